@@ -1,0 +1,40 @@
+// hepkit: one command-line tool, one subcommand per capability.
+
+#include "Commands.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/core/Version.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+int main(int argc, char** argv) {
+    CLI::App app{"hepkit - HEP computing and analysis toolkit.\n\n"
+                 "Simulate HEP workloads on grid and batch infrastructures (hepkit sim) and, in later\n"
+                 "releases, fit and analyse data. Run 'hepkit SUBCOMMAND --help' for details.",
+                 "hepkit"};
+    app.set_version_flag("--version", std::string("hepkit ") + hepkit::version_string);
+    app.require_subcommand(1);
+    hepkit::app::GlobalOptions globals;
+    app.add_option("--log-level", globals.log_level, "trace, debug, info, warning (default), error or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "off"}));
+    app.add_flag("-q,--quiet", globals.quiet, "print no progress and no summary, only errors");
+
+    auto run_sim = hepkit::app::add_sim_command(app, globals);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    try {
+        if (app.got_subcommand("sim"))
+            return run_sim();
+    } catch (const hepkit::InputError& e) {
+        std::fprintf(stderr, "hepkit: error: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "hepkit: error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

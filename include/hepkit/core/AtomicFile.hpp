@@ -1,0 +1,52 @@
+#pragma once
+/// @file
+/// Output files that appear whole or not at all.
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace hepkit {
+
+/// Writes to `<path>.tmp.<pid>` and renames onto `path` in commit(). If commit() is never called
+/// (an exception, an early return), the destructor removes the temporary file, so a failed run
+/// never leaves a half-written output and never clobbers a previous good one.
+class AtomicFile {
+  public:
+    /// Opens the temporary file; throws hepkit::InputError naming `path` if it cannot be created.
+    explicit AtomicFile(std::filesystem::path path);
+    ~AtomicFile();
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+
+    std::ofstream& stream() { return out_; }
+    /// Flushes, checks for write errors and renames into place; throws InputError on failure.
+    void commit();
+    const std::filesystem::path& path() const { return path_; }
+
+  private:
+    std::filesystem::path path_;
+    std::filesystem::path tmp_;
+    std::ofstream out_;
+    bool committed_ = false;
+};
+
+/// A CSV file written through AtomicFile. Fields are written as given; use field() to quote
+/// strings that may contain separators. Doubles are written with full round-trip precision.
+class CsvWriter {
+  public:
+    CsvWriter(std::filesystem::path path, const std::string& header);
+    /// Appends one already formatted line (without newline).
+    void line(const std::string& text);
+    void commit() { file_.commit(); }
+
+    /// Quotes a text field when it contains a comma, quote or newline (RFC 4180).
+    static std::string field(const std::string& text);
+    /// Shortest text that reads back as exactly `value` ("%.17g" trimmed by fmt's algorithm).
+    static std::string number(double value);
+
+  private:
+    AtomicFile file_;
+};
+
+} // namespace hepkit

@@ -1,0 +1,81 @@
+#pragma once
+/// @file
+/// Reading YAML and JSON input into typed values, with errors that name file, line and key.
+///
+/// Components read their `Config` structs through these helpers so that every bad value is
+/// reported the same way: `platform.yaml:14: hosts[2].cores: -1, must be > 0`.
+
+#include "hepkit/core/Units.hpp"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <yaml-cpp/yaml.h>
+
+namespace hepkit::config {
+
+/// Loads a YAML file; syntax errors become InputError with the parser's line.
+YAML::Node load_yaml_file(const std::string& path);
+/// Loads a JSON file; syntax errors become InputError with the line of the error.
+nlohmann::json load_json_file(const std::string& path);
+
+/// A YAML node together with where it came from, so that errors can name file, line and key.
+class YamlView {
+  public:
+    YamlView(YAML::Node node, std::string file, std::string key = "")
+        : node_(std::move(node)), file_(std::move(file)), key_(std::move(key)) {}
+
+    const YAML::Node& node() const { return node_; }
+    const std::string& file() const { return file_; }
+    const std::string& key() const { return key_; }
+    /// 1-based line of this node in its file (0 if unknown).
+    int line() const;
+
+    bool has(const std::string& name) const { return node_.IsMap() && node_[name]; }
+    /// Child of a map; throws InputError if absent.
+    YamlView at(const std::string& name) const;
+    /// Element of a sequence.
+    YamlView at(std::size_t index) const;
+    std::size_t size() const { return node_.size(); }
+    bool is_map() const { return node_.IsMap(); }
+    bool is_sequence() const { return node_.IsSequence(); }
+
+    std::string as_string() const;
+    double as_double() const;
+    long long as_int() const;
+    bool as_bool() const;
+    /// A quantity with a unit string (or a bare number in base units), see units::parse.
+    double as_quantity(units::Kind kind) const;
+
+    /// Throws InputError if the map has a key not in `allowed` (catches typos early).
+    void check_keys(std::initializer_list<const char*> allowed) const;
+
+    /// Throws InputError at this node with `message`.
+    [[noreturn]] void fail(const std::string& message) const;
+
+  private:
+    YAML::Node node_;
+    std::string file_;
+    std::string key_;
+};
+
+/// Same idea for JSON (DCSim's workload and dataset files). nlohmann::json keeps no line
+/// numbers, so errors name the file and the key path.
+class JsonView {
+  public:
+    JsonView(const nlohmann::json& node, std::string file, std::string key = "")
+        : node_(&node), file_(std::move(file)), key_(std::move(key)) {}
+    const nlohmann::json& node() const { return *node_; }
+    bool has(const std::string& name) const { return node_->is_object() && node_->contains(name); }
+    JsonView at(const std::string& name) const;
+    std::string as_string() const;
+    double as_double() const;
+    long long as_int() const;
+    [[noreturn]] void fail(const std::string& message) const;
+
+  private:
+    const nlohmann::json* node_;
+    std::string file_;
+    std::string key_;
+};
+
+} // namespace hepkit::config

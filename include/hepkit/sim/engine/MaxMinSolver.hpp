@@ -1,0 +1,142 @@
+#pragma once
+/// @file
+/// Weighted max-min fair sharing of resources among variables, solved incrementally.
+///
+/// The system (the same one SimGrid's `lmm` solves, see its src/kernel/lmm/System.hpp):
+///
+///   resources  r  with capacity C_r and a sharing policy
+///   variables  v  with penalty p_v > 0, optional bound b_v, multiplicity n_v >= 1,
+///                 and consumption weights w_{r,v} on the resources they use
+///
+///   shared r :   sum_v  n_v * w_{r,v} * x_v  <= C_r
+///   fatpipe r:   max_v  w_{r,v} * x_v        <= C_r   (each user alone is limited)
+///   bound     :  x_v <= b_v
+///
+/// The solution is weighted max-min fair: all variables rise together at speed 1/p_v (progressive
+/// filling); a variable stops when one of its resources saturates or it reaches its bound. A
+/// variable with multiplicity n stands for n identical users (same resources, weights, penalty
+/// and bound), which max-min fairness always gives the same value, so n users cost O(1).
+///
+/// Incremental solving: every change marks the resources it touches. solve(Mode::lazy) re-solves
+/// only the connected component(s) of the modified resources (max-min decomposes exactly over
+/// connected components); Mode::full re-solves every active resource. Both report only the
+/// variables whose value changed bit-wise, and both give bit-identical values.
+///
+/// Hot path: solve(); measure with benchmarks/ before changing it.
+
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+namespace hepkit::sim {
+
+class MaxMinSolver {
+  public:
+    using ResourceId = std::uint32_t;
+    using VariableId = std::uint32_t;
+    enum class Sharing { shared, fatpipe };
+    enum class Mode { lazy, full };
+    struct Element {
+        ResourceId resource;
+        double weight; ///< consumption weight w_{r,v} > 0
+    };
+    static constexpr double unbounded = -1.0;
+
+    /// Adds a resource of `capacity` (> 0) units per second.
+    ResourceId add_resource(double capacity, Sharing sharing);
+    std::size_t resource_count() const { return resources_.size(); }
+    double capacity(ResourceId r) const { return resources_[r].capacity; }
+    Sharing sharing(ResourceId r) const { return resources_[r].sharing; }
+
+    /// Adds a variable with multiplicity 0 (inactive). Elements naming the same resource twice
+    /// are merged (weights add on shared resources, the larger one counts on fatpipes), as
+    /// SimGrid does for a link that is in both the route and the reverse route of a flow.
+    /// @param penalty  p_v > 0; the value grows as 1/p_v. 0 means "not sharing yet" (inactive).
+    /// @param bound    b_v > 0, or `unbounded`
+    VariableId add_variable(double penalty, double bound, std::span<const Element> elements);
+    /// Removes a variable (its id may be reused by a later add_variable).
+    void remove_variable(VariableId v);
+
+    void set_count(VariableId v, std::uint64_t n);
+    void set_penalty(VariableId v, double penalty);
+    void set_bound(VariableId v, double bound);
+    std::uint64_t count(VariableId v) const { return variables_[v].count; }
+    double penalty(VariableId v) const { return variables_[v].penalty; }
+    double bound(VariableId v) const { return variables_[v].bound; }
+    /// Value x_v per user after the last solve(); +infinity for an active variable that uses no
+    /// resource and has no bound; 0 for an inactive one.
+    double value(VariableId v) const { return variables_[v].value; }
+    bool active(VariableId v) const { return variables_[v].count > 0 && variables_[v].penalty > 0; }
+
+    /// Re-solves and appends to `changed` every variable whose value changed.
+    void solve(Mode mode, std::vector<VariableId>& changed);
+    /// True if some change is waiting for solve().
+    bool dirty() const { return !modified_.empty(); }
+
+    /// Statistics: resources visited by solve() since construction (lazy vs full cost).
+    std::uint64_t resources_solved() const { return resources_solved_; }
+
+  private:
+    struct VarElem {
+        ResourceId resource;
+        double weight;
+        std::uint32_t slot; ///< index of the matching entry in the resource's user list
+    };
+    struct ResElem {
+        VariableId variable;
+        std::uint32_t elem; ///< index of the matching entry in the variable's element list
+    };
+    struct Resource {
+        double capacity = 0;
+        Sharing sharing = Sharing::shared;
+        std::vector<ResElem> users;
+        bool modified = false;
+        // scratch of one solve
+        std::uint64_t epoch = 0;
+        double remaining = 0;
+        double usage = 0;
+        std::uint32_t unfixed = 0;
+        std::uint32_t version = 0;
+    };
+    struct Variable {
+        double penalty = 0;
+        double bound = unbounded;
+        std::uint64_t count = 0;
+        double value = 0;
+        std::vector<VarElem> elems;
+        bool alive = false;
+        // scratch of one solve
+        std::uint64_t epoch = 0;
+        bool fixed = false;
+        double next_value = 0;
+    };
+    struct LevelEntry {
+        double level;
+        ResourceId resource;
+        std::uint32_t version;
+    };
+
+    void mark_modified(VariableId v);
+    void mark_resource(ResourceId r);
+    void collect_component(ResourceId seed);
+    void fill(std::vector<VariableId>& changed);
+    void fix(VariableId v, double x);
+    void push_level(ResourceId r);
+
+    std::vector<Resource> resources_;
+    std::vector<Variable> variables_;
+    std::vector<VariableId> free_ids_;
+    std::vector<ResourceId> modified_;
+    std::vector<VariableId> modified_isolated_; ///< active variables with no resource
+    std::uint64_t epoch_ = 0;
+    std::uint64_t resources_solved_ = 0;
+    // scratch buffers reused across solves (no allocation in the steady state)
+    std::vector<ResourceId> comp_resources_;
+    std::vector<VariableId> comp_variables_;
+    std::vector<VariableId> bounded_;
+    std::vector<LevelEntry> heap_;
+    std::vector<ResourceId> touched_;
+};
+
+} // namespace hepkit::sim

@@ -1,0 +1,334 @@
+#include "hepkit/sim/engine/MaxMinSolver.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <stdexcept>
+
+namespace hepkit::sim {
+namespace {
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+// Min-heap order on (level, resource id): ties resolve by id so that the order of work is
+// reproducible and the same whether one component or the whole system is solved.
+bool heap_after(const auto& a, const auto& b) {
+    if (a.level != b.level)
+        return a.level > b.level;
+    return a.resource > b.resource;
+}
+} // namespace
+
+MaxMinSolver::ResourceId MaxMinSolver::add_resource(double capacity, Sharing sharing) {
+    if (!(capacity > 0))
+        throw std::invalid_argument("MaxMinSolver: resource capacity must be > 0");
+    Resource r;
+    r.capacity = capacity;
+    r.sharing = sharing;
+    resources_.push_back(std::move(r));
+    return static_cast<ResourceId>(resources_.size() - 1);
+}
+
+MaxMinSolver::VariableId MaxMinSolver::add_variable(double penalty, double bound, std::span<const Element> elements) {
+    VariableId id;
+    if (!free_ids_.empty()) {
+        id = free_ids_.back();
+        free_ids_.pop_back();
+    } else {
+        id = static_cast<VariableId>(variables_.size());
+        variables_.emplace_back();
+    }
+    Variable& var = variables_[id];
+    var.penalty = penalty;
+    var.bound = bound;
+    var.count = 0;
+    var.value = 0;
+    var.alive = true;
+    var.epoch = 0;
+    var.elems.clear();
+    for (const Element& e : elements) {
+        assert(e.resource < resources_.size());
+        auto it = std::find_if(var.elems.begin(), var.elems.end(),
+                               [&](const VarElem& x) { return x.resource == e.resource; });
+        if (it != var.elems.end()) {
+            if (resources_[e.resource].sharing == Sharing::shared)
+                it->weight += e.weight;
+            else
+                it->weight = std::max(it->weight, e.weight);
+            continue;
+        }
+        Resource& res = resources_[e.resource];
+        var.elems.push_back(VarElem{e.resource, e.weight, static_cast<std::uint32_t>(res.users.size())});
+        res.users.push_back(ResElem{id, static_cast<std::uint32_t>(var.elems.size() - 1)});
+    }
+    return id;
+}
+
+void MaxMinSolver::remove_variable(VariableId v) {
+    Variable& var = variables_[v];
+    if (active(v))
+        mark_modified(v);
+    for (const VarElem& e : var.elems) {
+        Resource& res = resources_[e.resource];
+        // swap-remove our entry and fix the back-pointer of the entry moved into its place
+        const std::uint32_t slot = e.slot;
+        res.users[slot] = res.users.back();
+        res.users.pop_back();
+        if (slot < res.users.size()) {
+            const ResElem moved = res.users[slot];
+            variables_[moved.variable].elems[moved.elem].slot = slot;
+        }
+    }
+    var.elems.clear();
+    var.alive = false;
+    var.count = 0;
+    var.value = 0;
+    free_ids_.push_back(v);
+}
+
+void MaxMinSolver::mark_resource(ResourceId r) {
+    if (!resources_[r].modified) {
+        resources_[r].modified = true;
+        modified_.push_back(r);
+    }
+}
+
+void MaxMinSolver::mark_modified(VariableId v) {
+    const Variable& var = variables_[v];
+    if (var.elems.empty()) {
+        modified_isolated_.push_back(v);
+        // isolated variables are solved without any resource; keep `dirty()` meaningful
+        return;
+    }
+    for (const VarElem& e : var.elems)
+        mark_resource(e.resource);
+}
+
+void MaxMinSolver::set_count(VariableId v, std::uint64_t n) {
+    Variable& var = variables_[v];
+    if (var.count == n)
+        return;
+    const bool was_active = active(v);
+    var.count = n;
+    if (was_active || active(v))
+        mark_modified(v);
+}
+
+void MaxMinSolver::set_penalty(VariableId v, double penalty) {
+    Variable& var = variables_[v];
+    if (var.penalty == penalty)
+        return;
+    const bool was_active = active(v);
+    var.penalty = penalty;
+    if (was_active || active(v))
+        mark_modified(v);
+}
+
+void MaxMinSolver::set_bound(VariableId v, double bound) {
+    Variable& var = variables_[v];
+    if (var.bound == bound)
+        return;
+    var.bound = bound;
+    if (active(v))
+        mark_modified(v);
+}
+
+void MaxMinSolver::collect_component(ResourceId seed) {
+    // Breadth-first search over the bipartite resource/variable graph restricted to active
+    // variables. comp_resources_ doubles as the BFS queue.
+    if (resources_[seed].epoch == epoch_)
+        return;
+    std::size_t head = comp_resources_.size();
+    resources_[seed].epoch = epoch_;
+    comp_resources_.push_back(seed);
+    while (head < comp_resources_.size()) {
+        const ResourceId r = comp_resources_[head++];
+        for (const ResElem& u : resources_[r].users) {
+            Variable& var = variables_[u.variable];
+            if (var.epoch == epoch_ || !(var.count > 0 && var.penalty > 0))
+                continue;
+            var.epoch = epoch_;
+            comp_variables_.push_back(u.variable);
+            for (const VarElem& e : var.elems) {
+                if (resources_[e.resource].epoch != epoch_) {
+                    resources_[e.resource].epoch = epoch_;
+                    comp_resources_.push_back(e.resource);
+                }
+            }
+        }
+    }
+}
+
+void MaxMinSolver::solve(Mode mode, std::vector<VariableId>& changed) {
+    ++epoch_;
+    comp_resources_.clear();
+    comp_variables_.clear();
+
+    // Variables that became inactive drop to 0 (they are no longer reachable by the search).
+    auto deactivate = [&](VariableId v) {
+        Variable& var = variables_[v];
+        if (var.alive && !(var.count > 0 && var.penalty > 0) && var.value != 0) {
+            var.value = 0;
+            changed.push_back(v);
+        }
+    };
+    for (ResourceId r : modified_)
+        for (const ResElem& u : resources_[r].users)
+            deactivate(u.variable);
+    for (VariableId v : modified_isolated_)
+        deactivate(v);
+
+    if (mode == Mode::full) {
+        for (ResourceId r = 0; r < resources_.size(); ++r)
+            collect_component(r);
+        for (VariableId v = 0; v < variables_.size(); ++v) {
+            Variable& var = variables_[v];
+            if (var.alive && var.elems.empty() && var.count > 0 && var.penalty > 0 && var.epoch != epoch_) {
+                var.epoch = epoch_;
+                comp_variables_.push_back(v);
+            }
+        }
+    } else {
+        for (ResourceId r : modified_)
+            collect_component(r);
+        for (VariableId v : modified_isolated_) {
+            Variable& var = variables_[v];
+            if (var.alive && var.count > 0 && var.penalty > 0 && var.epoch != epoch_) {
+                var.epoch = epoch_;
+                comp_variables_.push_back(v);
+            }
+        }
+    }
+    for (ResourceId r : modified_)
+        resources_[r].modified = false;
+    modified_.clear();
+    modified_isolated_.clear();
+    resources_solved_ += comp_resources_.size();
+    fill(changed);
+}
+
+void MaxMinSolver::push_level(ResourceId r) {
+    Resource& res = resources_[r];
+    ++res.version;
+    if (res.unfixed == 0 || !(res.usage > 0))
+        return;
+    const double level = std::max(0.0, res.remaining) / res.usage;
+    heap_.push_back(LevelEntry{level, r, res.version});
+    std::push_heap(heap_.begin(), heap_.end(), [](const LevelEntry& a, const LevelEntry& b) { return heap_after(a, b); });
+}
+
+void MaxMinSolver::fix(VariableId v, double x) {
+    Variable& var = variables_[v];
+    var.fixed = true;
+    var.next_value = x;
+    const double n = static_cast<double>(var.count);
+    for (const VarElem& e : var.elems) {
+        Resource& res = resources_[e.resource];
+        --res.unfixed;
+        if (res.sharing == Sharing::shared) {
+            res.remaining -= n * e.weight * x;
+            res.usage -= n * e.weight / var.penalty;
+        }
+        touched_.push_back(e.resource);
+    }
+}
+
+void MaxMinSolver::fill(std::vector<VariableId>& changed) {
+    // Progressive filling (weighted max-min, Bertsekas & Gallager, "Data Networks", 6.5.2):
+    // the "level" L rises; variable v holds x_v = L / p_v until fixed. A shared resource saturates
+    // at L = remaining / sum(n w / p) over its unfixed users; a fatpipe at L = C / max(w / p).
+    heap_.clear();
+    bounded_.clear();
+    for (ResourceId r : comp_resources_) {
+        Resource& res = resources_[r];
+        res.remaining = res.capacity;
+        res.usage = 0;
+        res.unfixed = 0;
+    }
+    for (VariableId v : comp_variables_) {
+        Variable& var = variables_[v];
+        var.fixed = false;
+        const double n = static_cast<double>(var.count);
+        for (const VarElem& e : var.elems) {
+            Resource& res = resources_[e.resource];
+            ++res.unfixed;
+            const double u = e.weight / var.penalty;
+            if (res.sharing == Sharing::shared)
+                res.usage += n * u;
+            else
+                res.usage = std::max(res.usage, u);
+        }
+        if (var.bound > 0)
+            bounded_.push_back(v);
+    }
+    std::sort(bounded_.begin(), bounded_.end(), [&](VariableId a, VariableId b) {
+        const double ka = variables_[a].bound * variables_[a].penalty;
+        const double kb = variables_[b].bound * variables_[b].penalty;
+        return ka != kb ? ka < kb : a < b;
+    });
+    for (ResourceId r : comp_resources_)
+        push_level(r);
+
+    auto after = [](const LevelEntry& a, const LevelEntry& b) { return heap_after(a, b); };
+    std::size_t next_bounded = 0;
+    for (;;) {
+        while (next_bounded < bounded_.size() && variables_[bounded_[next_bounded]].fixed)
+            ++next_bounded;
+        while (!heap_.empty() && heap_.front().version != resources_[heap_.front().resource].version) {
+            std::pop_heap(heap_.begin(), heap_.end(), after);
+            heap_.pop_back();
+        }
+        const bool have_bound = next_bounded < bounded_.size();
+        if (heap_.empty() && !have_bound)
+            break;
+        touched_.clear();
+        if (have_bound) {
+            const Variable& bv = variables_[bounded_[next_bounded]];
+            const double key = bv.bound * bv.penalty;
+            if (heap_.empty() || key <= heap_.front().level) {
+                fix(bounded_[next_bounded], bv.bound);
+                ++next_bounded;
+                goto update_touched;
+            }
+        }
+        {
+            const LevelEntry top = heap_.front();
+            std::pop_heap(heap_.begin(), heap_.end(), after);
+            heap_.pop_back();
+            Resource& res = resources_[top.resource];
+            ++res.version; // this resource is saturated: drop it from further rounds
+            for (const ResElem& u : res.users) {
+                Variable& var = variables_[u.variable];
+                if (var.epoch != epoch_ || var.fixed)
+                    continue;
+                fix(u.variable, top.level / var.penalty);
+            }
+        }
+    update_touched:
+        for (ResourceId r : touched_) {
+            Resource& res = resources_[r];
+            if (res.sharing == Sharing::fatpipe) {
+                res.usage = 0;
+                for (const ResElem& u : res.users) {
+                    const Variable& var = variables_[u.variable];
+                    if (var.epoch == epoch_ && !var.fixed)
+                        res.usage = std::max(res.usage, var.elems[u.elem].weight / var.penalty);
+                }
+            }
+        }
+        // A saturated resource was invalidated above and must stay out; only re-push the rest.
+        for (ResourceId r : touched_) {
+            Resource& res = resources_[r];
+            if (res.epoch == epoch_ && res.unfixed > 0)
+                push_level(r);
+        }
+    }
+    for (VariableId v : comp_variables_) {
+        Variable& var = variables_[v];
+        const double x = var.fixed ? var.next_value : infinity;
+        if (x != var.value) {
+            var.value = x;
+            changed.push_back(v);
+        }
+    }
+}
+
+} // namespace hepkit::sim

@@ -1,0 +1,360 @@
+#include "hepkit/sim/platform/Platform.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <stdexcept>
+
+namespace hepkit::sim {
+
+PointIndex Platform::add_point(ZoneIndex zone, std::string id, PointKind kind, std::uint32_t ref) {
+    if (sealed_)
+        throw std::logic_error("Platform is sealed");
+    if (point_by_name_.count(id))
+        throw std::invalid_argument(fmt::format("name '{}' is already used by another host, router or zone", id));
+    const auto p = static_cast<PointIndex>(points_.size());
+    const std::uint32_t local = zone == none ? 0 : static_cast<std::uint32_t>(zones_[zone].points.size());
+    points_.push_back(Point{id, kind, zone, local, ref});
+    if (zone != none)
+        zones_[zone].points.push_back(p);
+    point_by_name_.emplace(std::move(id), p);
+    return p;
+}
+
+ZoneIndex Platform::add_zone(const std::string& id, Routing routing, ZoneIndex parent) {
+    if (parent == none && !zones_.empty())
+        throw std::invalid_argument(fmt::format("zone '{}': a platform has exactly one root zone", id));
+    if (zone_by_name_.count(id))
+        throw std::invalid_argument(fmt::format("zone '{}' is declared twice", id));
+    const auto z = static_cast<ZoneIndex>(zones_.size());
+    Zone zone;
+    zone.id = id;
+    zone.routing = routing;
+    zone.parent = parent;
+    zones_.push_back(std::move(zone));
+    zone_by_name_.emplace(id, z);
+    if (parent != none) {
+        if (zones_[parent].routing == Routing::star)
+            throw std::invalid_argument(fmt::format("zone '{}': a cluster zone cannot contain zones", id));
+        zones_[parent].recursive = true;
+        // SimGrid gives zones and hosts one namespace of netpoints; keep that (names must differ).
+        zones_[z].point = add_point(parent, id, PointKind::zone, z);
+    }
+    return z;
+}
+
+HostIndex Platform::add_host(ZoneIndex zone, HostSpec spec) {
+    if (!(spec.speed > 0))
+        throw std::invalid_argument(fmt::format("host '{}': speed must be > 0", spec.id));
+    if (spec.cores <= 0)
+        throw std::invalid_argument(fmt::format("host '{}': core count {} must be > 0", spec.id, spec.cores));
+    const auto h = static_cast<HostIndex>(hosts_.size());
+    const PointIndex p = add_point(zone, spec.id, PointKind::host, h);
+    hosts_.push_back(HostEntry{std::move(spec), p});
+    return h;
+}
+
+PointIndex Platform::add_router(ZoneIndex zone, const std::string& id) {
+    return add_point(zone, id, PointKind::router, none);
+}
+
+LinkIndex Platform::add_link(LinkSpec spec) {
+    if (sealed_)
+        throw std::logic_error("Platform is sealed");
+    if (!(spec.bandwidth > 0))
+        throw std::invalid_argument(fmt::format("link '{}': bandwidth must be > 0", spec.id));
+    if (!(spec.latency >= 0))
+        throw std::invalid_argument(fmt::format("link '{}': latency must be >= 0", spec.id));
+    if (link_by_name_.count(spec.id))
+        throw std::invalid_argument(fmt::format("link '{}' is declared twice", spec.id));
+    const auto l = static_cast<LinkIndex>(links_.size());
+    link_by_name_.emplace(spec.id, l);
+    links_.push_back(std::move(spec));
+    split_.push_back(0);
+    return l;
+}
+
+LinkIndex Platform::add_split_duplex_link(LinkSpec spec) {
+    if (link_by_name_.count(spec.id))
+        throw std::invalid_argument(fmt::format("link '{}' is declared twice", spec.id));
+    LinkSpec up = spec;
+    up.id = spec.id + "_UP";
+    LinkSpec down = spec;
+    down.id = spec.id + "_DOWN";
+    const LinkIndex u = add_link(std::move(up));
+    add_link(std::move(down));
+    split_[u] = 1;
+    split_[u + 1] = 2;
+    // The bare name refers to the pair, for link_ctn with a direction.
+    link_by_name_.emplace(spec.id, u);
+    return u;
+}
+
+LinkIndex Platform::reverse_link(LinkIndex l) const {
+    if (split_[l] == 1)
+        return l + 1;
+    if (split_[l] == 2)
+        return l - 1;
+    return l;
+}
+
+std::vector<LinkIndex> Platform::resolve_links(const std::vector<LinkRef>& refs, bool reverse) const {
+    std::vector<LinkIndex> out;
+    out.reserve(refs.size());
+    for (const LinkRef& ref : refs) {
+        auto it = link_by_name_.find(ref.id);
+        if (it == link_by_name_.end())
+            throw std::invalid_argument(fmt::format("unknown link '{}'", ref.id));
+        LinkIndex l = it->second;
+        const bool pair = split_[l] == 1 && links_[l].id != ref.id;
+        if (pair) {
+            if (ref.direction == LinkRef::Direction::none)
+                throw std::invalid_argument(fmt::format(
+                    "link '{}' is SPLITDUPLEX: its use in a route needs direction=\"UP\" or \"DOWN\"", ref.id));
+            if (ref.direction == LinkRef::Direction::down)
+                l += 1;
+        } else if (ref.direction != LinkRef::Direction::none && split_[l] == 0) {
+            // SimGrid ignores a direction on a plain link; so do we.
+        }
+        out.push_back(reverse ? reverse_link(l) : l);
+    }
+    if (reverse)
+        std::reverse(out.begin(), out.end());
+    return out;
+}
+
+void Platform::add_route(ZoneIndex zone, PointIndex src, PointIndex dst, std::optional<PointIndex> gw_src,
+                         std::optional<PointIndex> gw_dst, const std::vector<LinkRef>& refs, bool symmetrical) {
+    Zone& z = zones_[zone];
+    if (z.routing == Routing::star)
+        throw std::invalid_argument("routes cannot be declared inside a cluster zone");
+    if (points_[src].zone != zone || points_[dst].zone != zone)
+        throw std::invalid_argument(fmt::format("route from '{}' to '{}': both ends must be directly in zone '{}'",
+                                                points_[src].id, points_[dst].id, z.id));
+    const bool zone_route = points_[src].kind == PointKind::zone || points_[dst].kind == PointKind::zone;
+    if (zone_route && (!gw_src || !gw_dst))
+        throw std::invalid_argument(fmt::format("route from '{}' to '{}' joins zones: gw_src and gw_dst are required",
+                                                points_[src].id, points_[dst].id));
+    LocalRoute fwd;
+    fwd.links = resolve_links(refs, false);
+    fwd.gw_src = gw_src.value_or(none);
+    fwd.gw_dst = gw_dst.value_or(none);
+    const auto k = key(z, points_[src].local, points_[dst].local);
+    if (z.table.count(k))
+        throw std::invalid_argument(fmt::format(
+            "the route from '{}' to '{}' already exists (routes are symmetrical by default)", points_[src].id,
+            points_[dst].id));
+    z.table.emplace(k, std::move(fwd));
+    if (symmetrical && src != dst) {
+        LocalRoute back;
+        back.links = resolve_links(refs, true);
+        back.gw_src = gw_dst.value_or(none);
+        back.gw_dst = gw_src.value_or(none);
+        const auto kb = key(z, points_[dst].local, points_[src].local);
+        if (z.table.count(kb))
+            throw std::invalid_argument(fmt::format("the route from '{}' to '{}' already exists; do not declare "
+                                                    "the reverse of a symmetrical route",
+                                                    points_[dst].id, points_[src].id));
+        z.table.emplace(kb, std::move(back));
+    }
+}
+
+void Platform::set_star_links(ZoneIndex zone, PointIndex member, std::vector<LinkIndex> up,
+                              std::vector<LinkIndex> down, std::optional<LinkIndex> loopback) {
+    Zone& z = zones_[zone];
+    if (z.routing != Routing::star)
+        throw std::logic_error("set_star_links on a zone that is not a star");
+    const std::uint32_t local = points_[member].local;
+    if (z.star.size() <= local)
+        z.star.resize(local + 1);
+    z.star[local] = StarEntry{std::move(up), std::move(down), loopback, true};
+}
+
+void Platform::floyd(Zone& z) {
+    // All-pairs shortest paths in number of links, iterated in the same order as SimGrid's
+    // FloydZone::do_seal so that ties between equally short paths resolve the same way.
+    const std::size_t n = z.points.size();
+    constexpr std::uint64_t inf = ~std::uint64_t{0};
+    std::vector<std::uint64_t> cost(n * n, inf);
+    z.pred.assign(n * n, none);
+    for (const auto& [k, r] : z.table) {
+        cost[k] = r.links.size();
+        z.pred[k] = static_cast<std::uint32_t>(k / n);
+    }
+    for (std::size_t c = 0; c < n; ++c)
+        for (std::size_t a = 0; a < n; ++a) {
+            if (cost[a * n + c] == inf)
+                continue;
+            for (std::size_t b = 0; b < n; ++b) {
+                if (cost[c * n + b] == inf)
+                    continue;
+                const std::uint64_t through = cost[a * n + c] + cost[c * n + b];
+                if (cost[a * n + b] == inf || through < cost[a * n + b]) {
+                    cost[a * n + b] = through;
+                    z.pred[a * n + b] = z.pred[c * n + b];
+                }
+            }
+        }
+}
+
+void Platform::seal() {
+    if (sealed_)
+        return;
+    if (zones_.empty())
+        throw std::invalid_argument("the platform has no zone");
+    LinkSpec lo;
+    lo.id = "__loopback__";
+    lo.bandwidth = config_.loopback_bandwidth;
+    lo.latency = config_.loopback_latency;
+    lo.sharing = LinkSharing::fatpipe;
+    loopback_ = add_link(std::move(lo));
+    for (Zone& z : zones_) {
+        // SimGrid adds the model's loopback to every netpoint of a zone without child zones.
+        if (z.routing != Routing::star && !z.recursive)
+            for (std::uint32_t i = 0; i < z.points.size(); ++i) {
+                const auto k = key(z, i, i);
+                if (!z.table.count(k))
+                    z.table.emplace(k, LocalRoute{{loopback_}, none, none});
+            }
+        if (z.routing == Routing::floyd)
+            floyd(z);
+    }
+    sealed_ = true;
+}
+
+std::optional<HostIndex> Platform::find_host(const std::string& id) const {
+    auto it = point_by_name_.find(id);
+    if (it == point_by_name_.end() || points_[it->second].kind != PointKind::host)
+        return std::nullopt;
+    return points_[it->second].ref;
+}
+
+std::optional<LinkIndex> Platform::find_link(const std::string& id) const {
+    auto it = link_by_name_.find(id);
+    return it == link_by_name_.end() ? std::nullopt : std::optional<LinkIndex>(it->second);
+}
+
+std::optional<PointIndex> Platform::find_point(const std::string& id) const {
+    auto it = point_by_name_.find(id);
+    return it == point_by_name_.end() ? std::nullopt : std::optional<PointIndex>(it->second);
+}
+
+std::optional<ZoneIndex> Platform::find_zone(const std::string& id) const {
+    auto it = zone_by_name_.find(id);
+    return it == zone_by_name_.end() ? std::nullopt : std::optional<ZoneIndex>(it->second);
+}
+
+void Platform::local_route(ZoneIndex zi, PointIndex src, PointIndex dst, LocalRoute& out) const {
+    const Zone& z = zones_[zi];
+    const std::uint32_t s = points_[src].local;
+    const std::uint32_t d = points_[dst].local;
+    auto no_route = [&]() {
+        return std::invalid_argument(
+            fmt::format("no route from '{}' to '{}' in zone '{}'", points_[src].id, points_[dst].id, z.id));
+    };
+    switch (z.routing) {
+    case Routing::full: {
+        auto it = z.table.find(key(z, s, d));
+        if (it == z.table.end())
+            throw no_route();
+        out.links.insert(out.links.end(), it->second.links.begin(), it->second.links.end());
+        out.gw_src = it->second.gw_src;
+        out.gw_dst = it->second.gw_dst;
+        return;
+    }
+    case Routing::floyd: {
+        const std::size_t n = z.points.size();
+        std::vector<const LocalRoute*> stack;
+        std::uint32_t cur = d;
+        do {
+            const std::uint32_t p = z.pred[s * n + cur];
+            if (p == none)
+                throw no_route();
+            stack.push_back(&z.table.at(key(z, p, cur)));
+            cur = p;
+        } while (cur != s);
+        if (z.recursive) {
+            out.gw_src = stack.back()->gw_src;
+            out.gw_dst = stack.front()->gw_dst;
+        }
+        PointIndex prev_gw = none;
+        while (!stack.empty()) {
+            const LocalRoute* hop = stack.back();
+            stack.pop_back();
+            if (z.recursive && prev_gw != none && prev_gw != hop->gw_src)
+                global_route(prev_gw, hop->gw_src, out.links);
+            out.links.insert(out.links.end(), hop->links.begin(), hop->links.end());
+            prev_gw = hop->gw_dst;
+        }
+        return;
+    }
+    case Routing::star: {
+        const StarEntry* se = s < z.star.size() && z.star[s].set ? &z.star[s] : nullptr;
+        const StarEntry* de = d < z.star.size() && z.star[d].set ? &z.star[d] : nullptr;
+        if (!se || !de)
+            throw no_route();
+        if (src == dst && se->loopback) {
+            out.links.push_back(*se->loopback);
+            return;
+        }
+        // A link shared by the way up and the way down (a backbone) is counted once.
+        const std::size_t first = out.links.size();
+        auto add = [&](const std::vector<LinkIndex>& ls) {
+            for (LinkIndex l : ls)
+                if (std::find(out.links.begin() + static_cast<std::ptrdiff_t>(first), out.links.end(), l) ==
+                    out.links.end())
+                    out.links.push_back(l);
+        };
+        add(se->up);
+        add(de->down);
+        return;
+    }
+    }
+}
+
+void Platform::global_route(PointIndex src, PointIndex dst, std::vector<LinkIndex>& links) const {
+    // Lowest common zone of the two netpoints, and the children of it that contain each.
+    std::vector<ZoneIndex> path_src, path_dst;
+    for (ZoneIndex z = points_[src].zone; z != none; z = zones_[z].parent)
+        path_src.push_back(z);
+    for (ZoneIndex z = points_[dst].zone; z != none; z = zones_[z].parent)
+        path_dst.push_back(z);
+    ZoneIndex common = none;
+    while (path_src.size() > 1 && path_dst.size() > 1 && path_src.back() == path_dst.back()) {
+        common = path_src.back();
+        path_src.pop_back();
+        path_dst.pop_back();
+    }
+    const ZoneIndex src_anc = path_src.back();
+    const ZoneIndex dst_anc = path_dst.back();
+    LocalRoute r;
+    if (src_anc == dst_anc) {
+        if (points_[src].zone != src_anc || points_[dst].zone != src_anc)
+            throw std::invalid_argument(fmt::format(
+                "no route from '{}' to '{}': one is inside a child zone of the other's zone '{}'", points_[src].id,
+                points_[dst].id, zones_[src_anc].id));
+        local_route(src_anc, src, dst, r);
+        links.insert(links.end(), r.links.begin(), r.links.end());
+        return;
+    }
+    local_route(common, zones_[src_anc].point, zones_[dst_anc].point, r);
+    if (r.gw_src == none || r.gw_dst == none)
+        throw std::invalid_argument(fmt::format("route from zone '{}' to zone '{}' has no gateways",
+                                                zones_[src_anc].id, zones_[dst_anc].id));
+    if (src != r.gw_src)
+        global_route(src, r.gw_src, links);
+    links.insert(links.end(), r.links.begin(), r.links.end());
+    if (r.gw_dst != dst)
+        global_route(r.gw_dst, dst, links);
+}
+
+Route Platform::route(HostIndex src, HostIndex dst) const {
+    if (!sealed_)
+        throw std::logic_error("Platform::route before seal()");
+    Route out;
+    global_route(hosts_[src].point, hosts_[dst].point, out.links);
+    for (LinkIndex l : out.links)
+        out.latency += links_[l].latency;
+    return out;
+}
+
+} // namespace hepkit::sim
