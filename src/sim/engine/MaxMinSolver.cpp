@@ -283,7 +283,10 @@ void MaxMinSolver::fill(std::vector<VariableId>& changed) {
         if (have_bound) {
             const Variable& bv = variables_[bounded_[next_bounded]];
             const double key = bv.bound * bv.penalty;
-            if (heap_.empty() || key <= heap_.front().level) {
+            // Strictly below the next saturation level only: on a tie the resource saturates
+            // first and fixes all its users at level / p (SimGrid's lmm does the same; on a
+            // fatpipe this gives a user with a larger penalty less than its bound).
+            if (heap_.empty() || key < heap_.front().level) {
                 fix(bounded_[next_bounded], bv.bound);
                 ++next_bounded;
                 goto update_touched;
