@@ -1,1 +1,90 @@
+// Atomic outputs and CSV reading.
+#include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/core/Csv.hpp"
+#include "hepkit/core/Error.hpp"
+
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <sstream>
+
+using namespace hepkit;
+namespace fs = std::filesystem;
+
+namespace {
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+std::size_t files_in(const fs::path& dir) {
+    return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+} // namespace
+
+TEST(AtomicFile, NothingAppearsUntilCommit) {
+    const fs::path dir = fs::temp_directory_path() / "hepkit-atomic-test";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path out = dir / "trace.csv";
+    {
+        CsvWriter w(out, "id,start,end");
+        w.line("a,0,1");
+        EXPECT_FALSE(fs::exists(out));
+        w.commit();
+    }
+    EXPECT_EQ(slurp(out), "id,start,end\na,0,1\n");
+    EXPECT_EQ(files_in(dir), 1u);
+}
+
+TEST(AtomicFile, AbandonedWriteLeavesOldFileAndNoTemporary) {
+    const fs::path dir = fs::temp_directory_path() / "hepkit-atomic-test2";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path out = dir / "trace.csv";
+    std::ofstream(out) << "old\n";
+    try {
+        CsvWriter w(out, "id");
+        w.line("half");
+        throw std::runtime_error("simulated failure");
+    } catch (const std::runtime_error&) {
+    }
+    EXPECT_EQ(slurp(out), "old\n");
+    EXPECT_EQ(files_in(dir), 1u);
+}
+
+TEST(AtomicFile, UnwritableDirectoryIsInputError) {
+    EXPECT_THROW(CsvWriter("/nonexistent-dir/x.csv", "id"), InputError);
+}
+
+TEST(CsvWriter, NumbersRoundTripAndFieldsAreQuoted) {
+    const double v = 0.1 + 0.2;
+    EXPECT_EQ(std::stod(CsvWriter::number(v)), v);
+    EXPECT_EQ(CsvWriter::field("plain"), "plain");
+    EXPECT_EQ(CsvWriter::field("a,b"), "\"a,b\"");
+    EXPECT_EQ(CsvWriter::field("say \"hi\""), "\"say \"\"hi\"\"\"");
+}
+
+TEST(Csv, ReadsQuotedFieldsAndLineNumbers) {
+    const fs::path p = fs::temp_directory_path() / "hepkit-csv-test.csv";
+    std::ofstream(p) << "id,name\n# comment\n1,\"a,b\"\n\n2,plain\n";
+    const CsvTable t = read_csv(p.string());
+    ASSERT_EQ(t.rows.size(), 2u);
+    EXPECT_EQ(t.rows[0].fields[1], "a,b");
+    EXPECT_EQ(t.rows[0].line, 3);
+    EXPECT_EQ(t.rows[1].line, 5);
+    EXPECT_EQ(t.column("name"), 1);
+    EXPECT_EQ(t.column("other"), -1);
+}
+
+TEST(Csv, WrongFieldCountNamesLine) {
+    const fs::path p = fs::temp_directory_path() / "hepkit-csv-bad.csv";
+    std::ofstream(p) << "a,b\n1,2\n3\n";
+    try {
+        read_csv(p.string());
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_EQ(e.line(), 3);
+    }
+}

@@ -1,1 +1,218 @@
+// Max-min solver: hand-worked systems, and lazy vs full on random systems.
+#include "hepkit/core/Random.hpp"
+#include "hepkit/sim/engine/MaxMinSolver.hpp"
+
 #include <gtest/gtest.h>
+
+using hepkit::sim::MaxMinSolver;
+using Sharing = MaxMinSolver::Sharing;
+
+namespace {
+std::vector<MaxMinSolver::VariableId> solve(MaxMinSolver& s, MaxMinSolver::Mode m = MaxMinSolver::Mode::lazy) {
+    std::vector<MaxMinSolver::VariableId> changed;
+    s.solve(m, changed);
+    return changed;
+}
+} // namespace
+
+TEST(MaxMinSolver, TwoEqualUsersSplitACapacity) {
+    // C = 10, two users of weight 1 and penalty 1: 5 each.
+    MaxMinSolver s;
+    const auto r = s.add_resource(10, Sharing::shared);
+    MaxMinSolver::Element e{r, 1.0};
+    const auto a = s.add_variable(1, MaxMinSolver::unbounded, {&e, 1});
+    const auto b = s.add_variable(1, MaxMinSolver::unbounded, {&e, 1});
+    s.set_count(a, 1);
+    s.set_count(b, 1);
+    solve(s);
+    EXPECT_DOUBLE_EQ(s.value(a), 5);
+    EXPECT_DOUBLE_EQ(s.value(b), 5);
+}
+
+TEST(MaxMinSolver, PenaltyWeightsTheShares) {
+    // penalties 1 and 3: x_a = L, x_b = L/3, x_a + x_b = 12 -> L = 9.
+    MaxMinSolver s;
+    const auto r = s.add_resource(12, Sharing::shared);
+    MaxMinSolver::Element e{r, 1.0};
+    const auto a = s.add_variable(1, MaxMinSolver::unbounded, {&e, 1});
+    const auto b = s.add_variable(3, MaxMinSolver::unbounded, {&e, 1});
+    s.set_count(a, 1);
+    s.set_count(b, 1);
+    solve(s);
+    EXPECT_DOUBLE_EQ(s.value(a), 9);
+    EXPECT_DOUBLE_EQ(s.value(b), 3);
+}
+
+TEST(MaxMinSolver, BoundFreesCapacityForOthers) {
+    // C = 10, a bounded at 2: b gets 8.
+    MaxMinSolver s;
+    const auto r = s.add_resource(10, Sharing::shared);
+    MaxMinSolver::Element e{r, 1.0};
+    const auto a = s.add_variable(1, 2.0, {&e, 1});
+    const auto b = s.add_variable(1, MaxMinSolver::unbounded, {&e, 1});
+    s.set_count(a, 1);
+    s.set_count(b, 1);
+    solve(s);
+    EXPECT_DOUBLE_EQ(s.value(a), 2);
+    EXPECT_DOUBLE_EQ(s.value(b), 8);
+}
+
+TEST(MaxMinSolver, ClassicThreeFlowsTwoLinks) {
+    // Links L1 (C=1) used by f1, f3; L2 (C=2) used by f2, f3. Max-min: f1 = f3 = 0.5, f2 = 1.5.
+    MaxMinSolver s;
+    const auto l1 = s.add_resource(1, Sharing::shared);
+    const auto l2 = s.add_resource(2, Sharing::shared);
+    MaxMinSolver::Element e1{l1, 1}, e2{l2, 1};
+    MaxMinSolver::Element both[] = {{l1, 1}, {l2, 1}};
+    const auto f1 = s.add_variable(1, -1, {&e1, 1});
+    const auto f2 = s.add_variable(1, -1, {&e2, 1});
+    const auto f3 = s.add_variable(1, -1, both);
+    for (auto v : {f1, f2, f3})
+        s.set_count(v, 1);
+    solve(s);
+    EXPECT_DOUBLE_EQ(s.value(f1), 0.5);
+    EXPECT_DOUBLE_EQ(s.value(f3), 0.5);
+    EXPECT_DOUBLE_EQ(s.value(f2), 1.5);
+}
+
+TEST(MaxMinSolver, MultiplicityActsLikeThatManyUsers) {
+    // 999 identical users in one variable plus one other: 1000 users share C = 1000 -> 1 each.
+    MaxMinSolver s;
+    const auto r = s.add_resource(1000, Sharing::shared);
+    MaxMinSolver::Element e{r, 1.0};
+    const auto many = s.add_variable(1, -1, {&e, 1});
+    const auto one = s.add_variable(1, -1, {&e, 1});
+    s.set_count(many, 999);
+    s.set_count(one, 1);
+    solve(s);
+    EXPECT_DOUBLE_EQ(s.value(many), 1);
+    EXPECT_DOUBLE_EQ(s.value(one), 1);
+}
+
+TEST(MaxMinSolver, FatpipeLimitsEachUserAlone) {
+    // A fatpipe of capacity 5 with 3 users of equal penalty: each gets 5 (no sharing).
+    MaxMinSolver s;
+    const auto r = s.add_resource(5, Sharing::fatpipe);
+    MaxMinSolver::Element e{r, 1.0};
+    std::vector<MaxMinSolver::VariableId> vs;
+    for (int i = 0; i < 3; ++i) {
+        vs.push_back(s.add_variable(1, -1, {&e, 1}));
+        s.set_count(vs.back(), 1);
+    }
+    solve(s);
+    for (auto v : vs)
+        EXPECT_DOUBLE_EQ(s.value(v), 5);
+}
+
+TEST(MaxMinSolver, FatpipeTieGivesLargerPenaltyLess) {
+    // SimGrid's rule: a fatpipe saturates at L = C / max(w/p) = C * p_min and fixes every user at
+    // L / p_v. With C = 4, penalties 1 and 2, bounds 4 (= the level of the first): 4 and 2.
+    MaxMinSolver s;
+    const auto r = s.add_resource(4, Sharing::fatpipe);
+    MaxMinSolver::Element e{r, 1.0};
+    const auto a = s.add_variable(1, 4, {&e, 1});
+    const auto b = s.add_variable(2, 4, {&e, 1});
+    s.set_count(a, 1);
+    s.set_count(b, 1);
+    solve(s);
+    EXPECT_DOUBLE_EQ(s.value(a), 4);
+    EXPECT_DOUBLE_EQ(s.value(b), 2);
+}
+
+TEST(MaxMinSolver, DuplicateElementsMergeLikeCrossTraffic) {
+    // A flow using a shared link forward (1) and backward (0.05): weight 1.05, C = 10.5 -> 10.
+    MaxMinSolver s;
+    const auto r = s.add_resource(10.5, Sharing::shared);
+    MaxMinSolver::Element es[] = {{r, 1.0}, {r, 0.05}};
+    const auto v = s.add_variable(1, -1, es);
+    s.set_count(v, 1);
+    solve(s);
+    EXPECT_DOUBLE_EQ(s.value(v), 10);
+}
+
+TEST(MaxMinSolver, InactiveAndIsolatedVariables) {
+    MaxMinSolver s;
+    const auto r = s.add_resource(10, Sharing::shared);
+    MaxMinSolver::Element e{r, 1.0};
+    const auto a = s.add_variable(0, -1, {&e, 1}); // penalty 0: not sharing yet
+    const auto b = s.add_variable(1, -1, {&e, 1});
+    const auto iso = s.add_variable(1, 3.0, {});   // no resource, bounded
+    for (auto v : {a, b, iso})
+        s.set_count(v, 1);
+    solve(s);
+    EXPECT_EQ(s.value(a), 0);
+    EXPECT_DOUBLE_EQ(s.value(b), 10);
+    EXPECT_DOUBLE_EQ(s.value(iso), 3);
+    s.set_penalty(a, 1); // activate: now both share
+    const auto changed = solve(s);
+    EXPECT_EQ(changed.size(), 2u);
+    EXPECT_DOUBLE_EQ(s.value(a), 5);
+    s.set_count(b, 0);
+    solve(s);
+    EXPECT_EQ(s.value(b), 0);
+    EXPECT_DOUBLE_EQ(s.value(a), 10);
+}
+
+TEST(MaxMinSolver, LazyOnlyVisitsTheTouchedComponent) {
+    // Two disconnected components; a change in one must not re-solve the other.
+    MaxMinSolver s;
+    const auto r1 = s.add_resource(10, Sharing::shared);
+    const auto r2 = s.add_resource(10, Sharing::shared);
+    MaxMinSolver::Element e1{r1, 1}, e2{r2, 1};
+    const auto a = s.add_variable(1, -1, {&e1, 1});
+    const auto b = s.add_variable(1, -1, {&e2, 1});
+    s.set_count(a, 1);
+    s.set_count(b, 1);
+    solve(s);
+    const auto before = s.resources_solved();
+    s.set_count(a, 2);
+    const auto changed = solve(s);
+    EXPECT_EQ(s.resources_solved() - before, 1u);
+    ASSERT_EQ(changed.size(), 1u);
+    EXPECT_EQ(changed[0], a);
+    EXPECT_DOUBLE_EQ(s.value(a), 5);
+}
+
+TEST(MaxMinSolver, LazyAndFullAgreeBitwiseOnRandomSystems) {
+    // 200 random systems, each mutated 30 times; both solvers see the same mutations.
+    for (std::uint64_t seed = 0; seed < 200; ++seed) {
+        auto rng = hepkit::RandomStreams(seed).stream("solver");
+        auto u = [&] { return hepkit::uniform01(rng); };
+        MaxMinSolver lazy, full;
+        const int nr = 2 + static_cast<int>(rng() % 20);
+        for (int i = 0; i < nr; ++i) {
+            const double cap = 1 + 100 * u();
+            const Sharing sh = u() < 0.2 ? Sharing::fatpipe : Sharing::shared;
+            lazy.add_resource(cap, sh);
+            full.add_resource(cap, sh);
+        }
+        std::vector<MaxMinSolver::VariableId> vars;
+        const int nv = 1 + static_cast<int>(rng() % 40);
+        for (int i = 0; i < nv; ++i) {
+            std::vector<MaxMinSolver::Element> es;
+            const int k = static_cast<int>(rng() % 4);
+            for (int j = 0; j < k; ++j)
+                es.push_back({static_cast<MaxMinSolver::ResourceId>(rng() % nr), u() < 0.2 ? 0.05 : 1.0});
+            const double pen = 0.1 + u();
+            const double bound = u() < 0.3 ? 1 + 20 * u() : MaxMinSolver::unbounded;
+            vars.push_back(lazy.add_variable(pen, bound, es));
+            ASSERT_EQ(full.add_variable(pen, bound, es), vars.back());
+        }
+        std::vector<MaxMinSolver::VariableId> c1, c2;
+        for (int step = 0; step < 30; ++step) {
+            const auto v = vars[rng() % vars.size()];
+            const auto n = rng() % 4;
+            lazy.set_count(v, n);
+            full.set_count(v, n);
+            if (u() < 0.2) {
+                const double p = 0.1 + u();
+                lazy.set_penalty(v, p);
+                full.set_penalty(v, p);
+            }
+            lazy.solve(MaxMinSolver::Mode::lazy, c1);
+            full.solve(MaxMinSolver::Mode::full, c2);
+            for (auto x : vars)
+                ASSERT_EQ(lazy.value(x), full.value(x)) << "seed " << seed << " step " << step;
+        }
+    }
+}

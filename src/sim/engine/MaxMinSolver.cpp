@@ -237,27 +237,30 @@ void MaxMinSolver::fill(std::vector<VariableId>& changed) {
     // at L = remaining / sum(n w / p) over its unfixed users; a fatpipe at L = C / max(w / p).
     heap_.clear();
     bounded_.clear();
+    for (VariableId v : comp_variables_) {
+        Variable& var = variables_[v];
+        var.fixed = false;
+        if (var.bound > 0)
+            bounded_.push_back(v);
+    }
+    // Sum in each resource's own user order, not in search order: floating-point addition is
+    // not associative, and this keeps lazy and full solves bit-identical.
     for (ResourceId r : comp_resources_) {
         Resource& res = resources_[r];
         res.remaining = res.capacity;
         res.usage = 0;
         res.unfixed = 0;
-    }
-    for (VariableId v : comp_variables_) {
-        Variable& var = variables_[v];
-        var.fixed = false;
-        const double n = static_cast<double>(var.count);
-        for (const VarElem& e : var.elems) {
-            Resource& res = resources_[e.resource];
+        for (const ResElem& u : res.users) {
+            const Variable& var = variables_[u.variable];
+            if (var.epoch != epoch_)
+                continue;
             ++res.unfixed;
-            const double u = e.weight / var.penalty;
+            const double w = var.elems[u.elem].weight / var.penalty;
             if (res.sharing == Sharing::shared)
-                res.usage += n * u;
+                res.usage += static_cast<double>(var.count) * w;
             else
-                res.usage = std::max(res.usage, u);
+                res.usage = std::max(res.usage, w);
         }
-        if (var.bound > 0)
-            bounded_.push_back(v);
     }
     std::sort(bounded_.begin(), bounded_.end(), [&](VariableId a, VariableId b) {
         const double ka = variables_[a].bound * variables_[a].penalty;
