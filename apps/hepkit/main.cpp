@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
                  "hepkit"};
     app.set_version_flag("--version", std::string("hepkit ") + hepkit::version_string);
     app.require_subcommand(1);
+    app.fallthrough(); // global options are accepted after the subcommand too
     hepkit::app::GlobalOptions globals;
     app.add_option("--log-level", globals.log_level, "trace, debug, info, warning (default), error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "off"}));

@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -225,82 +226,149 @@ double rel_error(double a, double b) {
     return std::abs(a - b) / scale;
 }
 
+#ifdef HEPKIT_SIMGRID_DRIVER
+struct Stats {
+    double worst = 0;      // against SimGrid with network/optim:Full
+    double worst_lazy = 0; // against SimGrid's default (lazy), where lazy and full agree
+    int lazy_cases = 0;    // cases where SimGrid's lazy mode departs from its own full mode
+    std::string worst_where;
+    std::size_t compared = 0;
+    int cases = 0;
+
+    void print(const char* what) const {
+        std::printf("%s: %d cases, %zu activities compared\n", what, cases, compared);
+        std::printf("  vs SimGrid network/optim:Full : max relative error %.3g (%s)\n", worst, worst_where.c_str());
+        std::printf("  vs SimGrid default (Lazy)     : max relative error %.3g where SimGrid's modes agree; %d of %d "
+                    "cases differ only where SimGrid Lazy departs from SimGrid Full\n",
+                    worst_lazy, lazy_cases, cases);
+    }
+};
+
+// Runs one case in hepkit and twice in SimGrid (lazy, full) and checks the agreement.
+void compare_case(const fs::path& xml, const fs::path& csv, const std::string& label, Stats& st) {
+    ++st.cases;
+    sim::Simulation simulation(sim::load_platform(xml.string()), {});
+    const auto rows = sim::read_activities(csv.string(), simulation.platform());
+    sim::ActivityRunner runner(simulation, rows);
+    runner.run();
+
+    auto run_simgrid = [&](const std::string& suffix, const char* extra) {
+        const fs::path out = csv.parent_path() / (csv.stem().string() + suffix);
+        const std::string cmd = fmt::format("'{}' '{}' '{}' '{}' --log=root.thres:critical {} > /dev/null 2>&1",
+                                            HEPKIT_SIMGRID_DRIVER, xml.string(), csv.string(), out.string(), extra);
+        EXPECT_EQ(std::system(cmd.c_str()), 0) << "SimGrid driver failed on " << label;
+        return read_times(out);
+    };
+    const auto lazy = run_simgrid(".simgrid.csv", "");
+    const auto full = run_simgrid(".simgrid-full.csv", "--cfg=network/optim:Full");
+    ASSERT_EQ(lazy.size(), rows.size()) << label;
+    ASSERT_EQ(full.size(), rows.size()) << label;
+    bool lazy_differs = false;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& t = runner.times()[i];
+        const auto& [fs_, fe] = full.at(rows[i].id);
+        const auto& [ls, le] = lazy.at(rows[i].id);
+        for (auto [mine, ref, lazy_ref, what] :
+             {std::tuple{t.start, fs_, ls, "start"}, std::tuple{t.end, fe, le, "end"}}) {
+            const double e = rel_error(mine, ref);
+            EXPECT_LE(e, tolerance) << label << " activity " << rows[i].id << " " << what << ": hepkit " << mine
+                                    << " SimGrid " << ref << "\nfiles: " << xml << " " << csv;
+            if (e > st.worst) {
+                st.worst = e;
+                st.worst_where = fmt::format("{} activity {} {}", label, rows[i].id, what);
+            }
+            // Against SimGrid's default lazy mode: any difference must be one where SimGrid's
+            // lazy and full modes disagree with each other (see docs/models.md).
+            const double e_lazy = rel_error(mine, lazy_ref);
+            if (e_lazy > tolerance) {
+                lazy_differs = true;
+                EXPECT_GT(rel_error(lazy_ref, ref), tolerance)
+                    << label << " activity " << rows[i].id << ": hepkit differs from SimGrid (lazy) "
+                    << "although SimGrid's lazy and full modes agree";
+            } else {
+                st.worst_lazy = std::max(st.worst_lazy, e_lazy);
+            }
+        }
+        ++st.compared;
+    }
+    st.lazy_cases += lazy_differs ? 1 : 0;
+}
+#endif
+
 TEST(ValidationAgainstSimGrid, RandomPlatformsAndActivities) {
 #ifndef HEPKIT_SIMGRID_DRIVER
     GTEST_SKIP() << "SimGrid (libsimgrid-dev) was not found at configure time: validation against SimGrid skipped";
 #else
     const fs::path dir = fs::temp_directory_path() / fmt::format("hepkit-validation-{}", ::getpid());
     fs::create_directories(dir);
-    double worst = 0;      // against SimGrid with network/optim:Full
-    double worst_lazy = 0; // against SimGrid's default (lazy), where lazy and full agree
-    int lazy_cases = 0;    // cases where SimGrid's lazy mode departs from its own full mode
-    std::string worst_where;
-    std::size_t compared = 0;
+    Stats st;
     std::map<std::string, int> kinds;
     for (int k = 0; k < case_count; ++k) {
         const Case c = make_case(static_cast<std::uint64_t>(k));
         ++kinds[c.kind];
         const fs::path xml = dir / fmt::format("case{}.xml", k);
         const fs::path csv = dir / fmt::format("case{}.csv", k);
-        const fs::path sg_out = dir / fmt::format("case{}.simgrid.csv", k);
         std::ofstream(xml) << c.xml;
         std::ofstream(csv) << c.csv;
-
-        sim::Simulation simulation(sim::load_platform(xml.string()), {});
-        const auto rows = sim::read_activities(csv.string(), simulation.platform());
-        sim::ActivityRunner runner(simulation, rows);
-        runner.run();
-
-        // SimGrid twice: its default lazy update, and network/optim:Full (re-solve everything).
-        auto run_simgrid = [&](const fs::path& out, const char* extra) {
-            const std::string cmd =
-                fmt::format("'{}' '{}' '{}' '{}' --log=root.thres:critical {} > /dev/null 2>&1", HEPKIT_SIMGRID_DRIVER,
-                            xml.string(), csv.string(), out.string(), extra);
-            EXPECT_EQ(std::system(cmd.c_str()), 0) << "SimGrid driver failed on case " << k;
-            return read_times(out);
-        };
-        const auto lazy = run_simgrid(sg_out, "");
-        const auto full = run_simgrid(dir / fmt::format("case{}.simgrid-full.csv", k), "--cfg=network/optim:Full");
-        ASSERT_EQ(lazy.size(), rows.size());
-        ASSERT_EQ(full.size(), rows.size());
-        bool lazy_differs = false;
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            const auto& t = runner.times()[i];
-            const auto& [fs_, fe] = full.at(rows[i].id);
-            const auto& [ls, le] = lazy.at(rows[i].id);
-            for (auto [mine, ref, lazy_ref, what] :
-                 {std::tuple{t.start, fs_, ls, "start"}, std::tuple{t.end, fe, le, "end"}}) {
-                const double e = rel_error(mine, ref);
-                EXPECT_LE(e, tolerance) << "case " << k << " (" << c.kind << ") activity " << rows[i].id << " "
-                                        << what << ": hepkit " << mine << " SimGrid " << ref << "\nfiles in " << dir;
-                if (e > worst) {
-                    worst = e;
-                    worst_where = fmt::format("case {} activity {} {}", k, rows[i].id, what);
-                }
-                // Against SimGrid's default lazy mode: any difference must be one where SimGrid's
-                // lazy and full modes disagree with each other (see docs/models.md).
-                const double e_lazy = rel_error(mine, lazy_ref);
-                if (e_lazy > tolerance) {
-                    lazy_differs = true;
-                    EXPECT_GT(rel_error(lazy_ref, ref), tolerance)
-                        << "case " << k << " activity " << rows[i].id << ": hepkit differs from SimGrid (lazy) "
-                        << "although SimGrid's lazy and full modes agree";
-                } else {
-                    worst_lazy = std::max(worst_lazy, e_lazy);
-                }
-            }
-            ++compared;
-        }
-        lazy_cases += lazy_differs ? 1 : 0;
+        compare_case(xml, csv, fmt::format("case {} ({})", k, c.kind), st);
     }
-    std::printf("validation: %d cases (", case_count);
+    std::string mix;
     for (const auto& [kind, n] : kinds)
-        std::printf(" %s=%d", kind.c_str(), n);
-    std::printf(" ), %zu activities compared\n", compared);
-    std::printf("  vs SimGrid network/optim:Full : max relative error %.3g (%s)\n", worst, worst_where.c_str());
-    std::printf("  vs SimGrid default (Lazy)     : max relative error %.3g where SimGrid's modes agree; %d of %d "
-                "cases differ only where SimGrid Lazy departs from SimGrid Full\n",
-                worst_lazy, lazy_cases, case_count);
+        mix += fmt::format(" {}={}", kind, n);
+    st.print(fmt::format("validation, random platforms ({})", mix).c_str());
+    if (!HasFailure())
+        fs::remove_all(dir);
+#endif
+}
+
+TEST(ValidationAgainstSimGrid, DcsimReferencePlatforms) {
+#ifndef HEPKIT_SIMGRID_DRIVER
+    GTEST_SKIP() << "SimGrid (libsimgrid-dev) was not found at configure time: validation against SimGrid skipped";
+#else
+    // DCSim's own platform files, as they are: transfers between random host pairs (through
+    // zones, clusters, fatpipes), computations and disk I/O.
+    const fs::path shared = HEPKIT_SHARED_DIR;
+    const fs::path dir = fs::temp_directory_path() / fmt::format("hepkit-validation-ref-{}", ::getpid());
+    fs::create_directories(dir);
+    Stats st;
+    std::uint64_t seed = 1000;
+    for (const auto& sub : {"reference/dcsim-data/platform-files", "reference/bench"}) {
+        if (!fs::exists(shared / sub))
+            GTEST_SKIP() << "reference data not found in " << shared;
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(shared / sub))
+            if (e.path().extension() == ".xml" && e.path().filename().string().find("template") == std::string::npos)
+                files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+        for (const auto& xml : files) {
+            const sim::Platform p = sim::load_platform(xml.string());
+            Gen g{RandomStreams(++seed).stream("reference")};
+            std::string csv = "id,type,source,destination,amount,start,after\n";
+            const int h = static_cast<int>(p.host_count());
+            for (int i = 0; i < 16; ++i) {
+                const auto src = static_cast<sim::HostIndex>(g.pick(h));
+                const auto dst = static_cast<sim::HostIndex>(g.pick(h));
+                const double start = g.chance(0.5) ? 0.0 : std::round(100 * g.u()) / 10;
+                bool routed = true; // Full zones need not declare every pair (SimGrid fails too)
+                try {
+                    p.route(src, dst);
+                } catch (const std::invalid_argument&) {
+                    routed = false;
+                }
+                if (routed && g.chance(0.7))
+                    csv += fmt::format("a{},transfer,{},{},{},{},\n", i, p.host(src).id, p.host(dst).id,
+                                       std::round(1e8 + 5e9 * g.u()), start);
+                else if (!p.host(src).disks.empty() && g.chance(0.5))
+                    csv += fmt::format("a{},read,{},,{},{},\n", i, p.host(src).id, std::round(1e8 + 5e9 * g.u()), start);
+                else
+                    csv += fmt::format("a{},compute,{},,{},{},\n", i, p.host(src).id, 1e10 * g.u(), start);
+            }
+            const fs::path csv_path = dir / (xml.stem().string() + ".csv");
+            std::ofstream(csv_path) << csv;
+            compare_case(xml, csv_path, xml.filename().string(), st);
+        }
+    }
+    st.print("validation, DCSim reference platforms");
     if (!HasFailure())
         fs::remove_all(dir);
 #endif
