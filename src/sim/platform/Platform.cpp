@@ -177,8 +177,10 @@ void Platform::floyd(Zone& z) {
     std::vector<std::uint64_t> cost(n * n, inf);
     z.pred.assign(n * n, none);
     for (const auto& [k, r] : z.table) {
-        cost[k] = r.links.size();
-        z.pred[k] = static_cast<std::uint32_t>(k / n);
+        const auto src = static_cast<std::uint32_t>(k >> 32);
+        const auto dst = static_cast<std::uint32_t>(k & 0xffffffffu);
+        cost[src * n + dst] = r.links.size();
+        z.pred[src * n + dst] = src;
     }
     for (std::size_t c = 0; c < n; ++c)
         for (std::size_t a = 0; a < n; ++a) {

@@ -154,8 +154,9 @@ class Platform {
     PointIndex add_point(ZoneIndex zone, std::string id, PointKind kind, std::uint32_t ref);
     std::vector<LinkIndex> resolve_links(const std::vector<LinkRef>& refs, bool reverse) const;
     LinkIndex reverse_link(LinkIndex l) const;
-    std::uint64_t key(const Zone& z, std::uint32_t a, std::uint32_t b) const {
-        return static_cast<std::uint64_t>(a) * z.points.size() + b;
+    /// Key of the route table: independent of the zone's size, which grows while it is built.
+    static std::uint64_t key(const Zone&, std::uint32_t a, std::uint32_t b) {
+        return (static_cast<std::uint64_t>(a) << 32) | b;
     }
     void local_route(ZoneIndex z, PointIndex src, PointIndex dst, LocalRoute& out) const;
     void global_route(PointIndex src, PointIndex dst, std::vector<LinkIndex>& links) const;
