@@ -41,7 +41,8 @@ struct Chains : Engine::Listener {
     std::vector<std::uint32_t> left;
     std::vector<std::uint32_t> owner; // activity -> chain
     std::mt19937_64 rng{1};
-    Chains(Engine& e, int hosts, std::uint32_t per_chain) : engine(e), left(static_cast<std::size_t>(hosts), per_chain) {
+    Chains(Engine& e, int hosts, std::uint32_t per_chain)
+        : engine(e), left(static_cast<std::size_t>(hosts), per_chain) {
         for (int h = 0; h < hosts; ++h)
             res.push_back(e.add_resource(1e9, MaxMinSolver::Sharing::shared));
     }
@@ -106,7 +107,8 @@ Platform two_host_platform() {
         p.add_host(z, std::move(h));
     }
     p.add_link(LinkSpec{"link", 1.25e9, 1e-3, LinkSharing::shared});
-    p.add_route(z, *p.find_point("a"), *p.find_point("b"), std::nullopt, std::nullopt, {LinkRef{"link"}}, true);
+    p.add_route(z, *p.find_point("a"), *p.find_point("b"), std::nullopt, std::nullopt, {LinkRef{"link"}},
+                true);
     p.seal();
     return p;
 }
@@ -140,7 +142,11 @@ void EqualFlowsOneLink(benchmark::State& state) {
     state.counters["ns_per_event"] = 1e9 * wall / static_cast<double>(events);
     state.counters["peak_rss_MiB"] = peak_rss_mib();
 }
-BENCHMARK(EqualFlowsOneLink)->RangeMultiplier(10)->Range(1000, 1000000)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(EqualFlowsOneLink)
+    ->RangeMultiplier(10)
+    ->Range(1000, 1000000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 // Cost per event at n relative to n = 1000, both measured in this run: ~log n means the ratio
 // grows like log(n)/log(1000) (2 at 10^6), O(n) would make it 1000.
@@ -180,11 +186,13 @@ Topology random_topology(std::uint64_t seed) {
             t.sites.back().push_back(p.add_host(z, hs));
             const std::string l = fmt::format("l{}", links++);
             p.add_link(LinkSpec{l, 1.25e8 * (1 + 9 * uniform01(rng)), 1e-4, LinkSharing::shared});
-            p.add_route(z, *p.find_point(hs.id), *p.find_point(router), std::nullopt, std::nullopt, {LinkRef{l}}, true);
+            p.add_route(z, *p.find_point(hs.id), *p.find_point(router), std::nullopt, std::nullopt,
+                        {LinkRef{l}}, true);
         }
         if (s > 0) {
             const std::string l = fmt::format("wan{}", s);
-            p.add_link(LinkSpec{l, 1.25e9 * (1 + 3 * uniform01(rng)), 5e-3 + 2e-2 * uniform01(rng), LinkSharing::shared});
+            p.add_link(LinkSpec{l, 1.25e9 * (1 + 3 * uniform01(rng)), 5e-3 + 2e-2 * uniform01(rng),
+                                LinkSharing::shared});
             p.add_route(z, *p.find_point(fmt::format("r{}", rng() % static_cast<std::uint64_t>(s))),
                         *p.find_point(router), std::nullopt, std::nullopt, {LinkRef{l}}, true);
         }
@@ -199,7 +207,8 @@ struct Arrivals : Engine::Listener {
     std::mt19937_64 rng{11};
     std::int64_t left;
     double mean_gap;
-    Arrivals(Simulation& s, const Topology& t, std::int64_t n, double gap) : sim(s), topo(t), left(n), mean_gap(gap) {}
+    Arrivals(Simulation& s, const Topology& t, std::int64_t n, double gap)
+        : sim(s), topo(t), left(n), mean_gap(gap) {}
     void next(double now) {
         if (left-- <= 0)
             return;

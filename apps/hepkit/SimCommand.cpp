@@ -38,7 +38,8 @@ int run(const SimOptions& o, const GlobalOptions& g) {
     sim::Scenario scenario;
     if (!o.scenario.empty()) {
         if (!o.platform.empty() || !o.activities.empty())
-            throw InputError("", 0, "command line", "give either a SCENARIO file or -p/--activities, not both");
+            throw InputError("", 0, "command line",
+                             "give either a SCENARIO file or -p/--activities, not both");
         scenario = sim::load_scenario(o.scenario);
     } else if (!o.platform.empty() || !o.activities.empty()) {
         if (o.platform.empty() || o.activities.empty())
@@ -69,12 +70,11 @@ int run(const SimOptions& o, const GlobalOptions& g) {
         std::fprintf(stderr, "\n");
     if (!output.empty())
         write_trace(output, scenario.activities, runner.times());
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     if (!g.quiet) {
         const auto s = runner.summary();
-        fmt::print("hepkit sim: {} ({} activities: {} transfers, {} computations, {} disk I/O)\n", scenario.name, n,
-                   s.transfers, s.computes, s.ios);
+        fmt::print("hepkit sim: {} ({} activities: {} transfers, {} computations, {} disk I/O)\n",
+                   scenario.name, n, s.transfers, s.computes, s.ios);
         fmt::print("  platform        {} hosts, {} links\n", simulation.platform().host_count(),
                    simulation.platform().link_count());
         fmt::print("  data moved      {}\n", units::format_bytes(s.bytes_moved));
@@ -94,12 +94,13 @@ int run(const SimOptions& o, const GlobalOptions& g) {
 std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals) {
     auto opts = std::make_shared<SimOptions>();
     CLI::App* cmd = app.add_subcommand(
-        "sim", "Simulate a workload on a platform.\n\n"
-               "  hepkit sim                      run the built-in default scenario (a data-movement campaign)\n"
-               "  hepkit sim SCENARIO.yaml        run a scenario file (see docs/formats.md)\n"
-               "  hepkit sim -p P.xml --activities A.csv -o OUT.csv\n"
-               "                                  run explicit transfers/computations on a SimGrid or native\n"
-               "                                  platform; OUT.csv gets id,start,end per activity.");
+        "sim",
+        "Simulate a workload on a platform.\n\n"
+        "  hepkit sim                      run the built-in default scenario (a data-movement campaign)\n"
+        "  hepkit sim SCENARIO.yaml        run a scenario file (see docs/formats.md)\n"
+        "  hepkit sim -p P.xml --activities A.csv -o OUT.csv\n"
+        "                                  run explicit transfers/computations on a SimGrid or native\n"
+        "                                  platform; OUT.csv gets id,start,end per activity.");
     cmd->add_option("scenario", opts->scenario, "scenario file (YAML)")->check(CLI::ExistingFile);
     cmd->add_option("-p,--platform", opts->platform, "platform: SimGrid XML (.xml) or native YAML (.yaml)")
         ->check(CLI::ExistingFile);

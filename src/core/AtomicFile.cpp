@@ -13,7 +13,8 @@ AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)) {
     tmp_ += fmt::format(".tmp.{}", static_cast<long>(::getpid()));
     out_.open(tmp_, std::ios::out | std::ios::trunc | std::ios::binary);
     if (!out_)
-        throw InputError(path_.string(), 0, "", "cannot create output file (does the directory exist and is it writable?)");
+        throw InputError(path_.string(), 0, "",
+                         "cannot create output file (does the directory exist and is it writable?)");
 }
 
 AtomicFile::~AtomicFile() {
@@ -41,7 +42,9 @@ CsvWriter::CsvWriter(std::filesystem::path path, const std::string& header) : fi
     file_.stream() << header << '\n';
 }
 
-void CsvWriter::line(const std::string& text) { file_.stream() << text << '\n'; }
+void CsvWriter::line(const std::string& text) {
+    file_.stream() << text << '\n';
+}
 
 std::string CsvWriter::field(const std::string& text) {
     if (text.find_first_of(",\"\n\r") == std::string::npos)
@@ -56,6 +59,8 @@ std::string CsvWriter::field(const std::string& text) {
     return out;
 }
 
-std::string CsvWriter::number(double value) { return fmt::format("{}", value); }
+std::string CsvWriter::number(double value) {
+    return fmt::format("{}", value);
+}
 
 } // namespace hepkit

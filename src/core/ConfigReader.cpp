@@ -57,7 +57,9 @@ int YamlView::line() const {
     return mark.line >= 0 ? mark.line + 1 : 0;
 }
 
-void YamlView::fail(const std::string& message) const { throw InputError(file_, line(), key_, message); }
+void YamlView::fail(const std::string& message) const {
+    throw InputError(file_, line(), key_, message);
+}
 
 YamlView YamlView::at(const std::string& name) const {
     if (!node_.IsMap())
@@ -141,7 +143,9 @@ void YamlView::check_keys(std::initializer_list<const char*> allowed) const {
     }
 }
 
-void JsonView::fail(const std::string& message) const { throw InputError(file_, 0, key_, message); }
+void JsonView::fail(const std::string& message) const {
+    throw InputError(file_, 0, key_, message);
+}
 
 JsonView JsonView::at(const std::string& name) const {
     if (!node_->is_object())

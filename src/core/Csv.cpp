@@ -85,8 +85,9 @@ CsvTable read_csv(const std::string& path) {
             continue;
         }
         if (fields.size() != table.header.size())
-            throw InputError(path, record_line, "",
-                             fmt::format("{} fields, but the header has {}", fields.size(), table.header.size()));
+            throw InputError(
+                path, record_line, "",
+                fmt::format("{} fields, but the header has {}", fields.size(), table.header.size()));
         table.rows.push_back(CsvRecord{record_line, std::move(fields)});
     }
     if (!have_header)

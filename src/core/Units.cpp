@@ -18,27 +18,33 @@ struct Suffix {
 // Tables of accepted suffixes per kind. Longest suffixes are matched first by the lookup below,
 // so "ms" is never read as "m" + "s".
 constexpr std::array time_suffixes{
-    Suffix{"ps", 1e-12}, Suffix{"ns", 1e-9}, Suffix{"us", 1e-6}, Suffix{"ms", 1e-3}, Suffix{"s", 1.0},
+    Suffix{"ps", 1e-12}, Suffix{"ns", 1e-9},  Suffix{"us", 1e-6},   Suffix{"ms", 1e-3},    Suffix{"s", 1.0},
     Suffix{"m", 60.0},   Suffix{"h", 3600.0}, Suffix{"d", 86400.0}, Suffix{"w", 604800.0},
 };
 
 constexpr std::array speed_suffixes{
-    Suffix{"f", 1.0},       Suffix{"flops", 1.0},  Suffix{"kf", 1e3},       Suffix{"kflops", 1e3},
-    Suffix{"Mf", 1e6},      Suffix{"Mflops", 1e6}, Suffix{"Gf", 1e9},       Suffix{"Gflops", 1e9},
-    Suffix{"Tf", 1e12},     Suffix{"Tflops", 1e12}, Suffix{"Pf", 1e15},     Suffix{"Pflops", 1e15},
-    Suffix{"Ef", 1e18},     Suffix{"Eflops", 1e18}, Suffix{"Zf", 1e21},     Suffix{"Zflops", 1e21},
+    Suffix{"f", 1.0},   Suffix{"flops", 1.0},   Suffix{"kf", 1e3},  Suffix{"kflops", 1e3},
+    Suffix{"Mf", 1e6},  Suffix{"Mflops", 1e6},  Suffix{"Gf", 1e9},  Suffix{"Gflops", 1e9},
+    Suffix{"Tf", 1e12}, Suffix{"Tflops", 1e12}, Suffix{"Pf", 1e15}, Suffix{"Pflops", 1e15},
+    Suffix{"Ef", 1e18}, Suffix{"Eflops", 1e18}, Suffix{"Zf", 1e21}, Suffix{"Zflops", 1e21},
 };
 
 constexpr std::array power_suffixes{
     Suffix{"W", 1.0}, Suffix{"kW", 1e3}, Suffix{"MW", 1e6}, Suffix{"GW", 1e9}, Suffix{"mW", 1e-3},
 };
 constexpr std::array energy_suffixes{
-    Suffix{"J", 1.0}, Suffix{"kJ", 1e3}, Suffix{"MJ", 1e6}, Suffix{"GJ", 1e9}, Suffix{"Wh", 3600.0},
-    Suffix{"kWh", 3.6e6}, Suffix{"MWh", 3.6e9},
+    Suffix{"J", 1.0},     Suffix{"kJ", 1e3},    Suffix{"MJ", 1e6},    Suffix{"GJ", 1e9},
+    Suffix{"Wh", 3600.0}, Suffix{"kWh", 3.6e6}, Suffix{"MWh", 3.6e9},
 };
 
 constexpr std::array<std::pair<std::string_view, double>, 7> decimal_prefixes{{
-    {"", 1.0}, {"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"P", 1e15}, {"E", 1e18},
+    {"", 1.0},
+    {"k", 1e3},
+    {"M", 1e6},
+    {"G", 1e9},
+    {"T", 1e12},
+    {"P", 1e15},
+    {"E", 1e18},
 }};
 constexpr std::array<std::pair<std::string_view, double>, 6> binary_prefixes{{
     {"Ki", 1024.0},
@@ -145,19 +151,18 @@ double parse(std::string_view text, Kind kind) {
     const char* end = t.data() + t.size();
     auto [ptr, ec] = std::from_chars(begin, end, value);
     if (ec != std::errc() || t.empty())
-        throw std::invalid_argument(
-            fmt::format("'{}' is not a {}: expected a number with a unit ({})", text, kind_name(kind), allowed(kind)));
+        throw std::invalid_argument(fmt::format("'{}' is not a {}: expected a number with a unit ({})", text,
+                                                kind_name(kind), allowed(kind)));
     std::string_view unit(ptr, static_cast<std::size_t>(end - ptr));
     while (!unit.empty() && unit.front() == ' ')
         unit.remove_prefix(1);
     double factor = 1.0;
     if (!unit.empty() && !unit_factor(unit, kind, factor))
-        throw std::invalid_argument(fmt::format("'{}': unknown {} unit '{}', allowed: {}", text, kind_name(kind),
-                                                unit, allowed(kind)));
+        throw std::invalid_argument(fmt::format("'{}': unknown {} unit '{}', allowed: {}", text,
+                                                kind_name(kind), unit, allowed(kind)));
     const double result = value * factor;
     if (!std::isfinite(result) || result < 0)
-        throw std::invalid_argument(
-            fmt::format("'{}': {} must be finite and >= 0", text, kind_name(kind)));
+        throw std::invalid_argument(fmt::format("'{}': {} must be finite and >= 0", text, kind_name(kind)));
     return result;
 }
 

@@ -1,7 +1,7 @@
 // Engine: completion times worked by hand, classes of identical activities, delays, timers,
 // cancellation, determinism, and lazy vs full agreement on random workloads.
-#include "hepkit/core/Random.hpp"
 #include "hepkit/sim/engine/Engine.hpp"
+#include "hepkit/core/Random.hpp"
 
 #include <gtest/gtest.h>
 #include <map>
@@ -152,7 +152,8 @@ std::vector<double> random_run(std::uint64_t seed, MaxMinSolver::Mode mode) {
     auto u = [&] { return hepkit::uniform01(rng); };
     const int nr = 3 + static_cast<int>(rng() % 10);
     for (int i = 0; i < nr; ++i)
-        e.add_resource(1 + 10 * u(), u() < 0.2 ? MaxMinSolver::Sharing::fatpipe : MaxMinSolver::Sharing::shared);
+        e.add_resource(1 + 10 * u(),
+                       u() < 0.2 ? MaxMinSolver::Sharing::fatpipe : MaxMinSolver::Sharing::shared);
     const int n = 50;
     for (int i = 0; i < n; ++i) {
         SharingSpec s;

@@ -1,6 +1,6 @@
 // Max-min solver: hand-worked systems, and lazy vs full on random systems.
-#include "hepkit/core/Random.hpp"
 #include "hepkit/sim/engine/MaxMinSolver.hpp"
+#include "hepkit/core/Random.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,8 @@ using hepkit::sim::MaxMinSolver;
 using Sharing = MaxMinSolver::Sharing;
 
 namespace {
-std::vector<MaxMinSolver::VariableId> solve(MaxMinSolver& s, MaxMinSolver::Mode m = MaxMinSolver::Mode::lazy) {
+std::vector<MaxMinSolver::VariableId> solve(MaxMinSolver& s,
+                                            MaxMinSolver::Mode m = MaxMinSolver::Mode::lazy) {
     std::vector<MaxMinSolver::VariableId> changed;
     s.solve(m, changed);
     return changed;
@@ -136,7 +137,7 @@ TEST(MaxMinSolver, InactiveAndIsolatedVariables) {
     MaxMinSolver::Element e{r, 1.0};
     const auto a = s.add_variable(0, -1, {&e, 1}); // penalty 0: not sharing yet
     const auto b = s.add_variable(1, -1, {&e, 1});
-    const auto iso = s.add_variable(1, 3.0, {});   // no resource, bounded
+    const auto iso = s.add_variable(1, 3.0, {}); // no resource, bounded
     for (auto v : {a, b, iso})
         s.set_count(v, 1);
     solve(s);

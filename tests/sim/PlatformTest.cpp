@@ -42,7 +42,8 @@ const std::string head = "<?xml version='1.0'?>\n<platform version=\"4.1\">\n";
 
 TEST(Platform, ReadsEveryDcsimPlatformFile) {
     int files = 0;
-    for (const auto& dir : {shared_dir / "reference/dcsim-data/platform-files", shared_dir / "reference/bench"}) {
+    for (const auto& dir :
+         {shared_dir / "reference/dcsim-data/platform-files", shared_dir / "reference/bench"}) {
         if (!fs::exists(dir))
             GTEST_SKIP() << "reference data not found at " << dir;
         for (const auto& entry : fs::directory_iterator(dir)) {
@@ -99,11 +100,12 @@ TEST(Platform, ClusterHostsUseSplitDuplexLinksAndRouter) {
     const auto t7 = *p.find_host("Tier17");
     const auto dcache = *p.find_host("GridKA_dCache");
     EXPECT_EQ(p.host(t0).cores, 424);
-    EXPECT_EQ(link_names(p, p.route(t0, t7)), (std::vector<std::string>{"Tier1_link_0_UP", "Tier1_link_7_DOWN"}));
+    EXPECT_EQ(link_names(p, p.route(t0, t7)),
+              (std::vector<std::string>{"Tier1_link_0_UP", "Tier1_link_7_DOWN"}));
     // dCache (GridKA-service zone) to a cluster node: through GridKAgateway and the cluster router
     EXPECT_EQ(link_names(p, p.route(dcache, t7)),
-              (std::vector<std::string>{"GridKA_dcachepool", "GridKA_dcachepool_FATPIPE", "GridKA_Tier1_FATPIPE",
-                                        "GridKA_Tier1", "Tier1_link_7_DOWN"}));
+              (std::vector<std::string>{"GridKA_dcachepool", "GridKA_dcachepool_FATPIPE",
+                                        "GridKA_Tier1_FATPIPE", "GridKA_Tier1", "Tier1_link_7_DOWN"}));
     EXPECT_EQ(p.link(*p.find_link("GridKA_Tier1_FATPIPE")).sharing, LinkSharing::fatpipe);
 }
 
@@ -121,7 +123,8 @@ TEST(Platform, FloydPicksFewestLinks) {
     const Route r = p.route(*p.find_host("a"), *p.find_host("b"));
     EXPECT_EQ(link_names(p, r), (std::vector<std::string>{"direct"}));
     EXPECT_DOUBLE_EQ(r.latency, 1e-3);
-    EXPECT_EQ(link_names(p, p.route(*p.find_host("b"), *p.find_host("a"))), (std::vector<std::string>{"direct"}));
+    EXPECT_EQ(link_names(p, p.route(*p.find_host("b"), *p.find_host("a"))),
+              (std::vector<std::string>{"direct"}));
 }
 
 TEST(Platform, NativeYamlPlatform) {
@@ -147,33 +150,43 @@ routes:
 }
 
 TEST(Platform, BadInputNamesElementAndLine) {
-    expect_error("syntax.xml", head + "<zone id=\"z\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gf\">\n</zone>", 5,
+    expect_error("syntax.xml",
+                 head + "<zone id=\"z\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gf\">\n</zone>", 5,
                  "XML syntax error");
-    expect_error("unit.xml", head + "<zone id=\"z\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gbps\"/>\n</zone></platform>",
+    expect_error("unit.xml",
+                 head +
+                     "<zone id=\"z\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gbps\"/>\n</zone></platform>",
                  4, "unknown speed unit");
-    expect_error("zero.xml",
-                 head + "<zone id=\"z\" routing=\"Full\">\n<link id=\"l\" bandwidth=\"0Gbps\"/>\n</zone></platform>", 4,
-                 "bandwidth must be > 0");
-    expect_error("unknownlink.xml",
-                 head + "<zone id=\"z\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gf\"/><host id=\"b\" speed=\"1Gf\"/>\n"
-                        "<route src=\"a\" dst=\"b\">\n<link_ctn id=\"nope\"/></route>\n</zone></platform>",
-                 6, "link 'nope' is not declared");
+    expect_error(
+        "zero.xml",
+        head + "<zone id=\"z\" routing=\"Full\">\n<link id=\"l\" bandwidth=\"0Gbps\"/>\n</zone></platform>",
+        4, "bandwidth must be > 0");
+    expect_error(
+        "unknownlink.xml",
+        head +
+            "<zone id=\"z\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gf\"/><host id=\"b\" speed=\"1Gf\"/>\n"
+            "<route src=\"a\" dst=\"b\">\n<link_ctn id=\"nope\"/></route>\n</zone></platform>",
+        6, "link 'nope' is not declared");
     expect_error("unknownhost.xml",
                  head + "<zone id=\"z\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gf\"/>\n"
                         "<route src=\"a\" dst=\"ghost\"></route>\n</zone></platform>",
                  5, "dst=\"ghost\"");
-    expect_error("element.xml", head + "<zone id=\"z\" routing=\"Full\">\n<trace id=\"t\"/>\n</zone></platform>", 4,
+    expect_error("element.xml",
+                 head + "<zone id=\"z\" routing=\"Full\">\n<trace id=\"t\"/>\n</zone></platform>", 4,
                  "<trace> is not supported");
     expect_error("routing.xml", head + "<zone id=\"z\" routing=\"Dijkstra\">\n</zone></platform>", 3,
                  "routing=\"Dijkstra\" is not supported");
     expect_error("dup.xml",
-                 head + "<zone id=\"z\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gf\"/>\n<host id=\"a\" speed=\"1Gf\"/>\n"
+                 head + "<zone id=\"z\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gf\"/>\n<host id=\"a\" "
+                        "speed=\"1Gf\"/>\n"
                         "</zone></platform>",
                  5, "already used");
     expect_error("cores.xml",
-                 head + "<zone id=\"z\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gf\" core=\"1e99\"/>\n</zone></platform>",
+                 head + "<zone id=\"z\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gf\" "
+                        "core=\"1e99\"/>\n</zone></platform>",
                  4, "core=\"1e99\"");
-    expect_error("config.xml", head + "<config>\n<prop id=\"network/model\" value=\"CM02\"/>\n</config>\n</platform>", 3,
+    expect_error("config.xml",
+                 head + "<config>\n<prop id=\"network/model\" value=\"CM02\"/>\n</config>\n</platform>", 3,
                  "not supported");
     expect_error("bad.yaml", "links:\n  - {id: l, bandwidth: -3Gbps}\n", 2, "bandwidth");
     expect_error("key.yaml", "hosts:\n  - {id: a, speed: 1Gf, cpus: 4}\n", 2, "unknown key");
@@ -210,10 +223,11 @@ routers: [r]
         h.speed = 1e9;
         q.add_host(z, std::move(h));
         q.add_link(LinkSpec{"l" + std::to_string(i), 1e9, 0, LinkSharing::shared});
-        ASSERT_NO_THROW(q.add_route(z, *q.find_point("h" + std::to_string(i)), *q.find_point("r"), std::nullopt,
-                                    std::nullopt, {LinkRef{"l" + std::to_string(i)}}, true));
+        ASSERT_NO_THROW(q.add_route(z, *q.find_point("h" + std::to_string(i)), *q.find_point("r"),
+                                    std::nullopt, std::nullopt, {LinkRef{"l" + std::to_string(i)}}, true));
     }
     q.seal();
-    EXPECT_EQ(link_names(q, q.route(*q.find_host("h0"), *q.find_host("h2"))), (std::vector<std::string>{"l0", "l2"}));
+    EXPECT_EQ(link_names(q, q.route(*q.find_host("h0"), *q.find_host("h2"))),
+              (std::vector<std::string>{"l0", "l2"}));
     EXPECT_EQ(p.host_count(), 1u);
 }

@@ -17,13 +17,13 @@
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 #include "hepkit/sim/workload/ActivityRunner.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <gtest/gtest.h>
-#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -50,10 +50,12 @@ struct LinkDecl {
 std::string link_xml(Gen& g, const std::string& id, bool allow_split, LinkDecl& decl) {
     // bandwidths 1 MB/s .. 1 GB/s, in several unit spellings
     const double mbps = std::pow(10.0, 0 + 3 * g.u());
-    const std::string bw = g.chance(0.5) ? fmt::format("{:.6g}MBps", mbps) : fmt::format("{:.6g}Mbps", mbps * 8);
+    const std::string bw =
+        g.chance(0.5) ? fmt::format("{:.6g}MBps", mbps) : fmt::format("{:.6g}Mbps", mbps * 8);
     std::string lat = "0us";
     if (g.chance(0.7))
-        lat = g.chance(0.5) ? fmt::format("{:.4g}ms", 0.01 + 50 * g.u()) : fmt::format("{:.4g}us", 1 + 500 * g.u());
+        lat = g.chance(0.5) ? fmt::format("{:.4g}ms", 0.01 + 50 * g.u())
+                            : fmt::format("{:.4g}us", 1 + 500 * g.u());
     std::string policy;
     decl.id = id;
     const double p = g.u();
@@ -77,9 +79,11 @@ std::string host_xml(Gen& g, const std::string& id) {
     const int cores = 1 + g.pick(8);
     std::string disks;
     if (g.chance(0.5))
-        disks = fmt::format(R"(<disk id="d0" read_bw="{:.4g}MBps" write_bw="{:.4g}MBps"><prop id="size" value="10TB"/></disk>)",
-                            50 + 500 * g.u(), 50 + 500 * g.u());
-    return fmt::format(R"(    <host id="{}" speed="{:.5g}Gf" core="{}">{}</host>)", id, speed, cores, disks) + "\n";
+        disks = fmt::format(
+            R"(<disk id="d0" read_bw="{:.4g}MBps" write_bw="{:.4g}MBps"><prop id="size" value="10TB"/></disk>)",
+            50 + 500 * g.u(), 50 + 500 * g.u());
+    return fmt::format(R"(    <host id="{}" speed="{:.5g}Gf" core="{}">{}</host>)", id, speed, cores, disks) +
+           "\n";
 }
 
 struct Case {
@@ -129,7 +133,8 @@ std::string zone_body(Gen& g, const std::string& prefix, int n, const std::strin
         gateway = prefix + "r0";
     } else if (topology == "chain") {
         for (int i = 0; i + 1 < n; ++i)
-            route(names[static_cast<std::size_t>(i)], names[static_cast<std::size_t>(i) + 1], {add_link(true)});
+            route(names[static_cast<std::size_t>(i)], names[static_cast<std::size_t>(i) + 1],
+                  {add_link(true)});
         gateway = names[0];
     } else { // tree of routers, hosts on random routers
         const int routers = 2 + g.pick(4);
@@ -138,7 +143,8 @@ std::string zone_body(Gen& g, const std::string& prefix, int n, const std::strin
         for (int r = 1; r < routers; ++r)
             route(fmt::format("{}r{}", prefix, g.pick(r)), fmt::format("{}r{}", prefix, r), {add_link(true)});
         for (int i = 0; i < n; ++i)
-            route(names[static_cast<std::size_t>(i)], fmt::format("{}r{}", prefix, g.pick(routers)), {add_link(true)});
+            route(names[static_cast<std::size_t>(i)], fmt::format("{}r{}", prefix, g.pick(routers)),
+                  {add_link(true)});
         gateway = prefix + "r0";
     }
     return body + routes;
@@ -155,17 +161,25 @@ Case make_case(std::uint64_t seed) {
 )";
     if (c.kind != "zones") {
         std::string gw;
-        xml += R"(  <zone id="world" routing="Floyd">)" "\n";
+        xml += R"(  <zone id="world" routing="Floyd">)"
+               "\n";
         xml += zone_body(g, "", 3 + g.pick(6), c.kind, c, gw);
         xml += "  </zone>\n";
     } else {
         std::string gw0, gw1;
-        xml += R"(  <zone id="world" routing="Full">)" "\n";
-        xml += R"(  <zone id="z0" routing="Floyd">)" "\n" + zone_body(g, "a", 2 + g.pick(4), "star", c, gw0) + "  </zone>\n";
-        xml += R"(  <zone id="z1" routing="Floyd">)" "\n" + zone_body(g, "b", 2 + g.pick(4), "tree", c, gw1) + "  </zone>\n";
+        xml += R"(  <zone id="world" routing="Full">)"
+               "\n";
+        xml += R"(  <zone id="z0" routing="Floyd">)"
+               "\n" +
+               zone_body(g, "a", 2 + g.pick(4), "star", c, gw0) + "  </zone>\n";
+        xml += R"(  <zone id="z1" routing="Floyd">)"
+               "\n" +
+               zone_body(g, "b", 2 + g.pick(4), "tree", c, gw1) + "  </zone>\n";
         LinkDecl wan;
         xml += link_xml(g, "wan", false, wan);
-        xml += fmt::format(R"(    <zoneRoute src="z0" dst="z1" gw_src="{}" gw_dst="{}">{}</zoneRoute>)", gw0, gw1, ctn(wan)) + "\n";
+        xml += fmt::format(R"(    <zoneRoute src="z0" dst="z1" gw_src="{}" gw_dst="{}">{}</zoneRoute>)", gw0,
+                           gw1, ctn(wan)) +
+               "\n";
         xml += "  </zone>\n";
     }
     xml += "</platform>\n";
@@ -198,8 +212,8 @@ Case make_case(std::uint64_t seed) {
         std::string after;
         if (i > 0 && g.chance(0.2))
             after = fmt::format("a{}", g.pick(i));
-        csv += fmt::format("a{},{},{},{},{:.17g},{},{}\n", i, type, c.hosts[static_cast<std::size_t>(src)], dst, amount,
-                           start, after);
+        csv += fmt::format("a{},{},{},{},{:.17g},{},{}\n", i, type, c.hosts[static_cast<std::size_t>(src)],
+                           dst, amount, start, after);
     }
     c.csv = csv;
     return c;
@@ -237,10 +251,12 @@ struct Stats {
 
     void print(const char* what) const {
         std::printf("%s: %d cases, %zu activities compared\n", what, cases, compared);
-        std::printf("  vs SimGrid network/optim:Full : max relative error %.3g (%s)\n", worst, worst_where.c_str());
-        std::printf("  vs SimGrid default (Lazy)     : max relative error %.3g where SimGrid's modes agree; %d of %d "
-                    "cases differ only where SimGrid Lazy departs from SimGrid Full\n",
-                    worst_lazy, lazy_cases, cases);
+        std::printf("  vs SimGrid network/optim:Full : max relative error %.3g (%s)\n", worst,
+                    worst_where.c_str());
+        std::printf(
+            "  vs SimGrid default (Lazy)     : max relative error %.3g where SimGrid's modes agree; %d of %d "
+            "cases differ only where SimGrid Lazy departs from SimGrid Full\n",
+            worst_lazy, lazy_cases, cases);
     }
 };
 
@@ -254,8 +270,9 @@ void compare_case(const fs::path& xml, const fs::path& csv, const std::string& l
 
     auto run_simgrid = [&](const std::string& suffix, const char* extra) {
         const fs::path out = csv.parent_path() / (csv.stem().string() + suffix);
-        const std::string cmd = fmt::format("'{}' '{}' '{}' '{}' --log=root.thres:critical {} > /dev/null 2>&1",
-                                            HEPKIT_SIMGRID_DRIVER, xml.string(), csv.string(), out.string(), extra);
+        const std::string cmd =
+            fmt::format("'{}' '{}' '{}' '{}' --log=root.thres:critical {} > /dev/null 2>&1",
+                        HEPKIT_SIMGRID_DRIVER, xml.string(), csv.string(), out.string(), extra);
         EXPECT_EQ(std::system(cmd.c_str()), 0) << "SimGrid driver failed on " << label;
         return read_times(out);
     };
@@ -271,8 +288,8 @@ void compare_case(const fs::path& xml, const fs::path& csv, const std::string& l
         for (auto [mine, ref, lazy_ref, what] :
              {std::tuple{t.start, fs_, ls, "start"}, std::tuple{t.end, fe, le, "end"}}) {
             const double e = rel_error(mine, ref);
-            EXPECT_LE(e, tolerance) << label << " activity " << rows[i].id << " " << what << ": hepkit " << mine
-                                    << " SimGrid " << ref << "\nfiles: " << xml << " " << csv;
+            EXPECT_LE(e, tolerance) << label << " activity " << rows[i].id << " " << what << ": hepkit "
+                                    << mine << " SimGrid " << ref << "\nfiles: " << xml << " " << csv;
             if (e > st.worst) {
                 st.worst = e;
                 st.worst_where = fmt::format("{} activity {} {}", label, rows[i].id, what);
@@ -297,7 +314,8 @@ void compare_case(const fs::path& xml, const fs::path& csv, const std::string& l
 
 TEST(ValidationAgainstSimGrid, RandomPlatformsAndActivities) {
 #ifndef HEPKIT_SIMGRID_DRIVER
-    GTEST_SKIP() << "SimGrid (libsimgrid-dev) was not found at configure time: validation against SimGrid skipped";
+    GTEST_SKIP()
+        << "SimGrid (libsimgrid-dev) was not found at configure time: validation against SimGrid skipped";
 #else
     const fs::path dir = fs::temp_directory_path() / fmt::format("hepkit-validation-{}", ::getpid());
     fs::create_directories(dir);
@@ -323,7 +341,8 @@ TEST(ValidationAgainstSimGrid, RandomPlatformsAndActivities) {
 
 TEST(ValidationAgainstSimGrid, DcsimReferencePlatforms) {
 #ifndef HEPKIT_SIMGRID_DRIVER
-    GTEST_SKIP() << "SimGrid (libsimgrid-dev) was not found at configure time: validation against SimGrid skipped";
+    GTEST_SKIP()
+        << "SimGrid (libsimgrid-dev) was not found at configure time: validation against SimGrid skipped";
 #else
     // DCSim's own platform files, as they are: transfers between random host pairs (through
     // zones, clusters, fatpipes), computations and disk I/O.
@@ -337,7 +356,8 @@ TEST(ValidationAgainstSimGrid, DcsimReferencePlatforms) {
             GTEST_SKIP() << "reference data not found in " << shared;
         std::vector<fs::path> files;
         for (const auto& e : fs::directory_iterator(shared / sub))
-            if (e.path().extension() == ".xml" && e.path().filename().string().find("template") == std::string::npos)
+            if (e.path().extension() == ".xml" &&
+                e.path().filename().string().find("template") == std::string::npos)
                 files.push_back(e.path());
         std::sort(files.begin(), files.end());
         for (const auto& xml : files) {
@@ -359,7 +379,8 @@ TEST(ValidationAgainstSimGrid, DcsimReferencePlatforms) {
                     csv += fmt::format("a{},transfer,{},{},{},{},\n", i, p.host(src).id, p.host(dst).id,
                                        std::round(1e8 + 5e9 * g.u()), start);
                 else if (!p.host(src).disks.empty() && g.chance(0.5))
-                    csv += fmt::format("a{},read,{},,{},{},\n", i, p.host(src).id, std::round(1e8 + 5e9 * g.u()), start);
+                    csv += fmt::format("a{},read,{},,{},{},\n", i, p.host(src).id,
+                                       std::round(1e8 + 5e9 * g.u()), start);
                 else
                     csv += fmt::format("a{},compute,{},,{},{},\n", i, p.host(src).id, 1e10 * g.u(), start);
             }

@@ -38,7 +38,9 @@ class RandomStreams {
     explicit RandomStreams(std::uint64_t master_seed) : seed_(master_seed) {}
 
     /// The stream for consumer `name`: the same (seed, name) always gives the same sequence.
-    Engine stream(std::string_view name) const { return Engine(splitmix64(seed_ ^ splitmix64(stable_hash(name)))); }
+    Engine stream(std::string_view name) const {
+        return Engine(splitmix64(seed_ ^ splitmix64(stable_hash(name))));
+    }
     std::uint64_t seed() const noexcept { return seed_; }
 
   private:
@@ -47,6 +49,8 @@ class RandomStreams {
 
 /// Uniform double in [0, 1) from a 64-bit engine, identical on every platform (the standard
 /// distributions are not specified bit-for-bit, so outputs would differ between libraries).
-inline double uniform01(std::mt19937_64& engine) { return static_cast<double>(engine() >> 11) * 0x1.0p-53; }
+inline double uniform01(std::mt19937_64& engine) {
+    return static_cast<double>(engine() >> 11) * 0x1.0p-53;
+}
 
 } // namespace hepkit

@@ -8,7 +8,8 @@ CpuModel::CpuModel(const Platform& platform, Engine& engine) : platform_(platfor
     host_resources_.reserve(platform.host_count());
     for (HostIndex h = 0; h < platform.host_count(); ++h) {
         const HostSpec& spec = platform.host(h);
-        host_resources_.push_back(engine.add_resource(spec.speed * spec.cores, MaxMinSolver::Sharing::shared));
+        host_resources_.push_back(
+            engine.add_resource(spec.speed * spec.cores, MaxMinSolver::Sharing::shared));
     }
 }
 

@@ -16,9 +16,7 @@ bool event_after(double ta, std::uint64_t sa, double tb, std::uint64_t sb) {
 std::uint64_t hash_spec(const SharingSpec& spec) {
     // FNV-style mixing of the bit patterns: equal specs hash equally on every platform.
     std::uint64_t h = 0xcbf29ce484222325ULL;
-    auto mix = [&h](std::uint64_t x) {
-        h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    };
+    auto mix = [&h](std::uint64_t x) { h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
     auto bits = [](double d) {
         std::uint64_t u;
         static_assert(sizeof(u) == sizeof(d));
@@ -208,8 +206,8 @@ void Engine::due_sift_down(std::uint32_t pos) {
         std::uint32_t child = 2 * pos + 1;
         if (child >= n)
             break;
-        if (child + 1 < n &&
-            event_after(due_heap_[child].time, due_heap_[child].seq, due_heap_[child + 1].time, due_heap_[child + 1].seq))
+        if (child + 1 < n && event_after(due_heap_[child].time, due_heap_[child].seq,
+                                         due_heap_[child + 1].time, due_heap_[child + 1].seq))
             ++child;
         if (!event_after(d.time, d.seq, due_heap_[child].time, due_heap_[child].seq))
             break;
@@ -259,7 +257,9 @@ void Engine::reschedule(ClassId id) {
     c.needs_reschedule = false;
     if (!c.alive)
         return;
-    auto after = [](const Member& x, const Member& y) { return event_after(x.finish_v, x.seq, y.finish_v, y.seq); };
+    auto after = [](const Member& x, const Member& y) {
+        return event_after(x.finish_v, x.seq, y.finish_v, y.seq);
+    };
     while (!c.heap.empty() && activities_[c.heap.front().activity].state != State::running) {
         std::pop_heap(c.heap.begin(), c.heap.end(), after);
         c.heap.pop_back();
@@ -277,7 +277,9 @@ void Engine::reschedule(ClassId id) {
 void Engine::handle_class_due(ClassId id) {
     FlowClass& c = classes_[id];
     advance(c);
-    auto after = [](const Member& x, const Member& y) { return event_after(x.finish_v, x.seq, y.finish_v, y.seq); };
+    auto after = [](const Member& x, const Member& y) {
+        return event_after(x.finish_v, x.seq, y.finish_v, y.seq);
+    };
     // Complete every member that is due within the time precision (SimGrid finishes all
     // actions whose date is within surf/precision of now in the same step).
     const double slack = std::isfinite(c.rate) ? c.rate * config_.time_precision : 0;
@@ -331,8 +333,8 @@ double Engine::run(double until) {
         if (!have_event && !have_due)
             break;
         double t;
-        if (have_event && (!have_due || !event_after(queue_.front().time, queue_.front().seq, due_heap_.front().time,
-                                                     due_heap_.front().seq)))
+        if (have_event && (!have_due || !event_after(queue_.front().time, queue_.front().seq,
+                                                     due_heap_.front().time, due_heap_.front().seq)))
             t = queue_.front().time;
         else
             t = due_heap_.front().time;

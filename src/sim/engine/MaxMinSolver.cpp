@@ -27,7 +27,8 @@ MaxMinSolver::ResourceId MaxMinSolver::add_resource(double capacity, Sharing sha
     return static_cast<ResourceId>(resources_.size() - 1);
 }
 
-MaxMinSolver::VariableId MaxMinSolver::add_variable(double penalty, double bound, std::span<const Element> elements) {
+MaxMinSolver::VariableId MaxMinSolver::add_variable(double penalty, double bound,
+                                                    std::span<const Element> elements) {
     VariableId id;
     if (!free_ids_.empty()) {
         id = free_ids_.back();
@@ -212,7 +213,8 @@ void MaxMinSolver::push_level(ResourceId r) {
         return;
     const double level = std::max(0.0, res.remaining) / res.usage;
     heap_.push_back(LevelEntry{level, r, res.version});
-    std::push_heap(heap_.begin(), heap_.end(), [](const LevelEntry& a, const LevelEntry& b) { return heap_after(a, b); });
+    std::push_heap(heap_.begin(), heap_.end(),
+                   [](const LevelEntry& a, const LevelEntry& b) { return heap_after(a, b); });
 }
 
 void MaxMinSolver::fix(VariableId v, double x) {

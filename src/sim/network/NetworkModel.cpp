@@ -36,7 +36,8 @@ void NetworkModel::Config::apply(const PlatformConfig& pc) {
         else if (v == "no" || v == "0" || v == "false" || v == "off")
             crosstraffic = false;
         else
-            throw std::invalid_argument(fmt::format("config network/crosstraffic = '{}': expected yes or no", v));
+            throw std::invalid_argument(
+                fmt::format("config network/crosstraffic = '{}': expected yes or no", v));
     }
 }
 
@@ -91,9 +92,13 @@ const NetworkModel::PairInfo& NetworkModel::pair(HostIndex src, HostIndex dst) {
     return pairs_.emplace(key, std::move(info)).first->second;
 }
 
-const SharingSpec& NetworkModel::sharing(HostIndex src, HostIndex dst) { return pair(src, dst).spec; }
+const SharingSpec& NetworkModel::sharing(HostIndex src, HostIndex dst) {
+    return pair(src, dst).spec;
+}
 
-double NetworkModel::latency(HostIndex src, HostIndex dst) { return pair(src, dst).latency; }
+double NetworkModel::latency(HostIndex src, HostIndex dst) {
+    return pair(src, dst).latency;
+}
 
 ActivityId NetworkModel::transfer(HostIndex src, HostIndex dst, double bytes) {
     const PairInfo& info = pair(src, dst);

@@ -10,7 +10,8 @@ PointIndex Platform::add_point(ZoneIndex zone, std::string id, PointKind kind, s
     if (sealed_)
         throw std::logic_error("Platform is sealed");
     if (point_by_name_.count(id))
-        throw std::invalid_argument(fmt::format("name '{}' is already used by another host, router or zone", id));
+        throw std::invalid_argument(
+            fmt::format("name '{}' is already used by another host, router or zone", id));
     const auto p = static_cast<PointIndex>(points_.size());
     const std::uint32_t local = zone == none ? 0 : static_cast<std::uint32_t>(zones_[zone].points.size());
     points_.push_back(Point{id, kind, zone, local, ref});
@@ -109,7 +110,8 @@ std::vector<LinkIndex> Platform::resolve_links(const std::vector<LinkRef>& refs,
         if (pair) {
             if (ref.direction == LinkRef::Direction::none)
                 throw std::invalid_argument(fmt::format(
-                    "link '{}' is SPLITDUPLEX: its use in a route needs direction=\"UP\" or \"DOWN\"", ref.id));
+                    "link '{}' is SPLITDUPLEX: its use in a route needs direction=\"UP\" or \"DOWN\"",
+                    ref.id));
             if (ref.direction == LinkRef::Direction::down)
                 l += 1;
         } else if (ref.direction != LinkRef::Direction::none && split_[l] == 0) {
@@ -123,26 +125,29 @@ std::vector<LinkIndex> Platform::resolve_links(const std::vector<LinkRef>& refs,
 }
 
 void Platform::add_route(ZoneIndex zone, PointIndex src, PointIndex dst, std::optional<PointIndex> gw_src,
-                         std::optional<PointIndex> gw_dst, const std::vector<LinkRef>& refs, bool symmetrical) {
+                         std::optional<PointIndex> gw_dst, const std::vector<LinkRef>& refs,
+                         bool symmetrical) {
     Zone& z = zones_[zone];
     if (z.routing == Routing::star)
         throw std::invalid_argument("routes cannot be declared inside a cluster zone");
     if (points_[src].zone != zone || points_[dst].zone != zone)
-        throw std::invalid_argument(fmt::format("route from '{}' to '{}': both ends must be directly in zone '{}'",
-                                                points_[src].id, points_[dst].id, z.id));
+        throw std::invalid_argument(
+            fmt::format("route from '{}' to '{}': both ends must be directly in zone '{}'", points_[src].id,
+                        points_[dst].id, z.id));
     const bool zone_route = points_[src].kind == PointKind::zone || points_[dst].kind == PointKind::zone;
     if (zone_route && (!gw_src || !gw_dst))
-        throw std::invalid_argument(fmt::format("route from '{}' to '{}' joins zones: gw_src and gw_dst are required",
-                                                points_[src].id, points_[dst].id));
+        throw std::invalid_argument(
+            fmt::format("route from '{}' to '{}' joins zones: gw_src and gw_dst are required",
+                        points_[src].id, points_[dst].id));
     LocalRoute fwd;
     fwd.links = resolve_links(refs, false);
     fwd.gw_src = gw_src.value_or(none);
     fwd.gw_dst = gw_dst.value_or(none);
     const auto k = key(z, points_[src].local, points_[dst].local);
     if (z.table.count(k))
-        throw std::invalid_argument(fmt::format(
-            "the route from '{}' to '{}' already exists (routes are symmetrical by default)", points_[src].id,
-            points_[dst].id));
+        throw std::invalid_argument(
+            fmt::format("the route from '{}' to '{}' already exists (routes are symmetrical by default)",
+                        points_[src].id, points_[dst].id));
     z.table.emplace(k, std::move(fwd));
     if (symmetrical && src != dst) {
         LocalRoute back;
@@ -151,9 +156,10 @@ void Platform::add_route(ZoneIndex zone, PointIndex src, PointIndex dst, std::op
         back.gw_dst = gw_src.value_or(none);
         const auto kb = key(z, points_[dst].local, points_[src].local);
         if (z.table.count(kb))
-            throw std::invalid_argument(fmt::format("the route from '{}' to '{}' already exists; do not declare "
-                                                    "the reverse of a symmetrical route",
-                                                    points_[dst].id, points_[src].id));
+            throw std::invalid_argument(
+                fmt::format("the route from '{}' to '{}' already exists; do not declare "
+                            "the reverse of a symmetrical route",
+                            points_[dst].id, points_[src].id));
         z.table.emplace(kb, std::move(back));
     }
 }
@@ -331,9 +337,9 @@ void Platform::global_route(PointIndex src, PointIndex dst, std::vector<LinkInde
     LocalRoute r;
     if (src_anc == dst_anc) {
         if (points_[src].zone != src_anc || points_[dst].zone != src_anc)
-            throw std::invalid_argument(fmt::format(
-                "no route from '{}' to '{}': one is inside a child zone of the other's zone '{}'", points_[src].id,
-                points_[dst].id, zones_[src_anc].id));
+            throw std::invalid_argument(
+                fmt::format("no route from '{}' to '{}': one is inside a child zone of the other's zone '{}'",
+                            points_[src].id, points_[dst].id, zones_[src_anc].id));
         local_route(src_anc, src, dst, r);
         links.insert(links.end(), r.links.begin(), r.links.end());
         return;

@@ -14,12 +14,14 @@ class YamlPlatformReader {
     Platform read(const YamlView& root) {
         if (!root.is_map())
             root.fail("a platform file is a map with keys such as hosts, links and routes");
-        root.check_keys({"id", "routing", "config", "hosts", "routers", "links", "routes", "zones", "zone_routes"});
+        root.check_keys(
+            {"id", "routing", "config", "hosts", "routers", "links", "routes", "zones", "zone_routes"});
         if (root.has("config")) {
             const YamlView c = root.at("config");
             c.check_keys({"loopback_bandwidth", "loopback_latency"});
             if (c.has("loopback_bandwidth"))
-                platform_.config().loopback_bandwidth = positive(c.at("loopback_bandwidth"), units::Kind::bandwidth);
+                platform_.config().loopback_bandwidth =
+                    positive(c.at("loopback_bandwidth"), units::Kind::bandwidth);
             if (c.has("loopback_latency"))
                 platform_.config().loopback_latency = c.at("loopback_latency").as_quantity(units::Kind::time);
         }
@@ -110,7 +112,8 @@ class YamlPlatformReader {
             else if (s == "splitduplex")
                 split = true;
             else
-                l.at("sharing").fail(fmt::format("'{}' is not a sharing policy (allowed: shared, fatpipe, splitduplex)", s));
+                l.at("sharing").fail(
+                    fmt::format("'{}' is not a sharing policy (allowed: shared, fatpipe, splitduplex)", s));
         }
         guarded(l, [&] { return split ? platform_.add_split_duplex_link(spec) : platform_.add_link(spec); });
     }
@@ -205,7 +208,9 @@ class YamlPlatformReader {
 
 } // namespace
 
-Platform platform_from_yaml(const config::YamlView& node) { return YamlPlatformReader().read(node); }
+Platform platform_from_yaml(const config::YamlView& node) {
+    return YamlPlatformReader().read(node);
+}
 
 Platform load_platform_yaml(const std::string& path) {
     return platform_from_yaml(YamlView(config::load_yaml_file(path), path));

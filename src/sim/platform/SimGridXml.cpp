@@ -20,7 +20,9 @@ class XmlReader {
   private:
     int line_of(const pugi::xml_node& n) const {
         const auto off = static_cast<std::size_t>(n.offset_debug());
-        return static_cast<int>(std::upper_bound(newlines_.begin(), newlines_.end(), off) - newlines_.begin()) + 1;
+        return static_cast<int>(std::upper_bound(newlines_.begin(), newlines_.end(), off) -
+                                newlines_.begin()) +
+               1;
     }
     [[noreturn]] void fail(const pugi::xml_node& n, const std::string& message) const {
         std::string key = fmt::format("<{}", n.name());
@@ -35,7 +37,8 @@ class XmlReader {
             fail(n, fmt::format("missing required attribute '{}'", attr));
         return a.value();
     }
-    double quantity(const pugi::xml_node& n, const char* attr, units::Kind kind, const char* fallback = nullptr) const {
+    double quantity(const pugi::xml_node& n, const char* attr, units::Kind kind,
+                    const char* fallback = nullptr) const {
         auto a = n.attribute(attr);
         if (!a && !fallback)
             fail(n, fmt::format("missing required attribute '{}'", attr));
@@ -99,7 +102,8 @@ std::map<std::string, std::string> XmlReader::props(const pugi::xml_node& n) con
     return out;
 }
 
-LinkSharing XmlReader::sharing(const pugi::xml_node& n, const char* attr, const char* fallback, bool& split) const {
+LinkSharing XmlReader::sharing(const pugi::xml_node& n, const char* attr, const char* fallback,
+                               bool& split) const {
     const std::string v = n.attribute(attr) ? n.attribute(attr).value() : fallback;
     split = false;
     if (v == "SHARED")
@@ -128,7 +132,8 @@ void XmlReader::config(const pugi::xml_node& n) {
             else if (key == "network/loopback-lat")
                 platform_.config().loopback_latency = units::parse(value, units::Kind::time);
             else if (key == "network/TCP-gamma" || key == "network/bandwidth-factor" ||
-                     key == "network/latency-factor" || key == "network/weight-S" || key == "network/crosstraffic")
+                     key == "network/latency-factor" || key == "network/weight-S" ||
+                     key == "network/crosstraffic")
                 platform_.config().extra[key] = value;
             else
                 fail(n, fmt::format("config property '{}' is not supported (supported: network/loopback-bw, "
@@ -253,8 +258,9 @@ void XmlReader::route(const pugi::xml_node& n, ZoneIndex z, bool zone_route) {
                 fail(child, fmt::format("direction=\"{}\" must be UP, DOWN or NONE", v));
         }
         if (!platform_.find_link(ref.id))
-            fail(child, fmt::format("link '{}' is not declared (declare <link> before the routes that use it)",
-                                    ref.id));
+            fail(child,
+                 fmt::format("link '{}' is not declared (declare <link> before the routes that use it)",
+                             ref.id));
         refs.push_back(std::move(ref));
     }
     guarded(n, [&] {
@@ -303,7 +309,8 @@ void XmlReader::cluster(const pugi::xml_node& n, ZoneIndex parent) {
     try {
         radicals = parse_radical(required(n, "radical"));
     } catch (const std::exception&) {
-        fail(n, fmt::format("radical=\"{}\" must be a list like 0-99 or 1,3,5-7", n.attribute("radical").value()));
+        fail(n, fmt::format("radical=\"{}\" must be a list like 0-99 or 1,3,5-7",
+                            n.attribute("radical").value()));
     }
     const double speed = quantity(n, "speed", units::Kind::speed);
     int cores = 1;
@@ -324,7 +331,8 @@ void XmlReader::cluster(const pugi::xml_node& n, ZoneIndex parent) {
     const double bb_lat = n.attribute("bb_lat") ? quantity(n, "bb_lat", units::Kind::time) : 0;
     const double lo_bw = n.attribute("loopback_bw") ? quantity(n, "loopback_bw", units::Kind::bandwidth) : 0;
     const double lo_lat = n.attribute("loopback_lat") ? quantity(n, "loopback_lat", units::Kind::time) : 0;
-    const double limiter = n.attribute("limiter_link") ? quantity(n, "limiter_link", units::Kind::bandwidth) : 0;
+    const double limiter =
+        n.attribute("limiter_link") ? quantity(n, "limiter_link", units::Kind::bandwidth) : 0;
     for (auto child : n.children())
         if (child.type() == pugi::node_element && std::string_view(child.name()) != "prop")
             fail(child, "only <prop> is allowed inside <cluster>");
@@ -346,7 +354,8 @@ void XmlReader::cluster(const pugi::xml_node& n, ZoneIndex parent) {
             const std::string link_id = id + "_link_" + std::to_string(r);
             std::optional<LinkIndex> loop;
             if (lo_bw > 0 || lo_lat > 0)
-                loop = platform_.add_link(LinkSpec{link_id + "_loopback", lo_bw, lo_lat, LinkSharing::fatpipe});
+                loop =
+                    platform_.add_link(LinkSpec{link_id + "_loopback", lo_bw, lo_lat, LinkSharing::fatpipe});
             std::optional<LinkIndex> lim;
             if (limiter > 0)
                 lim = platform_.add_link(LinkSpec{link_id + "_limiter", limiter, 0, LinkSharing::shared});
@@ -462,14 +471,15 @@ Platform XmlReader::read() {
     if (!result) {
         const auto off = static_cast<std::size_t>(result.offset);
         const int line =
-            static_cast<int>(std::upper_bound(newlines_.begin(), newlines_.end(), off) - newlines_.begin()) + 1;
+            static_cast<int>(std::upper_bound(newlines_.begin(), newlines_.end(), off) - newlines_.begin()) +
+            1;
         throw InputError(path_, line, "", fmt::format("XML syntax error: {}", result.description()));
     }
     const auto root = doc.child("platform");
     if (!root)
         throw InputError(path_, 1, "", "not a SimGrid platform: the root element must be <platform>");
-    if (auto v = root.attribute("version"); v && std::string_view(v.value()) != "4.1" &&
-                                            std::string_view(v.value()) != "4")
+    if (auto v = root.attribute("version");
+        v && std::string_view(v.value()) != "4.1" && std::string_view(v.value()) != "4")
         fail(root, fmt::format("version=\"{}\" is not supported (only 4.1)", v.value()));
     for (auto child : root.children()) {
         if (child.type() != pugi::node_element)
@@ -486,8 +496,9 @@ Platform XmlReader::read() {
                 fail(child, "a platform has exactly one top-level zone");
             cluster(child, Platform::none);
         } else
-            fail(child, fmt::format("element <{}> is not supported at the top level (allowed: config, zone, cluster)",
-                                    name));
+            fail(child, fmt::format(
+                            "element <{}> is not supported at the top level (allowed: config, zone, cluster)",
+                            name));
     }
     if (platform_.zone_count() == 0)
         throw InputError(path_, 0, "<platform>", "the platform declares no zone");
@@ -497,7 +508,9 @@ Platform XmlReader::read() {
 
 } // namespace
 
-Platform load_simgrid_xml(const std::string& path) { return XmlReader(path).read(); }
+Platform load_simgrid_xml(const std::string& path) {
+    return XmlReader(path).read();
+}
 
 Platform load_platform(const std::string& path) {
     auto ends = [&](std::string_view ext) {
@@ -507,7 +520,8 @@ Platform load_platform(const std::string& path) {
         return load_simgrid_xml(path);
     if (ends(".yaml") || ends(".yml"))
         return load_platform_yaml(path);
-    throw InputError(path, 0, "", "unknown platform format: the name must end in .xml (SimGrid) or .yaml/.yml (native)");
+    throw InputError(path, 0, "",
+                     "unknown platform format: the name must end in .xml (SimGrid) or .yaml/.yml (native)");
 }
 
 } // namespace hepkit::sim

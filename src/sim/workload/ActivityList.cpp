@@ -11,7 +11,8 @@
 namespace hepkit::sim {
 namespace {
 
-double number(const std::string& text, const std::string& path, int line, const char* key, bool positive_only) {
+double number(const std::string& text, const std::string& path, int line, const char* key,
+              bool positive_only) {
     std::size_t used = 0;
     double v = 0;
     try {
@@ -58,10 +59,11 @@ std::vector<ActivityRow> read_activities(const std::string& path, const Platform
     for (int i = 0; i < 6; ++i) {
         col[i] = table.column(required[i]);
         if (col[i] < 0)
-            throw InputError(path, 1, "header",
-                             fmt::format("missing column '{}' (expected id,type,source,destination,amount,start"
-                                         "[,after])",
-                                         required[i]));
+            throw InputError(
+                path, 1, "header",
+                fmt::format("missing column '{}' (expected id,type,source,destination,amount,start"
+                            "[,after])",
+                            required[i]));
     }
     const int after_col = table.column("after");
     for (const auto& h : table.header)
@@ -90,8 +92,9 @@ std::vector<ActivityRow> read_activities(const std::string& path, const Platform
         else if (type == "write")
             row.type = ActivityRow::Type::write;
         else
-            throw InputError(path, rec.line, "type",
-                             fmt::format("'{}' is not an activity type (allowed: transfer, compute, read, write)", type));
+            throw InputError(
+                path, rec.line, "type",
+                fmt::format("'{}' is not an activity type (allowed: transfer, compute, read, write)", type));
         auto host = [&](const std::string& name, const char* key) {
             auto h = platform.find_host(name);
             if (!h)
@@ -122,8 +125,9 @@ std::vector<ActivityRow> read_activities(const std::string& path, const Platform
                         found = true;
                     }
                 if (!found)
-                    throw InputError(path, rec.line, "destination",
-                                     fmt::format("host '{}' has no disk '{}'", platform.host(row.source).id, dst));
+                    throw InputError(
+                        path, rec.line, "destination",
+                        fmt::format("host '{}' has no disk '{}'", platform.host(row.source).id, dst));
             }
             break;
         }

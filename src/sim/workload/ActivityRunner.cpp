@@ -11,7 +11,8 @@ ActivityRunner::ActivityRunner(Simulation& sim, const std::vector<ActivityRow>& 
             dependents_[static_cast<std::size_t>(rows[i].after)].push_back(i);
 }
 
-void ActivityRunner::run(const std::function<void(std::size_t, double)>& progress, std::size_t progress_every) {
+void ActivityRunner::run(const std::function<void(std::size_t, double)>& progress,
+                         std::size_t progress_every) {
     progress_ = progress;
     progress_every_ = progress_every;
     Engine& engine = sim_.engine();
@@ -23,7 +24,9 @@ void ActivityRunner::run(const std::function<void(std::size_t, double)>& progres
     engine.set_listener(nullptr);
 }
 
-void ActivityRunner::on_timer(std::uint64_t token, double now) { launch(static_cast<std::size_t>(token), now); }
+void ActivityRunner::on_timer(std::uint64_t token, double now) {
+    launch(static_cast<std::size_t>(token), now);
+}
 
 void ActivityRunner::launch(std::size_t row, double now) {
     const ActivityRow& r = rows_[row];

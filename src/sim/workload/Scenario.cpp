@@ -109,7 +109,8 @@ Scenario read_scenario(const YamlView& root, const std::string& base_dir) {
     root.check_keys({"name", "platform", "activities", "campaign", "seed", "output"});
     Scenario s;
     s.origin = root.file();
-    s.name = root.has("name") ? root.at("name").as_string() : std::filesystem::path(root.file()).stem().string();
+    s.name =
+        root.has("name") ? root.at("name").as_string() : std::filesystem::path(root.file()).stem().string();
     auto resolve = [&](const std::string& p) {
         const std::filesystem::path path(p);
         return path.is_absolute() || base_dir.empty() ? p : (std::filesystem::path(base_dir) / path).string();

@@ -110,11 +110,11 @@ class Engine {
     struct FlowClass {
         MaxMinSolver::VariableId var = 0;
         double rate_factor = 1.0;
-        double v = 0;           ///< virtual work per member since creation
-        double last_update = 0; ///< time at which v was last advanced
-        double rate = 0;        ///< current per-member rate
-        std::uint64_t members = 0; ///< members sharing now
-        std::uint64_t pending = 0; ///< members still in their delay phase
+        double v = 0;                   ///< virtual work per member since creation
+        double last_update = 0;         ///< time at which v was last advanced
+        double rate = 0;                ///< current per-member rate
+        std::uint64_t members = 0;      ///< members sharing now
+        std::uint64_t pending = 0;      ///< members still in their delay phase
         std::uint32_t due_pos = no_pos; ///< position in due_heap_, or no_pos
         bool needs_reschedule = false;
         std::vector<Member> heap;

@@ -30,8 +30,8 @@ enum class Routing { full, floyd, star };
 
 struct LinkSpec {
     std::string id;
-    double bandwidth = 0;                     ///< B/s, > 0
-    double latency = 0;                       ///< s, >= 0
+    double bandwidth = 0; ///< B/s, > 0
+    double latency = 0;   ///< s, >= 0
     LinkSharing sharing = LinkSharing::shared;
 };
 
@@ -66,8 +66,8 @@ struct Route {
 
 /// Network-model settings carried by a platform (SimGrid's `<config>` properties).
 struct PlatformConfig {
-    double loopback_bandwidth = 10e9; ///< B/s, network/loopback-bw (SimGrid default 10 GBps)
-    double loopback_latency = 0;      ///< s, network/loopback-lat
+    double loopback_bandwidth = 10e9;         ///< B/s, network/loopback-bw (SimGrid default 10 GBps)
+    double loopback_latency = 0;              ///< s, network/loopback-lat
     std::map<std::string, std::string> extra; ///< other accepted `network/...` settings, by name
 };
 
@@ -88,8 +88,8 @@ class Platform {
     void add_route(ZoneIndex zone, PointIndex src, PointIndex dst, std::optional<PointIndex> gw_src,
                    std::optional<PointIndex> gw_dst, const std::vector<LinkRef>& links, bool symmetrical);
     /// Declares the up/down links of a member of a star zone (a cluster node or its router).
-    void set_star_links(ZoneIndex zone, PointIndex member, std::vector<LinkIndex> up, std::vector<LinkIndex> down,
-                        std::optional<LinkIndex> loopback = std::nullopt);
+    void set_star_links(ZoneIndex zone, PointIndex member, std::vector<LinkIndex> up,
+                        std::vector<LinkIndex> down, std::optional<LinkIndex> loopback = std::nullopt);
     /// Finishes the platform: creates the loopback link and computes Floyd tables.
     void seal();
 
@@ -139,7 +139,7 @@ class Platform {
         std::string id;
         Routing routing;
         ZoneIndex parent;
-        PointIndex point = none; ///< this zone's netpoint in its parent (none for the root)
+        PointIndex point = none;        ///< this zone's netpoint in its parent (none for the root)
         std::vector<PointIndex> points; ///< netpoints directly inside, in declaration order
         bool recursive = false;         ///< contains child zones
         std::unordered_map<std::uint64_t, LocalRoute> table; ///< (src local, dst local) -> route

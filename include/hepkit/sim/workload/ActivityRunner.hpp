@@ -19,7 +19,7 @@ struct ActivityRunSummary {
     std::size_t transfers = 0, computes = 0, ios = 0;
     double bytes_moved = 0; ///< transfer bytes
     double flop = 0;
-    double makespan = 0;    ///< end of the last activity, s
+    double makespan = 0; ///< end of the last activity, s
     std::uint64_t events = 0;
 };
 
