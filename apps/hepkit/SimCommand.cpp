@@ -4,6 +4,7 @@
 #include "Commands.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/core/Log.hpp"
 #include "hepkit/core/Units.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 #include "hepkit/sim/workload/ActivityRunner.hpp"
@@ -35,6 +36,7 @@ void write_trace(const std::string& path, const std::vector<sim::ActivityRow>& r
 
 int run(const SimOptions& o, const GlobalOptions& g) {
     const auto wall_start = std::chrono::steady_clock::now();
+    const Logger log(parse_log_level(g.log_level));
     sim::Scenario scenario;
     if (!o.scenario.empty()) {
         if (!o.platform.empty() || !o.activities.empty())
@@ -52,6 +54,8 @@ int run(const SimOptions& o, const GlobalOptions& g) {
         scenario = sim::default_scenario();
     }
     const std::string output = !o.output.empty() ? o.output : scenario.output;
+    log.info("scenario '{}' from {}: {} hosts, {} links, {} activities", scenario.name, scenario.origin,
+             scenario.platform->host_count(), scenario.platform->link_count(), scenario.activities.size());
 
     sim::Simulation::Config cfg;
     cfg.engine.mode = o.solver == "full" ? sim::MaxMinSolver::Mode::full : sim::MaxMinSolver::Mode::lazy;
@@ -68,8 +72,12 @@ int run(const SimOptions& o, const GlobalOptions& g) {
         std::max<std::size_t>(1, n / 20));
     if (show_progress)
         std::fprintf(stderr, "\n");
-    if (!output.empty())
+    log.info("simulation finished at t = {} s after {} events", simulation.engine().now(),
+             simulation.engine().events_processed());
+    if (!output.empty()) {
         write_trace(output, scenario.activities, runner.times());
+        log.info("trace written to {}", output);
+    }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     if (!g.quiet) {
         const auto s = runner.summary();

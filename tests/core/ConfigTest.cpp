@@ -5,13 +5,15 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 using namespace hepkit;
 namespace fs = std::filesystem;
 
 namespace {
 fs::path write_temp(const std::string& name, const std::string& text) {
-    const fs::path p = fs::temp_directory_path() / ("hepkit-configtest-" + name);
+    const fs::path p =
+        fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-configtest-" + name);
     std::ofstream(p) << text;
     return p;
 }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <sstream>
+#include <unistd.h>
 
 using namespace hepkit;
 namespace fs = std::filesystem;
@@ -24,7 +25,7 @@ std::size_t files_in(const fs::path& dir) {
 } // namespace
 
 TEST(AtomicFile, NothingAppearsUntilCommit) {
-    const fs::path dir = fs::temp_directory_path() / "hepkit-atomic-test";
+    const fs::path dir = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-atomic-test");
     fs::remove_all(dir);
     fs::create_directories(dir);
     const fs::path out = dir / "trace.csv";
@@ -39,7 +40,7 @@ TEST(AtomicFile, NothingAppearsUntilCommit) {
 }
 
 TEST(AtomicFile, AbandonedWriteLeavesOldFileAndNoTemporary) {
-    const fs::path dir = fs::temp_directory_path() / "hepkit-atomic-test2";
+    const fs::path dir = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-atomic-test2");
     fs::remove_all(dir);
     fs::create_directories(dir);
     const fs::path out = dir / "trace.csv";
@@ -67,7 +68,7 @@ TEST(CsvWriter, NumbersRoundTripAndFieldsAreQuoted) {
 }
 
 TEST(Csv, ReadsQuotedFieldsAndLineNumbers) {
-    const fs::path p = fs::temp_directory_path() / "hepkit-csv-test.csv";
+    const fs::path p = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-csv-test.csv");
     std::ofstream(p) << "id,name\n# comment\n1,\"a,b\"\n\n2,plain\n";
     const CsvTable t = read_csv(p.string());
     ASSERT_EQ(t.rows.size(), 2u);
@@ -79,7 +80,7 @@ TEST(Csv, ReadsQuotedFieldsAndLineNumbers) {
 }
 
 TEST(Csv, WrongFieldCountNamesLine) {
-    const fs::path p = fs::temp_directory_path() / "hepkit-csv-bad.csv";
+    const fs::path p = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-csv-bad.csv");
     std::ofstream(p) << "a,b\n1,2\n3\n";
     try {
         read_csv(p.string());

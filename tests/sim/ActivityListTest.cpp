@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 using namespace hepkit;
 using namespace hepkit::sim;
@@ -14,7 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 Platform platform() {
-    const fs::path p = fs::temp_directory_path() / "hepkit-activities-platform.yaml";
+    const fs::path p =
+        fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-activities-platform.yaml");
     std::ofstream(p) << "links: [{id: l, bandwidth: 100MBps}]\n"
                         "hosts: [{id: a, speed: 1Gf, disks: [{id: d, read_bw: 1GBps, write_bw: 1GBps}]}, "
                         "{id: b, speed: 1Gf}]\n"
@@ -23,7 +25,8 @@ Platform platform() {
 }
 
 void expect_error(const std::string& csv, int line, const std::string& fragment) {
-    const fs::path p = fs::temp_directory_path() / "hepkit-activities-bad.csv";
+    const fs::path p =
+        fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-activities-bad.csv");
     std::ofstream(p) << csv;
     const Platform plat = platform();
     try {
@@ -52,7 +55,8 @@ TEST(ActivityList, BadRowsNameLineAndKey) {
 }
 
 TEST(ActivityList, CyclesAreRejected) {
-    const fs::path p = fs::temp_directory_path() / "hepkit-activities-cycle.csv";
+    const fs::path p =
+        fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-activities-cycle.csv");
     std::ofstream(p) << header << "x,compute,a,,1,0,z\ny,compute,a,,1,0,x\nz,compute,a,,1,0,y\n";
     const Platform plat = platform();
     EXPECT_THROW(read_activities(p.string(), plat), InputError);
@@ -61,7 +65,8 @@ TEST(ActivityList, CyclesAreRejected) {
 TEST(ActivityRunner, DependenciesStartAtMaxOfStartAndPredecessorEnd) {
     // c1: 1 Gflop on a (1 s). c2 after c1 with start 0 -> starts at 1 ends at 2.
     // c3 after c1 with start 5 -> starts at 5 ends at 6.
-    const fs::path p = fs::temp_directory_path() / "hepkit-activities-deps.csv";
+    const fs::path p =
+        fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-activities-deps.csv");
     std::ofstream(p) << header << "c1,compute,a,,1e9,0,\nc2,compute,b,,1e9,0,c1\nc3,compute,b,,1e9,5,c1\n";
     Simulation sim(platform(), {});
     const auto rows = read_activities(p.string(), sim.platform());

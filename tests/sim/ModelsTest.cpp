@@ -6,6 +6,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
+#include <unistd.h>
 
 using namespace hepkit::sim;
 namespace fs = std::filesystem;
@@ -18,7 +19,7 @@ struct Recorder : Engine::Listener {
 };
 
 Platform two_hosts(const std::string& link_attrs, const std::string& extra = "") {
-    const fs::path p = fs::temp_directory_path() / "hepkit-models-test.xml";
+    const fs::path p = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-models-test.xml");
     std::ofstream(p) << "<?xml version='1.0'?>\n<platform version=\"4.1\">" << extra
                      << "<zone id=\"z\" routing=\"Full\">"
                         "<host id=\"a\" speed=\"1Gf\" core=\"4\"><disk id=\"d\" read_bw=\"100MBps\" "

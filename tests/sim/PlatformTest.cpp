@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 using namespace hepkit;
 using namespace hepkit::sim;
@@ -21,7 +22,8 @@ std::vector<std::string> link_names(const Platform& p, const Route& r) {
 }
 
 fs::path write_temp(const std::string& name, const std::string& text) {
-    const fs::path p = fs::temp_directory_path() / ("hepkit-platformtest-" + name);
+    const fs::path p =
+        fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-platformtest-" + name);
     std::ofstream(p) << text;
     return p;
 }
