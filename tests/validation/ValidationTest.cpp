@@ -150,7 +150,7 @@ std::string zone_body(Gen& g, const std::string& prefix, int n, const std::strin
     return body + routes;
 }
 
-Case make_case(std::uint64_t seed) {
+[[maybe_unused]] Case make_case(std::uint64_t seed) {
     Gen g{RandomStreams(seed).stream("validation")};
     Case c;
     static const char* kinds[] = {"star", "dumbbell", "chain", "tree", "zones"};
@@ -219,7 +219,7 @@ Case make_case(std::uint64_t seed) {
     return c;
 }
 
-std::map<std::string, std::pair<double, double>> read_times(const fs::path& p) {
+[[maybe_unused]] std::map<std::string, std::pair<double, double>> read_times(const fs::path& p) {
     std::map<std::string, std::pair<double, double>> out;
     std::ifstream in(p);
     std::string line;
@@ -235,7 +235,7 @@ std::map<std::string, std::pair<double, double>> read_times(const fs::path& p) {
     return out;
 }
 
-double rel_error(double a, double b) {
+[[maybe_unused]] double rel_error(double a, double b) {
     const double scale = std::max(std::abs(b), 1e-3);
     return std::abs(a - b) / scale;
 }
