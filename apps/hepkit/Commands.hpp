@@ -2,6 +2,8 @@
 // Subcommands of the hepkit CLI: each registers its options on the app and returns the
 // function that runs it.
 
+#include "hepkit/sim/grid/GridScenario.hpp"
+
 #include <CLI/CLI.hpp>
 #include <functional>
 
@@ -12,7 +14,15 @@ struct GlobalOptions {
     bool quiet = false;
 };
 
-/// `hepkit sim`: simulate a scenario, or a platform plus an activities list.
+/// `hepkit sim`: simulate a scenario, a DCSim command line, or a platform plus activities.
 std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals);
+
+/// Output paths and solver settings of a grid run that the command line may set.
+struct GridRunOutputs {
+    std::string trace, summary, timeseries;
+    bool full_solver = false;
+};
+/// Runs a grid scenario, writes its outputs, prints the summary. Returns the exit code.
+int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const GlobalOptions& globals);
 
 } // namespace hepkit::app

@@ -3,6 +3,7 @@
 
 #include "Commands.hpp"
 #include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Log.hpp"
 #include "hepkit/core/Units.hpp"
@@ -11,6 +12,7 @@
 #include "hepkit/sim/workload/Scenario.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <fmt/format.h>
 #include <memory>
 
@@ -23,7 +25,56 @@ struct SimOptions {
     std::string activities;
     std::string output;
     std::string solver = "lazy";
+    // grid runs (DCSim's command line and hepkit's additions)
+    std::vector<std::string> workloads, datasets, job_lists;
+    long long seed = -1;
+    double hitrate = 0;
+    double xrd_blocksize = 1e9;
+    std::string buffer_size = "1048576";
+    bool no_caching = false, prefetch_off = false, shuffle_jobs = false, dcsim_block_sizes = false;
+    std::string cache_scope = "local";
+    std::size_t duplications = 1;
+    double xrd_flops = 2e10, xrd_flops_local = 0;
+    std::string dispatcher = "dcsim", eviction = "lru", output_storage;
+    std::string summary_json, timeseries;
+    double timeseries_interval = 60;
+    CLI::App* cmd = nullptr;
 };
+
+bool given(const SimOptions& o, const char* name) {
+    return o.cmd->count(name) > 0;
+}
+
+sim::GridScenario dcsim_scenario(const SimOptions& o) {
+    sim::GridScenario s;
+    s.name = "dcsim command line";
+    s.origin = o.platform;
+    s.platform.emplace(sim::load_platform(o.platform));
+    sim::GridOptions& g = s.options;
+    g.seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : 42;
+    g.hitrate = o.hitrate;
+    g.xrd_block_size = o.xrd_blocksize;
+    g.caching = !o.no_caching;
+    g.prefetch = !o.prefetch_off;
+    g.shuffle_jobs = o.shuffle_jobs;
+    g.dcsim_block_sizes = o.dcsim_block_sizes;
+    g.cache_scope = sim::parse_cache_scope(o.cache_scope);
+    g.duplications = o.duplications;
+    g.xrd_flops_per_time = o.xrd_flops;
+    g.xrd_flops_per_time_local = o.xrd_flops_local;
+    g.dispatcher = sim::parse_dispatch_policy(o.dispatcher);
+    g.eviction = sim::parse_eviction(o.eviction);
+    g.output_storage = o.output_storage;
+    g.timeseries_interval = o.timeseries_interval;
+    sim::WorkloadSources sources;
+    for (const auto& d : o.datasets)
+        sources.datasets.emplace_back(config::load_json_file(d), d);
+    for (const auto& w : o.workloads)
+        sources.workloads.emplace_back(config::load_json_file(w), w);
+    sources.job_lists = o.job_lists;
+    s.workload = sim::build_workload(*s.platform, sources, g.seed);
+    return s;
+}
 
 void write_trace(const std::string& path, const std::vector<sim::ActivityRow>& rows,
                  const std::vector<sim::ActivityTimes>& times) {
@@ -34,25 +85,58 @@ void write_trace(const std::string& path, const std::vector<sim::ActivityRow>& r
     out.commit();
 }
 
+int run_activities(const SimOptions& o, const GlobalOptions& g, sim::Scenario scenario);
+
 int run(const SimOptions& o, const GlobalOptions& g) {
-    const auto wall_start = std::chrono::steady_clock::now();
-    const Logger log(parse_log_level(g.log_level));
-    sim::Scenario scenario;
+    GridRunOutputs outputs{o.output, o.summary_json, o.timeseries, o.solver == "full"};
+    const std::optional<std::uint64_t> seed =
+        o.seed >= 0 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(o.seed)) : std::nullopt;
+    const bool grid_cli = !o.workloads.empty() || !o.job_lists.empty() || !o.datasets.empty();
     if (!o.scenario.empty()) {
-        if (!o.platform.empty() || !o.activities.empty())
-            throw InputError("", 0, "command line",
-                             "give either a SCENARIO file or -p/--activities, not both");
-        scenario = sim::load_scenario(o.scenario);
-    } else if (!o.platform.empty() || !o.activities.empty()) {
+        if (!o.platform.empty() || !o.activities.empty() || grid_cli)
+            throw InputError(
+                "", 0, "command line",
+                "give either a SCENARIO file or -p with --activities / --workload-configurations, "
+                "not both");
+        const config::YamlView root(config::load_yaml_file(o.scenario), o.scenario);
+        if (sim::is_grid_scenario(root.node())) {
+            auto scenario =
+                sim::read_grid_scenario(root, std::filesystem::path(o.scenario).parent_path().string(), seed);
+            if (given(o, "--timeseries-interval"))
+                scenario.options.timeseries_interval = o.timeseries_interval;
+            return run_grid(std::move(scenario), outputs, g);
+        }
+        return run_activities(o, g, sim::load_scenario(o.scenario));
+    }
+    if (grid_cli) {
+        if (o.platform.empty())
+            throw InputError("", 0, "command line", "--workload-configurations needs -p/--platform");
+        if (!o.activities.empty())
+            throw InputError("", 0, "command line", "--activities cannot be combined with workloads");
+        if (o.workloads.empty() && o.job_lists.empty())
+            throw InputError("", 0, "command line", "give --workload-configurations or --jobs");
+        return run_grid(dcsim_scenario(o), outputs, g);
+    }
+    if (!o.platform.empty() || !o.activities.empty()) {
         if (o.platform.empty() || o.activities.empty())
-            throw InputError("", 0, "command line", "-p/--platform and --activities must be given together");
+            throw InputError("", 0, "command line",
+                             "-p/--platform needs --activities, --workload-configurations or --jobs");
+        sim::Scenario scenario;
         scenario.name = o.activities;
         scenario.origin = o.activities;
         scenario.platform.emplace(sim::load_platform(o.platform));
         scenario.activities = sim::read_activities(o.activities, *scenario.platform);
-    } else {
-        scenario = sim::default_scenario();
+        return run_activities(o, g, std::move(scenario));
     }
+    auto scenario = sim::default_grid_scenario(seed);
+    if (given(o, "--timeseries-interval"))
+        scenario.options.timeseries_interval = o.timeseries_interval;
+    return run_grid(std::move(scenario), outputs, g);
+}
+
+int run_activities(const SimOptions& o, const GlobalOptions& g, sim::Scenario scenario) {
+    const auto wall_start = std::chrono::steady_clock::now();
+    const Logger log(parse_log_level(g.log_level));
     const std::string output = !o.output.empty() ? o.output : scenario.output;
     log.info("scenario '{}' from {}: {} hosts, {} links, {} activities", scenario.name, scenario.origin,
              scenario.platform->host_count(), scenario.platform->link_count(), scenario.activities.size());
@@ -116,6 +200,80 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
                     "activities CSV: id,type,source,destination,amount,start[,after]")
         ->check(CLI::ExistingFile);
     cmd->add_option("-o,--output-file", opts->output, "trace CSV to write (written atomically)");
+    opts->cmd = cmd;
+    const char* grid = "Grid runs (DCSim's command line: replace dc-sim by 'hepkit sim')";
+    cmd->add_option("--workload-configurations", opts->workloads, "DCSim workload JSON files")
+        ->check(CLI::ExistingFile)
+        ->group(grid);
+    cmd->add_option("--dataset-configurations", opts->datasets, "DCSim dataset JSON files")
+        ->check(CLI::ExistingFile)
+        ->group(grid);
+    cmd->add_option("--jobs", opts->job_lists,
+                    "job list CSV files to replay "
+                    "(id,submit,cores,memory,flops,inputs,output_size[,type,user,priority])")
+        ->check(CLI::ExistingFile)
+        ->group(grid);
+    cmd->add_option("-s,--seed", opts->seed, "seed of all random draws (default 42)")
+        ->check(CLI::NonNegativeNumber)
+        ->group(grid);
+    cmd->add_option("-H,--hitrate", opts->hitrate,
+                    "initial fraction of each job's input bytes staged on every cache (default 0)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->group(grid);
+    cmd->add_option("-x,--xrd-blocksize", opts->xrd_blocksize,
+                    "bytes per XRootD streaming block (default 1e9)")
+        ->check(CLI::PositiveNumber)
+        ->group(grid);
+    cmd->add_option("-b,--storage-buffer-size", opts->buffer_size,
+                    "accepted for DCSim compatibility; NO EFFECT: hepkit's storage transfers are fluid "
+                    "(like DCSim's -b 0)")
+        ->group(grid);
+    cmd->add_flag("--no-caching", opts->no_caching, "do not store missed input files in caches")->group(grid);
+    cmd->add_flag("--prefetch-off", opts->prefetch_off,
+                  "streaming: read block i+1 only after computing block i")
+        ->group(grid);
+    cmd->add_option("--cache-scope", opts->cache_scope,
+                    "caches a worker reads from: local (same host, default), network (same zone), "
+                    "siblingnetwork (same or sibling zones)")
+        ->check(CLI::IsMember({"local", "network", "siblingnetwork"}))
+        ->group(grid);
+    cmd->add_option("-d,--duplications", opts->duplications, "run every job this many times (default 1)")
+        ->check(CLI::Range(1, 10000))
+        ->group(grid);
+    cmd->add_flag("--shuffle-jobs", opts->shuffle_jobs,
+                  "shuffle the submission order (DCSim's flag has no effect in DCSim itself; here it does)")
+        ->group(grid);
+    cmd->add_option("--xrd-flops-per-time", opts->xrd_flops,
+                    "flop of XRootD CPU overhead per second of remote streaming (DCSim default 2e10)")
+        ->check(CLI::NonNegativeNumber)
+        ->group(grid);
+    cmd->add_option("--xrd-flops-per-time-local", opts->xrd_flops_local,
+                    "the same overhead when streaming from the worker's own host (default 0)")
+        ->check(CLI::NonNegativeNumber)
+        ->group(grid);
+    cmd->add_option("--dispatcher", opts->dispatcher,
+                    "job placement: dcsim (first free worker by name, default), round-robin, least-loaded, "
+                    "data-locality")
+        ->check(CLI::IsMember({"dcsim", "round-robin", "least-loaded", "data-locality"}))
+        ->group(grid);
+    cmd->add_option("--eviction", opts->eviction, "cache eviction: lru (default) or fifo")
+        ->check(CLI::IsMember({"lru", "fifo"}))
+        ->group(grid);
+    cmd->add_option("--output-storage", opts->output_storage,
+                    "storage host receiving job outputs (default: the "
+                    "first storage host)")
+        ->group(grid);
+    cmd->add_flag("--dcsim-block-sizes", opts->dcsim_block_sizes,
+                  "reproduce DCSim's streaming over-read (each file's last block is read whole)")
+        ->group(grid);
+    cmd->add_option("--summary-json", opts->summary_json, "write the run summary as JSON")->group(grid);
+    cmd->add_option("--timeseries", opts->timeseries,
+                    "write running/queued jobs, link load and cache occupancy as CSV (time,kind,name,value)")
+        ->group(grid);
+    cmd->add_option("--timeseries-interval", opts->timeseries_interval,
+                    "seconds between samples (default 60)")
+        ->check(CLI::PositiveNumber)
+        ->group(grid);
     cmd->add_option("--solver", opts->solver,
                     "sharing solver: lazy (re-solve only what changed, default) or full (re-solve all; slow, "
                     "for checking)")

@@ -52,6 +52,48 @@ nlohmann::json load_json_file(const std::string& path) {
     }
 }
 
+nlohmann::json to_json(const YAML::Node& node) {
+    switch (node.Type()) {
+    case YAML::NodeType::Map: {
+        nlohmann::json out = nlohmann::json::object();
+        for (const auto& kv : node)
+            out[kv.first.Scalar()] = to_json(kv.second);
+        return out;
+    }
+    case YAML::NodeType::Sequence: {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& item : node)
+            out.push_back(to_json(item));
+        return out;
+    }
+    case YAML::NodeType::Scalar: {
+        const std::string& text = node.Scalar();
+        if (node.Tag() == "!") // quoted: always a string
+            return text;
+        std::size_t used = 0;
+        try {
+            const long long i = std::stoll(text, &used);
+            if (used == text.size())
+                return i;
+        } catch (const std::exception&) {
+        }
+        try {
+            const double d = std::stod(text, &used);
+            if (used == text.size())
+                return d;
+        } catch (const std::exception&) {
+        }
+        if (text == "true")
+            return true;
+        if (text == "false")
+            return false;
+        return text;
+    }
+    default:
+        return nullptr;
+    }
+}
+
 int YamlView::line() const {
     const auto mark = node_.Mark();
     return mark.line >= 0 ? mark.line + 1 : 0;

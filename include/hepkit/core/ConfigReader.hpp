@@ -18,6 +18,10 @@ YAML::Node load_yaml_file(const std::string& path);
 /// Loads a JSON file; syntax errors become InputError with the line of the error.
 nlohmann::json load_json_file(const std::string& path);
 
+/// Converts YAML to JSON (maps, lists, and scalars as integers, doubles, booleans or strings),
+/// so that documents in DCSim's JSON formats can also be embedded in YAML scenarios.
+nlohmann::json to_json(const YAML::Node& node);
+
 /// A YAML node together with where it came from, so that errors can name file, line and key.
 class YamlView {
   public:

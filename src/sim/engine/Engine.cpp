@@ -402,6 +402,16 @@ double Engine::remaining(ActivityId id) const {
     return std::max(0.0, a.finish_v - v);
 }
 
+double Engine::resource_rate(ResourceId r) const {
+    double total = 0;
+    solver_.for_each_user(r, [&](MaxMinSolver::VariableId v, double weight) {
+        const ClassId id = v < var_to_class_.size() ? var_to_class_[v] : no_class;
+        if (id != no_class && solver_.active(v))
+            total += static_cast<double>(classes_[id].members) * weight * classes_[id].rate;
+    });
+    return total;
+}
+
 double Engine::rate(ActivityId id) const {
     const Activity& a = activities_.at(id);
     return a.state == State::running ? classes_[a.cls].rate : 0.0;

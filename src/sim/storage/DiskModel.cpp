@@ -28,6 +28,12 @@ std::optional<std::size_t> DiskModel::find_disk(HostIndex host, const std::strin
     return std::nullopt;
 }
 
+const SharingSpec& DiskModel::io_sharing(HostIndex host, std::size_t disk, Op op) const {
+    if (host >= disks_.size() || disk >= disks_[host].size())
+        throw std::invalid_argument("DiskModel::io_sharing: no such disk");
+    return op == Op::read ? disks_[host][disk].read : disks_[host][disk].write;
+}
+
 ActivityId DiskModel::io(HostIndex host, std::size_t disk, double bytes, Op op) {
     if (host >= disks_.size() || disk >= disks_[host].size())
         throw std::invalid_argument("DiskModel::io: no such disk");

@@ -81,6 +81,9 @@ class Engine {
     double rate(ActivityId id) const;
     bool running(ActivityId id) const;
 
+    /// Work per second flowing through resource r now: sum over its activities of rate x weight.
+    double resource_rate(ResourceId r) const;
+
     std::uint64_t events_processed() const { return events_; }
     std::size_t class_count() const { return classes_.size() - free_classes_.size(); }
     const MaxMinSolver& solver() const { return solver_; }

@@ -69,6 +69,13 @@ class MaxMinSolver {
     double value(VariableId v) const { return variables_[v].value; }
     bool active(VariableId v) const { return variables_[v].count > 0 && variables_[v].penalty > 0; }
 
+    /// Calls f(variable, weight) for every variable using resource r (for measurements).
+    template <typename F>
+    void for_each_user(ResourceId r, F&& f) const {
+        for (const ResElem& u : resources_[r].users)
+            f(u.variable, variables_[u.variable].elems[u.elem].weight);
+    }
+
     /// Re-solves and appends to `changed` every variable whose value changed.
     void solve(Mode mode, std::vector<VariableId>& changed);
     /// True if some change is waiting for solve().

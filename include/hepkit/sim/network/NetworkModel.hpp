@@ -42,6 +42,8 @@ class NetworkModel {
     ActivityId transfer(HostIndex src, HostIndex dst, double bytes);
     /// The sharing a transfer between the two hosts gets (cached per pair).
     const SharingSpec& sharing(HostIndex src, HostIndex dst);
+    /// Delay before a transfer between the two hosts starts sharing: latency x latency_factor.
+    double start_delay(HostIndex src, HostIndex dst) { return latency(src, dst) * config_.latency_factor; }
     /// Route latency (seconds, before latency_factor) between two hosts.
     double latency(HostIndex src, HostIndex dst);
     ResourceId link_resource(LinkIndex l) const { return link_resources_[l]; }

@@ -21,6 +21,8 @@ class DiskModel {
     enum class Op { read, write };
     /// Starts an I/O of `bytes` on disk number `disk` of host `host`.
     ActivityId io(HostIndex host, std::size_t disk, double bytes, Op op);
+    /// The sharing of an I/O on that disk (for combining with a network transfer).
+    const SharingSpec& io_sharing(HostIndex host, std::size_t disk, Op op) const;
     /// Index of the disk called `id` on `host`, if any.
     std::optional<std::size_t> find_disk(HostIndex host, const std::string& id) const;
 

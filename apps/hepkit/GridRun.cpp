@@ -1,0 +1,100 @@
+// Running a grid scenario from the CLI: outputs, progress line and summary.
+
+#include "Commands.hpp"
+#include "hepkit/core/Log.hpp"
+#include "hepkit/sim/output/GridReport.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fmt/format.h>
+#include <memory>
+
+namespace hepkit::app {
+
+int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const GlobalOptions& globals) {
+    const auto wall_start = std::chrono::steady_clock::now();
+    const Logger log(parse_log_level(globals.log_level));
+    auto seconds = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    };
+    const std::string trace_path = !outputs.trace.empty() ? outputs.trace : scenario.trace;
+    const std::string summary_path = !outputs.summary.empty() ? outputs.summary : scenario.summary;
+    const std::string series_path = !outputs.timeseries.empty() ? outputs.timeseries : scenario.timeseries;
+    if (!series_path.empty() && !(scenario.options.timeseries_interval > 0))
+        scenario.options.timeseries_interval = 60;
+
+    sim::Simulation::Config cfg;
+    cfg.engine.mode = outputs.full_solver ? sim::MaxMinSolver::Mode::full : sim::MaxMinSolver::Mode::lazy;
+    sim::Simulation simulation(std::move(*scenario.platform), cfg);
+    log.info("grid scenario '{}': {} hosts, {} jobs, {} files", scenario.name,
+             simulation.platform().host_count(), scenario.workload.jobs.size(),
+             scenario.workload.files.size());
+    sim::GridSimulation grid(simulation, std::move(scenario.workload), scenario.options);
+
+    // Outputs are opened before the run so that an unwritable path fails at once; they appear
+    // only on commit, after a complete run.
+    std::unique_ptr<sim::TraceWriter> trace;
+    if (!trace_path.empty())
+        trace = std::make_unique<sim::TraceWriter>(trace_path);
+    std::unique_ptr<sim::TimeSeriesWriter> series;
+    if (!series_path.empty())
+        series = std::make_unique<sim::TimeSeriesWriter>(series_path);
+    std::map<std::string, int> site_cores;
+    for (const auto& s : grid.dispatcher().sites())
+        site_cores[s.name] = s.cores_total;
+    sim::SummaryBuilder summary(site_cores);
+
+    sim::GridSimulation::Observers obs;
+    obs.job_finished = [&](const sim::JobRecord& r) {
+        summary.add(r);
+        if (trace)
+            trace->add(r);
+    };
+    if (series)
+        obs.sample = [&](const sim::TimeSample& s) { series->add(s.time, s.kind, s.name, s.value); };
+    double next_report = 2.0; // a progress line for runs longer than a couple of seconds
+    bool reported = false;
+    obs.progress = [&](std::size_t done, std::size_t total, double now) {
+        if (globals.quiet || (done % 256 != 0 && done != total))
+            return;
+        const double t = seconds();
+        if (t < next_report && done != total)
+            return;
+        if (!reported && done == total)
+            return;
+        next_report = t + 1.0;
+        reported = true;
+        std::fprintf(stderr, "\r  simulated %s, %zu / %zu jobs done, %.3g events/s   ",
+                     units::format_duration(now).c_str(), done, total,
+                     static_cast<double>(simulation.engine().events_processed()) / std::max(t, 1e-9));
+    };
+    grid.run(obs);
+    if (reported)
+        std::fprintf(stderr, "\n");
+    const double wall = seconds();
+    const std::uint64_t events = simulation.engine().events_processed();
+    if (trace)
+        trace->commit();
+    if (series)
+        series->commit();
+    if (!summary_path.empty())
+        sim::write_json(summary_path, summary.json(wall, events));
+    if (!globals.quiet) {
+        std::fputs(
+            summary
+                .table(fmt::format("{} ({} jobs on {} workers in {} sites, dispatcher {})", scenario.name,
+                                   grid.jobs_total(), grid.dispatcher().workers().size(),
+                                   grid.dispatcher().sites().size(),
+                                   sim::dispatch_policy_name(grid.dispatcher().policy())),
+                       wall, events)
+                .c_str(),
+            stdout);
+        for (const auto& [label, path] : {std::pair{"trace", trace_path}, std::pair{"summary", summary_path},
+                                          std::pair{"time series", series_path}})
+            if (!path.empty())
+                std::printf("  %-19s %s\n", label, path.c_str());
+    }
+    return 0;
+}
+
+} // namespace hepkit::app

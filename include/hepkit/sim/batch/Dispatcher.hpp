@@ -1,0 +1,81 @@
+#pragma once
+/// @file
+/// Batch slots and the global dispatcher that places jobs on worker nodes.
+///
+/// Workers are partitionable slots (HTCondor's model): a job takes the cores and memory it
+/// requests from one worker and gives them back when it ends. Sites are the zones that contain
+/// the workers. Jobs wait in one queue ordered by (priority, submission time, arrival order);
+/// the dispatcher binds a job to a site and worker only when it can start there (late binding,
+/// as pilot-based WLCG workload management does), so no job waits in a site queue behind a
+/// busy node while another site is free. Queue wait is measured from submission.
+///
+/// Policies, chosen by name:
+///  - `dcsim`: DCSim's single scheduler: the first worker, in name order, with enough free cores
+///    and memory;
+///  - `round-robin`: sites in turn, first fitting worker within the site;
+///  - `least-loaded`: the site with the smallest fraction of busy cores that fits the job;
+///  - `data-locality`: the site holding most of the job's input bytes (caches or storage in the
+///    site's zone), ties broken by load.
+/// A new policy adds an enumerator and a branch in pick(); fair share per user would change
+/// the queue order (QueueKey) and can be added without touching the policies.
+
+#include "hepkit/sim/platform/Platform.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hepkit::sim {
+
+enum class DispatchPolicy { dcsim, round_robin, least_loaded, data_locality };
+DispatchPolicy parse_dispatch_policy(const std::string& name); ///< throws std::invalid_argument
+const char* dispatch_policy_name(DispatchPolicy p);
+
+class Dispatcher {
+  public:
+    struct Worker {
+        HostIndex host;
+        std::size_t site;
+        int cores_total, cores_free;
+        double memory_total, memory_free; ///< bytes; infinity when the host declares no `ram`
+    };
+    struct Site {
+        std::string name;
+        ZoneIndex zone;
+        std::vector<std::size_t> workers;
+        int cores_total = 0, cores_busy = 0;
+    };
+    /// `locality(job_site)` scores a site for the job being placed (bytes available there).
+    using LocalityScore = std::function<double(std::size_t site)>;
+
+    Dispatcher(const Platform& platform, const std::vector<HostIndex>& workers, DispatchPolicy policy);
+
+    /// A worker where a job of `cores` and `memory` can start now, or nothing.
+    std::optional<std::size_t> pick(int cores, double memory, const LocalityScore& locality = {});
+    /// Takes the resources of a placed job / gives them back.
+    void take(std::size_t worker, int cores, double memory);
+    void give(std::size_t worker, int cores, double memory);
+    /// False if no worker could ever host the job (it would wait for ever).
+    bool can_ever_fit(int cores, double memory) const;
+
+    int idle_cores() const { return idle_cores_; }
+    const std::vector<Worker>& workers() const { return workers_; }
+    const std::vector<Site>& sites() const { return sites_; }
+    DispatchPolicy policy() const { return policy_; }
+
+  private:
+    std::optional<std::size_t> first_fit(const std::vector<std::size_t>& candidates, int cores,
+                                         double memory) const;
+
+    DispatchPolicy policy_;
+    std::vector<Worker> workers_;
+    std::vector<std::size_t> by_name_; ///< worker indices sorted by host name (dcsim policy)
+    std::vector<Site> sites_;
+    std::size_t cursor_ = 0; ///< round-robin position
+    int idle_cores_ = 0;
+    int max_cores_ = 0;
+    double max_memory_ = 0;
+};
+
+} // namespace hepkit::sim

@@ -1,0 +1,162 @@
+#pragma once
+/// @file
+/// The grid layer: HEP jobs on worker nodes, reading inputs from grid storage or caches,
+/// computing and writing outputs, as DCSim models them, on hepkit's engine and models.
+///
+/// Job life cycle: submitted -> queued -> matched to a worker with enough free cores and memory
+/// (Dispatcher) -> inputs -> compute -> output written to storage -> done. A job that needs more
+/// cores or memory than any worker has ends at submission with status `unschedulable`.
+///
+/// Input modes (docs/models.md, "Grid layer"):
+///  - copy: every input file is read whole, one after the other, then the job computes;
+///  - streaming: each file is read in blocks of `xrd_block_size`; block i+1 is read while block i
+///    is computed (prefetch on), the flops of a block are proportional to its bytes, plus an
+///    optional XRootD CPU overhead per second of streaming;
+///  - calculation: no input; the flops run on all the job's cores.
+/// A read is one activity that uses the network route from the source host to the worker and
+/// the source disk's read bandwidth (SimGrid's streamed I/O); an output write uses the route to
+/// the storage host and its disk's write bandwidth.
+
+#include "hepkit/sim/Simulation.hpp"
+#include "hepkit/sim/batch/Dispatcher.hpp"
+#include "hepkit/sim/data/Cache.hpp"
+#include "hepkit/sim/output/JobRecord.hpp"
+#include "hepkit/sim/workload/Job.hpp"
+
+#include <functional>
+#include <optional>
+#include <random>
+#include <set>
+#include <unordered_map>
+
+namespace hepkit::sim {
+
+enum class CacheScope { local, network, sibling_network };
+CacheScope parse_cache_scope(const std::string& name); ///< local, network, siblingnetwork
+
+struct GridOptions {
+    double hitrate = 0;          ///< initial fraction of each job's input bytes on the caches (-H)
+    double xrd_block_size = 1e9; ///< bytes per streamed block (-x)
+    bool prefetch = true;        ///< read block i+1 while computing block i (--prefetch-off)
+    bool caching = true;         ///< store missed files in a cache (--no-caching)
+    CacheScope cache_scope = CacheScope::local;
+    double xrd_flops_per_time = 2e10;    ///< flop per second of remote streaming (DCSim default)
+    double xrd_flops_per_time_local = 0; ///< flop per second of streaming from the worker's own host
+    std::size_t duplications = 1;        ///< run each job this many times (-d)
+    bool shuffle_jobs = false;           ///< shuffle the submission order (--shuffle-jobs)
+    bool dcsim_block_sizes = false;      ///< reproduce DCSim's over-read of each file's last block
+    DispatchPolicy dispatcher = DispatchPolicy::dcsim;
+    Eviction eviction = Eviction::lru;
+    std::string output_storage; ///< host receiving outputs; empty: first storage host
+    std::unordered_map<std::string, double> cache_sizes; ///< cache host -> size (default: disk size)
+    double timeseries_interval = 0;                      ///< s; 0 = no time series
+    std::uint64_t seed = 42;
+};
+
+/// One sample of the time series.
+struct TimeSample {
+    double time;
+    const char* kind; ///< running_jobs, queued_jobs, link_load, cache_used
+    std::string name; ///< site, link or cache host
+    double value;
+};
+
+class GridSimulation : private Engine::Listener {
+  public:
+    struct Observers {
+        std::function<void(const JobRecord&)> job_finished;
+        std::function<void(const TimeSample&)> sample;
+        std::function<void(std::size_t done, std::size_t total, double now)> progress;
+    };
+
+    /// Checks the workload against the platform (roles, capacities) and places initial replicas.
+    /// Throws InputError / std::invalid_argument with the reason.
+    GridSimulation(Simulation& sim, WorkloadSet workload, GridOptions options);
+
+    void run(Observers observers);
+
+    const WorkloadSet& workload() const { return workload_; }
+    const Dispatcher& dispatcher() const { return dispatcher_; }
+    const std::vector<Cache>& caches() const { return caches_; }
+    std::size_t jobs_total() const { return order_.size(); }
+
+  private:
+    enum class Op : std::uint8_t { read, exec, write };
+    struct Source {
+        HostIndex host;
+        std::size_t disk;
+        bool from_cache;
+    };
+    /// Where a running job is; each stage waits for the activities it started.
+    enum class Stage : std::uint8_t {
+        calc_exec,            ///< calculation job computing
+        copy_read,            ///< copy job reading file `file`
+        copy_exec,            ///< copy job computing after all reads
+        first_read,           ///< streaming: reading the first block of file `file`
+        step_both,            ///< streaming: computing block `block`, reading the next (prefetch)
+        step_exec_then_read,  ///< streaming without prefetch: computing block `block`
+        step_read_after_exec, ///< streaming without prefetch: reading the next block
+        final_exec,           ///< streaming: computing the file's last block
+        output                ///< writing the output file
+    };
+    struct Run {
+        Stage stage = Stage::calc_exec;
+        JobIndex job = 0;
+        std::size_t worker = 0;
+        double start = 0;
+        std::vector<Source> sources;
+        std::size_t file = 0;
+        std::uint64_t block = 0, blocks = 0;
+        double to_process = 0; ///< bytes of the current file not yet computed
+        double total_bytes = 0;
+        bool read_pending = false, exec_pending = false;
+        double read_start = 0, exec_start = 0, xrd_block_start = 0;
+        double pending_read_bytes = 0;
+        JobRecord record;
+    };
+    struct Pending {
+        std::uint32_t run;
+        Op op;
+    };
+
+    void on_activity_done(ActivityId id, double now) override;
+    void on_timer(std::uint64_t token, double now) override;
+
+    void submit(std::size_t slot, double now);
+    void schedule(double now);
+    void start_job(JobIndex job, std::size_t worker, double now);
+    void choose_sources(Run& run);
+    void next_file(std::uint32_t r, double now);
+    void stream_step(std::uint32_t r, double now);
+    void start_read(std::uint32_t r, double bytes, double now);
+    void start_exec(std::uint32_t r, double flops, int cores, double now);
+    void start_output(std::uint32_t r, double now);
+    void finish(std::uint32_t r, double now, const char* status);
+    void sample(double now);
+    const SharingSpec& io_spec(HostIndex src, std::size_t disk, HostIndex dst, DiskModel::Op op);
+    double block_flops(const Run& run, double bytes, double now) const;
+
+    Simulation& sim_;
+    WorkloadSet workload_;
+    GridOptions options_;
+    Dispatcher dispatcher_;
+    std::vector<Cache> caches_;
+    std::vector<std::vector<std::size_t>> caches_in_scope_; ///< per worker
+    HostIndex output_host_ = 0;
+    std::size_t output_disk_ = 0;
+    double output_free_ = 0;
+    std::vector<JobIndex> order_; ///< submission order (with duplications)
+    std::mt19937_64 cache_rng_;
+
+    // queue: (-priority, submit, slot) in order
+    std::set<std::tuple<int, double, std::size_t>> queue_;
+    std::vector<Run> runs_;
+    std::vector<std::uint32_t> free_runs_;
+    std::unordered_map<ActivityId, Pending> pending_;
+    std::unordered_map<std::uint64_t, SharingSpec> io_specs_;
+    Observers observers_;
+    std::size_t done_ = 0;
+    bool dirty_ = false;
+};
+
+} // namespace hepkit::sim

@@ -1,0 +1,136 @@
+#include "hepkit/sim/batch/Dispatcher.hpp"
+
+#include "hepkit/core/Units.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+namespace hepkit::sim {
+
+DispatchPolicy parse_dispatch_policy(const std::string& name) {
+    if (name == "dcsim")
+        return DispatchPolicy::dcsim;
+    if (name == "round-robin")
+        return DispatchPolicy::round_robin;
+    if (name == "least-loaded")
+        return DispatchPolicy::least_loaded;
+    if (name == "data-locality")
+        return DispatchPolicy::data_locality;
+    throw std::invalid_argument("dispatcher policy '" + name +
+                                "' is not one of dcsim, round-robin, least-loaded, data-locality");
+}
+
+const char* dispatch_policy_name(DispatchPolicy p) {
+    switch (p) {
+    case DispatchPolicy::dcsim:
+        return "dcsim";
+    case DispatchPolicy::round_robin:
+        return "round-robin";
+    case DispatchPolicy::least_loaded:
+        return "least-loaded";
+    case DispatchPolicy::data_locality:
+        return "data-locality";
+    }
+    return "?";
+}
+
+Dispatcher::Dispatcher(const Platform& platform, const std::vector<HostIndex>& workers, DispatchPolicy policy)
+    : policy_(policy) {
+    for (HostIndex h : workers) {
+        const HostSpec& spec = platform.host(h);
+        double memory = std::numeric_limits<double>::infinity();
+        if (auto it = spec.props.find("ram"); it != spec.props.end())
+            memory = units::parse(it->second, units::Kind::size);
+        const ZoneIndex zone = platform.host_zone(h);
+        std::size_t site = sites_.size();
+        for (std::size_t s = 0; s < sites_.size(); ++s)
+            if (sites_[s].zone == zone)
+                site = s;
+        if (site == sites_.size())
+            sites_.push_back(Site{platform.zone_name(zone), zone, {}, 0, 0});
+        sites_[site].workers.push_back(workers_.size());
+        sites_[site].cores_total += spec.cores;
+        workers_.push_back(Worker{h, site, spec.cores, spec.cores, memory, memory});
+        idle_cores_ += spec.cores;
+        max_cores_ = std::max(max_cores_, spec.cores);
+        max_memory_ = std::max(max_memory_, memory);
+    }
+    by_name_.resize(workers_.size());
+    for (std::size_t i = 0; i < by_name_.size(); ++i)
+        by_name_[i] = i;
+    std::sort(by_name_.begin(), by_name_.end(), [&](std::size_t a, std::size_t b) {
+        return platform.host(workers_[a].host).id < platform.host(workers_[b].host).id;
+    });
+}
+
+bool Dispatcher::can_ever_fit(int cores, double memory) const {
+    for (const Worker& w : workers_)
+        if (w.cores_total >= cores && w.memory_total >= memory)
+            return true;
+    return false;
+}
+
+std::optional<std::size_t> Dispatcher::first_fit(const std::vector<std::size_t>& candidates, int cores,
+                                                 double memory) const {
+    for (std::size_t w : candidates)
+        if (workers_[w].cores_free >= cores && workers_[w].memory_free >= memory)
+            return w;
+    return std::nullopt;
+}
+
+std::optional<std::size_t> Dispatcher::pick(int cores, double memory, const LocalityScore& locality) {
+    if (cores > idle_cores_)
+        return std::nullopt;
+    switch (policy_) {
+    case DispatchPolicy::dcsim:
+        return first_fit(by_name_, cores, memory);
+    case DispatchPolicy::round_robin:
+        for (std::size_t k = 0; k < sites_.size(); ++k) {
+            const std::size_t s = (cursor_ + k) % sites_.size();
+            if (auto w = first_fit(sites_[s].workers, cores, memory)) {
+                cursor_ = (s + 1) % sites_.size();
+                return w;
+            }
+        }
+        return std::nullopt;
+    case DispatchPolicy::least_loaded:
+    case DispatchPolicy::data_locality: {
+        std::optional<std::size_t> best;
+        double best_local = -1, best_load = 2;
+        for (std::size_t s = 0; s < sites_.size(); ++s) {
+            auto w = first_fit(sites_[s].workers, cores, memory);
+            if (!w)
+                continue;
+            const double load =
+                static_cast<double>(sites_[s].cores_busy) / std::max(1, sites_[s].cores_total);
+            const double local = policy_ == DispatchPolicy::data_locality && locality ? locality(s) : 0.0;
+            if (local > best_local || (local == best_local && load < best_load)) {
+                best = w;
+                best_local = local;
+                best_load = load;
+            }
+        }
+        return best;
+    }
+    }
+    return std::nullopt;
+}
+
+void Dispatcher::take(std::size_t worker, int cores, double memory) {
+    Worker& w = workers_[worker];
+    w.cores_free -= cores;
+    w.memory_free -= memory;
+    sites_[w.site].cores_busy += cores;
+    idle_cores_ -= cores;
+}
+
+void Dispatcher::give(std::size_t worker, int cores, double memory) {
+    Worker& w = workers_[worker];
+    w.cores_free += cores;
+    w.memory_free += memory;
+    sites_[w.site].cores_busy -= cores;
+    idle_cores_ += cores;
+}
+
+} // namespace hepkit::sim

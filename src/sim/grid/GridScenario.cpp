@@ -1,0 +1,319 @@
+#include "hepkit/sim/grid/GridScenario.hpp"
+
+#include "hepkit/core/Error.hpp"
+#include "hepkit/core/Random.hpp"
+#include "hepkit/sim/platform/PlatformLoader.hpp"
+#include "hepkit/sim/workload/DcsimInput.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+
+namespace hepkit::sim {
+namespace {
+
+using config::YamlView;
+
+// The built-in scenario. Sizes are round, plausible figures for a small WLCG slice (a Tier-1
+// with an XCache in front of remote storage, three Tier-2s of different size and distance),
+// chosen so that the run takes a few seconds; they are not measurements of a real site.
+constexpr const char* builtin_grid = R"(
+name: builtin-grid
+seed: 42
+platform:
+  id: grid
+  routing: Full
+  links:
+    - {id: wan-t1, bandwidth: 100Gbps, latency: 5ms}
+    - {id: wan-t2a, bandwidth: 40Gbps, latency: 8ms}
+    - {id: wan-t2b, bandwidth: 20Gbps, latency: 12ms}
+    - {id: wan-t2c, bandwidth: 10Gbps, latency: 20ms}
+  zones:
+    - id: Remote
+      routing: Full
+      links: [{id: se-nic, bandwidth: 200Gbps, latency: 50us}]
+      hosts:
+        - {id: remote-se, speed: 100Gf, cores: 16, props: {type: storage},
+           disks: [{id: pool, read_bw: 20GBps, write_bw: 10GBps, size: 20PB}]}
+      routers: [remote-gw]
+      routes: [{src: remote-se, dst: remote-gw, links: [se-nic]}]
+    - id: T1
+      routing: Floyd
+      links:
+        - {id: t1-xcache-nic, bandwidth: 100Gbps, latency: 50us}
+        - {id: t1-wn01-nic, bandwidth: 25Gbps, latency: 50us}
+        - {id: t1-wn02-nic, bandwidth: 25Gbps, latency: 50us}
+        - {id: t1-wn03-nic, bandwidth: 25Gbps, latency: 50us}
+        - {id: t1-wn04-nic, bandwidth: 25Gbps, latency: 50us}
+      hosts:
+        - {id: t1-xcache, speed: 50Gf, cores: 16, props: {type: cache},
+           disks: [{id: ssd, read_bw: 10GBps, write_bw: 8GBps, size: 200TB}]}
+        - {id: t1-wn01, speed: 10Gf, cores: 64, props: {type: worker, ram: 256GiB}}
+        - {id: t1-wn02, speed: 10Gf, cores: 64, props: {type: worker, ram: 256GiB}}
+        - {id: t1-wn03, speed: 10Gf, cores: 64, props: {type: worker, ram: 256GiB}}
+        - {id: t1-wn04, speed: 10Gf, cores: 64, props: {type: worker, ram: 256GiB}}
+      routers: [t1-gw]
+      routes:
+        - {src: t1-xcache, dst: t1-gw, links: [t1-xcache-nic]}
+        - {src: t1-wn01, dst: t1-gw, links: [t1-wn01-nic]}
+        - {src: t1-wn02, dst: t1-gw, links: [t1-wn02-nic]}
+        - {src: t1-wn03, dst: t1-gw, links: [t1-wn03-nic]}
+        - {src: t1-wn04, dst: t1-gw, links: [t1-wn04-nic]}
+    - id: T2A
+      routing: Floyd
+      links:
+        - {id: t2a-wn01-nic, bandwidth: 10Gbps, latency: 50us}
+        - {id: t2a-wn02-nic, bandwidth: 10Gbps, latency: 50us}
+        - {id: t2a-wn03-nic, bandwidth: 10Gbps, latency: 50us}
+      hosts:
+        - {id: t2a-wn01, speed: 9Gf, cores: 48, props: {type: worker, ram: 192GiB}}
+        - {id: t2a-wn02, speed: 9Gf, cores: 48, props: {type: worker, ram: 192GiB}}
+        - {id: t2a-wn03, speed: 9Gf, cores: 48, props: {type: worker, ram: 192GiB}}
+      routers: [t2a-gw]
+      routes:
+        - {src: t2a-wn01, dst: t2a-gw, links: [t2a-wn01-nic]}
+        - {src: t2a-wn02, dst: t2a-gw, links: [t2a-wn02-nic]}
+        - {src: t2a-wn03, dst: t2a-gw, links: [t2a-wn03-nic]}
+    - id: T2B
+      routing: Floyd
+      links:
+        - {id: t2b-wn01-nic, bandwidth: 10Gbps, latency: 50us}
+        - {id: t2b-wn02-nic, bandwidth: 10Gbps, latency: 50us}
+      hosts:
+        - {id: t2b-wn01, speed: 8Gf, cores: 48, props: {type: worker, ram: 128GiB}}
+        - {id: t2b-wn02, speed: 8Gf, cores: 48, props: {type: worker, ram: 128GiB}}
+      routers: [t2b-gw]
+      routes:
+        - {src: t2b-wn01, dst: t2b-gw, links: [t2b-wn01-nic]}
+        - {src: t2b-wn02, dst: t2b-gw, links: [t2b-wn02-nic]}
+    - id: T2C
+      routing: Floyd
+      links:
+        - {id: t2c-wn01-nic, bandwidth: 10Gbps, latency: 50us}
+        - {id: t2c-wn02-nic, bandwidth: 10Gbps, latency: 50us}
+      hosts:
+        - {id: t2c-wn01, speed: 7Gf, cores: 32, props: {type: worker, ram: 128GiB}}
+        - {id: t2c-wn02, speed: 7Gf, cores: 32, props: {type: worker, ram: 128GiB}}
+      routers: [t2c-gw]
+      routes:
+        - {src: t2c-wn01, dst: t2c-gw, links: [t2c-wn01-nic]}
+        - {src: t2c-wn02, dst: t2c-gw, links: [t2c-wn02-nic]}
+  zone_routes:
+    - {src: Remote, dst: T1, gw_src: remote-gw, gw_dst: t1-gw, links: [wan-t1]}
+    - {src: Remote, dst: T2A, gw_src: remote-gw, gw_dst: t2a-gw, links: [wan-t2a]}
+    - {src: Remote, dst: T2B, gw_src: remote-gw, gw_dst: t2b-gw, links: [wan-t2b]}
+    - {src: Remote, dst: T2C, gw_src: remote-gw, gw_dst: t2c-gw, links: [wan-t2c]}
+datasets:
+  - analysis_ds: {location: remote-se, num_files: 800, filesize: {type: gaussian, average: 2.0e9, sigma: 4.0e8}}
+    raw_ds: {location: [remote-se], num_files: 120, filesize: {type: gaussian, average: 4.0e9, sigma: 5.0e8}}
+    merge_ds: {location: remote-se, num_files: 100, filesize: {type: gaussian, average: 5.0e8, sigma: 1.0e8}}
+workloads:
+  - analysis:
+      num_jobs: 160
+      cores: {type: histogram, counts: [0, 1]}
+      flops: {type: gaussian, average: 3.0e12, sigma: 6.0e11}
+      memory: {type: gaussian, average: 2.0e9, sigma: 2.0e8}
+      outfilesize: {type: gaussian, average: 2.0e8, sigma: 5.0e7}
+      workload_type: streaming
+      submission_time: 0
+      infile_datasets: analysis_ds
+    reconstruction:
+      num_jobs: 60
+      cores: {type: histogram, counts: [0, 0, 0, 0, 1]}
+      flops: {type: gaussian, average: 8.0e12, sigma: 1.0e12}
+      memory: {type: gaussian, average: 8.0e9, sigma: 1.0e9}
+      outfilesize: {type: gaussian, average: 3.0e9, sigma: 5.0e8}
+      workload_type: streaming
+      submission_time: 300
+      infile_datasets: raw_ds
+    simulation:
+      num_jobs: 120
+      cores: {type: histogram, counts: [0, 0, 0, 0, 0, 0, 0, 0, 1]}
+      flops: {type: gaussian, average: 2.0e13, sigma: 3.0e12}
+      memory: {type: gaussian, average: 1.6e10, sigma: 2.0e9}
+      outfilesize: {type: gaussian, average: 1.0e9, sigma: 2.0e8}
+      workload_type: calculation
+      submission_time: 0
+    merge:
+      num_jobs: 20
+      cores: {type: histogram, counts: [0, 1]}
+      flops: {type: gaussian, average: 1.0e11, sigma: 1.0e10}
+      memory: {type: gaussian, average: 1.0e9, sigma: 1.0e8}
+      outfilesize: {type: gaussian, average: 2.4e9, sigma: 2.0e8}
+      workload_type: copy
+      submission_time: 600
+      infile_datasets: merge_ds
+options:
+  hitrate: 0.2
+  cache_scope: network
+  xrd_flops_per_time: 1.0e9
+dispatcher: least-loaded
+)";
+
+std::string resolve(const std::string& base_dir, const std::string& p) {
+    const std::filesystem::path path(p);
+    return path.is_absolute() || base_dir.empty() ? p : (std::filesystem::path(base_dir) / path).string();
+}
+
+// A list whose items are file paths (JSON documents) or inline maps.
+void documents(const YamlView& list, const std::string& base_dir,
+               std::vector<std::pair<nlohmann::json, std::string>>& out) {
+    if (!list.is_sequence())
+        list.fail("expected a list of file paths or inline maps");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const YamlView item = list.at(i);
+        if (item.is_map()) {
+            out.emplace_back(config::to_json(item.node()), fmt::format("{}:{}", list.file(), item.line()));
+        } else {
+            const std::string path = resolve(base_dir, item.as_string());
+            out.emplace_back(config::load_json_file(path), path);
+        }
+    }
+}
+
+void read_options(const YamlView& o, GridOptions& opt) {
+    o.check_keys({"hitrate", "xrd_blocksize", "prefetch", "caching", "cache_scope", "xrd_flops_per_time",
+                  "xrd_flops_per_time_local", "duplications", "shuffle_jobs", "dcsim_block_sizes",
+                  "output_storage", "eviction"});
+    if (o.has("hitrate")) {
+        opt.hitrate = o.at("hitrate").as_double();
+        if (!(opt.hitrate >= 0 && opt.hitrate <= 1))
+            o.at("hitrate").fail("must be between 0 and 1");
+    }
+    if (o.has("xrd_blocksize")) {
+        opt.xrd_block_size = o.at("xrd_blocksize").as_quantity(units::Kind::size);
+        if (!(opt.xrd_block_size > 0))
+            o.at("xrd_blocksize").fail("must be > 0");
+    }
+    if (o.has("prefetch"))
+        opt.prefetch = o.at("prefetch").as_bool();
+    if (o.has("caching"))
+        opt.caching = o.at("caching").as_bool();
+    if (o.has("cache_scope")) {
+        try {
+            opt.cache_scope = parse_cache_scope(o.at("cache_scope").as_string());
+        } catch (const std::invalid_argument& e) {
+            o.at("cache_scope").fail(e.what());
+        }
+    }
+    if (o.has("xrd_flops_per_time"))
+        opt.xrd_flops_per_time = o.at("xrd_flops_per_time").as_quantity(units::Kind::speed);
+    if (o.has("xrd_flops_per_time_local"))
+        opt.xrd_flops_per_time_local = o.at("xrd_flops_per_time_local").as_quantity(units::Kind::speed);
+    if (o.has("duplications")) {
+        const long long d = o.at("duplications").as_int();
+        if (d < 1 || d > 10000)
+            o.at("duplications").fail("must be between 1 and 10000");
+        opt.duplications = static_cast<std::size_t>(d);
+    }
+    if (o.has("shuffle_jobs"))
+        opt.shuffle_jobs = o.at("shuffle_jobs").as_bool();
+    if (o.has("dcsim_block_sizes"))
+        opt.dcsim_block_sizes = o.at("dcsim_block_sizes").as_bool();
+    if (o.has("output_storage"))
+        opt.output_storage = o.at("output_storage").as_string();
+    if (o.has("eviction")) {
+        try {
+            opt.eviction = parse_eviction(o.at("eviction").as_string());
+        } catch (const std::invalid_argument& e) {
+            o.at("eviction").fail(e.what());
+        }
+    }
+}
+
+} // namespace
+
+WorkloadSet build_workload(const Platform& platform, const WorkloadSources& sources, std::uint64_t seed) {
+    const RandomStreams streams(seed);
+    auto ds_rng = streams.stream("datasets");
+    auto wl_rng = streams.stream("workloads");
+    WorkloadSet set;
+    for (const auto& [doc, origin] : sources.datasets)
+        add_dcsim_datasets(doc, origin, platform, ds_rng, set);
+    for (const auto& [doc, origin] : sources.workloads)
+        add_dcsim_workloads(doc, origin, wl_rng, set);
+    for (const auto& path : sources.job_lists)
+        add_job_list(path, platform, set);
+    if (set.jobs.empty())
+        throw InputError(sources.workloads.empty() ? "" : sources.workloads.front().second, 0, "",
+                         "the workload has no job");
+    return set;
+}
+
+bool is_grid_scenario(const YAML::Node& root) {
+    return root.IsMap() && (root["workloads"] || root["datasets"] || root["jobs"]);
+}
+
+GridScenario read_grid_scenario(const YamlView& root, const std::string& base_dir,
+                                std::optional<std::uint64_t> seed) {
+    root.check_keys({"name", "platform", "seed", "datasets", "workloads", "jobs", "options", "dispatcher",
+                     "caches", "outputs"});
+    GridScenario s;
+    s.origin = root.file();
+    s.name =
+        root.has("name") ? root.at("name").as_string() : std::filesystem::path(root.file()).stem().string();
+    const YamlView plat = root.at("platform");
+    s.platform.emplace(plat.is_map() ? platform_from_yaml(plat)
+                                     : load_platform(resolve(base_dir, plat.as_string())));
+    if (root.has("seed")) {
+        const long long seed = root.at("seed").as_int();
+        if (seed < 0)
+            root.at("seed").fail("must be >= 0");
+        s.options.seed = static_cast<std::uint64_t>(seed);
+    }
+    if (seed)
+        s.options.seed = *seed;
+    if (root.has("options"))
+        read_options(root.at("options"), s.options);
+    if (root.has("dispatcher")) {
+        try {
+            s.options.dispatcher = parse_dispatch_policy(root.at("dispatcher").as_string());
+        } catch (const std::invalid_argument& e) {
+            root.at("dispatcher").fail(e.what());
+        }
+    }
+    if (root.has("caches")) {
+        const YamlView caches = root.at("caches");
+        if (!caches.is_map())
+            caches.fail("expected a map of cache host to size, e.g. {t1-xcache: 100TB}");
+        for (const auto& kv : caches.node()) {
+            const YamlView v(kv.second, root.file(), "caches." + kv.first.Scalar());
+            s.options.cache_sizes[kv.first.Scalar()] = v.as_quantity(units::Kind::size);
+        }
+    }
+    if (root.has("outputs")) {
+        const YamlView o = root.at("outputs");
+        o.check_keys({"trace", "summary", "timeseries", "interval"});
+        if (o.has("trace"))
+            s.trace = resolve(base_dir, o.at("trace").as_string());
+        if (o.has("summary"))
+            s.summary = resolve(base_dir, o.at("summary").as_string());
+        if (o.has("timeseries"))
+            s.timeseries = resolve(base_dir, o.at("timeseries").as_string());
+        if (o.has("interval")) {
+            s.options.timeseries_interval = o.at("interval").as_quantity(units::Kind::time);
+            if (!(s.options.timeseries_interval > 0))
+                o.at("interval").fail("must be > 0");
+        }
+    }
+    WorkloadSources sources;
+    if (root.has("datasets"))
+        documents(root.at("datasets"), base_dir, sources.datasets);
+    if (root.has("workloads"))
+        documents(root.at("workloads"), base_dir, sources.workloads);
+    if (root.has("jobs")) {
+        const YamlView jobs = root.at("jobs");
+        if (jobs.is_sequence())
+            for (std::size_t i = 0; i < jobs.size(); ++i)
+                sources.job_lists.push_back(resolve(base_dir, jobs.at(i).as_string()));
+        else
+            sources.job_lists.push_back(resolve(base_dir, jobs.as_string()));
+    }
+    s.workload = build_workload(*s.platform, sources, s.options.seed);
+    return s;
+}
+
+GridScenario default_grid_scenario(std::optional<std::uint64_t> seed) {
+    return read_grid_scenario(YamlView(YAML::Load(builtin_grid), "<built-in>"), "", seed);
+}
+
+} // namespace hepkit::sim

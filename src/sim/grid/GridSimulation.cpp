@@ -1,0 +1,501 @@
+#include "hepkit/sim/grid/GridSimulation.hpp"
+
+#include "hepkit/core/Error.hpp"
+#include "hepkit/core/Random.hpp"
+#include "hepkit/sim/workload/DcsimInput.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+
+namespace hepkit::sim {
+namespace {
+constexpr std::uint64_t sample_token = std::uint64_t{1} << 63;
+
+std::vector<HostIndex> hosts_with_role(const Platform& p, const std::string& role) {
+    std::vector<HostIndex> out;
+    for (HostIndex h = 0; h < p.host_count(); ++h)
+        if (host_has_role(p, h, role))
+            out.push_back(h);
+    return out;
+}
+} // namespace
+
+CacheScope parse_cache_scope(const std::string& name) {
+    if (name == "local")
+        return CacheScope::local;
+    if (name == "network")
+        return CacheScope::network;
+    if (name == "siblingnetwork")
+        return CacheScope::sibling_network;
+    throw std::invalid_argument("cache scope '" + name + "' is not one of local, network, siblingnetwork");
+}
+
+GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOptions options)
+    : sim_(sim), workload_(std::move(workload)), options_(std::move(options)),
+      dispatcher_(sim.platform(), hosts_with_role(sim.platform(), "worker"), options_.dispatcher),
+      cache_rng_(RandomStreams(options_.seed).stream("cache-placement")) {
+    const Platform& p = sim.platform();
+    if (dispatcher_.workers().empty())
+        throw std::invalid_argument(
+            "the platform has no worker host (a host whose type property contains 'worker')");
+    if (!(options_.xrd_block_size > 0))
+        throw std::invalid_argument("the XRootD block size must be > 0");
+    if (!(options_.hitrate >= 0 && options_.hitrate <= 1))
+        throw std::invalid_argument(fmt::format("hit rate {} must be between 0 and 1", options_.hitrate));
+
+    // Storage capacity: every initial replica must fit on its storage host's disk.
+    std::unordered_map<HostIndex, double> stored;
+    for (FileIndex f = 0; f < workload_.files.size(); ++f)
+        for (HostIndex h : workload_.replicas[f])
+            stored[h] += workload_.files[f].size;
+    for (const auto& [h, bytes] : stored) {
+        const auto& disks = p.host(h).disks;
+        if (disks.empty())
+            throw std::invalid_argument(
+                fmt::format("storage host '{}' has no disk to hold its datasets", p.host(h).id));
+        if (disks[0].size > 0 && bytes > disks[0].size)
+            throw std::invalid_argument(
+                fmt::format("the datasets on '{}' need {:.4g} B but its disk '{}' holds {:.4g} B",
+                            p.host(h).id, bytes, disks[0].id, disks[0].size));
+    }
+
+    // Output destination.
+    const auto storages = hosts_with_role(p, "storage");
+    if (!options_.output_storage.empty()) {
+        auto h = p.find_host(options_.output_storage);
+        if (!h || !host_has_role(p, *h, "storage"))
+            throw std::invalid_argument(
+                fmt::format("output storage '{}' is not a storage host", options_.output_storage));
+        output_host_ = *h;
+    } else if (!storages.empty()) {
+        output_host_ = storages.front();
+    }
+    bool need_output = false;
+    for (const auto& j : workload_.jobs)
+        need_output = need_output || j.output_size > 0;
+    if (storages.empty() && need_output)
+        throw std::invalid_argument("jobs write outputs but the platform has no storage host");
+    if (!storages.empty()) {
+        const auto& disks = p.host(output_host_).disks;
+        if (disks.empty())
+            throw std::invalid_argument(
+                fmt::format("output storage '{}' has no disk", p.host(output_host_).id));
+        output_disk_ = 0;
+        const double size = disks[0].size > 0 ? disks[0].size : std::numeric_limits<double>::infinity();
+        output_free_ = size - stored[output_host_];
+    }
+
+    // Caches: hosts with the `cache` role, sized by their first disk unless configured.
+    for (const auto& [name, size] : options_.cache_sizes) {
+        auto h = p.find_host(name);
+        if (!h || !host_has_role(p, *h, "cache"))
+            throw std::invalid_argument(
+                fmt::format("cache size given for '{}', which is not a cache host", name));
+        if (p.host(*h).disks.empty() || (p.host(*h).disks[0].size > 0 && size > p.host(*h).disks[0].size))
+            throw std::invalid_argument(
+                fmt::format("cache '{}' of {:.4g} B is larger than its disk ({:.4g} B)", name, size,
+                            p.host(*h).disks.empty() ? 0.0 : p.host(*h).disks[0].size));
+    }
+    for (HostIndex h : hosts_with_role(p, "cache")) {
+        const auto& disks = p.host(h).disks;
+        if (disks.empty())
+            throw std::invalid_argument(fmt::format("cache host '{}' has no disk", p.host(h).id));
+        double size = disks[0].size > 0 ? disks[0].size : 1e18;
+        if (auto it = options_.cache_sizes.find(p.host(h).id); it != options_.cache_sizes.end())
+            size = it->second;
+        caches_.emplace_back(h, 0, size, options_.eviction);
+    }
+    // Which caches each worker may read from (DCSim's --cache-scope).
+    for (const auto& w : dispatcher_.workers()) {
+        std::vector<std::size_t> scope;
+        const ZoneIndex wz = p.host_zone(w.host);
+        for (std::size_t c = 0; c < caches_.size(); ++c) {
+            const HostIndex ch = caches_[c].host();
+            const ZoneIndex cz = p.host_zone(ch);
+            bool in = false;
+            switch (options_.cache_scope) {
+            case CacheScope::local:
+                in = ch == w.host;
+                break;
+            case CacheScope::network:
+                in = cz == wz;
+                break;
+            case CacheScope::sibling_network:
+                in = cz == wz || p.zone_parent(cz) == p.zone_parent(wz);
+                break;
+            }
+            if (in)
+                scope.push_back(c);
+        }
+        caches_in_scope_.push_back(std::move(scope));
+    }
+    // Initial hit rate: the first files of each job, up to hitrate x its input bytes, are placed
+    // on every cache (DCSim's staging).
+    if (options_.hitrate > 0 && !caches_.empty())
+        for (const auto& job : workload_.jobs) {
+            double total = 0, cached = 0;
+            for (FileIndex f : job.inputs)
+                total += workload_.files[f].size;
+            for (FileIndex f : job.inputs) {
+                if (!(cached < options_.hitrate * total))
+                    break;
+                for (auto& c : caches_)
+                    c.insert(f, workload_.files[f].size);
+                cached += workload_.files[f].size;
+            }
+        }
+    // Submission order: by time, then job order (duplicates follow their original).
+    for (std::size_t d = 0; d < std::max<std::size_t>(1, options_.duplications); ++d)
+        for (JobIndex j = 0; j < workload_.jobs.size(); ++j)
+            order_.push_back(j);
+    if (options_.shuffle_jobs) {
+        auto rng = RandomStreams(options_.seed).stream("shuffle");
+        for (std::size_t i = order_.size(); i > 1; --i)
+            std::swap(order_[i - 1], order_[rng() % i]);
+    }
+    std::stable_sort(order_.begin(), order_.end(), [&](JobIndex a, JobIndex b) {
+        return workload_.jobs[a].submit < workload_.jobs[b].submit;
+    });
+}
+
+const SharingSpec& GridSimulation::io_spec(HostIndex src, std::size_t disk, HostIndex dst, DiskModel::Op op) {
+    const std::uint64_t key =
+        ((static_cast<std::uint64_t>(src) << 34) ^ (static_cast<std::uint64_t>(dst) << 8) ^
+         (static_cast<std::uint64_t>(disk) << 1)) |
+        (op == DiskModel::Op::write ? 1u : 0u);
+    auto it = io_specs_.find(key);
+    if (it != io_specs_.end())
+        return it->second;
+    SharingSpec spec =
+        sim_.network().sharing(op == DiskModel::Op::read ? src : dst, op == DiskModel::Op::read ? dst : src);
+    const SharingSpec& io = sim_.disks().io_sharing(src, disk, op);
+    spec.elements.insert(spec.elements.end(), io.elements.begin(), io.elements.end());
+    return io_specs_.emplace(key, std::move(spec)).first->second;
+}
+
+void GridSimulation::run(Observers observers) {
+    observers_ = std::move(observers);
+    Engine& engine = sim_.engine();
+    engine.set_listener(this);
+    if (!order_.empty())
+        engine.schedule_timer(workload_.jobs[order_[0]].submit, 0);
+    if (options_.timeseries_interval > 0 && !order_.empty())
+        engine.schedule_timer(0, sample_token);
+    engine.run();
+    engine.set_listener(nullptr);
+}
+
+void GridSimulation::on_timer(std::uint64_t token, double now) {
+    if (token == sample_token) {
+        sample(now);
+        if (done_ < order_.size())
+            sim_.engine().schedule_timer(now + options_.timeseries_interval, sample_token);
+        return;
+    }
+    // Submit every job due now, then arm the timer for the next submission time.
+    std::size_t i = static_cast<std::size_t>(token);
+    while (i < order_.size() && workload_.jobs[order_[i]].submit <= now)
+        submit(i++, now);
+    if (i < order_.size())
+        sim_.engine().schedule_timer(workload_.jobs[order_[i]].submit, i);
+    schedule(now);
+}
+
+void GridSimulation::submit(std::size_t slot, double now) {
+    const JobSpec& job = workload_.jobs[order_[slot]];
+    if (!dispatcher_.can_ever_fit(job.cores, job.memory)) {
+        JobRecord rec;
+        rec.tag = job.id;
+        rec.start = rec.end = rec.submit = now;
+        rec.cores = job.cores;
+        rec.memory = job.memory;
+        rec.flops = job.flops;
+        rec.status = "unschedulable";
+        ++done_;
+        if (observers_.job_finished)
+            observers_.job_finished(rec);
+        return;
+    }
+    queue_.emplace(-job.priority, job.submit, slot);
+}
+
+void GridSimulation::schedule(double now) {
+    for (auto it = queue_.begin(); it != queue_.end() && dispatcher_.idle_cores() > 0;) {
+        const JobIndex j = order_[std::get<2>(*it)];
+        const JobSpec& job = workload_.jobs[j];
+        Dispatcher::LocalityScore locality;
+        if (dispatcher_.policy() == DispatchPolicy::data_locality)
+            locality = [&](std::size_t site) {
+                const ZoneIndex zone = dispatcher_.sites()[site].zone;
+                double bytes = 0;
+                for (FileIndex f : job.inputs) {
+                    bool local = false;
+                    for (HostIndex h : workload_.replicas[f])
+                        local = local || sim_.platform().host_zone(h) == zone;
+                    for (const auto& c : caches_)
+                        local = local || (c.has(f) && sim_.platform().host_zone(c.host()) == zone);
+                    if (local)
+                        bytes += workload_.files[f].size;
+                }
+                return bytes;
+            };
+        const auto worker = dispatcher_.pick(job.cores, job.memory, locality);
+        if (!worker) {
+            ++it;
+            continue;
+        }
+        it = queue_.erase(it);
+        start_job(j, *worker, now);
+    }
+}
+
+void GridSimulation::start_job(JobIndex j, std::size_t worker, double now) {
+    const JobSpec& job = workload_.jobs[j];
+    dispatcher_.take(worker, job.cores, job.memory);
+    std::uint32_t r;
+    if (!free_runs_.empty()) {
+        r = free_runs_.back();
+        free_runs_.pop_back();
+    } else {
+        r = static_cast<std::uint32_t>(runs_.size());
+        runs_.emplace_back();
+    }
+    Run& run = runs_[r];
+    run = Run{};
+    run.job = j;
+    run.worker = worker;
+    run.start = now;
+    const HostIndex host = dispatcher_.workers()[worker].host;
+    JobRecord& rec = run.record;
+    rec.tag = job.id;
+    rec.machine = sim_.platform().host(host).id;
+    rec.site = dispatcher_.sites()[dispatcher_.workers()[worker].site].name;
+    rec.start = now;
+    rec.submit = job.submit;
+    rec.queue_wait = now - job.submit;
+    rec.cores = job.cores;
+    rec.memory = job.memory;
+    rec.flops = job.flops;
+    rec.outfile_size = job.output_size;
+    if (job.type == JobType::calculation) {
+        run.stage = Stage::calc_exec;
+        start_exec(r, job.flops, job.cores, now);
+        return;
+    }
+    choose_sources(run);
+    for (FileIndex f : job.inputs)
+        run.total_bytes += workload_.files[f].size;
+    rec.infile_size = run.total_bytes;
+    rec.hitrate = run.total_bytes > 0 ? rec.bytes_from_cache / run.total_bytes : 0;
+    run.file = 0;
+    next_file(r, now);
+}
+
+void GridSimulation::choose_sources(Run& run) {
+    const JobSpec& job = workload_.jobs[run.job];
+    const auto& scope = caches_in_scope_[run.worker];
+    for (FileIndex f : job.inputs) {
+        const double size = workload_.files[f].size;
+        bool hit = false;
+        for (std::size_t c : scope)
+            if (caches_[c].has(f)) {
+                caches_[c].touch(f);
+                run.sources.push_back(Source{caches_[c].host(), caches_[c].disk(), true});
+                run.record.bytes_from_cache += size;
+                hit = true;
+                break;
+            }
+        if (hit)
+            continue;
+        run.sources.push_back(Source{workload_.replicas[f].front(), 0, false});
+        run.record.bytes_from_remote += size;
+        // A miss is stored in a cache in scope; as in DCSim the copy costs no transfer time.
+        if (options_.caching && !scope.empty())
+            caches_[scope[cache_rng_() % scope.size()]].insert(f, size);
+    }
+}
+
+void GridSimulation::next_file(std::uint32_t r, double now) {
+    Run& run = runs_[r];
+    const JobSpec& job = workload_.jobs[run.job];
+    if (run.file >= job.inputs.size()) {
+        if (job.type == JobType::copy) {
+            run.stage = Stage::copy_exec;
+            start_exec(r, job.flops, 1, now); // DCSim computes copy jobs on one core
+        } else {
+            start_output(r, now);
+        }
+        return;
+    }
+    const double size = workload_.files[job.inputs[run.file]].size;
+    if (job.type == JobType::copy) {
+        run.stage = Stage::copy_read;
+        start_read(r, size, now);
+        return;
+    }
+    run.stage = Stage::first_read;
+    run.to_process = size;
+    run.blocks = size > 0 ? static_cast<std::uint64_t>(std::ceil(size / options_.xrd_block_size)) : 1;
+    run.block = 0;
+    start_read(r, std::min(options_.xrd_block_size, size), now);
+}
+
+double GridSimulation::block_flops(const Run& run, double bytes, double now) const {
+    const JobSpec& job = workload_.jobs[run.job];
+    const double flops = run.total_bytes > 0 ? job.flops * bytes / run.total_bytes : 0;
+    const bool local = run.sources[run.file].host == dispatcher_.workers()[run.worker].host;
+    const double overhead = local ? options_.xrd_flops_per_time_local : options_.xrd_flops_per_time;
+    return flops + overhead * (now - run.xrd_block_start);
+}
+
+void GridSimulation::stream_step(std::uint32_t r, double now) {
+    // DCSim's StreamedComputation: with block b in memory, compute it while reading block b+1.
+    Run& run = runs_[r];
+    const double bytes = std::min(options_.xrd_block_size, run.to_process);
+    const double flops = block_flops(run, bytes, now);
+    run.to_process -= bytes;
+    if (run.block + 1 >= run.blocks) {
+        run.stage = Stage::final_exec;
+        start_exec(r, flops, 1, now);
+        return;
+    }
+    // DCSim reads min(block, bytes left before this block) as the next block: one block too
+    // much at the end of a file. hepkit reads what is left, unless asked to reproduce DCSim.
+    const double next =
+        options_.dcsim_block_sizes ? bytes : std::min(options_.xrd_block_size, run.to_process);
+    start_exec(r, flops, 1, now);
+    if (options_.prefetch) {
+        run.stage = Stage::step_both;
+        start_read(r, next, now);
+    } else {
+        run.stage = Stage::step_exec_then_read;
+        run.pending_read_bytes = next;
+    }
+}
+
+void GridSimulation::start_read(std::uint32_t r, double bytes, double now) {
+    Run& run = runs_[r];
+    const Source& src = run.sources[run.file];
+    const HostIndex worker = dispatcher_.workers()[run.worker].host;
+    const SharingSpec& spec = io_spec(src.host, src.disk, worker, DiskModel::Op::read);
+    const ActivityId id = sim_.engine().start(bytes, spec, sim_.network().start_delay(src.host, worker));
+    pending_[id] = Pending{r, Op::read};
+    run.read_pending = true;
+    run.read_start = now;
+}
+
+void GridSimulation::start_exec(std::uint32_t r, double flops, int cores, double now) {
+    Run& run = runs_[r];
+    const ActivityId id = sim_.cpus().execute(dispatcher_.workers()[run.worker].host, flops, cores);
+    pending_[id] = Pending{r, Op::exec};
+    run.exec_pending = true;
+    run.exec_start = now;
+}
+
+void GridSimulation::start_output(std::uint32_t r, double now) {
+    Run& run = runs_[r];
+    const JobSpec& job = workload_.jobs[run.job];
+    if (job.output_size > output_free_) {
+        finish(r, now, "output-storage-full");
+        return;
+    }
+    output_free_ -= job.output_size;
+    run.stage = Stage::output;
+    const HostIndex worker = dispatcher_.workers()[run.worker].host;
+    const SharingSpec& spec = io_spec(output_host_, output_disk_, worker, DiskModel::Op::write);
+    const ActivityId id =
+        sim_.engine().start(job.output_size, spec, sim_.network().start_delay(worker, output_host_));
+    pending_[id] = Pending{r, Op::write};
+    run.read_start = now;
+}
+
+void GridSimulation::on_activity_done(ActivityId id, double now) {
+    auto it = pending_.find(id);
+    if (it == pending_.end())
+        return;
+    const Pending p = it->second;
+    pending_.erase(it);
+    const std::uint32_t r = p.run;
+    Run& run = runs_[r];
+    switch (p.op) {
+    case Op::read:
+        run.read_pending = false;
+        run.record.infile_time += now - run.read_start;
+        run.xrd_block_start = run.read_start; // DCSim's xrd_block_start_time
+        break;
+    case Op::exec:
+        run.exec_pending = false;
+        run.record.compute_time += now - run.exec_start;
+        break;
+    case Op::write:
+        run.record.outfile_time += now - run.read_start;
+        break;
+    }
+    switch (run.stage) {
+    case Stage::calc_exec:
+    case Stage::copy_exec:
+        start_output(r, now);
+        return;
+    case Stage::copy_read:
+    case Stage::final_exec:
+        ++run.file;
+        next_file(r, now);
+        return;
+    case Stage::first_read:
+    case Stage::step_read_after_exec:
+        if (run.stage == Stage::step_read_after_exec)
+            ++run.block;
+        stream_step(r, now);
+        return;
+    case Stage::step_both:
+        if (run.read_pending || run.exec_pending)
+            return;
+        ++run.block;
+        stream_step(r, now);
+        return;
+    case Stage::step_exec_then_read:
+        run.stage = Stage::step_read_after_exec;
+        start_read(r, run.pending_read_bytes, now);
+        return;
+    case Stage::output:
+        finish(r, now, "done");
+        return;
+    }
+}
+
+void GridSimulation::finish(std::uint32_t r, double now, const char* status) {
+    Run& run = runs_[r];
+    const JobSpec& job = workload_.jobs[run.job];
+    run.record.end = now;
+    run.record.status = status;
+    dispatcher_.give(run.worker, job.cores, job.memory);
+    ++done_;
+    if (observers_.job_finished)
+        observers_.job_finished(run.record);
+    if (observers_.progress)
+        observers_.progress(done_, order_.size(), now);
+    free_runs_.push_back(r);
+    schedule(now);
+}
+
+void GridSimulation::sample(double now) {
+    if (!observers_.sample)
+        return;
+    std::vector<int> running(dispatcher_.sites().size(), 0);
+    for (const auto& w : dispatcher_.workers())
+        running[w.site] += w.cores_total - w.cores_free;
+    for (std::size_t s = 0; s < running.size(); ++s)
+        observers_.sample(
+            TimeSample{now, "busy_cores", dispatcher_.sites()[s].name, static_cast<double>(running[s])});
+    observers_.sample(TimeSample{now, "queued_jobs", "all", static_cast<double>(queue_.size())});
+    const Platform& p = sim_.platform();
+    for (LinkIndex l = 0; l + 1 < p.link_count(); ++l) // the last link is the model's loopback
+        observers_.sample(TimeSample{now, "link_load", p.link(l).id,
+                                     sim_.engine().resource_rate(sim_.network().link_resource(l))});
+    for (const auto& c : caches_)
+        observers_.sample(TimeSample{now, "cache_used", p.host(c.host()).id, c.used()});
+}
+
+} // namespace hepkit::sim

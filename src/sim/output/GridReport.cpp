@@ -1,0 +1,131 @@
+#include "hepkit/sim/output/GridReport.hpp"
+
+#include "hepkit/core/Units.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace hepkit::sim {
+
+TraceWriter::TraceWriter(const std::string& path) : file_(path) {
+    file_.stream()
+        << "job.tag, machine.name, hitrate, job.start, job.end, job.computetime, job.flops, "
+           "infiles.transfertime, infiles.size, outfiles.transfertime, outfiles.size, "
+           "site, submit, queue_wait, cores, memory, bytes_from_cache, bytes_from_remote, status\n";
+}
+
+void TraceWriter::add(const JobRecord& r) {
+    // Numbers as DCSim prints them (std::to_string: 6 decimals); sizes as whole bytes.
+    file_.stream() << fmt::format(
+        "{}, {}, {}, {:.6f}, {:.6f}, {:.6f}, {:.6f}, {:.6f}, {:.0f}, {:.6f}, {:.0f}, "
+        "{}, {:.6f}, {:.6f}, {}, {:.0f}, {:.0f}, {:.0f}, {}\n",
+        r.tag, r.machine, r.hitrate, r.start, r.end, r.compute_time, r.flops, r.infile_time, r.infile_size,
+        r.outfile_time, r.outfile_size, r.site, r.submit, r.queue_wait, r.cores, r.memory, r.bytes_from_cache,
+        r.bytes_from_remote, r.status);
+}
+
+void SummaryBuilder::Totals::add(const JobRecord& r) {
+    if (r.status != "done") {
+        ++failed;
+        return;
+    }
+    ++done;
+    wall += r.end - r.start;
+    compute += r.compute_time;
+    infile += r.infile_time;
+    outfile += r.outfile_time;
+    queue += r.queue_wait;
+    core_seconds += r.cores * (r.end - r.start);
+    bytes_cache += r.bytes_from_cache;
+    bytes_remote += r.bytes_from_remote;
+    bytes_out += r.outfile_size;
+}
+
+nlohmann::json SummaryBuilder::Totals::json() const {
+    const double n = done > 0 ? static_cast<double>(done) : 1.0;
+    return {{"jobs_done", done},
+            {"jobs_failed", failed},
+            {"cpu_efficiency", wall > 0 ? compute / wall : 0.0},
+            {"mean_wall_time_s", wall / n},
+            {"mean_compute_time_s", compute / n},
+            {"mean_input_transfer_time_s", infile / n},
+            {"mean_output_transfer_time_s", outfile / n},
+            {"mean_queue_wait_s", queue / n},
+            {"bytes_from_cache", bytes_cache},
+            {"bytes_from_remote", bytes_remote},
+            {"bytes_written", bytes_out},
+            {"cache_hit_rate",
+             bytes_cache + bytes_remote > 0 ? bytes_cache / (bytes_cache + bytes_remote) : 0.0}};
+}
+
+void SummaryBuilder::add(const JobRecord& r) {
+    all_.add(r);
+    if (!r.site.empty())
+        sites_[r.site].add(r);
+    ++status_[r.status];
+    makespan_ = std::max(makespan_, r.end);
+}
+
+nlohmann::json SummaryBuilder::json(double wall_seconds, std::uint64_t events) const {
+    nlohmann::json doc;
+    doc["makespan_s"] = makespan_;
+    doc["overall"] = all_.json();
+    for (const auto& [name, t] : sites_) {
+        auto j = t.json();
+        const auto it = site_cores_.find(name);
+        const double cores = it == site_cores_.end() ? 0.0 : it->second;
+        j["cores"] = cores;
+        j["utilisation"] = cores > 0 && makespan_ > 0 ? t.core_seconds / (cores * makespan_) : 0.0;
+        doc["sites"][name] = j;
+    }
+    for (const auto& [status, n] : status_)
+        doc["status"][status] = n;
+    doc["transfer_classes"] = {{"remote_reads_bytes", all_.bytes_remote},
+                               {"cache_reads_bytes", all_.bytes_cache},
+                               {"output_writes_bytes", all_.bytes_out}};
+    doc["run"] = {{"wall_time_s", wall_seconds}, {"events", events}};
+    return doc;
+}
+
+std::string SummaryBuilder::table(const std::string& title, double wall_seconds, std::uint64_t events) const {
+    std::string out = fmt::format("hepkit sim: {}\n", title);
+    const auto overall = all_.json();
+    out += fmt::format("  makespan            {}\n", units::format_duration(makespan_));
+    out += fmt::format("  jobs                {} done, {} failed\n", all_.done, all_.failed);
+    out += fmt::format("  CPU efficiency      {:.3f} (compute time / wall time)\n",
+                       overall["cpu_efficiency"].get<double>());
+    out += fmt::format(
+        "  mean job wall time  {:.6g} s (compute {:.6g} s, input transfer {:.6g} s, queue {:.6g} s)\n",
+        overall["mean_wall_time_s"].get<double>(), overall["mean_compute_time_s"].get<double>(),
+        overall["mean_input_transfer_time_s"].get<double>(), overall["mean_queue_wait_s"].get<double>());
+    out += fmt::format("  data                {} from remote, {} from caches (hit rate {:.3f}), {} written\n",
+                       units::format_bytes(all_.bytes_remote), units::format_bytes(all_.bytes_cache),
+                       overall["cache_hit_rate"].get<double>(), units::format_bytes(all_.bytes_out));
+    out += fmt::format("  {:<20} {:>6} {:>7} {:>9} {:>11}\n", "site", "cores", "jobs", "CPU eff.",
+                       "utilisation");
+    for (const auto& [name, t] : sites_) {
+        const auto it = site_cores_.find(name);
+        const double cores = it == site_cores_.end() ? 0.0 : it->second;
+        out += fmt::format("  {:<20} {:>6.0f} {:>7} {:>9.3f} {:>11.3f}\n", name, cores, t.done,
+                           t.wall > 0 ? t.compute / t.wall : 0.0,
+                           cores > 0 && makespan_ > 0 ? t.core_seconds / (cores * makespan_) : 0.0);
+    }
+    out += fmt::format("  run                 {} events in {:.3g} s wall ({:.3g} events/s)\n", events,
+                       wall_seconds, wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0.0);
+    return out;
+}
+
+TimeSeriesWriter::TimeSeriesWriter(const std::string& path) : file_(path, "time,kind,name,value") {}
+
+void TimeSeriesWriter::add(double time, const char* kind, const std::string& name, double value) {
+    file_.line(fmt::format("{},{},{},{}", CsvWriter::number(time), kind, CsvWriter::field(name),
+                           CsvWriter::number(value)));
+}
+
+void write_json(const std::string& path, const nlohmann::json& doc) {
+    AtomicFile file(path);
+    file.stream() << doc.dump(2) << '\n';
+    file.commit();
+}
+
+} // namespace hepkit::sim

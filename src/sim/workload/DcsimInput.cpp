@@ -1,0 +1,300 @@
+#include "hepkit/sim/workload/DcsimInput.hpp"
+
+#include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/core/Csv.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/core/Units.hpp"
+#include "hepkit/sim/workload/Distribution.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <optional>
+#include <sstream>
+#include <unordered_map>
+
+namespace hepkit::sim {
+
+const char* job_type_name(JobType t) {
+    switch (t) {
+    case JobType::calculation:
+        return "calculation";
+    case JobType::streaming:
+        return "streaming";
+    case JobType::copy:
+        return "copy";
+    }
+    return "?";
+}
+
+FileIndex WorkloadSet::add_file(std::string id, double size, const std::vector<HostIndex>& locations) {
+    files.push_back(FileSpec{std::move(id), size});
+    replicas.push_back(locations);
+    return static_cast<FileIndex>(files.size() - 1);
+}
+
+bool host_has_role(const Platform& platform, HostIndex h, const std::string& role) {
+    const auto& props = platform.host(h).props;
+    auto it = props.find("type");
+    if (it == props.end())
+        return false;
+    std::stringstream ss(it->second);
+    std::string part;
+    while (std::getline(ss, part, ','))
+        if (part == role)
+            return true;
+    return false;
+}
+
+namespace {
+
+constexpr long long max_count = 100000000; // 1e8 jobs or files per entry: beyond is a typo
+
+long long count(const config::JsonView& v) {
+    const long long n = v.as_int();
+    if (n < 0 || n > max_count)
+        v.fail(fmt::format("{} must be between 0 and {}", n, max_count));
+    return n;
+}
+
+std::vector<std::string> names(const config::JsonView& v) {
+    std::vector<std::string> out;
+    if (v.node().is_string())
+        out.push_back(v.as_string());
+    else if (v.node().is_array()) {
+        for (const auto& x : v.node()) {
+            if (!x.is_string())
+                v.fail(fmt::format("expected names, got {}", x.dump()));
+            out.push_back(x.get<std::string>());
+        }
+    } else
+        v.fail("expected a name or a list of names");
+    return out;
+}
+
+} // namespace
+
+void add_dcsim_datasets(const nlohmann::json& doc, const std::string& origin, const Platform& platform,
+                        std::mt19937_64& rng, WorkloadSet& set) {
+    const config::JsonView root(doc, origin);
+    if (!doc.is_object())
+        root.fail("a dataset file is an object of datasets: {\"name\": {\"location\", \"num_files\", "
+                  "\"filesize\"}}");
+    for (const auto& [name, value] : doc.items()) {
+        const config::JsonView ds(value, origin, name);
+        for (const char* key : {"location", "num_files", "filesize"})
+            if (!ds.has(key))
+                ds.fail(fmt::format("missing required key '{}'", key));
+        for (const auto& existing : set.datasets)
+            if (existing.name == name)
+                ds.fail("dataset defined twice");
+        DatasetSpec spec;
+        spec.name = name;
+        for (const auto& host : names(ds.at("location"))) {
+            auto h = platform.find_host(host);
+            if (!h)
+                ds.at("location").fail(fmt::format("unknown host '{}'", host));
+            if (!host_has_role(platform, *h, "storage"))
+                ds.at("location")
+                    .fail(fmt::format("host '{}' is not a storage host (its type property lacks 'storage')",
+                                      host));
+            spec.locations.push_back(*h);
+        }
+        const long long n = count(ds.at("num_files"));
+        const Distribution size = Distribution::from_json(ds.at("filesize"), false);
+        for (long long f = 0; f < n; ++f)
+            spec.files.push_back(set.add_file(fmt::format("infile_{}_{}", name, f),
+                                              std::floor(size.sample(rng)), spec.locations));
+        set.datasets.push_back(std::move(spec));
+    }
+}
+
+void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, std::mt19937_64& rng,
+                         WorkloadSet& set) {
+    const config::JsonView root(doc, origin);
+    if (!doc.is_object())
+        root.fail("a workload file is an object of workloads: {\"name\": {\"num_jobs\", \"flops\", ...}}");
+    for (const auto& [name, value] : doc.items()) {
+        const config::JsonView wl(value, origin, name);
+        for (const char* key :
+             {"num_jobs", "flops", "memory", "outfilesize", "workload_type", "submission_time"})
+            if (!wl.has(key))
+                wl.fail(fmt::format("missing required key '{}'", key));
+        const long long n = count(wl.at("num_jobs"));
+        std::string type_name = wl.at("workload_type").as_string();
+        for (auto& c : type_name)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        JobType type;
+        if (type_name == "calculation")
+            type = JobType::calculation;
+        else if (type_name == "streaming")
+            type = JobType::streaming;
+        else if (type_name == "copy")
+            type = JobType::copy;
+        else
+            wl.at("workload_type")
+                .fail(fmt::format("'{}' is not a workload type (allowed: calculation, streaming, copy)",
+                                  type_name));
+        const double submit = wl.at("submission_time").as_double();
+        if (!(submit >= 0) || !std::isfinite(submit))
+            wl.at("submission_time").fail("must be a number >= 0");
+        // DCSim reads `cores` unconditionally; a workload without it gets one core here.
+        std::optional<Distribution> cores;
+        if (wl.has("cores"))
+            cores = Distribution::from_json(wl.at("cores"), true);
+        const Distribution flops = Distribution::from_json(wl.at("flops"), false);
+        const Distribution memory = Distribution::from_json(wl.at("memory"), false);
+        const Distribution outsize = Distribution::from_json(wl.at("outfilesize"), false);
+
+        std::vector<FileIndex> pool;
+        if (type != JobType::calculation) {
+            const char* key = wl.has("infile_datasets") ? "infile_datasets" : "infile_dataset";
+            if (!wl.has(key))
+                wl.fail("a streaming or copy workload needs 'infile_dataset' or 'infile_datasets'");
+            for (const auto& ds_name : names(wl.at(key))) {
+                const DatasetSpec* found = nullptr;
+                for (const auto& ds : set.datasets)
+                    if (ds.name == ds_name)
+                        found = &ds;
+                if (!found)
+                    wl.at(key).fail(fmt::format("unknown dataset '{}' (give its dataset file with "
+                                                "--dataset-configurations)",
+                                                ds_name));
+                pool.insert(pool.end(), found->files.begin(), found->files.end());
+            }
+        }
+        const std::size_t first = set.jobs.size();
+        for (long long j = 0; j < n; ++j) {
+            JobSpec job;
+            job.id = fmt::format("job_{}_{}", name, j);
+            job.workload = name;
+            job.type = type;
+            job.submit = submit;
+            job.cores = cores ? static_cast<int>(std::min<long long>(cores->sample_int(rng, 1), 1000000)) : 1;
+            job.flops = flops.sample(rng);
+            job.memory = std::floor(memory.sample(rng));
+            job.output_size = std::floor(outsize.sample(rng));
+            set.jobs.push_back(std::move(job));
+        }
+        // DCSim's assignment: k = floor(files / jobs) consecutive files per job.
+        if (n > 0 && !pool.empty()) {
+            const std::size_t k = pool.size() / static_cast<std::size_t>(n);
+            for (std::size_t j = 0; j < static_cast<std::size_t>(n); ++j) {
+                const std::size_t begin = j * k;
+                if (begin >= pool.size())
+                    break;
+                const std::size_t end = std::min(pool.size(), begin + k);
+                set.jobs[first + j].inputs.assign(pool.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                  pool.begin() + static_cast<std::ptrdiff_t>(end));
+            }
+        }
+    }
+}
+
+void add_job_list(const std::string& path, const Platform& platform, WorkloadSet& set) {
+    const CsvTable table = read_csv(path);
+    const char* required[] = {"id", "submit", "cores", "memory", "flops", "inputs", "output_size"};
+    std::unordered_map<std::string, int> col;
+    for (const char* r : required) {
+        col[r] = table.column(r);
+        if (col[r] < 0)
+            throw InputError(path, 1, "header",
+                             fmt::format("missing column '{}' (required: id,submit,cores,memory,flops,inputs,"
+                                         "output_size; optional: type,user,priority)",
+                                         r));
+    }
+    for (const char* o : {"type", "user", "priority"})
+        col[o] = table.column(o);
+    std::unordered_map<std::string, FileIndex> by_name;
+    for (FileIndex f = 0; f < set.files.size(); ++f)
+        by_name.emplace(set.files[f].id, f);
+    std::unordered_map<std::string, bool> ids;
+    for (const auto& job : set.jobs)
+        ids[job.id] = true;
+
+    for (const CsvRecord& rec : table.rows) {
+        auto field = [&](const char* name) -> const std::string& {
+            return rec.fields[static_cast<std::size_t>(col[name])];
+        };
+        auto quantity = [&](const char* name, units::Kind kind) {
+            try {
+                return units::parse(field(name), kind);
+            } catch (const std::invalid_argument& e) {
+                throw InputError(path, rec.line, name, e.what());
+            }
+        };
+        JobSpec job;
+        job.id = field("id");
+        if (job.id.empty() || !ids.emplace(job.id, true).second)
+            throw InputError(path, rec.line, "id", fmt::format("'{}' is empty or not unique", job.id));
+        job.workload = "joblist";
+        job.submit = quantity("submit", units::Kind::time);
+        const double cores = std::stod(field("cores").empty() ? "x" : field("cores"));
+        if (!(cores >= 1) || cores > 1e6 || cores != std::floor(cores))
+            throw InputError(path, rec.line, "cores",
+                             fmt::format("'{}' must be an integer >= 1", field("cores")));
+        job.cores = static_cast<int>(cores);
+        job.memory = quantity("memory", units::Kind::size);
+        job.flops = quantity("flops", units::Kind::speed); // flop counts use the speed suffixes (f, Gf...)
+        job.output_size = quantity("output_size", units::Kind::size);
+        std::stringstream ss(field("inputs"));
+        std::string item;
+        while (std::getline(ss, item, ';')) {
+            if (item.empty())
+                continue;
+            auto it = by_name.find(item);
+            if (it != by_name.end()) {
+                job.inputs.push_back(it->second);
+                continue;
+            }
+            const auto colon = item.find(':');
+            const auto at = item.find('@');
+            if (colon == std::string::npos || at == std::string::npos || at < colon)
+                throw InputError(
+                    path, rec.line, "inputs",
+                    fmt::format("'{}' is neither a known dataset file nor name:size@host", item));
+            const std::string name = item.substr(0, colon);
+            double size = 0;
+            try {
+                size = units::parse(item.substr(colon + 1, at - colon - 1), units::Kind::size);
+            } catch (const std::invalid_argument& e) {
+                throw InputError(path, rec.line, "inputs", e.what());
+            }
+            const std::string host = item.substr(at + 1);
+            auto h = platform.find_host(host);
+            if (!h || !host_has_role(platform, *h, "storage"))
+                throw InputError(path, rec.line, "inputs", fmt::format("'{}' is not a storage host", host));
+            const FileIndex f = set.add_file(name, size, {*h});
+            by_name.emplace(name, f);
+            job.inputs.push_back(f);
+        }
+        job.type = job.inputs.empty() ? JobType::calculation : JobType::streaming;
+        if (col["type"] >= 0 && !field("type").empty()) {
+            const std::string& t = field("type");
+            if (t == "streaming")
+                job.type = JobType::streaming;
+            else if (t == "copy")
+                job.type = JobType::copy;
+            else if (t == "calculation")
+                job.type = JobType::calculation;
+            else
+                throw InputError(
+                    path, rec.line, "type",
+                    fmt::format("'{}' is not a job type (allowed: streaming, copy, calculation)", t));
+            if (job.type != JobType::calculation && job.inputs.empty())
+                throw InputError(path, rec.line, "inputs", "a streaming or copy job needs input files");
+        }
+        if (col["user"] >= 0 && !field("user").empty())
+            job.user = field("user");
+        if (col["priority"] >= 0 && !field("priority").empty()) {
+            try {
+                job.priority = std::stoi(field("priority"));
+            } catch (const std::exception&) {
+                throw InputError(path, rec.line, "priority",
+                                 fmt::format("'{}' is not an integer", field("priority")));
+            }
+        }
+        set.jobs.push_back(std::move(job));
+    }
+}
+
+} // namespace hepkit::sim
