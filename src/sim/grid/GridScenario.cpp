@@ -230,7 +230,7 @@ WorkloadSet build_workload(const Platform& platform, const WorkloadSources& sour
     for (const auto& [doc, origin] : sources.datasets)
         add_dcsim_datasets(doc, origin, platform, ds_rng, set);
     for (const auto& [doc, origin] : sources.workloads)
-        add_dcsim_workloads(doc, origin, wl_rng, set);
+        add_dcsim_workloads(doc, origin, platform, wl_rng, set);
     for (const auto& path : sources.job_lists)
         add_job_list(path, platform, set);
     if (set.jobs.empty())

@@ -108,8 +108,8 @@ void add_dcsim_datasets(const nlohmann::json& doc, const std::string& origin, co
     }
 }
 
-void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, std::mt19937_64& rng,
-                         WorkloadSet& set) {
+void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, const Platform& platform,
+                         std::mt19937_64& rng, WorkloadSet& set) {
     const config::JsonView root(doc, origin);
     if (!doc.is_object())
         root.fail("a workload file is an object of workloads: {\"name\": {\"num_jobs\", \"flops\", ...}}");
@@ -146,10 +146,28 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, s
         const Distribution outsize = Distribution::from_json(wl.at("outfilesize"), false);
 
         std::vector<FileIndex> pool;
-        if (type != JobType::calculation) {
+        const bool legacy = !wl.has("infile_datasets") && !wl.has("infile_dataset") &&
+                            wl.has("infiles_per_job") && wl.has("infilesize");
+        if (type != JobType::calculation && legacy) {
+            // older DCSim files: per-job input files, on every storage host
+            const long long per_job = count(wl.at("infiles_per_job"));
+            const Distribution size = Distribution::from_json(wl.at("infilesize"), false);
+            std::vector<HostIndex> storages;
+            for (HostIndex h = 0; h < platform.host_count(); ++h)
+                if (host_has_role(platform, h, "storage"))
+                    storages.push_back(h);
+            if (storages.empty())
+                wl.fail("jobs with input files need a storage host in the platform");
+            if (per_job * n > max_count)
+                wl.fail(fmt::format("{} jobs x {} files is more than {} files", n, per_job, max_count));
+            for (long long f = 0; f < n * per_job; ++f)
+                pool.push_back(set.add_file(fmt::format("infile_{}_{}", name, f),
+                                            std::floor(size.sample(rng)), storages));
+        } else if (type != JobType::calculation) {
             const char* key = wl.has("infile_datasets") ? "infile_datasets" : "infile_dataset";
             if (!wl.has(key))
-                wl.fail("a streaming or copy workload needs 'infile_dataset' or 'infile_datasets'");
+                wl.fail("a streaming or copy workload needs 'infile_dataset(s)', or 'infiles_per_job' and "
+                        "'infilesize'");
             for (const auto& ds_name : names(wl.at(key))) {
                 const DatasetSpec* found = nullptr;
                 for (const auto& ds : set.datasets)

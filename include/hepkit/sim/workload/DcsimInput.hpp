@@ -24,8 +24,10 @@ void add_dcsim_datasets(const nlohmann::json& doc, const std::string& origin, co
 /// outfilesize, workload_type, submission_time, infile_dataset(s)}}`, assigning input files as
 /// DCSim does: the files of the named datasets, concatenated, cut into num_jobs consecutive
 /// chunks of floor(files / jobs) files. Unknown datasets and bad distributions throw InputError.
-void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, std::mt19937_64& rng,
-                         WorkloadSet& set);
+/// The older DCSim format without datasets (`infiles_per_job` and an `infilesize` distribution)
+/// is read too: each job then gets its own files, held by every storage host of `platform`.
+void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, const Platform& platform,
+                         std::mt19937_64& rng, WorkloadSet& set);
 
 /// Reads a job list CSV. Columns: `id,submit,cores,memory,flops,inputs,output_size` and,
 /// optionally, `type` (streaming, copy, calculation; default streaming, calculation when there
