@@ -1,6 +1,7 @@
 // Running a grid scenario from the CLI: outputs, progress line and summary.
 
 #include "Commands.hpp"
+#include "hepkit/core/Error.hpp"
 #include "hepkit/core/Log.hpp"
 #include "hepkit/sim/output/GridReport.hpp"
 
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <fmt/format.h>
 #include <memory>
+#include <optional>
 
 namespace hepkit::app {
 
@@ -29,7 +31,14 @@ int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const Gl
     log.info("grid scenario '{}': {} hosts, {} jobs, {} files", scenario.name,
              simulation.platform().host_count(), scenario.workload.jobs.size(),
              scenario.workload.files.size());
-    sim::GridSimulation grid(simulation, std::move(scenario.workload), scenario.options);
+    // Inconsistencies between workload and platform (capacities, roles) are input errors.
+    std::optional<sim::GridSimulation> grid_holder;
+    try {
+        grid_holder.emplace(simulation, std::move(scenario.workload), scenario.options);
+    } catch (const std::invalid_argument& e) {
+        throw InputError(scenario.origin, 0, "", e.what());
+    }
+    sim::GridSimulation& grid = *grid_holder;
 
     // Outputs are opened before the run so that an unwritable path fails at once; they appear
     // only on commit, after a complete run.

@@ -19,7 +19,7 @@ struct Suffix {
 // so "ms" is never read as "m" + "s".
 constexpr std::array time_suffixes{
     Suffix{"ps", 1e-12}, Suffix{"ns", 1e-9},  Suffix{"us", 1e-6},   Suffix{"ms", 1e-3},    Suffix{"s", 1.0},
-    Suffix{"m", 60.0},   Suffix{"h", 3600.0}, Suffix{"d", 86400.0}, Suffix{"w", 604800.0},
+    Suffix{"m", 60.0},   Suffix{"min", 60.0}, Suffix{"h", 3600.0}, Suffix{"d", 86400.0}, Suffix{"w", 604800.0},
 };
 
 constexpr std::array speed_suffixes{
@@ -105,7 +105,7 @@ bool unit_factor(std::string_view unit, Kind kind, double& factor) {
 std::string_view allowed(Kind kind) {
     switch (kind) {
     case Kind::time:
-        return "ps, ns, us, ms, s, m, h, d, w";
+        return "ps, ns, us, ms, s, m (or min), h, d, w";
     case Kind::speed:
         return "f, kf, Mf, Gf, Tf, Pf, Ef, Zf (or ...flops)";
     case Kind::size:

@@ -7,6 +7,7 @@
 #include "hepkit/sim/workload/DcsimInput.hpp"
 
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
@@ -194,10 +195,10 @@ WorkloadSet random_workload(const Platform& p, std::uint64_t seed) {
     WorkloadSet set;
     const HostIndex storage = *p.find_host("se");
     for (int f = 0; f < 60; ++f)
-        set.add_file("f" + std::to_string(f), 1e8 + static_cast<double>(rng() % 1000) * 1e6, {storage});
+        set.add_file(fmt::format("f{}", f), 1e8 + static_cast<double>(rng() % 1000) * 1e6, {storage});
     for (int j = 0; j < 80; ++j) {
         JobSpec job;
-        job.id = "job" + std::to_string(j);
+        job.id = fmt::format("job{}", j);
         job.type = static_cast<JobType>(rng() % 3);
         job.cores = 1 + static_cast<int>(rng() % 4);
         job.memory = static_cast<double>(1 + rng() % 8) * 1e9;
