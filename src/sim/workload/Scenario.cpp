@@ -14,59 +14,6 @@ namespace {
 
 using config::YamlView;
 
-// The built-in scenario: a Tier-2-like site (8 worker nodes behind a 10 Gbps switch uplink) that
-// pulls 120 input files of 1-4 GB from a remote storage element over a 20 ms, 10 Gbps WAN link,
-// and processes each file on arrival. Sized to finish in well under a second of wall time.
-constexpr const char* builtin_yaml = R"(
-name: builtin-campaign
-seed: 42
-platform:
-  id: grid
-  routing: Floyd
-  links:
-    - {id: wan, bandwidth: 10Gbps, latency: 20ms}
-    - {id: site_uplink, bandwidth: 10Gbps, latency: 100us}
-    - {id: storage_nic, bandwidth: 40Gbps, latency: 50us}
-    - {id: wn1_nic, bandwidth: 10Gbps, latency: 50us}
-    - {id: wn2_nic, bandwidth: 10Gbps, latency: 50us}
-    - {id: wn3_nic, bandwidth: 10Gbps, latency: 50us}
-    - {id: wn4_nic, bandwidth: 10Gbps, latency: 50us}
-    - {id: wn5_nic, bandwidth: 10Gbps, latency: 50us}
-    - {id: wn6_nic, bandwidth: 10Gbps, latency: 50us}
-    - {id: wn7_nic, bandwidth: 10Gbps, latency: 50us}
-    - {id: wn8_nic, bandwidth: 10Gbps, latency: 50us}
-  hosts:
-    - {id: storage, speed: 10Gf, cores: 8, props: {type: storage},
-       disks: [{id: pool, read_bw: 4GBps, write_bw: 2GBps, size: 2PB}]}
-    - {id: wn1, speed: 10Gf, cores: 32, props: {type: worker}}
-    - {id: wn2, speed: 10Gf, cores: 32, props: {type: worker}}
-    - {id: wn3, speed: 10Gf, cores: 32, props: {type: worker}}
-    - {id: wn4, speed: 10Gf, cores: 32, props: {type: worker}}
-    - {id: wn5, speed: 12Gf, cores: 64, props: {type: worker}}
-    - {id: wn6, speed: 12Gf, cores: 64, props: {type: worker}}
-    - {id: wn7, speed: 12Gf, cores: 64, props: {type: worker}}
-    - {id: wn8, speed: 12Gf, cores: 64, props: {type: worker}}
-  routers: [remote_gw, site_gw]
-  routes:
-    - {src: storage, dst: remote_gw, links: [storage_nic]}
-    - {src: remote_gw, dst: site_gw, links: [wan, site_uplink]}
-    - {src: site_gw, dst: wn1, links: [wn1_nic]}
-    - {src: site_gw, dst: wn2, links: [wn2_nic]}
-    - {src: site_gw, dst: wn3, links: [wn3_nic]}
-    - {src: site_gw, dst: wn4, links: [wn4_nic]}
-    - {src: site_gw, dst: wn5, links: [wn5_nic]}
-    - {src: site_gw, dst: wn6, links: [wn6_nic]}
-    - {src: site_gw, dst: wn7, links: [wn7_nic]}
-    - {src: site_gw, dst: wn8, links: [wn8_nic]}
-campaign:
-  transfers: 120
-  sources: [storage]
-  destinations: [wn1, wn2, wn3, wn4, wn5, wn6, wn7, wn8]
-  size: {min: 1GB, max: 4GB}
-  start: {min: 0s, max: 300s}
-  compute_per_byte: 20
-)";
-
 CampaignSpec read_campaign(const YamlView& c) {
     c.check_keys({"transfers", "sources", "destinations", "size", "start", "compute_per_byte"});
     CampaignSpec spec;
@@ -189,11 +136,6 @@ void generate_campaign(const CampaignSpec& spec, const Platform& platform, std::
 Scenario load_scenario(const std::string& path) {
     const YamlView root(config::load_yaml_file(path), path);
     return read_scenario(root, std::filesystem::path(path).parent_path().string());
-}
-
-Scenario default_scenario() {
-    const YamlView root(YAML::Load(builtin_yaml), "<built-in>");
-    return read_scenario(root, "");
 }
 
 } // namespace hepkit::sim

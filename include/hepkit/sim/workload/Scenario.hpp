@@ -37,9 +37,6 @@ struct Scenario {
 /// Reads a scenario file: keys `name`, `platform` (path relative to the file, or an inline
 /// native platform), `activities` (CSV path), `campaign`, `seed`, `output`.
 Scenario load_scenario(const std::string& path);
-/// The scenario `hepkit sim` runs without arguments: a small data-movement campaign from a
-/// storage element to the worker nodes of a built-in two-site platform.
-Scenario default_scenario();
 /// Appends the campaign's activities to `rows`, drawn from the "campaign" random stream.
 void generate_campaign(const CampaignSpec& spec, const Platform& platform, std::uint64_t seed,
                        std::vector<ActivityRow>& rows, const std::string& origin);
