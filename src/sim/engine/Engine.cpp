@@ -54,12 +54,25 @@ ResourceId Engine::add_resource(double capacity, MaxMinSolver::Sharing sharing) 
     return solver_.add_resource(capacity, sharing);
 }
 
-Engine::ClassId Engine::class_for(const SharingSpec& spec) {
+SpecId Engine::intern(const SharingSpec& spec) {
+    if (!(spec.penalty > 0) || !(spec.rate_factor > 0))
+        throw std::invalid_argument("Engine: a sharing spec needs penalty > 0 and rate factor > 0");
     const std::uint64_t h = hash_spec(spec);
-    auto range = class_index_.equal_range(h);
+    auto range = spec_index_.equal_range(h);
     for (auto it = range.first; it != range.second; ++it)
-        if (same_spec(class_specs_[it->second], spec))
+        if (same_spec(specs_[it->second], spec))
             return it->second;
+    const auto id = static_cast<SpecId>(specs_.size());
+    specs_.push_back(spec);
+    spec_class_.push_back(no_class);
+    spec_index_.emplace(h, id);
+    return id;
+}
+
+Engine::ClassId Engine::class_for(SpecId sid) {
+    if (spec_class_[sid] != no_class)
+        return spec_class_[sid];
+    const SharingSpec& spec = specs_[sid];
     ClassId id;
     if (!free_classes_.empty()) {
         id = free_classes_.back();
@@ -67,20 +80,18 @@ Engine::ClassId Engine::class_for(const SharingSpec& spec) {
     } else {
         id = static_cast<ClassId>(classes_.size());
         classes_.emplace_back();
-        class_specs_.emplace_back();
     }
     FlowClass& c = classes_[id];
     c = FlowClass{};
     c.var = solver_.add_variable(spec.penalty, spec.bound, spec.elements);
     c.rate_factor = spec.rate_factor;
     c.last_update = now_;
-    c.key_hash = h;
+    c.spec = sid;
     c.alive = true;
-    class_specs_[id] = spec;
     if (var_to_class_.size() <= c.var)
         var_to_class_.resize(c.var + 1, no_class);
     var_to_class_[c.var] = id;
-    class_index_.emplace(h, id);
+    spec_class_[sid] = id;
     return id;
 }
 
@@ -91,28 +102,30 @@ void Engine::release_class_if_empty(ClassId id) {
     due_erase(id);
     solver_.remove_variable(c.var);
     var_to_class_[c.var] = no_class;
-    auto range = class_index_.equal_range(c.key_hash);
-    for (auto it = range.first; it != range.second; ++it)
-        if (it->second == id) {
-            class_index_.erase(it);
-            break;
-        }
+    spec_class_[c.spec] = no_class;
     c.alive = false;
     c.heap.clear();
     c.heap.shrink_to_fit();
     free_classes_.push_back(id);
 }
 
-ActivityId Engine::start(double amount, const SharingSpec& spec, double delay) {
+ActivityId Engine::start(double amount, SpecId spec, double delay) {
     if (!(amount >= 0) || !std::isfinite(amount))
         throw std::invalid_argument("Engine::start: amount must be finite and >= 0");
-    if (!(spec.penalty > 0) || !(spec.rate_factor > 0))
-        throw std::invalid_argument("Engine::start: penalty and rate factor must be > 0");
-    const auto id = static_cast<ActivityId>(activities_.size());
+    if (spec >= specs_.size())
+        throw std::invalid_argument("Engine::start: unknown spec id");
     Activity a;
     a.amount = amount;
     a.cls = class_for(spec);
-    activities_.push_back(a);
+    ActivityId id;
+    if (!free_activities_.empty()) {
+        id = free_activities_.back();
+        free_activities_.pop_back();
+        activities_[id] = a;
+    } else {
+        id = static_cast<ActivityId>(activities_.size());
+        activities_.push_back(a);
+    }
     if (delay > 0) {
         ++classes_[a.cls].pending;
         push_event(now_ + delay, EventKind::delay_done, id);
@@ -261,6 +274,7 @@ void Engine::reschedule(ClassId id) {
         return event_after(x.finish_v, x.seq, y.finish_v, y.seq);
     };
     while (!c.heap.empty() && activities_[c.heap.front().activity].state != State::running) {
+        release(c.heap.front().activity); // a cancelled member leaves the heap only now
         std::pop_heap(c.heap.begin(), c.heap.end(), after);
         c.heap.pop_back();
     }
@@ -290,8 +304,10 @@ void Engine::handle_class_due(ClassId id) {
             break;
         std::pop_heap(c.heap.begin(), c.heap.end(), after);
         c.heap.pop_back();
-        if (a.state != State::running)
+        if (a.state != State::running) {
+            release(top.activity);
             continue;
+        }
         a.state = State::done;
         --c.members;
         finished_.push_back(top.activity);
@@ -366,6 +382,8 @@ double Engine::run(double until) {
                     if (a.state == State::delayed) {
                         --classes_[a.cls].pending;
                         join(id);
+                    } else {
+                        release(id); // cancelled during its delay
                     }
                 }
             } else {
@@ -374,9 +392,13 @@ double Engine::run(double until) {
                 ++events_;
                 handle_class_due(id);
                 // Listener calls may start activities (and grow classes_), so report after.
+                // Ids are recycled only after every report of this step: a listener may still
+                // look at one of them.
                 for (ActivityId done : finished_)
                     if (listener_)
                         listener_->on_activity_done(done, now_);
+                for (ActivityId done : finished_)
+                    release(done);
                 finished_.clear();
                 release_class_if_empty(id);
             }

@@ -48,7 +48,7 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
     // Storage capacity: every initial replica must fit on its storage host's disk.
     std::unordered_map<HostIndex, double> stored;
     for (FileIndex f = 0; f < workload_.files.size(); ++f)
-        for (HostIndex h : workload_.replicas[f])
+        for (HostIndex h : workload_.replicas(f))
             stored[h] += workload_.files[f].size;
     for (const auto& [h, bytes] : stored) {
         const auto& disks = p.host(h).disks;
@@ -160,7 +160,7 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
     });
 }
 
-const SharingSpec& GridSimulation::io_spec(HostIndex src, std::size_t disk, HostIndex dst, DiskModel::Op op) {
+SpecId GridSimulation::io_spec(HostIndex src, std::size_t disk, HostIndex dst, DiskModel::Op op) {
     const std::uint64_t key =
         ((static_cast<std::uint64_t>(src) << 34) ^ (static_cast<std::uint64_t>(dst) << 8) ^
          (static_cast<std::uint64_t>(disk) << 1)) |
@@ -172,7 +172,9 @@ const SharingSpec& GridSimulation::io_spec(HostIndex src, std::size_t disk, Host
         sim_.network().sharing(op == DiskModel::Op::read ? src : dst, op == DiskModel::Op::read ? dst : src);
     const SharingSpec& io = sim_.disks().io_sharing(src, disk, op);
     spec.elements.insert(spec.elements.end(), io.elements.begin(), io.elements.end());
-    return io_specs_.emplace(key, std::move(spec)).first->second;
+    const SpecId id = sim_.engine().intern(spec);
+    io_specs_.emplace(key, id);
+    return id;
 }
 
 void GridSimulation::run(Observers observers) {
@@ -232,7 +234,7 @@ void GridSimulation::schedule(double now) {
                 double bytes = 0;
                 for (FileIndex f : job.inputs) {
                     bool local = false;
-                    for (HostIndex h : workload_.replicas[f])
+                    for (HostIndex h : workload_.replicas(f))
                         local = local || sim_.platform().host_zone(h) == zone;
                     for (const auto& c : caches_)
                         local = local || (c.has(f) && sim_.platform().host_zone(c.host()) == zone);
@@ -309,7 +311,7 @@ void GridSimulation::choose_sources(Run& run) {
             }
         if (hit)
             continue;
-        run.sources.push_back(Source{workload_.replicas[f].front(), 0, false});
+        run.sources.push_back(Source{workload_.replicas(f).front(), 0, false});
         run.record.bytes_from_remote += size;
         // A miss is stored in a cache in scope; as in DCSim the copy costs no transfer time.
         if (options_.caching && !scope.empty())
@@ -379,9 +381,9 @@ void GridSimulation::start_read(std::uint32_t r, double bytes, double now) {
     Run& run = runs_[r];
     const Source& src = run.sources[run.file];
     const HostIndex worker = dispatcher_.workers()[run.worker].host;
-    const SharingSpec& spec = io_spec(src.host, src.disk, worker, DiskModel::Op::read);
+    const SpecId spec = io_spec(src.host, src.disk, worker, DiskModel::Op::read);
     const ActivityId id = sim_.engine().start(bytes, spec, sim_.network().start_delay(src.host, worker));
-    pending_[id] = Pending{r, Op::read};
+    expect(id, r, Op::read);
     run.read_pending = true;
     run.read_start = now;
 }
@@ -389,7 +391,7 @@ void GridSimulation::start_read(std::uint32_t r, double bytes, double now) {
 void GridSimulation::start_exec(std::uint32_t r, double flops, int cores, double now) {
     Run& run = runs_[r];
     const ActivityId id = sim_.cpus().execute(dispatcher_.workers()[run.worker].host, flops, cores);
-    pending_[id] = Pending{r, Op::exec};
+    expect(id, r, Op::exec);
     run.exec_pending = true;
     run.exec_start = now;
 }
@@ -404,19 +406,24 @@ void GridSimulation::start_output(std::uint32_t r, double now) {
     output_free_ -= job.output_size;
     run.stage = Stage::output;
     const HostIndex worker = dispatcher_.workers()[run.worker].host;
-    const SharingSpec& spec = io_spec(output_host_, output_disk_, worker, DiskModel::Op::write);
+    const SpecId spec = io_spec(output_host_, output_disk_, worker, DiskModel::Op::write);
     const ActivityId id =
         sim_.engine().start(job.output_size, spec, sim_.network().start_delay(worker, output_host_));
-    pending_[id] = Pending{r, Op::write};
+    expect(id, r, Op::write);
     run.read_start = now;
 }
 
+void GridSimulation::expect(ActivityId id, std::uint32_t run, Op op) {
+    if (pending_.size() <= id)
+        pending_.resize(id + 1);
+    pending_[id] = Pending{run, op};
+}
+
 void GridSimulation::on_activity_done(ActivityId id, double now) {
-    auto it = pending_.find(id);
-    if (it == pending_.end())
+    if (id >= pending_.size() || pending_[id].run == Pending{}.run)
         return;
-    const Pending p = it->second;
-    pending_.erase(it);
+    const Pending p = pending_[id];
+    pending_[id] = Pending{};
     const std::uint32_t r = p.run;
     Run& run = runs_[r];
     switch (p.op) {

@@ -63,7 +63,7 @@ const NetworkModel::PairInfo& NetworkModel::pair(HostIndex src, HostIndex dst) {
     const Route route = platform_.route(src, dst);
     PairInfo info;
     info.latency = route.latency;
-    SharingSpec& spec = info.spec;
+    SharingSpec spec;
     spec.rate_factor = config_.bandwidth_factor;
     double min_bw = -1;
     double penalty = route.latency;
@@ -89,11 +89,8 @@ const NetworkModel::PairInfo& NetworkModel::pair(HostIndex src, HostIndex dst) {
         bound = bound < 0 ? window : std::min(bound, window);
     }
     spec.bound = bound > 0 ? bound : MaxMinSolver::unbounded;
-    return pairs_.emplace(key, std::move(info)).first->second;
-}
-
-const SharingSpec& NetworkModel::sharing(HostIndex src, HostIndex dst) {
-    return pair(src, dst).spec;
+    info.spec = engine_.intern(spec);
+    return pairs_.emplace(key, info).first->second;
 }
 
 double NetworkModel::latency(HostIndex src, HostIndex dst) {

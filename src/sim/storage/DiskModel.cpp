@@ -13,10 +13,10 @@ DiskModel::DiskModel(const Platform& platform, Engine& engine) : platform_(platf
             const ResourceId write = engine.add_resource(d.write_bw, MaxMinSolver::Sharing::shared);
             const ResourceId both =
                 engine.add_resource(std::max(d.read_bw, d.write_bw), MaxMinSolver::Sharing::shared);
-            DiskResources r;
-            r.read.elements = {{both, 1.0}, {read, 1.0}};
-            r.write.elements = {{both, 1.0}, {write, 1.0}};
-            disks_[h].push_back(std::move(r));
+            SharingSpec r, w;
+            r.elements = {{both, 1.0}, {read, 1.0}};
+            w.elements = {{both, 1.0}, {write, 1.0}};
+            disks_[h].push_back(DiskResources{engine.intern(r), engine.intern(w)});
         }
 }
 
@@ -31,7 +31,7 @@ std::optional<std::size_t> DiskModel::find_disk(HostIndex host, const std::strin
 const SharingSpec& DiskModel::io_sharing(HostIndex host, std::size_t disk, Op op) const {
     if (host >= disks_.size() || disk >= disks_[host].size())
         throw std::invalid_argument("DiskModel::io_sharing: no such disk");
-    return op == Op::read ? disks_[host][disk].read : disks_[host][disk].write;
+    return engine_.spec(op == Op::read ? disks_[host][disk].read : disks_[host][disk].write);
 }
 
 ActivityId DiskModel::io(HostIndex host, std::size_t disk, double bytes, Op op) {

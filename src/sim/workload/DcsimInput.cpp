@@ -26,10 +26,31 @@ const char* job_type_name(JobType t) {
     return "?";
 }
 
-FileIndex WorkloadSet::add_file(std::string id, double size, const std::vector<HostIndex>& locations) {
-    files.push_back(FileSpec{std::move(id), size});
-    replicas.push_back(locations);
-    return static_cast<FileIndex>(files.size() - 1);
+FileIndex WorkloadSet::add_dataset_file(std::uint32_t dataset, double size) {
+    DatasetSpec& ds = datasets[dataset];
+    const auto f = static_cast<FileIndex>(files.size());
+    files.push_back(FileSpec{size, dataset, static_cast<std::uint32_t>(ds.files.size())});
+    ds.files.push_back(f);
+    return f;
+}
+
+FileIndex WorkloadSet::add_file(std::string name, double size, const std::vector<HostIndex>& locations) {
+    std::uint32_t ds = 0;
+    for (; ds < datasets.size(); ++ds)
+        if (datasets[ds].name.empty() && datasets[ds].locations == locations)
+            break;
+    if (ds == datasets.size())
+        datasets.push_back(DatasetSpec{"", locations, {}});
+    const FileIndex f = add_dataset_file(ds, size);
+    names_.emplace(f, std::move(name));
+    return f;
+}
+
+std::string WorkloadSet::file_name(FileIndex f) const {
+    auto it = names_.find(f);
+    if (it != names_.end())
+        return it->second;
+    return fmt::format("infile_{}_{}", datasets[files[f].dataset].name, files[f].ordinal);
 }
 
 bool host_has_role(const Platform& platform, HostIndex h, const std::string& role) {
@@ -86,7 +107,7 @@ void add_dcsim_datasets(const nlohmann::json& doc, const std::string& origin, co
                 ds.fail(fmt::format("missing required key '{}'", key));
         for (const auto& existing : set.datasets)
             if (existing.name == name)
-                ds.fail("dataset defined twice");
+                ds.fail("dataset defined twice (in this file or an earlier one)");
         DatasetSpec spec;
         spec.name = name;
         for (const auto& host : names(ds.at("location"))) {
@@ -224,7 +245,7 @@ void add_job_list(const std::string& path, const Platform& platform, WorkloadSet
         col[o] = table.column(o);
     std::unordered_map<std::string, FileIndex> by_name;
     for (FileIndex f = 0; f < set.files.size(); ++f)
-        by_name.emplace(set.files[f].id, f);
+        by_name.emplace(set.file_name(f), f);
     std::unordered_map<std::string, bool> ids;
     for (const auto& job : set.jobs)
         ids[job.id] = true;

@@ -20,6 +20,7 @@ class CpuModel {
     const Platform& platform_;
     Engine& engine_;
     std::vector<ResourceId> host_resources_;
+    std::vector<SpecId> one_core_; ///< interned spec of a 1-core execution per host
 };
 
 } // namespace hepkit::sim

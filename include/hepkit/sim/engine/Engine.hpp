@@ -28,6 +28,7 @@
 namespace hepkit::sim {
 
 using ActivityId = std::uint32_t;
+using SpecId = std::uint32_t; ///< an interned SharingSpec
 using ResourceId = MaxMinSolver::ResourceId;
 
 /// How an activity shares resources. Two activities with equal specs share one class.
@@ -63,9 +64,19 @@ class Engine {
     ResourceId add_resource(double capacity, MaxMinSolver::Sharing sharing);
     double capacity(ResourceId r) const { return solver_.capacity(r); }
 
-    /// Starts an activity of `amount` (> 0) work units now. If `delay` > 0 it first waits that
+    /// Interns a sharing spec: equal specs get the same id, valid for the engine's lifetime.
+    /// Models intern their specs once and start activities by id (no hashing per activity).
+    SpecId intern(const SharingSpec& spec);
+    const SharingSpec& spec(SpecId id) const { return specs_[id]; }
+
+    /// Starts an activity of `amount` (> 0) work units now. Its id stays valid until the activity
+    /// ends (is reported done) or is cancelled; afterwards the id may be given to a new activity,
+    /// so that long runs do not accumulate state per finished activity. If `delay` > 0 it first waits that
     /// long without using resources (a network latency), then joins its class.
-    ActivityId start(double amount, const SharingSpec& spec, double delay = 0.0);
+    ActivityId start(double amount, SpecId spec, double delay = 0.0);
+    ActivityId start(double amount, const SharingSpec& s, double delay = 0.0) {
+        return start(amount, intern(s), delay);
+    }
     /// Cancels a running activity; no completion is reported for it.
     void cancel(ActivityId id);
     /// Calls the listener's on_timer(token) at time `when` (>= now).
@@ -121,7 +132,7 @@ class Engine {
         std::uint32_t due_pos = no_pos; ///< position in due_heap_, or no_pos
         bool needs_reschedule = false;
         std::vector<Member> heap;
-        std::uint64_t key_hash = 0;
+        SpecId spec = 0;
         bool alive = false;
     };
     enum class State : std::uint8_t { delayed, running, done, cancelled };
@@ -132,7 +143,7 @@ class Engine {
         State state = State::delayed;
     };
 
-    ClassId class_for(const SharingSpec& spec);
+    ClassId class_for(SpecId spec);
     void join(ActivityId id);
     void advance(FlowClass& c);
     void reschedule(ClassId id);
@@ -145,6 +156,7 @@ class Engine {
     void handle_class_due(ClassId id);
     void release_class_if_empty(ClassId id);
     void resolve();
+    void release(ActivityId id) { free_activities_.push_back(id); }
 
     Config config_;
     MaxMinSolver solver_;
@@ -154,11 +166,13 @@ class Engine {
     std::uint64_t events_ = 0;
     std::vector<Event> queue_;
     std::vector<Activity> activities_;
+    std::vector<ActivityId> free_activities_;
     std::vector<FlowClass> classes_;
     std::vector<ClassId> free_classes_;
     std::vector<ClassId> var_to_class_;
-    std::unordered_multimap<std::uint64_t, ClassId> class_index_;
-    std::vector<SharingSpec> class_specs_;
+    std::unordered_multimap<std::uint64_t, SpecId> spec_index_; ///< hash -> interned spec
+    std::vector<SharingSpec> specs_;
+    std::vector<ClassId> spec_class_; ///< the live class of each spec, or no_class
     std::vector<MaxMinSolver::VariableId> changed_;
     std::vector<ClassId> to_reschedule_;
     std::vector<Due> due_heap_;

@@ -115,9 +115,10 @@ class GridSimulation : private Engine::Listener {
         JobRecord record;
     };
     struct Pending {
-        std::uint32_t run;
-        Op op;
+        std::uint32_t run = ~std::uint32_t{0}; ///< none
+        Op op = Op::read;
     };
+    void expect(ActivityId id, std::uint32_t run, Op op);
 
     void on_activity_done(ActivityId id, double now) override;
     void on_timer(std::uint64_t token, double now) override;
@@ -133,7 +134,7 @@ class GridSimulation : private Engine::Listener {
     void start_output(std::uint32_t r, double now);
     void finish(std::uint32_t r, double now, const char* status);
     void sample(double now);
-    const SharingSpec& io_spec(HostIndex src, std::size_t disk, HostIndex dst, DiskModel::Op op);
+    SpecId io_spec(HostIndex src, std::size_t disk, HostIndex dst, DiskModel::Op op);
     double block_flops(const Run& run, double bytes, double now) const;
 
     Simulation& sim_;
@@ -152,8 +153,10 @@ class GridSimulation : private Engine::Listener {
     std::set<std::tuple<int, double, std::size_t>> queue_;
     std::vector<Run> runs_;
     std::vector<std::uint32_t> free_runs_;
-    std::unordered_map<ActivityId, Pending> pending_;
-    std::unordered_map<std::uint64_t, SharingSpec> io_specs_;
+    /// What each engine activity belongs to, indexed by activity id (the engine recycles ids,
+    /// so this stays as small as the number of activities in flight).
+    std::vector<Pending> pending_;
+    std::unordered_map<std::uint64_t, SpecId> io_specs_;
     Observers observers_;
     std::size_t done_ = 0;
     bool dirty_ = false;

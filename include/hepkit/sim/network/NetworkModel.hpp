@@ -41,7 +41,7 @@ class NetworkModel {
     /// Starts a transfer of `bytes` from host `src` to host `dst`.
     ActivityId transfer(HostIndex src, HostIndex dst, double bytes);
     /// The sharing a transfer between the two hosts gets (cached per pair).
-    const SharingSpec& sharing(HostIndex src, HostIndex dst);
+    const SharingSpec& sharing(HostIndex src, HostIndex dst) { return engine_.spec(pair(src, dst).spec); }
     /// Delay before a transfer between the two hosts starts sharing: latency x latency_factor.
     double start_delay(HostIndex src, HostIndex dst) { return latency(src, dst) * config_.latency_factor; }
     /// Route latency (seconds, before latency_factor) between two hosts.
@@ -51,7 +51,7 @@ class NetworkModel {
 
   private:
     struct PairInfo {
-        SharingSpec spec;
+        SpecId spec;
         double latency;
     };
     const PairInfo& pair(HostIndex src, HostIndex dst);

@@ -28,7 +28,7 @@ class DiskModel {
 
   private:
     struct DiskResources {
-        SharingSpec read, write;
+        SpecId read, write;
     };
     const Platform& platform_;
     Engine& engine_;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace hepkit::sim {
@@ -13,13 +14,16 @@ namespace hepkit::sim {
 using FileIndex = std::uint32_t;
 using JobIndex = std::uint32_t;
 
+/// A file: 16 bytes, so that workloads of 10^7 files fit in memory. Its name is derived from
+/// its dataset (DCSim's `infile_<dataset>_<n>`) unless it was given one (job lists).
 struct FileSpec {
-    std::string id;
-    double size = 0; ///< bytes
+    double size = 0;           ///< bytes
+    std::uint32_t dataset = 0; ///< index in WorkloadSet::datasets
+    std::uint32_t ordinal = 0; ///< position in its dataset
 };
 
 struct DatasetSpec {
-    std::string name;
+    std::string name;                 ///< empty for the anonymous datasets that hold job-list files
     std::vector<HostIndex> locations; ///< storage hosts holding every file of the dataset
     std::vector<FileIndex> files;
 };
@@ -51,10 +55,17 @@ struct WorkloadSet {
     std::vector<FileSpec> files;
     std::vector<DatasetSpec> datasets;
     std::vector<JobSpec> jobs;
-    /// storage host of each file's initial replicas (parallel to `files`)
-    std::vector<std::vector<HostIndex>> replicas;
 
-    FileIndex add_file(std::string id, double size, const std::vector<HostIndex>& locations);
+    /// Adds a file to dataset `dataset`.
+    FileIndex add_dataset_file(std::uint32_t dataset, double size);
+    /// Adds a named file held by `locations` (kept in an anonymous dataset per location set).
+    FileIndex add_file(std::string name, double size, const std::vector<HostIndex>& locations);
+    /// Storage hosts holding the file's initial replicas.
+    const std::vector<HostIndex>& replicas(FileIndex f) const { return datasets[files[f].dataset].locations; }
+    std::string file_name(FileIndex f) const;
+
+  private:
+    std::unordered_map<FileIndex, std::string> names_;
 };
 
 } // namespace hepkit::sim

@@ -1,0 +1,140 @@
+// DCSim's scaling benchmark (../shared/reference/bench/README.md), run by hepkit.
+//
+// Job scan: N streaming 1-core jobs (10 input files of N(3.6 GB, 10%) on RemoteStorage, flops
+// N(2.164428e12, 10%), output N(18 GB, 10%)) on sgbatch_scaletest.xml (60 cores), N = 10^3 ...
+// 10^6. Host scan: plat_K10/K100/K1000 with N = 1000 and N = 16 K. Options as DCSim's
+// `-s 42 -b 0 --xrd-flops-per-time 0`.
+//
+// Each configuration runs in a forked child so that its peak memory (ru_maxrss) is its own.
+// Reported: wall time (building the workload + simulating), peak RSS, events, and the cost per
+// job relative to N = 1000 measured in the same run (flat or ~log n is the target).
+
+#include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/platform/PlatformLoader.hpp"
+
+#include <benchmark/benchmark.h>
+#include <chrono>
+#include <filesystem>
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace hepkit;
+using namespace hepkit::sim;
+namespace fs = std::filesystem;
+
+namespace {
+const fs::path bench_dir = fs::path(HEPKIT_SHARED_DIR) / "reference/bench";
+
+struct Result {
+    double wall_s = 0;
+    double events = 0;
+    double peak_mib = 0;
+    bool ok = false;
+};
+
+// Child: build and run; writes wall time and events to the pipe.
+void child_run(const fs::path& platform, std::int64_t n, int fd) {
+    auto wl = config::load_json_file((bench_dir / "workload_N1000.json").string());
+    auto ds = config::load_json_file((bench_dir / "dataset_N1000.json").string());
+    wl["bench"]["num_jobs"] = n;
+    ds["bench_ds"]["num_files"] = 10 * n;
+    const auto t0 = std::chrono::steady_clock::now();
+    Platform p = load_platform(platform.string());
+    WorkloadSources src;
+    src.datasets.emplace_back(ds, "dataset");
+    src.workloads.emplace_back(wl, "workload");
+    GridOptions opt;
+    opt.seed = 42;
+    opt.xrd_flops_per_time = 0;
+    WorkloadSet set = build_workload(p, src, opt.seed);
+    Simulation sim(std::move(p), {});
+    GridSimulation grid(sim, std::move(set), opt);
+    std::size_t done = 0;
+    grid.run({[&](const JobRecord& r) { done += r.status == "done"; }, {}, {}});
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double out[2] = {wall, static_cast<double>(sim.engine().events_processed())};
+    if (done != static_cast<std::size_t>(n) || write(fd, out, sizeof out) != static_cast<ssize_t>(sizeof out))
+        _exit(1);
+    _exit(0);
+}
+
+Result run_forked(const fs::path& platform, std::int64_t n) {
+    int fds[2];
+    if (pipe(fds) != 0)
+        return {};
+    const pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        child_run(platform, n, fds[1]);
+    }
+    close(fds[1]);
+    double buf[2] = {0, 0};
+    const bool got = read(fds[0], buf, sizeof buf) == static_cast<ssize_t>(sizeof buf);
+    close(fds[0]);
+    int status = 0;
+    rusage usage{};
+    wait4(pid, &status, 0, &usage);
+    Result r;
+    r.ok = got && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    r.wall_s = buf[0];
+    r.events = buf[1];
+    r.peak_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
+    return r;
+}
+
+void report(benchmark::State& state, const Result& r, const Result& base, std::int64_t n) {
+    if (!r.ok) {
+        state.SkipWithError("run failed");
+        return;
+    }
+    state.counters["wall_s"] = r.wall_s;
+    state.counters["peak_MiB"] = r.peak_mib;
+    state.counters["events"] = r.events;
+    state.counters["events_per_s"] = r.events / r.wall_s;
+    state.counters["cost_per_job_vs_N1000"] = (r.wall_s / static_cast<double>(n)) / (base.wall_s / 1000.0);
+}
+
+void JobScan(benchmark::State& state) {
+    if (!fs::exists(bench_dir)) {
+        state.SkipWithError("reference data (../shared/reference/bench) not found");
+        return;
+    }
+    const fs::path platform = bench_dir / "../dcsim-data/platform-files/sgbatch_scaletest.xml";
+    for (auto _ : state) {
+        const Result base = run_forked(platform, 1000);
+        const Result r = state.range(0) == 1000 ? base : run_forked(platform, state.range(0));
+        report(state, r, base, state.range(0));
+    }
+}
+BENCHMARK(JobScan)->Arg(1000)->Arg(3000)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kSecond)->Iterations(1);
+
+// Host scan: args are K (hosts) and N (jobs; 0 means 16 K).
+void HostScan(benchmark::State& state) {
+    if (!fs::exists(bench_dir)) {
+        state.SkipWithError("reference data (../shared/reference/bench) not found");
+        return;
+    }
+    const std::int64_t k = state.range(0);
+    const std::int64_t n = state.range(1) > 0 ? state.range(1) : 16 * k;
+    const fs::path platform = bench_dir / fmt::format("plat_K{}.xml", k);
+    for (auto _ : state) {
+        const Result base = run_forked(bench_dir / "plat_K10.xml", 1000);
+        report(state, run_forked(platform, n), base, n);
+    }
+}
+BENCHMARK(HostScan)
+    ->Args({10, 1000})
+    ->Args({10, 0})
+    ->Args({100, 1000})
+    ->Args({100, 0})
+    ->Args({1000, 1000})
+    ->Args({1000, 0})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+
+} // namespace
+
+BENCHMARK_MAIN();
