@@ -237,6 +237,28 @@ void MaxMinSolver::fill(std::vector<VariableId>& changed) {
     // Progressive filling (weighted max-min, Bertsekas & Gallager, "Data Networks", 6.5.2):
     // the "level" L rises; variable v holds x_v = L / p_v until fixed. A shared resource saturates
     // at L = remaining / sum(n w / p) over its unfixed users; a fatpipe at L = C / max(w / p).
+    if (comp_resources_.size() == 1 && comp_variables_.size() == 1) {
+        // Fast path (one class on one resource, e.g. the computations of a host): the same
+        // expressions as the general path below, so lazy and full stay bit-identical.
+        const VariableId v = comp_variables_[0];
+        Variable& var = variables_[v];
+        const Resource& res = resources_[comp_resources_[0]];
+        if (var.elems.size() == 1) {
+            const double w = var.elems[0].weight / var.penalty;
+            const double usage = res.sharing == Sharing::shared ? static_cast<double>(var.count) * w : std::max(0.0, w);
+            double x = var.bound > 0 ? var.bound : infinity;
+            if (usage > 0) {
+                const double level = std::max(0.0, res.capacity) / usage;
+                if (!(var.bound > 0 && var.bound * var.penalty < level))
+                    x = level / var.penalty;
+            }
+            if (x != var.value) {
+                var.value = x;
+                changed.push_back(v);
+            }
+            return;
+        }
+    }
     heap_.clear();
     bounded_.clear();
     for (VariableId v : comp_variables_) {
