@@ -433,3 +433,70 @@ TEST(Grid, EveryDcsimReferenceFileLoadsAndRuns) {
     }
     EXPECT_GE(workloads, 10); // all 10 workload files
 }
+
+TEST(Grid, JobListReadsDatasetFilesAndNamedFiles) {
+    const Platform p = small_platform();
+    WorkloadSet set;
+    const nlohmann::json ds = {{"d",
+                                {{"location", "S"},
+                                 {"num_files", 3},
+                                 {"filesize", {{"type", "gaussian"}, {"average", 1e8}, {"sigma", 0}}}}}};
+    std::mt19937_64 rng(1);
+    add_dcsim_datasets(ds, "ds", p, rng, set);
+    const auto csv = temp("jobs.csv", "id,submit,cores,memory,flops,inputs,output_size,type,user,priority\n"
+                                      "a,10s,1,1GB,2Gf,infile_d_0;extra.root:50MB@S,1MB,copy,alice,5\n"
+                                      "b,0,1,1GB,1Gf,,0,,bob,\n");
+    add_job_list(csv.string(), p, set);
+    ASSERT_EQ(set.jobs.size(), 2u);
+    EXPECT_EQ(set.jobs[0].type, JobType::copy);
+    EXPECT_DOUBLE_EQ(set.jobs[0].submit, 10);
+    EXPECT_DOUBLE_EQ(set.jobs[0].flops, 2e9);
+    ASSERT_EQ(set.jobs[0].inputs.size(), 2u);
+    EXPECT_EQ(set.file_name(set.jobs[0].inputs[0]), "infile_d_0");
+    EXPECT_EQ(set.file_name(set.jobs[0].inputs[1]), "extra.root");
+    EXPECT_DOUBLE_EQ(set.files[set.jobs[0].inputs[1]].size, 50e6);
+    EXPECT_EQ(set.jobs[0].priority, 5);
+    EXPECT_EQ(set.jobs[1].type, JobType::calculation);
+    EXPECT_EQ(set.jobs[1].user, "bob");
+}
+
+TEST(Grid, JobListErrorsNameLineAndColumn) {
+    const Platform p = small_platform();
+    auto expect_error = [&](const std::string& row, int line, const std::string& fragment) {
+        WorkloadSet set;
+        const auto csv =
+            temp("badjobs.csv", "id,submit,cores,memory,flops,inputs,output_size\n" + row + "\n");
+        try {
+            add_job_list(csv.string(), p, set);
+            ADD_FAILURE() << "no error for " << row;
+        } catch (const InputError& e) {
+            EXPECT_EQ(e.line(), line) << e.what();
+            EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+        }
+    };
+    expect_error("a,0,two,1GB,1Gf,,0", 2, "cores: 'two' must be an integer >= 1");
+    expect_error("a,0,1,1GB,1Gf,nofile,0", 2, "'nofile' is neither a known dataset file nor name:size@host");
+    expect_error("a,0,1,1GB,1Gf,x:1GB@W,0", 2, "'W' is not a storage host");
+    expect_error("a,0,1,-1GB,1Gf,,0", 2, "memory");
+}
+
+TEST(Grid, BadDistributionsAreRejected) {
+    const Platform p = small_platform();
+    auto expect_error = [&](const nlohmann::json& filesize, const std::string& fragment) {
+        WorkloadSet set;
+        std::mt19937_64 rng(1);
+        const nlohmann::json ds = {{"d", {{"location", "S"}, {"num_files", 3}, {"filesize", filesize}}}};
+        try {
+            add_dcsim_datasets(ds, "ds.json", p, rng, set);
+            ADD_FAILURE() << "no error for " << filesize.dump();
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+        }
+    };
+    expect_error({{"type", "histogram"}, {"counts", {1, 2}}, {"bins", {0, 1}}}, "2 bin edges for 2 counts");
+    expect_error({{"type", "histogram"}, {"counts", {1, -2}}, {"bins", {0, 1, 2}}},
+                 "counts must be numbers >= 0");
+    expect_error({{"type", "gaussian"}, {"average", -1e9}, {"sigma", 1}}, "no draw >= 0");
+    expect_error({{"type", "uniform"}}, "'uniform' is not a distribution type");
+    expect_error({{"type", "gaussian"}, {"average", 1e9}}, "missing required key 'sigma'");
+}

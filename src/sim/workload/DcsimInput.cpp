@@ -267,7 +267,15 @@ void add_job_list(const std::string& path, const Platform& platform, WorkloadSet
             throw InputError(path, rec.line, "id", fmt::format("'{}' is empty or not unique", job.id));
         job.workload = "joblist";
         job.submit = quantity("submit", units::Kind::time);
-        const double cores = std::stod(field("cores").empty() ? "x" : field("cores"));
+        double cores = 0;
+        try {
+            std::size_t used = 0;
+            cores = std::stod(field("cores"), &used);
+            if (used != field("cores").size())
+                cores = 0;
+        } catch (const std::exception&) {
+            cores = 0;
+        }
         if (!(cores >= 1) || cores > 1e6 || cores != std::floor(cores))
             throw InputError(path, rec.line, "cores",
                              fmt::format("'{}' must be an integer >= 1", field("cores")));
