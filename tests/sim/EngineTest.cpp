@@ -183,3 +183,26 @@ TEST(Engine, LazyAndFullGiveIdenticalResults) {
 TEST(Engine, DeterministicAcrossRuns) {
     EXPECT_EQ(random_run(7, MaxMinSolver::Mode::lazy), random_run(7, MaxMinSolver::Mode::lazy));
 }
+
+TEST(Engine, RegressionNoLivelockAtLargeSimulatedTimes) {
+    // Bug: at t ~ 1.6e7 s a member due in less than one ulp of the clock was rescheduled at the
+    // same time for ever (seen in a 10^6-job run). It must complete.
+    Engine e;
+    Recorder rec;
+    e.set_listener(&rec);
+    const auto r = e.add_resource(1, MaxMinSolver::Sharing::shared);
+    struct Starter : Engine::Listener {
+        Engine& e;
+        ResourceId r;
+        ActivityId id = 0;
+        bool done = false;
+        Starter(Engine& en, ResourceId res) : e(en), r(res) {}
+        void on_timer(std::uint64_t, double) override { id = e.start(1.5e-9 * 1.1, on(r)); }
+        void on_activity_done(ActivityId, double) override { done = true; }
+    } starter(e, r);
+    e.set_listener(&starter);
+    e.schedule_timer(1.6e7 + 0.123456789, 0);
+    e.run();
+    EXPECT_TRUE(starter.done);
+    EXPECT_NEAR(e.now(), 1.6e7 + 0.123456789, 1e-6);
+}

@@ -296,7 +296,10 @@ void Engine::handle_class_due(ClassId id) {
     };
     // Complete every member that is due within the time precision (SimGrid finishes all
     // actions whose date is within surf/precision of now in the same step).
-    const double slack = std::isfinite(c.rate) ? c.rate * config_.time_precision : 0;
+    // The tolerance also covers the clock's own resolution: at t = 1e7 s one ulp is ~2e-9 s, and
+    // a member due in less than that could never be reached (the clock would not move).
+    const double horizon = std::max(config_.time_precision, 8 * std::numeric_limits<double>::epsilon() * now_);
+    const double slack = std::isfinite(c.rate) ? c.rate * horizon : 0;
     while (!c.heap.empty()) {
         const Member top = c.heap.front();
         Activity& a = activities_[top.activity];
