@@ -77,14 +77,24 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
         need_output = need_output || j.output_size > 0;
     if (storages.empty() && need_output)
         throw std::invalid_argument("jobs write outputs but the platform has no storage host");
-    if (!storages.empty()) {
-        const auto& disks = p.host(output_host_).disks;
+    for (HostIndex h : storages) {
+        const auto& disks = p.host(h).disks;
         if (disks.empty())
-            throw std::invalid_argument(
-                fmt::format("output storage '{}' has no disk", p.host(output_host_).id));
-        output_disk_ = 0;
+            throw std::invalid_argument(fmt::format("storage host '{}' has no disk", p.host(h).id));
         const double size = disks[0].size > 0 ? disks[0].size : std::numeric_limits<double>::infinity();
-        output_free_ = size - stored[output_host_];
+        output_free_[h] = size - stored[h];
+    }
+    output_disk_ = 0;
+    // Where each worker writes: the global output host, or a storage host in its own zone.
+    for (const auto& w : dispatcher_.workers()) {
+        HostIndex target = output_host_;
+        if (options_.outputs_to_site_storage)
+            for (HostIndex h : storages)
+                if (p.host_zone(h) == p.host_zone(w.host)) {
+                    target = h;
+                    break;
+                }
+        output_host_of_worker_.push_back(target);
     }
 
     // Caches: hosts with the `cache` role, sized by their first disk unless configured.
@@ -224,27 +234,32 @@ void GridSimulation::submit(std::size_t slot, double now) {
 }
 
 void GridSimulation::schedule(double now) {
+    // Jobs are tried in queue order. Past a job that cannot start, at most `backfill_depth`
+    // more are tried (HTCondor's negotiator also bounds its cycle): with 10^6 queued jobs and a
+    // few idle cores of the wrong shape, scanning the whole queue at every event would be O(n).
+    std::size_t misses = 0;
+    std::vector<double> zone_bytes;
     for (auto it = queue_.begin(); it != queue_.end() && dispatcher_.idle_cores() > 0;) {
         const JobIndex j = order_[std::get<2>(*it)];
         const JobSpec& job = workload_.jobs[j];
         Dispatcher::LocalityScore locality;
-        if (dispatcher_.policy() == DispatchPolicy::data_locality)
-            locality = [&](std::size_t site) {
-                const ZoneIndex zone = dispatcher_.sites()[site].zone;
-                double bytes = 0;
-                for (FileIndex f : job.inputs) {
-                    bool local = false;
-                    for (HostIndex h : workload_.replicas(f))
-                        local = local || sim_.platform().host_zone(h) == zone;
-                    for (const auto& c : caches_)
-                        local = local || (c.has(f) && sim_.platform().host_zone(c.host()) == zone);
-                    if (local)
-                        bytes += workload_.files[f].size;
-                }
-                return bytes;
-            };
+        if (dispatcher_.policy() == DispatchPolicy::data_locality && !job.inputs.empty()) {
+            // input bytes per zone (replicas and cached copies), then a site's score is its zone's
+            zone_bytes.assign(sim_.platform().zone_count(), 0.0);
+            for (FileIndex f : job.inputs) {
+                const double size = workload_.files[f].size;
+                for (HostIndex h : workload_.replicas(f))
+                    zone_bytes[sim_.platform().host_zone(h)] += size;
+                for (const auto& c : caches_)
+                    if (c.has(f))
+                        zone_bytes[sim_.platform().host_zone(c.host())] += size;
+            }
+            locality = [&](std::size_t site) { return zone_bytes[dispatcher_.sites()[site].zone]; };
+        }
         const auto worker = dispatcher_.pick(job.cores, job.memory, locality);
         if (!worker) {
+            if (++misses > options_.backfill_depth)
+                break;
             ++it;
             continue;
         }
@@ -399,16 +414,21 @@ void GridSimulation::start_exec(std::uint32_t r, double flops, int cores, double
 void GridSimulation::start_output(std::uint32_t r, double now) {
     Run& run = runs_[r];
     const JobSpec& job = workload_.jobs[run.job];
-    if (job.output_size > output_free_) {
+    if (output_free_.empty()) { // no storage host: only jobs without output exist (checked)
+        finish(r, now, "done");
+        return;
+    }
+    const HostIndex target = output_host_of_worker_[run.worker];
+    double& free = output_free_[target];
+    if (job.output_size > free) {
         finish(r, now, "output-storage-full");
         return;
     }
-    output_free_ -= job.output_size;
+    free -= job.output_size;
     run.stage = Stage::output;
     const HostIndex worker = dispatcher_.workers()[run.worker].host;
-    const SpecId spec = io_spec(output_host_, output_disk_, worker, DiskModel::Op::write);
-    const ActivityId id =
-        sim_.engine().start(job.output_size, spec, sim_.network().start_delay(worker, output_host_));
+    const SpecId spec = io_spec(target, output_disk_, worker, DiskModel::Op::write);
+    const ActivityId id = sim_.engine().start(job.output_size, spec, sim_.network().start_delay(worker, target));
     expect(id, r, Op::write);
     run.read_start = now;
 }
