@@ -17,6 +17,9 @@ struct GlobalOptions {
 /// `hepkit sim`: simulate a scenario, a DCSim command line, or a platform plus activities.
 std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals);
 
+/// `hepkit generate wlcg`: writes a WLCG-scale scenario.
+std::function<int()> add_generate_command(CLI::App& app, const GlobalOptions& globals);
+
 /// Output paths and solver settings of a grid run that the command line may set.
 struct GridRunOutputs {
     std::string trace, summary, timeseries;

@@ -9,8 +9,8 @@
 
 int main(int argc, char** argv) {
     CLI::App app{"hepkit - HEP computing and analysis toolkit.\n\n"
-                 "Simulate HEP workloads on grid and batch infrastructures (hepkit sim) and, in later\n"
-                 "releases, fit and analyse data. Run 'hepkit SUBCOMMAND --help' for details.",
+                 "Simulate HEP workloads on grid and batch infrastructures (hepkit sim), generate WLCG-scale\n"
+                 "scenarios (hepkit generate wlcg) and, in later releases, fit and analyse data. Run 'hepkit SUBCOMMAND --help' for details.",
                  "hepkit"};
     app.set_version_flag("--version", std::string("hepkit ") + hepkit::version_string);
     app.require_subcommand(1);
@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     app.add_flag("-q,--quiet", globals.quiet, "print no progress and no summary, only errors");
 
     auto run_sim = hepkit::app::add_sim_command(app, globals);
+    auto run_generate = hepkit::app::add_generate_command(app, globals);
 
     try {
         app.parse(argc, argv);
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
     try {
         if (app.got_subcommand("sim"))
             return run_sim();
+        if (app.got_subcommand("generate"))
+            return run_generate();
     } catch (const hepkit::InputError& e) {
         std::fprintf(stderr, "hepkit: error: %s\n", e.what());
         return 2;

@@ -173,7 +173,8 @@ void documents(const YamlView& list, const std::string& base_dir,
 void read_options(const YamlView& o, GridOptions& opt) {
     o.check_keys({"hitrate", "xrd_blocksize", "prefetch", "caching", "cache_scope", "xrd_flops_per_time",
                   "xrd_flops_per_time_local", "duplications", "shuffle_jobs", "dcsim_block_sizes",
-                  "output_storage", "eviction", "outputs_to_site_storage", "backfill_depth"});
+                  "output_storage", "eviction", "outputs_to_site_storage", "backfill_depth",
+                  "compute_on_all_cores"});
     if (o.has("hitrate")) {
         opt.hitrate = o.at("hitrate").as_double();
         if (!(opt.hitrate >= 0 && opt.hitrate <= 1))
@@ -211,6 +212,8 @@ void read_options(const YamlView& o, GridOptions& opt) {
         opt.dcsim_block_sizes = o.at("dcsim_block_sizes").as_bool();
     if (o.has("output_storage"))
         opt.output_storage = o.at("output_storage").as_string();
+    if (o.has("compute_on_all_cores"))
+        opt.compute_on_all_cores = o.at("compute_on_all_cores").as_bool();
     if (o.has("outputs_to_site_storage"))
         opt.outputs_to_site_storage = o.at("outputs_to_site_storage").as_bool();
     if (o.has("backfill_depth")) {

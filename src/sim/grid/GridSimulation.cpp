@@ -340,7 +340,7 @@ void GridSimulation::next_file(std::uint32_t r, double now) {
     if (run.file >= job.inputs.size()) {
         if (job.type == JobType::copy) {
             run.stage = Stage::copy_exec;
-            start_exec(r, job.flops, 1, now); // DCSim computes copy jobs on one core
+            start_exec(r, job.flops, options_.compute_on_all_cores ? job.cores : 1, now); // DCSim: one core
         } else {
             start_output(r, now);
         }
@@ -375,14 +375,14 @@ void GridSimulation::stream_step(std::uint32_t r, double now) {
     run.to_process -= bytes;
     if (run.block + 1 >= run.blocks) {
         run.stage = Stage::final_exec;
-        start_exec(r, flops, 1, now);
+        start_exec(r, flops, options_.compute_on_all_cores ? workload_.jobs[run.job].cores : 1, now);
         return;
     }
     // DCSim reads min(block, bytes left before this block) as the next block: one block too
     // much at the end of a file. hepkit reads what is left, unless asked to reproduce DCSim.
     const double next =
         options_.dcsim_block_sizes ? bytes : std::min(options_.xrd_block_size, run.to_process);
-    start_exec(r, flops, 1, now);
+    start_exec(r, flops, options_.compute_on_all_cores ? workload_.jobs[run.job].cores : 1, now);
     if (options_.prefetch) {
         run.stage = Stage::step_both;
         start_read(r, next, now);

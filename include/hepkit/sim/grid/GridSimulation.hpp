@@ -52,6 +52,7 @@ struct GridOptions {
     std::unordered_map<std::string, double> cache_sizes; ///< cache host -> size (default: disk size)
     double timeseries_interval = 0;                      ///< s; 0 = no time series
     std::size_t backfill_depth = 1000; ///< queued jobs tried past one that cannot start
+    bool compute_on_all_cores = false; ///< streaming/copy jobs compute on all their cores (DCSim: one)
     std::uint64_t seed = 42;
 };
 
