@@ -13,13 +13,12 @@
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
+#include "ForkedRun.hpp"
+
 #include <benchmark/benchmark.h>
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace hepkit;
 using namespace hepkit::sim;
@@ -28,15 +27,10 @@ namespace fs = std::filesystem;
 namespace {
 const fs::path bench_dir = fs::path(HEPKIT_SHARED_DIR) / "reference/bench";
 
-struct Result {
-    double wall_s = 0;
-    double events = 0;
-    double peak_mib = 0;
-    bool ok = false;
-};
+using Result = bench::ForkedResult;
 
-// Child: build and run; writes wall time and events to the pipe.
-void child_run(const fs::path& platform, std::int64_t n, int fd) {
+// Builds and runs one configuration; returns wall time and events (run in a forked child).
+std::pair<double, double> simulate(const fs::path& platform, std::int64_t n) {
     auto wl = config::load_json_file((bench_dir / "workload_N1000.json").string());
     auto ds = config::load_json_file((bench_dir / "dataset_N1000.json").string());
     wl["bench"]["num_jobs"] = n;
@@ -55,34 +49,13 @@ void child_run(const fs::path& platform, std::int64_t n, int fd) {
     std::size_t done = 0;
     grid.run({[&](const JobRecord& r) { done += r.status == "done"; }, {}, {}});
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double out[2] = {wall, static_cast<double>(sim.engine().events_processed())};
-    if (done != static_cast<std::size_t>(n) || write(fd, out, sizeof out) != static_cast<ssize_t>(sizeof out))
+    if (done != static_cast<std::size_t>(n))
         _exit(1);
-    _exit(0);
+    return {wall, static_cast<double>(sim.engine().events_processed())};
 }
 
 Result run_forked(const fs::path& platform, std::int64_t n) {
-    int fds[2];
-    if (pipe(fds) != 0)
-        return {};
-    const pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        child_run(platform, n, fds[1]);
-    }
-    close(fds[1]);
-    double buf[2] = {0, 0};
-    const bool got = read(fds[0], buf, sizeof buf) == static_cast<ssize_t>(sizeof buf);
-    close(fds[0]);
-    int status = 0;
-    rusage usage{};
-    wait4(pid, &status, 0, &usage);
-    Result r;
-    r.ok = got && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    r.wall_s = buf[0];
-    r.events = buf[1];
-    r.peak_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
-    return r;
+    return bench::run_forked([&] { return simulate(platform, n); });
 }
 
 void report(benchmark::State& state, const Result& r, const Result& base, std::int64_t n) {

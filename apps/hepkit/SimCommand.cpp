@@ -7,6 +7,7 @@
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Log.hpp"
 #include "hepkit/core/Units.hpp"
+#include "hepkit/sim/grid/Scan.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 #include "hepkit/sim/workload/ActivityRunner.hpp"
 #include "hepkit/sim/workload/Scenario.hpp"
@@ -38,6 +39,9 @@ struct SimOptions {
     std::string dispatcher = "dcsim", eviction = "lru", output_storage;
     std::string summary_json, timeseries;
     double timeseries_interval = 60;
+    std::string scan, emit, emit_dir = "hepkit-scan";
+    long long point = -1;
+    unsigned threads = 0;
     CLI::App* cmd = nullptr;
 };
 
@@ -87,7 +91,53 @@ void write_trace(const std::string& path, const std::vector<sim::ActivityRow>& r
 
 int run_activities(const SimOptions& o, const GlobalOptions& g, sim::Scenario scenario);
 
+int run_scan_command(const SimOptions& o, const GlobalOptions& g) {
+    sim::ScanSpec spec = sim::read_scan(o.scan);
+    if (o.threads > 0)
+        spec.threads = o.threads;
+    if (!o.emit.empty()) {
+        sim::emit_batch_array(spec, o.scan, o.emit, o.emit_dir,
+                              std::filesystem::canonical("/proc/self/exe").string());
+        if (!g.quiet)
+            fmt::print("hepkit sim --scan: {} points as a {} job array in {} (submit {}, then run merge.sh)\n",
+                       spec.points(), o.emit, o.emit_dir, o.emit == "condor" ? "scan.sub" : "scan.sbatch");
+        return 0;
+    }
+    std::size_t first = 0, last = spec.points();
+    if (o.point >= 0) {
+        if (static_cast<std::size_t>(o.point) >= spec.points())
+            throw InputError(o.scan, 0, "--point", fmt::format("{} is not below the {} points", o.point, spec.points()));
+        first = static_cast<std::size_t>(o.point);
+        last = first + 1;
+    }
+    const auto rows = sim::run_scan(spec, first, last, [&](std::size_t done, std::size_t total) {
+        if (!g.quiet && total > 1)
+            std::fprintf(stderr, "\r  %zu / %zu scan points done   ", done, total);
+    });
+    if (!g.quiet && last - first > 1)
+        std::fprintf(stderr, "\n");
+    if (!o.output.empty()) {
+        CsvWriter out(o.output, sim::scan_header(spec));
+        for (const auto& r : rows)
+            out.line(r);
+        out.commit();
+    }
+    if (!g.quiet) {
+        fmt::print("{}\n", sim::scan_header(spec));
+        for (const auto& r : rows)
+            fmt::print("{}\n", r);
+    }
+    return 0;
+}
+
 int run(const SimOptions& o, const GlobalOptions& g) {
+    if (!o.scan.empty()) {
+        if (!o.scenario.empty() || !o.platform.empty())
+            throw InputError("", 0, "command line", "--scan takes its scenarios from the scan file");
+        return run_scan_command(o, g);
+    }
+    if (o.point >= 0 || !o.emit.empty())
+        throw InputError("", 0, "command line", "--point and --emit need --scan");
     GridRunOutputs outputs{o.output, o.summary_json, o.timeseries, o.solver == "full"};
     const std::optional<std::uint64_t> seed =
         o.seed >= 0 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(o.seed)) : std::nullopt;
@@ -270,6 +320,19 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
     cmd->add_option("--timeseries", opts->timeseries,
                     "write running/queued jobs, link load and cache occupancy as CSV (time,kind,name,value)")
         ->group(grid);
+    const char* scans = "Parameter scans";
+    cmd->add_option("--scan", opts->scan,
+                    "run a parameter scan (YAML: scenarios, parameters) and write one table (-o); see docs/scans.md")
+        ->check(CLI::ExistingFile)
+        ->group(scans);
+    cmd->add_option("-j,--threads", opts->threads, "threads for a scan (default: all cores)")->group(scans);
+    cmd->add_option("--point", opts->point, "run only this point of the scan (for batch job arrays)")
+        ->check(CLI::NonNegativeNumber)
+        ->group(scans);
+    auto* emit = cmd->add_option("--emit", opts->emit, "write an HTCondor or Slurm job array for the scan: condor|slurm")
+                     ->check(CLI::IsMember({"condor", "slurm"}))
+                     ->group(scans);
+    cmd->add_option("--emit-dir", opts->emit_dir, "directory for --emit (default hepkit-scan)")->needs(emit)->group(scans);
     cmd->add_option("--timeseries-interval", opts->timeseries_interval,
                     "seconds between samples (default 60)")
         ->check(CLI::PositiveNumber)

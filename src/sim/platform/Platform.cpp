@@ -1,6 +1,7 @@
 #include "hepkit/sim/platform/Platform.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 #include <stdexcept>
 
@@ -88,6 +89,12 @@ LinkIndex Platform::add_split_duplex_link(LinkSpec spec) {
     // The bare name refers to the pair, for link_ctn with a direction.
     link_by_name_.emplace(spec.id, u);
     return u;
+}
+
+void Platform::set_link_bandwidth(LinkIndex l, double bandwidth) {
+    if (!(bandwidth > 0) || !std::isfinite(bandwidth))
+        throw std::invalid_argument(fmt::format("link '{}': bandwidth must be > 0", links_[l].id));
+    links_[l].bandwidth = bandwidth;
 }
 
 LinkIndex Platform::reverse_link(LinkIndex l) const {

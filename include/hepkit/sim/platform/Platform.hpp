@@ -102,6 +102,8 @@ class Platform {
     std::size_t zone_count() const { return zones_.size(); }
     const HostSpec& host(HostIndex h) const { return hosts_[h].spec; }
     const LinkSpec& link(LinkIndex l) const { return links_[l]; }
+    /// Changes a link's bandwidth (> 0) before a Simulation is built on the platform (scans).
+    void set_link_bandwidth(LinkIndex l, double bandwidth);
     std::optional<HostIndex> find_host(const std::string& id) const;
     std::optional<LinkIndex> find_link(const std::string& id) const;
     std::optional<PointIndex> find_point(const std::string& id) const;

@@ -1,0 +1,47 @@
+#pragma once
+// Runs a measurement in a forked child so that its peak memory (ru_maxrss) is its own; shared
+// by the scaling benchmarks.
+
+#include <functional>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace hepkit::bench {
+
+struct ForkedResult {
+    double wall_s = 0;
+    double events = 0;
+    double peak_mib = 0;
+    bool ok = false;
+};
+
+/// `body` runs in the child and returns {wall seconds, events}; it must not throw.
+inline ForkedResult run_forked(const std::function<std::pair<double, double>()>& body) {
+    int fds[2];
+    if (pipe(fds) != 0)
+        return {};
+    const pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        const auto [wall, events] = body();
+        const double out[2] = {wall, events};
+        const bool ok = write(fds[1], out, sizeof out) == static_cast<ssize_t>(sizeof out);
+        _exit(ok ? 0 : 1);
+    }
+    close(fds[1]);
+    double buf[2] = {0, 0};
+    const bool got = read(fds[0], buf, sizeof buf) == static_cast<ssize_t>(sizeof buf);
+    close(fds[0]);
+    int status = 0;
+    rusage usage{};
+    wait4(pid, &status, 0, &usage);
+    ForkedResult r;
+    r.ok = got && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    r.wall_s = buf[0];
+    r.events = buf[1];
+    r.peak_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
+    return r;
+}
+
+} // namespace hepkit::bench

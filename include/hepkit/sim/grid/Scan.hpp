@@ -1,0 +1,51 @@
+#pragma once
+/// @file
+/// Parameter scans: one or more grid scenarios run over the cartesian product of parameter
+/// values, in parallel threads, into one summary table. Each point is an independent
+/// Simulation, so its result is the same whatever the number of threads.
+
+#include "hepkit/core/ConfigReader.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace hepkit::sim {
+
+/// One scan parameter and its values (kept as text, parsed when applied).
+struct ScanParameter {
+    std::string name; ///< hitrate, cache_size, link_bandwidth_factor, dispatcher, xrd_blocksize, seed
+    std::vector<std::string> values;
+};
+
+struct ScanSpec {
+    std::string origin;
+    std::vector<std::string> scenarios; ///< grid scenario files
+    std::vector<ScanParameter> parameters;
+    std::string link_match; ///< link_bandwidth_factor applies to links whose id contains this
+    unsigned threads = 0;   ///< 0: all cores
+
+    /// Number of points: scenarios x product of value counts.
+    std::size_t points() const;
+    /// The scenario and parameter values of point k (0-based, scenario slowest).
+    std::pair<std::string, std::vector<std::string>> point(std::size_t k) const;
+};
+
+/// Reads a scan file: `scenarios: [...]`, `parameters: {name: [values...]}`, optional
+/// `link_match`, `threads`. Paths are relative to the file. Unknown parameters are errors.
+ScanSpec read_scan(const std::string& path);
+
+/// Runs points [first, last) and returns one CSV line per point (in point order), after the
+/// header `header()`. `progress(done, total)` is called as points finish.
+std::vector<std::string> run_scan(const ScanSpec& spec, std::size_t first, std::size_t last,
+                                  const std::function<void(std::size_t, std::size_t)>& progress = {});
+std::string scan_header(const ScanSpec& spec);
+
+/// Writes a batch-system job array that runs every point separately (`hepkit sim --scan FILE
+/// --point $INDEX`): DIR/scan.sub (HTCondor, `queue N`) or DIR/scan.sbatch (Slurm,
+/// `--array=0-N-1`), DIR/run_point.sh and DIR/merge.sh. `kind` is condor or slurm.
+void emit_batch_array(const ScanSpec& spec, const std::string& scan_file, const std::string& kind,
+                      const std::string& dir, const std::string& hepkit_path);
+
+} // namespace hepkit::sim

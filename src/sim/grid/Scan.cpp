@@ -1,0 +1,251 @@
+#include "hepkit/sim/grid/Scan.hpp"
+
+#include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/core/Units.hpp"
+#include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/output/GridReport.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fmt/format.h>
+#include <mutex>
+#include <thread>
+
+namespace hepkit::sim {
+namespace {
+
+constexpr const char* known[] = {"hitrate", "cache_size", "link_bandwidth_factor", "dispatcher", "xrd_blocksize",
+                                 "seed"};
+
+// Applies one parameter to a loaded scenario (before the Simulation is built).
+void apply(GridScenario& s, const ScanSpec& spec, const std::string& name, const std::string& value) {
+    auto number = [&] {
+        std::size_t used = 0;
+        const double v = std::stod(value, &used);
+        if (used != value.size())
+            throw std::invalid_argument("trailing text");
+        return v;
+    };
+    try {
+        if (name == "hitrate") {
+            s.options.hitrate = number();
+            if (!(s.options.hitrate >= 0 && s.options.hitrate <= 1))
+                throw std::invalid_argument("must be in [0, 1]");
+        } else if (name == "cache_size") {
+            const double size = units::parse(value, units::Kind::size);
+            for (HostIndex h = 0; h < s.platform->host_count(); ++h) {
+                const auto& props = s.platform->host(h).props;
+                auto it = props.find("type");
+                if (it != props.end() && it->second.find("cache") != std::string::npos)
+                    s.options.cache_sizes[s.platform->host(h).id] = size;
+            }
+        } else if (name == "link_bandwidth_factor") {
+            const double f = number();
+            if (!(f > 0))
+                throw std::invalid_argument("must be > 0");
+            for (LinkIndex l = 0; l < s.platform->link_count(); ++l)
+                if (s.platform->link(l).id != "__loopback__" &&
+                    s.platform->link(l).id.find(spec.link_match) != std::string::npos)
+                    s.platform->set_link_bandwidth(l, s.platform->link(l).bandwidth * f);
+        } else if (name == "dispatcher") {
+            s.options.dispatcher = parse_dispatch_policy(value);
+        } else if (name == "xrd_blocksize") {
+            s.options.xrd_block_size = units::parse(value, units::Kind::size);
+        }
+    } catch (const std::exception& e) {
+        throw InputError(spec.origin, 0, "parameters." + name, fmt::format("value '{}': {}", value, e.what()));
+    }
+}
+
+} // namespace
+
+std::size_t ScanSpec::points() const {
+    std::size_t n = scenarios.size();
+    for (const auto& p : parameters)
+        n *= p.values.size();
+    return n;
+}
+
+std::pair<std::string, std::vector<std::string>> ScanSpec::point(std::size_t k) const {
+    std::vector<std::string> values(parameters.size());
+    for (std::size_t i = parameters.size(); i-- > 0;) {
+        values[i] = parameters[i].values[k % parameters[i].values.size()];
+        k /= parameters[i].values.size();
+    }
+    return {scenarios[k], values};
+}
+
+ScanSpec read_scan(const std::string& path) {
+    const config::YamlView root(config::load_yaml_file(path), path);
+    root.check_keys({"scenarios", "parameters", "link_match", "threads"});
+    ScanSpec spec;
+    spec.origin = path;
+    const std::string base = std::filesystem::path(path).parent_path().string();
+    const auto scenarios = root.at("scenarios");
+    if (!scenarios.is_sequence() || scenarios.size() == 0)
+        scenarios.fail("expected a non-empty list of grid scenario files");
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+        const std::string p = scenarios.at(i).as_string();
+        spec.scenarios.push_back(std::filesystem::path(p).is_absolute() || base.empty()
+                                     ? p
+                                     : (std::filesystem::path(base) / p).string());
+    }
+    if (root.has("parameters")) {
+        const auto params = root.at("parameters");
+        if (!params.is_map())
+            params.fail("expected a map of parameter name to a list of values");
+        for (const auto& kv : params.node()) {
+            const std::string name = kv.first.Scalar();
+            const config::YamlView values(kv.second, path, "parameters." + name);
+            if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return name == k; }) ==
+                std::end(known))
+                values.fail("unknown parameter; allowed: hitrate, cache_size, link_bandwidth_factor, dispatcher, "
+                            "xrd_blocksize, seed");
+            if (!values.is_sequence() || values.size() == 0)
+                values.fail("expected a non-empty list of values");
+            ScanParameter p{name, {}};
+            for (std::size_t i = 0; i < values.size(); ++i)
+                p.values.push_back(values.at(i).as_string());
+            spec.parameters.push_back(std::move(p));
+        }
+    }
+    if (root.has("link_match"))
+        spec.link_match = root.at("link_match").as_string();
+    if (root.has("threads")) {
+        const long long t = root.at("threads").as_int();
+        if (t < 0 || t > 1024)
+            root.at("threads").fail("must be between 0 (all cores) and 1024");
+        spec.threads = static_cast<unsigned>(t);
+    }
+    if (spec.points() > 100000)
+        root.fail(fmt::format("{} points: more than 100000; split the scan or emit a batch array", spec.points()));
+    return spec;
+}
+
+std::string scan_header(const ScanSpec& spec) {
+    std::string h = "point,scenario";
+    for (const auto& p : spec.parameters)
+        h += "," + p.name;
+    return h + ",jobs_done,jobs_failed,makespan_s,cpu_efficiency,mean_wall_time_s,mean_input_transfer_time_s,"
+               "cache_hit_rate,bytes_from_remote,events";
+}
+
+std::vector<std::string> run_scan(const ScanSpec& spec, std::size_t first, std::size_t last,
+                                  const std::function<void(std::size_t, std::size_t)>& progress) {
+    last = std::min(last, spec.points());
+    std::vector<std::string> rows(last > first ? last - first : 0);
+    std::atomic<std::size_t> next{first};
+    std::atomic<std::size_t> done{0};
+    std::mutex error_mutex, progress_mutex;
+    std::exception_ptr error;
+    auto worker = [&] {
+        for (;;) {
+            const std::size_t k = next++;
+            if (k >= last)
+                return;
+            try {
+                const auto [scenario_path, values] = spec.point(k);
+                std::optional<std::uint64_t> seed;
+                for (std::size_t i = 0; i < values.size(); ++i)
+                    if (spec.parameters[i].name == "seed")
+                        seed = static_cast<std::uint64_t>(std::stoull(values[i]));
+                const config::YamlView root(config::load_yaml_file(scenario_path), scenario_path);
+                GridScenario s = read_grid_scenario(
+                    root, std::filesystem::path(scenario_path).parent_path().string(), seed);
+                for (std::size_t i = 0; i < values.size(); ++i)
+                    apply(s, spec, spec.parameters[i].name, values[i]);
+                Simulation sim(std::move(*s.platform), {});
+                GridSimulation grid(sim, std::move(s.workload), s.options);
+                SummaryBuilder summary({});
+                grid.run({[&](const JobRecord& r) { summary.add(r); }, {}, {}});
+                const auto j = summary.json(0, sim.engine().events_processed());
+                const auto& o = j["overall"];
+                std::string row = fmt::format("{},{}", k, CsvWriter::field(scenario_path));
+                for (const auto& v : values)
+                    row += "," + CsvWriter::field(v);
+                row += fmt::format(",{},{},{},{},{},{},{},{},{}", o["jobs_done"].get<std::size_t>(),
+                                   o["jobs_failed"].get<std::size_t>(), CsvWriter::number(j["makespan_s"]),
+                                   CsvWriter::number(o["cpu_efficiency"]), CsvWriter::number(o["mean_wall_time_s"]),
+                                   CsvWriter::number(o["mean_input_transfer_time_s"]),
+                                   CsvWriter::number(o["cache_hit_rate"]), CsvWriter::number(o["bytes_from_remote"]),
+                                   sim.engine().events_processed());
+                rows[k - first] = std::move(row);
+            } catch (...) {
+                std::lock_guard lock(error_mutex);
+                if (!error)
+                    error = std::current_exception();
+                next = last; // stop the other workers
+                return;
+            }
+            const std::size_t d = ++done;
+            if (progress) {
+                std::lock_guard lock(progress_mutex);
+                progress(d, last - first);
+            }
+        }
+    };
+    unsigned threads = spec.threads > 0 ? spec.threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, rows.size())));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool)
+        t.join();
+    if (error)
+        std::rethrow_exception(error);
+    return rows;
+}
+
+void emit_batch_array(const ScanSpec& spec, const std::string& scan_file, const std::string& kind,
+                      const std::string& dir, const std::string& hepkit_path) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(dir) / "out", ec);
+    if (ec)
+        throw InputError(dir, 0, "", "cannot create directory: " + ec.message());
+    const std::string scan_abs = std::filesystem::absolute(scan_file).string();
+    const std::string dir_abs = std::filesystem::absolute(dir).string();
+    const std::size_t n = spec.points();
+    auto write = [&](const std::string& name, const std::string& text, bool exec) {
+        const auto path = std::filesystem::path(dir) / name;
+        AtomicFile f(path);
+        f.stream() << text;
+        f.commit();
+        if (exec)
+            std::filesystem::permissions(path, std::filesystem::perms::owner_exec | std::filesystem::perms::group_exec,
+                                         std::filesystem::perm_options::add);
+    };
+    write("run_point.sh",
+          fmt::format("#!/bin/sh\n# Runs scan point $1 of {} ({} points) and writes out/point_$1.csv.\n"
+                      "exec '{}' -q sim --scan '{}' --point \"$1\" -o '{}/out/point_$1.csv'\n",
+                      scan_abs, n, hepkit_path, scan_abs, dir_abs),
+          true);
+    write("merge.sh",
+          fmt::format("#!/bin/sh\n# Merges the per-point tables into scan.csv (header once, points in order).\n"
+                      "cd '{}' && ls out/point_*.csv | sort -t_ -k2 -n | {{ read first; head -1 \"$first\"; "
+                      "for f in \"$first\" $(cat); do tail -n +2 \"$f\"; done; }} > scan.csv\n",
+                      dir_abs),
+          true);
+    if (kind == "condor")
+        write("scan.sub",
+              fmt::format("# HTCondor: condor_submit {0}/scan.sub, then {0}/merge.sh\n"
+                          "executable = {0}/run_point.sh\narguments = $(Process)\n"
+                          "output = {0}/out/point_$(Process).log\nerror = {0}/out/point_$(Process).err\n"
+                          "log = {0}/scan.log\nrequest_cpus = 1\nrequest_memory = 4 GB\nqueue {1}\n",
+                          dir_abs, n),
+              false);
+    else if (kind == "slurm")
+        write("scan.sbatch",
+              fmt::format("#!/bin/sh\n# Slurm: sbatch {0}/scan.sbatch, then {0}/merge.sh\n"
+                          "#SBATCH --job-name=hepkit-scan\n#SBATCH --array=0-{1}\n#SBATCH --cpus-per-task=1\n"
+                          "#SBATCH --mem=4G\n#SBATCH --output={0}/out/point_%a.log\n"
+                          "exec {0}/run_point.sh \"$SLURM_ARRAY_TASK_ID\"\n",
+                          dir_abs, n - 1),
+              true);
+    else
+        throw InputError("", 0, "--emit", fmt::format("'{}' is not condor or slurm", kind));
+}
+
+} // namespace hepkit::sim
