@@ -65,7 +65,8 @@ void Day(benchmark::State& state) {
     const std::string preset = presets[state.range(0)];
     for (auto _ : state) {
         std::uint64_t jobs = 0;
-        report(state, run(WlcgSpec::preset(preset), preset, jobs), jobs, 0);
+        const auto r = run(WlcgSpec::preset(preset), preset, jobs);
+        report(state, r, jobs, 0);
     }
     state.SetLabel(preset);
 }
@@ -80,7 +81,8 @@ void Jobs(benchmark::State& state) {
         WlcgSpec spec = WlcgSpec::preset("full");
         spec.jobs = static_cast<std::uint64_t>(state.range(0));
         std::uint64_t jobs = 0;
-        report(state, run(spec, "jobs", jobs), jobs, b.wall_s / static_cast<double>(base_jobs));
+        const auto r = run(spec, "jobs", jobs);
+        report(state, r, jobs, b.wall_s / static_cast<double>(base_jobs));
     }
 }
 BENCHMARK(Jobs)->RangeMultiplier(10)->Range(1000, 1000000)->Unit(benchmark::kSecond)->Iterations(1);
@@ -96,7 +98,8 @@ void Sites(benchmark::State& state) {
     for (auto _ : state) {
         std::uint64_t base_jobs = 0, jobs = 0;
         const auto b = run(spec_for(10), "sites-base", base_jobs);
-        report(state, run(spec_for(state.range(0)), "sites", jobs), jobs, b.wall_s / static_cast<double>(base_jobs));
+        const auto r = run(spec_for(state.range(0)), "sites", jobs);
+        report(state, r, jobs, b.wall_s / static_cast<double>(base_jobs));
     }
 }
 BENCHMARK(Sites)->Arg(10)->Arg(50)->Arg(100)->Arg(200)->Unit(benchmark::kSecond)->Iterations(1);
