@@ -82,7 +82,14 @@ void JobScan(benchmark::State& state) {
         report(state, r, base, state.range(0));
     }
 }
-BENCHMARK(JobScan)->Arg(1000)->Arg(3000)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(JobScan)
+    ->Arg(1000)
+    ->Arg(3000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
 
 // Host scan: args are K (hosts) and N (jobs; 0 means 16 K).
 void HostScan(benchmark::State& state) {

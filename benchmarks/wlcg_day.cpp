@@ -38,7 +38,8 @@ std::pair<double, double> simulate(const std::string& dir) {
 }
 
 bench::ForkedResult run(const WlcgSpec& spec, const std::string& tag, std::uint64_t& jobs) {
-    const std::string dir = (fs::temp_directory_path() / fmt::format("hepkit-wlcg-bench-{}-{}", ::getpid(), tag)).string();
+    const std::string dir =
+        (fs::temp_directory_path() / fmt::format("hepkit-wlcg-bench-{}-{}", ::getpid(), tag)).string();
     jobs = generate_wlcg(spec, dir).jobs;
     auto r = bench::run_forked([&] { return simulate(dir); });
     fs::remove_all(dir);

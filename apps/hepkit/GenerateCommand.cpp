@@ -22,19 +22,24 @@ std::function<int()> add_generate_command(CLI::App& app, const GlobalOptions& gl
     CLI::App* gen = app.add_subcommand("generate", "Generate scenarios.");
     gen->require_subcommand(1);
     CLI::App* wlcg = gen->add_subcommand(
-        "wlcg", "Write a WLCG day: sites in tiers (Tier-0, Tier-1s, Tier-2s) with cores, storage and caches,\n"
-                "a wide-area network, datasets with replicas and production, reprocessing, analysis and\n"
-                "ML-training jobs, as DIR/scenario.yaml with its platform (SimGrid XML) and DCSim JSON files.\n"
-                "Figures and their sources: docs/wlcg.md.  Then: hepkit sim DIR/scenario.yaml");
+        "wlcg",
+        "Write a WLCG day: sites in tiers (Tier-0, Tier-1s, Tier-2s) with cores, storage and caches,\n"
+        "a wide-area network, datasets with replicas and production, reprocessing, analysis and\n"
+        "ML-training jobs, as DIR/scenario.yaml with its platform (SimGrid XML) and DCSim JSON files.\n"
+        "Figures and their sources: docs/wlcg.md.  Then: hepkit sim DIR/scenario.yaml");
     wlcg->add_option("-o,--output-dir", o->dir, "directory to write (created)")->required();
     wlcg->add_option("--scale", o->preset,
                      "preset: tiny (10 sites, 2000 jobs), small (30 sites, 20k jobs), medium (100 sites, "
                      "200k jobs), full (164 sites, 1.2M jobs; default)")
         ->check(CLI::IsMember({"tiny", "small", "medium", "full"}));
-    wlcg->add_option("--jobs", o->jobs, "number of jobs (overrides the preset)")->check(CLI::Range(1LL, 100000000LL));
-    wlcg->add_option("--tier1", o->tier1, "number of Tier-1 sites (overrides the preset)")->check(CLI::Range(1LL, 100LL));
-    wlcg->add_option("--tier2", o->tier2, "number of Tier-2 sites (overrides the preset)")->check(CLI::Range(1LL, 10000LL));
-    wlcg->add_option("--hours", o->hours, "simulated horizon in hours (overrides the preset)")->check(CLI::Range(5.0, 744.0));
+    wlcg->add_option("--jobs", o->jobs, "number of jobs (overrides the preset)")
+        ->check(CLI::Range(1LL, 100000000LL));
+    wlcg->add_option("--tier1", o->tier1, "number of Tier-1 sites (overrides the preset)")
+        ->check(CLI::Range(1LL, 100LL));
+    wlcg->add_option("--tier2", o->tier2, "number of Tier-2 sites (overrides the preset)")
+        ->check(CLI::Range(1LL, 10000LL));
+    wlcg->add_option("--hours", o->hours, "simulated horizon in hours (overrides the preset)")
+        ->check(CLI::Range(5.0, 744.0));
     wlcg->add_option("-s,--seed", o->seed, "seed (default 1)")->check(CLI::NonNegativeNumber);
     return [o, wlcg, &globals]() {
         if (!wlcg->parsed())
@@ -51,10 +56,11 @@ std::function<int()> add_generate_command(CLI::App& app, const GlobalOptions& gl
         spec.seed = static_cast<std::uint64_t>(o->seed);
         const auto sum = sim::generate_wlcg(spec, o->dir);
         if (!globals.quiet)
-            fmt::print("hepkit generate wlcg: {} sites ({} Tier-1, {} Tier-2), {} cores, {} disk, {} jobs, {} files\n"
+            fmt::print("hepkit generate wlcg: {} sites ({} Tier-1, {} Tier-2), {} cores, {} disk, {} jobs, "
+                       "{} files\n"
                        "  wrote {}/scenario.yaml, platform.xml, datasets.json, workloads.json\n",
-                       sum.sites, spec.tier1, spec.tier2, sum.cores, units::format_bytes(sum.disk_bytes), sum.jobs,
-                       sum.files, o->dir);
+                       sum.sites, spec.tier1, spec.tier2, sum.cores, units::format_bytes(sum.disk_bytes),
+                       sum.jobs, sum.files, o->dir);
         return 0;
     };
 }

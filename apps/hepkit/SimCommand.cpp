@@ -99,14 +99,16 @@ int run_scan_command(const SimOptions& o, const GlobalOptions& g) {
         sim::emit_batch_array(spec, o.scan, o.emit, o.emit_dir,
                               std::filesystem::canonical("/proc/self/exe").string());
         if (!g.quiet)
-            fmt::print("hepkit sim --scan: {} points as a {} job array in {} (submit {}, then run merge.sh)\n",
-                       spec.points(), o.emit, o.emit_dir, o.emit == "condor" ? "scan.sub" : "scan.sbatch");
+            fmt::print(
+                "hepkit sim --scan: {} points as a {} job array in {} (submit {}, then run merge.sh)\n",
+                spec.points(), o.emit, o.emit_dir, o.emit == "condor" ? "scan.sub" : "scan.sbatch");
         return 0;
     }
     std::size_t first = 0, last = spec.points();
     if (o.point >= 0) {
         if (static_cast<std::size_t>(o.point) >= spec.points())
-            throw InputError(o.scan, 0, "--point", fmt::format("{} is not below the {} points", o.point, spec.points()));
+            throw InputError(o.scan, 0, "--point",
+                             fmt::format("{} is not below the {} points", o.point, spec.points()));
         first = static_cast<std::size_t>(o.point);
         last = first + 1;
     }
@@ -321,18 +323,22 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
                     "write running/queued jobs, link load and cache occupancy as CSV (time,kind,name,value)")
         ->group(grid);
     const char* scans = "Parameter scans";
-    cmd->add_option("--scan", opts->scan,
-                    "run a parameter scan (YAML: scenarios, parameters) and write one table (-o); see docs/scans.md")
+    cmd->add_option(
+           "--scan", opts->scan,
+           "run a parameter scan (YAML: scenarios, parameters) and write one table (-o); see docs/scans.md")
         ->check(CLI::ExistingFile)
         ->group(scans);
     cmd->add_option("-j,--threads", opts->threads, "threads for a scan (default: all cores)")->group(scans);
     cmd->add_option("--point", opts->point, "run only this point of the scan (for batch job arrays)")
         ->check(CLI::NonNegativeNumber)
         ->group(scans);
-    auto* emit = cmd->add_option("--emit", opts->emit, "write an HTCondor or Slurm job array for the scan: condor|slurm")
+    auto* emit = cmd->add_option("--emit", opts->emit,
+                                 "write an HTCondor or Slurm job array for the scan: condor|slurm")
                      ->check(CLI::IsMember({"condor", "slurm"}))
                      ->group(scans);
-    cmd->add_option("--emit-dir", opts->emit_dir, "directory for --emit (default hepkit-scan)")->needs(emit)->group(scans);
+    cmd->add_option("--emit-dir", opts->emit_dir, "directory for --emit (default hepkit-scan)")
+        ->needs(emit)
+        ->group(scans);
     cmd->add_option("--timeseries-interval", opts->timeseries_interval,
                     "seconds between samples (default 60)")
         ->check(CLI::PositiveNumber)

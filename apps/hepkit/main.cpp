@@ -8,10 +8,12 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
-    CLI::App app{"hepkit - HEP computing and analysis toolkit.\n\n"
-                 "Simulate HEP workloads on grid and batch infrastructures (hepkit sim), generate WLCG-scale\n"
-                 "scenarios (hepkit generate wlcg) and, in later releases, fit and analyse data. Run 'hepkit SUBCOMMAND --help' for details.",
-                 "hepkit"};
+    CLI::App app{
+        "hepkit - HEP computing and analysis toolkit.\n\n"
+        "Simulate HEP workloads on grid and batch infrastructures (hepkit sim), generate WLCG-scale\n"
+        "scenarios (hepkit generate wlcg) and, in later releases, fit and analyse data. Run 'hepkit "
+        "SUBCOMMAND --help' for details.",
+        "hepkit"};
     app.set_version_flag("--version", std::string("hepkit ") + hepkit::version_string);
     app.require_subcommand(1);
     app.fallthrough(); // global options are accepted after the subcommand too

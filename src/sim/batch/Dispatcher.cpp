@@ -52,10 +52,14 @@ Dispatcher::Dispatcher(const Platform& platform, const std::vector<HostIndex>& w
         sites_[site].workers.push_back(workers_.size());
         sites_[site].cores_total += spec.cores;
         workers_.push_back(Worker{h, site, spec.cores, spec.cores, memory, memory});
+        free_cores_.insert(spec.cores);
         idle_cores_ += spec.cores;
         max_cores_ = std::max(max_cores_, spec.cores);
         max_memory_ = std::max(max_memory_, memory);
     }
+    site_of_zone_.assign(platform.zone_count(), npos);
+    for (std::size_t s = 0; s < sites_.size(); ++s)
+        site_of_zone_[sites_[s].zone] = s;
     by_name_.resize(workers_.size());
     for (std::size_t i = 0; i < by_name_.size(); ++i)
         by_name_[i] = i;
@@ -79,8 +83,8 @@ std::optional<std::size_t> Dispatcher::first_fit(const std::vector<std::size_t>&
     return std::nullopt;
 }
 
-std::optional<std::size_t> Dispatcher::pick(int cores, double memory, const LocalityScore& locality) {
-    if (cores > idle_cores_)
+std::optional<std::size_t> Dispatcher::pick(int cores, double memory, const Preferred& preferred) {
+    if (cores > idle_cores_ || free_cores_.empty() || cores > *free_cores_.rbegin())
         return std::nullopt;
     switch (policy_) {
     case DispatchPolicy::dcsim:
@@ -94,20 +98,21 @@ std::optional<std::size_t> Dispatcher::pick(int cores, double memory, const Loca
             }
         }
         return std::nullopt;
-    case DispatchPolicy::least_loaded:
-    case DispatchPolicy::data_locality: {
+    case DispatchPolicy::data_locality:
+        for (std::size_t site : preferred)
+            if (auto w = first_fit(sites_[site].workers, cores, memory))
+                return w;
+        [[fallthrough]];
+    case DispatchPolicy::least_loaded: {
         std::optional<std::size_t> best;
-        double best_local = -1, best_load = 2;
+        double best_load = 2;
         for (std::size_t s = 0; s < sites_.size(); ++s) {
-            auto w = first_fit(sites_[s].workers, cores, memory);
-            if (!w)
-                continue;
             const double load =
                 static_cast<double>(sites_[s].cores_busy) / std::max(1, sites_[s].cores_total);
-            const double local = policy_ == DispatchPolicy::data_locality && locality ? locality(s) : 0.0;
-            if (local > best_local || (local == best_local && load < best_load)) {
+            if (load >= best_load)
+                continue;
+            if (auto w = first_fit(sites_[s].workers, cores, memory)) {
                 best = w;
-                best_local = local;
                 best_load = load;
             }
         }
@@ -119,6 +124,8 @@ std::optional<std::size_t> Dispatcher::pick(int cores, double memory, const Loca
 
 void Dispatcher::take(std::size_t worker, int cores, double memory) {
     Worker& w = workers_[worker];
+    free_cores_.erase(free_cores_.find(w.cores_free));
+    free_cores_.insert(w.cores_free - cores);
     w.cores_free -= cores;
     w.memory_free -= memory;
     sites_[w.site].cores_busy += cores;
@@ -127,6 +134,8 @@ void Dispatcher::take(std::size_t worker, int cores, double memory) {
 
 void Dispatcher::give(std::size_t worker, int cores, double memory) {
     Worker& w = workers_[worker];
+    free_cores_.erase(free_cores_.find(w.cores_free));
+    free_cores_.insert(w.cores_free + cores);
     w.cores_free += cores;
     w.memory_free += memory;
     sites_[w.site].cores_busy -= cores;

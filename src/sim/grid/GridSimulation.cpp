@@ -238,25 +238,39 @@ void GridSimulation::schedule(double now) {
     // more are tried (HTCondor's negotiator also bounds its cycle): with 10^6 queued jobs and a
     // few idle cores of the wrong shape, scanning the whole queue at every event would be O(n).
     std::size_t misses = 0;
-    std::vector<double> zone_bytes;
+    std::vector<std::pair<double, std::size_t>> local; // (-bytes, site)
+    Dispatcher::Preferred preferred;
     for (auto it = queue_.begin(); it != queue_.end() && dispatcher_.idle_cores() > 0;) {
         const JobIndex j = order_[std::get<2>(*it)];
         const JobSpec& job = workload_.jobs[j];
-        Dispatcher::LocalityScore locality;
+        preferred.clear();
         if (dispatcher_.policy() == DispatchPolicy::data_locality && !job.inputs.empty()) {
-            // input bytes per zone (replicas and cached copies), then a site's score is its zone's
-            zone_bytes.assign(sim_.platform().zone_count(), 0.0);
+            // input bytes per site (replicas and cached copies in the site's zone), best first
+            local.clear();
+            auto add = [&](HostIndex h, double size) {
+                const std::size_t site = dispatcher_.site_of_zone(sim_.platform().host_zone(h));
+                if (site == Dispatcher::npos)
+                    return;
+                for (auto& [bytes, s] : local)
+                    if (s == site) {
+                        bytes -= size;
+                        return;
+                    }
+                local.emplace_back(-size, site);
+            };
             for (FileIndex f : job.inputs) {
                 const double size = workload_.files[f].size;
                 for (HostIndex h : workload_.replicas(f))
-                    zone_bytes[sim_.platform().host_zone(h)] += size;
+                    add(h, size);
                 for (const auto& c : caches_)
                     if (c.has(f))
-                        zone_bytes[sim_.platform().host_zone(c.host())] += size;
+                        add(c.host(), size);
             }
-            locality = [&](std::size_t site) { return zone_bytes[dispatcher_.sites()[site].zone]; };
+            std::sort(local.begin(), local.end());
+            for (const auto& entry : local)
+                preferred.push_back(entry.second);
         }
-        const auto worker = dispatcher_.pick(job.cores, job.memory, locality);
+        const auto worker = dispatcher_.pick(job.cores, job.memory, preferred);
         if (!worker) {
             if (++misses > options_.backfill_depth)
                 break;
@@ -428,7 +442,8 @@ void GridSimulation::start_output(std::uint32_t r, double now) {
     run.stage = Stage::output;
     const HostIndex worker = dispatcher_.workers()[run.worker].host;
     const SpecId spec = io_spec(target, output_disk_, worker, DiskModel::Op::write);
-    const ActivityId id = sim_.engine().start(job.output_size, spec, sim_.network().start_delay(worker, target));
+    const ActivityId id =
+        sim_.engine().start(job.output_size, spec, sim_.network().start_delay(worker, target));
     expect(id, r, Op::write);
     run.read_start = now;
 }

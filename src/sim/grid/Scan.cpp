@@ -16,8 +16,8 @@
 namespace hepkit::sim {
 namespace {
 
-constexpr const char* known[] = {"hitrate", "cache_size", "link_bandwidth_factor", "dispatcher", "xrd_blocksize",
-                                 "seed"};
+constexpr const char* known[] = {"hitrate",    "cache_size",    "link_bandwidth_factor",
+                                 "dispatcher", "xrd_blocksize", "seed"};
 
 // Applies one parameter to a loaded scenario (before the Simulation is built).
 void apply(GridScenario& s, const ScanSpec& spec, const std::string& name, const std::string& value) {
@@ -55,7 +55,8 @@ void apply(GridScenario& s, const ScanSpec& spec, const std::string& name, const
             s.options.xrd_block_size = units::parse(value, units::Kind::size);
         }
     } catch (const std::exception& e) {
-        throw InputError(spec.origin, 0, "parameters." + name, fmt::format("value '{}': {}", value, e.what()));
+        throw InputError(spec.origin, 0, "parameters." + name,
+                         fmt::format("value '{}': {}", value, e.what()));
     }
 }
 
@@ -101,8 +102,9 @@ ScanSpec read_scan(const std::string& path) {
             const config::YamlView values(kv.second, path, "parameters." + name);
             if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return name == k; }) ==
                 std::end(known))
-                values.fail("unknown parameter; allowed: hitrate, cache_size, link_bandwidth_factor, dispatcher, "
-                            "xrd_blocksize, seed");
+                values.fail(
+                    "unknown parameter; allowed: hitrate, cache_size, link_bandwidth_factor, dispatcher, "
+                    "xrd_blocksize, seed");
             if (!values.is_sequence() || values.size() == 0)
                 values.fail("expected a non-empty list of values");
             ScanParameter p{name, {}};
@@ -120,7 +122,8 @@ ScanSpec read_scan(const std::string& path) {
         spec.threads = static_cast<unsigned>(t);
     }
     if (spec.points() > 100000)
-        root.fail(fmt::format("{} points: more than 100000; split the scan or emit a batch array", spec.points()));
+        root.fail(
+            fmt::format("{} points: more than 100000; split the scan or emit a batch array", spec.points()));
     return spec;
 }
 
@@ -165,12 +168,13 @@ std::vector<std::string> run_scan(const ScanSpec& spec, std::size_t first, std::
                 std::string row = fmt::format("{},{}", k, CsvWriter::field(scenario_path));
                 for (const auto& v : values)
                     row += "," + CsvWriter::field(v);
-                row += fmt::format(",{},{},{},{},{},{},{},{},{}", o["jobs_done"].get<std::size_t>(),
-                                   o["jobs_failed"].get<std::size_t>(), CsvWriter::number(j["makespan_s"]),
-                                   CsvWriter::number(o["cpu_efficiency"]), CsvWriter::number(o["mean_wall_time_s"]),
-                                   CsvWriter::number(o["mean_input_transfer_time_s"]),
-                                   CsvWriter::number(o["cache_hit_rate"]), CsvWriter::number(o["bytes_from_remote"]),
-                                   sim.engine().events_processed());
+                row += fmt::format(
+                    ",{},{},{},{},{},{},{},{},{}", o["jobs_done"].get<std::size_t>(),
+                    o["jobs_failed"].get<std::size_t>(), CsvWriter::number(j["makespan_s"]),
+                    CsvWriter::number(o["cpu_efficiency"]), CsvWriter::number(o["mean_wall_time_s"]),
+                    CsvWriter::number(o["mean_input_transfer_time_s"]),
+                    CsvWriter::number(o["cache_hit_rate"]), CsvWriter::number(o["bytes_from_remote"]),
+                    sim.engine().events_processed());
                 rows[k - first] = std::move(row);
             } catch (...) {
                 std::lock_guard lock(error_mutex);
@@ -214,20 +218,22 @@ void emit_batch_array(const ScanSpec& spec, const std::string& scan_file, const 
         f.stream() << text;
         f.commit();
         if (exec)
-            std::filesystem::permissions(path, std::filesystem::perms::owner_exec | std::filesystem::perms::group_exec,
-                                         std::filesystem::perm_options::add);
+            std::filesystem::permissions(
+                path, std::filesystem::perms::owner_exec | std::filesystem::perms::group_exec,
+                std::filesystem::perm_options::add);
     };
     write("run_point.sh",
           fmt::format("#!/bin/sh\n# Runs scan point $1 of {} ({} points) and writes out/point_$1.csv.\n"
                       "exec '{}' -q sim --scan '{}' --point \"$1\" -o '{}/out/point_$1.csv'\n",
                       scan_abs, n, hepkit_path, scan_abs, dir_abs),
           true);
-    write("merge.sh",
-          fmt::format("#!/bin/sh\n# Merges the per-point tables into scan.csv (header once, points in order).\n"
-                      "cd '{}' && ls out/point_*.csv | sort -t_ -k2 -n | {{ read first; head -1 \"$first\"; "
-                      "for f in \"$first\" $(cat); do tail -n +2 \"$f\"; done; }} > scan.csv\n",
-                      dir_abs),
-          true);
+    write(
+        "merge.sh",
+        fmt::format("#!/bin/sh\n# Merges the per-point tables into scan.csv (header once, points in order).\n"
+                    "cd '{}' && ls out/point_*.csv | sort -t_ -k2 -n | {{ read first; head -1 \"$first\"; "
+                    "for f in \"$first\" $(cat); do tail -n +2 \"$f\"; done; }} > scan.csv\n",
+                    dir_abs),
+        true);
     if (kind == "condor")
         write("scan.sub",
               fmt::format("# HTCondor: condor_submit {0}/scan.sub, then {0}/merge.sh\n"

@@ -21,13 +21,13 @@ namespace {
 struct JobType {
     const char* name;
     const char* workload_type;
-    double share;       ///< fraction of all jobs
+    double share; ///< fraction of all jobs
     int cores;
-    double hours;       ///< wall time at full speed on `cores` cores
-    int files;          ///< input files per job (0: none)
-    double file_size;   ///< bytes per input file
-    double output;      ///< bytes written
-    double memory;      ///< bytes
+    double hours;     ///< wall time at full speed on `cores` cores
+    int files;        ///< input files per job (0: none)
+    double file_size; ///< bytes per input file
+    double output;    ///< bytes written
+    double memory;    ///< bytes
 };
 constexpr JobType job_types[] = {
     {"analysis", "streaming", 0.60, 1, 1.0, 3, 2.0e9, 2.0e8, 2.0e9},
@@ -35,22 +35,24 @@ constexpr JobType job_types[] = {
     {"reprocessing", "copy", 0.10, 8, 2.0, 2, 4.0e9, 3.0e9, 1.6e10},
     {"mltraining", "copy", 0.05, 16, 1.5, 4, 2.0e9, 5.0e8, 6.4e10},
 };
-constexpr double core_speed = 10e9;   // flop/s per core
-constexpr double utilisation = 0.75;  // target share of the cores the day's jobs keep busy
+constexpr double core_speed = 10e9;  // flop/s per core
+constexpr double utilisation = 0.75; // target share of the cores the day's jobs keep busy
 
 struct Site {
     std::string name;
     int tier;
     long long cores;
     int workers;
-    double disk;       // bytes
-    double cache;      // bytes (0: none)
-    double uplink;     // bit/s
-    double latency;    // s, one way to the WAN core
-    double weight;     // share of the jobs
+    double disk;    // bytes
+    double cache;   // bytes (0: none)
+    double uplink;  // bit/s
+    double latency; // s, one way to the WAN core
+    double weight;  // share of the jobs
 };
 
-double uniform(std::mt19937_64& rng, double lo, double hi) { return lo + (hi - lo) * uniform01(rng); }
+double uniform(std::mt19937_64& rng, double lo, double hi) {
+    return lo + (hi - lo) * uniform01(rng);
+}
 
 std::vector<Site> make_sites(const WlcgSpec& spec, std::mt19937_64& rng) {
     // Mean core-hours per job, to size the farms for the target utilisation.
@@ -62,14 +64,15 @@ std::vector<Site> make_sites(const WlcgSpec& spec, std::mt19937_64& rng) {
     // CPU shares by tier (WLCG pledges: Tier-0 ~18%, Tier-1s ~37%, Tier-2s ~45%).
     std::vector<Site> sites;
     sites.push_back(Site{"T0_CERN", 0, 0, 4, 0, 0, 1.6e12, 0.0005, 0.18});
-    static const char* t1_names[] = {"T1_DE_KIT", "T1_FR_CCIN2P3", "T1_IT_CNAF", "T1_ES_PIC", "T1_NL_SARA",
-                                     "T1_UK_RAL", "T1_US_FNAL", "T1_US_BNL", "T1_CA_TRIUMF", "T1_NDGF",
-                                     "T1_KR_KISTI", "T1_TW_ASGC", "T1_RU_JINR", "T1_CN_IHEP"};
+    static const char* t1_names[] = {
+        "T1_DE_KIT", "T1_FR_CCIN2P3", "T1_IT_CNAF", "T1_ES_PIC",   "T1_NL_SARA", "T1_UK_RAL",  "T1_US_FNAL",
+        "T1_US_BNL", "T1_CA_TRIUMF",  "T1_NDGF",    "T1_KR_KISTI", "T1_TW_ASGC", "T1_RU_JINR", "T1_CN_IHEP"};
     for (int i = 0; i < spec.tier1; ++i) {
         const bool far = i >= 6; // Americas and Asia: longer paths
         const std::string name = i < 14 ? t1_names[i] : fmt::format("T1_X_{}", i);
         sites.push_back(Site{name, 1, 0, 2, 0, 0, uniform(rng, 100e9, 400e9),
-                             far ? uniform(rng, 0.040, 0.120) : uniform(rng, 0.005, 0.020), 0.37 / spec.tier1});
+                             far ? uniform(rng, 0.040, 0.120) : uniform(rng, 0.005, 0.020),
+                             0.37 / spec.tier1});
     }
     // Tier-2 sizes are skewed (a few large, many small): log-normal weights.
     std::vector<double> w;
@@ -105,26 +108,30 @@ std::string platform_xml(const std::vector<Site>& sites) {
         const long long per_worker = s.cores / s.workers;
         for (int w = 0; w < s.workers; ++w) {
             const long long cores = w + 1 == s.workers ? s.cores - per_worker * (s.workers - 1) : per_worker;
-            x += fmt::format("      <host id=\"{}-wn{}\" speed=\"10Gf\" core=\"{}\">"
-                             "<prop id=\"type\" value=\"worker\"/><prop id=\"ram\" value=\"{}GiB\"/></host>\n",
-                             s.name, w, cores, cores * 4);
+            x +=
+                fmt::format("      <host id=\"{}-wn{}\" speed=\"10Gf\" core=\"{}\">"
+                            "<prop id=\"type\" value=\"worker\"/><prop id=\"ram\" value=\"{}GiB\"/></host>\n",
+                            s.name, w, cores, cores * 4);
         }
         const double disk_bw = std::max(10e9, static_cast<double>(s.cores) * 50e6); // 50 MB/s per core
-        x += fmt::format("      <host id=\"{}-se\" speed=\"100Gf\" core=\"32\"><prop id=\"type\" value=\"storage\"/>"
-                         "<disk id=\"pool\" read_bw=\"{:.0f}Bps\" write_bw=\"{:.0f}Bps\"><prop id=\"size\" "
-                         "value=\"{:.0f}B\"/><prop id=\"mount\" value=\"/\"/></disk></host>\n",
-                         s.name, disk_bw, disk_bw / 2, s.disk);
+        x += fmt::format(
+            "      <host id=\"{}-se\" speed=\"100Gf\" core=\"32\"><prop id=\"type\" value=\"storage\"/>"
+            "<disk id=\"pool\" read_bw=\"{:.0f}Bps\" write_bw=\"{:.0f}Bps\"><prop id=\"size\" "
+            "value=\"{:.0f}B\"/><prop id=\"mount\" value=\"/\"/></disk></host>\n",
+            s.name, disk_bw, disk_bw / 2, s.disk);
         if (s.cache > 0)
-            x += fmt::format("      <host id=\"{}-cache\" speed=\"50Gf\" core=\"16\"><prop id=\"type\" value=\"cache\"/>"
-                             "<disk id=\"ssd\" read_bw=\"{:.0f}Bps\" write_bw=\"{:.0f}Bps\"><prop id=\"size\" "
-                             "value=\"{:.0f}B\"/></disk></host>\n",
-                             s.name, disk_bw, disk_bw / 2, s.cache);
+            x += fmt::format(
+                "      <host id=\"{}-cache\" speed=\"50Gf\" core=\"16\"><prop id=\"type\" value=\"cache\"/>"
+                "<disk id=\"ssd\" read_bw=\"{:.0f}Bps\" write_bw=\"{:.0f}Bps\"><prop id=\"size\" "
+                "value=\"{:.0f}B\"/></disk></host>\n",
+                s.name, disk_bw, disk_bw / 2, s.cache);
         x += fmt::format("      <router id=\"{}-gw\"/>\n", s.name);
         const double lan = s.tier == 0 ? 400e9 : (s.tier == 1 ? 200e9 : 100e9);
         auto host_link = [&](const std::string& host, double bw) {
-            x += fmt::format("      <link id=\"{}-lan\" bandwidth=\"{:.0f}bps\" latency=\"20us\"/>\n", host, bw);
-            x += fmt::format("      <route src=\"{}\" dst=\"{}-gw\"><link_ctn id=\"{}-lan\"/></route>\n", host, s.name,
-                             host);
+            x += fmt::format("      <link id=\"{}-lan\" bandwidth=\"{:.0f}bps\" latency=\"20us\"/>\n", host,
+                             bw);
+            x += fmt::format("      <route src=\"{}\" dst=\"{}-gw\"><link_ctn id=\"{}-lan\"/></route>\n",
+                             host, s.name, host);
         };
         for (int w = 0; w < s.workers; ++w)
             host_link(fmt::format("{}-wn{}", s.name, w), lan);
@@ -132,8 +139,8 @@ std::string platform_xml(const std::vector<Site>& sites) {
         if (s.cache > 0)
             host_link(s.name + "-cache", lan);
         x += "    </zone>\n";
-        x += fmt::format("    <link id=\"{}-uplink\" bandwidth=\"{:.0f}bps\" latency=\"{:.6f}s\"/>\n", s.name, s.uplink,
-                         s.latency);
+        x += fmt::format("    <link id=\"{}-uplink\" bandwidth=\"{:.0f}bps\" latency=\"{:.6f}s\"/>\n", s.name,
+                         s.uplink, s.latency);
         x += fmt::format("    <zoneRoute src=\"{0}\" dst=\"WAN\" gw_src=\"{0}-gw\" gw_dst=\"wan-core\">"
                          "<link_ctn id=\"{0}-uplink\"/></zoneRoute>\n",
                          s.name);
@@ -208,14 +215,16 @@ WlcgSummary generate_wlcg(const WlcgSpec& spec, const std::string& dir) {
             double share = t.share;
             if (std::string(t.name) == "reprocessing")
                 share = t.share * (1.0 / (0.18 + 0.37)); // all of it on Tier-0/1 (55% of the cores)
-            const auto n = static_cast<long long>(std::llround(static_cast<double>(spec.jobs) * share * s.weight));
+            const auto n =
+                static_cast<long long>(std::llround(static_cast<double>(spec.jobs) * share * s.weight));
             if (n <= 0)
                 continue;
             sum.jobs += static_cast<std::uint64_t>(n);
             const std::string wl_name = fmt::format("{}_{}", t.name, s.name);
             nlohmann::json wl = {
                 {"num_jobs", n},
-                {"cores", {{"type", "histogram"}, {"counts", std::vector<int>(static_cast<std::size_t>(t.cores), 0)}}},
+                {"cores",
+                 {{"type", "histogram"}, {"counts", std::vector<int>(static_cast<std::size_t>(t.cores), 0)}}},
                 {"flops", gaussian(t.hours * 3600 * core_speed * t.cores, 0.2)},
                 {"memory", gaussian(t.memory, 0.1)},
                 {"outfilesize", gaussian(t.output, 0.2)},
@@ -260,23 +269,24 @@ WlcgSummary generate_wlcg(const WlcgSpec& spec, const std::string& dir) {
     write("platform.xml", platform_xml(sites));
     write("datasets.json", datasets.dump(1) + "\n");
     write("workloads.json", workloads.dump(1) + "\n");
-    write("scenario.yaml",
-          fmt::format("# WLCG day generated by `hepkit generate wlcg` (seed {}): {} sites, {} cores, {} jobs.\n"
-                      "# Figures and sources: docs/wlcg.md. Run: hepkit sim {}/scenario.yaml -o trace.csv\n"
-                      "name: wlcg-{}-sites-{}-jobs\n"
-                      "seed: {}\n"
-                      "platform: platform.xml\n"
-                      "datasets: [datasets.json]\n"
-                      "workloads: [workloads.json]\n"
-                      "dispatcher: data-locality\n"
-                      "options:\n"
-                      "  hitrate: 0.1\n"
-                      "  cache_scope: network\n"
-                      "  xrd_blocksize: 4GB\n"
-                      "  xrd_flops_per_time: 0\n"
-                      "  outputs_to_site_storage: true\n"
-                      "  compute_on_all_cores: true\n",
-                      spec.seed, sum.sites, sum.cores, sum.jobs, dir, sum.sites, sum.jobs, spec.seed));
+    write(
+        "scenario.yaml",
+        fmt::format("# WLCG day generated by `hepkit generate wlcg` (seed {}): {} sites, {} cores, {} jobs.\n"
+                    "# Figures and sources: docs/wlcg.md. Run: hepkit sim {}/scenario.yaml -o trace.csv\n"
+                    "name: wlcg-{}-sites-{}-jobs\n"
+                    "seed: {}\n"
+                    "platform: platform.xml\n"
+                    "datasets: [datasets.json]\n"
+                    "workloads: [workloads.json]\n"
+                    "dispatcher: data-locality\n"
+                    "options:\n"
+                    "  hitrate: 0.1\n"
+                    "  cache_scope: network\n"
+                    "  xrd_blocksize: 4GB\n"
+                    "  xrd_flops_per_time: 0\n"
+                    "  outputs_to_site_storage: true\n"
+                    "  compute_on_all_cores: true\n",
+                    spec.seed, sum.sites, sum.cores, sum.jobs, dir, sum.sites, sum.jobs, spec.seed));
     return sum;
 }
 

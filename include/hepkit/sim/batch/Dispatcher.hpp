@@ -23,6 +23,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,13 +47,17 @@ class Dispatcher {
         std::vector<std::size_t> workers;
         int cores_total = 0, cores_busy = 0;
     };
-    /// `locality(job_site)` scores a site for the job being placed (bytes available there).
-    using LocalityScore = std::function<double(std::size_t site)>;
+    /// Sites holding the job's input, best first (data-locality policy only).
+    using Preferred = std::vector<std::size_t>;
 
     Dispatcher(const Platform& platform, const std::vector<HostIndex>& workers, DispatchPolicy policy);
 
     /// A worker where a job of `cores` and `memory` can start now, or nothing.
-    std::optional<std::size_t> pick(int cores, double memory, const LocalityScore& locality = {});
+    /// With `data-locality`, the `preferred` sites are tried in order, then the least-loaded one.
+    std::optional<std::size_t> pick(int cores, double memory, const Preferred& preferred = {});
+    /// The site index of a zone, or `npos` if the zone holds no worker.
+    std::size_t site_of_zone(ZoneIndex z) const { return z < site_of_zone_.size() ? site_of_zone_[z] : npos; }
+    static constexpr std::size_t npos = ~std::size_t{0};
     /// Takes the resources of a placed job / gives them back.
     void take(std::size_t worker, int cores, double memory);
     void give(std::size_t worker, int cores, double memory);
@@ -73,6 +78,8 @@ class Dispatcher {
     std::vector<std::size_t> by_name_; ///< worker indices sorted by host name (dcsim policy)
     std::vector<Site> sites_;
     std::size_t cursor_ = 0; ///< round-robin position
+    std::vector<std::size_t> site_of_zone_;
+    std::multiset<int> free_cores_; ///< free cores of every worker: no scan when nothing fits
     int idle_cores_ = 0;
     int max_cores_ = 0;
     double max_memory_ = 0;

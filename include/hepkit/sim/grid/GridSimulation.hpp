@@ -47,11 +47,11 @@ struct GridOptions {
     bool dcsim_block_sizes = false;      ///< reproduce DCSim's over-read of each file's last block
     DispatchPolicy dispatcher = DispatchPolicy::dcsim;
     Eviction eviction = Eviction::lru;
-    std::string output_storage; ///< host receiving outputs; empty: first storage host
+    std::string output_storage;           ///< host receiving outputs; empty: first storage host
     bool outputs_to_site_storage = false; ///< write outputs to a storage host in the worker's zone
     std::unordered_map<std::string, double> cache_sizes; ///< cache host -> size (default: disk size)
     double timeseries_interval = 0;                      ///< s; 0 = no time series
-    std::size_t backfill_depth = 1000; ///< queued jobs tried past one that cannot start
+    std::size_t backfill_depth = 100;                    ///< queued jobs tried past one that cannot start
     bool compute_on_all_cores = false; ///< streaming/copy jobs compute on all their cores (DCSim: one)
     std::uint64_t seed = 42;
 };
@@ -148,9 +148,9 @@ class GridSimulation : private Engine::Listener {
     std::vector<std::vector<std::size_t>> caches_in_scope_; ///< per worker
     HostIndex output_host_ = 0;
     std::size_t output_disk_ = 0;
-    std::vector<HostIndex> output_host_of_worker_; ///< per worker
+    std::vector<HostIndex> output_host_of_worker_;      ///< per worker
     std::unordered_map<HostIndex, double> output_free_; ///< free bytes per storage host
-    std::vector<JobIndex> order_; ///< submission order (with duplications)
+    std::vector<JobIndex> order_;                       ///< submission order (with duplications)
     std::mt19937_64 cache_rng_;
 
     // queue: (-priority, submit, slot) in order

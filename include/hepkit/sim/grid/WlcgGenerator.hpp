@@ -11,10 +11,10 @@
 namespace hepkit::sim {
 
 struct WlcgSpec {
-    int tier1 = 13;             ///< Tier-1 sites (WLCG has 13-14)
-    int tier2 = 150;            ///< Tier-2/3 sites
+    int tier1 = 13;               ///< Tier-1 sites (WLCG has 13-14)
+    int tier2 = 150;              ///< Tier-2/3 sites
     std::uint64_t jobs = 1200000; ///< jobs in the day
-    double hours = 24;          ///< simulated horizon: submissions spread over hours - 4
+    double hours = 24;            ///< simulated horizon: submissions spread over hours - 4
     std::uint64_t seed = 1;
 
     /// Presets: tiny (10 sites, 2000 jobs, 6 h), small (30 sites, 20 000 jobs, 12 h),
