@@ -266,7 +266,17 @@ void GridSimulation::schedule(double now) {
                     if (c.has(f))
                         add(c.host(), size);
             }
-            std::sort(local.begin(), local.end());
+            // most local bytes first; equal bytes (replicas) -> the less loaded site first
+            const auto& sites = dispatcher_.sites();
+            auto load = [&](std::size_t site) {
+                return static_cast<double>(sites[site].cores_busy) / std::max(1, sites[site].cores_total);
+            };
+            std::sort(local.begin(), local.end(), [&](const auto& a, const auto& b) {
+                if (a.first != b.first)
+                    return a.first < b.first;
+                const double la = load(a.second), lb = load(b.second);
+                return la != lb ? la < lb : a.second < b.second;
+            });
             for (const auto& entry : local)
                 preferred.push_back(entry.second);
         }
