@@ -238,8 +238,8 @@ void GridSimulation::schedule(double now) {
     // more are tried (HTCondor's negotiator also bounds its cycle): with 10^6 queued jobs and a
     // few idle cores of the wrong shape, scanning the whole queue at every event would be O(n).
     std::size_t misses = 0;
-    std::vector<std::pair<double, std::size_t>> local; // (-bytes, site)
-    Dispatcher::Preferred preferred;
+    auto& local = scratch_local_; // members: no allocation per scheduling pass
+    auto& preferred = scratch_preferred_;
     for (auto it = queue_.begin(); it != queue_.end() && dispatcher_.idle_cores() > 0;) {
         const JobIndex j = order_[std::get<2>(*it)];
         const JobSpec& job = workload_.jobs[j];

@@ -130,7 +130,7 @@ ScanSpec read_scan(const std::string& path) {
 std::string scan_header(const ScanSpec& spec) {
     std::string h = "point,scenario";
     for (const auto& p : spec.parameters)
-        h += "," + p.name;
+        h += fmt::format(",{}", p.name);
     return h + ",jobs_done,jobs_failed,makespan_s,cpu_efficiency,mean_wall_time_s,mean_input_transfer_time_s,"
                "cache_hit_rate,bytes_from_remote,events";
 }
@@ -167,7 +167,7 @@ std::vector<std::string> run_scan(const ScanSpec& spec, std::size_t first, std::
                 const auto& o = j["overall"];
                 std::string row = fmt::format("{},{}", k, CsvWriter::field(scenario_path));
                 for (const auto& v : values)
-                    row += "," + CsvWriter::field(v);
+                    row += fmt::format(",{}", CsvWriter::field(v));
                 row += fmt::format(
                     ",{},{},{},{},{},{},{},{},{}", o["jobs_done"].get<std::size_t>(),
                     o["jobs_failed"].get<std::size_t>(), CsvWriter::number(j["makespan_s"]),

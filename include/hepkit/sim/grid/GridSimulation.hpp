@@ -162,6 +162,8 @@ class GridSimulation : private Engine::Listener {
     std::vector<Pending> pending_;
     std::unordered_map<std::uint64_t, SpecId> io_specs_;
     Observers observers_;
+    std::vector<std::pair<double, std::size_t>> scratch_local_; ///< (-local bytes, site) of one job
+    Dispatcher::Preferred scratch_preferred_;
     std::size_t done_ = 0;
     bool dirty_ = false;
 };
