@@ -240,11 +240,14 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
     CLI::App* cmd = app.add_subcommand(
         "sim",
         "Simulate a workload on a platform.\n\n"
-        "  hepkit sim                      run the built-in default scenario (a data-movement campaign)\n"
+        "  hepkit sim                      run the built-in scenario (a Tier-1 with a cache, three Tier-2s)\n"
         "  hepkit sim SCENARIO.yaml        run a scenario file (see docs/formats.md)\n"
+        "  hepkit sim -p P.xml -o OUT.csv --workload-configurations W.json --dataset-configurations D.json\n"
+        "                                  run a DCSim command line (dc-sim replaced by hepkit sim)\n"
         "  hepkit sim -p P.xml --activities A.csv -o OUT.csv\n"
-        "                                  run explicit transfers/computations on a SimGrid or native\n"
-        "                                  platform; OUT.csv gets id,start,end per activity.");
+        "                                  run explicit transfers/computations; OUT.csv gets id,start,end\n"
+        "  hepkit sim --scan SCAN.yaml -o TABLE.csv\n"
+        "                                  run a parameter scan in parallel (see docs/scans.md)");
     cmd->add_option("scenario", opts->scenario, "scenario file (YAML)")->check(CLI::ExistingFile);
     cmd->add_option("-p,--platform", opts->platform, "platform: SimGrid XML (.xml) or native YAML (.yaml)")
         ->check(CLI::ExistingFile);
