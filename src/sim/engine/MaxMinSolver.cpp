@@ -229,7 +229,11 @@ void MaxMinSolver::fix(VariableId v, double x) {
             res.remaining -= n * e.weight * x;
             res.usage -= n * e.weight / var.penalty;
         }
-        touched_.push_back(e.resource);
+        // each resource once per round: with many users, duplicates would flood the level heap
+        if (res.touched_round != round_) {
+            res.touched_round = round_;
+            touched_.push_back(e.resource);
+        }
     }
 }
 
@@ -307,6 +311,7 @@ void MaxMinSolver::fill(std::vector<VariableId>& changed) {
         if (heap_.empty() && !have_bound)
             break;
         touched_.clear();
+        ++round_;
         if (have_bound) {
             const Variable& bv = variables_[bounded_[next_bounded]];
             const double key = bv.bound * bv.penalty;

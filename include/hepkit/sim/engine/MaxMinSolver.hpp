@@ -105,6 +105,7 @@ class MaxMinSolver {
         double usage = 0;
         std::uint32_t unfixed = 0;
         std::uint32_t version = 0;
+        std::uint64_t touched_round = 0; ///< last round in which it entered touched_
     };
     struct Variable {
         double penalty = 0;
@@ -144,6 +145,7 @@ class MaxMinSolver {
     std::vector<VariableId> bounded_;
     std::vector<LevelEntry> heap_;
     std::vector<ResourceId> touched_;
+    std::uint64_t round_ = 0; ///< rounds of progressive filling, for de-duplicating touched_
 };
 
 } // namespace hepkit::sim
