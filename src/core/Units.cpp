@@ -18,8 +18,9 @@ struct Suffix {
 // Tables of accepted suffixes per kind. Longest suffixes are matched first by the lookup below,
 // so "ms" is never read as "m" + "s".
 constexpr std::array time_suffixes{
-    Suffix{"ps", 1e-12}, Suffix{"ns", 1e-9},  Suffix{"us", 1e-6},   Suffix{"ms", 1e-3},    Suffix{"s", 1.0},
-    Suffix{"m", 60.0},   Suffix{"min", 60.0}, Suffix{"h", 3600.0}, Suffix{"d", 86400.0}, Suffix{"w", 604800.0},
+    Suffix{"ps", 1e-12},  Suffix{"ns", 1e-9},    Suffix{"us", 1e-6},  Suffix{"ms", 1e-3},
+    Suffix{"s", 1.0},     Suffix{"m", 60.0},     Suffix{"min", 60.0}, Suffix{"h", 3600.0},
+    Suffix{"d", 86400.0}, Suffix{"w", 604800.0},
 };
 
 constexpr std::array speed_suffixes{

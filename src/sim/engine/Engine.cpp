@@ -298,7 +298,8 @@ void Engine::handle_class_due(ClassId id) {
     // actions whose date is within surf/precision of now in the same step).
     // The tolerance also covers the clock's own resolution: at t = 1e7 s one ulp is ~2e-9 s, and
     // a member due in less than that could never be reached (the clock would not move).
-    const double horizon = std::max(config_.time_precision, 8 * std::numeric_limits<double>::epsilon() * now_);
+    const double horizon =
+        std::max(config_.time_precision, 8 * std::numeric_limits<double>::epsilon() * now_);
     const double slack = std::isfinite(c.rate) ? c.rate * horizon : 0;
     while (!c.heap.empty()) {
         const Member top = c.heap.front();

@@ -249,7 +249,8 @@ void MaxMinSolver::fill(std::vector<VariableId>& changed) {
         const Resource& res = resources_[comp_resources_[0]];
         if (var.elems.size() == 1) {
             const double w = var.elems[0].weight / var.penalty;
-            const double usage = res.sharing == Sharing::shared ? static_cast<double>(var.count) * w : std::max(0.0, w);
+            const double usage =
+                res.sharing == Sharing::shared ? static_cast<double>(var.count) * w : std::max(0.0, w);
             double x = var.bound > 0 ? var.bound : infinity;
             if (usage > 0) {
                 const double level = std::max(0.0, res.capacity) / usage;
