@@ -217,3 +217,41 @@ TEST(MaxMinSolver, LazyAndFullAgreeBitwiseOnRandomSystems) {
         }
     }
 }
+
+TEST(MaxMinSolver, BoundedCountChangesOnUnsaturatedResourcesNeedNoResolve) {
+    // r1 (C = 100) carries a (bound 1, n = 3) and b (unbounded, also on r2, C = 10): a = 1, b = 10.
+    // Changing a's count while r1 stays unsaturated is booked without a re-solve (lazy) and gives
+    // the full solve's values.
+    for (auto mode : {MaxMinSolver::Mode::lazy, MaxMinSolver::Mode::full}) {
+        MaxMinSolver s;
+        const auto r1 = s.add_resource(100, Sharing::shared);
+        const auto r2 = s.add_resource(10, Sharing::shared);
+        MaxMinSolver::Element ea{r1, 1.0};
+        MaxMinSolver::Element eb[] = {{r1, 1.0}, {r2, 1.0}};
+        const auto a = s.add_variable(1, 1.0, {&ea, 1});
+        const auto b = s.add_variable(1, MaxMinSolver::unbounded, eb);
+        s.set_count(a, 3);
+        s.set_count(b, 1);
+        solve(s, mode);
+        EXPECT_DOUBLE_EQ(s.value(a), 1.0);
+        EXPECT_DOUBLE_EQ(s.value(b), 10.0);
+        const auto before = s.resources_solved();
+        s.set_count(a, 50); // r1 load 50 + 10 < 100: still unsaturated
+        const auto changed = solve(s, mode);
+        EXPECT_TRUE(changed.empty());
+        EXPECT_DOUBLE_EQ(s.value(a), 1.0);
+        EXPECT_DOUBLE_EQ(s.value(b), 10.0);
+        if (mode == MaxMinSolver::Mode::lazy) {
+            EXPECT_EQ(s.shortcuts(), 1u);
+            EXPECT_EQ(s.resources_solved(), before);
+        }
+        // 95 + 10 > 100: r1 saturates, so a real re-solve: a stays at its bound (its key 1 is below
+        // r1's level 100 / 96), and b gets what is left of r1: 100 - 95 = 5.
+        s.set_count(a, 95);
+        solve(s, mode);
+        EXPECT_DOUBLE_EQ(s.value(a), 1.0);
+        EXPECT_DOUBLE_EQ(s.value(b), 5.0);
+        if (mode == MaxMinSolver::Mode::lazy)
+            EXPECT_EQ(s.shortcuts(), 1u);
+    }
+}

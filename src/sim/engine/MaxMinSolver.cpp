@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <stdexcept>
 
 namespace hepkit::sim {
@@ -108,9 +109,40 @@ void MaxMinSolver::set_count(VariableId v, std::uint64_t n) {
     if (var.count == n)
         return;
     const bool was_active = active(v);
+    const std::uint64_t old = var.count;
     var.count = n;
+    if (var.count_pending) { // already waiting for solve(); leaving takes the normal path
+        if (!active(v))
+            mark_modified(v);
+        return;
+    }
+    if (was_active && active(v) && var.bound > 0 && !var.elems.empty()) {
+        var.count_pending = true;
+        var.pending_old_count = old;
+        count_changes_.push_back(v);
+        return;
+    }
     if (was_active || active(v))
         mark_modified(v);
+}
+
+bool MaxMinSolver::try_shortcut(VariableId v) {
+    const Variable& var = variables_[v];
+    if (var.value != var.bound)
+        return false;
+    const double dn = static_cast<double>(var.count) - static_cast<double>(var.pending_old_count);
+    for (const VarElem& e : var.elems) {
+        const Resource& res = resources_[e.resource];
+        if (res.sharing != Sharing::shared || !res.load_valid || res.modified)
+            return false;
+        const double margin = 1e-9 * res.capacity;
+        if (!(res.remaining > margin) || !(res.remaining - dn * e.weight * var.bound > margin))
+            return false;
+    }
+    for (const VarElem& e : var.elems)
+        resources_[e.resource].remaining -= dn * e.weight * var.bound;
+    ++shortcuts_;
+    return true;
 }
 
 void MaxMinSolver::set_penalty(VariableId v, double penalty) {
@@ -159,6 +191,17 @@ void MaxMinSolver::collect_component(ResourceId seed) {
 }
 
 void MaxMinSolver::solve(Mode mode, std::vector<VariableId>& changed) {
+    for (VariableId v : count_changes_) {
+        Variable& var = variables_[v];
+        if (!var.count_pending)
+            continue;
+        var.count_pending = false;
+        if (!var.alive)
+            continue; // removed after leaving: its resources were marked then
+        if (mode == Mode::full || !active(v) || !try_shortcut(v))
+            mark_modified(v);
+    }
+    count_changes_.clear();
     ++epoch_;
     comp_resources_.clear();
     comp_variables_.clear();
@@ -252,11 +295,15 @@ void MaxMinSolver::fill(std::vector<VariableId>& changed) {
             const double usage =
                 res.sharing == Sharing::shared ? static_cast<double>(var.count) * w : std::max(0.0, w);
             double x = var.bound > 0 ? var.bound : infinity;
+            Resource& lone = resources_[comp_resources_[0]];
             if (usage > 0) {
                 const double level = std::max(0.0, res.capacity) / usage;
                 if (!(var.bound > 0 && var.bound * var.penalty < level))
                     x = level / var.penalty;
             }
+            lone.load_valid = res.sharing == Sharing::shared && std::isfinite(x);
+            if (lone.load_valid)
+                lone.remaining = res.capacity - static_cast<double>(var.count) * var.elems[0].weight * x;
             if (x != var.value) {
                 var.value = x;
                 changed.push_back(v);
@@ -357,6 +404,8 @@ void MaxMinSolver::fill(std::vector<VariableId>& changed) {
                 push_level(r);
         }
     }
+    for (ResourceId r : comp_resources_)
+        resources_[r].load_valid = resources_[r].sharing == Sharing::shared;
     for (VariableId v : comp_variables_) {
         Variable& var = variables_[v];
         const double x = var.fixed ? var.next_value : infinity;

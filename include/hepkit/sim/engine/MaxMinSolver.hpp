@@ -22,6 +22,12 @@
 /// connected components); Mode::full re-solves every active resource. Both report only the
 /// variables whose value changed bit-wise, and both give bit-identical values.
 ///
+/// Shortcut (lazy only): when only the multiplicity of a variable held at its own bound changes,
+/// and none of its resources is saturated before or after (shared resources, margin 1e-9 of the
+/// capacity), the max-min solution of every other variable is unchanged — the variable's
+/// resources never fix anyone — so the change is booked into the resources' remaining capacity
+/// without a re-solve.
+///
 /// Hot path: solve(); measure with benchmarks/ before changing it.
 
 #include <cstdint>
@@ -79,7 +85,11 @@ class MaxMinSolver {
     /// Re-solves and appends to `changed` every variable whose value changed.
     void solve(Mode mode, std::vector<VariableId>& changed);
     /// True if some change is waiting for solve().
-    bool dirty() const { return !modified_.empty(); }
+    bool dirty() const {
+        return !modified_.empty() || !count_changes_.empty() || !modified_isolated_.empty();
+    }
+    /// Count changes that needed no re-solve (see solve()); for benchmarks.
+    std::uint64_t shortcuts() const { return shortcuts_; }
 
     /// Statistics: resources visited by solve() since construction (lazy vs full cost).
     std::uint64_t resources_solved() const { return resources_solved_; }
@@ -106,6 +116,7 @@ class MaxMinSolver {
         std::uint32_t unfixed = 0;
         std::uint32_t version = 0;
         std::uint64_t touched_round = 0; ///< last round in which it entered touched_
+        bool load_valid = false;         ///< `remaining` = capacity - current load (set by a solve)
     };
     struct Variable {
         double penalty = 0;
@@ -118,6 +129,8 @@ class MaxMinSolver {
         std::uint64_t epoch = 0;
         bool fixed = false;
         double next_value = 0;
+        bool count_pending = false; ///< count changed since the last solve (shortcut candidate)
+        std::uint64_t pending_old_count = 0;
     };
     struct LevelEntry {
         double level;
@@ -126,6 +139,7 @@ class MaxMinSolver {
     };
 
     void mark_modified(VariableId v);
+    bool try_shortcut(VariableId v);
     void mark_resource(ResourceId r);
     void collect_component(ResourceId seed);
     void fill(std::vector<VariableId>& changed);
@@ -145,6 +159,8 @@ class MaxMinSolver {
     std::vector<VariableId> bounded_;
     std::vector<LevelEntry> heap_;
     std::vector<ResourceId> touched_;
+    std::vector<VariableId> count_changes_;
+    std::uint64_t shortcuts_ = 0;
     std::uint64_t round_ = 0; ///< rounds of progressive filling, for de-duplicating touched_
 };
 
