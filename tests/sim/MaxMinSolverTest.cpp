@@ -251,7 +251,8 @@ TEST(MaxMinSolver, BoundedCountChangesOnUnsaturatedResourcesNeedNoResolve) {
         solve(s, mode);
         EXPECT_DOUBLE_EQ(s.value(a), 1.0);
         EXPECT_DOUBLE_EQ(s.value(b), 5.0);
-        if (mode == MaxMinSolver::Mode::lazy)
+        if (mode == MaxMinSolver::Mode::lazy) {
             EXPECT_EQ(s.shortcuts(), 1u);
+        }
     }
 }
