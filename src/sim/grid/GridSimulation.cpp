@@ -307,7 +307,6 @@ void GridSimulation::start_job(JobIndex j, std::size_t worker, double now) {
     run = Run{};
     run.job = j;
     run.worker = worker;
-    run.start = now;
     const HostIndex host = dispatcher_.workers()[worker].host;
     JobRecord& rec = run.record;
     rec.tag = job.id;

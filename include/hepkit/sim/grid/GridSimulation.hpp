@@ -106,7 +106,6 @@ class GridSimulation : private Engine::Listener {
         Stage stage = Stage::calc_exec;
         JobIndex job = 0;
         std::size_t worker = 0;
-        double start = 0;
         std::vector<Source> sources;
         std::size_t file = 0;
         std::uint64_t block = 0, blocks = 0;
