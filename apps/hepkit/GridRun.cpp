@@ -82,12 +82,12 @@ int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const Gl
         std::fprintf(stderr, "\n");
     const double wall = seconds();
     const std::uint64_t events = simulation.engine().events_processed();
-    log.info("solver: {} events, {:.1f} resources re-solved per event, {} changes booked without re-solving",
-             events,
-             events > 0 ? static_cast<double>(simulation.engine().solver().resources_solved()) /
-                              static_cast<double>(events)
-                        : 0.0,
-             simulation.engine().solver().shortcuts());
+    const auto& solver = simulation.engine().solver();
+    const double per_event = events > 0 ? 1.0 / static_cast<double>(events) : 0.0;
+    log.info("solver: {} events; per event {:.1f} resources and {:.1f} classes re-solved; {} changes booked "
+             "without re-solving",
+             events, static_cast<double>(solver.resources_solved()) * per_event,
+             static_cast<double>(solver.variables_solved()) * per_event, solver.shortcuts());
     if (trace)
         trace->commit();
     if (series)

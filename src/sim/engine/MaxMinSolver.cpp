@@ -246,6 +246,7 @@ void MaxMinSolver::solve(Mode mode, std::vector<VariableId>& changed) {
     modified_.clear();
     modified_isolated_.clear();
     resources_solved_ += comp_resources_.size();
+    variables_solved_ += comp_variables_.size();
     fill(changed);
 }
 

@@ -93,6 +93,8 @@ class MaxMinSolver {
 
     /// Statistics: resources visited by solve() since construction (lazy vs full cost).
     std::uint64_t resources_solved() const { return resources_solved_; }
+    /// Statistics: variables (classes) visited by solve() since construction.
+    std::uint64_t variables_solved() const { return variables_solved_; }
 
   private:
     struct VarElem {
@@ -153,6 +155,7 @@ class MaxMinSolver {
     std::vector<VariableId> modified_isolated_; ///< active variables with no resource
     std::uint64_t epoch_ = 0;
     std::uint64_t resources_solved_ = 0;
+    std::uint64_t variables_solved_ = 0;
     // scratch buffers reused across solves (no allocation in the steady state)
     std::vector<ResourceId> comp_resources_;
     std::vector<VariableId> comp_variables_;
