@@ -80,6 +80,7 @@ int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const Gl
     grid.run(obs);
     if (reported)
         std::fprintf(stderr, "\n");
+    summary.set_energy(grid.gpu_stats(), grid.host_energy(summary.makespan()));
     const double wall = seconds();
     const std::uint64_t events = simulation.engine().events_processed();
     const auto& solver = simulation.engine().solver();

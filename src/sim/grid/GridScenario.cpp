@@ -231,6 +231,67 @@ void read_options(const YamlView& o, GridOptions& opt) {
     }
 }
 
+// `gpu_sharing: {default: "mps:4", KIT: {policy: divide, slots: 2}, wn01: exclusive}`
+void read_gpu_sharing(const YamlView& g, GridOptions& opt) {
+    if (!g.is_map())
+        g.fail("expected a map of host, site or 'default' to a policy, e.g. {default: \"mps:4\"}");
+    for (const auto& kv : g.node()) {
+        const std::string name = kv.first.Scalar();
+        const YamlView v(kv.second, g.file(), "gpu_sharing." + name);
+        try {
+            GpuPolicy p;
+            if (v.is_map()) {
+                if (!v.has("policy"))
+                    v.fail("a policy map needs 'policy' (exclusive, repeat, divide, time-slicing, mps, mig)");
+                std::string text = v.at("policy").as_string();
+                for (const auto& item : v.node()) {
+                    const std::string key = item.first.Scalar();
+                    if (key == "policy")
+                        continue;
+                    std::string value;
+                    if (item.second.IsSequence())
+                        for (const auto& e : item.second)
+                            value += (value.empty() ? "" : "+") + e.Scalar();
+                    else
+                        value = item.second.Scalar();
+                    text += "," + key + "=" + value;
+                }
+                p = parse_gpu_policy(text);
+            } else {
+                p = parse_gpu_policy(v.as_string());
+            }
+            opt.gpu_policies.emplace_back(name, std::move(p));
+        } catch (const std::invalid_argument& e) {
+            v.fail(e.what());
+        }
+    }
+}
+
+void read_gpu_calibration(const YamlView& c, GpuCalibration& cal) {
+    c.check_keys({"context_latency", "context_serial", "time_slice_overhead", "context_memory", "mps_max_clients"});
+    auto non_negative = [&](const char* key, units::Kind kind, double& out) {
+        if (!c.has(key))
+            return;
+        out = c.at(key).as_quantity(kind);
+        if (!(out >= 0))
+            c.at(key).fail("must be >= 0");
+    };
+    non_negative("context_latency", units::Kind::time, cal.context_latency);
+    non_negative("context_serial", units::Kind::time, cal.context_serial);
+    non_negative("context_memory", units::Kind::size, cal.context_memory);
+    if (c.has("time_slice_overhead")) {
+        cal.time_slice_overhead = c.at("time_slice_overhead").as_double();
+        if (!(cal.time_slice_overhead >= 0 && cal.time_slice_overhead < 10))
+            c.at("time_slice_overhead").fail("must be between 0 and 10");
+    }
+    if (c.has("mps_max_clients")) {
+        const long long n = c.at("mps_max_clients").as_int();
+        if (n < 1 || n > 1024)
+            c.at("mps_max_clients").fail("must be between 1 and 1024");
+        cal.mps_max_clients = static_cast<int>(n);
+    }
+}
+
 } // namespace
 
 WorkloadSet build_workload(const Platform& platform, const WorkloadSources& sources, std::uint64_t seed) {
@@ -257,7 +318,7 @@ bool is_grid_scenario(const YAML::Node& root) {
 GridScenario read_grid_scenario(const YamlView& root, const std::string& base_dir,
                                 std::optional<std::uint64_t> seed) {
     root.check_keys({"name", "platform", "seed", "datasets", "workloads", "jobs", "options", "dispatcher",
-                     "caches", "outputs"});
+                     "caches", "outputs", "gpu_sharing", "gpu_calibration"});
     GridScenario s;
     s.origin = root.file();
     s.name =
@@ -282,6 +343,10 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
             root.at("dispatcher").fail(e.what());
         }
     }
+    if (root.has("gpu_sharing"))
+        read_gpu_sharing(root.at("gpu_sharing"), s.options);
+    if (root.has("gpu_calibration"))
+        read_gpu_calibration(root.at("gpu_calibration"), s.options.gpu_calibration);
     if (root.has("caches")) {
         const YamlView caches = root.at("caches");
         if (!caches.is_map())

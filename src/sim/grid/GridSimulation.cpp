@@ -168,6 +168,80 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
     std::stable_sort(order_.begin(), order_.end(), [&](JobIndex a, JobIndex b) {
         return workload_.jobs[a].submit < workload_.jobs[b].submit;
     });
+    flops_done_.assign(dispatcher_.workers().size(), 0.0);
+    setup_gpus();
+}
+
+void GridSimulation::setup_gpus() {
+    const Platform& p = sim_.platform();
+    bool any_gpu = false, any_request = false;
+    for (const auto& w : dispatcher_.workers())
+        any_gpu = any_gpu || !p.host(w.host).gpus.empty();
+    for (const auto& j : workload_.jobs)
+        any_request = any_request || j.gpu.wanted();
+    if (!any_gpu && !any_request)
+        return;
+    // The policy of each worker: its host's entry, else its zone's or an enclosing zone's, else
+    // `default`, else exclusive.
+    for (const auto& [name, policy] : options_.gpu_policies)
+        if (name != "default" && !p.find_host(name) && !p.find_zone(name))
+            throw std::invalid_argument(fmt::format(
+                "GPU policy given for '{}', which is neither a host, a zone nor 'default'", name));
+    auto find = [&](const std::string& name) -> const GpuPolicy* {
+        for (const auto& [n, policy] : options_.gpu_policies)
+            if (n == name)
+                return &policy;
+        return nullptr;
+    };
+    std::vector<GpuPolicy> policies;
+    for (const auto& w : dispatcher_.workers()) {
+        const GpuPolicy* pol = find(p.host(w.host).id);
+        for (ZoneIndex z = p.host_zone(w.host); !pol && z != Platform::none; z = p.zone_parent(z))
+            pol = find(p.zone_name(z));
+        if (!pol)
+            pol = find("default");
+        policies.push_back(pol ? *pol : GpuPolicy{});
+    }
+    gpus_.emplace(sim_.engine(), p, [&] {
+        std::vector<HostIndex> hosts;
+        for (const auto& w : dispatcher_.workers())
+            hosts.push_back(w.host);
+        return hosts;
+    }(), policies, options_.gpu_calibration, [this](ActivityId id, std::uint32_t run) { expect(id, run, Op::gpu); });
+    for (const auto& j : workload_.jobs) {
+        if (!j.gpu.wanted())
+            continue;
+        const std::string why = gpus_->never_fits(j.gpu);
+        if (!why.empty())
+            throw std::invalid_argument(fmt::format("job '{}' can never run: {}", j.id, why));
+    }
+}
+
+std::optional<std::pair<std::size_t, GpuPool::TaskId>> GridSimulation::pick_gpu_worker(const JobSpec& job,
+                                                                                       std::uint32_t run) {
+    // GPU jobs go to the worker with the smallest fraction of claimed GPU slots that has the
+    // cores, memory and GPU slots free (ties: worker order), whatever the CPU dispatcher policy.
+    std::optional<std::size_t> best;
+    double best_load = 0;
+    const auto& workers = dispatcher_.workers();
+    for (std::size_t w = 0; w < workers.size(); ++w) {
+        if (!gpus_->has_gpus(w) || workers[w].cores_free < job.cores || workers[w].memory_free < job.memory)
+            continue;
+        const double load = gpus_->load(w);
+        if (load >= 1.0 || (best && load >= best_load))
+            continue;
+        if (auto t = gpus_->claim(w, job.gpu, job.user, run)) {
+            // keep the better one; give back the previous claim
+            if (best)
+                gpus_->release(claimed_);
+            best = w;
+            best_load = load;
+            claimed_ = *t;
+        }
+    }
+    if (!best)
+        return std::nullopt;
+    return std::pair{*best, claimed_};
 }
 
 SpecId GridSimulation::io_spec(HostIndex src, std::size_t disk, HostIndex dst, DiskModel::Op op) {
@@ -280,7 +354,17 @@ void GridSimulation::schedule(double now) {
             for (const auto& entry : local)
                 preferred.push_back(entry.second);
         }
-        const auto worker = dispatcher_.pick(job.cores, job.memory, preferred);
+        std::optional<std::size_t> worker;
+        std::optional<GpuPool::TaskId> gpu_task;
+        if (job.gpu.wanted()) {
+            const auto next_run = free_runs_.empty() ? static_cast<std::uint32_t>(runs_.size()) : free_runs_.back();
+            if (auto placed = pick_gpu_worker(job, next_run)) {
+                worker = placed->first;
+                gpu_task = placed->second;
+            }
+        } else {
+            worker = dispatcher_.pick(job.cores, job.memory, preferred);
+        }
         if (!worker) {
             if (++misses > options_.backfill_depth)
                 break;
@@ -288,11 +372,11 @@ void GridSimulation::schedule(double now) {
             continue;
         }
         it = queue_.erase(it);
-        start_job(j, *worker, now);
+        start_job(j, *worker, now, gpu_task);
     }
 }
 
-void GridSimulation::start_job(JobIndex j, std::size_t worker, double now) {
+void GridSimulation::start_job(JobIndex j, std::size_t worker, double now, std::optional<GpuPool::TaskId> gpu) {
     const JobSpec& job = workload_.jobs[j];
     dispatcher_.take(worker, job.cores, job.memory);
     std::uint32_t r;
@@ -307,6 +391,7 @@ void GridSimulation::start_job(JobIndex j, std::size_t worker, double now) {
     run = Run{};
     run.job = j;
     run.worker = worker;
+    run.gpu = gpu;
     const HostIndex host = dispatcher_.workers()[worker].host;
     JobRecord& rec = run.record;
     rec.tag = job.id;
@@ -321,7 +406,10 @@ void GridSimulation::start_job(JobIndex j, std::size_t worker, double now) {
     rec.outfile_size = job.output_size;
     if (job.type == JobType::calculation) {
         run.stage = Stage::calc_exec;
-        start_exec(r, job.flops, job.cores, now);
+        if (job.flops > 0)
+            start_exec(r, job.flops, job.cores, now);
+        else
+            after_compute(r, now); // a pure GPU job
         return;
     }
     choose_sources(run);
@@ -363,9 +451,12 @@ void GridSimulation::next_file(std::uint32_t r, double now) {
     if (run.file >= job.inputs.size()) {
         if (job.type == JobType::copy) {
             run.stage = Stage::copy_exec;
-            start_exec(r, job.flops, options_.compute_on_all_cores ? job.cores : 1, now); // DCSim: one core
+            if (job.flops > 0)
+                start_exec(r, job.flops, options_.compute_on_all_cores ? job.cores : 1, now); // DCSim: one core
+            else
+                after_compute(r, now);
         } else {
-            start_output(r, now);
+            after_compute(r, now);
         }
         return;
     }
@@ -434,6 +525,16 @@ void GridSimulation::start_exec(std::uint32_t r, double flops, int cores, double
     run.exec_start = now;
 }
 
+void GridSimulation::after_compute(std::uint32_t r, double now) {
+    Run& run = runs_[r];
+    if (!run.gpu || run.stage == Stage::gpu) {
+        start_output(r, now);
+        return;
+    }
+    run.stage = Stage::gpu;
+    gpus_->start(*run.gpu, now);
+}
+
 void GridSimulation::start_output(std::uint32_t r, double now) {
     Run& run = runs_[r];
     const JobSpec& job = workload_.jobs[run.job];
@@ -470,6 +571,15 @@ void GridSimulation::on_activity_done(ActivityId id, double now) {
     pending_[id] = Pending{};
     const std::uint32_t r = p.run;
     Run& run = runs_[r];
+    if (p.op == Op::gpu) {
+        if (auto ended = gpus_->on_activity_done(id, now)) {
+            if (ended->out_of_memory)
+                finish(r, now, "gpu-out-of-memory");
+            else
+                start_output(r, now);
+        }
+        return;
+    }
     switch (p.op) {
     case Op::read:
         run.read_pending = false;
@@ -483,11 +593,15 @@ void GridSimulation::on_activity_done(ActivityId id, double now) {
     case Op::write:
         run.record.outfile_time += now - run.read_start;
         break;
+    case Op::gpu:
+        break;
     }
     switch (run.stage) {
     case Stage::calc_exec:
     case Stage::copy_exec:
-        start_output(r, now);
+        after_compute(r, now);
+        return;
+    case Stage::gpu:
         return;
     case Stage::copy_read:
     case Stage::final_exec:
@@ -521,6 +635,20 @@ void GridSimulation::finish(std::uint32_t r, double now, const char* status) {
     const JobSpec& job = workload_.jobs[run.job];
     run.record.end = now;
     run.record.status = status;
+    const HostSpec& host = sim_.platform().host(dispatcher_.workers()[run.worker].host);
+    flops_done_[run.worker] += job.flops;
+    if (host.power_max > host.power_idle)
+        run.record.energy += (host.power_max - host.power_idle) * job.flops / (host.speed * host.cores);
+    if (run.gpu) {
+        const auto rep = gpus_->report(*run.gpu);
+        run.record.gpu_devices = rep.devices;
+        run.record.gpu_policy = rep.policy;
+        run.record.gpu_time = rep.gpu_time;
+        run.record.gpu_memory = rep.memory;
+        run.record.energy += rep.energy;
+        gpus_->release(*run.gpu);
+        run.gpu.reset();
+    }
     dispatcher_.give(run.worker, job.cores, job.memory);
     ++done_;
     if (observers_.job_finished)
@@ -547,6 +675,26 @@ void GridSimulation::sample(double now) {
                                      sim_.engine().resource_rate(sim_.network().link_resource(l))});
     for (const auto& c : caches_)
         observers_.sample(TimeSample{now, "cache_used", p.host(c.host()).id, c.used()});
+    if (gpus_)
+        gpus_->sample(now, [&](const GpuSample& s) {
+            observers_.sample(TimeSample{now, "gpu_utilisation", s.name, s.utilisation});
+            observers_.sample(TimeSample{now, "gpu_power", s.name, s.power});
+        });
+}
+
+std::vector<GpuPolicyStats> GridSimulation::gpu_stats() {
+    return gpus_ ? gpus_->stats(sim_.engine().now()) : std::vector<GpuPolicyStats>{};
+}
+
+double GridSimulation::host_energy(double end) const {
+    double e = 0;
+    const auto& workers = dispatcher_.workers();
+    for (std::size_t w = 0; w < workers.size(); ++w) {
+        const HostSpec& h = sim_.platform().host(workers[w].host);
+        if (h.power_max > 0)
+            e += h.power_idle * end + (h.power_max - h.power_idle) * flops_done_[w] / (h.speed * h.cores);
+    }
+    return e;
 }
 
 } // namespace hepkit::sim

@@ -11,17 +11,18 @@ TraceWriter::TraceWriter(const std::string& path) : file_(path) {
     file_.stream()
         << "job.tag, machine.name, hitrate, job.start, job.end, job.computetime, job.flops, "
            "infiles.transfertime, infiles.size, outfiles.transfertime, outfiles.size, "
-           "site, submit, queue_wait, cores, memory, bytes_from_cache, bytes_from_remote, status\n";
+           "site, submit, queue_wait, cores, memory, bytes_from_cache, bytes_from_remote, status, "
+           "gpu_device, gpu_policy, gpu_time, gpu_memory, energy\n";
 }
 
 void TraceWriter::add(const JobRecord& r) {
     // Numbers as DCSim prints them (std::to_string: 6 decimals); sizes as whole bytes.
     file_.stream() << fmt::format(
         "{}, {}, {}, {:.6f}, {:.6f}, {:.6f}, {:.6f}, {:.6f}, {:.0f}, {:.6f}, {:.0f}, "
-        "{}, {:.6f}, {:.6f}, {}, {:.0f}, {:.0f}, {:.0f}, {}\n",
+        "{}, {:.6f}, {:.6f}, {}, {:.0f}, {:.0f}, {:.0f}, {}, {}, {}, {:.6f}, {:.0f}, {:.3f}\n",
         r.tag, r.machine, r.hitrate, r.start, r.end, r.compute_time, r.flops, r.infile_time, r.infile_size,
         r.outfile_time, r.outfile_size, r.site, r.submit, r.queue_wait, r.cores, r.memory, r.bytes_from_cache,
-        r.bytes_from_remote, r.status);
+        r.bytes_from_remote, r.status, r.gpu_devices, r.gpu_policy, r.gpu_time, r.gpu_memory, r.energy);
 }
 
 void SummaryBuilder::Totals::add(const JobRecord& r) {
@@ -84,6 +85,21 @@ nlohmann::json SummaryBuilder::json(double wall_seconds, std::uint64_t events) c
                                {"cache_reads_bytes", all_.bytes_cache},
                                {"output_writes_bytes", all_.bytes_out}};
     doc["run"] = {{"wall_time_s", wall_seconds}, {"events", events}};
+    if (host_energy_ > 0)
+        doc["host_energy_J"] = host_energy_;
+    for (const auto& g : gpu_) {
+        const double hours = g.gpu_hours();
+        doc["gpu"][g.policy] = {
+            {"devices", g.devices},
+            {"jobs", g.jobs},
+            {"out_of_memory", g.out_of_memory},
+            {"window_s", g.window_end > g.window_start ? g.window_end - g.window_start : 0.0},
+            {"gpu_hours", hours},
+            {"jobs_per_gpu_hour", hours > 0 ? static_cast<double>(g.jobs) / hours : 0.0},
+            {"energy_J", g.energy},
+            {"joules_per_job", g.jobs > 0 ? g.energy / static_cast<double>(g.jobs) : 0.0},
+            {"busy_fraction", hours > 0 ? g.busy_time / (hours * 3600) : 0.0}};
+    }
     return doc;
 }
 
@@ -110,6 +126,19 @@ std::string SummaryBuilder::table(const std::string& title, double wall_seconds,
                            t.wall > 0 ? t.compute / t.wall : 0.0,
                            cores > 0 && makespan_ > 0 ? t.core_seconds / (cores * makespan_) : 0.0);
     }
+    if (!gpu_.empty()) {
+        out += fmt::format("  {:<34} {:>4} {:>7} {:>5} {:>12} {:>10} {:>6}\n", "GPU policy", "GPUs", "jobs", "OOM",
+                           "jobs/GPU-h", "J/job", "busy");
+        for (const auto& g : gpu_) {
+            const double hours = g.gpu_hours();
+            out += fmt::format("  {:<34} {:>4} {:>7} {:>5} {:>12.4g} {:>10.4g} {:>6.3f}\n", g.policy, g.devices,
+                               g.jobs, g.out_of_memory, hours > 0 ? static_cast<double>(g.jobs) / hours : 0.0,
+                               g.jobs > 0 ? g.energy / static_cast<double>(g.jobs) : 0.0,
+                               hours > 0 ? g.busy_time / (hours * 3600) : 0.0);
+        }
+    }
+    if (host_energy_ > 0)
+        out += fmt::format("  host energy         {:.4g} kWh\n", host_energy_ / 3.6e6);
     out += fmt::format("  run                 {} events in {:.3g} s wall ({:.3g} events/s)\n", events,
                        wall_seconds, wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0.0);
     return out;

@@ -45,6 +45,22 @@ ZoneIndex Platform::add_zone(const std::string& id, Routing routing, ZoneIndex p
 }
 
 HostIndex Platform::add_host(ZoneIndex zone, HostSpec spec) {
+    if (spec.gpus.empty()) {
+        try {
+            spec.gpus = gpus_from_props(spec.props, spec.power_idle, spec.power_max);
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(fmt::format("host '{}': {}", spec.id, e.what()));
+        }
+    }
+    for (const auto& g : spec.gpus)
+        try {
+            check_gpu_spec(g);
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(fmt::format("host '{}': {}", spec.id, e.what()));
+        }
+    if (!(spec.power_idle >= 0 && spec.power_max >= spec.power_idle))
+        throw std::invalid_argument(fmt::format("host '{}': power idle {} W, max {} W: need 0 <= idle <= max",
+                                                spec.id, spec.power_idle, spec.power_max));
     if (!(spec.speed > 0))
         throw std::invalid_argument(fmt::format("host '{}': speed must be > 0", spec.id));
     if (spec.cores <= 0)

@@ -119,7 +119,7 @@ class YamlPlatformReader {
     }
 
     void host(const YamlView& h, ZoneIndex zi) {
-        h.check_keys({"id", "speed", "cores", "props", "disks"});
+        h.check_keys({"id", "speed", "cores", "props", "disks", "gpus", "power"});
         HostSpec spec;
         spec.id = h.at("id").as_string();
         spec.speed = positive(h.at("speed"), units::Kind::speed);
@@ -152,7 +152,38 @@ class YamlPlatformReader {
                 spec.disks.push_back(std::move(ds));
             }
         }
+        if (h.has("gpus")) {
+            const YamlView g = h.at("gpus");
+            if (g.is_sequence())
+                for (std::size_t i = 0; i < g.size(); ++i)
+                    gpus(g.at(i), spec);
+            else
+                gpus(g, spec);
+        }
+        if (h.has("power")) {
+            const YamlView p = h.at("power");
+            p.check_keys({"idle", "max"});
+            spec.power_idle = p.at("idle").as_quantity(units::Kind::power);
+            spec.power_max = p.at("max").as_quantity(units::Kind::power);
+            if (!(spec.power_max >= spec.power_idle))
+                p.at("max").fail(fmt::format("{} W is below the idle power {} W", spec.power_max, spec.power_idle));
+        }
         guarded(h, [&] { return platform_.add_host(zi, std::move(spec)); });
+    }
+
+    // `{model: H100, count: 4, memory: 80GB, ...}`: the same fields as the XML gpu_* properties.
+    static void gpus(const YamlView& g, HostSpec& spec) {
+        g.check_keys({"model", "count", "sms", "memory", "flops", "idle_power", "active_power", "max_power"});
+        std::map<std::string, std::string> props;
+        for (const auto& kv : g.node())
+            props["gpu_" + kv.first.Scalar()] = kv.second.Scalar();
+        double idle = 0, max = 0;
+        try {
+            for (auto& d : gpus_from_props(props, idle, max))
+                spec.gpus.push_back(std::move(d));
+        } catch (const std::invalid_argument& e) {
+            g.fail(e.what());
+        }
     }
 
     PointIndex point(const YamlView& v) {

@@ -349,7 +349,7 @@ void XmlReader::cluster(const pugi::xml_node& n, ZoneIndex parent) {
             h.speed = speed;
             h.cores = cores;
             h.props = host_props;
-            const HostIndex hi = platform_.add_host(z, std::move(h));
+            const HostIndex hi = guarded(n, [&] { return platform_.add_host(z, std::move(h)); });
             const PointIndex p = *platform_.find_point(platform_.host(hi).id);
             const std::string link_id = id + "_link_" + std::to_string(r);
             std::optional<LinkIndex> loop;

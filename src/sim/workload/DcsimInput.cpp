@@ -165,6 +165,31 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
         const Distribution flops = Distribution::from_json(wl.at("flops"), false);
         const Distribution memory = Distribution::from_json(wl.at("memory"), false);
         const Distribution outsize = Distribution::from_json(wl.at("outfilesize"), false);
+        // hepkit's GPU keys (DCSim ignores unknown keys): numbers or distributions.
+        std::optional<Distribution> gpu_time, gpu_flops, gpu_memory;
+        auto dist = [&](const char* key, std::optional<Distribution>& out) {
+            if (!wl.has(key))
+                return;
+            const config::JsonView v = wl.at(key);
+            if (v.node().is_number()) {
+                nlohmann::json fixed = {{"type", "gaussian"}, {"average", v.as_double()}, {"sigma", 0}};
+                out = Distribution::from_json(config::JsonView(fixed, origin, name + "." + key), false);
+            } else {
+                out = Distribution::from_json(v, false);
+            }
+        };
+        dist("gpu_time", gpu_time);
+        dist("gpu_flops", gpu_flops);
+        dist("gpu_memory", gpu_memory);
+        GpuRequest gpu;
+        if (wl.has("gpus"))
+            gpu.gpus = wl.at("gpus").as_double();
+        if (wl.has("gpu_intensity"))
+            gpu.intensity = wl.at("gpu_intensity").as_double();
+        if (wl.has("gpu_duty"))
+            gpu.duty = wl.at("gpu_duty").as_double();
+        if (wl.has("gpu_power"))
+            gpu.power = wl.at("gpu_power").as_double();
 
         std::vector<FileIndex> pool;
         const bool legacy = !wl.has("infile_datasets") && !wl.has("infile_dataset") &&
@@ -212,6 +237,17 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
             job.flops = flops.sample(rng);
             job.memory = std::floor(memory.sample(rng));
             job.output_size = std::floor(outsize.sample(rng));
+            if (gpu.gpus > 0 || gpu_time || gpu_flops || gpu_memory) {
+                job.gpu = gpu;
+                if (gpu_time)
+                    job.gpu.seconds = std::max(0.0, gpu_time->sample(rng));
+                if (gpu_flops)
+                    job.gpu.flops = std::max(0.0, gpu_flops->sample(rng));
+                if (gpu_memory)
+                    job.gpu.memory = std::max(0.0, std::floor(gpu_memory->sample(rng)));
+                if (const std::string why = check_gpu_request(job.gpu); !why.empty())
+                    wl.fail(fmt::format("job {}: {}", j, why));
+            }
             set.jobs.push_back(std::move(job));
         }
         // DCSim's assignment: k = floor(files / jobs) consecutive files per job.
@@ -238,9 +274,14 @@ void add_job_list(const std::string& path, const Platform& platform, WorkloadSet
         if (col[r] < 0)
             throw InputError(path, 1, "header",
                              fmt::format("missing column '{}' (required: id,submit,cores,memory,flops,inputs,"
-                                         "output_size; optional: type,user,priority)",
+                                         "output_size; optional: type,user,priority,gpus,gpu_memory,gpu_time,"
+                                         "gpu_flops,gpu_intensity,gpu_duty,gpu_power)",
                                          r));
     }
+    static const char* const gpu_cols[] = {"gpus",          "gpu_memory", "gpu_time", "gpu_flops",
+                                           "gpu_intensity", "gpu_duty",   "gpu_power"};
+    for (const char* o : gpu_cols)
+        col[o] = table.column(o);
     for (const char* o : {"type", "user", "priority"})
         col[o] = table.column(o);
     std::unordered_map<std::string, FileIndex> by_name;
@@ -339,6 +380,33 @@ void add_job_list(const std::string& path, const Platform& platform, WorkloadSet
                 throw InputError(path, rec.line, "priority",
                                  fmt::format("'{}' is not an integer", field("priority")));
             }
+        }
+        auto optional = [&](const char* name, units::Kind kind, bool plain, double& out) {
+            if (col[name] < 0 || field(name).empty())
+                return;
+            if (!plain) {
+                out = quantity(name, kind);
+                return;
+            }
+            try {
+                std::size_t used = 0;
+                out = std::stod(field(name), &used);
+                if (used == field(name).size())
+                    return;
+            } catch (const std::exception&) {
+            }
+            throw InputError(path, rec.line, name, fmt::format("'{}' is not a number", field(name)));
+        };
+        optional("gpus", units::Kind::size, true, job.gpu.gpus);
+        optional("gpu_memory", units::Kind::size, false, job.gpu.memory);
+        optional("gpu_time", units::Kind::time, false, job.gpu.seconds);
+        optional("gpu_flops", units::Kind::speed, false, job.gpu.flops);
+        optional("gpu_intensity", units::Kind::size, true, job.gpu.intensity);
+        optional("gpu_duty", units::Kind::size, true, job.gpu.duty);
+        optional("gpu_power", units::Kind::power, false, job.gpu.power);
+        if (const std::string why = check_gpu_request(job.gpu); !why.empty()) {
+            const std::string key = why.rfind("gpu_", 0) == 0 ? why.substr(0, why.find(' ')) : "gpus";
+            throw InputError(path, rec.line, key, why);
         }
         set.jobs.push_back(std::move(job));
     }

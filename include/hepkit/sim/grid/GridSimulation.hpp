@@ -20,6 +20,7 @@
 #include "hepkit/sim/Simulation.hpp"
 #include "hepkit/sim/batch/Dispatcher.hpp"
 #include "hepkit/sim/data/Cache.hpp"
+#include "hepkit/sim/gpu/GpuPool.hpp"
 #include "hepkit/sim/output/JobRecord.hpp"
 #include "hepkit/sim/workload/Job.hpp"
 
@@ -54,12 +55,16 @@ struct GridOptions {
     std::size_t backfill_depth = 100;                    ///< queued jobs tried past one that cannot start
     bool compute_on_all_cores = false; ///< streaming/copy jobs compute on all their cores (DCSim: one)
     std::uint64_t seed = 42;
+    /// GPU sharing policies by host name, site (zone) name or `default` (the most specific wins;
+    /// without any, `exclusive`).
+    std::vector<std::pair<std::string, GpuPolicy>> gpu_policies;
+    GpuCalibration gpu_calibration;
 };
 
 /// One sample of the time series.
 struct TimeSample {
     double time;
-    const char* kind; ///< running_jobs, queued_jobs, link_load, cache_used
+    const char* kind; ///< busy_cores, queued_jobs, link_load, cache_used, gpu_utilisation, gpu_power
     std::string name; ///< site, link or cache host
     double value;
 };
@@ -82,9 +87,14 @@ class GridSimulation : private Engine::Listener {
     const Dispatcher& dispatcher() const { return dispatcher_; }
     const std::vector<Cache>& caches() const { return caches_; }
     std::size_t jobs_total() const { return order_.size(); }
+    /// GPU statistics per policy, as of the end of the run (empty without GPUs).
+    std::vector<GpuPolicyStats> gpu_stats();
+    /// Energy of the worker hosts that declare a power model, over [0, end] (J; 0 if none does):
+    /// idle power all the time plus (max - idle) x the flops they computed / their capacity.
+    double host_energy(double end) const;
 
   private:
-    enum class Op : std::uint8_t { read, exec, write };
+    enum class Op : std::uint8_t { read, exec, write, gpu };
     struct Source {
         HostIndex host;
         std::size_t disk;
@@ -100,6 +110,7 @@ class GridSimulation : private Engine::Listener {
         step_exec_then_read,  ///< streaming without prefetch: computing block `block`
         step_read_after_exec, ///< streaming without prefetch: reading the next block
         final_exec,           ///< streaming: computing the file's last block
+        gpu,                  ///< running its GPU part (after the CPU part)
         output                ///< writing the output file
     };
     struct Run {
@@ -114,6 +125,7 @@ class GridSimulation : private Engine::Listener {
         bool read_pending = false, exec_pending = false;
         double read_start = 0, exec_start = 0, xrd_block_start = 0;
         double pending_read_bytes = 0;
+        std::optional<GpuPool::TaskId> gpu;
         JobRecord record;
     };
     struct Pending {
@@ -127,7 +139,12 @@ class GridSimulation : private Engine::Listener {
 
     void submit(std::size_t slot, double now);
     void schedule(double now);
-    void start_job(JobIndex job, std::size_t worker, double now);
+    void start_job(JobIndex job, std::size_t worker, double now,
+                   std::optional<GpuPool::TaskId> gpu = std::nullopt);
+    /// A worker and GPU slots for a GPU job, claimed; or nothing.
+    std::optional<std::pair<std::size_t, GpuPool::TaskId>> pick_gpu_worker(const JobSpec& job, std::uint32_t run);
+    void after_compute(std::uint32_t r, double now);
+    void setup_gpus();
     void choose_sources(Run& run);
     void next_file(std::uint32_t r, double now);
     void stream_step(std::uint32_t r, double now);
@@ -163,6 +180,9 @@ class GridSimulation : private Engine::Listener {
     Observers observers_;
     std::vector<std::pair<double, std::size_t>> scratch_local_; ///< (-local bytes, site) of one job
     Dispatcher::Preferred scratch_preferred_;
+    std::optional<GpuPool> gpus_;
+    GpuPool::TaskId claimed_ = 0;   ///< scratch of pick_gpu_worker
+    std::vector<double> flops_done_; ///< per worker, for host energy
     std::size_t done_ = 0;
     bool dirty_ = false;
 };

@@ -4,6 +4,7 @@
 /// stdout) and the time series. All files are written atomically.
 
 #include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/sim/gpu/GpuPool.hpp"
 #include "hepkit/sim/output/JobRecord.hpp"
 
 #include <map>
@@ -15,7 +16,7 @@ namespace hepkit::sim {
 
 /// The job trace: DCSim's columns (same header and ", " separator, so DCSim's analysis scripts
 /// read it), then hepkit's: site, submit, queue_wait, cores, memory, bytes_from_cache,
-/// bytes_from_remote, status. One line per job in completion order, written as jobs end.
+/// bytes_from_remote, status, gpu_device, gpu_policy, gpu_time, gpu_memory, energy. One line per job in completion order, written as jobs end.
 class TraceWriter {
   public:
     explicit TraceWriter(const std::string& path);
@@ -32,7 +33,13 @@ class SummaryBuilder {
     /// `site_cores`: cores per site (for utilisation).
     explicit SummaryBuilder(std::map<std::string, int> site_cores) : site_cores_(std::move(site_cores)) {}
     void add(const JobRecord& r);
+    /// GPU statistics per policy and the hosts' energy, known at the end of the run.
+    void set_energy(std::vector<GpuPolicyStats> gpu, double host_energy) {
+        gpu_ = std::move(gpu);
+        host_energy_ = host_energy;
+    }
     nlohmann::json json(double wall_seconds, std::uint64_t events) const;
+    double makespan() const { return makespan_; }
     /// Human-readable table.
     std::string table(const std::string& title, double wall_seconds, std::uint64_t events) const;
 
@@ -49,6 +56,8 @@ class SummaryBuilder {
     std::map<std::string, Totals> sites_;
     std::map<std::string, std::size_t> status_;
     double makespan_ = 0;
+    std::vector<GpuPolicyStats> gpu_;
+    double host_energy_ = 0;
 };
 
 /// Time series in long format: `time,kind,name,value`.

@@ -26,7 +26,13 @@ struct JobRecord {
     double memory = 0;
     double bytes_from_cache = 0;
     double bytes_from_remote = 0;
-    std::string status; ///< done, unschedulable, output-storage-full
+    std::string status; ///< done, unschedulable, output-storage-full, gpu-out-of-memory
+    // GPU columns (empty / 0 for jobs without GPUs)
+    std::string gpu_devices; ///< host/gpu<i>[+gpu<j>][:MIG profile]
+    std::string gpu_policy;
+    double gpu_time = 0;   ///< s from the start of its GPU work to its end
+    double gpu_memory = 0; ///< B per device
+    double energy = 0;     ///< J: GPU share while its kernels ran + CPU power above idle
 };
 
 } // namespace hepkit::sim

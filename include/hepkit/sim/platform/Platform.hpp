@@ -11,6 +11,8 @@
 /// member has links up to and down from a centre). A split-duplex link is two links,
 /// `ID_UP` and `ID_DOWN`; a route traversed backwards uses the other direction.
 
+#include "hepkit/sim/platform/Gpu.hpp"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -50,6 +52,9 @@ struct HostSpec {
     int cores = 1;    ///< > 0
     std::map<std::string, std::string> props;
     std::vector<DiskSpec> disks;
+    std::vector<GpuSpec> gpus; ///< from `gpus:` (YAML) or the gpu_* properties (Gpu.hpp)
+    double power_idle = 0;     ///< W with no load; 0 = no power model given
+    double power_max = 0;      ///< W with every core busy (linear in between)
 };
 
 /// A link as it appears in a declared route, before direction is resolved.

@@ -2,6 +2,7 @@
 /// @file
 /// Jobs, files and datasets: what a grid workload is made of.
 
+#include "hepkit/sim/gpu/GpuRequest.hpp"
 #include "hepkit/sim/platform/Platform.hpp"
 
 #include <cstdint>
@@ -48,6 +49,7 @@ struct JobSpec {
     std::vector<FileIndex> inputs;
     std::string user = "default";
     int priority = 0; ///< larger runs first among queued jobs
+    GpuRequest gpu;   ///< GPUs used after the CPU part (docs/models.md §9)
 };
 
 /// Everything a grid workload defines: files, their datasets and replicas, and the jobs.
