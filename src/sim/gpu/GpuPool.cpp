@@ -228,7 +228,9 @@ double GpuPool::power_now(const Device& d) const {
 
 void GpuPool::settle(Device& d, double now) {
     // Power is constant between two changes of the device's computing set: only this device's
-    // parts use its resources, so their rates change only then.
+    // parts use its resources, so their rates change only then. The work each part did since
+    // the last settle, divided by the interval, is its rate there (also for a part that has
+    // just completed, whose engine rate is already 0).
     const double dt = now - d.last;
     d.last = now;
     if (dt <= 0 || d.computing.empty())
@@ -236,8 +238,11 @@ void GpuPool::settle(Device& d, double now) {
     d.active_time += dt;
     double dynamic = 0;
     for (std::uint64_t k : d.computing) {
-        const Part& part = tasks_[k >> 32].parts[k & 0xffffffffu];
-        dynamic += part.dynamic_power * engine_.rate(part.act);
+        Part& part = tasks_[k >> 32].parts[k & 0xffffffffu];
+        const double left = engine_.remaining(part.act);
+        part.rate = (part.left - left) / dt;
+        part.left = left;
+        dynamic += part.dynamic_power * part.rate;
     }
     const double total = d.spec.active_power + dynamic;
     const double scale = total > d.spec.max_power ? d.spec.max_power / total : 1.0; // power cap
@@ -245,7 +250,7 @@ void GpuPool::settle(Device& d, double now) {
     const double base = d.spec.active_power * scale / static_cast<double>(d.computing.size());
     for (std::uint64_t k : d.computing) {
         Part& part = tasks_[k >> 32].parts[k & 0xffffffffu];
-        part.energy += (base + part.dynamic_power * engine_.rate(part.act) * scale) * dt;
+        part.energy += (base + part.dynamic_power * part.rate * scale) * dt;
     }
 }
 
@@ -268,6 +273,7 @@ void GpuPool::respec_time_slicing(Device& d, std::size_t before, std::uint64_t s
         engine_.cancel(part.act);
         by_activity_[part.act] = none;
         part.act = engine_.start(std::max(left, 1e-12), work_spec(d, part, tasks_[t].req, after));
+        part.left = std::max(left, 1e-12);
         track(part.act, t, pi);
     }
 }
@@ -286,6 +292,7 @@ void GpuPool::join(TaskId t, std::uint32_t pi, double now) {
     const std::size_t before = d.computing.size();
     d.computing.push_back(key(t, pi));
     part.act = engine_.start(std::max(work, 1e-12), work_spec(d, part, r, d.computing.size()));
+    part.left = std::max(work, 1e-12);
     track(part.act, t, pi);
     respec_time_slicing(d, before, key(t, pi));
 }

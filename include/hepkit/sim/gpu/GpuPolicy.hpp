@@ -60,7 +60,8 @@ struct GpuCalibration {
     double context_latency = 0.22;    ///< s: process and CUDA context start, in parallel
     double context_serial = 0.095;    ///< s: part of a context start serialised per device
     double time_slice_overhead = 0.07; ///< time-slicing: extra time per unit work with >= 2 jobs
-    double context_memory = 0.5e9;    ///< B: device memory of one CUDA context
+    /// B: device memory of one CUDA context (measured: a 1 GiB MPS limit leaves 510 MiB free)
+    double context_memory = 514.0 * 1024 * 1024;
     int mps_max_clients = 48;         ///< clients per MPS server (Volta and later)
 };
 

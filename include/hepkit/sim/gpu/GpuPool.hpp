@@ -128,6 +128,8 @@ class GpuPool {
         bool computing = false, done = false;
         double dynamic_power = 0; ///< W above the active baseline at full progress rate
         double energy = 0;
+        double left = 0; ///< work remaining at the last settle()
+        double rate = 0; ///< progress rate over the last settled interval
         double work_start = 0, end = 0;
     };
     struct Task {
