@@ -38,6 +38,7 @@ struct SimOptions {
     double xrd_flops = 2e10, xrd_flops_local = 0;
     std::string dispatcher = "dcsim", eviction = "lru", output_storage;
     std::string summary_json, timeseries;
+    std::string gpu_policy;
     double timeseries_interval = 60;
     std::string scan, emit, emit_dir = "hepkit-scan";
     long long point = -1;
@@ -77,6 +78,23 @@ sim::GridScenario dcsim_scenario(const SimOptions& o) {
         sources.workloads.emplace_back(config::load_json_file(w), w);
     sources.job_lists = o.job_lists;
     s.workload = sim::build_workload(*s.platform, sources, g.seed);
+    return s;
+}
+
+// --gpu-policy replaces the scenario's `default` GPU policy (hosts and sites named in the
+// scenario keep theirs).
+sim::GridScenario with_gpu_policy(sim::GridScenario s, const SimOptions& o) {
+    if (o.gpu_policy.empty())
+        return s;
+    sim::GpuPolicy p;
+    try {
+        p = sim::parse_gpu_policy(o.gpu_policy);
+    } catch (const std::invalid_argument& e) {
+        throw InputError("", 0, "--gpu-policy", e.what());
+    }
+    auto& list = s.options.gpu_policies;
+    std::erase_if(list, [](const auto& kv) { return kv.first == "default"; });
+    list.emplace_back("default", std::move(p));
     return s;
 }
 
@@ -156,7 +174,7 @@ int run(const SimOptions& o, const GlobalOptions& g) {
                 sim::read_grid_scenario(root, std::filesystem::path(o.scenario).parent_path().string(), seed);
             if (given(o, "--timeseries-interval"))
                 scenario.options.timeseries_interval = o.timeseries_interval;
-            return run_grid(std::move(scenario), outputs, g);
+            return run_grid(with_gpu_policy(std::move(scenario), o), outputs, g);
         }
         return run_activities(o, g, sim::load_scenario(o.scenario));
     }
@@ -167,7 +185,7 @@ int run(const SimOptions& o, const GlobalOptions& g) {
             throw InputError("", 0, "command line", "--activities cannot be combined with workloads");
         if (o.workloads.empty() && o.job_lists.empty())
             throw InputError("", 0, "command line", "give --workload-configurations or --jobs");
-        return run_grid(dcsim_scenario(o), outputs, g);
+        return run_grid(with_gpu_policy(dcsim_scenario(o), o), outputs, g);
     }
     if (!o.platform.empty() || !o.activities.empty()) {
         if (o.platform.empty() || o.activities.empty())
@@ -183,7 +201,7 @@ int run(const SimOptions& o, const GlobalOptions& g) {
     auto scenario = sim::default_grid_scenario(seed);
     if (given(o, "--timeseries-interval"))
         scenario.options.timeseries_interval = o.timeseries_interval;
-    return run_grid(std::move(scenario), outputs, g);
+    return run_grid(with_gpu_policy(std::move(scenario), o), outputs, g);
 }
 
 int run_activities(const SimOptions& o, const GlobalOptions& g, sim::Scenario scenario) {
@@ -320,6 +338,11 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
         ->group(grid);
     cmd->add_flag("--dcsim-block-sizes", opts->dcsim_block_sizes,
                   "reproduce DCSim's streaming over-read (each file's last block is read whole)")
+        ->group(grid);
+    cmd->add_option("--gpu-policy", opts->gpu_policy,
+                    "GPU sharing policy of every GPU host the scenario does not configure: exclusive, "
+                    "repeat:N, divide:N, time-slicing:N, mps:N[,thread_percentage=P,memory_limit=SIZE,"
+                    "multi_user=true], mig:PROFILE+PROFILE... (docs/gpu.md)")
         ->group(grid);
     cmd->add_option("--summary-json", opts->summary_json, "write the run summary as JSON")->group(grid);
     cmd->add_option("--timeseries", opts->timeseries,
