@@ -20,6 +20,11 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
 /// `hepkit generate wlcg`: writes a WLCG-scale scenario.
 std::function<int()> add_generate_command(CLI::App& app, const GlobalOptions& globals);
 
+/// `hepkit gpu-plan`: recommends a GPU sharing policy for a job mix.
+std::function<int()> add_gpu_plan_command(CLI::App& app, const GlobalOptions& globals);
+/// `hepkit gpu-bench`: measures GPU sharing on real cards (run) or reports a measurement.
+std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& globals);
+
 /// Output paths and solver settings of a grid run that the command line may set.
 struct GridRunOutputs {
     std::string trace, summary, timeseries;

@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
     CLI::App app{
         "hepkit - HEP computing and analysis toolkit.\n\n"
         "Simulate HEP workloads on grid and batch infrastructures (hepkit sim), generate WLCG-scale\n"
-        "scenarios (hepkit generate wlcg) and, in later releases, fit and analyse data. Run 'hepkit "
+        "scenarios (hepkit generate wlcg), plan GPU sharing (hepkit gpu-plan, hepkit gpu-bench) and, in later releases, fit and analyse data. Run 'hepkit "
         "SUBCOMMAND --help' for details.",
         "hepkit"};
     app.set_version_flag("--version", std::string("hepkit ") + hepkit::version_string);
@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
 
     auto run_sim = hepkit::app::add_sim_command(app, globals);
     auto run_generate = hepkit::app::add_generate_command(app, globals);
+    auto run_gpu_plan = hepkit::app::add_gpu_plan_command(app, globals);
+    auto run_gpu_bench = hepkit::app::add_gpu_bench_command(app, globals);
 
     try {
         app.parse(argc, argv);
@@ -35,6 +37,10 @@ int main(int argc, char** argv) {
             return run_sim();
         if (app.got_subcommand("generate"))
             return run_generate();
+        if (app.got_subcommand("gpu-plan"))
+            return run_gpu_plan();
+        if (app.got_subcommand("gpu-bench"))
+            return run_gpu_bench();
     } catch (const hepkit::InputError& e) {
         std::fprintf(stderr, "hepkit: error: %s\n", e.what());
         return 2;

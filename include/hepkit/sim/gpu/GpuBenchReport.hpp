@@ -54,3 +54,30 @@ GpuBenchRun read_gpu_bench_dir(const std::string& dir);
 std::string gpu_bench_table_csv(const GpuBenchRun& run);
 
 } // namespace hepkit::sim
+
+namespace hepkit::sim {
+
+/// What `hepkit gpu-bench run` measures.
+struct GpuBenchPlan {
+    std::string out_dir;             ///< where res.txt, per.txt, pw.csv go
+    std::string kernel;              ///< path of hepkit-gpu-kernel (unused with `command`)
+    std::string command;             ///< a user command run as each job instead of the kernel
+    std::vector<int> ks = {1, 2, 4, 8};
+    /// Kernel sizes: blocks, repeats, launches (defaults: the reference's small and large job).
+    struct Size {
+        long blocks, repeats, launches;
+    };
+    std::vector<Size> sizes = {{16, 20000, 50000}, {1056, 2000, 120000}};
+    bool time_slicing = true, mps = true;
+    std::vector<int> thread_percentages = {100, 50, 25}; ///< MPS runs of one process per size
+    std::string memory_limit = "1G";                     ///< MPS pinned-memory check ("" = skip)
+    double sample_ms = 200;                              ///< nvidia-smi sampling period
+};
+
+/// The POSIX shell script that performs the measurement. It only queries the card
+/// (nvidia-smi --query-gpu) and starts its own MPS control daemon with private pipe and log
+/// directories under out_dir, stopped by a trap on every exit; it never changes clocks, power
+/// limits, compute mode or MIG layout. Throws std::invalid_argument on an empty plan.
+std::string gpu_bench_script(const GpuBenchPlan& plan);
+
+} // namespace hepkit::sim
