@@ -33,13 +33,17 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
         "The files have the format of ../shared/reference/gpu-sharing-h100 (docs/gpu.md).");
     cmd->require_subcommand(1);
     CLI::App* run = cmd->add_subcommand("run", "run the measurement (needs an NVIDIA GPU and nvidia-smi)");
-    run->add_option("-o,--output-dir", o->dir, "directory for res.txt, per.txt, pw.csv and the script")->required();
-    run->add_option("-k", o->ks, "numbers of concurrent processes (default 1 2 4 8)")->check(CLI::Range(1, 48));
-    run->add_option("--command", o->command, "shell command to run as each job instead of the synthetic kernel");
+    run->add_option("-o,--output-dir", o->dir, "directory for res.txt, per.txt, pw.csv and the script")
+        ->required();
+    run->add_option("-k", o->ks, "numbers of concurrent processes (default 1 2 4 8)")
+        ->check(CLI::Range(1, 48));
+    run->add_option("--command", o->command,
+                    "shell command to run as each job instead of the synthetic kernel");
     run->add_flag("--no-mps", o->no_mps, "skip the MPS part");
     run->add_flag("--no-time-slicing", o->no_ts, "skip the time-slicing part");
     run->add_flag("--dry-run", o->dry_run, "write the script, do not run it");
-    CLI::App* report = cmd->add_subcommand("report", "derive jobs/s and joules/job from a measurement directory");
+    CLI::App* report =
+        cmd->add_subcommand("report", "derive jobs/s and joules/job from a measurement directory");
     report->add_option("dir", o->report_dir, "directory with res*.txt, per*.txt, pw*.csv")->required();
     report->add_option("-o,--output", o->table, "also write the table as CSV");
 
@@ -53,12 +57,14 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
             plan.mps = !o->no_mps;
             plan.time_slicing = !o->no_ts;
             if (plan.command.empty()) {
-                const auto exe = std::filesystem::canonical("/proc/self/exe").parent_path() / "hepkit-gpu-kernel";
+                const auto exe =
+                    std::filesystem::canonical("/proc/self/exe").parent_path() / "hepkit-gpu-kernel";
                 if (!std::filesystem::exists(exe))
-                    throw InputError("", 0, "gpu-bench",
-                                     fmt::format("{} is missing: hepkit was built without CUDA (no nvcc found). "
-                                                 "Install the CUDA toolkit and rebuild, or give --command",
-                                                 exe.string()));
+                    throw InputError(
+                        "", 0, "gpu-bench",
+                        fmt::format("{} is missing: hepkit was built without CUDA (no nvcc found). "
+                                    "Install the CUDA toolkit and rebuild, or give --command",
+                                    exe.string()));
                 plan.kernel = exe.string();
             }
             std::string script;
@@ -79,7 +85,8 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
             }
             const int rc = std::system(fmt::format("/bin/sh '{}'", path).c_str());
             if (rc != 0)
-                throw std::runtime_error(fmt::format("the measurement script {} failed (exit status {})", path, rc));
+                throw std::runtime_error(
+                    fmt::format("the measurement script {} failed (exit status {})", path, rc));
             dir = plan.out_dir;
         }
         const sim::GpuBenchRun result = sim::read_gpu_bench_dir(dir);
@@ -94,8 +101,8 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
                        result.compute_mode, result.power_limit, result.idle_power);
             std::fputs(table.c_str(), stdout);
             for (const auto& t : result.thread_percentage)
-                fmt::print("MPS active thread percentage {:g}%{}: {:.3f} s\n", t.percent, t.small ? " (small)" : "",
-                           t.seconds);
+                fmt::print("MPS active thread percentage {:g}%{}: {:.3f} s\n", t.percent,
+                           t.small ? " (small)" : "", t.seconds);
             for (const auto& a : result.allocations)
                 fmt::print("MPS pinned memory limit, allocation of {:g} MB: {}\n", a.megabytes, a.result);
         }

@@ -45,8 +45,9 @@ std::function<int()> add_gpu_plan_command(CLI::App& app, const GlobalOptions& gl
         sim::GpuPlanOptions opt;
         auto gpu = sim::gpu_catalogue(o->gpu);
         if (!gpu)
-            throw InputError("", 0, "--gpu",
-                             fmt::format("'{}' is not a known GPU model (known: {})", o->gpu, sim::gpu_catalogue_names()));
+            throw InputError(
+                "", 0, "--gpu",
+                fmt::format("'{}' is not a known GPU model (known: {})", o->gpu, sim::gpu_catalogue_names()));
         opt.gpu = *gpu;
         opt.gpus_per_node = o->gpus;
         opt.max_jobs_per_gpu = o->max_jobs;
@@ -61,12 +62,14 @@ std::function<int()> add_gpu_plan_command(CLI::App& app, const GlobalOptions& gl
                 for (auto& [name, wl] : doc.items())
                     if (wl.is_object()) {
                         wl["workload_type"] = "calculation";
-                        for (const char* k : {"infile_datasets", "infile_dataset", "infiles_per_job", "infilesize"})
+                        for (const char* k :
+                             {"infile_datasets", "infile_dataset", "infiles_per_job", "infilesize"})
                             wl.erase(k);
                     }
             sources.workloads.emplace_back(std::move(doc), path);
         }
-        const sim::WorkloadSet set = sim::build_workload(platform, sources, static_cast<std::uint64_t>(o->seed));
+        const sim::WorkloadSet set =
+            sim::build_workload(platform, sources, static_cast<std::uint64_t>(o->seed));
         sim::GpuPlan plan;
         try {
             plan = sim::plan_gpu_sharing(set.jobs, opt);

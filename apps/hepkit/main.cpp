@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
     CLI::App app{
         "hepkit - HEP computing and analysis toolkit.\n\n"
         "Simulate HEP workloads on grid and batch infrastructures (hepkit sim), generate WLCG-scale\n"
-        "scenarios (hepkit generate wlcg), plan GPU sharing (hepkit gpu-plan, hepkit gpu-bench) and, in later releases, fit and analyse data. Run 'hepkit "
+        "scenarios (hepkit generate wlcg), plan GPU sharing (hepkit gpu-plan, hepkit gpu-bench) and, in "
+        "later releases, fit and analyse data. Run 'hepkit "
         "SUBCOMMAND --help' for details.",
         "hepkit"};
     app.set_version_flag("--version", std::string("hepkit ") + hepkit::version_string);

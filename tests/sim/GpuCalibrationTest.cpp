@@ -97,9 +97,10 @@ TEST(GpuCalibration, JobsPerSecondAndJoulesPerJobWithin15Percent) {
         ASSERT_EQ(r.jobs_ok, static_cast<std::size_t>(b.k));
         const double rate = r.jobs_per_second() / b.jobs_per_second();
         const double energy = r.joules_per_job() / b.joules_per_job();
-        std::printf("%-4s B=%-5ld k=%d  jobs/s %.3f (measured %.3f, x%.3f)  J/job %.0f (measured %.0f, x%.3f)\n",
-                    b.mode.c_str(), b.blocks, b.k, r.jobs_per_second(), b.jobs_per_second(), rate,
-                    r.joules_per_job(), b.joules_per_job(), energy);
+        std::printf(
+            "%-4s B=%-5ld k=%d  jobs/s %.3f (measured %.3f, x%.3f)  J/job %.0f (measured %.0f, x%.3f)\n",
+            b.mode.c_str(), b.blocks, b.k, r.jobs_per_second(), b.jobs_per_second(), rate, r.joules_per_job(),
+            b.joules_per_job(), energy);
         EXPECT_NEAR(rate, 1.0, 0.15) << b.mode << " B=" << b.blocks << " k=" << b.k;
         EXPECT_NEAR(energy, 1.0, 0.15) << b.mode << " B=" << b.blocks << " k=" << b.k;
         worst_rate = std::max(worst_rate, std::fabs(rate - 1));
@@ -149,8 +150,8 @@ TEST(GpuCalibration, ThreadPercentageBehaviour) {
 // allocations fail with out-of-memory; 256 MiB fits. Without MPS the limit does not exist.
 TEST(GpuCalibration, MemoryLimitBehaviour) {
     const double MiB = 1024.0 * 1024;
-    for (const auto& [mb, expect] : {std::pair{2048.0, "gpu-out-of-memory"}, std::pair{512.0, "gpu-out-of-memory"},
-                                     std::pair{256.0, "done"}}) {
+    for (const auto& [mb, expect] : {std::pair{2048.0, "gpu-out-of-memory"},
+                                     std::pair{512.0, "gpu-out-of-memory"}, std::pair{256.0, "done"}}) {
         const GpuNodeResult r = one_job("mps:1,memory_limit=1GiB", alone_job(1, 0.1, 1, mb * MiB));
         EXPECT_EQ(r.status.count(expect), 1u) << mb << " MiB";
     }

@@ -73,7 +73,8 @@ TEST(GpuPolicy, RejectsBadPolicies) {
     EXPECT_NE(message("mig").find("needs its partitions"), std::string::npos);
     const GpuSpec h100 = *gpu_catalogue("H100");
     EXPECT_THROW(check_gpu_policy(parse_gpu_policy("mps:49"), h100, 48), std::invalid_argument);
-    EXPECT_THROW(check_gpu_policy(parse_gpu_policy("mps:2,memory_limit=100GB"), h100, 48), std::invalid_argument);
+    EXPECT_THROW(check_gpu_policy(parse_gpu_policy("mps:2,memory_limit=100GB"), h100, 48),
+                 std::invalid_argument);
     EXPECT_THROW(check_gpu_policy(parse_gpu_policy("mig:4g.40gb+4g.40gb"), h100, 48), std::invalid_argument);
     EXPECT_THROW(parse_mig_profile("5g.50gb", h100), std::invalid_argument);
     EXPECT_THROW(parse_mig_profile("1g.15gb", h100), std::invalid_argument);
@@ -139,7 +140,8 @@ TEST(GpuSharing, ThreadPercentage) {
 
 // Clients of different users are serialised unless multi-user MPS is on.
 TEST(GpuSharing, MpsUsers) {
-    const std::vector<JobSpec> jobs = {gpu_job("a", 10, 0.2, 1e9, "alice"), gpu_job("b", 10, 0.2, 1e9, "bob")};
+    const std::vector<JobSpec> jobs = {gpu_job("a", 10, 0.2, 1e9, "alice"),
+                                       gpu_job("b", 10, 0.2, 1e9, "bob")};
     EXPECT_NEAR(run("mps:4", jobs).makespan, 20, 1e-6);
     EXPECT_NEAR(run("mps:4,multi_user=true", jobs).makespan, 10, 1e-6);
 }
@@ -168,9 +170,9 @@ TEST(GpuSharing, ContextStart) {
     GpuCalibration cal = no_context();
     cal.context_latency = 0.2;
     cal.context_serial = 0.1;
-    const auto r = run("mps:4", {gpu_job("a", 1, 0.1), gpu_job("b", 1, 0.1), gpu_job("c", 1, 0.1),
-                                 gpu_job("d", 1, 0.1)},
-                       cal);
+    const auto r =
+        run("mps:4", {gpu_job("a", 1, 0.1), gpu_job("b", 1, 0.1), gpu_job("c", 1, 0.1), gpu_job("d", 1, 0.1)},
+            cal);
     EXPECT_NEAR(r.makespan, 0.2 + 4 * 0.1 + 1, 1e-6);
 }
 
@@ -198,14 +200,15 @@ hosts:
     EXPECT_EQ(p.host(0).gpus[2].model, "T4");
     EXPECT_DOUBLE_EQ(p.host(0).power_max, 400);
     double idle = 0, max = 0;
-    const auto gpus = gpus_from_props({{"gpu_model", "A100-40GB"}, {"gpu_count", "4"}, {"wattage_per_state", "95:120:200"}},
-                                      idle, max);
+    const auto gpus = gpus_from_props(
+        {{"gpu_model", "A100-40GB"}, {"gpu_count", "4"}, {"wattage_per_state", "95:120:200"}}, idle, max);
     EXPECT_EQ(gpus.size(), 4u);
     EXPECT_DOUBLE_EQ(gpus[0].memory, 40e9);
     EXPECT_DOUBLE_EQ(idle, 95);
     EXPECT_DOUBLE_EQ(max, 200);
     EXPECT_THROW(gpus_from_props({{"gpu_model", "Mystery9000"}}, idle, max), std::invalid_argument);
-    EXPECT_THROW(gpus_from_props({{"gpu_model", "H100"}, {"gpu_count", "0"}}, idle, max), std::invalid_argument);
+    EXPECT_THROW(gpus_from_props({{"gpu_model", "H100"}, {"gpu_count", "0"}}, idle, max),
+                 std::invalid_argument);
     EXPECT_THROW(gpus_from_props({{"gpu_colour", "green"}}, idle, max), std::invalid_argument);
     const auto bad = YAML::Load("hosts:\n  - {id: n1, speed: 1Gf, gpus: {model: H100, memory: -1GB}}\n");
     EXPECT_THROW(platform_from_yaml(config::YamlView(bad, "bad.yaml")), std::exception);
@@ -218,8 +221,8 @@ TEST(GpuBench, ScriptNeverChangesTheCard) {
     plan.out_dir = "/tmp/x";
     plan.kernel = "/opt/hepkit-gpu-kernel";
     const std::string s = gpu_bench_script(plan);
-    for (const char* forbidden : {"nvidia-smi -pl", "nvidia-smi -c", "--compute-mode", "-lgc", "-ac ", "mig -cgi",
-                                  "nvidia-smi -mig", "--power-limit", "-pm "})
+    for (const char* forbidden : {"nvidia-smi -pl", "nvidia-smi -c", "--compute-mode", "-lgc", "-ac ",
+                                  "mig -cgi", "nvidia-smi -mig", "--power-limit", "-pm "})
         EXPECT_EQ(s.find(forbidden), std::string::npos) << forbidden;
     EXPECT_NE(s.find("trap cleanup EXIT INT TERM"), std::string::npos);
     EXPECT_NE(s.find("mktemp -d \"$OUT/mps.XXXXXX\""), std::string::npos);

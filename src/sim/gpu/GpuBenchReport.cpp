@@ -83,7 +83,8 @@ GpuBenchRun read_gpu_bench(const std::string& res, const std::string& per, const
             std::string mb;
             ss >> mb;
             if (mb.size() < 4 || mb.substr(mb.size() - 3) != "MB:")
-                throw InputError(res, ln, "alloc", fmt::format("expected 'alloc <n>MB: <result>', got '{}'", l));
+                throw InputError(res, ln, "alloc",
+                                 fmt::format("expected 'alloc <n>MB: <result>', got '{}'", l));
             std::string rest;
             std::getline(ss, rest);
             run.allocations.push_back({number(mb.substr(0, mb.size() - 3), res, ln, "alloc"), trim(rest)});

@@ -46,8 +46,10 @@ std::vector<std::string> split(const std::string& s, char sep) {
 } // namespace
 
 std::string check_gpu_request(const GpuRequest& r) {
-    if (!(r.gpus >= 0) || !std::isfinite(r.gpus) || (r.gpus > 1 && (r.gpus != std::floor(r.gpus) || r.gpus > 64)))
-        return fmt::format("gpus = {} must be 0 (none), a fraction in (0, 1] or an integer from 2 to 64", r.gpus);
+    if (!(r.gpus >= 0) || !std::isfinite(r.gpus) ||
+        (r.gpus > 1 && (r.gpus != std::floor(r.gpus) || r.gpus > 64)))
+        return fmt::format("gpus = {} must be 0 (none), a fraction in (0, 1] or an integer from 2 to 64",
+                           r.gpus);
     if (!(r.intensity > 0 && r.intensity <= 1))
         return fmt::format("gpu_intensity = {} must be in (0, 1]", r.intensity);
     if (!(r.duty > 0 && r.duty <= 1))
@@ -69,8 +71,8 @@ void set_gpu_policy_key(GpuPolicy& p, const std::string& key, const std::string&
     if (key == "slots") {
         const double n = parse_number(key, value);
         if (n < 1 || n > 1024 || n != std::floor(n))
-            throw std::invalid_argument(fmt::format("GPU policy '{}': slots = {} must be an integer from 1 to 1024",
-                                                    p.name, value));
+            throw std::invalid_argument(
+                fmt::format("GPU policy '{}': slots = {} must be an integer from 1 to 1024", p.name, value));
         if (p.slots == GpuPolicy::Slots::exclusive && n != 1)
             throw std::invalid_argument("GPU policy 'exclusive' has one slot per device");
         p.count = static_cast<int>(n);
@@ -96,7 +98,8 @@ void set_gpu_policy_key(GpuPolicy& p, const std::string& key, const std::string&
         p.multi_user = parse_bool(key, value);
     } else if (key == "profiles") {
         if (p.slots != GpuPolicy::Slots::mig)
-            throw std::invalid_argument(fmt::format("GPU policy '{}': key 'profiles' is only for mig", p.name));
+            throw std::invalid_argument(
+                fmt::format("GPU policy '{}': key 'profiles' is only for mig", p.name));
         p.profiles = split(value, '+');
     } else {
         throw std::invalid_argument(fmt::format("GPU policy '{}': unknown key '{}' (allowed: slots, mps, "
@@ -106,7 +109,8 @@ void set_gpu_policy_key(GpuPolicy& p, const std::string& key, const std::string&
     const bool mps_keys = key == "thread_percentage" || key == "memory_limit" || key == "multi_user";
     if (mps_keys && p.execution != GpuPolicy::Execution::mps)
         throw std::invalid_argument(fmt::format(
-            "GPU policy '{}': key '{}' needs MPS (policy mps, or repeat/divide with mps=true first)", p.name, key));
+            "GPU policy '{}': key '{}' needs MPS (policy mps, or repeat/divide with mps=true first)", p.name,
+            key));
 }
 
 GpuPolicy parse_gpu_policy(std::string_view text) {
@@ -141,8 +145,7 @@ GpuPolicy parse_gpu_policy(std::string_view text) {
     for (std::size_t i = 1; i < parts.size(); ++i) {
         const auto eq = parts[i].find('=');
         if (eq == std::string::npos)
-            throw std::invalid_argument(
-                fmt::format("GPU policy '{}': '{}' is not key=value", s, parts[i]));
+            throw std::invalid_argument(fmt::format("GPU policy '{}': '{}' is not key=value", s, parts[i]));
         set_gpu_policy_key(p, parts[i].substr(0, eq), parts[i].substr(eq + 1));
     }
     const bool counted = !arg.empty() || s.find("slots=") != std::string::npos;
@@ -150,7 +153,8 @@ GpuPolicy parse_gpu_policy(std::string_view text) {
         throw std::invalid_argument(
             fmt::format("GPU policy '{}' needs its jobs per device, e.g. {}:4", head, head));
     if (p.slots == GpuPolicy::Slots::mig && p.profiles.empty())
-        throw std::invalid_argument("GPU policy 'mig' needs its partitions, e.g. mig:3g.40gb+2g.20gb+2g.20gb");
+        throw std::invalid_argument(
+            "GPU policy 'mig' needs its partitions, e.g. mig:3g.40gb+2g.20gb+2g.20gb");
     return p;
 }
 
@@ -183,10 +187,10 @@ void check_gpu_policy(const GpuPolicy& p, const GpuSpec& gpu, int mps_max_client
                                                 "clients per device",
                                                 p.describe(), gpu.model, p.count, mps_max_clients));
     if (p.memory_limit > gpu.memory)
-        throw std::invalid_argument(fmt::format("GPU policy '{}': memory_limit {:g} GB is above the {:g} GB of "
-                                                "device memory of {}",
-                                                p.describe(), p.memory_limit / units::GB, gpu.memory / units::GB,
-                                                gpu.model));
+        throw std::invalid_argument(
+            fmt::format("GPU policy '{}': memory_limit {:g} GB is above the {:g} GB of "
+                        "device memory of {}",
+                        p.describe(), p.memory_limit / units::GB, gpu.memory / units::GB, gpu.model));
     if (p.slots == GpuPolicy::Slots::mig) {
         int slices = 0;
         double memory = 0;
@@ -196,10 +200,10 @@ void check_gpu_policy(const GpuPolicy& p, const GpuSpec& gpu, int mps_max_client
             memory += m.memory;
         }
         if (slices > 7 || memory > gpu.memory * 1.001)
-            throw std::invalid_argument(fmt::format("GPU policy '{}' on {}: the partitions use {} compute slices "
-                                                    "and {:g} GB; a device has 7 slices and {:g} GB",
-                                                    p.describe(), gpu.model, slices, memory / units::GB,
-                                                    gpu.memory / units::GB));
+            throw std::invalid_argument(
+                fmt::format("GPU policy '{}' on {}: the partitions use {} compute slices "
+                            "and {:g} GB; a device has 7 slices and {:g} GB",
+                            p.describe(), gpu.model, slices, memory / units::GB, gpu.memory / units::GB));
     }
 }
 

@@ -10,7 +10,9 @@
 namespace hepkit::sim {
 namespace {
 constexpr std::uint64_t none = ~std::uint64_t{0};
-std::uint64_t key(std::uint32_t task, std::uint32_t part) { return (std::uint64_t{task} << 32) | part; }
+std::uint64_t key(std::uint32_t task, std::uint32_t part) {
+    return (std::uint64_t{task} << 32) | part;
+}
 
 // Highest progress rate of a job whose kernels may use at most `share` of the SMs: its kernel
 // time d x W stretches by u / min(share, u), its gaps (1 - d) x W do not (docs/models.md §9).
@@ -68,8 +70,8 @@ GpuPool::GpuPool(Engine& engine, const Platform& platform, const std::vector<Hos
                 for (const auto& prof : pol.profiles) {
                     const MigProfile m = parse_mig_profile(prof, d.spec);
                     d.slots.push_back(Slot{m.memory, static_cast<int>(d.partitions.size())});
-                    d.partition_res.push_back(
-                        engine_.add_resource(static_cast<double>(m.sms) / d.spec.sms, MaxMinSolver::Sharing::shared));
+                    d.partition_res.push_back(engine_.add_resource(static_cast<double>(m.sms) / d.spec.sms,
+                                                                   MaxMinSolver::Sharing::shared));
                     d.partitions.push_back(m);
                 }
                 break;
@@ -116,8 +118,8 @@ double GpuPool::load(std::size_t worker) const {
     return slots > 0 ? static_cast<double>(claimed) / slots : 0.0;
 }
 
-std::optional<GpuPool::TaskId> GpuPool::claim(std::size_t worker, const GpuRequest& req, const std::string& user,
-                                              Owner owner) {
+std::optional<GpuPool::TaskId> GpuPool::claim(std::size_t worker, const GpuRequest& req,
+                                              const std::string& user, Owner owner) {
     // Candidate (device, slot) pairs: one per device, the least-claimed devices first (jobs
     // spread over the devices of a node), and on a device the smallest slot that fits (MIG).
     struct Pick {
@@ -144,7 +146,8 @@ std::optional<GpuPool::TaskId> GpuPool::claim(std::size_t worker, const GpuReque
     const auto need = static_cast<std::size_t>(req.devices());
     if (picks.size() < need)
         return std::nullopt;
-    std::stable_sort(picks.begin(), picks.end(), [](const Pick& a, const Pick& b) { return a.claimed < b.claimed; });
+    std::stable_sort(picks.begin(), picks.end(),
+                     [](const Pick& a, const Pick& b) { return a.claimed < b.claimed; });
     TaskId t;
     if (!free_tasks_.empty()) {
         t = free_tasks_.back();
@@ -192,12 +195,14 @@ void GpuPool::start(TaskId t, double now) {
     }
 }
 
-SharingSpec GpuPool::work_spec(const Device& d, const Part& p, const GpuRequest& r, std::size_t computing) const {
+SharingSpec GpuPool::work_spec(const Device& d, const Part& p, const GpuRequest& r,
+                               std::size_t computing) const {
     const GpuPolicy& pol = policies_[d.policy];
     SharingSpec s;
     const int partition = d.slots[p.slot].partition;
     if (partition >= 0) { // MIG: alone on a partition holding a fixed fraction of the SMs
-        const double share = static_cast<double>(d.partitions[static_cast<std::size_t>(partition)].sms) / d.spec.sms;
+        const double share =
+            static_cast<double>(d.partitions[static_cast<std::size_t>(partition)].sms) / d.spec.sms;
         const double a = r.intensity * r.duty;
         s.elements.push_back({d.partition_res[static_cast<std::size_t>(partition)], 1.0});
         s.bound = a * max_rate(r, share);

@@ -5,8 +5,9 @@
 
 namespace hepkit::sim {
 
-GpuNodeResult run_gpu_node(const GpuSpec& gpu, int devices, const GpuPolicy& policy, std::vector<JobSpec> jobs,
-                           const GpuCalibration& calibration, int cores, double core_speed) {
+GpuNodeResult run_gpu_node(const GpuSpec& gpu, int devices, const GpuPolicy& policy,
+                           std::vector<JobSpec> jobs, const GpuCalibration& calibration, int cores,
+                           double core_speed) {
     Platform platform;
     const ZoneIndex z = platform.add_zone("node", Routing::full, Platform::none);
     HostSpec host;

@@ -39,7 +39,8 @@ GpuPlan plan_gpu_sharing(const std::vector<JobSpec>& all, const GpuPlanOptions& 
             max_memory = std::max(max_memory, j.gpu.memory);
         }
     if (jobs.empty())
-        throw std::invalid_argument("the workload has no GPU job (give jobs gpus > 0 and gpu_time or gpu_flops)");
+        throw std::invalid_argument(
+            "the workload has no GPU job (give jobs gpus > 0 and gpu_time or gpu_flops)");
     if (o.max_jobs_per_gpu < 1 || o.max_jobs_per_gpu > o.calibration.mps_max_clients)
         throw std::invalid_argument(fmt::format("--max-jobs-per-gpu = {} must be between 1 and {}",
                                                 o.max_jobs_per_gpu, o.calibration.mps_max_clients));
@@ -51,7 +52,8 @@ GpuPlan plan_gpu_sharing(const std::vector<JobSpec>& all, const GpuPlanOptions& 
         candidates.push_back(fmt::format("divide:{}", n));
         candidates.push_back(fmt::format("mps:{},memory_limit={:g}GB", n, limit_gb));
         const int fair = static_cast<int>(std::ceil(100.0 / n));
-        candidates.push_back(fmt::format("mps:{},thread_percentage={},memory_limit={:g}GB", n, fair, limit_gb));
+        candidates.push_back(
+            fmt::format("mps:{},thread_percentage={},memory_limit={:g}GB", n, fair, limit_gb));
     }
     for (const auto& layout : mig_layouts(o.gpu))
         candidates.push_back("mig:" + layout);
@@ -83,7 +85,8 @@ GpuPlan plan_gpu_sharing(const std::vector<JobSpec>& all, const GpuPlanOptions& 
         if (!r.fits)
             continue;
         r.throughput_gain = ex.jobs_per_gpu_hour > 0 ? r.jobs_per_gpu_hour / ex.jobs_per_gpu_hour : 0;
-        r.energy_gain = r.result.joules_per_job() > 0 ? ex.result.joules_per_job() / r.result.joules_per_job() : 0;
+        r.energy_gain =
+            r.result.joules_per_job() > 0 ? ex.result.joules_per_job() / r.result.joules_per_job() : 0;
         if (r.result.jobs_ok != plan.jobs)
             continue;
         const GpuPlanRow& b = plan.rows[plan.best];
@@ -113,7 +116,8 @@ std::string htcondor_config(const GpuPolicy& p) {
         std::string list;
         for (const auto& prof : p.profiles)
             list += (list.empty() ? "" : ",") + prof;
-        out += "# MIG devices are discovered by condor_gpu_discovery; create the partitions first (root, GPUs idle):\n";
+        out += "# MIG devices are discovered by condor_gpu_discovery; create the partitions first (root, "
+               "GPUs idle):\n";
         out += "#   nvidia-smi -mig 1\n";
         out += fmt::format("#   nvidia-smi mig -cgi {} -C\n", list);
         break;
@@ -124,45 +128,50 @@ std::string htcondor_config(const GpuPolicy& p) {
     if (p.execution == GpuPolicy::Execution::mps) {
         out += "# MPS: run the control daemon on every GPU node (one per node, as the user running jobs\n";
         out += "# unless multi-user MPS is configured), e.g. from a systemd unit:\n";
-        out += "#   export CUDA_MPS_PIPE_DIRECTORY=/var/run/nvidia-mps CUDA_MPS_LOG_DIRECTORY=/var/log/nvidia-mps\n";
+        out += "#   export CUDA_MPS_PIPE_DIRECTORY=/var/run/nvidia-mps "
+               "CUDA_MPS_LOG_DIRECTORY=/var/log/nvidia-mps\n";
         out += "#   nvidia-cuda-mps-control -d\n";
         std::string env = "CUDA_MPS_PIPE_DIRECTORY=/var/run/nvidia-mps";
         if (p.thread_percentage < 100)
             env += fmt::format(" CUDA_MPS_ACTIVE_THREAD_PERCENTAGE={:g}", p.thread_percentage);
         if (p.memory_limit > 0)
-            env += fmt::format(" CUDA_MPS_PINNED_DEVICE_MEM_LIMIT=0={:g}G", std::ceil(p.memory_limit / units::GB));
+            env += fmt::format(" CUDA_MPS_PINNED_DEVICE_MEM_LIMIT=0={:g}G",
+                               std::ceil(p.memory_limit / units::GB));
         out += fmt::format("STARTER_JOB_ENVIRONMENT = \"{}\"\n", env);
     }
     return out;
 }
 
 std::string gpu_plan_report(const GpuPlan& plan, const GpuPlanOptions& o) {
-    std::string out = fmt::format("hepkit gpu-plan: {} GPU jobs on a node with {} x {} ({} SMs, {:g} GB)\n",
-                                  plan.jobs, o.gpus_per_node, o.gpu.model, o.gpu.sms, o.gpu.memory / units::GB);
+    std::string out =
+        fmt::format("hepkit gpu-plan: {} GPU jobs on a node with {} x {} ({} SMs, {:g} GB)\n", plan.jobs,
+                    o.gpus_per_node, o.gpu.model, o.gpu.sms, o.gpu.memory / units::GB);
     out += fmt::format("  {:<46} {:>10} {:>11} {:>9} {:>8} {:>7}  {}\n", "policy", "makespan", "jobs/GPU-h",
                        "J/job", "x thru", "x J", "note");
     for (std::size_t i = 0; i < plan.rows.size(); ++i) {
         const GpuPlanRow& r = plan.rows[i];
         const std::string mark = i == plan.best ? "* " : "  ";
         if (!r.fits) {
-            out += fmt::format("{}{:<46} {:>10} {:>11} {:>9} {:>8} {:>7}  {}\n", mark, r.policy.describe(), "-", "-",
-                               "-", "-", "-", r.note);
+            out += fmt::format("{}{:<46} {:>10} {:>11} {:>9} {:>8} {:>7}  {}\n", mark, r.policy.describe(),
+                               "-", "-", "-", "-", "-", r.note);
             continue;
         }
-        out += fmt::format("{}{:<46} {:>10} {:>11.4g} {:>9.4g} {:>8.3f} {:>7.3f}  {}\n", mark, r.policy.describe(),
-                           units::format_duration(r.result.makespan), r.jobs_per_gpu_hour, r.result.joules_per_job(),
-                           r.throughput_gain, r.energy_gain, r.note);
+        out +=
+            fmt::format("{}{:<46} {:>10} {:>11.4g} {:>9.4g} {:>8.3f} {:>7.3f}  {}\n", mark,
+                        r.policy.describe(), units::format_duration(r.result.makespan), r.jobs_per_gpu_hour,
+                        r.result.joules_per_job(), r.throughput_gain, r.energy_gain, r.note);
     }
     const GpuPlanRow& b = plan.rows[plan.best];
-    const int per_gpu = b.policy.slots == GpuPolicy::Slots::mig ? static_cast<int>(b.policy.profiles.size())
-                                                                 : b.policy.count;
+    const int per_gpu =
+        b.policy.slots == GpuPolicy::Slots::mig ? static_cast<int>(b.policy.profiles.size()) : b.policy.count;
     out += fmt::format("\nRecommended: {}  ({} jobs per GPU; throughput x{:.2f} and energy per job x{:.2f} "
                        "better than exclusive)\n",
                        b.policy.describe(), per_gpu, b.throughput_gain, b.energy_gain);
     if (b.policy.execution == GpuPolicy::Execution::mps)
-        out += fmt::format("  MPS active thread percentage {:g}%, pinned memory limit {:g} GB per client (the CUDA "
-                           "context of ~0.5 GB counts inside it)\n",
-                           b.policy.thread_percentage, b.policy.memory_limit / units::GB);
+        out += fmt::format(
+            "  MPS active thread percentage {:g}%, pinned memory limit {:g} GB per client (the CUDA "
+            "context of ~0.5 GB counts inside it)\n",
+            b.policy.thread_percentage, b.policy.memory_limit / units::GB);
     out += fmt::format("\n{}", htcondor_config(b.policy));
     return out;
 }

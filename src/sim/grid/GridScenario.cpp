@@ -268,7 +268,8 @@ void read_gpu_sharing(const YamlView& g, GridOptions& opt) {
 }
 
 void read_gpu_calibration(const YamlView& c, GpuCalibration& cal) {
-    c.check_keys({"context_latency", "context_serial", "time_slice_overhead", "context_memory", "mps_max_clients"});
+    c.check_keys(
+        {"context_latency", "context_serial", "time_slice_overhead", "context_memory", "mps_max_clients"});
     auto non_negative = [&](const char* key, units::Kind kind, double& out) {
         if (!c.has(key))
             return;

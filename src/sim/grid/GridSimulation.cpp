@@ -202,12 +202,16 @@ void GridSimulation::setup_gpus() {
             pol = find("default");
         policies.push_back(pol ? *pol : GpuPolicy{});
     }
-    gpus_.emplace(sim_.engine(), p, [&] {
-        std::vector<HostIndex> hosts;
-        for (const auto& w : dispatcher_.workers())
-            hosts.push_back(w.host);
-        return hosts;
-    }(), policies, options_.gpu_calibration, [this](ActivityId id, std::uint32_t run) { expect(id, run, Op::gpu); });
+    gpus_.emplace(
+        sim_.engine(), p,
+        [&] {
+            std::vector<HostIndex> hosts;
+            for (const auto& w : dispatcher_.workers())
+                hosts.push_back(w.host);
+            return hosts;
+        }(),
+        policies, options_.gpu_calibration,
+        [this](ActivityId id, std::uint32_t run) { expect(id, run, Op::gpu); });
     for (const auto& j : workload_.jobs) {
         if (!j.gpu.wanted())
             continue;
@@ -357,7 +361,8 @@ void GridSimulation::schedule(double now) {
         std::optional<std::size_t> worker;
         std::optional<GpuPool::TaskId> gpu_task;
         if (job.gpu.wanted()) {
-            const auto next_run = free_runs_.empty() ? static_cast<std::uint32_t>(runs_.size()) : free_runs_.back();
+            const auto next_run =
+                free_runs_.empty() ? static_cast<std::uint32_t>(runs_.size()) : free_runs_.back();
             if (auto placed = pick_gpu_worker(job, next_run)) {
                 worker = placed->first;
                 gpu_task = placed->second;
@@ -376,7 +381,8 @@ void GridSimulation::schedule(double now) {
     }
 }
 
-void GridSimulation::start_job(JobIndex j, std::size_t worker, double now, std::optional<GpuPool::TaskId> gpu) {
+void GridSimulation::start_job(JobIndex j, std::size_t worker, double now,
+                               std::optional<GpuPool::TaskId> gpu) {
     const JobSpec& job = workload_.jobs[j];
     dispatcher_.take(worker, job.cores, job.memory);
     std::uint32_t r;
@@ -452,7 +458,8 @@ void GridSimulation::next_file(std::uint32_t r, double now) {
         if (job.type == JobType::copy) {
             run.stage = Stage::copy_exec;
             if (job.flops > 0)
-                start_exec(r, job.flops, options_.compute_on_all_cores ? job.cores : 1, now); // DCSim: one core
+                start_exec(r, job.flops, options_.compute_on_all_cores ? job.cores : 1,
+                           now); // DCSim: one core
             else
                 after_compute(r, now);
         } else {

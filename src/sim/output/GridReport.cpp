@@ -8,11 +8,10 @@
 namespace hepkit::sim {
 
 TraceWriter::TraceWriter(const std::string& path) : file_(path) {
-    file_.stream()
-        << "job.tag, machine.name, hitrate, job.start, job.end, job.computetime, job.flops, "
-           "infiles.transfertime, infiles.size, outfiles.transfertime, outfiles.size, "
-           "site, submit, queue_wait, cores, memory, bytes_from_cache, bytes_from_remote, status, "
-           "gpu_device, gpu_policy, gpu_time, gpu_memory, energy\n";
+    file_.stream() << "job.tag, machine.name, hitrate, job.start, job.end, job.computetime, job.flops, "
+                      "infiles.transfertime, infiles.size, outfiles.transfertime, outfiles.size, "
+                      "site, submit, queue_wait, cores, memory, bytes_from_cache, bytes_from_remote, status, "
+                      "gpu_device, gpu_policy, gpu_time, gpu_memory, energy\n";
 }
 
 void TraceWriter::add(const JobRecord& r) {
@@ -127,14 +126,15 @@ std::string SummaryBuilder::table(const std::string& title, double wall_seconds,
                            cores > 0 && makespan_ > 0 ? t.core_seconds / (cores * makespan_) : 0.0);
     }
     if (!gpu_.empty()) {
-        out += fmt::format("  {:<34} {:>4} {:>7} {:>5} {:>12} {:>10} {:>6}\n", "GPU policy", "GPUs", "jobs", "OOM",
-                           "jobs/GPU-h", "J/job", "busy");
+        out += fmt::format("  {:<34} {:>4} {:>7} {:>5} {:>12} {:>10} {:>6}\n", "GPU policy", "GPUs", "jobs",
+                           "OOM", "jobs/GPU-h", "J/job", "busy");
         for (const auto& g : gpu_) {
             const double hours = g.gpu_hours();
-            out += fmt::format("  {:<34} {:>4} {:>7} {:>5} {:>12.4g} {:>10.4g} {:>6.3f}\n", g.policy, g.devices,
-                               g.jobs, g.out_of_memory, hours > 0 ? static_cast<double>(g.jobs) / hours : 0.0,
-                               g.jobs > 0 ? g.energy / static_cast<double>(g.jobs) : 0.0,
-                               hours > 0 ? g.busy_time / (hours * 3600) : 0.0);
+            out +=
+                fmt::format("  {:<34} {:>4} {:>7} {:>5} {:>12.4g} {:>10.4g} {:>6.3f}\n", g.policy, g.devices,
+                            g.jobs, g.out_of_memory, hours > 0 ? static_cast<double>(g.jobs) / hours : 0.0,
+                            g.jobs > 0 ? g.energy / static_cast<double>(g.jobs) : 0.0,
+                            hours > 0 ? g.busy_time / (hours * 3600) : 0.0);
         }
     }
     if (host_energy_ > 0)

@@ -166,7 +166,8 @@ class YamlPlatformReader {
             spec.power_idle = p.at("idle").as_quantity(units::Kind::power);
             spec.power_max = p.at("max").as_quantity(units::Kind::power);
             if (!(spec.power_max >= spec.power_idle))
-                p.at("max").fail(fmt::format("{} W is below the idle power {} W", spec.power_max, spec.power_idle));
+                p.at("max").fail(
+                    fmt::format("{} W is below the idle power {} W", spec.power_max, spec.power_idle));
         }
         guarded(h, [&] { return platform_.add_host(zi, std::move(spec)); });
     }

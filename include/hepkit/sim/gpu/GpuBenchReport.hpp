@@ -59,9 +59,9 @@ namespace hepkit::sim {
 
 /// What `hepkit gpu-bench run` measures.
 struct GpuBenchPlan {
-    std::string out_dir;             ///< where res.txt, per.txt, pw.csv go
-    std::string kernel;              ///< path of hepkit-gpu-kernel (unused with `command`)
-    std::string command;             ///< a user command run as each job instead of the kernel
+    std::string out_dir; ///< where res.txt, per.txt, pw.csv go
+    std::string kernel;  ///< path of hepkit-gpu-kernel (unused with `command`)
+    std::string command; ///< a user command run as each job instead of the kernel
     std::vector<int> ks = {1, 2, 4, 8};
     /// Kernel sizes: blocks, repeats, launches (defaults: the reference's small and large job).
     struct Size {

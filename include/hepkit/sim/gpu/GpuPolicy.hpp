@@ -36,10 +36,10 @@ struct GpuPolicy {
     std::string name = "exclusive";
     Slots slots = Slots::exclusive;
     Execution execution = Execution::time_slicing;
-    int count = 1;                    ///< slots per device (repeat, divide, time-slicing, mps)
-    double thread_percentage = 100;   ///< MPS: % of the SMs one client may use, (0, 100]
-    double memory_limit = 0;          ///< MPS: B per client incl. the CUDA context; 0 = none
-    bool multi_user = false;          ///< MPS: clients of different users run at once
+    int count = 1;                     ///< slots per device (repeat, divide, time-slicing, mps)
+    double thread_percentage = 100;    ///< MPS: % of the SMs one client may use, (0, 100]
+    double memory_limit = 0;           ///< MPS: B per client incl. the CUDA context; 0 = none
+    bool multi_user = false;           ///< MPS: clients of different users run at once
     std::vector<std::string> profiles; ///< MIG partitions of each device
 
     /// The text form, normalised (for tables and trace columns).
@@ -57,12 +57,12 @@ void check_gpu_policy(const GpuPolicy& p, const GpuSpec& gpu, int mps_max_client
 /// Constants of the GPU model, calibrated on the H100 measurements in
 /// ../shared/reference/gpu-sharing-h100 (docs/models.md §9 gives the fit).
 struct GpuCalibration {
-    double context_latency = 0.22;    ///< s: process and CUDA context start, in parallel
-    double context_serial = 0.095;    ///< s: part of a context start serialised per device
+    double context_latency = 0.22;     ///< s: process and CUDA context start, in parallel
+    double context_serial = 0.095;     ///< s: part of a context start serialised per device
     double time_slice_overhead = 0.07; ///< time-slicing: extra time per unit work with >= 2 jobs
     /// B: device memory of one CUDA context (measured: a 1 GiB MPS limit leaves 510 MiB free)
     double context_memory = 514.0 * 1024 * 1024;
-    int mps_max_clients = 48;         ///< clients per MPS server (Volta and later)
+    int mps_max_clients = 48; ///< clients per MPS server (Volta and later)
 };
 
 } // namespace hepkit::sim

@@ -37,9 +37,11 @@ struct GpuPolicyStats {
     std::size_t out_of_memory = 0; ///< tasks that failed with out-of-memory
     double window_start = std::numeric_limits<double>::infinity();
     double window_end = 0;
-    double energy = 0;      ///< J of all the policy's devices over the window
-    double busy_time = 0;   ///< s during which devices had kernels running, summed over devices
-    double gpu_hours() const { return window_end > window_start ? devices * (window_end - window_start) / 3600 : 0; }
+    double energy = 0;    ///< J of all the policy's devices over the window
+    double busy_time = 0; ///< s during which devices had kernels running, summed over devices
+    double gpu_hours() const {
+        return window_end > window_start ? devices * (window_end - window_start) / 3600 : 0;
+    }
 };
 
 /// One sample of a device for the time series.
@@ -65,7 +67,8 @@ class GpuPool {
     /// memory than any slot advertises.
     std::string never_fits(const GpuRequest& req) const;
     /// Claims slots on `worker` for the request now, or returns nothing.
-    std::optional<TaskId> claim(std::size_t worker, const GpuRequest& req, const std::string& user, Owner owner);
+    std::optional<TaskId> claim(std::size_t worker, const GpuRequest& req, const std::string& user,
+                                Owner owner);
     /// Fraction of the worker's GPU slots in use (0 if it has none), for spreading jobs.
     double load(std::size_t worker) const;
     bool has_gpus(std::size_t worker) const { return !devices_of_worker_[worker].empty(); }
@@ -99,8 +102,8 @@ class GpuPool {
 
   private:
     struct Slot {
-        double memory;  ///< B advertised to the batch system
-        int partition;  ///< MIG partition, or -1
+        double memory; ///< B advertised to the batch system
+        int partition; ///< MIG partition, or -1
         bool busy = false;
     };
     struct Device {
@@ -115,10 +118,10 @@ class GpuPool {
         std::vector<MigProfile> partitions;
         std::vector<ResourceId> partition_res;
         int claimed = 0;
-        std::string user;              ///< MPS: the user whose clients hold the device
-        double memory_used = 0;        ///< B of initialised parts (memory + context)
+        std::string user;                     ///< MPS: the user whose clients hold the device
+        double memory_used = 0;               ///< B of initialised parts (memory + context)
         std::vector<std::uint64_t> computing; ///< parts in their work phase (task << 32 | part)
-        double last = 0;               ///< time energy was settled
+        double last = 0;                      ///< time energy was settled
         double active_time = 0, dynamic_energy = 0;
         double first_use = std::numeric_limits<double>::infinity(), last_use = 0;
     };
@@ -157,7 +160,7 @@ class GpuPool {
     std::vector<Task> tasks_;
     std::vector<TaskId> free_tasks_;
     std::vector<std::uint64_t> by_activity_; ///< activity id -> task << 32 | part, or ~0
-    std::vector<std::size_t> jobs_, oom_;     ///< per policy
+    std::vector<std::size_t> jobs_, oom_;    ///< per policy
 };
 
 } // namespace hepkit::sim

@@ -26,7 +26,8 @@ struct GpuNodeResult {
 };
 
 /// Runs `jobs` on one node with `devices` GPUs of model `gpu`, `cores` cores at `core_speed`.
-GpuNodeResult run_gpu_node(const GpuSpec& gpu, int devices, const GpuPolicy& policy, std::vector<JobSpec> jobs,
-                           const GpuCalibration& calibration, int cores = 256, double core_speed = 1e10);
+GpuNodeResult run_gpu_node(const GpuSpec& gpu, int devices, const GpuPolicy& policy,
+                           std::vector<JobSpec> jobs, const GpuCalibration& calibration, int cores = 256,
+                           double core_speed = 1e10);
 
 } // namespace hepkit::sim

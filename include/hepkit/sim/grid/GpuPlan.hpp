@@ -28,7 +28,7 @@ struct GpuPlanOptions {
 
 struct GpuPlanRow {
     GpuPolicy policy;
-    bool fits = true;        ///< false: some job can never run under this policy (why in `note`)
+    bool fits = true; ///< false: some job can never run under this policy (why in `note`)
     GpuNodeResult result;
     double jobs_per_gpu_hour = 0;
     double throughput_gain = 0; ///< jobs per GPU-hour / exclusive's

@@ -142,7 +142,8 @@ class GridSimulation : private Engine::Listener {
     void start_job(JobIndex job, std::size_t worker, double now,
                    std::optional<GpuPool::TaskId> gpu = std::nullopt);
     /// A worker and GPU slots for a GPU job, claimed; or nothing.
-    std::optional<std::pair<std::size_t, GpuPool::TaskId>> pick_gpu_worker(const JobSpec& job, std::uint32_t run);
+    std::optional<std::pair<std::size_t, GpuPool::TaskId>> pick_gpu_worker(const JobSpec& job,
+                                                                           std::uint32_t run);
     void after_compute(std::uint32_t r, double now);
     void setup_gpus();
     void choose_sources(Run& run);
@@ -181,7 +182,7 @@ class GridSimulation : private Engine::Listener {
     std::vector<std::pair<double, std::size_t>> scratch_local_; ///< (-local bytes, site) of one job
     Dispatcher::Preferred scratch_preferred_;
     std::optional<GpuPool> gpus_;
-    GpuPool::TaskId claimed_ = 0;   ///< scratch of pick_gpu_worker
+    GpuPool::TaskId claimed_ = 0;    ///< scratch of pick_gpu_worker
     std::vector<double> flops_done_; ///< per worker, for host energy
     std::size_t done_ = 0;
     bool dirty_ = false;

@@ -16,7 +16,8 @@ namespace hepkit::sim {
 
 /// The job trace: DCSim's columns (same header and ", " separator, so DCSim's analysis scripts
 /// read it), then hepkit's: site, submit, queue_wait, cores, memory, bytes_from_cache,
-/// bytes_from_remote, status, gpu_device, gpu_policy, gpu_time, gpu_memory, energy. One line per job in completion order, written as jobs end.
+/// bytes_from_remote, status, gpu_device, gpu_policy, gpu_time, gpu_memory, energy. One line per job in
+/// completion order, written as jobs end.
 class TraceWriter {
   public:
     explicit TraceWriter(const std::string& path);

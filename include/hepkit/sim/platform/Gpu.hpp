@@ -18,13 +18,13 @@ namespace hepkit::sim {
 
 /// One GPU device.
 struct GpuSpec {
-    std::string model;         ///< catalogue name or free text
-    int sms = 0;               ///< streaming multiprocessors, > 0
-    double memory = 0;         ///< B, > 0
-    double flops = 0;          ///< peak flop/s (FP32), > 0: converts GPU work given in flop to seconds
-    double idle_power = 0;     ///< W with no kernel running
-    double active_power = 0;   ///< W as soon as one kernel runs (clocks up), before per-SM power
-    double max_power = 0;      ///< W, the board's power limit
+    std::string model;       ///< catalogue name or free text
+    int sms = 0;             ///< streaming multiprocessors, > 0
+    double memory = 0;       ///< B, > 0
+    double flops = 0;        ///< peak flop/s (FP32), > 0: converts GPU work given in flop to seconds
+    double idle_power = 0;   ///< W with no kernel running
+    double active_power = 0; ///< W as soon as one kernel runs (clocks up), before per-SM power
+    double max_power = 0;    ///< W, the board's power limit
     /// SMs of the MIG compute slices 1..7 (index g-1); empty if the model has no MIG.
     std::vector<int> mig_sms;
 };
