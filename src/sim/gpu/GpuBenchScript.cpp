@@ -49,13 +49,13 @@ std::string gpu_bench_script(const GpuBenchPlan& p) {
          "  if [ -n \"$USERCMD\" ]; then t0=$(date +%s.%N); sh -c \"$USERCMD\" >/dev/null 2>&1; "
          "echo \"$(date +%s.%N) $t0\" | awk '{printf \"%.3f\\n\", $1-$2}' >>\"$PER\"\n"
          "  else \"$KERNEL\" \"$1\" \"$2\" \"$3\" >>\"$PER\"; fi\n}\n";
+    // the batch waits for its own jobs by pid (not for the power sampler, also a child)
     s += "batch() { # MODE K BLOCKS REPEATS LAUNCHES\n"
-         "  a=$(now); t0=$(date +%s.%N); i=0\n"
-         "  while [ $i -lt \"$2\" ]; do job \"$3\" \"$4\" \"$5\" & i=$((i+1)); done; wait_jobs\n"
+         "  a=$(now); t0=$(date +%s.%N); i=0; pids=\"\"\n"
+         "  while [ $i -lt \"$2\" ]; do job \"$3\" \"$4\" \"$5\" & pids=\"$pids $!\"; i=$((i+1)); done\n"
+         "  for p in $pids; do wait \"$p\"; done\n"
          "  echo \"$1 k=$2 B=$3 R=$4 n=$5 start=$a end=$(now) wall=$(echo \"$(date +%s.%N) $t0\" | "
          "awk '{printf \"%.2f\", $1-$2}')\" >>\"$RES\"\n}\n";
-    // wait for the batch's jobs only, not for the sampler
-    s += "wait_jobs() { for p in $(jobs -p); do [ \"$p\" = \"$SAMPLER\" ] || wait \"$p\"; done; }\n";
     std::string suite = "suite() {\n";
     const std::vector<GpuBenchPlan::Size> sizes =
         p.command.empty() ? p.sizes : std::vector<GpuBenchPlan::Size>{{0, 0, 0}};
