@@ -7,9 +7,9 @@
 namespace hepkit::sim {
 
 struct GpuRequest {
-    /// Devices: a fraction in (0, 1] takes one device slot (the fraction is the share the job
-    /// declares it needs: `hepkit gpu-plan` packs by it); an integer n > 1 takes slots on n devices
-    /// of one host, each running the GPU work in parallel.
+    /// Devices: a fraction in (0, 1] takes one device slot (matching is by slots and memory, as
+    /// HTCondor's; the fraction documents the share the job needs and is checked for range);
+    /// an integer n > 1 takes slots on n devices of one host, each running the GPU work in parallel.
     double gpus = 0;
     double memory = 0;  ///< B of device memory per device, without the CUDA context
     double seconds = 0; ///< GPU work: seconds on one whole, unshared device (alone, any model)...
