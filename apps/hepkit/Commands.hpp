@@ -25,6 +25,9 @@ std::function<int()> add_gpu_plan_command(CLI::App& app, const GlobalOptions& gl
 /// `hepkit gpu-bench`: measures GPU sharing on real cards (run) or reports a measurement.
 std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& globals);
 
+/// `hepkit fit`: kafe2go-compatible fits.
+std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals);
+
 /// Output paths and solver settings of a grid run that the command line may set.
 struct GridRunOutputs {
     std::string trace, summary, timeseries;

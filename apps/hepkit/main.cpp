@@ -11,8 +11,8 @@ int main(int argc, char** argv) {
     CLI::App app{
         "hepkit - HEP computing and analysis toolkit.\n\n"
         "Simulate HEP workloads on grid and batch infrastructures (hepkit sim), generate WLCG-scale\n"
-        "scenarios (hepkit generate wlcg), plan GPU sharing (hepkit gpu-plan, hepkit gpu-bench) and, in "
-        "later releases, fit and analyse data. Run 'hepkit "
+        "scenarios (hepkit generate wlcg), plan GPU sharing (hepkit gpu-plan, hepkit gpu-bench) fit models to data (hepkit fit) and, in "
+        "later releases, analyse events. Run 'hepkit "
         "SUBCOMMAND --help' for details.",
         "hepkit"};
     app.set_version_flag("--version", std::string("hepkit ") + hepkit::version_string);
@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     auto run_generate = hepkit::app::add_generate_command(app, globals);
     auto run_gpu_plan = hepkit::app::add_gpu_plan_command(app, globals);
     auto run_gpu_bench = hepkit::app::add_gpu_bench_command(app, globals);
+    auto run_fit = hepkit::app::add_fit_command(app, globals);
 
     try {
         app.parse(argc, argv);
@@ -42,6 +43,8 @@ int main(int argc, char** argv) {
             return run_gpu_plan();
         if (app.got_subcommand("gpu-bench"))
             return run_gpu_bench();
+        if (app.got_subcommand("fit"))
+            return run_fit();
     } catch (const hepkit::InputError& e) {
         std::fprintf(stderr, "hepkit: error: %s\n", e.what());
         return 2;

@@ -1,0 +1,80 @@
+// `hepkit fit FILE.yml`: kafe2go-compatible fits from YAML (docs/fit.md).
+
+#include "Commands.hpp"
+#include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/fit/Kafe2Yaml.hpp"
+#include "hepkit/fit/Report.hpp"
+#include "hepkit/fit/FitPlot.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <memory>
+
+namespace hepkit::app {
+
+std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals) {
+    struct Options {
+        std::vector<std::string> files;
+        bool asymmetric = false, contours = false, profiles = false;
+        std::string report_json, report, plot, panel = "none";
+        bool plot_requested = false;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand(
+        "fit",
+        "Fit a model to data from a kafe2go YAML file (xy, indexed, histogram, unbinned): errors in x\n"
+        "and y, correlated and relative errors, constraints, fixed and limited parameters; prints the\n"
+        "parameters, their errors and correlations, chi2/ndf and its p-value.\n"
+        "Example: hepkit fit examples/fit/line.yml -a -c --plot line.png");
+    cmd->add_option("files", o->files, "kafe2go YAML files")->required()->check(CLI::ExistingFile);
+    cmd->add_flag("-a,--asymmetric", o->asymmetric, "asymmetric (MINOS-like) errors from the profile likelihood");
+    cmd->add_flag("-c,--contours", o->contours, "1 and 2 sigma contours of every parameter pair (plotted with --plot)");
+    cmd->add_flag("--profile", o->profiles, "profile likelihood of every parameter (plotted with --plot)");
+    cmd->add_option("--report-json", o->report_json, "write the result as JSON");
+    cmd->add_option("--report", o->report, "write the text report to this file");
+    cmd->add_option("-p,--plot", o->plot,
+                    "save the plot (.png, .pdf or .svg; contours and profiles go to _contours/_profiles files)");
+    cmd->add_option("--panel", o->panel, "extra panel under the plot: none, residual, ratio or pull")
+        ->check(CLI::IsMember({"none", "residual", "ratio", "pull"}));
+    return [o, &globals]() {
+        int status = 0;
+        for (const auto& path : o->files) {
+            fit::FitFile f = fit::read_kafe2go(path);
+            fit::FitResult r = f.fit->run(o->asymmetric);
+            const std::string text = fit::report_text(r, path);
+            if (!globals.quiet)
+                std::fputs(text.c_str(), stdout);
+            if (!r.converged)
+                status = 3;
+            auto target = [&](const std::string& base, const std::string& suffix) {
+                if (o->files.size() == 1)
+                    return base;
+                const std::filesystem::path b(base);
+                return (b.parent_path() / (b.stem().string() + "_" + std::filesystem::path(path).stem().string() + suffix +
+                                           b.extension().string()))
+                    .string();
+            };
+            if (!o->report_json.empty())
+                fit::write_json_file(target(o->report_json, ""), fit::report_json(r));
+            if (!o->report.empty()) {
+                AtomicFile file(target(o->report, ""));
+                file.stream() << text;
+                file.commit();
+            }
+            if (!o->plot.empty()) {
+                fit::PlotOptions po;
+                po.output = target(o->plot, "");
+                po.panel = o->panel;
+                po.contours = o->contours;
+                po.profiles = o->profiles;
+                fit::plot_fit(f, r, po);
+                if (!globals.quiet)
+                    fmt::print("  plot                {}\n", po.output);
+            }
+        }
+        return status;
+    };
+}
+
+} // namespace hepkit::app

@@ -1,0 +1,58 @@
+#pragma once
+/// @file
+/// Minimisation of a cost (−2 ln L up to a constant) over parameters that may be fixed or
+/// limited: a quasi-Newton method (BFGS, Nocedal & Wright, "Numerical Optimization", 2006,
+/// alg. 6.1) on numerical central-difference gradients, with MINUIT's transformations for
+/// limited parameters (F. James, MINUIT reference manual, CERN D506, §1.2.1), then the Hessian
+/// of the cost by finite differences in the external parameters.
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace hepkit::fit {
+
+struct ParameterSpec {
+    std::string name;
+    double start = 1.0;
+    bool fixed = false;
+    std::optional<double> lower, upper;
+};
+
+/// MINUIT's transformation of a limited parameter: external x = T(u) of an unbounded internal u.
+struct LimitTransform {
+    std::optional<double> lo, hi;
+    double to_external(double u) const;
+    double to_internal(double x) const;
+    double derivative(double u) const; ///< dx/du
+};
+
+/// The cost over the full parameter vector (fixed ones included).
+using CostFunction = std::function<double(std::span<const double>)>;
+
+struct MinimizerResult {
+    std::vector<double> values; ///< at the minimum, all parameters
+    double cost = 0;
+    bool converged = false;
+    double edm = 0; ///< estimated distance to the minimum (0.5 gᵀ H⁻¹ g)
+    int evaluations = 0;
+    std::string message; ///< why it stopped when it did not converge
+};
+
+struct MinimizerOptions {
+    double tolerance = 1e-7; ///< stop when EDM < tolerance (cost units; errordef is 1)
+    int max_iterations = 5000;
+};
+
+/// Minimises `cost` from the start values of `params`.
+MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSpec>& params,
+                         const MinimizerOptions& options = {});
+
+/// Hessian of `cost` at `x` over the free parameters (indices `free`), by central differences
+/// with steps adapted to the curvature; row-major, size free.size()².
+std::vector<double> hessian(const CostFunction& cost, const std::vector<double>& x, const std::vector<std::size_t>& free,
+                            int* evaluations = nullptr);
+
+} // namespace hepkit::fit

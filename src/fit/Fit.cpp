@@ -1,0 +1,369 @@
+#include "hepkit/fit/Fit.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+#include <stdexcept>
+
+namespace hepkit::fit {
+
+namespace {
+// Regularised lower incomplete gamma P(a, x) by its series, and Q(a, x) by Lentz's continued
+// fraction (Numerical Recipes 3rd ed., §6.2).
+double gamma_p_series(double a, double x) {
+    double sum = 1.0 / a, del = sum, ap = a;
+    for (int n = 0; n < 10000; ++n) {
+        ap += 1;
+        del *= x / ap;
+        sum += del;
+        if (std::fabs(del) < std::fabs(sum) * 1e-16)
+            break;
+    }
+    return sum * std::exp(-x + a * std::log(x) - std::lgamma(a));
+}
+double gamma_q_fraction(double a, double x) {
+    const double tiny = 1e-300;
+    double b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
+    for (int i = 1; i < 10000; ++i) {
+        const double an = -i * (i - a);
+        b += 2;
+        d = an * d + b;
+        if (std::fabs(d) < tiny)
+            d = tiny;
+        c = b + an / c;
+        if (std::fabs(c) < tiny)
+            c = tiny;
+        d = 1 / d;
+        const double del = d * c;
+        h *= del;
+        if (std::fabs(del - 1) < 1e-16)
+            break;
+    }
+    return std::exp(-x + a * std::log(x) - std::lgamma(a)) * h;
+}
+} // namespace
+
+double chi2_probability(double chi2, int ndf) {
+    if (ndf <= 0 || !(chi2 >= 0))
+        return std::numeric_limits<double>::quiet_NaN();
+    const double a = ndf / 2.0, x = chi2 / 2.0;
+    if (x == 0)
+        return 1.0;
+    return x < a + 1 ? 1.0 - gamma_p_series(a, x) : gamma_q_fraction(a, x);
+}
+
+Fit::Fit(std::unique_ptr<Problem> problem, std::vector<Parameter> parameters) : problem_(std::move(problem)) {
+    if (parameters.empty())
+        throw std::invalid_argument("the model has no parameter to fit");
+    for (const auto& p : parameters) {
+        if (!std::isfinite(p.start))
+            throw std::invalid_argument(fmt::format("parameter '{}': start value {} is not finite", p.name, p.start));
+        ParameterSpec s;
+        s.name = p.name;
+        s.start = p.start;
+        params_.push_back(s);
+    }
+}
+
+std::size_t Fit::index(const std::string& name) const {
+    for (std::size_t i = 0; i < params_.size(); ++i)
+        if (params_[i].name == name)
+            return i;
+    std::string names;
+    for (const auto& p : params_)
+        names += (names.empty() ? "" : ", ") + p.name;
+    throw std::invalid_argument(fmt::format("'{}' is not a parameter of the model (parameters: {})", name, names));
+}
+
+void Fit::fix(const std::string& name, std::optional<double> value) {
+    auto& p = params_[index(name)];
+    p.fixed = true;
+    if (value)
+        p.start = *value;
+}
+
+void Fit::limit(const std::string& name, std::optional<double> lower, std::optional<double> upper) {
+    auto& p = params_[index(name)];
+    if (lower && upper && !(*lower < *upper))
+        throw std::invalid_argument(fmt::format("parameter '{}': limits [{}, {}] need lower < upper", name, *lower, *upper));
+    p.lower = lower;
+    p.upper = upper;
+    if ((lower && p.start < *lower) || (upper && p.start > *upper))
+        p.start = lower && upper ? (*lower + *upper) / 2 : (lower ? *lower + 1 : *upper - 1);
+}
+
+void Fit::set_start(const std::string& name, double value) { params_[index(name)].start = value; }
+
+void Fit::add_constraint(const std::string& name, double value, double sigma, bool relative) {
+    const double s = relative ? sigma * std::fabs(value) : sigma;
+    if (!(s > 0) || !std::isfinite(s))
+        throw std::invalid_argument(fmt::format("constraint on '{}': uncertainty {} must be > 0", name, s));
+    Constraint c;
+    c.index = {index(name)};
+    c.value = Eigen::VectorXd::Constant(1, value);
+    c.inverse = Eigen::MatrixXd::Constant(1, 1, 1 / (s * s));
+    constraints_.push_back(std::move(c));
+    constraint_terms_ += 1;
+}
+
+void Fit::add_matrix_constraint(const std::vector<std::string>& names, const std::vector<double>& values,
+                                const Eigen::MatrixXd& matrix, const std::vector<double>& sigmas) {
+    const auto n = static_cast<Eigen::Index>(names.size());
+    if (values.size() != names.size() || matrix.rows() != n || matrix.cols() != n ||
+        (!sigmas.empty() && sigmas.size() != names.size()))
+        throw std::invalid_argument(
+            fmt::format("matrix constraint: {} names, {} values, a {}x{} matrix{}: sizes must agree", names.size(),
+                        values.size(), matrix.rows(), matrix.cols(), sigmas.empty() ? "" : " and uncertainties"));
+    Eigen::MatrixXd V = matrix;
+    if (!sigmas.empty()) {
+        const Eigen::Map<const Eigen::VectorXd> s(sigmas.data(), n);
+        V = s.asDiagonal() * matrix * s.asDiagonal();
+    }
+    Eigen::LLT<Eigen::MatrixXd> llt(V);
+    if (llt.info() != Eigen::Success)
+        throw std::invalid_argument("matrix constraint: the covariance matrix is not positive definite");
+    Constraint c;
+    for (const auto& name : names)
+        c.index.push_back(index(name));
+    c.value = Eigen::Map<const Eigen::VectorXd>(values.data(), n);
+    c.inverse = llt.solve(Eigen::MatrixXd::Identity(n, n));
+    constraints_.push_back(std::move(c));
+    constraint_terms_ += names.size();
+}
+
+double Fit::total_cost(std::span<const double> p) const {
+    double c = problem_->cost(p);
+    for (const auto& k : constraints_) {
+        Eigen::VectorXd r(k.value.size());
+        for (Eigen::Index i = 0; i < r.size(); ++i)
+            r[i] = p[k.index[static_cast<std::size_t>(i)]] - k.value[i];
+        c += r.dot(k.inverse * r);
+    }
+    return c;
+}
+
+FitResult Fit::run(bool asymmetric) {
+    FitResult r;
+    r.type = problem_->type();
+    const CostFunction cost = [this](std::span<const double> p) { return total_cost(p); };
+    MinimizerResult m = minimize(cost, params_);
+    // A second start from the first minimum catches premature stops of the quasi-Newton method.
+    if (m.converged) {
+        auto again = params_;
+        for (std::size_t i = 0; i < again.size(); ++i)
+            again[i].start = m.values[i];
+        MinimizerResult m2 = minimize(cost, again, MinimizerOptions{1e-9, 5000});
+        m2.evaluations += m.evaluations;
+        if (m2.converged && m2.cost <= m.cost)
+            m = m2;
+        else
+            m.evaluations = m2.evaluations;
+    }
+    r.evaluations = m.evaluations;
+    r.converged = m.converged;
+    r.message = m.message;
+    r.values = m.values;
+    r.cost = m.cost;
+    const std::size_t n = params_.size();
+    std::vector<std::size_t> free;
+    for (std::size_t i = 0; i < n; ++i) {
+        r.names.push_back(params_[i].name);
+        r.fixed.push_back(params_[i].fixed);
+        if (!params_[i].fixed)
+            free.push_back(i);
+    }
+    r.errors.assign(n, 0.0);
+    r.error_low.assign(n, std::nullopt);
+    r.error_high.assign(n, std::nullopt);
+    r.covariance = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+    r.correlation = Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+    if (!free.empty() && std::isfinite(r.cost)) {
+        // As MINUIT's HESSE: the Hessian in the internal variables of limited parameters, then
+        // V_ext = J V_int J with J = dx/du, so that errors agree with iminuit/kafe2.
+        std::vector<LimitTransform> tr;
+        std::vector<double> u0 = r.values;
+        for (std::size_t i = 0; i < n; ++i) {
+            tr.push_back({params_[i].lower, params_[i].upper});
+            u0[i] = tr[i].to_internal(r.values[i]);
+        }
+        const CostFunction internal = [&](std::span<const double> u) {
+            std::vector<double> x(u.begin(), u.end());
+            for (std::size_t i = 0; i < x.size(); ++i)
+                x[i] = tr[i].to_external(u[i]);
+            return total_cost(x);
+        };
+        const auto H = hessian(internal, u0, free, &r.evaluations);
+        const auto k = static_cast<Eigen::Index>(free.size());
+        const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> Hm(H.data(), k, k);
+        Eigen::LDLT<Eigen::MatrixXd> ldlt(Hm);
+        Eigen::MatrixXd V;
+        bool ok = ldlt.info() == Eigen::Success && ldlt.isPositive() && (ldlt.vectorD().array() > 0).all();
+        if (ok) {
+            V = 2.0 * ldlt.solve(Eigen::MatrixXd::Identity(k, k));
+            Eigen::VectorXd J(k);
+            for (Eigen::Index a = 0; a < k; ++a)
+                J[a] = tr[free[static_cast<std::size_t>(a)]].derivative(u0[free[static_cast<std::size_t>(a)]]);
+            V = J.asDiagonal() * V * J.asDiagonal();
+            ok = V.allFinite() && (V.diagonal().array() > 0).all();
+        }
+        if (!ok) {
+            r.converged = false;
+            r.message = r.message.empty() ? "the Hessian at the minimum is not positive definite (no error estimate)"
+                                          : r.message;
+        } else {
+            for (Eigen::Index a = 0; a < k; ++a)
+                for (Eigen::Index b = 0; b < k; ++b)
+                    r.covariance(static_cast<Eigen::Index>(free[static_cast<std::size_t>(a)]),
+                                 static_cast<Eigen::Index>(free[static_cast<std::size_t>(b)])) = V(a, b);
+            for (std::size_t i : free)
+                r.errors[i] = std::sqrt(r.covariance(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i)));
+            for (std::size_t i : free)
+                for (std::size_t j : free)
+                    r.correlation(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+                        r.covariance(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) /
+                        (r.errors[i] * r.errors[j]);
+        }
+    }
+    r.ndf = static_cast<int>(problem_->data_size()) + static_cast<int>(constraint_terms_) - static_cast<int>(free.size());
+    r.chi2 = problem_->goodness(r.values);
+    if (r.chi2 && r.ndf > 0)
+        r.chi2_probability = chi2_probability(*r.chi2, r.ndf);
+    if (asymmetric && r.converged)
+        for (std::size_t i : free) {
+            r.error_low[i] = minos(r, i, -1);
+            r.error_high[i] = minos(r, i, +1);
+        }
+    return r;
+}
+
+std::pair<double, std::vector<double>> Fit::profile_min(const std::vector<double>& start,
+                                                        const std::vector<std::pair<std::size_t, double>>& held) const {
+    auto specs = params_;
+    for (std::size_t i = 0; i < specs.size(); ++i)
+        specs[i].start = start[i];
+    for (const auto& [i, v] : held) {
+        specs[i].fixed = true;
+        specs[i].start = v;
+    }
+    const CostFunction cost = [this](std::span<const double> p) { return total_cost(p); };
+    const MinimizerResult m = minimize(cost, specs, MinimizerOptions{1e-9, 5000});
+    return {m.cost, m.values};
+}
+
+double Fit::minos(const FitResult& r, std::size_t i, int side) const {
+    // Find t where the profiled cost rises by 1 above the minimum: bracket, then regula falsi
+    // (Illinois variant). Each evaluation minimises over the other parameters.
+    const double x0 = r.values[i], s = r.errors[i];
+    const auto& spec = params_[i];
+    std::vector<double> start = r.values;
+    auto delta = [&](double t) {
+        auto [c, v] = profile_min(start, {{i, t}});
+        if (std::isfinite(c))
+            start = v;
+        return c - r.cost - 1.0;
+    };
+    double a = x0, fa = -1.0;
+    double b = x0 + side * s, fb = delta(b);
+    for (int k = 0; k < 30 && fb < 0; ++k) {
+        a = b;
+        fa = fb;
+        b = x0 + side * s * (1.6 * (k + 2) / 2.0 + k * k * 0.5);
+        if (spec.lower && b < *spec.lower)
+            b = *spec.lower;
+        if (spec.upper && b > *spec.upper)
+            b = *spec.upper;
+        fb = delta(b);
+        if (b == a) // at a limit
+            return b - x0;
+    }
+    if (!(fb >= 0))
+        return b - x0;
+    int last = 0;
+    for (int it = 0; it < 60; ++it) {
+        double t = (a * fb - b * fa) / (fb - fa);
+        if (!std::isfinite(t))
+            t = (a + b) / 2;
+        const double ft = delta(t);
+        if (std::fabs(ft) < 1e-6 || std::fabs(b - a) < 1e-9 * s)
+            return t - x0;
+        if ((ft < 0) == (fa < 0)) {
+            a = t;
+            fa = ft;
+            if (last == -1)
+                fb /= 2;
+            last = -1;
+        } else {
+            b = t;
+            fb = ft;
+            if (last == 1)
+                fa /= 2;
+            last = 1;
+        }
+    }
+    return (a + b) / 2 - x0;
+}
+
+std::vector<std::pair<double, double>> Fit::profile(const FitResult& r, const std::string& name, int points,
+                                                    double sigmas) const {
+    const std::size_t i = index(name);
+    std::vector<std::pair<double, double>> out;
+    const double s = r.errors[i] > 0 ? r.errors[i] : 1.0;
+    for (int k = 0; k < points; ++k) {
+        double t = r.values[i] + sigmas * s * (2.0 * k / std::max(1, points - 1) - 1);
+        if (params_[i].lower)
+            t = std::max(t, *params_[i].lower);
+        if (params_[i].upper)
+            t = std::min(t, *params_[i].upper);
+        out.emplace_back(t, profile_min(r.values, {{i, t}}).first - r.cost);
+    }
+    return out;
+}
+
+std::vector<std::pair<double, double>> Fit::contour(const FitResult& r, const std::string& an, const std::string& bn,
+                                                    double sigma, int points) const {
+    const std::size_t ia = index(an), ib = index(bn);
+    if (ia == ib || params_[ia].fixed || params_[ib].fixed)
+        throw std::invalid_argument(fmt::format("contour of '{}' and '{}': two different free parameters needed", an, bn));
+    // Δcost of a 2-D region with the coverage of a 1-D `sigma` interval: the χ²(2) quantile
+    // −2 ln(1 − p) with p = erf(sigma / √2).
+    const double p = std::erf(sigma / std::sqrt(2.0));
+    const double level = -2 * std::log(1 - p);
+    const double sa = r.errors[ia], sb = r.errors[ib];
+    std::vector<std::pair<double, double>> out;
+    for (int k = 0; k < points; ++k) {
+        const double th = 2 * M_PI * k / points;
+        const double da = sa * std::cos(th), db = sb * std::sin(th);
+        std::vector<double> start = r.values;
+        auto delta = [&](double t) {
+            auto [c, v] = profile_min(start, {{ia, r.values[ia] + t * da}, {ib, r.values[ib] + t * db}});
+            if (std::isfinite(c))
+                start = v;
+            return c - r.cost - level;
+        };
+        double a = 0, fa = -level, b = std::sqrt(level), fb = delta(b);
+        for (int g = 0; g < 30 && fb < 0; ++g) {
+            a = b;
+            fa = fb;
+            b *= 1.5;
+            fb = delta(b);
+        }
+        double t = b;
+        for (int it = 0; it < 50 && fb >= 0; ++it) {
+            t = (a * fb - b * fa) / (fb - fa);
+            const double ft = delta(t);
+            if (std::fabs(ft) < 1e-5)
+                break;
+            if (ft < 0) {
+                a = t;
+                fa = ft;
+            } else {
+                b = t;
+                fb = ft;
+            }
+        }
+        out.emplace_back(r.values[ia] + t * da, r.values[ib] + t * db);
+    }
+    return out;
+}
+
+} // namespace hepkit::fit

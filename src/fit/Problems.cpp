@@ -1,0 +1,445 @@
+#include "hepkit/fit/Problems.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+#include <stdexcept>
+
+namespace hepkit::fit {
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+void check_values(const std::vector<double>& v, const char* what) {
+    if (v.empty())
+        throw std::invalid_argument(fmt::format("{} is empty", what));
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (!std::isfinite(v[i]))
+            throw std::invalid_argument(fmt::format("{}[{}] = {} is not a finite number", what, i, v[i]));
+}
+
+Eigen::VectorXd as_vector(const std::vector<double>& v) {
+    return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
+}
+
+// Gauss–Legendre nodes and weights on [-1, 1] (10 and 20 points; Abramowitz & Stegun 25.4.30).
+constexpr double gl10_x[5] = {0.1488743389816312, 0.4333953941292472, 0.6794095682990244, 0.8650633666889845,
+                              0.9739065285171717};
+constexpr double gl10_w[5] = {0.2955242247147529, 0.2692667193099963, 0.2190863625159820, 0.1494513491505806,
+                              0.0666713443086881};
+constexpr double gl20_x[10] = {0.0765265211334973, 0.2277858511416451, 0.3737060887154195, 0.5108670019508271,
+                               0.6360536807265150, 0.7463319064601508, 0.8391169718222188, 0.9122344282513259,
+                               0.9639719272779138, 0.9931285991850949};
+constexpr double gl20_w[10] = {0.1527533871307258, 0.1491729864726037, 0.1420961093183820, 0.1316886384491766,
+                               0.1181945319615184, 0.1019301198172404, 0.0832767415767048, 0.0626720483341091,
+                               0.0406014298003869, 0.0176140071391521};
+
+double gl(const std::function<double(double)>& f, double a, double b, const double* xs, const double* ws, int n) {
+    const double c = (a + b) / 2, h = (b - a) / 2;
+    double s = 0;
+    for (int i = 0; i < n; ++i)
+        s += ws[i] * (f(c - h * xs[i]) + f(c + h * xs[i]));
+    return s * h;
+}
+
+double adapt(const std::function<double(double)>& f, double a, double b, int depth) {
+    const double i10 = gl(f, a, b, gl10_x, gl10_w, 5);
+    const double i20 = gl(f, a, b, gl20_x, gl20_w, 10);
+    if (depth > 12 || std::fabs(i20 - i10) <= 1e-10 * std::fabs(i20) + 1e-300 || !std::isfinite(i20))
+        return i20;
+    const double m = (a + b) / 2;
+    return adapt(f, a, m, depth + 1) + adapt(f, m, b, depth + 1);
+}
+
+} // namespace
+
+double integrate(const std::function<double(double)>& f, double a, double b) { return adapt(f, a, b, 0); }
+
+// --- xy ------------------------------------------------------------------------------------------
+
+XYProblem::XYProblem(std::vector<double> x, std::vector<double> y, XModel model, std::vector<ErrorSource> errors)
+    : x_(std::move(x)), y_(std::move(y)), model_(std::move(model)), errors_(std::move(errors)) {
+    check_values(x_, "x_data");
+    check_values(y_, "y_data");
+    if (x_.size() != y_.size())
+        throw std::invalid_argument(fmt::format("x_data has {} values but y_data has {}", x_.size(), y_.size()));
+    const auto n = static_cast<Eigen::Index>(y_.size());
+    vy_const_ = Eigen::MatrixXd::Zero(n, n);
+    vx_ = Eigen::MatrixXd::Zero(n, n);
+    bool any_y = false;
+    for (const auto& e : errors_) {
+        e.check(y_.size());
+        if (e.axis == ErrorSource::Axis::x) {
+            vx_ += e.covariance(as_vector(x_));
+            has_x_ = true;
+        } else if (e.depends_on_model()) {
+            model_dependent_ = true;
+            any_y = true;
+        } else {
+            vy_const_ += e.covariance(as_vector(y_));
+            any_y = true;
+        }
+    }
+    if (!any_y && !has_x_)
+        throw std::invalid_argument("no uncertainties given: an xy fit needs y_errors (or x_errors)");
+    if (!parameter_dependent()) {
+        fixed_llt_.compute(vy_const_);
+        if (fixed_llt_.info() != Eigen::Success)
+            throw std::invalid_argument("the y covariance matrix is singular (not positive definite)");
+    }
+}
+
+Eigen::MatrixXd XYProblem::projected(std::span<const double> p, const Eigen::VectorXd& f) const {
+    Eigen::MatrixXd V = vy_const_;
+    for (const auto& e : errors_)
+        if (e.axis == ErrorSource::Axis::y && e.depends_on_model())
+            V += e.covariance(f);
+    if (has_x_) {
+        // V += (f' f'ᵀ) ∘ V_x with the model's slope at the data x (central differences)
+        Eigen::VectorXd d(f.size());
+        for (Eigen::Index i = 0; i < f.size(); ++i) {
+            const double xi = x_[static_cast<std::size_t>(i)];
+            const double h = 1e-6 * std::max(1.0, std::fabs(xi));
+            d[i] = (model_(xi + h, p) - model_(xi - h, p)) / (2 * h);
+        }
+        V += d.asDiagonal() * vx_ * d.asDiagonal();
+    }
+    return V;
+}
+
+double XYProblem::evaluate(std::span<const double> p, double* chi2_only) const {
+    const auto n = static_cast<Eigen::Index>(y_.size());
+    Eigen::VectorXd f(n), r(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        f[i] = model_(x_[static_cast<std::size_t>(i)], p);
+        r[i] = y_[static_cast<std::size_t>(i)] - f[i];
+    }
+    if (!r.allFinite())
+        return inf;
+    if (!parameter_dependent()) {
+        const double chi2 = fixed_llt_.matrixL().solve(r).squaredNorm();
+        if (chi2_only)
+            *chi2_only = chi2;
+        return chi2;
+    }
+    const Eigen::LLT<Eigen::MatrixXd> llt(projected(p, f));
+    if (llt.info() != Eigen::Success)
+        return inf;
+    const double chi2 = llt.matrixL().solve(r).squaredNorm();
+    if (chi2_only)
+        *chi2_only = chi2;
+    const double logdet = 2 * llt.matrixLLT().diagonal().array().log().sum();
+    return chi2 + logdet;
+}
+
+double XYProblem::cost(std::span<const double> p) const { return evaluate(p, nullptr); }
+
+std::optional<double> XYProblem::goodness(std::span<const double> p) const {
+    double chi2 = inf;
+    evaluate(p, &chi2);
+    return chi2;
+}
+
+Eigen::VectorXd XYProblem::residuals(std::span<const double> p) const {
+    Eigen::VectorXd r(static_cast<Eigen::Index>(y_.size()));
+    for (std::size_t i = 0; i < y_.size(); ++i)
+        r[static_cast<Eigen::Index>(i)] = y_[i] - model_(x_[i], p);
+    return r;
+}
+
+Eigen::MatrixXd XYProblem::covariance(std::span<const double> p) const {
+    Eigen::VectorXd f(static_cast<Eigen::Index>(y_.size()));
+    for (std::size_t i = 0; i < y_.size(); ++i)
+        f[static_cast<Eigen::Index>(i)] = model_(x_[i], p);
+    return projected(p, f);
+}
+
+std::vector<double> XYProblem::total_errors(std::span<const double> p) const {
+    const Eigen::MatrixXd V = covariance(p);
+    std::vector<double> out;
+    for (Eigen::Index i = 0; i < V.rows(); ++i)
+        out.push_back(std::sqrt(V(i, i)));
+    return out;
+}
+
+std::vector<double> XYProblem::error_band(const std::vector<double>& xs, const FitResult& r) const {
+    const auto n = static_cast<Eigen::Index>(r.values.size());
+    std::vector<double> out;
+    std::vector<double> p = r.values;
+    for (double x : xs) {
+        Eigen::VectorXd g = Eigen::VectorXd::Zero(n);
+        for (Eigen::Index k = 0; k < n; ++k) {
+            if (r.errors[static_cast<std::size_t>(k)] <= 0)
+                continue;
+            const double h = 1e-3 * r.errors[static_cast<std::size_t>(k)];
+            const double v = p[static_cast<std::size_t>(k)];
+            p[static_cast<std::size_t>(k)] = v + h;
+            const double fp = model_(x, p);
+            p[static_cast<std::size_t>(k)] = v - h;
+            const double fm = model_(x, p);
+            p[static_cast<std::size_t>(k)] = v;
+            g[k] = (fp - fm) / (2 * h);
+        }
+        out.push_back(std::sqrt(std::max(0.0, g.dot(r.covariance * g))));
+    }
+    return out;
+}
+
+// --- indexed -------------------------------------------------------------------------------------
+
+IndexedProblem::IndexedProblem(std::vector<double> data, VectorModel model, std::vector<ErrorSource> errors)
+    : data_(std::move(data)), model_(std::move(model)), errors_(std::move(errors)) {
+    check_values(data_, "data");
+    const auto n = static_cast<Eigen::Index>(data_.size());
+    v_const_ = Eigen::MatrixXd::Zero(n, n);
+    if (errors_.empty())
+        throw std::invalid_argument("no uncertainties given: an indexed fit needs errors");
+    for (const auto& e : errors_) {
+        if (e.axis == ErrorSource::Axis::x)
+            throw std::invalid_argument("an indexed fit has no x: give its errors without axis x");
+        e.check(data_.size());
+        if (e.depends_on_model())
+            model_dependent_ = true;
+        else
+            v_const_ += e.covariance(as_vector(data_));
+    }
+    if (!model_dependent_) {
+        fixed_llt_.compute(v_const_);
+        if (fixed_llt_.info() != Eigen::Success)
+            throw std::invalid_argument("the covariance matrix is singular (not positive definite)");
+    }
+}
+
+double IndexedProblem::evaluate(std::span<const double> p, bool chi2_only) const {
+    const std::vector<double> m = model_(p);
+    if (m.size() != data_.size())
+        return inf;
+    const Eigen::VectorXd r = as_vector(data_) - as_vector(m);
+    if (!r.allFinite())
+        return inf;
+    if (!model_dependent_)
+        return fixed_llt_.matrixL().solve(r).squaredNorm();
+    Eigen::MatrixXd V = v_const_;
+    for (const auto& e : errors_)
+        if (e.depends_on_model())
+            V += e.covariance(as_vector(m));
+    const Eigen::LLT<Eigen::MatrixXd> llt(V);
+    if (llt.info() != Eigen::Success)
+        return inf;
+    const double chi2 = llt.matrixL().solve(r).squaredNorm();
+    return chi2_only ? chi2 : chi2 + 2 * llt.matrixLLT().diagonal().array().log().sum();
+}
+
+double IndexedProblem::cost(std::span<const double> p) const { return evaluate(p, false); }
+std::optional<double> IndexedProblem::goodness(std::span<const double> p) const { return evaluate(p, true); }
+
+// --- histogram -----------------------------------------------------------------------------------
+
+HistogramProblem::HistogramProblem(std::vector<double> edges, std::vector<double> counts, XModel model, bool density,
+                                   Cost cost)
+    : edges_(std::move(edges)), counts_(std::move(counts)), model_(std::move(model)), density_(density), cost_(cost) {
+    check_values(counts_, "bin contents");
+    check_values(edges_, "bin edges");
+    if (edges_.size() != counts_.size() + 1)
+        throw std::invalid_argument(
+            fmt::format("{} bin edges for {} bins (need one more edge than bins)", edges_.size(), counts_.size()));
+    for (std::size_t i = 1; i < edges_.size(); ++i)
+        if (!(edges_[i] > edges_[i - 1]))
+            throw std::invalid_argument(fmt::format("bin edges must increase: {} then {}", edges_[i - 1], edges_[i]));
+    for (double c : counts_) {
+        if (c < 0)
+            throw std::invalid_argument(fmt::format("bin content {} is negative", c));
+        total_ += c;
+        log_factorials_ += std::lgamma(c + 1);
+    }
+    if (!(total_ > 0))
+        throw std::invalid_argument("the histogram has no entries");
+}
+
+std::vector<double> HistogramProblem::bin(const std::vector<double>& raw, const std::vector<double>& edges) {
+    check_values(raw, "raw_data");
+    std::vector<double> counts(edges.size() - 1, 0.0);
+    for (double v : raw) {
+        if (v < edges.front() || v > edges.back())
+            continue;
+        auto it = std::upper_bound(edges.begin(), edges.end(), v);
+        std::size_t k = static_cast<std::size_t>(it - edges.begin()) - 1;
+        if (k >= counts.size()) // the last edge belongs to the last bin (numpy)
+            k = counts.size() - 1;
+        counts[k] += 1;
+    }
+    return counts;
+}
+
+std::vector<double> HistogramProblem::expected(std::span<const double> p) const {
+    std::vector<double> mu(counts_.size());
+    const double scale = density_ ? total_ : 1.0;
+    for (std::size_t k = 0; k < counts_.size(); ++k) {
+        const double a = edges_[k], b = edges_[k + 1];
+        mu[k] = scale * (evaluation_ == Evaluation::simpson
+                             ? (b - a) / 6 * (model_(a, p) + 4 * model_((a + b) / 2, p) + model_(b, p))
+                             : integrate([&](double x) { return model_(x, p); }, a, b));
+    }
+    return mu;
+}
+
+double HistogramProblem::cost(std::span<const double> p) const {
+    const auto mu = expected(p);
+    double c = 0;
+    for (std::size_t k = 0; k < mu.size(); ++k) {
+        const double n = counts_[k], m = mu[k];
+        if (!std::isfinite(m))
+            return inf;
+        switch (cost_) {
+        case Cost::poisson:
+            if (m <= 0) {
+                if (n > 0)
+                    return inf;
+                continue;
+            }
+            c += -2 * (n * std::log(m) - m);
+            break;
+        case Cost::gauss_model:
+            if (m <= 0)
+                return inf;
+            c += (n - m) * (n - m) / m + std::log(m);
+            break;
+        case Cost::gauss_data:
+            c += (n - m) * (n - m) / std::max(n, 1.0);
+            break;
+        }
+    }
+    return cost_ == Cost::poisson ? c + 2 * log_factorials_ : c;
+}
+
+std::optional<double> HistogramProblem::goodness(std::span<const double> p) const {
+    // Poisson: the deviance 2 Σ (μ − n + n ln(n/μ)) (likelihood ratio to the saturated model);
+    // Gaussian: the χ² of the cost without its log term.
+    const auto mu = expected(p);
+    double g = 0;
+    for (std::size_t k = 0; k < mu.size(); ++k) {
+        const double n = counts_[k], m = mu[k];
+        if (cost_ == Cost::poisson)
+            g += 2 * (m - n + (n > 0 ? n * std::log(n / m) : 0.0));
+        else
+            g += (n - m) * (n - m) / (cost_ == Cost::gauss_model ? m : std::max(n, 1.0));
+    }
+    return g;
+}
+
+// --- unbinned ------------------------------------------------------------------------------------
+
+UnbinnedProblem::UnbinnedProblem(std::vector<double> data, XModel pdf, std::optional<std::pair<double, double>> range)
+    : data_(std::move(data)), pdf_(std::move(pdf)), range_(range) {
+    check_values(data_, "data");
+    if (range_) {
+        if (!(range_->first < range_->second))
+            throw std::invalid_argument(fmt::format("range [{}, {}] needs low < high", range_->first, range_->second));
+        for (double v : data_)
+            if (v < range_->first || v > range_->second)
+                throw std::invalid_argument(
+                    fmt::format("data value {} lies outside the range [{}, {}]", v, range_->first, range_->second));
+    }
+}
+
+double UnbinnedProblem::cost(std::span<const double> p) const {
+    double c = 0;
+    for (double v : data_) {
+        const double f = pdf_(v, p);
+        if (!(f > 0) || !std::isfinite(f))
+            return inf;
+        c -= 2 * std::log(f);
+    }
+    if (range_) {
+        const double norm = integrate([&](double x) { return pdf_(x, p); }, range_->first, range_->second);
+        if (!(norm > 0) || !std::isfinite(norm))
+            return inf;
+        c += 2 * static_cast<double>(data_.size()) * std::log(norm);
+    }
+    return c;
+}
+
+// --- multi ---------------------------------------------------------------------------------------
+
+MultiProblem::MultiProblem(std::vector<std::unique_ptr<Problem>> parts, std::vector<std::vector<std::size_t>> maps,
+                           std::vector<ErrorSource> shared)
+    : parts_(std::move(parts)), maps_(std::move(maps)), shared_(std::move(shared)) {
+    if (parts_.empty() || parts_.size() != maps_.size())
+        throw std::invalid_argument("a multi fit needs at least one fit and a parameter map per fit");
+    if (!shared_.empty()) {
+        std::size_t n = 0;
+        for (const auto& part : parts_) {
+            if (!dynamic_cast<const XYProblem*>(part.get()))
+                throw std::invalid_argument("errors shared across fits need xy fits");
+            n += part->data_size();
+        }
+        for (const auto& e : shared_) {
+            if (e.axis != ErrorSource::Axis::y || e.depends_on_model())
+                throw std::invalid_argument("errors shared across fits are y errors (absolute or relative to data)");
+            e.check(n);
+        }
+    }
+}
+
+std::size_t MultiProblem::data_size() const {
+    std::size_t n = 0;
+    for (const auto& p : parts_)
+        n += p->data_size();
+    return n;
+}
+
+std::vector<double> MultiProblem::gather(std::size_t k, std::span<const double> p) const {
+    std::vector<double> out;
+    out.reserve(maps_[k].size());
+    for (std::size_t i : maps_[k])
+        out.push_back(p[i]);
+    return out;
+}
+
+double MultiProblem::cost(std::span<const double> p) const {
+    if (shared_.empty()) {
+        double c = 0;
+        for (std::size_t k = 0; k < parts_.size(); ++k)
+            c += parts_[k]->cost(gather(k, p));
+        return c;
+    }
+    // Joint Gaussian: residuals of all parts, block covariance plus the shared sources.
+    const auto n = static_cast<Eigen::Index>(data_size());
+    Eigen::VectorXd r(n), y(n);
+    Eigen::MatrixXd V = Eigen::MatrixXd::Zero(n, n);
+    Eigen::Index at = 0;
+    bool dependent = false;
+    for (std::size_t k = 0; k < parts_.size(); ++k) {
+        const auto* xy = static_cast<const XYProblem*>(parts_[k].get());
+        const auto pk = gather(k, p);
+        const auto m = static_cast<Eigen::Index>(xy->data_size());
+        r.segment(at, m) = xy->residuals(pk);
+        y.segment(at, m) = as_vector(xy->y());
+        V.block(at, at, m, m) = xy->covariance(pk);
+        dependent = dependent || xy->parameter_dependent();
+        at += m;
+    }
+    for (const auto& e : shared_)
+        V += e.covariance(y);
+    if (!r.allFinite())
+        return inf;
+    const Eigen::LLT<Eigen::MatrixXd> llt(V);
+    if (llt.info() != Eigen::Success)
+        return inf;
+    const double chi2 = llt.matrixL().solve(r).squaredNorm();
+    return dependent ? chi2 + 2 * llt.matrixLLT().diagonal().array().log().sum() : chi2;
+}
+
+std::optional<double> MultiProblem::goodness(std::span<const double> p) const {
+    double g = 0;
+    for (std::size_t k = 0; k < parts_.size(); ++k) {
+        const auto v = parts_[k]->goodness(gather(k, p));
+        if (!v)
+            return std::nullopt;
+        g += *v;
+    }
+    return g;
+}
+
+} // namespace hepkit::fit
