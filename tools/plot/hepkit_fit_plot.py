@@ -54,7 +54,7 @@ def main(src, out):
     ax.set_ylabel(d["y_label"])
     ax.set_title(d["title"])
     info_box(ax, d["info"])
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="lower right", fontsize=9)
     if axp is not None and ref_x is not None:
         if panel == "residual":
             axp.errorbar(ref_x, ref_y - ref_m, yerr=ref_e, fmt="o", color="k", ms=3)
