@@ -3,9 +3,9 @@
 #include "Commands.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/fit/FitPlot.hpp"
 #include "hepkit/fit/Kafe2Yaml.hpp"
 #include "hepkit/fit/Report.hpp"
-#include "hepkit/fit/FitPlot.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -28,13 +28,16 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
         "parameters, their errors and correlations, chi2/ndf and its p-value.\n"
         "Example: hepkit fit examples/fit/line.yml -a -c --plot line.png");
     cmd->add_option("files", o->files, "kafe2go YAML files")->required()->check(CLI::ExistingFile);
-    cmd->add_flag("-a,--asymmetric", o->asymmetric, "asymmetric (MINOS-like) errors from the profile likelihood");
-    cmd->add_flag("-c,--contours", o->contours, "1 and 2 sigma contours of every parameter pair (plotted with --plot)");
+    cmd->add_flag("-a,--asymmetric", o->asymmetric,
+                  "asymmetric (MINOS-like) errors from the profile likelihood");
+    cmd->add_flag("-c,--contours", o->contours,
+                  "1 and 2 sigma contours of every parameter pair (plotted with --plot)");
     cmd->add_flag("--profile", o->profiles, "profile likelihood of every parameter (plotted with --plot)");
     cmd->add_option("--report-json", o->report_json, "write the result as JSON");
     cmd->add_option("--report", o->report, "write the text report to this file");
-    cmd->add_option("-p,--plot", o->plot,
-                    "save the plot (.png, .pdf or .svg; contours and profiles go to _contours/_profiles files)");
+    cmd->add_option(
+        "-p,--plot", o->plot,
+        "save the plot (.png, .pdf or .svg; contours and profiles go to _contours/_profiles files)");
     cmd->add_option("--panel", o->panel, "extra panel under the plot: none, residual, ratio or pull")
         ->check(CLI::IsMember({"none", "residual", "ratio", "pull"}));
     return [o, &globals]() {
@@ -51,8 +54,9 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                 if (o->files.size() == 1)
                     return base;
                 const std::filesystem::path b(base);
-                return (b.parent_path() / (b.stem().string() + "_" + std::filesystem::path(path).stem().string() + suffix +
-                                           b.extension().string()))
+                return (b.parent_path() /
+                        (b.stem().string() + "_" + std::filesystem::path(path).stem().string() + suffix +
+                         b.extension().string()))
                     .string();
             };
             if (!o->report_json.empty())

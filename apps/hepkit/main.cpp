@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
     CLI::App app{
         "hepkit - HEP computing and analysis toolkit.\n\n"
         "Simulate HEP workloads on grid and batch infrastructures (hepkit sim), generate WLCG-scale\n"
-        "scenarios (hepkit generate wlcg), plan GPU sharing (hepkit gpu-plan, hepkit gpu-bench) fit models to data (hepkit fit) and, in "
+        "scenarios (hepkit generate wlcg), plan GPU sharing (hepkit gpu-plan, hepkit gpu-bench) fit models "
+        "to data (hepkit fit) and, in "
         "later releases, analyse events. Run 'hepkit "
         "SUBCOMMAND --help' for details.",
         "hepkit"};

@@ -57,7 +57,8 @@ Fit::Fit(std::unique_ptr<Problem> problem, std::vector<Parameter> parameters) : 
         throw std::invalid_argument("the model has no parameter to fit");
     for (const auto& p : parameters) {
         if (!std::isfinite(p.start))
-            throw std::invalid_argument(fmt::format("parameter '{}': start value {} is not finite", p.name, p.start));
+            throw std::invalid_argument(
+                fmt::format("parameter '{}': start value {} is not finite", p.name, p.start));
         ParameterSpec s;
         s.name = p.name;
         s.start = p.start;
@@ -72,7 +73,8 @@ std::size_t Fit::index(const std::string& name) const {
     std::string names;
     for (const auto& p : params_)
         names += (names.empty() ? "" : ", ") + p.name;
-    throw std::invalid_argument(fmt::format("'{}' is not a parameter of the model (parameters: {})", name, names));
+    throw std::invalid_argument(
+        fmt::format("'{}' is not a parameter of the model (parameters: {})", name, names));
 }
 
 void Fit::fix(const std::string& name, std::optional<double> value) {
@@ -85,14 +87,17 @@ void Fit::fix(const std::string& name, std::optional<double> value) {
 void Fit::limit(const std::string& name, std::optional<double> lower, std::optional<double> upper) {
     auto& p = params_[index(name)];
     if (lower && upper && !(*lower < *upper))
-        throw std::invalid_argument(fmt::format("parameter '{}': limits [{}, {}] need lower < upper", name, *lower, *upper));
+        throw std::invalid_argument(
+            fmt::format("parameter '{}': limits [{}, {}] need lower < upper", name, *lower, *upper));
     p.lower = lower;
     p.upper = upper;
     if ((lower && p.start < *lower) || (upper && p.start > *upper))
         p.start = lower && upper ? (*lower + *upper) / 2 : (lower ? *lower + 1 : *upper - 1);
 }
 
-void Fit::set_start(const std::string& name, double value) { params_[index(name)].start = value; }
+void Fit::set_start(const std::string& name, double value) {
+    params_[index(name)].start = value;
+}
 
 void Fit::add_constraint(const std::string& name, double value, double sigma, bool relative) {
     const double s = relative ? sigma * std::fabs(value) : sigma;
@@ -111,9 +116,9 @@ void Fit::add_matrix_constraint(const std::vector<std::string>& names, const std
     const auto n = static_cast<Eigen::Index>(names.size());
     if (values.size() != names.size() || matrix.rows() != n || matrix.cols() != n ||
         (!sigmas.empty() && sigmas.size() != names.size()))
-        throw std::invalid_argument(
-            fmt::format("matrix constraint: {} names, {} values, a {}x{} matrix{}: sizes must agree", names.size(),
-                        values.size(), matrix.rows(), matrix.cols(), sigmas.empty() ? "" : " and uncertainties"));
+        throw std::invalid_argument(fmt::format(
+            "matrix constraint: {} names, {} values, a {}x{} matrix{}: sizes must agree", names.size(),
+            values.size(), matrix.rows(), matrix.cols(), sigmas.empty() ? "" : " and uncertainties"));
     Eigen::MatrixXd V = matrix;
     if (!sigmas.empty()) {
         const Eigen::Map<const Eigen::VectorXd> s(sigmas.data(), n);
@@ -146,18 +151,16 @@ FitResult Fit::run(bool asymmetric) {
     FitResult r;
     r.type = problem_->type();
     const CostFunction cost = [this](std::span<const double> p) { return total_cost(p); };
-    MinimizerResult m = minimize(cost, params_);
-    // A second start from the first minimum catches premature stops of the quasi-Newton method.
-    if (m.converged) {
+    // One quasi-Newton run to EDM < 1e-9 (values within ~1e-4 sigma); a second start from its end
+    // only if it stopped without converging (a restart with a fresh Hessian often finishes).
+    MinimizerResult m = minimize(cost, params_, MinimizerOptions{1e-9, 5000});
+    if (!m.converged && std::isfinite(m.cost)) {
         auto again = params_;
         for (std::size_t i = 0; i < again.size(); ++i)
             again[i].start = m.values[i];
         MinimizerResult m2 = minimize(cost, again, MinimizerOptions{1e-9, 5000});
         m2.evaluations += m.evaluations;
-        if (m2.converged && m2.cost <= m.cost)
-            m = m2;
-        else
-            m.evaluations = m2.evaluations;
+        m = m2;
     }
     r.evaluations = m.evaluations;
     r.converged = m.converged;
@@ -194,7 +197,8 @@ FitResult Fit::run(bool asymmetric) {
         };
         const auto H = hessian(internal, u0, free, &r.evaluations);
         const auto k = static_cast<Eigen::Index>(free.size());
-        const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> Hm(H.data(), k, k);
+        const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> Hm(
+            H.data(), k, k);
         Eigen::LDLT<Eigen::MatrixXd> ldlt(Hm);
         Eigen::MatrixXd V;
         bool ok = ldlt.info() == Eigen::Success && ldlt.isPositive() && (ldlt.vectorD().array() > 0).all();
@@ -202,21 +206,24 @@ FitResult Fit::run(bool asymmetric) {
             V = 2.0 * ldlt.solve(Eigen::MatrixXd::Identity(k, k));
             Eigen::VectorXd J(k);
             for (Eigen::Index a = 0; a < k; ++a)
-                J[a] = tr[free[static_cast<std::size_t>(a)]].derivative(u0[free[static_cast<std::size_t>(a)]]);
+                J[a] =
+                    tr[free[static_cast<std::size_t>(a)]].derivative(u0[free[static_cast<std::size_t>(a)]]);
             V = J.asDiagonal() * V * J.asDiagonal();
             ok = V.allFinite() && (V.diagonal().array() > 0).all();
         }
         if (!ok) {
             r.converged = false;
-            r.message = r.message.empty() ? "the Hessian at the minimum is not positive definite (no error estimate)"
-                                          : r.message;
+            r.message = r.message.empty()
+                            ? "the Hessian at the minimum is not positive definite (no error estimate)"
+                            : r.message;
         } else {
             for (Eigen::Index a = 0; a < k; ++a)
                 for (Eigen::Index b = 0; b < k; ++b)
                     r.covariance(static_cast<Eigen::Index>(free[static_cast<std::size_t>(a)]),
                                  static_cast<Eigen::Index>(free[static_cast<std::size_t>(b)])) = V(a, b);
             for (std::size_t i : free)
-                r.errors[i] = std::sqrt(r.covariance(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i)));
+                r.errors[i] =
+                    std::sqrt(r.covariance(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i)));
             for (std::size_t i : free)
                 for (std::size_t j : free)
                     r.correlation(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
@@ -224,7 +231,8 @@ FitResult Fit::run(bool asymmetric) {
                         (r.errors[i] * r.errors[j]);
         }
     }
-    r.ndf = static_cast<int>(problem_->data_size()) + static_cast<int>(constraint_terms_) - static_cast<int>(free.size());
+    r.ndf = static_cast<int>(problem_->data_size()) + static_cast<int>(constraint_terms_) -
+            static_cast<int>(free.size());
     r.chi2 = problem_->goodness(r.values);
     if (r.chi2 && r.ndf > 0)
         r.chi2_probability = chi2_probability(*r.chi2, r.ndf);
@@ -236,8 +244,9 @@ FitResult Fit::run(bool asymmetric) {
     return r;
 }
 
-std::pair<double, std::vector<double>> Fit::profile_min(const std::vector<double>& start,
-                                                        const std::vector<std::pair<std::size_t, double>>& held) const {
+std::pair<double, std::vector<double>>
+Fit::profile_min(const std::vector<double>& start,
+                 const std::vector<std::pair<std::size_t, double>>& held) const {
     auto specs = params_;
     for (std::size_t i = 0; i < specs.size(); ++i)
         specs[i].start = start[i];
@@ -319,11 +328,12 @@ std::vector<std::pair<double, double>> Fit::profile(const FitResult& r, const st
     return out;
 }
 
-std::vector<std::pair<double, double>> Fit::contour(const FitResult& r, const std::string& an, const std::string& bn,
-                                                    double sigma, int points) const {
+std::vector<std::pair<double, double>> Fit::contour(const FitResult& r, const std::string& an,
+                                                    const std::string& bn, double sigma, int points) const {
     const std::size_t ia = index(an), ib = index(bn);
     if (ia == ib || params_[ia].fixed || params_[ib].fixed)
-        throw std::invalid_argument(fmt::format("contour of '{}' and '{}': two different free parameters needed", an, bn));
+        throw std::invalid_argument(
+            fmt::format("contour of '{}' and '{}': two different free parameters needed", an, bn));
     // Δcost of a 2-D region with the coverage of a 1-D `sigma` interval: the χ²(2) quantile
     // −2 ln(1 − p) with p = erf(sigma / √2).
     const double p = std::erf(sigma / std::sqrt(2.0));

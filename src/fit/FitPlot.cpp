@@ -34,21 +34,27 @@ nlohmann::json plot_data(const FitFile& f, const FitResult& r, const PlotOptions
     nlohmann::json d;
     d["type"] = r.type;
     d["title"] = f.label.empty() ? std::filesystem::path(f.path).stem().string() : f.label;
-    d["x_label"] = f.x_label.empty() ? (f.model.arguments().empty() ? "x" : f.model.arguments()[0]) : f.x_label;
-    d["y_label"] = f.y_label.empty() ? (r.type == "histogram" ? "entries" : r.type == "unbinned" ? "density" : "y")
+    d["x_label"] =
+        f.x_label.empty() ? (f.model.arguments().empty() ? "x" : f.model.arguments()[0]) : f.x_label;
+    d["y_label"] = f.y_label.empty() ? (r.type == "histogram"  ? "entries"
+                                        : r.type == "unbinned" ? "density"
+                                                               : "y")
                                      : f.y_label;
     d["model_label"] = f.model_label.empty() ? f.model.name() : f.model_label;
     d["panel"] = o.panel;
     nlohmann::json info = nlohmann::json::array();
     for (std::size_t i = 0; i < r.names.size(); ++i) {
-        std::string line = r.fixed[i] ? fmt::format("{} = {:.4g} (fixed)", r.names[i], r.values[i])
-                                      : fmt::format("{} = {:.4g} ± {:.2g}", r.names[i], r.values[i], r.errors[i]);
+        std::string line = r.fixed[i]
+                               ? fmt::format("{} = {:.4g} (fixed)", r.names[i], r.values[i])
+                               : fmt::format("{} = {:.4g} ± {:.2g}", r.names[i], r.values[i], r.errors[i]);
         if (r.error_low[i] && r.error_high[i])
-            line = fmt::format("{} = {:.4g} {:+.2g} {:+.2g}", r.names[i], r.values[i], *r.error_low[i], *r.error_high[i]);
+            line = fmt::format("{} = {:.4g} {:+.2g} {:+.2g}", r.names[i], r.values[i], *r.error_low[i],
+                               *r.error_high[i]);
         info.push_back(line);
     }
     if (r.chi2)
-        info.push_back(fmt::format("χ²/ndf = {:.4g}/{} = {:.3g}", *r.chi2, r.ndf, r.ndf > 0 ? *r.chi2 / r.ndf : NAN));
+        info.push_back(
+            fmt::format("χ²/ndf = {:.4g}/{} = {:.3g}", *r.chi2, r.ndf, r.ndf > 0 ? *r.chi2 / r.ndf : NAN));
     if (r.chi2_probability)
         info.push_back(fmt::format("p(χ²) = {:.3g}", *r.chi2_probability));
     if (!r.converged)
@@ -77,7 +83,8 @@ nlohmann::json plot_data(const FitFile& f, const FitResult& r, const PlotOptions
         d["expected"] = h->expected(p);
         const auto xs = grid(h->edges().front(), h->edges().back(), 300);
         std::vector<double> ys;
-        const double width = (h->edges().back() - h->edges().front()) / static_cast<double>(h->counts().size());
+        const double width =
+            (h->edges().back() - h->edges().front()) / static_cast<double>(h->counts().size());
         for (double x : xs)
             ys.push_back(h->model(x, p) * (h->density() ? h->entries() * width : width));
         d["curve_x"] = xs;
@@ -99,7 +106,8 @@ nlohmann::json plot_data(const FitFile& f, const FitResult& r, const PlotOptions
     if (o.contours && r.converged)
         for (std::size_t a = 0; a < free.size(); ++a)
             for (std::size_t b = a + 1; b < free.size(); ++b) {
-                nlohmann::json c = {{"x", r.names[free[a]]}, {"y", r.names[free[b]]},
+                nlohmann::json c = {{"x", r.names[free[a]]},
+                                    {"y", r.names[free[b]]},
                                     {"best", {r.values[free[a]], r.values[free[b]]}}};
                 for (int s : {1, 2}) {
                     const auto pts = f.fit->contour(r, r.names[free[a]], r.names[free[b]], s, 48);
@@ -125,7 +133,8 @@ void plot_fit(const FitFile& f, const FitResult& r, const PlotOptions& o) {
     const fs::path out(o.output);
     const std::string ext = out.extension().string();
     if (ext != ".png" && ext != ".pdf" && ext != ".svg")
-        throw std::invalid_argument(fmt::format("plot '{}': the file must end in .png, .pdf or .svg", o.output));
+        throw std::invalid_argument(
+            fmt::format("plot '{}': the file must end in .png, .pdf or .svg", o.output));
     const fs::path json = out.parent_path() / (out.stem().string() + ".plot.json");
     write_json_file(json.string(), plot_data(f, r, o));
     std::string script;
@@ -136,7 +145,8 @@ void plot_fit(const FitFile& f, const FitResult& r, const PlotOptions& o) {
         script = fs::exists(here) ? here.string() : std::string(HEPKIT_PLOT_SCRIPT);
     }
     if (script.empty() || !fs::exists(script))
-        throw std::runtime_error("the plot script hepkit_fit_plot.py is missing next to the hepkit executable");
+        throw std::runtime_error(
+            "the plot script hepkit_fit_plot.py is missing next to the hepkit executable");
     const std::string cmd = fmt::format("/usr/bin/python3 '{}' '{}' '{}'", script, json.string(), o.output);
     if (std::system(cmd.c_str()) != 0)
         throw std::runtime_error(fmt::format("plotting failed ({}); is python3-matplotlib installed? "

@@ -64,11 +64,12 @@ void read_errors(const YamlView& v, ErrorSource::Axis axis, std::size_t n, std::
         return e;
     };
     auto from_dict = [&](const YamlView& d) {
-        d.check_keys({"type", "error_value", "relative", "correlation_coefficient", "matrix", "matrix_type", "name",
-                      "reference", "axis"});
+        d.check_keys({"type", "error_value", "relative", "correlation_coefficient", "matrix", "matrix_type",
+                      "name", "reference", "axis"});
         ErrorSource e;
         e.axis = axis;
-        const std::string type = d.has("type") ? d.at("type").as_string() : (d.has("matrix") ? "matrix" : "simple");
+        const std::string type =
+            d.has("type") ? d.at("type").as_string() : (d.has("matrix") ? "matrix" : "simple");
         if (d.has("name"))
             e.name = d.at("name").as_string();
         if (d.has("relative"))
@@ -146,11 +147,36 @@ FitFile read_kafe2go(const std::string& path) {
     const YamlView root(config::load_yaml_file(path), path);
     if (!root.is_map())
         root.fail("a fit file is a map with keys such as x_data, y_data, y_errors and model_function");
-    root.check_keys({"type", "dataset", "model", "x_data", "y_data", "x_errors", "y_errors", "data", "errors", "raw_data",
-                     "n_bins", "bin_range", "bin_edges", "model_function", "model_density_function",
-                     "parameter_constraints", "fixed_parameters", "limited_parameters", "label", "x_label", "y_label",
-                     "model_label", "x_range", "y_range", "range", "cost", "density", "bin_evaluation",
-                     "arg_formatters", "latex_name"});
+    root.check_keys({"type",
+                     "dataset",
+                     "model",
+                     "x_data",
+                     "y_data",
+                     "x_errors",
+                     "y_errors",
+                     "data",
+                     "errors",
+                     "raw_data",
+                     "n_bins",
+                     "bin_range",
+                     "bin_edges",
+                     "model_function",
+                     "model_density_function",
+                     "parameter_constraints",
+                     "fixed_parameters",
+                     "limited_parameters",
+                     "label",
+                     "x_label",
+                     "y_label",
+                     "model_label",
+                     "x_range",
+                     "y_range",
+                     "range",
+                     "cost",
+                     "density",
+                     "bin_evaluation",
+                     "arg_formatters",
+                     "latex_name"});
     FitFile out;
     out.path = path;
     out.type = root.has("type") ? root.at("type").as_string() : "xy";
@@ -158,8 +184,9 @@ FitFile read_kafe2go(const std::string& path) {
     const YamlView model_root = root.has("model") ? root.at("model") : root;
     for (const char* k : {"label", "x_label", "y_label"})
         if (data.has(k))
-            (k == std::string("label") ? out.label : k == std::string("x_label") ? out.x_label : out.y_label) =
-                data.at(k).as_string();
+            (k == std::string("label")     ? out.label
+             : k == std::string("x_label") ? out.x_label
+                                           : out.y_label) = data.at(k).as_string();
     if (model_root.has("model_label"))
         out.model_label = model_root.at("model_label").as_string();
 
@@ -184,8 +211,9 @@ FitFile read_kafe2go(const std::string& path) {
 
     // Parameters: every argument after the independent variable (indexed: all, unless the first
     // argument is named i, idx or index, which then runs over the data points).
-    const bool indexed_arg = out.type == "indexed" && !f.arguments().empty() &&
-                             (f.arguments()[0] == "i" || f.arguments()[0] == "idx" || f.arguments()[0] == "index");
+    const bool indexed_arg =
+        out.type == "indexed" && !f.arguments().empty() &&
+        (f.arguments()[0] == "i" || f.arguments()[0] == "idx" || f.arguments()[0] == "index");
     const std::size_t first_param = out.type == "indexed" && !indexed_arg ? 0 : 1;
     if (f.arguments().size() <= first_param)
         root.fail(fmt::format("model function '{}' has no parameter after its variable", f.name()));
@@ -234,8 +262,9 @@ FitFile read_kafe2go(const std::string& path) {
                     return m;
                 };
             } else {
-                root.fail("indexed model functions return arrays (np.arange...), which the Python subset does not "
-                          "cover: write the model with the index as first argument, def model(i, a, b): ...");
+                root.fail(
+                    "indexed model functions return arrays (np.arange...), which the Python subset does not "
+                    "cover: write the model with the index as first argument, def model(i, a, b): ...");
             }
             problem = std::make_unique<IndexedProblem>(std::move(d), vm, std::move(errors));
         } else if (out.type == "histogram") {
@@ -271,7 +300,8 @@ FitFile read_kafe2go(const std::string& path) {
                 else if (c == "gauss_data")
                     cost = HistogramProblem::Cost::gauss_data;
                 else if (c != "nll" && c != "poisson")
-                    root.at("cost").fail(fmt::format("'{}' is not a histogram cost (allowed: nll, chi2, gauss_data)", c));
+                    root.at("cost").fail(
+                        fmt::format("'{}' is not a histogram cost (allowed: nll, chi2, gauss_data)", c));
             }
             auto hist = std::make_unique<HistogramProblem>(edges, counts, xmodel, density, cost);
             if (root.has("bin_evaluation")) {
@@ -279,7 +309,8 @@ FitFile read_kafe2go(const std::string& path) {
                 if (e == "simpson")
                     hist->set_evaluation(HistogramProblem::Evaluation::simpson);
                 else if (e != "integral" && e != "numerical")
-                    root.at("bin_evaluation").fail(fmt::format("'{}' is not supported (allowed: integral, simpson)", e));
+                    root.at("bin_evaluation")
+                        .fail(fmt::format("'{}' is not supported (allowed: integral, simpson)", e));
             }
             problem = std::move(hist);
         } else if (out.type == "unbinned") {
@@ -312,7 +343,8 @@ FitFile read_kafe2go(const std::string& path) {
         }
     };
     if (model_root.has("fixed_parameters") || root.has("fixed_parameters")) {
-        const YamlView v = root.has("fixed_parameters") ? root.at("fixed_parameters") : model_root.at("fixed_parameters");
+        const YamlView v =
+            root.has("fixed_parameters") ? root.at("fixed_parameters") : model_root.at("fixed_parameters");
         if (!v.is_map())
             v.fail("expected a map of parameter name to value");
         for (const auto& kv : v.node()) {
@@ -360,7 +392,8 @@ FitFile read_kafe2go(const std::string& path) {
                     c.fail("a constraint needs value and uncertainty");
                 const bool rel = c.has("relative") && c.at("relative").as_bool();
                 guarded(c, [&] {
-                    fit.add_constraint(kv.first.Scalar(), c.at("value").as_double(), c.at("uncertainty").as_double(), rel);
+                    fit.add_constraint(kv.first.Scalar(), c.at("value").as_double(),
+                                       c.at("uncertainty").as_double(), rel);
                 });
             }
         }

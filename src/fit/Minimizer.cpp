@@ -7,9 +7,7 @@
 #include <limits>
 
 namespace hepkit::fit {
-namespace {
-
-} // namespace
+namespace {} // namespace
 
 double LimitTransform::to_external(double u) const {
     if (lo && hi)
@@ -155,7 +153,8 @@ MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSp
                 ok = true;
                 break;
             }
-            const double a2 = std::isfinite(fnew) ? -slope * alpha * alpha / (2 * (fnew - f - slope * alpha)) : alpha / 10;
+            const double a2 =
+                std::isfinite(fnew) ? -slope * alpha * alpha / (2 * (fnew - f - slope * alpha)) : alpha / 10;
             alpha = std::clamp(a2, alpha / 10, alpha / 2);
         }
         if (!ok) {
@@ -163,7 +162,8 @@ MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSp
                 res.message = "the line search failed to lower the cost";
                 break;
             }
-            B = Eigen::MatrixXd::Identity(B.rows(), B.cols()) * std::max(1e-12, B.diagonal().cwiseAbs().mean());
+            B = Eigen::MatrixXd::Identity(B.rows(), B.cols()) *
+                std::max(1e-12, B.diagonal().cwiseAbs().mean());
             g = gradient(u);
             continue;
         }
@@ -190,8 +190,8 @@ MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSp
     return res;
 }
 
-std::vector<double> hessian(const CostFunction& cost, const std::vector<double>& x0, const std::vector<std::size_t>& free,
-                            int* evaluations) {
+std::vector<double> hessian(const CostFunction& cost, const std::vector<double>& x0,
+                            const std::vector<std::size_t>& free, int* evaluations) {
     const std::size_t n = free.size();
     std::vector<double> x = x0;
     int evals = 0;

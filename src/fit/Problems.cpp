@@ -35,7 +35,8 @@ constexpr double gl20_w[10] = {0.1527533871307258, 0.1491729864726037, 0.1420961
                                0.1181945319615184, 0.1019301198172404, 0.0832767415767048, 0.0626720483341091,
                                0.0406014298003869, 0.0176140071391521};
 
-double gl(const std::function<double(double)>& f, double a, double b, const double* xs, const double* ws, int n) {
+double gl(const std::function<double(double)>& f, double a, double b, const double* xs, const double* ws,
+          int n) {
     const double c = (a + b) / 2, h = (b - a) / 2;
     double s = 0;
     for (int i = 0; i < n; ++i)
@@ -54,16 +55,20 @@ double adapt(const std::function<double(double)>& f, double a, double b, int dep
 
 } // namespace
 
-double integrate(const std::function<double(double)>& f, double a, double b) { return adapt(f, a, b, 0); }
+double integrate(const std::function<double(double)>& f, double a, double b) {
+    return adapt(f, a, b, 0);
+}
 
 // --- xy ------------------------------------------------------------------------------------------
 
-XYProblem::XYProblem(std::vector<double> x, std::vector<double> y, XModel model, std::vector<ErrorSource> errors)
+XYProblem::XYProblem(std::vector<double> x, std::vector<double> y, XModel model,
+                     std::vector<ErrorSource> errors)
     : x_(std::move(x)), y_(std::move(y)), model_(std::move(model)), errors_(std::move(errors)) {
     check_values(x_, "x_data");
     check_values(y_, "y_data");
     if (x_.size() != y_.size())
-        throw std::invalid_argument(fmt::format("x_data has {} values but y_data has {}", x_.size(), y_.size()));
+        throw std::invalid_argument(
+            fmt::format("x_data has {} values but y_data has {}", x_.size(), y_.size()));
     const auto n = static_cast<Eigen::Index>(y_.size());
     vy_const_ = Eigen::MatrixXd::Zero(n, n);
     vx_ = Eigen::MatrixXd::Zero(n, n);
@@ -133,7 +138,9 @@ double XYProblem::evaluate(std::span<const double> p, double* chi2_only) const {
     return chi2 + logdet;
 }
 
-double XYProblem::cost(std::span<const double> p) const { return evaluate(p, nullptr); }
+double XYProblem::cost(std::span<const double> p) const {
+    return evaluate(p, nullptr);
+}
 
 std::optional<double> XYProblem::goodness(std::span<const double> p) const {
     double chi2 = inf;
@@ -231,22 +238,28 @@ double IndexedProblem::evaluate(std::span<const double> p, bool chi2_only) const
     return chi2_only ? chi2 : chi2 + 2 * llt.matrixLLT().diagonal().array().log().sum();
 }
 
-double IndexedProblem::cost(std::span<const double> p) const { return evaluate(p, false); }
-std::optional<double> IndexedProblem::goodness(std::span<const double> p) const { return evaluate(p, true); }
+double IndexedProblem::cost(std::span<const double> p) const {
+    return evaluate(p, false);
+}
+std::optional<double> IndexedProblem::goodness(std::span<const double> p) const {
+    return evaluate(p, true);
+}
 
 // --- histogram -----------------------------------------------------------------------------------
 
-HistogramProblem::HistogramProblem(std::vector<double> edges, std::vector<double> counts, XModel model, bool density,
-                                   Cost cost)
-    : edges_(std::move(edges)), counts_(std::move(counts)), model_(std::move(model)), density_(density), cost_(cost) {
+HistogramProblem::HistogramProblem(std::vector<double> edges, std::vector<double> counts, XModel model,
+                                   bool density, Cost cost)
+    : edges_(std::move(edges)), counts_(std::move(counts)), model_(std::move(model)), density_(density),
+      cost_(cost) {
     check_values(counts_, "bin contents");
     check_values(edges_, "bin edges");
     if (edges_.size() != counts_.size() + 1)
-        throw std::invalid_argument(
-            fmt::format("{} bin edges for {} bins (need one more edge than bins)", edges_.size(), counts_.size()));
+        throw std::invalid_argument(fmt::format("{} bin edges for {} bins (need one more edge than bins)",
+                                                edges_.size(), counts_.size()));
     for (std::size_t i = 1; i < edges_.size(); ++i)
         if (!(edges_[i] > edges_[i - 1]))
-            throw std::invalid_argument(fmt::format("bin edges must increase: {} then {}", edges_[i - 1], edges_[i]));
+            throw std::invalid_argument(
+                fmt::format("bin edges must increase: {} then {}", edges_[i - 1], edges_[i]));
     for (double c : counts_) {
         if (c < 0)
             throw std::invalid_argument(fmt::format("bin content {} is negative", c));
@@ -330,16 +343,18 @@ std::optional<double> HistogramProblem::goodness(std::span<const double> p) cons
 
 // --- unbinned ------------------------------------------------------------------------------------
 
-UnbinnedProblem::UnbinnedProblem(std::vector<double> data, XModel pdf, std::optional<std::pair<double, double>> range)
+UnbinnedProblem::UnbinnedProblem(std::vector<double> data, XModel pdf,
+                                 std::optional<std::pair<double, double>> range)
     : data_(std::move(data)), pdf_(std::move(pdf)), range_(range) {
     check_values(data_, "data");
     if (range_) {
         if (!(range_->first < range_->second))
-            throw std::invalid_argument(fmt::format("range [{}, {}] needs low < high", range_->first, range_->second));
+            throw std::invalid_argument(
+                fmt::format("range [{}, {}] needs low < high", range_->first, range_->second));
         for (double v : data_)
             if (v < range_->first || v > range_->second)
-                throw std::invalid_argument(
-                    fmt::format("data value {} lies outside the range [{}, {}]", v, range_->first, range_->second));
+                throw std::invalid_argument(fmt::format("data value {} lies outside the range [{}, {}]", v,
+                                                        range_->first, range_->second));
     }
 }
 
@@ -362,8 +377,8 @@ double UnbinnedProblem::cost(std::span<const double> p) const {
 
 // --- multi ---------------------------------------------------------------------------------------
 
-MultiProblem::MultiProblem(std::vector<std::unique_ptr<Problem>> parts, std::vector<std::vector<std::size_t>> maps,
-                           std::vector<ErrorSource> shared)
+MultiProblem::MultiProblem(std::vector<std::unique_ptr<Problem>> parts,
+                           std::vector<std::vector<std::size_t>> maps, std::vector<ErrorSource> shared)
     : parts_(std::move(parts)), maps_(std::move(maps)), shared_(std::move(shared)) {
     if (parts_.empty() || parts_.size() != maps_.size())
         throw std::invalid_argument("a multi fit needs at least one fit and a parameter map per fit");
@@ -376,7 +391,8 @@ MultiProblem::MultiProblem(std::vector<std::unique_ptr<Problem>> parts, std::vec
         }
         for (const auto& e : shared_) {
             if (e.axis != ErrorSource::Axis::y || e.depends_on_model())
-                throw std::invalid_argument("errors shared across fits are y errors (absolute or relative to data)");
+                throw std::invalid_argument(
+                    "errors shared across fits are y errors (absolute or relative to data)");
             e.check(n);
         }
     }

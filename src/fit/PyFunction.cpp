@@ -19,48 +19,100 @@ struct Token {
     int line = 0;
 };
 
-double d_abs(double x) { return std::fabs(x); }
-double d_exp(double x) { return std::exp(x); }
-double d_log(double x) { return std::log(x); }
-double d_log10(double x) { return std::log10(x); }
-double d_log2(double x) { return std::log2(x); }
-double d_log1p(double x) { return std::log1p(x); }
-double d_expm1(double x) { return std::expm1(x); }
-double d_sqrt(double x) { return std::sqrt(x); }
-double d_sin(double x) { return std::sin(x); }
-double d_cos(double x) { return std::cos(x); }
-double d_tan(double x) { return std::tan(x); }
-double d_asin(double x) { return std::asin(x); }
-double d_acos(double x) { return std::acos(x); }
-double d_atan(double x) { return std::atan(x); }
-double d_sinh(double x) { return std::sinh(x); }
-double d_cosh(double x) { return std::cosh(x); }
-double d_tanh(double x) { return std::tanh(x); }
-double d_erf(double x) { return std::erf(x); }
-double d_erfc(double x) { return std::erfc(x); }
-double d_gamma(double x) { return std::tgamma(x); }
-double d_lgamma(double x) { return std::lgamma(x); }
-double d_atan2(double y, double x) { return std::atan2(y, x); }
-double d_pow(double a, double b) { return std::pow(a, b); }
-double d_hypot(double a, double b) { return std::hypot(a, b); }
-double d_min(double a, double b) { return std::fmin(a, b); }
-double d_max(double a, double b) { return std::fmax(a, b); }
+double d_abs(double x) {
+    return std::fabs(x);
+}
+double d_exp(double x) {
+    return std::exp(x);
+}
+double d_log(double x) {
+    return std::log(x);
+}
+double d_log10(double x) {
+    return std::log10(x);
+}
+double d_log2(double x) {
+    return std::log2(x);
+}
+double d_log1p(double x) {
+    return std::log1p(x);
+}
+double d_expm1(double x) {
+    return std::expm1(x);
+}
+double d_sqrt(double x) {
+    return std::sqrt(x);
+}
+double d_sin(double x) {
+    return std::sin(x);
+}
+double d_cos(double x) {
+    return std::cos(x);
+}
+double d_tan(double x) {
+    return std::tan(x);
+}
+double d_asin(double x) {
+    return std::asin(x);
+}
+double d_acos(double x) {
+    return std::acos(x);
+}
+double d_atan(double x) {
+    return std::atan(x);
+}
+double d_sinh(double x) {
+    return std::sinh(x);
+}
+double d_cosh(double x) {
+    return std::cosh(x);
+}
+double d_tanh(double x) {
+    return std::tanh(x);
+}
+double d_erf(double x) {
+    return std::erf(x);
+}
+double d_erfc(double x) {
+    return std::erfc(x);
+}
+double d_gamma(double x) {
+    return std::tgamma(x);
+}
+double d_lgamma(double x) {
+    return std::lgamma(x);
+}
+double d_atan2(double y, double x) {
+    return std::atan2(y, x);
+}
+double d_pow(double a, double b) {
+    return std::pow(a, b);
+}
+double d_hypot(double a, double b) {
+    return std::hypot(a, b);
+}
+double d_min(double a, double b) {
+    return std::fmin(a, b);
+}
+double d_max(double a, double b) {
+    return std::fmax(a, b);
+}
 
 const std::map<std::string, double (*)(double)>& functions1() {
     static const std::map<std::string, double (*)(double)> f = {
-        {"exp", d_exp},     {"log", d_log},       {"log10", d_log10}, {"log2", d_log2},     {"log1p", d_log1p},
-        {"expm1", d_expm1}, {"sqrt", d_sqrt},     {"sin", d_sin},     {"cos", d_cos},       {"tan", d_tan},
-        {"arcsin", d_asin}, {"asin", d_asin},     {"arccos", d_acos}, {"acos", d_acos},     {"arctan", d_atan},
-        {"atan", d_atan},   {"sinh", d_sinh},     {"cosh", d_cosh},   {"tanh", d_tanh},     {"abs", d_abs},
-        {"fabs", d_abs},    {"absolute", d_abs},  {"erf", d_erf},     {"erfc", d_erfc},     {"gamma", d_gamma},
+        {"exp", d_exp},       {"log", d_log},       {"log10", d_log10}, {"log2", d_log2}, {"log1p", d_log1p},
+        {"expm1", d_expm1},   {"sqrt", d_sqrt},     {"sin", d_sin},     {"cos", d_cos},   {"tan", d_tan},
+        {"arcsin", d_asin},   {"asin", d_asin},     {"arccos", d_acos}, {"acos", d_acos}, {"arctan", d_atan},
+        {"atan", d_atan},     {"sinh", d_sinh},     {"cosh", d_cosh},   {"tanh", d_tanh}, {"abs", d_abs},
+        {"fabs", d_abs},      {"absolute", d_abs},  {"erf", d_erf},     {"erfc", d_erfc}, {"gamma", d_gamma},
         {"lgamma", d_lgamma}, {"gammaln", d_lgamma}};
     return f;
 }
 const std::map<std::string, double (*)(double, double)>& functions2() {
     static const std::map<std::string, double (*)(double, double)> f = {
-        {"arctan2", d_atan2}, {"atan2", d_atan2}, {"power", d_pow},   {"pow", d_pow}, {"hypot", d_hypot},
-        {"minimum", d_min},   {"maximum", d_max}, {"min", d_min},     {"max", d_max}, {"fmin", d_min},
-        {"fmax", d_max}};
+        {"arctan2", d_atan2}, {"atan2", d_atan2}, {"power", d_pow},   {"pow", d_pow},
+        {"hypot", d_hypot},   {"minimum", d_min}, {"maximum", d_max}, {"min", d_min},
+        {"max", d_max},       {"fmin", d_min},    {"fmax", d_max}};
     return f;
 }
 const std::map<std::string, double>& constants() {
@@ -138,7 +190,8 @@ class PyCompiler {
                 returned = true;
                 continue;
             }
-            if (tok().kind == Token::name && toks_.size() > 1 && toks_[1].kind == Token::op && toks_[1].text == "=") {
+            if (tok().kind == Token::name && toks_.size() > 1 && toks_[1].kind == Token::op &&
+                toks_[1].text == "=") {
                 const std::string target = tok().text;
                 if (functions1().count(target) || is_module(target))
                     fail(tok().line, fmt::format("cannot assign to '{}'", target));
@@ -154,10 +207,11 @@ class PyCompiler {
                 f.code_.push_back({PyFunction::Op::store, static_cast<unsigned short>(slot)});
                 continue;
             }
-            fail(lines_[i].first,
-                 fmt::format("'{}' is outside the supported subset (local assignments 'name = expression' and "
-                             "one 'return expression' with arithmetic, ** and numpy/math functions)",
-                             lines_[i].second.substr(lines_[i].second.find_first_not_of(" \t"))));
+            fail(
+                lines_[i].first,
+                fmt::format("'{}' is outside the supported subset (local assignments 'name = expression' and "
+                            "one 'return expression' with arithmetic, ** and numpy/math functions)",
+                            lines_[i].second.substr(lines_[i].second.find_first_not_of(" \t"))));
         }
         if (!returned)
             fail(lines_.back().first, "the function has no 'return'");
@@ -250,7 +304,8 @@ class PyCompiler {
             }
             if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
                 std::size_t j = i;
-                while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' || s[j] == '.'))
+                while (j < s.size() &&
+                       (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' || s[j] == '.'))
                     ++j;
                 toks_.push_back({Token::name, s.substr(i, j - i), 0, line});
                 i = j;
@@ -281,7 +336,8 @@ class PyCompiler {
     bool is_op(const char* op) const { return tok().kind == Token::op && tok().text == op; }
     void expect_op(const char* op) {
         if (!is_op(op))
-            fail(tok().line, fmt::format("expected '{}' but found '{}'", op, tok().kind == Token::end ? "end of line" : tok().text));
+            fail(tok().line, fmt::format("expected '{}' but found '{}'", op,
+                                         tok().kind == Token::end ? "end of line" : tok().text));
         next();
     }
     void expect_name(const char* n) {
@@ -298,7 +354,8 @@ class PyCompiler {
     }
     void expect_end() {
         if (tok().kind != Token::end)
-            fail(tok().line, fmt::format("unexpected '{}' (operators allowed: + - * / ** and parentheses)", tok().text));
+            fail(tok().line,
+                 fmt::format("unexpected '{}' (operators allowed: + - * / ** and parentheses)", tok().text));
     }
 
     // Python precedence: additive < multiplicative < unary < power (right associative).
@@ -367,7 +424,8 @@ class PyCompiler {
             module = name.substr(0, dot);
             name = name.substr(dot + 1);
             if (!is_module(module))
-                fail(t.line, fmt::format("'{}': only numpy (np), math and scipy.special are supported", t.text));
+                fail(t.line,
+                     fmt::format("'{}': only numpy (np), math and scipy.special are supported", t.text));
         }
         if (is_op("(")) {
             next();
@@ -395,9 +453,10 @@ class PyCompiler {
                 f.code_.push_back({PyFunction::Op::call2, 0, 0, nullptr, it->second});
                 return;
             }
-            fail(t.line, fmt::format("unknown function '{}' (supported: exp, log, sqrt, sin, cos, tan, arctan2, "
-                                     "power, erf, ... with or without np./math.)",
-                                     t.text));
+            fail(t.line,
+                 fmt::format("unknown function '{}' (supported: exp, log, sqrt, sin, cos, tan, arctan2, "
+                             "power, erf, ... with or without np./math.)",
+                             t.text));
         }
         if (module.empty())
             for (std::size_t s = 0; s < slots_.size(); ++s)

@@ -10,7 +10,8 @@ nlohmann::json report_json(const FitResult& r) {
     doc["type"] = r.type;
     doc["parameters"] = nlohmann::json::object();
     for (std::size_t i = 0; i < r.names.size(); ++i) {
-        nlohmann::json p = {{"value", r.values[i]}, {"error", r.errors[i]}, {"fixed", static_cast<bool>(r.fixed[i])}};
+        nlohmann::json p = {
+            {"value", r.values[i]}, {"error", r.errors[i]}, {"fixed", static_cast<bool>(r.fixed[i])}};
         p["error_low"] = r.error_low[i] ? nlohmann::json(*r.error_low[i]) : nlohmann::json(nullptr);
         p["error_high"] = r.error_high[i] ? nlohmann::json(*r.error_high[i]) : nlohmann::json(nullptr);
         doc["parameters"][r.names[i]] = p;
@@ -26,7 +27,8 @@ nlohmann::json report_json(const FitResult& r) {
     doc["cost"] = r.cost;
     doc["ndf"] = r.ndf;
     doc["chi2"] = r.chi2 ? nlohmann::json(*r.chi2) : nlohmann::json(nullptr);
-    doc["chi2_probability"] = r.chi2_probability ? nlohmann::json(*r.chi2_probability) : nlohmann::json(nullptr);
+    doc["chi2_probability"] =
+        r.chi2_probability ? nlohmann::json(*r.chi2_probability) : nlohmann::json(nullptr);
     doc["converged"] = r.converged;
     if (!r.message.empty())
         doc["message"] = r.message;
@@ -36,15 +38,17 @@ nlohmann::json report_json(const FitResult& r) {
 std::string report_text(const FitResult& r, const std::string& title) {
     std::string out = fmt::format("hepkit fit: {} ({} fit)\n", title, r.type);
     if (!r.converged)
-        out += fmt::format("  WARNING: the fit did not converge: {}\n", r.message.empty() ? "unknown reason" : r.message);
-    out += fmt::format("  {:<16} {:>14} {:>12} {:>12} {:>12}\n", "parameter", "value", "error", "error_low", "error_high");
+        out += fmt::format("  WARNING: the fit did not converge: {}\n",
+                           r.message.empty() ? "unknown reason" : r.message);
+    out += fmt::format("  {:<16} {:>14} {:>12} {:>12} {:>12}\n", "parameter", "value", "error", "error_low",
+                       "error_high");
     for (std::size_t i = 0; i < r.names.size(); ++i) {
         if (r.fixed[i]) {
             out += fmt::format("  {:<16} {:>14.6g} {:>12}\n", r.names[i], r.values[i], "(fixed)");
             continue;
         }
-        out += fmt::format("  {:<16} {:>14.6g} {:>12.4g} {:>12} {:>12}\n", r.names[i], r.values[i], r.errors[i],
-                           r.error_low[i] ? fmt::format("{:.4g}", *r.error_low[i]) : "-",
+        out += fmt::format("  {:<16} {:>14.6g} {:>12.4g} {:>12} {:>12}\n", r.names[i], r.values[i],
+                           r.errors[i], r.error_low[i] ? fmt::format("{:.4g}", *r.error_low[i]) : "-",
                            r.error_high[i] ? fmt::format("{:+.4g}", *r.error_high[i]) : "-");
     }
     std::vector<std::size_t> free;
@@ -56,7 +60,8 @@ std::string report_text(const FitResult& r, const std::string& title) {
         for (std::size_t a : free) {
             out += fmt::format("  {:<16}", r.names[a]);
             for (std::size_t b : free)
-                out += fmt::format(" {:>7.3f}", r.correlation(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)));
+                out += fmt::format(" {:>7.3f}",
+                                   r.correlation(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)));
             out += "\n";
         }
     }

@@ -6,10 +6,11 @@
 
 namespace hepkit::fit {
 
-ToyStudy run_toys(const XYProblem& problem, const XModel& model, const std::vector<Fit::Parameter>& truth, int n,
-                  std::uint64_t seed) {
+ToyStudy run_toys(const XYProblem& problem, const XModel& model, const std::vector<Fit::Parameter>& truth,
+                  int n, std::uint64_t seed) {
     if (problem.parameter_dependent())
-        throw std::invalid_argument("toys need parameter-independent errors (no x errors, none relative to the model)");
+        throw std::invalid_argument(
+            "toys need parameter-independent errors (no x errors, none relative to the model)");
     std::vector<double> p;
     for (const auto& t : truth)
         p.push_back(t.start);
@@ -55,7 +56,8 @@ ToyStudy run_toys(const XYProblem& problem, const XModel& model, const std::vect
         tp.truth = p[j];
         if (ok > 1) {
             tp.pull_mean = sum[j] / ok;
-            tp.pull_width = std::sqrt(std::max(0.0, sum2[j] / ok - tp.pull_mean * tp.pull_mean) * ok / (ok - 1));
+            tp.pull_width =
+                std::sqrt(std::max(0.0, sum2[j] / ok - tp.pull_mean * tp.pull_mean) * ok / (ok - 1));
             tp.bias = bias[j] / ok;
             tp.coverage = covered[j] / ok;
             tp.pull_mean_error = 1 / std::sqrt(static_cast<double>(ok));

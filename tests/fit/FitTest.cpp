@@ -28,7 +28,8 @@ ErrorSource simple(ErrorSource::Axis axis, double sigma, bool relative = false) 
 
 // kafe2 paper (arXiv:2210.12768, fig. 1): x errors 5% relative, y errors 0.4.
 TEST(Kafe2Paper, LineFitWithXErrors) {
-    Fit fit(std::make_unique<XYProblem>(std::vector<double>{1, 2, 3, 4}, std::vector<double>{2.3, 4.2, 7.5, 9.4}, line,
+    Fit fit(std::make_unique<XYProblem>(std::vector<double>{1, 2, 3, 4},
+                                        std::vector<double>{2.3, 4.2, 7.5, 9.4}, line,
                                         std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.4),
                                                                  simple(ErrorSource::Axis::x, 0.05, true)}),
             {{"a", 1.0}, {"b", 0.0}});
@@ -46,7 +47,8 @@ TEST(Kafe2Paper, LineFitWithXErrors) {
 
 // Same data, y errors only: a linear least-squares problem with exact answers.
 TEST(Kafe2Paper, LineFitYErrorsOnly) {
-    Fit fit(std::make_unique<XYProblem>(std::vector<double>{1, 2, 3, 4}, std::vector<double>{2.3, 4.2, 7.5, 9.4}, line,
+    Fit fit(std::make_unique<XYProblem>(std::vector<double>{1, 2, 3, 4},
+                                        std::vector<double>{2.3, 4.2, 7.5, 9.4}, line,
                                         std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.4)}),
             {{"a", 1.0}, {"b", 0.0}});
     const FitResult r = fit.run(true);
@@ -82,7 +84,8 @@ void check_file(const std::string& file, const std::vector<Expected>& expected, 
 }
 
 TEST(Kafe2Examples, LineFit) {
-    check_file("001_line_fit__line_fit.yml", {{"a", 2.43725, 0.2274, -0.2202, 0.2355}, {"b", -0.252915, 0.5528, -0.5624, 0.5442}});
+    check_file("001_line_fit__line_fit.yml",
+               {{"a", 2.43725, 0.2274, -0.2202, 0.2355}, {"b", -0.252915, 0.5528, -0.5624, 0.5442}});
 }
 TEST(Kafe2Examples, ExponentialFit) {
     check_file("002_model_functions__exponential_fit.yml",
@@ -119,12 +122,13 @@ TEST(Kafe2Examples, HistogramSimpsonCost) {
 }
 
 TEST(PyFunctionSubset, EvaluatesPython) {
-    const auto f = PyFunction::parse("def f(x, a=2., b=-1e-1):\n"
-                                     "    \"\"\"doc\"\"\"\n"
-                                     "    s = a * x  # comment\n"
-                                     "    t = (s +\n"
-                                     "         b)\n"
-                                     "    return -t ** 2 + np.exp(0) + math.sqrt(4) + np.pi * 0 + 2 ** 3 ** 2 / 512\n");
+    const auto f =
+        PyFunction::parse("def f(x, a=2., b=-1e-1):\n"
+                          "    \"\"\"doc\"\"\"\n"
+                          "    s = a * x  # comment\n"
+                          "    t = (s +\n"
+                          "         b)\n"
+                          "    return -t ** 2 + np.exp(0) + math.sqrt(4) + np.pi * 0 + 2 ** 3 ** 2 / 512\n");
     EXPECT_EQ(f.name(), "f");
     ASSERT_EQ(f.arguments().size(), 3u);
     EXPECT_DOUBLE_EQ(*f.defaults()[1], 2.0);
@@ -142,13 +146,16 @@ TEST(PyFunctionSubset, ErrorsNameTheLine) {
         }
         return std::string("no error");
     };
-    EXPECT_NE(message("def f(x, a):\n    if x > 0:\n        return a\n").find("model.yml:11"), std::string::npos);
-    EXPECT_NE(message("def f(x, a):\n    return a * foo(x)\n").find("unknown function 'foo'"), std::string::npos);
+    EXPECT_NE(message("def f(x, a):\n    if x > 0:\n        return a\n").find("model.yml:11"),
+              std::string::npos);
+    EXPECT_NE(message("def f(x, a):\n    return a * foo(x)\n").find("unknown function 'foo'"),
+              std::string::npos);
     EXPECT_NE(message("def f(x, a):\n    return a * y\n").find("unknown name 'y'"), std::string::npos);
     EXPECT_NE(message("def f(x, a):\n    return (a * x\n").find("unbalanced"), std::string::npos);
     EXPECT_NE(message("def f(x, a):\n    b = a\n").find("no 'return'"), std::string::npos);
     EXPECT_NE(message("f = lambda x: x").find("expected 'def'"), std::string::npos);
-    EXPECT_NE(message("def f(x, a):\n    return scipy.stats.norm(x)\n").find("only numpy"), std::string::npos);
+    EXPECT_NE(message("def f(x, a):\n    return scipy.stats.norm(x)\n").find("only numpy"),
+              std::string::npos);
 }
 
 TEST(FitBadInput, ClearErrors) {
@@ -162,9 +169,17 @@ TEST(FitBadInput, ClearErrors) {
     };
     const auto y = std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.1)};
     EXPECT_NE(err([&] { XYProblem({}, {}, line, y); }).find("empty"), std::string::npos);
-    EXPECT_NE(err([&] { XYProblem({1, 2}, {1}, line, y); }).find("x_data has 2 values but y_data has 1"), std::string::npos);
-    EXPECT_NE(err([&] { XYProblem({1, NAN}, {1, 2}, line, y); }).find("not a finite number"), std::string::npos);
-    EXPECT_NE(err([&] { XYProblem({1, 2}, {1, 2}, line, {simple(ErrorSource::Axis::y, -1)}); }).find("must be > 0"),
+    EXPECT_NE(err([&] {
+                  XYProblem({1, 2}, {1}, line, y);
+              }).find("x_data has 2 values but y_data has 1"),
+              std::string::npos);
+    EXPECT_NE(err([&] {
+                  XYProblem({1, NAN}, {1, 2}, line, y);
+              }).find("not a finite number"),
+              std::string::npos);
+    EXPECT_NE(err([&] {
+                  XYProblem({1, 2}, {1, 2}, line, {simple(ErrorSource::Axis::y, -1)});
+              }).find("must be > 0"),
               std::string::npos);
     ErrorSource singular;
     singular.matrix = Eigen::MatrixXd::Ones(2, 2);
@@ -174,7 +189,9 @@ TEST(FitBadInput, ClearErrors) {
 
 // A fit that cannot converge says so, it does not crash.
 TEST(FitBadInput, NonConvergenceIsReported) {
-    XModel flat = [](double, std::span<const double> p) { return std::exp(p[0]) * 0 + p[1] * 0 + 1 / (p[0] - p[0]); };
+    XModel flat = [](double, std::span<const double> p) {
+        return std::exp(p[0]) * 0 + p[1] * 0 + 1 / (p[0] - p[0]);
+    };
     Fit fit(std::make_unique<XYProblem>(std::vector<double>{1, 2, 3}, std::vector<double>{1, 2, 3}, flat,
                                         std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.1)}),
             {{"a", 1.0}, {"b", 1.0}});

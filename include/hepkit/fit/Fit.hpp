@@ -76,12 +76,13 @@ class Fit {
     double total_cost(std::span<const double> p) const;
 
     /// Profile of the cost in one parameter: (value, Δcost) for `points` values over ±`sigmas` errors.
-    std::vector<std::pair<double, double>> profile(const FitResult& r, const std::string& name, int points = 41,
-                                                   double sigmas = 3) const;
+    std::vector<std::pair<double, double>> profile(const FitResult& r, const std::string& name,
+                                                   int points = 41, double sigmas = 3) const;
     /// 2-D confidence contour of parameters a and b at `sigma` (1, 2, 3: Δcost 2.30, 6.18, 11.83,
     /// the 68.3/95.4/99.7% quantiles of a χ² with 2 d.o.f.), profiling the others; `points` around.
-    std::vector<std::pair<double, double>> contour(const FitResult& r, const std::string& a, const std::string& b,
-                                                   double sigma = 1, int points = 48) const;
+    std::vector<std::pair<double, double>> contour(const FitResult& r, const std::string& a,
+                                                   const std::string& b, double sigma = 1,
+                                                   int points = 48) const;
 
     const Problem& problem() const { return *problem_; }
     const std::vector<ParameterSpec>& parameters() const { return params_; }
@@ -89,8 +90,9 @@ class Fit {
 
   private:
     /// Minimum of the cost with some parameters held at given values; returns (cost, values).
-    std::pair<double, std::vector<double>> profile_min(const std::vector<double>& start,
-                                                       const std::vector<std::pair<std::size_t, double>>& held) const;
+    std::pair<double, std::vector<double>>
+    profile_min(const std::vector<double>& start,
+                const std::vector<std::pair<std::size_t, double>>& held) const;
     double minos(const FitResult& r, std::size_t i, int side) const;
 
     std::unique_ptr<Problem> problem_;

@@ -14,10 +14,10 @@
 namespace hepkit::fit {
 
 struct PlotOptions {
-    std::string output;          ///< .png, .pdf or .svg
-    std::string panel = "none";  ///< residual, ratio, pull
-    bool contours = false;       ///< also <output stem>_contours.<ext>
-    bool profiles = false;       ///< also <output stem>_profiles.<ext>
+    std::string output;         ///< .png, .pdf or .svg
+    std::string panel = "none"; ///< residual, ratio, pull
+    bool contours = false;      ///< also <output stem>_contours.<ext>
+    bool profiles = false;      ///< also <output stem>_profiles.<ext>
 };
 
 /// The plot description (also written next to the plot as <stem>.plot.json).

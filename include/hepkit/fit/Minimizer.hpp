@@ -52,7 +52,7 @@ MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSp
 
 /// Hessian of `cost` at `x` over the free parameters (indices `free`), by central differences
 /// with steps adapted to the curvature; row-major, size free.size()².
-std::vector<double> hessian(const CostFunction& cost, const std::vector<double>& x, const std::vector<std::size_t>& free,
-                            int* evaluations = nullptr);
+std::vector<double> hessian(const CostFunction& cost, const std::vector<double>& x,
+                            const std::vector<std::size_t>& free, int* evaluations = nullptr);
 
 } // namespace hepkit::fit

@@ -113,7 +113,8 @@ class UnbinnedProblem : public Problem {
   public:
     /// With `range`, the pdf is divided by its integral over the range at every evaluation and
     /// data outside the range are an error; without, the pdf must already be normalised (kafe2).
-    UnbinnedProblem(std::vector<double> data, XModel pdf, std::optional<std::pair<double, double>> range = std::nullopt);
+    UnbinnedProblem(std::vector<double> data, XModel pdf,
+                    std::optional<std::pair<double, double>> range = std::nullopt);
     std::string type() const override { return "unbinned"; }
     std::size_t data_size() const override { return data_.size(); }
     double cost(std::span<const double> p) const override;

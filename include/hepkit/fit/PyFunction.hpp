@@ -30,7 +30,8 @@ class PyFunction {
   public:
     /// Parses `code`. `origin` (file) and `first_line` (line of the code's first line in that
     /// file) make error messages point into the user's file. Throws hepkit::InputError.
-    static PyFunction parse(const std::string& code, const std::string& origin = "<model>", int first_line = 1);
+    static PyFunction parse(const std::string& code, const std::string& origin = "<model>",
+                            int first_line = 1);
 
     const std::string& name() const { return name_; }
     /// All arguments in order (kafe2: the first is the independent variable of xy/histogram/unbinned fits).

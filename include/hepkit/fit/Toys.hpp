@@ -23,7 +23,7 @@ struct ToyStudy {
 /// Runs `n` toy fits of an xy problem: truth = `truth` parameters (all of them), data y_i ~
 /// N(f(x_i; truth), V) with V the problem's covariance at the truth. Constant V only
 /// (parameter-independent errors); throws std::invalid_argument otherwise.
-ToyStudy run_toys(const XYProblem& problem, const XModel& model, const std::vector<Fit::Parameter>& truth, int n,
-                  std::uint64_t seed);
+ToyStudy run_toys(const XYProblem& problem, const XModel& model, const std::vector<Fit::Parameter>& truth,
+                  int n, std::uint64_t seed);
 
 } // namespace hepkit::fit
