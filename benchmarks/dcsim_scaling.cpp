@@ -47,7 +47,7 @@ std::pair<double, double> simulate(const fs::path& platform, std::int64_t n) {
     Simulation sim(std::move(p), {});
     GridSimulation grid(sim, std::move(set), opt);
     std::size_t done = 0;
-    grid.run({[&](const JobRecord& r) { done += r.status == "done"; }, {}, {}});
+    grid.run({[&](const JobRecord& r) { done += r.status == "done"; }, {}, {}, {}});
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (done != static_cast<std::size_t>(n))
         _exit(1);

@@ -30,7 +30,7 @@ std::pair<double, double> simulate(const std::string& dir) {
     Simulation sim(std::move(*s.platform), {});
     GridSimulation grid(sim, std::move(s.workload), s.options);
     std::size_t done = 0;
-    grid.run({[&](const JobRecord& r) { done += r.status == "done"; }, {}, {}});
+    grid.run({[&](const JobRecord& r) { done += r.status == "done"; }, {}, {}, {}});
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (done != grid.jobs_total())
         _exit(1);

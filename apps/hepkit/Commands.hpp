@@ -30,7 +30,7 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
 
 /// Output paths and solver settings of a grid run that the command line may set.
 struct GridRunOutputs {
-    std::string trace, summary, timeseries;
+    std::string trace, summary, timeseries, drones;
     bool full_solver = false;
 };
 /// Runs a grid scenario, writes its outputs, prints the summary. Returns the exit code.

@@ -22,6 +22,7 @@ int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const Gl
     const std::string trace_path = !outputs.trace.empty() ? outputs.trace : scenario.trace;
     const std::string summary_path = !outputs.summary.empty() ? outputs.summary : scenario.summary;
     const std::string series_path = !outputs.timeseries.empty() ? outputs.timeseries : scenario.timeseries;
+    const std::string drones_path = !outputs.drones.empty() ? outputs.drones : scenario.drones;
     if (!series_path.empty() && !(scenario.options.timeseries_interval > 0))
         scenario.options.timeseries_interval = 60;
 
@@ -48,6 +49,9 @@ int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const Gl
     std::unique_ptr<sim::TimeSeriesWriter> series;
     if (!series_path.empty())
         series = std::make_unique<sim::TimeSeriesWriter>(series_path);
+    std::unique_ptr<sim::DroneTraceWriter> drone_trace;
+    if (!drones_path.empty())
+        drone_trace = std::make_unique<sim::DroneTraceWriter>(drones_path);
     std::map<std::string, int> site_cores;
     for (const auto& s : grid.dispatcher().sites())
         site_cores[s.name] = s.cores_total;
@@ -61,6 +65,8 @@ int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const Gl
     };
     if (series)
         obs.sample = [&](const sim::TimeSample& s) { series->add(s.time, s.kind, s.name, s.value); };
+    if (drone_trace)
+        obs.drone = [&](const sim::DroneEvent& e) { drone_trace->add(e); };
     double next_report = 2.0; // a progress line for runs longer than a couple of seconds
     bool reported = false;
     obs.progress = [&](std::size_t done, std::size_t total, double now) {
@@ -81,6 +87,7 @@ int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const Gl
     if (reported)
         std::fprintf(stderr, "\n");
     summary.set_energy(grid.gpu_stats(), grid.host_energy(summary.makespan()));
+    summary.set_drones(grid.drone_stats());
     const double wall = seconds();
     const std::uint64_t events = simulation.engine().events_processed();
     const auto& solver = simulation.engine().solver();
@@ -93,6 +100,8 @@ int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const Gl
         trace->commit();
     if (series)
         series->commit();
+    if (drone_trace)
+        drone_trace->commit();
     if (!summary_path.empty())
         sim::write_json(summary_path, summary.json(wall, events));
     if (!globals.quiet) {
@@ -106,7 +115,7 @@ int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const Gl
                 .c_str(),
             stdout);
         for (const auto& [label, path] : {std::pair{"trace", trace_path}, std::pair{"summary", summary_path},
-                                          std::pair{"time series", series_path}})
+                                          std::pair{"time series", series_path}, std::pair{"drone trace", drones_path}})
             if (!path.empty())
                 std::printf("  %-19s %s\n", label, path.c_str());
     }

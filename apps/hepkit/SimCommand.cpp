@@ -38,7 +38,7 @@ struct SimOptions {
     double xrd_flops = 2e10, xrd_flops_local = 0;
     std::string dispatcher = "dcsim", eviction = "lru", output_storage;
     std::string summary_json, timeseries;
-    std::string gpu_policy;
+    std::string gpu_policy, drone_trace;
     double timeseries_interval = 60;
     std::string scan, emit, emit_dir = "hepkit-scan";
     long long point = -1;
@@ -158,7 +158,7 @@ int run(const SimOptions& o, const GlobalOptions& g) {
     }
     if (o.point >= 0 || !o.emit.empty())
         throw InputError("", 0, "command line", "--point and --emit need --scan");
-    GridRunOutputs outputs{o.output, o.summary_json, o.timeseries, o.solver == "full"};
+    GridRunOutputs outputs{o.output, o.summary_json, o.timeseries, o.drone_trace, o.solver == "full"};
     const std::optional<std::uint64_t> seed =
         o.seed >= 0 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(o.seed)) : std::nullopt;
     const bool grid_cli = !o.workloads.empty() || !o.job_lists.empty() || !o.datasets.empty();
@@ -343,6 +343,9 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
                     "GPU sharing policy of every GPU host the scenario does not configure: exclusive, "
                     "repeat:N, divide:N, time-slicing:N, mps:N[,thread_percentage=P,memory_limit=SIZE,"
                     "multi_user=true], mig:PROFILE+PROFILE... (docs/gpu.md)")
+        ->group(grid);
+    cmd->add_option("--drone-trace", opts->drone_trace,
+                    "write the drones' state transitions (opportunistic sites) as CSV")
         ->group(grid);
     cmd->add_option("--summary-json", opts->summary_json, "write the run summary as JSON")->group(grid);
     cmd->add_option("--timeseries", opts->timeseries,

@@ -45,7 +45,7 @@ std::vector<JobRecord> run(Platform platform, WorkloadSet set, GridOptions opt) 
     Simulation sim(std::move(platform), {});
     GridSimulation grid(sim, std::move(set), opt);
     std::vector<JobRecord> out;
-    grid.run({[&](const JobRecord& r) { out.push_back(r); }, {}, {}});
+    grid.run({[&](const JobRecord& r) { out.push_back(r); }, {}, {}, {}});
     return out;
 }
 
@@ -319,7 +319,7 @@ TEST(Grid, DefaultScenarioRuns) {
                   cache_hits += r.bytes_from_cache > 0;
               },
               {},
-              {}});
+              {}, {}});
     EXPECT_EQ(done, 360u);
     EXPECT_GT(cache_hits, 0u);
 }

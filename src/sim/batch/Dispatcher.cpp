@@ -78,7 +78,7 @@ bool Dispatcher::can_ever_fit(int cores, double memory) const {
 std::optional<std::size_t> Dispatcher::first_fit(const std::vector<std::size_t>& candidates, int cores,
                                                  double memory) const {
     for (std::size_t w : candidates)
-        if (workers_[w].cores_free >= cores && workers_[w].memory_free >= memory)
+        if (workers_[w].open && workers_[w].cores_free >= cores && workers_[w].memory_free >= memory)
             return w;
     return std::nullopt;
 }
@@ -124,22 +124,51 @@ std::optional<std::size_t> Dispatcher::pick(int cores, double memory, const Pref
 
 void Dispatcher::take(std::size_t worker, int cores, double memory) {
     Worker& w = workers_[worker];
-    free_cores_.erase(free_cores_.find(w.cores_free));
-    free_cores_.insert(w.cores_free - cores);
+    if (w.open) {
+        free_cores_.erase(free_cores_.find(w.cores_free));
+        free_cores_.insert(w.cores_free - cores);
+        idle_cores_ -= cores;
+    }
     w.cores_free -= cores;
     w.memory_free -= memory;
     sites_[w.site].cores_busy += cores;
-    idle_cores_ -= cores;
+}
+
+void Dispatcher::set_open(std::size_t worker, bool open) {
+    Worker& w = workers_[worker];
+    if (w.open == open)
+        return;
+    if (open) {
+        free_cores_.insert(w.cores_free);
+        idle_cores_ += w.cores_free;
+    } else {
+        free_cores_.erase(free_cores_.find(w.cores_free));
+        idle_cores_ -= w.cores_free;
+    }
+    w.open = open;
+}
+
+void Dispatcher::resize(std::size_t worker, int cores, double memory) {
+    Worker& w = workers_[worker];
+    if (w.open || w.cores_free != w.cores_total)
+        throw std::logic_error("Dispatcher::resize: the worker must be closed and idle");
+    sites_[w.site].cores_total += cores - w.cores_total;
+    w.cores_total = w.cores_free = cores;
+    w.memory_total = w.memory_free = memory;
+    max_cores_ = std::max(max_cores_, cores);
+    max_memory_ = std::max(max_memory_, memory);
 }
 
 void Dispatcher::give(std::size_t worker, int cores, double memory) {
     Worker& w = workers_[worker];
-    free_cores_.erase(free_cores_.find(w.cores_free));
-    free_cores_.insert(w.cores_free + cores);
+    if (w.open) {
+        free_cores_.erase(free_cores_.find(w.cores_free));
+        free_cores_.insert(w.cores_free + cores);
+        idle_cores_ += cores;
+    }
     w.cores_free += cores;
     w.memory_free += memory;
     sites_[w.site].cores_busy -= cores;
-    idle_cores_ += cores;
 }
 
 } // namespace hepkit::sim

@@ -293,6 +293,132 @@ void read_gpu_calibration(const YamlView& c, GpuCalibration& cal) {
     }
 }
 
+Duration read_duration(const YamlView& v) {
+    Duration d;
+    if (v.is_map()) {
+        const nlohmann::json j = config::to_json(v.node());
+        d.dist = Distribution::from_json(config::JsonView(j, v.file(), v.key()), false);
+    } else {
+        d.fixed = v.as_quantity(units::Kind::time);
+        if (!(d.fixed >= 0))
+            v.fail(fmt::format("{} must be >= 0", v.as_string()));
+    }
+    return d;
+}
+
+// opportunistic: {controller: {type, interval, ...}, sites: [{site, max_drones, ...}]}
+void read_opportunistic(const YamlView& o, Platform& platform, GridOptions& opt) {
+    o.check_keys({"controller", "sites"});
+    if (o.has("controller")) {
+        const YamlView c = o.at("controller");
+        c.check_keys({"type", "interval", "max_boots_per_cycle", "release_delay", "low_utilisation",
+                      "high_allocation", "rate", "low_scale", "high_scale"});
+        ControllerSpec& k = opt.controller;
+        if (c.has("type")) {
+            try {
+                k.kind = parse_controller(c.at("type").as_string());
+            } catch (const std::invalid_argument& e) {
+                c.at("type").fail(e.what());
+            }
+        }
+        auto positive = [&](const char* key, units::Kind kind, double& out) {
+            if (!c.has(key))
+                return;
+            out = kind == units::Kind::time ? c.at(key).as_quantity(kind) : c.at(key).as_double();
+            if (!(out > 0))
+                c.at(key).fail("must be > 0");
+        };
+        positive("interval", units::Kind::time, k.interval);
+        positive("rate", units::Kind::speed, k.rate);
+        positive("low_scale", units::Kind::speed, k.low_scale);
+        positive("high_scale", units::Kind::speed, k.high_scale);
+        if (c.has("release_delay")) {
+            k.release_delay = c.at("release_delay").as_quantity(units::Kind::time);
+            if (!(k.release_delay >= 0))
+                c.at("release_delay").fail("must be >= 0");
+        }
+        if (c.has("max_boots_per_cycle")) {
+            const long long b = c.at("max_boots_per_cycle").as_int();
+            if (b < 1 || b > 1000000)
+                c.at("max_boots_per_cycle").fail("must be between 1 and 1e6");
+            k.max_boots_per_cycle = static_cast<int>(b);
+        }
+        for (const char* key : {"low_utilisation", "high_allocation"})
+            if (c.has(key)) {
+                const double v = c.at(key).as_double();
+                if (!(v >= 0 && v <= 1))
+                    c.at(key).fail("must be between 0 and 1");
+                (std::string(key) == "low_utilisation" ? k.low_utilisation : k.high_allocation) = v;
+            }
+    }
+    if (!o.has("sites"))
+        o.fail("opportunistic needs sites: [{site: ZONE, ...}]");
+    const YamlView sites = o.at("sites");
+    for (std::size_t i = 0; i < sites.size(); ++i) {
+        const YamlView s = sites.at(i);
+        s.check_keys({"site", "max_drones", "cores_per_drone", "memory_per_drone", "queue_time", "boot_time",
+                      "integration_delay", "walltime", "drain_before", "overhead", "cost_per_core_hour",
+                      "background_share", "heartbeat"});
+        OpportunisticSite site;
+        site.site = s.at("site").as_string();
+        const auto zone = platform.find_zone(site.site);
+        if (!zone)
+            s.at("site").fail(fmt::format("'{}' is not a zone of the platform", site.site));
+        auto count = [&](const char* key, int& out) {
+            if (!s.has(key))
+                return;
+            const long long v = s.at(key).as_int();
+            if (v < 1 || v > 100000000)
+                s.at(key).fail(fmt::format("{} must be between 1 and 1e8", v));
+            out = static_cast<int>(v);
+        };
+        count("max_drones", site.max_drones);
+        count("cores_per_drone", site.cores_per_drone);
+        if (s.has("memory_per_drone"))
+            site.memory_per_drone = s.at("memory_per_drone").as_quantity(units::Kind::size);
+        if (s.has("queue_time"))
+            site.queue_time = read_duration(s.at("queue_time"));
+        if (s.has("boot_time"))
+            site.boot_time = read_duration(s.at("boot_time"));
+        auto time = [&](const char* key, double& out) {
+            if (!s.has(key))
+                return;
+            out = s.at(key).as_quantity(units::Kind::time);
+            if (!(out >= 0))
+                s.at(key).fail("must be >= 0");
+        };
+        time("integration_delay", site.integration_delay);
+        time("walltime", site.walltime);
+        time("drain_before", site.drain_before);
+        time("heartbeat", site.heartbeat);
+        auto fraction = [&](const char* key, double& out) {
+            if (!s.has(key))
+                return;
+            out = s.at(key).as_double();
+            if (!(out >= 0 && out < 1))
+                s.at(key).fail(fmt::format("{} must be in [0, 1)", out));
+        };
+        fraction("overhead", site.overhead);
+        fraction("background_share", site.background_share);
+        if (s.has("cost_per_core_hour")) {
+            site.cost_per_core_hour = s.at("cost_per_core_hour").as_double();
+            if (!(site.cost_per_core_hour >= 0))
+                s.at("cost_per_core_hour").fail("must be >= 0");
+        }
+        if (site.walltime > 0 && site.drain_before >= site.walltime)
+            s.at("drain_before").fail("must be below the walltime");
+        // virtualisation overhead: the drones' nodes compute slower
+        if (site.overhead > 0)
+            for (HostIndex h = 0; h < platform.host_count(); ++h)
+                for (ZoneIndex z = platform.host_zone(h); z != Platform::none; z = platform.zone_parent(z))
+                    if (z == *zone) {
+                        platform.set_host_speed(h, platform.host(h).speed * (1 - site.overhead));
+                        break;
+                    }
+        opt.opportunistic.push_back(std::move(site));
+    }
+}
+
 } // namespace
 
 WorkloadSet build_workload(const Platform& platform, const WorkloadSources& sources, std::uint64_t seed) {
@@ -319,7 +445,7 @@ bool is_grid_scenario(const YAML::Node& root) {
 GridScenario read_grid_scenario(const YamlView& root, const std::string& base_dir,
                                 std::optional<std::uint64_t> seed) {
     root.check_keys({"name", "platform", "seed", "datasets", "workloads", "jobs", "options", "dispatcher",
-                     "caches", "outputs", "gpu_sharing", "gpu_calibration"});
+                     "caches", "outputs", "gpu_sharing", "gpu_calibration", "opportunistic"});
     GridScenario s;
     s.origin = root.file();
     s.name =
@@ -344,6 +470,8 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
             root.at("dispatcher").fail(e.what());
         }
     }
+    if (root.has("opportunistic"))
+        read_opportunistic(root.at("opportunistic"), *s.platform, s.options);
     if (root.has("gpu_sharing"))
         read_gpu_sharing(root.at("gpu_sharing"), s.options);
     if (root.has("gpu_calibration"))
@@ -359,7 +487,9 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
     }
     if (root.has("outputs")) {
         const YamlView o = root.at("outputs");
-        o.check_keys({"trace", "summary", "timeseries", "interval"});
+        o.check_keys({"trace", "summary", "timeseries", "interval", "drones"});
+        if (o.has("drones"))
+            s.drones = resolve(base_dir, o.at("drones").as_string());
         if (o.has("trace"))
             s.trace = resolve(base_dir, o.at("trace").as_string());
         if (o.has("summary"))

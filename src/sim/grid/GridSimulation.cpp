@@ -170,6 +170,83 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
     });
     flops_done_.assign(dispatcher_.workers().size(), 0.0);
     setup_gpus();
+    setup_drones();
+}
+
+void GridSimulation::setup_drones() {
+    if (options_.opportunistic.empty())
+        return;
+    const Platform& p = sim_.platform();
+    std::vector<std::vector<DronePool::Node>> nodes;
+    for (const auto& site : options_.opportunistic) {
+        const auto z = p.find_zone(site.site);
+        const std::size_t s = z ? dispatcher_.site_of_zone(*z) : Dispatcher::npos;
+        if (s == Dispatcher::npos)
+            throw std::invalid_argument(
+                fmt::format("opportunistic site '{}' is not a zone with worker hosts", site.site));
+        std::vector<DronePool::Node> list;
+        for (std::size_t w : dispatcher_.sites()[s].workers) {
+            const auto& wk = dispatcher_.workers()[w];
+            if (!p.host(wk.host).gpus.empty())
+                throw std::invalid_argument(
+                    fmt::format("opportunistic site '{}': drones with GPUs are not supported", site.site));
+            list.push_back({w, wk.cores_total, wk.memory_total});
+            dispatcher_.set_open(w, false); // nodes offer nothing until a drone runs on them
+        }
+        nodes.push_back(std::move(list));
+    }
+    drones_.emplace(options_.opportunistic, std::move(nodes), options_.controller, options_.seed,
+                    static_cast<DronePool::Batch&>(*this));
+}
+
+void GridSimulation::open_worker(std::size_t worker, int cores, double memory) {
+    dispatcher_.resize(worker, cores, memory);
+    dispatcher_.set_open(worker, true);
+    dirty_ = true;
+    schedule(sim_.engine().now());
+}
+
+void GridSimulation::close_worker(std::size_t worker) { dispatcher_.set_open(worker, false); }
+
+void GridSimulation::kill_jobs(std::size_t worker, double now) {
+    for (std::uint32_t r = 0; r < runs_.size(); ++r) {
+        Run& run = runs_[r];
+        if (!run.live || run.worker != worker)
+            continue;
+        // cancel whatever it was doing
+        for (ActivityId id = 0; id < pending_.size(); ++id)
+            if (pending_[id].run == r) {
+                sim_.engine().cancel(id);
+                pending_[id] = Pending{};
+            }
+        const JobSpec& job = workload_.jobs[run.job];
+        run.record.end = now;
+        run.record.status = "killed-walltime";
+        dispatcher_.give(run.worker, job.cores, job.memory);
+        drones_->job_ended(worker, job.cores, now, true);
+        run.live = false;
+        if (observers_.job_finished)
+            observers_.job_finished(run.record);
+        free_runs_.push_back(r);
+        queue_.emplace(-job.priority, job.submit, run.slot); // requeued, keeps its place
+        queued_cores_ += job.cores;
+    }
+}
+
+double GridSimulation::idle_job_cores(int, double) const { return queued_cores_; }
+
+double GridSimulation::compute_rate(std::size_t worker) const {
+    return sim_.engine().resource_rate(sim_.cpus().host_resource(dispatcher_.workers()[worker].host));
+}
+
+double GridSimulation::core_speed(std::size_t worker) const {
+    return sim_.platform().host(dispatcher_.workers()[worker].host).speed;
+}
+
+void GridSimulation::timer(double when, std::uint64_t token) { sim_.engine().schedule_timer(when, token); }
+
+std::vector<DroneSiteStats> GridSimulation::drone_stats() {
+    return drones_ ? drones_->stats(sim_.engine().now()) : std::vector<DroneSiteStats>{};
 }
 
 void GridSimulation::setup_gpus() {
@@ -273,11 +350,20 @@ void GridSimulation::run(Observers observers) {
         engine.schedule_timer(workload_.jobs[order_[0]].submit, 0);
     if (options_.timeseries_interval > 0 && !order_.empty())
         engine.schedule_timer(0, sample_token);
+    if (drones_) {
+        drones_->on_event = observers_.drone;
+        drones_->start(0);
+    }
     engine.run();
     engine.set_listener(nullptr);
 }
 
 void GridSimulation::on_timer(std::uint64_t token, double now) {
+    if (drones_ && token != sample_token && (token & DronePool::token_bit)) {
+        drones_->on_timer(token, now);
+        schedule(now);
+        return;
+    }
     if (token == sample_token) {
         sample(now);
         if (done_ < order_.size())
@@ -309,6 +395,7 @@ void GridSimulation::submit(std::size_t slot, double now) {
         return;
     }
     queue_.emplace(-job.priority, job.submit, slot);
+    queued_cores_ += job.cores;
 }
 
 void GridSimulation::schedule(double now) {
@@ -376,13 +463,15 @@ void GridSimulation::schedule(double now) {
             ++it;
             continue;
         }
+        const std::size_t slot = std::get<2>(*it);
         it = queue_.erase(it);
-        start_job(j, *worker, now, gpu_task);
+        queued_cores_ -= job.cores;
+        start_job(j, *worker, now, gpu_task, slot);
     }
 }
 
-void GridSimulation::start_job(JobIndex j, std::size_t worker, double now,
-                               std::optional<GpuPool::TaskId> gpu) {
+void GridSimulation::start_job(JobIndex j, std::size_t worker, double now, std::optional<GpuPool::TaskId> gpu,
+                               std::size_t slot) {
     const JobSpec& job = workload_.jobs[j];
     dispatcher_.take(worker, job.cores, job.memory);
     std::uint32_t r;
@@ -398,6 +487,10 @@ void GridSimulation::start_job(JobIndex j, std::size_t worker, double now,
     run.job = j;
     run.worker = worker;
     run.gpu = gpu;
+    run.slot = slot;
+    run.live = true;
+    if (drones_)
+        drones_->job_started(worker, job.cores, now);
     const HostIndex host = dispatcher_.workers()[worker].host;
     JobRecord& rec = run.record;
     rec.tag = job.id;
@@ -657,7 +750,12 @@ void GridSimulation::finish(std::uint32_t r, double now, const char* status) {
         run.gpu.reset();
     }
     dispatcher_.give(run.worker, job.cores, job.memory);
+    run.live = false;
+    if (drones_)
+        drones_->job_ended(run.worker, job.cores, now, false);
     ++done_;
+    if (drones_ && done_ == order_.size())
+        drones_->stop(now);
     if (observers_.job_finished)
         observers_.job_finished(run.record);
     if (observers_.progress)
@@ -682,6 +780,10 @@ void GridSimulation::sample(double now) {
                                      sim_.engine().resource_rate(sim_.network().link_resource(l))});
     for (const auto& c : caches_)
         observers_.sample(TimeSample{now, "cache_used", p.host(c.host()).id, c.used()});
+    if (drones_)
+        drones_->sample(now, [&](const char* kind, const std::string& name, double v) {
+            observers_.sample(TimeSample{now, kind, name, v});
+        });
     if (gpus_)
         gpus_->sample(now, [&](const GpuSample& s) {
             observers_.sample(TimeSample{now, "gpu_utilisation", s.name, s.utilisation});

@@ -162,7 +162,7 @@ std::vector<std::string> run_scan(const ScanSpec& spec, std::size_t first, std::
                 Simulation sim(std::move(*s.platform), {});
                 GridSimulation grid(sim, std::move(s.workload), s.options);
                 SummaryBuilder summary({});
-                grid.run({[&](const JobRecord& r) { summary.add(r); }, {}, {}});
+                grid.run({[&](const JobRecord& r) { summary.add(r); }, {}, {}, {}});
                 const auto j = summary.json(0, sim.engine().events_processed());
                 const auto& o = j["overall"];
                 std::string row = fmt::format("{},{}", k, CsvWriter::field(scenario_path));

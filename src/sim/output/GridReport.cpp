@@ -86,6 +86,21 @@ nlohmann::json SummaryBuilder::json(double wall_seconds, std::uint64_t events) c
     doc["run"] = {{"wall_time_s", wall_seconds}, {"events", events}};
     if (host_energy_ > 0)
         doc["host_energy_J"] = host_energy_;
+    for (const auto& d : drones_) {
+        const double lost = d.core_hours_boot + d.core_hours_drain_idle;
+        const double total = d.core_hours_boot + d.core_hours_delivered;
+        doc["opportunistic"][d.site] = {{"drones_started", d.drones_started},
+                                        {"core_hours_delivered", d.core_hours_delivered},
+                                        {"core_hours_used", d.core_hours_used},
+                                        {"core_hours_boot", d.core_hours_boot},
+                                        {"core_hours_drain_idle", d.core_hours_drain_idle},
+                                        {"fraction_lost_to_boot", total > 0 ? d.core_hours_boot / total : 0.0},
+                                        {"fraction_lost_to_drain", total > 0 ? d.core_hours_drain_idle / total : 0.0},
+                                        {"fraction_lost", total > 0 ? lost / total : 0.0},
+                                        {"jobs_run", d.jobs_run},
+                                        {"jobs_killed", d.jobs_killed},
+                                        {"cost", d.cost}};
+    }
     for (const auto& g : gpu_) {
         const double hours = g.gpu_hours();
         doc["gpu"][g.policy] = {
@@ -139,6 +154,14 @@ std::string SummaryBuilder::table(const std::string& title, double wall_seconds,
     }
     if (host_energy_ > 0)
         out += fmt::format("  host energy         {:.4g} kWh\n", host_energy_ / 3.6e6);
+    if (!drones_.empty()) {
+        out += fmt::format("  {:<16} {:>7} {:>11} {:>9} {:>9} {:>9} {:>7} {:>7} {:>9}\n", "opportunistic", "drones",
+                           "delivered", "used", "boot", "drain", "jobs", "killed", "cost");
+        for (const auto& d : drones_)
+            out += fmt::format("  {:<16} {:>7} {:>9.4g} h {:>7.4g} h {:>7.4g} h {:>7.4g} h {:>7} {:>7} {:>9.4g}\n", d.site,
+                               d.drones_started, d.core_hours_delivered, d.core_hours_used, d.core_hours_boot,
+                               d.core_hours_drain_idle, d.jobs_run, d.jobs_killed, d.cost);
+    }
     out += fmt::format("  run                 {} events in {:.3g} s wall ({:.3g} events/s)\n", events,
                        wall_seconds, wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0.0);
     return out;
@@ -149,6 +172,13 @@ TimeSeriesWriter::TimeSeriesWriter(const std::string& path) : file_(path, "time,
 void TimeSeriesWriter::add(double time, const char* kind, const std::string& name, double value) {
     file_.line(fmt::format("{},{},{},{}", CsvWriter::number(time), kind, CsvWriter::field(name),
                            CsvWriter::number(value)));
+}
+
+DroneTraceWriter::DroneTraceWriter(const std::string& path) : file_(path, "time,drone,site,state,running_jobs") {}
+
+void DroneTraceWriter::add(const DroneEvent& e) {
+    file_.line(fmt::format("{},{},{},{},{}", CsvWriter::number(e.time), CsvWriter::field(e.drone),
+                           CsvWriter::field(e.site), drone_state_name(e.state), e.running_jobs));
 }
 
 void write_json(const std::string& path, const nlohmann::json& doc) {

@@ -113,6 +113,12 @@ void Platform::set_link_bandwidth(LinkIndex l, double bandwidth) {
     links_[l].bandwidth = bandwidth;
 }
 
+void Platform::set_host_speed(HostIndex h, double speed) {
+    if (!(speed > 0) || !std::isfinite(speed))
+        throw std::invalid_argument(fmt::format("host '{}': speed must be > 0", hosts_[h].spec.id));
+    hosts_[h].spec.speed = speed;
+}
+
 LinkIndex Platform::reverse_link(LinkIndex l) const {
     if (split_[l] == 1)
         return l + 1;

@@ -40,6 +40,7 @@ class Dispatcher {
         std::size_t site;
         int cores_total, cores_free;
         double memory_total, memory_free; ///< bytes; infinity when the host declares no `ram`
+        bool open = true; ///< accepts new jobs (drones: only while available)
     };
     struct Site {
         std::string name;
@@ -61,6 +62,10 @@ class Dispatcher {
     /// Takes the resources of a placed job / gives them back.
     void take(std::size_t worker, int cores, double memory);
     void give(std::size_t worker, int cores, double memory);
+    /// Opens or closes a worker to new jobs (opportunistic drones); running jobs are unaffected.
+    void set_open(std::size_t worker, bool open);
+    /// Sets the cores and memory a worker offers (a drone's size); only while it is closed and idle.
+    void resize(std::size_t worker, int cores, double memory);
     /// False if no worker could ever host the job (it would wait for ever).
     bool can_ever_fit(int cores, double memory) const;
 

@@ -20,6 +20,7 @@ struct GridScenario {
     WorkloadSet workload;
     GridOptions options;
     std::string trace, summary, timeseries; ///< output paths (empty: not written)
+    std::string drones;                     ///< drone trace path (opportunistic sites)
 };
 
 /// Where the workload of a grid run comes from.

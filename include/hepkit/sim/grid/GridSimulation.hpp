@@ -21,6 +21,7 @@
 #include "hepkit/sim/batch/Dispatcher.hpp"
 #include "hepkit/sim/data/Cache.hpp"
 #include "hepkit/sim/gpu/GpuPool.hpp"
+#include "hepkit/sim/provisioning/DronePool.hpp"
 #include "hepkit/sim/output/JobRecord.hpp"
 #include "hepkit/sim/workload/Job.hpp"
 
@@ -59,6 +60,9 @@ struct GridOptions {
     /// without any, `exclusive`).
     std::vector<std::pair<std::string, GpuPolicy>> gpu_policies;
     GpuCalibration gpu_calibration;
+    /// Opportunistic sites (drones) and the controller that provisions them.
+    std::vector<OpportunisticSite> opportunistic;
+    ControllerSpec controller;
 };
 
 /// One sample of the time series.
@@ -69,12 +73,13 @@ struct TimeSample {
     double value;
 };
 
-class GridSimulation : private Engine::Listener {
+class GridSimulation : private Engine::Listener, private DronePool::Batch {
   public:
     struct Observers {
         std::function<void(const JobRecord&)> job_finished;
         std::function<void(const TimeSample&)> sample;
         std::function<void(std::size_t done, std::size_t total, double now)> progress;
+        std::function<void(const DroneEvent&)> drone; ///< drone state transitions
     };
 
     /// Checks the workload against the platform (roles, capacities) and places initial replicas.
@@ -92,6 +97,8 @@ class GridSimulation : private Engine::Listener {
     /// Energy of the worker hosts that declare a power model, over [0, end] (J; 0 if none does):
     /// idle power all the time plus (max - idle) x the flops they computed / their capacity.
     double host_energy(double end) const;
+    /// Opportunistic accounting per site, up to the end of the run (empty without drones).
+    std::vector<DroneSiteStats> drone_stats();
 
   private:
     enum class Op : std::uint8_t { read, exec, write, gpu };
@@ -126,6 +133,8 @@ class GridSimulation : private Engine::Listener {
         double read_start = 0, exec_start = 0, xrd_block_start = 0;
         double pending_read_bytes = 0;
         std::optional<GpuPool::TaskId> gpu;
+        std::size_t slot = 0; ///< position in the submission order (to requeue)
+        bool live = false;
         JobRecord record;
     };
     struct Pending {
@@ -139,13 +148,22 @@ class GridSimulation : private Engine::Listener {
 
     void submit(std::size_t slot, double now);
     void schedule(double now);
-    void start_job(JobIndex job, std::size_t worker, double now,
-                   std::optional<GpuPool::TaskId> gpu = std::nullopt);
+    void start_job(JobIndex job, std::size_t worker, double now, std::optional<GpuPool::TaskId> gpu = std::nullopt,
+                   std::size_t slot = 0);
     /// A worker and GPU slots for a GPU job, claimed; or nothing.
     std::optional<std::pair<std::size_t, GpuPool::TaskId>> pick_gpu_worker(const JobSpec& job,
                                                                            std::uint32_t run);
     void after_compute(std::uint32_t r, double now);
     void setup_gpus();
+    void setup_drones();
+    // DronePool::Batch
+    void open_worker(std::size_t worker, int cores, double memory) override;
+    void close_worker(std::size_t worker) override;
+    void kill_jobs(std::size_t worker, double now) override;
+    double idle_job_cores(int cores, double memory) const override;
+    double compute_rate(std::size_t worker) const override;
+    double core_speed(std::size_t worker) const override;
+    void timer(double when, std::uint64_t token) override;
     void choose_sources(Run& run);
     void next_file(std::uint32_t r, double now);
     void stream_step(std::uint32_t r, double now);
@@ -182,6 +200,8 @@ class GridSimulation : private Engine::Listener {
     std::vector<std::pair<double, std::size_t>> scratch_local_; ///< (-local bytes, site) of one job
     Dispatcher::Preferred scratch_preferred_;
     std::optional<GpuPool> gpus_;
+    std::optional<DronePool> drones_;
+    double queued_cores_ = 0; ///< cores requested by the jobs in the queue
     GpuPool::TaskId claimed_ = 0;    ///< scratch of pick_gpu_worker
     std::vector<double> flops_done_; ///< per worker, for host energy
     std::size_t done_ = 0;

@@ -5,6 +5,7 @@
 
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/sim/gpu/GpuPool.hpp"
+#include "hepkit/sim/provisioning/DronePool.hpp"
 #include "hepkit/sim/output/JobRecord.hpp"
 
 #include <map>
@@ -41,6 +42,7 @@ class SummaryBuilder {
     }
     nlohmann::json json(double wall_seconds, std::uint64_t events) const;
     double makespan() const { return makespan_; }
+    void set_drones(std::vector<DroneSiteStats> d) { drones_ = std::move(d); }
     /// Human-readable table.
     std::string table(const std::string& title, double wall_seconds, std::uint64_t events) const;
 
@@ -58,6 +60,7 @@ class SummaryBuilder {
     std::map<std::string, std::size_t> status_;
     double makespan_ = 0;
     std::vector<GpuPolicyStats> gpu_;
+    std::vector<DroneSiteStats> drones_;
     double host_energy_ = 0;
 };
 
@@ -66,6 +69,17 @@ class TimeSeriesWriter {
   public:
     explicit TimeSeriesWriter(const std::string& path);
     void add(double time, const char* kind, const std::string& name, double value);
+    void commit() { file_.commit(); }
+
+  private:
+    CsvWriter file_;
+};
+
+/// The drone trace: `time,drone,site,state,running_jobs`, one line per transition.
+class DroneTraceWriter {
+  public:
+    explicit DroneTraceWriter(const std::string& path);
+    void add(const DroneEvent& e);
     void commit() { file_.commit(); }
 
   private:

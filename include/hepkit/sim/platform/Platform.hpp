@@ -109,6 +109,8 @@ class Platform {
     const LinkSpec& link(LinkIndex l) const { return links_[l]; }
     /// Changes a link's bandwidth (> 0) before a Simulation is built on the platform (scans).
     void set_link_bandwidth(LinkIndex l, double bandwidth);
+    /// Changes a host's core speed (> 0) before a Simulation is built (virtualisation overhead).
+    void set_host_speed(HostIndex h, double speed);
     std::optional<HostIndex> find_host(const std::string& id) const;
     std::optional<LinkIndex> find_link(const std::string& id) const;
     std::optional<PointIndex> find_point(const std::string& id) const;

@@ -1,0 +1,168 @@
+// Opportunistic resources: hand-computed drone life cycles and controller step responses.
+
+#include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/provisioning/DronePool.hpp"
+
+#include <fmt/format.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace hepkit::sim {
+namespace {
+
+// One HPC node (4 cores at 1 Gf), no storage; jobs are calculations without output.
+std::string scenario(const std::string& jobs, const std::string& opportunistic) {
+    return fmt::format(R"(
+name: drones
+platform:
+  id: p
+  routing: Full
+  zones:
+    - id: HPC
+      routing: Full
+      hosts:
+        - {{id: node1, speed: 1Gf, cores: 4, props: {{type: worker, ram: 64GB}}}}
+        - {{id: node2, speed: 1Gf, cores: 4, props: {{type: worker, ram: 64GB}}}}
+        - {{id: node3, speed: 1Gf, cores: 4, props: {{type: worker, ram: 64GB}}}}
+        - {{id: node4, speed: 1Gf, cores: 4, props: {{type: worker, ram: 64GB}}}}
+jobs: {}
+opportunistic:
+{}
+)",
+                       jobs, opportunistic);
+}
+
+struct Outcome {
+    std::vector<JobRecord> jobs;
+    std::vector<DroneEvent> drones;
+    std::vector<DroneSiteStats> stats;
+};
+
+Outcome run(const std::string& job_csv, const std::string& opp) {
+    const std::string path = fmt::format("/tmp/hepkit-drones-{}.csv", ::getpid());
+    {
+        std::ofstream f(path);
+        f << "id,submit,cores,memory,flops,inputs,output_size\n" << job_csv;
+    }
+    auto s = read_grid_scenario(config::YamlView(YAML::Load(scenario(path, opp)), "drones.yaml"), "");
+    Simulation sim(std::move(*s.platform), Simulation::Config{});
+    GridSimulation grid(sim, std::move(s.workload), s.options);
+    Outcome out;
+    GridSimulation::Observers obs;
+    obs.job_finished = [&](const JobRecord& r) { out.jobs.push_back(r); };
+    obs.drone = [&](const DroneEvent& e) { out.drones.push_back(e); };
+    grid.run(obs);
+    out.stats = grid.drone_stats();
+    std::remove(path.c_str());
+    return out;
+}
+
+double at(const Outcome& r, const std::string& drone, DroneState s) {
+    for (const auto& e : r.drones)
+        if (e.drone == drone && e.state == s)
+            return e.time;
+    return -1;
+}
+
+// Drone: boot 100 s, integration 10 s, walltime 1100 s; ROCED every 60 s.
+// job1 (950 s) starts at 110 and ends at 1060. job2 (950 s, submitted at 200) starts at 200 on the
+// same drone, is killed at its walltime 1100 and requeued; the next cycle (1140) requests a new
+// drone, available at 1250, where job2 runs again until 2200.
+TEST(Drones, HandComputedLifeCycleAndWalltimeKill) {
+    const Outcome r = run("job1,0,1,1GB,950Gf,,0\njob2,200,1,1GB,950Gf,,0\n",
+                      "  controller: {type: roced, interval: 60s}\n"
+                      "  sites: [{site: HPC, max_drones: 1, boot_time: 100s, integration_delay: 10s, walltime: 1100s}]\n");
+    ASSERT_EQ(r.jobs.size(), 3u);
+    EXPECT_EQ(r.jobs[0].tag, "job1");
+    EXPECT_DOUBLE_EQ(r.jobs[0].start, 110);
+    EXPECT_DOUBLE_EQ(r.jobs[0].end, 1060);
+    EXPECT_EQ(r.jobs[1].tag, "job2");
+    EXPECT_EQ(r.jobs[1].status, "killed-walltime");
+    EXPECT_DOUBLE_EQ(r.jobs[1].start, 200);
+    EXPECT_DOUBLE_EQ(r.jobs[1].end, 1100);
+    EXPECT_EQ(r.jobs[2].status, "done");
+    EXPECT_DOUBLE_EQ(r.jobs[2].start, 1250);
+    EXPECT_DOUBLE_EQ(r.jobs[2].end, 2200);
+    EXPECT_DOUBLE_EQ(at(r, "HPC-drone0", DroneState::requested), 0);
+    EXPECT_DOUBLE_EQ(at(r, "HPC-drone0", DroneState::integrating), 100);
+    EXPECT_DOUBLE_EQ(at(r, "HPC-drone0", DroneState::available), 110);
+    EXPECT_DOUBLE_EQ(at(r, "HPC-drone0", DroneState::shutdown), 1100);
+    EXPECT_DOUBLE_EQ(at(r, "HPC-drone1", DroneState::requested), 1140);
+    EXPECT_DOUBLE_EQ(at(r, "HPC-drone1", DroneState::available), 1250);
+    EXPECT_DOUBLE_EQ(at(r, "HPC-drone1", DroneState::shutdown), 2200);
+    ASSERT_EQ(r.stats.size(), 1u);
+    const auto& s = r.stats[0];
+    EXPECT_EQ(s.drones_started, 2);
+    EXPECT_EQ(s.jobs_run, 2u);
+    EXPECT_EQ(s.jobs_killed, 1u);
+    EXPECT_NEAR(s.core_hours_boot, 4 * (110 + 110) / 3600.0, 1e-9);
+    EXPECT_NEAR(s.core_hours_delivered, 4 * (990 + 950) / 3600.0, 1e-9);
+    EXPECT_NEAR(s.core_hours_used, (950 + 900 + 950) / 3600.0, 1e-9);
+}
+
+// Draining before the walltime: no job starts in the last drain_before seconds; a draining drone
+// shuts down at the next heartbeat after its last job.
+TEST(Drones, DrainBeforeWalltimeAndHeartbeat) {
+    const Outcome r = run("job1,0,1,1GB,500Gf,,0\njob2,700,1,1GB,100Gf,,0\n",
+                      "  controller: {type: roced, interval: 60s, release_delay: 10000s}\n"
+                      "  sites: [{site: HPC, max_drones: 1, boot_time: 100s, integration_delay: 10s, walltime: 1000s,\n"
+                      "           drain_before: 400s, heartbeat: 50s}]\n");
+    // drone0 booted at 100, integration ends 110 -> noticed at heartbeat 150; job1 150..650;
+    // draining from 600 (walltime 1000 - 400): job2 (t=700) cannot start there; drone0 shuts down
+    // at 650 (its last job ended at a heartbeat); drone1 requested at the cycle at 720, booted 820,
+    // noticed at 850 -> job2 850..950
+    EXPECT_DOUBLE_EQ(at(r, "HPC-drone0", DroneState::available), 150);
+    EXPECT_DOUBLE_EQ(at(r, "HPC-drone0", DroneState::draining), 600);
+    EXPECT_DOUBLE_EQ(at(r, "HPC-drone0", DroneState::shutdown), 650);
+    ASSERT_EQ(r.jobs.size(), 2u);
+    EXPECT_DOUBLE_EQ(r.jobs[0].start, 150);
+    EXPECT_DOUBLE_EQ(r.jobs[0].end, 650);
+    EXPECT_DOUBLE_EQ(at(r, "HPC-drone1", DroneState::requested), 720);
+    EXPECT_DOUBLE_EQ(r.jobs[1].start, 850);
+    EXPECT_DOUBLE_EQ(r.jobs[1].end, 950);
+}
+
+// COBalD linear controller: with jobs waiting and every drone busy, demand rises by
+// rate x interval = 4 cores per cycle: one more 4-core drone every 60 s.
+TEST(Drones, CobaldLinearRamp) {
+    std::string jobs;
+    for (int i = 0; i < 4; ++i)
+        jobs += fmt::format("j{},0,4,1GB,3000Gf,,0\n", i);
+    const Outcome r = run(jobs, "  controller: {type: cobald-linear, interval: 60s, rate: 0.0666666666667}\n"
+                            "  sites: [{site: HPC, boot_time: 100s, integration_delay: 10s}]\n");
+    for (int k = 0; k < 4; ++k)
+        EXPECT_DOUBLE_EQ(at(r, fmt::format("HPC-drone{}", k), DroneState::requested), 60.0 * k) << k;
+    EXPECT_EQ(r.jobs.size(), 4u);
+}
+
+// Background load: a share of 0.5 of the 4 nodes leaves 2 for drones.
+TEST(Drones, BackgroundShareLimitsDrones) {
+    std::string jobs;
+    for (int i = 0; i < 8; ++i)
+        jobs += fmt::format("j{},0,4,1GB,100Gf,,0\n", i);
+    const Outcome r = run(jobs, "  sites: [{site: HPC, boot_time: 10s, background_share: 0.5}]\n");
+    EXPECT_EQ(r.stats[0].drones_started, 2); // two drones ran the eight jobs in four waves, then left
+    EXPECT_EQ(r.jobs.size(), 8u);
+}
+
+TEST(Controllers, StepResponses) {
+    ControllerSpec c;
+    c.interval = 60;
+    c.rate = 0.5; // 30 cores per cycle
+    EXPECT_DOUBLE_EQ(cobald_linear(100, 0.3, 0.95, c), 70);  // low utilisation wins
+    EXPECT_DOUBLE_EQ(cobald_linear(100, 0.8, 0.95, c), 130); // high allocation
+    EXPECT_DOUBLE_EQ(cobald_linear(100, 0.8, 0.5, c), 100);  // in band: unchanged
+    EXPECT_DOUBLE_EQ(cobald_linear(10, 0.1, 0.1, c), 0);     // never negative
+    EXPECT_DOUBLE_EQ(cobald_relative(100, 0.3, 0.95, c), 90);
+    EXPECT_DOUBLE_EQ(cobald_relative(100, 0.8, 0.95, c), 110);
+    EXPECT_EQ(roced_target(9, 4, 10), 3);
+    EXPECT_EQ(roced_target(8, 4, 10), 2);
+    EXPECT_EQ(roced_target(100, 4, 10), 10); // quota
+    EXPECT_EQ(roced_target(0, 4, 10), 0);
+    EXPECT_THROW(parse_controller("pid"), std::invalid_argument);
+}
+
+} // namespace
+} // namespace hepkit::sim
