@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
         for (std::size_t k = 0; k < rows[i].r.values.size(); ++k) {
             const double v_im = im.contains(keys[i]) ? im[keys[i]]["values"][k].get<double>() : NAN;
             std::printf(" %.5g/%.5g", rows[i].r.values[k], v_im);
-        std::printf(" evals %d", rows[i].r.evaluations);
+            std::printf(" evals %d", rows[i].r.evaluations);
         }
         std::printf(")\n");
     }

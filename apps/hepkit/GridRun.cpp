@@ -114,8 +114,9 @@ int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const Gl
                        wall, events)
                 .c_str(),
             stdout);
-        for (const auto& [label, path] : {std::pair{"trace", trace_path}, std::pair{"summary", summary_path},
-                                          std::pair{"time series", series_path}, std::pair{"drone trace", drones_path}})
+        for (const auto& [label, path] :
+             {std::pair{"trace", trace_path}, std::pair{"summary", summary_path},
+              std::pair{"time series", series_path}, std::pair{"drone trace", drones_path}})
             if (!path.empty())
                 std::printf("  %-19s %s\n", label, path.c_str());
     }

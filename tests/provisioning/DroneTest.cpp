@@ -71,9 +71,10 @@ double at(const Outcome& r, const std::string& drone, DroneState s) {
 // same drone, is killed at its walltime 1100 and requeued; the next cycle (1140) requests a new
 // drone, available at 1250, where job2 runs again until 2200.
 TEST(Drones, HandComputedLifeCycleAndWalltimeKill) {
-    const Outcome r = run("job1,0,1,1GB,950Gf,,0\njob2,200,1,1GB,950Gf,,0\n",
-                      "  controller: {type: roced, interval: 60s}\n"
-                      "  sites: [{site: HPC, max_drones: 1, boot_time: 100s, integration_delay: 10s, walltime: 1100s}]\n");
+    const Outcome r = run(
+        "job1,0,1,1GB,950Gf,,0\njob2,200,1,1GB,950Gf,,0\n",
+        "  controller: {type: roced, interval: 60s}\n"
+        "  sites: [{site: HPC, max_drones: 1, boot_time: 100s, integration_delay: 10s, walltime: 1100s}]\n");
     ASSERT_EQ(r.jobs.size(), 3u);
     EXPECT_EQ(r.jobs[0].tag, "job1");
     EXPECT_DOUBLE_EQ(r.jobs[0].start, 110);
@@ -105,10 +106,11 @@ TEST(Drones, HandComputedLifeCycleAndWalltimeKill) {
 // Draining before the walltime: no job starts in the last drain_before seconds; a draining drone
 // shuts down at the next heartbeat after its last job.
 TEST(Drones, DrainBeforeWalltimeAndHeartbeat) {
-    const Outcome r = run("job1,0,1,1GB,500Gf,,0\njob2,700,1,1GB,100Gf,,0\n",
-                      "  controller: {type: roced, interval: 60s, release_delay: 10000s}\n"
-                      "  sites: [{site: HPC, max_drones: 1, boot_time: 100s, integration_delay: 10s, walltime: 1000s,\n"
-                      "           drain_before: 400s, heartbeat: 50s}]\n");
+    const Outcome r =
+        run("job1,0,1,1GB,500Gf,,0\njob2,700,1,1GB,100Gf,,0\n",
+            "  controller: {type: roced, interval: 60s, release_delay: 10000s}\n"
+            "  sites: [{site: HPC, max_drones: 1, boot_time: 100s, integration_delay: 10s, walltime: 1000s,\n"
+            "           drain_before: 400s, heartbeat: 50s}]\n");
     // drone0 booted at 100, integration ends 110 -> noticed at heartbeat 150; job1 150..650;
     // draining from 600 (walltime 1000 - 400): job2 (t=700) cannot start there; drone0 shuts down
     // at 650 (its last job ended at a heartbeat); drone1 requested at the cycle at 720, booted 820,
@@ -131,7 +133,7 @@ TEST(Drones, CobaldLinearRamp) {
     for (int i = 0; i < 4; ++i)
         jobs += fmt::format("j{},0,4,1GB,3000Gf,,0\n", i);
     const Outcome r = run(jobs, "  controller: {type: cobald-linear, interval: 60s, rate: 0.0666666666667}\n"
-                            "  sites: [{site: HPC, boot_time: 100s, integration_delay: 10s}]\n");
+                                "  sites: [{site: HPC, boot_time: 100s, integration_delay: 10s}]\n");
     for (int k = 0; k < 4; ++k)
         EXPECT_DOUBLE_EQ(at(r, fmt::format("HPC-drone{}", k), DroneState::requested), 60.0 * k) << k;
     EXPECT_EQ(r.jobs.size(), 4u);
@@ -150,7 +152,7 @@ TEST(Drones, BackgroundShareLimitsDrones) {
 TEST(Controllers, StepResponses) {
     ControllerSpec c;
     c.interval = 60;
-    c.rate = 0.5; // 30 cores per cycle
+    c.rate = 0.5;                                            // 30 cores per cycle
     EXPECT_DOUBLE_EQ(cobald_linear(100, 0.3, 0.95, c), 70);  // low utilisation wins
     EXPECT_DOUBLE_EQ(cobald_linear(100, 0.8, 0.95, c), 130); // high allocation
     EXPECT_DOUBLE_EQ(cobald_linear(100, 0.8, 0.5, c), 100);  // in band: unchanged

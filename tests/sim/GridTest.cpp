@@ -319,7 +319,8 @@ TEST(Grid, DefaultScenarioRuns) {
                   cache_hits += r.bytes_from_cache > 0;
               },
               {},
-              {}, {}});
+              {},
+              {}});
     EXPECT_EQ(done, 360u);
     EXPECT_GT(cache_hits, 0u);
 }

@@ -81,7 +81,8 @@ Metrics hepkit_metrics(const fs::path& platform, const fs::path& wl, const fs::p
                       ++n;
                   },
                   {},
-                  {}, {}});
+                  {},
+                  {}});
         mean[0] += m[0] / seeds;
         for (std::size_t i = 1; i < 4; ++i)
             mean[i] += m[i] / n / seeds;

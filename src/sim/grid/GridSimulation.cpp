@@ -206,7 +206,9 @@ void GridSimulation::open_worker(std::size_t worker, int cores, double memory) {
     schedule(sim_.engine().now());
 }
 
-void GridSimulation::close_worker(std::size_t worker) { dispatcher_.set_open(worker, false); }
+void GridSimulation::close_worker(std::size_t worker) {
+    dispatcher_.set_open(worker, false);
+}
 
 void GridSimulation::kill_jobs(std::size_t worker, double now) {
     for (std::uint32_t r = 0; r < runs_.size(); ++r) {
@@ -233,7 +235,9 @@ void GridSimulation::kill_jobs(std::size_t worker, double now) {
     }
 }
 
-double GridSimulation::idle_job_cores(int, double) const { return queued_cores_; }
+double GridSimulation::idle_job_cores(int, double) const {
+    return queued_cores_;
+}
 
 double GridSimulation::compute_rate(std::size_t worker) const {
     return sim_.engine().resource_rate(sim_.cpus().host_resource(dispatcher_.workers()[worker].host));
@@ -243,7 +247,9 @@ double GridSimulation::core_speed(std::size_t worker) const {
     return sim_.platform().host(dispatcher_.workers()[worker].host).speed;
 }
 
-void GridSimulation::timer(double when, std::uint64_t token) { sim_.engine().schedule_timer(when, token); }
+void GridSimulation::timer(double when, std::uint64_t token) {
+    sim_.engine().schedule_timer(when, token);
+}
 
 std::vector<DroneSiteStats> GridSimulation::drone_stats() {
     return drones_ ? drones_->stats(sim_.engine().now()) : std::vector<DroneSiteStats>{};

@@ -89,17 +89,18 @@ nlohmann::json SummaryBuilder::json(double wall_seconds, std::uint64_t events) c
     for (const auto& d : drones_) {
         const double lost = d.core_hours_boot + d.core_hours_drain_idle;
         const double total = d.core_hours_boot + d.core_hours_delivered;
-        doc["opportunistic"][d.site] = {{"drones_started", d.drones_started},
-                                        {"core_hours_delivered", d.core_hours_delivered},
-                                        {"core_hours_used", d.core_hours_used},
-                                        {"core_hours_boot", d.core_hours_boot},
-                                        {"core_hours_drain_idle", d.core_hours_drain_idle},
-                                        {"fraction_lost_to_boot", total > 0 ? d.core_hours_boot / total : 0.0},
-                                        {"fraction_lost_to_drain", total > 0 ? d.core_hours_drain_idle / total : 0.0},
-                                        {"fraction_lost", total > 0 ? lost / total : 0.0},
-                                        {"jobs_run", d.jobs_run},
-                                        {"jobs_killed", d.jobs_killed},
-                                        {"cost", d.cost}};
+        doc["opportunistic"][d.site] = {
+            {"drones_started", d.drones_started},
+            {"core_hours_delivered", d.core_hours_delivered},
+            {"core_hours_used", d.core_hours_used},
+            {"core_hours_boot", d.core_hours_boot},
+            {"core_hours_drain_idle", d.core_hours_drain_idle},
+            {"fraction_lost_to_boot", total > 0 ? d.core_hours_boot / total : 0.0},
+            {"fraction_lost_to_drain", total > 0 ? d.core_hours_drain_idle / total : 0.0},
+            {"fraction_lost", total > 0 ? lost / total : 0.0},
+            {"jobs_run", d.jobs_run},
+            {"jobs_killed", d.jobs_killed},
+            {"cost", d.cost}};
     }
     for (const auto& g : gpu_) {
         const double hours = g.gpu_hours();
@@ -155,12 +156,13 @@ std::string SummaryBuilder::table(const std::string& title, double wall_seconds,
     if (host_energy_ > 0)
         out += fmt::format("  host energy         {:.4g} kWh\n", host_energy_ / 3.6e6);
     if (!drones_.empty()) {
-        out += fmt::format("  {:<16} {:>7} {:>11} {:>9} {:>9} {:>9} {:>7} {:>7} {:>9}\n", "opportunistic", "drones",
-                           "delivered", "used", "boot", "drain", "jobs", "killed", "cost");
+        out += fmt::format("  {:<16} {:>7} {:>11} {:>9} {:>9} {:>9} {:>7} {:>7} {:>9}\n", "opportunistic",
+                           "drones", "delivered", "used", "boot", "drain", "jobs", "killed", "cost");
         for (const auto& d : drones_)
-            out += fmt::format("  {:<16} {:>7} {:>9.4g} h {:>7.4g} h {:>7.4g} h {:>7.4g} h {:>7} {:>7} {:>9.4g}\n", d.site,
-                               d.drones_started, d.core_hours_delivered, d.core_hours_used, d.core_hours_boot,
-                               d.core_hours_drain_idle, d.jobs_run, d.jobs_killed, d.cost);
+            out += fmt::format(
+                "  {:<16} {:>7} {:>9.4g} h {:>7.4g} h {:>7.4g} h {:>7.4g} h {:>7} {:>7} {:>9.4g}\n", d.site,
+                d.drones_started, d.core_hours_delivered, d.core_hours_used, d.core_hours_boot,
+                d.core_hours_drain_idle, d.jobs_run, d.jobs_killed, d.cost);
     }
     out += fmt::format("  run                 {} events in {:.3g} s wall ({:.3g} events/s)\n", events,
                        wall_seconds, wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0.0);
@@ -174,7 +176,8 @@ void TimeSeriesWriter::add(double time, const char* kind, const std::string& nam
                            CsvWriter::number(value)));
 }
 
-DroneTraceWriter::DroneTraceWriter(const std::string& path) : file_(path, "time,drone,site,state,running_jobs") {}
+DroneTraceWriter::DroneTraceWriter(const std::string& path)
+    : file_(path, "time,drone,site,state,running_jobs") {}
 
 void DroneTraceWriter::add(const DroneEvent& e) {
     file_.line(fmt::format("{},{},{},{},{}", CsvWriter::number(e.time), CsvWriter::field(e.drone),

@@ -9,7 +9,15 @@
 
 namespace hepkit::sim {
 namespace {
-enum Event : std::uint64_t { queued = 1, booted = 2, integrated = 3, drain_time = 4, walltime = 5, empty = 6, tick = 7 };
+enum Event : std::uint64_t {
+    queued = 1,
+    booted = 2,
+    integrated = 3,
+    drain_time = 4,
+    walltime = 5,
+    empty = 6,
+    tick = 7
+};
 std::uint64_t token(Event e, std::size_t drone) {
     return DronePool::token_bit | (static_cast<std::uint64_t>(e) << 40) | static_cast<std::uint64_t>(drone);
 }
@@ -89,19 +97,22 @@ DronePool::DronePool(std::vector<OpportunisticSite> sites, std::vector<std::vect
         if (site.memory_per_drone == 0)
             site.memory_per_drone = node_memory;
         if (site.cores_per_drone > node_cores)
-            throw std::invalid_argument(fmt::format("opportunistic site '{}': drones of {} cores are larger than its "
-                                                    "nodes ({} cores)",
-                                                    site.site, site.cores_per_drone, node_cores));
+            throw std::invalid_argument(
+                fmt::format("opportunistic site '{}': drones of {} cores are larger than its "
+                            "nodes ({} cores)",
+                            site.site, site.cores_per_drone, node_cores));
         if (site.memory_per_drone > node_memory)
-            throw std::invalid_argument(fmt::format("opportunistic site '{}': drones of {:.4g} B of memory exceed its "
-                                                    "nodes ({:.4g} B)",
-                                                    site.site, site.memory_per_drone, node_memory));
+            throw std::invalid_argument(
+                fmt::format("opportunistic site '{}': drones of {:.4g} B of memory exceed its "
+                            "nodes ({:.4g} B)",
+                            site.site, site.memory_per_drone, node_memory));
         const int nodes = static_cast<int>(nodes_[s].size());
         const int usable = static_cast<int>(std::floor(nodes * (1 - site.background_share) + 1e-9));
         const int quota = site.max_drones > 0 ? std::min(site.max_drones, usable) : usable;
         if (site.max_drones > nodes)
-            throw std::invalid_argument(fmt::format("opportunistic site '{}': max_drones = {} but it has {} nodes",
-                                                    site.site, site.max_drones, nodes));
+            throw std::invalid_argument(
+                fmt::format("opportunistic site '{}': max_drones = {} but it has {} nodes", site.site,
+                            site.max_drones, nodes));
         quota_.push_back(quota);
         node_busy_.emplace_back(nodes_[s].size(), false);
         DroneSiteStats st;
@@ -116,7 +127,9 @@ bool DronePool::is_drone_worker(std::size_t worker) const {
     return worker < drone_on_worker_.size() && drone_on_worker_[worker] > 0;
 }
 
-std::size_t DronePool::drone_of_worker(std::size_t worker) const { return drone_on_worker_[worker] - 1; }
+std::size_t DronePool::drone_of_worker(std::size_t worker) const {
+    return drone_on_worker_[worker] - 1;
+}
 
 double DronePool::notice(const Drone& d, double t) const {
     const double hb = sites_[d.site].heartbeat;
@@ -166,7 +179,8 @@ void DronePool::set_state(std::size_t i, DroneState s, double now) {
     d.state = s;
     d.since = now;
     if (on_event)
-        on_event(DroneEvent{now, fmt::format("{}-drone{}", sites_[d.site].site, i), sites_[d.site].site, s, d.jobs});
+        on_event(DroneEvent{now, fmt::format("{}-drone{}", sites_[d.site].site, i), sites_[d.site].site, s,
+                            d.jobs});
 }
 
 void DronePool::request(std::size_t s, double now) {
@@ -336,7 +350,8 @@ void DronePool::cycle(double now) {
                              ? cobald_linear(demand_[s], utilisation, allocation, controller_)
                              : cobald_relative(std::max(supply, demand_[s] > 0 ? 0.0 : site.cores_per_drone),
                                                utilisation, allocation, controller_);
-            target = std::min(quota_[s], static_cast<int>(std::ceil(demand_[s] / site.cores_per_drone - 1e-9)));
+            target =
+                std::min(quota_[s], static_cast<int>(std::ceil(demand_[s] / site.cores_per_drone - 1e-9)));
         }
         if (target > alive) {
             int boots = std::min(target - alive, quota_[s] - existing);
@@ -359,7 +374,8 @@ void DronePool::cycle(double now) {
                 const Drone& d = drones_[i];
                 return d.state == DroneState::available ? 1 + d.running_cores : 0;
             };
-            std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
+            std::stable_sort(order.begin(), order.end(),
+                             [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
             int release = alive - target;
             for (std::size_t i : order) {
                 if (release == 0)
@@ -380,7 +396,8 @@ void DronePool::cycle(double now) {
     }
 }
 
-void DronePool::sample(double now, const std::function<void(const char*, const std::string&, double)>& out) const {
+void DronePool::sample(double now,
+                       const std::function<void(const char*, const std::string&, double)>& out) const {
     (void)now;
     for (std::size_t s = 0; s < sites_.size(); ++s) {
         double supply = 0, busy = 0, rate = 0, capacity = 0;
@@ -388,7 +405,8 @@ void DronePool::sample(double now, const std::function<void(const char*, const s
         for (const auto& d : drones_) {
             if (d.site != s)
                 continue;
-            if (d.state == DroneState::booting || d.state == DroneState::integrating || d.state == DroneState::requested)
+            if (d.state == DroneState::booting || d.state == DroneState::integrating ||
+                d.state == DroneState::requested)
                 ++booting;
             if (d.state == DroneState::available || d.state == DroneState::draining) {
                 supply += d.cores;

@@ -40,7 +40,7 @@ class Dispatcher {
         std::size_t site;
         int cores_total, cores_free;
         double memory_total, memory_free; ///< bytes; infinity when the host declares no `ram`
-        bool open = true; ///< accepts new jobs (drones: only while available)
+        bool open = true;                 ///< accepts new jobs (drones: only while available)
     };
     struct Site {
         std::string name;

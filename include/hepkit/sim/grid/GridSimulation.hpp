@@ -21,8 +21,8 @@
 #include "hepkit/sim/batch/Dispatcher.hpp"
 #include "hepkit/sim/data/Cache.hpp"
 #include "hepkit/sim/gpu/GpuPool.hpp"
-#include "hepkit/sim/provisioning/DronePool.hpp"
 #include "hepkit/sim/output/JobRecord.hpp"
+#include "hepkit/sim/provisioning/DronePool.hpp"
 #include "hepkit/sim/workload/Job.hpp"
 
 #include <functional>
@@ -148,8 +148,8 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
 
     void submit(std::size_t slot, double now);
     void schedule(double now);
-    void start_job(JobIndex job, std::size_t worker, double now, std::optional<GpuPool::TaskId> gpu = std::nullopt,
-                   std::size_t slot = 0);
+    void start_job(JobIndex job, std::size_t worker, double now,
+                   std::optional<GpuPool::TaskId> gpu = std::nullopt, std::size_t slot = 0);
     /// A worker and GPU slots for a GPU job, claimed; or nothing.
     std::optional<std::pair<std::size_t, GpuPool::TaskId>> pick_gpu_worker(const JobSpec& job,
                                                                            std::uint32_t run);
@@ -201,7 +201,7 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     Dispatcher::Preferred scratch_preferred_;
     std::optional<GpuPool> gpus_;
     std::optional<DronePool> drones_;
-    double queued_cores_ = 0; ///< cores requested by the jobs in the queue
+    double queued_cores_ = 0;        ///< cores requested by the jobs in the queue
     GpuPool::TaskId claimed_ = 0;    ///< scratch of pick_gpu_worker
     std::vector<double> flops_done_; ///< per worker, for host energy
     std::size_t done_ = 0;

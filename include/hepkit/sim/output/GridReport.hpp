@@ -5,8 +5,8 @@
 
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/sim/gpu/GpuPool.hpp"
-#include "hepkit/sim/provisioning/DronePool.hpp"
 #include "hepkit/sim/output/JobRecord.hpp"
+#include "hepkit/sim/provisioning/DronePool.hpp"
 
 #include <map>
 #include <memory>

@@ -42,12 +42,12 @@ struct Duration {
 };
 
 struct OpportunisticSite {
-    std::string site;            ///< the zone whose worker hosts are the nodes drones run on
-    int max_drones = 0;          ///< quota; 0 = one per node
-    int cores_per_drone = 0;     ///< 0 = the node's cores
-    double memory_per_drone = 0; ///< B; 0 = the node's ram
-    Duration queue_time;         ///< s in the HPC queue before the drone starts
-    Duration boot_time;          ///< s from start to a booted drone
+    std::string site;             ///< the zone whose worker hosts are the nodes drones run on
+    int max_drones = 0;           ///< quota; 0 = one per node
+    int cores_per_drone = 0;      ///< 0 = the node's cores
+    double memory_per_drone = 0;  ///< B; 0 = the node's ram
+    Duration queue_time;          ///< s in the HPC queue before the drone starts
+    Duration boot_time;           ///< s from start to a booted drone
     double integration_delay = 0; ///< s until the pool sees it
     double walltime = 0;          ///< s from start; 0 = unlimited
     double drain_before = 0;      ///< s before the walltime at which it stops taking jobs
@@ -60,12 +60,12 @@ struct OpportunisticSite {
 struct ControllerSpec {
     enum class Kind { roced, cobald_linear, cobald_relative };
     Kind kind = Kind::roced;
-    double interval = 60;        ///< s between controller cycles
+    double interval = 60;         ///< s between controller cycles
     int max_boots_per_cycle = 10; ///< roced
     double release_delay = 300;   ///< roced: s a drone stays idle before it is released
     double low_utilisation = 0.5, high_allocation = 0.9; ///< cobald
-    double rate = 1;                                      ///< cobald-linear: cores per second
-    double low_scale = 0.9, high_scale = 1.1;             ///< cobald-relative
+    double rate = 1;                                     ///< cobald-linear: cores per second
+    double low_scale = 0.9, high_scale = 1.1;            ///< cobald-relative
 };
 ControllerSpec::Kind parse_controller(const std::string& name); ///< throws std::invalid_argument
 
@@ -92,11 +92,11 @@ struct DroneEvent {
 struct DroneSiteStats {
     std::string site;
     int drones_started = 0;
-    double core_hours_boot = 0;      ///< booting + integrating (lost to boot)
-    double core_hours_delivered = 0; ///< available + draining
-    double core_hours_used = 0;      ///< cores held by jobs on drones
+    double core_hours_boot = 0;       ///< booting + integrating (lost to boot)
+    double core_hours_delivered = 0;  ///< available + draining
+    double core_hours_used = 0;       ///< cores held by jobs on drones
     double core_hours_drain_idle = 0; ///< draining and idle (lost to drain)
-    double cost = 0;                 ///< cost_per_core_hour x cores x (shutdown − start)
+    double cost = 0;                  ///< cost_per_core_hour x cores x (shutdown − start)
     std::size_t jobs_run = 0, jobs_killed = 0;
 };
 
@@ -124,8 +124,8 @@ class DronePool {
 
     /// `nodes[s]`: the worker nodes of site s. Throws std::invalid_argument on drones larger
     /// than the nodes, or a quota that the nodes cannot hold.
-    DronePool(std::vector<OpportunisticSite> sites, std::vector<std::vector<Node>> nodes, ControllerSpec controller,
-              std::uint64_t seed, Batch& batch);
+    DronePool(std::vector<OpportunisticSite> sites, std::vector<std::vector<Node>> nodes,
+              ControllerSpec controller, std::uint64_t seed, Batch& batch);
 
     void start(double now);
     /// Stops the controller (no more cycles; drones shut down as their jobs end).
