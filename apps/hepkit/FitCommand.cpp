@@ -6,6 +6,7 @@
 #include "hepkit/fit/FitPlot.hpp"
 #include "hepkit/fit/Kafe2Yaml.hpp"
 #include "hepkit/fit/Report.hpp"
+#include "hepkit/fit/Toys.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -19,6 +20,8 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
         bool asymmetric = false, contours = false, profiles = false;
         std::string report_json, report, plot, panel = "none";
         bool plot_requested = false;
+        int toys = 0;
+        long long seed = 1;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand(
@@ -33,6 +36,11 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
     cmd->add_flag("-c,--contours", o->contours,
                   "1 and 2 sigma contours of every parameter pair (plotted with --plot)");
     cmd->add_flag("--profile", o->profiles, "profile likelihood of every parameter (plotted with --plot)");
+    cmd->add_option("--toys", o->toys,
+                    "run N pseudo-experiments at the fitted values: bias, pull mean and width, coverage")
+        ->check(CLI::Range(2, 1000000));
+    cmd->add_option("--seed", o->seed, "seed of the pseudo-experiments (default 1)")
+        ->check(CLI::Range(0LL, 1LL << 62));
     cmd->add_option("--report-json", o->report_json, "write the result as JSON");
     cmd->add_option("--report", o->report, "write the text report to this file");
     cmd->add_option(
@@ -45,7 +53,32 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
         for (const auto& path : o->files) {
             fit::FitFile f = fit::read_kafe2go(path);
             fit::FitResult r = f.fit->run(o->asymmetric);
-            const std::string text = fit::report_text(r, path);
+            std::string text = fit::report_text(r, path);
+            nlohmann::json toys_json;
+            if (o->toys > 0 && r.converged) {
+                fit::ToyStudy s;
+                try {
+                    s = fit::run_toys(*f.fit, r.values, o->toys, static_cast<std::uint64_t>(o->seed));
+                } catch (const std::invalid_argument& e) {
+                    throw InputError(path, 0, "--toys", e.what());
+                }
+                text += fmt::format("  pseudo-experiments: {} ({} failed, {} at a parameter limit), truth = "
+                                    "the fitted values\n",
+                                    s.toys, s.failed, s.at_limit);
+                text += fmt::format("  {:<16} {:>12} {:>18} {:>18} {:>9}\n", "parameter", "bias", "pull mean",
+                                    "pull width", "coverage");
+                for (const auto& p : s.parameters) {
+                    text += fmt::format(
+                        "  {:<16} {:>12.4g} {:>9.3f} ± {:<6.3f} {:>9.3f} ± {:<6.3f} {:>9.3f}\n", p.name,
+                        p.bias, p.pull_mean, p.pull_mean_error, p.pull_width, p.pull_width_error, p.coverage);
+                    toys_json[p.name] = {{"bias", p.bias},
+                                         {"pull_mean", p.pull_mean},
+                                         {"pull_width", p.pull_width},
+                                         {"coverage", p.coverage},
+                                         {"pull_mean_error", p.pull_mean_error},
+                                         {"pull_width_error", p.pull_width_error}};
+                }
+            }
             if (!globals.quiet)
                 std::fputs(text.c_str(), stdout);
             if (!r.converged)
@@ -59,8 +92,12 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                          b.extension().string()))
                     .string();
             };
-            if (!o->report_json.empty())
-                fit::write_json_file(target(o->report_json, ""), fit::report_json(r));
+            if (!o->report_json.empty()) {
+                nlohmann::json doc = fit::report_json(r);
+                if (!toys_json.is_null())
+                    doc["toys"] = toys_json;
+                fit::write_json_file(target(o->report_json, ""), doc);
+            }
             if (!o->report.empty()) {
                 AtomicFile file(target(o->report, ""));
                 file.stream() << text;

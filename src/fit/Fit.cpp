@@ -52,6 +52,45 @@ double chi2_probability(double chi2, int ndf) {
     return x < a + 1 ? 1.0 - gamma_p_series(a, x) : gamma_q_fraction(a, x);
 }
 
+std::unique_ptr<Problem> Problem::toy(std::span<const double>, std::mt19937_64&) const {
+    throw std::invalid_argument(fmt::format("pseudo-experiments are not available for {} fits", type()));
+}
+
+Fit Fit::with_problem(std::unique_ptr<Problem> problem) const {
+    std::vector<Parameter> params;
+    for (const auto& p : params_)
+        params.push_back({p.name, p.start});
+    Fit f(std::move(problem), params);
+    f.params_ = params_;
+    f.constraints_ = constraints_;
+    f.constraint_terms_ = constraint_terms_;
+    return f;
+}
+
+void Fit::cost_gradient(std::span<const double> p, std::span<double> g) const {
+    if (problem_->gradient(p, g)) {
+        for (const auto& k : constraints_) {
+            Eigen::VectorXd r(k.value.size());
+            for (Eigen::Index i = 0; i < r.size(); ++i)
+                r[i] = p[k.index[static_cast<std::size_t>(i)]] - k.value[i];
+            const Eigen::VectorXd d = 2.0 * (k.inverse * r);
+            for (Eigen::Index i = 0; i < r.size(); ++i)
+                g[k.index[static_cast<std::size_t>(i)]] += d[i];
+        }
+        return;
+    }
+    std::vector<double> x(p.begin(), p.end());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double h = 1e-6 * std::max(1.0, std::fabs(x[i]));
+        x[i] = p[i] + h;
+        const double fp = total_cost(x);
+        x[i] = p[i] - h;
+        const double fm = total_cost(x);
+        x[i] = p[i];
+        g[i] = (fp - fm) / (2 * h);
+    }
+}
+
 Fit::Fit(std::unique_ptr<Problem> problem, std::vector<Parameter> parameters) : problem_(std::move(problem)) {
     if (parameters.empty())
         throw std::invalid_argument("the model has no parameter to fit");
@@ -153,12 +192,19 @@ FitResult Fit::run(bool asymmetric) {
     const CostFunction cost = [this](std::span<const double> p) { return total_cost(p); };
     // One quasi-Newton run to EDM < 1e-9 (values within ~1e-4 sigma); a second start from its end
     // only if it stopped without converging (a restart with a fresh Hessian often finishes).
-    MinimizerResult m = minimize(cost, params_, MinimizerOptions{1e-9, 5000});
+    std::vector<double> probe(params_.size()), gprobe(params_.size());
+    for (std::size_t i = 0; i < params_.size(); ++i)
+        probe[i] = params_[i].start;
+    const bool analytic = problem_->gradient(probe, gprobe);
+    const GradientFunction grad = [this](std::span<const double> p, std::span<double> g) {
+        cost_gradient(p, g);
+    };
+    MinimizerResult m = minimize(cost, params_, MinimizerOptions{1e-9, 5000}, analytic ? &grad : nullptr);
     if (!m.converged && std::isfinite(m.cost)) {
         auto again = params_;
         for (std::size_t i = 0; i < again.size(); ++i)
             again[i].start = m.values[i];
-        MinimizerResult m2 = minimize(cost, again, MinimizerOptions{1e-9, 5000});
+        MinimizerResult m2 = minimize(cost, again, MinimizerOptions{1e-9, 5000}, analytic ? &grad : nullptr);
         m2.evaluations += m.evaluations;
         m = m2;
     }

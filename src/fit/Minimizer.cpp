@@ -44,7 +44,7 @@ double LimitTransform::derivative(double u) const {
 }
 
 MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSpec>& params,
-                         const MinimizerOptions& opt) {
+                         const MinimizerOptions& opt, const GradientFunction* analytic) {
     MinimizerResult res;
     std::vector<std::size_t> free;
     std::vector<LimitTransform> tr;
@@ -83,8 +83,19 @@ MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSp
     }
     // steps: relative to the value, never below an absolute floor
     auto step = [&](Eigen::Index k) { return 1e-5 * std::max(1.0, std::fabs(u[k])) + 1e-9; };
+    std::vector<double> gx(params.size());
     auto gradient = [&](const Eigen::VectorXd& at) {
         Eigen::VectorXd g(at.size());
+        if (analytic) { // chain rule through the limit transformations
+            for (std::size_t k = 0; k < n; ++k)
+                x[free[k]] = tr[k].to_external(at[static_cast<Eigen::Index>(k)]);
+            ++res.evaluations;
+            (*analytic)(x, gx);
+            for (std::size_t k = 0; k < n; ++k)
+                g[static_cast<Eigen::Index>(k)] =
+                    gx[free[k]] * tr[k].derivative(at[static_cast<Eigen::Index>(k)]);
+            return g;
+        }
         Eigen::VectorXd v = at;
         for (Eigen::Index k = 0; k < at.size(); ++k) {
             const double h = 1e-5 * std::max(1.0, std::fabs(at[k])) * 0.1 + 1e-9;

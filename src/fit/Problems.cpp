@@ -193,6 +193,51 @@ std::vector<double> XYProblem::error_band(const std::vector<double>& xs, const F
     return out;
 }
 
+bool XYProblem::gradient(std::span<const double> p, std::span<double> g) const {
+    if (!model_gradient_ || parameter_dependent())
+        return false;
+    const auto n = static_cast<Eigen::Index>(y_.size());
+    Eigen::VectorXd r(n);
+    for (Eigen::Index i = 0; i < n; ++i)
+        r[i] = y_[static_cast<std::size_t>(i)] - model_(x_[static_cast<std::size_t>(i)], p);
+    const Eigen::VectorXd w = fixed_llt_.solve(r); // V⁻¹ r by two triangular solves
+    std::fill(g.begin(), g.end(), 0.0);
+    std::vector<double> d(p.size());
+    for (Eigen::Index i = 0; i < n; ++i) {
+        model_gradient_(x_[static_cast<std::size_t>(i)], p, d);
+        for (std::size_t k = 0; k < p.size(); ++k)
+            g[k] -= 2 * w[i] * d[k];
+    }
+    return true;
+}
+
+std::unique_ptr<Problem> XYProblem::toy(std::span<const double> truth, std::mt19937_64& rng) const {
+    const Eigen::MatrixXd V = covariance(truth);
+    const Eigen::LLT<Eigen::MatrixXd> llt(V);
+    if (llt.info() != Eigen::Success)
+        throw std::invalid_argument("toys: the covariance at the true parameters is not positive definite");
+    std::normal_distribution<double> gauss;
+    Eigen::VectorXd z(V.rows());
+    for (Eigen::Index i = 0; i < z.size(); ++i)
+        z[i] = gauss(rng);
+    const Eigen::VectorXd noise = llt.matrixL() * z;
+    std::vector<double> y(y_.size());
+    for (std::size_t i = 0; i < y.size(); ++i)
+        y[i] = model_(x_[i], truth) + noise[static_cast<Eigen::Index>(i)];
+    // relative-to-data errors keep their size: they become absolute at the original data
+    std::vector<ErrorSource> errors = errors_;
+    for (auto& e : errors)
+        if (e.axis == ErrorSource::Axis::y && e.relative && e.reference == ErrorSource::Reference::data) {
+            e.matrix = e.covariance(as_vector(y_));
+            e.matrix_is_correlation = false;
+            e.relative = false;
+            e.sigma.clear();
+        }
+    auto t = std::make_unique<XYProblem>(x_, y, model_, errors);
+    t->model_gradient_ = model_gradient_;
+    return t;
+}
+
 // --- indexed -------------------------------------------------------------------------------------
 
 IndexedProblem::IndexedProblem(std::vector<double> data, VectorModel model, std::vector<ErrorSource> errors)
@@ -243,6 +288,31 @@ double IndexedProblem::cost(std::span<const double> p) const {
 }
 std::optional<double> IndexedProblem::goodness(std::span<const double> p) const {
     return evaluate(p, true);
+}
+
+std::unique_ptr<Problem> IndexedProblem::toy(std::span<const double> truth, std::mt19937_64& rng) const {
+    const std::vector<double> m = model_(truth);
+    Eigen::MatrixXd V = v_const_;
+    for (const auto& e : errors_)
+        if (e.depends_on_model())
+            V += e.covariance(as_vector(m));
+    const Eigen::LLT<Eigen::MatrixXd> llt(V);
+    std::normal_distribution<double> gauss;
+    Eigen::VectorXd z(V.rows());
+    for (Eigen::Index i = 0; i < z.size(); ++i)
+        z[i] = gauss(rng);
+    const Eigen::VectorXd noise = llt.matrixL() * z;
+    std::vector<double> d(m.size());
+    for (std::size_t i = 0; i < d.size(); ++i)
+        d[i] = m[i] + noise[static_cast<Eigen::Index>(i)];
+    std::vector<ErrorSource> errors = errors_;
+    for (auto& e : errors)
+        if (e.relative && e.reference == ErrorSource::Reference::data) {
+            e.matrix = e.covariance(as_vector(data_));
+            e.relative = false;
+            e.sigma.clear();
+        }
+    return std::make_unique<IndexedProblem>(d, model_, errors);
 }
 
 // --- histogram -----------------------------------------------------------------------------------
@@ -326,6 +396,16 @@ double HistogramProblem::cost(std::span<const double> p) const {
     return cost_ == Cost::poisson ? c + 2 * log_factorials_ : c;
 }
 
+std::unique_ptr<Problem> HistogramProblem::toy(std::span<const double> truth, std::mt19937_64& rng) const {
+    const auto mu = expected(truth);
+    std::vector<double> counts(mu.size());
+    for (std::size_t k = 0; k < mu.size(); ++k)
+        counts[k] = static_cast<double>(std::poisson_distribution<long long>(std::max(mu[k], 1e-300))(rng));
+    auto t = std::make_unique<HistogramProblem>(edges_, counts, model_, density_, cost_);
+    t->evaluation_ = evaluation_;
+    return t;
+}
+
 std::optional<double> HistogramProblem::goodness(std::span<const double> p) const {
     // Poisson: the deviance 2 Σ (μ − n + n ln(n/μ)) (likelihood ratio to the saturated model);
     // Gaussian: the χ² of the cost without its log term.
@@ -373,6 +453,26 @@ double UnbinnedProblem::cost(std::span<const double> p) const {
         c += 2 * static_cast<double>(data_.size()) * std::log(norm);
     }
     return c;
+}
+
+std::unique_ptr<Problem> UnbinnedProblem::toy(std::span<const double> truth, std::mt19937_64& rng) const {
+    const auto [lo_it, hi_it] = std::minmax_element(data_.begin(), data_.end());
+    const double lo = range_ ? range_->first : *lo_it, hi = range_ ? range_->second : *hi_it;
+    double fmax = 0;
+    for (int i = 0; i <= 2000; ++i)
+        fmax = std::max(fmax, pdf_(lo + (hi - lo) * i / 2000.0, truth));
+    if (!(fmax > 0) || !std::isfinite(fmax))
+        throw std::invalid_argument("toys: the pdf is not positive over the data range");
+    fmax *= 1.1; // margin for peaks between the grid points
+    std::uniform_real_distribution<double> u(0, 1);
+    std::vector<double> events;
+    events.reserve(data_.size());
+    while (events.size() < data_.size()) {
+        const double x = lo + (hi - lo) * u(rng);
+        if (u(rng) * fmax < pdf_(x, truth))
+            events.push_back(x);
+    }
+    return std::make_unique<UnbinnedProblem>(events, pdf_, range_);
 }
 
 // --- multi ---------------------------------------------------------------------------------------

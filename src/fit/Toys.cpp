@@ -2,58 +2,53 @@
 
 #include <cmath>
 #include <random>
-#include <stdexcept>
 
 namespace hepkit::fit {
 
-ToyStudy run_toys(const XYProblem& problem, const XModel& model, const std::vector<Fit::Parameter>& truth,
-                  int n, std::uint64_t seed) {
-    if (problem.parameter_dependent())
-        throw std::invalid_argument(
-            "toys need parameter-independent errors (no x errors, none relative to the model)");
-    std::vector<double> p;
-    for (const auto& t : truth)
-        p.push_back(t.start);
-    const Eigen::MatrixXd V = problem.covariance(p);
-    const Eigen::LLT<Eigen::MatrixXd> llt(V);
-    const Eigen::MatrixXd L = llt.matrixL();
+ToyStudy run_toys(const Fit& fit, const std::vector<double>& truth, int n, std::uint64_t seed) {
     std::mt19937_64 rng(seed);
-    std::normal_distribution<double> gauss;
-    const auto m = static_cast<Eigen::Index>(problem.x().size());
     ToyStudy study;
     study.toys = n;
-    const std::size_t k = truth.size();
-    std::vector<double> sum(k), sum2(k), bias(k), covered(k);
+    std::vector<std::size_t> free;
+    for (std::size_t i = 0; i < fit.parameters().size(); ++i)
+        if (!fit.parameters()[i].fixed)
+            free.push_back(i);
+    std::vector<double> sum(free.size()), sum2(free.size()), bias(free.size()), covered(free.size());
     int ok = 0;
     for (int t = 0; t < n; ++t) {
-        Eigen::VectorXd z(m);
-        for (Eigen::Index i = 0; i < m; ++i)
-            z[i] = gauss(rng);
-        const Eigen::VectorXd noise = L * z;
-        std::vector<double> y(static_cast<std::size_t>(m));
-        for (Eigen::Index i = 0; i < m; ++i)
-            y[static_cast<std::size_t>(i)] = model(problem.x()[static_cast<std::size_t>(i)], p) + noise[i];
-        ErrorSource cov;
-        cov.matrix = V;
-        Fit fit(std::make_unique<XYProblem>(problem.x(), y, model, std::vector<ErrorSource>{cov}), truth);
-        const FitResult r = fit.run(false);
+        Fit toy = fit.with_problem(fit.problem().toy(truth, rng));
+        for (std::size_t i = 0; i < truth.size(); ++i)
+            toy.set_start(fit.parameters()[i].name, truth[i]);
+        const FitResult r = toy.run(false);
         if (!r.converged) {
             ++study.failed;
             continue;
         }
+        bool limit = false;
+        for (std::size_t i : free) {
+            const auto& spec = fit.parameters()[i];
+            const double span = spec.lower && spec.upper ? *spec.upper - *spec.lower : 1.0;
+            limit = limit || (spec.lower && r.values[i] - *spec.lower < 1e-4 * span) ||
+                    (spec.upper && *spec.upper - r.values[i] < 1e-4 * span);
+        }
+        if (limit) {
+            ++study.at_limit;
+            continue;
+        }
         ++ok;
-        for (std::size_t j = 0; j < k; ++j) {
-            const double pull = (r.values[j] - p[j]) / r.errors[j];
+        for (std::size_t j = 0; j < free.size(); ++j) {
+            const std::size_t i = free[j];
+            const double pull = (r.values[i] - truth[i]) / r.errors[i];
             sum[j] += pull;
             sum2[j] += pull * pull;
-            bias[j] += r.values[j] - p[j];
+            bias[j] += r.values[i] - truth[i];
             covered[j] += std::fabs(pull) <= 1 ? 1 : 0;
         }
     }
-    for (std::size_t j = 0; j < k; ++j) {
+    for (std::size_t j = 0; j < free.size(); ++j) {
         ToyParameter tp;
-        tp.name = truth[j].name;
-        tp.truth = p[j];
+        tp.name = fit.parameters()[free[j]].name;
+        tp.truth = truth[free[j]];
         if (ok > 1) {
             tp.pull_mean = sum[j] / ok;
             tp.pull_width =

@@ -200,20 +200,53 @@ TEST(FitBadInput, NonConvergenceIsReported) {
     EXPECT_FALSE(r.message.empty());
 }
 
-// Pulls of a well-posed fit: mean 0 and width 1 within 3 statistical errors; 68% coverage.
-TEST(FitToys, PullsAreStandardNormal) {
-    std::vector<double> x;
-    for (int i = 0; i < 10; ++i)
-        x.push_back(i);
-    std::vector<double> y(x.size(), 0.0);
-    XYProblem problem(x, y, line, {simple(ErrorSource::Axis::y, 0.5)});
-    const ToyStudy s = run_toys(problem, line, {{"a", 1.5}, {"b", -2.0}}, 400, 7);
+// Pulls of well-posed fits: mean 0 and width 1 within 3 statistical errors; 68% coverage.
+void check_pulls(const ToyStudy& s, int n) {
     EXPECT_EQ(s.failed, 0);
     for (const auto& p : s.parameters) {
         EXPECT_NEAR(p.pull_mean, 0, 3 * p.pull_mean_error) << p.name;
         EXPECT_NEAR(p.pull_width, 1, 3 * p.pull_width_error) << p.name;
-        EXPECT_NEAR(p.coverage, 0.683, 3 * std::sqrt(0.683 * 0.317 / 400)) << p.name;
+        EXPECT_NEAR(p.coverage, 0.683, 3 * std::sqrt(0.683 * 0.317 / n)) << p.name;
     }
+}
+
+TEST(FitToys, LinePullsAreStandardNormal) {
+    std::vector<double> x;
+    for (int i = 0; i < 10; ++i)
+        x.push_back(i);
+    Fit fit(std::make_unique<XYProblem>(x, std::vector<double>(x.size(), 0.0), line,
+                                        std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.5)}),
+            {{"a", 1.5}, {"b", -2.0}});
+    check_pulls(run_toys(fit, {1.5, -2.0}, 400, 7), 400);
+}
+
+// A histogram fit with 5000 entries: Poisson toys, well-posed.
+TEST(FitToys, HistogramPulls) {
+    FitFile f = read_kafe2go(ref + "009_histogram_fit__histogram.yml");
+    check_pulls(run_toys(*f.fit, {0.2, 1.1}, 200, 11), 200);
+}
+
+// Analytic model gradients give the same fit as numerical ones.
+TEST(FitGradient, AnalyticMatchesNumerical) {
+    std::vector<double> x = {0, 1, 2, 3, 4, 5}, y = {3.1, 2.0, 1.4, 0.9, 0.65, 0.4};
+    XModel expo = [](double t, std::span<const double> p) { return p[0] * std::exp(-t / p[1]); };
+    auto problem =
+        std::make_unique<XYProblem>(x, y, expo, std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.1)});
+    problem->set_model_gradient([](double t, std::span<const double> p, std::span<double> g) {
+        g[0] = std::exp(-t / p[1]);
+        g[1] = p[0] * std::exp(-t / p[1]) * t / (p[1] * p[1]);
+    });
+    Fit analytic(std::move(problem), {{"A", 1}, {"tau", 1}});
+    Fit numeric(
+        std::make_unique<XYProblem>(x, y, expo, std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.1)}),
+        {{"A", 1}, {"tau", 1}});
+    const FitResult a = analytic.run(false), b = numeric.run(false);
+    ASSERT_TRUE(a.converged && b.converged);
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_NEAR(a.values[i], b.values[i], 1e-4 * b.errors[i]);
+        EXPECT_NEAR(a.errors[i], b.errors[i], 1e-4 * b.errors[i]);
+    }
+    EXPECT_LT(a.evaluations, b.evaluations);
 }
 
 } // namespace

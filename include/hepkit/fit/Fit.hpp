@@ -16,6 +16,7 @@
 #include <Eigen/Dense>
 #include <memory>
 #include <optional>
+#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -34,6 +35,16 @@ class Problem {
     /// χ² (xy, indexed: without the log det V term) or the Poisson deviance (histogram) at p;
     /// nullopt where no goodness of fit is defined (unbinned, custom).
     virtual std::optional<double> goodness(std::span<const double> p) const = 0;
+    /// The same problem with data drawn from the model at `truth` (pseudo-experiments); throws
+    /// std::invalid_argument for fit types without a generative model (custom, multi).
+    virtual std::unique_ptr<Problem> toy(std::span<const double> truth, std::mt19937_64& rng) const;
+    /// Analytic gradient of the cost, if the problem can give one (models with gradients);
+    /// returns false otherwise, and the minimiser differentiates numerically.
+    virtual bool gradient(std::span<const double> p, std::span<double> g) const {
+        (void)p;
+        (void)g;
+        return false;
+    }
 };
 
 struct FitResult {
@@ -85,6 +96,10 @@ class Fit {
                                                    int points = 48) const;
 
     const Problem& problem() const { return *problem_; }
+    /// A fit of another problem (a toy) with the same parameters, limits and constraints.
+    Fit with_problem(std::unique_ptr<Problem> problem) const;
+    /// Cost gradient (analytic where the problem gives one, else central differences).
+    void cost_gradient(std::span<const double> p, std::span<double> g) const;
     const std::vector<ParameterSpec>& parameters() const { return params_; }
     int constraint_count() const { return static_cast<int>(constraint_terms_); }
 

@@ -31,6 +31,8 @@ struct LimitTransform {
 
 /// The cost over the full parameter vector (fixed ones included).
 using CostFunction = std::function<double(std::span<const double>)>;
+/// Gradient of the cost over the full parameter vector (written into the second argument).
+using GradientFunction = std::function<void(std::span<const double>, std::span<double>)>;
 
 struct MinimizerResult {
     std::vector<double> values; ///< at the minimum, all parameters
@@ -47,8 +49,9 @@ struct MinimizerOptions {
 };
 
 /// Minimises `cost` from the start values of `params`.
+/// With `gradient`, analytic derivatives replace the central differences.
 MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSpec>& params,
-                         const MinimizerOptions& options = {});
+                         const MinimizerOptions& options = {}, const GradientFunction* gradient = nullptr);
 
 /// Hessian of `cost` at `x` over the free parameters (indices `free`), by central differences
 /// with steps adapted to the curvature; row-major, size free.size()².

@@ -24,6 +24,8 @@ namespace hepkit::fit {
 
 /// f(x; p) with p the full parameter vector.
 using XModel = std::function<double(double, std::span<const double>)>;
+/// ∂f/∂p at x, written into the third argument (one value per parameter).
+using XModelGradient = std::function<void(double, std::span<const double>, std::span<double>)>;
 /// m(p): one value per data point.
 using VectorModel = std::function<std::vector<double>(std::span<const double>)>;
 
@@ -35,6 +37,10 @@ class XYProblem : public Problem {
     std::size_t data_size() const override { return y_.size(); }
     double cost(std::span<const double> p) const override;
     std::optional<double> goodness(std::span<const double> p) const override;
+    std::unique_ptr<Problem> toy(std::span<const double> truth, std::mt19937_64& rng) const override;
+    /// Gives the model's analytic gradient: the cost gradient is then −2 Jᵀ V⁻¹ r (constant V).
+    void set_model_gradient(XModelGradient g) { model_gradient_ = std::move(g); }
+    bool gradient(std::span<const double> p, std::span<double> g) const override;
     double model(double x, std::span<const double> p) const { return model_(x, p); }
     const std::vector<double>& x() const { return x_; }
     const std::vector<double>& y() const { return y_; }
@@ -52,6 +58,7 @@ class XYProblem : public Problem {
     Eigen::MatrixXd projected(std::span<const double> p, const Eigen::VectorXd& f) const;
     std::vector<double> x_, y_;
     XModel model_;
+    XModelGradient model_gradient_;
     std::vector<ErrorSource> errors_;
     Eigen::MatrixXd vy_const_, vx_;
     bool has_x_ = false, model_dependent_ = false;
@@ -65,6 +72,7 @@ class IndexedProblem : public Problem {
     std::size_t data_size() const override { return data_.size(); }
     double cost(std::span<const double> p) const override;
     std::optional<double> goodness(std::span<const double> p) const override;
+    std::unique_ptr<Problem> toy(std::span<const double> truth, std::mt19937_64& rng) const override;
 
   private:
     double evaluate(std::span<const double> p, bool chi2_only) const;
@@ -93,6 +101,7 @@ class HistogramProblem : public Problem {
     std::size_t data_size() const override { return counts_.size(); }
     double cost(std::span<const double> p) const override;
     std::optional<double> goodness(std::span<const double> p) const override;
+    std::unique_ptr<Problem> toy(std::span<const double> truth, std::mt19937_64& rng) const override;
     std::vector<double> expected(std::span<const double> p) const; ///< μ_k
     const std::vector<double>& edges() const { return edges_; }
     const std::vector<double>& counts() const { return counts_; }
@@ -119,6 +128,8 @@ class UnbinnedProblem : public Problem {
     std::size_t data_size() const override { return data_.size(); }
     double cost(std::span<const double> p) const override;
     std::optional<double> goodness(std::span<const double>) const override { return std::nullopt; }
+    /// Events drawn by accept–reject over the range (or the data's span).
+    std::unique_ptr<Problem> toy(std::span<const double> truth, std::mt19937_64& rng) const override;
     const std::vector<double>& data() const { return data_; }
     double model(double x, std::span<const double> p) const { return pdf_(x, p); }
 

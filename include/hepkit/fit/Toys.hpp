@@ -1,10 +1,11 @@
 #pragma once
 /// @file
-/// Pseudo-experiments for xy fits: data drawn from the fitted model with the fit's covariance
-/// (Gaussian, correlated through a Cholesky factor), refitted N times; bias, pull mean and
-/// width, and the coverage of the ±1σ intervals per parameter.
+/// Pseudo-experiment ensembles: data drawn from the fitted model at "true" parameters (Gaussian
+/// with the fit's covariance for xy and indexed fits, Poisson bin contents for histograms,
+/// accept–reject events for unbinned fits), each refitted; bias, pull mean and width, and the
+/// coverage of the ±1σ intervals per free parameter. Constraints keep their centres.
 
-#include "hepkit/fit/Problems.hpp"
+#include "hepkit/fit/Fit.hpp"
 
 #include <cstdint>
 
@@ -17,13 +18,13 @@ struct ToyParameter {
 };
 struct ToyStudy {
     int toys = 0, failed = 0;
-    std::vector<ToyParameter> parameters;
+    /// toys whose fit ended on a parameter limit (their Hessian errors are meaningless there):
+    /// left out of the pull statistics, as MINUIT users do
+    int at_limit = 0;
+    std::vector<ToyParameter> parameters; ///< free parameters only
 };
 
-/// Runs `n` toy fits of an xy problem: truth = `truth` parameters (all of them), data y_i ~
-/// N(f(x_i; truth), V) with V the problem's covariance at the truth. Constant V only
-/// (parameter-independent errors); throws std::invalid_argument otherwise.
-ToyStudy run_toys(const XYProblem& problem, const XModel& model, const std::vector<Fit::Parameter>& truth,
-                  int n, std::uint64_t seed);
+/// Runs `n` toy fits of `fit` with truth `truth` (all parameters).
+ToyStudy run_toys(const Fit& fit, const std::vector<double>& truth, int n, std::uint64_t seed);
 
 } // namespace hepkit::fit
