@@ -199,7 +199,9 @@ FitResult Fit::run(bool asymmetric) {
     const GradientFunction grad = [this](std::span<const double> p, std::span<double> g) {
         cost_gradient(p, g);
     };
-    MinimizerResult m = minimize(cost, params_, MinimizerOptions{1e-9, 5000}, analytic ? &grad : nullptr);
+    std::optional<MinimizerResult> lm = levenberg_marquardt();
+    MinimizerResult m =
+        lm ? *lm : minimize(cost, params_, MinimizerOptions{1e-9, 5000}, analytic ? &grad : nullptr);
     if (!m.converged && std::isfinite(m.cost)) {
         auto again = params_;
         for (std::size_t i = 0; i < again.size(); ++i)
@@ -241,7 +243,30 @@ FitResult Fit::run(bool asymmetric) {
                 x[i] = tr[i].to_external(u[i]);
             return total_cost(x);
         };
-        const auto H = hessian(internal, u0, free, &r.evaluations);
+        std::vector<double> H;
+        Eigen::MatrixXd exact;
+        bool limited = false;
+        for (std::size_t i : free)
+            limited = limited || params_[i].lower || params_[i].upper;
+        if (!limited && problem_->hessian(r.values, exact)) {
+            // exact Hessian from the problem, plus the constraints' 2 C⁻¹ blocks
+            for (const auto& k : constraints_)
+                for (std::size_t a = 0; a < k.index.size(); ++a)
+                    for (std::size_t b = 0; b < k.index.size(); ++b)
+                        exact(static_cast<Eigen::Index>(k.index[a]), static_cast<Eigen::Index>(k.index[b])) +=
+                            2 * k.inverse(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
+            for (std::size_t a : free)
+                for (std::size_t b : free)
+                    H.push_back(exact(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)));
+            ++r.evaluations;
+        } else {
+            // steps from the minimiser's curvature where the parameter is not transformed
+            std::vector<double> curv = m.curvature;
+            for (std::size_t i = 0; i < curv.size(); ++i)
+                if (params_[i].lower || params_[i].upper)
+                    curv[i] = 0;
+            H = hessian(internal, u0, free, &r.evaluations, curv.empty() ? nullptr : &curv);
+        }
         const auto k = static_cast<Eigen::Index>(free.size());
         const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> Hm(
             H.data(), k, k);
@@ -288,6 +313,113 @@ FitResult Fit::run(bool asymmetric) {
             r.error_high[i] = minos(r, i, +1);
         }
     return r;
+}
+
+std::optional<MinimizerResult> Fit::levenberg_marquardt() const {
+    const std::size_t P = params_.size();
+    std::vector<double> x(P);
+    std::vector<std::size_t> free;
+    for (std::size_t i = 0; i < P; ++i) {
+        x[i] = params_[i].start;
+        if (!params_[i].fixed)
+            free.push_back(i);
+    }
+    const auto n = static_cast<Eigen::Index>(free.size());
+    double c = 0;
+    Eigen::VectorXd g;
+    Eigen::MatrixXd A;
+    MinimizerResult res;
+    // cost, gradient and approximate Hessian including the constraints (exact: quadratic)
+    auto structure = [&](const std::vector<double>& at, double& cost, Eigen::VectorXd& gf,
+                         Eigen::MatrixXd& Af) {
+        Eigen::VectorXd gp = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(P));
+        Eigen::MatrixXd Ap =
+            Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(P), static_cast<Eigen::Index>(P));
+        ++res.evaluations;
+        if (!problem_->newton(at, cost, gp, Ap) || !std::isfinite(cost))
+            return false;
+        for (const auto& k : constraints_) {
+            Eigen::VectorXd r(k.value.size());
+            for (Eigen::Index i = 0; i < r.size(); ++i)
+                r[i] = at[k.index[static_cast<std::size_t>(i)]] - k.value[i];
+            const Eigen::VectorXd d = k.inverse * r;
+            cost += r.dot(d);
+            for (Eigen::Index a = 0; a < r.size(); ++a) {
+                gp[static_cast<Eigen::Index>(k.index[static_cast<std::size_t>(a)])] += 2 * d[a];
+                for (Eigen::Index b = 0; b < r.size(); ++b)
+                    Ap(static_cast<Eigen::Index>(k.index[static_cast<std::size_t>(a)]),
+                       static_cast<Eigen::Index>(k.index[static_cast<std::size_t>(b)])) +=
+                        2 * k.inverse(a, b);
+            }
+        }
+        gf.resize(n);
+        Af.resize(n, n);
+        for (Eigen::Index a = 0; a < n; ++a) {
+            gf[a] = gp[static_cast<Eigen::Index>(free[static_cast<std::size_t>(a)])];
+            for (Eigen::Index b = 0; b < n; ++b)
+                Af(a, b) = Ap(static_cast<Eigen::Index>(free[static_cast<std::size_t>(a)]),
+                              static_cast<Eigen::Index>(free[static_cast<std::size_t>(b)]));
+        }
+        return gf.allFinite() && Af.allFinite();
+    };
+    if (n == 0 || !structure(x, c, g, A))
+        return std::nullopt;
+    double lambda = 1e-3;
+    bool done = false;
+    for (int it = 0; it < 200 && !done; ++it) {
+        // EDM with the approximate Hessian, as MIGRAD's criterion
+        const Eigen::LDLT<Eigen::MatrixXd> ldlt(A);
+        const double edm = ldlt.info() == Eigen::Success ? 0.5 * g.dot(ldlt.solve(g)) : INFINITY;
+        if (std::isfinite(edm) && edm >= 0 && edm < 1e-9) {
+            res.converged = true;
+            res.edm = edm;
+            break;
+        }
+        bool stepped = false;
+        for (int tries = 0; tries < 30 && !stepped; ++tries) {
+            Eigen::MatrixXd D = A;
+            for (Eigen::Index a = 0; a < n; ++a)
+                D(a, a) += lambda * std::max(A(a, a), 1e-12);
+            const Eigen::VectorXd step = D.ldlt().solve(-g);
+            std::vector<double> trial = x;
+            for (Eigen::Index a = 0; a < n; ++a) {
+                const std::size_t i = free[static_cast<std::size_t>(a)];
+                double v = x[i] + step[a];
+                if (params_[i].lower)
+                    v = std::max(v, *params_[i].lower);
+                if (params_[i].upper)
+                    v = std::min(v, *params_[i].upper);
+                trial[i] = v;
+            }
+            ++res.evaluations;
+            const double ct = total_cost(trial);
+            if (std::isfinite(ct) && ct < c) {
+                double cn = 0;
+                Eigen::VectorXd gn;
+                Eigen::MatrixXd An;
+                if (!structure(trial, cn, gn, An))
+                    return std::nullopt;
+                x = trial;
+                c = cn;
+                g = gn;
+                A = An;
+                lambda = std::max(lambda / 10, 1e-12);
+                stepped = true;
+            } else {
+                lambda *= 10;
+            }
+        }
+        if (!stepped)
+            done = true; // no decrease possible: BFGS decides below
+    }
+    if (!res.converged)
+        return std::nullopt;
+    res.values = x;
+    res.cost = c;
+    res.curvature.assign(P, 0.0);
+    for (Eigen::Index a = 0; a < n; ++a)
+        res.curvature[free[static_cast<std::size_t>(a)]] = A(a, a);
+    return res;
 }
 
 std::pair<double, std::vector<double>>

@@ -202,7 +202,8 @@ MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSp
 }
 
 std::vector<double> hessian(const CostFunction& cost, const std::vector<double>& x0,
-                            const std::vector<std::size_t>& free, int* evaluations) {
+                            const std::vector<std::size_t>& free, int* evaluations,
+                            const std::vector<double>* curvature) {
     const std::size_t n = free.size();
     std::vector<double> x = x0;
     int evals = 0;
@@ -216,6 +217,10 @@ std::vector<double> hessian(const CostFunction& cost, const std::vector<double>&
     std::vector<double> h(n);
     for (std::size_t k = 0; k < n; ++k) {
         double hk = 1e-4 * std::max(std::fabs(x[free[k]]), 1e-2);
+        if (curvature && (*curvature)[free[k]] > 0) {
+            h[k] = 0.05 * std::sqrt(2.0 / (*curvature)[free[k]]);
+            continue;
+        }
         for (int pass = 0; pass < 3; ++pass) {
             x[free[k]] = x0[free[k]] + hk;
             const double fp = f(x);

@@ -45,6 +45,25 @@ class Problem {
         (void)g;
         return false;
     }
+    /// Cost, gradient and a positive semi-definite approximation of the Hessian at p in one pass
+    /// (Gauss–Newton for χ², expected Fisher information for Poisson bins, outer product of the
+    /// per-event scores for unbinned fits — Berndt, Hall, Hall & Hausman 1974), for the
+    /// Levenberg–Marquardt minimiser. False where the structure is not available.
+    virtual bool newton(std::span<const double> p, double& cost, Eigen::VectorXd& g,
+                        Eigen::MatrixXd& A) const {
+        (void)p;
+        (void)cost;
+        (void)g;
+        (void)A;
+        return false;
+    }
+    /// The exact Hessian of the cost at p, where the problem can compute it cheaper than by
+    /// differencing the cost (χ² with a constant covariance). False otherwise.
+    virtual bool hessian(std::span<const double> p, Eigen::MatrixXd& H) const {
+        (void)p;
+        (void)H;
+        return false;
+    }
 };
 
 struct FitResult {
@@ -104,6 +123,9 @@ class Fit {
     int constraint_count() const { return static_cast<int>(constraint_terms_); }
 
   private:
+    /// Levenberg–Marquardt on the problem's Newton structure (Marquardt 1963), within limits;
+    /// nullopt if the problem has none or it does not converge (BFGS takes over).
+    std::optional<MinimizerResult> levenberg_marquardt() const;
     /// Minimum of the cost with some parameters held at given values; returns (cost, values).
     std::pair<double, std::vector<double>>
     profile_min(const std::vector<double>& start,

@@ -41,6 +41,8 @@ struct MinimizerResult {
     double edm = 0; ///< estimated distance to the minimum (0.5 gᵀ H⁻¹ g)
     int evaluations = 0;
     std::string message; ///< why it stopped when it did not converge
+    /// Diagonal of an approximate Hessian per parameter (0 where unknown): sets the Hessian's steps.
+    std::vector<double> curvature;
 };
 
 struct MinimizerOptions {
@@ -55,7 +57,9 @@ MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSp
 
 /// Hessian of `cost` at `x` over the free parameters (indices `free`), by central differences
 /// with steps adapted to the curvature; row-major, size free.size()².
+/// `curvature` (optional, per parameter, 0 = unknown) gives the steps directly (0.05 σ).
 std::vector<double> hessian(const CostFunction& cost, const std::vector<double>& x,
-                            const std::vector<std::size_t>& free, int* evaluations = nullptr);
+                            const std::vector<std::size_t>& free, int* evaluations = nullptr,
+                            const std::vector<double>* curvature = nullptr);
 
 } // namespace hepkit::fit

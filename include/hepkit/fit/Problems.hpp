@@ -41,6 +41,9 @@ class XYProblem : public Problem {
     /// Gives the model's analytic gradient: the cost gradient is then −2 Jᵀ V⁻¹ r (constant V).
     void set_model_gradient(XModelGradient g) { model_gradient_ = std::move(g); }
     bool gradient(std::span<const double> p, std::span<double> g) const override;
+    bool newton(std::span<const double> p, double& cost, Eigen::VectorXd& g,
+                Eigen::MatrixXd& A) const override;
+    bool hessian(std::span<const double> p, Eigen::MatrixXd& H) const override;
     double model(double x, std::span<const double> p) const { return model_(x, p); }
     const std::vector<double>& x() const { return x_; }
     const std::vector<double>& y() const { return y_; }
@@ -91,6 +94,9 @@ class HistogramProblem : public Problem {
     /// edges and centre (kafe2's default `bin_evaluation`, reproduces kafe2's numbers exactly).
     enum class Evaluation { integral, simpson };
     void set_evaluation(Evaluation e) { evaluation_ = e; }
+    /// An antiderivative F of the model (C++ API): μ_k = N (F(b_k) − F(a_k)), exact and without
+    /// numerical integration (kafe2 accepts the same as its `bin_evaluation`).
+    void set_antiderivative(XModel F) { antiderivative_ = std::move(F); }
     /// `edges`: n+1 increasing bin edges; `counts`: n bin contents (>= 0). With `density`, the
     /// model is a probability density scaled by the number of entries.
     HistogramProblem(std::vector<double> edges, std::vector<double> counts, XModel model, bool density = true,
@@ -102,6 +108,8 @@ class HistogramProblem : public Problem {
     double cost(std::span<const double> p) const override;
     std::optional<double> goodness(std::span<const double> p) const override;
     std::unique_ptr<Problem> toy(std::span<const double> truth, std::mt19937_64& rng) const override;
+    bool newton(std::span<const double> p, double& cost, Eigen::VectorXd& g,
+                Eigen::MatrixXd& A) const override;
     std::vector<double> expected(std::span<const double> p) const; ///< μ_k
     const std::vector<double>& edges() const { return edges_; }
     const std::vector<double>& counts() const { return counts_; }
@@ -115,6 +123,7 @@ class HistogramProblem : public Problem {
     bool density_;
     Cost cost_;
     Evaluation evaluation_ = Evaluation::integral;
+    XModel antiderivative_;
     double total_ = 0, log_factorials_ = 0;
 };
 
@@ -130,6 +139,8 @@ class UnbinnedProblem : public Problem {
     std::optional<double> goodness(std::span<const double>) const override { return std::nullopt; }
     /// Events drawn by accept–reject over the range (or the data's span).
     std::unique_ptr<Problem> toy(std::span<const double> truth, std::mt19937_64& rng) const override;
+    bool newton(std::span<const double> p, double& cost, Eigen::VectorXd& g,
+                Eigen::MatrixXd& A) const override;
     const std::vector<double>& data() const { return data_; }
     double model(double x, std::span<const double> p) const { return pdf_(x, p); }
 
