@@ -1,5 +1,7 @@
 #include "hepkit/core/ConfigReader.hpp"
 
+#include "hepkit/core/Number.hpp"
+
 #include "hepkit/core/Error.hpp"
 
 #include <cmath>
@@ -126,15 +128,9 @@ std::string YamlView::as_string() const {
 
 double YamlView::as_double() const {
     const std::string text = as_string();
-    try {
-        std::size_t used = 0;
-        const double v = std::stod(text, &used);
-        if (used != text.size() || !std::isfinite(v))
-            throw std::invalid_argument("trailing");
-        return v;
-    } catch (const std::exception&) {
-        fail(fmt::format("'{}' is not a number", text));
-    }
+    if (const auto v = parse_finite(text))
+        return *v;
+    fail(fmt::format("'{}' is not a number", text));
 }
 
 long long YamlView::as_int() const {

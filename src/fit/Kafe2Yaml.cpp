@@ -2,6 +2,7 @@
 
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/core/Number.hpp"
 
 #include <cmath>
 #include <fmt/format.h>
@@ -52,11 +53,10 @@ void read_errors(const YamlView& v, ErrorSource::Axis axis, std::size_t n, std::
         e.axis = axis;
         const std::string text = s.as_string();
         if (!text.empty() && text.back() == '%') {
-            try {
-                e.sigma = {std::stod(text.substr(0, text.size() - 1)) / 100};
-            } catch (const std::exception&) {
+            const auto v = parse_finite(std::string_view(text).substr(0, text.size() - 1));
+            if (!v)
                 s.fail(fmt::format("'{}' is not a percentage", text));
-            }
+            e.sigma = {*v / 100};
             e.relative = true;
         } else {
             e.sigma = {s.as_double()};

@@ -120,12 +120,8 @@ Eigen::MatrixXd XYProblem::projected(std::span<const double> p, const Eigen::Vec
 }
 
 double XYProblem::evaluate(std::span<const double> p, double* chi2_only) const {
-    const auto n = static_cast<Eigen::Index>(y_.size());
-    Eigen::VectorXd f(n), r(n);
-    for (Eigen::Index i = 0; i < n; ++i) {
-        f[i] = model_(x_[static_cast<std::size_t>(i)], p);
-        r[i] = y_[static_cast<std::size_t>(i)] - f[i];
-    }
+    const Eigen::VectorXd f = model_values(p);
+    const Eigen::VectorXd r = as_vector(y_) - f;
     if (!r.allFinite())
         return inf;
     if (!parameter_dependent()) {
@@ -154,18 +150,19 @@ std::optional<double> XYProblem::goodness(std::span<const double> p) const {
     return chi2;
 }
 
+Eigen::VectorXd XYProblem::model_values(std::span<const double> p) const {
+    Eigen::VectorXd f(static_cast<Eigen::Index>(x_.size()));
+    for (std::size_t i = 0; i < x_.size(); ++i)
+        f[static_cast<Eigen::Index>(i)] = model_(x_[i], p);
+    return f;
+}
+
 Eigen::VectorXd XYProblem::residuals(std::span<const double> p) const {
-    Eigen::VectorXd r(static_cast<Eigen::Index>(y_.size()));
-    for (std::size_t i = 0; i < y_.size(); ++i)
-        r[static_cast<Eigen::Index>(i)] = y_[i] - model_(x_[i], p);
-    return r;
+    return as_vector(y_) - model_values(p);
 }
 
 Eigen::MatrixXd XYProblem::covariance(std::span<const double> p) const {
-    Eigen::VectorXd f(static_cast<Eigen::Index>(y_.size()));
-    for (std::size_t i = 0; i < y_.size(); ++i)
-        f[static_cast<Eigen::Index>(i)] = model_(x_[i], p);
-    return projected(p, f);
+    return projected(p, model_values(p));
 }
 
 std::vector<double> XYProblem::total_errors(std::span<const double> p) const {
@@ -203,9 +200,7 @@ bool XYProblem::gradient(std::span<const double> p, std::span<double> g) const {
     if (!model_gradient_ || parameter_dependent())
         return false;
     const auto n = static_cast<Eigen::Index>(y_.size());
-    Eigen::VectorXd r(n);
-    for (Eigen::Index i = 0; i < n; ++i)
-        r[i] = y_[static_cast<std::size_t>(i)] - model_(x_[static_cast<std::size_t>(i)], p);
+    const Eigen::VectorXd r = residuals(p);
     const Eigen::VectorXd w = fixed_llt_.solve(r); // V⁻¹ r by two triangular solves
     std::fill(g.begin(), g.end(), 0.0);
     std::vector<double> d(p.size());
@@ -258,12 +253,7 @@ bool XYProblem::newton(std::span<const double> p, double& cost, Eigen::VectorXd&
         return false;
     const auto n = static_cast<Eigen::Index>(y_.size());
     const auto P = static_cast<Eigen::Index>(p.size());
-    auto values = [&](std::span<const double> q) {
-        Eigen::VectorXd f(n);
-        for (Eigen::Index i = 0; i < n; ++i)
-            f[i] = model_(x_[static_cast<std::size_t>(i)], q);
-        return f;
-    };
+    auto values = [this](std::span<const double> q) { return model_values(q); };
     Eigen::MatrixXd M(n, P + 1); // [r | J], whitened together by one triangular solve
     M.col(0) = as_vector(y_) - values(p);
     if (model_gradient_) {
@@ -293,12 +283,7 @@ bool XYProblem::hessian(std::span<const double> p, Eigen::MatrixXd& H) const {
         return false;
     const auto n = static_cast<Eigen::Index>(y_.size());
     const auto P = static_cast<Eigen::Index>(p.size());
-    auto values = [&](std::span<const double> q) {
-        Eigen::VectorXd f(n);
-        for (Eigen::Index i = 0; i < n; ++i)
-            f[i] = model_(x_[static_cast<std::size_t>(i)], q);
-        return f;
-    };
+    auto values = [this](std::span<const double> q) { return model_values(q); };
     const Eigen::VectorXd f0 = values(p);
     const Eigen::VectorXd w = fixed_llt_.solve(as_vector(y_) - f0);
     const Eigen::MatrixXd Jt = fixed_llt_.matrixL().solve(jacobian(values, p, n));

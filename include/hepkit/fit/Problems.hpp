@@ -58,6 +58,7 @@ class XYProblem : public Problem {
 
   private:
     double evaluate(std::span<const double> p, double* chi2_only) const;
+    Eigen::VectorXd model_values(std::span<const double> p) const; ///< f(x_i; p)
     Eigen::MatrixXd projected(std::span<const double> p, const Eigen::VectorXd& f) const;
     std::vector<double> x_, y_;
     XModel model_;

@@ -1,6 +1,7 @@
 #include "hepkit/sim/gpu/GpuBenchReport.hpp"
 
 #include "hepkit/core/Error.hpp"
+#include "hepkit/core/Number.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -27,13 +28,8 @@ std::vector<std::string> lines_of(const std::string& path) {
 }
 
 double number(const std::string& text, const std::string& path, std::size_t line, const std::string& key) {
-    try {
-        std::size_t used = 0;
-        const double v = std::stod(text, &used);
-        if (used == text.size() && std::isfinite(v))
-            return v;
-    } catch (const std::exception&) {
-    }
+    if (const auto v = parse_finite(text))
+        return *v;
     throw InputError(path, line, key, fmt::format("'{}' is not a number", text));
 }
 

@@ -1,6 +1,7 @@
 #include "hepkit/sim/gpu/GpuPolicy.hpp"
 #include "hepkit/sim/gpu/GpuRequest.hpp"
 
+#include "hepkit/core/Number.hpp"
 #include "hepkit/core/Units.hpp"
 
 #include <cmath>
@@ -21,13 +22,8 @@ bool parse_bool(const std::string& key, const std::string& v) {
 }
 
 double parse_number(const std::string& key, const std::string& v) {
-    try {
-        std::size_t used = 0;
-        const double x = std::stod(v, &used);
-        if (used == v.size() && std::isfinite(x))
-            return x;
-    } catch (const std::exception&) {
-    }
+    if (const auto x = parse_finite(v))
+        return *x;
     throw std::invalid_argument(fmt::format("GPU policy key '{}' = '{}' is not a number", key, v));
 }
 

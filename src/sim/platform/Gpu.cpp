@@ -1,5 +1,6 @@
 #include "hepkit/sim/platform/Gpu.hpp"
 
+#include "hepkit/core/Number.hpp"
 #include "hepkit/core/Units.hpp"
 
 #include <algorithm>
@@ -43,13 +44,8 @@ const std::vector<GpuSpec>& catalogue() {
 }
 
 double number(const std::string& key, const std::string& text) {
-    try {
-        std::size_t used = 0;
-        const double v = std::stod(text, &used);
-        if (used == text.size() && std::isfinite(v))
-            return v;
-    } catch (const std::exception&) {
-    }
+    if (const auto v = parse_finite(text))
+        return *v;
     throw std::invalid_argument(fmt::format("property '{}' = '{}' is not a number", key, text));
 }
 

@@ -319,24 +319,9 @@ void DronePool::job_ended(std::size_t worker, int cores, double now, bool killed
 void DronePool::cycle(double now) {
     for (std::size_t s = 0; s < sites_.size(); ++s) {
         const OpportunisticSite& site = sites_[s];
-        int alive = 0, existing = 0; // alive: not draining; existing: holding a node (the quota)
-        double supply = 0, busy = 0, rate = 0, capacity = 0;
-        for (const auto& d : drones_) {
-            if (d.site != s)
-                continue;
-            if (d.state != DroneState::shutdown)
-                ++existing;
-            if (d.state == DroneState::requested || d.state == DroneState::booting ||
-                d.state == DroneState::integrating || d.state == DroneState::available)
-                ++alive;
-            if (d.state == DroneState::available || d.state == DroneState::draining) {
-                supply += d.cores;
-                busy += d.running_cores;
-                const std::size_t w = nodes_[s][d.node].worker;
-                rate += batch_.compute_rate(w);
-                capacity += d.cores * batch_.core_speed(w);
-            }
-        }
+        const SiteLoad l = load(s);
+        const int alive = l.alive, existing = l.existing;
+        const double supply = l.supply, busy = l.busy, rate = l.rate, capacity = l.capacity;
         const double idle = batch_.idle_job_cores(site.cores_per_drone, site.memory_per_drone);
         // Without supply, a pool with waiting jobs counts as fully allocated and used (so that
         // COBalD starts), an empty one as unused.
@@ -396,32 +381,47 @@ void DronePool::cycle(double now) {
     }
 }
 
+DronePool::SiteLoad DronePool::load(std::size_t s) const {
+    SiteLoad l;
+    for (const auto& d : drones_) {
+        if (d.site != s || d.state == DroneState::shutdown)
+            continue;
+        ++l.existing;
+        switch (d.state) {
+        case DroneState::requested:
+        case DroneState::booting:
+        case DroneState::integrating:
+            ++l.starting;
+            ++l.alive;
+            break;
+        case DroneState::available:
+        case DroneState::draining: {
+            l.alive += d.state == DroneState::available ? 1 : 0;
+            l.supply += d.cores;
+            l.busy += d.running_cores;
+            const std::size_t w = nodes_[s][d.node].worker;
+            l.rate += batch_.compute_rate(w);
+            l.capacity += d.cores * batch_.core_speed(w);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return l;
+}
+
 void DronePool::sample(double now,
                        const std::function<void(const char*, const std::string&, double)>& out) const {
     (void)now;
     for (std::size_t s = 0; s < sites_.size(); ++s) {
-        double supply = 0, busy = 0, rate = 0, capacity = 0;
-        int booting = 0;
-        for (const auto& d : drones_) {
-            if (d.site != s)
-                continue;
-            if (d.state == DroneState::booting || d.state == DroneState::integrating ||
-                d.state == DroneState::requested)
-                ++booting;
-            if (d.state == DroneState::available || d.state == DroneState::draining) {
-                supply += d.cores;
-                busy += d.running_cores;
-                const std::size_t w = nodes_[s][d.node].worker;
-                rate += batch_.compute_rate(w);
-                capacity += d.cores * batch_.core_speed(w);
-            }
-        }
+        const SiteLoad l = load(s);
         const std::string& name = sites_[s].site;
-        out("drone_supply", name, supply);
+        out("drone_supply", name, l.supply);
         out("drone_demand", name, demand_[s]);
-        out("drone_allocation", name, supply > 0 ? busy / supply : 0.0);
-        out("drone_utilisation", name, capacity > 0 ? rate / capacity : 0.0);
-        out("drones_starting", name, booting);
+        out("drone_allocation", name, l.supply > 0 ? l.busy / l.supply : 0.0);
+        out("drone_utilisation", name, l.capacity > 0 ? l.rate / l.capacity : 0.0);
+        out("drones_starting", name, l.starting);
     }
 }
 

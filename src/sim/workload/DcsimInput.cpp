@@ -3,6 +3,7 @@
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Csv.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/core/Number.hpp"
 #include "hepkit/core/Units.hpp"
 #include "hepkit/sim/workload/Distribution.hpp"
 
@@ -388,14 +389,10 @@ void add_job_list(const std::string& path, const Platform& platform, WorkloadSet
                 out = quantity(name, kind);
                 return;
             }
-            try {
-                std::size_t used = 0;
-                out = std::stod(field(name), &used);
-                if (used == field(name).size())
-                    return;
-            } catch (const std::exception&) {
-            }
-            throw InputError(path, rec.line, name, fmt::format("'{}' is not a number", field(name)));
+            const auto v = parse_finite(field(name));
+            if (!v)
+                throw InputError(path, rec.line, name, fmt::format("'{}' is not a number", field(name)));
+            out = *v;
         };
         optional("gpus", units::Kind::size, true, job.gpu.gpus);
         optional("gpu_memory", units::Kind::size, false, job.gpu.memory);

@@ -158,6 +158,14 @@ class DronePool {
     void shutdown(std::size_t d, double now);
     double notice(const Drone& d, double t) const; ///< t rounded up to the site's heartbeat
     void cycle(double now);
+    /// What a site's drones hold now: counts per state group and the pool's load figures.
+    struct SiteLoad {
+        int alive = 0;    ///< requested, booting, integrating or available
+        int existing = 0; ///< holding a node (not shut down): the quota counts these
+        int starting = 0; ///< requested, booting or integrating
+        double supply = 0, busy = 0, rate = 0, capacity = 0; ///< available and draining drones
+    };
+    SiteLoad load(std::size_t site) const;
     std::size_t drone_of_worker(std::size_t worker) const;
 
     std::vector<OpportunisticSite> sites_;
