@@ -682,6 +682,10 @@ double MultiProblem::cost(std::span<const double> p) const {
             c += parts_[k]->cost(gather(k, p));
         return c;
     }
+    return joint(p, false);
+}
+
+double MultiProblem::joint(std::span<const double> p, bool chi2_only) const {
     // Joint Gaussian: residuals of all parts, block covariance plus the shared sources.
     const auto n = static_cast<Eigen::Index>(data_size());
     Eigen::VectorXd r(n), y(n);
@@ -706,10 +710,12 @@ double MultiProblem::cost(std::span<const double> p) const {
     if (llt.info() != Eigen::Success)
         return inf;
     const double chi2 = llt.matrixL().solve(r).squaredNorm();
-    return dependent ? chi2 + 2 * llt.matrixLLT().diagonal().array().log().sum() : chi2;
+    return dependent && !chi2_only ? chi2 + 2 * llt.matrixLLT().diagonal().array().log().sum() : chi2;
 }
 
 std::optional<double> MultiProblem::goodness(std::span<const double> p) const {
+    if (!shared_.empty()) // the errors shared across fits correlate their residuals
+        return joint(p, true);
     double g = 0;
     for (std::size_t k = 0; k < parts_.size(); ++k) {
         const auto v = parts_[k]->goodness(gather(k, p));

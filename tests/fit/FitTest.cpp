@@ -200,6 +200,49 @@ TEST(FitBadInput, NonConvergenceIsReported) {
     EXPECT_FALSE(r.message.empty());
 }
 
+// A multi fit of two xy data sets sharing the slope, with a 5% normalisation error correlated
+// across both, equals one xy fit of the concatenated data with that error over all points.
+TEST(MultiFit, SharedParametersAndCorrelatedErrorsAcrossFits) {
+    const std::vector<double> x1 = {1, 2, 3, 4}, y1 = {2.1, 3.9, 6.2, 7.8};
+    const std::vector<double> x2 = {1, 2, 3}, y2 = {3.2, 5.1, 6.8};
+    XModel offset_line = [](double x, std::span<const double> p) { return p[0] * x + p[1]; };
+    ErrorSource norm = simple(ErrorSource::Axis::y, 0.05, true);
+    norm.correlation = 1.0;
+    std::vector<std::unique_ptr<Problem>> parts;
+    parts.push_back(std::make_unique<XYProblem>(x1, y1, offset_line,
+                                                std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.2)}));
+    parts.push_back(std::make_unique<XYProblem>(x2, y2, offset_line,
+                                                std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.2)}));
+    // parameters: slope, offset1, offset2; part k uses (slope, offset_k)
+    Fit multi(std::make_unique<MultiProblem>(std::move(parts),
+                                             std::vector<std::vector<std::size_t>>{{0, 1}, {0, 2}},
+                                             std::vector<ErrorSource>{norm}),
+              {{"slope", 1}, {"o1", 0}, {"o2", 0}});
+    const FitResult m = multi.run(false);
+    // the same as one problem: x concatenated, an indicator selects the offset
+    std::vector<double> x, y;
+    for (double v : x1)
+        x.push_back(v);
+    for (double v : x2)
+        x.push_back(v + 100); // second set shifted: the model subtracts the shift
+    y = y1;
+    y.insert(y.end(), y2.begin(), y2.end());
+    XModel joint = [](double t, std::span<const double> p) {
+        return t < 50 ? p[0] * t + p[1] : p[0] * (t - 100) + p[2];
+    };
+    Fit single(std::make_unique<XYProblem>(x, y, joint,
+                                           std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.2), norm}),
+               {{"slope", 1}, {"o1", 0}, {"o2", 0}});
+    const FitResult s1 = single.run(false);
+    ASSERT_TRUE(m.converged && s1.converged);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_NEAR(m.values[i], s1.values[i], 1e-4 * s1.errors[i]);
+        EXPECT_NEAR(m.errors[i], s1.errors[i], 1e-3 * s1.errors[i]);
+    }
+    EXPECT_NEAR(*m.chi2, *s1.chi2, 1e-6);
+    EXPECT_EQ(m.ndf, 7 - 3);
+}
+
 // Pulls of well-posed fits: mean 0 and width 1 within 3 statistical errors; 68% coverage.
 void check_pulls(const ToyStudy& s, int n) {
     EXPECT_EQ(s.failed, 0);

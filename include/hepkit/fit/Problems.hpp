@@ -180,6 +180,8 @@ class MultiProblem : public Problem {
 
   private:
     std::vector<double> gather(std::size_t k, std::span<const double> p) const;
+    /// χ² (+ log det V when V depends on p) of all parts' residuals with the shared errors.
+    double joint(std::span<const double> p, bool chi2_only) const;
     std::vector<std::unique_ptr<Problem>> parts_;
     std::vector<std::vector<std::size_t>> maps_;
     std::vector<ErrorSource> shared_;
