@@ -22,7 +22,7 @@ def timed(make):
         m.hesse()
         n += 1
         if time.perf_counter() - t0 > 1.0:
-            return (time.perf_counter() - t0) / n, list(m.values)
+            return (time.perf_counter() - t0) / n, list(m.values), list(m.errors)
 
 
 x, y = np.array(d["xy"]["x"]), np.array(d["xy"]["y"])
@@ -76,6 +76,6 @@ def make_unbinned():
 
 
 for key, make in (("xy", make_xy), ("hist", make_hist), ("unbinned", make_unbinned)):
-    t, values = timed(make)
-    out[key] = {"seconds": t, "values": values}
+    t, values, errors = timed(make)
+    out[key] = {"seconds": t, "values": values, "errors": errors}
 print(json.dumps(out))

@@ -6,6 +6,7 @@
 //
 // usage: fit_vs_iminuit [SCRIPT_DIR]   (runs /usr/bin/python3 SCRIPT_DIR/fit_iminuit.py)
 
+#include "hepkit/core/ForkJoin.hpp"
 #include "hepkit/fit/Problems.hpp"
 
 #include <chrono>
@@ -102,6 +103,17 @@ int main(int argc, char** argv) {
                  {{"mu", 4.5}, {"sigma", 1}, {"fs", 0.2}, {"lambda", 0.5}});
     unbinned.limit("fs", 0, 1);
     auto unbinned_fit = [&] { return unbinned.run(false); };
+    // The same pdf as a kafe2-style Python model (what `hepkit fit` reads from YAML), compiled to a
+    // batch evaluator with symbolic derivatives.
+    const auto code = PyFunction::parse(R"(def pdf(x, mu=4.5, sigma=1.0, fs=0.2, lam=0.5):
+    g = np.exp(-0.5 * ((x - mu) / sigma) ** 2) / (np.sqrt(2 * np.pi) * sigma)
+    e = lam * np.exp(-lam * x) / (1 - np.exp(-10 * lam))
+    return fs * g + (1 - fs) * e
+)");
+    Fit batch(std::make_unique<UnbinnedProblem>(ev, std::make_shared<BatchFunction>(code)),
+              {{"mu", 4.5}, {"sigma", 1}, {"fs", 0.2}, {"lambda", 0.5}});
+    batch.limit("fs", 0, 1);
+    auto batch_fit = [&] { return batch.run(false); };
 
     struct Row {
         const char* name;
@@ -110,7 +122,10 @@ int main(int argc, char** argv) {
     };
     std::vector<Row> rows = {{"xy 1000 points, full covariance", per_call(xy_fit), xy_fit()},
                              {"histogram 100 bins (Poisson)", per_call(hist_fit), hist_fit()},
-                             {"unbinned 10k events", per_call(unbinned_fit), unbinned_fit()}};
+                             {"unbinned 10k, scalar C++ lambda", per_call(unbinned_fit), unbinned_fit()},
+                             {"unbinned 10k, compiled batch model", per_call(batch_fit), batch_fit()}};
+    hepkit::set_fork_join_limit(1);
+    rows.push_back({"unbinned 10k, batch model, 1 thread", per_call(batch_fit), batch_fit()});
     const auto tmp =
         std::filesystem::temp_directory_path() / ("hepkit-fit-bench-" + std::to_string(::getpid()));
     std::filesystem::create_directories(tmp);
@@ -121,18 +136,23 @@ int main(int argc, char** argv) {
     nlohmann::json im;
     if (rc == 0)
         im = nlohmann::json::parse(std::ifstream((tmp / "iminuit.json").string()));
-    std::printf("%-34s %14s %14s %9s\n", "problem", "hepkit / fit", "iminuit / fit", "ratio");
-    const char* keys[] = {"xy", "hist", "unbinned"};
+    std::printf("%-38s %14s %14s %9s\n", "problem", "hepkit / fit", "iminuit / fit", "ratio");
+    const char* keys[] = {"xy", "hist", "unbinned", "unbinned", "unbinned"};
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const double t_im = im.contains(keys[i]) ? im[keys[i]]["seconds"].get<double>() : NAN;
-        std::printf("%-34s %12.3f ms %12.3f ms %8.1fx   (hepkit converged: %s; values", rows[i].name,
+        std::printf("%-38s %12.3f ms %12.3f ms %8.1fx   (hepkit converged: %s; values", rows[i].name,
                     1e3 * rows[i].hepkit, 1e3 * t_im, t_im / rows[i].hepkit,
                     rows[i].r.converged ? "yes" : "NO");
         for (std::size_t k = 0; k < rows[i].r.values.size(); ++k) {
             const double v_im = im.contains(keys[i]) ? im[keys[i]]["values"][k].get<double>() : NAN;
             std::printf(" %.5g/%.5g", rows[i].r.values[k], v_im);
-            std::printf(" evals %d", rows[i].r.evaluations);
         }
+        std::printf("; errors");
+        for (std::size_t k = 0; k < rows[i].r.errors.size(); ++k) {
+            const double e_im = im.contains(keys[i]) ? im[keys[i]]["errors"][k].get<double>() : NAN;
+            std::printf(" %.4g/%.4g", rows[i].r.errors[k], e_im);
+        }
+        std::printf("; passes %d", rows[i].r.evaluations);
         std::printf(")\n");
     }
     if (rc != 0)

@@ -186,20 +186,49 @@ double Fit::total_cost(std::span<const double> p) const {
     return c;
 }
 
+namespace {
+// Whether every limited free parameter lies at least 3 errors (from the Hessian H over all
+// parameters) inside its limits.
+bool inside_limits(const std::vector<ParameterSpec>& params, const Eigen::MatrixXd& H,
+                   const std::vector<std::size_t>& free, const std::vector<double>& values) {
+    const auto k = static_cast<Eigen::Index>(free.size());
+    Eigen::MatrixXd Hf(k, k);
+    for (Eigen::Index a = 0; a < k; ++a)
+        for (Eigen::Index b = 0; b < k; ++b)
+            Hf(a, b) = H(static_cast<Eigen::Index>(free[static_cast<std::size_t>(a)]),
+                         static_cast<Eigen::Index>(free[static_cast<std::size_t>(b)]));
+    const Eigen::LDLT<Eigen::MatrixXd> ldlt(Hf);
+    if (ldlt.info() != Eigen::Success || !ldlt.isPositive())
+        return false;
+    const Eigen::MatrixXd V = 2.0 * ldlt.solve(Eigen::MatrixXd::Identity(k, k));
+    for (Eigen::Index a = 0; a < k; ++a) {
+        const auto& spec = params[free[static_cast<std::size_t>(a)]];
+        const double x = values[free[static_cast<std::size_t>(a)]], s = std::sqrt(V(a, a));
+        if (!std::isfinite(s) || (spec.lower && x - 3 * s < *spec.lower) ||
+            (spec.upper && x + 3 * s > *spec.upper))
+            return false;
+    }
+    return true;
+}
+} // namespace
+
 FitResult Fit::run(bool asymmetric) {
     FitResult r;
     r.type = problem_->type();
     const CostFunction cost = [this](std::span<const double> p) { return total_cost(p); };
     // One quasi-Newton run to EDM < 1e-9 (values within ~1e-4 sigma); a second start from its end
     // only if it stopped without converging (a restart with a fresh Hessian often finishes).
-    std::vector<double> probe(params_.size()), gprobe(params_.size());
-    for (std::size_t i = 0; i < params_.size(); ++i)
-        probe[i] = params_[i].start;
-    const bool analytic = problem_->gradient(probe, gprobe);
     const GradientFunction grad = [this](std::span<const double> p, std::span<double> g) {
         cost_gradient(p, g);
     };
     std::optional<MinimizerResult> lm = levenberg_marquardt();
+    bool analytic = false;
+    if (!lm) { // BFGS, with the problem's gradient where it has one
+        std::vector<double> probe(params_.size()), gprobe(params_.size());
+        for (std::size_t i = 0; i < params_.size(); ++i)
+            probe[i] = params_[i].start;
+        analytic = problem_->gradient(probe, gprobe);
+    }
     MinimizerResult m =
         lm ? *lm : minimize(cost, params_, MinimizerOptions{1e-9, 5000}, analytic ? &grad : nullptr);
     if (!m.converged && std::isfinite(m.cost)) {
@@ -248,7 +277,14 @@ FitResult Fit::run(bool asymmetric) {
         bool limited = false;
         for (std::size_t i : free)
             limited = limited || params_[i].lower || params_[i].upper;
-        if (!limited && problem_->hessian(r.values, exact)) {
+        // The problem's exact Hessian also serves limited parameters that lie ≥ 3σ inside their
+        // limits: there the internal-variable Hessian, transformed back, is the same to O(g) (the
+        // gradient vanishes at the minimum); nearer a limit MINUIT's internal route is kept.
+        const bool has_exact = problem_->hessian(r.values, exact);
+        if (has_exact && limited)
+            limited = !inside_limits(params_, exact, free, r.values);
+        const bool external = has_exact && !limited; // H in the parameters themselves
+        if (external) {
             // exact Hessian from the problem, plus the constraints' 2 C⁻¹ blocks
             for (const auto& k : constraints_)
                 for (std::size_t a = 0; a < k.index.size(); ++a)
@@ -277,8 +313,9 @@ FitResult Fit::run(bool asymmetric) {
             V = 2.0 * ldlt.solve(Eigen::MatrixXd::Identity(k, k));
             Eigen::VectorXd J(k);
             for (Eigen::Index a = 0; a < k; ++a)
-                J[a] =
-                    tr[free[static_cast<std::size_t>(a)]].derivative(u0[free[static_cast<std::size_t>(a)]]);
+                J[a] = external ? 1.0
+                                : tr[free[static_cast<std::size_t>(a)]].derivative(
+                                      u0[free[static_cast<std::size_t>(a)]]);
             V = J.asDiagonal() * V * J.asDiagonal();
             ok = V.allFinite() && (V.diagonal().array() > 0).all();
         }
@@ -391,14 +428,22 @@ std::optional<MinimizerResult> Fit::levenberg_marquardt() const {
                     v = std::min(v, *params_[i].upper);
                 trial[i] = v;
             }
-            ++res.evaluations;
-            const double ct = total_cost(trial);
-            if (std::isfinite(ct) && ct < c) {
-                double cn = 0;
-                Eigen::VectorXd gn;
-                Eigen::MatrixXd An;
-                if (!structure(trial, cn, gn, An))
-                    return std::nullopt;
+            // Where the structure costs about a cost evaluation (batch models), it decides
+            // acceptance itself: one pass per step. Elsewhere (finite-difference Jacobians) a cheap
+            // cost evaluation screens the trial first, as rejected steps are common early on.
+            double cn = 0;
+            Eigen::VectorXd gn;
+            Eigen::MatrixXd An;
+            const bool screen = !problem_->cheap_newton();
+            if (screen) {
+                ++res.evaluations;
+                const double ct = total_cost(trial);
+                if (!(std::isfinite(ct) && ct < c)) {
+                    lambda *= 10;
+                    continue;
+                }
+            }
+            if (structure(trial, cn, gn, An) && cn < c) {
                 x = trial;
                 c = cn;
                 g = gn;

@@ -323,7 +323,10 @@ FitFile read_kafe2go(const std::string& path) {
                     root.at("range").fail("must be [low, high]");
                 range = std::pair{r[0], r[1]};
             }
-            problem = std::make_unique<UnbinnedProblem>(numbers(data.at("data")), xmodel, range);
+            // the batch form (array evaluation, symbolic derivatives) for the fit; the scalar one for
+            // plots, toys and the range's quadrature
+            problem = std::make_unique<UnbinnedProblem>(numbers(data.at("data")), xmodel,
+                                                        std::make_shared<BatchFunction>(f), range);
         } else {
             root.at("type").fail(
                 fmt::format("'{}' is not a fit type (allowed: xy, indexed, histogram, unbinned)", out.type));

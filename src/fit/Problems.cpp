@@ -1,5 +1,7 @@
 #include "hepkit/fit/Problems.hpp"
 
+#include "Internal.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -7,11 +9,8 @@
 #include <stdexcept>
 
 namespace hepkit::fit {
-namespace {
 
-constexpr double inf = std::numeric_limits<double>::infinity();
-
-void check_values(const std::vector<double>& v, const char* what) {
+void detail::check_values(const std::vector<double>& v, const char* what) {
     if (v.empty())
         throw std::invalid_argument(fmt::format("{} is empty", what));
     for (std::size_t i = 0; i < v.size(); ++i)
@@ -19,51 +18,16 @@ void check_values(const std::vector<double>& v, const char* what) {
             throw std::invalid_argument(fmt::format("{}[{}] = {} is not a finite number", what, i, v[i]));
 }
 
+namespace {
+using detail::check_values;
+using detail::forward_jacobian;
+using detail::inf;
+
 Eigen::VectorXd as_vector(const std::vector<double>& v) {
     return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
 }
 
-// Gauss–Legendre nodes and weights on [-1, 1] (10 points; Abramowitz & Stegun 25.4.30).
-constexpr double gl10_x[5] = {0.1488743389816312, 0.4333953941292472, 0.6794095682990244, 0.8650633666889845,
-                              0.9739065285171717};
-constexpr double gl10_w[5] = {0.2955242247147529, 0.2692667193099963, 0.2190863625159820, 0.1494513491505806,
-                              0.0666713443086881};
-
-double gl(const std::function<double(double)>& f, double a, double b, const double* xs, const double* ws,
-          int n) {
-    const double c = (a + b) / 2, h = (b - a) / 2;
-    double s = 0;
-    for (int i = 0; i < n; ++i)
-        s += ws[i] * (f(c - h * xs[i]) + f(c + h * xs[i]));
-    return s * h;
-}
-
-// 5-point rule (exact for polynomials of degree 9), for the error estimate of the 10-point one.
-constexpr double gl5_x[3] = {0.0, 0.5384693101056831, 0.9061798459386640};
-constexpr double gl5_w[3] = {0.5688888888888889, 0.4786286704993665, 0.2369268850561891};
-
-double gl5(const std::function<double(double)>& f, double a, double b) {
-    const double c = (a + b) / 2, h = (b - a) / 2;
-    return h * (gl5_w[0] * f(c) + gl5_w[1] * (f(c - h * gl5_x[1]) + f(c + h * gl5_x[1])) +
-                gl5_w[2] * (f(c - h * gl5_x[2]) + f(c + h * gl5_x[2])));
-}
-
-double adapt(const std::function<double(double)>& f, double a, double b, int depth) {
-    // The 10-point result is kept when the 5-point one agrees with it to 1e-9: its own error is
-    // then far smaller (it is exact to degree 19).
-    const double i5 = gl5(f, a, b);
-    const double i10 = gl(f, a, b, gl10_x, gl10_w, 5);
-    if (depth > 12 || std::fabs(i10 - i5) <= 1e-9 * std::fabs(i10) + 1e-300 || !std::isfinite(i10))
-        return i10;
-    const double m = (a + b) / 2;
-    return adapt(f, a, m, depth + 1) + adapt(f, m, b, depth + 1);
-}
-
 } // namespace
-
-double integrate(const std::function<double(double)>& f, double a, double b) {
-    return adapt(f, a, b, 0);
-}
 
 // --- xy ------------------------------------------------------------------------------------------
 
@@ -230,21 +194,6 @@ Eigen::MatrixXd jacobian(F&& values, std::span<const double> p, Eigen::Index row
     return J;
 }
 
-// Forward differences from known values v0 = values(p): half the evaluations of the central
-// rule, for the Levenberg–Marquardt steps (an O(h) error in J only slows the last iterations; the
-// minimum is then polished, and errors use the exact Hessian). h ≈ √ε relative.
-template <typename F>
-Eigen::MatrixXd forward_jacobian(F&& values, std::span<const double> p, const Eigen::VectorXd& v0) {
-    std::vector<double> q(p.begin(), p.end());
-    Eigen::MatrixXd J(v0.size(), static_cast<Eigen::Index>(p.size()));
-    for (std::size_t k = 0; k < q.size(); ++k) {
-        const double h = 1.5e-8 * std::max(1.0, std::fabs(p[k]));
-        q[k] = p[k] + h;
-        J.col(static_cast<Eigen::Index>(k)) = (values(q) - v0) / h;
-        q[k] = p[k];
-    }
-    return J;
-}
 } // namespace
 
 bool XYProblem::newton(std::span<const double> p, double& cost, Eigen::VectorXd& g,
@@ -559,82 +508,6 @@ std::optional<double> HistogramProblem::goodness(std::span<const double> p) cons
             g += (n - m) * (n - m) / (cost_ == Cost::gauss_model ? m : std::max(n, 1.0));
     }
     return g;
-}
-
-// --- unbinned ------------------------------------------------------------------------------------
-
-UnbinnedProblem::UnbinnedProblem(std::vector<double> data, XModel pdf,
-                                 std::optional<std::pair<double, double>> range)
-    : data_(std::move(data)), pdf_(std::move(pdf)), range_(range) {
-    check_values(data_, "data");
-    if (range_) {
-        if (!(range_->first < range_->second))
-            throw std::invalid_argument(
-                fmt::format("range [{}, {}] needs low < high", range_->first, range_->second));
-        for (double v : data_)
-            if (v < range_->first || v > range_->second)
-                throw std::invalid_argument(fmt::format("data value {} lies outside the range [{}, {}]", v,
-                                                        range_->first, range_->second));
-    }
-}
-
-double UnbinnedProblem::cost(std::span<const double> p) const {
-    double c = 0;
-    for (double v : data_) {
-        const double f = pdf_(v, p);
-        if (!(f > 0) || !std::isfinite(f))
-            return inf;
-        c -= 2 * std::log(f);
-    }
-    if (range_) {
-        const double norm = integrate([&](double x) { return pdf_(x, p); }, range_->first, range_->second);
-        if (!(norm > 0) || !std::isfinite(norm))
-            return inf;
-        c += 2 * static_cast<double>(data_.size()) * std::log(norm);
-    }
-    return c;
-}
-
-bool UnbinnedProblem::newton(std::span<const double> p, double& cost, Eigen::VectorXd& g,
-                             Eigen::MatrixXd& A) const {
-    if (range_)
-        return false;
-    const auto n = static_cast<Eigen::Index>(data_.size());
-    auto values = [&](std::span<const double> q) {
-        Eigen::VectorXd f(n);
-        for (Eigen::Index i = 0; i < n; ++i)
-            f[i] = pdf_(data_[static_cast<std::size_t>(i)], q);
-        return f;
-    };
-    const Eigen::VectorXd f = values(p);
-    if (!f.allFinite() || (f.array() <= 0).any())
-        return false;
-    Eigen::MatrixXd S = forward_jacobian(values, p, f); // scores ∇f_i / f_i, one row per event
-    S.array().colwise() /= f.array();
-    cost = -2 * f.array().log().sum();
-    g = -2.0 * S.colwise().sum().transpose();
-    A = 2.0 * S.transpose() * S;
-    return g.allFinite() && A.allFinite();
-}
-
-std::unique_ptr<Problem> UnbinnedProblem::toy(std::span<const double> truth, std::mt19937_64& rng) const {
-    const auto [lo_it, hi_it] = std::minmax_element(data_.begin(), data_.end());
-    const double lo = range_ ? range_->first : *lo_it, hi = range_ ? range_->second : *hi_it;
-    double fmax = 0;
-    for (int i = 0; i <= 2000; ++i)
-        fmax = std::max(fmax, pdf_(lo + (hi - lo) * i / 2000.0, truth));
-    if (!(fmax > 0) || !std::isfinite(fmax))
-        throw std::invalid_argument("toys: the pdf is not positive over the data range");
-    fmax *= 1.1; // margin for peaks between the grid points
-    std::uniform_real_distribution<double> u(0, 1);
-    std::vector<double> events;
-    events.reserve(data_.size());
-    while (events.size() < data_.size()) {
-        const double x = lo + (hi - lo) * u(rng);
-        if (u(rng) * fmax < pdf_(x, truth))
-            events.push_back(x);
-    }
-    return std::make_unique<UnbinnedProblem>(events, pdf_, range_);
 }
 
 // --- multi ---------------------------------------------------------------------------------------

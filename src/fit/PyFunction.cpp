@@ -1,6 +1,7 @@
 #include "hepkit/fit/PyFunction.hpp"
 
 #include "hepkit/core/Error.hpp"
+#include "hepkit/fit/VecMath.hpp"
 
 #include <array>
 #include <cctype>
@@ -98,21 +99,40 @@ double d_max(double a, double b) {
     return std::fmax(a, b);
 }
 
-const std::map<std::string, double (*)(double)>& functions1() {
-    static const std::map<std::string, double (*)(double)> f = {
-        {"exp", d_exp},       {"log", d_log},       {"log10", d_log10}, {"log2", d_log2}, {"log1p", d_log1p},
-        {"expm1", d_expm1},   {"sqrt", d_sqrt},     {"sin", d_sin},     {"cos", d_cos},   {"tan", d_tan},
-        {"arcsin", d_asin},   {"asin", d_asin},     {"arccos", d_acos}, {"acos", d_acos}, {"arctan", d_atan},
-        {"atan", d_atan},     {"sinh", d_sinh},     {"cosh", d_cosh},   {"tanh", d_tanh}, {"abs", d_abs},
-        {"fabs", d_abs},      {"absolute", d_abs},  {"erf", d_erf},     {"erfc", d_erfc}, {"gamma", d_gamma},
-        {"lgamma", d_lgamma}, {"gammaln", d_lgamma}};
+struct Function1 {
+    double (*f)(double);
+    vecmath::Fn1 id;
+};
+struct Function2 {
+    double (*f)(double, double);
+    vecmath::Fn2 id;
+};
+const std::map<std::string, Function1>& functions1() {
+    static const std::map<std::string, Function1> f = {
+        {"exp", {d_exp, vecmath::Fn1::exp}},          {"log", {d_log, vecmath::Fn1::log}},
+        {"log10", {d_log10, vecmath::Fn1::log10}},    {"log2", {d_log2, vecmath::Fn1::log2}},
+        {"log1p", {d_log1p, vecmath::Fn1::log1p}},    {"expm1", {d_expm1, vecmath::Fn1::expm1}},
+        {"sqrt", {d_sqrt, vecmath::Fn1::sqrt}},       {"sin", {d_sin, vecmath::Fn1::sin}},
+        {"cos", {d_cos, vecmath::Fn1::cos}},          {"tan", {d_tan, vecmath::Fn1::tan}},
+        {"arcsin", {d_asin, vecmath::Fn1::asin}},     {"asin", {d_asin, vecmath::Fn1::asin}},
+        {"arccos", {d_acos, vecmath::Fn1::acos}},     {"acos", {d_acos, vecmath::Fn1::acos}},
+        {"arctan", {d_atan, vecmath::Fn1::atan}},     {"atan", {d_atan, vecmath::Fn1::atan}},
+        {"sinh", {d_sinh, vecmath::Fn1::sinh}},       {"cosh", {d_cosh, vecmath::Fn1::cosh}},
+        {"tanh", {d_tanh, vecmath::Fn1::tanh}},       {"abs", {d_abs, vecmath::Fn1::abs}},
+        {"fabs", {d_abs, vecmath::Fn1::abs}},         {"absolute", {d_abs, vecmath::Fn1::abs}},
+        {"erf", {d_erf, vecmath::Fn1::erf}},          {"erfc", {d_erfc, vecmath::Fn1::erfc}},
+        {"gamma", {d_gamma, vecmath::Fn1::tgamma}},   {"lgamma", {d_lgamma, vecmath::Fn1::lgamma}},
+        {"gammaln", {d_lgamma, vecmath::Fn1::lgamma}}};
     return f;
 }
-const std::map<std::string, double (*)(double, double)>& functions2() {
-    static const std::map<std::string, double (*)(double, double)> f = {
-        {"arctan2", d_atan2}, {"atan2", d_atan2}, {"power", d_pow},   {"pow", d_pow},
-        {"hypot", d_hypot},   {"minimum", d_min}, {"maximum", d_max}, {"min", d_min},
-        {"max", d_max},       {"fmin", d_min},    {"fmax", d_max}};
+const std::map<std::string, Function2>& functions2() {
+    static const std::map<std::string, Function2> f = {
+        {"arctan2", {d_atan2, vecmath::Fn2::atan2}}, {"atan2", {d_atan2, vecmath::Fn2::atan2}},
+        {"power", {d_pow, vecmath::Fn2::pow}},       {"pow", {d_pow, vecmath::Fn2::pow}},
+        {"hypot", {d_hypot, vecmath::Fn2::hypot}},   {"minimum", {d_min, vecmath::Fn2::min}},
+        {"maximum", {d_max, vecmath::Fn2::max}},     {"min", {d_min, vecmath::Fn2::min}},
+        {"max", {d_max, vecmath::Fn2::max}},         {"fmin", {d_min, vecmath::Fn2::min}},
+        {"fmax", {d_max, vecmath::Fn2::max}}};
     return f;
 }
 const std::map<std::string, double>& constants() {
@@ -436,13 +456,15 @@ class PyCompiler {
                         next();
                         expression(f);
                         expect_op(")");
-                        f.code_.push_back({PyFunction::Op::call2, 0, 0, nullptr, it2->second});
+                        f.code_.push_back({PyFunction::Op::call2, 0, 0, nullptr, it2->second.f,
+                                           static_cast<unsigned char>(it2->second.id)});
                         return;
                     }
                     fail(t.line, fmt::format("{}() takes one argument", t.text));
                 }
                 expect_op(")");
-                f.code_.push_back({PyFunction::Op::call1, 0, 0, it->second});
+                f.code_.push_back({PyFunction::Op::call1, 0, 0, it->second.f, nullptr,
+                                   static_cast<unsigned char>(it->second.id)});
                 return;
             }
             if (auto it = functions2().find(name); it != functions2().end()) {
@@ -450,7 +472,8 @@ class PyCompiler {
                 expect_op(",");
                 expression(f);
                 expect_op(")");
-                f.code_.push_back({PyFunction::Op::call2, 0, 0, nullptr, it->second});
+                f.code_.push_back({PyFunction::Op::call2, 0, 0, nullptr, it->second.f,
+                                   static_cast<unsigned char>(it->second.id)});
                 return;
             }
             fail(t.line,

@@ -57,6 +57,9 @@ class Problem {
         (void)A;
         return false;
     }
+    /// True when newton() costs about as much as cost() (analytic derivatives in the same pass):
+    /// the Levenberg–Marquardt minimiser then skips the cost screening of trial points.
+    virtual bool cheap_newton() const { return false; }
     /// The exact Hessian of the cost at p, where the problem can compute it cheaper than by
     /// differencing the cost (χ² with a constant covariance). False otherwise.
     virtual bool hessian(std::span<const double> p, Eigen::MatrixXd& H) const {

@@ -14,6 +14,7 @@
 ///  - MultiProblem: a sum of fits sharing parameters by name;
 ///  - CustomProblem: the user's cost.
 
+#include "hepkit/fit/BatchFunction.hpp"
 #include "hepkit/fit/ErrorModel.hpp"
 #include "hepkit/fit/Fit.hpp"
 
@@ -134,6 +135,14 @@ class UnbinnedProblem : public Problem {
     /// data outside the range are an error; without, the pdf must already be normalised (kafe2).
     UnbinnedProblem(std::vector<double> data, XModel pdf,
                     std::optional<std::pair<double, double>> range = std::nullopt);
+    /// With a batch model (a BatchFunction of a Python model, or the user's own BatchModel):
+    /// costs, gradients and the Hessian come from array evaluations, with analytic derivatives
+    /// when the model gives them — the fast path for large samples (docs/fit.md, "Performance").
+    UnbinnedProblem(std::vector<double> data, std::shared_ptr<const BatchModel> pdf,
+                    std::optional<std::pair<double, double>> range = std::nullopt);
+    /// Both: `pdf` for single values (plots, toys, the range's quadrature), `batch` for the fit.
+    UnbinnedProblem(std::vector<double> data, XModel pdf, std::shared_ptr<const BatchModel> batch,
+                    std::optional<std::pair<double, double>> range);
     std::string type() const override { return "unbinned"; }
     std::size_t data_size() const override { return data_.size(); }
     double cost(std::span<const double> p) const override;
@@ -142,12 +151,31 @@ class UnbinnedProblem : public Problem {
     std::unique_ptr<Problem> toy(std::span<const double> truth, std::mt19937_64& rng) const override;
     bool newton(std::span<const double> p, double& cost, Eigen::VectorXd& g,
                 Eigen::MatrixXd& A) const override;
+    bool cheap_newton() const override { return batch_ != nullptr; }
+    /// Analytic (batch models) gradient; false without a batch model.
+    bool gradient(std::span<const double> p, std::span<double> g) const override;
+    /// Differences of the batch gradient; false without a batch model.
+    bool hessian(std::span<const double> p, Eigen::MatrixXd& H) const override;
     const std::vector<double>& data() const { return data_; }
     double model(double x, std::span<const double> p) const { return pdf_(x, p); }
 
   private:
+    struct Partial { // one chunk's sums
+        double logsum = 0;
+        Eigen::VectorXd g;
+        Eigen::MatrixXd A;
+        bool ok = true;
+    };
+    bool batch_pass(std::span<const double> p, double& cost, Eigen::VectorXd* g, Eigen::MatrixXd* A) const;
+    void chunk_pass(std::size_t begin, std::size_t end, std::span<const double> p,
+                    const Eigen::ArrayXd& dlogI, bool want_g, bool want_A, Partial& out) const;
+    Eigen::ArrayXd integral_gradient(const std::vector<std::pair<double, double>>& nodes,
+                                     std::span<const double> p) const;
     std::vector<double> data_;
     XModel pdf_;
+    std::shared_ptr<const BatchModel> batch_;
+    struct Last; // the last newton() result (batch models), reused by hessian()
+    std::shared_ptr<Last> last_;
     std::optional<std::pair<double, double>> range_;
 };
 
@@ -187,8 +215,12 @@ class MultiProblem : public Problem {
     std::vector<ErrorSource> shared_;
 };
 
-/// Integral of f over [a, b] by adaptive Gauss–Legendre quadrature (10 and 20 points compared,
-/// bisection where they differ by more than 1e-10 relative).
+/// Integral of f over [a, b] by adaptive Gauss–Legendre quadrature (5 and 10 points compared,
+/// bisection where they differ by more than 1e-9 relative).
 double integrate(const std::function<double(double)>& f, double a, double b);
+/// The same, also giving the rule it ended with: Σ w f(t) over `nodes` (t, w) is the result, so
+/// the integral's derivatives follow from f's derivatives at those nodes.
+double integrate(const std::function<double(double)>& f, double a, double b,
+                 std::vector<std::pair<double, double>>& nodes);
 
 } // namespace hepkit::fit

@@ -50,8 +50,10 @@ class PyFunction {
         double value = 0;        ///< constant
         double (*f1)(double) = nullptr;
         double (*f2)(double, double) = nullptr;
+        unsigned char fn = 0; ///< call1/call2: the vecmath::Fn1 / Fn2 of f1 / f2
     };
     friend class PyCompiler;
+    friend class BatchFunction;
     std::string name_;
     std::vector<std::string> args_;
     std::vector<std::optional<double>> defaults_;

@@ -1,0 +1,59 @@
+#pragma once
+/// @file
+/// Models evaluated for many values of the variable at once — the fast path of large fits.
+///
+/// BatchModel is the interface: f(x_i; p) for a whole array of x, and optionally ∂f/∂p_k.
+/// BatchFunction implements it for a PyFunction (a kafe2-style Python model): the stack code is
+/// turned into a graph, differentiated symbolically (forward mode, with constant folding and
+/// common subexpressions merged), and split into the part that depends on x only through the
+/// parameters (evaluated once per call) and the part evaluated over blocks of 256 values with
+/// array loops and vectorised elementary functions (VecMath.hpp). Functions without a derivative
+/// rule here (gamma, lgamma, min, max) make the gradient unavailable; fits then fall back to
+/// finite differences of batch values.
+
+#include "hepkit/fit/PyFunction.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <span>
+
+namespace hepkit::fit {
+
+class BatchModel {
+  public:
+    virtual ~BatchModel() = default;
+    /// Number of parameters p.
+    virtual std::size_t parameters() const = 0;
+    /// f[i] = f(x[i]; p).
+    virtual void values(std::span<const double> x, std::span<const double> p, std::span<double> f) const = 0;
+    /// f as values() and grad[k·n + i] = ∂f(x[i]; p)/∂p_k with n = x.size(). Returns false when
+    /// the model has no analytic gradient (the outputs are then unspecified).
+    virtual bool gradients(std::span<const double> x, std::span<const double> p, std::span<double> f,
+                           std::span<double> grad) const;
+};
+
+class BatchFunction : public BatchModel {
+  public:
+    /// The function's first argument is the variable, the others the parameters in order.
+    explicit BatchFunction(const PyFunction& f);
+    ~BatchFunction() override;
+    BatchFunction(BatchFunction&&) noexcept;
+    BatchFunction& operator=(BatchFunction&&) noexcept;
+
+    std::size_t parameters() const override { return parameters_; }
+    void values(std::span<const double> x, std::span<const double> p, std::span<double> f) const override;
+    bool gradients(std::span<const double> x, std::span<const double> p, std::span<double> f,
+                   std::span<double> grad) const override;
+    /// Whether gradients() is available (every function used has a derivative rule).
+    bool differentiable() const { return differentiable_; }
+    /// Operations run per block of x values, without and with the gradient (for tests and docs).
+    std::size_t array_operations(bool with_gradient) const;
+
+  private:
+    struct Program;
+    std::size_t parameters_ = 0;
+    bool differentiable_ = true;
+    std::unique_ptr<Program> values_, gradients_;
+};
+
+} // namespace hepkit::fit

@@ -1,0 +1,144 @@
+#include "hepkit/core/ForkJoin.hpp"
+
+#include "hepkit/core/Number.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace hepkit {
+namespace {
+
+// One round of tasks. Workers that arrive late hold a shared_ptr to it and find no ticket left;
+// the task function is only called for tickets < n, all of which finish before the caller
+// returns, so the caller's function outlives every call.
+struct Round {
+    const std::function<void(std::size_t)>* task;
+    std::size_t n;
+    std::atomic<std::size_t> next{0}, done{0};
+    std::mutex error_mutex;
+    std::exception_ptr error;
+
+    void work() {
+        for (std::size_t t; (t = next.fetch_add(1, std::memory_order_acq_rel)) < n;) {
+            try {
+                (*task)(t);
+            } catch (...) {
+                const std::lock_guard<std::mutex> l(error_mutex);
+                if (!error)
+                    error = std::current_exception();
+            }
+            done.fetch_add(1, std::memory_order_acq_rel);
+        }
+    }
+};
+
+class Pool {
+  public:
+    explicit Pool(std::size_t threads) {
+        for (std::size_t i = 1; i < threads; ++i)
+            workers_.emplace_back([this] { loop(); });
+    }
+    ~Pool() {
+        {
+            const std::lock_guard<std::mutex> l(mutex_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        for (auto& w : workers_)
+            w.join();
+    }
+    std::size_t threads() const { return workers_.size() + 1; }
+
+    void run(std::size_t n, const std::function<void(std::size_t)>& task) {
+        std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+        if (!busy.owns_lock() || workers_.empty() || n < 2) {
+            for (std::size_t i = 0; i < n; ++i)
+                task(i);
+            return;
+        }
+        auto round = std::make_shared<Round>();
+        round->task = &task;
+        round->n = n;
+        {
+            const std::lock_guard<std::mutex> l(mutex_);
+            current_ = round;
+            published_.fetch_add(1, std::memory_order_release);
+        }
+        cv_.notify_all();
+        round->work();
+        while (round->done.load(std::memory_order_acquire) < n)
+            std::this_thread::yield();
+        if (round->error)
+            std::rethrow_exception(round->error);
+    }
+
+  private:
+    void loop() {
+        std::uint64_t seen = 0;
+        for (;;) {
+            // spin ~100 µs for the next round of a fit before sleeping
+            const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
+            while (published_.load(std::memory_order_acquire) == seen &&
+                   std::chrono::steady_clock::now() < until)
+                std::this_thread::yield();
+            std::shared_ptr<Round> round;
+            {
+                std::unique_lock<std::mutex> l(mutex_);
+                cv_.wait(l, [&] { return stop_ || published_.load(std::memory_order_acquire) != seen; });
+                if (stop_)
+                    return;
+                seen = published_.load(std::memory_order_acquire);
+                round = current_;
+            }
+            round->work();
+        }
+    }
+
+    std::vector<std::thread> workers_;
+    std::mutex mutex_, busy_;
+    std::condition_variable cv_;
+    std::atomic<std::uint64_t> published_{0};
+    std::shared_ptr<Round> current_;
+    bool stop_ = false;
+};
+
+std::size_t configured_threads() {
+    if (const char* env = std::getenv("HEPKIT_THREADS")) {
+        const auto v = parse_finite(env);
+        if (v && *v >= 1 && *v <= 1024)
+            return static_cast<std::size_t>(*v);
+    }
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+Pool& pool() {
+    static Pool p(configured_threads());
+    return p;
+}
+
+std::atomic<std::size_t> limit{1024};
+
+} // namespace
+
+std::size_t fork_join_threads() {
+    return std::min(pool().threads(), limit.load());
+}
+
+void set_fork_join_limit(std::size_t n) {
+    limit = std::max<std::size_t>(n, 1);
+}
+
+void fork_join(std::size_t n, const std::function<void(std::size_t)>& task) {
+    pool().run(n, task);
+}
+
+} // namespace hepkit
