@@ -3,6 +3,7 @@
 #include "Commands.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/core/ForkJoin.hpp"
 #include "hepkit/fit/FitPlot.hpp"
 #include "hepkit/fit/Kafe2Yaml.hpp"
 #include "hepkit/fit/Report.hpp"
@@ -22,6 +23,7 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
         bool plot_requested = false;
         int toys = 0;
         long long seed = 1;
+        int threads = 0;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand(
@@ -48,7 +50,13 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
         "save the plot (.png, .pdf or .svg; contours and profiles go to _contours/_profiles files)");
     cmd->add_option("--panel", o->panel, "extra panel under the plot: none, residual, ratio or pull")
         ->check(CLI::IsMember({"none", "residual", "ratio", "pull"}));
+    cmd->add_option("--threads", o->threads,
+                    "threads for the passes over large unbinned samples (default: every core, or the\n"
+                    "HEPKIT_THREADS environment variable; results do not depend on it beyond rounding)")
+        ->check(CLI::Range(1, 1024));
     return [o, &globals]() {
+        if (o->threads > 0)
+            set_fork_join_limit(static_cast<std::size_t>(o->threads));
         int status = 0;
         for (const auto& path : o->files) {
             fit::FitFile f = fit::read_kafe2go(path);

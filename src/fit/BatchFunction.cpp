@@ -15,6 +15,11 @@ bool BatchModel::gradients(std::span<const double>, std::span<const double>, std
     return false;
 }
 
+bool BatchModel::hessians(std::span<const double>, std::span<const double>, std::span<double>,
+                          std::span<double>, std::span<double>) const {
+    return false;
+}
+
 namespace {
 
 using vecmath::Fn1;
@@ -394,8 +399,10 @@ struct BatchFunction::Program {
         slots += 1; // scratch for broadcasting a uniform operand of a two-argument function
     }
 
+    /// Outputs: f, then the P first derivatives into grad, then the second derivatives into hess
+    /// (each n values).
     void run(std::span<const double> x, std::span<const double> p, std::span<double> f,
-             std::span<double> grad) const {
+             std::span<double> grad, std::span<double> hess) const {
         std::vector<double> u(nodes.size());
         for (int id : uniform) {
             const Node& nd = nodes[static_cast<std::size_t>(id)];
@@ -446,7 +453,10 @@ struct BatchFunction::Program {
                 step(s, ptr, u, buf.data() + static_cast<std::size_t>(s.out) * block,
                      buf.data() + static_cast<std::size_t>(slots - 1) * block, m);
             for (std::size_t k = 0; k < outputs.size(); ++k) {
-                double* out = k == 0 ? f.data() + i0 : grad.data() + (k - 1) * n + i0;
+                const std::size_t P = p.size();
+                double* out = k == 0   ? f.data() + i0
+                              : k <= P ? grad.data() + (k - 1) * n + i0
+                                       : hess.data() + (k - 1 - P) * n + i0;
                 const Operand& o = outputs[k];
                 if (o.src == Src::uniform) {
                     std::fill(out, out + m, o.index < 0 ? 0.0 : u[static_cast<std::size_t>(o.index)]);
@@ -545,12 +555,10 @@ BatchFunction::BatchFunction(const PyFunction& f) {
     const int result = stack.empty() ? g.constant(0) : stack.front();
     values_ = std::make_unique<Program>(g, std::vector<int>{result});
 
-    // forward mode, one parameter at a time over the nodes that existed before differentiation
-    const int n0 = static_cast<int>(g.nodes.size());
-    std::vector<int> outs{result};
-    for (std::size_t k = 0; k < parameters_; ++k) {
-        std::vector<int> d(static_cast<std::size_t>(n0), -1);
-        for (int i = 0; i < n0; ++i) {
+    // Forward mode, one parameter at a time over the first n nodes: d[i] = ∂node_i/∂p_k.
+    auto sweep = [&g](std::size_t k, int n) {
+        std::vector<int> d(static_cast<std::size_t>(n), -1);
+        for (int i = 0; i < n; ++i) {
             const Node nd = g.nodes[static_cast<std::size_t>(i)];
             if (nd.k == K::param)
                 d[static_cast<std::size_t>(i)] = nd.c == static_cast<double>(k) ? g.constant(1) : -1;
@@ -559,11 +567,30 @@ BatchFunction::BatchFunction(const PyFunction& f) {
                     g.derivative(i, nd.a >= 0 ? d[static_cast<std::size_t>(nd.a)] : -1,
                                  nd.b >= 0 ? d[static_cast<std::size_t>(nd.b)] : -1);
         }
-        outs.push_back(d[static_cast<std::size_t>(result)]);
-    }
+        return d;
+    };
+    const int n0 = static_cast<int>(g.nodes.size());
+    std::vector<int> outs{result};
+    for (std::size_t k = 0; k < parameters_; ++k)
+        outs.push_back(sweep(k, n0)[static_cast<std::size_t>(result)]);
     differentiable_ = g.differentiable;
-    if (differentiable_)
-        gradients_ = std::make_unique<Program>(g, outs);
+    if (!differentiable_)
+        return;
+    gradients_ = std::make_unique<Program>(g, outs);
+    // second derivatives: the same sweeps over the first derivatives' nodes, (j, k) for j ≤ k
+    const int n1 = static_cast<int>(g.nodes.size());
+    std::vector<int> second(parameters_ * (parameters_ + 1) / 2, -1);
+    for (std::size_t j = 0; j < parameters_; ++j) {
+        const std::vector<int> d = sweep(j, n1);
+        for (std::size_t k = j; k < parameters_; ++k) {
+            const int first = outs[k + 1];
+            second[k * (k + 1) / 2 + j] = first < 0 ? -1 : d[static_cast<std::size_t>(first)];
+        }
+    }
+    if (!g.differentiable)
+        return;
+    outs.insert(outs.end(), second.begin(), second.end());
+    hessians_ = std::make_unique<Program>(g, outs);
 }
 
 BatchFunction::~BatchFunction() = default;
@@ -571,19 +598,27 @@ BatchFunction::BatchFunction(BatchFunction&&) noexcept = default;
 BatchFunction& BatchFunction::operator=(BatchFunction&&) noexcept = default;
 
 void BatchFunction::values(std::span<const double> x, std::span<const double> p, std::span<double> f) const {
-    values_->run(x, p, f, {});
+    values_->run(x, p, f, {}, {});
 }
 
 bool BatchFunction::gradients(std::span<const double> x, std::span<const double> p, std::span<double> f,
                               std::span<double> grad) const {
     if (!gradients_)
         return false;
-    gradients_->run(x, p, f, grad);
+    gradients_->run(x, p, f, grad, {});
     return true;
 }
 
-std::size_t BatchFunction::array_operations(bool with_gradient) const {
-    const Program* p = with_gradient ? gradients_.get() : values_.get();
+bool BatchFunction::hessians(std::span<const double> x, std::span<const double> p, std::span<double> f,
+                             std::span<double> grad, std::span<double> hess) const {
+    if (!hessians_)
+        return false;
+    hessians_->run(x, p, f, grad, hess);
+    return true;
+}
+
+std::size_t BatchFunction::array_operations(int order) const {
+    const Program* p = order == 0 ? values_.get() : order == 1 ? gradients_.get() : hessians_.get();
     return p ? p->steps.size() : 0;
 }
 

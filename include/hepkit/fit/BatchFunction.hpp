@@ -30,6 +30,10 @@ class BatchModel {
     /// the model has no analytic gradient (the outputs are then unspecified).
     virtual bool gradients(std::span<const double> x, std::span<const double> p, std::span<double> f,
                            std::span<double> grad) const;
+    /// f and ∂f/∂p as gradients(), and hess[(k(k+1)/2 + j)·n + i] = ∂²f(x[i]; p)/∂p_j∂p_k for
+    /// j ≤ k. Returns false when the model has no analytic second derivatives.
+    virtual bool hessians(std::span<const double> x, std::span<const double> p, std::span<double> f,
+                          std::span<double> grad, std::span<double> hess) const;
 };
 
 class BatchFunction : public BatchModel {
@@ -44,16 +48,19 @@ class BatchFunction : public BatchModel {
     void values(std::span<const double> x, std::span<const double> p, std::span<double> f) const override;
     bool gradients(std::span<const double> x, std::span<const double> p, std::span<double> f,
                    std::span<double> grad) const override;
-    /// Whether gradients() is available (every function used has a derivative rule).
+    bool hessians(std::span<const double> x, std::span<const double> p, std::span<double> f,
+                  std::span<double> grad, std::span<double> hess) const override;
+    /// Whether gradients() and hessians() are available (every function has a derivative rule).
     bool differentiable() const { return differentiable_; }
-    /// Operations run per block of x values, without and with the gradient (for tests and docs).
-    std::size_t array_operations(bool with_gradient) const;
+    /// Array operations per block of x values for values (order 0), with first (1) or also
+    /// second derivatives (2): the cost of a pass, for tests and docs.
+    std::size_t array_operations(int order) const;
 
   private:
     struct Program;
     std::size_t parameters_ = 0;
     bool differentiable_ = true;
-    std::unique_ptr<Program> values_, gradients_;
+    std::unique_ptr<Program> values_, gradients_, hessians_;
 };
 
 } // namespace hepkit::fit

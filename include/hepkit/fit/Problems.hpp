@@ -169,6 +169,7 @@ class UnbinnedProblem : public Problem {
     bool batch_pass(std::span<const double> p, double& cost, Eigen::VectorXd* g, Eigen::MatrixXd* A) const;
     void chunk_pass(std::size_t begin, std::size_t end, std::span<const double> p,
                     const Eigen::ArrayXd& dlogI, bool want_g, bool want_A, Partial& out) const;
+    bool exact_hessian(std::span<const double> p, Eigen::MatrixXd& H) const;
     Eigen::ArrayXd integral_gradient(const std::vector<std::pair<double, double>>& nodes,
                                      std::span<const double> p) const;
     std::vector<double> data_;
