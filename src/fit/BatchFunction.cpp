@@ -320,7 +320,7 @@ void arithmetic(K k, const double* a, double sa, const double* b, double sb, dou
 // A scheduled graph: the parameter-only nodes run once per call as scalars, the x-dependent ones
 // over blocks of x values in array slots reused once a value is dead.
 struct BatchFunction::Program {
-    enum class Src : unsigned char { slot, uniform, x };
+    enum class Src : unsigned char { slot, uniform, x, output };
     struct Operand {
         Src src = Src::uniform;
         int index = 0; // slot or node
@@ -329,7 +329,7 @@ struct BatchFunction::Program {
         K k;
         unsigned char fn;
         Operand a, b;
-        int out; // slot
+        Operand dst; // a slot, or an output array written in place
     };
     std::vector<Node> nodes;      // the graph (uniform nodes are read from it)
     std::vector<int> uniform;     // node ids evaluated once per call, in order
@@ -362,12 +362,21 @@ struct BatchFunction::Program {
             if (o >= 0)
                 last[static_cast<std::size_t>(o)] = n;
         std::vector<int> slot_of(static_cast<std::size_t>(n), -1), free_slots;
+        // varying outputs are computed straight into the caller's arrays (first occurrence)
+        std::vector<int> output_of(static_cast<std::size_t>(n), -1);
+        for (std::size_t k = 0; k < outs.size(); ++k)
+            if (outs[k] >= 0 && nodes[static_cast<std::size_t>(outs[k])].varying &&
+                nodes[static_cast<std::size_t>(outs[k])].k != K::x &&
+                output_of[static_cast<std::size_t>(outs[k])] < 0)
+                output_of[static_cast<std::size_t>(outs[k])] = static_cast<int>(k);
         auto operand = [&](int id) {
             const Node& nd = nodes[static_cast<std::size_t>(id)];
             if (nd.k == K::x)
                 return Operand{Src::x, 0};
             if (!nd.varying)
                 return Operand{Src::uniform, id};
+            if (output_of[static_cast<std::size_t>(id)] >= 0)
+                return Operand{Src::output, output_of[static_cast<std::size_t>(id)]};
             return Operand{Src::slot, slot_of[static_cast<std::size_t>(id)]};
         };
         for (int i = 0; i < n; ++i) {
@@ -378,7 +387,7 @@ struct BatchFunction::Program {
                 uniform.push_back(i);
                 continue;
             }
-            Step s{nd.k, nd.fn, operand(nd.a), nd.b >= 0 ? operand(nd.b) : Operand{}, -1};
+            Step s{nd.k, nd.fn, operand(nd.a), nd.b >= 0 ? operand(nd.b) : Operand{}, {}};
             // operands whose last use is this step give their slot back first (in-place update)
             for (int op : {nd.a, nd.b})
                 if (op >= 0 && nodes[static_cast<std::size_t>(op)].varying &&
@@ -387,15 +396,20 @@ struct BatchFunction::Program {
                     free_slots.push_back(slot_of[static_cast<std::size_t>(op)]);
                     slot_of[static_cast<std::size_t>(op)] = -2; // released once
                 }
-            if (free_slots.empty())
-                free_slots.push_back(slots++);
-            s.out = free_slots.back();
-            free_slots.pop_back();
-            slot_of[static_cast<std::size_t>(i)] = s.out;
+            if (output_of[static_cast<std::size_t>(i)] >= 0) {
+                s.dst = Operand{Src::output, output_of[static_cast<std::size_t>(i)]};
+            } else {
+                if (free_slots.empty())
+                    free_slots.push_back(slots++);
+                s.dst = Operand{Src::slot, free_slots.back()};
+                free_slots.pop_back();
+                slot_of[static_cast<std::size_t>(i)] = s.dst.index;
+            }
             steps.push_back(s);
         }
         for (int o : outs)
             outputs.push_back(o < 0 ? Operand{Src::uniform, -1} : operand(o));
+        // an output at its own index is already in place; a repeated one is copied from the first
         slots += 1; // scratch for broadcasting a uniform operand of a two-argument function
     }
 
@@ -443,21 +457,29 @@ struct BatchFunction::Program {
         }
         const std::size_t n = x.size();
         std::vector<double> buf(static_cast<std::size_t>(slots) * block);
+        const std::size_t P = p.size();
+        auto output = [&](std::size_t k) {
+            return k == 0 ? f.data() : k <= P ? grad.data() + (k - 1) * n : hess.data() + (k - 1 - P) * n;
+        };
         for (std::size_t i0 = 0; i0 < n; i0 += block) {
             const std::size_t m = std::min(block, n - i0);
-            auto ptr = [&](const Operand& o) -> const double* {
-                return o.src == Src::x ? x.data() + i0
-                                       : buf.data() + static_cast<std::size_t>(o.index) * block;
+            auto ptr = [&](const Operand& o) -> double* {
+                switch (o.src) {
+                case Src::x:
+                    return const_cast<double*>(x.data()) + i0; // read only
+                case Src::output:
+                    return output(static_cast<std::size_t>(o.index)) + i0;
+                default:
+                    return buf.data() + static_cast<std::size_t>(o.index) * block;
+                }
             };
             for (const Step& s : steps)
-                step(s, ptr, u, buf.data() + static_cast<std::size_t>(s.out) * block,
-                     buf.data() + static_cast<std::size_t>(slots - 1) * block, m);
+                step(s, ptr, u, ptr(s.dst), buf.data() + static_cast<std::size_t>(slots - 1) * block, m);
             for (std::size_t k = 0; k < outputs.size(); ++k) {
-                const std::size_t P = p.size();
-                double* out = k == 0   ? f.data() + i0
-                              : k <= P ? grad.data() + (k - 1) * n + i0
-                                       : hess.data() + (k - 1 - P) * n + i0;
+                double* out = output(k) + i0;
                 const Operand& o = outputs[k];
+                if (o.src == Src::output && static_cast<std::size_t>(o.index) == k)
+                    continue;
                 if (o.src == Src::uniform) {
                     std::fill(out, out + m, o.index < 0 ? 0.0 : u[static_cast<std::size_t>(o.index)]);
                 } else {

@@ -211,8 +211,8 @@ void UnbinnedProblem::chunk_pass(std::size_t begin, std::size_t end, std::span<c
         batch_->values(x, p, w.f);
     }
     bool positive = true;
-    for (double v : w.f)
-        positive = positive && v > 0 && v < inf;
+    for (double v : w.f) // no early exit: the loop vectorises
+        positive &= v > 0 && v < inf;
     out.ok = positive;
     if (!positive)
         return;
@@ -220,24 +220,32 @@ void UnbinnedProblem::chunk_pass(std::size_t begin, std::size_t end, std::span<c
     out.logsum = Eigen::Map<const Eigen::ArrayXd>(w.logs.data(), N).sum();
     if (!want_g)
         return;
-    // 1/f once, then products: divisions were a third of a pass
-    Eigen::Map<Eigen::ArrayXd> inv(w.logs.data(), N);
-    inv = Eigen::Map<const Eigen::ArrayXd>(w.f.data(), N).inverse();
-    out.g.resize(static_cast<Eigen::Index>(P));
-    for (std::size_t k = 0; k < P; ++k) {
-        Eigen::Map<Eigen::ArrayXd> col(w.grad.data() + k * n, N);
-        col = col * inv - dlogI[static_cast<Eigen::Index>(k)];
-        out.g[static_cast<Eigen::Index>(k)] = col.sum();
-    }
-    if (!want_A)
-        return;
-    out.A.resize(static_cast<Eigen::Index>(P), static_cast<Eigen::Index>(P));
-    for (std::size_t j = 0; j < P; ++j)
-        for (std::size_t k = 0; k <= j; ++k) {
-            const Eigen::Map<const Eigen::VectorXd> a(w.grad.data() + j * n, N), b(w.grad.data() + k * n, N);
-            out.A(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(k)) =
-                out.A(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(j)) = a.dot(b);
+    // Scores s = ∇f / f − ∇I / I, their sum and outer product, in blocks that stay in L1: the
+    // columns are read from memory once (10 dot products over whole columns were L2-bound).
+    const auto PP = static_cast<Eigen::Index>(P);
+    out.g = Eigen::VectorXd::Zero(PP);
+    if (want_A)
+        out.A = Eigen::MatrixXd::Zero(PP, PP);
+    constexpr std::size_t block = 512;
+    double* inv = w.logs.data(); // the logs are summed already
+    for (std::size_t b0 = 0; b0 < n; b0 += block) {
+        const std::size_t m = std::min(block, n - b0);
+        const auto M = static_cast<Eigen::Index>(m);
+        Eigen::Map<Eigen::ArrayXd> iv(inv + b0, M);
+        iv = Eigen::Map<const Eigen::ArrayXd>(w.f.data() + b0, M).inverse(); // one division per event
+        for (std::size_t k = 0; k < P; ++k) {
+            Eigen::Map<Eigen::ArrayXd> col(w.grad.data() + k * n + b0, M);
+            col = col * iv - dlogI[static_cast<Eigen::Index>(k)];
+            out.g[static_cast<Eigen::Index>(k)] += col.sum();
         }
+        if (want_A)
+            for (std::size_t j = 0; j < P; ++j)
+                for (std::size_t k = 0; k <= j; ++k)
+                    out.A(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(k)) +=
+                        vecmath::dot(w.grad.data() + j * n + b0, w.grad.data() + k * n + b0, m);
+    }
+    if (want_A)
+        out.A = out.A.selfadjointView<Eigen::Lower>();
 }
 
 // ∇I = Σ w ∇f(t) over the quadrature rule's nodes (analytic, or forward differences of values).
@@ -347,11 +355,11 @@ bool UnbinnedProblem::exact_hessian(std::span<const double> p, Eigen::MatrixXd& 
         part.resize(PP, PP);
         for (std::size_t j = 0; j < P; ++j)
             for (std::size_t l = 0; l <= j; ++l) {
-                const Eigen::Map<const Eigen::ArrayXd> h(w.hess.data() + (j * (j + 1) / 2 + l) * k, K),
-                    uj(w.grad.data() + j * k, K), ul(w.grad.data() + l * k, K);
+                const double* h = w.hess.data() + (j * (j + 1) / 2 + l) * k;
                 part(static_cast<Eigen::Index>(l), static_cast<Eigen::Index>(j)) =
                     part(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(l)) =
-                        (h * inv).sum() - (uj * ul).sum();
+                        vecmath::dot(h, inv.data(), k) -
+                        vecmath::dot(w.grad.data() + j * k, w.grad.data() + l * k, k);
             }
         ok[c] = 1;
     });

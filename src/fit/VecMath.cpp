@@ -120,6 +120,25 @@ const Isa machine = detect();
 
 } // namespace
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+#endif
+double
+dot(const double* a, const double* b, std::size_t n) {
+    constexpr std::size_t lanes = 16; // independent accumulators: the loop vectorises exactly
+    double acc[lanes] = {};
+    std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes)
+        for (std::size_t l = 0; l < lanes; ++l)
+            acc[l] += a[i + l] * b[i + l];
+    for (std::size_t l = 0; i < n; ++i, ++l)
+        acc[l] += a[i] * b[i];
+    double s = 0;
+    for (double v : acc)
+        s += v;
+    return s;
+}
+
 std::string_view isa() {
     switch (machine) {
     case Isa::avx512:

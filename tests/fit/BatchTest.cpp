@@ -49,6 +49,17 @@ TEST(VecMath, ArraysMatchScalarFunctions) {
                     << "function " << f << " n " << n;
         }
     }
+    // dot products against the plain sum, every tail length
+    for (std::size_t n : {0u, 1u, 15u, 16u, 17u, 1000u}) {
+        std::vector<double> a(n), b(n);
+        double plain = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            a[i] = std::sin(static_cast<double>(i));
+            b[i] = 1.0 / static_cast<double>(i + 1);
+            plain += a[i] * b[i];
+        }
+        EXPECT_NEAR(vecmath::dot(a.data(), b.data(), n), plain, 1e-14 * static_cast<double>(n + 1)) << n;
+    }
     // in place, and special values pass through as libm's
     std::vector<double> v = {0.0, -1.0, INFINITY, 1e-320};
     vecmath::apply(Fn1::log, v.data(), v.data(), v.size());
