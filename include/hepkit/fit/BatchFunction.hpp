@@ -2,14 +2,14 @@
 /// @file
 /// Models evaluated for many values of the variable at once — the fast path of large fits.
 ///
-/// BatchModel is the interface: f(x_i; p) for a whole array of x, and optionally ∂f/∂p_k.
-/// BatchFunction implements it for a PyFunction (a kafe2-style Python model): the stack code is
-/// turned into a graph, differentiated symbolically (forward mode, with constant folding and
-/// common subexpressions merged), and split into the part that depends on x only through the
-/// parameters (evaluated once per call) and the part evaluated over blocks of 256 values with
-/// array loops and vectorised elementary functions (VecMath.hpp). Functions without a derivative
-/// rule here (gamma, lgamma, min, max) make the gradient unavailable; fits then fall back to
-/// finite differences of batch values.
+/// BatchModel is the interface: f(x_i; p) for a whole array of x, and optionally ∂f/∂p_k and
+/// ∂²f/∂p_j∂p_k. BatchFunction implements it for a PyFunction (a kafe2-style Python model): the
+/// stack code is turned into a graph, differentiated symbolically twice (forward mode, with
+/// constant folding, merged scalar factors and common subexpressions), and split into the part
+/// that does not depend on x (evaluated once per call) and the part evaluated over blocks of 256
+/// values with array loops and vectorised elementary functions (VecMath.hpp). Functions without
+/// a derivative rule here (gamma, lgamma, min, max) make the derivatives unavailable; fits then
+/// fall back to finite differences of batch values.
 
 #include "hepkit/fit/PyFunction.hpp"
 
