@@ -93,9 +93,10 @@ int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const Gl
     const auto& solver = simulation.engine().solver();
     const double per_event = events > 0 ? 1.0 / static_cast<double>(events) : 0.0;
     log.info("solver: {} events; per event {:.1f} resources and {:.1f} classes re-solved; {} changes booked "
-             "without re-solving",
+             "without re-solving; {} slack decompositions re-solved whole",
              events, static_cast<double>(solver.resources_solved()) * per_event,
-             static_cast<double>(solver.variables_solved()) * per_event, solver.shortcuts());
+             static_cast<double>(solver.variables_solved()) * per_event, solver.shortcuts(),
+             solver.slack_fallbacks());
     if (trace)
         trace->commit();
     if (series)

@@ -95,6 +95,7 @@ void MaxMinSolver::mark_resource(ResourceId r) {
 
 void MaxMinSolver::mark_modified(VariableId v) {
     const Variable& var = variables_[v];
+    modified_vars_.push_back(v);
     if (var.elems.empty()) {
         modified_isolated_.push_back(v);
         // isolated variables are solved without any resource; keep `dirty()` meaningful
@@ -164,11 +165,29 @@ void MaxMinSolver::set_bound(VariableId v, double bound) {
         mark_modified(v);
 }
 
+bool MaxMinSolver::skippable(ResourceId r) const {
+    const Resource& res = resources_[r];
+    return allow_skip_ && res.sharing == Sharing::shared && res.load_valid &&
+           res.remaining > 1e-9 * res.capacity;
+}
+
+void MaxMinSolver::skip(ResourceId r) {
+    if (resources_[r].skip_epoch != epoch_) {
+        resources_[r].skip_epoch = epoch_;
+        skipped_.push_back(r);
+    }
+}
+
 void MaxMinSolver::collect_component(ResourceId seed) {
     // Breadth-first search over the bipartite resource/variable graph restricted to active
-    // variables. comp_resources_ doubles as the BFS queue.
-    if (resources_[seed].epoch == epoch_)
+    // variables, not passing through slack resources (see the header). comp_resources_ doubles
+    // as the BFS queue.
+    if (resources_[seed].epoch == epoch_ || resources_[seed].skip_epoch == epoch_)
         return;
+    if (skippable(seed)) {
+        skip(seed);
+        return;
+    }
     std::size_t head = comp_resources_.size();
     resources_[seed].epoch = epoch_;
     comp_resources_.push_back(seed);
@@ -181,13 +200,68 @@ void MaxMinSolver::collect_component(ResourceId seed) {
             var.epoch = epoch_;
             comp_variables_.push_back(u.variable);
             for (const VarElem& e : var.elems) {
-                if (resources_[e.resource].epoch != epoch_) {
-                    resources_[e.resource].epoch = epoch_;
+                Resource& res = resources_[e.resource];
+                if (res.epoch == epoch_ || res.skip_epoch == epoch_)
+                    continue;
+                if (skippable(e.resource)) {
+                    skip(e.resource);
+                } else {
+                    res.epoch = epoch_;
                     comp_resources_.push_back(e.resource);
                 }
             }
         }
     }
+}
+
+// The variables and resources to re-solve: everything (full), or the components of what changed.
+void MaxMinSolver::collect(Mode mode) {
+    comp_resources_.clear();
+    comp_variables_.clear();
+    skipped_.clear();
+    if (mode == Mode::full) {
+        for (ResourceId r = 0; r < resources_.size(); ++r)
+            collect_component(r);
+        for (VariableId v = 0; v < variables_.size(); ++v) {
+            Variable& var = variables_[v];
+            if (var.alive && var.elems.empty() && var.count > 0 && var.penalty > 0 && var.epoch != epoch_) {
+                var.epoch = epoch_;
+                comp_variables_.push_back(v);
+            }
+        }
+        return;
+    }
+    for (ResourceId r : seeds_)
+        collect_component(r);
+    // changed variables not reached (isolated, or all their resources slack) are solved alone;
+    // the slack check then decides whether that holds
+    for (VariableId v : modified_vars_) {
+        Variable& var = variables_[v];
+        if (var.alive && var.count > 0 && var.penalty > 0 && var.epoch != epoch_) {
+            var.epoch = epoch_;
+            comp_variables_.push_back(v);
+        }
+    }
+}
+
+// Whether every skipped resource keeps spare capacity under the candidate values (exact sum over
+// its users); records the new load when it does.
+bool MaxMinSolver::skipped_stay_slack() {
+    for (ResourceId r : skipped_) {
+        Resource& res = resources_[r];
+        double load = 0;
+        for (const ResElem& u : res.users) {
+            const Variable& var = variables_[u.variable];
+            if (!(var.count > 0 && var.penalty > 0))
+                continue;
+            const double x = var.epoch == epoch_ ? (var.fixed ? var.next_value : infinity) : var.value;
+            load += static_cast<double>(var.count) * var.elems[u.elem].weight * x;
+        }
+        if (!(res.capacity - load > 1e-9 * res.capacity))
+            return false;
+        res.remaining = res.capacity - load;
+    }
+    return true;
 }
 
 void MaxMinSolver::solve(Mode mode, std::vector<VariableId>& changed) {
@@ -203,8 +277,6 @@ void MaxMinSolver::solve(Mode mode, std::vector<VariableId>& changed) {
     }
     count_changes_.clear();
     ++epoch_;
-    comp_resources_.clear();
-    comp_variables_.clear();
 
     // Variables that became inactive drop to 0 (they are no longer reachable by the search).
     auto deactivate = [&](VariableId v) {
@@ -220,34 +292,30 @@ void MaxMinSolver::solve(Mode mode, std::vector<VariableId>& changed) {
     for (VariableId v : modified_isolated_)
         deactivate(v);
 
-    if (mode == Mode::full) {
-        for (ResourceId r = 0; r < resources_.size(); ++r)
-            collect_component(r);
-        for (VariableId v = 0; v < variables_.size(); ++v) {
-            Variable& var = variables_[v];
-            if (var.alive && var.elems.empty() && var.count > 0 && var.penalty > 0 && var.epoch != epoch_) {
-                var.epoch = epoch_;
-                comp_variables_.push_back(v);
-            }
-        }
-    } else {
-        for (ResourceId r : modified_)
-            collect_component(r);
-        for (VariableId v : modified_isolated_) {
-            Variable& var = variables_[v];
-            if (var.alive && var.count > 0 && var.penalty > 0 && var.epoch != epoch_) {
-                var.epoch = epoch_;
-                comp_variables_.push_back(v);
-            }
-        }
-    }
-    for (ResourceId r : modified_)
-        resources_[r].modified = false;
-    modified_.clear();
-    modified_isolated_.clear();
+    seeds_.swap(modified_);
+    for (VariableId v : modified_isolated_)
+        modified_vars_.push_back(v);
+    allow_skip_ = mode == Mode::lazy;
+    collect(mode);
     resources_solved_ += comp_resources_.size();
     variables_solved_ += comp_variables_.size();
-    fill(changed);
+    fill();
+    if (!skipped_.empty() && !skipped_stay_slack()) {
+        // a skipped resource would be over-used: solve the whole component with it
+        ++slack_fallbacks_;
+        ++epoch_;
+        allow_skip_ = false;
+        collect(mode);
+        resources_solved_ += comp_resources_.size();
+        variables_solved_ += comp_variables_.size();
+        fill();
+    }
+    commit(changed);
+    for (ResourceId r : seeds_)
+        resources_[r].modified = false;
+    seeds_.clear();
+    modified_vars_.clear();
+    modified_isolated_.clear();
 }
 
 void MaxMinSolver::push_level(ResourceId r) {
@@ -268,6 +336,8 @@ void MaxMinSolver::fix(VariableId v, double x) {
     const double n = static_cast<double>(var.count);
     for (const VarElem& e : var.elems) {
         Resource& res = resources_[e.resource];
+        if (res.epoch != epoch_)
+            continue; // a slack resource outside the component: checked after the solve
         --res.unfixed;
         if (res.sharing == Sharing::shared) {
             res.remaining -= n * e.weight * x;
@@ -281,7 +351,7 @@ void MaxMinSolver::fix(VariableId v, double x) {
     }
 }
 
-void MaxMinSolver::fill(std::vector<VariableId>& changed) {
+void MaxMinSolver::fill() {
     // Progressive filling (weighted max-min, Bertsekas & Gallager, "Data Networks", 6.5.2):
     // the "level" L rises; variable v holds x_v = L / p_v until fixed. A shared resource saturates
     // at L = remaining / sum(n w / p) over its unfixed users; a fatpipe at L = C / max(w / p).
@@ -291,7 +361,7 @@ void MaxMinSolver::fill(std::vector<VariableId>& changed) {
         const VariableId v = comp_variables_[0];
         Variable& var = variables_[v];
         const Resource& res = resources_[comp_resources_[0]];
-        if (var.elems.size() == 1) {
+        if (var.elems.size() == 1 && var.elems[0].resource == comp_resources_[0]) {
             const double w = var.elems[0].weight / var.penalty;
             const double usage =
                 res.sharing == Sharing::shared ? static_cast<double>(var.count) * w : std::max(0.0, w);
@@ -305,10 +375,8 @@ void MaxMinSolver::fill(std::vector<VariableId>& changed) {
             lone.load_valid = res.sharing == Sharing::shared && std::isfinite(x);
             if (lone.load_valid)
                 lone.remaining = res.capacity - static_cast<double>(var.count) * var.elems[0].weight * x;
-            if (x != var.value) {
-                var.value = x;
-                changed.push_back(v);
-            }
+            var.fixed = true;
+            var.next_value = x;
             return;
         }
     }
@@ -407,6 +475,9 @@ void MaxMinSolver::fill(std::vector<VariableId>& changed) {
     }
     for (ResourceId r : comp_resources_)
         resources_[r].load_valid = resources_[r].sharing == Sharing::shared;
+}
+
+void MaxMinSolver::commit(std::vector<VariableId>& changed) {
     for (VariableId v : comp_variables_) {
         Variable& var = variables_[v];
         const double x = var.fixed ? var.next_value : infinity;

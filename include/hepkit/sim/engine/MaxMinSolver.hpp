@@ -28,6 +28,16 @@
 /// resources never fix anyone — so the change is booked into the resources' remaining capacity
 /// without a re-solve.
 ///
+/// Slack decomposition (lazy only): a shared resource with spare capacity in the current solution
+/// (remaining > 1e-9 of its capacity) is nobody's bottleneck, so the max-min solution is the same
+/// without it. The search for the component to re-solve therefore does not pass through such
+/// resources: with many flows through one under-used storage link, a change on one worker
+/// re-solves that worker's link, not every link behind the storage. The candidate is accepted
+/// only if every skipped resource still has spare capacity under the new values (checked exactly
+/// over its users); otherwise the component is re-solved with them included. Both ways give the
+/// unique max-min solution, so lazy and full stay bit-identical (each variable is fixed by the
+/// same resources, in the same order).
+///
 /// Hot path: solve(); measure with benchmarks/ before changing it.
 
 #include <cstdint>
@@ -90,6 +100,8 @@ class MaxMinSolver {
     }
     /// Count changes that needed no re-solve (see solve()); for benchmarks.
     std::uint64_t shortcuts() const { return shortcuts_; }
+    /// Slack decompositions rejected by the check (re-solved with the skipped resources).
+    std::uint64_t slack_fallbacks() const { return slack_fallbacks_; }
 
     /// Statistics: resources visited by solve() since construction (lazy vs full cost).
     std::uint64_t resources_solved() const { return resources_solved_; }
@@ -119,6 +131,7 @@ class MaxMinSolver {
         std::uint32_t version = 0;
         std::uint64_t touched_round = 0; ///< last round in which it entered touched_
         bool load_valid = false;         ///< `remaining` = capacity - current load (set by a solve)
+        std::uint64_t skip_epoch = 0;    ///< solve in which it was skipped as slack
     };
     struct Variable {
         double penalty = 0;
@@ -143,8 +156,13 @@ class MaxMinSolver {
     void mark_modified(VariableId v);
     bool try_shortcut(VariableId v);
     void mark_resource(ResourceId r);
+    bool skippable(ResourceId r) const;
+    void skip(ResourceId r);
     void collect_component(ResourceId seed);
-    void fill(std::vector<VariableId>& changed);
+    void collect(Mode mode);
+    bool skipped_stay_slack();
+    void fill();
+    void commit(std::vector<VariableId>& changed);
     void fix(VariableId v, double x);
     void push_level(ResourceId r);
 
@@ -152,6 +170,11 @@ class MaxMinSolver {
     std::vector<Variable> variables_;
     std::vector<VariableId> free_ids_;
     std::vector<ResourceId> modified_;
+    std::vector<VariableId> modified_vars_; ///< variables changed since the last solve (seeds)
+    std::vector<ResourceId> seeds_;         ///< modified_ of the solve in progress (for a retry)
+    std::vector<ResourceId> skipped_;       ///< slack resources not searched through
+    bool allow_skip_ = false;
+    std::uint64_t slack_fallbacks_ = 0;
     std::vector<VariableId> modified_isolated_; ///< active variables with no resource
     std::uint64_t epoch_ = 0;
     std::uint64_t resources_solved_ = 0;
