@@ -30,7 +30,7 @@ const fs::path bench_dir = fs::path(HEPKIT_SHARED_DIR) / "reference/bench";
 using Result = bench::ForkedResult;
 
 // Builds and runs one configuration; returns wall time and events (run in a forked child).
-std::pair<double, double> simulate(const fs::path& platform, std::int64_t n) {
+std::pair<double, double> simulate(const fs::path& platform, std::int64_t n, bool slack = true) {
     auto wl = config::load_json_file((bench_dir / "workload_N1000.json").string());
     auto ds = config::load_json_file((bench_dir / "dataset_N1000.json").string());
     wl["bench"]["num_jobs"] = n;
@@ -45,6 +45,7 @@ std::pair<double, double> simulate(const fs::path& platform, std::int64_t n) {
     opt.xrd_flops_per_time = 0;
     WorkloadSet set = build_workload(p, src, opt.seed);
     Simulation sim(std::move(p), {});
+    sim.engine().set_slack_decomposition(slack);
     GridSimulation grid(sim, std::move(set), opt);
     std::size_t done = 0;
     grid.run({[&](const JobRecord& r) { done += r.status == "done"; }, {}, {}, {}});
@@ -54,8 +55,8 @@ std::pair<double, double> simulate(const fs::path& platform, std::int64_t n) {
     return {wall, static_cast<double>(sim.engine().events_processed())};
 }
 
-Result run_forked(const fs::path& platform, std::int64_t n) {
-    return bench::run_forked([&] { return simulate(platform, n); });
+Result run_forked(const fs::path& platform, std::int64_t n, bool slack = true) {
+    return bench::run_forked([&] { return simulate(platform, n, slack); });
 }
 
 void report(benchmark::State& state, const Result& r, const Result& base, std::int64_t n) {
@@ -112,6 +113,34 @@ BENCHMARK(HostScan)
     ->Args({100, 0})
     ->Args({1000, 1000})
     ->Args({1000, 0})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+
+// The solver's slack decomposition on and off, same configuration, same run (the traces are
+// identical; counters: wall time of each and their ratio).
+void SlackDecomposition(benchmark::State& state) {
+    if (!fs::exists(bench_dir)) {
+        state.SkipWithError("reference data (../shared/reference/bench) not found");
+        return;
+    }
+    const fs::path platform = bench_dir / fmt::format("plat_K{}.xml", state.range(0));
+    for (auto _ : state) {
+        const Result on = run_forked(platform, state.range(1), true);
+        const Result off = run_forked(platform, state.range(1), false);
+        if (!on.ok || !off.ok) {
+            state.SkipWithError("run failed");
+            return;
+        }
+        state.counters["wall_on_s"] = on.wall_s;
+        state.counters["wall_off_s"] = off.wall_s;
+        state.counters["off_over_on"] = off.wall_s / on.wall_s;
+        state.counters["events"] = on.events;
+    }
+}
+BENCHMARK(SlackDecomposition)
+    ->Args({100, 1600})
+    ->Args({1000, 1000})
+    ->Args({1000, 2000})
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 

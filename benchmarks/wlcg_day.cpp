@@ -23,11 +23,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::pair<double, double> simulate(const std::string& dir) {
+std::pair<double, double> simulate(const std::string& dir, bool slack = true) {
     const auto t0 = std::chrono::steady_clock::now();
     const config::YamlView root(config::load_yaml_file(dir + "/scenario.yaml"), dir + "/scenario.yaml");
     GridScenario s = read_grid_scenario(root, dir);
     Simulation sim(std::move(*s.platform), {});
+    sim.engine().set_slack_decomposition(slack);
     GridSimulation grid(sim, std::move(s.workload), s.options);
     std::size_t done = 0;
     grid.run({[&](const JobRecord& r) { done += r.status == "done"; }, {}, {}, {}});
@@ -104,6 +105,31 @@ void Sites(benchmark::State& state) {
     }
 }
 BENCHMARK(Sites)->Arg(10)->Arg(50)->Arg(100)->Arg(200)->Unit(benchmark::kSecond)->Iterations(1);
+
+// The solver's slack decomposition on and off on the same generated day (k sites, 100 000 jobs),
+// same run: identical results, wall time of each and their ratio.
+void SitesSlack(benchmark::State& state) {
+    WlcgSpec spec = WlcgSpec::preset("full");
+    spec.tier1 = static_cast<int>(std::max<std::int64_t>(1, state.range(0) / 10));
+    spec.tier2 = static_cast<int>(state.range(0) - 1 - spec.tier1);
+    spec.jobs = 100000;
+    for (auto _ : state) {
+        const std::string dir =
+            (fs::temp_directory_path() / fmt::format("hepkit-wlcg-bench-{}-slack", ::getpid())).string();
+        generate_wlcg(spec, dir);
+        const auto on = bench::run_forked([&] { return simulate(dir, true); });
+        const auto off = bench::run_forked([&] { return simulate(dir, false); });
+        fs::remove_all(dir);
+        if (!on.ok || !off.ok) {
+            state.SkipWithError("run failed");
+            return;
+        }
+        state.counters["wall_on_s"] = on.wall_s;
+        state.counters["wall_off_s"] = off.wall_s;
+        state.counters["off_over_on"] = off.wall_s / on.wall_s;
+    }
+}
+BENCHMARK(SitesSlack)->Arg(100)->Arg(200)->Unit(benchmark::kSecond)->Iterations(1);
 
 } // namespace
 

@@ -295,7 +295,7 @@ void MaxMinSolver::solve(Mode mode, std::vector<VariableId>& changed) {
     seeds_.swap(modified_);
     for (VariableId v : modified_isolated_)
         modified_vars_.push_back(v);
-    allow_skip_ = mode == Mode::lazy;
+    allow_skip_ = mode == Mode::lazy && slack_decomposition_;
     collect(mode);
     resources_solved_ += comp_resources_.size();
     variables_solved_ += comp_variables_.size();

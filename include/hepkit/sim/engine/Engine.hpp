@@ -98,6 +98,8 @@ class Engine {
     std::uint64_t events_processed() const { return events_; }
     std::size_t class_count() const { return classes_.size() - free_classes_.size(); }
     const MaxMinSolver& solver() const { return solver_; }
+    /// See MaxMinSolver::set_slack_decomposition (benchmarks compare both in one run).
+    void set_slack_decomposition(bool on) { solver_.set_slack_decomposition(on); }
 
   private:
     using ClassId = std::uint32_t;

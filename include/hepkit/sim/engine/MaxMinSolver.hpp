@@ -100,6 +100,8 @@ class MaxMinSolver {
     }
     /// Count changes that needed no re-solve (see solve()); for benchmarks.
     std::uint64_t shortcuts() const { return shortcuts_; }
+    /// Turns the slack decomposition of lazy solves on (default) or off; results are identical.
+    void set_slack_decomposition(bool on) { slack_decomposition_ = on; }
     /// Slack decompositions rejected by the check (re-solved with the skipped resources).
     std::uint64_t slack_fallbacks() const { return slack_fallbacks_; }
 
@@ -174,6 +176,7 @@ class MaxMinSolver {
     std::vector<ResourceId> seeds_;         ///< modified_ of the solve in progress (for a retry)
     std::vector<ResourceId> skipped_;       ///< slack resources not searched through
     bool allow_skip_ = false;
+    bool slack_decomposition_ = true;
     std::uint64_t slack_fallbacks_ = 0;
     std::vector<VariableId> modified_isolated_; ///< active variables with no resource
     std::uint64_t epoch_ = 0;
