@@ -167,7 +167,7 @@ void MaxMinSolver::set_bound(VariableId v, double bound) {
 
 bool MaxMinSolver::skippable(ResourceId r) const {
     const Resource& res = resources_[r];
-    return allow_skip_ && res.sharing == Sharing::shared && res.load_valid &&
+    return allow_skip_ && res.sharing == Sharing::shared && res.load_valid && res.keep_epoch != epoch_ &&
            res.remaining > 1e-9 * res.capacity;
 }
 
@@ -231,6 +231,25 @@ void MaxMinSolver::collect(Mode mode) {
         }
         return;
     }
+    // A changed variable that may not fit into the spare capacity of its resources will saturate
+    // one of them: keep those, rather than skip them and fail the check afterwards. Its value is
+    // at most its bound and at most C_r / (n w_r) on each of its resources.
+    if (allow_skip_)
+        for (VariableId v : modified_vars_) {
+            const Variable& var = variables_[v];
+            if (!var.alive || !(var.count > 0 && var.penalty > 0))
+                continue;
+            const double n = static_cast<double>(var.count);
+            double most = var.bound > 0 ? var.bound : infinity;
+            for (const VarElem& e : var.elems)
+                if (resources_[e.resource].sharing == Sharing::shared)
+                    most = std::min(most, resources_[e.resource].capacity / (n * e.weight));
+            for (const VarElem& e : var.elems) {
+                Resource& res = resources_[e.resource];
+                if (!(res.remaining - n * e.weight * most > 1e-9 * res.capacity))
+                    res.keep_epoch = epoch_;
+            }
+        }
     for (ResourceId r : seeds_)
         collect_component(r);
     // changed variables not reached (isolated, or all their resources slack) are solved alone;

@@ -134,6 +134,7 @@ class MaxMinSolver {
         std::uint64_t touched_round = 0; ///< last round in which it entered touched_
         bool load_valid = false;         ///< `remaining` = capacity - current load (set by a solve)
         std::uint64_t skip_epoch = 0;    ///< solve in which it was skipped as slack
+        std::uint64_t keep_epoch = 0;    ///< solve in which it must not be skipped
     };
     struct Variable {
         double penalty = 0;
