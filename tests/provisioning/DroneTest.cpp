@@ -103,6 +103,73 @@ TEST(Drones, HandComputedLifeCycleAndWalltimeKill) {
     EXPECT_NEAR(s.core_hours_used, (950 + 900 + 950) / 3600.0, 1e-9);
 }
 
+// Drones on GPU nodes (an HPC GPU partition): GPU jobs start only once a drone runs on the node
+// (not at t = 0 although the dispatcher has free cores on the CPU site),
+// wait for the one H100 (exclusive), and a GPU job killed at the drone's walltime frees the device
+// and runs again on the next drone.
+TEST(Drones, GpuNodesAsDrones) {
+    const std::string jobs = fmt::format("/tmp/hepkit-gpu-drones-{}.csv", ::getpid());
+    {
+        std::ofstream f(jobs);
+        f << "id,submit,cores,memory,flops,inputs,output_size,gpus,gpu_time\n"
+             "gpu1,0,1,1GB,1Gf,,0,1,500s\n"
+             "gpu2,0,1,1GB,1Gf,,0,1,800s\n";
+    }
+    const std::string yaml = fmt::format(R"(
+name: gpu-drones
+platform:
+  id: p
+  routing: Full
+  zones:
+    - id: HPC
+      routing: Full
+      hosts:
+        - {{id: gnode, speed: 1Gf, cores: 4, gpus: {{model: H100}}, props: {{type: worker, ram: 64GB}}}}
+    - id: T2 # a grid site without GPUs, with free cores all along
+      routing: Full
+      hosts:
+        - {{id: cpu1, speed: 1Gf, cores: 4, props: {{type: worker, ram: 64GB}}}}
+jobs: {}
+opportunistic:
+  controller: {{type: roced, interval: 60s}}
+  sites: [{{site: HPC, max_drones: 1, boot_time: 100s, integration_delay: 10s, walltime: 1000s}}]
+)",
+                                         jobs);
+    auto sc = read_grid_scenario(config::YamlView(YAML::Load(yaml), "gpu-drones.yaml"), "");
+    Simulation sim(std::move(*sc.platform), Simulation::Config{});
+    GridSimulation grid(sim, std::move(sc.workload), sc.options);
+    Outcome r;
+    GridSimulation::Observers obs;
+    obs.job_finished = [&](const JobRecord& j) { r.jobs.push_back(j); };
+    obs.drone = [&](const DroneEvent& e) { r.drones.push_back(e); };
+    grid.run(obs);
+    std::remove(jobs.c_str());
+    const double first = at(r, "HPC-drone0", DroneState::available);
+    const double second = at(r, "HPC-drone1", DroneState::available);
+    ASSERT_EQ(first, 110);
+    ASSERT_GT(second, 1000);
+    // gpu1 on drone0, gpu2 after it on the same device, killed at the walltime (t = 1000), then
+    // whole again on drone1
+    ASSERT_EQ(r.jobs.size(), 3u);
+    const JobRecord& g1 = r.jobs[0];
+    EXPECT_EQ(g1.tag, "gpu1");
+    EXPECT_EQ(g1.status, "done");
+    EXPECT_DOUBLE_EQ(g1.start, first);
+    EXPECT_EQ(g1.gpu_devices, "gnode/gpu0");
+    EXPECT_NEAR(g1.gpu_time, 500, 1.0);
+    const JobRecord& killed = r.jobs[1];
+    EXPECT_EQ(killed.tag, "gpu2");
+    EXPECT_EQ(killed.status, "killed-walltime");
+    EXPECT_DOUBLE_EQ(killed.end, 1000);
+    const JobRecord& again = r.jobs[2];
+    EXPECT_EQ(again.tag, "gpu2");
+    EXPECT_EQ(again.status, "done");
+    EXPECT_GE(again.start, second);
+    EXPECT_EQ(again.gpu_devices, "gnode/gpu0");
+    EXPECT_NEAR(again.gpu_time, 800, 1.0);
+    EXPECT_NEAR(again.end - again.start, 801, 1.0); // 1 s on the CPU, then the full GPU work
+}
+
 // Draining before the walltime: no job starts in the last drain_before seconds; a draining drone
 // shuts down at the next heartbeat after its last job.
 TEST(Drones, DrainBeforeWalltimeAndHeartbeat) {

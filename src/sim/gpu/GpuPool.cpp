@@ -414,6 +414,24 @@ void GpuPool::release(TaskId t) {
     free_tasks_.push_back(t);
 }
 
+void GpuPool::abort(TaskId t, double now) {
+    Task& task = tasks_[t];
+    for (std::uint32_t i = 0; i < task.parts.size(); ++i) {
+        Part& part = task.parts[i];
+        if (part.done)
+            continue;
+        if (part.computing) {
+            leave(t, i, now, true);
+        } else if (part.act < by_activity_.size() && by_activity_[part.act] == key(t, i)) {
+            engine_.cancel(part.act); // context still being created: no memory held yet
+            by_activity_[part.act] = none;
+        }
+        part.done = true;
+        part.end = now;
+    }
+    release(t);
+}
+
 void GpuPool::sample(double now, const std::function<void(const GpuSample&)>& out) {
     (void)now;
     for (const Device& d : devices_) {

@@ -65,7 +65,8 @@ std::optional<std::pair<std::size_t, GpuPool::TaskId>> GridSimulation::pick_gpu_
     double best_load = 0;
     const auto& workers = dispatcher_.workers();
     for (std::size_t w = 0; w < workers.size(); ++w) {
-        if (!gpus_->has_gpus(w) || workers[w].cores_free < job.cores || workers[w].memory_free < job.memory)
+        if (!workers[w].open || !gpus_->has_gpus(w) || workers[w].cores_free < job.cores ||
+            workers[w].memory_free < job.memory) // closed: an opportunistic node without a drone
             continue;
         const double load = gpus_->load(w);
         if (load >= 1.0 || (best && load >= best_load))
@@ -98,9 +99,6 @@ void GridSimulation::setup_drones() {
         std::vector<DronePool::Node> list;
         for (std::size_t w : dispatcher_.sites()[s].workers) {
             const auto& wk = dispatcher_.workers()[w];
-            if (!p.host(wk.host).gpus.empty())
-                throw std::invalid_argument(
-                    fmt::format("opportunistic site '{}': drones with GPUs are not supported", site.site));
             list.push_back({w, wk.cores_total, wk.memory_total});
             dispatcher_.set_open(w, false); // nodes offer nothing until a drone runs on them
         }
@@ -135,6 +133,10 @@ void GridSimulation::kill_jobs(std::size_t worker, double now) {
         const JobSpec& job = workload_.jobs[run.job];
         run.record.end = now;
         run.record.status = "killed-walltime";
+        if (run.gpu) { // its kernels die with the drone; the devices are free for the next drone
+            gpus_->abort(*run.gpu, now);
+            run.gpu.reset();
+        }
         dispatcher_.give(run.worker, job.cores, job.memory);
         drones_->job_ended(worker, job.cores, now, true);
         run.live = false;

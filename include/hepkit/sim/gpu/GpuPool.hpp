@@ -95,6 +95,10 @@ class GpuPool {
     TaskReport report(TaskId task) const;
     /// Frees the task's slots.
     void release(TaskId task);
+    /// Ends a task early (its job was killed, e.g. at a drone's walltime): cancels the activity
+    /// of every unfinished part, frees the device memory of parts that were computing, settles
+    /// their energy up to `now`, and frees the slots.
+    void abort(TaskId task, double now);
 
     void sample(double now, const std::function<void(const GpuSample&)>& out);
     /// Per-policy statistics, with device energy accounted up to `now`.
