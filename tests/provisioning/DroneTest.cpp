@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 #include <unistd.h>
 
 namespace hepkit::sim {
@@ -168,6 +169,76 @@ opportunistic:
     EXPECT_EQ(again.gpu_devices, "gnode/gpu0");
     EXPECT_NEAR(again.gpu_time, 800, 1.0);
     EXPECT_NEAR(again.end - again.start, 801, 1.0); // 1 s on the CPU, then the full GPU work
+}
+
+// The site's own users' share as a time profile: 0 until t = 1000, then 0.5. The four drones
+// started at t = 0 run the first 16 jobs (110..1110) and keep their nodes (no preemption) until
+// their walltime at 1500, where the second 16 jobs (from 1200) are killed; after that at most two
+// drones hold nodes at once, and the killed jobs finish on them.
+TEST(Drones, BackgroundShareProfile) {
+    std::string jobs;
+    for (int i = 0; i < 32; ++i)
+        jobs += fmt::format("job{},{},1,1GB,1000Gf,,0\n", i, i < 16 ? 0 : 1200);
+    const Outcome r =
+        run(jobs, "  controller: {type: roced, interval: 60s}\n"
+                  "  sites: [{site: HPC, boot_time: 100s, integration_delay: 10s, walltime: 1500s,\n"
+                  "           background_share: {steps: [[0s, 0.0], [1000s, 0.5]]}}]\n");
+    std::map<std::string, std::pair<double, double>> life; // requested .. shutdown
+    for (const auto& e : r.drones) {
+        if (e.state == DroneState::requested)
+            life[e.drone].first = e.time;
+        if (e.state == DroneState::shutdown)
+            life[e.drone].second = e.time;
+    }
+    int early = 0, late = 0;
+    for (const auto& [name, span] : life)
+        (span.first < 1000 ? early : late) += 1;
+    EXPECT_EQ(early, 4);
+    EXPECT_GT(late, 0);
+    for (const auto& [name, span] : life) { // at every later request, at most two drones alive
+        if (span.first < 1000)
+            continue;
+        int alive = 0;
+        for (const auto& [other, o] : life)
+            alive += o.first <= span.first && span.first < o.second;
+        EXPECT_LE(alive, 2) << name << " requested at " << span.first;
+    }
+    int done = 0, killed = 0;
+    for (const auto& j : r.jobs)
+        (j.status == "done" ? done : killed) += 1;
+    EXPECT_EQ(done, 32);
+    EXPECT_GE(killed, 16); // 16 at 1500; a later drone may kill a second round at its walltime
+}
+
+TEST(Drones, BackgroundProfileWrapsAndRejectsBadSteps) {
+    OpportunisticSite site;
+    site.background_share = 0.1;
+    site.background_steps = {{2 * 3600.0, 0.2}, {8 * 3600.0, 0.6}, {18 * 3600.0, 0.3}};
+    EXPECT_DOUBLE_EQ(background_share_at(site, 3600), 0.1); // before the first step, no period
+    site.background_period = 24 * 3600;
+    EXPECT_DOUBLE_EQ(background_share_at(site, 3600), 0.3); // wraps: the last step holds
+    EXPECT_DOUBLE_EQ(background_share_at(site, 7 * 3600), 0.2);
+    EXPECT_DOUBLE_EQ(background_share_at(site, 9 * 3600), 0.6);
+    EXPECT_DOUBLE_EQ(background_share_at(site, 20 * 3600), 0.3);
+    EXPECT_DOUBLE_EQ(background_share_at(site, 33 * 3600), 0.6); // next day, 9 h
+    auto parse = [](const std::string& share) {
+        const std::string yaml =
+            scenario("/dev/null", "  sites: [{site: HPC, background_share: " + share + "}]\n");
+        return read_grid_scenario(config::YamlView(YAML::Load(yaml), "drones.yaml"), "");
+    };
+    auto message = [&](const std::string& share) {
+        try {
+            parse(share);
+        } catch (const std::exception& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_NE(message("{steps: [[2h, 0.2], [1h, 0.3]]}").find("times must increase"), std::string::npos);
+    EXPECT_NE(message("{steps: [[2h, 1.2]]}").find("must be in [0, 1)"), std::string::npos);
+    EXPECT_NE(message("{steps: [[2h, 0.2]], period: 1h}").find("must exceed"), std::string::npos);
+    EXPECT_NE(message("{steps: [0.2]}").find("[time, share]"), std::string::npos);
+    EXPECT_NE(message("{step: [[0h, 0.2]]}").find("step"), std::string::npos);
 }
 
 // Draining before the walltime: no job starts in the last drain_before seconds; a draining drone

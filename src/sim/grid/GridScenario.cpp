@@ -293,6 +293,36 @@ void read_gpu_calibration(const YamlView& c, GpuCalibration& cal) {
     }
 }
 
+// background_share: {steps: [[0h, 0.2], [8h, 0.6], [18h, 0.3]], period: 24h}: the share the
+// site's own users hold from each time on (piecewise constant), repeating with the period.
+void read_background_profile(const YamlView& b, OpportunisticSite& site) {
+    b.check_keys({"steps", "period"});
+    const YamlView steps = b.at("steps");
+    if (!steps.is_sequence() || steps.size() == 0)
+        steps.fail("must be a list of [time, share] pairs, e.g. [[0h, 0.2], [8h, 0.6]]");
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const YamlView st = steps.at(i);
+        if (!st.is_sequence() || st.size() != 2)
+            st.fail("each step is [time, share], e.g. [8h, 0.6]");
+        const double t = st.at(std::size_t{0}).as_quantity(units::Kind::time);
+        const double share = st.at(std::size_t{1}).as_double();
+        if (!(t >= 0))
+            st.fail(fmt::format("time {} must be >= 0", t));
+        if (!(share >= 0 && share < 1))
+            st.fail(fmt::format("share {} must be in [0, 1)", share));
+        if (!site.background_steps.empty() && !(t > site.background_steps.back().first))
+            st.fail(fmt::format("times must increase (step at {} s after one at {} s)", t,
+                                site.background_steps.back().first));
+        site.background_steps.emplace_back(t, share);
+    }
+    if (b.has("period")) {
+        site.background_period = b.at("period").as_quantity(units::Kind::time);
+        if (!(site.background_period > site.background_steps.back().first))
+            b.at("period").fail(fmt::format("period {} s must exceed the last step's time ({} s)",
+                                            site.background_period, site.background_steps.back().first));
+    }
+}
+
 Duration read_duration(const YamlView& v) {
     Duration d;
     if (v.is_map()) {
@@ -399,7 +429,10 @@ void read_opportunistic(const YamlView& o, Platform& platform, GridOptions& opt)
                 s.at(key).fail(fmt::format("{} must be in [0, 1)", out));
         };
         fraction("overhead", site.overhead);
-        fraction("background_share", site.background_share);
+        if (s.has("background_share") && s.at("background_share").is_map())
+            read_background_profile(s.at("background_share"), site);
+        else
+            fraction("background_share", site.background_share);
         if (s.has("cost_per_core_hour")) {
             site.cost_per_core_hour = s.at("cost_per_core_hour").as_double();
             if (!(site.cost_per_core_hour >= 0))

@@ -107,8 +107,7 @@ DronePool::DronePool(std::vector<OpportunisticSite> sites, std::vector<std::vect
                             "nodes ({:.4g} B)",
                             site.site, site.memory_per_drone, node_memory));
         const int nodes = static_cast<int>(nodes_[s].size());
-        const int usable = static_cast<int>(std::floor(nodes * (1 - site.background_share) + 1e-9));
-        const int quota = site.max_drones > 0 ? std::min(site.max_drones, usable) : usable;
+        const int quota = site.max_drones > 0 ? site.max_drones : nodes;
         if (site.max_drones > nodes)
             throw std::invalid_argument(
                 fmt::format("opportunistic site '{}': max_drones = {} but it has {} nodes", site.site,
@@ -121,6 +120,26 @@ DronePool::DronePool(std::vector<OpportunisticSite> sites, std::vector<std::vect
     }
     drone_on_worker_.assign(max_worker + 1, 0);
     demand_.assign(sites_.size(), 0.0);
+}
+
+double background_share_at(const OpportunisticSite& site, double t) {
+    const auto& steps = site.background_steps;
+    if (steps.empty())
+        return site.background_share;
+    const double tt = site.background_period > 0 ? std::fmod(t, site.background_period) : t;
+    if (tt < steps.front().first) // before the first step: the constant, or the last step wrapped
+        return site.background_period > 0 ? steps.back().second : site.background_share;
+    auto it = std::upper_bound(steps.begin(), steps.end(), tt,
+                               [](double v, const std::pair<double, double>& st) { return v < st.first; });
+    return std::prev(it)->second;
+}
+
+int DronePool::quota(std::size_t s, double now) const {
+    // The site's own users hold a share of the nodes; drones already running keep theirs (an HPC
+    // system does not preempt running jobs), so a rising share only stops new drones.
+    const int nodes = static_cast<int>(nodes_[s].size());
+    const int usable = static_cast<int>(std::floor(nodes * (1 - background_share_at(sites_[s], now)) + 1e-9));
+    return std::min(quota_[s], usable);
 }
 
 bool DronePool::is_drone_worker(std::size_t worker) const {
@@ -323,23 +342,23 @@ void DronePool::cycle(double now) {
         const int alive = l.alive, existing = l.existing;
         const double supply = l.supply, busy = l.busy, rate = l.rate, capacity = l.capacity;
         const double idle = batch_.idle_job_cores(site.cores_per_drone, site.memory_per_drone);
+        const int quota = this->quota(s, now);
         // Without supply, a pool with waiting jobs counts as fully allocated and used (so that
         // COBalD starts), an empty one as unused.
         const double allocation = supply > 0 ? busy / supply : (idle > 0 ? 1.0 : 0.0);
         const double utilisation = capacity > 0 ? rate / capacity : allocation;
         int target = 0;
         if (controller_.kind == ControllerSpec::Kind::roced) {
-            target = roced_target(idle + busy, site.cores_per_drone, quota_[s]);
+            target = roced_target(idle + busy, site.cores_per_drone, quota);
         } else {
             demand_[s] = controller_.kind == ControllerSpec::Kind::cobald_linear
                              ? cobald_linear(demand_[s], utilisation, allocation, controller_)
                              : cobald_relative(std::max(supply, demand_[s] > 0 ? 0.0 : site.cores_per_drone),
                                                utilisation, allocation, controller_);
-            target =
-                std::min(quota_[s], static_cast<int>(std::ceil(demand_[s] / site.cores_per_drone - 1e-9)));
+            target = std::min(quota, static_cast<int>(std::ceil(demand_[s] / site.cores_per_drone - 1e-9)));
         }
         if (target > alive) {
-            int boots = std::min(target - alive, quota_[s] - existing);
+            int boots = std::min(target - alive, quota - existing);
             if (controller_.kind == ControllerSpec::Kind::roced)
                 boots = std::min(boots, controller_.max_boots_per_cycle);
             for (int k = 0; k < boots; ++k)

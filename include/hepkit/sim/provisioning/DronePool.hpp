@@ -54,7 +54,12 @@ struct OpportunisticSite {
     double overhead = 0;          ///< fraction of compute speed lost to virtualisation, [0, 1)
     double cost_per_core_hour = 0;
     double background_share = 0; ///< fraction of the nodes the site's own users hold, [0, 1)
-    double heartbeat = 0;        ///< s; state changes are noticed at multiples of it (0: at once)
+    /// Optional time profile of that share: (from time s, share) steps in increasing time, the
+    /// share holding until the next step; before the first step `background_share` holds, or,
+    /// with a `background_period`, the profile repeats and the last step wraps around.
+    std::vector<std::pair<double, double>> background_steps;
+    double background_period = 0;
+    double heartbeat = 0; ///< s; state changes are noticed at multiples of it (0: at once)
 };
 
 struct ControllerSpec {
@@ -68,6 +73,8 @@ struct ControllerSpec {
     double low_scale = 0.9, high_scale = 1.1;            ///< cobald-relative
 };
 ControllerSpec::Kind parse_controller(const std::string& name); ///< throws std::invalid_argument
+/// The share of the site's nodes its own users hold at time t (the profile, or the constant).
+double background_share_at(const OpportunisticSite& site, double t);
 
 // Controller laws, free functions so that their step responses can be tested alone.
 /// ROCED: drones wanted for `job_cores` of idle and running jobs.
@@ -178,7 +185,9 @@ class DronePool {
     std::vector<std::size_t> drone_on_worker_; ///< worker -> drone + 1, 0 = none
     std::vector<double> demand_;               ///< cobald: demand in cores per site
     std::vector<DroneSiteStats> stats_;
-    std::vector<int> quota_;
+    std::vector<int> quota_; ///< max_drones, or one per node
+    /// Drones the site may hold at `now`: the quota, less the nodes its own users hold then.
+    int quota(std::size_t site, double now) const;
     bool running_ = false;
 };
 
