@@ -351,6 +351,7 @@ void MaxMinSolver::push_level(ResourceId r) {
 void MaxMinSolver::fix(VariableId v, double x) {
     Variable& var = variables_[v];
     var.fixed = true;
+    --unfixed_;
     var.next_value = x;
     const double n = static_cast<double>(var.count);
     for (const VarElem& e : var.elems) {
@@ -426,37 +427,45 @@ void MaxMinSolver::fill() {
                 res.usage = std::max(res.usage, w);
         }
     }
-    std::sort(bounded_.begin(), bounded_.end(), [&](VariableId a, VariableId b) {
+    // Bounded variables in a min-heap on (bound × penalty, id): the same order as sorting them, but
+    // O(n) to build, and usually only the few below the first saturation level are popped.
+    auto later_bound = [&](VariableId a, VariableId b) {
         const double ka = variables_[a].bound * variables_[a].penalty;
         const double kb = variables_[b].bound * variables_[b].penalty;
-        return ka != kb ? ka < kb : a < b;
-    });
+        return ka != kb ? ka > kb : a > b;
+    };
+    std::make_heap(bounded_.begin(), bounded_.end(), later_bound);
     for (ResourceId r : comp_resources_)
         push_level(r);
+    unfixed_ = comp_variables_.size();
 
     auto after = [](const LevelEntry& a, const LevelEntry& b) { return heap_after(a, b); };
-    std::size_t next_bounded = 0;
-    for (;;) {
-        while (next_bounded < bounded_.size() && variables_[bounded_[next_bounded]].fixed)
-            ++next_bounded;
+    auto pop_bounded = [&] {
+        std::pop_heap(bounded_.begin(), bounded_.end(), later_bound);
+        bounded_.pop_back();
+    };
+    while (unfixed_ > 0) { // every variable fixed: nothing is left to fill
+        while (!bounded_.empty() && variables_[bounded_.front()].fixed)
+            pop_bounded();
         while (!heap_.empty() && heap_.front().version != resources_[heap_.front().resource].version) {
             std::pop_heap(heap_.begin(), heap_.end(), after);
             heap_.pop_back();
         }
-        const bool have_bound = next_bounded < bounded_.size();
+        const bool have_bound = !bounded_.empty();
         if (heap_.empty() && !have_bound)
             break;
         touched_.clear();
         ++round_;
         if (have_bound) {
-            const Variable& bv = variables_[bounded_[next_bounded]];
+            const VariableId bid = bounded_.front();
+            const Variable& bv = variables_[bid];
             const double key = bv.bound * bv.penalty;
             // Strictly below the next saturation level only: on a tie the resource saturates
             // first and fixes all its users at level / p (SimGrid's lmm does the same; on a
             // fatpipe this gives a user with a larger penalty less than its bound).
             if (heap_.empty() || key < heap_.front().level) {
-                fix(bounded_[next_bounded], bv.bound);
-                ++next_bounded;
+                fix(bid, bv.bound);
+                pop_bounded();
                 goto update_touched;
             }
         }

@@ -187,6 +187,7 @@ class MaxMinSolver {
     std::vector<ResourceId> comp_resources_;
     std::vector<VariableId> comp_variables_;
     std::vector<VariableId> bounded_;
+    std::size_t unfixed_ = 0; ///< variables of the component not yet fixed (fill)
     std::vector<LevelEntry> heap_;
     std::vector<ResourceId> touched_;
     std::vector<VariableId> count_changes_;
