@@ -9,6 +9,8 @@
 #include "hepkit/fit/Report.hpp"
 #include "hepkit/fit/Toys.hpp"
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
 #include <memory>
@@ -66,7 +68,24 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
             if (o->toys > 0 && r.converged) {
                 fit::ToyStudy s;
                 try {
-                    s = fit::run_toys(*f.fit, r.values, o->toys, static_cast<std::uint64_t>(o->seed));
+                    // a progress line on stderr for ensembles that take more than a couple of seconds
+                    const auto t0 = std::chrono::steady_clock::now();
+                    double next_report = 2.0;
+                    bool reported = false;
+                    auto progress = [&](int done, int total) {
+                        const double t =
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                        if (globals.quiet || (t < next_report && !(reported && done == total)))
+                            return;
+                        next_report = t + 1.0;
+                        reported = true;
+                        std::fprintf(stderr, "\r  pseudo-experiments: %d / %d (%.3g fits/s)   ", done, total,
+                                     done / std::max(t, 1e-9));
+                    };
+                    s = fit::run_toys(*f.fit, r.values, o->toys, static_cast<std::uint64_t>(o->seed),
+                                      progress);
+                    if (reported)
+                        std::fprintf(stderr, "\n");
                 } catch (const std::invalid_argument& e) {
                     throw InputError(path, 0, "--toys", e.what());
                 }

@@ -5,7 +5,8 @@
 
 namespace hepkit::fit {
 
-ToyStudy run_toys(const Fit& fit, const std::vector<double>& truth, int n, std::uint64_t seed) {
+ToyStudy run_toys(const Fit& fit, const std::vector<double>& truth, int n, std::uint64_t seed,
+                  const ToyProgress& progress) {
     std::mt19937_64 rng(seed);
     ToyStudy study;
     study.toys = n;
@@ -20,6 +21,8 @@ ToyStudy run_toys(const Fit& fit, const std::vector<double>& truth, int n, std::
         for (std::size_t i = 0; i < truth.size(); ++i)
             toy.set_start(fit.parameters()[i].name, truth[i]);
         const FitResult r = toy.run(false);
+        if (progress)
+            progress(t + 1, n);
         if (!r.converged) {
             ++study.failed;
             continue;

@@ -8,6 +8,7 @@
 #include "hepkit/fit/Fit.hpp"
 
 #include <cstdint>
+#include <functional>
 
 namespace hepkit::fit {
 
@@ -24,7 +25,11 @@ struct ToyStudy {
     std::vector<ToyParameter> parameters; ///< free parameters only
 };
 
+/// Called after each toy with (toys done, toys in all): progress output for long ensembles.
+using ToyProgress = std::function<void(int, int)>;
+
 /// Runs `n` toy fits of `fit` with truth `truth` (all parameters).
-ToyStudy run_toys(const Fit& fit, const std::vector<double>& truth, int n, std::uint64_t seed);
+ToyStudy run_toys(const Fit& fit, const std::vector<double>& truth, int n, std::uint64_t seed,
+                  const ToyProgress& progress = {});
 
 } // namespace hepkit::fit
