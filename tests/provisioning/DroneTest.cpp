@@ -171,6 +171,58 @@ opportunistic:
     EXPECT_NEAR(again.end - again.start, 801, 1.0); // 1 s on the CPU, then the full GPU work
 }
 
+// Only GPU jobs wait: the controller boots drones on the GPU partition only; the CPU-only HPC
+// site gets none (its drones could never run them).
+TEST(Drones, GpuJobsAskForGpuDronesOnly) {
+    const std::string jobs = fmt::format("/tmp/hepkit-gpu-demand-{}.csv", ::getpid());
+    {
+        std::ofstream f(jobs);
+        f << "id,submit,cores,memory,flops,inputs,output_size,gpus,gpu_time\n";
+        for (int i = 0; i < 4; ++i)
+            f << fmt::format("g{},0,1,1GB,1Gf,,0,1,300s\n", i);
+    }
+    const std::string yaml = fmt::format(R"(
+name: gpu-demand
+platform:
+  id: p
+  routing: Full
+  zones:
+    - id: CPU
+      routing: Full
+      hosts:
+        - {{id: c1, speed: 1Gf, cores: 4, props: {{type: worker, ram: 64GB}}}}
+        - {{id: c2, speed: 1Gf, cores: 4, props: {{type: worker, ram: 64GB}}}}
+    - id: GPU
+      routing: Full
+      hosts:
+        - {{id: g1, speed: 1Gf, cores: 4, gpus: {{model: H100, count: 2}}, props: {{type: worker, ram: 64GB}}}}
+        - {{id: g2, speed: 1Gf, cores: 4, gpus: {{model: H100, count: 2}}, props: {{type: worker, ram: 64GB}}}}
+jobs: {}
+opportunistic:
+  controller: {{type: roced, interval: 60s}}
+  sites: [{{site: CPU, boot_time: 100s}}, {{site: GPU, boot_time: 100s}}]
+)",
+                                         jobs);
+    auto sc = read_grid_scenario(config::YamlView(YAML::Load(yaml), "gpu-demand.yaml"), "");
+    Simulation sim(std::move(*sc.platform), Simulation::Config{});
+    GridSimulation grid(sim, std::move(sc.workload), sc.options);
+    Outcome r;
+    GridSimulation::Observers obs;
+    obs.job_finished = [&](const JobRecord& j) { r.jobs.push_back(j); };
+    obs.drone = [&](const DroneEvent& e) { r.drones.push_back(e); };
+    grid.run(obs);
+    std::remove(jobs.c_str());
+    int cpu = 0, gpu = 0;
+    for (const auto& e : r.drones)
+        if (e.state == DroneState::requested)
+            (e.site == "CPU" ? cpu : gpu) += 1;
+    EXPECT_EQ(cpu, 0);
+    EXPECT_EQ(gpu, 1); // 4 one-core jobs: one 4-core drone (ROCED), two H100s, two rounds
+    ASSERT_EQ(r.jobs.size(), 4u);
+    for (const auto& j : r.jobs)
+        EXPECT_EQ(j.status, "done");
+}
+
 // The site's own users' share as a time profile: 0 until t = 1000, then 0.5. The four drones
 // started at t = 0 run the first 16 jobs (110..1110) and keep their nodes (no preemption) until
 // their walltime at 1500, where the second 16 jobs (from 1200) are killed; after that at most two

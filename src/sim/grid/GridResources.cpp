@@ -99,7 +99,7 @@ void GridSimulation::setup_drones() {
         std::vector<DronePool::Node> list;
         for (std::size_t w : dispatcher_.sites()[s].workers) {
             const auto& wk = dispatcher_.workers()[w];
-            list.push_back({w, wk.cores_total, wk.memory_total});
+            list.push_back({w, wk.cores_total, wk.memory_total, !p.host(wk.host).gpus.empty()});
             dispatcher_.set_open(w, false); // nodes offer nothing until a drone runs on them
         }
         nodes.push_back(std::move(list));
@@ -145,11 +145,13 @@ void GridSimulation::kill_jobs(std::size_t worker, double now) {
         free_runs_.push_back(r);
         queue_.emplace(-job.priority, job.submit, run.slot); // requeued, keeps its place
         queued_cores_ += job.cores;
+        if (job.gpu.wanted())
+            queued_gpu_cores_ += job.cores;
     }
 }
 
-double GridSimulation::idle_job_cores(int, double) const {
-    return queued_cores_;
+double GridSimulation::idle_job_cores(int, double, bool gpus) const {
+    return gpus ? queued_cores_ : queued_cores_ - queued_gpu_cores_;
 }
 
 double GridSimulation::compute_rate(std::size_t worker) const {

@@ -244,6 +244,8 @@ void GridSimulation::submit(std::size_t slot, double now) {
     }
     queue_.emplace(-job.priority, job.submit, slot);
     queued_cores_ += job.cores;
+    if (job.gpu.wanted())
+        queued_gpu_cores_ += job.cores;
 }
 
 void GridSimulation::schedule(double now) {
@@ -314,6 +316,8 @@ void GridSimulation::schedule(double now) {
         const std::size_t slot = std::get<2>(*it);
         it = queue_.erase(it);
         queued_cores_ -= job.cores;
+        if (job.gpu.wanted())
+            queued_gpu_cores_ -= job.cores;
         start_job(j, *worker, now, gpu_task, slot);
     }
 }

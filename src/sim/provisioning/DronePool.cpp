@@ -341,7 +341,9 @@ void DronePool::cycle(double now) {
         const SiteLoad l = load(s);
         const int alive = l.alive, existing = l.existing;
         const double supply = l.supply, busy = l.busy, rate = l.rate, capacity = l.capacity;
-        const double idle = batch_.idle_job_cores(site.cores_per_drone, site.memory_per_drone);
+        const bool gpus =
+            std::any_of(nodes_[s].begin(), nodes_[s].end(), [](const Node& n) { return n.gpus; });
+        const double idle = batch_.idle_job_cores(site.cores_per_drone, site.memory_per_drone, gpus);
         const int quota = this->quota(s, now);
         // Without supply, a pool with waiting jobs counts as fully allocated and used (so that
         // COBalD starts), an empty one as unused.

@@ -160,7 +160,7 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     void open_worker(std::size_t worker, int cores, double memory) override;
     void close_worker(std::size_t worker) override;
     void kill_jobs(std::size_t worker, double now) override;
-    double idle_job_cores(int cores, double memory) const override;
+    double idle_job_cores(int cores, double memory, bool gpus) const override;
     double compute_rate(std::size_t worker) const override;
     double core_speed(std::size_t worker) const override;
     void timer(double when, std::uint64_t token) override;
@@ -202,6 +202,7 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     std::optional<GpuPool> gpus_;
     std::optional<DronePool> drones_;
     double queued_cores_ = 0;        ///< cores requested by the jobs in the queue
+    double queued_gpu_cores_ = 0;    ///< of which by jobs that want GPUs
     GpuPool::TaskId claimed_ = 0;    ///< scratch of pick_gpu_worker
     std::vector<double> flops_done_; ///< per worker, for host energy
     std::size_t done_ = 0;

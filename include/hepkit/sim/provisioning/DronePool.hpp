@@ -116,8 +116,9 @@ class DronePool {
         virtual void close_worker(std::size_t worker) = 0;
         /// Kills and requeues the jobs running on the worker (walltime).
         virtual void kill_jobs(std::size_t worker, double now) = 0;
-        /// Cores requested by queued jobs that could run on a drone of `cores` and `memory`.
-        virtual double idle_job_cores(int cores, double memory) const = 0;
+        /// Cores requested by queued jobs that could run on a drone of `cores` and `memory`, with
+        /// GPUs or without (GPU jobs count only for drones on GPU nodes).
+        virtual double idle_job_cores(int cores, double memory, bool gpus) const = 0;
         virtual double compute_rate(std::size_t worker) const = 0; ///< flop/s now
         virtual double core_speed(std::size_t worker) const = 0;   ///< flop/s per core
         virtual void timer(double when, std::uint64_t token) = 0;
@@ -126,6 +127,7 @@ class DronePool {
         std::size_t worker;
         int cores;
         double memory;
+        bool gpus = false; ///< the node has GPUs (its drones can take GPU jobs)
     };
     static constexpr std::uint64_t token_bit = std::uint64_t{1} << 62;
 
