@@ -223,6 +223,24 @@ opportunistic:
         EXPECT_EQ(j.status, "done");
 }
 
+// Jobs that no drone could ever host are unschedulable at submission, and the run ends (it used
+// to wait for ever: controller cycles kept the clock running).
+TEST(Drones, JobsNoDroneCanHostEndTheRun) {
+    const Outcome big =
+        run("big,0,8,1GB,10Gf,,0\nsmall,0,1,1GB,10Gf,,0\n", "  controller: {type: roced, interval: 60s}\n"
+                                                            "  sites: [{site: HPC, boot_time: 100s}]\n");
+    ASSERT_EQ(big.jobs.size(), 2u);
+    EXPECT_EQ(big.jobs[0].tag, "big"); // 8 cores > the 4-core drones
+    EXPECT_EQ(big.jobs[0].status, "unschedulable");
+    EXPECT_EQ(big.jobs[1].status, "done");
+    // the site's own users hold 80% of the 4 nodes for ever: no drone can start
+    const Outcome none = run("small,0,1,1GB,10Gf,,0\n", "  controller: {type: roced, interval: 60s}\n"
+                                                        "  sites: [{site: HPC, background_share: 0.8}]\n");
+    ASSERT_EQ(none.jobs.size(), 1u);
+    EXPECT_EQ(none.jobs[0].status, "unschedulable");
+    EXPECT_TRUE(none.drones.empty());
+}
+
 // The site's own users' share as a time profile: 0 until t = 1000, then 0.5. The four drones
 // started at t = 0 run the first 16 jobs (110..1110) and keep their nodes (no preemption) until
 // their walltime at 1500, where the second 16 jobs (from 1200) are killed; after that at most two

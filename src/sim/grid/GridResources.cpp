@@ -101,6 +101,8 @@ void GridSimulation::setup_drones() {
             const auto& wk = dispatcher_.workers()[w];
             list.push_back({w, wk.cores_total, wk.memory_total, !p.host(wk.host).gpus.empty()});
             dispatcher_.set_open(w, false); // nodes offer nothing until a drone runs on them
+            drone_node_.resize(dispatcher_.workers().size(), 0);
+            drone_node_[w] = 1;
         }
         nodes.push_back(std::move(list));
     }
@@ -148,6 +150,20 @@ void GridSimulation::kill_jobs(std::size_t worker, double now) {
         if (job.gpu.wanted())
             queued_gpu_cores_ += job.cores;
     }
+}
+
+bool GridSimulation::can_ever_run(const JobSpec& job) const {
+    const bool gpu = job.gpu.wanted();
+    const Platform& p = sim_.platform();
+    const auto& workers = dispatcher_.workers();
+    for (std::size_t w = 0; w < workers.size(); ++w) {
+        if (w < drone_node_.size() && drone_node_[w])
+            continue; // judged by the drone sites below
+        if (workers[w].cores_total >= job.cores && workers[w].memory_total >= job.memory &&
+            (!gpu || !p.host(workers[w].host).gpus.empty()))
+            return true;
+    }
+    return drones_ && drones_->can_ever_host(job.cores, job.memory, gpu);
 }
 
 double GridSimulation::idle_job_cores(int, double, bool gpus) const {

@@ -229,7 +229,7 @@ void GridSimulation::on_timer(std::uint64_t token, double now) {
 
 void GridSimulation::submit(std::size_t slot, double now) {
     const JobSpec& job = workload_.jobs[order_[slot]];
-    if (!dispatcher_.can_ever_fit(job.cores, job.memory)) {
+    if (!can_ever_run(job)) {
         JobRecord rec;
         rec.tag = job.id;
         rec.start = rec.end = rec.submit = now;
@@ -240,6 +240,8 @@ void GridSimulation::submit(std::size_t slot, double now) {
         ++done_;
         if (observers_.job_finished)
             observers_.job_finished(rec);
+        if (drones_ && done_ == order_.size())
+            drones_->stop(now); // the last job: controllers stop, so does the run
         return;
     }
     queue_.emplace(-job.priority, job.submit, slot);

@@ -134,6 +134,25 @@ double background_share_at(const OpportunisticSite& site, double t) {
     return std::prev(it)->second;
 }
 
+bool DronePool::can_ever_host(int cores, double memory, bool gpus) const {
+    for (std::size_t s = 0; s < sites_.size(); ++s) {
+        const OpportunisticSite& site = sites_[s];
+        if (site.cores_per_drone < cores || site.memory_per_drone < memory)
+            continue;
+        if (gpus && std::none_of(nodes_[s].begin(), nodes_[s].end(), [](const Node& n) { return n.gpus; }))
+            continue;
+        // the lowest share the profile ever reaches decides whether a drone can ever start
+        double lowest =
+            site.background_steps.empty() || site.background_period <= 0 ? site.background_share : 1.0;
+        for (const auto& step : site.background_steps)
+            lowest = std::min(lowest, step.second);
+        const int nodes = static_cast<int>(nodes_[s].size());
+        if (std::min(quota_[s], static_cast<int>(std::floor(nodes * (1 - lowest) + 1e-9))) > 0)
+            return true;
+    }
+    return false;
+}
+
 int DronePool::quota(std::size_t s, double now) const {
     // The site's own users hold a share of the nodes; drones already running keep theirs (an HPC
     // system does not preempt running jobs), so a rising share only stops new drones.

@@ -161,6 +161,9 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     void close_worker(std::size_t worker) override;
     void kill_jobs(std::size_t worker, double now) override;
     double idle_job_cores(int cores, double memory, bool gpus) const override;
+    /// False if no permanent worker and no drone that a site could ever start can host the job
+    /// (it would wait for ever: recorded as unschedulable at submission).
+    bool can_ever_run(const JobSpec& job) const;
     double compute_rate(std::size_t worker) const override;
     double core_speed(std::size_t worker) const override;
     void timer(double when, std::uint64_t token) override;
@@ -203,6 +206,7 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     std::optional<DronePool> drones_;
     double queued_cores_ = 0;        ///< cores requested by the jobs in the queue
     double queued_gpu_cores_ = 0;    ///< of which by jobs that want GPUs
+    std::vector<char> drone_node_;   ///< per worker: a node of an opportunistic site
     GpuPool::TaskId claimed_ = 0;    ///< scratch of pick_gpu_worker
     std::vector<double> flops_done_; ///< per worker, for host energy
     std::size_t done_ = 0;

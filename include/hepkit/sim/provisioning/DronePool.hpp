@@ -143,6 +143,9 @@ class DronePool {
     /// The batch system started or ended a job of `cores` on a worker (any worker).
     void job_started(std::size_t worker, int cores, double now);
     void job_ended(std::size_t worker, int cores, double now, bool killed);
+    /// Whether some site could ever run a drone that hosts a job of `cores`, `memory` (and GPUs):
+    /// drone size, GPU nodes, and a quota that is not zero at every time of its profile.
+    bool can_ever_host(int cores, double memory, bool gpus) const;
     bool is_drone_worker(std::size_t worker) const;
 
     std::function<void(const DroneEvent&)> on_event;
