@@ -241,6 +241,50 @@ TEST(Drones, JobsNoDroneCanHostEndTheRun) {
     EXPECT_TRUE(none.drones.empty());
 }
 
+// A queued 8-core job fits the permanent 8-core worker but no 4-core drone: it asks for no drone
+// (before, ROCED booted two drones for its cores, in vain).
+TEST(Drones, JobsLargerThanDronesAskForNone) {
+    const std::string jobs = fmt::format("/tmp/hepkit-big-demand-{}.csv", ::getpid());
+    {
+        std::ofstream f(jobs);
+        f << "id,submit,cores,memory,flops,inputs,output_size\nbig1,0,8,1GB,8000Gf,,0\nbig2,0,8,1GB,8000Gf,,"
+             "0\n";
+    }
+    const std::string yaml = fmt::format(R"(
+name: big-demand
+platform:
+  id: p
+  routing: Full
+  zones:
+    - id: HPC
+      routing: Full
+      hosts:
+        - {{id: n1, speed: 1Gf, cores: 4, props: {{type: worker, ram: 64GB}}}}
+    - id: T2
+      routing: Full
+      hosts:
+        - {{id: w1, speed: 1Gf, cores: 8, props: {{type: worker, ram: 64GB}}}}
+jobs: {}
+opportunistic:
+  controller: {{type: roced, interval: 60s}}
+  sites: [{{site: HPC, boot_time: 100s}}]
+)",
+                                         jobs);
+    auto sc = read_grid_scenario(config::YamlView(YAML::Load(yaml), "big-demand.yaml"), "");
+    Simulation sim(std::move(*sc.platform), Simulation::Config{});
+    GridSimulation grid(sim, std::move(sc.workload), sc.options);
+    Outcome r;
+    GridSimulation::Observers obs;
+    obs.job_finished = [&](const JobRecord& j) { r.jobs.push_back(j); };
+    obs.drone = [&](const DroneEvent& e) { r.drones.push_back(e); };
+    grid.run(obs);
+    std::remove(jobs.c_str());
+    EXPECT_TRUE(r.drones.empty());
+    ASSERT_EQ(r.jobs.size(), 2u);
+    EXPECT_EQ(r.jobs[1].status, "done");
+    EXPECT_DOUBLE_EQ(r.jobs[1].end, 2000); // one after the other on the 8-core worker
+}
+
 // The site's own users' share as a time profile: 0 until t = 1000, then 0.5. The four drones
 // started at t = 0 run the first 16 jobs (110..1110) and keep their nodes (no preemption) until
 // their walltime at 1500, where the second 16 jobs (from 1200) are killed; after that at most two

@@ -146,9 +146,7 @@ void GridSimulation::kill_jobs(std::size_t worker, double now) {
             observers_.job_finished(run.record);
         free_runs_.push_back(r);
         queue_.emplace(-job.priority, job.submit, run.slot); // requeued, keeps its place
-        queued_cores_ += job.cores;
-        if (job.gpu.wanted())
-            queued_gpu_cores_ += job.cores;
+        count_queued(job, +1);
     }
 }
 
@@ -166,8 +164,22 @@ bool GridSimulation::can_ever_run(const JobSpec& job) const {
     return drones_ && drones_->can_ever_host(job.cores, job.memory, gpu);
 }
 
-double GridSimulation::idle_job_cores(int, double, bool gpus) const {
-    return gpus ? queued_cores_ : queued_cores_ - queued_gpu_cores_;
+void GridSimulation::count_queued(const JobSpec& job, double sign) {
+    const auto key = std::make_tuple(job.cores, job.memory, job.gpu.wanted());
+    double& c = queued_shapes_[key];
+    c += sign * job.cores;
+    if (c < 0.5) // whole cores: the shape has no queued job left
+        queued_shapes_.erase(key);
+}
+
+double GridSimulation::idle_job_cores(int cores, double memory, bool gpus) const {
+    double sum = 0;
+    for (const auto& [shape, c] : queued_shapes_) {
+        const auto& [job_cores, job_memory, job_gpu] = shape;
+        if (job_cores <= cores && job_memory <= memory && (gpus || !job_gpu))
+            sum += c;
+    }
+    return sum;
 }
 
 double GridSimulation::compute_rate(std::size_t worker) const {

@@ -245,9 +245,7 @@ void GridSimulation::submit(std::size_t slot, double now) {
         return;
     }
     queue_.emplace(-job.priority, job.submit, slot);
-    queued_cores_ += job.cores;
-    if (job.gpu.wanted())
-        queued_gpu_cores_ += job.cores;
+    count_queued(job, +1);
 }
 
 void GridSimulation::schedule(double now) {
@@ -317,9 +315,7 @@ void GridSimulation::schedule(double now) {
         }
         const std::size_t slot = std::get<2>(*it);
         it = queue_.erase(it);
-        queued_cores_ -= job.cores;
-        if (job.gpu.wanted())
-            queued_gpu_cores_ -= job.cores;
+        count_queued(job, -1);
         start_job(j, *worker, now, gpu_task, slot);
     }
 }

@@ -204,8 +204,10 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     Dispatcher::Preferred scratch_preferred_;
     std::optional<GpuPool> gpus_;
     std::optional<DronePool> drones_;
-    double queued_cores_ = 0;        ///< cores requested by the jobs in the queue
-    double queued_gpu_cores_ = 0;    ///< of which by jobs that want GPUs
+    /// Cores requested by the queued jobs, per job shape (cores, memory, wants GPUs): the drone
+    /// controllers count only the jobs a site's drones could run (a handful of shapes in practice).
+    std::map<std::tuple<int, double, bool>, double> queued_shapes_;
+    void count_queued(const JobSpec& job, double sign);
     std::vector<char> drone_node_;   ///< per worker: a node of an opportunistic site
     GpuPool::TaskId claimed_ = 0;    ///< scratch of pick_gpu_worker
     std::vector<double> flops_done_; ///< per worker, for host energy
