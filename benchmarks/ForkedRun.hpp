@@ -44,4 +44,19 @@ inline ForkedResult run_forked(const std::function<std::pair<double, double>()>&
     return r;
 }
 
+/// Counters of an on/off comparison measured in the same run (wall time of each and their ratio);
+/// false (and the benchmark marked failed) if either run failed.
+template <typename State>
+bool report_on_off(State& state, const ForkedResult& on, const ForkedResult& off) {
+    if (!on.ok || !off.ok) {
+        state.SkipWithError("run failed");
+        return false;
+    }
+    state.counters["wall_on_s"] = on.wall_s;
+    state.counters["wall_off_s"] = off.wall_s;
+    state.counters["off_over_on"] = off.wall_s / on.wall_s;
+    state.counters["events"] = on.events;
+    return true;
+}
+
 } // namespace hepkit::bench

@@ -127,14 +127,8 @@ void SlackDecomposition(benchmark::State& state) {
     for (auto _ : state) {
         const Result on = run_forked(platform, state.range(1), true);
         const Result off = run_forked(platform, state.range(1), false);
-        if (!on.ok || !off.ok) {
-            state.SkipWithError("run failed");
+        if (!bench::report_on_off(state, on, off))
             return;
-        }
-        state.counters["wall_on_s"] = on.wall_s;
-        state.counters["wall_off_s"] = off.wall_s;
-        state.counters["off_over_on"] = off.wall_s / on.wall_s;
-        state.counters["events"] = on.events;
     }
 }
 BENCHMARK(SlackDecomposition)

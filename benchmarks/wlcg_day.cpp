@@ -120,13 +120,8 @@ void SitesSlack(benchmark::State& state) {
         const auto on = bench::run_forked([&] { return simulate(dir, true); });
         const auto off = bench::run_forked([&] { return simulate(dir, false); });
         fs::remove_all(dir);
-        if (!on.ok || !off.ok) {
-            state.SkipWithError("run failed");
+        if (!bench::report_on_off(state, on, off))
             return;
-        }
-        state.counters["wall_on_s"] = on.wall_s;
-        state.counters["wall_off_s"] = off.wall_s;
-        state.counters["off_over_on"] = off.wall_s / on.wall_s;
     }
 }
 BENCHMARK(SitesSlack)->Arg(100)->Arg(200)->Unit(benchmark::kSecond)->Iterations(1);

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <fstream>
+#include <functional>
 #include <gtest/gtest.h>
 #include <map>
 #include <unistd.h>
@@ -41,13 +42,16 @@ struct Outcome {
     std::vector<DroneSiteStats> stats;
 };
 
-Outcome run(const std::string& job_csv, const std::string& opp) {
+// Writes the job list (header included) to a file, builds the scenario that `yaml_for(path)`
+// returns, runs it and collects jobs, drone events and site statistics.
+Outcome simulate(const std::function<std::string(const std::string&)>& yaml_for,
+                 const std::string& job_list) {
     const std::string path = fmt::format("/tmp/hepkit-drones-{}.csv", ::getpid());
     {
         std::ofstream f(path);
-        f << "id,submit,cores,memory,flops,inputs,output_size\n" << job_csv;
+        f << job_list;
     }
-    auto s = read_grid_scenario(config::YamlView(YAML::Load(scenario(path, opp)), "drones.yaml"), "");
+    auto s = read_grid_scenario(config::YamlView(YAML::Load(yaml_for(path)), "drones.yaml"), "");
     Simulation sim(std::move(*s.platform), Simulation::Config{});
     GridSimulation grid(sim, std::move(s.workload), s.options);
     Outcome out;
@@ -58,6 +62,11 @@ Outcome run(const std::string& job_csv, const std::string& opp) {
     out.stats = grid.drone_stats();
     std::remove(path.c_str());
     return out;
+}
+
+Outcome run(const std::string& job_csv, const std::string& opp) {
+    return simulate([&](const std::string& path) { return scenario(path, opp); },
+                    "id,submit,cores,memory,flops,inputs,output_size\n" + job_csv);
 }
 
 double at(const Outcome& r, const std::string& drone, DroneState s) {
@@ -109,14 +118,12 @@ TEST(Drones, HandComputedLifeCycleAndWalltimeKill) {
 // wait for the one H100 (exclusive), and a GPU job killed at the drone's walltime frees the device
 // and runs again on the next drone.
 TEST(Drones, GpuNodesAsDrones) {
-    const std::string jobs = fmt::format("/tmp/hepkit-gpu-drones-{}.csv", ::getpid());
-    {
-        std::ofstream f(jobs);
-        f << "id,submit,cores,memory,flops,inputs,output_size,gpus,gpu_time\n"
-             "gpu1,0,1,1GB,1Gf,,0,1,500s\n"
-             "gpu2,0,1,1GB,1Gf,,0,1,800s\n";
-    }
-    const std::string yaml = fmt::format(R"(
+    const std::string list = "id,submit,cores,memory,flops,inputs,output_size,gpus,gpu_time\n"
+                             "gpu1,0,1,1GB,1Gf,,0,1,500s\n"
+                             "gpu2,0,1,1GB,1Gf,,0,1,800s\n";
+    const Outcome r = simulate(
+        [](const std::string& jobs) {
+            return fmt::format(R"(
 name: gpu-drones
 platform:
   id: p
@@ -135,16 +142,9 @@ opportunistic:
   controller: {{type: roced, interval: 60s}}
   sites: [{{site: HPC, max_drones: 1, boot_time: 100s, integration_delay: 10s, walltime: 1000s}}]
 )",
-                                         jobs);
-    auto sc = read_grid_scenario(config::YamlView(YAML::Load(yaml), "gpu-drones.yaml"), "");
-    Simulation sim(std::move(*sc.platform), Simulation::Config{});
-    GridSimulation grid(sim, std::move(sc.workload), sc.options);
-    Outcome r;
-    GridSimulation::Observers obs;
-    obs.job_finished = [&](const JobRecord& j) { r.jobs.push_back(j); };
-    obs.drone = [&](const DroneEvent& e) { r.drones.push_back(e); };
-    grid.run(obs);
-    std::remove(jobs.c_str());
+                               jobs);
+        },
+        list);
     const double first = at(r, "HPC-drone0", DroneState::available);
     const double second = at(r, "HPC-drone1", DroneState::available);
     ASSERT_EQ(first, 110);
@@ -174,14 +174,12 @@ opportunistic:
 // Only GPU jobs wait: the controller boots drones on the GPU partition only; the CPU-only HPC
 // site gets none (its drones could never run them).
 TEST(Drones, GpuJobsAskForGpuDronesOnly) {
-    const std::string jobs = fmt::format("/tmp/hepkit-gpu-demand-{}.csv", ::getpid());
-    {
-        std::ofstream f(jobs);
-        f << "id,submit,cores,memory,flops,inputs,output_size,gpus,gpu_time\n";
-        for (int i = 0; i < 4; ++i)
-            f << fmt::format("g{},0,1,1GB,1Gf,,0,1,300s\n", i);
-    }
-    const std::string yaml = fmt::format(R"(
+    std::string list = "id,submit,cores,memory,flops,inputs,output_size,gpus,gpu_time\n";
+    for (int i = 0; i < 4; ++i)
+        list += fmt::format("g{},0,1,1GB,1Gf,,0,1,300s\n", i);
+    const Outcome r = simulate(
+        [](const std::string& jobs) {
+            return fmt::format(R"(
 name: gpu-demand
 platform:
   id: p
@@ -202,16 +200,9 @@ opportunistic:
   controller: {{type: roced, interval: 60s}}
   sites: [{{site: CPU, boot_time: 100s}}, {{site: GPU, boot_time: 100s}}]
 )",
-                                         jobs);
-    auto sc = read_grid_scenario(config::YamlView(YAML::Load(yaml), "gpu-demand.yaml"), "");
-    Simulation sim(std::move(*sc.platform), Simulation::Config{});
-    GridSimulation grid(sim, std::move(sc.workload), sc.options);
-    Outcome r;
-    GridSimulation::Observers obs;
-    obs.job_finished = [&](const JobRecord& j) { r.jobs.push_back(j); };
-    obs.drone = [&](const DroneEvent& e) { r.drones.push_back(e); };
-    grid.run(obs);
-    std::remove(jobs.c_str());
+                               jobs);
+        },
+        list);
     int cpu = 0, gpu = 0;
     for (const auto& e : r.drones)
         if (e.state == DroneState::requested)
@@ -244,13 +235,12 @@ TEST(Drones, JobsNoDroneCanHostEndTheRun) {
 // A queued 8-core job fits the permanent 8-core worker but no 4-core drone: it asks for no drone
 // (before, ROCED booted two drones for its cores, in vain).
 TEST(Drones, JobsLargerThanDronesAskForNone) {
-    const std::string jobs = fmt::format("/tmp/hepkit-big-demand-{}.csv", ::getpid());
-    {
-        std::ofstream f(jobs);
-        f << "id,submit,cores,memory,flops,inputs,output_size\nbig1,0,8,1GB,8000Gf,,0\nbig2,0,8,1GB,8000Gf,,"
-             "0\n";
-    }
-    const std::string yaml = fmt::format(R"(
+    const std::string list = "id,submit,cores,memory,flops,inputs,output_size\n"
+                             "big1,0,8,1GB,8000Gf,,0\n"
+                             "big2,0,8,1GB,8000Gf,,0\n";
+    const Outcome r = simulate(
+        [](const std::string& jobs) {
+            return fmt::format(R"(
 name: big-demand
 platform:
   id: p
@@ -269,16 +259,9 @@ opportunistic:
   controller: {{type: roced, interval: 60s}}
   sites: [{{site: HPC, boot_time: 100s}}]
 )",
-                                         jobs);
-    auto sc = read_grid_scenario(config::YamlView(YAML::Load(yaml), "big-demand.yaml"), "");
-    Simulation sim(std::move(*sc.platform), Simulation::Config{});
-    GridSimulation grid(sim, std::move(sc.workload), sc.options);
-    Outcome r;
-    GridSimulation::Observers obs;
-    obs.job_finished = [&](const JobRecord& j) { r.jobs.push_back(j); };
-    obs.drone = [&](const DroneEvent& e) { r.drones.push_back(e); };
-    grid.run(obs);
-    std::remove(jobs.c_str());
+                               jobs);
+        },
+        list);
     EXPECT_TRUE(r.drones.empty());
     ASSERT_EQ(r.jobs.size(), 2u);
     EXPECT_EQ(r.jobs[1].status, "done");

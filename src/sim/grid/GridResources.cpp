@@ -101,8 +101,6 @@ void GridSimulation::setup_drones() {
             const auto& wk = dispatcher_.workers()[w];
             list.push_back({w, wk.cores_total, wk.memory_total, !p.host(wk.host).gpus.empty()});
             dispatcher_.set_open(w, false); // nodes offer nothing until a drone runs on them
-            drone_node_.resize(dispatcher_.workers().size(), 0);
-            drone_node_[w] = 1;
         }
         nodes.push_back(std::move(list));
     }
@@ -155,7 +153,7 @@ bool GridSimulation::can_ever_run(const JobSpec& job) const {
     const Platform& p = sim_.platform();
     const auto& workers = dispatcher_.workers();
     for (std::size_t w = 0; w < workers.size(); ++w) {
-        if (w < drone_node_.size() && drone_node_[w])
+        if (drones_ && drones_->is_node(w))
             continue; // judged by the drone sites below
         if (workers[w].cores_total >= job.cores && workers[w].memory_total >= job.memory &&
             (!gpu || !p.host(workers[w].host).gpus.empty()))

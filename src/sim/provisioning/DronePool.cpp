@@ -119,6 +119,10 @@ DronePool::DronePool(std::vector<OpportunisticSite> sites, std::vector<std::vect
         stats_.push_back(st);
     }
     drone_on_worker_.assign(max_worker + 1, 0);
+    node_of_worker_.assign(max_worker + 1, 0);
+    for (const auto& list : nodes_)
+        for (const auto& n : list)
+            node_of_worker_[n.worker] = 1;
     demand_.assign(sites_.size(), 0.0);
 }
 

@@ -208,7 +208,6 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     /// controllers count only the jobs a site's drones could run (a handful of shapes in practice).
     std::map<std::tuple<int, double, bool>, double> queued_shapes_;
     void count_queued(const JobSpec& job, double sign);
-    std::vector<char> drone_node_;   ///< per worker: a node of an opportunistic site
     GpuPool::TaskId claimed_ = 0;    ///< scratch of pick_gpu_worker
     std::vector<double> flops_done_; ///< per worker, for host energy
     std::size_t done_ = 0;

@@ -147,6 +147,8 @@ class DronePool {
     /// drone size, GPU nodes, and a quota that is not zero at every time of its profile.
     bool can_ever_host(int cores, double memory, bool gpus) const;
     bool is_drone_worker(std::size_t worker) const;
+    /// Whether the worker is a node of an opportunistic site (with or without a drone now).
+    bool is_node(std::size_t worker) const { return worker < node_of_worker_.size() && node_of_worker_[worker]; }
 
     std::function<void(const DroneEvent&)> on_event;
     /// supply, demand, allocation, utilisation (and drones per state) per site.
@@ -190,6 +192,7 @@ class DronePool {
     std::vector<std::size_t> drone_on_worker_; ///< worker -> drone + 1, 0 = none
     std::vector<double> demand_;               ///< cobald: demand in cores per site
     std::vector<DroneSiteStats> stats_;
+    std::vector<char> node_of_worker_; ///< per worker: a node of some site
     std::vector<int> quota_; ///< max_drones, or one per node
     /// Drones the site may hold at `now`: the quota, less the nodes its own users hold then.
     int quota(std::size_t site, double now) const;
