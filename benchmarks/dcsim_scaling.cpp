@@ -1,4 +1,4 @@
-// DCSim's scaling benchmark (../shared/reference/bench/README.md), run by hepkit.
+// DCSim's scaling benchmark (the reference data's bench/README.md), run by hepkit.
 //
 // Job scan: N streaming 1-core jobs (10 input files of N(3.6 GB, 10%) on RemoteStorage, flops
 // N(2.164428e12, 10%), output N(18 GB, 10%)) on sgbatch_scaletest.xml (60 cores), N = 10^3 ...
@@ -17,6 +17,7 @@
 
 #include <benchmark/benchmark.h>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 
@@ -25,7 +26,11 @@ using namespace hepkit::sim;
 namespace fs = std::filesystem;
 
 namespace {
-const fs::path bench_dir = fs::path(HEPKIT_SHARED_DIR) / "reference/bench";
+// $HEPKIT_REFERENCE_DIR overrides the configured reference folder, as in the tests.
+const fs::path bench_dir = [] {
+    const char* env = std::getenv("HEPKIT_REFERENCE_DIR");
+    return fs::path(env != nullptr && *env != '\0' ? env : HEPKIT_REFERENCE_DIR) / "bench";
+}();
 
 using Result = bench::ForkedResult;
 
@@ -73,7 +78,7 @@ void report(benchmark::State& state, const Result& r, const Result& base, std::i
 
 void JobScan(benchmark::State& state) {
     if (!fs::exists(bench_dir)) {
-        state.SkipWithError("reference data (../shared/reference/bench) not found");
+        state.SkipWithError("reference data (HEPKIT_REFERENCE_DIR/bench) not found");
         return;
     }
     const fs::path platform = bench_dir / "../dcsim-data/platform-files/sgbatch_scaletest.xml";
@@ -95,7 +100,7 @@ BENCHMARK(JobScan)
 // Host scan: args are K (hosts) and N (jobs; 0 means 16 K).
 void HostScan(benchmark::State& state) {
     if (!fs::exists(bench_dir)) {
-        state.SkipWithError("reference data (../shared/reference/bench) not found");
+        state.SkipWithError("reference data (HEPKIT_REFERENCE_DIR/bench) not found");
         return;
     }
     const std::int64_t k = state.range(0);
@@ -120,7 +125,7 @@ BENCHMARK(HostScan)
 // identical; counters: wall time of each and their ratio).
 void SlackDecomposition(benchmark::State& state) {
     if (!fs::exists(bench_dir)) {
-        state.SkipWithError("reference data (../shared/reference/bench) not found");
+        state.SkipWithError("reference data (HEPKIT_REFERENCE_DIR/bench) not found");
         return;
     }
     const fs::path platform = bench_dir / fmt::format("plat_K{}.xml", state.range(0));

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Cross-check of hepkit fit against iminuit on the same costs.
 
-usage: iminuit_crosscheck.py HEPKIT REFERENCE_DIR WORKDIR
+usage: iminuit_crosscheck.py HEPKIT DATA_DIR WORKDIR   (DATA_DIR: tests/fit/data, hepkit's own files)
 Exits 77 (ctest: skipped) with a visible message when iminuit is not installed.
 Models: a line with y errors, an exponential with relative y errors (5% of the data), a
 histogram (Poisson, exact bin integrals) and an unbinned fit with a limited parameter.
@@ -20,7 +20,7 @@ except ImportError as e:  # visible skip
     print("SKIPPED: iminuit/numpy not available (%s); install python3-iminuit" % e)
     sys.exit(77)
 
-hk, ref, work = sys.argv[1:4]
+hk, data_dir, work = sys.argv[1:4]
 os.makedirs(work, exist_ok=True)
 failures = 0
 
@@ -60,8 +60,9 @@ compare("exponential", hepkit("x_data: %s\ny_data: %s\ny_errors: 5%%\nmodel_func
                               "      return A * np.exp(x / s)\n" % (list(x), list(ye)), "exponential"), m)
 
 import yaml  # noqa: E402
-d = yaml.safe_load(open(os.path.join(ref, "009_histogram_fit__histogram.yml")))
-edges = np.linspace(-5, 5, 11)
+hist_file = os.path.join(data_dir, "histogram_normal.yml")
+d = yaml.safe_load(open(hist_file))
+edges = np.linspace(d["bin_range"][0], d["bin_range"][1], d["n_bins"] + 1)
 n, _ = np.histogram(d["raw_data"], edges)
 N = n.sum()
 cdf = np.vectorize(lambda t: 0.5 * (1 + math.erf(t / math.sqrt(2))))
@@ -73,11 +74,13 @@ def hist_cost(mu, sigma):
 
 
 m = Minuit(hist_cost, mu=0, sigma=1)
+m.limits["sigma"] = (1e-3, None)
 m.errordef = 1
 m.migrad(); m.hesse()
-compare("histogram", hepkit(open(os.path.join(ref, "009_histogram_fit__histogram.yml")).read(), "histogram"), m)
+compare("histogram", hepkit(open(hist_file).read(), "histogram"), m)
 
-d = yaml.safe_load(open(os.path.join(ref, "010_unbinned_fit__01_unbinned.yml")))
+unbinned_file = os.path.join(data_dir, "unbinned_decay.yml")
+d = yaml.safe_load(open(unbinned_file))
 t = np.array(d["data"])
 
 
@@ -96,7 +99,7 @@ m.migrad(); m.hesse()
 cov = np.array(m.covariance)
 for i, p in enumerate(m.parameters):
     m.errors[p] = math.sqrt(cov[i, i])
-compare("unbinned", hepkit(open(os.path.join(ref, "010_unbinned_fit__01_unbinned.yml")).read(), "unbinned"), m)
+compare("unbinned", hepkit(open(unbinned_file).read(), "unbinned"), m)
 
 print("iminuit cross-check: %s" % ("all agree" if failures == 0 else "%d disagreements" % failures))
 sys.exit(1 if failures else 0)

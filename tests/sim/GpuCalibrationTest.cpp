@@ -1,5 +1,5 @@
 // Calibration of the GPU model against the H100 measurements in
-// ../shared/reference/gpu-sharing-h100 (docs/models.md §9).
+// the reference measurement gpu-sharing-h100 (docs/models.md §9); skipped where it is absent.
 //
 // The jobs are described as a user would describe them after running each alone once: GPU
 // time = the loop measured alone (k = 1), intensity = blocks / SMs (16 / 132 for the small
@@ -11,6 +11,7 @@
 #include "hepkit/sim/gpu/GpuBenchReport.hpp"
 #include "hepkit/sim/grid/GpuNode.hpp"
 
+#include "Reference.hpp"
 #include <cmath>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -18,7 +19,13 @@
 namespace hepkit::sim {
 namespace {
 
-const std::string ref_dir = std::string(HEPKIT_SHARED_DIR) + "/reference/gpu-sharing-h100";
+const std::string ref_dir = test::reference("gpu-sharing-h100").string();
+
+// The H100 measurement is reference data, not part of the repository.
+class GpuCalibrationRef : public ::testing::Test {
+  protected:
+    void SetUp() override { HEPKIT_REQUIRE_REFERENCE("gpu-sharing-h100/res_run2.txt"); }
+};
 
 GpuBenchRun reference() {
     return read_gpu_bench(ref_dir + "/res_run2.txt", ref_dir + "/per_run2.txt", ref_dir + "/pw_run2.csv");
@@ -72,7 +79,7 @@ GpuNodeResult simulate(const GpuSpec& gpu, const std::string& mode, int k, const
     return run_gpu_node(gpu, 1, pol, std::move(jobs), GpuCalibration{});
 }
 
-TEST(GpuCalibration, ReferenceParses) {
+TEST_F(GpuCalibrationRef, ReferenceParses) {
     const GpuBenchRun run = reference();
     EXPECT_EQ(run.card, "NVIDIA H100 80GB HBM3");
     EXPECT_EQ(run.batches.size(), 14u);
@@ -87,7 +94,7 @@ TEST(GpuCalibration, ReferenceParses) {
         EXPECT_EQ(b.loops.size(), static_cast<std::size_t>(b.k));
 }
 
-TEST(GpuCalibration, JobsPerSecondAndJoulesPerJobWithin15Percent) {
+TEST_F(GpuCalibrationRef, JobsPerSecondAndJoulesPerJobWithin15Percent) {
     const GpuBenchRun run = reference();
     const GpuSpec gpu = *gpu_catalogue("H100");
     double worst_rate = 0, worst_energy = 0;
@@ -133,7 +140,7 @@ GpuNodeResult one_job(const std::string& policy, const GpuRequest& req) {
 }
 
 // Thread percentage: the large kernel slows about 100/p, the small one does not (it already fits).
-TEST(GpuCalibration, ThreadPercentageBehaviour) {
+TEST_F(GpuCalibrationRef, ThreadPercentageBehaviour) {
     const GpuBenchRun run = reference();
     const GpuSpec gpu = *gpu_catalogue("H100");
     const Kernel large = kernel(run, 1056, gpu), small = kernel(run, 16, gpu);
@@ -148,7 +155,7 @@ TEST(GpuCalibration, ThreadPercentageBehaviour) {
 
 // Pinned memory limit of 1 GiB: the context (514 MiB) counts inside it, so 512 MiB and 2 GiB
 // allocations fail with out-of-memory; 256 MiB fits. Without MPS the limit does not exist.
-TEST(GpuCalibration, MemoryLimitBehaviour) {
+TEST_F(GpuCalibrationRef, MemoryLimitBehaviour) {
     const double MiB = 1024.0 * 1024;
     for (const auto& [mb, expect] : {std::pair{2048.0, "gpu-out-of-memory"},
                                      std::pair{512.0, "gpu-out-of-memory"}, std::pair{256.0, "done"}}) {

@@ -6,6 +6,7 @@
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 #include "hepkit/sim/workload/DcsimInput.hpp"
 
+#include "Reference.hpp"
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -19,7 +20,6 @@ using namespace hepkit::sim;
 namespace fs = std::filesystem;
 
 namespace {
-const fs::path shared_dir = HEPKIT_SHARED_DIR;
 
 fs::path temp(const std::string& name, const std::string& text) {
     const fs::path p = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-gridtest-" + name);
@@ -326,9 +326,8 @@ TEST(Grid, DefaultScenarioRuns) {
 }
 
 TEST(Grid, EveryDcsimReferenceFileLoadsAndRuns) {
-    const fs::path data = shared_dir / "reference/dcsim-data";
-    if (!fs::exists(data))
-        GTEST_SKIP() << "reference data not found";
+    HEPKIT_REQUIRE_REFERENCE("dcsim-data");
+    const fs::path data = test::reference("dcsim-data");
     // Platforms, each paired with a small workload on its first storage host.
     int platforms = 0;
     for (const auto& e : fs::directory_iterator(data / "platform-files")) {

@@ -2,6 +2,7 @@
 #include "hepkit/core/Error.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
+#include "Reference.hpp"
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -12,7 +13,6 @@ using namespace hepkit::sim;
 namespace fs = std::filesystem;
 
 namespace {
-const fs::path shared_dir = HEPKIT_SHARED_DIR;
 
 std::vector<std::string> link_names(const Platform& p, const Route& r) {
     std::vector<std::string> out;
@@ -44,10 +44,10 @@ const std::string head = "<?xml version='1.0'?>\n<platform version=\"4.1\">\n";
 
 TEST(Platform, ReadsEveryDcsimPlatformFile) {
     int files = 0;
-    for (const auto& dir :
-         {shared_dir / "reference/dcsim-data/platform-files", shared_dir / "reference/bench"}) {
+    for (const auto& dir : {test::reference("dcsim-data/platform-files"), test::reference("bench")}) {
         if (!fs::exists(dir))
-            GTEST_SKIP() << "reference data not found at " << dir;
+            GTEST_SKIP() << "reference data missing: " << dir.string()
+                         << " (set HEPKIT_REFERENCE_DIR to the reference folder to run this test)";
         for (const auto& entry : fs::directory_iterator(dir)) {
             if (entry.path().extension() != ".xml")
                 continue;
@@ -76,7 +76,8 @@ TEST(Platform, ReadsEveryDcsimPlatformFile) {
 }
 
 TEST(Platform, SgbatchRoutesThroughZoneGateways) {
-    Platform p = load_simgrid_xml((shared_dir / "reference/dcsim-data/platform-files/sgbatch.xml").string());
+    HEPKIT_REQUIRE_REFERENCE("dcsim-data/platform-files/sgbatch.xml");
+    Platform p = load_simgrid_xml(test::reference("dcsim-data/platform-files/sgbatch.xml").string());
     const auto sg01 = *p.find_host("sg01");
     const auto sg03 = *p.find_host("sg03");
     const auto remote = *p.find_host("RemoteStorage");
@@ -96,8 +97,9 @@ TEST(Platform, SgbatchRoutesThroughZoneGateways) {
 }
 
 TEST(Platform, ClusterHostsUseSplitDuplexLinksAndRouter) {
-    Platform p = load_simgrid_xml(
-        (shared_dir / "reference/dcsim-data/platform-files/WLCG_disklessTier2.xml").string());
+    HEPKIT_REQUIRE_REFERENCE("dcsim-data/platform-files/WLCG_disklessTier2.xml");
+    Platform p =
+        load_simgrid_xml(test::reference("dcsim-data/platform-files/WLCG_disklessTier2.xml").string());
     const auto t0 = *p.find_host("Tier10");
     const auto t7 = *p.find_host("Tier17");
     const auto dcache = *p.find_host("GridKA_dCache");
@@ -109,6 +111,59 @@ TEST(Platform, ClusterHostsUseSplitDuplexLinksAndRouter) {
               (std::vector<std::string>{"GridKA_dcachepool", "GridKA_dcachepool_FATPIPE",
                                         "GridKA_Tier1_FATPIPE", "GridKA_Tier1", "Tier1_link_7_DOWN"}));
     EXPECT_EQ(p.link(*p.find_link("GridKA_Tier1_FATPIPE")).sharing, LinkSharing::fatpipe);
+}
+
+// The same routing rules on platforms written for hepkit (these run in every clone): a Floyd zone
+// whose hosts reach another zone through a gateway router (zoneRoute with gw_src/gw_dst), and a
+// cluster whose nodes have split-duplex private links joined by the cluster's router
+// `<prefix><id>_router`. Expected routes follow SimGrid's rules: host -> own gateway inside the
+// zone, then the zoneRoute's links; the way back is the same links reversed.
+TEST(Platform, ZoneRouteGoesThroughGatewayRouters) {
+    const auto path = write_temp("zonegw.xml", head + R"(<zone id="world" routing="Full">
+  <zone id="Site" routing="Floyd">
+    <host id="w1" speed="2Gf" core="8"/><host id="w2" speed="2Gf" core="4"/>
+    <router id="gw"/>
+    <link id="up1" bandwidth="5Gbps"/><link id="up2" bandwidth="5Gbps"/>
+    <route src="gw" dst="w1"><link_ctn id="up1"/></route>
+    <route src="gw" dst="w2"><link_ctn id="up2"/></route>
+  </zone>
+  <zone id="Far" routing="Full">
+    <host id="store" speed="100Gf"/>
+    <link id="wan" bandwidth="10Gbps" latency="5ms"/>
+  </zone>
+  <zoneRoute src="Site" dst="Far" gw_src="gw" gw_dst="store"><link_ctn id="wan"/></zoneRoute>
+</zone></platform>)");
+    Platform p = load_simgrid_xml(path.string());
+    const auto w1 = *p.find_host("w1"), w2 = *p.find_host("w2"), store = *p.find_host("store");
+    EXPECT_EQ(link_names(p, p.route(w1, store)), (std::vector<std::string>{"up1", "wan"}));
+    EXPECT_EQ(link_names(p, p.route(store, w2)), (std::vector<std::string>{"wan", "up2"}));
+    EXPECT_EQ(link_names(p, p.route(w1, w2)), (std::vector<std::string>{"up1", "up2"}));
+    EXPECT_DOUBLE_EQ(p.route(w1, store).latency, 5e-3);
+    EXPECT_EQ(link_names(p, p.route(w1, w1)), (std::vector<std::string>{"__loopback__"}));
+    fs::remove(path);
+}
+
+TEST(Platform, ClusterNodesUseSplitDuplexLinksAndTheClusterRouter) {
+    const auto path = write_temp("cluster.xml", head + R"(<zone id="world" routing="Floyd">
+  <cluster id="C" prefix="node" radical="0-3" suffix="" speed="3Gf" core="16" bw="25Gbps" lat="0us"/>
+  <zone id="Svc" routing="Floyd">
+    <host id="dcache" speed="100Gf"/>
+    <router id="svcgw"/>
+    <link id="pool" bandwidth="40Gbps"/>
+    <link id="to_c" bandwidth="100Gbps" sharing_policy="FATPIPE"/>
+    <route src="svcgw" dst="dcache"><link_ctn id="pool"/></route>
+  </zone>
+  <zoneRoute src="Svc" dst="C" gw_src="svcgw" gw_dst="nodeC_router"><link_ctn id="to_c"/></zoneRoute>
+</zone></platform>)");
+    Platform p = load_simgrid_xml(path.string());
+    const auto n0 = *p.find_host("node0"), n3 = *p.find_host("node3"), dcache = *p.find_host("dcache");
+    EXPECT_EQ(p.host(n0).cores, 16);
+    EXPECT_EQ(link_names(p, p.route(n0, n3)), (std::vector<std::string>{"C_link_0_UP", "C_link_3_DOWN"}));
+    EXPECT_EQ(link_names(p, p.route(dcache, n3)),
+              (std::vector<std::string>{"pool", "to_c", "C_link_3_DOWN"}));
+    EXPECT_EQ(link_names(p, p.route(n3, dcache)), (std::vector<std::string>{"C_link_3_UP", "to_c", "pool"}));
+    EXPECT_EQ(p.link(*p.find_link("to_c")).sharing, LinkSharing::fatpipe);
+    fs::remove(path);
 }
 
 TEST(Platform, FloydPicksFewestLinks) {

@@ -1,5 +1,5 @@
 // Agreement with DCSim: hepkit on the inputs of DCSim's own traces
-// (../shared/reference/bench/dcsim-traces), DCSim's options -s 42 -b 0 --xrd-flops-per-time 0.
+// (reference data bench/dcsim-traces), DCSim's options -s 42 -b 0 --xrd-flops-per-time 0.
 //
 // hepkit's draws of job and file properties come from its own portable generators, so a single
 // run is a different sample of the same distributions than DCSim's. The test therefore averages
@@ -13,6 +13,7 @@
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
+#include "Reference.hpp"
 #include <array>
 #include <filesystem>
 #include <fmt/format.h>
@@ -25,7 +26,7 @@ using namespace hepkit::sim;
 namespace fs = std::filesystem;
 
 namespace {
-const fs::path ref = fs::path(HEPKIT_SHARED_DIR) / "reference";
+const fs::path ref = test::reference_dir();
 
 using Metrics = std::array<double, 4>; // makespan, mean wall, mean compute, mean input transfer
 const char* names[] = {"makespan", "mean wall time", "mean compute time", "mean input transfer time"};

@@ -17,6 +17,7 @@
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 #include "hepkit/sim/workload/ActivityRunner.hpp"
 
+#include "Reference.hpp"
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -346,14 +347,15 @@ TEST(ValidationAgainstSimGrid, DcsimReferencePlatforms) {
 #else
     // DCSim's own platform files, as they are: transfers between random host pairs (through
     // zones, clusters, fatpipes), computations and disk I/O.
-    const fs::path shared = HEPKIT_SHARED_DIR;
+    const fs::path shared = test::reference_dir();
     const fs::path dir = fs::temp_directory_path() / fmt::format("hepkit-validation-ref-{}", ::getpid());
     fs::create_directories(dir);
     Stats st;
     std::uint64_t seed = 1000;
-    for (const auto& sub : {"reference/dcsim-data/platform-files", "reference/bench"}) {
+    for (const auto& sub : {"dcsim-data/platform-files", "bench"}) {
         if (!fs::exists(shared / sub))
-            GTEST_SKIP() << "reference data not found in " << shared;
+            GTEST_SKIP() << "reference data missing: " << (shared / sub).string()
+                         << " (set HEPKIT_REFERENCE_DIR to the reference folder to run this test)";
         std::vector<fs::path> files;
         for (const auto& e : fs::directory_iterator(shared / sub))
             if (e.path().extension() == ".xml" &&
