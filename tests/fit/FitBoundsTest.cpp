@@ -75,8 +75,9 @@ struct Polynomial {
             return s;
         };
         std::vector<Fit::Parameter> params;
+        const char* names[] = {"p0", "p1", "p2", "p3"};
         for (int k = 0; k <= degree; ++k)
-            params.push_back({"p" + std::to_string(k), 0.5});
+            params.push_back({names[k], 0.5});
         return Fit(std::make_unique<XYProblem>(x, y, m,
                                                std::vector<ErrorSource>{simple(ErrorSource::Axis::y, sigma)}),
                    params);
