@@ -62,8 +62,8 @@ def obstacle_points(ax, xs, ys, xerr=None, yerr=None):
     return np.array(pts, dtype=float)
 
 
-def covered(bbox, disp, pad=2.0):
-    """How many display points lie inside the box (grown by pad pixels)."""
+def covered(bbox, disp, pad=6.0):
+    """How many display points lie inside the box grown by pad pixels (a marker's half size)."""
     if len(disp) == 0:
         return 0
     inside = ((disp[:, 0] >= bbox.x0 - pad) & (disp[:, 0] <= bbox.x1 + pad) & (disp[:, 1] >= bbox.y0 - pad)
@@ -174,9 +174,9 @@ def fit_figure(d):
         ax.plot(data, np.zeros_like(data), "|", color="k", ms=8)
         ax.plot(as_array(d["curve_x"]), as_array(d["curve_y"]), color="C0", label=d["model_label"])
         ref_x = None
-        # the tops of the histogram's bins are its "data points"
+        # the tops of the histogram's bins and the events' rug marks are its "data points"
         tops = [(e, h) for lo, hi, h in zip(edges[:-1], edges[1:], heights) for e in np.linspace(lo, hi, 4)]
-        data_pts = np.array(tops, dtype=float)
+        data_pts = np.vstack([np.array(tops, dtype=float), np.column_stack([data, np.zeros_like(data)])])
         curve_pts = np.column_stack([as_array(d["curve_x"]), as_array(d["curve_y"])])
     curve_pts = curve_pts[np.all(np.isfinite(curve_pts), axis=1)] if len(curve_pts) else curve_pts
     ax.set_ylabel(d["y_label"])
