@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The fit plot's legend and info box hide no data point (tools/plot/hepkit_fit_plot.py).
+"""The fit plot's legend and info box hide no data point, and x errors are drawn as horizontal
+bars with the legend saying that the fit projects them (tools/plot/hepkit_fit_plot.py).
 
 usage: plot_layout_test.py SCRIPT OUTDIR
 
@@ -75,7 +76,17 @@ for d in cases:
     ok = not hidden and not overlap
     print("%-10s %-28s %s" % (d["title"], "/".join(lay["where"]), "ok" if ok else
                               "FAIL: %d points hidden, boxes overlap: %s" % (len(hidden), overlap)))
+    if d["type"] == "xy":
+        # kafe2's error bars: x errors horizontal, the data's own y errors vertical, and the legend
+        # says when the fit projects x errors onto y
+        bars = [c for c in ax.containers if hasattr(c, "has_xerr")][0]
+        want_x = bool(np.any(np.asarray(d["x_err"]) > 0))
+        labels = [t.get_text() for t in lay["legend"].get_texts()]
+        said = any("x errors projected onto y" in t for t in labels)
+        if bars.has_xerr != want_x or not bars.has_yerr or said != want_x:
+            print("%-10s FAIL: horizontal bars %s, vertical %s, legend %s" % (d["title"], bars.has_xerr,
+                                                                            bars.has_yerr, labels))
+            ok = False
     fig.savefig(os.path.join(outdir, "layout_%s.png" % d["title"]), bbox_inches="tight", dpi=80)
     failures += not ok
-# the cloud fills the whole axes: the boxes must have gone outside (or above the data)
 sys.exit(1 if failures else 0)
