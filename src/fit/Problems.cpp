@@ -158,7 +158,20 @@ double XYProblem::evaluate(std::span<const double> p, double* chi2_only) const {
             *chi2_only = chi2;
         return chi2;
     }
-    const Eigen::LLT<Eigen::MatrixXd> llt(projected(p, f));
+    const Eigen::MatrixXd V = projected(p, f);
+    // Uncorrelated errors (the common case of x errors): V is diagonal and χ² + log det V is a
+    // sum, O(n) instead of the O(n³) Cholesky decomposition — which dominated the profile of
+    // the 80-point pendulum fit (LLT and its blocked products: a third of the time).
+    if ((V.array() != 0).count() == V.rows()) {
+        const Eigen::ArrayXd v = V.diagonal().array();
+        if (!(v > 0).all())
+            return inf;
+        const double chi2 = (r.array().square() / v).sum();
+        if (chi2_only)
+            *chi2_only = chi2;
+        return chi2 + v.log().sum();
+    }
+    const Eigen::LLT<Eigen::MatrixXd> llt(V);
     if (llt.info() != Eigen::Success)
         return inf;
     const double chi2 = llt.matrixL().solve(r).squaredNorm();
