@@ -173,6 +173,22 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                 po.panel = o->panel;
                 po.contours = o->contours;
                 po.profiles = o->profiles;
+                // contours and profiles of many parameters take a while: the same progress line
+                if (!globals.quiet && isatty(fileno(stderr)))
+                    po.progress = [&](int done, int total) {
+                        const double t =
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                        if (t < next_report && done < total)
+                            return;
+                        if (t < 2.0)
+                            return;
+                        next_report = t + 0.5;
+                        fit_reported = true;
+                        std::fprintf(stderr, "\r  contours and profiles of %s: %d / %d (%.0f s)   ",
+                                     path.c_str(), done, total, t);
+                        if (done == total)
+                            std::fprintf(stderr, "\n");
+                    };
                 try {
                     // a .pdf collects every file's figures as pages, written once at the end
                     if (pdf)

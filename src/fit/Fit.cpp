@@ -624,7 +624,7 @@ std::vector<std::pair<double, double>> Fit::contour(const FitResult& r, const st
         double th, t;
         std::vector<double> values;
     };
-    auto solve = [&](double th, const std::vector<double>& warm) {
+    auto solve = [&](double th, const std::vector<double>& warm, double guess) {
         const double da = l11 * std::cos(th), db = l21 * std::cos(th) + l22 * std::sin(th);
         std::vector<double> start = warm;
         auto delta = [&](double t) {
@@ -633,6 +633,21 @@ std::vector<std::pair<double, double>> Fit::contour(const FitResult& r, const st
                 start = v;
             return std::isfinite(c) ? c - r.cost - level : std::numeric_limits<double>::infinity();
         };
+        // Near a quadratic minimum Δcost(t) ≈ level·(t/t*)², so t ← t·√(level/Δcost) lands on the
+        // crossing in one or two steps from a close guess (the neighbouring ray's t); the
+        // bracketing below is the fallback where that does not settle.
+        {
+            double t = guess, ft = delta(t);
+            for (int it = 0; it < 8 && std::isfinite(ft) && std::fabs(ft) >= 1e-7; ++it) {
+                if (!(ft + level > 0))
+                    break;
+                t *= std::clamp(std::sqrt(level / (ft + level)), 0.5, 2.0);
+                ft = delta(t);
+            }
+            if (std::isfinite(ft) && std::fabs(ft) < 1e-7)
+                return Ray{th, t, start};
+            start = warm;
+        }
         // bracket [a, b] around the crossing, starting at the linear answer √level
         double a = 0, fa = -level, b = std::sqrt(level), fb = delta(b);
         if (fb < 0) {
@@ -693,8 +708,8 @@ std::vector<std::pair<double, double>> Fit::contour(const FitResult& r, const st
     std::vector<Ray> rays;
     std::vector<double> warm = r.values;
     for (int k = 0; k < n0; ++k) {
-        rays.push_back(solve(2 * M_PI * k / n0, warm));
-        warm = rays.back().values; // the neighbour's profiled values: a close start
+        rays.push_back(solve(2 * M_PI * k / n0, warm, rays.empty() ? std::sqrt(level) : rays.back().t));
+        warm = rays.back().values; // the neighbour's profiled values and t: a close start
     }
     // Refine: halve the angular step wherever the polygon, drawn in units of the errors, turns
     // by more than 4° at a point (the tips of a strongly correlated ellipse), so that the drawn
@@ -715,7 +730,7 @@ std::vector<std::pair<double, double>> Fit::contour(const FitResult& r, const st
             if ((turn(prev, here, after) > max_turn || turn(here, after, after2) > max_turn) &&
                 next.size() + (n - k) < cap) {
                 const double th1 = k + 1 == n ? after.th + 2 * M_PI : after.th;
-                next.push_back(solve((here.th + th1) / 2, here.values));
+                next.push_back(solve((here.th + th1) / 2, here.values, (here.t + after.t) / 2));
                 refined = true;
             }
         }

@@ -64,9 +64,9 @@ std::string non_finite_at(const std::vector<double>& xs, const std::vector<doubl
 void check_finite_at_data(const std::vector<double>& xs, const std::vector<double>& f, const FitResult& r) {
     if (std::all_of(f.begin(), f.end(), [](double v) { return std::isfinite(v); }))
         return;
-    throw std::runtime_error(fmt::format(
-        "cannot plot: the model is not finite at {} with {}{}", non_finite_at(xs, f), parameter_list(r),
-        r.converged ? "" : " (the fit did not converge)"));
+    throw std::runtime_error(fmt::format("cannot plot: the model is not finite at {} with {}{}",
+                                         non_finite_at(xs, f), parameter_list(r),
+                                         r.converged ? "" : " (the fit did not converge)"));
 }
 } // namespace
 
@@ -162,6 +162,16 @@ nlohmann::json plot_data(const FitFile& f, const FitResult& r, const PlotOptions
     for (std::size_t i = 0; i < r.names.size(); ++i)
         if (!r.fixed[i])
             free.push_back(i);
+    // progress: one step per contour line and per profile
+    const int pairs = static_cast<int>(free.size() * (free.size() - (free.empty() ? 0 : 1)) / 2);
+    const int steps = (o.contours && r.converged ? 2 * pairs : 0) +
+                      (o.profiles && r.converged ? static_cast<int>(free.size()) : 0);
+    int done = 0;
+    auto step = [&] {
+        ++done;
+        if (o.progress)
+            o.progress(done, steps);
+    };
     if (o.contours && r.converged)
         for (std::size_t a = 0; a < free.size(); ++a)
             for (std::size_t b = a + 1; b < free.size(); ++b) {
@@ -175,6 +185,7 @@ nlohmann::json plot_data(const FitFile& f, const FitResult& r, const PlotOptions
                     for (const auto& [x, y] : pts)
                         line.push_back({x, y});
                     c["sigma" + std::to_string(s)] = line;
+                    step();
                 }
                 d["contours"].push_back(c);
             }
@@ -184,6 +195,7 @@ nlohmann::json plot_data(const FitFile& f, const FitResult& r, const PlotOptions
             for (const auto& [t, dc] : f.fit->profile(r, r.names[i], 41, 3))
                 pr["points"].push_back({t, dc});
             d["profiles"].push_back(pr);
+            step();
         }
     return d;
 }

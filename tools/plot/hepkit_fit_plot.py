@@ -204,11 +204,25 @@ def fit_figure(d):
 
 
 def contour_figure(d):
-    n = len(d["contours"])
-    fig, axes = plt.subplots(1, n, figsize=(4.5 * n, 4.2), squeeze=False)
-    for a, c in zip(axes[0], d["contours"]):
-        # kafe2's look: filled 1σ and 2σ regions with their outlines, the best fit marked
+    """The contours of every parameter pair as a triangular matrix (as kafe2's contour plots):
+    parameter i against parameter j in row j - 1, column i; one legend for all."""
+    names = []
+    for c in d["contours"]:
+        for n in (c["x"], c["y"]):
+            if n not in names:
+                names.append(n)
+    k = len(names) - 1
+    size = 4.2 if k == 1 else max(2.4, 9.0 / k)
+    fig, axes = plt.subplots(k, k, figsize=(size * k + 0.5, size * k), squeeze=False)
+    for a in axes.flat:
+        a.set_visible(False)
+    handles = []
+    for c in d["contours"]:
+        i, j = names.index(c["x"]), names.index(c["y"])
+        a = axes[j - 1][i]
+        a.set_visible(True)
         handles = []
+        # kafe2's look: filled 1σ and 2σ regions with their outlines, the best fit marked
         for s, alpha in ((2, 0.25), (1, 0.55)):
             pts = np.array(c["sigma%d" % s], dtype=float)
             if len(pts) == 0:
@@ -218,10 +232,18 @@ def contour_figure(d):
                               edgecolor="C0", lw=1.2, label="%dσ (%.1f%%)" % (s, coverage))
             handles.insert(0, patch)
         handles += a.plot(*c["best"], "+", color="k", ms=10, label="best fit")
-        a.set_xlabel(c["x"])
-        a.set_ylabel(c["y"])
-        a.legend(handles=handles, fontsize=8, loc="best")
-    fig.suptitle(d["title"] + ": confidence regions", fontsize=11)
+        # labels on the matrix's outer edges only (every axis when there is one pair)
+        if j == k or k == 1:
+            a.set_xlabel(c["x"])
+        if i == 0 or k == 1:
+            a.set_ylabel(c["y"])
+        a.tick_params(labelsize=8)
+    if k == 1:
+        axes[0][0].legend(handles=handles, fontsize=8, loc="best")
+        fig.suptitle(d["title"] + ": confidence regions", fontsize=11)
+    else:  # the empty upper triangle holds the legend
+        fig.legend(handles=handles, loc="upper right", fontsize=10, bbox_to_anchor=(0.98, 0.95),
+                   title=d["title"] + ": confidence regions", title_fontsize=11)
     fig.tight_layout()
     return fig
 

@@ -8,6 +8,7 @@
 
 #include "hepkit/fit/Kafe2Yaml.hpp"
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@ struct PlotOptions {
     std::string panel = "none"; ///< residual, ratio, pull
     bool contours = false;      ///< contours: an extra page (.pdf) or <output stem>_contours.<ext>
     bool profiles = false;      ///< profiles: an extra page (.pdf) or <output stem>_profiles.<ext>
+    /// Called after each contour line and each profile with (done, total): they can take a while.
+    std::function<void(int, int)> progress;
 };
 
 /// Empty if `path` ends in a plot format hepkit writes (.png, .pdf, .svg), else the message
