@@ -7,7 +7,8 @@
 #     (no .plot.json, no temporary file);
 #  3. a bad --plot extension is refused before any fit runs (command-line error, exit 105);
 #  4. a model that is not finite: with --plot no Python traceback, a message naming x and the
-#     parameter values, exit 1 (plot failure), and no "nan" in the report.
+#     parameter values, exit 1 (plot failure), and no "nan" in the report;
+#  5. a model that is not finite only beyond the data: drawn with a gap, exit 0.
 set -u
 hk="$1"; ex="$2"; bad="$3"; out="$4/fit-plots"
 rm -rf "$out"; mkdir -p "$out"
@@ -50,5 +51,11 @@ check "non-finite model: names x and the parameters" \
   'grep -q "model is not finite at x = 1 .*with a = 1, b = 1" <<<"$all"'
 check "non-finite model: no nan in the report" '! grep -qi "nan" <<<"$all"'
 check "non-finite model: no plot file" '[ -z "$(ls "$out/nan")" ]'
+
+# 5. not finite beyond the data only
+here=$(dirname "$0")
+"$hk" fit "$here/fit_sqrt_gap.yml" --plot "$out/gap.svg" > "$out/gap.log" 2>&1
+code=$?
+check "model undefined left of the data: plotted, exit 0 (got $code)" '[ $code = 0 ] && [ -s "$out/gap.svg" ]'
 
 exit $fail
