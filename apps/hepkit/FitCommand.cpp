@@ -57,7 +57,7 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
             CLI::Validator([](std::string& v) { return fit::plot_path_problem(v); }, "FILE.{pdf,png,svg}"));
     cmd->add_option("--max-calls", o->max_calls,
                     "stop a minimisation, not converged (exit 3), after this many cost evaluations\n"
-                    "(default 10 x MINUIT's 200 + 100 n + 5 n^2 for n free parameters: 8250 for 5)")
+                    "(default 10 x Minuit2's 200 + 100 n + 5 n^2 for n free parameters: 8250 for 5)")
         ->check(CLI::Range(1LL, 1LL << 40));
     cmd->add_option("--panel", o->panel, "extra panel under the plot: none, residual, ratio or pull")
         ->check(CLI::IsMember({"none", "residual", "ratio", "pull"}));

@@ -192,7 +192,7 @@ Fit outlier_fit() {
 
 TEST(FitBounds, RunawayFitStopsAtTheDefaultBoundAndNamesTheOutlier) {
     Fit fit = outlier_fit();
-    EXPECT_EQ(fit.max_calls(), 10 * (200 + 100 * 5 + 5 * 25)); // MINUIT's default for 5 free ×10
+    EXPECT_EQ(fit.max_calls(), 10 * (200 + 100 * 5 + 5 * 25)); // Minuit2's default for 5 free ×10
     const FitResult r = fit.run(false);
     EXPECT_FALSE(r.converged);
     // the bound holds up to one iteration's line search and gradient (≤ 40 + 2·5 evaluations),

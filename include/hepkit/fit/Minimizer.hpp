@@ -58,7 +58,7 @@ struct MinimizerOptions {
 };
 
 /// The default bound on cost evaluations of one minimisation with n free parameters: ten times
-/// MINUIT's default for MIGRAD (200 + 100 n + 5 n², F. James, MINUIT reference manual §4.4), as
+/// Minuit2's default call limit for MIGRAD (200 + 100 n + 5 n², MnApplication), as
 /// this BFGS spends more evaluations per step on central-difference gradients than MIGRAD does.
 /// A fit that needs more than this has almost always run away (an outlier, a model that cannot
 /// describe the data) rather than being slow.
