@@ -201,7 +201,8 @@ TEST(FitBounds, RunawayFitStopsAtTheDefaultBoundAndNamesTheOutlier) {
     EXPECT_NE(r.message.find("stopped after"), std::string::npos) << r.message;
     EXPECT_NE(r.message.find("--max-calls"), std::string::npos) << r.message;
     EXPECT_NE(r.message.find("y_data point 66 (x = 32.5) is 1e+15"), std::string::npos) << r.message;
-    EXPECT_NE(r.message.find("where it stopped, the largest residual is point"), std::string::npos) << r.message;
+    EXPECT_NE(r.message.find("where it stopped, the largest residual is point"), std::string::npos)
+        << r.message;
 }
 
 TEST(FitBounds, MaxCallsIsHonouredAndProgressIsReported) {
