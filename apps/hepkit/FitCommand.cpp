@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <memory>
+#include <unistd.h>
 
 namespace hepkit::app {
 
@@ -26,6 +27,7 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
         int toys = 0;
         long long seed = 1;
         int threads = 0;
+        long long max_calls = 0;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand(
@@ -47,9 +49,16 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
         ->check(CLI::Range(0LL, 1LL << 62));
     cmd->add_option("--report-json", o->report_json, "write the result as JSON");
     cmd->add_option("--report", o->report, "write the text report to this file");
-    cmd->add_option(
-        "-p,--plot", o->plot,
-        "save the plot (.png, .pdf or .svg; contours and profiles go to _contours/_profiles files)");
+    cmd->add_option("-p,--plot", o->plot,
+                    "save the plot: .pdf (every fit of every file, with its contours and profiles, one\n"
+                    "page each), .png or .svg (one file per input: with several inputs PLOT_<input>.png;\n"
+                    "contours and profiles in PLOT_contours.png and PLOT_profiles.png)")
+        ->check(
+            CLI::Validator([](std::string& v) { return fit::plot_path_problem(v); }, "FILE.{pdf,png,svg}"));
+    cmd->add_option("--max-calls", o->max_calls,
+                    "stop a minimisation, not converged (exit 3), after this many cost evaluations\n"
+                    "(default 10 x Minuit2's 200 + 100 n + 5 n^2 for n free parameters: 8250 for 5)")
+        ->check(CLI::Range(1LL, 1LL << 40));
     cmd->add_option("--panel", o->panel, "extra panel under the plot: none, residual, ratio or pull")
         ->check(CLI::IsMember({"none", "residual", "ratio", "pull"}));
     cmd->add_option("--threads", o->threads,
@@ -60,9 +69,33 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
         if (o->threads > 0)
             set_fork_join_limit(static_cast<std::size_t>(o->threads));
         int status = 0;
+        const bool pdf = !o->plot.empty() && std::filesystem::path(o->plot).extension() == ".pdf";
+        std::vector<nlohmann::json> pages;
+        bool plot_failed = false;
         for (const auto& path : o->files) {
             fit::FitFile f = fit::read_kafe2go(path);
+            if (o->max_calls > 0)
+                f.fit->set_max_calls(o->max_calls);
+            // a progress line on a terminal for minimisations longer than ~2 s (runaway fits
+            // stop at --max-calls; the line shows how far they are)
+            const auto t0 = std::chrono::steady_clock::now();
+            double next_report = 2.0;
+            bool fit_reported = false;
+            if (!globals.quiet && isatty(fileno(stderr)))
+                f.fit->set_progress([&](long long calls, long long bound, double lowest) {
+                    const double t =
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                    if (t < next_report)
+                        return;
+                    next_report = t + 0.5;
+                    fit_reported = true;
+                    std::fprintf(stderr,
+                                 "\r  fitting %s: %lld / %lld cost evaluations, lowest cost %.4g (%.0f s)   ",
+                                 path.c_str(), calls, bound, lowest, t);
+                });
             fit::FitResult r = f.fit->run(o->asymmetric);
+            if (fit_reported)
+                std::fprintf(stderr, "\n");
             std::string text = fit::report_text(r, path);
             nlohmann::json toys_json;
             if (o->toys > 0 && r.converged) {
@@ -108,10 +141,14 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
             }
             if (!globals.quiet)
                 std::fputs(text.c_str(), stdout);
-            if (!r.converged)
+            if (!r.converged) {
+                // on stderr too, so that it shows with -q and in logs of stderr: why it failed
+                std::fprintf(stderr, "hepkit: %s: the fit did not converge: %s\n", path.c_str(),
+                             r.message.c_str());
                 status = 3;
+            }
             auto target = [&](const std::string& base, const std::string& suffix) {
-                if (o->files.size() == 1)
+                if (o->files.size() == 1 || (pdf && base == o->plot))
                     return base;
                 const std::filesystem::path b(base);
                 return (b.parent_path() /
@@ -136,11 +173,46 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                 po.panel = o->panel;
                 po.contours = o->contours;
                 po.profiles = o->profiles;
-                fit::plot_fit(f, r, po);
-                if (!globals.quiet)
-                    fmt::print("  plot                {}\n", po.output);
+                // contours and profiles of many parameters take a while: the same progress line
+                if (!globals.quiet && isatty(fileno(stderr)))
+                    po.progress = [&](int done, int total) {
+                        const double t =
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                        if (t < next_report && done < total)
+                            return;
+                        if (t < 2.0)
+                            return;
+                        next_report = t + 0.5;
+                        fit_reported = true;
+                        std::fprintf(stderr, "\r  contours and profiles of %s: %d / %d (%.0f s)   ",
+                                     path.c_str(), done, total, t);
+                        if (done == total)
+                            std::fprintf(stderr, "\n");
+                    };
+                try {
+                    // a .pdf collects every file's figures as pages, written once at the end
+                    if (pdf)
+                        pages.push_back(fit::plot_data(f, r, po));
+                    else {
+                        fit::plot_fit(f, r, po);
+                        if (!globals.quiet)
+                            fmt::print("  plot                {}\n", po.output);
+                    }
+                } catch (const std::runtime_error& e) {
+                    // one fit that cannot be drawn does not cost the others their plots
+                    std::fprintf(stderr, "hepkit: error: %s: %s\n", path.c_str(), e.what());
+                    plot_failed = true;
+                }
             }
         }
+        if (pdf && !pages.empty()) {
+            fit::write_plots(pages, o->plot);
+            if (!globals.quiet)
+                fmt::print("plot                  {} ({} fit{})\n", o->plot, pages.size(),
+                           pages.size() == 1 ? "" : "s");
+        }
+        if (plot_failed)
+            return 1; // the documented code of a failed plot
         return status;
     };
 }

@@ -30,7 +30,7 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
         "          control daemon, private pipe/log directories, stopped at the end), power sampled\n"
         "          with nvidia-smi; never changes clocks, power limit, compute mode or MIG layout.\n"
         "  report: the jobs/s and J/job table of a measurement directory (no GPU needed).\n"
-        "The files have the format of ../shared/reference/gpu-sharing-h100 (docs/gpu.md).");
+        "The files are those 'gpu-bench run' writes (res.txt, per.txt, pw.csv; docs/gpu.md).");
     cmd->require_subcommand(1);
     CLI::App* run = cmd->add_subcommand("run", "run the measurement (needs an NVIDIA GPU and nvidia-smi)");
     run->add_option("-o,--output-dir", o->dir, "directory for res.txt, per.txt, pw.csv and the script")

@@ -64,6 +64,7 @@ Fit Fit::with_problem(std::unique_ptr<Problem> problem) const {
     f.params_ = params_;
     f.constraints_ = constraints_;
     f.constraint_terms_ = constraint_terms_;
+    f.max_calls_ = max_calls_;
     return f;
 }
 
@@ -221,7 +222,15 @@ FitResult Fit::run(bool asymmetric) {
     const GradientFunction grad = [this](std::span<const double> p, std::span<double> g) {
         cost_gradient(p, g);
     };
-    std::optional<MinimizerResult> lm = levenberg_marquardt();
+    const long long budget = max_calls();
+    long long used = 0; // evaluations of the earlier stages, for the progress callback
+    MinimizerOptions options;
+    options.tolerance = 1e-9;
+    if (progress_)
+        options.progress = [this, &used, budget](long long calls, double lowest) {
+            progress_(used + calls, budget, lowest);
+        };
+    std::optional<MinimizerResult> lm = levenberg_marquardt(budget);
     bool analytic = false;
     if (!lm) { // BFGS, with the problem's gradient where it has one
         std::vector<double> probe(params_.size()), gprobe(params_.size());
@@ -229,16 +238,26 @@ FitResult Fit::run(bool asymmetric) {
             probe[i] = params_[i].start;
         analytic = problem_->gradient(probe, gprobe);
     }
-    MinimizerResult m =
-        lm ? *lm : minimize(cost, params_, MinimizerOptions{1e-9, 5000}, analytic ? &grad : nullptr);
-    if (!m.converged && std::isfinite(m.cost)) {
+    // The Levenberg–Marquardt attempt counts against the bound too (levenberg_marquardt()
+    // counts what it spent in last_lm_calls_).
+    used = lm ? 0 : last_lm_calls_;
+    options.max_calls = std::max(1LL, budget - used);
+    MinimizerResult m = lm ? *lm : minimize(cost, params_, options, analytic ? &grad : nullptr);
+    m.evaluations += static_cast<int>(used);
+    if (!m.converged && std::isfinite(m.cost) && !m.calls_exhausted && m.evaluations < budget) {
         auto again = params_;
         for (std::size_t i = 0; i < again.size(); ++i)
             again[i].start = m.values[i];
-        MinimizerResult m2 = minimize(cost, again, MinimizerOptions{1e-9, 5000}, analytic ? &grad : nullptr);
+        used = m.evaluations;
+        options.max_calls = budget - used;
+        MinimizerResult m2 = minimize(cost, again, options, analytic ? &grad : nullptr);
         m2.evaluations += m.evaluations;
         m = m2;
     }
+    if (m.calls_exhausted)
+        m.message = fmt::format("stopped after {} cost evaluations, the bound ({}; hepkit fit --max-calls "
+                                "raises it), without converging",
+                                m.evaluations, budget);
     r.evaluations = m.evaluations;
     r.converged = m.converged;
     r.message = m.message;
@@ -342,17 +361,33 @@ FitResult Fit::run(bool asymmetric) {
     r.ndf = static_cast<int>(problem_->data_size()) + static_cast<int>(constraint_terms_) -
             static_cast<int>(free.size());
     r.chi2 = problem_->goodness(r.values);
-    if (r.chi2 && r.ndf > 0)
+    if (r.chi2 && std::isfinite(*r.chi2) && r.ndf > 0)
         r.chi2_probability = chi2_probability(*r.chi2, r.ndf);
     if (asymmetric && r.converged)
         for (std::size_t i : free) {
             r.error_low[i] = minos(r, i, -1);
             r.error_high[i] = minos(r, i, +1);
         }
+    if (!r.converged) { // say why, as far as the problem can tell, and where it stopped
+        if (const std::string why = problem_->diagnose(r.values); !why.empty())
+            r.message += "; " + why;
+        std::string at;
+        for (std::size_t i = 0; i < n; ++i)
+            at += fmt::format("{}{} = {:.6g}", i ? ", " : "", r.names[i], r.values[i]);
+        r.message += fmt::format("; stopped at {} (cost {:.4g})", at, r.cost);
+    }
     return r;
 }
 
-std::optional<MinimizerResult> Fit::levenberg_marquardt() const {
+long long Fit::max_calls() const {
+    std::size_t free = 0;
+    for (const auto& p : params_)
+        free += p.fixed ? 0 : 1;
+    return max_calls_ > 0 ? max_calls_ : default_max_calls(free);
+}
+
+std::optional<MinimizerResult> Fit::levenberg_marquardt(long long max_calls) const {
+    last_lm_calls_ = 0;
     const std::size_t P = params_.size();
     std::vector<double> x(P);
     std::vector<std::size_t> free;
@@ -403,7 +438,13 @@ std::optional<MinimizerResult> Fit::levenberg_marquardt() const {
         return std::nullopt;
     double lambda = 1e-3;
     bool done = false;
-    for (int it = 0; it < 200 && !done; ++it) {
+    // One structure pass costs about a cost evaluation per parameter when the problem
+    // differences its model (not cheap_newton): count it so against the bound.
+    const long long per_pass = problem_->cheap_newton() ? 1 : static_cast<long long>(n) + 1;
+    auto spent = [&] { return static_cast<long long>(res.evaluations) * per_pass; };
+    for (int it = 0; it < 200 && !done && spent() < max_calls / 2; ++it) {
+        if (progress_)
+            progress_(spent(), max_calls, c);
         // EDM with the approximate Hessian, as MIGRAD's criterion
         const Eigen::LDLT<Eigen::MatrixXd> ldlt(A);
         const double edm = ldlt.info() == Eigen::Success ? 0.5 * g.dot(ldlt.solve(g)) : INFINITY;
@@ -457,6 +498,7 @@ std::optional<MinimizerResult> Fit::levenberg_marquardt() const {
         if (!stepped)
             done = true; // no decrease possible: BFGS decides below
     }
+    last_lm_calls_ = spent();
     if (!res.converged)
         return std::nullopt;
     res.values = x;
@@ -478,7 +520,10 @@ Fit::profile_min(const std::vector<double>& start,
         specs[i].start = v;
     }
     const CostFunction cost = [this](std::span<const double> p) { return total_cost(p); };
-    const MinimizerResult m = minimize(cost, specs, MinimizerOptions{1e-9, 5000});
+    MinimizerOptions options;
+    options.tolerance = 1e-9;
+    options.max_calls = max_calls_;
+    const MinimizerResult m = minimize(cost, specs, options);
     return {m.cost, m.values};
 }
 
@@ -561,41 +606,144 @@ std::vector<std::pair<double, double>> Fit::contour(const FitResult& r, const st
     // −2 ln(1 − p) with p = erf(sigma / √2).
     const double p = std::erf(sigma / std::sqrt(2.0));
     const double level = -2 * std::log(1 - p);
-    const double sa = r.errors[ia], sb = r.errors[ib];
-    std::vector<std::pair<double, double>> out;
-    for (int k = 0; k < points; ++k) {
-        const double th = 2 * M_PI * k / points;
-        const double da = sa * std::cos(th), db = sb * std::sin(th);
-        std::vector<double> start = r.values;
+    // Rays from the minimum along q(θ) = L (cos θ, sin θ), L the Cholesky factor of the pair's
+    // 2×2 covariance: in these whitened coordinates the contour of a linear fit is the circle of
+    // radius √level, so the rays meet it at evenly spaced points and the root finder starts at
+    // the answer; for other fits the contour is a deformed circle and the start is close.
+    const auto ea = static_cast<Eigen::Index>(ia), eb = static_cast<Eigen::Index>(ib);
+    double caa = r.covariance(ea, ea), cbb = r.covariance(eb, eb), cab = r.covariance(ea, eb);
+    if (!(caa > 0) || !(cbb > 0)) {
+        caa = std::pow(r.errors[ia] > 0 ? r.errors[ia] : 1.0, 2);
+        cbb = std::pow(r.errors[ib] > 0 ? r.errors[ib] : 1.0, 2);
+        cab = 0;
+    }
+    const double l11 = std::sqrt(caa), l21 = cab / l11,
+                 l22 = std::sqrt(std::max(cbb - l21 * l21, 1e-12 * cbb));
+    // where the profiled cost crosses the level along the ray of angle th: (t, profiled values)
+    struct Ray {
+        double th, t;
+        std::vector<double> values;
+    };
+    auto solve = [&](double th, const std::vector<double>& warm, double guess) {
+        const double da = l11 * std::cos(th), db = l21 * std::cos(th) + l22 * std::sin(th);
+        std::vector<double> start = warm;
         auto delta = [&](double t) {
             auto [c, v] = profile_min(start, {{ia, r.values[ia] + t * da}, {ib, r.values[ib] + t * db}});
             if (std::isfinite(c))
                 start = v;
-            return c - r.cost - level;
+            return std::isfinite(c) ? c - r.cost - level : std::numeric_limits<double>::infinity();
         };
-        double a = 0, fa = -level, b = std::sqrt(level), fb = delta(b);
-        for (int g = 0; g < 30 && fb < 0; ++g) {
-            a = b;
-            fa = fb;
-            b *= 1.5;
-            fb = delta(b);
+        // Near a quadratic minimum Δcost(t) ≈ level·(t/t*)², so t ← t·√(level/Δcost) lands on the
+        // crossing in one or two steps from a close guess (the neighbouring ray's t); the
+        // bracketing below is the fallback where that does not settle.
+        {
+            double t = guess, ft = delta(t);
+            for (int it = 0; it < 8 && std::isfinite(ft) && std::fabs(ft) >= 1e-7; ++it) {
+                if (!(ft + level > 0))
+                    break;
+                t *= std::clamp(std::sqrt(level / (ft + level)), 0.5, 2.0);
+                ft = delta(t);
+            }
+            if (std::isfinite(ft) && std::fabs(ft) < 1e-7)
+                return Ray{th, t, start};
+            start = warm;
         }
+        // bracket [a, b] around the crossing, starting at the linear answer √level
+        double a = 0, fa = -level, b = std::sqrt(level), fb = delta(b);
+        if (fb < 0) {
+            for (int g = 0; g < 40 && fb < 0; ++g) {
+                a = b;
+                fa = fb;
+                b *= 1.5;
+                fb = delta(b);
+            }
+        } else if (std::fabs(fb) > 1e-9) {
+            const double lo = 0.9 * b, flo = delta(lo);
+            if (flo < 0) {
+                a = lo;
+                fa = flo;
+            }
+        }
+        // Illinois regula falsi to |Δcost − level| < 1e-7 (points within ~1e-8 σ of the contour)
         double t = b;
-        for (int it = 0; it < 50 && fb >= 0; ++it) {
+        int side = 0;
+        for (int it = 0; it < 60 && fb > 1e-9 && std::isfinite(fb); ++it) {
             t = (a * fb - b * fa) / (fb - fa);
+            if (!(t > a && t < b))
+                t = (a + b) / 2;
             const double ft = delta(t);
-            if (std::fabs(ft) < 1e-5)
+            if (std::fabs(ft) < 1e-7)
                 break;
             if (ft < 0) {
                 a = t;
                 fa = ft;
+                if (side == -1)
+                    fb /= 2;
+                side = -1;
             } else {
                 b = t;
                 fb = ft;
+                if (side == 1)
+                    fa /= 2;
+                side = 1;
             }
         }
-        out.emplace_back(r.values[ia] + t * da, r.values[ib] + t * db);
+        if (!std::isfinite(fb))
+            t = a; // the cost is undefined beyond: the last point where it was defined
+        return Ray{th, t, start};
+    };
+    // a ray's point in units of the errors (the plot's scale), for the smoothness test
+    auto white = [&](const Ray& ray) {
+        const double da = l11 * std::cos(ray.th), db = l21 * std::cos(ray.th) + l22 * std::sin(ray.th);
+        return std::pair{ray.t * da / std::sqrt(caa), ray.t * db / std::sqrt(cbb)};
+    };
+    auto turn = [&](const Ray& u, const Ray& v, const Ray& w) { // angle between segments uv and vw
+        const auto [ux, uy] = white(u);
+        const auto [vx, vy] = white(v);
+        const auto [wx, wy] = white(w);
+        const double ax = vx - ux, ay = vy - uy, bx = wx - vx, by = wy - vy;
+        return std::fabs(std::atan2(ax * by - ay * bx, ax * bx + ay * by));
+    };
+    const int n0 = std::max(points, 8);
+    std::vector<Ray> rays;
+    std::vector<double> warm = r.values;
+    for (int k = 0; k < n0; ++k) {
+        rays.push_back(solve(2 * M_PI * k / n0, warm, rays.empty() ? std::sqrt(level) : rays.back().t));
+        warm = rays.back().values; // the neighbour's profiled values and t: a close start
     }
+    // Refine: halve the angular step wherever the polygon, drawn in units of the errors, turns
+    // by more than 4° at a point (the tips of a strongly correlated ellipse), so that the drawn
+    // curve has no visible kinks; up to 16× the starting density.
+    constexpr double max_turn = 4.0 * M_PI / 180;
+    const std::size_t cap = static_cast<std::size_t>(n0) * 16;
+    for (int pass = 0; pass < 6 && rays.size() < cap; ++pass) {
+        std::vector<Ray> next;
+        bool refined = false;
+        const std::size_t n = rays.size();
+        for (std::size_t k = 0; k < n; ++k) {
+            const Ray& prev = rays[(k + n - 1) % n];
+            const Ray& here = rays[k];
+            const Ray& after = rays[(k + 1) % n];
+            next.push_back(here);
+            // split the interval after `here` if either of its ends is a kink
+            const Ray& after2 = rays[(k + 2) % n];
+            if ((turn(prev, here, after) > max_turn || turn(here, after, after2) > max_turn) &&
+                next.size() + (n - k) < cap) {
+                const double th1 = k + 1 == n ? after.th + 2 * M_PI : after.th;
+                next.push_back(solve((here.th + th1) / 2, here.values, (here.t + after.t) / 2));
+                refined = true;
+            }
+        }
+        rays = std::move(next);
+        if (!refined)
+            break;
+    }
+    std::vector<std::pair<double, double>> out;
+    for (const Ray& ray : rays) {
+        const double da = l11 * std::cos(ray.th), db = l21 * std::cos(ray.th) + l22 * std::sin(ray.th);
+        out.emplace_back(r.values[ia] + ray.t * da, r.values[ib] + ray.t * db);
+    }
+    out.push_back(out.front()); // closed
     return out;
 }
 

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <stdexcept>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #ifndef HEPKIT_PLOT_SCRIPT
 #define HEPKIT_PLOT_SCRIPT ""
@@ -27,6 +29,44 @@ std::vector<double> grid(double a, double b, int n) {
     for (int i = 0; i < n; ++i)
         g.push_back(a + (b - a) * i / (n - 1));
     return g;
+}
+} // namespace
+
+std::string plot_path_problem(const std::string& path) {
+    const std::string ext = std::filesystem::path(path).extension().string();
+    if (ext == ".png" || ext == ".pdf" || ext == ".svg")
+        return {};
+    return fmt::format("'{}': a plot file must end in .png, .pdf or .svg{}", path,
+                       ext.empty() ? "" : fmt::format(" (not {})", ext));
+}
+
+namespace {
+// "a = 1, b = 2": the parameter values, for messages about the model.
+std::string parameter_list(const FitResult& r) {
+    std::string s;
+    for (std::size_t i = 0; i < r.names.size(); ++i)
+        s += fmt::format("{}{} = {:.6g}", i ? ", " : "", r.names[i], r.values[i]);
+    return s;
+}
+
+// Up to five of the x values where the model is not finite, and how many there are.
+std::string non_finite_at(const std::vector<double>& xs, const std::vector<double>& f) {
+    std::string list;
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i)
+        if (!std::isfinite(f[i]) && ++count <= 5)
+            list += fmt::format("{}{:.6g} (f = {})", count > 1 ? ", " : "", xs[i], f[i]);
+    if (count > 5)
+        list += ", ...";
+    return fmt::format("x = {} ({} of {} data points)", list, count, xs.size());
+}
+
+void check_finite_at_data(const std::vector<double>& xs, const std::vector<double>& f, const FitResult& r) {
+    if (std::all_of(f.begin(), f.end(), [](double v) { return std::isfinite(v); }))
+        return;
+    throw std::runtime_error(fmt::format("cannot plot: the model is not finite at {} with {}{}",
+                                         non_finite_at(xs, f), parameter_list(r),
+                                         r.converged ? "" : " (the fit did not converge)"));
 }
 } // namespace
 
@@ -52,35 +92,50 @@ nlohmann::json plot_data(const FitFile& f, const FitResult& r, const PlotOptions
                                *r.error_high[i]);
         info.push_back(line);
     }
-    if (r.chi2)
-        info.push_back(
-            fmt::format("χ²/ndf = {:.4g}/{} = {:.3g}", *r.chi2, r.ndf, r.ndf > 0 ? *r.chi2 / r.ndf : NAN));
-    if (r.chi2_probability)
+    if (r.chi2 && std::isfinite(*r.chi2))
+        info.push_back(r.ndf > 0 ? fmt::format("χ²/ndf = {:.4g}/{} = {:.3g}", *r.chi2, r.ndf, *r.chi2 / r.ndf)
+                                 : fmt::format("χ² = {:.4g}, ndf = {}", *r.chi2, r.ndf));
+    if (r.chi2_probability && std::isfinite(*r.chi2_probability))
         info.push_back(fmt::format("p(χ²) = {:.3g}", *r.chi2_probability));
     if (!r.converged)
         info.push_back("fit did NOT converge");
     d["info"] = info;
     const auto& p = r.values;
+    // Non-finite curve values stay NaN: nlohmann::json writes them as null, which the script
+    // draws as a gap (a model undefined beyond the data, say).
     if (const auto* xy = dynamic_cast<const XYProblem*>(f.problem)) {
+        std::vector<double> at_data;
+        for (double x : xy->x())
+            at_data.push_back(xy->model(x, p));
+        check_finite_at_data(xy->x(), at_data, r);
         d["x"] = xy->x();
         d["y"] = xy->y();
-        d["y_err"] = xy->total_errors(p);
+        // kafe2 draws the data's own errors: x errors as horizontal bars, y errors as vertical
+        // ones; the fit uses both, the x errors projected onto y with the model's slope (and the
+        // residual/pull panel shows that total, so the legend and the panel say so)
+        d["x_err"] = xy->x_errors();
+        d["y_err"] = xy->y_errors(p);
+        d["y_err_total"] = xy->total_errors(p);
+        d["x_errors_projected"] = xy->has_x_errors();
         const auto [lo, hi] = std::minmax_element(xy->x().begin(), xy->x().end());
         const double pad = 0.05 * (*hi - *lo + (*hi == *lo ? 1 : 0));
         const auto xs = grid(*lo - pad, *hi + pad, 300);
-        std::vector<double> ys, at_data;
+        std::vector<double> ys;
         for (double x : xs)
             ys.push_back(xy->model(x, p));
-        for (double x : xy->x())
-            at_data.push_back(xy->model(x, p));
         d["curve_x"] = xs;
         d["curve_y"] = ys;
         d["band"] = xy->error_band(xs, r);
         d["model_at_data"] = at_data;
     } else if (const auto* h = dynamic_cast<const HistogramProblem*>(f.problem)) {
+        const auto mu = h->expected(p);
+        std::vector<double> centres;
+        for (std::size_t k = 0; k + 1 < h->edges().size(); ++k)
+            centres.push_back(0.5 * (h->edges()[k] + h->edges()[k + 1]));
+        check_finite_at_data(centres, mu, r);
         d["edges"] = h->edges();
         d["counts"] = h->counts();
-        d["expected"] = h->expected(p);
+        d["expected"] = mu;
         const auto xs = grid(h->edges().front(), h->edges().back(), 300);
         std::vector<double> ys;
         const double width =
@@ -90,6 +145,10 @@ nlohmann::json plot_data(const FitFile& f, const FitResult& r, const PlotOptions
         d["curve_x"] = xs;
         d["curve_y"] = ys;
     } else if (const auto* u = dynamic_cast<const UnbinnedProblem*>(f.problem)) {
+        std::vector<double> at_data;
+        for (double x : u->data())
+            at_data.push_back(u->model(x, p));
+        check_finite_at_data(u->data(), at_data, r);
         d["data"] = u->data();
         const auto [lo, hi] = std::minmax_element(u->data().begin(), u->data().end());
         const auto xs = grid(*lo, *hi, 300);
@@ -103,6 +162,16 @@ nlohmann::json plot_data(const FitFile& f, const FitResult& r, const PlotOptions
     for (std::size_t i = 0; i < r.names.size(); ++i)
         if (!r.fixed[i])
             free.push_back(i);
+    // progress: one step per contour line and per profile
+    const int pairs = static_cast<int>(free.size() * (free.size() - (free.empty() ? 0 : 1)) / 2);
+    const int steps = (o.contours && r.converged ? 2 * pairs : 0) +
+                      (o.profiles && r.converged ? static_cast<int>(free.size()) : 0);
+    int done = 0;
+    auto step = [&] {
+        ++done;
+        if (o.progress)
+            o.progress(done, steps);
+    };
     if (o.contours && r.converged)
         for (std::size_t a = 0; a < free.size(); ++a)
             for (std::size_t b = a + 1; b < free.size(); ++b) {
@@ -110,11 +179,13 @@ nlohmann::json plot_data(const FitFile& f, const FitResult& r, const PlotOptions
                                     {"y", r.names[free[b]]},
                                     {"best", {r.values[free[a]], r.values[free[b]]}}};
                 for (int s : {1, 2}) {
-                    const auto pts = f.fit->contour(r, r.names[free[a]], r.names[free[b]], s, 48);
+                    // closed (first point = last), refined until smooth (Fit::contour)
+                    const auto pts = f.fit->contour(r, r.names[free[a]], r.names[free[b]], s);
                     nlohmann::json line = nlohmann::json::array();
                     for (const auto& [x, y] : pts)
                         line.push_back({x, y});
                     c["sigma" + std::to_string(s)] = line;
+                    step();
                 }
                 d["contours"].push_back(c);
             }
@@ -124,34 +195,86 @@ nlohmann::json plot_data(const FitFile& f, const FitResult& r, const PlotOptions
             for (const auto& [t, dc] : f.fit->profile(r, r.names[i], 41, 3))
                 pr["points"].push_back({t, dc});
             d["profiles"].push_back(pr);
+            step();
         }
     return d;
 }
 
-void plot_fit(const FitFile& f, const FitResult& r, const PlotOptions& o) {
+namespace {
+// The matplotlib script: $HEPKIT_PLOT_SCRIPT, else next to the executable (the build and
+// install trees), else the source tree's copy.
+std::string plot_script() {
     namespace fs = std::filesystem;
-    const fs::path out(o.output);
-    const std::string ext = out.extension().string();
-    if (ext != ".png" && ext != ".pdf" && ext != ".svg")
-        throw std::invalid_argument(
-            fmt::format("plot '{}': the file must end in .png, .pdf or .svg", o.output));
-    const fs::path json = out.parent_path() / (out.stem().string() + ".plot.json");
-    write_json_file(json.string(), plot_data(f, r, o));
-    std::string script;
     if (const char* env = std::getenv("HEPKIT_PLOT_SCRIPT"))
-        script = env;
-    else {
-        const fs::path here = fs::canonical("/proc/self/exe").parent_path() / "hepkit_fit_plot.py";
-        script = fs::exists(here) ? here.string() : std::string(HEPKIT_PLOT_SCRIPT);
+        return env;
+    std::error_code ec;
+    const fs::path here = fs::canonical("/proc/self/exe", ec).parent_path() / "hepkit_fit_plot.py";
+    if (!ec && fs::exists(here))
+        return here.string();
+    return HEPKIT_PLOT_SCRIPT;
+}
+
+// A temporary file that is removed when it goes out of scope, whatever happens.
+struct TemporaryFile {
+    std::filesystem::path path;
+    ~TemporaryFile() {
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
     }
+};
+
+// Single quotes for the shell: ' becomes '\''.
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+} // namespace
+
+void write_plots(const std::vector<nlohmann::json>& fits, const std::string& output) {
+    namespace fs = std::filesystem;
+    if (const std::string problem = plot_path_problem(output); !problem.empty())
+        throw std::invalid_argument(problem);
+    if (fits.empty())
+        throw std::runtime_error(fmt::format("plot '{}': no fit to draw", output));
+    if (fits.size() > 1 && fs::path(output).extension() != ".pdf")
+        throw std::invalid_argument(
+            fmt::format("plot '{}': {} fits need a .pdf (one page each)", output, fits.size()));
+    const std::string script = plot_script();
     if (script.empty() || !fs::exists(script))
         throw std::runtime_error(
             "the plot script hepkit_fit_plot.py is missing next to the hepkit executable");
-    const std::string cmd = fmt::format("/usr/bin/python3 '{}' '{}' '{}'", script, json.string(), o.output);
-    if (std::system(cmd.c_str()) != 0)
-        throw std::runtime_error(fmt::format("plotting failed ({}); is python3-matplotlib installed? "
-                                             "(scripts/install-deps installs it)",
-                                             cmd));
+    // the description goes to a private temporary file, never beside the plot
+    static int counter = 0;
+    TemporaryFile json{fs::temp_directory_path() /
+                       fmt::format("hepkit-plot-{}-{}.json", static_cast<long>(getpid()), counter++)};
+    write_json_file(json.path.string(), nlohmann::json{{"fits", fits}});
+    const std::string cmd = fmt::format("/usr/bin/python3 {} {} {}", shell_quote(script),
+                                        shell_quote(json.path.string()), shell_quote(output));
+    const int status = std::system(cmd.c_str());
+    if (status == -1 || !WIFEXITED(status))
+        throw std::runtime_error(fmt::format("plot '{}': could not run /usr/bin/python3", output));
+    switch (WEXITSTATUS(status)) {
+    case 0:
+        return;
+    case 4: // the script's code for a failed import
+        throw std::runtime_error(fmt::format("plot '{}': matplotlib or numpy is missing for /usr/bin/python3 "
+                                             "(Debian: apt install python3-matplotlib; scripts/install-deps)",
+                                             output));
+    case 127:
+        throw std::runtime_error(fmt::format("plot '{}': /usr/bin/python3 is missing (Debian: apt install "
+                                             "python3-matplotlib; scripts/install-deps)",
+                                             output));
+    default:
+        throw std::runtime_error(
+            fmt::format("plot '{}': the plot script {} failed (exit {}; its message is above)", output,
+                        script, WEXITSTATUS(status)));
+    }
+}
+
+void plot_fit(const FitFile& f, const FitResult& r, const PlotOptions& o) {
+    write_plots({plot_data(f, r, o)}, o.output);
 }
 
 } // namespace hepkit::fit

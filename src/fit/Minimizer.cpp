@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <fmt/format.h>
 #include <limits>
 
 namespace hepkit::fit {
@@ -43,6 +44,11 @@ double LimitTransform::derivative(double u) const {
     return 1.0;
 }
 
+long long default_max_calls(std::size_t n) {
+    const auto k = static_cast<long long>(n);
+    return 10 * (200 + 100 * k + 5 * k * k);
+}
+
 MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSpec>& params,
                          const MinimizerOptions& opt, const GradientFunction* analytic) {
     MinimizerResult res;
@@ -57,13 +63,19 @@ MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSp
         }
     }
     const std::size_t n = free.size();
+    const long long max_calls = opt.max_calls > 0 ? opt.max_calls : default_max_calls(n);
+    double lowest = std::numeric_limits<double>::infinity();
     auto eval = [&](const Eigen::VectorXd& u) {
         for (std::size_t k = 0; k < n; ++k)
             x[free[k]] = tr[k].to_external(u[static_cast<Eigen::Index>(k)]);
         ++res.evaluations;
         const double c = cost(x);
+        lowest = std::min(lowest, std::isfinite(c) ? c : lowest);
+        if (opt.progress)
+            opt.progress(res.evaluations, lowest);
         return std::isfinite(c) ? c : std::numeric_limits<double>::infinity();
     };
+    auto over_budget = [&] { return res.evaluations >= max_calls; };
     Eigen::VectorXd u(static_cast<Eigen::Index>(n));
     for (std::size_t k = 0; k < n; ++k)
         u[static_cast<Eigen::Index>(k)] = tr[k].to_internal(x[free[k]]);
@@ -136,6 +148,12 @@ MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSp
             res.converged = true;
             break;
         }
+        if (over_budget()) {
+            res.message = fmt::format("stopped after {} cost evaluations, the bound (EDM {:.3g})",
+                                      res.evaluations, res.edm);
+            res.calls_exhausted = true;
+            break;
+        }
         Eigen::VectorXd d = -B * g;
         double slope = g.dot(d);
         if (!(slope < 0)) { // not a descent direction: restart from the diagonal
@@ -191,7 +209,7 @@ MinimizerResult minimize(const CostFunction& cost, const std::vector<ParameterSp
         f = fnew;
         g = gnew;
         if (it + 1 == opt.max_iterations)
-            res.message = "too many iterations";
+            res.message = fmt::format("stopped after {} iterations, the bound (EDM {:.3g})", it + 1, res.edm);
     }
     eval(u);
     res.values = x;

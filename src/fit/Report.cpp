@@ -65,11 +65,19 @@ std::string report_text(const FitResult& r, const std::string& title) {
             out += "\n";
         }
     }
-    out += fmt::format("  cost (-2 ln L)   {:.6g}\n", r.cost);
-    if (r.chi2)
-        out += fmt::format("  chi2 / ndf       {:.6g} / {} = {:.4g}   p = {}\n", *r.chi2, r.ndf,
-                           r.ndf > 0 ? *r.chi2 / r.ndf : NAN,
-                           r.chi2_probability ? fmt::format("{:.4g}", *r.chi2_probability) : "-");
+    // never "nan" or "-nan" in a report: a value that is not finite is said to be so
+    auto number = [](double v, const char* spec) {
+        return std::isfinite(v) ? fmt::format(fmt::runtime(spec), v) : std::string("not finite");
+    };
+    out += fmt::format("  cost (-2 ln L)   {}\n", number(r.cost, "{:.6g}"));
+    if (r.chi2 && std::isfinite(*r.chi2))
+        out += fmt::format("  chi2 / ndf       {:.6g} / {} = {}   p = {}\n", *r.chi2, r.ndf,
+                           r.ndf > 0 ? fmt::format("{:.4g}", *r.chi2 / r.ndf) : std::string("-"),
+                           r.chi2_probability && std::isfinite(*r.chi2_probability)
+                               ? fmt::format("{:.4g}", *r.chi2_probability)
+                               : "-");
+    else if (r.chi2)
+        out += fmt::format("  chi2 / ndf       not finite / {}   p = -\n", r.ndf);
     else
         out += fmt::format("  ndf              {}\n", r.ndf);
     return out;

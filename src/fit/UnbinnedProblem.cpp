@@ -70,6 +70,21 @@ UnbinnedProblem::UnbinnedProblem(std::vector<double> data, XModel pdf,
     }
 }
 
+std::string UnbinnedProblem::diagnose(std::span<const double> p) const {
+    // the density must be finite and positive at every event
+    std::string list;
+    std::size_t count = 0;
+    for (double x : data_) {
+        const double f = pdf_ ? pdf_(x, p) : 1.0;
+        if (!(std::isfinite(f) && f > 0) && ++count <= 5)
+            list += fmt::format("{}{:.6g} ({:.6g})", count > 1 ? ", " : "", x, f);
+    }
+    if (count == 0)
+        return {};
+    return fmt::format("the density is not finite and positive at x = {}{} ({} of {} events)", list,
+                       count > 5 ? ", ..." : "", count, data_.size());
+}
+
 double UnbinnedProblem::cost(std::span<const double> p) const {
     if (batch_) {
         double c = 0;

@@ -14,6 +14,7 @@
 #include "hepkit/fit/Minimizer.hpp"
 
 #include <Eigen/Dense>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -38,6 +39,13 @@ class Problem {
     /// The same problem with data drawn from the model at `truth` (pseudo-experiments); throws
     /// std::invalid_argument for fit types without a generative model (custom, multi).
     virtual std::unique_ptr<Problem> toy(std::span<const double> truth, std::mt19937_64& rng) const;
+    /// What at p makes the fit fail, in words, for the message of a fit that did not converge:
+    /// where the model is not finite, or the data point farthest from the model (in σ). Empty
+    /// when the problem has nothing to say.
+    virtual std::string diagnose(std::span<const double> p) const {
+        (void)p;
+        return {};
+    }
     /// Analytic gradient of the cost, if the problem can give one (models with gradients);
     /// returns false otherwise, and the minimiser differentiates numerically.
     virtual bool gradient(std::span<const double> p, std::span<double> g) const {
@@ -104,7 +112,20 @@ class Fit {
                                const Eigen::MatrixXd& matrix, const std::vector<double>& sigmas = {});
 
     /// Minimises and computes errors; asymmetric errors (profile likelihood) if asked.
+    /// A fit that does not converge says why in FitResult::message, with what the problem can
+    /// tell about the cause (Problem::diagnose: where the model is not finite, the largest
+    /// residual) and the parameter values where it stopped.
     FitResult run(bool asymmetric = false);
+    /// Bound on the cost evaluations of the minimisation (all its stages together) and of each
+    /// profile minimisation (asymmetric errors, contours, profiles); 0 = default_max_calls(free
+    /// parameters). Reaching it ends the fit as not converged.
+    void set_max_calls(long long calls) { max_calls_ = calls; }
+    long long max_calls() const;
+    /// Called during run()'s minimisation after every cost evaluation with the evaluations so far,
+    /// the bound and the lowest cost yet (for progress reports; keep it cheap).
+    void set_progress(std::function<void(long long, long long, double)> progress) {
+        progress_ = std::move(progress);
+    }
     /// Cost including constraints.
     double total_cost(std::span<const double> p) const;
 
@@ -112,10 +133,14 @@ class Fit {
     std::vector<std::pair<double, double>> profile(const FitResult& r, const std::string& name,
                                                    int points = 41, double sigmas = 3) const;
     /// 2-D confidence contour of parameters a and b at `sigma` (1, 2, 3: Δcost 2.30, 6.18, 11.83,
-    /// the 68.3/95.4/99.7% quantiles of a χ² with 2 d.o.f.), profiling the others; `points` around.
+    /// the 68.3/95.4/99.7% quantiles of a χ² with 2 d.o.f.), profiling the others. Traced along
+    /// `points` rays from the minimum (evenly spaced for a linear fit: directions whitened by the
+    /// pair's covariance), each crossing found to |Δcost − level| < 1e-7, then refined where the
+    /// polygon (in units of the errors) turns by more than 4° at a point (up to 16× `points`). Closed: the
+    /// last point repeats the first.
     std::vector<std::pair<double, double>> contour(const FitResult& r, const std::string& a,
                                                    const std::string& b, double sigma = 1,
-                                                   int points = 48) const;
+                                                   int points = 96) const;
 
     const Problem& problem() const { return *problem_; }
     /// A fit of another problem (a toy) with the same parameters, limits and constraints.
@@ -128,7 +153,7 @@ class Fit {
   private:
     /// Levenberg–Marquardt on the problem's Newton structure (Marquardt 1963), within limits;
     /// nullopt if the problem has none or it does not converge (BFGS takes over).
-    std::optional<MinimizerResult> levenberg_marquardt() const;
+    std::optional<MinimizerResult> levenberg_marquardt(long long max_calls) const;
     /// Minimum of the cost with some parameters held at given values; returns (cost, values).
     std::pair<double, std::vector<double>>
     profile_min(const std::vector<double>& start,
@@ -144,6 +169,9 @@ class Fit {
     };
     std::vector<Constraint> constraints_;
     std::size_t constraint_terms_ = 0;
+    long long max_calls_ = 0;
+    mutable long long last_lm_calls_ = 0; ///< what levenberg_marquardt() spent, for the bound
+    std::function<void(long long, long long, double)> progress_;
 };
 
 /// Upper tail probability of a χ² with `ndf` degrees of freedom (regularised incomplete gamma

@@ -40,7 +40,8 @@ struct MinimizerResult {
     bool converged = false;
     double edm = 0; ///< estimated distance to the minimum (0.5 gᵀ H⁻¹ g)
     int evaluations = 0;
-    std::string message; ///< why it stopped when it did not converge
+    std::string message;          ///< why it stopped when it did not converge
+    bool calls_exhausted = false; ///< stopped at MinimizerOptions::max_calls
     /// Diagonal of an approximate Hessian per parameter (0 where unknown): sets the Hessian's steps.
     std::vector<double> curvature;
 };
@@ -48,7 +49,20 @@ struct MinimizerResult {
 struct MinimizerOptions {
     double tolerance = 1e-7; ///< stop when EDM < tolerance (cost units; errordef is 1)
     int max_iterations = 5000;
+    /// Stop, not converged, after this many cost evaluations (gradient evaluations count as
+    /// one); 0 = default_max_calls(free parameters).
+    long long max_calls = 0;
+    /// Called after every cost evaluation with the evaluations so far and the lowest cost yet
+    /// (progress reports; keep it cheap).
+    std::function<void(long long, double)> progress;
 };
+
+/// The default bound on cost evaluations of one minimisation with n free parameters: ten times
+/// Minuit2's default call limit for MIGRAD (200 + 100 n + 5 n², MnApplication), as
+/// this BFGS spends more evaluations per step on central-difference gradients than MIGRAD does.
+/// A fit that needs more than this has almost always run away (an outlier, a model that cannot
+/// describe the data) rather than being slow.
+long long default_max_calls(std::size_t n);
 
 /// Minimises `cost` from the start values of `params`.
 /// With `gradient`, analytic derivatives replace the central differences.

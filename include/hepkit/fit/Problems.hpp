@@ -56,6 +56,13 @@ class XYProblem : public Problem {
     bool parameter_dependent() const { return has_x_ || model_dependent_; }
     /// Model uncertainty √(∇ₚfᵀ V_p ∇ₚf) at each x.
     std::vector<double> error_band(const std::vector<double>& xs, const FitResult& r) const;
+    /// The data's own uncertainties, as a plot draws them: x errors (√ diag V_x, horizontal bars)
+    /// and y errors without the projected x part (at p: errors relative to the model).
+    std::vector<double> x_errors() const;
+    /// Where the model is not finite at the data, else the point farthest from it (in σ).
+    std::string diagnose(std::span<const double> p) const override;
+    std::vector<double> y_errors(std::span<const double> p) const;
+    bool has_x_errors() const { return has_x_; }
 
   private:
     double evaluate(std::span<const double> p, double* chi2_only) const;
@@ -74,6 +81,7 @@ class IndexedProblem : public Problem {
   public:
     IndexedProblem(std::vector<double> data, VectorModel model, std::vector<ErrorSource> errors);
     std::string type() const override { return "indexed"; }
+    std::string diagnose(std::span<const double> p) const override;
     std::size_t data_size() const override { return data_.size(); }
     double cost(std::span<const double> p) const override;
     std::optional<double> goodness(std::span<const double> p) const override;
@@ -106,6 +114,7 @@ class HistogramProblem : public Problem {
     /// Bins raw data (entries outside the edges are ignored, as numpy.histogram does).
     static std::vector<double> bin(const std::vector<double>& raw, const std::vector<double>& edges);
     std::string type() const override { return "histogram"; }
+    std::string diagnose(std::span<const double> p) const override;
     std::size_t data_size() const override { return counts_.size(); }
     double cost(std::span<const double> p) const override;
     std::optional<double> goodness(std::span<const double> p) const override;
@@ -144,6 +153,7 @@ class UnbinnedProblem : public Problem {
     UnbinnedProblem(std::vector<double> data, XModel pdf, std::shared_ptr<const BatchModel> batch,
                     std::optional<std::pair<double, double>> range);
     std::string type() const override { return "unbinned"; }
+    std::string diagnose(std::span<const double> p) const override;
     std::size_t data_size() const override { return data_.size(); }
     double cost(std::span<const double> p) const override;
     std::optional<double> goodness(std::span<const double>) const override { return std::nullopt; }
