@@ -325,6 +325,8 @@ struct ModelCode {
     std::string display_name;
 };
 
+std::optional<std::string> unwrap_indexed_code(const std::string& code);
+
 ModelCode model_code(const YamlView& v) {
     YamlView c = v;
     ModelCode out;
@@ -350,6 +352,10 @@ ModelCode model_code(const YamlView& v) {
     }
     const std::string text = c.as_string();
     out.first_line = c.line() + 1;
+    if (auto inner = unwrap_indexed_code(text)) { // what hepkit's --save wrote for kafe2
+        out.code = *inner;
+        return out;
+    }
     std::string_view t = text;
     while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back())))
         t.remove_suffix(1);
@@ -438,6 +444,29 @@ void check_cost_function(const YamlView& v, const std::string& type, bool correl
 bool index_argument(const PyFunction& f) {
     return !f.arguments().empty() &&
            (f.arguments()[0] == "i" || f.arguments()[0] == "idx" || f.arguments()[0] == "index");
+}
+
+// The inverse of kafe2_indexed_code (below): hepkit reads back the index-argument model it wrote.
+std::optional<std::string> unwrap_indexed_code(const std::string& code) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < code.size()) {
+        const auto end = std::min(code.find('\n', start), code.size());
+        if (code.find_first_not_of(" \t\r", start) < end)
+            lines.push_back(code.substr(start, end - start));
+        start = end + 1;
+    }
+    if (lines.size() < 3 || lines[0].rfind("def ", 0) != 0 || lines[1].rfind("    def ", 0) != 0 ||
+        lines.back().find("return ") == std::string::npos ||
+        lines.back().find("(np.arange(") == std::string::npos)
+        return std::nullopt;
+    std::string inner;
+    for (std::size_t i = 1; i + 1 < lines.size(); ++i) {
+        if (lines[i].rfind("    ", 0) != 0)
+            return std::nullopt;
+        inner += lines[i].substr(4) + "\n";
+    }
+    return inner;
 }
 
 // Python code that kafe2 runs for an index-argument model: the original wrapped in a function of

@@ -171,7 +171,9 @@ TEST(Kafe2Yaml, SympyShorthand) {
         J(i, 1) = -2 * e * i / 9.0;
         W(i, i) = 1 / std::pow(0.05 * y, 2);
     }
-    Gls g{Eigen::Vector2d(2, 3), (J.transpose() * W * J).inverse()};
+    Eigen::VectorXd p0(2);
+    p0 << 2, 3;
+    Gls g{p0, (J.transpose() * W * J).inverse()};
     expect_fit(f.fit->run(), g, 1e-3, 1e-3); // the data are rounded to 1e-10
     EXPECT_EQ(kafe2_sympy_shorthand("f: x a b=2 -> a * x^2 + b").value(),
               "def f(x, a, b=2):\n    return a * x**2 + b\n");
@@ -212,12 +214,14 @@ TEST(Kafe2Yaml, ConstraintListForms) {
         X.row(i) << line_x[static_cast<std::size_t>(i)], 1, 1;
         y(i) = line_y[static_cast<std::size_t>(i)];
     }
-    Eigen::Matrix2d C;
+    Eigen::MatrixXd C(2, 2); // dynamic sizes: GCC 12 warns falsely on fixed 2x2 products
     C << 0.1 * 0.1, 0.2 * 0.1 * 0.2, 0.2 * 0.1 * 0.2, 0.2 * 0.2;
     Eigen::MatrixXd I = Eigen::MatrixXd::Zero(3, 3);
     I.topLeftCorner(2, 2) = C.inverse();
     Eigen::VectorXd Ic = Eigen::VectorXd::Zero(3);
-    Ic.head(2) = C.inverse() * Eigen::Vector2d(2.1, 0.8);
+    Eigen::VectorXd c0(2);
+    c0 << 2.1, 0.8;
+    Ic.head(2) = C.inverse() * c0;
     I(2, 2) += 1 / (0.05 * 0.05); // c = 0 ± 0.05
     I(0, 0) += 1 / (0.1 * 0.1);   // a = 2.0 ± 5% of 2.0
     Ic(0) += 2.0 / (0.1 * 0.1);
@@ -377,7 +381,7 @@ TEST(Kafe2Yaml, UnsupportedKeysNamed) {
                   .find("bin_evaluation 'rectangle' is not supported"),
               std::string::npos);
     EXPECT_NE(read_error("type: indexed\ndata: [1, 2]\n").find("needs model_function"), std::string::npos);
-    EXPECT_NE(read_error(xy + "y_errors: [0.1, 5%, 0.2]\n").find("mixing percentages"), std::string::npos);
+    EXPECT_NE(read_error(xy + "x_errors: [0.1, 5%, 0.2]\n").find("mixing percentages"), std::string::npos);
     EXPECT_NE(read_error(xy + "model_parameters: [1, 2, 3]\n").find("3 values for the 2 parameters"),
               std::string::npos);
     EXPECT_NE(

@@ -32,6 +32,12 @@ def main():
     missing = [f for f in ref["files"] if f not in found]
     unknown = [f for f in found if f not in ref["files"]]
     failures, passed = [], 0
+    worst = {"value": (0.0, ""), "error": (0.0, ""), "asym": (0.0, "")}
+
+    def note(kind, x, where):
+        if x > worst[kind][0]:
+            worst[kind] = (x, where)
+
     for rel in found:
         if rel in unknown:
             failures.append(f"{rel}: no kafe2 reference for this file")
@@ -45,12 +51,17 @@ def main():
             failures.append(f"{rel}: hepkit fit exited {run.returncode}: {run.stderr.strip()[:300]}")
             continue
         got = json.loads(out.read_text())
-        pars = list(got["parameters"].values())
+        # the report's parameters are a JSON object: match them by name (result files written by
+        # kafe2's save_state with bare lists have no names: p0, p1, ... in order)
+        names_ref = r.get("parameter_names") or [f"p{i}" for i in range(len(r["parameter_values"]))]
+        pars = [got["parameters"].get(n) for n in names_ref]
         bad = []
-        if len(pars) != len(r["parameter_values"]):
+        if None in pars or len(got["parameters"]) != len(names_ref):
+            bad.append(f"parameters {sorted(got['parameters'])}, kafe2 {names_ref}")
+        elif len(pars) != len(r["parameter_values"]):
             bad.append(f"{len(pars)} parameters, kafe2 {len(r['parameter_values'])}")
         else:
-            names = r.get("parameter_names") or list(got["parameters"].keys())
+            names = names_ref
             errs = r.get("parameter_errors_from_cov_mat") or r["parameter_errors"]
             for i, (name, p) in enumerate(zip(names, pars)):
                 v, e = r["parameter_values"][i], errs[i]
@@ -61,6 +72,8 @@ def main():
                 dv = abs(p["value"] - v) / e
                 de = abs(p["error"] / e - 1)
                 line = f"{name}: {p['value']:.8g} ± {p['error']:.6g}, kafe2 {v:.8g} ± {e:.6g} ({dv:.4f}σ, {100 * de:.3f}%)"
+                note("value", dv, f"{rel} {name}")
+                note("error", de, f"{rel} {name}")
                 if dv > VALUE_SIGMA or de > ERROR_REL:
                     bad.append(line)
                 if asym and r["asymmetric_parameter_errors"][i] is not None:
@@ -68,7 +81,9 @@ def main():
                     glo, ghi = p.get("error_low"), p.get("error_high")
                     if glo is None or ghi is None:
                         bad.append(f"{name}: no asymmetric errors")
-                    elif abs(glo / lo - 1) > ASYM_REL or abs(ghi / hi - 1) > ASYM_REL:
+                    else:
+                        note("asym", max(abs(glo / lo - 1), abs(ghi / hi - 1)), f"{rel} {name}")
+                    if glo is not None and ghi is not None and (abs(glo / lo - 1) > ASYM_REL or abs(ghi / hi - 1) > ASYM_REL):
                         bad.append(f"{name}: asymmetric {glo:.5g} {ghi:+.5g}, kafe2 {lo:.5g} {hi:+.5g}")
         if bad:
             failures.append(f"{rel}: " + "; ".join(bad))
@@ -79,6 +94,9 @@ def main():
         print(f"FAIL {f}")
     for m in missing:
         print(f"note {m}: in the reference, not in {examples}")
+    print(f"largest differences: values {worst['value'][0]:.4f}σ ({worst['value'][1]}), errors "
+          f"{100 * worst['error'][0]:.3f}% ({worst['error'][1]}), asymmetric errors {100 * worst['asym'][0]:.2f}% "
+          f"({worst['asym'][1]})")
     print(f"{passed} of {len(found)} kafe2 example files agree with kafe2 "
           f"(values {VALUE_SIGMA}σ, errors {100 * ERROR_REL}%, asymmetric {100 * ASYM_REL}%)")
     return 1 if failures or not found else 0
