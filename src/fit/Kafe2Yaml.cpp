@@ -545,7 +545,6 @@ FitFile read_kafe2go(const std::string& path) {
         top.insert(top.end(), {"data", "bin_heights", "underflow", "overflow", "model_function"});
     check_section(root, top, fmt::format("{} fit file", out.type).c_str());
 
-    const YAML::Node none;
     const bool has_ds = present(root, "dataset");
     const bool has_pm = present(root, "parametric_model") || present(root, "model");
     const YamlView ds_section =
@@ -1104,7 +1103,6 @@ FitFile read_kafe2go(const std::string& path) {
     doc["fixed_parameters"] = fixed_doc;
     doc["limited_parameters"] = limits_doc;
     out.kafe2_document = doc;
-    (void)none;
     return out;
 }
 
