@@ -76,16 +76,19 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
             };
             if (f.result_file()) {
                 // kafe2's save_state file: numbers without data or model, so nothing to refit or plot
-                if (!o->plot.empty() || o->toys > 0 || !o->save.empty() || o->asymmetric || o->contours ||
-                    o->profiles)
-                    throw InputError(
-                        path, 0, "",
-                        "a result file (kafe2's save_state: parameter values and errors, no data, "
-                        "no model) can only be reported; -a, -c, --profile, --toys, --plot and "
-                        "--save need a fit file");
+                // (-a shows the stored asymmetric errors, if the file has them)
+                if (!o->plot.empty() || o->toys > 0 || !o->save.empty() || o->contours || o->profiles)
+                    throw InputError(path, 0, "",
+                                     "a result file (kafe2's save_state: parameter values and errors, no "
+                                     "data, no model) can only be reported; -c, --profile, --toys, --plot "
+                                     "and --save need a fit file");
                 const fit::FitResult stored = f.stored->as_fit_result();
-                const std::string text = "  stored result (kafe2 result file: reported, not refitted)\n" +
-                                         fit::report_text(stored, path);
+                std::string text = fit::report_text(stored, path);
+                text.insert(
+                    text.find('\n') + 1,
+                    std::string("  stored result of a kafe2 result file: reported, not refitted") +
+                        (o->asymmetric && !f.stored->asymmetric ? " (it holds no asymmetric errors)" : "") +
+                        "\n");
                 if (!globals.quiet)
                     std::fputs(text.c_str(), stdout);
                 if (!o->report_json.empty())
