@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <fstream>
 #include <set>
 
 namespace hepkit::fit {
@@ -130,6 +131,11 @@ void read_errors(const YamlView& v, ErrorSource::Axis axis, ErrorSource::Referen
             e.reference = reference;
         if (e.axis == ErrorSource::Axis::x)
             e.reference = ErrorSource::Reference::data; // the model's x are the data's x
+        // A source of zeros adds nothing: kafe2 writes one (a relative part 0.0) beside every
+        // absolute error that it read from a plain number or list.
+        if (e.matrix.size() == 0 && !e.sigma.empty() &&
+            std::all_of(e.sigma.begin(), e.sigma.end(), [](double s) { return s == 0; }))
+            return;
         try {
             e.check(n);
         } catch (const std::invalid_argument& ex) {
@@ -403,6 +409,11 @@ void check_cost_function(const YamlView& v, const std::string& type, bool correl
         "nll",          "poisson",          "nll-poisson",        "nll_poisson",
         "nllpoisson",   "negloglikelihood", "neg_log_likelihood", "nllr",
         "nllr-poisson", "nllr_poisson",     "nllrpoisson"};
+    // kafe2 writes its own unbinned likelihood (which has no name in its cost table) as source
+    // code: -2 times the sum of the log of the model's values; that one is hepkit's unbinned cost.
+    if (type == "unbinned" && c.find("def nll(model):") != std::string::npos &&
+        c.find("np.sum(np.log(model))") != std::string::npos && c.find("-2.0 *") != std::string::npos)
+        return;
     if (c.find("def ") != std::string::npos)
         v.fail("a cost function given as Python code is not supported by hepkit (kafe2's custom costs run "
                "arbitrary Python); use one of kafe2's named costs or hepkit's C++ CustomProblem");
@@ -492,7 +503,24 @@ std::string kafe2_indexed_code(const PyFunction& f, const std::string& code, std
 
 } // namespace
 
+// kafe2's to_file writes numpy matrices through PyYAML's unsafe dumper, as pickled objects
+// (`!!python/object/apply:numpy...` with `!!binary` data) that only Python can load: say so,
+// before the YAML parser trips over them with a syntax error.
+void refuse_python_objects(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n)
+        if (const auto p = line.find("!!python/"); p != std::string::npos)
+            throw InputError(
+                path, n, "",
+                fmt::format("'{}' is a Python object pickled by kafe2's YAML writer (a numpy "
+                            "array), which only Python can read; hepkit does not support it: write "
+                            "the matrix as a list of rows",
+                            line.substr(p, std::min<std::size_t>(60, line.size() - p))));
+}
+
 FitFile read_kafe2go(const std::string& path) {
+    refuse_python_objects(path);
     const YamlView root(config::load_yaml_file(path), path);
     if (!root.is_map())
         root.fail("a kafe2go file is a map with keys such as x_data, y_data, y_errors and model_function");

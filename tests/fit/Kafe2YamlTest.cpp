@@ -352,6 +352,29 @@ TEST(Kafe2Yaml, SaveRoundTrip) {
     }
 }
 
+// What kafe2's own writers put into files: a zero-valued relative source beside every absolute
+// error (dropped: it adds nothing), and the unbinned likelihood as source code (kafe2's own nll,
+// hepkit's unbinned cost). Closed forms: the weighted line, the normal's maximum likelihood.
+TEST(Kafe2Yaml, WhatKafe2Writes) {
+    TempYaml zeros(
+        "x_data: [0.0, 1.0, 2.0, 3.0, 4.0]\ny_data: [1.1, 2.9, 5.2, 6.8, 9.1]\ny_errors:\n"
+        "- {name: r, type: simple, error_value: 0.0, relative: true, correlation_coefficient: 0.0}\n"
+        "- {name: a, type: simple, error_value: 0.5, relative: false, correlation_coefficient: 0.0}\n");
+    expect_fit(read_kafe2go(zeros.path).fit->run(), line_closed_form(0.5));
+    TempYaml nll(
+        "type: unbinned\ndata: [4.8, 5.3, 4.1, 6.0]\ncost_function: \"def nll(model):\\n"
+        "    _total_log_likelihood = np.sum(np.log(model))\\n    return -2.0 * _total_log_likelihood\\n\"\n");
+    const FitResult r = read_kafe2go(nll.path).fit->run();
+    ASSERT_TRUE(r.converged);
+    EXPECT_NEAR(r.values[0], (4.8 + 5.3 + 4.1 + 6.0) / 4, 1e-5);
+    // a numpy array pickled by kafe2's writer: named, not a YAML syntax error
+    const std::string e =
+        read_error("x_data: [1, 2]\ny_data: [1, 2]\ny_errors:\n- type: matrix\n  matrix_type: covariance\n"
+                   "  matrix: !!python/object/apply:numpy.core.multiarray._reconstruct\n");
+    EXPECT_NE(e.find(":6: '!!python/object/apply:numpy"), std::string::npos) << e;
+    EXPECT_NE(e.find("only Python can read"), std::string::npos) << e;
+}
+
 // Keys hepkit does not support are refused with a message naming them, never ignored.
 TEST(Kafe2Yaml, UnsupportedKeysNamed) {
     const std::string xy = "x_data: [1, 2, 3]\ny_data: [1, 2, 3]\ny_errors: 0.1\n";
