@@ -333,7 +333,7 @@ struct ModelCode {
 
 std::optional<std::string> unwrap_indexed_code(const std::string& code);
 
-ModelCode model_code(const YamlView& v) {
+ModelCode model_code(const YamlView& v, bool indexed) {
     YamlView c = v;
     ModelCode out;
     if (v.is_map()) {
@@ -358,7 +358,7 @@ ModelCode model_code(const YamlView& v) {
     }
     const std::string text = c.as_string();
     out.first_line = c.line() + 1;
-    if (auto inner = unwrap_indexed_code(text)) { // what hepkit's --save wrote for kafe2
+    if (auto inner = indexed ? unwrap_indexed_code(text) : std::nullopt) { // what hepkit's --save wrote
         out.code = *inner;
         return out;
     }
@@ -636,9 +636,9 @@ FitFile read_kafe2go(const std::string& path) {
     bool density = true;
     const char* fn_key = out.type == "histogram" ? "model_density_function" : "model_function";
     if (auto v = pm(fn_key)) {
-        code = model_code(*v);
+        code = model_code(*v, out.type == "indexed");
     } else if (out.type == "histogram" && present(root, "model_function")) { // hepkit: not a density
-        code = model_code(root.at("model_function"));
+        code = model_code(root.at("model_function"), false);
         density = present(root, "density") && root.at("density").as_bool();
     } else if (out.type == "indexed") {
         root.fail("an indexed fit needs model_function (kafe2 has no default model for indexed data)");
@@ -911,6 +911,8 @@ FitFile read_kafe2go(const std::string& path) {
                 range = std::pair{r[0], r[1]};
             }
             const auto d = numbers(*dv);
+            if (present(pm_section, "data") && numbers(pm_section.at("data")) != d)
+                pm_section.at("data").fail("the parametric model's data differ from the dataset's");
             ddoc["data"] = yaml_floats(d);
             mdoc["data"] = yaml_floats(d);
             mdoc["model_function"] = fn_doc;
