@@ -393,21 +393,28 @@ FitFile read_kafe2go(const std::string& path) {
                 heights = ds("data"); // hepkit's older spelling of bin contents
             if (raw && heights)
                 raw->fail("give raw_data or bin_heights, not both");
+            double outside = 0; // entries beyond the edges: in kafe2's N (n_entries), see below
             if (raw) {
                 const auto r = numbers(*raw);
                 counts = HistogramProblem::bin(r, edges);
+                double inside = 0;
+                for (double c : counts)
+                    inside += c;
+                outside = static_cast<double>(r.size()) - inside;
                 ddoc["raw_data"] = yaml_floats(r);
             } else if (heights) {
                 counts = numbers(*heights);
                 ddoc["bin_heights"] = yaml_floats(counts);
-                for (const char* k : {"underflow", "overflow"})
-                    if (auto v = ds(k); v && v->as_double() != 0)
-                        v->fail(fmt::format(
-                            "a non-zero {} is not supported by hepkit (the normalisation uses the "
-                            "entries inside the bins)",
-                            k));
-                ddoc["underflow"] = yaml_float(0);
-                ddoc["overflow"] = yaml_float(0);
+                for (const char* k : {"underflow", "overflow"}) {
+                    double v = 0;
+                    if (auto view = ds(k)) {
+                        v = view->as_double();
+                        if (!(v >= 0))
+                            view->fail(fmt::format("{} = {} must be >= 0", k, v));
+                    }
+                    outside += v;
+                    ddoc[k] = yaml_float(v);
+                }
             } else {
                 data_where.fail("a histogram fit needs raw_data (entries) or bin_heights (bin contents)");
             }
@@ -440,6 +447,7 @@ FitFile read_kafe2go(const std::string& path) {
             if (present(root, "cost_function"))
                 check_cost_function(root.at("cost_function"), out.type, false, hist_cost);
             auto hist = std::make_unique<HistogramProblem>(edges, counts, xmodel, density, hist_cost);
+            hist->set_entries_outside(outside);
             // kafe2's bin_evaluation (parametric model; hepkit also takes it at the top level):
             // simpson (kafe2's default), numerical (exact integral: hepkit's default), or the
             // model's antiderivative as Python code.

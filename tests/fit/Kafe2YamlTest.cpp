@@ -296,6 +296,18 @@ TEST(Kafe2Yaml, HistogramBinHeightsSimpson) {
     EXPECT_NEAR(r.errors[1], 0.0820756634, 0.005 * 0.0820756634);
 }
 
+// Raw entries beyond the bins count in N (kafe2's n_entries). No closed form: kafe2 2.10.0's fit
+// of this file: mu = 0.163143431, sigma = 0.926034836 (HESSE errors 0.1725370719, 0.1810077654).
+TEST(Kafe2Yaml, HistogramEntriesOutsideTheBins) {
+    FitFile f = read_kafe2go(data_dir + "histogram_outside.yml");
+    const FitResult r = f.fit->run();
+    ASSERT_TRUE(r.converged);
+    EXPECT_NEAR(r.values[0], 0.163143430938, 0.01 * 0.1725370719);
+    EXPECT_NEAR(r.values[1], 0.926034836329, 0.01 * 0.1810077654);
+    EXPECT_NEAR(r.errors[0], 0.1725370719, 0.005 * 0.1725370719);
+    EXPECT_NEAR(r.errors[1], 0.1810077654, 0.005 * 0.1810077654);
+}
+
 // save_state's file: the stored numbers, names from kafe2's maps; no fit.
 TEST(Kafe2Yaml, ResultFileIsReportedNotRefitted) {
     FitFile f = read_kafe2go(data_dir + "save_state_result.yml");
@@ -404,6 +416,10 @@ TEST(Kafe2Yaml, UnsupportedKeysNamed) {
                   .find("bin_evaluation 'rectangle' is not supported"),
               std::string::npos);
     EXPECT_NE(read_error("type: indexed\ndata: [1, 2]\n").find("needs model_function"), std::string::npos);
+    EXPECT_NE(
+        read_error("type: histogram\nn_bins: 2\nbin_range: [0, 1]\nbin_heights: [3, 4]\nunderflow: -1\n")
+            .find("underflow = -1 must be >= 0"),
+        std::string::npos);
     EXPECT_NE(read_error(xy + "x_errors: [0.1, 5%, 0.2]\n").find("mixing percentages"), std::string::npos);
     EXPECT_NE(read_error(xy + "model_parameters: [1, 2, 3]\n").find("3 values for the 2 parameters"),
               std::string::npos);
