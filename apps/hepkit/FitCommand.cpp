@@ -22,7 +22,7 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
     struct Options {
         std::vector<std::string> files;
         bool asymmetric = false, contours = false, profiles = false;
-        std::string report_json, report, plot, panel = "none";
+        std::string report_json, report, plot, panel = "none", save;
         bool plot_requested = false;
         int toys = 0;
         long long seed = 1;
@@ -61,6 +61,9 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
         ->check(CLI::Range(1LL, 1LL << 40));
     cmd->add_option("--panel", o->panel, "extra panel under the plot: none, residual, ratio or pull")
         ->check(CLI::IsMember({"none", "residual", "ratio", "pull"}));
+    cmd->add_option("--save", o->save,
+                    "write the fit and its result as a kafe2 fit file (kafe2's to_file form: kafe2,\n"
+                    "kafe2go and hepkit read it back)");
     cmd->add_option("--threads", o->threads,
                     "threads for the passes over large unbinned samples (default: every core, or the\n"
                     "HEPKIT_THREADS environment variable; results do not depend on it beyond rounding)")
@@ -74,6 +77,45 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
         bool plot_failed = false;
         for (const auto& path : o->files) {
             fit::FitFile f = fit::read_kafe2go(path);
+            auto target = [&](const std::string& base, const std::string& suffix) {
+                if (o->files.size() == 1 || (pdf && base == o->plot))
+                    return base;
+                const std::filesystem::path b(base);
+                return (b.parent_path() /
+                        (b.stem().string() + "_" + std::filesystem::path(path).stem().string() + suffix +
+                         b.extension().string()))
+                    .string();
+            };
+            if (f.result_file()) {
+                // kafe2's save_state file: numbers without data or model, so nothing to refit or plot
+                // (-a shows the stored asymmetric errors, if the file has them)
+                if (!o->plot.empty() || o->toys > 0 || !o->save.empty() || o->contours || o->profiles)
+                    throw InputError(path, 0, "",
+                                     "a result file (kafe2's save_state: parameter values and errors, no "
+                                     "data, no model) can only be reported; -c, --profile, --toys, --plot "
+                                     "and --save need a fit file");
+                const fit::FitResult stored = f.stored->as_fit_result();
+                std::string text = fit::report_text(stored, path);
+                text.insert(
+                    text.find('\n') + 1,
+                    std::string("  stored result of a kafe2 result file: reported, not refitted") +
+                        (o->asymmetric && !f.stored->asymmetric ? " (it holds no asymmetric errors)" : "") +
+                        "\n");
+                if (!globals.quiet)
+                    std::fputs(text.c_str(), stdout);
+                if (!o->report_json.empty())
+                    fit::write_json_file(target(o->report_json, ""), fit::report_json(stored));
+                if (!o->report.empty()) {
+                    AtomicFile file(target(o->report, ""));
+                    file.stream() << text;
+                    file.commit();
+                }
+                continue;
+            }
+            if (f.container_only && !globals.quiet)
+                fmt::print("hepkit fit: {} holds data only (a kafe2 data container): fitting kafe2's default "
+                           "model {}\n",
+                           path, f.model.name());
             if (o->max_calls > 0)
                 f.fit->set_max_calls(o->max_calls);
             // a progress line on a terminal for minimisations longer than ~2 s (runaway fits
@@ -147,15 +189,6 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                              r.message.c_str());
                 status = 3;
             }
-            auto target = [&](const std::string& base, const std::string& suffix) {
-                if (o->files.size() == 1 || (pdf && base == o->plot))
-                    return base;
-                const std::filesystem::path b(base);
-                return (b.parent_path() /
-                        (b.stem().string() + "_" + std::filesystem::path(path).stem().string() + suffix +
-                         b.extension().string()))
-                    .string();
-            };
             if (!o->report_json.empty()) {
                 nlohmann::json doc = fit::report_json(r);
                 if (!toys_json.is_null())
@@ -166,6 +199,11 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                 AtomicFile file(target(o->report, ""));
                 file.stream() << text;
                 file.commit();
+            }
+            if (!o->save.empty()) {
+                fit::write_kafe2_result(f, r, target(o->save, ""));
+                if (!globals.quiet)
+                    fmt::print("  saved               {}\n", target(o->save, ""));
             }
             if (!o->plot.empty()) {
                 fit::PlotOptions po;

@@ -626,6 +626,13 @@ bool HistogramProblem::newton(std::span<const double> p, double& cost, Eigen::Ve
     return g.allFinite() && A.allFinite();
 }
 
+void HistogramProblem::set_entries_outside(double n) {
+    if (!(n >= 0) || !std::isfinite(n))
+        throw std::invalid_argument(fmt::format("{} entries outside the bins: must be >= 0 and finite", n));
+    total_ += n - outside_;
+    outside_ = n;
+}
+
 std::unique_ptr<Problem> HistogramProblem::toy(std::span<const double> truth, std::mt19937_64& rng) const {
     const auto mu = expected(truth);
     std::vector<double> counts(mu.size());
@@ -633,6 +640,7 @@ std::unique_ptr<Problem> HistogramProblem::toy(std::span<const double> truth, st
         counts[k] = static_cast<double>(std::poisson_distribution<long long>(std::max(mu[k], 1e-300))(rng));
     auto t = std::make_unique<HistogramProblem>(edges_, counts, model_, density_, cost_);
     t->evaluation_ = evaluation_;
+    t->set_entries_outside(outside_);
     return t;
 }
 

@@ -127,6 +127,10 @@ class HistogramProblem : public Problem {
     double model(double x, std::span<const double> p) const { return model_(x, p); }
     double entries() const { return total_; }
     bool density() const { return density_; }
+    /// Entries outside the bins (raw data beyond the edges, under- and overflow): they count in
+    /// the number of entries N that scales a density model, as kafe2 counts them (its n_entries),
+    /// so that μ_k = N ∫_bin f with f normalised over the whole axis. Throws if n < 0 or not finite.
+    void set_entries_outside(double n);
 
   private:
     std::vector<double> edges_, counts_;
@@ -135,7 +139,7 @@ class HistogramProblem : public Problem {
     Cost cost_;
     Evaluation evaluation_ = Evaluation::integral;
     XModel antiderivative_;
-    double total_ = 0, log_factorials_ = 0;
+    double total_ = 0, log_factorials_ = 0, outside_ = 0;
 };
 
 class UnbinnedProblem : public Problem {

@@ -1,0 +1,56 @@
+#pragma once
+// The parts of the kafe2go reader (Kafe2Yaml.cpp) that live in their own files (not installed):
+// error sections and matrices (Kafe2Errors.cpp), model functions and cost names (Kafe2Model.cpp).
+
+#include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/fit/ErrorModel.hpp"
+#include "hepkit/fit/Problems.hpp"
+#include "hepkit/fit/PyFunction.hpp"
+
+#include <Eigen/Dense>
+#include <optional>
+#include <string>
+#include <vector>
+#include <yaml-cpp/yaml.h>
+
+namespace hepkit::fit::detail {
+
+using config::YamlView;
+
+/// The map has `key` with a value other than null (kafe2 treats null as absent).
+bool present(const YamlView& v, const std::string& key);
+/// A number or a list of numbers.
+std::vector<double> numbers(const YamlView& v);
+/// A matrix: a list of rows (full or lower-triangular), or kafe2's `!matrix` / `!symmetric_matrix` text.
+Eigen::MatrixXd matrix(const YamlView& v);
+YAML::Node yaml_matrix(const Eigen::MatrixXd& m);
+/// "5%" as 0.05; nullopt for a plain number.
+std::optional<double> percentage(const YamlView& s);
+/// One error section (x_errors, y_errors, errors) as kafe2's process_error_sources reads it;
+/// sources are appended to `out`, checked against `n` points.
+void read_errors(const YamlView& v, ErrorSource::Axis axis, ErrorSource::Reference reference, std::size_t n,
+                 std::vector<ErrorSource>& out);
+/// kafe2's form of an error source (for --save).
+YAML::Node error_yaml(const ErrorSource& e, std::size_t index);
+/// Throws InputError at the first `!!python/` object (a numpy array pickled by kafe2's writer).
+void refuse_python_objects(const std::string& path);
+
+/// A model function's code (resolved from a built-in name or the SymPy shorthand) and where it
+/// starts in the file (0: hepkit's own code).
+struct ModelCode {
+    std::string code;
+    int first_line = 1;
+    std::string display_name;
+};
+/// Code, a built-in name, kafe2's SymPy shorthand, or {python_code, formatter keys}; `indexed`:
+/// also reads back the index-argument wrapper that --save writes.
+ModelCode model_code(const YamlView& v, bool indexed);
+/// Checks a `cost_function` against the costs hepkit computes for `type`; sets the histogram cost.
+void check_cost_function(const YamlView& v, const std::string& type, bool correlated_errors,
+                         HistogramProblem::Cost& hist_cost);
+/// The indexed model takes the index as first argument (i, idx, index).
+bool index_argument(const PyFunction& f);
+/// An index-argument model as code kafe2 runs: a function of the parameters over np.arange(n).
+std::string kafe2_indexed_code(const PyFunction& f, const std::string& code, std::size_t n);
+
+} // namespace hepkit::fit::detail
