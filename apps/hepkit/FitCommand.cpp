@@ -136,7 +136,17 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                 po.panel = o->panel;
                 po.contours = o->contours;
                 po.profiles = o->profiles;
-                fit::plot_fit(f, r, po);
+                // exit-code table: a plot that cannot be made is an output error (4), a bad file
+                // name a usage error (64)
+                try {
+                    fit::plot_fit(f, r, po);
+                } catch (const std::invalid_argument& e) {
+                    throw UsageError("--plot", e.what());
+                } catch (const std::runtime_error& e) {
+                    if (dynamic_cast<const InputError*>(&e))
+                        throw;
+                    throw OutputError(po.output, 0, "", e.what());
+                }
                 if (!globals.quiet)
                     fmt::print("  plot                {}\n", po.output);
             }
