@@ -15,6 +15,7 @@
 #include "hepkit/sim/workload/ActivityRunner.hpp"
 #include "hepkit/sim/workload/Scenario.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
@@ -82,7 +83,9 @@ std::vector<std::string> given_grid_options(const SimOptions& o) {
     for (const char* name : grid_run_options)
         if (given(o, name)) {
             const CLI::Option* opt = o.cmd->get_option(name);
-            out.push_back(opt->get_name(false, true));
+            std::string names = opt->get_name(false, true); // "-d,--duplications"
+            std::replace(names.begin(), names.end(), ',', '/');
+            out.push_back(names);
         }
     return out;
 }
@@ -222,10 +225,11 @@ void refuse_grid_options(const SimOptions& o, const std::string& what) {
         given_opts.insert(given_opts.begin(), "-s/--seed");
     if (!given_opts.empty())
         throw UsageError(join(given_opts),
-                         fmt::format("{} apply to grid runs only; {} (set the seed of an activities "
-                                     "scenario with its 'seed:' key)",
-                                     given_opts.size() == 1 ? "this option does not" : "these options do not",
-                                     what));
+                         fmt::format("{} to grid runs only, and {}{}",
+                                     given_opts.size() == 1 ? "applies" : "apply", what,
+                                     given(o, "--seed") ? " (an activities scenario takes its seed from its "
+                                                          "'seed:' key)"
+                                                        : ""));
 }
 
 sim::GridScenario with_overrides(sim::GridScenario s, const SimOptions& o) {

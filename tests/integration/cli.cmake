@@ -48,3 +48,16 @@ set_tests_properties(cli.scan_emit_arrays PROPERTIES PASS_REGULAR_EXPRESSION "sc
 add_test(NAME cli.scenario_outputs_in_cwd COMMAND sh -c
   "rm -rf '${OUT}/cwd' && mkdir -p '${OUT}/cwd' && cd '${OUT}/cwd' && '${HK}' -q sim '${EX}/campaign/scenario.yaml' && test -s '${OUT}/cwd/campaign-trace.csv' && echo written-in-cwd")
 set_tests_properties(cli.scenario_outputs_in_cwd PROPERTIES PASS_REGULAR_EXPRESSION "written-in-cwd")
+
+# the showcased scan shows its effects: makespan falls with cache size, hit rate and WAN bandwidth
+add_test(NAME example.scan_effect COMMAND /usr/bin/python3 ${IT}/scan_effect.py ${HK} ${EX}/scan/scan.yaml ${OUT}/scan-effect.csv)
+set_tests_properties(example.scan_effect PROPERTIES PASS_REGULAR_EXPRESSION "scan shows its effects")
+
+# the summary table: top 10 sites and totals, --all-sites, singular forms, trace columns
+add_test(NAME cli.summary_table COMMAND ${IT}/check_summary.sh ${HK} ${OUT})
+set_tests_properties(cli.summary_table PROPERTIES PASS_REGULAR_EXPRESSION "summary ok" FAIL_REGULAR_EXPRESSION " 1 jobs| 1 sites| 1 workers")
+# gpu-plan: ratios said as ratios, "the same" within rounding, never "x1.00 better"
+add_test(NAME cli.gpu_plan_wording COMMAND ${HK} gpu-plan ${EX}/gpu/ml-mix.json --gpus-per-node 4)
+set_tests_properties(cli.gpu_plan_wording PROPERTIES
+  PASS_REGULAR_EXPRESSION "Recommended: mps:[0-9]+[^(]*[(][0-9]+ jobs per GPU: [0-9.]+x the throughput of exclusive use, [0-9.]+x the energy per job of exclusive use"
+  FAIL_REGULAR_EXPRESSION "better than exclusive")

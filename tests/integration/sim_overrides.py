@@ -7,12 +7,12 @@ silently (`-d 3` still ran the scenario's jobs). Each option must now override t
 against the same scenario without it, with an expectation worked out from the inputs:
 
   -d 3               the trace has exactly 3x the jobs (workloads.json + jobs.csv counted here)
-  -H 0.7             every trace row has hitrate 0.7 (the scenario says 0.1)
+  -H 1               no Tier-1 job reads remotely (the scenario's 0.1: some do)
   -x 1GB / -x 1e9    byte-identical to the scenario's own xrd_blocksize: 1GB (units on the CLI)
   -x 100MB           10x smaller blocks: more than 3x the engine events
   --cache-scope local  no worker shares a host with the cache: 0 bytes read from caches
   -H 0 --no-caching  nothing is ever put in a cache: 0 bytes from caches
-  --prefetch-off     streaming reads no longer overlap computation: mean wall time grows
+  --prefetch-off     streaming reads no longer overlap computation: wall >= compute + transfer
   --dispatcher round-robin   named in the summary title; jobs spread over all 10 workers
   --eviction fifo, --shuffle-jobs   the effective options, logged at info level; shuffling
                      changes the trace
@@ -70,9 +70,17 @@ check(len(base["rows"]) == n_jobs, f"scenario alone: {len(base['rows'])} jobs = 
 d3 = run("d3", "-d", "3")
 check(len(d3["rows"]) == 3 * n_jobs, f"-d 3: {len(d3['rows'])} jobs = 3 x {n_jobs}")
 
-h = run("h07", "-H", "0.7")
-check(set(col(base, "hitrate")) == {"0.1"}, "scenario's hitrate 0.1 in the trace")
-check(set(col(h, "hitrate")) == {"0.7"}, "-H 0.7: hitrate 0.7 in every row")
+# -H 1 stages every job's inputs on every cache: jobs at the Tier-1 (whose zone has the
+# XCache, cache_scope network) read nothing remotely; with the scenario's 0.1 some do
+h = run("h1", "-H", "1")
+
+
+def t1_remote(r):
+    return [float(x) for x, site in zip(col(r, "bytes_from_remote"), col(r, "site")) if site == "T1"]
+
+
+check(max(t1_remote(base)) > 0, "scenario (hitrate 0.1): some Tier-1 job reads remotely")
+check(len(t1_remote(h)) > 0 and max(t1_remote(h)) == 0, "-H 1: no Tier-1 job reads remotely")
 
 x1 = run("x1GB", "-x", "1GB")
 x2 = run("x1e9", "-x", "1e9")
@@ -88,9 +96,21 @@ check(local["json"]["overall"]["bytes_from_cache"] == 0, "--cache-scope local: 0
 noc = run("nocache", "-H", "0", "--no-caching")
 check(noc["json"]["overall"]["bytes_from_cache"] == 0, "-H 0 --no-caching: 0 bytes from caches")
 
+# streaming jobs (analysis): with prefetching, reading overlaps computing, so some job's wall
+# time is shorter than its compute + transfer time; without, none is
 pf = run("prefetch", "--prefetch-off")
-wb, wp = base["json"]["overall"]["mean_wall_time_s"], pf["json"]["overall"]["mean_wall_time_s"]
-check(wp > wb, f"--prefetch-off: mean wall time {wp:.6g} s > {wb:.6g} s")
+
+
+def overlap(r):
+    return min(float(e) - float(s) - float(c) - float(t)
+               for tag, s, e, c, t in zip(col(r, "job.tag"), col(r, "job.start"), col(r, "job.end"),
+                                          col(r, "job.computetime"), col(r, "infiles.transfertime"))
+               if tag.startswith("job_analysis"))
+
+
+ob, op = overlap(base), overlap(pf)
+check(ob < -1, f"scenario (prefetch on): wall - compute - transfer down to {ob:.3g} s")
+check(op > -1e-3, f"--prefetch-off: wall >= compute + transfer for every streaming job ({op:.3g} s)")
 
 rr = run("rr", "--dispatcher", "round-robin")
 check("dispatcher round-robin" in rr["stdout"], "--dispatcher round-robin: in the summary title")
@@ -107,7 +127,7 @@ check(f1["raw"] == base["raw"], "--xrd-flops-per-time 1Gf: the scenario's 1e9, s
 f0 = run("flops0", "--xrd-flops-per-time", "0")
 check(f0["raw"] != base["raw"], "--xrd-flops-per-time 0: trace changes")
 
-ts = os.path.join(out, "ovr-ts.csv")
+ts = os.path.join(out, "ovr-series.csv")
 run("ts", "--timeseries", ts, "--timeseries-interval", "10min")
 times = sorted({float(r["time"]) for r in csv.DictReader(open(ts))})
 check(len(times) > 2 and all(abs(b - a - 600) < 1e-9 for a, b in zip(times, times[1:])),

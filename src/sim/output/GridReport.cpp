@@ -170,12 +170,13 @@ std::string SummaryBuilder::table(const std::string& title, double wall_seconds,
     if (host_energy_ > 0)
         out += fmt::format("  host energy         {:.4g} kWh\n", host_energy_ / 3.6e6);
     if (!drones_.empty()) {
-        out += fmt::format("  {:<16} {:>7} {:>42} {:>7} {:>7} {:>9}\n", "opportunistic", "drones",
-                           "core-hours: delivered   used   boot  drain", "jobs", "killed", "cost");
+        // delivered, used, boot and drain are core-hours (cores x hours), not hours
+        out += fmt::format("  {:<16} {:>7} {:>16} {:>8} {:>8} {:>8} {:>7} {:>7} {:>9}\n", "opportunistic", "drones",
+                           "core-h delivered", "used", "boot", "drain", "jobs", "killed", "cost");
         for (const auto& d : drones_)
-            out += fmt::format("  {:<16} {:>7} {:>29.4g} {:>6.4g} {:>6.4g} {:>6.4g} {:>7} {:>7} {:>9.4g}\n",
-                               d.site, d.drones_started, d.core_hours_delivered, d.core_hours_used,
-                               d.core_hours_boot, d.core_hours_drain_idle, d.jobs_run, d.jobs_killed, d.cost);
+            out += fmt::format("  {:<16} {:>7} {:>16.4g} {:>8.4g} {:>8.4g} {:>8.4g} {:>7} {:>7} {:>9.4g}\n", d.site,
+                               d.drones_started, d.core_hours_delivered, d.core_hours_used, d.core_hours_boot,
+                               d.core_hours_drain_idle, d.jobs_run, d.jobs_killed, d.cost);
     }
     out += fmt::format("  run                 {} events in {:.3g} s wall ({:.3g} events/s)\n", events,
                        wall_seconds, wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0.0);
@@ -211,8 +212,8 @@ std::string SummaryBuilder::site_rows(std::size_t max_sites) const {
                    gpu ? t.efficiency() : (t.wall > 0 ? t.compute / t.wall : 0.0), t.core_seconds);
     }
     if (order.size() > max_sites)
-        out += fmt::format("  ... {} more (--all-sites lists every site)\n",
-                           plural(order.size() - max_sites, "site"));
+        out += fmt::format("  ... {} more {} (--all-sites lists every site)\n", order.size() - max_sites,
+                           order.size() - max_sites == 1 ? "site" : "sites");
     if (order.size() > 1)
         out += row(fmt::format("all {} sites", order.size()), cores_total, all_.done,
                    gpu ? all_.efficiency() : (all_.wall > 0 ? all_.compute / all_.wall : 0.0), core_seconds);
