@@ -61,3 +61,4 @@ add_test(NAME cli.gpu_plan_wording COMMAND ${HK} gpu-plan ${EX}/gpu/ml-mix.json 
 set_tests_properties(cli.gpu_plan_wording PROPERTIES
   PASS_REGULAR_EXPRESSION "Recommended: mps:[0-9]+[^(]*[(][0-9]+ jobs per GPU: [0-9.]+x the throughput of exclusive use, [0-9.]+x the energy per job of exclusive use"
   FAIL_REGULAR_EXPRESSION "better than exclusive")
+exit_test(usage_gpu_fraction 64 "thread_percentage = 0 must be in \\(0, 100\\]" ${HK} sim -p ${BAD}/gpu_platform.yaml --jobs ${BAD}/gpu_ok.csv --gpu-policy mps:2,thread_percentage=0)
