@@ -9,8 +9,11 @@ namespace hepkit::app {
 ProgressLine::ProgressLine(bool quiet, double first_after_s)
     : enabled_(!quiet && ::isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()),
       next_(first_after_s) {
-    if (const char* env = std::getenv("HEPKIT_PROGRESS"); env && !quiet)
+    if (const char* env = std::getenv("HEPKIT_PROGRESS"); env && !quiet) {
         enabled_ = std::strcmp(env, "0") != 0;
+        if (enabled_)
+            next_ = 0; // forced (tests, logs): from the first update on, still once per second
+    }
 }
 
 double ProgressLine::elapsed() const {

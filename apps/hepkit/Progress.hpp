@@ -2,7 +2,8 @@
 // The progress line of long commands: on stderr, only when stderr is a terminal (a log file or a
 // pipe gets no carriage-return clutter), never with -q, at most once per second, and only for
 // runs that last longer than a second (short runs print nothing). HEPKIT_PROGRESS=1 forces it
-// on without a terminal (for tests and for logs that want it); HEPKIT_PROGRESS=0 turns it off.
+// on without a terminal and from the first update (for tests and for logs that want it);
+// HEPKIT_PROGRESS=0 turns it off.
 
 #include <chrono>
 #include <cstdio>
@@ -27,6 +28,8 @@ class ProgressLine {
     /// Seconds since construction.
     double elapsed() const;
     bool enabled() const { return enabled_; }
+    /// A line is on screen (shown and not yet finished).
+    bool shown() const { return shown_; }
 
   private:
     bool enabled_;

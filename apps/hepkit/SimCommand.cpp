@@ -199,7 +199,7 @@ int run_scan_command(const SimOptions& o, const GlobalOptions& g) {
     }
     ProgressLine line(g.quiet);
     const auto rows = sim::run_scan(spec, first, last, [&](std::size_t done, std::size_t total) {
-        if (line.due() || (done == total && line.enabled() && line.elapsed() > 1))
+        if (line.due() || (done == total && line.shown()))
             line.show(fmt::format("{} / {} scan points done", done, total));
     });
     line.finish();
@@ -315,7 +315,7 @@ int run_activities(const SimOptions& o, const GlobalOptions& g, sim::Scenario sc
     ProgressLine line(g.quiet);
     runner.run(
         [&](std::size_t done, double now) {
-            if (line.due())
+            if (line.due() || (done == n && line.shown()))
                 line.show(fmt::format("{} / {} activities done, simulated time {}", done, n,
                                       units::format_duration(now)));
         },

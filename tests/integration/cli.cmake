@@ -62,3 +62,17 @@ set_tests_properties(cli.gpu_plan_wording PROPERTIES
   PASS_REGULAR_EXPRESSION "Recommended: mps:[0-9]+[^(]*[(][0-9]+ jobs per GPU: [0-9.]+x the throughput of exclusive use, [0-9.]+x the energy per job of exclusive use"
   FAIL_REGULAR_EXPRESSION "better than exclusive")
 exit_test(usage_gpu_fraction 64 "thread_percentage = 0 must be in \\(0, 100\\]" ${HK} sim -p ${BAD}/gpu_platform.yaml --jobs ${BAD}/gpu_ok.csv --gpu-policy mps:2,thread_percentage=0)
+
+# progress lines: a streaming run of one job (20 000 blocks) shows progress before the job ends
+# (the engine heartbeat); none with -q, none when stderr is not a terminal; gpu-plan and scans too
+set(PROG -p ${BAD}/grid_platform.xml --workload-configurations ${IT}/progress/workload.json
+  --dataset-configurations ${IT}/progress/dataset.json -x 1MB --xrd-flops-per-time 0)
+add_test(NAME cli.progress_streaming COMMAND env HEPKIT_PROGRESS=1 ${HK} sim ${PROG})
+set_tests_properties(cli.progress_streaming PROPERTIES PASS_REGULAR_EXPRESSION "0 / 1 jobs done.*1 / 1 jobs done")
+add_test(NAME cli.progress_quiet COMMAND env HEPKIT_PROGRESS=1 ${HK} -q sim ${PROG})
+add_test(NAME cli.progress_not_a_terminal COMMAND ${HK} sim ${PROG})
+set_tests_properties(cli.progress_quiet cli.progress_not_a_terminal PROPERTIES FAIL_REGULAR_EXPRESSION "jobs done")
+add_test(NAME cli.progress_gpu_plan COMMAND env HEPKIT_PROGRESS=1 ${HK} gpu-plan ${EX}/gpu/ml-mix.json)
+set_tests_properties(cli.progress_gpu_plan PROPERTIES PASS_REGULAR_EXPRESSION "candidate policies simulated, now")
+add_test(NAME cli.progress_scan COMMAND env HEPKIT_PROGRESS=1 ${HK} sim --scan ${EX}/scan/scan.yaml -j 2)
+set_tests_properties(cli.progress_scan PROPERTIES PASS_REGULAR_EXPRESSION "8 / 8 scan points done")
