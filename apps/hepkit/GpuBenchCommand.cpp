@@ -74,7 +74,10 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
             } catch (const std::invalid_argument& e) {
                 throw InputError("", 0, "gpu-bench run", e.what());
             }
-            std::filesystem::create_directories(plan.out_dir);
+            std::error_code ec;
+            std::filesystem::create_directories(plan.out_dir, ec);
+            if (ec)
+                throw OutputError(plan.out_dir, 0, "", "cannot create the output directory: " + ec.message());
             const std::string path = plan.out_dir + "/gpu-bench.sh";
             AtomicFile file(path);
             file.stream() << script;

@@ -192,8 +192,8 @@ int run_scan_command(const SimOptions& o, const GlobalOptions& g) {
     std::size_t first = 0, last = spec.points();
     if (o.point >= 0) {
         if (static_cast<std::size_t>(o.point) >= spec.points())
-            throw InputError(o.scan, 0, "--point",
-                             fmt::format("{} is not below the {} points", o.point, spec.points()));
+            throw UsageError("--point", fmt::format("{} is not below the {} points of {}", o.point,
+                                                    spec.points(), o.scan));
         first = static_cast<std::size_t>(o.point);
         last = first + 1;
     }

@@ -31,8 +31,9 @@ struct Slot {
 };
 std::array<Slot, slot_count> slots;
 
-// Termination signals whose default action ends the process; SIGKILL cannot be caught.
-constexpr int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXCPU, SIGXFSZ};
+// Termination signals whose default action ends the process (SIGABRT: a failed assertion or
+// std::terminate); SIGKILL cannot be caught.
+constexpr int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXCPU, SIGXFSZ, SIGABRT};
 
 void unlink_registered() noexcept {
     for (auto& s : slots)

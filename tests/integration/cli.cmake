@@ -76,3 +76,5 @@ add_test(NAME cli.progress_gpu_plan COMMAND env HEPKIT_PROGRESS=1 ${HK} gpu-plan
 set_tests_properties(cli.progress_gpu_plan PROPERTIES PASS_REGULAR_EXPRESSION "candidate policies simulated, now")
 add_test(NAME cli.progress_scan COMMAND env HEPKIT_PROGRESS=1 ${HK} sim --scan ${EX}/scan/scan.yaml -j 2)
 set_tests_properties(cli.progress_scan PROPERTIES PASS_REGULAR_EXPRESSION "8 / 8 scan points done")
+exit_test(output_generate_dir 4 "cannot create the output directory" ${HK} generate wlcg -o /proc/hepkit-cannot --scale tiny)
+exit_test(usage_scan_point 64 "--point: 8 is not below the 8 points" ${HK} sim --scan ${EX}/scan/scan.yaml --point 8)

@@ -10,7 +10,7 @@ namespace hepkit {
 
 namespace detail {
 /// Records a temporary file that a termination signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE,
-/// SIGXCPU, SIGXFSZ) or std::exit must remove; installs the signal handlers on first use (only
+/// SIGXCPU, SIGXFSZ, SIGABRT) or std::exit must remove; installs the signal handlers on first use (only
 /// for signals whose action is still the default). Returns the slot, or -1 when not tracked.
 int register_temp_file(const std::string& path);
 void unregister_temp_file(int slot) noexcept;

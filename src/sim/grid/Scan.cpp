@@ -220,7 +220,7 @@ void emit_batch_array(const ScanSpec& spec, const std::string& scan_file, const 
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(dir) / "out", ec);
     if (ec)
-        throw InputError(dir, 0, "", "cannot create directory: " + ec.message());
+        throw OutputError(dir, 0, "", "cannot create directory: " + ec.message());
     const std::string scan_abs = std::filesystem::absolute(scan_file).string();
     const std::string dir_abs = std::filesystem::absolute(dir).string();
     const std::size_t n = spec.points();
