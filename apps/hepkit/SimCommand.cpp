@@ -75,7 +75,8 @@ constexpr const char* grid_run_options[] = {"--hitrate",
                                             "--storage-buffer-size",
                                             "--summary-json",
                                             "--timeseries",
-                                            "--drone-trace"};
+                                            "--drone-trace",
+                                            "--all-sites"};
 
 // The grid-run options given on this command line, e.g. "-d/--duplications", for messages.
 std::vector<std::string> given_grid_options(const SimOptions& o) {
