@@ -32,6 +32,7 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
 struct GridRunOutputs {
     std::string trace, summary, timeseries, drones;
     bool full_solver = false;
+    bool all_sites = false; ///< summary table: every site, not only the 10 with most jobs
 };
 /// Runs a grid scenario, writes its outputs, prints the summary. Returns the exit code.
 int run_grid(sim::GridScenario scenario, const GridRunOutputs& outputs, const GlobalOptions& globals);

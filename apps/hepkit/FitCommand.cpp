@@ -1,6 +1,7 @@
 // `hepkit fit FILE.yml`: kafe2go-compatible fits from YAML (docs/fit.md).
 
 #include "Commands.hpp"
+#include "ExitCodes.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/ForkJoin.hpp"
@@ -187,7 +188,7 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                 // on stderr too, so that it shows with -q and in logs of stderr: why it failed
                 std::fprintf(stderr, "hepkit: %s: the fit did not converge: %s\n", path.c_str(),
                              r.message.c_str());
-                status = 3;
+                status = static_cast<int>(exit_not_converged);
             }
             if (!o->report_json.empty()) {
                 nlohmann::json doc = fit::report_json(r);
@@ -236,21 +237,32 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                         if (!globals.quiet)
                             fmt::print("  plot                {}\n", po.output);
                     }
+                } catch (const std::invalid_argument& e) {
+                    throw UsageError("--plot", e.what());
                 } catch (const std::runtime_error& e) {
-                    // one fit that cannot be drawn does not cost the others their plots
+                    if (dynamic_cast<const InputError*>(&e))
+                        throw;
+                    // one fit that cannot be drawn does not cost the others their plots; the
+                    // exit code says an output could not be made (4)
                     std::fprintf(stderr, "hepkit: error: %s: %s\n", path.c_str(), e.what());
                     plot_failed = true;
                 }
             }
         }
         if (pdf && !pages.empty()) {
-            fit::write_plots(pages, o->plot);
+            try {
+                fit::write_plots(pages, o->plot);
+            } catch (const std::runtime_error& e) {
+                if (dynamic_cast<const InputError*>(&e))
+                    throw;
+                throw OutputError(o->plot, 0, "", e.what());
+            }
             if (!globals.quiet)
                 fmt::print("plot                  {} ({} fit{})\n", o->plot, pages.size(),
                            pages.size() == 1 ? "" : "s");
         }
         if (plot_failed)
-            return 1; // the documented code of a failed plot
+            return static_cast<int>(exit_output); // the exit-code table: a plot that could not be made
         return status;
     };
 }

@@ -1,5 +1,6 @@
 // `hepkit generate wlcg`: writes a WLCG-scale grid scenario that `hepkit sim` runs.
 
+#include "CliChecks.hpp"
 #include "Commands.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Units.hpp"
@@ -33,14 +34,14 @@ std::function<int()> add_generate_command(CLI::App& app, const GlobalOptions& gl
                      "200k jobs), full (164 sites, 1.2M jobs; default)")
         ->check(CLI::IsMember({"tiny", "small", "medium", "full"}));
     wlcg->add_option("--jobs", o->jobs, "number of jobs (overrides the preset)")
-        ->check(CLI::Range(1LL, 100000000LL));
+        ->check(integer_in(1, 100000000));
     wlcg->add_option("--tier1", o->tier1, "number of Tier-1 sites (overrides the preset)")
-        ->check(CLI::Range(1LL, 100LL));
+        ->check(integer_in(1, 100));
     wlcg->add_option("--tier2", o->tier2, "number of Tier-2 sites (overrides the preset)")
-        ->check(CLI::Range(1LL, 10000LL));
+        ->check(integer_in(1, 10000));
     wlcg->add_option("--hours", o->hours, "simulated horizon in hours (overrides the preset)")
-        ->check(CLI::Range(5.0, 744.0));
-    wlcg->add_option("-s,--seed", o->seed, "seed (default 1)")->check(CLI::NonNegativeNumber);
+        ->check(real_in(5, 744));
+    wlcg->add_option("-s,--seed", o->seed, "seed (default 1)")->check(integer_in(0, 1LL << 62));
     return [o, wlcg, &globals]() {
         if (!wlcg->parsed())
             return 0;

@@ -2,6 +2,7 @@
 // (report). The measurement is a generated shell script (kept in the output directory, so that
 // what ran can be read); docs/gpu.md.
 
+#include "CliChecks.hpp"
 #include "Commands.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
@@ -36,7 +37,7 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
     run->add_option("-o,--output-dir", o->dir, "directory for res.txt, per.txt, pw.csv and the script")
         ->required();
     run->add_option("-k", o->ks, "numbers of concurrent processes (default 1 2 4 8)")
-        ->check(CLI::Range(1, 48));
+        ->check(integer_in(1, 48));
     run->add_option("--command", o->command,
                     "shell command to run as each job instead of the synthetic kernel");
     run->add_flag("--no-mps", o->no_mps, "skip the MPS part");
@@ -73,7 +74,10 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
             } catch (const std::invalid_argument& e) {
                 throw InputError("", 0, "gpu-bench run", e.what());
             }
-            std::filesystem::create_directories(plan.out_dir);
+            std::error_code ec;
+            std::filesystem::create_directories(plan.out_dir, ec);
+            if (ec)
+                throw OutputError(plan.out_dir, 0, "", "cannot create the output directory: " + ec.message());
             const std::string path = plan.out_dir + "/gpu-bench.sh";
             AtomicFile file(path);
             file.stream() << script;
@@ -85,8 +89,8 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
             }
             const int rc = std::system(fmt::format("/bin/sh '{}'", path).c_str());
             if (rc != 0)
-                throw std::runtime_error(
-                    fmt::format("the measurement script {} failed (exit status {})", path, rc));
+                throw OutputError(path, 0, "",
+                                  fmt::format("the measurement script failed (exit status {})", rc));
             dir = plan.out_dir;
         }
         const sim::GpuBenchRun result = sim::read_gpu_bench_dir(dir);

@@ -1,6 +1,8 @@
 // `hepkit gpu-plan`: recommend a GPU sharing policy for a job mix.
 
+#include "CliChecks.hpp"
 #include "Commands.hpp"
+#include "Progress.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/sim/grid/GpuPlan.hpp"
@@ -35,19 +37,18 @@ std::function<int()> add_gpu_plan_command(CLI::App& app, const GlobalOptions& gl
         ->required()
         ->check(CLI::ExistingFile);
     cmd->add_option("--gpu", o->gpu, fmt::format("GPU model ({})", sim::gpu_catalogue_names()));
-    cmd->add_option("--gpus-per-node", o->gpus, "GPUs per node (default 1)")->check(CLI::Range(1, 64));
+    cmd->add_option("--gpus-per-node", o->gpus, "GPUs per node (default 1)")->check(integer_in(1, 64));
     cmd->add_option("--max-jobs-per-gpu", o->max_jobs, "largest packing tried (default 8, at most 48)")
-        ->check(CLI::Range(1, 48));
+        ->check(integer_in(1, 48));
     cmd->add_option("-s,--seed", o->seed, "seed of the workload's random draws (default 42)")
-        ->check(CLI::Range(0LL, 1LL << 62));
+        ->check(integer_in(0, 1LL << 62));
     cmd->add_option("--json", o->json, "also write the comparison as JSON");
     return [o, &globals]() {
         sim::GpuPlanOptions opt;
         auto gpu = sim::gpu_catalogue(o->gpu);
         if (!gpu)
-            throw InputError(
-                "", 0, "--gpu",
-                fmt::format("'{}' is not a known GPU model (known: {})", o->gpu, sim::gpu_catalogue_names()));
+            throw UsageError("--gpu", fmt::format("'{}' is not a known GPU model (known: {})", o->gpu,
+                                                  sim::gpu_catalogue_names()));
         opt.gpu = *gpu;
         opt.gpus_per_node = o->gpus;
         opt.max_jobs_per_gpu = o->max_jobs;
@@ -72,7 +73,17 @@ std::function<int()> add_gpu_plan_command(CLI::App& app, const GlobalOptions& gl
             sim::build_workload(platform, sources, static_cast<std::uint64_t>(o->seed));
         sim::GpuPlan plan;
         try {
-            plan = sim::plan_gpu_sharing(set.jobs, opt);
+            // each candidate policy is one simulation of the whole mix: with 10^6 jobs a run of
+            // minutes, so a progress line names the candidate being simulated
+            ProgressLine line(globals.quiet);
+            plan = sim::plan_gpu_sharing(
+                set.jobs, opt, [&](std::size_t done, std::size_t total, const std::string& candidate) {
+                    if (line.due())
+                        line.show(fmt::format("{} / {} candidate policies simulated, "
+                                              "now {}",
+                                              done, total, candidate));
+                });
+            line.finish();
         } catch (const std::invalid_argument& e) {
             throw InputError(o->workloads.front(), 0, "", e.what());
         }

@@ -1,7 +1,10 @@
 // `hepkit sim`: runs a scenario (YAML), a platform with an activities list, or the built-in
 // default scenario, and writes a trace and a summary.
 
+#include "CliChecks.hpp"
 #include "Commands.hpp"
+#include "ExitCodes.hpp"
+#include "Progress.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
@@ -12,6 +15,7 @@
 #include "hepkit/sim/workload/ActivityRunner.hpp"
 #include "hepkit/sim/workload/Scenario.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
@@ -33,6 +37,7 @@ struct SimOptions {
     double xrd_blocksize = 1e9;
     std::string buffer_size = "1048576";
     bool no_caching = false, prefetch_off = false, shuffle_jobs = false, dcsim_block_sizes = false;
+    bool all_sites = false;
     std::string cache_scope = "local";
     std::size_t duplications = 1;
     double xrd_flops = 2e10, xrd_flops_local = 0;
@@ -50,6 +55,82 @@ bool given(const SimOptions& o, const char* name) {
     return o.cmd->count(name) > 0;
 }
 
+// The options of a grid run that the command line may set; with a scenario file they override
+// the scenario's values (precedence: command line > scenario > built-in default).
+constexpr const char* grid_run_options[] = {"--hitrate",
+                                            "--xrd-blocksize",
+                                            "--no-caching",
+                                            "--prefetch-off",
+                                            "--cache-scope",
+                                            "--duplications",
+                                            "--shuffle-jobs",
+                                            "--xrd-flops-per-time",
+                                            "--xrd-flops-per-time-local",
+                                            "--dispatcher",
+                                            "--eviction",
+                                            "--output-storage",
+                                            "--dcsim-block-sizes",
+                                            "--timeseries-interval",
+                                            "--gpu-policy",
+                                            "--storage-buffer-size",
+                                            "--summary-json",
+                                            "--timeseries",
+                                            "--drone-trace",
+                                            "--all-sites"};
+
+// The grid-run options given on this command line, e.g. "-d/--duplications", for messages.
+std::vector<std::string> given_grid_options(const SimOptions& o) {
+    std::vector<std::string> out;
+    for (const char* name : grid_run_options)
+        if (given(o, name)) {
+            const CLI::Option* opt = o.cmd->get_option(name);
+            std::string names = opt->get_name(false, true); // "-d,--duplications"
+            std::replace(names.begin(), names.end(), ',', '/');
+            out.push_back(names);
+        }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& x : v)
+        out += (out.empty() ? "" : ", ") + x;
+    return out;
+}
+
+// Every grid option given on the command line replaces the scenario's value; flags can only
+// switch their feature on (there is no --prefetch-on: a scenario's `prefetch: false` stays).
+void apply_overrides(sim::GridOptions& g, const SimOptions& o) {
+    if (given(o, "--hitrate"))
+        g.hitrate = o.hitrate;
+    if (given(o, "--xrd-blocksize"))
+        g.xrd_block_size = o.xrd_blocksize;
+    if (o.no_caching)
+        g.caching = false;
+    if (o.prefetch_off)
+        g.prefetch = false;
+    if (o.shuffle_jobs)
+        g.shuffle_jobs = true;
+    if (o.dcsim_block_sizes)
+        g.dcsim_block_sizes = true;
+    if (given(o, "--cache-scope"))
+        g.cache_scope = sim::parse_cache_scope(o.cache_scope);
+    if (given(o, "--duplications"))
+        g.duplications = o.duplications;
+    if (given(o, "--xrd-flops-per-time"))
+        g.xrd_flops_per_time = o.xrd_flops;
+    if (given(o, "--xrd-flops-per-time-local"))
+        g.xrd_flops_per_time_local = o.xrd_flops_local;
+    if (given(o, "--dispatcher"))
+        g.dispatcher = sim::parse_dispatch_policy(o.dispatcher);
+    if (given(o, "--eviction"))
+        g.eviction = sim::parse_eviction(o.eviction);
+    if (given(o, "--output-storage"))
+        g.output_storage = o.output_storage;
+    if (given(o, "--timeseries-interval"))
+        g.timeseries_interval = o.timeseries_interval;
+}
+
 sim::GridScenario dcsim_scenario(const SimOptions& o) {
     sim::GridScenario s;
     s.name = "dcsim command line";
@@ -57,20 +138,7 @@ sim::GridScenario dcsim_scenario(const SimOptions& o) {
     s.platform.emplace(sim::load_platform(o.platform));
     sim::GridOptions& g = s.options;
     g.seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : 42;
-    g.hitrate = o.hitrate;
-    g.xrd_block_size = o.xrd_blocksize;
-    g.caching = !o.no_caching;
-    g.prefetch = !o.prefetch_off;
-    g.shuffle_jobs = o.shuffle_jobs;
-    g.dcsim_block_sizes = o.dcsim_block_sizes;
-    g.cache_scope = sim::parse_cache_scope(o.cache_scope);
-    g.duplications = o.duplications;
-    g.xrd_flops_per_time = o.xrd_flops;
-    g.xrd_flops_per_time_local = o.xrd_flops_local;
-    g.dispatcher = sim::parse_dispatch_policy(o.dispatcher);
-    g.eviction = sim::parse_eviction(o.eviction);
-    g.output_storage = o.output_storage;
-    g.timeseries_interval = o.timeseries_interval;
+    apply_overrides(g, o);
     sim::WorkloadSources sources;
     for (const auto& d : o.datasets)
         sources.datasets.emplace_back(config::load_json_file(d), d);
@@ -90,7 +158,7 @@ sim::GridScenario with_gpu_policy(sim::GridScenario s, const SimOptions& o) {
     try {
         p = sim::parse_gpu_policy(o.gpu_policy);
     } catch (const std::invalid_argument& e) {
-        throw InputError("", 0, "--gpu-policy", e.what());
+        throw UsageError("--gpu-policy", e.what());
     }
     auto& list = s.options.gpu_policies;
     std::erase_if(list, [](const auto& kv) { return kv.first == "default"; });
@@ -125,17 +193,17 @@ int run_scan_command(const SimOptions& o, const GlobalOptions& g) {
     std::size_t first = 0, last = spec.points();
     if (o.point >= 0) {
         if (static_cast<std::size_t>(o.point) >= spec.points())
-            throw InputError(o.scan, 0, "--point",
-                             fmt::format("{} is not below the {} points", o.point, spec.points()));
+            throw UsageError("--point", fmt::format("{} is not below the {} points of {}", o.point,
+                                                    spec.points(), o.scan));
         first = static_cast<std::size_t>(o.point);
         last = first + 1;
     }
+    ProgressLine line(g.quiet);
     const auto rows = sim::run_scan(spec, first, last, [&](std::size_t done, std::size_t total) {
-        if (!g.quiet && total > 1)
-            std::fprintf(stderr, "\r  %zu / %zu scan points done   ", done, total);
+        if (line.due() || (done == total && line.shown()))
+            line.show(fmt::format("{} / {} scan points done", done, total));
     });
-    if (!g.quiet && last - first > 1)
-        std::fprintf(stderr, "\n");
+    line.finish();
     if (!o.output.empty()) {
         CsvWriter out(o.output, sim::scan_header(spec));
         for (const auto& r : rows)
@@ -150,47 +218,79 @@ int run_scan_command(const SimOptions& o, const GlobalOptions& g) {
     return 0;
 }
 
+// Options of grid runs make no sense for an activities run (explicit transfers and
+// computations): refuse them rather than ignore them.
+void refuse_grid_options(const SimOptions& o, const std::string& what) {
+    auto given_opts = given_grid_options(o);
+    if (given(o, "--seed"))
+        given_opts.insert(given_opts.begin(), "-s/--seed");
+    if (!given_opts.empty())
+        throw UsageError(join(given_opts),
+                         fmt::format("{} to grid runs only, and {}{}",
+                                     given_opts.size() == 1 ? "applies" : "apply", what,
+                                     given(o, "--seed") ? " (an activities scenario takes its seed from its "
+                                                          "'seed:' key)"
+                                                        : ""));
+}
+
+sim::GridScenario with_overrides(sim::GridScenario s, const SimOptions& o) {
+    apply_overrides(s.options, o);
+    return with_gpu_policy(std::move(s), o);
+}
+
 int run(const SimOptions& o, const GlobalOptions& g) {
+    if (given(o, "--storage-buffer-size") && o.buffer_size != "0")
+        Logger(parse_log_level(g.log_level))
+            .warn("-b/--storage-buffer-size {} has no effect: hepkit's storage transfers are fluid "
+                  "(like DCSim's -b 0)",
+                  o.buffer_size);
     if (!o.scan.empty()) {
-        if (!o.scenario.empty() || !o.platform.empty())
-            throw InputError("", 0, "command line", "--scan takes its scenarios from the scan file");
+        if (!o.scenario.empty() || !o.platform.empty() || !o.activities.empty() || !o.workloads.empty() ||
+            !o.datasets.empty() || !o.job_lists.empty())
+            throw UsageError("--scan", "the scan file names its scenarios; give no SCENARIO, -p, "
+                                       "--activities, --workload-configurations or --jobs with it");
+        auto given_opts = given_grid_options(o);
+        if (given(o, "--seed"))
+            given_opts.insert(given_opts.begin(), "-s/--seed");
+        if (!given_opts.empty())
+            throw UsageError(join(given_opts),
+                             "not applied to scan points: put the value in the scenario files the scan "
+                             "names, or make it a scan parameter (docs/scans.md)");
         return run_scan_command(o, g);
     }
-    if (o.point >= 0 || !o.emit.empty())
-        throw InputError("", 0, "command line", "--point and --emit need --scan");
-    GridRunOutputs outputs{o.output, o.summary_json, o.timeseries, o.drone_trace, o.solver == "full"};
+    if (o.point >= 0 || !o.emit.empty() || given(o, "--threads"))
+        throw UsageError(given(o, "--threads") ? "-j/--threads" : "--point/--emit", "needs --scan");
+    GridRunOutputs outputs{o.output,      o.summary_json,     o.timeseries,
+                           o.drone_trace, o.solver == "full", o.all_sites};
     const std::optional<std::uint64_t> seed =
         o.seed >= 0 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(o.seed)) : std::nullopt;
     const bool grid_cli = !o.workloads.empty() || !o.job_lists.empty() || !o.datasets.empty();
     if (!o.scenario.empty()) {
         if (!o.platform.empty() || !o.activities.empty() || grid_cli)
-            throw InputError(
-                "", 0, "command line",
-                "give either a SCENARIO file or -p with --activities / --workload-configurations, "
-                "not both");
+            throw UsageError("SCENARIO", "give either a SCENARIO file or -p with --activities / "
+                                         "--workload-configurations, not both");
         const config::YamlView root(config::load_yaml_file(o.scenario), o.scenario);
         if (sim::is_grid_scenario(root.node())) {
             auto scenario =
                 sim::read_grid_scenario(root, std::filesystem::path(o.scenario).parent_path().string(), seed);
-            if (given(o, "--timeseries-interval"))
-                scenario.options.timeseries_interval = o.timeseries_interval;
-            return run_grid(with_gpu_policy(std::move(scenario), o), outputs, g);
+            return run_grid(with_overrides(std::move(scenario), o), outputs, g);
         }
+        refuse_grid_options(o, fmt::format("{} is an activities scenario", o.scenario));
         return run_activities(o, g, sim::load_scenario(o.scenario));
     }
     if (grid_cli) {
         if (o.platform.empty())
-            throw InputError("", 0, "command line", "--workload-configurations needs -p/--platform");
+            throw UsageError("--workload-configurations/--jobs", "needs -p/--platform");
         if (!o.activities.empty())
-            throw InputError("", 0, "command line", "--activities cannot be combined with workloads");
+            throw UsageError("--activities", "cannot be combined with workloads");
         if (o.workloads.empty() && o.job_lists.empty())
-            throw InputError("", 0, "command line", "give --workload-configurations or --jobs");
+            throw UsageError("--dataset-configurations", "give --workload-configurations or --jobs too");
         return run_grid(with_gpu_policy(dcsim_scenario(o), o), outputs, g);
     }
     if (!o.platform.empty() || !o.activities.empty()) {
         if (o.platform.empty() || o.activities.empty())
-            throw InputError("", 0, "command line",
-                             "-p/--platform needs --activities, --workload-configurations or --jobs");
+            throw UsageError("-p/--platform", "needs --activities, --workload-configurations or --jobs");
+        refuse_grid_options(o, "--activities runs explicit transfers and computations");
         sim::Scenario scenario;
         scenario.name = o.activities;
         scenario.origin = o.activities;
@@ -198,10 +298,7 @@ int run(const SimOptions& o, const GlobalOptions& g) {
         scenario.activities = sim::read_activities(o.activities, *scenario.platform);
         return run_activities(o, g, std::move(scenario));
     }
-    auto scenario = sim::default_grid_scenario(seed);
-    if (given(o, "--timeseries-interval"))
-        scenario.options.timeseries_interval = o.timeseries_interval;
-    return run_grid(with_gpu_policy(std::move(scenario), o), outputs, g);
+    return run_grid(with_overrides(sim::default_grid_scenario(seed), o), outputs, g);
 }
 
 int run_activities(const SimOptions& o, const GlobalOptions& g, sim::Scenario scenario) {
@@ -216,16 +313,16 @@ int run_activities(const SimOptions& o, const GlobalOptions& g, sim::Scenario sc
     sim::Simulation simulation(std::move(*scenario.platform), cfg);
     sim::ActivityRunner runner(simulation, scenario.activities);
     const std::size_t n = scenario.activities.size();
-    const bool show_progress = !g.quiet && n >= 100000;
+    ProgressLine line(g.quiet);
     runner.run(
         [&](std::size_t done, double now) {
-            if (show_progress)
-                std::fprintf(stderr, "\r  %zu / %zu activities done, simulated time %s   ", done, n,
-                             units::format_duration(now).c_str());
+            if (line.due() || (done == n && line.shown()))
+                line.show(fmt::format("{} / {} activities done, simulated time {}", done, n,
+                                      units::format_duration(now)));
         },
-        std::max<std::size_t>(1, n / 20));
-    if (show_progress)
-        std::fprintf(stderr, "\n");
+        // the clock is read once per 256 completed activities
+        256);
+    line.finish();
     log.info("simulation finished at t = {} s after {} events", simulation.engine().now(),
              simulation.engine().events_processed());
     if (!output.empty()) {
@@ -265,7 +362,12 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
         "  hepkit sim -p P.xml --activities A.csv -o OUT.csv\n"
         "                                  run explicit transfers/computations; OUT.csv gets id,start,end\n"
         "  hepkit sim --scan SCAN.yaml -o TABLE.csv\n"
-        "                                  run a parameter scan in parallel (see docs/scans.md)");
+        "                                  run a parameter scan in parallel (see docs/scans.md)\n\n"
+        "With a scenario file, every grid option given here overrides the scenario's value\n"
+        "(precedence: command line > scenario > default); options that cannot apply are refused.\n"
+        "Output paths named in a scenario (outputs:, output:) are relative to the current directory,\n"
+        "not to the scenario file (input paths stay relative to the scenario file).\n"
+        "Sizes, speeds and times take units as in scenario files: -x 500MB, --xrd-flops-per-time 20Gf.");
     cmd->add_option("scenario", opts->scenario, "scenario file (YAML)")->check(CLI::ExistingFile);
     cmd->add_option("-p,--platform", opts->platform, "platform: SimGrid XML (.xml) or native YAML (.yaml)")
         ->check(CLI::ExistingFile);
@@ -287,15 +389,15 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
         ->check(CLI::ExistingFile)
         ->group(grid);
     cmd->add_option("-s,--seed", opts->seed, "seed of all random draws (default 42)")
-        ->check(CLI::NonNegativeNumber)
+        ->check(integer_in(0, 1LL << 62))
         ->group(grid);
     cmd->add_option("-H,--hitrate", opts->hitrate,
                     "initial fraction of each job's input bytes staged on every cache (default 0)")
-        ->check(CLI::Range(0.0, 1.0))
+        ->check(real_in(0, 1))
         ->group(grid);
     cmd->add_option("-x,--xrd-blocksize", opts->xrd_blocksize,
-                    "bytes per XRootD streaming block (default 1e9)")
-        ->check(CLI::PositiveNumber)
+                    "bytes per XRootD streaming block, a number or a size such as 500MB (default 1e9)")
+        ->transform(quantity(units::Kind::size, true))
         ->group(grid);
     cmd->add_option("-b,--storage-buffer-size", opts->buffer_size,
                     "accepted for DCSim compatibility; NO EFFECT: hepkit's storage transfers are fluid "
@@ -311,18 +413,19 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
         ->check(CLI::IsMember({"local", "network", "siblingnetwork"}))
         ->group(grid);
     cmd->add_option("-d,--duplications", opts->duplications, "run every job this many times (default 1)")
-        ->check(CLI::Range(1, 10000))
+        ->check(integer_in(1, 10000))
         ->group(grid);
     cmd->add_flag("--shuffle-jobs", opts->shuffle_jobs,
                   "shuffle the submission order (DCSim's flag has no effect in DCSim itself; here it does)")
         ->group(grid);
     cmd->add_option("--xrd-flops-per-time", opts->xrd_flops,
-                    "flop of XRootD CPU overhead per second of remote streaming (DCSim default 2e10)")
-        ->check(CLI::NonNegativeNumber)
+                    "flop of XRootD CPU overhead per second of remote streaming, a number or a speed "
+                    "such as 20Gf (DCSim default 2e10)")
+        ->transform(quantity(units::Kind::speed, false))
         ->group(grid);
     cmd->add_option("--xrd-flops-per-time-local", opts->xrd_flops_local,
                     "the same overhead when streaming from the worker's own host (default 0)")
-        ->check(CLI::NonNegativeNumber)
+        ->transform(quantity(units::Kind::speed, false))
         ->group(grid);
     cmd->add_option("--dispatcher", opts->dispatcher,
                     "job placement: dcsim (first free worker by name, default), round-robin, least-loaded, "
@@ -348,6 +451,9 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
                     "write the drones' state transitions (opportunistic sites) as CSV")
         ->group(grid);
     cmd->add_option("--summary-json", opts->summary_json, "write the run summary as JSON")->group(grid);
+    cmd->add_flag("--all-sites", opts->all_sites,
+                  "list every site in the summary table (default: the 10 with most jobs, then totals)")
+        ->group(grid);
     cmd->add_option("--timeseries", opts->timeseries,
                     "write running/queued jobs, link load and cache occupancy as CSV (time,kind,name,value)")
         ->group(grid);
@@ -357,9 +463,11 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
            "run a parameter scan (YAML: scenarios, parameters) and write one table (-o); see docs/scans.md")
         ->check(CLI::ExistingFile)
         ->group(scans);
-    cmd->add_option("-j,--threads", opts->threads, "threads for a scan (default: all cores)")->group(scans);
+    cmd->add_option("-j,--threads", opts->threads, "threads for a scan (default: all cores)")
+        ->check(integer_in(0, 1024))
+        ->group(scans);
     cmd->add_option("--point", opts->point, "run only this point of the scan (for batch job arrays)")
-        ->check(CLI::NonNegativeNumber)
+        ->check(integer_in(0, 99999))
         ->group(scans);
     auto* emit = cmd->add_option("--emit", opts->emit,
                                  "write an HTCondor or Slurm job array for the scan: condor|slurm")
@@ -369,8 +477,8 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
         ->needs(emit)
         ->group(scans);
     cmd->add_option("--timeseries-interval", opts->timeseries_interval,
-                    "seconds between samples (default 60)")
-        ->check(CLI::PositiveNumber)
+                    "time between samples, seconds or a time such as 5min (default 60)")
+        ->transform(quantity(units::Kind::time, true))
         ->group(grid);
     cmd->add_option("--solver", opts->solver,
                     "sharing solver: lazy (re-solve only what changed, default) or full (re-solve all; slow, "

@@ -1,11 +1,13 @@
 // hepkit: one command-line tool, one subcommand per capability.
 
 #include "Commands.hpp"
+#include "ExitCodes.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Version.hpp"
 
 #include <cstdio>
 #include <iostream>
+#include <new>
 
 int main(int argc, char** argv) {
     CLI::App app{
@@ -30,11 +32,25 @@ int main(int argc, char** argv) {
     auto run_gpu_bench = hepkit::app::add_gpu_bench_command(app, globals);
     auto run_fit = hepkit::app::add_fit_command(app, globals);
 
+    // One exit-code table for every subcommand (ExitCodes.hpp), shown at the end of each --help.
+    app.footer(hepkit::app::exit_code_table);
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+        sub->footer(hepkit::app::exit_code_table);
+        for (CLI::App* subsub : sub->get_subcommands([](CLI::App*) { return true; }))
+            subsub->footer(hepkit::app::exit_code_table);
+    }
+
+    using namespace hepkit::app;
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version end here too, with CLI11's code 0
+        const int code = app.exit(e);
+        return code == 0 ? exit_ok : exit_usage;
     }
+    auto report = [](const char* kind, const std::exception& e) {
+        std::fprintf(stderr, "hepkit: %s%s\n", kind, e.what());
+    };
     try {
         if (app.got_subcommand("sim"))
             return run_sim();
@@ -46,12 +62,22 @@ int main(int argc, char** argv) {
             return run_gpu_bench();
         if (app.got_subcommand("fit"))
             return run_fit();
+    } catch (const hepkit::UsageError& e) {
+        report("error: ", e);
+        std::fputs("Run with --help for more information.\n", stderr);
+        return exit_usage;
+    } catch (const hepkit::OutputError& e) {
+        report("error: ", e);
+        return exit_output;
     } catch (const hepkit::InputError& e) {
-        std::fprintf(stderr, "hepkit: error: %s\n", e.what());
-        return 2;
+        report("error: ", e);
+        return exit_input;
+    } catch (const std::bad_alloc&) {
+        std::fputs("hepkit: error: out of memory\n", stderr);
+        return exit_internal;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "hepkit: error: %s\n", e.what());
-        return 1;
+        report("internal error (please report it): ", e);
+        return exit_internal;
     }
-    return 0;
+    return exit_ok;
 }

@@ -3,10 +3,12 @@
 #include "hepkit/core/Csv.hpp"
 #include "hepkit/core/Error.hpp"
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <sstream>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace hepkit;
@@ -57,6 +59,46 @@ TEST(AtomicFile, AbandonedWriteLeavesOldFileAndNoTemporary) {
 
 TEST(AtomicFile, UnwritableDirectoryIsInputError) {
     EXPECT_THROW(CsvWriter("/nonexistent-dir/x.csv", "id"), InputError);
+}
+
+// Issue 12 §4: a run killed by SIGTERM/SIGINT/SIGHUP left OUT.tmp.<pid> behind. A child process
+// opens two outputs (one committed, one not) and is killed by each signal: it must die of that
+// signal (the handler re-raises it), the committed file must stay, and no temporary may remain.
+TEST(AtomicFile, TerminationSignalRemovesTemporaries) {
+    for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
+        const fs::path dir = fs::temp_directory_path() /
+                             (std::to_string(::getpid()) + "-hepkit-signal-" + std::to_string(sig));
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+        int ready[2];
+        ASSERT_EQ(::pipe(ready), 0);
+        const pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            AtomicFile done(dir / "done.csv");
+            done.stream() << "kept\n";
+            done.commit();
+            AtomicFile open(dir / "open.csv");
+            open.stream() << "half" << std::flush;
+            (void)!::write(ready[1], "x", 1);
+            for (;;)
+                ::pause();
+        }
+        char c = 0;
+        ASSERT_EQ(::read(ready[0], &c, 1), 1);
+        ::close(ready[0]);
+        ::close(ready[1]);
+        ASSERT_TRUE(fs::exists(dir / ("open.csv.tmp." + std::to_string(child)))); // the child's temporary
+        ::kill(child, sig);
+        int status = 0;
+        ASSERT_EQ(::waitpid(child, &status, 0), child);
+        EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig)
+            << "signal " << sig << ", status " << status;
+        EXPECT_EQ(slurp(dir / "done.csv"), "kept\n");
+        EXPECT_FALSE(fs::exists(dir / "open.csv"));
+        EXPECT_EQ(files_in(dir), 1u) << "signal " << sig << ": a temporary file was left";
+        fs::remove_all(dir);
+    }
 }
 
 TEST(CsvWriter, NumbersRoundTripAndFieldsAreQuoted) {

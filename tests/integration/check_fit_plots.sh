@@ -5,9 +5,9 @@
 #     (per file: fit + contours + profiles = 3 pages, 6 in all), and nothing else;
 #  2. a .png plot writes the plot and its documented _contours/_profiles files, nothing else
 #     (no .plot.json, no temporary file);
-#  3. a bad --plot extension is refused before any fit runs (command-line error, exit 105);
+#  3. a bad --plot extension is refused before any fit runs (command-line error, exit 64);
 #  4. a model that is not finite: with --plot no Python traceback, a message naming x and the
-#     parameter values, exit 1 (plot failure), and no "nan" in the report;
+#     parameter values, exit 4 (an output that could not be made), and no "nan" in the report;
 #  5. a model that is not finite only beyond the data: drawn with a gap, exit 0.
 set -u
 hk="$1"; ex="$2"; bad="$3"; out="$4/fit-plots"
@@ -34,7 +34,7 @@ check "png: exactly line.png, line_contours.png, line_profiles.png: $(ls "$out/p
 # 3. bad extension refused before the fit
 err=$("$hk" fit "$ex/fit/line.yml" --plot "$out/line.jpg" 2>&1)
 code=$?
-check "bad extension: exit 105 (got $code)" '[ $code = 105 ]'
+check "bad extension: exit 64 (got $code)" '[ $code = 64 ]'
 check "bad extension: message names the allowed formats" 'grep -q "must end in .png, .pdf or .svg" <<<"$err"'
 check "bad extension: no fit ran (no report printed)" '! grep -q "hepkit fit:" <<<"$err"'
 check "bad extension: nothing written" '[ ! -e "$out/line.jpg" ]'
@@ -44,7 +44,7 @@ mkdir -p "$out/nan"
 all=$("$hk" fit "$bad/fit_not_converged.yml" --plot "$out/nan/nc.png" 2>&1)
 code=$?
 echo "$all"
-check "non-finite model: exit 1 (a plot failure; got $code)" '[ $code = 1 ]'
+check "non-finite model: exit 4 (a plot failure; got $code)" '[ $code = 4 ]'
 check "non-finite model: no traceback" '! grep -q "Traceback" <<<"$all"'
 check "non-finite model: no matplotlib hint" '! grep -qi "matplotlib" <<<"$all"'
 check "non-finite model: names x and the parameters" \

@@ -8,19 +8,29 @@
 
 namespace hepkit {
 
+namespace detail {
+/// Records a temporary file that a termination signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE,
+/// SIGXCPU, SIGXFSZ, SIGABRT) or std::exit must remove; installs the signal handlers on first use (only
+/// for signals whose action is still the default). Returns the slot, or -1 when not tracked.
+int register_temp_file(const std::string& path);
+void unregister_temp_file(int slot) noexcept;
+} // namespace detail
+
 /// Writes to `<path>.tmp.<pid>` and renames onto `path` in commit(). If commit() is never called
 /// (an exception, an early return), the destructor removes the temporary file, so a failed run
-/// never leaves a half-written output and never clobbers a previous good one.
+/// never leaves a half-written output and never clobbers a previous good one. A run ended by a
+/// termination signal removes its temporary files too (a handler unlinks them and re-raises the
+/// signal); only SIGKILL and a power cut can leave one behind.
 class AtomicFile {
   public:
-    /// Opens the temporary file; throws hepkit::InputError naming `path` if it cannot be created.
+    /// Opens the temporary file; throws hepkit::OutputError naming `path` if it cannot be created.
     explicit AtomicFile(std::filesystem::path path);
     ~AtomicFile();
     AtomicFile(const AtomicFile&) = delete;
     AtomicFile& operator=(const AtomicFile&) = delete;
 
     std::ofstream& stream() { return out_; }
-    /// Flushes, checks for write errors and renames into place; throws InputError on failure.
+    /// Flushes, checks for write errors and renames into place; throws OutputError on failure.
     void commit();
     const std::filesystem::path& path() const { return path_; }
 
@@ -29,6 +39,7 @@ class AtomicFile {
     std::filesystem::path tmp_;
     std::ofstream out_;
     bool committed_ = false;
+    int slot_ = -1; ///< in the signal handler's table of temporary files
 };
 
 /// A CSV file written through AtomicFile. Fields are written as given; use field() to quote

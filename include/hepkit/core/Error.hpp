@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace hepkit {
 
@@ -28,6 +29,23 @@ class InputError : public std::runtime_error {
     int line_;
     std::string key_;
     std::string message_;
+};
+
+/// An output that cannot be written (directory missing, disk full, rename refused) or a helper
+/// program that produces an output and failed (the plot script). A kind of InputError so that
+/// code catching input errors still reports it; the CLI maps it to its own exit code (4).
+class OutputError : public InputError {
+  public:
+    using InputError::InputError;
+};
+
+/// A command line that cannot be run as given (conflicting options, an option that needs
+/// another). A kind of InputError; the CLI maps it to the usage exit code (64).
+class UsageError : public InputError {
+  public:
+    /// @param option the option(s) concerned, e.g. `--emit`; @param message what is wrong
+    UsageError(std::string option, std::string message)
+        : InputError("", 0, std::move(option), std::move(message)) {}
 };
 
 } // namespace hepkit

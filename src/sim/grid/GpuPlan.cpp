@@ -1,5 +1,7 @@
 #include "hepkit/sim/grid/GpuPlan.hpp"
 
+#include "hepkit/core/Plural.hpp"
+
 #include "hepkit/core/Units.hpp"
 
 #include <algorithm>
@@ -25,7 +27,8 @@ std::vector<std::string> mig_layouts(const GpuSpec& gpu) {
 
 } // namespace
 
-GpuPlan plan_gpu_sharing(const std::vector<JobSpec>& all, const GpuPlanOptions& o) {
+GpuPlan plan_gpu_sharing(const std::vector<JobSpec>& all, const GpuPlanOptions& o,
+                         const std::function<void(std::size_t, std::size_t, const std::string&)>& progress) {
     std::vector<JobSpec> jobs;
     double max_memory = 0;
     for (const auto& j : all)
@@ -60,7 +63,10 @@ GpuPlan plan_gpu_sharing(const std::vector<JobSpec>& all, const GpuPlanOptions& 
 
     GpuPlan plan;
     plan.jobs = jobs.size();
-    for (const auto& text : candidates) {
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+        const std::string& text = candidates[c];
+        if (progress)
+            progress(c, candidates.size(), text);
         GpuPlanRow row;
         row.policy = parse_gpu_policy(text);
         try {
@@ -143,9 +149,9 @@ std::string htcondor_config(const GpuPolicy& p) {
 }
 
 std::string gpu_plan_report(const GpuPlan& plan, const GpuPlanOptions& o) {
-    std::string out =
-        fmt::format("hepkit gpu-plan: {} GPU jobs on a node with {} x {} ({} SMs, {:g} GB)\n", plan.jobs,
-                    o.gpus_per_node, o.gpu.model, o.gpu.sms, o.gpu.memory / units::GB);
+    std::string out = fmt::format("hepkit gpu-plan: {} on a node with {} x {} ({} SMs, {:g} GB)\n",
+                                  plural(plan.jobs, "GPU job"), o.gpus_per_node, o.gpu.model, o.gpu.sms,
+                                  o.gpu.memory / units::GB);
     out += fmt::format("  {:<46} {:>10} {:>11} {:>9} {:>8} {:>7}  {}\n", "policy", "makespan", "jobs/GPU-h",
                        "J/job", "x thru", "x J", "note");
     for (std::size_t i = 0; i < plan.rows.size(); ++i) {
@@ -164,9 +170,18 @@ std::string gpu_plan_report(const GpuPlan& plan, const GpuPlanOptions& o) {
     const GpuPlanRow& b = plan.rows[plan.best];
     const int per_gpu =
         b.policy.slots == GpuPolicy::Slots::mig ? static_cast<int>(b.policy.profiles.size()) : b.policy.count;
-    out += fmt::format("\nRecommended: {}  ({} jobs per GPU; throughput x{:.2f} and energy per job x{:.2f} "
-                       "better than exclusive)\n",
-                       b.policy.describe(), per_gpu, b.throughput_gain, b.energy_gain);
+    // Ratios to exclusive use, said as ratios ("1.85x the throughput"), and "the same" when
+    // they round to 1.00 (a "x1.00 better" reads as a gain that is not there).
+    auto versus_exclusive = [](double ratio, const char* what) {
+        if (!(ratio > 0))
+            return fmt::format("{} not comparable with exclusive use", what);
+        if (std::abs(ratio - 1) < 0.005)
+            return fmt::format("the same {} as exclusive use", what);
+        return fmt::format("{:.2f}x the {} of exclusive use", ratio, what);
+    };
+    out += fmt::format("\nRecommended: {}  ({} per GPU: {}, {})\n", b.policy.describe(),
+                       plural(per_gpu, "job"), versus_exclusive(b.throughput_gain, "throughput"),
+                       versus_exclusive(b.energy_gain > 0 ? 1 / b.energy_gain : 0, "energy per job"));
     if (b.policy.execution == GpuPolicy::Execution::mps)
         out += fmt::format(
             "  MPS active thread percentage {:g}%, pinned memory limit {:g} GB per client (the CUDA "

@@ -521,14 +521,16 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
     if (root.has("outputs")) {
         const YamlView o = root.at("outputs");
         o.check_keys({"trace", "summary", "timeseries", "interval", "drones"});
+        // Outputs are relative to the working directory, like -o: resolving them next to the
+        // scenario made the examples write into the source tree (docs/formats.md).
         if (o.has("drones"))
-            s.drones = resolve(base_dir, o.at("drones").as_string());
+            s.drones = o.at("drones").as_string();
         if (o.has("trace"))
-            s.trace = resolve(base_dir, o.at("trace").as_string());
+            s.trace = o.at("trace").as_string();
         if (o.has("summary"))
-            s.summary = resolve(base_dir, o.at("summary").as_string());
+            s.summary = o.at("summary").as_string();
         if (o.has("timeseries"))
-            s.timeseries = resolve(base_dir, o.at("timeseries").as_string());
+            s.timeseries = o.at("timeseries").as_string();
         if (o.has("interval")) {
             s.options.timeseries_interval = o.at("interval").as_quantity(units::Kind::time);
             if (!(s.options.timeseries_interval > 0))

@@ -515,6 +515,9 @@ void GridSimulation::expect(ActivityId id, std::uint32_t run, Op op) {
 }
 
 void GridSimulation::on_activity_done(ActivityId id, double now) {
+    // A heartbeat for progress lines: a streaming job runs many blocks between job ends.
+    if (observers_.progress && (sim_.engine().events_processed() & 1023) == 0)
+        observers_.progress(done_, order_.size(), now);
     if (id >= pending_.size() || pending_[id].run == Pending{}.run)
         return;
     const Pending p = pending_[id];

@@ -187,7 +187,7 @@ WlcgSummary generate_wlcg(const WlcgSpec& spec, const std::string& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec)
-        throw InputError(dir, 0, "", "cannot create the output directory: " + ec.message());
+        throw OutputError(dir, 0, "", "cannot create the output directory: " + ec.message());
 
     const RandomStreams streams(spec.seed);
     auto site_rng = streams.stream("wlcg-sites");

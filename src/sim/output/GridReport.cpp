@@ -1,5 +1,6 @@
 #include "hepkit/sim/output/GridReport.hpp"
 
+#include "hepkit/core/Plural.hpp"
 #include "hepkit/core/Units.hpp"
 
 #include <algorithm>
@@ -7,21 +8,33 @@
 
 namespace hepkit::sim {
 
-TraceWriter::TraceWriter(const std::string& path) : file_(path) {
+TraceWriter::TraceWriter(const std::string& path) : TraceWriter(path, Columns{true, true}) {}
+
+TraceWriter::TraceWriter(const std::string& path, Columns columns) : file_(path), columns_(columns) {
     file_.stream() << "job.tag, machine.name, hitrate, job.start, job.end, job.computetime, job.flops, "
                       "infiles.transfertime, infiles.size, outfiles.transfertime, outfiles.size, "
-                      "site, submit, queue_wait, cores, memory, bytes_from_cache, bytes_from_remote, status, "
-                      "gpu_device, gpu_policy, gpu_time, gpu_memory, energy\n";
+                      "site, submit, queue_wait, cores, memory, bytes_from_cache, bytes_from_remote, status";
+    if (columns_.gpu)
+        file_.stream() << ", gpu_device, gpu_policy, gpu_time, gpu_memory";
+    if (columns_.energy)
+        file_.stream() << ", energy";
+    file_.stream() << '\n';
 }
 
 void TraceWriter::add(const JobRecord& r) {
     // Numbers as DCSim prints them (std::to_string: 6 decimals); sizes as whole bytes.
     file_.stream() << fmt::format(
         "{}, {}, {}, {:.6f}, {:.6f}, {:.6f}, {:.6f}, {:.6f}, {:.0f}, {:.6f}, {:.0f}, "
-        "{}, {:.6f}, {:.6f}, {}, {:.0f}, {:.0f}, {:.0f}, {}, {}, {}, {:.6f}, {:.0f}, {:.3f}\n",
+        "{}, {:.6f}, {:.6f}, {}, {:.0f}, {:.0f}, {:.0f}, {}",
         r.tag, r.machine, r.hitrate, r.start, r.end, r.compute_time, r.flops, r.infile_time, r.infile_size,
         r.outfile_time, r.outfile_size, r.site, r.submit, r.queue_wait, r.cores, r.memory, r.bytes_from_cache,
-        r.bytes_from_remote, r.status, r.gpu_devices, r.gpu_policy, r.gpu_time, r.gpu_memory, r.energy);
+        r.bytes_from_remote, r.status);
+    if (columns_.gpu)
+        file_.stream() << fmt::format(", {}, {}, {:.6f}, {:.0f}", r.gpu_devices, r.gpu_policy, r.gpu_time,
+                                      r.gpu_memory);
+    if (columns_.energy)
+        file_.stream() << fmt::format(", {:.3f}", r.energy);
+    file_.stream() << '\n';
 }
 
 void SummaryBuilder::Totals::add(const JobRecord& r) {
@@ -32,6 +45,7 @@ void SummaryBuilder::Totals::add(const JobRecord& r) {
     ++done;
     wall += r.end - r.start;
     compute += r.compute_time;
+    gpu += r.gpu_time;
     infile += r.infile_time;
     outfile += r.outfile_time;
     queue += r.queue_wait;
@@ -46,6 +60,8 @@ nlohmann::json SummaryBuilder::Totals::json() const {
     return {{"jobs_done", done},
             {"jobs_failed", failed},
             {"cpu_efficiency", wall > 0 ? compute / wall : 0.0},
+            {"compute_efficiency", efficiency()},
+            {"mean_gpu_time_s", gpu / n},
             {"mean_wall_time_s", wall / n},
             {"mean_compute_time_s", compute / n},
             {"mean_input_transfer_time_s", infile / n},
@@ -118,13 +134,19 @@ nlohmann::json SummaryBuilder::json(double wall_seconds, std::uint64_t events) c
     return doc;
 }
 
-std::string SummaryBuilder::table(const std::string& title, double wall_seconds, std::uint64_t events) const {
+std::string SummaryBuilder::table(const std::string& title, double wall_seconds, std::uint64_t events,
+                                  std::size_t max_sites) const {
     std::string out = fmt::format("hepkit sim: {}\n", title);
     const auto overall = all_.json();
     out += fmt::format("  makespan            {}\n", units::format_duration(makespan_));
     out += fmt::format("  jobs                {} done, {} failed\n", all_.done, all_.failed);
-    out += fmt::format("  CPU efficiency      {:.3f} (compute time / wall time)\n",
-                       overall["cpu_efficiency"].get<double>());
+    if (all_.gpu > 0)
+        out += fmt::format(
+            "  efficiency          {:.3f} ((CPU compute + GPU time) / wall time; CPU alone {:.3f})\n",
+            all_.efficiency(), overall["cpu_efficiency"].get<double>());
+    else
+        out += fmt::format("  CPU efficiency      {:.3f} (compute time / wall time)\n",
+                           overall["cpu_efficiency"].get<double>());
     out += fmt::format(
         "  mean job wall time  {:.6g} s (compute {:.6g} s, input transfer {:.6g} s, queue {:.6g} s)\n",
         overall["mean_wall_time_s"].get<double>(), overall["mean_compute_time_s"].get<double>(),
@@ -132,15 +154,7 @@ std::string SummaryBuilder::table(const std::string& title, double wall_seconds,
     out += fmt::format("  data                {} from remote, {} from caches (hit rate {:.3f}), {} written\n",
                        units::format_bytes(all_.bytes_remote), units::format_bytes(all_.bytes_cache),
                        overall["cache_hit_rate"].get<double>(), units::format_bytes(all_.bytes_out));
-    out += fmt::format("  {:<20} {:>6} {:>7} {:>9} {:>11}\n", "site", "cores", "jobs", "CPU eff.",
-                       "utilisation");
-    for (const auto& [name, t] : sites_) {
-        const auto it = site_cores_.find(name);
-        const double cores = it == site_cores_.end() ? 0.0 : it->second;
-        out += fmt::format("  {:<20} {:>6.0f} {:>7} {:>9.3f} {:>11.3f}\n", name, cores, t.done,
-                           t.wall > 0 ? t.compute / t.wall : 0.0,
-                           cores > 0 && makespan_ > 0 ? t.core_seconds / (cores * makespan_) : 0.0);
-    }
+    out += site_rows(max_sites);
     if (!gpu_.empty()) {
         out += fmt::format("  {:<34} {:>4} {:>7} {:>5} {:>12} {:>10} {:>6}\n", "GPU policy", "GPUs", "jobs",
                            "OOM", "jobs/GPU-h", "J/job", "busy");
@@ -156,16 +170,53 @@ std::string SummaryBuilder::table(const std::string& title, double wall_seconds,
     if (host_energy_ > 0)
         out += fmt::format("  host energy         {:.4g} kWh\n", host_energy_ / 3.6e6);
     if (!drones_.empty()) {
-        out += fmt::format("  {:<16} {:>7} {:>11} {:>9} {:>9} {:>9} {:>7} {:>7} {:>9}\n", "opportunistic",
-                           "drones", "delivered", "used", "boot", "drain", "jobs", "killed", "cost");
+        // delivered, used, boot and drain are core-hours (cores x hours), not hours
+        out += fmt::format("  {:<16} {:>7} {:>16} {:>8} {:>8} {:>8} {:>7} {:>7} {:>9}\n", "opportunistic", "drones",
+                           "core-h delivered", "used", "boot", "drain", "jobs", "killed", "cost");
         for (const auto& d : drones_)
-            out += fmt::format(
-                "  {:<16} {:>7} {:>9.4g} h {:>7.4g} h {:>7.4g} h {:>7.4g} h {:>7} {:>7} {:>9.4g}\n", d.site,
-                d.drones_started, d.core_hours_delivered, d.core_hours_used, d.core_hours_boot,
-                d.core_hours_drain_idle, d.jobs_run, d.jobs_killed, d.cost);
+            out += fmt::format("  {:<16} {:>7} {:>16.4g} {:>8.4g} {:>8.4g} {:>8.4g} {:>7} {:>7} {:>9.4g}\n", d.site,
+                               d.drones_started, d.core_hours_delivered, d.core_hours_used, d.core_hours_boot,
+                               d.core_hours_drain_idle, d.jobs_run, d.jobs_killed, d.cost);
     }
     out += fmt::format("  run                 {} events in {:.3g} s wall ({:.3g} events/s)\n", events,
                        wall_seconds, wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0.0);
+    return out;
+}
+
+std::string SummaryBuilder::site_rows(std::size_t max_sites) const {
+    // The sites with most jobs first (a 164-site run would otherwise print 164 rows), then the
+    // number left out and the totals over all sites.
+    std::vector<const std::pair<const std::string, Totals>*> order;
+    for (const auto& kv : sites_)
+        order.push_back(&kv);
+    std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+        return a->second.done + a->second.failed > b->second.done + b->second.failed;
+    });
+    const bool gpu = all_.gpu > 0;
+    std::string out = fmt::format("  {:<20} {:>6} {:>7} {:>9} {:>11}\n", "site", "cores", "jobs",
+                                  gpu ? "eff." : "CPU eff.", "utilisation");
+    double cores_total = 0, core_seconds = 0;
+    for (const auto& [name, t] : sites_) {
+        const auto it = site_cores_.find(name);
+        cores_total += it == site_cores_.end() ? 0.0 : it->second;
+        core_seconds += t.core_seconds;
+    }
+    auto row = [&](const std::string& name, double cores, std::size_t jobs, double eff, double used) {
+        return fmt::format("  {:<20} {:>6.0f} {:>7} {:>9.3f} {:>11.3f}\n", name, cores, jobs, eff,
+                           cores > 0 && makespan_ > 0 ? used / (cores * makespan_) : 0.0);
+    };
+    for (std::size_t i = 0; i < order.size() && i < max_sites; ++i) {
+        const auto& [name, t] = *order[i];
+        const auto it = site_cores_.find(name);
+        out += row(name, it == site_cores_.end() ? 0.0 : it->second, t.done,
+                   gpu ? t.efficiency() : (t.wall > 0 ? t.compute / t.wall : 0.0), t.core_seconds);
+    }
+    if (order.size() > max_sites)
+        out += fmt::format("  ... {} more {} (--all-sites lists every site)\n", order.size() - max_sites,
+                           order.size() - max_sites == 1 ? "site" : "sites");
+    if (order.size() > 1)
+        out += row(fmt::format("all {} sites", order.size()), cores_total, all_.done,
+                   gpu ? all_.efficiency() : (all_.wall > 0 ? all_.compute / all_.wall : 0.0), core_seconds);
     return out;
 }
 

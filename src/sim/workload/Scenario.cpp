@@ -73,8 +73,8 @@ Scenario read_scenario(const YamlView& root, const std::string& base_dir) {
             root.at("seed").fail("seed must be >= 0");
         s.seed = static_cast<std::uint64_t>(seed);
     }
-    if (root.has("output"))
-        s.output = resolve(root.at("output").as_string());
+    if (root.has("output")) // relative to the working directory, like -o (docs/formats.md)
+        s.output = root.at("output").as_string();
     if (root.has("activities"))
         s.activities = read_activities(resolve(root.at("activities").as_string()), *s.platform);
     if (root.has("campaign")) {

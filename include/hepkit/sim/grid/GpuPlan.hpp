@@ -14,6 +14,7 @@
 
 #include "hepkit/sim/grid/GpuNode.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,10 @@ struct GpuPlan {
 };
 
 /// Plans for the GPU jobs among `jobs` (jobs without GPUs are ignored; at least one needed).
-GpuPlan plan_gpu_sharing(const std::vector<JobSpec>& jobs, const GpuPlanOptions& options);
+/// `progress(done, total, candidate)` is called before each candidate policy is simulated.
+GpuPlan
+plan_gpu_sharing(const std::vector<JobSpec>& jobs, const GpuPlanOptions& options,
+                 const std::function<void(std::size_t, std::size_t, const std::string&)>& progress = {});
 /// The comparison table, the recommendation and the HTCondor configuration lines.
 std::string gpu_plan_report(const GpuPlan& plan, const GpuPlanOptions& options);
 /// HTCondor configuration (and MPS/MIG set-up) a site admin pastes for `policy`.

@@ -15,18 +15,26 @@
 
 namespace hepkit::sim {
 
-/// The job trace: DCSim's columns (same header and ", " separator, so DCSim's analysis scripts
-/// read it), then hepkit's: site, submit, queue_wait, cores, memory, bytes_from_cache,
-/// bytes_from_remote, status, gpu_device, gpu_policy, gpu_time, gpu_memory, energy. One line per job in
-/// completion order, written as jobs end.
+/// The job trace: DCSim's columns first (same header and ", " separator, so DCSim's analysis
+/// scripts read it), then hepkit's: site, submit, queue_wait, cores, memory, bytes_from_cache,
+/// bytes_from_remote, status; then, only on platforms with GPUs, gpu_device, gpu_policy,
+/// gpu_time, gpu_memory; then, only when a host has GPUs or a power model, energy. One line per
+/// job in completion order, written as jobs end.
 class TraceWriter {
   public:
+    struct Columns {
+        bool gpu = true;    ///< gpu_device, gpu_policy, gpu_time, gpu_memory
+        bool energy = true; ///< energy (J)
+    };
+    /// Every column.
     explicit TraceWriter(const std::string& path);
+    TraceWriter(const std::string& path, Columns columns);
     void add(const JobRecord& r);
     void commit() { file_.commit(); }
 
   private:
     AtomicFile file_;
+    Columns columns_;
 };
 
 /// Aggregates finished jobs into the run's summary.
@@ -43,17 +51,24 @@ class SummaryBuilder {
     nlohmann::json json(double wall_seconds, std::uint64_t events) const;
     double makespan() const { return makespan_; }
     void set_drones(std::vector<DroneSiteStats> d) { drones_ = std::move(d); }
-    /// Human-readable table.
-    std::string table(const std::string& title, double wall_seconds, std::uint64_t events) const;
+    /// Human-readable table: overall figures, the `max_sites` sites with most jobs and the
+    /// totals over all sites, GPU policies, energy, opportunistic sites.
+    std::string table(const std::string& title, double wall_seconds, std::uint64_t events,
+                      std::size_t max_sites = 10) const;
 
   private:
     struct Totals {
         std::size_t done = 0, failed = 0;
-        double wall = 0, compute = 0, infile = 0, outfile = 0, queue = 0, core_seconds = 0;
+        double wall = 0, compute = 0, gpu = 0, infile = 0, outfile = 0, queue = 0, core_seconds = 0;
         double bytes_cache = 0, bytes_remote = 0, bytes_out = 0;
         void add(const JobRecord& r);
         nlohmann::json json() const;
+        /// (CPU compute time + GPU time) / wall time: the fraction of the jobs' wall time spent
+        /// computing on their cores or their GPUs (a job's GPU phase follows its CPU phase); the
+        /// same as DCSim's CPU efficiency (compute / wall) when no job uses a GPU.
+        double efficiency() const { return wall > 0 ? (compute + gpu) / wall : 0.0; }
     };
+    std::string site_rows(std::size_t max_sites) const;
     std::map<std::string, int> site_cores_;
     Totals all_;
     std::map<std::string, Totals> sites_;
