@@ -36,6 +36,7 @@ struct SimOptions {
     std::string cache_scope = "local";
     std::size_t duplications = 1;
     double xrd_flops = 2e10, xrd_flops_local = 0;
+    std::string xrd_overhead = "read-time";
     std::string dispatcher = "dcsim", eviction = "lru", output_storage;
     std::string summary_json, timeseries;
     std::string gpu_policy, drone_trace;
@@ -67,6 +68,7 @@ sim::GridScenario dcsim_scenario(const SimOptions& o) {
     g.duplications = o.duplications;
     g.xrd_flops_per_time = o.xrd_flops;
     g.xrd_flops_per_time_local = o.xrd_flops_local;
+    g.xrd_overhead = sim::parse_xrd_overhead(o.xrd_overhead);
     g.dispatcher = sim::parse_dispatch_policy(o.dispatcher);
     g.eviction = sim::parse_eviction(o.eviction);
     g.output_storage = o.output_storage;
@@ -323,6 +325,12 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
     cmd->add_option("--xrd-flops-per-time-local", opts->xrd_flops_local,
                     "the same overhead when streaming from the worker's own host (default 0)")
         ->check(CLI::NonNegativeNumber)
+        ->group(grid);
+    cmd->add_option("--xrd-overhead-model", opts->xrd_overhead,
+                    "read-time (default: overhead per second of each block's own read) or dcsim (DCSim's: "
+                    "from the last read's start, which with prefetch includes the previous block's "
+                    "computation and can grow without bound; docs/models.md)")
+        ->check(CLI::IsMember({"read-time", "dcsim"}))
         ->group(grid);
     cmd->add_option("--dispatcher", opts->dispatcher,
                     "job placement: dcsim (first free worker by name, default), round-robin, least-loaded, "

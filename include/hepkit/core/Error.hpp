@@ -2,6 +2,7 @@
 /// @file
 /// The error type for bad input: it names the file, the line (when known) and the key.
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -29,5 +30,11 @@ class InputError : public std::runtime_error {
     std::string key_;
     std::string message_;
 };
+
+/// Refuses (InputError naming `path`) a regular file larger than `default_mib` MiB, or than the
+/// environment variable HEPKIT_MAX_INPUT_MB when set: readers hold a whole document in memory,
+/// and a hostile size (a 10^9-element list) must end in a clear error, not in bad_alloc.
+/// YAML and JSON documents: 64 MiB; CSV job and activity lists: 1024 MiB (docs/formats.md).
+void check_input_size(const std::string& path, std::uintmax_t default_mib);
 
 } // namespace hepkit

@@ -1,5 +1,6 @@
 #include "hepkit/sim/network/NetworkModel.hpp"
 
+#include "hepkit/core/Number.hpp"
 #include "hepkit/core/Units.hpp"
 
 #include <algorithm>
@@ -8,27 +9,51 @@
 
 namespace hepkit::sim {
 
+namespace {
+
+// Documented ranges (docs/formats.md): wide enough for any calibration, narrow enough that a
+// transfer's duration stays a finite, representable time (a bandwidth factor of 1e-300 would
+// turn a byte into 1e300 s).
+struct Range {
+    const char* key;
+    double min, max;
+};
+constexpr Range ranges[] = {{"network/bandwidth-factor", 1e-6, 1e6},
+                            {"network/latency-factor", 0, 1e6},
+                            {"network/weight-S", 0, 1e15},
+                            {"network/TCP-gamma", 0, 1e15}};
+
+} // namespace
+
+double NetworkModel::Config::check(const std::string& key, const std::string& value) {
+    for (const Range& r : ranges)
+        if (key == r.key) {
+            const auto v = parse_finite(value);
+            if (!v)
+                throw std::invalid_argument(describe_bad_number(value));
+            if (!(*v >= r.min && *v <= r.max))
+                throw std::invalid_argument(
+                    fmt::format("{:g} is out of range: allowed {:g} to {:g}", *v, r.min, r.max));
+            return *v;
+        }
+    throw std::invalid_argument(fmt::format("'{}' is not a numeric network setting", shorten(key)));
+}
+
 void NetworkModel::Config::apply(const PlatformConfig& pc) {
-    auto number = [&](const std::string& key, double& target, double min) {
+    auto number = [&](const std::string& key, double& target) {
         auto it = pc.extra.find(key);
         if (it == pc.extra.end())
             return;
-        std::size_t used = 0;
-        double v = 0;
         try {
-            v = std::stod(it->second, &used);
-        } catch (const std::exception&) {
-            used = 0;
+            target = check(key, it->second);
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(fmt::format("config {}: {}", key, e.what()));
         }
-        if (used != it->second.size() || !(v >= min))
-            throw std::invalid_argument(
-                fmt::format("config {} = '{}': expected a number >= {}", key, it->second, min));
-        target = v;
     };
-    number("network/bandwidth-factor", bandwidth_factor, 1e-300);
-    number("network/latency-factor", latency_factor, 0);
-    number("network/weight-S", weight_s, 0);
-    number("network/TCP-gamma", tcp_gamma, 0);
+    number("network/bandwidth-factor", bandwidth_factor);
+    number("network/latency-factor", latency_factor);
+    number("network/weight-S", weight_s);
+    number("network/TCP-gamma", tcp_gamma);
     if (auto it = pc.extra.find("network/crosstraffic"); it != pc.extra.end()) {
         const std::string& v = it->second;
         if (v == "yes" || v == "1" || v == "true" || v == "on")
