@@ -1,6 +1,5 @@
 #include "hepkit/sim/network/NetworkModel.hpp"
 
-#include "hepkit/core/Number.hpp"
 #include "hepkit/core/Units.hpp"
 
 #include <algorithm>
@@ -9,34 +8,8 @@
 
 namespace hepkit::sim {
 
-namespace {
-
-// Documented ranges (docs/formats.md): wide enough for any calibration, narrow enough that a
-// transfer's duration stays a finite, representable time (a bandwidth factor of 1e-300 would
-// turn a byte into 1e300 s).
-struct Range {
-    const char* key;
-    double min, max;
-};
-constexpr Range ranges[] = {{"network/bandwidth-factor", 1e-6, 1e6},
-                            {"network/latency-factor", 0, 1e6},
-                            {"network/weight-S", 0, 1e15},
-                            {"network/TCP-gamma", 0, 1e15}};
-
-} // namespace
-
 double NetworkModel::Config::check(const std::string& key, const std::string& value) {
-    for (const Range& r : ranges)
-        if (key == r.key) {
-            const auto v = parse_finite(value);
-            if (!v)
-                throw std::invalid_argument(describe_bad_number(value));
-            if (!(*v >= r.min && *v <= r.max))
-                throw std::invalid_argument(
-                    fmt::format("{:g} is out of range: allowed {:g} to {:g}", *v, r.min, r.max));
-            return *v;
-        }
-    throw std::invalid_argument(fmt::format("'{}' is not a numeric network setting", shorten(key)));
+    return check_network_setting(key, value);
 }
 
 void NetworkModel::Config::apply(const PlatformConfig& pc) {

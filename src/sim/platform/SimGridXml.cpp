@@ -1,7 +1,6 @@
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Number.hpp"
 #include "hepkit/core/Units.hpp"
-#include "hepkit/sim/network/NetworkModel.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
 #include <algorithm>
@@ -138,7 +137,7 @@ void XmlReader::config(const pugi::xml_node& n) {
                 platform_.config().loopback_latency = units::parse(value, units::Kind::time);
             } else if (key == "network/TCP-gamma" || key == "network/bandwidth-factor" ||
                        key == "network/latency-factor" || key == "network/weight-S") {
-                NetworkModel::Config::check(key, value); // range errors with this file and line
+                check_network_setting(key, value); // range errors with this file and line
                 platform_.config().extra[key] = value;
             } else if (key == "network/crosstraffic")
                 platform_.config().extra[key] = value;
