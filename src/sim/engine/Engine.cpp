@@ -187,8 +187,9 @@ void Engine::cancel(ActivityId id) {
 
 void Engine::schedule_timer(double when, std::uint64_t token) {
     if (!(when >= now_))
-        throw std::logic_error(fmt::format("Engine::schedule_timer: time {} s lies before the clock ({} s)",
-                                           when, now_)); // callers check their times: a bug
+        throw std::invalid_argument(
+            fmt::format("Engine::schedule_timer: time {} s lies before the clock ({} s)", when,
+                        now_)); // callers check their times: a bug
     push_event(when, EventKind::timer, token);
 }
 
