@@ -41,6 +41,7 @@ struct SimOptions {
     std::string cache_scope = "local";
     std::size_t duplications = 1;
     double xrd_flops = 2e10, xrd_flops_local = 0;
+    std::string xrd_overhead = "read-time";
     std::string dispatcher = "dcsim", eviction = "lru", output_storage;
     std::string summary_json, timeseries;
     std::string gpu_policy, drone_trace;
@@ -66,6 +67,7 @@ constexpr const char* grid_run_options[] = {"--hitrate",
                                             "--shuffle-jobs",
                                             "--xrd-flops-per-time",
                                             "--xrd-flops-per-time-local",
+                                            "--xrd-overhead-model",
                                             "--dispatcher",
                                             "--eviction",
                                             "--output-storage",
@@ -121,6 +123,8 @@ void apply_overrides(sim::GridOptions& g, const SimOptions& o) {
         g.xrd_flops_per_time = o.xrd_flops;
     if (given(o, "--xrd-flops-per-time-local"))
         g.xrd_flops_per_time_local = o.xrd_flops_local;
+    if (given(o, "--xrd-overhead-model"))
+        g.xrd_overhead = sim::parse_xrd_overhead(o.xrd_overhead);
     if (given(o, "--dispatcher"))
         g.dispatcher = sim::parse_dispatch_policy(o.dispatcher);
     if (given(o, "--eviction"))
@@ -426,6 +430,12 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
     cmd->add_option("--xrd-flops-per-time-local", opts->xrd_flops_local,
                     "the same overhead when streaming from the worker's own host (default 0)")
         ->transform(quantity(units::Kind::speed, false))
+        ->group(grid);
+    cmd->add_option("--xrd-overhead-model", opts->xrd_overhead,
+                    "read-time (default: overhead per second of each block's own read) or dcsim (DCSim's: "
+                    "from the last read's start, which with prefetch includes the previous block's "
+                    "computation and can grow without bound; docs/models.md)")
+        ->check(CLI::IsMember({"read-time", "dcsim"}))
         ->group(grid);
     cmd->add_option("--dispatcher", opts->dispatcher,
                     "job placement: dcsim (first free worker by name, default), round-robin, least-loaded, "

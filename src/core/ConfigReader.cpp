@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace hepkit::config {
@@ -20,9 +21,23 @@ std::string read_whole(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw InputError(path, 0, "", "cannot open file for reading");
+    check_input_size(path, 64);
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+// nlohmann's messages start with "[json.exception.parse_error.101] parse error at line 1,
+// column 2: "; keep the readable part, with bytes that are not UTF-8 replaced and long tails cut.
+std::string json_error_text(const std::string& what) {
+    std::string s = what;
+    const auto bracket = s.find("] ");
+    if (s.rfind("[json.exception.", 0) == 0 && bracket != std::string::npos)
+        s.erase(0, bracket + 2);
+    for (auto& c : s)
+        if (static_cast<unsigned char>(c) >= 0x80 || (static_cast<unsigned char>(c) < 0x20 && c != '\n'))
+            c = '?';
+    return shorten(s, 300);
 }
 
 int line_of_offset(const std::string& text, std::size_t offset) {
@@ -49,8 +64,29 @@ nlohmann::json load_json_file(const std::string& path) {
     try {
         return nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(path, line_of_offset(text, e.byte == 0 ? 0 : e.byte - 1), "",
-                         std::string("JSON syntax error: ") + e.what());
+        const int line = line_of_offset(text, e.byte == 0 ? 0 : e.byte - 1);
+        // A YAML (or other non-JSON) file given where JSON is expected: say so instead of
+        // echoing the parser's view of the first bytes.
+        const auto first = text.find_first_not_of(" \t\r\n");
+        const bool json_like = first != std::string::npos && (text[first] == '{' || text[first] == '[');
+        if (!json_like)
+            throw InputError(path, line, "",
+                             "not a JSON file (JSON starts with '{' or '['; is it a YAML file? DCSim's "
+                             "workload and dataset files are JSON, scenarios are YAML)");
+        throw InputError(path, line, "", "JSON syntax error: " + json_error_text(e.what()));
+    } catch (const nlohmann::json::exception& e) {
+        // Thrown while parsing for values the parser cannot hold, e.g. "number overflow parsing
+        // '1e309'" (out_of_range.406): name the literal and its line.
+        const std::string what = e.what();
+        const auto q1 = what.find('\'');
+        const auto q2 = q1 == std::string::npos ? q1 : what.find('\'', q1 + 1);
+        if (q1 != std::string::npos && q2 != std::string::npos) {
+            const std::string literal = what.substr(q1 + 1, q2 - q1 - 1);
+            const auto at = text.find(literal);
+            throw InputError(path, at == std::string::npos ? 0 : line_of_offset(text, at), "",
+                             describe_bad_number(literal));
+        }
+        throw InputError(path, 0, "", "cannot read JSON: " + json_error_text(what));
     }
 }
 
@@ -79,12 +115,10 @@ nlohmann::json to_json(const YAML::Node& node) {
                 return i;
         } catch (const std::exception&) {
         }
-        try {
-            const double d = std::stod(text, &used);
-            if (used == text.size())
-                return d;
-        } catch (const std::exception&) {
-        }
+        // Only finite numbers become numbers: `NaN`, `.inf` or `1e400` stay text, so that every
+        // reader rejects them the same way (JsonView::as_double names them).
+        if (const auto d = parse_finite(text))
+            return *d;
         if (text == "true")
             return true;
         if (text == "false")
@@ -130,7 +164,7 @@ double YamlView::as_double() const {
     const std::string text = as_string();
     if (const auto v = parse_finite(text))
         return *v;
-    fail(fmt::format("'{}' is not a number", text));
+    fail(describe_bad_number(text));
 }
 
 long long YamlView::as_int() const {
@@ -142,7 +176,7 @@ long long YamlView::as_int() const {
             throw std::invalid_argument("trailing");
         return v;
     } catch (const std::exception&) {
-        fail(fmt::format("'{}' is not an integer", text));
+        fail(fmt::format("'{}' is not an integer", shorten(text)));
     }
 }
 
@@ -152,7 +186,7 @@ bool YamlView::as_bool() const {
         return true;
     if (text == "false" || text == "no" || text == "off" || text == "0")
         return false;
-    fail(fmt::format("'{}' is not a boolean (true/false)", text));
+    fail(fmt::format("'{}' is not a boolean (true/false)", shorten(text)));
 }
 
 double YamlView::as_quantity(units::Kind kind) const {
@@ -196,20 +230,36 @@ JsonView JsonView::at(const std::string& name) const {
 
 std::string JsonView::as_string() const {
     if (!node_->is_string())
-        fail(fmt::format("expected a string, got {}", node_->dump()));
+        fail(fmt::format("expected a string, got {}", show(*node_)));
     return node_->get<std::string>();
 }
 
 double JsonView::as_double() const {
+    if (node_->is_string()) {
+        const auto& text = node_->get_ref<const std::string&>();
+        if (spells_non_finite(text) || is_out_of_range_number(text))
+            fail(describe_bad_number(text));
+    }
     if (!node_->is_number())
-        fail(fmt::format("expected a number, got {}", node_->dump()));
-    return node_->get<double>();
+        fail(fmt::format("expected a number, got {}", show(*node_)));
+    const double v = node_->get<double>();
+    if (!std::isfinite(v)) // not from JSON text, but documents can be built in code
+        fail("NaN and infinities are not allowed");
+    return v;
 }
 
 long long JsonView::as_int() const {
     if (!node_->is_number_integer() && !node_->is_number_unsigned())
-        fail(fmt::format("expected an integer, got {}", node_->dump()));
+        fail(fmt::format("expected an integer, got {}", show(*node_)));
+    if (node_->is_number_unsigned() &&
+        node_->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<long long>::max()))
+        fail(fmt::format("{} is too large", show(*node_)));
     return node_->get<long long>();
+}
+
+std::string show(const nlohmann::json& value) {
+    // dump() throws type_error.316 on strings that are not UTF-8: replace such bytes instead.
+    return shorten(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 120);
 }
 
 } // namespace hepkit::config

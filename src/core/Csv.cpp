@@ -18,6 +18,7 @@ CsvTable read_csv(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw InputError(path, 0, "", "cannot open CSV file");
+    check_input_size(path, 1024);
     CsvTable table;
     std::string line;
     int line_no = 0;

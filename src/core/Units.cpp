@@ -1,5 +1,7 @@
 #include "hepkit/core/Units.hpp"
 
+#include "hepkit/core/Number.hpp"
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -150,20 +152,29 @@ double parse(std::string_view text, Kind kind) {
     double value = 0;
     const char* begin = t.data();
     const char* end = t.data() + t.size();
-    auto [ptr, ec] = std::from_chars(begin, end, value);
-    if (ec != std::errc() || t.empty())
-        throw std::invalid_argument(fmt::format("'{}' is not a {}: expected a number with a unit ({})", text,
-                                                kind_name(kind), allowed(kind)));
+    const Scan scan = scan_number(begin, end, value);
+    const char* ptr = scan.end;
+    if (t.empty() || scan.status == Scan::invalid)
+        throw std::invalid_argument(fmt::format("'{}' is not a {}: expected a number with a unit ({})",
+                                                shorten(text), kind_name(kind), allowed(kind)));
+    if (scan.status != Scan::ok)
+        throw std::invalid_argument(fmt::format("{}: a {} must be a finite number >= 0",
+                                                describe_bad_number(std::string_view(begin, ptr)),
+                                                kind_name(kind)));
     std::string_view unit(ptr, static_cast<std::size_t>(end - ptr));
     while (!unit.empty() && unit.front() == ' ')
         unit.remove_prefix(1);
     double factor = 1.0;
     if (!unit.empty() && !unit_factor(unit, kind, factor))
-        throw std::invalid_argument(fmt::format("'{}': unknown {} unit '{}', allowed: {}", text,
-                                                kind_name(kind), unit, allowed(kind)));
+        throw std::invalid_argument(fmt::format("'{}': unknown {} unit '{}', allowed: {}", shorten(text),
+                                                kind_name(kind), shorten(unit, 40), allowed(kind)));
     const double result = value * factor;
     if (!std::isfinite(result) || result < 0)
-        throw std::invalid_argument(fmt::format("'{}': {} must be finite and >= 0", text, kind_name(kind)));
+        throw std::invalid_argument(
+            fmt::format("'{}': {} must be finite and >= 0", shorten(text), kind_name(kind)));
+    if (kind == Kind::time && result > max_input_time)
+        throw std::invalid_argument(fmt::format(
+            "'{}': a time beyond {:g} s (about 31 700 years) is not allowed", shorten(text), max_input_time));
     return result;
 }
 

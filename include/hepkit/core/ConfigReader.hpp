@@ -22,6 +22,10 @@ nlohmann::json load_json_file(const std::string& path);
 /// so that documents in DCSim's JSON formats can also be embedded in YAML scenarios.
 nlohmann::json to_json(const YAML::Node& node);
 
+/// A JSON value for an error message: shortened to about 120 characters, bytes that are not
+/// UTF-8 replaced (nlohmann's dump() would throw on them).
+std::string show(const nlohmann::json& value);
+
 /// A YAML node together with where it came from, so that errors can name file, line and key.
 class YamlView {
   public:
@@ -69,6 +73,8 @@ class JsonView {
     JsonView(const nlohmann::json& node, std::string file, std::string key = "")
         : node_(&node), file_(std::move(file)), key_(std::move(key)) {}
     const nlohmann::json& node() const { return *node_; }
+    const std::string& file() const { return file_; }
+    const std::string& key() const { return key_; }
     bool has(const std::string& name) const { return node_->is_object() && node_->contains(name); }
     JsonView at(const std::string& name) const;
     std::string as_string() const;

@@ -2,6 +2,7 @@
 /// @file
 /// The error type for bad input: it names the file, the line (when known) and the key.
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -47,5 +48,11 @@ class UsageError : public InputError {
     UsageError(std::string option, std::string message)
         : InputError("", 0, std::move(option), std::move(message)) {}
 };
+
+/// Refuses (InputError naming `path`) a regular file larger than `default_mib` MiB, or than the
+/// environment variable HEPKIT_MAX_INPUT_MB when set: readers hold a whole document in memory,
+/// and a hostile size (a 10^9-element list) must end in a clear error, not in bad_alloc.
+/// YAML and JSON documents: 64 MiB; CSV job and activity lists: 1024 MiB (docs/formats.md).
+void check_input_size(const std::string& path, std::uintmax_t default_mib);
 
 } // namespace hepkit

@@ -48,6 +48,11 @@ inline constexpr double GBps = GB / s;
 inline constexpr double Mf = 1e6 * flops;
 inline constexpr double Gf = 1e9 * flops;
 
+/// Largest time (s) any input may give: 1e12 s, about 31 700 years. Times beyond it have no
+/// meaning for a simulation and break the clock's resolution long before overflow (at 1e17 s,
+/// t + 60 == t). parse() refuses larger times; readers of bare-number times check it too.
+constexpr double max_input_time = 1e12;
+
 /// Kinds of quantity that a unit string may denote.
 enum class Kind { time, size, bandwidth, speed, power, energy };
 
@@ -59,7 +64,8 @@ enum class Kind { time, size, bandwidth, speed, power, energy };
 /// `b`/`bps` bits; speeds end in `f` or `flops`; times use w d h m s ms us ns ps.
 /// A bare number is taken in the base unit (SimGrid does the same, with a warning).
 /// Throws std::invalid_argument with the value and the allowed suffixes on any other input,
-/// including negative, NaN and infinite values.
+/// including negative, NaN and infinite values, out-of-range literals (`1e400`) and times beyond
+/// max_input_time.
 double parse(std::string_view text, Kind kind);
 
 /// Human name of a kind ("bandwidth", ...), for error messages.

@@ -1,5 +1,9 @@
 #include "hepkit/sim/engine/Engine.hpp"
 
+#include "hepkit/core/Error.hpp"
+
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -183,7 +187,9 @@ void Engine::cancel(ActivityId id) {
 
 void Engine::schedule_timer(double when, std::uint64_t token) {
     if (!(when >= now_))
-        throw std::invalid_argument("Engine::schedule_timer: time lies in the past");
+        throw std::invalid_argument(
+            fmt::format("Engine::schedule_timer: time {} s lies before the clock ({} s)", when,
+                        now_)); // callers check their times: a bug
     push_event(when, EventKind::timer, token);
 }
 
@@ -362,6 +368,13 @@ double Engine::run(double until) {
             now_ = until;
             break;
         }
+        if (t > config_.max_time)
+            throw InputError(
+                "", 0, "max_sim_time",
+                fmt::format("the next event lies at {:.4g} s, beyond the horizon of {:.4g} s ({:.3g} years) "
+                            "after {} events: some time, size or rate in the inputs is absurd (raise the "
+                            "horizon with the scenario option max_sim_time if such times are meant)",
+                            t, config_.max_time, config_.max_time / 3.15576e7, events_));
         now_ = t;
         // Process everything that happens at exactly this time, then solve once.
         for (;;) {

@@ -1,6 +1,7 @@
 #include "hepkit/sim/grid/GridScenario.hpp"
 
 #include "hepkit/core/Error.hpp"
+#include "hepkit/core/Number.hpp"
 #include "hepkit/core/Random.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 #include "hepkit/sim/workload/DcsimInput.hpp"
@@ -174,7 +175,7 @@ void read_options(const YamlView& o, GridOptions& opt) {
     o.check_keys({"hitrate", "xrd_blocksize", "prefetch", "caching", "cache_scope", "xrd_flops_per_time",
                   "xrd_flops_per_time_local", "duplications", "shuffle_jobs", "dcsim_block_sizes",
                   "output_storage", "eviction", "outputs_to_site_storage", "backfill_depth",
-                  "compute_on_all_cores"});
+                  "compute_on_all_cores", "xrd_overhead_model", "max_sim_time", "max_events"});
     if (o.has("hitrate")) {
         opt.hitrate = o.at("hitrate").as_double();
         if (!(opt.hitrate >= 0 && opt.hitrate <= 1))
@@ -200,6 +201,24 @@ void read_options(const YamlView& o, GridOptions& opt) {
         opt.xrd_flops_per_time = o.at("xrd_flops_per_time").as_quantity(units::Kind::speed);
     if (o.has("xrd_flops_per_time_local"))
         opt.xrd_flops_per_time_local = o.at("xrd_flops_per_time_local").as_quantity(units::Kind::speed);
+    if (o.has("xrd_overhead_model")) {
+        try {
+            opt.xrd_overhead = parse_xrd_overhead(o.at("xrd_overhead_model").as_string());
+        } catch (const std::invalid_argument& e) {
+            o.at("xrd_overhead_model").fail(e.what());
+        }
+    }
+    // The run's bounds (docs/formats.md): raise them only for scenarios that really need it.
+    if (o.has("max_sim_time")) {
+        opt.max_sim_time = o.at("max_sim_time").as_quantity(units::Kind::time);
+        if (!(opt.max_sim_time > 0))
+            o.at("max_sim_time").fail("must be > 0");
+    }
+    if (o.has("max_events")) {
+        opt.max_events = o.at("max_events").as_double();
+        if (!(opt.max_events >= 1))
+            o.at("max_events").fail("must be >= 1");
+    }
     if (o.has("duplications")) {
         const long long d = o.at("duplications").as_int();
         if (d < 1 || d > 10000)
@@ -494,8 +513,17 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
     }
     if (seed)
         s.options.seed = *seed;
-    if (root.has("options"))
+    if (root.has("options")) {
         read_options(root.at("options"), s.options);
+        const YamlView o = root.at("options");
+        if (o.has("output_storage")) {
+            const auto h = s.platform->find_host(s.options.output_storage);
+            if (!h || !host_has_role(*s.platform, *h, "storage"))
+                o.at("output_storage")
+                    .fail(fmt::format("'{}' is not a storage host of the platform",
+                                      shorten(s.options.output_storage)));
+        }
+    }
     if (root.has("dispatcher")) {
         try {
             s.options.dispatcher = parse_dispatch_policy(root.at("dispatcher").as_string());
@@ -505,8 +533,16 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
     }
     if (root.has("opportunistic"))
         read_opportunistic(root.at("opportunistic"), *s.platform, s.options);
-    if (root.has("gpu_sharing"))
+    if (root.has("gpu_sharing")) {
         read_gpu_sharing(root.at("gpu_sharing"), s.options);
+        // Names are checked against the platform here, where the line is known.
+        for (const auto& kv : root.at("gpu_sharing").node()) {
+            const std::string name = kv.first.Scalar();
+            if (name != "default" && !s.platform->find_host(name) && !s.platform->find_zone(name))
+                YamlView(kv.second, root.file(), "gpu_sharing." + name)
+                    .fail(fmt::format("'{}' is neither a host, a zone nor 'default'", shorten(name)));
+        }
+    }
     if (root.has("gpu_calibration"))
         read_gpu_calibration(root.at("gpu_calibration"), s.options.gpu_calibration);
     if (root.has("caches")) {
@@ -515,7 +551,22 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
             caches.fail("expected a map of cache host to size, e.g. {t1-xcache: 100TB}");
         for (const auto& kv : caches.node()) {
             const YamlView v(kv.second, root.file(), "caches." + kv.first.Scalar());
-            s.options.cache_sizes[kv.first.Scalar()] = v.as_quantity(units::Kind::size);
+            const std::string& name = kv.first.Scalar();
+            const double size = v.as_quantity(units::Kind::size);
+            // Checked here, against the platform, so that the error names this line (the
+            // simulation's own check cannot).
+            const auto h = s.platform->find_host(name);
+            if (!h || !host_has_role(*s.platform, *h, "cache"))
+                v.fail(fmt::format("'{}' is not a cache host of the platform (no host with the 'cache' role "
+                                   "has that name)",
+                                   shorten(name)));
+            const auto& disks = s.platform->host(*h).disks;
+            if (disks.empty())
+                v.fail(fmt::format("cache host '{}' has no disk", name));
+            if (disks[0].size > 0 && size > disks[0].size)
+                v.fail(fmt::format("cache '{}' of {:.4g} B is larger than its disk '{}' ({:.4g} B)", name,
+                                   size, disks[0].id, disks[0].size));
+            s.options.cache_sizes[name] = size;
         }
     }
     if (root.has("outputs")) {

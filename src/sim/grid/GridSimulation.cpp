@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fmt/format.h>
 #include <limits>
 
@@ -32,6 +33,14 @@ CacheScope parse_cache_scope(const std::string& name) {
     throw std::invalid_argument("cache scope '" + name + "' is not one of local, network, siblingnetwork");
 }
 
+XrdOverhead parse_xrd_overhead(const std::string& name) {
+    if (name == "read-time")
+        return XrdOverhead::read_time;
+    if (name == "dcsim")
+        return XrdOverhead::dcsim;
+    throw std::invalid_argument("XRootD overhead model '" + name + "' is not one of read-time, dcsim");
+}
+
 GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOptions options)
     : sim_(sim), workload_(std::move(workload)), options_(std::move(options)),
       dispatcher_(sim.platform(), hosts_with_role(sim.platform(), "worker"), options_.dispatcher),
@@ -44,6 +53,9 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
         throw std::invalid_argument("the XRootD block size must be > 0");
     if (!(options_.hitrate >= 0 && options_.hitrate <= 1))
         throw std::invalid_argument(fmt::format("hit rate {} must be between 0 and 1", options_.hitrate));
+    if (!(options_.max_sim_time > 0) || !std::isfinite(options_.max_sim_time))
+        throw InputError("", 0, "max_sim_time", "must be a finite time > 0");
+    check_event_count();
 
     // Storage capacity: every initial replica must fit on its storage host's disk.
     std::unordered_map<HostIndex, double> stored;
@@ -190,20 +202,92 @@ SpecId GridSimulation::io_spec(HostIndex src, std::size_t disk, HostIndex dst, D
     return id;
 }
 
+void GridSimulation::check_event_count() const {
+    // Each job: submission, computation(s), output; a copied file one read; a streamed file
+    // two activities per block. Far above any real campaign (1e6 jobs x 10 files x 4 blocks is
+    // 1e8), it stops inputs such as a 1 EB file in 1 kB blocks before they run for days.
+    double events = 0;
+    for (const auto& job : workload_.jobs) {
+        double e = 4;
+        for (FileIndex f : job.inputs)
+            e += job.type == JobType::streaming
+                     ? 2 * std::ceil(workload_.files[f].size / options_.xrd_block_size) + 1
+                     : 1;
+        events += e;
+    }
+    events *= static_cast<double>(std::max<std::size_t>(1, options_.duplications));
+    if (events > options_.max_events)
+        throw InputError(
+            "", 0, "max_events",
+            fmt::format("the workload needs about {:.3g} activities (reads, computations, "
+                        "writes), more than the bound of {:.3g}: check the job count, file sizes "
+                        "and xrd_blocksize ({:.4g} B), or raise the scenario option max_events",
+                        events, options_.max_events, options_.xrd_block_size));
+}
+
+double GridSimulation::xrd_runaway_ratio() const {
+    if (options_.xrd_overhead != XrdOverhead::dcsim || !options_.prefetch)
+        return 0;
+    const double f = std::max(options_.xrd_flops_per_time, options_.xrd_flops_per_time_local);
+    double slowest = std::numeric_limits<double>::infinity();
+    for (const auto& w : dispatcher_.workers())
+        slowest = std::min(slowest, sim_.platform().host(w.host).speed);
+    const double ratio = slowest > 0 ? f / slowest : 0;
+    return ratio >= 1 ? ratio : 0;
+}
+
+void GridSimulation::warn(const std::string& message) const {
+    if (warning_)
+        warning_(message);
+    else
+        std::fprintf(stderr, "hepkit: warning: %s\n", message.c_str());
+}
+
 void GridSimulation::run(Observers observers) {
     observers_ = std::move(observers);
     Engine& engine = sim_.engine();
+    engine.set_max_time(options_.max_sim_time);
+    const double runaway = xrd_runaway_ratio();
+    if (runaway > 0)
+        warn(fmt::format("with xrd_overhead_model dcsim and prefetching, each block's XRootD overhead "
+                         "includes the previous block's computation: xrd_flops_per_time is {:.3g} x the "
+                         "slowest worker's core speed, so streaming jobs' compute time grows by that factor "
+                         "per block (DCSim does the same). The read-time model (the default) charges the "
+                         "overhead per second of each block's own read",
+                         runaway));
     engine.set_listener(this);
     if (!order_.empty())
         engine.schedule_timer(workload_.jobs[order_[0]].submit, 0);
-    if (options_.timeseries_interval > 0 && !order_.empty())
+    // Samples go only to an observer: without one the timer would just step the clock (and keep
+    // an absurd run going one interval at a time).
+    if (options_.timeseries_interval > 0 && observers_.sample && !order_.empty())
         engine.schedule_timer(0, sample_token);
     if (drones_) {
         drones_->on_event = observers_.drone;
         drones_->start(0);
     }
-    engine.run();
+    try {
+        engine.run();
+    } catch (const InputError& e) {
+        engine.set_listener(nullptr);
+        if (e.key() != "max_sim_time" || runaway == 0)
+            throw;
+        throw InputError(e.file(), e.line(), e.key(),
+                         e.message() +
+                             fmt::format(". Likely cause: the dcsim XRootD overhead model with "
+                                         "xrd_flops_per_time {:.3g} x the core speed (see the warning "
+                                         "above; use xrd_overhead_model read-time, "
+                                         "xrd_flops_per_time 0 or prefetch off)",
+                                         runaway));
+    }
     engine.set_listener(nullptr);
+    // Warn when the overhead, not the jobs' work, decided the streaming jobs' compute time.
+    if (xrd_overhead_flops_ > block_flops_ && xrd_overhead_flops_ > 0)
+        warn(fmt::format("the XRootD overhead ({:.4g} flop) exceeded the streamed blocks' own work ({:.4g} "
+                         "flop) {:.3g}-fold: xrd_flops_per_time {:.4g} is large against the workers' core "
+                         "speed (docs/models.md, \"XRootD overhead\"; 0 turns it off)",
+                         xrd_overhead_flops_, block_flops_, xrd_overhead_flops_ / std::max(block_flops_, 1.0),
+                         options_.xrd_flops_per_time));
 }
 
 void GridSimulation::on_timer(std::uint64_t token, double now) {
@@ -213,6 +297,13 @@ void GridSimulation::on_timer(std::uint64_t token, double now) {
         return;
     }
     if (token == sample_token) {
+        if (++samples_ > max_samples)
+            throw InputError(
+                "", 0, "interval",
+                fmt::format("the time series reached {} samples (interval {:.4g} s, simulated time "
+                            "{:.4g} s): give a longer interval, or check the inputs for absurd "
+                            "times, sizes or rates",
+                            max_samples, options_.timeseries_interval, now));
         sample(now);
         if (done_ < order_.size())
             sim_.engine().schedule_timer(now + options_.timeseries_interval, sample_token);
@@ -423,12 +514,20 @@ void GridSimulation::next_file(std::uint32_t r, double now) {
     start_read(r, std::min(options_.xrd_block_size, size), now);
 }
 
-double GridSimulation::block_flops(const Run& run, double bytes, double now) const {
+double GridSimulation::block_flops(const Run& run, double bytes, double now) {
     const JobSpec& job = workload_.jobs[run.job];
     const double flops = run.total_bytes > 0 ? job.flops * bytes / run.total_bytes : 0;
     const bool local = run.sources[run.file].host == dispatcher_.workers()[run.worker].host;
-    const double overhead = local ? options_.xrd_flops_per_time_local : options_.xrd_flops_per_time;
-    return flops + overhead * (now - run.xrd_block_start);
+    const double per_second = local ? options_.xrd_flops_per_time_local : options_.xrd_flops_per_time;
+    // DCSim: from the start of the last read to now, which with prefetch also spans the previous
+    // block's computation (the overhead then feeds on itself). read-time: the read's own duration;
+    // the two agree whenever the read, not the computation, was the longer (and without prefetch).
+    const double seconds =
+        options_.xrd_overhead == XrdOverhead::dcsim ? now - run.xrd_block_start : run.xrd_read_time;
+    const double overhead = per_second * seconds;
+    xrd_overhead_flops_ += overhead;
+    block_flops_ += flops;
+    return flops + overhead;
 }
 
 void GridSimulation::stream_step(std::uint32_t r, double now) {
@@ -469,6 +568,18 @@ void GridSimulation::start_read(std::uint32_t r, double bytes, double now) {
 
 void GridSimulation::start_exec(std::uint32_t r, double flops, int cores, double now) {
     Run& run = runs_[r];
+    // Even alone on its cores a computation cannot end earlier than this: when that lies beyond
+    // the horizon, fail now instead of stepping periodic timers (time series) up to it.
+    const double best = sim_.platform().host(dispatcher_.workers()[run.worker].host).speed * cores;
+    if (best > 0 && now + flops / best > options_.max_sim_time)
+        throw InputError(
+            "", 0, "max_sim_time",
+            fmt::format("job '{}' starts a computation of {:.4g} flop on {} core(s) of {:.4g} flop/s "
+                        "at {:.4g} s: it cannot end before {:.4g} s, beyond the horizon of {:.4g} s "
+                        "({:.3g} years); some time, size or rate in the inputs is absurd (raise the "
+                        "horizon with the scenario option max_sim_time if such times are meant)",
+                        workload_.jobs[run.job].id, flops, cores, best / cores, now, now + flops / best,
+                        options_.max_sim_time, options_.max_sim_time / 3.15576e7));
     const ActivityId id = sim_.cpus().execute(dispatcher_.workers()[run.worker].host, flops, cores);
     expect(id, r, Op::exec);
     run.exec_pending = true;
@@ -538,6 +649,7 @@ void GridSimulation::on_activity_done(ActivityId id, double now) {
         run.read_pending = false;
         run.record.infile_time += now - run.read_start;
         run.xrd_block_start = run.read_start; // DCSim's xrd_block_start_time
+        run.xrd_read_time = now - run.read_start;
         break;
     case Op::exec:
         run.exec_pending = false;

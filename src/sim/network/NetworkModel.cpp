@@ -8,27 +8,25 @@
 
 namespace hepkit::sim {
 
+double NetworkModel::Config::check(const std::string& key, const std::string& value) {
+    return check_network_setting(key, value);
+}
+
 void NetworkModel::Config::apply(const PlatformConfig& pc) {
-    auto number = [&](const std::string& key, double& target, double min) {
+    auto number = [&](const std::string& key, double& target) {
         auto it = pc.extra.find(key);
         if (it == pc.extra.end())
             return;
-        std::size_t used = 0;
-        double v = 0;
         try {
-            v = std::stod(it->second, &used);
-        } catch (const std::exception&) {
-            used = 0;
+            target = check(key, it->second);
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(fmt::format("config {}: {}", key, e.what()));
         }
-        if (used != it->second.size() || !(v >= min))
-            throw std::invalid_argument(
-                fmt::format("config {} = '{}': expected a number >= {}", key, it->second, min));
-        target = v;
     };
-    number("network/bandwidth-factor", bandwidth_factor, 1e-300);
-    number("network/latency-factor", latency_factor, 0);
-    number("network/weight-S", weight_s, 0);
-    number("network/TCP-gamma", tcp_gamma, 0);
+    number("network/bandwidth-factor", bandwidth_factor);
+    number("network/latency-factor", latency_factor);
+    number("network/weight-S", weight_s);
+    number("network/TCP-gamma", tcp_gamma);
     if (auto it = pc.extra.find("network/crosstraffic"); it != pc.extra.end()) {
         const std::string& v = it->second;
         if (v == "yes" || v == "1" || v == "true" || v == "on")

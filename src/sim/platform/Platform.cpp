@@ -1,5 +1,7 @@
 #include "hepkit/sim/platform/Platform.hpp"
 
+#include "hepkit/core/Number.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -392,6 +394,36 @@ Route Platform::route(HostIndex src, HostIndex dst) const {
     for (LinkIndex l : out.links)
         out.latency += links_[l].latency;
     return out;
+}
+
+namespace {
+
+// Documented ranges (docs/formats.md): wide enough for any calibration, narrow enough that a
+// transfer's duration stays a finite, representable time (a bandwidth factor of 1e-300 would
+// turn a byte into 1e300 s).
+struct Range {
+    const char* key;
+    double min, max;
+};
+constexpr Range ranges[] = {{"network/bandwidth-factor", 1e-6, 1e6},
+                            {"network/latency-factor", 0, 1e6},
+                            {"network/weight-S", 0, 1e15},
+                            {"network/TCP-gamma", 0, 1e15}};
+
+} // namespace
+
+double check_network_setting(const std::string& key, const std::string& value) {
+    for (const Range& r : ranges)
+        if (key == r.key) {
+            const auto v = parse_finite(value);
+            if (!v)
+                throw std::invalid_argument(describe_bad_number(value));
+            if (!(*v >= r.min && *v <= r.max))
+                throw std::invalid_argument(
+                    fmt::format("{:g} is out of range: allowed {:g} to {:g}", *v, r.min, r.max));
+            return *v;
+        }
+    throw std::invalid_argument(fmt::format("'{}' is not a numeric network setting", shorten(key)));
 }
 
 } // namespace hepkit::sim

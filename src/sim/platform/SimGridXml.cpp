@@ -1,4 +1,5 @@
 #include "hepkit/core/Error.hpp"
+#include "hepkit/core/Number.hpp"
 #include "hepkit/core/Units.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
@@ -127,13 +128,18 @@ void XmlReader::config(const pugi::xml_node& n) {
     }
     for (const auto& [key, value] : props(n)) {
         try {
-            if (key == "network/loopback-bw")
+            if (key == "network/loopback-bw") {
                 platform_.config().loopback_bandwidth = units::parse(value, units::Kind::bandwidth);
-            else if (key == "network/loopback-lat")
+                if (!(platform_.config().loopback_bandwidth > 0))
+                    fail(n,
+                         fmt::format("{} = '{}': the loopback bandwidth must be > 0", key, shorten(value)));
+            } else if (key == "network/loopback-lat") {
                 platform_.config().loopback_latency = units::parse(value, units::Kind::time);
-            else if (key == "network/TCP-gamma" || key == "network/bandwidth-factor" ||
-                     key == "network/latency-factor" || key == "network/weight-S" ||
-                     key == "network/crosstraffic")
+            } else if (key == "network/TCP-gamma" || key == "network/bandwidth-factor" ||
+                       key == "network/latency-factor" || key == "network/weight-S") {
+                check_network_setting(key, value); // range errors with this file and line
+                platform_.config().extra[key] = value;
+            } else if (key == "network/crosstraffic")
                 platform_.config().extra[key] = value;
             else
                 fail(n, fmt::format("config property '{}' is not supported (supported: network/loopback-bw, "
@@ -269,6 +275,10 @@ void XmlReader::route(const pugi::xml_node& n, ZoneIndex z, bool zone_route) {
     });
 }
 
+// Hosts per <cluster> (documented in docs/formats.md): far above any site, small enough that a
+// typo such as radical="0-999999999" ends in an error, not in gigabytes of hosts.
+constexpr long long max_cluster_hosts = 1000000;
+
 std::vector<int> parse_radical(const std::string& text) {
     // "0-99", "1,3,5-7": SimGrid's radical syntax.
     std::vector<int> out;
@@ -285,11 +295,14 @@ std::vector<int> parse_radical(const std::string& text) {
         } else {
             const int a = std::stoi(part.substr(0, dash), &used);
             const int b = std::stoi(part.substr(dash + 1));
-            if (b < a || b - a > 10000000)
+            if (b < a || static_cast<long long>(b) - a >= max_cluster_hosts)
                 throw std::invalid_argument("bad range");
             for (int i = a; i <= b; ++i)
                 out.push_back(i);
         }
+        // Many ranges add up too: bound the total, not only each range (memory).
+        if (out.size() > static_cast<std::size_t>(max_cluster_hosts))
+            throw std::invalid_argument("too many hosts");
     }
     if (out.empty())
         throw std::invalid_argument("empty");
@@ -309,8 +322,8 @@ void XmlReader::cluster(const pugi::xml_node& n, ZoneIndex parent) {
     try {
         radicals = parse_radical(required(n, "radical"));
     } catch (const std::exception&) {
-        fail(n, fmt::format("radical=\"{}\" must be a list like 0-99 or 1,3,5-7",
-                            n.attribute("radical").value()));
+        fail(n, fmt::format("radical=\"{}\" must be a list like 0-99 or 1,3,5-7, of at most {} hosts",
+                            shorten(n.attribute("radical").value()), max_cluster_hosts));
     }
     const double speed = quantity(n, "speed", units::Kind::speed);
     int cores = 1;
@@ -460,6 +473,7 @@ Platform XmlReader::read() {
     std::ifstream in(path_, std::ios::binary);
     if (!in)
         throw InputError(path_, 0, "", "cannot open platform file");
+    check_input_size(path_, 256);
     std::ostringstream ss;
     ss << in.rdbuf();
     text_ = ss.str();

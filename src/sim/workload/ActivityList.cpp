@@ -2,6 +2,8 @@
 
 #include "hepkit/core/Csv.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/core/Number.hpp"
+#include "hepkit/core/Units.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,19 +13,16 @@
 namespace hepkit::sim {
 namespace {
 
-double number(const std::string& text, const std::string& path, int line, const char* key,
-              bool positive_only) {
-    std::size_t used = 0;
-    double v = 0;
-    try {
-        v = std::stod(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (text.empty() || used != text.size() || !std::isfinite(v) || v < 0 || (positive_only && v <= 0))
+double number(const std::string& text, const std::string& path, int line, const char* key, bool positive_only,
+              double max) {
+    const auto v = parse_finite(text);
+    if (!v)
+        throw InputError(path, line, key, describe_bad_number(text));
+    if (*v < 0 || (positive_only && *v <= 0) || *v > max)
         throw InputError(path, line, key,
-                         fmt::format("'{}' must be a finite number {} 0", text, positive_only ? ">" : ">="));
-    return v;
+                         fmt::format("'{}' must be a number {} 0 and <= {:g}", shorten(text),
+                                     positive_only ? ">" : ">=", max));
+    return *v;
 }
 
 } // namespace
@@ -132,8 +131,9 @@ std::vector<ActivityRow> read_activities(const std::string& path, const Platform
             break;
         }
         }
-        row.amount = number(f[col[4]], path, rec.line, "amount", false);
-        row.start = number(f[col[5]], path, rec.line, "start", false);
+        // amounts (bytes or flop) up to 1e30; start times within the input time range
+        row.amount = number(f[col[4]], path, rec.line, "amount", false, 1e30);
+        row.start = number(f[col[5]], path, rec.line, "start", false, units::max_input_time);
         after_names.emplace_back(after_col >= 0 ? f[after_col] : std::string(), rec.line);
         rows.push_back(std::move(row));
     }

@@ -85,7 +85,7 @@ std::vector<std::string> names(const config::JsonView& v) {
     else if (v.node().is_array()) {
         for (const auto& x : v.node()) {
             if (!x.is_string())
-                v.fail(fmt::format("expected names, got {}", x.dump()));
+                v.fail(fmt::format("expected names, got {}", config::show(x)));
             out.push_back(x.get<std::string>());
         }
     } else
@@ -111,7 +111,11 @@ void add_dcsim_datasets(const nlohmann::json& doc, const std::string& origin, co
                 ds.fail("dataset defined twice (in this file or an earlier one)");
         DatasetSpec spec;
         spec.name = name;
-        for (const auto& host : names(ds.at("location"))) {
+        const std::vector<std::string> hosts = names(ds.at("location"));
+        // Every file needs a replica to be read from: an empty list would leave jobs no source.
+        if (hosts.empty())
+            ds.at("location").fail("empty list: give at least one storage host, e.g. \"location\": [\"se\"]");
+        for (const auto& host : hosts) {
             auto h = platform.find_host(host);
             if (!h)
                 ds.at("location").fail(fmt::format("unknown host '{}'", host));
@@ -122,6 +126,10 @@ void add_dcsim_datasets(const nlohmann::json& doc, const std::string& origin, co
             spec.locations.push_back(*h);
         }
         const long long n = count(ds.at("num_files"));
+        // The bound holds for all files together, not only per entry (memory: ~100 B per file).
+        if (static_cast<long long>(set.files.size()) + n > max_count)
+            ds.at("num_files")
+                .fail(fmt::format("{} more files would exceed the total of {} files", n, max_count));
         const Distribution size = Distribution::from_json(ds.at("filesize"), false);
         for (long long f = 0; f < n; ++f)
             spec.files.push_back(set.add_file(fmt::format("infile_{}_{}", name, f),
@@ -142,6 +150,9 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
             if (!wl.has(key))
                 wl.fail(fmt::format("missing required key '{}'", key));
         const long long n = count(wl.at("num_jobs"));
+        if (static_cast<long long>(set.jobs.size()) + n > max_count)
+            wl.at("num_jobs")
+                .fail(fmt::format("{} more jobs would exceed the total of {} jobs", n, max_count));
         std::string type_name = wl.at("workload_type").as_string();
         for (auto& c : type_name)
             c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -157,8 +168,10 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
                 .fail(fmt::format("'{}' is not a workload type (allowed: calculation, streaming, copy)",
                                   type_name));
         const double submit = wl.at("submission_time").as_double();
-        if (!(submit >= 0) || !std::isfinite(submit))
-            wl.at("submission_time").fail("must be a number >= 0");
+        if (!(submit >= 0) || !(submit <= units::max_input_time))
+            wl.at("submission_time")
+                .fail(fmt::format("{} must be a time in seconds between 0 and {:g} (about 31 700 years)",
+                                  submit, units::max_input_time));
         // DCSim reads `cores` unconditionally; a workload without it gets one core here.
         std::optional<Distribution> cores;
         if (wl.has("cores"))
@@ -172,7 +185,7 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
             if (!wl.has(key))
                 return;
             const config::JsonView v = wl.at(key);
-            if (v.node().is_number()) {
+            if (v.node().is_number() || v.node().is_string()) { // a string: as_double says why not
                 nlohmann::json fixed = {{"type", "gaussian"}, {"average", v.as_double()}, {"sigma", 0}};
                 out = Distribution::from_json(config::JsonView(fixed, origin, name + "." + key), false);
             } else {

@@ -48,7 +48,12 @@ class Engine {
         /// Activities whose predicted completion lies within this many seconds of an event are
         /// completed at that event (SimGrid's `surf/precision`, 1e-9 s).
         double time_precision = 1e-9;
+        /// Horizon (s): run() fails with an InputError (key `max_sim_time`) when the next event
+        /// lies beyond it. 1e12 s is about 31 700 years; far beyond it the clock stops being a
+        /// clock (at 1e17 s, t + 60 == t), so a run that gets there has absurd inputs.
+        double max_time = default_max_time;
     };
+    static constexpr double default_max_time = 1e12;
     /// Receives activity completions and timers; called from run().
     struct Listener {
         virtual ~Listener() = default;
@@ -60,6 +65,9 @@ class Engine {
     explicit Engine(Config config);
 
     void set_listener(Listener* listener) { listener_ = listener; }
+    /// Changes the horizon (Config::max_time), e.g. from a scenario's `max_sim_time`.
+    void set_max_time(double seconds) { config_.max_time = seconds; }
+    double max_time() const { return config_.max_time; }
 
     ResourceId add_resource(double capacity, MaxMinSolver::Sharing sharing);
     double capacity(ResourceId r) const { return solver_.capacity(r); }

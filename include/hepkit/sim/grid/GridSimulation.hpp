@@ -36,6 +36,15 @@ namespace hepkit::sim {
 enum class CacheScope { local, network, sibling_network };
 CacheScope parse_cache_scope(const std::string& name); ///< local, network, siblingnetwork
 
+/// How the XRootD CPU overhead of a streamed block is computed (docs/models.md, "XRootD overhead").
+/// Both charge `xrd_flops_per_time` flop per second to the block's computation:
+///  - read_time (hepkit's default): per second of the block's own read;
+///  - dcsim: per second from the start of the last read to the start of the computation, as
+///    DCSim does. With prefetch that interval also covers the previous block's computation, so the
+///    overhead feeds on itself and grows by a factor xrd_flops_per_time / core speed per block.
+enum class XrdOverhead { read_time, dcsim };
+XrdOverhead parse_xrd_overhead(const std::string& name); ///< read-time, dcsim
+
 struct GridOptions {
     double hitrate = 0;          ///< initial fraction of each job's input bytes on the caches (-H)
     double xrd_block_size = 1e9; ///< bytes per streamed block (-x)
@@ -44,9 +53,15 @@ struct GridOptions {
     CacheScope cache_scope = CacheScope::local;
     double xrd_flops_per_time = 2e10;    ///< flop per second of remote streaming (DCSim default)
     double xrd_flops_per_time_local = 0; ///< flop per second of streaming from the worker's own host
-    std::size_t duplications = 1;        ///< run each job this many times (-d)
-    bool shuffle_jobs = false;           ///< shuffle the submission order (--shuffle-jobs)
-    bool dcsim_block_sizes = false;      ///< reproduce DCSim's over-read of each file's last block
+    XrdOverhead xrd_overhead = XrdOverhead::read_time; ///< overhead model (--xrd-overhead-model)
+    /// Horizon (s): the run fails with an error naming `max_sim_time` if an event lies beyond it.
+    double max_sim_time = Engine::default_max_time;
+    /// Bound on the activities the workload needs (reads, computations, writes), estimated before
+    /// the run; beyond it the scenario is refused (error naming `max_events`).
+    double max_events = 1e9;
+    std::size_t duplications = 1;   ///< run each job this many times (-d)
+    bool shuffle_jobs = false;      ///< shuffle the submission order (--shuffle-jobs)
+    bool dcsim_block_sizes = false; ///< reproduce DCSim's over-read of each file's last block
     DispatchPolicy dispatcher = DispatchPolicy::dcsim;
     Eviction eviction = Eviction::lru;
     std::string output_storage;           ///< host receiving outputs; empty: first storage host
@@ -87,6 +102,11 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     GridSimulation(Simulation& sim, WorkloadSet workload, GridOptions options);
 
     void run(Observers observers);
+    /// Where warnings about the run go (e.g. an XRootD overhead that dominates); without a
+    /// handler they are printed on stderr as `hepkit: warning: ...`.
+    void set_warning_handler(std::function<void(const std::string&)> handler) {
+        warning_ = std::move(handler);
+    }
 
     const WorkloadSet& workload() const { return workload_; }
     const Dispatcher& dispatcher() const { return dispatcher_; }
@@ -131,6 +151,7 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
         double total_bytes = 0;
         bool read_pending = false, exec_pending = false;
         double read_start = 0, exec_start = 0, xrd_block_start = 0;
+        double xrd_read_time = 0; ///< duration of the last completed read (read_time model)
         double pending_read_bytes = 0;
         std::optional<GpuPool::TaskId> gpu;
         std::size_t slot = 0; ///< position in the submission order (to requeue)
@@ -176,7 +197,12 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     void finish(std::uint32_t r, double now, const char* status);
     void sample(double now);
     SpecId io_spec(HostIndex src, std::size_t disk, HostIndex dst, DiskModel::Op op);
-    double block_flops(const Run& run, double bytes, double now) const;
+    double block_flops(const Run& run, double bytes, double now);
+    void warn(const std::string& message) const;
+    void check_event_count() const;
+    /// Ratio xrd_flops_per_time / core speed of the slowest worker when the dcsim overhead model
+    /// feeds on itself (prefetch on, ratio >= 1); 0 otherwise.
+    double xrd_runaway_ratio() const;
 
     Simulation& sim_;
     WorkloadSet workload_;
@@ -198,6 +224,11 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     /// What each engine activity belongs to, indexed by activity id (the engine recycles ids,
     /// so this stays as small as the number of activities in flight).
     std::vector<Pending> pending_;
+    std::function<void(const std::string&)> warning_;
+    static constexpr std::uint64_t max_samples = 10000000; ///< time-series sampling times per run
+    std::uint64_t samples_ = 0;
+    double xrd_overhead_flops_ = 0; ///< XRootD overhead charged so far (flop)
+    double block_flops_ = 0;        ///< the streamed blocks' own flops so far
     std::unordered_map<std::uint64_t, SpecId> io_specs_;
     Observers observers_;
     std::vector<std::pair<double, std::size_t>> scratch_local_; ///< (-local bytes, site) of one job

@@ -33,6 +33,11 @@ class NetworkModel {
         /// Applies `network/...` settings from a platform's <config>; throws InputError-ready
         /// std::invalid_argument on bad values.
         void apply(const PlatformConfig& platform_config);
+        /// The value of a numeric `network/...` setting, checked: finite and within its documented
+        /// range (bandwidth-factor 1e-6..1e6, latency-factor 0..1e6, weight-S and TCP-gamma
+        /// 0..1e15); throws std::invalid_argument saying why not. Readers call it when they read
+        /// the setting, so the error names the file and line.
+        static double check(const std::string& key, const std::string& value);
     };
 
     /// Creates one engine resource per platform link.

@@ -76,6 +76,12 @@ struct PlatformConfig {
     std::map<std::string, std::string> extra; ///< other accepted `network/...` settings, by name
 };
 
+/// The value of a numeric `network/...` setting (bandwidth-factor, latency-factor, weight-S,
+/// TCP-gamma), checked: finite and within its documented range (bandwidth-factor 1e-6..1e6,
+/// latency-factor 0..1e6, weight-S and TCP-gamma 0..1e15). Throws std::invalid_argument saying
+/// why not. Readers call it when they read the setting, so that the error names file and line.
+double check_network_setting(const std::string& key, const std::string& value);
+
 class Platform {
   public:
     static constexpr std::uint32_t none = ~std::uint32_t{0};
