@@ -269,6 +269,8 @@ void XmlReader::route(const pugi::xml_node& n, ZoneIndex z, bool zone_route) {
     });
 }
 
+constexpr long long max_cluster_hosts = 10000000; // 1e7 hosts per <cluster>: beyond is a typo
+
 std::vector<int> parse_radical(const std::string& text) {
     // "0-99", "1,3,5-7": SimGrid's radical syntax.
     std::vector<int> out;
@@ -285,11 +287,16 @@ std::vector<int> parse_radical(const std::string& text) {
         } else {
             const int a = std::stoi(part.substr(0, dash), &used);
             const int b = std::stoi(part.substr(dash + 1));
-            if (b < a || b - a > 10000000)
+            // in long long: b - a of two ints can overflow int (found by fuzzing)
+            // the bound holds for the whole list, not per range
+            if (b < a ||
+                static_cast<long long>(b) - a + 1 + static_cast<long long>(out.size()) > max_cluster_hosts)
                 throw std::invalid_argument("bad range");
-            for (int i = a; i <= b; ++i)
-                out.push_back(i);
+            for (long long i = a; i <= b; ++i) // long long: ++i past INT_MAX would overflow
+                out.push_back(static_cast<int>(i));
         }
+        if (out.size() > static_cast<std::size_t>(max_cluster_hosts))
+            throw std::invalid_argument("too many hosts");
     }
     if (out.empty())
         throw std::invalid_argument("empty");
@@ -309,7 +316,7 @@ void XmlReader::cluster(const pugi::xml_node& n, ZoneIndex parent) {
     try {
         radicals = parse_radical(required(n, "radical"));
     } catch (const std::exception&) {
-        fail(n, fmt::format("radical=\"{}\" must be a list like 0-99 or 1,3,5-7",
+        fail(n, fmt::format("radical=\"{}\" must be a list like 0-99 or 1,3,5-7, of at most 1e7 hosts",
                             n.attribute("radical").value()));
     }
     const double speed = quantity(n, "speed", units::Kind::speed);
