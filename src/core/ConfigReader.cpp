@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
+#include <yaml-cpp/depthguard.h> // YAML::DeepRecursion (not in yaml.h of 0.7)
 
 namespace hepkit::config {
 namespace {

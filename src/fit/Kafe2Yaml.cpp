@@ -33,16 +33,22 @@ Eigen::MatrixXd matrix(const YamlView& v, std::size_t n) {
     if (!v.is_sequence())
         v.fail("a matrix is a list of rows");
     const auto rows = v.size();
-    Eigen::MatrixXd m(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(rows));
+    if (rows != n)
+        v.fail(fmt::format("the matrix has {} rows but there are {} data points", rows, n));
+    // Every row is read and checked before the rows x rows matrix is allocated, so that its size
+    // is bounded by the values actually given (a long list of short rows once asked for terabytes).
+    std::vector<std::vector<double>> given(rows);
     for (std::size_t i = 0; i < rows; ++i) {
-        const auto row = numbers(v.at(i));
-        if (row.size() != rows && !(row.size() == i + 1)) // full or lower-triangular rows
-            v.at(i).fail(fmt::format("row {} has {} values; the matrix is {}x{}", i, row.size(), rows, rows));
-        for (std::size_t j = 0; j < row.size(); ++j)
-            m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
-                m(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(i)) = row[j];
+        given[i] = numbers(v.at(i));
+        if (given[i].size() != rows && given[i].size() != i + 1) // full or lower-triangular rows
+            v.at(i).fail(
+                fmt::format("row {} has {} values; the matrix is {}x{}", i, given[i].size(), rows, rows));
     }
-    (void)n;
+    Eigen::MatrixXd m(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(rows));
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < given[i].size(); ++j)
+            m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+                m(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(i)) = given[i][j];
     return m;
 }
 

@@ -9,6 +9,7 @@
 #include "hepkit/fit/Kafe2Yaml.hpp"
 #include "hepkit/fit/PyFunction.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/grid/Scan.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
 #include <filesystem>
@@ -192,4 +193,31 @@ TEST(HostileInput, ModelLiteralOutOfRangeNamesTheLine) {
                        "'2e999' is out of range");
     EXPECT_NO_THROW(
         fit::PyFunction::parse("def f(x):\n    return 1e-400 * x\n")); // underflows to 0, as in Python
+}
+
+TEST(HostileInput, ScanSeedsAreCheckedWhenReadAndParametersGivenOnce) {
+    write("scenario.yaml", "platform: platform.xml\n");
+    const std::string bad_seed = write("scan-seed.yaml", "scenarios: [scenario.yaml]\nparameters:\n  seed: [1, x2]\n");
+    const InputError e = expect_input_error([&] { sim::read_scan(bad_seed); }, "'x2' is not an integer");
+    EXPECT_EQ(e.line(), 3);
+    // 64 copies of a two-value parameter: 2^64 points once wrapped to 0 and passed the bound
+    std::string text = "scenarios: [scenario.yaml]\nparameters:\n";
+    for (int i = 0; i < 64; ++i)
+        text += "  hitrate: [0, 1]\n";
+    const std::string twice = write("scan-twice.yaml", text);
+    const InputError t = expect_input_error([&] { sim::read_scan(twice); }, "parameter given twice");
+    EXPECT_EQ(t.line(), 4);
+}
+
+TEST(HostileInput, KafeErrorMatrixIsSizedByTheDataNotByItsRowCount) {
+    // 3 points and a "matrix" of 100000 one-value rows: once a 100000 x 100000 allocation (80 GB)
+    std::string rows;
+    for (int i = 0; i < 100000; ++i)
+        rows += i ? ", [1]" : "[1]";
+    const std::string p = write("matrix.yml", "x_data: [1, 2, 3]\ny_data: [1, 2, 3]\n"
+                                              "y_errors: {type: matrix, matrix: [" +
+                                                  rows + "]}\n");
+    const InputError e =
+        expect_input_error([&] { fit::read_kafe2go(p); }, "the matrix has 100000 rows but there are 3 data points");
+    EXPECT_EQ(e.line(), 3);
 }
