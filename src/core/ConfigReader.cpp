@@ -23,7 +23,7 @@ constexpr std::size_t max_document_bytes = 64u << 20;
 // Deeper nesting than any hepkit format uses; bounds the recursion of printing and converting.
 constexpr int max_json_depth = 256;
 // Values that one YAML-to-JSON conversion may produce: bounds alias expansion ("billion laughs").
-constexpr std::size_t max_converted_values = 2000000;
+constexpr std::size_t max_converted_values = 1000000;
 
 std::string read_whole(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -145,7 +145,9 @@ nlohmann::json to_json(const YAML::Node& node, Conversion& conv, int depth) {
         }
         try {
             const double d = std::stod(text, &used);
-            if (used == text.size())
+            // NaN/inf stay text (and fail as "not a number" where a number is read), as JSON's
+            // "nan" does: an accepted NaN made distribution sampling loop forever (fuzzing)
+            if (used == text.size() && std::isfinite(d))
                 return d;
         } catch (const std::exception&) {
         }

@@ -391,7 +391,7 @@ class PyCompiler {
     // Bounds the recursion of the descent (parentheses, unary signs, right-associative **): a
     // hostile expression must end in an error, not a stack overflow. Far above what
     // check_stack() accepts for the evaluation stack anyway.
-    static constexpr int max_nesting = 200;
+    static constexpr int max_nesting = 400;
     struct Nesting {
         PyCompiler& c;
         Nesting(PyCompiler& compiler, int line) : c(compiler) {

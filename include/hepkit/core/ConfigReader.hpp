@@ -23,7 +23,7 @@ nlohmann::json load_json_file(const std::string& path);
 /// Converts YAML to JSON (maps, lists, and scalars as integers, doubles, booleans or strings),
 /// so that documents in DCSim's JSON formats can also be embedded in YAML scenarios. Throws
 /// InputError (naming `file` and the line) for nesting deeper than 256 levels (a recursive
-/// alias) or more than 2e6 values (aliases expanding without bound).
+/// alias) or more than 1e6 values (aliases expanding without bound).
 nlohmann::json to_json(const YAML::Node& node, const std::string& file = "");
 
 /// A YAML node together with where it came from, so that errors can name file, line and key.
