@@ -98,6 +98,15 @@ nlohmann::json load_json_file(const std::string& path) {
     } catch (const nlohmann::json::parse_error& e) {
         throw InputError(path, line_of_offset(text, e.byte == 0 ? 0 : e.byte - 1), "",
                          std::string("JSON syntax error: ") + e.what());
+    } catch (const nlohmann::json::out_of_range& e) {
+        // a number beyond double's range (1e309): the library names the literal but not where it is
+        // (found by fuzzing: it escaped as a non-InputError)
+        const std::string what = e.what();
+        const auto open = what.find('\''), close = what.rfind('\'');
+        const std::string literal = open < close ? what.substr(open + 1, close - open - 1) : "";
+        const auto at = literal.empty() ? std::string::npos : text.find(literal);
+        throw InputError(path, at == std::string::npos ? 0 : line_of_offset(text, at), "",
+                         fmt::format("number '{}' is out of range (beyond +-1.8e308)", literal));
     }
 }
 

@@ -222,3 +222,25 @@ TEST(HostileInput, KafeErrorMatrixIsSizedByTheDataNotByItsRowCount) {
                                             "the matrix has 20000 rows but there are 3 data points");
     EXPECT_EQ(e.line(), 3);
 }
+
+TEST(HostileInput, JsonNumberBeyondDoubleNamesFileLineAndLiteral) {
+    // fuzzing finding: nlohmann's out_of_range.406 escaped as a non-InputError
+    const std::string p = write("overflow.json", "{\"w\": {\n  \"num_jobs\": 1,\n  \"flops\": -1e309}}\n");
+    const InputError e =
+        expect_input_error([&] { config::load_json_file(p); }, "number '-1e309' is out of range");
+    EXPECT_EQ(e.file(), p);
+    EXPECT_EQ(e.line(), 3);
+}
+
+TEST(HostileInput, YamlNanAndInfAreNotNumbersInEmbeddedDocuments) {
+    // fuzzing finding: YAML NaN became a JSON NaN and the distribution's redraw never ended
+    const std::string p =
+        write("nan.yaml", "platform: platform.xml\nworkloads:\n  - w: {num_jobs: 1, cores: 1, "
+                          "flops: 1e9, memory: {type: gaussian, average: NaN, sigma: 0}, "
+                          "outfilesize: 0, workload_type: calculation, submission_time: 0}\n");
+    expect_input_error([&] { read_scenario(p); }, "expected a number, got \"NaN\"");
+    const config::YamlView root(config::load_yaml_file(p), p);
+    for (const char* text : {"nan", "-inf", "inf", ".nan", "1e999"})
+        EXPECT_TRUE(config::to_json(YAML::Load(text)).is_string()) << text;
+    EXPECT_EQ(config::to_json(YAML::Load("2.5")).get<double>(), 2.5);
+}
