@@ -263,6 +263,17 @@ void YamlView::check_keys(std::initializer_list<const char*> allowed) const {
     }
 }
 
+namespace {
+// A value as it appears in an error message: invalid UTF-8 replaced (dump() would throw
+// type_error.316, a fuzzing finding) and long values cut.
+std::string shown(const nlohmann::json& value) {
+    std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (text.size() > 80)
+        text = text.substr(0, 77) + "...";
+    return text;
+}
+} // namespace
+
 void JsonView::fail(const std::string& message) const {
     throw InputError(file_, 0, key_, message);
 }
@@ -278,19 +289,19 @@ JsonView JsonView::at(const std::string& name) const {
 
 std::string JsonView::as_string() const {
     if (!node_->is_string())
-        fail(fmt::format("expected a string, got {}", node_->dump()));
+        fail(fmt::format("expected a string, got {}", shown(*node_)));
     return node_->get<std::string>();
 }
 
 double JsonView::as_double() const {
     if (!node_->is_number())
-        fail(fmt::format("expected a number, got {}", node_->dump()));
+        fail(fmt::format("expected a number, got {}", shown(*node_)));
     return node_->get<double>();
 }
 
 long long JsonView::as_int() const {
     if (!node_->is_number_integer() && !node_->is_number_unsigned())
-        fail(fmt::format("expected an integer, got {}", node_->dump()));
+        fail(fmt::format("expected an integer, got {}", shown(*node_)));
     return node_->get<long long>();
 }
 

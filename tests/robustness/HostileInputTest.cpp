@@ -244,3 +244,13 @@ TEST(HostileInput, YamlNanAndInfAreNotNumbersInEmbeddedDocuments) {
         EXPECT_TRUE(config::to_json(YAML::Load(text)).is_string()) << text;
     EXPECT_EQ(config::to_json(YAML::Load("2.5")).get<double>(), 2.5);
 }
+
+TEST(HostileInput, InvalidUtf8InAValueIsShownReplacedNotThrown) {
+    // fuzzing finding: the error message's dump() threw nlohmann's type_error.316
+    const std::string p = write("utf8.yaml", "platform: platform.xml\nworkloads:\n  - w: {num_jobs: 1, cores: 1, "
+                                             "flops: 1e9, memory: 1e9, outfilesize: {type: gaussian, average: "
+                                             "\xbf\xbf"
+                                             "1.0e9, sigma: 0}, workload_type: calculation, submission_time: 0}\n");
+    const InputError e = expect_input_error([&] { read_scenario(p); }, "expected a number, got \"");
+    EXPECT_NE(e.key().find("outfilesize.average"), std::string::npos) << e.key();
+}

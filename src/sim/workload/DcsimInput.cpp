@@ -85,7 +85,8 @@ std::vector<std::string> names(const config::JsonView& v) {
     else if (v.node().is_array()) {
         for (const auto& x : v.node()) {
             if (!x.is_string())
-                v.fail(fmt::format("expected names, got {}", x.dump()));
+                v.fail(fmt::format("expected names, got {}",
+                                   x.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
             out.push_back(x.get<std::string>());
         }
     } else

@@ -44,7 +44,8 @@ Distribution Distribution::from_json(const config::JsonView& node, bool integer)
         std::vector<double> w;
         for (const auto& c : counts.node()) {
             if (!c.is_number() || c.get<double>() < 0)
-                counts.fail(fmt::format("counts must be numbers >= 0, got {}", c.dump()));
+                counts.fail(fmt::format("counts must be numbers >= 0, got {}",
+                                        c.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
             w.push_back(c.get<double>());
         }
         if (!integer) {
@@ -54,7 +55,9 @@ Distribution Distribution::from_json(const config::JsonView& node, bool integer)
                     bins.fail("bins must be a list of numbers");
                 for (const auto& b : bins.node()) {
                     if (!b.is_number())
-                        bins.fail(fmt::format("bins must be numbers, got {}", b.dump()));
+                        bins.fail(
+                            fmt::format("bins must be numbers, got {}",
+                                        b.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
                     d.bins_.push_back(b.get<double>());
                 }
                 if (d.bins_.size() != w.size() + 1)
