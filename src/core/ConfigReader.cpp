@@ -9,6 +9,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <yaml-cpp/depthguard.h> // YAML::DeepRecursion (not in yaml.h of 0.7)
 
 namespace hepkit::config {
 namespace {
@@ -16,6 +17,11 @@ namespace {
 std::string child_key(const std::string& parent, const std::string& name) {
     return parent.empty() ? name : parent + "." + name;
 }
+
+// Deeper nesting than any hepkit format uses; bounds the recursion of printing and converting.
+constexpr int max_json_depth = 256;
+// Values that one YAML-to-JSON conversion may produce: bounds alias expansion ("billion laughs").
+constexpr std::size_t max_converted_values = 1000000;
 
 std::string read_whole(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -25,6 +31,33 @@ std::string read_whole(const std::string& path) {
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+// nlohmann's parser is iterative, but printing and converting values recurse: refuse deeper
+// nesting before parsing, naming the line.
+void check_json_nesting(const std::string& path, const std::string& text) {
+    int depth = 0, line = 1;
+    bool in_string = false, escaped = false;
+    for (const char c : text) {
+        if (c == '\n')
+            ++line;
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_json_depth)
+                throw InputError(path, line, "",
+                                 fmt::format("JSON nested deeper than {} levels", max_json_depth));
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
 }
 
 // nlohmann's messages start with "[json.exception.parse_error.101] parse error at line 1,
@@ -54,6 +87,9 @@ YAML::Node load_yaml_file(const std::string& path) {
     const std::string text = read_whole(path);
     try {
         return YAML::Load(text);
+    } catch (const YAML::DeepRecursion& e) {
+        // yaml-cpp's own bound (its message is a bare "bad file")
+        throw InputError(path, e.mark.line + 1, "", "YAML nested too deeply (more than about 500 levels)");
     } catch (const YAML::ParserException& e) {
         throw InputError(path, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
     }
@@ -61,6 +97,7 @@ YAML::Node load_yaml_file(const std::string& path) {
 
 nlohmann::json load_json_file(const std::string& path) {
     const std::string text = read_whole(path);
+    check_json_nesting(path, text);
     try {
         return nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
@@ -90,18 +127,35 @@ nlohmann::json load_json_file(const std::string& path) {
     }
 }
 
-nlohmann::json to_json(const YAML::Node& node) {
+namespace {
+
+// YAML aliases make the node graph a DAG (an alias bomb) or even a cycle (`&a [*a]`): the
+// conversion bounds its depth and the number of values it produces.
+struct Conversion {
+    const std::string& file;
+    std::size_t values = 0;
+    [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
+        throw InputError(file, node.Mark().line >= 0 ? node.Mark().line + 1 : 0, "", message);
+    }
+};
+
+nlohmann::json to_json(const YAML::Node& node, Conversion& conv, int depth) {
+    if (depth > max_json_depth)
+        conv.fail(node, fmt::format("nested deeper than {} levels (a recursive alias?)", max_json_depth));
+    if (++conv.values > max_converted_values)
+        conv.fail(node, fmt::format("more than {} values (aliases expanding without bound?)",
+                                    max_converted_values));
     switch (node.Type()) {
     case YAML::NodeType::Map: {
         nlohmann::json out = nlohmann::json::object();
         for (const auto& kv : node)
-            out[kv.first.Scalar()] = to_json(kv.second);
+            out[kv.first.Scalar()] = to_json(kv.second, conv, depth + 1);
         return out;
     }
     case YAML::NodeType::Sequence: {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& item : node)
-            out.push_back(to_json(item));
+            out.push_back(to_json(item, conv, depth + 1));
         return out;
     }
     case YAML::NodeType::Scalar: {
@@ -128,6 +182,13 @@ nlohmann::json to_json(const YAML::Node& node) {
     default:
         return nullptr;
     }
+}
+
+} // namespace
+
+nlohmann::json to_json(const YAML::Node& node, const std::string& file) {
+    Conversion conv{file};
+    return to_json(node, conv, 0);
 }
 
 int YamlView::line() const {

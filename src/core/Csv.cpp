@@ -14,6 +14,13 @@ int CsvTable::column(const std::string& name) const {
     return -1;
 }
 
+namespace {
+// Bounds on what one CSV may hold, so that a wrong or hostile file ends in an error rather than
+// in memory exhaustion (each record costs ~100 B plus its text): 1e7 records, 16 MiB per record.
+constexpr std::size_t max_records = 10000000;
+constexpr std::size_t max_record_bytes = 16u << 20;
+} // namespace
+
 CsvTable read_csv(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
@@ -30,6 +37,12 @@ CsvTable read_csv(const std::string& path) {
             line.pop_back();
         if (line.empty() || line[0] == '#')
             continue;
+        if (line.size() > max_record_bytes)
+            throw InputError(path, record_line, "",
+                             fmt::format("record longer than {} MiB", max_record_bytes >> 20));
+        if (table.rows.size() >= max_records)
+            throw InputError(path, record_line, "",
+                             fmt::format("more than {} records; split the file", max_records));
         std::vector<std::string> fields;
         std::string field;
         bool quoted = false;
@@ -45,6 +58,9 @@ CsvTable read_csv(const std::string& path) {
                 ++line_no;
                 if (!next.empty() && next.back() == '\r')
                     next.pop_back();
+                if (field.size() + next.size() > max_record_bytes)
+                    throw InputError(path, record_line, "",
+                                     fmt::format("record longer than {} MiB", max_record_bytes >> 20));
                 field += '\n';
                 line = next;
                 i = 0;

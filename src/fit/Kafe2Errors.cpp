@@ -73,10 +73,13 @@ Eigen::MatrixXd matrix(const YamlView& v) {
     const std::size_t n = rows.size();
     if (n == 0 || n > 100000)
         v.fail(fmt::format("a matrix with {} rows", n));
-    Eigen::MatrixXd m = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
-    for (std::size_t i = 0; i < n; ++i) {
+    // Every row is checked before the n x n matrix is allocated, so that its size is bounded by
+    // the values actually given (a long list of short rows once asked for terabytes: fuzzing).
+    for (std::size_t i = 0; i < n; ++i)
         if (rows[i].size() != n && rows[i].size() != i + 1) // full or lower-triangular rows
             v.fail(fmt::format("row {} has {} values; the matrix is {}x{}", i, rows[i].size(), n, n));
+    Eigen::MatrixXd m = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+    for (std::size_t i = 0; i < n; ++i) {
         const bool lower = rows[i].size() == i + 1 && rows[i].size() != n;
         for (std::size_t j = 0; j < rows[i].size(); ++j) {
             const auto I = static_cast<Eigen::Index>(i), J = static_cast<Eigen::Index>(j);

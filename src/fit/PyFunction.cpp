@@ -5,7 +5,9 @@
 
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <map>
 
@@ -316,8 +318,16 @@ class PyCompiler {
             }
             if (std::isdigit(static_cast<unsigned char>(c)) ||
                 (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
-                std::size_t used = 0;
-                const double v = std::stod(s.substr(i), &used);
+                // strtod, not stod: a literal beyond double's range (1e400) is an error naming the
+                // line, not an escaping std::out_of_range
+                const char* begin = s.c_str() + i;
+                char* stop = nullptr;
+                errno = 0;
+                const double v = std::strtod(begin, &stop);
+                const auto used = static_cast<std::size_t>(stop - begin);
+                if (errno == ERANGE && std::isinf(v))
+                    fail(line,
+                         fmt::format("number '{}' is out of range (beyond +-1.8e308)", s.substr(i, used)));
                 toks_.push_back({Token::number, s.substr(i, used), v, line});
                 i += used;
                 continue;
@@ -378,8 +388,24 @@ class PyCompiler {
                  fmt::format("unexpected '{}' (operators allowed: + - * / ** and parentheses)", tok().text));
     }
 
+    // Bounds the recursion of the descent (parentheses, unary signs, right-associative **): a
+    // hostile expression must end in an error, not a stack overflow. Far above what
+    // check_stack() accepts for the evaluation stack anyway.
+    static constexpr int max_nesting = 400;
+    struct Nesting {
+        PyCompiler& c;
+        Nesting(PyCompiler& compiler, int line) : c(compiler) {
+            if (++c.nesting_ > max_nesting)
+                c.fail(line, fmt::format("expression too deeply nested (more than {} levels)", max_nesting));
+        }
+        ~Nesting() { --c.nesting_; }
+        Nesting(const Nesting&) = delete;
+        Nesting& operator=(const Nesting&) = delete;
+    };
+
     // Python precedence: additive < multiplicative < unary < power (right associative).
     void expression(PyFunction& f) {
+        const Nesting guard(*this, tok().line);
         term(f);
         while (is_op("+") || is_op("-")) {
             const bool add = tok().text == "+";
@@ -400,6 +426,7 @@ class PyCompiler {
             fail(tok().line, fmt::format("operator '{}' is not supported", tok().text));
     }
     void unary(PyFunction& f) {
+        const Nesting guard(*this, tok().line);
         if (is_op("-")) {
             next();
             unary(f);
@@ -527,6 +554,7 @@ class PyCompiler {
     std::vector<std::pair<int, std::string>> lines_;
     std::vector<Token> toks_;
     std::size_t pos_ = 0;
+    int nesting_ = 0;
     std::vector<std::string> slots_;
 };
 

@@ -13,14 +13,18 @@
 
 namespace hepkit::config {
 
-/// Loads a YAML file; syntax errors become InputError with the parser's line.
+/// Loads a YAML file; syntax errors become InputError with the parser's line. Files above 64 MiB
+/// and nesting beyond yaml-cpp's bound (about 500 levels) are InputErrors too.
 YAML::Node load_yaml_file(const std::string& path);
-/// Loads a JSON file; syntax errors become InputError with the line of the error.
+/// Loads a JSON file; syntax errors become InputError with the line of the error. Files above
+/// 64 MiB and nesting deeper than 256 levels are refused before parsing.
 nlohmann::json load_json_file(const std::string& path);
 
 /// Converts YAML to JSON (maps, lists, and scalars as integers, doubles, booleans or strings),
-/// so that documents in DCSim's JSON formats can also be embedded in YAML scenarios.
-nlohmann::json to_json(const YAML::Node& node);
+/// so that documents in DCSim's JSON formats can also be embedded in YAML scenarios. Throws
+/// InputError (naming `file` and the line) for nesting deeper than 256 levels (a recursive
+/// alias) or more than 1e6 values (aliases expanding without bound).
+nlohmann::json to_json(const YAML::Node& node, const std::string& file = "");
 
 /// A JSON value for an error message: shortened to about 120 characters, bytes that are not
 /// UTF-8 replaced (nlohmann's dump() would throw on them).

@@ -33,6 +33,17 @@ double number(const std::string& text, const std::string& path, std::size_t line
     throw InputError(path, line, key, fmt::format("'{}' is not a number", text));
 }
 
+// A whole number in [0, max] (k, B, R, n): checked before the integer cast, which is undefined
+// beyond the type's range (k=1e300 was a fuzzing finding).
+long long whole(const std::string& text, const std::string& path, std::size_t line, const std::string& key,
+                double max) {
+    const double v = number(text, path, line, key);
+    if (!(v >= 0 && v <= max) || v != std::floor(v))
+        throw InputError(path, line, key,
+                         fmt::format("'{}' must be a whole number from 0 to {:g}", text, max));
+    return static_cast<long long>(v);
+}
+
 // HH:MM:SS.fff (possibly preceded by a date) -> seconds since midnight
 double clock_time(const std::string& text, const std::string& path, std::size_t line) {
     const std::string t = text.substr(text.rfind(' ') == std::string::npos ? 0 : text.rfind(' ') + 1);
@@ -97,13 +108,13 @@ GpuBenchRun read_gpu_bench(const std::string& res, const std::string& per, const
                     throw InputError(res, ln, item, "expected key=value");
                 const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
                 if (key == "k")
-                    b.k = static_cast<int>(number(value, res, ln, key));
+                    b.k = static_cast<int>(whole(value, res, ln, key, 1e6));
                 else if (key == "B")
-                    b.blocks = static_cast<long>(number(value, res, ln, key));
+                    b.blocks = static_cast<long>(whole(value, res, ln, key, 1e15));
                 else if (key == "R")
-                    b.repeats = static_cast<long>(number(value, res, ln, key));
+                    b.repeats = static_cast<long>(whole(value, res, ln, key, 1e15));
                 else if (key == "n")
-                    b.launches = static_cast<long>(number(value, res, ln, key));
+                    b.launches = static_cast<long>(whole(value, res, ln, key, 1e15));
                 else if (key == "start")
                     b.start = clock_time(value, res, ln);
                 else if (key == "end")

@@ -163,7 +163,8 @@ void documents(const YamlView& list, const std::string& base_dir,
     for (std::size_t i = 0; i < list.size(); ++i) {
         const YamlView item = list.at(i);
         if (item.is_map()) {
-            out.emplace_back(config::to_json(item.node()), fmt::format("{}:{}", list.file(), item.line()));
+            out.emplace_back(config::to_json(item.node(), list.file()),
+                             fmt::format("{}:{}", list.file(), item.line()));
         } else {
             const std::string path = resolve(base_dir, item.as_string());
             out.emplace_back(config::load_json_file(path), path);
@@ -345,7 +346,7 @@ void read_background_profile(const YamlView& b, OpportunisticSite& site) {
 Duration read_duration(const YamlView& v) {
     Duration d;
     if (v.is_map()) {
-        const nlohmann::json j = config::to_json(v.node());
+        const nlohmann::json j = config::to_json(v.node(), v.file());
         d.dist = Distribution::from_json(config::JsonView(j, v.file(), v.key()), false);
     } else {
         d.fixed = v.as_quantity(units::Kind::time);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <fmt/format.h>
 #include <mutex>
@@ -75,9 +76,10 @@ void apply(GridScenario& s, const ScanSpec& spec, const std::string& name, const
 } // namespace
 
 std::size_t ScanSpec::points() const {
+    // saturating: a product that overflows must not wrap to a small count and pass the bound
     std::size_t n = scenarios.size();
     for (const auto& p : parameters)
-        n *= p.values.size();
+        n = p.values.empty() || n <= SIZE_MAX / p.values.size() ? n * p.values.size() : SIZE_MAX;
     return n;
 }
 
@@ -119,9 +121,16 @@ ScanSpec read_scan(const std::string& path) {
                     "xrd_blocksize, seed");
             if (!values.is_sequence() || values.size() == 0)
                 values.fail("expected a non-empty list of values");
+            for (const auto& earlier : spec.parameters)
+                if (earlier.name == name)
+                    values.fail("parameter given twice");
             ScanParameter p{name, {}};
-            for (std::size_t i = 0; i < values.size(); ++i)
+            for (std::size_t i = 0; i < values.size(); ++i) {
                 p.values.push_back(values.at(i).as_string());
+                // checked here: at run time std::stoull's own exception named no file or key
+                if (name == "seed" && values.at(i).as_int() < 0)
+                    values.at(i).fail(fmt::format("seed {} must be >= 0", p.values.back()));
+            }
             spec.parameters.push_back(std::move(p));
         }
     }

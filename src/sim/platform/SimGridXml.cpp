@@ -297,8 +297,8 @@ std::vector<int> parse_radical(const std::string& text) {
             const int b = std::stoi(part.substr(dash + 1));
             if (b < a || static_cast<long long>(b) - a >= max_cluster_hosts)
                 throw std::invalid_argument("bad range");
-            for (int i = a; i <= b; ++i)
-                out.push_back(i);
+            for (long long i = a; i <= b; ++i) // long long: ++i past INT_MAX would overflow
+                out.push_back(static_cast<int>(i));
         }
         // Many ranges add up too: bound the total, not only each range (memory).
         if (out.size() > static_cast<std::size_t>(max_cluster_hosts))

@@ -181,13 +181,16 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
         const Distribution outsize = Distribution::from_json(wl.at("outfilesize"), false);
         // hepkit's GPU keys (DCSim ignores unknown keys): numbers or distributions.
         std::optional<Distribution> gpu_time, gpu_flops, gpu_memory;
+        // a named reference: clang before 16 cannot capture a structured binding in a lambda
+        const std::string& workload_name = name;
         auto dist = [&](const char* key, std::optional<Distribution>& out) {
             if (!wl.has(key))
                 return;
             const config::JsonView v = wl.at(key);
             if (v.node().is_number() || v.node().is_string()) { // a string: as_double says why not
                 nlohmann::json fixed = {{"type", "gaussian"}, {"average", v.as_double()}, {"sigma", 0}};
-                out = Distribution::from_json(config::JsonView(fixed, origin, name + "." + key), false);
+                out = Distribution::from_json(config::JsonView(fixed, origin, workload_name + "." + key),
+                                              false);
             } else {
                 out = Distribution::from_json(v, false);
             }
