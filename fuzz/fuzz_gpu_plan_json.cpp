@@ -20,17 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }();
     const std::string path = hepkit::fuzz::write_input(data, size, "input.json");
     hepkit::fuzz::expect_input_errors([&] {
-        nlohmann::json doc = hepkit::config::load_json_file(path);
-        if (doc.is_object())
-            for (auto& [name, wl] : doc.items())
-                if (wl.is_object()) {
-                    wl["workload_type"] = "calculation";
-                    for (const char* k :
-                         {"infile_datasets", "infile_dataset", "infiles_per_job", "infilesize"})
-                        wl.erase(k);
-                }
         hepkit::sim::WorkloadSources sources;
-        sources.workloads.emplace_back(std::move(doc), path);
+        sources.workloads.emplace_back(hepkit::sim::read_gpu_plan_workloads(path), path);
         const hepkit::sim::WorkloadSet set = hepkit::sim::build_workload(platform, sources, 42);
         if (set.jobs.size() > 4)
             return;

@@ -58,16 +58,7 @@ std::function<int()> add_gpu_plan_command(CLI::App& app, const GlobalOptions& gl
         platform.seal();
         sim::WorkloadSources sources;
         for (const auto& path : o->workloads) {
-            nlohmann::json doc = config::load_json_file(path);
-            if (doc.is_object())
-                for (auto& [name, wl] : doc.items())
-                    if (wl.is_object()) {
-                        wl["workload_type"] = "calculation";
-                        for (const char* k :
-                             {"infile_datasets", "infile_dataset", "infiles_per_job", "infilesize"})
-                            wl.erase(k);
-                    }
-            sources.workloads.emplace_back(std::move(doc), path);
+            sources.workloads.emplace_back(sim::read_gpu_plan_workloads(path), path);
         }
         const sim::WorkloadSet set =
             sim::build_workload(platform, sources, static_cast<std::uint64_t>(o->seed));

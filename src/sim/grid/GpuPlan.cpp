@@ -1,5 +1,6 @@
 #include "hepkit/sim/grid/GpuPlan.hpp"
 
+#include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Plural.hpp"
 
 #include "hepkit/core/Units.hpp"
@@ -189,6 +190,18 @@ std::string gpu_plan_report(const GpuPlan& plan, const GpuPlanOptions& o) {
             b.policy.thread_percentage, b.policy.memory_limit / units::GB);
     out += fmt::format("\n{}", htcondor_config(b.policy));
     return out;
+}
+
+nlohmann::json read_gpu_plan_workloads(const std::string& path) {
+    nlohmann::json doc = config::load_json_file(path);
+    if (doc.is_object())
+        for (auto& [name, wl] : doc.items())
+            if (wl.is_object()) {
+                wl["workload_type"] = "calculation";
+                for (const char* k : {"infile_datasets", "infile_dataset", "infiles_per_job", "infilesize"})
+                    wl.erase(k);
+            }
+    return doc;
 }
 
 } // namespace hepkit::sim

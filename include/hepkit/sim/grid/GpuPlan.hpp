@@ -15,6 +15,7 @@
 #include "hepkit/sim/grid/GpuNode.hpp"
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,10 @@ plan_gpu_sharing(const std::vector<JobSpec>& jobs, const GpuPlanOptions& options
                  const std::function<void(std::size_t, std::size_t, const std::string&)>& progress = {});
 /// The comparison table, the recommendation and the HTCondor configuration lines.
 std::string gpu_plan_report(const GpuPlan& plan, const GpuPlanOptions& options);
+/// Reads a DCSim workload JSON file for planning: only the GPU part is planned, so every
+/// workload becomes a calculation workload without inputs (the command and its fuzz harness
+/// share this reading).
+nlohmann::json read_gpu_plan_workloads(const std::string& path);
 /// HTCondor configuration (and MPS/MIG set-up) a site admin pastes for `policy`.
 std::string htcondor_config(const GpuPolicy& policy);
 
