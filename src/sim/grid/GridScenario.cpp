@@ -537,7 +537,9 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
     if (root.has("gpu_sharing")) {
         read_gpu_sharing(root.at("gpu_sharing"), s.options);
         // Names are checked against the platform here, where the line is known.
-        for (const auto& kv : root.at("gpu_sharing").node()) {
+        // a named view: node() refers into it, so a temporary would leave the loop dangling
+        const YamlView sharing = root.at("gpu_sharing");
+        for (const auto& kv : sharing.node()) {
             const std::string name = kv.first.Scalar();
             if (name != "default" && !s.platform->find_host(name) && !s.platform->find_zone(name))
                 YamlView(kv.second, root.file(), "gpu_sharing." + name)
