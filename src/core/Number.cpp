@@ -78,7 +78,8 @@ std::string describe_bad_number(std::string_view text) {
     if (spells_non_finite(text))
         return fmt::format("'{}' is not a finite number (NaN and infinities are not allowed)", shown);
     if (is_out_of_range_number(text))
-        return fmt::format("'{}' is beyond the range of numbers (finite magnitudes go up to about 1.8e308)", shown);
+        return fmt::format("'{}' is beyond the range of numbers (finite magnitudes go up to about 1.8e308)",
+                           shown);
     return fmt::format("'{}' is not a number", shown);
 }
 

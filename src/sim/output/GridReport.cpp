@@ -171,12 +171,12 @@ std::string SummaryBuilder::table(const std::string& title, double wall_seconds,
         out += fmt::format("  host energy         {:.4g} kWh\n", host_energy_ / 3.6e6);
     if (!drones_.empty()) {
         // delivered, used, boot and drain are core-hours (cores x hours), not hours
-        out += fmt::format("  {:<16} {:>7} {:>16} {:>8} {:>8} {:>8} {:>7} {:>7} {:>9}\n", "opportunistic", "drones",
-                           "core-h delivered", "used", "boot", "drain", "jobs", "killed", "cost");
+        out += fmt::format("  {:<16} {:>7} {:>16} {:>8} {:>8} {:>8} {:>7} {:>7} {:>9}\n", "opportunistic",
+                           "drones", "core-h delivered", "used", "boot", "drain", "jobs", "killed", "cost");
         for (const auto& d : drones_)
-            out += fmt::format("  {:<16} {:>7} {:>16.4g} {:>8.4g} {:>8.4g} {:>8.4g} {:>7} {:>7} {:>9.4g}\n", d.site,
-                               d.drones_started, d.core_hours_delivered, d.core_hours_used, d.core_hours_boot,
-                               d.core_hours_drain_idle, d.jobs_run, d.jobs_killed, d.cost);
+            out += fmt::format("  {:<16} {:>7} {:>16.4g} {:>8.4g} {:>8.4g} {:>8.4g} {:>7} {:>7} {:>9.4g}\n",
+                               d.site, d.drones_started, d.core_hours_delivered, d.core_hours_used,
+                               d.core_hours_boot, d.core_hours_drain_idle, d.jobs_run, d.jobs_killed, d.cost);
     }
     out += fmt::format("  run                 {} events in {:.3g} s wall ({:.3g} events/s)\n", events,
                        wall_seconds, wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0.0);
