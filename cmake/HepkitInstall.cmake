@@ -15,6 +15,10 @@ install(FILES ${PROJECT_BINARY_DIR}/generated/hepkit/core/Version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hepkit/core)
 
 install(TARGETS hepkit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(HEPKIT_WITH_CUDA)
+  # `hepkit gpu-bench` runs its kernel from the program's directory
+  install(PROGRAMS ${PROJECT_BINARY_DIR}/apps/hepkit/hepkit-gpu-kernel DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/plot/hepkit_fit_plot.py DESTINATION ${CMAKE_INSTALL_DATADIR}/hepkit)
 
 set(HEPKIT_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/hepkit)
