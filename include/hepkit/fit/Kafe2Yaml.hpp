@@ -15,9 +15,9 @@
 /// Keys hepkit does not support (`type: custom`, cost functions given as code, ...) are refused
 /// with a message naming them; display keys (labels, formatters) are kept for plots.
 
+#include "hepkit/core/YamlFwd.hpp"
 #include "hepkit/fit/Fit.hpp"
 #include "hepkit/fit/Problems.hpp"
-#include "hepkit/core/YamlFwd.hpp"
 #include "hepkit/fit/PyFunction.hpp"
 
 #include <memory>
