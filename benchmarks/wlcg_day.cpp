@@ -16,6 +16,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 using namespace hepkit;
 using namespace hepkit::sim;

@@ -9,6 +9,8 @@
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/workload/Scenario.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (hepkit::fuzz::asks_for_many(std::string_view(reinterpret_cast<const char*>(data), size)))
         return 0; // legal but large by design (FuzzSupport.hpp)

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <memory>
+#include <yaml-cpp/yaml.h>
 
 namespace hepkit::app {
 namespace {

@@ -10,6 +10,7 @@
 #include <limits>
 #include <sstream>
 #include <yaml-cpp/depthguard.h> // YAML::DeepRecursion (not in yaml.h of 0.7)
+#include <yaml-cpp/yaml.h>
 
 namespace hepkit::config {
 namespace {
@@ -191,8 +192,28 @@ nlohmann::json to_json(const YAML::Node& node, const std::string& file) {
     return to_json(node, conv, 0);
 }
 
+YamlView::YamlView(const YAML::Node& node, std::string file, std::string key)
+    : node_(std::make_shared<const YAML::Node>(node)), file_(std::move(file)), key_(std::move(key)) {}
+
+YamlView load_yaml_view(const std::string& path) {
+    return {load_yaml_file(path), path};
+}
+
+bool YamlView::has(const std::string& name) const {
+    return node_->IsMap() && (*node_)[name];
+}
+std::size_t YamlView::size() const {
+    return node_->size();
+}
+bool YamlView::is_map() const {
+    return node_->IsMap();
+}
+bool YamlView::is_sequence() const {
+    return node_->IsSequence();
+}
+
 int YamlView::line() const {
-    const auto mark = node_.Mark();
+    const auto mark = node_->Mark();
     return mark.line >= 0 ? mark.line + 1 : 0;
 }
 
@@ -201,24 +222,24 @@ void YamlView::fail(const std::string& message) const {
 }
 
 YamlView YamlView::at(const std::string& name) const {
-    if (!node_.IsMap())
+    if (!node_->IsMap())
         fail(fmt::format("expected a map containing '{}'", name));
-    YAML::Node child = node_[name];
+    YAML::Node child = (*node_)[name];
     if (!child)
         fail(fmt::format("missing required key '{}'", name));
     return {child, file_, child_key(key_, name)};
 }
 
 YamlView YamlView::at(std::size_t index) const {
-    if (!node_.IsSequence() || index >= node_.size())
+    if (!node_->IsSequence() || index >= node_->size())
         fail(fmt::format("expected a list with at least {} entries", index + 1));
-    return {node_[index], file_, fmt::format("{}[{}]", key_, index)};
+    return {(*node_)[index], file_, fmt::format("{}[{}]", key_, index)};
 }
 
 std::string YamlView::as_string() const {
-    if (!node_.IsScalar())
+    if (!node_->IsScalar())
         fail("expected a single value");
-    return node_.Scalar();
+    return node_->Scalar();
 }
 
 double YamlView::as_double() const {
@@ -260,9 +281,9 @@ double YamlView::as_quantity(units::Kind kind) const {
 }
 
 void YamlView::check_keys(std::initializer_list<const char*> allowed) const {
-    if (!node_.IsMap())
+    if (!node_->IsMap())
         fail("expected a map");
-    for (const auto& kv : node_) {
+    for (const auto& kv : *node_) {
         const std::string name = kv.first.Scalar();
         bool ok = false;
         std::string list;

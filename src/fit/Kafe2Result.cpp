@@ -174,7 +174,7 @@ FitResult Kafe2StoredResult::as_fit_result() const {
 void write_kafe2_result(const FitFile& f, const FitResult& r, const std::string& out_path) {
     if (f.result_file())
         throw InputError(f.path, 0, "--save", "a result file has no data or model to save with a result");
-    YAML::Node doc = YAML::Clone(f.kafe2_document);
+    YAML::Node doc = YAML::Clone(*f.kafe2_document);
     const std::size_t n = r.names.size();
     doc["parametric_model"]["model_parameters"] = detail::yaml_floats(r.values);
 

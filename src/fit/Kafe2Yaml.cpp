@@ -715,7 +715,7 @@ FitFile read_kafe2go(const std::string& path) {
     doc["parameter_constraints"] = cons_doc;
     doc["fixed_parameters"] = fixed_doc;
     doc["limited_parameters"] = limits_doc;
-    out.kafe2_document = doc;
+    out.kafe2_document = std::make_shared<const YAML::Node>(doc);
     return out;
 }
 

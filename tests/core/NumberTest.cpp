@@ -12,6 +12,7 @@
 #include <functional>
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 using namespace hepkit;
 namespace fs = std::filesystem;

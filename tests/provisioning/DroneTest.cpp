@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <map>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 namespace hepkit::sim {
 namespace {

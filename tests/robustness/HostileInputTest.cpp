@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <string>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 using namespace hepkit;
 namespace fs = std::filesystem;

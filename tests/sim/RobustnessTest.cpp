@@ -13,6 +13,7 @@
 #include <functional>
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 using namespace hepkit;
 using namespace hepkit::sim;

@@ -6,15 +6,19 @@
 /// reported the same way: `platform.yaml:14: hosts[2].cores: -1, must be > 0`.
 
 #include "hepkit/core/Units.hpp"
+#include "hepkit/core/YamlFwd.hpp"
 
+#include <cstddef>
+#include <initializer_list>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <yaml-cpp/yaml.h>
 
 namespace hepkit::config {
 
 /// Loads a YAML file; syntax errors become InputError with the parser's line. Files above 64 MiB
 /// and nesting beyond yaml-cpp's bound (about 500 levels) are InputErrors too.
+/// (The result is yaml-cpp's: a caller includes <yaml-cpp/yaml.h>; load_yaml_view needs nothing.)
 YAML::Node load_yaml_file(const std::string& path);
 /// Loads a JSON file; syntax errors become InputError with the line of the error. Files above
 /// 64 MiB and nesting deeper than 256 levels are refused before parsing.
@@ -31,25 +35,27 @@ nlohmann::json to_json(const YAML::Node& node, const std::string& file = "");
 std::string show(const nlohmann::json& value);
 
 /// A YAML node together with where it came from, so that errors can name file, line and key.
+/// The node is held behind a pointer so that this header does not need yaml-cpp (YamlFwd.hpp);
+/// views are cheap to copy and share the node, which they never modify.
 class YamlView {
   public:
-    YamlView(YAML::Node node, std::string file, std::string key = "")
-        : node_(std::move(node)), file_(std::move(file)), key_(std::move(key)) {}
+    /// (Needs <yaml-cpp/yaml.h> at the call, as does node().)
+    YamlView(const YAML::Node& node, std::string file, std::string key = "");
 
-    const YAML::Node& node() const { return node_; }
+    const YAML::Node& node() const { return *node_; }
     const std::string& file() const { return file_; }
     const std::string& key() const { return key_; }
     /// 1-based line of this node in its file (0 if unknown).
     int line() const;
 
-    bool has(const std::string& name) const { return node_.IsMap() && node_[name]; }
+    bool has(const std::string& name) const;
     /// Child of a map; throws InputError if absent.
     YamlView at(const std::string& name) const;
     /// Element of a sequence.
     YamlView at(std::size_t index) const;
-    std::size_t size() const { return node_.size(); }
-    bool is_map() const { return node_.IsMap(); }
-    bool is_sequence() const { return node_.IsSequence(); }
+    std::size_t size() const;
+    bool is_map() const;
+    bool is_sequence() const;
 
     std::string as_string() const;
     double as_double() const;
@@ -65,10 +71,14 @@ class YamlView {
     [[noreturn]] void fail(const std::string& message) const;
 
   private:
-    YAML::Node node_;
+    std::shared_ptr<const YAML::Node> node_; // never null
     std::string file_;
     std::string key_;
 };
+
+/// load_yaml_file(path) as a view of the whole document (key ""): for readers outside hepkit,
+/// which then need no yaml-cpp of their own.
+YamlView load_yaml_view(const std::string& path);
 
 /// Same idea for JSON (DCSim's workload and dataset files). nlohmann::json keeps no line
 /// numbers, so errors name the file and the key path.

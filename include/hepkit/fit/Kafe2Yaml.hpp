@@ -15,6 +15,7 @@
 /// Keys hepkit does not support (`type: custom`, cost functions given as code, ...) are refused
 /// with a message naming them; display keys (labels, formatters) are kept for plots.
 
+#include "hepkit/core/YamlFwd.hpp"
 #include "hepkit/fit/Fit.hpp"
 #include "hepkit/fit/Problems.hpp"
 #include "hepkit/fit/PyFunction.hpp"
@@ -22,7 +23,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <yaml-cpp/yaml.h>
 
 namespace hepkit::fit {
 
@@ -50,7 +50,7 @@ struct FitFile {
     std::string label, x_label, y_label, model_label;
     std::optional<Kafe2StoredResult> stored; ///< a result file's content, or a fit file's fit_results
     bool container_only = false;             ///< a data container: kafe2's default model is fitted
-    YAML::Node kafe2_document;               ///< the fit in kafe2's to_file form (for --save)
+    std::shared_ptr<const YAML::Node> kafe2_document; ///< the fit in kafe2's to_file form (for --save)
     bool result_file() const { return !fit; }
 };
 

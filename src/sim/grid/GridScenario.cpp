@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 namespace hepkit::sim {
 namespace {

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <mutex>
 #include <thread>
+#include <yaml-cpp/yaml.h>
 
 namespace hepkit::sim {
 namespace {

@@ -3,6 +3,7 @@
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 namespace hepkit::sim {
 namespace {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 namespace hepkit::sim {
 namespace {

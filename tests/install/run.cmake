@@ -1,0 +1,70 @@
+# ctest install.find_package (tests/CMakeLists.txt): what a user does with hepkit, in a corner of
+# the build tree. Installs the build into PREFIX (cmake --install), checks that the installed
+# headers include neither yaml-cpp nor pugixml (hepkit links them privately), then configures,
+# builds and runs the program of this folder against PREFIX with find_package(hepkit).
+#
+# cmake -DBUILD_DIR= -DPREFIX= -DWORK= -DSOURCE_DIR= -DEXAMPLES= -DCXX= [-DLAUNCHER=] [-DFLAGS=]
+#       [-DLINK_FLAGS=] -P run.cmake
+foreach(var BUILD_DIR PREFIX WORK SOURCE_DIR EXAMPLES CXX)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "run.cmake: -D${var}= is missing")
+  endif()
+endforeach()
+
+function(run what)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${what} failed (${rc}):\n${out}")
+  endif()
+  message(STATUS "${what}: ok")
+  set(run_output "${out}" PARENT_SCOPE)
+endfunction()
+
+file(REMOVE_RECURSE ${PREFIX} ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+run("cmake --install ${BUILD_DIR} --prefix ${PREFIX}" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX})
+
+# what a user gets: the executable, its plot script, the package files, the generated header
+foreach(f bin/hepkit share/hepkit/hepkit_fit_plot.py include/hepkit/core/Version.hpp
+          include/hepkit/core/ConfigReader.hpp)
+  if(NOT EXISTS ${PREFIX}/${f})
+    message(FATAL_ERROR "not installed: ${PREFIX}/${f}")
+  endif()
+endforeach()
+file(GLOB_RECURSE config ${PREFIX}/*/hepkitConfig.cmake)
+if(NOT config)
+  message(FATAL_ERROR "no hepkitConfig.cmake under ${PREFIX}")
+endif()
+
+# The public headers must compile without the private dependencies: no include of them.
+file(GLOB_RECURSE headers ${PREFIX}/include/hepkit/*)
+set(leaks "")
+foreach(h ${headers})
+  file(STRINGS ${h} lines REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"](yaml-cpp|pugixml)")
+  foreach(l ${lines})
+    string(APPEND leaks "\n  ${h}: ${l}")
+  endforeach()
+endforeach()
+if(leaks)
+  message(FATAL_ERROR "installed headers include a private dependency of hepkit:${leaks}")
+endif()
+list(LENGTH headers nheaders)
+message(STATUS "${nheaders} installed headers, none includes yaml-cpp or pugixml")
+
+run("installed hepkit --version" ${PREFIX}/bin/hepkit --version)
+if(NOT run_output MATCHES "hepkit [0-9]+\\.[0-9]+\\.[0-9]+")
+  message(FATAL_ERROR "installed hepkit --version printed: ${run_output}")
+endif()
+
+set(configure ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK}/build -DCMAKE_BUILD_TYPE=Release
+    -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_CXX_COMPILER=${CXX})
+if(LAUNCHER)
+  list(APPEND configure -DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER})
+endif()
+if(FLAGS)
+  list(APPEND configure "-DCMAKE_CXX_FLAGS=${FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${LINK_FLAGS}")
+endif()
+run("configure the consumer (find_package(hepkit))" ${configure})
+run("build the consumer" ${CMAKE_COMMAND} --build ${WORK}/build)
+run("run the consumer" ${WORK}/build/consumer ${EXAMPLES} ${WORK})
+message("${run_output}")
