@@ -398,7 +398,7 @@ TEST(Controllers, StepResponses) {
     EXPECT_EQ(roced_target(8, 4, 10), 2);
     EXPECT_EQ(roced_target(100, 4, 10), 10); // quota
     EXPECT_EQ(roced_target(0, 4, 10), 0);
-    EXPECT_THROW(parse_controller("pid"), std::invalid_argument);
+    EXPECT_THROW(controller_kinds.parse("pid"), std::invalid_argument);
 }
 
 } // namespace
