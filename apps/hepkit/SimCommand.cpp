@@ -153,9 +153,8 @@ void apply_overrides(sim::GridOptions& g, const SimOptions& o) {
 int list_parameters() {
     fmt::print("{:<40} {:<14} {:<40} {}\n", "parameter path", "unit", "scenario key", "meaning");
     for (const auto& p : sim::grid_parameters()) {
-        const bool names = p.unit.find(',') != std::string_view::npos;
-        fmt::print("{:<40} {:<14} {:<40} {}{}\n", p.path, names ? "name" : p.unit, p.scenario, p.doc,
-                   names ? fmt::format(" ({})", p.unit) : "");
+        fmt::print("{:<40} {:<14} {:<40} {}{}\n", p.path, p.unit, p.scenario, p.doc,
+                   p.allowed ? fmt::format(" ({})", p.allowed()) : "");
     }
     return 0;
 }
@@ -274,8 +273,11 @@ int run(const SimOptions& o, const GlobalOptions& g) {
     }
     if (o.point >= 0 || !o.emit.empty() || given(o, "--threads"))
         throw UsageError(given(o, "--threads") ? "-j/--threads" : "--point/--emit", "needs --scan");
-    GridRunOutputs outputs{o.output,      o.summary_json,     o.timeseries,
-                           o.drone_trace, sim::solver_modes.parse(o.solver) == sim::MaxMinSolver::Mode::full,
+    GridRunOutputs outputs{o.output,
+                           o.summary_json,
+                           o.timeseries,
+                           o.drone_trace,
+                           sim::solver_modes.parse(o.solver) == sim::MaxMinSolver::Mode::full,
                            o.all_sites};
     const std::optional<std::uint64_t> seed =
         o.seed >= 0 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(o.seed)) : std::nullopt;
@@ -456,9 +458,8 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
     cmd->add_option("--eviction", "cache eviction: lru (default) or fifo")
         ->check(CLI::IsMember(sim::evictions.names()))
         ->group(grid);
-    cmd->add_option("--output-storage",
-                    "storage host receiving job outputs (default: the "
-                    "first storage host)")
+    cmd->add_option("--output-storage", "storage host receiving job outputs (default: the "
+                                        "first storage host)")
         ->group(grid);
     cmd->add_flag("--dcsim-block-sizes", opts->dcsim_block_sizes,
                   "reproduce DCSim's streaming over-read (each file's last block is read whole)")

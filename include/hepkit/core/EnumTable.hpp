@@ -21,13 +21,15 @@
 
 namespace hepkit {
 
-template <class E> struct EnumName {
+template <class E>
+struct EnumName {
     std::string_view name;
     E value;
     bool alias = false; ///< accepted when parsing, never printed
 };
 
-template <class E, std::size_t N> class EnumTable {
+template <class E, std::size_t N>
+class EnumTable {
   public:
     constexpr EnumTable(std::string_view what, const std::array<EnumName<E>, N>& entries)
         : what_(what), entries_(entries) {}
@@ -44,7 +46,8 @@ template <class E, std::size_t N> class EnumTable {
     E parse(std::string_view name) const {
         if (const auto v = find(name))
             return *v;
-        const bool vowel = !what_.empty() && std::string_view("aeiou").find(what_[0]) != std::string_view::npos;
+        const bool vowel =
+            !what_.empty() && std::string_view("aeiou").find(what_[0]) != std::string_view::npos;
         throw std::invalid_argument("'" + std::string(name) + "' is not " + (vowel ? "an " : "a ") +
                                     std::string(what_) + " (allowed: " + allowed() + ")");
     }

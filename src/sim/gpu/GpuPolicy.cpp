@@ -14,13 +14,13 @@ namespace {
 
 // The policy names of the text form; each sets the slots and the execution of a policy.
 enum class PolicyKind { exclusive, repeat, divide, time_slicing, mps, mig };
-constexpr auto policy_kinds = make_enum_table<PolicyKind>("GPU sharing policy",
-                                                          {{"exclusive", PolicyKind::exclusive},
-                                                           {"repeat", PolicyKind::repeat},
-                                                           {"divide", PolicyKind::divide},
-                                                           {"time-slicing", PolicyKind::time_slicing},
-                                                           {"mps", PolicyKind::mps},
-                                                           {"mig", PolicyKind::mig}});
+constexpr auto policy_kinds =
+    make_enum_table<PolicyKind>("GPU sharing policy", {{"exclusive", PolicyKind::exclusive},
+                                                       {"repeat", PolicyKind::repeat},
+                                                       {"divide", PolicyKind::divide},
+                                                       {"time-slicing", PolicyKind::time_slicing},
+                                                       {"mps", PolicyKind::mps},
+                                                       {"mig", PolicyKind::mig}});
 
 bool parse_bool(const std::string& key, const std::string& v) {
     if (v == "true" || v == "1" || v == "yes")

@@ -34,7 +34,8 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
     if (!(options_.streaming.block_size > 0))
         throw std::invalid_argument("the XRootD block size must be > 0");
     if (!(options_.cache.hitrate >= 0 && options_.cache.hitrate <= 1))
-        throw std::invalid_argument(fmt::format("hit rate {} must be between 0 and 1", options_.cache.hitrate));
+        throw std::invalid_argument(
+            fmt::format("hit rate {} must be between 0 and 1", options_.cache.hitrate));
     if (!(options_.limits.max_sim_time > 0) || !std::isfinite(options_.limits.max_sim_time))
         throw InputError("", 0, "max_sim_time", "must be a finite time > 0");
     check_event_count();
@@ -210,7 +211,8 @@ void GridSimulation::check_event_count() const {
 double GridSimulation::xrd_runaway_ratio() const {
     if (options_.streaming.xrd_overhead != XrdOverhead::dcsim || !options_.streaming.prefetch)
         return 0;
-    const double f = std::max(options_.streaming.xrd_flops_per_time, options_.streaming.xrd_flops_per_time_local);
+    const double f =
+        std::max(options_.streaming.xrd_flops_per_time, options_.streaming.xrd_flops_per_time_local);
     double slowest = std::numeric_limits<double>::infinity();
     for (const auto& w : dispatcher_.workers())
         slowest = std::min(slowest, sim_.platform().host(w.host).speed);
@@ -500,7 +502,8 @@ double GridSimulation::block_flops(const Run& run, double bytes, double now) {
     const JobSpec& job = workload_.jobs[run.job];
     const double flops = run.total_bytes > 0 ? job.flops * bytes / run.total_bytes : 0;
     const bool local = run.sources[run.file].host == dispatcher_.workers()[run.worker].host;
-    const double per_second = local ? options_.streaming.xrd_flops_per_time_local : options_.streaming.xrd_flops_per_time;
+    const double per_second =
+        local ? options_.streaming.xrd_flops_per_time_local : options_.streaming.xrd_flops_per_time;
     // DCSim: from the start of the last read to now, which with prefetch also spans the previous
     // block's computation (the overhead then feeds on itself). read-time: the read's own duration;
     // the two agree whenever the read, not the computation, was the longer (and without prefetch).
@@ -525,8 +528,9 @@ void GridSimulation::stream_step(std::uint32_t r, double now) {
     }
     // DCSim reads min(block, bytes left before this block) as the next block: one block too
     // much at the end of a file. hepkit reads what is left, unless asked to reproduce DCSim.
-    const double next =
-        options_.streaming.dcsim_block_sizes ? bytes : std::min(options_.streaming.block_size, run.to_process);
+    const double next = options_.streaming.dcsim_block_sizes
+                            ? bytes
+                            : std::min(options_.streaming.block_size, run.to_process);
     start_exec(r, flops, options_.jobs.compute_on_all_cores ? workload_.jobs[run.job].cores : 1, now);
     if (options_.streaming.prefetch) {
         run.stage = Stage::step_both;

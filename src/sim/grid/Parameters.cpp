@@ -51,7 +51,8 @@ long long integer(const YamlView& v, long long lo, long long hi, const char* ran
         v.fail(fmt::format("must be {}", range));
     return x;
 }
-template <class Table> auto named(const YamlView& v, const Table& table) {
+template <class Table>
+auto named(const YamlView& v, const Table& table) {
     try {
         return table.parse(v.as_string());
     } catch (const std::invalid_argument& e) {
@@ -89,10 +90,12 @@ const std::vector<Parameter> registry = {
      [](O& o, const V& v, const N&) { o.cache.hitrate = fraction(v); }},
     {"cache.caching", "options.caching", "bool", "store missed input files in a cache (--no-caching)",
      [](O& o, const V& v, const N&) { o.cache.caching = v.as_bool(); }},
-    {"cache.scope", "options.cache_scope", "local, network, siblingnetwork", "caches a worker reads from (--cache-scope)",
-     [](O& o, const V& v, const N&) { o.cache.scope = named(v, cache_scopes); }},
-    {"cache.eviction", "options.eviction", "lru, fifo", "eviction policy of every cache (--eviction)",
-     [](O& o, const V& v, const N&) { o.cache.eviction = named(v, evictions); }},
+    {"cache.scope", "options.cache_scope", "name", "caches a worker reads from (--cache-scope)",
+     [](O& o, const V& v, const N&) { o.cache.scope = named(v, cache_scopes); },
+     [] { return cache_scopes.allowed(); }},
+    {"cache.eviction", "options.eviction", "name", "eviction policy of every cache (--eviction)",
+     [](O& o, const V& v, const N&) { o.cache.eviction = named(v, evictions); },
+     [] { return evictions.allowed(); }},
     {"caches.*.size", "caches.HOST", "B", "size of cache host HOST (default: its disk's size)",
      [](O& o, const V& v, const N& n) { o.cache.sizes[n] = v.as_quantity(Kind::size); }},
     // output storage (sim/data/OutputStorageConfig.hpp)
@@ -112,9 +115,10 @@ const std::vector<Parameter> registry = {
     {"streaming.xrd_flops_per_time_local", "options.xrd_flops_per_time_local", "flop/s",
      "the same overhead when streaming from the worker's own host (--xrd-flops-per-time-local)",
      [](O& o, const V& v, const N&) { o.streaming.xrd_flops_per_time_local = v.as_quantity(Kind::speed); }},
-    {"streaming.xrd_overhead_model", "options.xrd_overhead_model", "read-time, dcsim",
+    {"streaming.xrd_overhead_model", "options.xrd_overhead_model", "name",
      "how the XRootD overhead of a block is computed (--xrd-overhead-model)",
-     [](O& o, const V& v, const N&) { o.streaming.xrd_overhead = named(v, xrd_overhead_models); }},
+     [](O& o, const V& v, const N&) { o.streaming.xrd_overhead = named(v, xrd_overhead_models); },
+     [] { return xrd_overhead_models.allowed(); }},
     {"streaming.dcsim_block_sizes", "options.dcsim_block_sizes", "bool",
      "reproduce DCSim's over-read of each file's last block (--dcsim-block-sizes)",
      [](O& o, const V& v, const N&) { o.streaming.dcsim_block_sizes = v.as_bool(); }},
@@ -129,9 +133,10 @@ const std::vector<Parameter> registry = {
      "streaming and copy jobs compute on all their cores (DCSim: on one)",
      [](O& o, const V& v, const N&) { o.jobs.compute_on_all_cores = v.as_bool(); }},
     // dispatcher and queue (sim/batch/DispatcherConfig.hpp, QueueConfig.hpp)
-    {"dispatcher.policy", "dispatcher", "dcsim, round-robin, least-loaded, data-locality",
+    {"dispatcher.policy", "dispatcher", "name",
      "job placement policy (--dispatcher)",
-     [](O& o, const V& v, const N&) { o.dispatcher.policy = named(v, dispatch_policies); }},
+     [](O& o, const V& v, const N&) { o.dispatcher.policy = named(v, dispatch_policies); },
+     [] { return dispatch_policies.allowed(); }},
     {"queue.backfill_depth", "options.backfill_depth", "count",
      "queued jobs tried past one that cannot start (0: strict order)",
      [](O& o, const V& v, const N&) {
@@ -189,9 +194,10 @@ const std::vector<Parameter> registry = {
          o.gpu.calibration.mps_max_clients = static_cast<int>(integer(v, 1, 1024, "between 1 and 1024"));
      }},
     // drones: controller (sim/provisioning/ProvisioningConfig.hpp)
-    {"drones.controller.type", "opportunistic.controller.type", "roced, cobald-linear, cobald-relative",
+    {"drones.controller.type", "opportunistic.controller.type", "name",
      "the controller that provisions drones",
-     [](O& o, const V& v, const N&) { o.drones.controller.kind = named(v, controller_kinds); }},
+     [](O& o, const V& v, const N&) { o.drones.controller.kind = named(v, controller_kinds); },
+     [] { return controller_kinds.allowed(); }},
     {"drones.controller.interval", "opportunistic.controller.interval", "s", "time between controller cycles",
      [](O& o, const V& v, const N&) { o.drones.controller.interval = positive(v, Kind::time); }},
     {"drones.controller.max_boots_per_cycle", "opportunistic.controller.max_boots_per_cycle", "count",
@@ -330,7 +336,8 @@ void read_parameter_section(GridOptions& options, const config::YamlView& map, s
         map.fail("expected a map");
     for (const auto& kv : map.node()) {
         const std::string key = kv.first.Scalar();
-        if (std::find_if(others.begin(), others.end(), [&](const char* o) { return key == o; }) != others.end())
+        if (std::find_if(others.begin(), others.end(), [&](const char* o) { return key == o; }) !=
+            others.end())
             continue;
         const std::string_view path = parameter_of_scenario_key(section, key);
         if (path.empty()) {

@@ -26,9 +26,9 @@ TraceWriter::Columns trace_columns(const Platform& platform) {
 } // namespace
 
 RunOptions outputs_of(const GridScenario& scenario, RunOptions o) {
-    for (auto [mine, theirs] : {std::pair{&o.trace, &scenario.trace}, std::pair{&o.summary, &scenario.summary},
-                                std::pair{&o.timeseries, &scenario.timeseries},
-                                std::pair{&o.drones, &scenario.drones}})
+    for (auto [mine, theirs] :
+         {std::pair{&o.trace, &scenario.trace}, std::pair{&o.summary, &scenario.summary},
+          std::pair{&o.timeseries, &scenario.timeseries}, std::pair{&o.drones, &scenario.drones}})
         if (mine->empty())
             *mine = *theirs;
     return o;
@@ -116,7 +116,8 @@ Summary run(GridScenario scenario, const RunOptions& options) {
     summary.events = simulation.engine().events_processed();
     if (options.finished)
         options.finished(simulation.engine().solver(), summary.events);
-    summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    summary.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     if (trace)
         trace->commit();
     if (series)

@@ -2,8 +2,8 @@
 
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
-#include "hepkit/core/Units.hpp"
 #include "hepkit/core/Number.hpp"
+#include "hepkit/core/Units.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/grid/Parameters.hpp"
 #include "hepkit/sim/grid/Run.hpp"
@@ -101,9 +101,11 @@ void apply(GridScenario& s, const ScanSpec& spec, const std::string& name, const
         for (const auto& p : expand(s, path))
             set_parameter(s.options, p, value, spec.origin);
     } catch (const InputError& e) {
-        throw InputError(spec.origin, 0, "parameters." + name, fmt::format("value '{}': {}", value, e.message()));
+        throw InputError(spec.origin, 0, "parameters." + name,
+                         fmt::format("value '{}': {}", value, e.message()));
     } catch (const std::exception& e) {
-        throw InputError(spec.origin, 0, "parameters." + name, fmt::format("value '{}': {}", value, e.what()));
+        throw InputError(spec.origin, 0, "parameters." + name,
+                         fmt::format("value '{}': {}", value, e.what()));
     }
 }
 
@@ -218,10 +220,11 @@ std::vector<std::string> run_scan(const ScanSpec& spec, std::size_t first, std::
                 std::string row = fmt::format("{},{}", k, CsvWriter::field(scenario_path));
                 for (const auto& v : values)
                     row += fmt::format(",{}", CsvWriter::field(v));
-                row += fmt::format(",{},{},{},{},{},{},{},{},{}", o.done, o.failed, CsvWriter::number(summary.makespan),
-                                   CsvWriter::number(o.cpu_efficiency()), CsvWriter::number(o.mean(o.wall)),
-                                   CsvWriter::number(o.mean(o.infile)), CsvWriter::number(o.cache_hit_rate()),
-                                   CsvWriter::number(o.bytes_remote), summary.events);
+                row += fmt::format(",{},{},{},{},{},{},{},{},{}", o.done, o.failed,
+                                   CsvWriter::number(summary.makespan), CsvWriter::number(o.cpu_efficiency()),
+                                   CsvWriter::number(o.mean(o.wall)), CsvWriter::number(o.mean(o.infile)),
+                                   CsvWriter::number(o.cache_hit_rate()), CsvWriter::number(o.bytes_remote),
+                                   summary.events);
                 rows[k - first] = std::move(row);
             } catch (...) {
                 std::lock_guard lock(error_mutex);

@@ -31,11 +31,11 @@
 namespace hepkit::sim {
 
 enum class DispatchPolicy { dcsim, round_robin, least_loaded, data_locality };
-inline constexpr auto dispatch_policies = make_enum_table<DispatchPolicy>(
-    "dispatcher policy", {{"dcsim", DispatchPolicy::dcsim},
-                          {"round-robin", DispatchPolicy::round_robin},
-                          {"least-loaded", DispatchPolicy::least_loaded},
-                          {"data-locality", DispatchPolicy::data_locality}});
+inline constexpr auto dispatch_policies =
+    make_enum_table<DispatchPolicy>("dispatcher policy", {{"dcsim", DispatchPolicy::dcsim},
+                                                          {"round-robin", DispatchPolicy::round_robin},
+                                                          {"least-loaded", DispatchPolicy::least_loaded},
+                                                          {"data-locality", DispatchPolicy::data_locality}});
 
 class Dispatcher {
   public:

@@ -16,10 +16,10 @@ enum class CacheScope {
     network,        ///< caches in the worker's zone
     sibling_network ///< caches in the worker's zone and its sibling zones
 };
-inline constexpr auto cache_scopes = make_enum_table<CacheScope>(
-    "cache scope", {{"local", CacheScope::local},
-                    {"network", CacheScope::network},
-                    {"siblingnetwork", CacheScope::sibling_network}});
+inline constexpr auto cache_scopes =
+    make_enum_table<CacheScope>("cache scope", {{"local", CacheScope::local},
+                                                {"network", CacheScope::network},
+                                                {"siblingnetwork", CacheScope::sibling_network}});
 
 /// Parameter paths `cache.*` and `caches.HOST.size` (docs/formats.md, "Parameter paths").
 struct CacheConfig {

@@ -32,8 +32,8 @@ inline constexpr auto xrd_overhead_models = make_enum_table<XrdOverhead>(
 
 /// Streaming jobs (XRootD): parameter paths `streaming.*`.
 struct StreamingConfig {
-    double block_size = 1e9; ///< B per streamed block (-x)
-    bool prefetch = true;    ///< read block i+1 while computing block i (--prefetch-off)
+    double block_size = 1e9;             ///< B per streamed block (-x)
+    bool prefetch = true;                ///< read block i+1 while computing block i (--prefetch-off)
     double xrd_flops_per_time = 2e10;    ///< flop/s of CPU overhead per second of remote streaming
     double xrd_flops_per_time_local = 0; ///< flop/s of overhead when streaming from the worker's host
     XrdOverhead xrd_overhead = XrdOverhead::read_time; ///< overhead model (--xrd-overhead-model)
@@ -42,8 +42,8 @@ struct StreamingConfig {
 
 /// The jobs' submission and execution: parameter paths `jobs.*`.
 struct JobsConfig {
-    std::size_t duplications = 1; ///< count: run each job this many times (-d)
-    bool shuffle = false;         ///< shuffle the submission order (--shuffle-jobs)
+    std::size_t duplications = 1;      ///< count: run each job this many times (-d)
+    bool shuffle = false;              ///< shuffle the submission order (--shuffle-jobs)
     bool compute_on_all_cores = false; ///< streaming/copy jobs compute on all their cores (DCSim: one)
 };
 

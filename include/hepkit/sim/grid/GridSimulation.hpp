@@ -9,7 +9,7 @@
 ///
 /// Input modes (docs/models.md, "Grid layer"):
 ///  - copy: every input file is read whole, one after the other, then the job computes;
-///  - streaming: each file is read in blocks of `xrd_block_size`; block i+1 is read while block i
+///  - streaming: each file is read in blocks of `streaming.block_size`; block i+1 is read while block i
 ///    is computed (prefetch on), the flops of a block are proportional to its bytes, plus an
 ///    optional XRootD CPU overhead per second of streaming;
 ///  - calculation: no input; the flops run on all the job's cores.
@@ -20,8 +20,8 @@
 #include "hepkit/sim/Simulation.hpp"
 #include "hepkit/sim/batch/Dispatcher.hpp"
 #include "hepkit/sim/data/Cache.hpp"
-#include "hepkit/sim/grid/GridOptions.hpp"
 #include "hepkit/sim/gpu/GpuPool.hpp"
+#include "hepkit/sim/grid/GridOptions.hpp"
 #include "hepkit/sim/output/JobRecord.hpp"
 #include "hepkit/sim/provisioning/DronePool.hpp"
 #include "hepkit/sim/workload/Job.hpp"

@@ -25,11 +25,13 @@ namespace hepkit::sim {
 struct Parameter {
     std::string_view path;     ///< e.g. `cache.hitrate`; `*` stands for a name
     std::string_view scenario; ///< where a scenario file sets it, e.g. `options.hitrate`
-    std::string_view unit;     ///< B, s, flop/s, fraction, count, bool, text or the allowed names
+    std::string_view unit;     ///< B, s, flop/s, fraction, count, bool, host, policy, name (see allowed)
     std::string_view doc;      ///< one line: what it does
     /// Reads `value` (a YAML scalar; from the command line or a scan, its text) into `options`;
     /// `name` is the path's `*` segment (empty without one). Throws InputError at `value`.
     void (*set)(GridOptions& options, const config::YamlView& value, const std::string& name);
+    /// For a unit `name`: the allowed names, from the enum's table (core/EnumTable.hpp).
+    std::string (*allowed)() = nullptr;
 };
 
 /// Every parameter, grouped by component, in documentation order.

@@ -41,13 +41,13 @@ class TraceWriter {
 /// only in `failed`.
 struct JobTotals {
     std::size_t done = 0, failed = 0;
-    double wall = 0;         ///< s, sum of wall times (end - start)
-    double compute = 0;      ///< s, CPU compute time
-    double gpu = 0;          ///< s, GPU time
-    double infile = 0;       ///< s, input transfer time
-    double outfile = 0;      ///< s, output transfer time
-    double queue = 0;        ///< s, queue wait
-    double core_seconds = 0; ///< cores x wall time
+    double wall = 0;                                         ///< s, sum of wall times (end - start)
+    double compute = 0;                                      ///< s, CPU compute time
+    double gpu = 0;                                          ///< s, GPU time
+    double infile = 0;                                       ///< s, input transfer time
+    double outfile = 0;                                      ///< s, output transfer time
+    double queue = 0;                                        ///< s, queue wait
+    double core_seconds = 0;                                 ///< cores x wall time
     double bytes_cache = 0, bytes_remote = 0, bytes_out = 0; ///< B
     void add(const JobRecord& r);
     /// CPU compute time / wall time (DCSim's CPU efficiency).
@@ -76,8 +76,8 @@ struct Summary {
     std::string dispatcher;     ///< dispatcher policy name
     double makespan = 0;        ///< s, the last job's end
     JobTotals overall;
-    std::map<std::string, JobTotals> sites;   ///< by site (zone) name
-    std::map<std::string, int> site_cores;    ///< cores per site (for utilisation)
+    std::map<std::string, JobTotals> sites;    ///< by site (zone) name
+    std::map<std::string, int> site_cores;     ///< cores per site (for utilisation)
     std::map<std::string, std::size_t> status; ///< jobs by final status
     std::vector<GpuPolicyStats> gpu;           ///< per GPU sharing policy (empty without GPUs)
     std::vector<DroneSiteStats> drones;        ///< per opportunistic site (empty without drones)
