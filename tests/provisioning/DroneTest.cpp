@@ -2,6 +2,7 @@
 
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/provisioning/DronePool.hpp"
 
 #include <fmt/format.h>
@@ -52,14 +53,11 @@ Outcome simulate(const std::function<std::string(const std::string&)>& yaml_for,
         f << job_list;
     }
     auto s = read_grid_scenario(config::YamlView(YAML::Load(yaml_for(path)), "drones.yaml"), "");
-    Simulation sim(std::move(*s.platform), Simulation::Config{});
-    GridSimulation grid(sim, std::move(s.workload), s.options);
     Outcome out;
-    GridSimulation::Observers obs;
-    obs.job_finished = [&](const JobRecord& r) { out.jobs.push_back(r); };
-    obs.drone = [&](const DroneEvent& e) { out.drones.push_back(e); };
-    grid.run(obs);
-    out.stats = grid.drone_stats();
+    RunOptions o;
+    o.job_finished = [&](const JobRecord& r) { out.jobs.push_back(r); };
+    o.drone = [&](const DroneEvent& e) { out.drones.push_back(e); };
+    out.stats = sim::run(std::move(s), o).drones;
     std::remove(path.c_str());
     return out;
 }
