@@ -11,6 +11,7 @@
 
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
 #include "ForkedRun.hpp"
@@ -45,19 +46,18 @@ std::pair<double, double> simulate(const fs::path& platform, std::int64_t n, boo
     WorkloadSources src;
     src.datasets.emplace_back(ds, "dataset");
     src.workloads.emplace_back(wl, "workload");
-    GridOptions opt;
-    opt.seed = 42;
-    opt.xrd_flops_per_time = 0;
-    WorkloadSet set = build_workload(p, src, opt.seed);
-    Simulation sim(std::move(p), {});
-    sim.engine().set_slack_decomposition(slack);
-    GridSimulation grid(sim, std::move(set), opt);
-    std::size_t done = 0;
-    grid.run({[&](const JobRecord& r) { done += r.status == "done"; }, {}, {}, {}});
+    GridScenario scenario;
+    scenario.options.seed = 42;
+    scenario.options.streaming.xrd_flops_per_time = 0;
+    scenario.workload = build_workload(p, src, scenario.options.seed);
+    scenario.platform.emplace(std::move(p));
+    RunOptions options;
+    options.slack_decomposition = slack;
+    const Summary summary = sim::run(std::move(scenario), options);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (done != static_cast<std::size_t>(n))
+    if (summary.overall.done != static_cast<std::size_t>(n))
         _exit(1);
-    return {wall, static_cast<double>(sim.engine().events_processed())};
+    return {wall, static_cast<double>(summary.events)};
 }
 
 Result run_forked(const fs::path& platform, std::int64_t n, bool slack = true) {

@@ -10,6 +10,7 @@
 #include "ForkedRun.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/grid/WlcgGenerator.hpp"
 
 #include <benchmark/benchmark.h>
@@ -27,16 +28,13 @@ namespace {
 std::pair<double, double> simulate(const std::string& dir, bool slack = true) {
     const auto t0 = std::chrono::steady_clock::now();
     const config::YamlView root(config::load_yaml_file(dir + "/scenario.yaml"), dir + "/scenario.yaml");
-    GridScenario s = read_grid_scenario(root, dir);
-    Simulation sim(std::move(*s.platform), {});
-    sim.engine().set_slack_decomposition(slack);
-    GridSimulation grid(sim, std::move(s.workload), s.options);
-    std::size_t done = 0;
-    grid.run({[&](const JobRecord& r) { done += r.status == "done"; }, {}, {}, {}});
+    RunOptions options;
+    options.slack_decomposition = slack;
+    const Summary summary = sim::run(read_grid_scenario(root, dir), options);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (done != grid.jobs_total())
+    if (summary.overall.done != summary.jobs_total)
         _exit(1);
-    return {wall, static_cast<double>(sim.engine().events_processed())};
+    return {wall, static_cast<double>(summary.events)};
 }
 
 bench::ForkedResult run(const WlcgSpec& spec, const std::string& tag, std::uint64_t& jobs) {

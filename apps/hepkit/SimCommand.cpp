@@ -10,6 +10,7 @@
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Log.hpp"
 #include "hepkit/core/Units.hpp"
+#include "hepkit/sim/grid/Parameters.hpp"
 #include "hepkit/sim/grid/Scan.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 #include "hepkit/sim/workload/ActivityRunner.hpp"
@@ -34,19 +35,12 @@ struct SimOptions {
     // grid runs (DCSim's command line and hepkit's additions)
     std::vector<std::string> workloads, datasets, job_lists;
     long long seed = -1;
-    double hitrate = 0;
-    double xrd_blocksize = 1e9;
     std::string buffer_size = "1048576";
+    bool all_sites = false, list_parameters = false;
+    // flags that set parameters (cli_parameters): only whether they were given matters
     bool no_caching = false, prefetch_off = false, shuffle_jobs = false, dcsim_block_sizes = false;
-    bool all_sites = false;
-    std::string cache_scope = "local";
-    std::size_t duplications = 1;
-    double xrd_flops = 2e10, xrd_flops_local = 0;
-    std::string xrd_overhead = "read-time";
-    std::string dispatcher = "dcsim", eviction = "lru", output_storage;
-    std::string summary_json, timeseries;
-    std::string gpu_policy, drone_trace;
-    double timeseries_interval = 60;
+    std::vector<std::string> set; ///< --set PATH=VALUE, in order
+    std::string summary_json, timeseries, drone_trace;
     std::string scan, emit, emit_dir = "hepkit-scan";
     long long point = -1;
     unsigned threads = 0;
@@ -57,8 +51,36 @@ bool given(const SimOptions& o, const char* name) {
     return o.cmd->count(name) > 0;
 }
 
-// The options of a grid run that the command line may set; with a scenario file they override
-// the scenario's values (precedence: command line > scenario > built-in default).
+// The command-line options that set a parameter of the grid run (grid/Parameters.hpp): the
+// option, its parameter path and, for a flag, the value it sets. Flags can only switch their
+// feature one way (there is no --prefetch-on: a scenario's `prefetch: false` stays). With a
+// scenario file they override the scenario's values (command line > scenario > default).
+struct CliParameter {
+    const char* option;
+    const char* path;
+    const char* flag_value; ///< nullptr: the option takes a value
+};
+constexpr CliParameter cli_parameters[] = {
+    {"--hitrate", "cache.hitrate", nullptr},
+    {"--xrd-blocksize", "streaming.block_size", nullptr},
+    {"--no-caching", "cache.caching", "false"},
+    {"--prefetch-off", "streaming.prefetch", "false"},
+    {"--shuffle-jobs", "jobs.shuffle", "true"},
+    {"--dcsim-block-sizes", "streaming.dcsim_block_sizes", "true"},
+    {"--cache-scope", "cache.scope", nullptr},
+    {"--duplications", "jobs.duplications", nullptr},
+    {"--xrd-flops-per-time", "streaming.xrd_flops_per_time", nullptr},
+    {"--xrd-flops-per-time-local", "streaming.xrd_flops_per_time_local", nullptr},
+    {"--xrd-overhead-model", "streaming.xrd_overhead_model", nullptr},
+    {"--dispatcher", "dispatcher.policy", nullptr},
+    {"--eviction", "cache.eviction", nullptr},
+    {"--output-storage", "output_storage.host", nullptr},
+    {"--timeseries-interval", "timeseries.interval", nullptr},
+    {"--gpu-policy", "gpu.sharing.default", nullptr}, // replaces the scenario's `default` policy
+};
+
+// The options of a grid run that the command line may set (for the refusals of scans and
+// activities runs).
 constexpr const char* grid_run_options[] = {"--hitrate",
                                             "--xrd-blocksize",
                                             "--no-caching",
@@ -79,7 +101,8 @@ constexpr const char* grid_run_options[] = {"--hitrate",
                                             "--summary-json",
                                             "--timeseries",
                                             "--drone-trace",
-                                            "--all-sites"};
+                                            "--all-sites",
+                                            "--set"};
 
 // The grid-run options given on this command line, e.g. "-d/--duplications", for messages.
 std::vector<std::string> given_grid_options(const SimOptions& o) {
@@ -101,39 +124,40 @@ std::string join(const std::vector<std::string>& v) {
     return out;
 }
 
-// Every grid option given on the command line replaces the scenario's value; flags can only
-// switch their feature on (there is no --prefetch-on: a scenario's `prefetch: false` stays).
+// Every grid option given on the command line replaces the scenario's value, through the
+// parameter registry; then every --set PATH=VALUE, in order.
 void apply_overrides(sim::GridOptions& g, const SimOptions& o) {
-    if (given(o, "--hitrate"))
-        g.hitrate = o.hitrate;
-    if (given(o, "--xrd-blocksize"))
-        g.xrd_block_size = o.xrd_blocksize;
-    if (o.no_caching)
-        g.caching = false;
-    if (o.prefetch_off)
-        g.prefetch = false;
-    if (o.shuffle_jobs)
-        g.shuffle_jobs = true;
-    if (o.dcsim_block_sizes)
-        g.dcsim_block_sizes = true;
-    if (given(o, "--cache-scope"))
-        g.cache_scope = sim::parse_cache_scope(o.cache_scope);
-    if (given(o, "--duplications"))
-        g.duplications = o.duplications;
-    if (given(o, "--xrd-flops-per-time"))
-        g.xrd_flops_per_time = o.xrd_flops;
-    if (given(o, "--xrd-flops-per-time-local"))
-        g.xrd_flops_per_time_local = o.xrd_flops_local;
-    if (given(o, "--xrd-overhead-model"))
-        g.xrd_overhead = sim::parse_xrd_overhead(o.xrd_overhead);
-    if (given(o, "--dispatcher"))
-        g.dispatcher = sim::parse_dispatch_policy(o.dispatcher);
-    if (given(o, "--eviction"))
-        g.eviction = sim::parse_eviction(o.eviction);
-    if (given(o, "--output-storage"))
-        g.output_storage = o.output_storage;
-    if (given(o, "--timeseries-interval"))
-        g.timeseries_interval = o.timeseries_interval;
+    for (const auto& p : cli_parameters) {
+        const CLI::Option* opt = o.cmd->get_option(p.option);
+        if (opt->count() == 0)
+            continue;
+        const std::string value = p.flag_value ? p.flag_value : opt->results().back();
+        try {
+            sim::set_parameter(g, p.path, value);
+        } catch (const InputError& e) {
+            throw UsageError(p.option, e.message());
+        }
+    }
+    for (const auto& item : o.set) {
+        const auto eq = item.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw UsageError("--set", fmt::format("'{}' is not PATH=VALUE (e.g. cache.hitrate=0.5)", item));
+        try {
+            sim::set_parameter(g, item.substr(0, eq), item.substr(eq + 1));
+        } catch (const InputError& e) {
+            throw UsageError("--set", fmt::format("{}: {}", item.substr(0, eq), e.message()));
+        }
+    }
+}
+
+// `hepkit sim --list-parameters`: every parameter path with its unit, scenario key and meaning.
+int list_parameters() {
+    fmt::print("{:<40} {:<14} {:<40} {}\n", "parameter path", "unit", "scenario key", "meaning");
+    for (const auto& p : sim::grid_parameters()) {
+        fmt::print("{:<40} {:<14} {:<40} {}{}\n", p.path, p.unit, p.scenario, p.doc,
+                   p.allowed ? fmt::format(" ({})", p.allowed()) : "");
+    }
+    return 0;
 }
 
 sim::GridScenario dcsim_scenario(const SimOptions& o) {
@@ -151,23 +175,6 @@ sim::GridScenario dcsim_scenario(const SimOptions& o) {
         sources.workloads.emplace_back(config::load_json_file(w), w);
     sources.job_lists = o.job_lists;
     s.workload = sim::build_workload(*s.platform, sources, g.seed);
-    return s;
-}
-
-// --gpu-policy replaces the scenario's `default` GPU policy (hosts and sites named in the
-// scenario keep theirs).
-sim::GridScenario with_gpu_policy(sim::GridScenario s, const SimOptions& o) {
-    if (o.gpu_policy.empty())
-        return s;
-    sim::GpuPolicy p;
-    try {
-        p = sim::parse_gpu_policy(o.gpu_policy);
-    } catch (const std::invalid_argument& e) {
-        throw UsageError("--gpu-policy", e.what());
-    }
-    auto& list = s.options.gpu_policies;
-    std::erase_if(list, [](const auto& kv) { return kv.first == "default"; });
-    list.emplace_back("default", std::move(p));
     return s;
 }
 
@@ -240,10 +247,12 @@ void refuse_grid_options(const SimOptions& o, const std::string& what) {
 
 sim::GridScenario with_overrides(sim::GridScenario s, const SimOptions& o) {
     apply_overrides(s.options, o);
-    return with_gpu_policy(std::move(s), o);
+    return s;
 }
 
 int run(const SimOptions& o, const GlobalOptions& g) {
+    if (o.list_parameters)
+        return list_parameters();
     if (given(o, "--storage-buffer-size") && o.buffer_size != "0")
         Logger(parse_log_level(g.log_level))
             .warn("-b/--storage-buffer-size {} has no effect: hepkit's storage transfers are fluid "
@@ -265,8 +274,12 @@ int run(const SimOptions& o, const GlobalOptions& g) {
     }
     if (o.point >= 0 || !o.emit.empty() || given(o, "--threads"))
         throw UsageError(given(o, "--threads") ? "-j/--threads" : "--point/--emit", "needs --scan");
-    GridRunOutputs outputs{o.output,      o.summary_json,     o.timeseries,
-                           o.drone_trace, o.solver == "full", o.all_sites};
+    GridRunOutputs outputs{o.output,
+                           o.summary_json,
+                           o.timeseries,
+                           o.drone_trace,
+                           sim::solver_modes.parse(o.solver) == sim::MaxMinSolver::Mode::full,
+                           o.all_sites};
     const std::optional<std::uint64_t> seed =
         o.seed >= 0 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(o.seed)) : std::nullopt;
     const bool grid_cli = !o.workloads.empty() || !o.job_lists.empty() || !o.datasets.empty();
@@ -290,7 +303,7 @@ int run(const SimOptions& o, const GlobalOptions& g) {
             throw UsageError("--activities", "cannot be combined with workloads");
         if (o.workloads.empty() && o.job_lists.empty())
             throw UsageError("--dataset-configurations", "give --workload-configurations or --jobs too");
-        return run_grid(with_gpu_policy(dcsim_scenario(o), o), outputs, g);
+        return run_grid(dcsim_scenario(o), outputs, g);
     }
     if (!o.platform.empty() || !o.activities.empty()) {
         if (o.platform.empty() || o.activities.empty())
@@ -314,7 +327,7 @@ int run_activities(const SimOptions& o, const GlobalOptions& g, sim::Scenario sc
              scenario.platform->host_count(), scenario.platform->link_count(), scenario.activities.size());
 
     sim::Simulation::Config cfg;
-    cfg.engine.mode = o.solver == "full" ? sim::MaxMinSolver::Mode::full : sim::MaxMinSolver::Mode::lazy;
+    cfg.engine.mode = sim::solver_modes.parse(o.solver);
     sim::Simulation simulation(std::move(*scenario.platform), cfg);
     sim::ActivityRunner runner(simulation, scenario.activities);
     const std::size_t n = scenario.activities.size();
@@ -396,11 +409,11 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
     cmd->add_option("-s,--seed", opts->seed, "seed of all random draws (default 42)")
         ->check(integer_in(0, 1LL << 62))
         ->group(grid);
-    cmd->add_option("-H,--hitrate", opts->hitrate,
+    cmd->add_option("-H,--hitrate",
                     "initial fraction of each job's input bytes staged on every cache (default 0)")
         ->check(real_in(0, 1))
         ->group(grid);
-    cmd->add_option("-x,--xrd-blocksize", opts->xrd_blocksize,
+    cmd->add_option("-x,--xrd-blocksize",
                     "bytes per XRootD streaming block, a number or a size such as 500MB (default 1e9)")
         ->transform(quantity(units::Kind::size, true))
         ->group(grid);
@@ -412,48 +425,47 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
     cmd->add_flag("--prefetch-off", opts->prefetch_off,
                   "streaming: read block i+1 only after computing block i")
         ->group(grid);
-    cmd->add_option("--cache-scope", opts->cache_scope,
+    cmd->add_option("--cache-scope",
                     "caches a worker reads from: local (same host, default), network (same zone), "
                     "siblingnetwork (same or sibling zones)")
-        ->check(CLI::IsMember({"local", "network", "siblingnetwork"}))
+        ->check(CLI::IsMember(sim::cache_scopes.names()))
         ->group(grid);
-    cmd->add_option("-d,--duplications", opts->duplications, "run every job this many times (default 1)")
+    cmd->add_option("-d,--duplications", "run every job this many times (default 1)")
         ->check(integer_in(1, 10000))
         ->group(grid);
     cmd->add_flag("--shuffle-jobs", opts->shuffle_jobs,
                   "shuffle the submission order (DCSim's flag has no effect in DCSim itself; here it does)")
         ->group(grid);
-    cmd->add_option("--xrd-flops-per-time", opts->xrd_flops,
+    cmd->add_option("--xrd-flops-per-time",
                     "flop of XRootD CPU overhead per second of remote streaming, a number or a speed "
                     "such as 20Gf (DCSim default 2e10)")
         ->transform(quantity(units::Kind::speed, false))
         ->group(grid);
-    cmd->add_option("--xrd-flops-per-time-local", opts->xrd_flops_local,
+    cmd->add_option("--xrd-flops-per-time-local",
                     "the same overhead when streaming from the worker's own host (default 0)")
         ->transform(quantity(units::Kind::speed, false))
         ->group(grid);
-    cmd->add_option("--xrd-overhead-model", opts->xrd_overhead,
+    cmd->add_option("--xrd-overhead-model",
                     "read-time (default: overhead per second of each block's own read) or dcsim (DCSim's: "
                     "from the last read's start, which with prefetch includes the previous block's "
                     "computation and can grow without bound; docs/models.md)")
-        ->check(CLI::IsMember({"read-time", "dcsim"}))
+        ->check(CLI::IsMember(sim::xrd_overhead_models.names()))
         ->group(grid);
-    cmd->add_option("--dispatcher", opts->dispatcher,
+    cmd->add_option("--dispatcher",
                     "job placement: dcsim (first free worker by name, default), round-robin, least-loaded, "
                     "data-locality")
-        ->check(CLI::IsMember({"dcsim", "round-robin", "least-loaded", "data-locality"}))
+        ->check(CLI::IsMember(sim::dispatch_policies.names()))
         ->group(grid);
-    cmd->add_option("--eviction", opts->eviction, "cache eviction: lru (default) or fifo")
-        ->check(CLI::IsMember({"lru", "fifo"}))
+    cmd->add_option("--eviction", "cache eviction: lru (default) or fifo")
+        ->check(CLI::IsMember(sim::evictions.names()))
         ->group(grid);
-    cmd->add_option("--output-storage", opts->output_storage,
-                    "storage host receiving job outputs (default: the "
-                    "first storage host)")
+    cmd->add_option("--output-storage", "storage host receiving job outputs (default: the "
+                                        "first storage host)")
         ->group(grid);
     cmd->add_flag("--dcsim-block-sizes", opts->dcsim_block_sizes,
                   "reproduce DCSim's streaming over-read (each file's last block is read whole)")
         ->group(grid);
-    cmd->add_option("--gpu-policy", opts->gpu_policy,
+    cmd->add_option("--gpu-policy",
                     "GPU sharing policy of every GPU host the scenario does not configure: exclusive, "
                     "repeat:N, divide:N, time-slicing:N, mps:N[,thread_percentage=P,memory_limit=SIZE,"
                     "multi_user=true], mig:PROFILE+PROFILE... (docs/gpu.md)")
@@ -487,14 +499,24 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
     cmd->add_option("--emit-dir", opts->emit_dir, "directory for --emit (default hepkit-scan)")
         ->needs(emit)
         ->group(scans);
-    cmd->add_option("--timeseries-interval", opts->timeseries_interval,
+    cmd->add_option("--timeseries-interval",
                     "time between samples, seconds or a time such as 5min (default 60)")
         ->transform(quantity(units::Kind::time, true))
         ->group(grid);
     cmd->add_option("--solver", opts->solver,
                     "sharing solver: lazy (re-solve only what changed, default) or full (re-solve all; slow, "
                     "for checking)")
-        ->check(CLI::IsMember({"lazy", "full"}));
+        ->check(CLI::IsMember(sim::solver_modes.names()));
+    const char* params = "Parameter paths (docs/formats.md)";
+    cmd->add_option("--set", opts->set,
+                    "set any parameter of a grid run by its path, e.g. --set caches.t1-xcache.size=50TB "
+                    "--set queue.backfill_depth=0 (repeatable; after the options above)")
+        ->take_all()
+        ->allow_extra_args(false)
+        ->group(params);
+    cmd->add_flag("--list-parameters", opts->list_parameters,
+                  "list every parameter path with its unit, scenario key and meaning, and exit")
+        ->group(params);
     return [opts, &globals]() { return run(*opts, globals); };
 }
 

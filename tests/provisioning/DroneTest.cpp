@@ -2,6 +2,7 @@
 
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/provisioning/DronePool.hpp"
 
 #include <fmt/format.h>
@@ -53,14 +54,11 @@ Outcome simulate(const std::function<std::string(const std::string&)>& yaml_for,
         f << job_list;
     }
     auto s = read_grid_scenario(config::YamlView(YAML::Load(yaml_for(path)), "drones.yaml"), "");
-    Simulation sim(std::move(*s.platform), Simulation::Config{});
-    GridSimulation grid(sim, std::move(s.workload), s.options);
     Outcome out;
-    GridSimulation::Observers obs;
-    obs.job_finished = [&](const JobRecord& r) { out.jobs.push_back(r); };
-    obs.drone = [&](const DroneEvent& e) { out.drones.push_back(e); };
-    grid.run(obs);
-    out.stats = grid.drone_stats();
+    RunOptions o;
+    o.job_finished = [&](const JobRecord& r) { out.jobs.push_back(r); };
+    o.drone = [&](const DroneEvent& e) { out.drones.push_back(e); };
+    out.stats = sim::run(std::move(s), o).drones;
     std::remove(path.c_str());
     return out;
 }
@@ -399,7 +397,7 @@ TEST(Controllers, StepResponses) {
     EXPECT_EQ(roced_target(8, 4, 10), 2);
     EXPECT_EQ(roced_target(100, 4, 10), 10); // quota
     EXPECT_EQ(roced_target(0, 4, 10), 0);
-    EXPECT_THROW(parse_controller("pid"), std::invalid_argument);
+    EXPECT_THROW(controller_kinds.parse("pid"), std::invalid_argument);
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include "hepkit/sim/gpu/GpuBenchReport.hpp"
 #include "hepkit/sim/grid/GpuNode.hpp"
 #include "hepkit/sim/grid/GpuPlan.hpp"
+#include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
 #include <fmt/format.h>
@@ -163,7 +164,8 @@ TEST(GpuSharing, MemoryWithoutIsolation) {
     const auto r = run("repeat:2", {gpu_job("a", 10, 0.2, 50e9), gpu_job("b", 10, 0.2, 50e9)});
     EXPECT_EQ(r.status.at("done"), 1u);
     EXPECT_EQ(r.status.at("gpu-out-of-memory"), 1u);
-    EXPECT_THROW(run("divide:4", {gpu_job("a", 10, 0.2, 30e9)}), std::invalid_argument);
+    EXPECT_THROW(run("divide:4", {gpu_job("a", 10, 0.2, 30e9)}),
+                 ScenarioError); // a job no slot can hold: the scenario cannot run
 }
 
 // Context start: latency in parallel, serial part shared per device: k starts end at t0 + k ts.

@@ -40,11 +40,14 @@ TEST(GridReport, SummaryShowsTopTenSitesAndTotals) {
     std::map<std::string, int> cores;
     for (int s = 1; s <= 12; ++s)
         cores[fmt::format("S{:02}", s)] = 10;
-    SummaryBuilder b(cores);
+    Summary b;
+    b.site_cores = cores;
+    b.wall_seconds = 1;
+    b.events = 100;
     for (int s = 1; s <= 12; ++s)
         for (int j = 0; j < s; ++j)
             b.add(job(fmt::format("S{:02}", s), 0, 10, 5));
-    const std::string t = b.table("test", 1, 100);
+    const std::string t = b.table("test");
     for (int s = 3; s <= 12; ++s)
         EXPECT_NE(t.find(fmt::format("  S{:02} ", s)), std::string::npos) << s << "\n" << t;
     EXPECT_EQ(t.find("  S01 "), std::string::npos) << t;
@@ -54,7 +57,7 @@ TEST(GridReport, SummaryShowsTopTenSitesAndTotals) {
     // order: most jobs first
     EXPECT_LT(t.find("  S12 "), t.find("  S11 "));
     EXPECT_LT(t.find("  S04 "), t.find("  S03 "));
-    const std::string all = b.table("test", 1, 100, SIZE_MAX);
+    const std::string all = b.table("test", SIZE_MAX);
     EXPECT_EQ(count(all, "\n  S"), 12) << all;
     EXPECT_EQ(all.find("more site"), std::string::npos);
 }
@@ -62,13 +65,14 @@ TEST(GridReport, SummaryShowsTopTenSitesAndTotals) {
 // One GPU job: 100 s wall, 10 s on the CPU, then 80 s on the GPU. CPU efficiency (DCSim's
 // compute / wall) is 0.1; the efficiency that counts GPU time is (10 + 80) / 100 = 0.9.
 TEST(GridReport, EfficiencyCountsGpuTime) {
-    SummaryBuilder b({{"G", 4}});
+    Summary b;
+    b.site_cores = {{"G", 4}};
     b.add(job("G", 0, 100, 10, 80));
-    const auto j = b.json(1, 1);
+    const auto j = b.to_json();
     EXPECT_DOUBLE_EQ(j["overall"]["cpu_efficiency"].get<double>(), 0.1);
     EXPECT_DOUBLE_EQ(j["overall"]["compute_efficiency"].get<double>(), 0.9);
     EXPECT_DOUBLE_EQ(j["sites"]["G"]["compute_efficiency"].get<double>(), 0.9);
-    const std::string t = b.table("gpu", 1, 1);
+    const std::string t = b.table("gpu");
     EXPECT_NE(t.find("efficiency          0.900 ((CPU compute + GPU time) / wall time; CPU alone 0.100)"),
               std::string::npos)
         << t;

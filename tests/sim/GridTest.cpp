@@ -3,6 +3,7 @@
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 #include "hepkit/sim/workload/DcsimInput.hpp"
 
@@ -41,11 +42,16 @@ routes: [{src: S, dst: W, links: [l]}]
                              .string());
 }
 
-std::vector<JobRecord> run(Platform platform, WorkloadSet set, GridOptions opt) {
-    Simulation sim(std::move(platform), {});
-    GridSimulation grid(sim, std::move(set), opt);
+// The job records of a run through sim::run, in completion order.
+std::vector<JobRecord> run_jobs(Platform platform, WorkloadSet set, GridOptions opt) {
+    GridScenario s;
+    s.platform.emplace(std::move(platform));
+    s.workload = std::move(set);
+    s.options = std::move(opt);
     std::vector<JobRecord> out;
-    grid.run({[&](const JobRecord& r) { out.push_back(r); }, {}, {}, {}});
+    RunOptions o;
+    o.job_finished = [&](const JobRecord& r) { out.push_back(r); };
+    sim::run(std::move(s), o);
     return out;
 }
 
@@ -72,10 +78,10 @@ TEST(Grid, StreamingJobOverlapsReadAndCompute) {
     // read b0 | exec b0 || read b1 | exec b1 || read b2 (half) | exec b2 (0.5 s) | write
     const Platform p = small_platform();
     GridOptions opt;
-    opt.xrd_block_size = 1e8;
-    opt.xrd_flops_per_time = 0;
-    opt.caching = false;
-    const auto r = run(small_platform(), one_job(p, JobType::streaming, 2.5e8, 2.5e9, 1e8), opt);
+    opt.streaming.block_size = 1e8;
+    opt.streaming.xrd_flops_per_time = 0;
+    opt.cache.caching = false;
+    const auto r = run_jobs(small_platform(), one_job(p, JobType::streaming, 2.5e8, 2.5e9, 1e8), opt);
     ASSERT_EQ(r.size(), 1u);
     const double t_input = block_read + std::max(1.0, block_read) + std::max(1.0, 0.5 * block_read) + 0.5;
     EXPECT_NEAR(r[0].end, t_input + block_read, 1e-9);
@@ -89,19 +95,19 @@ TEST(Grid, StreamingJobOverlapsReadAndCompute) {
 TEST(Grid, StreamingWithDcsimBlockSizesReadsTheLastBlockWhole) {
     const Platform p = small_platform();
     GridOptions opt;
-    opt.xrd_block_size = 1e8;
-    opt.xrd_flops_per_time = 0;
-    opt.caching = false;
-    opt.dcsim_block_sizes = true;
-    const auto r = run(small_platform(), one_job(p, JobType::streaming, 2.5e8, 2.5e9, 1e8), opt);
+    opt.streaming.block_size = 1e8;
+    opt.streaming.xrd_flops_per_time = 0;
+    opt.cache.caching = false;
+    opt.streaming.dcsim_block_sizes = true;
+    const auto r = run_jobs(small_platform(), one_job(p, JobType::streaming, 2.5e8, 2.5e9, 1e8), opt);
     EXPECT_NEAR(r[0].infile_time, 3 * block_read, 1e-9); // the third read is a whole block
 }
 
 TEST(Grid, CopyJobReadsThenComputes) {
     const Platform p = small_platform();
     GridOptions opt;
-    opt.caching = false;
-    const auto r = run(small_platform(), one_job(p, JobType::copy, 2.5e8, 2.5e9, 1e8), opt);
+    opt.cache.caching = false;
+    const auto r = run_jobs(small_platform(), one_job(p, JobType::copy, 2.5e8, 2.5e9, 1e8), opt);
     EXPECT_NEAR(r[0].end, 2.5 * block_read + 2.5 + block_read, 1e-9);
 }
 
@@ -116,7 +122,7 @@ routes: [{src: S, dst: W, links: [l]}]
                                    .string());
     WorkloadSet set = one_job(p, JobType::calculation, 0, 8e9, 0);
     set.jobs[0].cores = 4;
-    const auto r = run(std::move(p), std::move(set), {});
+    const auto r = run_jobs(std::move(p), std::move(set), {});
     EXPECT_NEAR(r[0].compute_time, 2.0, 1e-12); // 8e9 flop on 4 x 1 Gf
 }
 
@@ -125,16 +131,16 @@ TEST(Grid, CacheHitIsFasterThanMiss) {
     // 1e8 / (0.97 x 5e8) s, so the job is compute-bound: 0.206 + 1 + 1 + 0.5, then the write.
     const Platform p = small_platform();
     GridOptions opt;
-    opt.xrd_block_size = 1e8;
-    opt.xrd_flops_per_time = 0;
-    opt.hitrate = 1;
-    const auto hit = run(small_platform(), one_job(p, JobType::streaming, 2.5e8, 2.5e9, 1e8), opt);
+    opt.streaming.block_size = 1e8;
+    opt.streaming.xrd_flops_per_time = 0;
+    opt.cache.hitrate = 1;
+    const auto hit = run_jobs(small_platform(), one_job(p, JobType::streaming, 2.5e8, 2.5e9, 1e8), opt);
     EXPECT_NEAR(hit[0].end, 1e8 / (0.97 * 5e8) + 2.5 + block_read, 1e-9);
     EXPECT_DOUBLE_EQ(hit[0].hitrate, 1.0);
     EXPECT_DOUBLE_EQ(hit[0].bytes_from_cache, 2.5e8);
-    opt.hitrate = 0;
-    opt.caching = false;
-    const auto miss = run(small_platform(), one_job(p, JobType::streaming, 2.5e8, 2.5e9, 1e8), opt);
+    opt.cache.hitrate = 0;
+    opt.cache.caching = false;
+    const auto miss = run_jobs(small_platform(), one_job(p, JobType::streaming, 2.5e8, 2.5e9, 1e8), opt);
     EXPECT_GT(miss[0].end, hit[0].end + 0.5);
     EXPECT_DOUBLE_EQ(miss[0].hitrate, 0.0);
 }
@@ -147,8 +153,8 @@ TEST(Grid, MissesFillTheCacheForLaterJobs) {
     second.id = "j2";
     set.jobs.push_back(second);
     GridOptions opt;
-    opt.xrd_flops_per_time = 0;
-    const auto r = run(small_platform(), std::move(set), opt);
+    opt.streaming.xrd_flops_per_time = 0;
+    const auto r = run_jobs(small_platform(), std::move(set), opt);
     ASSERT_EQ(r.size(), 2u);
     EXPECT_DOUBLE_EQ(r[0].hitrate, 0.0);
     EXPECT_DOUBLE_EQ(r[1].hitrate, 1.0);
@@ -182,7 +188,7 @@ TEST(Grid, JobTooBigForAnyWorkerIsUnschedulable) {
     big_memory.cores = 1;
     big_memory.memory = 1e12; // W has 4 GB
     set.jobs.push_back(big_memory);
-    const auto r = run(small_platform(), std::move(set), {});
+    const auto r = run_jobs(small_platform(), std::move(set), {});
     ASSERT_EQ(r.size(), 2u);
     EXPECT_EQ(r[0].status, "unschedulable");
     EXPECT_EQ(r[1].status, "unschedulable");
@@ -250,11 +256,11 @@ TEST(Grid, InvariantsOnRandomScenarios) {
             WorkloadSet set = random_workload(p, seed);
             const WorkloadSet copy = set;
             GridOptions opt;
-            opt.dispatcher = parse_dispatch_policy(policy);
-            opt.xrd_block_size = 3e8;
-            opt.hitrate = 0.3;
-            opt.cache_scope = CacheScope::network;
-            const auto records = run(random_platform(), std::move(set), opt);
+            opt.dispatcher.policy = dispatch_policies.parse(policy);
+            opt.streaming.block_size = 3e8;
+            opt.cache.hitrate = 0.3;
+            opt.cache.scope = CacheScope::network;
+            const auto records = run_jobs(random_platform(), std::move(set), opt);
             ASSERT_EQ(records.size(), copy.jobs.size());
             std::map<std::string, const JobSpec*> by_id;
             for (const auto& j : copy.jobs)
@@ -298,9 +304,9 @@ TEST(Grid, DeterministicRuns) {
     auto once = [] {
         const Platform p = random_platform();
         GridOptions opt;
-        opt.shuffle_jobs = true;
-        opt.dispatcher = DispatchPolicy::round_robin;
-        const auto r = run(random_platform(), random_workload(p, 9), opt);
+        opt.jobs.shuffle = true;
+        opt.dispatcher.policy = DispatchPolicy::round_robin;
+        const auto r = run_jobs(random_platform(), random_workload(p, 9), opt);
         std::string text;
         for (const auto& x : r)
             text += x.tag + x.machine + std::to_string(x.end) + ";";
@@ -310,19 +316,14 @@ TEST(Grid, DeterministicRuns) {
 }
 
 TEST(Grid, DefaultScenarioRuns) {
-    GridScenario s = default_grid_scenario();
-    Simulation sim(std::move(*s.platform), {});
-    GridSimulation grid(sim, std::move(s.workload), s.options);
-    std::size_t done = 0, cache_hits = 0;
-    grid.run({[&](const JobRecord& r) {
-                  done += r.status == "done";
-                  cache_hits += r.bytes_from_cache > 0;
-              },
-              {},
-              {},
-              {}});
-    EXPECT_EQ(done, 360u);
+    std::size_t cache_hits = 0;
+    RunOptions o;
+    o.job_finished = [&](const JobRecord& r) { cache_hits += r.bytes_from_cache > 0; };
+    const Summary summary = sim::run(default_grid_scenario(), o);
+    EXPECT_EQ(summary.overall.done, 360u);
+    EXPECT_EQ(summary.status.at("done"), 360u);
     EXPECT_GT(cache_hits, 0u);
+    EXPECT_GT(summary.overall.cache_hit_rate(), 0.0);
 }
 
 TEST(Grid, EveryDcsimReferenceFileLoadsAndRuns) {
@@ -359,8 +360,8 @@ TEST(Grid, EveryDcsimReferenceFileLoadsAndRuns) {
         src.workloads.emplace_back(wl, "generated");
         WorkloadSet set = build_workload(p, src, 42);
         GridOptions opt;
-        opt.xrd_flops_per_time = 0;
-        const auto r = run(std::move(p), std::move(set), opt);
+        opt.streaming.xrd_flops_per_time = 0;
+        const auto r = run_jobs(std::move(p), std::move(set), opt);
         EXPECT_EQ(r.size(), 10u) << e.path();
         for (const auto& x : r)
             EXPECT_EQ(x.status, "done") << e.path();
@@ -425,9 +426,9 @@ TEST(Grid, EveryDcsimReferenceFileLoadsAndRuns) {
             continue;
         }
         GridOptions opt;
-        opt.xrd_flops_per_time = 0;
+        opt.streaming.xrd_flops_per_time = 0;
         const std::size_t n = set.jobs.size();
-        const auto r = run(std::move(p), std::move(set), opt);
+        const auto r = run_jobs(std::move(p), std::move(set), opt);
         EXPECT_EQ(r.size(), n) << e.path();
         ++workloads;
     }

@@ -4,6 +4,7 @@
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 #include "hepkit/sim/workload/DcsimInput.hpp"
 #include "hepkit/sim/workload/Distribution.hpp"
@@ -74,16 +75,22 @@ struct Outcome {
     std::vector<std::string> warnings;
 };
 
-Outcome run(GridOptions opt) {
-    Platform p = platform();
-    WorkloadSet set = streaming_job(p);
-    Simulation sim(std::move(p), {});
-    opt.xrd_block_size = 1e9;
-    opt.caching = false;
-    GridSimulation grid(sim, std::move(set), opt);
+// The one streaming job on platform(), in 1e9-byte blocks.
+GridScenario one_job_scenario(GridOptions opt) {
+    GridScenario s;
+    s.platform.emplace(platform());
+    s.workload = streaming_job(*s.platform);
+    s.options = std::move(opt);
+    s.options.streaming.block_size = 1e9;
+    return s;
+}
+
+Outcome run_job(GridOptions opt) {
+    opt.cache.caching = false;
     Outcome out;
-    grid.set_warning_handler([&](const std::string& w) { out.warnings.push_back(w); });
-    grid.run({[&](const JobRecord& r) { out.makespan = r.end; }, {}, {}, {}});
+    RunOptions o;
+    o.warning = [&](const std::string& w) { out.warnings.push_back(w); };
+    out.makespan = sim::run(one_job_scenario(std::move(opt)), o).makespan;
     return out;
 }
 
@@ -99,8 +106,8 @@ TEST(Robustness, XrdReadTimeModelChargesEachBlocksOwnRead) {
     // read (1 s): makespan = 1 + 10 (1 + F / 1e9).
     for (double f : {0.0, 0.5e9, 2e10}) {
         GridOptions opt;
-        opt.xrd_flops_per_time = f;
-        EXPECT_NEAR(run(opt).makespan, 1 + 10 * (1 + f / 1e9), 1e-6) << f;
+        opt.streaming.xrd_flops_per_time = f;
+        EXPECT_NEAR(run_job(opt).makespan, 1 + 10 * (1 + f / 1e9), 1e-6) << f;
     }
 }
 
@@ -108,14 +115,14 @@ TEST(Robustness, XrdDcsimModelFollowsDcsimsRecursion) {
     // DCSim: the overhead of block k is F x (time since the start of the last read) = F x the
     // previous step, max(e_{k-1}, read 1 s); e_0 = 1 + F/1e9 x 1 s. Makespan = 1 + sum e_k.
     GridOptions opt;
-    opt.xrd_overhead = XrdOverhead::dcsim;
-    opt.xrd_flops_per_time = 0.5e9;
+    opt.streaming.xrd_overhead = XrdOverhead::dcsim;
+    opt.streaming.xrd_flops_per_time = 0.5e9;
     double expected = 1, step = 1;
     for (int k = 0; k < 10; ++k) {
         step = 1 + 0.5 * std::max(step, 1.0);
         expected += step;
     }
-    EXPECT_NEAR(run(opt).makespan, expected, 1e-6);
+    EXPECT_NEAR(run_job(opt).makespan, expected, 1e-6);
 }
 
 TEST(Robustness, XrdModelsAgreeWithoutPrefetch) {
@@ -123,10 +130,10 @@ TEST(Robustness, XrdModelsAgreeWithoutPrefetch) {
     // 1 + 9 x (21 + 1) + 21 with F = 2e10 on a 1 Gf core.
     for (XrdOverhead m : {XrdOverhead::read_time, XrdOverhead::dcsim}) {
         GridOptions opt;
-        opt.xrd_overhead = m;
-        opt.prefetch = false;
-        opt.xrd_flops_per_time = 2e10;
-        EXPECT_NEAR(run(opt).makespan, 220, 1e-6);
+        opt.streaming.xrd_overhead = m;
+        opt.streaming.prefetch = false;
+        opt.streaming.xrd_flops_per_time = 2e10;
+        EXPECT_NEAR(run_job(opt).makespan, 220, 1e-6);
     }
 }
 
@@ -134,17 +141,13 @@ TEST(Robustness, XrdDcsimRunawayEndsAtTheHorizonWithItsCause) {
     // Regression: DCSim's default overhead (2e10 flop/s) on a 1 Gf core grows 20-fold per block:
     // the job would end after ~1e13 s (3.4e9 h in the issue) and the run never finished.
     GridOptions opt;
-    opt.xrd_overhead = XrdOverhead::dcsim;
-    opt.xrd_flops_per_time = 2e10;
+    opt.streaming.xrd_overhead = XrdOverhead::dcsim;
+    opt.streaming.xrd_flops_per_time = 2e10;
     std::vector<std::string> warnings;
     const InputError e = input_error([&] {
-        Platform p = platform();
-        WorkloadSet set = streaming_job(p);
-        Simulation sim(std::move(p), {});
-        opt.xrd_block_size = 1e9;
-        GridSimulation grid(sim, std::move(set), opt);
-        grid.set_warning_handler([&](const std::string& w) { warnings.push_back(w); });
-        grid.run({[](const JobRecord&) {}, {}, {}, {}});
+        RunOptions o;
+        o.warning = [&](const std::string& w) { warnings.push_back(w); };
+        sim::run(one_job_scenario(opt), o);
     });
     EXPECT_EQ(e.key(), "max_sim_time");
     EXPECT_NE(e.message().find("dcsim XRootD overhead model"), std::string::npos) << e.what();
@@ -154,12 +157,12 @@ TEST(Robustness, XrdDcsimRunawayEndsAtTheHorizonWithItsCause) {
 
 TEST(Robustness, XrdOverheadThatDominatesIsReported) {
     GridOptions opt;
-    opt.xrd_flops_per_time = 2e10;
-    const Outcome o = run(opt);
+    opt.streaming.xrd_flops_per_time = 2e10;
+    const Outcome o = run_job(opt);
     ASSERT_EQ(o.warnings.size(), 1u);
     EXPECT_NE(o.warnings[0].find("exceeded the streamed blocks' own work"), std::string::npos);
-    opt.xrd_flops_per_time = 1e8; // 10 % of the work: no warning
-    EXPECT_TRUE(run(opt).warnings.empty());
+    opt.streaming.xrd_flops_per_time = 1e8; // 10 % of the work: no warning
+    EXPECT_TRUE(run_job(opt).warnings.empty());
 }
 
 TEST(Robustness, EngineRefusesToRunPastItsHorizon) {
@@ -176,13 +179,10 @@ TEST(Robustness, EngineRefusesToRunPastItsHorizon) {
 
 TEST(Robustness, AbsurdActivityCountsAreRefusedBeforeTheRun) {
     // A 1 EB file in 1 kB blocks: 2e15 activities.
-    Platform p = platform();
-    WorkloadSet set = streaming_job(p);
-    set.files[0].size = 1e18;
-    Simulation sim(std::move(p), {});
-    GridOptions opt;
-    opt.xrd_block_size = 1e3;
-    const InputError e = input_error([&] { GridSimulation grid(sim, std::move(set), opt); });
+    GridScenario s = one_job_scenario({});
+    s.workload.files[0].size = 1e18;
+    s.options.streaming.block_size = 1e3;
+    const InputError e = input_error([&] { sim::run(std::move(s)); });
     EXPECT_EQ(e.key(), "max_events");
 }
 

@@ -11,6 +11,7 @@
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Csv.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
 #include "Reference.hpp"
@@ -65,25 +66,24 @@ Metrics hepkit_metrics(const fs::path& platform, const fs::path& wl, const fs::p
         WorkloadSources src;
         src.datasets.emplace_back(config::load_json_file(ds.string()), ds.string());
         src.workloads.emplace_back(config::load_json_file(wl.string()), wl.string());
-        GridOptions opt;
+        GridScenario scenario;
+        GridOptions& opt = scenario.options;
         opt.seed = 42 + static_cast<std::uint64_t>(s);
-        opt.xrd_flops_per_time = 0;
-        opt.dcsim_block_sizes = dcsim_blocks;
-        WorkloadSet set = build_workload(p, src, opt.seed);
-        Simulation sim(std::move(p), {});
-        GridSimulation grid(sim, std::move(set), opt);
+        opt.streaming.xrd_flops_per_time = 0;
+        opt.streaming.dcsim_block_sizes = dcsim_blocks;
+        scenario.workload = build_workload(p, src, opt.seed);
+        scenario.platform.emplace(std::move(p));
         Metrics m{0, 0, 0, 0};
         int n = 0;
-        grid.run({[&](const JobRecord& r) {
-                      m[0] = std::max(m[0], r.end);
-                      m[1] += r.end - r.start;
-                      m[2] += r.compute_time;
-                      m[3] += r.infile_time;
-                      ++n;
-                  },
-                  {},
-                  {},
-                  {}});
+        RunOptions run;
+        run.job_finished = [&](const JobRecord& r) {
+            m[0] = std::max(m[0], r.end);
+            m[1] += r.end - r.start;
+            m[2] += r.compute_time;
+            m[3] += r.infile_time;
+            ++n;
+        };
+        sim::run(std::move(scenario), run);
         mean[0] += m[0] / seeds;
         for (std::size_t i = 1; i < 4; ++i)
             mean[i] += m[i] / n / seeds;

@@ -8,33 +8,6 @@
 
 namespace hepkit::sim {
 
-DispatchPolicy parse_dispatch_policy(const std::string& name) {
-    if (name == "dcsim")
-        return DispatchPolicy::dcsim;
-    if (name == "round-robin")
-        return DispatchPolicy::round_robin;
-    if (name == "least-loaded")
-        return DispatchPolicy::least_loaded;
-    if (name == "data-locality")
-        return DispatchPolicy::data_locality;
-    throw std::invalid_argument("dispatcher policy '" + name +
-                                "' is not one of dcsim, round-robin, least-loaded, data-locality");
-}
-
-const char* dispatch_policy_name(DispatchPolicy p) {
-    switch (p) {
-    case DispatchPolicy::dcsim:
-        return "dcsim";
-    case DispatchPolicy::round_robin:
-        return "round-robin";
-    case DispatchPolicy::least_loaded:
-        return "least-loaded";
-    case DispatchPolicy::data_locality:
-        return "data-locality";
-    }
-    return "?";
-}
-
 Dispatcher::Dispatcher(const Platform& platform, const std::vector<HostIndex>& workers, DispatchPolicy policy)
     : policy_(policy) {
     for (HostIndex h : workers) {

@@ -4,14 +4,6 @@
 
 namespace hepkit::sim {
 
-Eviction parse_eviction(const std::string& name) {
-    if (name == "lru")
-        return Eviction::lru;
-    if (name == "fifo")
-        return Eviction::fifo;
-    throw std::invalid_argument("eviction policy '" + name + "' is not one of lru, fifo");
-}
-
 Cache::Cache(HostIndex host, std::size_t disk, double capacity, Eviction policy)
     : host_(host), disk_(disk), capacity_(capacity), policy_(policy) {
     if (!(capacity > 0))

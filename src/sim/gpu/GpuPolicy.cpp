@@ -1,6 +1,7 @@
 #include "hepkit/sim/gpu/GpuPolicy.hpp"
 #include "hepkit/sim/gpu/GpuRequest.hpp"
 
+#include "hepkit/core/EnumTable.hpp"
 #include "hepkit/core/Number.hpp"
 #include "hepkit/core/Units.hpp"
 
@@ -11,7 +12,15 @@
 namespace hepkit::sim {
 namespace {
 
-constexpr const char* policy_names = "exclusive, repeat, divide, time-slicing, mps, mig";
+// The policy names of the text form; each sets the slots and the execution of a policy.
+enum class PolicyKind { exclusive, repeat, divide, time_slicing, mps, mig };
+constexpr auto policy_kinds =
+    make_enum_table<PolicyKind>("GPU sharing policy", {{"exclusive", PolicyKind::exclusive},
+                                                       {"repeat", PolicyKind::repeat},
+                                                       {"divide", PolicyKind::divide},
+                                                       {"time-slicing", PolicyKind::time_slicing},
+                                                       {"mps", PolicyKind::mps},
+                                                       {"mig", PolicyKind::mig}});
 
 bool parse_bool(const std::string& key, const std::string& v) {
     if (v == "true" || v == "1" || v == "yes")
@@ -120,22 +129,25 @@ GpuPolicy parse_gpu_policy(std::string_view text) {
     }
     GpuPolicy p;
     p.name = head;
-    if (head == "exclusive")
+    switch (policy_kinds.parse(head)) {
+    case PolicyKind::exclusive:
         p.slots = GpuPolicy::Slots::exclusive;
-    else if (head == "repeat")
+        break;
+    case PolicyKind::repeat:
+    case PolicyKind::time_slicing:
         p.slots = GpuPolicy::Slots::repeat;
-    else if (head == "divide")
+        break;
+    case PolicyKind::divide:
         p.slots = GpuPolicy::Slots::divide;
-    else if (head == "time-slicing")
-        p.slots = GpuPolicy::Slots::repeat;
-    else if (head == "mps") {
+        break;
+    case PolicyKind::mps:
         p.slots = GpuPolicy::Slots::repeat;
         p.execution = GpuPolicy::Execution::mps;
-    } else if (head == "mig")
+        break;
+    case PolicyKind::mig:
         p.slots = GpuPolicy::Slots::mig;
-    else
-        throw std::invalid_argument(
-            fmt::format("'{}' is not a GPU sharing policy (allowed: {})", head, policy_names));
+        break;
+    }
     if (!arg.empty())
         set_gpu_policy_key(p, p.slots == GpuPolicy::Slots::mig ? "profiles" : "slots", arg);
     for (std::size_t i = 1; i < parts.size(); ++i) {

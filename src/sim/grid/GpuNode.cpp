@@ -1,7 +1,8 @@
 #include "hepkit/sim/grid/GpuNode.hpp"
 
-#include "hepkit/sim/Simulation.hpp"
-#include "hepkit/sim/grid/GridSimulation.hpp"
+#include "hepkit/sim/grid/Run.hpp"
+
+#include <algorithm>
 
 namespace hepkit::sim {
 
@@ -19,24 +20,23 @@ GpuNodeResult run_gpu_node(const GpuSpec& gpu, int devices, const GpuPolicy& pol
     platform.add_host(z, std::move(host));
     platform.seal();
 
-    Simulation sim(std::move(platform), Simulation::Config{});
-    WorkloadSet workload;
+    GridScenario scenario;
+    scenario.name = "gpu node";
+    scenario.platform.emplace(std::move(platform));
     for (auto& j : jobs) {
         j.type = JobType::calculation;
         j.inputs.clear();
         j.output_size = 0;
-        workload.jobs.push_back(std::move(j));
+        scenario.workload.jobs.push_back(std::move(j));
     }
-    GridOptions options;
-    options.gpu_policies.emplace_back("default", policy);
-    options.gpu_calibration = calibration;
-    GridSimulation grid(sim, std::move(workload), options);
+    scenario.options.gpu.policies.emplace_back("default", policy);
+    scenario.options.gpu.calibration = calibration;
 
     GpuNodeResult out;
     double gpu_time = 0;
     std::size_t ran = 0;
-    GridSimulation::Observers obs;
-    obs.job_finished = [&](const JobRecord& r) {
+    RunOptions options;
+    options.job_finished = [&](const JobRecord& r) {
         ++out.status[r.status];
         out.makespan = std::max(out.makespan, r.end);
         if (r.status == "done")
@@ -46,8 +46,8 @@ GpuNodeResult run_gpu_node(const GpuSpec& gpu, int devices, const GpuPolicy& pol
             ++ran;
         }
     };
-    grid.run(obs);
-    for (const auto& s : grid.gpu_stats()) {
+    const Summary summary = run(std::move(scenario), options);
+    for (const auto& s : summary.gpu) {
         out.energy += s.energy;
         out.window = std::max(out.window, s.window_end - s.window_start);
         if (s.window_end > s.window_start)

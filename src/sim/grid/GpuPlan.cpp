@@ -4,6 +4,7 @@
 #include "hepkit/core/Plural.hpp"
 
 #include "hepkit/core/Units.hpp"
+#include "hepkit/sim/grid/Run.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -72,9 +73,9 @@ GpuPlan plan_gpu_sharing(const std::vector<JobSpec>& all, const GpuPlanOptions& 
         row.policy = parse_gpu_policy(text);
         try {
             row.result = run_gpu_node(o.gpu, o.gpus_per_node, row.policy, jobs, o.calibration);
-        } catch (const std::invalid_argument& e) {
+        } catch (const ScenarioError& e) { // the policy cannot hold some job on this device
             row.fits = false;
-            row.note = e.what();
+            row.note = e.message();
             plan.rows.push_back(std::move(row));
             continue;
         }

@@ -19,12 +19,12 @@ void GridSimulation::setup_gpus() {
         return;
     // The policy of each worker: its host's entry, else its zone's or an enclosing zone's, else
     // `default`, else exclusive.
-    for (const auto& [name, policy] : options_.gpu_policies)
+    for (const auto& [name, policy] : options_.gpu.policies)
         if (name != "default" && !p.find_host(name) && !p.find_zone(name))
             throw std::invalid_argument(fmt::format(
                 "GPU policy given for '{}', which is neither a host, a zone nor 'default'", name));
     auto find = [&](const std::string& name) -> const GpuPolicy* {
-        for (const auto& [n, policy] : options_.gpu_policies)
+        for (const auto& [n, policy] : options_.gpu.policies)
             if (n == name)
                 return &policy;
         return nullptr;
@@ -46,7 +46,7 @@ void GridSimulation::setup_gpus() {
                 hosts.push_back(w.host);
             return hosts;
         }(),
-        policies, options_.gpu_calibration,
+        policies, options_.gpu.calibration,
         [this](ActivityId id, std::uint32_t run) { expect(id, run, Op::gpu); });
     for (const auto& j : workload_.jobs) {
         if (!j.gpu.wanted())
@@ -86,11 +86,11 @@ std::optional<std::pair<std::size_t, GpuPool::TaskId>> GridSimulation::pick_gpu_
 }
 
 void GridSimulation::setup_drones() {
-    if (options_.opportunistic.empty())
+    if (options_.drones.sites.empty())
         return;
     const Platform& p = sim_.platform();
     std::vector<std::vector<DronePool::Node>> nodes;
-    for (const auto& site : options_.opportunistic) {
+    for (const auto& site : options_.drones.sites) {
         const auto z = p.find_zone(site.site);
         const std::size_t s = z ? dispatcher_.site_of_zone(*z) : Dispatcher::npos;
         if (s == Dispatcher::npos)
@@ -104,7 +104,7 @@ void GridSimulation::setup_drones() {
         }
         nodes.push_back(std::move(list));
     }
-    drones_.emplace(options_.opportunistic, std::move(nodes), options_.controller, options_.seed,
+    drones_.emplace(options_.drones.sites, std::move(nodes), options_.drones.controller, options_.seed,
                     static_cast<DronePool::Batch&>(*this));
 }
 

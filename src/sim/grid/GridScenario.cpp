@@ -1,4 +1,5 @@
 #include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/grid/Parameters.hpp"
 
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Number.hpp"
@@ -173,85 +174,6 @@ void documents(const YamlView& list, const std::string& base_dir,
     }
 }
 
-void read_options(const YamlView& o, GridOptions& opt) {
-    o.check_keys({"hitrate", "xrd_blocksize", "prefetch", "caching", "cache_scope", "xrd_flops_per_time",
-                  "xrd_flops_per_time_local", "duplications", "shuffle_jobs", "dcsim_block_sizes",
-                  "output_storage", "eviction", "outputs_to_site_storage", "backfill_depth",
-                  "compute_on_all_cores", "xrd_overhead_model", "max_sim_time", "max_events"});
-    if (o.has("hitrate")) {
-        opt.hitrate = o.at("hitrate").as_double();
-        if (!(opt.hitrate >= 0 && opt.hitrate <= 1))
-            o.at("hitrate").fail("must be between 0 and 1");
-    }
-    if (o.has("xrd_blocksize")) {
-        opt.xrd_block_size = o.at("xrd_blocksize").as_quantity(units::Kind::size);
-        if (!(opt.xrd_block_size > 0))
-            o.at("xrd_blocksize").fail("must be > 0");
-    }
-    if (o.has("prefetch"))
-        opt.prefetch = o.at("prefetch").as_bool();
-    if (o.has("caching"))
-        opt.caching = o.at("caching").as_bool();
-    if (o.has("cache_scope")) {
-        try {
-            opt.cache_scope = parse_cache_scope(o.at("cache_scope").as_string());
-        } catch (const std::invalid_argument& e) {
-            o.at("cache_scope").fail(e.what());
-        }
-    }
-    if (o.has("xrd_flops_per_time"))
-        opt.xrd_flops_per_time = o.at("xrd_flops_per_time").as_quantity(units::Kind::speed);
-    if (o.has("xrd_flops_per_time_local"))
-        opt.xrd_flops_per_time_local = o.at("xrd_flops_per_time_local").as_quantity(units::Kind::speed);
-    if (o.has("xrd_overhead_model")) {
-        try {
-            opt.xrd_overhead = parse_xrd_overhead(o.at("xrd_overhead_model").as_string());
-        } catch (const std::invalid_argument& e) {
-            o.at("xrd_overhead_model").fail(e.what());
-        }
-    }
-    // The run's bounds (docs/formats.md): raise them only for scenarios that really need it.
-    if (o.has("max_sim_time")) {
-        opt.max_sim_time = o.at("max_sim_time").as_quantity(units::Kind::time);
-        if (!(opt.max_sim_time > 0))
-            o.at("max_sim_time").fail("must be > 0");
-    }
-    if (o.has("max_events")) {
-        opt.max_events = o.at("max_events").as_double();
-        if (!(opt.max_events >= 1))
-            o.at("max_events").fail("must be >= 1");
-    }
-    if (o.has("duplications")) {
-        const long long d = o.at("duplications").as_int();
-        if (d < 1 || d > 10000)
-            o.at("duplications").fail("must be between 1 and 10000");
-        opt.duplications = static_cast<std::size_t>(d);
-    }
-    if (o.has("shuffle_jobs"))
-        opt.shuffle_jobs = o.at("shuffle_jobs").as_bool();
-    if (o.has("dcsim_block_sizes"))
-        opt.dcsim_block_sizes = o.at("dcsim_block_sizes").as_bool();
-    if (o.has("output_storage"))
-        opt.output_storage = o.at("output_storage").as_string();
-    if (o.has("compute_on_all_cores"))
-        opt.compute_on_all_cores = o.at("compute_on_all_cores").as_bool();
-    if (o.has("outputs_to_site_storage"))
-        opt.outputs_to_site_storage = o.at("outputs_to_site_storage").as_bool();
-    if (o.has("backfill_depth")) {
-        const long long d = o.at("backfill_depth").as_int();
-        if (d < 0)
-            o.at("backfill_depth").fail("must be >= 0");
-        opt.backfill_depth = static_cast<std::size_t>(d);
-    }
-    if (o.has("eviction")) {
-        try {
-            opt.eviction = parse_eviction(o.at("eviction").as_string());
-        } catch (const std::invalid_argument& e) {
-            o.at("eviction").fail(e.what());
-        }
-    }
-}
-
 // `gpu_sharing: {default: "mps:4", KIT: {policy: divide, slots: 2}, wn01: exclusive}`
 void read_gpu_sharing(const YamlView& g, GridOptions& opt) {
     if (!g.is_map())
@@ -281,36 +203,10 @@ void read_gpu_sharing(const YamlView& g, GridOptions& opt) {
             } else {
                 p = parse_gpu_policy(v.as_string());
             }
-            opt.gpu_policies.emplace_back(name, std::move(p));
+            opt.gpu.policies.emplace_back(name, std::move(p));
         } catch (const std::invalid_argument& e) {
             v.fail(e.what());
         }
-    }
-}
-
-void read_gpu_calibration(const YamlView& c, GpuCalibration& cal) {
-    c.check_keys(
-        {"context_latency", "context_serial", "time_slice_overhead", "context_memory", "mps_max_clients"});
-    auto non_negative = [&](const char* key, units::Kind kind, double& out) {
-        if (!c.has(key))
-            return;
-        out = c.at(key).as_quantity(kind);
-        if (!(out >= 0))
-            c.at(key).fail("must be >= 0");
-    };
-    non_negative("context_latency", units::Kind::time, cal.context_latency);
-    non_negative("context_serial", units::Kind::time, cal.context_serial);
-    non_negative("context_memory", units::Kind::size, cal.context_memory);
-    if (c.has("time_slice_overhead")) {
-        cal.time_slice_overhead = c.at("time_slice_overhead").as_double();
-        if (!(cal.time_slice_overhead >= 0 && cal.time_slice_overhead < 10))
-            c.at("time_slice_overhead").fail("must be between 0 and 10");
-    }
-    if (c.has("mps_max_clients")) {
-        const long long n = c.at("mps_max_clients").as_int();
-        if (n < 1 || n > 1024)
-            c.at("mps_max_clients").fail("must be between 1 and 1024");
-        cal.mps_max_clients = static_cast<int>(n);
     }
 }
 
@@ -360,48 +256,8 @@ Duration read_duration(const YamlView& v) {
 // opportunistic: {controller: {type, interval, ...}, sites: [{site, max_drones, ...}]}
 void read_opportunistic(const YamlView& o, Platform& platform, GridOptions& opt) {
     o.check_keys({"controller", "sites"});
-    if (o.has("controller")) {
-        const YamlView c = o.at("controller");
-        c.check_keys({"type", "interval", "max_boots_per_cycle", "release_delay", "low_utilisation",
-                      "high_allocation", "rate", "low_scale", "high_scale"});
-        ControllerSpec& k = opt.controller;
-        if (c.has("type")) {
-            try {
-                k.kind = parse_controller(c.at("type").as_string());
-            } catch (const std::invalid_argument& e) {
-                c.at("type").fail(e.what());
-            }
-        }
-        auto positive = [&](const char* key, units::Kind kind, double& out) {
-            if (!c.has(key))
-                return;
-            out = kind == units::Kind::time ? c.at(key).as_quantity(kind) : c.at(key).as_double();
-            if (!(out > 0))
-                c.at(key).fail("must be > 0");
-        };
-        positive("interval", units::Kind::time, k.interval);
-        positive("rate", units::Kind::speed, k.rate);
-        positive("low_scale", units::Kind::speed, k.low_scale);
-        positive("high_scale", units::Kind::speed, k.high_scale);
-        if (c.has("release_delay")) {
-            k.release_delay = c.at("release_delay").as_quantity(units::Kind::time);
-            if (!(k.release_delay >= 0))
-                c.at("release_delay").fail("must be >= 0");
-        }
-        if (c.has("max_boots_per_cycle")) {
-            const long long b = c.at("max_boots_per_cycle").as_int();
-            if (b < 1 || b > 1000000)
-                c.at("max_boots_per_cycle").fail("must be between 1 and 1e6");
-            k.max_boots_per_cycle = static_cast<int>(b);
-        }
-        for (const char* key : {"low_utilisation", "high_allocation"})
-            if (c.has(key)) {
-                const double v = c.at(key).as_double();
-                if (!(v >= 0 && v <= 1))
-                    c.at(key).fail("must be between 0 and 1");
-                (std::string(key) == "low_utilisation" ? k.low_utilisation : k.high_allocation) = v;
-            }
-    }
+    if (o.has("controller"))
+        read_parameter_section(opt, o.at("controller"), "opportunistic.controller");
     if (!o.has("sites"))
         o.fail("opportunistic needs sites: [{site: ZONE, ...}]");
     const YamlView sites = o.at("sites");
@@ -415,61 +271,38 @@ void read_opportunistic(const YamlView& o, Platform& platform, GridOptions& opt)
         const auto zone = platform.find_zone(site.site);
         if (!zone)
             s.at("site").fail(fmt::format("'{}' is not a zone of the platform", site.site));
-        auto count = [&](const char* key, int& out) {
-            if (!s.has(key))
-                return;
-            const long long v = s.at(key).as_int();
-            if (v < 1 || v > 100000000)
-                s.at(key).fail(fmt::format("{} must be between 1 and 1e8", v));
-            out = static_cast<int>(v);
-        };
-        count("max_drones", site.max_drones);
-        count("cores_per_drone", site.cores_per_drone);
-        if (s.has("memory_per_drone"))
-            site.memory_per_drone = s.at("memory_per_drone").as_quantity(units::Kind::size);
         if (s.has("queue_time"))
             site.queue_time = read_duration(s.at("queue_time"));
         if (s.has("boot_time"))
             site.boot_time = read_duration(s.at("boot_time"));
-        auto time = [&](const char* key, double& out) {
-            if (!s.has(key))
-                return;
-            out = s.at(key).as_quantity(units::Kind::time);
-            if (!(out >= 0))
-                s.at(key).fail("must be >= 0");
-        };
-        time("integration_delay", site.integration_delay);
-        time("walltime", site.walltime);
-        time("drain_before", site.drain_before);
-        time("heartbeat", site.heartbeat);
-        auto fraction = [&](const char* key, double& out) {
-            if (!s.has(key))
-                return;
-            out = s.at(key).as_double();
-            if (!(out >= 0 && out < 1))
-                s.at(key).fail(fmt::format("{} must be in [0, 1)", out));
-        };
-        fraction("overhead", site.overhead);
-        if (s.has("background_share") && s.at("background_share").is_map())
-            read_background_profile(s.at("background_share"), site);
-        else
-            fraction("background_share", site.background_share);
-        if (s.has("cost_per_core_hour")) {
-            site.cost_per_core_hour = s.at("cost_per_core_hour").as_double();
-            if (!(site.cost_per_core_hour >= 0))
-                s.at("cost_per_core_hour").fail("must be >= 0");
+        if (s.has("overhead")) {
+            site.overhead = s.at("overhead").as_double();
+            if (!(site.overhead >= 0 && site.overhead < 1))
+                s.at("overhead").fail(fmt::format("{} must be in [0, 1)", site.overhead));
         }
-        if (site.walltime > 0 && site.drain_before >= site.walltime)
+        const bool profile = s.has("background_share") && s.at("background_share").is_map();
+        if (profile)
+            read_background_profile(s.at("background_share"), site);
+        // the scalar settings through the parameter registry (drones.sites.SITE.*)
+        opt.drones.sites.push_back(std::move(site));
+        const std::string& name = opt.drones.sites.back().site;
+        if (profile)
+            read_parameter_section(opt, s, "opportunistic.sites[]", name,
+                                   {"site", "queue_time", "boot_time", "overhead", "background_share"});
+        else
+            read_parameter_section(opt, s, "opportunistic.sites[]", name,
+                                   {"site", "queue_time", "boot_time", "overhead"});
+        OpportunisticSite& site_ref = opt.drones.sites.back();
+        if (site_ref.walltime > 0 && site_ref.drain_before >= site_ref.walltime)
             s.at("drain_before").fail("must be below the walltime");
         // virtualisation overhead: the drones' nodes compute slower
-        if (site.overhead > 0)
+        if (site_ref.overhead > 0)
             for (HostIndex h = 0; h < platform.host_count(); ++h)
                 for (ZoneIndex z = platform.host_zone(h); z != Platform::none; z = platform.zone_parent(z))
                     if (z == *zone) {
-                        platform.set_host_speed(h, platform.host(h).speed * (1 - site.overhead));
+                        platform.set_host_speed(h, platform.host(h).speed * (1 - site_ref.overhead));
                         break;
                     }
-        opt.opportunistic.push_back(std::move(site));
     }
 }
 
@@ -516,23 +349,18 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
     if (seed)
         s.options.seed = *seed;
     if (root.has("options")) {
-        read_options(root.at("options"), s.options);
+        read_parameter_section(s.options, root.at("options"), "options");
         const YamlView o = root.at("options");
         if (o.has("output_storage")) {
-            const auto h = s.platform->find_host(s.options.output_storage);
+            const auto h = s.platform->find_host(s.options.output_storage.host);
             if (!h || !host_has_role(*s.platform, *h, "storage"))
                 o.at("output_storage")
                     .fail(fmt::format("'{}' is not a storage host of the platform",
-                                      shorten(s.options.output_storage)));
+                                      shorten(s.options.output_storage.host)));
         }
     }
-    if (root.has("dispatcher")) {
-        try {
-            s.options.dispatcher = parse_dispatch_policy(root.at("dispatcher").as_string());
-        } catch (const std::invalid_argument& e) {
-            root.at("dispatcher").fail(e.what());
-        }
-    }
+    if (root.has("dispatcher"))
+        set_parameter(s.options, "dispatcher.policy", root.at("dispatcher"));
     if (root.has("opportunistic"))
         read_opportunistic(root.at("opportunistic"), *s.platform, s.options);
     if (root.has("gpu_sharing")) {
@@ -548,7 +376,7 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
         }
     }
     if (root.has("gpu_calibration"))
-        read_gpu_calibration(root.at("gpu_calibration"), s.options.gpu_calibration);
+        read_parameter_section(s.options, root.at("gpu_calibration"), "gpu_calibration");
     if (root.has("caches")) {
         const YamlView caches = root.at("caches");
         if (!caches.is_map())
@@ -570,12 +398,12 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
             if (disks[0].size > 0 && size > disks[0].size)
                 v.fail(fmt::format("cache '{}' of {:.4g} B is larger than its disk '{}' ({:.4g} B)", name,
                                    size, disks[0].id, disks[0].size));
-            s.options.cache_sizes[name] = size;
+            find_parameter("caches.*.size")->set(s.options, v, name);
         }
     }
     if (root.has("outputs")) {
         const YamlView o = root.at("outputs");
-        o.check_keys({"trace", "summary", "timeseries", "interval", "drones"});
+        read_parameter_section(s.options, o, "outputs", "", {"trace", "summary", "timeseries", "drones"});
         // Outputs are relative to the working directory, like -o: resolving them next to the
         // scenario made the examples write into the source tree (docs/formats.md).
         if (o.has("drones"))
@@ -586,11 +414,6 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
             s.summary = o.at("summary").as_string();
         if (o.has("timeseries"))
             s.timeseries = o.at("timeseries").as_string();
-        if (o.has("interval")) {
-            s.options.timeseries_interval = o.at("interval").as_quantity(units::Kind::time);
-            if (!(s.options.timeseries_interval > 0))
-                o.at("interval").fail("must be > 0");
-        }
     }
     WorkloadSources sources;
     if (root.has("datasets"))

@@ -23,37 +23,20 @@ std::vector<HostIndex> hosts_with_role(const Platform& p, const std::string& rol
 }
 } // namespace
 
-CacheScope parse_cache_scope(const std::string& name) {
-    if (name == "local")
-        return CacheScope::local;
-    if (name == "network")
-        return CacheScope::network;
-    if (name == "siblingnetwork")
-        return CacheScope::sibling_network;
-    throw std::invalid_argument("cache scope '" + name + "' is not one of local, network, siblingnetwork");
-}
-
-XrdOverhead parse_xrd_overhead(const std::string& name) {
-    if (name == "read-time")
-        return XrdOverhead::read_time;
-    if (name == "dcsim")
-        return XrdOverhead::dcsim;
-    throw std::invalid_argument("XRootD overhead model '" + name + "' is not one of read-time, dcsim");
-}
-
 GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOptions options)
     : sim_(sim), workload_(std::move(workload)), options_(std::move(options)),
-      dispatcher_(sim.platform(), hosts_with_role(sim.platform(), "worker"), options_.dispatcher),
+      dispatcher_(sim.platform(), hosts_with_role(sim.platform(), "worker"), options_.dispatcher.policy),
       cache_rng_(RandomStreams(options_.seed).stream("cache-placement")) {
     const Platform& p = sim.platform();
     if (dispatcher_.workers().empty())
         throw std::invalid_argument(
             "the platform has no worker host (a host whose type property contains 'worker')");
-    if (!(options_.xrd_block_size > 0))
+    if (!(options_.streaming.block_size > 0))
         throw std::invalid_argument("the XRootD block size must be > 0");
-    if (!(options_.hitrate >= 0 && options_.hitrate <= 1))
-        throw std::invalid_argument(fmt::format("hit rate {} must be between 0 and 1", options_.hitrate));
-    if (!(options_.max_sim_time > 0) || !std::isfinite(options_.max_sim_time))
+    if (!(options_.cache.hitrate >= 0 && options_.cache.hitrate <= 1))
+        throw std::invalid_argument(
+            fmt::format("hit rate {} must be between 0 and 1", options_.cache.hitrate));
+    if (!(options_.limits.max_sim_time > 0) || !std::isfinite(options_.limits.max_sim_time))
         throw InputError("", 0, "max_sim_time", "must be a finite time > 0");
     check_event_count();
 
@@ -75,11 +58,11 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
 
     // Output destination.
     const auto storages = hosts_with_role(p, "storage");
-    if (!options_.output_storage.empty()) {
-        auto h = p.find_host(options_.output_storage);
+    if (!options_.output_storage.host.empty()) {
+        auto h = p.find_host(options_.output_storage.host);
         if (!h || !host_has_role(p, *h, "storage"))
             throw std::invalid_argument(
-                fmt::format("output storage '{}' is not a storage host", options_.output_storage));
+                fmt::format("output storage '{}' is not a storage host", options_.output_storage.host));
         output_host_ = *h;
     } else if (!storages.empty()) {
         output_host_ = storages.front();
@@ -100,7 +83,7 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
     // Where each worker writes: the global output host, or a storage host in its own zone.
     for (const auto& w : dispatcher_.workers()) {
         HostIndex target = output_host_;
-        if (options_.outputs_to_site_storage)
+        if (options_.output_storage.to_site_storage)
             for (HostIndex h : storages)
                 if (p.host_zone(h) == p.host_zone(w.host)) {
                     target = h;
@@ -110,7 +93,7 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
     }
 
     // Caches: hosts with the `cache` role, sized by their first disk unless configured.
-    for (const auto& [name, size] : options_.cache_sizes) {
+    for (const auto& [name, size] : options_.cache.sizes) {
         auto h = p.find_host(name);
         if (!h || !host_has_role(p, *h, "cache"))
             throw std::invalid_argument(
@@ -125,9 +108,9 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
         if (disks.empty())
             throw std::invalid_argument(fmt::format("cache host '{}' has no disk", p.host(h).id));
         double size = disks[0].size > 0 ? disks[0].size : 1e18;
-        if (auto it = options_.cache_sizes.find(p.host(h).id); it != options_.cache_sizes.end())
+        if (auto it = options_.cache.sizes.find(p.host(h).id); it != options_.cache.sizes.end())
             size = it->second;
-        caches_.emplace_back(h, 0, size, options_.eviction);
+        caches_.emplace_back(h, 0, size, options_.cache.eviction);
     }
     // Which caches each worker may read from (DCSim's --cache-scope).
     for (const auto& w : dispatcher_.workers()) {
@@ -137,7 +120,7 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
             const HostIndex ch = caches_[c].host();
             const ZoneIndex cz = p.host_zone(ch);
             bool in = false;
-            switch (options_.cache_scope) {
+            switch (options_.cache.scope) {
             case CacheScope::local:
                 in = ch == w.host;
                 break;
@@ -155,13 +138,13 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
     }
     // Initial hit rate: the first files of each job, up to hitrate x its input bytes, are placed
     // on every cache (DCSim's staging).
-    if (options_.hitrate > 0 && !caches_.empty())
+    if (options_.cache.hitrate > 0 && !caches_.empty())
         for (const auto& job : workload_.jobs) {
             double total = 0, cached = 0;
             for (FileIndex f : job.inputs)
                 total += workload_.files[f].size;
             for (FileIndex f : job.inputs) {
-                if (!(cached < options_.hitrate * total))
+                if (!(cached < options_.cache.hitrate * total))
                     break;
                 for (auto& c : caches_)
                     c.insert(f, workload_.files[f].size);
@@ -169,10 +152,10 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
             }
         }
     // Submission order: by time, then job order (duplicates follow their original).
-    for (std::size_t d = 0; d < std::max<std::size_t>(1, options_.duplications); ++d)
+    for (std::size_t d = 0; d < std::max<std::size_t>(1, options_.jobs.duplications); ++d)
         for (JobIndex j = 0; j < workload_.jobs.size(); ++j)
             order_.push_back(j);
-    if (options_.shuffle_jobs) {
+    if (options_.jobs.shuffle) {
         auto rng = RandomStreams(options_.seed).stream("shuffle");
         for (std::size_t i = order_.size(); i > 1; --i)
             std::swap(order_[i - 1], order_[rng() % i]);
@@ -211,24 +194,25 @@ void GridSimulation::check_event_count() const {
         double e = 4;
         for (FileIndex f : job.inputs)
             e += job.type == JobType::streaming
-                     ? 2 * std::ceil(workload_.files[f].size / options_.xrd_block_size) + 1
+                     ? 2 * std::ceil(workload_.files[f].size / options_.streaming.block_size) + 1
                      : 1;
         events += e;
     }
-    events *= static_cast<double>(std::max<std::size_t>(1, options_.duplications));
-    if (events > options_.max_events)
+    events *= static_cast<double>(std::max<std::size_t>(1, options_.jobs.duplications));
+    if (events > options_.limits.max_events)
         throw InputError(
             "", 0, "max_events",
             fmt::format("the workload needs about {:.3g} activities (reads, computations, "
                         "writes), more than the bound of {:.3g}: check the job count, file sizes "
                         "and xrd_blocksize ({:.4g} B), or raise the scenario option max_events",
-                        events, options_.max_events, options_.xrd_block_size));
+                        events, options_.limits.max_events, options_.streaming.block_size));
 }
 
 double GridSimulation::xrd_runaway_ratio() const {
-    if (options_.xrd_overhead != XrdOverhead::dcsim || !options_.prefetch)
+    if (options_.streaming.xrd_overhead != XrdOverhead::dcsim || !options_.streaming.prefetch)
         return 0;
-    const double f = std::max(options_.xrd_flops_per_time, options_.xrd_flops_per_time_local);
+    const double f =
+        std::max(options_.streaming.xrd_flops_per_time, options_.streaming.xrd_flops_per_time_local);
     double slowest = std::numeric_limits<double>::infinity();
     for (const auto& w : dispatcher_.workers())
         slowest = std::min(slowest, sim_.platform().host(w.host).speed);
@@ -246,7 +230,7 @@ void GridSimulation::warn(const std::string& message) const {
 void GridSimulation::run(Observers observers) {
     observers_ = std::move(observers);
     Engine& engine = sim_.engine();
-    engine.set_max_time(options_.max_sim_time);
+    engine.set_max_time(options_.limits.max_sim_time);
     const double runaway = xrd_runaway_ratio();
     if (runaway > 0)
         warn(fmt::format("with xrd_overhead_model dcsim and prefetching, each block's XRootD overhead "
@@ -260,7 +244,7 @@ void GridSimulation::run(Observers observers) {
         engine.schedule_timer(workload_.jobs[order_[0]].submit, 0);
     // Samples go only to an observer: without one the timer would just step the clock (and keep
     // an absurd run going one interval at a time).
-    if (options_.timeseries_interval > 0 && observers_.sample && !order_.empty())
+    if (options_.timeseries.interval > 0 && observers_.sample && !order_.empty())
         engine.schedule_timer(0, sample_token);
     if (drones_) {
         drones_->on_event = observers_.drone;
@@ -287,7 +271,7 @@ void GridSimulation::run(Observers observers) {
                          "flop) {:.3g}-fold: xrd_flops_per_time {:.4g} is large against the workers' core "
                          "speed (docs/models.md, \"XRootD overhead\"; 0 turns it off)",
                          xrd_overhead_flops_, block_flops_, xrd_overhead_flops_ / std::max(block_flops_, 1.0),
-                         options_.xrd_flops_per_time));
+                         options_.streaming.xrd_flops_per_time));
 }
 
 void GridSimulation::on_timer(std::uint64_t token, double now) {
@@ -297,16 +281,16 @@ void GridSimulation::on_timer(std::uint64_t token, double now) {
         return;
     }
     if (token == sample_token) {
-        if (++samples_ > max_samples)
+        if (++samples_ > options_.timeseries.max_samples)
             throw InputError(
                 "", 0, "interval",
                 fmt::format("the time series reached {} samples (interval {:.4g} s, simulated time "
                             "{:.4g} s): give a longer interval, or check the inputs for absurd "
                             "times, sizes or rates",
-                            max_samples, options_.timeseries_interval, now));
+                            options_.timeseries.max_samples, options_.timeseries.interval, now));
         sample(now);
         if (done_ < order_.size())
-            sim_.engine().schedule_timer(now + options_.timeseries_interval, sample_token);
+            sim_.engine().schedule_timer(now + options_.timeseries.interval, sample_token);
         return;
     }
     // Submit every job due now, then arm the timer for the next submission time.
@@ -399,7 +383,7 @@ void GridSimulation::schedule(double now) {
             worker = dispatcher_.pick(job.cores, job.memory, preferred);
         }
         if (!worker) {
-            if (++misses > options_.backfill_depth)
+            if (++misses > options_.queue.backfill_depth)
                 break;
             ++it;
             continue;
@@ -480,7 +464,7 @@ void GridSimulation::choose_sources(Run& run) {
         run.sources.push_back(Source{workload_.replicas(f).front(), 0, false});
         run.record.bytes_from_remote += size;
         // A miss is stored in a cache in scope; as in DCSim the copy costs no transfer time.
-        if (options_.caching && !scope.empty())
+        if (options_.cache.caching && !scope.empty())
             caches_[scope[cache_rng_() % scope.size()]].insert(f, size);
     }
 }
@@ -492,7 +476,7 @@ void GridSimulation::next_file(std::uint32_t r, double now) {
         if (job.type == JobType::copy) {
             run.stage = Stage::copy_exec;
             if (job.flops > 0)
-                start_exec(r, job.flops, options_.compute_on_all_cores ? job.cores : 1,
+                start_exec(r, job.flops, options_.jobs.compute_on_all_cores ? job.cores : 1,
                            now); // DCSim: one core
             else
                 after_compute(r, now);
@@ -509,21 +493,22 @@ void GridSimulation::next_file(std::uint32_t r, double now) {
     }
     run.stage = Stage::first_read;
     run.to_process = size;
-    run.blocks = size > 0 ? static_cast<std::uint64_t>(std::ceil(size / options_.xrd_block_size)) : 1;
+    run.blocks = size > 0 ? static_cast<std::uint64_t>(std::ceil(size / options_.streaming.block_size)) : 1;
     run.block = 0;
-    start_read(r, std::min(options_.xrd_block_size, size), now);
+    start_read(r, std::min(options_.streaming.block_size, size), now);
 }
 
 double GridSimulation::block_flops(const Run& run, double bytes, double now) {
     const JobSpec& job = workload_.jobs[run.job];
     const double flops = run.total_bytes > 0 ? job.flops * bytes / run.total_bytes : 0;
     const bool local = run.sources[run.file].host == dispatcher_.workers()[run.worker].host;
-    const double per_second = local ? options_.xrd_flops_per_time_local : options_.xrd_flops_per_time;
+    const double per_second =
+        local ? options_.streaming.xrd_flops_per_time_local : options_.streaming.xrd_flops_per_time;
     // DCSim: from the start of the last read to now, which with prefetch also spans the previous
     // block's computation (the overhead then feeds on itself). read-time: the read's own duration;
     // the two agree whenever the read, not the computation, was the longer (and without prefetch).
     const double seconds =
-        options_.xrd_overhead == XrdOverhead::dcsim ? now - run.xrd_block_start : run.xrd_read_time;
+        options_.streaming.xrd_overhead == XrdOverhead::dcsim ? now - run.xrd_block_start : run.xrd_read_time;
     const double overhead = per_second * seconds;
     xrd_overhead_flops_ += overhead;
     block_flops_ += flops;
@@ -533,20 +518,21 @@ double GridSimulation::block_flops(const Run& run, double bytes, double now) {
 void GridSimulation::stream_step(std::uint32_t r, double now) {
     // DCSim's StreamedComputation: with block b in memory, compute it while reading block b+1.
     Run& run = runs_[r];
-    const double bytes = std::min(options_.xrd_block_size, run.to_process);
+    const double bytes = std::min(options_.streaming.block_size, run.to_process);
     const double flops = block_flops(run, bytes, now);
     run.to_process -= bytes;
     if (run.block + 1 >= run.blocks) {
         run.stage = Stage::final_exec;
-        start_exec(r, flops, options_.compute_on_all_cores ? workload_.jobs[run.job].cores : 1, now);
+        start_exec(r, flops, options_.jobs.compute_on_all_cores ? workload_.jobs[run.job].cores : 1, now);
         return;
     }
     // DCSim reads min(block, bytes left before this block) as the next block: one block too
     // much at the end of a file. hepkit reads what is left, unless asked to reproduce DCSim.
-    const double next =
-        options_.dcsim_block_sizes ? bytes : std::min(options_.xrd_block_size, run.to_process);
-    start_exec(r, flops, options_.compute_on_all_cores ? workload_.jobs[run.job].cores : 1, now);
-    if (options_.prefetch) {
+    const double next = options_.streaming.dcsim_block_sizes
+                            ? bytes
+                            : std::min(options_.streaming.block_size, run.to_process);
+    start_exec(r, flops, options_.jobs.compute_on_all_cores ? workload_.jobs[run.job].cores : 1, now);
+    if (options_.streaming.prefetch) {
         run.stage = Stage::step_both;
         start_read(r, next, now);
     } else {
@@ -571,7 +557,7 @@ void GridSimulation::start_exec(std::uint32_t r, double flops, int cores, double
     // Even alone on its cores a computation cannot end earlier than this: when that lies beyond
     // the horizon, fail now instead of stepping periodic timers (time series) up to it.
     const double best = sim_.platform().host(dispatcher_.workers()[run.worker].host).speed * cores;
-    if (best > 0 && now + flops / best > options_.max_sim_time)
+    if (best > 0 && now + flops / best > options_.limits.max_sim_time)
         throw InputError(
             "", 0, "max_sim_time",
             fmt::format("job '{}' starts a computation of {:.4g} flop on {} core(s) of {:.4g} flop/s "
@@ -579,7 +565,7 @@ void GridSimulation::start_exec(std::uint32_t r, double flops, int cores, double
                         "({:.3g} years); some time, size or rate in the inputs is absurd (raise the "
                         "horizon with the scenario option max_sim_time if such times are meant)",
                         workload_.jobs[run.job].id, flops, cores, best / cores, now, now + flops / best,
-                        options_.max_sim_time, options_.max_sim_time / 3.15576e7));
+                        options_.limits.max_sim_time, options_.limits.max_sim_time / 3.15576e7));
     const ActivityId id = sim_.cpus().execute(dispatcher_.workers()[run.worker].host, flops, cores);
     expect(id, r, Op::exec);
     run.exec_pending = true;

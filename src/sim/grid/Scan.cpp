@@ -2,9 +2,11 @@
 
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/core/Number.hpp"
 #include "hepkit/core/Units.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
-#include "hepkit/sim/output/GridReport.hpp"
+#include "hepkit/sim/grid/Parameters.hpp"
+#include "hepkit/sim/grid/Run.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -18,8 +20,54 @@
 namespace hepkit::sim {
 namespace {
 
-constexpr const char* known[] = {"hitrate",    "cache_size",    "link_bandwidth_factor",
-                                 "dispatcher", "xrd_blocksize", "seed"};
+// Scan parameters: every parameter path of the registry (grid/Parameters.hpp), the names
+// older scan files use for some of them, and two that act on the scenario rather than on its
+// options: `seed` (read before the workload is drawn) and `link_bandwidth_factor` (the platform).
+struct Alias {
+    const char* name;
+    const char* path;
+};
+constexpr Alias aliases[] = {{"hitrate", "cache.hitrate"},
+                             {"cache_size", "caches.*.size"}, // every cache host
+                             {"dispatcher", "dispatcher.policy"},
+                             {"xrd_blocksize", "streaming.block_size"}};
+
+// The registry path a scan parameter sets; empty for seed and link_bandwidth_factor.
+std::string path_of(const std::string& name) {
+    for (const auto& a : aliases)
+        if (name == a.name)
+            return a.path;
+    return name == "seed" || name == "link_bandwidth_factor" ? "" : name;
+}
+
+bool known(const std::string& name) {
+    const std::string path = path_of(name);
+    return path.empty() || find_parameter(path) != nullptr;
+}
+
+// The names a `*` in `path` stands for in scenario `s`: the cache hosts for `caches.*`, the
+// opportunistic sites for `drones.sites.*`.
+std::vector<std::string> expand(const GridScenario& s, const std::string& path) {
+    const auto star = path.find(".*.");
+    if (star == std::string::npos)
+        return {path};
+    const std::string head = path.substr(0, star), tail = path.substr(star + 2);
+    std::vector<std::string> out;
+    if (head == "caches") {
+        for (HostIndex h = 0; h < s.platform->host_count(); ++h) {
+            const auto& props = s.platform->host(h).props;
+            auto it = props.find("type");
+            if (it != props.end() && it->second.find("cache") != std::string::npos)
+                out.push_back(head + "." + s.platform->host(h).id + tail);
+        }
+    } else if (head == "drones.sites") {
+        for (const auto& site : s.options.drones.sites)
+            out.push_back(head + "." + site.site + tail);
+    } else {
+        throw std::invalid_argument(fmt::format("give a name in place of '*' in {}", path));
+    }
+    return out;
+}
 
 // A word for sh: single quotes, with each ' written as '\''.
 std::string sh_quote(const std::string& text) {
@@ -35,39 +83,27 @@ std::string sh_quote(const std::string& text) {
 
 // Applies one parameter to a loaded scenario (before the Simulation is built).
 void apply(GridScenario& s, const ScanSpec& spec, const std::string& name, const std::string& value) {
-    auto number = [&] {
-        std::size_t used = 0;
-        const double v = std::stod(value, &used);
-        if (used != value.size())
-            throw std::invalid_argument("trailing text");
-        return v;
-    };
     try {
-        if (name == "hitrate") {
-            s.options.hitrate = number();
-            if (!(s.options.hitrate >= 0 && s.options.hitrate <= 1))
-                throw std::invalid_argument("must be in [0, 1]");
-        } else if (name == "cache_size") {
-            const double size = units::parse(value, units::Kind::size);
-            for (HostIndex h = 0; h < s.platform->host_count(); ++h) {
-                const auto& props = s.platform->host(h).props;
-                auto it = props.find("type");
-                if (it != props.end() && it->second.find("cache") != std::string::npos)
-                    s.options.cache_sizes[s.platform->host(h).id] = size;
-            }
-        } else if (name == "link_bandwidth_factor") {
-            const double f = number();
-            if (!(f > 0))
+        if (name == "link_bandwidth_factor") {
+            const auto f = parse_finite(value);
+            if (!f)
+                throw std::invalid_argument(describe_bad_number(value));
+            if (!(*f > 0))
                 throw std::invalid_argument("must be > 0");
             for (LinkIndex l = 0; l < s.platform->link_count(); ++l)
                 if (s.platform->link(l).id != "__loopback__" &&
                     s.platform->link(l).id.find(spec.link_match) != std::string::npos)
-                    s.platform->set_link_bandwidth(l, s.platform->link(l).bandwidth * f);
-        } else if (name == "dispatcher") {
-            s.options.dispatcher = parse_dispatch_policy(value);
-        } else if (name == "xrd_blocksize") {
-            s.options.xrd_block_size = units::parse(value, units::Kind::size);
+                    s.platform->set_link_bandwidth(l, s.platform->link(l).bandwidth * *f);
+            return;
         }
+        const std::string path = path_of(name);
+        if (path.empty()) // seed: applied when the scenario is read
+            return;
+        for (const auto& p : expand(s, path))
+            set_parameter(s.options, p, value, spec.origin);
+    } catch (const InputError& e) {
+        throw InputError(spec.origin, 0, "parameters." + name,
+                         fmt::format("value '{}': {}", value, e.message()));
     } catch (const std::exception& e) {
         throw InputError(spec.origin, 0, "parameters." + name,
                          fmt::format("value '{}': {}", value, e.what()));
@@ -115,11 +151,10 @@ ScanSpec read_scan(const std::string& path) {
         for (const auto& kv : params.node()) {
             const std::string name = kv.first.Scalar();
             const config::YamlView values(kv.second, path, "parameters." + name);
-            if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return name == k; }) ==
-                std::end(known))
-                values.fail(
-                    "unknown parameter; allowed: hitrate, cache_size, link_bandwidth_factor, dispatcher, "
-                    "xrd_blocksize, seed");
+            if (!known(name))
+                values.fail("unknown parameter; allowed: any parameter path (hepkit sim --list-parameters, "
+                            "docs/formats.md), seed, link_bandwidth_factor, and the older names hitrate, "
+                            "cache_size, dispatcher, xrd_blocksize");
             if (!values.is_sequence() || values.size() == 0)
                 values.fail("expected a non-empty list of values");
             for (const auto& earlier : spec.parameters)
@@ -181,22 +216,16 @@ std::vector<std::string> run_scan(const ScanSpec& spec, std::size_t first, std::
                     root, std::filesystem::path(scenario_path).parent_path().string(), seed);
                 for (std::size_t i = 0; i < values.size(); ++i)
                     apply(s, spec, spec.parameters[i].name, values[i]);
-                Simulation sim(std::move(*s.platform), {});
-                GridSimulation grid(sim, std::move(s.workload), s.options);
-                SummaryBuilder summary({});
-                grid.run({[&](const JobRecord& r) { summary.add(r); }, {}, {}, {}});
-                const auto j = summary.json(0, sim.engine().events_processed());
-                const auto& o = j["overall"];
+                const Summary summary = run(std::move(s));
+                const JobTotals& o = summary.overall;
                 std::string row = fmt::format("{},{}", k, CsvWriter::field(scenario_path));
                 for (const auto& v : values)
                     row += fmt::format(",{}", CsvWriter::field(v));
-                row += fmt::format(
-                    ",{},{},{},{},{},{},{},{},{}", o["jobs_done"].get<std::size_t>(),
-                    o["jobs_failed"].get<std::size_t>(), CsvWriter::number(j["makespan_s"]),
-                    CsvWriter::number(o["cpu_efficiency"]), CsvWriter::number(o["mean_wall_time_s"]),
-                    CsvWriter::number(o["mean_input_transfer_time_s"]),
-                    CsvWriter::number(o["cache_hit_rate"]), CsvWriter::number(o["bytes_from_remote"]),
-                    sim.engine().events_processed());
+                row += fmt::format(",{},{},{},{},{},{},{},{},{}", o.done, o.failed,
+                                   CsvWriter::number(summary.makespan), CsvWriter::number(o.cpu_efficiency()),
+                                   CsvWriter::number(o.mean(o.wall)), CsvWriter::number(o.mean(o.infile)),
+                                   CsvWriter::number(o.cache_hit_rate()), CsvWriter::number(o.bytes_remote),
+                                   summary.events);
                 rows[k - first] = std::move(row);
             } catch (...) {
                 std::lock_guard lock(error_mutex);

@@ -37,7 +37,7 @@ void TraceWriter::add(const JobRecord& r) {
     file_.stream() << '\n';
 }
 
-void SummaryBuilder::Totals::add(const JobRecord& r) {
+void JobTotals::add(const JobRecord& r) {
     if (r.status != "done") {
         ++failed;
         return;
@@ -55,54 +55,64 @@ void SummaryBuilder::Totals::add(const JobRecord& r) {
     bytes_out += r.outfile_size;
 }
 
-nlohmann::json SummaryBuilder::Totals::json() const {
-    const double n = done > 0 ? static_cast<double>(done) : 1.0;
+nlohmann::json JobTotals::to_json() const {
     return {{"jobs_done", done},
             {"jobs_failed", failed},
-            {"cpu_efficiency", wall > 0 ? compute / wall : 0.0},
+            {"cpu_efficiency", cpu_efficiency()},
             {"compute_efficiency", efficiency()},
-            {"mean_gpu_time_s", gpu / n},
-            {"mean_wall_time_s", wall / n},
-            {"mean_compute_time_s", compute / n},
-            {"mean_input_transfer_time_s", infile / n},
-            {"mean_output_transfer_time_s", outfile / n},
-            {"mean_queue_wait_s", queue / n},
+            {"mean_gpu_time_s", mean(gpu)},
+            {"mean_wall_time_s", mean(wall)},
+            {"mean_compute_time_s", mean(compute)},
+            {"mean_input_transfer_time_s", mean(infile)},
+            {"mean_output_transfer_time_s", mean(outfile)},
+            {"mean_queue_wait_s", mean(queue)},
             {"bytes_from_cache", bytes_cache},
             {"bytes_from_remote", bytes_remote},
             {"bytes_written", bytes_out},
-            {"cache_hit_rate",
-             bytes_cache + bytes_remote > 0 ? bytes_cache / (bytes_cache + bytes_remote) : 0.0}};
+            {"cache_hit_rate", cache_hit_rate()}};
 }
 
-void SummaryBuilder::add(const JobRecord& r) {
-    all_.add(r);
+void Summary::add(const JobRecord& r) {
+    overall.add(r);
     if (!r.site.empty())
-        sites_[r.site].add(r);
-    ++status_[r.status];
-    makespan_ = std::max(makespan_, r.end);
+        sites[r.site].add(r);
+    ++status[r.status];
+    makespan = std::max(makespan, r.end);
 }
 
-nlohmann::json SummaryBuilder::json(double wall_seconds, std::uint64_t events) const {
+double Summary::utilisation(const std::string& site) const {
+    const auto s = sites.find(site);
+    const auto it = site_cores.find(site);
+    const double cores = it == site_cores.end() ? 0.0 : it->second;
+    return s != sites.end() && cores > 0 && makespan > 0 ? s->second.core_seconds / (cores * makespan) : 0.0;
+}
+
+std::string Summary::title() const {
+    return fmt::format("{} ({} on {} in {}, dispatcher {})", scenario, plural(jobs_total, "job"),
+                       plural(workers, "worker"), plural(site_count, "site"), dispatcher);
+}
+
+nlohmann::json Summary::to_json() const {
     nlohmann::json doc;
-    doc["makespan_s"] = makespan_;
-    doc["overall"] = all_.json();
-    for (const auto& [name, t] : sites_) {
-        auto j = t.json();
-        const auto it = site_cores_.find(name);
-        const double cores = it == site_cores_.end() ? 0.0 : it->second;
+    doc["makespan_s"] = makespan;
+    doc["overall"] = overall.to_json();
+    for (const auto& [name, t] : sites) {
+        auto j = t.to_json();
+        const auto it = site_cores.find(name);
+        const double cores = it == site_cores.end() ? 0.0 : it->second;
         j["cores"] = cores;
-        j["utilisation"] = cores > 0 && makespan_ > 0 ? t.core_seconds / (cores * makespan_) : 0.0;
+        j["utilisation"] = cores > 0 && makespan > 0 ? t.core_seconds / (cores * makespan) : 0.0;
         doc["sites"][name] = j;
     }
-    for (const auto& [status, n] : status_)
-        doc["status"][status] = n;
-    doc["transfer_classes"] = {{"remote_reads_bytes", all_.bytes_remote},
-                               {"cache_reads_bytes", all_.bytes_cache},
-                               {"output_writes_bytes", all_.bytes_out}};
+    for (const auto& [s, n] : status)
+        doc["status"][s] = n;
+    doc["transfer_classes"] = {{"remote_reads_bytes", overall.bytes_remote},
+                               {"cache_reads_bytes", overall.bytes_cache},
+                               {"output_writes_bytes", overall.bytes_out}};
     doc["run"] = {{"wall_time_s", wall_seconds}, {"events", events}};
-    if (host_energy_ > 0)
-        doc["host_energy_J"] = host_energy_;
-    for (const auto& d : drones_) {
+    if (host_energy > 0)
+        doc["host_energy_J"] = host_energy;
+    for (const auto& d : drones) {
         const double lost = d.core_hours_boot + d.core_hours_drain_idle;
         const double total = d.core_hours_boot + d.core_hours_delivered;
         doc["opportunistic"][d.site] = {
@@ -118,7 +128,7 @@ nlohmann::json SummaryBuilder::json(double wall_seconds, std::uint64_t events) c
             {"jobs_killed", d.jobs_killed},
             {"cost", d.cost}};
     }
-    for (const auto& g : gpu_) {
+    for (const auto& g : gpu) {
         const double hours = g.gpu_hours();
         doc["gpu"][g.policy] = {
             {"devices", g.devices},
@@ -134,31 +144,28 @@ nlohmann::json SummaryBuilder::json(double wall_seconds, std::uint64_t events) c
     return doc;
 }
 
-std::string SummaryBuilder::table(const std::string& title, double wall_seconds, std::uint64_t events,
-                                  std::size_t max_sites) const {
+std::string Summary::table(const std::string& title, std::size_t max_sites) const {
     std::string out = fmt::format("hepkit sim: {}\n", title);
-    const auto overall = all_.json();
-    out += fmt::format("  makespan            {}\n", units::format_duration(makespan_));
-    out += fmt::format("  jobs                {} done, {} failed\n", all_.done, all_.failed);
-    if (all_.gpu > 0)
+    const JobTotals& all = overall;
+    out += fmt::format("  makespan            {}\n", units::format_duration(makespan));
+    out += fmt::format("  jobs                {} done, {} failed\n", all.done, all.failed);
+    if (all.gpu > 0)
         out += fmt::format(
             "  efficiency          {:.3f} ((CPU compute + GPU time) / wall time; CPU alone {:.3f})\n",
-            all_.efficiency(), overall["cpu_efficiency"].get<double>());
+            all.efficiency(), all.cpu_efficiency());
     else
-        out += fmt::format("  CPU efficiency      {:.3f} (compute time / wall time)\n",
-                           overall["cpu_efficiency"].get<double>());
+        out += fmt::format("  CPU efficiency      {:.3f} (compute time / wall time)\n", all.cpu_efficiency());
     out += fmt::format(
         "  mean job wall time  {:.6g} s (compute {:.6g} s, input transfer {:.6g} s, queue {:.6g} s)\n",
-        overall["mean_wall_time_s"].get<double>(), overall["mean_compute_time_s"].get<double>(),
-        overall["mean_input_transfer_time_s"].get<double>(), overall["mean_queue_wait_s"].get<double>());
+        all.mean(all.wall), all.mean(all.compute), all.mean(all.infile), all.mean(all.queue));
     out += fmt::format("  data                {} from remote, {} from caches (hit rate {:.3f}), {} written\n",
-                       units::format_bytes(all_.bytes_remote), units::format_bytes(all_.bytes_cache),
-                       overall["cache_hit_rate"].get<double>(), units::format_bytes(all_.bytes_out));
+                       units::format_bytes(all.bytes_remote), units::format_bytes(all.bytes_cache),
+                       all.cache_hit_rate(), units::format_bytes(all.bytes_out));
     out += site_rows(max_sites);
-    if (!gpu_.empty()) {
+    if (!gpu.empty()) {
         out += fmt::format("  {:<34} {:>4} {:>7} {:>5} {:>12} {:>10} {:>6}\n", "GPU policy", "GPUs", "jobs",
                            "OOM", "jobs/GPU-h", "J/job", "busy");
-        for (const auto& g : gpu_) {
+        for (const auto& g : gpu) {
             const double hours = g.gpu_hours();
             out +=
                 fmt::format("  {:<34} {:>4} {:>7} {:>5} {:>12.4g} {:>10.4g} {:>6.3f}\n", g.policy, g.devices,
@@ -167,13 +174,13 @@ std::string SummaryBuilder::table(const std::string& title, double wall_seconds,
                             hours > 0 ? g.busy_time / (hours * 3600) : 0.0);
         }
     }
-    if (host_energy_ > 0)
-        out += fmt::format("  host energy         {:.4g} kWh\n", host_energy_ / 3.6e6);
-    if (!drones_.empty()) {
+    if (host_energy > 0)
+        out += fmt::format("  host energy         {:.4g} kWh\n", host_energy / 3.6e6);
+    if (!drones.empty()) {
         // delivered, used, boot and drain are core-hours (cores x hours), not hours
         out += fmt::format("  {:<16} {:>7} {:>16} {:>8} {:>8} {:>8} {:>7} {:>7} {:>9}\n", "opportunistic",
                            "drones", "core-h delivered", "used", "boot", "drain", "jobs", "killed", "cost");
-        for (const auto& d : drones_)
+        for (const auto& d : drones)
             out += fmt::format("  {:<16} {:>7} {:>16.4g} {:>8.4g} {:>8.4g} {:>8.4g} {:>7} {:>7} {:>9.4g}\n",
                                d.site, d.drones_started, d.core_hours_delivered, d.core_hours_used,
                                d.core_hours_boot, d.core_hours_drain_idle, d.jobs_run, d.jobs_killed, d.cost);
@@ -183,40 +190,40 @@ std::string SummaryBuilder::table(const std::string& title, double wall_seconds,
     return out;
 }
 
-std::string SummaryBuilder::site_rows(std::size_t max_sites) const {
+std::string Summary::site_rows(std::size_t max_sites) const {
     // The sites with most jobs first (a 164-site run would otherwise print 164 rows), then the
     // number left out and the totals over all sites.
-    std::vector<const std::pair<const std::string, Totals>*> order;
-    for (const auto& kv : sites_)
+    std::vector<const std::pair<const std::string, JobTotals>*> order;
+    for (const auto& kv : sites)
         order.push_back(&kv);
     std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
         return a->second.done + a->second.failed > b->second.done + b->second.failed;
     });
-    const bool gpu = all_.gpu > 0;
+    const bool gpus = overall.gpu > 0;
     std::string out = fmt::format("  {:<20} {:>6} {:>7} {:>9} {:>11}\n", "site", "cores", "jobs",
-                                  gpu ? "eff." : "CPU eff.", "utilisation");
+                                  gpus ? "eff." : "CPU eff.", "utilisation");
     double cores_total = 0, core_seconds = 0;
-    for (const auto& [name, t] : sites_) {
-        const auto it = site_cores_.find(name);
-        cores_total += it == site_cores_.end() ? 0.0 : it->second;
+    for (const auto& [name, t] : sites) {
+        const auto it = site_cores.find(name);
+        cores_total += it == site_cores.end() ? 0.0 : it->second;
         core_seconds += t.core_seconds;
     }
     auto row = [&](const std::string& name, double cores, std::size_t jobs, double eff, double used) {
         return fmt::format("  {:<20} {:>6.0f} {:>7} {:>9.3f} {:>11.3f}\n", name, cores, jobs, eff,
-                           cores > 0 && makespan_ > 0 ? used / (cores * makespan_) : 0.0);
+                           cores > 0 && makespan > 0 ? used / (cores * makespan) : 0.0);
     };
     for (std::size_t i = 0; i < order.size() && i < max_sites; ++i) {
         const auto& [name, t] = *order[i];
-        const auto it = site_cores_.find(name);
-        out += row(name, it == site_cores_.end() ? 0.0 : it->second, t.done,
-                   gpu ? t.efficiency() : (t.wall > 0 ? t.compute / t.wall : 0.0), t.core_seconds);
+        const auto it = site_cores.find(name);
+        out += row(name, it == site_cores.end() ? 0.0 : it->second, t.done,
+                   gpus ? t.efficiency() : (t.wall > 0 ? t.compute / t.wall : 0.0), t.core_seconds);
     }
     if (order.size() > max_sites)
         out += fmt::format("  ... {} more {} (--all-sites lists every site)\n", order.size() - max_sites,
                            order.size() - max_sites == 1 ? "site" : "sites");
     if (order.size() > 1)
-        out += row(fmt::format("all {} sites", order.size()), cores_total, all_.done,
-                   gpu ? all_.efficiency() : (all_.wall > 0 ? all_.compute / all_.wall : 0.0), core_seconds);
+        out += row(fmt::format("all {} sites", order.size()), cores_total, overall.done,
+                   gpus ? overall.efficiency() : overall.cpu_efficiency(), core_seconds);
     return out;
 }
 
@@ -232,7 +239,7 @@ DroneTraceWriter::DroneTraceWriter(const std::string& path)
 
 void DroneTraceWriter::add(const DroneEvent& e) {
     file_.line(fmt::format("{},{},{},{},{}", CsvWriter::number(e.time), CsvWriter::field(e.drone),
-                           CsvWriter::field(e.site), drone_state_name(e.state), e.running_jobs));
+                           CsvWriter::field(e.site), drone_states.name(e.state), e.running_jobs));
 }
 
 void write_json(const std::string& path, const nlohmann::json& doc) {

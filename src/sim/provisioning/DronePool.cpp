@@ -23,17 +23,6 @@ std::uint64_t token(Event e, std::size_t drone) {
 }
 } // namespace
 
-ControllerSpec::Kind parse_controller(const std::string& name) {
-    if (name == "roced")
-        return ControllerSpec::Kind::roced;
-    if (name == "cobald-linear" || name == "cobald")
-        return ControllerSpec::Kind::cobald_linear;
-    if (name == "cobald-relative")
-        return ControllerSpec::Kind::cobald_relative;
-    throw std::invalid_argument(
-        fmt::format("'{}' is not a controller (allowed: roced, cobald-linear, cobald-relative)", name));
-}
-
 int roced_target(double job_cores, int cores_per_drone, int quota) {
     if (job_cores <= 0)
         return 0;
@@ -54,24 +43,6 @@ double cobald_relative(double supply, double utilisation, double allocation, con
     if (allocation > c.high_allocation)
         return std::max(0.0, supply * c.high_scale);
     return supply;
-}
-
-const char* drone_state_name(DroneState s) {
-    switch (s) {
-    case DroneState::requested:
-        return "requested";
-    case DroneState::booting:
-        return "booting";
-    case DroneState::integrating:
-        return "integrating";
-    case DroneState::available:
-        return "available";
-    case DroneState::draining:
-        return "draining";
-    case DroneState::shutdown:
-        return "shutdown";
-    }
-    return "?";
 }
 
 DronePool::DronePool(std::vector<OpportunisticSite> sites, std::vector<std::vector<Node>> nodes,

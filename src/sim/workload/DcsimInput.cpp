@@ -15,18 +15,6 @@
 
 namespace hepkit::sim {
 
-const char* job_type_name(JobType t) {
-    switch (t) {
-    case JobType::calculation:
-        return "calculation";
-    case JobType::streaming:
-        return "streaming";
-    case JobType::copy:
-        return "copy";
-    }
-    return "?";
-}
-
 FileIndex WorkloadSet::add_dataset_file(std::uint32_t dataset, double size) {
     DatasetSpec& ds = datasets[dataset];
     const auto f = static_cast<FileIndex>(files.size());
@@ -156,17 +144,12 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
         std::string type_name = wl.at("workload_type").as_string();
         for (auto& c : type_name)
             c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        JobType type;
-        if (type_name == "calculation")
-            type = JobType::calculation;
-        else if (type_name == "streaming")
-            type = JobType::streaming;
-        else if (type_name == "copy")
-            type = JobType::copy;
-        else
-            wl.at("workload_type")
-                .fail(fmt::format("'{}' is not a workload type (allowed: calculation, streaming, copy)",
-                                  type_name));
+        JobType type{};
+        try {
+            type = job_types.parse(type_name);
+        } catch (const std::invalid_argument& e) {
+            wl.at("workload_type").fail(e.what());
+        }
         const double submit = wl.at("submission_time").as_double();
         if (!(submit >= 0) || !(submit <= units::max_input_time))
             wl.at("submission_time")

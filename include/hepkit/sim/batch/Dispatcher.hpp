@@ -19,6 +19,7 @@
 /// A new policy adds an enumerator and a branch in pick(); fair share per user would change
 /// the queue order (QueueKey) and can be added without touching the policies.
 
+#include "hepkit/core/EnumTable.hpp"
 #include "hepkit/sim/platform/Platform.hpp"
 
 #include <functional>
@@ -30,8 +31,11 @@
 namespace hepkit::sim {
 
 enum class DispatchPolicy { dcsim, round_robin, least_loaded, data_locality };
-DispatchPolicy parse_dispatch_policy(const std::string& name); ///< throws std::invalid_argument
-const char* dispatch_policy_name(DispatchPolicy p);
+inline constexpr auto dispatch_policies =
+    make_enum_table<DispatchPolicy>("dispatcher policy", {{"dcsim", DispatchPolicy::dcsim},
+                                                          {"round-robin", DispatchPolicy::round_robin},
+                                                          {"least-loaded", DispatchPolicy::least_loaded},
+                                                          {"data-locality", DispatchPolicy::data_locality}});
 
 class Dispatcher {
   public:

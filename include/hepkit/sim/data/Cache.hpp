@@ -2,6 +2,7 @@
 /// @file
 /// A cache on a host's disk: which files it holds, how full it is, and what to evict.
 
+#include "hepkit/core/EnumTable.hpp"
 #include "hepkit/sim/workload/Job.hpp"
 
 #include <list>
@@ -13,7 +14,8 @@ namespace hepkit::sim {
 /// Eviction policies. LRU is DCSim's (src/LRU_FileList.h); FIFO evicts in insertion order.
 /// A new policy adds an enumerator and its rule in touch()/victim().
 enum class Eviction { lru, fifo };
-Eviction parse_eviction(const std::string& name); ///< throws std::invalid_argument
+inline constexpr auto evictions =
+    make_enum_table<Eviction>("eviction policy", {{"lru", Eviction::lru}, {"fifo", Eviction::fifo}});
 
 class Cache {
   public:

@@ -40,6 +40,7 @@
 ///
 /// Hot path: solve(); measure with benchmarks/ before changing it.
 
+#include "hepkit/core/EnumTable.hpp"
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -194,5 +195,9 @@ class MaxMinSolver {
     std::uint64_t shortcuts_ = 0;
     std::uint64_t round_ = 0; ///< rounds of progressive filling, for de-duplicating touched_
 };
+
+/// Names of the solver modes (`hepkit sim --solver`).
+inline constexpr auto solver_modes = make_enum_table<MaxMinSolver::Mode>(
+    "solver mode", {{"lazy", MaxMinSolver::Mode::lazy}, {"full", MaxMinSolver::Mode::full}});
 
 } // namespace hepkit::sim

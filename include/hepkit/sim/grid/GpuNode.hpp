@@ -25,7 +25,8 @@ struct GpuNodeResult {
     double joules_per_job() const { return jobs_ok > 0 ? energy / static_cast<double>(jobs_ok) : 0; }
 };
 
-/// Runs `jobs` on one node with `devices` GPUs of model `gpu`, `cores` cores at `core_speed`.
+/// Runs `jobs` on one node with `devices` GPUs of model `gpu`, `cores` cores at `core_speed`,
+/// through sim::run. Throws ScenarioError (grid/Run.hpp) when the policy cannot hold some job.
 GpuNodeResult run_gpu_node(const GpuSpec& gpu, int devices, const GpuPolicy& policy,
                            std::vector<JobSpec> jobs, const GpuCalibration& calibration, int cores = 256,
                            double core_speed = 1e10);

@@ -9,7 +9,7 @@
 ///
 /// Input modes (docs/models.md, "Grid layer"):
 ///  - copy: every input file is read whole, one after the other, then the job computes;
-///  - streaming: each file is read in blocks of `xrd_block_size`; block i+1 is read while block i
+///  - streaming: each file is read in blocks of `streaming.block_size`; block i+1 is read while block i
 ///    is computed (prefetch on), the flops of a block are proportional to its bytes, plus an
 ///    optional XRootD CPU overhead per second of streaming;
 ///  - calculation: no input; the flops run on all the job's cores.
@@ -21,6 +21,7 @@
 #include "hepkit/sim/batch/Dispatcher.hpp"
 #include "hepkit/sim/data/Cache.hpp"
 #include "hepkit/sim/gpu/GpuPool.hpp"
+#include "hepkit/sim/grid/GridOptions.hpp"
 #include "hepkit/sim/output/JobRecord.hpp"
 #include "hepkit/sim/provisioning/DronePool.hpp"
 #include "hepkit/sim/workload/Job.hpp"
@@ -32,53 +33,6 @@
 #include <unordered_map>
 
 namespace hepkit::sim {
-
-enum class CacheScope { local, network, sibling_network };
-CacheScope parse_cache_scope(const std::string& name); ///< local, network, siblingnetwork
-
-/// How the XRootD CPU overhead of a streamed block is computed (docs/models.md, "XRootD overhead").
-/// Both charge `xrd_flops_per_time` flop per second to the block's computation:
-///  - read_time (hepkit's default): per second of the block's own read;
-///  - dcsim: per second from the start of the last read to the start of the computation, as
-///    DCSim does. With prefetch that interval also covers the previous block's computation, so the
-///    overhead feeds on itself and grows by a factor xrd_flops_per_time / core speed per block.
-enum class XrdOverhead { read_time, dcsim };
-XrdOverhead parse_xrd_overhead(const std::string& name); ///< read-time, dcsim
-
-struct GridOptions {
-    double hitrate = 0;          ///< initial fraction of each job's input bytes on the caches (-H)
-    double xrd_block_size = 1e9; ///< bytes per streamed block (-x)
-    bool prefetch = true;        ///< read block i+1 while computing block i (--prefetch-off)
-    bool caching = true;         ///< store missed files in a cache (--no-caching)
-    CacheScope cache_scope = CacheScope::local;
-    double xrd_flops_per_time = 2e10;    ///< flop per second of remote streaming (DCSim default)
-    double xrd_flops_per_time_local = 0; ///< flop per second of streaming from the worker's own host
-    XrdOverhead xrd_overhead = XrdOverhead::read_time; ///< overhead model (--xrd-overhead-model)
-    /// Horizon (s): the run fails with an error naming `max_sim_time` if an event lies beyond it.
-    double max_sim_time = Engine::default_max_time;
-    /// Bound on the activities the workload needs (reads, computations, writes), estimated before
-    /// the run; beyond it the scenario is refused (error naming `max_events`).
-    double max_events = 1e9;
-    std::size_t duplications = 1;   ///< run each job this many times (-d)
-    bool shuffle_jobs = false;      ///< shuffle the submission order (--shuffle-jobs)
-    bool dcsim_block_sizes = false; ///< reproduce DCSim's over-read of each file's last block
-    DispatchPolicy dispatcher = DispatchPolicy::dcsim;
-    Eviction eviction = Eviction::lru;
-    std::string output_storage;           ///< host receiving outputs; empty: first storage host
-    bool outputs_to_site_storage = false; ///< write outputs to a storage host in the worker's zone
-    std::unordered_map<std::string, double> cache_sizes; ///< cache host -> size (default: disk size)
-    double timeseries_interval = 0;                      ///< s; 0 = no time series
-    std::size_t backfill_depth = 100;                    ///< queued jobs tried past one that cannot start
-    bool compute_on_all_cores = false; ///< streaming/copy jobs compute on all their cores (DCSim: one)
-    std::uint64_t seed = 42;
-    /// GPU sharing policies by host name, site (zone) name or `default` (the most specific wins;
-    /// without any, `exclusive`).
-    std::vector<std::pair<std::string, GpuPolicy>> gpu_policies;
-    GpuCalibration gpu_calibration;
-    /// Opportunistic sites (drones) and the controller that provisions them.
-    std::vector<OpportunisticSite> opportunistic;
-    ControllerSpec controller;
-};
 
 /// One sample of the time series.
 struct TimeSample {
@@ -225,7 +179,6 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     /// so this stays as small as the number of activities in flight).
     std::vector<Pending> pending_;
     std::function<void(const std::string&)> warning_;
-    static constexpr std::uint64_t max_samples = 10000000; ///< time-series sampling times per run
     std::uint64_t samples_ = 0;
     double xrd_overhead_flops_ = 0; ///< XRootD overhead charged so far (flop)
     double block_flops_ = 0;        ///< the streamed blocks' own flops so far

@@ -15,7 +15,10 @@ namespace hepkit::sim {
 
 /// One scan parameter and its values (kept as text, parsed when applied).
 struct ScanParameter {
-    std::string name; ///< hitrate, cache_size, link_bandwidth_factor, dispatcher, xrd_blocksize, seed
+    /// A parameter path (grid/Parameters.hpp; `*` for every cache host or opportunistic site),
+    /// `seed`, `link_bandwidth_factor`, or an older name: hitrate, cache_size, dispatcher,
+    /// xrd_blocksize.
+    std::string name;
     std::vector<std::string> values;
 };
 
@@ -34,6 +37,7 @@ struct ScanSpec {
 
 /// Reads a scan file: `scenarios: [...]`, `parameters: {name: [values...]}`, optional
 /// `link_match`, `threads`. Paths are relative to the file. Unknown parameters are errors.
+/// Each point is run by sim::run (grid/Run.hpp).
 ScanSpec read_scan(const std::string& path);
 
 /// Runs points [first, last) and returns one CSV line per point (in point order), after the

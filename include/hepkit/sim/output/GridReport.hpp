@@ -37,46 +37,68 @@ class TraceWriter {
     Columns columns_;
 };
 
-/// Aggregates finished jobs into the run's summary.
-class SummaryBuilder {
-  public:
-    /// `site_cores`: cores per site (for utilisation).
-    explicit SummaryBuilder(std::map<std::string, int> site_cores) : site_cores_(std::move(site_cores)) {}
+/// Sums over the finished jobs of a site or of all sites. Jobs that did not end `done` count
+/// only in `failed`.
+struct JobTotals {
+    std::size_t done = 0, failed = 0;
+    double wall = 0;                                         ///< s, sum of wall times (end - start)
+    double compute = 0;                                      ///< s, CPU compute time
+    double gpu = 0;                                          ///< s, GPU time
+    double infile = 0;                                       ///< s, input transfer time
+    double outfile = 0;                                      ///< s, output transfer time
+    double queue = 0;                                        ///< s, queue wait
+    double core_seconds = 0;                                 ///< cores x wall time
+    double bytes_cache = 0, bytes_remote = 0, bytes_out = 0; ///< B
     void add(const JobRecord& r);
-    /// GPU statistics per policy and the hosts' energy, known at the end of the run.
-    void set_energy(std::vector<GpuPolicyStats> gpu, double host_energy) {
-        gpu_ = std::move(gpu);
-        host_energy_ = host_energy;
+    /// CPU compute time / wall time (DCSim's CPU efficiency).
+    double cpu_efficiency() const { return wall > 0 ? compute / wall : 0.0; }
+    /// (CPU compute time + GPU time) / wall time: the fraction of the jobs' wall time spent
+    /// computing on their cores or their GPUs (a job's GPU phase follows its CPU phase); the
+    /// same as cpu_efficiency() when no job uses a GPU.
+    double efficiency() const { return wall > 0 ? (compute + gpu) / wall : 0.0; }
+    /// Mean of a sum over the jobs done (0 without any).
+    double mean(double sum) const { return sum / (done > 0 ? static_cast<double>(done) : 1.0); }
+    /// Bytes read from caches / all bytes read.
+    double cache_hit_rate() const {
+        return bytes_cache + bytes_remote > 0 ? bytes_cache / (bytes_cache + bytes_remote) : 0.0;
     }
-    nlohmann::json json(double wall_seconds, std::uint64_t events) const;
-    double makespan() const { return makespan_; }
-    void set_drones(std::vector<DroneSiteStats> d) { drones_ = std::move(d); }
+    /// The summary's per-site and overall object (docs/formats.md, "Summary JSON").
+    nlohmann::json to_json() const;
+};
+
+/// What a grid run produced, as typed figures: returned by sim::run (grid/Run.hpp), written
+/// by to_json() as the summary JSON and by table() as the summary on stdout.
+struct Summary {
+    std::string scenario;       ///< scenario name
+    std::size_t jobs_total = 0; ///< jobs submitted (with duplications)
+    std::size_t workers = 0;    ///< permanent worker hosts
+    std::size_t site_count = 0; ///< sites (zones with workers)
+    std::string dispatcher;     ///< dispatcher policy name
+    double makespan = 0;        ///< s, the last job's end
+    JobTotals overall;
+    std::map<std::string, JobTotals> sites;    ///< by site (zone) name
+    std::map<std::string, int> site_cores;     ///< cores per site (for utilisation)
+    std::map<std::string, std::size_t> status; ///< jobs by final status
+    std::vector<GpuPolicyStats> gpu;           ///< per GPU sharing policy (empty without GPUs)
+    std::vector<DroneSiteStats> drones;        ///< per opportunistic site (empty without drones)
+    double host_energy = 0;                    ///< J of the hosts with a power model
+    double wall_seconds = 0;                   ///< s of real time the run took
+    std::uint64_t events = 0;                  ///< engine events processed
+
+    /// Adds a finished job.
+    void add(const JobRecord& r);
+    /// Busy core time / (cores x makespan) of a site (0 for an unknown site).
+    double utilisation(const std::string& site) const;
+    /// The summary JSON (docs/formats.md).
+    nlohmann::json to_json() const;
     /// Human-readable table: overall figures, the `max_sites` sites with most jobs and the
     /// totals over all sites, GPU policies, energy, opportunistic sites.
-    std::string table(const std::string& title, double wall_seconds, std::uint64_t events,
-                      std::size_t max_sites = 10) const;
+    std::string table(const std::string& title, std::size_t max_sites = 10) const;
+    /// The title `hepkit sim` prints: scenario, jobs, workers, sites, dispatcher.
+    std::string title() const;
 
   private:
-    struct Totals {
-        std::size_t done = 0, failed = 0;
-        double wall = 0, compute = 0, gpu = 0, infile = 0, outfile = 0, queue = 0, core_seconds = 0;
-        double bytes_cache = 0, bytes_remote = 0, bytes_out = 0;
-        void add(const JobRecord& r);
-        nlohmann::json json() const;
-        /// (CPU compute time + GPU time) / wall time: the fraction of the jobs' wall time spent
-        /// computing on their cores or their GPUs (a job's GPU phase follows its CPU phase); the
-        /// same as DCSim's CPU efficiency (compute / wall) when no job uses a GPU.
-        double efficiency() const { return wall > 0 ? (compute + gpu) / wall : 0.0; }
-    };
     std::string site_rows(std::size_t max_sites) const;
-    std::map<std::string, int> site_cores_;
-    Totals all_;
-    std::map<std::string, Totals> sites_;
-    std::map<std::string, std::size_t> status_;
-    double makespan_ = 0;
-    std::vector<GpuPolicyStats> gpu_;
-    std::vector<DroneSiteStats> drones_;
-    double host_energy_ = 0;
 };
 
 /// Time series in long format: `time,kind,name,value`.

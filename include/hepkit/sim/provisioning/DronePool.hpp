@@ -23,6 +23,7 @@
 ///  the COBalD factory spawns drones up to ⌈demand / cores per drone⌉ and retires the least used
 ///  (fewest running jobs, idle first) above it.
 
+#include "hepkit/core/EnumTable.hpp"
 #include "hepkit/sim/workload/Distribution.hpp"
 
 #include <cstdint>
@@ -72,7 +73,12 @@ struct ControllerSpec {
     double rate = 1;                                     ///< cobald-linear: cores per second
     double low_scale = 0.9, high_scale = 1.1;            ///< cobald-relative
 };
-ControllerSpec::Kind parse_controller(const std::string& name); ///< throws std::invalid_argument
+/// `cobald` is an older spelling of `cobald-linear`.
+inline constexpr auto controller_kinds = make_enum_table<ControllerSpec::Kind>(
+    "controller", {{"roced", ControllerSpec::Kind::roced},
+                   {"cobald-linear", ControllerSpec::Kind::cobald_linear},
+                   {"cobald", ControllerSpec::Kind::cobald_linear, true},
+                   {"cobald-relative", ControllerSpec::Kind::cobald_relative}});
 /// The share of the site's nodes its own users hold at time t (the profile, or the constant).
 double background_share_at(const OpportunisticSite& site, double t);
 
@@ -85,7 +91,13 @@ double cobald_linear(double demand, double utilisation, double allocation, const
 double cobald_relative(double supply, double utilisation, double allocation, const ControllerSpec& c);
 
 enum class DroneState { requested, booting, integrating, available, draining, shutdown };
-const char* drone_state_name(DroneState s);
+inline constexpr auto drone_states =
+    make_enum_table<DroneState>("drone state", {{"requested", DroneState::requested},
+                                                {"booting", DroneState::booting},
+                                                {"integrating", DroneState::integrating},
+                                                {"available", DroneState::available},
+                                                {"draining", DroneState::draining},
+                                                {"shutdown", DroneState::shutdown}});
 
 /// One line of the drone trace.
 struct DroneEvent {
@@ -148,7 +160,9 @@ class DronePool {
     bool can_ever_host(int cores, double memory, bool gpus) const;
     bool is_drone_worker(std::size_t worker) const;
     /// Whether the worker is a node of an opportunistic site (with or without a drone now).
-    bool is_node(std::size_t worker) const { return worker < node_of_worker_.size() && node_of_worker_[worker]; }
+    bool is_node(std::size_t worker) const {
+        return worker < node_of_worker_.size() && node_of_worker_[worker];
+    }
 
     std::function<void(const DroneEvent&)> on_event;
     /// supply, demand, allocation, utilisation (and drones per state) per site.
@@ -193,7 +207,7 @@ class DronePool {
     std::vector<double> demand_;               ///< cobald: demand in cores per site
     std::vector<DroneSiteStats> stats_;
     std::vector<char> node_of_worker_; ///< per worker: a node of some site
-    std::vector<int> quota_; ///< max_drones, or one per node
+    std::vector<int> quota_;           ///< max_drones, or one per node
     /// Drones the site may hold at `now`: the quota, less the nodes its own users hold then.
     int quota(std::size_t site, double now) const;
     bool running_ = false;

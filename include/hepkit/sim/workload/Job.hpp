@@ -2,6 +2,7 @@
 /// @file
 /// Jobs, files and datasets: what a grid workload is made of.
 
+#include "hepkit/core/EnumTable.hpp"
 #include "hepkit/sim/gpu/GpuRequest.hpp"
 #include "hepkit/sim/platform/Platform.hpp"
 
@@ -35,7 +36,9 @@ enum class JobType {
     streaming,   ///< inputs read in blocks, reading block i+1 overlaps computing block i
     copy         ///< all inputs staged in first, then the computation
 };
-const char* job_type_name(JobType t);
+inline constexpr auto job_types = make_enum_table<JobType>(
+    "workload type",
+    {{"calculation", JobType::calculation}, {"streaming", JobType::streaming}, {"copy", JobType::copy}});
 
 struct JobSpec {
     std::string id;       ///< DCSim's job.tag, e.g. job_Analysis_T1_0

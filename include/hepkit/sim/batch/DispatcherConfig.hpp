@@ -1,0 +1,15 @@
+#pragma once
+/// @file
+/// Settings of the global dispatcher (Dispatcher.hpp describes the policies).
+
+#include "hepkit/sim/batch/Dispatcher.hpp"
+
+namespace hepkit::sim {
+
+/// Parameter paths `dispatcher.*` (docs/formats.md, "Parameter paths").
+struct DispatcherConfig {
+    /// Job placement policy (--dispatcher; the scenario's top-level `dispatcher:`).
+    DispatchPolicy policy = DispatchPolicy::dcsim;
+};
+
+} // namespace hepkit::sim

@@ -1,0 +1,17 @@
+#pragma once
+/// @file
+/// Where the jobs of a grid run write their outputs.
+
+#include <string>
+
+namespace hepkit::sim {
+
+/// Parameter paths `output_storage.*` (docs/formats.md, "Parameter paths").
+struct OutputStorageConfig {
+    /// Storage host receiving every job's output; empty: the first storage host (--output-storage).
+    std::string host;
+    /// Write each output to a storage host in the worker's own zone when there is one.
+    bool to_site_storage = false;
+};
+
+} // namespace hepkit::sim

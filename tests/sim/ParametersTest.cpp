@@ -1,0 +1,230 @@
+// The parameter registry (grid/Parameters.hpp): paths reach the nested config fields, values
+// are checked with errors that name the key, scenario sections and scans go through it, every
+// path is documented, and sim::run returns the typed summary that the JSON is written from.
+#include "hepkit/sim/grid/Parameters.hpp"
+#include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/sim/grid/Run.hpp"
+#include "hepkit/sim/grid/Scan.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+
+using namespace hepkit;
+using namespace hepkit::sim;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp(const std::string& name, const std::string& text) {
+    const fs::path p = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-params-" + name);
+    std::ofstream(p) << text;
+    return p;
+}
+
+InputError input_error(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const InputError& e) {
+        return e;
+    }
+    ADD_FAILURE() << "no InputError";
+    return InputError("", 0, "", "");
+}
+
+GridScenario scenario_from(const std::string& yaml) {
+    return read_grid_scenario(config::YamlView(YAML::Load(yaml), "test.yaml"), "");
+}
+
+// A worker W (4 cores, also a cache) and a storage host S; 3 calculation jobs of 10 s each
+// (1e10 flop at 1 Gf on 1 core), all submitted at 0: they run side by side, makespan 10 s.
+constexpr const char* small_grid = R"(
+platform:
+  id: T2
+  routing: Full
+  links: [{id: l, bandwidth: 1GBps}]
+  hosts:
+    - {id: S, speed: 1Gf, props: {type: storage}, disks: [{id: d, read_bw: 1GBps, write_bw: 1GBps, size: 1PB}]}
+    - {id: W, speed: 1Gf, cores: 4, props: {type: "worker,cache", ram: 64GB},
+       disks: [{id: c, read_bw: 1GBps, write_bw: 1GBps, size: 1TB}]}
+  routes: [{src: S, dst: W, links: [l]}]
+workloads:
+  - calc: {num_jobs: 3, workload_type: calculation, submission_time: 0,
+           cores: {type: histogram, counts: [0, 1]}, flops: {type: gaussian, average: 1.0e10, sigma: 0},
+           memory: {type: gaussian, average: 1.0e9, sigma: 0}, outfilesize: {type: gaussian, average: 0, sigma: 0}}
+)";
+
+} // namespace
+
+TEST(Parameters, PathsAreUniqueAndEveryPathIsDocumented) {
+    std::ifstream in(std::string(HEPKIT_SOURCE_DIR) + "/docs/formats.md");
+    std::stringstream doc;
+    doc << in.rdbuf();
+    std::set<std::string_view> seen;
+    for (const auto& p : grid_parameters()) {
+        EXPECT_TRUE(seen.insert(p.path).second) << "duplicate path " << p.path;
+        EXPECT_NE(doc.str().find(fmt::format("| `{}` |", p.path)), std::string::npos)
+            << p.path << " has no row in docs/formats.md, \"Parameter paths\"";
+        EXPECT_FALSE(p.unit.empty()) << p.path;
+        EXPECT_FALSE(p.doc.empty()) << p.path;
+    }
+    EXPECT_GE(grid_parameters().size(), 40u);
+}
+
+TEST(Parameters, PathsReachTheNestedConfigs) {
+    GridOptions o;
+    set_parameter(o, "cache.hitrate", "0.5");
+    set_parameter(o, "streaming.block_size", "500MB");
+    set_parameter(o, "streaming.prefetch", "false");
+    set_parameter(o, "dispatcher.policy", "least-loaded");
+    set_parameter(o, "queue.backfill_depth", "0");
+    set_parameter(o, "caches.t1-xcache.size", "50TB");
+    set_parameter(o, "limits.max_sim_time", "2h");
+    set_parameter(o, "drones.controller.type", "cobald"); // the older spelling
+    set_parameter(o, "gpu.calibration.mps_max_clients", "16");
+    EXPECT_DOUBLE_EQ(o.cache.hitrate, 0.5);
+    EXPECT_DOUBLE_EQ(o.streaming.block_size, 5e8);
+    EXPECT_FALSE(o.streaming.prefetch);
+    EXPECT_EQ(o.dispatcher.policy, DispatchPolicy::least_loaded);
+    EXPECT_EQ(o.queue.backfill_depth, 0u);
+    EXPECT_DOUBLE_EQ(o.cache.sizes.at("t1-xcache"), 5e13);
+    EXPECT_DOUBLE_EQ(o.limits.max_sim_time, 7200);
+    EXPECT_EQ(o.drones.controller.kind, ControllerSpec::Kind::cobald_linear);
+    EXPECT_EQ(o.gpu.calibration.mps_max_clients, 16);
+    // a policy set twice for the same name replaces the first (--gpu-policy over a scenario's default)
+    set_parameter(o, "gpu.sharing.default", "mps:4");
+    set_parameter(o, "gpu.sharing.default", "divide:2");
+    ASSERT_EQ(o.gpu.policies.size(), 1u);
+    EXPECT_EQ(o.gpu.policies[0].second.describe(), parse_gpu_policy("divide:2").describe());
+}
+
+TEST(Parameters, BadValuesAndPathsNameTheKeyAndWhatIsAllowed) {
+    GridOptions o;
+    InputError e = input_error([&] { set_parameter(o, "cache.hitrate", "1.5", "scan.yaml"); });
+    EXPECT_EQ(e.file(), "scan.yaml");
+    EXPECT_EQ(e.key(), "cache.hitrate");
+    EXPECT_EQ(e.message(), "must be between 0 and 1");
+    e = input_error([&] { set_parameter(o, "dispatcher.policy", "random"); });
+    EXPECT_EQ(e.message(), "'random' is not a dispatcher policy (allowed: dcsim, round-robin, least-loaded, "
+                           "data-locality)");
+    e = input_error([&] { set_parameter(o, "cache.hit_rate", "0.1"); });
+    EXPECT_NE(e.message().find("'cache.hit_rate' is not a parameter path"), std::string::npos) << e.what();
+    EXPECT_NE(e.message().find("cache caches output_storage streaming jobs"), std::string::npos) << e.what();
+    // a site parameter needs the site
+    e = input_error([&] { set_parameter(o, "drones.sites.HPC.max_drones", "4"); });
+    EXPECT_NE(e.message().find("'HPC' is not an opportunistic site"), std::string::npos) << e.what();
+}
+
+TEST(Parameters, ScenarioSectionsGoThroughTheRegistry) {
+    // The built-in scenario: options {hitrate: 0.2, cache_scope: network, xrd_flops_per_time: 1e9},
+    // dispatcher: least-loaded; everything else at its default.
+    const GridScenario s = default_grid_scenario();
+    EXPECT_DOUBLE_EQ(s.options.cache.hitrate, 0.2);
+    EXPECT_EQ(s.options.cache.scope, CacheScope::network);
+    EXPECT_DOUBLE_EQ(s.options.streaming.xrd_flops_per_time, 1e9);
+    EXPECT_EQ(s.options.dispatcher.policy, DispatchPolicy::least_loaded);
+    EXPECT_DOUBLE_EQ(s.options.streaming.block_size, 1e9);
+    EXPECT_EQ(s.options.queue.backfill_depth, 100u);
+
+    const InputError e =
+        input_error([] { scenario_from(std::string(small_grid) + "options: {hit_rate: 0.1}\n"); });
+    EXPECT_EQ(e.file(), "test.yaml");
+    EXPECT_EQ(e.key(), "options.hit_rate");
+    EXPECT_NE(e.message().find("unknown key; allowed here: hitrate, caching, cache_scope"), std::string::npos)
+        << e.what();
+    const InputError range =
+        input_error([] { scenario_from(std::string(small_grid) + "options:\n  duplications: 0\n"); });
+    EXPECT_EQ(range.key(), "options.duplications");
+    EXPECT_EQ(range.line(), std::count(small_grid, small_grid + std::strlen(small_grid), '\n') + 2);
+    EXPECT_EQ(range.message(), "must be between 1 and 10000");
+}
+
+// The setting added through the registry alone (one field, one registry line, one docs line):
+// timeseries.max_samples. Three 10 s jobs sampled every second: samples at 0, 1, ..., so a bound
+// of 5 samples is passed at t = 5 s, while the default bound (1e7) lets the run end.
+TEST(Parameters, TimeSeriesSampleBoundIsASetting) {
+    RunOptions run;
+    std::size_t samples = 0;
+    run.sample = [&](const TimeSample&) { ++samples; };
+    GridScenario s = scenario_from(std::string(small_grid) + "outputs: {interval: 1s}\n");
+    EXPECT_EQ(s.options.timeseries.max_samples, 10000000u);
+    EXPECT_DOUBLE_EQ(sim::run(s, run).makespan, 10);
+    EXPECT_GT(samples, 0u);
+
+    s = scenario_from(std::string(small_grid) + "outputs: {interval: 1s, max_samples: 5}\n");
+    EXPECT_EQ(s.options.timeseries.max_samples, 5u);
+    const InputError e = input_error([&] { sim::run(s, run); });
+    EXPECT_EQ(e.key(), "interval");
+    EXPECT_NE(e.message().find("the time series reached 5 samples (interval 1 s"), std::string::npos)
+        << e.what();
+    // the same from the command line or a scan, by its path; 0 is refused
+    set_parameter(s.options, "timeseries.max_samples", "100");
+    EXPECT_DOUBLE_EQ(sim::run(s, run).makespan, 10);
+    EXPECT_EQ(input_error([&] { set_parameter(s.options, "timeseries.max_samples", "0"); }).message(),
+              "must be between 1 and 1e9");
+}
+
+TEST(Run, SummaryIsTypedAndItsJsonIsTheFileWritten) {
+    // 3 jobs of 10 s on 1 core each, side by side on W's 4 cores: makespan 10 s, CPU efficiency 1,
+    // utilisation of site (zone) 3 x 10 core-s / (4 cores x 10 s) = 0.75.
+    const fs::path json =
+        fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-run-summary.json");
+    RunOptions o;
+    o.summary = json.string();
+    std::size_t seen = 0;
+    o.job_finished = [&](const JobRecord&) { ++seen; };
+    const Summary s = sim::run(scenario_from(small_grid), o);
+    EXPECT_EQ(seen, 3u);
+    EXPECT_EQ(s.jobs_total, 3u);
+    EXPECT_EQ(s.overall.done, 3u);
+    EXPECT_DOUBLE_EQ(s.makespan, 10);
+    EXPECT_DOUBLE_EQ(s.overall.cpu_efficiency(), 1);
+    ASSERT_EQ(s.sites.size(), 1u);
+    EXPECT_DOUBLE_EQ(s.utilisation(s.sites.begin()->first), 0.75);
+    EXPECT_EQ(s.dispatcher, "dcsim");
+    EXPECT_EQ(config::load_json_file(json.string()), s.to_json());
+    fs::remove(json);
+}
+
+TEST(Run, WorkloadThatDoesNotFitIsAScenarioErrorNamingTheScenario) {
+    GridScenario s = scenario_from(small_grid);
+    s.origin = "small.yaml";
+    s.options.output_storage.host = "W"; // a worker, not a storage host
+    try {
+        sim::run(std::move(s));
+        FAIL() << "no error";
+    } catch (const ScenarioError& e) {
+        EXPECT_EQ(e.file(), "small.yaml");
+        EXPECT_EQ(e.message(), "output storage 'W' is not a storage host");
+    }
+}
+
+TEST(Scan, EveryParameterPathIsAScanParameter) {
+    // jobs.duplications was no scan parameter before the registry: 400 jobs once, then twice.
+    // `hitrate` is the older name of cache.hitrate and keeps working.
+    const fs::path scan = temp("scan.yaml", fmt::format("scenarios: [{}/examples/scan/scenario.yaml]\n"
+                                                        "parameters:\n  jobs.duplications: [1, 2]\n"
+                                                        "  hitrate: [0]\n",
+                                                        HEPKIT_SOURCE_DIR));
+    const ScanSpec spec = read_scan(scan.string());
+    ASSERT_EQ(spec.points(), 2u);
+    const auto rows = run_scan(spec, 0, 2);
+    EXPECT_EQ(scan_header(spec).rfind("point,scenario,jobs.duplications,hitrate,jobs_done,", 0), 0u);
+    EXPECT_NE(rows[0].find(",1,0,400,0,"), std::string::npos) << rows[0];
+    EXPECT_NE(rows[1].find(",2,0,800,0,"), std::string::npos) << rows[1];
+
+    const fs::path bad = temp("bad-scan.yaml", "scenarios: [x.yaml]\nparameters:\n  cache.hit_rate: [0]\n");
+    const InputError e = input_error([&] { read_scan(bad.string()); });
+    EXPECT_EQ(e.key(), "parameters.cache.hit_rate");
+    EXPECT_NE(e.message().find("unknown parameter"), std::string::npos);
+    fs::remove(scan);
+    fs::remove(bad);
+}
