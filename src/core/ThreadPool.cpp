@@ -45,10 +45,7 @@ struct Round {
 } // namespace
 
 struct ThreadPool::Impl {
-    explicit Impl(std::size_t threads) {
-        for (std::size_t i = 1; i < threads; ++i)
-            workers_.emplace_back([this] { loop(); });
-    }
+    explicit Impl(std::size_t threads) : threads_(threads) {}
     ~Impl() {
         {
             const std::lock_guard<std::mutex> l(mutex_);
@@ -62,10 +59,17 @@ struct ThreadPool::Impl {
     void run(std::size_t n, const std::function<void(std::size_t)>& task) {
         // busy: a round is running (a nested call from a task, or a second thread): serial
         std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
-        if (!busy.owns_lock() || workers_.empty() || n < 2) {
+        if (!busy.owns_lock() || threads_ < 2 || n < 2) {
             for (std::size_t i = 0; i < n; ++i)
                 task(i);
             return;
+        }
+        // The workers start at the first round that needs them: a pool that a command makes
+        // for every run costs nothing where no loop is split (small fits, other fit types).
+        if (workers_.empty()) {
+            const std::lock_guard<std::mutex> l(mutex_);
+            for (std::size_t i = 1; i < threads_; ++i)
+                workers_.emplace_back([this] { loop(); });
         }
         auto round = std::make_shared<Round>();
         round->task = &task;
@@ -104,7 +108,8 @@ struct ThreadPool::Impl {
         }
     }
 
-    std::vector<std::thread> workers_;
+    const std::size_t threads_;
+    std::vector<std::thread> workers_; // started by the first round of ≥ 2 tasks
     std::mutex mutex_, busy_;
     std::condition_variable cv_;
     std::atomic<std::uint64_t> published_{0};
@@ -122,7 +127,7 @@ ThreadPool::ThreadPool(std::size_t threads) {
 ThreadPool::~ThreadPool() = default;
 
 std::size_t ThreadPool::size() const {
-    return impl_->workers_.size() + 1;
+    return impl_->threads_;
 }
 
 void ThreadPool::parallel_for(std::size_t n, const std::function<void(std::size_t)>& task) {

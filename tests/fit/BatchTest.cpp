@@ -4,6 +4,7 @@
 
 #include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/fit/BatchFunction.hpp"
+#include "hepkit/fit/Fit.hpp"
 #include "hepkit/fit/UnbinnedProblem.hpp"
 #include "hepkit/fit/VecMath.hpp"
 

@@ -27,8 +27,9 @@ namespace hepkit {
 
 class ThreadPool {
   public:
-    /// A pool of `threads` threads in all, the caller of parallel_for included (so threads − 1
-    /// workers are started here). Throws std::invalid_argument unless 1 ≤ threads ≤ 1024.
+    /// A pool of `threads` threads in all, the caller of parallel_for included: threads − 1
+    /// workers, started by the first parallel_for of two or more tasks (a pool that is never used
+    /// costs nothing). Throws std::invalid_argument unless 1 ≤ threads ≤ 1024.
     explicit ThreadPool(std::size_t threads);
     /// Stops and joins the workers (no parallel_for may be running).
     ~ThreadPool();
