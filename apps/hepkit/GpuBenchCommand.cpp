@@ -60,8 +60,11 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
             plan.time_slicing = !o->no_ts;
             if (plan.command.empty()) {
                 // built next to the hepkit executable (apps/hepkit/CMakeLists.txt)
-                const auto exe = program_dir() / "hepkit-gpu-kernel";
-                if (!std::filesystem::exists(exe))
+                const auto dir = program_dir();
+                const auto exe =
+                    (dir.empty() ? std::filesystem::path("<the hepkit executable's directory>") : dir) /
+                    "hepkit-gpu-kernel";
+                if (dir.empty() || !std::filesystem::exists(exe))
                     throw InputError(
                         "", 0, "gpu-bench",
                         fmt::format("{} is missing: hepkit was built without CUDA (no nvcc found). "
