@@ -6,6 +6,7 @@
 //
 // usage: fit_vs_iminuit [SCRIPT_DIR]   (runs /usr/bin/python3 SCRIPT_DIR/fit_iminuit.py)
 
+#include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/fit/HistogramProblem.hpp"
 #include "hepkit/fit/UnbinnedProblem.hpp"
@@ -134,7 +135,7 @@ int main(int argc, char** argv) {
     const auto tmp =
         std::filesystem::temp_directory_path() / ("hepkit-fit-bench-" + std::to_string(::getpid()));
     std::filesystem::create_directories(tmp);
-    std::ofstream((tmp / "data.json").string()) << data.dump();
+    hepkit::write_json_file(tmp / "data.json", data, -1);
     const std::string cmd = "/usr/bin/python3 " + script_dir + "/fit_iminuit.py " +
                             (tmp / "data.json").string() + " > " + (tmp / "iminuit.json").string();
     const int rc = std::system(cmd.c_str());
