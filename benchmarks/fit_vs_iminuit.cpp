@@ -6,8 +6,11 @@
 //
 // usage: fit_vs_iminuit [SCRIPT_DIR]   (runs /usr/bin/python3 SCRIPT_DIR/fit_iminuit.py)
 
-#include "hepkit/core/ForkJoin.hpp"
-#include "hepkit/fit/Problems.hpp"
+#include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/core/ThreadPool.hpp"
+#include "hepkit/fit/HistogramProblem.hpp"
+#include "hepkit/fit/UnbinnedProblem.hpp"
+#include "hepkit/fit/XYProblem.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -113,6 +116,9 @@ int main(int argc, char** argv) {
     Fit batch(std::make_unique<UnbinnedProblem>(ev, std::make_shared<BatchFunction>(code)),
               {{"mu", 4.5}, {"sigma", 1}, {"fs", 0.2}, {"lambda", 0.5}});
     batch.limit("fs", 0, 1);
+    // every core, as `hepkit fit` uses by default; then one thread for the comparison
+    hepkit::ThreadPool all_threads(hepkit::ThreadPool::default_size()), one_thread(1);
+    batch.set_thread_pool(&all_threads);
     auto batch_fit = [&] { return batch.run(false); };
 
     struct Row {
@@ -124,12 +130,12 @@ int main(int argc, char** argv) {
                              {"histogram 100 bins (Poisson)", per_call(hist_fit), hist_fit()},
                              {"unbinned 10k, scalar C++ lambda", per_call(unbinned_fit), unbinned_fit()},
                              {"unbinned 10k, compiled batch model", per_call(batch_fit), batch_fit()}};
-    hepkit::set_fork_join_limit(1);
+    batch.set_thread_pool(&one_thread);
     rows.push_back({"unbinned 10k, batch model, 1 thread", per_call(batch_fit), batch_fit()});
     const auto tmp =
         std::filesystem::temp_directory_path() / ("hepkit-fit-bench-" + std::to_string(::getpid()));
     std::filesystem::create_directories(tmp);
-    std::ofstream((tmp / "data.json").string()) << data.dump();
+    hepkit::write_json_file(tmp / "data.json", data, -1);
     const std::string cmd = "/usr/bin/python3 " + script_dir + "/fit_iminuit.py " +
                             (tmp / "data.json").string() + " > " + (tmp / "iminuit.json").string();
     const int rc = std::system(cmd.c_str());

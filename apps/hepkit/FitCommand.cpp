@@ -2,20 +2,21 @@
 
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
+#include "ProgramDir.hpp"
+#include "Progress.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
-#include "hepkit/core/ForkJoin.hpp"
+#include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/fit/FitPlot.hpp"
 #include "hepkit/fit/Kafe2Yaml.hpp"
 #include "hepkit/fit/Report.hpp"
 #include "hepkit/fit/Toys.hpp"
 
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
 #include <memory>
-#include <unistd.h>
 
 namespace hepkit::app {
 
@@ -66,12 +67,16 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                     "write the fit and its result as a kafe2 fit file (kafe2's to_file form: kafe2,\n"
                     "kafe2go and hepkit read it back)");
     cmd->add_option("--threads", o->threads,
-                    "threads for the passes over large unbinned samples (default: every core, or the\n"
-                    "HEPKIT_THREADS environment variable; results do not depend on it beyond rounding)")
+                    "threads for the passes over large unbinned samples (default and maximum: every\n"
+                    "core, or the HEPKIT_THREADS environment variable; results do not depend on it\n"
+                    "beyond rounding)")
         ->check(CLI::Range(1, 1024));
     return [o, &globals]() {
-        if (o->threads > 0)
-            set_fork_join_limit(static_cast<std::size_t>(o->threads));
+        // one pool for every fit of the command; --threads only lowers the default (more threads
+        // than cores would only oversubscribe)
+        const std::size_t threads = ThreadPool::default_size();
+        ThreadPool pool(o->threads > 0 ? std::min(threads, static_cast<std::size_t>(o->threads)) : threads);
+        const std::filesystem::path program = program_dir(); // where the plot script travels
         int status = 0;
         const bool pdf = !o->plot.empty() && std::filesystem::path(o->plot).extension() == ".pdf";
         std::vector<nlohmann::json> pages;
@@ -105,12 +110,9 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                 if (!globals.quiet)
                     std::fputs(text.c_str(), stdout);
                 if (!o->report_json.empty())
-                    fit::write_json_file(target(o->report_json, ""), fit::report_json(stored));
-                if (!o->report.empty()) {
-                    AtomicFile file(target(o->report, ""));
-                    file.stream() << text;
-                    file.commit();
-                }
+                    write_json_file(target(o->report_json, ""), fit::report_json(stored));
+                if (!o->report.empty())
+                    write_file_atomically(target(o->report, ""), text);
                 continue;
             }
             if (f.container_only && !globals.quiet)
@@ -119,49 +121,35 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                            path, f.model.name());
             if (o->max_calls > 0)
                 f.fit->set_max_calls(o->max_calls);
-            // a progress line on a terminal for minimisations longer than ~2 s (runaway fits
-            // stop at --max-calls; the line shows how far they are)
-            const auto t0 = std::chrono::steady_clock::now();
-            double next_report = 2.0;
-            bool fit_reported = false;
-            if (!globals.quiet && isatty(fileno(stderr)))
+            f.fit->set_thread_pool(&pool);
+            // a progress line for minimisations longer than ~2 s (runaway fits stop at
+            // --max-calls; the line shows how far they are)
+            ProgressLine fit_line(globals.quiet, 2.0, 0.5);
+            if (fit_line.enabled())
                 f.fit->set_progress([&](long long calls, long long bound, double lowest) {
-                    const double t =
-                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                    if (t < next_report)
-                        return;
-                    next_report = t + 0.5;
-                    fit_reported = true;
-                    std::fprintf(stderr,
-                                 "\r  fitting %s: %lld / %lld cost evaluations, lowest cost %.4g (%.0f s)   ",
-                                 path.c_str(), calls, bound, lowest, t);
+                    if (fit_line.due())
+                        fit_line.show(
+                            fmt::format("fitting {}: {} / {} cost evaluations, lowest cost {:.4g} ({:.0f} s)",
+                                        path, calls, bound, lowest, fit_line.elapsed()));
                 });
             fit::FitResult r = f.fit->run(o->asymmetric);
-            if (fit_reported)
-                std::fprintf(stderr, "\n");
+            f.fit->set_progress({}); // the line ends here; its callback must not outlive it
+            fit_line.finish();
             std::string text = fit::report_text(r, path);
             nlohmann::json toys_json;
             if (o->toys > 0 && r.converged) {
                 fit::ToyStudy s;
                 try {
-                    // a progress line on stderr for ensembles that take more than a couple of seconds
-                    const auto t0 = std::chrono::steady_clock::now();
-                    double next_report = 2.0;
-                    bool reported = false;
+                    // a progress line for ensembles that take more than a couple of seconds
+                    ProgressLine toy_line(globals.quiet, 2.0, 1.0);
                     auto progress = [&](int done, int total) {
-                        const double t =
-                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                        if (globals.quiet || (t < next_report && !(reported && done == total)))
-                            return;
-                        next_report = t + 1.0;
-                        reported = true;
-                        std::fprintf(stderr, "\r  pseudo-experiments: %d / %d (%.3g fits/s)   ", done, total,
-                                     done / std::max(t, 1e-9));
+                        if (toy_line.due() || (done == total && toy_line.shown()))
+                            toy_line.show(fmt::format("pseudo-experiments: {} / {} ({:.3g} fits/s)", done,
+                                                      total, done / std::max(toy_line.elapsed(), 1e-9)));
                     };
                     s = fit::run_toys(*f.fit, r.values, o->toys, static_cast<std::uint64_t>(o->seed),
                                       progress);
-                    if (reported)
-                        std::fprintf(stderr, "\n");
+                    toy_line.finish();
                 } catch (const std::invalid_argument& e) {
                     throw InputError(path, 0, "--toys", e.what());
                 }
@@ -194,13 +182,10 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                 nlohmann::json doc = fit::report_json(r);
                 if (!toys_json.is_null())
                     doc["toys"] = toys_json;
-                fit::write_json_file(target(o->report_json, ""), doc);
+                write_json_file(target(o->report_json, ""), doc);
             }
-            if (!o->report.empty()) {
-                AtomicFile file(target(o->report, ""));
-                file.stream() << text;
-                file.commit();
-            }
+            if (!o->report.empty())
+                write_file_atomically(target(o->report, ""), text);
             if (!o->save.empty()) {
                 fit::write_kafe2_result(f, r, target(o->save, ""));
                 if (!globals.quiet)
@@ -212,21 +197,16 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
                 po.panel = o->panel;
                 po.contours = o->contours;
                 po.profiles = o->profiles;
-                // contours and profiles of many parameters take a while: the same progress line
-                if (!globals.quiet && isatty(fileno(stderr)))
+                po.program_dir = program;
+                // contours and profiles of many parameters take a while: a progress line
+                ProgressLine plot_line(globals.quiet, 2.0, 0.5);
+                if (plot_line.enabled())
                     po.progress = [&](int done, int total) {
-                        const double t =
-                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                        if (t < next_report && done < total)
-                            return;
-                        if (t < 2.0)
-                            return;
-                        next_report = t + 0.5;
-                        fit_reported = true;
-                        std::fprintf(stderr, "\r  contours and profiles of %s: %d / %d (%.0f s)   ",
-                                     path.c_str(), done, total, t);
+                        if (plot_line.due() || (done == total && plot_line.shown()))
+                            plot_line.show(fmt::format("contours and profiles of {}: {} / {} ({:.0f} s)",
+                                                       path, done, total, plot_line.elapsed()));
                         if (done == total)
-                            std::fprintf(stderr, "\n");
+                            plot_line.finish();
                     };
                 try {
                     // a .pdf collects every file's figures as pages, written once at the end
@@ -251,7 +231,7 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
         }
         if (pdf && !pages.empty()) {
             try {
-                fit::write_plots(pages, o->plot);
+                fit::write_plots(pages, o->plot, program);
             } catch (const std::runtime_error& e) {
                 if (dynamic_cast<const InputError*>(&e))
                     throw;

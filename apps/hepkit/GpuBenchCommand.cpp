@@ -4,11 +4,12 @@
 
 #include "CliChecks.hpp"
 #include "Commands.hpp"
+#include "ProgramDir.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/core/Process.hpp"
 #include "hepkit/sim/gpu/GpuBenchReport.hpp"
 
-#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 #include <memory>
@@ -58,9 +59,12 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
             plan.mps = !o->no_mps;
             plan.time_slicing = !o->no_ts;
             if (plan.command.empty()) {
+                // built next to the hepkit executable (apps/hepkit/CMakeLists.txt)
+                const auto dir = program_dir();
                 const auto exe =
-                    std::filesystem::canonical("/proc/self/exe").parent_path() / "hepkit-gpu-kernel";
-                if (!std::filesystem::exists(exe))
+                    (dir.empty() ? std::filesystem::path("<the hepkit executable's directory>") : dir) /
+                    "hepkit-gpu-kernel";
+                if (dir.empty() || !std::filesystem::exists(exe))
                     throw InputError(
                         "", 0, "gpu-bench",
                         fmt::format("{} is missing: hepkit was built without CUDA (no nvcc found). "
@@ -79,27 +83,31 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
             if (ec)
                 throw OutputError(plan.out_dir, 0, "", "cannot create the output directory: " + ec.message());
             const std::string path = plan.out_dir + "/gpu-bench.sh";
-            AtomicFile file(path);
-            file.stream() << script;
-            file.commit();
+            write_file_atomically(path, script);
             if (o->dry_run) {
                 if (!globals.quiet)
                     fmt::print("hepkit gpu-bench: script written to {} (not run)\n", path);
                 return 0;
             }
-            const int rc = std::system(fmt::format("/bin/sh '{}'", path).c_str());
-            if (rc != 0)
-                throw OutputError(path, 0, "",
-                                  fmt::format("the measurement script failed (exit status {})", rc));
+            // no shell command line: the script's path is an argument, whatever characters it has;
+            // its output (a long measurement's progress) goes straight to the terminal
+            ProcessResult rc;
+            try {
+                rc = run_process({"/bin/sh", path}, false);
+            } catch (const std::runtime_error& e) {
+                throw OutputError(path, 0, "", e.what());
+            }
+            if (!rc.exited || rc.exit_code != 0)
+                throw OutputError(
+                    path, 0, "",
+                    rc.exited ? fmt::format("the measurement script failed (exit status {})", rc.exit_code)
+                              : fmt::format("the measurement script was killed by signal {}", rc.signal));
             dir = plan.out_dir;
         }
         const sim::GpuBenchRun result = sim::read_gpu_bench_dir(dir);
         const std::string table = sim::gpu_bench_table_csv(result);
-        if (!o->table.empty()) {
-            AtomicFile file(o->table);
-            file.stream() << table;
-            file.commit();
-        }
+        if (!o->table.empty())
+            write_file_atomically(o->table, table);
         if (!globals.quiet) {
             fmt::print("hepkit gpu-bench: {} ({}, power limit {:g} W, idle {:.1f} W)\n", result.card,
                        result.compute_mode, result.power_limit, result.idle_power);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <system_error>
 #include <unistd.h>
 
@@ -133,6 +134,23 @@ void AtomicFile::commit() {
     // makes the handler unlink a missing file, which is harmless.
     detail::unregister_temp_file(slot_);
     slot_ = -1;
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view text) {
+    AtomicFile file(path);
+    file.stream() << text;
+    file.commit();
+}
+
+void write_json_file(const std::filesystem::path& path, const nlohmann::json& doc, int indent) {
+    std::string text;
+    try {
+        text = doc.dump(indent);
+    } catch (const nlohmann::json::type_error& e) { // a string that is not UTF-8
+        throw OutputError(path.string(), 0, "", fmt::format("cannot write JSON: {}", e.what()));
+    }
+    text += '\n';
+    write_file_atomically(path, text);
 }
 
 CsvWriter::CsvWriter(std::filesystem::path path, const std::string& header) : file_(std::move(path)) {

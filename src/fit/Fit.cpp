@@ -1,5 +1,7 @@
 #include "hepkit/fit/Fit.hpp"
 
+#include "hepkit/fit/LevenbergMarquardt.hpp"
+
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
@@ -65,6 +67,7 @@ Fit Fit::with_problem(std::unique_ptr<Problem> problem) const {
     f.constraints_ = constraints_;
     f.constraint_terms_ = constraint_terms_;
     f.max_calls_ = max_calls_;
+    f.set_thread_pool(pool_);
     return f;
 }
 
@@ -230,7 +233,8 @@ FitResult Fit::run(bool asymmetric) {
         options.progress = [this, &used, budget](long long calls, double lowest) {
             progress_(used + calls, budget, lowest);
         };
-    std::optional<MinimizerResult> lm = levenberg_marquardt(budget);
+    long long lm_calls = 0;
+    std::optional<MinimizerResult> lm = levenberg_marquardt(budget, lm_calls);
     bool analytic = false;
     if (!lm) { // BFGS, with the problem's gradient where it has one
         std::vector<double> probe(params_.size()), gprobe(params_.size());
@@ -239,8 +243,8 @@ FitResult Fit::run(bool asymmetric) {
         analytic = problem_->gradient(probe, gprobe);
     }
     // The Levenberg–Marquardt attempt counts against the bound too (levenberg_marquardt()
-    // counts what it spent in last_lm_calls_).
-    used = lm ? 0 : last_lm_calls_;
+    // says what it spent in lm_calls).
+    used = lm ? 0 : lm_calls;
     options.max_calls = std::max(1LL, budget - used);
     MinimizerResult m = lm ? *lm : minimize(cost, params_, options, analytic ? &grad : nullptr);
     m.evaluations += static_cast<int>(used);
@@ -379,35 +383,15 @@ FitResult Fit::run(bool asymmetric) {
     return r;
 }
 
-long long Fit::max_calls() const {
-    std::size_t free = 0;
-    for (const auto& p : params_)
-        free += p.fixed ? 0 : 1;
-    return max_calls_ > 0 ? max_calls_ : default_max_calls(free);
+void Fit::set_thread_pool(ThreadPool* pool) {
+    pool_ = pool;
+    problem_->set_thread_pool(pool);
 }
 
-std::optional<MinimizerResult> Fit::levenberg_marquardt(long long max_calls) const {
-    last_lm_calls_ = 0;
-    const std::size_t P = params_.size();
-    std::vector<double> x(P);
-    std::vector<std::size_t> free;
-    for (std::size_t i = 0; i < P; ++i) {
-        x[i] = params_[i].start;
-        if (!params_[i].fixed)
-            free.push_back(i);
-    }
-    const auto n = static_cast<Eigen::Index>(free.size());
-    double c = 0;
-    Eigen::VectorXd g;
-    Eigen::MatrixXd A;
-    MinimizerResult res;
-    // cost, gradient and approximate Hessian including the constraints (exact: quadratic)
-    auto structure = [&](const std::vector<double>& at, double& cost, Eigen::VectorXd& gf,
-                         Eigen::MatrixXd& Af) {
-        Eigen::VectorXd gp = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(P));
-        Eigen::MatrixXd Ap =
-            Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(P), static_cast<Eigen::Index>(P));
-        ++res.evaluations;
+std::optional<MinimizerResult> Fit::levenberg_marquardt(long long max_calls, long long& spent) const {
+    // the problem's structure plus the constraints' (exact: they are quadratic)
+    const NewtonFunction newton = [this](std::span<const double> at, double& cost, Eigen::VectorXd& gp,
+                                         Eigen::MatrixXd& Ap) {
         if (!problem_->newton(at, cost, gp, Ap) || !std::isfinite(cost))
             return false;
         for (const auto& k : constraints_) {
@@ -424,327 +408,21 @@ std::optional<MinimizerResult> Fit::levenberg_marquardt(long long max_calls) con
                         2 * k.inverse(a, b);
             }
         }
-        gf.resize(n);
-        Af.resize(n, n);
-        for (Eigen::Index a = 0; a < n; ++a) {
-            gf[a] = gp[static_cast<Eigen::Index>(free[static_cast<std::size_t>(a)])];
-            for (Eigen::Index b = 0; b < n; ++b)
-                Af(a, b) = Ap(static_cast<Eigen::Index>(free[static_cast<std::size_t>(a)]),
-                              static_cast<Eigen::Index>(free[static_cast<std::size_t>(b)]));
-        }
-        return gf.allFinite() && Af.allFinite();
+        return true;
     };
-    if (n == 0 || !structure(x, c, g, A))
-        return std::nullopt;
-    double lambda = 1e-3;
-    bool done = false;
-    // One structure pass costs about a cost evaluation per parameter when the problem
-    // differences its model (not cheap_newton): count it so against the bound.
-    const long long per_pass = problem_->cheap_newton() ? 1 : static_cast<long long>(n) + 1;
-    auto spent = [&] { return static_cast<long long>(res.evaluations) * per_pass; };
-    for (int it = 0; it < 200 && !done && spent() < max_calls / 2; ++it) {
-        if (progress_)
-            progress_(spent(), max_calls, c);
-        // EDM with the approximate Hessian, as MIGRAD's criterion
-        const Eigen::LDLT<Eigen::MatrixXd> ldlt(A);
-        const double edm = ldlt.info() == Eigen::Success ? 0.5 * g.dot(ldlt.solve(g)) : INFINITY;
-        if (std::isfinite(edm) && edm >= 0 && edm < 1e-9) {
-            res.converged = true;
-            res.edm = edm;
-            break;
-        }
-        bool stepped = false;
-        for (int tries = 0; tries < 30 && !stepped; ++tries) {
-            Eigen::MatrixXd D = A;
-            for (Eigen::Index a = 0; a < n; ++a)
-                D(a, a) += lambda * std::max(A(a, a), 1e-12);
-            const Eigen::VectorXd step = D.ldlt().solve(-g);
-            std::vector<double> trial = x;
-            for (Eigen::Index a = 0; a < n; ++a) {
-                const std::size_t i = free[static_cast<std::size_t>(a)];
-                double v = x[i] + step[a];
-                if (params_[i].lower)
-                    v = std::max(v, *params_[i].lower);
-                if (params_[i].upper)
-                    v = std::min(v, *params_[i].upper);
-                trial[i] = v;
-            }
-            // Where the structure costs about a cost evaluation (batch models), it decides
-            // acceptance itself: one pass per step. Elsewhere (finite-difference Jacobians) a cheap
-            // cost evaluation screens the trial first, as rejected steps are common early on.
-            double cn = 0;
-            Eigen::VectorXd gn;
-            Eigen::MatrixXd An;
-            const bool screen = !problem_->cheap_newton();
-            if (screen) {
-                ++res.evaluations;
-                const double ct = total_cost(trial);
-                if (!(std::isfinite(ct) && ct < c)) {
-                    lambda *= 10;
-                    continue;
-                }
-            }
-            if (structure(trial, cn, gn, An) && cn < c) {
-                x = trial;
-                c = cn;
-                g = gn;
-                A = An;
-                lambda = std::max(lambda / 10, 1e-12);
-                stepped = true;
-            } else {
-                lambda *= 10;
-            }
-        }
-        if (!stepped)
-            done = true; // no decrease possible: BFGS decides below
-    }
-    last_lm_calls_ = spent();
-    if (!res.converged)
-        return std::nullopt;
-    res.values = x;
-    res.cost = c;
-    res.curvature.assign(P, 0.0);
-    for (Eigen::Index a = 0; a < n; ++a)
-        res.curvature[free[static_cast<std::size_t>(a)]] = A(a, a);
-    return res;
-}
-
-std::pair<double, std::vector<double>>
-Fit::profile_min(const std::vector<double>& start,
-                 const std::vector<std::pair<std::size_t, double>>& held) const {
-    auto specs = params_;
-    for (std::size_t i = 0; i < specs.size(); ++i)
-        specs[i].start = start[i];
-    for (const auto& [i, v] : held) {
-        specs[i].fixed = true;
-        specs[i].start = v;
-    }
     const CostFunction cost = [this](std::span<const double> p) { return total_cost(p); };
-    MinimizerOptions options;
-    options.tolerance = 1e-9;
-    options.max_calls = max_calls_;
-    const MinimizerResult m = minimize(cost, specs, options);
-    return {m.cost, m.values};
+    LevenbergMarquardtOptions options;
+    options.max_calls = max_calls;
+    options.cheap_newton = problem_->cheap_newton();
+    options.progress = progress_;
+    return fit::levenberg_marquardt(newton, cost, params_, options, spent);
 }
 
-double Fit::minos(const FitResult& r, std::size_t i, int side) const {
-    // Find t where the profiled cost rises by 1 above the minimum: bracket, then regula falsi
-    // (Illinois variant). Each evaluation minimises over the other parameters.
-    const double x0 = r.values[i], s = r.errors[i];
-    const auto& spec = params_[i];
-    std::vector<double> start = r.values;
-    auto delta = [&](double t) {
-        auto [c, v] = profile_min(start, {{i, t}});
-        if (std::isfinite(c))
-            start = v;
-        return c - r.cost - 1.0;
-    };
-    double a = x0, fa = -1.0;
-    double b = x0 + side * s, fb = delta(b);
-    for (int k = 0; k < 30 && fb < 0; ++k) {
-        a = b;
-        fa = fb;
-        b = x0 + side * s * (1.6 * (k + 2) / 2.0 + k * k * 0.5);
-        if (spec.lower && b < *spec.lower)
-            b = *spec.lower;
-        if (spec.upper && b > *spec.upper)
-            b = *spec.upper;
-        fb = delta(b);
-        if (b == a) // at a limit
-            return b - x0;
-    }
-    if (!(fb >= 0))
-        return b - x0;
-    int last = 0;
-    for (int it = 0; it < 60; ++it) {
-        double t = (a * fb - b * fa) / (fb - fa);
-        if (!std::isfinite(t))
-            t = (a + b) / 2;
-        const double ft = delta(t);
-        if (std::fabs(ft) < 1e-6 || std::fabs(b - a) < 1e-9 * s)
-            return t - x0;
-        if ((ft < 0) == (fa < 0)) {
-            a = t;
-            fa = ft;
-            if (last == -1)
-                fb /= 2;
-            last = -1;
-        } else {
-            b = t;
-            fb = ft;
-            if (last == 1)
-                fa /= 2;
-            last = 1;
-        }
-    }
-    return (a + b) / 2 - x0;
-}
-
-std::vector<std::pair<double, double>> Fit::profile(const FitResult& r, const std::string& name, int points,
-                                                    double sigmas) const {
-    const std::size_t i = index(name);
-    std::vector<std::pair<double, double>> out;
-    const double s = r.errors[i] > 0 ? r.errors[i] : 1.0;
-    for (int k = 0; k < points; ++k) {
-        double t = r.values[i] + sigmas * s * (2.0 * k / std::max(1, points - 1) - 1);
-        if (params_[i].lower)
-            t = std::max(t, *params_[i].lower);
-        if (params_[i].upper)
-            t = std::min(t, *params_[i].upper);
-        out.emplace_back(t, profile_min(r.values, {{i, t}}).first - r.cost);
-    }
-    return out;
-}
-
-std::vector<std::pair<double, double>> Fit::contour(const FitResult& r, const std::string& an,
-                                                    const std::string& bn, double sigma, int points) const {
-    const std::size_t ia = index(an), ib = index(bn);
-    if (ia == ib || params_[ia].fixed || params_[ib].fixed)
-        throw std::invalid_argument(
-            fmt::format("contour of '{}' and '{}': two different free parameters needed", an, bn));
-    // Δcost of a 2-D region with the coverage of a 1-D `sigma` interval: the χ²(2) quantile
-    // −2 ln(1 − p) with p = erf(sigma / √2).
-    const double p = std::erf(sigma / std::sqrt(2.0));
-    const double level = -2 * std::log(1 - p);
-    // Rays from the minimum along q(θ) = L (cos θ, sin θ), L the Cholesky factor of the pair's
-    // 2×2 covariance: in these whitened coordinates the contour of a linear fit is the circle of
-    // radius √level, so the rays meet it at evenly spaced points and the root finder starts at
-    // the answer; for other fits the contour is a deformed circle and the start is close.
-    const auto ea = static_cast<Eigen::Index>(ia), eb = static_cast<Eigen::Index>(ib);
-    double caa = r.covariance(ea, ea), cbb = r.covariance(eb, eb), cab = r.covariance(ea, eb);
-    if (!(caa > 0) || !(cbb > 0)) {
-        caa = std::pow(r.errors[ia] > 0 ? r.errors[ia] : 1.0, 2);
-        cbb = std::pow(r.errors[ib] > 0 ? r.errors[ib] : 1.0, 2);
-        cab = 0;
-    }
-    const double l11 = std::sqrt(caa), l21 = cab / l11,
-                 l22 = std::sqrt(std::max(cbb - l21 * l21, 1e-12 * cbb));
-    // where the profiled cost crosses the level along the ray of angle th: (t, profiled values)
-    struct Ray {
-        double th, t;
-        std::vector<double> values;
-    };
-    auto solve = [&](double th, const std::vector<double>& warm, double guess) {
-        const double da = l11 * std::cos(th), db = l21 * std::cos(th) + l22 * std::sin(th);
-        std::vector<double> start = warm;
-        auto delta = [&](double t) {
-            auto [c, v] = profile_min(start, {{ia, r.values[ia] + t * da}, {ib, r.values[ib] + t * db}});
-            if (std::isfinite(c))
-                start = v;
-            return std::isfinite(c) ? c - r.cost - level : std::numeric_limits<double>::infinity();
-        };
-        // Near a quadratic minimum Δcost(t) ≈ level·(t/t*)², so t ← t·√(level/Δcost) lands on the
-        // crossing in one or two steps from a close guess (the neighbouring ray's t); the
-        // bracketing below is the fallback where that does not settle.
-        {
-            double t = guess, ft = delta(t);
-            for (int it = 0; it < 8 && std::isfinite(ft) && std::fabs(ft) >= 1e-7; ++it) {
-                if (!(ft + level > 0))
-                    break;
-                t *= std::clamp(std::sqrt(level / (ft + level)), 0.5, 2.0);
-                ft = delta(t);
-            }
-            if (std::isfinite(ft) && std::fabs(ft) < 1e-7)
-                return Ray{th, t, start};
-            start = warm;
-        }
-        // bracket [a, b] around the crossing, starting at the linear answer √level
-        double a = 0, fa = -level, b = std::sqrt(level), fb = delta(b);
-        if (fb < 0) {
-            for (int g = 0; g < 40 && fb < 0; ++g) {
-                a = b;
-                fa = fb;
-                b *= 1.5;
-                fb = delta(b);
-            }
-        } else if (std::fabs(fb) > 1e-9) {
-            const double lo = 0.9 * b, flo = delta(lo);
-            if (flo < 0) {
-                a = lo;
-                fa = flo;
-            }
-        }
-        // Illinois regula falsi to |Δcost − level| < 1e-7 (points within ~1e-8 σ of the contour)
-        double t = b;
-        int side = 0;
-        for (int it = 0; it < 60 && fb > 1e-9 && std::isfinite(fb); ++it) {
-            t = (a * fb - b * fa) / (fb - fa);
-            if (!(t > a && t < b))
-                t = (a + b) / 2;
-            const double ft = delta(t);
-            if (std::fabs(ft) < 1e-7)
-                break;
-            if (ft < 0) {
-                a = t;
-                fa = ft;
-                if (side == -1)
-                    fb /= 2;
-                side = -1;
-            } else {
-                b = t;
-                fb = ft;
-                if (side == 1)
-                    fa /= 2;
-                side = 1;
-            }
-        }
-        if (!std::isfinite(fb))
-            t = a; // the cost is undefined beyond: the last point where it was defined
-        return Ray{th, t, start};
-    };
-    // a ray's point in units of the errors (the plot's scale), for the smoothness test
-    auto white = [&](const Ray& ray) {
-        const double da = l11 * std::cos(ray.th), db = l21 * std::cos(ray.th) + l22 * std::sin(ray.th);
-        return std::pair{ray.t * da / std::sqrt(caa), ray.t * db / std::sqrt(cbb)};
-    };
-    auto turn = [&](const Ray& u, const Ray& v, const Ray& w) { // angle between segments uv and vw
-        const auto [ux, uy] = white(u);
-        const auto [vx, vy] = white(v);
-        const auto [wx, wy] = white(w);
-        const double ax = vx - ux, ay = vy - uy, bx = wx - vx, by = wy - vy;
-        return std::fabs(std::atan2(ax * by - ay * bx, ax * bx + ay * by));
-    };
-    const int n0 = std::max(points, 8);
-    std::vector<Ray> rays;
-    std::vector<double> warm = r.values;
-    for (int k = 0; k < n0; ++k) {
-        rays.push_back(solve(2 * M_PI * k / n0, warm, rays.empty() ? std::sqrt(level) : rays.back().t));
-        warm = rays.back().values; // the neighbour's profiled values and t: a close start
-    }
-    // Refine: halve the angular step wherever the polygon, drawn in units of the errors, turns
-    // by more than 4° at a point (the tips of a strongly correlated ellipse), so that the drawn
-    // curve has no visible kinks; up to 16× the starting density.
-    constexpr double max_turn = 4.0 * M_PI / 180;
-    const std::size_t cap = static_cast<std::size_t>(n0) * 16;
-    for (int pass = 0; pass < 6 && rays.size() < cap; ++pass) {
-        std::vector<Ray> next;
-        bool refined = false;
-        const std::size_t n = rays.size();
-        for (std::size_t k = 0; k < n; ++k) {
-            const Ray& prev = rays[(k + n - 1) % n];
-            const Ray& here = rays[k];
-            const Ray& after = rays[(k + 1) % n];
-            next.push_back(here);
-            // split the interval after `here` if either of its ends is a kink
-            const Ray& after2 = rays[(k + 2) % n];
-            if ((turn(prev, here, after) > max_turn || turn(here, after, after2) > max_turn) &&
-                next.size() + (n - k) < cap) {
-                const double th1 = k + 1 == n ? after.th + 2 * M_PI : after.th;
-                next.push_back(solve((here.th + th1) / 2, here.values, (here.t + after.t) / 2));
-                refined = true;
-            }
-        }
-        rays = std::move(next);
-        if (!refined)
-            break;
-    }
-    std::vector<std::pair<double, double>> out;
-    for (const Ray& ray : rays) {
-        const double da = l11 * std::cos(ray.th), db = l21 * std::cos(ray.th) + l22 * std::sin(ray.th);
-        out.emplace_back(r.values[ia] + ray.t * da, r.values[ib] + ray.t * db);
-    }
-    out.push_back(out.front()); // closed
-    return out;
+long long Fit::max_calls() const {
+    std::size_t free = 0;
+    for (const auto& p : params_)
+        free += p.fixed ? 0 : 1;
+    return max_calls_ > 0 ? max_calls_ : default_max_calls(free);
 }
 
 } // namespace hepkit::fit

@@ -1,27 +1,29 @@
 #include "hepkit/fit/FitPlot.hpp"
 
 #include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/fit/HistogramProblem.hpp"
+#include "hepkit/fit/UnbinnedProblem.hpp"
+#include "hepkit/fit/XYProblem.hpp"
+
+#include "hepkit/core/Process.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 #include <stdexcept>
-#include <sys/wait.h>
 #include <unistd.h>
 
+// The source tree's copy of the plot script (a compile definition of the build), and the installed
+// data directory <CMAKE_INSTALL_FULL_DATADIR>/hepkit (HEPKIT_DATADIR, where the install rules put it).
 #ifndef HEPKIT_PLOT_SCRIPT
 #define HEPKIT_PLOT_SCRIPT ""
 #endif
 
 namespace hepkit::fit {
-
-void write_json_file(const std::string& path, const nlohmann::json& doc) {
-    AtomicFile file(path);
-    file.stream() << doc.dump(1) << '\n';
-    file.commit();
-}
 
 namespace {
 std::vector<double> grid(double a, double b, int n) {
@@ -201,19 +203,6 @@ nlohmann::json plot_data(const FitFile& f, const FitResult& r, const PlotOptions
 }
 
 namespace {
-// The matplotlib script: $HEPKIT_PLOT_SCRIPT, else next to the executable (the build and
-// install trees), else the source tree's copy.
-std::string plot_script() {
-    namespace fs = std::filesystem;
-    if (const char* env = std::getenv("HEPKIT_PLOT_SCRIPT"))
-        return env;
-    std::error_code ec;
-    const fs::path here = fs::canonical("/proc/self/exe", ec).parent_path() / "hepkit_fit_plot.py";
-    if (!ec && fs::exists(here))
-        return here.string();
-    return HEPKIT_PLOT_SCRIPT;
-}
-
 // A temporary file that is removed when it goes out of scope, whatever happens.
 struct TemporaryFile {
     std::filesystem::path path;
@@ -223,16 +212,48 @@ struct TemporaryFile {
     }
 };
 
-// Single quotes for the shell: ' becomes '\''.
-std::string shell_quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s)
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
+// The last `max` bytes of `text` without trailing blank lines: the end of a Python traceback.
+std::string tail(const std::string& text, std::size_t max) {
+    std::string t = text.size() > max ? "..." + text.substr(text.size() - max) : text;
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' '))
+        t.pop_back();
+    return t;
 }
+
 } // namespace
 
-void write_plots(const std::vector<nlohmann::json>& fits, const std::string& output) {
+std::vector<std::filesystem::path> plot_script_candidates(const std::filesystem::path& program_dir) {
+    constexpr const char* name = "hepkit_fit_plot.py";
+    if (const char* env = std::getenv("HEPKIT_PLOT_SCRIPT"); env && *env)
+        return {env}; // the user's explicit choice: nothing else is looked at
+    std::vector<std::filesystem::path> places;
+    if (!program_dir.empty())
+        places.push_back(program_dir / name);
+#ifdef HEPKIT_DATADIR
+    places.push_back(std::filesystem::path(HEPKIT_DATADIR) / name);
+#endif
+    if (std::string(HEPKIT_PLOT_SCRIPT).size() > 0)
+        places.push_back(HEPKIT_PLOT_SCRIPT);
+    return places;
+}
+
+std::filesystem::path find_plot_script(const std::filesystem::path& program_dir) {
+    const auto places = plot_script_candidates(program_dir);
+    std::string searched;
+    for (const auto& place : places) {
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(place, ec))
+            return place;
+        searched += fmt::format("{}{}", searched.empty() ? "" : ", ", place.string());
+    }
+    const bool from_env = std::getenv("HEPKIT_PLOT_SCRIPT") && *std::getenv("HEPKIT_PLOT_SCRIPT");
+    throw std::runtime_error(fmt::format("the plot script hepkit_fit_plot.py is missing: searched {}{}",
+                                         searched.empty() ? "nowhere (no place known)" : searched,
+                                         from_env ? " (set by HEPKIT_PLOT_SCRIPT)" : ""));
+}
+
+void write_plots(const std::vector<nlohmann::json>& fits, const std::string& output,
+                 const std::filesystem::path& program_dir) {
     namespace fs = std::filesystem;
     if (const std::string problem = plot_path_problem(output); !problem.empty())
         throw std::invalid_argument(problem);
@@ -241,40 +262,44 @@ void write_plots(const std::vector<nlohmann::json>& fits, const std::string& out
     if (fits.size() > 1 && fs::path(output).extension() != ".pdf")
         throw std::invalid_argument(
             fmt::format("plot '{}': {} fits need a .pdf (one page each)", output, fits.size()));
-    const std::string script = plot_script();
-    if (script.empty() || !fs::exists(script))
-        throw std::runtime_error(
-            "the plot script hepkit_fit_plot.py is missing next to the hepkit executable");
+    const std::string script = find_plot_script(program_dir).string();
     // the description goes to a private temporary file, never beside the plot
-    static int counter = 0;
+    static std::atomic<int> counter = 0;
     TemporaryFile json{fs::temp_directory_path() /
                        fmt::format("hepkit-plot-{}-{}.json", static_cast<long>(getpid()), counter++)};
-    write_json_file(json.path.string(), nlohmann::json{{"fits", fits}});
-    const std::string cmd = fmt::format("/usr/bin/python3 {} {} {}", shell_quote(script),
-                                        shell_quote(json.path.string()), shell_quote(output));
-    const int status = std::system(cmd.c_str());
-    if (status == -1 || !WIFEXITED(status))
-        throw std::runtime_error(fmt::format("plot '{}': could not run /usr/bin/python3", output));
-    switch (WEXITSTATUS(status)) {
+    write_json_file(json.path, nlohmann::json{{"fits", fits}});
+    constexpr const char* python = "/usr/bin/python3";
+    ProcessResult run;
+    try {
+        run = run_process({python, script, json.path.string(), output}, true);
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(fmt::format("plot '{}': {}{}", output, e.what(),
+                                             fs::exists(python) ? ""
+                                                                : " (Debian: apt install python3-matplotlib; "
+                                                                  "scripts/install-deps)"));
+    }
+    if (!run.exited)
+        throw std::runtime_error(fmt::format("plot '{}': the plot script {} was killed by signal {}{}{}",
+                                             output, script, run.signal, run.errors.empty() ? "" : ": ",
+                                             tail(run.errors, 2000)));
+    switch (run.exit_code) {
     case 0:
+        // what the script says besides the plot (a matplotlib warning) still reaches the user
+        std::fputs(run.errors.c_str(), stderr);
         return;
     case 4: // the script's code for a failed import
         throw std::runtime_error(fmt::format("plot '{}': matplotlib or numpy is missing for /usr/bin/python3 "
                                              "(Debian: apt install python3-matplotlib; scripts/install-deps)",
                                              output));
-    case 127:
-        throw std::runtime_error(fmt::format("plot '{}': /usr/bin/python3 is missing (Debian: apt install "
-                                             "python3-matplotlib; scripts/install-deps)",
-                                             output));
     default:
-        throw std::runtime_error(
-            fmt::format("plot '{}': the plot script {} failed (exit {}; its message is above)", output,
-                        script, WEXITSTATUS(status)));
+        throw std::runtime_error(fmt::format("plot '{}': the plot script {} failed (exit {}){}{}", output,
+                                             script, run.exit_code, run.errors.empty() ? "" : ": ",
+                                             tail(run.errors, 2000)));
     }
 }
 
 void plot_fit(const FitFile& f, const FitResult& r, const PlotOptions& o) {
-    write_plots({plot_data(f, r, o)}, o.output);
+    write_plots({plot_data(f, r, o)}, o.output, o.program_dir);
 }
 
 } // namespace hepkit::fit

@@ -4,8 +4,10 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <fmt/format.h>
 #include <limits>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace hepkit::fit::detail {
@@ -30,4 +32,34 @@ Eigen::MatrixXd forward_jacobian(F&& values, std::span<const double> p, const Ei
     }
     return J;
 }
+
+inline Eigen::VectorXd as_vector(const std::vector<double>& v) {
+    return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
+}
+
+// "the model is not finite at x = 1 (nan), 2 (inf) (2 of 3 data points)": up to five places
+// where `bad` holds, or empty if none. `what` names the place (x, index, bin centre, event).
+template <typename Bad>
+std::string where_not(const std::vector<double>& at, const std::vector<double>& f, const char* what,
+                      const char* verb, Bad bad) {
+    std::string list;
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < at.size() && i < f.size(); ++i)
+        if (bad(f[i]) && ++count <= 5)
+            list += fmt::format("{}{:.6g} ({:.6g})", count > 1 ? ", " : "", at[i], f[i]);
+    if (count == 0)
+        return {};
+    return fmt::format("the model is {} at {} = {}{} ({} of {})", verb, what, list, count > 5 ? ", ..." : "",
+                       count, at.size());
+}
+
+/// "the model is not finite at x = 1 (nan), ...", or empty where f is finite everywhere.
+std::string not_finite_at(const std::vector<double>& at, const std::vector<double>& f, const char* what);
+/// A data value far outside the others, whatever the model: more than 10⁴ median absolute
+/// deviations from the median (a typo, a unit error, a sentinel value such as 1e15); else empty.
+std::string data_outlier(const std::vector<double>& at, const char* what, const char* key,
+                         const std::vector<double>& y);
+/// The data point farthest from the model in units of its uncertainty; empty if none is finite.
+std::string largest_residual(const std::vector<double>& at, const char* what, const std::vector<double>& y,
+                             const std::vector<double>& f, const std::vector<double>& sigma);
 } // namespace hepkit::fit::detail

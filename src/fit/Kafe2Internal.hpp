@@ -3,9 +3,14 @@
 // error sections and matrices (Kafe2Errors.cpp), model functions and cost names (Kafe2Model.cpp).
 
 #include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/fit/CustomProblem.hpp"
 #include "hepkit/fit/ErrorModel.hpp"
-#include "hepkit/fit/Problems.hpp"
+#include "hepkit/fit/HistogramProblem.hpp"
+#include "hepkit/fit/IndexedProblem.hpp"
+#include "hepkit/fit/MultiProblem.hpp"
 #include "hepkit/fit/PyFunction.hpp"
+#include "hepkit/fit/UnbinnedProblem.hpp"
+#include "hepkit/fit/XYProblem.hpp"
 
 #include <Eigen/Dense>
 #include <optional>

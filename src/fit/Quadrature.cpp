@@ -1,4 +1,4 @@
-#include "hepkit/fit/Problems.hpp"
+#include "hepkit/fit/Quadrature.hpp"
 
 #include <cmath>
 

@@ -1,6 +1,7 @@
+#include "hepkit/fit/UnbinnedProblem.hpp"
 #include "Internal.hpp"
-#include "hepkit/core/ForkJoin.hpp"
-#include "hepkit/fit/Problems.hpp"
+#include "hepkit/core/ThreadPool.hpp"
+#include "hepkit/fit/Quadrature.hpp"
 #include "hepkit/fit/VecMath.hpp"
 
 #include <atomic>
@@ -155,13 +156,15 @@ std::unique_ptr<Problem> UnbinnedProblem::toy(std::span<const double> truth, std
         if (u(rng) * fmax < pdf_(x, truth))
             events.push_back(x);
     }
-    return std::make_unique<UnbinnedProblem>(events, pdf_, batch_, range_);
+    auto toy = std::make_unique<UnbinnedProblem>(events, pdf_, batch_, range_);
+    toy->pool_ = pool_;
+    return toy;
 }
 
 // One pass of the batch model: the cost and, with `g`, its gradient and, with `A`, the scores'
 // outer product 2 Σ s_i s_iᵀ (BHHH), where s_i = ∇f_i / f_i − ∇I / I (I: the pdf's integral over
 // the range; 1 without a range). Analytic derivatives when the model gives them, else forward
-// differences of batch values. Events are split into chunks of ≥ 4096 over fork_join's threads.
+// differences of batch values. Events are split into chunks of ≥ 4096 over the pool's threads.
 bool UnbinnedProblem::batch_pass(std::span<const double> p, double& cost, Eigen::VectorXd* g,
                                  Eigen::MatrixXd* A) const {
     const std::size_t n = data_.size(), P = p.size();
@@ -177,9 +180,9 @@ bool UnbinnedProblem::batch_pass(std::span<const double> p, double& cost, Eigen:
         if (g)
             dlogI = integral_gradient(nodes, p) / I;
     }
-    const std::size_t chunks = std::clamp<std::size_t>(n / 4096, 1, fork_join_threads());
+    const std::size_t chunks = std::clamp<std::size_t>(n / 4096, 1, pool_size(pool_));
     std::vector<Partial> parts(chunks);
-    fork_join(chunks, [&](std::size_t c) {
+    parallel_for(pool_, chunks, [&](std::size_t c) {
         chunk_pass(n * c / chunks, n * (c + 1) / chunks, p, dlogI, g != nullptr, A != nullptr, parts[c]);
     });
     double logsum = 0;
@@ -342,11 +345,11 @@ bool UnbinnedProblem::exact_hessian(std::span<const double> p, Eigen::MatrixXd& 
         ddI = ddI.selfadjointView<Eigen::Upper>();
         range_term = 2.0 * static_cast<double>(n) * (ddI / I - dI * dI.transpose() / (I * I));
     }
-    const std::size_t chunks = std::clamp<std::size_t>(n / 4096, 1, fork_join_threads());
+    const std::size_t chunks = std::clamp<std::size_t>(n / 4096, 1, pool_size(pool_));
     std::vector<Eigen::MatrixXd> parts(chunks);
     std::vector<char> ok(chunks, 0);
     std::atomic<bool> available{true};
-    fork_join(chunks, [&](std::size_t c) {
+    parallel_for(pool_, chunks, [&](std::size_t c) {
         Scratch& w = scratch();
         const std::size_t b = n * c / chunks, e = n * (c + 1) / chunks, k = e - b;
         const std::span<const double> x(data_.data() + b, k);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -99,6 +100,46 @@ TEST(AtomicFile, TerminationSignalRemovesTemporaries) {
         EXPECT_EQ(files_in(dir), 1u) << "signal " << sig << ": a temporary file was left";
         fs::remove_all(dir);
     }
+}
+
+TEST(JsonFile, WritesTheDumpAndANewlineAndReplacesTheOldFile) {
+    // indent 1 is what the fit reports use; -1 one line; the old content is replaced whole
+    const fs::path dir = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-json-test");
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path out = dir / "report.json";
+    write_file_atomically(out, "old content that is longer than the new one\n");
+    const nlohmann::json doc = {{"a", 1}, {"b", {1.5, 2}}};
+    write_json_file(out, doc);
+    EXPECT_EQ(slurp(out), "{\n \"a\": 1,\n \"b\": [\n  1.5,\n  2\n ]\n}\n");
+    write_json_file(out, doc, -1);
+    EXPECT_EQ(slurp(out), "{\"a\":1,\"b\":[1.5,2]}\n");
+    EXPECT_EQ(files_in(dir), 1u); // no temporary left behind
+    fs::remove_all(dir);
+}
+
+TEST(JsonFile, ErrorsNameThePathAndWriteNothing) {
+    const fs::path dir = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-json-bad");
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    // a directory that does not exist
+    const fs::path missing = dir / "no-such-dir" / "x.json";
+    try {
+        write_json_file(missing, nlohmann::json{{"a", 1}});
+        FAIL() << "wrote into a missing directory";
+    } catch (const OutputError& e) {
+        EXPECT_NE(std::string(e.what()).find(missing.string()), std::string::npos) << e.what();
+    }
+    // text that is not UTF-8 cannot be JSON: refused naming the file, nothing written
+    const fs::path bad = dir / "bad.json";
+    try {
+        write_json_file(bad, nlohmann::json{{"name", std::string("caf\xe9")}});
+        FAIL() << "wrote a string that is not UTF-8";
+    } catch (const OutputError& e) {
+        EXPECT_NE(std::string(e.what()).find(bad.string()), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(files_in(dir), 0u);
+    fs::remove_all(dir);
 }
 
 TEST(CsvWriter, NumbersRoundTripAndFieldsAreQuoted) {

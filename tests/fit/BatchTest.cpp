@@ -2,9 +2,10 @@
 // models (values and symbolic derivatives) against the scalar evaluator and finite differences,
 // unbinned fits through batch models against the scalar route, and the fork–join pool.
 
-#include "hepkit/core/ForkJoin.hpp"
+#include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/fit/BatchFunction.hpp"
-#include "hepkit/fit/Problems.hpp"
+#include "hepkit/fit/Fit.hpp"
+#include "hepkit/fit/UnbinnedProblem.hpp"
 #include "hepkit/fit/VecMath.hpp"
 
 #include <atomic>
@@ -252,6 +253,27 @@ TEST(UnbinnedBatch, SameFitAsScalarModel) {
     EXPECT_NEAR(rb.values[2], 0.3, 5 * rb.errors[2]);
 }
 
+TEST(UnbinnedBatch, ThreadPoolGivesTheSerialFit) {
+    // 20000 events are 4 chunks of 5000 on a pool of 4 threads: the sums are split differently
+    // from the serial pass, so the fits agree to rounding, not bit for bit.
+    const auto ev = sample(20000, 7);
+    const PyFunction f = PyFunction::parse(mixture);
+    const std::vector<Fit::Parameter> start = {{"mu", 4.5}, {"sigma", 1}, {"fs", 0.2}, {"lam", 0.5}};
+    Fit serial(std::make_unique<UnbinnedProblem>(ev, std::make_shared<BatchFunction>(f)), start);
+    Fit pooled(std::make_unique<UnbinnedProblem>(ev, std::make_shared<BatchFunction>(f)), start);
+    hepkit::ThreadPool pool(4);
+    pooled.set_thread_pool(&pool);
+    for (Fit* fit : {&serial, &pooled})
+        fit->limit("fs", 0, 1);
+    const FitResult rs = serial.run(false), rp = pooled.run(false);
+    ASSERT_TRUE(rs.converged && rp.converged);
+    EXPECT_NEAR(rp.cost, rs.cost, 1e-8 * std::fabs(rs.cost));
+    for (std::size_t k = 0; k < rs.values.size(); ++k) {
+        EXPECT_NEAR(rp.values[k], rs.values[k], 1e-5 * rs.errors[k]) << rs.names[k];
+        EXPECT_NEAR(rp.errors[k], rs.errors[k], 1e-5 * rs.errors[k]) << rs.names[k];
+    }
+}
+
 TEST(UnbinnedBatch, RangeNormalisationAndFiniteDifferenceFallback) {
     // an unnormalised model over a range (the integral's gradient from the quadrature's nodes),
     // and a model without a derivative rule (gamma): forward differences of batch values
@@ -378,37 +400,6 @@ TEST(UnbinnedBatch, NonPositivePdfIsRejectedNotCrashed) {
     std::vector<double> g(1);
     EXPECT_FALSE(problem.gradient(std::vector<double>{1.0}, g));
     EXPECT_TRUE(std::isfinite(problem.cost(std::vector<double>{3.0})));
-}
-
-// --- fork–join -----------------------------------------------------------------------------------------
-
-TEST(ForkJoin, EveryIndexOnceAndExceptionsPropagate) {
-    EXPECT_GE(fork_join_threads(), 1u);
-    for (std::size_t n : {0u, 1u, 2u, 7u, 64u}) {
-        std::vector<std::atomic<int>> hits(n);
-        fork_join(n, [&](std::size_t i) { hits[i].fetch_add(1); });
-        for (std::size_t i = 0; i < n; ++i)
-            EXPECT_EQ(hits[i].load(), 1) << n << " " << i;
-    }
-    EXPECT_THROW(fork_join(4,
-                           [](std::size_t i) {
-                               if (i == 2)
-                                   throw std::runtime_error("task 2");
-                           }),
-                 std::runtime_error);
-    // the pool still works after an exception, nested calls run serially, two callers at once
-    std::atomic<int> total{0};
-    fork_join(3, [&](std::size_t) { fork_join(3, [&](std::size_t) { total.fetch_add(1); }); });
-    EXPECT_EQ(total.load(), 9);
-    total = 0;
-    std::thread other([&] {
-        for (int r = 0; r < 200; ++r)
-            fork_join(4, [&](std::size_t) { total.fetch_add(1); });
-    });
-    for (int r = 0; r < 200; ++r)
-        fork_join(4, [&](std::size_t) { total.fetch_add(1); });
-    other.join();
-    EXPECT_EQ(total.load(), 1600);
 }
 
 } // namespace

@@ -2,8 +2,8 @@
 // runaway fit (an outlier of 1e15), counted in evaluations, never in seconds; the messages of
 // fits that fail (the outlier named, the x where the model is not finite); no "nan" in reports.
 
-#include "hepkit/fit/Problems.hpp"
 #include "hepkit/fit/Report.hpp"
+#include "hepkit/fit/XYProblem.hpp"
 
 #include <cmath>
 #include <gtest/gtest.h>

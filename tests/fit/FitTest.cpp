@@ -3,10 +3,12 @@
 // with the results tabulated in its README, the model-function subset, bad input, toys.
 
 #include "hepkit/core/Error.hpp"
+#include "hepkit/fit/HistogramProblem.hpp"
 #include "hepkit/fit/Kafe2Yaml.hpp"
-#include "hepkit/fit/Problems.hpp"
+#include "hepkit/fit/MultiProblem.hpp"
 #include "hepkit/fit/PyFunction.hpp"
 #include "hepkit/fit/Toys.hpp"
+#include "hepkit/fit/XYProblem.hpp"
 
 #include "Reference.hpp"
 #include <cmath>

@@ -4,8 +4,8 @@
 
 #include "hepkit/fit/Kafe2Yaml.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/fit/Fit.hpp"
 #include "hepkit/fit/Kafe2Library.hpp"
-#include "hepkit/fit/Problems.hpp"
 
 #include <Eigen/Dense>
 #include <cmath>

@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 
 namespace hepkit {
 
@@ -41,6 +43,16 @@ class AtomicFile {
     bool committed_ = false;
     int slot_ = -1; ///< in the signal handler's table of temporary files
 };
+
+/// Writes `text` to `path` through AtomicFile: the file appears whole or not at all. Throws
+/// hepkit::OutputError naming `path` when it cannot be written.
+void write_file_atomically(const std::filesystem::path& path, std::string_view text);
+
+/// The one JSON writer of hepkit's outputs (reports, summaries, plot descriptions): `doc` as
+/// nlohmann::json::dump(indent) writes it (-1: one line; n ≥ 0: n spaces per level), a newline,
+/// through AtomicFile. Throws hepkit::OutputError naming `path` when it cannot be written, and
+/// for text that is not UTF-8 (naming the path; nothing is written).
+void write_json_file(const std::filesystem::path& path, const nlohmann::json& doc, int indent = 1);
 
 /// A CSV file written through AtomicFile. Fields are written as given; use field() to quote
 /// strings that may contain separators. Doubles are written with full round-trip precision.

@@ -9,9 +9,11 @@
 ///     fit.add_constraint("a", 2.4, 0.1);
 ///     FitResult r = fit.run(/*asymmetric=*/true);
 ///
-/// Problems (xy, indexed, histogram, unbinned, multi, custom) are in Problems.hpp.
+/// The fit types (Problem.hpp) have a header each: XYProblem.hpp, IndexedProblem.hpp,
+/// HistogramProblem.hpp, UnbinnedProblem.hpp, MultiProblem.hpp, CustomProblem.hpp.
 
 #include "hepkit/fit/Minimizer.hpp"
+#include "hepkit/fit/Problem.hpp"
 
 #include <Eigen/Dense>
 #include <functional>
@@ -23,59 +25,6 @@
 #include <vector>
 
 namespace hepkit::fit {
-
-/// What a fit type provides: its cost and, where defined, a goodness-of-fit statistic.
-class Problem {
-  public:
-    virtual ~Problem() = default;
-    virtual std::string type() const = 0;
-    /// Number of data points (bins, events) entering the NDF.
-    virtual std::size_t data_size() const = 0;
-    /// −2 ln L up to a constant, for the full parameter vector.
-    virtual double cost(std::span<const double> p) const = 0;
-    /// χ² (xy, indexed: without the log det V term) or the Poisson deviance (histogram) at p;
-    /// nullopt where no goodness of fit is defined (unbinned, custom).
-    virtual std::optional<double> goodness(std::span<const double> p) const = 0;
-    /// The same problem with data drawn from the model at `truth` (pseudo-experiments); throws
-    /// std::invalid_argument for fit types without a generative model (custom, multi).
-    virtual std::unique_ptr<Problem> toy(std::span<const double> truth, std::mt19937_64& rng) const;
-    /// What at p makes the fit fail, in words, for the message of a fit that did not converge:
-    /// where the model is not finite, or the data point farthest from the model (in σ). Empty
-    /// when the problem has nothing to say.
-    virtual std::string diagnose(std::span<const double> p) const {
-        (void)p;
-        return {};
-    }
-    /// Analytic gradient of the cost, if the problem can give one (models with gradients);
-    /// returns false otherwise, and the minimiser differentiates numerically.
-    virtual bool gradient(std::span<const double> p, std::span<double> g) const {
-        (void)p;
-        (void)g;
-        return false;
-    }
-    /// Cost, gradient and a positive semi-definite approximation of the Hessian at p in one pass
-    /// (Gauss–Newton for χ², expected Fisher information for Poisson bins, outer product of the
-    /// per-event scores for unbinned fits — Berndt, Hall, Hall & Hausman 1974), for the
-    /// Levenberg–Marquardt minimiser. False where the structure is not available.
-    virtual bool newton(std::span<const double> p, double& cost, Eigen::VectorXd& g,
-                        Eigen::MatrixXd& A) const {
-        (void)p;
-        (void)cost;
-        (void)g;
-        (void)A;
-        return false;
-    }
-    /// True when newton() costs about as much as cost() (analytic derivatives in the same pass):
-    /// the Levenberg–Marquardt minimiser then skips the cost screening of trial points.
-    virtual bool cheap_newton() const { return false; }
-    /// The exact Hessian of the cost at p, where the problem can compute it cheaper than by
-    /// differencing the cost (χ² with a constant covariance). False otherwise.
-    virtual bool hessian(std::span<const double> p, Eigen::MatrixXd& H) const {
-        (void)p;
-        (void)H;
-        return false;
-    }
-};
 
 struct FitResult {
     std::string type;
@@ -126,6 +75,10 @@ class Fit {
     void set_progress(std::function<void(long long, long long, double)> progress) {
         progress_ = std::move(progress);
     }
+    /// Threads for the problem's passes over large data sets (Problem::set_thread_pool); fits
+    /// made by with_problem (toys) use the same pool. nullptr (the default): serial. The pool
+    /// must outlive the fit's runs.
+    void set_thread_pool(ThreadPool* pool);
     /// Cost including constraints.
     double total_cost(std::span<const double> p) const;
 
@@ -151,9 +104,10 @@ class Fit {
     int constraint_count() const { return static_cast<int>(constraint_terms_); }
 
   private:
-    /// Levenberg–Marquardt on the problem's Newton structure (Marquardt 1963), within limits;
-    /// nullopt if the problem has none or it does not converge (BFGS takes over).
-    std::optional<MinimizerResult> levenberg_marquardt(long long max_calls) const;
+    /// Levenberg–Marquardt (LevenbergMarquardt.hpp) on the problem's Newton structure plus the
+    /// constraints; nullopt if the problem has none or it does not converge (BFGS takes over).
+    /// `spent`: the evaluations it used, which count against the bound.
+    std::optional<MinimizerResult> levenberg_marquardt(long long max_calls, long long& spent) const;
     /// Minimum of the cost with some parameters held at given values; returns (cost, values).
     std::pair<double, std::vector<double>>
     profile_min(const std::vector<double>& start,
@@ -170,8 +124,8 @@ class Fit {
     std::vector<Constraint> constraints_;
     std::size_t constraint_terms_ = 0;
     long long max_calls_ = 0;
-    mutable long long last_lm_calls_ = 0; ///< what levenberg_marquardt() spent, for the bound
     std::function<void(long long, long long, double)> progress_;
+    ThreadPool* pool_ = nullptr;
 };
 
 /// Upper tail probability of a χ² with `ndf` degrees of freedom (regularised incomplete gamma

@@ -1,4 +1,4 @@
-#include "hepkit/core/ForkJoin.hpp"
+#include "hepkit/core/ThreadPool.hpp"
 
 #include "hepkit/core/Number.hpp"
 
@@ -9,8 +9,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
-#include <memory>
+#include <fmt/format.h>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -41,13 +42,11 @@ struct Round {
     }
 };
 
-class Pool {
-  public:
-    explicit Pool(std::size_t threads) {
-        for (std::size_t i = 1; i < threads; ++i)
-            workers_.emplace_back([this] { loop(); });
-    }
-    ~Pool() {
+} // namespace
+
+struct ThreadPool::Impl {
+    explicit Impl(std::size_t threads) : threads_(threads) {}
+    ~Impl() {
         {
             const std::lock_guard<std::mutex> l(mutex_);
             stop_ = true;
@@ -56,14 +55,21 @@ class Pool {
         for (auto& w : workers_)
             w.join();
     }
-    std::size_t threads() const { return workers_.size() + 1; }
 
     void run(std::size_t n, const std::function<void(std::size_t)>& task) {
+        // busy: a round is running (a nested call from a task, or a second thread): serial
         std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
-        if (!busy.owns_lock() || workers_.empty() || n < 2) {
+        if (!busy.owns_lock() || threads_ < 2 || n < 2) {
             for (std::size_t i = 0; i < n; ++i)
                 task(i);
             return;
+        }
+        // The workers start at the first round that needs them: a pool that a command makes
+        // for every run costs nothing where no loop is split (small fits, other fit types).
+        if (workers_.empty()) {
+            const std::lock_guard<std::mutex> l(mutex_);
+            for (std::size_t i = 1; i < threads_; ++i)
+                workers_.emplace_back([this] { loop(); });
         }
         auto round = std::make_shared<Round>();
         round->task = &task;
@@ -81,7 +87,6 @@ class Pool {
             std::rethrow_exception(round->error);
     }
 
-  private:
     void loop() {
         std::uint64_t seen = 0;
         for (;;) {
@@ -103,7 +108,8 @@ class Pool {
         }
     }
 
-    std::vector<std::thread> workers_;
+    const std::size_t threads_;
+    std::vector<std::thread> workers_; // started by the first round of ≥ 2 tasks
     std::mutex mutex_, busy_;
     std::condition_variable cv_;
     std::atomic<std::uint64_t> published_{0};
@@ -111,34 +117,30 @@ class Pool {
     bool stop_ = false;
 };
 
-std::size_t configured_threads() {
+ThreadPool::ThreadPool(std::size_t threads) {
+    if (threads < 1 || threads > 1024)
+        throw std::invalid_argument(
+            fmt::format("thread pool: {} threads, must be between 1 and 1024", threads));
+    impl_ = std::make_unique<Impl>(threads);
+}
+
+ThreadPool::~ThreadPool() = default;
+
+std::size_t ThreadPool::size() const {
+    return impl_->threads_;
+}
+
+void ThreadPool::parallel_for(std::size_t n, const std::function<void(std::size_t)>& task) {
+    impl_->run(n, task);
+}
+
+std::size_t ThreadPool::default_size() {
     if (const char* env = std::getenv("HEPKIT_THREADS")) {
         const auto v = parse_finite(env);
         if (v && *v >= 1 && *v <= 1024)
             return static_cast<std::size_t>(*v);
     }
     return std::max(1u, std::thread::hardware_concurrency());
-}
-
-Pool& pool() {
-    static Pool p(configured_threads());
-    return p;
-}
-
-std::atomic<std::size_t> limit{1024};
-
-} // namespace
-
-std::size_t fork_join_threads() {
-    return std::min(pool().threads(), limit.load());
-}
-
-void set_fork_join_limit(std::size_t n) {
-    limit = std::max<std::size_t>(n, 1);
-}
-
-void fork_join(std::size_t n, const std::function<void(std::size_t)>& task) {
-    pool().run(n, task);
 }
 
 } // namespace hepkit
