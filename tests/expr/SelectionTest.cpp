@@ -11,7 +11,7 @@ using namespace hepkit::expr;
 namespace {
 
 // One event: three muons, two jets.
-class Selection : public ::testing::Test {
+class ExprSelection : public ::testing::Test {
   protected:
     void SetUp() override {
         ev.set("nMuon", 3);
@@ -42,7 +42,7 @@ class Selection : public ::testing::Test {
 
 } // namespace
 
-TEST_F(Selection, IndexingFromBothEnds) {
+TEST_F(ExprSelection, IndexingFromBothEnds) {
     EXPECT_EQ(eval("Muon_pt[0]"), Value::real(50.5));
     EXPECT_EQ(eval("Muon_pt[-1]"), Value::real(10.0));
     EXPECT_EQ(eval("Muon_pt[nMuon - 2]"), Value::real(30.25));
@@ -52,7 +52,7 @@ TEST_F(Selection, IndexingFromBothEnds) {
     EXPECT_EQ(eval("Muon_pt[True]"), Value::real(30.25)); // a bool index is 0 or 1, as Python
 }
 
-TEST_F(Selection, IndexOutOfRangeIsAClearError) {
+TEST_F(ExprSelection, IndexOutOfRangeIsAClearError) {
     EXPECT_EQ(error_of("Muon_pt[3] > 20"),
               "Muon_pt[3] > 20: index 3 is out of range for Muon_pt of length 3 at column 8; guard it, e.g. "
               "len(Muon_pt) > 3 and ...");
@@ -64,7 +64,7 @@ TEST_F(Selection, IndexOutOfRangeIsAClearError) {
     EXPECT_EQ(eval("where(len(Empty) > 0, Empty[0], -1.0)"), Value::real(-1.0));
 }
 
-TEST_F(Selection, Reductions) {
+TEST_F(ExprSelection, Reductions) {
     EXPECT_EQ(eval("sum(Muon_pt)"), Value::real(90.75));
     EXPECT_EQ(eval("max(Muon_pt)"), Value::real(50.5));
     EXPECT_EQ(eval("min(Muon_pt)"), Value::real(10.0));
@@ -83,7 +83,7 @@ TEST_F(Selection, Reductions) {
               std::string::npos);
 }
 
-TEST_F(Selection, ElementwiseOperationsOnArrays) {
+TEST_F(ExprSelection, ElementwiseOperationsOnArrays) {
     EXPECT_EQ(eval("sum(Muon_pt > 20)"), Value::integer(2));           // a count
     EXPECT_EQ(eval("any(abs(Muon_eta) > 2.5)"), Value::boolean(true)); // |−2.75|
     EXPECT_EQ(eval("all(Muon_pt > 5)"), Value::boolean(true));
@@ -96,7 +96,7 @@ TEST_F(Selection, ElementwiseOperationsOnArrays) {
               std::string::npos);
 }
 
-TEST_F(Selection, CutsAsAnalysesWriteThem) {
+TEST_F(ExprSelection, CutsAsAnalysesWriteThem) {
     const Expression cut = Expression::parse("nMuon >= 2 and Muon_pt[0] > 25 and abs(Muon_eta[0]) < 2.4", ev);
     EXPECT_EQ(cut.type(), Type::boolean);
     EXPECT_TRUE(cut.passes(ev));
@@ -111,7 +111,7 @@ TEST_F(Selection, CutsAsAnalysesWriteThem) {
     EXPECT_FALSE(cut.passes(ev));
 }
 
-TEST_F(Selection, TypeErrorsSayWhatIsAllowed) {
+TEST_F(ExprSelection, TypeErrorsSayWhatIsAllowed) {
     EXPECT_EQ(
         error_of("Muon_pt > 20 and nMuon > 1"),
         "Muon_pt > 20 and nMuon > 1: 'and' of an array of bool at column 14; an array has no single truth "
