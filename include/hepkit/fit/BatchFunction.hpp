@@ -3,14 +3,16 @@
 /// Models evaluated for many values of the variable at once — the fast path of large fits.
 ///
 /// BatchModel is the interface: f(x_i; p) for a whole array of x, and optionally ∂f/∂p_k and
-/// ∂²f/∂p_j∂p_k. BatchFunction implements it for a PyFunction (a kafe2-style Python model): the
-/// stack code is turned into a graph, differentiated symbolically twice (forward mode, with
-/// constant folding, merged scalar factors and common subexpressions), and split into the part
-/// that does not depend on x (evaluated once per call) and the part evaluated over blocks of 256
-/// values with array loops and vectorised elementary functions (VecMath.hpp). Functions without
-/// a derivative rule here (gamma, lgamma, min, max) make the derivatives unavailable; fits then
-/// fall back to finite differences of batch values.
+/// ∂²f/∂p_j∂p_k. BatchFunction implements it for a PyFunction (a kafe2-style Python model) with
+/// the expression module's batch evaluator (hepkit::expr::ArrayFunction): the function's graph is
+/// differentiated symbolically twice (forward mode, with constant folding, merged scalar factors
+/// and common subexpressions), and split into the part that does not depend on x (evaluated once
+/// per call) and the part evaluated over blocks of 256 values with array loops and vectorised
+/// elementary functions (VecMath.hpp). Functions without a derivative rule (gamma, lgamma, min,
+/// max) make the derivatives unavailable; fits then fall back to finite differences of batch
+/// values.
 
+#include "hepkit/expr/ArrayFunction.hpp"
 #include "hepkit/fit/PyFunction.hpp"
 
 #include <cstddef>
@@ -44,23 +46,20 @@ class BatchFunction : public BatchModel {
     BatchFunction(BatchFunction&&) noexcept;
     BatchFunction& operator=(BatchFunction&&) noexcept;
 
-    std::size_t parameters() const override { return parameters_; }
+    std::size_t parameters() const override { return f_.parameters(); }
     void values(std::span<const double> x, std::span<const double> p, std::span<double> f) const override;
     bool gradients(std::span<const double> x, std::span<const double> p, std::span<double> f,
                    std::span<double> grad) const override;
     bool hessians(std::span<const double> x, std::span<const double> p, std::span<double> f,
                   std::span<double> grad, std::span<double> hess) const override;
     /// Whether gradients() and hessians() are available (every function has a derivative rule).
-    bool differentiable() const { return differentiable_; }
+    bool differentiable() const { return f_.differentiable(); }
     /// Array operations per block of x values for values (order 0), with first (1) or also
     /// second derivatives (2): the cost of a pass, for tests and docs.
     std::size_t array_operations(int order) const;
 
   private:
-    struct Program;
-    std::size_t parameters_ = 0;
-    bool differentiable_ = true;
-    std::unique_ptr<Program> values_, gradients_, hessians_;
+    expr::ArrayFunction f_;
 };
 
 } // namespace hepkit::fit

@@ -1,4 +1,4 @@
-#include "hepkit/fit/VecMath.hpp"
+#include "hepkit/expr/VecMath.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #define HEPKIT_MVEC 1
 #endif
 
-namespace hepkit::fit::vecmath {
+namespace hepkit::expr::vecmath {
 
 double scalar(Fn1 f, double a) {
     switch (f) {
@@ -355,4 +355,4 @@ void apply(Fn2 f, const double* a, const double* b, double* out, std::size_t n) 
 
 #endif
 
-} // namespace hepkit::fit::vecmath
+} // namespace hepkit::expr::vecmath

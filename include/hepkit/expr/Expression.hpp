@@ -1,0 +1,65 @@
+#pragma once
+/// @file
+/// A selection (or any typed) expression: parsed, its names resolved against a Bindings' names
+/// and every node type-checked once, then evaluated per event or over an EventBatch.
+///
+///     Muon_pt[0] > 25 and abs(Muon_eta[0]) < 2.4      cut on the leading muon
+///     len(Jet_pt) >= 4 and sum(Jet_pt > 30) >= 2      counts
+///     where(nMuon > 0, max(Muon_pt), -1.0)            a value with a guard
+///
+/// Python's rules for types (bool < int < float, `/` is always float, `//` and `%` floor, int
+/// overflow is an error), comparisons chain (`0 < x <= 1`), `and`/`or` short-circuit (so
+/// `len(a) > 0 and a[0] > 1` never indexes an empty array), `where` evaluates only the branch a
+/// scalar condition picks. Arrays: elementwise arithmetic, comparisons and functions (numpy),
+/// indexing with negative indices from the end; an index out of range is an error (Python's
+/// IndexError) — a quiet default would let events without the object pass or fail a cut
+/// unnoticed. Full grammar: docs/expressions.md.
+
+#include "hepkit/expr/Ast.hpp"
+#include "hepkit/expr/Bindings.hpp"
+#include "hepkit/expr/Lexer.hpp"
+
+#include <string>
+#include <vector>
+
+namespace hepkit::expr {
+
+class Expression {
+  public:
+    /// Parses `text` and checks it against the names and types in `names`. `origin` (a file or
+    /// option) and `line` prefix error messages; errors name the column and what is allowed.
+    /// Throws hepkit::InputError.
+    static Expression parse(const std::string& text, const Bindings& names, const std::string& origin = "",
+                            int line = 0);
+
+    const std::string& text() const { return origin_.key; }
+    /// Static type of the result.
+    Type type() const { return types_[static_cast<std::size_t>(root_)]; }
+
+    /// Value for one event. `event` must have the names the expression was parsed against (same
+    /// slots and types). Throws InputError for an index out of range, a reduction of an empty
+    /// array (max, min) or an integer division by zero, naming the expression and column.
+    Value evaluate(const Bindings& event) const;
+    /// Python's bool() of evaluate(): whether the event passes a cut.
+    bool passes(const Bindings& event) const { return evaluate(event).truth(); }
+
+    /// One value per event of `batch` (parsed against batch.schema()). Errors name the event.
+    std::vector<Value> evaluate(const EventBatch& batch) const;
+    /// The values as floats (True = 1), e.g. a derived column.
+    std::vector<double> evaluate_real(const EventBatch& batch) const;
+    /// 1 where the event passes, 0 where not.
+    std::vector<unsigned char> select(const EventBatch& batch) const;
+
+  private:
+    friend class Evaluator;
+    void check(int id, const Bindings& names);
+    Origin origin_;
+    std::vector<Node> nodes_;
+    std::vector<Type> types_;        ///< per node
+    std::vector<int> slots_;         ///< name nodes: binding slot, −1: a constant
+    std::vector<std::string> names_; ///< the bindings' names at parse time
+    std::vector<Type> name_types_;
+    int root_ = 0;
+};
+
+} // namespace hepkit::expr
