@@ -52,6 +52,9 @@ class SlotPool {
 
     T& operator[](Index i) { return slots_[i]; }
     const T& operator[](Index i) const { return slots_[i]; }
+    /// Slot `i`, checked: throws std::out_of_range past size().
+    T& at(Index i) { return slots_.at(i); }
+    const T& at(Index i) const { return slots_.at(i); }
 
     /// Slots ever created (in use or free): the bound of a scan over all indices.
     std::size_t size() const { return slots_.size(); }
