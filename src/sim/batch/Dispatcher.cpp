@@ -9,7 +9,7 @@
 namespace hepkit::sim {
 
 Dispatcher::Dispatcher(const Platform& platform, const std::vector<HostIndex>& workers, DispatchPolicy policy)
-    : policy_(policy) {
+    : platform_(&platform), policy_(policy) {
     for (HostIndex h : workers) {
         const HostSpec& spec = platform.host(h);
         double memory = std::numeric_limits<double>::infinity();
@@ -27,8 +27,6 @@ Dispatcher::Dispatcher(const Platform& platform, const std::vector<HostIndex>& w
         workers_.push_back(Worker{h, site, spec.cores, spec.cores, memory, memory});
         free_cores_.insert(spec.cores);
         idle_cores_ += spec.cores;
-        max_cores_ = std::max(max_cores_, spec.cores);
-        max_memory_ = std::max(max_memory_, memory);
     }
     site_of_zone_.assign(platform.zone_count(), npos);
     for (std::size_t s = 0; s < sites_.size(); ++s)
@@ -39,13 +37,6 @@ Dispatcher::Dispatcher(const Platform& platform, const std::vector<HostIndex>& w
     std::sort(by_name_.begin(), by_name_.end(), [&](std::size_t a, std::size_t b) {
         return platform.host(workers_[a].host).id < platform.host(workers_[b].host).id;
     });
-}
-
-bool Dispatcher::can_ever_fit(int cores, double memory) const {
-    for (const Worker& w : workers_)
-        if (w.cores_total >= cores && w.memory_total >= memory)
-            return true;
-    return false;
 }
 
 std::optional<std::size_t> Dispatcher::first_fit(const std::vector<std::size_t>& candidates, int cores,
@@ -128,8 +119,37 @@ void Dispatcher::resize(std::size_t worker, int cores, double memory) {
     sites_[w.site].cores_total += cores - w.cores_total;
     w.cores_total = w.cores_free = cores;
     w.memory_total = w.memory_free = memory;
-    max_cores_ = std::max(max_cores_, cores);
-    max_memory_ = std::max(max_memory_, memory);
+}
+
+void Dispatcher::rank_by_locality(std::span<const Holding> holdings, Preferred& out) {
+    // input bytes per site (replicas and cached copies in the site's zone)
+    local_.clear();
+    for (const auto& [host, size] : holdings) {
+        const std::size_t site = site_of_zone(platform_->host_zone(host));
+        if (site == npos)
+            continue;
+        bool found = false;
+        for (auto& [bytes, s] : local_)
+            if (s == site) {
+                bytes -= size;
+                found = true;
+                break;
+            }
+        if (!found)
+            local_.emplace_back(-size, site);
+    }
+    // most local bytes first; equal bytes (replicas) -> the less loaded site first
+    auto load = [&](std::size_t site) {
+        return static_cast<double>(sites_[site].cores_busy) / std::max(1, sites_[site].cores_total);
+    };
+    std::sort(local_.begin(), local_.end(), [&](const auto& a, const auto& b) {
+        if (a.first != b.first)
+            return a.first < b.first;
+        const double la = load(a.second), lb = load(b.second);
+        return la != lb ? la < lb : a.second < b.second;
+    });
+    for (const auto& entry : local_)
+        out.push_back(entry.second);
 }
 
 void Dispatcher::give(std::size_t worker, int cores, double memory) {

@@ -77,14 +77,7 @@ Engine::ClassId Engine::class_for(SpecId sid) {
     if (spec_class_[sid] != no_class)
         return spec_class_[sid];
     const SharingSpec& spec = specs_[sid];
-    ClassId id;
-    if (!free_classes_.empty()) {
-        id = free_classes_.back();
-        free_classes_.pop_back();
-    } else {
-        id = static_cast<ClassId>(classes_.size());
-        classes_.emplace_back();
-    }
+    const ClassId id = classes_.acquire();
     FlowClass& c = classes_[id];
     c = FlowClass{};
     c.var = solver_.add_variable(spec.penalty, spec.bound, spec.elements);
@@ -110,7 +103,7 @@ void Engine::release_class_if_empty(ClassId id) {
     c.alive = false;
     c.heap.clear();
     c.heap.shrink_to_fit();
-    free_classes_.push_back(id);
+    classes_.release(id);
 }
 
 ActivityId Engine::start(double amount, SpecId spec, double delay) {
@@ -121,15 +114,7 @@ ActivityId Engine::start(double amount, SpecId spec, double delay) {
     Activity a;
     a.amount = amount;
     a.cls = class_for(spec);
-    ActivityId id;
-    if (!free_activities_.empty()) {
-        id = free_activities_.back();
-        free_activities_.pop_back();
-        activities_[id] = a;
-    } else {
-        id = static_cast<ActivityId>(activities_.size());
-        activities_.push_back(a);
-    }
+    const ActivityId id = activities_.acquire(a);
     if (delay > 0) {
         ++classes_[a.cls].pending;
         push_event(now_ + delay, EventKind::delay_done, id);

@@ -30,14 +30,7 @@ MaxMinSolver::ResourceId MaxMinSolver::add_resource(double capacity, Sharing sha
 
 MaxMinSolver::VariableId MaxMinSolver::add_variable(double penalty, double bound,
                                                     std::span<const Element> elements) {
-    VariableId id;
-    if (!free_ids_.empty()) {
-        id = free_ids_.back();
-        free_ids_.pop_back();
-    } else {
-        id = static_cast<VariableId>(variables_.size());
-        variables_.emplace_back();
-    }
+    const VariableId id = variables_.acquire();
     Variable& var = variables_[id];
     var.penalty = penalty;
     var.bound = bound;
@@ -83,7 +76,7 @@ void MaxMinSolver::remove_variable(VariableId v) {
     var.alive = false;
     var.count = 0;
     var.value = 0;
-    free_ids_.push_back(v);
+    variables_.release(v);
 }
 
 void MaxMinSolver::mark_resource(ResourceId r) {

@@ -148,14 +148,7 @@ std::optional<GpuPool::TaskId> GpuPool::claim(std::size_t worker, const GpuReque
         return std::nullopt;
     std::stable_sort(picks.begin(), picks.end(),
                      [](const Pick& a, const Pick& b) { return a.claimed < b.claimed; });
-    TaskId t;
-    if (!free_tasks_.empty()) {
-        t = free_tasks_.back();
-        free_tasks_.pop_back();
-    } else {
-        t = static_cast<TaskId>(tasks_.size());
-        tasks_.emplace_back();
-    }
+    const TaskId t = tasks_.acquire();
     Task& task = tasks_[t];
     task = Task{};
     task.owner = owner;
@@ -411,7 +404,7 @@ void GpuPool::release(TaskId t) {
         --d.claimed;
     }
     task.live = false;
-    free_tasks_.push_back(t);
+    tasks_.release(t);
 }
 
 void GpuPool::abort(TaskId t, double now) {

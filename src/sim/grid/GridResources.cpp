@@ -1,6 +1,7 @@
-// The grid layer's resources beyond cores and memory: GPU slots (sim/gpu) and opportunistic
-// drones (sim/provisioning, through DronePool::Batch), and the hosts' energy. Same class as
-// GridSimulation.cpp, split off to keep the job life cycle readable there.
+// The grid layer's resources beyond cores and memory: GPU slots (placed by the Dispatcher),
+// opportunistic drones (sim/provisioning, through DronePool::Batch), the hosts' energy, and the
+// probes of the time series. Same class as GridSimulation.cpp, split off to keep the job life
+// cycle readable there.
 
 #include "hepkit/sim/grid/GridSimulation.hpp"
 
@@ -9,80 +10,20 @@
 namespace hepkit::sim {
 
 void GridSimulation::setup_gpus() {
-    const Platform& p = sim_.platform();
-    bool any_gpu = false, any_request = false;
-    for (const auto& w : dispatcher_.workers())
-        any_gpu = any_gpu || !p.host(w.host).gpus.empty();
+    bool any_request = false;
     for (const auto& j : workload_.jobs)
         any_request = any_request || j.gpu.wanted();
-    if (!any_gpu && !any_request)
+    if (!dispatcher_.any_gpu_worker() && !any_request)
         return;
-    // The policy of each worker: its host's entry, else its zone's or an enclosing zone's, else
-    // `default`, else exclusive.
-    for (const auto& [name, policy] : options_.gpu.policies)
-        if (name != "default" && !p.find_host(name) && !p.find_zone(name))
-            throw std::invalid_argument(fmt::format(
-                "GPU policy given for '{}', which is neither a host, a zone nor 'default'", name));
-    auto find = [&](const std::string& name) -> const GpuPolicy* {
-        for (const auto& [n, policy] : options_.gpu.policies)
-            if (n == name)
-                return &policy;
-        return nullptr;
-    };
-    std::vector<GpuPolicy> policies;
-    for (const auto& w : dispatcher_.workers()) {
-        const GpuPolicy* pol = find(p.host(w.host).id);
-        for (ZoneIndex z = p.host_zone(w.host); !pol && z != Platform::none; z = p.zone_parent(z))
-            pol = find(p.zone_name(z));
-        if (!pol)
-            pol = find("default");
-        policies.push_back(pol ? *pol : GpuPolicy{});
-    }
-    gpus_.emplace(
-        sim_.engine(), p,
-        [&] {
-            std::vector<HostIndex> hosts;
-            for (const auto& w : dispatcher_.workers())
-                hosts.push_back(w.host);
-            return hosts;
-        }(),
-        policies, options_.gpu.calibration,
-        [this](ActivityId id, std::uint32_t run) { expect(id, run, Op::gpu); });
+    dispatcher_.setup_gpus(sim_.engine(), options_.gpu.policies, options_.gpu.calibration,
+                           [this](ActivityId id, std::uint32_t run) { expect(id, run, Op::gpu); });
     for (const auto& j : workload_.jobs) {
         if (!j.gpu.wanted())
             continue;
-        const std::string why = gpus_->never_fits(j.gpu);
+        const std::string why = dispatcher_.gpus()->never_fits(j.gpu);
         if (!why.empty())
             throw std::invalid_argument(fmt::format("job '{}' can never run: {}", j.id, why));
     }
-}
-
-std::optional<std::pair<std::size_t, GpuPool::TaskId>> GridSimulation::pick_gpu_worker(const JobSpec& job,
-                                                                                       std::uint32_t run) {
-    // GPU jobs go to the worker with the smallest fraction of claimed GPU slots that has the
-    // cores, memory and GPU slots free (ties: worker order), whatever the CPU dispatcher policy.
-    std::optional<std::size_t> best;
-    double best_load = 0;
-    const auto& workers = dispatcher_.workers();
-    for (std::size_t w = 0; w < workers.size(); ++w) {
-        if (!workers[w].open || !gpus_->has_gpus(w) || workers[w].cores_free < job.cores ||
-            workers[w].memory_free < job.memory) // closed: an opportunistic node without a drone
-            continue;
-        const double load = gpus_->load(w);
-        if (load >= 1.0 || (best && load >= best_load))
-            continue;
-        if (auto t = gpus_->claim(w, job.gpu, job.user, run)) {
-            // keep the better one; give back the previous claim
-            if (best)
-                gpus_->release(claimed_);
-            best = w;
-            best_load = load;
-            claimed_ = *t;
-        }
-    }
-    if (!best)
-        return std::nullopt;
-    return std::pair{*best, claimed_};
 }
 
 void GridSimulation::setup_drones() {
@@ -111,7 +52,6 @@ void GridSimulation::setup_drones() {
 void GridSimulation::open_worker(std::size_t worker, int cores, double memory) {
     dispatcher_.resize(worker, cores, memory);
     dispatcher_.set_open(worker, true);
-    dirty_ = true;
     schedule(sim_.engine().now());
 }
 
@@ -134,7 +74,7 @@ void GridSimulation::kill_jobs(std::size_t worker, double now) {
         run.record.end = now;
         run.record.status = "killed-walltime";
         if (run.gpu) { // its kernels die with the drone; the devices are free for the next drone
-            gpus_->abort(*run.gpu, now);
+            dispatcher_.gpus()->abort(*run.gpu, now);
             run.gpu.reset();
         }
         dispatcher_.give(run.worker, job.cores, job.memory);
@@ -142,9 +82,9 @@ void GridSimulation::kill_jobs(std::size_t worker, double now) {
         run.live = false;
         if (observers_.job_finished)
             observers_.job_finished(run.record);
-        free_runs_.push_back(r);
-        queue_.emplace(-job.priority, job.submit, run.slot); // requeued, keeps its place
-        count_queued(job, +1);
+        runs_.release(r);
+        // requeued, keeps its place
+        queue_.push(run.slot, job.priority, job.submit, JobShape{job.cores, job.memory, job.gpu.wanted()});
     }
 }
 
@@ -162,22 +102,8 @@ bool GridSimulation::can_ever_run(const JobSpec& job) const {
     return drones_ && drones_->can_ever_host(job.cores, job.memory, gpu);
 }
 
-void GridSimulation::count_queued(const JobSpec& job, double sign) {
-    const auto key = std::make_tuple(job.cores, job.memory, job.gpu.wanted());
-    double& c = queued_shapes_[key];
-    c += sign * job.cores;
-    if (c < 0.5) // whole cores: the shape has no queued job left
-        queued_shapes_.erase(key);
-}
-
 double GridSimulation::idle_job_cores(int cores, double memory, bool gpus) const {
-    double sum = 0;
-    for (const auto& [shape, c] : queued_shapes_) {
-        const auto& [job_cores, job_memory, job_gpu] = shape;
-        if (job_cores <= cores && job_memory <= memory && (gpus || !job_gpu))
-            sum += c;
-    }
-    return sum;
+    return queue_.queued_cores(cores, memory, gpus);
 }
 
 double GridSimulation::compute_rate(std::size_t worker) const {
@@ -197,7 +123,8 @@ std::vector<DroneSiteStats> GridSimulation::drone_stats() {
 }
 
 std::vector<GpuPolicyStats> GridSimulation::gpu_stats() {
-    return gpus_ ? gpus_->stats(sim_.engine().now()) : std::vector<GpuPolicyStats>{};
+    GpuPool* gpus = dispatcher_.gpus();
+    return gpus ? gpus->stats(sim_.engine().now()) : std::vector<GpuPolicyStats>{};
 }
 
 double GridSimulation::host_energy(double end) const {
@@ -209,6 +136,33 @@ double GridSimulation::host_energy(double end) const {
             e += h.power_idle * end + (h.power_max - h.power_idle) * flops_done_[w] / (h.speed * h.cores);
     }
     return e;
+}
+
+void GridSimulation::add_probes(TimeSeriesSampler& sampler) {
+    sampler.add_probe([this](TimeSeriesSampler& out) {
+        // a site's busy cores: the sum over its workers of cores taken by jobs
+        for (const auto& site : dispatcher_.sites())
+            out.emit("busy_cores", site.name, static_cast<double>(site.cores_busy));
+        out.emit("queued_jobs", "all", static_cast<double>(queue_.size()));
+        const Platform& p = sim_.platform();
+        for (LinkIndex l = 0; l + 1 < p.link_count(); ++l) // the last link is the model's loopback
+            out.emit("link_load", p.link(l).id, sim_.engine().resource_rate(sim_.network().link_resource(l)));
+        for (const auto& c : inputs_.caches())
+            out.emit("cache_used", p.host(c.host()).id, c.used());
+    });
+    if (drones_)
+        sampler.add_probe([this](TimeSeriesSampler& out) {
+            drones_->sample(out.now(), [&](const char* kind, const std::string& name, double v) {
+                out.emit(kind, name, v);
+            });
+        });
+    if (GpuPool* gpus = dispatcher_.gpus())
+        sampler.add_probe([gpus](TimeSeriesSampler& out) {
+            gpus->sample(out.now(), [&](const GpuSample& s) {
+                out.emit("gpu_utilisation", s.name, s.utilisation);
+                out.emit("gpu_power", s.name, s.power);
+            });
+        });
 }
 
 } // namespace hepkit::sim

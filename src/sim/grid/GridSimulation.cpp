@@ -26,131 +26,12 @@ std::vector<HostIndex> hosts_with_role(const Platform& p, const std::string& rol
 GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOptions options)
     : sim_(sim), workload_(std::move(workload)), options_(std::move(options)),
       dispatcher_(sim.platform(), hosts_with_role(sim.platform(), "worker"), options_.dispatcher.policy),
-      cache_rng_(RandomStreams(options_.seed).stream("cache-placement")) {
-    const Platform& p = sim.platform();
-    if (dispatcher_.workers().empty())
-        throw std::invalid_argument(
-            "the platform has no worker host (a host whose type property contains 'worker')");
-    if (!(options_.streaming.block_size > 0))
-        throw std::invalid_argument("the XRootD block size must be > 0");
-    if (!(options_.cache.hitrate >= 0 && options_.cache.hitrate <= 1))
-        throw std::invalid_argument(
-            fmt::format("hit rate {} must be between 0 and 1", options_.cache.hitrate));
-    if (!(options_.limits.max_sim_time > 0) || !std::isfinite(options_.limits.max_sim_time))
-        throw InputError("", 0, "max_sim_time", "must be a finite time > 0");
-    check_event_count();
-
-    // Storage capacity: every initial replica must fit on its storage host's disk.
-    std::unordered_map<HostIndex, double> stored;
-    for (FileIndex f = 0; f < workload_.files.size(); ++f)
-        for (HostIndex h : workload_.replicas(f))
-            stored[h] += workload_.files[f].size;
-    for (const auto& [h, bytes] : stored) {
-        const auto& disks = p.host(h).disks;
-        if (disks.empty())
-            throw std::invalid_argument(
-                fmt::format("storage host '{}' has no disk to hold its datasets", p.host(h).id));
-        if (disks[0].size > 0 && bytes > disks[0].size)
-            throw std::invalid_argument(
-                fmt::format("the datasets on '{}' need {:.4g} B but its disk '{}' holds {:.4g} B",
-                            p.host(h).id, bytes, disks[0].id, disks[0].size));
-    }
-
-    // Output destination.
-    const auto storages = hosts_with_role(p, "storage");
-    if (!options_.output_storage.host.empty()) {
-        auto h = p.find_host(options_.output_storage.host);
-        if (!h || !host_has_role(p, *h, "storage"))
-            throw std::invalid_argument(
-                fmt::format("output storage '{}' is not a storage host", options_.output_storage.host));
-        output_host_ = *h;
-    } else if (!storages.empty()) {
-        output_host_ = storages.front();
-    }
-    bool need_output = false;
-    for (const auto& j : workload_.jobs)
-        need_output = need_output || j.output_size > 0;
-    if (storages.empty() && need_output)
-        throw std::invalid_argument("jobs write outputs but the platform has no storage host");
-    for (HostIndex h : storages) {
-        const auto& disks = p.host(h).disks;
-        if (disks.empty())
-            throw std::invalid_argument(fmt::format("storage host '{}' has no disk", p.host(h).id));
-        const double size = disks[0].size > 0 ? disks[0].size : std::numeric_limits<double>::infinity();
-        output_free_[h] = size - stored[h];
-    }
-    output_disk_ = 0;
-    // Where each worker writes: the global output host, or a storage host in its own zone.
-    for (const auto& w : dispatcher_.workers()) {
-        HostIndex target = output_host_;
-        if (options_.output_storage.to_site_storage)
-            for (HostIndex h : storages)
-                if (p.host_zone(h) == p.host_zone(w.host)) {
-                    target = h;
-                    break;
-                }
-        output_host_of_worker_.push_back(target);
-    }
-
-    // Caches: hosts with the `cache` role, sized by their first disk unless configured.
-    for (const auto& [name, size] : options_.cache.sizes) {
-        auto h = p.find_host(name);
-        if (!h || !host_has_role(p, *h, "cache"))
-            throw std::invalid_argument(
-                fmt::format("cache size given for '{}', which is not a cache host", name));
-        if (p.host(*h).disks.empty() || (p.host(*h).disks[0].size > 0 && size > p.host(*h).disks[0].size))
-            throw std::invalid_argument(
-                fmt::format("cache '{}' of {:.4g} B is larger than its disk ({:.4g} B)", name, size,
-                            p.host(*h).disks.empty() ? 0.0 : p.host(*h).disks[0].size));
-    }
-    for (HostIndex h : hosts_with_role(p, "cache")) {
-        const auto& disks = p.host(h).disks;
-        if (disks.empty())
-            throw std::invalid_argument(fmt::format("cache host '{}' has no disk", p.host(h).id));
-        double size = disks[0].size > 0 ? disks[0].size : 1e18;
-        if (auto it = options_.cache.sizes.find(p.host(h).id); it != options_.cache.sizes.end())
-            size = it->second;
-        caches_.emplace_back(h, 0, size, options_.cache.eviction);
-    }
-    // Which caches each worker may read from (DCSim's --cache-scope).
-    for (const auto& w : dispatcher_.workers()) {
-        std::vector<std::size_t> scope;
-        const ZoneIndex wz = p.host_zone(w.host);
-        for (std::size_t c = 0; c < caches_.size(); ++c) {
-            const HostIndex ch = caches_[c].host();
-            const ZoneIndex cz = p.host_zone(ch);
-            bool in = false;
-            switch (options_.cache.scope) {
-            case CacheScope::local:
-                in = ch == w.host;
-                break;
-            case CacheScope::network:
-                in = cz == wz;
-                break;
-            case CacheScope::sibling_network:
-                in = cz == wz || p.zone_parent(cz) == p.zone_parent(wz);
-                break;
-            }
-            if (in)
-                scope.push_back(c);
-        }
-        caches_in_scope_.push_back(std::move(scope));
-    }
-    // Initial hit rate: the first files of each job, up to hitrate x its input bytes, are placed
-    // on every cache (DCSim's staging).
-    if (options_.cache.hitrate > 0 && !caches_.empty())
-        for (const auto& job : workload_.jobs) {
-            double total = 0, cached = 0;
-            for (FileIndex f : job.inputs)
-                total += workload_.files[f].size;
-            for (FileIndex f : job.inputs) {
-                if (!(cached < options_.cache.hitrate * total))
-                    break;
-                for (auto& c : caches_)
-                    c.insert(f, workload_.files[f].size);
-                cached += workload_.files[f].size;
-            }
-        }
+      outputs_(checked_platform(), workload_, worker_hosts(),
+               OutputRouter::Config{options_.output_storage.host, options_.output_storage.to_site_storage}),
+      inputs_(sim.platform(), workload_, worker_hosts(),
+              InputRouter::Config{options_.cache.scope, options_.cache.caching, options_.cache.hitrate, options_.cache.eviction,
+                                  options_.cache.sizes, options_.seed}),
+      queue_(options_.queue.backfill_depth) {
     // Submission order: by time, then job order (duplicates follow their original).
     for (std::size_t d = 0; d < std::max<std::size_t>(1, options_.jobs.duplications); ++d)
         for (JobIndex j = 0; j < workload_.jobs.size(); ++j)
@@ -166,6 +47,27 @@ GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOption
     flops_done_.assign(dispatcher_.workers().size(), 0.0);
     setup_gpus();
     setup_drones();
+}
+
+const Platform& GridSimulation::checked_platform() const {
+    if (dispatcher_.workers().empty())
+        throw std::invalid_argument(
+            "the platform has no worker host (a host whose type property contains 'worker')");
+    if (!(options_.streaming.block_size > 0))
+        throw std::invalid_argument("the XRootD block size must be > 0");
+    if (!(options_.cache.hitrate >= 0 && options_.cache.hitrate <= 1))
+        throw std::invalid_argument(fmt::format("hit rate {} must be between 0 and 1", options_.cache.hitrate));
+    if (!(options_.limits.max_sim_time > 0) || !std::isfinite(options_.limits.max_sim_time))
+        throw InputError("", 0, "max_sim_time", "must be a finite time > 0");
+    check_event_count();
+    return sim_.platform();
+}
+
+std::vector<HostIndex> GridSimulation::worker_hosts() const {
+    std::vector<HostIndex> hosts;
+    for (const auto& w : dispatcher_.workers())
+        hosts.push_back(w.host);
+    return hosts;
 }
 
 SpecId GridSimulation::io_spec(HostIndex src, std::size_t disk, HostIndex dst, DiskModel::Op op) {
@@ -244,8 +146,12 @@ void GridSimulation::run(Observers observers) {
         engine.schedule_timer(workload_.jobs[order_[0]].submit, 0);
     // Samples go only to an observer: without one the timer would just step the clock (and keep
     // an absurd run going one interval at a time).
-    if (options_.timeseries.interval > 0 && observers_.sample && !order_.empty())
-        engine.schedule_timer(0, sample_token);
+    sampler_.emplace(options_.timeseries.interval, observers_.sample, options_.timeseries.max_samples);
+    if (sampler_->active()) {
+        add_probes(*sampler_);
+        if (!order_.empty())
+            engine.schedule_timer(0, sample_token);
+    }
     if (drones_) {
         drones_->on_event = observers_.drone;
         drones_->start(0);
@@ -281,16 +187,9 @@ void GridSimulation::on_timer(std::uint64_t token, double now) {
         return;
     }
     if (token == sample_token) {
-        if (++samples_ > options_.timeseries.max_samples)
-            throw InputError(
-                "", 0, "interval",
-                fmt::format("the time series reached {} samples (interval {:.4g} s, simulated time "
-                            "{:.4g} s): give a longer interval, or check the inputs for absurd "
-                            "times, sizes or rates",
-                            options_.timeseries.max_samples, options_.timeseries.interval, now));
-        sample(now);
+        const double next = sampler_->take(now);
         if (done_ < order_.size())
-            sim_.engine().schedule_timer(now + options_.timeseries.interval, sample_token);
+            sim_.engine().schedule_timer(next, sample_token);
         return;
     }
     // Submit every job due now, then arm the timer for the next submission time.
@@ -319,99 +218,45 @@ void GridSimulation::submit(std::size_t slot, double now) {
             drones_->stop(now); // the last job: controllers stop, so does the run
         return;
     }
-    queue_.emplace(-job.priority, job.submit, slot);
-    count_queued(job, +1);
+    queue_.push(slot, job.priority, job.submit, JobShape{job.cores, job.memory, job.gpu.wanted()});
 }
 
 void GridSimulation::schedule(double now) {
-    // Jobs are tried in queue order. Past a job that cannot start, at most `backfill_depth`
-    // more are tried (HTCondor's negotiator also bounds its cycle): with 10^6 queued jobs and a
-    // few idle cores of the wrong shape, scanning the whole queue at every event would be O(n).
-    std::size_t misses = 0;
-    auto& local = scratch_local_; // members: no allocation per scheduling pass
-    auto& preferred = scratch_preferred_;
-    for (auto it = queue_.begin(); it != queue_.end() && dispatcher_.idle_cores() > 0;) {
-        const JobIndex j = order_[std::get<2>(*it)];
-        const JobSpec& job = workload_.jobs[j];
-        preferred.clear();
-        if (dispatcher_.policy() == DispatchPolicy::data_locality && !job.inputs.empty()) {
-            // input bytes per site (replicas and cached copies in the site's zone), best first
-            local.clear();
-            auto add = [&](HostIndex h, double size) {
-                const std::size_t site = dispatcher_.site_of_zone(sim_.platform().host_zone(h));
-                if (site == Dispatcher::npos)
-                    return;
-                for (auto& [bytes, s] : local)
-                    if (s == site) {
-                        bytes -= size;
-                        return;
-                    }
-                local.emplace_back(-size, site);
-            };
-            for (FileIndex f : job.inputs) {
-                const double size = workload_.files[f].size;
-                for (HostIndex h : workload_.replicas(f))
-                    add(h, size);
-                for (const auto& c : caches_)
-                    if (c.has(f))
-                        add(c.host(), size);
-            }
-            // most local bytes first; equal bytes (replicas) -> the less loaded site first
-            const auto& sites = dispatcher_.sites();
-            auto load = [&](std::size_t site) {
-                return static_cast<double>(sites[site].cores_busy) / std::max(1, sites[site].cores_total);
-            };
-            std::sort(local.begin(), local.end(), [&](const auto& a, const auto& b) {
-                if (a.first != b.first)
-                    return a.first < b.first;
-                const double la = load(a.second), lb = load(b.second);
-                return la != lb ? la < lb : a.second < b.second;
-            });
-            for (const auto& entry : local)
-                preferred.push_back(entry.second);
-        }
-        std::optional<std::size_t> worker;
-        std::optional<GpuPool::TaskId> gpu_task;
-        if (job.gpu.wanted()) {
-            const auto next_run =
-                free_runs_.empty() ? static_cast<std::uint32_t>(runs_.size()) : free_runs_.back();
-            if (auto placed = pick_gpu_worker(job, next_run)) {
-                worker = placed->first;
-                gpu_task = placed->second;
-            }
-        } else {
-            worker = dispatcher_.pick(job.cores, job.memory, preferred);
-        }
-        if (!worker) {
-            if (++misses > options_.queue.backfill_depth)
-                break;
-            ++it;
-            continue;
-        }
-        const std::size_t slot = std::get<2>(*it);
-        it = queue_.erase(it);
-        count_queued(job, -1);
-        start_job(j, *worker, now, gpu_task, slot);
-    }
+    queue_.dispatch(
+        [&] { return dispatcher_.idle_cores() > 0; }, [&](std::size_t slot) { return place(order_[slot]); },
+        [&](std::size_t slot, const Placement& placement) { start_job(order_[slot], placement, now, slot); });
 }
 
-void GridSimulation::start_job(JobIndex j, std::size_t worker, double now, std::optional<GpuPool::TaskId> gpu,
-                               std::size_t slot) {
+std::optional<GridSimulation::Placement> GridSimulation::place(JobIndex j) {
     const JobSpec& job = workload_.jobs[j];
-    dispatcher_.take(worker, job.cores, job.memory);
-    std::uint32_t r;
-    if (!free_runs_.empty()) {
-        r = free_runs_.back();
-        free_runs_.pop_back();
-    } else {
-        r = static_cast<std::uint32_t>(runs_.size());
-        runs_.emplace_back();
+    if (job.gpu.wanted()) {
+        // the GPU slots are claimed for the run that start_job() will take
+        if (auto placed = dispatcher_.pick_gpu(job.cores, job.memory, job.gpu, job.user, runs_.next()))
+            return Placement{placed->first, placed->second};
+        return std::nullopt;
     }
+    auto& preferred = scratch_preferred_; // members: no allocation per scheduling pass
+    preferred.clear();
+    if (dispatcher_.policy() == DispatchPolicy::data_locality && !job.inputs.empty()) {
+        scratch_copies_.clear();
+        inputs_.copies(job.inputs, scratch_copies_);
+        dispatcher_.rank_by_locality(scratch_copies_, preferred);
+    }
+    if (auto worker = dispatcher_.pick(job.cores, job.memory, preferred))
+        return Placement{*worker, std::nullopt};
+    return std::nullopt;
+}
+
+void GridSimulation::start_job(JobIndex j, const Placement& placement, double now, std::size_t slot) {
+    const JobSpec& job = workload_.jobs[j];
+    const std::size_t worker = placement.worker;
+    dispatcher_.take(worker, job.cores, job.memory);
+    const std::uint32_t r = runs_.acquire();
     Run& run = runs_[r];
     run = Run{};
     run.job = j;
     run.worker = worker;
-    run.gpu = gpu;
+    run.gpu = placement.gpu;
     run.slot = slot;
     run.live = true;
     if (drones_)
@@ -436,37 +281,13 @@ void GridSimulation::start_job(JobIndex j, std::size_t worker, double now, std::
             after_compute(r, now); // a pure GPU job
         return;
     }
-    choose_sources(run);
+    inputs_.choose_sources(job.inputs, worker, run.sources, rec.bytes_from_cache, rec.bytes_from_remote);
     for (FileIndex f : job.inputs)
         run.total_bytes += workload_.files[f].size;
     rec.infile_size = run.total_bytes;
     rec.hitrate = run.total_bytes > 0 ? rec.bytes_from_cache / run.total_bytes : 0;
     run.file = 0;
     next_file(r, now);
-}
-
-void GridSimulation::choose_sources(Run& run) {
-    const JobSpec& job = workload_.jobs[run.job];
-    const auto& scope = caches_in_scope_[run.worker];
-    for (FileIndex f : job.inputs) {
-        const double size = workload_.files[f].size;
-        bool hit = false;
-        for (std::size_t c : scope)
-            if (caches_[c].has(f)) {
-                caches_[c].touch(f);
-                run.sources.push_back(Source{caches_[c].host(), caches_[c].disk(), true});
-                run.record.bytes_from_cache += size;
-                hit = true;
-                break;
-            }
-        if (hit)
-            continue;
-        run.sources.push_back(Source{workload_.replicas(f).front(), 0, false});
-        run.record.bytes_from_remote += size;
-        // A miss is stored in a cache in scope; as in DCSim the copy costs no transfer time.
-        if (options_.cache.caching && !scope.empty())
-            caches_[scope[cache_rng_() % scope.size()]].insert(f, size);
-    }
 }
 
 void GridSimulation::next_file(std::uint32_t r, double now) {
@@ -543,7 +364,7 @@ void GridSimulation::stream_step(std::uint32_t r, double now) {
 
 void GridSimulation::start_read(std::uint32_t r, double bytes, double now) {
     Run& run = runs_[r];
-    const Source& src = run.sources[run.file];
+    const InputSource& src = run.sources[run.file];
     const HostIndex worker = dispatcher_.workers()[run.worker].host;
     const SpecId spec = io_spec(src.host, src.disk, worker, DiskModel::Op::read);
     const ActivityId id = sim_.engine().start(bytes, spec, sim_.network().start_delay(src.host, worker));
@@ -579,28 +400,26 @@ void GridSimulation::after_compute(std::uint32_t r, double now) {
         return;
     }
     run.stage = Stage::gpu;
-    gpus_->start(*run.gpu, now);
+    dispatcher_.gpus()->start(*run.gpu, now);
 }
 
 void GridSimulation::start_output(std::uint32_t r, double now) {
     Run& run = runs_[r];
     const JobSpec& job = workload_.jobs[run.job];
-    if (output_free_.empty()) { // no storage host: only jobs without output exist (checked)
+    if (!outputs_.has_storage()) { // only jobs without output exist (checked)
         finish(r, now, "done");
         return;
     }
-    const HostIndex target = output_host_of_worker_[run.worker];
-    double& free = output_free_[target];
-    if (job.output_size > free) {
+    const auto target = outputs_.reserve(run.worker, job.output_size);
+    if (!target) {
         finish(r, now, "output-storage-full");
         return;
     }
-    free -= job.output_size;
     run.stage = Stage::output;
     const HostIndex worker = dispatcher_.workers()[run.worker].host;
-    const SpecId spec = io_spec(target, output_disk_, worker, DiskModel::Op::write);
+    const SpecId spec = io_spec(target->host, target->disk, worker, DiskModel::Op::write);
     const ActivityId id =
-        sim_.engine().start(job.output_size, spec, sim_.network().start_delay(worker, target));
+        sim_.engine().start(job.output_size, spec, sim_.network().start_delay(worker, target->host));
     expect(id, r, Op::write);
     run.read_start = now;
 }
@@ -622,7 +441,7 @@ void GridSimulation::on_activity_done(ActivityId id, double now) {
     const std::uint32_t r = p.run;
     Run& run = runs_[r];
     if (p.op == Op::gpu) {
-        if (auto ended = gpus_->on_activity_done(id, now)) {
+        if (auto ended = dispatcher_.gpus()->on_activity_done(id, now)) {
             if (ended->out_of_memory)
                 finish(r, now, "gpu-out-of-memory");
             else
@@ -691,13 +510,14 @@ void GridSimulation::finish(std::uint32_t r, double now, const char* status) {
     if (host.power_max > host.power_idle)
         run.record.energy += (host.power_max - host.power_idle) * job.flops / (host.speed * host.cores);
     if (run.gpu) {
-        const auto rep = gpus_->report(*run.gpu);
+        GpuPool& gpus = *dispatcher_.gpus();
+        const auto rep = gpus.report(*run.gpu);
         run.record.gpu_devices = rep.devices;
         run.record.gpu_policy = rep.policy;
         run.record.gpu_time = rep.gpu_time;
         run.record.gpu_memory = rep.memory;
         run.record.energy += rep.energy;
-        gpus_->release(*run.gpu);
+        gpus.release(*run.gpu);
         run.gpu.reset();
     }
     dispatcher_.give(run.worker, job.cores, job.memory);
@@ -711,35 +531,8 @@ void GridSimulation::finish(std::uint32_t r, double now, const char* status) {
         observers_.job_finished(run.record);
     if (observers_.progress)
         observers_.progress(done_, order_.size(), now);
-    free_runs_.push_back(r);
+    runs_.release(r);
     schedule(now);
-}
-
-void GridSimulation::sample(double now) {
-    if (!observers_.sample)
-        return;
-    std::vector<int> running(dispatcher_.sites().size(), 0);
-    for (const auto& w : dispatcher_.workers())
-        running[w.site] += w.cores_total - w.cores_free;
-    for (std::size_t s = 0; s < running.size(); ++s)
-        observers_.sample(
-            TimeSample{now, "busy_cores", dispatcher_.sites()[s].name, static_cast<double>(running[s])});
-    observers_.sample(TimeSample{now, "queued_jobs", "all", static_cast<double>(queue_.size())});
-    const Platform& p = sim_.platform();
-    for (LinkIndex l = 0; l + 1 < p.link_count(); ++l) // the last link is the model's loopback
-        observers_.sample(TimeSample{now, "link_load", p.link(l).id,
-                                     sim_.engine().resource_rate(sim_.network().link_resource(l))});
-    for (const auto& c : caches_)
-        observers_.sample(TimeSample{now, "cache_used", p.host(c.host()).id, c.used()});
-    if (drones_)
-        drones_->sample(now, [&](const char* kind, const std::string& name, double v) {
-            observers_.sample(TimeSample{now, kind, name, v});
-        });
-    if (gpus_)
-        gpus_->sample(now, [&](const GpuSample& s) {
-            observers_.sample(TimeSample{now, "gpu_utilisation", s.name, s.utilisation});
-            observers_.sample(TimeSample{now, "gpu_power", s.name, s.power});
-        });
 }
 
 } // namespace hepkit::sim

@@ -17,15 +17,21 @@
 ///  - `data-locality`: the site holding most of the job's input bytes (caches or storage in the
 ///    site's zone), ties broken by load.
 /// A new policy adds an enumerator and a branch in pick(); fair share per user would change
-/// the queue order (QueueKey) and can be added without touching the policies.
+/// the queue order (JobQueue) and can be added without touching the policies.
+///
+/// GPU jobs are placed by pick_gpu(), whatever the policy: the worker with the smallest
+/// fraction of claimed GPU slots (DispatcherGpu.cpp; the devices' sharing is sim/gpu's).
 
 #include "hepkit/core/EnumTable.hpp"
+#include "hepkit/sim/gpu/GpuPool.hpp"
 #include "hepkit/sim/platform/Platform.hpp"
 
 #include <functional>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hepkit::sim {
@@ -70,8 +76,31 @@ class Dispatcher {
     void set_open(std::size_t worker, bool open);
     /// Sets the cores and memory a worker offers (a drone's size); only while it is closed and idle.
     void resize(std::size_t worker, int cores, double memory);
-    /// False if no worker could ever host the job (it would wait for ever).
-    bool can_ever_fit(int cores, double memory) const;
+
+    /// Bytes of a job's input held on a host (one replica or cached copy of one file).
+    using Holding = std::pair<HostIndex, double>;
+    /// The data-locality preference for one job, into `out`: the sites whose zones hold some of
+    /// its `holdings`, most bytes first; equal bytes, the less loaded site first, then site order.
+    void rank_by_locality(std::span<const Holding> holdings, Preferred& out);
+
+    /// True if some worker host has GPUs.
+    bool any_gpu_worker() const;
+    /// Sets up GPU placement: each worker's sharing policy and the pool of the workers' devices.
+    /// A worker's policy is its host's entry in `policies`, else its zone's or an enclosing
+    /// zone's, else `default`'s, else exclusive. Throws std::invalid_argument for an entry that
+    /// names neither a host, a zone nor `default`, or a policy that does not fit a device.
+    void setup_gpus(Engine& engine, const std::vector<std::pair<std::string, GpuPolicy>>& policies,
+                    const GpuCalibration& calibration, GpuPool::Registrar registrar);
+    /// The GPU pool; null until setup_gpus().
+    GpuPool* gpus() { return gpus_ ? &*gpus_ : nullptr; }
+    const GpuPool* gpus() const { return gpus_ ? &*gpus_ : nullptr; }
+    /// A worker for a GPU job, with its GPU slots claimed for `owner`, or nothing: among the open
+    /// workers with the cores, memory and GPU slots free, the one with the smallest fraction of
+    /// claimed slots (ties: worker order). Precondition: setup_gpus() ran.
+    std::optional<std::pair<std::size_t, GpuPool::TaskId>> pick_gpu(int cores, double memory,
+                                                                    const GpuRequest& request,
+                                                                    const std::string& user,
+                                                                    GpuPool::Owner owner);
 
     int idle_cores() const { return idle_cores_; }
     const std::vector<Worker>& workers() const { return workers_; }
@@ -82,6 +111,7 @@ class Dispatcher {
     std::optional<std::size_t> first_fit(const std::vector<std::size_t>& candidates, int cores,
                                          double memory) const;
 
+    const Platform* platform_;
     DispatchPolicy policy_;
     std::vector<Worker> workers_;
     std::vector<std::size_t> by_name_; ///< worker indices sorted by host name (dcsim policy)
@@ -90,8 +120,8 @@ class Dispatcher {
     std::vector<std::size_t> site_of_zone_;
     std::multiset<int> free_cores_; ///< free cores of every worker: no scan when nothing fits
     int idle_cores_ = 0;
-    int max_cores_ = 0;
-    double max_memory_ = 0;
+    std::vector<std::pair<double, std::size_t>> local_; ///< scratch of rank_by_locality: (-bytes, site)
+    std::optional<GpuPool> gpus_;
 };
 
 } // namespace hepkit::sim

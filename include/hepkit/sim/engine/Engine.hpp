@@ -104,7 +104,7 @@ class Engine {
     double resource_rate(ResourceId r) const;
 
     std::uint64_t events_processed() const { return events_; }
-    std::size_t class_count() const { return classes_.size() - free_classes_.size(); }
+    std::size_t class_count() const { return classes_.in_use(); }
     const MaxMinSolver& solver() const { return solver_; }
     /// See MaxMinSolver::set_slack_decomposition (benchmarks compare both in one run).
     void set_slack_decomposition(bool on) { solver_.set_slack_decomposition(on); }
@@ -166,7 +166,7 @@ class Engine {
     void handle_class_due(ClassId id);
     void release_class_if_empty(ClassId id);
     void resolve();
-    void release(ActivityId id) { free_activities_.push_back(id); }
+    void release(ActivityId id) { activities_.release(id); }
 
     Config config_;
     MaxMinSolver solver_;
@@ -175,10 +175,8 @@ class Engine {
     std::uint64_t seq_ = 0;
     std::uint64_t events_ = 0;
     std::vector<Event> queue_;
-    std::vector<Activity> activities_;
-    std::vector<ActivityId> free_activities_;
-    std::vector<FlowClass> classes_;
-    std::vector<ClassId> free_classes_;
+    SlotPool<Activity, ActivityId> activities_;
+    SlotPool<FlowClass, ClassId> classes_;
     std::vector<ClassId> var_to_class_;
     std::unordered_multimap<std::uint64_t, SpecId> spec_index_; ///< hash -> interned spec
     std::vector<SharingSpec> specs_;

@@ -41,6 +41,8 @@
 /// Hot path: solve(); measure with benchmarks/ before changing it.
 
 #include "hepkit/core/EnumTable.hpp"
+#include "hepkit/core/SlotPool.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -171,8 +173,7 @@ class MaxMinSolver {
     void push_level(ResourceId r);
 
     std::vector<Resource> resources_;
-    std::vector<Variable> variables_;
-    std::vector<VariableId> free_ids_;
+    SlotPool<Variable, VariableId> variables_;
     std::vector<ResourceId> modified_;
     std::vector<VariableId> modified_vars_; ///< variables changed since the last solve (seeds)
     std::vector<ResourceId> seeds_;         ///< modified_ of the solve in progress (for a retry)

@@ -16,6 +16,7 @@
 /// The pool is not the engine's listener: the grid layer forwards the completions of the
 /// activities the pool registered through its `Registrar`.
 
+#include "hepkit/core/SlotPool.hpp"
 #include "hepkit/sim/engine/Engine.hpp"
 #include "hepkit/sim/gpu/GpuPolicy.hpp"
 #include "hepkit/sim/gpu/GpuRequest.hpp"
@@ -161,8 +162,7 @@ class GpuPool {
     std::vector<GpuPolicy> policies_; ///< distinct policies in use (by describe())
     std::vector<Device> devices_;
     std::vector<std::vector<std::uint32_t>> devices_of_worker_;
-    std::vector<Task> tasks_;
-    std::vector<TaskId> free_tasks_;
+    SlotPool<Task, TaskId> tasks_;
     std::vector<std::uint64_t> by_activity_; ///< activity id -> task << 32 | part, or ~0
     std::vector<std::size_t> jobs_, oom_;    ///< per policy
 };

@@ -16,31 +16,30 @@
 /// A read is one activity that uses the network route from the source host to the worker and
 /// the source disk's read bandwidth (SimGrid's streamed I/O); an output write uses the route to
 /// the storage host and its disk's write bandwidth.
+///
+/// GridSimulation is the job state machine (one `Stage` per running job) that ties the services
+/// together: the queue and placement of sim/batch (JobQueue; Dispatcher, GPUs included), the
+/// input and output routing of sim/data (InputRouter with the caches, OutputRouter), the drones
+/// of sim/provisioning and the time series of sim/output (TimeSeriesSampler).
 
+#include "hepkit/core/SlotPool.hpp"
 #include "hepkit/sim/Simulation.hpp"
 #include "hepkit/sim/batch/Dispatcher.hpp"
-#include "hepkit/sim/data/Cache.hpp"
+#include "hepkit/sim/batch/JobQueue.hpp"
+#include "hepkit/sim/data/InputRouter.hpp"
+#include "hepkit/sim/data/OutputRouter.hpp"
 #include "hepkit/sim/gpu/GpuPool.hpp"
 #include "hepkit/sim/grid/GridOptions.hpp"
 #include "hepkit/sim/output/JobRecord.hpp"
+#include "hepkit/sim/output/TimeSeriesSampler.hpp"
 #include "hepkit/sim/provisioning/DronePool.hpp"
 #include "hepkit/sim/workload/Job.hpp"
 
 #include <functional>
 #include <optional>
-#include <random>
-#include <set>
 #include <unordered_map>
 
 namespace hepkit::sim {
-
-/// One sample of the time series.
-struct TimeSample {
-    double time;
-    const char* kind; ///< busy_cores, queued_jobs, link_load, cache_used, gpu_utilisation, gpu_power
-    std::string name; ///< site, link or cache host
-    double value;
-};
 
 class GridSimulation : private Engine::Listener, private DronePool::Batch {
   public:
@@ -62,9 +61,7 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
         warning_ = std::move(handler);
     }
 
-    const WorkloadSet& workload() const { return workload_; }
     const Dispatcher& dispatcher() const { return dispatcher_; }
-    const std::vector<Cache>& caches() const { return caches_; }
     std::size_t jobs_total() const { return order_.size(); }
     /// GPU statistics per policy, as of the end of the run (empty without GPUs).
     std::vector<GpuPolicyStats> gpu_stats();
@@ -76,11 +73,6 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
 
   private:
     enum class Op : std::uint8_t { read, exec, write, gpu };
-    struct Source {
-        HostIndex host;
-        std::size_t disk;
-        bool from_cache;
-    };
     /// Where a running job is; each stage waits for the activities it started.
     enum class Stage : std::uint8_t {
         calc_exec,            ///< calculation job computing
@@ -98,7 +90,7 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
         Stage stage = Stage::calc_exec;
         JobIndex job = 0;
         std::size_t worker = 0;
-        std::vector<Source> sources;
+        std::vector<InputSource> sources;
         std::size_t file = 0;
         std::uint64_t block = 0, blocks = 0;
         double to_process = 0; ///< bytes of the current file not yet computed
@@ -116,21 +108,27 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
         std::uint32_t run = ~std::uint32_t{0}; ///< none
         Op op = Op::read;
     };
-    void expect(ActivityId id, std::uint32_t run, Op op);
+    /// Where a queued job starts: a worker, and its claimed GPU slots for a GPU job.
+    struct Placement {
+        std::size_t worker;
+        std::optional<GpuPool::TaskId> gpu;
+    };
 
+    void expect(ActivityId id, std::uint32_t run, Op op);
     void on_activity_done(ActivityId id, double now) override;
     void on_timer(std::uint64_t token, double now) override;
 
+    /// Checks the options and the workload's size; runs before the data services are built.
+    const Platform& checked_platform() const;
+    std::vector<HostIndex> worker_hosts() const;
     void submit(std::size_t slot, double now);
     void schedule(double now);
-    void start_job(JobIndex job, std::size_t worker, double now,
-                   std::optional<GpuPool::TaskId> gpu = std::nullopt, std::size_t slot = 0);
-    /// A worker and GPU slots for a GPU job, claimed; or nothing.
-    std::optional<std::pair<std::size_t, GpuPool::TaskId>> pick_gpu_worker(const JobSpec& job,
-                                                                           std::uint32_t run);
+    std::optional<Placement> place(JobIndex job);
+    void start_job(JobIndex job, const Placement& placement, double now, std::size_t slot);
     void after_compute(std::uint32_t r, double now);
     void setup_gpus();
     void setup_drones();
+    void add_probes(TimeSeriesSampler& sampler);
     // DronePool::Batch
     void open_worker(std::size_t worker, int cores, double memory) override;
     void close_worker(std::size_t worker) override;
@@ -142,14 +140,12 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     double compute_rate(std::size_t worker) const override;
     double core_speed(std::size_t worker) const override;
     void timer(double when, std::uint64_t token) override;
-    void choose_sources(Run& run);
     void next_file(std::uint32_t r, double now);
     void stream_step(std::uint32_t r, double now);
     void start_read(std::uint32_t r, double bytes, double now);
     void start_exec(std::uint32_t r, double flops, int cores, double now);
     void start_output(std::uint32_t r, double now);
     void finish(std::uint32_t r, double now, const char* status);
-    void sample(double now);
     SpecId io_spec(HostIndex src, std::size_t disk, HostIndex dst, DiskModel::Op op);
     double block_flops(const Run& run, double bytes, double now);
     void warn(const std::string& message) const;
@@ -162,40 +158,26 @@ class GridSimulation : private Engine::Listener, private DronePool::Batch {
     WorkloadSet workload_;
     GridOptions options_;
     Dispatcher dispatcher_;
-    std::vector<Cache> caches_;
-    std::vector<std::vector<std::size_t>> caches_in_scope_; ///< per worker
-    HostIndex output_host_ = 0;
-    std::size_t output_disk_ = 0;
-    std::vector<HostIndex> output_host_of_worker_;      ///< per worker
-    std::unordered_map<HostIndex, double> output_free_; ///< free bytes per storage host
-    std::vector<JobIndex> order_;                       ///< submission order (with duplications)
-    std::mt19937_64 cache_rng_;
-
-    // queue: (-priority, submit, slot) in order
-    std::set<std::tuple<int, double, std::size_t>> queue_;
-    std::vector<Run> runs_;
-    std::vector<std::uint32_t> free_runs_;
+    // Built in this order after checked_platform(): the order in which input errors are found.
+    OutputRouter outputs_;
+    InputRouter inputs_;
+    std::vector<JobIndex> order_; ///< submission order (with duplications)
+    JobQueue queue_;
+    SlotPool<Run> runs_;
     /// What each engine activity belongs to, indexed by activity id (the engine recycles ids,
     /// so this stays as small as the number of activities in flight).
     std::vector<Pending> pending_;
     std::function<void(const std::string&)> warning_;
-    std::uint64_t samples_ = 0;
+    std::optional<TimeSeriesSampler> sampler_;
     double xrd_overhead_flops_ = 0; ///< XRootD overhead charged so far (flop)
     double block_flops_ = 0;        ///< the streamed blocks' own flops so far
     std::unordered_map<std::uint64_t, SpecId> io_specs_;
     Observers observers_;
-    std::vector<std::pair<double, std::size_t>> scratch_local_; ///< (-local bytes, site) of one job
+    std::vector<std::pair<HostIndex, double>> scratch_copies_; ///< copies of one job's inputs
     Dispatcher::Preferred scratch_preferred_;
-    std::optional<GpuPool> gpus_;
     std::optional<DronePool> drones_;
-    /// Cores requested by the queued jobs, per job shape (cores, memory, wants GPUs): the drone
-    /// controllers count only the jobs a site's drones could run (a handful of shapes in practice).
-    std::map<std::tuple<int, double, bool>, double> queued_shapes_;
-    void count_queued(const JobSpec& job, double sign);
-    GpuPool::TaskId claimed_ = 0;    ///< scratch of pick_gpu_worker
     std::vector<double> flops_done_; ///< per worker, for host energy
     std::size_t done_ = 0;
-    bool dirty_ = false;
 };
 
 } // namespace hepkit::sim

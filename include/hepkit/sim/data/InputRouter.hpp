@@ -1,0 +1,70 @@
+#pragma once
+/// @file
+/// Where jobs read their inputs: the caches, which of them each worker may use, and the choice
+/// between a cached copy and a file's initial replica (docs/models.md, "Grid layer").
+///
+/// Caches are the hosts with the `cache` role, sized by their first disk unless configured. A
+/// worker reads a file from the first cache in its scope that holds it (a hit, which counts as
+/// a use for eviction), else from the file's first replica (a miss); with caching on, a miss is
+/// stored in a cache of the worker's scope chosen at random, at no transfer cost (as DCSim).
+
+#include "hepkit/sim/data/CacheConfig.hpp"
+#include "hepkit/sim/workload/Job.hpp"
+
+#include <random>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace hepkit::sim {
+
+/// Which caches a worker may read from (DCSim's --cache-scope).
+
+/// Where one input file is read from.
+struct InputSource {
+    HostIndex host;
+    std::size_t disk;
+    bool from_cache;
+};
+
+class InputRouter {
+  public:
+    struct Config {
+        CacheScope scope = CacheScope::local; ///< caches in a worker's scope
+        bool caching = true;                  ///< store missed files in a cache in scope
+        double hitrate = 0;                   ///< fraction of each job's input bytes staged at the start
+        Eviction eviction = Eviction::lru;
+        std::unordered_map<std::string, double> sizes; ///< cache host -> bytes (default: its disk's size)
+        std::uint64_t seed = 42;                       ///< master seed (stream `cache-placement`)
+    };
+
+    /// `workers[w]` is the host of worker `w`. Places the initial hit rate: the first files of
+    /// each job, up to `hitrate` x its input bytes, on every cache (DCSim's staging).
+    /// Throws std::invalid_argument for a size given to a host that is not a cache, larger than
+    /// its disk, or a cache host without a disk.
+    InputRouter(const Platform& platform, const WorkloadSet& workload, const std::vector<HostIndex>& workers,
+                Config config);
+
+    /// Chooses the source of each of `inputs` for a job on worker `worker`, appended to
+    /// `sources`; adds the bytes read from caches and from replicas to the two counters.
+    void choose_sources(std::span<const FileIndex> inputs, std::size_t worker,
+                        std::vector<InputSource>& sources, double& bytes_from_cache,
+                        double& bytes_from_remote);
+    /// Appends every copy of each file, (holder, size): its replicas, then the caches holding it.
+    void copies(std::span<const FileIndex> files, std::vector<std::pair<HostIndex, double>>& out) const;
+
+    const std::vector<Cache>& caches() const { return caches_; }
+    /// The caches worker `worker` may read from (indices into caches()).
+    const std::vector<std::size_t>& scope(std::size_t worker) const { return in_scope_[worker]; }
+
+  private:
+    const WorkloadSet& workload_;
+    bool caching_;
+    std::vector<Cache> caches_;
+    std::vector<std::vector<std::size_t>> in_scope_; ///< per worker
+    std::mt19937_64 rng_;
+};
+
+} // namespace hepkit::sim
