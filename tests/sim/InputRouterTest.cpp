@@ -56,19 +56,19 @@ TEST(InputRouter, ScopeSaysWhichCachesAWorkerReads) {
     // caches: 0 on a1, 1 on b1
     InputRouter::Config c;
     c.scope = CacheScope::local; // its own host only
-    EXPECT_EQ(scopes(InputRouter(f.p, f.set, f.workers, c), 3),
+    EXPECT_EQ(scopes(InputRouter(f.p, f.set, f.workers, c, 42), 3),
               (std::vector<std::vector<std::size_t>>{{0}, {}, {1}}));
     c.scope = CacheScope::network; // its zone
-    EXPECT_EQ(scopes(InputRouter(f.p, f.set, f.workers, c), 3),
+    EXPECT_EQ(scopes(InputRouter(f.p, f.set, f.workers, c, 42), 3),
               (std::vector<std::vector<std::size_t>>{{0}, {0}, {1}}));
     c.scope = CacheScope::sibling_network; // zones with the same parent: A and B
-    EXPECT_EQ(scopes(InputRouter(f.p, f.set, f.workers, c), 3),
+    EXPECT_EQ(scopes(InputRouter(f.p, f.set, f.workers, c, 42), 3),
               (std::vector<std::vector<std::size_t>>{{0, 1}, {0, 1}, {0, 1}}));
 }
 
 TEST(InputRouter, AMissIsReadFromTheReplicaAndCachedForTheNextJob) {
     Fixture f;
-    InputRouter r(f.p, f.set, f.workers, {});
+    InputRouter r(f.p, f.set, f.workers, {}, 42);
     const HostIndex se = *f.p.find_host("se"), a1 = *f.p.find_host("a1");
     std::vector<InputSource> sources;
     double from_cache = 0, from_remote = 0;
@@ -99,7 +99,7 @@ TEST(InputRouter, WithoutCachingAMissStaysRemote) {
     Fixture f;
     InputRouter::Config c;
     c.caching = false;
-    InputRouter r(f.p, f.set, f.workers, c);
+    InputRouter r(f.p, f.set, f.workers, c, 42);
     std::vector<InputSource> sources;
     double from_cache = 0, from_remote = 0;
     r.choose_sources(f.set.jobs[0].inputs, 0, sources, from_cache, from_remote);
@@ -113,7 +113,7 @@ TEST(InputRouter, HitrateStagesTheFirstFilesOfEachJobOnEveryCache) {
     Fixture f;
     InputRouter::Config c;
     c.hitrate = 0.5;
-    InputRouter r(f.p, f.set, f.workers, c);
+    InputRouter r(f.p, f.set, f.workers, c, 42);
     for (const Cache& cache : r.caches()) {
         EXPECT_TRUE(cache.has(0));
         EXPECT_TRUE(cache.has(1));
@@ -126,17 +126,17 @@ TEST(InputRouter, CacheSizesAreChecked) {
     Fixture f;
     InputRouter::Config c;
     c.sizes = {{"a1", 10e9}};
-    EXPECT_DOUBLE_EQ(InputRouter(f.p, f.set, f.workers, c).caches()[0].capacity(), 10e9);
+    EXPECT_DOUBLE_EQ(InputRouter(f.p, f.set, f.workers, c, 42).caches()[0].capacity(), 10e9);
     c.sizes = {{"a2", 1e9}};
     try {
-        InputRouter(f.p, f.set, f.workers, c);
+        InputRouter(f.p, f.set, f.workers, c, 42);
         FAIL() << "no error";
     } catch (const std::invalid_argument& e) {
         EXPECT_STREQ(e.what(), "cache size given for 'a2', which is not a cache host");
     }
     c.sizes = {{"b1", 60e9}};
     try {
-        InputRouter(f.p, f.set, f.workers, c);
+        InputRouter(f.p, f.set, f.workers, c, 42);
         FAIL() << "no error";
     } catch (const std::invalid_argument& e) {
         EXPECT_STREQ(e.what(), "cache 'b1' of 6e+10 B is larger than its disk (5e+10 B)");

@@ -24,7 +24,7 @@ std::vector<std::size_t> pass(JobQueue& q, const std::set<std::size_t>& fails, i
 } // namespace
 
 TEST(JobQueue, OffersJobsByPriorityThenSubmissionThenTicket) {
-    JobQueue q(100);
+    JobQueue q(QueueConfig{100});
     q.push(0, 0, 10, {});
     q.push(1, 5, 20, {}); // higher priority: first although submitted last
     q.push(2, 0, 5, {});
@@ -37,20 +37,20 @@ TEST(JobQueue, OffersJobsByPriorityThenSubmissionThenTicket) {
 TEST(JobQueue, BackfillStopsAfterDepthMisses) {
     // Tickets 0..4 in order; 0 and 2 cannot start. Depth 1: 0 misses (1), 1 starts, 2 misses
     // (2 > 1): the pass ends before 3 and 4.
-    JobQueue q(1);
+    JobQueue q(QueueConfig{1});
     for (std::size_t t = 0; t < 5; ++t)
         q.push(t, 0, static_cast<double>(t), {});
     EXPECT_EQ(pass(q, {0, 2}), (std::vector<std::size_t>{1}));
     EXPECT_EQ(q.size(), 4u);
     // Depth 2 lets the pass reach them.
-    JobQueue deep(2);
+    JobQueue deep(QueueConfig{2});
     for (std::size_t t = 0; t < 5; ++t)
         deep.push(t, 0, static_cast<double>(t), {});
     EXPECT_EQ(pass(deep, {0, 2}), (std::vector<std::size_t>{1, 3, 4}));
 }
 
 TEST(JobQueue, PassEndsWhenNoMoreCanStart) {
-    JobQueue q(100);
+    JobQueue q(QueueConfig{100});
     for (std::size_t t = 0; t < 5; ++t)
         q.push(t, 0, 0, {});
     EXPECT_EQ(pass(q, {}, 2), (std::vector<std::size_t>{0, 1}));
@@ -58,7 +58,7 @@ TEST(JobQueue, PassEndsWhenNoMoreCanStart) {
 }
 
 TEST(JobQueue, CountsQueuedCoresOfTheShapesADroneCouldRun) {
-    JobQueue q(100);
+    JobQueue q(QueueConfig{100});
     q.push(0, 0, 0, {1, 2e9, false});
     q.push(1, 0, 1, {1, 2e9, false});
     q.push(2, 0, 2, {8, 16e9, false});
@@ -75,7 +75,7 @@ TEST(JobQueue, NestedPassFromAStartNeverStartsAJobTwice) {
     // Starting ticket 0 queues ticket 5 at high priority and runs a nested pass (a job that ends
     // at once frees its cores): the nested pass starts 5, 1 and 2; the outer pass then finds
     // nothing left after 0 and ends.
-    JobQueue q(100);
+    JobQueue q(QueueConfig{100});
     for (std::size_t t = 0; t < 3; ++t)
         q.push(t, 0, static_cast<double>(t), {});
     std::vector<std::size_t> started;

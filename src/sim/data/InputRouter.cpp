@@ -9,9 +9,8 @@
 namespace hepkit::sim {
 
 InputRouter::InputRouter(const Platform& p, const WorkloadSet& workload,
-                         const std::vector<HostIndex>& workers, Config config)
-    : workload_(workload), caching_(config.caching),
-      rng_(RandomStreams(config.seed).stream("cache-placement")) {
+                         const std::vector<HostIndex>& workers, const Config& config, std::uint64_t seed)
+    : workload_(workload), caching_(config.caching), rng_(RandomStreams(seed).stream("cache-placement")) {
     for (const auto& [name, size] : config.sizes) {
         auto h = p.find_host(name);
         if (!h || !host_has_role(p, *h, "cache"))

@@ -31,11 +31,11 @@ OutputRouter::OutputRouter(const Platform& p, const WorkloadSet& workload,
         if (host_has_role(p, h, "storage"))
             storages.push_back(h);
     HostIndex output_host = 0;
-    if (!config.output_host.empty()) {
-        auto h = p.find_host(config.output_host);
+    if (!config.host.empty()) {
+        auto h = p.find_host(config.host);
         if (!h || !host_has_role(p, *h, "storage"))
             throw std::invalid_argument(
-                fmt::format("output storage '{}' is not a storage host", config.output_host));
+                fmt::format("output storage '{}' is not a storage host", config.host));
         output_host = *h;
     } else if (!storages.empty()) {
         output_host = storages.front();

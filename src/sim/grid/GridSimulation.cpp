@@ -26,12 +26,9 @@ std::vector<HostIndex> hosts_with_role(const Platform& p, const std::string& rol
 GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOptions options)
     : sim_(sim), workload_(std::move(workload)), options_(std::move(options)),
       dispatcher_(sim.platform(), hosts_with_role(sim.platform(), "worker"), options_.dispatcher.policy),
-      outputs_(checked_platform(), workload_, worker_hosts(),
-               OutputRouter::Config{options_.output_storage.host, options_.output_storage.to_site_storage}),
-      inputs_(sim.platform(), workload_, worker_hosts(),
-              InputRouter::Config{options_.cache.scope, options_.cache.caching, options_.cache.hitrate, options_.cache.eviction,
-                                  options_.cache.sizes, options_.seed}),
-      queue_(options_.queue.backfill_depth) {
+      outputs_(checked_platform(), workload_, worker_hosts(), options_.output_storage),
+      inputs_(sim.platform(), workload_, worker_hosts(), options_.cache, options_.seed),
+      queue_(options_.queue) {
     // Submission order: by time, then job order (duplicates follow their original).
     for (std::size_t d = 0; d < std::max<std::size_t>(1, options_.jobs.duplications); ++d)
         for (JobIndex j = 0; j < workload_.jobs.size(); ++j)
@@ -56,7 +53,8 @@ const Platform& GridSimulation::checked_platform() const {
     if (!(options_.streaming.block_size > 0))
         throw std::invalid_argument("the XRootD block size must be > 0");
     if (!(options_.cache.hitrate >= 0 && options_.cache.hitrate <= 1))
-        throw std::invalid_argument(fmt::format("hit rate {} must be between 0 and 1", options_.cache.hitrate));
+        throw std::invalid_argument(
+            fmt::format("hit rate {} must be between 0 and 1", options_.cache.hitrate));
     if (!(options_.limits.max_sim_time > 0) || !std::isfinite(options_.limits.max_sim_time))
         throw InputError("", 0, "max_sim_time", "must be a finite time > 0");
     check_event_count();

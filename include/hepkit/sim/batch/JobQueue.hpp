@@ -12,6 +12,7 @@
 /// The queue also counts the cores requested per job shape (cores, memory, GPUs), so that a
 /// drone controller can ask how much queued work its nodes could run.
 
+#include "hepkit/sim/batch/QueueConfig.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -28,8 +29,9 @@ struct JobShape {
 
 class JobQueue {
   public:
-    /// @param backfill_depth queued jobs tried past the first one that cannot start
-    explicit JobQueue(std::size_t backfill_depth) : backfill_depth_(backfill_depth) {}
+    /// The queue's settings (parameter paths `queue.*`).
+    using Config = QueueConfig;
+    explicit JobQueue(const Config& config) : backfill_depth_(config.backfill_depth) {}
 
     /// Queues the job with arrival number `ticket` (unique; the caller's handle on the job).
     void push(std::size_t ticket, int priority, double submit, JobShape shape);

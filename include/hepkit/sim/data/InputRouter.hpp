@@ -20,8 +20,6 @@
 
 namespace hepkit::sim {
 
-/// Which caches a worker may read from (DCSim's --cache-scope).
-
 /// Where one input file is read from.
 struct InputSource {
     HostIndex host;
@@ -31,21 +29,16 @@ struct InputSource {
 
 class InputRouter {
   public:
-    struct Config {
-        CacheScope scope = CacheScope::local; ///< caches in a worker's scope
-        bool caching = true;                  ///< store missed files in a cache in scope
-        double hitrate = 0;                   ///< fraction of each job's input bytes staged at the start
-        Eviction eviction = Eviction::lru;
-        std::unordered_map<std::string, double> sizes; ///< cache host -> bytes (default: its disk's size)
-        std::uint64_t seed = 42;                       ///< master seed (stream `cache-placement`)
-    };
+    /// The caches' settings (parameter paths `cache.*`, `caches.HOST.size`).
+    using Config = CacheConfig;
 
     /// `workers[w]` is the host of worker `w`. Places the initial hit rate: the first files of
-    /// each job, up to `hitrate` x its input bytes, on every cache (DCSim's staging).
+    /// each job, up to `hitrate` x its input bytes, on every cache (DCSim's staging). `seed` is the
+    /// run's master seed (the cache placements draw from its stream `cache-placement`).
     /// Throws std::invalid_argument for a size given to a host that is not a cache, larger than
     /// its disk, or a cache host without a disk.
     InputRouter(const Platform& platform, const WorkloadSet& workload, const std::vector<HostIndex>& workers,
-                Config config);
+                const Config& config, std::uint64_t seed);
 
     /// Chooses the source of each of `inputs` for a job on worker `worker`, appended to
     /// `sources`; adds the bytes read from caches and from replicas to the two counters.

@@ -7,6 +7,7 @@
 /// host (default: the first storage host), or, with `to_site_storage`, a storage host in the
 /// worker's own zone when there is one. An output that does not fit the space left is refused.
 
+#include "hepkit/sim/data/OutputStorageConfig.hpp"
 #include "hepkit/sim/workload/Job.hpp"
 
 #include <optional>
@@ -18,10 +19,8 @@ namespace hepkit::sim {
 
 class OutputRouter {
   public:
-    struct Config {
-        std::string output_host;      ///< storage host receiving outputs; empty: the first one
-        bool to_site_storage = false; ///< write to a storage host in the worker's zone if any
-    };
+    /// Where outputs go (parameter paths `output_storage.*`).
+    using Config = OutputStorageConfig;
     /// Where an output goes.
     struct Target {
         HostIndex host;
