@@ -3,6 +3,7 @@
 #include "CliChecks.hpp"
 #include "Commands.hpp"
 #include "Progress.hpp"
+#include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/sim/grid/GpuPlan.hpp"
@@ -98,7 +99,7 @@ std::function<int()> add_gpu_plan_command(CLI::App& app, const GlobalOptions& gl
                 doc["candidates"].push_back(row);
             }
             doc["htcondor_config"] = sim::htcondor_config(plan.rows[plan.best].policy);
-            sim::write_json(o->json, doc);
+            write_json_file(o->json, doc, 2);
         }
         return 0;
     };

@@ -1,4 +1,5 @@
 #include "hepkit/sim/grid/Run.hpp"
+#include "hepkit/core/AtomicFile.hpp"
 
 #include "hepkit/sim/Simulation.hpp"
 #include "hepkit/sim/grid/GridSimulation.hpp"
@@ -125,7 +126,7 @@ Summary run(GridScenario scenario, const RunOptions& options) {
     if (drone_trace)
         drone_trace->commit();
     if (!options.summary.empty())
-        write_json(options.summary, summary.to_json());
+        write_json_file(options.summary, summary.to_json(), 2);
     return summary;
 }
 

@@ -242,10 +242,4 @@ void DroneTraceWriter::add(const DroneEvent& e) {
                            CsvWriter::field(e.site), drone_states.name(e.state), e.running_jobs));
 }
 
-void write_json(const std::string& path, const nlohmann::json& doc) {
-    AtomicFile file(path);
-    file.stream() << doc.dump(2) << '\n';
-    file.commit();
-}
-
 } // namespace hepkit::sim

@@ -123,7 +123,4 @@ class DroneTraceWriter {
     CsvWriter file_;
 };
 
-/// Writes JSON atomically.
-void write_json(const std::string& path, const nlohmann::json& doc);
-
 } // namespace hepkit::sim
