@@ -187,38 +187,8 @@ struct ArrayFunction::Program {
             const GraphNode& nd = nodes[static_cast<std::size_t>(id)];
             const double a = nd.a >= 0 ? u[static_cast<std::size_t>(nd.a)] : 0;
             const double b = nd.b >= 0 ? u[static_cast<std::size_t>(nd.b)] : 0;
-            double& r = u[static_cast<std::size_t>(id)];
-            switch (nd.k) {
-            case K::constant:
-                r = nd.c;
-                break;
-            case K::param:
-                r = p[static_cast<std::size_t>(nd.c)];
-                break;
-            case K::add:
-                r = a + b;
-                break;
-            case K::sub:
-                r = a - b;
-                break;
-            case K::mul:
-                r = a * b;
-                break;
-            case K::div:
-                r = a / b;
-                break;
-            case K::neg:
-                r = -a;
-                break;
-            case K::call1:
-                r = vecmath::scalar(static_cast<Fn1>(nd.fn), a);
-                break;
-            case K::call2:
-                r = vecmath::scalar(static_cast<Fn2>(nd.fn), a, b);
-                break;
-            case K::x:
-                break;
-            }
+            // uniform nodes never read x (their value at x = 0 is their value)
+            u[static_cast<std::size_t>(id)] = node_value(nd, a, b, p, 0);
         }
         const std::size_t n = x.size();
         std::vector<double> buf(static_cast<std::size_t>(slots) * block);

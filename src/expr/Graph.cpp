@@ -305,6 +305,33 @@ std::vector<int> Graph::sweep(std::size_t k, int n) {
     return d;
 }
 
+double node_value(const GraphNode& nd, double a, double b, std::span<const double> p, double x) {
+    using K = GraphOp;
+    switch (nd.k) {
+    case K::constant:
+        return nd.c;
+    case K::x:
+        return x;
+    case K::param:
+        return p[static_cast<std::size_t>(nd.c)];
+    case K::add:
+        return a + b;
+    case K::sub:
+        return a - b;
+    case K::mul:
+        return a * b;
+    case K::div:
+        return a / b;
+    case K::neg:
+        return -a;
+    case K::call1:
+        return vecmath::scalar(static_cast<vecmath::Fn1>(nd.fn), a);
+    case K::call2:
+        return vecmath::scalar(static_cast<vecmath::Fn2>(nd.fn), a, b);
+    }
+    return 0;
+}
+
 double Graph::evaluate(int id, std::span<const double> p, double xv) const {
     if (id < 0)
         return 0;
@@ -313,39 +340,7 @@ double Graph::evaluate(int id, std::span<const double> p, double xv) const {
         const GraphNode& nd = nodes[static_cast<std::size_t>(i)];
         const double a = nd.a >= 0 ? u[static_cast<std::size_t>(nd.a)] : 0;
         const double b = nd.b >= 0 ? u[static_cast<std::size_t>(nd.b)] : 0;
-        double& r = u[static_cast<std::size_t>(i)];
-        switch (nd.k) {
-        case K::constant:
-            r = nd.c;
-            break;
-        case K::x:
-            r = xv;
-            break;
-        case K::param:
-            r = p[static_cast<std::size_t>(nd.c)];
-            break;
-        case K::add:
-            r = a + b;
-            break;
-        case K::sub:
-            r = a - b;
-            break;
-        case K::mul:
-            r = a * b;
-            break;
-        case K::div:
-            r = a / b;
-            break;
-        case K::neg:
-            r = -a;
-            break;
-        case K::call1:
-            r = vecmath::scalar(static_cast<Fn1>(nd.fn), a);
-            break;
-        case K::call2:
-            r = vecmath::scalar(static_cast<Fn2>(nd.fn), a, b);
-            break;
-        }
+        u[static_cast<std::size_t>(i)] = node_value(nd, a, b, p, xv);
     }
     return u[static_cast<std::size_t>(id)];
 }

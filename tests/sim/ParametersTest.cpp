@@ -7,16 +7,18 @@
 #include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/grid/Scan.hpp"
 
+#include "Helpers.hpp"
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+
 #include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
 #include <set>
 #include <sstream>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 using namespace hepkit;
 using namespace hepkit::sim;
@@ -25,20 +27,10 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path temp(const std::string& name, const std::string& text) {
-    const fs::path p = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-params-" + name);
-    std::ofstream(p) << text;
-    return p;
+    return test::temp_file("params", name, text);
 }
 
-InputError input_error(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no InputError";
-    return InputError("", 0, "", "");
-}
+using test::input_error;
 
 GridScenario scenario_from(const std::string& yaml) {
     return read_grid_scenario(config::YamlView(YAML::Load(yaml), "test.yaml"), "");

@@ -9,9 +9,11 @@
 #include "hepkit/sim/workload/DcsimInput.hpp"
 #include "hepkit/sim/workload/Distribution.hpp"
 
+#include "Helpers.hpp"
 #include <filesystem>
 #include <fstream>
 #include <functional>
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -22,21 +24,10 @@ namespace fs = std::filesystem;
 
 namespace {
 fs::path temp(const std::string& name, const std::string& text) {
-    const fs::path p = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-robust-" + name);
-    std::ofstream(p) << text;
-    return p;
+    return test::temp_file("robust", name, text);
 }
 
-// The InputError `f` throws (fails the test if it throws none or another type).
-InputError input_error(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no InputError";
-    return InputError("", 0, "", "none");
-}
+using test::input_error;
 
 // wn (1 core at 1 Gf) reads from se over one 1 GBps link and se's 1 GBps disk. Bandwidth factor
 // 1 and no cross traffic: a 1 GB block takes exactly 1 s.

@@ -30,6 +30,11 @@ struct GraphNode {
     bool varying = false; ///< depends on x
 };
 
+/// The value of node `nd` given its operands' values `a`, `b`, the parameters `p` and the batch
+/// variable `x`: the one definition of each operation's arithmetic, shared by the scalar sweep
+/// (Graph::evaluate) and the uniform part of the batch program (ArrayFunction).
+double node_value(const GraphNode& nd, double a, double b, std::span<const double> p, double x);
+
 class Graph {
   public:
     std::vector<GraphNode> nodes;
