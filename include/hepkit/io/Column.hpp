@@ -1,0 +1,141 @@
+#pragma once
+/// @file
+/// Typed columns: what the ROOT readers (TTree branches, RNTuple fields) produce and the writers
+/// (ROOT, HDF5, CSV) consume. A column is one contiguous typed buffer — no per-event objects —
+/// in the Apache Arrow / awkward-array layout:
+///
+/// - flat:   `values` holds one value per entry (`offsets` empty, `width` 1);
+/// - fixed:  `values` holds `width` values per entry (a branch `x[3]`), entry i at [i·width, (i+1)·width);
+/// - jagged: `offsets` has entries+1 elements, offsets[0] = 0, entry i at [offsets[i], offsets[i+1])
+///           (NanoAOD's `Muon_pt[nMuon]`, `std::vector<float>`, an RNTuple collection).
+///
+/// Booleans are stored as uint8_t 0/1 (std::vector<bool> is not contiguous); strings as one
+/// std::string per value.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+namespace hepkit::io {
+
+/// The element type of a column. Float16 and Double32 branches are read into Float32 / Float64.
+enum class ColumnType : std::uint8_t {
+    Bool,
+    Int8,
+    UInt8,
+    Int16,
+    UInt16,
+    Int32,
+    UInt32,
+    Int64,
+    UInt64,
+    Float32,
+    Float64,
+    String
+};
+
+/// `bool`, `int8`, ..., `float32`, `float64`, `string`: the names used in listings and errors.
+std::string_view column_type_name(ColumnType type);
+/// Size in bytes of one element (0 for String).
+std::size_t column_type_size(ColumnType type);
+
+/// One vector per element type, in the order of ColumnType (Bool is uint8_t 0/1).
+using ColumnValues =
+    std::variant<std::vector<std::uint8_t>, std::vector<std::int8_t>, std::vector<std::uint8_t>,
+                 std::vector<std::int16_t>, std::vector<std::uint16_t>, std::vector<std::int32_t>,
+                 std::vector<std::uint32_t>, std::vector<std::int64_t>, std::vector<std::uint64_t>,
+                 std::vector<float>, std::vector<double>, std::vector<std::string>>;
+
+/// A named, typed column of `entries()` entries (see the file comment for the three layouts).
+struct Column {
+    std::string name;
+    ColumnType type = ColumnType::Float64;
+    ColumnValues values;
+    std::vector<std::int64_t> offsets; ///< jagged: entries+1 offsets into values; empty otherwise
+    std::size_t width = 1;             ///< values per entry of a flat or fixed-size column
+
+    /// An empty column of `type` (values holds the vector alternative of that type).
+    static Column make(std::string name, ColumnType type);
+
+    bool jagged() const { return !offsets.empty(); }
+    /// Number of entries (events): offsets.size()−1 when jagged, else values / width.
+    std::size_t entries() const;
+    /// Total number of values (all elements of all entries).
+    std::size_t size() const;
+    /// The values as a typed span; throws std::logic_error when T is not the column's type
+    /// (use uint8_t for Bool).
+    template <class T>
+    std::span<const T> as() const;
+    template <class T>
+    std::vector<T>& mut();
+    /// Value k (of all values) converted to double (0/1 for Bool); strings throw std::logic_error.
+    double value_as_double(std::size_t k) const;
+};
+
+namespace detail {
+/// Variant index of std::vector<T> in ColumnValues; uint8_t is ambiguous (Bool and UInt8) and
+/// resolved by the column's type.
+template <class T>
+constexpr std::size_t values_index(ColumnType type) {
+    if constexpr (std::is_same_v<T, std::uint8_t>)
+        return type == ColumnType::Bool ? 0 : 2;
+    else if constexpr (std::is_same_v<T, std::int8_t>)
+        return 1;
+    else if constexpr (std::is_same_v<T, std::int16_t>)
+        return 3;
+    else if constexpr (std::is_same_v<T, std::uint16_t>)
+        return 4;
+    else if constexpr (std::is_same_v<T, std::int32_t>)
+        return 5;
+    else if constexpr (std::is_same_v<T, std::uint32_t>)
+        return 6;
+    else if constexpr (std::is_same_v<T, std::int64_t>)
+        return 7;
+    else if constexpr (std::is_same_v<T, std::uint64_t>)
+        return 8;
+    else if constexpr (std::is_same_v<T, float>)
+        return 9;
+    else if constexpr (std::is_same_v<T, double>)
+        return 10;
+    else if constexpr (std::is_same_v<T, std::string>)
+        return 11;
+    else
+        static_assert(sizeof(T) == 0, "not a column element type");
+}
+[[noreturn]] void wrong_column_type(const Column& column);
+/// The column's vector when it holds T (index I), else nullptr.
+template <class T, std::size_t I, class V>
+auto* values_at(V& values) {
+    return values.index() == I ? &std::get<I>(values) : nullptr;
+}
+template <class T, class V>
+auto* values_if(V& values, ColumnType type) {
+    if constexpr (std::is_same_v<T, std::uint8_t>) {
+        return type == ColumnType::Bool ? values_at<T, 0>(values) : values_at<T, 2>(values);
+    } else {
+        return values_at<T, values_index<T>(ColumnType::Float64)>(values);
+    }
+}
+} // namespace detail
+
+template <class T>
+std::span<const T> Column::as() const {
+    if (const auto* v = detail::values_if<T>(values, type))
+        return {v->data(), v->size()};
+    detail::wrong_column_type(*this);
+}
+
+template <class T>
+std::vector<T>& Column::mut() {
+    if (auto* v = detail::values_if<T>(values, type))
+        return *v;
+    detail::wrong_column_type(*this);
+}
+
+} // namespace hepkit::io
