@@ -217,7 +217,9 @@ void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, st
                 fail(place, e,
                      "std::vector of " + std::to_string(n) + " elements in " + std::to_string(size - h - 4) +
                          " bytes (elements of " + std::to_string(l.stored_size) + " bytes)");
-            append_values(l, out, p + h + 4, static_cast<std::size_t>(n));
+            Layout elements = l; // std::vector<basic> elements are plain big-endian values
+            elements.encoding = Encoding::Plain;
+            append_values(elements, out, p + h + 4, static_cast<std::size_t>(n));
             out.offsets.push_back(out.offsets.back() + n);
             continue;
         }

@@ -318,8 +318,8 @@ Layout make_branch_layout(const TreeModel& tree, const BranchModel& b, BranchInf
         if (cls.rfind("std::", 0) == 0)
             cls.remove_prefix(5);
         const bool member_of_collection = b.element_type == 31 || b.element_type == 41;
-        if (!member_of_collection && cls == "string") {
-            info.root_type = "std::string";
+        if (!member_of_collection && (cls == "string" || cls == "TString")) {
+            info.root_type = cls == "string" ? "std::string" : "TString";
             info.type = l.type = ColumnType::String;
             info.type_name = "string";
             l.encoding = Encoding::StdString;
@@ -378,7 +378,12 @@ Layout make_branch_layout(const TreeModel& tree, const BranchModel& b, BranchInf
     info.root_type = basic->root_type;
     info.type = l.type = basic->type;
     l.stored_size = basic->size;
-    const Dims dims = parse_dims(leaf.title.empty() ? leaf.name : leaf.title);
+    // Dimensions are in the leaf title ("Jet_Px[NJet]"); a Float16_t/Double32_t leaf's title is
+    // its type ("f[-2.71,10,10]"), and the dimensions are then in the branch title (the leaf list
+    // "array_10[3]/f[-2.71,10,10]").
+    Dims dims = parse_dims(leaf.title.empty() ? leaf.name : leaf.title);
+    if (dims.ok && dims.fixed.empty() && dims.counter.empty())
+        dims = parse_dims(b.title);
     if (!dims.ok) {
         unreadable(info, "cannot parse the dimensions of leaf title '" + leaf.title + "'");
         return l;
@@ -391,6 +396,11 @@ Layout make_branch_layout(const TreeModel& tree, const BranchModel& b, BranchInf
             return l;
         }
         width *= d;
+    }
+    if (width != static_cast<std::size_t>(std::max(leaf.len, 1))) {
+        unreadable(info, "leaf title '" + leaf.title + "' gives " + std::to_string(width) + " values per entry, fLen " +
+                             std::to_string(leaf.len));
+        return l;
     }
     l.width = width;
     if (!dims.counter.empty() || leaf.has_count) {
