@@ -40,9 +40,12 @@ void print_tree(const io::RootFile& file, const std::string& path, const std::st
     if (!branches)
         return;
     std::size_t width = 0, type_width = 0;
+    // Columns as wide as the longest name and type, up to a limit (NanoAOD's trigger names reach
+    // 80 characters; longer ones just push their line's sizes to the right).
     for (const auto& b : tree.branches()) {
-        width = std::max(width, b.name.size() + 2 * static_cast<std::size_t>(b.depth));
-        type_width = std::max(type_width, b.type_name.size());
+        width =
+            std::min<std::size_t>(std::max(width, b.name.size() + 2 * static_cast<std::size_t>(b.depth)), 36);
+        type_width = std::min<std::size_t>(std::max(type_width, b.type_name.size()), 24);
     }
     for (const auto& b : tree.branches()) {
         const std::string name = std::string(2 * static_cast<std::size_t>(b.depth), ' ') + b.name;

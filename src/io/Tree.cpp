@@ -42,6 +42,39 @@ struct Tree::Impl {
 
     std::string object(std::size_t b) const { return "tree '" + path + "' branch '" + infos[b].name + "'"; }
 
+    // A branch whose baskets were never flushed (a file not closed, or copied as such) has
+    // fZipBytes/fTotBytes 0: the totals are then summed from the basket table, the baskets' key
+    // headers (a few bytes read per basket) and the embedded baskets.
+    void sizes_from_baskets(std::size_t i) {
+        const auto& b = model.branches[i];
+        std::int64_t zipped = 0, unzipped = 0;
+        try {
+            for (std::int32_t k = 0; k < b.write_basket; ++k) {
+                const auto kk = static_cast<std::size_t>(k);
+                const auto head =
+                    file->read_raw(b.basket_seek[kk], 18, object(i) + " basket " + std::to_string(k));
+                const auto be = [&](std::size_t at, std::size_t n) {
+                    std::int64_t v = 0;
+                    for (std::size_t j = 0; j < n; ++j)
+                        v = (v << 8) | head[at + j];
+                    return v;
+                };
+                zipped += b.basket_bytes[kk];
+                unzipped += be(6, 4) + be(14, 2); // fObjlen + fKeylen
+            }
+        } catch (const InputError&) {
+            return; // a bad basket is reported when it is read
+        }
+        for (const auto& e : b.embedded) {
+            // Stored inside the TBranch record, uncompressed: data and entry offsets.
+            const auto n = static_cast<std::int64_t>(e.data.size() + 4 * e.offsets.size());
+            zipped += n;
+            unzipped += n;
+        }
+        infos[i].compressed_bytes = zipped;
+        infos[i].uncompressed_bytes = unzipped;
+    }
+
     std::vector<EntryRange> basket_clusters() const {
         // Entries where every readable branch starts a basket.
         std::map<std::int64_t, std::size_t> starts;
@@ -88,6 +121,8 @@ Tree::Tree(const RootFile& file, std::string_view path) : impl_(std::make_unique
     for (std::size_t i = 0; i < branches.size(); ++i) {
         impl_->layouts.push_back(detail::make_branch_layout(impl_->model, branches[i], impl_->infos[i]));
         impl_->index.emplace(impl_->infos[i].name, i);
+        if (branches[i].zip_bytes == 0 && branches[i].tot_bytes == 0)
+            impl_->sizes_from_baskets(i);
     }
 }
 
