@@ -224,6 +224,14 @@ void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, st
             continue;
         }
         default: {
+            if (l.entry_header != 0) {
+                if (size < l.entry_header)
+                    fail(place, e,
+                         "an entry of " + std::to_string(size) + " bytes lacks its " +
+                             std::to_string(l.entry_header) + "-byte header");
+                p += l.entry_header;
+                size -= l.entry_header;
+            }
             const std::size_t unit = l.stored_size * l.width;
             if (size % unit != 0)
                 fail(place, e,

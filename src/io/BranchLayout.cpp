@@ -354,10 +354,30 @@ Layout make_branch_layout(const TreeModel& tree, const BranchModel& b, BranchInf
                                  std::to_string(b.element_type) + ")");
             return l;
         }
-        basic = data_type(b.streamer_type >= 0 ? b.streamer_type : leaf.element_type);
+        // The member's TStreamerInfo type code: a basic type, kOffsetL + type (a fixed array),
+        // kOffsetP + type (an array behind a pointer, its length in another member), kTString,
+        // kSTLstring.
+        const int st = b.streamer_type >= 0 ? b.streamer_type : leaf.element_type;
+        if (st == 65 || st == 365) {
+            info.root_type = st == 65 ? "TString" : "std::string";
+            info.type = l.type = ColumnType::String;
+            info.type_name = "string";
+            l.encoding = Encoding::StdString;
+            l.variable = true;
+            return l;
+        }
+        int code = st;
+        if (st > 20 && st < 40)
+            code = st - 20;
+        else if (st > 40 && st < 60) {
+            code = st - 40;
+            l.entry_header = 1; // ROOT writes a 1-byte "array present" flag before the values
+        }
+        basic = data_type(code);
         if (!basic) {
             info.root_type = b.element_class;
-            unreadable(info, "an object of class '" + b.element_class + "'");
+            unreadable(info, "an object of class '" + b.element_class + "' (streamer type " +
+                                 std::to_string(st) + ")");
             return l;
         }
     } else if (leaf.class_name == "TLeafC") {
@@ -397,9 +417,10 @@ Layout make_branch_layout(const TreeModel& tree, const BranchModel& b, BranchInf
         }
         width *= d;
     }
-    if (width != static_cast<std::size_t>(std::max(leaf.len, 1))) {
-        unreadable(info, "leaf title '" + leaf.title + "' gives " + std::to_string(width) + " values per entry, fLen " +
-                             std::to_string(leaf.len));
+    // (a TLeafElement's fLen is not kept consistently by ROOT: only plain leaves are checked)
+    if (leaf.class_name != "TLeafElement" && width != static_cast<std::size_t>(std::max(leaf.len, 1))) {
+        unreadable(info, "leaf title '" + leaf.title + "' gives " + std::to_string(width) +
+                             " values per entry, fLen " + std::to_string(leaf.len));
         return l;
     }
     l.width = width;
@@ -410,6 +431,10 @@ Layout make_branch_layout(const TreeModel& tree, const BranchModel& b, BranchInf
         }
         info.counter = counter_branch(tree, b, dims.counter);
         info.jagged = l.jagged = l.variable = true;
+    }
+    if (l.entry_header != 0 && !l.jagged) {
+        unreadable(info, "a pointer array whose leaf title '" + leaf.title + "' names no counter");
+        return l;
     }
     const std::string_view rt = info.root_type;
     if (rt == "Float16_t" || rt == "Double32_t") {

@@ -30,10 +30,11 @@ enum class Encoding : std::uint8_t {
 struct Layout {
     ColumnType type = ColumnType::Float64;
     Encoding encoding = Encoding::Plain;
-    std::size_t stored_size = 0; ///< bytes of one stored element
-    std::size_t width = 1;       ///< values per entry (fixed) or per counted element (jagged x[n][w])
-    bool variable = false;       ///< entries have variable size (entry offsets in the baskets)
-    bool jagged = false;         ///< the column has offsets
+    std::size_t stored_size = 0;  ///< bytes of one stored element
+    std::size_t width = 1;        ///< values per entry (fixed) or per counted element (jagged x[n][w])
+    bool variable = false;        ///< entries have variable size (entry offsets in the baskets)
+    bool jagged = false;          ///< the column has offsets
+    std::size_t entry_header = 0; ///< bytes before each variable entry's values (kOffsetP: 1)
     double factor = 0;
     double xmin = 0;
     int nbits = 0;
