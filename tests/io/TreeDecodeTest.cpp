@@ -131,7 +131,8 @@ TEST(TreeDecode, StdVectorEntriesBehindTheirHeader) {
     EXPECT_EQ(c.as<double>()[1], -2.0);
     // A count that does not match the entry's bytes.
     bytes[6 + 3] = 200;
-    EXPECT_THROW(decode(d.layout, bytes, 2, {0, first, static_cast<std::int32_t>(bytes.size())}), hepkit::InputError);
+    EXPECT_THROW(decode(d.layout, bytes, 2, {0, first, static_cast<std::int32_t>(bytes.size())}),
+                 hepkit::InputError);
 }
 
 TEST(TreeDecode, LongStringsAndLyingStringLengths) {
@@ -164,4 +165,40 @@ TEST(TreeDecode, FixedEntriesWhoseBasketSizeLies) {
     const auto j = layout_of("TLeafF", "x[n]");
     EXPECT_TRUE(j.info.jagged);
     EXPECT_THROW(decode(j.layout, std::vector<std::uint8_t>(6, 0), 1, {0, 6}), hepkit::InputError);
+}
+
+TEST(TreeDecode, SplitObjectMembers) {
+    // evt/SliceI16: an Short_t array behind a pointer (kOffsetP + kShort = 42), its length in the
+    // member N; each entry is a 1-byte "array present" flag, then the values.
+    TreeModel tree;
+    BranchModel b;
+    b.class_name = "TBranchElement";
+    b.name = "evt/SliceI16";
+    b.element_class = "Event";
+    b.streamer_type = 42;
+    LeafModel leaf;
+    leaf.class_name = "TLeafElement";
+    leaf.name = "SliceI16";
+    leaf.title = "SliceI16[N]";
+    b.leaves.push_back(leaf);
+    tree.branches.push_back(b);
+    BranchInfo info;
+    const Layout l = make_branch_layout(tree, tree.branches.front(), info);
+    ASSERT_TRUE(info.readable) << info.unreadable_reason;
+    EXPECT_EQ(info.type_name, "int16[N]");
+    const Column c = decode(l, {1, 0x00, 0x07, 0xFF, 0xFE, 0}, 2, {0, 5, 6});
+    EXPECT_EQ(c.offsets, (std::vector<std::int64_t>{0, 2, 2}));
+    EXPECT_EQ(c.as<std::int16_t>()[0], 7);
+    EXPECT_EQ(c.as<std::int16_t>()[1], -2);
+    // A fixed array member (kOffsetL + kInt = 23) and a member of an unsupported kind (kSTL = 300).
+    tree.branches.front().streamer_type = 23;
+    tree.branches.front().leaves.front().title = "ArrayI32[10]";
+    BranchInfo fixed;
+    make_branch_layout(tree, tree.branches.front(), fixed);
+    EXPECT_EQ(fixed.type_name, "int32[10]");
+    tree.branches.front().streamer_type = 300;
+    BranchInfo stl;
+    make_branch_layout(tree, tree.branches.front(), stl);
+    EXPECT_FALSE(stl.readable);
+    EXPECT_NE(stl.unreadable_reason.find("streamer type 300"), std::string::npos);
 }
