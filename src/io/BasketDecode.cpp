@@ -193,6 +193,26 @@ void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, st
     }
     if (b.offsets.size() != static_cast<std::size_t>(b.entries) + 1)
         fail(place, first, "entries of variable size but no entry offsets in the basket");
+    const bool strings_or_vectors = l.encoding == Encoding::TString || l.encoding == Encoding::StdString ||
+                                    l.encoding == Encoding::StdVector;
+    if (l.jagged && l.entry_header == 0 && !strings_or_vectors) {
+        // A C array x[n]: the entries' values lie back to back, so the sizes are checked and the
+        // offsets written entry by entry, and the values decoded in one block.
+        const std::size_t unit = l.stored_size * l.width;
+        for (std::int32_t e = first; e < last; ++e) {
+            const auto size = static_cast<std::size_t>(b.offsets[static_cast<std::size_t>(e) + 1] -
+                                                       b.offsets[static_cast<std::size_t>(e)]);
+            if (size % unit != 0)
+                fail(place, e,
+                     std::to_string(size) + " bytes are not a whole number of elements of " +
+                         std::to_string(unit) + " bytes");
+            out.offsets.push_back(out.offsets.back() + static_cast<std::int64_t>(size / l.stored_size));
+        }
+        const auto begin = static_cast<std::size_t>(b.offsets[static_cast<std::size_t>(first)]);
+        const auto end = static_cast<std::size_t>(b.offsets[static_cast<std::size_t>(last)]);
+        append_values(l, out, b.data.data() + begin, (end - begin) / l.stored_size);
+        return;
+    }
     for (std::int32_t e = first; e < last; ++e) {
         const auto begin = static_cast<std::size_t>(b.offsets[static_cast<std::size_t>(e)]);
         const auto end = static_cast<std::size_t>(b.offsets[static_cast<std::size_t>(e) + 1]);
