@@ -281,8 +281,11 @@ Resolution RNTuple::Impl::resolve(std::uint32_t id) const {
         }
         const auto value = leaf(fd.children.front(), why);
         if (!value) {
-            r.why_not = "a collection whose items are not of a basic type (" + why +
-                        "); read the leaves inside it by their dotted paths";
+            const FieldDesc& item = fields[fd.children.front()];
+            r.why_not = item.role == kRecord
+                            ? "a collection of records: read its members by their dotted paths (" + fd.name +
+                                  "." + item.name + ".NAME)"
+                            : "a collection whose items are not of a basic type (" + why + ")";
             return r;
         }
         plan.kind = Plan::Kind::Jagged;
@@ -336,23 +339,28 @@ Resolution RNTuple::Impl::resolve(std::uint32_t id) const {
     return r;
 }
 
+std::vector<std::uint32_t> RNTuple::Impl::columns_below(std::uint32_t id) const {
+    // Depth first, in schema order: the field's columns, then its subfields'.
+    std::vector<std::uint32_t> stack{id}, columns;
+    while (!stack.empty()) {
+        const std::uint32_t f = stack.back();
+        stack.pop_back();
+        for (const auto& rep : schema.fields[f].representations)
+            for (const std::uint32_t c : rep)
+                columns.push_back(c);
+        for (auto it = schema.fields[f].children.rbegin(); it != schema.fields[f].children.rend(); ++it)
+            stack.push_back(*it);
+    }
+    return columns;
+}
+
 RNTupleFieldInfo RNTuple::Impl::info(std::uint32_t id) const {
     RNTupleFieldInfo out;
     const FieldDesc& fd = schema.fields[id];
     out.name = path_of(id);
     out.type_name = fd.type;
     out.projected = (fd.flags & kFieldProjected) != 0;
-    // The columns of the field and its subfields (primary representations).
-    std::vector<std::uint32_t> stack{id}, columns;
-    while (!stack.empty()) {
-        const std::uint32_t f = stack.back();
-        stack.pop_back();
-        if (!schema.fields[f].representations.empty())
-            for (const std::uint32_t c : schema.fields[f].representations.front())
-                columns.push_back(c);
-        for (auto it = schema.fields[f].children.rbegin(); it != schema.fields[f].children.rend(); ++it)
-            stack.push_back(*it);
-    }
+    const std::vector<std::uint32_t> columns = columns_below(id);
     for (const std::uint32_t c : columns) {
         out.column_types.push_back(column_kind_name(schema.columns[c].kind));
         for (const ClusterDesc& cl : clusters) {
@@ -386,6 +394,29 @@ std::vector<RNTupleFieldInfo> RNTuple::fields() const {
 
 RNTupleFieldInfo RNTuple::field(std::string_view path) const {
     return impl_->info(impl_->find(path));
+}
+
+std::vector<RNTuplePageInfo> RNTuple::pages(std::string_view path) const {
+    const Impl& m = *impl_;
+    const std::vector<std::uint32_t> columns = m.columns_below(m.find(path));
+    std::vector<RNTuplePageInfo> out;
+    for (std::size_t k = 0; k < m.clusters.size(); ++k)
+        for (const std::uint32_t c : columns) {
+            const ColumnPages& cp = m.clusters[k].columns[c];
+            for (const PageDesc& p : cp.pages) {
+                RNTuplePageInfo info;
+                info.cluster = k;
+                info.column = c;
+                info.column_type = column_kind_name(m.schema.columns[c].kind);
+                info.elements = p.elements;
+                info.offset = p.where.offset;
+                info.size = p.where.size;
+                info.checksum = p.checksum;
+                info.compression = cp.compression;
+                out.push_back(info);
+            }
+        }
+    return out;
 }
 
 Column RNTuple::read(std::string_view path, std::uint64_t entry_begin, std::uint64_t entry_end,

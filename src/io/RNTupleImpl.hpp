@@ -57,6 +57,8 @@ struct RNTuple::Impl {
     std::string path_of(std::uint32_t field) const;
     rntuple::Resolution resolve(std::uint32_t field) const;
     RNTupleFieldInfo info(std::uint32_t field) const;
+    /// The physical columns of `field` and its subfields, all representations, schema order.
+    std::vector<std::uint32_t> columns_below(std::uint32_t field) const;
     /// The physical columns of `field` active in cluster `k` (its primary representation there).
     const std::vector<std::uint32_t>& columns_in(std::uint32_t field, std::size_t k) const;
     Column read(const rntuple::Plan& plan, const std::string& path, std::uint64_t begin, std::uint64_t end,

@@ -32,6 +32,8 @@ struct Task {
     bool zeros = false;
 };
 
+constexpr std::uint64_t kMaxRatio = 65536;
+
 std::string page_name(const RNTuple::Impl& m, std::size_t k, std::uint32_t column, std::size_t page) {
     std::string s = "column " + std::to_string(column) + " (field " +
                     m.path_of(m.schema.columns[column].field) + ", " +
@@ -74,8 +76,14 @@ void plan_elements(const RNTuple::Impl& m, std::size_t k, std::uint32_t column, 
         const std::uint64_t last = first + page.elements;
         if (last > from) {
             const std::uint64_t bytes = page_bytes(cd, page.elements);
-            // A stored page of s bytes holds at most ⌈s / 10⌉ ROOT blocks of < 16 MiB each.
-            if (bytes != page.where.size && bytes > (page.where.size / 10 + 1) * 0xFFFFFFull)
+            const std::uint64_t stored = page.where.size + (page.checksum ? 8 : 0);
+            if (page.where.offset > m.file->size() || stored > m.file->size() - page.where.offset)
+                fail_at(m.where, page_name(m, k, column, p), page.where.offset,
+                        std::to_string(stored) + " stored bytes run past the file's end (" +
+                            std::to_string(m.file->size()) + " bytes: truncated file or corrupt locator)");
+            // No codec ROOT uses compresses real data beyond ~1:30000 (zstd on zeros); a page
+            // claiming more is refused before the column is allocated for it.
+            if (bytes != page.where.size && bytes > page.where.size * kMaxRatio)
                 fail_at(m.where, page_name(m, k, column, p), page.where.offset,
                         std::to_string(page.elements) + " elements (" + std::to_string(bytes) +
                             " bytes) cannot come from " + std::to_string(page.where.size) + " stored bytes");

@@ -61,6 +61,18 @@ struct RNTupleFieldInfo {
     std::string why_not;   ///< when not readable: why (a nested collection, a variant, ...)
 };
 
+/// One page of an RNTuple column, where it lies in the file (for listings and diagnostics).
+struct RNTuplePageInfo {
+    std::size_t cluster = 0;
+    std::uint32_t column = 0; ///< physical column id
+    std::string column_type;  ///< `SplitReal32`
+    std::uint32_t elements = 0;
+    std::uint64_t offset = 0;      ///< file offset of the stored page
+    std::uint64_t size = 0;        ///< stored bytes (without the checksum)
+    bool checksum = false;         ///< an xxhash3 of the stored bytes follows them
+    std::uint32_t compression = 0; ///< the column's setting in this cluster (100·algorithm + level)
+};
+
 class RNTuple {
   public:
     /// Opens the RNTuple `name` ("dir/name;cycle" like RootFile::key) of `file`, which must outlive
@@ -85,6 +97,9 @@ class RNTuple {
     /// What read(`path`) gives, or why not. `path` is a top-level field or a dotted path
     /// to a subfield. Throws InputError when no such field exists.
     RNTupleFieldInfo field(std::string_view path) const;
+    /// The pages of the columns of `path` and its subfields (physical columns of a projection),
+    /// cluster by cluster.
+    std::vector<RNTuplePageInfo> pages(std::string_view path) const;
 
     /// Entries [entry_begin, entry_end) of the field `path` (top-level name or dotted path). The
     /// column's name is `path`. Pages are decompressed and decoded on `pool` (null: serially).
