@@ -81,10 +81,12 @@ class NtupleBytes {
     void replace_header(const std::vector<std::uint8_t>& header, bool fix_checksum = true) {
         set_anchor(SeekHeader, append(header, fix_checksum));
         set_anchor(NbytesHeader, header.size());
+        set_anchor(LenHeader, header.size());
     }
     void replace_footer(const std::vector<std::uint8_t>& footer, bool fix_checksum = true) {
         set_anchor(SeekFooter, append(footer, fix_checksum));
         set_anchor(NbytesFooter, footer.size());
+        set_anchor(LenFooter, footer.size());
     }
     /// Appends a new page list and a new footer pointing at it.
     void replace_page_list(const std::vector<std::uint8_t>& page_list, bool fix_checksum = true) {
