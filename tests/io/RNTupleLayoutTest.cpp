@@ -248,8 +248,28 @@ std::vector<std::size_t> column_records(const std::vector<std::uint8_t>& h) {
 
 /// The re-encoded file: `specs` for columns 0 (the index) … 5 (charge), clusters starting at
 /// `starts` (and ending at 1000), pages of at most `page` elements.
+// Fields added by the footer's schema extension at entry 300 (their columns deferred): their
+// values for an entry; entries before 300 read as zeros and empty collections.
+std::string extra_label(std::uint64_t e) {
+    return e % 13 == 0 ? std::string() : "ev" + std::to_string(e);
+}
+bool extra_flag(std::uint64_t e) {
+    return e % 3 == 0;
+}
+float extra_pair(std::uint64_t e, int j) {
+    return j == 0 ? static_cast<float>(e) * 0.5f : -static_cast<float>(e);
+}
+std::vector<std::int16_t> extra_counts(std::uint64_t e) {
+    std::vector<std::int16_t> v;
+    for (std::uint64_t k = 0; k < e % 4; ++k)
+        v.push_back(
+            static_cast<std::int16_t>(static_cast<std::int64_t>(e) - 500 + static_cast<std::int64_t>(k)));
+    return v;
+}
+constexpr std::uint64_t kExtensionStart = 300;
+
 std::string reencode(const std::string& tag, const std::vector<ColumnSpec>& specs,
-                     const std::vector<std::uint64_t>& starts, std::size_t page) {
+                     const std::vector<std::uint64_t>& starts, std::size_t page, bool extension = false) {
     const std::string source = hepkit::test::reference(kRun2012).string();
     const Original o = read_original(source);
     NtupleBytes f(source, "Events");
@@ -298,8 +318,10 @@ std::string reencode(const std::string& tag, const std::vector<ColumnSpec>& spec
     std::vector<std::uint64_t> bounds = starts;
     bounds.push_back(1000);
     const std::size_t nclusters = starts.size();
-    std::vector<std::vector<std::vector<Page>>> pages(nclusters, std::vector<std::vector<Page>>(6));
-    std::vector<std::vector<std::int64_t>> first_element(nclusters, std::vector<std::int64_t>(6));
+    const std::size_t ncolumns = extension ? 12 : 6;
+    std::vector<std::vector<std::vector<Page>>> pages(nclusters, std::vector<std::vector<Page>>(ncolumns));
+    std::vector<std::vector<std::int64_t>> first_element(nclusters, std::vector<std::int64_t>(ncolumns));
+    std::uint64_t chars_before = 0, counts_before = 0;
     std::size_t page_count = 0;
     auto store = [&](std::size_t k, std::size_t c, const std::vector<std::uint8_t>& bytes, std::size_t n) {
         const bool checksum = (page_count++ % 2) == 0;
@@ -335,6 +357,40 @@ std::string reencode(const std::string& tag, const std::vector<ColumnSpec>& spec
                                                  o.charge.begin() + static_cast<std::ptrdiff_t>(w));
             store(k, 5, encode_int(specs[5], part), part.size());
         }
+        if (!extension || e0 < kExtensionStart)
+            continue;
+        // The extension's columns: 6 label index, 7 label characters, 8 flag bits, 9 pair
+        // floats, 10 counts index (Index32), 11 counts values (SplitInt16).
+        std::vector<std::uint64_t> label_index, counts_index;
+        std::vector<std::uint8_t> chars;
+        std::vector<std::uint32_t> flags;
+        std::vector<float> pairs;
+        std::vector<std::int32_t> counts;
+        for (std::uint64_t e = e0; e < e1; ++e) {
+            const std::string l = extra_label(e);
+            chars.insert(chars.end(), l.begin(), l.end());
+            label_index.push_back(chars.size());
+            flags.push_back(extra_flag(e) ? 1 : 0);
+            pairs.push_back(extra_pair(e, 0));
+            pairs.push_back(extra_pair(e, 1));
+            for (const std::int16_t c : extra_counts(e))
+                counts.push_back(c);
+            counts_index.push_back(counts.size());
+        }
+        first_element[k][6] = static_cast<std::int64_t>(e0);
+        first_element[k][7] = static_cast<std::int64_t>(chars_before);
+        first_element[k][8] = static_cast<std::int64_t>(e0);
+        first_element[k][9] = static_cast<std::int64_t>(2 * e0);
+        first_element[k][10] = static_cast<std::int64_t>(e0);
+        first_element[k][11] = static_cast<std::int64_t>(counts_before);
+        chars_before += chars.size();
+        counts_before += counts.size();
+        store(k, 6, encode_index({SplitIndex64, 64}, label_index), label_index.size());
+        store(k, 7, chars, chars.size());
+        store(k, 8, pack(flags, 1), flags.size());
+        store(k, 9, encode_real({Real32, 32}, pairs), pairs.size());
+        store(k, 10, encode_index({Index32, 32}, counts_index), counts_index.size());
+        store(k, 11, encode_int({SplitInt16, 16}, counts), counts.size());
     }
 
     Writer pl;
@@ -350,8 +406,10 @@ std::string reencode(const std::string& tag, const std::vector<ColumnSpec>& spec
     pl.end_list(summaries);
     const auto clusters = pl.list(static_cast<std::uint32_t>(nclusters));
     for (std::size_t k = 0; k < nclusters; ++k) {
-        const auto cols = pl.list(6);
-        for (std::size_t c = 0; c < 6; ++c) {
+        // Clusters written before the extension list only the header's columns.
+        const std::size_t listed = extension && bounds[k] >= kExtensionStart ? ncolumns : 6;
+        const auto cols = pl.list(static_cast<std::uint32_t>(listed));
+        for (std::size_t c = 0; c < listed; ++c) {
             const auto ps = pl.list(static_cast<std::uint32_t>(pages[k][c].size()));
             for (const Page& p : pages[k][c]) {
                 pl.put<std::int32_t>(p.elements);
@@ -372,7 +430,55 @@ std::string reencode(const std::string& tag, const std::vector<ColumnSpec>& spec
     ft.begin_envelope(2);
     ft.put<std::uint64_t>(0); // feature flags
     ft.put<std::uint64_t>(header_checksum);
-    ft.end_record(ft.record()); // empty schema extension
+    const auto ext = ft.record(); // the schema extension
+    if (extension) {
+        auto str = [&](const std::string& text) {
+            ft.put<std::uint32_t>(static_cast<std::uint32_t>(text.size()));
+            ft.b.insert(ft.b.end(), text.begin(), text.end());
+        };
+        auto field = [&](std::uint32_t parent, std::uint16_t role, std::uint16_t flags,
+                         const std::string& name, const std::string& type, std::uint64_t array_size) {
+            const auto r = ft.record();
+            ft.put<std::uint32_t>(0);
+            ft.put<std::uint32_t>(0);
+            ft.put<std::uint32_t>(parent);
+            ft.put<std::uint16_t>(role);
+            ft.put<std::uint16_t>(flags);
+            str(name);
+            str(type);
+            str("");
+            str("");
+            if (flags & 0x01)
+                ft.put<std::uint64_t>(array_size);
+            ft.end_record(r);
+        };
+        // Header fields are 0 … 17; these are 18 … 23.
+        const auto fields = ft.list(6);
+        field(18, 0, 0, "label", "std::string", 0);
+        field(19, 0, 0, "flag", "bool", 0);
+        field(20, 0, 0x01, "pair", "std::array<float,2>", 2);
+        field(20, 0, 0, "_0", "float", 0);
+        field(22, 1, 0, "counts", "std::vector<std::int16_t>", 0);
+        field(22, 0, 0, "_0", "std::int16_t", 0);
+        ft.end_list(fields);
+        const auto columns = ft.list(6);
+        const std::uint16_t kinds[6][3] = {{SplitIndex64, 64, 18}, {0x02, 8, 18},     {0x00, 1, 19},
+                                           {Real32, 32, 21},       {Index32, 32, 22}, {SplitInt16, 16, 23}};
+        for (const auto& k : kinds) {
+            const auto r = ft.record();
+            ft.put<std::uint16_t>(k[0]);
+            ft.put<std::uint16_t>(k[1]);
+            ft.put<std::uint32_t>(k[2]);
+            ft.put<std::uint16_t>(0x01); // deferred
+            ft.put<std::uint16_t>(0);
+            ft.put<std::int64_t>(1); // a first element past 0 (the reader needs only the flag)
+            ft.end_record(r);
+        }
+        ft.end_list(columns);
+        ft.end_list(ft.list(0)); // alias columns
+        ft.end_list(ft.list(0)); // extra type information
+    }
+    ft.end_record(ext);
     const auto groups = ft.list(1);
     const auto g = ft.record();
     ft.put<std::uint64_t>(0);
@@ -472,4 +578,56 @@ TEST(RNTupleLayout, NarrowAndLossyEncodings) {
                   64);
     check_variant("narrow",
                   {{Index32, 32}, {Real32, 32}, {Real32, 32}, {Real32, 32}, {Real32, 32}, {Int16, 16}}, 1000);
+}
+
+TEST(RNTupleLayout, SchemaExtensionWithDeferredColumns) {
+    // Strings, bits, a fixed-size array and a vector<int16_t>, added by the footer at entry 300:
+    // earlier clusters do not list their columns and read as zeros and empty collections.
+    HEPKIT_REQUIRE_REFERENCE(kRun2012);
+    const std::string path = reencode("extension",
+                                      {{SplitIndex64, 64},
+                                       {SplitReal32, 32},
+                                       {SplitReal32, 32},
+                                       {SplitReal32, 32},
+                                       {SplitReal32, 32},
+                                       {SplitInt32, 32}},
+                                      {0, 300, 301}, 37, /*extension=*/true);
+    const RootFile file(path);
+    const RNTuple nt(file, "Events");
+    const auto label = nt.field("label");
+    EXPECT_TRUE(label.readable) << label.why_not;
+    EXPECT_EQ(label.column_type, hepkit::io::ColumnType::String);
+    EXPECT_EQ(nt.field("flag").column_type, hepkit::io::ColumnType::Bool);
+    EXPECT_EQ(nt.field("pair").width, 2u);
+    EXPECT_TRUE(nt.field("counts").jagged);
+    EXPECT_EQ(nt.field("counts").column_types, (std::vector<std::string>{"Index32", "SplitInt16"}));
+    EXPECT_EQ(nt.fields().size(), 11u);
+    hepkit::ThreadPool pool(2);
+    for (const auto& [b, e] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{
+             {0, 1000}, {0, 300}, {299, 302}, {300, 301}, {500, 733}, {999, 1000}}) {
+        SCOPED_TRACE(std::to_string(b) + ":" + std::to_string(e));
+        const Column l = nt.read("label", b, e, &pool);
+        const Column fl = nt.read("flag", b, e);
+        const Column pr = nt.read("pair", b, e, &pool);
+        const Column ct = nt.read("counts", b, e);
+        ASSERT_EQ(l.entries(), e - b);
+        ASSERT_EQ(fl.entries(), e - b);
+        ASSERT_EQ(pr.entries(), e - b);
+        ASSERT_EQ(ct.entries(), e - b);
+        std::int64_t at = 0;
+        for (std::uint64_t i = b; i < e; ++i) {
+            const bool there = i >= kExtensionStart;
+            ASSERT_EQ(l.as<std::string>()[i - b], there ? extra_label(i) : "") << i;
+            ASSERT_EQ(fl.as<std::uint8_t>()[i - b], there && extra_flag(i) ? 1 : 0) << i;
+            ASSERT_EQ(pr.as<float>()[2 * (i - b)], there ? extra_pair(i, 0) : 0.0f) << i;
+            ASSERT_EQ(pr.as<float>()[2 * (i - b) + 1], there ? extra_pair(i, 1) : 0.0f) << i;
+            const auto want = there ? extra_counts(i) : std::vector<std::int16_t>{};
+            ASSERT_EQ(ct.offsets[i - b], at);
+            ASSERT_EQ(ct.offsets[i - b + 1] - at, static_cast<std::int64_t>(want.size())) << i;
+            for (std::size_t k = 0; k < want.size(); ++k)
+                ASSERT_EQ(ct.as<std::int16_t>()[static_cast<std::size_t>(at) + k], want[k]) << i;
+            at += static_cast<std::int64_t>(want.size());
+        }
+    }
+    EXPECT_EQ(nt.read("Muon_pt").size(), 2372u); // the header's fields are untouched
 }

@@ -20,6 +20,20 @@
 
 namespace hepkit::test {
 
+/// The damaged copies a test executable wrote, removed when it exits.
+struct NtupleTempFiles {
+    std::vector<std::filesystem::path> paths;
+    ~NtupleTempFiles() {
+        std::error_code ignored;
+        for (const auto& p : paths)
+            std::filesystem::remove(p, ignored);
+    }
+    static NtupleTempFiles& instance() {
+        static NtupleTempFiles files;
+        return files;
+    }
+};
+
 class NtupleBytes {
   public:
     /// Anchor fields after the four 16-bit versions.
