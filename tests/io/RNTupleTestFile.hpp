@@ -118,6 +118,7 @@ class NtupleBytes {
                        (std::to_string(::getpid()) + "-hepkit-rntuple-" + tag + ".root");
         std::ofstream(p, std::ios::binary)
             .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        NtupleTempFiles::instance().paths.push_back(p);
         return p.string();
     }
 
