@@ -198,7 +198,7 @@ const std::vector<std::uint32_t>& RNTuple::Impl::columns_in(std::uint32_t field,
     for (const auto& rep : reps) {
         if (rep.empty())
             continue;
-        const auto& cp = clusters[k].columns[rep.front()];
+        const auto& cp = clusters[k].column(rep.front());
         if (cp.present && !cp.suppressed)
             return rep;
     }
@@ -319,6 +319,25 @@ Resolution RNTuple::Impl::resolve(std::uint32_t id) const {
         plan.value_field = value->first;
         plan.type = value->second;
     }
+    // Every representation of a column set must have the columns of the first, type families
+    // alike (the cluster picks one; the plan was checked on the first).
+    auto consistent = [&](std::uint32_t f) {
+        const auto& reps = fields[f].representations;
+        for (const auto& rep : reps) {
+            if (rep.size() != reps.front().size())
+                return false;
+            for (std::size_t i = 0; i < rep.size(); ++i)
+                if (column_family(schema.columns[rep[i]].kind) !=
+                    column_family(schema.columns[reps.front()[i]].kind))
+                    return false;
+        }
+        return true;
+    };
+    if ((plan.kind != Plan::Kind::Cardinality && !consistent(plan.value_field)) ||
+        (plan.has_index() && !consistent(plan.index_field))) {
+        r.why_not = "its alternative column representations differ in their columns";
+        return r;
+    }
     // Ancestors: records are transparent; one collection above a flat value makes it jagged.
     for (std::uint32_t f = id; fields[f].parent != f;) {
         f = fields[f].parent;
@@ -364,7 +383,7 @@ RNTupleFieldInfo RNTuple::Impl::info(std::uint32_t id) const {
     for (const std::uint32_t c : columns) {
         out.column_types.push_back(column_kind_name(schema.columns[c].kind));
         for (const ClusterDesc& cl : clusters) {
-            const ColumnPages& cp = cl.columns[c];
+            const ColumnPages& cp = cl.column(c);
             for (const PageDesc& p : cp.pages) {
                 out.compressed_bytes += p.where.size;
                 out.uncompressed_bytes += page_bytes(schema.columns[c], p.elements);
@@ -402,7 +421,7 @@ std::vector<RNTuplePageInfo> RNTuple::pages(std::string_view path) const {
     std::vector<RNTuplePageInfo> out;
     for (std::size_t k = 0; k < m.clusters.size(); ++k)
         for (const std::uint32_t c : columns) {
-            const ColumnPages& cp = m.clusters[k].columns[c];
+            const ColumnPages& cp = m.clusters[k].column(c);
             for (const PageDesc& p : cp.pages) {
                 RNTuplePageInfo info;
                 info.cluster = k;

@@ -148,7 +148,15 @@ struct ColumnPages {
 struct ClusterDesc {
     std::uint64_t first_entry = 0;
     std::uint64_t entries = 0;
-    std::vector<ColumnPages> columns; ///< by physical column id (absent ones: present == false)
+    /// By physical column id, as many as the page list lists (a cluster written before a schema
+    /// extension lists fewer); only these are stored, so a hostile file cannot make the reader
+    /// allocate clusters × columns.
+    std::vector<ColumnPages> columns;
+    /// Column `c` in this cluster (an absent one: present == false).
+    const ColumnPages& column(std::size_t c) const {
+        static const ColumnPages absent;
+        return c < columns.size() ? columns[c] : absent;
+    }
 };
 
 struct ClusterGroup {

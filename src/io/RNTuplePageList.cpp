@@ -44,7 +44,7 @@ std::vector<ClusterDesc> parse_page_list(LeReader& in, const ClusterGroup& group
         if (cols.items > columns)
             in.fail("cluster " + std::to_string(k) + " lists pages of " + std::to_string(cols.items) +
                     " columns, the schema has " + std::to_string(columns));
-        c.columns.resize(columns);
+        c.columns.resize(cols.items);
         for (std::uint32_t col = 0; col < cols.items; ++col) {
             ColumnPages& cp = c.columns[col];
             const auto pages = in.list("page list of column " + std::to_string(col), kMinPage);

@@ -51,7 +51,7 @@ void plan_elements(const RNTuple::Impl& m, std::size_t k, std::uint32_t column, 
     if (from >= to)
         return;
     const ColumnDesc& cd = m.schema.columns[column];
-    const ColumnPages& cp = m.clusters[k].columns[column];
+    const ColumnPages& cp = m.clusters[k].column(column);
     if ((!cp.present || cp.pages.empty()) && (cd.flags & kColumnDeferred)) {
         // A column added after this cluster was written reads as zeros (the format's rule).
         Task t;
@@ -105,7 +105,7 @@ void plan_elements(const RNTuple::Impl& m, std::size_t k, std::uint32_t column, 
 std::vector<std::uint8_t> load_page(const RNTuple::Impl& m, std::size_t k, std::uint32_t column,
                                     std::size_t p) {
     const ColumnDesc& cd = m.schema.columns[column];
-    const ColumnPages& cp = m.clusters[k].columns[column];
+    const ColumnPages& cp = m.clusters[k].column(column);
     const PageDesc& page = cp.pages[p];
     const std::string what = page_name(m, k, column, p);
     const std::uint64_t size = page.where.size, at = page.where.offset;
@@ -151,7 +151,7 @@ void run(const RNTuple::Impl& m, const std::vector<Task>& tasks, T* base, Thread
             return;
         }
         const ColumnDesc& cd = m.schema.columns[t.column];
-        const PageDesc& page = m.clusters[t.cluster].columns[t.column].pages[t.page];
+        const PageDesc& page = m.clusters[t.cluster].column(t.column).pages[t.page];
         const std::vector<std::uint8_t> bytes = load_page(m, t.cluster, t.column, t.page);
         if (t.from == t.page_first && t.to == t.page_first + page.elements) {
             decode_page<T>(cd, bytes, page.elements, out);
@@ -258,6 +258,10 @@ Column RNTuple::Impl::read(const Plan& plan, const std::string& path, std::uint6
         }
     } else {
         for (Piece& p : pieces) {
+            if (p.end > (std::uint64_t{1} << 62) / plan.width)
+                fail_at(where, "field " + path, anchor.seek_footer,
+                        std::to_string(p.end) + " entries of " + std::to_string(plan.width) +
+                            " values overflow the element count");
             p.value_begin = p.begin * plan.width;
             p.value_end = p.end * plan.width;
         }
