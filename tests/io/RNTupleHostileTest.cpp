@@ -9,7 +9,11 @@
 #include "hepkit/io/RNTuple.hpp"
 #include "hepkit/io/RootFile.hpp"
 
+#include <cstdlib>
+#include <cstring>
 #include <gtest/gtest.h>
+#include <iostream>
+#include <random>
 
 using hepkit::InputError;
 using hepkit::io::RNTuple;
@@ -216,4 +220,97 @@ TEST(RNTupleHostile, HeaderWithLyingFrameSizeAndItemCount) {
     NtupleBytes b(f);
     b.replace_header(lying_count);
     expect_mentions(read_everything_error(b.write("frame-items")), {"1000000000 items", "field list"});
+}
+
+TEST(RNTupleHostile, RandomDamageEndsInAnInputErrorOrInColumns) {
+    // A deterministic mutation run: bytes of the header, footer, page list (checksums recomputed,
+    // so that the damage reaches the parsers) or of a page (its checksum recomputed) are flipped
+    // or overwritten by words that lie; opening and reading every field must then either work or
+    // throw InputError — nothing else, no crash (the sanitizer build runs this too).
+    HEPKIT_REQUIRE_REFERENCE(kRun2012);
+    const NtupleBytes original(source(), "Events");
+    std::vector<hepkit::io::RNTuplePageInfo> pages;
+    {
+        const RootFile file(source());
+        const RNTuple ntuple(file, "Events");
+        pages = ntuple.pages("_collection0");
+    }
+    std::mt19937_64 rng(20261202);
+    auto damage = [&](std::vector<std::uint8_t>& b, std::size_t from, std::size_t to) {
+        const int edits = 1 + static_cast<int>(rng() % 3);
+        for (int i = 0; i < edits; ++i) {
+            const std::size_t at = from + rng() % (to - from);
+            switch (rng() % 4) {
+            case 0:
+                b[at] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+                break;
+            case 1:
+                b[at] = static_cast<std::uint8_t>(rng());
+                break;
+            default: { // a lying 32- or 64-bit word
+                const std::size_t width = rng() % 2 ? 4 : 8;
+                if (at + width > to)
+                    break;
+                const std::uint64_t values[] = {
+                    0,    1, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF, std::uint64_t{1} << 40,
+                    rng()};
+                const std::uint64_t v = values[rng() % 8];
+                std::memcpy(b.data() + at, &v, width);
+            }
+            }
+        }
+    };
+    // HEPKIT_RNTUPLE_MUTATIONS=N runs more rounds (the sanitizer build, by hand).
+    const char* more = std::getenv("HEPKIT_RNTUPLE_MUTATIONS");
+    const int rounds = more ? std::max(1, std::atoi(more)) : 400;
+    int errors = 0, fine = 0;
+    for (int round = 0; round < rounds; ++round) {
+        NtupleBytes f = original;
+        const int target = static_cast<int>(rng() % 4);
+        if (target == 0) {
+            auto h = f.header();
+            damage(h, 8, h.size() - 8);
+            // The footer and the page list name the header's checksum: keep them in step.
+            const std::uint64_t sum = XXH3_64bits(h.data(), h.size() - 8);
+            auto list = f.page_list();
+            NtupleBytes::set_le64(list, 8, sum);
+            f.replace_header(h);
+            auto footer = f.footer();
+            NtupleBytes::set_le64(footer, 16, sum);
+            f.replace_footer(footer);
+            f.replace_page_list(list);
+        } else if (target == 1) {
+            auto footer = f.footer();
+            damage(footer, 8, footer.size() - 8);
+            f.replace_footer(footer);
+        } else if (target == 2) {
+            auto list = f.page_list();
+            damage(list, 8, list.size() - 8);
+            f.replace_page_list(list);
+        } else {
+            const auto& p = pages[rng() % pages.size()];
+            damage(f.bytes, p.offset, p.offset + p.size);
+            if (p.checksum) {
+                const std::uint64_t sum = XXH3_64bits(f.bytes.data() + p.offset, p.size);
+                std::memcpy(f.bytes.data() + p.offset + p.size, &sum, 8);
+            }
+        }
+        const std::string path = f.write("mutant");
+        try {
+            const RootFile file(path);
+            const RNTuple ntuple(file, "Events");
+            for (const auto& field : ntuple.fields())
+                if (field.readable)
+                    (void)ntuple.read(field.name);
+            (void)ntuple.read("_collection0._0.Muon_charge", 0, ntuple.entries() / 2);
+            ++fine;
+        } catch (const InputError&) {
+            ++errors;
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << "round " << round << " target " << target << ": not an InputError: " << e.what();
+        }
+    }
+    std::cout << "mutations: " << errors << " input errors, " << fine << " read fine\n";
+    EXPECT_GT(errors, rounds / 4);
+    EXPECT_GT(fine, 0); // damage that changes values only (a page's floats) reads fine
 }
