@@ -59,7 +59,12 @@ RNTuple::RNTuple(const RootFile& file, std::string_view name) : impl_(std::make_
     const Key key = file.key(name);
     m.name = key.name;
     m.where = Where{file.path(), key.name};
-    if (key.class_name != "ROOT::RNTuple" && key.class_name != "ROOT::Experimental::RNTuple")
+    if (key.class_name == "ROOT::Experimental::RNTuple")
+        fail_at(
+            m.where, "key", static_cast<std::uint64_t>(key.seek_key),
+            "is a pre-release RNTuple (ROOT::Experimental::RNTuple, ROOT < 6.34); hepkit reads format 1.0 "
+            "(ROOT::RNTuple)");
+    if (key.class_name != "ROOT::RNTuple")
         fail_at(m.where, "key", static_cast<std::uint64_t>(key.seek_key),
                 "is a " + key.class_name + ", not an RNTuple (ROOT::RNTuple)");
     m.anchor = read_anchor(file, key, m.where);
