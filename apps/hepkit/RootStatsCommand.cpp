@@ -66,6 +66,7 @@ std::function<int()> add_root_stats(CLI::App& root, const GlobalOptions& globals
     struct Options {
         std::string file;
         std::string tree;
+        std::string ntuple;
         std::string branches;
         int threads = 0;
         std::string json;
@@ -77,21 +78,34 @@ std::function<int()> add_root_stats(CLI::App& root, const GlobalOptions& globals
         "jagged branch), sum, min and max, booleans as 0/1, written as JSON\n"
         "{\"file\", \"tree\", \"entries\", \"branches\": {NAME: {\"n\", \"sum\", \"min\", \"max\"}}}.\n"
         "Strings and branches that cannot be read are left out (listed by 'hepkit root ls').\n"
+        "With --ntuple instead of --tree the same for the fields of an RNTuple (key \"ntuple\").\n"
         "Example: hepkit root stats nano.root --tree Events --branches 'Muon_*,nMuon' --json stats.json");
     cmd->add_option("file", o->file, "the ROOT file")->required()->check(CLI::ExistingFile);
-    cmd->add_option("--tree", o->tree, "the tree (TTree, TNtuple): \"Events\", \"dir/t;2\"")->required();
+    auto* tree_opt = cmd->add_option("--tree", o->tree, "the tree (TTree, TNtuple): \"Events\", \"dir/t;2\"");
+    auto* ntuple_opt = cmd->add_option("--ntuple", o->ntuple, "an RNTuple instead of a tree: \"Events\"");
+    tree_opt->excludes(ntuple_opt);
+    ntuple_opt->excludes(tree_opt);
     cmd->add_option("--branches", o->branches,
                     "comma-separated glob patterns of branch names (default: all)");
     cmd->add_option("--threads", o->threads, "decompression threads (default: HEPKIT_THREADS or all cores)")
         ->check(integer_in(1, 1024));
     cmd->add_option("--json", o->json, "output JSON file")->required();
     return [o, &globals]() {
+        const int threads = o->threads > 0 ? o->threads : static_cast<int>(ThreadPool::default_size());
+        if (!o->ntuple.empty()) {
+            const int rc = root_ntuple_stats(o->file, o->ntuple, o->branches, o->json, threads);
+            if (!globals.quiet)
+                fmt::print("RNTuple '{}' -> {}\n", o->ntuple, o->json);
+            return rc;
+        }
+        if (o->tree.empty())
+            throw UsageError("--tree", "give the tree (--tree NAME) or an RNTuple (--ntuple NAME)");
         const io::RootFile file(o->file);
         const io::Tree tree(file, o->tree);
         const auto names = select_branches(tree, o->branches, [](const io::BranchInfo& b) {
             return b.readable && b.type != io::ColumnType::String;
         });
-        ThreadPool pool(o->threads > 0 ? static_cast<std::size_t>(o->threads) : ThreadPool::default_size());
+        ThreadPool pool(static_cast<std::size_t>(threads));
         std::vector<io::ColumnStats> stats(names.size());
         for (const auto& cluster : tree.clusters()) {
             const auto columns = tree.read(names, cluster.begin, cluster.end, &pool);
