@@ -34,7 +34,8 @@ Kind kind_of(std::string_view cls) {
     throw InputError(file, 0, std::string(path), message);
 }
 
-[[noreturn]] void not_a_histogram(const std::string& file, std::string_view path, std::string_view class_name) {
+[[noreturn]] void not_a_histogram(const std::string& file, std::string_view path,
+                                  std::string_view class_name) {
     refuse(file, path,
            fmt::format("is a {}, not a histogram (TH1/TH2/TH3 with C, S, I, L, F or D contents, TProfile, "
                        "TProfile2D, TProfile3D)",
@@ -85,7 +86,8 @@ bool is_histogram_class(std::string_view class_name) {
 std::size_t Histogram::bin(int x, int y, int z) const {
     const auto nx = static_cast<std::size_t>(axes[0].nbins) + 2;
     const auto ny = static_cast<std::size_t>(axes[1].nbins) + 2;
-    return static_cast<std::size_t>(x) + nx * (static_cast<std::size_t>(y) + ny * static_cast<std::size_t>(z));
+    return static_cast<std::size_t>(x) +
+           nx * (static_cast<std::size_t>(y) + ny * static_cast<std::size_t>(z));
 }
 
 double Histogram::value(std::size_t b) const {
@@ -136,8 +138,9 @@ Histogram read_histogram(const RootFile& file, std::string_view path, const Stre
     if (kind_of(key.class_name) == Kind::None)
         not_a_histogram(file.path(), path, key.class_name);
     const std::vector<std::uint8_t> payload = file.read_payload(key);
-    return parse_histogram(payload, key.class_name, infos, {file.path(), std::string(path),
-                                                             static_cast<std::uint64_t>(key.seek_key), key.key_len});
+    return parse_histogram(
+        payload, key.class_name, infos,
+        {file.path(), std::string(path), static_cast<std::uint64_t>(key.seek_key), key.key_len});
 }
 
 Histogram parse_histogram(std::span<const std::uint8_t> payload, std::string_view class_name,
@@ -156,9 +159,9 @@ Histogram parse_histogram(std::span<const std::uint8_t> payload, std::string_vie
     h.name = r.string("fName");
     h.title = r.string("fTitle");
     h.is_profile = kind == Kind::Profile1 || kind == Kind::Profile2 || kind == Kind::Profile3;
-    h.dimension = (kind == Kind::Hist1 || kind == Kind::Profile1) ? 1
+    h.dimension = (kind == Kind::Hist1 || kind == Kind::Profile1)   ? 1
                   : (kind == Kind::Hist2 || kind == Kind::Profile2) ? 2
-                                                                      : 3;
+                                                                    : 3;
     h.axes = {make_axis(r, "fXaxis."), make_axis(r, "fYaxis."), make_axis(r, "fZaxis.")};
     h.contents = r.array("fArray");
     h.sumw2 = r.array("fSumw2");
@@ -173,20 +176,23 @@ Histogram parse_histogram(std::span<const std::uint8_t> payload, std::string_vie
             refuse(file, path, fmt::format("its {} axis has {} bins", axis, a.nbins));
         if (!a.variable_edges.empty() && a.variable_edges.size() != static_cast<std::size_t>(a.nbins) + 1)
             refuse(file, path,
-                   fmt::format("its {} axis has {} bins but {} bin edges", axis, a.nbins, a.variable_edges.size()));
+                   fmt::format("its {} axis has {} bins but {} bin edges", axis, a.nbins,
+                               a.variable_edges.size()));
         if (d < h.dimension) {
             cells *= static_cast<std::size_t>(a.nbins) + 2;
             if (cells > payload.size())
-                refuse(file, path, fmt::format("its axes make more cells than the object's {} bytes can hold",
-                                               payload.size()));
+                refuse(file, path,
+                       fmt::format("its axes make more cells than the object's {} bytes can hold",
+                                   payload.size()));
         }
     }
     if (h.contents.size() != cells)
         refuse(file, path,
-               fmt::format("holds {} bin contents, its axes need {} (bins + under/overflow)", h.contents.size(),
-                           cells));
+               fmt::format("holds {} bin contents, its axes need {} (bins + under/overflow)",
+                           h.contents.size(), cells));
     if (!h.sumw2.empty() && h.sumw2.size() != cells)
-        refuse(file, path, fmt::format("holds {} sums of squared weights for {} bins", h.sumw2.size(), cells));
+        refuse(file, path,
+               fmt::format("holds {} sums of squared weights for {} bins", h.sumw2.size(), cells));
 
     auto& s = h.stats;
     s.entries = r.number("fEntries");
@@ -217,13 +223,15 @@ Histogram parse_histogram(std::span<const std::uint8_t> payload, std::string_vie
         p.tsumwv = r.number(std::string("fTsumw") + v);
         p.tsumwv2 = r.number(std::string("fTsumw") + v + "2");
         if (p.bin_entries.size() != cells)
-            refuse(file, path, fmt::format("a profile with {} bin entries for {} bins", p.bin_entries.size(), cells));
+            refuse(file, path,
+                   fmt::format("a profile with {} bin entries for {} bins", p.bin_entries.size(), cells));
         if (!p.bin_sumw2.empty() && p.bin_sumw2.size() != cells)
             refuse(file, path,
-                   fmt::format("a profile with {} per-bin sums of squared weights for {} bins", p.bin_sumw2.size(),
-                               cells));
+                   fmt::format("a profile with {} per-bin sums of squared weights for {} bins",
+                               p.bin_sumw2.size(), cells));
         if (p.error_mode < 0 || p.error_mode > 3)
-            refuse(file, path, fmt::format("a profile with the error mode {} (allowed: 0 to 3)", p.error_mode));
+            refuse(file, path,
+                   fmt::format("a profile with the error mode {} (allowed: 0 to 3)", p.error_mode));
     }
     return h;
 }

@@ -48,7 +48,8 @@ void StreamerInfoReader::read(const std::string& class_name, const std::string& 
     read_class(class_name, prefix, out, 0);
 }
 
-bool StreamerInfoReader::read_custom(const std::string& class_name, const std::string& key, ObjectRecord& out) {
+bool StreamerInfoReader::read_custom(const std::string& class_name, const std::string& key,
+                                     ObjectRecord& out) {
     const std::size_t size = tarray_element_size(class_name);
     if (size == 0)
         return false;
@@ -60,21 +61,30 @@ bool StreamerInfoReader::read_custom(const std::string& class_name, const std::s
     std::vector<double> values(static_cast<std::size_t>(n));
     for (auto& v : values) {
         switch (size) {
-        case 1: v = c_.i8(); break;
-        case 2: v = c_.i16(); break;
-        case 4: v = class_name == "TArrayF" ? static_cast<double>(c_.f32()) : c_.i32(); break;
-        default: v = class_name == "TArrayD" ? c_.f64() : static_cast<double>(c_.i64()); break;
+        case 1:
+            v = c_.i8();
+            break;
+        case 2:
+            v = c_.i16();
+            break;
+        case 4:
+            v = class_name == "TArrayF" ? static_cast<double>(c_.f32()) : c_.i32();
+            break;
+        default:
+            v = class_name == "TArrayD" ? c_.f64() : static_cast<double>(c_.i64());
+            break;
         }
     }
     out.arrays[key] = std::move(values);
     return true;
 }
 
-void StreamerInfoReader::read_class(const std::string& class_name, const std::string& prefix, ObjectRecord& out,
-                                    int depth) {
+void StreamerInfoReader::read_class(const std::string& class_name, const std::string& prefix,
+                                    ObjectRecord& out, int depth) {
     if (depth > kMaxDepth)
-        c_.fail(fmt::format("objects nested more than {} deep (class {}): a streamer info that contains itself?",
-                            kMaxDepth, class_name));
+        c_.fail(
+            fmt::format("objects nested more than {} deep (class {}): a streamer info that contains itself?",
+                        kMaxDepth, class_name));
     if (class_name == "TObject") {
         c_.tobject();
         return;
@@ -106,14 +116,20 @@ void StreamerInfoReader::read_members(const StreamerInfo& info, const std::strin
 
 double StreamerInfoReader::read_basic(int type, const StreamerElement& e) {
     switch (type) {
-    case st::kChar: return c_.i8();
-    case st::kShort: return c_.i16();
+    case st::kChar:
+        return c_.i8();
+    case st::kShort:
+        return c_.i16();
     case st::kInt:
-    case st::kCounter: return c_.i32();
+    case st::kCounter:
+        return c_.i32();
     case st::kLong:
-    case st::kLong64: return static_cast<double>(c_.i64());
-    case st::kFloat: return c_.f32();
-    case st::kDouble: return c_.f64();
+    case st::kLong64:
+        return static_cast<double>(c_.i64());
+    case st::kFloat:
+        return c_.f32();
+    case st::kDouble:
+        return c_.f64();
     case st::kDouble32:
     case st::kFloat16:
         // Without a range in the member's comment both are written as a 4-byte float.
@@ -124,13 +140,18 @@ double StreamerInfoReader::read_basic(int type, const StreamerElement& e) {
                                 e.name, e.type_name, e.title));
         return c_.f32();
     case st::kUChar:
-    case st::kBool: return c_.u8();
-    case st::kUShort: return c_.u16();
+    case st::kBool:
+        return c_.u8();
+    case st::kUShort:
+        return c_.u16();
     case st::kUInt:
-    case st::kBits: return c_.u32();
+    case st::kBits:
+        return c_.u32();
     case st::kULong:
-    case st::kULong64: return static_cast<double>(c_.u64());
-    default: break;
+    case st::kULong64:
+        return static_cast<double>(c_.u64());
+    default:
+        break;
     }
     c_.fail(fmt::format("member {} has the type code {} ({}), not a basic type", e.name, type, e.type_name));
 }
@@ -205,14 +226,15 @@ void StreamerInfoReader::read_element(const StreamerElement& e, const std::strin
         const int basic = type - st::kOffsetP;
         const auto count_it = out.numbers.find(prefix + e.count_name);
         if (count_it == out.numbers.end())
-            c_.fail(fmt::format("member {}: its length member {} was not read before it", e.name, e.count_name));
+            c_.fail(
+                fmt::format("member {}: its length member {} was not read before it", e.name, e.count_name));
         const double count = count_it->second;
         const std::uint8_t present = c_.u8();
         if (present == 0)
             return;
         if (count < 0 || count > static_cast<double>(c_.remaining()))
-            c_.fail(fmt::format("member {}: {} = {} elements, the record has {} bytes left", e.name, e.count_name,
-                                count, c_.remaining()));
+            c_.fail(fmt::format("member {}: {} = {} elements, the record has {} bytes left", e.name,
+                                e.count_name, count, c_.remaining()));
         std::vector<double> values(static_cast<std::size_t>(count));
         for (auto& v : values)
             v = read_basic(basic, e);
@@ -220,7 +242,9 @@ void StreamerInfoReader::read_element(const StreamerElement& e, const std::strin
         return;
     }
     switch (type) {
-    case st::kTString: out.strings[key] = c_.tstring(); return;
+    case st::kTString:
+        out.strings[key] = c_.tstring();
+        return;
     case st::kObject:
     case st::kAny: {
         std::string cls = e.type_name;
@@ -269,9 +293,11 @@ void StreamerInfoReader::read_element(const StreamerElement& e, const std::strin
         out.strings[key] = std::string(reinterpret_cast<const char*>(b.data()), b.size());
         return;
     }
-    default: break;
+    default:
+        break;
     }
-    c_.fail(fmt::format("member {} of type {} (code {}) is not supported by this reader", e.name, e.type_name, type));
+    c_.fail(fmt::format("member {} of type {} (code {}) is not supported by this reader", e.name, e.type_name,
+                        type));
 }
 
 } // namespace hepkit::io

@@ -3,10 +3,10 @@
 // form of hsimple's profile; hostile objects (truncated, bytes flipped, lying lengths, a class
 // containing itself, a version the file does not describe) end in InputError, never a crash.
 
+#include "hepkit/io/Histogram.hpp"
 #include "Helpers.hpp"
 #include "Reference.hpp"
 #include "hepkit/core/Error.hpp"
-#include "hepkit/io/Histogram.hpp"
 #include "hepkit/io/RootFile.hpp"
 #include "hepkit/io/StreamerInfo.hpp"
 
@@ -222,7 +222,8 @@ TEST(Histogram, LyingArrayLengthIsRefusedBeforeAllocating) {
     const std::size_t at = p.bytes.size() - 12 * 4 - 4;
     ASSERT_EQ(p.bytes[at + 3], 12);
     p.bytes[at] = 0x7f; // 2·10⁹ floats
-    const auto e = hepkit::test::input_error([&] { io::parse_histogram(p.bytes, p.class_name, p.infos, p.origin); });
+    const auto e =
+        hepkit::test::input_error([&] { io::parse_histogram(p.bytes, p.class_name, p.infos, p.origin); });
     EXPECT_NE(std::string(e.what()).find("TArrayF"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("one at byte"), std::string::npos) << e.what();
 }
@@ -233,10 +234,12 @@ TEST(Histogram, VersionTheFileDoesNotDescribeIsNamed) {
     // TH1F's version is the two bytes after its byte count; the file describes only its own.
     const int version = (p.bytes[4] << 8) | p.bytes[5];
     p.bytes[5] = static_cast<std::uint8_t>(version + 40);
-    const auto e = hepkit::test::input_error([&] { io::parse_histogram(p.bytes, p.class_name, p.infos, p.origin); });
+    const auto e =
+        hepkit::test::input_error([&] { io::parse_histogram(p.bytes, p.class_name, p.infos, p.origin); });
     const std::string m = e.what();
     EXPECT_NE(m.find("TH1F version " + std::to_string(version + 40)), std::string::npos) << m;
-    EXPECT_NE(m.find("streamer info describes TH1F version " + std::to_string(version)), std::string::npos) << m;
+    EXPECT_NE(m.find("streamer info describes TH1F version " + std::to_string(version)), std::string::npos)
+        << m;
 }
 
 TEST(Histogram, ClassContainingItselfEndsInAnError) {
@@ -250,7 +253,8 @@ TEST(Histogram, ClassContainingItselfEndsInAnError) {
     std::vector<std::uint8_t> bytes(4096);
     for (std::size_t i = 1; i < bytes.size(); i += 2)
         bytes[i] = 1;
-    const auto e = hepkit::test::input_error(
-        [&] { io::parse_histogram(bytes, "TH1F", infos, io::ObjectOrigin{"hostile.root", "h", 0, 0}); });
+    const auto e = hepkit::test::input_error([&] {
+        io::parse_histogram(bytes, "TH1F", infos, io::ObjectOrigin{"hostile.root", "h", 0, 0});
+    });
     EXPECT_NE(std::string(e.what()).find("nested more than"), std::string::npos) << e.what();
 }

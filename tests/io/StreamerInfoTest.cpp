@@ -1,11 +1,11 @@
 // The streamer-info record of the reference files: the classes ROOT wrote and the members of TH1
 // and TAxis in the order ROOT's headers (TH1.h, TAxis.h) declare them; malformed records refused.
 
+#include "hepkit/io/StreamerInfo.hpp"
 #include "Helpers.hpp"
 #include "Reference.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/io/RootFile.hpp"
-#include "hepkit/io/StreamerInfo.hpp"
 
 #include <filesystem>
 #include <gtest/gtest.h>
@@ -33,10 +33,10 @@ TEST(StreamerInfo, HepdataExampleDescribesItsClasses) {
     const auto* th1 = infos.find("TH1", 7);
     ASSERT_NE(th1, nullptr);
     const std::vector<std::string> expected{
-        "TNamed",   "TAttLine", "TAttFill",   "TAttMarker", "fNcells",   "fXaxis",     "fYaxis",
-        "fZaxis",   "fBarOffset", "fBarWidth", "fEntries",  "fTsumw",    "fTsumw2",    "fTsumwx",
-        "fTsumwx2", "fMaximum", "fMinimum",   "fNormFactor", "fContour", "fSumw2",     "fOption",
-        "fFunctions", "fBufferSize", "fBuffer", "fBinStatErrOpt"};
+        "TNamed",     "TAttLine",    "TAttFill",  "TAttMarker",    "fNcells",  "fXaxis",  "fYaxis",
+        "fZaxis",     "fBarOffset",  "fBarWidth", "fEntries",      "fTsumw",   "fTsumw2", "fTsumwx",
+        "fTsumwx2",   "fMaximum",    "fMinimum",  "fNormFactor",   "fContour", "fSumw2",  "fOption",
+        "fFunctions", "fBufferSize", "fBuffer",   "fBinStatErrOpt"};
     EXPECT_EQ(member_names(*th1), expected);
     const auto& buffer = th1->elements[23];
     EXPECT_EQ(buffer.kind, "TStreamerBasicPointer");
@@ -54,8 +54,8 @@ TEST(StreamerInfo, HepdataExampleDescribesItsClasses) {
     EXPECT_EQ(th1f->elements[1].name, "TArrayF");
     const auto* prof = infos.find("TProfile", 6);
     ASSERT_NE(prof, nullptr);
-    EXPECT_EQ(member_names(*prof), (std::vector<std::string>{"TH1D", "fBinEntries", "fErrorMode", "fYmin", "fYmax",
-                                                              "fTsumwy", "fTsumwy2", "fBinSumw2"}));
+    EXPECT_EQ(member_names(*prof), (std::vector<std::string>{"TH1D", "fBinEntries", "fErrorMode", "fYmin",
+                                                             "fYmax", "fTsumwy", "fTsumwy2", "fBinSumw2"}));
     EXPECT_EQ(infos.find("TH1", 99), nullptr);
     EXPECT_NE(infos.describe("TH1").find("TH1 version 7"), std::string::npos);
     EXPECT_NE(infos.describe("TNoSuchClass").find("no entry"), std::string::npos);
@@ -101,7 +101,8 @@ TEST(StreamerInfo, TruncatedOrLyingRecordsAreRefused) {
             EXPECT_TRUE(io::parse_streamer_infos(cut, file.path(), 0, origin).all().empty());
             continue;
         }
-        const auto e = hepkit::test::input_error([&] { io::parse_streamer_infos(cut, file.path(), 0, origin); });
+        const auto e =
+            hepkit::test::input_error([&] { io::parse_streamer_infos(cut, file.path(), 0, origin); });
         EXPECT_NE(std::string(e.what()).find("streamer info"), std::string::npos) << e.what();
     }
     // Byte flips: an error or a (differently) parsed record, never a crash.

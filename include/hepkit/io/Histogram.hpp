@@ -50,8 +50,8 @@ struct HistogramStats {
     double entries = 0;
     double tsumw = 0, tsumw2 = 0;
     double tsumwx = 0, tsumwx2 = 0;
-    double tsumwy = 0, tsumwy2 = 0, tsumwxy = 0;                  ///< TH2, TH3
-    double tsumwz = 0, tsumwz2 = 0, tsumwxz = 0, tsumwyz = 0;     ///< TH3
+    double tsumwy = 0, tsumwy2 = 0, tsumwxy = 0;              ///< TH2, TH3
+    double tsumwz = 0, tsumwz2 = 0, tsumwxz = 0, tsumwyz = 0; ///< TH3
 };
 
 /// What a profile adds: per bin the sum of weights (entries) and of squared weights, and the sums
@@ -78,7 +78,7 @@ struct Histogram {
     /// the histogram did not store it.
     std::vector<double> sumw2;
     HistogramStats stats;
-    ProfileData profile; ///< profiles only
+    ProfileData profile;      ///< profiles only
     int bin_stat_err_opt = 0; ///< TH1::EBinErrorOpt (0: normal); reported, errors are the normal ones
 
     /// Number of cells including under/overflows: (nx+2)(ny+2)(nz+2) for the used axes.

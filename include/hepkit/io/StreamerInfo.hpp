@@ -38,18 +38,18 @@ inline constexpr int kStreamer = 500, kStreamLoop = 501;
 
 /// One member (or base class) of a class as the file describes it.
 struct StreamerElement {
-    std::string kind;      ///< the element's class: TStreamerBase, TStreamerBasicType, TStreamerObject, ...
-    std::string name;      ///< member name (for a base class: the base's class name)
-    std::string title;     ///< the member's comment (Double32_t ranges live here)
-    int type = 0;          ///< streamer_type code
-    int size = 0;          ///< bytes in memory
-    int array_length = 0;  ///< total elements of a fixed-size array (0: not an array)
-    int array_dim = 0;     ///< number of array dimensions
+    std::string kind;     ///< the element's class: TStreamerBase, TStreamerBasicType, TStreamerObject, ...
+    std::string name;     ///< member name (for a base class: the base's class name)
+    std::string title;    ///< the member's comment (Double32_t ranges live here)
+    int type = 0;         ///< streamer_type code
+    int size = 0;         ///< bytes in memory
+    int array_length = 0; ///< total elements of a fixed-size array (0: not an array)
+    int array_dim = 0;    ///< number of array dimensions
     std::array<int, 5> max_index{}; ///< the array's dimensions
-    std::string type_name; ///< `Int_t`, `TAxis`, `TList*`, `Double_t*`, ...
-    int base_version = -1; ///< TStreamerBase: the base class's version
-    std::string count_name; ///< TStreamerBasicPointer/Loop: the member holding the array length
-    int stl_type = 0;      ///< TStreamerSTL: ROOT's container code
+    std::string type_name;          ///< `Int_t`, `TAxis`, `TList*`, `Double_t*`, ...
+    int base_version = -1;          ///< TStreamerBase: the base class's version
+    std::string count_name;         ///< TStreamerBasicPointer/Loop: the member holding the array length
+    int stl_type = 0;               ///< TStreamerSTL: ROOT's container code
 };
 
 /// The layout of one class version.
