@@ -50,9 +50,24 @@ HistogramAxis make_axis(const ObjectRecord& r, const std::string& prefix) {
     a.min = r.number(prefix + "fXmin");
     a.max = r.number(prefix + "fXmax");
     a.variable_edges = r.array(prefix + "fXbins");
-    if (const auto it = r.labels.find(prefix + "fLabels"); it != r.labels.end())
-        a.labels = it->second;
     return a;
+}
+
+// Labels placed by bin number (the label's fUniqueID); a number outside the axis is ignored
+// rather than trusted as an index. Called once the axis's bins are known to fit the object.
+void place_labels(const ObjectRecord& r, const std::string& prefix, HistogramAxis& a) {
+    const auto it = r.labels.find(prefix + "fLabels");
+    if (it == r.labels.end())
+        return;
+    const auto& bins = r.array(prefix + "fLabels.bins");
+    for (std::size_t i = 0; i < it->second.size() && i < bins.size(); ++i) {
+        const double b = bins[i];
+        if (b < 1 || b > a.nbins)
+            continue;
+        if (a.labels.empty())
+            a.labels.resize(static_cast<std::size_t>(a.nbins));
+        a.labels[static_cast<std::size_t>(b) - 1] = it->second[i];
+    }
 }
 
 } // namespace
@@ -186,6 +201,9 @@ Histogram parse_histogram(std::span<const std::uint8_t> payload, std::string_vie
                                    payload.size()));
         }
     }
+    place_labels(r, "fXaxis.", h.axes[0]);
+    place_labels(r, "fYaxis.", h.axes[1]);
+    place_labels(r, "fZaxis.", h.axes[2]);
     if (h.contents.size() != cells)
         refuse(file, path,
                fmt::format("holds {} bin contents, its axes need {} (bins + under/overflow)",

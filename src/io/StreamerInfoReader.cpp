@@ -167,12 +167,19 @@ void StreamerInfoReader::read_label_list(const std::string& key, ObjectRecord& o
     if (n < 0 || static_cast<std::size_t>(n) > c_.remaining() / 4)
         c_.fail(fmt::format("{}: a list of {} labels in {} bytes", key, n, c_.remaining()));
     std::vector<std::string> labels;
+    std::vector<double> bins;
     for (std::int32_t i = 0; i < n; ++i) {
         const auto head = c_.any_object();
         if (head.kind == Cursor::AnyObject::Kind::Object) {
             if (head.class_name == "TObjString") {
                 const auto of = c_.frame("TObjString");
-                c_.tobject();
+                // TAxis::SetBinLabel keeps the bin number in the label's fUniqueID: TObject's
+                // header read here by hand (version, unique id, bits, process id if referenced).
+                if ((c_.u16() & 0x8000) != 0)
+                    c_.skip(2);
+                bins.push_back(c_.u32());
+                if ((c_.u32() & (1u << 4)) != 0)
+                    c_.skip(2);
                 labels.push_back(c_.tstring());
                 if (of.end != 0)
                     c_.skip_to_end(of, "TObjString");
@@ -192,6 +199,7 @@ void StreamerInfoReader::read_label_list(const std::string& key, ObjectRecord& o
     if (end != 0)
         c_.seek(end);
     out.labels[key] = std::move(labels);
+    out.arrays[key + ".bins"] = std::move(bins);
 }
 
 void StreamerInfoReader::read_element(const StreamerElement& e, const std::string& prefix, ObjectRecord& out,

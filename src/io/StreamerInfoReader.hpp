@@ -21,7 +21,8 @@ struct ObjectRecord {
     std::map<std::string, double> numbers;
     std::map<std::string, std::vector<double>> arrays;
     std::map<std::string, std::string> strings;
-    std::map<std::string, std::vector<std::string>> labels; ///< lists of TObjString (axis labels)
+    /// Lists of TObjString (axis labels); their fUniqueID (the bin) in arrays[KEY + ".bins"].
+    std::map<std::string, std::vector<std::string>> labels;
 
     /// The number `key`, or `fallback` when the object's version has no such member.
     double number(const std::string& key, double fallback = 0) const;

@@ -36,7 +36,9 @@ struct HistogramAxis {
     double min = 0;
     double max = 1;
     std::vector<double> variable_edges; ///< nbins+1 edges for variable bins; empty when uniform
-    std::vector<std::string> labels;    ///< alphanumeric bin labels (in the stored order), if any
+    /// Alphanumeric bin labels: empty when the axis has none, else nbins strings (label of bin b
+    /// at b−1; "" for a bin without label).
+    std::vector<std::string> labels;
 
     /// The nbins+1 bin edges (computed for uniform bins as ROOT's TAxis does).
     std::vector<double> edges() const;
