@@ -12,13 +12,15 @@ namespace hepkit::app {
 
 std::function<int()> add_root_command(CLI::App& app, const GlobalOptions& globals) {
     CLI::App* root = app.add_subcommand(
-        "root", "Read ROOT files without ROOT: list keys, trees and branches, branch statistics, dump\n"
-                "branches to CSV or HDF5 (docs/root-io.md). Run 'hepkit root SUBCOMMAND --help'.");
+        "root", "Read ROOT files without ROOT: list keys, trees, RNTuples and branches; statistics of tree\n"
+                "branches and RNTuple fields; dump branches to CSV or HDF5; read histograms\n"
+                "(docs/root-io.md). Run 'hepkit root SUBCOMMAND --help'.");
     root->require_subcommand(1);
     const std::vector<std::pair<std::string, std::function<int()>>> subs{
         {"ls", add_root_ls(*root, globals)},
         {"stats", add_root_stats(*root, globals)},
         {"dump", add_root_dump(*root, globals)},
+        {"hist", add_root_hist(*root, globals)},
     };
     return [root, subs]() {
         for (const auto& [name, run] : subs)

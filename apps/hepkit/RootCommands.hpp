@@ -24,5 +24,7 @@ std::function<int()> add_root_dump(CLI::App& root, const GlobalOptions& globals)
 /// code (0); bad input throws hepkit::InputError, an unwritable output hepkit::OutputError.
 int root_ntuple_stats(const std::string& file, const std::string& ntuple, const std::string& branch_pattern,
                       const std::string& json_out, int threads);
+/// `hepkit root hist FILE NAME [--json OUT]`: a histogram's axes, contents, errors and statistics.
+std::function<int()> add_root_hist(CLI::App& root, const GlobalOptions& globals);
 
 } // namespace hepkit::app

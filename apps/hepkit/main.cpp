@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
         "hepkit - HEP computing and analysis toolkit.\n\n"
         "Simulate HEP workloads on grid and batch infrastructures (hepkit sim), generate WLCG-scale\n"
         "scenarios (hepkit generate wlcg), plan GPU sharing (hepkit gpu-plan, hepkit gpu-bench) fit models "
-        "to data (hepkit fit) and, in "
+        "to data (hepkit fit), read ROOT files without ROOT (hepkit root) and, in "
         "later releases, analyse events. Run 'hepkit "
         "SUBCOMMAND --help' for details.",
         "hepkit"};
