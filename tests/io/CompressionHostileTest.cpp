@@ -47,6 +47,10 @@ void set_le24(Bytes& b, std::size_t at, std::size_t v) {
         b[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
+std::size_t le24_of(const Bytes& b) {
+    return b[6] | (b[7] << 8) | (b[8] << 16);
+}
+
 constexpr Codec kCodecs[] = {Codec::Zlib, Codec::OldRoot, Codec::Lz4, Codec::Zstd, Codec::Lzma};
 
 } // namespace
@@ -158,4 +162,45 @@ TEST(CompressionHostile, LzmaDictionaryBeyondTheMemoryLimit) {
     for (int i = 0; i < 4; ++i)
         z[block + header_size - 4 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(crc >> (8 * i));
     expect_names(decompress_error(z, kN), 1000, "memory");
+}
+
+TEST(CompressionHostile, BlocksClaimingMoreThanTheirCodecCanHold) {
+    // A 100-byte zlib body cannot hold 16 MiB (deflate expands at most 1032-fold), nor 100 LZ4
+    // bytes 1 MiB: refused from the header, before anything is allocated or decoded.
+    Bytes z = io::compress(data(), {Codec::Zlib, 1});
+    z.resize(io::kBlockHeaderSize + 100);
+    set_le24(z, 3, 100);
+    set_le24(z, 6, io::kMaxBlockSize);
+    expect_names(decompress_error(z, io::kMaxBlockSize), 1000, "expands at most 1032-fold");
+    Bytes l = io::compress(data(), {Codec::Lz4, 1});
+    l.resize(io::kBlockHeaderSize + 100);
+    set_le24(l, 3, 100);
+    set_le24(l, 6, 1 << 20);
+    expect_names(decompress_error(l, 1 << 20), 1000, "expands at most 255-fold");
+    // A ZSTD frame states its content size; a header saying otherwise lies.
+    Bytes s = io::compress(data(), {Codec::Zstd, 1});
+    set_le24(s, 6, kN + 1);
+    expect_names(decompress_error(s, kN + 1), 1000, "ZSTD (ZS) frame holds 100000 bytes");
+}
+
+TEST(CompressionHostile, TheGrowingFormAllocatesOnlyWhatDecodes) {
+    const Bytes d = data();
+    for (Codec c : kCodecs) {
+        SCOPED_TRACE(io::codec_name(c));
+        const Bytes z = io::compress(d, {c, 1});
+        EXPECT_EQ(io::decompress(z, d.size(), kPlace), d);
+        // A record of 1000 blocks, each claiming the full 16 MiB — 16 GB in all — whose first block
+        // is this corrupt body: the chain of headers is consistent, so only decoding finds the lie,
+        // after one block's output (at most 16 MiB) was allocated.
+        Bytes bomb;
+        Bytes first = z;
+        first[first.size() - 3] ^= 0x55;
+        set_le24(first, 6,
+                 std::min<std::size_t>(io::kMaxBlockSize, (c == Codec::Lz4 ? 255 : 1032) * z.size()));
+        for (int i = 0; i < 1000; ++i)
+            bomb.insert(bomb.end(), first.begin(), first.end());
+        const std::size_t claimed = 1000 * le24_of(first);
+        const InputError e = input_error([&] { (void)io::decompress(bomb, claimed, kPlace); });
+        EXPECT_NE(std::string(e.what()).find("at byte 1000"), std::string::npos) << e.what();
+    }
 }
