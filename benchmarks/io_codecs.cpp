@@ -13,6 +13,7 @@
 
 #include <benchmark/benchmark.h>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <libdeflate.h>
@@ -32,7 +33,12 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-constexpr std::size_t kTotal = 8u << 20; // uncompressed bytes per pass
+// Uncompressed bytes per pass: 8 MiB, or $HEPKIT_BENCH_IO_MIB MiB (the ctest smoke run uses 1).
+const std::size_t kTotal = [] {
+    const char* env = std::getenv("HEPKIT_BENCH_IO_MIB");
+    const long mib = env != nullptr ? std::strtol(env, nullptr, 10) : 8;
+    return static_cast<std::size_t>(mib > 0 ? mib : 8) << 20;
+}();
 
 void put_be32(Bytes& b, std::uint32_t v) {
     for (int i = 3; i >= 0; --i)
