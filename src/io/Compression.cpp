@@ -186,69 +186,134 @@ Codec record_codec(std::span<const std::uint8_t> in, std::size_t out_size) {
     return codec_of(in.data());
 }
 
+namespace {
+
+struct Block {
+    Codec codec = Codec::None;
+    std::span<const std::uint8_t> body;
+    std::size_t usize = 0;
+};
+
+// The block at input position `ip` when `op` of `out_size` bytes are done, its sizes checked
+// against what is left of the input and of the record, and against what its codec can expand
+// to: deflate at most 1032-fold (zlib's FAQ), LZ4 at most 255-fold, a ZSTD frame that states its
+// content size must agree. Lies are found here, before any output is allocated or decoded.
+Block next_block(std::span<const std::uint8_t> in, std::size_t ip, std::size_t op, std::size_t out_size,
+                 const RecordPlace& place) {
+    if (in.size() - ip < kBlockHeaderSize)
+        bad(place, ip,
+            ip == in.size()
+                ? fmt::format("compressed record ends after {} of its {} uncompressed bytes (truncated or "
+                              "lying sizes)",
+                              op, out_size)
+                : fmt::format("compressed block header truncated: {} bytes left, a header has {}",
+                              in.size() - ip, kBlockHeaderSize));
+    const std::uint8_t* h = in.data() + ip;
+    const std::size_t csize = le24(h + 3), usize = le24(h + 6);
+    const Codec codec = codec_of(h);
+    if (codec == Codec::None)
+        bad(place, ip,
+            fmt::format("unknown compression algorithm '{}' (ROOT writes ZL, CS, XZ, L4, ZS)",
+                        printable_tag(h)));
+    if (csize > in.size() - ip - kBlockHeaderSize)
+        bad(place, ip,
+            fmt::format("{} block of {} compressed bytes runs past the record ({} bytes left; truncated or "
+                        "lying size)",
+                        codec_name(codec), csize, in.size() - ip - kBlockHeaderSize));
+    if (usize > out_size - op)
+        bad(place, ip,
+            fmt::format("{} block says it holds {} bytes, only {} of the record's {} are left (lying size)",
+                        codec_name(codec), usize, out_size - op, out_size));
+    const std::size_t max_ratio = codec == Codec::Zlib || codec == Codec::OldRoot ? 1032
+                                  : codec == Codec::Lz4                           ? 255
+                                                                                  : 0;
+    if (max_ratio > 0 && usize > max_ratio * csize + 64)
+        bad(place, ip,
+            fmt::format(
+                "{} block of {} compressed bytes cannot hold the {} bytes its header says ({} expands "
+                "at most {}-fold; lying size)",
+                codec_name(codec), csize, usize, codec_name(codec), max_ratio));
+    const auto body = in.subspan(ip + kBlockHeaderSize, csize);
+    if (codec == Codec::Zstd) {
+        const unsigned long long stated = ZSTD_getFrameContentSize(body.data(), body.size());
+        if (stated == ZSTD_CONTENTSIZE_ERROR)
+            bad(place, ip, fmt::format("ZSTD (ZS) block of {} bytes does not start a zstd frame", csize));
+        if (stated != ZSTD_CONTENTSIZE_UNKNOWN && stated != usize)
+            bad(place, ip,
+                fmt::format("ZSTD (ZS) frame holds {} bytes, its block header says {} (lying size)", stated,
+                            usize));
+    }
+    return {codec, body, usize};
+}
+
+void decode(const Block& b, std::span<std::uint8_t> dst, const RecordPlace& place, std::size_t ip) {
+    switch (b.codec) {
+    case Codec::Zlib:
+        return zlib_block(b.body, dst, place, ip);
+    case Codec::OldRoot:
+        return old_block(b.body, dst, place, ip);
+    case Codec::Lz4:
+        return lz4_block(b.body, dst, place, ip);
+    case Codec::Zstd:
+        return zstd_block(b.body, dst, place, ip);
+    case Codec::Lzma:
+        return lzma_block(b.body, dst, place, ip);
+    case Codec::None:
+        break;
+    }
+}
+
+// Walks the block chain without decoding: every size checked before anything is allocated or
+// decoded. Each block advances the input by at least its 9-byte header, so zero-length blocks
+// cannot loop. Bytes after the last block are ignored, as ROOT does (R__unzip stops at the
+// object length).
+void check_chain(std::span<const std::uint8_t> in, std::size_t out_size, const RecordPlace& place) {
+    std::size_t ip = 0, op = 0;
+    while (op < out_size) {
+        const Block b = next_block(in, ip, op, out_size, place);
+        ip += kBlockHeaderSize + b.body.size();
+        op += b.usize;
+    }
+}
+
+} // namespace
+
 void decompress(std::span<const std::uint8_t> in, std::span<std::uint8_t> out, const RecordPlace& place) {
     if (in.size() == out.size()) {
         if (!in.empty())
             std::memcpy(out.data(), in.data(), in.size());
         return;
     }
-    // Blocks follow each other until the output is full. Every header's sizes are checked against
-    // what is left of the input and the output before a decoder sees them; each block advances
-    // the input by at least its 9-byte header, so a loop over zero-length blocks ends too. Bytes
-    // after the last block are ignored, as ROOT does (R__unzip stops at the object length).
+    check_chain(in, out.size(), place);
     std::size_t ip = 0, op = 0;
     while (op < out.size()) {
-        if (in.size() - ip < kBlockHeaderSize)
-            bad(place, ip,
-                ip == in.size()
-                    ? fmt::format(
-                          "compressed record ends after {} of its {} uncompressed bytes (truncated or "
-                          "lying sizes)",
-                          op, out.size())
-                    : fmt::format("compressed block header truncated: {} bytes left, a header has {}",
-                                  in.size() - ip, kBlockHeaderSize));
-        const std::uint8_t* h = in.data() + ip;
-        const std::size_t csize = le24(h + 3), usize = le24(h + 6);
-        const Codec codec = codec_of(h);
-        if (codec == Codec::None)
-            bad(place, ip,
-                fmt::format("unknown compression algorithm '{}' (ROOT writes ZL, CS, XZ, L4, ZS)",
-                            printable_tag(h)));
-        if (csize > in.size() - ip - kBlockHeaderSize)
-            bad(place, ip,
-                fmt::format(
-                    "{} block of {} compressed bytes runs past the record ({} bytes left; truncated or "
-                    "lying size)",
-                    codec_name(codec), csize, in.size() - ip - kBlockHeaderSize));
-        if (usize > out.size() - op)
-            bad(place, ip,
-                fmt::format(
-                    "{} block says it holds {} bytes, only {} of the record's {} are left (lying size)",
-                    codec_name(codec), usize, out.size() - op, out.size()));
-        const auto body = in.subspan(ip + kBlockHeaderSize, csize);
-        const auto dst = out.subspan(op, usize);
-        switch (codec) {
-        case Codec::Zlib:
-            zlib_block(body, dst, place, ip);
-            break;
-        case Codec::OldRoot:
-            old_block(body, dst, place, ip);
-            break;
-        case Codec::Lz4:
-            lz4_block(body, dst, place, ip);
-            break;
-        case Codec::Zstd:
-            zstd_block(body, dst, place, ip);
-            break;
-        case Codec::Lzma:
-            lzma_block(body, dst, place, ip);
-            break;
-        case Codec::None:
-            break;
-        }
-        ip += kBlockHeaderSize + csize;
-        op += usize;
+        const Block b = next_block(in, ip, op, out.size(), place);
+        decode(b, out.subspan(op, b.usize), place, ip);
+        ip += kBlockHeaderSize + b.body.size();
+        op += b.usize;
     }
+}
+
+std::vector<std::uint8_t> decompress(std::span<const std::uint8_t> in, std::size_t out_size,
+                                     const RecordPlace& place) {
+    if (in.size() == out_size)
+        return {in.begin(), in.end()};
+    check_chain(in, out_size, place);
+    // The output grows block by block, after each block's header passed next_block's checks and
+    // the blocks before it decoded: sizes that lie cost at most one block more than the record
+    // really holds. Records of one block (nearly all) allocate once.
+    std::vector<std::uint8_t> out;
+    if (out_size <= kMaxBlockSize)
+        out.reserve(out_size);
+    std::size_t ip = 0;
+    while (out.size() < out_size) {
+        const Block b = next_block(in, ip, out.size(), out_size, place);
+        const std::size_t op = out.size();
+        out.resize(op + b.usize);
+        decode(b, std::span(out).subspan(op, b.usize), place, ip);
+        ip += kBlockHeaderSize + b.body.size();
+    }
+    return out;
 }
 
 CompressionSetting CompressionSetting::from_root(int fcompress) {

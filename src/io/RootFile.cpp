@@ -130,9 +130,10 @@ struct RootFile::Impl {
         read(k.seek_key + k.key_len, raw, k.name);
         if (stored == k.obj_len)
             return raw;
-        std::vector<std::uint8_t> out(static_cast<std::size_t>(k.obj_len));
-        decompress(raw, out, RecordPlace{path, k.name, static_cast<std::uint64_t>(k.seek_key + k.key_len)});
-        return out;
+        // The vector form grows the output as blocks decode: a key whose object length lies
+        // cannot make us allocate what its blocks do not hold.
+        return decompress(raw, static_cast<std::size_t>(k.obj_len),
+                          RecordPlace{path, k.name, static_cast<std::uint64_t>(k.seek_key + k.key_len)});
     }
 
     // The directory record (TDirectory::Streamer) of a directory whose record starts at `offset`.

@@ -52,10 +52,20 @@ struct RecordPlace {
 
 /// Decompresses a whole record (all its blocks) into `out`, which must have exactly the
 /// uncompressed size the key or basket header promised. When in.size() == out.size() the
-/// record is stored raw and copied. Throws InputError naming `place` on an unknown algorithm,
-/// a block that runs past the input, sizes that do not add up, a codec error or a wrong LZ4
-/// checksum — never reads or writes out of bounds.
+/// record is stored raw and copied. Throws InputError naming `place` and the offset of the bad
+/// block on an unknown algorithm, a block that runs past the input, sizes that do not add up
+/// (checked for the whole chain of blocks before the first is decoded), a block claiming more
+/// than its codec can expand to (deflate 1032-fold, LZ4 255-fold), a codec error or a wrong LZ4
+/// checksum — never reads or writes out of bounds. Bytes after the last block are ignored, as
+/// ROOT does.
 void decompress(std::span<const std::uint8_t> in, std::span<std::uint8_t> out, const RecordPlace& place);
+
+/// Decompresses a whole record whose uncompressed size is `out_size` into a new buffer (the form
+/// RootFile uses for keys). The same checks as above, all block headers checked before anything
+/// is allocated, and the buffer grows block by block as blocks decode: a record whose sizes lie
+/// never costs more than one block (16 MiB) beyond what it really holds.
+std::vector<std::uint8_t> decompress(std::span<const std::uint8_t> in, std::size_t out_size,
+                                     const RecordPlace& place);
 
 /// The codec of the record's first block (Codec::None when the record is raw: in_size == out_size).
 Codec record_codec(std::span<const std::uint8_t> in, std::size_t out_size);
