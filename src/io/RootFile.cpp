@@ -131,7 +131,7 @@ struct RootFile::Impl {
         if (stored == k.obj_len)
             return raw;
         std::vector<std::uint8_t> out(static_cast<std::size_t>(k.obj_len));
-        decompress(raw, out, RecordPlace{path, k.name, static_cast<std::uint64_t>(k.seek_key)});
+        decompress(raw, out, RecordPlace{path, k.name, static_cast<std::uint64_t>(k.seek_key + k.key_len)});
         return out;
     }
 

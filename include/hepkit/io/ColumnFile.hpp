@@ -1,8 +1,26 @@
 #pragma once
 /// @file
 /// Columns to files for users outside ROOT: CSV and HDF5 (`hepkit root dump -o OUT.csv|OUT.h5`).
-/// All columns must have the same number of entries. Outputs are written atomically (a temporary
-/// file renamed at the end): an error never leaves a half-written file.
+///
+///     std::vector<hepkit::io::Column> columns = ...;      // from a TTree or RNTuple reader
+///     hepkit::io::write_columns("events.h5", columns);    // or events.csv
+///
+/// All columns must have the same number of entries (rows). Outputs are written atomically (a
+/// temporary `OUT.tmp.<pid>` renamed at the end): an error never leaves a half-written file and
+/// never clobbers a previous good one. Errors are hepkit::OutputError naming the output file (and
+/// the column when one is at fault).
+///
+/// CSV layout (docs/root-io.md, "CSV and HDF5"): one header row of column names, one row per entry;
+/// a fixed-size column `x` of width 3 becomes the three columns `x[0],x[1],x[2]`; a jagged column
+/// is one cell per entry holding its values joined by ';' (empty cell: no values). Floating-point
+/// values are written in the shortest form that reads back to the identical float or double;
+/// booleans as 0/1; strings quoted as RFC 4180 says.
+///
+/// HDF5 layout: a flat column is a 1-D dataset `NAME`, a fixed-size one a 2-D dataset
+/// (entries × width), a jagged one a group `NAME` holding the datasets `values` and `offsets`
+/// (int64, entries+1; the Apache Arrow layout). Element types are the native ones (bool as h5py's
+/// FALSE/TRUE int8 enum, strings variable-length UTF-8); attributes `root_type` (Float_t, ...) and
+/// `layout` (flat, fixed, jagged) on every column, `entries` and `creator` on the file.
 
 #include "hepkit/io/Column.hpp"
 
@@ -16,11 +34,16 @@ enum class ColumnFileFormat { Csv, Hdf5 };
 /// The format of `path` by its extension: .csv → Csv; .h5/.hdf5 → Hdf5; else UsageError naming it.
 ColumnFileFormat column_file_format(const std::string& path);
 
-/// CSV: a header of column names, one row per entry; see docs/root-io.md for how fixed-size and
-/// jagged columns are laid out.
+/// The ROOT name of a column's element type: `Bool_t`, `Char_t`, `UChar_t`, `Short_t`, ...,
+/// `Long64_t`, `ULong64_t`, `Float_t`, `Double_t`, `string` (the `root_type` attribute of HDF5).
+std::string_view root_type_name(ColumnType type);
+
+/// CSV (see the file comment for the layout). Throws OutputError naming `path` when the columns
+/// have different entry counts, a name is empty or repeated, or the file cannot be written.
 void write_csv(const std::string& path, std::span<const Column> columns);
 
-/// HDF5: one dataset per column (jagged columns as NAME/values + NAME/offsets, the Arrow layout).
+/// HDF5 (see the file comment). Throws OutputError naming `path` (and the column) as write_csv
+/// does, for a name containing '/', and with HDF5's own message when the library fails.
 void write_hdf5(const std::string& path, std::span<const Column> columns);
 
 /// Dispatches on column_file_format(path).

@@ -19,6 +19,11 @@
 
 namespace hepkit::io {
 
+/// Length of a block header: algorithm (2), method (1), compressed size (3), uncompressed size (3).
+inline constexpr std::size_t kBlockHeaderSize = 9;
+/// The most uncompressed bytes one block holds (ROOT's kMAXZIPBUF); longer records are split.
+inline constexpr std::size_t kMaxBlockSize = 0xffffff;
+
 /// The compression algorithms ROOT writes (ROOT::RCompressionSetting::EAlgorithm).
 enum class Codec : std::uint8_t { None, Zlib, Lzma, OldRoot, Lz4, Zstd };
 
@@ -37,7 +42,8 @@ struct CompressionSetting {
 };
 
 /// Where a record comes from, for error messages: the file, the object (`Events/Muon_pt basket 3`)
-/// and the record's offset in the file.
+/// and the file offset of the record's first stored byte (after the key header), so that an error
+/// names the absolute offset of the bad block.
 struct RecordPlace {
     std::string_view file;
     std::string_view object;
@@ -54,9 +60,13 @@ void decompress(std::span<const std::uint8_t> in, std::span<std::uint8_t> out, c
 /// The codec of the record's first block (Codec::None when the record is raw: in_size == out_size).
 Codec record_codec(std::span<const std::uint8_t> in, std::size_t out_size);
 
-/// Compresses `in` into ROOT blocks with `setting`. Returns the input unchanged when the setting
-/// is uncompressed or when compression would not make the record smaller (as ROOT does; the
-/// reader then sees stored size == uncompressed size). Only Zlib, Lz4, Zstd and Lzma are written.
+/// Compresses `in` into ROOT blocks with `setting` (blocks of at most kMaxBlockSize input bytes).
+/// Returns the input unchanged when the setting is uncompressed, the input shorter than 11 bytes,
+/// or compression would not make the record smaller (as ROOT does; the reader then sees stored
+/// size == uncompressed size). Levels as ROOT uses them: zlib and old (raw deflate) 1–9 with
+/// libdeflate; LZ4 below 4 the fast compressor, 4–9 LZ4-HC at that level, an xxhash64 checksum
+/// per block; ZSTD at zstd level 2·level; LZMA xz preset `level` with a CRC32 check. Levels above
+/// 9 count as 9.
 std::vector<std::uint8_t> compress(std::span<const std::uint8_t> in, CompressionSetting setting);
 
 } // namespace hepkit::io

@@ -1,0 +1,275 @@
+// The HDF5 writer of columns, on HDF5's C API (Debian's libhdf5, private to hepkit::io). Layout:
+// include/hepkit/io/ColumnFile.hpp and docs/root-io.md.
+
+#include "ColumnFileChecks.hpp"
+#include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/io/ColumnFile.hpp"
+
+#include <fmt/format.h>
+#include <hdf5.h>
+
+#include <filesystem>
+#include <mutex>
+#include <system_error>
+#include <unistd.h>
+
+namespace hepkit::io {
+
+namespace {
+
+// HDF5's library state (its error stack settings above all) is global; one writer at a time.
+std::mutex hdf5_mutex;
+
+// HDF5 failures: the innermost message of the library's error stack (its "description"),
+// instead of the stack trace HDF5 would otherwise print on stderr.
+herr_t keep_description(unsigned n, const H5E_error2_t* err, void* data) {
+    if (n == 0 && err != nullptr && err->desc != nullptr)
+        *static_cast<std::string*>(data) = err->desc;
+    return 0;
+}
+
+class Writer {
+  public:
+    Writer(std::string path, std::string tmp) : path_(std::move(path)), tmp_(std::move(tmp)) {}
+
+    [[noreturn]] void fail(const std::string& column, const std::string& what) const {
+        std::string detail;
+        H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_description, &detail);
+        std::string m = what;
+        if (!detail.empty())
+            m.append(" (HDF5: ").append(detail).append(")");
+        throw OutputError(path_, 0, column.empty() ? std::string() : "column " + column, m);
+    }
+    hid_t check(hid_t id, const std::string& column, const char* what) const {
+        if (id < 0)
+            fail(column, what);
+        return id;
+    }
+    void check(herr_t status, const std::string& column, const char* what, int) const {
+        if (status < 0)
+            fail(column, what);
+    }
+
+    const std::string& path() const { return path_; }
+    const std::string& tmp() const { return tmp_; }
+
+  private:
+    std::string path_;
+    std::string tmp_;
+};
+
+// An HDF5 identifier closed by the function that matches its kind.
+class Handle {
+  public:
+    Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+    ~Handle() {
+        if (id_ >= 0)
+            close_(id_);
+    }
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+    Handle& operator=(Handle&&) = delete;
+    hid_t get() const { return id_; }
+    /// Closes now, reporting failure (closing the file flushes it: its errors matter).
+    herr_t close() {
+        const herr_t s = id_ >= 0 ? close_(id_) : 0;
+        id_ = -1;
+        return s;
+    }
+
+  private:
+    hid_t id_;
+    herr_t (*close_)(hid_t);
+};
+
+// The memory (and file) type of a column's elements. Bool is the enum h5py writes for numpy's
+// bool (int8, FALSE = 0, TRUE = 1), so that h5py and pandas read it back as bool.
+Handle element_type(const Writer& w, const Column& c) {
+    switch (c.type) {
+    case ColumnType::Bool: {
+        Handle t(w.check(H5Tenum_create(H5T_NATIVE_INT8), c.name, "cannot create the bool type"), H5Tclose);
+        const std::int8_t no = 0, yes = 1;
+        w.check(H5Tenum_insert(t.get(), "FALSE", &no), c.name, "cannot create the bool type", 0);
+        w.check(H5Tenum_insert(t.get(), "TRUE", &yes), c.name, "cannot create the bool type", 0);
+        return t;
+    }
+    case ColumnType::String: {
+        Handle t(w.check(H5Tcopy(H5T_C_S1), c.name, "cannot create the string type"), H5Tclose);
+        w.check(H5Tset_size(t.get(), H5T_VARIABLE), c.name, "cannot create the string type", 0);
+        w.check(H5Tset_cset(t.get(), H5T_CSET_UTF8), c.name, "cannot create the string type", 0);
+        return t;
+    }
+    default:
+        break;
+    }
+    hid_t native = -1;
+    switch (c.type) {
+    case ColumnType::Int8:
+        native = H5T_NATIVE_INT8;
+        break;
+    case ColumnType::UInt8:
+        native = H5T_NATIVE_UINT8;
+        break;
+    case ColumnType::Int16:
+        native = H5T_NATIVE_INT16;
+        break;
+    case ColumnType::UInt16:
+        native = H5T_NATIVE_UINT16;
+        break;
+    case ColumnType::Int32:
+        native = H5T_NATIVE_INT32;
+        break;
+    case ColumnType::UInt32:
+        native = H5T_NATIVE_UINT32;
+        break;
+    case ColumnType::Int64:
+        native = H5T_NATIVE_INT64;
+        break;
+    case ColumnType::UInt64:
+        native = H5T_NATIVE_UINT64;
+        break;
+    case ColumnType::Float32:
+        native = H5T_NATIVE_FLOAT;
+        break;
+    default:
+        native = H5T_NATIVE_DOUBLE;
+        break;
+    }
+    return Handle(w.check(H5Tcopy(native), c.name, "cannot copy an HDF5 type"), H5Tclose);
+}
+
+void string_attribute(const Writer& w, hid_t owner, const char* name, std::string_view value,
+                      const std::string& column) {
+    Handle type(w.check(H5Tcopy(H5T_C_S1), column, "cannot create an attribute type"), H5Tclose);
+    w.check(H5Tset_size(type.get(), H5T_VARIABLE), column, "cannot create an attribute type", 0);
+    w.check(H5Tset_cset(type.get(), H5T_CSET_UTF8), column, "cannot create an attribute type", 0);
+    Handle space(w.check(H5Screate(H5S_SCALAR), column, "cannot create an attribute space"), H5Sclose);
+    Handle attr(w.check(H5Acreate2(owner, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), column,
+                        "cannot create an attribute"),
+                H5Aclose);
+    const std::string text(value);
+    const char* p = text.c_str();
+    w.check(H5Awrite(attr.get(), type.get(), &p), column, "cannot write an attribute", 0);
+}
+
+void int_attribute(const Writer& w, hid_t owner, const char* name, std::int64_t value) {
+    Handle space(w.check(H5Screate(H5S_SCALAR), "", "cannot create an attribute space"), H5Sclose);
+    Handle attr(w.check(H5Acreate2(owner, name, H5T_NATIVE_INT64, space.get(), H5P_DEFAULT, H5P_DEFAULT), "",
+                        "cannot create an attribute"),
+                H5Aclose);
+    w.check(H5Awrite(attr.get(), H5T_NATIVE_INT64, &value), "", "cannot write an attribute", 0);
+}
+
+// One dataset `name` under `parent` of rank 1 (n) or 2 (n × width) holding `data`.
+Handle dataset(const Writer& w, hid_t parent, const char* name, hid_t type, std::size_t n, std::size_t width,
+               const void* data, const std::string& column) {
+    const hsize_t dims[2] = {static_cast<hsize_t>(n), static_cast<hsize_t>(width)};
+    Handle space(
+        w.check(H5Screate_simple(width > 1 ? 2 : 1, dims, nullptr), column, "cannot create a dataspace"),
+        H5Sclose);
+    Handle set(w.check(H5Dcreate2(parent, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                       column, "cannot create the dataset"),
+               H5Dclose);
+    if (n * width > 0)
+        w.check(H5Dwrite(set.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), column,
+                "cannot write the dataset", 0);
+    return set;
+}
+
+void write_column(const Writer& w, hid_t file, const Column& c) {
+    Handle type = element_type(w, c);
+    // Variable-length strings are written from an array of C string pointers.
+    std::vector<const char*> strings;
+    const void* data = std::visit(
+        [&](const auto& v) -> const void* {
+            using T = typename std::decay_t<decltype(v)>::value_type;
+            if constexpr (std::is_same_v<T, std::string>) {
+                strings.reserve(v.size());
+                for (const auto& s : v) {
+                    if (s.find('\0') != std::string::npos)
+                        throw OutputError(w.path(), 0, "column " + c.name,
+                                          "a string holds a NUL character, which HDF5 strings cannot store");
+                    strings.push_back(s.c_str());
+                }
+                return strings.data();
+            } else {
+                return v.data();
+            }
+        },
+        c.values);
+    const std::string_view root_type = root_type_name(c.type);
+    if (c.jagged()) {
+        Handle group(w.check(H5Gcreate2(file, c.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), c.name,
+                             "cannot create the group"),
+                     H5Gclose);
+        dataset(w, group.get(), "values", type.get(), c.size(), 1, data, c.name);
+        dataset(w, group.get(), "offsets", H5T_NATIVE_INT64, c.offsets.size(), 1, c.offsets.data(), c.name);
+        string_attribute(w, group.get(), "root_type", root_type, c.name);
+        string_attribute(w, group.get(), "layout", "jagged", c.name);
+        return;
+    }
+    Handle set = dataset(w, file, c.name.c_str(), type.get(), c.entries(), c.width, data, c.name);
+    string_attribute(w, set.get(), "root_type", root_type, c.name);
+    string_attribute(w, set.get(), "layout", c.width > 1 ? "fixed" : "flat", c.name);
+}
+
+// The temporary file of an HDF5 output: registered for removal by a termination signal (as
+// AtomicFile's are), removed when the write fails, renamed onto the output when it succeeds.
+class TempFile {
+  public:
+    explicit TempFile(std::string tmp)
+        : tmp_(std::move(tmp)), slot_(hepkit::detail::register_temp_file(tmp_)) {}
+    ~TempFile() {
+        if (!kept_) {
+            std::error_code ec;
+            std::filesystem::remove(tmp_, ec);
+        }
+        hepkit::detail::unregister_temp_file(slot_);
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    void keep() { kept_ = true; }
+
+  private:
+    std::string tmp_;
+    int slot_;
+    bool kept_ = false;
+};
+
+} // namespace
+
+void write_hdf5(const std::string& path, std::span<const Column> columns) {
+    const std::size_t entries = detail::check_columns(path, columns, true);
+    const std::lock_guard lock(hdf5_mutex);
+    // Silence HDF5's printing of error stacks for the duration; failures become OutputErrors.
+    H5E_auto2_t old_func = nullptr;
+    void* old_data = nullptr;
+    H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    struct Restore {
+        H5E_auto2_t f;
+        void* d;
+        ~Restore() { H5Eset_auto2(H5E_DEFAULT, f, d); }
+    } restore{old_func, old_data};
+
+    const Writer w(path, fmt::format("{}.tmp.{}", path, static_cast<long>(::getpid())));
+    TempFile temp(w.tmp());
+    Handle file(H5Fcreate(w.tmp().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (file.get() < 0)
+        w.fail("", "cannot create output file (does the directory exist and is it writable?)");
+    string_attribute(w, file.get(), "creator", "hepkit", "");
+    int_attribute(w, file.get(), "entries", static_cast<std::int64_t>(entries));
+    for (const Column& c : columns)
+        write_column(w, file.get(), c);
+    if (file.close() < 0)
+        w.fail("", "cannot write the file (disk full?)");
+    std::error_code ec;
+    std::filesystem::rename(w.tmp(), path, ec);
+    if (ec)
+        throw OutputError(path, 0, "", "cannot rename the finished file into place: " + ec.message());
+    temp.keep();
+}
+
+} // namespace hepkit::io
