@@ -330,6 +330,35 @@ bool is_basic_type_name(std::string_view t) {
     return names.count(t) != 0;
 }
 
+// Classes of version 0 (never streamed member by member: TSeqCollection, THashList) have streamer
+// infos that list only their bases, while the checksum ROOT stores (TClass::GetCheckSum) also
+// counts their transient members. Found by recomputing the checksums of files ROOT wrote.
+const std::map<std::string_view, std::vector<std::pair<std::string_view, std::string_view>>>&
+hidden_members() {
+    static const std::map<std::string_view, std::vector<std::pair<std::string_view, std::string_view>>> m = {
+        {"TSeqCollection", {{"fSorted", "bool"}}}, {"THashList", {{"fTable", "THashTable*"}}}};
+    return m;
+}
+
+// ROOT checksums typedefs resolved (Int_t as int), but some files store the typedef names.
+std::string resolve_typedef(std::string_view type) {
+    static const std::map<std::string_view, std::string_view> names = {
+        {"Char_t", "char"},   {"UChar_t", "unsigned char"},
+        {"Short_t", "short"}, {"UShort_t", "unsigned short"},
+        {"Int_t", "int"},     {"UInt_t", "unsigned int"},
+        {"Long_t", "long"},   {"ULong_t", "unsigned long"},
+        {"Float_t", "float"}, {"Double_t", "double"},
+        {"Bool_t", "bool"},   {"Option_t", "char"}};
+    std::string_view base = type;
+    std::string_view stars;
+    if (const auto p = type.find('*'); p != std::string_view::npos) {
+        base = type.substr(0, p);
+        stars = type.substr(p);
+    }
+    const auto it = names.find(base);
+    return it == names.end() ? std::string(type) : std::string(it->second) + std::string(stars);
+}
+
 } // namespace
 
 std::uint32_t streamer_checksum(std::string_view class_name, std::span<const StreamerElement> elements) {
@@ -352,7 +381,7 @@ std::uint32_t streamer_checksum(std::string_view class_name, std::span<const Str
         if (e.type == kInt && !is_basic_type_name(e.type_name))
             id = id * 3 + 1;
         add(e.name);
-        add(e.type_name);
+        add(resolve_typedef(e.type_name));
         for (int k = 0; k < e.array_dim && k < 5; ++k)
             id = id * 3 + static_cast<std::uint32_t>(e.max_index[k]);
         // An array counter counts when the comment starts with it: "[fN] ...".
@@ -367,6 +396,11 @@ std::uint32_t streamer_checksum(std::string_view class_name, std::span<const Str
                 add(title.substr(p + 1, close - p - 1));
         }
     }
+    if (const auto it = hidden_members().find(class_name); it != hidden_members().end())
+        for (const auto& [member, type] : it->second) {
+            add(member);
+            add(type);
+        }
     return id;
 }
 
