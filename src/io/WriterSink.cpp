@@ -60,12 +60,15 @@ void Sink::append(std::span<const std::uint8_t> bytes) {
 
 void Sink::write_at(std::int64_t offset, std::span<const std::uint8_t> bytes) {
     auto& out = file_.stream();
-    out.seekp(offset);
+    // A seek flushes the stream's buffer: seek only when not writing at the current position.
+    if (offset != stream_pos_)
+        out.seekp(offset);
     out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     if (!out)
         throw OutputError(path_, 0, "",
                           "cannot write " + std::to_string(bytes.size()) + " bytes at offset " +
                               std::to_string(offset) + " (disk full?)");
+    stream_pos_ = offset + static_cast<std::int64_t>(bytes.size());
 }
 
 std::int64_t Sink::reserve(std::int64_t n) {

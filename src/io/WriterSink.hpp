@@ -82,6 +82,7 @@ class Sink {
     std::uint32_t datime_;
     AtomicFile file_;
     std::int64_t end_ = 0;
+    std::int64_t stream_pos_ = 0; ///< where the next write lands without a seek
     std::vector<Key> keys_;
     std::set<std::string> classes_;
 };
