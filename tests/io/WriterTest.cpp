@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <limits>
 #include <map>
+#include <tuple>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -322,6 +323,62 @@ TEST(WriterLayout, BasketsHoldBigEndianValuesAndEntryOffsets) {
                                                     0,    0,    0, static_cast<std::uint8_t>(kl + 8),
                                                     0,    0,    0, 0}));
     EXPECT_EQ(bytes(baskets.at("nMuon")), (std::vector<std::uint8_t>{0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1}));
+    fs::remove(p);
+}
+
+TEST(WriterLayout, ClusterLayoutIsRecordedInAutoFlushAndClusterRanges) {
+    // Scenario: two appends of 250 entries with 100-entry clusters give clusters of 100, 100, 50,
+    // 100, 100, 50 entries. ROOT describes them as two ranges — entries up to 199 in clusters of
+    // 100, up to 249 in one of 50 — and fAutoFlush = 100 for the rest (the last short cluster
+    // ends the tree). An empty tree is written too: no baskets, zero entries.
+    const auto p = temp_path("clusters.root");
+    {
+        io::RootWriter out(p.string(), {.compression = {io::Codec::Zlib, 1}, .title = "", .timestamp = 0});
+        auto& t = out.tree("T", {.title = "", .basket_size = 32000, .cluster_entries = 100});
+        const auto cols = hepkit::test::sample_flat(500);
+        std::vector<Column> a, b;
+        for (const auto& c : cols) {
+            a.push_back(hepkit::test::slice(c, 0, 250));
+            b.push_back(hepkit::test::slice(c, 250, 250));
+        }
+        t.append(a);
+        t.append(b);
+        EXPECT_EQ(t.entries(), 500);
+        auto empty = floats("Jet_pt", {});
+        empty.offsets = {0};
+        out.write_tree("Empty", std::vector<Column>{empty});
+        out.close();
+    }
+    io::RootFile f(p.string());
+    const auto read_clusters = [&](const std::string& name) {
+        const auto key = f.key(name);
+        const auto payload = f.read_payload(key);
+        io::Cursor c(payload, p.string(), name, 0, key.key_len);
+        c.frame("TTree");
+        c.tnamed();
+        for (const char* att : {"TAttLine", "TAttFill", "TAttMarker"}) {
+            const auto fr = c.frame(att);
+            c.skip_to_end(fr, att);
+        }
+        const std::int64_t entries = c.i64();
+        c.skip(4 * 8 + 8 + 4 * 4);
+        const std::int32_t nranges = c.i32();
+        c.skip(4 * 8);
+        const std::int64_t auto_flush = c.i64();
+        c.i64();
+        std::vector<std::int64_t> ends, sizes;
+        for (auto* v : {&ends, &sizes})
+            if (c.u8() != 0)
+                for (std::int32_t i = 0; i < nranges; ++i)
+                    v->push_back(c.i64());
+        return std::make_tuple(entries, auto_flush, ends, sizes);
+    };
+    const auto [entries, auto_flush, ends, sizes] = read_clusters("T");
+    EXPECT_EQ(entries, 500);
+    EXPECT_EQ(auto_flush, 100);
+    EXPECT_EQ(ends, (std::vector<std::int64_t>{199, 249}));
+    EXPECT_EQ(sizes, (std::vector<std::int64_t>{100, 50}));
+    EXPECT_EQ(std::get<0>(read_clusters("Empty")), 0);
     fs::remove(p);
 }
 
