@@ -38,19 +38,12 @@ void put_be32(std::vector<std::uint8_t>& out, std::int32_t v) {
         out.push_back(static_cast<std::uint8_t>(u >> (8 * i)));
 }
 
-// A counter value stored in the counter's own type.
-std::vector<std::uint8_t> counter_bytes(ColumnType t, std::int64_t count) {
-    Column c = Column::make("", t);
-    std::visit(
-        [&](auto& v) {
-            using T = typename std::decay_t<decltype(v)>::value_type;
-            if constexpr (std::is_arithmetic_v<T>)
-                v.push_back(static_cast<T>(count));
-        },
-        c.values);
-    std::vector<std::uint8_t> out;
-    append_values(out, c, 0, 1);
-    return out;
+// A counter value stored in the counter's own integer type (its two's complement, big-endian,
+// in column_type_size(t) bytes).
+void put_counter(std::vector<std::uint8_t>& out, ColumnType t, std::int64_t count) {
+    const auto u = static_cast<std::uint64_t>(count);
+    for (int i = static_cast<int>(column_type_size(t)) - 1; i >= 0; --i)
+        out.push_back(static_cast<std::uint8_t>(u >> (8 * i)));
 }
 
 constexpr std::int32_t kEntryOffsetLen = 1000; // ROOT's default fEntryOffsetLen for variable-size branches
@@ -129,8 +122,7 @@ void TreeWriter::Impl::write_cluster(std::span<const Column> columns, std::size_
                 if (b.is_counter) {
                     const std::int64_t count = counted.offsets[e + 1] - counted.offsets[e];
                     b.max_count = std::max(b.max_count, count);
-                    const auto v = counter_bytes(b.type, count);
-                    basket.bytes.insert(basket.bytes.end(), v.begin(), v.end());
+                    put_counter(basket.bytes, b.type, count);
                 } else {
                     const auto [v0, nv] = entry_values(e);
                     append_values(basket.bytes, *c, v0, nv);
