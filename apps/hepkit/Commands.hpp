@@ -28,6 +28,9 @@ std::function<int()> add_gpu_bench_command(CLI::App& app, const GlobalOptions& g
 /// `hepkit fit`: kafe2go-compatible fits.
 std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals);
 
+/// `hepkit root`: ROOT files without ROOT (RootCommand.cpp, subcommands in RootCommands.hpp).
+std::function<int()> add_root_command(CLI::App& app, const GlobalOptions& globals);
+
 /// Output paths and solver settings of a grid run that the command line may set.
 struct GridRunOutputs {
     std::string trace, summary, timeseries, drones;

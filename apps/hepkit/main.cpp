@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     auto run_gpu_plan = hepkit::app::add_gpu_plan_command(app, globals);
     auto run_gpu_bench = hepkit::app::add_gpu_bench_command(app, globals);
     auto run_fit = hepkit::app::add_fit_command(app, globals);
+    auto run_root = hepkit::app::add_root_command(app, globals);
 
     // One exit-code table for every subcommand (ExitCodes.hpp), shown at the end of each --help.
     app.footer(hepkit::app::exit_code_table);
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
             return run_gpu_bench();
         if (app.got_subcommand("fit"))
             return run_fit();
+        if (app.got_subcommand("root"))
+            return run_root();
     } catch (const hepkit::UsageError& e) {
         report("error: ", e);
         std::fputs("Run with --help for more information.\n", stderr);

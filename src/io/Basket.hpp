@@ -1,0 +1,47 @@
+#pragma once
+// Baskets of a branch (internal to hepkit::io): which baskets hold which entries, and one basket
+// read from the file, checked and decompressed.
+
+#include "TreeLayout.hpp"
+#include "hepkit/io/RootFile.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hepkit::io::detail {
+
+/// Basket `index` of a branch holds entries [begin, end); embedded baskets come after the
+/// baskets on file.
+struct BasketRef {
+    std::int64_t begin = 0;
+    std::int64_t end = 0;
+    std::int32_t index = 0;
+    bool embedded = false;
+    std::size_t embedded_index = 0;
+};
+
+/// The basket list of a branch, checked: entry ranges contiguous from 0 to the branch's entries,
+/// sizes and seeks inside the file. Throws InputError naming `object` otherwise.
+std::vector<BasketRef> basket_refs(const RootFile& file, const BranchModel& branch,
+                                   const std::string& object);
+
+/// A basket's bytes, uncompressed, with their entry offsets (view() gives the BasketView).
+struct LoadedBasket {
+    std::vector<std::uint8_t> buffer;
+    std::size_t border = 0; ///< data is buffer[0, border)
+    std::vector<std::int32_t> offsets;
+    std::int32_t entries = 0;
+    const EmbeddedBasket* embedded = nullptr;
+    std::uint64_t offset = 0; ///< the basket's key in the file, for errors
+
+    BasketView view() const;
+};
+
+/// Reads basket `ref` of `branch`: one pread of the whole basket, its key header checked against
+/// the branch's tables (size, entry count), decompressed, entry offsets checked monotone and inside
+/// the data.
+LoadedBasket load_basket(const RootFile& file, const BranchModel& branch, const BasketRef& ref,
+                         const std::string& object);
+
+} // namespace hepkit::io::detail

@@ -1,0 +1,268 @@
+// Tree: the TTree record read once (streamers in TreeStreamer/BranchStreamer/LeafStreamer.cpp),
+// branches interpreted (BranchLayout.cpp), and reads that fetch only the baskets overlapping the
+// asked entries, decompress a bounded window of them at a time on the thread pool and append them
+// in order to contiguous columns.
+
+#include "hepkit/io/Tree.hpp"
+
+#include "Basket.hpp"
+#include "Cursor.hpp"
+#include "TreeLayout.hpp"
+#include "TreeModel.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/core/ThreadPool.hpp"
+#include "hepkit/io/RootFile.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace hepkit::io {
+
+namespace {
+
+// Baskets decompressed at once per thread: enough to keep threads busy past uneven basket sizes,
+// few enough that memory stays a handful of baskets per thread whatever the range read.
+constexpr std::size_t kBasketsPerThread = 4;
+
+// A cluster list longer than this (tiny fAutoFlush over many entries) is not built; the basket
+// boundaries are used instead.
+constexpr std::int64_t kMaxClusters = 10'000'000;
+
+} // namespace
+
+struct Tree::Impl {
+    const RootFile* file = nullptr;
+    std::string path;
+    detail::TreeModel model;
+    std::vector<BranchInfo> infos;
+    std::vector<detail::Layout> layouts;
+    std::unordered_map<std::string, std::size_t> index;
+
+    std::string object(std::size_t b) const { return "tree '" + path + "' branch '" + infos[b].name + "'"; }
+
+    // A branch whose baskets were never flushed (a file not closed, or copied as such) has
+    // fZipBytes/fTotBytes 0: the totals are then summed from the basket table, the baskets' key
+    // headers (a few bytes read per basket) and the embedded baskets.
+    void sizes_from_baskets(std::size_t i) {
+        const auto& b = model.branches[i];
+        std::int64_t zipped = 0, unzipped = 0;
+        try {
+            for (std::int32_t k = 0; k < b.write_basket; ++k) {
+                const auto kk = static_cast<std::size_t>(k);
+                const auto head =
+                    file->read_raw(b.basket_seek[kk], 18, object(i) + " basket " + std::to_string(k));
+                const auto be = [&](std::size_t at, std::size_t n) {
+                    std::int64_t v = 0;
+                    for (std::size_t j = 0; j < n; ++j)
+                        v = (v << 8) | head[at + j];
+                    return v;
+                };
+                zipped += b.basket_bytes[kk];
+                unzipped += be(6, 4) + be(14, 2); // fObjlen + fKeylen
+            }
+        } catch (const InputError&) {
+            return; // a bad basket is reported when it is read
+        }
+        for (const auto& e : b.embedded) {
+            // Stored inside the TBranch record, uncompressed: data and entry offsets.
+            const auto n = static_cast<std::int64_t>(e.data.size() + 4 * e.offsets.size());
+            zipped += n;
+            unzipped += n;
+        }
+        infos[i].compressed_bytes = zipped;
+        infos[i].uncompressed_bytes = unzipped;
+    }
+
+    std::vector<EntryRange> basket_clusters() const {
+        // Entries where every readable branch starts a basket.
+        std::map<std::int64_t, std::size_t> starts;
+        std::size_t counted = 0;
+        for (const auto& b : model.branches) {
+            if (b.write_basket <= 0 && b.embedded.empty())
+                continue;
+            ++counted;
+            std::set<std::int64_t> own;
+            for (std::int32_t i = 0;
+                 i < b.write_basket && static_cast<std::size_t>(i) < b.basket_entry.size(); ++i)
+                own.insert(b.basket_entry[static_cast<std::size_t>(i)]);
+            for (const auto s : own)
+                ++starts[s];
+        }
+        std::vector<EntryRange> out;
+        std::int64_t at = 0;
+        for (const auto& [entry, n] : starts) {
+            if (n != counted || entry <= at || entry >= model.entries)
+                continue;
+            out.push_back({at, entry});
+            at = entry;
+        }
+        if (at < model.entries || out.empty())
+            out.push_back({at, model.entries});
+        return out;
+    }
+};
+
+Tree::Tree(const RootFile& file, std::string_view path) : impl_(std::make_unique<Impl>()) {
+    impl_->file = &file;
+    impl_->path = std::string(path);
+    const Key key = file.key(path);
+    if (key.class_name != "TTree" && key.class_name != "TNtuple" && key.class_name != "TNtupleD")
+        throw InputError(file.path(), 0, std::string(path),
+                         "is a " + key.class_name + ", not a tree (TTree, TNtuple or TNtupleD)");
+    const std::vector<std::uint8_t> payload = file.read_payload(key);
+    Cursor c(payload, file.path(), "tree '" + impl_->path + "'", static_cast<std::uint64_t>(key.seek_key),
+             key.key_len);
+    impl_->model = detail::read_tree_model(c, key.class_name);
+    const auto& branches = impl_->model.branches;
+    impl_->infos.resize(branches.size());
+    impl_->layouts.reserve(branches.size());
+    for (std::size_t i = 0; i < branches.size(); ++i) {
+        impl_->layouts.push_back(detail::make_branch_layout(impl_->model, branches[i], impl_->infos[i]));
+        impl_->index.emplace(impl_->infos[i].name, i);
+        if (branches[i].zip_bytes == 0 && branches[i].tot_bytes == 0)
+            impl_->sizes_from_baskets(i);
+    }
+}
+
+Tree::~Tree() = default;
+Tree::Tree(Tree&&) noexcept = default;
+Tree& Tree::operator=(Tree&&) noexcept = default;
+
+const RootFile& Tree::file() const {
+    return *impl_->file;
+}
+const std::string& Tree::name() const {
+    return impl_->model.name;
+}
+const std::string& Tree::title() const {
+    return impl_->model.title;
+}
+const std::string& Tree::class_name() const {
+    return impl_->model.class_name;
+}
+std::int64_t Tree::entries() const {
+    return impl_->model.entries;
+}
+std::int64_t Tree::compressed_bytes() const {
+    return impl_->model.zip_bytes;
+}
+std::int64_t Tree::uncompressed_bytes() const {
+    return impl_->model.tot_bytes;
+}
+const std::vector<BranchInfo>& Tree::branches() const {
+    return impl_->infos;
+}
+
+bool Tree::has_branch(std::string_view name) const {
+    return impl_->index.count(std::string(name)) != 0;
+}
+
+const BranchInfo& Tree::branch(std::string_view name) const {
+    const auto it = impl_->index.find(std::string(name));
+    if (it != impl_->index.end())
+        return impl_->infos[it->second];
+    std::string known;
+    std::size_t shown = 0;
+    for (const auto& b : impl_->infos) {
+        if (shown == 12)
+            break;
+        if (b.name.find(name) != std::string::npos || name.find(b.name) != std::string_view::npos ||
+            impl_->infos.size() <= 12) {
+            known += (shown++ ? ", " : "") + b.name;
+        }
+    }
+    throw InputError(impl_->file->path(), 0, "tree '" + impl_->path + "'",
+                     "has no branch '" + std::string(name) + "' (" + std::to_string(impl_->infos.size()) +
+                         " branches" + (known.empty() ? "" : "; close names: " + known) + ")");
+}
+
+std::vector<EntryRange> Tree::clusters() const {
+    const auto& m = impl_->model;
+    std::vector<EntryRange> out;
+    if (m.entries == 0)
+        return out;
+    std::int64_t at = 0;
+    bool fallback = false;
+    auto add_range = [&](std::int64_t size, std::int64_t end) {
+        if (size <= 0 || (end - at) / size > kMaxClusters) {
+            fallback = true;
+            return;
+        }
+        while (at < end && !fallback) {
+            const std::int64_t stop = std::min(at + size, end);
+            out.push_back({at, stop});
+            at = stop;
+        }
+    };
+    for (std::size_t r = 0; r < m.cluster_range_end.size() && !fallback; ++r)
+        add_range(m.cluster_size[r], std::min(m.cluster_range_end[r] + 1, m.entries));
+    if (!fallback && at < m.entries)
+        add_range(m.auto_flush, m.entries);
+    if (fallback || out.empty())
+        return impl_->basket_clusters();
+    return out;
+}
+
+Column Tree::read(std::string_view branch, std::int64_t begin, std::int64_t end, ThreadPool* pool) const {
+    const std::string name(branch);
+    return std::move(read(std::span<const std::string>(&name, 1), begin, end, pool).front());
+}
+
+std::vector<Column> Tree::read(std::span<const std::string> names, std::int64_t begin, std::int64_t end,
+                               ThreadPool* pool) const {
+    const Impl& im = *impl_;
+    if (begin < 0 || end < begin || end > im.model.entries)
+        throw UsageError("entries", "range " + std::to_string(begin) + ":" + std::to_string(end) +
+                                        " is outside tree '" + im.path +
+                                        "' (0:" + std::to_string(im.model.entries) + ")");
+    struct Task {
+        std::size_t column;
+        std::size_t branch;
+        detail::BasketRef ref;
+        std::int32_t first, last;
+    };
+    std::vector<Column> columns;
+    std::vector<Task> tasks;
+    for (std::size_t k = 0; k < names.size(); ++k) {
+        const BranchInfo& info = branch(names[k]);
+        const std::size_t b = im.index.at(info.name);
+        if (!info.readable)
+            throw InputError(im.file->path(), 0, im.object(b), "cannot be read: " + info.unreadable_reason);
+        columns.push_back(detail::make_column(info.name, im.layouts[b]));
+        const auto& model = im.model.branches[b];
+        if (end > model.entries)
+            throw InputError(im.file->path(), 0, im.object(b),
+                             "has " + std::to_string(model.entries) + " entries, fewer than the tree's " +
+                                 std::to_string(im.model.entries));
+        for (const auto& ref : detail::basket_refs(*im.file, model, im.object(b))) {
+            if (ref.end <= begin || ref.begin >= end || ref.end == ref.begin)
+                continue;
+            tasks.push_back({k, b, ref, static_cast<std::int32_t>(std::max(begin, ref.begin) - ref.begin),
+                             static_cast<std::int32_t>(std::min(end, ref.end) - ref.begin)});
+        }
+    }
+    const std::size_t window = std::max<std::size_t>(kBasketsPerThread * pool_size(pool), 1);
+    std::vector<Column> parts(std::min(window, tasks.size()));
+    for (std::size_t w = 0; w < tasks.size(); w += window) {
+        const std::size_t n = std::min(window, tasks.size() - w);
+        parallel_for(pool, n, [&](std::size_t k) {
+            const Task& t = tasks[w + k];
+            const std::string object = im.object(t.branch);
+            const auto& model = im.model.branches[t.branch];
+            const detail::LoadedBasket basket = detail::load_basket(*im.file, model, t.ref, object);
+            parts[k] = detail::make_column(columns[t.column].name, im.layouts[t.branch]);
+            detail::BasketPlace place{&im.file->path(), object + " basket " + std::to_string(t.ref.index),
+                                      basket.offset};
+            detail::decode_entries(im.layouts[t.branch], basket.view(), t.first, t.last, parts[k], place);
+        });
+        for (std::size_t k = 0; k < n; ++k) {
+            append_column(columns[tasks[w + k].column], std::move(parts[k]));
+            parts[k] = Column{};
+        }
+    }
+    return columns;
+}
+
+} // namespace hepkit::io

@@ -1,0 +1,40 @@
+// append_column: columns read basket by basket, cluster by cluster or file by file (a chain)
+// joined into one contiguous column.
+
+#include "hepkit/io/Tree.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace hepkit::io {
+
+void append_column(Column& into, Column&& more) {
+    if (into.type != more.type || into.jagged() != more.jagged() ||
+        (!into.jagged() && into.width != more.width))
+        throw std::invalid_argument("append_column: column '" + more.name + "' (" +
+                                    std::string(column_type_name(more.type)) + ") does not match '" +
+                                    into.name + "' (" + std::string(column_type_name(into.type)) + ")");
+    if (into.jagged()) {
+        const std::int64_t shift = into.offsets.back();
+        into.offsets.reserve(into.offsets.size() + more.offsets.size() - 1);
+        for (std::size_t i = 1; i < more.offsets.size(); ++i)
+            into.offsets.push_back(more.offsets[i] + shift);
+    }
+    // By variant index: the Bool and UInt8 alternatives have the same vector type.
+    const auto merge = [&]<std::size_t I>(std::integral_constant<std::size_t, I>) {
+        auto& dst = std::get<I>(into.values);
+        auto& src = std::get<I>(more.values);
+        if (dst.empty())
+            dst = std::move(src);
+        else
+            dst.insert(dst.end(), std::make_move_iterator(src.begin()), std::make_move_iterator(src.end()));
+    };
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((into.values.index() == I ? (merge(std::integral_constant<std::size_t, I>{}), 0) : 0), ...);
+    }
+    (std::make_index_sequence<std::variant_size_v<ColumnValues>>{});
+}
+
+} // namespace hepkit::io
