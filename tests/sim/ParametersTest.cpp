@@ -7,6 +7,7 @@
 #include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/grid/Scan.hpp"
 
+#include "FieldCount.hpp"
 #include "Helpers.hpp"
 #include <algorithm>
 #include <cstring>
@@ -69,6 +70,120 @@ TEST(Parameters, PathsAreUniqueAndEveryPathIsDocumented) {
         EXPECT_FALSE(p.doc.empty()) << p.path;
     }
     EXPECT_GE(grid_parameters().size(), 40u);
+}
+
+// Each component registers its own config (register_parameters next to the component); these
+// tests check, per component, that every field of its config struct is registered (the compiler
+// counts the struct's fields, so a field added without its registration line fails here), that
+// every parameter has a unit and a doc, and that every composed path has its row in
+// docs/formats.md. Fields that a scenario reader reads itself are named, with the reason.
+namespace {
+
+std::string formats_md() {
+    std::ifstream in(std::string(HEPKIT_SOURCE_DIR) + "/docs/formats.md");
+    std::stringstream doc;
+    doc << in.rdbuf();
+    return doc.str();
+}
+
+// `registrations` fill one registry of Config; `prefix` is where the grid run composes them.
+template <class Config>
+void expect_complete(std::initializer_list<void (*)(ParameterRegistry<Config>&)> registrations,
+                     std::size_t read_elsewhere = 0) {
+    ParameterRegistry<Config> r;
+    for (auto reg : registrations)
+        reg(r);
+    EXPECT_EQ(r.members() + read_elsewhere, test::field_count<Config>())
+        << "a field of the config struct has no registration line (or a registration no field)";
+    EXPECT_FALSE(r.parameters().empty());
+    for (const auto& p : r.parameters()) {
+        EXPECT_FALSE(p.unit.empty()) << p.path;
+        EXPECT_FALSE(p.doc.empty()) << p.path;
+        EXPECT_FALSE(p.scenario.empty()) << p.path;
+        EXPECT_TRUE(p.set) << p.path;
+    }
+}
+
+// Every grid parameter whose path starts with `prefix` is documented; returns how many there are.
+std::size_t documented(std::string_view prefix) {
+    const std::string doc = formats_md();
+    std::size_t n = 0;
+    for (const auto& p : grid_parameters())
+        if (std::string_view(p.path).substr(0, prefix.size()) == prefix) {
+            ++n;
+            EXPECT_NE(doc.find(fmt::format("| `{}` |", p.path)), std::string::npos)
+                << p.path << " has no row in docs/formats.md, \"Parameter paths\"";
+        }
+    return n;
+}
+
+} // namespace
+
+TEST(ComponentParameters, CacheRegistersEveryField) {
+    expect_complete<CacheConfig>({register_parameters, register_host_parameters});
+    EXPECT_EQ(documented("cache.") + documented("caches."), 5u);
+}
+
+TEST(ComponentParameters, OutputStorageRegistersEveryField) {
+    expect_complete<OutputStorageConfig>({register_parameters});
+    EXPECT_EQ(documented("output_storage."), 2u);
+}
+
+TEST(ComponentParameters, StreamingRegistersEveryField) {
+    expect_complete<StreamingConfig>({register_parameters});
+    EXPECT_EQ(documented("streaming."), 6u);
+}
+
+TEST(ComponentParameters, JobsRegistersEveryField) {
+    expect_complete<JobsConfig>({register_parameters});
+    EXPECT_EQ(documented("jobs."), 3u);
+}
+
+TEST(ComponentParameters, DispatcherRegistersEveryField) {
+    expect_complete<DispatcherConfig>({register_parameters});
+    EXPECT_EQ(documented("dispatcher."), 1u);
+}
+
+TEST(ComponentParameters, QueueRegistersEveryField) {
+    expect_complete<QueueConfig>({register_parameters});
+    EXPECT_EQ(documented("queue."), test::field_count<QueueConfig>());
+}
+
+TEST(ComponentParameters, TimeSeriesRegistersEveryField) {
+    expect_complete<TimeSeriesConfig>({register_parameters});
+    EXPECT_EQ(documented("timeseries."), 2u);
+}
+
+TEST(ComponentParameters, RunLimitsRegistersEveryField) {
+    expect_complete<RunLimits>({register_parameters});
+    EXPECT_EQ(documented("limits."), 2u);
+}
+
+TEST(ComponentParameters, GpuRegistersEveryField) {
+    expect_complete<GpuConfig>({register_parameters});
+    expect_complete<GpuCalibration>({register_parameters});
+    EXPECT_EQ(documented("gpu."), 1u + test::field_count<GpuCalibration>());
+}
+
+TEST(ComponentParameters, ProvisioningRegistersEveryField) {
+    expect_complete<ProvisioningConfig>({register_parameters});
+    expect_complete<ControllerSpec>({register_parameters});
+    // An opportunistic site's name, its queue and boot time distributions, its overhead and its
+    // background profile (steps, period) are read by the scenario's `opportunistic:` reader,
+    // which checks them against the platform (GridScenario.cpp): 6 fields.
+    expect_complete<OpportunisticSite>({register_parameters}, 6);
+    EXPECT_EQ(documented("drones.controller."), test::field_count<ControllerSpec>());
+    EXPECT_EQ(documented("drones.sites."), test::field_count<OpportunisticSite>() - 6);
+}
+
+TEST(ComponentParameters, GridOptionsComposesEveryComponent) {
+    // every component config of GridOptions is composed; the seed is set by -s and `seed:`
+    std::set<std::string> heads;
+    for (const auto& p : grid_parameters())
+        heads.insert(p.path.substr(0, p.path.find('.')));
+    EXPECT_EQ(heads, (std::set<std::string>{"cache", "caches", "output_storage", "streaming", "jobs",
+                                            "dispatcher", "queue", "timeseries", "limits", "gpu", "drones"}));
+    EXPECT_EQ(grid_parameter_registry().members() + 1, test::field_count<GridOptions>());
 }
 
 TEST(Parameters, PathsReachTheNestedConfigs) {
