@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
 #include <set>
@@ -277,6 +278,51 @@ TEST(Parameters, TimeSeriesSampleBoundIsASetting) {
     EXPECT_DOUBLE_EQ(sim::run(s, run).makespan, 10);
     EXPECT_EQ(input_error([&] { set_parameter(s.options, "timeseries.max_samples", "0"); }).message(),
               "must be between 1 and 1e9");
+}
+
+// The setting added the new way (one field in QueueConfig, one registration line next to it, one
+// row in docs/formats.md): queue.max_pending. One worker core, three 10 s jobs: a (submitted at
+// 0), b (at 1 s), c (at 2 s, priority 5). Unbounded, c jumps b when a ends: a 0-10, c 10-20,
+// b 20-30. With max_pending 1, b is pending when c arrives, c is held until b starts: a 0-10,
+// b 10-20, c 20-30.
+TEST(Parameters, QueueMaxPendingHoldsLaterSubmissions) {
+    const fs::path jobs = temp("max-pending.csv", "id,submit,cores,memory,flops,inputs,output_size,priority\n"
+                                                  "a,0,1,1GB,10Gf,,0,0\n"
+                                                  "b,1s,1,1GB,10Gf,,0,0\n"
+                                                  "c,2s,1,1GB,10Gf,,0,5\n");
+    const std::string yaml = fmt::format(R"(
+platform:
+  id: T2
+  routing: Full
+  links: [{{id: l, bandwidth: 1GBps}}]
+  hosts:
+    - {{id: S, speed: 1Gf, props: {{type: storage}}, disks: [{{id: d, read_bw: 1GBps, write_bw: 1GBps, size: 1PB}}]}}
+    - {{id: W, speed: 1Gf, cores: 1, props: {{type: worker, ram: 64GB}}}}
+  routes: [{{src: S, dst: W, links: [l]}}]
+jobs: {}
+)",
+                                         jobs.string());
+    auto starts = [](GridScenario s) {
+        std::map<std::string, double> start;
+        RunOptions run;
+        run.job_finished = [&](const JobRecord& r) { start[r.tag] = r.start; };
+        EXPECT_DOUBLE_EQ(sim::run(std::move(s), run).makespan, 30);
+        return start;
+    };
+    GridScenario s = scenario_from(yaml);
+    EXPECT_EQ(s.options.queue.max_pending, 0u); // the default: no bound, today's behaviour
+    EXPECT_EQ(starts(s), (std::map<std::string, double>{{"a", 0}, {"b", 20}, {"c", 10}}));
+
+    s = scenario_from(yaml + "options: {max_pending: 1}\n");
+    EXPECT_EQ(s.options.queue.max_pending, 1u);
+    EXPECT_EQ(starts(s), (std::map<std::string, double>{{"a", 0}, {"b", 10}, {"c", 20}}));
+    // the same from the command line or a scan, by its path
+    s = scenario_from(yaml);
+    set_parameter(s.options, "queue.max_pending", "1");
+    EXPECT_EQ(starts(s), (std::map<std::string, double>{{"a", 0}, {"b", 10}, {"c", 20}}));
+    EXPECT_EQ(input_error([&] { set_parameter(s.options, "queue.max_pending", "-1"); }).message(),
+              "must be >= 0");
+    fs::remove(jobs);
 }
 
 TEST(Run, SummaryIsTypedAndItsJsonIsTheFileWritten) {
