@@ -93,3 +93,44 @@ TEST(JobQueue, NestedPassFromAStartNeverStartsAJobTwice) {
     EXPECT_EQ(started, (std::vector<std::size_t>{0, 5, 1, 2}));
     EXPECT_TRUE(q.empty());
 }
+
+// queue.max_pending (QueueConfig): at most N jobs pending; later pushes are held in push order
+// and admitted as started jobs free places; priorities order only the pending jobs.
+TEST(JobQueue, MaxPendingHoldsLaterJobsAndAdmitsThemAsPlacesFree) {
+    // Tickets 0, 1 (priority 0), 2 (priority 5), 3 (priority 0), submitted in that order.
+    // Unbounded: 2 first (priority), then 0, 1, 3.
+    JobQueue open(QueueConfig{100, 0});
+    for (std::size_t t = 0; t < 4; ++t)
+        open.push(t, t == 2 ? 5 : 0, static_cast<double>(t), {});
+    EXPECT_EQ(pass(open, {}), (std::vector<std::size_t>{2, 0, 1, 3}));
+    // max_pending 2: 0 and 1 pending, 2 and 3 held. Starting 0 admits 2, which sorts first of
+    // the pending jobs and is offered next; starting 2 admits 3, offered after 1.
+    JobQueue q(QueueConfig{100, 2});
+    for (std::size_t t = 0; t < 4; ++t)
+        q.push(t, t == 2 ? 5 : 0, static_cast<double>(t), {});
+    EXPECT_EQ(q.size(), 4u); // waiting jobs, held ones included (the queued_jobs time series)
+    EXPECT_EQ(q.pending(), 2u);
+    EXPECT_DOUBLE_EQ(q.queued_cores(8, 16e9, false), 2); // a drone controller sees the pending ones
+    EXPECT_EQ(pass(q, {}, 1), (std::vector<std::size_t>{0}));
+    EXPECT_EQ(q.pending(), 2u); // 1 and the admitted 2
+    EXPECT_EQ(q.size(), 3u);
+    EXPECT_EQ(pass(q, {}), (std::vector<std::size_t>{2, 1, 3}));
+    EXPECT_TRUE(q.empty());
+}
+
+TEST(JobQueue, MaxPendingAdmitsAHigherPriorityJobWithinThePass) {
+    // max_pending 1: 0 pending, 1 (priority 9) held. One pass with room for both starts 0, which
+    // admits 1 ahead of the pass's position: the pass offers it at once.
+    JobQueue q(QueueConfig{100, 1});
+    q.push(0, 0, 0, {});
+    q.push(1, 9, 1, {});
+    EXPECT_EQ(q.pending(), 1u);
+    EXPECT_EQ(pass(q, {}), (std::vector<std::size_t>{0, 1}));
+    // a job that cannot start keeps its place: nothing is admitted past it
+    q.push(2, 0, 2, {});
+    q.push(3, 0, 3, {});
+    EXPECT_EQ(pass(q, {2}), (std::vector<std::size_t>{}));
+    EXPECT_EQ(q.pending(), 1u);
+    EXPECT_EQ(q.size(), 2u);
+    EXPECT_EQ(pass(q, {}), (std::vector<std::size_t>{2, 3}));
+}

@@ -7,12 +7,14 @@
 #include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/grid/Scan.hpp"
 
+#include "FieldCount.hpp"
 #include "Helpers.hpp"
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
 #include <set>
@@ -69,6 +71,120 @@ TEST(Parameters, PathsAreUniqueAndEveryPathIsDocumented) {
         EXPECT_FALSE(p.doc.empty()) << p.path;
     }
     EXPECT_GE(grid_parameters().size(), 40u);
+}
+
+// Each component registers its own config (register_parameters next to the component); these
+// tests check, per component, that every field of its config struct is registered (the compiler
+// counts the struct's fields, so a field added without its registration line fails here), that
+// every parameter has a unit and a doc, and that every composed path has its row in
+// docs/formats.md. Fields that a scenario reader reads itself are named, with the reason.
+namespace {
+
+std::string formats_md() {
+    std::ifstream in(std::string(HEPKIT_SOURCE_DIR) + "/docs/formats.md");
+    std::stringstream doc;
+    doc << in.rdbuf();
+    return doc.str();
+}
+
+// `registrations` fill one registry of Config; `prefix` is where the grid run composes them.
+template <class Config>
+void expect_complete(std::initializer_list<void (*)(ParameterRegistry<Config>&)> registrations,
+                     std::size_t read_elsewhere = 0) {
+    ParameterRegistry<Config> r;
+    for (auto reg : registrations)
+        reg(r);
+    EXPECT_EQ(r.members() + read_elsewhere, test::field_count<Config>())
+        << "a field of the config struct has no registration line (or a registration no field)";
+    EXPECT_FALSE(r.parameters().empty());
+    for (const auto& p : r.parameters()) {
+        EXPECT_FALSE(p.unit.empty()) << p.path;
+        EXPECT_FALSE(p.doc.empty()) << p.path;
+        EXPECT_FALSE(p.scenario.empty()) << p.path;
+        EXPECT_TRUE(p.set) << p.path;
+    }
+}
+
+// Every grid parameter whose path starts with `prefix` is documented; returns how many there are.
+std::size_t documented(std::string_view prefix) {
+    const std::string doc = formats_md();
+    std::size_t n = 0;
+    for (const auto& p : grid_parameters())
+        if (std::string_view(p.path).substr(0, prefix.size()) == prefix) {
+            ++n;
+            EXPECT_NE(doc.find(fmt::format("| `{}` |", p.path)), std::string::npos)
+                << p.path << " has no row in docs/formats.md, \"Parameter paths\"";
+        }
+    return n;
+}
+
+} // namespace
+
+TEST(ComponentParameters, CacheRegistersEveryField) {
+    expect_complete<CacheConfig>({register_parameters, register_host_parameters});
+    EXPECT_EQ(documented("cache.") + documented("caches."), 5u);
+}
+
+TEST(ComponentParameters, OutputStorageRegistersEveryField) {
+    expect_complete<OutputStorageConfig>({register_parameters});
+    EXPECT_EQ(documented("output_storage."), 2u);
+}
+
+TEST(ComponentParameters, StreamingRegistersEveryField) {
+    expect_complete<StreamingConfig>({register_parameters});
+    EXPECT_EQ(documented("streaming."), 6u);
+}
+
+TEST(ComponentParameters, JobsRegistersEveryField) {
+    expect_complete<JobsConfig>({register_parameters});
+    EXPECT_EQ(documented("jobs."), 3u);
+}
+
+TEST(ComponentParameters, DispatcherRegistersEveryField) {
+    expect_complete<DispatcherConfig>({register_parameters});
+    EXPECT_EQ(documented("dispatcher."), 1u);
+}
+
+TEST(ComponentParameters, QueueRegistersEveryField) {
+    expect_complete<QueueConfig>({register_parameters});
+    EXPECT_EQ(documented("queue."), test::field_count<QueueConfig>());
+}
+
+TEST(ComponentParameters, TimeSeriesRegistersEveryField) {
+    expect_complete<TimeSeriesConfig>({register_parameters});
+    EXPECT_EQ(documented("timeseries."), 2u);
+}
+
+TEST(ComponentParameters, RunLimitsRegistersEveryField) {
+    expect_complete<RunLimits>({register_parameters});
+    EXPECT_EQ(documented("limits."), 2u);
+}
+
+TEST(ComponentParameters, GpuRegistersEveryField) {
+    expect_complete<GpuConfig>({register_parameters});
+    expect_complete<GpuCalibration>({register_parameters});
+    EXPECT_EQ(documented("gpu."), 1u + test::field_count<GpuCalibration>());
+}
+
+TEST(ComponentParameters, ProvisioningRegistersEveryField) {
+    expect_complete<ProvisioningConfig>({register_parameters});
+    expect_complete<ControllerSpec>({register_parameters});
+    // An opportunistic site's name, its queue and boot time distributions, its overhead and its
+    // background profile (steps, period) are read by the scenario's `opportunistic:` reader,
+    // which checks them against the platform (GridScenario.cpp): 6 fields.
+    expect_complete<OpportunisticSite>({register_parameters}, 6);
+    EXPECT_EQ(documented("drones.controller."), test::field_count<ControllerSpec>());
+    EXPECT_EQ(documented("drones.sites."), test::field_count<OpportunisticSite>() - 6);
+}
+
+TEST(ComponentParameters, GridOptionsComposesEveryComponent) {
+    // every component config of GridOptions is composed; the seed is set by -s and `seed:`
+    std::set<std::string> heads;
+    for (const auto& p : grid_parameters())
+        heads.insert(p.path.substr(0, p.path.find('.')));
+    EXPECT_EQ(heads, (std::set<std::string>{"cache", "caches", "output_storage", "streaming", "jobs",
+                                            "dispatcher", "queue", "timeseries", "limits", "gpu", "drones"}));
+    EXPECT_EQ(grid_parameter_registry().members() + 1, test::field_count<GridOptions>());
 }
 
 TEST(Parameters, PathsReachTheNestedConfigs) {
@@ -162,6 +278,51 @@ TEST(Parameters, TimeSeriesSampleBoundIsASetting) {
     EXPECT_DOUBLE_EQ(sim::run(s, run).makespan, 10);
     EXPECT_EQ(input_error([&] { set_parameter(s.options, "timeseries.max_samples", "0"); }).message(),
               "must be between 1 and 1e9");
+}
+
+// The setting added the new way (one field in QueueConfig, one registration line next to it, one
+// row in docs/formats.md): queue.max_pending. One worker core, three 10 s jobs: a (submitted at
+// 0), b (at 1 s), c (at 2 s, priority 5). Unbounded, c jumps b when a ends: a 0-10, c 10-20,
+// b 20-30. With max_pending 1, b is pending when c arrives, c is held until b starts: a 0-10,
+// b 10-20, c 20-30.
+TEST(Parameters, QueueMaxPendingHoldsLaterSubmissions) {
+    const fs::path jobs = temp("max-pending.csv", "id,submit,cores,memory,flops,inputs,output_size,priority\n"
+                                                  "a,0,1,1GB,10Gf,,0,0\n"
+                                                  "b,1s,1,1GB,10Gf,,0,0\n"
+                                                  "c,2s,1,1GB,10Gf,,0,5\n");
+    const std::string yaml = fmt::format(R"(
+platform:
+  id: T2
+  routing: Full
+  links: [{{id: l, bandwidth: 1GBps}}]
+  hosts:
+    - {{id: S, speed: 1Gf, props: {{type: storage}}, disks: [{{id: d, read_bw: 1GBps, write_bw: 1GBps, size: 1PB}}]}}
+    - {{id: W, speed: 1Gf, cores: 1, props: {{type: worker, ram: 64GB}}}}
+  routes: [{{src: S, dst: W, links: [l]}}]
+jobs: {}
+)",
+                                         jobs.string());
+    auto starts = [](GridScenario s) {
+        std::map<std::string, double> start;
+        RunOptions run;
+        run.job_finished = [&](const JobRecord& r) { start[r.tag] = r.start; };
+        EXPECT_DOUBLE_EQ(sim::run(std::move(s), run).makespan, 30);
+        return start;
+    };
+    GridScenario s = scenario_from(yaml);
+    EXPECT_EQ(s.options.queue.max_pending, 0u); // the default: no bound, today's behaviour
+    EXPECT_EQ(starts(s), (std::map<std::string, double>{{"a", 0}, {"b", 20}, {"c", 10}}));
+
+    s = scenario_from(yaml + "options: {max_pending: 1}\n");
+    EXPECT_EQ(s.options.queue.max_pending, 1u);
+    EXPECT_EQ(starts(s), (std::map<std::string, double>{{"a", 0}, {"b", 10}, {"c", 20}}));
+    // the same from the command line or a scan, by its path
+    s = scenario_from(yaml);
+    set_parameter(s.options, "queue.max_pending", "1");
+    EXPECT_EQ(starts(s), (std::map<std::string, double>{{"a", 0}, {"b", 10}, {"c", 20}}));
+    EXPECT_EQ(input_error([&] { set_parameter(s.options, "queue.max_pending", "-1"); }).message(),
+              "must be >= 0");
+    fs::remove(jobs);
 }
 
 TEST(Run, SummaryIsTypedAndItsJsonIsTheFileWritten) {

@@ -3,9 +3,28 @@
 namespace hepkit::sim {
 
 void JobQueue::push(std::size_t ticket, int priority, double submit, JobShape shape) {
-    entries_.emplace(Key{-priority, submit, ticket}, shape);
+    const Key key{-priority, submit, ticket};
+    if (max_pending_ > 0 && (entries_.size() >= max_pending_ || !held_.empty())) {
+        held_.emplace_back(key, shape); // behind the jobs held before it
+        return;
+    }
+    entries_.emplace(key, shape);
     ++changes_;
     count(shape, +1);
+}
+
+std::optional<JobQueue::Key> JobQueue::admit() {
+    std::optional<Key> first;
+    while (!held_.empty() && entries_.size() < max_pending_) {
+        const auto [key, shape] = held_.front();
+        held_.pop_front();
+        entries_.emplace(key, shape);
+        ++changes_;
+        count(shape, +1);
+        if (!first || key < *first)
+            first = key;
+    }
+    return first;
 }
 
 void JobQueue::count(const JobShape& shape, double sign) {

@@ -3,6 +3,7 @@
 /// Settings of the caches of a grid run (XCache-like hosts with the `cache` role).
 
 #include "hepkit/core/EnumTable.hpp"
+#include "hepkit/core/ParameterRegistry.hpp"
 #include "hepkit/sim/data/Cache.hpp"
 
 #include <string>
@@ -34,5 +35,12 @@ struct CacheConfig {
     /// B per cache host; a cache host not listed uses its first disk's size.
     std::unordered_map<std::string, double> sizes;
 };
+
+/// Registers the settings of every cache (`hitrate`, `caching`, `scope`, `eviction`; a grid run
+/// composes them as `cache.*`, scenario keys in `options:`).
+void register_parameters(ParameterRegistry<CacheConfig>& r);
+/// Registers the settings of one cache host, the `*` of the composed path (`size`: a grid run's
+/// `caches.HOST.size`, scenario key `caches: {HOST: SIZE}`).
+void register_host_parameters(ParameterRegistry<CacheConfig>& r);
 
 } // namespace hepkit::sim

@@ -2,6 +2,8 @@
 /// @file
 /// Where the jobs of a grid run write their outputs.
 
+#include "hepkit/core/ParameterRegistry.hpp"
+
 #include <string>
 
 namespace hepkit::sim {
@@ -13,5 +15,8 @@ struct OutputStorageConfig {
     /// Write each output to a storage host in the worker's own zone when there is one.
     bool to_site_storage = false;
 };
+
+/// Registers `host` and `to_site_storage`.
+void register_parameters(ParameterRegistry<OutputStorageConfig>& r);
 
 } // namespace hepkit::sim

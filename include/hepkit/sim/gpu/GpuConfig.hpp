@@ -2,6 +2,7 @@
 /// @file
 /// GPU settings of a grid run: sharing policies per host or site, and the model's constants.
 
+#include "hepkit/core/ParameterRegistry.hpp"
 #include "hepkit/sim/gpu/GpuPolicy.hpp"
 
 #include <string>
@@ -18,5 +19,11 @@ struct GpuConfig {
     /// Constants of the GPU model (context start, time-slicing overhead, ...).
     GpuCalibration calibration;
 };
+
+/// Registers `sharing.*` (a policy per host, site or `default`) and the calibration's fields
+/// as `calibration.*`.
+void register_parameters(ParameterRegistry<GpuConfig>& r);
+/// Registers the GPU model's constants (`context_latency`, ..., `mps_max_clients`).
+void register_parameters(ParameterRegistry<GpuCalibration>& r);
 
 } // namespace hepkit::sim

@@ -1,18 +1,22 @@
 #pragma once
 /// @file
-/// The parameter registry: every setting of a grid run (GridOptions) under a path such as
-/// `cache.hitrate`, `streaming.block_size`, `dispatcher.policy` or `caches.HOST.size`, with
-/// its unit, its documentation and the one function that reads and checks its value.
-/// Scenario files (the `options:` map and the other sections), the command line (-H, -x,
-/// --set PATH=VALUE, ...) and scans all set settings through it, so that a new setting is
-/// one field in its component's config struct, one line in the registry (Parameters.cpp) and
-/// one line in docs/formats.md (a test checks that every path is documented there).
+/// The parameters of a grid run: every field of GridOptions under a path such as
+/// `cache.hitrate`, `streaming.block_size`, `dispatcher.policy` or `caches.HOST.size`, with its
+/// unit, its documentation and the function that reads and checks its value. Each component
+/// registers its own config's fields next to the component (`register_parameters` in
+/// sim/data/CacheConfig.cpp, sim/batch/QueueConfig.cpp, ...; core/ParameterRegistry.hpp);
+/// Parameters.cpp composes them under one prefix per component. Scenario files (the `options:`
+/// map and the other sections), the command line (-H, -x, --set PATH=VALUE, ...) and scans all
+/// set settings through it, so that a new setting is one field and one registration line in its
+/// component and one line in docs/formats.md (a test checks that every path is documented there
+/// and that every field of every component is registered).
 ///
 /// A `*` segment in a path stands for a name chosen by the user: a cache host in
 /// `caches.*.size`, a host, site or `default` in `gpu.sharing.*`, an opportunistic site in
 /// `drones.sites.*.max_drones`.
 
 #include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/core/ParameterRegistry.hpp"
 #include "hepkit/sim/grid/GridOptions.hpp"
 
 #include <initializer_list>
@@ -22,20 +26,14 @@
 
 namespace hepkit::sim {
 
-struct Parameter {
-    std::string_view path;     ///< e.g. `cache.hitrate`; `*` stands for a name
-    std::string_view scenario; ///< where a scenario file sets it, e.g. `options.hitrate`
-    std::string_view unit;     ///< B, s, flop/s, fraction, count, bool, host, policy, name (see allowed)
-    std::string_view doc;      ///< one line: what it does
-    /// Reads `value` (a YAML scalar; from the command line or a scan, its text) into `options`;
-    /// `name` is the path's `*` segment (empty without one). Throws InputError at `value`.
-    void (*set)(GridOptions& options, const config::YamlView& value, const std::string& name);
-    /// For a unit `name`: the allowed names, from the enum's table (core/EnumTable.hpp).
-    std::string (*allowed)() = nullptr;
-};
+/// One parameter of a grid run: path, scenario key, unit, doc, `set(options, value, name)` and,
+/// for a unit `name`, `allowed()` (core/ParameterRegistry.hpp).
+using Parameter = ParameterRegistry<GridOptions>::Parameter;
 
 /// Every parameter, grouped by component, in documentation order.
 const std::vector<Parameter>& grid_parameters();
+/// The registry they come from (the components' registrations composed; built on first use).
+const ParameterRegistry<GridOptions>& grid_parameter_registry();
 
 /// The parameter of `path` and the name its `*` segment matched; nullptr if none matches.
 const Parameter* find_parameter(std::string_view path, std::string* name = nullptr);

@@ -2,6 +2,8 @@
 /// @file
 /// Settings of the time series of a grid run (busy cores, queued jobs, link load, ...).
 
+#include "hepkit/core/ParameterRegistry.hpp"
+
 #include <cstdint>
 
 namespace hepkit::sim {
@@ -14,5 +16,8 @@ struct TimeSeriesConfig {
     /// absurdly short for the simulated time, which would fill the disk.
     std::uint64_t max_samples = 10000000;
 };
+
+/// Registers `interval` and `max_samples`.
+void register_parameters(ParameterRegistry<TimeSeriesConfig>& r);
 
 } // namespace hepkit::sim
