@@ -38,16 +38,16 @@ function(_hepkit_read_arrows)
     if(line STREQUAL "")
       continue()
     endif()
+    if(line MATCHES "^except[ \t]")
+      message(FATAL_ERROR "${HEPKIT_ARROWS_TABLE}:${number}: 'except' lines are gone: the include "
+                          "views let the compiler see only what the arrows allow, so an include "
+                          "that breaks them cannot be tolerated; fix it or draw the arrow")
+    endif()
     if(NOT line MATCHES "^([^ \t]+)[ \t]*->(.*)$")
       message(FATAL_ERROR "${HEPKIT_ARROWS_TABLE}:${number}: expected 'NODE -> NODE ...', got '${line}'")
     endif()
     set(node "${CMAKE_MATCH_1}")
     string(STRIP "${CMAKE_MATCH_2}" targets)
-    if(node STREQUAL "except")
-      message(FATAL_ERROR "${HEPKIT_ARROWS_TABLE}:${number}: 'except' lines are gone: the include "
-                          "views let the compiler see only what the arrows allow, so an include "
-                          "that breaks them cannot be tolerated; fix it or draw the arrow")
-    endif()
     if(node IN_LIST nodes)
       message(FATAL_ERROR "${HEPKIT_ARROWS_TABLE}:${number}: node '${node}' has a second line; give all its arrows on one")
     endif()
