@@ -6,14 +6,20 @@ usage: tools/check-includes.py [REPO]   (default: the repository this script is 
 Scans include/, src/ and apps/ for `#include "hepkit/..."` (and <hepkit/...>, and relative
 includes that reach into another module), finds the node of the including file and of the
 included header (the longest node of the table their paths start with) and reports every include
-that the arrows, followed transitively, do not allow and that no `except` line tolerates:
+that the arrows, followed transitively, do not allow:
 
     src/sim/data/Cache.cpp:3: includes "hepkit/sim/grid/GridSimulation.hpp": sim/data may not include sim/grid
       (sim/data may include: core, sim, sim/compute, ...; src/dependencies.txt)
 
 Also an error: a file or header in no node of the table, a malformed table line, an arrow to a node
-that is not in the table, and an `except` line that matches no include any more. Exit status 0
-when the tree follows the table, 1 otherwise (ctest arch.includes).
+that is not in the table. Exit status 0 when the tree follows the table, 1 otherwise (ctest
+arch.includes).
+
+The compiler enforces the same table (cmake/HepkitViews.cmake: each module and layer compiles
+against an include view holding only the headers its arrows reach; ctest arch.views.*). This
+script covers what a compiler cannot see: relative includes that leave a module ("../fit/X.hpp"),
+headers that no source includes, files in no node. There are no exceptions: an include that
+breaks the arrows would not compile, so the table has no `except` lines (both refuse them).
 """
 
 import os
@@ -31,8 +37,8 @@ class TableError(Exception):
 
 
 def read_table(path):
-    """Returns (arrows: node -> set of nodes, exceptions: list of [file, header, line, used])."""
-    arrows, exceptions = {}, []
+    """Returns arrows: node -> set of nodes."""
+    arrows = {}
     with open(path, encoding="utf-8") as f:
         for number, raw in enumerate(f, 1):
             line = raw.split("#", 1)[0].strip()
@@ -40,11 +46,9 @@ def read_table(path):
                 continue
             where = "%s:%d" % (path, number)
             if line.startswith("except "):
-                parts = line[len("except "):].split("->")
-                if len(parts) != 2 or len(parts[0].split()) != 1 or len(parts[1].split()) != 1:
-                    raise TableError("%s: expected 'except FILE -> HEADER', got '%s'" % (where, line))
-                exceptions.append([parts[0].strip(), parts[1].strip(), where, False])
-                continue
+                raise TableError("%s: 'except' lines are gone: the include views let the compiler see only "
+                                 "what the arrows allow, so an include that breaks them cannot be tolerated; "
+                                 "fix it or draw the arrow" % where)
             parts = line.split("->")
             if len(parts) != 2 or len(parts[0].split()) != 1:
                 raise TableError("%s: expected 'NODE -> NODE ...', got '%s'" % (where, line))
@@ -55,7 +59,7 @@ def read_table(path):
     for node, targets in arrows.items():
         for t in sorted(targets - set(arrows)):
             raise TableError("%s: '%s -> %s': '%s' is not a node of the table" % (path, node, t, t))
-    return arrows, exceptions
+    return arrows
 
 
 def closure(arrows):
@@ -116,7 +120,7 @@ def included_path(repo, including, bracket, name):
 
 def check(repo):
     table = os.path.join(repo, TABLE)
-    arrows, exceptions = read_table(table)
+    arrows = read_table(table)
     allowed = closure(arrows)
     nodes = list(arrows)
     errors = []
@@ -140,19 +144,10 @@ def check(repo):
                 if inc_node is None:
                     errors.append("%s:%d: includes %s, which is in no node of %s" % (rel, number, shown, TABLE))
                     continue
-                if inc_node in allowed[src_node]:
-                    continue
-                tolerated = False
-                for e in exceptions:
-                    if src == e[0] and inc == e[1]:
-                        e[3] = tolerated = True
-                if not tolerated:
+                if inc_node not in allowed[src_node]:
                     errors.append("%s:%d: includes %s: %s may not include %s\n  (%s may include: %s; %s)" % (
                         rel, number, shown, src_node, inc_node, src_node,
                         ", ".join(sorted(allowed[src_node])), TABLE))
-    for e in exceptions:
-        if not e[3]:
-            errors.append("%s: 'except %s -> %s' matches no include any more: remove it" % (e[2], e[0], e[1]))
     return errors
 
 

@@ -2,6 +2,7 @@
 // copies of a file, on a hand-made grid (expected values worked out in each case).
 #include "hepkit/sim/data/InputRouter.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
+#include "hepkit/sim/workload/Job.hpp"
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -114,6 +115,8 @@ TEST(InputRouter, HitrateStagesTheFirstFilesOfEachJobOnEveryCache) {
     InputRouter::Config c;
     c.hitrate = 0.5;
     InputRouter r(f.p, f.set, f.workers, c, 42);
+    for (const JobSpec& job : f.set.jobs)
+        r.stage(job.inputs);
     for (const Cache& cache : r.caches()) {
         EXPECT_TRUE(cache.has(0));
         EXPECT_TRUE(cache.has(1));

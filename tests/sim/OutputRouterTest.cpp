@@ -2,6 +2,7 @@
 // refusals (full storage, bad output host, no storage), worked out by hand.
 #include "hepkit/sim/data/OutputRouter.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
+#include "hepkit/sim/workload/Job.hpp"
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -47,9 +48,17 @@ WorkloadSet workload(const Platform& p, double output = 1e9) {
     return set;
 }
 
+// The router of `set` with configuration `c`, told (as the grid tells it) whether jobs write outputs.
+OutputRouter router(const Platform& p, const WorkloadSet& set, const OutputRouter::Config& c) {
+    bool outputs = false;
+    for (const JobSpec& job : set.jobs)
+        outputs = outputs || job.output_size > 0;
+    return OutputRouter(p, set, workers(p), c, outputs);
+}
+
 std::string error(const Platform& p, const WorkloadSet& set, const OutputRouter::Config& c) {
     try {
-        OutputRouter(p, set, workers(p), c);
+        router(p, set, c);
     } catch (const std::invalid_argument& e) {
         return e.what();
     }
@@ -60,7 +69,7 @@ std::string error(const Platform& p, const WorkloadSet& set, const OutputRouter:
 TEST(OutputRouter, OutputsFillTheSpaceTheReplicasLeave) {
     const Platform p = grid();
     const HostIndex se = *p.find_host("se");
-    OutputRouter r(p, workload(p), workers(p), {});
+    OutputRouter r = router(p, workload(p), {});
     ASSERT_TRUE(r.has_storage());
     EXPECT_DOUBLE_EQ(r.free(se), 7e9); // 10 GB - the 3 GB dataset
     const auto first = r.reserve(0, 5e9);
@@ -78,10 +87,10 @@ TEST(OutputRouter, SiteStorageAndNamedOutputHost) {
     const Platform p = grid();
     const HostIndex se = *p.find_host("se"), ase = *p.find_host("ase");
     // a1's zone A has `ase`; b1's zone B has none: the output host, `se`.
-    OutputRouter site(p, workload(p), workers(p), {"", true});
+    OutputRouter site = router(p, workload(p), {"", true});
     EXPECT_EQ(site.host_of_worker(0), ase);
     EXPECT_EQ(site.host_of_worker(1), se);
-    OutputRouter named(p, workload(p), workers(p), {"ase", false});
+    OutputRouter named = router(p, workload(p), {"ase", false});
     EXPECT_EQ(named.host_of_worker(0), ase);
     EXPECT_EQ(named.host_of_worker(1), ase);
     EXPECT_DOUBLE_EQ(named.free(ase), 5e9);
@@ -96,6 +105,6 @@ TEST(OutputRouter, BadStorageIsRefused) {
     const Platform none = grid(false);
     EXPECT_EQ(error(none, workload(none), {}), "jobs write outputs but the platform has no storage host");
     // without outputs a platform needs no storage host
-    OutputRouter r(none, workload(none, 0), workers(none), {});
+    OutputRouter r = router(none, workload(none, 0), {});
     EXPECT_FALSE(r.has_storage());
 }

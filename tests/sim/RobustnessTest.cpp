@@ -2,12 +2,12 @@
 // ../shared/reference/robustness, rewritten here as hepkit's own inputs), and the XRootD
 // overhead models against hand-worked recursions.
 #include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/core/Distribution.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 #include "hepkit/sim/workload/DcsimInput.hpp"
-#include "hepkit/sim/workload/Distribution.hpp"
 
 #include "Helpers.hpp"
 #include <filesystem>

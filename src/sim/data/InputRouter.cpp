@@ -1,16 +1,16 @@
 #include "hepkit/sim/data/InputRouter.hpp"
 
 #include "hepkit/core/Random.hpp"
-#include "hepkit/sim/workload/DcsimInput.hpp"
 
 #include <fmt/format.h>
 #include <stdexcept>
 
 namespace hepkit::sim {
 
-InputRouter::InputRouter(const Platform& p, const WorkloadSet& workload,
-                         const std::vector<HostIndex>& workers, const Config& config, std::uint64_t seed)
-    : workload_(workload), caching_(config.caching), rng_(RandomStreams(seed).stream("cache-placement")) {
+InputRouter::InputRouter(const Platform& p, const FileCatalog& files, const std::vector<HostIndex>& workers,
+                         const Config& config, std::uint64_t seed)
+    : files_(files), caching_(config.caching), hitrate_(config.hitrate),
+      rng_(RandomStreams(seed).stream("cache-placement")) {
     for (const auto& [name, size] : config.sizes) {
         auto h = p.find_host(name);
         if (!h || !host_has_role(p, *h, "cache"))
@@ -55,19 +55,21 @@ InputRouter::InputRouter(const Platform& p, const WorkloadSet& workload,
         }
         in_scope_.push_back(std::move(scope));
     }
-    if (config.hitrate > 0 && !caches_.empty())
-        for (const auto& job : workload_.jobs) {
-            double total = 0, cached = 0;
-            for (FileIndex f : job.inputs)
-                total += workload_.files[f].size;
-            for (FileIndex f : job.inputs) {
-                if (!(cached < config.hitrate * total))
-                    break;
-                for (auto& c : caches_)
-                    c.insert(f, workload_.files[f].size);
-                cached += workload_.files[f].size;
-            }
-        }
+}
+
+void InputRouter::stage(std::span<const FileIndex> inputs) {
+    if (!(hitrate_ > 0) || caches_.empty())
+        return;
+    double total = 0, cached = 0;
+    for (FileIndex f : inputs)
+        total += files_.files[f].size;
+    for (FileIndex f : inputs) {
+        if (!(cached < hitrate_ * total))
+            break;
+        for (auto& c : caches_)
+            c.insert(f, files_.files[f].size);
+        cached += files_.files[f].size;
+    }
 }
 
 void InputRouter::choose_sources(std::span<const FileIndex> inputs, std::size_t worker,
@@ -75,7 +77,7 @@ void InputRouter::choose_sources(std::span<const FileIndex> inputs, std::size_t 
                                  double& bytes_from_remote) {
     const auto& scope = in_scope_[worker];
     for (FileIndex f : inputs) {
-        const double size = workload_.files[f].size;
+        const double size = files_.files[f].size;
         bool hit = false;
         for (std::size_t c : scope)
             if (caches_[c].has(f)) {
@@ -87,7 +89,7 @@ void InputRouter::choose_sources(std::span<const FileIndex> inputs, std::size_t 
             }
         if (hit)
             continue;
-        sources.push_back(InputSource{workload_.replicas(f).front(), 0, false});
+        sources.push_back(InputSource{files_.replicas(f).front(), 0, false});
         bytes_from_remote += size;
         // A miss is stored in a cache in scope; as in DCSim the copy costs no transfer time.
         if (caching_ && !scope.empty())
@@ -98,8 +100,8 @@ void InputRouter::choose_sources(std::span<const FileIndex> inputs, std::size_t 
 void InputRouter::copies(std::span<const FileIndex> files,
                          std::vector<std::pair<HostIndex, double>>& out) const {
     for (FileIndex f : files) {
-        const double size = workload_.files[f].size;
-        for (HostIndex h : workload_.replicas(f))
+        const double size = files_.files[f].size;
+        for (HostIndex h : files_.replicas(f))
             out.emplace_back(h, size);
         for (const auto& c : caches_)
             if (c.has(f))

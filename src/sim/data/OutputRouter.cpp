@@ -1,20 +1,18 @@
 #include "hepkit/sim/data/OutputRouter.hpp"
 
-#include "hepkit/sim/workload/DcsimInput.hpp"
-
 #include <fmt/format.h>
 #include <limits>
 #include <stdexcept>
 
 namespace hepkit::sim {
 
-OutputRouter::OutputRouter(const Platform& p, const WorkloadSet& workload,
-                           const std::vector<HostIndex>& workers, const Config& config) {
+OutputRouter::OutputRouter(const Platform& p, const FileCatalog& files, const std::vector<HostIndex>& workers,
+                           const Config& config, bool outputs) {
     // Storage capacity: every initial replica must fit on its storage host's disk.
     std::unordered_map<HostIndex, double> stored;
-    for (FileIndex f = 0; f < workload.files.size(); ++f)
-        for (HostIndex h : workload.replicas(f))
-            stored[h] += workload.files[f].size;
+    for (FileIndex f = 0; f < files.files.size(); ++f)
+        for (HostIndex h : files.replicas(f))
+            stored[h] += files.files[f].size;
     for (const auto& [h, bytes] : stored) {
         const auto& disks = p.host(h).disks;
         if (disks.empty())
@@ -40,10 +38,7 @@ OutputRouter::OutputRouter(const Platform& p, const WorkloadSet& workload,
     } else if (!storages.empty()) {
         output_host = storages.front();
     }
-    bool need_output = false;
-    for (const auto& j : workload.jobs)
-        need_output = need_output || j.output_size > 0;
-    if (storages.empty() && need_output)
+    if (storages.empty() && outputs)
         throw std::invalid_argument("jobs write outputs but the platform has no storage host");
     for (HostIndex h : storages) {
         const auto& disks = p.host(h).disks;

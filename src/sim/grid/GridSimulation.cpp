@@ -2,7 +2,6 @@
 
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Random.hpp"
-#include "hepkit/sim/workload/DcsimInput.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -21,14 +20,24 @@ std::vector<HostIndex> hosts_with_role(const Platform& p, const std::string& rol
             out.push_back(h);
     return out;
 }
+
+bool writes_outputs(const WorkloadSet& workload) {
+    for (const auto& j : workload.jobs)
+        if (j.output_size > 0)
+            return true;
+    return false;
+}
 } // namespace
 
 GridSimulation::GridSimulation(Simulation& sim, WorkloadSet workload, GridOptions options)
     : sim_(sim), workload_(std::move(workload)), options_(std::move(options)),
       dispatcher_(sim.platform(), hosts_with_role(sim.platform(), "worker"), options_.dispatcher.policy),
-      outputs_(checked_platform(), workload_, worker_hosts(), options_.output_storage),
+      outputs_(checked_platform(), workload_, worker_hosts(), options_.output_storage,
+               writes_outputs(workload_)),
       inputs_(sim.platform(), workload_, worker_hosts(), options_.cache, options_.seed),
       queue_(options_.queue) {
+    for (const auto& job : workload_.jobs)
+        inputs_.stage(job.inputs);
     // Submission order: by time, then job order (duplicates follow their original).
     for (std::size_t d = 0; d < std::max<std::size_t>(1, options_.jobs.duplications); ++d)
         for (JobIndex j = 0; j < workload_.jobs.size(); ++j)

@@ -1,9 +1,9 @@
 #include "hepkit/sim/grid/WlcgGenerator.hpp"
 
 #include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/core/Distribution.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Random.hpp"
-#include "hepkit/sim/workload/Distribution.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <sstream>
 #include <stdexcept>
 
 namespace hepkit::sim {
@@ -424,6 +425,19 @@ double check_network_setting(const std::string& key, const std::string& value) {
             return *v;
         }
     throw std::invalid_argument(fmt::format("'{}' is not a numeric network setting", shorten(key)));
+}
+
+bool host_has_role(const Platform& platform, HostIndex h, const std::string& role) {
+    const auto& props = platform.host(h).props;
+    auto it = props.find("type");
+    if (it == props.end())
+        return false;
+    std::stringstream ss(it->second);
+    std::string part;
+    while (std::getline(ss, part, ','))
+        if (part == role)
+            return true;
+    return false;
 }
 
 } // namespace hepkit::sim

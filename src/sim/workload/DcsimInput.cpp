@@ -2,10 +2,10 @@
 
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Csv.hpp"
+#include "hepkit/core/Distribution.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Number.hpp"
 #include "hepkit/core/Units.hpp"
-#include "hepkit/sim/workload/Distribution.hpp"
 
 #include <cmath>
 #include <fmt/format.h>
@@ -14,46 +14,6 @@
 #include <unordered_map>
 
 namespace hepkit::sim {
-
-FileIndex WorkloadSet::add_dataset_file(std::uint32_t dataset, double size) {
-    DatasetSpec& ds = datasets[dataset];
-    const auto f = static_cast<FileIndex>(files.size());
-    files.push_back(FileSpec{size, dataset, static_cast<std::uint32_t>(ds.files.size())});
-    ds.files.push_back(f);
-    return f;
-}
-
-FileIndex WorkloadSet::add_file(std::string name, double size, const std::vector<HostIndex>& locations) {
-    std::uint32_t ds = 0;
-    for (; ds < datasets.size(); ++ds)
-        if (datasets[ds].name.empty() && datasets[ds].locations == locations)
-            break;
-    if (ds == datasets.size())
-        datasets.push_back(DatasetSpec{"", locations, {}});
-    const FileIndex f = add_dataset_file(ds, size);
-    names_.emplace(f, std::move(name));
-    return f;
-}
-
-std::string WorkloadSet::file_name(FileIndex f) const {
-    auto it = names_.find(f);
-    if (it != names_.end())
-        return it->second;
-    return fmt::format("infile_{}_{}", datasets[files[f].dataset].name, files[f].ordinal);
-}
-
-bool host_has_role(const Platform& platform, HostIndex h, const std::string& role) {
-    const auto& props = platform.host(h).props;
-    auto it = props.find("type");
-    if (it == props.end())
-        return false;
-    std::stringstream ss(it->second);
-    std::string part;
-    while (std::getline(ss, part, ','))
-        if (part == role)
-            return true;
-    return false;
-}
 
 namespace {
 

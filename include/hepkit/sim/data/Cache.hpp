@@ -3,7 +3,7 @@
 /// A cache on a host's disk: which files it holds, how full it is, and what to evict.
 
 #include "hepkit/core/EnumTable.hpp"
-#include "hepkit/sim/workload/Job.hpp"
+#include "hepkit/sim/data/FileCatalog.hpp"
 
 #include <list>
 #include <string>

@@ -9,7 +9,7 @@
 /// stored in a cache of the worker's scope chosen at random, at no transfer cost (as DCSim).
 
 #include "hepkit/sim/data/CacheConfig.hpp"
-#include "hepkit/sim/workload/Job.hpp"
+#include "hepkit/sim/data/FileCatalog.hpp"
 
 #include <random>
 #include <span>
@@ -32,13 +32,17 @@ class InputRouter {
     /// The caches' settings (parameter paths `cache.*`, `caches.HOST.size`).
     using Config = CacheConfig;
 
-    /// `workers[w]` is the host of worker `w`. Places the initial hit rate: the first files of
-    /// each job, up to `hitrate` x its input bytes, on every cache (DCSim's staging). `seed` is the
-    /// run's master seed (the cache placements draw from its stream `cache-placement`).
-    /// Throws std::invalid_argument for a size given to a host that is not a cache, larger than
-    /// its disk, or a cache host without a disk.
-    InputRouter(const Platform& platform, const WorkloadSet& workload, const std::vector<HostIndex>& workers,
+    /// `workers[w]` is the host of worker `w`; `files` the workload's catalogue (kept by
+    /// reference). `seed` is the run's master seed (the cache placements draw from its stream
+    /// `cache-placement`). Throws std::invalid_argument for a size given to a host that is not a
+    /// cache, larger than its disk, or a cache host without a disk.
+    InputRouter(const Platform& platform, const FileCatalog& files, const std::vector<HostIndex>& workers,
                 const Config& config, std::uint64_t seed);
+
+    /// DCSim's initial hit rate: places the first of a job's `inputs`, up to `hitrate` x their
+    /// bytes, on every cache (nothing with hitrate 0 or no cache). The grid calls it once per job
+    /// of the workload, in workload order, before the run.
+    void stage(std::span<const FileIndex> inputs);
 
     /// Chooses the source of each of `inputs` for a job on worker `worker`, appended to
     /// `sources`; adds the bytes read from caches and from replicas to the two counters.
@@ -53,8 +57,9 @@ class InputRouter {
     const std::vector<std::size_t>& scope(std::size_t worker) const { return in_scope_[worker]; }
 
   private:
-    const WorkloadSet& workload_;
+    const FileCatalog& files_;
     bool caching_;
+    double hitrate_;
     std::vector<Cache> caches_;
     std::vector<std::vector<std::size_t>> in_scope_; ///< per worker
     std::mt19937_64 rng_;

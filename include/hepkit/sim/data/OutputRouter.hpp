@@ -7,8 +7,8 @@
 /// host (default: the first storage host), or, with `to_site_storage`, a storage host in the
 /// worker's own zone when there is one. An output that does not fit the space left is refused.
 
+#include "hepkit/sim/data/FileCatalog.hpp"
 #include "hepkit/sim/data/OutputStorageConfig.hpp"
-#include "hepkit/sim/workload/Job.hpp"
 
 #include <optional>
 #include <string>
@@ -27,11 +27,13 @@ class OutputRouter {
         std::size_t disk;
     };
 
-    /// `workers[w]` is the host of worker `w`. Throws std::invalid_argument if the initial
-    /// replicas do not fit their hosts' disks, a storage host has no disk, the output host is not
-    /// a storage host, or jobs write outputs and there is no storage host.
-    OutputRouter(const Platform& platform, const WorkloadSet& workload, const std::vector<HostIndex>& workers,
-                 const Config& config);
+    /// `workers[w]` is the host of worker `w`; `files` the workload's catalogue (its initial
+    /// replicas take space on the storage hosts); `outputs`: whether some job writes an output.
+    /// Throws std::invalid_argument if the initial replicas do not fit their hosts' disks, a
+    /// storage host has no disk, the output host is not a storage host, or jobs write outputs and
+    /// there is no storage host.
+    OutputRouter(const Platform& platform, const FileCatalog& files, const std::vector<HostIndex>& workers,
+                 const Config& config, bool outputs);
 
     /// False when the platform has no storage host (then no job writes an output).
     bool has_storage() const { return !free_.empty(); }

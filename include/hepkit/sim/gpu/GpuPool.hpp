@@ -19,8 +19,9 @@
 #include "hepkit/core/SlotPool.hpp"
 #include "hepkit/sim/engine/Engine.hpp"
 #include "hepkit/sim/gpu/GpuPolicy.hpp"
-#include "hepkit/sim/gpu/GpuRequest.hpp"
+#include "hepkit/sim/output/GpuPolicyStats.hpp"
 #include "hepkit/sim/platform/Platform.hpp"
+#include "hepkit/sim/workload/GpuRequest.hpp"
 
 #include <functional>
 #include <limits>
@@ -29,21 +30,6 @@
 #include <vector>
 
 namespace hepkit::sim {
-
-/// Energy and throughput of the devices under one policy, over the window in which they ran jobs.
-struct GpuPolicyStats {
-    std::string policy;
-    int devices = 0;
-    std::size_t jobs = 0;          ///< GPU tasks that ran to the end
-    std::size_t out_of_memory = 0; ///< tasks that failed with out-of-memory
-    double window_start = std::numeric_limits<double>::infinity();
-    double window_end = 0;
-    double energy = 0;    ///< J of all the policy's devices over the window
-    double busy_time = 0; ///< s during which devices had kernels running, summed over devices
-    double gpu_hours() const {
-        return window_end > window_start ? devices * (window_end - window_start) / 3600 : 0;
-    }
-};
 
 /// One sample of a device for the time series.
 struct GpuSample {

@@ -4,9 +4,9 @@
 /// stdout) and the time series. All files are written atomically.
 
 #include "hepkit/core/AtomicFile.hpp"
-#include "hepkit/sim/gpu/GpuPool.hpp"
+#include "hepkit/sim/output/DroneStats.hpp"
+#include "hepkit/sim/output/GpuPolicyStats.hpp"
 #include "hepkit/sim/output/JobRecord.hpp"
-#include "hepkit/sim/provisioning/DronePool.hpp"
 
 #include <map>
 #include <memory>

@@ -190,4 +190,8 @@ class Platform {
     bool sealed_ = false;
 };
 
+/// Whether host `h` has `role` among the comma-separated roles of its `type` property, as DCSim
+/// reads them (`worker`, `cache`, `storage`, ...).
+bool host_has_role(const Platform& platform, HostIndex h, const std::string& role);
+
 } // namespace hepkit::sim

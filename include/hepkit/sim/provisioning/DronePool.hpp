@@ -23,8 +23,9 @@
 ///  the COBalD factory spawns drones up to ⌈demand / cores per drone⌉ and retires the least used
 ///  (fewest running jobs, idle first) above it.
 
+#include "hepkit/core/Distribution.hpp"
 #include "hepkit/core/EnumTable.hpp"
-#include "hepkit/sim/workload/Distribution.hpp"
+#include "hepkit/sim/output/DroneStats.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -89,35 +90,6 @@ int roced_target(double job_cores, int cores_per_drone, int quota);
 double cobald_linear(double demand, double utilisation, double allocation, const ControllerSpec& c);
 /// COBalD relative-supply controller: the new demand (cores, >= 0).
 double cobald_relative(double supply, double utilisation, double allocation, const ControllerSpec& c);
-
-enum class DroneState { requested, booting, integrating, available, draining, shutdown };
-inline constexpr auto drone_states =
-    make_enum_table<DroneState>("drone state", {{"requested", DroneState::requested},
-                                                {"booting", DroneState::booting},
-                                                {"integrating", DroneState::integrating},
-                                                {"available", DroneState::available},
-                                                {"draining", DroneState::draining},
-                                                {"shutdown", DroneState::shutdown}});
-
-/// One line of the drone trace.
-struct DroneEvent {
-    double time;
-    std::string drone, site;
-    DroneState state;
-    int running_jobs;
-};
-
-/// Per-site accounting over the run.
-struct DroneSiteStats {
-    std::string site;
-    int drones_started = 0;
-    double core_hours_boot = 0;       ///< booting + integrating (lost to boot)
-    double core_hours_delivered = 0;  ///< available + draining
-    double core_hours_used = 0;       ///< cores held by jobs on drones
-    double core_hours_drain_idle = 0; ///< draining and idle (lost to drain)
-    double cost = 0;                  ///< cost_per_core_hour x cores x (shutdown − start)
-    std::size_t jobs_run = 0, jobs_killed = 0;
-};
 
 class DronePool {
   public:

@@ -11,9 +11,6 @@
 
 namespace hepkit::sim {
 
-/// Host roles from the `type` property, as DCSim reads them (`worker`, `cache`, `storage`, ...).
-bool host_has_role(const Platform& platform, HostIndex h, const std::string& role);
-
 /// Adds the datasets of one DCSim dataset document: `{name: {location, num_files, filesize}}`.
 /// `location` is a host name or a list; every location must be a host with the `storage` role.
 /// File sizes are drawn from `rng` (negative draws redrawn, sizes truncated to whole bytes).

@@ -1,34 +1,18 @@
 #pragma once
 /// @file
-/// Jobs, files and datasets: what a grid workload is made of.
+/// Jobs and the workload they make up with their files (sim/data/FileCatalog.hpp).
 
 #include "hepkit/core/EnumTable.hpp"
-#include "hepkit/sim/gpu/GpuRequest.hpp"
-#include "hepkit/sim/platform/Platform.hpp"
+#include "hepkit/sim/data/FileCatalog.hpp"
+#include "hepkit/sim/workload/GpuRequest.hpp"
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace hepkit::sim {
 
-using FileIndex = std::uint32_t;
 using JobIndex = std::uint32_t;
-
-/// A file: 16 bytes, so that workloads of 10^7 files fit in memory. Its name is derived from
-/// its dataset (DCSim's `infile_<dataset>_<n>`) unless it was given one (job lists).
-struct FileSpec {
-    double size = 0;           ///< bytes
-    std::uint32_t dataset = 0; ///< index in WorkloadSet::datasets
-    std::uint32_t ordinal = 0; ///< position in its dataset
-};
-
-struct DatasetSpec {
-    std::string name;                 ///< empty for the anonymous datasets that hold job-list files
-    std::vector<HostIndex> locations; ///< storage hosts holding every file of the dataset
-    std::vector<FileIndex> files;
-};
 
 /// How a job gets its input (DCSim's `workload_type`).
 enum class JobType {
@@ -55,22 +39,10 @@ struct JobSpec {
     GpuRequest gpu;   ///< GPUs used after the CPU part (docs/models.md §9)
 };
 
-/// Everything a grid workload defines: files, their datasets and replicas, and the jobs.
-struct WorkloadSet {
-    std::vector<FileSpec> files;
-    std::vector<DatasetSpec> datasets;
+/// Everything a grid workload defines: files, their datasets and replicas (the catalogue, sim/data),
+/// and the jobs that read them.
+struct WorkloadSet : FileCatalog {
     std::vector<JobSpec> jobs;
-
-    /// Adds a file to dataset `dataset`.
-    FileIndex add_dataset_file(std::uint32_t dataset, double size);
-    /// Adds a named file held by `locations` (kept in an anonymous dataset per location set).
-    FileIndex add_file(std::string name, double size, const std::vector<HostIndex>& locations);
-    /// Storage hosts holding the file's initial replicas.
-    const std::vector<HostIndex>& replicas(FileIndex f) const { return datasets[files[f].dataset].locations; }
-    std::string file_name(FileIndex f) const;
-
-  private:
-    std::unordered_map<FileIndex, std::string> names_;
 };
 
 } // namespace hepkit::sim

@@ -1,4 +1,4 @@
-#include "hepkit/sim/workload/Distribution.hpp"
+#include "hepkit/core/Distribution.hpp"
 
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
@@ -9,7 +9,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
-namespace hepkit::sim {
+namespace hepkit {
 
 double standard_normal(std::mt19937_64& rng) {
     for (;;) {
@@ -210,4 +210,4 @@ double Distribution::mean() const {
     return 0;
 }
 
-} // namespace hepkit::sim
+} // namespace hepkit

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
-/// Random distributions of job and file properties, as DCSim's workload and dataset files give
-/// them, sampled identically on every platform.
+/// Random distributions read from JSON, as DCSim's workload and dataset files give job and file
+/// properties (and scenarios give drone boot times), sampled identically on every platform.
 
 #include <nlohmann/json.hpp>
 #include <random>
@@ -12,7 +12,7 @@ namespace hepkit::config {
 class JsonView;
 }
 
-namespace hepkit::sim {
+namespace hepkit {
 
 /// A distribution read from `{"type": "gaussian", "average": a, "sigma": s}`,
 /// `{"type": "histogram", "counts": [...], "bins": [...]}` or `{"type": "poisson", "mu": m}`.
@@ -63,4 +63,4 @@ class Distribution {
 /// Standard normal draw by the Marsaglia polar method (Marsaglia & Bray 1964).
 double standard_normal(std::mt19937_64& rng);
 
-} // namespace hepkit::sim
+} // namespace hepkit
