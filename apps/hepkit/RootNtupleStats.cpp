@@ -1,5 +1,5 @@
 // `hepkit root stats --ntuple`: the statistics of an RNTuple's fields as JSON.
-#include "RootCommands.hpp"
+#include "RootNtupleStats.hpp"
 
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"

@@ -4,7 +4,7 @@
 #include "hepkit/io/RNTupleStats.hpp"
 #include "Helpers.hpp"
 #include "Reference.hpp"
-#include "RootCommands.hpp"
+#include "RootNtupleStats.hpp"
 #include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/io/RootFile.hpp"
 
