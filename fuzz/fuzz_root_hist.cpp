@@ -17,7 +17,7 @@ constexpr std::int32_t kMaxObjectLength = 64 << 20;
 void use(const hepkit::io::Histogram& h) {
     double sum = 0;
     for (std::size_t i = 0; i < h.ncells() && i < 100000; ++i)
-        sum += h.value(i) + h.error(i) + h.effective_entries(i);
+        sum += h.value(i) + h.error(i) + (h.is_profile ? h.effective_entries(i) : 0.0);
     for (const auto& axis : h.axes)
         if (axis.nbins <= 1000000) // edges() of a uniform axis allocates nbins+1, legal for any nbins
             (void)axis.edges();

@@ -33,7 +33,7 @@ void read_ntuple(const hepkit::io::RootFile& f, const std::string& path, std::ui
             return;
         hepkit::fuzz::expect_input_errors([&] {
             const auto column = nt.read(field.name, 0, end);
-            if (column.size() != end)
+            if (column.entries() != end)
                 __builtin_trap(); // a column of another length than asked for is a bug
         });
     }

@@ -38,7 +38,7 @@ void read_tree(const hepkit::io::RootFile& f, const std::string& path, std::int6
             return;
         hepkit::fuzz::expect_input_errors([&] {
             const auto column = tree.read(b.name, 0, end);
-            if (static_cast<std::int64_t>(column.size()) != end)
+            if (static_cast<std::int64_t>(column.entries()) != end)
                 __builtin_trap(); // a column of another length than asked for is a bug
         });
     }
