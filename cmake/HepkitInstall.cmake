@@ -25,7 +25,10 @@ set(HEPKIT_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/hepkit)
 install(EXPORT hepkitTargets NAMESPACE hepkit:: DESTINATION ${HEPKIT_INSTALL_CMAKEDIR})
 # What hepkitConfig.cmake must find: the dependencies of the public headers (fmt, nlohmann-json,
 # Eigen, Threads) always; with static libraries (the default) also the private ones, whose link
-# lines the exported targets carry ($<LINK_ONLY:yaml-cpp>, pugixml).
+# lines the exported targets carry ($<LINK_ONLY:yaml-cpp>, pugixml, hepkit::io's ZLIB::ZLIB and
+# PkgConfig::HEPKIT_CODECS, found again by pkg-config under the same name).
+# (The same pkg-config modules as src/io/CMakeLists.txt's pkg_check_modules(HEPKIT_CODECS ...).)
+set(HEPKIT_CODEC_MODULES "libdeflate liblz4 libxxhash libzstd liblzma")
 get_target_property(_core_type hepkit_core TYPE)
 if(_core_type STREQUAL "STATIC_LIBRARY")
   set(HEPKIT_STATIC_LIBRARIES ON)

@@ -1,15 +1,19 @@
 // `hepkit root ls FILE [PATH]`: what a ROOT file holds — keys with their classes and cycles,
 // subdirectories recursively, trees with their entries, clusters and branches (types, counters,
-// compressed and uncompressed sizes).
+// compressed and uncompressed sizes), RNTuples likewise with their fields (C++ type, column
+// types, sizes).
 
 #include "RootCommands.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/io/RNTuple.hpp"
 #include "hepkit/io/RootFile.hpp"
 #include "hepkit/io/Tree.hpp"
 
 #include <fmt/format.h>
 #include <memory>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace hepkit::app {
 
@@ -21,6 +25,10 @@ constexpr int kMaxDepth = 32;
 
 bool is_tree_class(const std::string& c) {
     return c == "TTree" || c == "TNtuple" || c == "TNtupleD";
+}
+
+bool is_rntuple_class(const std::string& c) {
+    return c == "ROOT::RNTuple" || c == "ROOT::Experimental::RNTuple";
 }
 
 std::string bytes_text(std::int64_t n) {
@@ -60,6 +68,54 @@ void print_tree(const io::RootFile& file, const std::string& path, const std::st
     }
 }
 
+std::string join(const std::vector<std::string>& parts) {
+    std::string s;
+    for (const auto& p : parts) {
+        if (!s.empty())
+            s.append(",");
+        s.append(p);
+    }
+    return s;
+}
+
+// An RNTuple as a tree: entries, clusters, sizes, then every top-level field with its C++ type,
+// the column types backing it and its pages' stored / decompressed bytes.
+void print_rntuple(const io::RootFile& file, const std::string& path, const std::string& indent,
+                   bool fields) {
+    const io::RNTuple nt(file, path);
+    const auto all = nt.fields();
+    std::uint64_t compressed = 0, uncompressed = 0;
+    for (const auto& f : all) {
+        if (f.projected) // its pages are another field's, counted there
+            continue;
+        compressed += f.compressed_bytes;
+        uncompressed += f.uncompressed_bytes;
+    }
+    fmt::print("{}  {} entries, {} fields, {} clusters, {} compressed / {} uncompressed (RNTuple {}, {})\n",
+               indent, nt.entries(), all.size(), nt.clusters(),
+               bytes_text(static_cast<std::int64_t>(compressed)),
+               bytes_text(static_cast<std::int64_t>(uncompressed)), nt.format_version(), nt.writer());
+    if (!fields)
+        return;
+    std::size_t width = 0, type_width = 0, column_width = 0;
+    for (const auto& f : all) {
+        width = std::min<std::size_t>(std::max(width, f.name.size()), 36);
+        type_width = std::min<std::size_t>(std::max(type_width, f.type_name.size()), 32);
+        column_width = std::min<std::size_t>(std::max(column_width, join(f.column_types).size()), 28);
+    }
+    for (const auto& f : all) {
+        std::string extra;
+        if (f.projected)
+            extra = " (projected)";
+        if (!f.readable)
+            extra.append(fmt::format(" (not read: {})", f.why_not));
+        fmt::print("{}    {:<{}}  {:<{}}  {:<{}}  {:>9} / {:>9}{}\n", indent, f.name, width, f.type_name,
+                   type_width, join(f.column_types), column_width,
+                   bytes_text(static_cast<std::int64_t>(f.compressed_bytes)),
+                   bytes_text(static_cast<std::int64_t>(f.uncompressed_bytes)), extra);
+    }
+}
+
 void list_directory(const io::RootFile& file, const std::string& dir, int depth, bool branches) {
     if (depth > kMaxDepth)
         throw InputError(file.path(), 0, dir,
@@ -72,6 +128,8 @@ void list_directory(const io::RootFile& file, const std::string& dir, int depth,
             list_directory(file, path, depth + 1, branches);
         else if (is_tree_class(key.class_name))
             print_tree(file, path + ";" + std::to_string(key.cycle), indent, branches);
+        else if (is_rntuple_class(key.class_name))
+            print_rntuple(file, path + ";" + std::to_string(key.cycle), indent, branches);
     }
 }
 
@@ -87,12 +145,14 @@ std::function<int()> add_root_ls(CLI::App& root, const GlobalOptions& /*globals*
     CLI::App* cmd = root.add_subcommand(
         "ls", "List a ROOT file: keys (name;cycle, class, title), subdirectories recursively, trees with\n"
               "their entries, clusters and sizes, and each branch with its type (float32, int32[3],\n"
-              "float32[nMuon], vector<float32>, string), ROOT type and compressed / uncompressed bytes.\n"
-              "With PATH, only that directory or tree.\n"
+              "float32[nMuon], vector<float32>, string), ROOT type and compressed / uncompressed bytes;\n"
+              "RNTuples likewise, each field with its C++ type, column types and sizes.\n"
+              "With PATH, only that directory, tree or RNTuple.\n"
               "Example: hepkit root ls nano.root Events");
     cmd->add_option("file", o->file, "the ROOT file")->required()->check(CLI::ExistingFile);
     cmd->add_option("path", o->path, "a directory or tree in the file (\"dir/sub\", \"Events\", \"t;2\")");
-    cmd->add_flag("--no-branches", o->no_branches, "list trees without their branches");
+    cmd->add_flag("--no-branches", o->no_branches,
+                  "list trees and RNTuples without their branches and fields");
     return [o]() {
         const io::RootFile file(o->file);
         if (o->path.empty()) {
@@ -105,6 +165,8 @@ std::function<int()> add_root_ls(CLI::App& root, const GlobalOptions& /*globals*
             list_directory(file, o->path, 1, !o->no_branches);
         else if (is_tree_class(key.class_name))
             print_tree(file, o->path, "", !o->no_branches);
+        else if (is_rntuple_class(key.class_name))
+            print_rntuple(file, o->path, "", !o->no_branches);
         return 0;
     };
 }

@@ -167,14 +167,15 @@ LoadedBasket load_basket(const RootFile& file, const BranchModel& b, const Baske
         out.offsets.resize(static_cast<std::size_t>(nev) + 1);
         std::int32_t previous = 0;
         for (std::int32_t e = 0; e < nev; ++e) {
-            const std::int32_t o = t.i32() - key_len;
+            // In 64 bits: a fuzzed offset near INT32_MIN minus the key length overflows int.
+            const std::int64_t o = static_cast<std::int64_t>(t.i32()) - key_len;
             if (o < previous || o > border)
                 fail(file, what, seek,
                      "entry " + std::to_string(e) + " starts at byte " + std::to_string(o) +
                          " of the data, outside " + std::to_string(previous) + " … " +
                          std::to_string(border) + " (entry offsets must increase inside the basket)");
-            out.offsets[static_cast<std::size_t>(e)] = o;
-            previous = o;
+            out.offsets[static_cast<std::size_t>(e)] = static_cast<std::int32_t>(o);
+            previous = static_cast<std::int32_t>(o);
         }
         out.offsets.back() = static_cast<std::int32_t>(border);
     }

@@ -83,13 +83,25 @@ std::size_t compress_body(Codec codec, int level, std::span<const std::uint8_t> 
         return ZSTD_isError(n) ? 0 : n;
     }
     case Codec::Lzma: {
-        std::size_t pos = 0;
-        const lzma_ret rc =
-            lzma_easy_buffer_encode(static_cast<std::uint32_t>(level), LZMA_CHECK_CRC32, nullptr, src.data(),
-                                    src.size(), dst.data(), &pos, dst.size());
+        // As ROOT's R__zipLZMA: the streaming encoder (lzma_easy_encoder, CRC32 check) run to
+        // LZMA_FINISH. Its block header carries no sizes; lzma_easy_buffer_encode's does, and
+        // jsroot's xz decoder rejects those ("corrupted input"). Output too small: not compressed.
+        lzma_stream stream = LZMA_STREAM_INIT;
+        lzma_ret rc = lzma_easy_encoder(&stream, static_cast<std::uint32_t>(level), LZMA_CHECK_CRC32);
         if (rc == LZMA_MEM_ERROR)
             throw std::bad_alloc();
-        return rc == LZMA_OK ? pos : 0;
+        if (rc != LZMA_OK)
+            return 0;
+        stream.next_in = src.data();
+        stream.avail_in = src.size();
+        stream.next_out = dst.data();
+        stream.avail_out = dst.size();
+        rc = lzma_code(&stream, LZMA_FINISH);
+        const std::size_t n = dst.size() - stream.avail_out;
+        lzma_end(&stream);
+        if (rc == LZMA_MEM_ERROR)
+            throw std::bad_alloc();
+        return rc == LZMA_STREAM_END ? n : 0;
     }
     case Codec::None:
         break;

@@ -1,12 +1,17 @@
 // A program that uses hepkit as a user's project does: through the installed headers and
 // find_package(hepkit) (tests/install/run.cmake builds and runs it). It includes no yaml-cpp and
-// links only hepkit::sim and hepkit::fit. Each check compares with a closed form.
+// links only hepkit::sim, hepkit::fit and hepkit::io (whose codec and HDF5 libraries the package
+// must find for the static library). Each check compares with a closed form.
 //
 // usage: consumer EXAMPLES_DIR WORK_DIR
 
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Version.hpp"
 #include "hepkit/fit/Kafe2Yaml.hpp"
+#include "hepkit/io/Histogram.hpp"
+#include "hepkit/io/RootFile.hpp"
+#include "hepkit/io/RootWriter.hpp"
+#include "hepkit/io/Tree.hpp"
 #include "hepkit/sim/Simulation.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
@@ -114,6 +119,44 @@ void check_fit(const std::string& examples, const std::string& work) {
     expect_near("line.yml: b", s.values.at(1), b, sigma * std::sqrt(sxx / d), "y errors only:");
 }
 
+// hepkit::io: a ROOT file written with RootWriter (a TH1D with one fill at each bin centre, a
+// tree of x = 0..n-1), LZMA-compressed so that liblzma is linked, then read back.
+void check_root_file(const std::string& work) {
+    namespace io = hepkit::io;
+    const std::string path = work + "/consumer.root";
+    const int nbins = 10, n = 1000;
+    {
+        io::WriterOptions options;
+        options.compression = {io::Codec::Lzma, 1};
+        io::RootWriter out(path, options);
+        io::Hist1D h("h", "one per bin", io::HistAxis::fixed(nbins, 0, nbins));
+        for (int b = 0; b < nbins; ++b)
+            h.fill(b + 0.5);
+        out.write(h);
+        auto x = io::Column::make("x", io::ColumnType::Float64);
+        for (int i = 0; i < n; ++i)
+            x.mut<double>().push_back(i);
+        const std::vector<io::Column> columns{x};
+        out.write_tree("t", columns);
+        out.close();
+    }
+    const io::RootFile file(path);
+    const io::Histogram h = io::read_histogram(file, "h");
+    double sum = 0;
+    for (int b = 1; b <= nbins; ++b)
+        sum += h.value(h.bin(b));
+    std::printf("%s: %zu keys\n", path.c_str(), file.keys().size());
+    expect_near("root: histogram entries", h.stats.entries, nbins, 0);
+    expect_near("root: histogram sum", sum, nbins, 0);
+    const io::Tree tree(file, "t");
+    const io::Column c = tree.read("x", 0, tree.entries());
+    double xsum = 0;
+    for (double v : c.as<double>())
+        xsum += v;
+    expect_near("root: tree entries", static_cast<double>(tree.entries()), n, 0);
+    expect_near("root: sum of x", xsum, n * (n - 1) / 2.0, 0);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -125,6 +168,7 @@ int main(int argc, char** argv) {
     try {
         check_simulation(argv[1]);
         check_fit(argv[1], argv[2]);
+        check_root_file(argv[2]);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "consumer: %s\n", e.what());
         return 1;

@@ -8,6 +8,11 @@ add_test(NAME root.ls_ntuple COMMAND ${WITH_REF} ${RF}/uproot-hepdata-example.ro
   ${HK} root ls @REF@/${RF}/uproot-hepdata-example.root ntuple)
 set_tests_properties(root.ls_ntuple PROPERTIES SKIP_RETURN_CODE 77
   PASS_REGULAR_EXPRESSION "ntuple;1  TNtuple.*75000 entries, 5 branches")
+# an RNTuple is listed like a tree: entries, fields with C++ type, column types and sizes
+add_test(NAME root.ls_rntuple COMMAND ${WITH_REF} ${RF}/Run2012BC_DoubleMuParked_Muons_1000evts_rntuple_v1-0-0-0.root
+  ${HK} root ls @REF@/${RF}/Run2012BC_DoubleMuParked_Muons_1000evts_rntuple_v1-0-0-0.root)
+set_tests_properties(root.ls_rntuple PROPERTIES SKIP_RETURN_CODE 77
+  PASS_REGULAR_EXPRESSION "Events;1  ROOT::RNTuple.*\n  1000 entries, 7 fields, 1 clusters, [0-9.]+ kB compressed / [0-9.]+ kB uncompressed \\(RNTuple 1\\.0\\.0\\.0, ROOT v6\\.35\\.001\\)\n    _collection0 +SplitIndex64,SplitReal32,SplitReal32,SplitReal32,SplitReal32,SplitInt32 .*\n    Muon_pt +ROOT::VecOps::RVec<float> +SplitIndex64,SplitReal32 +[0-9.]+ k?B / +[0-9.]+ k?B \\(projected\\).*\n    nMuon +ROOT::RNTupleCardinality<std::uint32_t> +SplitIndex64 ")
 foreach(case "uproot-HZZ.root;events;uproot-HZZ.tree-stats.json"
               "nanoAOD_2015_CMS_Open_Data_ttbar.root;Events;nanoAOD_2015_CMS_Open_Data_ttbar.tree-stats.json"
               "uproot-sample-6.16.00-zlib.root;sample;uproot-sample-6.16.00-zlib.tree-stats.json"
