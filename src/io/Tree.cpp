@@ -251,7 +251,9 @@ std::vector<Column> Tree::read(std::span<const std::string> names, std::int64_t 
             const Task& t = tasks[w + k];
             const std::string object = im.object(t.branch);
             const auto& model = im.model.branches[t.branch];
-            const detail::LoadedBasket basket = detail::load_basket(*im.file, model, t.ref, object);
+            // Each thread decodes a basket before it loads the next: one scratch per thread.
+            thread_local detail::BasketScratch scratch;
+            const detail::LoadedBasket basket = detail::load_basket(*im.file, model, t.ref, object, scratch);
             parts[k] = detail::make_column(columns[t.column].name, im.layouts[t.branch]);
             detail::BasketPlace place{&im.file->path(), object + " basket " + std::to_string(t.ref.index),
                                       basket.offset};
