@@ -179,17 +179,10 @@ LoadedBasket load_basket(const RootFile& file, const BranchModel& b, const Baske
         // Decoded in one tight loop (the count above proved they fit), checked in a second one that
         // only looks for a bad offset: both vectorise, unlike a checked read per value. The first
         // bad one is then looked up for the message.
-        const std::uint8_t* p = out.buffer.data() + out.border + 4;
+        const bool bad =
+            !entry_offsets_from_be(offsets.data(), out.buffer.data() + out.border + 4,
+                                   static_cast<std::size_t>(nev), key_len, static_cast<std::int32_t>(border));
         const auto n = static_cast<std::size_t>(nev);
-        for (std::size_t e = 0; e < n; ++e) {
-            std::uint32_t u;
-            std::memcpy(&u, p + 4 * e, 4);
-            offsets[e] =
-                static_cast<std::int32_t>(__builtin_bswap32(u) - static_cast<std::uint32_t>(key_len));
-        }
-        bool bad = n > 0 && (offsets[0] < 0 || offsets[n - 1] > border);
-        for (std::size_t e = 1; e < n; ++e)
-            bad |= offsets[e] < offsets[e - 1];
         if (bad) {
             std::int32_t previous = 0;
             for (std::size_t e = 0; e < n; ++e) {

@@ -55,4 +55,10 @@ struct LoadedBasket {
 LoadedBasket load_basket(const RootFile& file, const BranchModel& branch, const BasketRef& ref,
                          const std::string& object, BasketScratch& scratch);
 
+/// A basket's n entry offsets, stored big-endian and counted from the key's start, into dst as
+/// offsets into the data (minus key_len). True when they start at ≥ 0, never decrease and end at
+/// ≤ border; the caller then needs no per-value check. One tight loop (BasketDecode.cpp).
+bool entry_offsets_from_be(std::int32_t* dst, const std::uint8_t* p, std::size_t n, std::int32_t key_len,
+                           std::int32_t border);
+
 } // namespace hepkit::io::detail

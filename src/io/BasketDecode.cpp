@@ -2,6 +2,7 @@
 // packed Float16_t/Double32_t encodings, strings and std::vector entries. Every entry's size is
 // checked against the layout before a value is read.
 
+#include "Basket.hpp"
 #include "TreeLayout.hpp"
 #include "hepkit/core/Error.hpp"
 
@@ -38,13 +39,69 @@ T load_be(const std::uint8_t* p) {
     }
 }
 
-// Big-endian values to native ones. The restrict-qualified pointers tell the compiler that the
-// output (T*) does not alias the input bytes, so that the loop vectorises (a byte shuffle per
-// 16–32 bytes) instead of swapping value by value.
+// Big-endian values to native ones, in one loop per value size. The restrict-qualified pointers
+// tell the compiler that the output does not alias the input bytes, so that the loop vectorises;
+// the x86-64-v3 clone (AVX2, picked at load time where the CPU has it) swaps 32 bytes with one
+// byte shuffle, which the SSE2 baseline lacks.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define HEPKIT_SWAP_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define HEPKIT_SWAP_CLONES
+#endif
+// dst is written as bytes (memcpy), so that floats and integers alike are filled without
+// breaking the aliasing rules; the compiler still emits plain vector stores.
+HEPKIT_SWAP_CLONES void swap16(std::uint8_t* __restrict dst, const std::uint8_t* __restrict p,
+                               std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+        std::uint16_t u;
+        std::memcpy(&u, p + 2 * i, 2);
+        u = __builtin_bswap16(u);
+        std::memcpy(dst + 2 * i, &u, 2);
+    }
+}
+HEPKIT_SWAP_CLONES void swap32(std::uint8_t* __restrict dst, const std::uint8_t* __restrict p,
+                               std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+        std::uint32_t u;
+        std::memcpy(&u, p + 4 * i, 4);
+        u = __builtin_bswap32(u);
+        std::memcpy(dst + 4 * i, &u, 4);
+    }
+}
+HEPKIT_SWAP_CLONES void swap64(std::uint8_t* __restrict dst, const std::uint8_t* __restrict p,
+                               std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+        std::uint64_t u;
+        std::memcpy(&u, p + 8 * i, 8);
+        u = __builtin_bswap64(u);
+        std::memcpy(dst + 8 * i, &u, 8);
+    }
+}
+
+// The per-entry loops of a C array x[n]: any entry size not a multiple of 2^k bytes, and the
+// column offsets from the basket's entry offsets (element counts, shifted by `base`).
+HEPKIT_SWAP_CLONES bool sizes_uneven(const std::int32_t* __restrict bo, std::size_t n, std::uint32_t mask) {
+    bool uneven = false;
+    for (std::size_t e = 0; e < n; ++e)
+        uneven |= (static_cast<std::uint32_t>(bo[e + 1] - bo[e]) & mask) != 0;
+    return uneven;
+}
+HEPKIT_SWAP_CLONES void counts_to_offsets(std::int64_t* __restrict dst, const std::int32_t* __restrict bo,
+                                          std::size_t n, std::int64_t base, int shift) {
+    for (std::size_t e = 0; e < n; ++e)
+        dst[e] = base + (bo[e + 1] >> shift);
+}
+
 template <class T>
-void swap_block(T* __restrict dst, const std::uint8_t* __restrict p, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i)
-        dst[i] = load_be<T>(p + i * sizeof(T));
+void swap_block(T* dst, const std::uint8_t* p, std::size_t n) {
+    if constexpr (sizeof(T) == 1 || std::endian::native == std::endian::big)
+        std::memcpy(dst, p, n * sizeof(T));
+    else if constexpr (sizeof(T) == 2)
+        swap16(reinterpret_cast<std::uint8_t*>(dst), p, n);
+    else if constexpr (sizeof(T) == 4)
+        swap32(reinterpret_cast<std::uint8_t*>(dst), p, n);
+    else
+        swap64(reinterpret_cast<std::uint8_t*>(dst), p, n);
 }
 
 template <class T>
@@ -181,6 +238,20 @@ std::size_t object_header(const std::uint8_t* p, std::size_t size) {
 
 } // namespace
 
+HEPKIT_SWAP_CLONES bool entry_offsets_from_be(std::int32_t* __restrict dst, const std::uint8_t* __restrict p,
+                                              std::size_t n, std::int32_t key_len, std::int32_t border) {
+    // Unsigned arithmetic: a hostile offset below key_len wraps to a huge value, caught below.
+    for (std::size_t e = 0; e < n; ++e) {
+        std::uint32_t u;
+        std::memcpy(&u, p + 4 * e, 4);
+        dst[e] = static_cast<std::int32_t>(__builtin_bswap32(u) - static_cast<std::uint32_t>(key_len));
+    }
+    bool bad = n > 0 && (dst[0] < 0 || dst[n - 1] > border);
+    for (std::size_t e = 1; e < n; ++e)
+        bad |= dst[e] < dst[e - 1];
+    return !bad;
+}
+
 void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, std::int32_t last, Column& out,
                     const BasketPlace& place) {
     if (first < 0 || last < first || last > b.entries)
@@ -214,8 +285,7 @@ void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, st
         const bool pow2 = (unit & (unit - 1)) == 0;
         bool uneven = false;
         if (pow2) {
-            for (std::size_t e = fo; e < lo; ++e)
-                uneven |= (static_cast<std::size_t>(bo[e + 1] - bo[e]) & (unit - 1)) != 0;
+            uneven = sizes_uneven(bo + fo, lo - fo, static_cast<std::uint32_t>(unit - 1));
         } else {
             for (std::size_t e = fo; e < lo; ++e)
                 uneven |= static_cast<std::size_t>(bo[e + 1] - bo[e]) % unit != 0;
@@ -235,8 +305,7 @@ void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, st
         const std::int64_t base = out.offsets[at - 1] - bo[fo] / static_cast<std::int64_t>(l.stored_size);
         const int shift = std::countr_zero(l.stored_size);
         if ((l.stored_size & (l.stored_size - 1)) == 0)
-            for (std::size_t e = fo; e < lo; ++e)
-                dst[e - fo] = base + (bo[e + 1] >> shift);
+            counts_to_offsets(dst, bo + fo, lo - fo, base, shift);
         else
             for (std::size_t e = fo; e < lo; ++e)
                 dst[e - fo] = base + bo[e + 1] / static_cast<std::int32_t>(l.stored_size);
