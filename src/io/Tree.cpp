@@ -22,9 +22,12 @@ namespace hepkit::io {
 
 namespace {
 
-// Baskets decompressed at once per thread: enough to keep threads busy past uneven basket sizes,
-// few enough that memory stays a handful of baskets per thread whatever the range read.
-constexpr std::size_t kBasketsPerThread = 4;
+// Baskets decoded per thread between two joins. A round ends when its slowest basket does, so it
+// must hold many baskets for two threads to stay busy past uneven basket sizes (NanoAOD's jagged
+// baskets are several times its scalar ones; a cluster of a 20-branch selection is 20 baskets).
+// Memory does not grow with it: each thread decompresses into its own reused scratch buffers, and
+// a round's decoded values are the asked columns' own values, moved or appended into them.
+constexpr std::size_t kBasketsPerThread = 16;
 
 // A cluster list longer than this (tiny fAutoFlush over many entries) is not built; the basket
 // boundaries are used instead.
