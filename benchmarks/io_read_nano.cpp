@@ -290,8 +290,8 @@ int main(int argc, char** argv) {
     bool ok = true;
     // cores: CPU time over wall time of the 2-thread passes — how many cores the machine really
     // gave the two threads (below ~1.9 on a loaded machine, b cannot reach 1.8 whatever the reader).
-    std::printf("%-5s %9s %10s %10s %9s %11s %11s %9s %6s\n", "codec", "MB", "direct/s", "reader/s", "a:ratio",
-                "ev/s 1 thr", "ev/s 2 thr", "b:2/1", "cores");
+    std::printf("%-5s %9s %10s %10s %9s %11s %11s %9s %6s\n", "codec", "MB", "direct/s", "reader/s",
+                "a:ratio", "ev/s 1 thr", "ev/s 2 thr", "b:2/1", "cores");
     hepkit::ThreadPool two(2);
     for (const auto& codec : codecs) {
         const fs::path path = make_file(cache, codec, events, cluster);
@@ -323,9 +323,9 @@ int main(int argc, char** argv) {
         }
         const double p = static_cast<double>(passes), mb = static_cast<double>(bytes) / 1e6;
         const double ev = static_cast<double>(tree.entries());
-        std::printf("%-5s %9.1f %10.1f %10.1f %9.2f %11.0f %11.0f %9.2f\n", codec.c_str(), mb,
+        std::printf("%-5s %9.1f %10.1f %10.1f %9.2f %11.0f %11.0f %9.2f %6.2f\n", codec.c_str(), mb,
                     mb * p / t_direct, mb * p / t_reader, t_direct / t_reader, ev * p / w1, ev * p / w2,
-                    w1 / w2);
+                    w1 / w2, c2 / w2);
         std::fflush(stdout);
         if (recs.empty() || bytes == 0)
             ok = false;
