@@ -29,6 +29,9 @@ namespace {
 // a round's decoded values are the asked columns' own values, moved or appended into them.
 constexpr std::size_t kBasketsPerThread = 16;
 
+// Scratch buffers above this are freed after their basket instead of kept for the next one.
+constexpr std::size_t kMaxKeptScratch = std::size_t{64} << 20;
+
 // A cluster list longer than this (tiny fAutoFlush over many entries) is not built; the basket
 // boundaries are used instead.
 constexpr std::int64_t kMaxClusters = 10'000'000;
@@ -261,6 +264,10 @@ std::vector<Column> Tree::read(std::span<const std::string> names, std::int64_t 
             detail::BasketPlace place{&im.file->path(), object + " basket " + std::to_string(t.ref.index),
                                       basket.offset};
             detail::decode_entries(im.layouts[t.branch], basket.view(), t.first, t.last, parts[k], place);
+            // A rare huge basket (multi-block records reach hundreds of MiB) is not kept alive in
+            // every thread that once read one.
+            if (scratch.buffer.size() + scratch.raw.size() > kMaxKeptScratch)
+                scratch = detail::BasketScratch{};
         });
         for (std::size_t k = 0; k < n; ++k) {
             append_column(columns[tasks[w + k].column], std::move(parts[k]));
