@@ -81,10 +81,11 @@ HEPKIT_SWAP_CLONES void swap64(std::uint8_t* __restrict dst, const std::uint8_t*
 // The per-entry loops of a C array x[n]: any entry size not a multiple of 2^k bytes, and the
 // column offsets from the basket's entry offsets (element counts, shifted by `base`).
 HEPKIT_SWAP_CLONES bool sizes_uneven(const std::int32_t* __restrict bo, std::size_t n, std::uint32_t mask) {
-    bool uneven = false;
+    // An integer OR-reduction vectorises where a bool one does not.
+    std::uint32_t bits = 0;
     for (std::size_t e = 0; e < n; ++e)
-        uneven |= (static_cast<std::uint32_t>(bo[e + 1] - bo[e]) & mask) != 0;
-    return uneven;
+        bits |= static_cast<std::uint32_t>(bo[e + 1]) - static_cast<std::uint32_t>(bo[e]);
+    return (bits & mask) != 0;
 }
 HEPKIT_SWAP_CLONES void counts_to_offsets(std::int64_t* __restrict dst, const std::int32_t* __restrict bo,
                                           std::size_t n, std::int64_t base, int shift) {
@@ -246,10 +247,10 @@ HEPKIT_SWAP_CLONES bool entry_offsets_from_be(std::int32_t* __restrict dst, cons
         std::memcpy(&u, p + 4 * e, 4);
         dst[e] = static_cast<std::int32_t>(__builtin_bswap32(u) - static_cast<std::uint32_t>(key_len));
     }
-    bool bad = n > 0 && (dst[0] < 0 || dst[n - 1] > border);
+    std::uint32_t decreasing = 0; // an integer OR-reduction vectorises where a bool one does not
     for (std::size_t e = 1; e < n; ++e)
-        bad |= dst[e] < dst[e - 1];
-    return !bad;
+        decreasing |= static_cast<std::uint32_t>(dst[e] < dst[e - 1]);
+    return decreasing == 0 && (n == 0 || (dst[0] >= 0 && dst[n - 1] <= border));
 }
 
 void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, std::int32_t last, Column& out,
