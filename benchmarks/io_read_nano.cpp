@@ -132,6 +132,7 @@ struct Direct {
     libdeflate_decompressor* deflate = libdeflate_alloc_decompressor();
     ZSTD_DCtx* zstd = ZSTD_createDCtx();
     Bytes out;
+    std::size_t raw = 0; ///< records stored raw met in passes
     ~Direct() {
         libdeflate_free_decompressor(deflate);
         ZSTD_freeDCtx(zstd);
@@ -166,8 +167,8 @@ struct Direct {
         for (const auto& r : recs) {
             if (out.size() < r.size)
                 out.resize(r.size);
-            if (r.stored.size() == r.size) { // stored raw: the reader copies it too
-                std::memcpy(out.data(), r.stored.data(), r.size);
+            if (r.stored.size() == r.size) {
+                ++raw; // stored raw: nothing to decompress, a direct reader uses the bytes in place
             } else {
                 std::size_t in = 0, o = 0;
                 while (o < r.size) {
@@ -290,8 +291,9 @@ int main(int argc, char** argv) {
     bool ok = true;
     // cores: CPU time over wall time of the 2-thread passes — how many cores the machine really
     // gave the two threads (below ~1.9 on a loaded machine, b cannot reach 1.8 whatever the reader).
-    std::printf("%-5s %9s %10s %10s %9s %11s %11s %9s %6s\n", "codec", "MB", "direct/s", "reader/s",
-                "a:ratio", "ev/s 1 thr", "ev/s 2 thr", "b:2/1", "cores");
+    // raw: the share of the baskets stored uncompressed (compression did not pay).
+    std::printf("%-5s %9s %10s %10s %9s %11s %11s %9s %6s %5s\n", "codec", "MB", "direct/s", "reader/s",
+                "a:ratio", "ev/s 1 thr", "ev/s 2 thr", "b:2/1", "cores", "raw");
     hepkit::ThreadPool two(2);
     for (const auto& codec : codecs) {
         const fs::path path = make_file(cache, codec, events, cluster);
@@ -323,9 +325,10 @@ int main(int argc, char** argv) {
         }
         const double p = static_cast<double>(passes), mb = static_cast<double>(bytes) / 1e6;
         const double ev = static_cast<double>(tree.entries());
-        std::printf("%-5s %9.1f %10.1f %10.1f %9.2f %11.0f %11.0f %9.2f %6.2f\n", codec.c_str(), mb,
+        const double raw_share = static_cast<double>(direct.raw) / p / static_cast<double>(recs.size());
+        std::printf("%-5s %9.1f %10.1f %10.1f %9.2f %11.0f %11.0f %9.2f %6.2f %5.2f\n", codec.c_str(), mb,
                     mb * p / t_direct, mb * p / t_reader, t_direct / t_reader, ev * p / w1, ev * p / w2,
-                    w1 / w2, c2 / w2);
+                    w1 / w2, c2 / w2, raw_share);
         std::fflush(stdout);
         if (recs.empty() || bytes == 0)
             ok = false;

@@ -158,10 +158,14 @@ LoadedBasket load_basket(const RootFile& file, const BranchModel& b, const Baske
 
     out.entries = nev;
     out.border = static_cast<std::size_t>(border);
-    const std::span<std::uint8_t> buffer = first(scratch.buffer, static_cast<std::size_t>(obj_len));
-    out.buffer = buffer;
     const std::span<const std::uint8_t> in(raw.data() + key_len, static_cast<std::size_t>(stored));
-    decompress(in, buffer, RecordPlace{file.path(), what, static_cast<std::uint64_t>(seek)});
+    if (stored == obj_len) {
+        out.buffer = in; // stored raw (compression did not pay): used where it was read, not copied
+    } else {
+        const std::span<std::uint8_t> buffer = first(scratch.buffer, static_cast<std::size_t>(obj_len));
+        out.buffer = buffer;
+        decompress(in, buffer, RecordPlace{file.path(), what, static_cast<std::uint64_t>(seek)});
+    }
 
     if (border < obj_len) {
         // The entry offsets: a count (≥ entries), then one offset per entry from the key's start.
