@@ -10,6 +10,7 @@
 #include "hepkit/io/Compression.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace hepkit::io::detail {
 
@@ -20,6 +21,14 @@ constexpr std::int32_t kMinBasketKey = 4 + 2 + 4 + 4 + 2 + 2 + 4 + 4 + 3 + 19;
 // An uncompressed record holds at most 2^24−1 bytes per block of ≥ 10 stored bytes (see RootFile).
 constexpr std::int64_t kMaxBlockBytes = (std::int64_t{1} << 24) - 1;
 constexpr std::int64_t kMinBlockStored = 10;
+
+// The first n elements of a grow-only buffer (growing zero-fills only the new part, once).
+template <class T>
+std::span<T> first(std::vector<T>& v, std::size_t n) {
+    if (v.size() < n)
+        v.resize(n);
+    return std::span<T>(v.data(), n);
+}
 
 [[noreturn]] void fail(const RootFile& file, const std::string& object, std::int64_t offset,
                        const std::string& message) {
@@ -88,7 +97,7 @@ std::vector<BasketRef> basket_refs(const RootFile& file, const BranchModel& b, c
 }
 
 LoadedBasket load_basket(const RootFile& file, const BranchModel& b, const BasketRef& ref,
-                         const std::string& object) {
+                         const std::string& object, BasketScratch& scratch) {
     LoadedBasket out;
     const std::string what = object + " basket " + std::to_string(ref.index);
     const std::int64_t expected = ref.end - ref.begin;
@@ -108,8 +117,8 @@ LoadedBasket load_basket(const RootFile& file, const BranchModel& b, const Baske
     const auto i = static_cast<std::size_t>(ref.index);
     const std::int64_t seek = b.basket_seek[i];
     out.offset = static_cast<std::uint64_t>(seek);
-    const std::vector<std::uint8_t> raw =
-        file.read_raw(seek, static_cast<std::size_t>(b.basket_bytes[i]), what);
+    const std::span<std::uint8_t> raw = first(scratch.raw, static_cast<std::size_t>(b.basket_bytes[i]));
+    file.read_raw(seek, raw, what);
     Cursor c(raw, file.path(), what, static_cast<std::uint64_t>(seek));
     const std::int32_t nbytes = c.i32();
     const std::uint16_t key_version = c.u16();
@@ -149,14 +158,19 @@ LoadedBasket load_basket(const RootFile& file, const BranchModel& b, const Baske
 
     out.entries = nev;
     out.border = static_cast<std::size_t>(border);
-    out.buffer.resize(static_cast<std::size_t>(obj_len));
     const std::span<const std::uint8_t> in(raw.data() + key_len, static_cast<std::size_t>(stored));
-    decompress(in, out.buffer, RecordPlace{file.path(), what, static_cast<std::uint64_t>(seek)});
+    if (stored == obj_len) {
+        out.buffer = in; // stored raw (compression did not pay): used where it was read, not copied
+    } else {
+        const std::span<std::uint8_t> buffer = first(scratch.buffer, static_cast<std::size_t>(obj_len));
+        out.buffer = buffer;
+        decompress(in, buffer, RecordPlace{file.path(), what, static_cast<std::uint64_t>(seek)});
+    }
 
     if (border < obj_len) {
         // The entry offsets: a count (≥ entries), then one offset per entry from the key's start.
-        Cursor t(std::span<const std::uint8_t>(out.buffer).subspan(out.border), file.path(),
-                 what + " entry offsets", static_cast<std::uint64_t>(seek));
+        Cursor t(out.buffer.subspan(out.border), file.path(), what + " entry offsets",
+                 static_cast<std::uint64_t>(seek));
         const std::int32_t count = t.i32();
         if (count < nev)
             t.fail(std::to_string(count) + " entry offsets for " + std::to_string(nev) + " entries in " +
@@ -164,20 +178,28 @@ LoadedBasket load_basket(const RootFile& file, const BranchModel& b, const Baske
         if (static_cast<std::size_t>(nev) > t.remaining() / 4)
             t.fail(std::to_string(nev) + " entry offsets do not fit in " + std::to_string(t.remaining()) +
                    " bytes");
-        out.offsets.resize(static_cast<std::size_t>(nev) + 1);
-        std::int32_t previous = 0;
-        for (std::int32_t e = 0; e < nev; ++e) {
-            // In 64 bits: a fuzzed offset near INT32_MIN minus the key length overflows int.
-            const std::int64_t o = static_cast<std::int64_t>(t.i32()) - key_len;
-            if (o < previous || o > border)
-                fail(file, what, seek,
-                     "entry " + std::to_string(e) + " starts at byte " + std::to_string(o) +
-                         " of the data, outside " + std::to_string(previous) + " … " +
-                         std::to_string(border) + " (entry offsets must increase inside the basket)");
-            out.offsets[static_cast<std::size_t>(e)] = static_cast<std::int32_t>(o);
-            previous = static_cast<std::int32_t>(o);
+        const std::span<std::int32_t> offsets = first(scratch.offsets, static_cast<std::size_t>(nev) + 1);
+        out.offsets = offsets;
+        // Decoded in one tight loop (the count above proved they fit), checked in a second one that
+        // only looks for a bad offset: both vectorise, unlike a checked read per value. The first
+        // bad one is then looked up for the message.
+        const bool bad =
+            !entry_offsets_from_be(offsets.data(), out.buffer.data() + out.border + 4,
+                                   static_cast<std::size_t>(nev), key_len, static_cast<std::int32_t>(border));
+        const auto n = static_cast<std::size_t>(nev);
+        if (bad) {
+            std::int32_t previous = 0;
+            for (std::size_t e = 0; e < n; ++e) {
+                const std::int32_t o = offsets[e];
+                if (o < previous || o > border)
+                    fail(file, what, seek,
+                         "entry " + std::to_string(e) + " starts at byte " + std::to_string(o) +
+                             " of the data, outside " + std::to_string(previous) + " … " +
+                             std::to_string(border) + " (entry offsets must increase inside the basket)");
+                previous = o;
+            }
         }
-        out.offsets.back() = static_cast<std::int32_t>(border);
+        offsets.back() = static_cast<std::int32_t>(border);
     }
     return out;
 }

@@ -6,6 +6,7 @@
 #include "hepkit/io/RootFile.hpp"
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,21 @@ struct BasketRef {
 std::vector<BasketRef> basket_refs(const RootFile& file, const BranchModel& branch,
                                    const std::string& object);
 
-/// A basket's bytes, uncompressed, with their entry offsets (view() gives the BasketView).
-struct LoadedBasket {
+/// Buffers a thread reuses from basket to basket, so that loading a basket allocates nothing and
+/// zero-fills nothing once they have grown to the largest basket (they only grow: one basket's
+/// compressed and uncompressed bytes and entry offsets per thread).
+struct BasketScratch {
+    std::vector<std::uint8_t> raw;
     std::vector<std::uint8_t> buffer;
-    std::size_t border = 0; ///< data is buffer[0, border)
     std::vector<std::int32_t> offsets;
+};
+
+/// A basket's bytes, uncompressed, with their entry offsets (view() gives the BasketView); they
+/// live in the BasketScratch it was loaded with, valid until that scratch loads another basket.
+struct LoadedBasket {
+    std::span<const std::uint8_t> buffer;
+    std::size_t border = 0; ///< data is buffer[0, border)
+    std::span<const std::int32_t> offsets;
     std::int32_t entries = 0;
     const EmbeddedBasket* embedded = nullptr;
     std::uint64_t offset = 0; ///< the basket's key in the file, for errors
@@ -40,8 +51,14 @@ struct LoadedBasket {
 
 /// Reads basket `ref` of `branch`: one pread of the whole basket, its key header checked against
 /// the branch's tables (size, entry count), decompressed, entry offsets checked monotone and inside
-/// the data.
+/// the data. The bytes go to `scratch`.
 LoadedBasket load_basket(const RootFile& file, const BranchModel& branch, const BasketRef& ref,
-                         const std::string& object);
+                         const std::string& object, BasketScratch& scratch);
+
+/// A basket's n entry offsets, stored big-endian and counted from the key's start, into dst as
+/// offsets into the data (minus key_len). True when they start at ≥ 0, never decrease and end at
+/// ≤ border; the caller then needs no per-value check. One tight loop (BasketDecode.cpp).
+bool entry_offsets_from_be(std::int32_t* dst, const std::uint8_t* p, std::size_t n, std::int32_t key_len,
+                           std::int32_t border);
 
 } // namespace hepkit::io::detail

@@ -22,9 +22,15 @@ namespace hepkit::io {
 
 namespace {
 
-// Baskets decompressed at once per thread: enough to keep threads busy past uneven basket sizes,
-// few enough that memory stays a handful of baskets per thread whatever the range read.
-constexpr std::size_t kBasketsPerThread = 4;
+// Baskets decoded per thread between two joins. A round ends when its slowest basket does, so it
+// must hold many baskets for two threads to stay busy past uneven basket sizes (NanoAOD's jagged
+// baskets are several times its scalar ones; a cluster of a 20-branch selection is 20 baskets).
+// Memory does not grow with it: each thread decompresses into its own reused scratch buffers, and
+// a round's decoded values are the asked columns' own values, moved or appended into them.
+constexpr std::size_t kBasketsPerThread = 16;
+
+// Scratch buffers above this are freed after their basket instead of kept for the next one.
+constexpr std::size_t kMaxKeptScratch = std::size_t{64} << 20;
 
 // A cluster list longer than this (tiny fAutoFlush over many entries) is not built; the basket
 // boundaries are used instead.
@@ -251,11 +257,17 @@ std::vector<Column> Tree::read(std::span<const std::string> names, std::int64_t 
             const Task& t = tasks[w + k];
             const std::string object = im.object(t.branch);
             const auto& model = im.model.branches[t.branch];
-            const detail::LoadedBasket basket = detail::load_basket(*im.file, model, t.ref, object);
+            // Each thread decodes a basket before it loads the next: one scratch per thread.
+            thread_local detail::BasketScratch scratch;
+            const detail::LoadedBasket basket = detail::load_basket(*im.file, model, t.ref, object, scratch);
             parts[k] = detail::make_column(columns[t.column].name, im.layouts[t.branch]);
             detail::BasketPlace place{&im.file->path(), object + " basket " + std::to_string(t.ref.index),
                                       basket.offset};
             detail::decode_entries(im.layouts[t.branch], basket.view(), t.first, t.last, parts[k], place);
+            // A rare huge basket (multi-block records reach hundreds of MiB) is not kept alive in
+            // every thread that once read one.
+            if (scratch.buffer.size() + scratch.raw.size() > kMaxKeptScratch)
+                scratch = detail::BasketScratch{};
         });
         for (std::size_t k = 0; k < n; ++k) {
             append_column(columns[tasks[w + k].column], std::move(parts[k]));

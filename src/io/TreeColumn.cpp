@@ -18,9 +18,16 @@ void append_column(Column& into, Column&& more) {
                                     into.name + "' (" + std::string(column_type_name(into.type)) + ")");
     if (into.jagged()) {
         const std::int64_t shift = into.offsets.back();
-        into.offsets.reserve(into.offsets.size() + more.offsets.size() - 1);
-        for (std::size_t i = 1; i < more.offsets.size(); ++i)
-            into.offsets.push_back(more.offsets[i] + shift);
+        const std::size_t at = into.offsets.size(), n = more.offsets.size() - 1;
+        if (at == 1 && shift == 0 && more.offsets.front() == 0) {
+            into.offsets = std::move(more.offsets); // the first part: taken as it is
+        } else {
+            into.offsets.resize(at + n);
+            std::int64_t* __restrict dst = into.offsets.data() + at;
+            const std::int64_t* __restrict src = more.offsets.data() + 1;
+            for (std::size_t i = 0; i < n; ++i)
+                dst[i] = src[i] + shift;
+        }
     }
     // By variant index: the Bool and UInt8 alternatives have the same vector type.
     const auto merge = [&]<std::size_t I>(std::integral_constant<std::size_t, I>) {
