@@ -188,9 +188,15 @@ LoadedBasket load_basket(const RootFile& file, const BranchModel& b, const Baske
                                    static_cast<std::size_t>(nev), key_len, static_cast<std::int32_t>(border));
         const auto n = static_cast<std::size_t>(nev);
         if (bad) {
-            std::int32_t previous = 0;
+            // The message names the offset as stored, in 64 bits: a hostile value near INT32_MIN
+            // wrapped in the fast loop's unsigned arithmetic (fuzz/regressions/root_tree).
+            const std::uint8_t* raw = out.buffer.data() + out.border + 4;
+            std::int64_t previous = 0;
             for (std::size_t e = 0; e < n; ++e) {
-                const std::int32_t o = offsets[e];
+                const auto stored = static_cast<std::int32_t>(
+                    (std::uint32_t{raw[4 * e]} << 24) | (std::uint32_t{raw[4 * e + 1]} << 16) |
+                    (std::uint32_t{raw[4 * e + 2]} << 8) | std::uint32_t{raw[4 * e + 3]});
+                const std::int64_t o = static_cast<std::int64_t>(stored) - key_len;
                 if (o < previous || o > border)
                     fail(file, what, seek,
                          "entry " + std::to_string(e) + " starts at byte " + std::to_string(o) +
