@@ -237,7 +237,8 @@ TEST(RNTuple, ReportsUnknownAndUnreadableFieldsAndBadRanges) {
     EXPECT_NE(std::string(range.what()).find("[10, 1001)"), std::string::npos) << range.what();
     const auto missing = hepkit::test::input_error([&] { RNTuple x(file, "Tree"); });
     EXPECT_NE(std::string(missing.what()).find("Events;1"), std::string::npos) << missing.what();
-    const std::string tree_file = hepkit::test::reference("root-files/nanoAOD_2015_CMS_Open_Data_ttbar.root").string();
+    const std::string tree_file =
+        hepkit::test::reference("root-files/nanoAOD_2015_CMS_Open_Data_ttbar.root").string();
     if (std::filesystem::exists(tree_file)) {
         const RootFile trees(tree_file);
         const auto not_ntuple = hepkit::test::input_error([&] { RNTuple x(trees, "Events"); });
