@@ -2,12 +2,12 @@
 // include/hepkit/io/ColumnFile.hpp and docs/root-io.md.
 
 #include "ColumnFileChecks.hpp"
+#include "Hdf5Api.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/io/ColumnFile.hpp"
 
 #include <fmt/format.h>
-#include <hdf5.h>
 
 #include <filesystem>
 #include <mutex>
@@ -20,6 +20,15 @@ namespace {
 
 // HDF5's library state (its error stack settings above all) is global; one writer at a time.
 std::mutex hdf5_mutex;
+
+// The library, loaded by write_hdf5 before any other call (Hdf5Api.hpp).
+const detail::Hdf5Api* hdf5_loaded = nullptr;
+const detail::Hdf5Api& H5() {
+    return *hdf5_loaded;
+}
+
+// H5F_ACC_TRUNC's value: the macro calls H5check_version and H5open, which would link libhdf5.
+constexpr unsigned kAccTrunc = 0x0002u;
 
 // HDF5 failures: the innermost message of the library's error stack (its "description"),
 // instead of the stack trace HDF5 would otherwise print on stderr.
@@ -35,7 +44,7 @@ class Writer {
 
     [[noreturn]] void fail(const std::string& column, const std::string& what) const {
         std::string detail;
-        H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_description, &detail);
+        H5().H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_description, &detail);
         std::string m = what;
         if (!detail.empty())
             m.append(" (HDF5: ").append(detail).append(")");
@@ -89,16 +98,17 @@ class Handle {
 Handle element_type(const Writer& w, const Column& c) {
     switch (c.type) {
     case ColumnType::Bool: {
-        Handle t(w.check(H5Tenum_create(H5T_NATIVE_INT8), c.name, "cannot create the bool type"), H5Tclose);
+        Handle t(w.check(H5().H5Tenum_create(H5().native_int8), c.name, "cannot create the bool type"),
+                 H5().H5Tclose);
         const std::int8_t no = 0, yes = 1;
-        w.check(H5Tenum_insert(t.get(), "FALSE", &no), c.name, "cannot create the bool type", 0);
-        w.check(H5Tenum_insert(t.get(), "TRUE", &yes), c.name, "cannot create the bool type", 0);
+        w.check(H5().H5Tenum_insert(t.get(), "FALSE", &no), c.name, "cannot create the bool type", 0);
+        w.check(H5().H5Tenum_insert(t.get(), "TRUE", &yes), c.name, "cannot create the bool type", 0);
         return t;
     }
     case ColumnType::String: {
-        Handle t(w.check(H5Tcopy(H5T_C_S1), c.name, "cannot create the string type"), H5Tclose);
-        w.check(H5Tset_size(t.get(), H5T_VARIABLE), c.name, "cannot create the string type", 0);
-        w.check(H5Tset_cset(t.get(), H5T_CSET_UTF8), c.name, "cannot create the string type", 0);
+        Handle t(w.check(H5().H5Tcopy(H5().c_s1), c.name, "cannot create the string type"), H5().H5Tclose);
+        w.check(H5().H5Tset_size(t.get(), H5T_VARIABLE), c.name, "cannot create the string type", 0);
+        w.check(H5().H5Tset_cset(t.get(), H5T_CSET_UTF8), c.name, "cannot create the string type", 0);
         return t;
     }
     default:
@@ -107,59 +117,61 @@ Handle element_type(const Writer& w, const Column& c) {
     hid_t native = -1;
     switch (c.type) {
     case ColumnType::Int8:
-        native = H5T_NATIVE_INT8;
+        native = H5().native_int8;
         break;
     case ColumnType::UInt8:
-        native = H5T_NATIVE_UINT8;
+        native = H5().native_uint8;
         break;
     case ColumnType::Int16:
-        native = H5T_NATIVE_INT16;
+        native = H5().native_int16;
         break;
     case ColumnType::UInt16:
-        native = H5T_NATIVE_UINT16;
+        native = H5().native_uint16;
         break;
     case ColumnType::Int32:
-        native = H5T_NATIVE_INT32;
+        native = H5().native_int32;
         break;
     case ColumnType::UInt32:
-        native = H5T_NATIVE_UINT32;
+        native = H5().native_uint32;
         break;
     case ColumnType::Int64:
-        native = H5T_NATIVE_INT64;
+        native = H5().native_int64;
         break;
     case ColumnType::UInt64:
-        native = H5T_NATIVE_UINT64;
+        native = H5().native_uint64;
         break;
     case ColumnType::Float32:
-        native = H5T_NATIVE_FLOAT;
+        native = H5().native_float;
         break;
     default:
-        native = H5T_NATIVE_DOUBLE;
+        native = H5().native_double;
         break;
     }
-    return Handle(w.check(H5Tcopy(native), c.name, "cannot copy an HDF5 type"), H5Tclose);
+    return Handle(w.check(H5().H5Tcopy(native), c.name, "cannot copy an HDF5 type"), H5().H5Tclose);
 }
 
 void string_attribute(const Writer& w, hid_t owner, const char* name, std::string_view value,
                       const std::string& column) {
-    Handle type(w.check(H5Tcopy(H5T_C_S1), column, "cannot create an attribute type"), H5Tclose);
-    w.check(H5Tset_size(type.get(), H5T_VARIABLE), column, "cannot create an attribute type", 0);
-    w.check(H5Tset_cset(type.get(), H5T_CSET_UTF8), column, "cannot create an attribute type", 0);
-    Handle space(w.check(H5Screate(H5S_SCALAR), column, "cannot create an attribute space"), H5Sclose);
-    Handle attr(w.check(H5Acreate2(owner, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), column,
-                        "cannot create an attribute"),
-                H5Aclose);
+    Handle type(w.check(H5().H5Tcopy(H5().c_s1), column, "cannot create an attribute type"), H5().H5Tclose);
+    w.check(H5().H5Tset_size(type.get(), H5T_VARIABLE), column, "cannot create an attribute type", 0);
+    w.check(H5().H5Tset_cset(type.get(), H5T_CSET_UTF8), column, "cannot create an attribute type", 0);
+    Handle space(w.check(H5().H5Screate(H5S_SCALAR), column, "cannot create an attribute space"),
+                 H5().H5Sclose);
+    Handle attr(w.check(H5().H5Acreate2(owner, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                        column, "cannot create an attribute"),
+                H5().H5Aclose);
     const std::string text(value);
     const char* p = text.c_str();
-    w.check(H5Awrite(attr.get(), type.get(), &p), column, "cannot write an attribute", 0);
+    w.check(H5().H5Awrite(attr.get(), type.get(), &p), column, "cannot write an attribute", 0);
 }
 
 void int_attribute(const Writer& w, hid_t owner, const char* name, std::int64_t value) {
-    Handle space(w.check(H5Screate(H5S_SCALAR), "", "cannot create an attribute space"), H5Sclose);
-    Handle attr(w.check(H5Acreate2(owner, name, H5T_NATIVE_INT64, space.get(), H5P_DEFAULT, H5P_DEFAULT), "",
-                        "cannot create an attribute"),
-                H5Aclose);
-    w.check(H5Awrite(attr.get(), H5T_NATIVE_INT64, &value), "", "cannot write an attribute", 0);
+    Handle space(w.check(H5().H5Screate(H5S_SCALAR), "", "cannot create an attribute space"), H5().H5Sclose);
+    Handle attr(
+        w.check(H5().H5Acreate2(owner, name, H5().native_int64, space.get(), H5P_DEFAULT, H5P_DEFAULT), "",
+                "cannot create an attribute"),
+        H5().H5Aclose);
+    w.check(H5().H5Awrite(attr.get(), H5().native_int64, &value), "", "cannot write an attribute", 0);
 }
 
 // One dataset `name` under `parent` of rank 1 (n) or 2 (n × width) holding `data`.
@@ -167,13 +179,14 @@ Handle dataset(const Writer& w, hid_t parent, const char* name, hid_t type, std:
                const void* data, const std::string& column) {
     const hsize_t dims[2] = {static_cast<hsize_t>(n), static_cast<hsize_t>(width)};
     Handle space(
-        w.check(H5Screate_simple(width > 1 ? 2 : 1, dims, nullptr), column, "cannot create a dataspace"),
-        H5Sclose);
-    Handle set(w.check(H5Dcreate2(parent, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                       column, "cannot create the dataset"),
-               H5Dclose);
+        w.check(H5().H5Screate_simple(width > 1 ? 2 : 1, dims, nullptr), column, "cannot create a dataspace"),
+        H5().H5Sclose);
+    Handle set(
+        w.check(H5().H5Dcreate2(parent, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                column, "cannot create the dataset"),
+        H5().H5Dclose);
     if (n * width > 0)
-        w.check(H5Dwrite(set.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), column,
+        w.check(H5().H5Dwrite(set.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), column,
                 "cannot write the dataset", 0);
     return set;
 }
@@ -201,11 +214,11 @@ void write_column(const Writer& w, hid_t file, const Column& c) {
         c.values);
     const std::string_view root_type = root_type_name(c.type);
     if (c.jagged()) {
-        Handle group(w.check(H5Gcreate2(file, c.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), c.name,
-                             "cannot create the group"),
-                     H5Gclose);
+        Handle group(w.check(H5().H5Gcreate2(file, c.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                             c.name, "cannot create the group"),
+                     H5().H5Gclose);
         dataset(w, group.get(), "values", type.get(), c.size(), 1, data, c.name);
-        dataset(w, group.get(), "offsets", H5T_NATIVE_INT64, c.offsets.size(), 1, c.offsets.data(), c.name);
+        dataset(w, group.get(), "offsets", H5().native_int64, c.offsets.size(), 1, c.offsets.data(), c.name);
         string_attribute(w, group.get(), "root_type", root_type, c.name);
         string_attribute(w, group.get(), "layout", "jagged", c.name);
         return;
@@ -243,20 +256,21 @@ class TempFile {
 void write_hdf5(const std::string& path, std::span<const Column> columns) {
     const std::size_t entries = detail::check_columns(path, columns, true);
     const std::lock_guard lock(hdf5_mutex);
+    hdf5_loaded = &detail::hdf5_api(path);
     // Silence HDF5's printing of error stacks for the duration; failures become OutputErrors.
     H5E_auto2_t old_func = nullptr;
     void* old_data = nullptr;
-    H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    H5().H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
+    H5().H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     struct Restore {
         H5E_auto2_t f;
         void* d;
-        ~Restore() { H5Eset_auto2(H5E_DEFAULT, f, d); }
+        ~Restore() { H5().H5Eset_auto2(H5E_DEFAULT, f, d); }
     } restore{old_func, old_data};
 
     const Writer w(path, fmt::format("{}.tmp.{}", path, static_cast<long>(::getpid())));
     TempFile temp(w.tmp());
-    Handle file(H5Fcreate(w.tmp().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    Handle file(H5().H5Fcreate(w.tmp().c_str(), kAccTrunc, H5P_DEFAULT, H5P_DEFAULT), H5().H5Fclose);
     if (file.get() < 0)
         w.fail("", "cannot create output file (does the directory exist and is it writable?)");
     string_attribute(w, file.get(), "creator", "hepkit", "");
