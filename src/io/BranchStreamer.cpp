@@ -96,15 +96,7 @@ EmbeddedBasket read_embedded_basket(Cursor& c, std::size_t end) {
 }
 
 void read_basket_array(Cursor& c, BranchModel& br) {
-    const Cursor::Frame f = c.frame("fBaskets");
-    if (f.version > 2)
-        c.tobject();
-    if (f.version > 1)
-        c.tstring();
-    const std::int32_t n = c.i32();
-    c.i32(); // fLowerBound
-    if (n < 0 || static_cast<std::size_t>(n) > c.remaining() / 4)
-        c.fail("fBaskets: " + std::to_string(n) + " slots do not fit in the record");
+    const auto [f, n] = c.object_array("fBaskets", "slots");
     for (std::int32_t i = 0; i < n; ++i) {
         const Cursor::AnyObject o = c.any_object();
         if (o.kind != Cursor::AnyObject::Kind::Object)
@@ -215,15 +207,7 @@ void read_branch_array(Cursor& c, std::vector<BranchModel>& out, int depth, cons
     if (depth > kMaxBranchDepth)
         c.fail("branches nested deeper than " + std::to_string(kMaxBranchDepth) +
                " levels (corrupt or cyclic)");
-    const Cursor::Frame f = c.frame("fBranches");
-    if (f.version > 2)
-        c.tobject();
-    if (f.version > 1)
-        c.tstring();
-    const std::int32_t n = c.i32();
-    c.i32(); // fLowerBound
-    if (n < 0 || static_cast<std::size_t>(n) > c.remaining() / 4)
-        c.fail("fBranches: " + std::to_string(n) + " branches do not fit in the record");
+    const auto [f, n] = c.object_array("fBranches", "branches");
     const std::string object = c.object();
     for (std::int32_t i = 0; i < n; ++i) {
         const Cursor::AnyObject o = c.any_object();

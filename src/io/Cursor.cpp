@@ -52,6 +52,21 @@ void Cursor::skip_to_end(const Frame& f, std::string_view what) {
     pos_ = f.end;
 }
 
+std::pair<Cursor::Frame, std::int32_t> Cursor::object_array(std::string_view what,
+                                                            std::string_view elements) {
+    const Frame f = frame(what);
+    if (f.version > 2)
+        tobject();
+    if (f.version > 1)
+        tstring(); // fName
+    const std::int32_t n = i32();
+    i32(); // fLowerBound
+    if (n < 0 || static_cast<std::size_t>(n) > remaining() / 4)
+        fail(std::string(what) + ": " + std::to_string(n) + " " + std::string(elements) +
+             " do not fit in the record");
+    return {f, n};
+}
+
 void Cursor::tobject() {
     const std::uint16_t version = u16();
     // Very old TObjects (version bit 15 set) carry an extra 2-byte word (ROOT's TObject::Streamer).

@@ -96,6 +96,11 @@ class Cursor {
     /// Moves to the frame's end (checked), skipping members this reader does not need.
     void skip_to_end(const Frame& frame, std::string_view what);
 
+    /// A TObjArray's header (frame, TObject, name, element count, lower bound). Returns the
+    /// frame and the count, checked to fit the record's remaining bytes (4 per element at least);
+    /// `elements` names them in the error ("branches", "leaves").
+    std::pair<Frame, std::int32_t> object_array(std::string_view what, std::string_view elements);
+
     /// TObject's header (version, unique id, bits; the process id when referenced).
     void tobject();
     /// TNamed: TObject, name, title.

@@ -67,15 +67,7 @@ LeafModel read_leaf(Cursor& c, const std::string& class_name, std::size_t end, i
 } // namespace
 
 std::vector<LeafModel> read_leaf_array(Cursor& c) {
-    const Cursor::Frame f = c.frame("fLeaves");
-    if (f.version > 2)
-        c.tobject();
-    if (f.version > 1)
-        c.tstring();
-    const std::int32_t n = c.i32();
-    c.i32(); // fLowerBound
-    if (n < 0 || static_cast<std::size_t>(n) > c.remaining() / 4)
-        c.fail("fLeaves: " + std::to_string(n) + " leaves do not fit in the record");
+    const auto [f, n] = c.object_array("fLeaves", "leaves");
     std::vector<LeafModel> leaves;
     for (std::int32_t i = 0; i < n; ++i) {
         const Cursor::AnyObject o = c.any_object();
