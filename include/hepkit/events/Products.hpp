@@ -1,0 +1,99 @@
+#pragma once
+/// @file
+/// Products: the typed columns an event-processing run computes on (issue 15, ARTUS's
+/// "products"). The input file's branches are the first products; producers add more. A Schema
+/// names them all (ids are stable: products are only appended); a Batch holds one pipeline's
+/// columns for a block of consecutive events.
+///
+/// Layout decisions (docs/events.md):
+/// - A product is an io::Column over the batch's events (flat scalar or jagged: offsets +
+///   content, the Arrow/awkward layout) — no per-event objects.
+/// - Filters do not compact columns: a Batch carries the increasing list of rows (events of the
+///   batch) that passed the filters so far. Producers compute values for those rows only; the
+///   other rows of their output hold 0 (flat) or nothing (jagged: equal offsets). Every product of
+///   a batch therefore has the same length, so pipelines can share a product by pointer.
+/// - A shift's pipeline shares the nominal's column of every product that neither depends on a
+///   shifted product nor comes after a filter that does (the rows are an implicit input).
+
+#include "hepkit/io/Column.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hepkit::events {
+
+using ProductId = std::uint32_t;
+
+/// What a product is: name, element type, and whether it is jagged (one array per event).
+struct ProductInfo {
+    std::string name;
+    io::ColumnType type = io::ColumnType::Float64;
+    bool jagged = false;
+};
+
+/// "float32", "array of float32": for messages and the dependency graph.
+std::string describe(const ProductInfo& info);
+
+/// The products of a run, in the order they were declared.
+class Schema {
+  public:
+    /// Declares a product; `origin` says who makes it ("branch of the input",
+    /// "producer good_muons (run.yaml:12)"). Throws hepkit::InputError naming both origins when
+    /// the name is already taken, and std::invalid_argument for an empty name or a String column.
+    ProductId add(ProductInfo info, std::string origin);
+    std::optional<ProductId> find(std::string_view name) const;
+    /// find() or an InputError: "`who` needs product `name`, which is not ..." listing the
+    /// closest known names.
+    ProductId require(std::string_view name, std::string_view who) const;
+    const ProductInfo& info(ProductId id) const { return infos_[id]; }
+    const std::string& origin(ProductId id) const { return origins_[id]; }
+    std::size_t size() const { return infos_.size(); }
+
+  private:
+    std::vector<ProductInfo> infos_;
+    std::vector<std::string> origins_;
+};
+
+/// One pipeline's view of a block of consecutive events: the products made so far (shared with
+/// other pipelines where they are equal) and the rows that passed the filters so far.
+class Batch {
+  public:
+    /// A batch of `events` events whose first is entry `first_entry` of the input (chain).
+    Batch(const Schema& schema, std::int64_t first_entry, std::size_t events);
+
+    const Schema& schema() const { return *schema_; }
+    std::int64_t first_entry() const { return first_entry_; }
+    /// Events in the batch (rows 0 … size()−1), whether selected or not.
+    std::size_t size() const { return events_; }
+    /// The selected rows, increasing.
+    std::span<const std::uint32_t> rows() const { return rows_; }
+
+    bool has(ProductId id) const { return id < columns_.size() && columns_[id] != nullptr; }
+    /// The product's column; throws std::logic_error naming it when it was not made.
+    const io::Column& get(ProductId id) const;
+    /// The shared column (for a pipeline that shares it).
+    std::shared_ptr<const io::Column> share(ProductId id) const;
+    /// Sets a product. The column must have size() entries and the schema's type and shape
+    /// (std::invalid_argument otherwise, naming the product).
+    void put(ProductId id, io::Column column);
+    void put_shared(ProductId id, std::shared_ptr<const io::Column> column);
+
+    /// Keeps only the selected rows whose pass flag is set: pass[k] belongs to rows()[k].
+    void narrow(std::span<const std::uint8_t> pass);
+    void set_rows(std::vector<std::uint32_t> rows) { rows_ = std::move(rows); }
+
+  private:
+    const Schema* schema_;
+    std::int64_t first_entry_;
+    std::size_t events_;
+    std::vector<std::uint32_t> rows_;
+    std::vector<std::shared_ptr<const io::Column>> columns_; ///< by ProductId
+};
+
+} // namespace hepkit::events

@@ -1,0 +1,56 @@
+#pragma once
+/// @file
+/// Columnar evaluation: an Expression over whole columns of many events at once — each node of
+/// the expression runs as one loop over the batch (elementwise over a jagged column's content,
+/// broadcasting per-event scalars over the event's elements), so the cost per event is a few
+/// array operations, not an interpreter's walk. What `hepkit events` producers, filters and
+/// `hepkit events hist` use; results equal Expression::evaluate's on every event (same types,
+/// same Python semantics, same errors: an index out of range names the event).
+///
+///     std::vector<ColumnView> cols(schema.size());       // by binding slot
+///     cols[*schema.find("Muon_pt")] = ColumnView{ArrayView(pt_content), pt_offsets};
+///     ColumnResult r = evaluate_columns(expr, cols, events, rows);
+///
+/// Only the rows given are evaluated (the events that passed earlier filters); the result has
+/// one entry per event, 0 / empty for the others.
+
+#include "hepkit/expr/Expression.hpp"
+#include "hepkit/expr/Value.hpp"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace hepkit::expr {
+
+/// A borrowed column of `events` events: one value per event (offsets empty) or jagged (event i
+/// is values[offsets[i], offsets[i+1]); offsets has events+1 entries).
+struct ColumnView {
+    ArrayView values;
+    std::span<const std::int64_t> offsets;
+    bool jagged() const { return !offsets.empty(); }
+};
+
+/// An owned result column: scalar types hold one value per event, array types are jagged.
+/// Exactly one of the value vectors is used: `bools` (0/1) for bool, `ints` for int, `reals`
+/// for float — by element_of(type).
+struct ColumnResult {
+    Type type = Type::real;
+    std::vector<std::uint8_t> bools;
+    std::vector<std::int64_t> ints;
+    std::vector<double> reals;
+    std::vector<std::int64_t> offsets; ///< array types: events+1
+    std::size_t events = 0;
+    /// Value of event i (scalar types), or element k of all elements (array types), as a float.
+    double real_at(std::size_t k) const;
+};
+
+/// Evaluates `expr` (parsed against Bindings whose slots match `columns`: columns[s] is the
+/// column of slot s, a jagged one exactly for array-typed slots) over `rows` (increasing event
+/// indices < events). Throws hepkit::InputError as Expression::evaluate does, naming the event
+/// (its index plus `first_entry`), and std::invalid_argument for columns that do not match the
+/// slots' types or lengths.
+ColumnResult evaluate_columns(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
+                              std::span<const std::uint32_t> rows, std::int64_t first_entry = 0);
+
+} // namespace hepkit::expr

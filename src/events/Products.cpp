@@ -1,0 +1,127 @@
+// Schema and Batch (Products.hpp): the product table of a run and one pipeline's columns of a
+// block of events.
+#include "hepkit/events/Products.hpp"
+
+#include "hepkit/core/Error.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace hepkit::events {
+
+namespace {
+
+// Edit distance, for "did you mean" lists of product names.
+std::size_t distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+} // namespace
+
+std::string describe(const ProductInfo& info) {
+    std::string s = info.jagged ? "array of " : "";
+    s.append(io::column_type_name(info.type));
+    return s;
+}
+
+ProductId Schema::add(ProductInfo info, std::string origin) {
+    if (info.name.empty())
+        throw std::invalid_argument("Schema::add: a product needs a name (" + origin + ")");
+    if (info.type == io::ColumnType::String)
+        throw std::invalid_argument("Schema::add: product '" + info.name + "' (" + origin +
+                                    ") is a string column; products are numbers");
+    if (const auto old = find(info.name))
+        throw InputError("", 0, info.name,
+                         "product '" + info.name + "' of " + origin + " is already made by " +
+                             origins_[*old] + "; give it another name");
+    infos_.push_back(std::move(info));
+    origins_.push_back(std::move(origin));
+    return static_cast<ProductId>(infos_.size() - 1);
+}
+
+std::optional<ProductId> Schema::find(std::string_view name) const {
+    for (std::size_t i = infos_.size(); i-- > 0;)
+        if (infos_[i].name == name)
+            return static_cast<ProductId>(i);
+    return std::nullopt;
+}
+
+ProductId Schema::require(std::string_view name, std::string_view who) const {
+    if (const auto id = find(name))
+        return *id;
+    std::vector<std::pair<std::size_t, std::string>> near;
+    for (const auto& i : infos_)
+        near.emplace_back(distance(name, i.name), i.name);
+    std::sort(near.begin(), near.end());
+    std::string message = std::string(who) + " needs product '" + std::string(name) +
+                          "', which is neither a branch of the input nor made by an earlier producer";
+    if (!near.empty()) {
+        message += " (closest: ";
+        for (std::size_t k = 0; k < near.size() && k < 3; ++k)
+            message.append(k ? ", " : "").append(near[k].second);
+        message += ")";
+    }
+    throw InputError("", 0, std::string(name), message);
+}
+
+Batch::Batch(const Schema& schema, std::int64_t first_entry, std::size_t events)
+    : schema_(&schema), first_entry_(first_entry), events_(events), rows_(events), columns_(schema.size()) {
+    for (std::size_t i = 0; i < events; ++i)
+        rows_[i] = static_cast<std::uint32_t>(i);
+}
+
+const io::Column& Batch::get(ProductId id) const {
+    if (!has(id))
+        throw std::logic_error("Batch::get: product '" +
+                               (id < schema_->size() ? schema_->info(id).name : std::to_string(id)) +
+                               "' was not made before it is read");
+    return *columns_[id];
+}
+
+std::shared_ptr<const io::Column> Batch::share(ProductId id) const {
+    get(id);
+    return columns_[id];
+}
+
+void Batch::put(ProductId id, io::Column column) {
+    put_shared(id, std::make_shared<const io::Column>(std::move(column)));
+}
+
+void Batch::put_shared(ProductId id, std::shared_ptr<const io::Column> column) {
+    if (id >= schema_->size() || !column)
+        throw std::invalid_argument("Batch::put: no product " + std::to_string(id));
+    const ProductInfo& info = schema_->info(id);
+    if (column->type != info.type || column->jagged() != info.jagged || column->entries() != events_)
+        throw std::invalid_argument(
+            "Batch::put: product '" + info.name + "' must be " + describe(info) + " with " +
+            std::to_string(events_) + " entries, got " + (column->jagged() ? "array of " : "") +
+            std::string(io::column_type_name(column->type)) + " with " + std::to_string(column->entries()));
+    if (columns_.size() < schema_->size())
+        columns_.resize(schema_->size());
+    columns_[id] = std::move(column);
+}
+
+void Batch::narrow(std::span<const std::uint8_t> pass) {
+    if (pass.size() != rows_.size())
+        throw std::invalid_argument("Batch::narrow: one flag per selected row");
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < rows_.size(); ++k) {
+        rows_[kept] = rows_[k];
+        kept += pass[k] != 0;
+    }
+    rows_.resize(kept);
+}
+
+} // namespace hepkit::events
