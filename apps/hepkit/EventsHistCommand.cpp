@@ -83,7 +83,11 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
         config.weight = o->weight;
         config.title = o->title.empty() ? o->expr : o->title;
         if (!o->bins.empty()) {
-            config.x_axis = events::parse_bins(o->bins, "", 0, "--bins");
+            try {
+                config.x_axis = events::parse_bins(o->bins, "", 0, "--bins");
+            } catch (const InputError& e) { // a command-line value: a usage error (exit 64)
+                throw UsageError("--bins", e.message());
+            }
         } else {
             std::vector<double> edges;
             std::size_t start = 0;
@@ -149,7 +153,7 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
         const std::size_t round = 4 * pool.size();
         for (std::size_t r0 = 0; r0 < ranges.size(); r0 += round) {
             const std::size_t n = std::min(round, ranges.size() - r0);
-            std::vector<events::Hist> parts(n, total);
+            std::vector<events::Hist> parts(n, consumer.make_hist()); // empty: added to total below
             pool.parallel_for(n, [&](std::size_t k) {
                 const auto& range = ranges[r0 + k];
                 auto columns = chain.read(branches, range.begin, range.end);

@@ -160,14 +160,15 @@ expr::ColumnView view_of(const io::Column& c, std::vector<std::vector<std::int64
 }
 } // namespace
 
-expr::ColumnResult ProductExpression::evaluate(const Batch& batch) const {
+expr::ColumnResult ProductExpression::evaluate(const Batch& batch,
+                                               std::span<const std::uint32_t> rows) const {
     std::vector<std::vector<std::int64_t>> scratch;
     scratch.reserve(products_.size()); // views point into it: no reallocation
     std::vector<expr::ColumnView> cols;
     cols.reserve(products_.size());
     for (ProductId id : products_)
         cols.push_back(view_of(batch.get(id), scratch));
-    return expr::evaluate_columns(*expr_, cols, batch.size(), batch.rows(), batch.first_entry());
+    return expr::evaluate_columns(*expr_, cols, batch.size(), rows, batch.first_entry());
 }
 
 } // namespace detail
@@ -224,24 +225,38 @@ Hist HistogramConsumer::make_hist() const {
 }
 
 void HistogramConsumer::fill(const Batch& batch, Hist& hist) const {
-    const auto rows = batch.rows();
+    std::span<const std::uint32_t> rows = batch.rows();
     if (rows.empty())
         return;
-    const expr::ColumnResult x = x_.evaluate(batch);
-    std::optional<expr::ColumnResult> y, w, c;
+    // A per-event cut first: the other expressions are evaluated only on the events it keeps, as
+    // TTree::Draw's selection and a filter before the histogram would (`nMuon >= 2` guards
+    // `Muon_pt[1]`). A jagged cut selects elements below.
+    std::optional<expr::ColumnResult> c;
+    std::vector<std::uint32_t> kept;
+    if (!cut_.empty()) {
+        c = cut_.evaluate(batch, rows);
+        if (c->offsets.empty()) {
+            kept.reserve(rows.size());
+            for (const std::uint32_t r : rows)
+                if (truth(c->real_at(r)))
+                    kept.push_back(r);
+            rows = kept;
+            c.reset();
+            if (rows.empty())
+                return;
+        }
+    }
+    const expr::ColumnResult x = x_.evaluate(batch, rows);
+    std::optional<expr::ColumnResult> y, w;
     if (!y_.empty())
-        y = y_.evaluate(batch);
+        y = y_.evaluate(batch, rows);
     if (!weight_.empty())
-        w = weight_.evaluate(batch);
-    if (!cut_.empty())
-        c = cut_.evaluate(batch);
+        w = weight_.evaluate(batch, rows);
     const bool xj = !x.offsets.empty(), yj = y && !y->offsets.empty();
     const bool wj = w && !w->offsets.empty(), cj = c && !c->offsets.empty();
 
     if (!xj && !yj) { // one value per event
         for (const std::uint32_t r : rows) {
-            if (c && !truth(c->real_at(r)))
-                continue;
             const double wt = w ? w->real_at(r) : 1.0;
             if (y)
                 hist.fill(x.real_at(r), y->real_at(r), wt);
@@ -258,15 +273,13 @@ void HistogramConsumer::fill(const Batch& batch, Hist& hist) const {
         const auto n = shape.offsets[r + 1] - shape.offsets[r], m = v.offsets[r + 1] - v.offsets[r];
         if (n != m)
             throw InputError(
-                "", 0, name(),
-                fmt::format("{}: entry {}: {} '{}' has {} values, {} '{}' has {}: element-wise they "
+                place().file, place().line, name() + "." + what,
+                fmt::format("entry {}: '{}' has {} values, {} '{}' has {}: element by element they "
                             "must have the same length",
-                            where(place()), batch.first_entry() + static_cast<std::int64_t>(r), what, text, m,
-                            xj ? "x" : "y", xj ? x_.text() : y_.text(), n));
+                            batch.first_entry() + static_cast<std::int64_t>(r), text, m, xj ? "x" : "y",
+                            xj ? x_.text() : y_.text(), n));
     };
     for (const std::uint32_t r : rows) {
-        if (c && !cj && !truth(c->real_at(r)))
-            continue;
         if (cj)
             length_check(*c, r, "cut", cut_.text());
         if (wj)

@@ -148,6 +148,20 @@ TEST(EventsConsumers, PerEventCutWithJaggedX) {
     EXPECT_EQ(h.entries(), 5);
 }
 
+// Regression (a per-event cut evaluated after x): the cut runs first and x only on the events it
+// keeps, so `nMuon >= 2` guards `Muon_pt[1]` (events 0 and 3: 10 and 25; without the cut, event 1 — entry
+// 101, no muon — is an index error naming its entry).
+TEST(EventsConsumers, PerEventCutGuardsTheIndexInX) {
+    Fixture f;
+    const Hist h = run(f, config("Muon_pt[1]", Axis::regular(4, 0, 100), "nMuon >= 2", "w"));
+    EXPECT_EQ(h.at(0).sumw, 2); // 10 with w 2
+    EXPECT_EQ(h.at(1).sumw, 3); // 25 with w 3
+    EXPECT_EQ(h.entries(), 2);
+    EXPECT_NE(error_of(f, config("Muon_pt[1]", Axis::regular(4, 0, 100))).find("(event 101)"),
+              std::string::npos)
+        << error_of(f, config("Muon_pt[1]", Axis::regular(4, 0, 100)));
+}
+
 // Only the batch's selected rows are filled (rows after earlier filters): rows 3 and 4.
 TEST(EventsConsumers, OnlySelectedRows) {
     Fixture f;
@@ -199,7 +213,8 @@ TEST(EventsConsumers, ShapeErrorsNameTheStep) {
     EXPECT_NE(unknown.find("Muon_pt"), std::string::npos) << unknown; // the closest name
     // element-wise cut on another collection: Jet_pt has other lengths (entry 100: 2 muons, 0 jets)
     const auto length = error_of(f, config("Muon_pt", Axis::regular(2, 0, 1), "Jet_pt > 0"));
-    EXPECT_NE(length.find("entry 100: cut 'Jet_pt > 0' has 0 values, x 'Muon_pt' has 2"), std::string::npos)
+    EXPECT_NE(length.find("run.yaml:7: h.cut: entry 100: 'Jet_pt > 0' has 0 values, x 'Muon_pt' has 2"),
+              std::string::npos)
         << length;
     EXPECT_THROW(HistogramConsumer({"consumer", "h", "", 0}, config("", Axis::regular(1, 0, 1))),
                  hepkit::InputError);

@@ -49,8 +49,9 @@ class ProductExpression {
     /// and the expression) for unknown names or bad types.
     void bind(const Schema& schema, const std::string& file, int line, const std::string& who);
     const expr::Expression& expression() const { return *expr_; }
-    /// Evaluates over batch.rows() (one entry per event of the batch, 0 / empty for the others).
-    expr::ColumnResult evaluate(const Batch& batch) const;
+    /// Evaluates over `rows` (increasing rows of the batch; one entry per event of the batch in
+    /// the result, 0 / empty for the rows not given).
+    expr::ColumnResult evaluate(const Batch& batch, std::span<const std::uint32_t> rows) const;
 
   private:
     std::string text_;
@@ -88,8 +89,10 @@ class HistogramConsumer : public Consumer {
     std::unique_ptr<Result> empty() const override;
 
     /// Fills `hist` from the batch's selected rows (what consume() does; `hepkit events hist`
-    /// fills one histogram per cluster with it). Throws InputError naming the entry when a jagged
-    /// cut or weight has another length than x in some event.
+    /// fills one histogram per cluster with it). A per-event cut is evaluated first and the other
+    /// expressions only on the events it keeps, as if it were a filter before the histogram (so
+    /// `nMuon >= 2` guards `Muon_pt[1]`). Throws InputError naming the entry when a jagged cut,
+    /// weight or y has another length than x in some event.
     void fill(const Batch& batch, Hist& hist) const;
     /// An empty histogram with this consumer's axes, named name().
     Hist make_hist() const;
