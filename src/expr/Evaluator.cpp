@@ -3,6 +3,7 @@
 #include "hepkit/core/Error.hpp"
 #include "hepkit/expr/Expression.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -432,7 +433,7 @@ class Evaluator {
     const Bindings& b_;
 };
 
-Value Expression::evaluate(const Bindings& event) const {
+void Expression::check_bindings(const Bindings& event) const {
     if (event.size() < names_.size())
         throw std::invalid_argument(fmt::format("'{}' was parsed against {} names, evaluated with {}", text(),
                                                 names_.size(), event.size()));
@@ -441,13 +442,54 @@ Value Expression::evaluate(const Bindings& event) const {
             throw std::invalid_argument(fmt::format(
                 "'{}': binding {} is '{}' ({}), was '{}' ({}) when parsed", text(), s, event.names()[s],
                 type_name(event.type(s)), names_[s], type_name(name_types_[s])));
-    Result r = Evaluator(*this, event).eval(root_);
+}
+
+namespace {
+
+// An element that cannot be read (a uint64 above INT64_MAX) throws without knowing the
+// expression: name it here, as every other evaluation error does.
+template <typename F>
+auto naming_expression(const Origin& origin, F&& f) {
+    try {
+        return f();
+    } catch (const InputError& e) {
+        if (!e.key().empty())
+            throw;
+        throw InputError(origin.file, origin.file.empty() ? 0 : origin.first_line, origin.key, e.message());
+    }
+}
+
+} // namespace
+
+Value Expression::evaluate(const Bindings& event) const {
+    check_bindings(event);
+    Result r = naming_expression(origin_, [&] { return Evaluator(*this, event).eval(root_); });
     if (r.is_array)
         throw std::invalid_argument(
             fmt::format("'{}' is an {}: evaluate() returns one value per event; reduce it "
                         "(sum, max, min, len, any, all) or index it",
                         text(), type_name(type())));
     return r.v;
+}
+
+Value Expression::evaluate(const Bindings& event, std::vector<Value>& elements) const {
+    check_bindings(event);
+    Result r = naming_expression(origin_, [&] { return Evaluator(*this, event).eval(root_); });
+    if (!r.is_array)
+        return r.v;
+    for (std::size_t i = 0; i < r.size(); ++i)
+        elements.push_back(naming_expression(origin_, [&] { return r.at(i); }));
+    return {};
+}
+
+std::vector<std::size_t> Expression::slots_used() const {
+    std::vector<std::size_t> out;
+    for (int s : slots_)
+        if (s >= 0)
+            out.push_back(static_cast<std::size_t>(s));
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 std::vector<Value> Expression::evaluate(const EventBatch& batch) const {

@@ -53,4 +53,10 @@ struct ColumnResult {
 ColumnResult evaluate_columns(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
                               std::span<const std::uint32_t> rows, std::int64_t first_entry = 0);
 
+/// The same result through Expression::evaluate on every row (Bindings filled from the columns):
+/// the reference evaluate_columns is tested against, and the baseline of its benchmark.
+ColumnResult evaluate_columns_per_event(const Expression& expr, std::span<const ColumnView> columns,
+                                        std::size_t events, std::span<const std::uint32_t> rows,
+                                        std::int64_t first_entry = 0);
+
 } // namespace hepkit::expr
