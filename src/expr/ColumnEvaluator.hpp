@@ -18,8 +18,8 @@ class ColumnEvaluator {
     static ColumnResult per_event(const Expression& expr, std::span<const ColumnView> columns,
                                   std::size_t events, std::span<const std::uint32_t> rows,
                                   std::int64_t first_entry);
-    /// Node by node over whole columns; nullopt where a row raised an error (the caller then
-    /// runs per_event, which raises the first error in event order with the per-event message).
+    /// Node by node over whole columns into `out`; false where a row raised an error (the caller
+    /// then runs per_event, which raises the first error in event order with its message).
     static bool columnar(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
                          std::span<const std::uint32_t> rows, ColumnResult& out);
     /// `e` with " (event N)" appended, naming the expression when `e` did not.

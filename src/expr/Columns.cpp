@@ -7,6 +7,14 @@
 
 namespace hepkit::expr {
 
+namespace {
+thread_local std::uint64_t fallbacks = 0;
+} // namespace
+
+std::uint64_t detail::per_event_fallbacks() {
+    return fallbacks;
+}
+
 double ColumnResult::real_at(std::size_t k) const {
     switch (element_of(type)) {
     case Type::boolean:
@@ -154,6 +162,11 @@ ColumnResult evaluate_columns_per_event(const Expression& expr, std::span<const 
 ColumnResult evaluate_columns(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
                               std::span<const std::uint32_t> rows, std::int64_t first_entry) {
     ColumnEvaluator::check(expr, columns, events, rows);
+    ColumnResult out;
+    if (ColumnEvaluator::columnar(expr, columns, events, rows, out))
+        return out;
+    // a row failed: the per-event path raises the first error in event order, with its message
+    ++fallbacks;
     return ColumnEvaluator::per_event(expr, columns, events, rows, first_entry);
 }
 

@@ -59,4 +59,10 @@ ColumnResult evaluate_columns_per_event(const Expression& expr, std::span<const 
                                         std::size_t events, std::span<const std::uint32_t> rows,
                                         std::int64_t first_entry = 0);
 
+namespace detail {
+/// How many evaluate_columns calls of this thread ran the per-event path because the columnar
+/// pass stopped at an error (for tests and benchmarks: without errors it never happens).
+std::uint64_t per_event_fallbacks();
+} // namespace detail
+
 } // namespace hepkit::expr
