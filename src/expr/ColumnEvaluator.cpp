@@ -201,14 +201,26 @@ class RowSet {
     bool contiguous_ = true;
 };
 
-// The rows at the positions k where (mask[k] != 0) == want.
-std::vector<std::uint32_t> select_rows(const RowSet& r, const std::uint8_t* mask, bool want) {
-    std::vector<std::uint32_t> out;
-    out.reserve(r.size());
-    for (std::size_t k = 0; k < r.size(); ++k)
-        if ((mask[k] != 0) == want)
-            out.push_back(r[k]);
-    return out;
+// The rows at the positions k where (mask[k] != 0) == want, and those positions. Branch-free:
+// a cut's mask is unpredictable, and a mispredicted branch per row cost more than the rest of
+// `and` together.
+struct Picked {
+    std::vector<std::uint32_t> rows, positions;
+};
+Picked pick_rows(const RowSet& r, const std::uint8_t* mask, bool want) {
+    Picked p;
+    p.rows.resize(r.size());
+    p.positions.resize(r.size());
+    const std::uint32_t* idx = r.idx();
+    std::size_t j = 0;
+    for (std::size_t k = 0; k < r.size(); ++k) {
+        p.rows[j] = idx[k];
+        p.positions[j] = static_cast<std::uint32_t>(k);
+        j += (mask[k] != 0) == want;
+    }
+    p.rows.resize(j);
+    p.positions.resize(j);
+    return p;
 }
 
 // ---- conversions between shapes and storage ------------------------------------------------
@@ -487,8 +499,10 @@ Col flatten(const Col& a) {
 }
 
 // Merges per-row values: row k takes the next value of `yes` where pick[k], of `no` elsewhere.
-// Both are flat/uniform scalars or both jagged, of element type `elem`, over their own rows.
-Col merge(const std::uint8_t* pick, std::size_t rows, const Col& yes, const Col& no, Type elem) {
+// Both are flat/uniform scalars or both jagged, of element type `elem`, over their own rows,
+// which are at `at_yes` and `at_no` among the `rows`.
+Col merge(const std::uint8_t* pick, std::size_t rows, const Col& yes, const Col& no, Type elem,
+          const std::vector<std::uint32_t>& at_yes, const std::vector<std::uint32_t>& at_no) {
     Col out;
     out.elem = elem;
     out.rows = rows;
@@ -499,9 +513,10 @@ Col merge(const std::uint8_t* pick, std::size_t rows, const Col& yes, const Col&
         if (!yes.jagged()) {
             out.shape = Shape::flat;
             T* o = allocate<T>(out, rows);
-            std::size_t iy = 0, in = 0;
-            for (std::size_t k = 0; k < rows; ++k)
-                o[k] = pick[k] ? y[yes.uniform() ? 0 : iy++] : n[no.uniform() ? 0 : in++];
+            for (std::size_t j = 0; j < at_yes.size(); ++j)
+                o[at_yes[j]] = y[yes.uniform() ? 0 : j];
+            for (std::size_t j = 0; j < at_no.size(); ++j)
+                o[at_no[j]] = n[no.uniform() ? 0 : j];
             return;
         }
         out.shape = Shape::jagged;
@@ -763,7 +778,7 @@ class Columnar {
             alive.resize(kept);
             if (kept != current.size()) {
                 left = keep_where(right, pass, kept);
-                current = RowSet(select_rows(current, pass, true));
+                current = RowSet(pick_rows(current, pass, true).rows);
             } else {
                 left = std::move(right);
             }
@@ -790,15 +805,16 @@ class Columnar {
             right = flatten(truth(eval(n.args[1], rows)));
             return right;
         }
-        const RowSet sub(select_rows(rows, l, want));
+        Picked picked = pick_rows(rows, l, want);
+        const RowSet sub(std::move(picked.rows));
         right = truth(eval(n.args[1], sub));
-        Col out = left;
+        Col out = left; // the left value where it decides, the right one elsewhere
         std::uint8_t* o = allocate<std::uint8_t>(out, rows.size());
+        std::copy(l, l + rows.size(), o);
         const std::uint8_t* r = right.as<std::uint8_t>();
         const bool ru = right.uniform();
-        std::size_t j = 0;
-        for (std::size_t k = 0; k < rows.size(); ++k)
-            o[k] = (l[k] != 0) == want ? r[ru ? 0 : j++] : l[k];
+        for (std::size_t j = 0; j < picked.positions.size(); ++j)
+            o[picked.positions[j]] = r[ru ? 0 : j];
         return out;
     }
 
@@ -823,24 +839,40 @@ class Columnar {
                 const std::uint8_t* p = c.as<std::uint8_t>();
                 const T* x = a.as<T>();
                 const T* y = b.as<T>();
-                const bool xu = a.uniform(), yu = b.uniform();
-                for (std::size_t i = 0; i < size; ++i)
-                    o[i] = p[i] ? x[xu ? 0 : i] : y[yu ? 0 : i];
+                // one loop per broadcast case, each a branch-free select (the mask of a cut
+                // is unpredictable): both values are loaded, one is kept
+                auto select = [&](auto xi, auto yi) {
+                    for (std::size_t i = 0; i < size; ++i) {
+                        const T u = xi(i), v = yi(i);
+                        o[i] = p[i] ? u : v;
+                    }
+                };
+                auto at = [](const T* z) { return [z](std::size_t i) { return z[i]; }; };
+                auto one = [](const T* z) { return [v = z[0]](std::size_t) { return v; }; };
+                if (a.uniform() && b.uniform())
+                    select(one(x), one(y));
+                else if (a.uniform())
+                    select(one(x), at(y));
+                else if (b.uniform())
+                    select(at(x), one(y));
+                else
+                    select(at(x), at(y));
             });
             return out;
         }
         // a scalar condition: each row evaluates only the branch it picks
         const Col c = flatten(truth(eval(n.args[0], rows)));
         const std::uint8_t* p = c.as<std::uint8_t>();
-        const RowSet yes(select_rows(rows, p, true));
-        const RowSet no(select_rows(rows, p, false));
+        Picked picked_yes = pick_rows(rows, p, true), picked_no = pick_rows(rows, p, false);
+        const RowSet yes(std::move(picked_yes.rows)), no(std::move(picked_no.rows));
         auto branch = [&](const RowSet& r, int chosen, int other) {
             Col v = eval(chosen, r);
             if (is_array(t) && !v.jagged()) // a scalar branch takes the other branch's length
                 v = expand(v, eval(other, r));
             return convert(v, e);
         };
-        return merge(p, rows.size(), branch(yes, n.args[1], n.args[2]), branch(no, n.args[2], n.args[1]), e);
+        return merge(p, rows.size(), branch(yes, n.args[1], n.args[2]), branch(no, n.args[2], n.args[1]), e,
+                     picked_yes.positions, picked_no.positions);
     }
 
     Col reduce(const Node& n, Type t, const RowSet& rows) {
