@@ -59,18 +59,66 @@ struct Col {
     }
 };
 
+// Buffers of the columnar pass, reused across the nodes and calls of one thread: fresh pages
+// from the kernel (a fault and a clear per 4 KiB) cost more than the loops that fill them — a
+// third of the time of a 5-node jet expression over 10^5 events. Keeps at most 64 buffers and
+// 128 MiB per thread; every buffer is back before evaluate_columns returns (no Col outlives it).
+class BufferPool {
+  public:
+    std::shared_ptr<void> get(std::size_t bytes) {
+        bytes = std::max<std::size_t>(bytes, 64);
+        std::size_t best = free_.size();
+        for (std::size_t i = 0; i < free_.size(); ++i) // the smallest that fits
+            if (free_[i].bytes >= bytes && (best == free_.size() || free_[i].bytes < free_[best].bytes))
+                best = i;
+        Buffer b;
+        if (best < free_.size() && free_[best].bytes <= 4 * bytes) { // no tiny column in a huge buffer
+            b = std::move(free_[best]);
+            free_[best] = std::move(free_.back());
+            free_.pop_back();
+            cached_ -= b.bytes;
+        } else {
+            b.bytes = bytes + bytes / 4; // a little room: batch sizes vary
+            b.data.reset(new std::byte[b.bytes]);
+        }
+        std::byte* raw = b.data.release();
+        return std::shared_ptr<void>(
+            raw, [size = b.bytes](void* p) { pool().put(static_cast<std::byte*>(p), size); });
+    }
+
+    static BufferPool& pool() {
+        thread_local BufferPool p;
+        return p;
+    }
+
+  private:
+    struct Buffer {
+        std::size_t bytes = 0;
+        std::unique_ptr<std::byte[]> data;
+    };
+    void put(std::byte* p, std::size_t bytes) {
+        std::unique_ptr<std::byte[]> owned(p);
+        if (free_.size() >= 64 || cached_ + bytes > (std::size_t{128} << 20))
+            return;
+        cached_ += bytes;
+        free_.push_back({bytes, std::move(owned)});
+    }
+    std::vector<Buffer> free_;
+    std::size_t cached_ = 0;
+};
+
 template <class T>
 T* allocate(Col& c, std::size_t n) {
-    std::shared_ptr<T[]> p(new T[n == 0 ? 1 : n]); // uninitialised: every value is written
-    T* raw = p.get();
+    std::shared_ptr<void> p = BufferPool::pool().get(sizeof(T) * (n == 0 ? 1 : n)); // uninitialised
+    T* raw = static_cast<T*>(p.get());
     c.keep = std::move(p);
     c.data = raw;
     return raw;
 }
 
 std::int64_t* allocate_offsets(Col& c, std::size_t rows) {
-    std::shared_ptr<std::int64_t[]> p(new std::int64_t[rows + 1]);
-    std::int64_t* raw = p.get();
+    std::shared_ptr<void> p = BufferPool::pool().get(sizeof(std::int64_t) * (rows + 1));
+    auto* raw = static_cast<std::int64_t*>(p.get());
     c.keep_off = std::move(p);
     c.off = raw;
     return raw;
@@ -913,7 +961,16 @@ class Columnar {
             return out;
         }
         case Special::sum:
-            if (t == Type::integer) {
+            if (a.elem == Type::boolean) { // a count (sum(Jet_pt > 30)): no overflow, no conversion
+                const std::uint8_t* x = a.as<std::uint8_t>();
+                std::int64_t* o = allocate<std::int64_t>(out, rows.size());
+                for (std::size_t k = 0; k < rows.size(); ++k) {
+                    std::int64_t s = 0;
+                    for (std::int64_t i = a.off[k] - base; i < a.off[k + 1] - base; ++i)
+                        s += x[i];
+                    o[k] = s;
+                }
+            } else if (t == Type::integer) {
                 const Col b = convert(a, Type::integer);
                 const std::int64_t* x = b.as<std::int64_t>();
                 std::int64_t* o = allocate<std::int64_t>(out, rows.size());
