@@ -15,6 +15,7 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <thread>
 
 using namespace hepkit;
 using namespace hepkit::expr;
@@ -728,4 +729,61 @@ TEST(ExprColumnsCrossCheck, EqualsPerEventEvaluationOnEveryRowSet) {
     EXPECT_GT(passed, 2 * 150u);
     EXPECT_GT(failed, 2 * 20u);
     std::printf("all rows: %zu evaluations compared, %zu stopped at an error\n", passed, failed);
+}
+
+TEST(ExprColumnsCrossCheck, DeepExpressionsAndLongChains) {
+    // as deep as the parser allows (400 levels): the columnar pass recurses as the per-event one
+    const Batch b = random_batch(300, 4);
+    std::string sum = "x", cut = "len(Mu_pt) > 0", chain = "-1000";
+    for (int i = 0; i < 350; ++i) {
+        sum += " + x * " + std::to_string(i);
+        cut += " and Mu_pt[0] > " + std::to_string(i % 7);
+    }
+    for (int i = 0; i < 50; ++i)
+        chain += " < x";
+    for (const std::string& text : {sum, cut, chain, std::string(190, '(') + "x" + std::string(190, ')'),
+                                    std::string(390, '-') + "x"}) {
+        const Expression e = Expression::parse(text, b.schema);
+        for (const auto& rows : row_sets(b.events, 4)) {
+            const Reference want = reference(e, b, rows, 0);
+            ASSERT_EQ(want.error, "");
+            ASSERT_EQ(difference(want.result, evaluate_columns(e, b.views, b.events, rows)), "")
+                << text.substr(0, 60);
+        }
+    }
+}
+
+TEST(ExprColumnsElements, StricterColumnarPassFallsBackToThePerEventResult) {
+    // any() per event stops at the first true element, so an unreadable uint64 after it is never
+    // read; the columnar pass converts the whole column, stops, and the per-event result stands
+    Batch b;
+    b.events = 2;
+    b.jagged<std::uint64_t>("id", {0, 2, 3}, {5, 18446744073709551615ull, 0});
+    const Expression e = Expression::parse("any(id)", b.schema);
+    const std::vector<std::uint32_t> rows = all_rows(2);
+    const std::uint64_t before = detail::per_event_fallbacks();
+    EXPECT_EQ(evaluate_columns(e, b.views, 2, rows).bools, (std::vector<std::uint8_t>{1, 0}));
+    EXPECT_EQ(detail::per_event_fallbacks(), before + 1);
+    // where the per-event evaluator reads it too, it is the error
+    EXPECT_THROW(evaluate_columns(Expression::parse("sum(id)", b.schema), b.views, 2, rows), InputError);
+}
+
+TEST(ExprColumnsElements, ThreadsEvaluateIndependently) {
+    // one batch, four threads, each with its own buffers: the results are the single-thread ones
+    const Batch b = random_batch(2000, 5);
+    const Expression e =
+        Expression::parse("where(len(Mu_pt) > 1, Mu_pt[1] * x, -1.0) + sum(Jet_eta > 0)", b.schema);
+    const std::vector<std::uint32_t> rows = all_rows(b.events);
+    const ColumnResult want = evaluate_columns(e, b.views, b.events, rows);
+    std::vector<std::string> diffs(4);
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 20 && diffs[t].empty(); ++i)
+                diffs[t] = difference(want, evaluate_columns(e, b.views, b.events, rows));
+        });
+    for (auto& t : threads)
+        t.join();
+    for (const auto& d : diffs)
+        EXPECT_EQ(d, "");
 }
