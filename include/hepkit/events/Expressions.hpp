@@ -76,7 +76,8 @@ class ExprFilter : public Filter {
 /// The names an expression of the selection language reads (its free names that are not
 /// constants such as pi), in order of first use. Throws hepkit::InputError for a syntax error,
 /// naming `file` and `line`.
-std::vector<std::string> expression_names(const std::string& expression, const std::string& file = "", int line = 0);
+std::vector<std::string> expression_names(const std::string& expression, const std::string& file = "",
+                                          int line = 0);
 
 /// "float32" → ColumnType::Float32 for the `dtype` key (bool, int32, int64, float32, float64);
 /// nullopt for anything else.

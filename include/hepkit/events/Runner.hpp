@@ -62,6 +62,10 @@ using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
 class Runner {
   public:
     explicit Runner(Plan plan);
+    /// Runs on columns in memory instead of plan.inputs.files (all of the same length; String
+    /// columns are skipped): tests, benchmarks and bindings that already hold the data. Batches
+    /// cut at Inputs::batch_entries (0: 65536 entries).
+    Runner(Plan plan, std::vector<io::Column> columns);
     ~Runner();
     Runner(const Runner&) = delete;
     Runner& operator=(const Runner&) = delete;
@@ -71,6 +75,13 @@ class Runner {
     /// out which steps each shift re-runs. Throws hepkit::InputError naming file, line and key.
     void prepare();
     const Schema& schema() const;
+    /// After prepare(): the names of the steps that run in `pipeline` ("" the global part) under
+    /// `shift` ("" the nominal: every step but the replacements), in order; empty for a shift the
+    /// pipeline does not run under. The plan analysis, for tests and tools.
+    std::vector<std::string> rerun_steps(const std::string& pipeline, const std::string& shift) const;
+    /// After prepare(): entries to process and the batches they are cut into.
+    std::int64_t events() const;
+    std::size_t batches() const;
     /// The dependency graph (products, steps, shifts and what they re-run) as text, or as
     /// Graphviz dot.
     void print_graph(std::ostream& out, bool dot = false) const;
@@ -79,6 +90,13 @@ class Runner {
     RunReport run(ThreadPool* pool = nullptr, const ProgressFn& progress = {});
     /// Writes every consumer's merged result under `outdir` and `report.json` (the RunReport).
     void write(const std::filesystem::path& outdir) const;
+    /// After run(): the merged result of a consumer of a pipeline under a shift ("" nominal); a
+    /// shift that reaches no step of the consumer gives the nominal's result. std::invalid_argument
+    /// for unknown names.
+    const Result& result(const std::string& pipeline, const std::string& consumer,
+                         const std::string& shift = "") const;
+    /// After run(): the report run() returned.
+    const RunReport& report() const;
 
   private:
     struct Impl;
