@@ -519,6 +519,8 @@ Runner::Runner(Plan plan, std::vector<io::Column> columns) : Runner(std::move(pl
 }
 
 Runner::~Runner() = default;
+Runner::Runner(Runner&&) noexcept = default;
+Runner& Runner::operator=(Runner&&) noexcept = default;
 
 void Runner::prepare() {
     if (impl_->prepared)

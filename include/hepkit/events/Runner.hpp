@@ -69,6 +69,8 @@ class Runner {
     ~Runner();
     Runner(const Runner&) = delete;
     Runner& operator=(const Runner&) = delete;
+    Runner(Runner&&) noexcept;
+    Runner& operator=(Runner&&) noexcept;
 
     /// Opens the inputs, declares their branches and every step's products, checks that every
     /// step finds what it reads (and every shift replaces a product of the same type) and works
