@@ -249,22 +249,35 @@ void ExprProducer::outputs_declared(std::span<const ProductId> ids) {
 void ExprProducer::produce(Batch& batch) const {
     if (!expr_)
         throw std::logic_error("ExprProducer " + name() + ": produce before declare");
-    const expr::ColumnResult r = evaluate(*expr_, ids_, batch);
+    expr::ColumnResult r = evaluate(*expr_, ids_, batch);
     io::Column col = io::Column::make(out_.name, out_.type);
     std::size_t n = batch.size();
     if (out_.jagged) {
-        col.offsets = r.offsets;
         n = static_cast<std::size_t>(r.offsets.empty() ? 0 : r.offsets.back());
+        col.offsets = std::move(r.offsets);
         if (col.offsets.empty())
             col.offsets.assign(batch.size() + 1, 0);
     }
-    std::visit(
-        [&](auto& values) {
-            using T = typename std::decay_t<decltype(values)>::value_type;
-            if constexpr (std::is_arithmetic_v<T>)
-                convert(r, n, values, place());
-        },
-        col.values);
+    // The evaluator's own element type is taken over without a copy; others are converted.
+    const expr::Type element = expr::element_of(r.type);
+    if (element == expr::Type::real && out_.type == io::ColumnType::Float64) {
+        r.reals.resize(n);
+        col.mut<double>() = std::move(r.reals);
+    } else if (element == expr::Type::integer && out_.type == io::ColumnType::Int64) {
+        r.ints.resize(n);
+        col.mut<std::int64_t>() = std::move(r.ints);
+    } else if (element == expr::Type::boolean && out_.type == io::ColumnType::Bool) {
+        r.bools.resize(n);
+        col.mut<std::uint8_t>() = std::move(r.bools);
+    } else {
+        std::visit(
+            [&](auto& values) {
+                using T = typename std::decay_t<decltype(values)>::value_type;
+                if constexpr (std::is_arithmetic_v<T>)
+                    convert(r, n, values, place());
+            },
+            col.values);
+    }
     batch.put(out_id_, std::move(col));
 }
 

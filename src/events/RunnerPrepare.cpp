@@ -25,7 +25,7 @@ constexpr std::int64_t kMaxClusterBatch = std::int64_t{1} << 20;
 // Batch rows are uint32 (Products.hpp).
 constexpr std::int64_t kMaxBatch = std::int64_t{1} << 30;
 // Batches of a source in memory when Inputs::batch_entries is 0.
-constexpr std::int64_t kMemoryBatch = std::int64_t{1} << 16;
+constexpr std::int64_t kMemoryBatch = std::int64_t{1} << 14;
 
 // An InputError from the schema or a step carries no file when it was thrown by code that does not
 // know the configuration: give it the step's file and line.

@@ -39,7 +39,8 @@ struct CutFlow {
     std::vector<CutFlowRow> rows;
 };
 
-/// Time spent per step (summed over threads and batches), as ARTUS reports it.
+/// CPU time spent per step (the threads' CPU time, summed over threads and batches), as ARTUS
+/// reports it.
 struct StepTime {
     std::string label;
     std::string shift; ///< "" nominal
@@ -50,8 +51,8 @@ struct StepTime {
 struct RunReport {
     std::int64_t events = 0;
     std::int64_t batches = 0;
-    double wall_seconds = 0;
-    double read_seconds = 0; ///< summed over threads: reading and decompressing the inputs
+    double wall_seconds = 0; ///< run() from start to end
+    double read_seconds = 0; ///< CPU, summed over threads: reading and decompressing the inputs
     std::vector<StepTime> steps;
     std::vector<CutFlow> cutflows;
 };
@@ -64,7 +65,7 @@ class Runner {
     explicit Runner(Plan plan);
     /// Runs on columns in memory instead of plan.inputs.files (all of the same length; String
     /// columns are skipped): tests, benchmarks and bindings that already hold the data. Batches
-    /// cut at Inputs::batch_entries (0: 65536 entries).
+    /// cut at Inputs::batch_entries (0: 16384 entries).
     Runner(Plan plan, std::vector<io::Column> columns);
     ~Runner();
     Runner(const Runner&) = delete;
