@@ -247,6 +247,20 @@ void check_all_counts(const Batch& batch, const StepPlace& place, ProductId ref,
         check_counts(batch, place, ref, id);
 }
 
+std::vector<std::int64_t> selected_offsets(const Batch& batch, std::span<const std::int64_t> source) {
+    std::vector<std::int64_t> out(batch.size() + 1, 0);
+    std::int64_t n = 0;
+    std::uint32_t next = 0;
+    for (const std::uint32_t r : batch.rows()) {
+        for (; next <= r; ++next)
+            out[next] = n;
+        n += source[r + 1] - source[r];
+    }
+    for (; next <= batch.size(); ++next)
+        out[next] = n;
+    return out;
+}
+
 Picked pick(const Batch& batch, std::span<const std::int64_t> source, std::span<const std::uint8_t> keep) {
     Picked p;
     p.offsets.assign(batch.size() + 1, 0);

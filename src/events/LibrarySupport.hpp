@@ -140,6 +140,10 @@ void check_counts(const Batch& batch, const StepPlace& place, ProductId ref, Pro
 void check_all_counts(const Batch& batch, const StepPlace& place, ProductId ref,
                       std::span<const ProductId> others);
 
+/// The offsets of a collection restricted to the selected rows (the others empty): the layout of a
+/// per-object output computed for every object of the selected rows.
+std::vector<std::int64_t> selected_offsets(const Batch& batch, std::span<const std::int64_t> source);
+
 /// Objects chosen from a collection, by event: offsets (events+1, unselected rows empty) and,
 /// per chosen object, its index within its event in the source collection.
 struct Picked {
