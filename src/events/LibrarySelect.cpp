@@ -135,7 +135,8 @@ SelectObjects::Config SelectObjects::parse(const StepConfig& config) {
     c.collection = y.at("collection").as_string();
     c.output = lib::read_string(y, "output");
     c.fields = lib::read_names(y, "fields");
-    c.expression = lib::read_string(y, "cut");
+    if (y.has("cut"))
+        c.expressions = lib::read_names(y, "cut");
     for (const FieldCut::Kind kind : {FieldCut::Kind::min, FieldCut::Kind::max, FieldCut::Kind::min_abs,
                                       FieldCut::Kind::max_abs, FieldCut::Kind::equal}) {
         const char* key = cut_key(kind);
@@ -165,8 +166,8 @@ std::vector<std::string> SelectObjects::inputs() const {
         add(lib::join(config_.collection, f));
     for (const auto& c : config_.cuts)
         add(lib::join(config_.collection, c.field));
-    if (!config_.expression.empty())
-        for (const auto& n : lib::expression_names(place(), config_.expression))
+    for (const auto& e : config_.expressions)
+        for (const auto& n : lib::expression_names(place(), e))
             add(n);
     return names;
 }
@@ -180,28 +181,29 @@ std::vector<ProductInfo> SelectObjects::declare(const Schema& schema) {
     for (const auto& c : config_.cuts)
         cut_ids_.push_back(
             lib::need(schema, place(), lib::join(config_.collection, c.field), lib::Shape::jagged));
-    expression_.reset();
-    expression_ids_.clear();
-    if (!config_.expression.empty()) {
+    expressions_.clear();
+    for (const std::string& text : config_.expressions) {
+        CutExpression cut;
         expr::Bindings bindings;
-        for (const auto& n : lib::expression_names(place(), config_.expression)) {
+        for (const auto& n : lib::expression_names(place(), text)) {
             const ProductId id = lib::need(schema, place(), n, lib::Shape::either);
             bindings.declare(n, expression_type(place(), n, schema.info(id)));
-            expression_ids_.push_back(id);
+            cut.ids.push_back(id);
         }
-        auto e = std::make_unique<expr::Expression>(
-            expr::Expression::parse(config_.expression, bindings, place().file, place().line));
-        if (!expr::is_array(e->type())) {
+        cut.expression = std::make_unique<expr::Expression>(
+            expr::Expression::parse(text, bindings, place().file, place().line));
+        const expr::Type type = cut.expression->type();
+        if (!expr::is_array(type)) {
             std::string m = "the cut '";
-            m.append(config_.expression)
+            m.append(text)
                 .append("' gives one ")
-                .append(expr::type_name(e->type()))
+                .append(expr::type_name(type))
                 .append(" per event; it must give one value per object (use the collection's products, e.g. ")
                 .append(lib::join(config_.collection, "pt"))
                 .append(" > 20), and event cuts belong in a filter");
             lib::fail(place(), "cut", m);
         }
-        expression_ = std::move(e);
+        expressions_.push_back(std::move(cut));
     }
     std::vector<ProductInfo> out;
     for (std::size_t i = 0; i < config_.fields.size(); ++i)
@@ -245,15 +247,15 @@ void SelectObjects::produce(Batch& batch) const {
             break;
         }
     }
-    if (expression_) {
+    for (const CutExpression& cut : expressions_) {
         std::vector<expr::ColumnView> columns;
-        columns.reserve(expression_ids_.size());
-        for (const ProductId id : expression_ids_) {
+        columns.reserve(cut.ids.size());
+        for (const ProductId id : cut.ids) {
             const io::Column& c = batch.get(id);
             columns.push_back(expr::ColumnView{view_of(c), std::span<const std::int64_t>(c.offsets)});
         }
         const expr::ColumnResult res =
-            expr::evaluate_columns(*expression_, columns, batch.size(), batch.rows(), batch.first_entry());
+            expr::evaluate_columns(*cut.expression, columns, batch.size(), batch.rows(), batch.first_entry());
         const expr::Type element = expr::element_of(res.type);
         for (const std::uint32_t r : batch.rows()) {
             const std::int64_t n = ref.offsets[r + 1] - ref.offsets[r];
@@ -261,7 +263,9 @@ void SelectObjects::produce(Batch& batch) const {
             if (n != m) {
                 std::string msg = "entry ";
                 msg.append(std::to_string(batch.first_entry() + r))
-                    .append(": the cut gives ")
+                    .append(": the cut '")
+                    .append(cut.expression->text())
+                    .append("' gives ")
                     .append(std::to_string(m))
                     .append(" values but '")
                     .append(batch.schema().info(ref_id).name)

@@ -77,7 +77,7 @@ TEST(LibrarySelect, EveryKindOfCut) {
         Fixture fx(in);
         SelectObjects sel(
             place("s"),
-            SelectObjects::Config{"J", "S", {"pt"}, {FieldCut{field, kind, threshold}}, "", false, ""});
+            SelectObjects::Config{"J", "S", {"pt"}, {FieldCut{field, kind, threshold}}, {}, false, ""});
         fx.declare(sel);
         EXPECT_EQ(events_of<float>(fx.run(), "S_pt"), (std::vector<V>{expected})) << field;
     };
@@ -92,7 +92,7 @@ TEST(LibrarySelect, NaNFailsEveryCut) {
     const float nan = std::nanf("");
     Fixture fx({f32("J_pt", {{nan, 30}})});
     SelectObjects sel(place("s"), SelectObjects::Config{
-                                      "J", "S", {"pt"}, {{"pt", FieldCut::Kind::max, 100}}, "", false, ""});
+                                      "J", "S", {"pt"}, {{"pt", FieldCut::Kind::max, 100}}, {}, false, ""});
     fx.declare(sel);
     EXPECT_EQ(events_of<float>(fx.run(), "S_pt"), (std::vector<V>{{30}}));
 }
@@ -104,7 +104,7 @@ TEST(LibrarySelect, FieldOfAnotherLayoutIsMappedByEvent) {
     Fixture fx({f32("Muon_pt", {{1, 2, 3}, {30, 40}, {50}}), iso});
     SelectObjects sel(
         place("s"),
-        SelectObjects::Config{"Muon", "Iso", {"pt"}, {{"iso", FieldCut::Kind::max, 0.2}}, "", false, ""});
+        SelectObjects::Config{"Muon", "Iso", {"pt"}, {{"iso", FieldCut::Kind::max, 0.2}}, {}, false, ""});
     fx.declare(sel);
     EXPECT_EQ(events_of<float>(fx.run({0, 1, 1}), "Iso_pt"), (std::vector<V>{{}, {30}, {50}}));
 }
@@ -114,7 +114,7 @@ TEST(LibrarySelect, CountMismatchNamesTheEntry) {
     Fixture fx({f32("Muon_pt", {{1}, {2}}), f32("Muon_eta", {{1}, {2, 3}})});
     SelectObjects sel(
         place("s"),
-        SelectObjects::Config{"Muon", "S", {"pt"}, {{"eta", FieldCut::Kind::max_abs, 2}}, "", false, ""});
+        SelectObjects::Config{"Muon", "S", {"pt"}, {{"eta", FieldCut::Kind::max_abs, 2}}, {}, false, ""});
     fx.declare(sel);
     try {
         fx.run();
@@ -129,7 +129,7 @@ TEST(LibrarySelect, DeclareErrors) {
     {
         // A product that is not there: the message names the step and the closest names.
         Fixture fx(muons());
-        SelectObjects sel(place("s"), SelectObjects::Config{"Muon", "S", {"phi"}, {}, "", false, ""});
+        SelectObjects sel(place("s"), SelectObjects::Config{"Muon", "S", {"phi"}, {}, {}, false, ""});
         try {
             fx.declare(sel);
             FAIL() << "no error";
@@ -141,31 +141,31 @@ TEST(LibrarySelect, DeclareErrors) {
     {
         // A per-event product where an array is needed.
         Fixture fx({testing::scalar<float>("X_pt", io::ColumnType::Float32, {1, 2})});
-        SelectObjects sel(place("s"), SelectObjects::Config{"X", "S", {"pt"}, {}, "", false, ""});
+        SelectObjects sel(place("s"), SelectObjects::Config{"X", "S", {"pt"}, {}, {}, false, ""});
         EXPECT_THROW(fx.declare(sel), InputError);
     }
     {
         // An output name that exists already.
         Fixture fx(muons());
         SelectObjects sel(place("s"),
-                          SelectObjects::Config{"Muon", "Muon", {"pt"}, {}, "", false, "nMuonOut"});
+                          SelectObjects::Config{"Muon", "Muon", {"pt"}, {}, {}, false, "nMuonOut"});
         EXPECT_THROW(fx.declare(sel), InputError);
     }
     // Bad configurations made in code.
-    EXPECT_THROW(SelectObjects(place("s"), SelectObjects::Config{"", "S", {"pt"}, {}, "", false, ""}),
+    EXPECT_THROW(SelectObjects(place("s"), SelectObjects::Config{"", "S", {"pt"}, {}, {}, false, ""}),
                  InputError);
-    EXPECT_THROW(SelectObjects(place("s"), SelectObjects::Config{"Muon", "S", {}, {}, "", false, ""}),
+    EXPECT_THROW(SelectObjects(place("s"), SelectObjects::Config{"Muon", "S", {}, {}, {}, false, ""}),
                  InputError);
     EXPECT_THROW(
-        SelectObjects(place("s"), SelectObjects::Config{"Muon", "S", {"pt", "pt"}, {}, "", false, ""}),
+        SelectObjects(place("s"), SelectObjects::Config{"Muon", "S", {"pt", "pt"}, {}, {}, false, ""}),
         InputError);
-    EXPECT_THROW(SelectObjects(place(""), SelectObjects::Config{"Muon", "", {"pt"}, {}, "", false, ""}),
+    EXPECT_THROW(SelectObjects(place(""), SelectObjects::Config{"Muon", "", {"pt"}, {}, {}, false, ""}),
                  InputError);
 }
 
 TEST(LibrarySelect, OutputDefaultsToTheStepName) {
     Fixture fx(muons());
-    SelectObjects sel(place("Tight"), SelectObjects::Config{"Muon", "", {"pt"}, {}, "", false, ""});
+    SelectObjects sel(place("Tight"), SelectObjects::Config{"Muon", "", {"pt"}, {}, {}, false, ""});
     fx.declare(sel);
     EXPECT_EQ(values_of<std::int32_t>(fx.run(), "nTight"), (I{3, 0, 2, 2}));
 }

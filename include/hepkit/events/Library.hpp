@@ -63,16 +63,18 @@ class SelectObjects final : public Producer {
         std::string output;              ///< output prefix; "" → the step's name
         std::vector<std::string> fields; ///< fields copied to `<output>_<field>` (≥ 1, no repeats)
         std::vector<FieldCut> cuts;      ///< all must pass
-        /// A cut expression over jagged products (`Muon_pt > 20 and Muon_tightId`), one truth
-        /// value per object; "" for none. ANDed with `cuts`.
-        std::string expression;
+        /// Cut expressions over the collection's products (`abs(Muon_eta) < 2.4`), each one truth
+        /// value per object (per-event products broadcast). All must pass, and `cuts` too. A list
+        /// because the expression language has no elementwise `and` (`and` of arrays is an
+        /// error there); `(a > 1) * (b < 2)` also works.
+        std::vector<std::string> expressions;
         bool index = false; ///< also `<output>_index`: int32 index of the object in `collection`
         std::string count;  ///< count product name; "" → `n<output>` (int32)
     };
     SelectObjects(StepPlace place, Config config);
     ~SelectObjects() override;
-    /// Keys: collection, output, fields, cut (expression), min, max, min_abs, max_abs, equal
-    /// (maps field → number), index, count.
+    /// Keys: collection, output, fields, cut (an expression or a list of them), min, max, min_abs,
+    /// max_abs, equal (maps field → number), index, count.
     static Config parse(const StepConfig& config);
     const Config& config() const { return config_; }
 
@@ -84,9 +86,12 @@ class SelectObjects final : public Producer {
   private:
     Config config_;
     std::vector<ProductId> field_ids_, cut_ids_;
-    std::unique_ptr<expr::Expression> expression_;
-    std::vector<ProductId> expression_ids_; ///< by binding slot
-    std::vector<ProductId> out_ids_;        ///< fields…, count, [index]
+    struct CutExpression {
+        std::unique_ptr<expr::Expression> expression;
+        std::vector<ProductId> ids; ///< by binding slot
+    };
+    std::vector<CutExpression> expressions_;
+    std::vector<ProductId> out_ids_; ///< fields…, count, [index]
 };
 
 /// `leading`: the fields of the k-th object of a collection (stored order, or the k-th largest of
