@@ -57,11 +57,15 @@ void add_part(const Batch& batch, const SumPart& part, bool partial,
     const double mass_const = part.mass.value_or(0.0);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const std::uint32_t r = rows[i];
+        if (!s.ok[i])
+            continue; // an earlier part had too few objects: the event gets the default
         const std::int64_t n = opt[r + 1] - opt[r];
         std::int64_t m = n;
         if (part.count >= 0) {
-            if (n < part.count && !partial)
+            if (n < part.count && !partial) {
                 s.ok[i] = 0;
+                continue;
+            }
             m = std::min<std::int64_t>(n, part.count);
         }
         const T* pt = v[0] + opt[r];
@@ -225,8 +229,10 @@ void FourVectorSum::produce(Batch& batch) const {
             continue;
         }
         const double px = s.px[i], py = s.py[i], pz = s.pz[i], e = s.e[i];
-        const double pt = std::hypot(px, py);
-        const double p = std::hypot(pt, pz);
+        // sqrt, not hypot: momenta are far from overflow, and hypot costs several times more.
+        const double pt2 = px * px + py * py;
+        const double pt = std::sqrt(pt2);
+        const double p = std::sqrt(pt2 + pz * pz);
         const double m2 = (e - p) * (e + p);
         const double mass = m2 > 0 ? std::sqrt(m2) : 0.0;
         if (config_.mass_only) {

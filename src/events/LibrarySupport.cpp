@@ -262,30 +262,50 @@ std::vector<std::int64_t> selected_offsets(const Batch& batch, std::span<const s
 }
 
 Picked pick(const Batch& batch, std::span<const std::int64_t> source, std::span<const std::uint8_t> keep) {
+    // Hot path (measure before changing): branch-free compaction, `from[n] = k; n += keep[k]`, with
+    // room for one index past the last kept object.
     Picked p;
-    p.offsets.assign(batch.size() + 1, 0);
+    p.source = source;
+    const std::size_t events = batch.size();
     const auto rows = batch.rows();
-    std::size_t total = 0;
+    p.offsets.resize(events + 1);
+    if (rows.size() == events) {
+        // Every row selected: one pass over the whole content; the count kept before each
+        // object, read at the rows' starts, gives the offsets.
+        const std::int64_t begin = source[0], end = source[events];
+        const auto total = static_cast<std::size_t>(end - begin);
+        std::vector<std::int64_t> before(total + 1);
+        p.from.resize(total + 1);
+        std::int64_t n = 0;
+        for (std::size_t i = 0; i < total; ++i) {
+            const std::int64_t k = begin + static_cast<std::int64_t>(i);
+            before[i] = n;
+            p.from[static_cast<std::size_t>(n)] = k;
+            n += keep[static_cast<std::size_t>(k)];
+        }
+        before[total] = n;
+        for (std::size_t r = 0; r <= events; ++r)
+            p.offsets[r] = before[static_cast<std::size_t>(source[r] - begin)];
+        p.from.resize(static_cast<std::size_t>(n));
+        return p;
+    }
+    std::size_t bound = 0;
     for (const std::uint32_t r : rows)
-        for (std::int64_t k = source[r]; k < source[r + 1]; ++k)
-            total += keep[static_cast<std::size_t>(k)];
-    // One spare slot: the loop below writes every object's index and advances only past kept ones.
-    p.local.resize(total + 1);
-    std::size_t n = 0;
+        bound += static_cast<std::size_t>(source[r + 1] - source[r]);
+    p.from.resize(bound + 1);
+    std::int64_t n = 0;
     std::uint32_t next = 0; // first row whose start offset is not yet set
     for (const std::uint32_t r : rows) {
         for (; next <= r; ++next)
-            p.offsets[next] = static_cast<std::int64_t>(n);
-        const std::int64_t begin = source[r];
-        const std::int32_t count = static_cast<std::int32_t>(source[r + 1] - begin);
-        for (std::int32_t j = 0; j < count; ++j) {
-            p.local[n] = j;
-            n += keep[static_cast<std::size_t>(begin + j)];
+            p.offsets[next] = n;
+        for (std::int64_t k = source[r]; k < source[r + 1]; ++k) {
+            p.from[static_cast<std::size_t>(n)] = k;
+            n += keep[static_cast<std::size_t>(k)];
         }
     }
-    for (; next <= batch.size(); ++next)
-        p.offsets[next] = static_cast<std::int64_t>(n);
-    p.local.resize(total);
+    for (; next <= events; ++next)
+        p.offsets[next] = n;
+    p.from.resize(static_cast<std::size_t>(n));
     return p;
 }
 
@@ -293,32 +313,47 @@ void put_picked(Batch& batch, Picked&& picked, std::span<const ProductId> fields
                 std::span<const ProductId> out_ids, bool index) {
     const auto rows = batch.rows();
     const auto& po = picked.offsets;
+    const auto source = picked.source;
+    const std::int64_t* from = picked.from.data();
+    const std::size_t total = picked.from.size();
     for (std::size_t f = 0; f < fields.size(); ++f) {
         const io::Column& in = batch.get(fields[f]);
         io::Column out = new_column(batch, out_ids[f]);
         out.offsets = po;
+        const bool same = in.offsets.size() == source.size() &&
+                          (in.offsets.data() == source.data() ||
+                           std::equal(source.begin(), source.end(), in.offsets.begin()));
         visit_type(in.type, [&]<class T>(std::type_identity<T>) {
             const T* src = in.as<T>().data();
             std::vector<T>& dst = out.mut<T>();
-            dst.resize(picked.local.size());
-            for (const std::uint32_t r : rows) {
-                const T* base = src + in.offsets[r];
-                for (std::int64_t k = po[r]; k < po[r + 1]; ++k)
-                    dst[static_cast<std::size_t>(k)] = base[picked.local[static_cast<std::size_t>(k)]];
+            dst.resize(total);
+            if (same) {
+                for (std::size_t k = 0; k < total; ++k)
+                    dst[k] = src[from[k]];
+            } else {
+                // Another layout (a product made for some rows only): the same object of the
+                // event, found through the event's start in each layout.
+                for (const std::uint32_t r : rows)
+                    for (std::int64_t k = po[r]; k < po[r + 1]; ++k)
+                        dst[static_cast<std::size_t>(k)] = src[from[k] - source[r] + in.offsets[r]];
             }
         });
         batch.put(out_ids[f], std::move(out));
     }
     io::Column count = new_column(batch, out_ids[fields.size()]);
     auto& n = count.mut<std::int32_t>();
-    n.assign(batch.size(), 0);
-    for (const std::uint32_t r : rows)
+    n.resize(batch.size());
+    for (std::size_t r = 0; r < batch.size(); ++r)
         n[r] = static_cast<std::int32_t>(po[r + 1] - po[r]);
     batch.put(out_ids[fields.size()], std::move(count));
     if (index) {
         io::Column idx = new_column(batch, out_ids[fields.size() + 1]);
+        auto& local = idx.mut<std::int32_t>();
+        local.resize(total);
+        for (const std::uint32_t r : rows)
+            for (std::int64_t k = po[r]; k < po[r + 1]; ++k)
+                local[static_cast<std::size_t>(k)] = static_cast<std::int32_t>(from[k] - source[r]);
         idx.offsets = std::move(picked.offsets);
-        idx.mut<std::int32_t>() = std::move(picked.local);
         batch.put(out_ids[fields.size() + 1], std::move(idx));
     }
 }

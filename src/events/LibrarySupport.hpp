@@ -145,17 +145,19 @@ void check_all_counts(const Batch& batch, const StepPlace& place, ProductId ref,
 std::vector<std::int64_t> selected_offsets(const Batch& batch, std::span<const std::int64_t> source);
 
 /// Objects chosen from a collection, by event: offsets (events+1, unselected rows empty) and,
-/// per chosen object, its index within its event in the source collection.
+/// per chosen object, its position in the content of the source collection (whose offsets are
+/// `source`).
 struct Picked {
     std::vector<std::int64_t> offsets;
-    std::vector<std::int32_t> local;
+    std::vector<std::int64_t> from;
+    std::span<const std::int64_t> source;
 };
 /// The objects whose keep flag is set; `keep` is indexed like the content of a column with
 /// offsets `source` (only the selected rows' flags are read).
 Picked pick(const Batch& batch, std::span<const std::int64_t> source, std::span<const std::uint8_t> keep);
 /// Puts the new collection: each of `fields` gathered into out_ids[i] (same type), the count
-/// (int32) into out_ids[fields.size()], and the indices (array of int32) into the next id when
-/// `index`.
+/// (int32) into out_ids[fields.size()], and the indices within the event (array of int32) into
+/// the next id when `index`.
 void put_picked(Batch& batch, Picked&& picked, std::span<const ProductId> fields,
                 std::span<const ProductId> out_ids, bool index);
 

@@ -102,11 +102,15 @@ TEST(LibrarySelect, FieldOfAnotherLayoutIsMappedByEvent) {
     // Muon_pt's (row 0 empty) though the counts of the selected rows agree.
     io::Column iso = f32("Muon_iso", {{}, {0.1f, 0.5f}, {0.05f}});
     Fixture fx({f32("Muon_pt", {{1, 2, 3}, {30, 40}, {50}}), iso});
-    SelectObjects sel(
-        place("s"),
-        SelectObjects::Config{"Muon", "Iso", {"pt"}, {{"iso", FieldCut::Kind::max, 0.2}}, {}, false, ""});
+    SelectObjects sel(place("s"),
+                      SelectObjects::Config{
+                          "Muon", "Iso", {"pt", "iso"}, {{"iso", FieldCut::Kind::max, 0.2}}, {}, true, ""});
     fx.declare(sel);
-    EXPECT_EQ(events_of<float>(fx.run({0, 1, 1}), "Iso_pt"), (std::vector<V>{{}, {30}, {50}}));
+    const Batch b = fx.run({0, 1, 1});
+    EXPECT_EQ(events_of<float>(b, "Iso_pt"), (std::vector<V>{{}, {30}, {50}}));
+    // The copied field of the other layout: the same objects, found by event.
+    EXPECT_EQ(events_of<float>(b, "Iso_iso"), (std::vector<V>{{}, {0.1f}, {0.05f}}));
+    EXPECT_EQ(events_of<std::int32_t>(b, "Iso_index"), (std::vector<I>{{}, {0}, {0}}));
 }
 
 TEST(LibrarySelect, CountMismatchNamesTheEntry) {
