@@ -5,7 +5,7 @@
 // Particle Physics, section "Kinematics"):
 //   px = pT cos φ,  py = pT sin φ,  pz = pT sinh η,  E = sqrt(pT² + pz² + m²);
 // the sum's mass m = sqrt(E² − |p|²) (computed as (E − |p|)(E + |p|), 0 when rounding makes it
-// negative), pT = hypot(px, py), φ = atan2(py, px), η = asinh(pz / pT). For two massless objects
+// negative), pT = sqrt(px² + py²), φ = atan2(py, px), η = asinh(pz / pT). For two massless objects
 // m² = 2 pT1 pT2 (cosh Δη − cos Δφ), which the tests check against this sum.
 #include "LibrarySupport.hpp"
 
@@ -75,12 +75,19 @@ void add_part(const Batch& batch, const SumPart& part, bool partial,
         double px = 0, py = 0, pz = 0, e = 0;
         for (std::int64_t j = 0; j < m; ++j) {
             const double p_t = pt[j], ph = phi[j];
-            const double z = p_t * std::sinh(static_cast<double>(eta[j]));
+            // sinh and cosh from one exp (glibc's sinh costs an expm1 and more, the largest part
+            // of this loop): pz = pT (eᶯ − e⁻ᶯ)/2, |p| = pT (eᶯ + e⁻ᶯ)/2. The difference loses
+            // relative precision for |η| ≲ 1e-3, where pz is ≲ 1e-3 pT: its absolute error stays
+            // ~1e-16 pT.
+            const double x = std::exp(static_cast<double>(eta[j]));
+            const double ix = 1 / x;
+            const double z = 0.5 * p_t * (x - ix);
+            const double pabs = 0.5 * p_t * (x + ix);
             const double mj = mass ? static_cast<double>(mass[j]) : mass_const;
             px += p_t * std::cos(ph);
             py += p_t * std::sin(ph);
             pz += z;
-            e += std::sqrt(p_t * p_t + z * z + mj * mj);
+            e += std::sqrt(pabs * pabs + mj * mj);
         }
         s.px[i] += px;
         s.py[i] += py;

@@ -127,7 +127,7 @@ void MetRecompute::produce(Batch& batch) const {
                 const double met_pt = m[0][r], met_phi = m[1][r];
                 const double mx = met_pt * std::cos(met_phi) - dx;
                 const double my = met_pt * std::sin(met_phi) - dy;
-                mpt[r] = std::hypot(mx, my);
+                mpt[r] = std::sqrt(mx * mx + my * my); // not hypot: no overflow here, and faster
                 mphi[r] = std::atan2(my, mx);
             }
         });
