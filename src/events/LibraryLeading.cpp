@@ -8,11 +8,13 @@ namespace hepkit::events {
 
 namespace {
 
-// Whether `fallback` is a value of T (an integer field cannot hold -0.5 or 300 in uint8).
+// Whether `fallback` is a value of T (a uint8 field cannot hold −0.5 or 300, a float32 one 1e300).
 template <class T>
 bool representable(double fallback) {
     if constexpr (std::is_floating_point_v<T>) {
-        return true;
+        // Beyond float's range the conversion is undefined behaviour, not infinity.
+        return std::isinf(fallback) ||
+               std::abs(fallback) <= static_cast<double>(std::numeric_limits<T>::max());
     } else {
         return std::floor(fallback) == fallback &&
                fallback >= static_cast<double>(std::numeric_limits<T>::lowest()) &&

@@ -218,6 +218,9 @@ TEST(LibraryLeading, DefaultMustFitTheFieldType) {
     Leading lead(place("lead"), Leading::Config{"J", "L", {"id"}, 0, "", -1, ""});
     EXPECT_THROW(fx.declare(lead), InputError);
     EXPECT_THROW(Leading(place("lead"), Leading::Config{"J", "L", {"id"}, -1, "", 0, ""}), InputError);
+    Fixture f32fx({f32("J_pt", {{1}})});
+    Leading huge(place("huge"), Leading::Config{"J", "L", {"pt"}, 0, "", 1e300, ""});
+    EXPECT_THROW(f32fx.declare(huge), InputError);
 }
 
 // ---- event_weight ---------------------------------------------------------------------------
