@@ -270,6 +270,14 @@ MergeSummary merge_outputs(const std::vector<fs::path>& inputs, const fs::path& 
             nlohmann::json sum = config::load_json_file(paths[0].string());
             for (std::size_t k = 1; k < paths.size(); ++k)
                 sum = add_json(sum, config::load_json_file(paths[k].string()), paths[k].string(), !cutflow);
+            // the run report's rate: the merged events over the summed job times (job-seconds), not
+            // the sum of the jobs' rates
+            if (rel == "report.json" && sum.is_object() && sum.contains("events_per_second") &&
+                sum.contains("events") && sum.contains("wall_seconds") && sum["events"].is_number() &&
+                sum["wall_seconds"].is_number()) {
+                const double t = sum["wall_seconds"].get<double>();
+                sum["events_per_second"] = t > 0 ? sum["events"].get<double>() / t : 0.0;
+            }
             write_json_file(target, sum, 1);
             ++(cutflow ? summary.cutflows : summary.other_json);
         } else if (ext == ".root") {
