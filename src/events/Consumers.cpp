@@ -224,6 +224,35 @@ Hist HistogramConsumer::make_hist() const {
     return h;
 }
 
+namespace {
+// A result's values as doubles without a call per value (the fill loop is hot): floats are read
+// in place, ints and bools converted once.
+class Reals {
+  public:
+    explicit Reals(const expr::ColumnResult& r) {
+        switch (expr::element_of(r.type)) {
+        case expr::Type::real:
+            p_ = r.reals.data();
+            return;
+        case expr::Type::integer:
+            owned_.assign(r.ints.begin(), r.ints.end());
+            break;
+        default:
+            owned_.assign(r.bools.begin(), r.bools.end());
+            break;
+        }
+        p_ = owned_.data();
+    }
+    Reals(const Reals&) = delete; // p_ may point into owned_
+    Reals& operator=(const Reals&) = delete;
+    double operator[](std::size_t k) const { return p_[k]; }
+
+  private:
+    std::vector<double> owned_;
+    const double* p_ = nullptr;
+};
+} // namespace
+
 void HistogramConsumer::fill(const Batch& batch, Hist& hist) const {
     std::span<const std::uint32_t> rows = batch.rows();
     if (rows.empty())
@@ -254,14 +283,18 @@ void HistogramConsumer::fill(const Batch& batch, Hist& hist) const {
         w = weight_.evaluate(batch, rows);
     const bool xj = !x.offsets.empty(), yj = y && !y->offsets.empty();
     const bool wj = w && !w->offsets.empty(), cj = c && !c->offsets.empty();
+    const Reals xs(x);
+    const std::optional<Reals> ys = y ? std::optional<Reals>(std::in_place, *y) : std::nullopt;
+    const std::optional<Reals> ws = w ? std::optional<Reals>(std::in_place, *w) : std::nullopt;
+    const std::optional<Reals> cs = c ? std::optional<Reals>(std::in_place, *c) : std::nullopt;
 
     if (!xj && !yj) { // one value per event
         for (const std::uint32_t r : rows) {
-            const double wt = w ? w->real_at(r) : 1.0;
-            if (y)
-                hist.fill(x.real_at(r), y->real_at(r), wt);
+            const double wt = ws ? (*ws)[r] : 1.0;
+            if (ys)
+                hist.fill(xs[r], (*ys)[r], wt);
             else
-                hist.fill(x.real_at(r), wt);
+                hist.fill(xs[r], wt);
         }
         return;
     }
@@ -289,15 +322,12 @@ void HistogramConsumer::fill(const Batch& batch, Hist& hist) const {
         const auto begin = shape.offsets[r], end = shape.offsets[r + 1];
         for (auto k = begin; k < end; ++k) {
             const auto e = static_cast<std::size_t>(k - begin);
-            if (cj && !truth(c->real_at(static_cast<std::size_t>(c->offsets[r]) + e)))
+            if (cj && !truth((*cs)[static_cast<std::size_t>(c->offsets[r]) + e]))
                 continue;
-            const double wt = !w   ? 1.0
-                              : wj ? w->real_at(static_cast<std::size_t>(w->offsets[r]) + e)
-                                   : w->real_at(r);
-            const double xv = xj ? x.real_at(static_cast<std::size_t>(k)) : x.real_at(r);
-            if (y) {
-                const double yv =
-                    yj ? y->real_at(static_cast<std::size_t>(y->offsets[r]) + e) : y->real_at(r);
+            const double wt = !ws ? 1.0 : wj ? (*ws)[static_cast<std::size_t>(w->offsets[r]) + e] : (*ws)[r];
+            const double xv = xj ? xs[static_cast<std::size_t>(k)] : xs[r];
+            if (ys) {
+                const double yv = yj ? (*ys)[static_cast<std::size_t>(y->offsets[r]) + e] : (*ys)[r];
                 hist.fill(xv, yv, wt);
             } else {
                 hist.fill(xv, wt);
