@@ -243,25 +243,50 @@ Inputs read_inputs(const Gathered& g, const std::string& top, const PlanOverride
     return inputs;
 }
 
-// The kind and type of a step map: `producer: T` / `filter: T` / `consumer: T`, or `type: T`
-// with the kind the registry knows T under.
-std::pair<std::string, std::string> kind_and_type(const YamlView& step, const Registry& registry) {
-    std::vector<std::string> given;
-    for (const char* k : {"producer", "filter", "consumer", "type"})
-        if (step.has(k))
-            given.emplace_back(k);
-    if (given.empty())
-        step.fail(
-            "a step needs its type: `type: TYPE`, or `producer: TYPE`, `filter: TYPE`, `consumer: TYPE`");
-    if (given.size() > 1)
-        step.fail(std::string("a step has one of type, producer, filter, consumer; this one has ")
-                      .append(given[0])
-                      .append(" and ")
-                      .append(given[1]));
-    const YamlView at = step.at(given[0]);
+// A step as written: its map ({type: T, name: N, ...}), wrapped or not in a one-key map that
+// says its kind (`filter: {type: expr, ...}`), which a type registered under several kinds
+// needs. The step's own map reaches its factory unchanged (keys and lines as written).
+struct StepAt {
+    std::string kind; // "" when not said
+    YamlView map;
+};
+
+StepAt unwrap(const YamlView& step) {
+    if (!step.is_map())
+        step.fail("expected a step: a map with type and name (or `producer:`/`filter:`/`consumer:` and such "
+                  "a map)");
+    if (step.size() == 1) {
+        for (const char* kind : {"producer", "filter", "consumer"}) {
+            if (!step.has(kind))
+                continue;
+            const YamlView inner = step.at(kind);
+            if (!inner.is_map())
+                inner.fail(std::string("expected the ")
+                               .append(kind)
+                               .append("'s map: `")
+                               .append(kind)
+                               .append(": {type: TYPE, name: NAME, ...}`"));
+            return {kind, inner};
+        }
+    }
+    for (const char* kind : {"producer", "filter", "consumer"})
+        if (step.has(kind))
+            step.at(kind).fail(std::string("`")
+                                   .append(kind)
+                                   .append(":` wraps the whole step, alone in its map: `- ")
+                                   .append(kind)
+                                   .append(": {type: TYPE, name: NAME, ...}`"));
+    return {"", step};
+}
+
+// The kind and type of a step: the kind said, or the one the registry knows the type under.
+std::pair<std::string, std::string> kind_and_type(const StepAt& step, const Registry& registry) {
+    if (!step.map.has("type"))
+        step.map.fail("a step needs its type (`type: TYPE`; 'hepkit events types' lists them)");
+    const YamlView at = step.map.at("type");
     const std::string type = at.as_string();
-    if (given[0] != "type")
-        return {given[0], type};
+    if (!step.kind.empty())
+        return {step.kind, type}; // the registry names an unknown type of that kind
     const auto kinds = registry.kinds(type);
     if (kinds.size() > 1)
         at.fail(std::string("type '")
@@ -270,19 +295,17 @@ std::pair<std::string, std::string> kind_and_type(const YamlView& step, const Re
                     .append(kinds[0])
                     .append(" and a ")
                     .append(kinds[1])
-                    .append(": write `")
+                    .append(": say which, `- ")
                     .append(kinds[0])
-                    .append(": ")
+                    .append(": {type: ")
                     .append(type)
-                    .append("` or `")
+                    .append(", ...}` or `- ")
                     .append(kinds[1])
-                    .append(": ")
+                    .append(": {type: ")
                     .append(type)
-                    .append("` instead of `type: ")
-                    .append(type)
-                    .append("`"));
+                    .append(", ...}`"));
     if (kinds.empty()) {
-        // the registry's message for an unknown type lists the producer types; name all kinds
+        // the registry's own message lists one kind's types; this one names all
         std::string known;
         for (const auto* docs :
              {&registry.producer_docs(), &registry.filter_docs(), &registry.consumer_docs()})
@@ -304,10 +327,10 @@ struct NamesSeen {
     std::map<std::string, YamlView> by_kind_name;
 };
 
-AnyStep make_step(const YamlView& step, Registry& registry, bool allow_consumers, NamesSeen& names) {
-    if (!step.is_map())
-        step.fail("expected a step: a map with type (or producer/filter/consumer) and name");
-    const auto [kind, type] = kind_and_type(step, registry);
+AnyStep make_step(const YamlView& written, Registry& registry, bool allow_consumers, NamesSeen& names) {
+    const StepAt at = unwrap(written);
+    const YamlView& step = at.map;
+    const auto [kind, type] = kind_and_type(at, registry);
     if (!step.has("name"))
         step.fail(std::string("the ").append(kind).append(" needs a name (`name: ...`)"));
     const YamlView name_at = step.at("name");
@@ -317,8 +340,8 @@ AnyStep make_step(const YamlView& step, Registry& registry, bool allow_consumers
         step.fail(std::string("consumer '")
                       .append(name)
                       .append("' in the global part: consumers belong to a pipeline's steps (the global part "
-                              "has producers "
-                              "and filters)"));
+                              "has producers and "
+                              "filters)"));
     const std::string id = kind + " " + name;
     if (auto it = names.by_kind_name.find(id); it != names.by_kind_name.end())
         name_at.fail(std::string("there is already a ")
@@ -381,18 +404,20 @@ Shift make_shift(const Entry& e, Registry& registry) {
         }
         if (!value.is_map())
             value.fail("expected an expression or a producer step ({type: ..., ...})");
-        const auto [kind, type] = kind_and_type(value, registry);
+        const StepAt wrapped = unwrap(value);
+        const YamlView& map = wrapped.map;
+        const auto [kind, type] = kind_and_type(wrapped, registry);
         if (kind != "producer")
             value.fail(std::string("a shift replaces a product with a producer's output; '")
                            .append(type)
                            .append("' is a ")
                            .append(kind)
                            .append(" type"));
-        if (value.has("name"))
-            value.at("name").fail(std::string("a replacement takes the name of the product it replaces (")
-                                      .append(product)
-                                      .append("): leave `name` out"));
-        const StepConfig config{StepPlace{"producer", name, value.file(), value.line()}, value};
+        if (map.has("name"))
+            map.at("name").fail(std::string("a replacement takes the name of the product it replaces (")
+                                    .append(product)
+                                    .append("): leave `name` out"));
+        const StepConfig config{StepPlace{"producer", name, map.file(), map.line()}, map};
         try {
             shift.replaces.push_back(
                 {product, std::shared_ptr<Producer>(registry.make_producer(type, config))});

@@ -64,14 +64,10 @@ std::vector<std::string> keys_of(const Map& map) {
     return out;
 }
 
-// The key of the step's map that named the type: `producer:` (explicit kind) or `type:`.
+// Where the type is named: the step's `type:`, else the step.
 config::YamlView type_node(const StepConfig& c) {
-    if (c.yaml.is_map()) {
-        if (!c.place.kind.empty() && c.yaml.has(c.place.kind))
-            return c.yaml.at(c.place.kind);
-        if (c.yaml.has("type"))
-            return c.yaml.at("type");
-    }
+    if (c.yaml.is_map() && c.yaml.has("type"))
+        return c.yaml.at("type");
     return c.yaml;
 }
 

@@ -48,12 +48,11 @@ inputs:
   batch_entries: 4096
 global:
   - {type: scale, name: pt_scaled, inputs: [Muon_pt]}
-  - filter: expr
-    name: two_muons
-    expr: "nMuon >= 2"
-  - producer: expr
-    name: m
-    expr: "Muon_pt[0] * 2"
+  - filter:
+      type: expr
+      name: two_muons
+      expr: "nMuon >= 2"
+  - producer: {type: expr, name: m, expr: "Muon_pt[0] * 2"}
 shifts:
   mu_up: {Muon_pt: "Muon_pt * 1.01"}
   mu_down:
@@ -95,9 +94,9 @@ TEST(Config, ReadsAFullConfiguration) {
     EXPECT_EQ(scaled.place().file, path);
     EXPECT_EQ(scaled.place().line, 9);
     EXPECT_EQ(scaled.in, std::vector<std::string>{"Muon_pt"});
-    const auto& two = as<FakeFilter>(plan.global[1]); // `filter: expr`: the kind said explicitly
+    const auto& two = as<FakeFilter>(plan.global[1]); // `filter: {type: expr, ...}`: the kind said
     EXPECT_EQ(two.expr, "nMuon >= 2");
-    EXPECT_EQ(two.place().line, 10);
+    EXPECT_EQ(two.place().line, 11);
     EXPECT_EQ(as<FakeProducer>(plan.global[2]).expr, "Muon_pt[0] * 2");
 
     ASSERT_EQ(plan.shifts.size(), 2u);
@@ -108,11 +107,11 @@ TEST(Config, ReadsAFullConfiguration) {
     EXPECT_EQ(up.type, "expr"); // an expression string becomes the `expr` producer
     EXPECT_EQ(up.expr, "Muon_pt * 1.01");
     EXPECT_EQ(up.name(), "Muon_pt@mu_up");
-    EXPECT_EQ(up.place().line, 17);
+    EXPECT_EQ(up.place().line, 16);
     const auto& down = dynamic_cast<const FakeProducer&>(*plan.shifts[1].replaces[0].producer);
     EXPECT_EQ(down.type, "scale");
     EXPECT_EQ(down.name(), "Muon_pt@mu_down");
-    EXPECT_EQ(down.place().line, 19);
+    EXPECT_EQ(down.place().line, 18);
 
     ASSERT_EQ(plan.pipelines.size(), 2u); // in the file's order
     const Pipeline& zmm = plan.pipelines[0];
@@ -121,7 +120,7 @@ TEST(Config, ReadsAFullConfiguration) {
     EXPECT_EQ(zmm.shifts, std::vector<std::string>{"mu_up"});
     ASSERT_EQ(zmm.steps.size(), 2u);
     EXPECT_EQ(as<FakeFilter>(zmm.steps[0]).type, "cut");
-    EXPECT_EQ(as<FakeConsumer>(zmm.steps[1]).place().line, 26);
+    EXPECT_EQ(as<FakeConsumer>(zmm.steps[1]).place().line, 25);
     EXPECT_EQ(plan.pipelines[1].name, "all_events");
     EXPECT_EQ(plan.pipelines[1].shifts, (std::vector<std::string>{"mu_up", "mu_down"}));
     EXPECT_TRUE(plan.pipelines[1].weight.empty());
@@ -263,18 +262,23 @@ TEST(Config, StepTypeErrors) {
     expect_input_error([&] { load_plan(with_global("u.yaml", "{type: scael, name: s}"), r); }, "u.yaml", 3,
                        "global[0].type",
                        {"unknown step type 'scael'", "known types: expr, scale, cut, expr, hist"});
-    expect_input_error([&] { load_plan(with_global("p.yaml", "{producer: scael, name: s}"), r); }, "p.yaml",
-                       3, "global[0].producer", {"unknown producer type 'scael'", "closest: scale"});
-    expect_input_error([&] { load_plan(with_global("a.yaml", "{type: expr, name: s, expr: x}"), r); },
-                       "a.yaml", 3, "global[0].type",
-                       {"'expr' is both a producer and a filter", "`producer: expr`"});
-    expect_input_error([&] { load_plan(with_global("k.yaml", "{filter: scale, name: s}"), r); }, "k.yaml", 3,
-                       "global[0].filter", {"'scale' is a producer type, not a filter type"});
+    expect_input_error([&] { load_plan(with_global("p.yaml", "{producer: {type: scael, name: s}}"), r); },
+                       "p.yaml", 3, "global[0].producer.type",
+                       {"unknown producer type 'scael'", "closest: scale"});
+    expect_input_error(
+        [&] { load_plan(with_global("a.yaml", "{type: expr, name: s, expr: x}"), r); }, "a.yaml", 3,
+        "global[0].type",
+        {"'expr' is both a producer and a filter", "say which, `- producer: {type: expr, ...}`"});
+    expect_input_error([&] { load_plan(with_global("k.yaml", "{filter: {type: scale, name: s}}"), r); },
+                       "k.yaml", 3, "global[0].filter.type",
+                       {"'scale' is a producer type, not a filter type"});
     expect_input_error([&] { load_plan(with_global("n.yaml", "{name: s}"), r); }, "n.yaml", 3, "global[0]",
                        {"a step needs its type"});
     expect_input_error(
         [&] { load_plan(with_global("t.yaml", "{type: scale, producer: scale, name: s}"), r); }, "t.yaml", 3,
-        "global[0]", {"this one has producer and type"});
+        "global[0].producer", {"`producer:` wraps the whole step"});
+    expect_input_error([&] { load_plan(with_global("w.yaml", "{producer: scale}"), r); }, "w.yaml", 3,
+                       "global[0].producer", {"expected the producer's map"});
     expect_input_error([&] { load_plan(with_global("nn.yaml", "{type: scale}"), r); }, "nn.yaml", 3,
                        "global[0]", {"the producer needs a name"});
     expect_input_error([&] { load_plan(with_global("c.yaml", "{type: hist, name: h}"), r); }, "c.yaml", 3,

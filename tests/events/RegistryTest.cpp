@@ -74,11 +74,11 @@ TEST(Registry, UnknownTypeNamesPlaceClosestAndKnownTypes) {
     // a consumer type used as a producer: say what it is
     expect_input_error([&] { r.make_producer("hist", c); }, "run.yaml", 2, "global[3].type",
                        {"'hist' is a consumer type, not a producer type"});
-    // an explicit kind key names that key
-    const YAML::Node node2 = YAML::Load("name: s\nfilter: cutt\n");
+    // a step whose kind is said (`filter: {...}`): the type is still its map's `type`
+    const YAML::Node node2 = YAML::Load("name: s\ntype: cutt\n");
     const StepConfig c2{StepPlace{"filter", "s", "run.yaml", 1},
-                        config::YamlView(node2, "run.yaml", "global[0]")};
-    expect_input_error([&] { r.make_filter("cutt", c2); }, "run.yaml", 2, "global[0].filter",
+                        config::YamlView(node2, "run.yaml", "global[0].filter")};
+    expect_input_error([&] { r.make_filter("cutt", c2); }, "run.yaml", 2, "global[0].filter.type",
                        {"unknown filter type 'cutt'", "closest: cut"});
 }
 
@@ -90,9 +90,9 @@ TEST(Registry, FactoryReturningNullIsALogicError) {
     EXPECT_THROW(r.make_producer("broken", step("{type: broken, name: s}")), std::logic_error);
 }
 
-// check_keys allows the step's own keys and the configuration's (type, name, producer, ...).
+// check_keys allows the step's own keys and the configuration's (type, name).
 TEST(Registry, StepConfigCheckKeysNamesTheTypo) {
-    const YAML::Node node = YAML::Load("producer: scale\nname: s\ninputs: [a]\ninptus: [b]\n");
+    const YAML::Node node = YAML::Load("type: scale\nname: s\ninputs: [a]\ninptus: [b]\n");
     const StepConfig c{StepPlace{"producer", "s", "run.yaml", 1},
                        config::YamlView(node, "run.yaml", "global[1]")};
     expect_input_error(

@@ -27,18 +27,18 @@
 
 namespace hepkit::events {
 
-/// A step's configuration: its whole YAML map and where it is. The keys `type`, `name`,
-/// `producer`, `filter` and `consumer` are the configuration's own (docs/events-config.md); every
-/// other key is the step's. Factories read it with config::YamlView's checked accessors, so a bad
-/// value names file, line and key, and call check_keys() with their own keys to catch typos.
-/// (A shift's replacement written as an expression string, `Muon_pt: "Muon_pt * 1.01"`, reaches
-/// the `expr` producer as a map made by the configuration: {expr: <that string's node>}.)
+/// A step's configuration: its whole YAML map, as written, and where it is. The keys `type` and
+/// `name` are the configuration's own (docs/events-config.md); every other key is the step's. Factories read
+/// it with config::YamlView's checked accessors, so a bad value names file, line and key, and call
+/// check_keys() with their own keys to catch typos. (A shift's replacement written as an expression string,
+/// `Muon_pt: "Muon_pt * 1.01"`, reaches the `expr` producer as a map made by the configuration: {expr: <that
+/// string's node>}.)
 struct StepConfig {
     StepPlace place;
     config::YamlView yaml;
 
     /// The keys the configuration reads itself, allowed in every step's map.
-    static constexpr const char* reserved_keys[] = {"type", "name", "producer", "filter", "consumer"};
+    static constexpr const char* reserved_keys[] = {"type", "name"};
     /// Throws hepkit::InputError naming file, line and key for a key of the map that is neither
     /// in `own` nor reserved, listing the allowed ones.
     void check_keys(std::initializer_list<const char*> own) const;
