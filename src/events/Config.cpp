@@ -306,15 +306,26 @@ std::pair<std::string, std::string> kind_and_type(const StepAt& step, const Regi
                     .append(", ...}`"));
     if (kinds.empty()) {
         // the registry's own message lists one kind's types; this one names all
-        std::string known;
+        std::vector<std::string> names;
         for (const auto* docs :
              {&registry.producer_docs(), &registry.filter_docs(), &registry.consumer_docs()})
             for (const auto& [name, doc] : *docs)
-                known.append(known.empty() ? "" : ", ").append(name);
+                if (std::find(names.begin(), names.end(), name) == names.end())
+                    names.push_back(name);
+        std::string known;
+        for (const auto& name : names)
+            known.append(known.empty() ? "" : ", ").append(name);
+        std::string near;
+        for (const auto& n : registry.similar(type))
+            near.append(near.empty() ? " (closest: " : ", ").append(n);
+        if (!near.empty())
+            near.append(")");
         throw InputError(at.file(), at.line(), at.key(),
                          std::string("unknown step type '")
                              .append(type)
-                             .append("'; known types: ")
+                             .append("'")
+                             .append(near)
+                             .append("; known types: ")
                              .append(known.empty() ? std::string("none") : known)
                              .append(" ('hepkit events types' describes them; a plugin library adds more)"));
     }

@@ -178,6 +178,15 @@ std::vector<std::string> Registry::kinds(const std::string& type) const {
     return out;
 }
 
+std::vector<std::string> Registry::similar(const std::string& type) const {
+    std::vector<std::string> all = keys_of(producers_);
+    for (const auto* table : {&filter_docs_, &consumer_docs_})
+        for (const auto& kv : *table)
+            if (std::find(all.begin(), all.end(), kv.first) == all.end())
+                all.push_back(kv.first);
+    return closest(type, all);
+}
+
 std::unique_ptr<Producer> Registry::make_producer(const std::string& type, const StepConfig& config) const {
     return checked(find_factory(producers_, *this, "producer", type, config)(config), "producer", type);
 }

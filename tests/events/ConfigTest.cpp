@@ -261,7 +261,7 @@ TEST(Config, StepTypeErrors) {
     };
     expect_input_error([&] { load_plan(with_global("u.yaml", "{type: scael, name: s}"), r); }, "u.yaml", 3,
                        "global[0].type",
-                       {"unknown step type 'scael'", "known types: expr, scale, cut, expr, hist"});
+                       {"unknown step type 'scael' (closest: scale)", "known types: expr, scale, cut, hist"});
     expect_input_error([&] { load_plan(with_global("p.yaml", "{producer: {type: scael, name: s}}"), r); },
                        "p.yaml", 3, "global[0].producer.type",
                        {"unknown producer type 'scael'", "closest: scale"});

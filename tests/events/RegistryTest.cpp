@@ -40,6 +40,9 @@ TEST(Registry, MakesRegisteredTypesAndListsDocs) {
     EXPECT_EQ(r.kinds("expr"), (std::vector<std::string>{"producer", "filter"}));
     EXPECT_EQ(r.kinds("hist"), (std::vector<std::string>{"consumer"}));
     EXPECT_TRUE(r.kinds("nothing").empty());
+    EXPECT_EQ(r.similar("hits"), std::vector<std::string>{"hist"});
+    EXPECT_EQ(r.similar("exp"), std::vector<std::string>{"expr"}); // once, though producer and filter
+    EXPECT_TRUE(r.similar("completely_different").empty());
 }
 
 // A name is taken once per kind (the same name as producer and filter is fine: `expr`).

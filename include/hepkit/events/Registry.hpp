@@ -64,6 +64,9 @@ class Registry {
     /// The kinds ("producer", "filter", "consumer") under which `type` is registered, in that
     /// order; empty when it is unknown. The configuration infers a step's kind from it.
     std::vector<std::string> kinds(const std::string& type) const;
+    /// Up to three registered types of any kind close to `type` (a typo's likely meaning),
+    /// closest first.
+    std::vector<std::string> similar(const std::string& type) const;
 
     /// Loads a shared library and calls its `hepkit_events_register(Registry&)`. Throws
     /// hepkit::InputError naming the library (and dlerror()'s reason) when it cannot be loaded or
