@@ -50,12 +50,23 @@ std::string clock_time(double seconds) {
     return fmt::format("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
 }
 
+// "zmm: producer m (/long/path/run.yaml:12)" -> "zmm: producer m (run.yaml:12)": the table's
+// rows stay readable; the file's folder is the configuration's (or an include's, named in full
+// by every error message).
+std::string short_label(const std::string& label) {
+    const auto open = label.rfind(" (");
+    const auto slash = label.rfind('/');
+    if (open == std::string::npos || slash == std::string::npos || slash < open)
+        return label;
+    return label.substr(0, open + 2) + label.substr(slash + 1);
+}
+
 void print_times(const events::RunReport& r) {
     double total = r.read_seconds;
     std::size_t width = std::string_view("reading the inputs").size();
     for (const auto& s : r.steps) {
         total += s.seconds;
-        width = std::max(width, s.label.size() + (s.shift.empty() ? 0 : s.shift.size() + 3));
+        width = std::max(width, short_label(s.label).size() + (s.shift.empty() ? 0 : s.shift.size() + 3));
     }
     const double share = total > 0 ? 100.0 / total : 0.0;
     fmt::print("\ntime per step (summed over threads and batches)\n");
@@ -63,7 +74,8 @@ void print_times(const events::RunReport& r) {
     fmt::print("  {:<{}} {:>9} {:>11.4f} {:>6.1f}%\n", "reading the inputs", width, r.batches, r.read_seconds,
                r.read_seconds * share);
     for (const auto& s : r.steps) {
-        const std::string label = s.shift.empty() ? s.label : fmt::format("{} [{}]", s.label, s.shift);
+        const std::string label =
+            s.shift.empty() ? short_label(s.label) : fmt::format("{} [{}]", short_label(s.label), s.shift);
         fmt::print("  {:<{}} {:>9} {:>11.4f} {:>6.1f}%\n", label, width, s.calls, s.seconds,
                    s.seconds * share);
     }
@@ -173,11 +185,11 @@ int run_events(const RunOptions& o, const CLI::App& cmd, const GlobalOptions& gl
     runner.write(o.outdir);
     if (!globals.quiet) {
         fmt::print("hepkit events run: {} events of {} file{} in {:.3f} s ({:.3g} events/s, {} thread{}, {} "
-                   "batches); "
-                   "outputs in {}\n",
+                   "batch{}); outputs in {}\n",
                    report.events, files, files == 1 ? "" : "s", report.wall_seconds,
                    report.wall_seconds > 0 ? static_cast<double>(report.events) / report.wall_seconds : 0.0,
-                   threads, threads == 1 ? "" : "s", report.batches, o.outdir);
+                   threads, threads == 1 ? "" : "s", report.batches, report.batches == 1 ? "" : "es",
+                   o.outdir);
         print_times(report);
         print_cutflows(report);
     }
