@@ -1,6 +1,7 @@
 // Schema and Batch (Products.hpp): the product table of a run and one pipeline's columns of a
 // block of events.
 #include "hepkit/events/Products.hpp"
+#include "hepkit/events/Step.hpp"
 
 #include "hepkit/core/Error.hpp"
 
@@ -29,6 +30,20 @@ std::size_t distance(std::string_view a, std::string_view b) {
 }
 
 } // namespace
+
+// StepPlace (Step.hpp) lives here: the one small function of Step.hpp, next to the other
+// message helpers of the module's core.
+std::string StepPlace::label() const {
+    std::string s = kind;
+    s.append(" ").append(name);
+    if (!file.empty()) {
+        s.append(" (").append(file);
+        if (line > 0)
+            s.append(":").append(std::to_string(line));
+        s.append(")");
+    }
+    return s;
+}
 
 std::string describe(const ProductInfo& info) {
     std::string s = info.jagged ? "array of " : "";

@@ -1,0 +1,86 @@
+#pragma once
+/// @file
+/// Expression steps (issue 15): a producer whose product is an expression of other products, and
+/// a filter that keeps the events where an expression is true — both in the language of
+/// hepkit::expr (docs/expressions.md), evaluated over whole columns (expr::evaluate_columns), so
+/// a batch costs a few array loops per operator, not an interpreter walk per event.
+///
+///     producers:
+///       - {name: mu_pt_scaled, type: expr, expr: "Muon_pt * 1.01", dtype: float32}
+///     filters:
+///       - {name: two_muons, type: expr, expr: "nMuon >= 2"}
+///
+/// `dtype` (bool, int32, int64, float32, float64) is the element type of the product; without it
+/// the expression's own type decides (bool → bool, int → int64, float → float64). A product that
+/// replaces an input branch under a shift must match its type: NanoAOD's floats need
+/// `dtype: float32`. (The key is `dtype`, not `type`: `type` names the step's kind.)
+
+#include "hepkit/events/Step.hpp"
+#include "hepkit/expr/Bindings.hpp"
+#include "hepkit/expr/Expression.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hepkit::events {
+
+class Registry;
+
+/// A product computed by an expression; its name is the step's name. Scalar expressions make one
+/// value per event, array expressions (of jagged products) one array per event.
+class ExprProducer : public Producer {
+  public:
+    /// Parses `expression` (syntax errors here, naming place's file and line); `dtype`: the
+    /// product's element type (nullopt: from the expression). Names are resolved in declare().
+    /// Throws hepkit::InputError; std::invalid_argument for a String dtype.
+    ExprProducer(StepPlace place, std::string expression, std::optional<io::ColumnType> dtype = std::nullopt);
+
+    std::vector<std::string> inputs() const override { return inputs_; }
+    std::vector<ProductInfo> declare(const Schema& schema) override;
+    void outputs_declared(std::span<const ProductId> ids) override;
+    void produce(Batch& batch) const override;
+
+    const std::string& expression() const { return text_; }
+
+  private:
+    std::string text_;
+    std::optional<io::ColumnType> dtype_;
+    std::vector<std::string> inputs_; ///< names the expression reads, in order of first use
+    std::vector<ProductId> ids_;      ///< binding slot k ↔ product ids_[k]
+    std::optional<expr::Expression> expr_;
+    ProductInfo out_;
+    ProductId out_id_ = 0;
+};
+
+/// Keeps the events where an expression is true (Python's truth: nonzero, NaN too). The
+/// expression must have one value per event: an array (one value per object) is an error at
+/// declare() that suggests any(), all() or len().
+class ExprFilter : public Filter {
+  public:
+    ExprFilter(StepPlace place, std::string expression);
+
+    std::vector<std::string> inputs() const override { return inputs_; }
+    void declare(const Schema& schema) override;
+    void select(const Batch& batch, std::span<std::uint8_t> pass) const override;
+
+    const std::string& expression() const { return text_; }
+
+  private:
+    std::string text_;
+    std::vector<std::string> inputs_;
+    std::vector<ProductId> ids_;
+    std::optional<expr::Expression> expr_;
+};
+
+/// The names an expression of the selection language reads (its free names that are not
+/// constants such as pi), in order of first use. Throws hepkit::InputError for a syntax error,
+/// naming `file` and `line`.
+std::vector<std::string> expression_names(const std::string& expression, const std::string& file = "",
+                                          int line = 0);
+
+/// "float32" → ColumnType::Float32 for the `dtype` key (bool, int32, int64, float32, float64);
+/// nullopt for anything else.
+std::optional<io::ColumnType> parse_dtype(const std::string& name);
+
+} // namespace hepkit::events

@@ -1,0 +1,325 @@
+// Expression producers and filters (Expressions.hpp) on expr::evaluate_columns: a batch's products
+// are lent to the evaluator as column views (no copy for the types the evaluator reads directly),
+// the result is converted to the product's element type.
+#include "hepkit/events/Expressions.hpp"
+
+#include "hepkit/core/Error.hpp"
+#include "hepkit/events/Registry.hpp"
+#include "hepkit/expr/Builtins.hpp"
+#include "hepkit/expr/Columns.hpp"
+#include "hepkit/expr/Parser.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <stdexcept>
+
+namespace hepkit::events {
+
+namespace {
+
+// The expression type of a product: Python's bool, int or float, per event or per object.
+expr::Type expr_type(const ProductInfo& info) {
+    expr::Type t = expr::Type::real;
+    switch (info.type) {
+    case io::ColumnType::Bool:
+        t = expr::Type::boolean;
+        break;
+    case io::ColumnType::Float32:
+    case io::ColumnType::Float64:
+        t = expr::Type::real;
+        break;
+    default:
+        t = expr::Type::integer;
+        break;
+    }
+    return info.jagged ? expr::array_of(t) : t;
+}
+
+// Columns whose element type the evaluator does not read directly (int8 … uint16, uint32, uint64)
+// are widened into vectors kept here for the duration of one evaluation.
+struct Widened {
+    std::deque<std::vector<std::int32_t>> i32;
+    std::deque<std::vector<std::int64_t>> i64;
+};
+
+template <class To, class From>
+std::span<const To> widen(std::span<const From> v, std::deque<std::vector<To>>& store,
+                          const std::string& product) {
+    auto& out = store.emplace_back(v.size());
+    for (std::size_t k = 0; k < v.size(); ++k) {
+        if constexpr (std::is_same_v<From, std::uint64_t>)
+            if (v[k] > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+                throw InputError("", 0, product,
+                                 "value " + std::to_string(v[k]) + " of product '" + product +
+                                     "' does not fit the expression language's 64-bit signed int");
+        out[k] = static_cast<To>(v[k]);
+    }
+    return out;
+}
+
+expr::ColumnView view_of(const io::Column& c, Widened& store) {
+    expr::ColumnView view;
+    view.offsets = c.offsets;
+    switch (c.type) {
+    case io::ColumnType::Bool: {
+        // Bool columns hold 0/1 bytes, the layout the evaluator's bool arrays read (ArrayView).
+        const auto v = c.as<std::uint8_t>();
+        view.values =
+            expr::ArrayView(std::span<const bool>(reinterpret_cast<const bool*>(v.data()), v.size()));
+        break;
+    }
+    case io::ColumnType::Int8:
+        view.values = expr::ArrayView(widen<std::int32_t>(c.as<std::int8_t>(), store.i32, c.name));
+        break;
+    case io::ColumnType::UInt8:
+        view.values = expr::ArrayView(widen<std::int32_t>(c.as<std::uint8_t>(), store.i32, c.name));
+        break;
+    case io::ColumnType::Int16:
+        view.values = expr::ArrayView(widen<std::int32_t>(c.as<std::int16_t>(), store.i32, c.name));
+        break;
+    case io::ColumnType::UInt16:
+        view.values = expr::ArrayView(widen<std::int32_t>(c.as<std::uint16_t>(), store.i32, c.name));
+        break;
+    case io::ColumnType::Int32:
+        view.values = expr::ArrayView(c.as<std::int32_t>());
+        break;
+    case io::ColumnType::UInt32:
+        view.values = expr::ArrayView(widen<std::int64_t>(c.as<std::uint32_t>(), store.i64, c.name));
+        break;
+    case io::ColumnType::Int64:
+        view.values = expr::ArrayView(c.as<std::int64_t>());
+        break;
+    case io::ColumnType::UInt64:
+        view.values = expr::ArrayView(widen<std::int64_t>(c.as<std::uint64_t>(), store.i64, c.name));
+        break;
+    case io::ColumnType::Float32:
+        view.values = expr::ArrayView(c.as<float>());
+        break;
+    case io::ColumnType::Float64:
+        view.values = expr::ArrayView(c.as<double>());
+        break;
+    case io::ColumnType::String:
+        throw std::logic_error("events: a string column is no product");
+    }
+    return view;
+}
+
+// Resolves the names in the schema (errors name the step) and parses against bindings whose slot k
+// is product ids[k].
+expr::Expression compile(const std::string& text, const std::vector<std::string>& names, const Schema& schema,
+                         const StepPlace& place, std::vector<ProductId>& ids) {
+    expr::Bindings bindings;
+    ids.clear();
+    for (const auto& name : names) {
+        const ProductId id = schema.require(name, place.label());
+        ids.push_back(id);
+        bindings.declare(name, expr_type(schema.info(id)));
+    }
+    try {
+        return expr::Expression::parse(text, bindings, place.file, place.line);
+    } catch (const InputError& e) {
+        throw InputError(e.file(), e.line(), e.key(), place.label() + ": " + e.message());
+    }
+}
+
+expr::ColumnResult evaluate(const expr::Expression& e, const std::vector<ProductId>& ids,
+                            const Batch& batch) {
+    Widened store;
+    std::vector<expr::ColumnView> views;
+    views.reserve(ids.size());
+    for (const ProductId id : ids)
+        views.push_back(view_of(batch.get(id), store));
+    return expr::evaluate_columns(e, views, batch.size(), batch.rows(), batch.first_entry());
+}
+
+// Element k of a result as T, range-checked for integer T.
+template <class T>
+void convert(const expr::ColumnResult& r, std::size_t n, std::vector<T>& out, const StepPlace& place) {
+    out.resize(n);
+    const expr::Type e = expr::element_of(r.type);
+    auto check = [&](auto v) {
+        if constexpr (std::is_integral_v<T>) {
+            if (std::cmp_less(v, std::numeric_limits<T>::min()) ||
+                std::cmp_greater(v, std::numeric_limits<T>::max()))
+                throw InputError(
+                    place.file, place.line, place.name,
+                    place.label() + ": value " + std::to_string(v) + " does not fit the product's type " +
+                        "(" + std::to_string(+std::numeric_limits<T>::min()) + " to " +
+                        std::to_string(+std::numeric_limits<T>::max()) + "); choose a wider dtype");
+        }
+        return static_cast<T>(v);
+    };
+    if (e == expr::Type::boolean)
+        for (std::size_t k = 0; k < n; ++k)
+            out[k] = static_cast<T>(r.bools[k] != 0);
+    else if (e == expr::Type::integer)
+        for (std::size_t k = 0; k < n; ++k)
+            out[k] = check(r.ints[k]);
+    else
+        for (std::size_t k = 0; k < n; ++k)
+            out[k] = static_cast<T>(r.reals[k]);
+}
+
+// Which dtypes an expression type may be stored as: widening only (a float is not silently
+// truncated to an int, an int not to a bool).
+bool allowed(expr::Type element, io::ColumnType dtype) {
+    const bool is_float = dtype == io::ColumnType::Float32 || dtype == io::ColumnType::Float64;
+    switch (element) {
+    case expr::Type::boolean:
+        return true;
+    case expr::Type::integer:
+        return dtype != io::ColumnType::Bool;
+    default:
+        return is_float;
+    }
+}
+
+io::ColumnType default_dtype(expr::Type element) {
+    return element == expr::Type::boolean   ? io::ColumnType::Bool
+           : element == expr::Type::integer ? io::ColumnType::Int64
+                                            : io::ColumnType::Float64;
+}
+
+} // namespace
+
+std::vector<std::string> expression_names(const std::string& expression, const std::string& file, int line) {
+    expr::Origin origin{file, line > 0 ? line : 1, expression, true};
+    if (file.empty())
+        origin.first_line = 0;
+    std::vector<expr::Node> nodes;
+    expr::Parser(expr::Dialect::selection, origin).parse_expression(expression, nodes);
+    std::vector<std::string> names;
+    for (const auto& n : nodes) {
+        // Dotted names are module functions and constants (np.pi); bare constants (pi, e) are
+        // not products either: the expression binds only the names returned here.
+        if (n.kind != expr::NodeKind::name || n.text.find('.') != std::string::npos ||
+            expr::find_constant(n.text))
+            continue;
+        if (std::find(names.begin(), names.end(), n.text) == names.end())
+            names.push_back(n.text);
+    }
+    return names;
+}
+
+std::optional<io::ColumnType> parse_dtype(const std::string& name) {
+    for (const auto t :
+         {io::ColumnType::Bool, io::ColumnType::Int8, io::ColumnType::UInt8, io::ColumnType::Int16,
+          io::ColumnType::UInt16, io::ColumnType::Int32, io::ColumnType::UInt32, io::ColumnType::Int64,
+          io::ColumnType::UInt64, io::ColumnType::Float32, io::ColumnType::Float64})
+        if (io::column_type_name(t) == name)
+            return t;
+    return std::nullopt;
+}
+
+ExprProducer::ExprProducer(StepPlace place, std::string expression, std::optional<io::ColumnType> dtype)
+    : Producer(std::move(place)), text_(std::move(expression)), dtype_(dtype) {
+    if (dtype_ && *dtype_ == io::ColumnType::String)
+        throw std::invalid_argument("ExprProducer " + name() + ": a product cannot be a string");
+    try {
+        inputs_ = expression_names(text_, this->place().file, this->place().line);
+    } catch (const InputError& e) {
+        throw InputError(e.file(), e.line(), e.key(), this->place().label() + ": " + e.message());
+    }
+}
+
+std::vector<ProductInfo> ExprProducer::declare(const Schema& schema) {
+    expr_ = compile(text_, inputs_, schema, place(), ids_);
+    const expr::Type t = expr_->type();
+    const expr::Type element = expr::element_of(t);
+    const io::ColumnType dtype = dtype_.value_or(default_dtype(element));
+    if (!allowed(element, dtype))
+        throw InputError(
+            place().file, place().line, name(),
+            place().label() + ": expression '" + text_ + "' is " + expr::type_name(t) + ", which dtype " +
+                std::string(io::column_type_name(dtype)) + " cannot hold without losing values (" +
+                (element == expr::Type::integer ? "int: any dtype but bool" : "float: float32 or float64") +
+                ")");
+    out_ = {name(), dtype, expr::is_array(t)};
+    return {out_};
+}
+
+void ExprProducer::outputs_declared(std::span<const ProductId> ids) {
+    if (ids.size() != 1)
+        throw std::logic_error("ExprProducer::outputs_declared: one product");
+    out_id_ = ids[0];
+}
+
+void ExprProducer::produce(Batch& batch) const {
+    if (!expr_)
+        throw std::logic_error("ExprProducer " + name() + ": produce before declare");
+    expr::ColumnResult r = evaluate(*expr_, ids_, batch);
+    io::Column col = io::Column::make(out_.name, out_.type);
+    std::size_t n = batch.size();
+    if (out_.jagged) {
+        n = static_cast<std::size_t>(r.offsets.empty() ? 0 : r.offsets.back());
+        col.offsets = std::move(r.offsets);
+        if (col.offsets.empty())
+            col.offsets.assign(batch.size() + 1, 0);
+    }
+    // The evaluator's own element type is taken over without a copy; others are converted.
+    const expr::Type element = expr::element_of(r.type);
+    if (element == expr::Type::real && out_.type == io::ColumnType::Float64) {
+        r.reals.resize(n);
+        col.mut<double>() = std::move(r.reals);
+    } else if (element == expr::Type::integer && out_.type == io::ColumnType::Int64) {
+        r.ints.resize(n);
+        col.mut<std::int64_t>() = std::move(r.ints);
+    } else if (element == expr::Type::boolean && out_.type == io::ColumnType::Bool) {
+        r.bools.resize(n);
+        col.mut<std::uint8_t>() = std::move(r.bools);
+    } else {
+        std::visit(
+            [&](auto& values) {
+                using T = typename std::decay_t<decltype(values)>::value_type;
+                if constexpr (std::is_arithmetic_v<T>)
+                    convert(r, n, values, place());
+            },
+            col.values);
+    }
+    batch.put(out_id_, std::move(col));
+}
+
+ExprFilter::ExprFilter(StepPlace place, std::string expression)
+    : Filter(std::move(place)), text_(std::move(expression)) {
+    try {
+        inputs_ = expression_names(text_, this->place().file, this->place().line);
+    } catch (const InputError& e) {
+        throw InputError(e.file(), e.line(), e.key(), this->place().label() + ": " + e.message());
+    }
+}
+
+void ExprFilter::declare(const Schema& schema) {
+    expr_ = compile(text_, inputs_, schema, place(), ids_);
+    if (expr::is_array(expr_->type()))
+        throw InputError(
+            place().file, place().line, name(),
+            place().label() + ": expression '" + text_ + "' is " + expr::type_name(expr_->type()) +
+                " (one value per object); a filter needs one truth value per event: use any(...), "
+                "all(...), sum(...) or len(...)");
+}
+
+void ExprFilter::select(const Batch& batch, std::span<std::uint8_t> pass) const {
+    if (!expr_)
+        throw std::logic_error("ExprFilter " + name() + ": select before declare");
+    const expr::ColumnResult r = evaluate(*expr_, ids_, batch);
+    const auto rows = batch.rows();
+    switch (r.type) {
+    case expr::Type::boolean:
+        for (std::size_t k = 0; k < rows.size(); ++k)
+            pass[k] = r.bools[rows[k]] != 0;
+        break;
+    case expr::Type::integer:
+        for (std::size_t k = 0; k < rows.size(); ++k)
+            pass[k] = r.ints[rows[k]] != 0;
+        break;
+    default:
+        // Python's truth of a float: nonzero, NaN too (NaN != 0 is true)
+        for (std::size_t k = 0; k < rows.size(); ++k)
+            pass[k] = r.reals[rows[k]] != 0;
+        break;
+    }
+}
+
+} // namespace hepkit::events

@@ -1,0 +1,575 @@
+// Runner::prepare (Runner.hpp): the inputs' branches and every step declared into one Schema, the
+// shifts' replacements checked, the plan analysis (which steps each shift runs again) and the
+// batches — everything that can be wrong in a configuration is found here, before any event is read.
+#include "RunnerImpl.hpp"
+
+#include "hepkit/core/Error.hpp"
+#include "hepkit/io/TreeChain.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace hepkit::events {
+
+namespace {
+
+using detail::Node;
+using detail::NodeKind;
+using detail::Sequence;
+
+// Batches made of clusters are split above this many entries: a file written as one huge cluster
+// must still spread over the threads and bound the memory of a batch.
+constexpr std::int64_t kMaxClusterBatch = std::int64_t{1} << 20;
+// Batch rows are uint32 (Products.hpp).
+constexpr std::int64_t kMaxBatch = std::int64_t{1} << 30;
+// Batches of a source in memory when Inputs::batch_entries is 0.
+constexpr std::int64_t kMemoryBatch = std::int64_t{1} << 14;
+
+// An InputError from the schema or a step carries no file when it was thrown by code that does not
+// know the configuration: give it the step's file and line.
+[[noreturn]] void rethrow_at(const InputError& e, const StepPlace& place) {
+    if (e.file().empty() && !place.file.empty())
+        throw InputError(place.file, place.line, e.key().empty() ? place.name : e.key(), e.message());
+    throw;
+}
+
+bool bad_name(const std::string& name) {
+    return name.empty() || name.find('/') != std::string::npos || name == "." || name == "..";
+}
+
+std::string join(const std::vector<std::string>& names) {
+    std::string s;
+    for (const auto& n : names)
+        s.append(s.empty() ? "" : ", ").append(n);
+    return s;
+}
+
+} // namespace
+
+const std::string& Runner::Impl::shift_name(const detail::Sequence& seq, std::size_t v) const {
+    static const std::string nominal;
+    return v == 0 ? nominal : plan.shifts[seq.shifts[v - 1]].name;
+}
+
+void Runner::Impl::declare_inputs() {
+    const auto& in = plan.inputs;
+    if (in.first_entry < 0)
+        throw InputError(plan.source, 0, "inputs.first_entry",
+                         "first entry " + std::to_string(in.first_entry) + " must be >= 0");
+    if (in.max_entries < -1)
+        throw InputError(plan.source, 0, "inputs.max_entries",
+                         "max entries " + std::to_string(in.max_entries) + " must be >= 0, or -1 for all");
+    if (in.batch_entries < 0 || in.batch_entries > kMaxBatch)
+        throw InputError(plan.source, 0, "inputs.batch_entries",
+                         "batch entries " + std::to_string(in.batch_entries) + " must be in [0, " +
+                             std::to_string(kMaxBatch) + "] (0: the files' clusters)");
+    struct Branch {
+        std::string name;
+        io::ColumnType type;
+        bool jagged;
+        std::size_t width;
+    };
+    std::vector<Branch> branches;
+    if (memory) {
+        std::set<std::string> seen;
+        for (const auto& c : *memory) {
+            if (!seen.insert(c.name).second)
+                throw std::invalid_argument("Runner: two input columns are named '" + c.name + "'");
+            if (c.entries() != memory->front().entries())
+                throw std::invalid_argument("Runner: input column '" + c.name + "' has " +
+                                            std::to_string(c.entries()) + " entries, the first has " +
+                                            std::to_string(memory->front().entries()));
+            if (c.type != io::ColumnType::String)
+                branches.push_back({c.name, c.type, c.jagged(), c.jagged() ? 1 : c.width});
+        }
+    } else {
+        if (in.files.empty())
+            throw InputError(plan.source, 0, "inputs.files", "no input files; give at least one ROOT file");
+        chain = std::make_unique<io::TreeChain>(in.files, in.tree);
+        // Strings are no products (Products.hpp); unreadable branches (objects) cannot be read.
+        for (const auto& b : chain->branches())
+            if (b.readable && b.type != io::ColumnType::String)
+                branches.push_back({b.name, b.type, b.jagged, b.jagged ? 1 : b.width()});
+    }
+    for (const auto& b : branches) {
+        // A fixed-size array x[3] is a jagged product of 3 values per event: the expression
+        // language and the consumers then treat it as any other collection.
+        const ProductId id = schema.add({b.name, b.type, b.jagged || b.width > 1}, "branch of the input");
+        branch_of.resize(id + 1);
+        width_of.resize(id + 1);
+        branch_of[id] = b.name;
+        width_of[id] = b.width;
+    }
+    input_products = schema.size();
+}
+
+void Runner::Impl::declare_steps() {
+    // Shifts: names, and what each replaces, by product name (inserted after the maker below).
+    std::set<std::string> shift_names;
+    std::map<std::string, std::vector<std::pair<std::size_t, const Shift::Replacement*>>> pending;
+    for (std::size_t s = 0; s < plan.shifts.size(); ++s) {
+        const Shift& shift = plan.shifts[s];
+        const std::string key = "shifts." + shift.name;
+        if (bad_name(shift.name) || shift.name.find("__") != std::string::npos)
+            throw InputError(plan.source, 0, key,
+                             "shift name '" + shift.name +
+                                 "' must be non-empty, without '/' or '__' (outputs are named name__shift)");
+        if (!shift_names.insert(shift.name).second)
+            throw InputError(plan.source, 0, key, "shift '" + shift.name + "' is defined twice");
+        if (shift.replaces.empty())
+            throw InputError(plan.source, 0, key, "shift '" + shift.name + "' replaces no product");
+        std::set<std::string> products;
+        for (const auto& r : shift.replaces) {
+            if (!r.producer)
+                throw std::invalid_argument("Runner: shift '" + shift.name + "' replaces '" + r.product +
+                                            "' by no producer");
+            if (!products.insert(r.product).second)
+                throw InputError(plan.source, 0, key,
+                                 "shift '" + shift.name + "' replaces product '" + r.product + "' twice");
+            pending[r.product].emplace_back(s, &r);
+        }
+    }
+
+    // Declares a shift's replacements of product `id` right after the product is made, so that they
+    // can read it (a scale factor times the nominal) and whatever was made before it.
+    auto add_replacements = [&](Sequence& seq, ProductId id) {
+        const auto it = pending.find(schema.info(id).name);
+        if (it == pending.end())
+            return;
+        for (const auto& [s, r] : it->second) {
+            const Shift& shift = plan.shifts[s];
+            Node node;
+            node.kind = NodeKind::replacement;
+            node.producer = r->producer;
+            node.step = r->producer.get();
+            node.shift = s;
+            node.replaced = id;
+            node.label = "shift " + shift.name + ": " + r->producer->place().label();
+            const StepPlace& place = r->producer->place();
+            try {
+                for (const auto& name : r->producer->inputs())
+                    node.reads.push_back(schema.require(name, node.label));
+                auto infos = r->producer->declare(schema);
+                const ProductInfo& want = schema.info(id);
+                if (infos.size() != 1 || infos[0].type != want.type || infos[0].jagged != want.jagged) {
+                    std::string got;
+                    for (const auto& i : infos)
+                        got.append(got.empty() ? "" : ", ").append(describe(i));
+                    std::string hint = want.jagged || infos.size() != 1
+                                           ? ""
+                                           : "; an expression producer takes `dtype: " +
+                                                 std::string(io::column_type_name(want.type)) + "`";
+                    throw InputError(place.file, place.line, place.name,
+                                     node.label + " replaces product '" + want.name + "' (" + describe(want) +
+                                         ") but makes " + (got.empty() ? std::string("nothing") : got) +
+                                         "; a replacement makes one product of the same type and shape" +
+                                         hint);
+                }
+                infos[0].name = want.name + "@" + shift.name;
+                const ProductId made = schema.add(infos[0], node.label);
+                const ProductId ids[] = {made};
+                r->producer->outputs_declared(ids);
+                node.makes.push_back(made);
+            } catch (const InputError& e) {
+                rethrow_at(e, place);
+            }
+            seq.nodes.push_back(std::move(node));
+        }
+        pending.erase(it);
+    };
+
+    auto add_step = [&](Sequence& seq, const AnyStep& any, bool global) {
+        Node node;
+        if (const auto* p = std::get_if<std::shared_ptr<Producer>>(&any)) {
+            node.kind = NodeKind::producer;
+            node.producer = *p;
+            node.step = p->get();
+        } else if (const auto* f = std::get_if<std::shared_ptr<Filter>>(&any)) {
+            node.kind = NodeKind::filter;
+            node.filter = *f;
+            node.step = f->get();
+            node.index = seq.filters++;
+        } else {
+            const auto& c = std::get<std::shared_ptr<Consumer>>(any);
+            node.kind = NodeKind::consumer;
+            node.consumer = c;
+            node.step = c.get();
+            node.index = seq.consumers++;
+        }
+        if (!node.step)
+            throw std::invalid_argument("Runner: a step of " +
+                                        (global ? std::string("the global part") : "pipeline " + seq.name) +
+                                        " is null");
+        const StepPlace& place = node.step->place();
+        node.label = place.label();
+        if (global && node.kind == NodeKind::consumer)
+            throw InputError(place.file, place.line, place.name,
+                             node.label + " is in the global part, which has producers and filters only; "
+                                          "consumers belong to a pipeline");
+        try {
+            for (const auto& name : node.step->inputs())
+                node.reads.push_back(schema.require(name, node.label));
+            switch (node.kind) {
+            case NodeKind::producer: {
+                const auto infos = node.producer->declare(schema);
+                for (const auto& info : infos)
+                    node.makes.push_back(schema.add(info, node.label));
+                node.producer->outputs_declared(node.makes);
+                break;
+            }
+            case NodeKind::filter:
+                node.filter->declare(schema);
+                break;
+            case NodeKind::consumer:
+                node.consumer->declare(schema);
+                break;
+            case NodeKind::replacement:
+                break;
+            }
+        } catch (const InputError& e) {
+            rethrow_at(e, place);
+        }
+        const auto makes = node.makes;
+        seq.nodes.push_back(std::move(node));
+        for (const ProductId id : makes)
+            add_replacements(seq, id);
+    };
+
+    sequences.clear();
+    sequences.emplace_back();
+    for (ProductId id = 0; id < input_products; ++id)
+        add_replacements(sequences[0], id);
+    for (const auto& step : plan.global)
+        add_step(sequences[0], step, true);
+
+    std::set<std::string> pipeline_names;
+    for (const auto& p : plan.pipelines) {
+        const std::string key = "pipelines." + p.name;
+        if (bad_name(p.name))
+            throw InputError(plan.source, 0, key,
+                             "pipeline name '" + p.name +
+                                 "' must be non-empty and without '/' (it names a folder)");
+        if (!pipeline_names.insert(p.name).second)
+            throw InputError(plan.source, 0, key, "pipeline '" + p.name + "' is defined twice");
+        Sequence seq;
+        seq.name = p.name;
+        for (const auto& step : p.steps)
+            add_step(seq, step, false);
+        std::set<std::string> consumer_names;
+        for (const auto& node : seq.nodes)
+            if (node.kind == NodeKind::consumer && !consumer_names.insert(node.step->name()).second)
+                throw InputError(node.step->place().file, node.step->place().line, node.step->name(),
+                                 "pipeline '" + p.name + "' has two consumers named '" + node.step->name() +
+                                     "'; their outputs would overwrite each other");
+        sequences.push_back(std::move(seq));
+    }
+
+    // Shifts of products that nothing makes.
+    for (const auto& [product, list] : pending) {
+        const Shift& shift = plan.shifts[list.front().first];
+        try {
+            schema.require(product, "shift " + shift.name);
+        } catch (const InputError& e) {
+            throw InputError(plan.source, 0, "shifts." + shift.name, e.message());
+        }
+        // Every product made is offered to the shifts when it is made; only a shift's own internal
+        // products (name@shift) are not.
+        throw InputError(
+            plan.source, 0, "shifts." + shift.name,
+            "shift '" + shift.name + "' replaces '" + product +
+                "', the internal product of another shift's replacement; replace the product itself");
+    }
+
+    // Pipelines' shifts and weights.
+    for (std::size_t p = 0; p < plan.pipelines.size(); ++p) {
+        const Pipeline& pipe = plan.pipelines[p];
+        Sequence& seq = sequences[p + 1];
+        const std::string key = "pipelines." + pipe.name;
+        std::set<std::string> seen;
+        for (const auto& name : pipe.shifts) {
+            const auto it = std::find_if(plan.shifts.begin(), plan.shifts.end(),
+                                         [&](const Shift& s) { return s.name == name; });
+            if (it == plan.shifts.end()) {
+                std::vector<std::string> known;
+                for (const auto& s : plan.shifts)
+                    known.push_back(s.name);
+                throw InputError(
+                    plan.source, 0, key + ".shifts",
+                    "pipeline '" + pipe.name + "' runs under shift '" + name +
+                        "', which is not defined (shifts: " + (known.empty() ? "none" : join(known)) + ")");
+            }
+            if (!seen.insert(name).second)
+                throw InputError(plan.source, 0, key + ".shifts",
+                                 "pipeline '" + pipe.name + "' lists shift '" + name + "' twice");
+            seq.shifts.push_back(static_cast<std::size_t>(it - plan.shifts.begin()));
+        }
+        if (pipe.weight.empty())
+            continue;
+        ProductId w = 0;
+        try {
+            w = schema.require(pipe.weight, "the cut flow of pipeline " + pipe.name);
+        } catch (const InputError& e) {
+            throw InputError(plan.source, 0, key + ".weight", e.message());
+        }
+        const ProductInfo& info = schema.info(w);
+        if (info.jagged)
+            throw InputError(plan.source, 0, key + ".weight",
+                             "the weight '" + pipe.weight + "' of pipeline '" + pipe.name + "' is " +
+                                 describe(info) + "; a cut-flow weight has one value per event");
+        // The cut flow counts weights from its first row ("all") on, so the weight must be known
+        // for every event: made before the first filter that can drop one.
+        auto made_after_filter = [&](const Sequence& s, bool& filtered) -> const Node* {
+            for (const auto& node : s.nodes) {
+                if (node.kind == NodeKind::filter)
+                    filtered = true;
+                if (filtered && node.kind == NodeKind::producer &&
+                    std::find(node.makes.begin(), node.makes.end(), w) != node.makes.end())
+                    return &node;
+            }
+            return nullptr;
+        };
+        bool filtered = false;
+        const Node* late = made_after_filter(sequences[0], filtered);
+        if (!late)
+            late = made_after_filter(seq, filtered);
+        if (late)
+            throw InputError(plan.source, 0, key + ".weight",
+                             "the weight '" + pipe.weight + "' of pipeline '" + pipe.name + "' is made by " +
+                                 late->label +
+                                 " after a filter; the cut flow needs the weight of every event: make it "
+                                 "before the first filter");
+        seq.weight = w;
+    }
+}
+
+void Runner::Impl::analyse() {
+    // The re-run rule (Plan.hpp): under a shift, a step runs again when it reads a product the
+    // shift changed — replaced, or made by a step that ran again — or follows a filter that ran
+    // again (its rows may differ: rows are an implicit input of every later step). Everything
+    // else is shared with the nominal by pointer.
+    auto walk = [&](Sequence& seq, std::size_t v, std::size_t shift, std::vector<std::uint8_t> dirty,
+                    bool rows_dirty) {
+        auto& rerun = seq.rerun[v];
+        rerun.assign(seq.nodes.size(), 0);
+        for (std::size_t i = 0; i < seq.nodes.size(); ++i) {
+            const Node& node = seq.nodes[i];
+            bool runs;
+            if (node.kind == NodeKind::replacement)
+                runs = v > 0 && node.shift == shift;
+            else if (v == 0)
+                runs = true;
+            else
+                runs = rows_dirty || std::any_of(node.reads.begin(), node.reads.end(),
+                                                 [&](ProductId id) { return dirty[id] != 0; });
+            rerun[i] = runs;
+            if (!runs || v == 0)
+                continue;
+            if (node.kind == NodeKind::replacement)
+                dirty[node.replaced] = 1;
+            for (const ProductId id : node.makes)
+                dirty[id] = 1;
+            if (node.kind == NodeKind::filter)
+                rows_dirty = true;
+        }
+        seq.touched[v] = std::any_of(rerun.begin(), rerun.end(), [](std::uint8_t r) { return r != 0; });
+        return std::make_pair(std::move(dirty), rows_dirty);
+    };
+
+    // The global part runs under every shift some pipeline runs under, in the order of Plan::shifts.
+    Sequence& global = sequences[0];
+    std::vector<std::uint8_t> used(plan.shifts.size(), 0);
+    for (std::size_t p = 1; p < sequences.size(); ++p)
+        for (const std::size_t s : sequences[p].shifts)
+            used[s] = 1;
+    global.shifts.clear();
+    for (std::size_t s = 0; s < plan.shifts.size(); ++s)
+        if (used[s])
+            global.shifts.push_back(s);
+    const std::size_t nv = global.shifts.size() + 1;
+    global.rerun.resize(nv);
+    global.touched.assign(nv, 0);
+    global.dirty_after.resize(nv);
+    global.rows_dirty_after.assign(nv, 0);
+    for (std::size_t v = 0; v < nv; ++v) {
+        auto [dirty, rows] =
+            walk(global, v, v ? global.shifts[v - 1] : 0, std::vector<std::uint8_t>(schema.size(), 0), false);
+        global.dirty_after[v] = std::move(dirty);
+        global.rows_dirty_after[v] = rows;
+    }
+    for (std::size_t p = 1; p < sequences.size(); ++p) {
+        Sequence& seq = sequences[p];
+        const std::size_t pv = seq.shifts.size() + 1;
+        seq.rerun.resize(pv);
+        seq.touched.assign(pv, 0);
+        seq.global_variant.assign(pv, 0);
+        for (std::size_t v = 0; v < pv; ++v) {
+            std::size_t gv = 0;
+            if (v > 0) {
+                const std::size_t s = seq.shifts[v - 1];
+                gv = static_cast<std::size_t>(std::find(global.shifts.begin(), global.shifts.end(), s) -
+                                              global.shifts.begin()) +
+                     1;
+            }
+            // A shift that does not reach the global part continues from the nominal's batch.
+            seq.global_variant[v] = global.touched[gv] ? gv : 0;
+            walk(seq, v, v ? seq.shifts[v - 1] : 0, global.dirty_after[gv], global.rows_dirty_after[gv] != 0);
+        }
+    }
+
+    // Flat slots of a batch's work.
+    time_slots = result_slots = cut_slots = 0;
+    for (auto& seq : sequences) {
+        seq.time_base.clear();
+        for (std::size_t v = 0; v < seq.rerun.size(); ++v) {
+            seq.time_base.push_back(time_slots);
+            time_slots += seq.nodes.size();
+        }
+        if (&seq == &sequences[0])
+            continue;
+        seq.result_base = result_slots;
+        result_slots += seq.rerun.size() * seq.consumers;
+        seq.cut_rows = 1 + sequences[0].filters + seq.filters;
+        seq.cut_base = cut_slots;
+        cut_slots += seq.rerun.size() * seq.cut_rows;
+    }
+
+    // Only branches that some step (or a weight) reads are read.
+    std::vector<std::uint8_t> needed(input_products, 0);
+    for (const auto& seq : sequences) {
+        for (const auto& node : seq.nodes)
+            for (const ProductId id : node.reads)
+                if (id < input_products)
+                    needed[id] = 1;
+        if (seq.weight && *seq.weight < input_products)
+            needed[*seq.weight] = 1;
+    }
+    reads.clear();
+    for (ProductId id = 0; id < input_products; ++id)
+        if (needed[id])
+            reads.push_back({id, branch_of[id], width_of[id], width_of[id] > 1});
+}
+
+void Runner::Impl::plan_batches() {
+    batches.clear();
+    total_events = 0;
+    const auto& in = plan.inputs;
+    std::int64_t all = 0;
+    std::vector<std::pair<std::int64_t, std::vector<io::EntryRange>>> files; // first global entry, clusters
+    if (memory) {
+        const std::int64_t n = memory->empty() ? 0 : static_cast<std::int64_t>(memory->front().entries());
+        const std::int64_t step = in.batch_entries > 0 ? in.batch_entries : kMemoryBatch;
+        std::vector<io::EntryRange> ranges;
+        for (std::int64_t b = 0; b < n; b += step)
+            ranges.push_back({b, std::min(n, b + step)});
+        files.emplace_back(0, std::move(ranges));
+        all = n;
+    } else {
+        for (std::size_t f = 0; f < chain->files(); ++f)
+            files.emplace_back(chain->first_entry(f), chain->tree(f).clusters());
+        all = chain->entries();
+    }
+    const std::int64_t lo = std::min(in.first_entry, all);
+    const std::int64_t hi = in.max_entries < 0 ? all : std::min(all, lo + in.max_entries);
+    for (std::size_t f = 0; f < files.size(); ++f) {
+        const std::int64_t base = files[f].first;
+        // Clusters clipped to [lo, hi), then grouped: consecutive clusters join while the batch stays
+        // within batch_entries, a cluster above it is cut into equal parts. Depends on the files
+        // and the plan only, never on the threads.
+        const std::int64_t target = in.batch_entries > 0 ? in.batch_entries : kMaxClusterBatch;
+        std::int64_t open_begin = -1, open_end = -1;
+        auto flush = [&] {
+            if (open_begin >= 0)
+                batches.push_back({f, open_begin, open_end, base + open_begin});
+            open_begin = open_end = -1;
+        };
+        for (const auto& c : files[f].second) {
+            const std::int64_t b = std::max(c.begin, lo - base), e = std::min(c.end, hi - base);
+            if (b >= e)
+                continue;
+            const std::int64_t n = e - b;
+            if (n > target) {
+                flush();
+                const std::int64_t parts = (n + target - 1) / target;
+                for (std::int64_t k = 0; k < parts; ++k)
+                    batches.push_back(
+                        {f, b + n * k / parts, b + n * (k + 1) / parts, base + b + n * k / parts});
+                continue;
+            }
+            // batch_entries 0: each cluster is a batch
+            if (open_begin >= 0 && (in.batch_entries == 0 || open_end - open_begin + n > target))
+                flush();
+            if (open_begin < 0)
+                open_begin = b;
+            open_end = e;
+        }
+        flush();
+    }
+    for (const auto& b : batches)
+        total_events += b.end - b.begin;
+}
+
+Runner::Runner(Plan plan) : impl_(std::make_unique<Impl>()) {
+    impl_->plan = std::move(plan);
+}
+
+Runner::Runner(Plan plan, std::vector<io::Column> columns) : Runner(std::move(plan)) {
+    impl_->memory = std::make_shared<const std::vector<io::Column>>(std::move(columns));
+}
+
+Runner::~Runner() = default;
+Runner::Runner(Runner&&) noexcept = default;
+Runner& Runner::operator=(Runner&&) noexcept = default;
+
+void Runner::prepare() {
+    if (impl_->prepared)
+        throw std::logic_error("Runner::prepare: called twice");
+    impl_->declare_inputs();
+    impl_->declare_steps();
+    impl_->analyse();
+    impl_->plan_batches();
+    impl_->prepared = true;
+}
+
+const Schema& Runner::schema() const {
+    return impl_->schema;
+}
+
+std::vector<std::string> Runner::rerun_steps(const std::string& pipeline, const std::string& shift) const {
+    if (!impl_->prepared)
+        throw std::logic_error("Runner::rerun_steps: prepare() first");
+    const Impl& m = *impl_;
+    std::size_t seq = 0;
+    if (!pipeline.empty()) {
+        for (std::size_t p = 1; p < m.sequences.size(); ++p)
+            if (m.sequences[p].name == pipeline)
+                seq = p;
+        if (seq == 0)
+            throw std::invalid_argument("Runner::rerun_steps: no pipeline '" + pipeline + "'");
+    }
+    const Sequence& s = m.sequences[seq];
+    std::size_t v = 0;
+    if (!shift.empty()) {
+        for (std::size_t k = 0; k < s.shifts.size(); ++k)
+            if (m.shift_name(s.shifts[k]) == shift)
+                v = k + 1;
+        if (v == 0)
+            return {};
+    }
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < s.nodes.size(); ++i)
+        if (s.rerun[v][i])
+            out.push_back(s.nodes[i].step->name());
+    return out;
+}
+
+std::int64_t Runner::events() const {
+    return impl_->total_events;
+}
+
+std::size_t Runner::batches() const {
+    return impl_->batches.size();
+}
+
+} // namespace hepkit::events

@@ -1,0 +1,212 @@
+// Expression producers and filters (Expressions.hpp) in the runner: scalar and jagged products,
+// dtypes, filters' truth, every column type lent to the evaluator, and the errors (syntax, unknown
+// names, arrays as cuts, lossy dtypes, replacements of another type) naming the step. Entries
+// follow CoreSteps.hpp's formula; expected values are hand computations over g.
+
+#include "CoreSteps.hpp"
+#include "Helpers.hpp"
+
+#include "hepkit/core/ThreadPool.hpp"
+#include "hepkit/events/Expressions.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace hepkit;
+using namespace hepkit::events;
+using namespace hepkit::events::test;
+using io::ColumnType;
+
+namespace {
+
+std::shared_ptr<ExprProducer> producer(const char* name, const char* e,
+                                       std::optional<ColumnType> dtype = std::nullopt, int line = 0) {
+    return std::make_shared<ExprProducer>(place("producer", name, line), e, dtype);
+}
+std::shared_ptr<ExprFilter> filter(const char* name, const char* e, int line = 0) {
+    return std::make_shared<ExprFilter>(place("filter", name, line), e);
+}
+std::shared_ptr<SumConsumer> sum(const char* name, const char* product) {
+    return std::make_shared<SumConsumer>(place("consumer", name), product);
+}
+
+// A plan on the 15 entries of CoreSteps.hpp in memory (batches of 4), one pipeline "p".
+Plan plan_of(std::vector<AnyStep> global, std::vector<AnyStep> steps) {
+    Plan plan;
+    plan.source = "plan.yaml";
+    plan.inputs.batch_entries = 4;
+    plan.global = std::move(global);
+    Pipeline p;
+    p.name = "p";
+    p.steps = std::move(steps);
+    plan.pipelines = {p};
+    return plan;
+}
+
+Runner run(Plan plan, std::vector<io::Column> columns = make_columns(0, 15)) {
+    Runner runner(std::move(plan), std::move(columns));
+    ThreadPool pool(2);
+    runner.run(&pool);
+    return runner;
+}
+
+} // namespace
+
+TEST(EventsExpr, NamesOfAnExpression) {
+    EXPECT_EQ(expression_names("Muon_pt[0] > 20 and abs(Muon_eta[0]) < pi * x + np.e"),
+              (std::vector<std::string>{"Muon_pt", "Muon_eta", "x"}));
+    EXPECT_EQ(expression_names("len(Jet_pt) >= 4 and sum(Jet_pt > 30) >= 2"),
+              (std::vector<std::string>{"Jet_pt"}));
+    EXPECT_TRUE(expression_names("1 + 2").empty());
+}
+
+TEST(EventsExpr, ScalarProducersAndTheirTypes) {
+    // Σ 2x = 2·Σ_{1..15} = 240; Σ (n + 1) = 5·(1+2+3) = 30; x > 7 is true for g ≥ 7: 8 events.
+    auto a = producer("a", "2 * x");
+    auto b = producer("b", "n + 1");
+    auto b32 = producer("b32", "n + 1", ColumnType::Int32);
+    auto big = producer("big", "x > 7");
+    auto x15 = producer("x15", "x * 1.5", ColumnType::Float32);
+    Runner runner = run(plan_of({a, b, b32, big, x15}, {sum("sa", "a"), sum("sb", "b"), sum("sbig", "big"),
+                                                        sum("sx15", "x15"), sum("sb32", "b32")}));
+    const Schema& schema = runner.schema();
+    EXPECT_EQ(schema.info(*schema.find("a")).type, ColumnType::Float64);
+    EXPECT_EQ(schema.info(*schema.find("b")).type, ColumnType::Int64);
+    EXPECT_EQ(schema.info(*schema.find("b32")).type, ColumnType::Int32);
+    EXPECT_EQ(schema.info(*schema.find("big")).type, ColumnType::Bool);
+    EXPECT_EQ(schema.info(*schema.find("x15")).type, ColumnType::Float32);
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "sa").sum, 240);
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "sb").sum, 30);
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "sb32").sum, 30);
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "sbig").sum, 8);
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "sx15").sum, 180); // 1.5 · 120
+}
+
+TEST(EventsExpr, JaggedProducts) {
+    // Muon_pt of entry g: g%3 muons of 10(g+1)+k. twice = 2·Muon_pt is jagged; its per-event sum
+    // over all entries: 2·Σ_g Σ_k (10(g+1)+k). g%3 = 1: 10(g+1), g%3 = 2: 20(g+1) + 1.
+    //   g%3=1: g = 1,4,7,10,13 → Σ10(g+1) = 10·40 = 400
+    //   g%3=2: g = 2,5,8,11,14 → Σ(20(g+1)+1) = 20·45 + 5 = 905     total 1305, twice: 2610
+    // arr[3] = {g, g+.5, g+1} is jagged too: Σ_g sum(arr) = Σ 3g + 1.5 = 315 + 22.5 = 337.5
+    auto twice = producer("twice", "Muon_pt * 2");
+    auto total = producer("total", "sum(twice)");
+    auto arr_sum = producer("arr_sum", "sum(arr)");
+    Runner runner = run(plan_of({twice, total, arr_sum}, {sum("s", "total"), sum("sarr", "arr_sum")}));
+    EXPECT_TRUE(runner.schema().info(*runner.schema().find("twice")).jagged);
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "s").sum, 2610);
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "sarr").sum, 337.5);
+}
+
+TEST(EventsExpr, FiltersAndRowsNotSelected) {
+    // x > 3: g ≥ 3 (12 events); then len(Muon_pt) >= 1: g%3 ≠ 0 → g = 4,5,7,8,10,11,13,14 (8).
+    // lead = Muon_pt[0] is evaluated on those rows only (others have no muon: indexing would fail).
+    // Σ lead = Σ 10(g+1) over them = 10·80 = 800. n as a cut (int truth): n ≠ 0 — the same 8 events.
+    auto lead = producer("lead", "Muon_pt[0]");
+    Runner runner = run(plan_of({filter("x_gt_3", "x > 3"), filter("has_mu", "len(Muon_pt) >= 1"), lead},
+                                {sum("s", "lead"), filter("n_true", "n"), sum("s2", "lead")}));
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "s").sum, 800);
+    EXPECT_EQ(sum_of(runner, "p", "s").count, 8);
+    EXPECT_EQ(sum_of(runner, "p", "s2").count, 8);
+    const auto& rows = runner.report().cutflows.front().rows;
+    EXPECT_EQ(rows[1].events, 12);
+    EXPECT_EQ(rows[2].events, 8);
+}
+
+TEST(EventsExpr, FloatTruthIsPythons) {
+    // n / 2 is a float (Python's /): 0.0, 0.5, 1.0 for g%3 = 0, 1, 2; nonzero passes: 10 of 15.
+    Runner runner = run(plan_of({filter("half", "n / 2")}, {sum("s", "x")}));
+    EXPECT_EQ(sum_of(runner, "p", "s").count, 10);
+}
+
+TEST(EventsExpr, EveryColumnTypeIsLent) {
+    // One column of each integer type and bool, values 0, 1, 2 cycling over 15 events; each
+    // expression sums it twice (once via arithmetic, once via a comparison): Σ = 15.
+    std::vector<io::Column> cols;
+    auto add = [&](const char* name, ColumnType type) {
+        auto c = io::Column::make(name, type);
+        std::visit(
+            [&](auto& v) {
+                using T = typename std::decay_t<decltype(v)>::value_type;
+                if constexpr (std::is_arithmetic_v<T>)
+                    for (int g = 0; g < 15; ++g)
+                        v.push_back(static_cast<T>(type == ColumnType::Bool ? g % 2 : g % 3));
+            },
+            c.values);
+        cols.push_back(std::move(c));
+    };
+    add("i8", ColumnType::Int8);
+    add("u8", ColumnType::UInt8);
+    add("i16", ColumnType::Int16);
+    add("u16", ColumnType::UInt16);
+    add("u32", ColumnType::UInt32);
+    add("u64", ColumnType::UInt64);
+    add("i64", ColumnType::Int64);
+    add("flag", ColumnType::Bool);
+    auto all = producer("all", "i8 + u8 + i16 + u16 + u32 + u64 + i64");
+    auto flags = producer("flags", "where(flag, 1, 0)");
+    Runner runner = run(plan_of({all, flags}, {sum("s", "all"), sum("f", "flags")}), std::move(cols));
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "s").sum, 7 * 15); // Σ g%3 over 15 = 15, seven columns
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "f").sum, 7);      // g odd: 7 of 0…14
+}
+
+TEST(EventsExpr, ShiftReplacingABranch) {
+    // Muon_pt × 2 under shift up: Σ of the per-event sum doubles (1305 → 2610); nominal 1305.
+    auto total = producer("total", "sum(Muon_pt)");
+    Plan plan = plan_of({total}, {sum("s", "total")});
+    plan.shifts = {Shift{"up", {{"Muon_pt", producer("Muon_pt_up", "Muon_pt * 2", ColumnType::Float32)}}}};
+    plan.pipelines[0].shifts = {"up"};
+    Runner runner = run(std::move(plan));
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "s").sum, 1305);
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "s", "up").sum, 2610);
+}
+
+// ---- errors
+
+TEST(EventsExprErrors, SyntaxNamesFileAndLine) {
+    const auto e = hepkit::test::input_error([] { producer("bad", "x +", std::nullopt, 7); });
+    EXPECT_EQ(e.file(), "plan.yaml");
+    EXPECT_EQ(e.line(), 7);
+    EXPECT_NE(e.message().find("producer bad (plan.yaml:7): "), std::string::npos) << e.what();
+}
+
+TEST(EventsExprErrors, UnknownName) {
+    Runner runner(plan_of({producer("a", "2 * xx", std::nullopt, 8)}, {}), make_columns(0, 3));
+    const auto e = hepkit::test::input_error([&] { runner.prepare(); });
+    EXPECT_EQ(e.line(), 8);
+    EXPECT_NE(e.message().find("producer a (plan.yaml:8) needs product 'xx'"), std::string::npos) << e.what();
+    EXPECT_NE(e.message().find("closest: x"), std::string::npos) << e.what();
+}
+
+TEST(EventsExprErrors, ArrayAsACut) {
+    Runner runner(plan_of({filter("f", "Muon_pt > 20", 9)}, {}), make_columns(0, 3));
+    const auto e = hepkit::test::input_error([&] { runner.prepare(); });
+    EXPECT_EQ(e.line(), 9);
+    EXPECT_NE(e.message().find("filter f (plan.yaml:9): expression 'Muon_pt > 20' is array of bool"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(e.message().find("use any(...), all(...)"), std::string::npos) << e.what();
+}
+
+TEST(EventsExprErrors, LossyDtype) {
+    Runner runner(plan_of({producer("a", "x * 2", ColumnType::Int32, 10)}, {}), make_columns(0, 3));
+    const auto e = hepkit::test::input_error([&] { runner.prepare(); });
+    EXPECT_NE(e.message().find("dtype int32 cannot hold"), std::string::npos) << e.what();
+}
+
+TEST(EventsExprErrors, ReplacementWithoutDtype) {
+    // x is float32; "x * 1.01" is float64 unless dtype says float32: the error says so.
+    Plan plan = plan_of({producer("a", "2 * x")}, {sum("s", "a")});
+    plan.shifts = {Shift{"up", {{"x", producer("x_up", "x * 1.01", std::nullopt, 12)}}}};
+    plan.pipelines[0].shifts = {"up"};
+    Runner runner(std::move(plan), make_columns(0, 3));
+    const auto e = hepkit::test::input_error([&] { runner.prepare(); });
+    EXPECT_EQ(e.line(), 12);
+    EXPECT_NE(e.message().find("replaces product 'x' (float32) but makes float64"), std::string::npos)
+        << e.what();
+    EXPECT_NE(e.message().find("`dtype: float32`"), std::string::npos) << e.what();
+}
+
+TEST(EventsExprErrors, BadEventNamesTheEntry) {
+    // Muon_pt[0] on entry 0 (no muon) is an index error naming the entry, raised from the run.
+    Runner runner(plan_of({producer("lead", "Muon_pt[0]")}, {}), make_columns(0, 6));
+    EXPECT_THROW(runner.run(), InputError);
+}
