@@ -3,6 +3,9 @@
 # headers include neither yaml-cpp nor pugixml (hepkit links them privately), then configures,
 # builds and runs the program of this folder against PREFIX with find_package(hepkit).
 #
+# Then builds the events plugin example (EXAMPLES/events/plugin) the same way and has the
+# installed hepkit load it.
+#
 # cmake -DBUILD_DIR= -DPREFIX= -DWORK= -DSOURCE_DIR= -DEXAMPLES= -DCXX= [-DLAUNCHER=] [-DFLAGS=]
 #       [-DLINK_FLAGS=] -P run.cmake
 foreach(var BUILD_DIR PREFIX WORK SOURCE_DIR EXAMPLES CXX)
@@ -68,3 +71,29 @@ run("configure the consumer (find_package(hepkit))" ${configure})
 run("build the consumer" ${CMAKE_COMMAND} --build ${WORK}/build)
 run("run the consumer" ${WORK}/build/consumer ${EXAMPLES} ${WORK})
 message("${run_output}")
+
+# hepkit events: a user's plugin (examples/events/plugin/) built against the installed hepkit
+# with find_package(hepkit), linking no hepkit library, then loaded by the installed `hepkit`,
+# which must export the symbols the plugin takes from it (docs/events-config.md, "Plugins").
+set(PLUGIN_SOURCE_DIR ${EXAMPLES}/events/plugin)
+if(EXISTS ${PLUGIN_SOURCE_DIR}/CMakeLists.txt)
+  set(plugin_configure ${CMAKE_COMMAND} -S ${PLUGIN_SOURCE_DIR} -B ${WORK}/plugin -DCMAKE_BUILD_TYPE=Release
+      -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_CXX_COMPILER=${CXX})
+  if(LAUNCHER)
+    list(APPEND plugin_configure -DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER})
+  endif()
+  if(FLAGS)
+    list(APPEND plugin_configure "-DCMAKE_CXX_FLAGS=${FLAGS}" "-DCMAKE_MODULE_LINKER_FLAGS=${LINK_FLAGS}")
+  endif()
+  run("configure the events plugin (find_package(hepkit))" ${plugin_configure})
+  run("build the events plugin" ${CMAKE_COMMAND} --build ${WORK}/plugin)
+  file(GLOB plugin ${WORK}/plugin/libmy_steps.so)
+  if(NOT plugin)
+    message(FATAL_ERROR "the events plugin build made no ${WORK}/plugin/libmy_steps.so")
+  endif()
+  run("installed hepkit loads the plugin" ${PREFIX}/bin/hepkit events types --plugin ${plugin})
+  if(NOT run_output MATCHES "transverse_mass +mT")
+    message(FATAL_ERROR "hepkit events types --plugin does not list the plugin's transverse_mass:\n${run_output}")
+  endif()
+  message(STATUS "the plugin's transverse_mass is listed by the installed hepkit")
+endif()
