@@ -190,7 +190,6 @@ Inputs read_inputs(const Gathered& g, const std::string& top, const PlanOverride
         in.fail("expected a map with files, tree, first_entry, entries, batch_entries");
     in.check_keys({"files", "tree", "first_entry", "entries", "batch_entries"});
     Inputs inputs;
-    const YamlView files = in.at("files");
     std::vector<std::pair<std::string, YamlView>> seen;
     auto add = [&](const YamlView& at) {
         for (const auto& f : expand(at, resolve(g.inputs_dir, at.as_string()))) {
@@ -206,14 +205,18 @@ Inputs read_inputs(const Gathered& g, const std::string& top, const PlanOverride
         }
     };
     if (overrides.files) {
+        // (a configuration run only with --files-from may leave `files` out)
         inputs.files = *overrides.files;
-    } else if (files.is_sequence()) {
-        if (files.size() == 0)
-            files.fail("expected at least one input file");
-        for (std::size_t i = 0; i < files.size(); ++i)
-            add(files.at(i));
     } else {
-        add(files);
+        const YamlView files = in.at("files");
+        if (files.is_sequence()) {
+            if (files.size() == 0)
+                files.fail("expected at least one input file");
+            for (std::size_t i = 0; i < files.size(); ++i)
+                add(files.at(i));
+        } else {
+            add(files);
+        }
     }
     if (in.has("tree")) {
         inputs.tree = in.at("tree").as_string();

@@ -407,6 +407,12 @@ TEST(Config, OverridesReplaceFilesAndEntries) {
     const Plan plan = load_plan(path, r, o);
     EXPECT_EQ(plan.inputs.files, (std::vector<std::string>{"x.root", "y.root"}));
     EXPECT_EQ(plan.inputs.max_entries, 3);
+    // with the files given, the configuration may leave them out; without, they are required
+    const std::string nofiles =
+        d.write("nofiles.yaml", "inputs: {tree: T}\npipelines: {p: {steps: [{type: hist, name: h}]}}\n");
+    EXPECT_EQ(load_plan(nofiles, r, o).inputs.tree, "T");
+    expect_input_error([&] { load_plan(nofiles, r); }, "nofiles.yaml", 1, "inputs",
+                       {"missing required key 'files'"});
 }
 
 // Plugins are loaded before any step is made; a bad one is named at its line in the configuration.

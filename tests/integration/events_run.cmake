@@ -13,6 +13,7 @@ file(WRITE ${EVBAD}/cycle_a.yaml "include: [cycle_b.yaml]\ninputs: {files: [data
 file(WRITE ${EVBAD}/cycle_b.yaml "pipelines: {p: {steps: [{type: histogram, name: h, x: x, bins: \"1, 0, 1\"}]}}\ninclude:\n  - cycle_a.yaml\n")
 file(WRITE ${EVBAD}/missing_input.yaml "inputs:\n  files: [data.root, nothere.root]\npipelines: {p: {steps: [{type: histogram, name: h, x: x, bins: \"1, 0, 1\"}]}}\n")
 file(WRITE ${EVBAD}/missing_plugin.yaml "plugins: [lib/libnothere.so]\ninputs: {files: [data.root]}\npipelines: {p: {steps: [{type: histogram, name: h, x: x, bins: \"1, 0, 1\"}]}}\n")
+file(WRITE ${EVBAD}/entries.yaml "inputs: {files: [data.root], entries: 10}\npipelines: {p: {steps: [{type: histogram, name: h, x: x, bins: \"1, 0, 1\"}]}}\n")
 file(WRITE ${EVBAD}/step_key.yaml "inputs: {files: [data.root]}\npipelines:\n  p:\n    steps:\n      - {type: histogram, name: h, x: x, bins: \"1, 0, 1\", wieght: w}\n")
 
 function(events_bad name pattern)
@@ -36,6 +37,11 @@ events_bad(files_from "nolist.txt: cannot read the file list: no such file" ${EV
 # a command line that cannot be run: exit 64
 add_test(NAME cli.events_files_per_job_needs_emit COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh 64
          "--files-per-job: needs --emit" -- ${HK} events run ${EVBAD}/unknown_key.yaml --files-per-job 2)
+add_test(NAME cli.events_emit_entries COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh 64
+         "--entries: cannot be split over a job array" -- ${HK} events run ${EVBAD}/entries.yaml --emit slurm --entries 5
+         -o ${OUT}/events-bad-emit)
+events_bad(emit_range "entries.yaml: inputs: first_entry / entries select a range of the whole chain" ${EVBAD}/entries.yaml
+           --emit condor)
 add_test(NAME cli.events_graph_value COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh 64
          "--graph" -- ${HK} events run ${EVBAD}/unknown_key.yaml --graph=svg)
 
