@@ -516,6 +516,8 @@ TEST(Config, JobArrayRunsAndMerges) {
     EXPECT_EQ(sh((out / "merge.sh").string()), 0);
     EXPECT_NE(slurp(d.path() / "calls.txt").find("-q events merge job-0 job-1 job-2 -o merged\n"),
               std::string::npos);
+    // a second array into the same folder would merge the first one's outputs: refused
+    EXPECT_THROW(emit_job_array(a), OutputError);
 
     a.kind = "condor";
     a.outdir = (d.path() / "condor").string();
