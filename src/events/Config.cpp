@@ -39,6 +39,7 @@ struct Gathered {
     std::vector<std::pair<YamlView, std::string>> plugins; // where, resolved path
     std::vector<YamlView> global;
     std::vector<Entry> shifts, pipelines;
+    std::map<std::string, YamlView> included; // canonical path -> the include that read it
 };
 
 std::string folder_of(const std::string& file) {
@@ -120,6 +121,17 @@ void gather(const std::string& path, std::vector<std::string>& chain, Gathered& 
                     cycle.append(*it).append(" -> ");
                 item.fail(std::string("include cycle: ").append(cycle).append(canonical));
             }
+            // twice without a cycle (a file included by two others): its shifts and pipelines would be
+            // defined twice, its global steps run twice
+            if (auto it = g.included.find(canonical); it != g.included.end())
+                item.fail(std::string("'")
+                              .append(file)
+                              .append("' is included twice (also at ")
+                              .append(it->second.file())
+                              .append(":")
+                              .append(std::to_string(it->second.line()))
+                              .append("); include it once"));
+            g.included.emplace(canonical, item);
             chain.push_back(canonical);
             gather(file, chain, g);
             chain.pop_back();

@@ -217,6 +217,13 @@ TEST(Config, IncludeCycleIsAnError) {
                        {"include cycle", "a.yaml -> ", "b.yaml -> ", "a.yaml"});
     const std::string self = d.write("self.yaml", "include: [self.yaml]\n");
     expect_input_error([&] { load_plan(self, r); }, "self.yaml", 1, "include[0]", {"include cycle"});
+    // included by two files, no cycle: named at the second include
+    d.write("common.yaml", "global: []\n");
+    d.write("one.yaml", "include: [common.yaml]\n");
+    d.write("two.yaml", "\ninclude: [common.yaml]\n");
+    const std::string diamond = d.write("diamond.yaml", "include: [one.yaml, two.yaml]\n");
+    expect_input_error([&] { load_plan(diamond, r); }, "two.yaml", 2, "include[0]",
+                       {"common.yaml' is included twice (also at ", "one.yaml:1"});
     const std::string gone =
         d.write("gone.yaml", "inputs: {files: [data/a.root]}\ninclude: [nothere.yaml]\n");
     expect_input_error([&] { load_plan(gone, r); }, "gone.yaml", 2, "include[0]",
