@@ -1068,6 +1068,20 @@ bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnVie
     out = empty_result(expr, events);
     if (rows.empty())
         return true;
+    // Per event, every scalar the expression names is bound (read) before evaluation, also
+    // where a lazy part would not use it: an unreadable uint64 there is an error per event, so
+    // it is one here, whatever the columnar pass would read.
+    for (const std::size_t s : expr.slots_used()) {
+        const ColumnView& cv = columns[s];
+        if (cv.jagged() || cv.values.element() != Element::uint64)
+            continue;
+        const auto* v = static_cast<const std::uint64_t*>(cv.values.data());
+        std::uint64_t high = 0;
+        for (const std::uint32_t r : rows)
+            high |= v[r];
+        if (high >> 63)
+            return false;
+    }
     Col c;
     try {
         Columnar run(expr.nodes_, expr.types_, expr.slots_, columns);

@@ -768,6 +768,27 @@ TEST(ExprColumnsElements, StricterColumnarPassFallsBackToThePerEventResult) {
     EXPECT_THROW(evaluate_columns(Expression::parse("sum(id)", b.schema), b.views, 2, rows), InputError);
 }
 
+TEST(ExprColumnsElements, UnreadableScalarIsAnErrorAlsoWhereALazyPartSkipsIt) {
+    // per event every scalar the expression names is bound before it runs: the uint64 of event 1
+    // is an error there even though `flag and ...` would not look at it; the same here
+    Batch b;
+    b.events = 3;
+    b.flat_bool("flag", {1, 0, 1});
+    b.flat<std::uint64_t>("event", {7, 18446744073709551615ull, 9});
+    const Expression e = Expression::parse("flag and event > 8", b.schema);
+    const std::vector<std::uint32_t> rows = all_rows(3);
+    const Reference want = reference(e, b, rows, 0);
+    ASSERT_NE(want.error, "");
+    try {
+        evaluate_columns(e, b.views, 3, rows);
+        FAIL() << "no error";
+    } catch (const InputError& x) {
+        EXPECT_EQ(x.what(), want.error);
+    }
+    const std::vector<std::uint32_t> skip{0, 2};
+    EXPECT_EQ(evaluate_columns(e, b.views, 3, skip).bools, (std::vector<std::uint8_t>{0, 0, 1}));
+}
+
 TEST(ExprColumnsElements, ThreadsEvaluateIndependently) {
     // one batch, four threads, each with its own buffers: the results are the single-thread ones
     const Batch b = random_batch(2000, 5);
