@@ -152,6 +152,25 @@ ColumnResult ColumnEvaluator::per_event(const Expression& expr, std::span<const 
     return r;
 }
 
+std::vector<std::uint32_t> passing_rows(const ColumnResult& result, std::span<const std::uint32_t> rows) {
+    if (is_array(result.type))
+        throw std::invalid_argument(fmt::format("passing_rows: the result is an {}, not one value per event",
+                                                type_name(result.type)));
+    std::vector<std::uint32_t> out(rows.size());
+    std::size_t n = 0;
+    for (const std::uint32_t r : rows) { // branch-free: a cut's outcome is unpredictable
+        if (r >= result.events)
+            throw std::invalid_argument(
+                fmt::format("passing_rows: row {} of a result of {} events", r, result.events));
+        out[n] = r;
+        n += element_of(result.type) == Type::boolean   ? result.bools[r] != 0
+             : element_of(result.type) == Type::integer ? result.ints[r] != 0
+                                                        : result.reals[r] != 0; // NaN != 0
+    }
+    out.resize(n);
+    return out;
+}
+
 ColumnResult evaluate_columns_per_event(const Expression& expr, std::span<const ColumnView> columns,
                                         std::size_t events, std::span<const std::uint32_t> rows,
                                         std::int64_t first_entry) {

@@ -250,6 +250,18 @@ TEST_F(ExprColumns, OnlyTheGivenRowsAreEvaluated) {
     EXPECT_EQ(a.reals, (std::vector<double>{20.0}));
 }
 
+TEST_F(ExprColumns, FiltersChainThroughPassingRows) {
+    // events with a muon (0, 2), then of those the ones with x > 1 (0: x = 1.5; 2: x = 0)
+    const std::vector<std::uint32_t> all = all_rows(3);
+    const std::vector<std::uint32_t> with_muon = passing_rows(eval("nMuon > 0"), all);
+    EXPECT_EQ(with_muon, (std::vector<std::uint32_t>{0, 2}));
+    EXPECT_EQ(passing_rows(eval("x > 1", with_muon), with_muon), (std::vector<std::uint32_t>{0}));
+    // Python's truth of ints and floats: nonzero (NaN too)
+    EXPECT_EQ(passing_rows(eval("nMuon - 1"), all), (std::vector<std::uint32_t>{0, 1})); // 1, -1, 0
+    EXPECT_EQ(passing_rows(eval("x / x"), all), (std::vector<std::uint32_t>{0, 1, 2})); // 0/0 is NaN
+    EXPECT_THROW(passing_rows(eval("Muon_pt > 20"), all), std::invalid_argument);
+}
+
 TEST_F(ExprColumns, ErrorsNameTheEventAndFirstEntry) {
     EXPECT_EQ(error_of("Muon_pt[0] > 20", 1000),
               "Muon_pt[0] > 20: index 0 is out of range for Muon_pt of length 0 at column 8; guard it, e.g. "
