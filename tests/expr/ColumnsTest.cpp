@@ -338,7 +338,19 @@ TEST(ExprColumnsElements, Uint64BeyondIntIsAnError) {
     }
     const std::vector<std::uint32_t> first{0}; // the other event alone is fine
     EXPECT_EQ(evaluate_columns(e, b.views, 2, first).bools, (std::vector<std::uint8_t>{0, 0}));
-    // the per-event evaluator says the same (without an event: it sees one)
+    // an EventBatch says the same
+    EventBatch batch(2);
+    const std::vector<std::uint64_t> events{7, 18446744073709551615ull};
+    batch.add_column("event", ArrayView(events));
+    try {
+        Expression::parse("event % 2 == 0", batch.schema()).evaluate(batch);
+        FAIL() << "no error";
+    } catch (const InputError& x) {
+        EXPECT_STREQ(x.what(),
+                     "event % 2 == 0: uint64 value 18446744073709551615 is beyond the int range (at "
+                     "most 9223372036854775807) (event 1)");
+    }
+    // the per-event evaluator too (without an event: it sees one)
     Bindings ev;
     const std::vector<std::uint64_t> big{18446744073709551615ull};
     ev.set("a", ArrayView(big));
