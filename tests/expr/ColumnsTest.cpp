@@ -165,7 +165,7 @@ std::string difference(const ColumnResult& want, const ColumnResult& got) {
     if (want.type != got.type)
         return std::string("type ") + type_name(got.type) + ", want " + type_name(want.type);
     if (want.events != got.events)
-        return "events " + std::to_string(got.events);
+        return std::string("events ").append(std::to_string(got.events));
     if (want.offsets != got.offsets)
         return "offsets differ";
     if (want.bools != got.bools)
@@ -173,16 +173,24 @@ std::string difference(const ColumnResult& want, const ColumnResult& got) {
     if (want.ints != got.ints) {
         for (std::size_t k = 0; k < std::min(want.ints.size(), got.ints.size()); ++k)
             if (want.ints[k] != got.ints[k])
-                return "int " + std::to_string(k) + ": " + std::to_string(got.ints[k]) + ", want " +
-                       std::to_string(want.ints[k]);
+                return std::string("int ")
+                    .append(std::to_string(k))
+                    .append(": ")
+                    .append(std::to_string(got.ints[k]))
+                    .append(", want ")
+                    .append(std::to_string(want.ints[k]));
         return "ints differ in size";
     }
     if (want.reals.size() != got.reals.size())
         return "reals differ in size";
     for (std::size_t k = 0; k < want.reals.size(); ++k)
         if (!same_real(want.reals[k], got.reals[k]))
-            return "real " + std::to_string(k) + ": " + std::to_string(got.reals[k]) + ", want " +
-                   std::to_string(want.reals[k]);
+            return std::string("real ")
+                .append(std::to_string(k))
+                .append(": ")
+                .append(std::to_string(got.reals[k]))
+                .append(", want ")
+                .append(std::to_string(want.reals[k]));
     return "";
 }
 
@@ -761,8 +769,8 @@ TEST(ExprColumnsCrossCheck, DeepExpressionsAndLongChains) {
     const Batch b = random_batch(300, 4);
     std::string sum = "x", cut = "len(Mu_pt) > 0", chain = "-1000";
     for (int i = 0; i < 350; ++i) {
-        sum += " + x * " + std::to_string(i);
-        cut += " and Mu_pt[0] > " + std::to_string(i % 7);
+        sum.append(" + x * ").append(std::to_string(i));
+        cut.append(" and Mu_pt[0] > ").append(std::to_string(i % 7));
     }
     for (int i = 0; i < 50; ++i)
         chain += " < x";
@@ -847,41 +855,48 @@ class RandomExpression {
             return leaf();
         switch (pick(12)) {
         case 0:
-            return one_of({"-", "+", "not "}) + paren(depth);
+            return cat({one_of({"-", "+", "not "}), paren(depth)});
         case 1:
         case 2:
-            return paren(depth) + one_of({" + ", " - ", " * ", " / ", " // ", " % ", " ** 2", " ** "}) +
-                   paren(depth);
+            return cat({paren(depth), one_of({" + ", " - ", " * ", " / ", " // ", " % ", " ** 2", " ** "}),
+                        paren(depth)});
         case 3: {
             std::string s = paren(depth);
             for (int k = 0, n = 1 + pick(3); k < n; ++k)
-                s += one_of({" < ", " <= ", " > ", " >= ", " == ", " != "}) + paren(depth);
+                s.append(one_of({" < ", " <= ", " > ", " >= ", " == ", " != "})).append(paren(depth));
             return s;
         }
         case 4:
-            return paren(depth) + one_of({" and ", " or "}) + paren(depth);
+            return cat({paren(depth), one_of({" and ", " or "}), paren(depth)});
         case 5:
-            return one_of({"sqrt", "abs", "exp", "log", "cos", "tanh", "erf", "lgamma", "log1p"}) + "(" +
-                   make(depth - 1) + ")";
+            return cat({one_of({"sqrt", "abs", "exp", "log", "cos", "tanh", "erf", "lgamma", "log1p"}), "(",
+                        make(depth - 1), ")"});
         case 6:
-            return one_of({"atan2", "hypot", "min", "max", "pow"}) + "(" + make(depth - 1) + ", " +
-                   make(depth - 1) + ")";
+            return cat({one_of({"atan2", "hypot", "min", "max", "pow"}), "(", make(depth - 1), ", ",
+                        make(depth - 1), ")"});
         case 7:
-            return "where(" + make(depth - 1) + ", " + make(depth - 1) + ", " + make(depth - 1) + ")";
+            return cat({"where(", make(depth - 1), ", ", make(depth - 1), ", ", make(depth - 1), ")"});
         case 8:
         case 9:
-            return one_of({"sum", "len", "max", "min", "any", "all"}) + "(" + make(depth - 1) + ")";
+            return cat({one_of({"sum", "len", "max", "min", "any", "all"}), "(", make(depth - 1), ")"});
         default:
-            return paren(depth) + "[" + one_of({"0", "1", "-1", "n", "True", make(depth - 1)}) + "]";
+            return cat({paren(depth), "[", one_of({"0", "1", "-1", "n", "True", make(depth - 1)}), "]"});
         }
     }
 
   private:
+    // std::string::append, not "lit" + std::string (GCC 12's false -Wrestrict)
+    static std::string cat(std::initializer_list<std::string> parts) {
+        std::string s;
+        for (const std::string& p : parts)
+            s.append(p);
+        return s;
+    }
     int pick(int n) { return static_cast<int>(rng_() % static_cast<unsigned>(n)); }
     std::string one_of(std::initializer_list<std::string> l) {
         return *(l.begin() + pick(static_cast<int>(l.size())));
     }
-    std::string paren(int depth) { return "(" + make(depth - 1) + ")"; }
+    std::string paren(int depth) { return cat({"(", make(depth - 1), ")"}); }
     std::string leaf() {
         return one_of({"x",      "y",    "k",     "n",      "flag",   "u8",     "s16",   "u64", "Mu_pt",
                        "Mu_eta", "Mu_q", "Mu_ok", "Mu_i64", "Mu_u16", "Jet_pt", "Jet_q", "0",   "1",
