@@ -51,10 +51,6 @@ struct Col {
 // from the kernel (a fault and a clear per 4 KiB) cost more than the loops that fill them — a
 // third of the time of a 5-node jet expression over 10^5 events. Keeps at most 64 buffers and
 // 128 MiB per thread; every buffer is back before evaluate_columns returns (no Col outlives it).
-// Buffers of the columnar pass, reused across the nodes and calls of one thread: fresh pages
-// from the kernel (a fault and a clear per 4 KiB) cost more than the loops that fill them — a
-// third of the time of a 5-node jet expression over 10^5 events. Keeps at most 64 buffers and
-// 128 MiB per thread; every buffer is back before evaluate_columns returns (no Col outlives it).
 class BufferPool {
   public:
     /// An uninitialised buffer of at least `bytes` bytes, back in the pool when released.
