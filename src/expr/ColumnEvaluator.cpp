@@ -27,8 +27,9 @@ using namespace columns;
 
 namespace {
 
-// ---- the evaluator -------------------------------------------------------------------------
-
+// The value of node `id` over `rows`, from its operands' values over the same rows (or over the
+// subsets a lazy node picks). Recursive, as the per-event evaluator: the parser bounds the depth
+// (400 levels), and each level costs loops over the batch, not per event.
 class Columnar {
   public:
     Columnar(const std::vector<Node>& nodes, const std::vector<Type>& types, const std::vector<int>& slots,
