@@ -250,6 +250,25 @@ TEST_F(ExprColumns, CountsAndShortCircuit) {
     EXPECT_EQ(eval("sum(Muon_charge)").ints, (std::vector<std::int64_t>{0, 0, 1}));
 }
 
+TEST(ExprColumnsHand, DimuonMassClosedForm) {
+    // back-to-back muons of 40 GeV at η = 0: m² = 2·40·40·(cosh 0 − cos π) = 6400, m = 80;
+    // η = ±1, Δφ = 0: m² = 2·30·30·(cosh 2 − 1), m = 60·sinh(1) (cosh 2 − 1 = 2 sinh² 1);
+    // one muon: −1 (the guard)
+    Batch b;
+    b.events = 3;
+    b.jagged<float>("pt", {0, 2, 4, 5}, {40, 40, 30, 30, 25});
+    b.jagged<float>("eta", {0, 2, 4, 5}, {0, 0, 1, -1, 0});
+    b.jagged<double>("phi", {0, 2, 4, 5}, {0, M_PI, 0.5, 0.5, 0});
+    const Expression e = Expression::parse(
+        "where(len(pt) >= 2, sqrt(2*pt[0]*pt[1]*(cosh(eta[0]-eta[1])-cos(phi[0]-phi[1]))), -1.0)", b.schema);
+    const std::vector<std::uint32_t> rows = all_rows(3);
+    const ColumnResult m = evaluate_columns(e, b.views, 3, rows);
+    ASSERT_EQ(m.reals.size(), 3u);
+    EXPECT_NEAR(m.reals[0], 80.0, 1e-12);
+    EXPECT_NEAR(m.reals[1], 60.0 * std::sinh(1.0), 1e-12);
+    EXPECT_EQ(m.reals[2], -1.0);
+}
+
 TEST_F(ExprColumns, OnlyTheGivenRowsAreEvaluated) {
     // row 1 (no muon) is not evaluated: no index error; its entry is 0
     const ColumnResult r = eval("Muon_pt[0] + x", {0, 2});
