@@ -100,7 +100,7 @@ Axis parse_bins(const std::string& text, const std::string& file, int line, cons
 
 std::unique_ptr<HistogramConsumer> HistogramConsumer::from_config(const StepConfig& config) {
     const auto& y = config.yaml;
-    y.check_keys({"type", "name", "x", "y", "bins", "edges", "y_bins", "y_edges", "weight", "cut", "title"});
+    config.check_keys({"x", "y", "bins", "edges", "y_bins", "y_edges", "weight", "cut", "title"});
     Config c;
     if (!y.has("x"))
         y.fail("a histogram needs x: the expression to fill");
@@ -124,7 +124,7 @@ std::unique_ptr<HistogramConsumer> HistogramConsumer::from_config(const StepConf
 
 std::unique_ptr<NtupleConsumer> NtupleConsumer::from_config(const StepConfig& config) {
     const auto& y = config.yaml;
-    y.check_keys({"type", "name", "products", "format", "tree"});
+    config.check_keys({"products", "format", "tree"});
     Config c;
     if (!y.has("products"))
         y.fail("an ntuple needs products: the list of products to write");

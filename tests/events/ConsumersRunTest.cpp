@@ -3,11 +3,14 @@
 // jobs (entry ranges) whose folders `merge_outputs` makes equal to the single run's. Expected bins
 // are counted in the test by plain comparisons over the generated values (no hepkit histogram).
 
+#include "hepkit/core/Error.hpp"
 #include "hepkit/core/ThreadPool.hpp"
+#include "hepkit/events/Config.hpp"
 #include "hepkit/events/Consumers.hpp"
 #include "hepkit/events/Expressions.hpp"
 #include "hepkit/events/Histogram.hpp"
 #include "hepkit/events/Merge.hpp"
+#include "hepkit/events/Registry.hpp"
 #include "hepkit/events/Runner.hpp"
 #include "hepkit/io/RootFile.hpp"
 #include "hepkit/io/RootWriter.hpp"
@@ -211,5 +214,51 @@ TEST(EventsConsumersRun, MergedJobsEqualOneRun) {
     EXPECT_EQ(report["events"], n_events);
     EXPECT_DOUBLE_EQ(report["events_per_second"].get<double>(),
                      n_events / report["wall_seconds"].get<double>()); // not the sum of the jobs' rates
+    fs::remove_all(d);
+}
+
+// The consumers from a configuration file (register_consumers through the Registry, load_plan):
+// the same histogram as the plan built in code.
+TEST(EventsConsumersRun, FromConfiguration) {
+    const auto d = fresh("config");
+    std::ofstream(d / "run.yaml")
+        << "inputs: {files: [" << input_file().string() << "], tree: Events}\n"
+        << "global:\n"
+        << "  - filter: {type: expr, name: one_muon, expr: 'nMuon >= 1'}\n"
+        << "pipelines:\n"
+        << "  mu:\n"
+        << "    steps:\n"
+        << "      - {type: histogram, name: pt, x: Muon_pt, bins: '10, 0, 100', weight: w}\n"
+        << "      - {type: ntuple, name: nt, products: [Muon_pt], format: csv}\n";
+    Registry registry;
+    register_builtins(registry);
+    EXPECT_EQ(registry.consumer_docs().count("histogram"), 1u);
+    EXPECT_EQ(registry.consumer_docs().count("ntuple"), 1u);
+    Runner runner(load_plan((d / "run.yaml").string(), registry));
+    runner.prepare();
+    runner.run();
+    runner.write(d / "out");
+    std::vector<double> expected(12, 0.0);
+    for (int i = 0; i < n_events; ++i)
+        for (int k = 0; k < n_muon(i); ++k)
+            expected[muon_pt(i, k) >= 100 ? 11 : static_cast<std::size_t>(muon_pt(i, k) / 10) + 1] +=
+                weight(i);
+    EXPECT_EQ(Hist::read_json((d / "out" / "mu" / "pt.json").string()).sumw(), expected);
+    EXPECT_TRUE(fs::exists(d / "out" / "mu" / "nt.csv"));
+
+    // a typo in a consumer's key names the file, the line and the closest key
+    std::ofstream(d / "bad.yaml")
+        << "inputs: {files: [" << input_file().string() << "], tree: Events}\n"
+        << "pipelines:\n"
+        << "  mu:\n"
+        << "    steps:\n"
+        << "      - {type: histogram, name: pt, x: Muon_pt, bins: '10, 0, 100', wieght: w}\n";
+    try {
+        load_plan((d / "bad.yaml").string(), registry);
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("bad.yaml:5"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("wieght"), std::string::npos) << e.what();
+    }
     fs::remove_all(d);
 }
