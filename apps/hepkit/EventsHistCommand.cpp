@@ -7,6 +7,7 @@
 
 #include "CliChecks.hpp"
 #include "EventsCommands.hpp"
+#include "Progress.hpp"
 #include "RootTreeOptions.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
@@ -15,6 +16,7 @@
 #include "hepkit/io/TreeChain.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
 #include <memory>
@@ -36,6 +38,46 @@ void fixed_to_jagged(io::Column& c) {
     c.width = 1;
 }
 
+// `--bins N,LO,HI` or `--edges E0,E1,...` (exactly one): an axis, or a usage error naming the option.
+events::Axis axis_of(const std::string& bins, const std::string& edges_text, const char* bins_opt,
+                     const char* edges_opt) {
+    if (bins.empty() == edges_text.empty())
+        throw UsageError(bins_opt, bins.empty()
+                                       ? fmt::format("give {} N,LO,HI or {} E0,E1,...", bins_opt, edges_opt)
+                                       : fmt::format("give {} or {}, not both", bins_opt, edges_opt));
+    if (!bins.empty()) {
+        try {
+            return events::parse_bins(bins, "", 0, bins_opt);
+        } catch (const InputError& e) { // a command-line value: a usage error (exit 64)
+            throw UsageError(bins_opt, e.message());
+        }
+    }
+    std::vector<double> edges;
+    std::size_t start = 0;
+    for (;;) {
+        const auto comma = edges_text.find(',', start);
+        const std::string s = edges_text.substr(start, comma == std::string::npos ? comma : comma - start);
+        std::size_t used = 0;
+        double v = 0;
+        try {
+            v = std::stod(s, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || s.find_first_not_of(" \t", used) != std::string::npos)
+            throw UsageError(edges_opt, fmt::format("'{}' in '{}' is not a number", s, edges_text));
+        edges.push_back(v);
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    try {
+        return events::Axis::variable(std::move(edges));
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(edges_opt, fmt::format("'{}': {}", edges_text, e.what()));
+    }
+}
+
 } // namespace
 
 std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& globals) {
@@ -43,6 +85,7 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
         std::vector<std::string> files;
         std::string tree = "Events";
         std::string expr, cut, weight, bins, edges, entries, json, root, title;
+        std::string y, y_bins, y_edges;
         int threads = 0;
     };
     auto o = std::make_shared<Options>();
@@ -50,7 +93,8 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
         "hist",
         "A weighted histogram of an expression over the entries of a tree in one or more ROOT files\n"
         "(like TTree::Draw), written as JSON ({\"edges\", \"counts\", \"sumw2\", \"underflow\",\n"
-        "\"overflow\", \"entries\"}) that hepkit fit reads as a histogram dataset (file: OUT.json).\n"
+        "\"overflow\", \"entries\"}) that hepkit fit reads as a histogram dataset (file: OUT.json);\n"
+        "with --y, a 2D histogram (docs/events-outputs.md).\n"
         "A jagged expression (Muon_pt) fills once per element; a jagged cut selects elements\n"
         "(abs(Jet_eta) < 2.4 with Jet_pt), a per-event cut selects events; a per-event weight applies to\n"
         "each element of its event. Bins are [low, high): values equal to the upper edge and NaN go\n"
@@ -66,54 +110,29 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
     cmd->add_option("--bins", o->bins, "N,LO,HI: N equal bins on [LO, HI)");
     cmd->add_option("--edges", o->edges,
                     "variable bins: increasing edges, comma-separated (instead of --bins)");
+    cmd->add_option("--y", o->y, "2D: the expression of y (jagged or per event, broadcast as with a weight)");
+    cmd->add_option("--y-bins", o->y_bins, "2D: N,LO,HI of y");
+    cmd->add_option("--y-edges", o->y_edges, "2D: variable bins of y");
     cmd->add_option("--entries", o->entries,
                     "entry range A:B of the chain (A included, B excluded; default: all)");
     cmd->add_option("-j,--threads", o->threads, "threads (default: HEPKIT_THREADS or all cores)")
         ->check(integer_in(1, 1024));
     cmd->add_option("--json", o->json, "output JSON file")->required();
-    cmd->add_option("--root", o->root, "also write the histogram as a TH1D into this ROOT file");
+    cmd->add_option("--root", o->root, "also write the histogram as a TH1D (TH2D) into this ROOT file");
     cmd->add_option("--title", o->title, "histogram title (default: the expression)");
     return [o, &globals]() {
-        if (o->bins.empty() == o->edges.empty())
-            throw UsageError("--bins", o->bins.empty() ? "give --bins N,LO,HI or --edges E0,E1,..."
-                                                       : "give --bins or --edges, not both");
         events::HistogramConsumer::Config config;
         config.x = o->expr;
         config.cut = o->cut;
         config.weight = o->weight;
-        config.title = o->title.empty() ? o->expr : o->title;
-        if (!o->bins.empty()) {
-            try {
-                config.x_axis = events::parse_bins(o->bins, "", 0, "--bins");
-            } catch (const InputError& e) { // a command-line value: a usage error (exit 64)
-                throw UsageError("--bins", e.message());
-            }
-        } else {
-            std::vector<double> edges;
-            std::size_t start = 0;
-            for (;;) {
-                const auto comma = o->edges.find(',', start);
-                const std::string s =
-                    o->edges.substr(start, comma == std::string::npos ? comma : comma - start);
-                std::size_t used = 0;
-                double v = 0;
-                try {
-                    v = std::stod(s, &used);
-                } catch (const std::exception&) {
-                    used = 0;
-                }
-                if (used == 0 || s.find_first_not_of(" \t", used) != std::string::npos)
-                    throw UsageError("--edges", fmt::format("'{}' in '{}' is not a number", s, o->edges));
-                edges.push_back(v);
-                if (comma == std::string::npos)
-                    break;
-                start = comma + 1;
-            }
-            try {
-                config.x_axis = events::Axis::variable(std::move(edges));
-            } catch (const std::invalid_argument& e) {
-                throw UsageError("--edges", fmt::format("'{}': {}", o->edges, e.what()));
-            }
+        config.title = o->title.empty() ? (o->y.empty() ? o->expr : o->y + " vs " + o->expr) : o->title;
+        config.x_axis = axis_of(o->bins, o->edges, "--bins", "--edges");
+        if (!o->y.empty()) {
+            config.y = o->y;
+            config.y_axis = axis_of(o->y_bins, o->y_edges, "--y-bins", "--y-edges");
+            config.y_axis->set_title(o->y);
+        } else if (!o->y_bins.empty() || !o->y_edges.empty()) {
+            throw UsageError(o->y_bins.empty() ? "--y-edges" : "--y-bins", "y binning without --y");
         }
         config.x_axis.set_title(o->expr);
         const std::string name = std::filesystem::path(o->json).stem().string();
@@ -151,6 +170,8 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
         events::Hist total = consumer.make_hist();
         // rounds of a few clusters per thread: memory stays bounded by the clusters in flight
         const std::size_t round = 4 * pool.size();
+        ProgressLine progress(globals.quiet);
+        const auto started = std::chrono::steady_clock::now();
         for (std::size_t r0 = 0; r0 < ranges.size(); r0 += round) {
             const std::size_t n = std::min(round, ranges.size() - r0);
             std::vector<events::Hist> parts(n, consumer.make_hist()); // empty: added to total below
@@ -166,7 +187,15 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
             });
             for (const auto& p : parts)
                 total.add(p);
+            if (progress.due()) {
+                const std::int64_t done = ranges[r0 + n - 1].end - begin, all = end - begin;
+                const double s =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+                progress.show(
+                    fmt::format("{} / {} events, {:.3g} events/s", done, all, s > 0 ? done / s : 0.0));
+            }
         }
+        progress.finish();
 
         nlohmann::json doc = total.to_json();
         // provenance: what was filled from what (readers of the histogram ignore these keys)
@@ -180,12 +209,12 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
             total.write_root(o->root);
         write_json_file(o->json, doc, 1);
         if (!globals.quiet) {
-            const int n = total.x().size();
-            fmt::print(
-                "{}: {} entries from {} events of {} file(s); sum of weights {:g} in range, underflow {:g}, "
-                "overflow {:g} -> {}\n",
-                name, total.entries(), end - begin, o->files.size(), total.sum(false), total.at(-1).sumw,
-                total.at(n).sumw, o->json);
+            std::string flows;
+            if (total.rank() == 1)
+                flows = fmt::format(", underflow {:g}, overflow {:g}", total.at(-1).sumw,
+                                    total.at(total.x().size()).sumw);
+            fmt::print("{}: {} entries from {} events of {} file(s); sum of weights {:g} in range{} -> {}\n",
+                       name, total.entries(), end - begin, o->files.size(), total.sum(false), flows, o->json);
         }
         return 0;
     };

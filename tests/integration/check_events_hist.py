@@ -47,6 +47,15 @@ for branch in ("Muon_Px", "Jet_E", "NMuon"):
     if h["entries"] != s[branch]["n"] or h["underflow"] != 0 or h["overflow"] != 0:
         sys.exit(f"{branch}: entries {h['entries']}, expected {s[branch]['n']}")
 
+# 2D: x = Muon_Px per muon, y = NMuon per event (broadcast over the event's muons), weight Muon_Px,
+# one cell covering everything: the cell holds Muon_Px's sum, the entries its count
+lo, hi = s["Muon_Px"]["min"], s["Muon_Px"]["max"]
+h2 = hist("px_nmu.json", "--expr", "Muon_Px", "--y", "NMuon", "--weight", "Muon_Px", "--bins", f"1,{lo - 1},{hi + 1}",
+          "--y-bins", "1,0,10")
+close(h2["counts"][0][0], s["Muon_Px"]["sum"], "2D cell sum")
+if h2["dimension"] != 2 or h2["entries"] != s["Muon_Px"]["n"] or len(h2["counts_flow"]) != 3:
+    sys.exit(f"2D histogram: {h2['dimension']}, {h2['entries']} entries")
+
 # NanoAOD, tree Events: Jet_pt's sum and count; a jagged cut splits the elements into two parts
 # whose contents add up to the whole (|eta| < 2.4 and its complement)
 n = stats("nanoAOD_2015_CMS_Open_Data_ttbar")

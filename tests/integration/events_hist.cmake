@@ -27,7 +27,10 @@ add_test(NAME events.hist_lengths_differ COMMAND ${WITH_REF} ${HZZ_REF} ${CMAKE_
 add_test(NAME events.hist_missing_tree COMMAND ${WITH_REF} ${HZZ_REF} ${CMAKE_CURRENT_SOURCE_DIR}/expect_error.sh 2
   "uproot-HZZ.root: nope: no such object" ${EVH} --
   ${HK} events hist @REF@/${HZZ_REF} --tree nope --expr NMuon --bins 4,0,1 --json ${EVH})
-set_tests_properties(events.hist_bad_bins events.hist_unknown_branch events.hist_element_cut_on_events
+add_test(NAME events.hist_y_bins_without_y COMMAND ${WITH_REF} ${HZZ_REF} ${CMAKE_CURRENT_SOURCE_DIR}/expect_error.sh 64
+  "--y-bins: y binning without --y" ${EVH} --
+  ${HK} events hist @REF@/${HZZ_REF} --tree events --expr NMuon --bins 4,0,4 --y-bins 2,0,1 --json ${EVH})
+set_tests_properties(events.hist_y_bins_without_y events.hist_bad_bins events.hist_unknown_branch events.hist_element_cut_on_events
   events.hist_lengths_differ events.hist_missing_tree PROPERTIES SKIP_RETURN_CODE 77)
 # merge: an existing output is refused (usage), a folder that is not one too
 add_test(NAME events.merge_output_exists COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/expect_error.sh 64
