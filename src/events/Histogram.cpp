@@ -31,6 +31,12 @@ Axis Axis::regular(int n, double lo, double hi, std::string title) {
     for (int k = 0; k < n; ++k)
         a.edges_[static_cast<std::size_t>(k)] = lo + k * step;
     a.edges_.back() = hi;
+    // bins narrower than the doubles around lo can tell apart would have equal edges
+    for (int k = 1; k <= n; ++k)
+        if (!(a.edges_[static_cast<std::size_t>(k) - 1] < a.edges_[static_cast<std::size_t>(k)]))
+            throw std::invalid_argument(fmt::format(
+                "{} bins in [{}, {}): edges {} and {} are equal in double precision (bins too narrow)", n, lo,
+                hi, k - 1, k));
     a.inv_width_ = n / (hi - lo);
     return a;
 }

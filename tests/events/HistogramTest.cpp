@@ -75,7 +75,8 @@ TEST(EventsHistogram, AxisErrorsNameTheValue) {
     EXPECT_THROW(Axis::regular(0, 0, 1), std::invalid_argument);
     EXPECT_THROW(Axis::regular(5, 1, 1), std::invalid_argument);
     EXPECT_THROW(Axis::regular(5, 0, inf_v), std::invalid_argument);
-    EXPECT_THROW(Axis::regular(5, -1.7e308, 1.7e308), std::invalid_argument); // width overflows
+    EXPECT_THROW(Axis::regular(5, -1.7e308, 1.7e308), std::invalid_argument);  // width overflows
+    EXPECT_THROW(Axis::regular(1000, 1e16, 1e16 + 10), std::invalid_argument); // edges 1e16 + 0.01 k collide
     try {
         Axis::variable({0, 2, 1});
         FAIL();
@@ -172,6 +173,11 @@ TEST(EventsHistogram, AddSumsAndRefusesOtherBinnings) {
                   std::string::npos)
             << e.what();
     }
+    // a variable axis with a regular one's edges has its bins: they add (as a JSON file read back)
+    Hist same("v", Axis::variable(Axis::regular(10, 0, 1).edges()));
+    same.fill(0.35, 2);
+    a.add(same);
+    EXPECT_DOUBLE_EQ(a.at(3).sumw, all.at(3).sumw + 2);
     Hist two("v", Axis::regular(10, 0, 1), Axis::regular(2, 0, 1));
     EXPECT_THROW(a.add(two), std::invalid_argument);
 }

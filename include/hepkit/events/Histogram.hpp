@@ -82,10 +82,9 @@ class Axis {
         }
         return variable_index(x);
     }
-    /// Same binning (regular or not, same edges; titles are not compared).
-    bool same_binning(const Axis& other) const {
-        return regular_ == other.regular_ && edges_ == other.edges_;
-    }
+    /// Same bins: the same edges (a regular axis and a variable one with its edges have the same
+    /// bins, index() agreeing on every value; titles are not compared).
+    bool same_binning(const Axis& other) const { return edges_ == other.edges_; }
     /// "40 bins in [0, 200)" or "5 variable bins [0, 10, 20, 50, 100, 200]": for messages.
     std::string describe() const;
     /// The io axis (fixed or variable) for ROOT output.
