@@ -180,6 +180,11 @@ HistogramConsumer::HistogramConsumer(StepPlace place, Config config)
       weight_(config_.weight), cut_(config_.cut) {
     if (config_.x.empty())
         fail_at(this->place(), "x", "a histogram needs an expression to fill (x)");
+    if (config_.y_axis &&
+        Hist::cells(config_.x_axis, *config_.y_axis) > static_cast<std::size_t>(Axis::max_bins))
+        fail_at(this->place(), "y_bins",
+                fmt::format("{} × {} bins: a 2D histogram has at most 10^7 cells", config_.x_axis.size(),
+                            config_.y_axis->size()));
     if (config_.y.empty() != !config_.y_axis.has_value())
         fail_at(this->place(), "y",
                 config_.y.empty() ? "y binning given without a y expression"

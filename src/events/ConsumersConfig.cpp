@@ -21,8 +21,8 @@ std::string trim(std::string s) {
 Axis regular_axis(long long n, double lo, double hi, const std::string& file, int line,
                   const std::string& key, const std::string& shown) {
     try {
-        if (n < 1 || n > 100'000'000)
-            throw std::invalid_argument(fmt::format("{} bins: must be between 1 and 10^8", n));
+        if (n < 1 || n > Axis::max_bins)
+            throw std::invalid_argument(fmt::format("{} bins: must be between 1 and 10^7", n));
         return Axis::regular(static_cast<int>(n), lo, hi);
     } catch (const std::invalid_argument& e) {
         throw InputError(file, line, key, fmt::format("'{}': {}", shown, e.what()));

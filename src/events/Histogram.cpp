@@ -18,8 +18,8 @@ namespace hepkit::events {
 // ---- Axis -----------------------------------------------------------------------------------
 
 Axis Axis::regular(int n, double lo, double hi, std::string title) {
-    if (n < 1 || n > 100'000'000)
-        throw std::invalid_argument(fmt::format("{} bins: must be between 1 and 10^8", n));
+    if (n < 1 || n > max_bins)
+        throw std::invalid_argument(fmt::format("{} bins: must be between 1 and 10^7", n));
     if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi) || !std::isfinite(hi - lo))
         throw std::invalid_argument(fmt::format("range [{}, {}): must be finite with low < high", lo, hi));
     Axis a;
@@ -45,8 +45,8 @@ Axis Axis::variable(std::vector<double> edges, std::string title) {
     if (edges.size() < 2)
         throw std::invalid_argument(
             fmt::format("{} edge(s): a variable axis needs at least two", edges.size()));
-    if (edges.size() > 100'000'001)
-        throw std::invalid_argument(fmt::format("{} edges: at most 10^8 bins", edges.size()));
+    if (edges.size() > static_cast<std::size_t>(max_bins) + 1)
+        throw std::invalid_argument(fmt::format("{} edges: at most 10^7 bins", edges.size()));
     for (std::size_t k = 0; k < edges.size(); ++k) {
         if (!std::isfinite(edges[k]))
             throw std::invalid_argument(fmt::format("edge {} is {}: edges must be finite", k, edges[k]));
@@ -92,6 +92,9 @@ Hist::Hist(std::string name, Axis x) : name_(std::move(name)), x_(std::move(x)) 
 }
 
 Hist::Hist(std::string name, Axis x, Axis y) : name_(std::move(name)), x_(std::move(x)), y_(std::move(y)) {
+    if (cells(x_, y_) > static_cast<std::size_t>(Axis::max_bins))
+        throw std::invalid_argument(
+            fmt::format("{} × {} bins with flows: at most 10^7 cells", x_.size(), y_.size()));
     has_y_ = true;
     sumw_.assign(static_cast<std::size_t>(x_.size() + 2) * static_cast<std::size_t>(y_.size() + 2), 0.0);
     sumw2_ = sumw_;

@@ -270,13 +270,15 @@ TEST(EventsConsumers, YamlKeys) {
     EXPECT_NE(error("x: a\nbins: 40, 0\n").find("run.yaml:2: bins: '40, 0': 2 value(s) (expected N,LO,HI"),
               std::string::npos)
         << error("x: a\nbins: 40, 0\n");
-    EXPECT_NE(error("x: a\nbins: 0, 0, 1\n").find("0 bins: must be between 1 and 10^8"), std::string::npos);
+    EXPECT_NE(error("x: a\nbins: 0, 0, 1\n").find("0 bins: must be between 1 and 10^7"), std::string::npos);
     EXPECT_NE(error("x: a\nbins: 4, 0, 1\nedges: [0, 1]\n").find("give bins or edges, not both"),
               std::string::npos);
     EXPECT_NE(error("x: a\nedges: [0, 2, 1]\n").find("run.yaml:2: edges: edges 1 and 2"), std::string::npos);
     EXPECT_NE(error("x: a\nbins: 4, 0, 1\nwieght: w\n").find("wieght"), std::string::npos);
     EXPECT_NE(error("bins: 4, 0, 1\n").find("needs x"), std::string::npos);
     EXPECT_NE(error("x: a\nbins: 4, 0, 1\ny_bins: 2, 0, 1\n").find("y binning without y"), std::string::npos);
+    EXPECT_NE(error("x: a\nbins: 10000, 0, 1\ny: b\ny_bins: 10000, 0, 1\n").find("at most 10^7 cells"),
+              std::string::npos); // 800 MB per batch otherwise
 
     const hepkit::config::YamlView n(YAML::Load("products: [a, b]\nformat: parquet\n"), "run.yaml");
     try {

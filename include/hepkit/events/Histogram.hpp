@@ -46,7 +46,11 @@ namespace hepkit::events {
 /// One axis: regular (n bins from lo to hi) or variable (increasing edges).
 class Axis {
   public:
-    /// n equal bins on [lo, hi). Throws std::invalid_argument when n < 1 or n > 10^8, lo or hi is
+    /// At most this many bins per axis, and cells (with flows) per 2D histogram: a histogram is
+    /// made per batch and merged, so its size is a cost per batch (10^7 doubles: 80 MB).
+    static constexpr int max_bins = 10'000'000;
+
+    /// n equal bins on [lo, hi). Throws std::invalid_argument when n < 1 or n > 10^7, lo or hi is
     /// not finite, or lo >= hi.
     static Axis regular(int n, double lo, double hi, std::string title = "");
     /// Bins between consecutive edges (at least two, finite, strictly increasing; else
@@ -114,8 +118,12 @@ class Hist {
   public:
     /// A 1D histogram. `name` names it in outputs (the TH1D's name, the JSON's "name").
     Hist(std::string name, Axis x);
-    /// A 2D histogram.
+    /// A 2D histogram (std::invalid_argument beyond 10^7 cells with flows: cells()).
     Hist(std::string name, Axis x, Axis y);
+    /// Cells of a 2D histogram of these axes, flows included.
+    static std::size_t cells(const Axis& x, const Axis& y) {
+        return static_cast<std::size_t>(x.size() + 2) * static_cast<std::size_t>(y.size() + 2);
+    }
 
     const std::string& name() const { return name_; }
     void set_name(std::string name) { name_ = std::move(name); }
