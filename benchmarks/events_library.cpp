@@ -306,7 +306,7 @@ struct Timing {
 } // namespace
 
 int main(int argc, char** argv) {
-    std::size_t events = 1000000, batch = 100000;
+    std::size_t events = 1000000, batch = 16384; // the runner's in-memory batch size
     int passes = 5;
     std::string only; // run only the rows whose name starts with this (for profiling)
     for (int i = 1; i + 1 < argc; i += 2) {
