@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <yaml-cpp/yaml.h>
 
 namespace hepkit::events {
@@ -54,6 +55,31 @@ void apply_cut(const Batch& batch, const io::Column& ref, const io::Column& fiel
             for (const std::uint32_t r : rows)
                 and_range(keep.data() + ref.offsets[r], v + field.offsets[r],
                           static_cast<std::size_t>(ref.offsets[r + 1] - ref.offsets[r]), pred);
+        }
+    });
+}
+
+// Orders each event's chosen objects by decreasing `key` column value: an insertion sort (a few
+// objects per event), stable, NaN last. `picked.from` indexes the reference layout; the key column
+// is read through its own offsets.
+void sort_picked(const Batch& batch, const io::Column& key, lib::Picked& picked) {
+    lib::visit_type(key.type, [&]<class T>(std::type_identity<T>) {
+        const T* v = key.as<T>().data();
+        auto value = [&](std::uint32_t r, std::int64_t from) {
+            const double x = static_cast<double>(v[from - picked.source[r] + key.offsets[r]]);
+            return std::isnan(x) ? -std::numeric_limits<double>::infinity() : x;
+        };
+        for (const std::uint32_t r : batch.rows()) {
+            std::int64_t* f = picked.from.data() + picked.offsets[r];
+            const std::int64_t n = picked.offsets[r + 1] - picked.offsets[r];
+            for (std::int64_t i = 1; i < n; ++i) {
+                const std::int64_t moving = f[i];
+                const double x = value(r, moving);
+                std::int64_t j = i;
+                for (; j > 0 && value(r, f[j - 1]) < x; --j)
+                    f[j] = f[j - 1];
+                f[j] = moving;
+            }
         }
     });
 }
@@ -129,7 +155,7 @@ SelectObjects::~SelectObjects() = default;
 
 SelectObjects::Config SelectObjects::parse(const StepConfig& config) {
     lib::check_keys(config, {"collection", "output", "fields", "cut", "min", "max", "min_abs", "max_abs",
-                             "equal", "index", "count"});
+                             "equal", "index", "count", "sort_by"});
     const config::YamlView& y = config.yaml;
     Config c;
     c.collection = y.at("collection").as_string();
@@ -153,6 +179,7 @@ SelectObjects::Config SelectObjects::parse(const StepConfig& config) {
     if (y.has("index"))
         c.index = y.at("index").as_bool();
     c.count = lib::read_string(y, "count");
+    c.sort_by = lib::read_string(y, "sort_by");
     return c;
 }
 
@@ -169,6 +196,8 @@ std::vector<std::string> SelectObjects::inputs() const {
     for (const auto& e : config_.expressions)
         for (const auto& n : lib::expression_names(place(), e))
             add(n);
+    if (!config_.sort_by.empty())
+        add(lib::join(config_.collection, config_.sort_by));
     return names;
 }
 
@@ -181,6 +210,10 @@ std::vector<ProductInfo> SelectObjects::declare(const Schema& schema) {
     for (const auto& c : config_.cuts)
         cut_ids_.push_back(
             lib::need(schema, place(), lib::join(config_.collection, c.field), lib::Shape::jagged));
+    sort_id_.reset();
+    if (!config_.sort_by.empty())
+        sort_id_ =
+            lib::need(schema, place(), lib::join(config_.collection, config_.sort_by), lib::Shape::jagged);
     expressions_.clear();
     for (const std::string& text : config_.expressions) {
         CutExpression cut;
@@ -288,6 +321,10 @@ void SelectObjects::produce(Batch& batch) const {
         }
     }
     lib::Picked picked = lib::pick(batch, ref.offsets, keep);
+    if (sort_id_) {
+        lib::check_counts(batch, place(), ref_id, *sort_id_);
+        sort_picked(batch, batch.get(*sort_id_), picked);
+    }
     lib::put_picked(batch, std::move(picked), field_ids_, out_ids_, config_.index);
 }
 

@@ -53,6 +53,9 @@ TEST(LibraryConfig, SelectObjectsFromYaml) {
     EXPECT_EQ(c.cuts[1].kind, FieldCut::Kind::max_abs);
     EXPECT_EQ(c.cuts[1].threshold, 2.4);
     EXPECT_TRUE(c.index);
+    EXPECT_TRUE(c.sort_by.empty());
+    EXPECT_EQ(SelectObjects::parse(step_config("collection: Muon\nfields: [pt]\nsort_by: pt\n")).sort_by,
+              "pt");
     Fixture fx(muons());
     SelectObjects sel(place("good"), c);
     EXPECT_EQ(sel.inputs(), (std::vector<std::string>{"Muon_pt", "Muon_charge", "Muon_eta"}));
@@ -167,7 +170,7 @@ TEST(LibraryConfig, EveryProducerFromYaml) {
 
 TEST(LibraryExpression, CutExpressionEqualsTheBuiltInCuts) {
     Fixture fx(muons());
-    SelectObjects::Config c{"Muon", "E", {"pt"}, {}, {"Muon_pt > 20", "abs(Muon_eta) < 2.4"}, true, ""};
+    SelectObjects::Config c{"Muon", "E", {"pt"}, {}, {"Muon_pt > 20", "abs(Muon_eta) < 2.4"}, true, "", ""};
     SelectObjects sel(place("e"), c);
     EXPECT_EQ(sel.inputs(), (std::vector<std::string>{"Muon_pt", "Muon_eta"}));
     fx.declare(sel);
@@ -182,7 +185,7 @@ TEST(LibraryExpression, CombinedWithBuiltInCutsAndPerEventScalarsOnRows) {
     Fixture fx(muons());
     SelectObjects::Config c{
         "Muon", "P", {"pt"}, {{"pt", FieldCut::Kind::min, 20}}, {"(Muon_charge > 0) * (nMuon >= 2)"},
-        false,  ""};
+        false,  "",  ""};
     SelectObjects sel(place("p"), c);
     fx.declare(sel);
     const Batch b = fx.run({1, 0, 1, 1});
@@ -204,7 +207,8 @@ TEST(LibraryExpression, CutKeyTakesOneExpressionOrAList) {
 
 TEST(LibraryExpression, PerEventCutIsRefused) {
     Fixture fx(muons());
-    SelectObjects sel(place("p"), SelectObjects::Config{"Muon", "P", {"pt"}, {}, {"nMuon >= 2"}, false, ""});
+    SelectObjects sel(place("p"),
+                      SelectObjects::Config{"Muon", "P", {"pt"}, {}, {"nMuon >= 2"}, false, "", ""});
     const InputError e = error_of([&] { fx.declare(sel); });
     EXPECT_NE(std::string(e.what()).find("one value per object"), std::string::npos) << e.what();
 }
@@ -212,7 +216,7 @@ TEST(LibraryExpression, PerEventCutIsRefused) {
 TEST(LibraryExpression, UnknownNameNamesTheClosest) {
     Fixture fx(muons());
     SelectObjects sel(place("p"),
-                      SelectObjects::Config{"Muon", "P", {"pt"}, {}, {"Muon_pT > 20"}, false, ""});
+                      SelectObjects::Config{"Muon", "P", {"pt"}, {}, {"Muon_pT > 20"}, false, "", ""});
     const InputError e = error_of([&] { fx.declare(sel); });
     EXPECT_NE(std::string(e.what()).find("Muon_pt"), std::string::npos) << e.what();
 }
@@ -221,7 +225,7 @@ TEST(LibraryExpression, ConstantsAndFunctionsAreNotInputs) {
     SelectObjects sel(
         place("p"),
         SelectObjects::Config{
-            "Muon", "P", {"pt"}, {}, {"abs(Muon_phi) < np.pi / 2", "sqrt(Muon_pt) > e"}, false, ""});
+            "Muon", "P", {"pt"}, {}, {"abs(Muon_phi) < np.pi / 2", "sqrt(Muon_pt) > e"}, false, "", ""});
     EXPECT_EQ(sel.inputs(), (std::vector<std::string>{"Muon_pt", "Muon_phi"}));
 }
 

@@ -46,7 +46,7 @@ TEST(LibraryNano, SelectionWithoutCutsKeepsEveryMuon) {
     HEPKIT_REQUIRE_REFERENCE(kFile);
     Fixture fx(read_nano());
     SelectObjects all(place("all"),
-                      SelectObjects::Config{"Muon", "All", {"pt", "charge"}, {}, {}, false, ""});
+                      SelectObjects::Config{"Muon", "All", {"pt", "charge"}, {}, {}, false, "", ""});
     fx.declare(all);
     const Batch b = fx.run();
     EXPECT_NEAR(sum_of(b, "All_pt"), 1449.5771398544312, 1e-4);

@@ -70,11 +70,14 @@ class SelectObjects final : public Producer {
         std::vector<std::string> expressions;
         bool index = false; ///< also `<output>_index`: int32 index of the object in `collection`
         std::string count;  ///< count product name; "" → `n<output>` (int32)
+        /// A field to order the selected objects by, decreasing (ties keep the stored order, NaN
+        /// last): re-sorts a collection whose pT a shift changed. "" keeps the stored order.
+        std::string sort_by;
     };
     SelectObjects(StepPlace place, Config config);
     ~SelectObjects() override;
     /// Keys: collection, output, fields, cut (an expression or a list of them), min, max, min_abs,
-    /// max_abs, equal (maps field → number), index, count.
+    /// max_abs, equal (maps field → number), index, count, sort_by.
     static Config parse(const StepConfig& config);
     const Config& config() const { return config_; }
 
@@ -86,6 +89,7 @@ class SelectObjects final : public Producer {
   private:
     Config config_;
     std::vector<ProductId> field_ids_, cut_ids_;
+    std::optional<ProductId> sort_id_;
     struct CutExpression {
         std::unique_ptr<expr::Expression> expression;
         std::vector<ProductId> ids; ///< by binding slot
