@@ -155,15 +155,14 @@ std::vector<std::string> expression_names(const StepPlace& place, const std::str
 }
 
 ProductId need(const Schema& schema, const StepPlace& place, const std::string& name, Shape shape) {
-    std::optional<ProductId> id = schema.find(name);
-    if (!id) {
-        try {
-            schema.require(name, where(place));
-        } catch (const InputError& e) {
-            throw InputError(place.file, place.line, name, e.message());
-        }
+    ProductId id = 0;
+    try {
+        id = schema.require(name, where(place));
+    } catch (const InputError& e) {
+        // The schema's message lists the closest names; the place is the step's configuration.
+        throw InputError(place.file, place.line, name, e.message());
     }
-    const ProductInfo& info = schema.info(*id);
+    const ProductInfo& info = schema.info(id);
     if (shape == Shape::jagged && !info.jagged) {
         std::string m = "product '";
         m.append(name)
@@ -182,7 +181,7 @@ ProductId need(const Schema& schema, const StepPlace& place, const std::string& 
                     "event is needed here");
         fail(place, name, m);
     }
-    return *id;
+    return id;
 }
 
 ProductInfo make_output(const Schema& schema, const StepPlace& place, std::string name, io::ColumnType type,
