@@ -39,14 +39,14 @@ void and_range(std::uint8_t* keep, const T* v, std::size_t n, Pred pred) {
 }
 
 template <class Pred>
-void apply_cut(const Batch& batch, const io::Column& ref, const io::Column& field,
+void apply_cut(const Batch& batch, const io::Column& ref, const io::Column& field, bool same,
                std::vector<std::uint8_t>& keep, Pred pred) {
     const auto rows = batch.rows();
     if (rows.empty())
         return;
     lib::visit_type(field.type, [&]<class T>(std::type_identity<T>) {
         const T* v = field.as<T>().data();
-        if (lib::same_offsets(ref, field)) {
+        if (same) {
             // One range from the first selected row's objects to the last's: the rows between
             // that did not pass are evaluated too (cheaper than a loop per row), never read.
             const std::int64_t begin = ref.offsets[rows.front()], end = ref.offsets[rows.back() + 1];
@@ -256,27 +256,33 @@ void SelectObjects::outputs_declared(std::span<const ProductId> ids) {
 void SelectObjects::produce(Batch& batch) const {
     const ProductId ref_id = field_ids_.front();
     const io::Column& ref = batch.get(ref_id);
-    lib::check_all_counts(batch, place(), ref_id, field_ids_);
-    lib::check_all_counts(batch, place(), ref_id, cut_ids_);
+    // Each input compared with the reference once (offsets compared over the whole batch are a
+    // large part of a cheap producer's time).
+    lib::Layouts layouts(batch, place(), ref_id);
+    std::vector<std::uint8_t> same_field(field_ids_.size()), same_cut(cut_ids_.size());
+    for (std::size_t i = 0; i < field_ids_.size(); ++i)
+        same_field[i] = layouts.check(field_ids_[i]);
+    for (std::size_t i = 0; i < cut_ids_.size(); ++i)
+        same_cut[i] = layouts.check(cut_ids_[i]);
     std::vector<std::uint8_t> keep(ref.size(), 1);
     for (std::size_t i = 0; i < config_.cuts.size(); ++i) {
         const io::Column& field = batch.get(cut_ids_[i]);
         const double t = config_.cuts[i].threshold;
         switch (config_.cuts[i].kind) {
         case FieldCut::Kind::min:
-            apply_cut(batch, ref, field, keep, [t](double v) { return v > t; });
+            apply_cut(batch, ref, field, same_cut[i] != 0, keep, [t](double v) { return v > t; });
             break;
         case FieldCut::Kind::max:
-            apply_cut(batch, ref, field, keep, [t](double v) { return v < t; });
+            apply_cut(batch, ref, field, same_cut[i] != 0, keep, [t](double v) { return v < t; });
             break;
         case FieldCut::Kind::min_abs:
-            apply_cut(batch, ref, field, keep, [t](double v) { return std::abs(v) > t; });
+            apply_cut(batch, ref, field, same_cut[i] != 0, keep, [t](double v) { return std::abs(v) > t; });
             break;
         case FieldCut::Kind::max_abs:
-            apply_cut(batch, ref, field, keep, [t](double v) { return std::abs(v) < t; });
+            apply_cut(batch, ref, field, same_cut[i] != 0, keep, [t](double v) { return std::abs(v) < t; });
             break;
         case FieldCut::Kind::equal:
-            apply_cut(batch, ref, field, keep, [t](double v) { return v == t; });
+            apply_cut(batch, ref, field, same_cut[i] != 0, keep, [t](double v) { return v == t; });
             break;
         }
     }
@@ -322,10 +328,10 @@ void SelectObjects::produce(Batch& batch) const {
     }
     lib::Picked picked = lib::pick(batch, ref.offsets, keep);
     if (sort_id_) {
-        lib::check_counts(batch, place(), ref_id, *sort_id_);
+        layouts.check(*sort_id_);
         sort_picked(batch, batch.get(*sort_id_), picked);
     }
-    lib::put_picked(batch, std::move(picked), field_ids_, out_ids_, config_.index);
+    lib::put_picked(batch, std::move(picked), field_ids_, same_field, out_ids_, config_.index);
 }
 
 } // namespace hepkit::events

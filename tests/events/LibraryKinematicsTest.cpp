@@ -139,6 +139,21 @@ TEST(LibraryFourVector, Errors) {
     EXPECT_THROW(fx.declare(m), InputError);
 }
 
+TEST(LibraryFourVector, CountMismatchNamesTheEntry) {
+    // Mu_phi has one value in event 1 where Mu_pt has two: entry 1000 + 1, read for the mass.
+    Fixture fx(
+        {f64("Mu_pt", {{1, 2}, {3, 4}}), f64("Mu_eta", {{0, 0}, {0, 0}}), f64("Mu_phi", {{0, 1}, {2}})});
+    FourVectorSum m(place("m"), mass_of({SumPart{"Mu", 2, 0.0}}, "m"));
+    fx.declare(m);
+    try {
+        fx.run();
+        FAIL() << "no error";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("entry 1001"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("Mu_phi"), std::string::npos) << e.what();
+    }
+}
+
 // ---- ΔR ---------------------------------------------------------------------------------------
 
 TEST(LibraryDeltaR, MatchClosestWithinTheCutAndWrapPhi) {
