@@ -84,35 +84,21 @@ void sort_picked(const Batch& batch, const io::Column& key, lib::Picked& picked)
     });
 }
 
-expr::Type expression_type(const StepPlace& place, const std::string& name, const ProductInfo& info) {
-    expr::Type t = expr::Type::real;
-    switch (info.type) {
-    case io::ColumnType::Float32:
-    case io::ColumnType::Float64:
+// The expression type of a product: every integer type reads as int, bool as bool, floats as float.
+expr::Type expression_type(const ProductInfo& info) {
+    expr::Type t = expr::Type::integer;
+    if (info.type == io::ColumnType::Float32 || info.type == io::ColumnType::Float64)
         t = expr::Type::real;
-        break;
-    case io::ColumnType::Int32:
-    case io::ColumnType::Int64:
-        t = expr::Type::integer;
-        break;
-    case io::ColumnType::Bool:
+    else if (info.type == io::ColumnType::Bool)
         t = expr::Type::boolean;
-        break;
-    default: {
-        std::string m = "product '";
-        m.append(name)
-            .append("' is ")
-            .append(describe(info))
-            .append("; cut expressions read float32, float64, int32, int64 and bool products (use a built-in "
-                    "cut: min, "
-                    "max, min_abs, max_abs, equal)");
-        lib::fail(place, name, m);
-    }
-    }
     return info.jagged ? expr::array_of(t) : t;
 }
 
-expr::ArrayView view_of(const io::Column& c) {
+// A column as the expression evaluator reads it: its own buffer for float32/64, int32/64 and bool;
+// the other integer types (NanoAOD's uint8 flags, int16, uint32 counts, uint64 event numbers)
+// widened into `copy`, a per-batch buffer.
+expr::ArrayView view_of(const Batch& batch, const StepPlace& place, const io::Column& c,
+                        std::vector<std::int64_t>& copy) {
     switch (c.type) {
     case io::ColumnType::Float32:
         return expr::ArrayView(c.as<float>());
@@ -128,7 +114,28 @@ expr::ArrayView view_of(const io::Column& c) {
         return expr::ArrayView(std::span<const bool>(reinterpret_cast<const bool*>(v.data()), v.size()));
     }
     default:
-        throw std::logic_error("select_objects: a product type the cut expression cannot read");
+        lib::visit_type(c.type, [&]<class T>(std::type_identity<T>) {
+            const auto v = c.as<T>();
+            copy.resize(v.size());
+            for (std::size_t k = 0; k < v.size(); ++k) {
+                if constexpr (std::is_same_v<T, std::uint64_t>) {
+                    if (v[k] > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+                        std::string m = "value ";
+                        m.append(std::to_string(v[k]))
+                            .append(" of '")
+                            .append(c.name)
+                            .append("' (value ")
+                            .append(std::to_string(k))
+                            .append(" of the batch starting at entry ")
+                            .append(std::to_string(batch.first_entry()))
+                            .append(") is beyond int64, the integers of cut expressions");
+                        lib::fail(place, c.name, m);
+                    }
+                }
+                copy[k] = static_cast<std::int64_t>(v[k]);
+            }
+        });
+        return expr::ArrayView(std::span<const std::int64_t>(copy));
     }
 }
 
@@ -220,7 +227,7 @@ std::vector<ProductInfo> SelectObjects::declare(const Schema& schema) {
         expr::Bindings bindings;
         for (const auto& n : lib::expression_names(place(), text)) {
             const ProductId id = lib::need(schema, place(), n, lib::Shape::either);
-            bindings.declare(n, expression_type(place(), n, schema.info(id)));
+            bindings.declare(n, expression_type(schema.info(id)));
             cut.ids.push_back(id);
         }
         cut.expression = std::make_unique<expr::Expression>(
@@ -288,10 +295,12 @@ void SelectObjects::produce(Batch& batch) const {
     }
     for (const CutExpression& cut : expressions_) {
         std::vector<expr::ColumnView> columns;
+        std::vector<std::vector<std::int64_t>> copies(cut.ids.size());
         columns.reserve(cut.ids.size());
-        for (const ProductId id : cut.ids) {
-            const io::Column& c = batch.get(id);
-            columns.push_back(expr::ColumnView{view_of(c), std::span<const std::int64_t>(c.offsets)});
+        for (std::size_t i = 0; i < cut.ids.size(); ++i) {
+            const io::Column& c = batch.get(cut.ids[i]);
+            columns.push_back(expr::ColumnView{view_of(batch, place(), c, copies[i]),
+                                               std::span<const std::int64_t>(c.offsets)});
         }
         const expr::ColumnResult res =
             expr::evaluate_columns(*cut.expression, columns, batch.size(), batch.rows(), batch.first_entry());

@@ -205,6 +205,32 @@ TEST(LibraryExpression, CutKeyTakesOneExpressionOrAList) {
     EXPECT_EQ(values_of<std::int32_t>(fx.run(), "ns"), (I{1, 0, 2, 1}));
 }
 
+TEST(LibraryExpression, NarrowAndUnsignedIntegerProducts) {
+    // NanoAOD's flags are uint8 (Muon_tightId), some indices int16: both read as int. The muons
+    // of muons(): tight {1, 0, 1}, {}, {0, 1}, {1, 1}; quality {3, 2, 1}, {}, {5, 0}, {2, 9}.
+    std::vector<io::Column> in = muons();
+    in.push_back(testing::jagged<std::uint8_t>("Muon_tightId", io::ColumnType::UInt8,
+                                               {{1, 0, 1}, {}, {0, 1}, {1, 1}}));
+    in.push_back(testing::jagged<std::int16_t>("Muon_quality", io::ColumnType::Int16,
+                                               {{3, 2, 1}, {}, {5, 0}, {2, 9}}));
+    Fixture fx(in);
+    SelectObjects sel(
+        place("t"), SelectObjects::Config{
+                        "Muon", "T", {"pt"}, {}, {"Muon_tightId == 1", "Muon_quality >= 2"}, false, "", ""});
+    fx.declare(sel);
+    EXPECT_EQ(events_of<float>(fx.run(), "T_pt"), (std::vector<V>{{25}, {}, {}, {20, 20.5f}}));
+}
+
+TEST(LibraryExpression, Uint64BeyondInt64IsAnError) {
+    std::vector<io::Column> in{f32("X_pt", {{1, 2}}), testing::jagged<std::uint64_t>(
+                                                          "X_id", io::ColumnType::UInt64, {{1, 1ull << 63}})};
+    Fixture fx(in);
+    SelectObjects sel(place("x"), SelectObjects::Config{"X", "Y", {"pt"}, {}, {"X_id > 0"}, false, "", ""});
+    fx.declare(sel);
+    const InputError e = error_of([&] { fx.run(); });
+    EXPECT_NE(std::string(e.what()).find("9223372036854775808"), std::string::npos) << e.what();
+}
+
 TEST(LibraryExpression, PerEventCutIsRefused) {
     Fixture fx(muons());
     SelectObjects sel(place("p"),
