@@ -52,7 +52,7 @@ struct FieldCut {
     };
     std::string field; ///< without the collection prefix: `pt`
     Kind kind = Kind::min;
-    double threshold = 0;
+    double threshold = 0; ///< in the field's unit (GeV for pt)
 };
 
 /// `select_objects`: the objects of a collection that pass cuts, as a new collection (order kept).
@@ -179,7 +179,7 @@ class DeltaRMatch final : public Producer {
     struct Config {
         std::string collection; ///< A
         std::string to;         ///< B
-        double max_dr = 0.4;
+        double max_dr = 0.4;    ///< ΔR (dimensionless), > 0
         std::string output; ///< prefix: `<output>_index` (array of int32), `<output>_dr` (array of float64)
     };
     DeltaRMatch(StepPlace place, Config config);
@@ -206,8 +206,8 @@ class DeltaRClean final : public Producer {
     struct Config {
         std::string collection;
         std::vector<std::string> against; ///< ≥ 1 collections
-        double max_dr = 0.4;
-        std::string output; ///< prefix; "" → the step's name
+        double max_dr = 0.4;              ///< ΔR (dimensionless), > 0
+        std::string output;               ///< prefix; "" → the step's name
         std::vector<std::string> fields;
         bool index = false;
         std::string count; ///< "" → `n<output>`
@@ -241,7 +241,7 @@ class MetRecompute final : public Producer {
         std::string shifted_pt;
         /// pT' = factor · pT: a number, a per-event product or a per-object product.
         NumberOrProduct factor{1.0, ""};
-        std::optional<double> min_pt; ///< only objects with pT' > min_pt
+        std::optional<double> min_pt; ///< only objects with pT' > min_pt (GeV)
         std::string output;           ///< prefix; "" → the step's name
     };
     MetRecompute(StepPlace place, Config config);
