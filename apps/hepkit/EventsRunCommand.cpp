@@ -71,11 +71,13 @@ void print_times(const events::RunReport& r) {
     const double share = total > 0 ? 100.0 / total : 0.0;
     fmt::print("\ntime per step (summed over threads and batches)\n");
     fmt::print("  {:<{}} {:>9} {:>11} {:>7}\n", "step", width, "calls", "seconds", "share");
-    fmt::print("  {:<{}} {:>9} {:>11.4f} {:>6.1f}%\n", "reading the inputs", width, r.batches, r.read_seconds,
+    fmt::print("  {:<{}} {:>9} {:>11.6f} {:>6.1f}%\n", "reading the inputs", width, r.batches, r.read_seconds,
                r.read_seconds * share);
     for (const auto& s : r.steps) {
+        // a shift's replacement is labelled "shift NAME: ..." already
+        const bool named = s.shift.empty() || s.label.rfind("shift " + s.shift + ":", 0) == 0;
         const std::string label =
-            s.shift.empty() ? short_label(s.label) : fmt::format("{} [{}]", short_label(s.label), s.shift);
+            named ? short_label(s.label) : fmt::format("{} [{}]", short_label(s.label), s.shift);
         fmt::print("  {:<{}} {:>9} {:>11.4f} {:>6.1f}%\n", label, width, s.calls, s.seconds,
                    s.seconds * share);
     }

@@ -5,6 +5,8 @@
 // so a step may use a type from any plugin of any file.
 #include "hepkit/events/Config.hpp"
 
+#include "ConfigShift.hpp"
+
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 
@@ -401,13 +403,11 @@ Shift make_shift(const Entry& e, Registry& registry) {
             if (registry.producer_docs().count("expr") == 0)
                 value.fail(
                     "an expression replacement needs the `expr` producer type, which is not registered");
-            YAML::Node map(YAML::NodeType::Map);
-            map["expr"] = value.node(); // shares the node: its line stays known
-            const StepConfig config{StepPlace{"producer", name, value.file(), value.line()},
-                                    YamlView(map, value.file(), value.key())};
             try {
                 shift.replaces.push_back(
-                    {product, std::shared_ptr<Producer>(registry.make_producer("expr", config))});
+                    {product, std::make_shared<detail::SameTypeExpression>(
+                                  StepPlace{"producer", name, value.file(), value.line()}, value, product,
+                                  registry.producer_factory("expr"))});
             } catch (const std::invalid_argument& err) {
                 value.fail(err.what());
             }

@@ -103,11 +103,19 @@ TEST(Config, ReadsAFullConfiguration) {
     EXPECT_EQ(plan.shifts[0].name, "mu_up");
     ASSERT_EQ(plan.shifts[0].replaces.size(), 1u);
     EXPECT_EQ(plan.shifts[0].replaces[0].product, "Muon_pt");
-    const auto& up = dynamic_cast<const FakeProducer&>(*plan.shifts[0].replaces[0].producer);
-    EXPECT_EQ(up.type, "expr"); // an expression string becomes the `expr` producer
-    EXPECT_EQ(up.expr, "Muon_pt * 1.01");
+    // an expression string becomes the `expr` producer, made with the replaced product's type
+    const auto& up = *plan.shifts[0].replaces[0].producer;
     EXPECT_EQ(up.name(), "Muon_pt@mu_up");
     EXPECT_EQ(up.place().line, 16);
+    EXPECT_EQ(up.inputs(), std::vector<std::string>{"Muon_pt * 1.01"});
+    Schema schema;
+    schema.add(ProductInfo{"Muon_pt", io::ColumnType::Float32, true}, "branch of the input");
+    const auto infos = plan.shifts[0].replaces[0].producer->declare(schema);
+    ASSERT_EQ(infos.size(), 1u);
+    EXPECT_EQ(infos[0].type, io::ColumnType::Float32); // the fake `expr` reads dtype: float32
+    Schema doubles;
+    doubles.add(ProductInfo{"Muon_pt", io::ColumnType::Float64, true}, "branch of the input");
+    EXPECT_EQ(plan.shifts[0].replaces[0].producer->declare(doubles)[0].type, io::ColumnType::Float64);
     const auto& down = dynamic_cast<const FakeProducer&>(*plan.shifts[1].replaces[0].producer);
     EXPECT_EQ(down.type, "scale");
     EXPECT_EQ(down.name(), "Muon_pt@mu_down");

@@ -31,18 +31,23 @@ inline std::string text_of(const StepConfig& c, const char* key) {
 
 struct FakeProducer : Producer {
     FakeProducer(const StepConfig& c, std::string t)
-        : Producer(c.place), type(std::move(t)), in(inputs_of(c)), expr(text_of(c, "expr")) {
-        c.check_keys({"inputs", "expr"});
+        : Producer(c.place), type(std::move(t)), in(inputs_of(c)), expr(text_of(c, "expr")),
+          dtype(text_of(c, "dtype")) {
+        c.check_keys({"inputs", "expr", "dtype"});
+        if (type == "expr" && in.empty())
+            in = {expr}; // what the tests read back through inputs()
     }
     std::vector<std::string> inputs() const override { return in; }
+    // float64, or float32 for `dtype: float32` (what the tests use)
     std::vector<ProductInfo> declare(const Schema&) override {
-        return {ProductInfo{name(), io::ColumnType::Float64}};
+        return {ProductInfo{name(), dtype == "float32" ? io::ColumnType::Float32 : io::ColumnType::Float64}};
     }
     void outputs_declared(std::span<const ProductId>) override {}
     void produce(Batch&) const override {}
     std::string type;
     std::vector<std::string> in;
     std::string expr;
+    std::string dtype;
 };
 
 struct FakeFilter : Filter {

@@ -68,6 +68,10 @@ class Registry {
     /// closest first.
     std::vector<std::string> similar(const std::string& type) const;
 
+    /// A copy of the factory of a producer type (for steps that make their producer later, once
+    /// the schema is known); throws std::out_of_range when there is none.
+    ProducerFactory producer_factory(const std::string& type) const { return producers_.at(type); }
+
     /// Loads a shared library and calls its `hepkit_events_register(Registry&)`. Throws
     /// hepkit::InputError naming the library (and dlerror()'s reason) when it cannot be loaded or
     /// lacks the function, and when registering throws (a type name taken). The library stays
