@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# usage: run_example.sh HEPKIT JSROOT_DIR EXAMPLE_DIR CONFIG CHECK TREE INPUT.root OUTDIR [--fit]
+#
+# One example of `hepkit events` (examples/events/) as a test, checked against an independent
+# computation (check_examples.py on the input branches as jsroot reads them, dump.mjs):
+#  1. the example as a user runs it (its own batches, -j 1) on INPUT.root (given by --files-from,
+#     so the configuration's relative path to the reference data does not matter); with --fit,
+#     `hepkit fit` on the example's fit.yml next to that output (the fit reads the histogram JSON
+#     of hepkit events directly), redone by check_examples.py with scipy;
+#  2. the same configuration cut into batches of 64 entries, with -j 1 and -j 2: the outputs must be
+#     byte-identical (report.json aside: it holds times), and equal the independent computation.
+# CHECK is check_examples.py's EXAMPLE (dimuon-hzz, dimuon-nanoaod, ttbar); TREE the input tree.
+# Skips (exit 77) without node or without jsroot in JSROOT_DIR (scripts/test installs it there).
+set -u
+hk="$1"; jsroot="$2"; exdir="$3"; config="$4"; check="$5"; tree="$6"; input="$7"; out="$8"
+fit="${9:-}"
+here="$(cd "$(dirname "$0")" && pwd)"
+src="$(cd "$here/../../.." && pwd)"
+fail() { echo "FAIL: $*"; exit 1; }
+if ! command -v node >/dev/null 2>&1; then
+  echo "SKIPPED: node is not installed (the independent check reads the ROOT file with jsroot under node)"
+  exit 77
+fi
+if [ ! -f "$jsroot/node_modules/jsroot/modules/main.mjs" ]; then
+  echo "SKIPPED: jsroot missing: $jsroot/node_modules/jsroot (scripts/test installs it: npm install --prefix $jsroot jsroot@7.11.2)"
+  exit 77
+fi
+py=/usr/bin/python3
+if ! "$py" -c 'import numpy, scipy' 2>/dev/null; then
+  echo "SKIPPED: $py with numpy and scipy is needed for the independent check"
+  exit 77
+fi
+
+rm -rf "$out"; mkdir -p "$out"
+cp -r "$exdir" "$out/example"
+echo "$input" > "$out/files.txt"
+
+# The branches the example reads, as jsroot reads them.
+case "$check" in
+  dimuon-hzz) branches="Muon_Px Muon_Py Muon_Pz Muon_Charge EventWeight" ;;
+  dimuon-nanoaod) branches="Muon_pt Muon_eta Muon_phi Muon_charge genWeight" ;;
+  ttbar) branches="Muon_pt Muon_eta Muon_phi Muon_pfRelIso04_all Electron_pt Electron_eta Electron_phi
+                   Electron_cutBased Jet_pt Jet_eta Jet_phi Jet_jetId Jet_btagCSVV2 MET_pt MET_phi genWeight" ;;
+  *) fail "unknown check '$check'" ;;
+esac
+# shellcheck disable=SC2086
+node "$here/dump.mjs" "$jsroot" "$input" "$tree" "$out/dump.json" $branches || fail "jsroot could not read $input"
+
+# 1. as a user runs it
+"$hk" -q events run "$out/example/$config" --files-from "$out/files.txt" -j 1 -o "$out/example/out" \
+  || fail "hepkit events run $config"
+pipeline="$(ls "$out/example/out" | grep -v '^report.json$' | head -1)"
+first="$(ls "$out/example/out/$pipeline" | grep '\.root$' | grep -v '__' | head -1)"
+first="${first%.root}"
+node "$src/tests/io/jsroot/read.mjs" "$out/example/out/$pipeline/$first.root" "$jsroot" > "$out/jsroot-hist.json" \
+  || fail "jsroot could not read $pipeline/$first.root"
+args=(--jsroot-hist "$out/jsroot-hist.json" "$first")
+if [ "$fit" = "--fit" ]; then
+  (cd "$out/example" && "$hk" -q fit fit.yml --report-json "$out/fit.json") || fail "hepkit fit fit.yml"
+  args+=(--fit "$out/fit.json")
+fi
+"$py" "$here/check_examples.py" "$check" "$out/dump.json" "$out/example/out" "${args[@]}" || exit 1
+
+# 2. small batches, 1 and 2 threads
+mkdir -p "$out/batched"
+cp -r "$exdir"/. "$out/batched/"
+sed -i 's/^inputs:.*$/&\n  batch_entries: 64/' "$out/batched/$config"
+grep -q '^  batch_entries: 64$' "$out/batched/$config" || fail "could not set batch_entries in $config"
+for j in 1 2; do
+  "$hk" -q events run "$out/batched/$config" --files-from "$out/files.txt" -j $j -o "$out/batched-j$j" \
+    || fail "hepkit events run $config -j $j (batches of 64)"
+done
+batches="$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["batches"])' "$out/batched-j2/report.json")"
+[ "$batches" -gt 1 ] || fail "batch_entries 64 gave $batches batch(es)"
+diff -r -x report.json "$out/batched-j1" "$out/batched-j2" >/dev/null \
+  || fail "outputs of -j 1 and -j 2 differ: diff -r $out/batched-j1 $out/batched-j2"
+"$py" "$here/check_examples.py" "$check" "$out/dump.json" "$out/batched-j2" >/dev/null \
+  || { "$py" "$here/check_examples.py" "$check" "$out/dump.json" "$out/batched-j2"; exit 1; }
+echo "$batches batches of 64 entries: -j 1 and -j 2 outputs identical, equal to the independent computation"
+echo "all checks of events example $check passed"
