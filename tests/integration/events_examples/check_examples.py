@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The examples of `hepkit events` (examples/events/) checked against an independent computation.
 
-    check_examples.py EXAMPLE DUMP.json OUTDIR [--fit FIT.json] [--jsroot-hist HIST.json NAME]
+    check_examples.py EXAMPLE DUMP.json OUTDIR [--fit FIT.json] [--jsroot-hist HIST.json PIPELINE/NAME]
 
 EXAMPLE is dimuon-hzz, dimuon-nanoaod or ttbar. DUMP.json holds the input branches as jsroot read
 them (dump.mjs: JavaScript ROOT I/O, no hepkit code); this script applies the example's selection
@@ -22,9 +22,9 @@ for the nominal and every shift, and compares with what `hepkit events run` wrot
 histogram m_mumu_count; the same model is fitted here with scipy (Poisson likelihood, analytic
 bin integrals) to this script's own histogram: parameters must agree within 1 % of their errors,
 errors within 2 %.
---jsroot-hist HIST.json NAME: a hepkit histogram's .root file as tests/io/jsroot/read.mjs dumped
-it; its TH1D (contents, sumw2, under/overflow) must equal this script's histogram NAME
-(NAME__shift for a shift).
+--jsroot-hist HIST.json PIPELINE/NAME: a hepkit histogram's .root file as tests/io/jsroot/read.mjs
+dumped it; its TH1D (contents, sumw2, under/overflow) must equal this script's histogram NAME
+(NAME__shift for a shift) of PIPELINE.
 
 Exit status 0 with "events example NAME ok" on success, 1 naming the first difference.
 """
@@ -237,7 +237,7 @@ def dimuon(b, muons_of, shift):
         hists["m_mumu"].fill(m, w, "m_mumu")
         hists["m_mumu_count"].fill(m, 1.0, "m_mumu")
         hists["muon0_pt"].fill(good[0][0], w)
-    return cf, hists
+    return {"zmumu": (cf, hists)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,10 +255,16 @@ def ttbar(b, shift):
              "nbjets_selected": Hist(5, -0.5, 4.5)}
     cf = Cutflow()
     cf.rows = [[label, 0, 0.0, 0.0] for label in TTBAR_ROWS]
+    # the control region (pipeline two_jets)
+    hists2 = {"ht": Hist(20, 0, 600, computed=True), "nbjets": Hist(5, -0.5, 4.5),
+              "met": Hist(20, 0, 200, computed=True)}
+    cf2 = Cutflow()
+    cf2.rows = [[label, 0, 0.0, 0.0] for label in ["all", "one_lepton", "two_jets"]]
     for i in range(len(b["genWeight"])):
         g = b["genWeight"][i]
         w = g / abs(g)
         cf.count(0, "all", w)
+        cf2.count(0, "all", w)
         leptons = []
         for pt, eta, phi, iso in zip(b["Muon_pt"][i], b["Muon_eta"][i], b["Muon_phi"][i],
                                      b["Muon_pfRelIso04_all"][i]):
@@ -293,6 +299,12 @@ def ttbar(b, shift):
         if len(leptons) != 1:
             continue
         cf.count(1, "one_lepton", w)
+        cf2.count(1, "one_lepton", w)
+        if len(clean) >= 2:
+            cf2.count(2, "two_jets", w)
+            hists2["ht"].fill(ht, w, "HT")
+            hists2["nbjets"].fill(nb, w)
+            hists2["met"].fill(met, w, "MET_corr_pt")
         hists["njets"].fill(len(clean), w)
         hists["ht"].fill(ht, w, "HT")
         for pt_corr, _ in clean:
@@ -307,7 +319,7 @@ def ttbar(b, shift):
         hists["njets_selected"].fill(len(clean), w)
         hists["ht_selected"].fill(ht, w, "HT")
         hists["nbjets_selected"].fill(nb, w)
-    return cf, hists
+    return {"ljets": (cf, hists), "two_jets": (cf2, hists2)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,49 +404,54 @@ def main(argv):
     rest = argv[4:]
     b = json.load(open(dump_path))["branches"]
     if example == "dimuon-hzz":
-        pipeline, shifts = "zmumu", DIMUON_SHIFTS
+        shifts = DIMUON_SHIFTS
         run = lambda s: dimuon(b, dimuon_muons_hzz, s)
     elif example == "dimuon-nanoaod":
-        pipeline, shifts = "zmumu", DIMUON_SHIFTS
+        shifts = DIMUON_SHIFTS
         run = lambda s: dimuon(b, dimuon_muons_nanoaod, s)
     elif example == "ttbar":
-        pipeline, shifts = "ljets", TTBAR_SHIFTS
+        shifts = TTBAR_SHIFTS
         run = lambda s: ttbar(b, s)
     else:
         print(f"unknown example '{example}' (dimuon-hzz, dimuon-nanoaod, ttbar)", file=sys.stderr)
         return 2
 
-    results = {s: run(s) for s in shifts}
+    results = {s: run(s) for s in shifts}  # shift -> pipeline -> (cut flow, histograms)
+    pipelines = sorted(results[""])
     try:
         if NEAR:
             raise Failure("values too close to a cut or bin edge for an exact comparison:\n  " +
                           "\n  ".join(NEAR[:20]))
-        folder = os.path.join(outdir, pipeline)
-        want_files = {"cutflow.json"}
-        for s, (_, hists) in results.items():
-            for name in hists:
-                stem = name + (f"__{s}" if s else "")
-                want_files |= {stem + ".json", stem + ".root"}
-        got_files = set(os.listdir(folder))
-        if got_files != want_files:
-            raise Failure(f"{folder}: files {sorted(got_files ^ want_files)} are "
-                          "missing or unexpected")
-        cutflows = json.load(open(os.path.join(folder, "cutflow.json")))
-        for s, (cf, hists) in results.items():
-            compare_cutflow(cutflows["nominal" if not s else s], cf, f"cut flow {s or 'nominal'}")
-            for name, h in hists.items():
-                stem = name + (f"__{s}" if s else "")
-                compare_hist(os.path.join(folder, stem + ".json"), h, f"{pipeline}/{stem}")
+        got_pipelines = sorted(f for f in os.listdir(outdir) if f != "report.json")
+        if got_pipelines != pipelines:
+            raise Failure(f"{outdir}: pipeline folders {got_pipelines}, expected {pipelines}")
+        for pipeline in pipelines:
+            folder = os.path.join(outdir, pipeline)
+            want_files = {"cutflow.json"}
+            for s in shifts:
+                for name in results[s][pipeline][1]:
+                    stem = name + (f"__{s}" if s else "")
+                    want_files |= {stem + ".json", stem + ".root"}
+            got_files = set(os.listdir(folder))
+            if got_files != want_files:
+                raise Failure(f"{folder}: files {sorted(got_files ^ want_files)} are missing or unexpected")
+            cutflows = json.load(open(os.path.join(folder, "cutflow.json")))
+            for s in shifts:
+                cf, hists = results[s][pipeline]
+                compare_cutflow(cutflows["nominal" if not s else s], cf, f"{pipeline}: cut flow {s or 'nominal'}")
+                for name, h in hists.items():
+                    stem = name + (f"__{s}" if s else "")
+                    compare_hist(os.path.join(folder, stem + ".json"), h, f"{pipeline}/{stem}")
         k = 0
         while k < len(rest):
             if rest[k] == "--fit":
-                check_fit(results[""][1]["m_mumu_count"], rest[k + 1])
+                check_fit(results[""]["zmumu"][1]["m_mumu_count"], rest[k + 1])
                 k += 2
-            elif rest[k] == "--jsroot-hist":
-                name = rest[k + 2]
+            elif rest[k] == "--jsroot-hist":  # PIPELINE/NAME[__SHIFT]
+                pipeline, _, name = rest[k + 2].partition("/")
                 stem, _, s = name.partition("__")
-                check_jsroot_hist(rest[k + 1], results[s][1][stem], name)
-                print(f"{name}.root read by jsroot equals the expected histogram")
+                check_jsroot_hist(rest[k + 1], results[s][pipeline][1][stem], name)
+                print(f"{rest[k + 2]}.root read by jsroot equals the expected histogram")
                 k += 3
             else:
                 print(f"unknown option {rest[k]}", file=sys.stderr)
@@ -442,10 +459,13 @@ def main(argv):
     except Failure as e:
         print(f"FAIL: {example}: {e}")
         return 1
-    for s, (cf, hists) in results.items():
-        rows = ", ".join(f"{r[0]} {r[1]}" for r in cf.rows)
-        filled = sum(h.entries for h in hists.values())
-        print(f"{example} {s or 'nominal'}: cut flow {rows}; {len(hists)} histograms, {filled} fills: equal")
+    for s in shifts:
+        for pipeline in pipelines:
+            cf, hists = results[s][pipeline]
+            rows = ", ".join(f"{r[0]} {r[1]}" for r in cf.rows)
+            filled = sum(h.entries for h in hists.values())
+            print(f"{example} {pipeline} {s or 'nominal'}: cut flow {rows}; {len(hists)} histograms, "
+                  f"{filled} fills: equal")
     print(f"events example {example} ok")
     return 0
 

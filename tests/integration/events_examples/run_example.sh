@@ -8,7 +8,8 @@
 #     `hepkit fit` on the example's fit.yml next to that output (the fit reads the histogram JSON
 #     of hepkit events directly), redone by check_examples.py with scipy;
 #  2. the same configuration cut into batches of 64 entries, with -j 1 and -j 2: the outputs must be
-#     byte-identical (report.json aside: it holds times), and equal the independent computation.
+#     byte-identical (report.json aside: it holds times; the .root files' time stamps fixed by
+#     SOURCE_DATE_EPOCH), and equal the independent computation.
 # CHECK is check_examples.py's EXAMPLE (dimuon-hzz, dimuon-nanoaod, ttbar); TREE the input tree.
 # Skips (exit 77) without node or without jsroot in JSROOT_DIR (scripts/test installs it there).
 set -u
@@ -49,12 +50,16 @@ node "$here/dump.mjs" "$jsroot" "$input" "$tree" "$out/dump.json" $branches || f
 # 1. as a user runs it
 "$hk" -q events run "$out/example/$config" --files-from "$out/files.txt" -j 1 -o "$out/example/out" \
   || fail "hepkit events run $config"
+# a nominal and a shifted histogram of the first pipeline, their .root files read by jsroot
 pipeline="$(ls "$out/example/out" | grep -v '^report.json$' | head -1)"
-first="$(ls "$out/example/out/$pipeline" | grep '\.root$' | grep -v '__' | head -1)"
-first="${first%.root}"
-node "$src/tests/io/jsroot/read.mjs" "$out/example/out/$pipeline/$first.root" "$jsroot" > "$out/jsroot-hist.json" \
-  || fail "jsroot could not read $pipeline/$first.root"
-args=(--jsroot-hist "$out/jsroot-hist.json" "$first")
+args=()
+for stem in "$(ls "$out/example/out/$pipeline" | grep '\.root$' | grep -v '__' | head -1)" \
+            "$(ls "$out/example/out/$pipeline" | grep '__.*\.root$' | head -1)"; do
+  stem="${stem%.root}"
+  node "$src/tests/io/jsroot/read.mjs" "$out/example/out/$pipeline/$stem.root" "$jsroot" > "$out/jsroot-$stem.json" \
+    || fail "jsroot could not read $pipeline/$stem.root"
+  args+=(--jsroot-hist "$out/jsroot-$stem.json" "$pipeline/$stem")
+done
 if [ "$fit" = "--fit" ]; then
   (cd "$out/example" && "$hk" -q fit fit.yml --report-json "$out/fit.json") || fail "hepkit fit fit.yml"
   args+=(--fit "$out/fit.json")
@@ -66,8 +71,10 @@ mkdir -p "$out/batched"
 cp -r "$exdir"/. "$out/batched/"
 sed -i 's/^inputs:.*$/&\n  batch_entries: 64/' "$out/batched/$config"
 grep -q '^  batch_entries: 64$' "$out/batched/$config" || fail "could not set batch_entries in $config"
+# SOURCE_DATE_EPOCH fixes the time stamps (and the UUID drawn from them) of the .root outputs,
+# which otherwise differ between two runs in different seconds (docs/events-outputs.md)
 for j in 1 2; do
-  "$hk" -q events run "$out/batched/$config" --files-from "$out/files.txt" -j $j -o "$out/batched-j$j" \
+  SOURCE_DATE_EPOCH=1764633600 "$hk" -q events run "$out/batched/$config" --files-from "$out/files.txt" -j $j -o "$out/batched-j$j" \
     || fail "hepkit events run $config -j $j (batches of 64)"
 done
 batches="$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["batches"])' "$out/batched-j2/report.json")"
