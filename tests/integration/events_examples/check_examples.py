@@ -370,8 +370,11 @@ def check_fit(hist, report_path):
     if not report.get("converged", False):
         raise Failure(f"hepkit fit did not converge: {report.get('message')}")
     lines = []
+    worst_value = worst_error = 0.0
     for name, value, error in zip(["m", "sigma", "s", "b"], best, errors):
         got = report["parameters"][name]
+        worst_value = max(worst_value, abs(got["value"] - value) / error)
+        worst_error = max(worst_error, abs(got["error"] - error) / error)
         if abs(got["value"] - value) > 0.01 * error:
             raise Failure(f"fit: {name} = {got['value']!r}, scipy {value!r} (error {error:.4g}): "
                           "differ by more than 1 % of the error")
@@ -379,6 +382,8 @@ def check_fit(hist, report_path):
             raise Failure(f"fit: error of {name} = {got['error']!r}, scipy {error!r}: differ by more than 2 %")
         lines.append(f"{name} = {got['value']:.6g} +- {got['error']:.4g} (scipy {value:.6g} +- {error:.4g})")
     print("fit: " + "; ".join(lines))
+    print(f"fit: hepkit and scipy differ by at most {100 * worst_value:.3g} % of an error in the values, "
+          f"{100 * worst_error:.3g} % in the errors")
 
 
 def check_jsroot_hist(path, want, name):
