@@ -56,12 +56,8 @@ std::function<int()> add_events_command(CLI::App& app, const GlobalOptions& glob
     events->require_subcommand(1);
     const std::vector<std::pair<std::string, std::function<int()>>> subs{
         {"run", add_events_run(*events, globals)},
-#ifdef HEPKIT_EVENTS_HIST_COMMAND
         {"hist", add_events_hist(*events, globals)},
-#endif
-#ifdef HEPKIT_EVENTS_MERGE_COMMAND
         {"merge", add_events_merge(*events, globals)},
-#endif
         {"types", add_events_types(*events, globals)},
     };
     return [events, subs]() {

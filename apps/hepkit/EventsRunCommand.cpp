@@ -69,7 +69,7 @@ void print_times(const events::RunReport& r) {
         width = std::max(width, short_label(s.label).size() + (s.shift.empty() ? 0 : s.shift.size() + 3));
     }
     const double share = total > 0 ? 100.0 / total : 0.0;
-    fmt::print("\ntime per step (summed over threads and batches)\n");
+    fmt::print("\nCPU time per step (summed over threads and batches)\n");
     fmt::print("  {:<{}} {:>9} {:>11} {:>7}\n", "step", width, "calls", "seconds", "share");
     fmt::print("  {:<{}} {:>9} {:>11.6f} {:>6.1f}%\n", "reading the inputs", width, r.batches, r.read_seconds,
                r.read_seconds * share);
@@ -78,7 +78,7 @@ void print_times(const events::RunReport& r) {
         const bool named = s.shift.empty() || s.label.rfind("shift " + s.shift + ":", 0) == 0;
         const std::string label =
             named ? short_label(s.label) : fmt::format("{} [{}]", short_label(s.label), s.shift);
-        fmt::print("  {:<{}} {:>9} {:>11.4f} {:>6.1f}%\n", label, width, s.calls, s.seconds,
+        fmt::print("  {:<{}} {:>9} {:>11.6f} {:>6.1f}%\n", label, width, s.calls, s.seconds,
                    s.seconds * share);
     }
 }
@@ -133,9 +133,10 @@ int emit_jobs(const RunOptions& o, const events::Plan& plan, bool threads_given,
     const std::size_t jobs = events::emit_job_array(array);
     if (!globals.quiet)
         fmt::print(
-            "hepkit events run: {} input files as {} {} jobs of up to {} files in {} (submit {}, then run "
+            "hepkit events run: {} input file{} as {} {} job{} of up to {} file{} in {} (submit {}, then run "
             "merge.sh: outputs in {}/merged)\n",
-            plan.inputs.files.size(), jobs, o.emit, o.files_per_job, o.outdir,
+            plan.inputs.files.size(), plan.inputs.files.size() == 1 ? "" : "s", jobs, o.emit,
+            jobs == 1 ? "" : "s", o.files_per_job, o.files_per_job == 1 ? "" : "s", o.outdir,
             o.emit == "condor" ? "events.sub" : "events.sbatch", o.outdir);
     return 0;
 }

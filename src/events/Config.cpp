@@ -39,6 +39,7 @@ struct Gathered {
     std::vector<std::pair<YamlView, std::string>> plugins; // where, resolved path
     std::vector<YamlView> global;
     std::vector<Entry> shifts, pipelines;
+    std::map<std::string, YamlView> included; // canonical path -> the include that read it
 };
 
 std::string folder_of(const std::string& file) {
@@ -120,6 +121,17 @@ void gather(const std::string& path, std::vector<std::string>& chain, Gathered& 
                     cycle.append(*it).append(" -> ");
                 item.fail(std::string("include cycle: ").append(cycle).append(canonical));
             }
+            // twice without a cycle (a file included by two others): its shifts and pipelines would be
+            // defined twice, its global steps run twice
+            if (auto it = g.included.find(canonical); it != g.included.end())
+                item.fail(std::string("'")
+                              .append(file)
+                              .append("' is included twice (also at ")
+                              .append(it->second.file())
+                              .append(":")
+                              .append(std::to_string(it->second.line()))
+                              .append("); include it once"));
+            g.included.emplace(canonical, item);
             chain.push_back(canonical);
             gather(file, chain, g);
             chain.pop_back();
@@ -190,7 +202,6 @@ Inputs read_inputs(const Gathered& g, const std::string& top, const PlanOverride
         in.fail("expected a map with files, tree, first_entry, entries, batch_entries");
     in.check_keys({"files", "tree", "first_entry", "entries", "batch_entries"});
     Inputs inputs;
-    const YamlView files = in.at("files");
     std::vector<std::pair<std::string, YamlView>> seen;
     auto add = [&](const YamlView& at) {
         for (const auto& f : expand(at, resolve(g.inputs_dir, at.as_string()))) {
@@ -206,14 +217,18 @@ Inputs read_inputs(const Gathered& g, const std::string& top, const PlanOverride
         }
     };
     if (overrides.files) {
+        // (a configuration run only with --files-from may leave `files` out)
         inputs.files = *overrides.files;
-    } else if (files.is_sequence()) {
-        if (files.size() == 0)
-            files.fail("expected at least one input file");
-        for (std::size_t i = 0; i < files.size(); ++i)
-            add(files.at(i));
     } else {
-        add(files);
+        const YamlView files = in.at("files");
+        if (files.is_sequence()) {
+            if (files.size() == 0)
+                files.fail("expected at least one input file");
+            for (std::size_t i = 0; i < files.size(); ++i)
+                add(files.at(i));
+        } else {
+            add(files);
+        }
     }
     if (in.has("tree")) {
         inputs.tree = in.at("tree").as_string();

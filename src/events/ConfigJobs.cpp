@@ -90,6 +90,16 @@ std::size_t emit_job_array(const JobArray& a) {
 
     const fs::path dir = fs::absolute(a.outdir).lexically_normal();
     std::error_code ec;
+    // Outputs of an earlier array would pass merge.sh's check for finished jobs (their
+    // report.json exists) and be merged as if the new jobs had made them.
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name == "merged" || name.rfind("job-", 0) == 0)
+            throw OutputError(dir.string(), 0, "",
+                              "holds the outputs of an earlier job array (" + name +
+                                  "); remove them or write the new array elsewhere (-o)");
+    }
+    ec.clear();
     fs::create_directories(dir / "files", ec);
     if (!ec)
         fs::create_directories(dir / "logs", ec);

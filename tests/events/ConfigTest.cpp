@@ -217,6 +217,13 @@ TEST(Config, IncludeCycleIsAnError) {
                        {"include cycle", "a.yaml -> ", "b.yaml -> ", "a.yaml"});
     const std::string self = d.write("self.yaml", "include: [self.yaml]\n");
     expect_input_error([&] { load_plan(self, r); }, "self.yaml", 1, "include[0]", {"include cycle"});
+    // included by two files, no cycle: named at the second include
+    d.write("common.yaml", "global: []\n");
+    d.write("one.yaml", "include: [common.yaml]\n");
+    d.write("two.yaml", "\ninclude: [common.yaml]\n");
+    const std::string diamond = d.write("diamond.yaml", "include: [one.yaml, two.yaml]\n");
+    expect_input_error([&] { load_plan(diamond, r); }, "two.yaml", 2, "include[0]",
+                       {"common.yaml' is included twice (also at ", "one.yaml:1"});
     const std::string gone =
         d.write("gone.yaml", "inputs: {files: [data/a.root]}\ninclude: [nothere.yaml]\n");
     expect_input_error([&] { load_plan(gone, r); }, "gone.yaml", 2, "include[0]",
@@ -407,6 +414,12 @@ TEST(Config, OverridesReplaceFilesAndEntries) {
     const Plan plan = load_plan(path, r, o);
     EXPECT_EQ(plan.inputs.files, (std::vector<std::string>{"x.root", "y.root"}));
     EXPECT_EQ(plan.inputs.max_entries, 3);
+    // with the files given, the configuration may leave them out; without, they are required
+    const std::string nofiles =
+        d.write("nofiles.yaml", "inputs: {tree: T}\npipelines: {p: {steps: [{type: hist, name: h}]}}\n");
+    EXPECT_EQ(load_plan(nofiles, r, o).inputs.tree, "T");
+    expect_input_error([&] { load_plan(nofiles, r); }, "nofiles.yaml", 1, "inputs",
+                       {"missing required key 'files'"});
 }
 
 // Plugins are loaded before any step is made; a bad one is named at its line in the configuration.
@@ -510,6 +523,8 @@ TEST(Config, JobArrayRunsAndMerges) {
     EXPECT_EQ(sh((out / "merge.sh").string()), 0);
     EXPECT_NE(slurp(d.path() / "calls.txt").find("-q events merge job-0 job-1 job-2 -o merged\n"),
               std::string::npos);
+    // a second array into the same folder would merge the first one's outputs: refused
+    EXPECT_THROW(emit_job_array(a), OutputError);
 
     a.kind = "condor";
     a.outdir = (d.path() / "condor").string();

@@ -13,6 +13,7 @@ file(WRITE ${EVBAD}/cycle_a.yaml "include: [cycle_b.yaml]\ninputs: {files: [data
 file(WRITE ${EVBAD}/cycle_b.yaml "pipelines: {p: {steps: [{type: histogram, name: h, x: x, bins: \"1, 0, 1\"}]}}\ninclude:\n  - cycle_a.yaml\n")
 file(WRITE ${EVBAD}/missing_input.yaml "inputs:\n  files: [data.root, nothere.root]\npipelines: {p: {steps: [{type: histogram, name: h, x: x, bins: \"1, 0, 1\"}]}}\n")
 file(WRITE ${EVBAD}/missing_plugin.yaml "plugins: [lib/libnothere.so]\ninputs: {files: [data.root]}\npipelines: {p: {steps: [{type: histogram, name: h, x: x, bins: \"1, 0, 1\"}]}}\n")
+file(WRITE ${EVBAD}/entries.yaml "inputs: {files: [data.root], entries: 10}\npipelines: {p: {steps: [{type: histogram, name: h, x: x, bins: \"1, 0, 1\"}]}}\n")
 file(WRITE ${EVBAD}/step_key.yaml "inputs: {files: [data.root]}\npipelines:\n  p:\n    steps:\n      - {type: histogram, name: h, x: x, bins: \"1, 0, 1\", wieght: w}\n")
 
 function(events_bad name pattern)
@@ -36,6 +37,11 @@ events_bad(files_from "nolist.txt: cannot read the file list: no such file" ${EV
 # a command line that cannot be run: exit 64
 add_test(NAME cli.events_files_per_job_needs_emit COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh 64
          "--files-per-job: needs --emit" -- ${HK} events run ${EVBAD}/unknown_key.yaml --files-per-job 2)
+add_test(NAME cli.events_emit_entries COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh 64
+         "--entries: cannot be split over a job array" -- ${HK} events run ${EVBAD}/entries.yaml --emit slurm --entries 5
+         -o ${OUT}/events-bad-emit)
+events_bad(emit_range "entries.yaml: inputs: first_entry / entries select a range of the whole chain" ${EVBAD}/entries.yaml
+           --emit condor)
 add_test(NAME cli.events_graph_value COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh 64
          "--graph" -- ${HK} events run ${EVBAD}/unknown_key.yaml --graph=svg)
 
@@ -74,3 +80,15 @@ add_test(NAME cli.events_emit_arrays COMMAND ${WITH_REF} root-files/uproot-HZZ-z
   ${CMAKE_CURRENT_SOURCE_DIR}/events_run_emit.sh ${HK} ${OUT}/events-emit ${OUT}/events-emit.yaml ${_hzz})
 set_tests_properties(cli.events_emit_arrays PROPERTIES SKIP_RETURN_CODE 77 LABELS events
   PASS_REGULAR_EXPRESSION "events emit ok")
+
+# What a run prints: the progress line (forced on: no terminal here) with events/s and ETA, the
+# CPU time per step, the cut flow; --graph and --graph=dot instead of running.
+set(_list ${OUT}/events-hzz-files.txt)
+add_test(NAME cli.events_run_report COMMAND ${WITH_REF} root-files/uproot-HZZ.root sh -c
+  "echo @REF@/root-files/uproot-HZZ.root > ${_list} && HEPKIT_PROGRESS=1 ${HK} events run ${OUT}/events-emit.yaml --files-from ${_list} -j 2 -o ${OUT}/events-report 2>&1")
+set_tests_properties(cli.events_run_report PROPERTIES SKIP_RETURN_CODE 77 LABELS events PASS_REGULAR_EXPRESSION
+  "2421 / 2421 events .100.0 %., [0-9.e+]+ events/s, ETA .*2421 events of 1 file in .*CPU time per step.*two_muons: consumer pt0 .events-emit.yaml:7. +1 .*cut flow of pipeline two_muons.*all +2421 +2421 .*two +")
+add_test(NAME cli.events_graph COMMAND ${WITH_REF} root-files/uproot-HZZ.root sh -c
+  "echo @REF@/root-files/uproot-HZZ.root > ${_list}.g && ${HK} events run ${OUT}/events-emit.yaml --files-from ${_list}.g --graph && ${HK} events run ${OUT}/events-emit.yaml --files-from ${_list}.g --graph=dot")
+set_tests_properties(cli.events_graph PROPERTIES SKIP_RETURN_CODE 77 LABELS events PASS_REGULAR_EXPRESSION
+  "NMuon +.int32. +from branch of the input.*read by: filter two .[^)]*events-emit.yaml:6.*digraph")
