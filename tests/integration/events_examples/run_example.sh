@@ -51,11 +51,20 @@ node "$here/dump.mjs" "$jsroot" "$input" "$tree" "$out/dump.json" $branches || f
 "$hk" -q events run "$out/example/$config" --files-from "$out/files.txt" -j 1 -o "$out/example/out" \
   || fail "hepkit events run $config"
 # a nominal and a shifted histogram of the first pipeline, their .root files read by jsroot
-pipeline="$(ls "$out/example/out" | grep -v '^report.json$' | head -1)"
+pipeline=""
+for d in "$out/example/out"/*/; do pipeline="$(basename "$d")"; break; done
+[ -n "$pipeline" ] || fail "no pipeline folder in $out/example/out"
+nominal=""; shifted=""
+for f in "$out/example/out/$pipeline"/*.root; do
+  stem="$(basename "$f" .root)"
+  case "$stem" in
+    *__*) [ -n "$shifted" ] || shifted="$stem" ;;
+    *) [ -n "$nominal" ] || nominal="$stem" ;;
+  esac
+done
+if [ -z "$nominal" ] || [ -z "$shifted" ]; then fail "no nominal or no shifted .root histogram in $out/example/out/$pipeline"; fi
 args=()
-for stem in "$(ls "$out/example/out/$pipeline" | grep '\.root$' | grep -v '__' | head -1)" \
-            "$(ls "$out/example/out/$pipeline" | grep '__.*\.root$' | head -1)"; do
-  stem="${stem%.root}"
+for stem in "$nominal" "$shifted"; do
   node "$src/tests/io/jsroot/read.mjs" "$out/example/out/$pipeline/$stem.root" "$jsroot" > "$out/jsroot-$stem.json" \
     || fail "jsroot could not read $pipeline/$stem.root"
   args+=(--jsroot-hist "$out/jsroot-$stem.json" "$pipeline/$stem")
