@@ -2,6 +2,7 @@
 """The examples of `hepkit events` (examples/events/) checked against an independent computation.
 
     check_examples.py EXAMPLE DUMP.json OUTDIR [--fit FIT.json] [--jsroot-hist HIST.json PIPELINE/NAME]
+                      [--ntuple-dumps DIR]
 
 EXAMPLE is dimuon-hzz, dimuon-nanoaod or ttbar. DUMP.json holds the input branches as jsroot read
 them (dump.mjs: JavaScript ROOT I/O, no hepkit code); this script applies the example's selection
@@ -25,6 +26,11 @@ errors within 2 %.
 --jsroot-hist HIST.json PIPELINE/NAME: a hepkit histogram's .root file as tests/io/jsroot/read.mjs
 dumped it; its TH1D (contents, sumw2, under/overflow) must equal this script's histogram NAME
 (NAME__shift for a shift) of PIPELINE.
+
+--ntuple-dumps DIR: the ROOT ntuples (dimuon's z_candidates) as dump.mjs read them,
+DIR/PIPELINE/NAME[__shift].json; their rows must equal this script's (without it only their files'
+presence is checked). CSV ntuples (ttbar's two_jets/events) are always compared. Rows: integers
+exactly, floats to 1e-12 relative.
 
 Exit status 0 with "events example NAME ok" on success, 1 naming the first difference.
 """
@@ -153,6 +159,32 @@ def compare_cutflow(got_rows, want, label):
             raise Failure(f"{label} {name}: sumw {g['sumw']!r}, sumw2 {g['sumw2']!r}; expected {sumw!r}, {sumw2!r}")
 
 
+def compare_ntuple(path, fmt, columns, want, label):
+    """An ntuple's rows (input order) against the expected ones: integers exactly, floats to 1e-12
+    relative (values computed in float64 by both: a few ulp apart at most)."""
+    if fmt == "csv":
+        import csv
+        with open(path, newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader)
+            rows = [[float(v) for v in row] for row in reader]
+        if header != columns:
+            raise Failure(f"{label}: columns {header}, expected {columns}")
+    else:  # dump.mjs's JSON of the tree, read by jsroot
+        branches = json.load(open(path))["branches"]
+        if sorted(branches) != sorted(columns):
+            raise Failure(f"{label}: branches {sorted(branches)}, expected {sorted(columns)}")
+        rows = [list(r) for r in zip(*(branches[c] for c in columns))]
+    if len(rows) != len(want):
+        raise Failure(f"{label}: {len(rows)} rows, expected {len(want)}")
+    for k, (got_row, want_row) in enumerate(zip(rows, want)):
+        for c, g, e in zip(columns, got_row, want_row):
+            gs, es = (g, e) if isinstance(e, list) else ([g], [e])
+            if len(gs) != len(es) or any(not (a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b)))
+                                         for a, b in zip(gs, es)):
+                raise Failure(f"{label}: row {k} {c} = {g!r}, expected {e!r}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Four-vectors, as docs/events-library.md states the formulas (standard kinematics).
 
@@ -210,6 +242,7 @@ def dimuon(b, muons_of, shift):
              "m_mumu_count": Hist(60, 60, 120, computed=True), "muon0_pt": Hist(40, 0, 200)}
     cf = Cutflow()
     cf.rows = [[label, 0, 0.0, 0.0] for label in DIMUON_ROWS]
+    z_candidates = []
     for i in range(len(b[next(iter(b))])):
         muons, w = muons_of(b, i)
         w *= wscale  # weight * 1.1: the weight shift replaces the product `weight`
@@ -237,7 +270,9 @@ def dimuon(b, muons_of, shift):
         hists["m_mumu"].fill(m, w, "m_mumu")
         hists["m_mumu_count"].fill(m, 1.0, "m_mumu")
         hists["muon0_pt"].fill(good[0][0], w)
-    return {"zmumu": (cf, hists)}
+        z_candidates.append([m, w, [mu[0] for mu in good], [mu[1] for mu in good], [mu[2] for mu in good]])
+    columns = ["m_mumu", "weight", "GoodMuon_pt", "GoodMuon_eta", "GoodMuon_phi"]
+    return {"zmumu": (cf, hists, {"z_candidates": ("root", columns, z_candidates)})}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,6 +295,7 @@ def ttbar(b, shift):
               "met": Hist(20, 0, 200, computed=True)}
     cf2 = Cutflow()
     cf2.rows = [[label, 0, 0.0, 0.0] for label in ["all", "one_lepton", "two_jets"]]
+    events2 = []
     for i in range(len(b["genWeight"])):
         g = b["genWeight"][i]
         w = g / abs(g)
@@ -305,6 +341,7 @@ def ttbar(b, shift):
             hists2["ht"].fill(ht, w, "HT")
             hists2["nbjets"].fill(nb, w)
             hists2["met"].fill(met, w, "MET_corr_pt")
+            events2.append([len(clean), nb, ht, met, w])
         hists["njets"].fill(len(clean), w)
         hists["ht"].fill(ht, w, "HT")
         for pt_corr, _ in clean:
@@ -319,7 +356,8 @@ def ttbar(b, shift):
         hists["njets_selected"].fill(len(clean), w)
         hists["ht_selected"].fill(ht, w, "HT")
         hists["nbjets_selected"].fill(nb, w)
-    return {"ljets": (cf, hists), "two_jets": (cf2, hists2)}
+    columns = ["nCleanJet", "nBJet", "HT", "MET_corr_pt", "weight"]
+    return {"ljets": (cf, hists, {}), "two_jets": (cf2, hists2, {"events": ("csv", columns, events2)})}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -421,8 +459,14 @@ def main(argv):
         print(f"unknown example '{example}' (dimuon-hzz, dimuon-nanoaod, ttbar)", file=sys.stderr)
         return 2
 
-    results = {s: run(s) for s in shifts}  # shift -> pipeline -> (cut flow, histograms)
+    results = {s: run(s) for s in shifts}  # shift -> pipeline -> (cut flow, histograms, ntuples)
     pipelines = sorted(results[""])
+    ntuple_dumps = None
+    if "--ntuple-dumps" in rest:
+        k = rest.index("--ntuple-dumps")
+        ntuple_dumps = rest[k + 1]
+        del rest[k:k + 2]
+    checked_root_ntuples = 0
     try:
         if NEAR:
             raise Failure("values too close to a cut or bin edge for an exact comparison:\n  " +
@@ -437,16 +481,26 @@ def main(argv):
                 for name in results[s][pipeline][1]:
                     stem = name + (f"__{s}" if s else "")
                     want_files |= {stem + ".json", stem + ".root"}
+                for name, (fmt, _, _) in results[s][pipeline][2].items():
+                    want_files.add(name + (f"__{s}" if s else "") + "." + fmt)
             got_files = set(os.listdir(folder))
             if got_files != want_files:
                 raise Failure(f"{folder}: files {sorted(got_files ^ want_files)} are missing or unexpected")
             cutflows = json.load(open(os.path.join(folder, "cutflow.json")))
             for s in shifts:
-                cf, hists = results[s][pipeline]
+                cf, hists, ntuples = results[s][pipeline]
                 compare_cutflow(cutflows["nominal" if not s else s], cf, f"{pipeline}: cut flow {s or 'nominal'}")
                 for name, h in hists.items():
                     stem = name + (f"__{s}" if s else "")
                     compare_hist(os.path.join(folder, stem + ".json"), h, f"{pipeline}/{stem}")
+                for name, (fmt, columns, rows) in ntuples.items():
+                    stem = name + (f"__{s}" if s else "")
+                    if fmt == "csv":
+                        compare_ntuple(os.path.join(folder, stem + ".csv"), fmt, columns, rows, f"{pipeline}/{stem}.csv")
+                    elif ntuple_dumps:
+                        compare_ntuple(os.path.join(ntuple_dumps, pipeline, stem + ".json"), fmt, columns, rows,
+                                       f"{pipeline}/{stem}.root (read by jsroot)")
+                        checked_root_ntuples += 1
         k = 0
         while k < len(rest):
             if rest[k] == "--fit":
@@ -466,11 +520,14 @@ def main(argv):
         return 1
     for s in shifts:
         for pipeline in pipelines:
-            cf, hists = results[s][pipeline]
+            cf, hists, ntuples = results[s][pipeline]
             rows = ", ".join(f"{r[0]} {r[1]}" for r in cf.rows)
             filled = sum(h.entries for h in hists.values())
+            tuples = "".join(f", ntuple {n} of {len(r)} rows" for n, (_, _, r) in ntuples.items())
             print(f"{example} {pipeline} {s or 'nominal'}: cut flow {rows}; {len(hists)} histograms, "
-                  f"{filled} fills: equal")
+                  f"{filled} fills{tuples}: equal")
+    if checked_root_ntuples:
+        print(f"{checked_root_ntuples} ROOT ntuples read by jsroot: rows equal")
     print(f"events example {example} ok")
     return 0
 

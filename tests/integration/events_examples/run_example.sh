@@ -37,6 +37,12 @@ cp -r "$exdir" "$out/example"
 echo "$input" > "$out/files.txt"
 
 # The branches the example reads, as jsroot reads them.
+# ntuple: a ROOT ntuple of the example (PIPELINE/NAME) and its branches, read back by jsroot too.
+ntuple=""; ntuple_branches=""
+case "$check" in
+  dimuon-hzz|dimuon-nanoaod)
+    ntuple="zmumu/z_candidates"; ntuple_branches="m_mumu weight GoodMuon_pt GoodMuon_eta GoodMuon_phi" ;;
+esac
 case "$check" in
   dimuon-hzz) branches="Muon_Px Muon_Py Muon_Pz Muon_Charge EventWeight" ;;
   dimuon-nanoaod) branches="Muon_pt Muon_eta Muon_phi Muon_charge genWeight" ;;
@@ -69,6 +75,15 @@ for stem in "$nominal" "$shifted"; do
     || fail "jsroot could not read $pipeline/$stem.root"
   args+=(--jsroot-hist "$out/jsroot-$stem.json" "$pipeline/$stem")
 done
+if [ -n "$ntuple" ]; then
+  mkdir -p "$out/ntuples/$(dirname "$ntuple")"
+  for f in "$out/example/out/$ntuple".root "$out/example/out/$ntuple"__*.root; do
+    # shellcheck disable=SC2086
+    node "$here/dump.mjs" "$jsroot" "$f" Events "$out/ntuples/$(dirname "$ntuple")/$(basename "$f" .root).json" \
+      $ntuple_branches || fail "jsroot could not read the ntuple $f"
+  done
+  args+=(--ntuple-dumps "$out/ntuples")
+fi
 if [ "$fit" = "--fit" ]; then
   (cd "$out/example" && "$hk" -q fit fit.yml --report-json "$out/fit.json") || fail "hepkit fit fit.yml"
   args+=(--fit "$out/fit.json")
