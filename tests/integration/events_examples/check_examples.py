@@ -26,7 +26,6 @@ errors within 2 %.
 --jsroot-hist HIST.json PIPELINE/NAME: a hepkit histogram's .root file as tests/io/jsroot/read.mjs
 dumped it; its TH1D (contents, sumw2, under/overflow) must equal this script's histogram NAME
 (NAME__shift for a shift) of PIPELINE.
-
 --ntuple-dumps DIR: the ROOT ntuples (dimuon's z_candidates) as dump.mjs read them,
 DIR/PIPELINE/NAME[__shift].json; their rows must equal this script's (without it only their files'
 presence is checked). CSV ntuples (ttbar's two_jets/events) are always compared. Rows: integers
@@ -138,6 +137,8 @@ def compare_hist(path, want, label):
     if got["entries"] != want.entries:
         raise Failure(f"{label}: entries {got['entries']}, expected {want.entries}")
     for key in ("counts", "sumw2"):
+        if len(got[key]) != want.n:
+            raise Failure(f"{label}: {len(got[key])} {key}, expected {want.n}")
         for i, (g, e) in enumerate(zip(got[key], getattr(want, key))):
             if not close(g, e):
                 raise Failure(f"{label}: {key}[{i}] = {g!r}, expected {e!r}")
@@ -326,7 +327,8 @@ def ttbar(b, shift):
         for pt, pt_corr, eta, phi, jet_id, btag in jets:
             if not (pt_corr > 30 and jet_id > 1 and abs(eta) < 2.4):
                 continue
-            if all(not lt(delta_r(eta, phi, le, lp), 0.4, "Delta R(jet, lepton)", True) for le, lp in leptons):
+            overlaps = [lt(delta_r(eta, phi, le, lp), 0.4, "Delta R(jet, lepton)", True) for le, lp in leptons]
+            if not any(overlaps):
                 clean.append((pt_corr, btag))
         nb = sum(1 for _, btag in clean if btag > 0.8)
         ht = 0.0
