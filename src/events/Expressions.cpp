@@ -225,18 +225,32 @@ ExprProducer::ExprProducer(StepPlace place, std::string expression, std::optiona
 }
 
 std::vector<ProductInfo> ExprProducer::declare(const Schema& schema) {
+    return declare_as(schema, dtype_, nullptr);
+}
+
+std::vector<ProductInfo> ExprProducer::declare_replacement(const Schema& schema,
+                                                           const ProductInfo& replaced) {
+    return declare_as(schema, dtype_ ? dtype_ : std::optional<io::ColumnType>(replaced.type), &replaced);
+}
+
+std::vector<ProductInfo> ExprProducer::declare_as(const Schema& schema, std::optional<io::ColumnType> dtype,
+                                                  const ProductInfo* replaced) {
     expr_ = compile(text_, inputs_, schema, place(), ids_);
     const expr::Type t = expr_->type();
     const expr::Type element = expr::element_of(t);
-    const io::ColumnType dtype = dtype_.value_or(default_dtype(element));
-    if (!allowed(element, dtype))
+    const io::ColumnType out = dtype.value_or(default_dtype(element));
+    if (!allowed(element, out)) {
+        std::string why = "dtype " + std::string(io::column_type_name(out));
+        if (replaced && !dtype_)
+            why = "the product it replaces, " + replaced->name + " (" + describe(*replaced) + "),";
         throw InputError(
             place().file, place().line, name(),
-            place().label() + ": expression '" + text_ + "' is " + expr::type_name(t) + ", which dtype " +
-                std::string(io::column_type_name(dtype)) + " cannot hold without losing values (" +
+            place().label() + ": expression '" + text_ + "' is " + expr::type_name(t) + ", which " + why +
+                " cannot hold without losing values (" +
                 (element == expr::Type::integer ? "int: any dtype but bool" : "float: float32 or float64") +
                 ")");
-    out_ = {name(), dtype, expr::is_array(t)};
+    }
+    out_ = {name(), out, expr::is_array(t)};
     return {out_};
 }
 

@@ -151,8 +151,8 @@ void Runner::Impl::declare_steps() {
             try {
                 for (const auto& name : r->producer->inputs())
                     node.reads.push_back(schema.require(name, node.label));
-                auto infos = r->producer->declare(schema);
                 const ProductInfo& want = schema.info(id);
+                auto infos = r->producer->declare_replacement(schema, want);
                 if (infos.size() != 1 || infos[0].type != want.type || infos[0].jagged != want.jagged) {
                     std::string got;
                     for (const auto& i : infos)
