@@ -1,8 +1,10 @@
 // Evaluation of typed expressions: a recursive walk of the checked graph (its depth is bounded
 // by the parser), with short-circuit `and`/`or`, chained comparisons and `where`.
+#include "Arithmetic.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/expr/Expression.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -61,33 +63,6 @@ bool compare(Op op, Value x, Value y) {
     if (x.type != Type::real && y.type != Type::real)
         return compare_as(op, x.as_int(), y.as_int());
     return compare_as(op, x.as_real(), y.as_real());
-}
-
-// Python's float floor division and modulo (Objects/floatobject.c float_divmod's rules): the
-// remainder has the divisor's sign. Division by zero gives IEEE infinities/NaN, as numpy.
-void float_divmod(double a, double b, double& floordiv, double& mod) {
-    if (b == 0) {
-        floordiv = a / b;
-        mod = std::nan("");
-        return;
-    }
-    mod = std::fmod(a, b);
-    double div = (a - mod) / b;
-    if (mod != 0) {
-        if ((b < 0) != (mod < 0)) {
-            mod += b;
-            div -= 1.0;
-        }
-    } else {
-        mod = std::copysign(0.0, b);
-    }
-    if (div != 0) {
-        floordiv = std::floor(div);
-        if (div - floordiv > 0.5)
-            floordiv += 1.0;
-    } else {
-        floordiv = std::copysign(0.0, a / b);
-    }
 }
 
 } // namespace
@@ -256,30 +231,14 @@ class Evaluator {
                 if (b == 0)
                     fail(n, fmt::format("integer {} by zero", n.op == Op::mod ? "modulo" : "division"),
                          "guard the divisor, or divide floats (x / y gives inf)");
-                if (a == INT64_MIN && b == -1) {
-                    overflow = n.op == Op::floordiv;
-                    out = 0;
-                    break;
-                }
-                std::int64_t q = a / b, m = a % b;
-                if (m != 0 && ((m < 0) != (b < 0))) { // Python floors; C++ truncates
-                    q -= 1;
-                    m += b;
-                }
+                std::int64_t q = 0, m = 0;
+                overflow = detail::int_divmod(a, b, q, m) && n.op == Op::floordiv;
                 out = n.op == Op::mod ? m : q;
                 break;
             }
-            case Op::pow: { // exponent is a literal >= 0 (Expression::check)
-                std::int64_t base = a, result = 1;
-                for (std::int64_t k = b; k > 0 && !overflow; k >>= 1) {
-                    if (k & 1)
-                        overflow = __builtin_mul_overflow(result, base, &result);
-                    if (k > 1 && !overflow)
-                        overflow = __builtin_mul_overflow(base, base, &base);
-                }
-                out = result;
+            case Op::pow: // exponent is a literal >= 0 (Expression::check)
+                overflow = detail::int_pow(a, b, out);
                 break;
-            }
             default:
                 break;
             }
@@ -303,7 +262,7 @@ class Evaluator {
             return Value::real(std::pow(a, b));
         default: {
             double q = 0, m = 0;
-            float_divmod(a, b, q, m);
+            detail::float_divmod(a, b, q, m);
             return Value::real(n.op == Op::mod ? m : q);
         }
         }
@@ -432,7 +391,7 @@ class Evaluator {
     const Bindings& b_;
 };
 
-Value Expression::evaluate(const Bindings& event) const {
+void Expression::check_bindings(const Bindings& event) const {
     if (event.size() < names_.size())
         throw std::invalid_argument(fmt::format("'{}' was parsed against {} names, evaluated with {}", text(),
                                                 names_.size(), event.size()));
@@ -441,13 +400,54 @@ Value Expression::evaluate(const Bindings& event) const {
             throw std::invalid_argument(fmt::format(
                 "'{}': binding {} is '{}' ({}), was '{}' ({}) when parsed", text(), s, event.names()[s],
                 type_name(event.type(s)), names_[s], type_name(name_types_[s])));
-    Result r = Evaluator(*this, event).eval(root_);
+}
+
+namespace {
+
+// An element that cannot be read (a uint64 above INT64_MAX) throws without knowing the
+// expression: name it here, as every other evaluation error does.
+template <typename F>
+auto naming_expression(const Origin& origin, F&& f) {
+    try {
+        return f();
+    } catch (const InputError& e) {
+        if (!e.key().empty())
+            throw;
+        throw InputError(origin.file, origin.file.empty() ? 0 : origin.first_line, origin.key, e.message());
+    }
+}
+
+} // namespace
+
+Value Expression::evaluate(const Bindings& event) const {
+    check_bindings(event);
+    Result r = naming_expression(origin_, [&] { return Evaluator(*this, event).eval(root_); });
     if (r.is_array)
         throw std::invalid_argument(
             fmt::format("'{}' is an {}: evaluate() returns one value per event; reduce it "
                         "(sum, max, min, len, any, all) or index it",
                         text(), type_name(type())));
     return r.v;
+}
+
+Value Expression::evaluate(const Bindings& event, std::vector<Value>& elements) const {
+    check_bindings(event);
+    Result r = naming_expression(origin_, [&] { return Evaluator(*this, event).eval(root_); });
+    if (!r.is_array)
+        return r.v;
+    for (std::size_t i = 0; i < r.size(); ++i)
+        elements.push_back(naming_expression(origin_, [&] { return r.at(i); }));
+    return {};
+}
+
+std::vector<std::size_t> Expression::slots_used() const {
+    std::vector<std::size_t> out;
+    for (int s : slots_)
+        if (s >= 0)
+            out.push_back(static_cast<std::size_t>(s));
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 std::vector<Value> Expression::evaluate(const EventBatch& batch) const {

@@ -1,6 +1,9 @@
 #include "hepkit/expr/Value.hpp"
 
+#include "hepkit/core/Error.hpp"
+
 #include <cmath>
+#include <fmt/format.h>
 
 namespace hepkit::expr {
 
@@ -125,18 +128,37 @@ bool operator==(const Value& a, const Value& b) {
     }
 }
 
+std::size_t element_width(Element e) {
+    switch (e) {
+    case Element::float64:
+    case Element::int64:
+    case Element::uint64:
+        return 8;
+    case Element::float32:
+    case Element::int32:
+    case Element::uint32:
+        return 4;
+    case Element::int16:
+    case Element::uint16:
+        return 2;
+    case Element::uint8_bool:
+    case Element::int8:
+    case Element::uint8:
+        return 1;
+    }
+    return 8;
+}
+
 Type ArrayView::element_type() const {
     switch (element_) {
     case Element::float64:
     case Element::float32:
         return Type::real;
-    case Element::int64:
-    case Element::int32:
-        return Type::integer;
     case Element::uint8_bool:
         return Type::boolean;
+    default:
+        return Type::integer;
     }
-    return Type::real;
 }
 
 Value ArrayView::operator[](std::size_t k) const {
@@ -151,18 +173,36 @@ Value ArrayView::operator[](std::size_t k) const {
         return Value::integer(static_cast<const std::int32_t*>(data_)[k]);
     case Element::uint8_bool:
         return Value::boolean(static_cast<const unsigned char*>(data_)[k] != 0);
+    case Element::int8:
+        return Value::integer(static_cast<const std::int8_t*>(data_)[k]);
+    case Element::uint8:
+        return Value::integer(static_cast<const std::uint8_t*>(data_)[k]);
+    case Element::int16:
+        return Value::integer(static_cast<const std::int16_t*>(data_)[k]);
+    case Element::uint16:
+        return Value::integer(static_cast<const std::uint16_t*>(data_)[k]);
+    case Element::uint32:
+        return Value::integer(static_cast<const std::uint32_t*>(data_)[k]);
+    case Element::uint64: {
+        const std::uint64_t u = static_cast<const std::uint64_t*>(data_)[k];
+        if (u > static_cast<std::uint64_t>(INT64_MAX))
+            throw_uint64_range(u);
+        return Value::integer(static_cast<std::int64_t>(u));
+    }
     }
     return {};
 }
 
+// Ints are 64-bit signed (Python's int, bounded): wrapping a large ULong64_t into a negative
+// number would make cuts on it silently wrong.
+void ArrayView::throw_uint64_range(std::uint64_t u) {
+    throw InputError("", 0, "",
+                     fmt::format("uint64 value {} is beyond the int range (at most {})", u, INT64_MAX));
+}
+
 ArrayView ArrayView::slice(std::size_t begin, std::size_t n) const {
     ArrayView v = *this;
-    std::size_t width = 8;
-    if (element_ == Element::float32 || element_ == Element::int32)
-        width = 4;
-    if (element_ == Element::uint8_bool)
-        width = 1;
-    v.data_ = static_cast<const unsigned char*>(data_) + begin * width;
+    v.data_ = static_cast<const unsigned char*>(data_) + begin * element_width(element_);
     v.size_ = n;
     return v;
 }

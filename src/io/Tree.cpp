@@ -28,6 +28,9 @@ namespace {
 // Memory does not grow with it: each thread decompresses into its own reused scratch buffers, and
 // a round's decoded values are the asked columns' own values, moved or appended into them.
 constexpr std::size_t kBasketsPerThread = 16;
+// Columns per thread from which a read is spread over the threads column by column (each decoded
+// in order into its own storage, no copies) rather than basket by basket.
+constexpr std::size_t kColumnsPerThread = 4;
 
 // Scratch buffers above this are freed after their basket instead of kept for the next one.
 constexpr std::size_t kMaxKeptScratch = std::size_t{64} << 20;
@@ -237,6 +240,27 @@ std::vector<Column> Tree::read(std::span<const std::string> names, std::int64_t 
         if (!info.readable)
             throw InputError(im.file->path(), 0, im.object(b), "cannot be read: " + info.unreadable_reason);
         columns.push_back(detail::make_column(info.name, im.layouts[b]));
+        // The column's final size is known for flat and fixed-size branches (and the offsets of
+        // jagged ones): reserved once, the baskets' parts are appended without regrowing (each
+        // regrowth copied everything read so far).
+        Column& col = columns.back();
+        const auto rows = static_cast<std::size_t>(end - begin);
+        if (col.jagged()) {
+            col.offsets.reserve(rows + 1);
+            // The values: estimated from the branch's uncompressed bytes (fTotBytes, which also
+            // counts entry offsets and key headers: a slight over-estimate), capped (8× the file, 2 GB) so
+            // that a lying fTotBytes cannot make us reserve much: it is only a hint.
+            const std::size_t element = column_type_size(col.type);
+            if (element > 0 && im.model.entries > 0 && info.uncompressed_bytes > 0) {
+                const double share = static_cast<double>(rows) / static_cast<double>(im.model.entries);
+                const double bytes = std::min({static_cast<double>(info.uncompressed_bytes) * share,
+                                               8.0 * static_cast<double>(im.file->size()) + 1e6, 2e9});
+                std::visit([&](auto& v) { v.reserve(static_cast<std::size_t>(bytes) / element); },
+                           col.values);
+            }
+        } else {
+            std::visit([&](auto& v) { v.reserve(rows * col.width); }, col.values);
+        }
         const auto& model = im.model.branches[b];
         if (end > model.entries)
             throw InputError(im.file->path(), 0, im.object(b),
@@ -249,25 +273,62 @@ std::vector<Column> Tree::read(std::span<const std::string> names, std::int64_t 
                              static_cast<std::int32_t>(std::min(end, ref.end) - ref.begin)});
         }
     }
-    const std::size_t window = std::max<std::size_t>(kBasketsPerThread * pool_size(pool), 1);
+    // One basket: loaded into this thread's scratch, decoded (appended) into `into`.
+    const auto decode = [&](const Task& t, Column& into) {
+        const std::string object = im.object(t.branch);
+        const auto& model = im.model.branches[t.branch];
+        thread_local detail::BasketScratch scratch;
+        const detail::LoadedBasket basket = detail::load_basket(*im.file, model, t.ref, object, scratch);
+        detail::BasketPlace place{&im.file->path(), object + " basket " + std::to_string(t.ref.index),
+                                  basket.offset};
+        detail::decode_entries(im.layouts[t.branch], basket.view(), t.first, t.last, into, place);
+        // A rare huge basket (multi-block records reach hundreds of MiB) is not kept alive in
+        // every thread that once read one.
+        if (scratch.buffer.size() + scratch.raw.size() > kMaxKeptScratch)
+            scratch = detail::BasketScratch{};
+    };
+    const std::size_t threads = pool_size(pool);
+    if (threads == 1 || columns.size() >= kColumnsPerThread * threads) {
+        // By column: each column's baskets decoded in order straight into it (reserved above), so
+        // no basket is decoded into a part that is then copied; the threads take whole columns,
+        // the largest first. Memory: the columns themselves and one scratch per thread.
+        std::vector<std::size_t> first_task(columns.size() + 1, tasks.size());
+        for (std::size_t k = tasks.size(); k-- > 0;)
+            first_task[tasks[k].column] = k;
+        for (std::size_t c = columns.size(); c-- > 0;)
+            first_task[c] = std::min(first_task[c], first_task[c + 1]);
+        std::vector<std::size_t> order(columns.size());
+        std::vector<std::int64_t> weight(columns.size());
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            order[c] = c;
+            weight[c] = columns[c].jagged() ? 4 : 1; // jagged columns: several values per entry
+        }
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return weight[a] * static_cast<std::int64_t>(first_task[a + 1] - first_task[a]) >
+                   weight[b] * static_cast<std::int64_t>(first_task[b + 1] - first_task[b]);
+        });
+        const auto work = [&](std::size_t i) {
+            const std::size_t c = order[i];
+            for (std::size_t k = first_task[c]; k < first_task[c + 1]; ++k)
+                decode(tasks[k], columns[c]);
+        };
+        if (threads == 1)
+            for (std::size_t i = 0; i < columns.size(); ++i)
+                work(i);
+        else
+            parallel_for(pool, columns.size(), work);
+        return columns;
+    }
+    // Few columns for the threads: baskets are spread over them in windows (a few per thread, so
+    // memory stays bounded), each decoded into a part, the parts appended in order.
+    const std::size_t window = std::max<std::size_t>(kBasketsPerThread * threads, 1);
     std::vector<Column> parts(std::min(window, tasks.size()));
     for (std::size_t w = 0; w < tasks.size(); w += window) {
         const std::size_t n = std::min(window, tasks.size() - w);
         parallel_for(pool, n, [&](std::size_t k) {
             const Task& t = tasks[w + k];
-            const std::string object = im.object(t.branch);
-            const auto& model = im.model.branches[t.branch];
-            // Each thread decodes a basket before it loads the next: one scratch per thread.
-            thread_local detail::BasketScratch scratch;
-            const detail::LoadedBasket basket = detail::load_basket(*im.file, model, t.ref, object, scratch);
             parts[k] = detail::make_column(columns[t.column].name, im.layouts[t.branch]);
-            detail::BasketPlace place{&im.file->path(), object + " basket " + std::to_string(t.ref.index),
-                                      basket.offset};
-            detail::decode_entries(im.layouts[t.branch], basket.view(), t.first, t.last, parts[k], place);
-            // A rare huge basket (multi-block records reach hundreds of MiB) is not kept alive in
-            // every thread that once read one.
-            if (scratch.buffer.size() + scratch.raw.size() > kMaxKeptScratch)
-                scratch = detail::BasketScratch{};
+            decode(t, parts[k]);
         });
         for (std::size_t k = 0; k < n; ++k) {
             append_column(columns[tasks[w + k].column], std::move(parts[k]));

@@ -19,8 +19,11 @@ void append_column(Column& into, Column&& more) {
     if (into.jagged()) {
         const std::int64_t shift = into.offsets.back();
         const std::size_t at = into.offsets.size(), n = more.offsets.size() - 1;
-        if (at == 1 && shift == 0 && more.offsets.front() == 0) {
-            into.offsets = std::move(more.offsets); // the first part: taken as it is
+        // The first part is taken as it is unless `into` reserved room for more parts (Tree::read
+        // reserves the whole range: appending into it never regrows).
+        if (at == 1 && shift == 0 && more.offsets.front() == 0 &&
+            more.offsets.size() >= into.offsets.capacity()) {
+            into.offsets = std::move(more.offsets);
         } else {
             into.offsets.resize(at + n);
             std::int64_t* __restrict dst = into.offsets.data() + at;
@@ -33,7 +36,7 @@ void append_column(Column& into, Column&& more) {
     const auto merge = [&]<std::size_t I>(std::integral_constant<std::size_t, I>) {
         auto& dst = std::get<I>(into.values);
         auto& src = std::get<I>(more.values);
-        if (dst.empty())
+        if (dst.empty() && src.size() >= dst.capacity())
             dst = std::move(src);
         else
             dst.insert(dst.end(), std::make_move_iterator(src.begin()), std::make_move_iterator(src.end()));

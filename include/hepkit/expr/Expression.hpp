@@ -42,6 +42,16 @@ class Expression {
     Value evaluate(const Bindings& event) const;
     /// Python's bool() of evaluate(): whether the event passes a cut.
     bool passes(const Bindings& event) const { return evaluate(event).truth(); }
+    /// Value for one event of an expression of any type (a derived per-object column such as
+    /// `Muon_pt * 1.01`): for an array type the event's elements are appended to `elements`
+    /// (and the returned value is meaningless); for a scalar type the value is returned.
+    Value evaluate(const Bindings& event, std::vector<Value>& elements) const;
+
+    /// The binding slots the expression reads, increasing: the columns a caller must provide.
+    std::vector<std::size_t> slots_used() const;
+    /// The names and types of the bindings it was parsed against, by slot.
+    const std::vector<std::string>& binding_names() const { return names_; }
+    const std::vector<Type>& binding_types() const { return name_types_; }
 
     /// One value per event of `batch` (parsed against batch.schema()). Errors name the event.
     std::vector<Value> evaluate(const EventBatch& batch) const;
@@ -52,6 +62,8 @@ class Expression {
 
   private:
     friend class Evaluator;
+    friend class ColumnEvaluator; // Columns.cpp
+    void check_bindings(const Bindings& event) const;
     void check(int id, const Bindings& names);
     Origin origin_;
     std::vector<Node> nodes_;

@@ -1,0 +1,70 @@
+#pragma once
+// Internal to hepkit::expr: Python's arithmetic on one pair of numbers, shared by the per-event
+// evaluator (Evaluator.cpp) and the columnar one (ColumnEvaluator.cpp), so that both give the
+// same bits by construction.
+#include <cmath>
+#include <cstdint>
+
+namespace hepkit::expr::detail {
+
+// Python's float floor division and modulo (Objects/floatobject.c float_divmod's rules): the
+// remainder has the divisor's sign. Division by zero gives IEEE infinities/NaN, as numpy.
+inline void float_divmod(double a, double b, double& floordiv, double& mod) {
+    if (b == 0) {
+        floordiv = a / b;
+        mod = std::nan("");
+        return;
+    }
+    mod = std::fmod(a, b);
+    double div = (a - mod) / b;
+    if (mod != 0) {
+        if ((b < 0) != (mod < 0)) {
+            mod += b;
+            div -= 1.0;
+        }
+    } else {
+        mod = std::copysign(0.0, b);
+    }
+    if (div != 0) {
+        floordiv = std::floor(div);
+        if (div - floordiv > 0.5)
+            floordiv += 1.0;
+    } else {
+        floordiv = std::copysign(0.0, a / b);
+    }
+}
+
+// Python's int floor division and modulo for b != 0: C++ truncates, Python floors (the remainder
+// has the divisor's sign). INT64_MIN // -1 overflows (returns true); INT64_MIN % -1 is 0.
+inline bool int_divmod(std::int64_t a, std::int64_t b, std::int64_t& floordiv, std::int64_t& mod) {
+    if (a == INT64_MIN && b == -1) {
+        floordiv = 0;
+        mod = 0;
+        return true;
+    }
+    std::int64_t q = a / b, m = a % b;
+    if (m != 0 && ((m < 0) != (b < 0))) {
+        q -= 1;
+        m += b;
+    }
+    floordiv = q;
+    mod = m;
+    return false;
+}
+
+// a ** b for ints, b >= 0 (the type checker allows int ** int only for a literal exponent >= 0),
+// by squaring; returns true on overflow.
+inline bool int_pow(std::int64_t a, std::int64_t b, std::int64_t& out) {
+    std::int64_t base = a, result = 1;
+    bool overflow = false;
+    for (std::int64_t k = b; k > 0 && !overflow; k >>= 1) {
+        if (k & 1)
+            overflow = __builtin_mul_overflow(result, base, &result);
+        if (k > 1 && !overflow)
+            overflow = __builtin_mul_overflow(base, base, &base);
+    }
+    out = result;
+    return overflow;
+}
+
+} // namespace hepkit::expr::detail

@@ -1,0 +1,173 @@
+// Columnar evaluation: the checks shared by both paths, and the per-event reference path
+// (Bindings + Expression::evaluate for every row). The columnar path is ColumnEvaluator.cpp.
+#include "ColumnEvaluator.hpp"
+
+#include <fmt/format.h>
+#include <stdexcept>
+
+namespace hepkit::expr {
+
+namespace {
+thread_local std::uint64_t fallbacks = 0;
+} // namespace
+
+std::uint64_t detail::per_event_fallbacks() {
+    return fallbacks;
+}
+
+double ColumnResult::real_at(std::size_t k) const {
+    switch (element_of(type)) {
+    case Type::boolean:
+        return bools[k] ? 1.0 : 0.0;
+    case Type::integer:
+        return static_cast<double>(ints[k]);
+    default:
+        return reals[k];
+    }
+}
+
+void ColumnEvaluator::check(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
+                            std::span<const std::uint32_t> rows) {
+    const auto& names = expr.names_;
+    const auto& types = expr.name_types_;
+    for (const std::size_t s : expr.slots_used()) {
+        if (s >= columns.size())
+            throw std::invalid_argument(
+                fmt::format("'{}' reads '{}' (slot {}), but only {} columns were given", expr.text(),
+                            names[s], s, columns.size()));
+        const ColumnView& c = columns[s];
+        const Type t = types[s];
+        if (c.values.element_type() != element_of(t) || c.jagged() != is_array(t))
+            throw std::invalid_argument(fmt::format("'{}': column '{}' is {} of {}, was parsed as {}",
+                                                    expr.text(), names[s],
+                                                    c.jagged() ? "a jagged column" : "a column",
+                                                    type_name(c.values.element_type()), type_name(t)));
+        if (!c.jagged()) {
+            if (c.values.size() != events)
+                throw std::invalid_argument(fmt::format("'{}': column '{}' has {} values for {} events",
+                                                        expr.text(), names[s], c.values.size(), events));
+            continue;
+        }
+        if (c.offsets.size() != events + 1)
+            throw std::invalid_argument(
+                fmt::format("'{}': jagged column '{}' has {} offsets for {} events (needs {})", expr.text(),
+                            names[s], c.offsets.size(), events, events + 1));
+        bool ordered = c.offsets[0] >= 0;
+        for (std::size_t i = 0; i < events; ++i) // one pass, no early exit: it vectorises
+            ordered &= c.offsets[i] <= c.offsets[i + 1];
+        if (!ordered || static_cast<std::uint64_t>(c.offsets[events]) > c.values.size())
+            throw std::invalid_argument(
+                fmt::format("'{}': jagged column '{}' has offsets that are negative, decrease or end beyond "
+                            "its {} values",
+                            expr.text(), names[s], c.values.size()));
+    }
+    for (std::size_t k = 0; k < rows.size(); ++k)
+        if (rows[k] >= events || (k > 0 && rows[k] <= rows[k - 1]))
+            throw std::invalid_argument(fmt::format(
+                "'{}': rows must be increasing event indices below {}; row {} is {}{}", expr.text(), events,
+                k, rows[k], k > 0 ? fmt::format(" after {}", rows[k - 1]) : std::string()));
+}
+
+ColumnResult ColumnEvaluator::empty_result(const Expression& expr, std::size_t events) {
+    ColumnResult r;
+    r.type = expr.type();
+    r.events = events;
+    if (is_array(r.type)) {
+        r.offsets.assign(events + 1, 0);
+        return r;
+    }
+    switch (r.type) {
+    case Type::boolean:
+        r.bools.assign(events, 0);
+        break;
+    case Type::integer:
+        r.ints.assign(events, 0);
+        break;
+    default:
+        r.reals.assign(events, 0.0);
+    }
+    return r;
+}
+
+InputError ColumnEvaluator::at_event(const Expression& expr, const InputError& e, std::int64_t event) {
+    // the same words as Expression::evaluate(EventBatch); an element that could not be read
+    // (a uint64 beyond int) does not know the expression yet
+    if (e.key().empty())
+        return InputError(expr.origin_.file, expr.origin_.file.empty() ? 0 : expr.origin_.first_line,
+                          expr.origin_.key, fmt::format("{} (event {})", e.message(), event));
+    return InputError(e.file(), e.line(), e.key(), fmt::format("{} (event {})", e.message(), event));
+}
+
+ColumnResult ColumnEvaluator::per_event(const Expression& expr, std::span<const ColumnView> columns,
+                                        std::size_t events, std::span<const std::uint32_t> rows,
+                                        std::int64_t first_entry) {
+    ColumnResult r = empty_result(expr, events);
+    Bindings b;
+    for (std::size_t s = 0; s < expr.names_.size(); ++s)
+        b.declare(expr.names_[s], expr.name_types_[s]);
+    const std::vector<std::size_t> used = expr.slots_used();
+    const bool array = is_array(r.type);
+    std::vector<Value> elements;
+    std::size_t next = 0; // array results: the next event whose offset is still to be written
+    for (const std::uint32_t row : rows) {
+        elements.clear();
+        Value v;
+        try {
+            for (const std::size_t s : used) {
+                const ColumnView& c = columns[s];
+                if (c.jagged()) {
+                    const auto begin = static_cast<std::size_t>(c.offsets[row]);
+                    b.set(s, c.values.slice(begin, static_cast<std::size_t>(c.offsets[row + 1]) - begin));
+                } else {
+                    b.set(s, c.values[row]);
+                }
+            }
+            v = expr.evaluate(b, elements);
+        } catch (const InputError& e) {
+            throw at_event(expr, e, static_cast<std::int64_t>(row) + first_entry);
+        }
+        if (array) {
+            for (; next <= row; ++next)
+                r.offsets[next] = static_cast<std::int64_t>(r.bools.size() + r.ints.size() + r.reals.size());
+            for (const Value& x : elements) {
+                if (x.type == Type::boolean)
+                    r.bools.push_back(x.b ? 1 : 0);
+                else if (x.type == Type::integer)
+                    r.ints.push_back(x.i);
+                else
+                    r.reals.push_back(x.r);
+            }
+            continue;
+        }
+        if (v.type == Type::boolean)
+            r.bools[row] = v.b ? 1 : 0;
+        else if (v.type == Type::integer)
+            r.ints[row] = v.i;
+        else
+            r.reals[row] = v.r;
+    }
+    if (array)
+        for (; next <= events; ++next)
+            r.offsets[next] = static_cast<std::int64_t>(r.bools.size() + r.ints.size() + r.reals.size());
+    return r;
+}
+
+ColumnResult evaluate_columns_per_event(const Expression& expr, std::span<const ColumnView> columns,
+                                        std::size_t events, std::span<const std::uint32_t> rows,
+                                        std::int64_t first_entry) {
+    ColumnEvaluator::check(expr, columns, events, rows);
+    return ColumnEvaluator::per_event(expr, columns, events, rows, first_entry);
+}
+
+ColumnResult evaluate_columns(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
+                              std::span<const std::uint32_t> rows, std::int64_t first_entry) {
+    ColumnEvaluator::check(expr, columns, events, rows);
+    ColumnResult out;
+    if (ColumnEvaluator::columnar(expr, columns, events, rows, out))
+        return out;
+    // a row failed: the per-event path raises the first error in event order, with its message
+    ++fallbacks;
+    return ColumnEvaluator::per_event(expr, columns, events, rows, first_entry);
+}
+
+} // namespace hepkit::expr
