@@ -475,6 +475,10 @@ int main(int argc, char** argv) {
         std::printf("  %-56s %14.3g %12s\n", "hepkit in memory, 1 thread", N / nom.wall, "");
         std::printf("  %-56s %14.3g %12.3g\n", "hepkit in memory, 2 threads", N / nom2.wall,
                     nom.wall / nom2.wall);
+        // Independent of what else runs on the machine: the CPU the 2-thread run spends in all,
+        // against the 1-thread run's (1: no work added by running in parallel).
+        std::printf("  %-56s %14s %12.3g\n", "  CPU of the 2-thread run / CPU of the 1-thread run", "",
+                    nom2.cpu / nom.cpu);
         std::printf("  %-56s %14.3g %12s\n", "hepkit reading the file (zstd), 1 thread", N / file1, "");
         std::printf("  %-56s %14.3g %12.3g\n", "hepkit reading the file (zstd), 2 threads", N / file2,
                     file1 / file2);

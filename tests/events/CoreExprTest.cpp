@@ -235,3 +235,14 @@ TEST(EventsExprErrors, BadEventNamesTheEntry) {
     Runner runner(plan_of({producer("lead", "Muon_pt[0]")}, {}), make_columns(0, 6));
     EXPECT_THROW(runner.run(), InputError);
 }
+
+TEST(EventsExprErrors, Uint64BeyondInt64) {
+    // The expression language's ints are int64: a uint64 value above INT64_MAX cannot be read.
+    auto big = io::Column::make("big", ColumnType::UInt64);
+    big.mut<std::uint64_t>() = {1, (std::uint64_t{1} << 63) + 5, 2};
+    std::vector<io::Column> cols;
+    cols.push_back(std::move(big));
+    Runner runner(plan_of({producer("b", "big + 0")}, {sum("s", "b")}), std::move(cols));
+    const auto e = hepkit::test::input_error([&] { runner.run(); });
+    EXPECT_NE(std::string(e.what()).find("9223372036854775813"), std::string::npos) << e.what();
+}
