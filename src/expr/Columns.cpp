@@ -2,6 +2,7 @@
 // (Bindings + Expression::evaluate for every row). The columnar path is ColumnEvaluator.cpp.
 #include "ColumnEvaluator.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <stdexcept>
 
@@ -30,6 +31,7 @@ void ColumnEvaluator::check(const Expression& expr, std::span<const ColumnView> 
                             std::span<const std::uint32_t> rows) {
     const auto& names = expr.names_;
     const auto& types = expr.name_types_;
+    std::vector<const std::int64_t*> checked; // offsets arrays found in order
     for (const std::size_t s : expr.slots_used()) {
         if (s >= columns.size())
             throw std::invalid_argument(
@@ -53,8 +55,12 @@ void ColumnEvaluator::check(const Expression& expr, std::span<const ColumnView> 
                 fmt::format("'{}': jagged column '{}' has {} offsets for {} events (needs {})", expr.text(),
                             names[s], c.offsets.size(), events, events + 1));
         bool ordered = c.offsets[0] >= 0;
-        for (std::size_t i = 0; i < events; ++i) // one pass, no early exit: it vectorises
-            ordered &= c.offsets[i] <= c.offsets[i + 1];
+        if (std::find(checked.begin(), checked.end(), c.offsets.data()) == checked.end()) {
+            // a collection's columns often share their offsets: each array is scanned once
+            for (std::size_t i = 0; i < events; ++i) // one pass, no early exit: it vectorises
+                ordered &= c.offsets[i] <= c.offsets[i + 1];
+            checked.push_back(c.offsets.data());
+        }
         if (!ordered || static_cast<std::uint64_t>(c.offsets[events]) > c.values.size())
             throw std::invalid_argument(
                 fmt::format("'{}': jagged column '{}' has offsets that are negative, decrease or end beyond "
@@ -150,6 +156,25 @@ ColumnResult ColumnEvaluator::per_event(const Expression& expr, std::span<const 
         for (; next <= events; ++next)
             r.offsets[next] = static_cast<std::int64_t>(r.bools.size() + r.ints.size() + r.reals.size());
     return r;
+}
+
+std::vector<std::uint32_t> passing_rows(const ColumnResult& result, std::span<const std::uint32_t> rows) {
+    if (is_array(result.type))
+        throw std::invalid_argument(fmt::format("passing_rows: the result is an {}, not one value per event",
+                                                type_name(result.type)));
+    std::vector<std::uint32_t> out(rows.size());
+    std::size_t n = 0;
+    for (const std::uint32_t r : rows) { // branch-free: a cut's outcome is unpredictable
+        if (r >= result.events)
+            throw std::invalid_argument(
+                fmt::format("passing_rows: row {} of a result of {} events", r, result.events));
+        out[n] = r;
+        n += element_of(result.type) == Type::boolean   ? result.bools[r] != 0
+             : element_of(result.type) == Type::integer ? result.ints[r] != 0
+                                                        : result.reals[r] != 0; // NaN != 0
+    }
+    out.resize(n);
+    return out;
 }
 
 ColumnResult evaluate_columns_per_event(const Expression& expr, std::span<const ColumnView> columns,

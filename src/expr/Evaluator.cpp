@@ -458,8 +458,8 @@ std::vector<Value> Expression::evaluate(const EventBatch& batch) const {
     std::vector<Value> out;
     out.reserve(batch.size());
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        batch.fill(i, event);
         try {
+            naming_expression(origin_, [&] { batch.fill(i, event); }); // a uint64 beyond int
             out.push_back(evaluate(event));
         } catch (const InputError& e) {
             throw InputError(e.file(), e.line(), e.key(), fmt::format("{} (event {})", e.message(), i));

@@ -70,6 +70,11 @@ ColumnResult evaluate_columns_per_event(const Expression& expr, std::span<const 
                                         std::size_t events, std::span<const std::uint32_t> rows,
                                         std::int64_t first_entry = 0);
 
+/// The rows of `rows` whose value in `result` (a scalar type) is true by Python's bool()
+/// (nonzero, NaN too): the rows left after a filter, for the next evaluate_columns. Throws
+/// std::invalid_argument for an array type (a per-object mask selects elements, not events).
+std::vector<std::uint32_t> passing_rows(const ColumnResult& result, std::span<const std::uint32_t> rows);
+
 namespace detail {
 /// How many evaluate_columns calls of this thread ran the per-event path because the columnar
 /// pass stopped at an error (for tests and benchmarks: without errors it never happens).

@@ -119,7 +119,7 @@ class ArrayView {
     /// Elements [begin, begin + n) (a jagged column's event).
     ArrayView slice(std::size_t begin, std::size_t n) const;
 
-    /// The InputError for a uint64 element above INT64_MAX (also used by the columnar loops).
+    /// Throws the InputError of operator[] for a uint64 element above INT64_MAX.
     [[noreturn]] static void throw_uint64_range(std::uint64_t value);
 
   private:
