@@ -31,6 +31,9 @@ std::function<int()> add_fit_command(CLI::App& app, const GlobalOptions& globals
 /// `hepkit root`: ROOT files without ROOT (RootCommand.cpp, subcommands in RootCommands.hpp).
 std::function<int()> add_root_command(CLI::App& app, const GlobalOptions& globals);
 
+/// `hepkit events`: event processing (EventsCommand.cpp, subcommands in EventsCommands.hpp).
+std::function<int()> add_events_command(CLI::App& app, const GlobalOptions& globals);
+
 /// Output paths and solver settings of a grid run that the command line may set.
 struct GridRunOutputs {
     std::string trace, summary, timeseries, drones;

@@ -3,6 +3,9 @@
 # headers include neither yaml-cpp nor pugixml (hepkit links them privately), then configures,
 # builds and runs the program of this folder against PREFIX with find_package(hepkit).
 #
+# Then builds the events plugin example (EXAMPLES/events/plugin) the same way and has the
+# installed hepkit load it.
+#
 # cmake -DBUILD_DIR= -DPREFIX= -DWORK= -DSOURCE_DIR= -DEXAMPLES= -DCXX= [-DLAUNCHER=] [-DFLAGS=]
 #       [-DLINK_FLAGS=] -P run.cmake
 foreach(var BUILD_DIR PREFIX WORK SOURCE_DIR EXAMPLES CXX)
@@ -68,3 +71,57 @@ run("configure the consumer (find_package(hepkit))" ${configure})
 run("build the consumer" ${CMAKE_COMMAND} --build ${WORK}/build)
 run("run the consumer" ${WORK}/build/consumer ${EXAMPLES} ${WORK})
 message("${run_output}")
+
+# hepkit events: a user's plugin (examples/events/plugin/) built against the installed hepkit
+# with find_package(hepkit), linking no hepkit library, then loaded by the installed `hepkit`,
+# which must export the symbols the plugin takes from it (docs/events-config.md, "Plugins").
+set(PLUGIN_SOURCE_DIR ${EXAMPLES}/events/plugin)
+if(EXISTS ${PLUGIN_SOURCE_DIR}/CMakeLists.txt)
+  set(plugin_configure ${CMAKE_COMMAND} -S ${PLUGIN_SOURCE_DIR} -B ${WORK}/plugin -DCMAKE_BUILD_TYPE=Release
+      -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_CXX_COMPILER=${CXX})
+  if(LAUNCHER)
+    list(APPEND plugin_configure -DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER})
+  endif()
+  if(FLAGS)
+    list(APPEND plugin_configure "-DCMAKE_CXX_FLAGS=${FLAGS}" "-DCMAKE_MODULE_LINKER_FLAGS=${LINK_FLAGS}")
+  endif()
+  run("configure the events plugin (find_package(hepkit))" ${plugin_configure})
+  run("build the events plugin" ${CMAKE_COMMAND} --build ${WORK}/plugin)
+  file(GLOB plugin ${WORK}/plugin/libmy_steps.so)
+  if(NOT plugin)
+    message(FATAL_ERROR "the events plugin build made no ${WORK}/plugin/libmy_steps.so")
+  endif()
+  run("installed hepkit loads the plugin" ${PREFIX}/bin/hepkit events types --plugin ${plugin})
+  if(NOT run_output MATCHES "transverse_mass +mT")
+    message(FATAL_ERROR "hepkit events types --plugin does not list the plugin's transverse_mass:\n${run_output}")
+  endif()
+  message(STATUS "the plugin's transverse_mass is listed by the installed hepkit")
+  # ... and runs in a configuration, on the tree the consumer wrote (x = 0 ... 999): a lepton of
+  # pT x at phi 0 against MET x at phi pi has mT = sqrt(2 x x (1 - cos pi)) = 2x, so the histogram
+  # of mT weighted by mT holds 1000 entries of sum of weights sum(2x) = 999000 and sum of squared
+  # weights sum((2x)^2) = 4 * 332833500 = 1331334000.
+  file(WRITE ${WORK}/plugin-run.yaml "plugins: [plugin/libmy_steps.so]
+inputs: {files: [consumer.root], tree: t}
+global:
+  - producer: {type: expr, name: phi_l, expr: \"x * 0\"}
+  - producer: {type: expr, name: phi_met, expr: \"x * 0 + 3.141592653589793\"}
+  - {type: transverse_mass, name: mt, pt: x, phi: phi_l, met_pt: x, met_phi: phi_met}
+pipelines:
+  p:
+    steps:
+      - {type: histogram, name: mt, x: mt, bins: \"1, -1, 3000\", weight: mt}
+")
+  run("installed hepkit runs the plugin's step" ${PREFIX}/bin/hepkit -q events run ${WORK}/plugin-run.yaml
+      -o ${WORK}/plugin-out)
+  file(READ ${WORK}/plugin-out/p/mt.json mt_json)
+  string(JSON entries GET "${mt_json}" entries)
+  string(JSON sumw GET "${mt_json}" counts 0)
+  string(JSON sumw2 GET "${mt_json}" sumw2 0)
+  if(NOT entries MATCHES "^1000(\\.0*)?$" OR NOT sumw MATCHES "^999000(\\.0*)?$"
+     OR NOT sumw2 MATCHES "^1331334000(\\.0*)?$")
+    message(FATAL_ERROR "the plugin's mT histogram: ${entries} entries, sum of weights ${sumw}, of squares "
+                        "${sumw2}; expected 1000, 999000 and 1331334000 (sums of 2x, (2x)^2 for x = 0 ... 999)")
+  endif()
+  message(STATUS "the plugin's mT over the consumer's tree: ${entries} entries, sums of mT ${sumw} and mT^2 "
+                 "${sumw2} (closed forms)")
+endif()

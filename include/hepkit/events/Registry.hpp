@@ -18,18 +18,30 @@
 #include "hepkit/events/Step.hpp"
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace hepkit::events {
 
-/// A step's configuration: its YAML map (all keys but `type` and `name` are the step's own) and
-/// where it is. Factories read it with config::YamlView's checked accessors, so a bad value names
-/// file, line and key.
+/// A step's configuration: its whole YAML map, as written, and where it is. The keys `type` and
+/// `name` are the configuration's own (docs/events-config.md); every other key is the step's. Factories read
+/// it with config::YamlView's checked accessors, so a bad value names file, line and key, and call
+/// check_keys() with their own keys to catch typos. (A shift's replacement written as an expression string,
+/// `Muon_pt: "Muon_pt * 1.01"`, reaches the `expr` producer as a map made by the configuration: {expr: <that
+/// string's node>}.)
 struct StepConfig {
     StepPlace place;
     config::YamlView yaml;
+
+    /// The keys the configuration reads itself, allowed in every step's map.
+    static constexpr const char* reserved_keys[] = {"type", "name"};
+    /// Throws hepkit::InputError naming file, line and key for a key of the map that is neither
+    /// in `own` nor reserved, listing the allowed ones.
+    void check_keys(std::initializer_list<const char*> own) const;
 };
 
 class Registry {
@@ -49,9 +61,25 @@ class Registry {
     std::unique_ptr<Filter> make_filter(const std::string& type, const StepConfig& config) const;
     std::unique_ptr<Consumer> make_consumer(const std::string& type, const StepConfig& config) const;
 
+    /// The kinds ("producer", "filter", "consumer") under which `type` is registered, in that
+    /// order; empty when it is unknown. The configuration infers a step's kind from it.
+    std::vector<std::string> kinds(const std::string& type) const;
+    /// Up to three registered types of any kind close to `type` (a typo's likely meaning),
+    /// closest first.
+    std::vector<std::string> similar(const std::string& type) const;
+
+    /// A copy of the factory of a producer type (for steps that make their producer later, once
+    /// the schema is known); throws std::out_of_range when there is none.
+    ProducerFactory producer_factory(const std::string& type) const { return producers_.at(type); }
+
     /// Loads a shared library and calls its `hepkit_events_register(Registry&)`. Throws
-    /// hepkit::InputError naming the library when it cannot be loaded or lacks the function.
-    /// The library stays loaded for the life of the process.
+    /// hepkit::InputError naming the library (and dlerror()'s reason) when it cannot be loaded or
+    /// lacks the function, and when registering throws (a type name taken). The library stays
+    /// loaded for the life of the process; loading the same file again does nothing.
+    ///
+    /// The library is linked against no hepkit library: it resolves hepkit's symbols in the
+    /// program that loads it (the `hepkit` executable exports them), so that both share one copy
+    /// of hepkit. It must be built by the same compiler from the same hepkit headers.
     void load_plugin(const std::string& path);
 
     /// type → one-line doc, per kind (for `hepkit events types`).
@@ -64,6 +92,7 @@ class Registry {
     std::map<std::string, FilterFactory> filters_;
     std::map<std::string, ConsumerFactory> consumers_;
     std::map<std::string, std::string> producer_docs_, filter_docs_, consumer_docs_;
+    std::set<std::string> plugins_; ///< canonical paths of the libraries loaded
 };
 
 /// Registers every built-in step type (BuiltinSteps.cpp calls the three below).
