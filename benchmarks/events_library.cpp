@@ -130,25 +130,33 @@ io::Column slice(const io::Column& c, std::size_t first, std::size_t n) {
 }
 
 // A schema of the inputs and the producers, and the input columns cut into batches.
-struct Setup {
-    ev::Schema schema;
-    std::vector<std::unique_ptr<ev::Producer>> producers;
-    std::vector<std::vector<std::shared_ptr<const io::Column>>> batches; // [batch][input]
+// The input columns cut into batches once, shared by every setup.
+struct Batches {
+    std::vector<std::vector<std::shared_ptr<const io::Column>>> columns; // [batch][input]
     std::vector<std::size_t> sizes;
-    std::size_t inputs = 0;
 
-    Setup(const Data& d, std::size_t batch) {
-        for (const auto& c : d.columns)
-            schema.add({c.name, c.type, c.jagged()}, "input");
-        inputs = d.columns.size();
+    Batches(const Data& d, std::size_t batch) {
         for (std::size_t first = 0; first < d.events; first += batch) {
             const std::size_t n = std::min(batch, d.events - first);
             std::vector<std::shared_ptr<const io::Column>> cols;
             for (const auto& c : d.columns)
                 cols.push_back(std::make_shared<const io::Column>(slice(c, first, n)));
-            batches.push_back(std::move(cols));
+            columns.push_back(std::move(cols));
             sizes.push_back(n);
         }
+    }
+};
+
+struct Setup {
+    ev::Schema schema;
+    std::vector<std::unique_ptr<ev::Producer>> producers;
+    const Batches* in;
+    std::size_t inputs = 0;
+
+    Setup(const Data& d, const Batches& batches) : in(&batches) {
+        for (const auto& c : d.columns)
+            schema.add({c.name, c.type, c.jagged()}, "input");
+        inputs = d.columns.size();
     }
     void add(std::unique_ptr<ev::Producer> p) {
         std::vector<ev::ProductId> ids;
@@ -163,10 +171,10 @@ struct Setup {
         const ev::ProductId id = *schema.find(check);
         double sum = 0;
         std::int64_t first = 0;
-        for (std::size_t b = 0; b < batches.size(); ++b) {
-            ev::Batch batch(schema, first, sizes[b]);
+        for (std::size_t b = 0; b < in->sizes.size(); ++b) {
+            ev::Batch batch(schema, first, in->sizes[b]);
             for (std::size_t i = 0; i < inputs; ++i)
-                batch.put_shared(static_cast<ev::ProductId>(i), batches[b][i]);
+                batch.put_shared(static_cast<ev::ProductId>(i), in->columns[b][i]);
             for (const auto& p : producers)
                 p->produce(batch);
             std::visit(
@@ -176,7 +184,7 @@ struct Setup {
                             sum += static_cast<double>(x);
                 },
                 batch.get(id).values);
-            first += static_cast<std::int64_t>(sizes[b]);
+            first += static_cast<std::int64_t>(in->sizes[b]);
         }
         return sum;
     }
@@ -306,7 +314,7 @@ struct Timing {
 } // namespace
 
 int main(int argc, char** argv) {
-    std::size_t events = 1000000, batch = 100000;
+    std::size_t events = 1000000, batch = 16384; // the runner's in-memory batch size
     int passes = 5;
     std::string only; // run only the rows whose name starts with this (for profiling)
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -329,16 +337,17 @@ int main(int argc, char** argv) {
         return 64;
     }
     const Data d = make_data(events);
+    const Batches batches(d, batch);
 
-    Setup select_mass(d, batch);
+    Setup select_mass(d, batches);
     select_mass.add(good_muons(false));
     select_mass.add(dimuon_mass());
-    Setup select_mass_expr(d, batch);
+    Setup select_mass_expr(d, batches);
     select_mass_expr.add(good_muons(true));
     select_mass_expr.add(dimuon_mass());
 
     auto alone = [&](std::unique_ptr<ev::Producer> p) {
-        auto s = std::make_unique<Setup>(d, batch);
+        auto s = std::make_unique<Setup>(d, batches);
         s->add(std::move(p));
         return s;
     };

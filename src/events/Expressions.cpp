@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <limits>
 #include <stdexcept>
 
@@ -37,62 +36,42 @@ expr::Type expr_type(const ProductInfo& info) {
     return info.jagged ? expr::array_of(t) : t;
 }
 
-// Columns whose element type the evaluator does not read directly (int8 … uint16, uint32, uint64)
-// are widened into vectors kept here for the duration of one evaluation.
-struct Widened {
-    std::deque<std::vector<std::int32_t>> i32;
-    std::deque<std::vector<std::int64_t>> i64;
-};
-
-template <class To, class From>
-std::span<const To> widen(std::span<const From> v, std::deque<std::vector<To>>& store,
-                          const std::string& product) {
-    auto& out = store.emplace_back(v.size());
-    for (std::size_t k = 0; k < v.size(); ++k) {
-        if constexpr (std::is_same_v<From, std::uint64_t>)
-            if (v[k] > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-                throw InputError("", 0, product,
-                                 "value " + std::to_string(v[k]) + " of product '" + product +
-                                     "' does not fit the expression language's 64-bit signed int");
-        out[k] = static_cast<To>(v[k]);
-    }
-    return out;
-}
-
-expr::ColumnView view_of(const io::Column& c, Widened& store) {
+// A product lent to the evaluator without a copy: ArrayView reads every numeric column type
+// (a uint64 above INT64_MAX is the evaluator's InputError, naming it).
+expr::ColumnView view_of(const io::Column& c) {
     expr::ColumnView view;
     view.offsets = c.offsets;
     switch (c.type) {
     case io::ColumnType::Bool: {
-        // Bool columns hold 0/1 bytes, the layout the evaluator's bool arrays read (ArrayView).
+        // Bool columns hold 0/1 bytes, the layout of the evaluator's bool arrays.
         const auto v = c.as<std::uint8_t>();
         view.values =
             expr::ArrayView(std::span<const bool>(reinterpret_cast<const bool*>(v.data()), v.size()));
         break;
     }
     case io::ColumnType::Int8:
-        view.values = expr::ArrayView(widen<std::int32_t>(c.as<std::int8_t>(), store.i32, c.name));
+        view.values = expr::ArrayView(c.as<std::int8_t>());
         break;
     case io::ColumnType::UInt8:
-        view.values = expr::ArrayView(widen<std::int32_t>(c.as<std::uint8_t>(), store.i32, c.name));
+        view.values = expr::ArrayView(c.as<std::uint8_t>());
         break;
     case io::ColumnType::Int16:
-        view.values = expr::ArrayView(widen<std::int32_t>(c.as<std::int16_t>(), store.i32, c.name));
+        view.values = expr::ArrayView(c.as<std::int16_t>());
         break;
     case io::ColumnType::UInt16:
-        view.values = expr::ArrayView(widen<std::int32_t>(c.as<std::uint16_t>(), store.i32, c.name));
+        view.values = expr::ArrayView(c.as<std::uint16_t>());
         break;
     case io::ColumnType::Int32:
         view.values = expr::ArrayView(c.as<std::int32_t>());
         break;
     case io::ColumnType::UInt32:
-        view.values = expr::ArrayView(widen<std::int64_t>(c.as<std::uint32_t>(), store.i64, c.name));
+        view.values = expr::ArrayView(c.as<std::uint32_t>());
         break;
     case io::ColumnType::Int64:
         view.values = expr::ArrayView(c.as<std::int64_t>());
         break;
     case io::ColumnType::UInt64:
-        view.values = expr::ArrayView(widen<std::int64_t>(c.as<std::uint64_t>(), store.i64, c.name));
+        view.values = expr::ArrayView(c.as<std::uint64_t>());
         break;
     case io::ColumnType::Float32:
         view.values = expr::ArrayView(c.as<float>());
@@ -126,11 +105,10 @@ expr::Expression compile(const std::string& text, const std::vector<std::string>
 
 expr::ColumnResult evaluate(const expr::Expression& e, const std::vector<ProductId>& ids,
                             const Batch& batch) {
-    Widened store;
     std::vector<expr::ColumnView> views;
     views.reserve(ids.size());
     for (const ProductId id : ids)
-        views.push_back(view_of(batch.get(id), store));
+        views.push_back(view_of(batch.get(id)));
     return expr::evaluate_columns(e, views, batch.size(), batch.rows(), batch.first_entry());
 }
 
@@ -225,18 +203,32 @@ ExprProducer::ExprProducer(StepPlace place, std::string expression, std::optiona
 }
 
 std::vector<ProductInfo> ExprProducer::declare(const Schema& schema) {
+    return declare_as(schema, dtype_, nullptr);
+}
+
+std::vector<ProductInfo> ExprProducer::declare_replacement(const Schema& schema,
+                                                           const ProductInfo& replaced) {
+    return declare_as(schema, dtype_ ? dtype_ : std::optional<io::ColumnType>(replaced.type), &replaced);
+}
+
+std::vector<ProductInfo> ExprProducer::declare_as(const Schema& schema, std::optional<io::ColumnType> dtype,
+                                                  const ProductInfo* replaced) {
     expr_ = compile(text_, inputs_, schema, place(), ids_);
     const expr::Type t = expr_->type();
     const expr::Type element = expr::element_of(t);
-    const io::ColumnType dtype = dtype_.value_or(default_dtype(element));
-    if (!allowed(element, dtype))
+    const io::ColumnType out = dtype.value_or(default_dtype(element));
+    if (!allowed(element, out)) {
+        std::string why = "dtype " + std::string(io::column_type_name(out));
+        if (replaced && !dtype_)
+            why = "the product it replaces, " + replaced->name + " (" + describe(*replaced) + "),";
         throw InputError(
             place().file, place().line, name(),
-            place().label() + ": expression '" + text_ + "' is " + expr::type_name(t) + ", which dtype " +
-                std::string(io::column_type_name(dtype)) + " cannot hold without losing values (" +
+            place().label() + ": expression '" + text_ + "' is " + expr::type_name(t) + ", which " + why +
+                " cannot hold without losing values (" +
                 (element == expr::Type::integer ? "int: any dtype but bool" : "float: float32 or float64") +
                 ")");
-    out_ = {name(), dtype, expr::is_array(t)};
+    }
+    out_ = {name(), out, expr::is_array(t)};
     return {out_};
 }
 

@@ -21,7 +21,7 @@ void register_expression_steps(Registry& registry) {
     registry.add_producer(
         "expr",
         [](const StepConfig& c) -> std::unique_ptr<Producer> {
-            c.yaml.check_keys({"type", "name", "expr", "dtype"});
+            c.check_keys({"expr", "dtype"});
             std::optional<io::ColumnType> dtype;
             if (c.yaml.has("dtype")) {
                 const config::YamlView d = c.yaml.at("dtype");
@@ -40,7 +40,7 @@ void register_expression_steps(Registry& registry) {
     registry.add_filter(
         "expr",
         [](const StepConfig& c) -> std::unique_ptr<Filter> {
-            c.yaml.check_keys({"type", "name", "expr"});
+            c.check_keys({"expr"});
             StepPlace place = c.place;
             if (place.line == 0)
                 place.line = c.yaml.at("expr").line();

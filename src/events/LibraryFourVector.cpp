@@ -46,9 +46,13 @@ struct Sums {
 };
 
 // Adds the first `count` objects (all: −1) of one collection to the sums of the selected rows.
-template <class T>
+// `mismatch(c, r)` throws for column c (1 η, 2 φ, 3 mass) whose count in row r differs from pT's:
+// counts are checked only in the rows whose objects are read (most events of a dimuon mass have
+// fewer than two muons), instead of comparing whole offset arrays.
+template <class T, class Mismatch>
 void add_part(const Batch& batch, const SumPart& part, bool partial,
-              const std::array<const io::Column*, 4>& cols, const std::array<const T*, 4>& v, Sums& s) {
+              const std::array<const io::Column*, 4>& cols, const std::array<const T*, 4>& v, Sums& s,
+              Mismatch mismatch) {
     const auto rows = batch.rows();
     const auto& opt = cols[0]->offsets;
     const auto& oeta = cols[1]->offsets;
@@ -68,6 +72,12 @@ void add_part(const Batch& batch, const SumPart& part, bool partial,
             }
             m = std::min<std::int64_t>(n, part.count);
         }
+        if (oeta[r + 1] - oeta[r] != n)
+            mismatch(1, r);
+        if (ophi[r + 1] - ophi[r] != n)
+            mismatch(2, r);
+        if (omass && (*omass)[r + 1] - (*omass)[r] != n)
+            mismatch(3, r);
         const T* pt = v[0] + opt[r];
         const T* eta = v[1] + oeta[r];
         const T* phi = v[2] + ophi[r];
@@ -208,15 +218,15 @@ void FourVectorSum::produce(Batch& batch) const {
     s.ok.assign(rows.size(), 1);
     for (std::size_t k = 0; k < config_.parts.size(); ++k) {
         const PartIds& ids = part_ids_[k];
-        lib::check_counts(batch, place(), ids.pt, ids.eta);
-        lib::check_counts(batch, place(), ids.pt, ids.phi);
-        if (ids.mass)
-            lib::check_counts(batch, place(), ids.pt, *ids.mass);
         const std::array<const io::Column*, 4> cols{&batch.get(ids.pt), &batch.get(ids.eta),
                                                     &batch.get(ids.phi),
                                                     ids.mass ? &batch.get(*ids.mass) : nullptr};
-        lib::with_reals(
-            cols, [&](const auto& v) { add_part(batch, config_.parts[k], config_.partial, cols, v, s); });
+        const auto mismatch = [&](int c, std::uint32_t r) {
+            lib::count_mismatch(batch, place(), ids.pt, c == 1 ? ids.eta : c == 2 ? ids.phi : *ids.mass, r);
+        };
+        lib::with_reals(cols, [&](const auto& v) {
+            add_part(batch, config_.parts[k], config_.partial, cols, v, s, mismatch);
+        });
     }
     const std::size_t outputs = out_ids_.size();
     std::vector<io::Column> out;

@@ -183,8 +183,11 @@ void DeltaRClean::outputs_declared(std::span<const ProductId> ids) {
 }
 
 void DeltaRClean::produce(Batch& batch) const {
-    lib::check_counts(batch, place(), eta_, phi_);
-    lib::check_all_counts(batch, place(), eta_, field_ids_);
+    lib::Layouts layouts(batch, place(), eta_);
+    layouts.check(phi_);
+    std::vector<std::uint8_t> same_field(field_ids_.size());
+    for (std::size_t i = 0; i < field_ids_.size(); ++i)
+        same_field[i] = layouts.check(field_ids_[i]);
     const io::Column& eta = batch.get(eta_);
     std::vector<std::uint8_t> keep(eta.size(), 1);
     const double max2 = config_.max_dr * config_.max_dr;
@@ -209,7 +212,7 @@ void DeltaRClean::produce(Batch& batch) const {
         });
     }
     lib::Picked picked = lib::pick(batch, eta.offsets, keep);
-    lib::put_picked(batch, std::move(picked), field_ids_, out_ids_, config_.index);
+    lib::put_picked(batch, std::move(picked), field_ids_, same_field, out_ids_, config_.index);
 }
 
 } // namespace hepkit::events

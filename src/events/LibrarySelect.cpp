@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <yaml-cpp/yaml.h>
 
 namespace hepkit::events {
@@ -38,14 +39,14 @@ void and_range(std::uint8_t* keep, const T* v, std::size_t n, Pred pred) {
 }
 
 template <class Pred>
-void apply_cut(const Batch& batch, const io::Column& ref, const io::Column& field,
+void apply_cut(const Batch& batch, const io::Column& ref, const io::Column& field, bool same,
                std::vector<std::uint8_t>& keep, Pred pred) {
     const auto rows = batch.rows();
     if (rows.empty())
         return;
     lib::visit_type(field.type, [&]<class T>(std::type_identity<T>) {
         const T* v = field.as<T>().data();
-        if (lib::same_offsets(ref, field)) {
+        if (same) {
             // One range from the first selected row's objects to the last's: the rows between
             // that did not pass are evaluated too (cheaper than a loop per row), never read.
             const std::int64_t begin = ref.offsets[rows.front()], end = ref.offsets[rows.back() + 1];
@@ -58,35 +59,46 @@ void apply_cut(const Batch& batch, const io::Column& ref, const io::Column& fiel
     });
 }
 
-expr::Type expression_type(const StepPlace& place, const std::string& name, const ProductInfo& info) {
-    expr::Type t = expr::Type::real;
-    switch (info.type) {
-    case io::ColumnType::Float32:
-    case io::ColumnType::Float64:
+// Orders each event's chosen objects by decreasing `key` column value: an insertion sort (a few
+// objects per event), stable, NaN last. `picked.from` indexes the reference layout; the key column
+// is read through its own offsets.
+void sort_picked(const Batch& batch, const io::Column& key, lib::Picked& picked) {
+    lib::visit_type(key.type, [&]<class T>(std::type_identity<T>) {
+        const T* v = key.as<T>().data();
+        auto value = [&](std::uint32_t r, std::int64_t from) {
+            const double x = static_cast<double>(v[from - picked.source[r] + key.offsets[r]]);
+            return std::isnan(x) ? -std::numeric_limits<double>::infinity() : x;
+        };
+        for (const std::uint32_t r : batch.rows()) {
+            std::int64_t* f = picked.from.data() + picked.offsets[r];
+            const std::int64_t n = picked.offsets[r + 1] - picked.offsets[r];
+            for (std::int64_t i = 1; i < n; ++i) {
+                const std::int64_t moving = f[i];
+                const double x = value(r, moving);
+                std::int64_t j = i;
+                for (; j > 0 && value(r, f[j - 1]) < x; --j)
+                    f[j] = f[j - 1];
+                f[j] = moving;
+            }
+        }
+    });
+}
+
+// The expression type of a product: every integer type reads as int, bool as bool, floats as float.
+expr::Type expression_type(const ProductInfo& info) {
+    expr::Type t = expr::Type::integer;
+    if (info.type == io::ColumnType::Float32 || info.type == io::ColumnType::Float64)
         t = expr::Type::real;
-        break;
-    case io::ColumnType::Int32:
-    case io::ColumnType::Int64:
-        t = expr::Type::integer;
-        break;
-    case io::ColumnType::Bool:
+    else if (info.type == io::ColumnType::Bool)
         t = expr::Type::boolean;
-        break;
-    default: {
-        std::string m = "product '";
-        m.append(name)
-            .append("' is ")
-            .append(describe(info))
-            .append("; cut expressions read float32, float64, int32, int64 and bool products (use a built-in "
-                    "cut: min, "
-                    "max, min_abs, max_abs, equal)");
-        lib::fail(place, name, m);
-    }
-    }
     return info.jagged ? expr::array_of(t) : t;
 }
 
-expr::ArrayView view_of(const io::Column& c) {
+// A column as the expression evaluator reads it: its own buffer for float32/64, int32/64 and bool;
+// the other integer types (NanoAOD's uint8 flags, int16, uint32 counts, uint64 event numbers)
+// widened into `copy`, a per-batch buffer.
+expr::ArrayView view_of(const Batch& batch, const StepPlace& place, const io::Column& c,
+                        std::vector<std::int64_t>& copy) {
     switch (c.type) {
     case io::ColumnType::Float32:
         return expr::ArrayView(c.as<float>());
@@ -102,7 +114,28 @@ expr::ArrayView view_of(const io::Column& c) {
         return expr::ArrayView(std::span<const bool>(reinterpret_cast<const bool*>(v.data()), v.size()));
     }
     default:
-        throw std::logic_error("select_objects: a product type the cut expression cannot read");
+        lib::visit_type(c.type, [&]<class T>(std::type_identity<T>) {
+            const auto v = c.as<T>();
+            copy.resize(v.size());
+            for (std::size_t k = 0; k < v.size(); ++k) {
+                if constexpr (std::is_same_v<T, std::uint64_t>) {
+                    if (v[k] > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+                        std::string m = "value ";
+                        m.append(std::to_string(v[k]))
+                            .append(" of '")
+                            .append(c.name)
+                            .append("' (value ")
+                            .append(std::to_string(k))
+                            .append(" of the batch starting at entry ")
+                            .append(std::to_string(batch.first_entry()))
+                            .append(") is beyond int64, the integers of cut expressions");
+                        lib::fail(place, c.name, m);
+                    }
+                }
+                copy[k] = static_cast<std::int64_t>(v[k]);
+            }
+        });
+        return expr::ArrayView(std::span<const std::int64_t>(copy));
     }
 }
 
@@ -129,7 +162,7 @@ SelectObjects::~SelectObjects() = default;
 
 SelectObjects::Config SelectObjects::parse(const StepConfig& config) {
     lib::check_keys(config, {"collection", "output", "fields", "cut", "min", "max", "min_abs", "max_abs",
-                             "equal", "index", "count"});
+                             "equal", "index", "count", "sort_by"});
     const config::YamlView& y = config.yaml;
     Config c;
     c.collection = y.at("collection").as_string();
@@ -153,6 +186,7 @@ SelectObjects::Config SelectObjects::parse(const StepConfig& config) {
     if (y.has("index"))
         c.index = y.at("index").as_bool();
     c.count = lib::read_string(y, "count");
+    c.sort_by = lib::read_string(y, "sort_by");
     return c;
 }
 
@@ -169,6 +203,8 @@ std::vector<std::string> SelectObjects::inputs() const {
     for (const auto& e : config_.expressions)
         for (const auto& n : lib::expression_names(place(), e))
             add(n);
+    if (!config_.sort_by.empty())
+        add(lib::join(config_.collection, config_.sort_by));
     return names;
 }
 
@@ -181,13 +217,17 @@ std::vector<ProductInfo> SelectObjects::declare(const Schema& schema) {
     for (const auto& c : config_.cuts)
         cut_ids_.push_back(
             lib::need(schema, place(), lib::join(config_.collection, c.field), lib::Shape::jagged));
+    sort_id_.reset();
+    if (!config_.sort_by.empty())
+        sort_id_ =
+            lib::need(schema, place(), lib::join(config_.collection, config_.sort_by), lib::Shape::jagged);
     expressions_.clear();
     for (const std::string& text : config_.expressions) {
         CutExpression cut;
         expr::Bindings bindings;
         for (const auto& n : lib::expression_names(place(), text)) {
             const ProductId id = lib::need(schema, place(), n, lib::Shape::either);
-            bindings.declare(n, expression_type(place(), n, schema.info(id)));
+            bindings.declare(n, expression_type(schema.info(id)));
             cut.ids.push_back(id);
         }
         cut.expression = std::make_unique<expr::Expression>(
@@ -223,36 +263,44 @@ void SelectObjects::outputs_declared(std::span<const ProductId> ids) {
 void SelectObjects::produce(Batch& batch) const {
     const ProductId ref_id = field_ids_.front();
     const io::Column& ref = batch.get(ref_id);
-    lib::check_all_counts(batch, place(), ref_id, field_ids_);
-    lib::check_all_counts(batch, place(), ref_id, cut_ids_);
+    // Each input compared with the reference once (offsets compared over the whole batch are a
+    // large part of a cheap producer's time).
+    lib::Layouts layouts(batch, place(), ref_id);
+    std::vector<std::uint8_t> same_field(field_ids_.size()), same_cut(cut_ids_.size());
+    for (std::size_t i = 0; i < field_ids_.size(); ++i)
+        same_field[i] = layouts.check(field_ids_[i]);
+    for (std::size_t i = 0; i < cut_ids_.size(); ++i)
+        same_cut[i] = layouts.check(cut_ids_[i]);
     std::vector<std::uint8_t> keep(ref.size(), 1);
     for (std::size_t i = 0; i < config_.cuts.size(); ++i) {
         const io::Column& field = batch.get(cut_ids_[i]);
         const double t = config_.cuts[i].threshold;
         switch (config_.cuts[i].kind) {
         case FieldCut::Kind::min:
-            apply_cut(batch, ref, field, keep, [t](double v) { return v > t; });
+            apply_cut(batch, ref, field, same_cut[i] != 0, keep, [t](double v) { return v > t; });
             break;
         case FieldCut::Kind::max:
-            apply_cut(batch, ref, field, keep, [t](double v) { return v < t; });
+            apply_cut(batch, ref, field, same_cut[i] != 0, keep, [t](double v) { return v < t; });
             break;
         case FieldCut::Kind::min_abs:
-            apply_cut(batch, ref, field, keep, [t](double v) { return std::abs(v) > t; });
+            apply_cut(batch, ref, field, same_cut[i] != 0, keep, [t](double v) { return std::abs(v) > t; });
             break;
         case FieldCut::Kind::max_abs:
-            apply_cut(batch, ref, field, keep, [t](double v) { return std::abs(v) < t; });
+            apply_cut(batch, ref, field, same_cut[i] != 0, keep, [t](double v) { return std::abs(v) < t; });
             break;
         case FieldCut::Kind::equal:
-            apply_cut(batch, ref, field, keep, [t](double v) { return v == t; });
+            apply_cut(batch, ref, field, same_cut[i] != 0, keep, [t](double v) { return v == t; });
             break;
         }
     }
     for (const CutExpression& cut : expressions_) {
         std::vector<expr::ColumnView> columns;
+        std::vector<std::vector<std::int64_t>> copies(cut.ids.size());
         columns.reserve(cut.ids.size());
-        for (const ProductId id : cut.ids) {
-            const io::Column& c = batch.get(id);
-            columns.push_back(expr::ColumnView{view_of(c), std::span<const std::int64_t>(c.offsets)});
+        for (std::size_t i = 0; i < cut.ids.size(); ++i) {
+            const io::Column& c = batch.get(cut.ids[i]);
+            columns.push_back(expr::ColumnView{view_of(batch, place(), c, copies[i]),
+                                               std::span<const std::int64_t>(c.offsets)});
         }
         const expr::ColumnResult res =
             expr::evaluate_columns(*cut.expression, columns, batch.size(), batch.rows(), batch.first_entry());
@@ -288,7 +336,11 @@ void SelectObjects::produce(Batch& batch) const {
         }
     }
     lib::Picked picked = lib::pick(batch, ref.offsets, keep);
-    lib::put_picked(batch, std::move(picked), field_ids_, out_ids_, config_.index);
+    if (sort_id_) {
+        layouts.check(*sort_id_);
+        sort_picked(batch, batch.get(*sort_id_), picked);
+    }
+    lib::put_picked(batch, std::move(picked), field_ids_, same_field, out_ids_, config_.index);
 }
 
 } // namespace hepkit::events

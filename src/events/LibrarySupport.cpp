@@ -155,15 +155,14 @@ std::vector<std::string> expression_names(const StepPlace& place, const std::str
 }
 
 ProductId need(const Schema& schema, const StepPlace& place, const std::string& name, Shape shape) {
-    std::optional<ProductId> id = schema.find(name);
-    if (!id) {
-        try {
-            schema.require(name, where(place));
-        } catch (const InputError& e) {
-            throw InputError(place.file, place.line, name, e.message());
-        }
+    ProductId id = 0;
+    try {
+        id = schema.require(name, where(place));
+    } catch (const InputError& e) {
+        // The schema's message lists the closest names; the place is the step's configuration.
+        throw InputError(place.file, place.line, name, e.message());
     }
-    const ProductInfo& info = schema.info(*id);
+    const ProductInfo& info = schema.info(id);
     if (shape == Shape::jagged && !info.jagged) {
         std::string m = "product '";
         m.append(name)
@@ -182,7 +181,7 @@ ProductId need(const Schema& schema, const StepPlace& place, const std::string& 
                     "event is needed here");
         fail(place, name, m);
     }
-    return *id;
+    return id;
 }
 
 ProductInfo make_output(const Schema& schema, const StepPlace& place, std::string name, io::ColumnType type,
@@ -211,6 +210,26 @@ bool same_offsets(const io::Column& a, const io::Column& b) {
             std::equal(a.offsets.begin(), a.offsets.end(), b.offsets.begin()));
 }
 
+void count_mismatch(const Batch& batch, const StepPlace& place, ProductId ref, ProductId other,
+                    std::uint32_t row) {
+    const io::Column& a = batch.get(ref);
+    const io::Column& b = batch.get(other);
+    const std::string& name_a = batch.schema().info(ref).name;
+    const std::string& name_b = batch.schema().info(other).name;
+    std::string m = "entry ";
+    m.append(std::to_string(batch.first_entry() + row))
+        .append(": '")
+        .append(name_a)
+        .append("' has ")
+        .append(std::to_string(a.offsets[row + 1] - a.offsets[row]))
+        .append(" objects but '")
+        .append(name_b)
+        .append("' has ")
+        .append(std::to_string(b.offsets[row + 1] - b.offsets[row]))
+        .append("; the products of one collection must have one value per object");
+    fail(place, name_b, m);
+}
+
 void check_counts(const Batch& batch, const StepPlace& place, ProductId ref, ProductId other) {
     if (ref == other)
         return;
@@ -218,33 +237,28 @@ void check_counts(const Batch& batch, const StepPlace& place, ProductId ref, Pro
     const io::Column& b = batch.get(other);
     if (same_offsets(a, b))
         return;
-    const auto oa = std::span<const std::int64_t>(a.offsets);
-    const auto ob = std::span<const std::int64_t>(b.offsets);
-    for (const std::uint32_t r : batch.rows()) {
-        const std::int64_t na = oa[r + 1] - oa[r], nb = ob[r + 1] - ob[r];
-        if (na != nb) {
-            const std::string& name_a = batch.schema().info(ref).name;
-            const std::string& name_b = batch.schema().info(other).name;
-            std::string m = "entry ";
-            m.append(std::to_string(batch.first_entry() + r))
-                .append(": '")
-                .append(name_a)
-                .append("' has ")
-                .append(std::to_string(na))
-                .append(" objects but '")
-                .append(name_b)
-                .append("' has ")
-                .append(std::to_string(nb))
-                .append("; the products of one collection must have one value per object");
-            fail(place, name_b, m);
-        }
-    }
+    for (const std::uint32_t r : batch.rows())
+        if (a.offsets[r + 1] - a.offsets[r] != b.offsets[r + 1] - b.offsets[r])
+            count_mismatch(batch, place, ref, other, r);
 }
 
 void check_all_counts(const Batch& batch, const StepPlace& place, ProductId ref,
                       std::span<const ProductId> others) {
     for (const ProductId id : others)
         check_counts(batch, place, ref, id);
+}
+
+bool Layouts::check(ProductId id) {
+    if (id == ref_)
+        return true;
+    for (const auto& [known, same] : known_)
+        if (known == id)
+            return same;
+    const bool same = same_offsets(batch_.get(ref_), batch_.get(id));
+    if (!same)
+        check_counts(batch_, place_, ref_, id);
+    known_.emplace_back(id, same);
+    return same;
 }
 
 std::vector<std::int64_t> selected_offsets(const Batch& batch, std::span<const std::int64_t> source) {
@@ -310,7 +324,7 @@ Picked pick(const Batch& batch, std::span<const std::int64_t> source, std::span<
 }
 
 void put_picked(Batch& batch, Picked&& picked, std::span<const ProductId> fields,
-                std::span<const ProductId> out_ids, bool index) {
+                std::span<const std::uint8_t> same, std::span<const ProductId> out_ids, bool index) {
     const auto rows = batch.rows();
     const auto& po = picked.offsets;
     const auto source = picked.source;
@@ -320,14 +334,11 @@ void put_picked(Batch& batch, Picked&& picked, std::span<const ProductId> fields
         const io::Column& in = batch.get(fields[f]);
         io::Column out = new_column(batch, out_ids[f]);
         out.offsets = po;
-        const bool same = in.offsets.size() == source.size() &&
-                          (in.offsets.data() == source.data() ||
-                           std::equal(source.begin(), source.end(), in.offsets.begin()));
         visit_type(in.type, [&]<class T>(std::type_identity<T>) {
             const T* src = in.as<T>().data();
             std::vector<T>& dst = out.mut<T>();
             dst.resize(total);
-            if (same) {
+            if (same[f]) {
                 for (std::size_t k = 0; k < total; ++k)
                     dst[k] = src[from[k]];
             } else {

@@ -135,10 +135,30 @@ bool same_offsets(const io::Column& a, const io::Column& b);
 /// Checks that product `other` has as many objects as `ref` in every selected row; InputError
 /// naming the entry and both products otherwise.
 void check_counts(const Batch& batch, const StepPlace& place, ProductId ref, ProductId other);
-/// Checks a per-event column used as a per-object one has the reference's layout (see above),
-/// for every product in `others`.
+/// check_counts for every product in `others`.
 void check_all_counts(const Batch& batch, const StepPlace& place, ProductId ref,
                       std::span<const ProductId> others);
+/// The InputError of check_counts for row `row` (for loops that check counts as they go).
+[[noreturn]] void count_mismatch(const Batch& batch, const StepPlace& place, ProductId ref, ProductId other,
+                                 std::uint32_t row);
+
+/// The products of one collection against a reference product, within one produce() call: each
+/// is compared once (offsets equal to the reference's: one index serves both; otherwise its
+/// counts are checked row by row).
+class Layouts {
+  public:
+    Layouts(const Batch& batch, const StepPlace& place, ProductId ref)
+        : batch_(batch), place_(place), ref_(ref) {}
+    /// Checks `id`'s counts (InputError naming the entry) and says whether its offsets are the
+    /// reference's.
+    bool check(ProductId id);
+
+  private:
+    const Batch& batch_;
+    const StepPlace& place_;
+    ProductId ref_;
+    std::vector<std::pair<ProductId, bool>> known_;
+};
 
 /// The offsets of a collection restricted to the selected rows (the others empty): the layout of a
 /// per-object output computed for every object of the selected rows.
@@ -158,8 +178,9 @@ Picked pick(const Batch& batch, std::span<const std::int64_t> source, std::span<
 /// Puts the new collection: each of `fields` gathered into out_ids[i] (same type), the count
 /// (int32) into out_ids[fields.size()], and the indices within the event (array of int32) into
 /// the next id when `index`.
+/// `same[i]`: whether fields[i] has the offsets the objects were picked from (Layouts::check).
 void put_picked(Batch& batch, Picked&& picked, std::span<const ProductId> fields,
-                std::span<const ProductId> out_ids, bool index);
+                std::span<const std::uint8_t> same, std::span<const ProductId> out_ids, bool index);
 
 // ---- kinematics -----------------------------------------------------------------------------
 

@@ -61,9 +61,12 @@ io::Column slice(const io::Column& c, std::int64_t begin, std::int64_t end) {
     if (c.jagged()) {
         vb = static_cast<std::size_t>(c.offsets[static_cast<std::size_t>(begin)]);
         ve = static_cast<std::size_t>(c.offsets[static_cast<std::size_t>(end)]);
-        out.offsets.assign(c.offsets.begin() + begin, c.offsets.begin() + end + 1);
-        for (auto& o : out.offsets)
-            o -= static_cast<std::int64_t>(vb);
+        // one pass: copied and rebased to start at 0
+        const std::int64_t base = c.offsets[static_cast<std::size_t>(begin)];
+        out.offsets.resize(static_cast<std::size_t>(end - begin) + 1);
+        const std::int64_t* in = c.offsets.data() + begin;
+        for (std::size_t i = 0; i < out.offsets.size(); ++i)
+            out.offsets[i] = in[i] - base;
     }
     copy_values(c.values, out.values, vb, ve);
     return out;

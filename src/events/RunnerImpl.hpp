@@ -1,7 +1,8 @@
 #pragma once
 // The Runner's state (Runner.hpp): the steps flattened into sequences (the global part, then one
 // per pipeline), the plan analysis (which steps each shift runs again) and the merged results.
-// RunnerPrepare.cpp builds it, Runner.cpp runs batches on it, RunnerOutput.cpp writes and prints it.
+// RunnerPrepare.cpp declares the steps, PlanAnalysis.cpp analyses the plan and cuts the batches,
+// Runner.cpp runs batches, RunnerOutput.cpp writes and prints.
 
 #include "hepkit/events/Runner.hpp"
 #include "hepkit/io/Column.hpp"

@@ -192,21 +192,57 @@ TEST(EventsExprErrors, LossyDtype) {
     EXPECT_NE(e.message().find("dtype int32 cannot hold"), std::string::npos) << e.what();
 }
 
-TEST(EventsExprErrors, ReplacementWithoutDtype) {
-    // x is float32; "x * 1.01" is float64 unless dtype says float32: the error says so.
-    Plan plan = plan_of({producer("a", "2 * x")}, {sum("s", "a")});
-    plan.shifts = {Shift{"up", {{"x", producer("x_up", "x * 1.01", std::nullopt, 12)}}}};
+TEST(EventsExpr, ReplacementTakesTheReplacedType) {
+    // x is float32; "x * 1.01" (float) without dtype is stored as float32 as a replacement of x —
+    // the configuration's shorthand `x: "x * 1.01"`. n is int32: "n + 1" is stored as int32.
+    // Σ 2·(1.5x) over 15 entries = 3·120 = 360 under up.
+    Plan plan = plan_of({producer("a", "2 * x"), producer("b", "n * 1")}, {sum("s", "a"), sum("sb", "b")});
+    plan.shifts = {Shift{"up", {{"x", producer("x@up", "x * 1.5")}, {"n", producer("n@up", "n + 1")}}}};
+    plan.pipelines[0].shifts = {"up"};
+    Runner runner = run(std::move(plan));
+    EXPECT_EQ(runner.schema().info(*runner.schema().find("x@up")).type, ColumnType::Float32);
+    EXPECT_EQ(runner.schema().info(*runner.schema().find("n@up")).type, ColumnType::Int32);
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "s").sum, 240);
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "s", "up").sum, 360);
+    EXPECT_DOUBLE_EQ(sum_of(runner, "p", "sb", "up").sum, 30); // Σ (g%3 + 1) = 5·6
+}
+
+TEST(EventsExprErrors, ReplacementThatWouldLoseValues) {
+    // n is int32: a float expression cannot replace it without a dtype that says so (and no dtype
+    // but a float one could hold it: then the runner names the type mismatch).
+    Plan plan = plan_of({producer("b", "n * 1")}, {sum("s", "b")});
+    plan.shifts = {Shift{"up", {{"n", producer("n_up", "n * 1.5", std::nullopt, 12)}}}};
     plan.pipelines[0].shifts = {"up"};
     Runner runner(std::move(plan), make_columns(0, 3));
     const auto e = hepkit::test::input_error([&] { runner.prepare(); });
     EXPECT_EQ(e.line(), 12);
-    EXPECT_NE(e.message().find("replaces product 'x' (float32) but makes float64"), std::string::npos)
+    EXPECT_NE(e.message().find(
+                  "expression 'n * 1.5' is float, which the product it replaces, n (int32), cannot hold"),
+              std::string::npos)
         << e.what();
-    EXPECT_NE(e.message().find("`dtype: float32`"), std::string::npos) << e.what();
+
+    Plan plan2 = plan_of({producer("b", "n * 1")}, {sum("s", "b")});
+    plan2.shifts = {Shift{"up", {{"n", producer("n_up", "n * 1.5", ColumnType::Float64, 13)}}}};
+    plan2.pipelines[0].shifts = {"up"};
+    Runner runner2(std::move(plan2), make_columns(0, 3));
+    const auto e2 = hepkit::test::input_error([&] { runner2.prepare(); });
+    EXPECT_NE(e2.message().find("replaces product 'n' (int32) but makes float64"), std::string::npos)
+        << e2.what();
 }
 
 TEST(EventsExprErrors, BadEventNamesTheEntry) {
     // Muon_pt[0] on entry 0 (no muon) is an index error naming the entry, raised from the run.
     Runner runner(plan_of({producer("lead", "Muon_pt[0]")}, {}), make_columns(0, 6));
     EXPECT_THROW(runner.run(), InputError);
+}
+
+TEST(EventsExprErrors, Uint64BeyondInt64) {
+    // The expression language's ints are int64: a uint64 value above INT64_MAX cannot be read.
+    auto big = io::Column::make("big", ColumnType::UInt64);
+    big.mut<std::uint64_t>() = {1, (std::uint64_t{1} << 63) + 5, 2};
+    std::vector<io::Column> cols;
+    cols.push_back(std::move(big));
+    Runner runner(plan_of({producer("b", "big + 0")}, {sum("s", "b")}), std::move(cols));
+    const auto e = hepkit::test::input_error([&] { runner.run(); });
+    EXPECT_NE(std::string(e.what()).find("9223372036854775813"), std::string::npos) << e.what();
 }

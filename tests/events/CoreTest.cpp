@@ -602,3 +602,86 @@ TEST(EventsCoreErrors, PlanStructure) {
         EXPECT_NE(std::string(e.what()).find("/nonexistent/file.root"), std::string::npos) << e.what();
     }
 }
+
+TEST(EventsCore, ShiftOfAProducedWeightAndTwoPipelines) {
+    // Global: wgt = 3w (made before any filter), filter a_gt_6 as before. Shift wx replaces wgt by
+    // 2·wgt, right after its producer. Pipeline one (weight wgt, shift wx): Σ over a_gt_6's 12
+    // events of wgt: 3·16.2 = 48.6, under wx 97.2; only the replacement and the consumer of wgt
+    // run again. Pipeline two (no shifts, no weight) counts the same 12 events; a product made in
+    // it (d) may not reuse a name made in pipeline one (checked in EventsCoreErrors below).
+    auto wgt = std::make_shared<FnProducer>(place("producer", "wgt", 60), std::vector<std::string>{"w"},
+                                            ProductInfo{"wgt", ColumnType::Float64},
+                                            [](auto& v) { return 3 * v[0]; });
+    auto wx = std::make_shared<FnProducer>(place("producer", "wgt_x2", 61), std::vector<std::string>{"wgt"},
+                                           ProductInfo{"wgt_x2", ColumnType::Float64},
+                                           [](auto& v) { return 2 * v[0]; });
+    auto a =
+        std::make_shared<FnProducer>(place("producer", "a", 62), std::vector<std::string>{"x"},
+                                     ProductInfo{"a", ColumnType::Float64}, [](auto& v) { return 2 * v[0]; });
+    auto cut = std::make_shared<FnFilter>(place("filter", "a_gt_6", 63), "a", [](double v) { return v > 6; });
+    Plan plan;
+    plan.source = "plan.yaml";
+    plan.inputs.files = {files().a.string(), files().b.string()};
+    plan.global = {wgt, a, cut};
+    plan.shifts = {Shift{"wx", {{"wgt", wx}}}};
+    Pipeline one;
+    one.name = "one";
+    one.weight = "wgt";
+    one.shifts = {"wx"};
+    one.steps = {std::make_shared<SumConsumer>(place("consumer", "sum_w"), "wgt"),
+                 std::make_shared<SumConsumer>(place("consumer", "sum_a"), "a")};
+    Pipeline two;
+    two.name = "two";
+    two.steps = {std::make_shared<FnProducer>(place("producer", "d"), std::vector<std::string>{"a"},
+                                              ProductInfo{"d", ColumnType::Float64},
+                                              [](auto& v) { return v[0]; }),
+                 std::make_shared<SumConsumer>(place("consumer", "sum_d"), "d")};
+    plan.pipelines = {one, two};
+    Runner runner(std::move(plan));
+    runner.prepare();
+    EXPECT_LT(*runner.schema().find("wgt"), *runner.schema().find("wgt@wx"));
+    EXPECT_LT(*runner.schema().find("wgt@wx"), *runner.schema().find("a"));
+    EXPECT_EQ(runner.rerun_steps("", "wx"), names({"wgt_x2"}));
+    EXPECT_EQ(runner.rerun_steps("one", "wx"), names({"sum_w"}));
+    EXPECT_TRUE(runner.rerun_steps("two", "wx").empty()); // two does not run under wx
+    const auto report = runner.run();
+    EXPECT_NEAR(sum_of(runner, "one", "sum_w").sum, 48.6, 1e-12);
+    EXPECT_NEAR(sum_of(runner, "one", "sum_w", "wx").sum, 97.2, 1e-12);
+    EXPECT_EQ(&runner.result("one", "sum_a", "wx"), &runner.result("one", "sum_a"));
+    EXPECT_DOUBLE_EQ(sum_of(runner, "two", "sum_d").sum, 228);
+    ASSERT_EQ(report.cutflows.size(), 3u); // one: nominal, wx; two: nominal
+    EXPECT_EQ(report.cutflows[0].pipeline, "one");
+    EXPECT_NEAR(report.cutflows[0].rows[1].sumw, 48.6, 1e-12);
+    EXPECT_NEAR(report.cutflows[1].rows[1].sumw, 97.2, 1e-12);
+    EXPECT_EQ(report.cutflows[2].pipeline, "two");
+    EXPECT_DOUBLE_EQ(report.cutflows[2].rows[1].sumw, 12);
+}
+
+TEST(EventsCore, ZeroEntriesStillWriteOutputs) {
+    // max_entries 0: no batch; every consumer writes its empty result, cut flows are zeros.
+    Steps s;
+    Plan plan = make_plan(s);
+    plan.inputs.max_entries = 0;
+    Runner runner(std::move(plan));
+    const auto report = runner.run();
+    EXPECT_EQ(report.batches, 0);
+    EXPECT_EQ(sum_of(runner, "sel", "sum_a").count, 0);
+    EXPECT_EQ(sum_of(runner, "sel", "sum_a", "xup").count, 0);
+    EXPECT_EQ(report.cutflows.front().rows.front().events, 0);
+}
+
+TEST(EventsCoreErrors, NameClashAcrossPipelines) {
+    Steps s;
+    Plan plan = make_plan(s);
+    Pipeline other;
+    other.name = "other";
+    other.steps = {std::make_shared<FnProducer>(place("producer", "c", 70), std::vector<std::string>{"x"},
+                                                ProductInfo{"c", ColumnType::Float64},
+                                                [](auto& v) { return v[0]; })};
+    plan.pipelines.push_back(other);
+    Runner runner(std::move(plan));
+    const auto e = hepkit::test::input_error([&] { runner.prepare(); });
+    EXPECT_EQ(e.line(), 70);
+    EXPECT_NE(e.message().find("is already made by producer c (plan.yaml:20)"), std::string::npos)
+        << e.what();
+}

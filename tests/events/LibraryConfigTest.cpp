@@ -53,6 +53,9 @@ TEST(LibraryConfig, SelectObjectsFromYaml) {
     EXPECT_EQ(c.cuts[1].kind, FieldCut::Kind::max_abs);
     EXPECT_EQ(c.cuts[1].threshold, 2.4);
     EXPECT_TRUE(c.index);
+    EXPECT_TRUE(c.sort_by.empty());
+    EXPECT_EQ(SelectObjects::parse(step_config("collection: Muon\nfields: [pt]\nsort_by: pt\n")).sort_by,
+              "pt");
     Fixture fx(muons());
     SelectObjects sel(place("good"), c);
     EXPECT_EQ(sel.inputs(), (std::vector<std::string>{"Muon_pt", "Muon_charge", "Muon_eta"}));
@@ -167,7 +170,7 @@ TEST(LibraryConfig, EveryProducerFromYaml) {
 
 TEST(LibraryExpression, CutExpressionEqualsTheBuiltInCuts) {
     Fixture fx(muons());
-    SelectObjects::Config c{"Muon", "E", {"pt"}, {}, {"Muon_pt > 20", "abs(Muon_eta) < 2.4"}, true, ""};
+    SelectObjects::Config c{"Muon", "E", {"pt"}, {}, {"Muon_pt > 20", "abs(Muon_eta) < 2.4"}, true, "", ""};
     SelectObjects sel(place("e"), c);
     EXPECT_EQ(sel.inputs(), (std::vector<std::string>{"Muon_pt", "Muon_eta"}));
     fx.declare(sel);
@@ -182,7 +185,7 @@ TEST(LibraryExpression, CombinedWithBuiltInCutsAndPerEventScalarsOnRows) {
     Fixture fx(muons());
     SelectObjects::Config c{
         "Muon", "P", {"pt"}, {{"pt", FieldCut::Kind::min, 20}}, {"(Muon_charge > 0) * (nMuon >= 2)"},
-        false,  ""};
+        false,  "",  ""};
     SelectObjects sel(place("p"), c);
     fx.declare(sel);
     const Batch b = fx.run({1, 0, 1, 1});
@@ -202,9 +205,36 @@ TEST(LibraryExpression, CutKeyTakesOneExpressionOrAList) {
     EXPECT_EQ(values_of<std::int32_t>(fx.run(), "ns"), (I{1, 0, 2, 1}));
 }
 
+TEST(LibraryExpression, NarrowAndUnsignedIntegerProducts) {
+    // NanoAOD's flags are uint8 (Muon_tightId), some indices int16: both read as int. The muons
+    // of muons(): tight {1, 0, 1}, {}, {0, 1}, {1, 1}; quality {3, 2, 1}, {}, {5, 0}, {2, 9}.
+    std::vector<io::Column> in = muons();
+    in.push_back(testing::jagged<std::uint8_t>("Muon_tightId", io::ColumnType::UInt8,
+                                               {{1, 0, 1}, {}, {0, 1}, {1, 1}}));
+    in.push_back(testing::jagged<std::int16_t>("Muon_quality", io::ColumnType::Int16,
+                                               {{3, 2, 1}, {}, {5, 0}, {2, 9}}));
+    Fixture fx(in);
+    SelectObjects sel(
+        place("t"), SelectObjects::Config{
+                        "Muon", "T", {"pt"}, {}, {"Muon_tightId == 1", "Muon_quality >= 2"}, false, "", ""});
+    fx.declare(sel);
+    EXPECT_EQ(events_of<float>(fx.run(), "T_pt"), (std::vector<V>{{25}, {}, {}, {20, 20.5f}}));
+}
+
+TEST(LibraryExpression, Uint64BeyondInt64IsAnError) {
+    std::vector<io::Column> in{f32("X_pt", {{1, 2}}), testing::jagged<std::uint64_t>(
+                                                          "X_id", io::ColumnType::UInt64, {{1, 1ull << 63}})};
+    Fixture fx(in);
+    SelectObjects sel(place("x"), SelectObjects::Config{"X", "Y", {"pt"}, {}, {"X_id > 0"}, false, "", ""});
+    fx.declare(sel);
+    const InputError e = error_of([&] { fx.run(); });
+    EXPECT_NE(std::string(e.what()).find("9223372036854775808"), std::string::npos) << e.what();
+}
+
 TEST(LibraryExpression, PerEventCutIsRefused) {
     Fixture fx(muons());
-    SelectObjects sel(place("p"), SelectObjects::Config{"Muon", "P", {"pt"}, {}, {"nMuon >= 2"}, false, ""});
+    SelectObjects sel(place("p"),
+                      SelectObjects::Config{"Muon", "P", {"pt"}, {}, {"nMuon >= 2"}, false, "", ""});
     const InputError e = error_of([&] { fx.declare(sel); });
     EXPECT_NE(std::string(e.what()).find("one value per object"), std::string::npos) << e.what();
 }
@@ -212,7 +242,7 @@ TEST(LibraryExpression, PerEventCutIsRefused) {
 TEST(LibraryExpression, UnknownNameNamesTheClosest) {
     Fixture fx(muons());
     SelectObjects sel(place("p"),
-                      SelectObjects::Config{"Muon", "P", {"pt"}, {}, {"Muon_pT > 20"}, false, ""});
+                      SelectObjects::Config{"Muon", "P", {"pt"}, {}, {"Muon_pT > 20"}, false, "", ""});
     const InputError e = error_of([&] { fx.declare(sel); });
     EXPECT_NE(std::string(e.what()).find("Muon_pt"), std::string::npos) << e.what();
 }
@@ -221,7 +251,7 @@ TEST(LibraryExpression, ConstantsAndFunctionsAreNotInputs) {
     SelectObjects sel(
         place("p"),
         SelectObjects::Config{
-            "Muon", "P", {"pt"}, {}, {"abs(Muon_phi) < np.pi / 2", "sqrt(Muon_pt) > e"}, false, ""});
+            "Muon", "P", {"pt"}, {}, {"abs(Muon_phi) < np.pi / 2", "sqrt(Muon_pt) > e"}, false, "", ""});
     EXPECT_EQ(sel.inputs(), (std::vector<std::string>{"Muon_pt", "Muon_phi"}));
 }
 

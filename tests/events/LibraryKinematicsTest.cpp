@@ -139,6 +139,21 @@ TEST(LibraryFourVector, Errors) {
     EXPECT_THROW(fx.declare(m), InputError);
 }
 
+TEST(LibraryFourVector, CountMismatchNamesTheEntry) {
+    // Mu_phi has one value in event 1 where Mu_pt has two: entry 1000 + 1, read for the mass.
+    Fixture fx(
+        {f64("Mu_pt", {{1, 2}, {3, 4}}), f64("Mu_eta", {{0, 0}, {0, 0}}), f64("Mu_phi", {{0, 1}, {2}})});
+    FourVectorSum m(place("m"), mass_of({SumPart{"Mu", 2, 0.0}}, "m"));
+    fx.declare(m);
+    try {
+        fx.run();
+        FAIL() << "no error";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("entry 1001"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("Mu_phi"), std::string::npos) << e.what();
+    }
+}
+
 // ---- ΔR ---------------------------------------------------------------------------------------
 
 TEST(LibraryDeltaR, MatchClosestWithinTheCutAndWrapPhi) {
@@ -330,6 +345,92 @@ TEST(LibraryMet, Errors) {
     d.output = "M";
     MetRecompute met(place("m"), d);
     EXPECT_THROW(fx.declare(met), InputError);
+}
+
+} // namespace
+} // namespace hepkit::events
+
+namespace hepkit::events {
+namespace {
+
+// Every producer of the library chained on one batch: select → leading, sums, ΔR match and
+// cleaning, MET, weights.
+struct Chain {
+    std::vector<std::unique_ptr<Producer>> steps;
+    explicit Chain(Fixture& fx) {
+        steps.push_back(std::make_unique<SelectObjects>(
+            place("Good"),
+            SelectObjects::Config{
+                "Mu", "Good", {"pt", "eta", "phi"}, {{"pt", FieldCut::Kind::min, 1}}, {}, true, "", "pt"}));
+        steps.push_back(
+            std::make_unique<Leading>(place("L"), Leading::Config{"Good", "L", {"pt"}, 0, "pt", -1, "hasL"}));
+        FourVectorSum::Config sum;
+        sum.parts = {SumPart{"Good", 2, 0.0}, SumPart{"Jet", -1, 5.0}};
+        sum.output = "S";
+        sum.components = true;
+        steps.push_back(std::make_unique<FourVectorSum>(place("S"), sum));
+        steps.push_back(
+            std::make_unique<DeltaRMatch>(place("M"), DeltaRMatch::Config{"Jet", "Good", 0.4, "M"}));
+        steps.push_back(std::make_unique<DeltaRClean>(
+            place("C"), DeltaRClean::Config{"Jet", {"Good"}, 0.4, "C", {"pt"}, true, ""}));
+        MetRecompute::Config met;
+        met.collection = "Jet";
+        met.factor = {1.1, ""};
+        met.output = "MET2";
+        steps.push_back(std::make_unique<MetRecompute>(place("MET2"), met));
+        steps.push_back(
+            std::make_unique<EventWeight>(place("w"), EventWeight::Config{{{2, ""}, {0, "Good_pt"}}, ""}));
+        for (auto& s : steps)
+            fx.declare(*s);
+    }
+};
+
+std::vector<io::Column> chain_inputs(std::size_t events) {
+    std::vector<std::vector<double>> mu(events, std::vector<double>{3, 2}),
+        jet(events, std::vector<double>{0.5});
+    return {f64("Mu_pt", mu),
+            f64("Mu_eta", mu),
+            f64("Mu_phi", mu),
+            f64("Jet_pt", jet),
+            f64("Jet_eta", jet),
+            f64("Jet_phi", jet),
+            testing::scalar<double>("MET_pt", io::ColumnType::Float64, std::vector<double>(events, 10)),
+            testing::scalar<double>("MET_phi", io::ColumnType::Float64, std::vector<double>(events, 0))};
+}
+
+TEST(LibraryEdges, ZeroEventsAndNoSelectedRows) {
+    {
+        // A batch of no events: every product has no entries.
+        Fixture fx(chain_inputs(0));
+        Chain chain(fx);
+        const Batch b = fx.run();
+        for (ProductId id = 8; id < b.schema().size(); ++id)
+            EXPECT_EQ(b.get(id).entries(), 0u) << b.schema().info(id).name;
+    }
+    {
+        // Three events, none selected: scalars 0, arrays empty.
+        Fixture fx(chain_inputs(3));
+        Chain chain(fx);
+        const Batch b = fx.run({0, 0, 0});
+        for (ProductId id = 8; id < b.schema().size(); ++id) {
+            const io::Column& c = b.get(id);
+            EXPECT_EQ(c.entries(), 3u) << b.schema().info(id).name;
+            if (c.jagged())
+                EXPECT_EQ(c.size(), 0u) << b.schema().info(id).name;
+            else
+                for (std::size_t k = 0; k < c.size(); ++k)
+                    EXPECT_EQ(c.value_as_double(k), 0) << b.schema().info(id).name;
+        }
+    }
+    {
+        // The same three events all selected, as a check that the chain computes something:
+        // muons {3, 2} pass pT > 1; the weight is 2 · 3 · 2 = 12.
+        Fixture fx(chain_inputs(3));
+        Chain chain(fx);
+        const Batch b = fx.run();
+        EXPECT_EQ(values_of<double>(b, "w"), (D{12, 12, 12}));
+        EXPECT_EQ(values_of<double>(b, "L_pt"), (D{3, 3, 3}));
+    }
 }
 
 } // namespace

@@ -77,7 +77,7 @@ TEST(LibrarySelect, EveryKindOfCut) {
         Fixture fx(in);
         SelectObjects sel(
             place("s"),
-            SelectObjects::Config{"J", "S", {"pt"}, {FieldCut{field, kind, threshold}}, {}, false, ""});
+            SelectObjects::Config{"J", "S", {"pt"}, {FieldCut{field, kind, threshold}}, {}, false, "", ""});
         fx.declare(sel);
         EXPECT_EQ(events_of<float>(fx.run(), "S_pt"), (std::vector<V>{expected})) << field;
     };
@@ -91,8 +91,9 @@ TEST(LibrarySelect, EveryKindOfCut) {
 TEST(LibrarySelect, NaNFailsEveryCut) {
     const float nan = std::nanf("");
     Fixture fx({f32("J_pt", {{nan, 30}})});
-    SelectObjects sel(place("s"), SelectObjects::Config{
-                                      "J", "S", {"pt"}, {{"pt", FieldCut::Kind::max, 100}}, {}, false, ""});
+    SelectObjects sel(
+        place("s"),
+        SelectObjects::Config{"J", "S", {"pt"}, {{"pt", FieldCut::Kind::max, 100}}, {}, false, "", ""});
     fx.declare(sel);
     EXPECT_EQ(events_of<float>(fx.run(), "S_pt"), (std::vector<V>{{30}}));
 }
@@ -102,9 +103,9 @@ TEST(LibrarySelect, FieldOfAnotherLayoutIsMappedByEvent) {
     // Muon_pt's (row 0 empty) though the counts of the selected rows agree.
     io::Column iso = f32("Muon_iso", {{}, {0.1f, 0.5f}, {0.05f}});
     Fixture fx({f32("Muon_pt", {{1, 2, 3}, {30, 40}, {50}}), iso});
-    SelectObjects sel(place("s"),
-                      SelectObjects::Config{
-                          "Muon", "Iso", {"pt", "iso"}, {{"iso", FieldCut::Kind::max, 0.2}}, {}, true, ""});
+    SelectObjects sel(
+        place("s"), SelectObjects::Config{
+                        "Muon", "Iso", {"pt", "iso"}, {{"iso", FieldCut::Kind::max, 0.2}}, {}, true, "", ""});
     fx.declare(sel);
     const Batch b = fx.run({0, 1, 1});
     EXPECT_EQ(events_of<float>(b, "Iso_pt"), (std::vector<V>{{}, {30}, {50}}));
@@ -113,12 +114,31 @@ TEST(LibrarySelect, FieldOfAnotherLayoutIsMappedByEvent) {
     EXPECT_EQ(events_of<std::int32_t>(b, "Iso_index"), (std::vector<I>{{}, {0}, {0}}));
 }
 
+TEST(LibrarySelect, SortByAFieldAfterAShift) {
+    // Muon pT shifted so that the stored order is no longer pT order: {10, 30, 20} with a NaN and
+    // a tie: sorted decreasing {30, 20, 10, NaN}; e1 {5, 5} keeps its stored order (tie). The
+    // index product follows the objects; row 2 is unselected.
+    const float nan = std::nanf("");
+    Fixture fx({f32("Muon_pt", {{10, 30, nan, 20}, {5, 5}, {1, 2}}),
+                f32("Muon_eta", {{0, 1, 2, 3}, {4, 5}, {6, 7}})});
+    SelectObjects sel(place("s"),
+                      SelectObjects::Config{"Muon", "Sorted", {"pt", "eta"}, {}, {}, true, "", "pt"});
+    EXPECT_EQ(sel.inputs(), (std::vector<std::string>{"Muon_pt", "Muon_eta"}));
+    fx.declare(sel);
+    const Batch b = fx.run({1, 1, 0});
+    EXPECT_EQ(events_of<float>(b, "Sorted_eta"), (std::vector<V>{{1, 3, 0, 2}, {4, 5}, {}}));
+    EXPECT_EQ(events_of<std::int32_t>(b, "Sorted_index"), (std::vector<I>{{1, 3, 0, 2}, {0, 1}, {}}));
+    const auto pt = events_of<float>(b, "Sorted_pt");
+    EXPECT_EQ(pt[0][0], 30);
+    EXPECT_TRUE(std::isnan(pt[0][3]));
+}
+
 TEST(LibrarySelect, CountMismatchNamesTheEntry) {
     // Muon_eta has two values in event 1 where Muon_pt has one: entry 1000 + 1.
     Fixture fx({f32("Muon_pt", {{1}, {2}}), f32("Muon_eta", {{1}, {2, 3}})});
     SelectObjects sel(
         place("s"),
-        SelectObjects::Config{"Muon", "S", {"pt"}, {{"eta", FieldCut::Kind::max_abs, 2}}, {}, false, ""});
+        SelectObjects::Config{"Muon", "S", {"pt"}, {{"eta", FieldCut::Kind::max_abs, 2}}, {}, false, "", ""});
     fx.declare(sel);
     try {
         fx.run();
@@ -133,7 +153,7 @@ TEST(LibrarySelect, DeclareErrors) {
     {
         // A product that is not there: the message names the step and the closest names.
         Fixture fx(muons());
-        SelectObjects sel(place("s"), SelectObjects::Config{"Muon", "S", {"phi"}, {}, {}, false, ""});
+        SelectObjects sel(place("s"), SelectObjects::Config{"Muon", "S", {"phi"}, {}, {}, false, "", ""});
         try {
             fx.declare(sel);
             FAIL() << "no error";
@@ -145,31 +165,31 @@ TEST(LibrarySelect, DeclareErrors) {
     {
         // A per-event product where an array is needed.
         Fixture fx({testing::scalar<float>("X_pt", io::ColumnType::Float32, {1, 2})});
-        SelectObjects sel(place("s"), SelectObjects::Config{"X", "S", {"pt"}, {}, {}, false, ""});
+        SelectObjects sel(place("s"), SelectObjects::Config{"X", "S", {"pt"}, {}, {}, false, "", ""});
         EXPECT_THROW(fx.declare(sel), InputError);
     }
     {
         // An output name that exists already.
         Fixture fx(muons());
         SelectObjects sel(place("s"),
-                          SelectObjects::Config{"Muon", "Muon", {"pt"}, {}, {}, false, "nMuonOut"});
+                          SelectObjects::Config{"Muon", "Muon", {"pt"}, {}, {}, false, "nMuonOut", ""});
         EXPECT_THROW(fx.declare(sel), InputError);
     }
     // Bad configurations made in code.
-    EXPECT_THROW(SelectObjects(place("s"), SelectObjects::Config{"", "S", {"pt"}, {}, {}, false, ""}),
+    EXPECT_THROW(SelectObjects(place("s"), SelectObjects::Config{"", "S", {"pt"}, {}, {}, false, "", ""}),
                  InputError);
-    EXPECT_THROW(SelectObjects(place("s"), SelectObjects::Config{"Muon", "S", {}, {}, {}, false, ""}),
+    EXPECT_THROW(SelectObjects(place("s"), SelectObjects::Config{"Muon", "S", {}, {}, {}, false, "", ""}),
                  InputError);
     EXPECT_THROW(
-        SelectObjects(place("s"), SelectObjects::Config{"Muon", "S", {"pt", "pt"}, {}, {}, false, ""}),
+        SelectObjects(place("s"), SelectObjects::Config{"Muon", "S", {"pt", "pt"}, {}, {}, false, "", ""}),
         InputError);
-    EXPECT_THROW(SelectObjects(place(""), SelectObjects::Config{"Muon", "", {"pt"}, {}, {}, false, ""}),
+    EXPECT_THROW(SelectObjects(place(""), SelectObjects::Config{"Muon", "", {"pt"}, {}, {}, false, "", ""}),
                  InputError);
 }
 
 TEST(LibrarySelect, OutputDefaultsToTheStepName) {
     Fixture fx(muons());
-    SelectObjects sel(place("Tight"), SelectObjects::Config{"Muon", "", {"pt"}, {}, {}, false, ""});
+    SelectObjects sel(place("Tight"), SelectObjects::Config{"Muon", "", {"pt"}, {}, {}, false, "", ""});
     fx.declare(sel);
     EXPECT_EQ(values_of<std::int32_t>(fx.run(), "nTight"), (I{3, 0, 2, 2}));
 }

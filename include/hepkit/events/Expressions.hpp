@@ -10,10 +10,11 @@
 ///     filters:
 ///       - {name: two_muons, type: expr, expr: "nMuon >= 2"}
 ///
-/// `dtype` (bool, int32, int64, float32, float64) is the element type of the product; without it
-/// the expression's own type decides (bool → bool, int → int64, float → float64). A product that
-/// replaces an input branch under a shift must match its type: NanoAOD's floats need
-/// `dtype: float32`. (The key is `dtype`, not `type`: `type` names the step's kind.)
+/// `dtype` (bool, int8 … uint64, float32, float64) is the element type of the product; without it
+/// the expression's own type decides (bool → bool, int → int64, float → float64), except for a
+/// shift's replacement, which takes the type of the product it replaces (`Muon_pt * 1.01` for a
+/// float32 branch is float32). Only widening is allowed: a float is not stored as an int, an int
+/// not as a bool. (The key is `dtype`, not `type`: `type` names the step's kind.)
 
 #include "hepkit/events/Step.hpp"
 #include "hepkit/expr/Bindings.hpp"
@@ -38,12 +39,18 @@ class ExprProducer : public Producer {
 
     std::vector<std::string> inputs() const override { return inputs_; }
     std::vector<ProductInfo> declare(const Schema& schema) override;
+    /// Without a `dtype`, the product takes the replaced product's element type (a float
+    /// expression replacing a float32 branch is stored as float32); an expression whose type the
+    /// replaced one cannot hold without losing values (a float for an int) is an error.
+    std::vector<ProductInfo> declare_replacement(const Schema& schema, const ProductInfo& replaced) override;
     void outputs_declared(std::span<const ProductId> ids) override;
     void produce(Batch& batch) const override;
 
     const std::string& expression() const { return text_; }
 
   private:
+    std::vector<ProductInfo> declare_as(const Schema& schema, std::optional<io::ColumnType> dtype,
+                                        const ProductInfo* replaced);
     std::string text_;
     std::optional<io::ColumnType> dtype_;
     std::vector<std::string> inputs_; ///< names the expression reads, in order of first use

@@ -52,7 +52,7 @@ struct FieldCut {
     };
     std::string field; ///< without the collection prefix: `pt`
     Kind kind = Kind::min;
-    double threshold = 0;
+    double threshold = 0; ///< in the field's unit (GeV for pt)
 };
 
 /// `select_objects`: the objects of a collection that pass cuts, as a new collection (order kept).
@@ -70,11 +70,14 @@ class SelectObjects final : public Producer {
         std::vector<std::string> expressions;
         bool index = false; ///< also `<output>_index`: int32 index of the object in `collection`
         std::string count;  ///< count product name; "" → `n<output>` (int32)
+        /// A field to order the selected objects by, decreasing (ties keep the stored order, NaN
+        /// last): re-sorts a collection whose pT a shift changed. "" keeps the stored order.
+        std::string sort_by;
     };
     SelectObjects(StepPlace place, Config config);
     ~SelectObjects() override;
     /// Keys: collection, output, fields, cut (an expression or a list of them), min, max, min_abs,
-    /// max_abs, equal (maps field → number), index, count.
+    /// max_abs, equal (maps field → number), index, count, sort_by.
     static Config parse(const StepConfig& config);
     const Config& config() const { return config_; }
 
@@ -86,6 +89,7 @@ class SelectObjects final : public Producer {
   private:
     Config config_;
     std::vector<ProductId> field_ids_, cut_ids_;
+    std::optional<ProductId> sort_id_;
     struct CutExpression {
         std::unique_ptr<expr::Expression> expression;
         std::vector<ProductId> ids; ///< by binding slot
@@ -175,7 +179,7 @@ class DeltaRMatch final : public Producer {
     struct Config {
         std::string collection; ///< A
         std::string to;         ///< B
-        double max_dr = 0.4;
+        double max_dr = 0.4;    ///< ΔR (dimensionless), > 0
         std::string output; ///< prefix: `<output>_index` (array of int32), `<output>_dr` (array of float64)
     };
     DeltaRMatch(StepPlace place, Config config);
@@ -202,8 +206,8 @@ class DeltaRClean final : public Producer {
     struct Config {
         std::string collection;
         std::vector<std::string> against; ///< ≥ 1 collections
-        double max_dr = 0.4;
-        std::string output; ///< prefix; "" → the step's name
+        double max_dr = 0.4;              ///< ΔR (dimensionless), > 0
+        std::string output;               ///< prefix; "" → the step's name
         std::vector<std::string> fields;
         bool index = false;
         std::string count; ///< "" → `n<output>`
@@ -237,7 +241,7 @@ class MetRecompute final : public Producer {
         std::string shifted_pt;
         /// pT' = factor · pT: a number, a per-event product or a per-object product.
         NumberOrProduct factor{1.0, ""};
-        std::optional<double> min_pt; ///< only objects with pT' > min_pt
+        std::optional<double> min_pt; ///< only objects with pT' > min_pt (GeV)
         std::string output;           ///< prefix; "" → the step's name
     };
     MetRecompute(StepPlace place, Config config);

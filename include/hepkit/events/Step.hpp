@@ -52,6 +52,15 @@ class Producer : public Step {
     /// Resolves inputs in `schema`, checks their types and returns the products it makes
     /// (declared into the schema by the caller, in order). Throws hepkit::InputError naming place().
     virtual std::vector<ProductInfo> declare(const Schema& schema) = 0;
+    /// declare() for a producer that stands in for product `replaced` under a shift (Plan.hpp);
+    /// the runner then checks that it makes one product of the replaced one's type and shape. By
+    /// default the same as declare(). A producer whose configuration leaves its output type open
+    /// (an expression without `dtype`) takes the replaced product's type here, so that the
+    /// shorthand `Muon_pt: "Muon_pt * 1.01"` replaces a float32 branch with a float32 product.
+    virtual std::vector<ProductInfo> declare_replacement(const Schema& schema, const ProductInfo& replaced) {
+        (void)replaced;
+        return declare(schema);
+    }
     /// The ids the schema gave to declare()'s products (called once, after declare).
     virtual void outputs_declared(std::span<const ProductId> ids) = 0;
     /// Computes its products for batch.rows() and put()s them (full-length columns: unselected
