@@ -3,7 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
-#if defined(HEPKIT_HAVE_LIBMVEC) && defined(__x86_64__)
+// libmvec's vector entry points are declared for GCC (its `#pragma GCC target` region gives the
+// declarations the vector registers of glibc's ABI). Clang (the sanitizer and fuzz build) ignores
+// that pragma and called the AVX-512 two-argument functions with the wrong result (atan2 off by a
+// factor, found by that build's tests), so clang builds take the scalar loops: same results,
+// slower, and nothing in a release build changes.
+#if defined(HEPKIT_HAVE_LIBMVEC) && defined(__x86_64__) && !defined(__clang__)
 #include <immintrin.h>
 #define HEPKIT_MVEC 1
 #endif
