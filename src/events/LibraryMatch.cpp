@@ -167,15 +167,8 @@ std::vector<ProductInfo> DeltaRClean::declare(const Schema& schema) {
     for (const auto& a : config_.against)
         against_ids_.emplace_back(lib::need(schema, place(), lib::join(a, "eta"), lib::Shape::jagged),
                                   lib::need(schema, place(), lib::join(a, "phi"), lib::Shape::jagged));
-    std::vector<ProductInfo> out;
-    for (std::size_t i = 0; i < config_.fields.size(); ++i)
-        out.push_back(lib::make_output(schema, place(), lib::join(config_.output, config_.fields[i]),
-                                       schema.info(field_ids_[i]).type, true));
-    out.push_back(lib::make_output(schema, place(), config_.count, io::ColumnType::Int32, false));
-    if (config_.index)
-        out.push_back(lib::make_output(schema, place(), lib::join(config_.output, "index"),
-                                       io::ColumnType::Int32, true));
-    return out;
+    return lib::collection_outputs(schema, place(), config_.output, config_.fields, field_ids_, config_.count,
+                                   config_.index);
 }
 
 void DeltaRClean::outputs_declared(std::span<const ProductId> ids) {

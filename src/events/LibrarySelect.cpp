@@ -245,15 +245,8 @@ std::vector<ProductInfo> SelectObjects::declare(const Schema& schema) {
         }
         expressions_.push_back(std::move(cut));
     }
-    std::vector<ProductInfo> out;
-    for (std::size_t i = 0; i < config_.fields.size(); ++i)
-        out.push_back(lib::make_output(schema, place(), lib::join(config_.output, config_.fields[i]),
-                                       schema.info(field_ids_[i]).type, true));
-    out.push_back(lib::make_output(schema, place(), config_.count, io::ColumnType::Int32, false));
-    if (config_.index)
-        out.push_back(lib::make_output(schema, place(), lib::join(config_.output, "index"),
-                                       io::ColumnType::Int32, true));
-    return out;
+    return lib::collection_outputs(schema, place(), config_.output, config_.fields, field_ids_, config_.count,
+                                   config_.index);
 }
 
 void SelectObjects::outputs_declared(std::span<const ProductId> ids) {

@@ -197,6 +197,20 @@ ProductInfo make_output(const Schema& schema, const StepPlace& place, std::strin
     return ProductInfo{std::move(name), type, jagged};
 }
 
+std::vector<ProductInfo> collection_outputs(const Schema& schema, const StepPlace& place,
+                                            const std::string& output, const std::vector<std::string>& fields,
+                                            std::span<const ProductId> field_ids, const std::string& count,
+                                            bool index) {
+    std::vector<ProductInfo> out;
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        out.push_back(
+            make_output(schema, place, join(output, fields[i]), schema.info(field_ids[i]).type, true));
+    out.push_back(make_output(schema, place, count, io::ColumnType::Int32, false));
+    if (index)
+        out.push_back(make_output(schema, place, join(output, "index"), io::ColumnType::Int32, true));
+    return out;
+}
+
 std::vector<double> to_doubles(const io::Column& column) {
     return visit_type(column.type, [&]<class T>(std::type_identity<T>) {
         const std::span<const T> v = column.as<T>();

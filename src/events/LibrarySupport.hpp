@@ -56,6 +56,13 @@ ProductId need(const Schema& schema, const StepPlace& place, const std::string& 
 /// runner declares it; checking here names the step's key).
 ProductInfo make_output(const Schema& schema, const StepPlace& place, std::string name, io::ColumnType type,
                         bool jagged);
+/// The products of a selected collection (select_objects, delta_r_clean): `output_field` for
+/// each field (jagged, of the field's type), the count (int32) and, with `index`, `output_index`
+/// (jagged int32), in that order.
+std::vector<ProductInfo> collection_outputs(const Schema& schema, const StepPlace& place,
+                                            const std::string& output, const std::vector<std::string>& fields,
+                                            std::span<const ProductId> field_ids, const std::string& count,
+                                            bool index);
 
 // ---- numeric columns ------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 // Schema and Batch (Products.hpp): the product table of a run and one pipeline's columns of a
 // block of events.
 #include "hepkit/events/Products.hpp"
+#include "EditDistance.hpp"
 #include "hepkit/events/Step.hpp"
 
 #include "hepkit/core/Error.hpp"
@@ -9,27 +10,6 @@
 #include <stdexcept>
 
 namespace hepkit::events {
-
-namespace {
-
-// Edit distance, for "did you mean" lists of product names.
-std::size_t distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
-
-} // namespace
 
 // StepPlace (Step.hpp) lives here: the one small function of Step.hpp, next to the other
 // message helpers of the module's core.
@@ -78,7 +58,7 @@ ProductId Schema::require(std::string_view name, std::string_view who) const {
         return *id;
     std::vector<std::pair<std::size_t, std::string>> near;
     for (const auto& i : infos_)
-        near.emplace_back(distance(name, i.name), i.name);
+        near.emplace_back(detail::edit_distance(name, i.name), i.name);
     std::sort(near.begin(), near.end());
     std::string message = std::string(who) + " needs product '" + std::string(name) +
                           "', which is neither a branch of the input nor made by an earlier producer";

@@ -1,6 +1,7 @@
 // Registry (Registry.hpp): step types by name, their factories and docs, and plugins loaded
 // from shared libraries.
 #include "hepkit/events/Registry.hpp"
+#include "EditDistance.hpp"
 
 #include "hepkit/core/Error.hpp"
 
@@ -16,23 +17,6 @@
 namespace hepkit::events {
 namespace {
 
-// Edit distance (Levenshtein), for "closest" suggestions of type names.
-std::size_t distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
-
 std::string join(const std::vector<std::string>& words) {
     std::string out;
     for (const auto& w : words)
@@ -45,7 +29,7 @@ std::string join(const std::vector<std::string>& words) {
 std::vector<std::string> closest(const std::string& type, const std::vector<std::string>& known) {
     std::vector<std::pair<std::size_t, std::string>> near;
     for (const auto& k : known) {
-        const std::size_t d = distance(type, k);
+        const std::size_t d = detail::edit_distance(type, k);
         if (d <= std::max<std::size_t>(2, std::max(type.size(), k.size()) / 3))
             near.emplace_back(d, k);
     }
