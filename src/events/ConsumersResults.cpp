@@ -42,8 +42,6 @@ void NtupleResult::write(const std::filesystem::path& stem) const {
         return;
     }
     io::WriterOptions options;
-    if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0')
-        options.timestamp = std::strtoll(epoch, nullptr, 10);
     io::RootWriter out(path.string(), options);
     try {
         out.write_tree(tree_, columns_);

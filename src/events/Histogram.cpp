@@ -521,9 +521,6 @@ io::Hist2D Hist::to_root_2d() const {
 
 void Hist::write_root(const std::string& path) const {
     io::WriterOptions options;
-    // reproducible files (same inputs, same bytes) where the build or run asks for it
-    if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0')
-        options.timestamp = std::strtoll(epoch, nullptr, 10);
     io::RootWriter out(path, options);
     try {
         if (has_y_)

@@ -138,8 +138,6 @@ std::int64_t concatenate_trees(const std::vector<fs::path>& inputs, const fs::pa
         throw InputError(inputs[0].string(), 0, "",
                          "holds no tree and no histogram JSON goes with it: nothing to merge");
     io::WriterOptions options;
-    if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0')
-        options.timestamp = std::strtoll(epoch, nullptr, 10);
     io::RootWriter out(output.string(), options);
     std::int64_t rows = 0;
     for (const auto& name : trees) {

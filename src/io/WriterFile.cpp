@@ -8,6 +8,7 @@
 
 #include "hepkit/core/Error.hpp"
 
+#include <cstdlib>
 #include <ctime>
 #include <functional>
 #include <limits>
@@ -77,7 +78,15 @@ RootWriter::RootWriter(std::string path, WriterOptions options) : impl_(std::mak
     if (impl_->options.compression.level < 0 || impl_->options.compression.level > 9)
         throw std::invalid_argument("RootWriter " + path + ": compression level " +
                                     std::to_string(impl_->options.compression.level) + " not in 0..9");
-    const std::int64_t now = impl_->options.timestamp != 0 ? impl_->options.timestamp : std::time(nullptr);
+    // No time given: SOURCE_DATE_EPOCH when set (the reproducible-builds convention: same inputs,
+    // same bytes, e.g. outputs compared between runs), else now.
+    std::int64_t now = impl_->options.timestamp;
+    if (now == 0) {
+        const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
+        now = epoch != nullptr && *epoch != '\0' ? std::strtoll(epoch, nullptr, 10) : 0;
+    }
+    if (now == 0)
+        now = std::time(nullptr);
     impl_->sink = std::make_unique<detail::Sink>(std::move(path), impl_->options.compression, datime(now));
     // A UUID (version 4 layout) drawn from the file name and the time: unique enough to tell
     // files apart, and reproducible for a given timestamp.

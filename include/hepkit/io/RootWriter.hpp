@@ -90,7 +90,8 @@ struct WriterOptions {
     CompressionSetting compression{Codec::Zlib, 1};
     /// The file's title (TFile title).
     std::string title;
-    /// The key time stamps (Unix seconds); 0: now. Set it for byte-identical outputs.
+    /// The key time stamps (Unix seconds); 0: the environment's SOURCE_DATE_EPOCH when set, else
+    /// now. Set either for byte-identical outputs.
     std::int64_t timestamp = 0;
 };
 
