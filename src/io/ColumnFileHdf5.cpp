@@ -2,7 +2,7 @@
 // include/hepkit/io/ColumnFile.hpp and docs/root-io.md.
 
 #include "ColumnFileChecks.hpp"
-#include "Hdf5Api.hpp"
+#include "ColumnFileHdf5Shared.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/io/ColumnFile.hpp"
@@ -16,26 +16,46 @@
 
 namespace hepkit::io {
 
-namespace {
+namespace detail {
 
-// HDF5's library state (its error stack settings above all) is global; one writer at a time.
-std::mutex hdf5_mutex;
-
-// The library, loaded by write_hdf5 before any other call (Hdf5Api.hpp).
-const detail::Hdf5Api* hdf5_loaded = nullptr;
-const detail::Hdf5Api& H5() {
-    return *hdf5_loaded;
+std::mutex& hdf5_mutex() {
+    static std::mutex m;
+    return m;
 }
 
-// H5F_ACC_TRUNC's value: the macro calls H5check_version and H5open, which would link libhdf5.
-constexpr unsigned kAccTrunc = 0x0002u;
+Hdf5Session::Hdf5Session(const std::string& path) : lock_(hdf5_mutex()), api_(&hdf5_api(path)) {
+    api_->H5Eget_auto2(H5E_DEFAULT, &old_func_, &old_data_);
+    api_->H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
-// HDF5 failures: the innermost message of the library's error stack (its "description"),
-// instead of the stack trace HDF5 would otherwise print on stderr.
+Hdf5Session::~Hdf5Session() {
+    api_->H5Eset_auto2(H5E_DEFAULT, old_func_, old_data_);
+}
+
+namespace {
 herr_t keep_description(unsigned n, const H5E_error2_t* err, void* data) {
     if (n == 0 && err != nullptr && err->desc != nullptr)
         *static_cast<std::string*>(data) = err->desc;
     return 0;
+}
+} // namespace
+
+std::string Hdf5Session::description() const {
+    std::string detail;
+    api_->H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_description, &detail);
+    return detail;
+}
+
+} // namespace detail
+
+namespace {
+
+using Handle = detail::Hdf5Handle;
+
+// The library of the write under way (set by write_hdf5 under the lock, before any other call).
+const detail::Hdf5Session* session = nullptr;
+const detail::Hdf5Api& H5() {
+    return session->api();
 }
 
 class Writer {
@@ -43,8 +63,7 @@ class Writer {
     Writer(std::string path, std::string tmp) : path_(std::move(path)), tmp_(std::move(tmp)) {}
 
     [[noreturn]] void fail(const std::string& column, const std::string& what) const {
-        std::string detail;
-        H5().H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_description, &detail);
+        const std::string detail = session->description();
         std::string m = what;
         if (!detail.empty())
             m.append(" (HDF5: ").append(detail).append(")");
@@ -66,31 +85,6 @@ class Writer {
   private:
     std::string path_;
     std::string tmp_;
-};
-
-// An HDF5 identifier closed by the function that matches its kind.
-class Handle {
-  public:
-    Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-    ~Handle() {
-        if (id_ >= 0)
-            close_(id_);
-    }
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
-    Handle& operator=(Handle&&) = delete;
-    hid_t get() const { return id_; }
-    /// Closes now, reporting failure (closing the file flushes it: its errors matter).
-    herr_t close() {
-        const herr_t s = id_ >= 0 ? close_(id_) : 0;
-        id_ = -1;
-        return s;
-    }
-
-  private:
-    hid_t id_;
-    herr_t (*close_)(hid_t);
 };
 
 // The memory (and file) type of a column's elements. Bool is the enum h5py writes for numpy's
@@ -255,22 +249,18 @@ class TempFile {
 
 void write_hdf5(const std::string& path, std::span<const Column> columns) {
     const std::size_t entries = detail::check_columns(path, columns, true);
-    const std::lock_guard lock(hdf5_mutex);
-    hdf5_loaded = &detail::hdf5_api(path);
-    // Silence HDF5's printing of error stacks for the duration; failures become OutputErrors.
-    H5E_auto2_t old_func = nullptr;
-    void* old_data = nullptr;
-    H5().H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
-    H5().H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    struct Restore {
-        H5E_auto2_t f;
-        void* d;
-        ~Restore() { H5().H5Eset_auto2(H5E_DEFAULT, f, d); }
-    } restore{old_func, old_data};
-
+    const detail::Hdf5Session hdf5(path);
+    session = &hdf5;
     const Writer w(path, fmt::format("{}.tmp.{}", path, static_cast<long>(::getpid())));
     TempFile temp(w.tmp());
-    Handle file(H5().H5Fcreate(w.tmp().c_str(), kAccTrunc, H5P_DEFAULT, H5P_DEFAULT), H5().H5Fclose);
+    // Links in creation order (tracked and indexed, as h5py's track_order=True does), so that
+    // read_hdf5, and h5py, list the columns in the order they were given, not sorted by name.
+    Handle fcpl(w.check(H5().H5Pcreate(*H5().H5P_CLS_FILE_CREATE_ID_g), "", "cannot create a property list"),
+                H5().H5Pclose);
+    w.check(H5().H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "",
+            "cannot set the link creation order", 0);
+    Handle file(H5().H5Fcreate(w.tmp().c_str(), detail::kHdf5AccTrunc, fcpl.get(), H5P_DEFAULT),
+                H5().H5Fclose);
     if (file.get() < 0)
         w.fail("", "cannot create output file (does the directory exist and is it writable?)");
     string_attribute(w, file.get(), "creator", "hepkit", "");

@@ -16,16 +16,18 @@
 /// values are written in the shortest form that reads back to the identical float or double;
 /// booleans as 0/1; strings quoted as RFC 4180 says.
 ///
-/// HDF5 layout: a flat column is a 1-D dataset `NAME`, a fixed-size one a 2-D dataset
-/// (entries × width), a jagged one a group `NAME` holding the datasets `values` and `offsets`
-/// (int64, entries+1; the Apache Arrow layout). Element types are the native ones (bool as h5py's
-/// FALSE/TRUE int8 enum, strings variable-length UTF-8); attributes `root_type` (Float_t, ...) and
-/// `layout` (flat, fixed, jagged) on every column, `entries` and `creator` on the file.
+/// HDF5 layout (read back by read_hdf5): a flat column is a 1-D dataset `NAME`, a fixed-size one a 2-D
+/// dataset (entries × width), a jagged one a group `NAME` holding the datasets `values` and `offsets` (int64,
+/// entries+1; the Apache Arrow layout). Element types are the native ones (bool as h5py's FALSE/TRUE int8
+/// enum, strings variable-length UTF-8); attributes `root_type` (Float_t, ...) and `layout` (flat, fixed,
+/// jagged) on every column, `entries` and `creator` on the file; the root group tracks link creation order,
+/// so that readers list the columns in the order written.
 
 #include "hepkit/io/Column.hpp"
 
 #include <span>
 #include <string>
+#include <vector>
 
 namespace hepkit::io {
 
@@ -45,6 +47,18 @@ void write_csv(const std::string& path, std::span<const Column> columns);
 /// HDF5 (see the file comment). Throws OutputError naming `path` (and the column) as write_csv
 /// does, for a name containing '/', and with HDF5's own message when the library fails.
 void write_hdf5(const std::string& path, std::span<const Column> columns);
+
+/// Reads an HDF5 file of the layout write_hdf5 writes (see the file comment) back into columns:
+/// each column's type is its dataset's HDF5 type (integers of 1–8 bytes, float32/float64, h5py's
+/// bool enum, variable- or fixed-length strings), so values come back bit for bit. Columns come in
+/// the order they were written when the file tracks link creation order (hepkit's files; h5py's
+/// with `track_order=True`), else sorted by name. The attributes `root_type`, `layout` and
+/// `entries` may be absent (files written by other tools); when present they must agree with the
+/// data. Throws InputError naming `path` and the dataset (`NAME`, `NAME/offsets`) for anything
+/// else: a file that is not HDF5, a member that is not a column (a scalar, rank 3, a compound
+/// type, a group without `values` and `offsets`), offsets not starting at 0, decreasing or not
+/// ending at the number of values, or columns of different entry counts.
+std::vector<Column> read_hdf5(const std::string& path);
 
 /// Dispatches on column_file_format(path).
 void write_columns(const std::string& path, std::span<const Column> columns);
