@@ -5,6 +5,7 @@
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/events/Histogram.hpp"
+#include "hepkit/io/ColumnFile.hpp"
 #include "hepkit/io/RootFile.hpp"
 #include "hepkit/io/RootWriter.hpp"
 #include "hepkit/io/Tree.hpp"
@@ -184,6 +185,54 @@ std::int64_t concatenate_trees(const std::vector<fs::path>& inputs, const fs::pa
     return rows;
 }
 
+// ---- HDF5 ntuples -----------------------------------------------------------------------------
+
+namespace {
+
+std::string describe(const io::Column& c) {
+    std::string d(io::column_type_name(c.type));
+    if (c.jagged())
+        d.append(" jagged");
+    else if (c.width > 1)
+        d.append(fmt::format("[{}]", c.width));
+    return d;
+}
+
+// The HDF5 ntuples' columns concatenated in the order of `inputs` (io::read_hdf5: each column's
+// type is its dataset's, so the values are copied bit for bit) and written as one ntuple of the
+// same layout. Returns the rows written. InputError naming the file that differs from the first
+// (other column names, order, types or layouts) and the first file.
+std::int64_t concatenate_hdf5(const std::vector<fs::path>& inputs, const fs::path& output) {
+    std::vector<io::Column> merged = io::read_hdf5(inputs.at(0).string());
+    std::vector<std::string> names;
+    for (const auto& c : merged)
+        names.push_back(c.name);
+    for (std::size_t k = 1; k < inputs.size(); ++k) {
+        std::vector<io::Column> more = io::read_hdf5(inputs[k].string());
+        std::vector<std::string> here;
+        for (const auto& c : more)
+            here.push_back(c.name);
+        if (here != names)
+            throw InputError(
+                inputs[k].string(), 0, "",
+                fmt::format("columns [{}] differ from [{}] in {}: the ntuples have other columns",
+                            fmt::join(here, ", "), fmt::join(names, ", "), inputs[0].string()));
+        for (std::size_t j = 0; j < more.size(); ++j) {
+            const auto& a = merged[j];
+            const auto& b = more[j];
+            if (a.type != b.type || a.jagged() != b.jagged() || (!a.jagged() && a.width != b.width))
+                throw InputError(inputs[k].string(), 0, b.name,
+                                 fmt::format("column of type {} here, {} in {}", describe(b), describe(a),
+                                             inputs[0].string()));
+            io::append_column(merged[j], std::move(more[j]));
+        }
+    }
+    io::write_hdf5(output.string(), merged);
+    return static_cast<std::int64_t>(merged.front().entries());
+}
+
+} // namespace
+
 // ---- folders ----------------------------------------------------------------------------------
 
 MergeSummary merge_outputs(const std::vector<fs::path>& inputs, const fs::path& output) {
@@ -285,15 +334,13 @@ MergeSummary merge_outputs(const std::vector<fs::path>& inputs, const fs::path& 
             concatenate_csv(paths, target);
             ++summary.ntuples;
         } else if (ext == ".h5" || ext == ".hdf5") {
-            throw InputError(
-                paths[0].string(), 0, "",
-                "HDF5 ntuples cannot be merged by hepkit yet (it writes HDF5 but does not read it): "
-                "write the ntuple with format root or csv, or join the files with h5py");
+            summary.rows += concatenate_hdf5(paths, target);
+            ++summary.ntuples;
         } else {
             throw InputError(
                 paths[0].string(), 0, "",
                 "not an output of hepkit events (histogram .json/.root, cutflow.json, report.json, "
-                "ntuple .root/.csv): nothing to merge it with");
+                "ntuple .root/.csv/.h5): nothing to merge it with");
         }
     }
     for (const auto& rel : files[0])
