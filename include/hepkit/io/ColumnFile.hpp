@@ -21,7 +21,7 @@
 /// entries+1; the Apache Arrow layout). Element types are the native ones (bool as h5py's FALSE/TRUE int8
 /// enum, strings variable-length UTF-8); attributes `root_type` (Float_t, ...) and `layout` (flat, fixed,
 /// jagged) on every column, `entries` and `creator` on the file; the root group tracks link creation order,
-/// so that readers list the columns in the order written.
+/// so that read_hdf5 gives the columns back in the order written.
 
 #include "hepkit/io/Column.hpp"
 
