@@ -221,8 +221,8 @@ TEST(ColumnFileRead, H5pyFileInHepkitLayout) {
         expect_same(got[k], want[k]);
 }
 
-// Plain h5py (no creation order, no attributes): columns sorted by name; a big-endian float,
-// fixed-length strings and int32 offsets converted to hepkit's types.
+// Plain h5py (no creation order, no attributes): columns sorted by name; a big-endian float, a
+// gzip-compressed chunked dataset, fixed-length strings and int32 offsets converted to hepkit's types.
 TEST(ColumnFileRead, H5pyPlainFile) {
     std::string why;
     const fs::path& dir = h5py_dir(why);
@@ -231,6 +231,7 @@ TEST(ColumnFileRead, H5pyPlainFile) {
     using T = io::ColumnType;
     std::vector<io::Column> want;
     want.push_back(column<double>("a", T::Float64, {0.5, 1.5}));
+    want.push_back(column<std::int64_t>("c", T::Int64, {1, -2, 3, -4}, 2));
     want.push_back(column<std::uint8_t>("j", T::Bool, {1, 0, 1}, 1, {0, 3, 3}));
     want.push_back(column<std::string>("m", T::String, {"ab", "c"}));
     want.push_back(column<std::uint16_t>("z", T::UInt16, {1, 2}));

@@ -7,7 +7,9 @@ usage: h5_write_layout.py DIR      exit 77 when h5py is missing (the test skips)
 
 DIR/good_ordered.h5   track_order=True and every attribute hepkit writes: columns in the order
                       written (mass, n, Muon_pt, ok, p3, name, tags, id16, u64)
-DIR/good_plain.h5     plain h5py (no creation order, no attributes): columns sorted by name
+DIR/good_plain.h5     plain h5py (no creation order, no attributes): columns sorted by name; a
+                      big-endian float, a gzip-compressed chunked 2-D dataset, fixed-length
+                      strings, int32 offsets
 DIR/bad_*.h5          one defect each (see BAD below)
 """
 import sys
@@ -56,6 +58,7 @@ with h5py.File(f"{out}/good_ordered.h5", "w", track_order=True) as f:
 with h5py.File(f"{out}/good_plain.h5", "w") as f:
     f.create_dataset("z", data=np.array([1, 2], dtype=np.uint16))
     f.create_dataset("a", data=np.array([0.5, 1.5], dtype=">f8"))  # big-endian: HDF5 converts
+    f.create_dataset("c", data=np.array([[1, -2], [3, -4]], dtype=np.int64), compression="gzip", chunks=(1, 2))
     f.create_dataset("m", data=np.array([b"ab", b"c"], dtype="S2"))  # fixed-length strings
     g = f.create_group("j")
     g.create_dataset("values", data=np.array([True, False, True]))
