@@ -20,7 +20,7 @@ std::function<int()> add_events_merge(CLI::App& events, const GlobalOptions& glo
         "merge",
         "Merge output folders of 'hepkit events run' (the jobs of a job array) into one: histograms\n"
         "(NAME.json and NAME.root) added bin by bin, cut flows (cutflow.json) and run reports added,\n"
-        "ntuples (NAME.root trees, NAME.csv) concatenated in the order of the folders given. Every\n"
+        "ntuples (NAME.root trees, NAME.csv, NAME.h5) concatenated in the order of the folders given. Every\n"
         "folder must hold the same files; mismatching binnings or cut-flow labels are errors. MERGED\n"
         "must not exist; it appears whole or not at all.\n"
         "Example: hepkit events merge out/job-0 out/job-1 out/job-2 -o out/merged");
@@ -30,10 +30,10 @@ std::function<int()> add_events_merge(CLI::App& events, const GlobalOptions& glo
         std::vector<std::filesystem::path> inputs(o->inputs.begin(), o->inputs.end());
         const auto s = events::merge_outputs(inputs, o->output);
         if (!globals.quiet)
-            fmt::print(
-                "{} folders merged -> {}: {} histogram(s), {} cut flow(s), {} ntuple(s) ({} tree rows), {} "
-                "other document(s)\n",
-                inputs.size(), o->output, s.histograms, s.cutflows, s.ntuples, s.rows, s.other_json);
+            fmt::print("{} folders merged -> {}: {} histogram(s), {} cut flow(s), {} ntuple(s) ({} ROOT and "
+                       "HDF5 rows), {} "
+                       "other document(s)\n",
+                       inputs.size(), o->output, s.histograms, s.cutflows, s.ntuples, s.rows, s.other_json);
         return 0;
     };
 }

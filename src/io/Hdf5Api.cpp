@@ -34,7 +34,7 @@ Loaded load() {
     std::string tried;
     void* lib = open_library(tried);
     if (lib == nullptr) {
-        out.error = "HDF5 output needs libhdf5 (Debian package libhdf5-103-1, installed by "
+        out.error = "HDF5 files need libhdf5 (Debian package libhdf5-103-1, installed by "
                     "scripts/install-deps); none of these could be loaded: " +
                     tried;
         return out;

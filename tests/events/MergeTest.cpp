@@ -164,25 +164,3 @@ TEST(EventsMerge, AddJsonStrictAndLenient) {
     EXPECT_EQ(sum["steps"][0]["calls"], 3);
     EXPECT_THROW(add_json(a, b, "cutflow.json", false), hepkit::InputError);
 }
-
-// An HDF5 ntuple is written (the file starts with HDF5's signature) but cannot be merged yet:
-// the error says so and names the file; nothing is left behind.
-TEST(EventsMerge, Hdf5NtuplesAreWrittenButNotMerged) {
-    const auto d = fresh("h5");
-    for (const char* job : {"a", "b"}) {
-        fs::create_directories(d / job);
-        NtupleResult({flat_f64("mass", {1.0, 2.0})}, NtupleFormat::Hdf5, "Events").write(d / job / "nt");
-    }
-    const std::string head = slurp(d / "a" / "nt.h5").substr(0, 8);
-    EXPECT_EQ(head, std::string("\x89HDF\r\n\x1a\n", 8));
-    try {
-        merge_outputs({d / "a", d / "b"}, d / "out");
-        FAIL();
-    } catch (const hepkit::InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("nt.h5: HDF5 ntuples cannot be merged by hepkit yet"),
-                  std::string::npos)
-            << e.what();
-    }
-    EXPECT_FALSE(fs::exists(d / "out"));
-    fs::remove_all(d);
-}

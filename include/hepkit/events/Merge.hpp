@@ -9,7 +9,7 @@
 ///   additions; different binnings are an error;
 /// - cut flows (cutflow.json) and the run report (report.json): every number added, labels checked
 ///   (the report's other strings are taken from the first folder);
-/// - ntuples (NAME.root trees, NAME.csv): rows concatenated in the order of the folders given,
+/// - ntuples (NAME.root trees, NAME.csv, NAME.h5): rows concatenated in the order of the folders given,
 ///   values copied bit for bit.
 ///
 /// Every folder must hold the same files (a missing or extra one is an error naming it). The
