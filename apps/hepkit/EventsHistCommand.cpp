@@ -200,7 +200,8 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
     auto o = std::make_shared<Options>();
     CLI::App* cmd = events.add_subcommand(
         "hist",
-        "A weighted histogram of an expression over the entries of a tree in one or more ROOT files\n"
+        "A weighted histogram of an expression over the entries of a TTree or RNTuple in one or more ROOT "
+        "files\n"
         "(like TTree::Draw), written as JSON ({\"edges\", \"counts\", \"sumw2\", \"underflow\",\n"
         "\"overflow\", \"entries\"}) that hepkit fit reads as a histogram dataset (file: OUT.json);\n"
         "with --y, a 2D histogram (docs/events-outputs.md).\n"
@@ -211,7 +212,7 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
         "Example: hepkit events hist nano.root --expr Muon_pt --cut 'abs(Muon_eta) < 2.4' "
         "--bins 50,0,100 --json pt.json");
     cmd->add_option("files", o->files, "ROOT files, read as one chain")->required()->check(CLI::ExistingFile);
-    cmd->add_option("--tree", o->tree, "the tree (default: Events)");
+    cmd->add_option("--tree", o->tree, "the TTree or RNTuple (default: Events)");
     cmd->add_option("--expr", o->expr, "the expression to fill (a branch, or e.g. 'Muon_pt[0] * 1.01')")
         ->required();
     cmd->add_option("--cut", o->cut, "selects events (one value per event) or elements (jagged)");
