@@ -2,7 +2,6 @@
 // in each sequence, the flat slots of a batch's work, the branches to read, and the batches.
 #include "RunnerImpl.hpp"
 
-
 #include <algorithm>
 
 namespace hepkit::events {
