@@ -3,7 +3,9 @@
 // (issue 15; docs/events-outputs.md). It is the histogram consumer of `hepkit events run`
 // (events::HistogramConsumer) driven over the chain's clusters: only the branches the expressions
 // name are read, cluster by cluster, on -j threads; the clusters' histograms are added in entry
-// order, so the output does not depend on the thread count.
+// order, so the output does not depend on the thread count. `--tree` names a TTree or an RNTuple
+// (the class of the key in the first file decides, as for `hepkit events run`; docs/events-config.md,
+// "RNTuple inputs"): an RNTuple's readable top-level fields are the products.
 
 #include "CliChecks.hpp"
 #include "EventsCommands.hpp"
@@ -13,6 +15,8 @@
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/events/Consumers.hpp"
+#include "hepkit/io/RNTuple.hpp"
+#include "hepkit/io/RootFile.hpp"
 #include "hepkit/io/TreeChain.hpp"
 
 #include <algorithm>
@@ -21,6 +25,7 @@
 #include <fmt/format.h>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace hepkit::app {
 
@@ -78,6 +83,110 @@ events::Axis axis_of(const std::string& bins, const std::string& edges_text, con
     }
 }
 
+// The command's input: a chain of TTrees or of RNTuples, its products (numeric columns), its
+// clusters as global entry ranges inside one file each, and a read of some products over one.
+// (src/events/Input.hpp does the same for the runner; it is private to the events module.)
+class HistInput {
+  public:
+    struct Product {
+        std::string name;
+        io::ColumnType type;
+        bool jagged;
+    };
+    struct Range {
+        std::size_t file;
+        std::int64_t begin, end; // global entries
+    };
+
+    HistInput(const std::vector<std::string>& paths, const std::string& name) {
+        auto rntuple_in = [&](const io::RootFile& f) {
+            return f.contains(name) && (f.key(name).class_name == "ROOT::RNTuple" ||
+                                        f.key(name).class_name == "ROOT::Experimental::RNTuple");
+        };
+        for (std::size_t k = 0; k < paths.size(); ++k) {
+            auto file = std::make_unique<io::RootFile>(paths[k]);
+            const bool here = rntuple_in(*file);
+            if (k > 0 && here != !ntuples_.empty())
+                throw InputError(
+                    paths[k], 0, "--tree",
+                    fmt::format("'{}' is {} here and {} in {} (the files of a chain hold one TTree, "
+                                "or one RNTuple, of the same name)",
+                                name, here ? "an RNTuple" : "not an RNTuple", here ? "not" : "an RNTuple",
+                                paths.front()));
+            // a TTree chain: io::TreeChain opens (and checks) the files
+            if (here) {
+                ntuples_.push_back(std::make_unique<io::RNTuple>(*file, name));
+                files_.push_back(std::move(file));
+            }
+        }
+        if (ntuples_.empty()) {
+            chain_ = std::make_unique<io::TreeChain>(paths, name);
+            for (const auto& b : chain_->branches())
+                if (b.readable && b.type != io::ColumnType::String)
+                    products_.push_back({b.name, b.type, b.jagged || b.width() > 1});
+            for (std::size_t f = 0; f < chain_->files(); ++f)
+                for (const auto& c : chain_->tree(f).clusters())
+                    ranges_.push_back({f, chain_->first_entry(f) + c.begin, chain_->first_entry(f) + c.end});
+            entries_ = chain_->entries();
+            return;
+        }
+        for (const auto& field : ntuples_.front()->fields())
+            if (field.readable && field.column_type != io::ColumnType::String)
+                products_.push_back({field.name, field.column_type, field.jagged || field.width > 1});
+        for (std::size_t f = 0; f < ntuples_.size(); ++f) {
+            const io::RNTuple& n = *ntuples_[f];
+            if (f > 0) // the files of a chain need the first one's fields, with the same types
+                for (const auto& field : ntuples_.front()->fields()) {
+                    if (!field.readable || field.column_type == io::ColumnType::String)
+                        continue;
+                    std::optional<io::RNTupleFieldInfo> here;
+                    try {
+                        here = n.field(field.name);
+                    } catch (const InputError&) { // no such field: named below
+                    }
+                    if (!here || !here->readable || here->column_type != field.column_type ||
+                        here->jagged != field.jagged || here->width != field.width)
+                        throw InputError(
+                            paths[f], 0, fmt::format("RNTuple '{}' field '{}'", name, field.name),
+                            fmt::format("{} here, unlike in {} (the files of a chain need the same fields)",
+                                        here ? "of another type" : "missing", paths.front()));
+                }
+            first_.push_back(entries_);
+            for (std::size_t c = 0; c < n.clusters(); ++c) {
+                const auto [first, count] = n.cluster_range(c);
+                ranges_.push_back({f, entries_ + static_cast<std::int64_t>(first),
+                                   entries_ + static_cast<std::int64_t>(first + count)});
+            }
+            entries_ += static_cast<std::int64_t>(n.entries());
+        }
+    }
+
+    const std::vector<Product>& products() const { return products_; }
+    std::int64_t entries() const { return entries_; }
+    /// The clusters, in entry order.
+    const std::vector<Range>& ranges() const { return ranges_; }
+    /// Global entries [begin, end) of one file's part of the chain.
+    std::vector<io::Column> read(const std::vector<std::string>& names, const Range& r) const {
+        if (chain_)
+            return chain_->read(names, r.begin, r.end);
+        std::vector<io::Column> out;
+        const auto base = static_cast<std::uint64_t>(first_[r.file]);
+        for (const auto& n : names)
+            out.push_back(ntuples_[r.file]->read(n, static_cast<std::uint64_t>(r.begin) - base,
+                                                 static_cast<std::uint64_t>(r.end) - base));
+        return out;
+    }
+
+  private:
+    std::unique_ptr<io::TreeChain> chain_;
+    std::vector<std::unique_ptr<io::RootFile>> files_; // the RNTuples keep references to them
+    std::vector<std::unique_ptr<io::RNTuple>> ntuples_;
+    std::vector<std::int64_t> first_;
+    std::vector<Product> products_;
+    std::vector<Range> ranges_;
+    std::int64_t entries_ = 0;
+};
+
 } // namespace
 
 std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& globals) {
@@ -91,7 +200,8 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
     auto o = std::make_shared<Options>();
     CLI::App* cmd = events.add_subcommand(
         "hist",
-        "A weighted histogram of an expression over the entries of a tree in one or more ROOT files\n"
+        "A weighted histogram of an expression over the entries of a TTree or RNTuple in one or more ROOT "
+        "files\n"
         "(like TTree::Draw), written as JSON ({\"edges\", \"counts\", \"sumw2\", \"underflow\",\n"
         "\"overflow\", \"entries\"}) that hepkit fit reads as a histogram dataset (file: OUT.json);\n"
         "with --y, a 2D histogram (docs/events-outputs.md).\n"
@@ -102,7 +212,7 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
         "Example: hepkit events hist nano.root --expr Muon_pt --cut 'abs(Muon_eta) < 2.4' "
         "--bins 50,0,100 --json pt.json");
     cmd->add_option("files", o->files, "ROOT files, read as one chain")->required()->check(CLI::ExistingFile);
-    cmd->add_option("--tree", o->tree, "the tree (default: Events)");
+    cmd->add_option("--tree", o->tree, "the TTree or RNTuple (default: Events)");
     cmd->add_option("--expr", o->expr, "the expression to fill (a branch, or e.g. 'Muon_pt[0] * 1.01')")
         ->required();
     cmd->add_option("--cut", o->cut, "selects events (one value per event) or elements (jagged)");
@@ -137,14 +247,14 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
         config.x_axis.set_title(o->expr);
         const std::string name = std::filesystem::path(o->json).stem().string();
 
-        const io::TreeChain chain(o->files, o->tree);
-        // every readable numeric branch is a product the expressions may name; only those they do
-        // name are read
+        const HistInput input(o->files, o->tree);
+        // every readable numeric branch (field) is a product the expressions may name; only those
+        // they do name are read
         events::Schema schema;
-        for (const auto& b : chain.branches()) {
-            if (!b.readable || b.type == io::ColumnType::String || schema.find(b.name))
+        for (const auto& p : input.products()) {
+            if (schema.find(p.name))
                 continue;
-            schema.add({b.name, b.type, b.jagged || b.width() > 1}, "branch of the input");
+            schema.add({p.name, p.type, p.jagged}, "branch of the input");
         }
         events::HistogramConsumer consumer({"histogram", name, "", 0}, config);
         consumer.declare(schema);
@@ -154,17 +264,14 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
             ids.push_back(*schema.find(b));
 
         const auto [begin, end] = o->entries.empty()
-                                      ? std::pair<std::int64_t, std::int64_t>{0, chain.entries()}
-                                      : parse_entry_range(o->entries, chain.entries());
+                                      ? std::pair<std::int64_t, std::int64_t>{0, input.entries()}
+                                      : parse_entry_range(o->entries, input.entries());
         // the chain's clusters inside [begin, end): the unit of reading and of a thread's work
-        std::vector<io::EntryRange> ranges;
-        for (std::size_t f = 0; f < chain.files(); ++f) {
-            const std::int64_t first = chain.first_entry(f);
-            for (const auto& c : chain.tree(f).clusters()) {
-                const std::int64_t a = std::max(begin, first + c.begin), b = std::min(end, first + c.end);
-                if (a < b)
-                    ranges.push_back({a, b});
-            }
+        std::vector<HistInput::Range> ranges;
+        for (const auto& c : input.ranges()) {
+            const std::int64_t a = std::max(begin, c.begin), b = std::min(end, c.end);
+            if (a < b)
+                ranges.push_back({c.file, a, b});
         }
         ThreadPool pool(o->threads > 0 ? static_cast<std::size_t>(o->threads) : ThreadPool::default_size());
         events::Hist total = consumer.make_hist();
@@ -177,7 +284,7 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
             std::vector<events::Hist> parts(n, consumer.make_hist()); // empty: added to total below
             pool.parallel_for(n, [&](std::size_t k) {
                 const auto& range = ranges[r0 + k];
-                auto columns = chain.read(branches, range.begin, range.end);
+                auto columns = input.read(branches, range);
                 events::Batch batch(schema, range.begin, static_cast<std::size_t>(range.end - range.begin));
                 for (std::size_t c = 0; c < columns.size(); ++c) {
                     fixed_to_jagged(columns[c]);

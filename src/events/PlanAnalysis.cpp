@@ -2,8 +2,6 @@
 // in each sequence, the flat slots of a batch's work, the branches to read, and the batches.
 #include "RunnerImpl.hpp"
 
-#include "hepkit/io/TreeChain.hpp"
-
 #include <algorithm>
 
 namespace hepkit::events {
@@ -144,9 +142,9 @@ void Runner::Impl::plan_batches() {
         files.emplace_back(0, std::move(ranges));
         all = n;
     } else {
-        for (std::size_t f = 0; f < chain->files(); ++f)
-            files.emplace_back(chain->first_entry(f), chain->tree(f).clusters());
-        all = chain->entries();
+        for (std::size_t f = 0; f < input->files(); ++f)
+            files.emplace_back(input->first_entry(f), input->clusters(f));
+        all = input->entries();
     }
     const std::int64_t lo = std::min(in.first_entry, all);
     const std::int64_t hi = in.max_entries < 0 ? all : std::min(all, lo + in.max_entries);

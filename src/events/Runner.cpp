@@ -4,7 +4,6 @@
 #include "RunnerImpl.hpp"
 
 #include "hepkit/core/ThreadPool.hpp"
-#include "hepkit/io/TreeChain.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -136,7 +135,7 @@ std::vector<io::Column> Runner::Impl::read(const BatchSpec& spec) const {
         for (const auto& r : reads)
             names.push_back(r.branch);
         // Serial within the batch: the threads work on different batches.
-        cols = chain->tree(spec.file).read(names, spec.begin, spec.end, nullptr);
+        cols = input->read(spec.file, names, spec.begin, spec.end);
     }
     for (std::size_t k = 0; k < reads.size(); ++k)
         if (reads[k].fixed)

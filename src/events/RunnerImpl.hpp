@@ -4,6 +4,7 @@
 // RunnerPrepare.cpp declares the steps, PlanAnalysis.cpp analyses the plan and cuts the batches,
 // Runner.cpp runs batches, RunnerOutput.cpp writes and prints.
 
+#include "Input.hpp"
 #include "hepkit/events/Runner.hpp"
 #include "hepkit/io/Column.hpp"
 
@@ -13,10 +14,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-namespace hepkit::io {
-class TreeChain;
-}
 
 namespace hepkit::events::detail {
 
@@ -107,8 +104,8 @@ struct Runner::Impl {
     Plan plan;
     bool prepared = false;
     bool ran = false;
-    // Inputs: a chain of ROOT files, or columns in memory.
-    std::unique_ptr<io::TreeChain> chain;
+    // Inputs: a chain of ROOT files (TTrees or RNTuples, Input.hpp), or columns in memory.
+    std::unique_ptr<detail::InputSource> input;
     std::shared_ptr<const std::vector<io::Column>> memory;
     std::int64_t memory_batch = 0;
     Schema schema;

@@ -4,7 +4,6 @@
 #include "RunnerImpl.hpp"
 
 #include "hepkit/core/Error.hpp"
-#include "hepkit/io/TreeChain.hpp"
 
 #include <algorithm>
 #include <map>
@@ -82,11 +81,11 @@ void Runner::Impl::declare_inputs() {
     } else {
         if (in.files.empty())
             throw InputError(plan.source, 0, "inputs.files", "no input files; give at least one ROOT file");
-        chain = std::make_unique<io::TreeChain>(in.files, in.tree);
-        // Strings are no products (Products.hpp); unreadable branches (objects) cannot be read.
-        for (const auto& b : chain->branches())
-            if (b.readable && b.type != io::ColumnType::String)
-                branches.push_back({b.name, b.type, b.jagged, b.jagged ? 1 : b.width()});
+        // `inputs.tree` names a TTree or an RNTuple (Input.hpp); strings and unreadable branches or
+        // fields (objects) are no products.
+        input = detail::open_input(in.files, in.tree);
+        for (const auto& p : input->products())
+            branches.push_back({p.name, p.type, p.jagged, p.width});
     }
     for (const auto& b : branches) {
         // A fixed-size array x[3] is a jagged product of 3 values per event: the expression
