@@ -204,9 +204,10 @@ int run_events(const RunOptions& o, const CLI::App& cmd, const GlobalOptions& gl
 std::function<int()> add_events_run(CLI::App& events, const GlobalOptions& globals) {
     auto o = std::make_shared<RunOptions>();
     CLI::App* cmd = events.add_subcommand(
-        "run", "Run an event-processing configuration (docs/events-config.md) over its input files: the\n"
-               "global producers and filters, then every pipeline under the nominal and its shifts, on a\n"
-               "thread pool; outputs (identical for any thread count) under OUTDIR/PIPELINE/, the cut flows\n"
+        "run", "Run an event-processing configuration (docs/events-config.md) over its input files\n"
+               "(TTrees or RNTuples): the global producers and filters, then every pipeline under the\n"
+               "nominal and its shifts, on a thread pool; outputs (identical for any thread count) under "
+               "OUTDIR/PIPELINE/, the cut flows\n"
                "in OUTDIR/PIPELINE/cutflow.json, the run's report in OUTDIR/report.json. Every step is\n"
                "checked against the products it reads before any event is read.");
     cmd->add_option("config", o->config, "the configuration (YAML)")->required();
