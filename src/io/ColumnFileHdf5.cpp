@@ -108,40 +108,10 @@ Handle element_type(const Writer& w, const Column& c) {
     default:
         break;
     }
-    hid_t native = -1;
-    switch (c.type) {
-    case ColumnType::Int8:
-        native = H5().native_int8;
-        break;
-    case ColumnType::UInt8:
-        native = H5().native_uint8;
-        break;
-    case ColumnType::Int16:
-        native = H5().native_int16;
-        break;
-    case ColumnType::UInt16:
-        native = H5().native_uint16;
-        break;
-    case ColumnType::Int32:
-        native = H5().native_int32;
-        break;
-    case ColumnType::UInt32:
-        native = H5().native_uint32;
-        break;
-    case ColumnType::Int64:
-        native = H5().native_int64;
-        break;
-    case ColumnType::UInt64:
-        native = H5().native_uint64;
-        break;
-    case ColumnType::Float32:
-        native = H5().native_float;
-        break;
-    default:
-        native = H5().native_double;
-        break;
-    }
-    return Handle(w.check(H5().H5Tcopy(native), c.name, "cannot copy an HDF5 type"), H5().H5Tclose);
+    // the numeric types (Bool and String returned above)
+    return Handle(
+        w.check(H5().H5Tcopy(detail::native_numeric_type(H5(), c.type)), c.name, "cannot copy an HDF5 type"),
+        H5().H5Tclose);
 }
 
 void string_attribute(const Writer& w, hid_t owner, const char* name, std::string_view value,

@@ -180,35 +180,8 @@ Handle memory_type(const Reader& r, ColumnType type, hid_t file_type, const std:
         // strings are read in the file's own form (variable or fixed length, its character set)
         native = file_type;
         break;
-    case ColumnType::Int8:
-        native = H5().native_int8;
-        break;
-    case ColumnType::UInt8:
-        native = H5().native_uint8;
-        break;
-    case ColumnType::Int16:
-        native = H5().native_int16;
-        break;
-    case ColumnType::UInt16:
-        native = H5().native_uint16;
-        break;
-    case ColumnType::Int32:
-        native = H5().native_int32;
-        break;
-    case ColumnType::UInt32:
-        native = H5().native_uint32;
-        break;
-    case ColumnType::Int64:
-        native = H5().native_int64;
-        break;
-    case ColumnType::UInt64:
-        native = H5().native_uint64;
-        break;
-    case ColumnType::Float32:
-        native = H5().native_float;
-        break;
-    case ColumnType::Float64:
-        native = H5().native_double;
+    default:
+        native = detail::native_numeric_type(H5(), type);
         break;
     }
     return Handle(r.check(H5().H5Tcopy(native), key, "cannot copy an HDF5 type"), H5().H5Tclose);

@@ -4,6 +4,7 @@
 // the duration, identifiers closed by their owner. Layout: include/hepkit/io/ColumnFile.hpp.
 
 #include "Hdf5Api.hpp"
+#include "hepkit/io/Column.hpp"
 
 #include <mutex>
 #include <string>
@@ -64,5 +65,34 @@ class Hdf5Handle {
 // would link libhdf5.
 constexpr unsigned kHdf5AccRdonly = 0x0000u;
 constexpr unsigned kHdf5AccTrunc = 0x0002u;
+
+/// The native HDF5 memory type of a numeric column type (Bool and String: -1, they need types
+/// built for them), shared by the writer and the reader so that both map types alike.
+inline hid_t native_numeric_type(const Hdf5Api& api, ColumnType type) {
+    switch (type) {
+    case ColumnType::Int8:
+        return api.native_int8;
+    case ColumnType::UInt8:
+        return api.native_uint8;
+    case ColumnType::Int16:
+        return api.native_int16;
+    case ColumnType::UInt16:
+        return api.native_uint16;
+    case ColumnType::Int32:
+        return api.native_int32;
+    case ColumnType::UInt32:
+        return api.native_uint32;
+    case ColumnType::Int64:
+        return api.native_int64;
+    case ColumnType::UInt64:
+        return api.native_uint64;
+    case ColumnType::Float32:
+        return api.native_float;
+    case ColumnType::Float64:
+        return api.native_double;
+    default:
+        return -1;
+    }
+}
 
 } // namespace hepkit::io::detail
