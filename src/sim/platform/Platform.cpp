@@ -380,6 +380,21 @@ void Platform::global_route(PointIndex src, PointIndex dst, std::vector<LinkInde
     if (r.gw_src == none || r.gw_dst == none)
         throw std::invalid_argument(fmt::format("route from zone '{}' to zone '{}' has no gateways",
                                                 zones_[src_anc].id, zones_[dst_anc].id));
+    // A gateway outside its side's zone would send the route back to the same zone route without
+    // end (the fuzzer's stack overflow: gw_dst inside the source zone): each side's route must stay
+    // inside that side's zone, which is also what SimGrid requires of a zoneRoute's gateways.
+    const auto inside = [&](PointIndex p, ZoneIndex zone) {
+        for (ZoneIndex z = points_[p].zone; z != none; z = zones_[z].parent)
+            if (z == zone)
+                return true;
+        return false;
+    };
+    if (!inside(r.gw_src, src_anc) || !inside(r.gw_dst, dst_anc))
+        throw std::invalid_argument(fmt::format("route from zone '{}' to zone '{}': gateway '{}' must lie in "
+                                                "zone '{}' and gateway '{}' in zone '{}'",
+                                                zones_[src_anc].id, zones_[dst_anc].id, points_[r.gw_src].id,
+                                                zones_[src_anc].id, points_[r.gw_dst].id,
+                                                zones_[dst_anc].id));
     if (src != r.gw_src)
         global_route(src, r.gw_src, links);
     links.insert(links.end(), r.links.begin(), r.links.end());
