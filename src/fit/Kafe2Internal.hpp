@@ -58,4 +58,19 @@ bool index_argument(const PyFunction& f);
 /// An index-argument model as code kafe2 runs: a function of the parameters over np.arange(n).
 std::string kafe2_indexed_code(const PyFunction& f, const std::string& code, std::size_t n);
 
+// hepkit's `file: NAME.json` of a histogram dataset: a histogram written by `hepkit events`
+// (`hepkit events hist --json`, a histogram consumer's NAME.json; docs/events-outputs.md), read
+// without conversion — its edges, its bin contents (`counts`, the sums of weights) as the bin
+// heights, and its under- and overflow as the entries beyond the edges. A relative path is taken
+// from the fit file's folder.
+struct HistogramFile {
+    std::string path;
+    std::vector<double> edges, counts;
+    double underflow = 0, overflow = 0;
+};
+
+/// Reads the histogram JSON named by `v` (a dataset's `file:`); InputError at `v` naming the file
+/// and key for anything that is not a 1D histogram of hepkit events (Kafe2HistogramFile.cpp).
+HistogramFile read_histogram_file(const YamlView& v, const std::string& fit_path);
+
 } // namespace hepkit::fit::detail
