@@ -15,9 +15,8 @@
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/events/Consumers.hpp"
-#include "hepkit/io/RNTuple.hpp"
+#include "hepkit/events/Input.hpp"
 #include "hepkit/io/RootFile.hpp"
-#include "hepkit/io/TreeChain.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -30,18 +29,6 @@
 namespace hepkit::app {
 
 namespace {
-
-// A fixed-size array branch (`x[3]`) as a jagged product of 3 values per event: the products of
-// hepkit events are flat or jagged.
-void fixed_to_jagged(io::Column& c) {
-    if (c.jagged() || c.width <= 1)
-        return;
-    const std::size_t n = c.entries();
-    c.offsets.resize(n + 1);
-    for (std::size_t i = 0; i <= n; ++i)
-        c.offsets[i] = static_cast<std::int64_t>(i * c.width);
-    c.width = 1;
-}
 
 // `--bins N,LO,HI` or `--edges E0,E1,...` (exactly one): an axis, or a usage error naming the option.
 events::Axis axis_of(const std::string& bins, const std::string& edges_text, const char* bins_opt,
@@ -83,108 +70,10 @@ events::Axis axis_of(const std::string& bins, const std::string& edges_text, con
     }
 }
 
-// The command's input: a chain of TTrees or of RNTuples, its products (numeric columns), its
-// clusters as global entry ranges inside one file each, and a read of some products over one.
-// (src/events/Input.hpp does the same for the runner; it is private to the events module.)
-class HistInput {
-  public:
-    struct Product {
-        std::string name;
-        io::ColumnType type;
-        bool jagged;
-    };
-    struct Range {
-        std::size_t file;
-        std::int64_t begin, end; // global entries
-    };
-
-    HistInput(const std::vector<std::string>& paths, const std::string& name) {
-        auto rntuple_in = [&](const io::RootFile& f) {
-            return f.contains(name) && (f.key(name).class_name == "ROOT::RNTuple" ||
-                                        f.key(name).class_name == "ROOT::Experimental::RNTuple");
-        };
-        for (std::size_t k = 0; k < paths.size(); ++k) {
-            auto file = std::make_unique<io::RootFile>(paths[k]);
-            const bool here = rntuple_in(*file);
-            if (k > 0 && here != !ntuples_.empty())
-                throw InputError(
-                    paths[k], 0, "--tree",
-                    fmt::format("'{}' is {} here and {} in {} (the files of a chain hold one TTree, "
-                                "or one RNTuple, of the same name)",
-                                name, here ? "an RNTuple" : "not an RNTuple", here ? "not" : "an RNTuple",
-                                paths.front()));
-            // a TTree chain: io::TreeChain opens (and checks) the files
-            if (here) {
-                ntuples_.push_back(std::make_unique<io::RNTuple>(*file, name));
-                files_.push_back(std::move(file));
-            }
-        }
-        if (ntuples_.empty()) {
-            chain_ = std::make_unique<io::TreeChain>(paths, name);
-            for (const auto& b : chain_->branches())
-                if (b.readable && b.type != io::ColumnType::String)
-                    products_.push_back({b.name, b.type, b.jagged || b.width() > 1});
-            for (std::size_t f = 0; f < chain_->files(); ++f)
-                for (const auto& c : chain_->tree(f).clusters())
-                    ranges_.push_back({f, chain_->first_entry(f) + c.begin, chain_->first_entry(f) + c.end});
-            entries_ = chain_->entries();
-            return;
-        }
-        for (const auto& field : ntuples_.front()->fields())
-            if (field.readable && field.column_type != io::ColumnType::String)
-                products_.push_back({field.name, field.column_type, field.jagged || field.width > 1});
-        for (std::size_t f = 0; f < ntuples_.size(); ++f) {
-            const io::RNTuple& n = *ntuples_[f];
-            if (f > 0) // the files of a chain need the first one's fields, with the same types
-                for (const auto& field : ntuples_.front()->fields()) {
-                    if (!field.readable || field.column_type == io::ColumnType::String)
-                        continue;
-                    std::optional<io::RNTupleFieldInfo> here;
-                    try {
-                        here = n.field(field.name);
-                    } catch (const InputError&) { // no such field: named below
-                    }
-                    if (!here || !here->readable || here->column_type != field.column_type ||
-                        here->jagged != field.jagged || here->width != field.width)
-                        throw InputError(
-                            paths[f], 0, fmt::format("RNTuple '{}' field '{}'", name, field.name),
-                            fmt::format("{} here, unlike in {} (the files of a chain need the same fields)",
-                                        here ? "of another type" : "missing", paths.front()));
-                }
-            first_.push_back(entries_);
-            for (std::size_t c = 0; c < n.clusters(); ++c) {
-                const auto [first, count] = n.cluster_range(c);
-                ranges_.push_back({f, entries_ + static_cast<std::int64_t>(first),
-                                   entries_ + static_cast<std::int64_t>(first + count)});
-            }
-            entries_ += static_cast<std::int64_t>(n.entries());
-        }
-    }
-
-    const std::vector<Product>& products() const { return products_; }
-    std::int64_t entries() const { return entries_; }
-    /// The clusters, in entry order.
-    const std::vector<Range>& ranges() const { return ranges_; }
-    /// Global entries [begin, end) of one file's part of the chain.
-    std::vector<io::Column> read(const std::vector<std::string>& names, const Range& r) const {
-        if (chain_)
-            return chain_->read(names, r.begin, r.end);
-        std::vector<io::Column> out;
-        const auto base = static_cast<std::uint64_t>(first_[r.file]);
-        for (const auto& n : names)
-            out.push_back(ntuples_[r.file]->read(n, static_cast<std::uint64_t>(r.begin) - base,
-                                                 static_cast<std::uint64_t>(r.end) - base));
-        return out;
-    }
-
-  private:
-    std::unique_ptr<io::TreeChain> chain_;
-    std::vector<std::unique_ptr<io::RootFile>> files_; // the RNTuples keep references to them
-    std::vector<std::unique_ptr<io::RNTuple>> ntuples_;
-    std::vector<std::int64_t> first_;
-    std::vector<Product> products_;
-    std::vector<Range> ranges_;
-    std::int64_t entries_ = 0;
+// A cluster of the input inside the asked entries: global entries [begin, end) of one file.
+struct Range {
+    std::size_t file;
+    std::int64_t begin, end;
 };
 
 } // namespace
@@ -247,14 +136,15 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
         config.x_axis.set_title(o->expr);
         const std::string name = std::filesystem::path(o->json).stem().string();
 
-        const HistInput input(o->files, o->tree);
+        // a chain of TTrees or of RNTuples (the runner's inputs, hepkit/events/Input.hpp)
+        const std::unique_ptr<events::InputSource> input = events::open_input(o->files, o->tree, "--tree");
         // every readable numeric branch (field) is a product the expressions may name; only those
         // they do name are read
         events::Schema schema;
-        for (const auto& p : input.products()) {
+        for (const auto& p : input->products()) {
             if (schema.find(p.name))
                 continue;
-            schema.add({p.name, p.type, p.jagged}, "branch of the input");
+            schema.add({p.name, p.type, p.jagged || p.width > 1}, "branch of the input");
         }
         events::HistogramConsumer consumer({"histogram", name, "", 0}, config);
         consumer.declare(schema);
@@ -264,15 +154,17 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
             ids.push_back(*schema.find(b));
 
         const auto [begin, end] = o->entries.empty()
-                                      ? std::pair<std::int64_t, std::int64_t>{0, input.entries()}
-                                      : parse_entry_range(o->entries, input.entries());
+                                      ? std::pair<std::int64_t, std::int64_t>{0, input->entries()}
+                                      : parse_entry_range(o->entries, input->entries());
         // the chain's clusters inside [begin, end): the unit of reading and of a thread's work
-        std::vector<HistInput::Range> ranges;
-        for (const auto& c : input.ranges()) {
-            const std::int64_t a = std::max(begin, c.begin), b = std::min(end, c.end);
-            if (a < b)
-                ranges.push_back({c.file, a, b});
-        }
+        std::vector<Range> ranges;
+        for (std::size_t f = 0; f < input->files(); ++f)
+            for (const auto& c : input->clusters(f)) {
+                const std::int64_t first = input->first_entry(f);
+                const std::int64_t a = std::max(begin, first + c.begin), b = std::min(end, first + c.end);
+                if (a < b)
+                    ranges.push_back({f, a, b});
+            }
         ThreadPool pool(o->threads > 0 ? static_cast<std::size_t>(o->threads) : ThreadPool::default_size());
         events::Hist total = consumer.make_hist();
         // rounds of a few clusters per thread: memory stays bounded by the clusters in flight
@@ -284,10 +176,11 @@ std::function<int()> add_events_hist(CLI::App& events, const GlobalOptions& glob
             std::vector<events::Hist> parts(n, consumer.make_hist()); // empty: added to total below
             pool.parallel_for(n, [&](std::size_t k) {
                 const auto& range = ranges[r0 + k];
-                auto columns = input.read(branches, range);
+                const std::int64_t first = input->first_entry(range.file);
+                auto columns = input->read(range.file, branches, range.begin - first, range.end - first);
                 events::Batch batch(schema, range.begin, static_cast<std::size_t>(range.end - range.begin));
                 for (std::size_t c = 0; c < columns.size(); ++c) {
-                    fixed_to_jagged(columns[c]);
+                    events::to_product_shape(columns[c]);
                     batch.put(ids[c], std::move(columns[c]));
                 }
                 consumer.fill(batch, parts[k]);

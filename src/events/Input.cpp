@@ -1,6 +1,6 @@
 // The Runner's inputs (Input.hpp): a TTree chain through io::TreeChain, an RNTuple chain through
 // io::RNTuple, one file at a time.
-#include "Input.hpp"
+#include "hepkit/events/Input.hpp"
 
 #include "hepkit/core/Error.hpp"
 #include "hepkit/io/RNTuple.hpp"
@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-namespace hepkit::events::detail {
+namespace hepkit::events {
 
 namespace {
 
@@ -65,13 +65,13 @@ class TreeInput final : public InputSource {
 // left out, as the TTree's object branches are.
 class RNTupleInput final : public InputSource {
   public:
-    RNTupleInput(const std::vector<std::string>& paths, const std::string& name) {
+    RNTupleInput(const std::vector<std::string>& paths, const std::string& name, const std::string& key) {
         for (const auto& path : paths) {
             File f;
             f.file = std::make_unique<io::RootFile>(path);
             if (!holds_rntuple(*f.file, name)) {
                 const bool has = f.file->contains(name);
-                throw InputError(path, 0, "inputs.tree",
+                throw InputError(path, 0, key,
                                  "'" + name + "' " +
                                      (has ? "is a " + f.file->key(name).class_name + " here"
                                           : std::string("is missing here")) +
@@ -151,23 +151,34 @@ class RNTupleInput final : public InputSource {
 
 } // namespace
 
+void to_product_shape(io::Column& c) {
+    if (c.jagged() || c.width <= 1)
+        return;
+    const std::size_t n = c.entries(), w = c.width;
+    c.offsets.resize(n + 1);
+    for (std::size_t i = 0; i <= n; ++i)
+        c.offsets[i] = static_cast<std::int64_t>(i * w);
+    c.width = 1;
+}
+
 bool holds_rntuple(const std::string& path, const std::string& name) {
     return holds_rntuple(io::RootFile(path), name);
 }
 
-std::unique_ptr<InputSource> open_input(const std::vector<std::string>& paths, const std::string& name) {
+std::unique_ptr<InputSource> open_input(const std::vector<std::string>& paths, const std::string& name,
+                                        const std::string& key) {
     if (paths.empty())
         throw std::invalid_argument("open_input: no files");
     if (holds_rntuple(paths.front(), name))
-        return std::make_unique<RNTupleInput>(paths, name);
+        return std::make_unique<RNTupleInput>(paths, name, key);
     // A TTree chain: the TTree reader reports a missing tree or a key of another class, but an
     // RNTuple among the files is named as such.
     for (std::size_t f = 1; f < paths.size(); ++f)
         if (holds_rntuple(paths[f], name))
-            throw InputError(paths[f], 0, "inputs.tree",
+            throw InputError(paths[f], 0, key,
                              "'" + name + "' is an RNTuple here and not in " + paths.front() +
                                  " (the files of a chain hold one TTree, or one RNTuple, of the same name)");
     return std::make_unique<TreeInput>(paths, name);
 }
 
-} // namespace hepkit::events::detail
+} // namespace hepkit::events

@@ -71,15 +71,6 @@ io::Column slice(const io::Column& c, std::int64_t begin, std::int64_t end) {
     return out;
 }
 
-// A fixed-size array column (x[3]) as a jagged one of `width` values per entry.
-void fixed_to_jagged(io::Column& c) {
-    const std::size_t n = c.entries(), w = c.width;
-    c.offsets.resize(n + 1);
-    for (std::size_t i = 0; i <= n; ++i)
-        c.offsets[i] = static_cast<std::int64_t>(i * w);
-    c.width = 1;
-}
-
 // Σw and Σw² of a flat column over rows (all rows when `rows` is null), in row order.
 CutCount count(const io::Column* weight, const std::vector<std::uint32_t>* rows, std::size_t events) {
     CutCount c;
@@ -139,7 +130,7 @@ std::vector<io::Column> Runner::Impl::read(const BatchSpec& spec) const {
     }
     for (std::size_t k = 0; k < reads.size(); ++k)
         if (reads[k].fixed)
-            fixed_to_jagged(cols[k]);
+            to_product_shape(cols[k]);
     return cols;
 }
 

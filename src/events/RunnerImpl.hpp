@@ -4,7 +4,7 @@
 // RunnerPrepare.cpp declares the steps, PlanAnalysis.cpp analyses the plan and cuts the batches,
 // Runner.cpp runs batches, RunnerOutput.cpp writes and prints.
 
-#include "Input.hpp"
+#include "hepkit/events/Input.hpp"
 #include "hepkit/events/Runner.hpp"
 #include "hepkit/io/Column.hpp"
 
@@ -105,7 +105,7 @@ struct Runner::Impl {
     bool prepared = false;
     bool ran = false;
     // Inputs: a chain of ROOT files (TTrees or RNTuples, Input.hpp), or columns in memory.
-    std::unique_ptr<detail::InputSource> input;
+    std::unique_ptr<InputSource> input;
     std::shared_ptr<const std::vector<io::Column>> memory;
     std::int64_t memory_batch = 0;
     Schema schema;

@@ -83,7 +83,7 @@ void Runner::Impl::declare_inputs() {
             throw InputError(plan.source, 0, "inputs.files", "no input files; give at least one ROOT file");
         // `inputs.tree` names a TTree or an RNTuple (Input.hpp); strings and unreadable branches or
         // fields (objects) are no products.
-        input = detail::open_input(in.files, in.tree);
+        input = open_input(in.files, in.tree);
         for (const auto& p : input->products())
             branches.push_back({p.name, p.type, p.jagged, p.width});
     }

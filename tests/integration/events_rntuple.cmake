@@ -14,7 +14,7 @@ set_tests_properties(events.hist_rntuple PROPERTIES LABELS events SKIP_RETURN_CO
   PASS_REGULAR_EXPRESSION "2372 entries from 1000 events of 1 file")
 # a chain of an RNTuple and a TTree: exit 2, naming the TTree file
 add_test(NAME badinput.events_hist_rntuple_mixed COMMAND ${WITH_REF} ${RNT_REF}
-  ${CMAKE_CURRENT_SOURCE_DIR}/expect_error.sh 2 "uproot-HZZ.root: --tree: 'Events' is not an RNTuple here and an RNTuple in"
+  ${CMAKE_CURRENT_SOURCE_DIR}/expect_error.sh 2 "uproot-HZZ.root: --tree: 'Events' is missing here and an RNTuple in"
   ${OUT}/events-hist-rntuple-mixed.json --
   ${HK} events hist @REF@/${RNT_REF} @REF@/root-files/uproot-HZZ.root --expr nMuon --bins 4,0,4
   --json ${OUT}/events-hist-rntuple-mixed.json)

@@ -1,10 +1,11 @@
 #pragma once
-// The Runner's inputs (RunnerImpl.hpp): a chain of ROOT files that each hold the same TTree or the
-// same RNTuple, seen as one global entry range with its batch boundaries (the files' clusters), the
-// products it offers and a read of some of them over entries of one file. `inputs.tree` names
-// either kind; the kind is the class of the key in the first file (ROOT::RNTuple: an RNTuple,
-// anything else goes to the TTree reader, whose errors name what it found), and every file of a
-// chain must be of that kind (docs/events-config.md, "RNTuple inputs").
+/// @file
+/// The inputs of an events run (the Runner) and of `hepkit events hist`: a chain of ROOT files that each hold
+/// the same TTree or the same RNTuple, seen as one global entry range with its batch boundaries (the files'
+/// clusters), the products it offers and a read of some of them over entries of one file. `inputs.tree` names
+/// either kind; the kind is the class of the key in the first file (ROOT::RNTuple: an RNTuple,
+/// anything else goes to the TTree reader, whose errors name what it found), and every file of a
+/// chain must be of that kind (docs/events-config.md, "RNTuple inputs").
 
 #include "hepkit/io/Column.hpp"
 #include "hepkit/io/Tree.hpp"
@@ -15,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace hepkit::events::detail {
+namespace hepkit::events {
 
 /// One column the input offers as a product: a TTree branch or an RNTuple top-level field.
 struct InputProduct {
@@ -46,6 +47,10 @@ class InputSource {
                                          std::int64_t begin, std::int64_t end) const = 0;
 };
 
+/// A column as a product: a fixed-size array column (`x[3]`, width 3) becomes a jagged one of
+/// `width` values per entry (products are flat or jagged); other columns are left as they are.
+void to_product_shape(io::Column& column);
+
 /// Whether the key `name` of the ROOT file `path` holds an RNTuple (ROOT::RNTuple, or the
 /// pre-release ROOT::Experimental::RNTuple, which the reader then refuses by name). False when the
 /// file has no such key: the TTree reader reports that.
@@ -54,6 +59,8 @@ bool holds_rntuple(const std::string& path, const std::string& name);
 /// Opens `name` in each of `paths` (at least one) as a TTree chain or an RNTuple chain. Throws
 /// InputError naming the file when a file holds the other kind, lacks the tree or RNTuple, or lacks
 /// a product of the first file or has it with another type.
-std::unique_ptr<InputSource> open_input(const std::vector<std::string>& paths, const std::string& name);
+/// `key` names the setting in messages (a configuration's `inputs.tree`, a command's `--tree`).
+std::unique_ptr<InputSource> open_input(const std::vector<std::string>& paths, const std::string& name,
+                                        const std::string& key = "inputs.tree");
 
-} // namespace hepkit::events::detail
+} // namespace hepkit::events
