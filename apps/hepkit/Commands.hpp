@@ -34,6 +34,9 @@ std::function<int()> add_root_command(CLI::App& app, const GlobalOptions& global
 /// `hepkit events`: event processing (EventsCommand.cpp, subcommands in EventsCommands.hpp).
 std::function<int()> add_events_command(CLI::App& app, const GlobalOptions& globals);
 
+/// `hepkit nn`: neural networks (NnCommand.cpp, subcommands in NnCommands.hpp).
+std::function<int()> add_nn_command(CLI::App& app, const GlobalOptions& globals);
+
 /// Output paths and solver settings of a grid run that the command line may set.
 struct GridRunOutputs {
     std::string trace, summary, timeseries, drones;

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
         "Simulate HEP workloads on grid and batch infrastructures (hepkit sim), generate WLCG-scale\n"
         "scenarios (hepkit generate wlcg), plan GPU sharing (hepkit gpu-plan, hepkit gpu-bench) fit models "
         "to data (hepkit fit), read ROOT files without ROOT (hepkit root) and process events in "
-        "pipelines per systematic shift (hepkit events). Run 'hepkit "
+        "pipelines per systematic shift (hepkit events), train networks and rank what they learned (hepkit nn). "
+        "Run 'hepkit "
         "SUBCOMMAND --help' for details.",
         "hepkit"};
     app.set_version_flag("--version", std::string("hepkit ") + hepkit::version_string);
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
     auto run_fit = hepkit::app::add_fit_command(app, globals);
     auto run_root = hepkit::app::add_root_command(app, globals);
     auto run_events = hepkit::app::add_events_command(app, globals);
+    auto run_nn = hepkit::app::add_nn_command(app, globals);
 
     // One exit-code table for every subcommand (ExitCodes.hpp), shown at the end of each --help.
     app.footer(hepkit::app::exit_code_table);
@@ -68,6 +70,8 @@ int main(int argc, char** argv) {
             return run_root();
         if (app.got_subcommand("events"))
             return run_events();
+        if (app.got_subcommand("nn"))
+            return run_nn();
     } catch (const hepkit::UsageError& e) {
         report("error: ", e);
         std::fputs("Run with --help for more information.\n", stderr);
