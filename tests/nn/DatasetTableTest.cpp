@@ -285,3 +285,40 @@ TEST(NnReadTable, NanoAodAgainstIndependentStatistics) {
     EXPECT_EQ(*std::min_element(all.features.begin(), all.features.end()), 1.85429048538208);
     EXPECT_EQ(*std::max_element(all.features.begin(), all.features.end()), 210.123779296875);
 }
+
+// The DoubleMu RNTuple (the NanoAOD importer's projected fields) against jsroot's statistics of it
+// (tests/io/data/Run2012BC_DoubleMuParked_Muons_1000evts_rntuple_v1-0-0-0.ntuple-stats.json, printed
+// with /usr/bin/python3): Muon_pt n 2372, sum 44958.01849317551, max 4139.46630859375;
+// Muon_charge sum 74; nMuon sum 2372 over 1000 entries. Tree "" finds the file's only RNTuple.
+TEST(NnReadTable, RNTupleAgainstJsrootStatistics) {
+    HEPKIT_REQUIRE_REFERENCE("root-files/Run2012BC_DoubleMuParked_Muons_1000evts_rntuple_v1-0-0-0.root");
+    TableSource s;
+    s.files = {
+        hepkit::test::reference("root-files/Run2012BC_DoubleMuParked_Muons_1000evts_rntuple_v1-0-0-0.root")
+            .string()};
+    s.features = {"sum(Muon_pt)", "len(Muon_pt)", "where(nMuon > 0, max(Muon_pt), 0.0)", "sum(Muon_charge)"};
+    s.weight = "nMuon";
+    const Table t = read_table(s);
+    ASSERT_EQ(t.rows, 1000u);
+    double pt = 0, n = 0, top = 0, charge = 0, w = 0;
+    for (std::size_t r = 0; r < t.rows; ++r) {
+        pt += t.at(r, 0);
+        n += t.at(r, 1);
+        top = std::max(top, t.at(r, 2));
+        charge += t.at(r, 3);
+        w += t.weight(r);
+    }
+    EXPECT_NEAR(pt, 44958.01849317551, 1e-9 * 44958);
+    EXPECT_EQ(n, 2372);
+    EXPECT_EQ(top, 4139.46630859375);
+    EXPECT_EQ(charge, 74);
+    EXPECT_EQ(w, 2372);
+    // a cut that keeps the events with muons keeps every muon
+    s.cut = "nMuon >= 1";
+    const Table cut = read_table(s);
+    EXPECT_LT(cut.rows, 1000u);
+    double n_cut = 0;
+    for (std::size_t r = 0; r < cut.rows; ++r)
+        n_cut += cut.at(r, 1);
+    EXPECT_EQ(n_cut, 2372);
+}
