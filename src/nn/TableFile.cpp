@@ -126,11 +126,20 @@ void compile(std::vector<Quantity>& quantities, const std::vector<io::Column>& c
             throw InputError(e.file(), 0, q.label, e.message());
         }
         const expr::Type t = q.compiled->type();
-        if (expr::is_array(t))
-            throw InputError(path, 0, q.label,
-                             "'" + q.text +
-                                 "' has one value per object (a jagged column), not one per event: index it "
-                                 "(Jet_pt[0]) or reduce it (sum(Jet_pt), max(Jet_pt), len(Jet_pt))");
+        if (expr::is_array(t)) {
+            // The hint names an array column of the expression itself.
+            std::string a = "Jet_pt";
+            for (const auto& c : columns)
+                if (c.jagged() && std::find(q.names.begin(), q.names.end(), c.name) != q.names.end()) {
+                    a = c.name;
+                    break;
+                }
+            throw InputError(
+                path, 0, q.label,
+                fmt::format("'{}' has one value per object (a jagged column), not one per event: "
+                            "index it ({}[0]) or reduce it (sum({}), max({}), len({}))",
+                            q.text, a, a, a, a));
+        }
         if (q.role == Role::fold && t == expr::Type::real)
             throw InputError(path, 0, q.label,
                              "'" + q.text + "' is a float; the fold must be an integer (e.g. event % 4)");

@@ -202,6 +202,7 @@ TEST(NnReadTable, JaggedFeatureMustBeIndexed) {
     const auto e = input_error([&] { read_table(s); });
     EXPECT_EQ(e.key(), "feature 'pt2' (Muon_pt * 2)");
     EXPECT_NE(e.message().find("one value per object"), std::string::npos) << e.what();
+    EXPECT_NE(e.message().find("index it (Muon_pt[0])"), std::string::npos) << e.what();
     fs::remove(path);
 }
 
