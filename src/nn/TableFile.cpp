@@ -155,10 +155,15 @@ expr::ColumnResult evaluate(const Quantity& q, std::span<const expr::ColumnView>
     }
 }
 
+// The tree of the source's ROOT files: the one given, else the only one of the first ROOT file (a
+// chain holds one tree of one name).
 std::string tree_of(const TableSource& source) {
-    if (!source.tree.empty() || file_kind(source.files.front()) != FileKind::Root)
+    if (!source.tree.empty())
         return source.tree;
-    return only_tree(source.files.front());
+    for (const auto& f : source.files)
+        if (file_kind(f) == FileKind::Root)
+            return only_tree(f);
+    return "";
 }
 
 } // namespace

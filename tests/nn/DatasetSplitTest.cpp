@@ -2,8 +2,11 @@
 // targets) and Standardization, on CSV files written here, with hand-computed expectations.
 #include "Helpers.hpp"
 
+#include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Random.hpp"
+#include "hepkit/io/ColumnFile.hpp"
+#include "hepkit/io/RootWriter.hpp"
 #include "hepkit/nn/Dataset.hpp"
 
 #include <cmath>
@@ -205,4 +208,58 @@ TEST(NnStandardization, WeightedMeanAndStandardDeviation) {
     wrong.feature_names = {"a"};
     EXPECT_THROW(p.apply(wrong), std::invalid_argument);
     EXPECT_THROW(Standardization::fit(wrong), hepkit::InputError); // empty
+}
+
+// parse_data_config and load_data together: a ROOT signal and an HDF5 background next to the
+// configuration, features with a name, a cut, weights, a fold split and balanced class weights.
+TEST(NnLoadData, ConfigToSplitsOverRootAndHdf5) {
+    const fs::path dir = fs::temp_directory_path() / ("hepkit_nn_e2e_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    using hepkit::io::Column;
+    using hepkit::io::ColumnType;
+    auto column = [](const std::string& name, std::vector<double> v) {
+        Column c = Column::make(name, ColumnType::Float64);
+        c.mut<double>() = std::move(v);
+        return c;
+    };
+    Column pt = Column::make("Muon_pt", ColumnType::Float32);
+    pt.mut<float>() = {30, 10, 25, 40};
+    pt.offsets = {0, 1, 1, 3, 4}; // 4 events: 1, 0, 2, 1 muons
+    Column event = Column::make("event", ColumnType::Int64);
+    event.mut<std::int64_t>() = {0, 1, 2, 3};
+    const std::vector<Column> sig{event, column("w", {1, 1, 2, 4}), pt};
+    {
+        hepkit::io::RootWriter out((dir / "sig.root").string());
+        out.write_tree("Events", sig);
+        out.close();
+    }
+    Column n = Column::make("nMuon", ColumnType::Int32);
+    n.mut<std::int32_t>() = {1, 1, 1};
+    Column bpt = Column::make("Muon_pt", ColumnType::Float32);
+    bpt.mut<float>() = {5, 6, 7};
+    bpt.offsets = {0, 1, 2, 3};
+    event.mut<std::int64_t>() = {10, 11, 12};
+    hepkit::io::write_hdf5((dir / "bkg.h5").string(),
+                           std::vector<Column>{event, column("w", {1, 1, 1}), n, bpt});
+    std::ofstream(dir / "train.yaml") << "data:\n"
+                                         "  features: [{name: lead, expr: \"Muon_pt[0]\"}, event]\n"
+                                         "  samples:\n"
+                                         "    - {files: sig.root, class: 1, weight: w, cut: nMuon >= 1}\n"
+                                         "    - {files: [bkg.h5], class: 0, weight: w}\n"
+                                         "  split: {by: event % 2, train: [0], test: [1]}\n"
+                                         "  class_weights: balanced\n";
+    const auto config = hepkit::nn::parse_data_config(
+        hepkit::config::load_yaml_view((dir / "train.yaml").string()).at("data"));
+    EXPECT_EQ(config.samples[0].name, "sig");
+    const DataSplits d = load_data(config);
+    // signal events 0, 2 (even) train, 3 test (1 has no muon); background 10, 12 train, 11 test.
+    // training sums: signal 1 + 2 = 3, background 2; total 5: factors 5/6 and 5/4
+    EXPECT_EQ(d.train.feature_names, (std::vector<std::string>{"lead", "event"}));
+    EXPECT_EQ(d.train.features, (std::vector<double>{30, 0, 10, 2, 5, 10, 7, 12}));
+    EXPECT_EQ(d.train.targets, (std::vector<double>{1, 1, 0, 0}));
+    EXPECT_EQ(d.train.weights, (std::vector<double>{5.0 / 6, 2 * (5.0 / 6), 1.25, 1.25}));
+    EXPECT_EQ(d.test.features, (std::vector<double>{40, 3, 6, 11}));
+    EXPECT_EQ(d.test.weights, (std::vector<double>{4 * (5.0 / 6), 1.25}));
+    EXPECT_EQ(d.validation.rows, 0u);
+    fs::remove_all(dir);
 }
