@@ -175,6 +175,12 @@ TEST(NnReadTable, TreeNameOfTheOnlyTreeAndSeveral) {
     const auto e = input_error([&] { read_table(s); });
     EXPECT_EQ(e.file(), two);
     EXPECT_NE(e.message().find("several trees (a, b)"), std::string::npos) << e.what();
+    // a tree that is not there
+    s.files = {path};
+    s.tree = "Evnts";
+    const auto missing = input_error([&] { read_table(s); });
+    EXPECT_EQ(missing.file(), path);
+    EXPECT_NE(std::string(missing.what()).find("Evnts"), std::string::npos) << missing.what();
     fs::remove(path);
     fs::remove(two);
 }
