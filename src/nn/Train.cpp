@@ -250,6 +250,11 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
                 "", 0, "optimizer.lr",
                 fmt::format("the training loss is {} in epoch {}: diverged (lower the learning rate {})",
                             record.train_loss, record.epoch, lr));
+        if (!std::isfinite(record.validation_loss))
+            throw InputError(
+                "", 0, "data",
+                fmt::format("the validation loss is {} in epoch {} (do the validation weights sum to > 0?)",
+                            record.validation_loss, record.epoch));
         if (record.validation_loss < best - config.early_stopping.min_delta) {
             best = record.validation_loss;
             result.best_epoch = record.epoch;

@@ -213,3 +213,44 @@ TEST(NnTrain, DataThatDoesNotFitTheTaskIsAnError) {
         EXPECT_EQ(e.key(), "optimizer.name");
     }
 }
+
+TEST(NnTrain, TheOutputsAreWrittenWithTheirPlots) {
+    // a multi-class training: model.pt, loss.csv (one row per epoch), roc.csv (one curve per class),
+    // summary.json; the plots when /usr/bin/python3 has matplotlib (the script's exit 4 otherwise)
+    const auto splits = test::toy_splits(
+        600, 2, 3, [](const double* x, Gauss&) { return x[0] > 0 ? (x[1] > 0 ? 0.0 : 1.0) : 2.0; });
+    auto c = small_config();
+    c.task = Task::Multiclass;
+    c.epochs = 4;
+    const auto r = train(c, splits);
+    const fs::path dir = temp_path("outputs");
+    const std::string script = std::string(HEPKIT_SOURCE_DIR).append("/tools/plot/hepkit_nn_plot.py");
+    bool plots = true;
+    try {
+        write_train_outputs(c, r, dir.string(), script);
+    } catch (const hepkit::OutputError& e) {
+        ASSERT_NE(std::string(e.what()).find("matplotlib is missing"), std::string::npos) << e.what();
+        plots = false;
+    }
+    for (const char* name : {"model.pt", "loss.csv", "roc.csv", "summary.json"})
+        EXPECT_TRUE(fs::is_regular_file(dir / name)) << name;
+    if (plots) {
+        EXPECT_GT(fs::file_size(dir / "loss.png"), 1000u);
+        EXPECT_GT(fs::file_size(dir / "roc.png"), 1000u);
+    }
+    std::ifstream loss(dir / "loss.csv");
+    std::string line;
+    std::getline(loss, line);
+    EXPECT_EQ(line, "epoch,train_loss,validation_loss,lr,seconds");
+    int rows = 0;
+    while (std::getline(loss, line))
+        ++rows;
+    EXPECT_EQ(rows, 4);
+    const std::string summary = read_bytes((dir / "summary.json").string());
+    for (const char* key : {"\"epochs_run\": 4", "\"best_epoch\"", "\"auc\"", "\"events_per_second\"",
+                            "\"multiclass\"", "\"test_loss\""})
+        EXPECT_NE(summary.find(key), std::string::npos) << key << " in " << summary;
+    const std::string roc = read_bytes((dir / "roc.csv").string());
+    EXPECT_NE(roc.find("\n2,"), std::string::npos); // the curve of class 2
+    fs::remove_all(dir);
+}
