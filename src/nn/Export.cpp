@@ -112,6 +112,7 @@ Model export_model(const Network& network, const TrainConfig& config,
     std::unordered_map<std::string, std::string> extra{{kMetadataFile, ""}};
     impl->module = torch::jit::load(archive, c10::Device(c10::kCPU), extra);
     impl->module.eval();
+    impl->path = "(the trained network)"; // in memory until save_model
     impl->input_names = input_names;
     impl->input_mean = standardization.mean;
     impl->input_scale = standardization.scale;
