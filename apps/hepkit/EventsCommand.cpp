@@ -4,6 +4,9 @@
 
 #include "EventsCommands.hpp"
 #include "hepkit/events/Registry.hpp"
+#if HEPKIT_WITH_TORCH
+#include "NnScoreStep.hpp"
+#endif
 
 #include <cstdio>
 #include <fmt/format.h>
@@ -29,6 +32,9 @@ std::function<int()> add_events_types(CLI::App& events, const GlobalOptions&) {
     return [plugins]() {
         events::Registry registry;
         events::register_builtins(registry);
+#if HEPKIT_WITH_TORCH
+        register_nn_steps(registry);
+#endif
         for (const auto& p : *plugins)
             registry.load_plugin(p);
         for (const auto& [kind, docs] : {std::pair{"producers", &registry.producer_docs()},

@@ -7,6 +7,9 @@
 
 #include "CliChecks.hpp"
 #include "EventsCommands.hpp"
+#if HEPKIT_WITH_TORCH
+#include "NnScoreStep.hpp"
+#endif
 #include "Progress.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/ThreadPool.hpp"
@@ -150,6 +153,9 @@ int run_events(const RunOptions& o, const CLI::App& cmd, const GlobalOptions& gl
 
     events::Registry registry;
     events::register_builtins(registry);
+#if HEPKIT_WITH_TORCH
+    register_nn_steps(registry);
+#endif
     events::PlanOverrides overrides;
     if (!o.files_from.empty())
         overrides.files = events::read_file_list(o.files_from);

@@ -18,10 +18,10 @@ std::function<int()> add_nn_command(CLI::App& app, const GlobalOptions& globals)
         "nn", "Neural networks on libtorch: train classifiers and regressions from ROOT, CSV or HDF5 files\n"
               "(nn train) and rank what a network learned by its Taylor coefficients (nn taylor),\n"
               "docs/nn.md. Run 'hepkit nn SUBCOMMAND --help'.");
+    (void)globals; // used by the subcommands' add_ functions
 #if HEPKIT_WITH_TORCH
     nn->require_subcommand(1);
-    const std::vector<std::pair<std::string, std::function<int()>>> subs{
-    };
+    const std::vector<std::pair<std::string, std::function<int()>>> subs{};
     return [nn, subs]() {
         for (const auto& [name, run] : subs)
             if (nn->got_subcommand(name))
@@ -29,10 +29,10 @@ std::function<int()> add_nn_command(CLI::App& app, const GlobalOptions& globals)
         return 0;
     };
 #else
-    (void)globals;
     nn->allow_extras();
     return []() -> int {
-        throw UsageError("this hepkit was built without libtorch (HEPKIT_WITH_TORCH=OFF): install Debian's "
+        throw UsageError("hepkit nn",
+                         "this hepkit was built without libtorch (HEPKIT_WITH_TORCH=OFF): install Debian's "
                          "libtorch-dev (scripts/install-deps does) and build again");
     };
 #endif

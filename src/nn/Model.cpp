@@ -22,14 +22,12 @@ std::vector<double> number_list(const nlohmann::json& doc, const char* key, cons
         return out;
     const auto& list = doc.at(key);
     if (!list.is_array()) {
-        throw InputError("", 0, "",
-                         fmt::format("{}: {}: '{}' must be a list of numbers", path, kMetadataFile, key));
+        throw InputError(path, 0, "", fmt::format("{}: '{}' must be a list of numbers", kMetadataFile, key));
     }
     for (const auto& v : list) {
         if (!v.is_number()) {
-            throw InputError(
-                "", 0, "",
-                fmt::format("{}: {}: '{}' holds {}, not a number", path, kMetadataFile, key, v.dump()));
+            throw InputError(path, 0, "",
+                             fmt::format("{}: '{}' holds {}, not a number", kMetadataFile, key, v.dump()));
         }
         out.push_back(v.get<double>());
     }
@@ -43,17 +41,16 @@ void read_metadata(Model::Impl& impl) {
     try {
         doc = nlohmann::json::parse(impl.metadata);
     } catch (const nlohmann::json::exception& e) {
-        throw InputError("", 0, "",
-                         fmt::format("{}: {} is not valid JSON: {}", impl.path, kMetadataFile, e.what()));
+        throw InputError(impl.path, 0, "", fmt::format("{} is not valid JSON: {}", kMetadataFile, e.what()));
     }
     if (!doc.is_object())
-        throw InputError("", 0, "", fmt::format("{}: {} is not a JSON object", impl.path, kMetadataFile));
+        throw InputError(impl.path, 0, "", fmt::format("{} is not a JSON object", kMetadataFile));
     if (doc.contains("input_names")) {
         for (const auto& n : doc.at("input_names")) {
             if (!n.is_string()) {
-                throw InputError("", 0, "",
-                                 fmt::format("{}: {}: input_names holds {}, not a string", impl.path,
-                                             kMetadataFile, n.dump()));
+                throw InputError(
+                    impl.path, 0, "",
+                    fmt::format("{}: input_names holds {}, not a string", kMetadataFile, n.dump()));
             }
             impl.input_names.push_back(n.get<std::string>());
         }
@@ -64,10 +61,10 @@ void read_metadata(Model::Impl& impl) {
         impl.input_scale = number_list(s, "scale", impl.path);
         if (impl.input_mean.size() != impl.input_scale.size() ||
             (!impl.input_names.empty() && impl.input_mean.size() != impl.input_names.size())) {
-            throw InputError("", 0, "",
-                             fmt::format("{}: {}: standardization has {} means and {} scales for {} inputs",
-                                         impl.path, kMetadataFile, impl.input_mean.size(),
-                                         impl.input_scale.size(), impl.input_names.size()));
+            throw InputError(impl.path, 0, "",
+                             fmt::format("{}: standardization has {} means and {} scales for {} inputs",
+                                         kMetadataFile, impl.input_mean.size(), impl.input_scale.size(),
+                                         impl.input_names.size()));
         }
     }
 }
@@ -98,7 +95,7 @@ Model::Model(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Model Model::load(const std::string& path) {
     if (!std::ifstream(path))
-        throw InputError("", 0, "", fmt::format("{}: cannot open the model file", path));
+        throw InputError(path, 0, "", "cannot open the model file");
     auto impl = std::make_shared<Impl>();
     impl->path = path;
     std::unordered_map<std::string, std::string> extra{{kMetadataFile, ""}};
@@ -108,11 +105,11 @@ Model Model::load(const std::string& path) {
         // libtorch's messages carry a C++ stack trace after the first line; the first line says it.
         std::string what = e.what();
         what = what.substr(0, what.find('\n'));
-        throw InputError("", 0, "",
-                         fmt::format("{}: not a TorchScript model that libtorch can load: {}", path, what));
+        throw InputError(path, 0, "",
+                         fmt::format("not a TorchScript model that libtorch can load: {}", what));
     }
     if (!impl->module.find_method("forward")) {
-        throw InputError("", 0, "", fmt::format("{}: the TorchScript model has no forward method", path));
+        throw InputError(path, 0, "", "the TorchScript model has no forward method");
     }
     impl->module.eval();
     impl->metadata = extra[kMetadataFile];
@@ -143,14 +140,14 @@ Prediction Model::predict(std::span<const double> x, std::size_t rows) const {
     if (rows == 0)
         return out;
     if (x.size() % rows != 0) {
-        throw InputError(
-            "", 0, "", fmt::format("{}: {} input values do not make {} events", impl_->path, x.size(), rows));
+        throw InputError(impl_->path, 0, "",
+                         fmt::format("{} input values do not make {} events", x.size(), rows));
     }
     const std::size_t cols = x.size() / rows;
     if (!impl_->input_names.empty() && cols != impl_->input_names.size()) {
-        throw InputError("", 0, "",
-                         fmt::format("{}: the model takes {} inputs, the data has {}", impl_->path,
-                                     impl_->input_names.size(), cols));
+        throw InputError(
+            impl_->path, 0, "",
+            fmt::format("the model takes {} inputs, the data has {}", impl_->input_names.size(), cols));
     }
     torch::NoGradGuard no_grad;
     constexpr std::size_t kBatch = 65536;
@@ -161,17 +158,17 @@ Prediction Model::predict(std::span<const double> x, std::size_t rows) const {
             y = impl_->module.forward({to_tensor(x.data() + begin * cols, n, cols, impl_->dtype)}).toTensor();
         } catch (const std::exception& e) {
             std::string what = e.what();
-            throw InputError("", 0, "",
-                             fmt::format("{}: the model cannot run on {} inputs per event: {}", impl_->path,
-                                         cols, what.substr(0, what.find('\n'))));
+            throw InputError(impl_->path, 0, "",
+                             fmt::format("the model cannot run on {} inputs per event: {}", cols,
+                                         what.substr(0, what.find('\n'))));
         }
         if (y.dim() == 1)
             y = y.unsqueeze(1);
         if (y.dim() != 2 || y.size(0) != static_cast<std::int64_t>(n)) {
             throw InputError(
-                "", 0, "",
-                fmt::format("{}: the model's output has shape {} for {} events; expected (events, outputs)",
-                            impl_->path, fmt::join(y.sizes(), "×"), n));
+                impl_->path, 0, "",
+                fmt::format("the model's output has shape ({}) for {} events; expected (events, outputs)",
+                            fmt::join(y.sizes(), ", "), n));
         }
         y = y.to(torch::kFloat64).contiguous();
         if (out.outputs == 0)
