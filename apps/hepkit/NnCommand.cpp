@@ -21,7 +21,9 @@ std::function<int()> add_nn_command(CLI::App& app, const GlobalOptions& globals)
     (void)globals; // used by the subcommands' add_ functions
 #if HEPKIT_WITH_TORCH
     nn->require_subcommand(1);
-    const std::vector<std::pair<std::string, std::function<int()>>> subs{};
+    const std::vector<std::pair<std::string, std::function<int()>>> subs{
+        {"train", add_nn_train(*nn, globals)},
+    };
     return [nn, subs]() {
         for (const auto& [name, run] : subs)
             if (nn->got_subcommand(name))

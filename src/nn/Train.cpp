@@ -124,32 +124,6 @@ void restore(Network& net, const std::vector<torch::Tensor>& state) {
         b.copy_(state[i++]);
 }
 
-/// Mean and standard deviation per feature, weighted (as Standardization::fit defines them).
-Standardization fit_standardization(const Table& t) {
-    Standardization s;
-    const std::size_t cols = t.cols();
-    s.mean.assign(cols, 0.0);
-    s.scale.assign(cols, 1.0);
-    double wsum = 0;
-    for (std::size_t i = 0; i < t.rows; ++i)
-        wsum += t.weight(i);
-    if (!(wsum > 0))
-        return s;
-    for (std::size_t j = 0; j < cols; ++j) {
-        double m = 0;
-        for (std::size_t i = 0; i < t.rows; ++i)
-            m += t.weight(i) * t.at(i, j);
-        m /= wsum;
-        double v = 0;
-        for (std::size_t i = 0; i < t.rows; ++i)
-            v += t.weight(i) * (t.at(i, j) - m) * (t.at(i, j) - m);
-        v /= wsum;
-        s.mean[j] = m;
-        s.scale[j] = v > 0 ? std::sqrt(v) : 1.0;
-    }
-    return s;
-}
-
 void check_data(const TrainConfig& config, const DataSplits& d, std::size_t outputs) {
     const Table* sets[] = {&d.train, &d.validation, &d.test};
     const char* names[] = {"train", "validation", "test"};
@@ -199,7 +173,7 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
 
     TrainResult result;
     result.outputs = outputs;
-    result.standardization = fit_standardization(splits.train);
+    result.standardization = Standardization::fit(splits.train);
     Network net(config.network, splits.train.cols(), outputs, result.standardization, dtype);
     const Tensors train = to_tensors(splits.train, config, dtype, "train");
     const Tensors validation = to_tensors(splits.validation, config, dtype, "validation");
