@@ -43,6 +43,8 @@ struct TaylorOptions {
     /// (t_i·s_i, t_ij·s_i·s_j, ...; units drop out, so features rank comparably); false gives them
     /// with respect to the raw features the model takes.
     bool standardized = true;
+    /// libtorch's intra-op threads for the analysis (`hepkit nn taylor -j`); 0 keeps its default.
+    int threads = 0;
 };
 
 struct TaylorCoefficient {
