@@ -124,6 +124,26 @@ void restore(Network& net, const std::vector<torch::Tensor>& state) {
         b.copy_(state[i++]);
 }
 
+/// At most `n` rows of `t` (all for n = 0), every k-th: the rows are ordered by sample, so a
+/// prefix could hold one class only.
+Table strided_rows(const Table& t, std::size_t n) {
+    if (n == 0 || n >= t.rows)
+        return t;
+    const std::size_t k = (t.rows + n - 1) / n;
+    Table out;
+    out.feature_names = t.feature_names;
+    for (std::size_t i = 0; i < t.rows; i += k) {
+        for (std::size_t j = 0; j < t.cols(); ++j)
+            out.features.push_back(t.at(i, j));
+        if (!t.targets.empty())
+            out.targets.push_back(t.targets[i]);
+        if (!t.weights.empty())
+            out.weights.push_back(t.weights[i]);
+        ++out.rows;
+    }
+    return out;
+}
+
 void check_data(const TrainConfig& config, const DataSplits& d, std::size_t outputs) {
     const Table* sets[] = {&d.train, &d.validation, &d.test};
     const char* names[] = {"train", "validation", "test"};
@@ -180,6 +200,21 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
     const Tensors test = to_tensors(splits.test, config, dtype, "test");
     auto optimizer = make_optimizer(config, net);
 
+    // `taylor:`: the coefficients of the network as exported, on validation events
+    Table taylor_data;
+    const auto track_taylor = [&](int epoch) {
+        net->eval();
+        TaylorOptions options = config.taylor.options;
+        options.threads = config.threads;
+        const Model model =
+            export_model(net, config, splits.train.feature_names, result.standardization, outputs);
+        result.taylor.push_back({epoch, taylor_coefficients(model, taylor_data, options)});
+    };
+    if (config.taylor.enabled) {
+        taylor_data = strided_rows(splits.validation, config.taylor.max_events);
+        track_taylor(0);
+    }
+
     double best = std::numeric_limits<double>::infinity();
     std::vector<torch::Tensor> best_state = snapshot(net);
     int since_best = 0;
@@ -217,6 +252,8 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
         record.validation_loss = set_loss(net, config.task, validation);
         record.seconds = seconds_since(start);
         result.history.push_back(record);
+        if (config.taylor.enabled)
+            track_taylor(record.epoch); // after the epoch's time: not part of the training throughput
         if (on_epoch)
             on_epoch(record, config);
         if (!std::isfinite(record.train_loss))
@@ -241,7 +278,12 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
     }
     result.epochs_run = static_cast<int>(result.history.size());
     result.events_per_second = train_seconds > 0 ? static_cast<double>(trained_events) / train_seconds : 0;
-    restore(net, best_state);
+    if (config.early_stopping.patience > 0) {
+        restore(net, best_state);
+    } else {
+        // without early stopping the model is the last epoch's, as a plain training loop leaves it
+        result.best_epoch = result.epochs_run;
+    }
     net->eval();
 
     result.test_loss = set_loss(net, config.task, test);

@@ -38,44 +38,50 @@ nlohmann::json config_json(const TrainConfig& c) {
         samples.push_back(j);
     }
     const auto& sp = c.data.split;
-    return {{"data",
-             {{"features", c.data.features},
-              {"names", c.data.names},
-              {"samples", samples},
-              {"target", c.data.target},
-              {"split", sp.by.empty() ? nlohmann::json{{"fractions", {sp.train, sp.validation, sp.test}},
-                                                       {"seed", sp.seed}}
-                                      : nlohmann::json{{"by", sp.by},
-                                                       {"train", sp.train_folds},
-                                                       {"validation", sp.validation_folds},
-                                                       {"test", sp.test_folds}}},
-              {"class_weights", c.data.class_weights}}},
-            {"task", to_string(c.task)},
-            {"classes", c.class_names},
-            {"network",
-             {{"hidden", c.network.hidden},
-              {"activation", to_string(c.network.activation)},
-              {"dropout", c.network.dropout},
-              {"batch_norm", c.network.batch_norm}}},
-            {"optimizer",
-             {{"name", c.optimizer.name},
-              {"lr", c.optimizer.lr},
-              {"momentum", c.optimizer.momentum},
-              {"weight_decay", c.optimizer.weight_decay}}},
-            {"schedule",
-             {{"name", c.schedule.name},
-              {"step_size", c.schedule.step_size},
-              {"gamma", c.schedule.gamma},
-              {"min_lr", c.schedule.min_lr}}},
-            {"training",
-             {{"epochs", c.epochs},
-              {"batch_size", c.batch_size},
-              {"seed", c.seed},
-              {"threads", c.threads},
-              {"precision", c.precision == Precision::Float64 ? "float64" : "float32"},
-              {"class_weights", c.class_weights},
-              {"early_stopping",
-               {{"patience", c.early_stopping.patience}, {"min_delta", c.early_stopping.min_delta}}}}}};
+    return {
+        {"data",
+         {{"features", c.data.features},
+          {"names", c.data.names},
+          {"samples", samples},
+          {"target", c.data.target},
+          {"split", sp.by.empty()
+                        ? nlohmann::json{{"fractions", {sp.train, sp.validation, sp.test}}, {"seed", sp.seed}}
+                        : nlohmann::json{{"by", sp.by},
+                                         {"train", sp.train_folds},
+                                         {"validation", sp.validation_folds},
+                                         {"test", sp.test_folds}}},
+          {"class_weights", c.data.class_weights}}},
+        {"task", to_string(c.task)},
+        {"classes", c.class_names},
+        {"network",
+         {{"hidden", c.network.hidden},
+          {"activation", to_string(c.network.activation)},
+          {"dropout", c.network.dropout},
+          {"batch_norm", c.network.batch_norm}}},
+        {"optimizer",
+         {{"name", c.optimizer.name},
+          {"lr", c.optimizer.lr},
+          {"momentum", c.optimizer.momentum},
+          {"weight_decay", c.optimizer.weight_decay}}},
+        {"schedule",
+         {{"name", c.schedule.name},
+          {"step_size", c.schedule.step_size},
+          {"gamma", c.schedule.gamma},
+          {"min_lr", c.schedule.min_lr}}},
+        {"training",
+         {{"epochs", c.epochs},
+          {"batch_size", c.batch_size},
+          {"seed", c.seed},
+          {"threads", c.threads},
+          {"precision", c.precision == Precision::Float64 ? "float64" : "float32"},
+          {"class_weights", c.class_weights},
+          {"early_stopping",
+           {{"patience", c.early_stopping.patience}, {"min_delta", c.early_stopping.min_delta}}}}},
+        {"taylor", c.taylor.enabled ? nlohmann::json{{"order", c.taylor.options.order},
+                                                     {"convention", to_string(c.taylor.options.convention)},
+                                                     {"output_node", c.taylor.options.output_node},
+                                                     {"max_events", c.taylor.max_events}}
+                                    : nlohmann::json()}};
 }
 
 void write_roc(const TrainResult& r, const fs::path& path) {
@@ -90,6 +96,22 @@ void write_roc(const TrainResult& r, const fs::path& path) {
                 continue;
             csv.line(fmt::format("{},{},{},{}", CsvWriter::field(roc.label), number(roc.threshold[i]),
                                  number(roc.fpr[i]), number(roc.tpr[i])));
+        }
+    }
+    csv.commit();
+}
+
+/// taylor.csv: one row per epoch and coefficient, `names` the feature names joined by ','
+/// (quoted), in the order of the final ranking.
+void write_taylor(const TrainResult& r, const fs::path& path) {
+    CsvWriter csv(path, "epoch,order,names,mean_abs,mean");
+    for (const auto& e : r.taylor) {
+        for (const auto& c : e.result.coefficients) {
+            std::string names;
+            for (const auto& n : c.names)
+                names.append(names.empty() ? "" : ",").append(n);
+            csv.line(fmt::format("{},{},{},{},{}", e.epoch, c.index.size(), CsvWriter::field(names),
+                                 number(c.mean_abs), number(c.mean)));
         }
     }
     csv.commit();
@@ -145,10 +167,19 @@ void write_train_outputs(const TrainConfig& config, const TrainResult& r, const 
         for (const auto& roc : r.roc)
             auc[roc.label] = std::isnan(roc.auc) ? nlohmann::json() : nlohmann::json(roc.auc);
     }
+    nlohmann::json taylor;
+    if (!r.taylor.empty()) {
+        write_taylor(r, dir / "taylor.csv");
+        files.push_back("taylor.csv");
+        taylor = nlohmann::json::parse(to_json(r.taylor.back().result)); // the final network's ranking
+        taylor["epoch"] = r.taylor.back().epoch;
+    }
     if (!plot_script.empty()) {
         files.push_back("loss.png");
         if (!r.roc.empty())
             files.push_back("roc.png");
+        if (!r.taylor.empty())
+            files.push_back("taylor.png");
     }
     files.push_back("summary.json");
     nlohmann::json train_loss = nlohmann::json::array(), validation_loss = nlohmann::json::array();
@@ -172,6 +203,8 @@ void write_train_outputs(const TrainConfig& config, const TrainResult& r, const 
         {"events_per_second", r.events_per_second},
         {"inputs", r.model.input_names()},
         {"files", files}};
+    if (!taylor.is_null())
+        summary["taylor"] = taylor;
     write_json_file(dir / "summary.json", summary);
     if (!plot_script.empty())
         run_plots(plot_script, dir);

@@ -107,6 +107,37 @@ void read_training(const YamlView& v, TrainConfig& c) {
     }
 }
 
+void read_taylor(const YamlView& v, TaylorTracking& t) {
+    v.check_keys({"order", "convention", "output_node", "max_events", "batch_size"});
+    t.enabled = true;
+    if (v.has("order")) {
+        const long long order = v.at("order").as_int();
+        if (order < 1 || order > 3)
+            v.at("order").fail(fmt::format("{}, allowed: 1, 2, 3", order));
+        t.options.order = static_cast<int>(order);
+    }
+    if (v.has("convention")) {
+        t.options.convention =
+            choose<TaylorConvention>(v.at("convention"), {{"derivative", TaylorConvention::Derivative},
+                                                          {"taylor", TaylorConvention::Taylor}});
+    }
+    auto count = [&](const char* key) {
+        const long long n = v.at(key).as_int();
+        if (n < 0)
+            v.at(key).fail(fmt::format("{}, must be >= 0", n));
+        return static_cast<std::size_t>(n);
+    };
+    if (v.has("output_node"))
+        t.options.output_node = count("output_node");
+    if (v.has("max_events"))
+        t.max_events = count("max_events");
+    if (v.has("batch_size")) {
+        t.options.batch_size = count("batch_size");
+        if (t.options.batch_size == 0)
+            v.at("batch_size").fail("0, must be > 0");
+    }
+}
+
 /// The node a dotted key (`training.early_stopping.patience`) names, or the deepest one present.
 YamlView locate(const YamlView& root, const std::string& key) {
     YamlView v = root;
@@ -125,7 +156,8 @@ TrainConfig parse_train_config(const config::YamlView& root) {
     if (!root.is_map())
         root.fail(
             "a training configuration is a map with data:, network:, training:, ... (docs/nn-train.md)");
-    root.check_keys({"data", "task", "classes", "network", "optimizer", "schedule", "training", "outputs"});
+    root.check_keys(
+        {"data", "task", "classes", "network", "optimizer", "schedule", "training", "outputs", "taylor"});
     TrainConfig c;
     c.data = parse_data_config(root.at("data"));
     if (root.has("task")) {
@@ -178,6 +210,8 @@ TrainConfig parse_train_config(const config::YamlView& root) {
         if (v.has("progress"))
             c.outputs.progress = v.at("progress").as_bool();
     }
+    if (root.has("taylor"))
+        read_taylor(root.at("taylor"), c.taylor);
     try {
         validate(c);
     } catch (const UsageError& e) {

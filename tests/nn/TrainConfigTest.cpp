@@ -53,7 +53,8 @@ TEST(NnTrainConfig, AWholeDocumentIsRead) {
         "schedule: {name: step, step_size: 3, gamma: 0.5}\n"
         "training: {epochs: 7, batch_size: 32, seed: 9, threads: 2, precision: float64,\n"
         "           class_weights: [1, 2], early_stopping: {patience: 4, min_delta: 0.01}}\n"
-        "outputs: {directory: out, plots: false, progress: false}\n"));
+        "outputs: {directory: out, plots: false, progress: false}\n"
+        "taylor: {order: 3, convention: taylor, output_node: 1, max_events: 500}\n"));
     const auto c = parse_train_config(hepkit::config::load_yaml_view(path));
     EXPECT_EQ(c.task, Task::Multiclass);
     EXPECT_EQ(c.class_names, (std::vector<std::string>{"a", "b"}));
@@ -75,6 +76,11 @@ TEST(NnTrainConfig, AWholeDocumentIsRead) {
     EXPECT_EQ(c.early_stopping.patience, 4);
     EXPECT_EQ(c.outputs.directory, "out");
     EXPECT_FALSE(c.outputs.plots);
+    EXPECT_TRUE(c.taylor.enabled);
+    EXPECT_EQ(c.taylor.options.order, 3);
+    EXPECT_EQ(c.taylor.options.convention, TaylorConvention::Taylor);
+    EXPECT_EQ(c.taylor.options.output_node, 1u);
+    EXPECT_EQ(c.taylor.max_events, 500u);
     EXPECT_EQ(c.data.features.size(), 2u);
     EXPECT_EQ(c.data.samples.size(), 2u);
 }
@@ -105,6 +111,10 @@ TEST(NnTrainConfig, ErrorsNameFileLineAndKey) {
 
     e = error_of("schedule: {name: linear}\n");
     EXPECT_NE(e.find("'linear', allowed: none, step, exponential, cosine"), std::string::npos) << e;
+
+    e = error_of("taylor: {order: 4}\n");
+    EXPECT_NE(e.find("train.yaml:6"), std::string::npos) << e;
+    EXPECT_NE(e.find("taylor.order: 4, allowed: 1, 2, 3"), std::string::npos) << e;
 
     e = error_of("epochs: 3\n");
     EXPECT_NE(e.find("epochs"), std::string::npos) << e;

@@ -83,7 +83,8 @@ def main():
     sys.stderr.write(run.stderr)
     if run.returncode != 0:
         fail(f"hepkit nn train exited {run.returncode}")
-    files = ["model.pt", "loss.csv", "roc.csv", "summary.json"] + (["loss.png", "roc.png"] if plots else [])
+    files = ["model.pt", "loss.csv", "roc.csv", "taylor.csv", "summary.json"]
+    files += ["loss.png", "roc.png", "taylor.png"] if plots else []
     for name in files:
         if not os.path.isfile(os.path.join(out, name)):
             fail(f"{name} is missing in {out}: {sorted(os.listdir(out))}")
@@ -103,6 +104,10 @@ def main():
         fail(f"best epoch {summary['best_epoch']} of {summary['epochs_run']}")
     if summary["inputs"] != ["mass", "pt", "eta", "log_pt"]:
         fail(f"inputs {summary['inputs']}")
+    # the mass peak is what separates the classes: a mass coefficient leads the final ranking
+    leader = summary["taylor"]["coefficients"][0]["names"]
+    if "mass" not in leader:
+        fail(f"the leading Taylor coefficient is t_{leader}, expected one of mass")
     print(f"example: {summary['epochs_run']} epochs, AUC {auc:.4f} (likelihood ratio: {best:.4f})")
     return 0
 

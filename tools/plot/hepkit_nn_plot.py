@@ -5,7 +5,10 @@ Reads the CSV files hepkit wrote there (src/nn/TrainOutputs.cpp) and writes next
   loss.png  training and validation loss per epoch (loss.csv), the best epoch marked;
   roc.png   the ROC curves of the test set with their AUC (roc.csv; classification only):
             signal efficiency (true-positive rate) against background efficiency, one curve per
-            class for multi-class (one-vs-rest).
+            class for multi-class (one-vs-rest);
+  taylor.png  the Taylor coefficients <|t|> per epoch on the validation set (taylor.csv; with the
+            training's `taylor:` section), the ten largest of the final network, as Wunsch et al.
+            (arXiv:1803.08782) follow them during training.
 Each file is written to a temporary name and renamed, so a failed run leaves no half-written plot.
 
 Exit status: 0 on success, 4 if matplotlib cannot be imported (hepkit then names the Debian
@@ -86,12 +89,38 @@ def plot_roc(outdir):
     save(fig, os.path.join(outdir, "roc.png"))
 
 
+def plot_taylor(outdir, shown=10):
+    path = os.path.join(outdir, "taylor.csv")
+    if not os.path.exists(path):
+        return
+    series, last = {}, -1
+    for r in read_csv(path):
+        key = (int(r["order"]), r["names"])
+        series.setdefault(key, ([], []))
+        series[key][0].append(int(r["epoch"]))
+        series[key][1].append(float(r["mean_abs"]))
+        last = max(last, int(r["epoch"]))
+    final = sorted(series, key=lambda k: -series[k][1][-1])[:shown]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for order, names in final:
+        epochs, values = series[(order, names)]
+        label = "t_" + "".join("{%s}" % n for n in names.split(","))
+        ax.plot(epochs, values, marker="o", markersize=3, linestyle="-" if order == 1 else "--", label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("<|t|> on the validation set")
+    ax.set_yscale("log")
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.grid(alpha=0.3)
+    save(fig, os.path.join(outdir, "taylor.png"))
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: hepkit_nn_plot.py OUTDIR", file=sys.stderr)
         return 1
     plot_loss(sys.argv[1])
     plot_roc(sys.argv[1])
+    plot_taylor(sys.argv[1])
     return 0
 
 

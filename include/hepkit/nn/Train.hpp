@@ -21,6 +21,7 @@
 #include "hepkit/nn/Dataset.hpp"
 #include "hepkit/nn/Model.hpp"
 #include "hepkit/nn/Table.hpp"
+#include "hepkit/nn/Taylor.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -63,7 +64,8 @@ struct ScheduleConfig {
 };
 
 /// Training stops when the validation loss has not improved by more than min_delta for
-/// `patience` epochs; the weights of the best epoch are restored. patience 0: never stops early.
+/// `patience` epochs; the weights of the best epoch are restored at the end (also when all epochs
+/// ran). patience 0: no early stopping, the model keeps the last epoch's weights.
 struct EarlyStopping {
     int patience = 0;
     double min_delta = 0.0;
@@ -73,6 +75,15 @@ struct TrainOutputs {
     std::string directory = "nn-train"; ///< where model.pt, loss.csv, ... go (created)
     bool plots = true;                  ///< loss.png and roc.png through tools/plot/hepkit_nn_plot.py
     bool progress = true;               ///< one line per epoch on stderr
+};
+
+/// `taylor:`: the Taylor coefficients ⟨|t|⟩ of the network (Wunsch et al., arXiv:1803.08782; Taylor.hpp)
+/// on the validation set before training (epoch 0) and after every epoch, to follow what the network
+/// learns as the paper does.
+struct TaylorTracking {
+    bool enabled = false;
+    TaylorOptions options;          ///< order, convention, output node (standardized inputs)
+    std::size_t max_events = 10000; ///< at most this many validation events, every k-th (0: all)
 };
 
 struct TrainConfig {
@@ -92,6 +103,7 @@ struct TrainConfig {
     int threads = 1; ///< libtorch intra-op threads (results are reproducible per thread count)
     Precision precision = Precision::Float32;
     TrainOutputs outputs;
+    TaylorTracking taylor;
 };
 
 /// Reads a whole `hepkit nn train` document: data, task, classes, network, optimizer, schedule,
@@ -116,6 +128,11 @@ struct RocCurve {
     double auc = 0;
 };
 
+struct TaylorEpoch {
+    int epoch = 0; ///< 0: the initial network
+    TaylorResult result;
+};
+
 struct TrainResult {
     Model model{std::shared_ptr<Model::Impl>{}}; ///< the exported TorchScript network (best weights),
                                                  ///< standardisation included
@@ -131,6 +148,8 @@ struct TrainResult {
     /// Classification on the test set: one curve for binary, one-vs-rest per class for multi-class.
     std::vector<RocCurve> roc;
     double events_per_second = 0; ///< training events processed per second (training passes only)
+    /// With TrainConfig::taylor enabled: the coefficients at epoch 0 and after every epoch run.
+    std::vector<TaylorEpoch> taylor;
     Standardization standardization;
 };
 
@@ -150,9 +169,10 @@ RocCurve roc_curve(const std::vector<double>& scores, const std::vector<int>& po
 /// Saves the model as a TorchScript archive with its `hepkit.json` (OutputError naming `path`).
 void save_model(const Model& model, const std::string& path);
 
-/// Writes model.pt, loss.csv, roc.csv (classification), summary.json into `directory` (created),
-/// and, when `plot_script` is not empty, loss.png and roc.png by running it with /usr/bin/python3.
-/// Throws hepkit::OutputError naming the file that cannot be written or the failing plot.
+/// Writes model.pt, loss.csv, roc.csv (classification), taylor.csv (with `taylor:`), summary.json into
+/// `directory` (created), and, when `plot_script` is not empty, loss.png, roc.png and taylor.png by running
+/// it with /usr/bin/python3. Throws hepkit::OutputError naming the file that cannot be written or the failing
+/// plot.
 void write_train_outputs(const TrainConfig& config, const TrainResult& result, const std::string& directory,
                          const std::string& plot_script);
 
