@@ -230,7 +230,11 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
         const auto order = torch::randperm(train.rows, shuffle, torch::kLong);
         torch::Tensor loss_sum = torch::zeros({}, dtype), weight_sum = torch::zeros({}, dtype);
         for (std::int64_t b = 0; b < train.rows; b += batch) {
-            const auto idx = order.slice(0, b, std::min(train.rows, b + batch));
+            const auto end = std::min(train.rows, b + batch);
+            // batch normalisation cannot normalise one event: a last batch of one is left out
+            if (config.network.batch_norm && end - b < 2)
+                break;
+            const auto idx = order.slice(0, b, end);
             const auto w = train.w.index_select(0, idx);
             const auto l = event_losses(config.task, net->forward(train.x.index_select(0, idx)),
                                         train.y.index_select(0, idx));

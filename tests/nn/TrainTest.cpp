@@ -137,6 +137,20 @@ TEST(NnTrain, TheExportedModelGivesTheTrainedNetworksOutputs) {
     }
 }
 
+TEST(NnTrain, BatchNormTrainsWhenTheLastBatchHoldsOneEvent) {
+    // batch normalisation cannot normalise a single event: 65 events in batches of 64 leave one
+    auto splits = test::separable_toy(200);
+    splits.train.rows = 65;
+    splits.train.features.resize(65 * 3);
+    splits.train.targets.resize(65);
+    auto c = small_config();
+    c.epochs = 2;
+    c.network.batch_norm = true;
+    const auto r = train(c, splits);
+    EXPECT_EQ(r.epochs_run, 2);
+    EXPECT_TRUE(std::isfinite(r.history.back().train_loss));
+}
+
 TEST(NnTrain, AMulticlassToyIsSeparatedPerClass) {
     // three classes by the sector of (x0, x1): the softmax rows sum to one, every one-vs-rest AUC is high
     const auto splits = test::toy_splits(
