@@ -23,6 +23,7 @@ std::function<int()> add_nn_command(CLI::App& app, const GlobalOptions& globals)
     nn->require_subcommand(1);
     const std::vector<std::pair<std::string, std::function<int()>>> subs{
         {"taylor", add_nn_taylor(*nn, globals)},
+        {"train", add_nn_train(*nn, globals)},
     };
     return [nn, subs]() {
         for (const auto& [name, run] : subs)
