@@ -20,6 +20,11 @@ if(HEPKIT_WITH_CUDA)
   install(PROGRAMS ${PROJECT_BINARY_DIR}/apps/hepkit/hepkit-gpu-kernel DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/plot/hepkit_fit_plot.py DESTINATION ${CMAKE_INSTALL_DATADIR}/hepkit)
+if(HEPKIT_WITH_TORCH)
+  # `hepkit nn train` and `hepkit nn taylor` look for their plot scripts in ../share/hepkit too
+  install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/plot/hepkit_nn_plot.py ${PROJECT_SOURCE_DIR}/tools/plot/hepkit_taylor_plot.py
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/hepkit)
+endif()
 
 set(HEPKIT_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/hepkit)
 install(EXPORT hepkitTargets NAMESPACE hepkit:: DESTINATION ${HEPKIT_INSTALL_CMAKEDIR})

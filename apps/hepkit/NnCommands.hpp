@@ -11,9 +11,11 @@
 
 namespace hepkit::app {
 
-/// `hepkit nn train CONFIG.yaml [-o OUTDIR]` (NnTrainCommand.cpp).
+/// `hepkit nn train CONFIG.yaml [-o OUTDIR] [-j N] [--epochs N] [--seed S] [--no-plots]`
+/// (NnTrainCommand.cpp; docs/nn-train.md).
 std::function<int()> add_nn_train(CLI::App& nn, const GlobalOptions& globals);
-/// `hepkit nn taylor MODEL.pt DATA [--order N] [--convention C] [--output-node K] --json OUT`
+/// `hepkit nn taylor MODEL.pt DATA... [--order N] [--convention C] [--output-node K] [--cut C]
+/// [--weight W] [--features ...] --json OUT [--plot OUT.png]` (docs/nn-taylor.md; --help lists all)
 /// (NnTaylorCommand.cpp).
 std::function<int()> add_nn_taylor(CLI::App& nn, const GlobalOptions& globals);
 
