@@ -20,7 +20,8 @@ namespace hepkit::app {
 namespace {
 
 /// The plot script: HEPKIT_NN_PLOT_SCRIPT when set, else next to the executable (the build tree's
-/// copy), else in the data directory of an installed hepkit, else the source tree's. Empty with `searched` filled when there is none.
+/// copy), else in the data directory of an installed hepkit, else the source tree's. Empty with `searched`
+/// filled when there is none.
 std::string find_nn_plot_script(const std::filesystem::path& program, std::string& searched) {
     if (const char* env = std::getenv("HEPKIT_NN_PLOT_SCRIPT"); env && *env) {
         searched = std::string(env).append(" (HEPKIT_NN_PLOT_SCRIPT)");

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
         "Simulate HEP workloads on grid and batch infrastructures (hepkit sim), generate WLCG-scale\n"
         "scenarios (hepkit generate wlcg), plan GPU sharing (hepkit gpu-plan, hepkit gpu-bench) fit models "
         "to data (hepkit fit), read ROOT files without ROOT (hepkit root) and process events in "
-        "pipelines per systematic shift (hepkit events), train networks and rank what they learned (hepkit nn). "
+        "pipelines per systematic shift (hepkit events), train networks and rank what they learned (hepkit "
+        "nn). "
         "Run 'hepkit "
         "SUBCOMMAND --help' for details.",
         "hepkit"};

@@ -152,13 +152,7 @@ class RNTupleInput final : public InputSource {
 } // namespace
 
 void to_product_shape(io::Column& c) {
-    if (c.jagged() || c.width <= 1)
-        return;
-    const std::size_t n = c.entries(), w = c.width;
-    c.offsets.resize(n + 1);
-    for (std::size_t i = 0; i <= n; ++i)
-        c.offsets[i] = static_cast<std::int64_t>(i * w);
-    c.width = 1;
+    io::fixed_to_jagged(c);
 }
 
 bool holds_rntuple(const std::string& path, const std::string& name) {

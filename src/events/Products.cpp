@@ -1,7 +1,7 @@
 // Schema and Batch (Products.hpp): the product table of a run and one pipeline's columns of a
 // block of events.
 #include "hepkit/events/Products.hpp"
-#include "EditDistance.hpp"
+#include "hepkit/core/EditDistance.hpp"
 #include "hepkit/events/Step.hpp"
 
 #include "hepkit/core/Error.hpp"
@@ -58,7 +58,7 @@ ProductId Schema::require(std::string_view name, std::string_view who) const {
         return *id;
     std::vector<std::pair<std::size_t, std::string>> near;
     for (const auto& i : infos_)
-        near.emplace_back(detail::edit_distance(name, i.name), i.name);
+        near.emplace_back(edit_distance(name, i.name), i.name);
     std::sort(near.begin(), near.end());
     std::string message = std::string(who) + " needs product '" + std::string(name) +
                           "', which is neither a branch of the input nor made by an earlier producer";

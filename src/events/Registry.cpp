@@ -1,7 +1,7 @@
 // Registry (Registry.hpp): step types by name, their factories and docs, and plugins loaded
 // from shared libraries.
 #include "hepkit/events/Registry.hpp"
-#include "EditDistance.hpp"
+#include "hepkit/core/EditDistance.hpp"
 
 #include "hepkit/core/Error.hpp"
 
@@ -29,7 +29,7 @@ std::string join(const std::vector<std::string>& words) {
 std::vector<std::string> closest(const std::string& type, const std::vector<std::string>& known) {
     std::vector<std::pair<std::size_t, std::string>> near;
     for (const auto& k : known) {
-        const std::size_t d = detail::edit_distance(type, k);
+        const std::size_t d = edit_distance(type, k);
         if (d <= std::max<std::size_t>(2, std::max(type.size(), k.size()) / 3))
             near.emplace_back(d, k);
     }

@@ -56,6 +56,16 @@ std::size_t Column::size() const {
     return std::visit([](const auto& v) { return v.size(); }, values);
 }
 
+void fixed_to_jagged(Column& c) {
+    if (c.jagged() || c.width <= 1)
+        return;
+    const std::size_t n = c.entries(), w = c.width;
+    c.offsets.resize(n + 1);
+    for (std::size_t i = 0; i <= n; ++i)
+        c.offsets[i] = static_cast<std::int64_t>(i * w);
+    c.width = 1;
+}
+
 std::size_t Column::entries() const {
     if (jagged())
         return offsets.size() - 1;

@@ -44,7 +44,7 @@ class TreeSource final : public ColumnSource {
                                  std::int64_t end) const override {
         std::vector<io::Column> out = tree_.read(names, begin, end, nullptr);
         for (auto& c : out)
-            make_jagged(c);
+            io::fixed_to_jagged(c);
         return out;
     }
 
@@ -75,7 +75,7 @@ class NtupleSource final : public ColumnSource {
         for (const auto& n : names) {
             out.push_back(
                 ntuple_.read(n, static_cast<std::uint64_t>(begin), static_cast<std::uint64_t>(end), nullptr));
-            make_jagged(out.back());
+            io::fixed_to_jagged(out.back());
         }
         return out;
     }
@@ -90,7 +90,7 @@ class Hdf5Source final : public ColumnSource {
   public:
     explicit Hdf5Source(const std::string& path) : path_(path), columns_(io::read_hdf5(path)) {
         for (auto& c : columns_) {
-            make_jagged(c);
+            io::fixed_to_jagged(c);
             if (c.type != io::ColumnType::String)
                 names_.push_back(c.name);
         }
@@ -129,16 +129,6 @@ std::string lower_extension(const std::string& path) {
 }
 
 } // namespace
-
-void make_jagged(io::Column& c) {
-    if (c.jagged() || c.width <= 1)
-        return;
-    const std::size_t n = c.entries(), w = c.width;
-    c.offsets.resize(n + 1);
-    for (std::size_t i = 0; i <= n; ++i)
-        c.offsets[i] = static_cast<std::int64_t>(i * w);
-    c.width = 1;
-}
 
 FileKind file_kind(const std::string& path) {
     const std::string ext = lower_extension(path);

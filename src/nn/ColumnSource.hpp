@@ -44,7 +44,4 @@ std::unique_ptr<ColumnSource> open_columns(const std::string& path, const std::s
 /// A CSV file of the layout io::write_csv writes, as columns (CsvColumns.cpp).
 std::unique_ptr<ColumnSource> open_csv_columns(const std::string& path);
 
-/// A fixed-size array column made jagged (width values per entry); other columns unchanged.
-void make_jagged(io::Column& column);
-
 } // namespace hepkit::nn::detail

@@ -5,6 +5,7 @@
 #include "ColumnSource.hpp"
 #include "TableRead.hpp"
 
+#include "hepkit/core/EditDistance.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/expr/Builtins.hpp"
 #include "hepkit/expr/Columns.hpp"
@@ -49,22 +50,6 @@ std::vector<std::string> names_of(const Quantity& q) {
             !expr::find_constant(n.text) && std::find(names.begin(), names.end(), n.text) == names.end())
             names.push_back(n.text);
     return names;
-}
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
 }
 
 // "did you mean X? available (N): a, b, ..." — the first 30 names of the file, the closest first.

@@ -78,6 +78,11 @@ struct Column {
     double value_as_double(std::size_t k) const;
 };
 
+/// A fixed-size array column (`x[3]`, width 3) made jagged: offsets of `width` values per entry,
+/// the layout hepkit::events' products and hepkit::nn's expressions take. Flat and jagged columns
+/// are left as they are.
+void fixed_to_jagged(Column& column);
+
 namespace detail {
 /// Variant index of std::vector<T> in ColumnValues; uint8_t is ambiguous (Bool and UInt8) and
 /// resolved by the column's type.

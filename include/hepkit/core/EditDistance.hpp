@@ -1,13 +1,14 @@
 #pragma once
-// Edit distance (Levenshtein), for the "closest: ..." suggestions of unknown product and step
-// type names (Products.cpp, Registry.cpp).
+/// @file
+/// Edit distance (Levenshtein), for the "did you mean ...?" suggestions of unknown names: products
+/// and step types of hepkit::events, columns of hepkit::nn's data.
 
 #include <algorithm>
 #include <cstddef>
 #include <string_view>
 #include <vector>
 
-namespace hepkit::events::detail {
+namespace hepkit {
 
 inline std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
@@ -25,4 +26,4 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
-} // namespace hepkit::events::detail
+} // namespace hepkit
