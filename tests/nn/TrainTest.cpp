@@ -77,6 +77,23 @@ TEST(NnTrain, TheSameSeedGivesTheSameModelBytes) {
     fs::remove(d);
 }
 
+// Determinism holds on a given thread count (issue 16), also with more than one: libtorch's
+// parallel kernels split the work the same way every time for the same count.
+TEST(NnTrain, TwoThreadsGiveTheSameModelBytesTwice) {
+    const auto splits = test::separable_toy(4000);
+    auto c = small_config();
+    c.epochs = 3;
+    c.network.hidden = {64, 64};
+    c.batch_size = 512; // large enough batches for libtorch to split them over the threads
+    c.threads = 2;
+    const auto a = temp_path("t2a.pt"), b = temp_path("t2b.pt");
+    save_model(train(c, splits).model, a);
+    save_model(train(c, splits).model, b);
+    EXPECT_EQ(read_bytes(a), read_bytes(b));
+    fs::remove(a);
+    fs::remove(b);
+}
+
 TEST(NnTrain, EarlyStoppingStopsAndRestoresTheBestWeights) {
     // labels independent of the features: a wide network with a large step size overfits the
     // noise, so the validation loss rises after the first epochs
