@@ -4,9 +4,10 @@
 //
 // Cost: one forward and one backward pass give every t_i of a batch; one more backward pass per
 // feature i gives the whole Hessian row t_i· ; one more per pair i ≤ j gives the row t_ij· of the
-// third derivatives. F features at third order thus take 1 + F + F(F+1)/2 backward passes per
-// batch, where computing each coefficient on its own (as the group's PyTorch package does) takes a
-// forward and up to three backward passes for each of the F + F(F+1)/2 + F(F+1)(F+2)/6 coefficients.
+// third derivatives, and the pairs within two halves of the features suffice (add_batch). F
+// features at third order thus take 1 + F + about F²/4 + F/2 backward passes per batch, where computing each
+// coefficient on its own (as the group's PyTorch package does) takes a forward and up to three backward
+// passes for each of the F + F(F+1)/2 + F(F+1)(F+2)/6 coefficients.
 
 #include "ModelImpl.hpp"
 
@@ -57,6 +58,14 @@ void accumulate(const torch::Tensor& rows, const torch::Tensor& w, std::size_t f
     }
 }
 
+/// Adds Σ_events w·|t| and Σ_events w·t of column `column` of `rows` (batch, F) at `index`.
+void accumulate_column(const torch::Tensor& rows, const torch::Tensor& w, std::size_t column,
+                       std::size_t index, std::vector<double>& abs_sums, std::vector<double>& sums) {
+    const auto c = rows.select(1, static_cast<std::int64_t>(column));
+    abs_sums[index] += torch::dot(c.abs(), w).item<double>();
+    sums[index] += torch::dot(c, w).item<double>();
+}
+
 /// One batch: x (batch, F) float64, w (batch) float64.
 void add_batch(torch::jit::Module& module, const torch::Tensor& x_in, const torch::Tensor& w,
                const TaylorOptions& options, const std::string& path, Sums& sums) {
@@ -96,9 +105,22 @@ void add_batch(torch::jit::Module& module, const torch::Tensor& x_in, const torc
         accumulate(h_i.detach(), w, i, i * F, sums.abs2, sums.sum2);
         if (options.order < 3)
             continue;
+        // Third order with fewer passes than pairs: a pass (i, j) gives the whole row t_ij·, and
+        // every sorted triple a ≤ b ≤ c needs only one pass among (a, b), (a, c), (b, c). Split the
+        // features into a lower half L and an upper half U and run the passes of the pairs within
+        // one half (Turán: every triple has two indices in one half): a triple whose a and b share
+        // a half comes from pass (a, b), column c; else a ∈ L and b, c ∈ U, and it comes from pass
+        // (b, c), column a. 1 + F + 2·(F/2)(F/2+1)/2 backward passes instead of 1 + F + F(F+1)/2
+        // (30 instead of 55 third-order passes for 10 features).
+        const std::size_t half = F / 2;
         for (std::size_t j = i; j < F; ++j) {
+            if ((i < half) != (j < half))
+                continue;
             const auto t_ij = grad_of(h_i.select(1, static_cast<std::int64_t>(j)), x, false);
             accumulate(t_ij, w, j, (i * F + j) * F, sums.abs3, sums.sum3);
+            if (i >= half)
+                for (std::size_t a = 0; a < half; ++a)
+                    accumulate_column(t_ij, w, a, (a * F + i) * F + j, sums.abs3, sums.sum3);
         }
     }
 }
