@@ -51,6 +51,14 @@ double others(const std::vector<Local>& l, std::size_t t, std::size_t u) {
     return P;
 }
 
+// The data of a call: as many bins and auxiliary data as the model has (a wrong size would read
+// past the end).
+void check_data(std::size_t n, std::size_t aux, std::size_t bins, std::size_t params) {
+    if (n != bins || aux != params)
+        throw std::invalid_argument(fmt::format(
+            "{} bins and {} auxiliary data given, the model has {} and {}", n, aux, bins, params));
+}
+
 constexpr double kHalfLog2Pi = 0.91893853320467274178; // ½ ln 2π
 } // namespace
 
@@ -70,6 +78,7 @@ std::vector<double> Model::expected(std::span<const double> p) const {
 }
 
 double Model::nll(std::span<const double> p, std::span<const double> n, std::span<const double> aux) const {
+    check_data(n.size(), aux.size(), observed_.size(), params_.size());
     const std::vector<double> nu = expected(p);
     double r = 0;
     for (std::size_t i = 0; i < nu.size(); ++i) {
@@ -181,6 +190,10 @@ void derivatives(const std::vector<Model::SampleTerms>& samples, const std::vect
 
 void Model::gradient(std::span<const double> p, std::span<const double> n, std::span<const double> aux,
                      std::span<double> g) const {
+    check_data(n.size(), aux.size(), observed_.size(), params_.size());
+    if (g.size() != params_.size())
+        throw std::invalid_argument(fmt::format("gradient: room for {} values, the model has {} parameters",
+                                                g.size(), params_.size()));
     const std::vector<double> nu = expected(p);
     derivatives(samples_, params_, nu, p, n, aux, g.data(), nullptr, false);
 }

@@ -326,6 +326,15 @@ TEST(HistFactoryModel, InconsistentModifiersAreRefused) {
     refused(one_channel({{"sig", {1}, {normfactor("x")}}}, {6}), "poi 'mu'");
     refused(one_channel({{"sig", {1}, {normfactor("mu"), perbin("lumi", ModifierType::Lumi)}}}, {6}),
             "needs auxdata and sigmas");
+    refused(one_channel({{"sig", {1, 2}, {normfactor("mu"), perbin("st", ModifierType::StatError, {0.1})}}},
+                        {6, 7}),
+            "the channel has 2 bins");
+    // calls with data of the wrong size are refused, not read past their end
+    const Model m(one_channel({{"sig", {1, 2}, {normfactor("mu")}}}, {3, 4}));
+    const std::vector<double> p{1.0}, n3{1, 2, 3}, aux{0.0};
+    EXPECT_THROW((void)m.nll(p, n3, aux), std::invalid_argument);
+    EXPECT_THROW((void)m.expected(std::vector<double>{1.0, 2.0}), std::invalid_argument);
+    EXPECT_THROW((void)m.with_data({1.0}, {0.0}), std::invalid_argument);
 }
 
 } // namespace
