@@ -206,6 +206,13 @@ Eigen::MatrixXd Model::hessian(std::span<const double> p, std::span<const double
     return H;
 }
 
+std::size_t HistFactoryProblem::data_size() const {
+    std::size_t n = model_.bins();
+    for (const auto& q : model_.parameters())
+        n += q.constraint == ModelParameter::Constraint::None ? 0 : 1;
+    return n;
+}
+
 bool HistFactoryProblem::gradient(std::span<const double> p, std::span<double> g) const {
     model_.gradient(p, g);
     for (double& x : g)

@@ -308,6 +308,8 @@ TEST(HistFactoryModel, FitOfTwoChannelsConverges) {
         }
     EXPECT_GT(r.errors[m.index("mu")], 0);
     EXPECT_EQ(r.names[m.poi()], "mu");
+    // NDF: 5 bins + 10 auxiliary data (jes, lumi, shape, sig_xs, 3 staterror, 3 shapesys) − 13 free
+    EXPECT_EQ(r.ndf, 2);
 }
 
 TEST(HistFactoryModel, InconsistentModifiersAreRefused) {

@@ -103,7 +103,8 @@ class HistFactoryProblem : public Problem {
   public:
     explicit HistFactoryProblem(Model model) : model_(std::move(model)) {}
     std::string type() const override { return "histfactory"; }
-    std::size_t data_size() const override { return model_.bins(); }
+    /// Main bins plus auxiliary data (one per constrained parameter): the measurements in the NDF.
+    std::size_t data_size() const override;
     double cost(std::span<const double> p) const override { return 2 * model_.nll(p); }
     std::optional<double> goodness(std::span<const double>) const override { return std::nullopt; }
     bool gradient(std::span<const double> p, std::span<double> g) const override;
