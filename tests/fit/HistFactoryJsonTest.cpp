@@ -316,5 +316,42 @@ TEST(HistFactoryJson, PyhfValidationCoupledShapefactor) {
                5e-5);
 }
 
+// Every node of a valid workspace replaced in turn by values of the other JSON types: the reader
+// accepts the document or throws InputError — never another exception, never a crash.
+void collect(const json& j, const json::json_pointer& at, std::vector<json::json_pointer>& out) {
+    out.push_back(at);
+    if (j.is_object())
+        for (const auto& [k, v] : j.items())
+            collect(v, at / k, out);
+    else if (j.is_array())
+        for (std::size_t i = 0; i < j.size(); ++i)
+            collect(j[i], at / std::to_string(i), out);
+}
+
+TEST(HistFactoryJson, EveryNodeMutatedGivesInputErrorOrAWorkspace) {
+    const json doc = rich();
+    std::vector<json::json_pointer> nodes;
+    collect(doc, json::json_pointer(), nodes);
+    const std::vector<json> replacements{
+        nullptr, true, -1, 0, 1e300, "x", json::array(), json::object(), json::array({1, 2, 3})};
+    int accepted = 0, refused = 0;
+    for (const auto& at : nodes)
+        for (const auto& r : replacements) {
+            json d = doc;
+            d[at] = r;
+            try {
+                const Workspace ws = parse_workspace(d, "mutated.json");
+                (void)Model(ws).nll(Model(ws).inits());
+                ++accepted;
+            } catch (const InputError&) {
+                ++refused;
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << at.to_string() << " = " << r.dump() << ": " << e.what();
+            }
+        }
+    EXPECT_GT(refused, 100);
+    EXPECT_GT(accepted, 10); // e.g. other numbers in templates
+}
+
 } // namespace
 } // namespace hepkit::fit::hf
