@@ -228,6 +228,8 @@ Model::Model(const Workspace& ws, const std::string& measurement_name) {
         const std::size_t nb = ch.samples.front().data.size();
         for (const auto& s : ch.samples) {
             SampleTerms st;
+            st.channel = ch.name;
+            st.sample = s.name;
             st.offset = offset;
             st.nominal = s.data;
             for (const auto& m : s.modifiers) {

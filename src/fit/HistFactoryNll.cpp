@@ -77,6 +77,24 @@ std::vector<double> Model::expected(std::span<const double> p) const {
     return nu;
 }
 
+std::vector<Model::SampleRates> Model::expected_samples(std::span<const double> p) const {
+    if (p.size() != params_.size())
+        throw std::invalid_argument(
+            fmt::format("{} parameter values given, the model has {} parameters", p.size(), params_.size()));
+    std::vector<SampleRates> out;
+    std::vector<Local> l;
+    for (const auto& s : samples_) {
+        SampleRates r{s.channel, s.sample, s.offset, {}};
+        for (std::size_t i = 0; i < s.nominal.size(); ++i) {
+            double A = 0, F = 0;
+            locals(s, i, p, l, A, F);
+            r.rates.push_back(A * F);
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 double Model::nll(std::span<const double> p, std::span<const double> n, std::span<const double> aux) const {
     check_data(n.size(), aux.size(), observed_.size(), params_.size());
     const std::vector<double> nu = expected(p);

@@ -292,6 +292,24 @@ TEST(HistFactoryModel, GradientAndHessianAgainstFiniteDifferences) {
                 << m.names()[j] << ", " << m.names()[k];
     }
     EXPECT_TRUE(H.isApprox(H.transpose(), 1e-14));
+    // the per-sample rates add up to the expected counts; by hand for the CR's one sample:
+    // 80 · free[0] · (1.03^0.37 normsys, smooth) + the code4p delta of 'shape' at −0.62
+    const auto samples = m.expected_samples(p);
+    ASSERT_EQ(samples.size(), 4u);
+    EXPECT_EQ(samples[3].channel, "CR");
+    EXPECT_EQ(samples[3].sample, "bkg");
+    EXPECT_EQ(samples[3].offset, 3u);
+    const std::vector<double> nu = m.expected(p);
+    std::vector<double> sum(nu.size(), 0.0);
+    for (const auto& s : samples)
+        for (std::size_t i = 0; i < s.rates.size(); ++i)
+            sum[s.offset + i] += s.rates[i];
+    for (std::size_t i = 0; i < nu.size(); ++i)
+        EXPECT_NEAR(sum[i], nu[i], 1e-12 * nu[i]);
+    const double jes = interpolate(Interpolation::Smooth, 0.37, 1, 1.03, 0.96).value;
+    const double shape = interpolate(Interpolation::PolynomialLinear, -0.62, 80, 82, 78).value;
+    EXPECT_NEAR(samples[3].rates[0], shape * 1.07 * jes, 1e-12 * 80);
+    EXPECT_NEAR(jes, 1 + (0.5 * (1.03 + 0.96) - 1) * 0.37 * 0.37 + 0.5 * (1.03 - 0.96) * 0.37, 1e-15);
 }
 
 TEST(HistFactoryModel, FitOfTwoChannelsConverges) {

@@ -57,6 +57,13 @@ class Model {
 
     /// Expected events per main bin at p.
     std::vector<double> expected(std::span<const double> p) const;
+    /// Expected events per bin of each sample at p (for post-fit plots and yields tables).
+    struct SampleRates {
+        std::string channel, sample;
+        std::size_t offset = 0; ///< its channel's first main bin
+        std::vector<double> rates;
+    };
+    std::vector<SampleRates> expected_samples(std::span<const double> p) const;
     /// −ln L at p for main data `n` and auxiliary data `aux` (defaults: the workspace's).
     double nll(std::span<const double> p) const { return nll(p, observed_, aux_); }
     double nll(std::span<const double> p, std::span<const double> n, std::span<const double> aux) const;
@@ -85,6 +92,7 @@ class Model {
         std::vector<double> hi, lo;     ///< per bin (normsys: one value)
     };
     struct SampleTerms {
+        std::string channel, sample;
         std::size_t offset = 0; ///< first main bin
         std::vector<double> nominal;
         std::vector<Term> terms;
