@@ -66,6 +66,8 @@ std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globa
         const std::string& measurement = ws.measurement(o->measurement).name;
         std::string text =
             fit::report_text(r, fmt::format("{} (measurement '{}')", o->workspace, measurement));
+        if (text.rfind("hepkit fit:", 0) == 0) // the shared table's title names the command
+            text.replace(0, 11, "hepkit infer:");
         text += fmt::format("  POI              {}\n  -ln L            {:.10g}\n",
                             model->names()[model->poi()], r.cost / 2);
         if (!globals.quiet)
