@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
+#include <random>
 #include <stdexcept>
 
 namespace hepkit::fit::hf {
@@ -281,6 +282,24 @@ bool HistFactoryProblem::newton(std::span<const double> p, double& cost, Eigen::
     g *= 2;
     A = 2 * model_.hessian(p, true);
     return true;
+}
+
+std::unique_ptr<Problem> HistFactoryProblem::toy(std::span<const double> truth, std::mt19937_64& rng) const {
+    std::vector<double> n = model_.expected(truth);
+    for (double& x : n) {
+        if (!(x >= 0) || !std::isfinite(x))
+            throw std::invalid_argument(fmt::format("pseudo-experiment: expected count {} at the truth", x));
+        x = x > 0 ? static_cast<double>(std::poisson_distribution<long long>(x)(rng)) : 0.0;
+    }
+    std::vector<double> aux = model_.auxdata();
+    const auto& params = model_.parameters();
+    for (std::size_t k = 0; k < params.size(); ++k) {
+        if (params[k].constraint == ModelParameter::Constraint::Normal)
+            aux[k] = std::normal_distribution<double>(truth[k], params[k].sigma)(rng);
+        else if (params[k].constraint == ModelParameter::Constraint::Poisson)
+            aux[k] = static_cast<double>(std::poisson_distribution<long long>(truth[k] * params[k].tau)(rng));
+    }
+    return std::make_unique<HistFactoryProblem>(model_.with_data(std::move(n), std::move(aux)));
 }
 
 bool HistFactoryProblem::hessian(std::span<const double> p, Eigen::MatrixXd& H) const {

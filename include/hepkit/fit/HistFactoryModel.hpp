@@ -120,6 +120,9 @@ class HistFactoryProblem : public Problem {
                 Eigen::MatrixXd& A) const override;
     bool cheap_newton() const override { return true; }
     bool hessian(std::span<const double> p, Eigen::MatrixXd& H) const override;
+    /// Pseudo-experiment at `truth`: main bins Poisson(ν_i), auxiliary data drawn from the
+    /// constraints at the true parameters (Normal: N(θ, σ); Poisson: Poisson(γτ)), as pyhf samples.
+    std::unique_ptr<Problem> toy(std::span<const double> truth, std::mt19937_64& rng) const override;
     const Model& model() const { return model_; }
 
   private:
