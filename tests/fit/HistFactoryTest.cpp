@@ -4,11 +4,9 @@
 // constraint terms, and the analytic gradient and Hessian against finite differences.
 
 #include "hepkit/fit/HistFactoryModel.hpp"
-#include "hepkit/fit/Toys.hpp"
 
 #include <cmath>
 #include <gtest/gtest.h>
-#include <random>
 
 namespace hepkit::fit::hf {
 namespace {
@@ -357,46 +355,6 @@ TEST(HistFactoryModel, InconsistentModifiersAreRefused) {
     EXPECT_THROW((void)m.nll(p, n3, aux), std::invalid_argument);
     EXPECT_THROW((void)m.expected(std::vector<double>{1.0, 2.0}), std::invalid_argument);
     EXPECT_THROW((void)m.with_data({1.0}, {0.0}), std::invalid_argument);
-}
-
-// Pseudo-experiments: the toys' data average to the model at the truth, and the fits of 400 toys
-// of a two-bin normsys + staterror model give pulls of mean 0 and width 1 (within 4 statistical
-// errors) and ±1σ coverage near 68 %.
-TEST(HistFactoryModel, PseudoExperiments) {
-    const Workspace ws = one_channel(
-        {{"sig", {20, 40}, {normfactor("mu")}},
-         {"bkg", {100, 80}, {normsys("norm", 1.1, 0.92), perbin("st", ModifierType::StatError, {5, 4})}}},
-        {125, 118});
-    const Model m(ws);
-    const std::vector<double> truth{1.0, 0.2, 1.02, 0.97}; // mu, norm, st[0], st[1]
-    ASSERT_EQ(m.names(), (std::vector<std::string>{"mu", "norm", "st[0]", "st[1]"}));
-    const HistFactoryProblem problem(m);
-    std::mt19937_64 rng(7);
-    const std::vector<double> nu = m.expected(truth);
-    std::vector<double> mean(2, 0.0), aux_mean(4, 0.0);
-    const int N = 4000;
-    for (int t = 0; t < N; ++t) {
-        const auto toy = problem.toy(truth, rng);
-        const Model& tm = dynamic_cast<const HistFactoryProblem&>(*toy).model();
-        for (std::size_t i = 0; i < 2; ++i)
-            mean[i] += tm.observed()[i] / N;
-        for (std::size_t k = 0; k < 4; ++k)
-            aux_mean[k] += tm.auxdata()[k] / N;
-    }
-    for (std::size_t i = 0; i < 2; ++i)
-        EXPECT_NEAR(mean[i], nu[i], 4 * std::sqrt(nu[i] / N)) << "bin " << i;
-    EXPECT_NEAR(aux_mean[1], 0.2, 4 / std::sqrt(N));                                    // N(0.2, 1)
-    EXPECT_NEAR(aux_mean[2], 1.02, 4 * m.parameters()[2].sigma / std::sqrt(double(N))); // N(1.02, δ)
-    const ToyStudy s = run_toys(make_fit(m), truth, 400, 11);
-    EXPECT_LE(s.failed, 4);
-    EXPECT_EQ(s.toys, 400);
-    ASSERT_EQ(s.parameters.size(), 4u);
-    EXPECT_LE(s.at_limit, 4);
-    for (const auto& p : s.parameters) {
-        EXPECT_NEAR(p.pull_mean, 0, 4 * p.pull_mean_error + 0.05) << p.name;
-        EXPECT_NEAR(p.pull_width, 1, 4 * p.pull_width_error + 0.05) << p.name;
-        EXPECT_NEAR(p.coverage, 0.683, 0.08) << p.name;
-    }
 }
 
 } // namespace
