@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     auto run_root = hepkit::app::add_root_command(app, globals);
     auto run_events = hepkit::app::add_events_command(app, globals);
     auto run_nn = hepkit::app::add_nn_command(app, globals);
+    auto run_infer = hepkit::app::add_infer_command(app, globals);
 
     // One exit-code table for every subcommand (ExitCodes.hpp), shown at the end of each --help.
     app.footer(hepkit::app::exit_code_table);
@@ -73,6 +74,8 @@ int main(int argc, char** argv) {
             return run_events();
         if (app.got_subcommand("nn"))
             return run_nn();
+        if (app.got_subcommand("infer"))
+            return run_infer();
     } catch (const hepkit::UsageError& e) {
         report("error: ", e);
         std::fputs("Run with --help for more information.\n", stderr);
