@@ -43,10 +43,13 @@ double Fit::minos(const FitResult& r, std::size_t i, int side) const {
     };
     double a = x0, fa = -1.0;
     double b = x0 + side * s, fb = delta(b);
-    for (int k = 0; k < 30 && fb < 0; ++k) {
+    // The steps grow quadratically, then (when the Hessian error s was far too small, as for a
+    // parameter fitted at its bound, where the cost is not a parabola) geometrically, so that the
+    // crossing is bracketed whatever the scale of s.
+    for (int k = 0; k < 90 && fb < 0; ++k) {
         a = b;
         fa = fb;
-        b = x0 + side * s * (1.6 * (k + 2) / 2.0 + k * k * 0.5);
+        b = x0 + side * s * (k < 30 ? 1.6 * (k + 2) / 2.0 + k * k * 0.5 : 451.0 * std::ldexp(1.0, k - 29));
         if (spec.lower && b < *spec.lower)
             b = *spec.lower;
         if (spec.upper && b > *spec.upper)
