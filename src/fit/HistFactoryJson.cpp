@@ -6,10 +6,12 @@
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/fit/HistFactory.hpp"
+#include "hepkit/fit/HistFactoryBuild.hpp"
 #include "hepkit/fit/HistFactoryModel.hpp"
 
 #include <array>
 #include <cmath>
+#include <filesystem>
 #include <fmt/format.h>
 #include <initializer_list>
 #include <set>
@@ -275,6 +277,10 @@ Workspace parse_workspace(const json& doc, const std::string& file) {
 }
 
 Workspace read_workspace(const std::string& path) {
+    // a YAML description of hepkit events histograms (HistFactoryBuild.hpp), else pyhf's JSON
+    const std::string ext = std::filesystem::path(path).extension().string();
+    if (ext == ".yaml" || ext == ".yml")
+        return build_workspace(path);
     return parse_workspace(config::load_json_file(path), path);
 }
 
