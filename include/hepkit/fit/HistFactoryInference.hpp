@@ -68,7 +68,7 @@ class AsymptoticCalculator {
     double conditional_nll(const Model& m, double mu, const std::vector<double>& start) const;
     /// The POI where f crosses from above 0 to below (bracketed upward from the fit, then Brent).
     double crossing(const std::function<double(double)>& f, const char* what) const;
-    const Model& model_;
+    Model model_; // a copy: calculators may outlive the model they were given
     TestStatistic statistic_;
     FitResult free_, bonly_;
     Model asimov_;
