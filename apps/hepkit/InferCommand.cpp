@@ -173,7 +173,8 @@ std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globa
                     "--cls, --limit, --scan)");
     cmd->add_option("--cls", o->cls,
                     "asymptotic CLs at POI = MU: observed and the expected band (-2s, -1s, median,\n"
-                    "+1s, +2s of the background-only expectation); JSON key \"cls\"");
+                    "+1s, +2s of the background-only expectation); JSON key \"cls\"")
+        ->type_name("MU");
     cmd->add_flag("--limit", o->limit,
                   "upper limits on the POI: where CLs = --level, observed and the expected band;\n"
                   "JSON key \"limit\"");
@@ -190,7 +191,9 @@ std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globa
         ->type_name("N[,LO,HI]");
     cmd->add_option("--json", o->json,
                     "write the result as JSON: hepkit fit --report-json's document plus \"poi\",\n"
-                    "\"measurement\" and \"nll\" (-ln L at the minimum, pyhf's -logpdf)");
+                    "\"measurement\" and \"nll\" (-ln L at the minimum, pyhf's -logpdf), and \"cls\",\n"
+                    "\"limit\", \"scan\" when asked. Exit 3 (nothing written) when a fit of --cls/--limit/\n"
+                    "--scan fails or CLs stays above --level up to the POI's upper bound");
     cmd->add_option("--report", o->report, "write the text report to this file");
     return [o, &globals]() {
         const fit::hf::Workspace ws = fit::hf::read_workspace(o->workspace);
