@@ -16,9 +16,10 @@ namespace {
 
 constexpr double kS = 10, kB = 20;
 
-Model counting(double n) {
+Model counting(double n, double mu_lower = 0) {
     Workspace ws;
-    ws.measurements.push_back({"meas", "mu", {}});
+    ParameterConfig bounds{"mu", {}, {}, {}, {}, std::vector<std::pair<double, double>>{{mu_lower, 10}}, {}};
+    ws.measurements.push_back({"meas", "mu", {bounds}});
     ws.observations.push_back({"ch", {n}});
     ws.channels.push_back(
         {"ch", {{"sig", {kS}, {{"mu", ModifierType::NormFactor, 1, 1, {}, {}, {}, {}}}}, {"bkg", {kB}, {}}}});
@@ -87,6 +88,38 @@ TEST(HistFactoryInference, CountingUpperLimitsMatchClosedForm) {
     // a 90 % CL limit is lower
     EXPECT_LT(calc.upper_limit(0.10).observed, u.observed);
     EXPECT_THROW(calc.upper_limit(1.5), std::invalid_argument);
+}
+
+// q̃_μ where μ̂ < 0 (n below the background, μ allowed negative): the reference is μ = 0 (eq. 16),
+// q̃ = 2[ν − b − n ln(ν/b)], and above q_A the CLs+b and CLb of eq. 66 (arXiv:1007.1727):
+// 1 − Φ((q̃ + q_A)/(2√q_A)) and 1 − Φ((q̃ − q_A)/(2√q_A)); q_μ instead keeps μ̂ as reference.
+TEST(HistFactoryInference, QTildeBelowZeroMatchesClosedForm) {
+    const double n = 15;
+    const Model m = counting(n, -1.5);
+    const AsymptoticCalculator tilde(m, TestStatistic::QTilde), plain(m, TestStatistic::Q);
+    EXPECT_NEAR(tilde.unconditional().values[0], -0.5, 1e-6);
+    for (double mu : {0.3, 1.0, 2.0}) {
+        const double nu = mu * kS + kB, qA = qA_closed(mu);
+        const double qt = 2 * (nu - kB - n * std::log(nu / kB));
+        const CLsResult r = tilde.cls(mu);
+        EXPECT_NEAR(r.q, qt, 1e-7) << mu;
+        EXPECT_NEAR(plain.q(mu), 2 * (nu - n - n * std::log(nu / n)), 1e-7) << mu;
+        double clsb, clb;
+        if (qt > qA) {
+            clsb = 1 - Phi((qt + qA) / (2 * std::sqrt(qA)));
+            clb = 1 - Phi((qt - qA) / (2 * std::sqrt(qA)));
+        } else {
+            clsb = 1 - Phi(std::sqrt(qt));
+            clb = Phi(std::sqrt(qA) - std::sqrt(qt));
+        }
+        EXPECT_NEAR(r.clsb, clsb, 1e-8) << mu;
+        EXPECT_NEAR(r.clb, clb, 1e-8) << mu;
+        EXPECT_NEAR(r.observed, clsb / clb, 1e-7) << mu;
+    }
+    // μ̂ ≥ 0 and q ≤ q_A: q̃ and its CLs are q_μ's (n = 25, μ = 0.8: q = 0.33, q_A = 2.54)
+    const AsymptoticCalculator above(counting(25), TestStatistic::QTilde);
+    EXPECT_NEAR(above.cls(0.8).observed, cls_closed(25, 0.8), 1e-7);
+    EXPECT_LT(q_closed(25, 0.8), qA_closed(0.8));
 }
 
 TEST(HistFactoryInference, UpperLimitOutsideBoundsThrows) {
