@@ -94,9 +94,10 @@ std::string run_inference(const fit::hf::Model& model, const Options& o, const f
         const fit::hf::AsymptoticCalculator calc(model, statistic);
         if (o.cls) {
             const auto& par = model.parameters()[model.poi()];
-            if (!(*o.cls >= par.lower && *o.cls <= par.upper))
-                throw UsageError("--cls", fmt::format("{} = {} is outside its bounds [{}, {}]", poi, *o.cls,
-                                                      par.lower, par.upper));
+            if (!(*o.cls >= std::max(0.0, par.lower) && *o.cls <= par.upper))
+                throw UsageError("--cls",
+                                 fmt::format("{} = {} is outside its bounds [{}, {}] (and must be >= 0)", poi,
+                                             *o.cls, par.lower, par.upper));
             const fit::hf::CLsResult c = calc.cls(*o.cls);
             text +=
                 fmt::format("  CLs at {} = {:g} ({}): observed {:.6g} (CLs+b {:.6g}, CLb {:.6g})\n"

@@ -132,6 +132,9 @@ constexpr std::array<double, 5> kBand{2, 1, 0, -1, -2}; // t of the −2σ … +
 } // namespace
 
 CLsResult AsymptoticCalculator::cls(double mu) const {
+    if (!(mu >= 0)) // the statistics test μ against the background-only μ' = 0 from above
+        throw std::invalid_argument(
+            fmt::format("CLs at {} = {}: must be >= 0", model_.names()[model_.poi()], mu));
     CLsResult r;
     r.poi = mu;
     r.q = q(mu);

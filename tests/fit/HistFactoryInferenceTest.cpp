@@ -71,6 +71,8 @@ TEST(HistFactoryInference, CountingCLsMatchesClosedForm) {
     }
     // below μ̂ the statistic is zero: no exclusion
     EXPECT_EQ(calc.q(0.3), 0.0);
+    EXPECT_DOUBLE_EQ(calc.cls(0).observed, 1.0);
+    EXPECT_THROW(calc.cls(-0.5), std::invalid_argument);
 }
 
 TEST(HistFactoryInference, CountingUpperLimitsMatchClosedForm) {

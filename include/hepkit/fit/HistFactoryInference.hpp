@@ -53,6 +53,7 @@ class AsymptoticCalculator {
     double q(double mu) const;
     /// q_μ,A: the statistic on the background-only Asimov data.
     double q_asimov(double mu) const;
+    /// CLs at POI = mu ≥ 0 (std::invalid_argument below 0); 1 at mu = 0.
     CLsResult cls(double mu) const;
     /// The POI values where the observed and each expected CLs equal `level` (Brent's method
     /// inside a bracket grown from μ̂ + 3σ̂ upward); throws std::runtime_error when CLs stays above
