@@ -79,8 +79,7 @@ std::optional<Scan> parse_scan(const std::string& text) {
 }
 
 // The --cls, --limit and --scan results: text for the report, JSON into `doc`.
-std::string run_inference(const fit::hf::Model& model, const Options& o, const fit::FitResult& fit,
-                          nlohmann::json& doc) {
+std::string run_inference(const fit::hf::Model& model, const Options& o, nlohmann::json& doc) {
     std::string text;
     const std::string poi = model.names()[model.poi()]; // names() returns a copy
     const auto statistic = o.test_stat == "q" ? fit::hf::TestStatistic::Q : fit::hf::TestStatistic::QTilde;
@@ -126,12 +125,11 @@ std::string run_inference(const fit::hf::Model& model, const Options& o, const f
     }
     if (o.parsed_scan) {
         const auto& par = model.parameters()[model.poi()];
-        const double mu = fit.values[model.poi()];
-        const double err = fit.errors[model.poi()] > 0 && std::isfinite(fit.errors[model.poi()])
-                               ? fit.errors[model.poi()]
-                               : 1.0;
-        const double lo = o.parsed_scan->lo.value_or(std::max(par.lower, mu - 3 * err));
-        const double hi = o.parsed_scan->hi.value_or(std::min(par.upper, mu + 3 * err));
+        std::pair<double, double> range;
+        if (!o.parsed_scan->lo)
+            range = fit::hf::scan_range(model, 3);
+        const double lo = o.parsed_scan->lo.value_or(range.first);
+        const double hi = o.parsed_scan->hi.value_or(range.second);
         if (lo < par.lower || hi > par.upper)
             throw UsageError("--scan", fmt::format("[{}, {}] is outside the bounds [{}, {}] of {}", lo, hi,
                                                    par.lower, par.upper, poi));
@@ -186,9 +184,9 @@ std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globa
                     "below 0 replaced by 0) or q")
         ->check(CLI::IsMember({"q", "qtilde"}));
     cmd->add_option("--scan", o->scan,
-                    "profile-likelihood scan of the POI at N points over [LO, HI] (default: the\n"
-                    "estimate +-3 errors inside the bounds), the others refitted at each; prints the\n"
-                    "interval where -2 Delta ln L <= 1; JSON key \"scan\"")
+                    "profile-likelihood scan of the POI at N points over [LO, HI] (default: from the\n"
+                    "estimate out to -2 Delta ln L >= 9 or the bounds), the others refitted at each;\n"
+                    "prints the interval where -2 Delta ln L <= 1; JSON key \"scan\"")
         ->type_name("N[,LO,HI]");
     cmd->add_option("--json", o->json,
                     "write the result as JSON: hepkit fit --report-json's document plus \"poi\",\n"
@@ -233,7 +231,7 @@ std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globa
                             model->names()[model->poi()], r.cost / 2);
         nlohmann::json inference = nlohmann::json::object();
         try {
-            text += run_inference(*model, *o, r, inference);
+            text += run_inference(*model, *o, inference);
         } catch (const std::runtime_error& e) {
             if (dynamic_cast<const InputError*>(&e))
                 throw;

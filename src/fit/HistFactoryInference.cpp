@@ -241,4 +241,26 @@ ProfileScan profile_scan(const Model& model, int points, double lo, double hi) {
     return s;
 }
 
+std::pair<double, double> scan_range(const Model& model, double sigmas) {
+    const auto& par = model.parameters()[model.poi()];
+    const FitResult best = checked(fit_at(model, std::nullopt), "unconditional");
+    const double mu = best.values[model.poi()], err = best.errors[model.poi()];
+    const double step0 =
+        std::max(std::isfinite(err) && err > 0 ? sigmas * err : 0.0, 1e-3 * (par.upper - par.lower));
+    const auto side = [&](double dir) {
+        const double bound = dir > 0 ? par.upper : par.lower;
+        double step = step0;
+        for (int it = 0; it < 64; ++it, step *= 2) {
+            const double x = mu + dir * step;
+            if (dir * (x - bound) >= 0)
+                return bound;
+            const FitResult r = fit_at(model, x, best.values);
+            if (r.converged && r.cost - best.cost >= sigmas * sigmas)
+                return x;
+        }
+        return bound;
+    };
+    return {side(-1), side(+1)};
+}
+
 } // namespace hepkit::fit::hf

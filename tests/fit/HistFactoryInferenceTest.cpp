@@ -175,6 +175,12 @@ TEST(HistFactoryInference, CountingProfileScanAndInterval) {
     const ProfileScan part = profile_scan(counting(n), 11, 0, 0.8);
     EXPECT_TRUE(part.lower.has_value());
     EXPECT_FALSE(part.upper.has_value());
+    // the default range: past Δ(−2 ln L) = 9 above μ̂ (within a doubling step), the bound 0 below
+    // (Δ(−2 ln L) at μ = 0 is 1.16 < 9)
+    const auto [rlo, rhi] = scan_range(counting(n), 3);
+    EXPECT_EQ(rlo, 0.0);
+    EXPECT_GE(2 * dnll(rhi), 9 - 1e-6);
+    EXPECT_LT(2 * dnll(0.5 + (rhi - 0.5) / 2), 9);
     EXPECT_THROW(profile_scan(counting(n), 1, 0, 2), std::invalid_argument);
     EXPECT_THROW(profile_scan(counting(n), 11, -1, 2), std::invalid_argument);
 }

@@ -17,6 +17,7 @@
 #include <array>
 #include <functional>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace hepkit::fit::hf {
@@ -90,5 +91,10 @@ struct ProfileScan {
 };
 
 ProfileScan profile_scan(const Model& model, int points, double lo, double hi);
+
+/// A range for profile_scan: from μ̂ outward on each side, in steps that double from `sigmas`
+/// Hessian errors (at least 1e-3 of the POI's bounds' width, so that an estimate at a bound, whose
+/// Hessian error means nothing, still moves), until Δ(−2 ln L) ≥ sigmas² or the POI's bound.
+std::pair<double, double> scan_range(const Model& model, double sigmas = 3);
 
 } // namespace hepkit::fit::hf
