@@ -152,8 +152,10 @@ CLsResult AsymptoticCalculator::cls(double mu) const {
 double AsymptoticCalculator::crossing(const std::function<double(double)>& f, const char* what) const {
     const auto& par = model_.parameters()[model_.poi()];
     const double upper = par.upper, lower = std::max(0.0, par.lower);
-    const double sigma = free_.errors[model_.poi()] > 0 ? free_.errors[model_.poi()] : 1.0;
-    double hi = std::min(upper, std::max(free_.values[model_.poi()], 0.0) + 3 * sigma);
+    // first guess μ̂ + 3σ̂, at least 1e-3 of the bounds' width (σ̂ means nothing at a bound)
+    const double err = free_.errors[model_.poi()];
+    const double step = std::max(std::isfinite(err) && err > 0 ? 3 * err : 0.0, 1e-3 * (upper - par.lower));
+    double hi = std::min(upper, std::max(free_.values[model_.poi()], 0.0) + step);
     double fhi = f(hi);
     double lo = hi, flo = fhi;
     while (fhi > 0) { // grow upward to the bound
