@@ -1,40 +1,198 @@
 // `hepkit infer WORKSPACE.json`: the maximum-likelihood fit of a HistFactory workspace in pyhf's
-// JSON format (docs/infer.md). Scans, CLs limits and impacts follow (issue 17).
+// JSON format (docs/infer.md), with asymptotic CLs, upper limits and a profile-likelihood scan of
+// the POI (HistFactoryInference.hpp). Impacts follow (issue 17).
 
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/fit/HistFactoryInference.hpp"
 #include "hepkit/fit/HistFactoryModel.hpp"
 #include "hepkit/fit/Report.hpp"
 
+#include <array>
+#include <cmath>
 #include <cstdio>
 #include <fmt/format.h>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 namespace hepkit::app {
+namespace {
+
+struct Scan {
+    int points = 0;
+    std::optional<double> lo, hi;
+};
+
+struct Options {
+    std::string workspace, measurement, json, report;
+    bool asymmetric = false, limit = false;
+    std::vector<std::string> fixes;
+    std::optional<double> cls;
+    double level = 0.05;
+    std::string scan, test_stat = "qtilde";
+    std::optional<Scan> parsed_scan;
+};
+
+// --scan N[,LO,HI]
+std::optional<Scan> parse_scan(const std::string& text) {
+    if (text.empty())
+        return std::nullopt;
+    std::vector<std::string> parts;
+    for (std::size_t at = 0;;) {
+        const auto comma = text.find(',', at);
+        parts.push_back(text.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+        if (comma == std::string::npos)
+            break;
+        at = comma + 1;
+    }
+    const auto bad = [&](const std::string& why) {
+        return UsageError(
+            "--scan", fmt::format("'{}': {}; must be N or N,LO,HI (2 <= N <= 10000, LO < HI)", text, why));
+    };
+    if (parts.size() != 1 && parts.size() != 3)
+        throw bad(fmt::format("{} fields", parts.size()));
+    const auto number = [&](const std::string& p) {
+        try {
+            std::size_t used = 0;
+            const double v = std::stod(p, &used);
+            if (used == p.size() && std::isfinite(v))
+                return v;
+        } catch (const std::exception&) {
+        }
+        throw bad(fmt::format("'{}' is not a number", p));
+    };
+    Scan s;
+    const double n = number(parts[0]);
+    if (n != std::floor(n) || n < 2 || n > 10000)
+        throw bad(fmt::format("N = {}", parts[0]));
+    s.points = static_cast<int>(n);
+    if (parts.size() == 3) {
+        s.lo = number(parts[1]);
+        s.hi = number(parts[2]);
+        if (!(*s.lo < *s.hi))
+            throw bad("LO >= HI");
+    }
+    return s;
+}
+
+// The --cls, --limit and --scan results: text for the report, JSON into `doc`.
+std::string run_inference(const fit::hf::Model& model, const Options& o, nlohmann::json& doc) {
+    std::string text;
+    const std::string poi = model.names()[model.poi()]; // names() returns a copy
+    const auto statistic = o.test_stat == "q" ? fit::hf::TestStatistic::Q : fit::hf::TestStatistic::QTilde;
+    const auto band = [](const std::array<double, 5>& v, const char* format) {
+        std::string out;
+        for (double x : v)
+            out += fmt::format(fmt::runtime(format), x);
+        return out;
+    };
+    if (o.cls || o.limit) {
+        const fit::hf::AsymptoticCalculator calc(model, statistic);
+        if (o.cls) {
+            const auto& par = model.parameters()[model.poi()];
+            if (!(*o.cls >= std::max(0.0, par.lower) && *o.cls <= par.upper))
+                throw UsageError("--cls",
+                                 fmt::format("{} = {} is outside its bounds [{}, {}] (and must be >= 0)", poi,
+                                             *o.cls, par.lower, par.upper));
+            const fit::hf::CLsResult c = calc.cls(*o.cls);
+            text +=
+                fmt::format("  CLs at {} = {:g} ({}): observed {:.6g} (CLs+b {:.6g}, CLb {:.6g})\n"
+                            "    expected -2s..+2s:{}\n",
+                            poi, c.poi, o.test_stat, c.observed, c.clsb, c.clb, band(c.expected, " {:.6g}"));
+            doc["cls"] = {{"poi_value", c.poi},
+                          {"test_statistic", o.test_stat},
+                          {"observed", c.observed},
+                          {"expected", c.expected},
+                          {"clsb", c.clsb},
+                          {"clb", c.clb},
+                          {"q", c.q},
+                          {"q_asimov", c.qA}};
+        }
+        if (o.limit) {
+            const fit::hf::UpperLimit u = calc.upper_limit(o.level);
+            text += fmt::format("  {:g}% CL upper limit on {} (CLs = {:g}, {}): observed {:.6g}\n"
+                                "    expected -2s..+2s:{}\n",
+                                100 * (1 - o.level), poi, o.level, o.test_stat, u.observed,
+                                band(u.expected, " {:.6g}"));
+            doc["limit"] = {{"level", u.level},
+                            {"test_statistic", o.test_stat},
+                            {"observed", u.observed},
+                            {"expected", u.expected}};
+        }
+    }
+    if (o.parsed_scan) {
+        const auto& par = model.parameters()[model.poi()];
+        std::pair<double, double> range;
+        if (!o.parsed_scan->lo)
+            range = fit::hf::scan_range(model, 3);
+        const double lo = o.parsed_scan->lo.value_or(range.first);
+        const double hi = o.parsed_scan->hi.value_or(range.second);
+        if (lo < par.lower || hi > par.upper)
+            throw UsageError("--scan", fmt::format("[{}, {}] is outside the bounds [{}, {}] of {}", lo, hi,
+                                                   par.lower, par.upper, poi));
+        const fit::hf::ProfileScan s = fit::hf::profile_scan(model, o.parsed_scan->points, lo, hi);
+        const auto end = [](const std::optional<double>& v) {
+            return v ? fmt::format("{:.6g}", *v) : "open";
+        };
+        text +=
+            fmt::format("  scan of {}: {} points over [{:g}, {:g}]; -2 Delta ln L <= 1 for {} in [{}, {}]\n",
+                        poi, s.values.size(), lo, hi, poi, end(s.lower), end(s.upper));
+        nlohmann::json interval = {{"lower", nullptr}, {"upper", nullptr}};
+        if (s.lower)
+            interval["lower"] = *s.lower;
+        if (s.upper)
+            interval["upper"] = *s.upper;
+        doc["scan"] = {{"parameter", s.poi},   {"best", s.best},           {"nll_min", s.nll_min},
+                       {"values", s.values},   {"delta_nll", s.delta_nll}, {"converged", s.converged},
+                       {"interval", interval}, {"delta_2nll_level", 1.0}};
+    }
+    return text;
+}
+
+} // namespace
 
 std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globals) {
-    struct Options {
-        std::string workspace, measurement, json, report;
-        bool asymmetric = false;
-        std::vector<std::string> fixes;
-    };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand(
         "infer",
         "Maximum-likelihood fit of a binned likelihood with nuisance parameters: a HistFactory\n"
         "workspace in pyhf's JSON format (channels, samples, normfactor/normsys/histosys/staterror/\n"
         "shapesys/lumi/shapefactor modifiers); prints the parameters, their errors and correlations.\n"
-        "Example: hepkit infer examples/infer/simple.json -a --json fit.json");
+        "With --cls MU, --limit and --scan N[,LO,HI] also asymptotic CLs, CLs upper limits and a\n"
+        "profile-likelihood scan of the POI (Cowan et al., arXiv:1007.1727; pyhf's conventions).\n"
+        "Example: hepkit infer examples/infer/simple.json -a --cls 1 --limit --scan 31,0,3 --json fit.json");
     cmd->add_option("workspace", o->workspace, "pyhf JSON workspace")->required()->check(CLI::ExistingFile);
     cmd->add_option("--measurement", o->measurement, "the measurement to fit (default: the first)");
     cmd->add_flag("-a,--asymmetric", o->asymmetric, "asymmetric errors from the profile likelihood");
-    cmd->add_option("--fix", o->fixes, "hold a parameter at a value: NAME=VALUE (repeatable)");
+    cmd->add_option("--fix", o->fixes,
+                    "hold a parameter at a value: NAME=VALUE (repeatable; the fit table only, not\n"
+                    "--cls, --limit, --scan)");
+    cmd->add_option("--cls", o->cls,
+                    "asymptotic CLs at POI = MU: observed and the expected band (-2s, -1s, median,\n"
+                    "+1s, +2s of the background-only expectation); JSON key \"cls\"")
+        ->type_name("MU");
+    cmd->add_flag("--limit", o->limit,
+                  "upper limits on the POI: where CLs = --level, observed and the expected band;\n"
+                  "JSON key \"limit\"");
+    cmd->add_option("--level", o->level, "the CLs level of --limit (default 0.05: 95% CL)")
+        ->check(CLI::Range(1e-9, 1 - 1e-9));
+    cmd->add_option("--test-stat", o->test_stat,
+                    "test statistic of --cls and --limit: qtilde (default, pyhf's; the POI estimate\n"
+                    "below 0 replaced by 0) or q")
+        ->check(CLI::IsMember({"q", "qtilde"}));
+    cmd->add_option("--scan", o->scan,
+                    "profile-likelihood scan of the POI at N points over [LO, HI] (default: from the\n"
+                    "estimate out to -2 Delta ln L >= 9 or the bounds), the others refitted at each;\n"
+                    "prints the interval where -2 Delta ln L <= 1; JSON key \"scan\"")
+        ->type_name("N[,LO,HI]");
     cmd->add_option("--json", o->json,
                     "write the result as JSON: hepkit fit --report-json's document plus \"poi\",\n"
-                    "\"measurement\" and \"nll\" (-ln L at the minimum, pyhf's -logpdf)");
+                    "\"measurement\" and \"nll\" (-ln L at the minimum, pyhf's -logpdf), and \"cls\",\n"
+                    "\"limit\", \"scan\" when asked. Exit 3 (nothing written) when a fit of --cls/--limit/\n"
+                    "--scan fails or CLs stays above --level up to the POI's upper bound");
     cmd->add_option("--report", o->report, "write the text report to this file");
     return [o, &globals]() {
         const fit::hf::Workspace ws = fit::hf::read_workspace(o->workspace);
@@ -44,6 +202,7 @@ std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globa
         } catch (const std::invalid_argument& e) {
             throw UsageError("--measurement", e.what());
         }
+        o->parsed_scan = parse_scan(o->scan);
         fit::Fit fit = fit::hf::make_fit(*model);
         for (const auto& f : o->fixes) {
             const auto eq = f.find('=');
@@ -70,10 +229,22 @@ std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globa
             text.replace(0, 11, "hepkit infer:");
         text += fmt::format("  POI              {}\n  -ln L            {:.10g}\n",
                             model->names()[model->poi()], r.cost / 2);
+        nlohmann::json inference = nlohmann::json::object();
+        try {
+            text += run_inference(*model, *o, inference);
+        } catch (const std::runtime_error& e) {
+            if (dynamic_cast<const InputError*>(&e))
+                throw;
+            if (!globals.quiet)
+                std::fputs(text.c_str(), stdout);
+            std::fprintf(stderr, "hepkit: %s: %s\n", o->workspace.c_str(), e.what());
+            return static_cast<int>(exit_not_converged);
+        }
         if (!globals.quiet)
             std::fputs(text.c_str(), stdout);
         if (!o->json.empty()) {
             nlohmann::json doc = fit::report_json(r);
+            doc.update(inference);
             doc["poi"] = model->names()[model->poi()];
             doc["measurement"] = measurement;
             doc["nll"] = r.cost / 2;

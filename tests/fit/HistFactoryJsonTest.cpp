@@ -2,10 +2,11 @@
 // JSON path, the value and what is allowed; and pyhf's published numbers for its "hello world"
 // model (examples/infer/simple.json, written here from the numbers of pyhf's README: signal
 // [12, 11], background [50, 52] ± [3, 7] as shapesys, data [51, 48]) and of two of pyhf's
-// validation cases against ROOT (normsys, histosys): asymptotic CLs at μ = 1 computed here from
-// hepkit's fits.
+// validation cases against ROOT (normsys, histosys): asymptotic CLs at μ = 1 from
+// hepkit's AsymptoticCalculator.
 
 #include "hepkit/core/Error.hpp"
+#include "hepkit/fit/HistFactoryInference.hpp"
 #include "hepkit/fit/HistFactoryModel.hpp"
 
 #include <cmath>
@@ -142,44 +143,10 @@ TEST(HistFactoryJson, BadWorkspacesNameThePath) {
 
 // ---- pyhf's published CLs values ----
 
-double Phi(double x) {
-    return 0.5 * std::erfc(-x / std::sqrt(2.0));
-}
-
-// 2·(−ln L) minimised with μ held at `mu` (nullopt: free).
-FitResult fit_at(const Model& m, std::optional<double> mu) {
-    Fit fit = make_fit(m);
-    if (mu)
-        fit.fix("mu", *mu);
-    return fit.run();
-}
-
-struct CLs {
-    double observed = 0, q = 0, qA = 0;
-    std::vector<double> expected; // at −2σ … +2σ of the background-only expectation (pyhf's order)
-};
-
-// Asymptotic CLs at μ = 1 with q_μ or q̃_μ (Cowan, Cranmer, Gross, Vitells, arXiv:1007.1727,
-// eqs. 59 and 65–66): in t = √q − √q_A (q̃ above q_A: (q − q_A)/(2√q_A)) the statistic is N(0, 1)
-// under μ' = 0 and N(−√q_A, 1) under μ' = 1, so CLs = (1 − Φ(t + √q_A)) / (1 − Φ(t)); the expected
-// band takes t = 2, 1, 0, −1, −2. q_A from the Asimov data of μ = 0 with the nuisances fitted to
-// the data under μ = 0 (whose unconditional minimum is that point by construction).
+// Asymptotic CLs at μ = 1 from the library (HistFactoryInference.hpp): q_μ or q̃_μ.
+using CLs = CLsResult;
 CLs cls_at_one(const Model& m, bool tilde) {
-    const FitResult free = fit_at(m, std::nullopt), held = fit_at(m, 1.0), bonly = fit_at(m, 0.0);
-    EXPECT_TRUE(free.converged && held.converged && bonly.converged) << free.message << held.message;
-    const double q = free.values[m.poi()] <= 1 ? std::max(0.0, held.cost - free.cost) : 0.0;
-    const Model asimov = m.asimov(bonly.values);
-    const FitResult held_a = fit_at(asimov, 1.0);
-    EXPECT_TRUE(held_a.converged) << held_a.message;
-    const double qA = held_a.cost - 2 * asimov.nll(bonly.values), sqA = std::sqrt(qA);
-    const auto cls = [&](double t) { return (1 - Phi(t + sqA)) / (1 - Phi(t)); };
-    CLs r;
-    r.q = q;
-    r.qA = qA;
-    r.observed = cls(tilde && q > qA ? (q - qA) / (2 * sqA) : std::sqrt(q) - sqA);
-    for (double t : {2.0, 1.0, 0.0, -1.0, -2.0})
-        r.expected.push_back(cls(t));
-    return r;
+    return AsymptoticCalculator(m, tilde ? TestStatistic::QTilde : TestStatistic::Q).cls(1.0);
 }
 
 Model from_text(const std::string& text) {
