@@ -118,8 +118,13 @@ double Model::nll(std::span<const double> p, std::span<const double> n, std::spa
     const std::vector<double> nu = expected(p);
     double r = 0;
     for (std::size_t i = 0; i < nu.size(); ++i) {
-        if (n[i] == 0 && nu[i] >= 0) {
-            r += nu[i];
+        // A bin without observed events contributes −ln e^{−ν} = ν, clipped at 0 for ν < 0 (as
+        // ROOT's HistFactory clips yields): an interpolation with a quadratic term (code2, code4p,
+        // smooth) turns negative near α = 0 in a bin whose nominal is empty and one variation is
+        // not, and an infinite cost there would wall the minimum in (pyhf gives NaN). Bins with
+        // events and ν ≤ 0 stay impossible (infinite cost).
+        if (n[i] == 0) {
+            r += std::max(nu[i], 0.0);
             continue;
         }
         if (!(nu[i] > 0))
@@ -161,7 +166,7 @@ void derivatives(const std::vector<Model::SampleTerms>& samples, const std::vect
         H->setZero(static_cast<Eigen::Index>(P), static_cast<Eigen::Index>(P));
     std::vector<double> w(nu.size()), c(nu.size());
     for (std::size_t i = 0; i < nu.size(); ++i) {
-        w[i] = n[i] == 0 ? 1.0 : 1.0 - n[i] / nu[i];
+        w[i] = n[i] == 0 ? (nu[i] > 0 ? 1.0 : 0.0) : 1.0 - n[i] / nu[i]; // clipped as in nll()
         c[i] = fisher ? 1.0 / nu[i] : (n[i] == 0 ? 0.0 : n[i] / (nu[i] * nu[i]));
         if (fisher)
             w[i] = 0; // expected information: E[n] = ν
@@ -193,7 +198,7 @@ void derivatives(const std::vector<Model::SampleTerms>& samples, const std::vect
             for (std::size_t t = 0; t < l.size(); ++t) {
                 d[t] = l[t].add ? l[t].d1 * F : A * l[t].d1 * rest[t];
                 if (g)
-                    g[l[t].k] += (n[b] == 0 ? 1.0 : 1.0 - n[b] / nu[b]) * d[t];
+                    g[l[t].k] += (n[b] == 0 ? (nu[b] > 0 ? 1.0 : 0.0) : 1.0 - n[b] / nu[b]) * d[t];
                 if (H)
                     dnu[b].emplace_back(l[t].k, d[t]);
             }
