@@ -87,6 +87,12 @@ fi
 if [ "$fit" = "--fit" ]; then
   (cd "$out/example" && "$hk" -q fit fit.yml --report-json "$out/fit.json") || fail "hepkit fit fit.yml"
   args+=(--fit "$out/fit.json")
+  # the same histograms as a HistFactory workspace (infer.yaml): Asimov data, so mu = 1 and the
+  # muon-scale nuisance 0 (closed form: the data are the nominal expectation)
+  (cd "$out/example" && "$hk" -q infer infer.yaml --json "$out/infer.json") || fail "hepkit infer infer.yaml"
+  "$py" -c 'import json, sys; p = json.load(open(sys.argv[1]))["parameters"]
+assert abs(p["mu"]["value"] - 1) < 1e-3 and abs(p["muon_scale"]["value"]) < 1e-3, p["mu"]' "$out/infer.json" \
+    || fail "hepkit infer infer.yaml: mu != 1 or muon_scale != 0 on Asimov data"
 fi
 "$py" "$here/check_examples.py" "$check" "$out/dump.json" "$out/example/out" "${args[@]}" || exit 1
 
