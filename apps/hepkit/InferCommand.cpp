@@ -164,7 +164,10 @@ std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globa
         "With --cls MU, --limit and --scan N[,LO,HI] also asymptotic CLs, CLs upper limits and a\n"
         "profile-likelihood scan of the POI (Cowan et al., arXiv:1007.1727; pyhf's conventions).\n"
         "Example: hepkit infer examples/infer/simple.json -a --cls 1 --limit --scan 31,0,3 --json fit.json");
-    cmd->add_option("workspace", o->workspace, "pyhf JSON workspace")->required()->check(CLI::ExistingFile);
+    cmd->add_option("workspace", o->workspace,
+                    "pyhf JSON workspace, or a YAML description of hepkit events histograms (docs/infer.md)")
+        ->required()
+        ->check(CLI::ExistingFile);
     cmd->add_option("--measurement", o->measurement, "the measurement to fit (default: the first)");
     cmd->add_flag("-a,--asymmetric", o->asymmetric, "asymmetric errors from the profile likelihood");
     cmd->add_option("--fix", o->fixes,

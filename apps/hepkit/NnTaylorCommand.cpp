@@ -64,17 +64,12 @@ std::string plot_extension_problem(const std::string& path) {
 /// when the script succeeded: no half-written plot).
 void draw(const std::filesystem::path& program, const std::string& json, const std::string& plot, int top) {
     namespace fs = std::filesystem;
-    // next to the executable (the build tree), or in the data directory of an installed hepkit
-    fs::path script = program / "hepkit_taylor_plot.py";
-    if (!fs::is_regular_file(script)) {
-        const fs::path installed = program.parent_path() / "share" / "hepkit" / "hepkit_taylor_plot.py";
-        if (!fs::is_regular_file(installed))
-            throw OutputError(
-                plot, 0, "--plot",
-                fmt::format("the plot script hepkit_taylor_plot.py is missing: searched {} and {}",
-                            script.string(), installed.string()));
-        script = installed;
-    }
+    std::string searched;
+    const fs::path script = find_program_file(program, "hepkit_taylor_plot.py", searched);
+    if (script.empty())
+        throw OutputError(
+            plot, 0, "--plot",
+            fmt::format("the plot script hepkit_taylor_plot.py is missing: searched {}", searched));
     const fs::path target(plot);
     const fs::path tmp =
         target.parent_path() / fmt::format(".{}.tmp.{}{}", target.stem().string(),

@@ -19,29 +19,21 @@ namespace hepkit::app {
 
 namespace {
 
-/// The plot script: HEPKIT_NN_PLOT_SCRIPT when set, else next to the executable (the build tree's
-/// copy), else in the data directory of an installed hepkit, else the source tree's. Empty with `searched`
+/// The plot script: HEPKIT_NN_PLOT_SCRIPT when set, else next to the executable or in an installed
+/// hepkit's data directory (find_program_file), else the source tree's. Empty with `searched`
 /// filled when there is none.
 std::string find_nn_plot_script(const std::filesystem::path& program, std::string& searched) {
     if (const char* env = std::getenv("HEPKIT_NN_PLOT_SCRIPT"); env && *env) {
         searched = std::string(env).append(" (HEPKIT_NN_PLOT_SCRIPT)");
         return std::filesystem::is_regular_file(env) ? env : "";
     }
-    std::vector<std::filesystem::path> places;
-    if (!program.empty()) {
-        places.push_back(program / "hepkit_nn_plot.py");
-        // an installed hepkit: bin/hepkit and share/hepkit/ (cmake/HepkitInstall.cmake)
-        places.push_back(program.parent_path() / "share" / "hepkit" / "hepkit_nn_plot.py");
-    }
+    if (auto found = find_program_file(program, "hepkit_nn_plot.py", searched); !found.empty())
+        return found.string();
 #ifdef HEPKIT_NN_PLOT_SCRIPT_SOURCE
-    places.emplace_back(HEPKIT_NN_PLOT_SCRIPT_SOURCE);
+    if (std::error_code ec; std::filesystem::is_regular_file(HEPKIT_NN_PLOT_SCRIPT_SOURCE, ec))
+        return HEPKIT_NN_PLOT_SCRIPT_SOURCE;
+    searched.append(", ").append(HEPKIT_NN_PLOT_SCRIPT_SOURCE);
 #endif
-    for (const auto& p : places) {
-        std::error_code ec;
-        if (std::filesystem::is_regular_file(p, ec))
-            return p.string();
-        searched.append(searched.empty() ? "" : ", ").append(p.string());
-    }
     return "";
 }
 

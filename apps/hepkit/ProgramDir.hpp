@@ -7,6 +7,7 @@
 // search order is used). Call it before the process changes its working directory.
 
 #include <filesystem>
+#include <string>
 #include <sys/auxv.h>
 #include <system_error>
 
@@ -21,6 +22,22 @@ inline std::filesystem::path program_dir() {
     if (ec)
         return {};
     return exe.parent_path();
+}
+
+/// A file that travels with the executable (a plot script): next to it (the build tree's copy), or
+/// in the data directory of an installed hepkit (bin/hepkit and share/hepkit/NAME,
+/// cmake/HepkitInstall.cmake). Empty when neither exists; `searched` then lists the places.
+inline std::filesystem::path find_program_file(const std::filesystem::path& program, const std::string& name,
+                                               std::string& searched) {
+    if (program.empty())
+        return {};
+    for (const auto& p : {program / name, program.parent_path() / "share" / "hepkit" / name}) {
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(p, ec))
+            return p;
+        searched.append(searched.empty() ? "" : ", ").append(p.string());
+    }
+    return {};
 }
 
 } // namespace hepkit::app
