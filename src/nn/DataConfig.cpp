@@ -82,7 +82,7 @@ std::vector<std::string> files_of(const YamlView& v) {
 Sample parse_sample(const YamlView& s) {
     if (!s.is_map())
         s.fail("expected a map with files (and name, tree, class, weight, cut, max_events)");
-    s.check_keys({"name", "files", "tree", "class", "weight", "cut", "max_events"});
+    s.check_keys({"name", "files", "tree", "class", "weight", "cut", "max_events", "variation"});
     Sample out;
     out.source.files = files_of(s.at("files"));
     out.name = s.has("name") ? s.at("name").as_string() : fs::path(out.source.files.front()).stem().string();
@@ -103,6 +103,21 @@ Sample parse_sample(const YamlView& s) {
         if (c < 0 || c > 1000)
             s.at("class").fail(fmt::format("{}: a class is an integer from 0 to 1000", c));
         out.label = static_cast<int>(c);
+    }
+    if (s.has("variation")) {
+        const YamlView v = s.at("variation");
+        if (!v.is_map())
+            v.fail("expected {of: CLASS_NAME, nuisance: NAME, direction: up|down}");
+        v.check_keys({"of", "nuisance", "direction"});
+        Variation var;
+        var.of = nonempty_string(v.at("of"));
+        var.nuisance = nonempty_string(v.at("nuisance"));
+        var.direction = v.at("direction").as_string();
+        if (var.direction != "up" && var.direction != "down")
+            v.at("direction").fail("'" + var.direction + "': allowed are up, down");
+        if (out.label)
+            s.at("class").fail("a variation sample has no `class:` (it stands for the events of `variation.of`)");
+        out.variation = var;
     }
     return out;
 }
@@ -204,7 +219,9 @@ DataConfig parse_data_config(const config::YamlView& data) {
         Sample sample = parse_sample(s);
         if (!c.target.empty() && sample.label)
             s.at("class").fail("a regression (data.target is set) takes no `class:`; remove one of them");
-        if (c.target.empty() && !sample.label)
+        if (!c.target.empty() && sample.variation)
+            s.at("variation").fail("variation samples belong to a classification, not a regression");
+        if (c.target.empty() && !sample.label && !sample.variation)
             s.fail("missing `class:` (a classification: every sample is one class; for a regression set "
                    "data.target)");
         if (sample.label)

@@ -99,6 +99,8 @@ DataSplits load_data(const DataConfig& config) {
     const bool regression = !config.target.empty();
     DataSplits d;
     for (const auto& s : config.samples) {
+        if (s.variation && !regression && !s.label)
+            continue;
         if (regression == s.label.has_value())
             throw InputError("", 0, "samples",
                              "sample '" + s.name +
@@ -131,6 +133,18 @@ DataSplits load_data(const DataConfig& config) {
                              "sample '" + s.name + "' has no events" +
                                  (source.cut.empty() ? "" : " passing its cut"));
         const std::vector<int> sets = assign(config.split, k, s.name, t.rows, folds);
+        if (s.variation) {
+            VariationSplits v;
+            v.name = s.name;
+            v.variation = *s.variation;
+            Table* out[] = {&v.train, &v.validation, &v.test};
+            for (Table* o : out)
+                o->feature_names = d.train.feature_names;
+            for (std::size_t r = 0; r < t.rows; ++r)
+                append_row(*out[sets[r]], t, r, 0, false, !source.weight.empty());
+            d.variations.push_back(std::move(v));
+            continue;
+        }
         Table* out[] = {&d.train, &d.validation, &d.test};
         for (std::size_t r = 0; r < t.rows; ++r)
             append_row(*out[sets[r]], t, r, regression ? t.targets[r] : *s.label, true, weighted);

@@ -4,6 +4,7 @@
 
 #include "ModelImpl.hpp"
 #include "Network.hpp"
+#include "SystematicsTrain.hpp"
 
 #include "hepkit/core/Error.hpp"
 
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
 
 namespace hepkit::nn {
 
@@ -65,8 +67,8 @@ torch::Tensor event_losses(Task task, const torch::Tensor& out, const torch::Ten
     return (out - y).square().view({-1});
 }
 
-/// The weighted mean loss of a whole set in evaluation mode (no gradients, in chunks).
-double set_loss(Network& net, Task task, const Tensors& s) {
+/// The weighted mean cross-entropy of a whole set in evaluation mode (no gradients, in chunks).
+double cross_entropy(Network& net, Task task, const Tensors& s) {
     if (s.rows == 0)
         return std::numeric_limits<double>::quiet_NaN();
     torch::NoGradGuard no_grad;
@@ -80,6 +82,16 @@ double set_loss(Network& net, Task task, const Tensors& s) {
         weights += w.sum().item<double>();
     }
     return sum / weights;
+}
+
+/// The loss of a whole set (set 1 validation, 2 test): the cross-entropy, or a systematics-aware
+/// loss (its penalty alone to `penalty`).
+double set_loss(Network& net, Task task, const Tensors& s, std::optional<SystematicsTraining>& systematics,
+                int set, double* penalty) {
+    if (!systematics || !systematics->trains())
+        return cross_entropy(net, task, s);
+    const double ce = systematics->inference_aware() ? 0.0 : cross_entropy(net, task, s);
+    return systematics->set_loss(net, set, ce, penalty);
 }
 
 double learning_rate(const TrainConfig& c, int epoch) {
@@ -184,8 +196,19 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
                 "", 0, "task",
                 fmt::format("multiclass needs 2 or more classes, the data has {}", splits.classes));
     }
-    check_data(config, splits, outputs);
     const auto dtype = config.precision == Precision::Float64 ? torch::kFloat64 : torch::kFloat32;
+    // penalised and inference-aware losses (Systematics.hpp); softmax bins make one output per bin
+    std::optional<SystematicsTraining> systematics;
+    // with nuisances but a cross-entropy loss: only the evaluation (the workspace, σ of the POI)
+    if (config.loss.type != LossType::CrossEntropy || !config.loss.nuisances.empty()) {
+        systematics.emplace(config, splits, dtype);
+        outputs = systematics->outputs();
+    }
+    // the task of the network's outputs: softmax bins are classes of their own
+    TrainConfig head = config;
+    if (outputs > 1)
+        head.task = Task::Multiclass;
+    check_data(config, splits, config.task == Task::Binary ? 1 : outputs);
     // determinism on a given thread count: every random draw from seeded generators
     at::set_num_threads(config.threads);
     torch::manual_seed(config.seed);
@@ -206,8 +229,7 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
         net->eval();
         TaylorOptions options = config.taylor.options;
         options.threads = config.threads;
-        const Model model =
-            export_model(net, config, splits.train.feature_names, result.standardization, outputs);
+        const Model model = export_model(net, head, splits.train.feature_names, result.standardization, outputs);
         result.taylor.push_back({epoch, taylor_coefficients(model, taylor_data, options)});
     };
     if (config.taylor.enabled) {
@@ -228,6 +250,8 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
             group.options().set_lr(lr);
         net->train();
         const auto order = torch::randperm(train.rows, shuffle, torch::kLong);
+        if (systematics)
+            systematics->start_epoch(shuffle);
         torch::Tensor loss_sum = torch::zeros({}, dtype), weight_sum = torch::zeros({}, dtype);
         for (std::int64_t b = 0; b < train.rows; b += batch) {
             const auto end = std::min(train.rows, b + batch);
@@ -236,14 +260,18 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
                 break;
             const auto idx = order.slice(0, b, end);
             const auto w = train.w.index_select(0, idx);
-            const auto l = event_losses(config.task, net->forward(train.x.index_select(0, idx)),
-                                        train.y.index_select(0, idx));
-            const auto wl = (l * w).sum();
+            const auto x = train.x.index_select(0, idx);
+            const auto y = train.y.index_select(0, idx);
             const auto ws = w.sum();
+            torch::Tensor loss;
+            if (!systematics || !systematics->inference_aware())
+                loss = (event_losses(config.task, net->forward(x), y) * w).sum() / ws;
+            if (systematics && systematics->trains())
+                loss = systematics->batch_loss(net, x, y, w, loss, b, end, train.rows);
             optimizer->zero_grad();
-            (wl / ws).backward();
+            loss.backward();
             optimizer->step();
-            loss_sum += wl.detach();
+            loss_sum += loss.detach() * ws;
             weight_sum += ws;
         }
         train_seconds += seconds_since(start);
@@ -253,7 +281,7 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
         record.epoch = epoch + 1;
         record.lr = lr;
         record.train_loss = (loss_sum / weight_sum).item<double>();
-        record.validation_loss = set_loss(net, config.task, validation);
+        record.validation_loss = set_loss(net, config.task, validation, systematics, 1, &record.validation_penalty);
         record.seconds = seconds_since(start);
         result.history.push_back(record);
         if (config.taylor.enabled)
@@ -290,13 +318,16 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
     }
     net->eval();
 
-    result.test_loss = set_loss(net, config.task, test);
+    result.test_loss = set_loss(net, config.task, test, systematics, 2, nullptr);
     if (test.rows > 0) {
         torch::NoGradGuard no_grad;
-        const auto out = task_head(config.task, net->forward(test.x)).to(torch::kFloat64).contiguous();
+        const auto out = task_head(head.task, net->forward(test.x)).to(torch::kFloat64).contiguous();
         result.test_outputs.assign(out.data_ptr<double>(), out.data_ptr<double>() + out.numel());
     }
-    if (config.task != Task::Regression && test.rows > 0) {
+    if (systematics)
+        result.systematics = systematics->evaluate(net);
+    // ROC curves of classes; softmax bins of an inference-aware network are no classes
+    if (config.task != Task::Regression && head.task == config.task && test.rows > 0) {
         const auto& t = splits.test;
         const std::size_t curves = config.task == Task::Binary ? 1 : outputs;
         for (std::size_t k = 0; k < curves; ++k) {
@@ -314,7 +345,7 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
             result.roc.push_back(std::move(roc));
         }
     }
-    result.model = export_model(net, config, splits.train.feature_names, result.standardization, outputs);
+    result.model = export_model(net, head, splits.train.feature_names, result.standardization, outputs);
     return result;
 }
 

@@ -51,6 +51,10 @@ void validate(const TrainConfig& c) {
         require(w >= 0 && std::isfinite(w), "training.class_weights", fmt::format("{}, must be ≥ 0", w));
     require(c.task != Task::Regression || c.class_weights.empty(), "training.class_weights",
             "class weights need a classification task");
+    validate(c.loss);
+    require(c.loss.type == LossType::CrossEntropy || c.task == Task::Binary, "task",
+            fmt::format("a {} loss trains a binary network (signal against background), not {}",
+                        to_string(c.loss.type), to_string(c.task)));
 }
 
 std::string to_string(Task task) {

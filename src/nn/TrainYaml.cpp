@@ -157,7 +157,7 @@ TrainConfig parse_train_config(const config::YamlView& root) {
         root.fail(
             "a training configuration is a map with data:, network:, training:, ... (docs/nn-train.md)");
     root.check_keys(
-        {"data", "task", "classes", "network", "optimizer", "schedule", "training", "outputs", "taylor"});
+        {"data", "task", "classes", "network", "optimizer", "schedule", "training", "outputs", "taylor", "loss"});
     TrainConfig c;
     c.data = parse_data_config(root.at("data"));
     if (root.has("task")) {
@@ -212,6 +212,8 @@ TrainConfig parse_train_config(const config::YamlView& root) {
     }
     if (root.has("taylor"))
         read_taylor(root.at("taylor"), c.taylor);
+    if (root.has("loss"))
+        c.loss = parse_loss_config(root.at("loss"));
     try {
         validate(c);
     } catch (const UsageError& e) {

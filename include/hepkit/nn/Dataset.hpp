@@ -23,6 +23,7 @@
 ///       [2], test: [3]} class_weights: balanced                              # or none (default)
 
 #include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/nn/Systematics.hpp"
 #include "hepkit/nn/Table.hpp"
 
 #include <cstddef>
@@ -64,6 +65,9 @@ struct Sample {
     std::string name;         ///< for messages and the report (default: the first file's stem)
     TableSource source;       ///< features are filled from DataConfig::features
     std::optional<int> label; ///< `class:`: the class of every event (classification)
+    /// `variation: {of, nuisance, direction}`: an alternative of another class's events for a
+    /// template nuisance of a systematics-aware loss (Systematics.hpp); no `class:`, not trained on.
+    std::optional<Variation> variation;
 };
 
 /// How events are split into training, validation and test sets.
@@ -91,8 +95,17 @@ struct DataConfig {
 /// Reads a `data:` section; errors name the file, line and key (hepkit::InputError).
 DataConfig parse_data_config(const config::YamlView& data);
 
+/// The events of a variation sample (Sample::variation), split by the same rule as the others.
+struct VariationSplits {
+    std::string name; ///< the sample's
+    Variation variation;
+    Table train, validation, test; ///< targets empty
+};
+
 struct DataSplits {
     Table train, validation, test;
+    /// The variation samples, in the order of the configuration (not part of the three tables).
+    std::vector<VariationSplits> variations;
     /// The classes (the largest `class:` + 1) for classification; 0 for regression.
     int classes = 0;
 };

@@ -18,14 +18,17 @@
 /// types here.
 
 #include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/fit/HistFactory.hpp"
 #include "hepkit/nn/Dataset.hpp"
 #include "hepkit/nn/Model.hpp"
+#include "hepkit/nn/Systematics.hpp"
 #include "hepkit/nn/Table.hpp"
 #include "hepkit/nn/Taylor.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,6 +107,8 @@ struct TrainConfig {
     Precision precision = Precision::Float32;
     TrainOutputs outputs;
     TaylorTracking taylor;
+    /// `loss:` (Systematics.hpp): cross-entropy (default), penalised or inference-aware training.
+    LossConfig loss;
 };
 
 /// Reads a whole `hepkit nn train` document: data, task, classes, network, optimizer, schedule,
@@ -117,6 +122,8 @@ void validate(const TrainConfig& config);
 struct EpochRecord {
     int epoch = 0; ///< 1-based
     double train_loss = 0, validation_loss = 0;
+    /// Penalised loss: the penalty on the validation set (without λ); NaN for other losses.
+    double validation_penalty = std::numeric_limits<double>::quiet_NaN();
     double lr = 0;
     double seconds = 0; ///< wall time of the epoch (training and validation)
 };
@@ -131,6 +138,21 @@ struct RocCurve {
 struct TaylorEpoch {
     int epoch = 0; ///< 0: the initial network
     TaylorResult result;
+};
+
+/// What a penalised or inference-aware training ends with: the trained network's hard output
+/// histograms on the test set as a HistFactory workspace (nominal templates per class at the yields
+/// of the loss, a normfactor for the POI, a histosys per nuisance acting on inputs or templates at
+/// nominal ± step with the smooth interpolation, a normsys per pure yield nuisance; Asimov data),
+/// and the expected uncertainty of the POI it gives.
+struct SystematicsResult {
+    fit::hf::Workspace workspace;
+    std::vector<std::string> parameters; ///< the POI, then the nuisances
+    double sigma_hessian = 0;            ///< √(H⁻¹)_μμ of the workspace at the nominal point
+    /// The profile-likelihood interval of the POI at Δ(−2 ln L) = 1 (ΔNLL = 0.5) on the Asimov data,
+    /// nullopt where the scan does not reach it; sigma_profile is half its width.
+    std::optional<double> lower, upper;
+    double sigma_profile = 0;
 };
 
 struct TrainResult {
@@ -151,6 +173,8 @@ struct TrainResult {
     /// With TrainConfig::taylor enabled: the coefficients at epoch 0 and after every epoch run.
     std::vector<TaylorEpoch> taylor;
     Standardization standardization;
+    /// With a penalised or inference-aware loss.
+    std::optional<SystematicsResult> systematics;
 };
 
 /// Called after every epoch (the CLI's progress line).
