@@ -104,6 +104,12 @@ std::function<int()> add_nn_train(CLI::App& nn, const GlobalOptions& globals) {
                        r.events_per_second);
             for (const auto& roc : r.roc)
                 fmt::print("AUC {} {:.6f}\n", roc.label, roc.auc);
+            if (r.systematics) {
+                const auto& sy = *r.systematics;
+                fmt::print("expected uncertainty of {} on the test set: {:.6g} (Hessian), {:.6g} (profile "
+                           "likelihood, half the interval at delta NLL = 0.5); workspace.json for hepkit infer\n",
+                           c.loss.poi, sy.sigma_hessian, sy.sigma_profile);
+            }
             fmt::print("outputs in {}\n", c.outputs.directory);
         }
         if (c.outputs.plots && script.empty()) {

@@ -244,8 +244,10 @@ torch::Tensor SystematicsModel::penalty(const Forward& net, const LossEvents& ev
                     nominal_h[k] = class_histogram(net, events, k, p0, false);
                 const torch::Tensor& h0 = nominal_h[k];
                 const torch::Tensor hs = class_histogram(net, events, k, p, false);
-                const auto variance = h0.detach().clamp_min(1e-6 * yield(k, events));
-                total = total + ((hs - h0).square() / variance).sum();
+                // χ²/yield: the mean squared relative change, independent of the yields' scale
+                const double y = yield(k, events);
+                const auto variance = h0.detach().clamp_min(1e-6 * y);
+                total = total + ((hs - h0).square() / variance).sum() / y;
                 ++terms;
             }
         }

@@ -76,8 +76,10 @@ class SystematicsModel {
 
     /// Penalised loss's penalty: the mean over shifts (each nuisance acting on inputs at
     /// nominal ± step, each template nuisance's up and down samples) of
-    /// Σ_i (h_shift,i − h_nom,i)² / max(h_nom,i, 10⁻⁶·yield) over the bins of the shifted class's
-    /// expected events: a χ² of the change in units of the nominal's Poisson variance.
+    /// Σ_i (h_shift,i − h_nom,i)² / (Y · max(h_nom,i, 10⁻⁶·Y)) over the bins of the shifted
+    /// class's expected events (Y its yield): the χ² of the change in units of the nominal's Poisson
+    /// variance divided by Y, i.e. the mean squared relative change of the histogram, so that λ
+    /// does not depend on the yields' scale.
     torch::Tensor penalty(const Forward& net, const LossEvents& events) const;
 
     /// The hard histograms of one class (expected events, float64) at parameters p.

@@ -25,6 +25,36 @@ std::string number(double x) {
     return std::isnan(x) ? "nan" : CsvWriter::number(x);
 }
 
+nlohmann::json loss_json(const LossConfig& l) {
+    nlohmann::json nuisances = nlohmann::json::array();
+    for (const auto& n : l.nuisances) {
+        nlohmann::json inputs = nlohmann::json::array(), yields = nlohmann::json::array();
+        for (const auto& e : n.inputs)
+            inputs.push_back({{"sample", e.sample}, {"feature", e.feature}, {"expr", e.expr}});
+        for (const auto& e : n.yields)
+            yields.push_back({{"sample", e.sample}, {"expr", e.expr}});
+        nuisances.push_back({{"name", n.name},
+                             {"nominal", n.nominal},
+                             {"constraint", n.constraint ? nlohmann::json(*n.constraint) : nlohmann::json()},
+                             {"step", n.step_or_default()},
+                             {"inputs", inputs},
+                             {"yield", yields},
+                             {"templates", n.template_sample}});
+    }
+    return {{"type", to_string(l.type)},
+            {"histogram",
+             {{"kind", to_string(l.histogram.kind)},
+              {"bins", l.histogram.bins},
+              {"range", {l.histogram.lo, l.histogram.hi}},
+              {"bandwidth", l.histogram.bandwidth},
+              {"temperature", l.histogram.temperature}}},
+            {"poi", {{"name", l.poi}, {"sample", l.poi_sample}, {"nominal", l.poi_nominal}}},
+            {"yields", l.yields},
+            {"nuisances", nuisances},
+            {"lambda", l.lambda},
+            {"objective", l.objective == InferenceObjective::Sigma ? "sigma" : "variance"}};
+}
+
 nlohmann::json config_json(const TrainConfig& c) {
     nlohmann::json samples = nlohmann::json::array();
     for (const auto& s : c.data.samples) {
@@ -51,6 +81,7 @@ nlohmann::json config_json(const TrainConfig& c) {
                                          {"validation", sp.validation_folds},
                                          {"test", sp.test_folds}}},
           {"class_weights", c.data.class_weights}}},
+        {"loss", loss_json(c.loss)},
         {"task", to_string(c.task)},
         {"classes", c.class_names},
         {"network",
@@ -181,6 +212,20 @@ void write_train_outputs(const TrainConfig& config, const TrainResult& r, const 
         if (!r.taylor.empty())
             files.push_back("taylor.png");
     }
+    nlohmann::json systematics;
+    if (r.systematics) {
+        // the trained network's test histograms as a workspace for `hepkit infer`
+        fit::hf::write_workspace(r.systematics->workspace, (dir / "workspace.json").string());
+        files.push_back("workspace.json");
+        const auto& s = *r.systematics;
+        const auto optional = [](const std::optional<double>& x) { return x ? nlohmann::json(*x) : nlohmann::json(); };
+        systematics = {{"loss", to_string(config.loss.type)},
+                       {"poi", config.loss.poi},
+                       {"parameters", s.parameters},
+                       {"sigma_hessian", s.sigma_hessian},
+                       {"sigma_profile", std::isfinite(s.sigma_profile) ? nlohmann::json(s.sigma_profile) : nlohmann::json()},
+                       {"interval", {optional(s.lower), optional(s.upper)}}};
+    }
     files.push_back("summary.json");
     nlohmann::json train_loss = nlohmann::json::array(), validation_loss = nlohmann::json::array();
     for (const auto& e : r.history) {
@@ -205,6 +250,14 @@ void write_train_outputs(const TrainConfig& config, const TrainResult& r, const 
         {"files", files}};
     if (!taylor.is_null())
         summary["taylor"] = taylor;
+    if (!systematics.is_null())
+        summary["systematics"] = systematics;
+    if (config.loss.type == LossType::Penalised) {
+        nlohmann::json penalty = nlohmann::json::array();
+        for (const auto& e : r.history)
+            penalty.push_back(finite(e.validation_penalty));
+        summary["validation_penalty"] = penalty;
+    }
     write_json_file(dir / "summary.json", summary);
     if (!plot_script.empty())
         run_plots(plot_script, dir);
