@@ -59,6 +59,12 @@ SystematicsTraining::SystematicsTraining(const TrainConfig& config, const DataSp
         throw InputError("", 0, "loss.type",
                          fmt::format("{} training needs task: binary (signal against background), not {}",
                                      to_string(config_.type), to_string(config.task)));
+    for (const auto& e : config_.evaluations) {
+        LossConfig other = config_;
+        other.nuisances = e.nuisances;
+        evaluations_.emplace_back(e.name, SystematicsModel(other, class_names_of(config, splits.classes),
+                                                           splits.train.feature_names, variations_of(splits)));
+    }
     std::vector<const Table*> val, test;
     for (const auto& v : splits.variations) {
         const LossEvents e = loss_events(Table{}, {&v.train}, 0, dtype);
@@ -117,6 +123,13 @@ double SystematicsTraining::set_loss(Network& net, int set, double ce, double* p
 
 SystematicsResult SystematicsTraining::evaluate(Network& net) const {
     return evaluate_systematics(model_, model_.forward_of(net), test_);
+}
+
+std::vector<std::pair<std::string, SystematicsResult>> SystematicsTraining::evaluate_others(Network& net) const {
+    std::vector<std::pair<std::string, SystematicsResult>> out;
+    for (const auto& [name, model] : evaluations_)
+        out.emplace_back(name, evaluate_systematics(model, model.forward_of(net), test_));
+    return out;
 }
 
 } // namespace hepkit::nn

@@ -12,6 +12,8 @@
 #include <torch/torch.h>
 
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace hepkit::nn {
@@ -41,10 +43,13 @@ class SystematicsTraining {
 
     /// The trained network on the test set: the workspace and the expected σ of the POI.
     SystematicsResult evaluate(Network& net) const;
+    /// The same for every `loss.evaluations` entry, in their order.
+    std::vector<std::pair<std::string, SystematicsResult>> evaluate_others(Network& net) const;
 
   private:
     LossConfig config_;
     SystematicsModel model_;
+    std::vector<std::pair<std::string, SystematicsModel>> evaluations_;
     std::size_t classes_ = 0;
     torch::Dtype dtype_;
     std::vector<SampleEvents> variations_train_;

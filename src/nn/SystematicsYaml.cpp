@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -109,12 +110,35 @@ NuisanceConfig read_nuisance(const YamlView& v) {
     return n;
 }
 
+void validate_nuisances(const std::string& poi, const std::vector<NuisanceConfig>& nuisances) {
+    std::set<std::string> names{poi};
+    for (const auto& n : nuisances) {
+        if (!names.insert(n.name).second)
+            throw UsageError("loss.nuisances", fmt::format("'{}' is defined twice (or is the POI)", n.name));
+        if (n.constraint && !(*n.constraint > 0))
+            throw UsageError("loss.nuisances.constraint",
+                             fmt::format("nuisance '{}': {}, must be > 0 (or none: free)", n.name, *n.constraint));
+        if (n.step && !(*n.step > 0))
+            throw UsageError("loss.nuisances.step", fmt::format("nuisance '{}': {}, must be > 0", n.name, *n.step));
+    }
+}
+
+std::vector<NuisanceConfig> read_nuisances(const YamlView& list) {
+    if (!list.is_sequence())
+        list.fail("expected a list of nuisances");
+    std::vector<NuisanceConfig> out;
+    for (std::size_t i = 0; i < list.size(); ++i)
+        out.push_back(read_nuisance(list.at(i)));
+    return out;
+}
+
 } // namespace
 
 LossConfig parse_loss_config(const YamlView& v) {
     if (!v.is_map())
         v.fail("expected {type: cross-entropy | penalised | inference-aware, ...} (docs/nn-systematics.md)");
-    v.check_keys({"type", "histogram", "poi", "yields", "nuisances", "lambda", "objective", "validation_events"});
+    v.check_keys({"type", "histogram", "poi", "yields", "nuisances", "lambda", "objective", "validation_events",
+                  "evaluations"});
     LossConfig c;
     if (v.has("type")) {
         const std::string t = v.at("type").as_string();
@@ -151,12 +175,24 @@ LossConfig parse_loss_config(const YamlView& v) {
             c.yields[name] = value;
         }
     }
-    if (v.has("nuisances")) {
-        const auto list = v.at("nuisances");
+    if (v.has("nuisances"))
+        c.nuisances = read_nuisances(v.at("nuisances"));
+    if (v.has("evaluations")) {
+        const auto list = v.at("evaluations");
         if (!list.is_sequence())
-            list.fail("expected a list of nuisances");
-        for (std::size_t i = 0; i < list.size(); ++i)
-            c.nuisances.push_back(read_nuisance(list.at(i)));
+            list.fail("expected a list of {name: NAME, nuisances: [...]}");
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const auto e = list.at(i);
+            e.check_keys({"name", "nuisances"});
+            EvaluationConfig ev;
+            ev.name = text(e.at("name"));
+            for (const char ch : ev.name)
+                if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-')
+                    e.at("name").fail(fmt::format("'{}': letters, digits, _ and - only (it names a file)", ev.name));
+            if (e.has("nuisances"))
+                ev.nuisances = read_nuisances(e.at("nuisances"));
+            c.evaluations.push_back(std::move(ev));
+        }
     }
     if (v.has("lambda"))
         c.lambda = v.at("lambda").as_double();
@@ -196,16 +232,15 @@ void validate(const LossConfig& c) {
                          "the cross-entropy of a binary network: use hard or kde");
     if (c.type == LossType::Penalised && c.nuisances.empty())
         throw UsageError("loss.nuisances", "the penalised loss needs at least one nuisance (the shifts it penalises)");
-    std::set<std::string> names{c.poi};
-    for (const auto& n : c.nuisances) {
-        if (!names.insert(n.name).second)
-            throw UsageError("loss.nuisances", fmt::format("'{}' is defined twice (or is the POI)", n.name));
-        if (n.constraint && !(*n.constraint > 0))
-            throw UsageError("loss.nuisances.constraint",
-                             fmt::format("nuisance '{}': {}, must be > 0 (or none: free)", n.name, *n.constraint));
-        if (n.step && !(*n.step > 0))
-            throw UsageError("loss.nuisances.step", fmt::format("nuisance '{}': {}, must be > 0", n.name, *n.step));
+    std::vector<const std::vector<NuisanceConfig>*> sets{&c.nuisances};
+    std::set<std::string> evaluation_names;
+    for (const auto& e : c.evaluations) {
+        sets.push_back(&e.nuisances);
+        if (!evaluation_names.insert(e.name).second)
+            throw UsageError("loss.evaluations", fmt::format("'{}' is defined twice", e.name));
     }
+    for (const auto* set : sets)
+        validate_nuisances(c.poi, *set);
 }
 
 std::string to_string(LossType type) {

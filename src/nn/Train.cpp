@@ -200,7 +200,8 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
     // penalised and inference-aware losses (Systematics.hpp); softmax bins make one output per bin
     std::optional<SystematicsTraining> systematics;
     // with nuisances but a cross-entropy loss: only the evaluation (the workspace, σ of the POI)
-    if (config.loss.type != LossType::CrossEntropy || !config.loss.nuisances.empty()) {
+    if (config.loss.type != LossType::CrossEntropy || !config.loss.nuisances.empty() ||
+        !config.loss.evaluations.empty()) {
         systematics.emplace(config, splits, dtype);
         outputs = systematics->outputs();
     }
@@ -324,8 +325,10 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
         const auto out = task_head(head.task, net->forward(test.x)).to(torch::kFloat64).contiguous();
         result.test_outputs.assign(out.data_ptr<double>(), out.data_ptr<double>() + out.numel());
     }
-    if (systematics)
+    if (systematics) {
         result.systematics = systematics->evaluate(net);
+        result.evaluations = systematics->evaluate_others(net);
+    }
     // ROC curves of classes; softmax bins of an inference-aware network are no classes
     if (config.task != Task::Regression && head.task == config.task && test.rows > 0) {
         const auto& t = splits.test;

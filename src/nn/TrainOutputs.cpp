@@ -212,20 +212,25 @@ void write_train_outputs(const TrainConfig& config, const TrainResult& r, const 
         if (!r.taylor.empty())
             files.push_back("taylor.png");
     }
-    nlohmann::json systematics;
-    if (r.systematics) {
-        // the trained network's test histograms as a workspace for `hepkit infer`
-        fit::hf::write_workspace(r.systematics->workspace, (dir / "workspace.json").string());
-        files.push_back("workspace.json");
-        const auto& s = *r.systematics;
+    // the trained network's test histograms as workspaces for `hepkit infer`
+    const auto systematics_json = [&](const SystematicsResult& s, const std::string& file) {
+        fit::hf::write_workspace(s.workspace, (dir / file).string());
+        files.push_back(file);
         const auto optional = [](const std::optional<double>& x) { return x ? nlohmann::json(*x) : nlohmann::json(); };
-        systematics = {{"loss", to_string(config.loss.type)},
-                       {"poi", config.loss.poi},
-                       {"parameters", s.parameters},
-                       {"sigma_hessian", s.sigma_hessian},
-                       {"sigma_profile", std::isfinite(s.sigma_profile) ? nlohmann::json(s.sigma_profile) : nlohmann::json()},
-                       {"interval", {optional(s.lower), optional(s.upper)}}};
-    }
+        return nlohmann::json{
+            {"loss", to_string(config.loss.type)},
+            {"poi", config.loss.poi},
+            {"parameters", s.parameters},
+            {"workspace", file},
+            {"sigma_hessian", s.sigma_hessian},
+            {"sigma_profile", std::isfinite(s.sigma_profile) ? nlohmann::json(s.sigma_profile) : nlohmann::json()},
+            {"interval", {optional(s.lower), optional(s.upper)}}};
+    };
+    nlohmann::json systematics, evaluations;
+    if (r.systematics)
+        systematics = systematics_json(*r.systematics, "workspace.json");
+    for (const auto& [name, result] : r.evaluations)
+        evaluations[name] = systematics_json(result, "workspace-" + name + ".json");
     files.push_back("summary.json");
     nlohmann::json train_loss = nlohmann::json::array(), validation_loss = nlohmann::json::array();
     for (const auto& e : r.history) {
@@ -252,6 +257,8 @@ void write_train_outputs(const TrainConfig& config, const TrainResult& r, const 
         summary["taylor"] = taylor;
     if (!systematics.is_null())
         summary["systematics"] = systematics;
+    if (!evaluations.is_null())
+        summary["evaluations"] = evaluations;
     if (config.loss.type == LossType::Penalised) {
         nlohmann::json penalty = nlohmann::json::array();
         for (const auto& e : r.history)

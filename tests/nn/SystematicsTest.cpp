@@ -7,11 +7,15 @@
 #include "SystematicsLoss.hpp"
 
 #include "hepkit/core/Error.hpp"
+#include "hepkit/nn/Train.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <unistd.h>
 
 namespace hepkit::nn {
 namespace {
@@ -292,3 +296,81 @@ TEST(NnSystematicsModel, NamesThatDoNotResolveAreErrors) {
 
 } // namespace
 } // namespace hepkit::nn
+
+// The `loss:` section through parse_train_config: a whole section, and errors naming file:line: key.
+namespace {
+
+std::string loss_config(const std::string& loss) {
+    namespace fs = std::filesystem;
+    std::string name = "hepkit_nn_loss_config_";
+    const fs::path dir = fs::temp_directory_path() / name.append(std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "sig.csv") << "x,y\n1,2\n";
+    std::ofstream(dir / "bkg.csv") << "x,y\n3,4\n";
+    const auto path = (dir / "train.yaml").string();
+    std::ofstream(path) << "data:\n  features: [x, y]\n  samples:\n    - {files: [sig.csv], class: 1}\n"
+                           "    - {files: [bkg.csv], class: 0}\n"
+                           "    - {files: [bkg.csv], variation: {of: background, nuisance: t, direction: up}}\n"
+                           "classes: [background, signal]\n"
+                        << loss;
+    return path;
+}
+
+std::string loss_error(const std::string& loss) {
+    try {
+        hepkit::nn::parse_train_config(hepkit::config::load_yaml_view(loss_config(loss)));
+    } catch (const hepkit::InputError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+} // namespace
+
+TEST(NnLossConfig, AWholeSectionIsRead) {
+    const auto c = hepkit::nn::parse_train_config(hepkit::config::load_yaml_view(loss_config(
+        "loss:\n  type: penalised\n  lambda: 3\n  histogram: {kind: kde, bins: 5, range: [0, 2], bandwidth: 0.1}\n"
+        "  poi: {name: s, sample: signal, nominal: 50}\n  yields: {signal: 50, background: 1000}\n"
+        "  nuisances:\n    - {name: r, constraint: 0.4, inputs: [{sample: background, feature: x, expr: \"x + r\"}]}\n"
+        "    - {name: b, nominal: 1000, constraint: 100, yield: {sample: background, expr: \"b / 1000\"}}\n"
+        "  evaluations:\n    - {name: B0, nuisances: []}\n")));
+    using namespace hepkit::nn;
+    EXPECT_EQ(c.loss.type, LossType::Penalised);
+    EXPECT_EQ(c.loss.lambda, 3);
+    EXPECT_EQ(c.loss.histogram.kind, HistogramKind::Kde);
+    EXPECT_EQ(c.loss.histogram.bins, 5);
+    EXPECT_EQ(c.loss.histogram.hi, 2);
+    EXPECT_EQ(c.loss.poi, "s");
+    EXPECT_EQ(c.loss.poi_nominal, 50);
+    EXPECT_EQ(c.loss.yields.at("background"), 1000);
+    ASSERT_EQ(c.loss.nuisances.size(), 2U);
+    EXPECT_EQ(*c.loss.nuisances[0].constraint, 0.4);
+    EXPECT_EQ(c.loss.nuisances[0].step_or_default(), 0.4);
+    EXPECT_EQ(c.loss.nuisances[0].inputs[0].expr, "x + r");
+    EXPECT_EQ(c.loss.nuisances[1].yields[0].expr, "b / 1000");
+    ASSERT_EQ(c.loss.evaluations.size(), 1U);
+    ASSERT_EQ(c.data.samples.size(), 3U);
+    ASSERT_TRUE(c.data.samples[2].variation.has_value());
+    EXPECT_EQ(c.data.samples[2].variation->direction, "up");
+}
+
+TEST(NnLossConfig, ErrorsNameFileLineAndKey) {
+    EXPECT_NE(loss_error("loss: {type: bayesian}\n").find("train.yaml:8: loss.type: 'bayesian', allowed: "
+                                                        "cross-entropy, penalised, inference-aware"),
+              std::string::npos)
+        << loss_error("loss: {type: bayesian}\n");
+    EXPECT_NE(loss_error("loss:\n  histogram: {kind: box}\n").find("loss.histogram.kind: 'box', allowed: hard, kde, softmax"),
+              std::string::npos);
+    EXPECT_NE(loss_error("loss:\n  type: penalised\n  histogram: {kind: softmax}\n  nuisances: [{name: t, "
+                         "templates: {sample: background}}]\n")
+                  .find("softmax bins need a network with one output per bin"),
+              std::string::npos);
+    EXPECT_NE(loss_error("loss:\n  nuisances: [{name: t}]\n").find("acts on nothing"), std::string::npos);
+    EXPECT_NE(loss_error("loss:\n  nuisances: [{name: t, constraint: -1, templates: {sample: background}}]\n")
+                  .find("-1, must be > 0"),
+              std::string::npos);
+    EXPECT_NE(loss_error("loss:\n  nuisances: [{name: mu, templates: {sample: background}}]\n").find("twice"),
+              std::string::npos);
+    EXPECT_NE(loss_error("task: regression\nloss: {type: inference-aware}\n").find("trains a binary network"),
+              std::string::npos);
+}

@@ -101,6 +101,13 @@ struct NuisanceConfig {
     double step_or_default() const { return step ? *step : constraint ? *constraint : 1.0; }
 };
 
+/// A further evaluation of the trained network: the same POI, yields and histogram with another
+/// set of nuisances (the INFERNO benchmarks B0–B4 of one trained network, README §1).
+struct EvaluationConfig {
+    std::string name;
+    std::vector<NuisanceConfig> nuisances;
+};
+
 enum class LossType { CrossEntropy, Penalised, InferenceAware };
 /// Inference-aware objective: (H⁻¹)_μμ (INFERNO) or its square root σ_μ (the KIT paper).
 enum class InferenceObjective { Variance, Sigma };
@@ -124,6 +131,9 @@ struct LossConfig {
     /// validation events, every k-th (0: all): the inference-aware loss holds the graph of the
     /// whole set at once.
     std::size_t validation_events = 100000;
+    /// `evaluations:`: after training, the test-set workspace and σ of the POI also for these
+    /// nuisance sets (each named; the result per name in summary.json, workspace-NAME.json).
+    std::vector<EvaluationConfig> evaluations;
 };
 
 /// Reads a `loss:` section; errors name the file, line and key (hepkit::InputError).

@@ -32,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hepkit::nn {
@@ -175,6 +176,8 @@ struct TrainResult {
     Standardization standardization;
     /// With a penalised or inference-aware loss.
     std::optional<SystematicsResult> systematics;
+    /// `loss.evaluations`: the name and result of each.
+    std::vector<std::pair<std::string, SystematicsResult>> evaluations;
 };
 
 /// Called after every epoch (the CLI's progress line).
