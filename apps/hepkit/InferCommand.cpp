@@ -334,6 +334,21 @@ std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globa
             text.replace(0, 11, "hepkit infer:");
         text += fmt::format("  POI              {}\n  -ln L            {:.10g}\n",
                             model->names()[model->poi()], r.cost / 2);
+        // A kink of −ln L at the estimate makes its Hessian errors meaningless (HistFactoryImpacts.hpp)
+        nlohmann::json kinks = nlohmann::json::array();
+        for (const auto& k : fit::hf::find_kinks(*model, r)) {
+            std::fprintf(stderr,
+                         "hepkit: warning: %s: -ln L has a kink at %s = %.6g (slope %.6g | %.6g, curvature "
+                         "%.6g | %.6g): "
+                         "the Hessian errors and correlations there describe one side at best; use -a for "
+                         "profile-likelihood errors (docs/infer.md, \"Hessian errors at a kink\")\n",
+                         o->workspace.c_str(), k.name.c_str(), k.value, k.slope_below, k.slope_above,
+                         k.curvature_below, k.curvature_above);
+            kinks.push_back({{"name", k.name},
+                             {"value", k.value},
+                             {"slope_below", k.slope_below},
+                             {"slope_above", k.slope_above}});
+        }
         nlohmann::json inference = nlohmann::json::object();
         try {
             text += run_inference(*model, *o, inference);
@@ -353,6 +368,7 @@ std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globa
         doc["poi"] = model->names()[model->poi()];
         doc["measurement"] = measurement;
         doc["nll"] = r.cost / 2;
+        doc["kinks"] = kinks;
         if (!globals.quiet)
             std::fputs(text.c_str(), stdout);
         if (!o->json.empty())

@@ -136,4 +136,42 @@ Impacts compute_impacts(const Model& model, const FitResult& best, ThreadPool* p
     return out;
 }
 
+std::vector<Kink> find_kinks(const Model& model, const FitResult& fit) {
+    const auto& params = model.parameters();
+    if (fit.values.size() != params.size() || fit.fixed.size() != params.size())
+        throw std::invalid_argument(fmt::format("find_kinks: the fit result has {} parameters, the model {}",
+                                                fit.values.size(), params.size()));
+    std::vector<Kink> out;
+    std::vector<double> p = fit.values, g(params.size());
+    for (std::size_t k = 0; k < params.size(); ++k) {
+        // ε: 1e-3 of the Hessian error, wide enough to straddle a kink the minimiser stopped near
+        // (it stops at EDM < 1e-7: ~1e-4 standard deviations away), narrow enough that a smooth
+        // curvature does not change across it
+        const double v = fit.values[k], err = fit.errors.size() == params.size() ? fit.errors[k] : 0.0;
+        const double eps =
+            std::max(std::isfinite(err) ? 1e-3 * err : 0.0, 1e-7 * std::max(1.0, std::fabs(v)));
+        if (fit.fixed[k] || v - 2 * eps < params[k].lower || v + 2 * eps > params[k].upper)
+            continue;
+        const auto slope = [&](double x) {
+            p[k] = x;
+            model.gradient(p, g);
+            p[k] = v;
+            return g[k];
+        };
+        // one-sided slopes at ∓ε and curvatures from the pairs (−2ε, −ε) and (ε, 2ε)
+        const double b2 = slope(v - 2 * eps), b1 = slope(v - eps), a1 = slope(v + eps),
+                     a2 = slope(v + 2 * eps);
+        const double cb = (b1 - b2) / eps, ca = (a2 - a1) / eps;
+        const double h = std::max({std::fabs(cb), std::fabs(ca), 0.0});
+        const double jump = std::fabs(a1 - b1);
+        // a slope jump beyond the curvature's 2ε (by 10×) and 5 % of the slope's change over one
+        // standard deviation (√h), or a curvature that changes by more than 10 % across 3ε
+        const bool slope_kink = jump > 1e-6 && jump > 10 * 2 * eps * h && jump > 0.05 * std::sqrt(h);
+        const bool curvature_kink = h > 0 && std::fabs(ca - cb) > 0.1 * h;
+        if (std::isfinite(jump) && std::isfinite(h) && (slope_kink || curvature_kink))
+            out.push_back({params[k].name, v, b1, a1, cb, ca});
+    }
+    return out;
+}
+
 } // namespace hepkit::fit::hf

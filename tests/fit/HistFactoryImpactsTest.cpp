@@ -232,3 +232,39 @@ TEST(HistFactoryImpacts, RefusesAFitOfAnotherModelOrAFixedPoi) {
 
 } // namespace
 } // namespace hepkit::fit::hf
+
+namespace hepkit::fit::hf {
+namespace {
+
+// An empty nominal bin (n = 0) whose up variation is not empty, under the smooth interpolation:
+// ν₁(α) = ½α² + ½α, clipped at 0 below α = 0 (HistFactoryNll.cpp), so the fit of these Asimov
+// data sits at α = 0 where ∂(−ln L)/∂α jumps by ν₁'(0) = ½ (from 0 below to ½ above).
+TEST(HistFactoryKinks, AnEmptyBinWithAVariationMakesAKinkAtTheAsimovMinimum) {
+    const Model model(read_workspace(HEPKIT_SOURCE_DIR "/tests/fit/HistFactoryKink.json"));
+    const FitResult r = make_fit(model).run();
+    ASSERT_TRUE(r.converged) << r.message;
+    const auto kinks = find_kinks(model, r);
+    ASSERT_EQ(kinks.size(), 1u);
+    EXPECT_EQ(kinks[0].name, "shift");
+    // one-sided slopes at α̂ ± ε (ε = 1e-3 σ̂) include the curvature's ±εh: 0.5 to 1e-2
+    EXPECT_NEAR(kinks[0].slope_above - kinks[0].slope_below, 0.5, 1e-2);
+}
+
+// code1 at α̂ = 0, the bin fitted exactly by μ (ν = n = 70, b = 50): the slope is 0 on both sides,
+// but the curvature 1 + b² ln²κ / n (μ held) is not: κ = hi above, lo below. For "big" (1.10, 0.85)
+// 1.3245 above and 1.9433 below: flagged; "medium" (1.05, 0.93: 1.085 and 1.188) and "small"
+// change by less than the 10 % that find_kinks asks for.
+TEST(HistFactoryKinks, Code1AtZeroIsACurvatureKinkAndSmoothMinimaHaveNone) {
+    const Model model = model_of(kNormsys);
+    const auto kinks = find_kinks(model, make_fit(model).run());
+    ASSERT_EQ(kinks.size(), 1u);
+    EXPECT_EQ(kinks[0].name, "big");
+    EXPECT_NEAR(kinks[0].curvature_above, 1 + 2500 * std::pow(std::log(1.10), 2) / 70, 2e-3);
+    EXPECT_NEAR(kinks[0].curvature_below, 1 + 2500 * std::pow(std::log(0.85), 2) / 70, 2e-3);
+    // the control-region histosys (code0, symmetric: linear) has its minimum away from any kink
+    const Model smooth = model_of(kHistosys);
+    EXPECT_TRUE(find_kinks(smooth, make_fit(smooth).run()).empty());
+}
+
+} // namespace
+} // namespace hepkit::fit::hf

@@ -63,4 +63,26 @@ struct Impacts {
 /// value when a refit does not converge.
 Impacts compute_impacts(const Model& model, const FitResult& best, ThreadPool* pool = nullptr);
 
+/// A free parameter at whose estimate −ln L is not differentiable: its derivative jumps from
+/// slope_below to slope_above (both ∂(−ln L)/∂θ). There the Hessian holds one side's curvature at
+/// best, and a finite-difference Hessian straddling the kink (Fit's route for parameters near a
+/// limit) the jump divided by its step: Hessian errors and correlations mean little; the profile
+/// likelihood's (-a) still do. Typical causes: the kink of code0/code1 at α = 0 where the minimum
+/// sits on it (Asimov data; a normsys degenerate with a free normalisation), and empty template
+/// bins whose variations are not empty (docs/infer.md, "Hessian errors at a kink").
+struct Kink {
+    std::string name;
+    double value = 0, slope_below = 0, slope_above = 0;
+    double curvature_below = 0, curvature_above = 0; ///< ∂²(−ln L)/∂θ² on either side
+};
+
+/// The free parameters of `fit` (a fit of `model`) with a kink at their fitted value, from the
+/// analytic derivative at θ̂ − 2ε, θ̂ − ε, θ̂ + ε, θ̂ + 2ε (ε = 1e-3 of the fit's error, at least
+/// 1e-7·max(1, |θ̂|); the others held): a slope that jumps between θ̂ ∓ ε by more than 5 % of √h (the
+/// change of a smooth slope across one standard deviation, h the larger one-sided curvature) and by
+/// more than 10 times what h explains over 2ε, or a curvature that differs between the two sides by more than
+/// 10 % (a C¹ kink, e.g. code1 at α = 0 when the bins are fitted exactly). Parameters within 2ε of a bound
+/// are skipped.
+std::vector<Kink> find_kinks(const Model& model, const FitResult& fit);
+
 } // namespace hepkit::fit::hf
