@@ -347,7 +347,9 @@ std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globa
             kinks.push_back({{"name", k.name},
                              {"value", k.value},
                              {"slope_below", k.slope_below},
-                             {"slope_above", k.slope_above}});
+                             {"slope_above", k.slope_above},
+                             {"curvature_below", k.curvature_below},
+                             {"curvature_above", k.curvature_above}});
         }
         nlohmann::json inference = nlohmann::json::object();
         try {
