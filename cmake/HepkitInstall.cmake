@@ -20,6 +20,8 @@ if(HEPKIT_WITH_CUDA)
   install(PROGRAMS ${PROJECT_BINARY_DIR}/apps/hepkit/hepkit-gpu-kernel DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/plot/hepkit_fit_plot.py DESTINATION ${CMAKE_INSTALL_DATADIR}/hepkit)
+# `hepkit infer --plots` looks for its script in ../share/hepkit too (apps/hepkit/ProgramDir.hpp)
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/plot/hepkit_infer_plot.py DESTINATION ${CMAKE_INSTALL_DATADIR}/hepkit)
 if(HEPKIT_WITH_TORCH)
   # `hepkit nn train` and `hepkit nn taylor` look for their plot scripts in ../share/hepkit too
   install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/plot/hepkit_nn_plot.py ${PROJECT_SOURCE_DIR}/tools/plot/hepkit_taylor_plot.py

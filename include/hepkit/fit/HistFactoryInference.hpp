@@ -85,8 +85,8 @@ struct ProfileScan {
     double nll_min = 0; ///< its −ln L
     std::vector<double> values, delta_nll;
     std::vector<bool> converged;
-    /// The interval where Δ(−2 ln L) ≤ 1 (68.3 %), its ends found to 1e-8 by bisection between the
-    /// grid points that bracket them; nullopt where the grid does not reach the crossing.
+    /// The interval where Δ(−2 ln L) ≤ 1 (68.3 %), its ends found to 1e-8 by Brent's method between
+    /// the grid points that bracket them; nullopt where the grid does not reach the crossing.
     std::optional<double> lower, upper;
 };
 
