@@ -112,8 +112,9 @@ ev::StepPlace at(const char* kind, const char* name) {
 
 // The Z→μμ global part; shifts: "" none, "mu" Muon_pt × 1.01, "w" genWeight × 1.1. `library`:
 // the library's producers (select_objects, invariant_mass) instead of expressions for the muons.
-ev::Plan zmumu(const std::string& shift, bool library = false) {
+ev::Plan zmumu(const std::string& shift, bool library = false, bool row_sharing = true) {
     ev::Plan plan;
+    plan.row_sharing = row_sharing;
     auto producer = [](const char* name, const char* e) {
         return std::make_shared<ev::ExprProducer>(at("producer", name), e);
     };
@@ -181,11 +182,12 @@ struct Timing {
 
 // One configuration, R times; keeps the fastest.
 Timing run_memory(const std::vector<io::Column>& columns, const std::string& shift, std::size_t threads,
-                  int repeat, std::int64_t batch, std::unique_ptr<ev::Runner>& keep, bool library = false) {
+                  int repeat, std::int64_t batch, std::unique_ptr<ev::Runner>& keep, bool library = false,
+                  bool row_sharing = true) {
     Timing t;
     hepkit::ThreadPool pool(threads);
     for (int r = 0; r < repeat; ++r) {
-        ev::Plan plan = zmumu(shift, library);
+        ev::Plan plan = zmumu(shift, library, row_sharing);
         plan.inputs.batch_entries = batch;
         auto runner = std::make_unique<ev::Runner>(std::move(plan), columns);
         const double w0 = now(), c0 = cpu();
@@ -360,6 +362,8 @@ int main(int argc, char** argv) {
     long events = 1000000;
     int repeat = 3;
     std::int64_t batch = 16384;
+    std::string only; // one in-memory case (nominal, mu, lib, lib_mu; mu_all: without row-level sharing), for
+                      // a profiler
     fs::path cache = fs::read_symlink("/proc/self/exe").parent_path() / "nano-cache";
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
@@ -371,9 +375,12 @@ int main(int argc, char** argv) {
             cache = v;
         else if (a == "--batch")
             batch = std::stoll(v);
+        else if (a == "--only")
+            only = v;
         else {
-            std::fprintf(
-                stderr, "usage: bench_events_pipeline [--events N] [--repeat R] [--cache DIR] [--batch N]\n");
+            std::fprintf(stderr,
+                         "usage: bench_events_pipeline [--events N] [--repeat R] [--cache DIR] [--batch N] "
+                         "[--only nominal|mu|mu_all|lib|lib_mu|lib_mu_all]\n");
             return 64;
         }
     }
@@ -390,6 +397,19 @@ int main(int argc, char** argv) {
             columns = tree.read(branches, 0, tree.entries(), &pool);
         }
         const std::size_t n = columns.front().entries();
+        if (!only.empty()) {
+            const bool library = only.rfind("lib", 0) == 0;
+            const std::string shift = only.find("mu") != std::string::npos ? "mu" : "";
+            const bool all_rows = only.find("_all") != std::string::npos;
+            std::unique_ptr<ev::Runner> keep;
+            const Timing t = run_memory(columns, shift, 1, repeat, batch, keep, library, !all_rows);
+            std::printf("%s: %.3g events/s per core (CPU time)\n", only.c_str(),
+                        static_cast<double>(n) / t.cpu);
+            for (const auto& s : t.report.steps)
+                std::printf("  %-40s %-12s %8.2f ns/event\n", s.label.c_str(), s.shift.c_str(),
+                            1e9 * s.seconds / static_cast<double>(n));
+            return 0;
+        }
         std::printf("Z->mumu global part on %zu NanoAOD-like events (%s), %u hardware threads\n", n,
                     path.filename().string().c_str(), std::thread::hardware_concurrency());
 
@@ -428,6 +448,19 @@ int main(int argc, char** argv) {
         std::unique_ptr<ev::Runner> keep_lib, keep_lib_mu;
         const Timing lib = run_memory(columns, "", 1, repeat, batch, keep_lib, true);
         const Timing lib_mu = run_memory(columns, "mu", 1, repeat, batch, keep_lib_mu, true);
+        // The same shifts computing every selected row again (Plan::row_sharing off): the cost before
+        // row-level sharing, and a check that it changes no output.
+        std::unique_ptr<ev::Runner> keep_mu_all, keep_lib_mu_all;
+        const Timing mu_all = run_memory(columns, "mu", 1, repeat, batch, keep_mu_all, false, false);
+        const Timing lib_mu_all = run_memory(columns, "mu", 1, repeat, batch, keep_lib_mu_all, true, false);
+        auto shifted = [](const std::unique_ptr<ev::Runner>& r) {
+            return &dynamic_cast<const HistResult&>(r->result("zmm", "mass_hist", "mu_scale_up"));
+        };
+        const bool same_shifted = shifted(keep_mu)->sumw == shifted(keep_mu_all)->sumw &&
+                                  shifted(keep_lib_mu)->sumw == shifted(keep_lib_mu_all)->sumw &&
+                                  shifted(keep_mu)->sumw == shifted(keep_lib_mu)->sumw;
+        if (!same_shifted)
+            std::printf("MISMATCH: the shifted histograms differ with and without row-level sharing\n");
 
         // the same selection both ways
         bool same = nom.selected == nr.selected && lib.selected == nr.selected;
@@ -511,11 +544,15 @@ int main(int argc, char** argv) {
                     (w.cpu - nom.cpu) / nom.cpu);
         std::printf("  %-56s %10.3f\n", "hepkit, library steps: muon pT scale",
                     (lib_mu.cpu - lib.cpu) / lib.cpu);
+        std::printf("  %-56s %10.3f\n", "  the same, every selected row computed again (before)",
+                    (lib_mu_all.cpu - lib.cpu) / lib.cpu);
+        std::printf("  %-56s %10.3f\n", "hepkit: muon pT scale, every selected row again (before)",
+                    (mu_all.cpu - nom.cpu) / nom.cpu);
         std::printf("  %-56s %10.3f\n", "hepkit reading the file: muon pT scale",
                     (file_mu_cpu - file_cpu) / file_cpu);
         std::printf("  %-56s %10.3f\n", "naive loop (filled structs): muon pT scale, event copied",
                     (naive_shift - naive_fill) / naive_fill);
-        return same ? 0 : 1;
+        return same && same_shifted ? 0 : 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_events_pipeline: %s\n", e.what());
         return 1;

@@ -16,6 +16,7 @@
 #include "hepkit/io/Column.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -46,6 +47,9 @@ struct SeqRun {
     std::vector<const std::vector<std::uint32_t>*> rows_after;
     /// By ProductId: the selected rows whose value may differ from the nominal's (empty: none).
     std::vector<RowMask> diff;
+    /// By ProductId: the rows a product was computed on, until it is compared with the nominal's
+    /// (then null, and `diff` holds the result): comparisons wait until a step reads the product.
+    std::vector<std::shared_ptr<const RowMask>> computed;
     /// The selected rows that the nominal's run dropped (empty: none): every step computes them.
     RowMask stale;
 };
@@ -58,8 +62,8 @@ void produce_rows(const Node& node, SeqRun& run, const SeqRun& nominal);
 /// elsewhere; narrows run.batch's rows, sets run.own_rows/rows_after[node.index] and run.stale.
 void select_rows(const Node& node, SeqRun& run, const SeqRun& nominal);
 /// After a shift's replacement ran (and run.batch holds it under the replaced product's id): where
-/// the replacement differs from the nominal's product (compared, so that an event without muons
-/// is not computed again under a muon scale).
+/// the replacement differs from the nominal's product, compared when a step reads it (so that an
+/// event without muons is not computed again under a muon scale).
 void mark_replacement(const Node& node, SeqRun& run, const SeqRun& nominal);
 
 } // namespace hepkit::events::detail

@@ -42,7 +42,8 @@ std::vector<io::Column> muons(std::size_t events, std::uint64_t seed, double sca
             const auto p = static_cast<float>(pt(rng));
             // The shifted input, scaled as a float32 replacement `Muon_pt * scale` stores it: the
             // product in double, rounded to float.
-            c_pt.mut<float>().push_back(scale == 1.0 ? p : static_cast<float>(static_cast<double>(p) * scale));
+            c_pt.mut<float>().push_back(scale == 1.0 ? p
+                                                     : static_cast<float>(static_cast<double>(p) * scale));
             c_eta.mut<float>().push_back(static_cast<float>(eta(rng)));
             c_phi.mut<float>().push_back(static_cast<float>(phi(rng)));
             c_mass.mut<float>().push_back(0.1057f);
@@ -142,7 +143,8 @@ Plan zmumu(Kind kind, const std::vector<double>& scales, std::int64_t batch) {
             expr_producer("mu_px", "sum(where(good_mu, Muon_pt * cos(Muon_phi), 0.0))"),
             expr_producer("mu_py", "sum(where(good_mu, Muon_pt * sin(Muon_phi), 0.0))"),
             expr_producer("mu_pz", "sum(where(good_mu, Muon_pt * sinh(Muon_eta), 0.0))"),
-            expr_producer("mu_e", "sum(where(good_mu, sqrt((Muon_pt * cosh(Muon_eta))**2 + Muon_mass**2), 0.0))"),
+            expr_producer("mu_e",
+                          "sum(where(good_mu, sqrt((Muon_pt * cosh(Muon_eta))**2 + Muon_mass**2), 0.0))"),
             expr_producer("dimuon_m2", "mu_e**2 - mu_px**2 - mu_py**2 - mu_pz**2"),
             expr_producer("dimuon_mass", "sqrt(where(dimuon_m2 > 0, dimuon_m2, 0.0))"),
             expr_filter("window", "60 < dimuon_mass < 120"),
@@ -152,10 +154,10 @@ Plan zmumu(Kind kind, const std::vector<double>& scales, std::int64_t batch) {
     Pipeline p;
     p.name = "zmm";
     p.weight = "genWeight";
-    p.steps = {std::make_shared<Record>("before", std::vector<std::string>{"dimuon_mass", "lead_pt", "genWeight"}),
-               expr_filter("lead_cut", "lead_pt > 30"),
-               expr_producer("mass_over_lead", "dimuon_mass / lead_pt"),
-               std::make_shared<Record>("after", std::vector<std::string>{"mass_over_lead", "Muon_pt"})};
+    p.steps = {
+        std::make_shared<Record>("before", std::vector<std::string>{"dimuon_mass", "lead_pt", "genWeight"}),
+        expr_filter("lead_cut", "lead_pt > 30"), expr_producer("mass_over_lead", "dimuon_mass / lead_pt"),
+        std::make_shared<Record>("after", std::vector<std::string>{"mass_over_lead", "Muon_pt"})};
     for (std::size_t k = 0; k < scales.size(); ++k) {
         const std::string name = "s" + std::to_string(k);
         const std::string e = "Muon_pt * " + std::to_string(scales[k]);
@@ -195,7 +197,8 @@ void shifted_equals_nominal_of_shifted_input(Kind kind) {
     const std::vector<double> scales{1.01, 0.99, 1.3};
     const std::size_t events = 6000;
     const auto input = muons(events, 15);
-    for (const auto& [batch, threads] : {std::pair<std::int64_t, std::size_t>{1000, 1}, {777, 2}, {6000, 1}}) {
+    for (const auto& [batch, threads] :
+         {std::pair<std::int64_t, std::size_t>{1000, 1}, {777, 2}, {6000, 1}}) {
         ThreadPool pool(threads);
         Runner shared(zmumu(kind, scales, batch), input);
         shared.run(&pool);
@@ -250,7 +253,8 @@ class TwiceX : public Producer {
 // Checks that the rows a batch does not select hold 0 (Products.hpp) and sums the selected ones.
 class SumAndZeros : public Consumer {
   public:
-    explicit SumAndZeros(std::string input) : Consumer(test::place("consumer", "sum")), input_(std::move(input)) {}
+    explicit SumAndZeros(std::string input)
+        : Consumer(test::place("consumer", "sum")), input_(std::move(input)) {}
     std::vector<std::string> inputs() const override { return {input_}; }
     void declare(const Schema& schema) override { id_ = schema.require(input_, place().label()); }
     std::unique_ptr<Result> consume(const Batch& batch) const override {
@@ -264,7 +268,8 @@ class SumAndZeros : public Consumer {
         }
         for (std::size_t row = 0; row < batch.size(); ++row)
             if (!selected[row] && at(c, row) != 0)
-                r->log += "row " + std::to_string(row) + " not selected holds " + std::to_string(at(c, row)) + "\n";
+                r->log +=
+                    "row " + std::to_string(row) + " not selected holds " + std::to_string(at(c, row)) + "\n";
         return r;
     }
     std::unique_ptr<Result> empty() const override { return std::make_unique<SumResult>(); }
@@ -300,12 +305,14 @@ TEST(EventsRowSharing, OnlyRowsThatDifferAreComputed) {
         auto c = std::make_shared<TwiceX>("a", "c");
         Plan plan;
         plan.row_sharing = sharing;
-        plan.global = {a, std::make_shared<FnFilter>(place("filter", "a_gt_20"), "a",
-                                                     [](double v) { return v > 20; })};
-        plan.shifts = {Shift{"some", {{"x", std::make_shared<FnProducer>(
-                                                place("producer", "x@some"), std::vector<std::string>{"x"},
+        plan.global = {
+            a, std::make_shared<FnFilter>(place("filter", "a_gt_20"), "a", [](double v) { return v > 20; })};
+        plan.shifts = {Shift{
+            "some",
+            {{"x", std::make_shared<FnProducer>(place("producer", "x@some"), std::vector<std::string>{"x"},
                                                 ProductInfo{"x@some", ColumnType::Float32}, [](auto& v) {
-                                                    return static_cast<int>(v[0]) % 4 == 1 ? v[0] + 100 : v[0];
+                                                    return static_cast<int>(v[0]) % 4 == 1 ? v[0] + 100
+                                                                                           : v[0];
                                                 })}}}};
         Pipeline p;
         p.name = "p";
@@ -333,10 +340,11 @@ TEST(EventsRowSharing, UnchangedInputsShareTheNominalColumn) {
     auto a = std::make_shared<TwiceX>("x", "a");
     Plan plan;
     plan.global = {a};
-    plan.shifts = {Shift{"same", {{"x", std::make_shared<FnProducer>(
-                                            place("producer", "x@same"), std::vector<std::string>{"x"},
-                                            ProductInfo{"x@same", ColumnType::Float32},
-                                            [](auto& v) { return v[0]; })}}}};
+    plan.shifts = {
+        Shift{"same",
+              {{"x", std::make_shared<FnProducer>(place("producer", "x@same"), std::vector<std::string>{"x"},
+                                                  ProductInfo{"x@same", ColumnType::Float32},
+                                                  [](auto& v) { return v[0]; })}}}};
     Pipeline p;
     p.name = "p";
     p.shifts = {"same"};
