@@ -210,11 +210,11 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
     // The global part: the nominal, then each shift that reaches it, each from the input's batch.
     const Sequence& global = sequences[0];
     std::vector<std::unique_ptr<SeqRun>> gruns(global.rerun.size());
-    gruns[0] = std::make_unique<SeqRun>(SeqRun{input, {}, {}, {}, {}, {}});
+    gruns[0] = std::make_unique<SeqRun>(SeqRun{input, {}, {}, {}, {}, {}, {}});
     run_sequence(global, 0, *gruns[0], nullptr);
     for (std::size_t v = 1; v < global.rerun.size(); ++v)
         if (global.touched[v]) {
-            gruns[v] = std::make_unique<SeqRun>(SeqRun{input, {}, {}, {}, {}, {}});
+            gruns[v] = std::make_unique<SeqRun>(SeqRun{input, {}, {}, {}, {}, {}, {}});
             run_sequence(global, v, *gruns[v], gruns[0].get());
         }
 
@@ -225,8 +225,8 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
             const SeqRun& from = *gruns[seq.global_variant[v]];
             // A shifted variant continues from where its global variant differs from the nominal.
             pruns[v] =
-                v ? std::make_unique<SeqRun>(SeqRun{from.batch, {}, {}, from.diff, from.computed, from.stale})
-                  : std::make_unique<SeqRun>(SeqRun{from.batch, {}, {}, {}, {}, {}});
+                v ? std::make_unique<SeqRun>(SeqRun{from.batch, {}, {}, from.diff, from.computed, from.dense, from.stale})
+                  : std::make_unique<SeqRun>(SeqRun{from.batch, {}, {}, {}, {}, {}, {}});
             run_sequence(seq, v, *pruns[v], v ? pruns[0].get() : nullptr);
 
             // Cut flow: all events, then after each filter of the global part and of the pipeline,

@@ -34,8 +34,9 @@ void with_values(const io::Column& a, const io::Column& b, F&& f) {
 
 } // namespace
 
-void mark_differences(const io::Column& a, const io::Column& b, std::span<const std::uint32_t> rows,
+bool mark_differences(const io::Column& a, const io::Column& b, std::span<const std::uint32_t> rows,
                       std::uint8_t* diff) {
+    bool all = false;
     with_values(a, b, [&](auto va, auto vb) {
         using T = typename decltype(va)::value_type;
         // Compared as unsigned integers of the same size: bits, and no memcmp call per event.
@@ -83,6 +84,7 @@ void mark_differences(const io::Column& a, const io::Column& b, std::span<const 
         if (4 * rows.size() >= events) {
             for (const std::uint32_t r : rows)
                 diff[r] = 1;
+            all = true;
             return;
         }
         // Over few rows: rows of other lengths differ, rows of equal non-zero lengths are compared
@@ -106,6 +108,7 @@ void mark_differences(const io::Column& a, const io::Column& b, std::span<const 
             diff[r] |= static_cast<std::uint8_t>(differ);
         }
     });
+    return all;
 }
 
 io::Column splice(const io::Column& nominal, const io::Column& fresh, std::span<const std::uint8_t> source) {
@@ -152,27 +155,36 @@ io::Column splice(const io::Column& nominal, const io::Column& fresh, std::span<
 
 namespace {
 
+// SeqRun::dense values.
+constexpr std::uint8_t kDiffersEverywhere = 1;  // diff marks every selected row
+constexpr std::uint8_t kComputedEverywhere = 2; // computed on every selected row, not compared yet
+
 // Where product `id` of the run differs from the nominal's on `rows` (computed rows): compared,
 // and stale rows always (the nominal has no value there).
-RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal,
-                    std::span<const std::uint32_t> rows);
+RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal, std::span<const std::uint32_t> rows,
+                    bool& all);
 
 // run.diff[id], compared now if the product was computed but not compared yet: on the rows still
 // selected only (a product read after selective filters is compared on few rows; one read by no
 // step is never compared).
 const RowMask& diff_of(ProductId id, SeqRun& run, const SeqRun& nominal) {
-    if (id < run.computed.size() && run.computed[id]) {
-        // The rows still selected that were computed: a look-up per selected row.
-        const std::uint8_t* computed = run.computed[id]->data();
+    if (id < run.computed.size() && (run.computed[id] || run.dense[id] == kComputedEverywhere)) {
+        // The rows still selected that were computed: all of them, or a look-up per selected row.
         const auto selected = run.batch.rows();
-        std::vector<std::uint32_t> rows(selected.size());
-        std::size_t k = 0;
-        for (const std::uint32_t r : selected) {
-            rows[k] = r;
-            k += computed[r];
+        std::vector<std::uint32_t> rows(selected.begin(), selected.end());
+        std::size_t k = rows.size();
+        if (run.computed[id]) {
+            const std::uint8_t* computed = run.computed[id]->data();
+            k = 0;
+            for (const std::uint32_t r : selected) {
+                rows[k] = r;
+                k += computed[r];
+            }
+            rows.resize(k);
         }
-        rows.resize(k);
-        run.diff[id] = differences(id, run, nominal, rows);
+        bool all = false;
+        run.diff[id] = differences(id, run, nominal, rows, all);
+        run.dense[id] = all && k == selected.size() ? kDiffersEverywhere : 0;
         run.computed[id].reset();
     }
     return run.diff[id];
@@ -181,16 +193,42 @@ const RowMask& diff_of(ProductId id, SeqRun& run, const SeqRun& nominal) {
 // The selected rows that `node` computes: stale, or where a product it reads differs. The masks
 // are OR-ed over the whole batch (a vectorised pass), the rows collected without a branch.
 std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const SeqRun& nominal) {
+    const auto selected = run.batch.rows();
+    // A product that differs in every selected row decides alone: the others need no comparison.
+    auto every_row = [&] { return std::vector<std::uint32_t>(selected.begin(), selected.end()); };
+    for (const ProductId id : node.reads) {
+        if (id >= run.dense.size())
+            continue;
+        if (run.dense[id] == kComputedEverywhere) {
+            // Computed on every row and a collection whose layout differs from the nominal's (one
+            // memcmp, which stops at the first difference): every row counts as different, without
+            // a look at the values (a selected collection whose selection changed somewhere; over
+            // many rows mark_differences decides the same after a pass, over few rows a look at
+            // each would spare few of them).
+            const io::Column& a = run.batch.get(id);
+            const io::Column& b = nominal.batch.get(id);
+            if (a.jagged() &&
+                std::memcmp(a.offsets.data(), b.offsets.data(), a.offsets.size() * sizeof(std::int64_t)) != 0) {
+                run.dense[id] = kDiffersEverywhere;
+                run.computed[id].reset();
+                run.diff[id].clear();
+            }
+        }
+        if (run.dense[id] == kDiffersEverywhere)
+            return every_row();
+    }
     std::vector<const RowMask*> masks;
     for (const ProductId id : node.reads)
-        if (id < run.diff.size() && !diff_of(id, run, nominal).empty())
+        if (id < run.diff.size() && !diff_of(id, run, nominal).empty()) {
+            if (run.dense[id] == kDiffersEverywhere)
+                return every_row();
             masks.push_back(&run.diff[id]);
+        }
     if (!run.stale.empty())
         masks.push_back(&run.stale);
     std::vector<std::uint32_t> rows;
     if (masks.empty())
         return rows;
-    const auto selected = run.batch.rows();
     const std::uint8_t* any = masks.front()->data();
     RowMask combined;
     if (masks.size() > 1 && 4 * selected.size() < run.batch.size()) {
@@ -224,10 +262,10 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
     return rows;
 }
 
-RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal,
-                    std::span<const std::uint32_t> rows) {
+RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal, std::span<const std::uint32_t> rows,
+                    bool& all) {
     RowMask d(run.batch.size(), 0);
-    mark_differences(run.batch.get(id), nominal.batch.get(id), rows, d.data());
+    all = mark_differences(run.batch.get(id), nominal.batch.get(id), rows, d.data());
     bool any = false;
     for (const std::uint32_t r : rows) {
         if (!run.stale.empty() && run.stale[r])
@@ -260,12 +298,14 @@ void produce_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
     Batch& batch = run.batch;
     run.diff.resize(batch.schema().size());
     run.computed.resize(batch.schema().size());
+    run.dense.resize(batch.schema().size());
     std::vector<std::uint32_t> fresh = rows_to_compute(node, run, nominal);
     if (fresh.empty()) {
         for (const ProductId id : node.makes) {
             batch.put_shared(id, nominal.batch.share(id));
             run.diff[id].clear();
             run.computed[id].reset();
+            run.dense[id] = 0;
         }
         return;
     }
@@ -284,20 +324,46 @@ void produce_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
         for (const ProductId id : node.makes)
             batch.put(id, splice(nominal.batch.get(id), batch.get(id), source));
     }
-    // Compared when a later step reads them (diff_of).
-    auto mask = std::make_shared<RowMask>(batch.size(), 0);
-    for (const std::uint32_t r : fresh)
-        (*mask)[r] = 1;
-    const std::shared_ptr<const RowMask> rows = std::move(mask);
+    // Compared when a later step reads them (diff_of), on the rows computed: all selected ones, or
+    // those of a mask.
+    const bool everywhere = fresh.size() == batch.rows().size();
+    std::shared_ptr<const RowMask> rows;
+    if (!everywhere) {
+        auto mask = std::make_shared<RowMask>(batch.size(), 0);
+        for (const std::uint32_t r : fresh)
+            (*mask)[r] = 1;
+        rows = std::move(mask);
+    }
     for (const ProductId id : node.makes) {
         run.diff[id].clear();
         run.computed[id] = rows;
+        run.dense[id] = everywhere ? kComputedEverywhere : 0;
     }
 }
 
 void select_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
     Batch& batch = run.batch;
     const std::vector<std::uint32_t> fresh = rows_to_compute(node, run, nominal);
+    if (!fresh.empty() && fresh.size() == batch.rows().size()) {
+        // Every row computed: the filter as in the nominal, then the kept rows the nominal dropped.
+        std::vector<std::uint8_t> pass(fresh.size(), 0);
+        node.filter->select(batch, pass);
+        batch.narrow(pass);
+        RowMask nominal_kept(batch.size(), 0);
+        for (const std::uint32_t r : *nominal.rows_after[node.index])
+            nominal_kept[r] = 1;
+        RowMask stale;
+        for (const std::uint32_t r : batch.rows())
+            if (!nominal_kept[r]) {
+                if (stale.empty())
+                    stale.assign(batch.size(), 0);
+                stale[r] = 1;
+            }
+        run.stale = std::move(stale);
+        run.own_rows[node.index].assign(batch.rows().begin(), batch.rows().end());
+        run.rows_after[node.index] = &run.own_rows[node.index];
+        return;
+    }
     std::vector<std::uint8_t> pass(fresh.size(), 0);
     if (!fresh.empty())
         on_rows(batch, fresh, [&] { node.filter->select(batch, pass); });
@@ -335,6 +401,7 @@ void mark_replacement(const Node& node, SeqRun& run, const SeqRun& nominal) {
     (void)nominal;
     run.diff.resize(run.batch.schema().size());
     run.computed.resize(run.batch.schema().size());
+    run.dense.resize(run.batch.schema().size());
     const auto rows = run.batch.rows();
     const io::Column& product = run.batch.get(node.replaced);
     if (product.jagged()) {
@@ -350,18 +417,16 @@ void mark_replacement(const Node& node, SeqRun& run, const SeqRun& nominal) {
                 d[r] |= run.stale[r];
         run.diff[node.replaced] = std::move(d);
         run.computed[node.replaced].reset();
+        run.dense[node.replaced] = 0;
     } else {
         run.diff[node.replaced].clear();
-        auto mask = std::make_shared<RowMask>(run.batch.size(), 0);
-        for (const std::uint32_t r : rows)
-            (*mask)[r] = 1;
-        run.computed[node.replaced] = std::move(mask);
+        run.computed[node.replaced].reset();
+        run.dense[node.replaced] = kComputedEverywhere;
     }
     // The replacement's own product has no nominal counterpart: it differs wherever it is read.
-    RowMask all(run.batch.size(), 0);
-    for (const std::uint32_t r : rows)
-        all[r] = 1;
-    run.diff[node.makes.front()] = std::move(all);
+    run.diff[node.makes.front()].clear();
+    run.computed[node.makes.front()].reset();
+    run.dense[node.makes.front()] = kDiffersEverywhere;
 }
 
 } // namespace hepkit::events::detail

@@ -26,8 +26,9 @@ namespace hepkit::events::detail {
 using RowMask = std::vector<std::uint8_t>;
 
 /// Sets diff[r] = 1 for every r of `rows` where `a` and `b` (same type and shape, flat or jagged)
-/// differ: another length, or other bits. `diff` has one byte per row of the batch.
-void mark_differences(const io::Column& a, const io::Column& b, std::span<const std::uint32_t> rows,
+/// differ: another length, or other bits — or, for collections of other layouts over many rows,
+/// for every row without comparing (then returns true). `diff` has one byte per row of the batch.
+bool mark_differences(const io::Column& a, const io::Column& b, std::span<const std::uint32_t> rows,
                       std::uint8_t* diff);
 
 /// What row r of a spliced column is made of (splice()).
@@ -50,6 +51,9 @@ struct SeqRun {
     /// By ProductId: the rows a product was computed on, until it is compared with the nominal's
     /// (then null, and `diff` holds the result): comparisons wait until a step reads the product.
     std::vector<std::shared_ptr<const RowMask>> computed;
+    /// By ProductId: 1 when it differs in every selected row (a step reading it computes them all;
+    /// `diff` may then be empty), 2 when it was computed on every selected row and not compared yet.
+    std::vector<std::uint8_t> dense;
     /// The selected rows that the nominal's run dropped (empty: none): every step computes them.
     RowMask stale;
 };
