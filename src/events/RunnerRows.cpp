@@ -161,8 +161,8 @@ constexpr std::uint8_t kComputedEverywhere = 2; // computed on every selected ro
 
 // Where product `id` of the run differs from the nominal's on `rows` (computed rows): compared,
 // and stale rows always (the nominal has no value there).
-RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal, std::span<const std::uint32_t> rows,
-                    bool& all);
+RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal,
+                    std::span<const std::uint32_t> rows, bool& all);
 
 // run.diff[id], compared now if the product was computed but not compared yet: on the rows still
 // selected only (a product read after selective filters is compared on few rows; one read by no
@@ -207,8 +207,8 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
             // each would spare few of them).
             const io::Column& a = run.batch.get(id);
             const io::Column& b = nominal.batch.get(id);
-            if (a.jagged() &&
-                std::memcmp(a.offsets.data(), b.offsets.data(), a.offsets.size() * sizeof(std::int64_t)) != 0) {
+            if (a.jagged() && std::memcmp(a.offsets.data(), b.offsets.data(),
+                                          a.offsets.size() * sizeof(std::int64_t)) != 0) {
                 run.dense[id] = kDiffersEverywhere;
                 run.computed[id].reset();
                 run.diff[id].clear();
@@ -262,8 +262,8 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
     return rows;
 }
 
-RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal, std::span<const std::uint32_t> rows,
-                    bool& all) {
+RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal,
+                    std::span<const std::uint32_t> rows, bool& all) {
     RowMask d(run.batch.size(), 0);
     all = mark_differences(run.batch.get(id), nominal.batch.get(id), rows, d.data());
     bool any = false;
