@@ -224,9 +224,9 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
         for (std::size_t v = 0; v < seq.rerun.size(); ++v) {
             const SeqRun& from = *gruns[seq.global_variant[v]];
             // A shifted variant continues from where its global variant differs from the nominal.
-            pruns[v] =
-                v ? std::make_unique<SeqRun>(SeqRun{from.batch, {}, {}, from.diff, from.computed, from.dense, from.stale})
-                  : std::make_unique<SeqRun>(SeqRun{from.batch, {}, {}, {}, {}, {}, {}});
+            pruns[v] = v ? std::make_unique<SeqRun>(
+                               SeqRun{from.batch, {}, {}, from.diff, from.computed, from.dense, from.stale})
+                         : std::make_unique<SeqRun>(SeqRun{from.batch, {}, {}, {}, {}, {}, {}});
             run_sequence(seq, v, *pruns[v], v ? pruns[0].get() : nullptr);
 
             // Cut flow: all events, then after each filter of the global part and of the pipeline,
