@@ -139,13 +139,18 @@ io::Column splice(const io::Column& nominal, const io::Column& fresh, std::span<
                 out.offsets[r + 1] = out.offsets[r] + len;
             }
             values.resize(static_cast<std::size_t>(out.offsets[n]));
-            for (std::size_t r = 0; r < n; ++r) {
+            // Runs of rows from one source are contiguous there too: one copy per run, not per row.
+            for (std::size_t r = 0; r < n;) {
                 const auto s = static_cast<RowSource>(source[r]);
-                const std::size_t len = static_cast<std::size_t>(out.offsets[r + 1] - out.offsets[r]);
-                if (len == 0)
-                    continue;
-                const T* from = s == RowSource::fresh ? vf.data() + of[r] : vn.data() + on[r];
-                std::memcpy(values.data() + out.offsets[r], from, len * sizeof(T));
+                std::size_t e = r + 1;
+                while (e < n && source[e] == source[r])
+                    ++e;
+                const auto len = static_cast<std::size_t>(out.offsets[e] - out.offsets[r]);
+                if (s != RowSource::none && len > 0) {
+                    const T* from = s == RowSource::fresh ? vf.data() + of[r] : vn.data() + on[r];
+                    std::memcpy(values.data() + out.offsets[r], from, len * sizeof(T));
+                }
+                r = e;
             }
         }
         out.template mut<T>() = std::move(values);
@@ -154,6 +159,12 @@ io::Column splice(const io::Column& nominal, const io::Column& fresh, std::span<
 }
 
 namespace {
+
+// A producer with more than 1/kComputeAllAbove of its rows to compute computes them all: columnar
+// steps are much slower per row over a scattered subset, and a spliced column costs a pass over
+// the batch (measured on bench_events_pipeline's endcap-muon scale: good_mu over the ~10 % of
+// events with an endcap muon cost 14 ns per event, over all of them 5.4).
+constexpr std::size_t kComputeAllAbove = 16;
 
 // SeqRun::dense values.
 constexpr std::uint8_t kDiffersEverywhere = 1;  // diff marks every selected row
@@ -309,9 +320,9 @@ void produce_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
         }
         return;
     }
-    // Most rows to compute: all of them, in one contiguous pass (cheaper for columnar steps than
-    // a scattered subset and a splice); the values of the rows that could be shared are equal.
-    if (2 * fresh.size() > batch.rows().size()) {
+    // More than a few rows to compute: all of them, in one contiguous pass; the values of the
+    // rows that could be shared are equal.
+    if (kComputeAllAbove * fresh.size() > batch.rows().size()) {
         fresh.assign(batch.rows().begin(), batch.rows().end());
         node.producer->produce(batch);
     } else {
@@ -405,20 +416,21 @@ void mark_replacement(const Node& node, SeqRun& run, const SeqRun& nominal) {
     const auto rows = run.batch.rows();
     const io::Column& product = run.batch.get(node.replaced);
     if (product.jagged()) {
-        // A collection (Muon_pt × 1.01): the events without objects are the nominal's. Comparing the
-        // values too would cost more than it saves, since nearly every object of a scale shift
-        // changes.
+        // A collection (Muon_pt × 1.01): the events without objects are the nominal's. Its values
+        // are not compared: a pass over them costs about what the first step reading them does
+        // (~4 ns per event on the Z→μμ benchmark), and a scale changes nearly every object.
         RowMask d(run.batch.size(), 0);
         const std::int64_t* o = product.offsets.data();
         for (const std::uint32_t r : rows)
             d[r] = static_cast<std::uint8_t>(o[r + 1] != o[r]);
         if (!run.stale.empty())
             for (const std::uint32_t r : rows)
-                d[r] |= run.stale[r];
+                d[r] = static_cast<std::uint8_t>(d[r] | run.stale[r]);
         run.diff[node.replaced] = std::move(d);
         run.computed[node.replaced].reset();
         run.dense[node.replaced] = 0;
     } else {
+        // One value per event: compared when a step first reads it.
         run.diff[node.replaced].clear();
         run.computed[node.replaced].reset();
         run.dense[node.replaced] = kComputedEverywhere;

@@ -317,16 +317,16 @@ TEST(EventsRowSharing, FactoredStepsGiveTheShiftedInputsNominal) {
 }
 
 TEST(EventsRowSharing, OnlyRowsThatDifferAreComputed) {
-    // 40 entries, x = g + 1 (CoreSteps.hpp), one batch. Shift "some": x → x + 100 where x % 4 == 1
-    // (x = 1, 5, …, 37: 10 rows), x elsewhere. Global: a = 2x, filter a > 20 (x > 10). Pipeline:
-    // c = 2a, the sum of c.
-    //  - nominal: a on 40 rows; the filter keeps x = 11 … 40 (30 rows); c on 30 rows;
-    //    Σc = 4 Σ_{11..40} x = 4 · 765 = 3060.
-    //  - "some": a on the 10 rows whose x changed; the filter keeps x = 11 … 40 and, with
-    //    x + 100, x = 1, 5, 9 (nominally dropped): 33 rows; c on the rows where a changed or that
-    //    the nominal dropped: the 10 rows x % 4 == 1 (all pass); Σc = 3060 + 4·100·7 (x = 13 … 37
-    //    stay, +100 each) + 4·(101 + 105 + 109) = 3060 + 2800 + 1260 = 7120.
-    //  - row_sharing off: a on 40 + 40 rows, c on 30 + 33.
+    // 160 entries, x = g + 1 (CoreSteps.hpp), one batch. Shift "some": x → x + 100 where
+    // x % 32 == 1 (x = 1, 33, 65, 97, 129: 5 rows), x elsewhere. Global: a = 2x, filter a > 20
+    // (x > 10). Pipeline: c = 2a, the sum of c.
+    //  - nominal: a on 160 rows; the filter keeps x = 11 … 160 (150 rows); c on 150 rows;
+    //    Σc = 4 Σ_{11..160} x = 4 · (12880 − 55) = 51300.
+    //  - "some": a on the 5 rows whose x changed; the filter keeps x = 11 … 160 and x = 1 (101,
+    //    nominally dropped): 151 rows; c on the rows where a changed or that the nominal dropped:
+    //    the 5 rows (all pass); Σc = 4 · (12825 + 100·4 (x = 33 … 129 stay, +100 each) + 101)
+    //    = 4 · 13326 = 53304.
+    //  - row_sharing off: a on 160 + 160 rows, c on 150 + 151.
     for (const bool sharing : {true, false}) {
         auto a = std::make_shared<TwiceX>("x", "a");
         auto c = std::make_shared<TwiceX>("a", "c");
@@ -338,25 +338,25 @@ TEST(EventsRowSharing, OnlyRowsThatDifferAreComputed) {
             "some",
             {{"x", std::make_shared<FnProducer>(place("producer", "x@some"), std::vector<std::string>{"x"},
                                                 ProductInfo{"x@some", ColumnType::Float32}, [](auto& v) {
-                                                    return static_cast<int>(v[0]) % 4 == 1 ? v[0] + 100
-                                                                                           : v[0];
+                                                    return static_cast<int>(v[0]) % 32 == 1 ? v[0] + 100
+                                                                                            : v[0];
                                                 })}}}};
         Pipeline p;
         p.name = "p";
         p.shifts = {"some"};
         p.steps = {c, std::make_shared<SumAndZeros>("c")};
         plan.pipelines = {p};
-        Runner runner(std::move(plan), make_columns(0, 40));
+        Runner runner(std::move(plan), make_columns(0, 160));
         runner.run();
         const auto& nominal = sum_of(runner, "p", "sum");
         const auto& some = sum_of(runner, "p", "sum", "some");
-        EXPECT_EQ(nominal.sum, 3060);
-        EXPECT_EQ(nominal.count, 30);
-        EXPECT_EQ(some.sum, 7120);
-        EXPECT_EQ(some.count, 33);
+        EXPECT_EQ(nominal.sum, 51300);
+        EXPECT_EQ(nominal.count, 150);
+        EXPECT_EQ(some.sum, 53304);
+        EXPECT_EQ(some.count, 151);
         EXPECT_EQ(some.log, ""); // the spliced column holds 0 where the batch selects nothing
-        EXPECT_EQ(a->rows, sharing ? 40 + 10 : 80);
-        EXPECT_EQ(c->rows, sharing ? 30 + 10 : 63);
+        EXPECT_EQ(a->rows, sharing ? 160 + 5 : 320);
+        EXPECT_EQ(c->rows, sharing ? 150 + 5 : 301);
     }
 }
 
