@@ -2,6 +2,7 @@
 // global part and every pipeline under the nominal and its shifts (sharing what the plan analysis
 // says is unchanged), results merged in batch order so that outputs do not depend on the threads.
 #include "RunnerImpl.hpp"
+#include "RunnerRows.hpp"
 
 #include "hepkit/core/ThreadPool.hpp"
 
@@ -23,6 +24,7 @@ using detail::BatchWork;
 using detail::CutCount;
 using detail::Node;
 using detail::NodeKind;
+using detail::SeqRun;
 using detail::Sequence;
 using Clock = std::chrono::steady_clock;
 
@@ -103,14 +105,6 @@ CutCount count(const io::Column* weight, const std::vector<std::uint32_t>* rows,
     return c;
 }
 
-// One sequence run in one variant on one batch: the rows after each filter (its own, or the
-// nominal's where the filter is shared).
-struct SeqRun {
-    Batch batch;
-    std::vector<std::vector<std::uint32_t>> own_rows;
-    std::vector<const std::vector<std::uint32_t>*> rows_after;
-};
-
 } // namespace
 
 std::vector<io::Column> Runner::Impl::read(const BatchSpec& spec) const {
@@ -173,16 +167,28 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
                 continue;
             }
             const double t0 = thread_seconds();
+            // Row-level sharing (RunnerRows.hpp): under a shift, a step that runs again computes
+            // only the rows where what it reads differs from the nominal's.
+            const SeqRun* by_rows = plan.row_sharing ? nominal : nullptr;
             switch (node.kind) {
             case NodeKind::producer:
-                node.producer->produce(run.batch);
+                if (by_rows)
+                    detail::produce_rows(node, run, *by_rows);
+                else
+                    node.producer->produce(run.batch);
                 break;
             case NodeKind::replacement:
                 node.producer->produce(run.batch);
                 // From here on, the shift's steps read the replacement under the product's name.
                 run.batch.put_shared(node.replaced, run.batch.share(node.makes.front()));
+                if (by_rows)
+                    detail::mark_replacement(node, run, *by_rows);
                 break;
             case NodeKind::filter: {
+                if (by_rows) {
+                    detail::select_rows(node, run, *by_rows);
+                    break;
+                }
                 std::vector<std::uint8_t> pass(run.batch.rows().size(), 0);
                 node.filter->select(run.batch, pass);
                 run.batch.narrow(pass);
@@ -204,11 +210,11 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
     // The global part: the nominal, then each shift that reaches it, each from the input's batch.
     const Sequence& global = sequences[0];
     std::vector<std::unique_ptr<SeqRun>> gruns(global.rerun.size());
-    gruns[0] = std::make_unique<SeqRun>(SeqRun{input, {}, {}});
+    gruns[0] = std::make_unique<SeqRun>(SeqRun{input, {}, {}, {}, {}, {}, {}});
     run_sequence(global, 0, *gruns[0], nullptr);
     for (std::size_t v = 1; v < global.rerun.size(); ++v)
         if (global.touched[v]) {
-            gruns[v] = std::make_unique<SeqRun>(SeqRun{input, {}, {}});
+            gruns[v] = std::make_unique<SeqRun>(SeqRun{input, {}, {}, {}, {}, {}, {}});
             run_sequence(global, v, *gruns[v], gruns[0].get());
         }
 
@@ -217,7 +223,10 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
         std::vector<std::unique_ptr<SeqRun>> pruns(seq.rerun.size());
         for (std::size_t v = 0; v < seq.rerun.size(); ++v) {
             const SeqRun& from = *gruns[seq.global_variant[v]];
-            pruns[v] = std::make_unique<SeqRun>(SeqRun{from.batch, {}, {}});
+            // A shifted variant continues from where its global variant differs from the nominal.
+            pruns[v] = v ? std::make_unique<SeqRun>(
+                               SeqRun{from.batch, {}, {}, from.diff, from.computed, from.dense, from.stale})
+                         : std::make_unique<SeqRun>(SeqRun{from.batch, {}, {}, {}, {}, {}, {}});
             run_sequence(seq, v, *pruns[v], v ? pruns[0].get() : nullptr);
 
             // Cut flow: all events, then after each filter of the global part and of the pipeline,

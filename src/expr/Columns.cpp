@@ -55,13 +55,22 @@ void ColumnEvaluator::check(const Expression& expr, std::span<const ColumnView> 
                 fmt::format("'{}': jagged column '{}' has {} offsets for {} events (needs {})", expr.text(),
                             names[s], c.offsets.size(), events, events + 1));
         bool ordered = c.offsets[0] >= 0;
-        if (std::find(checked.begin(), checked.end(), c.offsets.data()) == checked.end()) {
+        if (4 * rows.size() < events) {
+            // Few rows (events after selective filters): only their offsets are read, so only
+            // they are checked — a scan of the whole column would cost more than the evaluation.
+            const auto size = static_cast<std::int64_t>(c.values.size());
+            for (const std::uint32_t r : rows)
+                if (r < events)
+                    ordered &=
+                        c.offsets[r] >= 0 && c.offsets[r] <= c.offsets[r + 1] && c.offsets[r + 1] <= size;
+        } else if (std::find(checked.begin(), checked.end(), c.offsets.data()) == checked.end()) {
             // a collection's columns often share their offsets: each array is scanned once
             for (std::size_t i = 0; i < events; ++i) // one pass, no early exit: it vectorises
                 ordered &= c.offsets[i] <= c.offsets[i + 1];
             checked.push_back(c.offsets.data());
         }
-        if (!ordered || static_cast<std::uint64_t>(c.offsets[events]) > c.values.size())
+        if (!ordered ||
+            (4 * rows.size() >= events && static_cast<std::uint64_t>(c.offsets[events]) > c.values.size()))
             throw std::invalid_argument(
                 fmt::format("'{}': jagged column '{}' has offsets that are negative, decrease or end beyond "
                             "its {} values",

@@ -199,3 +199,18 @@ TEST(ExprColumnsElements, Uint64BeyondIntIsAnError) {
 
 // ---------------------------------------------------------------------------------------------
 // Cross-check against the per-event evaluator
+
+TEST(ExprColumnsRows, FewRowsCheckOnlyTheirOffsets) {
+    // 8 events, one muon each, but event 6's offsets decrease (7 → 5): over few rows (fewer than a
+    // quarter of the events) only the rows read are checked, so row 1 evaluates (muon 2.0 > 1)
+    // and row 6 is refused as before.
+    Batch b;
+    b.events = 8;
+    b.jagged<float>("Muon_pt", {0, 1, 2, 3, 4, 5, 7, 5, 8}, {1, 2, 3, 4, 5, 6, 7, 8});
+    const Expression e = Expression::parse("any(Muon_pt > 1)", b.schema);
+    const std::vector<std::uint32_t> one{1}, bad{6};
+    const ColumnResult r = evaluate_columns(e, b.views, 8, one);
+    EXPECT_EQ(r.bools, (std::vector<std::uint8_t>{0, 1, 0, 0, 0, 0, 0, 0}));
+    EXPECT_THROW(evaluate_columns(e, b.views, 8, bad), std::invalid_argument);
+    EXPECT_THROW(evaluate_columns(e, b.views, 8, all_rows(8)), std::invalid_argument);
+}

@@ -60,6 +60,11 @@ struct Plan {
     std::vector<Shift> shifts;
     std::vector<Pipeline> pipelines;
     std::string source; ///< the configuration file, for messages
+    /// Row-level sharing (docs/events.md): under a shift, a step that runs again computes only the
+    /// rows where what it reads differs from the nominal's (bit for bit) or that the nominal
+    /// dropped; the other rows take the nominal's values. Exact for steps whose value for an event
+    /// depends on that event alone (Step.hpp); false computes every selected row again.
+    bool row_sharing = true;
 };
 
 } // namespace hepkit::events

@@ -13,7 +13,11 @@
 ///   other rows of their output hold 0 (flat) or nothing (jagged: equal offsets). Every product of
 ///   a batch therefore has the same length, so pipelines can share a product by pointer.
 /// - A shift's pipeline shares the nominal's column of every product that neither depends on a
-///   shifted product nor comes after a filter that does (the rows are an implicit input).
+///   shifted product nor comes after a filter that does (the rows are an implicit input). A step
+///   that the shift runs again computes only the rows where what it reads differs from the
+///   nominal's (row-level sharing, Plan::row_sharing), so a shifted column may also be the
+///   nominal's whole, holding the nominal's values in rows the shift dropped: steps read the
+///   selected rows only.
 
 #include "hepkit/io/Column.hpp"
 

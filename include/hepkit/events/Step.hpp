@@ -10,6 +10,12 @@
 /// event is read, naming the configuration place), then produce()/select()/consume() on many
 /// batches, concurrently from several threads: these are const and must not keep per-call state
 /// in the object.
+///
+/// A step's value for an event must depend on that event's products (and its entry number) only,
+/// never on which other rows the batch selects: a producer after a filter computes the selected
+/// rows only, and under a shift a step that runs again computes only the rows whose inputs differ
+/// from the nominal's (row-level sharing, Plan::row_sharing), taking the nominal's values for the
+/// others.
 
 #include "hepkit/events/Products.hpp"
 

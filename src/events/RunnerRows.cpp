@@ -1,0 +1,444 @@
+// Row masks, differences and splices for row-level sharing under a shift (RunnerRows.hpp).
+#include "RunnerRows.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <iterator>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <variant>
+
+namespace hepkit::events::detail {
+
+namespace {
+
+// Calls f(values, nominal_values) with both columns' vectors as the same element type.
+template <class F>
+void with_values(const io::Column& a, const io::Column& b, F&& f) {
+    if (a.type != b.type || a.jagged() != b.jagged() || a.entries() != b.entries())
+        throw std::logic_error("events: row-level sharing compares columns of different types ('" + a.name +
+                               "', '" + b.name + "')");
+    std::visit(
+        [&](const auto& va) {
+            using T = typename std::decay_t<decltype(va)>::value_type;
+            if constexpr (std::is_arithmetic_v<T>)
+                f(std::span<const T>(va), b.as<T>());
+            else
+                throw std::logic_error("events: a string column is no product");
+        },
+        a.values);
+}
+
+} // namespace
+
+bool mark_differences(const io::Column& a, const io::Column& b, std::span<const std::uint32_t> rows,
+                      std::uint8_t* diff) {
+    bool all = false;
+    with_values(a, b, [&](auto va, auto vb) {
+        using T = typename decltype(va)::value_type;
+        // Compared as unsigned integers of the same size: bits, and no memcmp call per event.
+        using U = std::conditional_t<
+            sizeof(T) == 1, std::uint8_t,
+            std::conditional_t<sizeof(T) == 2, std::uint16_t,
+                               std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>>>;
+        if (!a.jagged()) {
+            // Bits, not values: NaN equals itself here, and -0.0 differs from 0.0 (computed again).
+            for (const std::uint32_t r : rows)
+                if (std::bit_cast<U>(va[r]) != std::bit_cast<U>(vb[r]))
+                    diff[r] = 1;
+            return;
+        }
+        const T* pa = va.data();
+        const T* pb = vb.data();
+        const std::int64_t* oa = a.offsets.data();
+        const std::int64_t* ob = b.offsets.data();
+        const std::size_t events = a.offsets.size() - 1;
+        // Usually both have the same layout (a shifted product of the same collection): then one
+        // pass over the elements counts the differing ones (a prefix count), and a row differs
+        // when its count grows over its elements — no branch per row or per element, where a loop
+        // per row mispredicts on every event of another length.
+        // (Over few rows — after selective filters — the loop per row is cheaper than a pass over
+        // the whole batch.)
+        if (4 * rows.size() >= events && std::memcmp(oa, ob, (events + 1) * sizeof(std::int64_t)) == 0 &&
+            oa[0] == 0) {
+            thread_local std::vector<std::uint32_t> count;
+            const auto elements = static_cast<std::size_t>(oa[events]);
+            count.resize(elements + 1);
+            std::uint32_t c = 0;
+            for (std::size_t k = 0; k < elements; ++k) {
+                count[k] = c;
+                c += std::bit_cast<U>(pa[k]) != std::bit_cast<U>(pb[k]);
+            }
+            count[elements] = c;
+            for (const std::uint32_t r : rows)
+                diff[r] |= static_cast<std::uint8_t>(count[static_cast<std::size_t>(oa[r + 1])] !=
+                                                     count[static_cast<std::size_t>(oa[r])]);
+            return;
+        }
+        // Other layouts over many rows (a selected collection whose selection changed somewhere):
+        // every row counts as different — comparing row by row costs more than computing the
+        // steps that read it again (measured on the Z→μμ benchmark's select_objects).
+        if (4 * rows.size() >= events) {
+            for (const std::uint32_t r : rows)
+                diff[r] = 1;
+            all = true;
+            return;
+        }
+        // Over few rows: rows of other lengths differ, rows of equal non-zero lengths are compared
+        // element by element (first sorted out without a branch: most rows are empty or equal).
+        thread_local std::vector<std::uint32_t> candidates;
+        candidates.resize(rows.size());
+        std::size_t m = 0;
+        for (const std::uint32_t r : rows) {
+            const std::int64_t n = oa[r + 1] - oa[r];
+            const bool same_length = n == ob[r + 1] - ob[r];
+            diff[r] |= static_cast<std::uint8_t>(!same_length);
+            candidates[m] = r;
+            m += same_length && n > 0;
+        }
+        for (std::size_t j = 0; j < m; ++j) {
+            const std::uint32_t r = candidates[j];
+            const std::int64_t n = oa[r + 1] - oa[r];
+            bool differ = false;
+            for (std::int64_t k = 0; k < n; ++k)
+                differ |= std::bit_cast<U>(pa[oa[r] + k]) != std::bit_cast<U>(pb[ob[r] + k]);
+            diff[r] |= static_cast<std::uint8_t>(differ);
+        }
+    });
+    return all;
+}
+
+io::Column splice(const io::Column& nominal, const io::Column& fresh, std::span<const std::uint8_t> source) {
+    io::Column out = io::Column::make(fresh.name, fresh.type);
+    const std::size_t n = source.size();
+    with_values(fresh, nominal, [&](auto vf, auto vn) {
+        using T = typename decltype(vf)::value_type;
+        std::vector<T> values;
+        if (!fresh.jagged()) {
+            values.assign(vf.begin(), vf.end());
+            for (std::size_t r = 0; r < n; ++r) {
+                const auto s = static_cast<RowSource>(source[r]);
+                if (s == RowSource::nominal)
+                    values[r] = vn[r];
+                else if (s == RowSource::none)
+                    values[r] = T{};
+            }
+        } else {
+            const std::int64_t* of = fresh.offsets.data();
+            const std::int64_t* on = nominal.offsets.data();
+            out.offsets.resize(n + 1);
+            out.offsets[0] = 0;
+            for (std::size_t r = 0; r < n; ++r) {
+                const auto s = static_cast<RowSource>(source[r]);
+                const std::int64_t len = s == RowSource::fresh     ? of[r + 1] - of[r]
+                                         : s == RowSource::nominal ? on[r + 1] - on[r]
+                                                                   : 0;
+                out.offsets[r + 1] = out.offsets[r] + len;
+            }
+            values.resize(static_cast<std::size_t>(out.offsets[n]));
+            // Runs of rows from one source are contiguous there too: one copy per run, not per row.
+            for (std::size_t r = 0; r < n;) {
+                const auto s = static_cast<RowSource>(source[r]);
+                std::size_t e = r + 1;
+                while (e < n && source[e] == source[r])
+                    ++e;
+                const auto len = static_cast<std::size_t>(out.offsets[e] - out.offsets[r]);
+                if (s != RowSource::none && len > 0) {
+                    const T* from = s == RowSource::fresh ? vf.data() + of[r] : vn.data() + on[r];
+                    std::memcpy(values.data() + out.offsets[r], from, len * sizeof(T));
+                }
+                r = e;
+            }
+        }
+        out.template mut<T>() = std::move(values);
+    });
+    return out;
+}
+
+namespace {
+
+// A producer with more than 1/kComputeAllAbove of its rows to compute computes them all: columnar
+// steps are much slower per row over a scattered subset, and a spliced column costs a pass over
+// the batch (measured on bench_events_pipeline's endcap-muon scale: good_mu over the ~10 % of
+// events with an endcap muon cost 14 ns per event, over all of them 5.4).
+constexpr std::size_t kComputeAllAbove = 16;
+
+// SeqRun::dense values.
+constexpr std::uint8_t kDiffersEverywhere = 1;  // diff marks every selected row
+constexpr std::uint8_t kComputedEverywhere = 2; // computed on every selected row, not compared yet
+
+// Where product `id` of the run differs from the nominal's on `rows` (computed rows): compared,
+// and stale rows always (the nominal has no value there).
+RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal,
+                    std::span<const std::uint32_t> rows, bool& all);
+
+// run.diff[id], compared now if the product was computed but not compared yet: on the rows still
+// selected only (a product read after selective filters is compared on few rows; one read by no
+// step is never compared).
+const RowMask& diff_of(ProductId id, SeqRun& run, const SeqRun& nominal) {
+    if (id < run.computed.size() && (run.computed[id] || run.dense[id] == kComputedEverywhere)) {
+        // The rows still selected that were computed: all of them, or a look-up per selected row.
+        const auto selected = run.batch.rows();
+        std::vector<std::uint32_t> rows(selected.begin(), selected.end());
+        std::size_t k = rows.size();
+        if (run.computed[id]) {
+            const std::uint8_t* computed = run.computed[id]->data();
+            k = 0;
+            for (const std::uint32_t r : selected) {
+                rows[k] = r;
+                k += computed[r];
+            }
+            rows.resize(k);
+        }
+        bool all = false;
+        run.diff[id] = differences(id, run, nominal, rows, all);
+        run.dense[id] = all && k == selected.size() ? kDiffersEverywhere : 0;
+        run.computed[id].reset();
+    }
+    return run.diff[id];
+}
+
+// The selected rows that `node` computes: stale, or where a product it reads differs. The masks
+// are OR-ed over the whole batch (a vectorised pass), the rows collected without a branch.
+std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const SeqRun& nominal) {
+    const auto selected = run.batch.rows();
+    // A product that differs in every selected row decides alone: the others need no comparison.
+    auto every_row = [&] { return std::vector<std::uint32_t>(selected.begin(), selected.end()); };
+    for (const ProductId id : node.reads) {
+        if (id >= run.dense.size())
+            continue;
+        if (run.dense[id] == kComputedEverywhere) {
+            // Computed on every row and a collection whose layout differs from the nominal's (one
+            // memcmp, which stops at the first difference): every row counts as different, without
+            // a look at the values (a selected collection whose selection changed somewhere; over
+            // many rows mark_differences decides the same after a pass, over few rows a look at
+            // each would spare few of them).
+            const io::Column& a = run.batch.get(id);
+            const io::Column& b = nominal.batch.get(id);
+            if (a.jagged() && std::memcmp(a.offsets.data(), b.offsets.data(),
+                                          a.offsets.size() * sizeof(std::int64_t)) != 0) {
+                run.dense[id] = kDiffersEverywhere;
+                run.computed[id].reset();
+                run.diff[id].clear();
+            }
+        }
+        if (run.dense[id] == kDiffersEverywhere)
+            return every_row();
+    }
+    std::vector<const RowMask*> masks;
+    for (const ProductId id : node.reads)
+        if (id < run.diff.size() && !diff_of(id, run, nominal).empty()) {
+            if (run.dense[id] == kDiffersEverywhere)
+                return every_row();
+            masks.push_back(&run.diff[id]);
+        }
+    if (!run.stale.empty())
+        masks.push_back(&run.stale);
+    std::vector<std::uint32_t> rows;
+    if (masks.empty())
+        return rows;
+    const std::uint8_t* any = masks.front()->data();
+    RowMask combined;
+    if (masks.size() > 1 && 4 * selected.size() < run.batch.size()) {
+        // Few rows: each looked up in every mask.
+        for (const std::uint32_t r : selected) {
+            bool differs = false;
+            for (const RowMask* m : masks)
+                differs = differs || (*m)[r] != 0;
+            if (differs)
+                rows.push_back(r);
+        }
+        return rows;
+    }
+    if (masks.size() > 1) {
+        combined = *masks.front();
+        std::uint8_t* out = combined.data();
+        for (std::size_t m = 1; m < masks.size(); ++m) {
+            const std::uint8_t* in = masks[m]->data(); // raw pointers: the loop vectorises
+            for (std::size_t r = 0; r < combined.size(); ++r)
+                out[r] = static_cast<std::uint8_t>(out[r] | in[r]);
+        }
+        any = combined.data();
+    }
+    rows.resize(selected.size());
+    std::size_t k = 0;
+    for (const std::uint32_t r : selected) {
+        rows[k] = r;
+        k += any[r];
+    }
+    rows.resize(k);
+    return rows;
+}
+
+RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal,
+                    std::span<const std::uint32_t> rows, bool& all) {
+    RowMask d(run.batch.size(), 0);
+    all = mark_differences(run.batch.get(id), nominal.batch.get(id), rows, d.data());
+    bool any = false;
+    for (const std::uint32_t r : rows) {
+        if (!run.stale.empty() && run.stale[r])
+            d[r] = 1;
+        any = any || d[r] != 0;
+    }
+    // No row differs: an empty mask, which later steps skip without a look.
+    if (!any)
+        d.clear();
+    return d;
+}
+
+// Computes `rows` only: the batch's rows are set to them for the call.
+template <class F>
+void on_rows(Batch& batch, std::vector<std::uint32_t> rows, F&& f) {
+    std::vector<std::uint32_t> saved(batch.rows().begin(), batch.rows().end());
+    batch.set_rows(std::move(rows));
+    try {
+        f();
+    } catch (...) {
+        batch.set_rows(std::move(saved));
+        throw;
+    }
+    batch.set_rows(std::move(saved));
+}
+
+} // namespace
+
+void produce_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
+    Batch& batch = run.batch;
+    run.diff.resize(batch.schema().size());
+    run.computed.resize(batch.schema().size());
+    run.dense.resize(batch.schema().size());
+    std::vector<std::uint32_t> fresh = rows_to_compute(node, run, nominal);
+    if (fresh.empty()) {
+        for (const ProductId id : node.makes) {
+            batch.put_shared(id, nominal.batch.share(id));
+            run.diff[id].clear();
+            run.computed[id].reset();
+            run.dense[id] = 0;
+        }
+        return;
+    }
+    // More than a few rows to compute: all of them, in one contiguous pass; the values of the
+    // rows that could be shared are equal.
+    if (kComputeAllAbove * fresh.size() > batch.rows().size()) {
+        fresh.assign(batch.rows().begin(), batch.rows().end());
+        node.producer->produce(batch);
+    } else {
+        on_rows(batch, fresh, [&] { node.producer->produce(batch); });
+        RowMask source(batch.size(), static_cast<std::uint8_t>(RowSource::none));
+        for (const std::uint32_t r : batch.rows())
+            source[r] = static_cast<std::uint8_t>(RowSource::nominal);
+        for (const std::uint32_t r : fresh)
+            source[r] = static_cast<std::uint8_t>(RowSource::fresh);
+        for (const ProductId id : node.makes)
+            batch.put(id, splice(nominal.batch.get(id), batch.get(id), source));
+    }
+    // Compared when a later step reads them (diff_of), on the rows computed: all selected ones, or
+    // those of a mask.
+    const bool everywhere = fresh.size() == batch.rows().size();
+    std::shared_ptr<const RowMask> rows;
+    if (!everywhere) {
+        auto mask = std::make_shared<RowMask>(batch.size(), 0);
+        for (const std::uint32_t r : fresh)
+            (*mask)[r] = 1;
+        rows = std::move(mask);
+    }
+    for (const ProductId id : node.makes) {
+        run.diff[id].clear();
+        run.computed[id] = rows;
+        run.dense[id] = everywhere ? kComputedEverywhere : 0;
+    }
+}
+
+void select_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
+    Batch& batch = run.batch;
+    const std::vector<std::uint32_t> fresh = rows_to_compute(node, run, nominal);
+    if (!fresh.empty() && fresh.size() == batch.rows().size()) {
+        // Every row computed: the filter as in the nominal, then the kept rows the nominal dropped.
+        std::vector<std::uint8_t> pass(fresh.size(), 0);
+        node.filter->select(batch, pass);
+        batch.narrow(pass);
+        RowMask nominal_kept(batch.size(), 0);
+        for (const std::uint32_t r : *nominal.rows_after[node.index])
+            nominal_kept[r] = 1;
+        RowMask stale;
+        for (const std::uint32_t r : batch.rows())
+            if (!nominal_kept[r]) {
+                if (stale.empty())
+                    stale.assign(batch.size(), 0);
+                stale[r] = 1;
+            }
+        run.stale = std::move(stale);
+        run.own_rows[node.index].assign(batch.rows().begin(), batch.rows().end());
+        run.rows_after[node.index] = &run.own_rows[node.index];
+        return;
+    }
+    std::vector<std::uint8_t> pass(fresh.size(), 0);
+    if (!fresh.empty())
+        on_rows(batch, fresh, [&] { node.filter->select(batch, pass); });
+    // Per row, bits: 1 passed (where computed), 2 kept by the nominal, 4 computed. The kept rows
+    // are collected without a branch per row; the stale ones are computed rows that the nominal
+    // dropped.
+    RowMask decision(batch.size(), 0);
+    for (const std::uint32_t r : *nominal.rows_after[node.index])
+        decision[r] = 2;
+    for (std::size_t k = 0; k < fresh.size(); ++k)
+        decision[fresh[k]] = static_cast<std::uint8_t>(decision[fresh[k]] | 4 | (pass[k] != 0));
+    const auto rows = batch.rows();
+    std::vector<std::uint32_t> kept(rows.size());
+    std::size_t n_kept = 0;
+    for (const std::uint32_t r : rows) {
+        const std::uint8_t d = decision[r];
+        kept[n_kept] = r;
+        n_kept += (d & 4) ? (d & 1) : (d >> 1) & 1;
+    }
+    kept.resize(n_kept);
+    RowMask stale;
+    for (std::size_t k = 0; k < fresh.size(); ++k)
+        if (pass[k] && !(decision[fresh[k]] & 2)) {
+            if (stale.empty())
+                stale.assign(batch.size(), 0);
+            stale[fresh[k]] = 1;
+        }
+    run.stale = std::move(stale);
+    batch.set_rows(kept);
+    run.own_rows[node.index] = std::move(kept);
+    run.rows_after[node.index] = &run.own_rows[node.index];
+}
+
+void mark_replacement(const Node& node, SeqRun& run, const SeqRun& nominal) {
+    (void)nominal;
+    run.diff.resize(run.batch.schema().size());
+    run.computed.resize(run.batch.schema().size());
+    run.dense.resize(run.batch.schema().size());
+    const auto rows = run.batch.rows();
+    const io::Column& product = run.batch.get(node.replaced);
+    if (product.jagged()) {
+        // A collection (Muon_pt × 1.01): the events without objects are the nominal's. Its values
+        // are not compared: a pass over them costs about what the first step reading them does
+        // (~4 ns per event on the Z→μμ benchmark), and a scale changes nearly every object.
+        RowMask d(run.batch.size(), 0);
+        const std::int64_t* o = product.offsets.data();
+        for (const std::uint32_t r : rows)
+            d[r] = static_cast<std::uint8_t>(o[r + 1] != o[r]);
+        if (!run.stale.empty())
+            for (const std::uint32_t r : rows)
+                d[r] = static_cast<std::uint8_t>(d[r] | run.stale[r]);
+        run.diff[node.replaced] = std::move(d);
+        run.computed[node.replaced].reset();
+        run.dense[node.replaced] = 0;
+    } else {
+        // One value per event: compared when a step first reads it.
+        run.diff[node.replaced].clear();
+        run.computed[node.replaced].reset();
+        run.dense[node.replaced] = kComputedEverywhere;
+    }
+    // The replacement's own product has no nominal counterpart: it differs wherever it is read.
+    run.diff[node.makes.front()].clear();
+    run.computed[node.makes.front()].reset();
+    run.dense[node.makes.front()] = kDiffersEverywhere;
+}
+
+} // namespace hepkit::events::detail

@@ -1,0 +1,73 @@
+#pragma once
+// Row-level sharing under a shift (docs/events.md, "Row-level sharing"): a step that the re-run
+// rule runs again computes only the rows where one of its inputs differs from the nominal's, or
+// that the nominal dropped; every other row takes the nominal's value. The tools of Runner.cpp:
+// per-row masks of a batch, the rows where two columns differ, a column spliced from a fresh
+// computation and the nominal's.
+//
+// Why it is exact: a step's value for a row depends only on that row's inputs (and entry), the
+// rule that already lets a producer after a filter compute the selected rows only (Step.hpp). So
+// where a row's inputs are bit-for-bit the nominal's, so is its value. Differences are found by
+// comparing bits, never by tolerance: equal bits mean equal values, and a NaN or -0.0 at worst
+// counts as different (computed again), never the other way.
+
+#include "RunnerImpl.hpp"
+
+#include "hepkit/io/Column.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace hepkit::events::detail {
+
+/// One byte per row of a batch (0/1); an empty mask is all zeros.
+using RowMask = std::vector<std::uint8_t>;
+
+/// Sets diff[r] = 1 for every r of `rows` where `a` and `b` (same type and shape, flat or jagged)
+/// differ: another length, or other bits — or, for collections of other layouts over many rows,
+/// for every row without comparing (then returns true). `diff` has one byte per row of the batch.
+bool mark_differences(const io::Column& a, const io::Column& b, std::span<const std::uint32_t> rows,
+                      std::uint8_t* diff);
+
+/// What row r of a spliced column is made of (splice()).
+enum class RowSource : std::uint8_t { none = 0, fresh = 1, nominal = 2 };
+
+/// A column of `fresh`'s type and shape whose row r is fresh's (RowSource::fresh), nominal's
+/// (RowSource::nominal) or 0 / an empty array (none), per `source` (one byte per row). `fresh`
+/// holds computed values at its fresh rows; its buffers are reused.
+io::Column splice(const io::Column& nominal, const io::Column& fresh, std::span<const std::uint8_t> source);
+
+/// One sequence run in one variant on one batch: the rows after each filter (its own, or the
+/// nominal's where the filter is shared) and, for a shifted variant, where it differs from the
+/// nominal's run of the same sequence.
+struct SeqRun {
+    Batch batch;
+    std::vector<std::vector<std::uint32_t>> own_rows;
+    std::vector<const std::vector<std::uint32_t>*> rows_after;
+    /// By ProductId: the selected rows whose value may differ from the nominal's (empty: none).
+    std::vector<RowMask> diff;
+    /// By ProductId: the rows a product was computed on, until it is compared with the nominal's
+    /// (then null, and `diff` holds the result): comparisons wait until a step reads the product.
+    std::vector<std::shared_ptr<const RowMask>> computed;
+    /// By ProductId: 1 when it differs in every selected row (a step reading it computes them all;
+    /// `diff` may then be empty), 2 when it was computed on every selected row and not compared yet.
+    std::vector<std::uint8_t> dense;
+    /// The selected rows that the nominal's run dropped (empty: none): every step computes them.
+    RowMask stale;
+};
+
+/// The shifted run's step of a producer that the re-run rule runs again: computed on the rows
+/// where a product it reads differs from the nominal's or that are stale, the nominal's values
+/// elsewhere (its columns shared whole when no row needs computing). Sets run.diff of its products.
+void produce_rows(const Node& node, SeqRun& run, const SeqRun& nominal);
+/// The same for a filter: the nominal's decision where its inputs are the nominal's, its own
+/// elsewhere; narrows run.batch's rows, sets run.own_rows/rows_after[node.index] and run.stale.
+void select_rows(const Node& node, SeqRun& run, const SeqRun& nominal);
+/// After a shift's replacement ran (and run.batch holds it under the replaced product's id): where
+/// the replacement differs from the nominal's product, compared when a step reads it (so that an
+/// event without muons is not computed again under a muon scale).
+void mark_replacement(const Node& node, SeqRun& run, const SeqRun& nominal);
+
+} // namespace hepkit::events::detail
