@@ -49,9 +49,9 @@ struct LoadedBasket {
     BasketView view() const;
 };
 
-/// Reads basket `ref` of `branch`: one pread of the whole basket, its key header checked against
-/// the branch's tables (size, entry count), decompressed, entry offsets checked monotone and inside
-/// the data. The bytes go to `scratch`.
+/// Reads basket `ref` of `branch` (viewed in the mapped file, or one pread into `scratch`), its key header
+/// checked against the branch's tables (size, entry count), decompressed, entry offsets checked monotone and
+/// inside the data. The bytes go to `scratch`.
 LoadedBasket load_basket(const RootFile& file, const BranchModel& branch, const BasketRef& ref,
                          const std::string& object, BasketScratch& scratch);
 

@@ -5,9 +5,11 @@
 #include "hepkit/io/Compression.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,6 +41,11 @@ struct RootFile::Impl {
     std::string path;
     int fd = -1;
     std::uint64_t size = 0;
+    Config config;
+    // The whole file mapped read-only (nullptr when Config::map_file is off or mmap failed), and
+    // the bytes viewed through it since its pages were last released (see view_raw).
+    const std::uint8_t* map = nullptr;
+    std::atomic<std::uint64_t> viewed{0};
     int version = 0;
     std::int64_t begin = 0;
     std::int64_t end = 0;
@@ -48,6 +55,8 @@ struct RootFile::Impl {
     Directory top;
 
     ~Impl() {
+        if (map != nullptr)
+            ::munmap(const_cast<std::uint8_t*>(map), size);
         if (fd >= 0)
             ::close(fd);
     }
@@ -215,9 +224,12 @@ bool is_directory(const Key& key) {
     return key.class_name == "TDirectory" || key.class_name == "TDirectoryFile";
 }
 
-RootFile::RootFile(const std::string& path) : impl_(std::make_unique<Impl>()) {
+RootFile::RootFile(const std::string& path) : RootFile(path, Config{}) {}
+
+RootFile::RootFile(const std::string& path, const Config& config) : impl_(std::make_unique<Impl>()) {
     Impl& f = *impl_;
     f.path = path;
+    f.config = config;
     f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (f.fd < 0)
         throw InputError(path, 0, "", std::string("cannot open: ") + std::strerror(errno));
@@ -225,6 +237,13 @@ RootFile::RootFile(const std::string& path) : impl_(std::make_unique<Impl>()) {
     if (::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode))
         throw InputError(path, 0, "", "not a regular file");
     f.size = static_cast<std::uint64_t>(st.st_size);
+    if (config.map_file && f.size > 0) {
+        // Read-only and shared: the pages are the page cache's own, nothing is copied. Where the
+        // system refuses (no address space, a file system without mmap) reads use pread.
+        void* m = ::mmap(nullptr, f.size, PROT_READ, MAP_SHARED, f.fd, 0);
+        if (m != MAP_FAILED)
+            f.map = static_cast<const std::uint8_t*>(m);
+    }
 
     std::vector<std::uint8_t> head(static_cast<std::size_t>(std::min<std::uint64_t>(f.size, 128)));
     f.read(0, head, "file header");
@@ -344,6 +363,36 @@ std::vector<std::uint8_t> RootFile::read_payload(const Key& key) const {
 
 void RootFile::read_raw(std::int64_t offset, std::span<std::uint8_t> out, std::string_view what) const {
     impl_->read(offset, out, what);
+}
+
+std::span<const std::uint8_t> RootFile::view_raw(std::int64_t offset, std::size_t n,
+                                                 std::vector<std::uint8_t>& scratch,
+                                                 std::string_view what) const {
+    Impl& f = *impl_;
+    if (f.map == nullptr) {
+        if (scratch.size() < n) // grow-only: a reused scratch is not zero-filled again
+            scratch.resize(n);
+        const std::span<std::uint8_t> out(scratch.data(), n);
+        f.read(offset, out, what);
+        return out;
+    }
+    if (offset < 0 || static_cast<std::uint64_t>(offset) > f.size ||
+        n > f.size - static_cast<std::uint64_t>(offset))
+        f.fail(offset, what,
+               std::to_string(n) + " bytes at offset " + std::to_string(offset) + " lie outside the file (" +
+                   std::to_string(f.size) + " bytes; truncated or corrupt)");
+    // The pages touched stay in this process's resident set until released: past
+    // Config::mapped_resident_limit bytes viewed, they are all dropped from the mapping
+    // (MADV_DONTNEED on a shared read-only file mapping only unmaps them: the page cache keeps
+    // them, the next touch maps them again with the same bytes, so views held by other threads
+    // stay valid). Resident memory stays bounded whatever the file size, at the cost of a page
+    // fault per page after each release.
+    const std::uint64_t seen = f.viewed.fetch_add(n, std::memory_order_relaxed) + n;
+    if (seen > f.config.mapped_resident_limit) {
+        f.viewed.store(0, std::memory_order_relaxed);
+        ::madvise(const_cast<std::uint8_t*>(f.map), f.size, MADV_DONTNEED);
+    }
+    return {f.map + offset, n};
 }
 
 std::vector<std::uint8_t> RootFile::read_raw(std::int64_t offset, std::size_t n,

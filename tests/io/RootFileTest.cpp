@@ -5,6 +5,7 @@
 #include "Reference.hpp"
 #include "hepkit/core/Error.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -78,4 +79,35 @@ TEST(RootFile, TruncatedFileNamesTheOffset) {
         EXPECT_NE(std::string(e.what()).find("at byte"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
     }
+}
+
+// view_raw gives the bytes read_raw reads, from the mapped file (the default) and, with
+// map_file off, from the caller's scratch; bytes outside the file are an InputError either way.
+TEST(RootFile, ViewsOfTheMappedAndUnmappedFileEqualReadRaw) {
+    HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ.root");
+    RootFile::Config unmapped;
+    unmapped.map_file = false;
+    const RootFile mapped(root_file("uproot-HZZ.root")), plain(root_file("uproot-HZZ.root"), unmapped);
+    const std::int64_t offset = 100;
+    const std::size_t n = 4000;
+    const std::vector<std::uint8_t> want = mapped.read_raw(offset, n, "test range");
+    std::vector<std::uint8_t> scratch;
+    for (const RootFile* f : {&mapped, &plain}) {
+        const auto view = f->view_raw(offset, n, scratch, "test range");
+        ASSERT_EQ(view.size(), n);
+        EXPECT_TRUE(std::equal(view.begin(), view.end(), want.begin()));
+        // The last byte, and an empty view at the very end, are inside the file.
+        EXPECT_EQ(f->view_raw(static_cast<std::int64_t>(f->size()) - 1, 1, scratch, "last byte").size(), 1u);
+        EXPECT_TRUE(f->view_raw(static_cast<std::int64_t>(f->size()), 0, scratch, "end").empty());
+        try {
+            f->view_raw(static_cast<std::int64_t>(f->size()) - 10, 11, scratch, "past the end");
+            FAIL() << "no error for bytes past the end";
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("past the end at byte"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("lie outside the file"), std::string::npos) << e.what();
+        }
+        EXPECT_THROW(f->view_raw(-1, 1, scratch, "negative"), InputError);
+    }
+    // The unmapped file read into the scratch; the mapped one did not touch it.
+    EXPECT_GE(scratch.size(), n);
 }
