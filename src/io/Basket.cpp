@@ -46,6 +46,7 @@ BasketView LoadedBasket::view() const {
     } else {
         v.data = std::span<const std::uint8_t>(buffer.data(), border);
         v.offsets = offsets;
+        v.residues = residues;
     }
     return v;
 }
@@ -185,9 +186,9 @@ LoadedBasket load_basket(const RootFile& file, const BranchModel& b, const Baske
         // Decoded in one tight loop (the count above proved they fit), checked in a second one that
         // only looks for a bad offset: both vectorise, unlike a checked read per value. The first
         // bad one is then looked up for the message.
-        const bool bad =
-            !entry_offsets_from_be(offsets.data(), out.buffer.data() + out.border + 4,
-                                   static_cast<std::size_t>(nev), key_len, static_cast<std::int32_t>(border));
+        const bool bad = !entry_offsets_from_be(offsets.data(), out.buffer.data() + out.border + 4,
+                                                static_cast<std::size_t>(nev), key_len,
+                                                static_cast<std::int32_t>(border), out.residues);
         const auto n = static_cast<std::size_t>(nev);
         if (bad) {
             // The message names the offset as stored, in 64 bits: a hostile value near INT32_MIN

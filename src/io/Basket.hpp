@@ -42,6 +42,7 @@ struct LoadedBasket {
     std::span<const std::uint8_t> buffer;
     std::size_t border = 0; ///< data is buffer[0, border)
     std::span<const std::int32_t> offsets;
+    std::uint32_t residues = ~0u; ///< see entry_offsets_from_be
     std::int32_t entries = 0;
     const EmbeddedBasket* embedded = nullptr;
     std::uint64_t offset = 0; ///< the basket's key in the file, for errors
@@ -57,8 +58,10 @@ LoadedBasket load_basket(const RootFile& file, const BranchModel& branch, const 
 
 /// A basket's n entry offsets, stored big-endian and counted from the key's start, into dst as
 /// offsets into the data (minus key_len). True when they start at ≥ 0, never decrease and end at
-/// ≤ border; the caller then needs no per-value check. One tight loop (BasketDecode.cpp).
+/// ≤ border; the caller then needs no per-value check. `residues`: the OR of every offset XOR the
+/// first (its zero low bits say that every entry's size is a multiple of that power of two). One
+/// tight loop (BasketDecode.cpp).
 bool entry_offsets_from_be(std::int32_t* dst, const std::uint8_t* p, std::size_t n, std::int32_t key_len,
-                           std::int32_t border);
+                           std::int32_t border, std::uint32_t& residues);
 
 } // namespace hepkit::io::detail

@@ -283,17 +283,34 @@ std::size_t object_header(const std::uint8_t* p, std::size_t size) {
 } // namespace
 
 HEPKIT_SWAP_CLONES bool entry_offsets_from_be(std::int32_t* __restrict dst, const std::uint8_t* __restrict p,
-                                              std::size_t n, std::int32_t key_len, std::int32_t border) {
+                                              std::size_t n, std::int32_t key_len, std::int32_t border,
+                                              std::uint32_t& residues) {
+    residues = 0;
+    if (n == 0)
+        return true;
     // Unsigned arithmetic: a hostile offset below key_len wraps to a huge value, caught below.
-    for (std::size_t e = 0; e < n; ++e) {
+    const auto k = static_cast<std::uint32_t>(key_len);
+    const auto at = [&](std::size_t e) {
         std::uint32_t u;
         std::memcpy(&u, p + 4 * e, 4);
-        dst[e] = static_cast<std::int32_t>(__builtin_bswap32(u) - static_cast<std::uint32_t>(key_len));
+        return __builtin_bswap32(u) - k;
+    };
+    const std::uint32_t first = at(0);
+    dst[0] = static_cast<std::int32_t>(first);
+    // One pass: each offset decoded, compared with the one before (decoded again from the bytes,
+    // so that the iterations stay independent and the loop vectorises) and its low bits compared
+    // with the first's. Integer OR-reductions vectorise where a bool one does not.
+    std::uint32_t decreasing = 0, differ = 0;
+    for (std::size_t e = 1; e < n; ++e) {
+        const std::uint32_t cur = at(e), prev = at(e - 1);
+        dst[e] = static_cast<std::int32_t>(cur);
+        decreasing |=
+            static_cast<std::uint32_t>(static_cast<std::int32_t>(cur) < static_cast<std::int32_t>(prev));
+        differ |= cur ^ first;
     }
-    std::uint32_t decreasing = 0; // an integer OR-reduction vectorises where a bool one does not
-    for (std::size_t e = 1; e < n; ++e)
-        decreasing |= static_cast<std::uint32_t>(dst[e] < dst[e - 1]);
-    return decreasing == 0 && (n == 0 || (dst[0] >= 0 && dst[n - 1] <= border));
+    // The last entry ends at border (the data's end), which Basket.cpp appends as the final offset.
+    residues = differ | (static_cast<std::uint32_t>(border) ^ first);
+    return decreasing == 0 && dst[0] >= 0 && dst[n - 1] <= border;
 }
 
 void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, std::int32_t last, Column& out,
@@ -329,7 +346,10 @@ void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, st
         const bool pow2 = (unit & (unit - 1)) == 0;
         bool uneven = false;
         if (pow2) {
-            uneven = sizes_uneven(bo + fo, lo - fo, static_cast<std::uint32_t>(unit - 1));
+            // No entry's size can be uneven when all offsets agree in their low bits (the basket's
+            // residues, found while its offsets were decoded); else the entries are looked at.
+            const auto mask = static_cast<std::uint32_t>(unit - 1);
+            uneven = (b.residues & mask) != 0 && sizes_uneven(bo + fo, lo - fo, mask);
         } else {
             for (std::size_t e = fo; e < lo; ++e)
                 uneven |= static_cast<std::size_t>(bo[e + 1] - bo[e]) % unit != 0;
