@@ -26,6 +26,10 @@ constexpr std::int64_t kMinBlockStored = 10;
 // The shortest key header: fixed fields with 32-bit seeks and three empty strings.
 constexpr std::int32_t kMinKeyLen = 4 + 2 + 4 + 4 + 2 + 2 + 4 + 4 + 3;
 
+// Views of the mapped file are counted in chunks of 2^16 bytes (the kernel maps a file's pages
+// around a fault in 64 KiB by default, fault_around_bytes) to bound the pages the mapping holds.
+constexpr unsigned kChunkBits = 16;
+
 // Directories nested deeper than this are treated as a cycle (a directory key pointing at itself
 // or at an ancestor) instead of recursing without end.
 constexpr int kMaxDirectoryDepth = 64;
@@ -42,10 +46,13 @@ struct RootFile::Impl {
     int fd = -1;
     std::uint64_t size = 0;
     Config config;
-    // The whole file mapped read-only (nullptr when Config::map_file is off or mmap failed), and
-    // the bytes viewed through it since its pages were last released (see view_raw).
+    // The whole file mapped read-only (nullptr when Config::map_file is off or mmap failed); which
+    // chunks of it views have touched since its pages were last released (one bit per chunk),
+    // and their bytes (see view_raw).
     const std::uint8_t* map = nullptr;
-    std::atomic<std::uint64_t> viewed{0};
+    std::unique_ptr<std::atomic<std::uint64_t>[]> touched;
+    std::size_t touched_words = 0;
+    std::atomic<std::uint64_t> resident{0};
     int version = 0;
     std::int64_t begin = 0;
     std::int64_t end = 0;
@@ -241,8 +248,11 @@ RootFile::RootFile(const std::string& path, const Config& config) : impl_(std::m
         // Read-only and shared: the pages are the page cache's own, nothing is copied. Where the
         // system refuses (no address space, a file system without mmap) reads use pread.
         void* m = ::mmap(nullptr, f.size, PROT_READ, MAP_SHARED, f.fd, 0);
-        if (m != MAP_FAILED)
+        if (m != MAP_FAILED) {
             f.map = static_cast<const std::uint8_t*>(m);
+            f.touched_words = static_cast<std::size_t>(((f.size >> kChunkBits) + 64) / 64);
+            f.touched = std::make_unique<std::atomic<std::uint64_t>[]>(f.touched_words);
+        }
     }
 
     std::vector<std::uint8_t> head(static_cast<std::size_t>(std::min<std::uint64_t>(f.size, 128)));
@@ -381,16 +391,33 @@ std::span<const std::uint8_t> RootFile::view_raw(std::int64_t offset, std::size_
         f.fail(offset, what,
                std::to_string(n) + " bytes at offset " + std::to_string(offset) + " lie outside the file (" +
                    std::to_string(f.size) + " bytes; truncated or corrupt)");
-    // The pages touched stay in this process's resident set until released: past
-    // Config::mapped_resident_limit bytes viewed, they are all dropped from the mapping
-    // (MADV_DONTNEED on a shared read-only file mapping only unmaps them: the page cache keeps
-    // them, the next touch maps them again with the same bytes, so views held by other threads
-    // stay valid). Resident memory stays bounded whatever the file size, at the cost of a page
-    // fault per page after each release.
-    const std::uint64_t seen = f.viewed.fetch_add(n, std::memory_order_relaxed) + n;
-    if (seen > f.config.mapped_resident_limit) {
-        f.viewed.store(0, std::memory_order_relaxed);
-        ::madvise(const_cast<std::uint8_t*>(f.map), f.size, MADV_DONTNEED);
+    // The pages touched stay in this process's resident set until released. Views are counted
+    // by the chunks they touch (kChunkBits), once each, so that reading the same bytes again
+    // costs nothing; once the touched chunks pass Config::mapped_resident_limit bytes, all pages
+    // are dropped from the mapping (MADV_DONTNEED on a shared read-only file mapping only unmaps
+    // them: the page cache keeps them and the next touch maps them again with the same bytes, so
+    // views held by other threads stay valid). Resident memory stays bounded whatever the file
+    // size. The count is approximate when threads race on a release (it only decides when to
+    // release).
+    if (n > 0) {
+        const auto first = static_cast<std::uint64_t>(offset) >> kChunkBits;
+        const auto last = (static_cast<std::uint64_t>(offset) + n - 1) >> kChunkBits;
+        std::uint64_t added = 0;
+        for (std::uint64_t c = first; c <= last; ++c) {
+            std::atomic<std::uint64_t>& word = f.touched[c / 64];
+            const std::uint64_t bit = std::uint64_t{1} << (c % 64);
+            if ((word.load(std::memory_order_relaxed) & bit) == 0 &&
+                (word.fetch_or(bit, std::memory_order_relaxed) & bit) == 0)
+                ++added;
+        }
+        const std::uint64_t bytes = added << kChunkBits;
+        if (added > 0 &&
+            f.resident.fetch_add(bytes, std::memory_order_relaxed) + bytes > f.config.mapped_resident_limit) {
+            f.resident.store(0, std::memory_order_relaxed);
+            for (std::size_t w = 0; w < f.touched_words; ++w)
+                f.touched[w].store(0, std::memory_order_relaxed);
+            ::madvise(const_cast<std::uint8_t*>(f.map), f.size, MADV_DONTNEED);
+        }
     }
     return {f.map + offset, n};
 }

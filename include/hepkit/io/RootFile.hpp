@@ -52,10 +52,10 @@ class RootFile {
     struct Config {
         /// Map the file (mmap) for view_raw; off: every read is a pread into the caller's buffer.
         bool map_file = true;
-        /// Bytes (B) viewed through the mapping after which its pages are released from this
-        /// process's resident set (they stay in the page cache): bounds the resident memory that
-        /// the mapping adds, whatever the file size.
-        std::uint64_t mapped_resident_limit = std::uint64_t{256} << 20;
+        /// Bytes (B) of the file that views may hold mapped (resident) before all of its pages are
+        /// released from this process (they stay in the page cache; bytes viewed again count
+        /// once): bounds the resident memory the mapping adds, whatever the file size.
+        std::uint64_t mapped_resident_limit = std::uint64_t{64} << 20;
     };
 
     /// Opens `path`, reads the header and the top directory's keys. Throws InputError naming the
