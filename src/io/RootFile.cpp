@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,6 +40,37 @@ struct Directory {
     std::int32_t nbytes_keys = 0;
 };
 
+// A file mapped read-only, and which chunks of it views have touched since its pages were last
+// released (one bit per chunk).
+struct Mapping {
+    const std::uint8_t* data = nullptr;
+    std::uint64_t size = 0;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> touched;
+    std::size_t touched_words = 0;
+
+    // Drops the pages from the mapping (they stay in the page cache).
+    void release() {
+        for (std::size_t w = 0; w < touched_words; ++w)
+            touched[w].store(0, std::memory_order_relaxed);
+        ::madvise(const_cast<std::uint8_t*>(data), size, MADV_DONTNEED);
+    }
+};
+
+// The mapped files of the process and the bytes their views hold mapped, together: the bound is
+// on the process's resident memory, which all open files share (a TreeChain keeps every file of
+// a chain open, so a bound per file would grow with the chain). Only the mapping's accounting is
+// shared; nothing a read returns depends on it.
+struct MappedFiles {
+    std::mutex mutex;
+    std::vector<Mapping*> files;
+    std::atomic<std::uint64_t> resident{0};
+};
+MappedFiles& mapped_files() {
+    // Never destroyed, so that a RootFile that outlives static destruction still finds it.
+    static MappedFiles* const m = new MappedFiles;
+    return *m;
+}
+
 } // namespace
 
 struct RootFile::Impl {
@@ -46,13 +78,8 @@ struct RootFile::Impl {
     int fd = -1;
     std::uint64_t size = 0;
     Config config;
-    // The whole file mapped read-only (nullptr when Config::map_file is off or mmap failed); which
-    // chunks of it views have touched since its pages were last released (one bit per chunk),
-    // and their bytes (see view_raw).
-    const std::uint8_t* map = nullptr;
-    std::unique_ptr<std::atomic<std::uint64_t>[]> touched;
-    std::size_t touched_words = 0;
-    std::atomic<std::uint64_t> resident{0};
+    // The whole file mapped read-only (data nullptr when Config::map_file is off or mmap failed).
+    Mapping map;
     int version = 0;
     std::int64_t begin = 0;
     std::int64_t end = 0;
@@ -62,8 +89,12 @@ struct RootFile::Impl {
     Directory top;
 
     ~Impl() {
-        if (map != nullptr)
-            ::munmap(const_cast<std::uint8_t*>(map), size);
+        if (map.data != nullptr) {
+            MappedFiles& m = mapped_files();
+            const std::lock_guard lock(m.mutex);
+            std::erase(m.files, &map);
+            ::munmap(const_cast<std::uint8_t*>(map.data), map.size);
+        }
         if (fd >= 0)
             ::close(fd);
     }
@@ -249,9 +280,13 @@ RootFile::RootFile(const std::string& path, const Config& config) : impl_(std::m
         // system refuses (no address space, a file system without mmap) reads use pread.
         void* m = ::mmap(nullptr, f.size, PROT_READ, MAP_SHARED, f.fd, 0);
         if (m != MAP_FAILED) {
-            f.map = static_cast<const std::uint8_t*>(m);
-            f.touched_words = static_cast<std::size_t>(((f.size >> kChunkBits) + 64) / 64);
-            f.touched = std::make_unique<std::atomic<std::uint64_t>[]>(f.touched_words);
+            f.map.data = static_cast<const std::uint8_t*>(m);
+            f.map.size = f.size;
+            f.map.touched_words = static_cast<std::size_t>(((f.size >> kChunkBits) + 64) / 64);
+            f.map.touched = std::make_unique<std::atomic<std::uint64_t>[]>(f.map.touched_words);
+            MappedFiles& registry = mapped_files();
+            const std::lock_guard lock(registry.mutex);
+            registry.files.push_back(&f.map);
         }
     }
 
@@ -379,7 +414,7 @@ std::span<const std::uint8_t> RootFile::view_raw(std::int64_t offset, std::size_
                                                  std::vector<std::uint8_t>& scratch,
                                                  std::string_view what) const {
     Impl& f = *impl_;
-    if (f.map == nullptr) {
+    if (f.map.data == nullptr) {
         if (scratch.size() < n) // grow-only: a reused scratch is not zero-filled again
             scratch.resize(n);
         const std::span<std::uint8_t> out(scratch.data(), n);
@@ -393,33 +428,35 @@ std::span<const std::uint8_t> RootFile::view_raw(std::int64_t offset, std::size_
                    std::to_string(f.size) + " bytes; truncated or corrupt)");
     // The pages touched stay in this process's resident set until released. Views are counted
     // by the chunks they touch (kChunkBits), once each, so that reading the same bytes again
-    // costs nothing; once the touched chunks pass Config::mapped_resident_limit bytes, all pages
-    // are dropped from the mapping (MADV_DONTNEED on a shared read-only file mapping only unmaps
-    // them: the page cache keeps them and the next touch maps them again with the same bytes, so
-    // views held by other threads stay valid). Resident memory stays bounded whatever the file
-    // size. The count is approximate when threads race on a release (it only decides when to
-    // release).
+    // costs nothing; once the chunks touched in all mapped files of the process pass
+    // Config::mapped_resident_limit bytes, every file's pages are dropped from its mapping
+    // (MADV_DONTNEED on a shared read-only file mapping only unmaps them: the page cache keeps
+    // them and the next touch maps them again with the same bytes, so views held by other
+    // threads stay valid). Resident memory stays bounded whatever the file sizes and however
+    // many files are open. The count is approximate when threads race on a release (it only
+    // decides when to release).
     if (n > 0) {
         const auto first = static_cast<std::uint64_t>(offset) >> kChunkBits;
         const auto last = (static_cast<std::uint64_t>(offset) + n - 1) >> kChunkBits;
         std::uint64_t added = 0;
         for (std::uint64_t c = first; c <= last; ++c) {
-            std::atomic<std::uint64_t>& word = f.touched[c / 64];
+            std::atomic<std::uint64_t>& word = f.map.touched[c / 64];
             const std::uint64_t bit = std::uint64_t{1} << (c % 64);
             if ((word.load(std::memory_order_relaxed) & bit) == 0 &&
                 (word.fetch_or(bit, std::memory_order_relaxed) & bit) == 0)
                 ++added;
         }
         const std::uint64_t bytes = added << kChunkBits;
+        MappedFiles& m = mapped_files();
         if (added > 0 &&
-            f.resident.fetch_add(bytes, std::memory_order_relaxed) + bytes > f.config.mapped_resident_limit) {
-            f.resident.store(0, std::memory_order_relaxed);
-            for (std::size_t w = 0; w < f.touched_words; ++w)
-                f.touched[w].store(0, std::memory_order_relaxed);
-            ::madvise(const_cast<std::uint8_t*>(f.map), f.size, MADV_DONTNEED);
+            m.resident.fetch_add(bytes, std::memory_order_relaxed) + bytes > f.config.mapped_resident_limit) {
+            const std::lock_guard lock(m.mutex);
+            m.resident.store(0, std::memory_order_relaxed);
+            for (Mapping* file : m.files)
+                file->release();
         }
     }
-    return {f.map + offset, n};
+    return {f.map.data + offset, n};
 }
 
 std::vector<std::uint8_t> RootFile::read_raw(std::int64_t offset, std::size_t n,

@@ -52,9 +52,10 @@ class RootFile {
     struct Config {
         /// Map the file (mmap) for view_raw; off: every read is a pread into the caller's buffer.
         bool map_file = true;
-        /// Bytes (B) of the file that views may hold mapped (resident) before all of its pages are
-        /// released from this process (they stay in the page cache; bytes viewed again count
-        /// once): bounds the resident memory the mapping adds, whatever the file size.
+        /// Bytes (B) that views of all mapped files of the process may hold mapped (resident)
+        /// before their pages are released from it (they stay in the page cache; bytes viewed
+        /// again count once): bounds the resident memory that mapping adds, whatever the file
+        /// sizes and however many files are open. A view of this file past it releases them.
         std::uint64_t mapped_resident_limit = std::uint64_t{64} << 20;
     };
 
