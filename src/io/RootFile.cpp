@@ -47,9 +47,11 @@ struct Mapping {
     std::uint64_t size = 0;
     std::unique_ptr<std::atomic<std::uint64_t>[]> touched;
     std::size_t touched_words = 0;
+    std::atomic<std::uint64_t> resident{0}; ///< bytes of the touched chunks
 
     // Drops the pages from the mapping (they stay in the page cache).
     void release() {
+        resident.store(0, std::memory_order_relaxed);
         for (std::size_t w = 0; w < touched_words; ++w)
             touched[w].store(0, std::memory_order_relaxed);
         ::madvise(const_cast<std::uint8_t*>(data), size, MADV_DONTNEED);
@@ -93,6 +95,13 @@ struct RootFile::Impl {
             MappedFiles& m = mapped_files();
             const std::lock_guard lock(m.mutex);
             std::erase(m.files, &map);
+            // Its pages leave the process with the mapping: no longer counted (saturating, as
+            // the count is approximate under races).
+            const std::uint64_t mine = map.resident.load(std::memory_order_relaxed);
+            std::uint64_t total = m.resident.load(std::memory_order_relaxed);
+            while (!m.resident.compare_exchange_weak(total, total > mine ? total - mine : 0,
+                                                     std::memory_order_relaxed)) {
+            }
             ::munmap(const_cast<std::uint8_t*>(map.data), map.size);
         }
         if (fd >= 0)
@@ -448,6 +457,8 @@ std::span<const std::uint8_t> RootFile::view_raw(std::int64_t offset, std::size_
         }
         const std::uint64_t bytes = added << kChunkBits;
         MappedFiles& m = mapped_files();
+        if (added > 0)
+            f.map.resident.fetch_add(bytes, std::memory_order_relaxed);
         if (added > 0 &&
             m.resident.fetch_add(bytes, std::memory_order_relaxed) + bytes > f.config.mapped_resident_limit) {
             const std::lock_guard lock(m.mutex);
@@ -457,6 +468,10 @@ std::span<const std::uint8_t> RootFile::view_raw(std::int64_t offset, std::size_
         }
     }
     return {f.map.data + offset, n};
+}
+
+std::uint64_t RootFile::mapped_resident_bytes() {
+    return mapped_files().resident.load(std::memory_order_relaxed);
 }
 
 std::vector<std::uint8_t> RootFile::read_raw(std::int64_t offset, std::size_t n,

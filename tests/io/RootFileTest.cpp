@@ -111,3 +111,42 @@ TEST(RootFile, ViewsOfTheMappedAndUnmappedFileEqualReadRaw) {
     // The unmapped file read into the scratch; the mapped one did not touch it.
     EXPECT_GE(scratch.size(), n);
 }
+
+// The bytes views hold mapped are counted once per 64 KiB chunk touched, for all files of the
+// process together; a file's count leaves with it, and passing the limit releases every file's
+// pages (the count starts again from the view that passed it).
+TEST(RootFile, MappedBytesCountedPerChunkAcrossFilesAndReleasedPastTheLimit) {
+    HEPKIT_REQUIRE_REFERENCE("root-files/nanoAOD_2015_CMS_Open_Data_ttbar.root");
+    const std::string path = root_file("nanoAOD_2015_CMS_Open_Data_ttbar.root");
+    constexpr std::uint64_t kChunk = 65536;
+    std::vector<std::uint8_t> scratch;
+    const std::uint64_t before = RootFile::mapped_resident_bytes();
+    {
+        const RootFile a(path);
+        ASSERT_GT(a.size(), 4 * kChunk);
+        a.view_raw(10, 100, scratch, "one chunk");
+        EXPECT_EQ(RootFile::mapped_resident_bytes(), before + kChunk);
+        a.view_raw(20, 100, scratch, "the same chunk again");
+        EXPECT_EQ(RootFile::mapped_resident_bytes(), before + kChunk);
+        a.view_raw(kChunk - 10, 20, scratch, "across two chunks");
+        EXPECT_EQ(RootFile::mapped_resident_bytes(), before + 2 * kChunk);
+        {
+            // A second file counts in the same total; its count leaves with it.
+            const RootFile b(path);
+            b.view_raw(0, 3 * kChunk, scratch, "three chunks");
+            EXPECT_EQ(RootFile::mapped_resident_bytes(), before + 5 * kChunk);
+        }
+        EXPECT_EQ(RootFile::mapped_resident_bytes(), before + 2 * kChunk);
+        // A file whose limit the total passes releases all files: the total starts again.
+        RootFile::Config small;
+        small.mapped_resident_limit = before + 3 * kChunk;
+        const RootFile c(path, small);
+        c.view_raw(0, 2 * kChunk, scratch, "past the limit");
+        EXPECT_EQ(RootFile::mapped_resident_bytes(), 0u);
+        // Released chunks count again when viewed again.
+        a.view_raw(10, 100, scratch, "one chunk again");
+        EXPECT_EQ(RootFile::mapped_resident_bytes(), kChunk);
+    }
+    EXPECT_EQ(RootFile::mapped_resident_bytes(), 0u);
+    EXPECT_TRUE(scratch.empty()); // mapped files never read into the scratch
+}

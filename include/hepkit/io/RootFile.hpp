@@ -101,6 +101,9 @@ class RootFile {
     /// (mapped) or until `scratch` changes. Throws InputError as read_raw does.
     std::span<const std::uint8_t> view_raw(std::int64_t offset, std::size_t n,
                                            std::vector<std::uint8_t>& scratch, std::string_view what) const;
+    /// Bytes that views of all mapped files of the process hold mapped now (the touched 64 KiB
+    /// chunks; approximate while threads view concurrently), for monitoring and tests.
+    static std::uint64_t mapped_resident_bytes();
     /// The streamer-info record, decompressed (empty when the file has none).
     std::vector<std::uint8_t> read_streamer_record() const;
 
