@@ -42,6 +42,7 @@ struct LoadedBasket {
     std::span<const std::uint8_t> buffer;
     std::size_t border = 0; ///< data is buffer[0, border)
     std::span<const std::int32_t> offsets;
+    std::uint32_t residues = ~0u; ///< see entry_offsets_from_be
     std::int32_t entries = 0;
     const EmbeddedBasket* embedded = nullptr;
     std::uint64_t offset = 0; ///< the basket's key in the file, for errors
@@ -49,16 +50,18 @@ struct LoadedBasket {
     BasketView view() const;
 };
 
-/// Reads basket `ref` of `branch`: one pread of the whole basket, its key header checked against
-/// the branch's tables (size, entry count), decompressed, entry offsets checked monotone and inside
-/// the data. The bytes go to `scratch`.
+/// Reads basket `ref` of `branch` (viewed in the mapped file, or one pread into `scratch`), its key header
+/// checked against the branch's tables (size, entry count), decompressed, entry offsets checked monotone and
+/// inside the data. The bytes go to `scratch`.
 LoadedBasket load_basket(const RootFile& file, const BranchModel& branch, const BasketRef& ref,
                          const std::string& object, BasketScratch& scratch);
 
 /// A basket's n entry offsets, stored big-endian and counted from the key's start, into dst as
 /// offsets into the data (minus key_len). True when they start at ≥ 0, never decrease and end at
-/// ≤ border; the caller then needs no per-value check. One tight loop (BasketDecode.cpp).
+/// ≤ border; the caller then needs no per-value check. `residues`: the OR of every offset XOR the
+/// first (its zero low bits say that every entry's size is a multiple of that power of two). One
+/// tight loop (BasketDecode.cpp).
 bool entry_offsets_from_be(std::int32_t* dst, const std::uint8_t* p, std::size_t n, std::int32_t key_len,
-                           std::int32_t border);
+                           std::int32_t border, std::uint32_t& residues);
 
 } // namespace hepkit::io::detail

@@ -39,45 +39,14 @@ T load_be(const std::uint8_t* p) {
     }
 }
 
-// Big-endian values to native ones, in one loop per value size. The restrict-qualified pointers
-// tell the compiler that the output does not alias the input bytes, so that the loop vectorises;
-// the x86-64-v3 clone (AVX2, picked at load time where the CPU has it) swaps 32 bytes with one
-// byte shuffle, which the SSE2 baseline lacks.
+// The tight loops over basket bytes are compiled twice: the x86-64-v3 clone (AVX2, picked at
+// load time where the CPU has it) swaps 32 bytes with one byte shuffle, which the SSE2 baseline
+// lacks, and handles twice the values per instruction.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define HEPKIT_SWAP_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define HEPKIT_SWAP_CLONES
 #endif
-// dst is written as bytes (memcpy), so that floats and integers alike are filled without
-// breaking the aliasing rules; the compiler still emits plain vector stores.
-HEPKIT_SWAP_CLONES void swap16(std::uint8_t* __restrict dst, const std::uint8_t* __restrict p,
-                               std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-        std::uint16_t u;
-        std::memcpy(&u, p + 2 * i, 2);
-        u = __builtin_bswap16(u);
-        std::memcpy(dst + 2 * i, &u, 2);
-    }
-}
-HEPKIT_SWAP_CLONES void swap32(std::uint8_t* __restrict dst, const std::uint8_t* __restrict p,
-                               std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-        std::uint32_t u;
-        std::memcpy(&u, p + 4 * i, 4);
-        u = __builtin_bswap32(u);
-        std::memcpy(dst + 4 * i, &u, 4);
-    }
-}
-HEPKIT_SWAP_CLONES void swap64(std::uint8_t* __restrict dst, const std::uint8_t* __restrict p,
-                               std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-        std::uint64_t u;
-        std::memcpy(&u, p + 8 * i, 8);
-        u = __builtin_bswap64(u);
-        std::memcpy(dst + 8 * i, &u, 8);
-    }
-}
-
 // The per-entry loops of a C array x[n]: any entry size not a multiple of 2^k bytes, and the
 // column offsets from the basket's entry offsets (element counts, shifted by `base`).
 HEPKIT_SWAP_CLONES bool sizes_uneven(const std::int32_t* __restrict bo, std::size_t n, std::uint32_t mask) {
@@ -87,29 +56,103 @@ HEPKIT_SWAP_CLONES bool sizes_uneven(const std::int32_t* __restrict bo, std::siz
         bits |= static_cast<std::uint32_t>(bo[e + 1]) - static_cast<std::uint32_t>(bo[e]);
     return (bits & mask) != 0;
 }
-HEPKIT_SWAP_CLONES void counts_to_offsets(std::int64_t* __restrict dst, const std::int32_t* __restrict bo,
-                                          std::size_t n, std::int64_t base, int shift) {
-    for (std::size_t e = 0; e < n; ++e)
-        dst[e] = base + (bo[e + 1] >> shift);
+
+// Values are appended with vector::insert from iterators that decode as they are read, so that
+// each value is written once, straight from the basket bytes: resize-then-write value-initialised
+// (zero-filled) the new part first, a whole extra pass over the column (~7 % of reading an LZ4
+// NanoAOD selection, docs/performance.md). The column is reserved to its final size by Tree::read,
+// so insert does not regrow it.
+
+// A random-access iterator over a transformed sequence: element i is f(i) (f a small functor).
+// Only what vector::insert and std::copy need; the copy loop it makes is counted, so it vectorises.
+template <class T, class F>
+struct MappedIterator {
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const T*;
+    using reference = T;
+    F f;
+    difference_type i = 0;
+    T operator*() const { return f(i); }
+    T operator[](difference_type k) const { return f(i + k); }
+    MappedIterator& operator++() {
+        ++i;
+        return *this;
+    }
+    MappedIterator operator++(int) {
+        MappedIterator o = *this;
+        ++i;
+        return o;
+    }
+    MappedIterator& operator--() {
+        --i;
+        return *this;
+    }
+    MappedIterator operator--(int) {
+        MappedIterator o = *this;
+        --i;
+        return o;
+    }
+    MappedIterator& operator+=(difference_type k) {
+        i += k;
+        return *this;
+    }
+    MappedIterator& operator-=(difference_type k) {
+        i -= k;
+        return *this;
+    }
+    friend MappedIterator operator+(MappedIterator a, difference_type k) { return a += k; }
+    friend MappedIterator operator+(difference_type k, MappedIterator a) { return a += k; }
+    friend MappedIterator operator-(MappedIterator a, difference_type k) { return a -= k; }
+    friend difference_type operator-(const MappedIterator& a, const MappedIterator& b) { return a.i - b.i; }
+    friend bool operator==(const MappedIterator& a, const MappedIterator& b) { return a.i == b.i; }
+    friend auto operator<=>(const MappedIterator& a, const MappedIterator& b) { return a.i <=> b.i; }
+};
+
+// out += f(0), ..., f(n−1), each element constructed once.
+// Always inlined, so that the copy loop is compiled inside each target clone of its caller.
+template <class T, class F>
+[[gnu::always_inline]] inline void append_mapped(std::vector<T>& out, std::size_t n, F f) {
+    using It = MappedIterator<T, F>;
+    out.insert(out.end(), It{f, 0}, It{f, static_cast<std::ptrdiff_t>(n)});
 }
 
 template <class T>
-void swap_block(T* dst, const std::uint8_t* p, std::size_t n) {
-    if constexpr (sizeof(T) == 1 || std::endian::native == std::endian::big)
-        std::memcpy(dst, p, n * sizeof(T));
-    else if constexpr (sizeof(T) == 2)
-        swap16(reinterpret_cast<std::uint8_t*>(dst), p, n);
-    else if constexpr (sizeof(T) == 4)
-        swap32(reinterpret_cast<std::uint8_t*>(dst), p, n);
-    else
-        swap64(reinterpret_cast<std::uint8_t*>(dst), p, n);
-}
+struct FromBigEndian {
+    const std::uint8_t* p;
+    T operator()(std::ptrdiff_t i) const { return load_be<T>(p + sizeof(T) * static_cast<std::size_t>(i)); }
+};
 
-template <class T>
-void append_plain(std::vector<T>& out, const std::uint8_t* p, std::size_t n) {
-    const std::size_t at = out.size();
-    out.resize(at + n);
-    swap_block(out.data() + at, p, n);
+// One function per element type (not a template: target_clones wants plain functions). The
+// x86-64-v3 clone (AVX2, picked at load time where the CPU has it) swaps 32 bytes with one byte
+// shuffle, which the SSE2 baseline lacks; vector::insert and its copy loop are inlined into each.
+#define HEPKIT_APPEND_BE(T)                                                                                  \
+    HEPKIT_SWAP_CLONES void append_plain(std::vector<T>& out, const std::uint8_t* p, std::size_t n) {        \
+        append_mapped(out, n, FromBigEndian<T>{p});                                                          \
+    }
+HEPKIT_APPEND_BE(std::int8_t)
+HEPKIT_APPEND_BE(std::uint8_t)
+HEPKIT_APPEND_BE(std::int16_t)
+HEPKIT_APPEND_BE(std::uint16_t)
+HEPKIT_APPEND_BE(std::int32_t)
+HEPKIT_APPEND_BE(std::uint32_t)
+HEPKIT_APPEND_BE(std::int64_t)
+HEPKIT_APPEND_BE(std::uint64_t)
+HEPKIT_APPEND_BE(float)
+HEPKIT_APPEND_BE(double)
+#undef HEPKIT_APPEND_BE
+
+// The column offsets of a C array's entries: base + bo[e+1] / 2^shift, appended.
+struct CountsToOffsets {
+    const std::int32_t* bo;
+    std::int64_t base;
+    int shift;
+    std::int64_t operator()(std::ptrdiff_t e) const { return base + (bo[e + 1] >> shift); }
+};
+HEPKIT_SWAP_CLONES void append_offsets(std::vector<std::int64_t>& out, const std::int32_t* bo, std::size_t n,
+                                       std::int64_t base, int shift) {
+    append_mapped(out, n, CountsToOffsets{bo, base, shift});
 }
 
 void append_bool(std::vector<std::uint8_t>& out, const std::uint8_t* p, std::size_t n) {
@@ -240,17 +283,34 @@ std::size_t object_header(const std::uint8_t* p, std::size_t size) {
 } // namespace
 
 HEPKIT_SWAP_CLONES bool entry_offsets_from_be(std::int32_t* __restrict dst, const std::uint8_t* __restrict p,
-                                              std::size_t n, std::int32_t key_len, std::int32_t border) {
+                                              std::size_t n, std::int32_t key_len, std::int32_t border,
+                                              std::uint32_t& residues) {
+    residues = 0;
+    if (n == 0)
+        return true;
     // Unsigned arithmetic: a hostile offset below key_len wraps to a huge value, caught below.
-    for (std::size_t e = 0; e < n; ++e) {
+    const auto k = static_cast<std::uint32_t>(key_len);
+    const auto at = [&](std::size_t e) {
         std::uint32_t u;
         std::memcpy(&u, p + 4 * e, 4);
-        dst[e] = static_cast<std::int32_t>(__builtin_bswap32(u) - static_cast<std::uint32_t>(key_len));
+        return __builtin_bswap32(u) - k;
+    };
+    const std::uint32_t first = at(0);
+    dst[0] = static_cast<std::int32_t>(first);
+    // One pass: each offset decoded, compared with the one before (decoded again from the bytes,
+    // so that the iterations stay independent and the loop vectorises) and its low bits compared
+    // with the first's. Integer OR-reductions vectorise where a bool one does not.
+    std::uint32_t decreasing = 0, differ = 0;
+    for (std::size_t e = 1; e < n; ++e) {
+        const std::uint32_t cur = at(e), prev = at(e - 1);
+        dst[e] = static_cast<std::int32_t>(cur);
+        decreasing |=
+            static_cast<std::uint32_t>(static_cast<std::int32_t>(cur) < static_cast<std::int32_t>(prev));
+        differ |= cur ^ first;
     }
-    std::uint32_t decreasing = 0; // an integer OR-reduction vectorises where a bool one does not
-    for (std::size_t e = 1; e < n; ++e)
-        decreasing |= static_cast<std::uint32_t>(dst[e] < dst[e - 1]);
-    return decreasing == 0 && (n == 0 || (dst[0] >= 0 && dst[n - 1] <= border));
+    // The last entry ends at border (the data's end), which Basket.cpp appends as the final offset.
+    residues = differ | (static_cast<std::uint32_t>(border) ^ first);
+    return decreasing == 0 && dst[0] >= 0 && dst[n - 1] <= border;
 }
 
 void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, std::int32_t last, Column& out,
@@ -286,7 +346,10 @@ void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, st
         const bool pow2 = (unit & (unit - 1)) == 0;
         bool uneven = false;
         if (pow2) {
-            uneven = sizes_uneven(bo + fo, lo - fo, static_cast<std::uint32_t>(unit - 1));
+            // No entry's size can be uneven when all offsets agree in their low bits (the basket's
+            // residues, found while its offsets were decoded); else the entries are looked at.
+            const auto mask = static_cast<std::uint32_t>(unit - 1);
+            uneven = (b.residues & mask) != 0 && sizes_uneven(bo + fo, lo - fo, mask);
         } else {
             for (std::size_t e = fo; e < lo; ++e)
                 uneven |= static_cast<std::size_t>(bo[e + 1] - bo[e]) % unit != 0;
@@ -300,16 +363,15 @@ void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, st
                          std::to_string(size) + " bytes are not a whole number of elements of " +
                              std::to_string(unit) + " bytes");
             }
-        const std::size_t at = out.offsets.size();
-        out.offsets.resize(at + (lo - fo));
-        std::int64_t* __restrict dst = out.offsets.data() + at;
-        const std::int64_t base = out.offsets[at - 1] - bo[fo] / static_cast<std::int64_t>(l.stored_size);
-        const int shift = std::countr_zero(l.stored_size);
-        if ((l.stored_size & (l.stored_size - 1)) == 0)
-            counts_to_offsets(dst, bo + fo, lo - fo, base, shift);
-        else
-            for (std::size_t e = fo; e < lo; ++e)
-                dst[e - fo] = base + bo[e + 1] / static_cast<std::int32_t>(l.stored_size);
+        const std::int64_t base = out.offsets.back() - bo[fo] / static_cast<std::int64_t>(l.stored_size);
+        if ((l.stored_size & (l.stored_size - 1)) == 0) {
+            append_offsets(out.offsets, bo + fo, lo - fo, base, std::countr_zero(l.stored_size));
+        } else {
+            const auto size = static_cast<std::int32_t>(l.stored_size);
+            append_mapped(out.offsets, lo - fo, [&](std::ptrdiff_t e) {
+                return base + bo[fo + static_cast<std::size_t>(e) + 1] / size;
+            });
+        }
         const auto begin = static_cast<std::size_t>(b.offsets[static_cast<std::size_t>(first)]);
         const auto end = static_cast<std::size_t>(b.offsets[static_cast<std::size_t>(last)]);
         append_values(l, out, b.data.data() + begin, (end - begin) / l.stored_size);

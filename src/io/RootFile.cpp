@@ -5,9 +5,12 @@
 #include "hepkit/io/Compression.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +27,10 @@ constexpr std::int64_t kMinBlockStored = 10;
 // The shortest key header: fixed fields with 32-bit seeks and three empty strings.
 constexpr std::int32_t kMinKeyLen = 4 + 2 + 4 + 4 + 2 + 2 + 4 + 4 + 3;
 
+// Views of the mapped file are counted in chunks of 2^16 bytes (the kernel maps a file's pages
+// around a fault in 64 KiB by default, fault_around_bytes) to bound the pages the mapping holds.
+constexpr unsigned kChunkBits = 16;
+
 // Directories nested deeper than this are treated as a cycle (a directory key pointing at itself
 // or at an ancestor) instead of recursing without end.
 constexpr int kMaxDirectoryDepth = 64;
@@ -33,12 +40,48 @@ struct Directory {
     std::int32_t nbytes_keys = 0;
 };
 
+// A file mapped read-only, and which chunks of it views have touched since its pages were last
+// released (one bit per chunk).
+struct Mapping {
+    const std::uint8_t* data = nullptr;
+    std::uint64_t size = 0;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> touched;
+    std::size_t touched_words = 0;
+    std::atomic<std::uint64_t> resident{0}; ///< bytes of the touched chunks
+
+    // Drops the pages from the mapping (they stay in the page cache).
+    void release() {
+        resident.store(0, std::memory_order_relaxed);
+        for (std::size_t w = 0; w < touched_words; ++w)
+            touched[w].store(0, std::memory_order_relaxed);
+        ::madvise(const_cast<std::uint8_t*>(data), size, MADV_DONTNEED);
+    }
+};
+
+// The mapped files of the process and the bytes their views hold mapped, together: the bound is
+// on the process's resident memory, which all open files share (a TreeChain keeps every file of
+// a chain open, so a bound per file would grow with the chain). Only the mapping's accounting is
+// shared; nothing a read returns depends on it.
+struct MappedFiles {
+    std::mutex mutex;
+    std::vector<Mapping*> files;
+    std::atomic<std::uint64_t> resident{0};
+};
+MappedFiles& mapped_files() {
+    // Never destroyed, so that a RootFile that outlives static destruction still finds it.
+    static MappedFiles* const m = new MappedFiles;
+    return *m;
+}
+
 } // namespace
 
 struct RootFile::Impl {
     std::string path;
     int fd = -1;
     std::uint64_t size = 0;
+    Config config;
+    // The whole file mapped read-only (data nullptr when Config::map_file is off or mmap failed).
+    Mapping map;
     int version = 0;
     std::int64_t begin = 0;
     std::int64_t end = 0;
@@ -48,6 +91,19 @@ struct RootFile::Impl {
     Directory top;
 
     ~Impl() {
+        if (map.data != nullptr) {
+            MappedFiles& m = mapped_files();
+            const std::lock_guard lock(m.mutex);
+            std::erase(m.files, &map);
+            // Its pages leave the process with the mapping: no longer counted (saturating, as
+            // the count is approximate under races).
+            const std::uint64_t mine = map.resident.load(std::memory_order_relaxed);
+            std::uint64_t total = m.resident.load(std::memory_order_relaxed);
+            while (!m.resident.compare_exchange_weak(total, total > mine ? total - mine : 0,
+                                                     std::memory_order_relaxed)) {
+            }
+            ::munmap(const_cast<std::uint8_t*>(map.data), map.size);
+        }
         if (fd >= 0)
             ::close(fd);
     }
@@ -215,9 +271,12 @@ bool is_directory(const Key& key) {
     return key.class_name == "TDirectory" || key.class_name == "TDirectoryFile";
 }
 
-RootFile::RootFile(const std::string& path) : impl_(std::make_unique<Impl>()) {
+RootFile::RootFile(const std::string& path) : RootFile(path, Config{}) {}
+
+RootFile::RootFile(const std::string& path, const Config& config) : impl_(std::make_unique<Impl>()) {
     Impl& f = *impl_;
     f.path = path;
+    f.config = config;
     f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (f.fd < 0)
         throw InputError(path, 0, "", std::string("cannot open: ") + std::strerror(errno));
@@ -225,6 +284,20 @@ RootFile::RootFile(const std::string& path) : impl_(std::make_unique<Impl>()) {
     if (::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode))
         throw InputError(path, 0, "", "not a regular file");
     f.size = static_cast<std::uint64_t>(st.st_size);
+    if (config.map_file && f.size > 0) {
+        // Read-only and shared: the pages are the page cache's own, nothing is copied. Where the
+        // system refuses (no address space, a file system without mmap) reads use pread.
+        void* m = ::mmap(nullptr, f.size, PROT_READ, MAP_SHARED, f.fd, 0);
+        if (m != MAP_FAILED) {
+            f.map.data = static_cast<const std::uint8_t*>(m);
+            f.map.size = f.size;
+            f.map.touched_words = static_cast<std::size_t>(((f.size >> kChunkBits) + 64) / 64);
+            f.map.touched = std::make_unique<std::atomic<std::uint64_t>[]>(f.map.touched_words);
+            MappedFiles& registry = mapped_files();
+            const std::lock_guard lock(registry.mutex);
+            registry.files.push_back(&f.map);
+        }
+    }
 
     std::vector<std::uint8_t> head(static_cast<std::size_t>(std::min<std::uint64_t>(f.size, 128)));
     f.read(0, head, "file header");
@@ -344,6 +417,61 @@ std::vector<std::uint8_t> RootFile::read_payload(const Key& key) const {
 
 void RootFile::read_raw(std::int64_t offset, std::span<std::uint8_t> out, std::string_view what) const {
     impl_->read(offset, out, what);
+}
+
+std::span<const std::uint8_t> RootFile::view_raw(std::int64_t offset, std::size_t n,
+                                                 std::vector<std::uint8_t>& scratch,
+                                                 std::string_view what) const {
+    Impl& f = *impl_;
+    if (f.map.data == nullptr) {
+        if (scratch.size() < n) // grow-only: a reused scratch is not zero-filled again
+            scratch.resize(n);
+        const std::span<std::uint8_t> out(scratch.data(), n);
+        f.read(offset, out, what);
+        return out;
+    }
+    if (offset < 0 || static_cast<std::uint64_t>(offset) > f.size ||
+        n > f.size - static_cast<std::uint64_t>(offset))
+        f.fail(offset, what,
+               std::to_string(n) + " bytes at offset " + std::to_string(offset) + " lie outside the file (" +
+                   std::to_string(f.size) + " bytes; truncated or corrupt)");
+    // The pages touched stay in this process's resident set until released. Views are counted
+    // by the chunks they touch (kChunkBits), once each, so that reading the same bytes again
+    // costs nothing; once the chunks touched in all mapped files of the process pass
+    // Config::mapped_resident_limit bytes, every file's pages are dropped from its mapping
+    // (MADV_DONTNEED on a shared read-only file mapping only unmaps them: the page cache keeps
+    // them and the next touch maps them again with the same bytes, so views held by other
+    // threads stay valid). Resident memory stays bounded whatever the file sizes and however
+    // many files are open. The count is approximate when threads race on a release (it only
+    // decides when to release).
+    if (n > 0) {
+        const auto first = static_cast<std::uint64_t>(offset) >> kChunkBits;
+        const auto last = (static_cast<std::uint64_t>(offset) + n - 1) >> kChunkBits;
+        std::uint64_t added = 0;
+        for (std::uint64_t c = first; c <= last; ++c) {
+            std::atomic<std::uint64_t>& word = f.map.touched[c / 64];
+            const std::uint64_t bit = std::uint64_t{1} << (c % 64);
+            if ((word.load(std::memory_order_relaxed) & bit) == 0 &&
+                (word.fetch_or(bit, std::memory_order_relaxed) & bit) == 0)
+                ++added;
+        }
+        const std::uint64_t bytes = added << kChunkBits;
+        MappedFiles& m = mapped_files();
+        if (added > 0)
+            f.map.resident.fetch_add(bytes, std::memory_order_relaxed);
+        if (added > 0 &&
+            m.resident.fetch_add(bytes, std::memory_order_relaxed) + bytes > f.config.mapped_resident_limit) {
+            const std::lock_guard lock(m.mutex);
+            m.resident.store(0, std::memory_order_relaxed);
+            for (Mapping* file : m.files)
+                file->release();
+        }
+    }
+    return {f.map.data + offset, n};
+}
+
+std::uint64_t RootFile::mapped_resident_bytes() {
+    return mapped_files().resident.load(std::memory_order_relaxed);
 }
 
 std::vector<std::uint8_t> RootFile::read_raw(std::int64_t offset, std::size_t n,

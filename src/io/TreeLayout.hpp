@@ -50,6 +50,9 @@ struct BasketView {
     std::span<const std::uint8_t> data;
     std::span<const std::int32_t> offsets;
     std::int32_t entries = 0;
+    /// OR of every offset XOR the first: zero low bits prove that every entry's size is a multiple
+    /// of that power of two (all bits set: unknown, every entry is checked).
+    std::uint32_t residues = ~0u;
 };
 
 /// Where an error points: file, object (tree/branch basket i) and the basket's file offset.

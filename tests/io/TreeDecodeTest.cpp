@@ -2,12 +2,14 @@
 // (TBufferFile::ReadWithNbits / ReadWithFactor, TStreamerElement::GetRange): Float16_t and
 // Double32_t with and without ranges, std::vector<double> entries behind their object header,
 // TStrings longer than 254 bytes — and entries whose sizes lie. Uses hepkit::io's internal
-// layout and decoder (src/io/TreeLayout.hpp).
+// layout and decoder (src/io/TreeLayout.hpp, Basket.hpp).
+#include "Basket.hpp"
 #include "TreeLayout.hpp"
 #include "hepkit/core/Error.hpp"
 
 #include <cstring>
 #include <gtest/gtest.h>
+#include <tuple>
 
 using namespace hepkit::io;
 using namespace hepkit::io::detail;
@@ -201,4 +203,57 @@ TEST(TreeDecode, SplitObjectMembers) {
     make_branch_layout(tree, tree.branches.front(), stl);
     EXPECT_FALSE(stl.readable);
     EXPECT_NE(stl.unreadable_reason.find("streamer type 300"), std::string::npos);
+}
+
+// A C array x[n] of floats: the basket's big-endian entry offsets decoded as Basket.cpp does
+// (entry_offsets_from_be, which also finds their common low bits), then the entries. Sizes that
+// are whole floats decode; a size of 6 bytes, or a last entry (ending at the data's end) of 2,
+// is an error naming the entry, even when every other offset is a multiple of 4.
+TEST(TreeDecode, CArrayEntrySizesCheckedFromTheOffsetsLowBits) {
+    Layout l;
+    l.type = ColumnType::Float32;
+    l.stored_size = 4;
+    l.variable = true;
+    l.jagged = true;
+    const std::int32_t key_len = 10;
+    const auto run = [&](const std::vector<std::int32_t>& starts, std::int32_t border) {
+        std::vector<std::uint8_t> data(static_cast<std::size_t>(border)), be(4 * starts.size());
+        for (std::size_t i = 0; i < data.size(); ++i)
+            data[i] = i % 4 == 0 ? 0x40 : 0; // big-endian 2.0f, 2.0f, ...
+        for (std::size_t e = 0; e < starts.size(); ++e) {
+            const auto v = static_cast<std::uint32_t>(starts[e] + key_len);
+            be[4 * e] = static_cast<std::uint8_t>(v >> 24);
+            be[4 * e + 1] = static_cast<std::uint8_t>(v >> 16);
+            be[4 * e + 2] = static_cast<std::uint8_t>(v >> 8);
+            be[4 * e + 3] = static_cast<std::uint8_t>(v);
+        }
+        std::vector<std::int32_t> offsets(starts.size() + 1);
+        std::uint32_t residues = 0;
+        EXPECT_TRUE(
+            entry_offsets_from_be(offsets.data(), be.data(), starts.size(), key_len, border, residues));
+        offsets.back() = border;
+        const std::string file = "test.root";
+        Column c = make_column("x", l);
+        BasketView v{data, offsets, static_cast<std::int32_t>(starts.size()), residues};
+        decode_entries(l, v, 0, v.entries, c, BasketPlace{&file, "tree 't' branch 'x' basket 0", 100});
+        return std::pair(c, residues);
+    };
+    const auto [ok, residues] = run({0, 8, 8}, 20); // 2, 0 and 3 floats
+    EXPECT_EQ(residues & 3u, 0u);
+    EXPECT_EQ(ok.offsets, (std::vector<std::int64_t>{0, 2, 2, 5}));
+    ASSERT_EQ(ok.size(), 5u);
+    EXPECT_EQ(ok.as<float>()[4], 2.0f);
+    for (const auto& [starts, border, bad] :
+         {std::tuple{std::vector<std::int32_t>{0, 8, 14}, 20, "entry 1 "},
+          std::tuple{std::vector<std::int32_t>{0, 8, 16}, 18, "entry 2 "}}) {
+        try {
+            run(starts, border);
+            ADD_FAILURE() << "no error for an entry that is not whole floats";
+        } catch (const hepkit::InputError& e) {
+            EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("not a whole number of elements of 4 bytes"),
+                      std::string::npos)
+                << e.what();
+        }
+    }
 }

@@ -106,6 +106,24 @@ TEST(TreeStats, NanoAodMatchesJsrootOnAllBranches) {
               947u);
 }
 
+// The same values whether the baskets are viewed in the mapped file (the default), read with
+// pread (map_file off), or viewed with the mapping's pages released after every basket (a
+// resident limit of one byte: each basket faults its pages in again).
+TEST(TreeStats, NanoAodMatchesJsrootUnmappedAndWithMappedPagesReleased) {
+    HEPKIT_REQUIRE_REFERENCE("root-files/nanoAOD_2015_CMS_Open_Data_ttbar.root");
+    RootFile::Config unmapped, released;
+    unmapped.map_file = false;
+    released.mapped_resident_limit = 1;
+    hepkit::ThreadPool pool(2);
+    for (const auto* config : {&unmapped, &released}) {
+        const RootFile f(root_file("nanoAOD_2015_CMS_Open_Data_ttbar.root"), *config);
+        const Tree t(f, "Events");
+        EXPECT_EQ(check_against_jsroot(t, expected("nanoAOD_2015_CMS_Open_Data_ttbar.tree-stats.json"),
+                                       config == &released ? &pool : nullptr),
+                  947u);
+    }
+}
+
 TEST(TreeStats, SampleOfEveryBasicTypeMatchesJsroot) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-sample-6.16.00-zlib.root");
     const RootFile f(root_file("uproot-sample-6.16.00-zlib.root"));

@@ -9,8 +9,12 @@
 ///     std::vector<std::uint8_t> bytes = file.read_payload(key);
 ///
 /// Format: ROOT's TFile layout (header at byte 0, 32-bit seeks until the file passes 2 GB, then
-/// 64-bit ones), TKey and TDirectory as ROOT 6 writes them (docs/root-io.md). Reads use pread, so
-/// one RootFile may be read from many threads at once.
+/// 64-bit ones), TKey and TDirectory as ROOT 6 writes them (docs/root-io.md). One RootFile may be
+/// read from many threads at once. The file is mapped into memory (read-only) so that baskets are
+/// decompressed straight from the page cache (view_raw) instead of copied out of it first; other
+/// reads use pread. Mapping means that a file truncated by another process while it is being read
+/// ends the program with SIGBUS instead of an InputError: Config::map_file = false reads
+/// everything with pread.
 
 #include <cstddef>
 #include <cstdint>
@@ -45,9 +49,20 @@ bool is_directory(const Key& key);
 
 class RootFile {
   public:
+    struct Config {
+        /// Map the file (mmap) for view_raw; off: every read is a pread into the caller's buffer.
+        bool map_file = true;
+        /// Bytes (B) that views of all mapped files of the process may hold mapped (resident)
+        /// before their pages are released from it (they stay in the page cache; bytes viewed
+        /// again count once): bounds the resident memory that mapping adds, whatever the file
+        /// sizes and however many files are open. A view of this file past it releases them.
+        std::uint64_t mapped_resident_limit = std::uint64_t{64} << 20;
+    };
+
     /// Opens `path`, reads the header and the top directory's keys. Throws InputError naming the
     /// file and the offset when it is not a ROOT file, is truncated or its header lies.
     explicit RootFile(const std::string& path);
+    RootFile(const std::string& path, const Config& config);
     ~RootFile();
     RootFile(const RootFile&) = delete;
     RootFile& operator=(const RootFile&) = delete;
@@ -81,6 +96,14 @@ class RootFile {
     /// `n` raw bytes at `offset`; throws InputError (naming `what`) when they lie outside the file.
     void read_raw(std::int64_t offset, std::span<std::uint8_t> out, std::string_view what) const;
     std::vector<std::uint8_t> read_raw(std::int64_t offset, std::size_t n, std::string_view what) const;
+    /// `n` raw bytes at `offset` without a copy: a view into the mapped file, or (not mapped) the
+    /// bytes read into `scratch` (grown as needed, never shrunk). Valid while the RootFile lives
+    /// (mapped) or until `scratch` changes. Throws InputError as read_raw does.
+    std::span<const std::uint8_t> view_raw(std::int64_t offset, std::size_t n,
+                                           std::vector<std::uint8_t>& scratch, std::string_view what) const;
+    /// Bytes that views of all mapped files of the process hold mapped now (the touched 64 KiB
+    /// chunks; approximate while threads view concurrently), for monitoring and tests.
+    static std::uint64_t mapped_resident_bytes();
     /// The streamer-info record, decompressed (empty when the file has none).
     std::vector<std::uint8_t> read_streamer_record() const;
 
