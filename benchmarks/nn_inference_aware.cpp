@@ -111,8 +111,8 @@ double median(std::vector<double> v) {
 }
 
 std::string summary(const std::vector<double>& v, int digits) {
-    return fmt::format("{:.{}f} [{:.{}f}, {:.{}f}]", median(v), digits, *std::min_element(v.begin(), v.end()), digits,
-                       *std::max_element(v.begin(), v.end()), digits);
+    return fmt::format("{:.{}f} [{:.{}f}, {:.{}f}]", median(v), digits, *std::min_element(v.begin(), v.end()),
+                       digits, *std::max_element(v.begin(), v.end()), digits);
 }
 
 struct Side {
@@ -234,14 +234,14 @@ int main(int argc, char** argv) {
             double last = first;
             for (std::int64_t b = 1; b < steps; ++b)
                 last = step(b);
-            hk.seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            hk.seconds.push_back(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
             hk.first_loss = first;
             hk.last_loss = last;
 
-            const std::string out =
-                run_capture(fmt::format("/usr/bin/python3 '{}/nn_inference_aware_baseline.py' '{}' '{}' {} {} {} {}",
-                                        script_dir, data_path.string(), weights_path.string(), events, batch,
-                                        threads, constrained ? 1 : 0));
+            const std::string out = run_capture(fmt::format(
+                "/usr/bin/python3 '{}/nn_inference_aware_baseline.py' '{}' '{}' {} {} {} {}", script_dir,
+                data_path.string(), weights_path.string(), events, batch, threads, constrained ? 1 : 0));
             if (out.empty()) {
                 python_ran = false;
                 continue;

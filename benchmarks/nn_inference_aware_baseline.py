@@ -31,15 +31,16 @@ NOMINAL = [1.0, 0.0, 3.0]  # mu, r, lambda
 
 
 def jacobian(y, x, create_graph=False):
-    """d y / d x by a Python loop over the elements of y (pytorch_inferno's jacobian)."""
+    """d y / d x by a Python loop over the elements of y (pytorch_inferno's jacobian; a fresh one-hot
+    grad_outputs per row, since with create_graph the graph keeps it and an in-place reset breaks
+    the backward of the loss)."""
     jac = []
     flat_y = y.reshape(-1)
-    grad_y = torch.zeros_like(flat_y)
     for i in range(len(flat_y)):
+        grad_y = torch.zeros_like(flat_y)
         grad_y[i] = 1.0
         (grad_x,) = torch.autograd.grad(flat_y, x, grad_y, retain_graph=True, create_graph=create_graph)
         jac.append(grad_x.reshape(x.shape))
-        grad_y[i] = 0.0
     return torch.stack(jac).reshape(y.shape + x.shape)
 
 
