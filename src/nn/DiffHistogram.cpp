@@ -34,9 +34,31 @@ torch::Tensor indicator(const HistogramConfig& c, const torch::Tensor& x, const 
     return (k == i).to(x.scalar_type());
 }
 
-torch::Tensor as_column(const torch::Tensor& out) { return out.reshape({-1, 1}); }
+torch::Tensor as_column(const torch::Tensor& out) {
+    return out.reshape({-1, 1});
+}
+
+thread_local bool forward_mode = false;
+
+/// softmax over dim 1, by the aten kernel or (ForwardModeScope) spelled out.
+torch::Tensor softmax_rows(const torch::Tensor& z) {
+    if (!forward_mode)
+        return torch::softmax(z, 1);
+    const auto e = torch::exp(z - std::get<0>(z.detach().max(1, true)));
+    return e / e.sum(1, true);
+}
 
 } // namespace
+
+ForwardModeScope::ForwardModeScope() : previous_(forward_mode) {
+    forward_mode = true;
+}
+ForwardModeScope::~ForwardModeScope() {
+    forward_mode = previous_;
+}
+bool ForwardModeScope::active() {
+    return forward_mode;
+}
 
 int histogram_outputs(const HistogramConfig& config) {
     return config.kind == HistogramKind::Softmax ? config.bins : 1;
@@ -50,7 +72,7 @@ torch::Tensor diff_histogram(const HistogramConfig& c, const torch::Tensor& out,
     const auto wc = w.reshape({-1, 1});
     switch (c.kind) {
     case HistogramKind::Softmax:
-        return (torch::softmax(out / c.temperature, 1) * wc).sum(0);
+        return (softmax_rows(out / c.temperature) * wc).sum(0);
     case HistogramKind::Kde: {
         const auto x = as_column(out);
         const Bins b = bins_of(c, x);

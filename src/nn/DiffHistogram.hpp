@@ -18,6 +18,22 @@ namespace hepkit::nn {
 /// Softmax: Σ w·softmax(out/τ)_i.
 torch::Tensor diff_histogram(const HistogramConfig& config, const torch::Tensor& out, const torch::Tensor& w);
 
+/// While alive, diff_histogram's softmax is written as exp(z − max z)/Σexp: libtorch 1.13's
+/// forward-mode (JVP) formula of aten::softmax modifies in place a tensor that reverse mode saved,
+/// so reverse-over-forward differentiation (SystematicsModel::asimov_hessian) fails with it. The
+/// two agree to rounding; outside such a scope the aten kernel is used.
+class ForwardModeScope {
+  public:
+    ForwardModeScope();
+    ~ForwardModeScope();
+    ForwardModeScope(const ForwardModeScope&) = delete;
+    ForwardModeScope& operator=(const ForwardModeScope&) = delete;
+    static bool active();
+
+  private:
+    bool previous_;
+};
+
 /// The hard histogram of evaluation: the bin of the score (HardGauss, Kde; values outside [lo, hi]
 /// fall into no bin, hi itself into the last) or of the largest output (Softmax). No gradient.
 torch::Tensor hard_histogram(const HistogramConfig& config, const torch::Tensor& out, const torch::Tensor& w);

@@ -11,6 +11,7 @@
 #include "hepkit/core/Error.hpp"
 
 #include <fmt/format.h>
+#include <torch/csrc/autograd/forward_grad.h>
 
 #include <algorithm>
 #include <cmath>
@@ -42,8 +43,8 @@ torch::Tensor smooth_delta(const torch::Tensor& alpha, const torch::Tensor& nom,
     return a * alpha * alpha + b * alpha;
 }
 
-torch::Tensor asimov_hessian(const std::function<torch::Tensor(const torch::Tensor&)>& nu_of, const torch::Tensor& p0,
-                             const std::vector<std::optional<double>>& constraints) {
+torch::Tensor asimov_hessian(const std::function<torch::Tensor(const torch::Tensor&)>& nu_of,
+                             const torch::Tensor& p0, const std::vector<std::optional<double>>& constraints) {
     const torch::Tensor p = p0.detach().clone().requires_grad_(true);
     const torch::Tensor d = nu_of(p0.detach());
     const torch::Tensor nu = nu_of(p);
@@ -53,8 +54,10 @@ torch::Tensor asimov_hessian(const std::function<torch::Tensor(const torch::Tens
     torch::Tensor nll = (used * (nu - d * torch::log(nu.clamp_min(1e-300)))).sum();
     for (std::size_t j = 0; j < constraints.size(); ++j)
         if (constraints[j])
-            nll = nll + (p[static_cast<std::int64_t>(j)] - p0[static_cast<std::int64_t>(j)].item<double>()).square() /
-                            (2 * *constraints[j] * *constraints[j]);
+            nll =
+                nll +
+                (p[static_cast<std::int64_t>(j)] - p0[static_cast<std::int64_t>(j)].item<double>()).square() /
+                    (2 * *constraints[j] * *constraints[j]);
     const torch::Tensor g = torch::autograd::grad({nll}, {p}, {}, true, true)[0];
     std::vector<torch::Tensor> rows;
     for (std::int64_t r = 0; r < p.size(0); ++r)
@@ -71,8 +74,9 @@ SystematicsModel::SystematicsModel(const LossConfig& config, const std::vector<s
     names_.push_back(config_.poi);
     for (const auto& n : config_.nuisances) {
         if (std::find(names_.begin(), names_.end(), n.name) != names_.end())
-            throw InputError("", 0, "loss.nuisances",
-                             fmt::format("'{}': two parameters of this name (the POI is '{}')", n.name, config_.poi));
+            throw InputError(
+                "", 0, "loss.nuisances",
+                fmt::format("'{}': two parameters of this name (the POI is '{}')", n.name, config_.poi));
         names_.push_back(n.name);
     }
     for (const auto& [name, value] : config_.yields)
@@ -101,7 +105,8 @@ SystematicsModel::SystematicsModel(const LossConfig& config, const std::vector<s
             yields_[k].emplace_back(j, TorchExpression(e.expr, names_, key + ".yield.expr"));
         }
         if (!n.template_sample.empty()) {
-            const std::size_t k = index_of(class_names_, n.template_sample, key + ".templates.sample", "class");
+            const std::size_t k =
+                index_of(class_names_, n.template_sample, key + ".templates.sample", "class");
             Template t{j, variations.size(), variations.size()};
             for (std::size_t v = 0; v < variations.size(); ++v)
                 if (variations[v].of == n.template_sample && variations[v].nuisance == n.name)
@@ -142,8 +147,21 @@ torch::Tensor SystematicsModel::yield_factor(std::size_t k, const torch::Tensor&
     return f;
 }
 
-torch::Tensor SystematicsModel::histogram_of(const Forward& net, const SampleEvents& s, const std::vector<Input>& inputs,
-                                             const torch::Tensor& p, bool hard) const {
+torch::Tensor SystematicsModel::histogram_of(const Forward& net, const SampleEvents& s,
+                                             const std::vector<Input>& inputs, const torch::Tensor& p,
+                                             bool hard, Memo* memo) const {
+    torch::Tensor* cached = nullptr;
+    bool depends = false;
+    if (memo) {
+        for (auto& [sample, h] : memo->nominal)
+            if (sample == &s)
+                cached = &h;
+        for (const auto& in : inputs)
+            depends = depends || (memo->tangent >= 0 &&
+                                  in.expr.uses(features_.size() + static_cast<std::size_t>(memo->tangent)));
+        if (cached && !depends)
+            return *cached;
+    }
     std::optional<torch::NoGradGuard> no_grad;
     if (hard)
         no_grad.emplace();
@@ -160,12 +178,23 @@ torch::Tensor SystematicsModel::histogram_of(const Forward& net, const SampleEve
     if (x.size(0) == 0)
         return torch::zeros({config_.histogram.bins}, torch::kFloat64);
     const auto out = net(x);
-    const auto h = hard ? hard_histogram(config_.histogram, out, s.w) : diff_histogram(config_.histogram, out, s.w);
-    return h.to(torch::kFloat64);
+    const auto h =
+        (hard ? hard_histogram(config_.histogram, out, s.w) : diff_histogram(config_.histogram, out, s.w))
+            .to(torch::kFloat64);
+    // at the nominal point the primal of a pass with a tangent is the nominal histogram itself
+    if (memo && !cached)
+        memo->nominal.emplace_back(
+            &s, depends ? std::get<0>(at::_unpack_dual(h, static_cast<std::int64_t>(memo->level))) : h);
+    return h;
 }
 
 torch::Tensor SystematicsModel::class_histogram(const Forward& net, const LossEvents& events, std::size_t k,
                                                 const torch::Tensor& p, bool hard) const {
+    return class_histogram(net, events, k, p, hard, nullptr);
+}
+
+torch::Tensor SystematicsModel::class_histogram(const Forward& net, const LossEvents& events, std::size_t k,
+                                                const torch::Tensor& p, bool hard, Memo* memo) const {
     const double y = yield(k, events);
     const auto normalised = [&](const SampleEvents& s) {
         const double sw = s.w.sum().item<double>();
@@ -174,7 +203,7 @@ torch::Tensor SystematicsModel::class_histogram(const Forward& net, const LossEv
                              fmt::format("class '{}': no events (or weights summing to {}) in a batch; "
                                          "use larger batches",
                                          class_names_[k], sw));
-        return histogram_of(net, s, inputs_[k], p, hard) * (y / sw);
+        return histogram_of(net, s, inputs_[k], p, hard, memo) * (y / sw);
     };
     const torch::Tensor nominal = normalised(events.classes.at(k));
     torch::Tensor h = nominal;
@@ -192,22 +221,69 @@ torch::Tensor SystematicsModel::class_histogram(const Forward& net, const LossEv
 
 torch::Tensor SystematicsModel::expected(const Forward& net, const LossEvents& events, const torch::Tensor& p,
                                          bool hard) const {
-    torch::Tensor nu = class_histogram(net, events, 0, p, hard);
+    torch::Tensor nu = class_histogram(net, events, 0, p, hard, nullptr);
     for (std::size_t k = 1; k < class_names_.size(); ++k)
-        nu = nu + class_histogram(net, events, k, p, hard);
+        nu = nu + class_histogram(net, events, k, p, hard, nullptr);
+    return nu;
+}
+
+torch::Tensor SystematicsModel::expected(const Forward& net, const LossEvents& events, const torch::Tensor& p,
+                                         Memo* memo) const {
+    torch::Tensor nu = class_histogram(net, events, 0, p, false, memo);
+    for (std::size_t k = 1; k < class_names_.size(); ++k)
+        nu = nu + class_histogram(net, events, k, p, false, memo);
     return nu;
 }
 
 torch::Tensor SystematicsModel::asimov_hessian(const Forward& net, const LossEvents& events) const {
-    std::vector<std::optional<double>> constraints{std::nullopt};
-    for (const auto& n : config_.nuisances)
-        constraints.push_back(n.constraint);
-    return hepkit::nn::asimov_hessian([&](const torch::Tensor& p) { return expected(net, events, p, false); },
-                                      nominal(), constraints);
+    const torch::Tensor p0 = nominal();
+    const std::int64_t P = p0.size(0);
+    // the parameters that change some class's inputs first: their passes compute the nominal
+    // histograms of those classes as their primal, which the other passes then reuse
+    std::vector<std::int64_t> order;
+    for (const bool inputs : {true, false})
+        for (std::int64_t q = 0; q < P; ++q) {
+            bool uses = false;
+            for (const auto& class_inputs : inputs_)
+                for (const auto& in : class_inputs)
+                    uses = uses || in.expr.uses(features_.size() + static_cast<std::size_t>(q));
+            if (uses == inputs)
+                order.push_back(q);
+        }
+    Memo memo;
+    memo.level = torch::autograd::ForwardADLevel::get_next_idx();
+    struct Release {
+        std::uint64_t level;
+        ~Release() { torch::autograd::ForwardADLevel::release_idx(level); }
+    } release{memo.level};
+    const ForwardModeScope forward_mode;
+    std::vector<torch::Tensor> columns(static_cast<std::size_t>(P));
+    for (const std::int64_t q : order) {
+        memo.tangent = q;
+        const auto tangent = torch::zeros_like(p0);
+        tangent[q] = 1;
+        const auto dual = at::_make_dual(p0, tangent, static_cast<std::int64_t>(memo.level));
+        const auto nu = expected(net, events, dual, &memo);
+        const auto j = std::get<1>(at::_unpack_dual(nu, static_cast<std::int64_t>(memo.level)));
+        columns[static_cast<std::size_t>(q)] = j.defined() ? j.clone() : torch::zeros_like(nu.detach());
+    }
+    memo.tangent = -1;
+    const torch::Tensor nu = expected(net, events, p0, &memo); // every histogram from the memo
+    // a bin without expected events carries no information in the hard histogram (its Gaussian
+    // backward would still give it a derivative, and 1/ν would be infinite): left out
+    const torch::Tensor inverse_nu = (nu.detach() > 0).to(nu.scalar_type()) / nu.clamp_min(1e-300);
+    const torch::Tensor J = torch::stack(columns, 1); // bins × P
+    torch::Tensor H = J.t().mm(J * inverse_nu.view({-1, 1}));
+    std::vector<double> c(static_cast<std::size_t>(P), 0.0);
+    for (std::size_t j = 0; j < config_.nuisances.size(); ++j)
+        if (const auto& s = config_.nuisances[j].constraint)
+            c[j + 1] = 1 / (*s * *s);
+    return H + torch::diag(torch::tensor(c, torch::kFloat64));
 }
 
 Forward SystematicsModel::forward_of(Network& net) const {
-    return [this, &net](const torch::Tensor& x) { return histogram_input(config_.histogram, net->forward(x)); };
+    return
+        [this, &net](const torch::Tensor& x) { return histogram_input(config_.histogram, net->forward(x)); };
 }
 
 torch::Tensor SystematicsModel::inference_loss(const Forward& net, const LossEvents& events) const {
@@ -267,8 +343,9 @@ LossEvents loss_events(const Table& t, const std::vector<const Table*>& variatio
             w.push_back(table.weight(r));
         }
         const auto n = static_cast<std::int64_t>(rows.size());
-        return SampleEvents{torch::tensor(x, torch::kFloat64).view({n, static_cast<std::int64_t>(table.cols())}).to(dtype),
-                            torch::tensor(w, torch::kFloat64).to(dtype)};
+        return SampleEvents{
+            torch::tensor(x, torch::kFloat64).view({n, static_cast<std::int64_t>(table.cols())}).to(dtype),
+            torch::tensor(w, torch::kFloat64).to(dtype)};
     };
     std::vector<std::vector<std::size_t>> rows(classes);
     for (std::size_t r = 0; r < t.rows; ++r) {

@@ -20,7 +20,9 @@
 namespace hepkit::nn {
 namespace {
 
-torch::Tensor dvec(std::vector<double> v) { return torch::tensor(v, torch::kFloat64); }
+torch::Tensor dvec(std::vector<double> v) {
+    return torch::tensor(v, torch::kFloat64);
+}
 
 TEST(NnDiffHistogram, HardCountsAndGaussianBackward) {
     HistogramConfig c;
@@ -97,8 +99,8 @@ TEST(NnDiffHistogram, SoftmaxCountsAndNumericalGradient) {
     EXPECT_NEAR(h.sum().item<double>(), 4.5, 1e-12); // every event's probabilities sum to 1
     const auto p0 = torch::softmax(logits[0] / 0.5, 0);
     const auto p1 = torch::softmax(logits[1] / 0.5, 0);
-    EXPECT_NEAR(h[0].item<double>() - (torch::softmax(logits / 0.5, 1).select(1, 0) * w).sum().item<double>(), 0,
-                1e-14);
+    EXPECT_NEAR(h[0].item<double>() - (torch::softmax(logits / 0.5, 1).select(1, 0) * w).sum().item<double>(),
+                0, 1e-14);
     EXPECT_NEAR(p1[0].item<double>(), 1.0 / 3, 1e-15);
     EXPECT_GT(p0[1].item<double>(), 0.9);
     check_gradient([&](const torch::Tensor& v) { return diff_histogram(c, v, w); }, logits);
@@ -121,7 +123,8 @@ TEST(NnExprTorch, EvaluatesAndDifferentiates) {
     v.sum().backward(); // ∂/∂λ of x0·3/λ summed: −3(1 + 2)/9
     EXPECT_NEAR(lambda.grad().item<double>(), -1.0, 1e-15);
     // float32 columns stay float32 with float64 parameters
-    EXPECT_EQ(e.eval({x0.to(torch::kFloat32), x1.to(torch::kFloat32), lambda, r}).scalar_type(), torch::kFloat32);
+    EXPECT_EQ(e.eval({x0.to(torch::kFloat32), x1.to(torch::kFloat32), lambda, r}).scalar_type(),
+              torch::kFloat32);
 }
 
 TEST(NnExprTorch, ErrorsNameTheKeyAndTheAllowedNames) {
@@ -129,7 +132,8 @@ TEST(NnExprTorch, ErrorsNameTheKeyAndTheAllowedNames) {
         TorchExpression("x0 + y", {"x0", "r"}, "loss.nuisances[0].inputs.expr");
         FAIL();
     } catch (const InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("unknown name 'y' (allowed: x0, r)"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("unknown name 'y' (allowed: x0, r)"), std::string::npos)
+            << e.what();
         EXPECT_NE(std::string(e.what()).find("loss.nuisances[0].inputs.expr"), std::string::npos) << e.what();
     }
     EXPECT_THROW(TorchExpression("x0 +", {"x0"}, "k"), InputError);
@@ -150,13 +154,16 @@ std::vector<double> positive(std::mt19937_64& rng, int bins, double lo, double h
 TEST(NnAsimovHessian, MatchesTheFisherClosedForm) {
     std::mt19937_64 rng(7);
     for (int trial = 0; trial < 5; ++trial) {
-        const auto s = positive(rng, 10, 0.5, 20), b = positive(rng, 10, 50, 300), c = positive(rng, 10, -5, 5);
+        const auto s = positive(rng, 10, 0.5, 20), b = positive(rng, 10, 50, 300),
+                   c = positive(rng, 10, -5, 5);
         std::vector<double> delta = positive(rng, 10, -10, 10);
         const auto S = dvec(s), B = dvec(b), D = dvec(delta);
         // templates: up = b + Δ + c, down = b − Δ + c: the smooth interpolation has slope Δ at 0
         // and curvature c, which the Hessian at the Asimov point does not see
         const auto up = B + D + dvec(c), down = B - D + dvec(c);
-        const auto nu = [&](const torch::Tensor& p) { return p[0] * S + B + smooth_delta(p[1], B, up, down); };
+        const auto nu = [&](const torch::Tensor& p) {
+            return p[0] * S + B + smooth_delta(p[1], B, up, down);
+        };
         const auto H = asimov_hessian(nu, dvec({1, 0}), {std::nullopt, 1.0});
         double imm = 0, imt = 0, itt = 1;
         for (std::size_t i = 0; i < 10; ++i) {
@@ -195,7 +202,8 @@ TEST(NnAsimovHessian, GradientOfTheVarianceInTheTemplates) {
         auto up = s0, down = s0;
         up[i] += 1e-5, down[i] -= 1e-5;
         const double numeric = (closed(up) - closed(down)) / 2e-5;
-        EXPECT_NEAR(S.grad()[static_cast<std::int64_t>(i)].item<double>(), numeric, 1e-6 * std::abs(numeric) + 1e-12);
+        EXPECT_NEAR(S.grad()[static_cast<std::int64_t>(i)].item<double>(), numeric,
+                    1e-6 * std::abs(numeric) + 1e-12);
     }
 }
 
@@ -254,11 +262,13 @@ TEST(NnSystematicsModel, PenaltyIsZeroWithoutAShiftAndGrowsWithIt) {
     const Forward f = linear_forward();
     LossConfig c = kit_loss("x1 + 0 * theta");
     c.type = LossType::Penalised;
-    EXPECT_EQ(SystematicsModel(c, {"background", "signal"}, {"x0", "x1"}, {}).penalty(f, ev).item<double>(), 0.0);
+    EXPECT_EQ(SystematicsModel(c, {"background", "signal"}, {"x0", "x1"}, {}).penalty(f, ev).item<double>(),
+              0.0);
     double last = 0;
     for (const double size : {0.1, 0.3, 1.0}) {
         c.nuisances[0].inputs[0].expr = "x1 + " + std::to_string(size) + " * theta";
-        const double p = SystematicsModel(c, {"background", "signal"}, {"x0", "x1"}, {}).penalty(f, ev).item<double>();
+        const double p =
+            SystematicsModel(c, {"background", "signal"}, {"x0", "x1"}, {}).penalty(f, ev).item<double>();
         EXPECT_GT(p, last);
         last = p;
     }
@@ -276,6 +286,47 @@ TEST(NnSystematicsModel, InferenceLossHasGradientsForTheNetwork) {
     loss.backward();
     EXPECT_GT(lin->weight.grad().abs().sum().item<double>(), 0);
     EXPECT_TRUE(torch::isfinite(lin->weight.grad()).all().item<bool>());
+}
+
+// The model's Hessian (Fisher form, J by forward mode) against the double backward of the Asimov
+// NLL (the free asimov_hessian), for every histogram kind, with an input nuisance (constrained) and
+// a yield nuisance: the same matrix, and the same gradient of (H⁻¹)₀₀ in the network's weights,
+// since the two differ by Σ ∂²ν (1 − d/ν), identically zero in the weights at the Asimov point.
+TEST(NnSystematicsModel, HessianAndItsWeightGradientEqualTheDoubleBackward) {
+    for (const HistogramKind kind : {HistogramKind::Softmax, HistogramKind::HardGauss, HistogramKind::Kde}) {
+        torch::manual_seed(3);
+        LossConfig c = kit_loss("x1 + theta");
+        c.histogram.kind = kind;
+        c.histogram.bins = 4;
+        NuisanceConfig k;
+        k.name = "k";
+        k.nominal = 1;
+        k.constraint = 0.1;
+        k.yields.push_back({"background", "k"});
+        c.nuisances.push_back(k);
+        const bool softmax = kind == HistogramKind::Softmax;
+        auto lin = torch::nn::Linear(torch::nn::LinearOptions(2, softmax ? 4 : 1));
+        lin->to(torch::kFloat64);
+        const Forward f = [&](const torch::Tensor& x) {
+            return softmax ? lin->forward(x) : torch::sigmoid(lin->forward(x).view({-1}));
+        };
+        const SystematicsModel m(c, {"background", "signal"}, {"x0", "x1"}, {});
+        const LossEvents ev = two_gaussians(1000);
+        const auto fisher = m.asimov_hessian(f, ev);
+        torch::inverse(fisher)[0][0].backward();
+        const auto g_fisher = lin->weight.grad().clone();
+        lin->weight.mutable_grad().zero_();
+        const auto nu = [&](const torch::Tensor& p) { return m.expected(f, ev, p, false); };
+        const auto reference = asimov_hessian(nu, m.nominal(), {std::nullopt, 1.0, 0.1});
+        torch::inverse(reference)[0][0].backward();
+        const auto g_reference = lin->weight.grad();
+        EXPECT_TRUE(torch::allclose(fisher.detach(), reference.detach(), 1e-9, 1e-12))
+            << to_string(kind) << fisher << reference;
+        EXPECT_GT(g_reference.abs().max().item<double>(), 0) << to_string(kind);
+        EXPECT_TRUE(
+            torch::allclose(g_fisher, g_reference, 1e-7, 1e-12 * g_reference.abs().max().item<double>()))
+            << to_string(kind) << g_fisher << g_reference;
+    }
 }
 
 TEST(NnSystematicsModel, NamesThatDoNotResolveAreErrors) {

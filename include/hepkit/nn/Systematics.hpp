@@ -8,7 +8,9 @@
 ///   histogram between nominal and shifted inputs (or re-weighted / alternative samples);
 /// - **inference-aware** (Wunsch et al., arXiv:2003.07186; de Castro & Dorigo, INFERNO,
 ///   arXiv:1806.04743): the expected variance of the parameter of interest, (H⁻¹)_μμ of the Asimov
-///   negative log-likelihood over (μ, nuisances), constraints included, H by double backward.
+///   negative log-likelihood over (μ, nuisances), constraints included; H in its Fisher form
+///   J^T diag(1/ν) J + C, J = ∂ν/∂(μ, nuisances) by forward mode (at the Asimov point it equals the
+///   double backward's Hessian, also in its derivatives in the weights).
 ///
 /// The configuration is the `loss:` section of `hepkit nn train` (docs/nn-systematics.md):
 ///
