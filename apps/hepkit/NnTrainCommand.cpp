@@ -106,13 +106,14 @@ std::function<int()> add_nn_train(CLI::App& nn, const GlobalOptions& globals) {
                 fmt::print("AUC {} {:.6f}\n", roc.label, roc.auc);
             if (r.systematics) {
                 const auto& sy = *r.systematics;
-                fmt::print("expected uncertainty of {} on the test set: {:.6g} (Hessian), {:.6g} (profile "
-                           "likelihood, half the interval at delta NLL = 0.5); workspace.json for hepkit infer\n",
-                           c.loss.poi, sy.sigma_hessian, sy.sigma_profile);
+                fmt::print(
+                    "expected uncertainty of {} on the test set: {:.6g} (Hessian), {:.6g} (profile "
+                    "likelihood, half the interval at delta NLL = 0.5); workspace.json for hepkit infer\n",
+                    c.loss.poi, sy.sigma_hessian, sy.sigma_profile);
             }
             for (const auto& [name, e] : r.evaluations)
-                fmt::print("evaluation {}: uncertainty of {} {:.6g} (Hessian), {:.6g} (profile)\n", name, c.loss.poi,
-                           e.sigma_hessian, e.sigma_profile);
+                fmt::print("evaluation {}: uncertainty of {} {:.6g} (Hessian), {:.6g} (profile)\n", name,
+                           c.loss.poi, e.sigma_hessian, e.sigma_profile);
             fmt::print("outputs in {}\n", c.outputs.directory);
         }
         if (c.outputs.plots && script.empty()) {

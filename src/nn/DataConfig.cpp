@@ -116,7 +116,8 @@ Sample parse_sample(const YamlView& s) {
         if (var.direction != "up" && var.direction != "down")
             v.at("direction").fail("'" + var.direction + "': allowed are up, down");
         if (out.label)
-            s.at("class").fail("a variation sample has no `class:` (it stands for the events of `variation.of`)");
+            s.at("class").fail(
+                "a variation sample has no `class:` (it stands for the events of `variation.of`)");
         out.variation = var;
     }
     return out;

@@ -17,36 +17,56 @@ namespace hepkit::nn {
 
 namespace {
 
-constexpr std::array<std::string_view, 15> kFunctions1 = {
-    "exp", "log", "log10", "log2", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "abs", "erf"};
+constexpr std::array<std::string_view, 15> kFunctions1 = {"exp",   "log",  "log10", "log2", "log1p",
+                                                          "expm1", "sqrt", "sin",   "cos",  "tan",
+                                                          "sinh",  "cosh", "tanh",  "abs",  "erf"};
 constexpr std::array<std::string_view, 4> kFunctions2 = {"pow", "atan2", "min", "max"};
 
 torch::Tensor apply1(int f, const torch::Tensor& a) {
     switch (f) {
-    case 0: return a.exp();
-    case 1: return a.log();
-    case 2: return a.log10();
-    case 3: return a.log2();
-    case 4: return a.log1p();
-    case 5: return a.expm1();
-    case 6: return a.sqrt();
-    case 7: return a.sin();
-    case 8: return a.cos();
-    case 9: return a.tan();
-    case 10: return a.sinh();
-    case 11: return a.cosh();
-    case 12: return a.tanh();
-    case 13: return a.abs();
-    default: return a.erf();
+    case 0:
+        return a.exp();
+    case 1:
+        return a.log();
+    case 2:
+        return a.log10();
+    case 3:
+        return a.log2();
+    case 4:
+        return a.log1p();
+    case 5:
+        return a.expm1();
+    case 6:
+        return a.sqrt();
+    case 7:
+        return a.sin();
+    case 8:
+        return a.cos();
+    case 9:
+        return a.tan();
+    case 10:
+        return a.sinh();
+    case 11:
+        return a.cosh();
+    case 12:
+        return a.tanh();
+    case 13:
+        return a.abs();
+    default:
+        return a.erf();
     }
 }
 
 torch::Tensor apply2(int f, const torch::Tensor& a, const torch::Tensor& b) {
     switch (f) {
-    case 0: return torch::pow(a, b);
-    case 1: return torch::atan2(a, b);
-    case 2: return torch::minimum(a, b);
-    default: return torch::maximum(a, b);
+    case 0:
+        return torch::pow(a, b);
+    case 1:
+        return torch::atan2(a, b);
+    case 2:
+        return torch::minimum(a, b);
+    default:
+        return torch::maximum(a, b);
     }
 }
 
@@ -92,12 +112,23 @@ TorchExpression::TorchExpression(const std::string& text, const std::vector<std:
         case expr::NodeKind::binary:
             s.kind = 3;
             switch (n.op) {
-            case expr::Op::add: s.op = 0; break;
-            case expr::Op::sub: s.op = 1; break;
-            case expr::Op::mul: s.op = 2; break;
-            case expr::Op::div: s.op = 3; break;
-            case expr::Op::pow: s.op = 4; break;
-            default: fail(fmt::format("the operator '{}' has no derivative", expr::op_text(n.op)));
+            case expr::Op::add:
+                s.op = 0;
+                break;
+            case expr::Op::sub:
+                s.op = 1;
+                break;
+            case expr::Op::mul:
+                s.op = 2;
+                break;
+            case expr::Op::div:
+                s.op = 3;
+                break;
+            case expr::Op::pow:
+                s.op = 4;
+                break;
+            default:
+                fail(fmt::format("the operator '{}' has no derivative", expr::op_text(n.op)));
             }
             break;
         case expr::NodeKind::call1:
@@ -137,21 +168,43 @@ torch::Tensor TorchExpression::eval(const std::vector<torch::Tensor>& values) co
         const auto a = [&] { return v[static_cast<std::size_t>(s.a)]; };
         const auto b = [&] { return v[static_cast<std::size_t>(s.b)]; };
         switch (s.kind) {
-        case 0: v[i] = torch::scalar_tensor(s.number, torch::TensorOptions().dtype(dtype)); break;
-        case 1: v[i] = values.at(s.name); break;
-        case 2: v[i] = -a(); break;
+        case 0:
+            v[i] = torch::scalar_tensor(s.number, torch::TensorOptions().dtype(dtype));
+            break;
+        case 1:
+            v[i] = values.at(s.name);
+            break;
+        case 2:
+            v[i] = -a();
+            break;
         case 3:
             switch (s.op) {
-            case 0: v[i] = a() + b(); break;
-            case 1: v[i] = a() - b(); break;
-            case 2: v[i] = a() * b(); break;
-            case 3: v[i] = a() / b(); break;
-            default: v[i] = torch::pow(a(), b()); break;
+            case 0:
+                v[i] = a() + b();
+                break;
+            case 1:
+                v[i] = a() - b();
+                break;
+            case 2:
+                v[i] = a() * b();
+                break;
+            case 3:
+                v[i] = a() / b();
+                break;
+            default:
+                v[i] = torch::pow(a(), b());
+                break;
             }
             break;
-        case 4: v[i] = apply1(s.op, a()); break;
-        case 5: v[i] = apply2(s.op, a(), b()); break;
-        default: v[i] = a(); break;
+        case 4:
+            v[i] = apply1(s.op, a());
+            break;
+        case 5:
+            v[i] = apply2(s.op, a(), b());
+            break;
+        default:
+            v[i] = a();
+            break;
         }
     }
     return v.back();

@@ -32,7 +32,7 @@ class TorchExpression {
         int kind = 0; ///< 0 number, 1 name, 2 neg, 3 binary, 4 call1, 5 call2
         double number = 0;
         std::size_t name = 0;
-        int op = 0;  ///< binary: 0 + 1 − 2 × 3 ÷ 4 **; call: the function index
+        int op = 0; ///< binary: 0 + 1 − 2 × 3 ÷ 4 **; call: the function index
         int a = -1, b = -1;
     };
     std::string text_;

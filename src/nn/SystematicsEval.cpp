@@ -23,7 +23,8 @@ std::vector<double> to_vector(const torch::Tensor& t) {
 
 } // namespace
 
-SystematicsResult evaluate_systematics(const SystematicsModel& sys, const Forward& net, const LossEvents& test) {
+SystematicsResult evaluate_systematics(const SystematicsModel& sys, const Forward& net,
+                                       const LossEvents& test) {
     namespace hf = fit::hf;
     torch::NoGradGuard no_grad;
     SystematicsResult r;
@@ -42,8 +43,7 @@ SystematicsResult evaluate_systematics(const SystematicsModel& sys, const Forwar
         const auto total = to_vector(sys.class_histogram(net, test, k, p0, true));
         for (std::size_t i = 0; i < asimov.size(); ++i)
             asimov[i] += total[i];
-        if (s.name == sys.config().poi_sample)
-        {
+        if (s.name == sys.config().poi_sample) {
             hf::Modifier poi;
             poi.name = sys.config().poi;
             poi.type = hf::ModifierType::NormFactor;
@@ -98,12 +98,14 @@ SystematicsResult evaluate_systematics(const SystematicsModel& sys, const Forwar
     const hf::Model model(r.workspace);
     const auto inits = model.inits();
     const Eigen::MatrixXd h = model.hessian(inits);
-    r.sigma_hessian = std::sqrt(h.inverse()(static_cast<Eigen::Index>(model.poi()), static_cast<Eigen::Index>(model.poi())));
+    r.sigma_hessian = std::sqrt(
+        h.inverse()(static_cast<Eigen::Index>(model.poi()), static_cast<Eigen::Index>(model.poi())));
     const auto [lo, hi] = hf::scan_range(model, 1.5);
     const hf::ProfileScan scan = hf::profile_scan(model, 31, lo, hi);
     r.lower = scan.lower;
     r.upper = scan.upper;
-    r.sigma_profile = scan.lower && scan.upper ? 0.5 * (*scan.upper - *scan.lower) : std::numeric_limits<double>::quiet_NaN();
+    r.sigma_profile = scan.lower && scan.upper ? 0.5 * (*scan.upper - *scan.lower)
+                                               : std::numeric_limits<double>::quiet_NaN();
     return r;
 }
 

@@ -38,7 +38,8 @@ Table every_kth(const Table& t, std::size_t n) {
     Table out;
     out.feature_names = t.feature_names;
     for (std::size_t r = 0; r < t.rows; r += k) {
-        out.features.insert(out.features.end(), t.features.begin() + static_cast<std::ptrdiff_t>(r * t.cols()),
+        out.features.insert(out.features.end(),
+                            t.features.begin() + static_cast<std::ptrdiff_t>(r * t.cols()),
                             t.features.begin() + static_cast<std::ptrdiff_t>((r + 1) * t.cols()));
         if (!t.targets.empty())
             out.targets.push_back(t.targets[r]);
@@ -51,9 +52,10 @@ Table every_kth(const Table& t, std::size_t n) {
 
 } // namespace
 
-SystematicsTraining::SystematicsTraining(const TrainConfig& config, const DataSplits& splits, torch::Dtype dtype)
-    : config_(config.loss),
-      model_(config.loss, class_names_of(config, splits.classes), splits.train.feature_names, variations_of(splits)),
+SystematicsTraining::SystematicsTraining(const TrainConfig& config, const DataSplits& splits,
+                                         torch::Dtype dtype)
+    : config_(config.loss), model_(config.loss, class_names_of(config, splits.classes),
+                                   splits.train.feature_names, variations_of(splits)),
       classes_(static_cast<std::size_t>(splits.classes)), dtype_(dtype) {
     if (config.task != Task::Binary)
         throw InputError("", 0, "loss.type",
@@ -62,8 +64,9 @@ SystematicsTraining::SystematicsTraining(const TrainConfig& config, const DataSp
     for (const auto& e : config_.evaluations) {
         LossConfig other = config_;
         other.nuisances = e.nuisances;
-        evaluations_.emplace_back(e.name, SystematicsModel(other, class_names_of(config, splits.classes),
-                                                           splits.train.feature_names, variations_of(splits)));
+        evaluations_.emplace_back(e.name,
+                                  SystematicsModel(other, class_names_of(config, splits.classes),
+                                                   splits.train.feature_names, variations_of(splits)));
     }
     std::vector<const Table*> val, test;
     for (const auto& v : splits.variations) {
@@ -78,8 +81,9 @@ SystematicsTraining::SystematicsTraining(const TrainConfig& config, const DataSp
 }
 
 std::size_t SystematicsTraining::outputs() const {
-    return config_.type == LossType::InferenceAware ? static_cast<std::size_t>(histogram_outputs(config_.histogram))
-                                                    : 1;
+    return config_.type == LossType::InferenceAware
+               ? static_cast<std::size_t>(histogram_outputs(config_.histogram))
+               : 1;
 }
 
 void SystematicsTraining::start_epoch(at::Generator& generator) {
@@ -125,7 +129,8 @@ SystematicsResult SystematicsTraining::evaluate(Network& net) const {
     return evaluate_systematics(model_, model_.forward_of(net), test_);
 }
 
-std::vector<std::pair<std::string, SystematicsResult>> SystematicsTraining::evaluate_others(Network& net) const {
+std::vector<std::pair<std::string, SystematicsResult>>
+SystematicsTraining::evaluate_others(Network& net) const {
     std::vector<std::pair<std::string, SystematicsResult>> out;
     for (const auto& [name, model] : evaluations_)
         out.emplace_back(name, evaluate_systematics(model, model.forward_of(net), test_));

@@ -34,8 +34,9 @@ class SystematicsTraining {
     /// The loss of the training batch made of rows `idx` (of x, y, w), the b-th to e-th of the
     /// epoch's `rows`: the variation samples contribute their events of the same fraction of their
     /// epoch. `ce`: the batch's weighted cross-entropy (penalised), undefined otherwise.
-    torch::Tensor batch_loss(Network& net, const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& w,
-                             const torch::Tensor& ce, std::int64_t b, std::int64_t e, std::int64_t rows);
+    torch::Tensor batch_loss(Network& net, const torch::Tensor& x, const torch::Tensor& y,
+                             const torch::Tensor& w, const torch::Tensor& ce, std::int64_t b, std::int64_t e,
+                             std::int64_t rows);
 
     /// The loss of the validation (set 1) or test (set 2) events; `ce` their cross-entropy (penalised).
     /// The penalty alone goes to `penalty`.

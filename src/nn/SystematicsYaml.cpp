@@ -116,10 +116,12 @@ void validate_nuisances(const std::string& poi, const std::vector<NuisanceConfig
         if (!names.insert(n.name).second)
             throw UsageError("loss.nuisances", fmt::format("'{}' is defined twice (or is the POI)", n.name));
         if (n.constraint && !(*n.constraint > 0))
-            throw UsageError("loss.nuisances.constraint",
-                             fmt::format("nuisance '{}': {}, must be > 0 (or none: free)", n.name, *n.constraint));
+            throw UsageError(
+                "loss.nuisances.constraint",
+                fmt::format("nuisance '{}': {}, must be > 0 (or none: free)", n.name, *n.constraint));
         if (n.step && !(*n.step > 0))
-            throw UsageError("loss.nuisances.step", fmt::format("nuisance '{}': {}, must be > 0", n.name, *n.step));
+            throw UsageError("loss.nuisances.step",
+                             fmt::format("nuisance '{}': {}, must be > 0", n.name, *n.step));
     }
 }
 
@@ -137,8 +139,8 @@ std::vector<NuisanceConfig> read_nuisances(const YamlView& list) {
 LossConfig parse_loss_config(const YamlView& v) {
     if (!v.is_map())
         v.fail("expected {type: cross-entropy | penalised | inference-aware, ...} (docs/nn-systematics.md)");
-    v.check_keys({"type", "histogram", "poi", "yields", "nuisances", "lambda", "objective", "validation_events",
-                  "evaluations"});
+    v.check_keys({"type", "histogram", "poi", "yields", "nuisances", "lambda", "objective",
+                  "validation_events", "evaluations"});
     LossConfig c;
     if (v.has("type")) {
         const std::string t = v.at("type").as_string();
@@ -188,7 +190,8 @@ LossConfig parse_loss_config(const YamlView& v) {
             ev.name = text(e.at("name"));
             for (const char ch : ev.name)
                 if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-')
-                    e.at("name").fail(fmt::format("'{}': letters, digits, _ and - only (it names a file)", ev.name));
+                    e.at("name").fail(
+                        fmt::format("'{}': letters, digits, _ and - only (it names a file)", ev.name));
             if (e.has("nuisances"))
                 ev.nuisances = read_nuisances(e.at("nuisances"));
             c.evaluations.push_back(std::move(ev));
@@ -221,7 +224,8 @@ void validate(const LossConfig& c) {
     if (!(h.lo < h.hi))
         throw UsageError("loss.histogram.range", fmt::format("[{}, {}]: lo must be < hi", h.lo, h.hi));
     if (!(h.bandwidth >= 0))
-        throw UsageError("loss.histogram.bandwidth", fmt::format("{}, must be >= 0 (0: half a bin)", h.bandwidth));
+        throw UsageError("loss.histogram.bandwidth",
+                         fmt::format("{}, must be >= 0 (0: half a bin)", h.bandwidth));
     if (!(h.temperature > 0))
         throw UsageError("loss.histogram.temperature", fmt::format("{}, must be > 0", h.temperature));
     if (c.type == LossType::Penalised && !(c.lambda >= 0))
@@ -231,7 +235,8 @@ void validate(const LossConfig& c) {
                          "softmax bins need a network with one output per bin; the penalised loss adds to "
                          "the cross-entropy of a binary network: use hard or kde");
     if (c.type == LossType::Penalised && c.nuisances.empty())
-        throw UsageError("loss.nuisances", "the penalised loss needs at least one nuisance (the shifts it penalises)");
+        throw UsageError("loss.nuisances",
+                         "the penalised loss needs at least one nuisance (the shifts it penalises)");
     std::vector<const std::vector<NuisanceConfig>*> sets{&c.nuisances};
     std::set<std::string> evaluation_names;
     for (const auto& e : c.evaluations) {
@@ -245,18 +250,24 @@ void validate(const LossConfig& c) {
 
 std::string to_string(LossType type) {
     switch (type) {
-    case LossType::Penalised: return "penalised";
-    case LossType::InferenceAware: return "inference-aware";
-    case LossType::CrossEntropy: break;
+    case LossType::Penalised:
+        return "penalised";
+    case LossType::InferenceAware:
+        return "inference-aware";
+    case LossType::CrossEntropy:
+        break;
     }
     return "cross-entropy";
 }
 
 std::string to_string(HistogramKind kind) {
     switch (kind) {
-    case HistogramKind::Kde: return "kde";
-    case HistogramKind::Softmax: return "softmax";
-    case HistogramKind::HardGauss: break;
+    case HistogramKind::Kde:
+        return "kde";
+    case HistogramKind::Softmax:
+        return "softmax";
+    case HistogramKind::HardGauss:
+        break;
     }
     return "hard";
 }

@@ -230,7 +230,8 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
         net->eval();
         TaylorOptions options = config.taylor.options;
         options.threads = config.threads;
-        const Model model = export_model(net, head, splits.train.feature_names, result.standardization, outputs);
+        const Model model =
+            export_model(net, head, splits.train.feature_names, result.standardization, outputs);
         result.taylor.push_back({epoch, taylor_coefficients(model, taylor_data, options)});
     };
     if (config.taylor.enabled) {
@@ -282,7 +283,8 @@ TrainResult train(const TrainConfig& config, const DataSplits& splits, const Epo
         record.epoch = epoch + 1;
         record.lr = lr;
         record.train_loss = (loss_sum / weight_sum).item<double>();
-        record.validation_loss = set_loss(net, config.task, validation, systematics, 1, &record.validation_penalty);
+        record.validation_loss =
+            set_loss(net, config.task, validation, systematics, 1, &record.validation_penalty);
         record.seconds = seconds_since(start);
         result.history.push_back(record);
         if (config.taylor.enabled)

@@ -216,15 +216,18 @@ void write_train_outputs(const TrainConfig& config, const TrainResult& r, const 
     const auto systematics_json = [&](const SystematicsResult& s, const std::string& file) {
         fit::hf::write_workspace(s.workspace, (dir / file).string());
         files.push_back(file);
-        const auto optional = [](const std::optional<double>& x) { return x ? nlohmann::json(*x) : nlohmann::json(); };
-        return nlohmann::json{
-            {"loss", to_string(config.loss.type)},
-            {"poi", config.loss.poi},
-            {"parameters", s.parameters},
-            {"workspace", file},
-            {"sigma_hessian", s.sigma_hessian},
-            {"sigma_profile", std::isfinite(s.sigma_profile) ? nlohmann::json(s.sigma_profile) : nlohmann::json()},
-            {"interval", {optional(s.lower), optional(s.upper)}}};
+        const auto optional = [](const std::optional<double>& x) {
+            return x ? nlohmann::json(*x) : nlohmann::json();
+        };
+        return nlohmann::json{{"loss", to_string(config.loss.type)},
+                              {"poi", config.loss.poi},
+                              {"parameters", s.parameters},
+                              {"workspace", file},
+                              {"sigma_hessian", s.sigma_hessian},
+                              {"sigma_profile", std::isfinite(s.sigma_profile)
+                                                    ? nlohmann::json(s.sigma_profile)
+                                                    : nlohmann::json()},
+                              {"interval", {optional(s.lower), optional(s.upper)}}};
     };
     nlohmann::json systematics, evaluations;
     if (r.systematics)

@@ -156,8 +156,8 @@ TrainConfig parse_train_config(const config::YamlView& root) {
     if (!root.is_map())
         root.fail(
             "a training configuration is a map with data:, network:, training:, ... (docs/nn-train.md)");
-    root.check_keys(
-        {"data", "task", "classes", "network", "optimizer", "schedule", "training", "outputs", "taylor", "loss"});
+    root.check_keys({"data", "task", "classes", "network", "optimizer", "schedule", "training", "outputs",
+                     "taylor", "loss"});
     TrainConfig c;
     c.data = parse_data_config(root.at("data"));
     if (root.has("task")) {

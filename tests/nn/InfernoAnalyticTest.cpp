@@ -61,7 +61,8 @@ Eigen::Matrix4d inferno_fisher() {
 }
 
 /// σ(s) with the parameters `used` (s first) free, constraint widths added where given (> 0).
-double sigma_s(const Eigen::Matrix4d& fisher, const std::vector<int>& used, const std::array<double, 4>& constraint) {
+double sigma_s(const Eigen::Matrix4d& fisher, const std::vector<int>& used,
+               const std::array<double, 4>& constraint) {
     const auto n = static_cast<Eigen::Index>(used.size());
     Eigen::MatrixXd m(n, n);
     for (Eigen::Index a = 0; a < n; ++a) {
@@ -78,8 +79,9 @@ TEST(NnInfernoAnalytic, FisherBoundMatchesThePaperWithinOnePercent) {
     const Eigen::Matrix4d f = inferno_fisher();
     const std::array<double, 4> free{0, 0, 0, 0}, constrained{0, 0.4, 1.0, 100};
     const std::array<double, 5> paper{14.71, 15.52, 15.65, 15.62, 16.89};
-    const std::array<double, 5> ours{sigma_s(f, {0}, free), sigma_s(f, {0, 1}, free), sigma_s(f, {0, 1, 2}, free),
-                                     sigma_s(f, {0, 1, 2}, constrained), sigma_s(f, {0, 1, 2, 3}, constrained)};
+    const std::array<double, 5> ours{sigma_s(f, {0}, free), sigma_s(f, {0, 1}, free),
+                                     sigma_s(f, {0, 1, 2}, free), sigma_s(f, {0, 1, 2}, constrained),
+                                     sigma_s(f, {0, 1, 2, 3}, constrained)};
     for (std::size_t k = 0; k < 5; ++k) {
         EXPECT_NEAR(ours[k], paper[k], 0.01 * paper[k]) << "B" << k;
         RecordProperty(std::string("B").append(std::to_string(k)), std::to_string(ours[k]));
@@ -87,8 +89,8 @@ TEST(NnInfernoAnalytic, FisherBoundMatchesThePaperWithinOnePercent) {
     // B0 is the counting bound with one free yield: 1/√I_ss, the others only widen it
     for (std::size_t k = 1; k < 5; ++k)
         EXPECT_GT(ours[k], ours[0]);
-    std::printf("analytical likelihood sigma(s): B0 %.3f B1 %.3f B2 %.3f B3 %.3f B4 %.3f\n", ours[0], ours[1], ours[2],
-                ours[3], ours[4]);
+    std::printf("analytical likelihood sigma(s): B0 %.3f B1 %.3f B2 %.3f B3 %.3f B4 %.3f\n", ours[0], ours[1],
+                ours[2], ours[3], ours[4]);
 }
 
 } // namespace

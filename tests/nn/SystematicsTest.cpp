@@ -359,11 +359,12 @@ std::string loss_config(const std::string& loss) {
     std::ofstream(dir / "sig.csv") << "x,y\n1,2\n";
     std::ofstream(dir / "bkg.csv") << "x,y\n3,4\n";
     const auto path = (dir / "train.yaml").string();
-    std::ofstream(path) << "data:\n  features: [x, y]\n  samples:\n    - {files: [sig.csv], class: 1}\n"
-                           "    - {files: [bkg.csv], class: 0}\n"
-                           "    - {files: [bkg.csv], variation: {of: background, nuisance: t, direction: up}}\n"
-                           "classes: [background, signal]\n"
-                        << loss;
+    std::ofstream(path)
+        << "data:\n  features: [x, y]\n  samples:\n    - {files: [sig.csv], class: 1}\n"
+           "    - {files: [bkg.csv], class: 0}\n"
+           "    - {files: [bkg.csv], variation: {of: background, nuisance: t, direction: up}}\n"
+           "classes: [background, signal]\n"
+        << loss;
     return path;
 }
 
@@ -380,9 +381,11 @@ std::string loss_error(const std::string& loss) {
 
 TEST(NnLossConfig, AWholeSectionIsRead) {
     const auto c = hepkit::nn::parse_train_config(hepkit::config::load_yaml_view(loss_config(
-        "loss:\n  type: penalised\n  lambda: 3\n  histogram: {kind: kde, bins: 5, range: [0, 2], bandwidth: 0.1}\n"
+        "loss:\n  type: penalised\n  lambda: 3\n  histogram: {kind: kde, bins: 5, range: [0, 2], bandwidth: "
+        "0.1}\n"
         "  poi: {name: s, sample: signal, nominal: 50}\n  yields: {signal: 50, background: 1000}\n"
-        "  nuisances:\n    - {name: r, constraint: 0.4, inputs: [{sample: background, feature: x, expr: \"x + r\"}]}\n"
+        "  nuisances:\n    - {name: r, constraint: 0.4, inputs: [{sample: background, feature: x, expr: \"x "
+        "+ r\"}]}\n"
         "    - {name: b, nominal: 1000, constraint: 100, yield: {sample: background, expr: \"b / 1000\"}}\n"
         "  evaluations:\n    - {name: B0, nuisances: []}\n")));
     using namespace hepkit::nn;
@@ -406,11 +409,13 @@ TEST(NnLossConfig, AWholeSectionIsRead) {
 }
 
 TEST(NnLossConfig, ErrorsNameFileLineAndKey) {
-    EXPECT_NE(loss_error("loss: {type: bayesian}\n").find("train.yaml:8: loss.type: 'bayesian', allowed: "
-                                                        "cross-entropy, penalised, inference-aware"),
+    EXPECT_NE(loss_error("loss: {type: bayesian}\n")
+                  .find("train.yaml:8: loss.type: 'bayesian', allowed: "
+                        "cross-entropy, penalised, inference-aware"),
               std::string::npos)
         << loss_error("loss: {type: bayesian}\n");
-    EXPECT_NE(loss_error("loss:\n  histogram: {kind: box}\n").find("loss.histogram.kind: 'box', allowed: hard, kde, softmax"),
+    EXPECT_NE(loss_error("loss:\n  histogram: {kind: box}\n")
+                  .find("loss.histogram.kind: 'box', allowed: hard, kde, softmax"),
               std::string::npos);
     EXPECT_NE(loss_error("loss:\n  type: penalised\n  histogram: {kind: softmax}\n  nuisances: [{name: t, "
                          "templates: {sample: background}}]\n")

@@ -23,7 +23,8 @@
 ///         - {name: r, nominal: 0, step: 0.4, inputs: [{sample: background, feature: x0, expr: "x0 + r"}]}
 ///         - {name: lambda, nominal: 3, constraint: 1, step: 1,
 ///            inputs: [{sample: background, feature: x2, expr: "x2 * 3 / lambda"}]}
-///         - {name: b, nominal: 1000, constraint: 100, step: 100, yield: {sample: background, expr: "b / 1000"}}
+///         - {name: b, nominal: 1000, constraint: 100, step: 100, yield: {sample: background, expr: "b /
+///         1000"}}
 ///         - {name: theta, constraint: 1, templates: {sample: background}}   # up/down from data.samples
 ///
 /// The samples of the likelihood are the classes of the data (class_names name them); alternative
@@ -149,9 +150,9 @@ std::string to_string(HistogramKind kind);
 
 /// The role of a data sample that is an alternative (template) of another for a nuisance.
 struct Variation {
-    std::string of;         ///< the class name (a likelihood sample)
-    std::string nuisance;   ///< the nuisance's name
-    std::string direction;  ///< "up" (θ = nominal + step) or "down"
+    std::string of;        ///< the class name (a likelihood sample)
+    std::string nuisance;  ///< the nuisance's name
+    std::string direction; ///< "up" (θ = nominal + step) or "down"
 };
 
 } // namespace hepkit::nn
