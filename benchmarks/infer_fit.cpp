@@ -20,6 +20,8 @@
 // usage: bench_infer_fit [--rounds R] [--fits K] [--points P] [--no-staterror] [--script-dir DIR]
 //                        [--workspace-out FILE.json]
 
+#include "BaselineRun.hpp"
+
 #include "hepkit/fit/HistFactory.hpp"
 #include "hepkit/fit/HistFactoryInference.hpp"
 #include "hepkit/fit/HistFactoryModel.hpp"
@@ -39,6 +41,9 @@
 #include <vector>
 
 using namespace hepkit::fit;
+
+using hepkit::bench::median;
+using hepkit::bench::run_capture;
 
 namespace {
 
@@ -104,22 +109,6 @@ hf::Workspace make_workspace(bool staterror) {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-std::string run_capture(const std::string& command) {
-    std::string out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe)
-        return out;
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, pipe))
-        out += buffer;
-    return ::pclose(pipe) == 0 ? out : "";
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? NAN : v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
 } // namespace

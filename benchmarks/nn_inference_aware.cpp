@@ -17,6 +17,8 @@
 // usage: bench_nn_inference_aware [--events N] [--batch B] [--repeat R] [--threads T]
 //                                 [--variant free|constrained|both] [--script-dir DIR]
 
+#include "BaselineRun.hpp"
+
 #include "Network.hpp"
 #include "SystematicsTrain.hpp"
 
@@ -33,21 +35,12 @@
 #include <unistd.h>
 #include <vector>
 
+using hepkit::bench::median;
+using hepkit::bench::run_capture;
+
 namespace {
 
 namespace nn = hepkit::nn;
-
-std::string run_capture(const std::string& command) {
-    std::string out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe)
-        return out;
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, pipe))
-        out += buffer;
-    const int status = ::pclose(pipe);
-    return status == 0 ? out : "";
-}
 
 /// Rows alternate background (label 0) and signal (label 1), so every batch holds both equally.
 nn::Table inferno_data(std::size_t rows, std::uint64_t seed) {
@@ -102,12 +95,6 @@ nn::TrainConfig inferno_config(bool constrained) {
     }
     l.nuisances = {r, lambda};
     return c;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 std::string summary(const std::vector<double>& v, int digits) {

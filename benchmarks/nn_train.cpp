@@ -7,6 +7,8 @@
 // usage: bench_nn_train [--events N] [--features F] [--hidden 64,64] [--epochs E] [--batch B]
 //                       [--threads T] [--script-dir DIR]
 
+#include "BaselineRun.hpp"
+
 #include "hepkit/core/Process.hpp"
 #include "hepkit/nn/Train.hpp"
 
@@ -21,21 +23,9 @@
 #include <string>
 #include <unistd.h>
 
-namespace {
+using hepkit::bench::run_capture;
 
-std::string run_capture(const std::string& command) {
-    std::string out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe)
-        return out;
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, pipe))
-        out += buffer;
-    const int status = ::pclose(pipe);
-    return status == 0 ? out : "";
-}
-
-} // namespace
+namespace {} // namespace
 
 int main(int argc, char** argv) {
     std::size_t events = 100000, features = 10, epochs = 3, batch = 256;
