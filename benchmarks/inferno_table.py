@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The INFERNO benchmark table (arXiv:1806.04743, analysis-methods README §1) with hepkit nn train:
-inferno_table.py HEPKIT WORKDIR [--trainings N] [--events E] [--epochs K]
+inferno_table.py HEPKIT WORKDIR [--trainings N] [--events E] [--epochs K] [--threads T] [--resume]
 
 Trains, N times each with seeds 1..N, the cross-entropy classifier, INFERNO 2 (trained for B2) and
 INFERNO 4 (trained for B4) from examples/nn-systematics/inferno_b2.yaml, evaluates every trained
@@ -41,6 +41,9 @@ def main():
     ap.add_argument("--events", type=int, default=400000)
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--models", default="cross-entropy,INFERNO 2,INFERNO 4")
+    ap.add_argument("--threads", type=int, default=1, help="libtorch threads per training (default 1)")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep a training whose summary.json exists and whose configuration is unchanged")
     a = ap.parse_args()
     a.hepkit = os.path.abspath(a.hepkit)
     a.workdir = os.path.abspath(a.workdir)
@@ -59,14 +62,18 @@ def main():
             tag = model.replace(" ", "").lower() + f"-{seed}"
             cfg = os.path.join(a.workdir, tag + ".yaml")
             c = configs[model].replace("seed: 1", f"seed: {seed}")
-            open(cfg, "w").write(c)
+            summary = os.path.join(a.workdir, tag, "summary.json")
+            # a long ensemble survives an interrupted session: --resume keeps finished trainings
+            reuse = a.resume and os.path.exists(summary) and os.path.exists(cfg) and open(cfg).read() == c
             t0 = time.time()
-            r = subprocess.run([a.hepkit, "-q", "nn", "train", cfg, "-o", os.path.join(a.workdir, tag), "--no-plots"],
-                               cwd=a.workdir, capture_output=True, text=True)
-            if r.returncode != 0:
-                print(f"{tag}: failed\n{r.stderr}", file=sys.stderr)
-                return 1
-            s = json.load(open(os.path.join(a.workdir, tag, "summary.json")))
+            if not reuse:
+                open(cfg, "w").write(c)
+                r = subprocess.run([a.hepkit, "-q", "nn", "train", cfg, "-o", os.path.join(a.workdir, tag),
+                                    "--no-plots", "-j", str(a.threads)], cwd=a.workdir, capture_output=True, text=True)
+                if r.returncode != 0:
+                    print(f"{tag}: failed\n{r.stderr}", file=sys.stderr)
+                    return 1
+            s = json.load(open(summary))
             # the profile interval is open where it reaches the POI's bound (μ ≥ 0): the Hessian's then
             ev = [s["evaluations"][f"B{k}"] for k in range(5)]
             for k, e in enumerate(ev):
