@@ -1,6 +1,7 @@
 // The feed-forward network of `hepkit nn train` (Network.hpp).
 
 #include "Network.hpp"
+#include "EigenLinear.hpp"
 
 #include <string>
 
@@ -26,17 +27,76 @@ NetworkImpl::NetworkImpl(const NetworkConfig& cfg, std::size_t inputs, std::size
     to(dtype);
 }
 
+namespace {
+
+thread_local std::int64_t tangent_level = -1;
+
+/// d activate(z) / dz as a tensor of z's shape (a = activate(z) given, where it is cheaper).
+torch::Tensor activation_slope(Activation activation, const torch::Tensor& z, const torch::Tensor& a) {
+    switch (activation) {
+    case Activation::Relu:
+        return (z > 0).to(z.scalar_type());
+    case Activation::Tanh:
+        return 1 - a * a;
+    case Activation::Elu:
+        return torch::where(z > 0, torch::ones_like(z), a + 1);
+    case Activation::LeakyRelu:
+        return torch::where(z > 0, torch::ones_like(z), torch::full_like(z, 0.01));
+    case Activation::Sigmoid:
+        return a * (1 - a);
+    }
+    return torch::ones_like(z);
+}
+
+} // namespace
+
+TangentScope::TangentScope(std::uint64_t level) : previous_(tangent_level) {
+    tangent_level = static_cast<std::int64_t>(level);
+}
+TangentScope::~TangentScope() {
+    tangent_level = previous_;
+}
+
 torch::Tensor NetworkImpl::forward(torch::Tensor x) {
+    const bool explicit_ok = !config.batch_norm && !(config.dropout > 0 && is_training());
+    if (tangent_level >= 0) {
+        auto [primal, tangent] = at::_unpack_dual(x, tangent_level);
+        if (tangent.defined()) {
+            if (!explicit_ok) {
+                // batch normalisation and dropout: libtorch's forward mode through aten's operators
+                x = (x - mean) / scale;
+                for (std::size_t i = 0; i + 1 < linear.size(); ++i) {
+                    x = linear[i]->forward(x);
+                    if (config.batch_norm)
+                        x = norms[i]->forward(x);
+                    x = activate(config.activation, x);
+                    if (config.dropout > 0)
+                        x = torch::dropout(x, config.dropout, is_training());
+                }
+                return linear.back()->forward(x);
+            }
+            // (x, t) → (f(x), J_f(x)·t): one pass, the tangent through each layer's weights and
+            // the slope of its activation at the primal's pre-activation
+            torch::Tensor h = (primal - mean) / scale, t = tangent / scale;
+            for (std::size_t i = 0; i + 1 < linear.size(); ++i) {
+                const torch::Tensor z = eigen_linear(h, linear[i]->weight, linear[i]->bias);
+                h = activate(config.activation, z);
+                t = activation_slope(config.activation, z, h) * eigen_mm(t, linear[i]->weight.t());
+            }
+            const torch::Tensor out = eigen_linear(h, linear.back()->weight, linear.back()->bias);
+            return at::_make_dual(out, eigen_mm(t, linear.back()->weight.t()), tangent_level);
+        }
+    }
     x = (x - mean) / scale;
     for (std::size_t i = 0; i + 1 < linear.size(); ++i) {
-        x = linear[i]->forward(x);
+        x = eigen_linear(x, linear[i]->weight, linear[i]->bias);
         if (config.batch_norm)
             x = norms[i]->forward(x);
         x = activate(config.activation, x);
         if (config.dropout > 0)
             x = torch::dropout(x, config.dropout, is_training());
     }
-    return linear.back()->forward(x);
+    return eigen_linear(x, linear.back()->weight, linear.back()->bias);
 }
 
 torch::Tensor activate(Activation activation, const torch::Tensor& x) {

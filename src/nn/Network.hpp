@@ -17,6 +17,9 @@ struct NetworkImpl : torch::nn::Module {
                 const Standardization& standardization, torch::Dtype dtype);
 
     /// Raw features (rows, inputs) → logits (binary, multi-class) or values (regression).
+    /// Matrix products by Eigen (EigenLinear.hpp). Inside a TangentScope, an input that is a dual
+    /// tensor of the scope's forward-mode level gives a dual output: primal and tangent propagated
+    /// together, layer by layer (J·v of the network), still through Eigen.
     torch::Tensor forward(torch::Tensor x);
 
     NetworkConfig config;
@@ -25,6 +28,20 @@ struct NetworkImpl : torch::nn::Module {
     std::vector<torch::nn::BatchNorm1d> norms; ///< one per hidden layer with batch_norm
 };
 TORCH_MODULE(Network);
+
+/// While alive, NetworkImpl::forward propagates tangents of forward-mode level `level` itself
+/// (SystematicsModel::asimov_hessian): libtorch's forward mode cannot pass through the Eigen
+/// products, and the explicit tangent shares the primal's activations.
+class TangentScope {
+  public:
+    explicit TangentScope(std::uint64_t level);
+    ~TangentScope();
+    TangentScope(const TangentScope&) = delete;
+    TangentScope& operator=(const TangentScope&) = delete;
+
+  private:
+    std::int64_t previous_;
+};
 
 /// The activation as the trained network applies it (the same aten operator as the export's).
 torch::Tensor activate(Activation activation, const torch::Tensor& x);

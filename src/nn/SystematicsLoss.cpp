@@ -257,6 +257,7 @@ torch::Tensor SystematicsModel::asimov_hessian(const Forward& net, const LossEve
         ~Release() { torch::autograd::ForwardADLevel::release_idx(level); }
     } release{memo.level};
     const ForwardModeScope forward_mode;
+    const TangentScope tangents(memo.level); // the network propagates them itself (Network.hpp)
     std::vector<torch::Tensor> columns(static_cast<std::size_t>(P));
     for (const std::int64_t q : order) {
         memo.tangent = q;

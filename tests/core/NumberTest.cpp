@@ -149,7 +149,7 @@ TEST(Number, JsonValuesInMessagesAreShortAndValidUtf8) {
 
 TEST(Number, HugeInputFilesAreRefusedBeforeReading) {
     // A bound on memory: documents are read whole. The limit is lowered here to 1 MiB.
-    std::string big = "[";  // appended: GCC 12's -Wrestrict misfires on "[" + std::string(...)
+    std::string big = "["; // appended: GCC 12's -Wrestrict misfires on "[" + std::string(...)
     big.append(2 * 1024 * 1024, ' ').append("]");
     const fs::path p = temp("big.json", big);
     ::setenv("HEPKIT_MAX_INPUT_MB", "1", 1);

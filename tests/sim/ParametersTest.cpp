@@ -250,14 +250,12 @@ TEST(Parameters, ScenarioSectionsGoThroughTheRegistry) {
     EXPECT_DOUBLE_EQ(s.options.streaming.block_size, 1e9);
     EXPECT_EQ(s.options.queue.backfill_depth, 100u);
 
-    const InputError e =
-        input_error([] { scenario_from(with_grid("options: {hit_rate: 0.1}\n")); });
+    const InputError e = input_error([] { scenario_from(with_grid("options: {hit_rate: 0.1}\n")); });
     EXPECT_EQ(e.file(), "test.yaml");
     EXPECT_EQ(e.key(), "options.hit_rate");
     EXPECT_NE(e.message().find("unknown key; allowed here: hitrate, caching, cache_scope"), std::string::npos)
         << e.what();
-    const InputError range =
-        input_error([] { scenario_from(with_grid("options:\n  duplications: 0\n")); });
+    const InputError range = input_error([] { scenario_from(with_grid("options:\n  duplications: 0\n")); });
     EXPECT_EQ(range.key(), "options.duplications");
     EXPECT_EQ(range.line(), std::count(small_grid, small_grid + std::strlen(small_grid), '\n') + 2);
     EXPECT_EQ(range.message(), "must be between 1 and 10000");
