@@ -58,23 +58,28 @@ TangentScope::~TangentScope() {
 }
 
 torch::Tensor NetworkImpl::forward(torch::Tensor x) {
-    const bool explicit_ok = !config.batch_norm && !(config.dropout > 0 && is_training());
+    // aten: torch::linear, through which libtorch's forward mode passes (a dual input with batch
+    // normalisation or dropout); else the Eigen products
+    const auto layers = [&](torch::Tensor h, bool aten) {
+        const auto product = [&](std::size_t i, const torch::Tensor& in) {
+            return aten ? linear[i]->forward(in) : eigen_linear(in, linear[i]->weight, linear[i]->bias);
+        };
+        h = (h - mean) / scale;
+        for (std::size_t i = 0; i + 1 < linear.size(); ++i) {
+            h = product(i, h);
+            if (config.batch_norm)
+                h = norms[i]->forward(h);
+            h = activate(config.activation, h);
+            if (config.dropout > 0)
+                h = torch::dropout(h, config.dropout, is_training());
+        }
+        return product(linear.size() - 1, h);
+    };
     if (tangent_level >= 0) {
         auto [primal, tangent] = at::_unpack_dual(x, tangent_level);
         if (tangent.defined()) {
-            if (!explicit_ok) {
-                // batch normalisation and dropout: libtorch's forward mode through aten's operators
-                x = (x - mean) / scale;
-                for (std::size_t i = 0; i + 1 < linear.size(); ++i) {
-                    x = linear[i]->forward(x);
-                    if (config.batch_norm)
-                        x = norms[i]->forward(x);
-                    x = activate(config.activation, x);
-                    if (config.dropout > 0)
-                        x = torch::dropout(x, config.dropout, is_training());
-                }
-                return linear.back()->forward(x);
-            }
+            if (config.batch_norm || (config.dropout > 0 && is_training()))
+                return layers(x, true);
             // (x, t) → (f(x), J_f(x)·t): one pass, the tangent through each layer's weights and
             // the slope of its activation at the primal's pre-activation
             torch::Tensor h = (primal - mean) / scale, t = tangent / scale;
@@ -87,16 +92,7 @@ torch::Tensor NetworkImpl::forward(torch::Tensor x) {
             return at::_make_dual(out, eigen_mm(t, linear.back()->weight.t()), tangent_level);
         }
     }
-    x = (x - mean) / scale;
-    for (std::size_t i = 0; i + 1 < linear.size(); ++i) {
-        x = eigen_linear(x, linear[i]->weight, linear[i]->bias);
-        if (config.batch_norm)
-            x = norms[i]->forward(x);
-        x = activate(config.activation, x);
-        if (config.dropout > 0)
-            x = torch::dropout(x, config.dropout, is_training());
-    }
-    return eigen_linear(x, linear.back()->weight, linear.back()->bias);
+    return layers(x, false);
 }
 
 torch::Tensor activate(Activation activation, const torch::Tensor& x) {

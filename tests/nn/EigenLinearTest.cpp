@@ -104,5 +104,33 @@ TEST(NnEigenLinear, NetworkTangentEqualsLibtorchForwardMode) {
     }
 }
 
+TEST(NnEigenLinear, BatchNormalisedNetworkKeepsLibtorchsForwardMode) {
+    // batch normalisation: the tangent through aten's operators (Network.cpp), checked against a
+    // central difference of the network itself
+    torch::manual_seed(6);
+    Standardization st;
+    st.mean = {0, 0};
+    st.scale = {1, 1};
+    NetworkConfig cfg;
+    cfg.hidden = {8};
+    cfg.activation = Activation::Tanh;
+    cfg.batch_norm = true;
+    Network net(cfg, 2, 1, st, torch::kFloat64);
+    net->eval();
+    const auto x = torch::randn({20, 2}, torch::kFloat64), v = torch::randn({20, 2}, torch::kFloat64);
+    const auto level = torch::autograd::ForwardADLevel::get_next_idx();
+    torch::Tensor tangent;
+    {
+        const TangentScope scope(level);
+        const auto out = net->forward(at::_make_dual(x, v, static_cast<std::int64_t>(level)));
+        tangent = std::get<1>(at::_unpack_dual(out, static_cast<std::int64_t>(level))).clone();
+    }
+    torch::autograd::ForwardADLevel::release_idx(level);
+    const double eps = 1e-6;
+    const auto difference = (net->forward(x + eps * v) - net->forward(x - eps * v)).detach() / (2 * eps);
+    ASSERT_TRUE(tangent.defined());
+    EXPECT_LT(max_rel(tangent, difference), 1e-7);
+}
+
 } // namespace
 } // namespace hepkit::nn
