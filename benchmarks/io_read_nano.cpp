@@ -208,12 +208,16 @@ struct Direct {
     }
 };
 
-// All entries of the selection, cluster by cluster; returns the values read.
+// All entries of the selection, cluster by cluster, into the same columns (Tree::read_into, the
+// loop docs/root-io.md recommends); returns the values read.
 std::size_t read_tree(const io::Tree& t, hepkit::ThreadPool* pool) {
     std::size_t values = 0;
-    for (const auto& c : t.clusters())
-        for (const auto& col : t.read(kSelection, c.begin, c.end, pool))
+    std::vector<io::Column> columns;
+    for (const auto& c : t.clusters()) {
+        t.read_into(kSelection, c.begin, c.end, columns, pool);
+        for (const auto& col : columns)
             values += col.size();
+    }
     return values;
 }
 

@@ -107,8 +107,9 @@ std::function<int()> add_root_stats(CLI::App& root, const GlobalOptions& globals
         });
         ThreadPool pool(static_cast<std::size_t>(threads));
         std::vector<io::ColumnStats> stats(names.size());
+        std::vector<io::Column> columns; // reused cluster after cluster (Tree::read_into)
         for (const auto& cluster : tree.clusters()) {
-            const auto columns = tree.read(names, cluster.begin, cluster.end, &pool);
+            tree.read_into(names, cluster.begin, cluster.end, columns, &pool);
             for (std::size_t k = 0; k < names.size(); ++k)
                 if (const auto s = io::column_stats(columns[k]))
                     io::merge_stats(stats[k], *s);

@@ -39,6 +39,19 @@ constexpr std::size_t kMaxKeptScratch = std::size_t{64} << 20;
 // boundaries are used instead.
 constexpr std::int64_t kMaxClusters = 10'000'000;
 
+// `column` emptied for a new read of branch `name`: its buffers kept where it already holds that
+// branch's type and layout (Tree::read_into), else a new column.
+void reuse_or_make(Column& column, const std::string& name, const detail::Layout& layout) {
+    if (column.name == name && column.type == layout.type && column.jagged() == layout.jagged &&
+        (layout.jagged || column.width == layout.width)) {
+        std::visit([](auto& v) { v.clear(); }, column.values);
+        if (layout.jagged)
+            column.offsets.assign(1, 0);
+        return;
+    }
+    column = detail::make_column(name, layout);
+}
+
 } // namespace
 
 struct Tree::Impl {
@@ -221,6 +234,13 @@ Column Tree::read(std::string_view branch, std::int64_t begin, std::int64_t end,
 
 std::vector<Column> Tree::read(std::span<const std::string> names, std::int64_t begin, std::int64_t end,
                                ThreadPool* pool) const {
+    std::vector<Column> columns;
+    read_into(names, begin, end, columns, pool);
+    return columns;
+}
+
+void Tree::read_into(std::span<const std::string> names, std::int64_t begin, std::int64_t end,
+                     std::vector<Column>& columns, ThreadPool* pool) const {
     const Impl& im = *impl_;
     if (begin < 0 || end < begin || end > im.model.entries)
         throw UsageError("entries", "range " + std::to_string(begin) + ":" + std::to_string(end) +
@@ -232,14 +252,14 @@ std::vector<Column> Tree::read(std::span<const std::string> names, std::int64_t 
         detail::BasketRef ref;
         std::int32_t first, last;
     };
-    std::vector<Column> columns;
+    columns.resize(names.size());
     std::vector<Task> tasks;
     for (std::size_t k = 0; k < names.size(); ++k) {
         const BranchInfo& info = branch(names[k]);
         const std::size_t b = im.index.at(info.name);
         if (!info.readable)
             throw InputError(im.file->path(), 0, im.object(b), "cannot be read: " + info.unreadable_reason);
-        columns.push_back(detail::make_column(info.name, im.layouts[b]));
+        reuse_or_make(columns[k], info.name, im.layouts[b]);
         // The column's final size is known for flat and fixed-size branches (and the offsets of
         // jagged ones): reserved once, the baskets' parts are appended without regrowing (each
         // regrowth copied everything read so far).
@@ -317,7 +337,7 @@ std::vector<Column> Tree::read(std::span<const std::string> names, std::int64_t 
                 work(i);
         else
             parallel_for(pool, columns.size(), work);
-        return columns;
+        return;
     }
     // Few columns for the threads: baskets are spread over them in windows (a few per thread, so
     // memory stays bounded), each decoded into a part, the parts appended in order.
@@ -335,7 +355,6 @@ std::vector<Column> Tree::read(std::span<const std::string> names, std::int64_t 
             parts[k] = Column{};
         }
     }
-    return columns;
 }
 
 } // namespace hepkit::io
