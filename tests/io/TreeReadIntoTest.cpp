@@ -27,8 +27,8 @@ TEST(TreeReadInto, ClusterLoopEqualsReadAndKeepsBuffers) {
     const auto flat = hepkit::test::sample_flat(900);
     const auto jagged = hepkit::test::sample_jagged(1200);
     {
-        io::RootWriter out(p.string(), {.compression = io::CompressionSetting::from_root(101), .title = "",
-                                        .timestamp = 1});
+        io::RootWriter out(
+            p.string(), {.compression = io::CompressionSetting::from_root(101), .title = "", .timestamp = 1});
         out.write_tree("Flat", flat, {.title = "", .basket_size = 512, .cluster_entries = 300});
         out.write_tree("Events", jagged, {.title = "", .basket_size = 4000, .cluster_entries = 400});
         out.close();
