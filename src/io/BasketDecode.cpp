@@ -14,7 +14,9 @@ namespace hepkit::io::detail {
 namespace {
 
 [[noreturn]] void fail(const BasketPlace& place, std::int32_t entry, const std::string& message) {
-    throw InputError(*place.file, 0, place.object + " (basket at byte " + std::to_string(place.offset) + ")",
+    throw InputError(*place.file, 0,
+                     *place.object + " basket " + std::to_string(place.basket) + " (basket at byte " +
+                         std::to_string(place.offset) + ")",
                      "entry " + std::to_string(entry) + " of the basket: " + message);
 }
 

@@ -14,7 +14,10 @@
 #include "hepkit/io/RootFile.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 
@@ -61,8 +64,28 @@ struct Tree::Impl {
     std::vector<BranchInfo> infos;
     std::vector<detail::Layout> layouts;
     std::unordered_map<std::string, std::size_t> index;
+    // What decoding one entry of each branch cost on its last read (ns, 0: not read yet), so that
+    // a read spread over threads column by column starts the costliest columns first. The cost
+    // per byte varies fourfold between branches of the same size (an LZ4 basket of barely
+    // compressible floats against one stored raw: NanoAOD's Jet_eta against Jet_pt), which no
+    // size-based guess sees. Relaxed atomics: concurrent reads of one tree only share hints.
+    std::unique_ptr<std::atomic<float>[]> cost_per_entry;
 
-    std::string object(std::size_t b) const { return "tree '" + path + "' branch '" + infos[b].name + "'"; }
+    // How errors name branch b, made once: a read would otherwise build it for every basket.
+    std::vector<std::string> objects;
+    const std::string& object(std::size_t b) const { return objects[b]; }
+
+    // Each branch's basket list, checked once on its first read (not at open: a damaged basket
+    // table fails the read of that branch only) and kept: a loop over clusters would otherwise
+    // walk every basket of every branch at each cluster, a quadratic cost in the file's size.
+    // A check that throws leaves the flag unset, so every read of that branch throws it again.
+    mutable std::vector<std::vector<detail::BasketRef>> refs;
+    std::unique_ptr<std::once_flag[]> refs_once;
+    const std::vector<detail::BasketRef>& basket_refs(std::size_t b) const {
+        std::call_once(refs_once[b],
+                       [&] { refs[b] = detail::basket_refs(*file, model.branches[b], object(b)); });
+        return refs[b];
+    }
 
     // A branch whose baskets were never flushed (a file not closed, or copied as such) has
     // fZipBytes/fTotBytes 0: the totals are then summed from the basket table, the baskets' key
@@ -139,10 +162,14 @@ Tree::Tree(const RootFile& file, std::string_view path) : impl_(std::make_unique
     impl_->model = detail::read_tree_model(c, key.class_name);
     const auto& branches = impl_->model.branches;
     impl_->infos.resize(branches.size());
+    impl_->cost_per_entry = std::make_unique<std::atomic<float>[]>(branches.size());
+    impl_->refs.resize(branches.size());
+    impl_->refs_once = std::make_unique<std::once_flag[]>(branches.size());
     impl_->layouts.reserve(branches.size());
     for (std::size_t i = 0; i < branches.size(); ++i) {
         impl_->layouts.push_back(detail::make_branch_layout(impl_->model, branches[i], impl_->infos[i]));
         impl_->index.emplace(impl_->infos[i].name, i);
+        impl_->objects.push_back("tree '" + impl_->path + "' branch '" + impl_->infos[i].name + "'");
         if (branches[i].zip_bytes == 0 && branches[i].tot_bytes == 0)
             impl_->sizes_from_baskets(i);
     }
@@ -254,16 +281,18 @@ void Tree::read_into(std::span<const std::string> names, std::int64_t begin, std
     };
     columns.resize(names.size());
     std::vector<Task> tasks;
+    std::vector<std::size_t> branch_of(names.size());
     for (std::size_t k = 0; k < names.size(); ++k) {
         const BranchInfo& info = branch(names[k]);
         const std::size_t b = im.index.at(info.name);
+        branch_of[k] = b;
         if (!info.readable)
             throw InputError(im.file->path(), 0, im.object(b), "cannot be read: " + info.unreadable_reason);
         reuse_or_make(columns[k], info.name, im.layouts[b]);
         // The column's final size is known for flat and fixed-size branches (and the offsets of
         // jagged ones): reserved once, the baskets' parts are appended without regrowing (each
         // regrowth copied everything read so far).
-        Column& col = columns.back();
+        Column& col = columns[k];
         const auto rows = static_cast<std::size_t>(end - begin);
         if (col.jagged()) {
             col.offsets.reserve(rows + 1);
@@ -286,8 +315,13 @@ void Tree::read_into(std::span<const std::string> names, std::int64_t begin, std
             throw InputError(im.file->path(), 0, im.object(b),
                              "has " + std::to_string(model.entries) + " entries, fewer than the tree's " +
                                  std::to_string(im.model.entries));
-        for (const auto& ref : detail::basket_refs(*im.file, model, im.object(b))) {
-            if (ref.end <= begin || ref.begin >= end || ref.end == ref.begin)
+        // Baskets in entry order: the first that ends after `begin` found by bisection.
+        const auto& refs = im.basket_refs(b);
+        for (auto it = std::partition_point(refs.begin(), refs.end(),
+                                            [&](const detail::BasketRef& r) { return r.end <= begin; });
+             it != refs.end() && it->begin < end; ++it) {
+            const detail::BasketRef& ref = *it;
+            if (ref.end == ref.begin)
                 continue;
             tasks.push_back({k, b, ref, static_cast<std::int32_t>(std::max(begin, ref.begin) - ref.begin),
                              static_cast<std::int32_t>(std::min(end, ref.end) - ref.begin)});
@@ -295,12 +329,11 @@ void Tree::read_into(std::span<const std::string> names, std::int64_t begin, std
     }
     // One basket: loaded into this thread's scratch, decoded (appended) into `into`.
     const auto decode = [&](const Task& t, Column& into) {
-        const std::string object = im.object(t.branch);
+        const std::string& object = im.object(t.branch);
         const auto& model = im.model.branches[t.branch];
         thread_local detail::BasketScratch scratch;
         const detail::LoadedBasket basket = detail::load_basket(*im.file, model, t.ref, object, scratch);
-        detail::BasketPlace place{&im.file->path(), object + " basket " + std::to_string(t.ref.index),
-                                  basket.offset};
+        const detail::BasketPlace place{&im.file->path(), &object, t.ref.index, basket.offset};
         detail::decode_entries(im.layouts[t.branch], basket.view(), t.first, t.last, into, place);
         // A rare huge basket (multi-block records reach hundreds of MiB) is not kept alive in
         // every thread that once read one.
@@ -317,20 +350,31 @@ void Tree::read_into(std::span<const std::string> names, std::int64_t begin, std
             first_task[tasks[k].column] = k;
         for (std::size_t c = columns.size(); c-- > 0;)
             first_task[c] = std::min(first_task[c], first_task[c + 1]);
+        // The order in which the threads take columns: the costliest first (so the cheap ones
+        // fill the gaps at the end), by each branch's measured cost per entry where every column
+        // has one, else by a guess (baskets, four for jagged columns: several values an entry).
         std::vector<std::size_t> order(columns.size());
-        std::vector<std::int64_t> weight(columns.size());
+        std::vector<double> weight(columns.size());
+        bool measured = true;
         for (std::size_t c = 0; c < columns.size(); ++c) {
             order[c] = c;
-            weight[c] = columns[c].jagged() ? 4 : 1; // jagged columns: several values per entry
+            measured = measured && im.cost_per_entry[branch_of[c]].load(std::memory_order_relaxed) > 0;
         }
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return weight[a] * static_cast<std::int64_t>(first_task[a + 1] - first_task[a]) >
-                   weight[b] * static_cast<std::int64_t>(first_task[b + 1] - first_task[b]);
-        });
+        for (std::size_t c = 0; c < columns.size(); ++c)
+            weight[c] = measured ? im.cost_per_entry[branch_of[c]].load(std::memory_order_relaxed)
+                                 : (columns[c].jagged() ? 4.0 : 1.0) *
+                                       static_cast<double>(first_task[c + 1] - first_task[c]);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return weight[a] > weight[b]; });
+        const double entries = static_cast<double>(std::max<std::int64_t>(end - begin, 1));
         const auto work = [&](std::size_t i) {
             const std::size_t c = order[i];
+            const auto t0 = std::chrono::steady_clock::now();
             for (std::size_t k = first_task[c]; k < first_task[c + 1]; ++k)
                 decode(tasks[k], columns[c]);
+            const std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - t0;
+            im.cost_per_entry[branch_of[c]].store(static_cast<float>(std::max(took.count(), 1.0) / entries),
+                                                  std::memory_order_relaxed);
         };
         if (threads == 1)
             for (std::size_t i = 0; i < columns.size(); ++i)

@@ -58,7 +58,8 @@ struct BasketView {
 /// Where an error points: file, object (tree/branch basket i) and the basket's file offset.
 struct BasketPlace {
     const std::string* file = nullptr;
-    std::string object;
+    const std::string* object = nullptr; ///< the branch, as errors name it
+    std::int32_t basket = 0;             ///< its index in the branch
     std::uint64_t offset = 0;
 };
 

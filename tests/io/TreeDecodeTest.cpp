@@ -43,10 +43,10 @@ Decoded layout_of(const std::string& leaf_class, const std::string& title, std::
 
 Column decode(const Layout& l, const std::vector<std::uint8_t>& data, std::int32_t entries,
               const std::vector<std::int32_t>& offsets = {}) {
-    const std::string file = "test.root";
+    const std::string file = "test.root", object = "tree 't' branch 'x'";
     Column c = make_column("x", l);
     BasketView v{data, offsets, entries};
-    decode_entries(l, v, 0, entries, c, BasketPlace{&file, "tree 't' branch 'x' basket 0", 100});
+    decode_entries(l, v, 0, entries, c, BasketPlace{&file, &object, 0, 100});
     return c;
 }
 
@@ -232,10 +232,10 @@ TEST(TreeDecode, CArrayEntrySizesCheckedFromTheOffsetsLowBits) {
         EXPECT_TRUE(
             entry_offsets_from_be(offsets.data(), be.data(), starts.size(), key_len, border, residues));
         offsets.back() = border;
-        const std::string file = "test.root";
+        const std::string file = "test.root", object = "tree 't' branch 'x'";
         Column c = make_column("x", l);
         BasketView v{data, offsets, static_cast<std::int32_t>(starts.size()), residues};
-        decode_entries(l, v, 0, v.entries, c, BasketPlace{&file, "tree 't' branch 'x' basket 0", 100});
+        decode_entries(l, v, 0, v.entries, c, BasketPlace{&file, &object, 0, 100});
         return std::pair(c, residues);
     };
     const auto [ok, residues] = run({0, 8, 8}, 20); // 2, 0 and 3 floats
