@@ -1,10 +1,10 @@
 #include "hepkit/sim/grid/Scan.hpp"
 
-#include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Number.hpp"
 #include "hepkit/core/Units.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/grid/JobArray.hpp"
 #include "hepkit/sim/grid/Parameters.hpp"
 #include "hepkit/sim/grid/Run.hpp"
 
@@ -67,18 +67,6 @@ std::vector<std::string> expand(const GridScenario& s, const std::string& path) 
         throw std::invalid_argument(fmt::format("give a name in place of '*' in {}", path));
     }
     return out;
-}
-
-// A word for sh: single quotes, with each ' written as '\''.
-std::string sh_quote(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
 }
 
 // Applies one parameter to a loaded scenario (before the Simulation is built).
@@ -256,68 +244,35 @@ std::vector<std::string> run_scan(const ScanSpec& spec, std::size_t first, std::
 
 void emit_batch_array(const ScanSpec& spec, const std::string& scan_file, const std::string& kind,
                       const std::string& dir, const std::string& hepkit_path) {
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(dir) / "out", ec);
-    if (ec)
-        throw OutputError(dir, 0, "", "cannot create directory: " + ec.message());
     const std::string scan_abs = std::filesystem::absolute(scan_file).string();
     const std::string dir_abs = std::filesystem::absolute(dir).string();
     const std::size_t n = spec.points();
-    auto write = [&](const std::string& name, const std::string& text, bool exec) {
-        const auto path = std::filesystem::path(dir) / name;
-        AtomicFile f(path);
-        f.stream() << text;
-        f.commit();
-        if (exec)
-            std::filesystem::permissions(
-                path, std::filesystem::perms::owner_exec | std::filesystem::perms::group_exec,
-                std::filesystem::perm_options::add);
-    };
-    // Every path is single-quoted for sh (sh_quote() also escapes quotes inside it); the point
-    // number "$1" must stay OUTSIDE the quotes, or every array job writes the same literal
-    // file out/point_$1.csv and merge.sh finds one row.
-    const std::string out_dir = dir_abs + "/out";
-    write("run_point.sh",
-          fmt::format("#!/bin/sh\n# Runs scan point $1 of {} ({} points) and writes out/point_$1.csv.\n"
-                      "case \"$1\" in ''|*[!0-9]*) echo \"usage: $0 POINT (0 to {})\" >&2; exit 64;; esac\n"
-                      "exec {} -q sim --scan {} --point \"$1\" -o {}/point_\"$1\".csv\n",
-                      scan_abs, n, n - 1, sh_quote(hepkit_path), sh_quote(scan_abs), sh_quote(out_dir)),
-          true);
+    JobArray a;
+    a.kind = kind;
+    a.dir = dir;
+    a.name = "scan";
+    a.task_script = "run_point.sh";
+    a.merge_script = "merge.sh";
+    a.tasks = n;
+    a.what = fmt::format("scan point $1 of {} ({} points) and writes out/point_$1.csv", scan_abs, n);
+    a.task_command = fmt::format("{} -q sim --scan {} --point \"$1\" -o {}/point_\"$1\".csv", sh_quote(hepkit_path),
+                                 sh_quote(scan_abs), sh_quote(dir_abs + "/out"));
     // merge.sh refuses to write a table with points missing (a failed or unfinished array job),
     // naming them, instead of silently merging fewer rows.
-    write("merge.sh",
-          fmt::format(
-              "#!/bin/sh\n# Merges the per-point tables into scan.csv (header once, points in order).\n"
-              "cd {} || exit 1\nn={}\nmissing=0\ni=0\n"
-              "while [ $i -lt $n ]; do\n"
-              "  if [ ! -s out/point_$i.csv ]; then echo \"merge.sh: out/point_$i.csv is missing\" >&2; "
-              "missing=$((missing + 1)); fi\n"
-              "  i=$((i + 1))\ndone\n"
-              "if [ $missing -gt 0 ]; then echo \"merge.sh: $missing of $n points missing; scan.csv not "
-              "written\" >&2; exit 1; fi\n"
-              "{{ head -n 1 out/point_0.csv; i=0; while [ $i -lt $n ]; do tail -n +2 out/point_$i.csv; "
-              "i=$((i + 1)); done; }} > scan.csv.tmp && mv scan.csv.tmp scan.csv\n"
-              "echo \"merge.sh: $n points in $(pwd)/scan.csv\"\n",
-              sh_quote(dir_abs), n),
-          true);
-    if (kind == "condor")
-        write("scan.sub",
-              fmt::format("# HTCondor: condor_submit {0}/scan.sub, then {0}/merge.sh\n"
-                          "executable = {0}/run_point.sh\narguments = $(Process)\n"
-                          "output = {0}/out/point_$(Process).log\nerror = {0}/out/point_$(Process).err\n"
-                          "log = {0}/scan.log\nrequest_cpus = 1\nrequest_memory = 4 GB\nqueue {1}\n",
-                          dir_abs, n),
-              false);
-    else if (kind == "slurm")
-        write("scan.sbatch",
-              fmt::format("#!/bin/sh\n# Slurm: sbatch {0}/scan.sbatch, then {0}/merge.sh\n"
-                          "#SBATCH --job-name=hepkit-scan\n#SBATCH --array=0-{1}\n#SBATCH --cpus-per-task=1\n"
-                          "#SBATCH --mem=4G\n#SBATCH --output={0}/out/point_%a.log\n"
-                          "exec {2}/run_point.sh \"$SLURM_ARRAY_TASK_ID\"\n",
-                          dir_abs, n - 1, sh_quote(dir_abs)),
-              true);
-    else
-        throw InputError("", 0, "--emit", fmt::format("'{}' is not condor or slurm", kind));
+    a.merge_body = fmt::format(
+        "# Merges the per-point tables into scan.csv (header once, points in order).\n"
+        "cd {} || exit 1\nn={}\nmissing=0\ni=0\n"
+        "while [ $i -lt $n ]; do\n"
+        "  if [ ! -s out/point_$i.csv ]; then echo \"merge.sh: out/point_$i.csv is missing\" >&2; "
+        "missing=$((missing + 1)); fi\n"
+        "  i=$((i + 1))\ndone\n"
+        "if [ $missing -gt 0 ]; then echo \"merge.sh: $missing of $n points missing; scan.csv not "
+        "written\" >&2; exit 1; fi\n"
+        "{{ head -n 1 out/point_0.csv; i=0; while [ $i -lt $n ]; do tail -n +2 out/point_$i.csv; "
+        "i=$((i + 1)); done; }} > scan.csv.tmp && mv scan.csv.tmp scan.csv\n"
+        "echo \"merge.sh: $n points in $(pwd)/scan.csv\"\n",
+        sh_quote(dir_abs), n);
+    write_job_array(a);
 }
 
 } // namespace hepkit::sim
