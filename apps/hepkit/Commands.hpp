@@ -40,6 +40,9 @@ std::function<int()> add_nn_command(CLI::App& app, const GlobalOptions& globals)
 /// `hepkit infer`: maximum-likelihood fits of HistFactory workspaces (InferCommand.cpp).
 std::function<int()> add_infer_command(CLI::App& app, const GlobalOptions& globals);
 
+/// `hepkit surrogate`: learned emulators of hepkit sim (SurrogateCommand.cpp).
+std::function<int()> add_surrogate_command(CLI::App& app, const GlobalOptions& globals);
+
 /// Output paths and solver settings of a grid run that the command line may set.
 struct GridRunOutputs {
     std::string trace, summary, timeseries, drones;

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
         "scenarios (hepkit generate wlcg), plan GPU sharing (hepkit gpu-plan, hepkit gpu-bench) fit models "
         "to data (hepkit fit), read ROOT files without ROOT (hepkit root) and process events in "
         "pipelines per systematic shift (hepkit events), train networks and rank what they learned (hepkit "
-        "nn). "
+        "nn) and learn fast emulators of the simulator (hepkit surrogate). "
         "Run 'hepkit "
         "SUBCOMMAND --help' for details.",
         "hepkit"};
@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     auto run_events = hepkit::app::add_events_command(app, globals);
     auto run_nn = hepkit::app::add_nn_command(app, globals);
     auto run_infer = hepkit::app::add_infer_command(app, globals);
+    auto run_surrogate = hepkit::app::add_surrogate_command(app, globals);
 
     // One exit-code table for every subcommand (ExitCodes.hpp), shown at the end of each --help.
     app.footer(hepkit::app::exit_code_table);
@@ -76,6 +77,8 @@ int main(int argc, char** argv) {
             return run_nn();
         if (app.got_subcommand("infer"))
             return run_infer();
+        if (app.got_subcommand("surrogate"))
+            return run_surrogate();
     } catch (const hepkit::UsageError& e) {
         report("error: ", e);
         std::fputs("Run with --help for more information.\n", stderr);

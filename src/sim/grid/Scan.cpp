@@ -1,5 +1,6 @@
 #include "hepkit/sim/grid/Scan.hpp"
 
+#include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Number.hpp"
 #include "hepkit/core/Units.hpp"
@@ -255,8 +256,8 @@ void emit_batch_array(const ScanSpec& spec, const std::string& scan_file, const 
     a.merge_script = "merge.sh";
     a.tasks = n;
     a.what = fmt::format("scan point $1 of {} ({} points) and writes out/point_$1.csv", scan_abs, n);
-    a.task_command = fmt::format("{} -q sim --scan {} --point \"$1\" -o {}/point_\"$1\".csv", sh_quote(hepkit_path),
-                                 sh_quote(scan_abs), sh_quote(dir_abs + "/out"));
+    a.task_command = fmt::format("{} -q sim --scan {} --point \"$1\" -o {}/point_\"$1\".csv",
+                                 sh_quote(hepkit_path), sh_quote(scan_abs), sh_quote(dir_abs + "/out"));
     // merge.sh refuses to write a table with points missing (a failed or unfinished array job),
     // naming them, instead of silently merging fewer rows.
     a.merge_body = fmt::format(

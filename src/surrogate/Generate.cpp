@@ -1,0 +1,281 @@
+// hepkit surrogate generate: hepkit sim over the samples of a space, one directory per sample,
+// resumable (a sample with observables.json is done), in parallel threads.
+
+#include "hepkit/surrogate/Generate.hpp"
+
+#include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/grid/JobArray.hpp"
+#include "hepkit/sim/grid/Run.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <yaml-cpp/yaml.h>
+
+namespace hepkit::surrogate {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The fractions of the jobs by whose end the throughput curve is sampled: the curve of
+// finished jobs against time, as five times (t10 ... t90), comparable between scenarios.
+constexpr double kQuantiles[] = {0.10, 0.25, 0.50, 0.75, 0.90};
+
+fs::path sample_dir(const std::string& out_dir, std::size_t k) {
+    return fs::path(out_dir) / "scenarios" / fmt::format("{:06d}", k);
+}
+
+// The platform as numbers: what a platform-aware model reads (hosts with their roles, cores,
+// speed and disks; links with bandwidth and latency).
+nlohmann::json platform_json(const sim::Platform& p) {
+    nlohmann::json hosts = nlohmann::json::array(), links = nlohmann::json::array();
+    for (sim::HostIndex h = 0; h < p.host_count(); ++h) {
+        const auto& spec = p.host(h);
+        const auto type = spec.props.find("type");
+        double read = 0, write = 0, size = 0;
+        for (const auto& d : spec.disks) {
+            read += d.read_bw;
+            write += d.write_bw;
+            size += d.size;
+        }
+        hosts.push_back({{"id", spec.id},
+                         {"zone", p.zone_name(p.host_zone(h))},
+                         {"type", type == spec.props.end() ? "" : type->second},
+                         {"cores", spec.cores},
+                         {"speed", spec.speed},
+                         {"disk_read_bw", read},
+                         {"disk_write_bw", write},
+                         {"disk_size", size}});
+    }
+    for (sim::LinkIndex l = 0; l < p.link_count(); ++l) {
+        const auto& link = p.link(l);
+        if (link.id == "__loopback__")
+            continue;
+        links.push_back({{"id", link.id}, {"bandwidth", link.bandwidth}, {"latency", link.latency}});
+    }
+    return {{"hosts", hosts}, {"links", links}};
+}
+
+struct JobTimes {
+    double end, wall, compute, infile, outfile;
+};
+
+nlohmann::json observables(const Sample& s, const sim::Summary& summary, std::vector<JobTimes> jobs,
+                           double wall_seconds) {
+    nlohmann::json o;
+    o["sample"] = s.index;
+    o["seed"] = s.scenario_seed >> 1;
+    o["values"] = s.values;
+    const auto& t = summary.overall;
+    o["jobs"] = summary.jobs_total;
+    o["done"] = t.done;
+    o["failed"] = t.failed;
+    o["makespan_s"] = summary.makespan;
+    o["mean_wall_time_s"] = t.mean(t.wall);
+    o["mean_compute_time_s"] = t.mean(t.compute);
+    o["mean_input_transfer_time_s"] = t.mean(t.infile);
+    o["mean_output_transfer_time_s"] = t.mean(t.outfile);
+    o["cpu_efficiency"] = t.cpu_efficiency();
+    std::sort(jobs.begin(), jobs.end(), [](const JobTimes& a, const JobTimes& b) { return a.end < b.end; });
+    for (const double q : kQuantiles) {
+        double at = 0;
+        if (!jobs.empty()) {
+            const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(jobs.size()))) - 1;
+            at = jobs[std::min(i, jobs.size() - 1)].end;
+        }
+        o[fmt::format("t{:02d}_s", static_cast<int>(std::lround(q * 100)))] = at;
+    }
+    nlohmann::json util = nlohmann::json::object();
+    for (const auto& [site, cores] : summary.site_cores)
+        util[site] = summary.utilisation(site);
+    o["utilisation"] = util;
+    o["sim_wall_s"] = wall_seconds;
+    o["engine_events"] = summary.events;
+    return o;
+}
+
+void run_sample(const Space& space, std::size_t k, const std::string& out_dir, GenerateReport& report,
+                std::mutex& report_mutex) {
+    const fs::path dir = sample_dir(out_dir, k);
+    if (fs::exists(dir / "observables.json")) {
+        const std::lock_guard l(report_mutex);
+        ++report.skipped;
+        return;
+    }
+    const Sample s = draw(space, k);
+    const std::string scenario_file = write_variation(space, s, dir.string());
+    sim::GridScenario scenario = sim::read_grid_scenario(
+        config::YamlView(config::load_yaml_file(scenario_file), scenario_file), dir.string());
+    write_json_file(dir / "platform.json", platform_json(*scenario.platform), 2);
+    std::vector<JobTimes> jobs;
+    sim::RunOptions options;
+    options.trace = (dir / "trace.csv").string();
+    options.job_finished = [&](const sim::JobRecord& r) {
+        if (r.status == "done")
+            jobs.push_back({r.end, r.end - r.start, r.compute_time, r.infile_time, r.outfile_time});
+    };
+    std::size_t warnings = 0;
+    options.warning = [&](const std::string&) { ++warnings; };
+    const auto t0 = std::chrono::steady_clock::now();
+    const sim::Summary summary = sim::run(std::move(scenario), options);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    write_json_file(dir / "summary.json", summary.to_json(), 2);
+    nlohmann::json o = observables(s, summary, std::move(jobs), wall);
+    o["warnings"] = warnings;
+    write_json_file(dir / "observables.json", o, 2); // last: the sample is done
+    const std::lock_guard l(report_mutex);
+    ++report.run;
+    report.sim_seconds += wall;
+    report.jobs += summary.jobs_total;
+}
+
+} // namespace
+
+const std::vector<std::string>& observable_names() {
+    static const std::vector<std::string> names{"jobs",
+                                                "done",
+                                                "failed",
+                                                "makespan_s",
+                                                "mean_wall_time_s",
+                                                "mean_compute_time_s",
+                                                "mean_input_transfer_time_s",
+                                                "mean_output_transfer_time_s",
+                                                "cpu_efficiency",
+                                                "t10_s",
+                                                "t25_s",
+                                                "t50_s",
+                                                "t75_s",
+                                                "t90_s"};
+    return names;
+}
+
+GenerateReport generate(const Space& space, const std::string& out_dir, const GenerateOptions& options) {
+    const std::size_t first = std::min(options.first, space.samples);
+    const std::size_t last = std::min(options.last, space.samples);
+    GenerateReport report;
+    if (first >= last)
+        return report;
+    std::atomic<std::size_t> next{first}, done{0};
+    std::mutex report_mutex, error_mutex, progress_mutex;
+    std::exception_ptr error;
+    const auto worker = [&] {
+        for (;;) {
+            const std::size_t k = next++;
+            if (k >= last)
+                return;
+            try {
+                run_sample(space, k, out_dir, report, report_mutex);
+            } catch (const InputError& e) {
+                const std::lock_guard l(error_mutex);
+                if (!error)
+                    error = std::make_exception_ptr(
+                        InputError(e.file(), e.line(), e.key(),
+                                   fmt::format("{} (sample {} of {})", e.message(), k, space.origin)));
+                next = last;
+                return;
+            } catch (...) {
+                const std::lock_guard l(error_mutex);
+                if (!error)
+                    error = std::current_exception();
+                next = last;
+                return;
+            }
+            const std::size_t d = ++done;
+            if (options.progress) {
+                const std::lock_guard l(progress_mutex);
+                options.progress(d, last - first);
+            }
+        }
+    };
+    unsigned threads = options.threads > 0 ? options.threads : space.threads;
+    if (threads == 0)
+        threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, last - first));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool)
+        t.join();
+    if (error)
+        std::rethrow_exception(error);
+    return report;
+}
+
+std::size_t write_index(const Space& space, const std::string& out_dir) {
+    std::vector<std::size_t> missing;
+    for (std::size_t k = 0; k < space.samples; ++k)
+        if (!fs::exists(sample_dir(out_dir, k) / "observables.json"))
+            missing.push_back(k);
+    if (!missing.empty()) {
+        std::string list;
+        for (std::size_t i = 0; i < std::min<std::size_t>(missing.size(), 10); ++i)
+            list += fmt::format("{}{}", i ? ", " : "", missing[i]);
+        throw OutputError((fs::path(out_dir) / "index.csv").string(), 0, "",
+                          fmt::format("{} of {} samples are not done (samples {}{}): run them first",
+                                      missing.size(), space.samples, list,
+                                      missing.size() > 10 ? ", ..." : ""));
+    }
+    std::string header = "sample,seed";
+    for (const auto& p : space.parameters)
+        header.append(",").append(p.name);
+    for (const auto& o : observable_names())
+        header.append(",").append(o);
+    CsvWriter out((fs::path(out_dir) / "index.csv").string(), header);
+    for (std::size_t k = 0; k < space.samples; ++k) {
+        const fs::path path = sample_dir(out_dir, k) / "observables.json";
+        std::ifstream in(path);
+        nlohmann::json o;
+        try {
+            o = nlohmann::json::parse(in);
+        } catch (const nlohmann::json::exception& e) {
+            throw InputError(path.string(), 0, "",
+                             fmt::format("not valid JSON ({}): run the sample again", e.what()));
+        }
+        std::string row = fmt::format("{},{}", k, o.value("seed", std::uint64_t{0}));
+        for (const auto& p : space.parameters) {
+            if (!o["values"].contains(p.name))
+                throw InputError(path.string(), 0, fmt::format("values.{}", p.name),
+                                 "missing: the sample was made with another space file; run it again");
+            row.append(",").append(CsvWriter::number(o["values"][p.name].get<double>()));
+        }
+        for (const auto& name : observable_names())
+            row.append(",").append(CsvWriter::number(o.at(name).get<double>()));
+        out.line(row);
+    }
+    out.commit();
+    return space.samples;
+}
+
+void emit_generate_array(const Space& space, const std::string& space_file, const std::string& out_dir,
+                         const std::string& kind, const std::string& dir, const std::string& hepkit_path) {
+    const std::string space_abs = fs::absolute(space_file).string(), out_abs = fs::absolute(out_dir).string();
+    sim::JobArray a;
+    a.kind = kind;
+    a.dir = dir;
+    a.name = "surrogate";
+    a.task_script = "run_sample.sh";
+    a.merge_script = "merge.sh";
+    a.tasks = space.samples;
+    a.what = fmt::format("sample $1 of {} ({} samples) into {}", space_abs, space.samples, out_abs);
+    a.task_command =
+        fmt::format("{} -q surrogate generate {} -o {} --samples \"$1\":\"$(($1 + 1))\" -j 1",
+                    sim::sh_quote(hepkit_path), sim::sh_quote(space_abs), sim::sh_quote(out_abs));
+    a.merge_body = fmt::format("# Writes the index of the samples (fails naming those not done).\n"
+                               "exec {} surrogate generate {} -o {} --index-only\n",
+                               sim::sh_quote(hepkit_path), sim::sh_quote(space_abs), sim::sh_quote(out_abs));
+    sim::write_job_array(a);
+}
+
+} // namespace hepkit::surrogate

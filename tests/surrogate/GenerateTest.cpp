@@ -1,0 +1,170 @@
+// hepkit surrogate generate: samples in parallel (the same as one at a time), resuming, the
+// index, and observables checked against the trace they were computed from.
+
+#include "hepkit/surrogate/Generate.hpp"
+#include "hepkit/core/Error.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace hepkit;
+using namespace hepkit::surrogate;
+
+namespace {
+
+fs::path temp_dir(const std::string& name) {
+    const fs::path d = fs::temp_directory_path() / ("hepkit-generate-" + std::to_string(::getpid())) / name;
+    fs::remove_all(d);
+    return d;
+}
+
+Space small_space() {
+    Space s;
+    s.origin = "test-space";
+    s.base = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
+    s.samples = 6;
+    s.seed = 5;
+    s.parameters = {{"cores_factor", 0.5, 2, false},
+                    {"link_bandwidth_factor", 0.25, 4, true},
+                    {"removed_hosts", 0, 1, false},
+                    {"jobs_factor", 0.3, 0.6, false}};
+    return s;
+}
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+nlohmann::json json_of(const fs::path& p) {
+    return nlohmann::json::parse(read(p));
+}
+
+std::string trimmed(const std::string& f) {
+    const auto a = f.find_first_not_of(' ');
+    return a == std::string::npos ? std::string() : f.substr(a, f.find_last_not_of(' ') - a + 1);
+}
+
+// The CSV trace's rows, fields by header name (the trace separates fields with ", ").
+std::vector<std::map<std::string, std::string>> trace_rows(const fs::path& p) {
+    std::istringstream in(read(p));
+    std::string line;
+    std::getline(in, line);
+    std::vector<std::string> header;
+    std::stringstream h(line);
+    for (std::string f; std::getline(h, f, ',');)
+        header.push_back(trimmed(f));
+    std::vector<std::map<std::string, std::string>> rows;
+    while (std::getline(in, line)) {
+        std::stringstream r(line);
+        std::map<std::string, std::string> row;
+        std::size_t i = 0;
+        for (std::string f; std::getline(r, f, ',') && i < header.size(); ++i)
+            row[header[i]] = trimmed(f);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+TEST(SurrogateGenerate, ThreadsResumeAndIndex) {
+    const Space space = small_space();
+    const auto one = temp_dir("one"), two = temp_dir("two");
+    GenerateOptions o1;
+    o1.threads = 1;
+    std::size_t calls = 0;
+    o1.progress = [&](std::size_t done, std::size_t total) {
+        EXPECT_EQ(total, 6U);
+        EXPECT_EQ(done, ++calls);
+    };
+    const GenerateReport r1 = generate(space, one.string(), o1);
+    EXPECT_EQ(r1.run, 6U);
+    EXPECT_EQ(calls, 6U);
+    GenerateOptions o2;
+    o2.threads = 2;
+    EXPECT_EQ(generate(space, two.string(), o2).run, 6U);
+    EXPECT_EQ(write_index(space, one.string()), 6U);
+    EXPECT_EQ(write_index(space, two.string()), 6U);
+    // whatever the threads, the same samples (the index holds no wall times)
+    EXPECT_EQ(read(one / "index.csv"), read(two / "index.csv"));
+    for (int k = 0; k < 6; ++k) {
+        const auto d = fmt::format("scenarios/{:06d}", k);
+        EXPECT_EQ(read(one / d / "trace.csv"), read(two / d / "trace.csv")) << k;
+        EXPECT_EQ(read(one / d / "platform.xml"), read(two / d / "platform.xml")) << k;
+    }
+    // Resuming: a sample without observables.json runs again, the others are skipped.
+    fs::remove(two / "scenarios/000004/observables.json");
+    const GenerateReport again = generate(space, two.string(), o2);
+    EXPECT_EQ(again.run, 1U);
+    EXPECT_EQ(again.skipped, 5U);
+    EXPECT_EQ(read(one / "scenarios/000004/trace.csv"), read(two / "scenarios/000004/trace.csv"));
+    // A subset [2, 4) only.
+    const auto part = temp_dir("part");
+    GenerateOptions o3;
+    o3.first = 2;
+    o3.last = 4;
+    EXPECT_EQ(generate(space, part.string(), o3).run, 2U);
+    EXPECT_FALSE(fs::exists(part / "scenarios/000001"));
+    EXPECT_EQ(read(one / "scenarios/000003/trace.csv"), read(part / "scenarios/000003/trace.csv"));
+    // The index refuses to be written with samples missing, naming them.
+    try {
+        write_index(space, part.string());
+        FAIL() << "no error";
+    } catch (const OutputError& e) {
+        EXPECT_NE(std::string(e.what()).find("4 of 6 samples are not done (samples 0, 1, 4, 5)"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_FALSE(fs::exists(part / "index.csv"));
+}
+
+TEST(SurrogateGenerate, ObservablesAgreeWithTheTrace) {
+    const Space space = small_space();
+    const auto dir = temp_dir("obs");
+    GenerateOptions o;
+    o.threads = 2;
+    generate(space, dir.string(), o);
+    for (int k = 0; k < 6; ++k) {
+        SCOPED_TRACE(k);
+        const fs::path d = dir / fmt::format("scenarios/{:06d}", k);
+        const auto obs = json_of(d / "observables.json");
+        const auto rows = trace_rows(d / "trace.csv");
+        ASSERT_FALSE(rows.empty());
+        EXPECT_EQ(obs["jobs"].get<std::size_t>(), rows.size());
+        std::vector<double> ends;
+        double wall = 0, compute = 0, infile = 0;
+        for (const auto& r : rows) {
+            const double start = std::stod(r.at("job.start")), end = std::stod(r.at("job.end"));
+            ends.push_back(end);
+            wall += end - start;
+            compute += std::stod(r.at("job.computetime"));
+            infile += std::stod(r.at("infiles.transfertime"));
+        }
+        std::sort(ends.begin(), ends.end());
+        const double n = static_cast<double>(rows.size());
+        // The trace prints times to the microsecond: agreement within that rounding.
+        const double us = 1e-6;
+        EXPECT_NEAR(obs["makespan_s"].get<double>(), ends.back(), us);
+        EXPECT_NEAR(obs["mean_wall_time_s"].get<double>(), wall / n, us);
+        EXPECT_NEAR(obs["mean_compute_time_s"].get<double>(), compute / n, us);
+        EXPECT_NEAR(obs["mean_input_transfer_time_s"].get<double>(), infile / n, us);
+        // t50: the end of the job by which half of them ended
+        EXPECT_NEAR(obs["t50_s"].get<double>(), ends[static_cast<std::size_t>(std::ceil(0.5 * n)) - 1], us);
+        EXPECT_NEAR(obs["t90_s"].get<double>(), ends[static_cast<std::size_t>(std::ceil(0.9 * n)) - 1], us);
+        // the platform description counts what the varied platform.xml holds
+        const auto plat = json_of(d / "platform.json");
+        int workers = 0;
+        for (const auto& h : plat["hosts"])
+            workers += h["type"] == "worker" ? 1 : 0;
+        EXPECT_EQ(workers, 10 - static_cast<int>(obs["values"]["removed_hosts"].get<double>()));
+    }
+}
+
+} // namespace

@@ -1,0 +1,162 @@
+// A sample written as a scenario: what each parameter changes, checked on the scenario as
+// hepkit sim loads it (the platform loader and the workload builder read the written files).
+
+#include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/surrogate/Generate.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <set>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+namespace fs = std::filesystem;
+using namespace hepkit;
+using namespace hepkit::surrogate;
+
+namespace {
+
+const std::string kBase = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
+
+fs::path temp_dir(const std::string& name) {
+    const fs::path d = fs::temp_directory_path() / ("hepkit-variation-" + std::to_string(::getpid())) / name;
+    fs::remove_all(d);
+    return d;
+}
+
+sim::GridScenario load(const std::string& scenario) {
+    return sim::read_grid_scenario(config::YamlView(config::load_yaml_file(scenario), scenario),
+                                   fs::path(scenario).parent_path().string());
+}
+
+Sample sample(std::map<std::string, double> values, std::size_t k = 3) {
+    Sample s;
+    s.index = k;
+    s.scenario_seed = 42;
+    s.values = std::move(values);
+    return s;
+}
+
+TEST(SurrogateVariation, EachParameterChangesWhatItSays) {
+    Space space;
+    space.origin = "test";
+    space.base = kBase;
+    const sim::GridScenario base = load(kBase);
+    const auto dir = temp_dir("all");
+    const std::string file = write_variation(space,
+                                             sample({{"cores_factor", 2},
+                                                     {"speed_factor", 0.5},
+                                                     {"workers_fraction", 0.5},
+                                                     {"disk_bandwidth_factor", 2},
+                                                     {"link_bandwidth_factor", 0.5},
+                                                     {"latency_factor", 2},
+                                                     {"cache_size_factor", 0.5},
+                                                     {"jobs_factor", 1.5},
+                                                     {"flops_factor", 2},
+                                                     {"file_size_factor", 3},
+                                                     {"output_size_factor", 0.5},
+                                                     {"hitrate", 0.4}}),
+                                             dir.string());
+    const sim::GridScenario s = load(file);
+    const auto& p = *s.platform;
+    // The Tier-1's two worker hosts: half kept (the first), the other gone with its route.
+    ASSERT_TRUE(p.find_host("t1-wn1"));
+    EXPECT_FALSE(p.find_host("t1-wn2"));
+    EXPECT_EQ(p.host(*p.find_host("t1-wn1")).cores, 128);
+    EXPECT_DOUBLE_EQ(p.host(*p.find_host("t1-wn1")).speed, 5e9);
+    // The Tier-2 cluster of 8: 4 nodes, each with twice the cores at half the speed.
+    for (int i = 1; i <= 4; ++i) {
+        const auto h = p.find_host("t2-wn" + std::to_string(i));
+        ASSERT_TRUE(h) << i;
+        EXPECT_EQ(p.host(*h).cores, 64);
+        EXPECT_DOUBLE_EQ(p.host(*h).speed, 4e9);
+    }
+    EXPECT_FALSE(p.find_host("t2-wn5"));
+    // Storage and caches keep their cores; disks twice as fast; links half the bandwidth, twice
+    // the latency.
+    const auto& se = p.host(*p.find_host("t1-se"));
+    EXPECT_EQ(se.cores, 16);
+    EXPECT_DOUBLE_EQ(se.disks.at(0).read_bw, 40e9);
+    EXPECT_DOUBLE_EQ(se.disks.at(0).write_bw, 20e9);
+    const auto wan = p.link(*p.find_link("wan"));
+    EXPECT_DOUBLE_EQ(wan.bandwidth, 20e9 / 8 * 0.5);
+    EXPECT_DOUBLE_EQ(wan.latency, 20e-3);
+    // Routes still lead from the remaining worker to the storage.
+    EXPECT_NO_THROW(p.route(*p.find_host("t2-wn1"), *p.find_host("t1-se")));
+    // Workload: 1.5 times the jobs of each workload (80, 16, 24), flops and sizes scaled.
+    EXPECT_EQ(s.workload.jobs.size(), 120U + 24U + 36U);
+    EXPECT_EQ(base.workload.jobs.size(), 120U);
+    double flops = 0, base_flops = 0;
+    for (const auto& j : s.workload.jobs)
+        flops += j.flops / static_cast<double>(s.workload.jobs.size());
+    for (const auto& j : base.workload.jobs)
+        base_flops += j.flops / static_cast<double>(base.workload.jobs.size());
+    EXPECT_NEAR(flops / base_flops, 2.0, 0.25); // means of other draws: within ~10 %
+    EXPECT_DOUBLE_EQ(s.options.cache.hitrate, 0.4);
+    EXPECT_DOUBLE_EQ(s.options.cache.sizes.at("t1-xcache"), 10e12);
+    EXPECT_EQ(s.options.seed, 21U); // the sample's seed, halved into a signed 64-bit integer
+    EXPECT_EQ(s.name, "surrogate-base-000003");
+    // The files are self-contained: they name each other by relative paths, the dataset files
+    // were written with three times the file sizes.
+    std::ifstream in(dir / "datasets_0.json");
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_NE(text.find("7500000000"), std::string::npos) << text.substr(0, 300);
+}
+
+TEST(SurrogateVariation, RemovedHostsLeaveAWorkerAndDependOnTheSeed) {
+    Space space;
+    space.origin = "test";
+    space.base = kBase;
+    std::set<std::string> gone_sets;
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+        Sample s = sample({{"removed_hosts", 3}});
+        s.scenario_seed = seed;
+        const auto dir = temp_dir("removed" + std::to_string(seed));
+        const sim::GridScenario sc = load(write_variation(space, s, dir.string()));
+        const auto& p = *sc.platform;
+        std::string gone;
+        int workers = 0;
+        for (const std::string h : {"t1-wn1", "t1-wn2", "t2-wn1", "t2-wn2", "t2-wn3", "t2-wn4", "t2-wn5",
+                                    "t2-wn6", "t2-wn7", "t2-wn8"}) {
+            if (p.find_host(h))
+                ++workers;
+            else
+                gone += h + " ";
+        }
+        EXPECT_EQ(workers, 10 - 3) << gone;
+        gone_sets.insert(gone);
+    }
+    EXPECT_GT(gone_sets.size(), 1U); // which hosts go follows the sample's seed
+    // All but one: the last worker stays.
+    Sample all = sample({{"removed_hosts", 1000}});
+    const sim::GridScenario sc = load(write_variation(space, all, temp_dir("all-gone").string()));
+    int workers = 0;
+    for (sim::HostIndex h = 0; h < sc.platform->host_count(); ++h)
+        workers +=
+            sc.platform->host(h).props.count("type") && sc.platform->host(h).props.at("type") == "worker";
+    EXPECT_EQ(workers, 1);
+}
+
+TEST(SurrogateVariation, ABaseWithoutAnXmlPlatformIsRefusedNamingTheKey) {
+    const auto dir = temp_dir("yaml-base");
+    fs::create_directories(dir);
+    std::ofstream(dir / "base.yaml") << "name: b\nplatform: p.yaml\nworkloads: [w.json]\n";
+    Space space;
+    space.origin = "test";
+    space.base = (dir / "base.yaml").string();
+    try {
+        write_variation(space, sample({}), (dir / "out").string());
+        FAIL() << "no error";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find(
+                      "base.yaml:2: platform: the surrogate's variations act on a SimGrid XML "
+                      "platform file"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+} // namespace
