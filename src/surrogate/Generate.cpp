@@ -9,6 +9,7 @@
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/grid/JobArray.hpp"
 #include "hepkit/sim/grid/Run.hpp"
+#include "hepkit/surrogate/Features.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -118,6 +119,7 @@ void run_sample(const Space& space, std::size_t k, const std::string& out_dir, G
     sim::GridScenario scenario = sim::read_grid_scenario(
         config::YamlView(config::load_yaml_file(scenario_file), scenario_file), dir.string());
     write_json_file(dir / "platform.json", platform_json(*scenario.platform), 2);
+    const std::vector<double> features = scenario_features(scenario);
     std::vector<JobTimes> jobs;
     sim::RunOptions options;
     options.trace = (dir / "trace.csv").string();
@@ -133,6 +135,10 @@ void run_sample(const Space& space, std::size_t k, const std::string& out_dir, G
     write_json_file(dir / "summary.json", summary.to_json(), 2);
     nlohmann::json o = observables(s, summary, std::move(jobs), wall);
     o["warnings"] = warnings;
+    nlohmann::json f = nlohmann::json::object();
+    for (std::size_t i = 0; i < features.size(); ++i)
+        f[feature_names()[i]] = features[i];
+    o["features"] = f;
     write_json_file(dir / "observables.json", o, 2); // last: the sample is done
     const std::lock_guard l(report_mutex);
     ++report.run;
@@ -230,6 +236,8 @@ std::size_t write_index(const Space& space, const std::string& out_dir) {
     std::string header = "sample,seed";
     for (const auto& p : space.parameters)
         header.append(",").append(p.name);
+    for (const auto& f : feature_names())
+        header.append(",").append(f);
     for (const auto& o : observable_names())
         header.append(",").append(o);
     CsvWriter out((fs::path(out_dir) / "index.csv").string(), header);
@@ -249,6 +257,12 @@ std::size_t write_index(const Space& space, const std::string& out_dir) {
                 throw InputError(path.string(), 0, fmt::format("values.{}", p.name),
                                  "missing: the sample was made with another space file; run it again");
             row.append(",").append(CsvWriter::number(o["values"][p.name].get<double>()));
+        }
+        for (const auto& name : feature_names()) {
+            if (!o["features"].contains(name))
+                throw InputError(path.string(), 0, fmt::format("features.{}", name),
+                                 "missing: the sample was made by another hepkit version; run it again");
+            row.append(",").append(CsvWriter::number(o["features"][name].get<double>()));
         }
         for (const auto& name : observable_names())
             row.append(",").append(CsvWriter::number(o.at(name).get<double>()));

@@ -4,6 +4,7 @@
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/surrogate/Features.hpp"
 #include "hepkit/surrogate/Generate.hpp"
 
 #include <filesystem>
@@ -157,6 +158,38 @@ TEST(SurrogateVariation, ABaseWithoutAnXmlPlatformIsRefusedNamingTheKey) {
                   std::string::npos)
             << e.what();
     }
+}
+
+} // namespace
+
+namespace {
+
+// The base's features by hand from examples/grid/platform.xml: 2 Tier-1 workers of 64 cores at
+// 10 Gf behind 25 Gbps NICs, 8 Tier-2 nodes of 32 cores at 8 Gf on 10 Gbps / 50 us links behind
+// the 20 Gbps / 10 ms WAN, the storage behind a 100 Gbps / 20 us NIC.
+TEST(SurrogateFeatures, TheBaseScenarioByHand) {
+    const sim::GridScenario s = load(kBase);
+    const auto f = hepkit::surrogate::scenario_features(s);
+    const auto& names = hepkit::surrogate::feature_names();
+    ASSERT_EQ(f.size(), names.size());
+    const auto at = [&](const std::string& n) {
+        return f[static_cast<std::size_t>(std::find(names.begin(), names.end(), n) - names.begin())];
+    };
+    EXPECT_EQ(at("jobs"), 120);
+    EXPECT_EQ(at("workers"), 10);
+    EXPECT_EQ(at("sites"), 2);
+    EXPECT_EQ(at("worker_cores"), 2 * 64 + 8 * 32);
+    EXPECT_DOUBLE_EQ(at("flop_rate"), 2 * 64 * 10e9 + 8 * 32 * 8e9);
+    EXPECT_DOUBLE_EQ(at("cache_bytes"), 20e12);
+    EXPECT_DOUBLE_EQ(at("hitrate"), 0.1);
+    EXPECT_DOUBLE_EQ(at("storage_read_bw"), 20e9);
+    // bottlenecks: Tier-1 workers their 25 Gbps NIC, Tier-2 nodes their 10 Gbps link
+    EXPECT_DOUBLE_EQ(at("route_bw_mean"), (128 * 25e9 / 8 + 256 * 10e9 / 8) / 384);
+    EXPECT_NEAR(at("route_latency_mean"), (128 * 40e-6 + 256 * (50e-6 + 10e-3 + 20e-6)) / 384, 1e-12);
+    double flops = 0;
+    for (const auto& j : s.workload.jobs)
+        flops += j.flops;
+    EXPECT_DOUBLE_EQ(at("flops_total"), flops);
 }
 
 } // namespace

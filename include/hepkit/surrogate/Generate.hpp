@@ -13,7 +13,8 @@
 ///                           summary.json      hepkit sim's summary
 ///                           observables.json  the sample's values and observables; written
 ///                                             last: a sample with it is done (resuming)
-///     DATA/index.csv                          one row per sample: values and observables
+///     DATA/index.csv                          one row per sample: values, features
+///                                             (Features.hpp) and observables
 
 #include "hepkit/surrogate/Space.hpp"
 

@@ -1,0 +1,163 @@
+// Scenario features for summary-level surrogates: sums and means over the platform's worker,
+// storage and cache hosts, its routes from workers to storage, and the drawn workload.
+
+#include "hepkit/surrogate/Features.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace hepkit::surrogate {
+
+namespace {
+
+bool has_role(const sim::HostSpec& h, const std::string& role) {
+    const auto it = h.props.find("type");
+    if (it == h.props.end())
+        return false;
+    std::stringstream roles(it->second);
+    std::string r;
+    while (std::getline(roles, r, ','))
+        if (r == role)
+            return true;
+    return false;
+}
+
+double median(std::vector<double> v) {
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+} // namespace
+
+const std::vector<std::string>& feature_names() {
+    static const std::vector<std::string> names{"jobs",
+                                                "job_cores_mean",
+                                                "flops_total",
+                                                "flops_per_job",
+                                                "input_bytes_total",
+                                                "output_bytes_total",
+                                                "submit_span_s",
+                                                "workers",
+                                                "worker_cores",
+                                                "flop_rate",
+                                                "core_speed_mean",
+                                                "sites",
+                                                "storage_read_bw",
+                                                "cache_read_bw",
+                                                "cache_bytes",
+                                                "route_bw_mean",
+                                                "route_latency_mean",
+                                                "link_bw_median",
+                                                "link_bw_min",
+                                                "latency_max",
+                                                "hitrate"};
+    return names;
+}
+
+std::vector<double> scenario_features(const sim::GridScenario& s) {
+    const sim::Platform& p = *s.platform;
+    const auto& jobs = s.workload.jobs;
+    double cores = 0, flops = 0, in = 0, out = 0, first = 0, last = 0;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        const auto& j = jobs[i];
+        cores += j.cores;
+        flops += j.flops;
+        out += j.output_size;
+        for (const auto f : j.inputs)
+            in += s.workload.files[f].size;
+        first = i == 0 ? j.submit : std::min(first, j.submit);
+        last = i == 0 ? j.submit : std::max(last, j.submit);
+    }
+    const double n = static_cast<double>(jobs.size());
+    std::vector<sim::HostIndex> workers, storages;
+    double worker_cores = 0, rate = 0, storage_bw = 0, cache_bw = 0, cache_disk = 0;
+    std::vector<sim::ZoneIndex> sites;
+    for (sim::HostIndex h = 0; h < p.host_count(); ++h) {
+        const auto& spec = p.host(h);
+        if (has_role(spec, "worker")) {
+            workers.push_back(h);
+            worker_cores += spec.cores;
+            rate += spec.cores * spec.speed;
+            if (std::find(sites.begin(), sites.end(), p.host_zone(h)) == sites.end())
+                sites.push_back(p.host_zone(h));
+        }
+        if (has_role(spec, "storage")) {
+            storages.push_back(h);
+            for (const auto& d : spec.disks)
+                storage_bw += d.read_bw;
+        }
+        if (has_role(spec, "cache")) {
+            for (const auto& d : spec.disks) {
+                cache_bw += d.read_bw;
+                cache_disk += d.size;
+            }
+        }
+    }
+    double cache_bytes = 0;
+    for (const auto& [host, size] : s.options.cache.sizes)
+        cache_bytes += size;
+    if (cache_bytes == 0)
+        cache_bytes = cache_disk;
+    // Routes from each worker to each storage host: the bottleneck bandwidth and the latency,
+    // averaged over the storages, then over the workers weighted by their cores.
+    double route_bw = 0, route_lat = 0, weight = 0;
+    for (const auto w : workers) {
+        double bw = 0, lat = 0;
+        std::size_t k = 0;
+        for (const auto st : storages) {
+            if (st == w)
+                continue;
+            try {
+                const sim::Route r = p.route(w, st);
+                double b = 0;
+                for (const auto l : r.links)
+                    b = b == 0 ? p.link(l).bandwidth : std::min(b, p.link(l).bandwidth);
+                bw += b;
+                lat += r.latency;
+                ++k;
+            } catch (const std::invalid_argument&) {
+                // no route: this pair cannot transfer; it does not count
+            }
+        }
+        if (k > 0) {
+            const double c = p.host(w).cores;
+            route_bw += c * bw / static_cast<double>(k);
+            route_lat += c * lat / static_cast<double>(k);
+            weight += c;
+        }
+    }
+    std::vector<double> bws, lats;
+    for (sim::LinkIndex l = 0; l < p.link_count(); ++l) {
+        if (p.link(l).id == "__loopback__")
+            continue;
+        bws.push_back(p.link(l).bandwidth);
+        lats.push_back(p.link(l).latency);
+    }
+    return {n,
+            n > 0 ? cores / n : 0,
+            flops,
+            n > 0 ? flops / n : 0,
+            in,
+            out,
+            last - first,
+            static_cast<double>(workers.size()),
+            worker_cores,
+            rate,
+            worker_cores > 0 ? rate / worker_cores : 0,
+            static_cast<double>(sites.size()),
+            storage_bw,
+            cache_bw,
+            cache_bytes,
+            weight > 0 ? route_bw / weight : 0,
+            weight > 0 ? route_lat / weight : 0,
+            median(bws),
+            bws.empty() ? 0 : *std::min_element(bws.begin(), bws.end()),
+            lats.empty() ? 0 : *std::max_element(lats.begin(), lats.end()),
+            s.options.cache.hitrate};
+}
+
+} // namespace hepkit::surrogate
