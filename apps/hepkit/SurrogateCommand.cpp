@@ -4,6 +4,7 @@
 #include "CliChecks.hpp"
 #include "Commands.hpp"
 #include "Progress.hpp"
+#include "SurrogateCommands.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/surrogate/Generate.hpp"
 
@@ -97,7 +98,9 @@ int run_generate(const GenerateArgs& o, const GlobalOptions& g) {
 std::function<int()> add_surrogate_command(CLI::App& app, const GlobalOptions& globals) {
     auto o = std::make_shared<GenerateArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "surrogate", "Learned emulators of hepkit sim: generate their training data (docs/surrogate.md).");
+        "surrogate",
+        "Learned emulators of hepkit sim: generate their training data, train, predict, evaluate\n"
+        "(docs/surrogate.md).");
     cmd->require_subcommand(1);
     CLI::App* gen = cmd->add_subcommand(
         "generate",
@@ -122,10 +125,17 @@ std::function<int()> add_surrogate_command(CLI::App& app, const GlobalOptions& g
     gen->add_option("--emit-dir", o->emit_dir, "directory for --emit (default hepkit-surrogate)");
     gen->add_flag("--index-only", o->index_only,
                   "only write OUT/index.csv from the samples done (a job array's merge step)");
-    return [o, gen, &globals]() {
-        if (!gen->parsed())
-            return 0;
-        return run_generate(*o, globals);
+    std::vector<SubcommandRunner> models;
+#if HEPKIT_WITH_TORCH
+    models = add_surrogate_model_commands(cmd, globals);
+#endif
+    return [o, gen, models, &globals]() {
+        if (gen->parsed())
+            return run_generate(*o, globals);
+        for (const auto& run : models)
+            if (const auto code = run())
+                return *code;
+        return 0;
     };
 }
 

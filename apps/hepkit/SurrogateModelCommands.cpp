@@ -1,0 +1,166 @@
+// `hepkit surrogate train | predict | evaluate`: the summary-level surrogate (docs/surrogate.md),
+// built where libtorch is (as hepkit nn).
+
+#include "CliChecks.hpp"
+#include "Progress.hpp"
+#include "SurrogateCommands.hpp"
+#include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/surrogate/Features.hpp"
+#include "hepkit/surrogate/SummaryModel.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <fmt/format.h>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+namespace hepkit::app {
+
+namespace {
+
+struct ModelArgs {
+    std::string config, model, scenario, data, json, csv;
+    int threads = 0;
+};
+
+int run_train(const ModelArgs& o, const GlobalOptions& g) {
+    const config::YamlView root(config::load_yaml_file(o.config), o.config);
+    surrogate::SummaryTrainConfig c = surrogate::parse_summary_config(root);
+    if (o.threads > 0)
+        c.threads = o.threads;
+    ProgressLine line(g.quiet);
+    const auto r = surrogate::train_summary(c, [&](int k, int epoch, double loss) {
+        if (line.due())
+            line.show(fmt::format("member {} / {}: epoch {} / {}, validation loss {:.4g}", k + 1, c.ensemble,
+                                  epoch, c.epochs, loss));
+    });
+    line.finish();
+    if (!g.quiet) {
+        fmt::print(
+            "hepkit surrogate train: summary model, {} networks on {} samples ({} held out) in {:.1f} s -> "
+            "{}\n  validation relative MAE (ensemble mean):\n",
+            c.ensemble, r.train_samples, r.validation_samples, r.seconds, c.output);
+        for (const auto& [t, e] : r.validation_rel_mae)
+            fmt::print("    {:<30} {:.4f}\n", t, e);
+    }
+    return 0;
+}
+
+int run_predict(const ModelArgs& o, const GlobalOptions& g) {
+    const surrogate::SummaryModel model = surrogate::SummaryModel::load(o.model);
+    const config::YamlView root(config::load_yaml_file(o.scenario), o.scenario);
+    const sim::GridScenario s =
+        sim::read_grid_scenario(root, std::filesystem::path(o.scenario).parent_path().string());
+    const auto t0 = std::chrono::steady_clock::now();
+    const surrogate::SummaryPrediction p = model.predict(surrogate::scenario_features(s));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    nlohmann::json j;
+    j["scenario"] = s.name;
+    j["model"] = o.model;
+    for (std::size_t t = 0; t < model.targets().size(); ++t)
+        j["predicted"][model.targets()[t]] = {{"value", p.mean[t]}, {"spread", p.spread[t]}};
+    j["outside_training_domain"] = p.outside;
+    j["seconds"] = seconds;
+    if (!o.json.empty())
+        write_json_file(o.json, j, 2);
+    if (!g.quiet) {
+        fmt::print("hepkit surrogate predict: {} ({} features, {} networks, {:.3g} ms)\n", s.name,
+                   model.features().size(), model.members(), 1e3 * seconds);
+        for (std::size_t t = 0; t < model.targets().size(); ++t)
+            fmt::print("  {:<30} {:>14.6g}  ± {:.3g}\n", model.targets()[t], p.mean[t], p.spread[t]);
+        for (const auto& w : p.outside)
+            fmt::print(stderr, "hepkit: warning: outside the training domain: {}\n", w);
+    }
+    return 0;
+}
+
+int run_evaluate(const ModelArgs& o, const GlobalOptions& g) {
+    const surrogate::SummaryModel model = surrogate::SummaryModel::load(o.model);
+    const surrogate::SummaryEvaluation e = surrogate::evaluate_summary(model, o.data);
+    nlohmann::json j;
+    j["model"] = o.model;
+    j["data"] = o.data;
+    j["samples"] = e.samples;
+    j["outside_training_domain"] = e.outside_domain;
+    j["predict_seconds"] = e.predict_seconds;
+    for (std::size_t t = 0; t < e.targets.size(); ++t)
+        j["targets"][e.targets[t]] = {
+            {"rel_mae", e.rel_mae[t]}, {"rel_max", e.rel_max[t]}, {"mean_rel_spread", e.mean_spread[t]}};
+    if (!o.json.empty())
+        write_json_file(o.json, j, 2);
+    if (!o.csv.empty()) {
+        std::string header = "sample";
+        for (const auto& t : e.targets)
+            header.append(",").append(t).append("_sim,").append(t).append("_pred");
+        CsvWriter out(o.csv, header);
+        const std::size_t nt = e.targets.size();
+        for (std::size_t r = 0; r < e.samples; ++r) {
+            std::string row = std::to_string(r);
+            for (std::size_t t = 0; t < nt; ++t)
+                row.append(",")
+                    .append(CsvWriter::number(e.simulated[r * nt + t]))
+                    .append(",")
+                    .append(CsvWriter::number(e.predicted[r * nt + t]));
+            out.line(row);
+        }
+        out.commit();
+    }
+    if (!g.quiet) {
+        fmt::print(
+            "hepkit surrogate evaluate: {} samples of {} ({} outside the training domain), predicted in "
+            "{:.3g} ms\n  {:<30} {:>9} {:>9} {:>12}\n",
+            e.samples, o.data, e.outside_domain, 1e3 * e.predict_seconds, "target", "rel. MAE", "worst",
+            "rel. spread");
+        for (std::size_t t = 0; t < e.targets.size(); ++t)
+            fmt::print("  {:<30} {:>9.4f} {:>9.4f} {:>12.4f}\n", e.targets[t], e.rel_mae[t], e.rel_max[t],
+                       e.mean_spread[t]);
+    }
+    return 0;
+}
+
+} // namespace
+
+std::vector<SubcommandRunner> add_surrogate_model_commands(CLI::App* cmd, const GlobalOptions& globals) {
+    auto o = std::make_shared<ModelArgs>();
+    CLI::App* train = cmd->add_subcommand(
+        "train",
+        "Train a summary-level surrogate on the samples of `generate`: an ensemble of small networks\n"
+        "from a scenario's features to its observables (docs/surrogate.md). Example:\n"
+        "  hepkit surrogate train examples/surrogate/train.yaml");
+    train->add_option("CONFIG", o->config, "training file (YAML: model, data, output, ensemble, hidden, ...)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    train->add_option("-j,--threads", o->threads, "libtorch threads (default: the file's, else 1)")
+        ->check(integer_in(1, 1024));
+    CLI::App* predict = cmd->add_subcommand(
+        "predict", "Predict a scenario's observables with a trained surrogate, with the ensemble's spread;\n"
+                   "warns where the scenario leaves the training domain.");
+    predict->add_option("MODEL", o->model, "model directory (of `hepkit surrogate train`)")->required();
+    predict->add_option("SCENARIO", o->scenario, "grid scenario file (YAML)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    predict->add_option("--json", o->json, "write the prediction as JSON");
+    CLI::App* evaluate = cmd->add_subcommand(
+        "evaluate",
+        "Compare a surrogate with hepkit sim on held-out samples (a `generate` output): relative\n"
+        "MAE per target, the worst sample, the ensemble's spread.");
+    evaluate->add_option("MODEL", o->model, "model directory")->required();
+    evaluate->add_option("DATA", o->data, "a `hepkit surrogate generate` output directory")->required();
+    evaluate->add_option("--json", o->json, "write the figures as JSON");
+    evaluate->add_option("--csv", o->csv, "write every sample's simulated and predicted values (for plots)");
+    return {[o, train, &globals] {
+                return train->parsed() ? std::optional<int>(run_train(*o, globals)) : std::nullopt;
+            },
+            [o, predict, &globals] {
+                return predict->parsed() ? std::optional<int>(run_predict(*o, globals)) : std::nullopt;
+            },
+            [o, evaluate, &globals] {
+                return evaluate->parsed() ? std::optional<int>(run_evaluate(*o, globals)) : std::nullopt;
+            }};
+}
+
+} // namespace hepkit::app

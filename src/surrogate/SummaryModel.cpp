@@ -1,0 +1,543 @@
+// The summary-level surrogate: an ensemble of MLPs (libtorch) from scenario features to
+// observables, trained on generate's index.csv. Transforms and the training domain travel in
+// surrogate.json next to the networks' weights (member_K.pt).
+
+#include "hepkit/surrogate/SummaryModel.hpp"
+
+#include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/surrogate/Features.hpp"
+#include "hepkit/surrogate/Generate.hpp"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+namespace hepkit::surrogate {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kManifest = "surrogate.json";
+
+// One column of numbers: log-transformed where every training value is positive, standardised.
+struct Transform {
+    bool log = false;
+    double mean = 0, scale = 1;
+    double to(double x) const { return ((log ? std::log(std::max(x, 1e-300)) : x) - mean) / scale; }
+    double from(double z) const {
+        const double x = z * scale + mean;
+        return log ? std::exp(x) : x;
+    }
+    static Transform fit(const std::vector<double>& v) {
+        Transform t;
+        t.log = !v.empty() && std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
+        double s = 0, s2 = 0;
+        for (const double x : v) {
+            const double y = t.log ? std::log(x) : x;
+            s += y;
+            s2 += y * y;
+        }
+        const double n = static_cast<double>(v.size());
+        t.mean = s / n;
+        const double var = std::max(s2 / n - t.mean * t.mean, 0.0);
+        t.scale = std::sqrt(var);
+        return t;
+    }
+    nlohmann::json json() const { return {{"log", log}, {"mean", mean}, {"scale", scale}}; }
+    static Transform from_json(const nlohmann::json& j) {
+        Transform t;
+        t.log = j.at("log").get<bool>();
+        t.mean = j.at("mean").get<double>();
+        t.scale = j.at("scale").get<double>();
+        return t;
+    }
+};
+
+struct Index {
+    std::vector<std::string> header;
+    std::vector<std::vector<double>> rows;
+    std::size_t column(const std::string& name, const std::string& path) const {
+        const auto it = std::find(header.begin(), header.end(), name);
+        if (it == header.end())
+            throw InputError(path, 1, name,
+                             "no such column: the index was written by another hepkit version");
+        return static_cast<std::size_t>(it - header.begin());
+    }
+};
+
+Index read_index(const std::string& dir) {
+    const std::string path = (fs::path(dir) / "index.csv").string();
+    std::ifstream in(path);
+    if (!in)
+        throw InputError(path, 0, "",
+                         "cannot read the index: run `hepkit surrogate generate SPACE -o " + dir + "` first");
+    Index idx;
+    std::string line;
+    std::getline(in, line);
+    std::stringstream h(line);
+    for (std::string f; std::getline(h, f, ',');)
+        idx.header.push_back(f);
+    int n = 1;
+    while (std::getline(in, line)) {
+        ++n;
+        std::vector<double> row;
+        std::stringstream r(line);
+        for (std::string f; std::getline(r, f, ',');) {
+            try {
+                row.push_back(std::stod(f));
+            } catch (const std::exception&) {
+                throw InputError(path, n, "", fmt::format("'{}' is not a number", f));
+            }
+        }
+        if (row.size() != idx.header.size())
+            throw InputError(path, n, "",
+                             fmt::format("{} fields for {} columns", row.size(), idx.header.size()));
+        idx.rows.push_back(std::move(row));
+    }
+    return idx;
+}
+
+torch::nn::Sequential make_net(std::size_t in, const std::vector<int>& hidden, std::size_t out) {
+    torch::nn::Sequential net;
+    auto width = static_cast<std::int64_t>(in);
+    for (const int h : hidden) {
+        net->push_back(torch::nn::Linear(width, h));
+        net->push_back(torch::nn::Tanh());
+        width = h;
+    }
+    net->push_back(torch::nn::Linear(width, static_cast<std::int64_t>(out)));
+    net->to(torch::kFloat64);
+    return net;
+}
+
+torch::Tensor matrix(const std::vector<double>& v, std::size_t rows, std::size_t cols) {
+    return torch::from_blob(const_cast<double*>(v.data()),
+                            {static_cast<std::int64_t>(rows), static_cast<std::int64_t>(cols)},
+                            torch::kFloat64)
+        .clone();
+}
+
+std::vector<std::string> default_targets() {
+    std::vector<std::string> t;
+    for (const auto& o : observable_names())
+        if (o != "jobs" && o != "done" && o != "failed")
+            t.push_back(o);
+    return t;
+}
+
+} // namespace
+
+struct SummaryModel::Impl {
+    std::vector<std::string> features, targets;
+    std::vector<std::size_t> used;  // indices into features of the network's inputs
+    std::vector<Transform> in, out; // per used feature, per target
+    std::vector<double> lo, hi;     // the training range of every feature
+    mutable std::vector<torch::nn::Sequential> members;
+};
+
+SummaryTrainConfig parse_summary_config(const config::YamlView& root) {
+    root.check_keys({"model", "data", "output", "targets", "ensemble", "hidden", "epochs", "learning_rate",
+                     "batch_size", "patience", "validation_fraction", "seed", "threads"});
+    SummaryTrainConfig c;
+    if (root.has("model") && root.at("model").as_string() != "summary")
+        root.at("model").fail(
+            fmt::format("'{}': this build trains `summary` models", root.at("model").as_string()));
+    // Both directories are relative to the working directory, as `generate -o` wrote the data:
+    // they are products of commands, not files next to the configuration.
+    c.data = root.at("data").as_string();
+    if (root.has("output"))
+        c.output = root.at("output").as_string();
+    if (root.has("targets")) {
+        const auto t = root.at("targets");
+        const auto all = default_targets();
+        for (std::size_t i = 0; i < t.size(); ++i) {
+            const std::string name = t.at(i).as_string();
+            if (std::find(all.begin(), all.end(), name) == all.end()) {
+                std::string list;
+                for (const auto& a : all)
+                    list += (list.empty() ? "" : ", ") + a;
+                t.at(i).fail(fmt::format("unknown target '{}'; allowed: {}", name, list));
+            }
+            c.targets.push_back(name);
+        }
+    }
+    const auto integer = [&](const char* key, int& v, long long lo, long long hi) {
+        if (!root.has(key))
+            return;
+        const long long x = root.at(key).as_int();
+        if (x < lo || x > hi)
+            root.at(key).fail(fmt::format("{} is outside [{}, {}]", x, lo, hi));
+        v = static_cast<int>(x);
+    };
+    integer("ensemble", c.ensemble, 1, 100);
+    integer("epochs", c.epochs, 1, 1000000);
+    integer("batch_size", c.batch_size, 1, 1000000);
+    integer("patience", c.patience, 0, 1000000);
+    integer("threads", c.threads, 1, 1024);
+    if (root.has("hidden")) {
+        c.hidden.clear();
+        const auto h = root.at("hidden");
+        for (std::size_t i = 0; i < h.size(); ++i) {
+            const long long u = h.at(i).as_int();
+            if (u < 1 || u > 100000)
+                h.at(i).fail(fmt::format("{} units: must be between 1 and 100000", u));
+            c.hidden.push_back(static_cast<int>(u));
+        }
+    }
+    if (root.has("learning_rate")) {
+        c.learning_rate = root.at("learning_rate").as_double();
+        if (!(c.learning_rate > 0 && c.learning_rate < 10))
+            root.at("learning_rate").fail("must be in (0, 10)");
+    }
+    if (root.has("validation_fraction")) {
+        c.validation_fraction = root.at("validation_fraction").as_double();
+        if (!(c.validation_fraction > 0 && c.validation_fraction < 1))
+            root.at("validation_fraction").fail("must be in (0, 1)");
+    }
+    if (root.has("seed")) {
+        const long long s = root.at("seed").as_int();
+        if (s < 0)
+            root.at("seed").fail("must be >= 0");
+        c.seed = static_cast<std::uint64_t>(s);
+    }
+    return c;
+}
+
+SummaryTrainReport train_summary(const SummaryTrainConfig& config,
+                                 const std::function<void(int, int, double)>& progress) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const Index idx = read_index(config.data);
+    const std::string index_path = (fs::path(config.data) / "index.csv").string();
+    const std::vector<std::string> targets = config.targets.empty() ? default_targets() : config.targets;
+    const auto& features = feature_names();
+    const std::size_t n = idx.rows.size();
+    if (n < 4)
+        throw InputError(index_path, 0, "", fmt::format("{} samples: a summary model needs at least 4", n));
+    // The split: a seeded shuffle of the samples (the same for every member).
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i)
+        order[i] = i;
+    std::mt19937_64 rng(config.seed);
+    for (std::size_t i = n; i-- > 1;)
+        std::swap(order[i], order[static_cast<std::size_t>(rng() % (i + 1))]);
+    const auto n_val = std::clamp<std::size_t>(
+        static_cast<std::size_t>(std::llround(config.validation_fraction * static_cast<double>(n))), 1,
+        n - 2);
+    const std::vector<std::size_t> val(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_val)),
+        train(order.begin() + static_cast<std::ptrdiff_t>(n_val), order.end());
+
+    auto impl = std::make_shared<SummaryModel::Impl>();
+    impl->features = features;
+    impl->targets = targets;
+    const auto column = [&](const std::string& name, const std::vector<std::size_t>& rows) {
+        const std::size_t c = idx.column(name, index_path);
+        std::vector<double> v;
+        for (const auto r : rows)
+            v.push_back(idx.rows[r][c]);
+        return v;
+    };
+    for (std::size_t f = 0; f < features.size(); ++f) {
+        const auto v = column(features[f], train);
+        impl->lo.push_back(*std::min_element(v.begin(), v.end()));
+        impl->hi.push_back(*std::max_element(v.begin(), v.end()));
+        const Transform t = Transform::fit(v);
+        if (t.scale > 1e-12 * std::max(1.0, std::abs(t.mean))) { // constant features carry nothing
+            impl->used.push_back(f);
+            impl->in.push_back(t);
+        }
+    }
+    for (const auto& t : targets) {
+        Transform tr = Transform::fit(column(t, train));
+        if (tr.scale == 0)
+            tr.scale = 1;
+        impl->out.push_back(tr);
+    }
+    const auto table = [&](const std::vector<std::size_t>& rows, bool inputs) {
+        const std::size_t cols = inputs ? impl->used.size() : targets.size();
+        std::vector<double> m;
+        m.reserve(rows.size() * cols);
+        for (const auto r : rows)
+            for (std::size_t j = 0; j < cols; ++j) {
+                if (inputs)
+                    m.push_back(impl->in[j].to(idx.rows[r][idx.column(features[impl->used[j]], index_path)]));
+                else
+                    m.push_back(impl->out[j].to(idx.rows[r][idx.column(targets[j], index_path)]));
+            }
+        return matrix(m, rows.size(), cols);
+    };
+    const torch::Tensor xt = table(train, true), yt = table(train, false), xv = table(val, true),
+                        yv = table(val, false);
+
+    std::error_code ec;
+    fs::create_directories(config.output, ec);
+    if (ec)
+        throw OutputError(config.output, 0, "", fmt::format("cannot create directory: {}", ec.message()));
+    const int old_threads = at::get_num_threads();
+    at::set_num_threads(config.threads);
+    SummaryTrainReport report;
+    report.train_samples = train.size();
+    report.validation_samples = val.size();
+    const auto nt = static_cast<std::int64_t>(train.size());
+    for (int k = 0; k < config.ensemble; ++k) {
+        torch::manual_seed(config.seed * 1000 + static_cast<std::uint64_t>(k));
+        torch::nn::Sequential net = make_net(impl->used.size(), config.hidden, targets.size());
+        torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
+        std::mt19937_64 batch_rng(config.seed * 7919 + static_cast<std::uint64_t>(k));
+        std::vector<std::int64_t> perm(static_cast<std::size_t>(nt));
+        double best = INFINITY;
+        int best_epoch = 0;
+        std::vector<torch::Tensor> best_params;
+        for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+            net->train();
+            for (std::int64_t i = 0; i < nt; ++i)
+                perm[static_cast<std::size_t>(i)] = i;
+            for (std::size_t i = perm.size(); i-- > 1;)
+                std::swap(perm[i], perm[static_cast<std::size_t>(batch_rng() % (i + 1))]);
+            const torch::Tensor p = torch::tensor(perm, torch::kLong);
+            for (std::int64_t b = 0; b < nt; b += config.batch_size) {
+                const torch::Tensor rows = p.slice(0, b, std::min<std::int64_t>(nt, b + config.batch_size));
+                opt.zero_grad();
+                const torch::Tensor loss =
+                    torch::mse_loss(net->forward(xt.index_select(0, rows)), yt.index_select(0, rows));
+                loss.backward();
+                opt.step();
+            }
+            net->eval();
+            double vloss = 0;
+            {
+                torch::NoGradGuard no_grad;
+                vloss = torch::mse_loss(net->forward(xv), yv).item<double>();
+            }
+            if (progress)
+                progress(k, epoch, vloss);
+            if (vloss < best) {
+                best = vloss;
+                best_epoch = epoch;
+                best_params.clear();
+                for (const auto& q : net->parameters())
+                    best_params.push_back(q.detach().clone());
+            } else if (config.patience > 0 && epoch - best_epoch >= config.patience) {
+                break;
+            }
+        }
+        {
+            torch::NoGradGuard no_grad;
+            auto params = net->parameters();
+            for (std::size_t i = 0; i < params.size(); ++i)
+                params[i].copy_(best_params[i]);
+        }
+        net->eval();
+        report.best_epochs.push_back(best_epoch);
+        const std::string file = (fs::path(config.output) / fmt::format("member_{}.pt", k)).string();
+        try {
+            torch::save(net, file);
+        } catch (const c10::Error& e) {
+            throw OutputError(file, 0, "",
+                              fmt::format("cannot write the network: {}", e.what_without_backtrace()));
+        }
+        impl->members.push_back(net);
+    }
+    at::set_num_threads(old_threads);
+    // The ensemble on the validation samples: relative mean absolute errors per target.
+    const SummaryModel model(impl);
+    std::vector<double> sum(targets.size(), 0.0);
+    for (const auto r : val) {
+        std::vector<double> f;
+        for (const auto& name : features)
+            f.push_back(idx.rows[r][idx.column(name, index_path)]);
+        const SummaryPrediction pr = model.predict(f);
+        for (std::size_t j = 0; j < targets.size(); ++j) {
+            const double truth = idx.rows[r][idx.column(targets[j], index_path)];
+            sum[j] += std::abs(pr.mean[j] - truth) / std::max(std::abs(truth), 1e-300);
+        }
+    }
+    for (std::size_t j = 0; j < targets.size(); ++j)
+        report.validation_rel_mae.emplace_back(targets[j], sum[j] / static_cast<double>(val.size()));
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    nlohmann::json m;
+    m["kind"] = "summary";
+    m["format"] = 1;
+    m["features"] = features;
+    m["targets"] = targets;
+    m["hidden"] = config.hidden;
+    m["ensemble"] = config.ensemble;
+    nlohmann::json used = nlohmann::json::array(), in = nlohmann::json::array(),
+                   out = nlohmann::json::array();
+    for (std::size_t j = 0; j < impl->used.size(); ++j) {
+        used.push_back(impl->used[j]);
+        in.push_back(impl->in[j].json());
+    }
+    for (const auto& t : impl->out)
+        out.push_back(t.json());
+    m["used_features"] = used;
+    m["input_transforms"] = in;
+    m["target_transforms"] = out;
+    m["domain"] = {{"min", impl->lo}, {"max", impl->hi}};
+    nlohmann::json mae = nlohmann::json::object();
+    for (const auto& [t, e] : report.validation_rel_mae)
+        mae[t] = e;
+    m["training"] = {{"data", fs::absolute(config.data).string()},
+                     {"train_samples", report.train_samples},
+                     {"validation_samples", report.validation_samples},
+                     {"best_epochs", report.best_epochs},
+                     {"seconds", report.seconds},
+                     {"seed", config.seed},
+                     {"validation_rel_mae", mae}};
+    write_json_file(fs::path(config.output) / kManifest, m, 2);
+    return report;
+}
+
+SummaryModel::SummaryModel(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+SummaryModel SummaryModel::load(const std::string& directory) {
+    const std::string path = (fs::path(directory) / kManifest).string();
+    std::ifstream in(path);
+    if (!in)
+        throw InputError(path, 0, "", "cannot read: not a model directory of `hepkit surrogate train`");
+    auto impl = std::make_shared<Impl>();
+    std::vector<int> hidden;
+    try {
+        const nlohmann::json m = nlohmann::json::parse(in);
+        if (m.at("kind") != "summary")
+            throw InputError(path, 0, "kind", fmt::format("{}: not a summary model", m.at("kind").dump()));
+        impl->features = m.at("features").get<std::vector<std::string>>();
+        impl->targets = m.at("targets").get<std::vector<std::string>>();
+        hidden = m.at("hidden").get<std::vector<int>>();
+        impl->used = m.at("used_features").get<std::vector<std::size_t>>();
+        for (const auto& t : m.at("input_transforms"))
+            impl->in.push_back(Transform::from_json(t));
+        for (const auto& t : m.at("target_transforms"))
+            impl->out.push_back(Transform::from_json(t));
+        impl->lo = m.at("domain").at("min").get<std::vector<double>>();
+        impl->hi = m.at("domain").at("max").get<std::vector<double>>();
+        const int members = m.at("ensemble").get<int>();
+        if (impl->features != feature_names())
+            throw InputError(path, 0, "features",
+                             "made by another hepkit version (other features): train it again");
+        if (impl->in.size() != impl->used.size() || impl->out.size() != impl->targets.size() || members < 1)
+            throw InputError(path, 0, "", "inconsistent model description");
+        for (int k = 0; k < members; ++k) {
+            torch::nn::Sequential net = make_net(impl->used.size(), hidden, impl->targets.size());
+            const std::string file = (fs::path(directory) / fmt::format("member_{}.pt", k)).string();
+            try {
+                torch::load(net, file);
+            } catch (const c10::Error& e) {
+                throw InputError(file, 0, "",
+                                 fmt::format("cannot load the network: {}", e.what_without_backtrace()));
+            }
+            net->eval();
+            impl->members.push_back(net);
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(path, 0, "", fmt::format("not a model description: {}", e.what()));
+    }
+    return SummaryModel(impl);
+}
+
+const std::vector<std::string>& SummaryModel::features() const {
+    return impl_->features;
+}
+const std::vector<std::string>& SummaryModel::targets() const {
+    return impl_->targets;
+}
+std::size_t SummaryModel::members() const {
+    return impl_->members.size();
+}
+
+SummaryPrediction SummaryModel::predict(const std::vector<double>& features) const {
+    return predict_rows(features, 1).at(0);
+}
+
+std::vector<SummaryPrediction> SummaryModel::predict_rows(const std::vector<double>& x,
+                                                          std::size_t rows) const {
+    const Impl& m = *impl_;
+    const std::size_t nf = m.features.size(), nu = m.used.size(), nt = m.targets.size();
+    if (x.size() != rows * nf)
+        throw std::invalid_argument(
+            fmt::format("{} values for {} scenarios of {} features", x.size(), rows, nf));
+    std::vector<SummaryPrediction> out(rows);
+    std::vector<double> z(rows * nu);
+    for (std::size_t r = 0; r < rows; ++r) {
+        for (std::size_t f = 0; f < nf; ++f) {
+            const double v = x[r * nf + f], lo = m.lo[f], hi = m.hi[f];
+            const double slack = 0.01 * (hi - lo) + 1e-12 * std::max(std::abs(lo), std::abs(hi));
+            if (v < lo - slack || v > hi + slack)
+                out[r].outside.push_back(
+                    fmt::format("{} = {:.4g} (trained on [{:.4g}, {:.4g}])", m.features[f], v, lo, hi));
+        }
+        for (std::size_t j = 0; j < nu; ++j)
+            z[r * nu + j] = m.in[j].to(x[r * nf + m.used[j]]);
+    }
+    const torch::Tensor input = matrix(z, rows, nu);
+    std::vector<std::vector<double>> values(m.members.size());
+    {
+        torch::NoGradGuard no_grad;
+        for (std::size_t k = 0; k < m.members.size(); ++k) {
+            const torch::Tensor y = m.members[k]->forward(input).contiguous();
+            values[k].assign(y.data_ptr<double>(), y.data_ptr<double>() + rows * nt);
+        }
+    }
+    const double members = static_cast<double>(m.members.size());
+    for (std::size_t r = 0; r < rows; ++r) {
+        out[r].mean.assign(nt, 0.0);
+        out[r].spread.assign(nt, 0.0);
+        for (std::size_t j = 0; j < nt; ++j) {
+            double s = 0, s2 = 0;
+            for (const auto& v : values) {
+                const double y = m.out[j].from(v[r * nt + j]);
+                s += y;
+                s2 += y * y;
+            }
+            out[r].mean[j] = s / members;
+            out[r].spread[j] = std::sqrt(std::max(s2 / members - out[r].mean[j] * out[r].mean[j], 0.0));
+        }
+    }
+    return out;
+}
+
+SummaryEvaluation evaluate_summary(const SummaryModel& model, const std::string& data_dir) {
+    const Index idx = read_index(data_dir);
+    const std::string path = (fs::path(data_dir) / "index.csv").string();
+    SummaryEvaluation e;
+    e.targets = model.targets();
+    e.samples = idx.rows.size();
+    const std::size_t nt = e.targets.size();
+    std::vector<double> x;
+    for (const auto& row : idx.rows)
+        for (const auto& f : model.features())
+            x.push_back(row[idx.column(f, path)]);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto preds = model.predict_rows(x, e.samples);
+    e.predict_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    e.rel_mae.assign(nt, 0.0);
+    e.rel_max.assign(nt, 0.0);
+    e.mean_spread.assign(nt, 0.0);
+    for (std::size_t r = 0; r < e.samples; ++r) {
+        e.outside_domain += preds[r].outside.empty() ? 0 : 1;
+        for (std::size_t j = 0; j < nt; ++j) {
+            const double truth = idx.rows[r][idx.column(e.targets[j], path)], p = preds[r].mean[j];
+            const double rel = std::abs(p - truth) / std::max(std::abs(truth), 1e-300);
+            e.rel_mae[j] += rel / static_cast<double>(e.samples);
+            e.rel_max[j] = std::max(e.rel_max[j], rel);
+            e.mean_spread[j] +=
+                preds[r].spread[j] / std::max(std::abs(p), 1e-300) / static_cast<double>(e.samples);
+            e.simulated.push_back(truth);
+            e.predicted.push_back(p);
+        }
+    }
+    return e;
+}
+
+} // namespace hepkit::surrogate
