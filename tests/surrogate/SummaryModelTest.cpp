@@ -1,0 +1,161 @@
+// The summary-level surrogate on data whose answer is known: an index.csv written here with
+// observables that are closed-form power laws of the features (no simulator noise), so the
+// network must reproduce them on held-out rows; reproducibility; the training-domain flags; the
+// errors of a model directory that is not one.
+
+#include "hepkit/surrogate/SummaryModel.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/surrogate/Features.hpp"
+#include "hepkit/surrogate/Generate.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <random>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace hepkit;
+using namespace hepkit::surrogate;
+
+namespace {
+
+fs::path temp_dir(const std::string& name) {
+    const fs::path d = fs::temp_directory_path() / ("hepkit-summary-" + std::to_string(::getpid())) / name;
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+// Features drawn at random (positive, spanning a factor ~4 each); every observable is
+// c · jobs^a · worker_cores^b · route_bw_mean^c: what the model must learn.
+double law(const std::vector<double>& f, std::size_t target) {
+    const auto& names = feature_names();
+    const auto at = [&](const char* n) {
+        return f[static_cast<std::size_t>(std::find(names.begin(), names.end(), n) - names.begin())];
+    };
+    const double a = 0.2 + 0.1 * static_cast<double>(target % 5),
+                 b = -0.5 + 0.05 * static_cast<double>(target);
+    return 100.0 * (1 + static_cast<double>(target)) * std::pow(at("jobs"), a) *
+           std::pow(at("worker_cores"), b) * std::pow(at("route_bw_mean") / 1e9, -0.3);
+}
+
+void write_index(const fs::path& dir, std::size_t rows, std::uint64_t seed, double scale = 1) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::string header = "sample,seed";
+    for (const auto& f : feature_names())
+        header += "," + f;
+    for (const auto& o : observable_names())
+        header += "," + o;
+    std::ofstream out(dir / "index.csv");
+    out << header << "\n";
+    for (std::size_t r = 0; r < rows; ++r) {
+        std::vector<double> f;
+        for (std::size_t i = 0; i < feature_names().size(); ++i)
+            f.push_back(scale * (1 + 3 * u(rng)) * std::pow(10.0, static_cast<double>(i % 7)));
+        out << r << "," << r;
+        for (const double x : f)
+            out << fmt::format(",{:.17g}", x);
+        std::size_t t = 0;
+        for (const auto& o : observable_names()) {
+            const bool counted = o == "jobs" || o == "done" || o == "failed";
+            out << fmt::format(",{:.17g}", counted ? 100.0 : law(f, t++));
+        }
+        out << "\n";
+    }
+}
+
+SummaryTrainConfig small(const fs::path& data, const fs::path& output) {
+    SummaryTrainConfig c;
+    c.data = data.string();
+    c.output = output.string();
+    c.ensemble = 2;
+    c.hidden = {16};
+    c.epochs = 300;
+    c.learning_rate = 1e-2;
+    c.patience = 60;
+    c.seed = 3;
+    return c;
+}
+
+TEST(SurrogateSummaryModel, LearnsAPowerLawAndPredictsHeldOutRows) {
+    const auto data = temp_dir("data"), test = temp_dir("test"), model = temp_dir("model");
+    write_index(data, 300, 1);
+    write_index(test, 100, 2);
+    const SummaryTrainReport r = train_summary(small(data, model));
+    EXPECT_EQ(r.train_samples + r.validation_samples, 300U);
+    EXPECT_EQ(r.validation_samples, 60U);
+    ASSERT_EQ(r.best_epochs.size(), 2U);
+    const SummaryModel m = SummaryModel::load(model.string());
+    EXPECT_EQ(m.members(), 2U);
+    const SummaryEvaluation e = evaluate_summary(m, test.string());
+    ASSERT_EQ(e.targets.size(), 11U);
+    EXPECT_EQ(e.samples, 100U);
+    for (std::size_t t = 0; t < e.targets.size(); ++t)
+        EXPECT_LT(e.rel_mae[t], 0.03) << e.targets[t]; // a power law is linear in the logs
+    // evaluate's numbers are predict's
+    std::ifstream in(test / "index.csv");
+    std::string line;
+    std::getline(in, line);
+    std::getline(in, line);
+    std::vector<double> row;
+    std::stringstream ss(line);
+    for (std::string f; std::getline(ss, f, ',');)
+        row.push_back(std::stod(f));
+    const std::vector<double> f(row.begin() + 2,
+                                row.begin() + 2 + static_cast<std::ptrdiff_t>(feature_names().size()));
+    const SummaryPrediction p = m.predict(f);
+    for (std::size_t t = 0; t < e.targets.size(); ++t)
+        EXPECT_DOUBLE_EQ(p.mean[t], e.predicted[t]);
+    EXPECT_TRUE(p.outside.empty());
+}
+
+TEST(SurrogateSummaryModel, SameSeedSameModelAndTheDomainIsFlagged) {
+    const auto data = temp_dir("data2"), a = temp_dir("a"), b = temp_dir("b");
+    write_index(data, 120, 5);
+    auto c = small(data, a);
+    c.epochs = 40;
+    train_summary(c);
+    c.output = b.string();
+    train_summary(c);
+    std::vector<double> f(feature_names().size());
+    for (std::size_t i = 0; i < f.size(); ++i)
+        f[i] = 2.5 * std::pow(10.0, static_cast<double>(i % 7));
+    const auto pa = SummaryModel::load(a.string()).predict(f), pb = SummaryModel::load(b.string()).predict(f);
+    EXPECT_EQ(pa.mean, pb.mean);
+    EXPECT_EQ(pa.spread, pb.spread);
+    EXPECT_TRUE(pa.outside.empty());
+    f[0] = 100; // jobs: trained on [1, 4]
+    const auto out = SummaryModel::load(a.string()).predict(f);
+    ASSERT_EQ(out.outside.size(), 1U);
+    EXPECT_NE(out.outside[0].find("jobs = 100 (trained on ["), std::string::npos) << out.outside[0];
+}
+
+TEST(SurrogateSummaryModel, BadModelsAndDataNameTheFile) {
+    const auto empty = temp_dir("empty");
+    try {
+        SummaryModel::load(empty.string());
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("surrogate.json: cannot read"), std::string::npos) << e.what();
+    }
+    std::ofstream(empty / "surrogate.json") << "{\"kind\": \"sequence\"}";
+    try {
+        SummaryModel::load(empty.string());
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("not a summary model"), std::string::npos) << e.what();
+    }
+    try {
+        train_summary(small(temp_dir("nodata"), temp_dir("out")));
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("index.csv: cannot read the index"), std::string::npos)
+            << e.what();
+    }
+}
+
+} // namespace
