@@ -77,6 +77,7 @@ nlohmann::json observables(const Sample& s, const sim::Summary& summary, std::ve
     nlohmann::json o;
     o["sample"] = s.index;
     o["seed"] = s.scenario_seed >> 1;
+    o["base"] = s.base;
     o["values"] = s.values;
     const auto& t = summary.overall;
     o["jobs"] = summary.jobs_total;
@@ -233,7 +234,7 @@ std::size_t write_index(const Space& space, const std::string& out_dir) {
                                       missing.size(), space.samples, list,
                                       missing.size() > 10 ? ", ..." : ""));
     }
-    std::string header = "sample,seed";
+    std::string header = "sample,seed,base";
     for (const auto& p : space.parameters)
         header.append(",").append(p.name);
     for (const auto& f : feature_names())
@@ -251,7 +252,8 @@ std::size_t write_index(const Space& space, const std::string& out_dir) {
             throw InputError(path.string(), 0, "",
                              fmt::format("not valid JSON ({}): run the sample again", e.what()));
         }
-        std::string row = fmt::format("{},{}", k, o.value("seed", std::uint64_t{0}));
+        std::string row =
+            fmt::format("{},{},{}", k, o.value("seed", std::uint64_t{0}), o.value("base", std::size_t{0}));
         for (const auto& p : space.parameters) {
             if (!o["values"].contains(p.name))
                 throw InputError(path.string(), 0, fmt::format("values.{}", p.name),

@@ -56,8 +56,18 @@ Space read_space(const std::string& path) {
     Space s;
     s.origin = path;
     const auto dir = std::filesystem::path(path).parent_path();
-    const std::string base = root.at("base").as_string();
-    s.base = std::filesystem::path(base).is_absolute() || dir.empty() ? base : (dir / base).string();
+    const auto resolve = [&](const std::string& b) {
+        return std::filesystem::path(b).is_absolute() || dir.empty() ? b : (dir / b).string();
+    };
+    const auto base = root.at("base");
+    if (base.is_sequence()) {
+        if (base.size() == 0)
+            base.fail("expected a base scenario file or a non-empty list of them");
+        for (std::size_t i = 0; i < base.size(); ++i)
+            s.bases.push_back(resolve(base.at(i).as_string()));
+    } else {
+        s.bases.push_back(resolve(base.as_string()));
+    }
     const long long samples = root.at("samples").as_int();
     if (samples < 1 || samples > 10'000'000)
         root.at("samples").fail(fmt::format("{} samples: must be between 1 and 10000000", samples));
@@ -123,6 +133,8 @@ Sample draw(const Space& space, std::size_t k) {
     Sample s;
     s.index = k;
     s.scenario_seed = rng();
+    if (space.bases.size() > 1)
+        s.base = static_cast<std::size_t>(rng() % space.bases.size());
     for (const auto& p : space.parameters) {
         const double u = uniform();
         double x;

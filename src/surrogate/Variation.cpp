@@ -246,8 +246,9 @@ std::string resolved(const fs::path& base_dir, const std::string& p) {
 } // namespace
 
 std::string write_variation(const Space& space, const Sample& s, const std::string& dir_text) {
-    const fs::path dir(dir_text), base_dir = fs::path(space.base).parent_path();
-    const config::YamlView view(config::load_yaml_file(space.base), space.base);
+    const std::string& base = space.bases.at(s.base);
+    const fs::path dir(dir_text), base_dir = fs::path(base).parent_path();
+    const config::YamlView view(config::load_yaml_file(base), base);
     YAML::Node root = YAML::Clone(view.node());
     if (!root.IsMap() || !root["platform"])
         view.fail("a base scenario for the surrogate needs a `platform:` (a SimGrid XML file)");
@@ -279,7 +280,7 @@ std::string write_variation(const Space& space, const Sample& s, const std::stri
         const auto files = paths_of(root[key]);
         for (std::size_t i = 0; i < files.size(); ++i) {
             const std::string path = resolved(base_dir, files[i]);
-            nlohmann::json doc_json = read_json(path, space.base, key);
+            nlohmann::json doc_json = read_json(path, base, key);
             change(doc_json);
             const std::string name = fmt::format("{}_{}.json", stem, i);
             write_text(dir / name, doc_json.dump(2) + "\n");
@@ -318,7 +319,7 @@ std::string write_variation(const Space& space, const Sample& s, const std::stri
         if (!caches.is_map())
             caches.fail("expected a map of cache host to size");
         for (const auto& kv : caches.node()) {
-            const config::YamlView v(kv.second, space.base, fmt::format("caches.{}", kv.first.Scalar()));
+            const config::YamlView v(kv.second, base, fmt::format("caches.{}", kv.first.Scalar()));
             root["caches"][kv.first.Scalar()] = fmt::format("{:.17g}B", v.as_quantity(units::Kind::size) * f);
         }
     }

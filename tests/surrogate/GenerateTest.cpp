@@ -29,7 +29,7 @@ fs::path temp_dir(const std::string& name) {
 Space small_space() {
     Space s;
     s.origin = "test-space";
-    s.base = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
+    s.bases = {std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml"};
     s.samples = 6;
     s.seed = 5;
     s.parameters = {{"cores_factor", 0.5, 2, false},

@@ -39,7 +39,7 @@ TEST(SurrogateSpace, ReadsRangesAndResolvesTheBase) {
                                              "  link_bandwidth_factor: {min: 0.25, max: 4, log: true}\n"
                                              "  removed_hosts: {min: 0, max: 2}\n  hitrate: 0.25\n");
     const Space s = read_space(p.string());
-    EXPECT_EQ(s.base, (p.parent_path() / "sub/base.yaml").string());
+    EXPECT_EQ(s.bases, std::vector<std::string>{(p.parent_path() / "sub/base.yaml").string()});
     EXPECT_EQ(s.samples, 7U);
     EXPECT_EQ(s.seed, 3U);
     EXPECT_EQ(s.threads, 2U);
@@ -48,6 +48,19 @@ TEST(SurrogateSpace, ReadsRangesAndResolvesTheBase) {
     EXPECT_TRUE(s.parameters[1].log);
     EXPECT_EQ(s.parameters[3].min, 0.25);
     EXPECT_EQ(s.parameters[3].max, 0.25);
+}
+
+TEST(SurrogateSpace, SeveralBasesAreDrawnUniformly) {
+    const auto p = write_space("bases.yaml", "base: [a.yaml, /abs/b.yaml, c.yaml]\nsamples: 900\n");
+    const Space s = read_space(p.string());
+    ASSERT_EQ(s.bases.size(), 3U);
+    EXPECT_EQ(s.bases[1], "/abs/b.yaml");
+    int count[3] = {0, 0, 0};
+    for (std::size_t k = 0; k < s.samples; ++k)
+        ++count[draw(s, k).base];
+    for (const int c : count)
+        EXPECT_NEAR(c, 300, 70);
+    EXPECT_NE(error_of("base: []\nsamples: 2\n").find("non-empty list"), std::string::npos);
 }
 
 TEST(SurrogateSpace, BadSpacesNameTheKeyAndWhatIsAllowed) {

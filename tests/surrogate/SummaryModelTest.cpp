@@ -45,7 +45,7 @@ double law(const std::vector<double>& f, std::size_t target) {
 void write_index(const fs::path& dir, std::size_t rows, std::uint64_t seed, double scale = 1) {
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> u(0, 1);
-    std::string header = "sample,seed";
+    std::string header = "sample,seed,base";
     for (const auto& f : feature_names())
         header += "," + f;
     for (const auto& o : observable_names())
@@ -56,7 +56,7 @@ void write_index(const fs::path& dir, std::size_t rows, std::uint64_t seed, doub
         std::vector<double> f;
         for (std::size_t i = 0; i < feature_names().size(); ++i)
             f.push_back(scale * (1 + 3 * u(rng)) * std::pow(10.0, static_cast<double>(i % 7)));
-        out << r << "," << r;
+        out << r << "," << r << ",0";
         for (const double x : f)
             out << fmt::format(",{:.17g}", x);
         std::size_t t = 0;
@@ -105,8 +105,8 @@ TEST(SurrogateSummaryModel, LearnsAPowerLawAndPredictsHeldOutRows) {
     std::stringstream ss(line);
     for (std::string f; std::getline(ss, f, ',');)
         row.push_back(std::stod(f));
-    const std::vector<double> f(row.begin() + 2,
-                                row.begin() + 2 + static_cast<std::ptrdiff_t>(feature_names().size()));
+    const std::vector<double> f(row.begin() + 3,
+                                row.begin() + 3 + static_cast<std::ptrdiff_t>(feature_names().size()));
     const SummaryPrediction p = m.predict(f);
     for (std::size_t t = 0; t < e.targets.size(); ++t)
         EXPECT_DOUBLE_EQ(p.mean[t], e.predicted[t]);

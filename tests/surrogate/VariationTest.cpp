@@ -44,7 +44,7 @@ Sample sample(std::map<std::string, double> values, std::size_t k = 3) {
 TEST(SurrogateVariation, EachParameterChangesWhatItSays) {
     Space space;
     space.origin = "test";
-    space.base = kBase;
+    space.bases = {kBase};
     const sim::GridScenario base = load(kBase);
     const auto dir = temp_dir("all");
     const std::string file = write_variation(space,
@@ -110,7 +110,7 @@ TEST(SurrogateVariation, EachParameterChangesWhatItSays) {
 TEST(SurrogateVariation, RemovedHostsLeaveAWorkerAndDependOnTheSeed) {
     Space space;
     space.origin = "test";
-    space.base = kBase;
+    space.bases = {kBase};
     std::set<std::string> gone_sets;
     for (std::uint64_t seed = 1; seed <= 6; ++seed) {
         Sample s = sample({{"removed_hosts", 3}});
@@ -147,7 +147,7 @@ TEST(SurrogateVariation, ABaseWithoutAnXmlPlatformIsRefusedNamingTheKey) {
     std::ofstream(dir / "base.yaml") << "name: b\nplatform: p.yaml\nworkloads: [w.json]\n";
     Space space;
     space.origin = "test";
-    space.base = (dir / "base.yaml").string();
+    space.bases = {(dir / "base.yaml").string()};
     try {
         write_variation(space, sample({}), (dir / "out").string());
         FAIL() << "no error";

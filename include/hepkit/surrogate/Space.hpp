@@ -3,7 +3,7 @@
 /// The space of scenarios a surrogate of `hepkit sim` learns from (docs/surrogate.md): a base
 /// grid scenario and ranges for platform and workload variations, sampled reproducibly.
 ///
-///     base: base/scenario.yaml      # a grid scenario with a SimGrid XML platform
+///     base: base/scenario.yaml      # a grid scenario with a SimGrid XML platform (or a list)
 ///     samples: 200
 ///     seed: 1
 ///     parameters:
@@ -43,7 +43,9 @@ const std::vector<ParameterInfo>& space_parameters();
 
 struct Space {
     std::string origin; ///< the space file
-    std::string base;   ///< the base grid scenario, resolved against the space file
+    /// The base grid scenarios (`base:` one file or a list), resolved against the space file;
+    /// each sample varies one of them, drawn uniformly (so that a model sees several platforms).
+    std::vector<std::string> bases;
     std::size_t samples = 0;
     std::uint64_t seed = 1;
     unsigned threads = 0; ///< 0: all cores
@@ -58,6 +60,7 @@ Space read_space(const std::string& path);
 /// its scenario (the workload's random stream).
 struct Sample {
     std::size_t index = 0;
+    std::size_t base = 0; ///< which of Space::bases
     std::uint64_t scenario_seed = 0;
     std::map<std::string, double> values;
 };
