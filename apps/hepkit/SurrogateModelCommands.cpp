@@ -9,11 +9,13 @@
 #include "hepkit/core/Error.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/surrogate/Features.hpp"
+#include "hepkit/surrogate/SequenceModel.hpp"
 #include "hepkit/surrogate/SummaryModel.hpp"
 
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
@@ -23,12 +25,47 @@ namespace hepkit::app {
 namespace {
 
 struct ModelArgs {
-    std::string config, model, scenario, data, json, csv;
+    std::string config, model, scenario, data, json, csv, trace;
     int threads = 0;
 };
 
+// The kind a model directory holds ("summary", "gru", ...), from its surrogate.json.
+std::string model_kind(const std::string& dir) {
+    const std::string path = (std::filesystem::path(dir) / "surrogate.json").string();
+    std::ifstream in(path);
+    if (!in)
+        throw InputError(path, 0, "", "cannot read: not a model directory of `hepkit surrogate train`");
+    try {
+        return nlohmann::json::parse(in).at("kind").get<std::string>();
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(path, 0, "kind", fmt::format("not a model description: {}", e.what()));
+    }
+}
+
+int run_train_sequence(const config::YamlView& root, const ModelArgs& o, const GlobalOptions& g) {
+    surrogate::SequenceTrainConfig c = surrogate::parse_sequence_config(root);
+    if (o.threads > 0)
+        c.threads = o.threads;
+    ProgressLine line(g.quiet, 1.0, 0.5);
+    const auto r = surrogate::train_sequence(c, [&](int epoch, double train, double val) {
+        if (line.due())
+            line.show(fmt::format("epoch {} / {}: training loss {:.4g}, validation loss {:.4g} ({:.0f} s)",
+                                  epoch, c.epochs, train, val, line.elapsed()));
+    });
+    line.finish();
+    if (!g.quiet)
+        fmt::print(
+            "hepkit surrogate train: {} model on {} samples ({} jobs; {} held out), best epoch {} of {}, "
+            "validation loss {:.4g}, {:.1f} s -> {}\n",
+            surrogate::to_string(c.kind), r.train_samples, r.jobs, r.validation_samples, r.best_epoch,
+            r.epochs_run, r.best_validation_loss, r.seconds, c.output);
+    return 0;
+}
+
 int run_train(const ModelArgs& o, const GlobalOptions& g) {
     const config::YamlView root(config::load_yaml_file(o.config), o.config);
+    if (root.has("model") && root.at("model").as_string() != "summary")
+        return run_train_sequence(root, o, g);
     surrogate::SummaryTrainConfig c = surrogate::parse_summary_config(root);
     if (o.threads > 0)
         c.threads = o.threads;
@@ -50,11 +87,64 @@ int run_train(const ModelArgs& o, const GlobalOptions& g) {
     return 0;
 }
 
+int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::GridScenario& s) {
+    const surrogate::SequenceModel model = surrogate::SequenceModel::load(o.model);
+    const auto t0 = std::chrono::steady_clock::now();
+    const surrogate::SequenceSample q = surrogate::sequence_of(s);
+    const std::vector<double> p = model.predict(q);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto& names = surrogate::job_target_names();
+    const std::size_t nt = names.size(), n = q.job_count();
+    double makespan = 0, wall = 0, compute = 0, in = 0, out = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+        makespan = std::max(makespan, p[j * nt] + p[j * nt + 1]);
+        wall += p[j * nt + 1] / static_cast<double>(n);
+        compute += p[j * nt + 2] / static_cast<double>(n);
+        in += p[j * nt + 3] / static_cast<double>(n);
+        out += p[j * nt + 4] / static_cast<double>(n);
+    }
+    if (!o.trace.empty()) {
+        CsvWriter csv(o.trace,
+                      "job.tag,job.start,job.end,job.computetime,infiles.transfertime,outfiles.transfertime");
+        for (std::size_t j = 0; j < n; ++j)
+            csv.line(fmt::format("{},{},{},{},{},{}", CsvWriter::field(q.jobs[j]),
+                                 CsvWriter::number(p[j * nt]), CsvWriter::number(p[j * nt] + p[j * nt + 1]),
+                                 CsvWriter::number(p[j * nt + 2]), CsvWriter::number(p[j * nt + 3]),
+                                 CsvWriter::number(p[j * nt + 4])));
+        csv.commit();
+    }
+    nlohmann::json j;
+    j["scenario"] = s.name;
+    j["model"] = o.model;
+    j["kind"] = surrogate::to_string(model.kind());
+    j["jobs"] = n;
+    j["predicted"] = {{"makespan_s", makespan},
+                      {"mean_wall_time_s", wall},
+                      {"mean_compute_time_s", compute},
+                      {"mean_input_transfer_time_s", in},
+                      {"mean_output_transfer_time_s", out}};
+    j["seconds"] = seconds;
+    if (!o.json.empty())
+        write_json_file(o.json, j, 2);
+    if (!g.quiet)
+        fmt::print("hepkit surrogate predict: {} ({} jobs, {} model, {:.3g} ms)\n  makespan_s {:>26.6g}\n"
+                   "  mean_wall_time_s {:>20.6g}\n  mean_compute_time_s {:>17.6g}\n"
+                   "  mean_input_transfer_time_s {:>10.6g}\n  mean_output_transfer_time_s {:>9.6g}\n",
+                   s.name, n, surrogate::to_string(model.kind()), 1e3 * seconds, makespan, wall, compute, in,
+                   out);
+    return 0;
+}
+
 int run_predict(const ModelArgs& o, const GlobalOptions& g) {
-    const surrogate::SummaryModel model = surrogate::SummaryModel::load(o.model);
     const config::YamlView root(config::load_yaml_file(o.scenario), o.scenario);
     const sim::GridScenario s =
         sim::read_grid_scenario(root, std::filesystem::path(o.scenario).parent_path().string());
+    if (model_kind(o.model) != "summary")
+        return run_predict_sequence(o, g, s);
+    if (!o.trace.empty())
+        throw UsageError("--trace",
+                         "a summary model predicts no jobs; train a per-job model (model: platform)");
+    const surrogate::SummaryModel model = surrogate::SummaryModel::load(o.model);
     const auto t0 = std::chrono::steady_clock::now();
     const surrogate::SummaryPrediction p = model.predict(surrogate::scenario_features(s));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -78,7 +168,44 @@ int run_predict(const ModelArgs& o, const GlobalOptions& g) {
     return 0;
 }
 
+int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
+    const surrogate::SequenceModel model = surrogate::SequenceModel::load(o.model);
+    const surrogate::SequenceEvaluation e = surrogate::evaluate_sequence(model, o.data);
+    nlohmann::json j;
+    j["model"] = o.model;
+    j["kind"] = surrogate::to_string(model.kind());
+    j["data"] = o.data;
+    j["samples"] = e.samples;
+    j["jobs"] = e.jobs;
+    for (std::size_t t = 0; t < e.targets.size(); ++t)
+        j["per_job_rel_mae"][e.targets[t]] = e.rel_mae[t];
+    j["start_mae_of_makespan"] = e.start_mae_of_makespan;
+    j["end_mae_of_makespan"] = e.end_mae_of_makespan;
+    j["makespan_rel_mae"] = e.makespan_rel_mae;
+    j["mean_wall_time_rel_mae"] = e.mean_wall_rel_mae;
+    j["predict_seconds"] = e.predict_seconds;
+    if (!o.json.empty())
+        write_json_file(o.json, j, 2);
+    if (!g.quiet) {
+        fmt::print("hepkit surrogate evaluate: {} model, {} samples ({} jobs) of {}, predicted in {:.3g} s\n"
+                   "  per job, relative MAE (times of 1 s and more):\n",
+                   surrogate::to_string(model.kind()), e.samples, e.jobs, o.data, e.predict_seconds);
+        for (std::size_t t = 0; t < e.targets.size(); ++t)
+            fmt::print("    {:<20} {:.4f}\n", e.targets[t], e.rel_mae[t]);
+        fmt::print(
+            "  start, end: MAE / makespan {:.4f}, {:.4f}\n  makespan relative MAE {:.4f}, mean wall time "
+            "relative MAE {:.4f}\n",
+            e.start_mae_of_makespan, e.end_mae_of_makespan, e.makespan_rel_mae, e.mean_wall_rel_mae);
+    }
+    return 0;
+}
+
 int run_evaluate(const ModelArgs& o, const GlobalOptions& g) {
+    if (model_kind(o.model) != "summary") {
+        if (!o.csv.empty())
+            throw UsageError("--csv", "only for summary models");
+        return run_evaluate_sequence(o, g);
+    }
     const surrogate::SummaryModel model = surrogate::SummaryModel::load(o.model);
     const surrogate::SummaryEvaluation e = surrogate::evaluate_summary(model, o.data);
     nlohmann::json j;
@@ -128,8 +255,9 @@ std::vector<SubcommandRunner> add_surrogate_model_commands(CLI::App* cmd, const 
     auto o = std::make_shared<ModelArgs>();
     CLI::App* train = cmd->add_subcommand(
         "train",
-        "Train a summary-level surrogate on the samples of `generate`: an ensemble of small networks\n"
-        "from a scenario's features to its observables (docs/surrogate.md). Example:\n"
+        "Train a surrogate on the samples of `generate` (docs/surrogate.md): `model: summary` (an ensemble\n"
+        "of small networks from a scenario's features to its observables) or a per-job model: gru, lstm,\n"
+        "transformer (the paper's baselines) or platform (hepkit's platform-aware model). Example:\n"
         "  hepkit surrogate train examples/surrogate/train.yaml");
     train->add_option("CONFIG", o->config, "training file (YAML: model, data, output, ensemble, hidden, ...)")
         ->required()
@@ -144,6 +272,7 @@ std::vector<SubcommandRunner> add_surrogate_model_commands(CLI::App* cmd, const 
         ->required()
         ->check(CLI::ExistingFile);
     predict->add_option("--json", o->json, "write the prediction as JSON");
+    predict->add_option("--trace", o->trace, "per-job models: write the predicted job trace (CSV)");
     CLI::App* evaluate = cmd->add_subcommand(
         "evaluate",
         "Compare a surrogate with hepkit sim on held-out samples (a `generate` output): relative\n"

@@ -4,6 +4,7 @@
 
 #include "hepkit/surrogate/SummaryModel.hpp"
 
+#include "Transform.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/surrogate/Features.hpp"
@@ -30,39 +31,7 @@ namespace {
 
 constexpr const char* kManifest = "surrogate.json";
 
-// One column of numbers: log-transformed where every training value is positive, standardised.
-struct Transform {
-    bool log = false;
-    double mean = 0, scale = 1;
-    double to(double x) const { return ((log ? std::log(std::max(x, 1e-300)) : x) - mean) / scale; }
-    double from(double z) const {
-        const double x = z * scale + mean;
-        return log ? std::exp(x) : x;
-    }
-    static Transform fit(const std::vector<double>& v) {
-        Transform t;
-        t.log = !v.empty() && std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
-        double s = 0, s2 = 0;
-        for (const double x : v) {
-            const double y = t.log ? std::log(x) : x;
-            s += y;
-            s2 += y * y;
-        }
-        const double n = static_cast<double>(v.size());
-        t.mean = s / n;
-        const double var = std::max(s2 / n - t.mean * t.mean, 0.0);
-        t.scale = std::sqrt(var);
-        return t;
-    }
-    nlohmann::json json() const { return {{"log", log}, {"mean", mean}, {"scale", scale}}; }
-    static Transform from_json(const nlohmann::json& j) {
-        Transform t;
-        t.log = j.at("log").get<bool>();
-        t.mean = j.at("mean").get<double>();
-        t.scale = j.at("scale").get<double>();
-        return t;
-    }
-};
+using detail::Transform;
 
 struct Index {
     std::vector<std::string> header;

@@ -1,0 +1,42 @@
+#pragma once
+/// @file
+/// The per-job view of a scenario for the sequence surrogates (docs/surrogate.md, "Per-job
+/// models"): its jobs in submission order with what is known before the run (submit time, cores,
+/// memory, flops, input and output bytes), the platform's hosts as a set (cores, speed, roles,
+/// disks, the route from a worker to storage), the scenario's features (Features.hpp), and — for
+/// a simulated sample — each job's start, wall, compute, input- and output-transfer time from its
+/// trace. The order never depends on the simulation's results: a model never sees what it predicts.
+
+#include "hepkit/sim/grid/GridScenario.hpp"
+
+#include <string>
+#include <vector>
+
+namespace hepkit::surrogate {
+
+/// Per job, in this order (raw units: s, cores, B, flop, B, B).
+const std::vector<std::string>& job_input_names();
+/// Per host, in this order.
+const std::vector<std::string>& host_input_names();
+/// Per job, predicted: start, wall (end − start), compute, input and output transfer time (s).
+const std::vector<std::string>& job_target_names();
+
+struct SequenceSample {
+    std::vector<std::string> jobs;  ///< job ids, submission order (submit time, then id)
+    std::vector<double> job_x;      ///< jobs × job_input_names()
+    std::vector<double> host_x;     ///< hosts × host_input_names()
+    std::vector<double> scenario_x; ///< feature_names()
+    std::vector<double> targets;    ///< jobs × job_target_names(); empty when not simulated
+    std::size_t job_count() const { return jobs.size(); }
+    std::size_t host_count() const;
+};
+
+/// A loaded scenario (its workload drawn) as a sequence, without targets.
+SequenceSample sequence_of(const sim::GridScenario& scenario);
+
+/// The samples of a `generate` output (first `max_samples`, 0: all) with their traces' targets.
+/// Jobs the trace lists as not done are dropped. Throws InputError naming the file that is missing
+/// or does not match its scenario.
+std::vector<SequenceSample> load_sequences(const std::string& data_dir, std::size_t max_samples = 0);
+
+} // namespace hepkit::surrogate

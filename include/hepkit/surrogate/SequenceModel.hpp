@@ -1,0 +1,88 @@
+#pragma once
+/// @file
+/// The per-job surrogates (docs/surrogate.md, "Per-job models"): from a scenario's job sequence
+/// (SequenceData.hpp) to every job's start, wall, compute and transfer times.
+/// - `gru`, `lstm`: the paper's baselines (arXiv:2502.12741): a bidirectional recurrent network
+///   (hidden size 75) with a linear layer per step, on the jobs alone;
+/// - `transformer`: the paper's encoder-only Transformer (width 20), on the jobs alone — it never
+///   sees the targets (the public code's decoder variant did);
+/// - `platform`: hepkit's platform-aware model: the hosts as a set (a shared MLP per host, mean and
+///   max pooling: a Deep Set) and the scenario's features give a context that every job step
+///   reads beside its own inputs, then a bidirectional GRU.
+/// Sequences longer than 500 jobs run in windows of 500 overlapping by 250 (as the paper), all
+/// windows in one batch; each job takes the window in which it lies most central.
+/// libtorch stays private: no torch types here.
+
+#include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/surrogate/SequenceData.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hepkit::surrogate {
+
+enum class SequenceKind { gru, lstm, transformer, platform };
+std::string to_string(SequenceKind kind);
+
+struct SequenceTrainConfig {
+    std::string data;
+    std::string output = "surrogate-model";
+    SequenceKind kind = SequenceKind::platform;
+    int hidden = 0; ///< 0: the paper's (75; 20 for the transformer), 64 for platform
+    int epochs = 30;
+    double learning_rate = 1e-3; ///< Adam
+    int patience = 8;            ///< epochs without a better validation loss before stopping
+    double validation_fraction = 0.2;
+    std::size_t max_samples = 0; ///< 0: every sample of the data
+    std::uint64_t seed = 1;
+    int threads = 1;
+};
+
+/// Reads a `hepkit surrogate train` document with `model: gru | lstm | transformer | platform`.
+SequenceTrainConfig parse_sequence_config(const config::YamlView& root);
+
+struct SequenceTrainReport {
+    std::size_t train_samples = 0, validation_samples = 0, jobs = 0;
+    int best_epoch = 0, epochs_run = 0;
+    double best_validation_loss = 0;
+    double seconds = 0;
+};
+
+/// Trains and writes OUTPUT/surrogate.json and OUTPUT/network.pt. `progress(epoch, train loss,
+/// validation loss)` after every epoch.
+SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
+                                   const std::function<void(int, double, double)>& progress = {});
+
+class SequenceModel {
+  public:
+    static SequenceModel load(const std::string& directory);
+    SequenceKind kind() const;
+    /// Per job of `s` (its order), job_target_names() values in seconds: jobs × targets.
+    std::vector<double> predict(const SequenceSample& s) const;
+
+    struct Impl;
+    explicit SequenceModel(std::shared_ptr<const Impl> impl);
+
+  private:
+    std::shared_ptr<const Impl> impl_;
+};
+
+/// A per-job model on held-out samples: per target the relative MAE over the jobs (times below
+/// 1 s left out: a start at 0 has no relative error), start and end as an MAE in units of the
+/// sample's makespan, and the summaries derived from the jobs (makespan = the last end, mean wall
+/// time) as relative MAE over samples.
+struct SequenceEvaluation {
+    std::size_t samples = 0, jobs = 0;
+    std::vector<std::string> targets; ///< job_target_names()
+    std::vector<double> rel_mae;      ///< per target, over jobs
+    double start_mae_of_makespan = 0, end_mae_of_makespan = 0;
+    double makespan_rel_mae = 0, mean_wall_rel_mae = 0;
+    double predict_seconds = 0; ///< all samples
+};
+SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::string& data_dir,
+                                     std::size_t max_samples = 0);
+
+} // namespace hepkit::surrogate

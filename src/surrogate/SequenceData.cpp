@@ -1,0 +1,214 @@
+// Scenarios as job sequences with a host set: the inputs and targets of the per-job surrogates.
+
+#include "hepkit/surrogate/SequenceData.hpp"
+
+#include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/surrogate/Features.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <unordered_map>
+#include <yaml-cpp/yaml.h>
+
+namespace hepkit::surrogate {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has_role(const sim::HostSpec& h, const std::string& role) {
+    const auto it = h.props.find("type");
+    if (it == h.props.end())
+        return false;
+    std::stringstream roles(it->second);
+    for (std::string r; std::getline(roles, r, ',');)
+        if (r == role)
+            return true;
+    return false;
+}
+
+std::string trimmed(const std::string& f) {
+    const auto a = f.find_first_not_of(' ');
+    return a == std::string::npos ? std::string() : f.substr(a, f.find_last_not_of(' ') - a + 1);
+}
+
+// Job ids end in a number (job_analysis_88): ordered by their prefix, then that number, so that
+// job_x_10 follows job_x_9.
+bool id_less(const std::string& a, const std::string& b) {
+    const auto split = [](const std::string& s) {
+        std::size_t i = s.size();
+        while (i > 0 && std::isdigit(static_cast<unsigned char>(s[i - 1])))
+            --i;
+        return std::pair{s.substr(0, i), i < s.size() && s.size() - i < 18 ? std::stoll(s.substr(i)) : -1LL};
+    };
+    return split(a) < split(b) || (split(a) == split(b) && a < b);
+}
+
+} // namespace
+
+const std::vector<std::string>& job_input_names() {
+    static const std::vector<std::string> n{"submit", "cores",       "memory",
+                                            "flops",  "input_bytes", "output_bytes"};
+    return n;
+}
+const std::vector<std::string>& host_input_names() {
+    static const std::vector<std::string> n{"cores",         "speed",    "worker",
+                                            "storage",       "cache",    "disk_read_bw",
+                                            "disk_write_bw", "route_bw", "route_latency"};
+    return n;
+}
+const std::vector<std::string>& job_target_names() {
+    static const std::vector<std::string> n{"start", "wall", "compute", "input_transfer", "output_transfer"};
+    return n;
+}
+
+std::size_t SequenceSample::host_count() const {
+    return host_x.size() / host_input_names().size();
+}
+
+SequenceSample sequence_of(const sim::GridScenario& s) {
+    SequenceSample out;
+    const auto& jobs = s.workload.jobs;
+    std::vector<std::size_t> order(jobs.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        if (jobs[a].submit != jobs[b].submit)
+            return jobs[a].submit < jobs[b].submit;
+        return id_less(jobs[a].id, jobs[b].id);
+    });
+    for (const auto i : order) {
+        const auto& j = jobs[i];
+        double in = 0;
+        for (const auto f : j.inputs)
+            in += s.workload.files[f].size;
+        out.jobs.push_back(j.id);
+        out.job_x.insert(out.job_x.end(),
+                         {j.submit, static_cast<double>(j.cores), j.memory, j.flops, in, j.output_size});
+    }
+    const sim::Platform& p = *s.platform;
+    std::vector<sim::HostIndex> storages;
+    for (sim::HostIndex h = 0; h < p.host_count(); ++h)
+        if (has_role(p.host(h), "storage"))
+            storages.push_back(h);
+    for (sim::HostIndex h = 0; h < p.host_count(); ++h) {
+        const auto& spec = p.host(h);
+        double read = 0, write = 0;
+        for (const auto& d : spec.disks) {
+            read += d.read_bw;
+            write += d.write_bw;
+        }
+        // the route to storage: bottleneck bandwidth and latency, averaged over the storage hosts
+        double bw = 0, lat = 0;
+        std::size_t k = 0;
+        for (const auto st : storages) {
+            if (st == h)
+                continue;
+            try {
+                const sim::Route r = p.route(h, st);
+                double b = 0;
+                for (const auto l : r.links)
+                    b = b == 0 ? p.link(l).bandwidth : std::min(b, p.link(l).bandwidth);
+                bw += b;
+                lat += r.latency;
+                ++k;
+            } catch (const std::invalid_argument&) {
+                // no route to this storage host
+            }
+        }
+        out.host_x.insert(out.host_x.end(),
+                          {static_cast<double>(spec.cores), spec.speed, has_role(spec, "worker") ? 1.0 : 0.0,
+                           has_role(spec, "storage") ? 1.0 : 0.0, has_role(spec, "cache") ? 1.0 : 0.0, read,
+                           write, k ? bw / static_cast<double>(k) : 0.0,
+                           k ? lat / static_cast<double>(k) : 0.0});
+    }
+    out.scenario_x = scenario_features(s);
+    return out;
+}
+
+std::vector<SequenceSample> load_sequences(const std::string& data_dir, std::size_t max_samples) {
+    std::vector<SequenceSample> out;
+    const fs::path root = fs::path(data_dir) / "scenarios";
+    if (!fs::is_directory(root))
+        throw InputError(root.string(), 0, "",
+                         "no samples: run `hepkit surrogate generate SPACE -o " + data_dir + "` first");
+    std::vector<fs::path> dirs;
+    for (const auto& e : fs::directory_iterator(root))
+        if (e.is_directory() && fs::exists(e.path() / "observables.json"))
+            dirs.push_back(e.path());
+    std::sort(dirs.begin(), dirs.end());
+    if (max_samples > 0 && dirs.size() > max_samples)
+        dirs.resize(max_samples);
+    for (const auto& dir : dirs) {
+        const std::string scenario_file = (dir / "scenario.yaml").string();
+        const sim::GridScenario s = sim::read_grid_scenario(
+            config::YamlView(config::load_yaml_file(scenario_file), scenario_file), dir.string());
+        SequenceSample q = sequence_of(s);
+        // the trace: by job id, the targets
+        const std::string trace = (dir / "trace.csv").string();
+        std::ifstream in(trace);
+        if (!in)
+            throw InputError(trace, 0, "", "cannot read the sample's trace");
+        std::string line;
+        std::getline(in, line);
+        std::vector<std::string> header;
+        std::stringstream h(line);
+        for (std::string f; std::getline(h, f, ',');)
+            header.push_back(trimmed(f));
+        const auto col = [&](const char* name) {
+            const auto it = std::find(header.begin(), header.end(), name);
+            if (it == header.end())
+                throw InputError(trace, 1, name, "no such column in the trace");
+            return static_cast<std::size_t>(it - header.begin());
+        };
+        const std::size_t c_tag = col("job.tag"), c_start = col("job.start"), c_end = col("job.end"),
+                          c_comp = col("job.computetime"), c_in = col("infiles.transfertime"),
+                          c_out = col("outfiles.transfertime"), c_status = col("status");
+        std::unordered_map<std::string, std::array<double, 5>> by_id;
+        int n = 1;
+        while (std::getline(in, line)) {
+            ++n;
+            std::vector<std::string> f;
+            std::stringstream r(line);
+            for (std::string x; std::getline(r, x, ',');)
+                f.push_back(trimmed(x));
+            if (f.size() != header.size())
+                throw InputError(trace, n, "",
+                                 fmt::format("{} fields for {} columns", f.size(), header.size()));
+            if (f[c_status] != "done")
+                continue;
+            const double start = std::stod(f[c_start]), end = std::stod(f[c_end]);
+            by_id[f[c_tag]] = {start, end - start, std::stod(f[c_comp]), std::stod(f[c_in]),
+                               std::stod(f[c_out])};
+        }
+        // keep the jobs that ran, in order
+        SequenceSample kept;
+        kept.host_x = std::move(q.host_x);
+        kept.scenario_x = std::move(q.scenario_x);
+        const std::size_t ni = job_input_names().size();
+        for (std::size_t j = 0; j < q.jobs.size(); ++j) {
+            const auto it = by_id.find(q.jobs[j]);
+            if (it == by_id.end())
+                continue;
+            kept.jobs.push_back(q.jobs[j]);
+            kept.job_x.insert(kept.job_x.end(), q.job_x.begin() + static_cast<std::ptrdiff_t>(j * ni),
+                              q.job_x.begin() + static_cast<std::ptrdiff_t>((j + 1) * ni));
+            kept.targets.insert(kept.targets.end(), it->second.begin(), it->second.end());
+        }
+        if (kept.jobs.size() != by_id.size())
+            throw InputError(trace, 0, "",
+                             fmt::format("{} jobs done in the trace, {} of them in the scenario: the "
+                                         "trace is not this scenario's; generate the sample again",
+                                         by_id.size(), kept.jobs.size()));
+        out.push_back(std::move(kept));
+    }
+    return out;
+}
+
+} // namespace hepkit::surrogate

@@ -1,0 +1,571 @@
+// The per-job surrogates on libtorch: the paper's BiGRU, BiLSTM and encoder-only Transformer on the
+// job sequence alone, and hepkit's platform-aware model (a Deep Set over the hosts and the scenario
+// features as context of a BiGRU). Inputs log1p-scaled and standardised, targets log1p(seconds)
+// standardised; windows of 500 jobs overlapping by 250, batched.
+
+#include "hepkit/surrogate/SequenceModel.hpp"
+
+#include "Transform.hpp"
+#include "hepkit/core/AtomicFile.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/surrogate/Features.hpp"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <optional>
+#include <random>
+
+namespace hepkit::surrogate {
+
+namespace fs = std::filesystem;
+using detail::Transform;
+
+namespace {
+
+constexpr const char* kManifest = "surrogate.json";
+constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windows
+constexpr std::int64_t kContext = 32;
+
+// log1p(x / unit) per input column (0: a flag, kept as it is)
+constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9};
+constexpr double kHostUnits[] = {1, 1e9, 0, 0, 0, 1e9, 1e9, 1e9, 1e-3};
+
+double scaled(double x, double unit) {
+    return unit == 0 ? x : std::log1p(std::max(x, 0.0) / unit);
+}
+
+struct SeqNetImpl : torch::nn::Module {
+    SequenceKind kind;
+    torch::nn::GRU gru{nullptr};
+    torch::nn::LSTM lstm{nullptr};
+    torch::nn::Linear proj{nullptr};
+    torch::nn::TransformerEncoder encoder{nullptr};
+    torch::nn::Sequential hosts{nullptr}, scenario{nullptr};
+    torch::nn::Linear head{nullptr};
+    std::int64_t width;
+
+    SeqNetImpl(SequenceKind k, std::int64_t hidden, std::int64_t job_in, std::int64_t host_in,
+               std::int64_t scen_in, std::int64_t out)
+        : kind(k), width(hidden) {
+        std::int64_t step_in = job_in;
+        if (k == SequenceKind::platform) {
+            hosts = register_module(
+                "hosts", torch::nn::Sequential(torch::nn::Linear(host_in, kContext), torch::nn::ReLU(),
+                                               torch::nn::Linear(kContext, kContext), torch::nn::ReLU()));
+            scenario = register_module(
+                "scenario", torch::nn::Sequential(torch::nn::Linear(scen_in, kContext), torch::nn::ReLU()));
+            step_in += 3 * kContext;
+        }
+        if (k == SequenceKind::gru || k == SequenceKind::platform) {
+            gru = register_module("gru",
+                                  torch::nn::GRU(torch::nn::GRUOptions(step_in, hidden).bidirectional(true)));
+        } else if (k == SequenceKind::lstm) {
+            lstm = register_module(
+                "lstm", torch::nn::LSTM(torch::nn::LSTMOptions(step_in, hidden).bidirectional(true)));
+        } else {
+            proj = register_module("proj", torch::nn::Linear(step_in, hidden));
+            encoder = register_module(
+                "encoder",
+                torch::nn::TransformerEncoder(torch::nn::TransformerEncoderOptions(
+                    torch::nn::TransformerEncoderLayer(torch::nn::TransformerEncoderLayerOptions(hidden, 2)
+                                                           .dim_feedforward(4 * hidden)
+                                                           .dropout(0.0)),
+                    2)));
+        }
+        head = register_module("head",
+                               torch::nn::Linear(k == SequenceKind::transformer ? hidden : 2 * hidden, out));
+    }
+
+    // x: [steps, windows, job inputs]; host_x: [hosts, host inputs]; scen_x: [features]
+    torch::Tensor forward(torch::Tensor x, const torch::Tensor& host_x, const torch::Tensor& scen_x) {
+        if (kind == SequenceKind::platform) {
+            const torch::Tensor e = hosts->forward(host_x);
+            const torch::Tensor ctx = torch::cat(
+                {e.mean(0), std::get<0>(e.max(0)), scenario->forward(scen_x.unsqueeze(0)).squeeze(0)});
+            x = torch::cat({x, ctx.view({1, 1, -1}).expand({x.size(0), x.size(1), ctx.size(0)})}, 2);
+        }
+        torch::Tensor y;
+        if (gru) {
+            y = std::get<0>(gru->forward(x));
+        } else if (lstm) {
+            y = std::get<0>(lstm->forward(x));
+        } else {
+            // sinusoidal positions (Vaswani et al., arXiv:1706.03762)
+            const std::int64_t steps = x.size(0);
+            const torch::Tensor pos = torch::arange(steps, torch::kFloat32).unsqueeze(1);
+            const torch::Tensor i = torch::arange(0, width, 2, torch::kFloat32);
+            const torch::Tensor angle = pos / torch::pow(10000.0, i / static_cast<double>(width));
+            torch::Tensor pe = torch::zeros({steps, width});
+            pe.index_put_({torch::indexing::Slice(), torch::indexing::Slice(0, torch::indexing::None, 2)},
+                          torch::sin(angle));
+            pe.index_put_(
+                {torch::indexing::Slice(), torch::indexing::Slice(1, torch::indexing::None, 2)},
+                torch::cos(angle).index({torch::indexing::Slice(), torch::indexing::Slice(0, width / 2)}));
+            y = encoder->forward(proj->forward(x) + pe.unsqueeze(1));
+        }
+        return head->forward(y);
+    }
+};
+TORCH_MODULE(SeqNet);
+
+int default_hidden(SequenceKind k) {
+    return k == SequenceKind::transformer ? 20 : k == SequenceKind::platform ? 64 : 75;
+}
+
+// A sample as tensors: its windows [W, N, F] (one window of all jobs when they are ≤ 500),
+// the window starts, hosts [H, Fh], scenario features [Fs], targets [W, N, T] (when known).
+struct Tensors {
+    torch::Tensor x, hosts, scenario, y;
+    std::vector<std::int64_t> starts;
+    std::int64_t jobs = 0, window = 0;
+};
+
+std::vector<std::int64_t> window_starts(std::int64_t n) {
+    if (n <= kWindow)
+        return {0};
+    std::vector<std::int64_t> s;
+    for (std::int64_t a = 0; a + kWindow < n; a += kStride)
+        s.push_back(a);
+    s.push_back(n - kWindow); // the last window ends with the last job
+    return s;
+}
+
+} // namespace
+
+std::string to_string(SequenceKind k) {
+    switch (k) {
+    case SequenceKind::gru:
+        return "gru";
+    case SequenceKind::lstm:
+        return "lstm";
+    case SequenceKind::transformer:
+        return "transformer";
+    case SequenceKind::platform:
+        return "platform";
+    }
+    return "?";
+}
+
+struct SequenceModel::Impl {
+    SequenceKind kind = SequenceKind::platform;
+    int hidden = 0;
+    std::vector<Transform> job_in, host_in, scen_in, target;
+    mutable SeqNet net{nullptr};
+
+    Tensors tensors(const SequenceSample& s, bool with_targets) const {
+        Tensors t;
+        const auto ni = static_cast<std::int64_t>(job_input_names().size());
+        const auto n = static_cast<std::int64_t>(s.job_count());
+        t.jobs = n;
+        t.starts = window_starts(n);
+        t.window = std::min(n, kWindow);
+        const auto nw = static_cast<std::int64_t>(t.starts.size());
+        std::vector<float> x(static_cast<std::size_t>(t.window * nw * (ni + 1)));
+        std::vector<float> y;
+        const auto nt = static_cast<std::int64_t>(job_target_names().size());
+        if (with_targets)
+            y.resize(static_cast<std::size_t>(t.window * nw * nt));
+        for (std::int64_t step = 0; step < t.window; ++step)
+            for (std::int64_t w = 0; w < nw; ++w) {
+                const auto j = static_cast<std::size_t>(t.starts[static_cast<std::size_t>(w)] + step);
+                float* row = &x[static_cast<std::size_t>((step * nw + w) * (ni + 1))];
+                for (std::int64_t c = 0; c < ni; ++c) {
+                    const auto cc = static_cast<std::size_t>(c);
+                    row[c] = static_cast<float>(
+                        job_in[cc].to(scaled(s.job_x[j * static_cast<std::size_t>(ni) + cc], kJobUnits[cc])));
+                }
+                row[ni] = static_cast<float>(static_cast<double>(step) / static_cast<double>(kWindow));
+                if (with_targets)
+                    for (std::int64_t c = 0; c < nt; ++c) {
+                        const auto cc = static_cast<std::size_t>(c);
+                        y[static_cast<std::size_t>((step * nw + w) * nt + c)] =
+                            static_cast<float>(target[cc].to(
+                                std::log1p(std::max(s.targets[j * static_cast<std::size_t>(nt) + cc], 0.0))));
+                    }
+            }
+        t.x = torch::from_blob(x.data(), {t.window, nw, ni + 1}, torch::kFloat32).clone();
+        if (with_targets)
+            t.y = torch::from_blob(y.data(), {t.window, nw, nt}, torch::kFloat32).clone();
+        const std::size_t nh = host_input_names().size(), hosts = s.host_count();
+        std::vector<float> h(hosts * nh);
+        for (std::size_t r = 0; r < hosts; ++r)
+            for (std::size_t c = 0; c < nh; ++c)
+                h[r * nh + c] =
+                    static_cast<float>(host_in[c].to(scaled(s.host_x[r * nh + c], kHostUnits[c])));
+        t.hosts =
+            torch::from_blob(h.data(), {static_cast<std::int64_t>(hosts), static_cast<std::int64_t>(nh)},
+                             torch::kFloat32)
+                .clone();
+        std::vector<float> f(s.scenario_x.size());
+        for (std::size_t c = 0; c < f.size(); ++c)
+            f[c] = static_cast<float>(scen_in[c].to(s.scenario_x[c]));
+        t.scenario =
+            torch::from_blob(f.data(), {static_cast<std::int64_t>(f.size())}, torch::kFloat32).clone();
+        return t;
+    }
+
+    // Per job, the window it lies most central in, then that window's prediction (seconds).
+    std::vector<double> unwindow(const Tensors& t, const torch::Tensor& z) const {
+        const auto nt = static_cast<std::int64_t>(job_target_names().size());
+        const torch::Tensor zc = z.contiguous();
+        const float* p = zc.data_ptr<float>();
+        const auto nw = static_cast<std::int64_t>(t.starts.size());
+        std::vector<double> out(static_cast<std::size_t>(t.jobs * nt));
+        for (std::int64_t j = 0; j < t.jobs; ++j) {
+            std::int64_t best = 0;
+            double dist = 1e300;
+            for (std::int64_t w = 0; w < nw; ++w) {
+                const std::int64_t a = t.starts[static_cast<std::size_t>(w)];
+                if (j < a || j >= a + t.window)
+                    continue;
+                const double d =
+                    std::abs(static_cast<double>(j - a) - 0.5 * static_cast<double>(t.window - 1));
+                if (d < dist) {
+                    dist = d;
+                    best = w;
+                }
+            }
+            const std::int64_t step = j - t.starts[static_cast<std::size_t>(best)];
+            for (std::int64_t c = 0; c < nt; ++c)
+                out[static_cast<std::size_t>(j * nt + c)] =
+                    std::expm1(target[static_cast<std::size_t>(c)].from(p[(step * nw + best) * nt + c]));
+        }
+        return out;
+    }
+};
+
+SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
+    root.check_keys({"model", "data", "output", "hidden", "epochs", "learning_rate", "patience",
+                     "validation_fraction", "max_samples", "seed", "threads"});
+    SequenceTrainConfig c;
+    const std::string kind = root.at("model").as_string();
+    if (kind == "gru")
+        c.kind = SequenceKind::gru;
+    else if (kind == "lstm")
+        c.kind = SequenceKind::lstm;
+    else if (kind == "transformer")
+        c.kind = SequenceKind::transformer;
+    else if (kind == "platform")
+        c.kind = SequenceKind::platform;
+    else
+        root.at("model").fail(
+            fmt::format("'{}': expected summary, gru, lstm, transformer or platform", kind));
+    c.data = root.at("data").as_string();
+    if (root.has("output"))
+        c.output = root.at("output").as_string();
+    const auto integer = [&](const char* key, long long lo, long long hi) -> std::optional<long long> {
+        if (!root.has(key))
+            return std::nullopt;
+        const long long x = root.at(key).as_int();
+        if (x < lo || x > hi)
+            root.at(key).fail(fmt::format("{} is outside [{}, {}]", x, lo, hi));
+        return x;
+    };
+    if (const auto v = integer("hidden", 1, 4096))
+        c.hidden = static_cast<int>(*v);
+    if (const auto v = integer("epochs", 1, 100000))
+        c.epochs = static_cast<int>(*v);
+    if (const auto v = integer("patience", 0, 100000))
+        c.patience = static_cast<int>(*v);
+    if (const auto v = integer("max_samples", 0, 100000000))
+        c.max_samples = static_cast<std::size_t>(*v);
+    if (const auto v = integer("seed", 0, 1LL << 62))
+        c.seed = static_cast<std::uint64_t>(*v);
+    if (const auto v = integer("threads", 1, 1024))
+        c.threads = static_cast<int>(*v);
+    if (root.has("learning_rate")) {
+        c.learning_rate = root.at("learning_rate").as_double();
+        if (!(c.learning_rate > 0 && c.learning_rate < 10))
+            root.at("learning_rate").fail("must be in (0, 10)");
+    }
+    if (root.has("validation_fraction")) {
+        c.validation_fraction = root.at("validation_fraction").as_double();
+        if (!(c.validation_fraction > 0 && c.validation_fraction < 1))
+            root.at("validation_fraction").fail("must be in (0, 1)");
+    }
+    return c;
+}
+
+SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
+                                   const std::function<void(int, double, double)>& progress) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::vector<SequenceSample> samples = load_sequences(config.data, config.max_samples);
+    const std::size_t n = samples.size();
+    if (n < 3)
+        throw InputError(config.data, 0, "", fmt::format("{} samples: a per-job model needs at least 3", n));
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i)
+        order[i] = i;
+    std::mt19937_64 rng(config.seed);
+    for (std::size_t i = n; i-- > 1;)
+        std::swap(order[i], order[static_cast<std::size_t>(rng() % (i + 1))]);
+    const auto n_val = std::clamp<std::size_t>(
+        static_cast<std::size_t>(std::llround(config.validation_fraction * static_cast<double>(n))), 1,
+        n - 1);
+    const std::vector<std::size_t> val(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_val)),
+        train(order.begin() + static_cast<std::ptrdiff_t>(n_val), order.end());
+
+    auto impl = std::make_shared<SequenceModel::Impl>();
+    impl->kind = config.kind;
+    impl->hidden = config.hidden > 0 ? config.hidden : default_hidden(config.kind);
+    // transforms fitted on the training samples
+    const std::size_t ni = job_input_names().size(), nh = host_input_names().size(),
+                      nt = job_target_names().size(), nf = feature_names().size();
+    std::vector<std::vector<double>> cj(ni), ch(nh), cf(nf), ct(nt);
+    std::size_t jobs = 0;
+    for (const auto k : train) {
+        const auto& s = samples[k];
+        jobs += s.job_count();
+        for (std::size_t j = 0; j < s.job_count(); ++j) {
+            for (std::size_t c = 0; c < ni; ++c)
+                cj[c].push_back(scaled(s.job_x[j * ni + c], kJobUnits[c]));
+            for (std::size_t c = 0; c < nt; ++c)
+                ct[c].push_back(std::log1p(std::max(s.targets[j * nt + c], 0.0)));
+        }
+        for (std::size_t h = 0; h < s.host_count(); ++h)
+            for (std::size_t c = 0; c < nh; ++c)
+                ch[c].push_back(scaled(s.host_x[h * nh + c], kHostUnits[c]));
+        for (std::size_t c = 0; c < nf; ++c)
+            cf[c].push_back(s.scenario_x[c]);
+    }
+    const auto fit = [](const std::vector<std::vector<double>>& cols, bool allow_log) {
+        std::vector<Transform> out;
+        for (const auto& v : cols) {
+            Transform t = Transform::fit(v, allow_log);
+            if (!(t.scale > 1e-12))
+                t.scale = 1; // a constant column: centred, not scaled
+            out.push_back(t);
+        }
+        return out;
+    };
+    impl->job_in = fit(cj, false);
+    impl->host_in = fit(ch, false);
+    impl->scen_in = fit(cf, true);
+    impl->target = fit(ct, false);
+
+    const int old_threads = at::get_num_threads();
+    at::set_num_threads(config.threads);
+    torch::manual_seed(config.seed);
+    impl->net =
+        SeqNet(config.kind, impl->hidden, static_cast<std::int64_t>(ni + 1), static_cast<std::int64_t>(nh),
+               static_cast<std::int64_t>(nf), static_cast<std::int64_t>(nt));
+    std::vector<Tensors> tt, tv;
+    for (const auto k : train)
+        tt.push_back(impl->tensors(samples[k], true));
+    for (const auto k : val)
+        tv.push_back(impl->tensors(samples[k], true));
+    torch::optim::Adam opt(impl->net->parameters(), torch::optim::AdamOptions(config.learning_rate));
+    SequenceTrainReport report;
+    report.train_samples = train.size();
+    report.validation_samples = val.size();
+    report.jobs = jobs;
+    double best = INFINITY;
+    std::vector<torch::Tensor> best_params;
+    std::vector<std::size_t> perm(tt.size());
+    for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+        impl->net->train();
+        for (std::size_t i = 0; i < perm.size(); ++i)
+            perm[i] = i;
+        for (std::size_t i = perm.size(); i-- > 1;)
+            std::swap(perm[i], perm[static_cast<std::size_t>(rng() % (i + 1))]);
+        double train_loss = 0;
+        for (const auto i : perm) {
+            const Tensors& t = tt[i];
+            opt.zero_grad();
+            const torch::Tensor loss = torch::mse_loss(impl->net->forward(t.x, t.hosts, t.scenario), t.y);
+            loss.backward();
+            torch::nn::utils::clip_grad_norm_(impl->net->parameters(), 1.0);
+            opt.step();
+            train_loss += loss.item<double>() / static_cast<double>(tt.size());
+        }
+        impl->net->eval();
+        double vloss = 0;
+        {
+            torch::NoGradGuard no_grad;
+            for (const auto& t : tv)
+                vloss += torch::mse_loss(impl->net->forward(t.x, t.hosts, t.scenario), t.y).item<double>() /
+                         static_cast<double>(tv.size());
+        }
+        report.epochs_run = epoch;
+        if (progress)
+            progress(epoch, train_loss, vloss);
+        if (vloss < best) {
+            best = vloss;
+            report.best_epoch = epoch;
+            best_params.clear();
+            for (const auto& p : impl->net->parameters())
+                best_params.push_back(p.detach().clone());
+        } else if (config.patience > 0 && epoch - report.best_epoch >= config.patience) {
+            break;
+        }
+    }
+    {
+        torch::NoGradGuard no_grad;
+        auto params = impl->net->parameters();
+        for (std::size_t i = 0; i < params.size(); ++i)
+            params[i].copy_(best_params[i]);
+    }
+    impl->net->eval();
+    at::set_num_threads(old_threads);
+    report.best_validation_loss = best;
+
+    std::error_code ec;
+    fs::create_directories(config.output, ec);
+    if (ec)
+        throw OutputError(config.output, 0, "", fmt::format("cannot create directory: {}", ec.message()));
+    const std::string file = (fs::path(config.output) / "network.pt").string();
+    try {
+        torch::save(impl->net, file);
+    } catch (const c10::Error& e) {
+        throw OutputError(file, 0, "",
+                          fmt::format("cannot write the network: {}", e.what_without_backtrace()));
+    }
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto json_of = [](const std::vector<Transform>& v) {
+        nlohmann::json a = nlohmann::json::array();
+        for (const auto& t : v)
+            a.push_back(t.json());
+        return a;
+    };
+    nlohmann::json m;
+    m["kind"] = to_string(config.kind);
+    m["format"] = 1;
+    m["hidden"] = impl->hidden;
+    m["job_inputs"] = job_input_names();
+    m["host_inputs"] = host_input_names();
+    m["features"] = feature_names();
+    m["targets"] = job_target_names();
+    m["job_transforms"] = json_of(impl->job_in);
+    m["host_transforms"] = json_of(impl->host_in);
+    m["feature_transforms"] = json_of(impl->scen_in);
+    m["target_transforms"] = json_of(impl->target);
+    m["training"] = {{"data", fs::absolute(config.data).string()},
+                     {"train_samples", report.train_samples},
+                     {"validation_samples", report.validation_samples},
+                     {"jobs", report.jobs},
+                     {"best_epoch", report.best_epoch},
+                     {"epochs_run", report.epochs_run},
+                     {"best_validation_loss", best},
+                     {"seconds", report.seconds},
+                     {"seed", config.seed}};
+    write_json_file(fs::path(config.output) / kManifest, m, 2);
+    return report;
+}
+
+SequenceModel::SequenceModel(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+SequenceKind SequenceModel::kind() const {
+    return impl_->kind;
+}
+
+SequenceModel SequenceModel::load(const std::string& directory) {
+    const std::string path = (fs::path(directory) / kManifest).string();
+    std::ifstream in(path);
+    if (!in)
+        throw InputError(path, 0, "", "cannot read: not a model directory of `hepkit surrogate train`");
+    auto impl = std::make_shared<Impl>();
+    try {
+        const nlohmann::json m = nlohmann::json::parse(in);
+        const std::string kind = m.at("kind").get<std::string>();
+        bool known = false;
+        for (const auto k :
+             {SequenceKind::gru, SequenceKind::lstm, SequenceKind::transformer, SequenceKind::platform})
+            if (kind == to_string(k)) {
+                impl->kind = k;
+                known = true;
+            }
+        if (!known)
+            throw InputError(path, 0, "kind", fmt::format("'{}': not a per-job model", kind));
+        if (m.at("job_inputs") != job_input_names() || m.at("host_inputs") != host_input_names() ||
+            m.at("features") != feature_names() || m.at("targets") != job_target_names())
+            throw InputError(path, 0, "", "made by another hepkit version (other inputs): train it again");
+        impl->hidden = m.at("hidden").get<int>();
+        const auto read = [&](const char* key) {
+            std::vector<Transform> v;
+            for (const auto& t : m.at(key))
+                v.push_back(Transform::from_json(t));
+            return v;
+        };
+        impl->job_in = read("job_transforms");
+        impl->host_in = read("host_transforms");
+        impl->scen_in = read("feature_transforms");
+        impl->target = read("target_transforms");
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(path, 0, "", fmt::format("not a model description: {}", e.what()));
+    }
+    impl->net = SeqNet(impl->kind, impl->hidden, static_cast<std::int64_t>(job_input_names().size() + 1),
+                       static_cast<std::int64_t>(host_input_names().size()),
+                       static_cast<std::int64_t>(feature_names().size()),
+                       static_cast<std::int64_t>(job_target_names().size()));
+    const std::string file = (fs::path(directory) / "network.pt").string();
+    try {
+        torch::load(impl->net, file);
+    } catch (const c10::Error& e) {
+        throw InputError(file, 0, "", fmt::format("cannot load the network: {}", e.what_without_backtrace()));
+    }
+    impl->net->eval();
+    return SequenceModel(impl);
+}
+
+std::vector<double> SequenceModel::predict(const SequenceSample& s) const {
+    if (s.job_count() == 0)
+        return {};
+    const Tensors t = impl_->tensors(s, false);
+    torch::NoGradGuard no_grad;
+    return impl_->unwindow(t, impl_->net->forward(t.x, t.hosts, t.scenario));
+}
+
+SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::string& data_dir,
+                                     std::size_t max_samples) {
+    const std::vector<SequenceSample> samples = load_sequences(data_dir, max_samples);
+    SequenceEvaluation e;
+    e.targets = job_target_names();
+    e.samples = samples.size();
+    const std::size_t nt = e.targets.size();
+    e.rel_mae.assign(nt, 0.0);
+    std::vector<std::size_t> counted(nt, 0);
+    for (const auto& s : samples) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::vector<double> p = model.predict(s);
+        e.predict_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        double makespan = 0, pred_makespan = 0, wall = 0, pred_wall = 0, start_err = 0, end_err = 0;
+        const std::size_t n = s.job_count();
+        for (std::size_t j = 0; j < n; ++j) {
+            const double* y = &s.targets[j * nt];
+            const double* q = &p[j * nt];
+            makespan = std::max(makespan, y[0] + y[1]);
+            pred_makespan = std::max(pred_makespan, q[0] + q[1]);
+            wall += y[1] / static_cast<double>(n);
+            pred_wall += q[1] / static_cast<double>(n);
+            start_err += std::abs(q[0] - y[0]);
+            end_err += std::abs(q[0] + q[1] - y[0] - y[1]);
+            for (std::size_t c = 0; c < nt; ++c)
+                if (y[c] >= 1.0) {
+                    e.rel_mae[c] += std::abs(q[c] - y[c]) / y[c];
+                    ++counted[c];
+                }
+        }
+        e.jobs += n;
+        if (n > 0 && makespan > 0) {
+            e.start_mae_of_makespan += start_err / static_cast<double>(n) / makespan;
+            e.end_mae_of_makespan += end_err / static_cast<double>(n) / makespan;
+            e.makespan_rel_mae += std::abs(pred_makespan - makespan) / makespan;
+            e.mean_wall_rel_mae += wall > 0 ? std::abs(pred_wall - wall) / wall : 0;
+        }
+    }
+    for (std::size_t c = 0; c < nt; ++c)
+        e.rel_mae[c] = counted[c] ? e.rel_mae[c] / static_cast<double>(counted[c]) : 0;
+    const double ns = std::max<double>(static_cast<double>(e.samples), 1);
+    e.start_mae_of_makespan /= ns;
+    e.end_mae_of_makespan /= ns;
+    e.makespan_rel_mae /= ns;
+    e.mean_wall_rel_mae /= ns;
+    return e;
+}
+
+} // namespace hepkit::surrogate

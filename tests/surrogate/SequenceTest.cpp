@@ -1,0 +1,165 @@
+// Per-job surrogates: the sequences they read (inputs known before the run, in an order that
+// does not depend on it; targets from the trace), and each model kind trained for a few epochs on
+// generated samples: files, reproducibility, windows beyond 500 jobs, a falling validation loss.
+
+#include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/core/Error.hpp"
+#include "hepkit/surrogate/Generate.hpp"
+#include "hepkit/surrogate/SequenceData.hpp"
+#include "hepkit/surrogate/SequenceModel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+namespace fs = std::filesystem;
+using namespace hepkit;
+using namespace hepkit::surrogate;
+
+namespace {
+
+const std::string kBase = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
+
+fs::path temp_dir(const std::string& name) {
+    const fs::path d = fs::temp_directory_path() / ("hepkit-sequence-" + std::to_string(::getpid())) / name;
+    fs::remove_all(d);
+    return d;
+}
+
+// Eight small samples, made once for the tests of this file.
+const fs::path& data() {
+    static const fs::path dir = [] {
+        const fs::path d = temp_dir("data");
+        Space s;
+        s.origin = "test";
+        s.bases = {kBase, std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base-three-sites.yaml"};
+        s.samples = 8;
+        s.seed = 2;
+        s.parameters = {{"cores_factor", 0.5, 2, false}, {"jobs_factor", 0.4, 0.8, false}};
+        GenerateOptions o;
+        o.threads = 2;
+        generate(s, d.string(), o);
+        return d;
+    }();
+    return dir;
+}
+
+TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
+    const sim::GridScenario s = sim::read_grid_scenario(
+        config::YamlView(config::load_yaml_file(kBase), kBase), fs::path(kBase).parent_path().string());
+    const SequenceSample q = sequence_of(s);
+    ASSERT_EQ(q.job_count(), s.workload.jobs.size());
+    EXPECT_EQ(q.host_count(), s.platform->host_count());
+    EXPECT_TRUE(q.targets.empty());
+    const std::size_t ni = job_input_names().size();
+    for (std::size_t j = 1; j < q.job_count(); ++j)
+        EXPECT_LE(q.job_x[(j - 1) * ni], q.job_x[j * ni]); // submit times never decrease
+    // each job's inputs are its JobSpec's
+    for (std::size_t j = 0; j < q.job_count(); ++j) {
+        const auto it = std::find_if(s.workload.jobs.begin(), s.workload.jobs.end(),
+                                     [&](const sim::JobSpec& js) { return js.id == q.jobs[j]; });
+        ASSERT_NE(it, s.workload.jobs.end());
+        EXPECT_EQ(q.job_x[j * ni + 3], it->flops);
+        EXPECT_EQ(q.job_x[j * ni + 5], it->output_size);
+    }
+    // job ids with numbers: job_analysis_9 before job_analysis_10 at the same submit time
+    const auto pos = [&](const std::string& id) {
+        return std::find(q.jobs.begin(), q.jobs.end(), id) - q.jobs.begin();
+    };
+    EXPECT_LT(pos("job_analysis_9"), pos("job_analysis_10"));
+
+    const auto samples = load_sequences(data().string());
+    ASSERT_EQ(samples.size(), 8U);
+    const std::size_t nt = job_target_names().size();
+    for (const auto& sample : samples) {
+        ASSERT_EQ(sample.targets.size(), sample.job_count() * nt);
+        for (std::size_t j = 0; j < sample.job_count(); ++j) {
+            const double* y = &sample.targets[j * nt];
+            EXPECT_GE(y[0], 0);
+            EXPECT_GT(y[1], 0);
+            EXPECT_LE(y[2], y[1] * (1 + 1e-9) + 1e-6); // compute within the wall time
+        }
+    }
+    EXPECT_THROW(load_sequences(temp_dir("none").string()), InputError);
+}
+
+class SurrogateSequenceKinds : public ::testing::TestWithParam<SequenceKind> {};
+
+TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
+    const SequenceKind kind = GetParam();
+    const auto out = temp_dir("model-" + to_string(kind)), again = temp_dir("again-" + to_string(kind));
+    SequenceTrainConfig c;
+    c.data = data().string();
+    c.output = out.string();
+    c.kind = kind;
+    c.epochs = 6;
+    c.patience = 0;
+    c.learning_rate = 3e-3;
+    c.seed = 4;
+    std::vector<double> losses;
+    const SequenceTrainReport r = train_sequence(c, [&](int, double, double v) { losses.push_back(v); });
+    EXPECT_EQ(r.train_samples + r.validation_samples, 8U);
+    EXPECT_EQ(losses.size(), 6U);
+    EXPECT_LT(*std::min_element(losses.begin(), losses.end()), losses.front()); // it learns something
+    EXPECT_TRUE(fs::exists(out / "network.pt"));
+    c.output = again.string();
+    train_sequence(c);
+    const SequenceModel a = SequenceModel::load(out.string()), b = SequenceModel::load(again.string());
+    EXPECT_EQ(a.kind(), kind);
+    const auto samples = load_sequences(data().string(), 2);
+    const auto pa = a.predict(samples[0]), pb = b.predict(samples[0]);
+    ASSERT_EQ(pa.size(), samples[0].job_count() * job_target_names().size());
+    EXPECT_EQ(pa, pb); // same seed, same network
+    for (const double v : pa)
+        EXPECT_TRUE(std::isfinite(v) && v > -1) << v;
+    // A sequence beyond one window: 1300 jobs, the base's three times over, in windows of 500.
+    SequenceSample big = samples[1];
+    while (big.job_count() < 1300) {
+        big.jobs.insert(big.jobs.end(), samples[1].jobs.begin(), samples[1].jobs.end());
+        big.job_x.insert(big.job_x.end(), samples[1].job_x.begin(), samples[1].job_x.end());
+    }
+    big.targets.clear();
+    const auto pbig = a.predict(big);
+    ASSERT_EQ(pbig.size(), big.job_count() * job_target_names().size());
+    for (const double v : pbig)
+        ASSERT_TRUE(std::isfinite(v));
+    const SequenceEvaluation e = evaluate_sequence(a, data().string(), 3);
+    EXPECT_EQ(e.samples, 3U);
+    EXPECT_GT(e.jobs, 0U);
+    EXPECT_GT(e.rel_mae[2], 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, SurrogateSequenceKinds,
+                         ::testing::Values(SequenceKind::gru, SequenceKind::lstm, SequenceKind::transformer,
+                                           SequenceKind::platform),
+                         [](const auto& info) { return to_string(info.param); });
+
+TEST(SurrogateSequence, ConfigErrorsNameTheKey) {
+    const auto parse = [](const std::string& text) {
+        const fs::path p = temp_dir("cfg");
+        fs::create_directories(p);
+        std::ofstream(p / "t.yaml") << text;
+        return parse_sequence_config(
+            config::YamlView(config::load_yaml_file((p / "t.yaml").string()), (p / "t.yaml").string()));
+    };
+    EXPECT_EQ(parse("model: lstm\ndata: d\n").kind, SequenceKind::lstm);
+    try {
+        parse("model: rnn\ndata: d\n");
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(
+            std::string(e.what()).find("t.yaml:1: model: 'rnn': expected summary, gru, lstm, transformer or "
+                                       "platform"),
+            std::string::npos)
+            << e.what();
+    }
+    EXPECT_THROW(parse("model: gru\ndata: d\nepochs: 0\n"), InputError);
+    EXPECT_THROW(parse("model: gru\ndata: d\nwindow: 3\n"), InputError);
+}
+
+} // namespace
