@@ -1,0 +1,136 @@
+// The surrogates against hepkit sim, per scenario, in the same run on one core (issue 18's speed
+// goals; docs/surrogate.md, "Speed"): the example base scenario scaled to N jobs (default 10^4),
+// simulated with sim::run, and predicted by a summary model (features + the ensemble) and by a
+// per-job platform-aware model (the job sequence + the network, in windows of 500). The models are
+// trained here for a few seconds on a few samples: their speed does not depend on how well they
+// are trained. The scenario is loaded once, outside the timings, for both sides.
+//
+//   build/benchmarks/bench_surrogate_speed [--jobs N] [--repeat R] [--work DIR]
+//
+// Prints the median times of R runs (default 3) and the ratios sim / surrogate.
+
+#include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/sim/grid/GridScenario.hpp"
+#include "hepkit/sim/grid/Run.hpp"
+#include "hepkit/surrogate/Features.hpp"
+#include "hepkit/surrogate/Generate.hpp"
+#include "hepkit/surrogate/SequenceModel.hpp"
+#include "hepkit/surrogate/SummaryModel.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+#include <yaml-cpp/yaml.h>
+
+namespace fs = std::filesystem;
+namespace su = hepkit::surrogate;
+
+namespace {
+
+double now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    long jobs = 10000;
+    int repeat = 3;
+    fs::path work = fs::temp_directory_path() / "hepkit-bench-surrogate";
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string a = argv[i], v = argv[i + 1];
+        if (a == "--jobs")
+            jobs = std::atol(v.c_str());
+        else if (a == "--repeat")
+            repeat = std::max(1, std::atoi(v.c_str()));
+        else if (a == "--work")
+            work = v;
+        else {
+            std::fprintf(stderr, "usage: bench_surrogate_speed [--jobs N] [--repeat R] [--work DIR]\n");
+            return 64;
+        }
+    }
+    try {
+        const std::string base = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
+        fs::remove_all(work);
+        // training data: a few samples; the models: trained briefly
+        su::Space space;
+        space.origin = "bench";
+        space.bases = {base};
+        space.samples = 12;
+        space.parameters = {{"cores_factor", 0.5, 2, false}, {"jobs_factor", 0.5, 1, false}};
+        su::GenerateOptions go;
+        go.threads = 1;
+        su::generate(space, (work / "data").string(), go);
+        su::write_index(space, (work / "data").string());
+        su::SummaryTrainConfig sc;
+        sc.data = (work / "data").string();
+        sc.output = (work / "summary").string();
+        sc.epochs = 30;
+        su::train_summary(sc);
+        su::SequenceTrainConfig qc;
+        qc.data = sc.data;
+        qc.output = (work / "platform").string();
+        qc.kind = su::SequenceKind::platform;
+        qc.epochs = 1;
+        su::train_sequence(qc);
+        const su::SummaryModel summary = su::SummaryModel::load(sc.output);
+        const su::SequenceModel perjob = su::SequenceModel::load(qc.output);
+
+        // the scenario of N jobs: the base's workload scaled (120 jobs in the base)
+        su::Space one = space;
+        one.samples = 1;
+        one.parameters = {{"jobs_factor", static_cast<double>(jobs) / 120.0, static_cast<double>(jobs) / 120.0, false}};
+        const std::string file = su::write_variation(one, su::draw(one, 0), (work / "big").string());
+        const auto load = [&] {
+            return hepkit::sim::read_grid_scenario(hepkit::config::YamlView(hepkit::config::load_yaml_file(file), file),
+                                                   (work / "big").string());
+        };
+        std::vector<double> t_sim, t_sum, t_job, t_feat;
+        std::size_t n = 0;
+        double makespan = 0, predicted = 0;
+        for (int r = 0; r < repeat; ++r) {
+            hepkit::sim::GridScenario s = load();
+            n = s.workload.jobs.size();
+            double t0 = now();
+            const std::vector<double> f = su::scenario_features(s);
+            t_feat.push_back(now() - t0);
+            const su::SummaryPrediction p = summary.predict(f);
+            t_sum.push_back(now() - t0);
+            predicted = p.mean[0];
+            t0 = now();
+            const auto q = perjob.predict(su::sequence_of(s));
+            t_job.push_back(now() - t0);
+            t0 = now();
+            const auto sum = hepkit::sim::run(std::move(s));
+            t_sim.push_back(now() - t0);
+            makespan = sum.makespan;
+            if (q.empty())
+                return 1;
+        }
+        std::printf("scenario: %zu jobs on the example base platform (10 workers, 384 cores); simulated makespan "
+                    "%.0f s (the briefly trained summary model says %.0f s)\n",
+                    n, makespan, predicted);
+        std::printf("%-44s %12s %12s\n", "per scenario, median of runs", "seconds", "sim / this");
+        std::printf("%-44s %12.4g %12s\n", "hepkit sim (sim::run)", median(t_sim), "1");
+        std::printf("%-44s %12.4g %12.0f\n", "summary model (features + 5 networks)", median(t_sum),
+                    median(t_sim) / median(t_sum));
+        std::printf("%-44s %12.4g %12.0f\n", "  of which the features", median(t_feat), median(t_sim) / median(t_feat));
+        std::printf("%-44s %12.4g %12.1f\n", "per-job platform model (sequence + network)", median(t_job),
+                    median(t_sim) / median(t_job));
+        fs::remove_all(work);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_surrogate_speed: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
