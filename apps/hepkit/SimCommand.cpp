@@ -5,6 +5,7 @@
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
 #include "Progress.hpp"
+#include "SurrogateCommands.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
@@ -41,7 +42,7 @@ struct SimOptions {
     bool no_caching = false, prefetch_off = false, shuffle_jobs = false, dcsim_block_sizes = false;
     std::vector<std::string> set; ///< --set PATH=VALUE, in order
     std::string summary_json, timeseries, drone_trace;
-    std::string scan, emit, emit_dir = "hepkit-scan";
+    std::string scan, emit, emit_dir = "hepkit-scan", surrogate;
     long long point = -1;
     unsigned threads = 0;
     CLI::App* cmd = nullptr;
@@ -210,6 +211,13 @@ int run_scan_command(const SimOptions& o, const GlobalOptions& g) {
         first = static_cast<std::size_t>(o.point);
         last = first + 1;
     }
+    if (!o.surrogate.empty()) {
+#if HEPKIT_WITH_TORCH
+        return run_scan_surrogate(spec, first, last, o.surrogate, o.output, g);
+#else
+        throw UsageError("--surrogate", "this hepkit was built without libtorch (HEPKIT_WITH_TORCH=OFF)");
+#endif
+    }
     ProgressLine line(g.quiet);
     const auto rows = sim::run_scan(spec, first, last, [&](std::size_t done, std::size_t total) {
         if (line.due() || (done == total && line.shown()))
@@ -272,6 +280,9 @@ int run(const SimOptions& o, const GlobalOptions& g) {
                              "names, or make it a scan parameter (docs/scans.md)");
         return run_scan_command(o, g);
     }
+    if (!o.surrogate.empty())
+        throw UsageError("--surrogate",
+                         "needs --scan (a single scenario: hepkit surrogate predict MODEL SCENARIO)");
     if (o.point >= 0 || !o.emit.empty() || given(o, "--threads"))
         throw UsageError(given(o, "--threads") ? "-j/--threads" : "--point/--emit", "needs --scan");
     GridRunOutputs outputs{o.output,
@@ -498,6 +509,12 @@ std::function<int()> add_sim_command(CLI::App& app, const GlobalOptions& globals
                      ->group(scans);
     cmd->add_option("--emit-dir", opts->emit_dir, "directory for --emit (default hepkit-scan)")
         ->needs(emit)
+        ->group(scans);
+    cmd->add_option(
+           "--surrogate", opts->surrogate,
+           "predict the scan's points with a summary surrogate (a `hepkit surrogate train` directory) "
+           "instead of simulating them; points outside its training domain are flagged "
+           "(docs/surrogate.md)")
         ->group(scans);
     cmd->add_option("--timeseries-interval",
                     "time between samples, seconds or a time such as 5min (default 60)")

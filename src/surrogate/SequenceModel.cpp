@@ -336,7 +336,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     const auto fit = [](const std::vector<std::vector<double>>& cols, bool allow_log) {
         std::vector<Transform> out;
         for (const auto& v : cols) {
-            Transform t = Transform::fit(v, allow_log);
+            Transform t = Transform::fit(v, allow_log, allow_log ? 0.05 : 0.0);
             if (!(t.scale > 1e-12))
                 t.scale = 1; // a constant column: centred, not scaled
             out.push_back(t);

@@ -131,7 +131,8 @@ struct SummaryModel::Impl {
                 if (lin == nullptr)
                     continue; // tanh between the layers
                 Layer l;
-                const torch::Tensor w = lin->weight.detach().contiguous(), b = lin->bias.detach().contiguous();
+                const torch::Tensor w = lin->weight.detach().contiguous(),
+                                    b = lin->bias.detach().contiguous();
                 l.out = static_cast<std::size_t>(w.size(0));
                 l.in = static_cast<std::size_t>(w.size(1));
                 l.w.assign(w.data_ptr<double>(), w.data_ptr<double>() + l.out * l.in);
@@ -268,7 +269,7 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
         const auto v = column(features[f], train);
         impl->lo.push_back(*std::min_element(v.begin(), v.end()));
         impl->hi.push_back(*std::max_element(v.begin(), v.end()));
-        const Transform t = Transform::fit(v);
+        const Transform t = Transform::fit(v, true, 0.05);
         if (t.scale > 1e-12 * std::max(1.0, std::abs(t.mean))) { // constant features carry nothing
             impl->used.push_back(f);
             impl->in.push_back(t);

@@ -34,4 +34,18 @@ for t, v in e["targets"].items():
     mae = sum(abs(float(r[t + "_pred"]) - float(r[t + "_sim"])) / abs(float(r[t + "_sim"])) for r in rows) / len(rows)
     assert abs(mae - v["rel_mae"]) < 1e-9 * max(1, mae), (t, mae, v)
 PY
+# a scan predicted by the surrogate: one row per point, the parameters as the simulated scan's
+"$hk" -q sim --scan "$ex/surrogate/scan.yaml" -o scan-sim.csv || fail "simulated scan"
+"$hk" sim --scan "$ex/surrogate/scan.yaml" --surrogate surrogate-model -o scan-pred.csv 2> scan.err || fail "surrogate scan"
+/usr/bin/python3 - <<'PY' || fail "scan-pred.csv"
+import csv
+sim = list(csv.DictReader(open("scan-sim.csv")))
+pred = list(csv.DictReader(open("scan-pred.csv")))
+assert len(sim) == len(pred) == 12, (len(sim), len(pred))
+for a, b in zip(sim, pred):
+    assert (a["point"], a["hitrate"], a["link_bandwidth_factor"]) == (b["point"], b["hitrate"], b["link_bandwidth_factor"])
+    assert float(b["makespan_s"]) > 0 and float(b["makespan_s_spread"]) >= 0
+    assert "workers" in b["outside_training_domain"]   # the base's 10 workers: trained on 5 to 9
+PY
+grep -q "12 of 12 scan points lie outside the surrogate's training domain" scan.err || fail "scan warning: $(cat scan.err)"
 echo "surrogate model ok"

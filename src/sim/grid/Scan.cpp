@@ -181,6 +181,28 @@ std::string scan_header(const ScanSpec& spec) {
                "cache_hit_rate,bytes_from_remote,events";
 }
 
+GridScenario scan_point_scenario(const ScanSpec& spec, std::size_t k) {
+    const auto [scenario_path, values] = spec.point(k);
+    std::optional<std::uint64_t> seed;
+    for (std::size_t i = 0; i < values.size(); ++i)
+        if (spec.parameters[i].name == "seed")
+            seed = static_cast<std::uint64_t>(std::stoull(values[i]));
+    const config::YamlView root(config::load_yaml_file(scenario_path), scenario_path);
+    GridScenario s =
+        read_grid_scenario(root, std::filesystem::path(scenario_path).parent_path().string(), seed);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        apply(s, spec, spec.parameters[i].name, values[i]);
+    return s;
+}
+
+std::string scan_point_fields(const ScanSpec& spec, std::size_t k) {
+    const auto [scenario_path, values] = spec.point(k);
+    std::string row = fmt::format("{},{}", k, CsvWriter::field(scenario_path));
+    for (const auto& v : values)
+        row.append(",").append(CsvWriter::field(v));
+    return row;
+}
+
 std::vector<std::string> run_scan(const ScanSpec& spec, std::size_t first, std::size_t last,
                                   const std::function<void(std::size_t, std::size_t)>& progress) {
     last = std::min(last, spec.points());
@@ -195,21 +217,9 @@ std::vector<std::string> run_scan(const ScanSpec& spec, std::size_t first, std::
             if (k >= last)
                 return;
             try {
-                const auto [scenario_path, values] = spec.point(k);
-                std::optional<std::uint64_t> seed;
-                for (std::size_t i = 0; i < values.size(); ++i)
-                    if (spec.parameters[i].name == "seed")
-                        seed = static_cast<std::uint64_t>(std::stoull(values[i]));
-                const config::YamlView root(config::load_yaml_file(scenario_path), scenario_path);
-                GridScenario s = read_grid_scenario(
-                    root, std::filesystem::path(scenario_path).parent_path().string(), seed);
-                for (std::size_t i = 0; i < values.size(); ++i)
-                    apply(s, spec, spec.parameters[i].name, values[i]);
-                const Summary summary = run(std::move(s));
+                const Summary summary = run(scan_point_scenario(spec, k));
                 const JobTotals& o = summary.overall;
-                std::string row = fmt::format("{},{}", k, CsvWriter::field(scenario_path));
-                for (const auto& v : values)
-                    row += fmt::format(",{}", CsvWriter::field(v));
+                std::string row = scan_point_fields(spec, k);
                 row += fmt::format(",{},{},{},{},{},{},{},{},{}", o.done, o.failed,
                                    CsvWriter::number(summary.makespan), CsvWriter::number(o.cpu_efficiency()),
                                    CsvWriter::number(o.mean(o.wall)), CsvWriter::number(o.mean(o.infile)),

@@ -5,6 +5,7 @@
 /// Simulation, so its result is the same whatever the number of threads.
 
 #include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/sim/grid/GridScenario.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -45,6 +46,13 @@ ScanSpec read_scan(const std::string& path);
 std::vector<std::string> run_scan(const ScanSpec& spec, std::size_t first, std::size_t last,
                                   const std::function<void(std::size_t, std::size_t)>& progress = {});
 std::string scan_header(const ScanSpec& spec);
+
+/// The scenario of point k, read and with the point's parameter values applied: what run_scan
+/// simulates (a surrogate predicts it instead, `hepkit sim --scan --surrogate`). Throws
+/// InputError naming the scan file and parameter for a value that does not apply.
+GridScenario scan_point_scenario(const ScanSpec& spec, std::size_t k);
+/// The point's parameter values as the CSV fields of scan_header (point, scenario, values).
+std::string scan_point_fields(const ScanSpec& spec, std::size_t k);
 
 /// Writes a batch-system job array that runs every point separately (`hepkit sim --scan FILE
 /// --point $INDEX`): DIR/scan.sub (HTCondor, `queue N`) or DIR/scan.sbatch (Slurm,
