@@ -215,8 +215,10 @@ int run_evaluate(const ModelArgs& o, const GlobalOptions& g) {
     j["outside_training_domain"] = e.outside_domain;
     j["predict_seconds"] = e.predict_seconds;
     for (std::size_t t = 0; t < e.targets.size(); ++t)
-        j["targets"][e.targets[t]] = {
-            {"rel_mae", e.rel_mae[t]}, {"rel_max", e.rel_max[t]}, {"mean_rel_spread", e.mean_spread[t]}};
+        j["targets"][e.targets[t]] = {{"rel_mae", e.rel_mae[t]},
+                                      {"rel_max", e.rel_max[t]},
+                                      {"mean_rel_spread", e.mean_spread[t]},
+                                      {"samples_simulated_at_zero", e.zero_truth[t]}};
     if (!o.json.empty())
         write_json_file(o.json, j, 2);
     if (!o.csv.empty()) {

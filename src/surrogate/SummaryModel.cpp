@@ -539,18 +539,27 @@ SummaryEvaluation evaluate_summary(const SummaryModel& model, const std::string&
     e.rel_mae.assign(nt, 0.0);
     e.rel_max.assign(nt, 0.0);
     e.mean_spread.assign(nt, 0.0);
+    e.zero_truth.assign(nt, 0);
     for (std::size_t r = 0; r < e.samples; ++r) {
         e.outside_domain += preds[r].outside.empty() ? 0 : 1;
         for (std::size_t j = 0; j < nt; ++j) {
             const double truth = idx.rows[r][idx.column(e.targets[j], path)], p = preds[r].mean[j];
-            const double rel = std::abs(p - truth) / std::max(std::abs(truth), 1e-300);
-            e.rel_mae[j] += rel / static_cast<double>(e.samples);
-            e.rel_max[j] = std::max(e.rel_max[j], rel);
-            e.mean_spread[j] +=
-                preds[r].spread[j] / std::max(std::abs(p), 1e-300) / static_cast<double>(e.samples);
             e.simulated.push_back(truth);
             e.predicted.push_back(p);
+            if (truth == 0) { // no relative error (a sample whose jobs all failed has mean times 0)
+                ++e.zero_truth[j];
+                continue;
+            }
+            const double rel = std::abs(p - truth) / std::abs(truth);
+            e.rel_mae[j] += rel;
+            e.rel_max[j] = std::max(e.rel_max[j], rel);
+            e.mean_spread[j] += preds[r].spread[j] / std::max(std::abs(p), 1e-300);
         }
+    }
+    for (std::size_t j = 0; j < nt; ++j) {
+        const double counted = static_cast<double>(std::max<std::size_t>(e.samples - e.zero_truth[j], 1));
+        e.rel_mae[j] /= counted;
+        e.mean_spread[j] /= counted;
     }
     return e;
 }

@@ -15,8 +15,11 @@ struct Transform {
     double offset = 0; ///< log(x + offset): a value at 0 stays finite (see fit)
     double mean = 0, scale = 1;
     double to(double x) const { return ((log ? std::log(std::max(x + offset, 1e-300)) : x) - mean) / scale; }
+    /// A network's output back in the column's unit. Outputs are first clamped to ±8 standard
+    /// deviations (of the training values' logarithms, for a log column): far outside the
+    /// training domain a network extrapolates linearly, which exp() turned into 1e300 seconds.
     double from(double z) const {
-        const double x = z * scale + mean;
+        const double x = std::clamp(z, -8.0, 8.0) * scale + mean;
         return log ? std::exp(x) - offset : x;
     }
     /// `allow_log`: false keeps the values linear. `offset_fraction`: the logarithm is taken of

@@ -87,9 +87,12 @@ class SummaryModel {
 struct SummaryEvaluation {
     std::vector<std::string> targets;
     std::size_t samples = 0;
-    std::vector<double> rel_mae;              ///< per target
-    std::vector<double> rel_max;              ///< per target, the worst sample
-    std::vector<double> mean_spread;          ///< per target, the ensemble's spread relative to its mean
+    std::vector<double> rel_mae;     ///< per target
+    std::vector<double> rel_max;     ///< per target, the worst sample
+    std::vector<double> mean_spread; ///< per target, the ensemble's spread relative to its mean
+    /// per target, samples simulated at 0 (all jobs failed: mean times 0), left out of the
+    /// relative errors and spreads
+    std::vector<std::size_t> zero_truth;
     std::size_t outside_domain = 0;           ///< samples with a feature outside the training range
     std::vector<double> simulated, predicted; ///< samples × targets, row-major
     double predict_seconds = 0;               ///< wall time of all predictions (one batch)
