@@ -3,25 +3,16 @@
 
 #include "hepkit/surrogate/Features.hpp"
 
+#include "PlatformFacts.hpp"
+
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 namespace hepkit::surrogate {
 
-namespace {
+using detail::has_role;
 
-bool has_role(const sim::HostSpec& h, const std::string& role) {
-    const auto it = h.props.find("type");
-    if (it == h.props.end())
-        return false;
-    std::stringstream roles(it->second);
-    std::string r;
-    while (std::getline(roles, r, ','))
-        if (r == role)
-            return true;
-    return false;
-}
+namespace {
 
 double median(std::vector<double> v) {
     if (v.empty())
@@ -106,27 +97,11 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
     // averaged over the storages, then over the workers weighted by their cores.
     double route_bw = 0, route_lat = 0, weight = 0;
     for (const auto w : workers) {
-        double bw = 0, lat = 0;
-        std::size_t k = 0;
-        for (const auto st : storages) {
-            if (st == w)
-                continue;
-            try {
-                const sim::Route r = p.route(w, st);
-                double b = 0;
-                for (const auto l : r.links)
-                    b = b == 0 ? p.link(l).bandwidth : std::min(b, p.link(l).bandwidth);
-                bw += b;
-                lat += r.latency;
-                ++k;
-            } catch (const std::invalid_argument&) {
-                // no route: this pair cannot transfer; it does not count
-            }
-        }
-        if (k > 0) {
+        const detail::RouteFacts r = detail::route_to_storage(p, w, storages);
+        if (r.reached) {
             const double c = p.host(w).cores;
-            route_bw += c * bw / static_cast<double>(k);
-            route_lat += c * lat / static_cast<double>(k);
+            route_bw += c * r.bandwidth;
+            route_lat += c * r.latency;
             weight += c;
         }
     }

@@ -2,6 +2,8 @@
 
 #include "hepkit/surrogate/SequenceData.hpp"
 
+#include "PlatformFacts.hpp"
+
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/surrogate/Features.hpp"
@@ -21,18 +23,9 @@ namespace hepkit::surrogate {
 
 namespace fs = std::filesystem;
 
-namespace {
+using detail::has_role;
 
-bool has_role(const sim::HostSpec& h, const std::string& role) {
-    const auto it = h.props.find("type");
-    if (it == h.props.end())
-        return false;
-    std::stringstream roles(it->second);
-    for (std::string r; std::getline(roles, r, ',');)
-        if (r == role)
-            return true;
-    return false;
-}
+namespace {
 
 std::string trimmed(const std::string& f) {
     const auto a = f.find_first_not_of(' ');
@@ -104,29 +97,11 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
             read += d.read_bw;
             write += d.write_bw;
         }
-        // the route to storage: bottleneck bandwidth and latency, averaged over the storage hosts
-        double bw = 0, lat = 0;
-        std::size_t k = 0;
-        for (const auto st : storages) {
-            if (st == h)
-                continue;
-            try {
-                const sim::Route r = p.route(h, st);
-                double b = 0;
-                for (const auto l : r.links)
-                    b = b == 0 ? p.link(l).bandwidth : std::min(b, p.link(l).bandwidth);
-                bw += b;
-                lat += r.latency;
-                ++k;
-            } catch (const std::invalid_argument&) {
-                // no route to this storage host
-            }
-        }
+        const detail::RouteFacts route = detail::route_to_storage(p, h, storages);
         out.host_x.insert(out.host_x.end(),
                           {static_cast<double>(spec.cores), spec.speed, has_role(spec, "worker") ? 1.0 : 0.0,
                            has_role(spec, "storage") ? 1.0 : 0.0, has_role(spec, "cache") ? 1.0 : 0.0, read,
-                           write, k ? bw / static_cast<double>(k) : 0.0,
-                           k ? lat / static_cast<double>(k) : 0.0});
+                           write, route.bandwidth, route.latency});
     }
     out.scenario_x = scenario_features(s);
     return out;

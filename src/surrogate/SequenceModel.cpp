@@ -5,6 +5,7 @@
 
 #include "hepkit/surrogate/SequenceModel.hpp"
 
+#include "TrainSupport.hpp"
 #include "Transform.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
@@ -298,17 +299,10 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     const std::size_t n = samples.size();
     if (n < 3)
         throw InputError(config.data, 0, "", fmt::format("{} samples: a per-job model needs at least 3", n));
-    std::vector<std::size_t> order(n);
-    for (std::size_t i = 0; i < n; ++i)
-        order[i] = i;
+    const detail::Split split = detail::seeded_split(n, config.validation_fraction, config.seed, 1);
+    const std::vector<std::size_t>& train = split.train;
+    const std::vector<std::size_t>& val = split.validation;
     std::mt19937_64 rng(config.seed);
-    for (std::size_t i = n; i-- > 1;)
-        std::swap(order[i], order[static_cast<std::size_t>(rng() % (i + 1))]);
-    const auto n_val = std::clamp<std::size_t>(
-        static_cast<std::size_t>(std::llround(config.validation_fraction * static_cast<double>(n))), 1,
-        n - 1);
-    const std::vector<std::size_t> val(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_val)),
-        train(order.begin() + static_cast<std::ptrdiff_t>(n_val), order.end());
 
     auto impl = std::make_shared<SequenceModel::Impl>();
     impl->kind = config.kind;
@@ -365,7 +359,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     report.validation_samples = val.size();
     report.jobs = jobs;
     double best = INFINITY;
-    std::vector<torch::Tensor> best_params;
+    detail::BestWeights best_weights;
     std::vector<std::size_t> perm(tt.size());
     for (int epoch = 1; epoch <= config.epochs; ++epoch) {
         impl->net->train();
@@ -397,19 +391,12 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
         if (vloss < best) {
             best = vloss;
             report.best_epoch = epoch;
-            best_params.clear();
-            for (const auto& p : impl->net->parameters())
-                best_params.push_back(p.detach().clone());
+            best_weights.keep(impl->net->parameters());
         } else if (config.patience > 0 && epoch - report.best_epoch >= config.patience) {
             break;
         }
     }
-    {
-        torch::NoGradGuard no_grad;
-        auto params = impl->net->parameters();
-        for (std::size_t i = 0; i < params.size(); ++i)
-            params[i].copy_(best_params[i]);
-    }
+    best_weights.restore(impl->net->parameters());
     impl->net->eval();
     at::set_num_threads(old_threads);
     report.best_validation_loss = best;

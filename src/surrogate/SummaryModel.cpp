@@ -4,6 +4,7 @@
 
 #include "hepkit/surrogate/SummaryModel.hpp"
 
+#include "TrainSupport.hpp"
 #include "Transform.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
@@ -243,17 +244,9 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
     if (n < 4)
         throw InputError(index_path, 0, "", fmt::format("{} samples: a summary model needs at least 4", n));
     // The split: a seeded shuffle of the samples (the same for every member).
-    std::vector<std::size_t> order(n);
-    for (std::size_t i = 0; i < n; ++i)
-        order[i] = i;
-    std::mt19937_64 rng(config.seed);
-    for (std::size_t i = n; i-- > 1;)
-        std::swap(order[i], order[static_cast<std::size_t>(rng() % (i + 1))]);
-    const auto n_val = std::clamp<std::size_t>(
-        static_cast<std::size_t>(std::llround(config.validation_fraction * static_cast<double>(n))), 1,
-        n - 2);
-    const std::vector<std::size_t> val(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_val)),
-        train(order.begin() + static_cast<std::ptrdiff_t>(n_val), order.end());
+    const detail::Split split = detail::seeded_split(n, config.validation_fraction, config.seed, 2);
+    const std::vector<std::size_t>& train = split.train;
+    const std::vector<std::size_t>& val = split.validation;
 
     auto impl = std::make_shared<SummaryModel::Impl>();
     impl->features = features;
@@ -315,7 +308,7 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
         std::vector<std::int64_t> perm(static_cast<std::size_t>(nt));
         double best = INFINITY;
         int best_epoch = 0;
-        std::vector<torch::Tensor> best_params;
+        detail::BestWeights best_weights;
         for (int epoch = 1; epoch <= config.epochs; ++epoch) {
             net->train();
             for (std::int64_t i = 0; i < nt; ++i)
@@ -342,19 +335,12 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
             if (vloss < best) {
                 best = vloss;
                 best_epoch = epoch;
-                best_params.clear();
-                for (const auto& q : net->parameters())
-                    best_params.push_back(q.detach().clone());
+                best_weights.keep(net->parameters());
             } else if (config.patience > 0 && epoch - best_epoch >= config.patience) {
                 break;
             }
         }
-        {
-            torch::NoGradGuard no_grad;
-            auto params = net->parameters();
-            for (std::size_t i = 0; i < params.size(); ++i)
-                params[i].copy_(best_params[i]);
-        }
+        best_weights.restore(net->parameters());
         net->eval();
         report.best_epochs.push_back(best_epoch);
         const std::string file = (fs::path(config.output) / fmt::format("member_{}.pt", k)).string();
