@@ -48,4 +48,12 @@ for a, b in zip(sim, pred):
     assert "workers" in b["outside_training_domain"]   # the base's 10 workers: trained on 5 to 9
 PY
 grep -q "12 of 12 scan points lie outside the surrogate's training domain" scan.err || fail "scan warning: $(cat scan.err)"
+# the gradient-boosted-trees comparison (python3-xgboost) runs on the same data, side by side
+if /usr/bin/python3 -c "import xgboost" 2>/dev/null; then
+  msg=$(/usr/bin/python3 "$ex/../benchmarks/surrogate_xgboost.py" surrogate-data surrogate-data \
+        --model surrogate-model --hepkit "$hk" --json xgb.json) || fail "surrogate_xgboost.py: $msg"
+  grep -q "gradient-boosted trees | hepkit's MLP ensemble" <<<"$msg" || fail "surrogate_xgboost.py: $msg"
+else
+  echo "python3-xgboost missing: the gradient-boosted-trees comparison is not run"
+fi
 echo "surrogate model ok"
