@@ -48,6 +48,8 @@ for a, b in zip(sim, pred):
     assert "workers" in b["outside_training_domain"]   # the base's 10 workers: trained on 5 to 9
 PY
 grep -q "12 of 12 scan points lie outside the surrogate's training domain" scan.err || fail "scan warning: $(cat scan.err)"
+/usr/bin/python3 "$ex/../tools/plot/hepkit_surrogate_plot.py" eval.png "example=eval.csv" || fail "plot script"
+[ -s eval.png ] || fail "no eval.png"
 # the gradient-boosted-trees comparison (python3-xgboost) runs on the same data, side by side
 if /usr/bin/python3 -c "import xgboost" 2>/dev/null; then
   msg=$(/usr/bin/python3 "$ex/../benchmarks/surrogate_xgboost.py" surrogate-data surrogate-data \
