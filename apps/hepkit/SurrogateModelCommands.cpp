@@ -13,8 +13,10 @@
 #include "hepkit/surrogate/SummaryModel.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -47,18 +49,21 @@ int run_train_sequence(const config::YamlView& root, const ModelArgs& o, const G
     if (o.threads > 0)
         c.threads = o.threads;
     ProgressLine line(g.quiet, 1.0, 0.5);
-    const auto r = surrogate::train_sequence(c, [&](int epoch, double train, double val) {
+    const auto r = surrogate::train_sequence(c, [&](int member, int epoch, double train, double val) {
         if (line.due())
-            line.show(fmt::format("epoch {} / {}: training loss {:.4g}, validation loss {:.4g} ({:.0f} s)",
-                                  epoch, c.epochs, train, val, line.elapsed()));
+            line.show(
+                fmt::format("network {} / {}, epoch {} / {}: training loss {:.4g}, validation loss {:.4g} "
+                            "({:.0f} s)",
+                            member + 1, c.ensemble, epoch, c.epochs, train, val, line.elapsed()));
     });
     line.finish();
     if (!g.quiet)
-        fmt::print(
-            "hepkit surrogate train: {} model on {} samples ({} jobs; {} held out), best epoch {} of {}, "
-            "validation loss {:.4g}, {:.1f} s -> {}\n",
-            surrogate::to_string(c.kind), r.train_samples, r.jobs, r.validation_samples, r.best_epoch,
-            r.epochs_run, r.best_validation_loss, r.seconds, c.output);
+        fmt::print("hepkit surrogate train: {} model, {} network(s) on {} samples ({} jobs; {} held out), "
+                   "best epochs "
+                   "{} of {}, validation loss {:.4g}, {:.1f} s -> {}\n",
+                   surrogate::to_string(c.kind), c.ensemble, r.train_samples, r.jobs, r.validation_samples,
+                   fmt::join(r.best_epochs, ","), fmt::join(r.epochs_run, ","), r.best_validation_loss,
+                   r.seconds, c.output);
     return 0;
 }
 
@@ -91,18 +96,34 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     const surrogate::SequenceModel model = surrogate::SequenceModel::load(o.model);
     const auto t0 = std::chrono::steady_clock::now();
     const surrogate::SequenceSample q = surrogate::sequence_of(s);
-    const std::vector<double> p = model.predict(q);
+    const std::vector<std::vector<double>> members = model.predict_members(q);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const auto& names = surrogate::job_target_names();
-    const std::size_t nt = names.size(), n = q.job_count();
-    double makespan = 0, wall = 0, compute = 0, in = 0, out = 0;
-    for (std::size_t j = 0; j < n; ++j) {
-        makespan = std::max(makespan, p[j * nt] + p[j * nt + 1]);
-        wall += p[j * nt + 1] / static_cast<double>(n);
-        compute += p[j * nt + 2] / static_cast<double>(n);
-        in += p[j * nt + 3] / static_cast<double>(n);
-        out += p[j * nt + 4] / static_cast<double>(n);
+    const std::vector<double>& p = members.front();
+    const std::size_t nt = surrogate::job_target_names().size(), n = q.job_count();
+    // The summaries of each member's jobs; the ensemble's figure is their mean, its spread their
+    // standard deviation.
+    const std::vector<std::string> names{"makespan_s", "mean_wall_time_s", "mean_compute_time_s",
+                                         "mean_input_transfer_time_s", "mean_output_transfer_time_s"};
+    const auto summarise = [&](const std::vector<double>& v) {
+        std::vector<double> f(names.size(), 0.0);
+        for (std::size_t j = 0; j < n; ++j) {
+            f[0] = std::max(f[0], v[j * nt] + v[j * nt + 1]);
+            for (std::size_t c = 1; c < names.size(); ++c)
+                f[c] += v[j * nt + c] / static_cast<double>(n);
+        }
+        return f;
+    };
+    std::vector<double> mean(names.size(), 0.0), spread(names.size(), 0.0);
+    const double k = static_cast<double>(members.size() - 1);
+    for (std::size_t m = 1; m < members.size(); ++m) {
+        const auto f = summarise(members[m]);
+        for (std::size_t c = 0; c < names.size(); ++c) {
+            mean[c] += f[c] / k;
+            spread[c] += f[c] * f[c] / k;
+        }
     }
+    for (std::size_t c = 0; c < names.size(); ++c)
+        spread[c] = std::sqrt(std::max(spread[c] - mean[c] * mean[c], 0.0));
     if (!o.trace.empty()) {
         CsvWriter csv(o.trace,
                       "job.tag,job.start,job.end,job.computetime,infiles.transfertime,outfiles.transfertime");
@@ -118,20 +139,17 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     j["model"] = o.model;
     j["kind"] = surrogate::to_string(model.kind());
     j["jobs"] = n;
-    j["predicted"] = {{"makespan_s", makespan},
-                      {"mean_wall_time_s", wall},
-                      {"mean_compute_time_s", compute},
-                      {"mean_input_transfer_time_s", in},
-                      {"mean_output_transfer_time_s", out}};
+    for (std::size_t c = 0; c < names.size(); ++c)
+        j["predicted"][names[c]] = {{"value", mean[c]}, {"spread", spread[c]}};
     j["seconds"] = seconds;
     if (!o.json.empty())
         write_json_file(o.json, j, 2);
-    if (!g.quiet)
-        fmt::print("hepkit surrogate predict: {} ({} jobs, {} model, {:.3g} ms)\n  makespan_s {:>26.6g}\n"
-                   "  mean_wall_time_s {:>20.6g}\n  mean_compute_time_s {:>17.6g}\n"
-                   "  mean_input_transfer_time_s {:>10.6g}\n  mean_output_transfer_time_s {:>9.6g}\n",
-                   s.name, n, surrogate::to_string(model.kind()), 1e3 * seconds, makespan, wall, compute, in,
-                   out);
+    if (!g.quiet) {
+        fmt::print("hepkit surrogate predict: {} ({} jobs, {} model, {} network(s), {:.3g} ms)\n", s.name, n,
+                   surrogate::to_string(model.kind()), model.members(), 1e3 * seconds);
+        for (std::size_t c = 0; c < names.size(); ++c)
+            fmt::print("  {:<30} {:>14.6g}  ± {:.3g}\n", names[c], mean[c], spread[c]);
+    }
     return 0;
 }
 

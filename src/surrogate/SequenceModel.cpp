@@ -156,7 +156,7 @@ struct SequenceModel::Impl {
     SequenceKind kind = SequenceKind::platform;
     int hidden = 0;
     std::vector<Transform> job_in, host_in, scen_in, target;
-    mutable SeqNet net{nullptr};
+    mutable std::vector<SeqNet> nets; ///< the ensemble's members
 
     Tensors tensors(const SequenceSample& s, bool with_targets) const {
         Tensors t;
@@ -242,7 +242,7 @@ struct SequenceModel::Impl {
 
 SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
     root.check_keys({"model", "data", "output", "hidden", "epochs", "learning_rate", "patience",
-                     "validation_fraction", "max_samples", "seed", "threads"});
+                     "validation_fraction", "max_samples", "seed", "threads", "ensemble"});
     SequenceTrainConfig c;
     const std::string kind = root.at("model").as_string();
     if (kind == "gru")
@@ -279,6 +279,8 @@ SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
         c.seed = static_cast<std::uint64_t>(*v);
     if (const auto v = integer("threads", 1, 1024))
         c.threads = static_cast<int>(*v);
+    if (const auto v = integer("ensemble", 1, 100))
+        c.ensemble = static_cast<int>(*v);
     if (root.has("learning_rate")) {
         c.learning_rate = root.at("learning_rate").as_double();
         if (!(c.learning_rate > 0 && c.learning_rate < 10))
@@ -293,7 +295,7 @@ SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
 }
 
 SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
-                                   const std::function<void(int, double, double)>& progress) {
+                                   const std::function<void(int, int, double, double)>& progress) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::vector<SequenceSample> samples = load_sequences(config.data, config.max_samples);
     const std::size_t n = samples.size();
@@ -342,76 +344,87 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     impl->scen_in = fit(cf, true);
     impl->target = fit(ct, false);
 
+    std::error_code ec;
+    fs::create_directories(config.output, ec);
+    if (ec)
+        throw OutputError(config.output, 0, "", fmt::format("cannot create directory: {}", ec.message()));
     const int old_threads = at::get_num_threads();
     at::set_num_threads(config.threads);
-    torch::manual_seed(config.seed);
-    impl->net =
-        SeqNet(config.kind, impl->hidden, static_cast<std::int64_t>(ni + 1), static_cast<std::int64_t>(nh),
-               static_cast<std::int64_t>(nf), static_cast<std::int64_t>(nt));
     std::vector<Tensors> tt, tv;
     for (const auto k : train)
         tt.push_back(impl->tensors(samples[k], true));
     for (const auto k : val)
         tv.push_back(impl->tensors(samples[k], true));
-    torch::optim::Adam opt(impl->net->parameters(), torch::optim::AdamOptions(config.learning_rate));
     SequenceTrainReport report;
     report.train_samples = train.size();
     report.validation_samples = val.size();
     report.jobs = jobs;
-    double best = INFINITY;
-    detail::BestWeights best_weights;
-    std::vector<std::size_t> perm(tt.size());
-    for (int epoch = 1; epoch <= config.epochs; ++epoch) {
-        impl->net->train();
-        for (std::size_t i = 0; i < perm.size(); ++i)
-            perm[i] = i;
-        for (std::size_t i = perm.size(); i-- > 1;)
-            std::swap(perm[i], perm[static_cast<std::size_t>(rng() % (i + 1))]);
-        double train_loss = 0;
-        for (const auto i : perm) {
-            const Tensors& t = tt[i];
-            opt.zero_grad();
-            const torch::Tensor loss = torch::mse_loss(impl->net->forward(t.x, t.hosts, t.scenario), t.y);
-            loss.backward();
-            torch::nn::utils::clip_grad_norm_(impl->net->parameters(), 1.0);
-            opt.step();
-            train_loss += loss.item<double>() / static_cast<double>(tt.size());
+    report.best_validation_loss = 0;
+    // The members of the ensemble: each from its own initialisation and order of samples.
+    for (int member = 0; member < config.ensemble; ++member) {
+        const auto m = static_cast<std::uint64_t>(member);
+        torch::manual_seed(config.seed + 7919 * m);
+        std::mt19937_64 order_rng(config.seed * 31 + m);
+        SeqNet net(config.kind, impl->hidden, static_cast<std::int64_t>(ni + 1),
+                   static_cast<std::int64_t>(nh), static_cast<std::int64_t>(nf),
+                   static_cast<std::int64_t>(nt));
+        torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
+        double best = INFINITY;
+        int best_epoch = 0, epochs_run = 0;
+        detail::BestWeights best_weights;
+        std::vector<std::size_t> perm(tt.size());
+        for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+            net->train();
+            for (std::size_t i = 0; i < perm.size(); ++i)
+                perm[i] = i;
+            for (std::size_t i = perm.size(); i-- > 1;)
+                std::swap(perm[i], perm[static_cast<std::size_t>(order_rng() % (i + 1))]);
+            double train_loss = 0;
+            for (const auto i : perm) {
+                const Tensors& t = tt[i];
+                opt.zero_grad();
+                const torch::Tensor loss = torch::mse_loss(net->forward(t.x, t.hosts, t.scenario), t.y);
+                loss.backward();
+                torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
+                opt.step();
+                train_loss += loss.item<double>() / static_cast<double>(tt.size());
+            }
+            net->eval();
+            double vloss = 0;
+            {
+                torch::NoGradGuard no_grad;
+                for (const auto& t : tv)
+                    vloss += torch::mse_loss(net->forward(t.x, t.hosts, t.scenario), t.y).item<double>() /
+                             static_cast<double>(tv.size());
+            }
+            epochs_run = epoch;
+            if (progress)
+                progress(member, epoch, train_loss, vloss);
+            if (vloss < best) {
+                best = vloss;
+                best_epoch = epoch;
+                best_weights.keep(net->parameters());
+            } else if (config.patience > 0 && epoch - best_epoch >= config.patience) {
+                break;
+            }
         }
-        impl->net->eval();
-        double vloss = 0;
-        {
-            torch::NoGradGuard no_grad;
-            for (const auto& t : tv)
-                vloss += torch::mse_loss(impl->net->forward(t.x, t.hosts, t.scenario), t.y).item<double>() /
-                         static_cast<double>(tv.size());
+        best_weights.restore(net->parameters());
+        net->eval();
+        report.best_epochs.push_back(best_epoch);
+        report.epochs_run.push_back(epochs_run);
+        report.best_validation_loss += best / static_cast<double>(config.ensemble);
+        const std::string file = (fs::path(config.output) / fmt::format("network_{}.pt", member)).string();
+        try {
+            torch::save(net, file);
+        } catch (const c10::Error& e) {
+            throw OutputError(file, 0, "",
+                              fmt::format("cannot write the network: {}", e.what_without_backtrace()));
         }
-        report.epochs_run = epoch;
-        if (progress)
-            progress(epoch, train_loss, vloss);
-        if (vloss < best) {
-            best = vloss;
-            report.best_epoch = epoch;
-            best_weights.keep(impl->net->parameters());
-        } else if (config.patience > 0 && epoch - report.best_epoch >= config.patience) {
-            break;
-        }
+        impl->nets.push_back(net);
     }
-    best_weights.restore(impl->net->parameters());
-    impl->net->eval();
     at::set_num_threads(old_threads);
-    report.best_validation_loss = best;
+    const double best = report.best_validation_loss;
 
-    std::error_code ec;
-    fs::create_directories(config.output, ec);
-    if (ec)
-        throw OutputError(config.output, 0, "", fmt::format("cannot create directory: {}", ec.message()));
-    const std::string file = (fs::path(config.output) / "network.pt").string();
-    try {
-        torch::save(impl->net, file);
-    } catch (const c10::Error& e) {
-        throw OutputError(file, 0, "",
-                          fmt::format("cannot write the network: {}", e.what_without_backtrace()));
-    }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto json_of = [](const std::vector<Transform>& v) {
         nlohmann::json a = nlohmann::json::array();
@@ -423,6 +436,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     m["kind"] = to_string(config.kind);
     m["format"] = 1;
     m["hidden"] = impl->hidden;
+    m["ensemble"] = config.ensemble;
     m["job_inputs"] = job_input_names();
     m["host_inputs"] = host_input_names();
     m["features"] = feature_names();
@@ -435,7 +449,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                      {"train_samples", report.train_samples},
                      {"validation_samples", report.validation_samples},
                      {"jobs", report.jobs},
-                     {"best_epoch", report.best_epoch},
+                     {"best_epochs", report.best_epochs},
                      {"epochs_run", report.epochs_run},
                      {"best_validation_loss", best},
                      {"seconds", report.seconds},
@@ -456,6 +470,7 @@ SequenceModel SequenceModel::load(const std::string& directory) {
     if (!in)
         throw InputError(path, 0, "", "cannot read: not a model directory of `hepkit surrogate train`");
     auto impl = std::make_shared<Impl>();
+    int ensemble = 1;
     try {
         const nlohmann::json m = nlohmann::json::parse(in);
         const std::string kind = m.at("kind").get<std::string>();
@@ -472,6 +487,10 @@ SequenceModel SequenceModel::load(const std::string& directory) {
             m.at("features") != feature_names() || m.at("targets") != job_target_names())
             throw InputError(path, 0, "", "made by another hepkit version (other inputs): train it again");
         impl->hidden = m.at("hidden").get<int>();
+        ensemble = m.at("ensemble").get<int>();
+        if (ensemble < 1 || ensemble > 100)
+            throw InputError(path, 0, "ensemble",
+                             fmt::format("{} networks: not a model of this hepkit", ensemble));
         const auto read = [&](const char* key) {
             std::vector<Transform> v;
             for (const auto& t : m.at(key))
@@ -485,26 +504,47 @@ SequenceModel SequenceModel::load(const std::string& directory) {
     } catch (const nlohmann::json::exception& e) {
         throw InputError(path, 0, "", fmt::format("not a model description: {}", e.what()));
     }
-    impl->net = SeqNet(impl->kind, impl->hidden, static_cast<std::int64_t>(job_input_names().size() + 1),
-                       static_cast<std::int64_t>(host_input_names().size()),
-                       static_cast<std::int64_t>(feature_names().size()),
-                       static_cast<std::int64_t>(job_target_names().size()));
-    const std::string file = (fs::path(directory) / "network.pt").string();
-    try {
-        torch::load(impl->net, file);
-    } catch (const c10::Error& e) {
-        throw InputError(file, 0, "", fmt::format("cannot load the network: {}", e.what_without_backtrace()));
+    for (int member = 0; member < ensemble; ++member) {
+        SeqNet net(impl->kind, impl->hidden, static_cast<std::int64_t>(job_input_names().size() + 1),
+                   static_cast<std::int64_t>(host_input_names().size()),
+                   static_cast<std::int64_t>(feature_names().size()),
+                   static_cast<std::int64_t>(job_target_names().size()));
+        const std::string file = (fs::path(directory) / fmt::format("network_{}.pt", member)).string();
+        try {
+            torch::load(net, file);
+        } catch (const c10::Error& e) {
+            throw InputError(file, 0, "",
+                             fmt::format("cannot load the network: {}", e.what_without_backtrace()));
+        }
+        net->eval();
+        impl->nets.push_back(net);
     }
-    impl->net->eval();
     return SequenceModel(impl);
 }
 
 std::vector<double> SequenceModel::predict(const SequenceSample& s) const {
+    return predict_members(s).front();
+}
+
+std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSample& s) const {
+    // front(): the ensemble's mean; then each member's prediction
+    std::vector<std::vector<double>> out(1);
     if (s.job_count() == 0)
-        return {};
+        return out;
     const Tensors t = impl_->tensors(s, false);
     torch::NoGradGuard no_grad;
-    return impl_->unwindow(t, impl_->net->forward(t.x, t.hosts, t.scenario));
+    for (SeqNet net : impl_->nets) // a holder: a shared pointer to the module, whose forward is not const
+        out.push_back(impl_->unwindow(t, net->forward(t.x, t.hosts, t.scenario)));
+    out[0].assign(out[1].size(), 0.0);
+    const double members = static_cast<double>(impl_->nets.size());
+    for (std::size_t k = 1; k < out.size(); ++k)
+        for (std::size_t i = 0; i < out[0].size(); ++i)
+            out[0][i] += out[k][i] / members;
+    return out;
+}
+
+std::size_t SequenceModel::members() const {
+    return impl_->nets.size();
 }
 
 SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::string& data_dir,

@@ -102,17 +102,30 @@ TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
     c.learning_rate = 3e-3;
     c.seed = 4;
     std::vector<double> losses;
-    const SequenceTrainReport r = train_sequence(c, [&](int, double, double v) { losses.push_back(v); });
+    c.ensemble = 2;
+    const SequenceTrainReport r = train_sequence(c, [&](int member, int, double, double v) {
+        if (member == 0)
+            losses.push_back(v);
+    });
     EXPECT_EQ(r.train_samples + r.validation_samples, 8U);
     EXPECT_EQ(losses.size(), 6U);
     EXPECT_LT(*std::min_element(losses.begin(), losses.end()), losses.front()); // it learns something
-    EXPECT_TRUE(fs::exists(out / "network.pt"));
+    EXPECT_TRUE(fs::exists(out / "network_0.pt"));
+    EXPECT_TRUE(fs::exists(out / "network_1.pt"));
+    ASSERT_EQ(r.best_epochs.size(), 2U);
     c.output = again.string();
     train_sequence(c);
     const SequenceModel a = SequenceModel::load(out.string()), b = SequenceModel::load(again.string());
     EXPECT_EQ(a.kind(), kind);
     const auto samples = load_sequences(data().string(), 2);
     const auto pa = a.predict(samples[0]), pb = b.predict(samples[0]);
+    EXPECT_EQ(a.members(), 2U);
+    // the mean is the members' mean, and the members differ (their own initialisations)
+    const auto members = a.predict_members(samples[0]);
+    ASSERT_EQ(members.size(), 3U);
+    EXPECT_NE(members[1], members[2]);
+    for (std::size_t i = 0; i < pa.size(); i += 7)
+        EXPECT_NEAR(pa[i], 0.5 * (members[1][i] + members[2][i]), 1e-9 * std::max(1.0, std::abs(pa[i])));
     ASSERT_EQ(pa.size(), samples[0].job_count() * job_target_names().size());
     EXPECT_EQ(pa, pb); // same seed, same network
     for (const double v : pa)

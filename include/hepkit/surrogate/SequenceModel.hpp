@@ -37,6 +37,7 @@ struct SequenceTrainConfig {
     int patience = 8;            ///< epochs without a better validation loss before stopping
     double validation_fraction = 0.2;
     std::size_t max_samples = 0; ///< 0: every sample of the data
+    int ensemble = 1;            ///< networks, each from its own initialisation (their spread)
     std::uint64_t seed = 1;
     int threads = 1;
 };
@@ -46,22 +47,26 @@ SequenceTrainConfig parse_sequence_config(const config::YamlView& root);
 
 struct SequenceTrainReport {
     std::size_t train_samples = 0, validation_samples = 0, jobs = 0;
-    int best_epoch = 0, epochs_run = 0;
-    double best_validation_loss = 0;
+    std::vector<int> best_epochs, epochs_run; ///< per member
+    double best_validation_loss = 0;          ///< the members' mean
     double seconds = 0;
 };
 
-/// Trains and writes OUTPUT/surrogate.json and OUTPUT/network.pt. `progress(epoch, train loss,
-/// validation loss)` after every epoch.
+/// Trains and writes OUTPUT/surrogate.json and OUTPUT/network_K.pt. `progress(member, epoch,
+/// train loss, validation loss)` after every epoch.
 SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
-                                   const std::function<void(int, double, double)>& progress = {});
+                                   const std::function<void(int, int, double, double)>& progress = {});
 
 class SequenceModel {
   public:
     static SequenceModel load(const std::string& directory);
     SequenceKind kind() const;
-    /// Per job of `s` (its order), job_target_names() values in seconds: jobs × targets.
+    /// Per job of `s` (its order), job_target_names() values in seconds: jobs × targets (the
+    /// ensemble's mean).
     std::vector<double> predict(const SequenceSample& s) const;
+    /// The mean, then each member's prediction (for the spread of anything derived from them).
+    std::vector<std::vector<double>> predict_members(const SequenceSample& s) const;
+    std::size_t members() const;
 
     struct Impl;
     explicit SequenceModel(std::shared_ptr<const Impl> impl);
