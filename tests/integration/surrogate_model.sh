@@ -34,6 +34,16 @@ for t, v in e["targets"].items():
     mae = sum(abs(float(r[t + "_pred"]) - float(r[t + "_sim"])) / abs(float(r[t + "_sim"])) for r in rows) / len(rows)
     assert abs(mae - v["rel_mae"]) < 1e-9 * max(1, mae), (t, mae, v)
 PY
+# a per-job platform-aware model, briefly (2 networks, 2 epochs): the predicted trace of a scenario
+printf 'model: platform\ndata: surrogate-data\noutput: perjob-model\nepochs: 2\nensemble: 2\nmax_samples: 10\n' > perjob.yaml
+msg=$("$hk" surrogate train perjob.yaml 2>&1) || fail "per-job train: $msg"
+grep -q "platform model, 2 network(s) on 8 samples" <<<"$msg" || fail "per-job train: $msg"
+msg=$("$hk" surrogate predict perjob-model "$ex/surrogate/base-one-site.yaml" --trace perjob-trace.csv --json perjob.json 2>&1) ||
+  fail "per-job predict: $msg"
+grep -q "120 jobs, platform model, 2 network(s)" <<<"$msg" || fail "per-job predict: $msg"
+[ "$(($(wc -l < perjob-trace.csv) - 1))" = 120 ] || fail "perjob-trace.csv: $(wc -l < perjob-trace.csv) lines"
+msg=$("$hk" surrogate evaluate perjob-model surrogate-data --json perjob-eval.json) || fail "per-job evaluate: $msg"
+grep -q "platform model, 40 samples" <<<"$msg" || fail "per-job evaluate: $msg"
 # a scan predicted by the surrogate: one row per point, the parameters as the simulated scan's
 "$hk" -q sim --scan "$ex/surrogate/scan.yaml" -o scan-sim.csv || fail "simulated scan"
 "$hk" sim --scan "$ex/surrogate/scan.yaml" --surrogate surrogate-model -o scan-pred.csv 2> scan.err || fail "surrogate scan"
