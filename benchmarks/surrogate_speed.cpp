@@ -89,11 +89,13 @@ int main(int argc, char** argv) {
         // the scenario of N jobs: the base's workload scaled (120 jobs in the base)
         su::Space one = space;
         one.samples = 1;
-        one.parameters = {{"jobs_factor", static_cast<double>(jobs) / 120.0, static_cast<double>(jobs) / 120.0, false}};
+        one.parameters = {
+            {"jobs_factor", static_cast<double>(jobs) / 120.0, static_cast<double>(jobs) / 120.0, false}};
         const std::string file = su::write_variation(one, su::draw(one, 0), (work / "big").string());
         const auto load = [&] {
-            return hepkit::sim::read_grid_scenario(hepkit::config::YamlView(hepkit::config::load_yaml_file(file), file),
-                                                   (work / "big").string());
+            return hepkit::sim::read_grid_scenario(
+                hepkit::config::YamlView(hepkit::config::load_yaml_file(file), file),
+                (work / "big").string());
         };
         std::vector<double> t_sim, t_sum, t_job, t_feat;
         std::size_t n = 0;
@@ -117,14 +119,16 @@ int main(int argc, char** argv) {
             if (q.empty())
                 return 1;
         }
-        std::printf("scenario: %zu jobs on the example base platform (10 workers, 384 cores); simulated makespan "
-                    "%.0f s (the briefly trained summary model says %.0f s)\n",
-                    n, makespan, predicted);
+        std::printf(
+            "scenario: %zu jobs on the example base platform (10 workers, 384 cores); simulated makespan "
+            "%.0f s (the briefly trained summary model says %.0f s)\n",
+            n, makespan, predicted);
         std::printf("%-44s %12s %12s\n", "per scenario, median of runs", "seconds", "sim / this");
         std::printf("%-44s %12.4g %12s\n", "hepkit sim (sim::run)", median(t_sim), "1");
         std::printf("%-44s %12.4g %12.0f\n", "summary model (features + 5 networks)", median(t_sum),
                     median(t_sim) / median(t_sum));
-        std::printf("%-44s %12.4g %12.0f\n", "  of which the features", median(t_feat), median(t_sim) / median(t_feat));
+        std::printf("%-44s %12.4g %12.0f\n", "  of which the features", median(t_feat),
+                    median(t_sim) / median(t_feat));
         std::printf("%-44s %12.4g %12.1f\n", "per-job platform model (sequence + network)", median(t_job),
                     median(t_sim) / median(t_job));
         fs::remove_all(work);
