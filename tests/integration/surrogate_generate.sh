@@ -53,4 +53,17 @@ for kind in condor slurm; do
   [ ! -e "$adata/index.csv" ] || fail "$kind: index.csv written with a sample missing"
   echo "$kind: $n tasks, merge.sh wrote the same index"
 done
+# the other example bases and spaces (unseen platforms): every base simulates, every space generates
+exdir=$(dirname "$space")
+for b in "$exdir"/base*.yaml; do
+  "$hk" -q sim "$b" -o "$out/surrogate-base.csv" || fail "hepkit sim $b"
+done
+for sp in space-platforms space-unseen; do
+  rm -rf "$out/surrogate-$sp"
+  msg=$("$hk" surrogate generate "$exdir/$sp.yaml" -o "$out/surrogate-$sp" -j 2) || fail "$sp: $msg"
+  want=$(sed -n 's/^samples: *//p' "$exdir/$sp.yaml")
+  grep -q "$want samples simulated" <<<"$msg" || fail "$sp: $msg"
+done
+bases=$(cut -d, -f3 "$out/surrogate-space-platforms/index.csv" | tail -n +2 | sort -u | tr '\n' ' ')
+[ "$bases" = "0 1 " ] || fail "space-platforms drew the bases '$bases', expected both"
 echo "surrogate generate ok"
