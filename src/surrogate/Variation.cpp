@@ -79,15 +79,19 @@ void set_cluster_size(pugi::xml_node cluster, long first, long n) {
     cluster.attribute("radical").set_value(fmt::format("{}-{}", first, first + n - 1).c_str());
 }
 
-// Removes a host element and the routes of its zone that start or end at it.
+// Removes a host element and what names it in its zone: routes that start or end at it, and its
+// <host_link> (the up/down links of a host in a Cluster-routed zone).
 void remove_host(pugi::xml_node host) {
     const std::string id = host.attribute("id").value();
     pugi::xml_node zone = host.parent();
-    std::vector<pugi::xml_node> routes;
+    std::vector<pugi::xml_node> gone;
     for (const auto& r : zone.children("route"))
         if (id == r.attribute("src").value() || id == r.attribute("dst").value())
-            routes.push_back(r);
-    for (auto& r : routes)
+            gone.push_back(r);
+    for (const auto& l : zone.children("host_link"))
+        if (id == l.attribute("id").value())
+            gone.push_back(l);
+    for (auto& r : gone)
         zone.remove_child(r);
     zone.remove_child(host);
 }

@@ -193,3 +193,61 @@ TEST(SurrogateFeatures, TheBaseScenarioByHand) {
 }
 
 } // namespace
+
+namespace {
+
+// A worker removed from a Cluster-routed zone takes its <host_link> along (else the loader meets
+// a host_link naming no host).
+TEST(SurrogateVariation, RemovedHostsTakeTheirHostLinks) {
+    const auto dir = temp_dir("host-links");
+    fs::create_directories(dir);
+    std::ofstream(dir / "p.xml") << R"(<?xml version='1.0'?>
+<platform version="4.1">
+  <zone id="grid" routing="Full">
+    <zone id="st" routing="Full">
+      <host id="t1-se" speed="1Gf" core="4"><prop id="type" value="storage"/>
+        <disk id="d" read_bw="1GBps" write_bw="1GBps"><prop id="size" value="1PB"/><prop id="mount" value="/"/></disk></host>
+    </zone>
+    <zone id="c" routing="Cluster">
+      <router id="c-gw"/>
+      <host id="w1" speed="1Gf" core="8"><prop id="type" value="worker"/></host>
+      <host id="w2" speed="1Gf" core="8"><prop id="type" value="worker"/></host>
+      <host id="w3" speed="1Gf" core="8"><prop id="type" value="worker"/></host>
+      <link id="w1_up" bandwidth="1GBps" latency="1us"/><link id="w1_down" bandwidth="1GBps" latency="1us"/>
+      <link id="w2_up" bandwidth="1GBps" latency="1us"/><link id="w2_down" bandwidth="1GBps" latency="1us"/>
+      <link id="w3_up" bandwidth="1GBps" latency="1us"/><link id="w3_down" bandwidth="1GBps" latency="1us"/>
+      <host_link id="w1" up="w1_up" down="w1_down"/>
+      <host_link id="w2" up="w2_up" down="w2_down"/>
+      <host_link id="w3" up="w3_up" down="w3_down"/>
+      <backbone id="bb" bandwidth="10GBps" latency="1us"/>
+    </zone>
+    <link id="wan" bandwidth="1GBps" latency="1ms"/>
+    <zoneRoute src="st" dst="c" gw_src="t1-se" gw_dst="c-gw"><link_ctn id="wan"/></zoneRoute>
+  </zone>
+</platform>
+)";
+    std::ofstream(dir / "w.json")
+        << R"({"a": {"num_jobs": 3, "cores": {"type": "histogram", "counts": [0, 1]},
+        "flops": {"type": "gaussian", "average": 1e9, "sigma": 1e8},
+        "memory": {"type": "gaussian", "average": 1e9, "sigma": 1e8},
+        "outfilesize": {"type": "gaussian", "average": 1e6, "sigma": 1e5},
+        "workload_type": "calculation", "submission_time": 0}})";
+    std::ofstream(dir / "base.yaml") << "name: hl\nplatform: p.xml\nworkloads: [w.json]\n";
+    Space space;
+    space.origin = "test";
+    space.bases = {(dir / "base.yaml").string()};
+    const sim::GridScenario s =
+        load(write_variation(space, sample({{"removed_hosts", 2}}), (dir / "out").string()));
+    int workers = 0;
+    for (const std::string h : {"w1", "w2", "w3"})
+        workers += s.platform->find_host(h) ? 1 : 0;
+    EXPECT_EQ(workers, 1);
+    std::ifstream in(dir / "out" / "platform.xml");
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    std::size_t links = 0;
+    for (auto at = text.find("<host_link"); at != std::string::npos; at = text.find("<host_link", at + 1))
+        ++links;
+    EXPECT_EQ(links, 1U);
+}
+
+} // namespace
