@@ -201,6 +201,7 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
     j["end_mae_of_makespan"] = e.end_mae_of_makespan;
     j["makespan_rel_mae"] = e.makespan_rel_mae;
     j["mean_wall_time_rel_mae"] = e.mean_wall_rel_mae;
+    j["throughput_curve_rel_mae"] = e.throughput_rel_mae;
     j["predict_seconds"] = e.predict_seconds;
     if (!o.json.empty())
         write_json_file(o.json, j, 2);
@@ -212,8 +213,9 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
             fmt::print("    {:<20} {:.4f}\n", e.targets[t], e.rel_mae[t]);
         fmt::print(
             "  start, end: MAE / makespan {:.4f}, {:.4f}\n  makespan relative MAE {:.4f}, mean wall time "
-            "relative MAE {:.4f}\n",
-            e.start_mae_of_makespan, e.end_mae_of_makespan, e.makespan_rel_mae, e.mean_wall_rel_mae);
+            "relative MAE {:.4f}, throughput curve (t10 … t90) relative MAE {:.4f}\n",
+            e.start_mae_of_makespan, e.end_mae_of_makespan, e.makespan_rel_mae, e.mean_wall_rel_mae,
+            e.throughput_rel_mae);
     }
     return 0;
 }

@@ -145,6 +145,8 @@ TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
     EXPECT_EQ(e.samples, 3U);
     EXPECT_GT(e.jobs, 0U);
     EXPECT_GT(e.rel_mae[2], 0);
+    EXPECT_GT(e.throughput_rel_mae, 0);
+    EXPECT_TRUE(std::isfinite(e.throughput_rel_mae));
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, SurrogateSequenceKinds,

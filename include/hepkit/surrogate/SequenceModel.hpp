@@ -85,6 +85,9 @@ struct SequenceEvaluation {
     std::vector<double> rel_mae;      ///< per target, over jobs
     double start_mae_of_makespan = 0, end_mae_of_makespan = 0;
     double makespan_rel_mae = 0, mean_wall_rel_mae = 0;
+    /// The throughput curve (t10 … t90 of the jobs' ends), relative MAE over its five points and
+    /// the samples.
+    double throughput_rel_mae = 0;
     double predict_seconds = 0; ///< all samples
 };
 SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::string& data_dir,
