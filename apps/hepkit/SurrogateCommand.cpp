@@ -67,6 +67,7 @@ int run_generate(const GenerateArgs& o, const GlobalOptions& g) {
         return 0;
     }
     surrogate::GenerateOptions options;
+    options.last = space.samples;
     if (!o.samples.empty())
         std::tie(options.first, options.last) = sample_range(o.samples, space.samples);
     options.threads = o.threads;
@@ -79,10 +80,7 @@ int run_generate(const GenerateArgs& o, const GlobalOptions& g) {
     line.finish();
     // The index covers the whole space: written once every sample is done (a job array's task
     // runs one sample and leaves it to merge.sh).
-    std::size_t first = 0, last = space.samples;
-    if (!o.samples.empty())
-        std::tie(first, last) = sample_range(o.samples, space.samples);
-    const bool whole = first == 0 && last == space.samples;
+    const bool whole = options.first == 0 && options.last == space.samples;
     if (whole)
         surrogate::write_index(space, o.out);
     if (!g.quiet)

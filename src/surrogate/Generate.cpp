@@ -6,6 +6,7 @@
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/grid/JobArray.hpp"
 #include "hepkit/sim/grid/Run.hpp"
@@ -173,50 +174,35 @@ GenerateReport generate(const Space& space, const std::string& out_dir, const Ge
     GenerateReport report;
     if (first >= last)
         return report;
-    std::atomic<std::size_t> next{first}, done{0};
-    std::mutex report_mutex, error_mutex, progress_mutex;
-    std::exception_ptr error;
-    const auto worker = [&] {
-        for (;;) {
-            const std::size_t k = next++;
-            if (k >= last)
-                return;
-            try {
-                run_sample(space, k, out_dir, report, report_mutex);
-            } catch (const InputError& e) {
-                const std::lock_guard l(error_mutex);
-                if (!error)
-                    error = std::make_exception_ptr(
-                        InputError(e.file(), e.line(), e.key(),
-                                   fmt::format("{} (sample {} of {})", e.message(), k, space.origin)));
-                next = last;
-                return;
-            } catch (...) {
-                const std::lock_guard l(error_mutex);
-                if (!error)
-                    error = std::current_exception();
-                next = last;
-                return;
-            }
-            const std::size_t d = ++done;
-            if (options.progress) {
-                const std::lock_guard l(progress_mutex);
-                options.progress(d, last - first);
-            }
-        }
-    };
     unsigned threads = options.threads > 0 ? options.threads : space.threads;
     if (threads == 0)
         threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, last - first));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t)
-        pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool)
-        t.join();
-    if (error)
-        std::rethrow_exception(error);
+    ThreadPool pool(std::min<std::size_t>(threads, last - first));
+    // After a failing sample the others are skipped: the pool rethrows the first error when all
+    // tasks have returned.
+    std::atomic<bool> stop{false};
+    std::atomic<std::size_t> done{0};
+    std::mutex report_mutex, progress_mutex;
+    pool.parallel_for(last - first, [&](std::size_t i) {
+        if (stop)
+            return;
+        const std::size_t k = first + i;
+        try {
+            run_sample(space, k, out_dir, report, report_mutex);
+        } catch (const InputError& e) {
+            stop = true;
+            throw InputError(e.file(), e.line(), e.key(),
+                             fmt::format("{} (sample {} of {})", e.message(), k, space.origin));
+        } catch (...) {
+            stop = true;
+            throw;
+        }
+        const std::size_t d = ++done;
+        if (options.progress) {
+            const std::lock_guard l(progress_mutex);
+            options.progress(d, last - first);
+        }
+    });
     return report;
 }
 

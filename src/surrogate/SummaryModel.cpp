@@ -44,7 +44,17 @@ struct Index {
                              "no such column: the index was written by another hepkit version");
         return static_cast<std::size_t>(it - header.begin());
     }
+    std::vector<std::size_t> columns(const std::vector<std::string>& names, const std::string& path) const {
+        std::vector<std::size_t> c;
+        for (const auto& n : names)
+            c.push_back(column(n, path));
+        return c;
+    }
 };
+
+// The model on rows of an index (defined with evaluate_summary).
+SummaryEvaluation evaluate_rows(const SummaryModel& model, const Index& idx,
+                                const std::vector<std::size_t>& rows, const std::string& path);
 
 Index read_index(const std::string& dir) {
     const std::string path = (fs::path(dir) / "index.csv").string();
@@ -113,7 +123,8 @@ struct SummaryModel::Impl {
     std::vector<std::size_t> used;  // indices into features of the network's inputs
     std::vector<Transform> in, out; // per used feature, per target
     std::vector<double> lo, hi;     // the training range of every feature
-    mutable std::vector<torch::nn::Sequential> members;
+    /// The trained or loaded networks, until extract() has copied their weights into `layers`.
+    std::vector<torch::nn::Sequential> members;
     // The members' weights as plain arrays, for prediction: a network this small costs less than
     // libtorch's dispatch of its operations (0.23 ms for five members against ~0.02 ms in a loop,
     // bench_surrogate_speed), and a scan evaluates it once per point.
@@ -142,6 +153,7 @@ struct SummaryModel::Impl {
             }
             layers.push_back(std::move(ls));
         }
+        members.clear(); // prediction reads `layers` only
     }
     // One member on one row of standardised inputs: tanh after every layer but the last.
     void forward(std::size_t member, const double* x, double* y) const {
@@ -251,8 +263,10 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
     auto impl = std::make_shared<SummaryModel::Impl>();
     impl->features = features;
     impl->targets = targets;
+    const std::vector<std::size_t> fcol = idx.columns(features, index_path),
+                                   tcol = idx.columns(targets, index_path);
     const auto column = [&](const std::string& name, const std::vector<std::size_t>& rows) {
-        const std::size_t c = idx.column(name, index_path);
+        const std::size_t c = idx.column(name, index_path); // once per column, not per value
         std::vector<double> v;
         for (const auto r : rows)
             v.push_back(idx.rows[r][c]);
@@ -281,9 +295,9 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
         for (const auto r : rows)
             for (std::size_t j = 0; j < cols; ++j) {
                 if (inputs)
-                    m.push_back(impl->in[j].to(idx.rows[r][idx.column(features[impl->used[j]], index_path)]));
+                    m.push_back(impl->in[j].to(idx.rows[r][fcol[impl->used[j]]]));
                 else
-                    m.push_back(impl->out[j].to(idx.rows[r][idx.column(targets[j], index_path)]));
+                    m.push_back(impl->out[j].to(idx.rows[r][tcol[j]]));
             }
         return matrix(m, rows.size(), cols);
     };
@@ -355,20 +369,9 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
     at::set_num_threads(old_threads);
     impl->extract();
     // The ensemble on the validation samples: relative mean absolute errors per target.
-    const SummaryModel model(impl);
-    std::vector<double> sum(targets.size(), 0.0);
-    for (const auto r : val) {
-        std::vector<double> f;
-        for (const auto& name : features)
-            f.push_back(idx.rows[r][idx.column(name, index_path)]);
-        const SummaryPrediction pr = model.predict(f);
-        for (std::size_t j = 0; j < targets.size(); ++j) {
-            const double truth = idx.rows[r][idx.column(targets[j], index_path)];
-            sum[j] += std::abs(pr.mean[j] - truth) / std::max(std::abs(truth), 1e-300);
-        }
-    }
+    const SummaryEvaluation v = evaluate_rows(SummaryModel(impl), idx, val, index_path);
     for (std::size_t j = 0; j < targets.size(); ++j)
-        report.validation_rel_mae.emplace_back(targets[j], sum[j] / static_cast<double>(val.size()));
+        report.validation_rel_mae.emplace_back(targets[j], v.rel_mae[j]);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     nlohmann::json m;
@@ -459,7 +462,7 @@ const std::vector<std::string>& SummaryModel::targets() const {
     return impl_->targets;
 }
 std::size_t SummaryModel::members() const {
-    return impl_->members.size();
+    return impl_->layers.size();
 }
 
 SummaryPrediction SummaryModel::predict(const std::vector<double>& features) const {
@@ -486,11 +489,11 @@ std::vector<SummaryPrediction> SummaryModel::predict_rows(const std::vector<doub
         for (std::size_t j = 0; j < nu; ++j)
             z[r * nu + j] = m.in[j].to(x[r * nf + m.used[j]]);
     }
-    std::vector<std::vector<double>> values(m.members.size(), std::vector<double>(rows * nt));
-    for (std::size_t k = 0; k < m.members.size(); ++k)
+    std::vector<std::vector<double>> values(m.layers.size(), std::vector<double>(rows * nt));
+    for (std::size_t k = 0; k < m.layers.size(); ++k)
         for (std::size_t r = 0; r < rows; ++r)
             m.forward(k, &z[r * nu], &values[k][r * nt]);
-    const double members = static_cast<double>(m.members.size());
+    const double members = static_cast<double>(m.layers.size());
     for (std::size_t r = 0; r < rows; ++r) {
         out[r].mean.assign(nt, 0.0);
         out[r].spread.assign(nt, 0.0);
@@ -508,17 +511,21 @@ std::vector<SummaryPrediction> SummaryModel::predict_rows(const std::vector<doub
     return out;
 }
 
-SummaryEvaluation evaluate_summary(const SummaryModel& model, const std::string& data_dir) {
-    const Index idx = read_index(data_dir);
-    const std::string path = (fs::path(data_dir) / "index.csv").string();
+namespace {
+
+// The model on rows of an index: what evaluate_summary reports, and train_summary's validation.
+SummaryEvaluation evaluate_rows(const SummaryModel& model, const Index& idx,
+                                const std::vector<std::size_t>& rows, const std::string& path) {
     SummaryEvaluation e;
     e.targets = model.targets();
-    e.samples = idx.rows.size();
+    e.samples = rows.size();
     const std::size_t nt = e.targets.size();
+    const std::vector<std::size_t> fcol = idx.columns(model.features(), path),
+                                   tcol = idx.columns(e.targets, path);
     std::vector<double> x;
-    for (const auto& row : idx.rows)
-        for (const auto& f : model.features())
-            x.push_back(row[idx.column(f, path)]);
+    for (const auto r : rows)
+        for (const auto c : fcol)
+            x.push_back(idx.rows[r][c]);
     const auto t0 = std::chrono::steady_clock::now();
     const auto preds = model.predict_rows(x, e.samples);
     e.predict_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -526,10 +533,10 @@ SummaryEvaluation evaluate_summary(const SummaryModel& model, const std::string&
     e.rel_max.assign(nt, 0.0);
     e.mean_spread.assign(nt, 0.0);
     e.zero_truth.assign(nt, 0);
-    for (std::size_t r = 0; r < e.samples; ++r) {
-        e.outside_domain += preds[r].outside.empty() ? 0 : 1;
+    for (std::size_t i = 0; i < e.samples; ++i) {
+        e.outside_domain += preds[i].outside.empty() ? 0 : 1;
         for (std::size_t j = 0; j < nt; ++j) {
-            const double truth = idx.rows[r][idx.column(e.targets[j], path)], p = preds[r].mean[j];
+            const double truth = idx.rows[rows[i]][tcol[j]], p = preds[i].mean[j];
             e.simulated.push_back(truth);
             e.predicted.push_back(p);
             if (truth == 0) { // no relative error (a sample whose jobs all failed has mean times 0)
@@ -539,7 +546,7 @@ SummaryEvaluation evaluate_summary(const SummaryModel& model, const std::string&
             const double rel = std::abs(p - truth) / std::abs(truth);
             e.rel_mae[j] += rel;
             e.rel_max[j] = std::max(e.rel_max[j], rel);
-            e.mean_spread[j] += preds[r].spread[j] / std::max(std::abs(p), 1e-300);
+            e.mean_spread[j] += preds[i].spread[j] / std::max(std::abs(p), 1e-300);
         }
     }
     for (std::size_t j = 0; j < nt; ++j) {
@@ -548,6 +555,16 @@ SummaryEvaluation evaluate_summary(const SummaryModel& model, const std::string&
         e.mean_spread[j] /= counted;
     }
     return e;
+}
+
+} // namespace
+
+SummaryEvaluation evaluate_summary(const SummaryModel& model, const std::string& data_dir) {
+    const Index idx = read_index(data_dir);
+    std::vector<std::size_t> rows(idx.rows.size());
+    for (std::size_t r = 0; r < rows.size(); ++r)
+        rows[r] = r;
+    return evaluate_rows(model, idx, rows, (fs::path(data_dir) / "index.csv").string());
 }
 
 } // namespace hepkit::surrogate
