@@ -370,50 +370,37 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                    static_cast<std::int64_t>(nh), static_cast<std::int64_t>(nf),
                    static_cast<std::int64_t>(nt));
         torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
-        double best = INFINITY;
-        int best_epoch = 0, epochs_run = 0;
-        detail::BestWeights best_weights;
         std::vector<std::size_t> perm(tt.size());
-        for (int epoch = 1; epoch <= config.epochs; ++epoch) {
-            net->train();
-            for (std::size_t i = 0; i < perm.size(); ++i)
-                perm[i] = i;
-            for (std::size_t i = perm.size(); i-- > 1;)
-                std::swap(perm[i], perm[static_cast<std::size_t>(order_rng() % (i + 1))]);
-            double train_loss = 0;
-            for (const auto i : perm) {
-                const Tensors& t = tt[i];
-                opt.zero_grad();
-                const torch::Tensor loss = torch::mse_loss(net->forward(t.x, t.hosts, t.scenario), t.y);
-                loss.backward();
-                torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
-                opt.step();
-                train_loss += loss.item<double>() / static_cast<double>(tt.size());
-            }
-            net->eval();
-            double vloss = 0;
-            {
+        const detail::Stopped stopped =
+            detail::early_stopping(net->parameters(), config.epochs, config.patience, [&](int epoch) {
+                net->train();
+                for (std::size_t i = 0; i < perm.size(); ++i)
+                    perm[i] = i;
+                detail::shuffle(perm, order_rng);
+                double train_loss = 0;
+                for (const auto i : perm) {
+                    const Tensors& t = tt[i];
+                    opt.zero_grad();
+                    const torch::Tensor loss = torch::mse_loss(net->forward(t.x, t.hosts, t.scenario), t.y);
+                    loss.backward();
+                    torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
+                    opt.step();
+                    train_loss += loss.item<double>() / static_cast<double>(tt.size());
+                }
+                net->eval();
                 torch::NoGradGuard no_grad;
+                double vloss = 0;
                 for (const auto& t : tv)
                     vloss += torch::mse_loss(net->forward(t.x, t.hosts, t.scenario), t.y).item<double>() /
                              static_cast<double>(tv.size());
-            }
-            epochs_run = epoch;
-            if (progress)
-                progress(member, epoch, train_loss, vloss);
-            if (vloss < best) {
-                best = vloss;
-                best_epoch = epoch;
-                best_weights.keep(net->parameters());
-            } else if (config.patience > 0 && epoch - best_epoch >= config.patience) {
-                break;
-            }
-        }
-        best_weights.restore(net->parameters());
+                if (progress)
+                    progress(member, epoch, train_loss, vloss);
+                return vloss;
+            });
         net->eval();
-        report.best_epochs.push_back(best_epoch);
-        report.epochs_run.push_back(epochs_run);
-        report.best_validation_loss += best / static_cast<double>(config.ensemble);
+        report.best_epochs.push_back(stopped.best_epoch);
+        report.epochs_run.push_back(stopped.epochs_run);
+        report.best_validation_loss += stopped.best / static_cast<double>(config.ensemble);
         const std::string file = (fs::path(config.output) / fmt::format("network_{}.pt", member)).string();
         try {
             torch::save(net, file);

@@ -320,43 +320,31 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
         torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
         std::mt19937_64 batch_rng(config.seed * 7919 + static_cast<std::uint64_t>(k));
         std::vector<std::int64_t> perm(static_cast<std::size_t>(nt));
-        double best = INFINITY;
-        int best_epoch = 0;
-        detail::BestWeights best_weights;
-        for (int epoch = 1; epoch <= config.epochs; ++epoch) {
-            net->train();
-            for (std::int64_t i = 0; i < nt; ++i)
-                perm[static_cast<std::size_t>(i)] = i;
-            for (std::size_t i = perm.size(); i-- > 1;)
-                std::swap(perm[i], perm[static_cast<std::size_t>(batch_rng() % (i + 1))]);
-            const torch::Tensor p = torch::tensor(perm, torch::kLong);
-            for (std::int64_t b = 0; b < nt; b += config.batch_size) {
-                const torch::Tensor rows = p.slice(0, b, std::min<std::int64_t>(nt, b + config.batch_size));
-                opt.zero_grad();
-                const torch::Tensor loss =
-                    torch::mse_loss(net->forward(xt.index_select(0, rows)), yt.index_select(0, rows));
-                loss.backward();
-                opt.step();
-            }
-            net->eval();
-            double vloss = 0;
-            {
+        const detail::Stopped stopped =
+            detail::early_stopping(net->parameters(), config.epochs, config.patience, [&](int epoch) {
+                net->train();
+                for (std::int64_t i = 0; i < nt; ++i)
+                    perm[static_cast<std::size_t>(i)] = i;
+                detail::shuffle(perm, batch_rng);
+                const torch::Tensor p = torch::tensor(perm, torch::kLong);
+                for (std::int64_t b = 0; b < nt; b += config.batch_size) {
+                    const torch::Tensor rows =
+                        p.slice(0, b, std::min<std::int64_t>(nt, b + config.batch_size));
+                    opt.zero_grad();
+                    const torch::Tensor loss =
+                        torch::mse_loss(net->forward(xt.index_select(0, rows)), yt.index_select(0, rows));
+                    loss.backward();
+                    opt.step();
+                }
+                net->eval();
                 torch::NoGradGuard no_grad;
-                vloss = torch::mse_loss(net->forward(xv), yv).item<double>();
-            }
-            if (progress)
-                progress(k, epoch, vloss);
-            if (vloss < best) {
-                best = vloss;
-                best_epoch = epoch;
-                best_weights.keep(net->parameters());
-            } else if (config.patience > 0 && epoch - best_epoch >= config.patience) {
-                break;
-            }
-        }
-        best_weights.restore(net->parameters());
+                const double vloss = torch::mse_loss(net->forward(xv), yv).item<double>();
+                if (progress)
+                    progress(k, epoch, vloss);
+                return vloss;
+            });
         net->eval();
-        report.best_epochs.push_back(best_epoch);
+        report.best_epochs.push_back(stopped.best_epoch);
         const std::string file = (fs::path(config.output) / fmt::format("member_{}.pt", k)).string();
         try {
             torch::save(net, file);

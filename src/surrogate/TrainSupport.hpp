@@ -12,6 +12,9 @@
 
 namespace hepkit::surrogate::detail {
 
+template <class T>
+void shuffle(std::vector<T>& v, std::mt19937_64& rng);
+
 struct Split {
     std::vector<std::size_t> train, validation;
 };
@@ -23,8 +26,7 @@ inline Split seeded_split(std::size_t n, double fraction, std::uint64_t seed, st
     for (std::size_t i = 0; i < n; ++i)
         order[i] = i;
     std::mt19937_64 rng(seed);
-    for (std::size_t i = n; i-- > 1;)
-        std::swap(order[i], order[static_cast<std::size_t>(rng() % (i + 1))]);
+    shuffle(order, rng);
     const auto n_val = std::clamp<std::size_t>(
         static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n))), 1, n - min_train);
     Split s;
@@ -50,5 +52,39 @@ class BestWeights {
   private:
     std::vector<torch::Tensor> saved_;
 };
+
+/// A Fisher–Yates shuffle on mt19937_64 (the same order on every standard library).
+template <class T>
+void shuffle(std::vector<T>& v, std::mt19937_64& rng) {
+    for (std::size_t i = v.size(); i-- > 1;)
+        std::swap(v[i], v[static_cast<std::size_t>(rng() % (i + 1))]);
+}
+
+struct Stopped {
+    double best = INFINITY; ///< the best validation loss
+    int best_epoch = 0, epochs_run = 0;
+};
+
+/// Runs `epoch(e)` for e = 1 … epochs — it trains one epoch and returns the validation loss —
+/// until `patience` epochs bring no better loss (0: all epochs run); `params` end with the best
+/// epoch's weights.
+template <class Epoch>
+Stopped early_stopping(const std::vector<torch::Tensor>& params, int epochs, int patience, Epoch&& epoch) {
+    Stopped s;
+    BestWeights best;
+    for (int e = 1; e <= epochs; ++e) {
+        const double loss = epoch(e);
+        s.epochs_run = e;
+        if (loss < s.best) {
+            s.best = loss;
+            s.best_epoch = e;
+            best.keep(params);
+        } else if (patience > 0 && e - s.best_epoch >= patience) {
+            break;
+        }
+    }
+    best.restore(params);
+    return s;
+}
 
 } // namespace hepkit::surrogate::detail

@@ -23,6 +23,15 @@ inline std::filesystem::path temp_file(const std::string& tag, const std::string
     return p;
 }
 
+/// A directory `name` in a temporary directory of this process and `tag`, removed if an earlier
+/// run left it, and not created (a test may check that what it runs creates it).
+inline std::filesystem::path temp_dir(const std::string& tag, const std::string& name) {
+    const auto d =
+        std::filesystem::temp_directory_path() / ("hepkit-" + tag + "-" + std::to_string(::getpid())) / name;
+    std::filesystem::remove_all(d);
+    return d;
+}
+
 /// The InputError `f` throws (fails the test if it throws none; another type propagates).
 inline InputError input_error(const std::function<void()>& f) {
     try {

@@ -2,6 +2,7 @@
 // index, and observables checked against the trace they were computed from.
 
 #include "hepkit/surrogate/Generate.hpp"
+#include "Helpers.hpp"
 #include "hepkit/core/Error.hpp"
 
 #include <algorithm>
@@ -21,9 +22,7 @@ using namespace hepkit::surrogate;
 namespace {
 
 fs::path temp_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("hepkit-generate-" + std::to_string(::getpid())) / name;
-    fs::remove_all(d);
-    return d;
+    return hepkit::test::temp_dir("generate", name);
 }
 
 Space small_space() {

@@ -2,6 +2,7 @@
 // does not depend on it; targets from the trace), and each model kind trained for a few epochs on
 // generated samples: files, reproducibility, windows beyond 500 jobs, a falling validation loss.
 
+#include "Helpers.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/surrogate/Generate.hpp"
@@ -26,9 +27,7 @@ namespace {
 const std::string kBase = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
 
 fs::path temp_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("hepkit-sequence-" + std::to_string(::getpid())) / name;
-    fs::remove_all(d);
-    return d;
+    return hepkit::test::temp_dir("sequence", name);
 }
 
 // Eight small samples, made once for the tests of this file.

@@ -4,6 +4,7 @@
 // errors of a model directory that is not one.
 
 #include "hepkit/surrogate/SummaryModel.hpp"
+#include "Helpers.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/surrogate/Features.hpp"
 #include "hepkit/surrogate/Generate.hpp"
@@ -23,8 +24,7 @@ using namespace hepkit::surrogate;
 namespace {
 
 fs::path temp_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("hepkit-summary-" + std::to_string(::getpid())) / name;
-    fs::remove_all(d);
+    const fs::path d = hepkit::test::temp_dir("summary", name);
     fs::create_directories(d);
     return d;
 }

@@ -1,6 +1,7 @@
 // A sample written as a scenario: what each parameter changes, checked on the scenario as
 // hepkit sim loads it (the platform loader and the workload builder read the written files).
 
+#include "Helpers.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
@@ -23,9 +24,7 @@ namespace {
 const std::string kBase = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
 
 fs::path temp_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("hepkit-variation-" + std::to_string(::getpid())) / name;
-    fs::remove_all(d);
-    return d;
+    return hepkit::test::temp_dir("variation", name);
 }
 
 sim::GridScenario load(const std::string& scenario) {
