@@ -349,8 +349,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     fs::create_directories(config.output, ec);
     if (ec)
         throw OutputError(config.output, 0, "", fmt::format("cannot create directory: {}", ec.message()));
-    const int old_threads = at::get_num_threads();
-    at::set_num_threads(config.threads);
+    const detail::TorchThreads threads(config.threads);
     std::vector<Tensors> tt, tv;
     for (const auto k : train)
         tt.push_back(impl->tensors(samples[k], true));
@@ -402,15 +401,9 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
         report.epochs_run.push_back(stopped.epochs_run);
         report.best_validation_loss += stopped.best / static_cast<double>(config.ensemble);
         const std::string file = (fs::path(config.output) / fmt::format("network_{}.pt", member)).string();
-        try {
-            torch::save(net, file);
-        } catch (const c10::Error& e) {
-            throw OutputError(file, 0, "",
-                              fmt::format("cannot write the network: {}", e.what_without_backtrace()));
-        }
+        detail::save_network(net, file);
         impl->nets.push_back(net);
     }
-    at::set_num_threads(old_threads);
     const double best = report.best_validation_loss;
 
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -498,13 +491,7 @@ SequenceModel SequenceModel::load(const std::string& directory) {
                    static_cast<std::int64_t>(feature_names().size()),
                    static_cast<std::int64_t>(job_target_names().size()));
         const std::string file = (fs::path(directory) / fmt::format("network_{}.pt", member)).string();
-        try {
-            torch::load(net, file);
-        } catch (const c10::Error& e) {
-            throw InputError(file, 0, "",
-                             fmt::format("cannot load the network: {}", e.what_without_backtrace()));
-        }
-        net->eval();
+        detail::load_network(net, file);
         impl->nets.push_back(net);
     }
     return SequenceModel(impl);

@@ -308,8 +308,7 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
     fs::create_directories(config.output, ec);
     if (ec)
         throw OutputError(config.output, 0, "", fmt::format("cannot create directory: {}", ec.message()));
-    const int old_threads = at::get_num_threads();
-    at::set_num_threads(config.threads);
+    const detail::TorchThreads threads(config.threads);
     SummaryTrainReport report;
     report.train_samples = train.size();
     report.validation_samples = val.size();
@@ -346,15 +345,9 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
         net->eval();
         report.best_epochs.push_back(stopped.best_epoch);
         const std::string file = (fs::path(config.output) / fmt::format("member_{}.pt", k)).string();
-        try {
-            torch::save(net, file);
-        } catch (const c10::Error& e) {
-            throw OutputError(file, 0, "",
-                              fmt::format("cannot write the network: {}", e.what_without_backtrace()));
-        }
+        detail::save_network(net, file);
         impl->members.push_back(net);
     }
-    at::set_num_threads(old_threads);
     impl->extract();
     // The ensemble on the validation samples: relative mean absolute errors per target.
     const SummaryEvaluation v = evaluate_rows(SummaryModel(impl), idx, val, index_path);
@@ -427,13 +420,7 @@ SummaryModel SummaryModel::load(const std::string& directory) {
         for (int k = 0; k < members; ++k) {
             torch::nn::Sequential net = make_net(impl->used.size(), hidden, impl->targets.size());
             const std::string file = (fs::path(directory) / fmt::format("member_{}.pt", k)).string();
-            try {
-                torch::load(net, file);
-            } catch (const c10::Error& e) {
-                throw InputError(file, 0, "",
-                                 fmt::format("cannot load the network: {}", e.what_without_backtrace()));
-            }
-            net->eval();
+            detail::load_network(net, file);
             impl->members.push_back(net);
         }
     } catch (const nlohmann::json::exception& e) {

@@ -2,7 +2,12 @@
 // What both model kinds' training loops share: the seeded split of the samples into training and
 // validation sets, and the weights of the best validation epoch (early stopping keeps them).
 
+#include "hepkit/core/Error.hpp"
+
 #include <torch/torch.h>
+
+#include <fmt/format.h>
+#include <string>
 
 #include <algorithm>
 #include <cmath>
@@ -85,6 +90,39 @@ Stopped early_stopping(const std::vector<torch::Tensor>& params, int epochs, int
     }
     best.restore(params);
     return s;
+}
+
+/// libtorch's intra-op threads set for a training and put back at its end (also when it throws).
+class TorchThreads {
+  public:
+    explicit TorchThreads(int threads) : old_(at::get_num_threads()) { at::set_num_threads(threads); }
+    ~TorchThreads() { at::set_num_threads(old_); }
+    TorchThreads(const TorchThreads&) = delete;
+    TorchThreads& operator=(const TorchThreads&) = delete;
+
+  private:
+    int old_;
+};
+
+/// A network's weights written to / read from `file`, libtorch's errors as OutputError /
+/// InputError naming the file.
+template <class Net>
+void save_network(const Net& net, const std::string& file) {
+    try {
+        torch::save(net, file);
+    } catch (const c10::Error& e) {
+        throw OutputError(file, 0, "",
+                          fmt::format("cannot write the network: {}", e.what_without_backtrace()));
+    }
+}
+template <class Net>
+void load_network(Net& net, const std::string& file) {
+    try {
+        torch::load(net, file);
+    } catch (const c10::Error& e) {
+        throw InputError(file, 0, "", fmt::format("cannot load the network: {}", e.what_without_backtrace()));
+    }
+    net->eval();
 }
 
 } // namespace hepkit::surrogate::detail
