@@ -67,4 +67,11 @@ inline bool int_pow(std::int64_t a, std::int64_t b, std::int64_t& out) {
     return overflow;
 }
 
+// a ** b for floats: a square as a * a, which is exactly rounded (glibc's pow differs from it by
+// one ulp for ~0.04 % of doubles) and what numpy's `x**2` computes too; other exponents by pow.
+// Squares are what four-vector expressions are made of (`pt**2 + m**2`), and pow costs ~20 ns.
+inline double real_pow(double a, double b) {
+    return b == 2.0 ? a * a : std::pow(a, b);
+}
+
 } // namespace hepkit::expr::detail

@@ -250,7 +250,7 @@ Col arith(Op op, const Col& a0, const Col& b0, Type e) {
     case Op::div:
         return map2<R, R>(a, b, [](R p, R q) { return p / q; });
     case Op::pow:
-        return map2<R, R>(a, b, [](R p, R q) { return std::pow(p, q); });
+        return map2<R, R>(a, b, [](R p, R q) { return detail::real_pow(p, q); });
     case Op::floordiv:
         return map2<R, R>(a, b, [](R p, R q) {
             R d, m;

@@ -64,9 +64,13 @@ void ColumnEvaluator::check(const Expression& expr, std::span<const ColumnView> 
                     ordered &=
                         c.offsets[r] >= 0 && c.offsets[r] <= c.offsets[r + 1] && c.offsets[r + 1] <= size;
         } else if (std::find(checked.begin(), checked.end(), c.offsets.data()) == checked.end()) {
-            // a collection's columns often share their offsets: each array is scanned once
-            for (std::size_t i = 0; i < events; ++i) // one pass, no early exit: it vectorises
-                ordered &= c.offsets[i] <= c.offsets[i + 1];
+            // a collection's columns often share their offsets: each array is scanned once; one
+            // pass, no early exit, an integer OR-reduction: it vectorises (a bool one does not)
+            const std::int64_t* o = c.offsets.data();
+            std::uint64_t decreasing = 0;
+            for (std::size_t i = 0; i < events; ++i)
+                decreasing |= static_cast<std::uint64_t>(o[i] > o[i + 1]);
+            ordered &= decreasing == 0;
             checked.push_back(c.offsets.data());
         }
         if (!ordered ||
@@ -76,6 +80,13 @@ void ColumnEvaluator::check(const Expression& expr, std::span<const ColumnView> 
                             "its {} values",
                             expr.text(), names[s], c.values.size()));
     }
+    // Increasing rows below `events`: a branch-free pass (it vectorises), then, only when it
+    // fails, the first bad row is looked for, for the message.
+    std::uint32_t bad = 0;
+    for (std::size_t k = 1; k < rows.size(); ++k)
+        bad |= static_cast<std::uint32_t>(rows[k] <= rows[k - 1]);
+    if (bad == 0 && (rows.empty() || rows.back() < events))
+        return;
     for (std::size_t k = 0; k < rows.size(); ++k)
         if (rows[k] >= events || (k > 0 && rows[k] <= rows[k - 1]))
             throw std::invalid_argument(fmt::format(

@@ -259,7 +259,7 @@ class Evaluator {
         case Op::div:
             return Value::real(a / b);
         case Op::pow:
-            return Value::real(std::pow(a, b));
+            return Value::real(detail::real_pow(a, b));
         default: {
             double q = 0, m = 0;
             detail::float_divmod(a, b, q, m);

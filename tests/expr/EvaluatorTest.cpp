@@ -51,6 +51,13 @@ TEST(ExprFunction, SquaringAsTheFitAlwaysDid) {
     EXPECT_EQ(f(x), 1.1 * 1.1 - std::pow(1.1, 2.0));
 }
 
+TEST(ExprEvaluator, FloatSquaresAreExactProducts) {
+    // x ** 2 is x * x, exactly rounded, as numpy's x**2; glibc's pow(2.759, 2) is one ulp below
+    EXPECT_EQ(eval("2.759 ** 2"), Value::real(2.759 * 2.759));
+    EXPECT_NE(2.759 * 2.759, std::pow(2.759, eval("2.0").as_real()));
+    EXPECT_EQ(eval("2.759 ** 3"), Value::real(std::pow(2.759, 3.0))); // other exponents: pow
+}
+
 TEST(ExprEvaluator, IntegerArithmeticAsPython) {
     EXPECT_EQ(eval("7 // 2"), Value::integer(3));
     EXPECT_EQ(eval("-7 // 2"), Value::integer(-4)); // floors, unlike C++
