@@ -103,13 +103,21 @@ expr::Expression compile(const std::string& text, const std::vector<std::string>
     }
 }
 
-expr::ColumnResult evaluate(const expr::Expression& e, const std::vector<ProductId>& ids,
-                            const Batch& batch) {
+std::vector<expr::ColumnView> views_of(const std::vector<ProductId>& ids, const Batch& batch) {
     std::vector<expr::ColumnView> views;
     views.reserve(ids.size());
-    for (const ProductId id : ids)
+    for (const ProductId id : ids) {
         views.push_back(view_of(batch.get(id)));
-    return expr::evaluate_columns(e, views, batch.size(), batch.rows(), batch.first_entry());
+        // once per column and batch, not once per step that reads it
+        batch.check_offsets(id);
+        views.back().offsets_checked = true;
+    }
+    return views;
+}
+
+expr::ColumnResult evaluate(const expr::Expression& e, const std::vector<ProductId>& ids,
+                            const Batch& batch) {
+    return expr::evaluate_columns(e, views_of(ids, batch), batch.size(), batch.rows(), batch.first_entry());
 }
 
 // Element k of a result as T, range-checked for integer T.
@@ -295,21 +303,24 @@ void ExprFilter::declare(const Schema& schema) {
 void ExprFilter::select(const Batch& batch, std::span<std::uint8_t> pass) const {
     if (!expr_)
         throw std::logic_error("ExprFilter " + name() + ": select before declare");
-    const expr::ColumnResult r = evaluate(*expr_, ids_, batch);
+    // One value per selected row (not per event of the batch: after selective filters that would
+    // be a batch-length result to zero and scatter into for a few rows).
     const auto rows = batch.rows();
+    const expr::ColumnResult r =
+        expr::evaluate_rows(*expr_, views_of(ids_, batch), batch.size(), rows, batch.first_entry());
     switch (r.type) {
     case expr::Type::boolean:
         for (std::size_t k = 0; k < rows.size(); ++k)
-            pass[k] = r.bools[rows[k]] != 0;
+            pass[k] = r.bools[k] != 0;
         break;
     case expr::Type::integer:
         for (std::size_t k = 0; k < rows.size(); ++k)
-            pass[k] = r.ints[rows[k]] != 0;
+            pass[k] = r.ints[k] != 0;
         break;
     default:
         // Python's truth of a float: nonzero, NaN too (NaN != 0 is true)
         for (std::size_t k = 0; k < rows.size(); ++k)
-            pass[k] = r.reals[rows[k]] != 0;
+            pass[k] = r.reals[k] != 0;
         break;
     }
 }

@@ -72,7 +72,8 @@ ProductId Schema::require(std::string_view name, std::string_view who) const {
 }
 
 Batch::Batch(const Schema& schema, std::int64_t first_entry, std::size_t events)
-    : schema_(&schema), first_entry_(first_entry), events_(events), rows_(events), columns_(schema.size()) {
+    : schema_(&schema), first_entry_(first_entry), events_(events), rows_(events), columns_(schema.size()),
+      offsets_ok_(schema.size(), 0) {
     for (std::size_t i = 0; i < events; ++i)
         rows_[i] = static_cast<std::uint32_t>(i);
 }
@@ -103,9 +104,34 @@ void Batch::put_shared(ProductId id, std::shared_ptr<const io::Column> column) {
             "Batch::put: product '" + info.name + "' must be " + describe(info) + " with " +
             std::to_string(events_) + " entries, got " + (column->jagged() ? "array of " : "") +
             std::string(io::column_type_name(column->type)) + " with " + std::to_string(column->entries()));
-    if (columns_.size() < schema_->size())
+    if (columns_.size() < schema_->size()) {
         columns_.resize(schema_->size());
+        offsets_ok_.resize(schema_->size(), 0);
+    }
     columns_[id] = std::move(column);
+    offsets_ok_[id] = 0;
+}
+
+void Batch::share_from(const Batch& other, ProductId from, ProductId to) {
+    const bool ok = from < other.offsets_ok_.size() && other.offsets_ok_[from] != 0;
+    put_shared(to, other.share(from));
+    offsets_ok_[to] = ok ? 1 : 0;
+}
+
+void Batch::check_offsets(ProductId id) const {
+    const io::Column& c = get(id);
+    if (!c.jagged() || offsets_ok_[id] != 0)
+        return;
+    // One pass, no early exit, an integer OR-reduction: it vectorises.
+    const std::int64_t* o = c.offsets.data();
+    std::uint64_t decreasing = 0;
+    for (std::size_t i = 0; i + 1 < c.offsets.size(); ++i)
+        decreasing |= static_cast<std::uint64_t>(o[i] > o[i + 1]);
+    if (decreasing != 0 || o[0] < 0 || static_cast<std::uint64_t>(c.offsets.back()) > c.size())
+        throw std::invalid_argument("product '" + schema_->info(id).name +
+                                    "': its offsets are negative, decrease or end beyond its " +
+                                    std::to_string(c.size()) + " values");
+    offsets_ok_[id] = 1;
 }
 
 void Batch::narrow(std::span<const std::uint8_t> pass) {

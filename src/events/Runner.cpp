@@ -159,7 +159,7 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
                     continue;
                 if (node.kind == NodeKind::producer)
                     for (const ProductId id : node.makes)
-                        run.batch.put_shared(id, nominal->batch.share(id));
+                        run.batch.share_from(nominal->batch, id, id);
                 else if (node.kind == NodeKind::filter) {
                     run.batch.set_rows(*nominal->rows_after[node.index]);
                     run.rows_after[node.index] = nominal->rows_after[node.index];
@@ -180,7 +180,7 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
             case NodeKind::replacement:
                 node.producer->produce(run.batch);
                 // From here on, the shift's steps read the replacement under the product's name.
-                run.batch.put_shared(node.replaced, run.batch.share(node.makes.front()));
+                run.batch.share_from(run.batch, node.makes.front(), node.replaced);
                 if (by_rows)
                     detail::mark_replacement(node, run, *by_rows);
                 break;

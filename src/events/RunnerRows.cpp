@@ -344,7 +344,7 @@ void produce_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
     std::vector<std::uint32_t> fresh = rows_to_compute(node, run, nominal);
     if (fresh.empty()) {
         for (const ProductId id : node.makes) {
-            batch.put_shared(id, nominal.batch.share(id));
+            batch.share_from(nominal.batch, id, id);
             run.diff[id].clear();
             run.computed[id].reset();
             run.dense[id] = 0;

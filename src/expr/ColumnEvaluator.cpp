@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace hepkit::expr {
 
@@ -388,27 +389,22 @@ class Columnar {
         case Special::any:
         case Special::all: {
             const Col b = truth(a);
-            const std::uint8_t* x = b.as<std::uint8_t>();
+            const std::uint32_t* count = true_counts(b, rows.size());
             std::uint8_t* o = allocate<std::uint8_t>(out, rows.size());
             const bool any = n.special == Special::any;
             for (std::size_t k = 0; k < rows.size(); ++k) {
-                std::uint8_t acc = any ? 0 : 1;
-                for (std::int64_t i = a.off[k] - base; i < a.off[k + 1] - base; ++i)
-                    acc = any ? (acc | x[i]) : (acc & x[i]);
-                o[k] = acc;
+                const std::int64_t begin = a.off[k] - base, end = a.off[k + 1] - base;
+                const std::uint32_t c = count[end] - count[begin];
+                o[k] = any ? c != 0 : c == static_cast<std::uint32_t>(end - begin);
             }
             return out;
         }
         case Special::sum:
             if (a.elem == Type::boolean) { // a count (sum(Jet_pt > 30)): no overflow, no conversion
-                const std::uint8_t* x = a.as<std::uint8_t>();
+                const std::uint32_t* count = true_counts(a, rows.size());
                 std::int64_t* o = allocate<std::int64_t>(out, rows.size());
-                for (std::size_t k = 0; k < rows.size(); ++k) {
-                    std::int64_t s = 0;
-                    for (std::int64_t i = a.off[k] - base; i < a.off[k + 1] - base; ++i)
-                        s += x[i];
-                    o[k] = s;
-                }
+                for (std::size_t k = 0; k < rows.size(); ++k)
+                    o[k] = count[a.off[k + 1] - base] - count[a.off[k] - base];
             } else if (t == Type::integer) {
                 const Col b = convert(a, Type::integer);
                 const std::int64_t* x = b.as<std::int64_t>();
@@ -455,6 +451,24 @@ class Columnar {
         }
     }
 
+    // The running count of true elements of jagged bool `a` (0/1 bytes) over its rows: element i
+    // is the count before element i, so a row's count is a difference at its offsets. Counting
+    // per row in a loop over its elements mispredicts a branch on every row of another length
+    // than the last (~5 ns a row: `sum(good_mu) == 2` cost 8 ns per event that way).
+    std::uint32_t* true_counts(const Col& a, std::size_t rows) {
+        const std::int64_t base = a.off[0];
+        const auto n = static_cast<std::size_t>(a.off[rows] - base);
+        counts_.resize(n + 1);
+        const std::uint8_t* x = a.as<std::uint8_t>();
+        std::uint32_t c = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            counts_[i] = c;
+            c += x[i];
+        }
+        counts_[n] = c;
+        return counts_.data();
+    }
+
     // a[i] per row, negative from the end; a name's element is read from its column directly.
     Col index(const Node& n, const RowSet& rows) {
         const Col i = convert(eval(n.args[1], rows), Type::integer);
@@ -498,13 +512,15 @@ class Columnar {
     const std::vector<Type>& types_;
     const std::vector<int>& slots_;
     std::span<const ColumnView> columns_;
+    std::vector<std::uint32_t> counts_; ///< true_counts' buffer
 };
 
 } // namespace
 
 bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnView> columns,
-                               std::size_t events, std::span<const std::uint32_t> rows, ColumnResult& out) {
-    out = empty_result(expr, events);
+                               std::size_t events, std::span<const std::uint32_t> rows, ColumnResult& out,
+                               bool compact) {
+    out = empty_result(expr, compact ? rows.size() : events);
     if (rows.empty())
         return true;
     // Per event, every scalar the expression names is bound (read) before evaluation, also
@@ -542,8 +558,11 @@ bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnVie
         }();
         const T* x = c.as<T>();
         if (!is_array(t)) {
-            for (std::size_t k = 0; k < rows.size(); ++k)
-                dest[rows[k]] = x[c.uniform() ? 0 : k];
+            if (compact && !c.uniform())
+                std::copy(x, x + rows.size(), dest.begin());
+            else
+                for (std::size_t k = 0; k < rows.size(); ++k)
+                    dest[compact ? k : rows[k]] = x[c.uniform() ? 0 : k];
             return;
         }
         // array results: rows not evaluated are empty

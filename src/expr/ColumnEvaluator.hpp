@@ -20,8 +20,9 @@ class ColumnEvaluator {
                                   std::int64_t first_entry);
     /// Node by node over whole columns into `out`; false where a row raised an error (the caller
     /// then runs per_event, which raises the first error in event order with its message).
+    /// `compact`: a scalar result with one value per row of `rows` (evaluate_rows), not per event.
     static bool columnar(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
-                         std::span<const std::uint32_t> rows, ColumnResult& out);
+                         std::span<const std::uint32_t> rows, ColumnResult& out, bool compact = false);
     /// `e` with " (event N)" appended, naming the expression when `e` did not.
     static InputError at_event(const Expression& expr, const InputError& e, std::int64_t event);
 };

@@ -55,7 +55,9 @@ void ColumnEvaluator::check(const Expression& expr, std::span<const ColumnView> 
                 fmt::format("'{}': jagged column '{}' has {} offsets for {} events (needs {})", expr.text(),
                             names[s], c.offsets.size(), events, events + 1));
         bool ordered = c.offsets[0] >= 0;
-        if (4 * rows.size() < events) {
+        if (c.offsets_checked) {
+            // checked by the caller
+        } else if (4 * rows.size() < events) {
             // Few rows (events after selective filters): only their offsets are read, so only
             // they are checked — a scan of the whole column would cost more than the evaluation.
             const auto size = static_cast<std::int64_t>(c.values.size());
@@ -73,8 +75,8 @@ void ColumnEvaluator::check(const Expression& expr, std::span<const ColumnView> 
             ordered &= decreasing == 0;
             checked.push_back(c.offsets.data());
         }
-        if (!ordered ||
-            (4 * rows.size() >= events && static_cast<std::uint64_t>(c.offsets[events]) > c.values.size()))
+        if (!ordered || ((c.offsets_checked || 4 * rows.size() >= events) &&
+                         static_cast<std::uint64_t>(c.offsets[events]) > c.values.size()))
             throw std::invalid_argument(
                 fmt::format("'{}': jagged column '{}' has offsets that are negative, decrease or end beyond "
                             "its {} values",
@@ -194,6 +196,30 @@ std::vector<std::uint32_t> passing_rows(const ColumnResult& result, std::span<co
                                                         : result.reals[r] != 0; // NaN != 0
     }
     out.resize(n);
+    return out;
+}
+
+ColumnResult evaluate_rows(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
+                           std::span<const std::uint32_t> rows, std::int64_t first_entry) {
+    if (is_array(expr.type()))
+        throw std::invalid_argument(fmt::format("evaluate_rows: '{}' is {}, not one value per event",
+                                                expr.text(), type_name(expr.type())));
+    ColumnEvaluator::check(expr, columns, events, rows);
+    ColumnResult out;
+    if (ColumnEvaluator::columnar(expr, columns, events, rows, out, true))
+        return out;
+    // a row failed: the per-event path raises the first error in event order, with its message
+    ++fallbacks;
+    const ColumnResult full = ColumnEvaluator::per_event(expr, columns, events, rows, first_entry);
+    out = ColumnEvaluator::empty_result(expr, rows.size());
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        if (!full.bools.empty())
+            out.bools[k] = full.bools[rows[k]];
+        else if (!full.ints.empty())
+            out.ints[k] = full.ints[rows[k]];
+        else if (!full.reals.empty())
+            out.reals[k] = full.reals[rows[k]];
+    }
     return out;
 }
 

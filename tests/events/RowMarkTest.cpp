@@ -1,8 +1,10 @@
 // mark_differences (src/events/RunnerRows.hpp), the comparison behind row-level sharing, against a
 // row-by-row comparison written here: collections of one layout with few differing elements (the
 // sparse path: blocks of elements compared, rows found by bisection), with many (the prefix
-// count), empty rows among them, over all rows and over a subset.
+// count), empty rows among them, over all rows and over a subset; and a batch's offset check.
 #include "RunnerRows.hpp"
+
+#include "hepkit/events/Products.hpp"
 
 #include <gtest/gtest.h>
 #include <random>
@@ -67,4 +69,30 @@ TEST(EventsRowMark, DifferencesFoundWhateverTheirDensity) {
             EXPECT_EQ(d, by_rows(c, *rows, events)) << "p " << p << ", " << rows->size() << " rows";
         }
     }
+}
+
+TEST(EventsBatch, OffsetsCheckedOnceAndBadOnesNamed) {
+    events::Schema schema;
+    const events::ProductId good = schema.add({"good", io::ColumnType::Float32, true}, "test");
+    const events::ProductId bad = schema.add({"bad", io::ColumnType::Float32, true}, "test");
+    events::Batch batch(schema, 0, 3);
+    auto c = io::Column::make("good", io::ColumnType::Float32);
+    c.offsets = {0, 1, 1, 3};
+    c.mut<float>() = {1, 2, 3};
+    batch.put(good, c);
+    c.offsets = {0, 2, 1, 3}; // decreases: a plugin's bad column
+    batch.put(bad, c);
+    EXPECT_NO_THROW(batch.check_offsets(good));
+    try {
+        batch.check_offsets(bad);
+        FAIL() << "bad offsets accepted";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("product 'bad'"), std::string::npos) << e.what();
+    }
+    // shared with what was found out: a second batch does not check again, a bad one still fails
+    events::Batch other(schema, 0, 3);
+    other.share_from(batch, good, good);
+    other.share_from(batch, bad, bad);
+    EXPECT_NO_THROW(other.check_offsets(good));
+    EXPECT_THROW(other.check_offsets(bad), std::invalid_argument);
 }

@@ -87,6 +87,14 @@ class Batch {
     /// (std::invalid_argument otherwise, naming the product).
     void put(ProductId id, io::Column column);
     void put_shared(ProductId id, std::shared_ptr<const io::Column> column);
+    /// Product `from` of `other` (which may be this batch) as product `to`, shared, with what
+    /// check_offsets found out about it.
+    void share_from(const Batch& other, ProductId from, ProductId to);
+    /// Checks a jagged product's offsets once (the first ≥ 0, none decreasing, the last within
+    /// its values) and remembers it; throws std::invalid_argument naming the product where they
+    /// are not (a plugin's bad column). Flat products pass. Expression steps read the columns
+    /// with the check done (expr::ColumnView::offsets_checked), not once per step.
+    void check_offsets(ProductId id) const;
 
     /// Keeps only the selected rows whose pass flag is set: pass[k] belongs to rows()[k].
     void narrow(std::span<const std::uint8_t> pass);
@@ -98,6 +106,7 @@ class Batch {
     std::size_t events_;
     std::vector<std::uint32_t> rows_;
     std::vector<std::shared_ptr<const io::Column>> columns_; ///< by ProductId
+    mutable std::vector<std::uint8_t> offsets_ok_;           ///< by ProductId: check_offsets passed
 };
 
 } // namespace hepkit::events

@@ -36,6 +36,10 @@ namespace hepkit::expr {
 struct ColumnView {
     ArrayView values;
     std::span<const std::int64_t> offsets;
+    /// The caller has checked the offsets (the first ≥ 0, none decreasing, the last within the
+    /// values): evaluate_columns then does not scan them again. A caller that evaluates several
+    /// expressions over the same column checks it once (hepkit::events' batches do).
+    bool offsets_checked = false;
     bool jagged() const { return !offsets.empty(); }
 };
 
@@ -63,6 +67,13 @@ struct ColumnResult {
 /// types or lengths, or rows out of order.
 ColumnResult evaluate_columns(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
                               std::span<const std::uint32_t> rows, std::int64_t first_entry = 0);
+
+/// The same values of a scalar-typed expression, compacted: element k is the value at rows[k]
+/// (result.events is rows.size()). What a filter needs: no result of the batch's length to
+/// allocate, zero and scatter into when few rows are left. Throws std::invalid_argument for an
+/// array type, and what evaluate_columns throws.
+ColumnResult evaluate_rows(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
+                           std::span<const std::uint32_t> rows, std::int64_t first_entry = 0);
 
 /// The same result through Expression::evaluate on every row (Bindings filled from the columns):
 /// the reference evaluate_columns is tested against, and the baseline of its benchmark.
