@@ -8,6 +8,7 @@
 #include "Transform.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/expr/VecMath.hpp"
 #include "hepkit/surrogate/Features.hpp"
 #include "hepkit/surrogate/Generate.hpp"
 
@@ -130,7 +131,7 @@ struct SummaryModel::Impl {
     // bench_surrogate_speed), and a scan evaluates it once per point.
     struct Layer {
         std::size_t in = 0, out = 0;
-        std::vector<double> w, b; // out × in, row-major; out
+        std::vector<double> wt, b; // in × out (transposed: the loop runs over the outputs); out
     };
     std::vector<std::vector<Layer>> layers;
 
@@ -143,11 +144,11 @@ struct SummaryModel::Impl {
                 if (lin == nullptr)
                     continue; // tanh between the layers
                 Layer l;
-                const torch::Tensor w = lin->weight.detach().contiguous(),
+                const torch::Tensor w = lin->weight.detach().t().contiguous(),
                                     b = lin->bias.detach().contiguous();
-                l.out = static_cast<std::size_t>(w.size(0));
-                l.in = static_cast<std::size_t>(w.size(1));
-                l.w.assign(w.data_ptr<double>(), w.data_ptr<double>() + l.out * l.in);
+                l.in = static_cast<std::size_t>(w.size(0));
+                l.out = static_cast<std::size_t>(w.size(1));
+                l.wt.assign(w.data_ptr<double>(), w.data_ptr<double>() + l.out * l.in);
                 l.b.assign(b.data_ptr<double>(), b.data_ptr<double>() + l.out);
                 ls.push_back(std::move(l));
             }
@@ -155,25 +156,32 @@ struct SummaryModel::Impl {
         }
         members.clear(); // prediction reads `layers` only
     }
-    // One member on one row of standardised inputs: tanh after every layer but the last.
+    // One member on one row of standardised inputs: tanh after every layer but the last. Each
+    // output's sum runs over the inputs in order, as a dot product would, but the loop nest runs
+    // over the outputs inside: independent sums side by side, which the compiler vectorises (a
+    // dot product per output is one chain of dependent additions), and tanh over a whole layer
+    // through libmvec (expr::vecmath, 4 ulp): 5 members of 64×64 went from ~47 to ~8 µs.
     void forward(std::size_t member, const double* x, double* y) const {
         const auto& ls = layers[member];
-        std::vector<double> a(x, x + ls.front().in), next;
+        thread_local std::vector<double> a, next;
+        a.assign(x, x + ls.front().in);
         for (std::size_t k = 0; k < ls.size(); ++k) {
             const Layer& l = ls[k];
-            next.assign(l.b.begin(), l.b.end());
-            for (std::size_t o = 0; o < l.out; ++o) {
-                double s = 0;
-                const double* w = &l.w[o * l.in];
-                for (std::size_t i = 0; i < l.in; ++i)
-                    s += w[i] * a[i];
-                next[o] += s;
-                if (k + 1 < ls.size())
-                    next[o] = std::tanh(next[o]);
+            next.assign(l.out, 0.0);
+            double* __restrict s = next.data();
+            for (std::size_t i = 0; i < l.in; ++i) {
+                const double ai = a[i];
+                const double* __restrict w = &l.wt[i * l.out];
+                for (std::size_t o = 0; o < l.out; ++o)
+                    s[o] += w[o] * ai;
             }
+            for (std::size_t o = 0; o < l.out; ++o)
+                s[o] += l.b[o];
+            if (k + 1 < ls.size())
+                expr::vecmath::apply(expr::vecmath::Fn1::tanh, s, s, l.out);
             a.swap(next);
         }
-        std::copy(a.begin(), a.end(), y);
+        std::copy(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(ls.back().out), y);
     }
 };
 
