@@ -72,7 +72,7 @@ void print_times(const events::RunReport& r) {
         width = std::max(width, short_label(s.label).size() + (s.shift.empty() ? 0 : s.shift.size() + 3));
     }
     const double share = total > 0 ? 100.0 / total : 0.0;
-    fmt::print("\nCPU time per step (summed over threads and batches)\n");
+    fmt::print("\ntime per step (summed over threads and batches)\n");
     fmt::print("  {:<{}} {:>9} {:>11} {:>7}\n", "step", width, "calls", "seconds", "share");
     fmt::print("  {:<{}} {:>9} {:>11.6f} {:>6.1f}%\n", "reading the inputs", width, r.batches, r.read_seconds,
                r.read_seconds * share);

@@ -82,12 +82,12 @@ set_tests_properties(cli.events_emit_arrays PROPERTIES SKIP_RETURN_CODE 77 LABEL
   PASS_REGULAR_EXPRESSION "events emit ok")
 
 # What a run prints: the progress line (forced on: no terminal here) with events/s and ETA, the
-# CPU time per step, the cut flow; --graph and --graph=dot instead of running.
+# time per step, the cut flow; --graph and --graph=dot instead of running.
 set(_list ${OUT}/events-hzz-files.txt)
 add_test(NAME cli.events_run_report COMMAND ${WITH_REF} root-files/uproot-HZZ.root sh -c
   "echo @REF@/root-files/uproot-HZZ.root > ${_list} && HEPKIT_PROGRESS=1 ${HK} events run ${OUT}/events-emit.yaml --files-from ${_list} -j 2 -o ${OUT}/events-report 2>&1")
 set_tests_properties(cli.events_run_report PROPERTIES SKIP_RETURN_CODE 77 LABELS events PASS_REGULAR_EXPRESSION
-  "2421 / 2421 events .100.0 %., [0-9.e+]+ events/s, ETA .*2421 events of 1 file in .*CPU time per step.*two_muons: consumer pt0 .events-emit.yaml:7. +1 .*cut flow of pipeline two_muons.*all +2421 +2421 .*two +")
+  "2421 / 2421 events .100.0 %., [0-9.e+]+ events/s, ETA .*2421 events of 1 file in .*time per step.*two_muons: consumer pt0 .events-emit.yaml:7. +1 .*cut flow of pipeline two_muons.*all +2421 +2421 .*two +")
 add_test(NAME cli.events_graph COMMAND ${WITH_REF} root-files/uproot-HZZ.root sh -c
   "echo @REF@/root-files/uproot-HZZ.root > ${_list}.g && ${HK} events run ${OUT}/events-emit.yaml --files-from ${_list}.g --graph && ${HK} events run ${OUT}/events-emit.yaml --files-from ${_list}.g --graph=dot")
 set_tests_properties(cli.events_graph PROPERTIES SKIP_RETURN_CODE 77 LABELS events PASS_REGULAR_EXPRESSION
