@@ -45,7 +45,9 @@ const std::vector<std::string>& feature_names() {
                                                 "link_bw_median",
                                                 "link_bw_min",
                                                 "latency_max",
-                                                "hitrate"};
+                                                "hitrate",
+                                                "route_bw_per_core_mean",
+                                                "route_bw_per_core_min"};
     return names;
 }
 
@@ -105,6 +107,48 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
             weight += c;
         }
     }
+    // The bandwidth a core gets when every core reads at once: each link's bandwidth over the
+    // cores whose routes to storage cross it (a WAN link shared by a whole cluster, the storage's
+    // NIC by all), a worker's share the least along its route. The bottleneck bandwidth alone
+    // does not see sharing; on random platforms (1–3 clusters behind 1–100 Gbps links) transfer
+    // times follow the share (docs/surrogate.md, "Random platforms").
+    std::vector<double> cores_on(p.link_count(), 0.0);
+    std::vector<std::vector<std::vector<sim::LinkIndex>>> routes(workers.size());
+    for (std::size_t k = 0; k < workers.size(); ++k) {
+        for (const auto st : storages) {
+            if (st == workers[k])
+                continue;
+            try {
+                routes[k].push_back(p.route(workers[k], st).links);
+            } catch (const std::invalid_argument&) {
+                // no route to this storage host: it does not count
+            }
+        }
+        const double c = p.host(workers[k]).cores;
+        for (const auto& r : routes[k])
+            for (const auto l : r)
+                cores_on[l] += c / static_cast<double>(routes[k].size());
+    }
+    double share_sum = 0, share_cores = 0, share_min = 0;
+    for (std::size_t k = 0; k < workers.size(); ++k) {
+        if (routes[k].empty())
+            continue;
+        double share = 0;
+        for (const auto& r : routes[k]) {
+            double least = 0;
+            for (const auto l : r)
+                if (cores_on[l] > 0) {
+                    const double x = p.link(l).bandwidth / cores_on[l];
+                    least = least == 0 ? x : std::min(least, x);
+                }
+            share += least;
+        }
+        share /= static_cast<double>(routes[k].size());
+        const double c = p.host(workers[k]).cores;
+        share_sum += c * share;
+        share_cores += c;
+        share_min = share_cores == c ? share : std::min(share_min, share);
+    }
     std::vector<double> bws, lats;
     for (sim::LinkIndex l = 0; l < p.link_count(); ++l) {
         if (p.link(l).id == "__loopback__")
@@ -132,7 +176,9 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
             median(bws),
             bws.empty() ? 0 : *std::min_element(bws.begin(), bws.end()),
             lats.empty() ? 0 : *std::max_element(lats.begin(), lats.end()),
-            s.options.cache.hitrate};
+            s.options.cache.hitrate,
+            share_cores > 0 ? share_sum / share_cores : 0,
+            share_min};
 }
 
 } // namespace hepkit::surrogate

@@ -16,6 +16,8 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -178,24 +180,31 @@ GenerateReport generate(const Space& space, const std::string& out_dir, const Ge
     if (threads == 0)
         threads = std::max(1u, std::thread::hardware_concurrency());
     ThreadPool pool(std::min<std::size_t>(threads, last - first));
-    // After a failing sample the others are skipped: the pool rethrows the first error when all
-    // tasks have returned.
-    std::atomic<bool> stop{false};
+    // After a failing sample the later ones are skipped and the error of the first failing
+    // sample is raised, whatever the threads' timing: a sample before a failing one still runs
+    // (it might fail too, and then it is the one reported), so the report is the same every run.
+    std::atomic<std::size_t> failed_at{SIZE_MAX};
+    std::exception_ptr error;
     std::atomic<std::size_t> done{0};
-    std::mutex report_mutex, progress_mutex;
+    std::mutex report_mutex, progress_mutex, error_mutex;
     pool.parallel_for(last - first, [&](std::size_t i) {
-        if (stop)
-            return;
         const std::size_t k = first + i;
+        if (k > failed_at)
+            return;
         try {
-            run_sample(space, k, out_dir, report, report_mutex);
-        } catch (const InputError& e) {
-            stop = true;
-            throw InputError(e.file(), e.line(), e.key(),
-                             fmt::format("{} (sample {} of {})", e.message(), k, space.origin));
+            try {
+                run_sample(space, k, out_dir, report, report_mutex);
+            } catch (const InputError& e) {
+                throw InputError(e.file(), e.line(), e.key(),
+                                 fmt::format("{} (sample {} of {})", e.message(), k, space.origin));
+            }
         } catch (...) {
-            stop = true;
-            throw;
+            const std::lock_guard l(error_mutex);
+            if (k < failed_at) {
+                failed_at = k;
+                error = std::current_exception();
+            }
+            return;
         }
         const std::size_t d = ++done;
         if (options.progress) {
@@ -203,6 +212,8 @@ GenerateReport generate(const Space& space, const std::string& out_dir, const Ge
             options.progress(d, last - first);
         }
     });
+    if (error)
+        std::rethrow_exception(error);
     return report;
 }
 

@@ -52,7 +52,7 @@ std::string names() {
 
 Space read_space(const std::string& path) {
     const config::YamlView root(config::load_yaml_file(path), path);
-    root.check_keys({"base", "samples", "seed", "threads", "parameters"});
+    root.check_keys({"base", "samples", "seed", "threads", "parameters", "random_platforms"});
     Space s;
     s.origin = path;
     const auto dir = std::filesystem::path(path).parent_path();
@@ -83,6 +83,13 @@ Space read_space(const std::string& path) {
         if (t < 0 || t > 1024)
             root.at("threads").fail(fmt::format("{} threads: must be between 0 (all cores) and 1024", t));
         s.threads = static_cast<unsigned>(t);
+    }
+    if (root.has("random_platforms")) {
+        const auto r = root.at("random_platforms");
+        s.random_platforms = r.as_double();
+        if (!(s.random_platforms >= 0 && s.random_platforms <= 1))
+            r.fail(fmt::format("{}: the share of samples on a random platform must be between 0 and 1",
+                               s.random_platforms));
     }
     if (root.has("parameters")) {
         const auto params = root.at("parameters");
@@ -135,6 +142,11 @@ Sample draw(const Space& space, std::size_t k) {
     s.scenario_seed = rng();
     if (space.bases.size() > 1)
         s.base = static_cast<std::size_t>(rng() % space.bases.size());
+    // Drawn only where the space asks for random platforms: other spaces keep their samples.
+    if (space.random_platforms > 0 && uniform() < space.random_platforms) {
+        s.base = 0;
+        s.platform_seed = rng() | 1; // never 0, which means "the base's platform"
+    }
     for (const auto& p : space.parameters) {
         const double u = uniform();
         double x;

@@ -186,8 +186,8 @@ struct SummaryModel::Impl {
 };
 
 SummaryTrainConfig parse_summary_config(const config::YamlView& root) {
-    root.check_keys({"model", "data", "output", "targets", "ensemble", "hidden", "epochs", "learning_rate",
-                     "batch_size", "patience", "validation_fraction", "seed", "threads"});
+    root.check_keys({"model", "data", "output", "targets", "features", "ensemble", "hidden", "epochs",
+                     "learning_rate", "batch_size", "patience", "validation_fraction", "seed", "threads"});
     SummaryTrainConfig c;
     if (root.has("model") && root.at("model").as_string() != "summary")
         root.at("model").fail(
@@ -209,6 +209,20 @@ SummaryTrainConfig parse_summary_config(const config::YamlView& root) {
                 t.at(i).fail(fmt::format("unknown target '{}'; allowed: {}", name, list));
             }
             c.targets.push_back(name);
+        }
+    }
+    if (root.has("features")) {
+        const auto f = root.at("features");
+        const auto& all = feature_names();
+        for (std::size_t i = 0; i < f.size(); ++i) {
+            const std::string name = f.at(i).as_string();
+            if (std::find(all.begin(), all.end(), name) == all.end()) {
+                std::string list;
+                for (const auto& a : all)
+                    list += (list.empty() ? "" : ", ") + a;
+                f.at(i).fail(fmt::format("unknown feature '{}'; allowed: {}", name, list));
+            }
+            c.features.push_back(name);
         }
     }
     const auto integer = [&](const char* key, int& v, long long lo, long long hi) {
@@ -285,7 +299,10 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
         impl->lo.push_back(*std::min_element(v.begin(), v.end()));
         impl->hi.push_back(*std::max_element(v.begin(), v.end()));
         const Transform t = Transform::fit(v, true, 0.05);
-        if (t.scale > 1e-12 * std::max(1.0, std::abs(t.mean))) { // constant features carry nothing
+        const bool chosen =
+            config.features.empty() ||
+            std::find(config.features.begin(), config.features.end(), features[f]) != config.features.end();
+        if (chosen && t.scale > 1e-12 * std::max(1.0, std::abs(t.mean))) { // constant ones carry nothing
             impl->used.push_back(f);
             impl->in.push_back(t);
         }

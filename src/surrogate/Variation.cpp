@@ -8,6 +8,8 @@
 #include "hepkit/core/Units.hpp"
 #include "hepkit/surrogate/Generate.hpp"
 
+#include "RandomPlatform.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -264,11 +266,19 @@ std::string write_variation(const Space& space, const Sample& s, const std::stri
     if (ec)
         throw OutputError(dir.string(), 0, "", fmt::format("cannot create directory: {}", ec.message()));
 
-    const std::string platform_file = resolved(base_dir, plat.as_string());
+    std::string platform_file = resolved(base_dir, plat.as_string());
     pugi::xml_document doc;
-    if (const auto r = doc.load_file(platform_file.c_str(), pugi::parse_default | pugi::parse_doctype); !r)
+    if (s.platform_seed != 0) {
+        platform_file = fmt::format("random platform {}", s.platform_seed);
+        const std::string xml = detail::random_platform_xml(s.platform_seed);
+        if (const auto r = doc.load_string(xml.c_str(), pugi::parse_default | pugi::parse_doctype); !r)
+            throw std::logic_error(
+                fmt::format("random platform {} is not XML: {}", s.platform_seed, r.description()));
+    } else if (const auto r = doc.load_file(platform_file.c_str(), pugi::parse_default | pugi::parse_doctype);
+               !r) {
         throw InputError(platform_file, 0, "",
                          fmt::format("XML error: {} (at byte {})", r.description(), r.offset));
+    }
     vary_platform(doc, s, platform_file);
     {
         std::ostringstream out;

@@ -58,7 +58,7 @@ exdir=$(dirname "$space")
 for b in "$exdir"/base*.yaml; do
   "$hk" -q sim "$b" -o "$out/surrogate-base.csv" || fail "hepkit sim $b"
 done
-for sp in space-platforms space-unseen; do
+for sp in space-platforms space-unseen space-random; do
   rm -rf "$out/surrogate-$sp"
   msg=$("$hk" surrogate generate "$exdir/$sp.yaml" -o "$out/surrogate-$sp" -j 2) || fail "$sp: $msg"
   want=$(sed -n 's/^samples: *//p' "$exdir/$sp.yaml")
@@ -66,4 +66,7 @@ for sp in space-platforms space-unseen; do
 done
 bases=$(cut -d, -f3 "$out/surrogate-space-platforms/index.csv" | tail -n +2 | sort -u | tr '\n' ' ')
 [ "$bases" = "0 1 " ] || fail "space-platforms drew the bases '$bases', expected both"
+# random platforms: every sample its own platform, hosts counts that differ
+hosts=$(for d in "$out"/surrogate-space-random/scenarios/*/; do grep -c "<host \|<cluster " "$d/platform.xml"; done | sort -u | wc -l)
+[ "$hosts" -ge 3 ] || fail "space-random: platforms of only $hosts kinds"
 echo "surrogate generate ok"

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <set>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -61,6 +62,32 @@ TEST(SurrogateSpace, SeveralBasesAreDrawnUniformly) {
     for (const int c : count)
         EXPECT_NEAR(c, 300, 70);
     EXPECT_NE(error_of("base: []\nsamples: 2\n").find("non-empty list"), std::string::npos);
+}
+
+TEST(SurrogateSpace, RandomPlatformsAtTheAskedShare) {
+    const Space s = read_space(write_space("random.yaml", "base: [a.yaml, b.yaml]\nsamples: 1000\n"
+                                                          "random_platforms: 0.3\n")
+                                   .string());
+    EXPECT_DOUBLE_EQ(s.random_platforms, 0.3);
+    std::set<std::uint64_t> seeds;
+    int random = 0;
+    for (std::size_t k = 0; k < s.samples; ++k) {
+        const Sample d = draw(s, k);
+        if (d.platform_seed != 0) {
+            ++random;
+            EXPECT_EQ(d.base, 0U); // the first base gives the workload
+            seeds.insert(d.platform_seed);
+        }
+        EXPECT_EQ(draw(s, k).platform_seed, d.platform_seed); // reproducible
+    }
+    EXPECT_NEAR(random, 300, 60);
+    EXPECT_EQ(seeds.size(), static_cast<std::size_t>(random)); // a platform of its own each
+    // without the key nothing changes: no sample gets one
+    const Space none = read_space(write_space("none.yaml", "base: a.yaml\nsamples: 5\n").string());
+    for (std::size_t k = 0; k < none.samples; ++k)
+        EXPECT_EQ(draw(none, k).platform_seed, 0U);
+    EXPECT_NE(error_of("base: b.yaml\nsamples: 2\nrandom_platforms: 1.5\n").find("between 0 and 1"),
+              std::string::npos);
 }
 
 TEST(SurrogateSpace, BadSpacesNameTheKeyAndWhatIsAllowed) {

@@ -185,6 +185,11 @@ TEST(SurrogateFeatures, TheBaseScenarioByHand) {
     // bottlenecks: Tier-1 workers their 25 Gbps NIC, Tier-2 nodes their 10 Gbps link
     EXPECT_DOUBLE_EQ(at("route_bw_mean"), (128 * 25e9 / 8 + 256 * 10e9 / 8) / 384);
     EXPECT_NEAR(at("route_latency_mean"), (128 * 40e-6 + 256 * (50e-6 + 10e-3 + 20e-6)) / 384, 1e-12);
+    // per-core shares: the storage NIC (100 Gbps) is crossed by all 384 cores, the WAN (20 Gbps)
+    // by the 256 Tier-2 cores, a Tier-1 NIC (25 Gbps) by its 64, a Tier-2 link (10 Gbps) by 32:
+    // Tier-1 cores get min(3.125e9/64, 12.5e9/384) = 12.5e9/384, Tier-2 cores 2.5e9/256
+    EXPECT_NEAR(at("route_bw_per_core_mean"), (128 * 12.5e9 / 384 + 256 * 2.5e9 / 256) / 384, 1);
+    EXPECT_NEAR(at("route_bw_per_core_min"), 2.5e9 / 256, 1e-3);
     double flops = 0;
     for (const auto& j : s.workload.jobs)
         flops += j.flops;
@@ -192,6 +197,36 @@ TEST(SurrogateFeatures, TheBaseScenarioByHand) {
 }
 
 } // namespace
+
+// A sample on a random platform: written, loaded by hepkit sim's loader, its own platform per
+// seed and the same one for the same seed (RandomPlatform.cpp).
+TEST(SurrogateVariation, RandomPlatformsLoadAndDependOnTheirSeed) {
+    Space space;
+    space.origin = "test";
+    space.bases = {kBase};
+    const auto dir = temp_dir("random");
+    const auto write = [&](std::uint64_t seed, const std::string& name) {
+        Sample s = sample({});
+        s.platform_seed = seed;
+        return load(write_variation(space, s, (dir / name).string()));
+    };
+    std::set<std::size_t> hosts;
+    for (std::uint64_t seed = 1; seed <= 15; seed += 2) {
+        const sim::GridScenario a = write(seed, "a" + std::to_string(seed));
+        const auto f = scenario_features(a);
+        const auto& names = feature_names();
+        const auto at = [&](const std::string& n) {
+            return f[static_cast<std::size_t>(std::find(names.begin(), names.end(), n) - names.begin())];
+        };
+        EXPECT_GE(at("workers"), 2); // a cluster of at least 2 nodes
+        EXPECT_GT(at("route_bw_per_core_min"), 0);
+        EXPECT_LE(at("route_bw_per_core_min"), at("route_bw_per_core_mean") * (1 + 1e-12)); // a mean rounds
+        hosts.insert(a.platform->host_count());
+        const sim::GridScenario b = write(seed, "b" + std::to_string(seed));
+        EXPECT_EQ(scenario_features(b), f);
+    }
+    EXPECT_GE(hosts.size(), 4U); // platforms of other sizes
+}
 
 namespace {
 

@@ -50,6 +50,10 @@ struct Space {
     std::uint64_t seed = 1;
     unsigned threads = 0; ///< 0: all cores
     std::vector<SpaceParameter> parameters;
+    /// `random_platforms:` the share of samples (0–1) whose platform is drawn for the sample
+    /// (docs/surrogate.md, "Random platforms") instead of being the base's; the first base
+    /// then gives their workload, datasets and options.
+    double random_platforms = 0;
 };
 
 /// Reads a space file. Throws InputError naming the file, line and key for an unknown
@@ -63,6 +67,8 @@ struct Sample {
     std::size_t base = 0; ///< which of Space::bases
     std::uint64_t scenario_seed = 0;
     std::map<std::string, double> values;
+    /// Where the sample's platform is a random one: its seed (RandomPlatform.cpp); 0: the base's.
+    std::uint64_t platform_seed = 0;
 };
 Sample draw(const Space& space, std::size_t k);
 

@@ -27,8 +27,11 @@ struct SummaryTrainConfig {
     std::string data; ///< a `generate` output directory (its index.csv)
     std::string output = "surrogate-model";
     std::vector<std::string> targets; ///< empty: every observable but the job counts
-    int ensemble = 5;                 ///< networks, each from its own initialisation
-    std::vector<int> hidden{64, 64};  ///< units per hidden layer (tanh)
+    /// The scenario features the networks see (feature_names()); empty: all. Features left out
+    /// still bound the training domain that prediction checks.
+    std::vector<std::string> features;
+    int ensemble = 5;                ///< networks, each from its own initialisation
+    std::vector<int> hidden{64, 64}; ///< units per hidden layer (tanh)
     int epochs = 600;
     double learning_rate = 3e-3; ///< Adam
     int batch_size = 32;
