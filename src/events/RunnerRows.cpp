@@ -201,6 +201,13 @@ constexpr std::size_t kComputeAllAbove = 16;
 constexpr std::uint8_t kDiffersEverywhere = 1;  // diff marks every selected row
 constexpr std::uint8_t kComputedEverywhere = 2; // computed on every selected row, not compared yet
 
+// Product `id` differs from the nominal's in every selected row: no mask, nothing to compare.
+void differs_everywhere(SeqRun& run, ProductId id) {
+    run.diff[id].clear();
+    run.computed[id].reset();
+    run.dense[id] = kDiffersEverywhere;
+}
+
 // Where product `id` of the run differs from the nominal's on `rows` (computed rows): compared,
 // and stale rows always (the nominal has no value there).
 RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal,
@@ -380,11 +387,8 @@ void produce_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
             derived = derived || (id < run.dense.size() && run.dense[id] == kDiffersEverywhere);
     for (const ProductId id : node.makes) {
         const io::ColumnType t = batch.schema().info(id).type;
-        if (derived && (t == io::ColumnType::Float32 || t == io::ColumnType::Float64)) {
-            run.diff[id].clear();
-            run.computed[id].reset();
-            run.dense[id] = kDiffersEverywhere;
-        }
+        if (derived && (t == io::ColumnType::Float32 || t == io::ColumnType::Float64))
+            differs_everywhere(run, id);
     }
     std::shared_ptr<const RowMask> rows;
     if (!everywhere) {
@@ -476,12 +480,8 @@ void mark_replacement(const Node& node, SeqRun& run, const SeqRun& nominal) {
         for (const std::uint32_t r : rows)
             with_objects += o[r + 1] != o[r];
         if (kComputeAllAbove * with_objects > rows.size()) {
-            run.diff[node.replaced].clear();
-            run.computed[node.replaced].reset();
-            run.dense[node.replaced] = kDiffersEverywhere;
-            run.diff[node.makes.front()].clear();
-            run.computed[node.makes.front()].reset();
-            run.dense[node.makes.front()] = kDiffersEverywhere;
+            differs_everywhere(run, node.replaced);
+            differs_everywhere(run, node.makes.front());
             return;
         }
         RowMask d(run.batch.size(), 0);
@@ -500,9 +500,7 @@ void mark_replacement(const Node& node, SeqRun& run, const SeqRun& nominal) {
         run.dense[node.replaced] = kComputedEverywhere;
     }
     // The replacement's own product has no nominal counterpart: it differs wherever it is read.
-    run.diff[node.makes.front()].clear();
-    run.computed[node.makes.front()].reset();
-    run.dense[node.makes.front()] = kDiffersEverywhere;
+    differs_everywhere(run, node.makes.front());
 }
 
 } // namespace hepkit::events::detail

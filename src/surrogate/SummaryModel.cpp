@@ -197,34 +197,25 @@ SummaryTrainConfig parse_summary_config(const config::YamlView& root) {
     c.data = root.at("data").as_string();
     if (root.has("output"))
         c.output = root.at("output").as_string();
-    if (root.has("targets")) {
-        const auto t = root.at("targets");
-        const auto all = default_targets();
-        for (std::size_t i = 0; i < t.size(); ++i) {
-            const std::string name = t.at(i).as_string();
-            if (std::find(all.begin(), all.end(), name) == all.end()) {
-                std::string list;
-                for (const auto& a : all)
-                    list += (list.empty() ? "" : ", ") + a;
-                t.at(i).fail(fmt::format("unknown target '{}'; allowed: {}", name, list));
+    // A list of names from `allowed` (an error names the entry and lists them all).
+    const auto names = [&](const char* key, const char* what, const std::vector<std::string>& allowed,
+                           std::vector<std::string>& out) {
+        if (!root.has(key))
+            return;
+        const auto list = root.at(key);
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const std::string name = list.at(i).as_string();
+            if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+                std::string all;
+                for (const auto& a : allowed)
+                    all += (all.empty() ? "" : ", ") + a;
+                list.at(i).fail(fmt::format("unknown {} '{}'; allowed: {}", what, name, all));
             }
-            c.targets.push_back(name);
+            out.push_back(name);
         }
-    }
-    if (root.has("features")) {
-        const auto f = root.at("features");
-        const auto& all = feature_names();
-        for (std::size_t i = 0; i < f.size(); ++i) {
-            const std::string name = f.at(i).as_string();
-            if (std::find(all.begin(), all.end(), name) == all.end()) {
-                std::string list;
-                for (const auto& a : all)
-                    list += (list.empty() ? "" : ", ") + a;
-                f.at(i).fail(fmt::format("unknown feature '{}'; allowed: {}", name, list));
-            }
-            c.features.push_back(name);
-        }
-    }
+    };
+    names("targets", "target", default_targets(), c.targets);
+    names("features", "feature", feature_names(), c.features);
     const auto integer = [&](const char* key, int& v, long long lo, long long hi) {
         if (!root.has(key))
             return;

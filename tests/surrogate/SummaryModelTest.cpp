@@ -9,13 +9,16 @@
 #include "hepkit/surrogate/Features.hpp"
 #include "hepkit/surrogate/Generate.hpp"
 
+#include "hepkit/core/ConfigReader.hpp"
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 namespace fs = std::filesystem;
 using namespace hepkit;
@@ -132,6 +135,31 @@ TEST(SurrogateSummaryModel, SameSeedSameModelAndTheDomainIsFlagged) {
     const auto out = SummaryModel::load(a.string()).predict(f);
     ASSERT_EQ(out.outside.size(), 1U);
     EXPECT_NE(out.outside[0].find("jobs = 100 (trained on ["), std::string::npos) << out.outside[0];
+}
+
+TEST(SurrogateSummaryModel, ChosenFeaturesOnly) {
+    // The law reads three features: a model that sees only those learns it as well.
+    const auto data = temp_dir("chosen");
+    write_index(data, 300, 9);
+    SummaryTrainConfig c = small(data, temp_dir("chosen-model"));
+    c.features = {"jobs", "worker_cores", "route_bw_mean"};
+    const SummaryTrainReport r = train_summary(c);
+    for (const auto& [target, mae] : r.validation_rel_mae)
+        EXPECT_LT(mae, 0.05) << target;
+    std::ifstream in(fs::path(c.output) / "surrogate.json");
+    const auto j = nlohmann::json::parse(in);
+    EXPECT_EQ(j.at("used_features").size(), 3U);
+    // a name that is no feature is an error naming the entry and listing the features
+    const std::string yaml = "model: summary\ndata: d\nfeatures: [jobs, colour]\n";
+    try {
+        parse_summary_config(config::YamlView(YAML::Load(yaml), "train.yaml"));
+        FAIL() << "accepted";
+    } catch (const InputError& e) {
+        EXPECT_NE(
+            std::string(e.what()).find("train.yaml:3: features[1]: unknown feature 'colour'; allowed: jobs,"),
+            std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(SurrogateSummaryModel, BadModelsAndDataNameTheFile) {
