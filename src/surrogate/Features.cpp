@@ -47,7 +47,9 @@ const std::vector<std::string>& feature_names() {
                                                 "latency_max",
                                                 "hitrate",
                                                 "route_bw_per_core_mean",
-                                                "route_bw_per_core_min"};
+                                                "route_bw_per_core_min",
+                                                "cache_route_bw_mean",
+                                                "cache_route_latency_mean"};
     return names;
 }
 
@@ -66,7 +68,7 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
         last = i == 0 ? j.submit : std::max(last, j.submit);
     }
     const double n = static_cast<double>(jobs.size());
-    std::vector<sim::HostIndex> workers, storages;
+    std::vector<sim::HostIndex> workers, storages, caches;
     double worker_cores = 0, rate = 0, storage_bw = 0, cache_bw = 0, cache_disk = 0;
     std::vector<sim::ZoneIndex> sites;
     for (sim::HostIndex h = 0; h < p.host_count(); ++h) {
@@ -84,6 +86,7 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
                 storage_bw += d.read_bw;
         }
         if (has_role(spec, "cache")) {
+            caches.push_back(h);
             for (const auto& d : spec.disks) {
                 cache_bw += d.read_bw;
                 cache_disk += d.size;
@@ -97,16 +100,28 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
         cache_bytes = cache_disk;
     // Routes from each worker to each storage host: the bottleneck bandwidth and the latency,
     // averaged over the storages, then over the workers weighted by their cores.
-    double route_bw = 0, route_lat = 0, weight = 0;
-    for (const auto w : workers) {
-        const detail::RouteFacts r = detail::route_to_storage(p, w, storages);
-        if (r.reached) {
-            const double c = p.host(w).cores;
-            route_bw += c * r.bandwidth;
-            route_lat += c * r.latency;
-            weight += c;
+    // The same to the cache hosts: where a cache sits (`cache_moved`) changes how far its hits
+    // travel; a worker that is the cache reads it locally and is left out.
+    const auto routes_to = [&](const std::vector<sim::HostIndex>& to, double& bw, double& lat) {
+        double weight = 0;
+        bw = lat = 0;
+        for (const auto w : workers) {
+            const detail::RouteFacts r = detail::route_to_storage(p, w, to);
+            if (r.reached) {
+                const double c = p.host(w).cores;
+                bw += c * r.bandwidth;
+                lat += c * r.latency;
+                weight += c;
+            }
         }
-    }
+        if (weight > 0) {
+            bw /= weight;
+            lat /= weight;
+        }
+    };
+    double route_bw = 0, route_lat = 0, cache_bw_route = 0, cache_lat_route = 0;
+    routes_to(storages, route_bw, route_lat);
+    routes_to(caches, cache_bw_route, cache_lat_route);
     // The bandwidth a core gets when every core reads at once: each link's bandwidth over the
     // cores whose routes to storage cross it (a WAN link shared by a whole cluster, the storage's
     // NIC by all), a worker's share the least along its route. The bottleneck bandwidth alone
@@ -171,14 +186,16 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
             storage_bw,
             cache_bw,
             cache_bytes,
-            weight > 0 ? route_bw / weight : 0,
-            weight > 0 ? route_lat / weight : 0,
+            route_bw,
+            route_lat,
             median(bws),
             bws.empty() ? 0 : *std::min_element(bws.begin(), bws.end()),
             lats.empty() ? 0 : *std::max_element(lats.begin(), lats.end()),
             s.options.cache.hitrate,
             share_cores > 0 ? share_sum / share_cores : 0,
-            share_min};
+            share_min,
+            cache_bw_route,
+            cache_lat_route};
 }
 
 } // namespace hepkit::surrogate

@@ -35,16 +35,80 @@ double value_of(const Sample& s, const char* name, double otherwise) {
 
 // ---- the platform (pugixml) ----------------------------------------------------------------
 
-bool has_worker_role(const pugi::xml_node& element) {
+// The roles of a <host> or <cluster> (`<prop id="type" value="worker,cache"/>`).
+std::vector<std::string> roles_of(const pugi::xml_node& element) {
+    std::vector<std::string> out;
     for (const auto& prop : element.children("prop"))
         if (std::string_view(prop.attribute("id").value()) == "type") {
             std::stringstream roles(prop.attribute("value").value());
-            std::string role;
-            while (std::getline(roles, role, ','))
-                if (role == "worker")
-                    return true;
+            for (std::string role; std::getline(roles, role, ',');)
+                out.push_back(role);
         }
-    return false;
+    return out;
+}
+
+bool has_role(const pugi::xml_node& element, const char* role) {
+    const auto roles = roles_of(element);
+    return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+bool has_worker_role(const pugi::xml_node& element) {
+    return has_role(element, "worker");
+}
+
+void set_roles(pugi::xml_node element, const std::vector<std::string>& roles) {
+    std::string value;
+    for (const auto& r : roles)
+        value.append(value.empty() ? "" : ",").append(r);
+    for (auto prop : element.children("prop"))
+        if (std::string_view(prop.attribute("id").value()) == "type") {
+            prop.attribute("value").set_value(value.c_str());
+            return;
+        }
+    auto prop = element.prepend_child("prop");
+    prop.append_attribute("id").set_value("type");
+    prop.append_attribute("value").set_value(value.c_str());
+}
+
+// The paper's "cache moved" (arXiv:2502.12741 §4): each cache host's cache role and disks go to a
+// worker <host> drawn with the sample's seed — one of another zone (site) where there is one,
+// else one of its own site; cluster nodes cannot hold a disk in SimGrid's <cluster>, so they are
+// not candidates, and a platform without worker <host>s keeps its caches. The old host keeps its
+// other roles (none: an idle host). Returns old id → new id, for the scenario's `caches:`.
+std::map<std::string, std::string> move_caches(pugi::xml_document& doc,
+                                               const std::vector<pugi::xml_node>& hosts, std::uint64_t seed) {
+    std::map<std::string, std::string> moved;
+    std::mt19937_64 rng(seed ^ 0x6361'6368'6521ULL);
+    std::vector<pugi::xml_node> caches;
+    for (const auto& x : doc.select_nodes("//host"))
+        if (has_role(x.node(), "cache") && !has_worker_role(x.node()))
+            caches.push_back(x.node());
+    std::vector<pugi::xml_node> taken;
+    for (auto& cache : caches) {
+        std::vector<pugi::xml_node> other_site, same_site;
+        for (const auto& h : hosts)
+            if (std::find(taken.begin(), taken.end(), h) == taken.end())
+                (h.parent() != cache.parent() ? other_site : same_site).push_back(h);
+        const auto& pool = other_site.empty() ? same_site : other_site;
+        if (pool.empty())
+            continue;
+        pugi::xml_node to = pool[rng() % pool.size()];
+        taken.push_back(to);
+        auto roles = roles_of(cache);
+        roles.erase(std::remove(roles.begin(), roles.end(), "cache"), roles.end());
+        set_roles(cache, roles.empty() ? std::vector<std::string>{"none"} : roles);
+        auto to_roles = roles_of(to);
+        to_roles.push_back("cache");
+        set_roles(to, to_roles);
+        for (pugi::xml_node disk = cache.child("disk"); disk;) {
+            const pugi::xml_node next = disk.next_sibling("disk");
+            to.append_copy(disk);
+            cache.remove_child(disk);
+            disk = next;
+        }
+        moved[cache.attribute("id").value()] = to.attribute("id").value();
+    }
+    return moved;
 }
 
 // Multiplies a quantity attribute, written back in the base unit (B/s, s, flop/s).
@@ -98,7 +162,8 @@ void remove_host(pugi::xml_node host) {
     zone.remove_child(host);
 }
 
-void vary_platform(pugi::xml_document& doc, const Sample& s, const std::string& file) {
+std::map<std::string, std::string> vary_platform(pugi::xml_document& doc, const Sample& s,
+                                                 const std::string& file) {
     const double cores = value_of(s, "cores_factor", 1), speed = value_of(s, "speed_factor", 1);
     const double kept = value_of(s, "workers_fraction", 1);
     std::vector<pugi::xml_node> hosts, clusters;
@@ -201,6 +266,9 @@ void vary_platform(pugi::xml_document& doc, const Sample& s, const std::string& 
         scale_attribute(x.node(), "lat", units::Kind::time, lat, "s", file);
         scale_attribute(x.node(), "bb_lat", units::Kind::time, lat, "s", file);
     }
+    if (value_of(s, "cache_moved", 0) >= 1)
+        return move_caches(doc, hosts, s.scenario_seed);
+    return {};
 }
 
 // ---- workloads and datasets (DCSim JSON) ----------------------------------------------------
@@ -279,13 +347,23 @@ std::string write_variation(const Space& space, const Sample& s, const std::stri
         throw InputError(platform_file, 0, "",
                          fmt::format("XML error: {} (at byte {})", r.description(), r.offset));
     }
-    vary_platform(doc, s, platform_file);
+    const std::map<std::string, std::string> moved = vary_platform(doc, s, platform_file);
     {
         std::ostringstream out;
         doc.save(out, "  ");
         write_text(dir / "platform.xml", out.str());
     }
     root["platform"] = "platform.xml";
+    if (!moved.empty() && root["caches"] && root["caches"].IsMap()) {
+        // the scenario's caches follow their hosts (a cache named by a moved host's id)
+        YAML::Node caches(YAML::NodeType::Map);
+        for (const auto& kv : root["caches"]) {
+            const std::string id = kv.first.as<std::string>();
+            const auto it = moved.find(id);
+            caches[it == moved.end() ? id : it->second] = kv.second;
+        }
+        root["caches"] = caches;
+    }
 
     const auto vary_documents = [&](const char* key, const char* stem, const auto& change) {
         if (!root[key])
@@ -334,7 +412,10 @@ std::string write_variation(const Space& space, const Sample& s, const std::stri
             caches.fail("expected a map of cache host to size");
         for (const auto& kv : caches.node()) {
             const config::YamlView v(kv.second, base, fmt::format("caches.{}", kv.first.Scalar()));
-            root["caches"][kv.first.Scalar()] = fmt::format("{:.17g}B", v.as_quantity(units::Kind::size) * f);
+            // under the cache's host now (cache_moved renamed it above)
+            const auto it = moved.find(kv.first.Scalar());
+            root["caches"][it == moved.end() ? kv.first.Scalar() : it->second] =
+                fmt::format("{:.17g}B", v.as_quantity(units::Kind::size) * f);
         }
     }
     if (const auto it = s.values.find("hitrate"); it != s.values.end())

@@ -190,6 +190,9 @@ TEST(SurrogateFeatures, TheBaseScenarioByHand) {
     // Tier-1 cores get min(3.125e9/64, 12.5e9/384) = 12.5e9/384, Tier-2 cores 2.5e9/256
     EXPECT_NEAR(at("route_bw_per_core_mean"), (128 * 12.5e9 / 384 + 256 * 2.5e9 / 256) / 384, 1);
     EXPECT_NEAR(at("route_bw_per_core_min"), 2.5e9 / 256, 1e-3);
+    // the XCache's NIC is the storage's (100 Gbps, 20 us): the same routes' figures
+    EXPECT_DOUBLE_EQ(at("cache_route_bw_mean"), at("route_bw_mean"));
+    EXPECT_DOUBLE_EQ(at("cache_route_latency_mean"), at("route_latency_mean"));
     double flops = 0;
     for (const auto& j : s.workload.jobs)
         flops += j.flops;
@@ -197,6 +200,38 @@ TEST(SurrogateFeatures, TheBaseScenarioByHand) {
 }
 
 } // namespace
+
+// cache_moved: the example grid's XCache (role and disk) goes to one of the Tier-1's two worker
+// hosts (the Tier-2 is a <cluster>, whose nodes cannot hold a disk), drawn by the sample's seed;
+// the scenario's `caches:` follows (resized too), and the cache's routes change.
+TEST(SurrogateVariation, CacheMovedToAWorkerHost) {
+    Space space;
+    space.origin = "test";
+    space.bases = {kBase};
+    std::set<std::string> to;
+    for (std::size_t k = 0; k < 8; ++k) {
+        const auto dir = temp_dir("cache-moved-" + std::to_string(k));
+        Sample drawn = sample({{"cache_moved", 1}, {"cache_size_factor", 2}}, k);
+        drawn.scenario_seed = 100 + k; // the seed picks the host
+        const sim::GridScenario s = load(write_variation(space, drawn, dir.string()));
+        ASSERT_EQ(s.options.cache.sizes.size(), 1U);
+        const std::string host = s.options.cache.sizes.begin()->first;
+        EXPECT_TRUE(host == "t1-wn1" || host == "t1-wn2") << host;
+        EXPECT_DOUBLE_EQ(s.options.cache.sizes.begin()->second, 40e12); // resized too, under its new host
+        to.insert(host);
+        const YAML::Node written = YAML::LoadFile((dir / "scenario.yaml").string());
+        EXPECT_TRUE(written["caches"][host]) << "caches: names the new host";
+        const auto f = scenario_features(s);
+        const auto& names = feature_names();
+        const auto at = [&](const std::string& n) {
+            return f[static_cast<std::size_t>(std::find(names.begin(), names.end(), n) - names.begin())];
+        };
+        // the other Tier-1 worker reaches the cache through both NICs (25 Gbps), the Tier-2
+        // nodes through the WAN and that NIC: 256 cores at 10 Gbps, 64 at 25 Gbps
+        EXPECT_DOUBLE_EQ(at("cache_route_bw_mean"), (64 * 25e9 / 8 + 256 * 10e9 / 8) / 320);
+    }
+    EXPECT_EQ(to.size(), 2U); // both workers drawn over the samples
+}
 
 // A sample on a random platform: written, loaded by hepkit sim's loader, its own platform per
 // seed and the same one for the same seed (RandomPlatform.cpp).
