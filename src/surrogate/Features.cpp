@@ -145,6 +145,7 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
                 cores_on[l] += c / static_cast<double>(routes[k].size());
     }
     double share_sum = 0, share_cores = 0, share_min = 0;
+    bool first_worker = true;
     for (std::size_t k = 0; k < workers.size(); ++k) {
         if (routes[k].empty())
             continue;
@@ -162,7 +163,8 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
         const double c = p.host(workers[k]).cores;
         share_sum += c * share;
         share_cores += c;
-        share_min = share_cores == c ? share : std::min(share_min, share);
+        share_min = first_worker ? share : std::min(share_min, share);
+        first_worker = false;
     }
     std::vector<double> bws, lats;
     for (sim::LinkIndex l = 0; l < p.link_count(); ++l) {

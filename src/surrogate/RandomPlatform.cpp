@@ -96,9 +96,14 @@ std::string random_platform_xml(std::uint64_t seed) {
             "<prop id=\"ram\" value=\"256GiB\"/></host>\n",
             w, gflops(t1_speed), t1_cores);
     x += "      <router id=\"t1-gw\"/>\n";
+    // Every value is drawn into a variable first, in a fixed order: the order in which a function's
+    // arguments are evaluated is unspecified (GCC and clang differ), and a seed must give the same
+    // platform whatever compiled it. (The order is GCC's, right to left, so that the platforms of
+    // docs/surrogate.md's study stay the same.)
+    const double xcache_nic = d.log_uniform(10, 100), se_nic = d.log_uniform(10, 100);
     x += fmt::format("      <link id=\"t1-se-nic\" bandwidth=\"{}\" latency=\"30us\"/>\n"
                      "      <link id=\"t1-xcache-nic\" bandwidth=\"{}\" latency=\"30us\"/>\n",
-                     gbps(d.log_uniform(10, 100)), gbps(d.log_uniform(10, 100)));
+                     gbps(se_nic), gbps(xcache_nic));
     for (long w = 1; w <= t1_workers; ++w)
         x += fmt::format("      <link id=\"t1-wn{}-nic\" bandwidth=\"{}\" latency=\"30us\"/>\n", w,
                          gbps(t1_bw));
@@ -111,15 +116,19 @@ std::string random_platform_xml(std::uint64_t seed) {
 
     const long clusters = d.integer(1, 3);
     static const long core_options[] = {8, 16, 24, 32, 48, 64};
-    for (long c = 1; c <= clusters; ++c)
+    for (long c = 1; c <= clusters; ++c) {
+        const double lat = d.uniform(10e-6, 100e-6), bw = d.log_uniform(1, 25);
+        const long cores = d.pick(core_options);
+        const double speed = d.uniform(4, 16);
+        const long nodes = d.integer(2, 24);
         x += fmt::format(
             "    <cluster id=\"C{0}\" prefix=\"c{0}-wn\" suffix=\"\" radical=\"1-{1}\" speed=\"{2}\" "
             "core=\"{3}\" bw=\"{4}\" lat=\"{5}\" router_id=\"c{0}-gw\">\n"
             "      <prop id=\"type\" value=\"worker\"/>\n"
             "      <prop id=\"ram\" value=\"256GiB\"/>\n"
             "    </cluster>\n",
-            c, d.integer(2, 24), gflops(d.uniform(4, 16)), d.pick(core_options), gbps(d.log_uniform(1, 25)),
-            seconds(d.uniform(10e-6, 100e-6)));
+            c, nodes, gflops(speed), cores, gbps(bw), seconds(lat));
+    }
     std::string routes;
     for (long c = 1; c <= clusters; ++c) {
         const bool campus = clusters == 1 || d.integer(0, 1) == 0;
@@ -133,8 +142,9 @@ std::string random_platform_xml(std::uint64_t seed) {
     }
     for (long a = 1; a <= clusters; ++a)
         for (long b = a + 1; b <= clusters; ++b) {
-            x += fmt::format("    <link id=\"c{}-c{}\" bandwidth=\"{}\" latency=\"{}\"/>\n", a, b,
-                             gbps(d.log_uniform(1, 40)), seconds(d.log_uniform(5e-3, 40e-3)));
+            const double lat = d.log_uniform(5e-3, 40e-3), bw = d.log_uniform(1, 40);
+            x += fmt::format("    <link id=\"c{}-c{}\" bandwidth=\"{}\" latency=\"{}\"/>\n", a, b, gbps(bw),
+                             seconds(lat));
             routes +=
                 fmt::format("    <zoneRoute src=\"C{0}\" dst=\"C{1}\" gw_src=\"c{0}-gw\" gw_dst=\"c{1}-gw\">"
                             "<link_ctn id=\"c{0}-c{1}\"/></zoneRoute>\n",

@@ -160,7 +160,9 @@ struct SummaryModel::Impl {
     // output's sum runs over the inputs in order, as a dot product would, but the loop nest runs
     // over the outputs inside: independent sums side by side, which the compiler vectorises (a
     // dot product per output is one chain of dependent additions), and tanh over a whole layer
-    // through libmvec (expr::vecmath, 4 ulp): 5 members of 64×64 went from ~47 to ~8 µs.
+    // through libmvec (expr::vecmath, 4 ulp): 5 members of 64×64 went from ~47 to ~8 µs. libmvec
+    // picks AVX-512, AVX2 or SSE at run time, so predictions may differ in their last bits from
+    // one CPU to another (not from run to run on one machine).
     void forward(std::size_t member, const double* x, double* y) const {
         const auto& ls = layers[member];
         thread_local std::vector<double> a, next;
@@ -298,6 +300,12 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
             impl->in.push_back(t);
         }
     }
+    if (impl->used.empty())
+        throw InputError(index_path, 0, "features",
+                         config.features.empty()
+                             ? "no feature varies over the training samples: nothing to learn from"
+                             : "none of the features the training file lists varies over the training "
+                               "samples: nothing to learn from (list others, or none for all)");
     for (const auto& t : targets) {
         Transform tr = Transform::fit(column(t, train));
         if (tr.scale == 0)

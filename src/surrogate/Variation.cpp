@@ -85,9 +85,11 @@ std::map<std::string, std::string> move_caches(pugi::xml_document& doc,
             caches.push_back(x.node());
     std::vector<pugi::xml_node> taken;
     for (auto& cache : caches) {
+        // a worker that is a cache already (`worker,cache`) takes no second one: its disks and
+        // its key in `caches:` would be the two caches'
         std::vector<pugi::xml_node> other_site, same_site;
         for (const auto& h : hosts)
-            if (std::find(taken.begin(), taken.end(), h) == taken.end())
+            if (std::find(taken.begin(), taken.end(), h) == taken.end() && !has_role(h, "cache"))
                 (h.parent() != cache.parent() ? other_site : same_site).push_back(h);
         const auto& pool = other_site.empty() ? same_site : other_site;
         if (pool.empty())
@@ -100,9 +102,15 @@ std::map<std::string, std::string> move_caches(pugi::xml_document& doc,
         auto to_roles = roles_of(to);
         to_roles.push_back("cache");
         set_roles(to, to_roles);
+        // The cache's disks go first: a cache host's first disk is its cache (the simulator reads
+        // disks[0]); the worker's own disks follow.
+        const pugi::xml_node first_own = to.child("disk");
         for (pugi::xml_node disk = cache.child("disk"); disk;) {
             const pugi::xml_node next = disk.next_sibling("disk");
-            to.append_copy(disk);
+            if (first_own)
+                to.insert_copy_before(disk, first_own);
+            else
+                to.append_copy(disk);
             cache.remove_child(disk);
             disk = next;
         }

@@ -162,6 +162,36 @@ TEST(SurrogateSummaryModel, ChosenFeaturesOnly) {
     }
 }
 
+TEST(SurrogateSummaryModel, NothingToLearnFromIsAnError) {
+    // every feature the same in every sample: no input left to learn from
+    const auto data = temp_dir("constant");
+    {
+        std::ofstream out(data / "index.csv");
+        out << "sample,seed,base";
+        for (const auto& f : feature_names())
+            out << "," << f;
+        for (const auto& o : observable_names())
+            out << "," << o;
+        out << "\n";
+        for (int r = 0; r < 20; ++r) {
+            out << r << "," << r << ",0";
+            for (std::size_t i = 0; i < feature_names().size(); ++i)
+                out << ",2";
+            for (std::size_t i = 0; i < observable_names().size(); ++i)
+                out << "," << 100 + r;
+            out << "\n";
+        }
+    }
+    try {
+        train_summary(small(data, temp_dir("constant-model")));
+        FAIL() << "trained";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("no feature varies over the training samples"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 TEST(SurrogateSummaryModel, BadModelsAndDataNameTheFile) {
     const auto empty = temp_dir("empty");
     try {

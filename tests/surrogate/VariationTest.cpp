@@ -2,6 +2,7 @@
 // hepkit sim loads it (the platform loader and the workload builder read the written files).
 
 #include "Helpers.hpp"
+#include "RandomPlatform.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
@@ -231,6 +232,64 @@ TEST(SurrogateVariation, CacheMovedToAWorkerHost) {
         EXPECT_DOUBLE_EQ(at("cache_route_bw_mean"), (64 * 25e9 / 8 + 256 * 10e9 / 8) / 320);
     }
     EXPECT_EQ(to.size(), 2U); // both workers drawn over the samples
+}
+
+// Workers with a disk of their own: the cache's disk goes first (the simulator's cache disk is a
+// host's first), and a worker that is a cache already is no destination.
+TEST(SurrogateVariation, CacheMovedBeforeTheWorkersOwnDisk) {
+    const auto dir = temp_dir("cache-disks");
+    fs::create_directories(dir);
+    const std::string grid = std::string(HEPKIT_SOURCE_DIR) + "/examples/grid/";
+    std::ifstream in(grid + "platform.xml");
+    std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string scratch =
+        R"(<disk id="scratch" read_bw="1GBps" write_bw="1GBps"><prop id="size" value="1TB"/><prop id="mount" value="/scratch"/></disk></host>)";
+    for (const char* w : {"t1-wn1", "t1-wn2"}) {
+        const auto at = xml.find(std::string("<host id=\"") + w + "\"");
+        ASSERT_NE(at, std::string::npos);
+        const auto end = xml.find("</host>", at);
+        xml.replace(end, 7, scratch);
+    }
+    // t1-wn2 is a cache already: only t1-wn1 may take the XCache
+    const auto wn2 = xml.find(R"(<host id="t1-wn2")");
+    const auto role = xml.find(R"(value="worker")", wn2);
+    xml.replace(role, std::string(R"(value="worker")").size(), R"(value="worker,cache")");
+    std::ofstream(dir / "platform.xml") << xml;
+    std::ofstream(dir / "base.yaml") << "name: b\nseed: 1\nplatform: platform.xml\ndatasets: [" << grid
+                                     << "datasets.json]\nworkloads: [" << HEPKIT_SOURCE_DIR
+                                     << "/examples/surrogate/workloads.json]\ncaches: {t1-xcache: 20TB}\n";
+    Space space;
+    space.origin = "test";
+    space.bases = {(dir / "base.yaml").string()};
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+        Sample drawn = sample({{"cache_moved", 1}});
+        drawn.scenario_seed = seed;
+        const auto out = dir / ("out" + std::to_string(seed));
+        const sim::GridScenario s = load(write_variation(space, drawn, out.string()));
+        ASSERT_EQ(s.options.cache.sizes.count("t1-wn1"), 1U);
+        const auto h = s.platform->find_host("t1-wn1");
+        ASSERT_TRUE(h.has_value());
+        const auto& disks = s.platform->host(*h).disks;
+        ASSERT_EQ(disks.size(), 2U);
+        EXPECT_DOUBLE_EQ(disks[0].size, 50e12); // the XCache's SSD, then the scratch disk
+        EXPECT_DOUBLE_EQ(disks[1].size, 1e12);
+    }
+}
+
+// A seed's platform is fixed text on every compiler (each draw in its own statement: argument
+// evaluation order is unspecified). These lines are seed 12345's as GCC 12 and clang 14 both
+// write them: a change here changes every random-platform space.
+TEST(SurrogateRandomPlatform, ASeedGivesTheSameTextEverywhere) {
+    const std::string x = hepkit::surrogate::detail::random_platform_xml(12345);
+    for (
+        const char* line :
+        {R"(<host id="t1-wn1" speed="11Gf" core="32">)",
+         R"(<link id="t1-se-nic" bandwidth="54.3Gbps" latency="30us"/>)",
+         R"(<cluster id="C1" prefix="c1-wn" suffix="" radical="1-18" speed="14.4Gf" core="16" bw="21.9Gbps" lat="85.7us" router_id="c1-gw">)",
+         R"(<link id="to-c1" bandwidth="25.4Gbps" latency="401us"/>)"})
+        EXPECT_NE(x.find(line), std::string::npos) << line;
+    EXPECT_EQ(hepkit::surrogate::detail::random_platform_xml(12345), x);
+    EXPECT_NE(hepkit::surrogate::detail::random_platform_xml(12346), x);
 }
 
 // A sample on a random platform: written, loaded by hepkit sim's loader, its own platform per

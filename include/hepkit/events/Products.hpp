@@ -93,7 +93,9 @@ class Batch {
     /// Checks a jagged product's offsets once (the first ≥ 0, none decreasing, the last within
     /// its values) and remembers it; throws std::invalid_argument naming the product where they
     /// are not (a plugin's bad column). Flat products pass. Expression steps read the columns
-    /// with the check done (expr::ColumnView::offsets_checked), not once per step.
+    /// with the check done (expr::ColumnView::offsets_checked), not once per step. It remembers
+    /// the result in the batch: like every use of a Batch, one thread at a time (the runner gives
+    /// each batch to one thread).
     void check_offsets(ProductId id) const;
 
     /// Keeps only the selected rows whose pass flag is set: pass[k] belongs to rows()[k].
