@@ -98,17 +98,21 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
         cache_bytes += size;
     if (cache_bytes == 0)
         cache_bytes = cache_disk;
-    // Routes from each worker to each storage host: the bottleneck bandwidth and the latency,
-    // averaged over the storages, then over the workers weighted by their cores.
-    // The same to the cache hosts: where a cache sits (`cache_moved`) changes how far its hits
-    // travel; a worker that is the cache reads it locally and is left out.
-    const auto routes_to = [&](const std::vector<sim::HostIndex>& to, double& bw, double& lat) {
+    // Routes from each worker to each storage host (computed once: the share below reads them
+    // too): the bottleneck bandwidth and the latency, averaged over the storages, then over the
+    // workers weighted by their cores. The same to the cache hosts: where a cache sits
+    // (`cache_moved`) changes how far its hits travel; a worker that is the cache reads it
+    // locally and is left out.
+    std::vector<std::vector<sim::Route>> routes(workers.size());
+    for (std::size_t k = 0; k < workers.size(); ++k)
+        routes[k] = detail::routes_from(p, workers[k], storages);
+    const auto weighted = [&](const auto& facts_of_worker, double& bw, double& lat) {
         double weight = 0;
         bw = lat = 0;
-        for (const auto w : workers) {
-            const detail::RouteFacts r = detail::route_to_storage(p, w, to);
+        for (std::size_t k = 0; k < workers.size(); ++k) {
+            const detail::RouteFacts r = facts_of_worker(k);
             if (r.reached) {
-                const double c = p.host(w).cores;
+                const double c = p.host(workers[k]).cores;
                 bw += c * r.bandwidth;
                 lat += c * r.latency;
                 weight += c;
@@ -120,28 +124,19 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
         }
     };
     double route_bw = 0, route_lat = 0, cache_bw_route = 0, cache_lat_route = 0;
-    routes_to(storages, route_bw, route_lat);
-    routes_to(caches, cache_bw_route, cache_lat_route);
+    weighted([&](std::size_t k) { return detail::facts_of(p, routes[k]); }, route_bw, route_lat);
+    weighted([&](std::size_t k) { return detail::route_to_storage(p, workers[k], caches); }, cache_bw_route,
+             cache_lat_route);
     // The bandwidth a core gets when every core reads at once: each link's bandwidth over the
     // cores whose routes to storage cross it (a WAN link shared by a whole cluster, the storage's
     // NIC by all), a worker's share the least along its route. The bottleneck bandwidth alone
     // does not see sharing; on random platforms (1–3 clusters behind 1–100 Gbps links) transfer
     // times follow the share (docs/surrogate.md, "Random platforms").
     std::vector<double> cores_on(p.link_count(), 0.0);
-    std::vector<std::vector<std::vector<sim::LinkIndex>>> routes(workers.size());
     for (std::size_t k = 0; k < workers.size(); ++k) {
-        for (const auto st : storages) {
-            if (st == workers[k])
-                continue;
-            try {
-                routes[k].push_back(p.route(workers[k], st).links);
-            } catch (const std::invalid_argument&) {
-                // no route to this storage host: it does not count
-            }
-        }
         const double c = p.host(workers[k]).cores;
         for (const auto& r : routes[k])
-            for (const auto l : r)
+            for (const auto l : r.links)
                 cores_on[l] += c / static_cast<double>(routes[k].size());
     }
     double share_sum = 0, share_cores = 0, share_min = 0;
@@ -152,7 +147,7 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
         double share = 0;
         for (const auto& r : routes[k]) {
             double least = 0;
-            for (const auto l : r)
+            for (const auto l : r.links)
                 if (cores_on[l] > 0) {
                     const double x = p.link(l).bandwidth / cores_on[l];
                     least = least == 0 ? x : std::min(least, x);

@@ -34,29 +34,42 @@ struct RouteFacts {
     bool reached = false; ///< some storage host (other than the host) has a route from it
 };
 
+/// The routes from `host` to each host of `to` that has one (the host itself left out).
+inline std::vector<sim::Route> routes_from(const sim::Platform& p, sim::HostIndex host,
+                                           const std::vector<sim::HostIndex>& to) {
+    std::vector<sim::Route> out;
+    for (const auto t : to) {
+        if (t == host)
+            continue;
+        try {
+            out.push_back(p.route(host, t));
+        } catch (const std::invalid_argument&) {
+            // no route to this host: it does not count
+        }
+    }
+    return out;
+}
+
+/// The bottleneck bandwidth and the latency of `routes`, averaged over them.
+inline RouteFacts facts_of(const sim::Platform& p, const std::vector<sim::Route>& routes) {
+    if (routes.empty())
+        return {};
+    double bw = 0, lat = 0;
+    for (const auto& r : routes) {
+        double b = 0;
+        for (const auto l : r.links)
+            b = b == 0 ? p.link(l).bandwidth : std::min(b, p.link(l).bandwidth);
+        bw += b;
+        lat += r.latency;
+    }
+    const auto k = static_cast<double>(routes.size());
+    return {bw / k, lat / k, true};
+}
+
 /// The routes from `host` to every storage host in `storages` (the host itself left out).
 inline RouteFacts route_to_storage(const sim::Platform& p, sim::HostIndex host,
                                    const std::vector<sim::HostIndex>& storages) {
-    double bw = 0, lat = 0;
-    std::size_t k = 0;
-    for (const auto st : storages) {
-        if (st == host)
-            continue;
-        try {
-            const sim::Route r = p.route(host, st);
-            double b = 0;
-            for (const auto l : r.links)
-                b = b == 0 ? p.link(l).bandwidth : std::min(b, p.link(l).bandwidth);
-            bw += b;
-            lat += r.latency;
-            ++k;
-        } catch (const std::invalid_argument&) {
-            // no route to this storage host: it does not count
-        }
-    }
-    if (k == 0)
-        return {};
-    return {bw / static_cast<double>(k), lat / static_cast<double>(k), true};
+    return facts_of(p, routes_from(p, host, storages));
 }
 
 } // namespace hepkit::surrogate::detail
