@@ -7,6 +7,7 @@
 #include "hepkit/events/Products.hpp"
 
 #include <gtest/gtest.h>
+#include <limits>
 #include <random>
 
 using namespace hepkit;
@@ -95,4 +96,42 @@ TEST(EventsBatch, OffsetsCheckedOnceAndBadOnesNamed) {
     other.share_from(batch, bad, bad);
     EXPECT_NO_THROW(other.check_offsets(good));
     EXPECT_THROW(other.check_offsets(bad), std::invalid_argument);
+}
+
+// The check is two OR-reductions (Products.cpp): every kind of bad offsets, at every position of
+// a batch long enough for the vectorised loop, against the plain rule.
+TEST(EventsBatch, OffsetsCheckFindsEveryBadLayout) {
+    constexpr std::size_t events = 37;
+    events::Schema schema;
+    const events::ProductId id = schema.add({"x", io::ColumnType::Float32, true}, "test");
+    auto plain_ok = [](const std::vector<std::int64_t>& o, std::size_t values) {
+        for (std::size_t i = 0; i + 1 < o.size(); ++i)
+            if (o[i] > o[i + 1])
+                return false;
+        return o.front() >= 0 && o.back() <= static_cast<std::int64_t>(values);
+    };
+    std::vector<std::int64_t> base(events + 1);
+    for (std::size_t i = 0; i <= events; ++i)
+        base[i] = static_cast<std::int64_t>(2 * i);
+    const std::size_t values = 2 * events;
+    const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+    const std::int64_t small = std::numeric_limits<std::int64_t>::min();
+    int cases = 0;
+    for (std::size_t at = 0; at <= events; ++at)
+        for (const std::int64_t v : {std::int64_t{-1}, small, big, std::int64_t{1} << 62, base[at] + 3,
+                                     base[at] - 3, std::int64_t{0}, static_cast<std::int64_t>(values)}) {
+            auto c = io::Column::make("x", io::ColumnType::Float32);
+            c.offsets = base;
+            c.offsets[at] = v;
+            c.mut<float>().assign(values, 1.0f);
+            events::Batch batch(schema, 0, events);
+            batch.put(id, c);
+            const bool ok = plain_ok(c.offsets, values);
+            if (ok)
+                EXPECT_NO_THROW(batch.check_offsets(id)) << "offset " << at << " = " << v;
+            else
+                EXPECT_THROW(batch.check_offsets(id), std::invalid_argument) << "offset " << at << " = " << v;
+            ++cases;
+        }
+    EXPECT_EQ(cases, 8 * static_cast<int>(events + 1));
 }
