@@ -171,6 +171,10 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
         auto cols = read(spec);
         for (std::size_t k = 0; k < reads.size(); ++k)
             input.put(reads[k].id, std::move(cols[k]));
+        // Checked here, once: every variant's batch starts as a copy of `input` and inherits what
+        // was found (checked in the nominal's copy, each shift checked them again).
+        for (const auto& r : reads)
+            input.check_offsets(r.id);
     }
     work.read_seconds = thread_seconds() - t_read;
 
