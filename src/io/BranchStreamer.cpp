@@ -14,11 +14,6 @@ namespace {
 // theory; real classes nest a handful of levels) instead of recursing without end.
 constexpr int kMaxBranchDepth = 64;
 
-void skip_base(Cursor& c, const char* what) {
-    const Cursor::Frame f = c.frame(what);
-    c.skip_to_end(f, what);
-}
-
 // A pointer member whose object is not needed: a null, a reference, or an object skipped by its
 // byte count.
 void skip_pointer(Cursor& c, const char* what) {
@@ -125,14 +120,14 @@ void read_tbranch(Cursor& c, BranchModel& br, int depth, const std::string& pare
     br.name = depth > 0 && name.rfind(parent + ".", 0) != 0 ? parent + "/" + name : std::move(name);
     br.title = std::move(title);
     c.set_object(c.object() + " branch '" + br.name + "'");
-    skip_base(c, "TAttFill");
+    c.skip_object("TAttFill");
     br.compress = c.i32();
     c.i32(); // fBasketSize
     br.entry_offset_len = c.i32();
     br.write_basket = c.i32();
     c.i64(); // fEntryNumber
     if (f.version >= 13)
-        skip_base(c, "TIOFeatures");
+        c.skip_object("TIOFeatures");
     c.i32(); // fOffset
     const std::int32_t max_baskets = c.i32();
     c.i32(); // fSplitLevel

@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <stdexcept>
 #include <system_error>
 #include <unistd.h>
 
@@ -23,13 +24,26 @@ std::mutex& hdf5_mutex() {
     return m;
 }
 
+namespace {
+// Set and cleared under hdf5_mutex, by the session that holds it.
+const Hdf5Session* current_session = nullptr;
+} // namespace
+
 Hdf5Session::Hdf5Session(const std::string& path) : lock_(hdf5_mutex()), api_(&hdf5_api(path)) {
     api_->H5Eget_auto2(H5E_DEFAULT, &old_func_, &old_data_);
     api_->H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    current_session = this;
 }
 
 Hdf5Session::~Hdf5Session() {
+    current_session = nullptr;
     api_->H5Eset_auto2(H5E_DEFAULT, old_func_, old_data_);
+}
+
+const Hdf5Session& hdf5_session() {
+    if (current_session == nullptr)
+        throw std::logic_error("hepkit::io: HDF5 used outside a read or write");
+    return *current_session;
 }
 
 namespace {
@@ -52,21 +66,17 @@ namespace {
 
 using Handle = detail::Hdf5Handle;
 
-// The library of the write under way (set by write_hdf5 under the lock, before any other call).
-const detail::Hdf5Session* session = nullptr;
-const detail::Hdf5Api& H5() {
-    return session->api();
-}
+using detail::H5;
 
 class Writer {
   public:
     Writer(std::string path, std::string tmp) : path_(std::move(path)), tmp_(std::move(tmp)) {}
 
     [[noreturn]] void fail(const std::string& column, const std::string& what) const {
-        const std::string detail = session->description();
+        const std::string why = detail::hdf5_session().description();
         std::string m = what;
-        if (!detail.empty())
-            m.append(" (HDF5: ").append(detail).append(")");
+        if (!why.empty())
+            m.append(" (HDF5: ").append(why).append(")");
         throw OutputError(path_, 0, column.empty() ? std::string() : "column " + column, m);
     }
     hid_t check(hid_t id, const std::string& column, const char* what) const {
@@ -220,7 +230,6 @@ class TempFile {
 void write_hdf5(const std::string& path, std::span<const Column> columns) {
     const std::size_t entries = detail::check_columns(path, columns, true);
     const detail::Hdf5Session hdf5(path);
-    session = &hdf5;
     const Writer w(path, fmt::format("{}.tmp.{}", path, static_cast<long>(::getpid())));
     TempFile temp(w.tmp());
     // Links in creation order (tracked and indexed, as h5py's track_order=True does), so that

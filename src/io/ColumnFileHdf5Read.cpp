@@ -23,11 +23,7 @@ namespace {
 
 using Handle = detail::Hdf5Handle;
 
-// The library of the read under way (set by read_hdf5 under the lock, before any other call).
-const detail::Hdf5Session* session = nullptr;
-const detail::Hdf5Api& H5() {
-    return session->api();
-}
+using detail::H5;
 
 // Deflate, the strongest filter of common HDF5 files, expands at most ~1032 : 1; a dataset that
 // claims more values than that ratio allows for the whole file is refused before any allocation
@@ -41,10 +37,10 @@ class Reader {
 
     /// InputError naming the file and `key` (the dataset, `NAME/offsets`, an attribute).
     [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-        const std::string detail = session->description();
+        const std::string why = detail::hdf5_session().description();
         std::string m = what;
-        if (!detail.empty())
-            m.append(" (HDF5: ").append(detail).append(")");
+        if (!why.empty())
+            m.append(" (HDF5: ").append(why).append(")");
         throw InputError(path_, 0, key, m);
     }
     hid_t check(hid_t id, const std::string& key, const char* what) const {
@@ -430,7 +426,6 @@ std::vector<Column> read_hdf5(const std::string& path) {
         // the library could not be loaded: a problem of this machine, reported as the input's
         throw InputError(path, 0, "", e.message());
     }
-    session = &*hdf5;
 
     Handle file(H5().H5Fopen(path.c_str(), detail::kHdf5AccRdonly, H5P_DEFAULT), H5().H5Fclose);
     if (file.get() < 0)

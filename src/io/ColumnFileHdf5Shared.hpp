@@ -36,6 +36,14 @@ class Hdf5Session {
     void* old_data_ = nullptr;
 };
 
+/// The session under way (the one holding hdf5_mutex): the reader's and writer's helpers reach
+/// the library through it. Only valid while a session lives (std::logic_error otherwise).
+const Hdf5Session& hdf5_session();
+/// The library of the session under way: H5().H5Fopen(...).
+inline const Hdf5Api& H5() {
+    return hdf5_session().api();
+}
+
 /// An HDF5 identifier closed by the function that matches its kind (a negative id is "none").
 class Hdf5Handle {
   public:

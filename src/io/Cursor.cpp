@@ -52,6 +52,10 @@ void Cursor::skip_to_end(const Frame& f, std::string_view what) {
     pos_ = f.end;
 }
 
+void Cursor::skip_object(std::string_view what) {
+    skip_to_end(frame(what), what);
+}
+
 std::pair<Cursor::Frame, std::int32_t> Cursor::object_array(std::string_view what,
                                                             std::string_view elements) {
     const Frame f = frame(what);

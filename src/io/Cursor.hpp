@@ -95,6 +95,9 @@ class Cursor {
     Frame frame(std::string_view what);
     /// Moves to the frame's end (checked), skipping members this reader does not need.
     void skip_to_end(const Frame& frame, std::string_view what);
+    /// A whole versioned object (a base class such as TAttFill) this reader does not need:
+    /// its frame, then skip_to_end.
+    void skip_object(std::string_view what);
 
     /// A TObjArray's header (frame, TObject, name, element count, lower bound). Returns the
     /// frame and the count, checked to fit the record's remaining bytes (4 per element at least);

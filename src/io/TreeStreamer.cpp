@@ -24,11 +24,6 @@ std::vector<std::int64_t> read_long_array(Cursor& c, std::int32_t n, const char*
     return out;
 }
 
-void skip_base(Cursor& c, const char* what) {
-    const Cursor::Frame f = c.frame(what);
-    c.skip_to_end(f, what);
-}
-
 } // namespace
 
 TreeModel read_tree_model(Cursor& c, const std::string& class_name) {
@@ -48,9 +43,9 @@ TreeModel read_tree_model(Cursor& c, const std::string& class_name) {
     auto [name, title] = c.tnamed();
     t.name = std::move(name);
     t.title = std::move(title);
-    skip_base(c, "TAttLine");
-    skip_base(c, "TAttFill");
-    skip_base(c, "TAttMarker");
+    c.skip_object("TAttLine");
+    c.skip_object("TAttFill");
+    c.skip_object("TAttMarker");
 
     const int v = t.version;
     t.entries = c.i64();
@@ -80,7 +75,7 @@ TreeModel read_tree_model(Cursor& c, const std::string& class_name) {
         t.cluster_size = read_long_array(c, n_cluster_range, "fClusterSize");
     }
     if (v >= 20)
-        skip_base(c, "TIOFeatures");
+        c.skip_object("TIOFeatures");
     if (t.entries < 0)
         c.fail("negative number of entries " + std::to_string(t.entries));
     read_branch_array(c, t.branches, 0, "");
