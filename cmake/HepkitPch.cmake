@@ -5,7 +5,7 @@
 # 7.0 s, a test 10.7 s -> 7.1 s, for one precompilation per target (5–30 s).
 # The precompiled header is force-included, so it must not hide a missing #include: `arch.includes`
 # and HEPKIT_PCH=OFF builds (the install test's consumer project) still compile every file alone.
-# ccache caches such files only with CCACHE_SLOPPINESS=pch_defines,time_macros (docs/building.md).
+# ccache caches such files only with CCACHE_SLOPPINESS=pch_defines,time_macros (docs/install.md, "Build and install").
 option(HEPKIT_PCH "Precompile the heaviest headers (libtorch, CLI11, GoogleTest)" ON)
 
 # hepkit_precompile(TARGET HEADERS h... [MATCHING REGEX] [MIN_SOURCES N])
