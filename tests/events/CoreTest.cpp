@@ -12,9 +12,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <gtest/gtest.h>
 #include <map>
 #include <sstream>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 using namespace hepkit;
 using namespace hepkit::events;
@@ -341,6 +346,39 @@ TEST(EventsCore, ColumnsInMemoryGiveTheFilesResults) {
     for (const char* shift : {"", "xup", "nup", "wup"})
         EXPECT_EQ(sum_of(on_files, "sel", "sum_a", shift).log, sum_of(in_memory, "sel", "sum_a", shift).log);
     EXPECT_EQ(in_memory.batches(), 4u); // 15 entries by 4
+}
+
+// Runner::run keeps freed memory for the next batches (docs/events.md, "Batches and threads"):
+// after a run, a 1 MiB block comes from the heap, not from a fresh mmap (glibc's default for blocks
+// of 128 KiB and more), unless the environment says otherwise. Sanitizers replace malloc: skipped.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HEPKIT_TEST_OWN_MALLOC 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define HEPKIT_TEST_OWN_MALLOC 1
+#endif
+TEST(EventsCore, RunKeepsFreedMemoryForTheNextBatch) {
+#if defined(HEPKIT_TEST_OWN_MALLOC) || !defined(__GLIBC__)
+    GTEST_SKIP() << "malloc is not glibc's here (sanitizer or another C library)";
+#else
+    const char* tunables = std::getenv("GLIBC_TUNABLES");
+    const char* keep = std::getenv("HEPKIT_KEEP_HEAP");
+    if ((tunables && std::strstr(tunables, "glibc.malloc.")) || (keep && std::string(keep) == "0"))
+        GTEST_SKIP() << "the environment sets malloc's thresholds itself";
+    Steps s;
+    Plan plan = make_plan(s, 4);
+    plan.inputs.files.clear();
+    Runner runner(std::move(plan), make_columns(0, 15));
+    runner.run();
+    const auto mapped = mallinfo2().hblks;
+    void* block = std::malloc(std::size_t{1} << 20);
+    ASSERT_NE(block, nullptr);
+    static_cast<volatile char*>(block)[0] = 1;
+    EXPECT_EQ(mallinfo2().hblks, mapped) << "a 1 MiB block was mmapped: the thresholds are glibc's defaults";
+    std::free(block);
+#endif
 }
 
 TEST(EventsCore, JaggedAndFixedInputs) {
