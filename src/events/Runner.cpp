@@ -49,19 +49,26 @@ double thread_seconds() {
 // per batch of 16 384 events, ~25 % of the in-memory Z→μμ run's CPU time (perf stat: 116 000
 // faults a run against 49 000, of which the input's reading most, with fixed thresholds). A run
 // therefore fixes the thresholds once per process: blocks up to 32 MiB come from the heap, and
-// up to 256 MiB of freed memory per heap stays with the process for the next batch — what HEP
-// frameworks get by preloading jemalloc or tcmalloc. A user's own GLIBC_TUNABLES for malloc
-// (glibc.malloc.*) are left alone, and HEPKIT_KEEP_HEAP=0 switches this off.
+// freed memory at a heap's top is kept up to 256 MiB (a thread's heap is at most 64 MiB: it keeps
+// what it has) — what HEP frameworks get by preloading jemalloc or tcmalloc. A threshold the user
+// set (GLIBC_TUNABLES' glibc.malloc.mmap_threshold / trim_threshold, or the older
+// MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_) is left alone; HEPKIT_KEEP_HEAP=0 switches this
+// off. (A host program's own mallopt() calls made before the first run are overridden.)
 void keep_freed_memory() {
 #if defined(__GLIBC__)
     static std::once_flag once;
     std::call_once(once, [] {
-        const char* tunables = std::getenv("GLIBC_TUNABLES");
         const char* keep = std::getenv("HEPKIT_KEEP_HEAP");
-        if ((tunables && std::strstr(tunables, "glibc.malloc.")) || (keep && std::strcmp(keep, "0") == 0))
+        if (keep && std::strcmp(keep, "0") == 0)
             return;
-        mallopt(M_MMAP_THRESHOLD, 32 << 20);
-        mallopt(M_TRIM_THRESHOLD, 256 << 20);
+        const char* tunables = std::getenv("GLIBC_TUNABLES");
+        auto user_set = [&](const char* tunable, const char* old_variable) {
+            return (tunables && std::strstr(tunables, tunable)) || std::getenv(old_variable) != nullptr;
+        };
+        if (!user_set("glibc.malloc.mmap_threshold", "MALLOC_MMAP_THRESHOLD_"))
+            mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        if (!user_set("glibc.malloc.trim_threshold", "MALLOC_TRIM_THRESHOLD_"))
+            mallopt(M_TRIM_THRESHOLD, 256 << 20);
     });
 #endif
 }

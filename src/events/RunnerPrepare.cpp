@@ -75,6 +75,11 @@ void Runner::Impl::declare_inputs() {
                 throw std::invalid_argument("Runner: input column '" + c.name + "' has " +
                                             std::to_string(c.entries()) + " entries, the first has " +
                                             std::to_string(memory->front().entries()));
+            // Batches are cut from it by its offsets (Runner.cpp's slice): checked here, once.
+            if (!offsets_valid(c))
+                throw std::invalid_argument("Runner: input column '" + c.name +
+                                            "': its offsets are negative, decrease or end beyond its " +
+                                            std::to_string(c.size()) + " values");
             if (c.type != io::ColumnType::String)
                 branches.push_back({c.name, c.type, c.jagged(), c.jagged() ? 1 : c.width});
         }

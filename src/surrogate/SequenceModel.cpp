@@ -29,7 +29,6 @@ using detail::Transform;
 
 namespace {
 
-constexpr const char* kManifest = "surrogate.json";
 constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windows
 constexpr std::int64_t kContext = 32;
 
@@ -435,7 +434,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                      {"best_validation_loss", best},
                      {"seconds", report.seconds},
                      {"seed", config.seed}};
-    write_json_file(fs::path(config.output) / kManifest, m, 2);
+    write_json_file(fs::path(config.output) / detail::kManifest, m, 2);
     return report;
 }
 
@@ -446,7 +445,7 @@ SequenceKind SequenceModel::kind() const {
 }
 
 SequenceModel SequenceModel::load(const std::string& directory) {
-    const std::string path = (fs::path(directory) / kManifest).string();
+    const std::string path = (fs::path(directory) / detail::kManifest).string();
     std::ifstream in(path);
     if (!in)
         throw InputError(path, 0, "", "cannot read: not a model directory of `hepkit surrogate train`");

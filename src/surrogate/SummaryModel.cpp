@@ -31,8 +31,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kManifest = "surrogate.json";
-
 using detail::Transform;
 
 struct Index {
@@ -408,14 +406,14 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
                      {"seconds", report.seconds},
                      {"seed", config.seed},
                      {"validation_rel_mae", mae}};
-    write_json_file(fs::path(config.output) / kManifest, m, 2);
+    write_json_file(fs::path(config.output) / detail::kManifest, m, 2);
     return report;
 }
 
 SummaryModel::SummaryModel(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 
 SummaryModel SummaryModel::load(const std::string& directory) {
-    const std::string path = (fs::path(directory) / kManifest).string();
+    const std::string path = (fs::path(directory) / detail::kManifest).string();
     std::ifstream in(path);
     if (!in)
         throw InputError(path, 0, "", "cannot read: not a model directory of `hepkit surrogate train`");

@@ -17,6 +17,9 @@
 
 namespace hepkit::surrogate::detail {
 
+/// The manifest file of a model directory, of either kind (it says which kind it holds).
+inline constexpr const char* kManifest = "surrogate.json";
+
 template <class T>
 void shuffle(std::vector<T>& v, std::mt19937_64& rng);
 

@@ -349,8 +349,9 @@ TEST(EventsCore, ColumnsInMemoryGiveTheFilesResults) {
 }
 
 // Runner::run keeps freed memory for the next batches (docs/events.md, "Batches and threads"):
-// after a run, a 1 MiB block comes from the heap, not from a fresh mmap (glibc's default for blocks
-// of 128 KiB and more), unless the environment says otherwise. Sanitizers replace malloc: skipped.
+// after a run, a 24 MiB block comes from the heap, not from a fresh mmap (glibc's default for blocks
+// of 128 KiB and more), and freeing it does not give it back to the kernel — unless the environment
+// sets the thresholds. Sanitizers replace malloc, and mallinfo2 needs glibc 2.33: skipped there.
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define HEPKIT_TEST_OWN_MALLOC 1
@@ -359,26 +360,55 @@ TEST(EventsCore, ColumnsInMemoryGiveTheFilesResults) {
 #if defined(__SANITIZE_ADDRESS__)
 #define HEPKIT_TEST_OWN_MALLOC 1
 #endif
+#if defined(__GLIBC__) && !defined(HEPKIT_TEST_OWN_MALLOC) && __GLIBC_PREREQ(2, 33)
+#define HEPKIT_TEST_MALLINFO2 1
+#endif
 TEST(EventsCore, RunKeepsFreedMemoryForTheNextBatch) {
-#if defined(HEPKIT_TEST_OWN_MALLOC) || !defined(__GLIBC__)
-    GTEST_SKIP() << "malloc is not glibc's here (sanitizer or another C library)";
+#if !defined(HEPKIT_TEST_MALLINFO2)
+    GTEST_SKIP() << "malloc is not glibc's (2.33 or later) here: a sanitizer or another C library";
 #else
     const char* tunables = std::getenv("GLIBC_TUNABLES");
     const char* keep = std::getenv("HEPKIT_KEEP_HEAP");
-    if ((tunables && std::strstr(tunables, "glibc.malloc.")) || (keep && std::string(keep) == "0"))
+    if ((tunables && std::strstr(tunables, "threshold")) || std::getenv("MALLOC_MMAP_THRESHOLD_") ||
+        std::getenv("MALLOC_TRIM_THRESHOLD_") || (keep && std::string(keep) == "0"))
         GTEST_SKIP() << "the environment sets malloc's thresholds itself";
     Steps s;
     Plan plan = make_plan(s, 4);
     plan.inputs.files.clear();
     Runner runner(std::move(plan), make_columns(0, 15));
     runner.run();
+    malloc_trim(0); // nothing free at the heap's top: the block below extends it
     const auto mapped = mallinfo2().hblks;
-    void* block = std::malloc(std::size_t{1} << 20);
+    constexpr std::size_t size = std::size_t{24} << 20; // above what this process freed before
+    auto* block = static_cast<volatile char*>(std::malloc(size));
     ASSERT_NE(block, nullptr);
-    static_cast<volatile char*>(block)[0] = 1;
-    EXPECT_EQ(mallinfo2().hblks, mapped) << "a 1 MiB block was mmapped: the thresholds are glibc's defaults";
-    std::free(block);
+    block[0] = 1;
+    block[size - 1] = 1;
+    EXPECT_EQ(mallinfo2().hblks, mapped) << "a 24 MiB block was mmapped: glibc's default mmap threshold";
+    const auto heap = mallinfo2().arena;
+    std::free(const_cast<char*>(block));
+    EXPECT_GT(mallinfo2().arena + (std::size_t{1} << 20), heap)
+        << "the freed block went back to the kernel: glibc's default trim threshold";
 #endif
+}
+
+// Columns in memory are cut into batches by their offsets: bad ones are an error naming the
+// column before any batch is cut, never a read out of bounds.
+TEST(EventsCore, BadOffsetsOfColumnsInMemoryNamed) {
+    for (const std::int64_t bad : {std::int64_t{-1}, std::int64_t{1000}}) {
+        Steps s;
+        Plan plan = make_plan(s, 4);
+        plan.inputs.files.clear();
+        std::vector<io::Column> columns = make_columns(0, 15);
+        columns[3].offsets[7] = bad; // Muon_pt: decreasing after it, or beyond its values
+        Runner runner(std::move(plan), std::move(columns));
+        try {
+            runner.run();
+            FAIL() << "offset " << bad << " accepted";
+        } catch (const std::invalid_argument& e) {
+            EXPECT_NE(std::string(e.what()).find("input column 'Muon_pt'"), std::string::npos) << e.what();
+        }
+    }
 }
 
 TEST(EventsCore, JaggedAndFixedInputs) {

@@ -64,6 +64,10 @@ class Schema {
     std::vector<std::string> origins_;
 };
 
+/// Whether a column's offsets are usable: none for a flat column; for a jagged one the first ≥ 0,
+/// none decreasing, the last within its values (one vectorised pass).
+bool offsets_valid(const io::Column& column);
+
 /// One pipeline's view of a block of consecutive events: the products made so far (shared with
 /// other pipelines where they are equal) and the rows that passed the filters so far.
 class Batch {
