@@ -101,6 +101,9 @@ class Batch {
     /// the result in the batch: like every use of a Batch, one thread at a time (the runner gives
     /// each batch to one thread).
     void check_offsets(ProductId id) const;
+    /// Records a jagged product's offsets as checked without a pass over them: for columns valid
+    /// by construction (slices of an input column whose offsets were checked whole).
+    void offsets_known_valid(ProductId id) const { offsets_ok_.at(id) = 1; }
 
     /// Keeps only the selected rows whose pass flag is set: pass[k] belongs to rows()[k].
     void narrow(std::span<const std::uint8_t> pass);
