@@ -130,9 +130,13 @@ function(_hepkit_module_views target)
     endif()
   endforeach()
   # One node: the module's view is also what its sources compile against. Several layers: each
-  # source gets the view of its own layer.
+  # source gets the view of its own layer — except in a unity build (HEPKIT_UNITY), where CMake
+  # leaves every source with include directories of its own out of the unity files (hepkit_sim's
+  # ~40 sources compiled one by one): there the module's view, the union of its layers', serves
+  # them all. The layers' arrows are still checked: by arch.includes (the script reads every
+  # include) and by the arch.views probes, which compile against the layer's own view.
   list(LENGTH nodes count)
-  if(count EQUAL 1)
+  if(count EQUAL 1 OR HEPKIT_UNITY)
     get_target_property(view ${target} HEPKIT_VIEW)
     target_include_directories(${target} PRIVATE ${view})
     return()

@@ -3,6 +3,7 @@
 // jobs (entry ranges) whose folders `merge_outputs` makes equal to the single run's. Expected bins
 // are counted in the test by plain comparisons over the generated values (no hepkit histogram).
 
+#include "Helpers.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/events/Config.hpp"
@@ -45,16 +46,9 @@ double weight(int i) {
     return 0.25 * (1 + i % 3);
 }
 
-fs::path fresh(const std::string& name) {
-    auto d = fs::temp_directory_path() / ("hepkit-consrun-" + std::to_string(::getpid()) + "-" + name);
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
 fs::path input_file() {
     static const fs::path path = [] {
-        const auto d = fresh("input");
+        const auto d = hepkit::test::fresh_dir("consrun", "input");
         auto n = io::Column::make("nMuon", ColumnType::Int32);
         auto pt = io::Column::make("Muon_pt", ColumnType::Float32);
         auto w = io::Column::make("w", ColumnType::Float64);
@@ -123,18 +117,11 @@ void run_into(const fs::path& out, std::size_t threads, std::int64_t first = 0, 
     runner.write(out);
 }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 } // namespace
 
 TEST(EventsConsumersRun, HistogramsOfNominalAndShift) {
     ::setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
-    const auto d = fresh("nominal");
+    const auto d = hepkit::test::fresh_dir("consrun", "nominal");
     run_into(d / "out", 1);
     // by hand: each muon of an event with a muon, in bin ⌊pt/10⌋ (overflow from 100), weight w
     std::vector<double> expected(12, 0.0), expected_up(12, 0.0);
@@ -166,7 +153,7 @@ TEST(EventsConsumersRun, HistogramsOfNominalAndShift) {
 
 TEST(EventsConsumersRun, SameBytesForAnyThreadCount) {
     ::setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
-    const auto d = fresh("threads");
+    const auto d = hepkit::test::fresh_dir("consrun", "threads");
     run_into(d / "j1", 1);
     run_into(d / "j3", 3);
     int compared = 0;
@@ -174,7 +161,7 @@ TEST(EventsConsumersRun, SameBytesForAnyThreadCount) {
         if (!e.is_regular_file() || e.path().filename() == "report.json") // times differ
             continue;
         const auto rel = fs::relative(e.path(), d / "j1");
-        EXPECT_EQ(slurp(e.path()), slurp(d / "j3" / rel)) << rel;
+        EXPECT_EQ(hepkit::test::slurp(e.path()), hepkit::test::slurp(d / "j3" / rel)) << rel;
         ++compared;
     }
     EXPECT_EQ(compared, 2 * 2 * 2 + 2 * 2 + 1); // 2 histograms × 2 files × 2 shifts, 2 ntuples × 2, cutflow
@@ -185,7 +172,7 @@ TEST(EventsConsumersRun, SameBytesForAnyThreadCount) {
 // the single run's (the weights are dyadic: sums in any order are exact).
 TEST(EventsConsumersRun, MergedJobsEqualOneRun) {
     ::setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
-    const auto d = fresh("merge");
+    const auto d = hepkit::test::fresh_dir("consrun", "merge");
     run_into(d / "all", 2);
     run_into(d / "job0", 1, 0, 9);
     run_into(d / "job1", 1, 9, -1);
@@ -199,9 +186,10 @@ TEST(EventsConsumersRun, MergedJobsEqualOneRun) {
                   Hist::read_json((d / "all" / file).string()))
             << h;
     }
-    EXPECT_EQ(nlohmann::json::parse(slurp(d / "merged" / "mu" / "cutflow.json")),
-              nlohmann::json::parse(slurp(d / "all" / "mu" / "cutflow.json")));
-    EXPECT_EQ(slurp(d / "merged" / "mu" / "ntcsv.csv"), slurp(d / "all" / "mu" / "ntcsv.csv"));
+    EXPECT_EQ(nlohmann::json::parse(hepkit::test::slurp(d / "merged" / "mu" / "cutflow.json")),
+              nlohmann::json::parse(hepkit::test::slurp(d / "all" / "mu" / "cutflow.json")));
+    EXPECT_EQ(hepkit::test::slurp(d / "merged" / "mu" / "ntcsv.csv"),
+              hepkit::test::slurp(d / "all" / "mu" / "ntcsv.csv"));
     io::RootFile a((d / "all" / "mu" / "nt__up.root").string()),
         m((d / "merged" / "mu" / "nt__up.root").string());
     io::Tree ta(a, "Events"), tm(m, "Events");
@@ -210,7 +198,7 @@ TEST(EventsConsumersRun, MergedJobsEqualOneRun) {
     EXPECT_EQ(pm.offsets, pa.offsets);
     EXPECT_EQ(std::vector<float>(pm.as<float>().begin(), pm.as<float>().end()),
               std::vector<float>(pa.as<float>().begin(), pa.as<float>().end()));
-    const auto report = nlohmann::json::parse(slurp(d / "merged" / "report.json"));
+    const auto report = nlohmann::json::parse(hepkit::test::slurp(d / "merged" / "report.json"));
     EXPECT_EQ(report["events"], n_events);
     EXPECT_DOUBLE_EQ(report["events_per_second"].get<double>(),
                      n_events / report["wall_seconds"].get<double>()); // not the sum of the jobs' rates
@@ -220,7 +208,7 @@ TEST(EventsConsumersRun, MergedJobsEqualOneRun) {
 // The consumers from a configuration file (register_consumers through the Registry, load_plan):
 // the same histogram as the plan built in code.
 TEST(EventsConsumersRun, FromConfiguration) {
-    const auto d = fresh("config");
+    const auto d = hepkit::test::fresh_dir("consrun", "config");
     std::ofstream(d / "run.yaml")
         << "inputs: {files: [" << input_file().string() << "], tree: Events}\n"
         << "global:\n"

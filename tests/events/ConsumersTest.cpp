@@ -3,6 +3,7 @@
 // (naming the step, the expression and the entry), YAML keys, ntuple rows. Expected values by hand.
 
 #include "hepkit/events/Consumers.hpp"
+#include "Helpers.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/io/RootFile.hpp"
@@ -91,13 +92,6 @@ std::string error_of(const Fixture& f, HistogramConsumer::Config c) {
         return e.what();
     }
     return "no error";
-}
-
-fs::path fresh(const std::string& name) {
-    auto d = fs::temp_directory_path() / ("hepkit-consumers-" + std::to_string(::getpid()) + "-" + name);
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
 }
 
 } // namespace
@@ -240,7 +234,7 @@ TEST(EventsConsumers, ResultsMergeInBatchOrder) {
     auto none = c.empty();
     EXPECT_EQ(dynamic_cast<HistogramResult&>(*none).hist().entries(), 0);
 
-    const auto d = fresh("hist");
+    const auto d = hepkit::test::fresh_dir("consumers", "hist");
     whole->write(d / "pt__up");
     const Hist back = Hist::read_json((d / "pt__up.json").string());
     EXPECT_EQ(back.name(), "pt__up");
@@ -307,7 +301,7 @@ TEST(EventsConsumers, NtupleSelectedRows) {
     EXPECT_EQ(cols[1].as<float>()[4], 150.0f);
     EXPECT_EQ(cols[2].type, ColumnType::Bool);
 
-    const auto d = fresh("nt");
+    const auto d = hepkit::test::fresh_dir("consumers", "nt");
     r->write(d / "sel");
     hepkit::io::RootFile file((d / "sel.root").string());
     hepkit::io::Tree t(file, "Events");

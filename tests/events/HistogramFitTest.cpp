@@ -3,6 +3,7 @@
 // bins and contents of tests/fit/data/histogram_bin_heights.yml, so the fit must give kafe2
 // 2.10.0's numbers for that file (the same reference as Kafe2Yaml.HistogramBinHeightsSimpson).
 
+#include "Helpers.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/events/Histogram.hpp"
 #include "hepkit/fit/Kafe2Yaml.hpp"
@@ -18,13 +19,6 @@ using hepkit::events::Hist;
 
 namespace {
 
-fs::path fresh() {
-    auto d = fs::temp_directory_path() / ("hepkit-histfit-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
 void write(const fs::path& p, const std::string& text) {
     std::ofstream(p) << text;
 }
@@ -38,7 +32,7 @@ const char* model = "parametric_model:\n"
 } // namespace
 
 TEST(EventsHistogramFit, FitReadsTheJsonOfHepkitEvents) {
-    const auto d = fresh();
+    const auto d = hepkit::test::fresh_dir("histfit", "");
     Hist h("x", Axis::variable({-3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0}));
     const std::vector<int> counts{3, 12, 17, 24, 21, 14, 15, 4};
     for (int b = 0; b < 8; ++b)
@@ -59,7 +53,7 @@ TEST(EventsHistogramFit, FitReadsTheJsonOfHepkitEvents) {
 }
 
 TEST(EventsHistogramFit, ErrorsNameTheFitFileAndTheHistogram) {
-    const auto d = fresh();
+    const auto d = hepkit::test::fresh_dir("histfit", "");
     Hist h2("xy", Axis::regular(2, 0, 1), Axis::regular(2, 0, 1));
     h2.write_json((d / "xy.json").string());
     Hist h("x", Axis::regular(2, 0, 1));

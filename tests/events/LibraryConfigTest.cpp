@@ -18,7 +18,7 @@ using testing::values_of;
 using V = std::vector<float>;
 using I = std::vector<std::int32_t>;
 
-std::vector<io::Column> muons() {
+std::vector<io::Column> muons_with_count() {
     return {f32("Muon_pt", {{25, 15, 30}, {}, {50, 21}, {20, 20.5f}}),
             f32("Muon_eta", {{0.5f, 1.0f, -2.5f}, {}, {-2.3f, 2.39f}, {0, 0}}),
             testing::jagged<std::int32_t>("Muon_charge", io::ColumnType::Int32,
@@ -56,7 +56,7 @@ TEST(LibraryConfig, SelectObjectsFromYaml) {
     EXPECT_TRUE(c.sort_by.empty());
     EXPECT_EQ(SelectObjects::parse(step_config("collection: Muon\nfields: [pt]\nsort_by: pt\n")).sort_by,
               "pt");
-    Fixture fx(muons());
+    Fixture fx(muons_with_count());
     SelectObjects sel(place("good"), c);
     EXPECT_EQ(sel.inputs(), (std::vector<std::string>{"Muon_pt", "Muon_charge", "Muon_eta"}));
     fx.declare(sel);
@@ -169,7 +169,7 @@ TEST(LibraryConfig, EveryProducerFromYaml) {
 // ---- cut expressions -----------------------------------------------------------------------
 
 TEST(LibraryExpression, CutExpressionEqualsTheBuiltInCuts) {
-    Fixture fx(muons());
+    Fixture fx(muons_with_count());
     SelectObjects::Config c{"Muon", "E", {"pt"}, {}, {"Muon_pt > 20", "abs(Muon_eta) < 2.4"}, true, "", ""};
     SelectObjects sel(place("e"), c);
     EXPECT_EQ(sel.inputs(), (std::vector<std::string>{"Muon_pt", "Muon_eta"}));
@@ -182,7 +182,7 @@ TEST(LibraryExpression, CutExpressionEqualsTheBuiltInCuts) {
 TEST(LibraryExpression, CombinedWithBuiltInCutsAndPerEventScalarsOnRows) {
     // Positive muons with pT > 20 in events with at least two muons (nMuon broadcast over the
     // event's muons), rows 0, 2, 3: e0 {25 (+), 30 (+)}, e2 {21 (+)}, e3 {20.5 is −} → {}.
-    Fixture fx(muons());
+    Fixture fx(muons_with_count());
     SelectObjects::Config c{
         "Muon", "P", {"pt"}, {{"pt", FieldCut::Kind::min, 20}}, {"(Muon_charge > 0) * (nMuon >= 2)"},
         false,  "",  ""};
@@ -199,7 +199,7 @@ TEST(LibraryExpression, CutKeyTakesOneExpressionOrAList) {
     const auto c = SelectObjects::parse(step_config(
         "collection: Muon\nfields: [pt]\ncut: [Muon_pt > 20, abs(Muon_eta) < 2.4]\nmin: {pt: 1}\n"));
     EXPECT_EQ(c.expressions, (std::vector<std::string>{"Muon_pt > 20", "abs(Muon_eta) < 2.4"}));
-    Fixture fx(muons());
+    Fixture fx(muons_with_count());
     SelectObjects sel(place("s"), c);
     fx.declare(sel);
     EXPECT_EQ(values_of<std::int32_t>(fx.run(), "ns"), (I{1, 0, 2, 1}));
@@ -207,8 +207,8 @@ TEST(LibraryExpression, CutKeyTakesOneExpressionOrAList) {
 
 TEST(LibraryExpression, NarrowAndUnsignedIntegerProducts) {
     // NanoAOD's flags are uint8 (Muon_tightId), some indices int16: both read as int. The muons
-    // of muons(): tight {1, 0, 1}, {}, {0, 1}, {1, 1}; quality {3, 2, 1}, {}, {5, 0}, {2, 9}.
-    std::vector<io::Column> in = muons();
+    // of muons_with_count(): tight {1, 0, 1}, {}, {0, 1}, {1, 1}; quality {3, 2, 1}, {}, {5, 0}, {2, 9}.
+    std::vector<io::Column> in = muons_with_count();
     in.push_back(testing::jagged<std::uint8_t>("Muon_tightId", io::ColumnType::UInt8,
                                                {{1, 0, 1}, {}, {0, 1}, {1, 1}}));
     in.push_back(testing::jagged<std::int16_t>("Muon_quality", io::ColumnType::Int16,
@@ -232,7 +232,7 @@ TEST(LibraryExpression, Uint64BeyondInt64IsAnError) {
 }
 
 TEST(LibraryExpression, PerEventCutIsRefused) {
-    Fixture fx(muons());
+    Fixture fx(muons_with_count());
     SelectObjects sel(place("p"),
                       SelectObjects::Config{"Muon", "P", {"pt"}, {}, {"nMuon >= 2"}, false, "", ""});
     const InputError e = error_of([&] { fx.declare(sel); });
@@ -240,7 +240,7 @@ TEST(LibraryExpression, PerEventCutIsRefused) {
 }
 
 TEST(LibraryExpression, UnknownNameNamesTheClosest) {
-    Fixture fx(muons());
+    Fixture fx(muons_with_count());
     SelectObjects sel(place("p"),
                       SelectObjects::Config{"Muon", "P", {"pt"}, {}, {"Muon_pT > 20"}, false, "", ""});
     const InputError e = error_of([&] { fx.declare(sel); });

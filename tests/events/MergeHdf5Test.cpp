@@ -4,6 +4,7 @@
 // (tests/io/h5_to_json.py; that part skipped with a message without h5py) — and the errors for
 // ntuples with other columns or a damaged file, naming both files; nothing left behind.
 
+#include "Helpers.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Process.hpp"
 #include "hepkit/events/Consumers.hpp"
@@ -22,13 +23,6 @@ namespace io = hepkit::io;
 using namespace hepkit::events;
 
 namespace {
-
-fs::path fresh(const std::string& name) {
-    auto d = fs::temp_directory_path() / ("hepkit-mergeh5-" + std::to_string(::getpid()) + "-" + name);
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
 
 template <class T>
 io::Column column(const std::string& name, io::ColumnType type, std::vector<T> values,
@@ -86,7 +80,7 @@ void expect_same(const io::Column& got, const io::Column& want) {
 // Three jobs (2 rows, 0 rows, 1 row) merged: the rows in folder order, values bit for bit; the
 // merged file has hepkit's layout as h5py sees it (entries, layout and root_type attributes).
 TEST(EventsMergeHdf5, ThreeJobsConcatenatedExactly) {
-    const auto d = fresh("ok");
+    const auto d = hepkit::test::fresh_dir("mergeh5", "ok");
     write_job(d / "job-0", ntuple({91.1875, 0.1}, {2, 1}, {30.5f, 25.25f, 1e-3f}, {0, 2, 3}, {1, 0},
                                   {"DYJets", "DYJets"}, {1, 2, 3, 4, 5, 6}));
     write_job(d / "job-1", ntuple({}, {}, {}, {0}, {}, {}, {}));
@@ -146,7 +140,7 @@ TEST(EventsMergeHdf5, ThreeJobsConcatenatedExactly) {
 // Ntuples of other columns (a name, or a type) cannot be concatenated: the error names the file
 // that differs, the column and the first file; no merged folder is left.
 TEST(EventsMergeHdf5, OtherColumnsNameBothFiles) {
-    const auto d = fresh("differ");
+    const auto d = hepkit::test::fresh_dir("mergeh5", "differ");
     write_job(d / "a", {column<double>("mass", T::Float64, {1.0}), column<std::int32_t>("n", T::Int32, {1})});
     write_job(d / "b",
               {column<double>("mass", T::Float64, {2.0}), column<std::int32_t>("nj", T::Int32, {1})});
@@ -183,7 +177,7 @@ TEST(EventsMergeHdf5, OtherColumnsNameBothFiles) {
 
 // A job's ntuple that is not HDF5 (a truncated copy): the error names that file, nothing is left.
 TEST(EventsMergeHdf5, DamagedFileNamed) {
-    const auto d = fresh("damaged");
+    const auto d = hepkit::test::fresh_dir("mergeh5", "damaged");
     write_job(d / "a", {column<double>("mass", T::Float64, {1.0, 2.0})});
     write_job(d / "b", {column<double>("mass", T::Float64, {3.0})});
     const auto bad = d / "b" / "main" / "sel.h5";

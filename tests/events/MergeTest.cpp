@@ -3,6 +3,7 @@
 // errors name the folder and file. Expected numbers by hand.
 
 #include "hepkit/events/Merge.hpp"
+#include "Helpers.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/events/Consumers.hpp"
@@ -20,20 +21,6 @@ namespace fs = std::filesystem;
 using namespace hepkit::events;
 
 namespace {
-
-fs::path fresh(const std::string& name) {
-    auto d = fs::temp_directory_path() / ("hepkit-merge-" + std::to_string(::getpid()) + "-" + name);
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 hepkit::io::Column flat_f64(const std::string& name, std::vector<double> v) {
     auto c = hepkit::io::Column::make(name, hepkit::io::ColumnType::Float64);
@@ -67,7 +54,7 @@ void write_job(const fs::path& dir, const std::vector<double>& values, std::int6
 } // namespace
 
 TEST(EventsMerge, TwoJobsEqualOneRun) {
-    const auto d = fresh("ok");
+    const auto d = hepkit::test::fresh_dir("merge", "ok");
     write_job(d / "job-0", {0.5, 1.5, 7}, 3,
               {flat_f64("mass", {91.0, 89.5}), jagged_f32("Muon_pt", {30, 25, 40}, {0, 2, 3})});
     write_job(d / "job-1", {1.5, -1}, 4, {flat_f64("mass", {90.25}), jagged_f32("Muon_pt", {}, {0, 0})});
@@ -90,7 +77,7 @@ TEST(EventsMerge, TwoJobsEqualOneRun) {
     EXPECT_TRUE(rf.contains("m"));
 
     // cut flow: 10 + 10 events, 3 + 4 passed
-    const auto cf = nlohmann::json::parse(slurp(d / "merged" / "main" / "cutflow.json"));
+    const auto cf = nlohmann::json::parse(hepkit::test::slurp(d / "merged" / "main" / "cutflow.json"));
     EXPECT_EQ(cf["nominal"][0]["events"], 20);
     EXPECT_EQ(cf["nominal"][1]["events"], 7);
     EXPECT_EQ(cf["nominal"][1]["sumw"], 10.5);
@@ -107,12 +94,13 @@ TEST(EventsMerge, TwoJobsEqualOneRun) {
     EXPECT_EQ(pt.offsets, (std::vector<std::int64_t>{0, 2, 3, 3}));
     EXPECT_EQ(pt.as<float>()[2], 40.0f);
     // CSV: one header, the rows in order
-    EXPECT_EQ(slurp(d / "merged" / "main" / "sel_csv.csv"), "mass,Muon_pt\n91,30;25\n89.5,40\n90.25,\n");
+    EXPECT_EQ(hepkit::test::slurp(d / "merged" / "main" / "sel_csv.csv"),
+              "mass,Muon_pt\n91,30;25\n89.5,40\n90.25,\n");
     fs::remove_all(d);
 }
 
 TEST(EventsMerge, ErrorsNameFolderAndFile) {
-    const auto d = fresh("bad");
+    const auto d = hepkit::test::fresh_dir("merge", "bad");
     auto nt = [] { return std::vector<hepkit::io::Column>{flat_f64("mass", {1.0})}; };
     write_job(d / "a", {1}, 1, nt());
     write_job(d / "b", {1}, 1, nt(), "pt > 25");

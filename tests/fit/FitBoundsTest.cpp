@@ -12,7 +12,7 @@
 namespace hepkit::fit {
 namespace {
 
-ErrorSource simple(ErrorSource::Axis axis, double sigma) {
+ErrorSource error_source(ErrorSource::Axis axis, double sigma) {
     ErrorSource e;
     e.axis = axis;
     e.sigma = {sigma};
@@ -78,8 +78,8 @@ struct Polynomial {
         const char* names[] = {"p0", "p1", "p2", "p3"};
         for (int k = 0; k <= degree; ++k)
             params.push_back({names[k], 0.5});
-        return Fit(std::make_unique<XYProblem>(x, y, m,
-                                               std::vector<ErrorSource>{simple(ErrorSource::Axis::y, sigma)}),
+        return Fit(std::make_unique<XYProblem>(
+                       x, y, m, std::vector<ErrorSource>{error_source(ErrorSource::Axis::y, sigma)}),
                    params);
     }
 };
@@ -150,7 +150,8 @@ TEST(Contour, NonLinearFitIsClosedSmoothAndOnTheLevel) {
         y.push_back(3.0 * std::exp(-0.6 * i) + 0.05 * std::sin(2.0 * i));
     }
     XModel m = [](double xv, std::span<const double> p) { return p[0] * std::exp(-p[1] * xv); };
-    Fit fit(std::make_unique<XYProblem>(x, y, m, std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.3)}),
+    Fit fit(std::make_unique<XYProblem>(x, y, m,
+                                        std::vector<ErrorSource>{error_source(ErrorSource::Axis::y, 0.3)}),
             {{"A", 1.0}, {"k", 0.3}});
     const FitResult r = fit.run(false);
     ASSERT_TRUE(r.converged);
@@ -181,8 +182,8 @@ Fit outlier_fit() {
     }
     y[65] = 1e15;
     Fit fit(std::make_unique<XYProblem>(x, y, m,
-                                        std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.01),
-                                                                 simple(ErrorSource::Axis::x, 0.001)}),
+                                        std::vector<ErrorSource>{error_source(ErrorSource::Axis::y, 0.01),
+                                                                 error_source(ErrorSource::Axis::x, 0.001)}),
             {{"y_0", 1.0}, {"l", 1.0}, {"r", 1.0}, {"g", 9.81}, {"c", 0.01}});
     fit.add_constraint("l", 10.0, 0.001);
     fit.add_constraint("r", 0.052, 0.001);
@@ -238,7 +239,7 @@ TEST(FitBounds, ANormalFitIsFarBelowTheBound) {
 TEST(FitMessages, ModelNotFiniteNamesXAndParametersAndReportHasNoNan) {
     XModel m = [](double x, std::span<const double> p) { return p[0] * x + p[1] / (p[0] - p[0]); };
     Fit fit(std::make_unique<XYProblem>(std::vector<double>{1, 2, 3}, std::vector<double>{1, 2, 3}, m,
-                                        std::vector<ErrorSource>{simple(ErrorSource::Axis::y, 0.1)}),
+                                        std::vector<ErrorSource>{error_source(ErrorSource::Axis::y, 0.1)}),
             {{"a", 1.0}, {"b", 1.0}});
     const FitResult r = fit.run(false);
     EXPECT_FALSE(r.converged);

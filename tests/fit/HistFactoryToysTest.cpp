@@ -10,10 +10,10 @@
 namespace hepkit::fit::hf {
 namespace {
 
-Modifier normfactor(const std::string& name) {
+Modifier toy_normfactor(const std::string& name) {
     return {name, ModifierType::NormFactor, 1, 1, {}, {}, {}, {}};
 }
-Modifier normsys(const std::string& name, double hi, double lo) {
+Modifier toy_normsys(const std::string& name, double hi, double lo) {
     return {name, ModifierType::NormSys, hi, lo, {}, {}, {}, {}};
 }
 Modifier staterror(const std::string& name, std::vector<double> data) {
@@ -28,8 +28,8 @@ TEST(HistFactoryModel, PseudoExperiments) {
     ws.measurements.push_back({"meas", "mu", {}});
     ws.observations.push_back({"ch", {125, 118}});
     ws.channels.push_back({"ch",
-                           {{"sig", {20, 40}, {normfactor("mu")}},
-                            {"bkg", {100, 80}, {normsys("norm", 1.1, 0.92), staterror("st", {5, 4})}}}});
+                           {{"sig", {20, 40}, {toy_normfactor("mu")}},
+                            {"bkg", {100, 80}, {toy_normsys("norm", 1.1, 0.92), staterror("st", {5, 4})}}}});
     const Model m(ws);
     const std::vector<double> truth{1.0, 0.2, 1.02, 0.97}; // mu, norm, st[0], st[1]
     ASSERT_EQ(m.names(), (std::vector<std::string>{"mu", "norm", "st[0]", "st[1]"}));

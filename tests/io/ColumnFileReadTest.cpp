@@ -5,6 +5,7 @@
 // hand; and bad files (not HDF5, a jagged group without offsets, inconsistent offsets, columns of
 // different lengths, ...) refused with an InputError naming the file and the dataset.
 
+#include "ColumnMaker.hpp"
 #include "Helpers.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/core/Process.hpp"
@@ -21,25 +22,13 @@
 namespace io = hepkit::io;
 namespace fs = std::filesystem;
 
+using hepkit::io::test::column;
+
 namespace {
-
-fs::path temp_path(const std::string& name) {
-    return fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-columnread-" + name);
-}
-
-template <class T>
-io::Column column(const std::string& name, io::ColumnType type, std::vector<T> values, std::size_t width = 1,
-                  std::vector<std::int64_t> offsets = {}) {
-    io::Column c = io::Column::make(name, type);
-    c.mut<T>() = std::move(values);
-    c.width = width;
-    c.offsets = std::move(offsets);
-    return c;
-}
 
 // Every type, flat; plus fixed and jagged columns of several types (three entries each). Names
 // not in sorted order, so that the test also sees the order of the columns kept.
-std::vector<io::Column> sample_columns() {
+std::vector<io::Column> read_sample_columns() {
     using T = io::ColumnType;
     std::vector<io::Column> c;
     c.push_back(column<std::uint8_t>("b", T::Bool, {1, 0, 1}));
@@ -112,7 +101,7 @@ bool write_with_h5py(const fs::path& dir, std::string& why) {
 
 // One directory of h5py-written files for all tests of this executable's process, removed at exit.
 struct H5pyFiles {
-    fs::path dir = temp_path("h5py");
+    fs::path dir = hepkit::test::temp_path("colread", "h5py");
     std::string why;
     bool ok = write_with_h5py(dir, why);
     ~H5pyFiles() {
@@ -130,8 +119,8 @@ const fs::path& h5py_dir(std::string& why) {
 } // namespace
 
 TEST(ColumnFileRead, RoundTripEveryTypeAndLayout) {
-    const auto cols = sample_columns();
-    const auto path = temp_path("all.h5");
+    const auto cols = read_sample_columns();
+    const auto path = hepkit::test::temp_path("colread", "all.h5");
     io::write_hdf5(path.string(), cols);
     const auto back = io::read_hdf5(path.string());
     ASSERT_EQ(back.size(), cols.size());
@@ -139,7 +128,7 @@ TEST(ColumnFileRead, RoundTripEveryTypeAndLayout) {
     for (std::size_t k = 0; k < cols.size(); ++k)
         expect_same(back[k], cols[k]);
     // and written again from what was read: the same columns (a merge writes what it read)
-    const auto again = temp_path("again.h5");
+    const auto again = hepkit::test::temp_path("colread", "again.h5");
     io::write_hdf5(again.string(), back);
     const auto back2 = io::read_hdf5(again.string());
     ASSERT_EQ(back2.size(), cols.size());
@@ -159,7 +148,7 @@ TEST(ColumnFileRead, EmptyColumns) {
     cols.push_back(column<float>("v3", T::Float32, {}, 3));
     cols.push_back(column<std::int32_t>("j", T::Int32, {}, 1, {0}));
     cols.push_back(column<std::string>("js", T::String, {}, 1, {0}));
-    const auto path = temp_path("empty.h5");
+    const auto path = hepkit::test::temp_path("colread", "empty.h5");
     io::write_hdf5(path.string(), cols);
     const auto back = io::read_hdf5(path.string());
     ASSERT_EQ(back.size(), cols.size());
@@ -177,7 +166,7 @@ TEST(ColumnFileRead, ConcurrentReadsAndWrites) {
     std::vector<int> ok(4, 0);
     for (int t = 0; t < 4; ++t)
         threads.emplace_back([t, &ok] {
-            const auto path = temp_path("thread" + std::to_string(t) + ".h5");
+            const auto path = hepkit::test::temp_path("colread", "thread" + std::to_string(t) + ".h5");
             bool good = true;
             for (int round = 0; round < 5; ++round) {
                 auto c = column<std::int32_t>("t", io::ColumnType::Int32, {t, round, t * round});
@@ -249,8 +238,9 @@ TEST(ColumnFileRead, NotHdf5OrMissing) {
     fs::remove(text);
 
     // a hepkit file cut short (a job killed while copying it): an error, never a crash
-    const auto whole = temp_path("whole.h5"), cut = temp_path("cut.h5");
-    io::write_hdf5(whole.string(), sample_columns());
+    const auto whole = hepkit::test::temp_path("colread", "whole.h5"),
+               cut = hepkit::test::temp_path("colread", "cut.h5");
+    io::write_hdf5(whole.string(), read_sample_columns());
     for (const std::uintmax_t keep :
          {std::uintmax_t{100}, fs::file_size(whole) / 2, fs::file_size(whole) - 1}) {
         fs::copy_file(whole, cut, fs::copy_options::overwrite_existing);
@@ -261,7 +251,8 @@ TEST(ColumnFileRead, NotHdf5OrMissing) {
     fs::remove(whole);
     fs::remove(cut);
 
-    e = hepkit::test::input_error([&] { io::read_hdf5(temp_path("absent.h5").string()); });
+    e = hepkit::test::input_error(
+        [&] { io::read_hdf5(hepkit::test::temp_path("colread", "absent.h5").string()); });
     EXPECT_NE(e.message().find("no such file"), std::string::npos) << e.what();
     e = hepkit::test::input_error([&] { io::read_hdf5(fs::temp_directory_path().string()); });
     EXPECT_NE(e.message().find("not a regular file"), std::string::npos) << e.what();

@@ -5,6 +5,7 @@
 // names, unknown extensions, unwritable paths) and that no temporary file is left behind.
 
 #include "hepkit/io/ColumnFile.hpp"
+#include "ColumnMaker.hpp"
 #include "Helpers.hpp"
 #include "hepkit/core/Csv.hpp"
 #include "hepkit/core/Process.hpp"
@@ -22,21 +23,9 @@
 namespace io = hepkit::io;
 namespace fs = std::filesystem;
 
+using hepkit::io::test::column;
+
 namespace {
-
-fs::path temp_path(const std::string& name) {
-    return fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-columnfile-" + name);
-}
-
-template <class T>
-io::Column column(const std::string& name, io::ColumnType type, std::vector<T> values, std::size_t width = 1,
-                  std::vector<std::int64_t> offsets = {}) {
-    io::Column c = io::Column::make(name, type);
-    c.mut<T>() = std::move(values);
-    c.width = width;
-    c.offsets = std::move(offsets);
-    return c;
-}
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -159,7 +148,7 @@ TEST(ColumnFile, FormatByExtension) {
 
 TEST(ColumnFile, Hdf5ReadBackWithH5py) {
     const auto columns = sample_columns();
-    const fs::path h5 = temp_path("all.h5");
+    const fs::path h5 = hepkit::test::temp_path("columnfile", "all.h5");
     io::write_columns(h5.string(), columns);
     std::string why;
     const auto doc = read_with_h5py(h5, why);
@@ -198,7 +187,7 @@ TEST(ColumnFile, Hdf5EmptyColumns) {
     std::vector<io::Column> c;
     c.push_back(column<double>("e", io::ColumnType::Float64, {}));
     c.push_back(column<float>("j", io::ColumnType::Float32, {}, 1, {0}));
-    const fs::path h5 = temp_path("empty.h5");
+    const fs::path h5 = hepkit::test::temp_path("columnfile", "empty.h5");
     io::write_hdf5(h5.string(), c);
     std::string why;
     const auto doc = read_with_h5py(h5, why);
@@ -245,7 +234,7 @@ std::vector<std::string> split(const std::string& s, char sep) {
 
 TEST(ColumnFile, CsvParsedBack) {
     const auto columns = sample_columns();
-    const fs::path csv = temp_path("all.csv");
+    const fs::path csv = hepkit::test::temp_path("columnfile", "all.csv");
     io::write_columns(csv.string(), columns);
     const auto table = hepkit::read_csv(csv.string());
     fs::remove(csv);
@@ -298,7 +287,7 @@ TEST(ColumnFile, CsvSingleJaggedColumnKeepsEmptyRows) {
     // readers, pandas' included, skip): the empty cell is written as "".
     std::vector<io::Column> c;
     c.push_back(column<float>("j", io::ColumnType::Float32, {1, 2}, 1, {0, 1, 1, 2}));
-    const fs::path csv = temp_path("single.csv");
+    const fs::path csv = hepkit::test::temp_path("columnfile", "single.csv");
     io::write_csv(csv.string(), c);
     const auto table = hepkit::read_csv(csv.string());
     fs::remove(csv);
@@ -307,7 +296,7 @@ TEST(ColumnFile, CsvSingleJaggedColumnKeepsEmptyRows) {
 }
 
 TEST(ColumnFile, RefusesInconsistentColumns) {
-    const fs::path out = temp_path("bad.csv");
+    const fs::path out = hepkit::test::temp_path("columnfile", "bad.csv");
     const auto expect_refused = [&](std::vector<io::Column> cols, const std::string& fragment,
                                     const fs::path& path) {
         for (const bool hdf5 : {false, true}) {
@@ -355,7 +344,7 @@ TEST(ColumnFile, RefusesInconsistentColumns) {
 TEST(ColumnFile, UnwritablePathNamesFileAndLeavesNothing) {
     std::vector<io::Column> c;
     c.push_back(column<double>("a", io::ColumnType::Float64, {1}));
-    const fs::path dir = temp_path("no-such-dir");
+    const fs::path dir = hepkit::test::temp_path("columnfile", "no-such-dir");
     for (const char* name : {"out.csv", "out.h5"}) {
         const std::string p = (dir / name).string();
         try {
@@ -369,7 +358,7 @@ TEST(ColumnFile, UnwritablePathNamesFileAndLeavesNothing) {
 }
 
 TEST(ColumnFile, ReplacesAnExistingFileWhole) {
-    const fs::path h5 = temp_path("replace.h5");
+    const fs::path h5 = hepkit::test::temp_path("columnfile", "replace.h5");
     std::ofstream(h5) << "old content";
     std::vector<io::Column> c;
     c.push_back(column<double>("a", io::ColumnType::Float64, {1, 2}));

@@ -18,7 +18,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-const io::RecordPlace kPlace{"test.root", "events/px basket 0", 1000};
+const io::RecordPlace kHostilePlace{"test.root", "events/px basket 0", 1000};
 constexpr std::size_t kN = 100000;
 
 Bytes data(std::size_t n = kN) {
@@ -31,7 +31,7 @@ Bytes data(std::size_t n = kN) {
 
 InputError decompress_error(const Bytes& in, std::size_t out_size) {
     Bytes out(out_size);
-    return input_error([&] { io::decompress(in, out, kPlace); });
+    return input_error([&] { io::decompress(in, out, kHostilePlace); });
 }
 
 void expect_names(const InputError& e, std::size_t absolute, const std::string& fragment) {
@@ -129,7 +129,7 @@ TEST(CompressionHostile, CorruptBodiesOfEveryCodec) {
                     static_cast<std::uint8_t>(1 + rng() % 255);
             Bytes out(kN);
             try {
-                io::decompress(z, out, kPlace);
+                io::decompress(z, out, kHostilePlace);
             } catch (const InputError& e) {
                 ++errors;
                 EXPECT_NE(std::string(e.what()).find("at byte 1000"), std::string::npos) << e.what();
@@ -188,7 +188,7 @@ TEST(CompressionHostile, TheGrowingFormAllocatesOnlyWhatDecodes) {
     for (Codec c : kCodecs) {
         SCOPED_TRACE(io::codec_name(c));
         const Bytes z = io::compress(d, {c, 1});
-        EXPECT_EQ(io::decompress(z, d.size(), kPlace), d);
+        EXPECT_EQ(io::decompress(z, d.size(), kHostilePlace), d);
         // A record of 1000 blocks, each claiming the full 16 MiB — 16 GB in all — whose first block
         // is this corrupt body: the chain of headers is consistent, so only decoding finds the lie,
         // after one block's output (at most 16 MiB) was allocated.
@@ -200,7 +200,7 @@ TEST(CompressionHostile, TheGrowingFormAllocatesOnlyWhatDecodes) {
         for (int i = 0; i < 1000; ++i)
             bomb.insert(bomb.end(), first.begin(), first.end());
         const std::size_t claimed = 1000 * le24_of(first);
-        const InputError e = input_error([&] { (void)io::decompress(bomb, claimed, kPlace); });
+        const InputError e = input_error([&] { (void)io::decompress(bomb, claimed, kHostilePlace); });
         EXPECT_NE(std::string(e.what()).find("at byte 1000"), std::string::npos) << e.what();
     }
 }

@@ -20,10 +20,6 @@ using hepkit::InputError;
 
 namespace {
 
-std::string root_file(const std::string& name) {
-    return hepkit::test::reference("root-files/" + name).string();
-}
-
 void expect_close(double actual, double expected, double rel, const std::string& what) {
     EXPECT_LE(std::abs(actual - expected), rel * std::max(1.0, std::abs(expected)))
         << what << ": " << actual << " vs " << expected;
@@ -31,7 +27,7 @@ void expect_close(double actual, double expected, double rel, const std::string&
 
 // Every histogram of a file's expected/*.hists.json, compared field by field.
 void check_against_jsroot(const std::string& root_name, const std::string& json_name) {
-    const io::RootFile file(root_file(root_name));
+    const io::RootFile file(hepkit::test::root_file(root_name));
     std::ifstream in(hepkit::test::reference("root-files/expected/" + json_name));
     const auto expected = nlohmann::json::parse(in);
     const io::StreamerInfos infos = io::read_streamer_infos(file);
@@ -76,7 +72,7 @@ TEST(Histogram, HistogramsFileMatchesJsroot) {
 
 TEST(Histogram, AxesAndBinIndexing) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-hepdata-example.root");
-    const io::RootFile file(root_file("uproot-hepdata-example.root"));
+    const io::RootFile file(hepkit::test::root_file("uproot-hepdata-example.root"));
     const auto h2 = io::read_histogram(file, "hpxpy");
     EXPECT_EQ(h2.dimension, 2);
     EXPECT_EQ(h2.axes[1].nbins, 40);
@@ -113,7 +109,7 @@ TEST(Histogram, ProfileMeansAndErrorsFollowHsimple) {
     // mean of pz in a px bin is px² + 1 averaged over the bin. The bin errors (error on the mean,
     // TProfile's default) must cover the deviation from that closed form.
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-hepdata-example.root");
-    const io::RootFile file(root_file("uproot-hepdata-example.root"));
+    const io::RootFile file(hepkit::test::root_file("uproot-hepdata-example.root"));
     const auto p = io::read_histogram(file, "hprof");
     ASSERT_TRUE(p.is_profile);
     EXPECT_EQ(p.profile.error_mode, 0);
@@ -147,7 +143,7 @@ TEST(Histogram, ProfileMeansAndErrorsFollowHsimple) {
 
 TEST(Histogram, RefusesWhatIsNotAHistogram) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-hepdata-example.root");
-    const io::RootFile file(root_file("uproot-hepdata-example.root"));
+    const io::RootFile file(hepkit::test::root_file("uproot-hepdata-example.root"));
     const auto e = hepkit::test::input_error([&] { io::read_histogram(file, "ntuple"); });
     const std::string m = e.what();
     EXPECT_NE(m.find(file.path()), std::string::npos) << m;
@@ -164,7 +160,7 @@ struct Payload {
     std::string class_name;
 };
 Payload payload_of(const std::string& root_name, const std::string& name) {
-    const io::RootFile file(root_file(root_name));
+    const io::RootFile file(hepkit::test::root_file(root_name));
     const auto key = file.key(name);
     return {file.read_payload(key), io::read_streamer_infos(file),
             io::ObjectOrigin{file.path(), name, static_cast<std::uint64_t>(key.seek_key), key.key_len},

@@ -22,7 +22,7 @@ using hepkit::test::NtupleBytes;
 
 namespace {
 
-const std::string kRun2012 = "root-files/Run2012BC_DoubleMuParked_Muons_1000evts_rntuple_v1-0-0-0.root";
+const std::string kRun2012File = "root-files/Run2012BC_DoubleMuParked_Muons_1000evts_rntuple_v1-0-0-0.root";
 
 // Column kinds (the format's numbers).
 enum : std::uint16_t {
@@ -270,7 +270,7 @@ constexpr std::uint64_t kExtensionStart = 300;
 
 std::string reencode(const std::string& tag, const std::vector<ColumnSpec>& specs,
                      const std::vector<std::uint64_t>& starts, std::size_t page, bool extension = false) {
-    const std::string source = hepkit::test::reference(kRun2012).string();
+    const std::string source = hepkit::test::reference(kRun2012File).string();
     const Original o = read_original(source);
     NtupleBytes f(source, "Events");
 
@@ -495,7 +495,7 @@ std::string reencode(const std::string& tag, const std::vector<ColumnSpec>& spec
 }
 
 void check_variant(const std::string& tag, const std::vector<ColumnSpec>& specs, std::size_t page) {
-    const std::string original = hepkit::test::reference(kRun2012).string();
+    const std::string original = hepkit::test::reference(kRun2012File).string();
     const Original o = read_original(original);
     const std::string path = reencode(tag, specs, {0, 300, 301}, page);
     const RootFile file(path);
@@ -549,7 +549,7 @@ void check_variant(const std::string& tag, const std::vector<ColumnSpec>& specs,
 } // namespace
 
 TEST(RNTupleLayout, SplitEncodingsInThreeClustersOfSmallPages) {
-    HEPKIT_REQUIRE_REFERENCE(kRun2012);
+    HEPKIT_REQUIRE_REFERENCE(kRun2012File);
     check_variant("split",
                   {{SplitIndex64, 64},
                    {SplitReal32, 32},
@@ -561,13 +561,13 @@ TEST(RNTupleLayout, SplitEncodingsInThreeClustersOfSmallPages) {
 }
 
 TEST(RNTupleLayout, PlainEncodings) {
-    HEPKIT_REQUIRE_REFERENCE(kRun2012);
+    HEPKIT_REQUIRE_REFERENCE(kRun2012File);
     check_variant("plain",
                   {{Index64, 64}, {Real32, 32}, {Real64, 64}, {Real32, 32}, {Real32, 32}, {Int32, 32}}, 50);
 }
 
 TEST(RNTupleLayout, NarrowAndLossyEncodings) {
-    HEPKIT_REQUIRE_REFERENCE(kRun2012);
+    HEPKIT_REQUIRE_REFERENCE(kRun2012File);
     check_variant("lossy",
                   {{SplitIndex32, 32},
                    {Real32Trunc, 20},
@@ -583,7 +583,7 @@ TEST(RNTupleLayout, NarrowAndLossyEncodings) {
 TEST(RNTupleLayout, SchemaExtensionWithDeferredColumns) {
     // Strings, bits, a fixed-size array and a vector<int16_t>, added by the footer at entry 300:
     // earlier clusters do not list their columns and read as zeros and empty collections.
-    HEPKIT_REQUIRE_REFERENCE(kRun2012);
+    HEPKIT_REQUIRE_REFERENCE(kRun2012File);
     const std::string path = reencode("extension",
                                       {{SplitIndex64, 64},
                                        {SplitReal32, 32},

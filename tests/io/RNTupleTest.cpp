@@ -27,7 +27,7 @@ using hepkit::io::RootFile;
 
 namespace {
 
-const std::string kRun2012 = "Run2012BC_DoubleMuParked_Muons_1000evts_rntuple_v1-0-0-0";
+const std::string kRun2012Stem = "Run2012BC_DoubleMuParked_Muons_1000evts_rntuple_v1-0-0-0";
 const std::string kTtbar = "cmsopendata2015_ttbar_19980_NANOAOD_RNTupleImporter_rntuple_v1-0-0-1";
 
 std::string root_file(const std::string& stem) {
@@ -103,8 +103,8 @@ void expect_jagged_layout(const Column& c) {
 } // namespace
 
 TEST(RNTuple, Run2012FieldsMatchJsroot) {
-    HEPKIT_REQUIRE_REFERENCE("root-files/" + kRun2012 + ".root");
-    compare_all_fields(kRun2012);
+    HEPKIT_REQUIRE_REFERENCE("root-files/" + kRun2012Stem + ".root");
+    compare_all_fields(kRun2012Stem);
 }
 
 TEST(RNTuple, TtbarNanoAodFieldsMatchJsroot) {
@@ -113,8 +113,8 @@ TEST(RNTuple, TtbarNanoAodFieldsMatchJsroot) {
 }
 
 TEST(RNTuple, DescribesTheRun2012Schema) {
-    HEPKIT_REQUIRE_REFERENCE("root-files/" + kRun2012 + ".root");
-    const RootFile file(root_file(kRun2012));
+    HEPKIT_REQUIRE_REFERENCE("root-files/" + kRun2012Stem + ".root");
+    const RootFile file(root_file(kRun2012Stem));
     const RNTuple ntuple(file, "Events");
     EXPECT_EQ(ntuple.format_version(), "1.0.0.0");
     EXPECT_EQ(ntuple.writer(), "ROOT v6.35.001");
@@ -154,8 +154,8 @@ TEST(RNTuple, CollectionSizesEqualItemCountsInEveryEntry) {
     // Independent of jsroot: nMuon (a cardinality projection of the index column) and the
     // lengths of Muon_pt (offsets) must agree entry by entry, and the source subfield and its
     // projection must hold the same values.
-    HEPKIT_REQUIRE_REFERENCE("root-files/" + kRun2012 + ".root");
-    const RootFile file(root_file(kRun2012));
+    HEPKIT_REQUIRE_REFERENCE("root-files/" + kRun2012Stem + ".root");
+    const RootFile file(root_file(kRun2012Stem));
     const RNTuple ntuple(file, "Events");
     const Column n = ntuple.read("nMuon");
     const Column pt = ntuple.read("Muon_pt");
@@ -200,8 +200,8 @@ TEST(RNTuple, TtbarCountFieldsEqualTheirCollections) {
 }
 
 TEST(RNTuple, EntryRangesAndThreadsGiveSlicesOfTheWhole) {
-    HEPKIT_REQUIRE_REFERENCE("root-files/" + kRun2012 + ".root");
-    const RootFile file(root_file(kRun2012));
+    HEPKIT_REQUIRE_REFERENCE("root-files/" + kRun2012Stem + ".root");
+    const RootFile file(root_file(kRun2012Stem));
     const RNTuple ntuple(file, "Events");
     hepkit::ThreadPool pool(3);
     const Column all_pt = ntuple.read("Muon_pt");
@@ -226,8 +226,8 @@ TEST(RNTuple, EntryRangesAndThreadsGiveSlicesOfTheWhole) {
 }
 
 TEST(RNTuple, ReportsUnknownAndUnreadableFieldsAndBadRanges) {
-    HEPKIT_REQUIRE_REFERENCE("root-files/" + kRun2012 + ".root");
-    const RootFile file(root_file(kRun2012));
+    HEPKIT_REQUIRE_REFERENCE("root-files/" + kRun2012Stem + ".root");
+    const RootFile file(root_file(kRun2012Stem));
     const RNTuple ntuple(file, "Events");
     const auto unknown = hepkit::test::input_error([&] { (void)ntuple.read("Muon_ptt"); });
     EXPECT_NE(std::string(unknown.what()).find("Muon_pt, "), std::string::npos) << unknown.what();

@@ -13,15 +13,9 @@
 using hepkit::InputError;
 using hepkit::io::RootFile;
 
-namespace {
-std::string root_file(const std::string& name) {
-    return hepkit::test::reference("root-files/" + name).string();
-}
-} // namespace
-
 TEST(RootFile, ListsTopKeysOfHepdataExample) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-hepdata-example.root");
-    const RootFile f(root_file("uproot-hepdata-example.root"));
+    const RootFile f(hepkit::test::root_file("uproot-hepdata-example.root"));
     const auto keys = f.keys();
     ASSERT_EQ(keys.size(), 4u);
     EXPECT_EQ(keys[0].name, "hpx");
@@ -37,7 +31,7 @@ TEST(RootFile, ListsTopKeysOfHepdataExample) {
 
 TEST(RootFile, FindsKeysByNameAndCycle) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ.root");
-    const RootFile f(root_file("uproot-HZZ.root"));
+    const RootFile f(hepkit::test::root_file("uproot-HZZ.root"));
     EXPECT_EQ(f.key("events").class_name, "TTree");
     EXPECT_EQ(f.key("events;1").cycle, 1);
     EXPECT_TRUE(f.contains("events"));
@@ -67,7 +61,7 @@ TEST(RootFile, RefusesAFileThatIsNotRoot) {
 
 TEST(RootFile, TruncatedFileNamesTheOffset) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ.root");
-    std::ifstream in(root_file("uproot-HZZ.root"), std::ios::binary);
+    std::ifstream in(hepkit::test::root_file("uproot-HZZ.root"), std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     // Keep the first half: the header's fEND and the key list now lie past the end.
     const auto path = hepkit::test::temp_file("io", "truncated.root", bytes.substr(0, bytes.size() / 2));
@@ -87,7 +81,8 @@ TEST(RootFile, ViewsOfTheMappedAndUnmappedFileEqualReadRaw) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ.root");
     RootFile::Config unmapped;
     unmapped.map_file = false;
-    const RootFile mapped(root_file("uproot-HZZ.root")), plain(root_file("uproot-HZZ.root"), unmapped);
+    const RootFile mapped(hepkit::test::root_file("uproot-HZZ.root")),
+        plain(hepkit::test::root_file("uproot-HZZ.root"), unmapped);
     const std::int64_t offset = 100;
     const std::size_t n = 4000;
     const std::vector<std::uint8_t> want = mapped.read_raw(offset, n, "test range");
@@ -117,7 +112,7 @@ TEST(RootFile, ViewsOfTheMappedAndUnmappedFileEqualReadRaw) {
 // pages (the count starts again from the view that passed it).
 TEST(RootFile, MappedBytesCountedPerChunkAcrossFilesAndReleasedPastTheLimit) {
     HEPKIT_REQUIRE_REFERENCE("root-files/nanoAOD_2015_CMS_Open_Data_ttbar.root");
-    const std::string path = root_file("nanoAOD_2015_CMS_Open_Data_ttbar.root");
+    const std::string path = hepkit::test::root_file("nanoAOD_2015_CMS_Open_Data_ttbar.root");
     constexpr std::uint64_t kChunk = 65536;
     std::vector<std::uint8_t> scratch;
     const std::uint64_t before = RootFile::mapped_resident_bytes();

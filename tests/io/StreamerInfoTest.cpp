@@ -13,9 +13,6 @@
 namespace io = hepkit::io;
 
 namespace {
-std::string root_file(const std::string& name) {
-    return hepkit::test::reference("root-files/" + name).string();
-}
 std::vector<std::string> member_names(const io::StreamerInfo& info) {
     std::vector<std::string> names;
     for (const auto& e : info.elements)
@@ -26,7 +23,7 @@ std::vector<std::string> member_names(const io::StreamerInfo& info) {
 
 TEST(StreamerInfo, HepdataExampleDescribesItsClasses) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-hepdata-example.root");
-    const io::RootFile file(root_file("uproot-hepdata-example.root"));
+    const io::RootFile file(hepkit::test::root_file("uproot-hepdata-example.root"));
     const auto infos = io::read_streamer_infos(file);
     for (const char* cls : {"TH1F", "TH2F", "TProfile", "TNtuple", "TTree", "TAxis", "TH1", "TH2", "TH1D"})
         EXPECT_NE(infos.describe(cls).find("describes"), std::string::npos) << cls;
@@ -81,7 +78,7 @@ TEST(StreamerInfo, EveryReferenceFileParses) {
 
 TEST(StreamerInfo, SampleFileHasFixedArraysOfTheTree) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ.root");
-    const io::RootFile file(root_file("uproot-HZZ.root"));
+    const io::RootFile file(hepkit::test::root_file("uproot-HZZ.root"));
     const auto infos = io::read_streamer_infos(file);
     EXPECT_NE(infos.describe("TTree").find("describes TTree"), std::string::npos);
     EXPECT_NE(infos.describe("TBranch").find("describes TBranch"), std::string::npos);
@@ -89,7 +86,7 @@ TEST(StreamerInfo, SampleFileHasFixedArraysOfTheTree) {
 
 TEST(StreamerInfo, TruncatedOrLyingRecordsAreRefused) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-histograms.root");
-    const io::RootFile file(root_file("uproot-histograms.root"));
+    const io::RootFile file(hepkit::test::root_file("uproot-histograms.root"));
     const auto record = file.read_streamer_record();
     ASSERT_GT(record.size(), 100u);
     const std::int64_t origin = file.read_key(file.seek_info(), "streamer info").key_len;

@@ -15,15 +15,9 @@ using hepkit::io::RootFile;
 using hepkit::io::Tree;
 using hepkit::io::TreeChain;
 
-namespace {
-std::string root_file(const std::string& name) {
-    return hepkit::test::reference("root-files/" + name).string();
-}
-} // namespace
-
 TEST(TreeCodecs, FiveHzzFilesGiveIdenticalColumns) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ.root");
-    const RootFile zf(root_file("uproot-HZZ.root"));
+    const RootFile zf(hepkit::test::root_file("uproot-HZZ.root"));
     const Tree zlib(zf, "events");
     std::vector<std::string> names;
     for (const auto& b : zlib.branches())
@@ -32,7 +26,7 @@ TEST(TreeCodecs, FiveHzzFilesGiveIdenticalColumns) {
     std::vector<std::string> missing;
     for (const std::string codec : {"lz4", "lzma", "zstd", "uncompressed"}) {
         SCOPED_TRACE(codec);
-        const RootFile f(root_file("uproot-HZZ-" + codec + ".root"));
+        const RootFile f(hepkit::test::root_file("uproot-HZZ-" + codec + ".root"));
         std::vector<Column> got;
         try {
             const Tree t(f, "events");
@@ -60,7 +54,8 @@ TEST(TreeCodecs, FiveHzzFilesGiveIdenticalColumns) {
 
 TEST(TreeChain, TwoFilesAreOneEntryRange) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ-uncompressed.root");
-    const std::string a = root_file("uproot-HZZ.root"), b = root_file("uproot-HZZ-uncompressed.root");
+    const std::string a = hepkit::test::root_file("uproot-HZZ.root"),
+                      b = hepkit::test::root_file("uproot-HZZ-uncompressed.root");
     const TreeChain chain({a, b}, "events");
     ASSERT_EQ(chain.files(), 2u);
     EXPECT_EQ(chain.entries(), 2 * 2421);
@@ -84,7 +79,9 @@ TEST(TreeChain, TwoFilesAreOneEntryRange) {
 TEST(TreeChain, FilesWithoutTheTreeAreNamed) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-simple.root");
     try {
-        const TreeChain chain({root_file("uproot-HZZ.root"), root_file("uproot-simple.root")}, "events");
+        const TreeChain chain(
+            {hepkit::test::root_file("uproot-HZZ.root"), hepkit::test::root_file("uproot-simple.root")},
+            "events");
         FAIL() << "no error";
     } catch (const hepkit::InputError& e) {
         EXPECT_NE(std::string(e.what()).find("uproot-simple.root"), std::string::npos) << e.what();
@@ -93,9 +90,9 @@ TEST(TreeChain, FilesWithoutTheTreeAreNamed) {
 
 TEST(TreeChain, FriendBranchesAreReadAlongside) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ-uncompressed.root");
-    TreeChain chain({root_file("uproot-HZZ.root")}, "events");
+    TreeChain chain({hepkit::test::root_file("uproot-HZZ.root")}, "events");
     auto other = std::make_shared<TreeChain>(
-        std::vector<std::string>{root_file("uproot-HZZ-uncompressed.root")}, "events");
+        std::vector<std::string>{hepkit::test::root_file("uproot-HZZ-uncompressed.root")}, "events");
     chain.add_friend(other, "raw");
     ASSERT_TRUE(chain.has_branch("raw.Jet_Px"));
     EXPECT_EQ(chain.friend_branches().size(), chain.branches().size());
@@ -106,6 +103,6 @@ TEST(TreeChain, FriendBranchesAreReadAlongside) {
     EXPECT_EQ(cols[0].values, cols[1].values);
     // A friend must have as many entries.
     auto ntuple = std::make_shared<TreeChain>(
-        std::vector<std::string>{root_file("uproot-hepdata-example.root")}, "ntuple");
+        std::vector<std::string>{hepkit::test::root_file("uproot-hepdata-example.root")}, "ntuple");
     EXPECT_THROW(chain.add_friend(ntuple, "nt"), hepkit::InputError);
 }

@@ -18,10 +18,6 @@ using hepkit::io::Tree;
 
 namespace {
 
-std::string root_file(const std::string& name) {
-    return hepkit::test::reference("root-files/" + name).string();
-}
-
 std::vector<std::uint8_t> slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -89,7 +85,7 @@ void expect_mentions(const std::string& message, std::initializer_list<std::stri
 
 TEST(TreeHostile, BasketSizeThatLies) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ-uncompressed.root");
-    auto bytes = slurp(root_file("uproot-HZZ-uncompressed.root"));
+    auto bytes = slurp(hepkit::test::root_file("uproot-HZZ-uncompressed.root"));
     const std::size_t key = first_basket_key(bytes, "Jet_Px");
     put_be32(bytes, key, be32(bytes, key) + 1000); // fNbytes no longer equals the branch's fBasketBytes
     const auto path = write_temp("lying-size.root", bytes);
@@ -100,7 +96,7 @@ TEST(TreeHostile, BasketSizeThatLies) {
 
 TEST(TreeHostile, BasketEntryCountThatLies) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ-uncompressed.root");
-    auto bytes = slurp(root_file("uproot-HZZ-uncompressed.root"));
+    auto bytes = slurp(hepkit::test::root_file("uproot-HZZ-uncompressed.root"));
     const std::size_t key = first_basket_key(bytes, "MET_px");
     const std::size_t key_len = (std::size_t{bytes[key + 14]} << 8) | bytes[key + 15];
     // fNevBuf sits 19 − 2 − 4 − 4 = 9 bytes before the end of the key header.
@@ -112,7 +108,7 @@ TEST(TreeHostile, BasketEntryCountThatLies) {
 
 TEST(TreeHostile, TruncatedCompressedBasket) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ.root");
-    auto bytes = slurp(root_file("uproot-HZZ.root"));
+    auto bytes = slurp(hepkit::test::root_file("uproot-HZZ.root"));
     const std::size_t key = first_basket_key(bytes, "Jet_Px");
     const std::size_t key_len = (std::size_t{bytes[key + 14]} << 8) | bytes[key + 15];
     const std::size_t block = key + key_len;
@@ -131,7 +127,7 @@ TEST(TreeHostile, TruncatedCompressedBasket) {
 
 TEST(TreeHostile, EntryOffsetsThatRunBackwards) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ-uncompressed.root");
-    auto bytes = slurp(root_file("uproot-HZZ-uncompressed.root"));
+    auto bytes = slurp(hepkit::test::root_file("uproot-HZZ-uncompressed.root"));
     const std::size_t key = first_basket_key(bytes, "Muon_Px");
     const std::size_t key_len = (std::size_t{bytes[key + 14]} << 8) | bytes[key + 15];
     const std::uint32_t last = be32(bytes, key + key_len - 5);
@@ -148,8 +144,8 @@ TEST(TreeHostile, EntryOffsetsThatRunBackwards) {
 TEST(TreeHostile, RandomCorruptionOfTheTreeRecordEndsInInputErrors) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-sample-6.16.00-zlib.root");
     // An uncompressed tree record: corrupted bytes reach the streamers directly.
-    const auto original = slurp(root_file("uproot-HZZ-uncompressed.root"));
-    const RootFile f(root_file("uproot-HZZ-uncompressed.root"));
+    const auto original = slurp(hepkit::test::root_file("uproot-HZZ-uncompressed.root"));
+    const RootFile f(hepkit::test::root_file("uproot-HZZ-uncompressed.root"));
     const auto key = f.key("events");
     std::mt19937_64 rng(20261202);
     std::uniform_int_distribution<std::size_t> where(static_cast<std::size_t>(key.seek_key + key.key_len),

@@ -23,10 +23,6 @@ using hepkit::io::Tree;
 
 namespace {
 
-std::string root_file(const std::string& name) {
-    return hepkit::test::reference("root-files/" + name).string();
-}
-
 nlohmann::json expected(const std::string& name) {
     std::ifstream in(hepkit::test::reference("root-files/expected/" + name));
     return nlohmann::json::parse(in);
@@ -91,14 +87,14 @@ std::size_t check_against_jsroot(const Tree& tree, const nlohmann::json& exp,
 
 TEST(TreeStats, HzzMatchesJsroot) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ.root");
-    const RootFile f(root_file("uproot-HZZ.root"));
+    const RootFile f(hepkit::test::root_file("uproot-HZZ.root"));
     const Tree t(f, "events");
     EXPECT_EQ(check_against_jsroot(t, expected("uproot-HZZ.tree-stats.json")), 51u);
 }
 
 TEST(TreeStats, NanoAodMatchesJsrootOnAllBranches) {
     HEPKIT_REQUIRE_REFERENCE("root-files/nanoAOD_2015_CMS_Open_Data_ttbar.root");
-    const RootFile f(root_file("nanoAOD_2015_CMS_Open_Data_ttbar.root"));
+    const RootFile f(hepkit::test::root_file("nanoAOD_2015_CMS_Open_Data_ttbar.root"));
     const Tree t(f, "Events");
     EXPECT_EQ(t.branches().size(), 947u);
     hepkit::ThreadPool pool(2);
@@ -116,7 +112,7 @@ TEST(TreeStats, NanoAodMatchesJsrootUnmappedAndWithMappedPagesReleased) {
     released.mapped_resident_limit = 1;
     hepkit::ThreadPool pool(2);
     for (const auto* config : {&unmapped, &released}) {
-        const RootFile f(root_file("nanoAOD_2015_CMS_Open_Data_ttbar.root"), *config);
+        const RootFile f(hepkit::test::root_file("nanoAOD_2015_CMS_Open_Data_ttbar.root"), *config);
         const Tree t(f, "Events");
         EXPECT_EQ(check_against_jsroot(t, expected("nanoAOD_2015_CMS_Open_Data_ttbar.tree-stats.json"),
                                        config == &released ? &pool : nullptr),
@@ -126,21 +122,21 @@ TEST(TreeStats, NanoAodMatchesJsrootUnmappedAndWithMappedPagesReleased) {
 
 TEST(TreeStats, SampleOfEveryBasicTypeMatchesJsroot) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-sample-6.16.00-zlib.root");
-    const RootFile f(root_file("uproot-sample-6.16.00-zlib.root"));
+    const RootFile f(hepkit::test::root_file("uproot-sample-6.16.00-zlib.root"));
     const Tree t(f, "sample");
     EXPECT_EQ(check_against_jsroot(t, expected("uproot-sample-6.16.00-zlib.tree-stats.json")), 33u);
 }
 
 TEST(TreeStats, SimpleMatchesJsroot) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-simple.root");
-    const RootFile f(root_file("uproot-simple.root"));
+    const RootFile f(hepkit::test::root_file("uproot-simple.root"));
     const Tree t(f, "tree");
     EXPECT_EQ(check_against_jsroot(t, expected("uproot-simple.tree-stats.json")), 2u);
 }
 
 TEST(TreeStats, NtupleMatchesJsroot) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-hepdata-example.root");
-    const RootFile f(root_file("uproot-hepdata-example.root"));
+    const RootFile f(hepkit::test::root_file("uproot-hepdata-example.root"));
     const Tree t(f, "ntuple");
     EXPECT_EQ(t.class_name(), "TNtuple");
     EXPECT_EQ(check_against_jsroot(t, expected("uproot-hepdata-example.ntuple-stats.json")), 5u);
@@ -150,7 +146,7 @@ TEST(TreeStats, NtupleMatchesJsroot) {
 TEST(TreeRead, StringsAndInt8ArraysJsrootCouldNotSum) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-sample-6.16.00-zlib.root");
     {
-        const RootFile f(root_file("uproot-simple.root"));
+        const RootFile f(hepkit::test::root_file("uproot-simple.root"));
         const Tree t(f, "tree");
         const Column three = t.read("three", 0, 4);
         ASSERT_EQ(three.type, ColumnType::String);
@@ -162,7 +158,7 @@ TEST(TreeRead, StringsAndInt8ArraysJsrootCouldNotSum) {
         EXPECT_EQ(s[2], "tres");
         EXPECT_EQ(s[3], "quatro");
     }
-    const RootFile f(root_file("uproot-sample-6.16.00-zlib.root"));
+    const RootFile f(hepkit::test::root_file("uproot-sample-6.16.00-zlib.root"));
     const Tree t(f, "sample");
     const Column ai1 = t.read("ai1", 0, 30);
     EXPECT_EQ(ai1.type, ColumnType::Int8);
@@ -182,7 +178,7 @@ TEST(TreeRead, StringsAndInt8ArraysJsrootCouldNotSum) {
 
 TEST(TreeBranches, TypesCountersAndDimensions) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-sample-6.16.00-zlib.root");
-    const RootFile f(root_file("uproot-sample-6.16.00-zlib.root"));
+    const RootFile f(hepkit::test::root_file("uproot-sample-6.16.00-zlib.root"));
     const Tree t(f, "sample");
     EXPECT_EQ(t.branches().size(), 35u);
     const auto& ai4 = t.branch("ai4");
@@ -224,7 +220,7 @@ TEST(TreeBranches, TypesCountersAndDimensions) {
 
 TEST(TreeRead, RangesAndThreadsGiveTheSameValues) {
     HEPKIT_REQUIRE_REFERENCE("root-files/uproot-HZZ.root");
-    const RootFile f(root_file("uproot-HZZ.root"));
+    const RootFile f(hepkit::test::root_file("uproot-HZZ.root"));
     const Tree t(f, "events");
     const Column all = t.read("Muon_Px", 0, t.entries());
     hepkit::ThreadPool pool(3);
@@ -261,7 +257,7 @@ TEST(TreeClusters, CoverAllEntries) {
          std::vector<std::pair<std::string, std::string>>{{"uproot-HZZ.root", "events"},
                                                           {"nanoAOD_2015_CMS_Open_Data_ttbar.root", "Events"},
                                                           {"uproot-hepdata-example.root", "ntuple"}}) {
-        const RootFile f(root_file(file));
+        const RootFile f(hepkit::test::root_file(file));
         const Tree t(f, name);
         const auto clusters = t.clusters();
         ASSERT_FALSE(clusters.empty()) << file;

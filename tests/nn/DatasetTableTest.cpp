@@ -26,11 +26,6 @@ using hepkit::test::input_error;
 
 namespace {
 
-std::string temp_path(const std::string& name) {
-    return (fs::temp_directory_path() / ("hepkit_nn_data_" + std::to_string(::getpid()) + "_" + name))
-        .string();
-}
-
 template <class T>
 Column flat(const std::string& name, ColumnType type, std::vector<T> v) {
     Column c = Column::make(name, type);
@@ -57,7 +52,7 @@ std::vector<Column> five_events() {
 
 std::string write_root(const std::string& name, const std::vector<Column>& columns,
                        const std::string& tree = "Events") {
-    const std::string path = temp_path(name);
+    const std::string path = hepkit::test::temp_path("nn-data", name).string();
     hepkit::io::RootWriter out(path);
     out.write_tree(tree, columns);
     out.close();
@@ -95,7 +90,7 @@ TEST(NnReadTable, TreeFeaturesCutWeightTarget) {
 TEST(NnReadTable, CsvAndHdf5GiveTheSameTable) {
     for (const std::string ext : {"csv", "h5"}) {
         SCOPED_TRACE(ext);
-        const std::string path = temp_path("five." + ext);
+        const std::string path = hepkit::test::temp_path("nn-data", "five." + ext).string();
         auto cols = five_events();
         // the writer's counter column, which the cut names, as the ROOT writer adds it
         cols.push_back(flat<std::int32_t>("nMuon", ColumnType::Int32, {0, 2, 1, 3, 0}));
@@ -145,7 +140,7 @@ TEST(NnReadTable, FixedSizeArraysInRootAndCsv) {
     v.width = 3;
     const std::vector<Column> cols{v};
     const auto root = write_root("fixed.root", cols);
-    const auto csv = temp_path("fixed.csv");
+    const auto csv = hepkit::test::temp_path("nn-data", "fixed.csv").string();
     hepkit::io::write_csv(csv, cols);
     for (const auto& path : {root, csv}) {
         SCOPED_TRACE(path);
@@ -164,7 +159,7 @@ TEST(NnReadTable, TreeNameOfTheOnlyTreeAndSeveral) {
     s.files = {path};
     s.features = {"x"};
     EXPECT_EQ(read_table(s).rows, 5u);
-    const auto two = temp_path("two.root");
+    const auto two = hepkit::test::temp_path("nn-data", "two.root").string();
     {
         hepkit::io::RootWriter out(two);
         out.write_tree("a", five_events());
@@ -247,7 +242,7 @@ TEST(NnReadTable, BadFilesAndTypes) {
     TableSource s;
     s.features = {"x"};
     EXPECT_EQ(input_error([&] { read_table(s); }).key(), "files");
-    s.files = {temp_path("data.txt")};
+    s.files = {hepkit::test::temp_path("nn-data", "data.txt").string()};
     EXPECT_NE(input_error([&] { read_table(s); }).message().find("unknown file type '.txt'"),
               std::string::npos);
     const auto csv = hepkit::test::temp_file("nn", "words.csv", "x,y\n1,a\n2,b\n").string();

@@ -3,6 +3,7 @@
 
 #include "ScriptModels.hpp"
 
+#include "Helpers.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/nn/Model.hpp"
 
@@ -14,17 +15,8 @@ namespace fs = std::filesystem;
 using hepkit::nn::Model;
 using hepkit::nn::test::save_script_model;
 
-namespace {
-
-std::string temp_path(const std::string& name) {
-    return (fs::temp_directory_path() / ("hepkit_nn_model_" + std::to_string(::getpid()) + "_" + name))
-        .string();
-}
-
-} // namespace
-
 TEST(NnModel, LoadsAFloatModelAndPredictsInBatches) {
-    const auto path = temp_path("linear.pt");
+    const auto path = hepkit::test::temp_path("nn-model", "linear.pt").string();
     // y = 2 x0 - x1 + 0.5: a float32 linear layer
     save_script_model(path, "def forward(self, x):\n    return torch.linear(x, self.w, self.b)\n",
                       {{"w", torch::tensor({{2.0f, -1.0f}})}, {"b", torch::tensor({0.5f})}},
@@ -47,7 +39,7 @@ TEST(NnModel, LoadsAFloatModelAndPredictsInBatches) {
 }
 
 TEST(NnModel, AModelWithoutParametersTakesFloat64) {
-    const auto path = temp_path("poly.pt");
+    const auto path = hepkit::test::temp_path("nn-model", "poly.pt").string();
     save_script_model(
         path, "def forward(self, x):\n    return (x[:, 0] * x[:, 1] + 1e-12 * x[:, 0]).unsqueeze(1)\n");
     const auto model = Model::load(path);
@@ -60,14 +52,14 @@ TEST(NnModel, AModelWithoutParametersTakesFloat64) {
 }
 
 TEST(NnModel, ErrorsNameTheFile) {
-    const auto missing = temp_path("missing.pt");
+    const auto missing = hepkit::test::temp_path("nn-model", "missing.pt").string();
     try {
         Model::load(missing);
         FAIL();
     } catch (const hepkit::InputError& e) {
         EXPECT_NE(std::string(e.what()).find(missing), std::string::npos) << e.what();
     }
-    const auto junk = temp_path("junk.pt");
+    const auto junk = hepkit::test::temp_path("nn-model", "junk.pt").string();
     std::ofstream(junk) << "not a zip archive";
     try {
         Model::load(junk);
@@ -76,11 +68,11 @@ TEST(NnModel, ErrorsNameTheFile) {
         EXPECT_NE(std::string(e.what()).find("not a TorchScript model"), std::string::npos) << e.what();
     }
     fs::remove(junk);
-    const auto bad_meta = temp_path("badmeta.pt");
+    const auto bad_meta = hepkit::test::temp_path("nn-model", "badmeta.pt").string();
     save_script_model(bad_meta, "def forward(self, x):\n    return x\n", {}, "{not json");
     EXPECT_THROW(Model::load(bad_meta), hepkit::InputError);
     fs::remove(bad_meta);
-    const auto two = temp_path("two.pt");
+    const auto two = hepkit::test::temp_path("nn-model", "two.pt").string();
     save_script_model(two, "def forward(self, x):\n    return x\n", {}, R"({"input_names": ["a", "b"]})");
     const auto model = Model::load(two);
     try {

@@ -4,6 +4,7 @@
 
 #include "ScriptModels.hpp"
 
+#include "Helpers.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/nn/Model.hpp"
 #include "hepkit/nn/Taylor.hpp"
@@ -25,11 +26,6 @@ using hepkit::nn::TaylorResult;
 using hepkit::nn::test::save_script_model;
 
 namespace {
-
-std::string temp_path(const std::string& name) {
-    return (fs::temp_directory_path() / ("hepkit_nn_taylor_" + std::to_string(::getpid()) + "_" + name))
-        .string();
-}
 
 Table table(std::vector<std::string> names, std::vector<double> values, std::vector<double> weights = {}) {
     Table t;
@@ -57,7 +53,7 @@ const char* kPolynomial = "def forward(self, x):\n"
 } // namespace
 
 TEST(NnTaylor, PolynomialCoefficientsAreExactInBothConventions) {
-    const auto path = temp_path("poly.pt");
+    const auto path = hepkit::test::temp_path("nn-taylor", "poly.pt").string();
     save_script_model(path, kPolynomial);
     const auto model = Model::load(path);
     const auto data = table({"x", "y"}, {3.0, 2.0});
@@ -86,7 +82,7 @@ TEST(NnTaylor, PolynomialCoefficientsAreExactInBothConventions) {
 }
 
 TEST(NnTaylor, RankedByMeanAbsWithTiesByIndex) {
-    const auto path = temp_path("poly_rank.pt");
+    const auto path = hepkit::test::temp_path("nn-taylor", "poly_rank.pt").string();
     save_script_model(path, kPolynomial);
     TaylorOptions options;
     options.order = 3;
@@ -113,7 +109,7 @@ TEST(NnTaylor, GaussianLikelihoodRatioSecondOrderIsTheClosedForm) {
     std::mt19937_64 rng(7);
     std::normal_distribution<double> normal;
     for (double rho : {0.5, -0.25, 0.75, 0.875}) {
-        const auto path = temp_path("gauss.pt");
+        const auto path = hepkit::test::temp_path("nn-taylor", "gauss.pt").string();
         const auto s = static_cast<float>(rho);
         save_script_model(path, source, {{"sigma", torch::tensor({{1.0f, s}, {s, 1.0f}})}});
         const auto model = Model::load(path);
@@ -145,7 +141,7 @@ TEST(NnTaylor, GaussianLikelihoodRatioSecondOrderIsTheClosedForm) {
 }
 
 TEST(NnTaylor, WeightedMeansAcrossBatches) {
-    const auto path = temp_path("square.pt");
+    const auto path = hepkit::test::temp_path("nn-taylor", "square.pt").string();
     // f = x0²/2 + 3 x1: t_0 = x0, t_00 = 1, t_1 = 3
     save_script_model(
         path, "def forward(self, x):\n    return (0.5 * x[:, 0] * x[:, 0] + 3.0 * x[:, 1]).unsqueeze(1)\n");
@@ -164,7 +160,7 @@ TEST(NnTaylor, WeightedMeansAcrossBatches) {
 
 TEST(NnTaylor, StandardizedInputsFollowTheChainRule) {
     // hepkit's models standardise in forward: z = (x − mean)/scale; f = z0·z1² + z0.
-    const auto path = temp_path("std.pt");
+    const auto path = hepkit::test::temp_path("nn-taylor", "std.pt").string();
     save_script_model(path,
                       "def forward(self, x):\n"
                       "    z = (x - self.mean) / self.scale\n"
@@ -195,7 +191,7 @@ TEST(NnTaylor, StandardizedInputsFollowTheChainRule) {
 }
 
 TEST(NnTaylor, BatchSizeAndOutputNodeDoNotChangeTheAnswer) {
-    const auto path = temp_path("mlp.pt");
+    const auto path = hepkit::test::temp_path("nn-taylor", "mlp.pt").string();
     torch::manual_seed(3);
     // a small two-output MLP with random weights (float32, as trained)
     save_script_model(path,
@@ -230,7 +226,7 @@ TEST(NnTaylor, BatchSizeAndOutputNodeDoNotChangeTheAnswer) {
 }
 
 TEST(NnTaylor, ErrorsNameTheModelAndTheBadValue) {
-    const auto path = temp_path("named.pt");
+    const auto path = hepkit::test::temp_path("nn-taylor", "named.pt").string();
     save_script_model(path, "def forward(self, x):\n    return x[:, 0:1] * x[:, 1:2]\n", {},
                       R"({"input_names": ["a", "b"]})");
     const auto model = Model::load(path);
@@ -262,7 +258,7 @@ TEST(NnTaylor, ErrorsNameTheModelAndTheBadValue) {
     EXPECT_EQ(hepkit::nn::to_string(TaylorConvention::Derivative), "derivative");
     fs::remove(path);
     // a model without input names that cannot take the data's width: the error names its file
-    const auto unnamed = temp_path("unnamed.pt");
+    const auto unnamed = hepkit::test::temp_path("nn-taylor", "unnamed.pt").string();
     save_script_model(unnamed, "def forward(self, x):\n    return torch.linear(x, self.w)\n",
                       {{"w", torch::ones({1, 2}, torch::kFloat64)}});
     try {
@@ -275,7 +271,7 @@ TEST(NnTaylor, ErrorsNameTheModelAndTheBadValue) {
 }
 
 TEST(NnTaylor, JsonHoldsTheRankedCoefficients) {
-    const auto path = temp_path("poly_json.pt");
+    const auto path = hepkit::test::temp_path("nn-taylor", "poly_json.pt").string();
     save_script_model(path, kPolynomial);
     TaylorOptions options;
     options.convention = TaylorConvention::Taylor;

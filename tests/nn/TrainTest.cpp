@@ -4,6 +4,7 @@
 
 #include "TrainToys.hpp"
 
+#include "Helpers.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/nn/Train.hpp"
 
@@ -19,11 +20,6 @@ using namespace hepkit::nn;
 using hepkit::nn::test::Gauss;
 
 namespace {
-
-std::string temp_path(const std::string& name) {
-    return (fs::temp_directory_path() / ("hepkit_nn_train_" + std::to_string(::getpid()) + "_" + name))
-        .string();
-}
 
 std::string read_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -62,7 +58,9 @@ TEST(NnTrain, TheSameSeedGivesTheSameModelBytes) {
     auto c = small_config();
     c.epochs = 3;
     c.network.dropout = 0.2; // the dropout masks draw from the seeded generator too
-    const auto a = temp_path("a.pt"), b = temp_path("b.pt"), d = temp_path("d.pt");
+    const auto a = hepkit::test::temp_path("nn-train", "a.pt").string(),
+               b = hepkit::test::temp_path("nn-train", "b.pt").string(),
+               d = hepkit::test::temp_path("nn-train", "d.pt").string();
     const auto ra = train(c, splits);
     save_model(ra.model, a);
     save_model(train(c, splits).model, b);
@@ -86,7 +84,8 @@ TEST(NnTrain, TwoThreadsGiveTheSameModelBytesTwice) {
     c.network.hidden = {64, 64};
     c.batch_size = 512; // large enough batches for libtorch to split them over the threads
     c.threads = 2;
-    const auto a = temp_path("t2a.pt"), b = temp_path("t2b.pt");
+    const auto a = hepkit::test::temp_path("nn-train", "t2a.pt").string(),
+               b = hepkit::test::temp_path("nn-train", "t2b.pt").string();
     save_model(train(c, splits).model, a);
     save_model(train(c, splits).model, b);
     EXPECT_EQ(read_bytes(a), read_bytes(b));
@@ -137,7 +136,7 @@ TEST(NnTrain, TheExportedModelGivesTheTrainedNetworksOutputs) {
             c.network.dropout = 0.1;
             c.precision = precision;
             const auto r = train(c, splits);
-            const auto path = temp_path("export.pt");
+            const auto path = hepkit::test::temp_path("nn-train", "export.pt").string();
             save_model(r.model, path);
             const auto model = Model::load(path);
             const auto p = model.predict(splits.test.features, splits.test.rows);
@@ -255,7 +254,7 @@ TEST(NnTrain, TheOutputsAreWrittenWithTheirPlots) {
     c.task = Task::Multiclass;
     c.epochs = 4;
     const auto r = train(c, splits);
-    const fs::path dir = temp_path("outputs");
+    const fs::path dir = hepkit::test::temp_path("nn-train", "outputs").string();
     const std::string script = std::string(HEPKIT_SOURCE_DIR).append("/tools/plot/hepkit_nn_plot.py");
     bool plots = true;
     try {

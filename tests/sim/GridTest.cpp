@@ -7,6 +7,7 @@
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 #include "hepkit/sim/workload/DcsimInput.hpp"
 
+#include "Helpers.hpp"
 #include "Reference.hpp"
 #include <filesystem>
 #include <fmt/format.h>
@@ -22,15 +23,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path temp(const std::string& name, const std::string& text) {
-    const fs::path p = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-gridtest-" + name);
-    std::ofstream(p) << text;
-    return p;
-}
-
 // S (storage, disk 1 GBps) -- link 100 MBps, no latency -- W (1 core at 1 Gf, also a cache).
 Platform small_platform() {
-    return load_platform(temp("plat.yaml", R"(routing: Full
+    return load_platform(hepkit::test::temp_file("gridtest", "plat.yaml", R"(routing: Full
 config: {loopback_bandwidth: 10GBps}
 links: [{id: l, bandwidth: 100MBps}]
 hosts:
@@ -112,7 +107,7 @@ TEST(Grid, CopyJobReadsThenComputes) {
 }
 
 TEST(Grid, CalculationJobUsesAllItsCores) {
-    Platform p = load_platform(temp("calc.yaml", R"(routing: Full
+    Platform p = load_platform(hepkit::test::temp_file("gridtest", "calc.yaml", R"(routing: Full
 links: [{id: l, bandwidth: 100MBps}]
 hosts:
   - {id: S, speed: 1Gf, props: {type: storage}, disks: [{id: d, read_bw: 1GBps, write_bw: 1GBps}]}
@@ -220,7 +215,7 @@ WorkloadSet random_workload(const Platform& p, std::uint64_t seed) {
 }
 
 Platform random_platform() {
-    return load_platform(temp("random.yaml", R"(id: grid
+    return load_platform(hepkit::test::temp_file("gridtest", "random.yaml", R"(id: grid
 routing: Full
 links: [{id: wan1, bandwidth: 1Gbps, latency: 10ms}, {id: wan2, bandwidth: 2Gbps, latency: 5ms}]
 zones:
@@ -444,9 +439,11 @@ TEST(Grid, JobListReadsDatasetFilesAndNamedFiles) {
                                  {"filesize", {{"type", "gaussian"}, {"average", 1e8}, {"sigma", 0}}}}}};
     std::mt19937_64 rng(1);
     add_dcsim_datasets(ds, "ds", p, rng, set);
-    const auto csv = temp("jobs.csv", "id,submit,cores,memory,flops,inputs,output_size,type,user,priority\n"
-                                      "a,10s,1,1GB,2Gf,infile_d_0;extra.root:50MB@S,1MB,copy,alice,5\n"
-                                      "b,0,1,1GB,1Gf,,0,,bob,\n");
+    const auto csv =
+        hepkit::test::temp_file("gridtest", "jobs.csv",
+                                "id,submit,cores,memory,flops,inputs,output_size,type,user,priority\n"
+                                "a,10s,1,1GB,2Gf,infile_d_0;extra.root:50MB@S,1MB,copy,alice,5\n"
+                                "b,0,1,1GB,1Gf,,0,,bob,\n");
     add_job_list(csv.string(), p, set);
     ASSERT_EQ(set.jobs.size(), 2u);
     EXPECT_EQ(set.jobs[0].type, JobType::copy);
@@ -465,8 +462,8 @@ TEST(Grid, JobListErrorsNameLineAndColumn) {
     const Platform p = small_platform();
     auto expect_error = [&](const std::string& row, int line, const std::string& fragment) {
         WorkloadSet set;
-        const auto csv =
-            temp("badjobs.csv", "id,submit,cores,memory,flops,inputs,output_size\n" + row + "\n");
+        const auto csv = hepkit::test::temp_file(
+            "gridtest", "badjobs.csv", "id,submit,cores,memory,flops,inputs,output_size\n" + row + "\n");
         try {
             add_job_list(csv.string(), p, set);
             ADD_FAILURE() << "no error for " << row;

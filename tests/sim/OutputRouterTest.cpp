@@ -12,7 +12,7 @@ using namespace hepkit::sim;
 
 namespace {
 // se (10 GB) in Store; zone A: worker a1 and storage ase (5 GB); zone B: worker b1.
-Platform grid(bool storage = true) {
+Platform output_grid(bool storage = true) {
     const std::string store =
         storage
             ? R"(  - {id: Store, routing: Full, hosts: [{id: se, speed: 1Gf, props: {type: storage}, disks: [{id: d, read_bw: 1GBps, write_bw: 1GBps, size: 10GB}]}]}
@@ -31,7 +31,7 @@ Platform grid(bool storage = true) {
                          "grid.yaml"));
 }
 
-std::vector<HostIndex> workers(const Platform& p) {
+std::vector<HostIndex> output_workers(const Platform& p) {
     return {*p.find_host("a1"), *p.find_host("b1")};
 }
 
@@ -53,7 +53,7 @@ OutputRouter router(const Platform& p, const WorkloadSet& set, const OutputRoute
     bool outputs = false;
     for (const JobSpec& job : set.jobs)
         outputs = outputs || job.output_size > 0;
-    return OutputRouter(p, set, workers(p), c, outputs);
+    return OutputRouter(p, set, output_workers(p), c, outputs);
 }
 
 std::string error(const Platform& p, const WorkloadSet& set, const OutputRouter::Config& c) {
@@ -67,7 +67,7 @@ std::string error(const Platform& p, const WorkloadSet& set, const OutputRouter:
 } // namespace
 
 TEST(OutputRouter, OutputsFillTheSpaceTheReplicasLeave) {
-    const Platform p = grid();
+    const Platform p = output_grid();
     const HostIndex se = *p.find_host("se");
     OutputRouter r = router(p, workload(p), {});
     ASSERT_TRUE(r.has_storage());
@@ -84,7 +84,7 @@ TEST(OutputRouter, OutputsFillTheSpaceTheReplicasLeave) {
 }
 
 TEST(OutputRouter, SiteStorageAndNamedOutputHost) {
-    const Platform p = grid();
+    const Platform p = output_grid();
     const HostIndex se = *p.find_host("se"), ase = *p.find_host("ase");
     // a1's zone A has `ase`; b1's zone B has none: the output host, `se`.
     OutputRouter site = router(p, workload(p), {"", true});
@@ -97,12 +97,12 @@ TEST(OutputRouter, SiteStorageAndNamedOutputHost) {
 }
 
 TEST(OutputRouter, BadStorageIsRefused) {
-    const Platform p = grid();
+    const Platform p = output_grid();
     EXPECT_EQ(error(p, workload(p), {"a1", false}), "output storage 'a1' is not a storage host");
     WorkloadSet big = workload(p);
     big.add_dataset_file(0, 8e9); // 11 GB on a 10 GB disk
     EXPECT_EQ(error(p, big, {}), "the datasets on 'se' need 1.1e+10 B but its disk 'd' holds 1e+10 B");
-    const Platform none = grid(false);
+    const Platform none = output_grid(false);
     EXPECT_EQ(error(none, workload(none), {}), "jobs write outputs but the platform has no storage host");
     // without outputs a platform needs no storage host
     OutputRouter r = router(none, workload(none, 0), {});

@@ -28,10 +28,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path temp(const std::string& name, const std::string& text) {
-    return test::temp_file("params", name, text);
-}
-
 using test::input_error;
 
 GridScenario scenario_from(const std::string& yaml) {
@@ -292,7 +288,8 @@ TEST(Parameters, TimeSeriesSampleBoundIsASetting) {
 // b 20-30. With max_pending 1, b is pending when c arrives, c is held until b starts: a 0-10,
 // b 10-20, c 20-30.
 TEST(Parameters, QueueMaxPendingHoldsLaterSubmissions) {
-    const fs::path jobs = temp("max-pending.csv", "id,submit,cores,memory,flops,inputs,output_size,priority\n"
+    const fs::path jobs = hepkit::test::temp_file("params", "max-pending.csv",
+                                                  "id,submit,cores,memory,flops,inputs,output_size,priority\n"
                                                   "a,0,1,1GB,10Gf,,0,0\n"
                                                   "b,1s,1,1GB,10Gf,,0,0\n"
                                                   "c,2s,1,1GB,10Gf,,0,5\n");
@@ -372,10 +369,11 @@ TEST(Run, WorkloadThatDoesNotFitIsAScenarioErrorNamingTheScenario) {
 TEST(Scan, EveryParameterPathIsAScanParameter) {
     // jobs.duplications was no scan parameter before the registry: 400 jobs once, then twice.
     // `hitrate` is the older name of cache.hitrate and keeps working.
-    const fs::path scan = temp("scan.yaml", fmt::format("scenarios: [{}/examples/scan/scenario.yaml]\n"
-                                                        "parameters:\n  jobs.duplications: [1, 2]\n"
-                                                        "  hitrate: [0]\n",
-                                                        HEPKIT_SOURCE_DIR));
+    const fs::path scan = hepkit::test::temp_file("params", "scan.yaml",
+                                                  fmt::format("scenarios: [{}/examples/scan/scenario.yaml]\n"
+                                                              "parameters:\n  jobs.duplications: [1, 2]\n"
+                                                              "  hitrate: [0]\n",
+                                                              HEPKIT_SOURCE_DIR));
     const ScanSpec spec = read_scan(scan.string());
     ASSERT_EQ(spec.points(), 2u);
     const auto rows = run_scan(spec, 0, 2);
@@ -383,7 +381,8 @@ TEST(Scan, EveryParameterPathIsAScanParameter) {
     EXPECT_NE(rows[0].find(",1,0,400,0,"), std::string::npos) << rows[0];
     EXPECT_NE(rows[1].find(",2,0,800,0,"), std::string::npos) << rows[1];
 
-    const fs::path bad = temp("bad-scan.yaml", "scenarios: [x.yaml]\nparameters:\n  cache.hit_rate: [0]\n");
+    const fs::path bad = hepkit::test::temp_file("params", "bad-scan.yaml",
+                                                 "scenarios: [x.yaml]\nparameters:\n  cache.hit_rate: [0]\n");
     const InputError e = input_error([&] { read_scan(bad.string()); });
     EXPECT_EQ(e.key(), "parameters.cache.hit_rate");
     EXPECT_NE(e.message().find("unknown parameter"), std::string::npos);

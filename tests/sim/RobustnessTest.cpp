@@ -23,9 +23,6 @@ using namespace hepkit::sim;
 namespace fs = std::filesystem;
 
 namespace {
-fs::path temp(const std::string& name, const std::string& text) {
-    return test::temp_file("robust", name, text);
-}
 
 using test::input_error;
 
@@ -45,7 +42,7 @@ const char* exact_platform = R"(<?xml version="1.0"?>
 )";
 
 Platform platform() {
-    return load_platform(temp("exact.xml", exact_platform).string());
+    return load_platform(hepkit::test::temp_file("robust", "exact.xml", exact_platform).string());
 }
 
 // One streaming job: a 10 GB file in 1 GB blocks, 1e10 flop (1 s of computation per block).
@@ -206,7 +203,7 @@ TEST(Robustness, AbsurdSubmissionTimesAreRefusedWhenRead) {
 
 TEST(Robustness, NanInAnEmbeddedWorkloadIsRejected) {
     // Regression: `memory: {type: gaussian, average: NaN, sigma: 0}` hung in Distribution::sample.
-    const fs::path plat = temp("plat.xml", exact_platform);
+    const fs::path plat = hepkit::test::temp_file("robust", "plat.xml", exact_platform);
     const std::string text = "platform: " + plat.string() + R"(
 workloads:
   - w: {num_jobs: 1, flops: {type: gaussian, average: 1e9, sigma: 0},
@@ -246,7 +243,7 @@ TEST(Robustness, NetworkSettingsOutOfRangeNameFileAndLine) {
     // "link '__loopback__': bandwidth must be > 0" without a file.
     std::string tiny = exact_platform;
     tiny.replace(tiny.find("value=\"1\""), 9, "value=\"1e-300\"");
-    const fs::path p = temp("tiny.xml", tiny);
+    const fs::path p = hepkit::test::temp_file("robust", "tiny.xml", tiny);
     const InputError e = input_error([&] { load_platform(p.string()); });
     EXPECT_EQ(e.line(), 3);
     EXPECT_NE(e.message().find("network/bandwidth-factor: 1e-300 is out of range"), std::string::npos)
@@ -254,7 +251,7 @@ TEST(Robustness, NetworkSettingsOutOfRangeNameFileAndLine) {
     std::string zero = exact_platform;
     zero.replace(zero.find("<prop id=\"network/crosstraffic\""), 0,
                  "<prop id=\"network/loopback-bw\" value=\"0\"/>");
-    const fs::path q = temp("zero.xml", zero);
+    const fs::path q = hepkit::test::temp_file("robust", "zero.xml", zero);
     const InputError z = input_error([&] { load_platform(q.string()); });
     EXPECT_EQ(z.line(), 3);
     EXPECT_NE(z.message().find("the loopback bandwidth must be > 0"), std::string::npos) << z.what();
@@ -268,7 +265,8 @@ TEST(Robustness, CacheLargerThanItsDiskNamesTheLineOfItsSize) {
     <disk id="c" read_bw="1GBps" write_bw="1GBps"><prop id="size" value="1TB"/><prop id="mount" value="/"/></disk></host>
 </zone></platform>
 )";
-    const std::string text = "platform: " + temp("cacheplat.xml", plat).string() + R"(
+    const std::string text =
+        "platform: " + hepkit::test::temp_file("robust", "cacheplat.xml", plat).string() + R"(
 workloads:
   - w: {num_jobs: 1, flops: {type: gaussian, average: 1e9, sigma: 0},
         memory: {type: gaussian, average: 1e9, sigma: 0}, outfilesize: {type: gaussian, average: 0, sigma: 0},

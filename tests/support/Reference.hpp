@@ -22,6 +22,11 @@ inline std::filesystem::path reference(const std::string& relative) {
     return reference_dir() / relative;
 }
 
+/// A file of the reference ROOT files (`root-files/NAME`), as a string for the readers.
+inline std::string root_file(const std::string& name) {
+    return reference("root-files/" + name).string();
+}
+
 } // namespace hepkit::test
 
 /// Skips the current test, naming the missing path, when reference data is absent.

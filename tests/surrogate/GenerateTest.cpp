@@ -21,10 +21,6 @@ using namespace hepkit::surrogate;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-    return hepkit::test::temp_dir("generate", name);
-}
-
 Space small_space() {
     Space s;
     s.origin = "test-space";
@@ -75,7 +71,8 @@ std::vector<std::map<std::string, std::string>> trace_rows(const fs::path& p) {
 
 TEST(SurrogateGenerate, ThreadsResumeAndIndex) {
     const Space space = small_space();
-    const auto one = temp_dir("one"), two = temp_dir("two");
+    const auto one = hepkit::test::temp_dir("generate", "one"),
+               two = hepkit::test::temp_dir("generate", "two");
     GenerateOptions o1;
     o1.threads = 1;
     std::size_t calls = 0;
@@ -105,7 +102,7 @@ TEST(SurrogateGenerate, ThreadsResumeAndIndex) {
     EXPECT_EQ(again.skipped, 5U);
     EXPECT_EQ(read(one / "scenarios/000004/trace.csv"), read(two / "scenarios/000004/trace.csv"));
     // A subset [2, 4) only.
-    const auto part = temp_dir("part");
+    const auto part = hepkit::test::temp_dir("generate", "part");
     GenerateOptions o3;
     o3.first = 2;
     o3.last = 4;
@@ -126,7 +123,7 @@ TEST(SurrogateGenerate, ThreadsResumeAndIndex) {
 
 TEST(SurrogateGenerate, ObservablesAgreeWithTheTrace) {
     const Space space = small_space();
-    const auto dir = temp_dir("obs");
+    const auto dir = hepkit::test::temp_dir("generate", "obs");
     GenerateOptions o;
     o.threads = 2;
     generate(space, dir.string(), o);

@@ -26,14 +26,10 @@ namespace {
 
 const std::string kBase = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
 
-fs::path temp_dir(const std::string& name) {
-    return hepkit::test::temp_dir("sequence", name);
-}
-
 // Eight small samples, made once for the tests of this file.
 const fs::path& data() {
     static const fs::path dir = [] {
-        const fs::path d = temp_dir("data");
+        const fs::path d = hepkit::test::temp_dir("sequence", "data");
         Space s;
         s.origin = "test";
         s.bases = {kBase, std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base-three-sites.yaml"};
@@ -84,14 +80,15 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             EXPECT_LE(y[2], y[1] * (1 + 1e-9) + 1e-6); // compute within the wall time
         }
     }
-    EXPECT_THROW(load_sequences(temp_dir("none").string()), InputError);
+    EXPECT_THROW(load_sequences(hepkit::test::temp_dir("sequence", "none").string()), InputError);
 }
 
 class SurrogateSequenceKinds : public ::testing::TestWithParam<SequenceKind> {};
 
 TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
     const SequenceKind kind = GetParam();
-    const auto out = temp_dir("model-" + to_string(kind)), again = temp_dir("again-" + to_string(kind));
+    const auto out = hepkit::test::temp_dir("sequence", "model-" + to_string(kind)),
+               again = hepkit::test::temp_dir("sequence", "again-" + to_string(kind));
     SequenceTrainConfig c;
     c.data = data().string();
     c.output = out.string();
@@ -155,7 +152,7 @@ INSTANTIATE_TEST_SUITE_P(Kinds, SurrogateSequenceKinds,
 
 TEST(SurrogateSequence, ConfigErrorsNameTheKey) {
     const auto parse = [](const std::string& text) {
-        const fs::path p = temp_dir("cfg");
+        const fs::path p = hepkit::test::temp_dir("sequence", "cfg");
         fs::create_directories(p);
         std::ofstream(p / "t.yaml") << text;
         return parse_sequence_config(

@@ -26,12 +26,6 @@ using namespace hepkit::surrogate;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-    const fs::path d = hepkit::test::temp_dir("summary", name);
-    fs::create_directories(d);
-    return d;
-}
-
 // Features drawn at random (positive, spanning a factor ~4 each); every observable is
 // c · jobs^a · worker_cores^b · route_bw_mean^c: what the model must learn.
 double law(const std::vector<double>& f, std::size_t target) {
@@ -85,7 +79,9 @@ SummaryTrainConfig small(const fs::path& data, const fs::path& output) {
 }
 
 TEST(SurrogateSummaryModel, LearnsAPowerLawAndPredictsHeldOutRows) {
-    const auto data = temp_dir("data"), test = temp_dir("test"), model = temp_dir("model");
+    const auto data = hepkit::test::fresh_dir("summary", "data"),
+               test = hepkit::test::fresh_dir("summary", "test"),
+               model = hepkit::test::fresh_dir("summary", "model");
     write_index(data, 300, 1);
     write_index(test, 100, 2);
     const SummaryTrainReport r = train_summary(small(data, model));
@@ -117,7 +113,8 @@ TEST(SurrogateSummaryModel, LearnsAPowerLawAndPredictsHeldOutRows) {
 }
 
 TEST(SurrogateSummaryModel, SameSeedSameModelAndTheDomainIsFlagged) {
-    const auto data = temp_dir("data2"), a = temp_dir("a"), b = temp_dir("b");
+    const auto data = hepkit::test::fresh_dir("summary", "data2"),
+               a = hepkit::test::fresh_dir("summary", "a"), b = hepkit::test::fresh_dir("summary", "b");
     write_index(data, 120, 5);
     auto c = small(data, a);
     c.epochs = 40;
@@ -139,9 +136,9 @@ TEST(SurrogateSummaryModel, SameSeedSameModelAndTheDomainIsFlagged) {
 
 TEST(SurrogateSummaryModel, ChosenFeaturesOnly) {
     // The law reads three features: a model that sees only those learns it as well.
-    const auto data = temp_dir("chosen");
+    const auto data = hepkit::test::fresh_dir("summary", "chosen");
     write_index(data, 300, 9);
-    SummaryTrainConfig c = small(data, temp_dir("chosen-model"));
+    SummaryTrainConfig c = small(data, hepkit::test::fresh_dir("summary", "chosen-model"));
     c.features = {"jobs", "worker_cores", "route_bw_mean"};
     const SummaryTrainReport r = train_summary(c);
     for (const auto& [target, mae] : r.validation_rel_mae)
@@ -164,7 +161,7 @@ TEST(SurrogateSummaryModel, ChosenFeaturesOnly) {
 
 TEST(SurrogateSummaryModel, NothingToLearnFromIsAnError) {
     // every feature the same in every sample: no input left to learn from
-    const auto data = temp_dir("constant");
+    const auto data = hepkit::test::fresh_dir("summary", "constant");
     {
         std::ofstream out(data / "index.csv");
         out << "sample,seed,base";
@@ -183,7 +180,7 @@ TEST(SurrogateSummaryModel, NothingToLearnFromIsAnError) {
         }
     }
     try {
-        train_summary(small(data, temp_dir("constant-model")));
+        train_summary(small(data, hepkit::test::fresh_dir("summary", "constant-model")));
         FAIL() << "trained";
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("no feature varies over the training samples"),
@@ -193,7 +190,7 @@ TEST(SurrogateSummaryModel, NothingToLearnFromIsAnError) {
 }
 
 TEST(SurrogateSummaryModel, BadModelsAndDataNameTheFile) {
-    const auto empty = temp_dir("empty");
+    const auto empty = hepkit::test::fresh_dir("summary", "empty");
     try {
         SummaryModel::load(empty.string());
         FAIL();
@@ -208,7 +205,8 @@ TEST(SurrogateSummaryModel, BadModelsAndDataNameTheFile) {
         EXPECT_NE(std::string(e.what()).find("not a summary model"), std::string::npos) << e.what();
     }
     try {
-        train_summary(small(temp_dir("nodata"), temp_dir("out")));
+        train_summary(
+            small(hepkit::test::fresh_dir("summary", "nodata"), hepkit::test::fresh_dir("summary", "out")));
         FAIL();
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("index.csv: cannot read the index"), std::string::npos)

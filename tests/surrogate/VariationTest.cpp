@@ -24,10 +24,6 @@ namespace {
 
 const std::string kBase = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
 
-fs::path temp_dir(const std::string& name) {
-    return hepkit::test::temp_dir("variation", name);
-}
-
 sim::GridScenario load(const std::string& scenario) {
     return sim::read_grid_scenario(config::YamlView(config::load_yaml_file(scenario), scenario),
                                    fs::path(scenario).parent_path().string());
@@ -46,7 +42,7 @@ TEST(SurrogateVariation, EachParameterChangesWhatItSays) {
     space.origin = "test";
     space.bases = {kBase};
     const sim::GridScenario base = load(kBase);
-    const auto dir = temp_dir("all");
+    const auto dir = hepkit::test::temp_dir("variation", "all");
     const std::string file = write_variation(space,
                                              sample({{"cores_factor", 2},
                                                      {"speed_factor", 0.5},
@@ -115,7 +111,7 @@ TEST(SurrogateVariation, RemovedHostsLeaveAWorkerAndDependOnTheSeed) {
     for (std::uint64_t seed = 1; seed <= 6; ++seed) {
         Sample s = sample({{"removed_hosts", 3}});
         s.scenario_seed = seed;
-        const auto dir = temp_dir("removed" + std::to_string(seed));
+        const auto dir = hepkit::test::temp_dir("variation", "removed" + std::to_string(seed));
         const sim::GridScenario sc = load(write_variation(space, s, dir.string()));
         const auto& p = *sc.platform;
         std::string gone;
@@ -133,7 +129,8 @@ TEST(SurrogateVariation, RemovedHostsLeaveAWorkerAndDependOnTheSeed) {
     EXPECT_GT(gone_sets.size(), 1U); // which hosts go follows the sample's seed
     // All but one: the last worker stays.
     Sample all = sample({{"removed_hosts", 1000}});
-    const sim::GridScenario sc = load(write_variation(space, all, temp_dir("all-gone").string()));
+    const sim::GridScenario sc =
+        load(write_variation(space, all, hepkit::test::temp_dir("variation", "all-gone").string()));
     int workers = 0;
     for (sim::HostIndex h = 0; h < sc.platform->host_count(); ++h)
         workers +=
@@ -142,7 +139,7 @@ TEST(SurrogateVariation, RemovedHostsLeaveAWorkerAndDependOnTheSeed) {
 }
 
 TEST(SurrogateVariation, ABaseWithoutAnXmlPlatformIsRefusedNamingTheKey) {
-    const auto dir = temp_dir("yaml-base");
+    const auto dir = hepkit::test::temp_dir("variation", "yaml-base");
     fs::create_directories(dir);
     std::ofstream(dir / "base.yaml") << "name: b\nplatform: p.yaml\nworkloads: [w.json]\n";
     Space space;
@@ -211,7 +208,7 @@ TEST(SurrogateVariation, CacheMovedToAWorkerHost) {
     space.bases = {kBase};
     std::set<std::string> to;
     for (std::size_t k = 0; k < 8; ++k) {
-        const auto dir = temp_dir("cache-moved-" + std::to_string(k));
+        const auto dir = hepkit::test::temp_dir("variation", "cache-moved-" + std::to_string(k));
         Sample drawn = sample({{"cache_moved", 1}, {"cache_size_factor", 2}}, k);
         drawn.scenario_seed = 100 + k; // the seed picks the host
         const sim::GridScenario s = load(write_variation(space, drawn, dir.string()));
@@ -237,7 +234,7 @@ TEST(SurrogateVariation, CacheMovedToAWorkerHost) {
 // Workers with a disk of their own: the cache's disk goes first (the simulator's cache disk is a
 // host's first), and a worker that is a cache already is no destination.
 TEST(SurrogateVariation, CacheMovedBeforeTheWorkersOwnDisk) {
-    const auto dir = temp_dir("cache-disks");
+    const auto dir = hepkit::test::temp_dir("variation", "cache-disks");
     fs::create_directories(dir);
     const std::string grid = std::string(HEPKIT_SOURCE_DIR) + "/examples/grid/";
     std::ifstream in(grid + "platform.xml");
@@ -298,7 +295,7 @@ TEST(SurrogateVariation, RandomPlatformsLoadAndDependOnTheirSeed) {
     Space space;
     space.origin = "test";
     space.bases = {kBase};
-    const auto dir = temp_dir("random");
+    const auto dir = hepkit::test::temp_dir("variation", "random");
     const auto write = [&](std::uint64_t seed, const std::string& name) {
         Sample s = sample({});
         s.platform_seed = seed;
@@ -327,7 +324,7 @@ namespace {
 // A worker removed from a Cluster-routed zone takes its <host_link> along (else the loader meets
 // a host_link naming no host).
 TEST(SurrogateVariation, RemovedHostsTakeTheirHostLinks) {
-    const auto dir = temp_dir("host-links");
+    const auto dir = hepkit::test::temp_dir("variation", "host-links");
     fs::create_directories(dir);
     std::ofstream(dir / "p.xml") << R"(<?xml version='1.0'?>
 <platform version="4.1">

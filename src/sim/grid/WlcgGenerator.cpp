@@ -18,7 +18,7 @@ namespace {
 
 // Job types of the day, with their share of jobs and their shape (docs/wlcg.md). Durations are
 // for the reference core speed of 10 Gflop/s.
-struct JobType {
+struct DayJobType {
     const char* name;
     const char* workload_type;
     double share; ///< fraction of all jobs
@@ -29,7 +29,7 @@ struct JobType {
     double output;    ///< bytes written
     double memory;    ///< bytes
 };
-constexpr JobType job_types[] = {
+constexpr DayJobType day_job_types[] = {
     {"analysis", "streaming", 0.60, 1, 1.0, 3, 2.0e9, 2.0e8, 2.0e9},
     {"production", "calculation", 0.25, 8, 3.0, 0, 0, 2.0e9, 1.6e10},
     {"reprocessing", "copy", 0.10, 8, 2.0, 2, 4.0e9, 3.0e9, 1.6e10},
@@ -57,7 +57,7 @@ double uniform(std::mt19937_64& rng, double lo, double hi) {
 std::vector<Site> make_sites(const WlcgSpec& spec, std::mt19937_64& rng) {
     // Mean core-hours per job, to size the farms for the target utilisation.
     double core_hours = 0;
-    for (const auto& t : job_types)
+    for (const auto& t : day_job_types)
         core_hours += t.share * t.cores * t.hours;
     const double window = std::max(1.0, spec.hours - 4.0);
     const double total_cores = static_cast<double>(spec.jobs) * core_hours / (utilisation * window);
@@ -206,7 +206,7 @@ WlcgSummary generate_wlcg(const WlcgSpec& spec, const std::string& dir) {
     for (const auto& s : sites) {
         sum.cores += s.cores;
         sum.disk_bytes += s.disk;
-        for (const auto& t : job_types) {
+        for (const auto& t : day_job_types) {
             // Reprocessing runs at the Tier-0 and Tier-1s (they hold the RAW data); ML training at
             // sites large enough for 16-core slots in numbers. Their shares go to the others.
             if ((std::string(t.name) == "reprocessing" && s.tier == 2) ||
