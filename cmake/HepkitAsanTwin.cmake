@@ -9,8 +9,9 @@
 # (every one of their tests runs there); what a twin checks is the code of its own sources, and
 # LeakSanitizer still sees every allocation of the process.
 #
-# HEPKIT_ASAN_TWINS=ON (scripts/test sets it with HEPKIT_SANITIZE=1) builds them with the tree; the
-# twins of test programs register their cases as `asan.<Suite>.<Case>` (label `asan`).
+# HEPKIT_ASAN_TWINS=ON (scripts/sanitize sets it in build/; scripts/test sets it OFF) builds them
+# with the tree; the twins of test programs register their cases as `asan.<Suite>.<Case>` (label
+# `asan`). ASAN_OPTIONS/UBSAN_OPTIONS come from the environment (scripts/sanitize sets defaults).
 
 option(HEPKIT_ASAN_TWINS "Build ASan/UBSan copies of the libtorch libraries and their tests (CI)" OFF)
 
@@ -33,7 +34,10 @@ function(_hepkit_asan_twin_now target twins)
   if(type STREQUAL "EXECUTABLE")
     add_executable(${twin} ${sources})
   else()
-    add_library(${twin} STATIC ${sources})
+    # the same kind as the original (with BUILD_SHARED_LIBS, a shared library's interface does not
+    # list its private dependencies for its users to link, as a static one's does)
+    string(REPLACE "_LIBRARY" "" kind ${type})
+    add_library(${twin} ${kind} ${sources})
   endif()
   foreach(property INCLUDE_DIRECTORIES COMPILE_DEFINITIONS COMPILE_OPTIONS PRECOMPILE_HEADERS
                    INTERFACE_INCLUDE_DIRECTORIES INTERFACE_COMPILE_DEFINITIONS)
@@ -47,7 +51,9 @@ function(_hepkit_asan_twin_now target twins)
     if(value)
       foreach(lib IN LISTS twins)
         string(REPLACE "hepkit_" "hepkit::" alias ${lib})
-        list(TRANSFORM value REPLACE "^(${lib}|${alias})$" "${lib}_asan")
+        # also where a generator expression wraps the name ($<LINK_ONLY:hepkit::nn>): linking
+        # both copies would define every symbol twice
+        list(TRANSFORM value REPLACE "(^|:)(${lib}|${alias})(>?)$" "\\1${lib}_asan\\3")
       endforeach()
       set_property(TARGET ${twin} PROPERTY ${property} "${value}")
     endif()
@@ -58,8 +64,6 @@ function(_hepkit_asan_twin_now target twins)
                                          -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(${twin} PRIVATE -fsanitize=address,undefined)
   if(type STREQUAL "EXECUTABLE")
-    gtest_discover_tests(${twin} TEST_PREFIX "asan." DISCOVERY_TIMEOUT 120
-                         PROPERTIES LABELS asan
-                                    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1")
+    gtest_discover_tests(${twin} TEST_PREFIX "asan." DISCOVERY_TIMEOUT 120 PROPERTIES LABELS asan)
   endif()
 endfunction()

@@ -11,7 +11,9 @@
 # build. Its consumers (other modules, the CLI, tests) get the view of the whole module: the node
 # and every layer under it (hepkit::sim: sim/grid, sim/data, ...). A module whose sources lie in
 # several layers (src/sim/grid/, src/sim/data/, ...) compiles each source against the view of
-# its own layer, so the arrows between layers hold too.
+# its own layer, so the arrows between layers hold too — in a plain build; a unity build
+# (HEPKIT_UNITY, which CI's builds are) compiles them against the module's view, and there only
+# tools/check-includes.py (ctest arch.includes) checks the arrows between the layers.
 #
 # The caller adds the module's dependencies with target_link_libraries; at the end of the
 # directory every hepkit module it links must be a node its arrows reach (a configure error
@@ -133,8 +135,8 @@ function(_hepkit_module_views target)
   # source gets the view of its own layer — except in a unity build (HEPKIT_UNITY), where CMake
   # leaves every source with include directories of its own out of the unity files (hepkit_sim's
   # ~40 sources compiled one by one): there the module's view, the union of its layers', serves
-  # them all. The layers' arrows are still checked: by arch.includes (the script reads every
-  # include) and by the arch.views probes, which compile against the layer's own view.
+  # them all. The layers' arrows between real sources are then checked by arch.includes alone (the
+  # script reads every include); the arch.views probes still test the layer views themselves.
   list(LENGTH nodes count)
   if(count EQUAL 1 OR HEPKIT_UNITY)
     get_target_property(view ${target} HEPKIT_VIEW)

@@ -1,10 +1,12 @@
 # Precompiled headers for the heaviest headers: libtorch (~20 s of parsing per translation unit),
 # CLI11 + nlohmann-json in the command-line program, GoogleTest in the tests. They cut a cold build
-# (and so CI, which builds the tree three times: Release, clang ASan/UBSan, GCC ASan for hepkit::nn)
+# (and so CI, which builds the tree twice, Release and clang ASan/UBSan, plus GCC ASan twins of the
+# libtorch parts)
 # by minutes; measured per translation unit: libtorch 25 s -> 13 s, a `hepkit` command 10.7 s ->
 # 7.0 s, a test 10.7 s -> 7.1 s, for one precompilation per target (5–30 s).
 # The precompiled header is force-included, so it must not hide a missing #include: `arch.includes`
-# and HEPKIT_PCH=OFF builds (the install test's consumer project) still compile every file alone.
+# and HEPKIT_PCH=OFF builds (the install test's consumer project) still compile every file alone
+# (in a plain build: a unity build, HEPKIT_UNITY, compiles several files together anyway).
 # ccache caches such files only with CCACHE_SLOPPINESS=pch_defines,time_macros (docs/install.md, "Build and install").
 option(HEPKIT_PCH "Precompile the heaviest headers (libtorch, CLI11, GoogleTest)" ON)
 

@@ -49,7 +49,7 @@ std::vector<io::Column> ntuple(std::vector<double> mass, std::vector<std::int32_
             column<float>("p3", T::Float32, std::move(p3), {}, 3)};
 }
 
-void write_job(const fs::path& dir, std::vector<io::Column> columns) {
+void write_h5_job(const fs::path& dir, std::vector<io::Column> columns) {
     fs::create_directories(dir / "main");
     NtupleResult(std::move(columns), NtupleFormat::Hdf5, "Events").write(dir / "main" / "sel");
 }
@@ -81,10 +81,10 @@ void expect_same(const io::Column& got, const io::Column& want) {
 // merged file has hepkit's layout as h5py sees it (entries, layout and root_type attributes).
 TEST(EventsMergeHdf5, ThreeJobsConcatenatedExactly) {
     const auto d = hepkit::test::fresh_dir("mergeh5", "ok");
-    write_job(d / "job-0", ntuple({91.1875, 0.1}, {2, 1}, {30.5f, 25.25f, 1e-3f}, {0, 2, 3}, {1, 0},
-                                  {"DYJets", "DYJets"}, {1, 2, 3, 4, 5, 6}));
-    write_job(d / "job-1", ntuple({}, {}, {}, {0}, {}, {}, {}));
-    write_job(d / "job-2", ntuple({-0.0}, {0}, {}, {0, 0}, {1}, {"\xc3\xbc, \"q\""}, {7, 8, 1.0f / 3.0f}));
+    write_h5_job(d / "job-0", ntuple({91.1875, 0.1}, {2, 1}, {30.5f, 25.25f, 1e-3f}, {0, 2, 3}, {1, 0},
+                                     {"DYJets", "DYJets"}, {1, 2, 3, 4, 5, 6}));
+    write_h5_job(d / "job-1", ntuple({}, {}, {}, {0}, {}, {}, {}));
+    write_h5_job(d / "job-2", ntuple({-0.0}, {0}, {}, {0, 0}, {1}, {"\xc3\xbc, \"q\""}, {7, 8, 1.0f / 3.0f}));
     // (the jobs' ntuples are HDF5 files: they start with HDF5's signature)
     std::string head(8, '\0');
     std::ifstream(d / "job-0" / "main" / "sel.h5", std::ios::binary).read(head.data(), 8);
@@ -141,12 +141,14 @@ TEST(EventsMergeHdf5, ThreeJobsConcatenatedExactly) {
 // that differs, the column and the first file; no merged folder is left.
 TEST(EventsMergeHdf5, OtherColumnsNameBothFiles) {
     const auto d = hepkit::test::fresh_dir("mergeh5", "differ");
-    write_job(d / "a", {column<double>("mass", T::Float64, {1.0}), column<std::int32_t>("n", T::Int32, {1})});
-    write_job(d / "b",
-              {column<double>("mass", T::Float64, {2.0}), column<std::int32_t>("nj", T::Int32, {1})});
-    write_job(d / "c", {column<float>("mass", T::Float32, {2.0f}), column<std::int32_t>("n", T::Int32, {1})});
-    write_job(d / "e", {column<double>("mass", T::Float64, {2.0}),
-                        column<std::int32_t>("n", T::Int32, {1, 2}, std::vector<std::int64_t>{0, 2})});
+    write_h5_job(d / "a",
+                 {column<double>("mass", T::Float64, {1.0}), column<std::int32_t>("n", T::Int32, {1})});
+    write_h5_job(d / "b",
+                 {column<double>("mass", T::Float64, {2.0}), column<std::int32_t>("nj", T::Int32, {1})});
+    write_h5_job(d / "c",
+                 {column<float>("mass", T::Float32, {2.0f}), column<std::int32_t>("n", T::Int32, {1})});
+    write_h5_job(d / "e", {column<double>("mass", T::Float64, {2.0}),
+                           column<std::int32_t>("n", T::Int32, {1, 2}, std::vector<std::int64_t>{0, 2})});
     const std::string first = (d / "a" / "main" / "sel.h5").string();
     try {
         merge_outputs({d / "a", d / "b"}, d / "out");
@@ -178,8 +180,8 @@ TEST(EventsMergeHdf5, OtherColumnsNameBothFiles) {
 // A job's ntuple that is not HDF5 (a truncated copy): the error names that file, nothing is left.
 TEST(EventsMergeHdf5, DamagedFileNamed) {
     const auto d = hepkit::test::fresh_dir("mergeh5", "damaged");
-    write_job(d / "a", {column<double>("mass", T::Float64, {1.0, 2.0})});
-    write_job(d / "b", {column<double>("mass", T::Float64, {3.0})});
+    write_h5_job(d / "a", {column<double>("mass", T::Float64, {1.0, 2.0})});
+    write_h5_job(d / "b", {column<double>("mass", T::Float64, {3.0})});
     const auto bad = d / "b" / "main" / "sel.h5";
     fs::resize_file(bad, 64);
     try {

@@ -17,7 +17,7 @@ Value eval(const std::string& text) {
     return Expression::parse(text, none).evaluate(none);
 }
 
-std::string error_of(const std::string& text) {
+std::string eval_error(const std::string& text) {
     try {
         eval(text);
     } catch (const InputError& e) {
@@ -123,13 +123,13 @@ TEST(ExprEvaluator, FunctionsAndConstants) {
 }
 
 TEST(ExprEvaluator, IntegerErrorsNameTheColumn) {
-    EXPECT_EQ(error_of("1 + 5 // 0"),
+    EXPECT_EQ(eval_error("1 + 5 // 0"),
               "1 + 5 // 0: integer division by zero at column 7; guard the divisor, or divide "
               "floats (x / y gives inf)");
-    EXPECT_NE(error_of("9223372036854775807 + 1")
+    EXPECT_NE(eval_error("9223372036854775807 + 1")
                   .find("integer overflow in '+' (9223372036854775807 + 1) at column 21"),
               std::string::npos);
-    EXPECT_NE(error_of("3 ** 41").find("integer overflow in '**'"), std::string::npos);
+    EXPECT_NE(eval_error("3 ** 41").find("integer overflow in '**'"), std::string::npos);
     EXPECT_EQ(eval("3 ** 39"), Value::integer(4052555153018976267));
 }
 

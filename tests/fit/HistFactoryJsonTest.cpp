@@ -214,8 +214,8 @@ TEST(HistFactoryJson, PyhfValidationHistosys) {
 
 // Three two-channel cases with one parameter shared by the channels (pyhf's validation sources
 // 2bin_2channel_couplednorm, _coupledhisto, _coupledshapefactor: their bin contents, written here).
-std::string two_channels(const std::string& signal_samples, const std::string& control_sample,
-                         const std::string& signal_data, const std::string& control_data) {
+std::string two_channel_json(const std::string& signal_samples, const std::string& control_sample,
+                             const std::string& signal_data, const std::string& control_data) {
     return R"({"channels": [
       {"name": "signal", "samples": [
         {"name": "signal", "data": SIG, "modifiers": [{"name": "mu", "type": "normfactor", "data": null}]}, )" +
@@ -234,7 +234,7 @@ std::string with_signal(std::string text, const std::string& sig) {
 
 TEST(HistFactoryJson, PyhfValidationCoupledNormsys) {
     const Model m = from_text(with_signal(
-        two_channels(
+        two_channel_json(
             R"({"name": "bkg1", "data": [100, 100], "modifiers": [{"name": "coupled_normsys", "type": "normsys", "data": {"lo": 0.9, "hi": 1.1}}]},
                {"name": "bkg2", "data": [50, 100], "modifiers": [{"name": "coupled_normsys", "type": "normsys", "data": {"lo": 0.5, "hi": 1.5}}]})",
             R"({"name": "background", "data": [100, 100], "modifiers": [{"name": "coupled_normsys", "type": "normsys", "data": {"lo": 0.9, "hi": 1.1}}]})",
@@ -256,7 +256,7 @@ TEST(HistFactoryJson, PyhfValidationCoupledNormsys) {
 
 TEST(HistFactoryJson, PyhfValidationCoupledHistosys) {
     const Model m = from_text(with_signal(
-        two_channels(
+        two_channel_json(
             R"({"name": "bkg1", "data": [100, 100], "modifiers": [{"name": "coupled_histosys", "type": "histosys", "data": {"lo_data": [90, 90], "hi_data": [110, 110]}}]},
                {"name": "bkg2", "data": [50, 120], "modifiers": [{"name": "coupled_histosys", "type": "histosys", "data": {"lo_data": [45, 45], "hi_data": [55, 55]}}]})",
             R"({"name": "background", "data": [105, 100], "modifiers": [{"name": "coupled_histosys", "type": "histosys", "data": {"lo_data": [95, 90], "hi_data": [110, 115]}}]})",
@@ -271,7 +271,7 @@ TEST(HistFactoryJson, PyhfValidationCoupledHistosys) {
 
 TEST(HistFactoryJson, PyhfValidationCoupledShapefactor) {
     const Model m = from_text(with_signal(
-        two_channels(
+        two_channel_json(
             R"({"name": "bkg1", "data": [100, 70], "modifiers": [{"name": "coupled_shapefactor", "type": "shapefactor", "data": null}]})",
             R"({"name": "background", "data": [100, 100], "modifiers": [{"name": "coupled_shapefactor", "type": "shapefactor", "data": null}]})",
             "[220, 230]", "[200, 300]"),
