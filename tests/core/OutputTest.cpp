@@ -1,4 +1,5 @@
 // Atomic outputs and CSV reading.
+#include "Helpers.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Csv.hpp"
 #include "hepkit/core/Error.hpp"
@@ -16,12 +17,6 @@ using namespace hepkit;
 namespace fs = std::filesystem;
 
 namespace {
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 std::size_t files_in(const fs::path& dir) {
     return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
 }
@@ -38,7 +33,7 @@ TEST(AtomicFile, NothingAppearsUntilCommit) {
         EXPECT_FALSE(fs::exists(out));
         w.commit();
     }
-    EXPECT_EQ(slurp(out), "id,start,end\na,0,1\n");
+    EXPECT_EQ(hepkit::test::slurp(out), "id,start,end\na,0,1\n");
     EXPECT_EQ(files_in(dir), 1u);
 }
 
@@ -54,7 +49,7 @@ TEST(AtomicFile, AbandonedWriteLeavesOldFileAndNoTemporary) {
         throw std::runtime_error("simulated failure");
     } catch (const std::runtime_error&) {
     }
-    EXPECT_EQ(slurp(out), "old\n");
+    EXPECT_EQ(hepkit::test::slurp(out), "old\n");
     EXPECT_EQ(files_in(dir), 1u);
 }
 
@@ -95,7 +90,7 @@ TEST(AtomicFile, TerminationSignalRemovesTemporaries) {
         ASSERT_EQ(::waitpid(child, &status, 0), child);
         EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig)
             << "signal " << sig << ", status " << status;
-        EXPECT_EQ(slurp(dir / "done.csv"), "kept\n");
+        EXPECT_EQ(hepkit::test::slurp(dir / "done.csv"), "kept\n");
         EXPECT_FALSE(fs::exists(dir / "open.csv"));
         EXPECT_EQ(files_in(dir), 1u) << "signal " << sig << ": a temporary file was left";
         fs::remove_all(dir);
@@ -111,9 +106,9 @@ TEST(JsonFile, WritesTheDumpAndANewlineAndReplacesTheOldFile) {
     write_file_atomically(out, "old content that is longer than the new one\n");
     const nlohmann::json doc = {{"a", 1}, {"b", {1.5, 2}}};
     write_json_file(out, doc);
-    EXPECT_EQ(slurp(out), "{\n \"a\": 1,\n \"b\": [\n  1.5,\n  2\n ]\n}\n");
+    EXPECT_EQ(hepkit::test::slurp(out), "{\n \"a\": 1,\n \"b\": [\n  1.5,\n  2\n ]\n}\n");
     write_json_file(out, doc, -1);
-    EXPECT_EQ(slurp(out), "{\"a\":1,\"b\":[1.5,2]}\n");
+    EXPECT_EQ(hepkit::test::slurp(out), "{\"a\":1,\"b\":[1.5,2]}\n");
     EXPECT_EQ(files_in(dir), 1u); // no temporary left behind
     fs::remove_all(dir);
 }

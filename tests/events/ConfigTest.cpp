@@ -4,6 +4,7 @@
 
 #include "ConfigTestSteps.hpp"
 
+#include "Helpers.hpp"
 #include "hepkit/events/Config.hpp"
 
 #include <cstdlib>
@@ -470,13 +471,6 @@ TEST(Config, FileLists) {
                        {"no such file"});
 }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 int sh(const std::string& command) {
     const int status = std::system(command.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -503,26 +497,28 @@ TEST(Config, JobArrayRunsAndMerges) {
     a.threads = 2;
     EXPECT_EQ(emit_job_array(a), 3u);
     const fs::path out = a.outdir;
-    EXPECT_EQ(slurp(out / "files/job-2.txt"),
+    EXPECT_EQ(hepkit::test::slurp(out / "files/job-2.txt"),
               "# input files of job 2 of " + a.config + "\n" + files[4] + "\n");
-    EXPECT_NE(slurp(out / "events.sbatch").find("#SBATCH --array=0-2\n#SBATCH --cpus-per-task=2"),
-              std::string::npos);
+    EXPECT_NE(
+        hepkit::test::slurp(out / "events.sbatch").find("#SBATCH --array=0-2\n#SBATCH --cpus-per-task=2"),
+        std::string::npos);
     for (int j = 0; j < 3; ++j)
         EXPECT_EQ(sh((out / "run_job.sh").string() + " " + std::to_string(j)), 0);
     EXPECT_EQ(sh((out / "run_job.sh").string() + " x 2>/dev/null"), 64);
-    const std::string calls = slurp(d.path() / "calls.txt");
+    const std::string calls = hepkit::test::slurp(d.path() / "calls.txt");
     EXPECT_NE(calls.find("-q events run " + a.config + " -j 2 --files-from " +
                          (out / "files/job-1.txt").string() + " -o " + (out / "job-1").string() + "\n"),
               std::string::npos)
         << calls;
     // (the stand-in writes no outputs: no job finished)
     EXPECT_EQ(sh((out / "merge.sh").string() + " 2>" + (d.path() / "merge.err").string()), 1);
-    EXPECT_NE(slurp(d.path() / "merge.err").find("3 of 3 jobs unfinished"), std::string::npos);
+    EXPECT_NE(hepkit::test::slurp(d.path() / "merge.err").find("3 of 3 jobs unfinished"), std::string::npos);
     for (int j = 0; j < 3; ++j)
         d.write("array/job-" + std::to_string(j) + "/report.json", "{}\n");
     EXPECT_EQ(sh((out / "merge.sh").string()), 0);
-    EXPECT_NE(slurp(d.path() / "calls.txt").find("-q events merge job-0 job-1 job-2 -o merged\n"),
-              std::string::npos);
+    EXPECT_NE(
+        hepkit::test::slurp(d.path() / "calls.txt").find("-q events merge job-0 job-1 job-2 -o merged\n"),
+        std::string::npos);
     // a second array into the same folder would merge the first one's outputs: refused
     EXPECT_THROW(emit_job_array(a), OutputError);
 
@@ -530,7 +526,7 @@ TEST(Config, JobArrayRunsAndMerges) {
     a.outdir = (d.path() / "condor").string();
     a.files_per_job = 10;
     EXPECT_EQ(emit_job_array(a), 1u);
-    const std::string sub = slurp(fs::path(a.outdir) / "events.sub");
+    const std::string sub = hepkit::test::slurp(fs::path(a.outdir) / "events.sub");
     EXPECT_NE(sub.find("arguments = $(Process)\n"), std::string::npos);
     EXPECT_NE(sub.find("request_cpus = 2\n"), std::string::npos);
     EXPECT_NE(sub.find("queue 1\n"), std::string::npos);

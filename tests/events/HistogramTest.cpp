@@ -4,6 +4,7 @@
 // quoted before each case), or by hand.
 
 #include "hepkit/events/Histogram.hpp"
+#include "Helpers.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/io/Histogram.hpp"
 #include "hepkit/io/RootFile.hpp"
@@ -35,14 +36,6 @@ struct Sample {
         }
     }
 };
-
-std::filesystem::path temp_dir(const std::string& name) {
-    auto d =
-        std::filesystem::temp_directory_path() / ("hepkit-hist-" + std::to_string(::getpid()) + "-" + name);
-    std::filesystem::remove_all(d);
-    std::filesystem::create_directories(d);
-    return d;
-}
 
 } // namespace
 
@@ -235,7 +228,7 @@ TEST(EventsHistogram, JsonErrorsNameFileAndKey) {
 
 // The TH1D read back with hepkit's ROOT reader (io::read_histogram, tested against ROOT files).
 TEST(EventsHistogram, RootOutputReadsBack) {
-    const auto dir = temp_dir("root");
+    const auto dir = hepkit::test::fresh_dir("hist", "root");
     const Sample s;
     Hist h("v", Axis::regular(10, 0, 1));
     h.fill(s.v, s.w);

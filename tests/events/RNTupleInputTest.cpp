@@ -103,13 +103,6 @@ std::vector<T> values(const io::Column& c) {
     return std::get<std::vector<T>>(c.values);
 }
 
-fs::path temp_dir(const std::string& name) {
-    const auto d = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-evrnt-" + name);
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
 } // namespace
 
 TEST(EventsRNTupleInput, DoubleMuProductsAndSumsAgainstJsroot) {
@@ -169,7 +162,7 @@ TEST(EventsRNTupleInput, DimuonSelectionAgainstHandComputation) {
     // px = pT cos(phi), py = pT sin(phi), pz = pT sinh(eta), E = sqrt(p^2 + m^2),
     // m_mumu^2 = (E1 + E2)^2 - |p1 + p2|^2.
     HEPKIT_REQUIRE_REFERENCE(kDoubleMu);
-    const auto dir = temp_dir("dimuon");
+    const auto dir = hepkit::test::fresh_dir("evrnt", "dimuon");
     const auto yaml = dir / "dimuon.yaml";
     std::ofstream(yaml) << "include: [" << HEPKIT_SOURCE_DIR << "/examples/events/dimuon/selection.yaml]\n"
                         << "inputs: {files: [" << ref(kDoubleMu) << "], tree: Events, batch_entries: 100}\n"
@@ -251,7 +244,7 @@ TEST(EventsRNTupleInput, TreeAndRNTupleOfTheSameEventsGiveTheSameOutputs) {
     // of 300 entries, unlike the RNTuple's one of 1000) and the dimuon configuration run unchanged on
     // both: every histogram under every shift, and the cut flows, are equal.
     HEPKIT_REQUIRE_REFERENCE(kDoubleMu);
-    const auto dir = temp_dir("same");
+    const auto dir = hepkit::test::fresh_dir("evrnt", "same");
     std::vector<io::Column> columns;
     {
         io::RootFile file(ref(kDoubleMu));
