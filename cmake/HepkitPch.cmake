@@ -13,8 +13,8 @@ option(HEPKIT_PCH "Precompile the heaviest headers (libtorch, CLI11, GoogleTest)
 # hepkit_precompile(TARGET HEADERS h... [MATCHING REGEX] [MIN_SOURCES N])
 # At the end of the calling directory (after every target_sources), gives TARGET a precompiled header
 # of HEADERS, used by its .cpp sources whose text matches REGEX (all when REGEX is absent); the others
-# skip it. Nothing happens when fewer than N (default 2) sources would use it: one precompilation
-# costs about what it saves in one file.
+# skip it. Nothing happens when fewer than N (default 2) translation units would use it (sources, or
+# unity files in a unity build): one precompilation costs about what it saves in one unit.
 function(hepkit_precompile target)
   if(NOT HEPKIT_PCH)
     return()
@@ -51,6 +51,18 @@ function(_hepkit_precompile_now target matching min_sources headers)
     endif()
   endforeach()
   list(LENGTH using count)
+  # What a precompilation saves, it saves per translation unit: in a unity build (HEPKIT_UNITY) the
+  # sources share units, and a test program is mostly one, where GoogleTest's precompilation (4–5 s)
+  # cost more than it saved that unit (~1–3 s). So units are counted, not sources.
+  get_target_property(unity ${target} UNITY_BUILD)
+  if(unity)
+    get_target_property(batch ${target} UNITY_BUILD_BATCH_SIZE)
+    if(batch GREATER 0)
+      math(EXPR count "(${count} + ${batch} - 1) / ${batch}")
+    elseif(count GREATER 0)
+      set(count 1)
+    endif()
+  endif()
   if(count LESS min_sources)
     return()
   endif()
