@@ -370,7 +370,8 @@ std::vector<Event> make_events(const std::vector<io::Column>& cols) {
 }
 
 fs::path make_file(const fs::path& dir, long events) {
-    const fs::path want = dir / ("events-nano-zstd-" + std::to_string(events) + ".root");
+    // v2: make_nano_file keeps NanoAOD's mantissa precisions (2026-12-03); older files are not reused.
+    const fs::path want = dir / ("events-nano-v2-zstd-" + std::to_string(events) + ".root");
     if (fs::exists(want))
         return want;
     const fs::path tmp = dir / ("tmp-events-" + std::to_string(getpid()));

@@ -19,7 +19,7 @@
 //   build/benchmarks/bench_io_read_nano [--events N] [--seconds S] [--cache DIR] [--codecs a,b]
 //
 // The files come from make_nano_file (same directory as this program) into the cache folder
-// (default build/benchmarks/nano-cache), named nano-<codec>-<events>.root, made once.
+// (default build/benchmarks/nano-cache), named nano-v2-<codec>-<events>.root, made once.
 
 #include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/io/RootFile.hpp"
@@ -288,7 +288,8 @@ PeakMemory column_by_column_peak(const fs::path& path) {
 }
 
 fs::path make_file(const fs::path& dir, const std::string& codec, long events, long cluster) {
-    const fs::path want = dir / ("nano-" + codec + "-" + std::to_string(events) + ".root");
+    // v2: make_nano_file keeps NanoAOD's mantissa precisions (2026-12-03); older files are not reused.
+    const fs::path want = dir / ("nano-v2-" + codec + "-" + std::to_string(events) + ".root");
     if (fs::exists(want))
         return want;
     const fs::path tmp = dir / ("tmp-" + std::to_string(getpid()));
