@@ -8,14 +8,14 @@
 //
 // Values come from a fixed-seed generator (splitmix64 and closed-form transforms, the same bytes on
 // every platform) with NanoAOD-like shapes: falling pT spectra, |eta| < 2.5, phi in (−π, π], a
-// Poisson-like multiplicity. The jet and muon floats keep the mantissa bits NanoAOD keeps, so that the
-// codecs see data as compressible as the real thing: measured on the CMS Open Data NanoAOD file of
-// the reference data (nanoAOD_2015_CMS_Open_Data_ttbar.root, the trailing zero bits of every
+// Poisson-like multiplicity. The jet and muon floats keep the mantissa bits NanoAOD keeps, so that
+// the codecs see data as compressible as the real thing: measured on the CMS Open Data NanoAOD file
+// of the reference data (nanoAOD_2015_CMS_Open_Data_ttbar.root, the trailing zero bits of every
 // value), jet pT and mass and the b-tag discriminant Jet_btagCSVV2 keep 10 bits (its Jet_btagDeepB
-// is -1 throughout; ours takes CSVV2's precision), eta and phi 12, the muon mass 10; muon pT, MET pT
-// and the weights keep all 23. (The event-level floats are generic shapes, not NanoAOD's.) (Before 2026-12-03 jet pT, the b-tag and the masses kept more: LZ4
-// could not compress the jet pT and b-tag baskets, which were stored raw.) Memory: one cluster of
-// columns at a time.
+// is -1 throughout; ours takes CSVV2's precision), eta and phi 12, the muon mass 10; muon pT, MET
+// pT and the weights keep all 23. The event-level floats are generic shapes, not NanoAOD's. (Before
+// 2026-12-03 jet pT, the b-tag and the masses kept more: LZ4 could not compress the jet pT and b-tag
+// baskets, which were stored raw.) Memory: one cluster of columns at a time.
 
 #include "hepkit/io/RootWriter.hpp"
 
