@@ -14,6 +14,7 @@
 //
 //   build/benchmarks/bench_events_library [--events N] [--batch B] [--passes P] [--only PREFIX]
 
+#include "BenchOptions.hpp"
 #include "hepkit/events/Library.hpp"
 
 #include <chrono>
@@ -317,21 +318,21 @@ int main(int argc, char** argv) {
     std::size_t events = 1000000, batch = 16384; // the runner's in-memory batch size
     int passes = 5;
     std::string only; // run only the rows whose name starts with this (for profiling)
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--events"))
-            events = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (!std::strcmp(argv[i], "--batch"))
-            batch = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (!std::strcmp(argv[i], "--passes"))
-            passes = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--only"))
-            only = argv[i + 1];
-        else {
-            std::fprintf(stderr, "usage: %s [--events N] [--batch B] [--passes P] [--only PREFIX]\n",
-                         argv[0]);
-            return 64;
-        }
-    }
+    hepkit::bench::parse_options(argc, argv,
+                                 "bench_events_library [--events N] [--batch B] [--passes P] [--only PREFIX]",
+                                 [&](const std::string& a, const std::string& v) {
+                                     if (a == "--events")
+                                         events = std::stoull(v);
+                                     else if (a == "--batch")
+                                         batch = std::stoull(v);
+                                     else if (a == "--passes")
+                                         passes = std::stoi(v);
+                                     else if (a == "--only")
+                                         only = v;
+                                     else
+                                         return false;
+                                     return true;
+                                 });
     if (events == 0 || batch == 0 || passes < 1) {
         std::fprintf(stderr, "--events, --batch and --passes must be >= 1\n");
         return 64;

@@ -19,6 +19,7 @@
 // of the sum of the two good muons' four-vectors. Times are wall times, the minimum of R runs;
 // batches of --batch events (default 16384).
 
+#include "BenchOptions.hpp"
 #include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/events/Expressions.hpp"
 #include "hepkit/events/Library.hpp"
@@ -395,27 +396,25 @@ int main(int argc, char** argv) {
     std::string only; // one in-memory case (nominal, mu, lib, lib_mu; mu_all: without row-level sharing), for
                       // a profiler
     fs::path cache = fs::read_symlink("/proc/self/exe").parent_path() / "nano-cache";
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string a = argv[i], v = argv[i + 1];
-        if (a == "--events")
-            events = std::stol(v);
-        else if (a == "--repeat")
-            repeat = std::stoi(v);
-        else if (a == "--cache")
-            cache = v;
-        else if (a == "--batch")
-            batch = std::stoll(v);
-        else if (a == "--only")
-            only = v;
-        else {
-            std::fprintf(
-                stderr,
-                "usage: bench_events_pipeline [--events N] [--repeat R] [--cache DIR] [--batch N] "
-                "[--only "
-                "nominal|mu|mu_all|lib|lib_mu|lib_mu_all|fact|fact_mu|fact_mu_all|mu_end|mu_end_all]\n");
-            return 64;
-        }
-    }
+    hepkit::bench::parse_options(
+        argc, argv,
+        "bench_events_pipeline [--events N] [--repeat R] [--cache DIR] [--batch N] [--only "
+        "nominal|mu|mu_all|lib|lib_mu|lib_mu_all|fact|fact_mu|fact_mu_all|mu_end|mu_end_all]",
+        [&](const std::string& a, const std::string& v) {
+            if (a == "--events")
+                events = std::stol(v);
+            else if (a == "--repeat")
+                repeat = std::stoi(v);
+            else if (a == "--cache")
+                cache = v;
+            else if (a == "--batch")
+                batch = std::stoll(v);
+            else if (a == "--only")
+                only = v;
+            else
+                return false;
+            return true;
+        });
     try {
         fs::create_directories(cache);
         const fs::path path = make_file(cache, events);

@@ -10,6 +10,7 @@
 // counts, jagged collections with int64 offsets; evaluated in batches of B events (the batch
 // size of `hepkit events`), all rows or the 40 % that passed an earlier filter.
 
+#include "BenchOptions.hpp"
 #include "hepkit/expr/Columns.hpp"
 
 #include <algorithm>
@@ -186,22 +187,22 @@ double hand_btag_cut(const Nano& n, std::size_t events, double& sum) {
 
 int main(int argc, char** argv) {
     std::size_t events = 1000000, batch = 100000, repeat = 5, only = 0;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string a = argv[i];
-        const auto v = static_cast<std::size_t>(std::strtoull(argv[i + 1], nullptr, 10));
-        if (a == "--events")
-            events = v;
-        else if (a == "--batch")
-            batch = v;
-        else if (a == "--repeat")
-            repeat = v;
-        else if (a == "--case") // 1-based: only that case, for a profiler
-            only = v;
-        else {
-            std::fprintf(stderr, "usage: %s [--events N] [--batch B] [--repeat R] [--case K]\n", argv[0]);
-            return 64;
-        }
-    }
+    hepkit::bench::parse_options(argc, argv,
+                                 "bench_expr_columns [--events N] [--batch B] [--repeat R] [--case K]",
+                                 [&](const std::string& a, const std::string& text) {
+                                     const auto v = static_cast<std::size_t>(std::stoull(text));
+                                     if (a == "--events")
+                                         events = v;
+                                     else if (a == "--batch")
+                                         batch = v;
+                                     else if (a == "--repeat")
+                                         repeat = v;
+                                     else if (a == "--case") // 1-based: only that case, for a profiler
+                                         only = v;
+                                     else
+                                         return false;
+                                     return true;
+                                 });
     if (events == 0 || batch == 0 || repeat == 0) {
         std::fprintf(stderr, "--events, --batch and --repeat must be > 0\n");
         return 64;

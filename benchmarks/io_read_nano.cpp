@@ -21,6 +21,7 @@
 // The files come from make_nano_file (same directory as this program) into the cache folder
 // (default build/benchmarks/nano-cache), named nano-v2-<codec>-<events>.root, made once.
 
+#include "BenchOptions.hpp"
 #include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/io/RootFile.hpp"
 #include "hepkit/io/Tree.hpp"
@@ -311,28 +312,26 @@ int main(int argc, char** argv) {
     double seconds = 2.0;
     fs::path cache = fs::read_symlink("/proc/self/exe").parent_path() / "nano-cache";
     std::vector<std::string> codecs{"zlib", "zstd", "lz4", "lzma"};
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string a = argv[i], v = argv[i + 1];
-        if (a == "--events")
-            events = std::strtol(v.c_str(), nullptr, 10);
-        else if (a == "--seconds")
-            seconds = std::atof(v.c_str());
-        else if (a == "--cache")
-            cache = v;
-        else if (a == "--codecs") {
-            codecs.clear();
-            for (std::size_t at = 0; at <= v.size();) {
-                const auto comma = std::min(v.find(',', at), v.size());
-                codecs.push_back(v.substr(at, comma - at));
-                at = comma + 1;
-            }
-        } else {
-            std::fprintf(
-                stderr,
-                "usage: bench_io_read_nano [--events N] [--seconds S] [--cache DIR] [--codecs a,b]\n");
-            return 2;
-        }
-    }
+    hepkit::bench::parse_options(argc, argv,
+                                 "bench_io_read_nano [--events N] [--seconds S] [--cache DIR] [--codecs a,b]",
+                                 [&](const std::string& a, const std::string& v) {
+                                     if (a == "--events")
+                                         events = std::stol(v);
+                                     else if (a == "--seconds")
+                                         seconds = std::stod(v);
+                                     else if (a == "--cache")
+                                         cache = v;
+                                     else if (a == "--codecs") {
+                                         codecs.clear();
+                                         for (std::size_t at = 0; at <= v.size();) {
+                                             const auto comma = std::min(v.find(',', at), v.size());
+                                             codecs.push_back(v.substr(at, comma - at));
+                                             at = comma + 1;
+                                         }
+                                     } else
+                                         return false;
+                                     return true;
+                                 });
     const long cluster = std::max(1000L, events / 20);
     fs::create_directories(cache);
     bool ok = true;

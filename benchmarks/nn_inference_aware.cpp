@@ -18,6 +18,7 @@
 //                                 [--variant free|constrained|both] [--script-dir DIR]
 
 #include "BaselineRun.hpp"
+#include "BenchOptions.hpp"
 
 #include "Network.hpp"
 #include "SystematicsTrain.hpp"
@@ -113,25 +114,27 @@ int main(int argc, char** argv) {
     std::size_t events = 50000, batch = 2000, repeat = 5;
     int threads = 1;
     std::string variant = "both", script_dir = HEPKIT_BENCH_DIR;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string a = argv[i], v = argv[i + 1];
-        if (a == "--events")
-            events = std::stoul(v);
-        else if (a == "--batch")
-            batch = std::stoul(v);
-        else if (a == "--repeat")
-            repeat = std::stoul(v);
-        else if (a == "--threads")
-            threads = std::stoi(v);
-        else if (a == "--variant")
-            variant = v;
-        else if (a == "--script-dir")
-            script_dir = v;
-        else {
-            std::fprintf(stderr, "unknown option %s\n", a.c_str());
-            return 64;
-        }
-    }
+    hepkit::bench::parse_options(
+        argc, argv,
+        "bench_nn_inference_aware [--events N] [--batch B] [--repeat R] [--threads T] "
+        "[--variant free|constrained|both] [--script-dir DIR]",
+        [&](const std::string& a, const std::string& v) {
+            if (a == "--events")
+                events = std::stoul(v);
+            else if (a == "--batch")
+                batch = std::stoul(v);
+            else if (a == "--repeat")
+                repeat = std::stoul(v);
+            else if (a == "--threads")
+                threads = std::stoi(v);
+            else if (a == "--variant")
+                variant = v;
+            else if (a == "--script-dir")
+                script_dir = v;
+            else
+                return false;
+            return true;
+        });
     if (batch == 0 || events < batch || repeat == 0 || threads < 1 ||
         (variant != "free" && variant != "constrained" && variant != "both")) {
         std::fprintf(stderr, "bad options: need events >= batch > 0, repeat > 0, threads > 0, "

@@ -8,6 +8,7 @@
 //                       [--threads T] [--script-dir DIR]
 
 #include "BaselineRun.hpp"
+#include "BenchOptions.hpp"
 
 #include "hepkit/core/Process.hpp"
 #include "hepkit/nn/Train.hpp"
@@ -31,27 +32,29 @@ int main(int argc, char** argv) {
     std::size_t events = 100000, features = 10, epochs = 3, batch = 256;
     int threads = 1;
     std::string hidden = "64,64", script_dir = HEPKIT_BENCH_DIR;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string a = argv[i], v = argv[i + 1];
-        if (a == "--events")
-            events = std::stoul(v);
-        else if (a == "--features")
-            features = std::stoul(v);
-        else if (a == "--hidden")
-            hidden = v;
-        else if (a == "--epochs")
-            epochs = std::stoul(v);
-        else if (a == "--batch")
-            batch = std::stoul(v);
-        else if (a == "--threads")
-            threads = std::stoi(v);
-        else if (a == "--script-dir")
-            script_dir = v;
-        else {
-            std::fprintf(stderr, "unknown option %s\n", a.c_str());
-            return 64;
-        }
-    }
+    hepkit::bench::parse_options(
+        argc, argv,
+        "bench_nn_train [--events N] [--features F] [--hidden 64,64] [--epochs E] [--batch B] "
+        "[--threads T] [--script-dir DIR]",
+        [&](const std::string& a, const std::string& v) {
+            if (a == "--events")
+                events = std::stoul(v);
+            else if (a == "--features")
+                features = std::stoul(v);
+            else if (a == "--hidden")
+                hidden = v;
+            else if (a == "--epochs")
+                epochs = std::stoul(v);
+            else if (a == "--batch")
+                batch = std::stoul(v);
+            else if (a == "--threads")
+                threads = std::stoi(v);
+            else if (a == "--script-dir")
+                script_dir = v;
+            else
+                return false;
+            return true;
+        });
     // signal: every feature shifted by 0.3; background: standard normal
     std::mt19937_64 rng(7);
     std::normal_distribution<double> gauss;

@@ -9,6 +9,7 @@
 //
 // Prints the median times of R runs (default 3) and the ratios sim / surrogate.
 
+#include "BenchOptions.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/grid/Run.hpp"
@@ -46,19 +47,18 @@ int main(int argc, char** argv) {
     long jobs = 10000;
     int repeat = 3;
     fs::path work = fs::temp_directory_path() / "hepkit-bench-surrogate";
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string a = argv[i], v = argv[i + 1];
-        if (a == "--jobs")
-            jobs = std::atol(v.c_str());
-        else if (a == "--repeat")
-            repeat = std::max(1, std::atoi(v.c_str()));
-        else if (a == "--work")
-            work = v;
-        else {
-            std::fprintf(stderr, "usage: bench_surrogate_speed [--jobs N] [--repeat R] [--work DIR]\n");
-            return 64;
-        }
-    }
+    hepkit::bench::parse_options(argc, argv, "bench_surrogate_speed [--jobs N] [--repeat R] [--work DIR]",
+                                 [&](const std::string& a, const std::string& v) {
+                                     if (a == "--jobs")
+                                         jobs = std::stol(v);
+                                     else if (a == "--repeat")
+                                         repeat = std::max(1, std::stoi(v));
+                                     else if (a == "--work")
+                                         work = v;
+                                     else
+                                         return false;
+                                     return true;
+                                 });
     try {
         const std::string base = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
         fs::remove_all(work);
