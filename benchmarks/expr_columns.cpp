@@ -190,17 +190,15 @@ int main(int argc, char** argv) {
     hepkit::bench::parse_options(argc, argv,
                                  "bench_expr_columns [--events N] [--batch B] [--repeat R] [--case K]",
                                  [&](const std::string& a, const std::string& text) {
-                                     const auto v = static_cast<std::size_t>(std::stoull(text));
-                                     if (a == "--events")
-                                         events = v;
-                                     else if (a == "--batch")
-                                         batch = v;
-                                     else if (a == "--repeat")
-                                         repeat = v;
-                                     else if (a == "--case") // 1-based: only that case, for a profiler
-                                         only = v;
-                                     else
+                                     // --case is 1-based: only that case, for a profiler
+                                     std::size_t* target = a == "--events"   ? &events
+                                                           : a == "--batch"  ? &batch
+                                                           : a == "--repeat" ? &repeat
+                                                           : a == "--case"   ? &only
+                                                                             : nullptr;
+                                     if (target == nullptr)
                                          return false;
+                                     *target = static_cast<std::size_t>(std::stoull(text));
                                      return true;
                                  });
     if (events == 0 || batch == 0 || repeat == 0) {
