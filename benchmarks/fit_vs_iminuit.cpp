@@ -19,6 +19,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <string>
 
 using namespace hepkit::fit;
 
@@ -38,6 +39,12 @@ double per_call(F&& f) {
 } // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+        const bool help = argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h");
+        std::fprintf(help ? stdout : stderr,
+                     "usage: fit_vs_iminuit [SCRIPT_DIR]  (the folder of fit_iminuit.py)\n");
+        return help ? 0 : 64;
+    }
     const std::string script_dir = argc > 1 ? argv[1] : HEPKIT_BENCH_DIR;
     std::mt19937_64 rng(12345);
     std::normal_distribution<double> gauss;

@@ -31,6 +31,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -117,29 +118,37 @@ int main(int argc, char** argv) {
     int rounds = 3, fits = 3, points = 21;
     bool staterror = true;
     std::string script_dir = HEPKIT_BENCH_DIR, keep;
+    const char* usage = "usage: bench_infer_fit [--rounds R] [--fits K] [--points P] [--no-staterror] "
+                        "[--script-dir DIR] [--workspace-out FILE]\n";
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
+        if (a == "--help" || a == "-h") {
+            std::fputs(usage, stdout);
+            return 0;
+        }
         if (a == "--no-staterror") {
             staterror = false;
             continue;
         }
         if (i + 1 >= argc) {
-            std::fprintf(stderr, "%s needs a value\n", a.c_str());
+            std::fprintf(stderr, "%s needs a value\n%s", a.c_str(), usage);
             return 64;
         }
         const std::string v = argv[++i];
-        if (a == "--rounds")
-            rounds = std::stoi(v);
-        else if (a == "--fits")
-            fits = std::stoi(v);
-        else if (a == "--points")
-            points = std::stoi(v);
-        else if (a == "--script-dir")
+        int* number = a == "--rounds" ? &rounds : a == "--fits" ? &fits : a == "--points" ? &points : nullptr;
+        if (number != nullptr) {
+            try {
+                *number = std::stoi(v);
+            } catch (const std::exception&) {
+                std::fprintf(stderr, "bad value '%s' for %s\n%s", v.c_str(), a.c_str(), usage);
+                return 64;
+            }
+        } else if (a == "--script-dir")
             script_dir = v;
         else if (a == "--workspace-out")
             keep = v;
         else {
-            std::fprintf(stderr, "unknown option %s\n", a.c_str());
+            std::fprintf(stderr, "unknown option %s\n%s", a.c_str(), usage);
             return 64;
         }
     }

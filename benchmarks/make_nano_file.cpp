@@ -28,6 +28,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using namespace hepkit::io;
@@ -192,6 +193,12 @@ int usage(const char* message) {
 int main(int argc, char** argv) {
     if (argc < 2)
         return usage("no output folder");
+    if (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h") {
+        usage("writes NanoAOD-like ROOT files, one per codec, into OUTDIR");
+        return 0;
+    }
+    if (argv[1][0] == '-') // an option where the folder belongs: never a folder named "--events"
+        return usage(("the output folder comes first, not " + std::string(argv[1])).c_str());
     std::filesystem::path outdir = argv[1];
     std::size_t events = 100000, cluster = 10000, basket = 64000;
     std::uint64_t seed = 12345;

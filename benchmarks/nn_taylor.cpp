@@ -6,6 +6,7 @@
 // usage: bench_nn_taylor [--events N] [--features F] [--order K] [--threads T] [--batch B]
 //                        [--script-dir DIR]      (defaults: 100000 events, 10 features, order 3, 1 thread)
 
+#include "BenchOptions.hpp"
 #include "hepkit/nn/Model.hpp"
 #include "hepkit/nn/Taylor.hpp"
 
@@ -57,25 +58,27 @@ int main(int argc, char** argv) {
     std::size_t events = 100000, features = 10, batch = 8192;
     int order = 3, threads = 1;
     std::string script_dir = HEPKIT_BENCH_DIR;
-    for (int a = 1; a + 1 < argc; a += 2) {
-        const std::string opt = argv[a], val = argv[a + 1];
-        if (opt == "--events")
-            events = std::stoul(val);
-        else if (opt == "--features")
-            features = std::stoul(val);
-        else if (opt == "--order")
-            order = std::stoi(val);
-        else if (opt == "--threads")
-            threads = std::stoi(val);
-        else if (opt == "--batch")
-            batch = std::stoul(val);
-        else if (opt == "--script-dir")
-            script_dir = val;
-        else {
-            std::fprintf(stderr, "bench_nn_taylor: unknown option %s\n", opt.c_str());
-            return 64;
-        }
-    }
+    hepkit::bench::parse_options(
+        argc, argv,
+        "bench_nn_taylor [--events N] [--features F] [--order K] [--threads T] [--batch B] "
+        "[--script-dir DIR]",
+        [&](const std::string& opt, const std::string& val) {
+            if (opt == "--events")
+                events = std::stoul(val);
+            else if (opt == "--features")
+                features = std::stoul(val);
+            else if (opt == "--order")
+                order = std::stoi(val);
+            else if (opt == "--threads")
+                threads = std::stoi(val);
+            else if (opt == "--batch")
+                batch = std::stoul(val);
+            else if (opt == "--script-dir")
+                script_dir = val;
+            else
+                return false;
+            return true;
+        });
     const auto tmp = std::filesystem::temp_directory_path() /
                      std::string("hepkit-taylor-bench-").append(std::to_string(::getpid()));
     std::filesystem::create_directories(tmp);
