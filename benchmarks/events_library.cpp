@@ -320,19 +320,10 @@ int main(int argc, char** argv) {
     std::string only; // run only the rows whose name starts with this (for profiling)
     hepkit::bench::parse_options(argc, argv,
                                  "bench_events_library [--events N] [--batch B] [--passes P] [--only PREFIX]",
-                                 [&](const std::string& a, const std::string& v) {
-                                     if (a == "--events")
-                                         events = std::stoull(v);
-                                     else if (a == "--batch")
-                                         batch = std::stoull(v);
-                                     else if (a == "--passes")
-                                         passes = std::stoi(v);
-                                     else if (a == "--only")
-                                         only = v;
-                                     else
-                                         return false;
-                                     return true;
-                                 });
+                                 {{"--events", hepkit::bench::into(events)},
+                                  {"--batch", hepkit::bench::into(batch)},
+                                  {"--passes", hepkit::bench::into(passes)},
+                                  {"--only", hepkit::bench::into(only)}});
     if (events == 0 || batch == 0 || passes < 1) {
         std::fprintf(stderr, "--events, --batch and --passes must be >= 1\n");
         return 64;

@@ -400,21 +400,11 @@ int main(int argc, char** argv) {
         argc, argv,
         "bench_events_pipeline [--events N] [--repeat R] [--cache DIR] [--batch N] [--only "
         "nominal|mu|mu_all|lib|lib_mu|lib_mu_all|fact|fact_mu|fact_mu_all|mu_end|mu_end_all]",
-        [&](const std::string& a, const std::string& v) {
-            if (a == "--events")
-                events = std::stol(v);
-            else if (a == "--repeat")
-                repeat = std::stoi(v);
-            else if (a == "--cache")
-                cache = v;
-            else if (a == "--batch")
-                batch = std::stoll(v);
-            else if (a == "--only")
-                only = v;
-            else
-                return false;
-            return true;
-        });
+        {{"--events", hepkit::bench::into(events)},
+         {"--repeat", hepkit::bench::into(repeat)},
+         {"--cache", hepkit::bench::into(cache)},
+         {"--batch", hepkit::bench::into(batch)},
+         {"--only", hepkit::bench::into(only)}});
     try {
         fs::create_directories(cache);
         const fs::path path = make_file(cache, events);

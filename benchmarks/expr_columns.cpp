@@ -189,18 +189,10 @@ int main(int argc, char** argv) {
     std::size_t events = 1000000, batch = 100000, repeat = 5, only = 0;
     hepkit::bench::parse_options(argc, argv,
                                  "bench_expr_columns [--events N] [--batch B] [--repeat R] [--case K]",
-                                 [&](const std::string& a, const std::string& text) {
-                                     // --case is 1-based: only that case, for a profiler
-                                     std::size_t* target = a == "--events"   ? &events
-                                                           : a == "--batch"  ? &batch
-                                                           : a == "--repeat" ? &repeat
-                                                           : a == "--case"   ? &only
-                                                                             : nullptr;
-                                     if (target == nullptr)
-                                         return false;
-                                     *target = static_cast<std::size_t>(std::stoull(text));
-                                     return true;
-                                 });
+                                 {{"--events", hepkit::bench::into(events)},
+                                  {"--batch", hepkit::bench::into(batch)},
+                                  {"--repeat", hepkit::bench::into(repeat)},
+                                  {"--case", hepkit::bench::into(only)}});
     if (events == 0 || batch == 0 || repeat == 0) {
         std::fprintf(stderr, "--events, --batch and --repeat must be > 0\n");
         return 64;

@@ -314,24 +314,17 @@ int main(int argc, char** argv) {
     std::vector<std::string> codecs{"zlib", "zstd", "lz4", "lzma"};
     hepkit::bench::parse_options(argc, argv,
                                  "bench_io_read_nano [--events N] [--seconds S] [--cache DIR] [--codecs a,b]",
-                                 [&](const std::string& a, const std::string& v) {
-                                     if (a == "--events")
-                                         events = std::stol(v);
-                                     else if (a == "--seconds")
-                                         seconds = std::stod(v);
-                                     else if (a == "--cache")
-                                         cache = v;
-                                     else if (a == "--codecs") {
-                                         codecs.clear();
-                                         for (std::size_t at = 0; at <= v.size();) {
-                                             const auto comma = std::min(v.find(',', at), v.size());
-                                             codecs.push_back(v.substr(at, comma - at));
-                                             at = comma + 1;
-                                         }
-                                     } else
-                                         return false;
-                                     return true;
-                                 });
+                                 {{"--events", hepkit::bench::into(events)},
+                                  {"--seconds", hepkit::bench::into(seconds)},
+                                  {"--cache", hepkit::bench::into(cache)},
+                                  {"--codecs", [&](const std::string& v) {
+                                       codecs.clear();
+                                       for (std::size_t at = 0; at <= v.size();) {
+                                           const auto comma = std::min(v.find(',', at), v.size());
+                                           codecs.push_back(v.substr(at, comma - at));
+                                           at = comma + 1;
+                                       }
+                                   }}});
     const long cluster = std::max(1000L, events / 20);
     fs::create_directories(cache);
     bool ok = true;

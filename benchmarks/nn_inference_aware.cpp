@@ -118,23 +118,12 @@ int main(int argc, char** argv) {
         argc, argv,
         "bench_nn_inference_aware [--events N] [--batch B] [--repeat R] [--threads T] "
         "[--variant free|constrained|both] [--script-dir DIR]",
-        [&](const std::string& a, const std::string& v) {
-            if (a == "--events")
-                events = std::stoul(v);
-            else if (a == "--batch")
-                batch = std::stoul(v);
-            else if (a == "--repeat")
-                repeat = std::stoul(v);
-            else if (a == "--threads")
-                threads = std::stoi(v);
-            else if (a == "--variant")
-                variant = v;
-            else if (a == "--script-dir")
-                script_dir = v;
-            else
-                return false;
-            return true;
-        });
+        {{"--events", hepkit::bench::into(events)},
+         {"--batch", hepkit::bench::into(batch)},
+         {"--repeat", hepkit::bench::into(repeat)},
+         {"--threads", hepkit::bench::into(threads)},
+         {"--variant", hepkit::bench::into(variant)},
+         {"--script-dir", hepkit::bench::into(script_dir)}});
     if (batch == 0 || events < batch || repeat == 0 || threads < 1 ||
         (variant != "free" && variant != "constrained" && variant != "both")) {
         std::fprintf(stderr, "bad options: need events >= batch > 0, repeat > 0, threads > 0, "

@@ -62,23 +62,12 @@ int main(int argc, char** argv) {
         argc, argv,
         "bench_nn_taylor [--events N] [--features F] [--order K] [--threads T] [--batch B] "
         "[--script-dir DIR]",
-        [&](const std::string& opt, const std::string& val) {
-            if (opt == "--events")
-                events = std::stoul(val);
-            else if (opt == "--features")
-                features = std::stoul(val);
-            else if (opt == "--order")
-                order = std::stoi(val);
-            else if (opt == "--threads")
-                threads = std::stoi(val);
-            else if (opt == "--batch")
-                batch = std::stoul(val);
-            else if (opt == "--script-dir")
-                script_dir = val;
-            else
-                return false;
-            return true;
-        });
+        {{"--events", hepkit::bench::into(events)},
+         {"--features", hepkit::bench::into(features)},
+         {"--order", hepkit::bench::into(order)},
+         {"--threads", hepkit::bench::into(threads)},
+         {"--batch", hepkit::bench::into(batch)},
+         {"--script-dir", hepkit::bench::into(script_dir)}});
     const auto tmp = std::filesystem::temp_directory_path() /
                      std::string("hepkit-taylor-bench-").append(std::to_string(::getpid()));
     std::filesystem::create_directories(tmp);

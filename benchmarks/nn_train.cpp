@@ -36,25 +36,13 @@ int main(int argc, char** argv) {
         argc, argv,
         "bench_nn_train [--events N] [--features F] [--hidden 64,64] [--epochs E] [--batch B] "
         "[--threads T] [--script-dir DIR]",
-        [&](const std::string& a, const std::string& v) {
-            if (a == "--events")
-                events = std::stoul(v);
-            else if (a == "--features")
-                features = std::stoul(v);
-            else if (a == "--hidden")
-                hidden = v;
-            else if (a == "--epochs")
-                epochs = std::stoul(v);
-            else if (a == "--batch")
-                batch = std::stoul(v);
-            else if (a == "--threads")
-                threads = std::stoi(v);
-            else if (a == "--script-dir")
-                script_dir = v;
-            else
-                return false;
-            return true;
-        });
+        {{"--events", hepkit::bench::into(events)},
+         {"--features", hepkit::bench::into(features)},
+         {"--hidden", hepkit::bench::into(hidden)},
+         {"--epochs", hepkit::bench::into(epochs)},
+         {"--batch", hepkit::bench::into(batch)},
+         {"--threads", hepkit::bench::into(threads)},
+         {"--script-dir", hepkit::bench::into(script_dir)}});
     // signal: every feature shifted by 0.3; background: standard normal
     std::mt19937_64 rng(7);
     std::normal_distribution<double> gauss;

@@ -48,17 +48,10 @@ int main(int argc, char** argv) {
     int repeat = 3;
     fs::path work = fs::temp_directory_path() / "hepkit-bench-surrogate";
     hepkit::bench::parse_options(argc, argv, "bench_surrogate_speed [--jobs N] [--repeat R] [--work DIR]",
-                                 [&](const std::string& a, const std::string& v) {
-                                     if (a == "--jobs")
-                                         jobs = std::stol(v);
-                                     else if (a == "--repeat")
-                                         repeat = std::max(1, std::stoi(v));
-                                     else if (a == "--work")
-                                         work = v;
-                                     else
-                                         return false;
-                                     return true;
-                                 });
+                                 {{"--jobs", hepkit::bench::into(jobs)},
+                                  {"--repeat", hepkit::bench::into(repeat)},
+                                  {"--work", hepkit::bench::into(work)}});
+    repeat = std::max(1, repeat);
     try {
         const std::string base = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
         fs::remove_all(work);
