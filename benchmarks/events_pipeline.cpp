@@ -432,6 +432,12 @@ int main(int argc, char** argv) {
             for (const auto& s : t.report.steps)
                 std::printf("  %-40s %-12s %8.2f ns/event\n", s.label.c_str(), s.shift.c_str(),
                             1e9 * s.seconds / static_cast<double>(n));
+            for (const auto& flow : t.report.cutflows) {
+                std::printf("  cut flow %s:", flow.shift.empty() ? "nominal" : flow.shift.c_str());
+                for (const auto& row : flow.rows)
+                    std::printf(" %s %lld", row.label.c_str(), static_cast<long long>(row.events));
+                std::printf("\n");
+            }
             return 0;
         }
         std::printf("Z->mumu global part on %zu NanoAOD-like events (%s), %u hardware threads\n", n,

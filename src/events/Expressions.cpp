@@ -199,6 +199,16 @@ std::optional<io::ColumnType> parse_dtype(const std::string& name) {
     return std::nullopt;
 }
 
+std::optional<std::vector<expr::Threshold>> thresholds_in(const std::optional<expr::Expression>& e,
+                                                          const std::vector<ProductId>& ids, ProductId id) {
+    if (!e)
+        return std::nullopt;
+    const auto slot = std::find(ids.begin(), ids.end(), id);
+    if (slot == ids.end())
+        return std::nullopt;
+    return e->thresholds(static_cast<std::size_t>(slot - ids.begin()));
+}
+
 ExprProducer::ExprProducer(StepPlace place, std::string expression, std::optional<io::ColumnType> dtype)
     : Producer(std::move(place)), text_(std::move(expression)), dtype_(dtype) {
     if (dtype_ && *dtype_ == io::ColumnType::String)

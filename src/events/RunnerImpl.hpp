@@ -28,6 +28,8 @@ struct Node {
     const Step* step = nullptr;
     std::string label;            ///< StepPlace::label(), for messages, the graph and the timing
     std::vector<ProductId> reads; ///< resolved inputs()
+    /// Producers and filters: per product of `reads`, Step::thresholds (empty for other kinds).
+    std::vector<std::optional<std::vector<expr::Threshold>>> thresholds;
     std::vector<ProductId> makes; ///< producer: its products; replacement: {its internal product}
     std::size_t shift = 0;        ///< replacement: index into Plan::shifts
     ProductId replaced = 0;       ///< replacement: the product it stands in for under its shift

@@ -230,6 +230,11 @@ void Runner::Impl::declare_steps() {
         } catch (const InputError& e) {
             rethrow_at(e, place);
         }
+        // How producers and filters read their float inputs, for the cuts under a shift
+        // (RunnerRows.hpp): asked once here, not per batch.
+        if (node.kind == NodeKind::producer || node.kind == NodeKind::filter)
+            for (const ProductId id : node.reads)
+                node.thresholds.push_back(node.step->thresholds(id));
         const auto makes = node.makes;
         seq.nodes.push_back(std::move(node));
         for (const ProductId id : makes)

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -142,6 +143,40 @@ bool mark_differences(const io::Column& a, const io::Column& b, std::span<const 
     return all;
 }
 
+io::Column splice_rows(const io::Column& nominal, const io::Column& fresh,
+                       std::span<const std::uint32_t> rows) {
+    io::Column out = io::Column::make(fresh.name, fresh.type);
+    with_values(fresh, nominal, [&](auto vf, auto vn) {
+        using T = typename decltype(vf)::value_type;
+        std::vector<T> values(vn.begin(), vn.end());
+        if (!fresh.jagged()) {
+            for (const std::uint32_t r : rows)
+                values[r] = vf[r];
+            out.template mut<T>() = std::move(values);
+            return;
+        }
+        const std::int64_t* of = fresh.offsets.data();
+        const std::int64_t* on = nominal.offsets.data();
+        bool same = true;
+        for (const std::uint32_t r : rows)
+            same = same && of[r + 1] - of[r] == on[r + 1] - on[r];
+        if (!same) { // a fresh row of another length: the general splice
+            RowMask source(nominal.offsets.size() - 1, static_cast<std::uint8_t>(RowSource::nominal));
+            for (const std::uint32_t r : rows)
+                source[r] = static_cast<std::uint8_t>(RowSource::fresh);
+            out = splice(nominal, fresh, source);
+            return;
+        }
+        for (const std::uint32_t r : rows)
+            if (of[r + 1] > of[r])
+                std::memcpy(values.data() + on[r], vf.data() + of[r],
+                            static_cast<std::size_t>(of[r + 1] - of[r]) * sizeof(T));
+        out.offsets = nominal.offsets;
+        out.template mut<T>() = std::move(values);
+    });
+    return out;
+}
+
 io::Column splice(const io::Column& nominal, const io::Column& fresh, std::span<const std::uint8_t> source) {
     io::Column out = io::Column::make(fresh.name, fresh.type);
     const std::size_t n = source.size();
@@ -201,6 +236,37 @@ constexpr std::size_t kComputeAllAbove = 16;
 constexpr std::uint8_t kDiffersEverywhere = 1;  // diff marks every selected row
 constexpr std::uint8_t kComputedEverywhere = 2; // computed on every selected row, not compared yet
 
+// The rows of `selected` whose byte in `mask` (one per row of the batch) is set. When every row
+// is selected (the global part's first steps) the mask is scanned 8 bytes at a time: under a
+// shift it is mostly zeros.
+std::vector<std::uint32_t> rows_set(const RowMask& mask, std::span<const std::uint32_t> selected) {
+    std::vector<std::uint32_t> rows;
+    if (selected.size() == mask.size()) { // every row (rows are increasing and distinct)
+        const std::size_t n = mask.size();
+        std::size_t r = 0;
+        for (; r + 8 <= n; r += 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, mask.data() + r, sizeof word);
+            if (word != 0)
+                for (std::size_t j = r; j < r + 8; ++j)
+                    if (mask[j])
+                        rows.push_back(static_cast<std::uint32_t>(j));
+        }
+        for (; r < n; ++r)
+            if (mask[r])
+                rows.push_back(static_cast<std::uint32_t>(r));
+        return rows;
+    }
+    rows.resize(selected.size());
+    std::size_t k = 0;
+    for (const std::uint32_t r : selected) {
+        rows[k] = r;
+        k += mask[r] != 0;
+    }
+    rows.resize(k);
+    return rows;
+}
+
 // Product `id` differs from the nominal's in every selected row: no mask, nothing to compare.
 void differs_everywhere(SeqRun& run, ProductId id) {
     run.diff[id].clear();
@@ -220,17 +286,12 @@ const RowMask& diff_of(ProductId id, SeqRun& run, const SeqRun& nominal) {
     if (id < run.computed.size() && (run.computed[id] || run.dense[id] == kComputedEverywhere)) {
         // The rows still selected that were computed: all of them, or a look-up per selected row.
         const auto selected = run.batch.rows();
-        std::vector<std::uint32_t> rows(selected.begin(), selected.end());
-        std::size_t k = rows.size();
-        if (run.computed[id]) {
-            const std::uint8_t* computed = run.computed[id]->data();
-            k = 0;
-            for (const std::uint32_t r : selected) {
-                rows[k] = r;
-                k += computed[r];
-            }
-            rows.resize(k);
-        }
+        std::vector<std::uint32_t> rows;
+        if (run.computed[id])
+            rows = rows_set(*run.computed[id], selected);
+        else
+            rows.assign(selected.begin(), selected.end());
+        const std::size_t k = rows.size();
         bool all = false;
         run.diff[id] = differences(id, run, nominal, rows, all);
         run.dense[id] = all && k == selected.size() ? kDiffersEverywhere : 0;
@@ -239,13 +300,18 @@ const RowMask& diff_of(ProductId id, SeqRun& run, const SeqRun& nominal) {
     return run.diff[id];
 }
 
-// The selected rows that `node` computes: stale, or where a product it reads differs. The masks
-// are OR-ed over the whole batch (a vectorised pass), the rows collected without a branch.
+// The selected rows that `node` computes: stale, or where a product it reads differs (or, for a
+// product it reads only through cuts, where a cut decides differently). The masks are OR-ed over
+// the whole batch (a vectorised pass), the rows collected without a branch.
 std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const SeqRun& nominal) {
     const auto selected = run.batch.rows();
     // A product that differs in every selected row decides alone: the others need no comparison.
     auto every_row = [&] { return std::vector<std::uint32_t>(selected.begin(), selected.end()); };
-    for (const ProductId id : node.reads) {
+    std::vector<RowMask> by_cuts; // masks of the products read only through cuts
+    by_cuts.reserve(node.reads.size());
+    std::vector<std::uint8_t> cut_read(node.reads.size(), 0);
+    for (std::size_t k = 0; k < node.reads.size(); ++k) {
+        const ProductId id = node.reads[k];
         if (id >= run.dense.size())
             continue;
         if (run.dense[id] == kComputedEverywhere) {
@@ -263,22 +329,35 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
                 run.diff[id].clear();
             }
         }
+        // Read only through cuts (`Muon_pt > 20` under a muon scale): the rows where a cut
+        // decides differently, instead of every row or a comparison of the values.
+        if (run.dense[id] != 0 && k < node.thresholds.size() && node.thresholds[k])
+            if (auto m =
+                    cut_changes(*node.thresholds[k], run.batch.get(id), nominal.batch.get(id), selected)) {
+                by_cuts.push_back(std::move(*m));
+                cut_read[k] = 1;
+                continue;
+            }
         if (run.dense[id] == kDiffersEverywhere)
             return every_row();
     }
     std::vector<const RowMask*> masks;
-    for (const ProductId id : node.reads)
-        if (id < run.diff.size() && !diff_of(id, run, nominal).empty()) {
+    for (const RowMask& m : by_cuts)
+        masks.push_back(&m);
+    for (std::size_t k = 0; k < node.reads.size(); ++k) {
+        const ProductId id = node.reads[k];
+        if (!cut_read[k] && id < run.diff.size() && !diff_of(id, run, nominal).empty()) {
             if (run.dense[id] == kDiffersEverywhere)
                 return every_row();
             masks.push_back(&run.diff[id]);
         }
+    }
     if (!run.stale.empty())
         masks.push_back(&run.stale);
     std::vector<std::uint32_t> rows;
     if (masks.empty())
         return rows;
-    const std::uint8_t* any = masks.front()->data();
+    const RowMask* any = masks.front();
     RowMask combined;
     if (masks.size() > 1 && 4 * selected.size() < run.batch.size()) {
         // Few rows: each looked up in every mask.
@@ -299,16 +378,9 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
             for (std::size_t r = 0; r < combined.size(); ++r)
                 out[r] = static_cast<std::uint8_t>(out[r] | in[r]);
         }
-        any = combined.data();
+        any = &combined;
     }
-    rows.resize(selected.size());
-    std::size_t k = 0;
-    for (const std::uint32_t r : selected) {
-        rows[k] = r;
-        k += any[r];
-    }
-    rows.resize(k);
-    return rows;
+    return rows_set(*any, selected);
 }
 
 RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal,
@@ -365,13 +437,10 @@ void produce_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
         node.producer->produce(batch);
     } else {
         on_rows(batch, fresh, [&] { node.producer->produce(batch); });
-        RowMask source(batch.size(), static_cast<std::uint8_t>(RowSource::none));
-        for (const std::uint32_t r : batch.rows())
-            source[r] = static_cast<std::uint8_t>(RowSource::nominal);
-        for (const std::uint32_t r : fresh)
-            source[r] = static_cast<std::uint8_t>(RowSource::fresh);
+        // The nominal's values in every other row — also in rows this run does not select, which
+        // no step reads (Products.hpp).
         for (const ProductId id : node.makes)
-            batch.put(id, splice(nominal.batch.get(id), batch.get(id), source));
+            batch.put(id, splice_rows(nominal.batch.get(id), batch.get(id), fresh));
     }
     // Compared when a later step reads them (diff_of), on the rows computed: all selected ones, or
     // those of a mask.

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -30,6 +31,20 @@ using RowMask = std::vector<std::uint8_t>;
 /// for every row without comparing (then returns true). `diff` has one byte per row of the batch.
 bool mark_differences(const io::Column& a, const io::Column& b, std::span<const std::uint32_t> rows,
                       std::uint8_t* diff);
+
+/// For a step that reads a float product only through cuts (Step::thresholds): the rows of `rows`
+/// where one of `cuts` decides differently for `a` (the shift's values) and `b` (the nominal's),
+/// as a mask of one byte per row of the batch. Where neither a cut's outcome nor (for a
+/// collection) the length differs, the step's value is the nominal's. std::nullopt when the
+/// columns are not floats of one type, or collections of different layouts (a row of another
+/// length: the general path decides).
+std::optional<RowMask> cut_changes(const std::vector<expr::Threshold>& cuts, const io::Column& a,
+                                   const io::Column& b, std::span<const std::uint32_t> rows);
+
+/// A copy of `nominal` whose rows `rows` (increasing) are `fresh`'s: what a step computed again on
+/// a few rows. Rows of another length than the nominal's are taken too (then by splice()).
+io::Column splice_rows(const io::Column& nominal, const io::Column& fresh,
+                       std::span<const std::uint32_t> rows);
 
 /// What row r of a spliced column is made of (splice()).
 enum class RowSource : std::uint8_t { none = 0, fresh = 1, nominal = 2 };

@@ -568,14 +568,22 @@ bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnVie
         // array results: rows not evaluated are empty
         const std::int64_t base = c.off[0];
         dest.assign(x, x + (c.off[rows.size()] - base));
-        std::size_t k = 0;
-        std::int64_t total = 0;
-        for (std::size_t ev = 0; ev < events; ++ev) {
-            out.offsets[ev] = total;
-            if (k < rows.size() && rows[k] == ev)
-                total += c.length(k++);
+        // Each row's start fills the offsets up to the next row (a fill, not a branch per event:
+        // after selective filters most events are not evaluated).
+        std::int64_t* o = out.offsets.data();
+        if (rows.size() == events) { // every event (rows are increasing and distinct)
+            for (std::size_t k = 0; k <= events; ++k)
+                o[k] = c.off[k] - base;
+            return;
         }
-        out.offsets[events] = total;
+        std::size_t ev = 0;
+        std::int64_t total = 0;
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            std::fill(o + ev, o + rows[k] + 1, total);
+            ev = rows[k] + 1;
+            total += c.length(k);
+        }
+        std::fill(o + ev, o + events + 1, total);
     });
     return true;
 }

@@ -1,11 +1,13 @@
 // mark_differences (src/events/RunnerRows.hpp), the comparison behind row-level sharing, against a
 // row-by-row comparison written here: collections of one layout with few differing elements (the
 // sparse path: blocks of elements compared, rows found by bisection), with many (the prefix
-// count), empty rows among them, over all rows and over a subset; and a batch's offset check.
+// count), empty rows among them, over all rows and over a subset; a batch's offset check; and
+// cut_changes, the rows where a cut on a shifted float flips, against a row-by-row comparison.
 #include "RunnerRows.hpp"
 
 #include "hepkit/events/Products.hpp"
 
+#include <cmath>
 #include <gtest/gtest.h>
 #include <limits>
 #include <random>
@@ -134,4 +136,110 @@ TEST(EventsBatch, OffsetsCheckFindsEveryBadLayout) {
             ++cases;
         }
     EXPECT_EQ(cases, 8 * static_cast<int>(events + 1));
+}
+
+// cut_changes (cuts under a shift): the rows where a cut `x op v` decides differently for a
+// shifted and a nominal float column, against a row-by-row reference with the evaluators' rule
+// (both sides as doubles). The vectorised pass compares floats with a float bound in place of v:
+// thresholds that are no float, halfway between two floats, beyond the float range, NaN and
+// infinities check that the bound never decides otherwise.
+namespace {
+
+std::vector<double> awkward_thresholds() {
+    const double f20 = 20.0;
+    const auto just_above = static_cast<double>(std::nextafter(20.0f, 30.0f));
+    return {f20,
+            0.1,                    // no float
+            (f20 + just_above) / 2, // halfway between two floats
+            std::nextafter(f20, 0.0),
+            std::nextafter(f20, 30.0),
+            -0.0,
+            1e300,
+            -1e300,
+            static_cast<double>(std::numeric_limits<float>::max()),
+            std::numeric_limits<double>::infinity(),
+            -std::numeric_limits<double>::infinity(),
+            std::numeric_limits<double>::quiet_NaN()};
+}
+
+// Values near every threshold: the thresholds themselves as floats and their float neighbours,
+// infinities, NaN, and random ones; `b` is `a` scaled by 1.01 as a float replacement stores it.
+Pair near_thresholds(std::size_t events, bool jagged, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<float> pool;
+    for (const double v : awkward_thresholds()) {
+        const auto f = static_cast<float>(v);
+        for (const float x :
+             {f, std::nextafter(f, -INFINITY), std::nextafter(f, INFINITY), static_cast<float>(v / 1.01)})
+            pool.push_back(x);
+    }
+    pool.push_back(std::numeric_limits<float>::quiet_NaN());
+    std::uniform_real_distribution<float> any(-50, 50);
+    std::uniform_int_distribution<int> count(0, 4);
+    Pair out{io::Column::make("x", io::ColumnType::Float32), io::Column::make("x", io::ColumnType::Float32)};
+    if (jagged)
+        out.a.offsets = out.b.offsets = {0};
+    for (std::size_t i = 0; i < events; ++i) {
+        const int n = jagged ? count(rng) : 1;
+        for (int k = 0; k < n; ++k) {
+            const float x = rng() % 2 ? pool[rng() % pool.size()] : any(rng);
+            out.a.mut<float>().push_back(x);
+            out.b.mut<float>().push_back(static_cast<float>(static_cast<double>(x) * 1.01));
+        }
+        if (jagged) {
+            out.a.offsets.push_back(static_cast<std::int64_t>(out.a.mut<float>().size()));
+            out.b.offsets.push_back(out.a.offsets.back());
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+TEST(EventsRowMark, CutChangesAreExactlyTheRowsWhereACutFlips) {
+    using expr::Op;
+    for (const bool jagged : {false, true})
+        for (const std::size_t stride : {1, 7}) { // every row, or a subset (the few-row path)
+            const std::size_t events = 3000;
+            const Pair p = near_thresholds(events, jagged, 17 + stride);
+            std::vector<std::uint32_t> rows;
+            for (std::size_t r = 0; r < events; r += stride)
+                rows.push_back(static_cast<std::uint32_t>(r));
+            for (const double v : awkward_thresholds())
+                for (const Op op : {Op::lt, Op::le, Op::gt, Op::ge, Op::eq, Op::ne}) {
+                    const std::vector<expr::Threshold> cuts{{op, v}};
+                    const auto mask = cut_changes(cuts, p.b, p.a, rows);
+                    ASSERT_TRUE(mask);
+                    const auto& va = p.a.as<float>();
+                    const auto& vb = p.b.as<float>();
+                    std::size_t flipped = 0;
+                    for (const std::uint32_t r : rows) {
+                        const std::size_t begin = jagged ? static_cast<std::size_t>(p.a.offsets[r]) : r;
+                        const std::size_t end = jagged ? static_cast<std::size_t>(p.a.offsets[r + 1]) : r + 1;
+                        bool flips = false;
+                        for (std::size_t k = begin; k < end; ++k)
+                            flips = flips || cuts[0].holds(va[k]) != cuts[0].holds(vb[k]);
+                        ASSERT_EQ((*mask)[r], flips ? 1 : 0)
+                            << "row " << r << ", x " << op_text(op) << " " << v << (jagged ? ", jagged" : "");
+                        flipped += flips;
+                    }
+                    if (op == Op::gt && v == 20.0) {
+                        EXPECT_GT(flipped, 0u); // the pool puts values on either side of 20
+                    }
+                }
+        }
+}
+
+TEST(EventsRowMark, CutChangesLeaveOtherLayoutsToTheGeneralPath) {
+    Pair p = collections(100, 0.1, 3);
+    const std::vector<expr::Threshold> cuts{{expr::Op::gt, 200.0}};
+    std::vector<std::uint32_t> rows(100);
+    for (std::uint32_t r = 0; r < 100; ++r)
+        rows[r] = r;
+    EXPECT_TRUE(cut_changes(cuts, p.b, p.a, rows));
+    p.b.offsets[50] += 1; // a row of another length
+    EXPECT_FALSE(cut_changes(cuts, p.b, p.a, rows));
+    auto ints = io::Column::make("n", io::ColumnType::Int32);
+    ints.mut<std::int32_t>() = {1, 2};
+    EXPECT_FALSE(cut_changes(cuts, ints, ints, std::vector<std::uint32_t>{0, 1}));
 }

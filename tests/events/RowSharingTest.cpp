@@ -274,7 +274,9 @@ class TwiceX : public Producer {
     ProductId in_ = 0, out_ = 0;
 };
 
-// Checks that the rows a batch does not select hold 0 (Products.hpp) and sums the selected ones.
+// Checks that the rows a batch does not select hold 0 — where the nominal's did not select them
+// either (a shifted column may hold the nominal's values in rows the shift dropped, Products.hpp)
+// — and sums the selected ones.
 class SumAndZeros : public Consumer {
   public:
     explicit SumAndZeros(std::string input)
@@ -357,7 +359,7 @@ TEST(EventsRowSharing, OnlyRowsThatDifferAreComputed) {
         EXPECT_EQ(nominal.count, 150);
         EXPECT_EQ(some.sum, 53304);
         EXPECT_EQ(some.count, 151);
-        EXPECT_EQ(some.log, ""); // the spliced column holds 0 where the batch selects nothing
+        EXPECT_EQ(some.log, ""); // 0 where neither run selects a row
         EXPECT_EQ(a->rows, sharing ? 160 + 5 : 320);
         EXPECT_EQ(c->rows, sharing ? 150 + 5 : 301);
     }
@@ -386,4 +388,62 @@ TEST(EventsRowSharing, UnchangedInputsShareTheNominalColumn) {
     EXPECT_EQ(sum_of(runner, "p", "sum", "same").sum, 240);
     EXPECT_EQ(sum_of(runner, "p", "sum", "same").columns, sum_of(runner, "p", "sum").columns);
     EXPECT_EQ(a->rows, 15);
+}
+
+namespace {
+
+// flag = x > 10, counting the rows it computes; it says that it reads x only through that cut
+// (Step::thresholds), as an expression step `x > 10` does.
+class CutX : public Producer {
+  public:
+    CutX() : Producer(events::test::place("producer", "flag")) {}
+    std::vector<std::string> inputs() const override { return {"x"}; }
+    std::vector<ProductInfo> declare(const Schema& schema) override {
+        in_ = schema.require("x", place().label());
+        return {{"flag", ColumnType::Float64}};
+    }
+    void outputs_declared(std::span<const ProductId> ids) override { out_ = ids[0]; }
+    std::optional<std::vector<expr::Threshold>> thresholds(ProductId id) const override {
+        if (id != in_)
+            return std::nullopt;
+        return std::vector<expr::Threshold>{{expr::Op::gt, 10.0}};
+    }
+    void produce(Batch& batch) const override {
+        auto col = io::Column::make("flag", ColumnType::Float64);
+        col.mut<double>().assign(batch.size(), 0.0);
+        for (const auto r : batch.rows())
+            col.mut<double>()[r] = batch.get(in_).value_as_double(r) > 10 ? 1.0 : 0.0;
+        rows += static_cast<int>(batch.rows().size());
+        batch.put(out_, std::move(col));
+    }
+    mutable std::atomic<int> rows{0};
+
+  private:
+    ProductId in_ = 0, out_ = 0;
+};
+
+} // namespace
+
+TEST(EventsRowSharing, ACutOnAShiftedProductIsComputedWhereItFlips) {
+    // x = 1 … 160 (one batch); shift "up": x → 1.5 x. The cut x > 10 flips for x = 7 … 10 only
+    // (1.5 x > 10 from x = 7): the shift computes the flag on those 4 rows, the nominal's
+    // elsewhere, though every x changed. Σ flag: nominal 150 (x = 11 … 160), shifted 154.
+    for (const bool sharing : {true, false}) {
+        auto flag = std::make_shared<CutX>();
+        Plan plan;
+        plan.row_sharing = sharing;
+        plan.global = {flag};
+        plan.shifts = {
+            Shift{"up", {{"x", std::make_shared<ExprProducer>(place("producer", "x@up"), "x * 1.5")}}}};
+        Pipeline p;
+        p.name = "p";
+        p.shifts = {"up"};
+        p.steps = {std::make_shared<SumConsumer>(place("consumer", "sum"), "flag")};
+        plan.pipelines = {p};
+        Runner runner(std::move(plan), make_columns(0, 160));
+        runner.run();
+        EXPECT_EQ(sum_of(runner, "p", "sum").sum, 150);
+        EXPECT_EQ(sum_of(runner, "p", "sum", "up").sum, 154);
+        EXPECT_EQ(flag->rows, sharing ? 160 + 4 : 320);
+    }
 }

@@ -28,8 +28,13 @@ namespace hepkit::events {
 
 class Registry;
 
+/// expr::Expression::thresholds of the slot bound to product `id` (nullopt before declare).
+std::optional<std::vector<expr::Threshold>> thresholds_in(const std::optional<expr::Expression>& e,
+                                                          const std::vector<ProductId>& ids, ProductId id);
+
 /// A product computed by an expression; its name is the step's name. Scalar expressions make one
 /// value per event, array expressions (of jagged products) one array per event.
+
 class ExprProducer : public Producer {
   public:
     /// Parses `expression` (syntax errors here, naming place's file and line); `dtype`: the
@@ -38,6 +43,9 @@ class ExprProducer : public Producer {
     ExprProducer(StepPlace place, std::string expression, std::optional<io::ColumnType> dtype = std::nullopt);
 
     std::vector<std::string> inputs() const override { return inputs_; }
+    std::optional<std::vector<expr::Threshold>> thresholds(ProductId id) const override {
+        return thresholds_in(expr_, ids_, id);
+    }
     std::vector<ProductInfo> declare(const Schema& schema) override;
     /// Without a `dtype`, the product takes the replaced product's element type (a float
     /// expression replacing a float32 branch is stored as float32); an expression whose type the
@@ -68,6 +76,9 @@ class ExprFilter : public Filter {
     ExprFilter(StepPlace place, std::string expression);
 
     std::vector<std::string> inputs() const override { return inputs_; }
+    std::optional<std::vector<expr::Threshold>> thresholds(ProductId id) const override {
+        return thresholds_in(expr_, ids_, id);
+    }
     void declare(const Schema& schema) override;
     void select(const Batch& batch, std::span<std::uint8_t> pass) const override;
 

@@ -15,9 +15,9 @@
 /// - A shift's pipeline shares the nominal's column of every product that neither depends on a
 ///   shifted product nor comes after a filter that does (the rows are an implicit input). A step
 ///   that the shift runs again computes only the rows where what it reads differs from the
-///   nominal's (row-level sharing, Plan::row_sharing), so a shifted column may also be the
-///   nominal's whole, holding the nominal's values in rows the shift dropped: steps read the
-///   selected rows only.
+///   nominal's (row-level sharing, Plan::row_sharing), so a shifted column — the nominal's
+///   shared whole, or a copy of it with the recomputed rows replaced — may hold the nominal's
+///   values in rows the shift dropped: steps read the selected rows only.
 
 #include "hepkit/io/Column.hpp"
 

@@ -18,9 +18,11 @@
 /// others.
 
 #include "hepkit/events/Products.hpp"
+#include "hepkit/expr/Expression.hpp"
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,16 @@ class Step {
     /// The names of the products it reads (known from the configuration alone, before declare):
     /// what the dependency analysis and the choice of branches to read use.
     virtual std::vector<std::string> inputs() const = 0;
+    /// How the step reads product `id` when it reads it only through comparisons with constants
+    /// (`Muon_pt > 20`, expr::Expression::thresholds: then its value for an event depends on the
+    /// product only through the comparisons' outcomes and, for a collection, its length). Under a
+    /// shift that changes the product, the runner computes the step again only for the events
+    /// where an outcome changes (docs/events.md, "Cuts under a shift"). Default: std::nullopt —
+    /// the product is read some other way (a plugin need not say).
+    virtual std::optional<std::vector<expr::Threshold>> thresholds(ProductId id) const {
+        (void)id;
+        return std::nullopt;
+    }
 
   private:
     StepPlace place_;

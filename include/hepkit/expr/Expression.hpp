@@ -19,10 +19,34 @@
 #include "hepkit/expr/Bindings.hpp"
 #include "hepkit/expr/Lexer.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace hepkit::expr {
+
+/// A comparison of a float input with a constant, the input on the left: `x > 20` (and `20 < x`)
+/// is {gt, 20}. holds() compares as the evaluators do: both converted to double.
+struct Threshold {
+    Op op = Op::gt;
+    double value = 0;
+    bool holds(double x) const {
+        switch (op) {
+        case Op::lt:
+            return x < value;
+        case Op::le:
+            return x <= value;
+        case Op::gt:
+            return x > value;
+        case Op::ge:
+            return x >= value;
+        case Op::eq:
+            return x == value;
+        default:
+            return x != value;
+        }
+    }
+};
 
 class Expression {
   public:
@@ -49,6 +73,15 @@ class Expression {
 
     /// The binding slots the expression reads, increasing: the columns a caller must provide.
     std::vector<std::size_t> slots_used() const;
+    /// How the expression reads binding `slot` when it reads it only through comparisons with
+    /// constants (`x > 20`, `60 < x < 120`, `where(x > 20, ...)`) and the slot is a float or an
+    /// array of floats: the comparisons. Then the expression's value for an event depends on
+    /// that input only through the comparisons' outcomes (for an array: element by element, and
+    /// on its length): two events whose values give the same outcomes — and whose other inputs
+    /// are equal — have the same value. std::nullopt when the slot is read any other way
+    /// (arithmetic, a function, an index, len) or not at all. What a systematic shift of a
+    /// product uses to find the few events whose cut outcome it changes (hepkit::events).
+    std::optional<std::vector<Threshold>> thresholds(std::size_t slot) const;
     /// The names and types of the bindings it was parsed against, by slot.
     const std::vector<std::string>& binding_names() const { return names_; }
     const std::vector<Type>& binding_types() const { return name_types_; }

@@ -1,0 +1,176 @@
+// Cuts under a shift (RunnerRows.hpp, cut_changes): the rows where a cut on a shifted float
+// product decides differently from the nominal's. A momentum scale changes every muon's pT but
+// `Muon_pt > 20` only for the muons within the scale of 20 GeV: the step that makes the cut runs
+// again for those events only (docs/events.md, "Cuts under a shift").
+//
+// Speed: the comparisons run over every element of the product (every muon of the batch), so
+// they must cost less than the step they spare. Blocks of 16 elements are compared first with a
+// loop that vectorises (floats compared as floats, against a float bound equivalent to the
+// double one), and only the rare blocks where an outcome flips are looked at element by element
+// with the evaluators' own rule (both sides converted to double).
+#include "RunnerRows.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace hepkit::events::detail {
+
+namespace {
+
+constexpr std::size_t kBlock = 16;
+
+// Whether one of `cuts` decides differently for x and y, by the evaluators' rule.
+bool flips(const std::vector<expr::Threshold>& cuts, double x, double y) {
+    bool f = false;
+    for (const expr::Threshold& c : cuts)
+        f = f || c.holds(x) != c.holds(y);
+    return f;
+}
+
+// Sets block[b] = 1 where a cut `x cmp v` decides differently for a[k] and b[k] for some k of
+// block b (a[k], b[k] and v of one type, so that the loop vectorises).
+template <class T, class Cmp>
+void mark_blocks(const T* __restrict a, const T* __restrict b, std::size_t n, T v, Cmp cmp,
+                 std::uint8_t* __restrict block) {
+    for (std::size_t begin = 0; begin < n; begin += kBlock) {
+        const std::size_t end = std::min(n, begin + kBlock);
+        int any = 0;
+        for (std::size_t k = begin; k < end; ++k)
+            any |= static_cast<int>(cmp(a[k], v) != cmp(b[k], v));
+        block[begin / kBlock] = static_cast<std::uint8_t>(block[begin / kBlock] | (any != 0));
+    }
+}
+
+// `static_cast<double>(x) op v` for every float x (NaN and infinities too) as a comparison of
+// floats: the largest float ≤ v for > and <=, the smallest float ≥ v for >= and <. There is no
+// float strictly between those and v, so no float compares differently. For == and != a v that
+// is no float is never equal: the outcome is the same for every x and never flips (nullopt).
+std::optional<float> float_bound(const expr::Threshold& cut) {
+    const double v = cut.value;
+    if (std::isnan(v))
+        return std::nullopt;              // every outcome constant
+    const auto f = static_cast<float>(v); // overflows to ±inf, which the steps below correct
+    const float below =
+        static_cast<double>(f) > v ? std::nextafter(f, -std::numeric_limits<float>::infinity()) : f;
+    const float above =
+        static_cast<double>(f) < v ? std::nextafter(f, std::numeric_limits<float>::infinity()) : f;
+    switch (cut.op) {
+    case expr::Op::gt:
+    case expr::Op::le:
+        return below;
+    case expr::Op::ge:
+    case expr::Op::lt:
+        return above;
+    default:
+        if (static_cast<double>(f) != v)
+            return std::nullopt;
+        return f;
+    }
+}
+
+template <class T>
+void mark_blocks(const std::vector<expr::Threshold>& cuts, const T* a, const T* b, std::size_t n,
+                 std::uint8_t* block) {
+    for (const expr::Threshold& cut : cuts) {
+        T v;
+        if constexpr (std::is_same_v<T, float>) {
+            const auto bound = float_bound(cut);
+            if (!bound)
+                continue;
+            v = *bound;
+        } else {
+            v = cut.value;
+        }
+        switch (cut.op) {
+        case expr::Op::lt:
+            mark_blocks(
+                a, b, n, v, [](T x, T c) { return x < c; }, block);
+            break;
+        case expr::Op::le:
+            mark_blocks(
+                a, b, n, v, [](T x, T c) { return x <= c; }, block);
+            break;
+        case expr::Op::gt:
+            mark_blocks(
+                a, b, n, v, [](T x, T c) { return x > c; }, block);
+            break;
+        case expr::Op::ge:
+            mark_blocks(
+                a, b, n, v, [](T x, T c) { return x >= c; }, block);
+            break;
+        case expr::Op::eq:
+            mark_blocks(
+                a, b, n, v, [](T x, T c) { return x == c; }, block);
+            break;
+        default:
+            mark_blocks(
+                a, b, n, v, [](T x, T c) { return x != c; }, block);
+            break;
+        }
+    }
+}
+
+template <class T>
+void mark_rows(const std::vector<expr::Threshold>& cuts, const io::Column& a, const io::Column& b,
+               std::span<const std::uint32_t> rows, RowMask& mask) {
+    const T* pa = a.as<T>().data();
+    const T* pb = b.as<T>().data();
+    const std::size_t events = mask.size();
+    const std::int64_t* o = a.jagged() ? a.offsets.data() : nullptr;
+    auto begin_of = [&](std::size_t r) { return o ? static_cast<std::size_t>(o[r]) : r; };
+    if (4 * rows.size() < events) {
+        // Few rows (after selective filters): their elements only.
+        for (const std::uint32_t r : rows) {
+            bool f = false;
+            for (std::size_t k = begin_of(r); k < begin_of(r + 1); ++k)
+                f = f || flips(cuts, pa[k], pb[k]);
+            mask[r] = f;
+        }
+        return;
+    }
+    // Many rows: every element in blocks, then the elements of the flagged blocks, each with the
+    // row it belongs to (a bisection of the offsets); the rows not selected are cleared.
+    const std::size_t first = begin_of(0), n = begin_of(events) - first;
+    thread_local std::vector<std::uint8_t> block;
+    block.assign(n / kBlock + 1, 0);
+    mark_blocks(cuts, pa + first, pb + first, n, block.data());
+    for (std::size_t blk = 0; blk < block.size(); ++blk) {
+        if (!block[blk])
+            continue;
+        for (std::size_t k = first + blk * kBlock; k < first + std::min(n, (blk + 1) * kBlock); ++k)
+            if (flips(cuts, pa[k], pb[k]))
+                mask[o ? static_cast<std::size_t>(
+                             std::upper_bound(o, o + events + 1, static_cast<std::int64_t>(k)) - o - 1)
+                       : k] = 1;
+    }
+    if (rows.size() == events)
+        return; // every row selected (rows are increasing and distinct)
+    RowMask selected(events, 0);
+    for (const std::uint32_t r : rows)
+        selected[r] = 1;
+    for (std::size_t r = 0; r < events; ++r)
+        mask[r] = static_cast<std::uint8_t>(mask[r] & selected[r]);
+}
+
+} // namespace
+
+std::optional<RowMask> cut_changes(const std::vector<expr::Threshold>& cuts, const io::Column& a,
+                                   const io::Column& b, std::span<const std::uint32_t> rows) {
+    if (a.type != b.type || a.jagged() != b.jagged() || a.entries() != b.entries() ||
+        (a.type != io::ColumnType::Float32 && a.type != io::ColumnType::Float64))
+        return std::nullopt;
+    if (a.jagged() &&
+        (a.offsets.size() != b.offsets.size() ||
+         std::memcmp(a.offsets.data(), b.offsets.data(), a.offsets.size() * sizeof(std::int64_t)) != 0))
+        return std::nullopt; // lengths differ somewhere: the general path decides
+    RowMask mask(a.jagged() ? a.offsets.size() - 1 : a.entries(), 0);
+    if (a.type == io::ColumnType::Float32)
+        mark_rows<float>(cuts, a, b, rows, mask);
+    else
+        mark_rows<double>(cuts, a, b, rows, mask);
+    return mask;
+}
+
+} // namespace hepkit::events::detail
