@@ -50,8 +50,14 @@ void mark_blocks(const T* __restrict a, const T* __restrict b, std::size_t n, T 
 std::optional<float> float_bound(const expr::Threshold& cut) {
     const double v = cut.value;
     if (std::isnan(v))
-        return std::nullopt;              // every outcome constant
-    const auto f = static_cast<float>(v); // overflows to ±inf, which the steps below correct
+        return std::nullopt; // every outcome constant
+    // The nearest float, or ±FLT_MAX beyond the float range (converting such a double is not
+    // defined behaviour); the steps below move it to the bound either way.
+    constexpr double kMax = std::numeric_limits<float>::max();
+    const float f = std::isinf(v) ? static_cast<float>(v)
+                    : v > kMax    ? std::numeric_limits<float>::max()
+                    : v < -kMax   ? -std::numeric_limits<float>::max()
+                                  : static_cast<float>(v);
     const float below =
         static_cast<double>(f) > v ? std::nextafter(f, -std::numeric_limits<float>::infinity()) : f;
     const float above =

@@ -307,9 +307,7 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
     const auto selected = run.batch.rows();
     // A product that differs in every selected row decides alone: the others need no comparison.
     auto every_row = [&] { return std::vector<std::uint32_t>(selected.begin(), selected.end()); };
-    std::vector<RowMask> by_cuts; // masks of the products read only through cuts
-    by_cuts.reserve(node.reads.size());
-    std::vector<std::uint8_t> cut_read(node.reads.size(), 0);
+    auto read_by_cuts = [&](std::size_t k) { return k < node.thresholds.size() && node.thresholds[k]; };
     for (std::size_t k = 0; k < node.reads.size(); ++k) {
         const ProductId id = node.reads[k];
         if (id >= run.dense.size())
@@ -329,17 +327,24 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
                 run.diff[id].clear();
             }
         }
-        // Read only through cuts (`Muon_pt > 20` under a muon scale): the rows where a cut
-        // decides differently, instead of every row or a comparison of the values.
-        if (run.dense[id] != 0 && k < node.thresholds.size() && node.thresholds[k])
-            if (auto m =
-                    cut_changes(*node.thresholds[k], run.batch.get(id), nominal.batch.get(id), selected)) {
-                by_cuts.push_back(std::move(*m));
-                cut_read[k] = 1;
-                continue;
-            }
-        if (run.dense[id] == kDiffersEverywhere)
+        if (run.dense[id] == kDiffersEverywhere && !read_by_cuts(k))
             return every_row();
+    }
+    // Products read only through cuts (`Muon_pt > 20` under a muon scale): the rows where a cut
+    // decides differently, instead of every row or a comparison of the values.
+    std::vector<RowMask> by_cuts;
+    by_cuts.reserve(node.reads.size());
+    std::vector<std::uint8_t> cut_read(node.reads.size(), 0);
+    for (std::size_t k = 0; k < node.reads.size(); ++k) {
+        const ProductId id = node.reads[k];
+        if (id >= run.dense.size() || run.dense[id] == 0 || !read_by_cuts(k))
+            continue;
+        if (auto m = cut_changes(*node.thresholds[k], run.batch.get(id), nominal.batch.get(id), selected)) {
+            by_cuts.push_back(std::move(*m));
+            cut_read[k] = 1;
+        } else if (run.dense[id] == kDiffersEverywhere) {
+            return every_row();
+        }
     }
     std::vector<const RowMask*> masks;
     for (const RowMask& m : by_cuts)
@@ -501,6 +506,36 @@ void select_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
     std::vector<std::uint8_t> pass(fresh.size(), 0);
     if (!fresh.empty())
         on_rows(batch, fresh, [&] { node.filter->select(batch, pass); });
+    if (batch.rows().size() == batch.size()) {
+        // Every row selected (the global part's first filters): the nominal's kept rows merged
+        // with the computed ones' own decisions, without a pass over the batch.
+        const std::vector<std::uint32_t>& by_nominal = *nominal.rows_after[node.index];
+        std::vector<std::uint32_t> kept;
+        kept.reserve(by_nominal.size() + fresh.size());
+        RowMask stale;
+        std::size_t i = 0;
+        for (std::size_t k = 0; k < fresh.size(); ++k) {
+            const std::uint32_t r = fresh[k];
+            while (i < by_nominal.size() && by_nominal[i] < r)
+                kept.push_back(by_nominal[i++]);
+            const bool nominal_kept = i < by_nominal.size() && by_nominal[i] == r;
+            i += nominal_kept;
+            if (!pass[k])
+                continue;
+            kept.push_back(r);
+            if (!nominal_kept) {
+                if (stale.empty())
+                    stale.assign(batch.size(), 0);
+                stale[r] = 1;
+            }
+        }
+        kept.insert(kept.end(), by_nominal.begin() + static_cast<std::ptrdiff_t>(i), by_nominal.end());
+        run.stale = std::move(stale);
+        batch.set_rows(kept);
+        run.own_rows[node.index] = std::move(kept);
+        run.rows_after[node.index] = &run.own_rows[node.index];
+        return;
+    }
     // Per row, bits: 1 passed (where computed), 2 kept by the nominal, 4 computed. The kept rows
     // are collected without a branch per row; the stale ones are computed rows that the nominal
     // dropped.

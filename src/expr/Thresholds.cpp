@@ -5,26 +5,40 @@
 // (docs/events.md, "Cuts under a shift").
 #include "hepkit/expr/Expression.hpp"
 
+#include <cstdint>
+#include <limits>
+
 namespace hepkit::expr {
 
 namespace {
 
-// The value of a constant operand as the comparison sees it (converted to double): a number
-// literal (not a bool, which is rarely compared with a float and not worth the special case),
-// or -/+ of one. Other constant expressions (2 * 10, pi) are not recognised: the caller then
-// takes the general path, never a wrong one.
-std::optional<double> constant_of(const std::vector<Node>& nodes, int id) {
+// A constant operand: a number literal (not a bool, which is rarely compared with a float and not
+// worth the special case), or -/+ of one, with its type: an int is negated as an int (-0 is 0)
+// and converted to double by the comparison, as the evaluators do. Other constant expressions
+// (2 * 10, pi) are not recognised: the caller then takes the general path, never a wrong one.
+struct Constant {
+    bool integer = false;
+    std::int64_t i = 0;
+    double d = 0;
+    double as_double() const { return integer ? static_cast<double>(i) : d; }
+};
+
+std::optional<Constant> constant_of(const std::vector<Node>& nodes, int id) {
     const Node& n = nodes[static_cast<std::size_t>(id)];
     if (n.kind == NodeKind::number) {
         if (n.literal == Literal::boolean || !n.fits)
             return std::nullopt;
-        return n.literal == Literal::integer ? static_cast<double>(n.integer) : n.real;
+        return n.literal == Literal::integer ? Constant{true, n.integer, 0} : Constant{false, 0, n.real};
     }
     if (n.kind == NodeKind::unary && (n.op == Op::neg || n.op == Op::pos)) {
-        const auto v = constant_of(nodes, n.args[0]);
-        if (!v)
-            return std::nullopt;
-        return n.op == Op::neg ? -*v : *v;
+        auto c = constant_of(nodes, n.args[0]);
+        if (!c || n.op == Op::pos)
+            return c;
+        if (c->integer && c->i == std::numeric_limits<std::int64_t>::min())
+            return std::nullopt; // the evaluators' overflow error
+        c->i = -c->i;
+        c->d = -c->d;
+        return c;
     }
     return std::nullopt;
 }
@@ -71,13 +85,13 @@ std::optional<std::vector<Threshold>> Expression::thresholds(std::size_t slot) c
                 const auto c = constant_of(nodes_, n.args[k - 1]);
                 if (!c)
                     return std::nullopt;
-                out.push_back({mirrored(n.ops[k - 1]), *c});
+                out.push_back({mirrored(n.ops[k - 1]), c->as_double()});
             }
             if (k + 1 < n.args.size()) { // link k: args[k] ops[k] args[k+1]
                 const auto c = constant_of(nodes_, n.args[k + 1]);
                 if (!c)
                     return std::nullopt;
-                out.push_back({n.ops[k], *c});
+                out.push_back({n.ops[k], c->as_double()});
             }
         }
     if (!read)

@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 #include <limits>
 #include <random>
+#include <string>
+#include <type_traits>
 
 using namespace hepkit;
 using namespace hepkit::events::detail;
@@ -163,70 +165,107 @@ std::vector<double> awkward_thresholds() {
 }
 
 // Values near every threshold: the thresholds themselves as floats and their float neighbours,
-// infinities, NaN, and random ones; `b` is `a` scaled by 1.01 as a float replacement stores it.
-Pair near_thresholds(std::size_t events, bool jagged, std::uint64_t seed) {
+// infinities, NaN, and random ones; `b` is `a` scaled by 1.01 as a float replacement stores it
+// (float32) or as a double product holds it (float64). A collection's offsets start at `first`
+// (elements before it belong to no row).
+template <class T>
+Pair near_thresholds(std::size_t events, bool jagged, std::int64_t first, std::uint64_t seed) {
     std::mt19937_64 rng(seed);
-    std::vector<float> pool;
+    std::vector<T> pool;
     for (const double v : awkward_thresholds()) {
-        const auto f = static_cast<float>(v);
-        for (const float x :
-             {f, std::nextafter(f, -INFINITY), std::nextafter(f, INFINITY), static_cast<float>(v / 1.01)})
+        const auto f = static_cast<T>(v);
+        for (const T x : {f, std::nextafter(f, static_cast<T>(-INFINITY)),
+                          std::nextafter(f, static_cast<T>(INFINITY)), static_cast<T>(v / 1.01)})
             pool.push_back(x);
     }
-    pool.push_back(std::numeric_limits<float>::quiet_NaN());
-    std::uniform_real_distribution<float> any(-50, 50);
+    pool.push_back(std::numeric_limits<T>::quiet_NaN());
+    std::uniform_real_distribution<T> any(-50, 50);
     std::uniform_int_distribution<int> count(0, 4);
-    Pair out{io::Column::make("x", io::ColumnType::Float32), io::Column::make("x", io::ColumnType::Float32)};
-    if (jagged)
-        out.a.offsets = out.b.offsets = {0};
+    constexpr auto type = std::is_same_v<T, float> ? io::ColumnType::Float32 : io::ColumnType::Float64;
+    Pair out{io::Column::make("x", type), io::Column::make("x", type)};
+    auto push = [&](T x) {
+        out.a.mut<T>().push_back(x);
+        out.b.mut<T>().push_back(static_cast<T>(static_cast<double>(x) * 1.01));
+    };
+    if (jagged) {
+        for (std::int64_t k = 0; k < first; ++k)
+            push(20);
+        out.a.offsets = out.b.offsets = {first};
+    }
     for (std::size_t i = 0; i < events; ++i) {
         const int n = jagged ? count(rng) : 1;
-        for (int k = 0; k < n; ++k) {
-            const float x = rng() % 2 ? pool[rng() % pool.size()] : any(rng);
-            out.a.mut<float>().push_back(x);
-            out.b.mut<float>().push_back(static_cast<float>(static_cast<double>(x) * 1.01));
-        }
+        for (int k = 0; k < n; ++k)
+            push(rng() % 2 ? pool[rng() % pool.size()] : any(rng));
         if (jagged) {
-            out.a.offsets.push_back(static_cast<std::int64_t>(out.a.mut<float>().size()));
+            out.a.offsets.push_back(static_cast<std::int64_t>(out.a.mut<T>().size()));
             out.b.offsets.push_back(out.a.offsets.back());
         }
     }
     return out;
 }
 
+// cut_changes against the reference for one pair and every cut set: single cuts (each operator,
+// each awkward threshold) and a few pairs, over the rows of `rows`; unselected rows must be 0.
+template <class T>
+void check_cut_changes(const Pair& p, const std::vector<std::uint32_t>& rows, std::size_t events,
+                       const std::string& what) {
+    using expr::Op;
+    std::vector<std::vector<expr::Threshold>> sets;
+    for (const double v : awkward_thresholds())
+        for (const Op op : {Op::lt, Op::le, Op::gt, Op::ge, Op::eq, Op::ne})
+            sets.push_back({{op, v}});
+    sets.push_back({{Op::gt, 60.0}, {Op::lt, 120.0}});
+    sets.push_back({{Op::ge, 20.0}, {Op::ne, 0.1}, {Op::le, -1e300}});
+    const auto& va = p.a.as<T>();
+    const auto& vb = p.b.as<T>();
+    std::vector<std::uint8_t> selected(events, 0);
+    for (const std::uint32_t r : rows)
+        selected[r] = 1;
+    std::size_t flipped_at_20 = 0;
+    for (const auto& cuts : sets) {
+        const auto mask = cut_changes(cuts, p.b, p.a, rows);
+        ASSERT_TRUE(mask) << what;
+        ASSERT_EQ(mask->size(), events);
+        for (std::size_t r = 0; r < events; ++r) {
+            const bool jagged = p.a.jagged();
+            const std::size_t begin = jagged ? static_cast<std::size_t>(p.a.offsets[r]) : r;
+            const std::size_t end = jagged ? static_cast<std::size_t>(p.a.offsets[r + 1]) : r + 1;
+            bool flips = false;
+            for (std::size_t k = begin; k < end; ++k)
+                for (const auto& c : cuts)
+                    flips =
+                        flips || c.holds(static_cast<double>(va[k])) != c.holds(static_cast<double>(vb[k]));
+            ASSERT_EQ((*mask)[r], selected[r] && flips ? 1 : 0)
+                << what << ", row " << r << ", first cut x " << op_text(cuts[0].op) << " " << cuts[0].value;
+            if (cuts.size() == 1 && cuts[0].op == Op::gt && cuts[0].value == 20.0)
+                flipped_at_20 += selected[r] && flips;
+        }
+    }
+    EXPECT_GT(flipped_at_20, 0u) << what; // the pool puts values on either side of 20
+}
+
 } // namespace
 
 TEST(EventsRowMark, CutChangesAreExactlyTheRowsWhereACutFlips) {
-    using expr::Op;
+    // every row, half of them (the pass over all elements, then unselected rows cleared), one in
+    // seven (the few-row path); flat and jagged; float32 and float64; offsets from 0 and from 3
+    const std::size_t events = 3000;
     for (const bool jagged : {false, true})
-        for (const std::size_t stride : {1, 7}) { // every row, or a subset (the few-row path)
-            const std::size_t events = 3000;
-            const Pair p = near_thresholds(events, jagged, 17 + stride);
-            std::vector<std::uint32_t> rows;
-            for (std::size_t r = 0; r < events; r += stride)
-                rows.push_back(static_cast<std::uint32_t>(r));
-            for (const double v : awkward_thresholds())
-                for (const Op op : {Op::lt, Op::le, Op::gt, Op::ge, Op::eq, Op::ne}) {
-                    const std::vector<expr::Threshold> cuts{{op, v}};
-                    const auto mask = cut_changes(cuts, p.b, p.a, rows);
-                    ASSERT_TRUE(mask);
-                    const auto& va = p.a.as<float>();
-                    const auto& vb = p.b.as<float>();
-                    std::size_t flipped = 0;
-                    for (const std::uint32_t r : rows) {
-                        const std::size_t begin = jagged ? static_cast<std::size_t>(p.a.offsets[r]) : r;
-                        const std::size_t end = jagged ? static_cast<std::size_t>(p.a.offsets[r + 1]) : r + 1;
-                        bool flips = false;
-                        for (std::size_t k = begin; k < end; ++k)
-                            flips = flips || cuts[0].holds(va[k]) != cuts[0].holds(vb[k]);
-                        ASSERT_EQ((*mask)[r], flips ? 1 : 0)
-                            << "row " << r << ", x " << op_text(op) << " " << v << (jagged ? ", jagged" : "");
-                        flipped += flips;
-                    }
-                    if (op == Op::gt && v == 20.0) {
-                        EXPECT_GT(flipped, 0u); // the pool puts values on either side of 20
-                    }
-                }
+        for (const std::int64_t first : {0, 3}) {
+            if (!jagged && first > 0)
+                continue;
+            for (const std::size_t stride : {1, 2, 7}) {
+                std::vector<std::uint32_t> rows;
+                for (std::size_t r = 0; r < events; r += stride)
+                    rows.push_back(static_cast<std::uint32_t>(r));
+                const std::string what = std::string(jagged ? "jagged" : "flat") + ", offsets from " +
+                                         std::to_string(first) + ", every " + std::to_string(stride) +
+                                         " rows";
+                check_cut_changes<float>(near_thresholds<float>(events, jagged, first, 17 + stride), rows,
+                                         events, "float32, " + what);
+                check_cut_changes<double>(near_thresholds<double>(events, jagged, first, 29 + stride), rows,
+                                          events, "float64, " + what);
+            }
         }
 }
 

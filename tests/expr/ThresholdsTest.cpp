@@ -39,6 +39,10 @@ TEST(ExprThresholds, ComparisonsWithConstants) {
     EXPECT_EQ(of("60 < met < 120", "met"), "> 60.000000; < 120.000000"); // mirrored: met > 60
     EXPECT_EQ(of("met >= -5.5 or met == 3", "met"), ">= -5.500000; == 3.000000");
     EXPECT_EQ(of("any(pt > 20) and all(pt <= 1e3)", "pt"), "> 20.000000; <= 1000.000000");
+    EXPECT_EQ(of("not (met > 20)", "met"), "> 20.000000");
+    EXPECT_EQ(of("(pt > 20)[0] or max(pt < 5)", "pt"), "> 20.000000; < 5.000000"); // of outcomes
+    EXPECT_EQ(of("20 < met < 30 < met", "met"), "> 20.000000; < 30.000000; > 30.000000");
+    EXPECT_EQ(of("met > -0", "met"), "> 0.000000");
     // the other inputs may be read any way: only `pt` is asked about
     EXPECT_EQ(of("where(pt > 20, eta * 2 > 1, False)", "pt"), "> 20.000000");
 }

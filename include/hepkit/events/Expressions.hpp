@@ -34,7 +34,6 @@ std::optional<std::vector<expr::Threshold>> thresholds_in(const std::optional<ex
 
 /// A product computed by an expression; its name is the step's name. Scalar expressions make one
 /// value per event, array expressions (of jagged products) one array per event.
-
 class ExprProducer : public Producer {
   public:
     /// Parses `expression` (syntax errors here, naming place's file and line); `dtype`: the
