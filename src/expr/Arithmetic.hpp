@@ -2,10 +2,32 @@
 // Internal to hepkit::expr: Python's arithmetic on one pair of numbers, shared by the per-event
 // evaluator (Evaluator.cpp) and the columnar one (ColumnEvaluator.cpp), so that both give the
 // same bits by construction.
+#include "hepkit/expr/Ast.hpp"
+
 #include <cmath>
 #include <cstdint>
 
 namespace hepkit::expr::detail {
+
+// Python's comparison of two numbers: exact on integers (no rounding through double), in double
+// as soon as one side is a float.
+template <class T>
+inline bool compare_as(Op op, T a, T b) {
+    switch (op) {
+    case Op::lt:
+        return a < b;
+    case Op::le:
+        return a <= b;
+    case Op::gt:
+        return a > b;
+    case Op::ge:
+        return a >= b;
+    case Op::eq:
+        return a == b;
+    default:
+        return a != b;
+    }
+}
 
 // Python's float floor division and modulo (Objects/floatobject.c float_divmod's rules): the
 // remainder has the divisor's sign. Division by zero gives IEEE infinities/NaN, as numpy.

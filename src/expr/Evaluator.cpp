@@ -39,30 +39,10 @@ Value convert(Value v, Type e) {
     return Value::boolean(v.truth());
 }
 
-// Python's comparison of two numbers: exact on integers (no rounding through double), in double
-// as soon as one side is a float.
-template <class T>
-bool compare_as(Op op, T a, T b) {
-    switch (op) {
-    case Op::lt:
-        return a < b;
-    case Op::le:
-        return a <= b;
-    case Op::gt:
-        return a > b;
-    case Op::ge:
-        return a >= b;
-    case Op::eq:
-        return a == b;
-    default:
-        return a != b;
-    }
-}
-
 bool compare(Op op, Value x, Value y) {
     if (x.type != Type::real && y.type != Type::real)
-        return compare_as(op, x.as_int(), y.as_int());
-    return compare_as(op, x.as_real(), y.as_real());
+        return detail::compare_as(op, x.as_int(), y.as_int());
+    return detail::compare_as(op, x.as_real(), y.as_real());
 }
 
 } // namespace

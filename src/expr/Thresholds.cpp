@@ -5,6 +5,8 @@
 // (docs/events.md, "Cuts under a shift").
 #include "hepkit/expr/Expression.hpp"
 
+#include "Arithmetic.hpp"
+
 #include <cstdint>
 #include <limits>
 
@@ -60,6 +62,10 @@ Op mirrored(Op op) {
 }
 
 } // namespace
+
+bool Threshold::holds(double x) const {
+    return detail::compare_as(op, x, value);
+}
 
 std::optional<std::vector<Threshold>> Expression::thresholds(std::size_t slot) const {
     if (slot >= name_types_.size() || element_of(name_types_[slot]) != Type::real)

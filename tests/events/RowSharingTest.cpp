@@ -365,6 +365,19 @@ TEST(EventsRowSharing, OnlyRowsThatDifferAreComputed) {
     }
 }
 
+namespace {
+
+// Pipeline "p": the sum of `product` ("sum"), nominal and under `shift`.
+Pipeline summing(const char* product, const char* shift) {
+    Pipeline p;
+    p.name = "p";
+    p.shifts = {shift};
+    p.steps = {std::make_shared<SumConsumer>(place("consumer", "sum"), product)};
+    return p;
+}
+
+} // namespace
+
 TEST(EventsRowSharing, UnchangedInputsShareTheNominalColumn) {
     // Shift "same": x → x (a replacement that changes nothing). The re-run rule still runs a = 2x
     // again, but no row differs: the shifted batch holds the nominal's column and a computes no
@@ -377,11 +390,7 @@ TEST(EventsRowSharing, UnchangedInputsShareTheNominalColumn) {
               {{"x", std::make_shared<FnProducer>(place("producer", "x@same"), std::vector<std::string>{"x"},
                                                   ProductInfo{"x@same", ColumnType::Float32},
                                                   [](auto& v) { return v[0]; })}}}};
-    Pipeline p;
-    p.name = "p";
-    p.shifts = {"same"};
-    p.steps = {std::make_shared<SumConsumer>(place("consumer", "sum"), "a")};
-    plan.pipelines = {p};
+    plan.pipelines = {summing("a", "same")};
     Runner runner(std::move(plan), make_columns(0, 15));
     runner.run();
     EXPECT_EQ(runner.rerun_steps("", "same"), (std::vector<std::string>{"x@same", "a"}));
@@ -435,11 +444,7 @@ TEST(EventsRowSharing, ACutOnAShiftedProductIsComputedWhereItFlips) {
         plan.global = {flag};
         plan.shifts = {
             Shift{"up", {{"x", std::make_shared<ExprProducer>(place("producer", "x@up"), "x * 1.5")}}}};
-        Pipeline p;
-        p.name = "p";
-        p.shifts = {"up"};
-        p.steps = {std::make_shared<SumConsumer>(place("consumer", "sum"), "flag")};
-        plan.pipelines = {p};
+        plan.pipelines = {summing("flag", "up")};
         Runner runner(std::move(plan), make_columns(0, 160));
         runner.run();
         EXPECT_EQ(sum_of(runner, "p", "sum").sum, 150);

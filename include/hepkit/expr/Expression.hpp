@@ -30,22 +30,7 @@ namespace hepkit::expr {
 struct Threshold {
     Op op = Op::gt;
     double value = 0;
-    bool holds(double x) const {
-        switch (op) {
-        case Op::lt:
-            return x < value;
-        case Op::le:
-            return x <= value;
-        case Op::gt:
-            return x > value;
-        case Op::ge:
-            return x >= value;
-        case Op::eq:
-            return x == value;
-        default:
-            return x != value;
-        }
-    }
+    bool holds(double x) const;
 };
 
 class Expression {
