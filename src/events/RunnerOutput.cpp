@@ -172,6 +172,17 @@ void Runner::print_graph(std::ostream& out, bool dot) const {
                 out << "  " << node.label;
                 if (!node.reads.empty())
                     out << "\n      reads " << names_of(schema, node.reads);
+                // Products read only through cuts: under a shift of them, the step computes
+                // again only where a cut flips (docs/events.md, "Cuts under a shift").
+                for (std::size_t k = 0; k < node.thresholds.size(); ++k)
+                    if (node.thresholds[k]) {
+                        out << "\n      reads " << schema.info(node.reads[k]).name << " only through cuts (";
+                        for (std::size_t c = 0; c < node.thresholds[k]->size(); ++c) {
+                            const expr::Threshold& t = (*node.thresholds[k])[c];
+                            out << (c ? ", " : "") << expr::op_text(t.op) << " " << t.value;
+                        }
+                        out << "): under a shift of it, computed again where one flips";
+                    }
                 if (node.kind == NodeKind::replacement)
                     out << "\n      stands in for " << schema.info(node.replaced).name << " under shift "
                         << m.shift_name(node.shift);

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <gtest/gtest.h>
 #include <random>
+#include <sstream>
 
 using namespace hepkit;
 using namespace hepkit::events;
@@ -446,6 +447,14 @@ TEST(EventsRowSharing, ACutOnAShiftedProductIsComputedWhereItFlips) {
             Shift{"up", {{"x", std::make_shared<ExprProducer>(place("producer", "x@up"), "x * 1.5")}}}};
         plan.pipelines = {summing("flag", "up")};
         Runner runner(std::move(plan), make_columns(0, 160));
+        runner.prepare();
+        std::ostringstream graph; // --graph says so
+        runner.print_graph(graph);
+        EXPECT_NE(
+            graph.str().find("reads x only through cuts (> 10): under a shift of it, computed again where "
+                             "one flips"),
+            std::string::npos)
+            << graph.str();
         runner.run();
         EXPECT_EQ(sum_of(runner, "p", "sum").sum, 150);
         EXPECT_EQ(sum_of(runner, "p", "sum", "up").sum, 154);
