@@ -256,17 +256,15 @@ void ExprProducer::outputs_declared(std::span<const ProductId> ids) {
     out_id_ = ids[0];
 }
 
-void ExprProducer::produce(Batch& batch) const {
-    if (!expr_)
-        throw std::logic_error("ExprProducer " + name() + ": produce before declare");
-    expr::ColumnResult r = evaluate(*expr_, ids_, batch);
+// The evaluator's result as the product's column of `length` entries (events, or compacted rows).
+io::Column ExprProducer::column_of(expr::ColumnResult&& r, std::size_t length) const {
     io::Column col = io::Column::make(out_.name, out_.type);
-    std::size_t n = batch.size();
+    std::size_t n = length;
     if (out_.jagged) {
         n = static_cast<std::size_t>(r.offsets.empty() ? 0 : r.offsets.back());
         col.offsets = std::move(r.offsets);
         if (col.offsets.empty())
-            col.offsets.assign(batch.size() + 1, 0);
+            col.offsets.assign(length + 1, 0);
     }
     // The evaluator's own element type is taken over without a copy; others are converted.
     const expr::Type element = expr::element_of(r.type);
@@ -288,7 +286,24 @@ void ExprProducer::produce(Batch& batch) const {
             },
             col.values);
     }
-    batch.put(out_id_, std::move(col));
+    return col;
+}
+
+void ExprProducer::produce(Batch& batch) const {
+    if (!expr_)
+        throw std::logic_error("ExprProducer " + name() + ": produce before declare");
+    batch.put(out_id_, column_of(evaluate(*expr_, ids_, batch), batch.size()));
+}
+
+bool ExprProducer::produce_rows(const Batch& batch, std::span<const std::uint32_t> rows,
+                                std::vector<io::Column>& out) const {
+    if (!expr_)
+        throw std::logic_error("ExprProducer " + name() + ": produce before declare");
+    out.clear();
+    out.push_back(
+        column_of(expr::evaluate_rows(*expr_, views_of(ids_, batch), batch.size(), rows, batch.first_entry()),
+                  rows.size()));
+    return true;
 }
 
 ExprFilter::ExprFilter(StepPlace place, std::string expression)

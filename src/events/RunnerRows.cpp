@@ -177,6 +177,77 @@ io::Column splice_rows(const io::Column& nominal, const io::Column& fresh,
     return out;
 }
 
+io::Column splice_compact(const io::Column& nominal, const io::Column& compact,
+                          std::span<const std::uint32_t> rows) {
+    if (compact.type != nominal.type || compact.jagged() != nominal.jagged() ||
+        (compact.jagged() ? compact.offsets.size() != rows.size() + 1 || compact.offsets.front() != 0
+                          : compact.entries() != rows.size()))
+        throw std::invalid_argument("events: product '" + nominal.name + "' computed for " +
+                                    std::to_string(rows.size()) +
+                                    " rows is not one entry per row of the nominal's type and shape");
+    io::Column out = io::Column::make(nominal.name, nominal.type);
+    std::visit(
+        [&](const auto& vc) {
+            using T = typename std::decay_t<decltype(vc)>::value_type;
+            if constexpr (!std::is_arithmetic_v<T>) {
+                throw std::logic_error("events: a string column is no product");
+            } else {
+                const auto vn = nominal.as<T>();
+                if (!nominal.jagged()) {
+                    std::vector<T> values(vn.begin(), vn.end());
+                    for (std::size_t k = 0; k < rows.size(); ++k)
+                        values[rows[k]] = vc[k];
+                    out.template mut<T>() = std::move(values);
+                    return;
+                }
+                const std::int64_t* oc = compact.offsets.data();
+                const std::int64_t* on = nominal.offsets.data();
+                const std::size_t events = nominal.offsets.size() - 1;
+                if (compact.offsets.back() > static_cast<std::int64_t>(vc.size()))
+                    throw std::invalid_argument("events: product '" + nominal.name +
+                                                "' computed for a few rows has offsets beyond its values");
+                bool same = true;
+                for (std::size_t k = 0; k < rows.size(); ++k)
+                    same = same && oc[k + 1] - oc[k] == on[rows[k] + 1] - on[rows[k]];
+                if (same) { // the nominal's layout: its values with the rows' replaced
+                    std::vector<T> values(vn.begin(), vn.end());
+                    for (std::size_t k = 0; k < rows.size(); ++k)
+                        if (oc[k + 1] > oc[k])
+                            std::memcpy(values.data() + on[rows[k]], vc.data() + oc[k],
+                                        static_cast<std::size_t>(oc[k + 1] - oc[k]) * sizeof(T));
+                    out.offsets = nominal.offsets;
+                    out.template mut<T>() = std::move(values);
+                    return;
+                }
+                // Another layout: rebuilt, the nominal's rows between two computed ones in one copy.
+                out.offsets.assign(events + 1, 0);
+                std::size_t k = 0;
+                for (std::size_t r = 0; r < events; ++r) {
+                    const bool fresh = k < rows.size() && rows[k] == r;
+                    const std::int64_t len = fresh ? oc[k + 1] - oc[k] : on[r + 1] - on[r];
+                    k += fresh;
+                    out.offsets[r + 1] = out.offsets[r] + len;
+                }
+                std::vector<T> values(static_cast<std::size_t>(out.offsets[events]));
+                auto copy = [&](const T* from, std::int64_t at, std::int64_t count) {
+                    if (count > 0)
+                        std::memcpy(values.data() + at, from, static_cast<std::size_t>(count) * sizeof(T));
+                };
+                std::size_t from_row = 0; // the first nominal row not copied yet
+                for (std::size_t j = 0; j <= rows.size(); ++j) {
+                    const std::size_t until = j < rows.size() ? rows[j] : events;
+                    copy(vn.data() + on[from_row], out.offsets[from_row], on[until] - on[from_row]);
+                    if (j < rows.size())
+                        copy(vc.data() + oc[j], out.offsets[rows[j]], oc[j + 1] - oc[j]);
+                    from_row = until + 1;
+                }
+                out.template mut<T>() = std::move(values);
+            }
+        },
+        compact.values);
+    return out;
+}
+
 io::Column splice(const io::Column& nominal, const io::Column& fresh, std::span<const std::uint8_t> source) {
     io::Column out = io::Column::make(fresh.name, fresh.type);
     const std::size_t n = source.size();
@@ -441,11 +512,22 @@ void produce_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
         fresh.assign(batch.rows().begin(), batch.rows().end());
         node.producer->produce(batch);
     } else {
-        on_rows(batch, fresh, [&] { node.producer->produce(batch); });
         // The nominal's values in every other row — also in rows this run does not select, which
-        // no step reads (Products.hpp).
-        for (const ProductId id : node.makes)
-            batch.put(id, splice_rows(nominal.batch.get(id), batch.get(id), fresh));
+        // no step reads (Products.hpp). A producer that computes rows alone (expressions) gives
+        // them compacted, without columns of the batch's length.
+        std::vector<io::Column> compact;
+        if (node.producer->produce_rows(batch, fresh, compact)) {
+            if (compact.size() != node.makes.size())
+                throw std::invalid_argument(node.label + ": produce_rows gave " +
+                                            std::to_string(compact.size()) + " columns for " +
+                                            std::to_string(node.makes.size()) + " products");
+            for (std::size_t k = 0; k < node.makes.size(); ++k)
+                batch.put(node.makes[k], splice_compact(nominal.batch.get(node.makes[k]), compact[k], fresh));
+        } else {
+            on_rows(batch, fresh, [&] { node.producer->produce(batch); });
+            for (const ProductId id : node.makes)
+                batch.put(id, splice_rows(nominal.batch.get(id), batch.get(id), fresh));
+        }
     }
     // Compared when a later step reads them (diff_of), on the rows computed: all selected ones, or
     // those of a mask.

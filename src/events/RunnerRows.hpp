@@ -46,6 +46,13 @@ std::optional<RowMask> cut_changes(const std::vector<expr::Threshold>& cuts, con
 io::Column splice_rows(const io::Column& nominal, const io::Column& fresh,
                        std::span<const std::uint32_t> rows);
 
+/// The same from a column compacted to `rows` (Producer::produce_rows: entry k is row rows[k]'s,
+/// a jagged one with offsets from 0); rows of another length than the nominal's are rebuilt in.
+/// Throws std::invalid_argument when `compact` is not of the nominal's type and shape with one
+/// entry per row.
+io::Column splice_compact(const io::Column& nominal, const io::Column& compact,
+                          std::span<const std::uint32_t> rows);
+
 /// What row r of a spliced column is made of (splice()).
 enum class RowSource : std::uint8_t { none = 0, fresh = 1, nominal = 2 };
 

@@ -571,8 +571,8 @@ bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnVie
         // Each row's start fills the offsets up to the next row (a fill, not a branch per event:
         // after selective filters most events are not evaluated).
         std::int64_t* o = out.offsets.data();
-        if (rows.size() == events) { // every event (rows are increasing and distinct)
-            for (std::size_t k = 0; k <= events; ++k)
+        if (compact || rows.size() == events) { // one row per result row: every event, or compact
+            for (std::size_t k = 0; k <= rows.size(); ++k)
                 o[k] = c.off[k] - base;
             return;
         }

@@ -201,9 +201,6 @@ std::vector<std::uint32_t> passing_rows(const ColumnResult& result, std::span<co
 
 ColumnResult evaluate_rows(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
                            std::span<const std::uint32_t> rows, std::int64_t first_entry) {
-    if (is_array(expr.type()))
-        throw std::invalid_argument(fmt::format("evaluate_rows: '{}' is {}, not one value per event",
-                                                expr.text(), type_name(expr.type())));
     ColumnEvaluator::check(expr, columns, events, rows);
     ColumnResult out;
     if (ColumnEvaluator::columnar(expr, columns, events, rows, out, true))
@@ -212,6 +209,23 @@ ColumnResult evaluate_rows(const Expression& expr, std::span<const ColumnView> c
     ++fallbacks;
     const ColumnResult full = ColumnEvaluator::per_event(expr, columns, events, rows, first_entry);
     out = ColumnEvaluator::empty_result(expr, rows.size());
+    if (is_array(expr.type())) { // the rows' arrays, one after the other
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            const auto begin = static_cast<std::size_t>(full.offsets[rows[k]]);
+            const auto end = static_cast<std::size_t>(full.offsets[rows[k] + 1]);
+            out.offsets[k + 1] = out.offsets[k] + static_cast<std::int64_t>(end - begin);
+            const Type element = element_of(expr.type());
+            for (std::size_t e = begin; e < end; ++e) {
+                if (element == Type::boolean)
+                    out.bools.push_back(full.bools[e]);
+                else if (element == Type::integer)
+                    out.ints.push_back(full.ints[e]);
+                else
+                    out.reals.push_back(full.reals[e]);
+            }
+        }
+        return out;
+    }
     for (std::size_t k = 0; k < rows.size(); ++k) {
         if (!full.bools.empty())
             out.bools[k] = full.bools[rows[k]];

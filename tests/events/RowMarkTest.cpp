@@ -282,3 +282,41 @@ TEST(EventsRowMark, CutChangesLeaveOtherLayoutsToTheGeneralPath) {
     ints.mut<std::int32_t>() = {1, 2};
     EXPECT_FALSE(cut_changes(cuts, ints, ints, std::vector<std::uint32_t>{0, 1}));
 }
+
+// splice_compact: a few rows computed again, given compacted (Producer::produce_rows), put into a
+// copy of the nominal's column: of the nominal's layout (replaced in place), of another (the
+// column rebuilt), flat; and a compact column of the wrong shape is an error naming the product.
+TEST(EventsRowMark, SpliceCompactPutsTheRowsIntoTheNominal) {
+    auto nominal = io::Column::make("x", io::ColumnType::Float32);
+    nominal.offsets = {0, 2, 2, 3, 5};
+    nominal.mut<float>() = {1, 2, 3, 4, 5};
+    auto same = io::Column::make("x", io::ColumnType::Float32); // rows 0 and 3, same lengths
+    same.offsets = {0, 2, 4};
+    same.mut<float>() = {10, 20, 40, 50};
+    const std::vector<std::uint32_t> rows03{0, 3};
+    io::Column out = splice_compact(nominal, same, rows03);
+    EXPECT_EQ(out.offsets, nominal.offsets);
+    EXPECT_EQ(out.as<float>()[0], 10);
+    EXPECT_EQ(out.as<float>()[2], 3);
+    EXPECT_EQ(out.as<float>()[4], 50);
+    auto other = io::Column::make("x", io::ColumnType::Float32); // rows 1 and 3: 3 and 0 elements
+    other.offsets = {0, 3, 3};
+    other.mut<float>() = {7, 8, 9};
+    out = splice_compact(nominal, other, std::vector<std::uint32_t>{1, 3});
+    EXPECT_EQ(out.offsets, (std::vector<std::int64_t>{0, 2, 5, 6, 6}));
+    const auto v = out.as<float>();
+    EXPECT_EQ(std::vector<float>(v.begin(), v.end()), (std::vector<float>{1, 2, 7, 8, 9, 3}));
+    auto flat = io::Column::make("m", io::ColumnType::Float64);
+    flat.mut<double>() = {1, 2, 3};
+    auto flat_rows = io::Column::make("m", io::ColumnType::Float64);
+    flat_rows.mut<double>() = {9};
+    out = splice_compact(flat, flat_rows, std::vector<std::uint32_t>{1});
+    EXPECT_EQ(out.as<double>()[1], 9);
+    EXPECT_EQ(out.as<double>()[2], 3);
+    try {
+        splice_compact(nominal, flat_rows, rows03);
+        FAIL() << "a compact column of another type and shape";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("product 'x'"), std::string::npos) << e.what();
+    }
+}

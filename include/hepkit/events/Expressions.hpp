@@ -18,6 +18,7 @@
 
 #include "hepkit/events/Step.hpp"
 #include "hepkit/expr/Bindings.hpp"
+#include "hepkit/expr/Columns.hpp"
 #include "hepkit/expr/Expression.hpp"
 
 #include <optional>
@@ -52,10 +53,13 @@ class ExprProducer : public Producer {
     std::vector<ProductInfo> declare_replacement(const Schema& schema, const ProductInfo& replaced) override;
     void outputs_declared(std::span<const ProductId> ids) override;
     void produce(Batch& batch) const override;
+    bool produce_rows(const Batch& batch, std::span<const std::uint32_t> rows,
+                      std::vector<io::Column>& out) const override;
 
     const std::string& expression() const { return text_; }
 
   private:
+    io::Column column_of(expr::ColumnResult&& r, std::size_t length) const;
     std::vector<ProductInfo> declare_as(const Schema& schema, std::optional<io::ColumnType> dtype,
                                         const ProductInfo* replaced);
     std::string text_;

@@ -84,6 +84,18 @@ class Producer : public Step {
     /// Computes its products for batch.rows() and put()s them (full-length columns: unselected
     /// rows 0 or empty). Throws hepkit::InputError for bad data (naming the entry).
     virtual void produce(Batch& batch) const = 0;
+    /// Optional: its products for `rows` only (increasing, selected or not), compacted — one entry
+    /// per element of `rows` (a jagged product: one array each, offsets from 0) — into `out`, in
+    /// declare()'s order; returns false when it does not offer it (the default). Under a shift,
+    /// a step computed again on a few rows uses it instead of produce() on the batch, whose
+    /// columns of the batch's length would cost more than the rows (RunnerRows.hpp).
+    virtual bool produce_rows(const Batch& batch, std::span<const std::uint32_t> rows,
+                              std::vector<io::Column>& out) const {
+        (void)batch;
+        (void)rows;
+        (void)out;
+        return false;
+    }
 };
 
 class Filter : public Step {

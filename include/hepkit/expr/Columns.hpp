@@ -68,10 +68,10 @@ struct ColumnResult {
 ColumnResult evaluate_columns(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
                               std::span<const std::uint32_t> rows, std::int64_t first_entry = 0);
 
-/// The same values of a scalar-typed expression, compacted: element k is the value at rows[k]
-/// (result.events is rows.size()). What a filter needs: no result of the batch's length to
-/// allocate, zero and scatter into when few rows are left. Throws std::invalid_argument for an
-/// array type, and what evaluate_columns throws.
+/// The same values, compacted: element k (an array type: array k, offsets from 0) is the value at
+/// rows[k] (result.events is rows.size()). What a filter needs, and a producer that computes a
+/// few rows again under a shift: no result of the batch's length to allocate, zero and scatter
+/// into when few rows are left. Throws what evaluate_columns throws.
 ColumnResult evaluate_rows(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
                            std::span<const std::uint32_t> rows, std::int64_t first_entry = 0);
 
