@@ -19,9 +19,31 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 namespace hepkit::events::detail {
+
+// Calls f(values, nominal_values) with both columns' values as spans of the same element type
+// (std::logic_error for columns of different types, shapes or lengths).
+template <class F>
+void with_values(const io::Column& a, const io::Column& b, F&& f) {
+    if (a.type != b.type || a.jagged() != b.jagged() || a.entries() != b.entries())
+        throw std::logic_error("events: row-level sharing compares columns of different types ('" + a.name +
+                               "', '" + b.name + "')");
+    std::visit(
+        [&](const auto& va) {
+            using T = typename std::decay_t<decltype(va)>::value_type;
+            if constexpr (std::is_arithmetic_v<T>)
+                f(std::span<const T>(va), b.as<T>());
+            else
+                throw std::logic_error("events: a string column is no product");
+        },
+        a.values);
+}
 
 /// One byte per row of a batch (0/1); an empty mask is all zeros.
 using RowMask = std::vector<std::uint8_t>;
