@@ -63,8 +63,9 @@ bool mark_differences(const io::Column& a, const io::Column& b, std::span<const 
 std::optional<RowMask> cut_changes(const std::vector<expr::Threshold>& cuts, const io::Column& a,
                                    const io::Column& b, std::span<const std::uint32_t> rows);
 
-/// A copy of `nominal` whose rows `rows` (increasing) are `fresh`'s: what a step computed again on
-/// a few rows. Rows of another length than the nominal's are taken too (then by splice()).
+/// A copy of `nominal` whose rows `rows` (increasing) are `fresh`'s (a column of the batch's
+/// length): what a step computed again on a few rows. Rows of another length than the nominal's
+/// are taken too (splice_compact of the gathered rows).
 io::Column splice_rows(const io::Column& nominal, const io::Column& fresh,
                        std::span<const std::uint32_t> rows);
 
@@ -74,14 +75,6 @@ io::Column splice_rows(const io::Column& nominal, const io::Column& fresh,
 /// entry per row.
 io::Column splice_compact(const io::Column& nominal, const io::Column& compact,
                           std::span<const std::uint32_t> rows);
-
-/// What row r of a spliced column is made of (splice()).
-enum class RowSource : std::uint8_t { none = 0, fresh = 1, nominal = 2 };
-
-/// A column of `fresh`'s type and shape whose row r is fresh's (RowSource::fresh), nominal's
-/// (RowSource::nominal) or 0 / an empty array (none), per `source` (one byte per row). `fresh`
-/// holds computed values at its fresh rows; its buffers are reused.
-io::Column splice(const io::Column& nominal, const io::Column& fresh, std::span<const std::uint8_t> source);
 
 /// One sequence run in one variant on one batch: the rows after each filter (its own, or the
 /// nominal's where the filter is shared) and, for a shifted variant, where it differs from the

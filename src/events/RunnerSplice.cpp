@@ -1,7 +1,7 @@
 // Spliced columns for row-level sharing under a shift (RunnerRows.hpp): a step computed again on
-// some rows takes the nominal's values in every other row. Three ways in: the fresh values in a
-// column of the batch's length (splice_rows), compacted to the rows (splice_compact, what
-// expression steps give), or row by row from a source mask (splice).
+// some rows takes the nominal's values in every other row. Two ways in: the fresh values in a
+// column of the batch's length (splice_rows, what produce() makes) or compacted to the rows
+// (splice_compact, what expression steps give).
 #include "RunnerRows.hpp"
 
 #include <cstring>
@@ -14,36 +14,29 @@ namespace hepkit::events::detail {
 
 io::Column splice_rows(const io::Column& nominal, const io::Column& fresh,
                        std::span<const std::uint32_t> rows) {
-    io::Column out = io::Column::make(fresh.name, fresh.type);
-    with_values(fresh, nominal, [&](auto vf, auto vn) {
-        using T = typename decltype(vf)::value_type;
-        std::vector<T> values(vn.begin(), vn.end());
-        if (!fresh.jagged()) {
-            for (const std::uint32_t r : rows)
-                values[r] = vf[r];
-            out.template mut<T>() = std::move(values);
-            return;
-        }
-        const std::int64_t* of = fresh.offsets.data();
-        const std::int64_t* on = nominal.offsets.data();
-        bool same = true;
-        for (const std::uint32_t r : rows)
-            same = same && of[r + 1] - of[r] == on[r + 1] - on[r];
-        if (!same) { // a fresh row of another length: the general splice
-            RowMask source(nominal.offsets.size() - 1, static_cast<std::uint8_t>(RowSource::nominal));
-            for (const std::uint32_t r : rows)
-                source[r] = static_cast<std::uint8_t>(RowSource::fresh);
-            out = splice(nominal, fresh, source);
-            return;
-        }
-        for (const std::uint32_t r : rows)
-            if (of[r + 1] > of[r])
-                std::memcpy(values.data() + on[r], vf.data() + of[r],
-                            static_cast<std::size_t>(of[r + 1] - of[r]) * sizeof(T));
-        out.offsets = nominal.offsets;
-        out.template mut<T>() = std::move(values);
-    });
-    return out;
+    // The fresh rows gathered (few: a copy of theirs), then as a compacted column.
+    io::Column compact = io::Column::make(fresh.name, fresh.type);
+    std::visit(
+        [&](const auto& vf) {
+            using T = typename std::decay_t<decltype(vf)>::value_type;
+            if constexpr (!std::is_arithmetic_v<T>) {
+                throw std::logic_error("events: a string column is no product");
+            } else {
+                std::vector<T>& out = compact.template mut<T>();
+                if (!fresh.jagged()) {
+                    for (const std::uint32_t r : rows)
+                        out.push_back(vf[r]);
+                    return;
+                }
+                compact.offsets.assign(1, 0);
+                for (const std::uint32_t r : rows) {
+                    out.insert(out.end(), vf.begin() + fresh.offsets[r], vf.begin() + fresh.offsets[r + 1]);
+                    compact.offsets.push_back(static_cast<std::int64_t>(out.size()));
+                }
+            }
+        },
+        fresh.values);
+    return splice_compact(nominal, compact, rows);
 }
 
 io::Column splice_compact(const io::Column& nominal, const io::Column& compact,
@@ -114,53 +107,6 @@ io::Column splice_compact(const io::Column& nominal, const io::Column& compact,
             }
         },
         compact.values);
-    return out;
-}
-
-io::Column splice(const io::Column& nominal, const io::Column& fresh, std::span<const std::uint8_t> source) {
-    io::Column out = io::Column::make(fresh.name, fresh.type);
-    const std::size_t n = source.size();
-    with_values(fresh, nominal, [&](auto vf, auto vn) {
-        using T = typename decltype(vf)::value_type;
-        std::vector<T> values;
-        if (!fresh.jagged()) {
-            values.assign(vf.begin(), vf.end());
-            for (std::size_t r = 0; r < n; ++r) {
-                const auto s = static_cast<RowSource>(source[r]);
-                if (s == RowSource::nominal)
-                    values[r] = vn[r];
-                else if (s == RowSource::none)
-                    values[r] = T{};
-            }
-        } else {
-            const std::int64_t* of = fresh.offsets.data();
-            const std::int64_t* on = nominal.offsets.data();
-            out.offsets.resize(n + 1);
-            out.offsets[0] = 0;
-            for (std::size_t r = 0; r < n; ++r) {
-                const auto s = static_cast<RowSource>(source[r]);
-                const std::int64_t len = s == RowSource::fresh     ? of[r + 1] - of[r]
-                                         : s == RowSource::nominal ? on[r + 1] - on[r]
-                                                                   : 0;
-                out.offsets[r + 1] = out.offsets[r] + len;
-            }
-            values.resize(static_cast<std::size_t>(out.offsets[n]));
-            // Runs of rows from one source are contiguous there too: one copy per run, not per row.
-            for (std::size_t r = 0; r < n;) {
-                const auto s = static_cast<RowSource>(source[r]);
-                std::size_t e = r + 1;
-                while (e < n && source[e] == source[r])
-                    ++e;
-                const auto len = static_cast<std::size_t>(out.offsets[e] - out.offsets[r]);
-                if (s != RowSource::none && len > 0) {
-                    const T* from = s == RowSource::fresh ? vf.data() + of[r] : vn.data() + on[r];
-                    std::memcpy(values.data() + out.offsets[r], from, len * sizeof(T));
-                }
-                r = e;
-            }
-        }
-        out.template mut<T>() = std::move(values);
-    });
     return out;
 }
 

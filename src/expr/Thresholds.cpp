@@ -74,8 +74,6 @@ std::optional<std::vector<Threshold>> Expression::thresholds(std::size_t slot) c
         return nodes_[static_cast<std::size_t>(id)].kind == NodeKind::name &&
                slots_[static_cast<std::size_t>(id)] == static_cast<int>(slot);
     };
-    if (is_input(root_))
-        return std::nullopt;
     std::vector<Threshold> out;
     bool read = false;
     // Every use of the input: each must be an operand of a comparison chain whose neighbouring
