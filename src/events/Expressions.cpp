@@ -115,9 +115,39 @@ std::vector<expr::ColumnView> views_of(const std::vector<ProductId>& ids, const 
     return views;
 }
 
-expr::ColumnResult evaluate(const expr::Expression& e, const std::vector<ProductId>& ids,
-                            const Batch& batch) {
-    return expr::evaluate_columns(e, views_of(ids, batch), batch.size(), batch.rows(), batch.first_entry());
+// What an expression step keeps for a batch (Batch::memo): the costly subexpressions of its first
+// evaluation there (the nominal's) and the columns it read, whose identity says which are the same
+// in a later evaluation (a shift's): a shared column is the nominal's, bit for bit.
+struct KeptEvaluation {
+    std::vector<std::shared_ptr<const io::Column>> columns;
+    expr::KeptValues values;
+    std::vector<std::uint8_t> same;
+};
+
+// `expr` over the batch's selected rows (`compact`: evaluate_rows over `rows`), keeping its costly
+// subexpressions for the batch's later variants or taking them from its first.
+expr::ColumnResult evaluate(const Step& step, const expr::Expression& e, const std::vector<ProductId>& ids,
+                            const Batch& batch, std::span<const std::uint32_t> rows, bool compact) {
+    expr::Reuse reuse;
+    if (auto* kept = batch.memo<KeptEvaluation>(&step)) {
+        if (kept->columns.empty()) {
+            for (const ProductId id : ids)
+                kept->columns.push_back(batch.share(id));
+            reuse = {&kept->values, true, {}};
+        } else {
+            kept->same.assign(ids.size(), 0);
+            bool any = false;
+            for (std::size_t k = 0; k < ids.size(); ++k) {
+                kept->same[k] = batch.share(ids[k]) == kept->columns[k] ? 1 : 0;
+                any = any || kept->same[k] != 0;
+            }
+            if (any && kept->values.size() > 0)
+                reuse = {&kept->values, false, kept->same};
+        }
+    }
+    const auto views = views_of(ids, batch);
+    return compact ? expr::evaluate_rows(e, views, batch.size(), rows, batch.first_entry(), reuse)
+                   : expr::evaluate_columns(e, views, batch.size(), rows, batch.first_entry(), reuse);
 }
 
 // Element k of a result as T, range-checked for integer T.
@@ -292,7 +322,10 @@ io::Column ExprProducer::column_of(expr::ColumnResult&& r, std::size_t length) c
 void ExprProducer::produce(Batch& batch) const {
     if (!expr_)
         throw std::logic_error("ExprProducer " + name() + ": produce before declare");
-    batch.put(out_id_, column_of(evaluate(*expr_, ids_, batch), batch.size()));
+    batch.put(out_id_, column_of(evaluate(*this, *expr_, ids_, batch, batch.rows(), false), batch.size()));
+    // The evaluator's offsets start at 0, never decrease and end at the values' size: no check
+    // when a later step reads the product.
+    batch.offsets_known_valid(out_id_);
 }
 
 bool ExprProducer::produce_rows(const Batch& batch, std::span<const std::uint32_t> rows,
@@ -300,9 +333,7 @@ bool ExprProducer::produce_rows(const Batch& batch, std::span<const std::uint32_
     if (!expr_)
         throw std::logic_error("ExprProducer " + name() + ": produce before declare");
     out.clear();
-    out.push_back(
-        column_of(expr::evaluate_rows(*expr_, views_of(ids_, batch), batch.size(), rows, batch.first_entry()),
-                  rows.size()));
+    out.push_back(column_of(evaluate(*this, *expr_, ids_, batch, rows, true), rows.size()));
     return true;
 }
 
@@ -331,8 +362,7 @@ void ExprFilter::select(const Batch& batch, std::span<std::uint8_t> pass) const 
     // One value per selected row (not per event of the batch: after selective filters that would
     // be a batch-length result to zero and scatter into for a few rows).
     const auto rows = batch.rows();
-    const expr::ColumnResult r =
-        expr::evaluate_rows(*expr_, views_of(ids_, batch), batch.size(), rows, batch.first_entry());
+    const expr::ColumnResult r = evaluate(*this, *expr_, ids_, batch, rows, true);
     switch (r.type) {
     case expr::Type::boolean:
         for (std::size_t k = 0; k < rows.size(); ++k)

@@ -94,6 +94,18 @@ void Runner::Impl::analyse() {
         }
     }
 
+    // The steps a shift runs again keep values of the nominal's run for it (Batch::memo).
+    memo_steps.clear();
+    for (const auto& seq : sequences)
+        for (std::size_t i = 0; i < seq.nodes.size(); ++i) {
+            bool again = false;
+            for (std::size_t v = 1; v < seq.rerun.size(); ++v)
+                again = again || seq.rerun[v][i] != 0;
+            if (again && seq.nodes[i].kind != NodeKind::replacement &&
+                std::find(memo_steps.begin(), memo_steps.end(), seq.nodes[i].step) == memo_steps.end())
+                memo_steps.push_back(seq.nodes[i].step);
+        }
+
     // Flat slots of a batch's work.
     time_slots = result_slots = cut_slots = 0;
     for (auto& seq : sequences) {

@@ -147,6 +147,19 @@ void Batch::check_offsets(ProductId id) const {
     offsets_ok_[id] = 1;
 }
 
+std::shared_ptr<void>* Batch::Memos::slot(const void* owner) {
+    for (auto& [key, value] : slots) // a few steps per batch
+        if (key == owner)
+            return &value;
+    return nullptr;
+}
+
+void Batch::keep_memos(const std::vector<const void*>& owners) {
+    memos_ = std::make_shared<Memos>();
+    for (const void* owner : owners)
+        memos_->slots.emplace_back(owner, nullptr);
+}
+
 void Batch::narrow(std::span<const std::uint8_t> pass) {
     if (pass.size() != rows_.size())
         throw std::invalid_argument("Batch::narrow: one flag per selected row");

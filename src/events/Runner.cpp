@@ -189,6 +189,9 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
         }
     }
     work.read_seconds = thread_seconds() - t_read;
+    // Steps keep values for the shifts' runs of this batch (Batch::memo) when a shift runs again.
+    if (!memo_steps.empty())
+        input.keep_memos(memo_steps);
 
     // Runs `seq` in variant v on run.batch; `nominal` is the same sequence's nominal run (null for
     // the nominal itself), whose products and rows are shared where the step does not run again.

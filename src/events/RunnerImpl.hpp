@@ -119,6 +119,8 @@ struct Runner::Impl {
     std::vector<detail::BatchSpec> batches;
     std::int64_t total_events = 0;
     std::size_t time_slots = 0, result_slots = 0, cut_slots = 0;
+    /// The steps some shift runs again (analyse()): each batch keeps memos for them (Batch::memo).
+    std::vector<const void*> memo_steps;
 
     // After run(): merged in batch order.
     std::vector<std::unique_ptr<Result>> results;

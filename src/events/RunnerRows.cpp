@@ -349,12 +349,21 @@ void produce_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
                 throw std::invalid_argument(node.label + ": produce_rows gave " +
                                             std::to_string(compact.size()) + " columns for " +
                                             std::to_string(node.makes.size()) + " products");
-            for (std::size_t k = 0; k < node.makes.size(); ++k)
+            for (std::size_t k = 0; k < node.makes.size(); ++k) {
+                // splice_compact checks the compact column's offsets; with the nominal's checked
+                // too, the spliced column's are valid by construction (not checked again when read).
+                nominal.batch.check_offsets(node.makes[k]);
                 batch.put(node.makes[k], splice_compact(nominal.batch.get(node.makes[k]), compact[k], fresh));
+                batch.offsets_known_valid(node.makes[k]);
+            }
         } else {
             on_rows(batch, fresh, [&] { node.producer->produce(batch); });
-            for (const ProductId id : node.makes)
+            for (const ProductId id : node.makes) {
+                nominal.batch.check_offsets(id);
+                batch.check_offsets(id);
                 batch.put(id, splice_rows(nominal.batch.get(id), batch.get(id), fresh));
+                batch.offsets_known_valid(id);
+            }
         }
     }
     // Compared when a later step reads them (diff_of), on the rows computed: all selected ones, or
@@ -490,10 +499,12 @@ void mark_replacement(const Node& node, SeqRun& run, const SeqRun& nominal) {
         // Where more than 1/kComputeAllAbove of the rows hold objects, a step reading it computes
         // every row anyway: it differs everywhere, without a mask to build and read.
         const std::int64_t* o = product.offsets.data();
+        // Counted until the threshold is passed: usually after a few hundred rows, not the batch.
+        const std::size_t enough = rows.size() / kComputeAllAbove;
         std::size_t with_objects = 0;
-        for (const std::uint32_t r : rows)
-            with_objects += o[r + 1] != o[r];
-        if (kComputeAllAbove * with_objects > rows.size()) {
+        for (std::size_t k = 0; k < rows.size() && with_objects <= enough; ++k)
+            with_objects += o[rows[k] + 1] != o[rows[k]];
+        if (with_objects > enough) {
             differs_everywhere(run, node.replaced);
             differs_everywhere(run, node.makes.front());
             return;

@@ -65,9 +65,10 @@ io::Column splice_compact(const io::Column& nominal, const io::Column& compact,
                 const std::int64_t* oc = compact.offsets.data();
                 const std::int64_t* on = nominal.offsets.data();
                 const std::size_t events = nominal.offsets.size() - 1;
-                if (compact.offsets.back() > static_cast<std::int64_t>(vc.size()))
+                if (!offsets_valid(compact))
                     throw std::invalid_argument("events: product '" + nominal.name +
-                                                "' computed for a few rows has offsets beyond its values");
+                                                "' computed for a few rows has offsets that decrease or "
+                                                "end beyond its values");
                 bool same = true;
                 for (std::size_t k = 0; k < rows.size(); ++k)
                     same = same && oc[k + 1] - oc[k] == on[rows[k] + 1] - on[rows[k]];

@@ -14,9 +14,13 @@
 //   different lengths, an unreadable uint64) stops the columnar pass; evaluate_columns then
 //   runs the per-event evaluator over the rows, which raises the first error in event order with
 //   its exact message. The columnar pass may stop where the per-event one would not (it converts
-//   whole columns): then the per-event result stands, so results never differ.
+//   whole columns): then the per-event result stands, so results never differ;
+// - a costly call (a function other than sqrt and abs, with a float result) may be taken from a
+//   KeptValues (Kept.hpp): kept by an earlier evaluation of the same expression whose columns
+//   were the same for every slot the call's subtree reads — the same values, so the same bits.
 #include "ColumnEvaluator.hpp"
 #include "ColumnOps.hpp"
+#include "Kept.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -37,6 +41,15 @@ class Columnar {
              std::span<const ColumnView> columns)
         : nodes_(nodes), types_(types), slots_(slots), columns_(columns) {}
 
+    /// Keeps costly calls' values in `kept` (record) or takes them from it where every slot the
+    /// call reads is `same`.
+    void reuse(KeptValues::Impl* kept, bool record, std::span<const std::uint8_t> same) {
+        kept_ = kept;
+        record_ = record;
+        same_ = same;
+        unchanged_.assign(nodes_.size(), -1);
+    }
+
     Col eval(int id, const RowSet& rows) {
         const Node& n = nodes_[static_cast<std::size_t>(id)];
         const Type t = types_[static_cast<std::size_t>(id)];
@@ -56,8 +69,14 @@ class Columnar {
         case NodeKind::logical:
             return logical(n, rows);
         case NodeKind::call1:
+            if (costly(n, t))
+                return kept(id, rows, [&](const RowSet& r) { return call1(n, t, eval(n.args[0], r)); });
             return call1(n, t, eval(n.args[0], rows));
         case NodeKind::call2:
+            if (costly(n, t))
+                return kept(id, rows, [&](const RowSet& r) {
+                    return call2(n, t, eval(n.args[0], r), eval(n.args[1], r));
+                });
             return call2(n, t, eval(n.args[0], rows), eval(n.args[1], rows));
         case NodeKind::special:
             return n.special == Special::where ? where(n, t, rows) : reduce(n, t, rows);
@@ -69,6 +88,49 @@ class Columnar {
 
   private:
     Type type(int id) const { return types_[static_cast<std::size_t>(id)]; }
+
+    // A call worth keeping: libm's transcendental functions cost 10–20 ns a value, sqrt and abs
+    // (exactly rounded, vectorised) less than a copy of their result.
+    bool costly(const Node& n, Type t) const {
+        if (!kept_ || element_of(t) != Type::real)
+            return false;
+        return n.kind == NodeKind::call2 ||
+               (n.fn1->id != vecmath::Fn1::sqrt && n.fn1->id != vecmath::Fn1::abs);
+    }
+
+    // Whether every column node `id` reads is the recording's (constants and literals are).
+    bool unchanged(int id) {
+        auto& u = unchanged_[static_cast<std::size_t>(id)];
+        if (u < 0) {
+            const Node& n = node(id);
+            bool same = true;
+            if (n.kind == NodeKind::name) {
+                const int slot = slots_[static_cast<std::size_t>(id)];
+                same = slot < 0 || (static_cast<std::size_t>(slot) < same_.size() &&
+                                    same_[static_cast<std::size_t>(slot)] != 0);
+            }
+            for (const int a : n.args)
+                same = same && unchanged(a);
+            u = same ? 1 : 0;
+        }
+        return u == 1;
+    }
+
+    // A costly call: computed and kept (recording), or taken from what was kept where its
+    // columns are the recording's, computed on the rows the recording lacks.
+    template <class F>
+    Col kept(int id, const RowSet& rows, F&& compute) {
+        if (record_) {
+            Col c = compute(rows);
+            kept_->keep(id, rows, c);
+            return c;
+        }
+        const KeptValues::Impl::Entry* e = kept_->find(id);
+        if (!e || !unchanged(id))
+            return compute(rows);
+        return from_kept(*e, rows, compute);
+    }
+
     const Node& node(int id) const { return nodes_[static_cast<std::size_t>(id)]; }
     // The input column of a name node, or nullptr (a constant, or not a name).
     const ColumnView* column_of(int id) const {
@@ -513,13 +575,17 @@ class Columnar {
     const std::vector<int>& slots_;
     std::span<const ColumnView> columns_;
     std::vector<std::uint32_t> counts_; ///< true_counts' buffer
+    KeptValues::Impl* kept_ = nullptr;  ///< costly calls' values (reuse)
+    bool record_ = false;
+    std::span<const std::uint8_t> same_;
+    std::vector<signed char> unchanged_; ///< by node: -1 unknown, 0/1 (unchanged)
 };
 
 } // namespace
 
 bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnView> columns,
                                std::size_t events, std::span<const std::uint32_t> rows, ColumnResult& out,
-                               bool compact) {
+                               bool compact, const Reuse& reuse) {
     out = empty_result(expr, compact ? rows.size() : events);
     if (rows.empty())
         return true;
@@ -540,6 +606,12 @@ bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnVie
     Col c;
     try {
         Columnar run(expr.nodes_, expr.types_, expr.slots_, columns);
+        if (KeptValues::Impl* kept = reuse.kept ? reuse.kept->impl_.get() : nullptr) {
+            if (reuse.record)
+                kept->start(expr);
+            if (reuse.record || kept->expr == &expr) // values of another expression: not used
+                run.reuse(kept, reuse.record, reuse.same);
+        }
         c = run.eval(expr.root_, RowSet(rows.data(), rows.size()));
     } catch (const Fail&) {
         return false;

@@ -21,8 +21,10 @@ class ColumnEvaluator {
     /// Node by node over whole columns into `out`; false where a row raised an error (the caller
     /// then runs per_event, which raises the first error in event order with its message).
     /// `compact`: a scalar result with one value per row of `rows` (evaluate_rows), not per event.
+    /// `reuse`: costly subexpressions kept or taken (KeptValues; Kept.cpp).
     static bool columnar(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
-                         std::span<const std::uint32_t> rows, ColumnResult& out, bool compact = false);
+                         std::span<const std::uint32_t> rows, ColumnResult& out, bool compact = false,
+                         const Reuse& reuse = {});
     /// `e` with " (event N)" appended, naming the expression when `e` did not.
     static InputError at_event(const Expression& expr, const InputError& e, std::int64_t event);
 };

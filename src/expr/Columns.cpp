@@ -200,10 +200,11 @@ std::vector<std::uint32_t> passing_rows(const ColumnResult& result, std::span<co
 }
 
 ColumnResult evaluate_rows(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
-                           std::span<const std::uint32_t> rows, std::int64_t first_entry) {
+                           std::span<const std::uint32_t> rows, std::int64_t first_entry,
+                           const Reuse& reuse) {
     ColumnEvaluator::check(expr, columns, events, rows);
     ColumnResult out;
-    if (ColumnEvaluator::columnar(expr, columns, events, rows, out, true))
+    if (ColumnEvaluator::columnar(expr, columns, events, rows, out, true, reuse))
         return out;
     // a row failed: the per-event path raises the first error in event order, with its message
     ++fallbacks;
@@ -237,6 +238,11 @@ ColumnResult evaluate_rows(const Expression& expr, std::span<const ColumnView> c
     return out;
 }
 
+ColumnResult evaluate_rows(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
+                           std::span<const std::uint32_t> rows, std::int64_t first_entry) {
+    return evaluate_rows(expr, columns, events, rows, first_entry, Reuse{});
+}
+
 ColumnResult evaluate_columns_per_event(const Expression& expr, std::span<const ColumnView> columns,
                                         std::size_t events, std::span<const std::uint32_t> rows,
                                         std::int64_t first_entry) {
@@ -245,14 +251,20 @@ ColumnResult evaluate_columns_per_event(const Expression& expr, std::span<const 
 }
 
 ColumnResult evaluate_columns(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
-                              std::span<const std::uint32_t> rows, std::int64_t first_entry) {
+                              std::span<const std::uint32_t> rows, std::int64_t first_entry,
+                              const Reuse& reuse) {
     ColumnEvaluator::check(expr, columns, events, rows);
     ColumnResult out;
-    if (ColumnEvaluator::columnar(expr, columns, events, rows, out))
+    if (ColumnEvaluator::columnar(expr, columns, events, rows, out, false, reuse))
         return out;
     // a row failed: the per-event path raises the first error in event order, with its message
     ++fallbacks;
     return ColumnEvaluator::per_event(expr, columns, events, rows, first_entry);
+}
+
+ColumnResult evaluate_columns(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
+                              std::span<const std::uint32_t> rows, std::int64_t first_entry) {
+    return evaluate_columns(expr, columns, events, rows, first_entry, Reuse{});
 }
 
 } // namespace hepkit::expr

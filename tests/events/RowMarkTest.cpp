@@ -102,6 +102,22 @@ TEST(EventsBatch, OffsetsCheckedOnceAndBadOnesNamed) {
     EXPECT_THROW(other.check_offsets(bad), std::invalid_argument);
 }
 
+TEST(EventsBatch, MemosAreSharedByTheCopiesOfABatchForTheOwnersKept) {
+    events::Schema schema;
+    events::Batch batch(schema, 0, 3);
+    int step = 0, other = 0;
+    EXPECT_EQ(batch.memo<int>(&step), nullptr); // keeps nothing until the runner says so
+    batch.keep_memos({&step});
+    int* kept = batch.memo<int>(&step);
+    ASSERT_NE(kept, nullptr);
+    *kept = 42;
+    const events::Batch nominal = batch, shifted = batch; // the variants' copies
+    ASSERT_NE(shifted.memo<int>(&step), nullptr);
+    EXPECT_EQ(*shifted.memo<int>(&step), 42);
+    EXPECT_EQ(nominal.memo<int>(&step), kept);
+    EXPECT_EQ(shifted.memo<int>(&other), nullptr); // a step no shift runs again keeps nothing
+}
+
 // The check is two OR-reductions (Products.cpp): every kind of bad offsets, at every position of
 // a batch long enough for the vectorised loop, against the plain rule.
 TEST(EventsBatch, OffsetsCheckFindsEveryBadLayout) {

@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hepkit::events {
@@ -105,17 +106,40 @@ class Batch {
     /// by construction (slices of an input column whose offsets were checked whole).
     void offsets_known_valid(ProductId id) const { offsets_ok_.at(id) = 1; }
 
+    /// What a step keeps between its runs over this block of events — the nominal's run and each
+    /// shift's share it, through the copies of the batch (expression steps keep their costly
+    /// subexpressions for the shifts, expr::KeptValues): the object of type T that `owner` (the
+    /// step) keeps, made on first use; nullptr when the run keeps nothing (a run without shifts).
+    /// One type per owner. Like every use of a Batch, one thread at a time.
+    template <class T>
+    T* memo(const void* owner) const {
+        std::shared_ptr<void>* slot = memos_ ? memos_->slot(owner) : nullptr;
+        if (!slot)
+            return nullptr;
+        if (!*slot)
+            *slot = std::make_shared<T>();
+        return static_cast<T*>(slot->get());
+    }
+    /// From now on this batch and its copies keep memos for `owners` (the runner: the steps that a
+    /// shift runs again); memo() of any other owner is nullptr.
+    void keep_memos(const std::vector<const void*>& owners);
+
     /// Keeps only the selected rows whose pass flag is set: pass[k] belongs to rows()[k].
     void narrow(std::span<const std::uint8_t> pass);
     void set_rows(std::vector<std::uint32_t> rows) { rows_ = std::move(rows); }
 
   private:
+    struct Memos {
+        std::vector<std::pair<const void*, std::shared_ptr<void>>> slots;
+        std::shared_ptr<void>* slot(const void* owner);
+    };
     const Schema* schema_;
     std::int64_t first_entry_;
     std::size_t events_;
     std::vector<std::uint32_t> rows_;
     std::vector<std::shared_ptr<const io::Column>> columns_; ///< by ProductId
     mutable std::vector<std::uint8_t> offsets_ok_;           ///< by ProductId: check_offsets passed
+    std::shared_ptr<Memos> memos_;                           ///< shared by the batch's copies
 };
 
 } // namespace hepkit::events

@@ -26,6 +26,7 @@
 #include "hepkit/expr/Value.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -57,6 +58,43 @@ struct ColumnResult {
     double real_at(std::size_t k) const;
 };
 
+/// Values of costly subexpressions kept from one evaluation of an expression for later ones over
+/// partly the same columns: calls of a function other than sqrt and abs (cos, sin, exp, sinh,
+/// cosh, log, atan2, ...) with a float result. A systematic shift that scales Muon_pt evaluates
+/// `sum(Muon_pt * cos(Muon_phi))` again; cos(Muon_phi) is then the nominal's wherever Muon_phi is
+/// the same column (docs/events.md, "Subexpressions kept for the shifts"). Exact: a
+/// subexpression's value in a row depends only on that row's values of the columns it reads, and
+/// the same libm function of the same bits gives the same bits; rows the recording did not
+/// evaluate are computed. Holds copies (no borrowed column); one thread at a time.
+class KeptValues {
+  public:
+    KeptValues();
+    ~KeptValues();
+    KeptValues(KeptValues&&) noexcept;
+    KeptValues& operator=(KeptValues&&) noexcept;
+    KeptValues(const KeptValues&) = delete;
+    KeptValues& operator=(const KeptValues&) = delete;
+    /// How many subexpressions' values are kept.
+    std::size_t size() const;
+    struct Impl; ///< internal to hepkit::expr (src/expr/Kept.hpp)
+
+  private:
+    friend class ColumnEvaluator;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// How one evaluation uses a KeptValues (the last argument of evaluate_columns and evaluate_rows).
+struct Reuse {
+    KeptValues* kept = nullptr; ///< null: nothing kept, nothing reused
+    /// true: this evaluation keeps its costly subexpressions' values in `kept` (what was kept
+    /// before is dropped); false: it takes them from `kept` where every column they read is `same`.
+    bool record = false;
+    /// By slot: nonzero where the column is the one the recording read, with the same values
+    /// and lengths in every row of the same events (the caller's promise: hepkit::events passes
+    /// the identity of a batch's shared column). Values kept for another expression are ignored.
+    std::span<const std::uint8_t> same;
+};
+
 /// Evaluates `expr` (parsed against Bindings whose slots match `columns`: columns[s] is the
 /// column of slot s, a jagged one exactly for array-typed slots, with the slot's element type;
 /// only the slots of expr.slots_used() are read, the others may be empty) over `rows`
@@ -67,6 +105,10 @@ struct ColumnResult {
 /// types or lengths, or rows out of order.
 ColumnResult evaluate_columns(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
                               std::span<const std::uint32_t> rows, std::int64_t first_entry = 0);
+/// The same, keeping or taking costly subexpressions' values (Reuse).
+ColumnResult evaluate_columns(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
+                              std::span<const std::uint32_t> rows, std::int64_t first_entry,
+                              const Reuse& reuse);
 
 /// The same values, compacted: element k (an array type: array k, offsets from 0) is the value at
 /// rows[k] (result.events is rows.size()). What a filter needs, and a producer that computes a
@@ -74,6 +116,9 @@ ColumnResult evaluate_columns(const Expression& expr, std::span<const ColumnView
 /// into when few rows are left. Throws what evaluate_columns throws.
 ColumnResult evaluate_rows(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
                            std::span<const std::uint32_t> rows, std::int64_t first_entry = 0);
+/// The same, keeping or taking costly subexpressions' values (Reuse).
+ColumnResult evaluate_rows(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
+                           std::span<const std::uint32_t> rows, std::int64_t first_entry, const Reuse& reuse);
 
 /// The same result through Expression::evaluate on every row (Bindings filled from the columns):
 /// the reference evaluate_columns is tested against, and the baseline of its benchmark.
