@@ -206,7 +206,14 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
     const auto selected = run.batch.rows();
     // A product that differs in every selected row decides alone: the others need no comparison.
     auto every_row = [&] { return std::vector<std::uint32_t>(selected.begin(), selected.end()); };
-    auto read_by_cuts = [&](std::size_t k) { return k < node.thresholds.size() && node.thresholds[k]; };
+    // A filter over few rows (after selective filters) decides them all: its cuts cost what a
+    // comparison of its values costs, and the rows it keeps are the same either way. (A producer's
+    // cuts spare more: the rows where no cut flips keep the nominal's values, so the steps after it
+    // compute fewer rows; a filter over the whole batch spares its own evaluation on most rows.)
+    const bool cuts_pay = node.kind != NodeKind::filter || 4 * selected.size() >= run.batch.size();
+    auto read_by_cuts = [&](std::size_t k) {
+        return cuts_pay && k < node.thresholds.size() && node.thresholds[k];
+    };
     for (std::size_t k = 0; k < node.reads.size(); ++k) {
         const ProductId id = node.reads[k];
         if (id >= run.dense.size())
