@@ -55,19 +55,11 @@ const std::vector<std::string>& feature_names() {
 
 std::vector<double> scenario_features(const sim::GridScenario& s) {
     const sim::Platform& p = *s.platform;
-    const auto& jobs = s.workload.jobs;
-    double cores = 0, flops = 0, in = 0, out = 0, first = 0, last = 0;
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        const auto& j = jobs[i];
-        cores += j.cores;
-        flops += j.flops;
-        out += j.output_size;
-        for (const auto f : j.inputs)
-            in += s.workload.files[f].size;
-        first = i == 0 ? j.submit : std::min(first, j.submit);
-        last = i == 0 ? j.submit : std::max(last, j.submit);
-    }
-    const double n = static_cast<double>(jobs.size());
+    // The workload's totals as build_workload kept them (no walk over 10^4 jobs per prediction).
+    const sim::WorkloadTotals t = sim::totals_of(s.workload);
+    const double cores = t.cores, flops = t.flops, in = t.input_bytes, out = t.output_bytes,
+                 first = t.first_submit, last = t.last_submit;
+    const double n = static_cast<double>(t.jobs);
     std::vector<sim::HostIndex> workers, storages, caches;
     double worker_cores = 0, rate = 0, storage_bw = 0, cache_bw = 0, cache_disk = 0;
     std::vector<sim::ZoneIndex> sites;

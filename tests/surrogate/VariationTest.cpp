@@ -191,10 +191,24 @@ TEST(SurrogateFeatures, TheBaseScenarioByHand) {
     // the XCache's NIC is the storage's (100 Gbps, 20 us): the same routes' figures
     EXPECT_DOUBLE_EQ(at("cache_route_bw_mean"), at("route_bw_mean"));
     EXPECT_DOUBLE_EQ(at("cache_route_latency_mean"), at("route_latency_mean"));
-    double flops = 0;
-    for (const auto& j : s.workload.jobs)
+    double flops = 0, in = 0;
+    for (const auto& j : s.workload.jobs) {
         flops += j.flops;
+        for (const auto file : j.inputs)
+            in += s.workload.files[file].size;
+    }
     EXPECT_DOUBLE_EQ(at("flops_total"), flops);
+    EXPECT_DOUBLE_EQ(at("input_bytes_total"), in);
+    // the workload's totals are kept when its jobs are built (the features walk no jobs): the sums
+    // over the jobs, and a scenario without them (its jobs changed afterwards) gives the same
+    ASSERT_TRUE(s.workload.totals.has_value());
+    EXPECT_DOUBLE_EQ(s.workload.totals->flops, flops);
+    EXPECT_EQ(s.workload.totals->jobs, s.workload.jobs.size());
+    sim::GridScenario walked = s;
+    walked.workload.totals.reset();
+    EXPECT_EQ(hepkit::surrogate::scenario_features(walked), f);
+    walked.workload.jobs.pop_back();
+    EXPECT_EQ(hepkit::surrogate::scenario_features(walked)[0], 119); // "jobs"
 }
 
 } // namespace

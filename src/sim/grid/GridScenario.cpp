@@ -322,6 +322,7 @@ WorkloadSet build_workload(const Platform& platform, const WorkloadSources& sour
     if (set.jobs.empty())
         throw InputError(sources.workloads.empty() ? "" : sources.workloads.front().second, 0, "",
                          "the workload has no job");
+    set.totals = sum_jobs(set);
     return set;
 }
 

@@ -7,6 +7,7 @@
 #include "hepkit/sim/workload/GpuRequest.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,10 +40,31 @@ struct JobSpec {
     GpuRequest gpu;   ///< GPUs used after the CPU part (docs/models.md §9)
 };
 
+/// Sums over a workload's jobs: what readers that need only totals (the surrogate's features)
+/// take without a walk over 10^4 jobs.
+struct WorkloadTotals {
+    std::size_t jobs = 0;
+    double cores = 0;        ///< requested cores, summed
+    double flops = 0;        ///< CPU work, summed
+    double input_bytes = 0;  ///< the sizes of every job's input files, summed (a file read by two jobs twice)
+    double output_bytes = 0; ///< summed
+    double first_submit = 0; ///< s (0 without jobs)
+    double last_submit = 0;  ///< s
+};
+
 /// Everything a grid workload defines: files, their datasets and replicas (the catalogue, sim/data),
 /// and the jobs that read them.
 struct WorkloadSet : FileCatalog {
     std::vector<JobSpec> jobs;
+    /// The jobs' totals, set by build_workload when it made the jobs (a grid scenario's one way to
+    /// make them). Code that changes `jobs` or the files' sizes afterwards resets it: then
+    /// totals_of() walks the jobs.
+    std::optional<WorkloadTotals> totals;
 };
+
+/// The kept totals, or the sums over the jobs when none are kept.
+WorkloadTotals totals_of(const WorkloadSet& set);
+/// The sums over the jobs (one walk over them and their inputs).
+WorkloadTotals sum_jobs(const WorkloadSet& set);
 
 } // namespace hepkit::sim
