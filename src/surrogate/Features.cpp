@@ -14,6 +14,8 @@ using detail::has_role;
 
 namespace {
 
+constexpr std::size_t kClusters = 4; // the largest clusters that get features of their own
+
 double median(std::vector<double> v) {
     if (v.empty())
         return 0;
@@ -49,7 +51,30 @@ const std::vector<std::string>& feature_names() {
                                                 "route_bw_per_core_mean",
                                                 "route_bw_per_core_min",
                                                 "cache_route_bw_mean",
-                                                "cache_route_latency_mean"};
+                                                "cache_route_latency_mean",
+                                                "cluster1_cores",
+                                                "cluster1_core_speed",
+                                                "cluster1_bw_per_core",
+                                                "cluster1_latency",
+                                                "cluster2_cores",
+                                                "cluster2_core_speed",
+                                                "cluster2_bw_per_core",
+                                                "cluster2_latency",
+                                                "cluster3_cores",
+                                                "cluster3_core_speed",
+                                                "cluster3_bw_per_core",
+                                                "cluster3_latency",
+                                                "cluster4_cores",
+                                                "cluster4_core_speed",
+                                                "cluster4_bw_per_core",
+                                                "cluster4_latency",
+                                                "fill_cores",
+                                                "fill_core_speed",
+                                                "fill_bw_per_core",
+                                                "fill_latency",
+                                                "compute_estimate_s",
+                                                "transfer_estimate_s",
+                                                "work_estimate_s"};
     return names;
 }
 
@@ -133,6 +158,7 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
     }
     double share_sum = 0, share_cores = 0, share_min = 0;
     bool first_worker = true;
+    std::vector<double> share_of(workers.size(), 0.0);
     for (std::size_t k = 0; k < workers.size(); ++k) {
         if (routes[k].empty())
             continue;
@@ -147,12 +173,90 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
             share += least;
         }
         share /= static_cast<double>(routes[k].size());
+        share_of[k] = share;
         const double c = p.host(workers[k]).cores;
         share_sum += c * share;
         share_cores += c;
         share_min = first_worker ? share : std::min(share_min, share);
         first_worker = false;
     }
+    // The worker clusters (the workers of one zone: a site's hosts, a SimGrid <cluster>), largest
+    // first: totals and means hide how a dispatcher spreads jobs over clusters of very different
+    // speeds and links (docs/surrogate.md, "Features per cluster"). Per cluster its cores, the
+    // core-weighted mean core speed, bandwidth per core when all read (the shares above) and
+    // latency to storage; the four largest, zeros where a platform has fewer.
+    struct Cluster {
+        sim::ZoneIndex zone{};
+        double cores = 0, rate = 0, share = 0, latency = 0;
+    };
+    std::vector<Cluster> clusters;
+    for (std::size_t k = 0; k < workers.size(); ++k) {
+        const auto& spec = p.host(workers[k]);
+        const sim::ZoneIndex z = p.host_zone(workers[k]);
+        auto it =
+            std::find_if(clusters.begin(), clusters.end(), [&](const Cluster& c) { return c.zone == z; });
+        if (it == clusters.end()) {
+            clusters.push_back({z});
+            it = clusters.end() - 1;
+        }
+        const double c = spec.cores;
+        it->cores += c;
+        it->rate += c * spec.speed;
+        it->share += c * share_of[k];
+        it->latency += c * detail::facts_of(p, routes[k]).latency;
+    }
+    std::stable_sort(clusters.begin(), clusters.end(), [](const Cluster& a, const Cluster& b) {
+        return a.cores != b.cores ? a.cores > b.cores : a.rate > b.rate;
+    });
+    std::vector<double> per_cluster(4 * kClusters, 0.0);
+    for (std::size_t i = 0; i < std::min(clusters.size(), kClusters); ++i) {
+        const Cluster& c = clusters[i];
+        per_cluster[4 * i] = c.cores;
+        per_cluster[4 * i + 1] = c.cores > 0 ? c.rate / c.cores : 0;
+        per_cluster[4 * i + 2] = c.cores > 0 ? c.share / c.cores : 0;
+        per_cluster[4 * i + 3] = c.cores > 0 ? c.latency / c.cores : 0;
+    }
+    // Where the jobs run (the dispatcher's policy, docs/models.md §8): `dcsim` takes the first
+    // worker in name order with free cores, so a burst of jobs fills the workers in name order;
+    // `data-locality` tries the sites holding the input first — here the sites of the storage and
+    // cache hosts — then the least-loaded site; the other policies spread the jobs over every
+    // worker. The cores all the jobs at once would take (jobs × mean cores, at most every core):
+    // filled in that order where the policy has one, the rest spread in proportion to the cores;
+    // their number and core-weighted mean speed, bandwidth per core and latency to storage.
+    const sim::DispatchPolicy policy = s.options.dispatcher.policy;
+    std::vector<std::size_t> ordered, spread;
+    for (std::size_t k = 0; k < workers.size(); ++k) {
+        bool first = policy == sim::DispatchPolicy::dcsim;
+        if (policy == sim::DispatchPolicy::data_locality)
+            for (const auto& holders : {storages, caches})
+                for (const auto h : holders)
+                    first = first || p.host_zone(h) == p.host_zone(workers[k]);
+        (first ? ordered : spread).push_back(k);
+    }
+    if (policy == sim::DispatchPolicy::dcsim)
+        std::stable_sort(ordered.begin(), ordered.end(), [&](std::size_t a, std::size_t b) {
+            return p.host(workers[a]).id < p.host(workers[b]).id;
+        });
+    double fill_cores = 0, fill_rate = 0, fill_share = 0, fill_lat = 0;
+    const double demand = std::min(cores, worker_cores);
+    const auto take = [&](std::size_t k, double c) {
+        fill_cores += c;
+        fill_rate += c * p.host(workers[k]).speed;
+        fill_share += c * share_of[k];
+        fill_lat += c * detail::facts_of(p, routes[k]).latency;
+    };
+    for (const std::size_t k : ordered)
+        take(k, std::max(0.0, std::min(static_cast<double>(p.host(workers[k]).cores), demand - fill_cores)));
+    double spread_cores = 0;
+    for (const std::size_t k : spread)
+        spread_cores += p.host(workers[k]).cores;
+    const double rest = std::max(0.0, demand - fill_cores);
+    for (const std::size_t k : spread)
+        if (spread_cores > 0)
+            take(k, rest * p.host(workers[k]).cores / spread_cores);
+    const std::vector<double> filled{fill_cores, fill_cores > 0 ? fill_rate / fill_cores : 0,
+                                     fill_cores > 0 ? fill_share / fill_cores : 0,
+                                     fill_cores > 0 ? fill_lat / fill_cores : 0};
     std::vector<double> bws, lats;
     for (sim::LinkIndex l = 0; l < p.link_count(); ++l) {
         if (p.link(l).id == "__loopback__")
@@ -160,31 +264,51 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
         bws.push_back(p.link(l).bandwidth);
         lats.push_back(p.link(l).latency);
     }
-    return {n,
-            n > 0 ? cores / n : 0,
-            flops,
-            n > 0 ? flops / n : 0,
-            in,
-            out,
-            last - first,
-            static_cast<double>(workers.size()),
-            worker_cores,
-            rate,
-            worker_cores > 0 ? rate / worker_cores : 0,
-            static_cast<double>(sites.size()),
-            storage_bw,
-            cache_bw,
-            cache_bytes,
-            route_bw,
-            route_lat,
-            median(bws),
-            bws.empty() ? 0 : *std::min_element(bws.begin(), bws.end()),
-            lats.empty() ? 0 : *std::max_element(lats.begin(), lats.end()),
-            s.options.cache.hitrate,
-            share_cores > 0 ? share_sum / share_cores : 0,
-            share_min,
-            cache_bw_route,
-            cache_lat_route};
+    std::vector<double> f{n,
+                          n > 0 ? cores / n : 0,
+                          flops,
+                          n > 0 ? flops / n : 0,
+                          in,
+                          out,
+                          last - first,
+                          static_cast<double>(workers.size()),
+                          worker_cores,
+                          rate,
+                          worker_cores > 0 ? rate / worker_cores : 0,
+                          static_cast<double>(sites.size()),
+                          storage_bw,
+                          cache_bw,
+                          cache_bytes,
+                          route_bw,
+                          route_lat,
+                          median(bws),
+                          bws.empty() ? 0 : *std::min_element(bws.begin(), bws.end()),
+                          lats.empty() ? 0 : *std::max_element(lats.begin(), lats.end()),
+                          s.options.cache.hitrate,
+                          share_cores > 0 ? share_sum / share_cores : 0,
+                          share_min,
+                          cache_bw_route,
+                          cache_lat_route};
+    f.insert(f.end(), per_cluster.begin(), per_cluster.end());
+    f.insert(f.end(), filled.begin(), filled.end());
+    // Times in the targets' units from the numbers above, so that a target proportional to one of
+    // them stays so outside the training range (the networks extrapolate linearly in the
+    // logarithms): a job's work at the filled cores' speed; its input with every filled core
+    // reading at once — misses from the storage, hits from the cache, each at the least of the
+    // route's share per core and the disks' read bandwidth over the filled cores; all the work
+    // spread over every core.
+    const double per_job_in = n > 0 ? in / n : 0;
+    const double h = std::clamp(s.options.cache.hitrate, 0.0, 1.0);
+    const auto per_core = [&](double disk_bw) {
+        const double disk = filled[0] > 0 ? disk_bw / filled[0] : 0;
+        return filled[2] > 0 && disk > 0 ? std::min(filled[2], disk) : std::max(filled[2], disk);
+    };
+    const double miss_bw = per_core(storage_bw), hit_bw = caches.empty() ? miss_bw : per_core(cache_bw);
+    const double read_s = (miss_bw > 0 ? (1 - h) / miss_bw : 0) + (hit_bw > 0 ? h / hit_bw : 0);
+    f.push_back(filled[1] > 0 ? (n > 0 ? flops / n : 0) / filled[1] : 0);
+    f.push_back(per_job_in * read_s);
+    f.push_back(rate > 0 ? flops / rate : 0);
+    return f;
 }
 
 } // namespace hepkit::surrogate

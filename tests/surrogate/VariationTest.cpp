@@ -191,6 +191,38 @@ TEST(SurrogateFeatures, TheBaseScenarioByHand) {
     // the XCache's NIC is the storage's (100 Gbps, 20 us): the same routes' figures
     EXPECT_DOUBLE_EQ(at("cache_route_bw_mean"), at("route_bw_mean"));
     EXPECT_DOUBLE_EQ(at("cache_route_latency_mean"), at("route_latency_mean"));
+    // per cluster, largest first: the Tier-2 cluster (256 cores at 8 Gf, its 10 Gbps share and the
+    // WAN's latency), the Tier-1 workers (128 cores at 10 Gf); no third or fourth
+    EXPECT_EQ(at("cluster1_cores"), 256);
+    EXPECT_DOUBLE_EQ(at("cluster1_core_speed"), 8e9);
+    EXPECT_NEAR(at("cluster1_bw_per_core"), 2.5e9 / 256, 1e-3);
+    EXPECT_NEAR(at("cluster1_latency"), 50e-6 + 10e-3 + 20e-6, 1e-12);
+    EXPECT_EQ(at("cluster2_cores"), 128);
+    EXPECT_DOUBLE_EQ(at("cluster2_core_speed"), 10e9);
+    EXPECT_NEAR(at("cluster2_bw_per_core"), 12.5e9 / 384, 1e-3);
+    EXPECT_NEAR(at("cluster2_latency"), 40e-6, 1e-12);
+    for (const char* absent :
+         {"cluster3_cores", "cluster3_core_speed", "cluster4_bw_per_core", "cluster4_latency"})
+        EXPECT_EQ(at(absent), 0) << absent;
+    // the data-locality dispatcher fills the site of the storage and the cache first (the Tier-1's
+    // 128 cores), then the least loaded (the Tier-2 cluster)
+    const double demand = std::min(at("jobs") * at("job_cores_mean"), 384.0);
+    const double t1 = std::min(demand, 128.0), t2 = demand - t1;
+    EXPECT_DOUBLE_EQ(at("fill_cores"), demand);
+    EXPECT_DOUBLE_EQ(at("fill_core_speed"), (t1 * 10e9 + t2 * 8e9) / demand);
+    EXPECT_NEAR(at("fill_bw_per_core"), (t1 * 12.5e9 / 384 + t2 * 2.5e9 / 256) / demand, 1e-3);
+    EXPECT_NEAR(at("fill_latency"), (t1 * 40e-6 + t2 * (50e-6 + 10e-3 + 20e-6)) / demand, 1e-12);
+    {
+        // dcsim fills in name order (t1-wn1, t1-wn2 come first here too); round-robin spreads
+        // over every worker in proportion to its cores
+        const std::size_t speed = static_cast<std::size_t>(
+            std::find(names.begin(), names.end(), "fill_core_speed") - names.begin());
+        sim::GridScenario other = s;
+        other.options.dispatcher.policy = sim::DispatchPolicy::dcsim;
+        EXPECT_DOUBLE_EQ(hepkit::surrogate::scenario_features(other)[speed], at("fill_core_speed"));
+        other.options.dispatcher.policy = sim::DispatchPolicy::round_robin;
+        EXPECT_DOUBLE_EQ(hepkit::surrogate::scenario_features(other)[speed], at("core_speed_mean"));
+    }
     double flops = 0, in = 0;
     for (const auto& j : s.workload.jobs) {
         flops += j.flops;
