@@ -74,7 +74,8 @@ const std::vector<std::string>& feature_names() {
                                                 "fill_latency",
                                                 "compute_estimate_s",
                                                 "transfer_estimate_s",
-                                                "work_estimate_s"};
+                                                "work_estimate_s",
+                                                "transfer_alone_s"};
     return names;
 }
 
@@ -308,6 +309,15 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
     f.push_back(filled[1] > 0 ? (n > 0 ? flops / n : 0) / filled[1] : 0);
     f.push_back(per_job_in * read_s);
     f.push_back(rate > 0 ? flops / rate : 0);
+    // ... and its input read alone (the route's bottleneck and the disk, no other reader): a
+    // streaming job that computes longer than it reads is not slowed by the others' reads.
+    const auto alone = [](double route, double disk) {
+        return route > 0 && disk > 0 ? std::min(route, disk) : std::max(route, disk);
+    };
+    const double miss_alone = alone(route_bw, storage_bw),
+                 hit_alone = caches.empty() ? miss_alone : alone(cache_bw_route, cache_bw);
+    f.push_back(per_job_in *
+                ((miss_alone > 0 ? (1 - h) / miss_alone : 0) + (hit_alone > 0 ? h / hit_alone : 0)));
     return f;
 }
 
