@@ -607,9 +607,11 @@ bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnVie
     try {
         Columnar run(expr.nodes_, expr.types_, expr.slots_, columns);
         if (KeptValues::Impl* kept = reuse.kept ? reuse.kept->impl_.get() : nullptr) {
+            // Tied to the expression's serial, not its address: a later expression built where
+            // a destroyed one was must not take its values.
             if (reuse.record)
-                kept->start(expr);
-            if (reuse.record || kept->expr == &expr) // values of another expression: not used
+                kept->start(expr.serial_);
+            if (expr.serial_ != 0 && (reuse.record || kept->expr == expr.serial_))
                 run.reuse(kept, reuse.record, reuse.same);
         }
         c = run.eval(expr.root_, RowSet(rows.data(), rows.size()));

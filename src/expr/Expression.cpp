@@ -3,6 +3,7 @@
 
 #include "hepkit/expr/Parser.hpp"
 
+#include <atomic>
 #include <fmt/format.h>
 
 namespace hepkit::expr {
@@ -24,7 +25,9 @@ std::string known_names(const Bindings& b) {
 
 Expression Expression::parse(const std::string& text, const Bindings& names, const std::string& origin,
                              int line) {
+    static std::atomic<std::uint64_t> parsed{0};
     Expression e;
+    e.serial_ = ++parsed;
     e.origin_ = Origin{origin, line > 0 ? line : 1, text, true};
     if (origin.empty())
         e.origin_.first_line = 0;

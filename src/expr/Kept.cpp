@@ -14,8 +14,8 @@ std::size_t KeptValues::size() const {
     return impl_ ? impl_->entries.size() : 0;
 }
 
-void KeptValues::Impl::start(const Expression& e) {
-    expr = &e;
+void KeptValues::Impl::start(std::uint64_t e) {
+    expr = e;
     entries.clear();
 }
 

@@ -19,11 +19,11 @@ struct KeptValues::Impl {
         std::vector<std::int64_t> off; ///< jagged: rows+1 offsets from 0
         std::vector<double> values;
     };
-    const Expression* expr = nullptr; ///< whose node ids the entries name
-    std::vector<Entry> entries;       ///< few: one per costly call of the expression
+    std::uint64_t expr = 0;     ///< the serial of the expression whose node ids the entries name
+    std::vector<Entry> entries; ///< few: one per costly call of the expression
 
-    /// Starts a recording of `e`: what was kept is dropped.
-    void start(const Expression& e);
+    /// Starts a recording of the expression with serial `e`: what was kept is dropped.
+    void start(std::uint64_t e);
     const Entry* find(int node) const;
     /// Keeps float column `c` (flat or jagged) as node `node`'s values over `rows`, unless the
     /// node already has values (a node evaluated twice keeps its first rows).

@@ -719,9 +719,18 @@ TEST(ExprColumnsCrossCheck, KeptSubexpressionsGiveTheSameResults) {
     EXPECT_NE(difference(evaluate_columns(e, s.views, s.events, all),
                          evaluate_columns(e, s.views, s.events, all, 0, Reuse{&kept, false, lie})),
               "");
-    // and values kept for another expression are not
+    // and values kept for another expression are not — also one parsed where the recorded one was
+    // (the same address, the same node ids)
     const Expression other = Expression::parse("sum(cos(Mu_pt))", b.schema);
     EXPECT_EQ(difference(evaluate_columns(other, s.views, s.events, all),
                          evaluate_columns(other, s.views, s.events, all, 0, Reuse{&kept, false, lie})),
               "");
+    std::optional<Expression> in_place = Expression::parse("sum(cos(Mu_pt))", b.schema);
+    KeptValues kept_here;
+    evaluate_columns(*in_place, b.views, b.events, all, 0, Reuse{&kept_here, true, {}});
+    in_place = Expression::parse("sum(sin(Mu_pt))", b.schema);
+    EXPECT_EQ(
+        difference(evaluate_columns(*in_place, b.views, b.events, all),
+                   evaluate_columns(*in_place, b.views, b.events, all, 0, Reuse{&kept_here, false, lie})),
+        "");
 }

@@ -19,6 +19,7 @@
 #include "hepkit/expr/Bindings.hpp"
 #include "hepkit/expr/Lexer.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,6 +91,9 @@ class Expression {
     std::vector<std::string> names_; ///< the bindings' names at parse time
     std::vector<Type> name_types_;
     int root_ = 0;
+    /// Unique per parse (copies share it: the same nodes): what values kept for an expression are
+    /// tied to (KeptValues), never an address a later expression may reuse. 0: none.
+    std::uint64_t serial_ = 0;
 };
 
 } // namespace hepkit::expr
