@@ -82,12 +82,32 @@ struct SeqNetImpl : torch::nn::Module {
                                torch::nn::Linear(k == SequenceKind::transformer ? hidden : 2 * hidden, out));
     }
 
+    // Sinusoidal positions (Vaswani et al., arXiv:1706.03762), [steps, width].
+    torch::Tensor positions(std::int64_t steps) const {
+        const torch::Tensor pos = torch::arange(steps, torch::kFloat32).unsqueeze(1);
+        const torch::Tensor i = torch::arange(0, width, 2, torch::kFloat32);
+        const torch::Tensor angle = pos / torch::pow(10000.0, i / static_cast<double>(width));
+        torch::Tensor pe = torch::zeros({steps, width});
+        pe.index_put_({torch::indexing::Slice(), torch::indexing::Slice(0, torch::indexing::None, 2)},
+                      torch::sin(angle));
+        pe.index_put_(
+            {torch::indexing::Slice(), torch::indexing::Slice(1, torch::indexing::None, 2)},
+            torch::cos(angle).index({torch::indexing::Slice(), torch::indexing::Slice(0, width / 2)}));
+        return pe;
+    }
+
+    // The platform context of a sample (platform kind): the Deep Set of its hosts (mean and max of
+    // the encoded hosts) and its encoded scenario features, [3 · kContext].
+    torch::Tensor context(const torch::Tensor& host_x, const torch::Tensor& scen_x) {
+        const torch::Tensor e = hosts->forward(host_x);
+        return torch::cat(
+            {e.mean(0), std::get<0>(e.max(0)), scenario->forward(scen_x.unsqueeze(0)).squeeze(0)});
+    }
+
     // x: [steps, windows, job inputs]; host_x: [hosts, host inputs]; scen_x: [features]
     torch::Tensor forward(torch::Tensor x, const torch::Tensor& host_x, const torch::Tensor& scen_x) {
         if (kind == SequenceKind::platform) {
-            const torch::Tensor e = hosts->forward(host_x);
-            const torch::Tensor ctx = torch::cat(
-                {e.mean(0), std::get<0>(e.max(0)), scenario->forward(scen_x.unsqueeze(0)).squeeze(0)});
+            const torch::Tensor ctx = context(host_x, scen_x);
             x = torch::cat({x, ctx.view({1, 1, -1}).expand({x.size(0), x.size(1), ctx.size(0)})}, 2);
         }
         torch::Tensor y;
@@ -96,18 +116,32 @@ struct SeqNetImpl : torch::nn::Module {
         } else if (lstm) {
             y = std::get<0>(lstm->forward(x));
         } else {
-            // sinusoidal positions (Vaswani et al., arXiv:1706.03762)
-            const std::int64_t steps = x.size(0);
-            const torch::Tensor pos = torch::arange(steps, torch::kFloat32).unsqueeze(1);
-            const torch::Tensor i = torch::arange(0, width, 2, torch::kFloat32);
-            const torch::Tensor angle = pos / torch::pow(10000.0, i / static_cast<double>(width));
-            torch::Tensor pe = torch::zeros({steps, width});
-            pe.index_put_({torch::indexing::Slice(), torch::indexing::Slice(0, torch::indexing::None, 2)},
-                          torch::sin(angle));
-            pe.index_put_(
-                {torch::indexing::Slice(), torch::indexing::Slice(1, torch::indexing::None, 2)},
-                torch::cos(angle).index({torch::indexing::Slice(), torch::indexing::Slice(0, width / 2)}));
-            y = encoder->forward(proj->forward(x) + pe.unsqueeze(1));
+            y = encoder->forward(proj->forward(x) + positions(x.size(0)).unsqueeze(1));
+        }
+        return head->forward(y);
+    }
+
+    // Windows of several samples at once (training in mini-batches): x [L, C, inputs] with every
+    // window padded with zeros to the longest L, lengths [C] (int64) its real steps, ctx [C, 3 ·
+    // kContext] the context of each window's sample (platform kind; undefined otherwise). The
+    // recurrent networks read packed sequences, so that neither direction sees the padding; the
+    // Transformer masks it (src_key_padding_mask). Outputs at padded steps are left to the
+    // caller's mask.
+    torch::Tensor forward_batch(torch::Tensor x, const torch::Tensor& lengths, const torch::Tensor& ctx) {
+        const std::int64_t steps = x.size(0), columns = x.size(1);
+        if (kind == SequenceKind::platform)
+            x = torch::cat({x, ctx.unsqueeze(0).expand({steps, columns, ctx.size(1)})}, 2);
+        torch::Tensor y;
+        if (gru || lstm) {
+            namespace rnn = torch::nn::utils::rnn;
+            const rnn::PackedSequence packed = rnn::pack_padded_sequence(x, lengths, false, false);
+            const rnn::PackedSequence out = gru ? std::get<0>(gru->forward_with_packed_input(packed))
+                                                : std::get<0>(lstm->forward_with_packed_input(packed));
+            y = std::get<0>(rnn::pad_packed_sequence(out, false, 0.0, steps));
+        } else {
+            const torch::Tensor pad = torch::arange(steps).unsqueeze(0).expand({columns, steps}) >=
+                                      lengths.unsqueeze(1); // [C, L], true: padding
+            y = encoder->forward(proj->forward(x) + positions(steps).unsqueeze(1), {}, pad);
         }
         return head->forward(y);
     }
@@ -242,7 +276,7 @@ struct SequenceModel::Impl {
 
 SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
     root.check_keys({"model", "data", "output", "hidden", "epochs", "learning_rate", "patience",
-                     "validation_fraction", "max_samples", "seed", "threads", "ensemble"});
+                     "validation_fraction", "max_samples", "seed", "threads", "ensemble", "batch_size"});
     SequenceTrainConfig c;
     const std::string kind = root.at("model").as_string();
     if (kind == "gru")
@@ -281,6 +315,8 @@ SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
         c.threads = static_cast<int>(*v);
     if (const auto v = integer("ensemble", 1, 100))
         c.ensemble = static_cast<int>(*v);
+    if (const auto v = integer("batch_size", 1, 4096))
+        c.batch_size = static_cast<int>(*v);
     if (root.has("learning_rate")) {
         c.learning_rate = root.at("learning_rate").as_double();
         if (!(c.learning_rate > 0 && c.learning_rate < 10))
@@ -293,6 +329,61 @@ SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
     }
     return c;
 }
+
+namespace {
+
+// Windows of several samples side by side (columns), padded with zeros to the longest window:
+// what SeqNetImpl::forward_batch reads. `first[k]`: sample k's first column.
+struct SideBySide {
+    torch::Tensor x, y, mask, lengths, ctx;
+    std::vector<std::int64_t> first;
+};
+
+SideBySide side_by_side(SeqNet& net, const std::vector<const Tensors*>& ts, bool with_targets) {
+    using torch::indexing::Slice;
+    std::int64_t steps = 0, columns = 0;
+    for (const Tensors* t : ts) {
+        steps = std::max(steps, t->x.size(0));
+        columns += t->x.size(1);
+    }
+    SideBySide b;
+    b.x = torch::zeros({steps, columns, ts.front()->x.size(2)});
+    if (with_targets) {
+        b.y = torch::zeros({steps, columns, ts.front()->y.size(2)});
+        b.mask = torch::zeros({steps, columns, 1});
+    }
+    b.lengths = torch::empty({columns}, torch::kInt64);
+    std::vector<torch::Tensor> ctx;
+    std::int64_t c = 0;
+    for (const Tensors* t : ts) {
+        const std::int64_t l = t->x.size(0), w = t->x.size(1);
+        b.first.push_back(c);
+        b.x.index_put_({Slice(0, l), Slice(c, c + w)}, t->x);
+        if (with_targets) {
+            b.y.index_put_({Slice(0, l), Slice(c, c + w)}, t->y);
+            b.mask.index_put_({Slice(0, l), Slice(c, c + w)}, 1.0);
+        }
+        b.lengths.index_put_({Slice(c, c + w)}, l);
+        if (net->kind == SequenceKind::platform)
+            ctx.push_back(net->context(t->hosts, t->scenario).unsqueeze(0).expand({w, -1}));
+        c += w;
+    }
+    if (!ctx.empty())
+        b.ctx = torch::cat(ctx, 0);
+    return b;
+}
+
+// The mean squared error over the real steps of samples `which` of `tt`, run as one batch.
+torch::Tensor batch_loss(SeqNet& net, const std::vector<Tensors>& tt, const std::vector<std::size_t>& which) {
+    std::vector<const Tensors*> ts;
+    for (const auto i : which)
+        ts.push_back(&tt[i]);
+    const SideBySide b = side_by_side(net, ts, true);
+    const torch::Tensor pred = net->forward_batch(b.x, b.lengths, b.ctx);
+    return ((pred - b.y).pow(2) * b.mask).sum() / (b.mask.sum() * b.y.size(2));
+}
+
+} // namespace
 
 SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                                    const std::function<void(int, int, double, double)>& progress) {
@@ -376,21 +467,47 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                     perm[i] = i;
                 detail::shuffle(perm, order_rng);
                 double train_loss = 0;
-                for (const auto i : perm) {
-                    const Tensors& t = tt[i];
+                const auto batch = static_cast<std::size_t>(config.batch_size);
+                for (std::size_t at = 0; at < perm.size(); at += batch) {
+                    const std::size_t end = std::min(perm.size(), at + batch);
                     opt.zero_grad();
-                    const torch::Tensor loss = torch::mse_loss(net->forward(t.x, t.hosts, t.scenario), t.y);
+                    const torch::Tensor loss =
+                        batch == 1 ? torch::mse_loss(net->forward(tt[perm[at]].x, tt[perm[at]].hosts,
+                                                                  tt[perm[at]].scenario),
+                                                     tt[perm[at]].y)
+                                   : batch_loss(net, tt,
+                                                {perm.begin() + static_cast<std::ptrdiff_t>(at),
+                                                 perm.begin() + static_cast<std::ptrdiff_t>(end)});
                     loss.backward();
                     torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
                     opt.step();
-                    train_loss += loss.item<double>() / static_cast<double>(tt.size());
+                    train_loss +=
+                        loss.item<double>() * static_cast<double>(end - at) / static_cast<double>(tt.size());
                 }
                 net->eval();
                 torch::NoGradGuard no_grad;
-                double vloss = 0;
-                for (const auto& t : tv)
-                    vloss += torch::mse_loss(net->forward(t.x, t.hosts, t.scenario), t.y).item<double>() /
-                             static_cast<double>(tv.size());
+                double vloss = 0; // each sample's mean squared error, averaged over the samples
+                if (batch == 1) {
+                    for (const auto& t : tv)
+                        vloss += torch::mse_loss(net->forward(t.x, t.hosts, t.scenario), t.y).item<double>() /
+                                 static_cast<double>(tv.size());
+                } else {
+                    for (std::size_t at = 0; at < tv.size(); at += batch) {
+                        std::vector<const Tensors*> ts;
+                        for (std::size_t k = at; k < std::min(tv.size(), at + batch); ++k)
+                            ts.push_back(&tv[k]);
+                        const SideBySide b = side_by_side(net, ts, true);
+                        const torch::Tensor sq = (net->forward_batch(b.x, b.lengths, b.ctx) - b.y).pow(2);
+                        for (std::size_t k = 0; k < ts.size(); ++k) {
+                            using torch::indexing::Slice;
+                            const std::int64_t l = ts[k]->x.size(0), w = ts[k]->x.size(1);
+                            vloss += sq.index({Slice(0, l), Slice(b.first[k], b.first[k] + w)})
+                                         .mean()
+                                         .item<double>() /
+                                     static_cast<double>(tv.size());
+                        }
+                    }
+                }
                 if (progress)
                     progress(member, epoch, train_loss, vloss);
                 return vloss;
@@ -514,6 +631,41 @@ std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSa
     for (std::size_t k = 1; k < out.size(); ++k)
         for (std::size_t i = 0; i < out[0].size(); ++i)
             out[0][i] += out[k][i] / members;
+    return out;
+}
+
+std::vector<std::vector<double>>
+SequenceModel::predict_batch(const std::vector<SequenceSample>& samples) const {
+    std::vector<std::vector<double>> out(samples.size());
+    std::vector<Tensors> ts;
+    std::vector<const Tensors*> with_jobs;
+    std::vector<std::size_t> index;
+    ts.reserve(samples.size());
+    for (std::size_t k = 0; k < samples.size(); ++k)
+        if (samples[k].job_count() > 0) {
+            ts.push_back(impl_->tensors(samples[k], false));
+            index.push_back(k);
+        }
+    for (const auto& t : ts)
+        with_jobs.push_back(&t);
+    if (with_jobs.empty())
+        return out;
+    torch::NoGradGuard no_grad;
+    const double members = static_cast<double>(impl_->nets.size());
+    for (SeqNet net : impl_->nets) {
+        const SideBySide b = side_by_side(net, with_jobs, false);
+        const torch::Tensor z = net->forward_batch(b.x, b.lengths, b.ctx);
+        for (std::size_t j = 0; j < ts.size(); ++j) {
+            using torch::indexing::Slice;
+            const Tensors& t = ts[j];
+            const std::vector<double> p = impl_->unwindow(
+                t, z.index({Slice(0, t.x.size(0)), Slice(b.first[j], b.first[j] + t.x.size(1))}));
+            std::vector<double>& mean = out[index[j]];
+            mean.resize(p.size(), 0.0);
+            for (std::size_t i = 0; i < p.size(); ++i)
+                mean[i] += p[i] / members;
+        }
+    }
     return out;
 }
 

@@ -145,6 +145,51 @@ TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
     EXPECT_TRUE(std::isfinite(e.throughput_rel_mae));
 }
 
+TEST_P(SurrogateSequenceKinds, MiniBatchesTrainAndPredictAsOneSampleAtATime) {
+    // batch_size: samples of different lengths side by side, padded; the padding must not reach
+    // the real steps (packed sequences, a masked Transformer): a batch's predictions are each
+    // sample's alone, up to float rounding — also for a sample of several windows.
+    const SequenceKind kind = GetParam();
+    const auto out = hepkit::test::temp_dir("sequence", "batched-" + to_string(kind)),
+               again = hepkit::test::temp_dir("sequence", "batched-again-" + to_string(kind));
+    SequenceTrainConfig c;
+    c.data = data().string();
+    c.output = out.string();
+    c.kind = kind;
+    c.epochs = 6;
+    c.patience = 0;
+    c.learning_rate = 3e-3;
+    c.seed = 5;
+    c.batch_size = 3;
+    std::vector<double> losses;
+    train_sequence(c, [&](int, int, double, double v) { losses.push_back(v); });
+    ASSERT_EQ(losses.size(), 6U);
+    EXPECT_LT(*std::min_element(losses.begin(), losses.end()), losses.front()); // it learns something
+    c.output = again.string();
+    train_sequence(c);
+    const SequenceModel a = SequenceModel::load(out.string()), b = SequenceModel::load(again.string());
+    std::vector<SequenceSample> samples = load_sequences(data().string(), 4);
+    EXPECT_EQ(a.predict(samples[0]), b.predict(samples[0])); // reproducible from the seed
+    SequenceSample big = samples[1];
+    while (big.job_count() < 1300) {
+        big.jobs.insert(big.jobs.end(), samples[1].jobs.begin(), samples[1].jobs.end());
+        big.job_x.insert(big.job_x.end(), samples[1].job_x.begin(), samples[1].job_x.end());
+    }
+    big.targets.clear();
+    samples.insert(samples.begin() + 2, big);
+    samples.push_back(SequenceSample{}); // no jobs: an empty prediction
+    ASSERT_NE(samples[0].job_count(), samples[1].job_count());
+    const auto batch = a.predict_batch(samples);
+    ASSERT_EQ(batch.size(), samples.size());
+    EXPECT_TRUE(batch.back().empty());
+    for (std::size_t k = 0; k + 1 < samples.size(); ++k) {
+        const auto alone = a.predict(samples[k]);
+        ASSERT_EQ(batch[k].size(), alone.size()) << k;
+        for (std::size_t i = 0; i < alone.size(); ++i)
+            ASSERT_NEAR(batch[k][i], alone[i], 1e-4 * std::max(1.0, std::abs(alone[i]))) << k << ", " << i;
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Kinds, SurrogateSequenceKinds,
                          ::testing::Values(SequenceKind::gru, SequenceKind::lstm, SequenceKind::transformer,
                                            SequenceKind::platform),
@@ -171,6 +216,8 @@ TEST(SurrogateSequence, ConfigErrorsNameTheKey) {
     }
     EXPECT_THROW(parse("model: gru\ndata: d\nepochs: 0\n"), InputError);
     EXPECT_THROW(parse("model: gru\ndata: d\nwindow: 3\n"), InputError);
+    EXPECT_EQ(parse("model: gru\ndata: d\nbatch_size: 16\n").batch_size, 16);
+    EXPECT_THROW(parse("model: gru\ndata: d\nbatch_size: 0\n"), InputError);
 }
 
 } // namespace
