@@ -83,12 +83,8 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
     EXPECT_THROW(load_sequences(hepkit::test::temp_dir("sequence", "none").string()), InputError);
 }
 
-class SurrogateSequenceKinds : public ::testing::TestWithParam<SequenceKind> {};
-
-TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
-    const SequenceKind kind = GetParam();
-    const auto out = hepkit::test::temp_dir("sequence", "model-" + to_string(kind)),
-               again = hepkit::test::temp_dir("sequence", "again-" + to_string(kind));
+// A brief training of `kind` into `out`: 6 epochs, no early stopping.
+SequenceTrainConfig brief(SequenceKind kind, const fs::path& out, std::uint64_t seed) {
     SequenceTrainConfig c;
     c.data = data().string();
     c.output = out.string();
@@ -96,7 +92,28 @@ TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
     c.epochs = 6;
     c.patience = 0;
     c.learning_rate = 3e-3;
-    c.seed = 4;
+    c.seed = seed;
+    return c;
+}
+
+// `s`'s jobs repeated to 1300 or more (windows of 500), without targets.
+SequenceSample beyond_one_window(const SequenceSample& s) {
+    SequenceSample big = s;
+    while (big.job_count() < 1300) {
+        big.jobs.insert(big.jobs.end(), s.jobs.begin(), s.jobs.end());
+        big.job_x.insert(big.job_x.end(), s.job_x.begin(), s.job_x.end());
+    }
+    big.targets.clear();
+    return big;
+}
+
+class SurrogateSequenceKinds : public ::testing::TestWithParam<SequenceKind> {};
+
+TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
+    const SequenceKind kind = GetParam();
+    const auto out = hepkit::test::temp_dir("sequence", "model-" + to_string(kind)),
+               again = hepkit::test::temp_dir("sequence", "again-" + to_string(kind));
+    SequenceTrainConfig c = brief(kind, out, 4);
     std::vector<double> losses;
     c.ensemble = 2;
     const SequenceTrainReport r = train_sequence(c, [&](int member, int, double, double v) {
@@ -127,12 +144,7 @@ TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
     for (const double v : pa)
         EXPECT_TRUE(std::isfinite(v) && v > -1) << v;
     // A sequence beyond one window: 1300 jobs, the base's three times over, in windows of 500.
-    SequenceSample big = samples[1];
-    while (big.job_count() < 1300) {
-        big.jobs.insert(big.jobs.end(), samples[1].jobs.begin(), samples[1].jobs.end());
-        big.job_x.insert(big.job_x.end(), samples[1].job_x.begin(), samples[1].job_x.end());
-    }
-    big.targets.clear();
+    const SequenceSample big = beyond_one_window(samples[1]);
     const auto pbig = a.predict(big);
     ASSERT_EQ(pbig.size(), big.job_count() * job_target_names().size());
     for (const double v : pbig)
@@ -152,14 +164,7 @@ TEST_P(SurrogateSequenceKinds, MiniBatchesTrainAndPredictAsOneSampleAtATime) {
     const SequenceKind kind = GetParam();
     const auto out = hepkit::test::temp_dir("sequence", "batched-" + to_string(kind)),
                again = hepkit::test::temp_dir("sequence", "batched-again-" + to_string(kind));
-    SequenceTrainConfig c;
-    c.data = data().string();
-    c.output = out.string();
-    c.kind = kind;
-    c.epochs = 6;
-    c.patience = 0;
-    c.learning_rate = 3e-3;
-    c.seed = 5;
+    SequenceTrainConfig c = brief(kind, out, 5);
     c.batch_size = 3;
     std::vector<double> losses;
     train_sequence(c, [&](int, int, double, double v) { losses.push_back(v); });
@@ -170,13 +175,7 @@ TEST_P(SurrogateSequenceKinds, MiniBatchesTrainAndPredictAsOneSampleAtATime) {
     const SequenceModel a = SequenceModel::load(out.string()), b = SequenceModel::load(again.string());
     std::vector<SequenceSample> samples = load_sequences(data().string(), 4);
     EXPECT_EQ(a.predict(samples[0]), b.predict(samples[0])); // reproducible from the seed
-    SequenceSample big = samples[1];
-    while (big.job_count() < 1300) {
-        big.jobs.insert(big.jobs.end(), samples[1].jobs.begin(), samples[1].jobs.end());
-        big.job_x.insert(big.job_x.end(), samples[1].job_x.begin(), samples[1].job_x.end());
-    }
-    big.targets.clear();
-    samples.insert(samples.begin() + 2, big);
+    samples.insert(samples.begin() + 2, beyond_one_window(samples[1]));
     samples.push_back(SequenceSample{}); // no jobs: an empty prediction
     ASSERT_NE(samples[0].job_count(), samples[1].job_count());
     const auto batch = a.predict_batch(samples);
