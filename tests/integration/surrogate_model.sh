@@ -34,8 +34,9 @@ for t, v in e["targets"].items():
     mae = sum(abs(float(r[t + "_pred"]) - float(r[t + "_sim"])) / abs(float(r[t + "_sim"])) for r in rows) / len(rows)
     assert abs(mae - v["rel_mae"]) < 1e-9 * max(1, mae), (t, mae, v)
 PY
-# a per-job platform-aware model, briefly (2 networks, 2 epochs): the predicted trace of a scenario
-printf 'model: platform\ndata: surrogate-data\noutput: perjob-model\nepochs: 2\nensemble: 2\nmax_samples: 10\n' > perjob.yaml
+# a per-job platform-aware model, briefly (2 networks, 2 epochs, mini-batches of 4): the predicted
+# trace of a scenario
+printf 'model: platform\ndata: surrogate-data\noutput: perjob-model\nepochs: 2\nensemble: 2\nmax_samples: 10\nbatch_size: 4\n' > perjob.yaml
 msg=$("$hk" surrogate train perjob.yaml 2>&1) || fail "per-job train: $msg"
 grep -q "platform model, 2 network(s) on 8 samples" <<<"$msg" || fail "per-job train: $msg"
 msg=$("$hk" surrogate predict perjob-model "$ex/surrogate/base-one-site.yaml" --trace perjob-trace.csv --json perjob.json 2>&1) ||
