@@ -124,6 +124,10 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
     std::vector<std::vector<sim::Route>> routes(workers.size());
     for (std::size_t k = 0; k < workers.size(); ++k)
         routes[k] = detail::routes_from(p, workers[k], storages);
+    // Each worker's route facts, once: the means, the clusters and the placement below read them.
+    std::vector<detail::RouteFacts> facts(workers.size());
+    for (std::size_t k = 0; k < workers.size(); ++k)
+        facts[k] = detail::facts_of(p, routes[k]);
     const auto weighted = [&](const auto& facts_of_worker, double& bw, double& lat) {
         double weight = 0;
         bw = lat = 0;
@@ -142,7 +146,7 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
         }
     };
     double route_bw = 0, route_lat = 0, cache_bw_route = 0, cache_lat_route = 0;
-    weighted([&](std::size_t k) { return detail::facts_of(p, routes[k]); }, route_bw, route_lat);
+    weighted([&](std::size_t k) { return facts[k]; }, route_bw, route_lat);
     weighted([&](std::size_t k) { return detail::route_to_storage(p, workers[k], caches); }, cache_bw_route,
              cache_lat_route);
     // The bandwidth a core gets when every core reads at once: each link's bandwidth over the
@@ -204,7 +208,7 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
         it->cores += c;
         it->rate += c * spec.speed;
         it->share += c * share_of[k];
-        it->latency += c * detail::facts_of(p, routes[k]).latency;
+        it->latency += c * facts[k].latency;
     }
     std::stable_sort(clusters.begin(), clusters.end(), [](const Cluster& a, const Cluster& b) {
         return a.cores != b.cores ? a.cores > b.cores : a.rate > b.rate;
@@ -244,7 +248,7 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
         fill_cores += c;
         fill_rate += c * p.host(workers[k]).speed;
         fill_share += c * share_of[k];
-        fill_lat += c * detail::facts_of(p, routes[k]).latency;
+        fill_lat += c * facts[k].latency;
     };
     for (const std::size_t k : ordered)
         take(k, std::max(0.0, std::min(static_cast<double>(p.host(workers[k]).cores), demand - fill_cores)));
