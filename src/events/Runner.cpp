@@ -279,13 +279,24 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
 
             // Cut flow: all events, then after each filter of the global part and of the pipeline,
             // weighted with this variant's weight (a weight shift changes the sums, not the rows).
+            // A shift that changes neither the weight column nor a filter's rows (both shared
+            // with the nominal: the same objects) has the nominal's sums there — taken, not added
+            // again (a whole batch's weights cost ~1 ns per event).
             const io::Column* w = seq.weight ? &pruns[v]->batch.get(*seq.weight) : nullptr;
+            const io::Column* w0 = seq.weight ? &pruns[0]->batch.get(*seq.weight) : nullptr;
+            const SeqRun& from0 = *gruns[seq.global_variant[0]];
             CutCount* out = &work.cuts[seq.cut_base + v * seq.cut_rows];
-            *out++ = count(w, nullptr, events);
+            const CutCount* nominal_out = &work.cuts[seq.cut_base];
+            auto add = [&](const std::vector<std::uint32_t>* rows, const std::vector<std::uint32_t>* rows0) {
+                const std::size_t k =
+                    static_cast<std::size_t>(out - &work.cuts[seq.cut_base + v * seq.cut_rows]);
+                *out++ = v && w == w0 && rows == rows0 ? nominal_out[k] : count(w, rows, events);
+            };
+            add(nullptr, nullptr);
             for (std::size_t f = 0; f < global.filters; ++f)
-                *out++ = count(w, from.rows_after[f], events);
+                add(from.rows_after[f], from0.rows_after[f]);
             for (std::size_t f = 0; f < seq.filters; ++f)
-                *out++ = count(w, pruns[v]->rows_after[f], events);
+                add(pruns[v]->rows_after[f], pruns[0]->rows_after[f]);
         }
     }
 }
