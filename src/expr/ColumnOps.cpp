@@ -4,29 +4,82 @@
 
 #include <algorithm>
 #include <cmath>
+#include <new>
 
 namespace hepkit::expr::columns {
 
 // BufferPool: why and how much, ColumnOps.hpp.
-std::shared_ptr<void> BufferPool::get(std::size_t bytes) {
-    bytes = std::max<std::size_t>(bytes, 64);
-    std::size_t best = free_.size();
-    for (std::size_t i = 0; i < free_.size(); ++i) // the smallest that fits
-        if (free_[i].bytes >= bytes && (best == free_.size() || free_[i].bytes < free_[best].bytes))
-            best = i;
-    Buffer b;
-    if (best < free_.size() && free_[best].bytes <= 4 * bytes) { // no tiny column in a huge buffer
-        b = std::move(free_[best]);
-        free_[best] = std::move(free_.back());
-        free_.pop_back();
-        cached_ -= b.bytes;
-    } else {
-        b.bytes = bytes + bytes / 4; // a little room: batch sizes vary
-        b.data.reset(new std::byte[b.bytes]);
+namespace {
+
+// Recycles the blocks an allocator of T frees (shared_ptr control blocks: one size per type), per
+// thread. A block freed on another thread joins that thread's list: only memory, never shared.
+template <class T>
+struct Recycling {
+    using value_type = T;
+    Recycling() = default;
+    template <class U>
+    Recycling(const Recycling<U>&) noexcept {}
+    static std::vector<void*>& blocks() {
+        thread_local struct List {
+            std::vector<void*> v;
+            ~List() {
+                for (void* p : v)
+                    ::operator delete(p);
+            }
+        } list;
+        return list.v;
     }
-    std::byte* raw = b.data.release();
-    return std::shared_ptr<void>(raw,
-                                 [size = b.bytes](void* p) { pool().put(static_cast<std::byte*>(p), size); });
+    T* allocate(std::size_t n) {
+        auto& free = blocks();
+        if (n == 1 && !free.empty()) {
+            void* p = free.back();
+            free.pop_back();
+            return static_cast<T*>(p);
+        }
+        return static_cast<T*>(::operator new(n * sizeof(T)));
+    }
+    void deallocate(T* p, std::size_t n) noexcept {
+        auto& free = blocks();
+        if (n == 1 && free.size() < 256) {
+            try {
+                free.push_back(p);
+                return;
+            } catch (...) { // no room for the list: freed instead
+            }
+        }
+        ::operator delete(p);
+    }
+    template <class U>
+    bool operator==(const Recycling<U>&) const noexcept {
+        return true;
+    }
+};
+
+// The smallest class k with 64 · 2^k ≥ bytes.
+std::size_t size_class(std::size_t bytes) {
+    std::size_t k = 0;
+    while ((std::size_t{64} << k) < bytes)
+        ++k;
+    return k;
+}
+
+} // namespace
+
+std::shared_ptr<void> BufferPool::get(std::size_t bytes) {
+    const std::size_t k = size_class(bytes);
+    if (k >= kClasses)
+        throw std::bad_alloc();
+    std::unique_ptr<std::byte[]> b;
+    if (!free_[k].empty()) {
+        b = std::move(free_[k].back());
+        free_[k].pop_back();
+        cached_ -= std::size_t{64} << k;
+    } else {
+        b.reset(new std::byte[std::size_t{64} << k]);
+    }
+    std::byte* raw = b.release();
+    return std::shared_ptr<void>(
+        raw, [k](void* p) { pool().put(static_cast<std::byte*>(p), k); }, Recycling<std::byte>());
 }
 
 BufferPool& BufferPool::pool() {
@@ -34,12 +87,17 @@ BufferPool& BufferPool::pool() {
     return p;
 }
 
-void BufferPool::put(std::byte* p, std::size_t bytes) {
+void BufferPool::put(std::byte* p, std::size_t size_class) {
     std::unique_ptr<std::byte[]> owned(p);
-    if (free_.size() >= 64 || cached_ + bytes > (std::size_t{128} << 20))
+    const std::size_t bytes = std::size_t{64} << size_class;
+    if (free_[size_class].size() >= kPerClass || cached_ + bytes > (std::size_t{128} << 20))
         return;
+    try {
+        free_[size_class].push_back(std::move(owned));
+    } catch (...) { // no room for the list: freed instead (a deleter must not throw)
+        return;
+    }
     cached_ += bytes;
-    free_.push_back({bytes, std::move(owned)});
 }
 
 std::int64_t* allocate_offsets(Col& c, std::size_t rows) {
