@@ -20,6 +20,7 @@ struct GenerateArgs {
     std::string space, out, samples, emit, emit_dir = "hepkit-surrogate";
     unsigned threads = 0;
     bool index_only = false;
+    bool refresh_features = false;
 };
 
 // "A:B" (samples A to B-1), "A:" or ":B"; bounds within the space.
@@ -58,6 +59,22 @@ int run_generate(const GenerateArgs& o, const GlobalOptions& g) {
                        "merge.sh)\n",
                        space.samples, o.emit, o.emit_dir,
                        o.emit == "condor" ? "surrogate.sub" : "surrogate.sbatch");
+        return 0;
+    }
+    if (o.refresh_features) {
+        ProgressLine line(g.quiet);
+        const std::size_t rows =
+            surrogate::refresh_features(space, o.out, [&](std::size_t done, std::size_t total) {
+                if (line.due())
+                    line.show(
+                        fmt::format("{} / {} samples' features ({:.0f} s)", done, total, line.elapsed()));
+            });
+        line.finish();
+        if (!g.quiet)
+            fmt::print(
+                "hepkit surrogate generate: features of {} samples computed again (nothing simulated); "
+                "index in {}/index.csv\n",
+                rows, o.out);
         return 0;
     }
     if (o.index_only) {
@@ -123,6 +140,12 @@ std::function<int()> add_surrogate_command(CLI::App& app, const GlobalOptions& g
     gen->add_option("--emit-dir", o->emit_dir, "directory for --emit (default hepkit-surrogate)");
     gen->add_flag("--index-only", o->index_only,
                   "only write OUT/index.csv from the samples done (a job array's merge step)");
+    gen->add_flag("--refresh-features", o->refresh_features,
+                  "compute every done sample's features again from its stored scenario, without\n"
+                  "simulating, and write the index: data made by an earlier hepkit for this one's features")
+        ->excludes("--index-only")
+        ->excludes("--emit")
+        ->excludes("--samples");
     std::vector<SubcommandRunner> models;
 #if HEPKIT_WITH_TORCH
     models = add_surrogate_model_commands(cmd, globals);

@@ -271,6 +271,51 @@ std::size_t write_index(const Space& space, const std::string& out_dir) {
     return space.samples;
 }
 
+std::size_t refresh_features(const Space& space, const std::string& out_dir,
+                             const std::function<void(std::size_t done, std::size_t total)>& progress) {
+    // Every sample must be done: the index written at the end covers them all (write_index
+    // names the missing ones; checked first, so nothing is rewritten for an incomplete space).
+    std::vector<std::size_t> missing;
+    for (std::size_t k = 0; k < space.samples; ++k)
+        if (!fs::exists(sample_dir(out_dir, k) / "observables.json"))
+            missing.push_back(k);
+    if (!missing.empty())
+        return write_index(space, out_dir); // throws, naming them
+    for (std::size_t k = 0; k < space.samples; ++k) {
+        const fs::path dir = sample_dir(out_dir, k);
+        const fs::path path = dir / "observables.json", scenario_file = dir / "scenario.yaml";
+        nlohmann::json o;
+        try {
+            std::ifstream in(path);
+            o = nlohmann::json::parse(in);
+        } catch (const nlohmann::json::exception& e) {
+            throw InputError(path.string(), 0, "",
+                             fmt::format("not valid JSON ({}): run the sample again", e.what()));
+        }
+        if (!fs::exists(scenario_file))
+            throw InputError(scenario_file.string(), 0, "",
+                             "missing: the sample's scenario was not kept; run the sample again");
+        std::vector<double> features;
+        try {
+            const sim::GridScenario scenario = sim::read_grid_scenario(
+                config::YamlView(config::load_yaml_file(scenario_file.string()), scenario_file.string()),
+                dir.string());
+            features = scenario_features(scenario);
+        } catch (const InputError& e) {
+            throw InputError(e.file(), e.line(), e.key(),
+                             fmt::format("{} (sample {} of {})", e.message(), k, space.origin));
+        }
+        nlohmann::json f = nlohmann::json::object();
+        for (std::size_t i = 0; i < features.size(); ++i)
+            f[feature_names()[i]] = features[i];
+        o["features"] = f;
+        write_json_file(path, o, 2);
+        if (progress)
+            progress(k + 1, space.samples);
+    }
+    return write_index(space, out_dir);
+}
+
 void emit_generate_array(const Space& space, const std::string& space_file, const std::string& out_dir,
                          const std::string& kind, const std::string& dir, const std::string& hepkit_path) {
     const std::string space_abs = fs::absolute(space_file).string(), out_abs = fs::absolute(out_dir).string();

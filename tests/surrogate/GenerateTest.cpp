@@ -1,6 +1,7 @@
 // hepkit surrogate generate: samples in parallel (the same as one at a time), resuming, the
 // index, and observables checked against the trace they were computed from.
 
+#include "hepkit/surrogate/Features.hpp"
 #include "hepkit/surrogate/Generate.hpp"
 #include "Helpers.hpp"
 #include "hepkit/core/Error.hpp"
@@ -164,3 +165,57 @@ TEST(SurrogateGenerate, ObservablesAgreeWithTheTrace) {
 }
 
 } // namespace
+
+// --refresh-features: the features of samples made by an earlier hepkit (here: one feature
+// dropped, another changed, as an older version would have written them) are computed again from
+// the stored scenarios, equal to a fresh run's; the simulated observables stay; nothing runs.
+TEST(SurrogateGenerate, FeaturesRefreshedWithoutSimulating) {
+    Space space = small_space();
+    space.samples = 3;
+    const auto dir = hepkit::test::temp_dir("generate", "refresh");
+    GenerateOptions o;
+    o.threads = 1;
+    ASSERT_EQ(generate(space, dir.string(), o).run, 3U);
+    ASSERT_EQ(write_index(space, dir.string()), 3U);
+    const std::string fresh_index = read(dir / "index.csv");
+    const auto obs = [&](int k) { return dir / fmt::format("scenarios/{:06d}/observables.json", k); };
+    const std::string trace = read(dir / "scenarios/000001/trace.csv");
+    for (int k = 0; k < 3; ++k) {
+        nlohmann::json j = json_of(obs(k));
+        j["features"].erase(feature_names().back());
+        j["features"][feature_names().front()] = -1;
+        std::ofstream(obs(k)) << j.dump(2);
+    }
+    EXPECT_THROW(write_index(space, dir.string()), InputError); // "made by another hepkit version"
+    std::size_t calls = 0;
+    EXPECT_EQ(refresh_features(space, dir.string(),
+                               [&](std::size_t done, std::size_t total) {
+                                   EXPECT_EQ(total, 3U);
+                                   EXPECT_EQ(done, ++calls);
+                               }),
+              3U);
+    EXPECT_EQ(calls, 3U);
+    EXPECT_EQ(read(dir / "index.csv"), fresh_index);
+    EXPECT_EQ(read(dir / "scenarios/000001/trace.csv"), trace);
+    // A sample not done: refused, naming it, and no sample's file rewritten.
+    const std::string kept = read(obs(0));
+    fs::remove(obs(2));
+    try {
+        refresh_features(space, dir.string());
+        FAIL() << "no error";
+    } catch (const OutputError& e) {
+        EXPECT_NE(std::string(e.what()).find("1 of 3 samples are not done (samples 2)"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(read(obs(0)), kept);
+    // A sample whose scenario is gone: named.
+    ASSERT_EQ(generate(space, dir.string(), o).run, 1U);
+    fs::remove(dir / "scenarios/000001/scenario.yaml");
+    try {
+        refresh_features(space, dir.string());
+        FAIL() << "no error";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("scenarios/000001/scenario.yaml"), std::string::npos)
+            << e.what();
+    }
+}
