@@ -10,12 +10,14 @@
 //
 // Prints the median times of R runs (default 3) and the ratios sim / surrogate. The summary model
 // once right after the scenario is built (its weights not in the caches yet), and repeated as a
-// scan predicts one point after another.
+// scan predicts one point after another. Last, a scan's point whole: its scenario read and
+// simulated, against read with only its jobs' totals (WorkloadDetail::totals) and predicted.
 
 #include "BenchOptions.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/grid/Run.hpp"
+#include "hepkit/sim/grid/Scan.hpp"
 #include "hepkit/surrogate/Features.hpp"
 #include "hepkit/surrogate/Generate.hpp"
 #include "hepkit/surrogate/SequenceModel.hpp"
@@ -88,12 +90,19 @@ int main(int argc, char** argv) {
         one.parameters = {
             {"jobs_factor", static_cast<double>(jobs) / 120.0, static_cast<double>(jobs) / 120.0, false}};
         const std::string file = su::write_variation(one, su::draw(one, 0), (work / "big").string());
-        const auto load = [&] {
+        const auto load = [&](hepkit::sim::WorkloadDetail detail = hepkit::sim::WorkloadDetail::jobs) {
             return hepkit::sim::read_grid_scenario(
-                hepkit::config::YamlView(hepkit::config::load_yaml_file(file), file),
-                (work / "big").string());
+                hepkit::config::YamlView(hepkit::config::load_yaml_file(file), file), (work / "big").string(),
+                std::nullopt, detail);
         };
-        std::vector<double> t_sim, t_sum, t_job, t_feat, t_net, t_scan, t_load;
+        std::vector<double> t_sim, t_sum, t_job, t_feat, t_net, t_scan, t_load, t_point, t_shared;
+        // a scan over the cache hit rate: its points share the scenario and seed, so their jobs
+        hepkit::sim::ScanSpec hitrates;
+        hitrates.origin = "bench";
+        hitrates.scenarios = {file};
+        hitrates.parameters = {{"hitrate", {}}};
+        for (int k = 0; k < 20; ++k)
+            hitrates.parameters[0].values.push_back(std::to_string(0.02 * k));
         std::size_t n = 0;
         double makespan = 0, predicted = 0;
         for (int r = 0; r < repeat; ++r) {
@@ -118,6 +127,22 @@ int main(int argc, char** argv) {
             for (int k = 0; k < 200; ++k)
                 predicted += 0 * summary.predict(su::scenario_features(s)).mean[0];
             t_scan.push_back((now() - t0) / 200);
+            // a scan point through the surrogate, whole: its scenario read with the jobs' totals
+            // only (what `hepkit sim --scan --surrogate` does; the features read no more) and
+            // predicted — against reading it with its jobs and simulating, below
+            t0 = now();
+            for (int k = 0; k < 20; ++k)
+                predicted +=
+                    0 *
+                    summary.predict(su::scenario_features(load(hepkit::sim::WorkloadDetail::totals))).mean[0];
+            t_point.push_back((now() - t0) / 20);
+            // ... and the points of a scan that share the scenario and seed (sim::ScanDescriber:
+            // the jobs drawn for the first point only)
+            hepkit::sim::ScanDescriber describer(hitrates);
+            t0 = now();
+            for (std::size_t k = 0; k < 20; ++k)
+                predicted += 0 * summary.predict(su::scenario_features(describer.scenario(k))).mean[0];
+            t_shared.push_back((now() - t0) / 20);
             t0 = now();
             const auto q = perjob.predict(su::sequence_of(s));
             t_job.push_back(now() - t0);
@@ -146,6 +171,13 @@ int main(int argc, char** argv) {
                     median(t_sim) / median(t_job));
         std::printf("%-44s %12.4g %12s\n", "building the scenario (outside both timings)", median(t_load),
                     "");
+        // a scan's point, whole: read and simulated, or read (totals only) and predicted
+        std::printf("%-44s %12.4g %12s\n", "scan point: read with its jobs + hepkit sim",
+                    median(t_load) + median(t_sim), "1");
+        std::printf("%-44s %12.4g %12.0f\n", "scan point: read for its totals + summary model",
+                    median(t_point), (median(t_load) + median(t_sim)) / median(t_point));
+        std::printf("%-44s %12.4g %12.0f\n", "  points sharing scenario and seed (of 20)", median(t_shared),
+                    (median(t_load) + median(t_sim)) / median(t_shared));
         fs::remove_all(work);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_surrogate_speed: %s\n", e.what());

@@ -1,7 +1,9 @@
 // `hepkit sim --scan SCAN.yaml --surrogate MODEL`: the scan's points predicted by a summary
 // surrogate instead of simulated (docs/surrogate.md, docs/scans.md). Each point's scenario is
-// read and its parameters applied as for a simulation; its features are computed on the threads
-// of the scan and predicted in one batch. Points outside the model's training domain are flagged.
+// read and its parameters applied as for a simulation — its jobs drawn once per scenario file and
+// seed, only their totals kept (the features read no more; sim::ScanDescriber) — its features
+// computed on the threads of the scan and predicted in one batch. Points outside the model's training domain
+// are flagged.
 
 #include "CliChecks.hpp"
 #include "Progress.hpp"
@@ -29,8 +31,9 @@ int run_scan_surrogate(const sim::ScanSpec& spec, std::size_t first, std::size_t
     ProgressLine line(g.quiet);
     std::atomic<std::size_t> done{0};
     std::mutex progress;
+    sim::ScanDescriber describer(spec);
     pool.parallel_for(n, [&](std::size_t i) {
-        const std::vector<double> f = surrogate::scenario_features(sim::scan_point_scenario(spec, first + i));
+        const std::vector<double> f = surrogate::scenario_features(describer.scenario(first + i));
         std::copy(f.begin(), f.end(), x.begin() + static_cast<std::ptrdiff_t>(i * nf));
         const std::size_t d = ++done;
         const std::lock_guard l(progress);

@@ -308,21 +308,46 @@ void read_opportunistic(const YamlView& o, Platform& platform, GridOptions& opt)
 
 } // namespace
 
-WorkloadSet build_workload(const Platform& platform, const WorkloadSources& sources, std::uint64_t seed) {
+WorkloadSet build_workload(const Platform& platform, const WorkloadSources& sources, std::uint64_t seed,
+                           WorkloadDetail detail) {
     const RandomStreams streams(seed);
     auto ds_rng = streams.stream("datasets");
     auto wl_rng = streams.stream("workloads");
     WorkloadSet set;
     for (const auto& [doc, origin] : sources.datasets)
         add_dcsim_datasets(doc, origin, platform, ds_rng, set);
+    // Totals only: the DCSim workloads' jobs are summed as drawn (they come first in the job
+    // order, so the sums continue over the job lists' jobs as sum_jobs would add them).
+    WorkloadTotals drawn;
+    const bool totals_only = detail == WorkloadDetail::totals;
     for (const auto& [doc, origin] : sources.workloads)
-        add_dcsim_workloads(doc, origin, platform, wl_rng, set);
+        add_dcsim_workloads(doc, origin, platform, wl_rng, set, totals_only ? &drawn : nullptr);
     for (const auto& path : sources.job_lists)
         add_job_list(path, platform, set);
-    if (set.jobs.empty())
+    if (set.jobs.empty() && drawn.jobs == 0)
         throw InputError(sources.workloads.empty() ? "" : sources.workloads.front().second, 0, "",
                          "the workload has no job");
-    set.totals = sum_jobs(set);
+    if (!totals_only) {
+        set.totals = sum_jobs(set);
+        return set;
+    }
+    const WorkloadTotals listed = sum_jobs(set);
+    WorkloadTotals t = drawn;
+    t.jobs += listed.jobs;
+    for (const JobSpec& j : set.jobs) { // the same additions, in the same order, as sum_jobs
+        t.cores += j.cores;
+        t.flops += j.flops;
+        t.output_bytes += j.output_size;
+        for (const auto f : j.inputs)
+            t.input_bytes += set.files[f].size;
+    }
+    if (listed.jobs > 0) {
+        t.first_submit =
+            drawn.jobs > 0 ? std::min(drawn.first_submit, listed.first_submit) : listed.first_submit;
+        t.last_submit = drawn.jobs > 0 ? std::max(drawn.last_submit, listed.last_submit) : listed.last_submit;
+    }
+    set.totals = t;
+    set.totals_only = true;
     return set;
 }
 
@@ -330,8 +355,8 @@ bool is_grid_scenario(const YAML::Node& root) {
     return root.IsMap() && (root["workloads"] || root["datasets"] || root["jobs"]);
 }
 
-GridScenario read_grid_scenario(const YamlView& root, const std::string& base_dir,
-                                std::optional<std::uint64_t> seed) {
+std::pair<GridScenario, WorkloadSources> read_grid_settings(const YamlView& root, const std::string& base_dir,
+                                                            std::optional<std::uint64_t> seed) {
     root.check_keys({"name", "platform", "seed", "datasets", "workloads", "jobs", "options", "dispatcher",
                      "caches", "outputs", "gpu_sharing", "gpu_calibration", "opportunistic"});
     GridScenario s;
@@ -429,7 +454,13 @@ GridScenario read_grid_scenario(const YamlView& root, const std::string& base_di
         else
             sources.job_lists.push_back(resolve(base_dir, jobs.as_string()));
     }
-    s.workload = build_workload(*s.platform, sources, s.options.seed);
+    return {std::move(s), std::move(sources)};
+}
+
+GridScenario read_grid_scenario(const YamlView& root, const std::string& base_dir,
+                                std::optional<std::uint64_t> seed, WorkloadDetail detail) {
+    auto [s, sources] = read_grid_settings(root, base_dir, seed);
+    s.workload = build_workload(*s.platform, sources, s.options.seed, detail);
     return s;
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
 namespace hepkit::sim {
 namespace {
@@ -39,6 +40,10 @@ Summary run(GridScenario scenario, const RunOptions& options) {
     const auto wall_start = std::chrono::steady_clock::now();
     if (!scenario.platform)
         throw ScenarioError(scenario.origin, 0, "platform", "the scenario has no platform");
+    // A scenario read for its totals only (WorkloadDetail::totals) has not kept its jobs: running
+    // it would simulate none of them — a caller's mistake, not the user's.
+    if (scenario.workload.totals_only)
+        throw std::logic_error("sim::run: the scenario was read with WorkloadDetail::totals (no jobs kept)");
     // A run that writes a time series samples it every minute unless the scenario says otherwise.
     if (!options.timeseries.empty() && !(scenario.options.timeseries.interval > 0))
         scenario.options.timeseries.interval = 60;

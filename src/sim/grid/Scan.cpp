@@ -181,18 +181,62 @@ std::string scan_header(const ScanSpec& spec) {
                "cache_hit_rate,bytes_from_remote,events";
 }
 
-GridScenario scan_point_scenario(const ScanSpec& spec, std::size_t k) {
-    const auto [scenario_path, values] = spec.point(k);
+namespace {
+
+// The `seed` parameter's value at a point, if the scan has one.
+std::optional<std::uint64_t> seed_of(const ScanSpec& spec, const std::vector<std::string>& values) {
     std::optional<std::uint64_t> seed;
     for (std::size_t i = 0; i < values.size(); ++i)
         if (spec.parameters[i].name == "seed")
             seed = static_cast<std::uint64_t>(std::stoull(values[i]));
+    return seed;
+}
+
+} // namespace
+
+GridScenario scan_point_scenario(const ScanSpec& spec, std::size_t k, WorkloadDetail detail) {
+    const auto [scenario_path, values] = spec.point(k);
     const config::YamlView root(config::load_yaml_file(scenario_path), scenario_path);
-    GridScenario s =
-        read_grid_scenario(root, std::filesystem::path(scenario_path).parent_path().string(), seed);
+    GridScenario s = read_grid_scenario(root, std::filesystem::path(scenario_path).parent_path().string(),
+                                        seed_of(spec, values), detail);
     for (std::size_t i = 0; i < values.size(); ++i)
         apply(s, spec, spec.parameters[i].name, values[i]);
     return s;
+}
+
+GridScenario ScanDescriber::scenario(std::size_t k) {
+    const auto [scenario_path, values] = spec_.point(k);
+    const std::optional<std::uint64_t> point_seed = seed_of(spec_, values);
+    std::optional<GridScenario> s;
+    {
+        const std::lock_guard lock(mutex_);
+        // Without a seed parameter the scenario's own seed decides: one entry per file (key 0 is
+        // no seed of its own then, as the file is read once for it).
+        if (const auto it = read_.find({scenario_path, point_seed.value_or(0)}); it != read_.end())
+            s = it->second;
+    }
+    if (!s) { // read and drawn outside the lock: two threads may do the same one, with equal results
+        const config::YamlView root(config::load_yaml_file(scenario_path), scenario_path);
+        auto [read, sources] =
+            read_grid_settings(root, std::filesystem::path(scenario_path).parent_path().string(), point_seed);
+        read.workload.totals =
+            build_workload(*read.platform, sources, read.options.seed, WorkloadDetail::totals).totals;
+        read.workload.totals_only = true;
+        s = read;
+        const std::lock_guard lock(mutex_);
+        if (read_.size() >= 64) // a scan over many seeds: each is read once, keeping them is no use
+            read_.clear();
+        read_.emplace(std::pair{scenario_path, point_seed.value_or(0)}, std::move(read));
+        ++drawn_;
+    }
+    for (std::size_t i = 0; i < values.size(); ++i)
+        apply(*s, spec_, spec_.parameters[i].name, values[i]);
+    return std::move(*s);
+}
+
+std::size_t ScanDescriber::drawn() const {
+    const std::lock_guard lock(mutex_);
+    return drawn_;
 }
 
 std::string scan_point_fields(const ScanSpec& spec, std::size_t k) {

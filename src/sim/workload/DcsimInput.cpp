@@ -87,7 +87,7 @@ void add_dcsim_datasets(const nlohmann::json& doc, const std::string& origin, co
 }
 
 void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, const Platform& platform,
-                         std::mt19937_64& rng, WorkloadSet& set) {
+                         std::mt19937_64& rng, WorkloadSet& set, WorkloadTotals* totals) {
     const config::JsonView root(doc, origin);
     if (!doc.is_object())
         root.fail("a workload file is an object of workloads: {\"name\": {\"num_jobs\", \"flops\", ...}}");
@@ -98,7 +98,8 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
             if (!wl.has(key))
                 wl.fail(fmt::format("missing required key '{}'", key));
         const long long n = count(wl.at("num_jobs"));
-        if (static_cast<long long>(set.jobs.size()) + n > max_count)
+        const long long before = totals ? static_cast<long long>(totals->jobs) : 0;
+        if (static_cast<long long>(set.jobs.size()) + before + n > max_count)
             wl.at("num_jobs")
                 .fail(fmt::format("{} more jobs would exceed the total of {} jobs", n, max_count));
         std::string type_name = wl.at("workload_type").as_string();
@@ -187,10 +188,22 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
             }
         }
         const std::size_t first = set.jobs.size();
+        // Totals only: the job's draws, summed as sum_jobs adds them (inputs after the loop).
+        auto sum = [&](const JobSpec& job) {
+            WorkloadTotals& t = *totals;
+            t.first_submit = t.jobs == 0 ? job.submit : std::min(t.first_submit, job.submit);
+            t.last_submit = t.jobs == 0 ? job.submit : std::max(t.last_submit, job.submit);
+            ++t.jobs;
+            t.cores += job.cores;
+            t.flops += job.flops;
+            t.output_bytes += job.output_size;
+        };
         for (long long j = 0; j < n; ++j) {
             JobSpec job;
-            job.id = fmt::format("job_{}_{}", name, j);
-            job.workload = name;
+            if (!totals)
+                job.id = fmt::format("job_{}_{}", name, j);
+            if (!totals)
+                job.workload = name;
             job.type = type;
             job.submit = submit;
             job.cores = cores ? static_cast<int>(std::min<long long>(cores->sample_int(rng, 1), 1000000)) : 1;
@@ -208,9 +221,21 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
                 if (const std::string why = check_gpu_request(job.gpu); !why.empty())
                     wl.fail(fmt::format("job {}: {}", j, why));
             }
-            set.jobs.push_back(std::move(job));
+            if (totals)
+                sum(job);
+            else
+                set.jobs.push_back(std::move(job));
         }
         // DCSim's assignment: k = floor(files / jobs) consecutive files per job.
+        if (totals) {
+            if (n > 0 && !pool.empty()) {
+                const std::size_t k = pool.size() / static_cast<std::size_t>(n);
+                const std::size_t end = std::min(pool.size(), k * static_cast<std::size_t>(n));
+                for (std::size_t i = 0; i < end; ++i)
+                    totals->input_bytes += set.files[pool[i]].size;
+            }
+            continue;
+        }
         if (n > 0 && !pool.empty()) {
             const std::size_t k = pool.size() / static_cast<std::size_t>(n);
             for (std::size_t j = 0; j < static_cast<std::size_t>(n); ++j) {

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -49,8 +51,32 @@ std::string scan_header(const ScanSpec& spec);
 
 /// The scenario of point k, read and with the point's parameter values applied: what run_scan
 /// simulates (a surrogate predicts it instead, `hepkit sim --scan --surrogate`). Throws
-/// InputError naming the scan file and parameter for a value that does not apply.
-GridScenario scan_point_scenario(const ScanSpec& spec, std::size_t k);
+/// InputError naming the scan file and parameter for a value that does not apply. `detail`:
+/// WorkloadDetail::totals for a scenario that is described, not run (build_workload).
+GridScenario scan_point_scenario(const ScanSpec& spec, std::size_t k,
+                                 WorkloadDetail detail = WorkloadDetail::jobs);
+/// Scan points described rather than run (a scan through a summary surrogate): each point's
+/// scenario with a workload of totals only (WorkloadDetail::totals), read and drawn once per
+/// scenario file and seed — the parameters applied after reading change the platform and the
+/// options, never the workload, so the points that share both share the read scenario (copied,
+/// then the point's values applied) and their jobs' totals. The last 64 such scenarios are kept.
+/// Thread-safe.
+class ScanDescriber {
+  public:
+    explicit ScanDescriber(const ScanSpec& spec) : spec_(spec) {}
+    /// Point k's scenario, as scan_point_scenario(spec, k, WorkloadDetail::totals) gives it.
+    GridScenario scenario(std::size_t k);
+    /// How many scenarios were read and drawn so far (a scenario file and seed again after 64
+    /// others counts twice).
+    std::size_t drawn() const;
+
+  private:
+    const ScanSpec& spec_;
+    mutable std::mutex mutex_;
+    std::map<std::pair<std::string, std::uint64_t>, GridScenario> read_;
+    std::size_t drawn_ = 0;
+};
+
 /// The point's parameter values as the CSV fields of scan_header (point, scenario, values).
 std::string scan_point_fields(const ScanSpec& spec, std::size_t k);
 

@@ -23,8 +23,11 @@ void add_dcsim_datasets(const nlohmann::json& doc, const std::string& origin, co
 /// chunks of floor(files / jobs) files. Unknown datasets and bad distributions throw InputError.
 /// The older DCSim format without datasets (`infiles_per_job` and an `infilesize` distribution)
 /// is read too: each job then gets its own files, held by every storage host of `platform`.
+/// With `totals`, the jobs are drawn as always (the same draws from `rng`, in the same order) but
+/// not kept: their sums go into *totals, equal to sum_jobs' over the jobs kept otherwise (the same
+/// additions in the same order), at a fraction of the cost (no ids, no job records).
 void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, const Platform& platform,
-                         std::mt19937_64& rng, WorkloadSet& set);
+                         std::mt19937_64& rng, WorkloadSet& set, WorkloadTotals* totals = nullptr);
 
 /// Reads a job list CSV. Columns: `id,submit,cores,memory,flops,inputs,output_size` and,
 /// optionally, `type` (streaming, copy, calculation; default streaming, calculation when there

@@ -60,7 +60,14 @@ struct WorkloadSet : FileCatalog {
     /// make them). Code that changes `jobs` or the files' sizes afterwards resets it: then
     /// totals_of() walks the jobs.
     std::optional<WorkloadTotals> totals;
+    /// Built for its totals only (WorkloadDetail::totals): the DCSim workloads' jobs were drawn but
+    /// not kept. Such a set describes a scenario (the surrogate's features) but cannot be run.
+    bool totals_only = false;
 };
+
+/// What build_workload keeps: every job (to simulate), or only the jobs' totals (to describe a
+/// scenario: a scan through a summary surrogate needs no job records).
+enum class WorkloadDetail { jobs, totals };
 
 /// The kept totals, or the sums over the jobs when none are kept.
 WorkloadTotals totals_of(const WorkloadSet& set);
