@@ -55,10 +55,10 @@ struct Recycling {
     }
 };
 
-// The smallest class k with 64 · 2^k ≥ bytes.
-std::size_t size_class(std::size_t bytes) {
+// The smallest class k with 64 · 2^k ≥ bytes; `limit` when there is none below it.
+std::size_t size_class(std::size_t bytes, std::size_t limit) {
     std::size_t k = 0;
-    while ((std::size_t{64} << k) < bytes)
+    while (k < limit && (std::size_t{64} << k) < bytes)
         ++k;
     return k;
 }
@@ -66,7 +66,7 @@ std::size_t size_class(std::size_t bytes) {
 } // namespace
 
 std::shared_ptr<void> BufferPool::get(std::size_t bytes) {
-    const std::size_t k = size_class(bytes);
+    const std::size_t k = size_class(bytes, kClasses);
     if (k >= kClasses)
         throw std::bad_alloc();
     std::unique_ptr<std::byte[]> b;

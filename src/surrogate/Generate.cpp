@@ -292,15 +292,31 @@ std::size_t refresh_features(const Space& space, const std::string& out_dir,
             throw InputError(path.string(), 0, "",
                              fmt::format("not valid JSON ({}): run the sample again", e.what()));
         }
+        if (!o.is_object() || !o.contains("jobs") || !o["jobs"].is_number())
+            throw InputError(path.string(), 0, "jobs",
+                             "missing: not a sample's observables; run the sample again");
         if (!fs::exists(scenario_file))
             throw InputError(scenario_file.string(), 0, "",
                              "missing: the sample's scenario was not kept; run the sample again");
         std::vector<double> features;
         try {
+            // the jobs' totals only: the features read no more (sim::WorkloadDetail::totals)
             const sim::GridScenario scenario = sim::read_grid_scenario(
                 config::YamlView(config::load_yaml_file(scenario_file.string()), scenario_file.string()),
-                dir.string());
+                dir.string(), std::nullopt, sim::WorkloadDetail::totals);
             features = scenario_features(scenario);
+            // The workload drawn now must be the one simulated then: a hepkit that draws
+            // differently would describe jobs that never ran.
+            // (the simulation counts every job as often as `duplications` runs it)
+            const double simulated = o["jobs"].get<double>();
+            const double now =
+                static_cast<double>(scenario.workload.totals->jobs) *
+                static_cast<double>(std::max<std::size_t>(1, scenario.options.jobs.duplications));
+            if (now != simulated)
+                throw InputError(scenario_file.string(), 0, "",
+                                 fmt::format("its workload has {} jobs now, {} when it was simulated: this "
+                                             "hepkit draws another workload; run the sample again",
+                                             now, simulated));
         } catch (const InputError& e) {
             throw InputError(e.file(), e.line(), e.key(),
                              fmt::format("{} (sample {} of {})", e.message(), k, space.origin));

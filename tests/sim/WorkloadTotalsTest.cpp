@@ -4,15 +4,19 @@
 // the older DCSim format and DCSim's own workload files.
 
 #include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/core/Error.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/grid/Scan.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
 #include "Reference.hpp"
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 using namespace hepkit;
@@ -129,16 +133,16 @@ TEST(WorkloadTotals, DcsimWorkloadFiles) {
     EXPECT_GE(compared, 1);
 }
 
-// A scan described through ScanDescriber: every point as scan_point_scenario(.., totals) reads it
-// (the point's values applied to a copy of the scenario read once per file and seed), the
-// workloads drawn once per file and seed.
+// A scan described through ScanDescriber: every point's platform, options and totals as
+// scan_point_scenario(.., totals) reads them (the point's seed and values applied to a copy of the
+// scenario read once per file), the workloads drawn once per file and seed.
 TEST(WorkloadTotals, ScanPointsDescribedOncePerScenarioAndSeed) {
     ScanSpec spec;
     spec.origin = "test-scan";
     spec.scenarios = {std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml",
                       std::string(HEPKIT_SOURCE_DIR) + "/examples/grid/scenario.yaml"};
     spec.parameters = {{"seed", {}}, {"hitrate", {"0.1", "0.35"}}, {"link_bandwidth_factor", {"0.5", "2"}}};
-    for (int s = 1; s <= 70; ++s) // more than the 64 scenarios kept
+    for (int s = 1; s <= 70; ++s)
         spec.parameters[0].values.push_back(std::to_string(s));
     ASSERT_EQ(spec.points(), 560u);
     ScanDescriber describer(spec);
@@ -156,11 +160,38 @@ TEST(WorkloadTotals, ScanPointsDescribedOncePerScenarioAndSeed) {
     };
     for (std::size_t k = 0; k < spec.points(); k += 3) // every third point, in order
         compare(k);
-    EXPECT_EQ(describer.drawn(), 140u);           // 2 files × 70 seeds, each read and drawn once
-    for (std::size_t k = spec.points(); k-- > 0;) // and backwards, after older ones were dropped
+    EXPECT_EQ(describer.drawn(), 140u);           // 2 files × 70 seeds, each drawn once
+    for (std::size_t k = spec.points(); k-- > 0;) // and backwards
         if (k % 7 == 0)
             compare(k);
+    EXPECT_EQ(describer.drawn(), 140u);
+    // the seed varying fastest: still drawn once each
+    ScanSpec inner = spec;
+    std::rotate(inner.parameters.begin(), inner.parameters.begin() + 1, inner.parameters.end());
+    ScanDescriber again(inner);
+    for (std::size_t k = 0; k < inner.points(); ++k)
+        EXPECT_TRUE(again.scenario(k).workload.totals_only);
+    EXPECT_EQ(again.drawn(), 140u);
     // the hit rate of a point is its own, not the first point's of its seed
     EXPECT_EQ(describer.scenario(1).options.cache.hitrate, 0.1);
     EXPECT_EQ(describer.scenario(2).options.cache.hitrate, 0.35);
+}
+
+// A listed job whose id repeats a drawn job's: refused described as when built (the ids are
+// checked against the jobs kept, so with job lists the jobs are built in full, then dropped).
+TEST(WorkloadTotals, AJobListIdThatRepeatsADrawnOneIsRefusedToo) {
+    const fs::path dir = fs::temp_directory_path() / ("hepkit-totals-ids-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const fs::path grid = fs::path(HEPKIT_SOURCE_DIR) / "examples/grid";
+    for (const char* f : {"scenario.yaml", "platform.xml", "datasets.json", "workloads.json"})
+        fs::copy_file(grid / f, dir / f, fs::copy_options::overwrite_existing);
+    std::ifstream in(grid / "jobs.csv");
+    std::string csv((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = csv.find("user1-ana-1");
+    ASSERT_NE(at, std::string::npos);
+    csv.replace(at, std::string("user1-ana-1").size(), "job_analysis_0");
+    std::ofstream(dir / "jobs.csv") << csv;
+    EXPECT_THROW(read(dir / "scenario.yaml", WorkloadDetail::jobs, 1), InputError);
+    EXPECT_THROW(read(dir / "scenario.yaml", WorkloadDetail::totals, 1), InputError);
+    fs::remove_all(dir);
 }

@@ -1,10 +1,10 @@
 // hepkit surrogate generate: samples in parallel (the same as one at a time), resuming, the
 // index, and observables checked against the trace they were computed from.
 
-#include "hepkit/surrogate/Features.hpp"
 #include "hepkit/surrogate/Generate.hpp"
 #include "Helpers.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/surrogate/Features.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -197,6 +197,23 @@ TEST(SurrogateGenerate, FeaturesRefreshedWithoutSimulating) {
     EXPECT_EQ(calls, 3U);
     EXPECT_EQ(read(dir / "index.csv"), fresh_index);
     EXPECT_EQ(read(dir / "scenarios/000001/trace.csv"), trace);
+    // A sample whose workload would be drawn otherwise now (here: its simulated job count
+    // changed): refused, naming its scenario.
+    {
+        const std::string before = read(obs(2));
+        nlohmann::json j = json_of(obs(2));
+        j["jobs"] = j["jobs"].get<double>() + 1;
+        std::ofstream(obs(2)) << j.dump(2);
+        try {
+            refresh_features(space, dir.string());
+            FAIL() << "no error";
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("when it was simulated"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("scenarios/000002/scenario.yaml"), std::string::npos)
+                << e.what();
+        }
+        std::ofstream(obs(2)) << before;
+    }
     // A sample not done: refused, naming it, and no sample's file rewritten.
     const std::string kept = read(obs(0));
     fs::remove(obs(2));

@@ -316,38 +316,26 @@ WorkloadSet build_workload(const Platform& platform, const WorkloadSources& sour
     WorkloadSet set;
     for (const auto& [doc, origin] : sources.datasets)
         add_dcsim_datasets(doc, origin, platform, ds_rng, set);
-    // Totals only: the DCSim workloads' jobs are summed as drawn (they come first in the job
-    // order, so the sums continue over the job lists' jobs as sum_jobs would add them).
-    WorkloadTotals drawn;
+    // Totals only: the DCSim workloads' jobs are summed as drawn. With job lists the jobs are
+    // built in full and dropped after: a listed job's id must not repeat a drawn one's
+    // (add_job_list checks against the jobs kept), and a scenario that cannot run must not be
+    // described either.
     const bool totals_only = detail == WorkloadDetail::totals;
+    const bool sum_as_drawn = totals_only && sources.job_lists.empty();
+    WorkloadTotals drawn;
     for (const auto& [doc, origin] : sources.workloads)
-        add_dcsim_workloads(doc, origin, platform, wl_rng, set, totals_only ? &drawn : nullptr);
+        add_dcsim_workloads(doc, origin, platform, wl_rng, set, sum_as_drawn ? &drawn : nullptr);
     for (const auto& path : sources.job_lists)
         add_job_list(path, platform, set);
     if (set.jobs.empty() && drawn.jobs == 0)
         throw InputError(sources.workloads.empty() ? "" : sources.workloads.front().second, 0, "",
                          "the workload has no job");
-    if (!totals_only) {
-        set.totals = sum_jobs(set);
-        return set;
+    set.totals = sum_as_drawn ? drawn : sum_jobs(set);
+    if (totals_only) {
+        set.jobs.clear();
+        set.jobs.shrink_to_fit();
+        set.totals_only = true;
     }
-    const WorkloadTotals listed = sum_jobs(set);
-    WorkloadTotals t = drawn;
-    t.jobs += listed.jobs;
-    for (const JobSpec& j : set.jobs) { // the same additions, in the same order, as sum_jobs
-        t.cores += j.cores;
-        t.flops += j.flops;
-        t.output_bytes += j.output_size;
-        for (const auto f : j.inputs)
-            t.input_bytes += set.files[f].size;
-    }
-    if (listed.jobs > 0) {
-        t.first_submit =
-            drawn.jobs > 0 ? std::min(drawn.first_submit, listed.first_submit) : listed.first_submit;
-        t.last_submit = drawn.jobs > 0 ? std::max(drawn.last_submit, listed.last_submit) : listed.last_submit;
-    }
-    set.totals = t;
-    set.totals_only = true;
     return set;
 }
 

@@ -206,32 +206,42 @@ GridScenario scan_point_scenario(const ScanSpec& spec, std::size_t k, WorkloadDe
 
 GridScenario ScanDescriber::scenario(std::size_t k) {
     const auto [scenario_path, values] = spec_.point(k);
-    const std::optional<std::uint64_t> point_seed = seed_of(spec_, values);
-    std::optional<GridScenario> s;
+    const std::pair<GridScenario, WorkloadSources>* file = nullptr;
     {
         const std::lock_guard lock(mutex_);
-        // Without a seed parameter the scenario's own seed decides: one entry per file (key 0 is
-        // no seed of its own then, as the file is read once for it).
-        if (const auto it = read_.find({scenario_path, point_seed.value_or(0)}); it != read_.end())
-            s = it->second;
+        if (const auto it = read_.find(scenario_path); it != read_.end())
+            file = &it->second;
     }
-    if (!s) { // read and drawn outside the lock: two threads may do the same one, with equal results
+    if (!file) { // read outside the lock: two threads may read the same file, with equal results
         const config::YamlView root(config::load_yaml_file(scenario_path), scenario_path);
-        auto [read, sources] =
-            read_grid_settings(root, std::filesystem::path(scenario_path).parent_path().string(), point_seed);
-        read.workload.totals =
-            build_workload(*read.platform, sources, read.options.seed, WorkloadDetail::totals).totals;
-        read.workload.totals_only = true;
-        s = read;
+        auto read = read_grid_settings(root, std::filesystem::path(scenario_path).parent_path().string());
         const std::lock_guard lock(mutex_);
-        if (read_.size() >= 64) // a scan over many seeds: each is read once, keeping them is no use
-            read_.clear();
-        read_.emplace(std::pair{scenario_path, point_seed.value_or(0)}, std::move(read));
-        ++drawn_;
+        file = &read_.emplace(scenario_path, std::move(read)).first->second;
     }
+    GridScenario s = file->first;
+    // as read_grid_settings applies a seed given to it: the seed is the only thing it changes
+    if (const std::optional<std::uint64_t> seed = seed_of(spec_, values))
+        s.options.seed = *seed;
+    const std::pair<std::string, std::uint64_t> key{scenario_path, s.options.seed};
+    std::optional<WorkloadTotals> totals;
+    {
+        const std::lock_guard lock(mutex_);
+        if (const auto it = totals_.find(key); it != totals_.end())
+            totals = it->second;
+    }
+    if (!totals) {
+        totals = build_workload(*s.platform, file->second, s.options.seed, WorkloadDetail::totals).totals;
+        const std::lock_guard lock(mutex_);
+        if (totals_.size() >= (std::size_t{1} << 18)) // ~50 MB: a scan over 10^5 seeds and more
+            totals_.clear();
+        if (totals_.emplace(key, *totals).second)
+            ++drawn_;
+    }
+    s.workload.totals = totals;
+    s.workload.totals_only = true;
     for (std::size_t i = 0; i < values.size(); ++i)
-        apply(*s, spec_, spec_.parameters[i].name, values[i]);
-    return std::move(*s);
+        apply(s, spec_, spec_.parameters[i].name, values[i]);
+    return s;
 }
 
 std::size_t ScanDescriber::drawn() const {

@@ -55,25 +55,28 @@ std::string scan_header(const ScanSpec& spec);
 /// WorkloadDetail::totals for a scenario that is described, not run (build_workload).
 GridScenario scan_point_scenario(const ScanSpec& spec, std::size_t k,
                                  WorkloadDetail detail = WorkloadDetail::jobs);
-/// Scan points described rather than run (a scan through a summary surrogate): each point's
-/// scenario with a workload of totals only (WorkloadDetail::totals), read and drawn once per
-/// scenario file and seed — the parameters applied after reading change the platform and the
-/// options, never the workload, so the points that share both share the read scenario (copied,
-/// then the point's values applied) and their jobs' totals. The last 64 such scenarios are kept.
-/// Thread-safe.
+/// Scan points described rather than run (a scan through a summary surrogate). Each scenario
+/// file is read once (its settings and platform; a point's seed only sets options.seed) and each
+/// file and seed's workload drawn once for its totals (WorkloadDetail::totals): the parameters a
+/// scan applies after reading change the platform and the options, never the workload. A point's
+/// scenario is a copy with its seed and values applied: the platform, options and workload totals
+/// of scan_point_scenario(spec, k, WorkloadDetail::totals); its workload holds the totals only (no
+/// files, datasets or listed jobs) — what the surrogate's features read. Thread-safe.
 class ScanDescriber {
   public:
     explicit ScanDescriber(const ScanSpec& spec) : spec_(spec) {}
-    /// Point k's scenario, as scan_point_scenario(spec, k, WorkloadDetail::totals) gives it.
+    /// Point k's scenario, described.
     GridScenario scenario(std::size_t k);
-    /// How many scenarios were read and drawn so far (a scenario file and seed again after 64
-    /// others counts twice).
+    /// How many workloads were drawn so far (the distinct scenario files and seeds).
     std::size_t drawn() const;
 
   private:
     const ScanSpec& spec_;
     mutable std::mutex mutex_;
-    std::map<std::pair<std::string, std::uint64_t>, GridScenario> read_;
+    /// By file: the scenario without its workload and the workload's sources (never erased, never
+    /// changed after insertion: read outside the lock).
+    std::map<std::string, std::pair<GridScenario, WorkloadSources>> read_;
+    std::map<std::pair<std::string, std::uint64_t>, WorkloadTotals> totals_; ///< by file and seed
     std::size_t drawn_ = 0;
 };
 
