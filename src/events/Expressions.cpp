@@ -153,7 +153,6 @@ expr::ColumnResult evaluate(const Step& step, const expr::Expression& e, const s
 // Element k of a result as T, range-checked for integer T.
 template <class T>
 void convert(const expr::ColumnResult& r, std::size_t n, std::vector<T>& out, const StepPlace& place) {
-    out.resize(n);
     const expr::Type e = expr::element_of(r.type);
     auto check = [&](auto v) {
         if constexpr (std::is_integral_v<T>) {
@@ -167,6 +166,13 @@ void convert(const expr::ColumnResult& r, std::size_t n, std::vector<T>& out, co
         }
         return static_cast<T>(v);
     };
+    if constexpr (std::is_floating_point_v<T>) {
+        if (e == expr::Type::real) { // float32 from the evaluator's doubles: converted, not zeroed first
+            out.assign(r.reals.begin(), r.reals.begin() + static_cast<std::ptrdiff_t>(n));
+            return;
+        }
+    }
+    out.resize(n);
     if (e == expr::Type::boolean)
         for (std::size_t k = 0; k < n; ++k)
             out[k] = static_cast<T>(r.bools[k] != 0);

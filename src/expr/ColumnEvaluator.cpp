@@ -586,7 +586,10 @@ class Columnar {
 bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnView> columns,
                                std::size_t events, std::span<const std::uint32_t> rows, ColumnResult& out,
                                bool compact, const Reuse& reuse) {
-    out = empty_result(expr, compact ? rows.size() : events);
+    // An array result over every row (or compacted) gets its offsets whole from the evaluation:
+    // not zeroed first (a pass over the batch's length, ~0.1 ns per event of a full-batch step).
+    const bool offsets_whole = is_array(expr.type()) && !rows.empty() && (compact || rows.size() == events);
+    out = empty_result(expr, compact ? rows.size() : events, !offsets_whole);
     if (rows.empty())
         return true;
     // Per event, every scalar the expression names is bound (read) before evaluation, also
@@ -644,12 +647,14 @@ bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnVie
         dest.assign(x, x + (c.off[rows.size()] - base));
         // Each row's start fills the offsets up to the next row (a fill, not a branch per event:
         // after selective filters most events are not evaluated).
-        std::int64_t* o = out.offsets.data();
-        if (compact || rows.size() == events) { // one row per result row: every event, or compact
-            for (std::size_t k = 0; k <= rows.size(); ++k)
-                o[k] = c.off[k] - base;
+        if (offsets_whole) { // one row per result row: every event, or compact
+            out.offsets.assign(c.off, c.off + rows.size() + 1);
+            if (base != 0)
+                for (std::int64_t& x : out.offsets)
+                    x -= base;
             return;
         }
+        std::int64_t* o = out.offsets.data();
         std::size_t ev = 0;
         std::int64_t total = 0;
         for (std::size_t k = 0; k < rows.size(); ++k) {

@@ -13,7 +13,9 @@ class ColumnEvaluator {
     static void check(const Expression& expr, std::span<const ColumnView> columns, std::size_t events,
                       std::span<const std::uint32_t> rows);
     /// 0 for every event of a scalar type, empty arrays for an array type.
-    static ColumnResult empty_result(const Expression& expr, std::size_t events);
+    /// A result of `events` rows, all 0 (array types: empty), unless `offsets` is false: then an
+    /// array type's offsets are left for the caller to fill whole (no zeros written first).
+    static ColumnResult empty_result(const Expression& expr, std::size_t events, bool offsets = true);
     /// Expression::evaluate on every row (Bindings filled from the columns).
     static ColumnResult per_event(const Expression& expr, std::span<const ColumnView> columns,
                                   std::size_t events, std::span<const std::uint32_t> rows,

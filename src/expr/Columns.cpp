@@ -96,12 +96,13 @@ void ColumnEvaluator::check(const Expression& expr, std::span<const ColumnView> 
                 k, rows[k], k > 0 ? fmt::format(" after {}", rows[k - 1]) : std::string()));
 }
 
-ColumnResult ColumnEvaluator::empty_result(const Expression& expr, std::size_t events) {
+ColumnResult ColumnEvaluator::empty_result(const Expression& expr, std::size_t events, bool offsets) {
     ColumnResult r;
     r.type = expr.type();
     r.events = events;
     if (is_array(r.type)) {
-        r.offsets.assign(events + 1, 0);
+        if (offsets)
+            r.offsets.assign(events + 1, 0);
         return r;
     }
     switch (r.type) {
