@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # usage: surrogate_generate.sh HEPKIT OUTDIR SPACE.yaml
 # hepkit surrogate generate as a user runs it (the example space): every sample simulated and
-# indexed; run again, every sample found done; a sample removed is run again alone. Then the same
+# indexed; run again, every sample found done; a sample removed is run again alone; the features
+# refreshed without simulating (--refresh-features) give the same index. Then the same
 # space as HTCondor and Slurm job arrays run by a local loop over the task indices, merged by
 # merge.sh: the index equals the in-process one, and merge.sh fails naming a missing sample.
 set -u
@@ -19,6 +20,14 @@ grep -q "0 samples simulated .*, $n already done" <<<"$msg" || fail "second run:
 rm "$data/scenarios/000003/observables.json"
 msg=$("$hk" surrogate generate "$space" -o "$data") || fail "resume: $msg"
 grep -q "1 samples simulated .*, $((n - 1)) already done" <<<"$msg" || fail "resume: $msg"
+# --refresh-features: the features computed again from the stored scenarios, nothing simulated;
+# the index is the same; with --index-only it is a usage error (64)
+cp "$data/index.csv" "$out/surrogate-index-before.csv"
+msg=$("$hk" surrogate generate "$space" -o "$data" --refresh-features) || fail "refresh: $msg"
+grep -q "features of $n samples computed again (nothing simulated)" <<<"$msg" || fail "refresh: $msg"
+cmp "$data/index.csv" "$out/surrogate-index-before.csv" || fail "refresh: the index changed"
+"$hk" surrogate generate "$space" -o "$data" --refresh-features --index-only 2>/dev/null
+[ $? -eq 64 ] || fail "refresh with --index-only: expected exit 64"
 # every sample's scenario runs again with hepkit sim, giving the trace stored with it
 "$hk" -q sim "$data/scenarios/000005/scenario.yaml" -o "$out/again.csv" || fail "hepkit sim on a sample"
 cmp "$out/again.csv" "$data/scenarios/000005/trace.csv" || fail "sample 5's trace differs from hepkit sim's"
