@@ -5,6 +5,7 @@
 
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/grid/Run.hpp"
 #include "hepkit/sim/grid/Scan.hpp"
@@ -172,6 +173,15 @@ TEST(WorkloadTotals, ScanPointsDescribedOncePerScenarioAndSeed) {
     for (std::size_t k = 0; k < inner.points(); ++k)
         EXPECT_TRUE(again.scenario(k).workload.totals_only);
     EXPECT_EQ(again.drawn(), 140u);
+    // from two threads at once (as `hepkit sim --scan --surrogate -j 2`): the same scenarios
+    ScanDescriber shared(spec);
+    std::vector<WorkloadTotals> by_threads(spec.points());
+    ThreadPool pool(2);
+    pool.parallel_for(spec.points(),
+                      [&](std::size_t k) { by_threads[k] = *shared.scenario(k).workload.totals; });
+    for (std::size_t k = 0; k < spec.points(); k += 5)
+        expect_same_bits(by_threads[k], *describer.scenario(k).workload.totals, "threads");
+    EXPECT_EQ(shared.drawn(), 140u);
     // the hit rate of a point is its own, not the first point's of its seed
     EXPECT_EQ(describer.scenario(1).options.cache.hitrate, 0.1);
     EXPECT_EQ(describer.scenario(2).options.cache.hitrate, 0.35);
