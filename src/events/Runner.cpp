@@ -287,10 +287,10 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
             const SeqRun& from0 = *gruns[seq.global_variant[0]];
             CutCount* out = &work.cuts[seq.cut_base + v * seq.cut_rows];
             const CutCount* nominal_out = &work.cuts[seq.cut_base];
+            std::size_t k = 0; // the cut-flow row
             auto add = [&](const std::vector<std::uint32_t>* rows, const std::vector<std::uint32_t>* rows0) {
-                const std::size_t k =
-                    static_cast<std::size_t>(out - &work.cuts[seq.cut_base + v * seq.cut_rows]);
-                *out++ = v && w == w0 && rows == rows0 ? nominal_out[k] : count(w, rows, events);
+                out[k] = v && w == w0 && rows == rows0 ? nominal_out[k] : count(w, rows, events);
+                ++k;
             };
             add(nullptr, nullptr);
             for (std::size_t f = 0; f < global.filters; ++f)

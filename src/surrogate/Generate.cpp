@@ -150,6 +150,33 @@ void run_sample(const Space& space, std::size_t k, const std::string& out_dir, G
     report.jobs += summary.jobs_total;
 }
 
+// Throws OutputError naming the samples of `space` not done in `out_dir` (the first 10).
+void require_done(const Space& space, const std::string& out_dir) {
+    std::vector<std::size_t> missing;
+    for (std::size_t k = 0; k < space.samples; ++k)
+        if (!fs::exists(sample_dir(out_dir, k) / "observables.json"))
+            missing.push_back(k);
+    if (missing.empty())
+        return;
+    std::string list;
+    for (std::size_t i = 0; i < std::min<std::size_t>(missing.size(), 10); ++i)
+        list += fmt::format("{}{}", i ? ", " : "", missing[i]);
+    throw OutputError((fs::path(out_dir) / "index.csv").string(), 0, "",
+                      fmt::format("{} of {} samples are not done (samples {}{}): run them first",
+                                  missing.size(), space.samples, list, missing.size() > 10 ? ", ..." : ""));
+}
+
+// A sample's observables.json (InputError naming it when it is not valid JSON).
+nlohmann::json read_observables(const fs::path& path) {
+    std::ifstream in(path);
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(path.string(), 0, "",
+                         fmt::format("not valid JSON ({}): run the sample again", e.what()));
+    }
+}
+
 } // namespace
 
 const std::vector<std::string>& observable_names() {
@@ -218,19 +245,7 @@ GenerateReport generate(const Space& space, const std::string& out_dir, const Ge
 }
 
 std::size_t write_index(const Space& space, const std::string& out_dir) {
-    std::vector<std::size_t> missing;
-    for (std::size_t k = 0; k < space.samples; ++k)
-        if (!fs::exists(sample_dir(out_dir, k) / "observables.json"))
-            missing.push_back(k);
-    if (!missing.empty()) {
-        std::string list;
-        for (std::size_t i = 0; i < std::min<std::size_t>(missing.size(), 10); ++i)
-            list += fmt::format("{}{}", i ? ", " : "", missing[i]);
-        throw OutputError((fs::path(out_dir) / "index.csv").string(), 0, "",
-                          fmt::format("{} of {} samples are not done (samples {}{}): run them first",
-                                      missing.size(), space.samples, list,
-                                      missing.size() > 10 ? ", ..." : ""));
-    }
+    require_done(space, out_dir);
     std::string header = "sample,seed,base";
     for (const auto& p : space.parameters)
         header.append(",").append(p.name);
@@ -241,14 +256,7 @@ std::size_t write_index(const Space& space, const std::string& out_dir) {
     CsvWriter out((fs::path(out_dir) / "index.csv").string(), header);
     for (std::size_t k = 0; k < space.samples; ++k) {
         const fs::path path = sample_dir(out_dir, k) / "observables.json";
-        std::ifstream in(path);
-        nlohmann::json o;
-        try {
-            o = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::exception& e) {
-            throw InputError(path.string(), 0, "",
-                             fmt::format("not valid JSON ({}): run the sample again", e.what()));
-        }
+        nlohmann::json o = read_observables(path); // not const: a const json's [] of a missing key is UB
         std::string row =
             fmt::format("{},{},{}", k, o.value("seed", std::uint64_t{0}), o.value("base", std::size_t{0}));
         for (const auto& p : space.parameters) {
@@ -273,25 +281,13 @@ std::size_t write_index(const Space& space, const std::string& out_dir) {
 
 std::size_t refresh_features(const Space& space, const std::string& out_dir,
                              const std::function<void(std::size_t done, std::size_t total)>& progress) {
-    // Every sample must be done: the index written at the end covers them all (write_index
-    // names the missing ones; checked first, so nothing is rewritten for an incomplete space).
-    std::vector<std::size_t> missing;
-    for (std::size_t k = 0; k < space.samples; ++k)
-        if (!fs::exists(sample_dir(out_dir, k) / "observables.json"))
-            missing.push_back(k);
-    if (!missing.empty())
-        return write_index(space, out_dir); // throws, naming them
+    // Every sample must be done: the index written at the end covers them all (checked first, so
+    // nothing is rewritten for an incomplete space).
+    require_done(space, out_dir);
     for (std::size_t k = 0; k < space.samples; ++k) {
         const fs::path dir = sample_dir(out_dir, k);
         const fs::path path = dir / "observables.json", scenario_file = dir / "scenario.yaml";
-        nlohmann::json o;
-        try {
-            std::ifstream in(path);
-            o = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::exception& e) {
-            throw InputError(path.string(), 0, "",
-                             fmt::format("not valid JSON ({}): run the sample again", e.what()));
-        }
+        nlohmann::json o = read_observables(path);
         if (!o.is_object() || !o.contains("jobs") || !o["jobs"].is_number())
             throw InputError(path.string(), 0, "jobs",
                              "missing: not a sample's observables; run the sample again");

@@ -188,22 +188,12 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
             }
         }
         const std::size_t first = set.jobs.size();
-        // Totals only: the job's draws, summed as sum_jobs adds them (inputs after the loop).
-        auto sum = [&](const JobSpec& job) {
-            WorkloadTotals& t = *totals;
-            t.first_submit = t.jobs == 0 ? job.submit : std::min(t.first_submit, job.submit);
-            t.last_submit = t.jobs == 0 ? job.submit : std::max(t.last_submit, job.submit);
-            ++t.jobs;
-            t.cores += job.cores;
-            t.flops += job.flops;
-            t.output_bytes += job.output_size;
-        };
         for (long long j = 0; j < n; ++j) {
             JobSpec job;
-            if (!totals)
+            if (!totals) { // totals only: no id or name to make, the draws are the same
                 job.id = fmt::format("job_{}_{}", name, j);
-            if (!totals)
                 job.workload = name;
+            }
             job.type = type;
             job.submit = submit;
             job.cores = cores ? static_cast<int>(std::min<long long>(cores->sample_int(rng, 1), 1000000)) : 1;
@@ -222,30 +212,26 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
                     wl.fail(fmt::format("job {}: {}", j, why));
             }
             if (totals)
-                sum(job);
+                add_job(*totals, job); // as sum_jobs adds it; its inputs below
             else
                 set.jobs.push_back(std::move(job));
         }
-        // DCSim's assignment: k = floor(files / jobs) consecutive files per job.
-        if (totals) {
-            if (n > 0 && !pool.empty()) {
-                const std::size_t k = pool.size() / static_cast<std::size_t>(n);
-                const std::size_t end = std::min(pool.size(), k * static_cast<std::size_t>(n));
-                for (std::size_t i = 0; i < end; ++i)
-                    totals->input_bytes += set.files[pool[i]].size;
-            }
-            continue;
-        }
+        // DCSim's assignment: k = floor(files / jobs) consecutive files per job — for totals, the
+        // sizes of the first n·k files of the pool, in the order sum_jobs adds them.
         if (n > 0 && !pool.empty()) {
             const std::size_t k = pool.size() / static_cast<std::size_t>(n);
-            for (std::size_t j = 0; j < static_cast<std::size_t>(n); ++j) {
-                const std::size_t begin = j * k;
-                if (begin >= pool.size())
-                    break;
-                const std::size_t end = std::min(pool.size(), begin + k);
-                set.jobs[first + j].inputs.assign(pool.begin() + static_cast<std::ptrdiff_t>(begin),
-                                                  pool.begin() + static_cast<std::ptrdiff_t>(end));
-            }
+            if (totals)
+                for (std::size_t i = 0; i < k * static_cast<std::size_t>(n); ++i)
+                    totals->input_bytes += set.files[pool[i]].size;
+            else
+                for (std::size_t j = 0; j < static_cast<std::size_t>(n); ++j) {
+                    const std::size_t begin = j * k;
+                    if (begin >= pool.size())
+                        break;
+                    const std::size_t end = std::min(pool.size(), begin + k);
+                    set.jobs[first + j].inputs.assign(pool.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                      pool.begin() + static_cast<std::ptrdiff_t>(end));
+                }
         }
     }
 }

@@ -5,18 +5,21 @@
 
 namespace hepkit::sim {
 
+void add_job(WorkloadTotals& t, const JobSpec& j) {
+    t.first_submit = t.jobs == 0 ? j.submit : std::min(t.first_submit, j.submit);
+    t.last_submit = t.jobs == 0 ? j.submit : std::max(t.last_submit, j.submit);
+    ++t.jobs;
+    t.cores += j.cores;
+    t.flops += j.flops;
+    t.output_bytes += j.output_size;
+}
+
 WorkloadTotals sum_jobs(const WorkloadSet& set) {
     WorkloadTotals t;
-    t.jobs = set.jobs.size();
-    for (std::size_t i = 0; i < set.jobs.size(); ++i) {
-        const JobSpec& j = set.jobs[i];
-        t.cores += j.cores;
-        t.flops += j.flops;
-        t.output_bytes += j.output_size;
+    for (const JobSpec& j : set.jobs) {
+        add_job(t, j);
         for (const auto f : j.inputs)
             t.input_bytes += set.files[f].size;
-        t.first_submit = i == 0 ? j.submit : std::min(t.first_submit, j.submit);
-        t.last_submit = i == 0 ? j.submit : std::max(t.last_submit, j.submit);
     }
     return t;
 }

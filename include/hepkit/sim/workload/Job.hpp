@@ -73,5 +73,8 @@ enum class WorkloadDetail { jobs, totals };
 WorkloadTotals totals_of(const WorkloadSet& set);
 /// The sums over the jobs (one walk over them and their inputs).
 WorkloadTotals sum_jobs(const WorkloadSet& set);
+/// Adds one job to `t` as sum_jobs does, but for its inputs (their sizes are the caller's to add:
+/// a job drawn without being kept has no input list).
+void add_job(WorkloadTotals& t, const JobSpec& job);
 
 } // namespace hepkit::sim
