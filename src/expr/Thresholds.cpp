@@ -2,7 +2,8 @@
 // comparisons with constants, and which. hepkit::events uses it under a systematic shift: a cut
 // `Muon_pt > 20` under a muon momentum scale changes only for the muons whose scaled and nominal
 // pT fall on either side of 20 GeV, so the shift computes the cut again for those events only
-// (docs/events.md, "Cuts under a shift").
+// (docs/events.md, "Cuts under a shift"). Expression::scaled_input, what a shift's replacement
+// usually is (`Muon_pt * 1.01`), reads constants the same way.
 #include "hepkit/expr/Expression.hpp"
 
 #include "Arithmetic.hpp"
@@ -101,6 +102,25 @@ std::optional<std::vector<Threshold>> Expression::thresholds(std::size_t slot) c
     if (!read)
         return std::nullopt;
     return out;
+}
+
+std::optional<ScaledInput> Expression::scaled_input() const {
+    const Node& n = nodes_[static_cast<std::size_t>(root_)];
+    if (n.kind != NodeKind::binary || element_of(type()) != Type::real ||
+        (n.op != Op::add && n.op != Op::sub && n.op != Op::mul && n.op != Op::div))
+        return std::nullopt;
+    for (std::size_t k = 0; k < 2; ++k) {
+        const int x = n.args[k];
+        const Node& input = nodes_[static_cast<std::size_t>(x)];
+        const int slot = slots_[static_cast<std::size_t>(x)];
+        if (input.kind != NodeKind::name || slot < 0 ||
+            element_of(name_types_[static_cast<std::size_t>(slot)]) != Type::real)
+            continue;
+        // A literal or -/+ of one (an int converted to double, as the evaluators do).
+        if (const auto c = constant_of(nodes_, n.args[1 - k]))
+            return ScaledInput{static_cast<std::size_t>(slot), n.op, c->as_double(), k == 1};
+    }
+    return std::nullopt;
 }
 
 } // namespace hepkit::expr

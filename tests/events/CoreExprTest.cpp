@@ -8,8 +8,13 @@
 
 #include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/events/Expressions.hpp"
+#include "hepkit/expr/Bindings.hpp"
+#include "hepkit/expr/Expression.hpp"
 
 #include <gtest/gtest.h>
+
+#include <cstring>
+#include <limits>
 
 using namespace hepkit;
 using namespace hepkit::events;
@@ -245,4 +250,91 @@ TEST(EventsExprErrors, Uint64BeyondInt64) {
     Runner runner(plan_of({producer("b", "big + 0")}, {sum("s", "b")}), std::move(cols));
     const auto e = hepkit::test::input_error([&] { runner.run(); });
     EXPECT_NE(std::string(e.what()).find("9223372036854775813"), std::string::npos) << e.what();
+}
+
+// A producer that is one operation of a float input and a constant (`x * 1.01`, a scale shift's
+// replacement) takes a one-pass path over every row (ExprProducer::produce_scaled): its columns
+// must equal, bit for bit, the columnar evaluator's of the same operation written so that it is
+// not recognised (`where(True, …, 0.0)`) — for each operation and operand order, float32 and
+// float64 inputs and products, flat and jagged, a jagged input whose offsets do not start at 0,
+// and values that round, overflow float32, are NaN, infinite, signed zeros and subnormals.
+TEST(EventsExpr, ScaledInputTakesTheEvaluatorsBits) {
+    const std::vector<double> values = {1.0,
+                                        -0.0,
+                                        0.0,
+                                        19.8019,
+                                        20.0,
+                                        3.4e38,
+                                        -3.4e38,
+                                        1e-45,
+                                        1e-310,
+                                        std::numeric_limits<double>::quiet_NaN(),
+                                        std::numeric_limits<double>::infinity(),
+                                        -7.25,
+                                        123456.789};
+    const std::vector<std::string> ops = {"x * 1.01",  "1.01 * x", "x + 0.1",  "-3 + x", "x - 0.3",
+                                          "0.3 - x",   "x / 3",    "3 / x",    "x / 0",  "x * -2",
+                                          "x * 1e300", "x - -0.0", "x * 0.99", "2 * x"};
+    // (recognised, not recognised): not one operation of an input and a number
+    for (const char* other : {"x * x", "x ** 2", "x * pi", "x // 2", "-x", "x * True", "n * 2"}) {
+        expr::Bindings b;
+        b.declare("x", expr::Type::real);
+        b.declare("n", expr::Type::integer);
+        EXPECT_FALSE(expr::Expression::parse(other, b).scaled_input()) << other;
+    }
+    for (const bool jagged : {false, true})
+        for (const ColumnType in_type : {ColumnType::Float32, ColumnType::Float64})
+            for (const ColumnType out_type : {ColumnType::Float32, ColumnType::Float64})
+                for (const std::string& op : ops) {
+                    Schema schema;
+                    const ProductId x = schema.add({"x", in_type, jagged}, "branch of the input");
+                    auto fast = producer("fast", op.c_str(), out_type);
+                    auto slow = producer("slow", ("where(True, " + op + ", 0.0)").c_str(), out_type);
+                    ProductId ids[2];
+                    int k = 0;
+                    for (const auto& p : {fast, slow}) {
+                        const auto outs = p->declare(schema);
+                        ids[k] = schema.add(outs.at(0), "producer");
+                        p->outputs_declared(std::vector<ProductId>{ids[k++]});
+                    }
+                    // events: one value each (flat), or 0, 1, 2, 3, ... values from a slice at 2
+                    io::Column c = io::Column::make("x", in_type);
+                    std::size_t events = values.size();
+                    if (jagged) {
+                        c.offsets = {2};
+                        for (std::size_t e = 0; c.offsets.back() < 2 + std::int64_t(values.size()); ++e)
+                            c.offsets.push_back(std::min<std::int64_t>(c.offsets.back() + std::int64_t(e % 4),
+                                                                       2 + values.size()));
+                        events = c.offsets.size() - 1;
+                    }
+                    std::vector<double> stored = values;
+                    if (jagged)
+                        stored.insert(stored.begin(), {5.0, 6.0}); // before the slice
+                    for (const double v : stored) {
+                        if (in_type == ColumnType::Float32)
+                            c.mut<float>().push_back(static_cast<float>(v));
+                        else
+                            c.mut<double>().push_back(v);
+                    }
+                    Batch batch(schema, 0, events);
+                    batch.put(x, std::move(c));
+                    fast->produce(batch);
+                    slow->produce(batch);
+                    const io::Column& a = batch.get(ids[0]);
+                    const io::Column& b = batch.get(ids[1]);
+                    const std::string what = op + (jagged ? " jagged " : " flat ") +
+                                             std::string(io::column_type_name(in_type)) + " -> " +
+                                             std::string(io::column_type_name(out_type));
+                    EXPECT_EQ(a.offsets, b.offsets) << what;
+                    ASSERT_EQ(a.size(), b.size()) << what;
+                    ASSERT_EQ(a.size(), values.size()) << what;
+                    const std::size_t bytes = a.size() * io::column_type_size(out_type);
+                    const void* pa = out_type == ColumnType::Float32
+                                         ? static_cast<const void*>(a.as<float>().data())
+                                         : a.as<double>().data();
+                    const void* pb = out_type == ColumnType::Float32
+                                         ? static_cast<const void*>(b.as<float>().data())
+                                         : b.as<double>().data();
+                    EXPECT_EQ(std::memcmp(pa, pb, bytes), 0) << what;
+                }
 }

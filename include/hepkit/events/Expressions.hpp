@@ -60,6 +60,7 @@ class ExprProducer : public Producer {
 
   private:
     io::Column column_of(expr::ColumnResult&& r, std::size_t length) const;
+    bool produce_scaled(Batch& batch) const;
     std::vector<ProductInfo> declare_as(const Schema& schema, std::optional<io::ColumnType> dtype,
                                         const ProductInfo* replaced);
     std::string text_;
@@ -67,6 +68,7 @@ class ExprProducer : public Producer {
     std::vector<std::string> inputs_; ///< names the expression reads, in order of first use
     std::vector<ProductId> ids_;      ///< binding slot k ↔ product ids_[k]
     std::optional<expr::Expression> expr_;
+    std::optional<expr::ScaledInput> scaled_; ///< expr_ is one operation of an input and a constant
     ProductInfo out_;
     ProductId out_id_ = 0;
 };

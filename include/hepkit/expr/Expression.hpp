@@ -34,6 +34,16 @@ struct Threshold {
     bool holds(double x) const;
 };
 
+/// An expression that is one arithmetic operation of a float input with a constant: `x * 1.01`,
+/// `x - 0.5`, `2 * x`, `x / 3` (Expression::scaled_input). Its value is, element by element,
+/// `double(x) op constant` (or `constant op double(x)`), as both evaluators compute it.
+struct ScaledInput {
+    std::size_t slot = 0; ///< the binding slot of x (a float, or an array of floats)
+    Op op = Op::mul;      ///< add, sub, mul or div
+    double constant = 1;
+    bool constant_first = false; ///< `constant op x`
+};
+
 class Expression {
   public:
     /// Parses `text` and checks it against the names and types in `names`. `origin` (a file or
@@ -68,6 +78,10 @@ class Expression {
     /// (arithmetic, a function, an index, len) or not at all. What a systematic shift of a
     /// product uses to find the few events whose cut outcome it changes (hepkit::events).
     std::optional<std::vector<Threshold>> thresholds(std::size_t slot) const;
+    /// The whole expression as one +, -, * or / of a float input and a number literal (a scale
+    /// shift's replacement, `Muon_pt * 1.01`), or std::nullopt. What lets hepkit::events compute
+    /// such a product in one pass over the input, in the product's own type.
+    std::optional<ScaledInput> scaled_input() const;
     /// The names and types of the bindings it was parsed against, by slot.
     const std::vector<std::string>& binding_names() const { return names_; }
     const std::vector<Type>& binding_types() const { return name_types_; }
