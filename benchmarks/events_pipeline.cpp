@@ -7,7 +7,8 @@
 //  (b) the cost of one extra shift changing one product, as a ratio to the nominal run: a muon
 //      momentum scale (Muon_pt × 1.01: reaches every muon step) and a weight shift (genWeight × 1.1:
 //      reaches only the histogram);
-//  (c) 1 → 2 threads;
+//  (c) 1 → 2 threads, beside this machine's own scaling of memory copies (beyond and within the
+//      caches), the ceiling of a run over columns in memory;
 //  (d) baselines: a naive per-event loop written here (a struct per event, a virtual call per
 //      step, a copy of the event per shift as ARTUS's pipelines do) and ARTUS's 1470 events/s
 //      (arXiv:1511.00852, single-threaded, I/O included);
@@ -27,10 +28,12 @@
 #include "hepkit/io/RootFile.hpp"
 #include "hepkit/io/Tree.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <memory>
@@ -60,6 +63,37 @@ double cpu() {
     timespec t{};
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+// This machine's scaling of memory traffic, 1 → 2 threads: each thread copies its own buffer of
+// `bytes` again and again (4 GB in all per thread); the ratio of the total bytes/s. A run over
+// columns in memory streams its input from memory, so its scaling cannot beat this one's for the
+// buffers beyond the caches (on shared virtual machines, memory bandwidth often does not grow
+// with a second core); a buffer within the core's own cache scales with the cores.
+double copy_scaling(std::size_t bytes) {
+    auto copy = [bytes] {
+        std::vector<char> a(bytes, 1), b(bytes);
+        const std::size_t reps = std::max<std::size_t>(1, std::size_t(4e9) / bytes);
+        for (std::size_t r = 0; r < reps; ++r) {
+            std::memcpy(b.data(), a.data(), bytes);
+            a[r % bytes] = b[(r * 7) % bytes]; // a dependency: the copies are not optimised away
+        }
+    };
+    auto timed = [&](int threads) {
+        double best = 1e300;
+        for (int k = 0; k < 3; ++k) {
+            const double t0 = now();
+            std::vector<std::thread> ts;
+            for (int i = 0; i < threads; ++i)
+                ts.emplace_back(copy);
+            for (auto& t : ts)
+                t.join();
+            best = std::min(best, now() - t0);
+        }
+        return best;
+    };
+    const double one = timed(1), two = timed(2);
+    return 2 * one / two;
 }
 
 // ---- hepkit side: a weighted mass histogram as the pipeline's consumer
@@ -429,9 +463,16 @@ int main(int argc, char** argv) {
                                         only.rfind("fact", 0) == 0);
             std::printf("%s: %.3g events/s per core (CPU time)\n", only.c_str(),
                         static_cast<double>(n) / t.cpu);
-            for (const auto& s : t.report.steps)
+            double accounted = t.report.read_seconds;
+            for (const auto& s : t.report.steps) {
                 std::printf("  %-40s %-12s %8.2f ns/event\n", s.label.c_str(), s.shift.c_str(),
                             1e9 * s.seconds / static_cast<double>(n));
+                accounted += s.seconds;
+            }
+            std::printf("  %-53s %8.2f ns/event\n", "reading (copying the batch's columns)",
+                        1e9 * t.report.read_seconds / static_cast<double>(n));
+            std::printf("  %-53s %8.2f ns/event\n", "rest (batches, cut flows, merging, prepare)",
+                        1e9 * (t.cpu - accounted) / static_cast<double>(n));
             for (const auto& flow : t.report.cutflows) {
                 std::printf("  cut flow %s:", flow.shift.empty() ? "nominal" : flow.shift.c_str());
                 for (const auto& row : flow.rows)
@@ -590,6 +631,10 @@ int main(int argc, char** argv) {
         // against the 1-thread run's (1: no work added by running in parallel).
         std::printf("  %-56s %14s %12.3g\n", "  CPU of the 2-thread run / CPU of the 1-thread run", "",
                     nom2.cpu / nom.cpu);
+        std::printf("  %-56s %14s %12.3g\n", "  this machine: copying 64 MiB per thread (beyond caches)", "",
+                    copy_scaling(std::size_t(64) << 20));
+        std::printf("  %-56s %14s %12.3g\n", "  this machine: copying 1 MiB per thread (in its cache)", "",
+                    copy_scaling(std::size_t(1) << 20));
         std::printf("  %-56s %14.3g %12s\n", "hepkit reading the file (zstd), 1 thread", N / file1, "");
         std::printf("  %-56s %14.3g %12.3g\n", "hepkit reading the file (zstd), 2 threads", N / file2,
                     file1 / file2);
