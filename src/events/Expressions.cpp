@@ -116,8 +116,9 @@ std::vector<expr::ColumnView> views_of(const std::vector<ProductId>& ids, const 
 }
 
 // What an expression step keeps for a batch (Batch::memo): the costly subexpressions of its first
-// evaluation there (the nominal's) and the columns it read, whose identity says which are the same
-// in a later evaluation (a shift's): a shared column is the nominal's, bit for bit.
+// evaluation there (the nominal's — or a shift's where the nominal took produce_scaled's path,
+// which has no costly subexpression to keep) and the columns it read, whose identity says which
+// are the same in a later evaluation (a shift's): a shared column is the nominal's, bit for bit.
 struct KeptEvaluation {
     std::vector<std::shared_ptr<const io::Column>> columns;
     expr::KeptValues values;
@@ -283,7 +284,9 @@ std::vector<ProductInfo> ExprProducer::declare_as(const Schema& schema, std::opt
                 ")");
     }
     out_ = {name(), out, expr::is_array(t)};
-    scaled_ = expr_->scaled_input();
+    // The one-pass path writes floats only (a float expression is never stored as an int: allowed).
+    const bool float_out = out == io::ColumnType::Float32 || out == io::ColumnType::Float64;
+    scaled_ = float_out ? expr_->scaled_input() : std::nullopt;
     return {out_};
 }
 

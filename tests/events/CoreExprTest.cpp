@@ -13,8 +13,10 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 using namespace hepkit;
 using namespace hepkit::events;
@@ -255,86 +257,173 @@ TEST(EventsExprErrors, Uint64BeyondInt64) {
 // A producer that is one operation of a float input and a constant (`x * 1.01`, a scale shift's
 // replacement) takes a one-pass path over every row (ExprProducer::produce_scaled): its columns
 // must equal, bit for bit, the columnar evaluator's of the same operation written so that it is
-// not recognised (`where(True, …, 0.0)`) — for each operation and operand order, float32 and
-// float64 inputs and products, flat and jagged, a jagged input whose offsets do not start at 0,
-// and values that round, overflow float32, are NaN, infinite, signed zeros and subnormals.
-TEST(EventsExpr, ScaledInputTakesTheEvaluatorsBits) {
-    const std::vector<double> values = {1.0,
-                                        -0.0,
-                                        0.0,
-                                        19.8019,
-                                        20.0,
-                                        3.4e38,
-                                        -3.4e38,
-                                        1e-45,
-                                        1e-310,
-                                        std::numeric_limits<double>::quiet_NaN(),
-                                        std::numeric_limits<double>::infinity(),
-                                        -7.25,
-                                        123456.789};
-    const std::vector<std::string> ops = {"x * 1.01",  "1.01 * x", "x + 0.1",  "-3 + x", "x - 0.3",
-                                          "0.3 - x",   "x / 3",    "3 / x",    "x / 0",  "x * -2",
-                                          "x * 1e300", "x - -0.0", "x * 0.99", "2 * x"};
-    // (recognised, not recognised): not one operation of an input and a number
-    for (const char* other : {"x * x", "x ** 2", "x * pi", "x // 2", "-x", "x * True", "n * 2"}) {
-        expr::Bindings b;
-        b.declare("x", expr::Type::real);
-        b.declare("n", expr::Type::integer);
-        EXPECT_FALSE(expr::Expression::parse(other, b).scaled_input()) << other;
+// not recognised (`where(True, …, 0.0)`) — for each operation and operand order, literal forms
+// (ints beyond 2^53, -0, hex, signs), float32 and float64 inputs and products, flat and jagged, a
+// jagged input whose offsets do not start at 0 or end before its values, 0 events, and values that
+// round, overflow float32, are NaN (with payloads, negative), infinite, signed zeros and
+// subnormals. With some rows not selected the general path runs (they hold 0 or nothing).
+namespace {
+
+template <class T>
+T from_bits(std::uint64_t bits) {
+    if constexpr (std::is_same_v<T, float>)
+        return std::bit_cast<float>(static_cast<std::uint32_t>(bits));
+    else
+        return std::bit_cast<double>(bits);
+}
+
+// The input column x: flat (one value per event) or jagged (0, 1, 2, 3, 0, ... values per event,
+// taken from index 2 on; values before and after the rows' belong to no event).
+io::Column scaled_input_column(ColumnType type, bool jagged, bool empty) {
+    std::vector<double> values = {1.0,
+                                  -0.0,
+                                  0.0,
+                                  19.8019,
+                                  20.0,
+                                  3.4e38,
+                                  -3.4e38,
+                                  1e-45,
+                                  1e-310,
+                                  -7.25,
+                                  123456.789,
+                                  std::numeric_limits<double>::infinity(),
+                                  -std::numeric_limits<double>::infinity()};
+    io::Column c = io::Column::make("x", type);
+    auto push = [&](double v) {
+        if (type == ColumnType::Float32)
+            c.mut<float>().push_back(static_cast<float>(v));
+        else
+            c.mut<double>().push_back(v);
+    };
+    if (jagged)
+        values.insert(values.begin(), {5.0, 6.0}); // before the first event's
+    if (!empty) {
+        for (const double v : values)
+            push(v);
+        // NaNs: quiet, signalling with a payload, negative
+        for (const std::uint64_t bits :
+             type == ColumnType::Float32
+                 ? std::vector<std::uint64_t>{0x7fc00000u, 0x7fa00001u, 0xffc00000u}
+                 : std::vector<std::uint64_t>{0x7ff8000000000000u, 0x7ff0000000000123u,
+                                              0xfff8000000000000u}) {
+            if (type == ColumnType::Float32)
+                c.mut<float>().push_back(from_bits<float>(bits));
+            else
+                c.mut<double>().push_back(from_bits<double>(bits));
+        }
     }
+    const auto n = static_cast<std::int64_t>(c.size());
+    if (jagged) {
+        c.offsets = {2};
+        for (std::int64_t e = 0; c.offsets.back() < n - 1; ++e) // the last value belongs to no event
+            c.offsets.push_back(std::min<std::int64_t>(c.offsets.back() + e % 4, n - 1));
+        if (empty)
+            c.offsets = {0};
+    }
+    return c;
+}
+
+} // namespace
+
+TEST(EventsExpr, ScaledInputTakesTheEvaluatorsBits) {
+    using expr::Op;
+    struct Case {
+        const char* text;
+        Op op;
+        double constant;
+        bool constant_first;
+    };
+    const std::vector<Case> cases = {
+        {"x * 1.01", Op::mul, 1.01, false},
+        {"1.01 * x", Op::mul, 1.01, true},
+        {"x + 0.1", Op::add, 0.1, false},
+        {"-3 + x", Op::add, -3, true},
+        {"x - 0.3", Op::sub, 0.3, false},
+        {"0.3 - x", Op::sub, 0.3, true},
+        {"-0.0 - x", Op::sub, -0.0, true},
+        {"x / 3", Op::div, 3, false},
+        {"3 / x", Op::div, 3, true},
+        {"x / 0", Op::div, 0, false},
+        {"x * -2", Op::mul, -2, false},
+        {"x * 1e300", Op::mul, 1e300, false},
+        {"x * 1e-320", Op::mul, 1e-320, false},
+        {"1e308 * x", Op::mul, 1e308, true},
+        {"x - -0.0", Op::sub, -0.0, false},
+        {"x + -0", Op::add, 0.0, false}, // an int: -0 is 0
+        {"x * 9007199254740993", Op::mul, 9007199254740992.0, false},
+        {"x - 9223372036854775807", Op::sub, 9223372036854775807.0, false},
+        {"x * 0x10", Op::mul, 16, false},
+        {"x / -(3)", Op::div, -3, false},
+        {"x * +2", Op::mul, 2, false},
+        {"2 * x", Op::mul, 2, true},
+    };
+    expr::Bindings bindings;
+    bindings.declare("n", expr::Type::integer);
+    bindings.declare("x", expr::Type::real);
+    for (const Case& c : cases) {
+        const auto s = expr::Expression::parse(c.text, bindings).scaled_input();
+        ASSERT_TRUE(s) << c.text;
+        EXPECT_EQ(s->slot, 1u) << c.text;
+        EXPECT_EQ(s->op, c.op) << c.text;
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(s->constant), std::bit_cast<std::uint64_t>(c.constant))
+            << c.text;
+        EXPECT_EQ(s->constant_first, c.constant_first) << c.text;
+    }
+    // not one operation of a float input and a number
+    for (const char* other : {"x * x", "x ** 2", "x * pi", "x // 2", "-x", "x * True", "n * 2", "x * 2 + 0"})
+        EXPECT_FALSE(expr::Expression::parse(other, bindings).scaled_input()) << other;
+
     for (const bool jagged : {false, true})
-        for (const ColumnType in_type : {ColumnType::Float32, ColumnType::Float64})
-            for (const ColumnType out_type : {ColumnType::Float32, ColumnType::Float64})
-                for (const std::string& op : ops) {
-                    Schema schema;
-                    const ProductId x = schema.add({"x", in_type, jagged}, "branch of the input");
-                    auto fast = producer("fast", op.c_str(), out_type);
-                    auto slow = producer("slow", ("where(True, " + op + ", 0.0)").c_str(), out_type);
-                    ProductId ids[2];
-                    int k = 0;
-                    for (const auto& p : {fast, slow}) {
-                        const auto outs = p->declare(schema);
-                        ids[k] = schema.add(outs.at(0), "producer");
-                        p->outputs_declared(std::vector<ProductId>{ids[k++]});
-                    }
-                    // events: one value each (flat), or 0, 1, 2, 3, ... values from a slice at 2
-                    io::Column c = io::Column::make("x", in_type);
-                    std::size_t events = values.size();
-                    if (jagged) {
-                        c.offsets = {2};
-                        for (std::size_t e = 0; c.offsets.back() < 2 + std::int64_t(values.size()); ++e)
-                            c.offsets.push_back(std::min<std::int64_t>(c.offsets.back() + std::int64_t(e % 4),
-                                                                       2 + values.size()));
-                        events = c.offsets.size() - 1;
-                    }
-                    std::vector<double> stored = values;
-                    if (jagged)
-                        stored.insert(stored.begin(), {5.0, 6.0}); // before the slice
-                    for (const double v : stored) {
-                        if (in_type == ColumnType::Float32)
-                            c.mut<float>().push_back(static_cast<float>(v));
-                        else
-                            c.mut<double>().push_back(v);
-                    }
-                    Batch batch(schema, 0, events);
-                    batch.put(x, std::move(c));
-                    fast->produce(batch);
-                    slow->produce(batch);
-                    const io::Column& a = batch.get(ids[0]);
-                    const io::Column& b = batch.get(ids[1]);
-                    const std::string what = op + (jagged ? " jagged " : " flat ") +
-                                             std::string(io::column_type_name(in_type)) + " -> " +
-                                             std::string(io::column_type_name(out_type));
-                    EXPECT_EQ(a.offsets, b.offsets) << what;
-                    ASSERT_EQ(a.size(), b.size()) << what;
-                    ASSERT_EQ(a.size(), values.size()) << what;
-                    const std::size_t bytes = a.size() * io::column_type_size(out_type);
-                    const void* pa = out_type == ColumnType::Float32
-                                         ? static_cast<const void*>(a.as<float>().data())
-                                         : a.as<double>().data();
-                    const void* pb = out_type == ColumnType::Float32
-                                         ? static_cast<const void*>(b.as<float>().data())
-                                         : b.as<double>().data();
-                    EXPECT_EQ(std::memcmp(pa, pb, bytes), 0) << what;
-                }
+        for (const bool empty : {false, true})
+            for (const bool some_rows : {false, true})
+                for (const ColumnType in_type : {ColumnType::Float32, ColumnType::Float64})
+                    for (const ColumnType out_type : {ColumnType::Float32, ColumnType::Float64})
+                        for (const Case& c : cases) {
+                            Schema schema;
+                            const ProductId x = schema.add({"x", in_type, jagged}, "branch of the input");
+                            auto fast = producer("fast", c.text, out_type);
+                            auto slow = producer(
+                                "slow", (std::string("where(True, ") + c.text + ", 0.0)").c_str(), out_type);
+                            ProductId ids[2];
+                            int k = 0;
+                            for (const auto& p : {fast, slow}) {
+                                const auto outs = p->declare(schema);
+                                ids[k] = schema.add(outs.at(0), "producer");
+                                p->outputs_declared(std::vector<ProductId>{ids[k++]});
+                            }
+                            io::Column in = scaled_input_column(in_type, jagged, empty);
+                            const std::size_t events = in.entries();
+                            Batch batch(schema, 0, events);
+                            batch.put(x, std::move(in));
+                            std::vector<std::uint32_t> rows;
+                            for (std::uint32_t r = 0; r < events; r += some_rows ? 2 : 1)
+                                rows.push_back(r);
+                            batch.set_rows(rows);
+                            fast->produce(batch);
+                            slow->produce(batch);
+                            const io::Column& a = batch.get(ids[0]);
+                            const io::Column& b = batch.get(ids[1]);
+                            const std::string what = std::string(c.text) + (jagged ? " jagged " : " flat ") +
+                                                     std::string(io::column_type_name(in_type)) + " -> " +
+                                                     std::string(io::column_type_name(out_type)) +
+                                                     (empty ? ", 0 events" : "") +
+                                                     (some_rows ? ", every 2nd row" : "");
+                            EXPECT_EQ(a.offsets, b.offsets) << what;
+                            ASSERT_EQ(a.size(), b.size()) << what;
+                            ASSERT_EQ(a.entries(), events) << what;
+                            const std::size_t bytes = a.size() * io::column_type_size(out_type);
+                            const void* pa = out_type == ColumnType::Float32
+                                                 ? static_cast<const void*>(a.as<float>().data())
+                                                 : a.as<double>().data();
+                            const void* pb = out_type == ColumnType::Float32
+                                                 ? static_cast<const void*>(b.as<float>().data())
+                                                 : b.as<double>().data();
+                            EXPECT_TRUE(bytes == 0 || std::memcmp(pa, pb, bytes) == 0) << what;
+                            if (some_rows && events > 1) { // an unselected row: 0 or nothing
+                                if (jagged)
+                                    EXPECT_EQ(a.offsets[1], a.offsets[2]) << what;
+                                else
+                                    EXPECT_EQ(a.value_as_double(1), 0.0) << what;
+                            }
+                        }
 }

@@ -336,3 +336,60 @@ TEST(EventsRowMark, SpliceCompactPutsTheRowsIntoTheNominal) {
         EXPECT_NE(std::string(e.what()).find("product 'x'"), std::string::npos) << e.what();
     }
 }
+
+// Flips placed where the block pass and the row look-up have their edges: the first element, the
+// last element of the last row, rows behind long runs of empty rows, several flips in one row
+// across a block boundary (blocks of 16 elements), one side NaN or infinite and the other finite;
+// every row selected (the block pass). And collections without any element: no row flips.
+TEST(EventsRowMark, CutChangesAtTheEdgesOfBlocksAndRows) {
+    using Row = std::vector<std::pair<float, float>>; // (nominal, shifted) per element
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    std::vector<Row> layout;
+    layout.push_back({{20.0f, 20.2f}});     // the very first element flips
+    layout.insert(layout.end(), 70, Row{}); // a long run of empty rows
+    Row wide(14, {5.0f, 5.05f});            // elements 1..14: no flip
+    wide.push_back({19.9f, 20.099f});       // element 15: the first block's last
+    wide.push_back({20.0f, 20.2f});         // element 16: the second block's first
+    wide.push_back({nan, 25.0f});           // NaN against a value above the cut
+    layout.push_back(wide);
+    layout.insert(layout.end(), 40, Row{});
+    layout.push_back({{inf, 3.0f}, {1.0f, 1.0f}}); // inf against a value below the cut
+    layout.push_back({{-inf, 30.0f}});
+    layout.insert(layout.end(), 33, Row{});
+    layout.push_back({{1.0f, 1.0f}, {19.99f, 20.19f}}); // the last element of the last row
+    Pair p{io::Column::make("x", io::ColumnType::Float32), io::Column::make("x", io::ColumnType::Float32)};
+    p.a.offsets = p.b.offsets = {0};
+    std::vector<std::uint32_t> all;
+    for (std::size_t r = 0; r < layout.size(); ++r) {
+        for (const auto& [a, b] : layout[r]) {
+            p.a.mut<float>().push_back(a);
+            p.b.mut<float>().push_back(b);
+        }
+        p.a.offsets.push_back(static_cast<std::int64_t>(p.a.mut<float>().size()));
+        p.b.offsets.push_back(p.a.offsets.back());
+        all.push_back(static_cast<std::uint32_t>(r));
+    }
+    check_cut_changes<float>(p, all, layout.size(), "placed flips, every row");
+    const std::vector<expr::Threshold> at20{{expr::Op::gt, 20.0}};
+    const auto mask = cut_changes(at20, p.b, p.a, all);
+    ASSERT_TRUE(mask);
+    std::vector<std::uint32_t> flipped;
+    for (std::size_t r = 0; r < mask->size(); ++r)
+        if ((*mask)[r])
+            flipped.push_back(static_cast<std::uint32_t>(r));
+    EXPECT_EQ(flipped, (std::vector<std::uint32_t>{0, 71, 112, 113, 147}));
+
+    // No element at all: 0 events, and 50 empty rows.
+    for (const std::size_t events : {0, 50}) {
+        Pair none{io::Column::make("x", io::ColumnType::Float32),
+                  io::Column::make("x", io::ColumnType::Float32)};
+        none.a.offsets = none.b.offsets = std::vector<std::int64_t>(events + 1, 0);
+        std::vector<std::uint32_t> rows;
+        for (std::size_t r = 0; r < events; ++r)
+            rows.push_back(static_cast<std::uint32_t>(r));
+        const auto m = cut_changes(at20, none.b, none.a, rows);
+        ASSERT_TRUE(m);
+        EXPECT_EQ(m->size(), events);
+        EXPECT_EQ(std::count(m->begin(), m->end(), 1), 0);
+    }
+}
