@@ -127,6 +127,9 @@ class Batch {
     /// Keeps only the selected rows whose pass flag is set: pass[k] belongs to rows()[k].
     void narrow(std::span<const std::uint8_t> pass);
     void set_rows(std::vector<std::uint32_t> rows) { rows_ = std::move(rows); }
+    /// Exchanges the selected rows with `rows` (increasing): a step computed on some rows only, and
+    /// the batch's rows back after it, without copying the batch's list.
+    void swap_rows(std::vector<std::uint32_t>& rows) { rows_.swap(rows); }
 
   private:
     struct Memos {
