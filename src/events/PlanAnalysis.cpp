@@ -3,7 +3,6 @@
 #include "RunnerImpl.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace hepkit::events {
 
@@ -138,26 +137,6 @@ void Runner::Impl::analyse() {
     for (ProductId id = 0; id < input_products; ++id)
         if (needed[id])
             reads.push_back({id, branch_of[id], width_of[id], width_of[id] > 1});
-    if (!memory)
-        return;
-    // Columns in memory: each read's column, and the first earlier one with equal offsets (one
-    // comparison of the whole arrays per run, against the earlier distinct layouts only).
-    for (std::size_t k = 0; k < reads.size(); ++k) {
-        detail::InputColumn& r = reads[k];
-        const auto it = std::find_if(memory->begin(), memory->end(),
-                                     [&](const io::Column& c) { return c.name == r.branch; });
-        r.memory = &*it;
-        r.offsets_from = k;
-        if (!it->jagged())
-            continue;
-        for (std::size_t j = 0; j < k && r.offsets_from == k; ++j) {
-            const io::Column& other = *reads[j].memory;
-            if (reads[j].offsets_from == j && other.jagged() && other.offsets.size() == it->offsets.size() &&
-                std::memcmp(other.offsets.data(), it->offsets.data(),
-                            it->offsets.size() * sizeof(std::int64_t)) == 0)
-                r.offsets_from = j;
-        }
-    }
 }
 
 void Runner::Impl::plan_batches() {

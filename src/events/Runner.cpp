@@ -89,10 +89,7 @@ void copy_values(const io::ColumnValues& src, io::ColumnValues& dst, std::size_t
 }
 
 // Entries [begin, end) of a column in memory (flat, fixed or jagged).
-// `rebased`: the batch's offsets already rebased from a column with the same offsets (a copy
-// from the cache, not a pass over c's own in memory).
-io::Column slice(const io::Column& c, std::int64_t begin, std::int64_t end,
-                 const std::vector<std::int64_t>* rebased = nullptr) {
+io::Column slice(const io::Column& c, std::int64_t begin, std::int64_t end) {
     io::Column out;
     out.name = c.name;
     out.type = c.type;
@@ -101,15 +98,12 @@ io::Column slice(const io::Column& c, std::int64_t begin, std::int64_t end,
     if (c.jagged()) {
         vb = static_cast<std::size_t>(c.offsets[static_cast<std::size_t>(begin)]);
         ve = static_cast<std::size_t>(c.offsets[static_cast<std::size_t>(end)]);
-        if (rebased) {
-            out.offsets = *rebased;
-        } else { // one pass: copied and rebased to start at 0
-            const std::int64_t base = c.offsets[static_cast<std::size_t>(begin)];
-            out.offsets.resize(static_cast<std::size_t>(end - begin) + 1);
-            const std::int64_t* in = c.offsets.data() + begin;
-            for (std::size_t i = 0; i < out.offsets.size(); ++i)
-                out.offsets[i] = in[i] - base;
-        }
+        // one pass: copied and rebased to start at 0
+        const std::int64_t base = c.offsets[static_cast<std::size_t>(begin)];
+        out.offsets.resize(static_cast<std::size_t>(end - begin) + 1);
+        const std::int64_t* in = c.offsets.data() + begin;
+        for (std::size_t i = 0; i < out.offsets.size(); ++i)
+            out.offsets[i] = in[i] - base;
     }
     copy_values(c.values, out.values, vb, ve);
     return out;
@@ -152,12 +146,10 @@ CutCount count(const io::Column* weight, const std::vector<std::uint32_t>* rows,
 std::vector<io::Column> Runner::Impl::read(const BatchSpec& spec) const {
     std::vector<io::Column> cols;
     if (memory) {
-        cols.reserve(reads.size());
-        for (std::size_t k = 0; k < reads.size(); ++k) {
-            const auto& r = reads[k];
-            const std::vector<std::int64_t>* rebased =
-                r.offsets_from < k ? &cols[r.offsets_from].offsets : nullptr;
-            cols.push_back(slice(*r.memory, spec.begin, spec.end, rebased));
+        for (const auto& r : reads) {
+            const auto it = std::find_if(memory->begin(), memory->end(),
+                                         [&](const io::Column& c) { return c.name == r.branch; });
+            cols.push_back(slice(*it, spec.begin, spec.end));
         }
     } else {
         std::vector<std::string> names;

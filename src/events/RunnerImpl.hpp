@@ -71,12 +71,6 @@ struct InputColumn {
     std::string branch;
     std::size_t width = 1;
     bool fixed = false;
-    /// Columns in memory: the branch's column, and the index in `reads` of the first read whose
-    /// column has the very same offsets (itself if none): a collection's columns (Muon_pt,
-    /// Muon_eta, ...) share their layout, so a batch's offsets are rebased once and copied from
-    /// the cache for the others, not read again from memory for each (analyse()).
-    const io::Column* memory = nullptr;
-    std::size_t offsets_from = 0;
 };
 
 /// A block of consecutive entries of one file.
