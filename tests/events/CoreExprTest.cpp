@@ -427,3 +427,41 @@ TEST(EventsExpr, ScaledInputTakesTheEvaluatorsBits) {
                             }
                         }
 }
+
+// Columns in memory, several of one layout (distinct arrays, equal offsets: a collection's
+// branches) and one of another, cut into batches of every size: sums per event of each against
+// the totals of the columns themselves (integer values: exact in any order).
+TEST(EventsExpr, InMemoryColumnsOfSeveralLayoutsInEveryBatchSize) {
+    const std::size_t events = 23;
+    auto jagged = [&](const char* name, std::size_t per_event_mod, float scale) {
+        io::Column c = io::Column::make(name, ColumnType::Float32);
+        c.offsets = {0};
+        for (std::size_t e = 0; e < events; ++e) {
+            for (std::size_t k = 0; k < (e * 7 + 3) % per_event_mod; ++k)
+                c.mut<float>().push_back(scale * static_cast<float>(e + k + 1));
+            c.offsets.push_back(static_cast<std::int64_t>(c.mut<float>().size()));
+        }
+        return c;
+    };
+    std::vector<io::Column> columns = {jagged("a", 4, 1), jagged("b", 4, 10), jagged("c", 5, 100),
+                                       jagged("d", 4, 1000)}; // a, b, d: one layout; c another
+    ASSERT_EQ(columns[0].offsets, columns[1].offsets);
+    ASSERT_NE(columns[0].offsets, columns[2].offsets);
+    std::vector<double> want;
+    for (const auto& c : columns) {
+        double total = 0;
+        for (const float v : c.as<float>())
+            total += v;
+        want.push_back(total);
+    }
+    for (const std::int64_t batch : {0, 1, 4, 7, 23}) {
+        Plan plan = plan_of({producer("sa", "sum(a)"), producer("sb", "sum(b)"), producer("sc", "sum(c)"),
+                             producer("sd", "sum(d) + len(c) - len(c)")},
+                            {sum("ta", "sa"), sum("tb", "sb"), sum("tc", "sc"), sum("td", "sd")});
+        plan.inputs.batch_entries = batch;
+        Runner runner = run(std::move(plan), columns);
+        const char* totals[] = {"ta", "tb", "tc", "td"};
+        for (std::size_t k = 0; k < 4; ++k)
+            EXPECT_EQ(sum_of(runner, "p", totals[k]).sum, want[k]) << "batch " << batch << ", " << totals[k];
+    }
+}
