@@ -256,6 +256,14 @@ struct Timing {
     std::int64_t selected = 0;
 };
 
+// CPU seconds of a run outside reading and the steps (batches, cut flows, merging, prepare).
+double unaccounted(const Timing& t) {
+    double accounted = t.report.read_seconds;
+    for (const auto& s : t.report.steps)
+        accounted += s.seconds;
+    return t.cpu - accounted;
+}
+
 // One configuration, R times; keeps the fastest.
 Timing run_memory(const std::vector<io::Column>& columns, const std::string& shift, std::size_t threads,
                   int repeat, std::int64_t batch, std::unique_ptr<ev::Runner>& keep, bool library = false,
@@ -475,16 +483,13 @@ int main(int argc, char** argv) {
                                         only.rfind("fact", 0) == 0);
             std::printf("%s: %.3g events/s per core (CPU time)\n", only.c_str(),
                         static_cast<double>(n) / t.cpu);
-            double accounted = t.report.read_seconds;
-            for (const auto& s : t.report.steps) {
+            for (const auto& s : t.report.steps)
                 std::printf("  %-40s %-12s %8.2f ns/event\n", s.label.c_str(), s.shift.c_str(),
                             1e9 * s.seconds / static_cast<double>(n));
-                accounted += s.seconds;
-            }
             std::printf("  %-53s %8.2f ns/event\n", "reading (copying the batch's columns)",
                         1e9 * t.report.read_seconds / static_cast<double>(n));
             std::printf("  %-53s %8.2f ns/event\n", "rest (batches, cut flows, merging, prepare)",
-                        1e9 * (t.cpu - accounted) / static_cast<double>(n));
+                        1e9 * unaccounted(t) / static_cast<double>(n));
             for (const auto& flow : t.report.cutflows) {
                 std::printf("  cut flow %s:", flow.shift.empty() ? "nominal" : flow.shift.c_str());
                 for (const auto& row : flow.rows)
@@ -653,13 +658,10 @@ int main(int argc, char** argv) {
         std::printf("\nwhere the nominal run's CPU goes (1 thread, ns per input event):\n");
         std::printf("  %-56s %10.1f\n", "reading (here: copying the batch's columns)",
                     1e9 * nom.report.read_seconds / N);
-        double accounted = nom.report.read_seconds;
-        for (const auto& s : nom.report.steps) {
+        for (const auto& s : nom.report.steps)
             std::printf("  %-56s %10.1f\n", s.label.c_str(), 1e9 * s.seconds / N);
-            accounted += s.seconds;
-        }
         std::printf("  %-56s %10.1f\n", "rest (batches, cut flows, merging, prepare)",
-                    1e9 * (nom.cpu - accounted) / N);
+                    1e9 * unaccounted(nom) / N);
         std::printf("\nextra cost of one shift, fraction of the nominal run (CPU, 1 thread):\n");
         std::printf("  %-56s %10.3f\n", "hepkit: muon pT scale (reaches every muon step)",
                     (mu.cpu - nom.cpu) / nom.cpu);
