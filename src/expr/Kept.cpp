@@ -76,12 +76,28 @@ Col from_kept(const KeptValues::Impl::Entry& e, const RowSet& rows,
     if (fresh_rows > 0)
         fresh = convert(compute(RowSet(std::move(missing))), Type::real);
     const double* fx = fresh_rows > 0 ? fresh.as<double>() : nullptr;
+    // Rows kept one after the other (a shift's rows are mostly the recording's) have their values
+    // one after the other too: copied as one run (a loop per row over its few values cost ~0.6 ns
+    // per event of the Z→μμ benchmark's muon scale).
+    auto run_end = [&](std::size_t k) {
+        std::size_t end = k + 1;
+        while (end < n && at[end] == at[end - 1] + 1)
+            ++end;
+        return end;
+    };
     if (!e.jagged) {
         const bool fu = fresh.uniform();
         double* o = allocate<double>(out, n);
         std::size_t m = 0;
-        for (std::size_t k = 0; k < n; ++k)
-            o[k] = at[k] >= 0 ? e.values[static_cast<std::size_t>(at[k])] : fx[fu ? 0 : m++];
+        for (std::size_t k = 0; k < n;) {
+            if (at[k] < 0) {
+                o[k++] = fx[fu ? 0 : m++];
+                continue;
+            }
+            const std::size_t end = run_end(k);
+            std::copy_n(e.values.data() + at[k], end - k, o + k);
+            k = end;
+        }
         return out;
     }
     // Jagged: a subtree of an array type is jagged over any rows.
@@ -96,17 +112,20 @@ Col from_kept(const KeptValues::Impl::Entry& e, const RowSet& rows,
     }
     double* o = allocate<double>(out, static_cast<std::size_t>(off[n]));
     m = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-        const double* from = nullptr;
-        if (at[k] >= 0) {
-            from = e.values.data() + e.off[static_cast<std::size_t>(at[k])];
-        } else {
-            from = fx + (fresh.off[m] - fresh.off[0]);
+    for (std::size_t k = 0; k < n;) {
+        if (at[k] < 0) {
+            const double* from = fx + (fresh.off[m] - fresh.off[0]);
             ++m;
+            // a plain loop: rows hold a few values, a memcpy call per row costs more
+            for (std::int64_t i = 0; i < off[k + 1] - off[k]; ++i)
+                o[off[k] + i] = from[i];
+            ++k;
+            continue;
         }
-        // a plain loop: rows hold a few values, a memcpy call per row costs more
-        for (std::int64_t i = 0; i < off[k + 1] - off[k]; ++i)
-            o[off[k] + i] = from[i];
+        const std::size_t end = run_end(k);
+        const std::int64_t* eo = e.off.data();
+        std::copy(e.values.data() + eo[at[k]], e.values.data() + eo[at[end - 1] + 1], o + off[k]);
+        k = end;
     }
     return out;
 }
