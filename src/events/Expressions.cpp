@@ -3,6 +3,8 @@
 // the result is converted to the product's element type.
 #include "hepkit/events/Expressions.hpp"
 
+#include "Recycle.hpp"
+
 #include "hepkit/core/Error.hpp"
 #include "hepkit/events/Registry.hpp"
 #include "hepkit/expr/Builtins.hpp"
@@ -128,13 +130,15 @@ struct KeptEvaluation {
 // `expr` over the batch's selected rows (`compact`: evaluate_rows over `rows`), keeping its costly
 // subexpressions for the batch's later variants or taking them from its first.
 expr::ColumnResult evaluate(const Step& step, const expr::Expression& e, const std::vector<ProductId>& ids,
-                            const Batch& batch, std::span<const std::uint32_t> rows, bool compact) {
+                            const Batch& batch, std::span<const std::uint32_t> rows, bool compact,
+                            std::vector<double>* storage = nullptr) {
     expr::Reuse reuse;
+    reuse.reals = storage;
     if (auto* kept = batch.memo<KeptEvaluation>(&step)) {
         if (kept->columns.empty()) {
             for (const ProductId id : ids)
                 kept->columns.push_back(batch.share(id));
-            reuse = {&kept->values, true, {}};
+            reuse = {&kept->values, true, {}, storage};
         } else {
             kept->same.assign(ids.size(), 0);
             bool any = false;
@@ -143,7 +147,7 @@ expr::ColumnResult evaluate(const Step& step, const expr::Expression& e, const s
                 any = any || kept->same[k] != 0;
             }
             if (any && kept->values.size() > 0)
-                reuse = {&kept->values, false, kept->same};
+                reuse = {&kept->values, false, kept->same, storage};
         }
     }
     const auto views = views_of(ids, batch);
@@ -406,7 +410,17 @@ void ExprProducer::produce(Batch& batch) const {
         throw std::logic_error("ExprProducer " + name() + ": produce before declare");
     if (produce_scaled(batch))
         return;
-    batch.put(out_id_, column_of(evaluate(*this, *expr_, ids_, batch, batch.rows(), false), batch.size()));
+    // A flat float64 product computed on few rows takes recycled storage, zeros again, rather than
+    // allocating and zeroing the batch's length; its column gives it back (Recycle.hpp).
+    const auto rows = batch.rows();
+    if (!out_.jagged && out_.type == io::ColumnType::Float64 && expr_->type() == expr::Type::real &&
+        detail::worth_recycling(batch.size(), rows.size())) {
+        std::vector<double> zeros = detail::take_zeros(batch.size());
+        io::Column col = column_of(evaluate(*this, *expr_, ids_, batch, rows, false, &zeros), batch.size());
+        batch.put_shared(out_id_, detail::shared_recycled(std::move(col), {rows.begin(), rows.end()}));
+        return;
+    }
+    batch.put(out_id_, column_of(evaluate(*this, *expr_, ids_, batch, rows, false), batch.size()));
     // The evaluator's offsets start at 0, never decrease and end at the values' size: no check
     // when a later step reads the product.
     batch.offsets_known_valid(out_id_);

@@ -15,7 +15,8 @@ class ColumnEvaluator {
     /// 0 for every event of a scalar type, empty arrays for an array type.
     /// A result of `events` rows, all 0 (array types: empty), unless `offsets` is false: then an
     /// array type's offsets are left for the caller to fill whole (no zeros written first).
-    static ColumnResult empty_result(const Expression& expr, std::size_t events, bool offsets = true);
+    static ColumnResult empty_result(const Expression& expr, std::size_t events, bool offsets = true,
+                                     std::vector<double>* reals = nullptr);
     /// Expression::evaluate on every row (Bindings filled from the columns).
     static ColumnResult per_event(const Expression& expr, std::span<const ColumnView> columns,
                                   std::size_t events, std::span<const std::uint32_t> rows,

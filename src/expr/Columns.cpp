@@ -96,7 +96,8 @@ void ColumnEvaluator::check(const Expression& expr, std::span<const ColumnView> 
                 k, rows[k], k > 0 ? fmt::format(" after {}", rows[k - 1]) : std::string()));
 }
 
-ColumnResult ColumnEvaluator::empty_result(const Expression& expr, std::size_t events, bool offsets) {
+ColumnResult ColumnEvaluator::empty_result(const Expression& expr, std::size_t events, bool offsets,
+                                           std::vector<double>* reals) {
     ColumnResult r;
     r.type = expr.type();
     r.events = events;
@@ -113,7 +114,10 @@ ColumnResult ColumnEvaluator::empty_result(const Expression& expr, std::size_t e
         r.ints.assign(events, 0);
         break;
     default:
-        r.reals.assign(events, 0.0);
+        if (reals && reals->size() == events) // zeros already (Reuse::reals)
+            r.reals = std::move(*reals);
+        else
+            r.reals.assign(events, 0.0);
     }
     return r;
 }

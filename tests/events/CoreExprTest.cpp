@@ -465,3 +465,68 @@ TEST(EventsExpr, InMemoryColumnsOfSeveralLayoutsInEveryBatchSize) {
             EXPECT_EQ(sum_of(runner, "p", totals[k]).sum, want[k]) << "batch " << batch << ", " << totals[k];
     }
 }
+
+// A float64 product computed on few rows of long batches takes recycled storage (Recycle.hpp):
+// the rows a batch does not select must still hold 0 (Products.hpp) in every batch, for the
+// nominal and a shift whose rows differ, and the selected rows their values. 40 000 events in
+// batches of 4096 (the last shorter) on two threads; one in 16 selected (x % 16 == 3); y = x / 2.
+// The shift replaces x by x + 8: it selects e % 16 == 11 instead, where y = (e + 8) / 2.
+TEST(EventsExpr, RecycledStorageKeepsRowsNotSelectedZero) {
+    const std::size_t events = 40000;
+    io::Column x = io::Column::make("x", ColumnType::Float32);
+    for (std::size_t e = 0; e < events; ++e)
+        x.mut<float>().push_back(static_cast<float>(e));
+    class ZerosElsewhere : public Consumer {
+      public:
+        ZerosElsewhere() : Consumer(events::test::place("consumer", "zeros")) {}
+        std::vector<std::string> inputs() const override { return {"y"}; }
+        void declare(const Schema& schema) override { id_ = schema.require("y", place().label()); }
+        std::unique_ptr<Result> consume(const Batch& batch) const override {
+            auto r = std::make_unique<SumResult>();
+            const auto& c = batch.get(id_);
+            std::vector<std::uint8_t> selected(batch.size(), 0);
+            for (const auto row : batch.rows()) {
+                selected[row] = 1;
+                r->sum += at(c, row);
+                ++r->count;
+            }
+            int shown = 0; // the first few of a batch
+            for (std::size_t row = 0; row < batch.size(); ++row)
+                if (!selected[row] && at(c, row) != 0 && shown++ < 3)
+                    r->log += "entry " +
+                              std::to_string(batch.first_entry() + static_cast<std::int64_t>(row)) +
+                              " not selected holds " + std::to_string(at(c, row)) + "\n";
+            return r;
+        }
+        std::unique_ptr<Result> empty() const override { return std::make_unique<SumResult>(); }
+
+      private:
+        ProductId id_ = 0;
+    };
+    double nominal = 0, shifted = 0;
+    std::int64_t n_nominal = 0, n_shifted = 0;
+    for (std::size_t e = 0; e < events; ++e) {
+        if (e % 16 == 3) {
+            nominal += 0.5 * static_cast<double>(e);
+            ++n_nominal;
+        }
+        if (e % 16 == 11) {
+            shifted += 0.5 * static_cast<double>(e + 8);
+            ++n_shifted;
+        }
+    }
+    Plan plan =
+        plan_of({filter("few", "x % 16 == 3"), producer("y", "x / 2")}, {std::make_shared<ZerosElsewhere>()});
+    plan.inputs.batch_entries = 4096;
+    plan.shifts = {Shift{"up", {{"x", producer("x_up", "x + 8", ColumnType::Float32)}}}};
+    plan.pipelines[0].shifts = {"up"};
+    Runner runner = run(std::move(plan), {x});
+    const SumResult& a = sum_of(runner, "p", "zeros");
+    const SumResult& b = sum_of(runner, "p", "zeros", "up");
+    EXPECT_EQ(a.log, "");
+    EXPECT_EQ(b.log, "");
+    EXPECT_EQ(a.count, n_nominal);
+    EXPECT_EQ(b.count, n_shifted);
+    EXPECT_EQ(a.sum, nominal); // halves of integers below 2^24: exact in any order
+    EXPECT_EQ(b.sum, shifted);
+}

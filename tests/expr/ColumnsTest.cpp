@@ -51,6 +51,32 @@ TEST_F(ExprColumns, ScaledJaggedColumnKeepsItsOffsets) {
     EXPECT_EQ(r.real_at(2), 10.0 * 1.01);
 }
 
+TEST_F(ExprColumns, ResultTakesStorageOfZeros) {
+    // Reuse::reals: a scalar float result over `events` takes the caller's zeros (its data
+    // pointer is the result's), writes the rows evaluated; storage of another size is left alone.
+    const Expression e = Expression::parse("x * 2", b.schema);
+    const std::vector<std::uint32_t> rows = {0, 2};
+    std::vector<double> zeros(3, 0.0);
+    const double* storage = zeros.data();
+    Reuse reuse;
+    reuse.reals = &zeros;
+    ColumnResult r = evaluate_columns(e, b.views, b.events, rows, 0, reuse);
+    EXPECT_EQ(r.reals, (std::vector<double>{3.0, 0.0, 0.0}));
+    EXPECT_EQ(r.reals.data(), storage);
+    std::vector<double> other(4, 0.0);
+    reuse.reals = &other;
+    r = evaluate_columns(e, b.views, b.events, rows, 0, reuse);
+    EXPECT_EQ(r.reals, (std::vector<double>{3.0, 0.0, 0.0}));
+    EXPECT_EQ(other.size(), 4u); // not taken
+    // compacted results (evaluate_rows) and other types never take it
+    std::vector<double> three(3, 0.0);
+    reuse.reals = &three;
+    EXPECT_EQ(evaluate_rows(e, b.views, b.events, rows, 0, reuse).reals, (std::vector<double>{3.0, 0.0}));
+    EXPECT_EQ(evaluate_columns(Expression::parse("x > 0", b.schema), b.views, b.events, rows, 0, reuse).bools,
+              (std::vector<std::uint8_t>{1, 0, 0}));
+    EXPECT_EQ(three.size(), 3u);
+}
+
 TEST_F(ExprColumns, CountsAndShortCircuit) {
     // jets 4, 1, 5; b-tags > 0.5: 2, 0, 0 → only event 0 passes
     const ColumnResult r = eval("len(Jet_btag) >= 4 and sum(Jet_btag > 0.5) >= 1");

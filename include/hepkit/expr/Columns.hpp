@@ -93,6 +93,11 @@ struct Reuse {
     /// and lengths in every row of the same events (the caller's promise: hepkit::events passes
     /// the identity of a batch's shared column). Values kept for another expression are ignored.
     std::span<const std::uint8_t> same;
+    /// Storage of `events` zeros that a float result of one value per event (a scalar float
+    /// expression, evaluate_columns) takes over instead of allocating and zeroing its own: the
+    /// caller's promise that every value is 0 (hepkit::events recycles its products' storage).
+    /// Not taken when its size is not `events`.
+    std::vector<double>* reals = nullptr;
 };
 
 /// Evaluates `expr` (parsed against Bindings whose slots match `columns`: columns[s] is the
