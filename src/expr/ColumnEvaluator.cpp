@@ -317,11 +317,13 @@ class Columnar {
             const Col link = flatten(compare(n.ops[k], left, right));
             const std::uint8_t* pass = link.as<std::uint8_t>();
             std::size_t kept = 0;
+            // branch-free (a cut's outcome is unpredictable): alive rows hold 1 so far
             for (std::size_t j = 0; j < current.size(); ++j) {
-                if (!pass[j])
-                    result[alive[j]] = 0;
-                else
-                    alive[kept++] = alive[j];
+                const std::uint32_t a = alive[j];
+                const std::uint8_t p = pass[j] != 0;
+                result[a] = p;
+                alive[kept] = a;
+                kept += p;
             }
             if (kept == 0 || k + 1 == n.ops.size())
                 break;
