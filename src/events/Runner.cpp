@@ -109,7 +109,11 @@ io::Column slice(const io::Column& c, std::int64_t begin, std::int64_t end) {
     return out;
 }
 
-// Σw and Σw² of a flat column over rows (all rows when `rows` is null), in row order.
+// Σw and Σw² of a flat column over rows (all rows when `rows` is null). Eight partial sums, element
+// k in sum k mod 8, added up in a fixed order at the end: one sum in row order is a chain of
+// dependent additions (~1 ns per event of a batch's 16 384 weights, the nominal's first cut-flow
+// row), eight run in parallel; the result is the same whatever the threads (a batch is summed
+// alone, batches merge in order), and no less accurate.
 CutCount count(const io::Column* weight, const std::vector<std::uint32_t>* rows, std::size_t events) {
     CutCount c;
     c.events = static_cast<std::int64_t>(rows ? rows->size() : events);
@@ -121,20 +125,31 @@ CutCount count(const io::Column* weight, const std::vector<std::uint32_t>* rows,
         [&](const auto& v) {
             using T = typename std::decay_t<decltype(v)>::value_type;
             if constexpr (std::is_arithmetic_v<T>) {
-                double s = 0, s2 = 0;
-                auto add = [&](std::size_t i) {
-                    const double w = static_cast<double>(v[i]);
-                    s += w;
-                    s2 += w * w;
-                };
-                if (rows)
-                    for (const std::uint32_t r : *rows)
-                        add(r);
-                else
-                    for (std::size_t i = 0; i < events; ++i)
-                        add(i);
-                c.sumw = s;
-                c.sumw2 = s2;
+                constexpr std::size_t kLanes = 8;
+                double s[kLanes] = {}, s2[kLanes] = {};
+                const std::size_t n = rows ? rows->size() : events;
+                const std::uint32_t* r = rows ? rows->data() : nullptr;
+                auto at = [&](std::size_t k) { return static_cast<double>(v[r ? r[k] : k]); };
+                std::size_t k = 0;
+                for (; k + kLanes <= n; k += kLanes)
+                    for (std::size_t l = 0; l < kLanes; ++l) {
+                        const double w = at(k + l);
+                        s[l] += w;
+                        s2[l] += w * w;
+                    }
+                for (std::size_t l = 0; k < n; ++k, ++l) {
+                    const double w = at(k);
+                    s[l] += w;
+                    s2[l] += w * w;
+                }
+                // pairwise, in a fixed order
+                for (std::size_t width = kLanes / 2; width > 0; width /= 2)
+                    for (std::size_t l = 0; l < width; ++l) {
+                        s[l] += s[l + width];
+                        s2[l] += s2[l + width];
+                    }
+                c.sumw = s[0];
+                c.sumw2 = s2[0];
             }
         },
         weight->values);

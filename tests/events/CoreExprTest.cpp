@@ -530,3 +530,40 @@ TEST(EventsExpr, RecycledStorageKeepsRowsNotSelectedZero) {
     EXPECT_EQ(a.sum, nominal); // halves of integers below 2^24: exact in any order
     EXPECT_EQ(b.sum, shifted);
 }
+
+// Cut-flow sums over long batches (Runner.cpp, count: eight partial sums and a tail): integer
+// weights, so any order of addition is exact. 1003 events, w = 1 + g % 7 (Σw² too), the filter
+// keeps g % 3 == 1; one batch, batches of 64 and of 5 (tails of every length).
+TEST(EventsExpr, CutFlowSumsOverLongBatches) {
+    const std::size_t events = 1003;
+    io::Column x = io::Column::make("x", ColumnType::Float32);
+    io::Column w = io::Column::make("w", ColumnType::Float64);
+    double all = 0, all2 = 0, kept = 0, kept2 = 0;
+    std::int64_t n_kept = 0;
+    for (std::size_t g = 0; g < events; ++g) {
+        x.mut<float>().push_back(static_cast<float>(g));
+        const double v = 1.0 + static_cast<double>(g % 7);
+        w.mut<double>().push_back(v);
+        all += v;
+        all2 += v * v;
+        if (g % 3 == 1) {
+            kept += v;
+            kept2 += v * v;
+            ++n_kept;
+        }
+    }
+    for (const std::int64_t batch : {0, 64, 5}) {
+        Plan plan = plan_of({filter("third", "x % 3 == 1")}, {sum("s", "x")});
+        plan.inputs.batch_entries = batch;
+        plan.pipelines[0].weight = "w";
+        Runner runner = run(std::move(plan), {x, w});
+        const auto& rows = runner.report().cutflows.front().rows;
+        ASSERT_EQ(rows.size(), 2u);
+        EXPECT_EQ(rows[0].events, static_cast<std::int64_t>(events)) << batch;
+        EXPECT_EQ(rows[0].sumw, all) << batch;
+        EXPECT_EQ(rows[0].sumw2, all2) << batch;
+        EXPECT_EQ(rows[1].events, n_kept) << batch;
+        EXPECT_EQ(rows[1].sumw, kept) << batch;
+        EXPECT_EQ(rows[1].sumw2, kept2) << batch;
+    }
+}
