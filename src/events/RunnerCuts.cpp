@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <type_traits>
 #include <vector>
@@ -26,8 +27,8 @@ constexpr std::size_t kBlock = 16;
 // Sets block[b] = 1 where a cut `x cmp v` decides differently for a[k] and b[k] for some k of
 // block b (a[k], b[k] and v of one type, so that the loop vectorises).
 template <class T, class Cmp>
-void mark_blocks(const T* __restrict a, const T* __restrict b, std::size_t n, T v, Cmp cmp,
-                 std::uint8_t* __restrict block) {
+[[gnu::always_inline]] inline void mark_blocks(const T* __restrict a, const T* __restrict b, std::size_t n, T v,
+                                               Cmp cmp, std::uint8_t* __restrict block) {
     for (std::size_t begin = 0; begin < n; begin += kBlock) {
         const std::size_t end = std::min(n, begin + kBlock);
         int any = 0;
@@ -124,6 +125,41 @@ bool flips(const std::vector<Bound<T>>& bounds, T x, T y) {
     return f;
 }
 
+// mark_blocks for cut `op`, compiled for AVX-512 and AVX2 too and picked at load time (the Debian
+// baseline is SSE2): the pass runs over every element of the product. One plain function per
+// type (target_clones takes no templates).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define HEPKIT_CUT_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define HEPKIT_CUT_CLONES
+#endif
+template <class T>
+[[gnu::always_inline]] inline void mark_blocks_for(const T* a, const T* b, std::size_t n, T v, expr::Op op,
+                                                   std::uint8_t* block) {
+    switch (op) { // the comparisons of with_comparison, written out: inlined into each clone
+    case expr::Op::lt:
+        return mark_blocks(a, b, n, v, std::less<T>(), block);
+    case expr::Op::le:
+        return mark_blocks(a, b, n, v, std::less_equal<T>(), block);
+    case expr::Op::gt:
+        return mark_blocks(a, b, n, v, std::greater<T>(), block);
+    case expr::Op::ge:
+        return mark_blocks(a, b, n, v, std::greater_equal<T>(), block);
+    case expr::Op::eq:
+        return mark_blocks(a, b, n, v, std::equal_to<T>(), block);
+    default:
+        return mark_blocks(a, b, n, v, std::not_equal_to<T>(), block);
+    }
+}
+HEPKIT_CUT_CLONES void mark_blocks_of(const float* a, const float* b, std::size_t n, float v, expr::Op op,
+                                      std::uint8_t* block) {
+    mark_blocks_for(a, b, n, v, op, block);
+}
+HEPKIT_CUT_CLONES void mark_blocks_of(const double* a, const double* b, std::size_t n, double v, expr::Op op,
+                                      std::uint8_t* block) {
+    mark_blocks_for(a, b, n, v, op, block);
+}
+
 template <class T>
 void mark_rows(const std::vector<expr::Threshold>& cuts, const io::Column& a, const io::Column& b,
                std::span<const std::uint32_t> rows, RowMask& mask) {
@@ -152,8 +188,7 @@ void mark_rows(const std::vector<expr::Threshold>& cuts, const io::Column& a, co
     thread_local std::vector<std::uint8_t> block;
     block.assign(n / kBlock + 1, 0);
     for (const Bound<T>& bound : bounds)
-        with_comparison(
-            bound.op, [&](auto cmp) { mark_blocks(pa + first, pb + first, n, bound.v, cmp, block.data()); });
+        mark_blocks_of(pa + first, pb + first, n, bound.v, bound.op, block.data());
     const std::int64_t* from = o;
     for (std::size_t blk = 0; blk < block.size(); ++blk) {
         if (!block[blk])
