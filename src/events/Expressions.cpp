@@ -338,7 +338,8 @@ namespace {
 // out[k] = T(double(in[k]) op c): the evaluators' operation on each element, rounded to the
 // product's type as column_of does — the same bits, in one pass.
 template <class T, class S>
-[[gnu::always_inline]] inline void scale_values(const S* in, std::size_t n, const expr::ScaledInput& s, T* out) {
+[[gnu::always_inline]] inline void scale_values(const S* in, std::size_t n, const expr::ScaledInput& s,
+                                                T* out) {
     const double c = s.constant;
     auto run = [&](auto op) {
         for (std::size_t k = 0; k < n; ++k)

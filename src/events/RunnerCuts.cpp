@@ -27,8 +27,8 @@ constexpr std::size_t kBlock = 16;
 // Sets block[b] = 1 where a cut `x cmp v` decides differently for a[k] and b[k] for some k of
 // block b (a[k], b[k] and v of one type, so that the loop vectorises).
 template <class T, class Cmp>
-[[gnu::always_inline]] inline void mark_blocks(const T* __restrict a, const T* __restrict b, std::size_t n, T v,
-                                               Cmp cmp, std::uint8_t* __restrict block) {
+[[gnu::always_inline]] inline void mark_blocks(const T* __restrict a, const T* __restrict b, std::size_t n,
+                                               T v, Cmp cmp, std::uint8_t* __restrict block) {
     for (std::size_t begin = 0; begin < n; begin += kBlock) {
         const std::size_t end = std::min(n, begin + kBlock);
         int any = 0;
