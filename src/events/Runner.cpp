@@ -270,14 +270,23 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
         }
     };
 
-    // The global part: the nominal, then each shift that reaches it, each from the input's batch.
+    // The global part: the nominal, then each shift that reaches it, each from the input's batch —
+    // a copy, but for the last, which takes it (a batch's list of rows is 64 KiB at 16 384 events:
+    // ~0.2 ns per event of a shift's run).
     const Sequence& global = sequences[0];
+    std::size_t last = 0;
+    for (std::size_t v = 1; v < global.rerun.size(); ++v)
+        if (global.touched[v])
+            last = v;
+    auto start = [&](std::size_t v) {
+        return std::make_unique<SeqRun>(SeqRun{v == last ? std::move(input) : input, {}, {}, {}, {}, {}, {}});
+    };
     std::vector<std::unique_ptr<SeqRun>> gruns(global.rerun.size());
-    gruns[0] = std::make_unique<SeqRun>(SeqRun{input, {}, {}, {}, {}, {}, {}});
+    gruns[0] = start(0);
     run_sequence(global, 0, *gruns[0], nullptr);
     for (std::size_t v = 1; v < global.rerun.size(); ++v)
         if (global.touched[v]) {
-            gruns[v] = std::make_unique<SeqRun>(SeqRun{input, {}, {}, {}, {}, {}, {}});
+            gruns[v] = start(v);
             run_sequence(global, v, *gruns[v], gruns[0].get());
         }
 
