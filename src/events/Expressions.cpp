@@ -5,6 +5,7 @@
 
 #include "Recycle.hpp"
 
+#include "hepkit/core/ArchClones.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/events/Registry.hpp"
 #include "hepkit/expr/Builtins.hpp"
@@ -369,7 +370,7 @@ template <class T, class S>
 
 // The loop compiled for AVX-512 and AVX2 too, picked at load time (the Debian baseline is SSE2:
 // two floats converted per instruction): a shift's replacement runs over every muon of the batch.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if HEPKIT_ARCH_CLONES
 #define HEPKIT_SCALE_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define HEPKIT_SCALE_CLONES

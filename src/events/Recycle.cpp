@@ -1,6 +1,8 @@
 // Per-thread recycling of float64 product storage between batches (Recycle.hpp).
 #include "Recycle.hpp"
 
+#include <atomic>
+#include <deque>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -10,31 +12,47 @@ namespace hepkit::events::detail {
 
 namespace {
 
-// Enough for the float64 products of a batch's variants; more are freed. Per thread: the runner
-// gives each batch to one thread, and storage goes to the thread that ends the column (no lock).
+// Enough for the float64 products of a batch's variants, within a bound in bytes (batches of
+// files follow their clusters, up to 2^20 events: 8 MiB a column); beyond either bound the oldest
+// entries are freed, so that storage of sizes no batch asks for any more does not stay. Per thread:
+// the runner gives each batch to one thread, and storage goes to the thread that ends the column
+// (no lock).
 constexpr std::size_t kPoolSize = 32;
+constexpr std::size_t kPoolBytes = std::size_t{64} << 20;
 
 struct Stored {
     std::vector<double> values;      ///< 0 outside `rows`
     std::vector<std::uint32_t> rows; ///< the rows that may hold other values
 };
 
-std::vector<Stored>& pool() {
-    thread_local std::vector<Stored> p;
+struct Pool {
+    std::deque<Stored> entries; ///< oldest first
+    std::size_t bytes = 0;
+};
+
+Pool& pool() {
+    thread_local Pool p;
     return p;
 }
+
+std::atomic<std::uint64_t> takes{0};
 
 // The deleter of a recycled column: the last reference gives its storage back.
 struct GiveBack {
     std::vector<std::uint32_t> rows;
     void operator()(io::Column* c) noexcept {
-        if (auto* v = std::get_if<std::vector<double>>(&c->values)) {
-            auto& p = pool();
-            if (p.size() < kPoolSize) {
-                try {
-                    p.push_back({std::move(*v), std::move(rows)});
-                } catch (...) { // no room for the entry: the storage is freed with the column
-                }
+        if (auto* v = std::get_if<std::vector<double>>(&c->values);
+            v && v->size() * sizeof(double) <= kPoolBytes) {
+            Pool& p = pool();
+            const std::size_t size = v->size() * sizeof(double);
+            while (!p.entries.empty() && (p.entries.size() >= kPoolSize || p.bytes + size > kPoolBytes)) {
+                p.bytes -= p.entries.front().values.size() * sizeof(double);
+                p.entries.pop_front();
+            }
+            try {
+                p.entries.push_back({std::move(*v), std::move(rows)});
+                p.bytes += size;
+            } catch (...) { // no room for the entry: the storage is freed with the column
             }
         }
         delete c;
@@ -48,18 +66,23 @@ bool worth_recycling(std::size_t events, std::size_t rows) {
 }
 
 std::vector<double> take_zeros(std::size_t n) {
-    auto& p = pool();
-    for (std::size_t k = p.size(); k-- > 0;) {
-        if (p[k].values.size() != n)
+    Pool& p = pool();
+    for (std::size_t k = p.entries.size(); k-- > 0;) { // the newest first
+        if (p.entries[k].values.size() != n)
             continue;
-        Stored s = std::move(p[k]);
-        p[k] = std::move(p.back());
-        p.pop_back();
+        Stored s = std::move(p.entries[k]);
+        p.entries.erase(p.entries.begin() + static_cast<std::ptrdiff_t>(k));
+        p.bytes -= n * sizeof(double);
         for (const std::uint32_t r : s.rows)
             s.values[r] = 0.0;
+        takes.fetch_add(1, std::memory_order_relaxed);
         return std::move(s.values);
     }
     return {};
+}
+
+std::uint64_t recycled_takes() {
+    return takes.load(std::memory_order_relaxed);
 }
 
 std::shared_ptr<const io::Column> shared_recycled(io::Column column, std::vector<std::uint32_t> rows) {

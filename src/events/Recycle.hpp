@@ -29,6 +29,10 @@ bool worth_recycling(std::size_t events, std::size_t rows);
 /// holds none of that size.
 std::vector<double> take_zeros(std::size_t n);
 
+/// How many times take_zeros gave storage, on every thread since the process started (for tests:
+/// that a run recycled at all).
+std::uint64_t recycled_takes();
+
 /// `column` (flat float64, 0 outside `rows`) shared; when the last reference drops, its storage
 /// goes to the recycling of the thread that drops it, with `rows` to clear when it is taken.
 std::shared_ptr<const io::Column> shared_recycled(io::Column column, std::vector<std::uint32_t> rows);

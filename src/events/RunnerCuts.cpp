@@ -9,6 +9,7 @@
 // double one), and only the rare blocks where an outcome flips are looked at element by element
 // with the same comparisons (exact: float_bound), each flip's row found by bisection.
 #include "RunnerRows.hpp"
+#include "hepkit/core/ArchClones.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -128,7 +129,7 @@ bool flips(const std::vector<Bound<T>>& bounds, T x, T y) {
 // mark_blocks for cut `op`, compiled for AVX-512 and AVX2 too and picked at load time (the Debian
 // baseline is SSE2): the pass runs over every element of the product. One plain function per
 // type (target_clones takes no templates).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if HEPKIT_ARCH_CLONES
 #define HEPKIT_CUT_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define HEPKIT_CUT_CLONES

@@ -1,5 +1,6 @@
 #include "hepkit/expr/ArrayFunction.hpp"
 
+#include "hepkit/core/ArchClones.hpp"
 #include "hepkit/expr/Graph.hpp"
 #include "hepkit/expr/VecMath.hpp"
 
@@ -20,7 +21,7 @@ constexpr std::size_t block = 256;
 // o = a (op) b over m values; a null array operand means the scalar sa / sb. Built for AVX2 as
 // well as the x86-64 baseline where the compiler supports it (selected at load time), since
 // these loops are most of a batch evaluation besides the elementary functions.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if HEPKIT_ARCH_CLONES
 __attribute__((target_clones("arch=x86-64-v3", "default")))
 #endif
 void arithmetic(K k, const double* a, double sa, const double* b, double sb, double* o, std::size_t m) {

@@ -1,4 +1,5 @@
 #include "hepkit/expr/VecMath.hpp"
+#include "hepkit/core/ArchClones.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -125,7 +126,7 @@ const Isa machine = detect();
 
 } // namespace
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if HEPKIT_ARCH_CLONES
 __attribute__((target_clones("arch=x86-64-v3", "default")))
 #endif
 double

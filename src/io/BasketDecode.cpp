@@ -4,6 +4,7 @@
 
 #include "Basket.hpp"
 #include "TreeLayout.hpp"
+#include "hepkit/core/ArchClones.hpp"
 #include "hepkit/core/Error.hpp"
 
 #include <bit>
@@ -45,7 +46,7 @@ T load_be(const std::uint8_t* p) {
 // load time where the CPU has it) swaps 32 bytes with one byte shuffle, which the SSE2 baseline
 // lacks, and handles twice the values per instruction; x86-64-v4 (AVX-512) 64 bytes (LZ4 reader /
 // codec 0.78/0.80/0.79 against 0.78/0.77/0.79 with two clones: within the noise, kept for wider CPUs).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if HEPKIT_ARCH_CLONES
 #define HEPKIT_SWAP_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define HEPKIT_SWAP_CLONES

@@ -6,6 +6,7 @@
 
 #include "TrainSupport.hpp"
 #include "Transform.hpp"
+#include "hepkit/core/ArchClones.hpp"
 #include "hepkit/core/AtomicFile.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/expr/VecMath.hpp"
@@ -120,7 +121,7 @@ std::vector<std::string> default_targets() {
 // s = b + Σ_i a[i] · wt[i·out …]: one dense layer, each output's sum over the inputs in order.
 // Cloned for x86-64-v4 / v3 (AVX-512 / AVX2: 8 or 4 outputs per instruction where the Debian
 // build's baseline has 2), picked at load time: the networks are most of a summary prediction.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if HEPKIT_ARCH_CLONES
 #define HEPKIT_LAYER_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define HEPKIT_LAYER_CLONES

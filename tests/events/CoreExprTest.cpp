@@ -5,6 +5,7 @@
 
 #include "CoreSteps.hpp"
 #include "Helpers.hpp"
+#include "Recycle.hpp"
 
 #include "hepkit/core/ThreadPool.hpp"
 #include "hepkit/events/Expressions.hpp"
@@ -515,20 +516,31 @@ TEST(EventsExpr, RecycledStorageKeepsRowsNotSelectedZero) {
             ++n_shifted;
         }
     }
-    Plan plan =
-        plan_of({filter("few", "x % 16 == 3"), producer("y", "x / 2")}, {std::make_shared<ZerosElsewhere>()});
-    plan.inputs.batch_entries = 4096;
-    plan.shifts = {Shift{"up", {{"x", producer("x_up", "x + 8", ColumnType::Float32)}}}};
-    plan.pipelines[0].shifts = {"up"};
-    Runner runner = run(std::move(plan), {x});
-    const SumResult& a = sum_of(runner, "p", "zeros");
-    const SumResult& b = sum_of(runner, "p", "zeros", "up");
-    EXPECT_EQ(a.log, "");
-    EXPECT_EQ(b.log, "");
-    EXPECT_EQ(a.count, n_nominal);
-    EXPECT_EQ(b.count, n_shifted);
-    EXPECT_EQ(a.sum, nominal); // halves of integers below 2^24: exact in any order
-    EXPECT_EQ(b.sum, shifted);
+    const std::uint64_t takes = events::detail::recycled_takes();
+    // batches of one size, and of sizes one apart (storage of another size is not taken), on one
+    // thread and on two
+    for (const std::int64_t batch : {4096, 4095, 4097})
+        for (const std::size_t threads : {1, 2}) {
+            Plan plan = plan_of({filter("few", "x % 16 == 3"), producer("y", "x / 2")},
+                                {std::make_shared<ZerosElsewhere>()});
+            plan.inputs.batch_entries = batch;
+            plan.shifts = {Shift{"up", {{"x", producer("x_up", "x + 8", ColumnType::Float32)}}}};
+            plan.pipelines[0].shifts = {"up"};
+            Runner runner(std::move(plan), {x});
+            ThreadPool pool(threads);
+            runner.run(&pool);
+            const SumResult& a = sum_of(runner, "p", "zeros");
+            const SumResult& b = sum_of(runner, "p", "zeros", "up");
+            const std::string what =
+                "batches of " + std::to_string(batch) + ", " + std::to_string(threads) + " threads";
+            EXPECT_EQ(a.log, "") << what;
+            EXPECT_EQ(b.log, "") << what;
+            EXPECT_EQ(a.count, n_nominal) << what;
+            EXPECT_EQ(b.count, n_shifted) << what;
+            EXPECT_EQ(a.sum, nominal) << what; // halves of integers below 2^24: exact in any order
+            EXPECT_EQ(b.sum, shifted) << what;
+        }
+    EXPECT_GT(events::detail::recycled_takes(), takes); // storage was recycled at all
 }
 
 // Cut-flow sums over long batches (Runner.cpp, count: eight partial sums and a tail): integer
@@ -550,6 +562,33 @@ TEST(EventsExpr, CutFlowSumsOverLongBatches) {
             kept += v;
             kept2 += v * v;
             ++n_kept;
+        }
+    }
+    // Non-integer weights: the sums are the same bits on 1 and 4 threads.
+    {
+        io::Column u = io::Column::make("w", ColumnType::Float64);
+        for (std::size_t g = 0; g < events; ++g)
+            u.mut<double>().push_back(1.0 / static_cast<double>(g + 1));
+        std::vector<CutFlowRow> first;
+        for (const std::size_t threads : {1, 4}) {
+            Plan plan = plan_of({filter("third", "x % 3 == 1")}, {sum("s", "x")});
+            plan.inputs.batch_entries = 200;
+            plan.pipelines[0].weight = "w";
+            Runner runner(std::move(plan), {x, u});
+            ThreadPool pool(threads);
+            runner.run(&pool);
+            const auto& rows = runner.report().cutflows.front().rows;
+            ASSERT_EQ(rows.size(), 2u);
+            if (first.empty()) {
+                first = rows;
+                continue;
+            }
+            for (std::size_t k = 0; k < rows.size(); ++k) {
+                EXPECT_EQ(std::bit_cast<std::uint64_t>(rows[k].sumw),
+                          std::bit_cast<std::uint64_t>(first[k].sumw));
+                EXPECT_EQ(std::bit_cast<std::uint64_t>(rows[k].sumw2),
+                          std::bit_cast<std::uint64_t>(first[k].sumw2));
+            }
         }
     }
     for (const std::int64_t batch : {0, 64, 5}) {

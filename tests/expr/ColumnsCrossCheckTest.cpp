@@ -468,6 +468,15 @@ TEST(ExprColumnsElements, StricterColumnarPassFallsBackToThePerEventResult) {
     EXPECT_EQ(detail::per_event_fallbacks(), before + 1);
     // where the per-event evaluator reads it too, it is the error
     EXPECT_THROW(evaluate_columns(Expression::parse("sum(id)", b.schema), b.views, 2, rows), InputError);
+    // storage of zeros given for a float result (Reuse::reals) is consumed by the columnar pass
+    // that then stops; the per-event result stands, 0 where it is not evaluated
+    const Expression f = Expression::parse("where(any(id), 1.5, 2.5)", b.schema);
+    std::vector<double> zeros(2, 0.0);
+    Reuse reuse;
+    reuse.reals = &zeros;
+    const std::vector<std::uint32_t> first{0};
+    EXPECT_EQ(evaluate_columns(f, b.views, 2, first, 0, reuse).reals, (std::vector<double>{1.5, 0.0}));
+    EXPECT_TRUE(zeros.empty());
 }
 
 TEST(ExprColumnsElements, UnreadableScalarIsAnErrorAlsoWhereALazyPartSkipsIt) {
@@ -605,6 +614,21 @@ TEST(ExprColumnsCrossCheck, RandomExpressionsEqualPerEventEvaluation) {
             if (error.empty()) {
                 ASSERT_EQ(difference(want.result, got), "");
                 ASSERT_EQ(detail::per_event_fallbacks(), fallbacks); // done columnar
+            }
+            if (e->type() == Type::real) { // the same with storage of zeros taken over (Reuse::reals)
+                std::vector<double> zeros(b.events, 0.0);
+                Reuse reuse;
+                reuse.reals = &zeros;
+                std::string error2;
+                try {
+                    got = evaluate_columns(*e, b.views, b.events, rows, 0, reuse);
+                } catch (const InputError& x) {
+                    error2 = x.what();
+                }
+                ASSERT_EQ(error2, want.error);
+                if (error2.empty()) {
+                    ASSERT_EQ(difference(want.result, got), "");
+                }
             }
             ++(error.empty() ? checked : errors);
         }

@@ -55,23 +55,23 @@ TEST_F(ExprColumns, ResultTakesStorageOfZeros) {
     // Reuse::reals: a scalar float result over `events` takes the caller's zeros (its data
     // pointer is the result's), writes the rows evaluated; storage of another size is left alone.
     const Expression e = Expression::parse("x * 2", b.schema);
-    const std::vector<std::uint32_t> rows = {0, 2};
+    const std::vector<std::uint32_t> rows = {0, 1}; // x = 1.5, -2 there; row 2 is not evaluated
     std::vector<double> zeros(3, 0.0);
     const double* storage = zeros.data();
     Reuse reuse;
     reuse.reals = &zeros;
     ColumnResult r = evaluate_columns(e, b.views, b.events, rows, 0, reuse);
-    EXPECT_EQ(r.reals, (std::vector<double>{3.0, 0.0, 0.0}));
+    EXPECT_EQ(r.reals, (std::vector<double>{3.0, -4.0, 0.0}));
     EXPECT_EQ(r.reals.data(), storage);
     std::vector<double> other(4, 0.0);
     reuse.reals = &other;
     r = evaluate_columns(e, b.views, b.events, rows, 0, reuse);
-    EXPECT_EQ(r.reals, (std::vector<double>{3.0, 0.0, 0.0}));
+    EXPECT_EQ(r.reals, (std::vector<double>{3.0, -4.0, 0.0}));
     EXPECT_EQ(other.size(), 4u); // not taken
     // compacted results (evaluate_rows) and other types never take it
     std::vector<double> three(3, 0.0);
     reuse.reals = &three;
-    EXPECT_EQ(evaluate_rows(e, b.views, b.events, rows, 0, reuse).reals, (std::vector<double>{3.0, 0.0}));
+    EXPECT_EQ(evaluate_rows(e, b.views, b.events, rows, 0, reuse).reals, (std::vector<double>{3.0, -4.0}));
     EXPECT_EQ(evaluate_columns(Expression::parse("x > 0", b.schema), b.views, b.events, rows, 0, reuse).bools,
               (std::vector<std::uint8_t>{1, 0, 0}));
     EXPECT_EQ(three.size(), 3u);

@@ -96,7 +96,8 @@ struct Reuse {
     /// Storage of `events` zeros that a float result of one value per event (a scalar float
     /// expression, evaluate_columns) takes over instead of allocating and zeroing its own: the
     /// caller's promise that every value is 0 (hepkit::events recycles its products' storage).
-    /// Not taken when its size is not `events`.
+    /// Consumed (moved from) whenever its size is `events` — also when the columnar pass then
+    /// stops and the per-event path gives the result; left alone otherwise.
     std::vector<double>* reals = nullptr;
 };
 

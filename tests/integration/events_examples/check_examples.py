@@ -11,8 +11,9 @@ for the nominal and every shift, and compares with what `hepkit events run` wrot
 
 - integers exactly: cut-flow events, histogram entries, the set of output files;
 - floating sums (bin contents, sumw2, under/overflow, the in-range sums sumw, sumw2, sumwx,
-  sumwx2, cut-flow sumw and sumw2) to 1e-9 relative: hepkit adds in batch order, this script
-  event by event, so sums of the same numbers may differ by rounding;
+  sumwx2, cut-flow sumw and sumw2) to 1e-9 relative: hepkit adds per batch (a cut flow's in
+  eight partial sums), this script event by event, so sums of the same numbers may differ by
+  rounding;
 - values computed from the inputs (masses, eta, Delta R, MET, HT) are computed here with the
   same formulas in float64 (and rounded to float32 where the configuration stores float32), so
   they agree with hepkit's to a few ulp; a value within 1e-9 (relative) of a cut or a bin edge
