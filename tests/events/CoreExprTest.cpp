@@ -477,33 +477,6 @@ TEST(EventsExpr, RecycledStorageKeepsRowsNotSelectedZero) {
     io::Column x = io::Column::make("x", ColumnType::Float32);
     for (std::size_t e = 0; e < events; ++e)
         x.mut<float>().push_back(static_cast<float>(e));
-    class ZerosElsewhere : public Consumer {
-      public:
-        ZerosElsewhere() : Consumer(events::test::place("consumer", "zeros")) {}
-        std::vector<std::string> inputs() const override { return {"y"}; }
-        void declare(const Schema& schema) override { id_ = schema.require("y", place().label()); }
-        std::unique_ptr<Result> consume(const Batch& batch) const override {
-            auto r = std::make_unique<SumResult>();
-            const auto& c = batch.get(id_);
-            std::vector<std::uint8_t> selected(batch.size(), 0);
-            for (const auto row : batch.rows()) {
-                selected[row] = 1;
-                r->sum += at(c, row);
-                ++r->count;
-            }
-            int shown = 0; // the first few of a batch
-            for (std::size_t row = 0; row < batch.size(); ++row)
-                if (!selected[row] && at(c, row) != 0 && shown++ < 3)
-                    r->log += "entry " +
-                              std::to_string(batch.first_entry() + static_cast<std::int64_t>(row)) +
-                              " not selected holds " + std::to_string(at(c, row)) + "\n";
-            return r;
-        }
-        std::unique_ptr<Result> empty() const override { return std::make_unique<SumResult>(); }
-
-      private:
-        ProductId id_ = 0;
-    };
     double nominal = 0, shifted = 0;
     std::int64_t n_nominal = 0, n_shifted = 0;
     for (std::size_t e = 0; e < events; ++e) {
@@ -522,7 +495,7 @@ TEST(EventsExpr, RecycledStorageKeepsRowsNotSelectedZero) {
     for (const std::int64_t batch : {4096, 4095, 4097})
         for (const std::size_t threads : {1, 2}) {
             Plan plan = plan_of({filter("few", "x % 16 == 3"), producer("y", "x / 2")},
-                                {std::make_shared<ZerosElsewhere>()});
+                                {std::make_shared<SumAndZeros>("y", "zeros")});
             plan.inputs.batch_entries = batch;
             plan.shifts = {Shift{"up", {{"x", producer("x_up", "x + 8", ColumnType::Float32)}}}};
             plan.pipelines[0].shifts = {"up"};

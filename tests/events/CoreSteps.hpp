@@ -182,6 +182,37 @@ class SumConsumer : public Consumer {
     ProductId id_ = 0;
 };
 
+/// Checks that the rows a batch does not select hold 0 (Products.hpp; the first three of a batch
+/// go into the log: "entry E not selected holds V") and sums the selected ones.
+class SumAndZeros : public Consumer {
+  public:
+    explicit SumAndZeros(std::string input, const std::string& name = "sum")
+        : Consumer(test::place("consumer", name)), input_(std::move(input)) {}
+    std::vector<std::string> inputs() const override { return {input_}; }
+    void declare(const Schema& schema) override { id_ = schema.require(input_, place().label()); }
+    std::unique_ptr<Result> consume(const Batch& batch) const override {
+        auto r = std::make_unique<SumResult>();
+        const auto& c = batch.get(id_);
+        std::vector<std::uint8_t> selected(batch.size(), 0);
+        for (const auto row : batch.rows()) {
+            selected[row] = 1;
+            r->sum += at(c, row);
+            ++r->count;
+        }
+        int shown = 0;
+        for (std::size_t row = 0; row < batch.size(); ++row)
+            if (!selected[row] && at(c, row) != 0 && shown++ < 3)
+                r->log += "entry " + std::to_string(batch.first_entry() + static_cast<std::int64_t>(row)) +
+                          " not selected holds " + std::to_string(at(c, row)) + "\n";
+        return r;
+    }
+    std::unique_ptr<Result> empty() const override { return std::make_unique<SumResult>(); }
+
+  private:
+    std::string input_;
+    ProductId id_ = 0;
+};
+
 inline const SumResult& sum_of(const Runner& runner, const std::string& pipeline, const std::string& consumer,
                                const std::string& shift = "") {
     return dynamic_cast<const SumResult&>(runner.result(pipeline, consumer, shift));

@@ -275,37 +275,6 @@ class TwiceX : public Producer {
     ProductId in_ = 0, out_ = 0;
 };
 
-// Checks that the rows a batch does not select hold 0 — where the nominal's did not select them
-// either (a shifted column may hold the nominal's values in rows the shift dropped, Products.hpp)
-// — and sums the selected ones.
-class SumAndZeros : public Consumer {
-  public:
-    explicit SumAndZeros(std::string input)
-        : Consumer(events::test::place("consumer", "sum")), input_(std::move(input)) {}
-    std::vector<std::string> inputs() const override { return {input_}; }
-    void declare(const Schema& schema) override { id_ = schema.require(input_, place().label()); }
-    std::unique_ptr<Result> consume(const Batch& batch) const override {
-        auto r = std::make_unique<SumResult>();
-        const auto& c = batch.get(id_);
-        std::vector<std::uint8_t> selected(batch.size(), 0);
-        for (const auto row : batch.rows()) {
-            selected[row] = 1;
-            r->sum += at(c, row);
-            ++r->count;
-        }
-        for (std::size_t row = 0; row < batch.size(); ++row)
-            if (!selected[row] && at(c, row) != 0)
-                r->log +=
-                    "row " + std::to_string(row) + " not selected holds " + std::to_string(at(c, row)) + "\n";
-        return r;
-    }
-    std::unique_ptr<Result> empty() const override { return std::make_unique<SumResult>(); }
-
-  private:
-    std::string input_;
-    ProductId id_ = 0;
-};
-
 } // namespace
 
 TEST(EventsRowSharing, ExpressionStepsGiveTheShiftedInputsNominal) {
