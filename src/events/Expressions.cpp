@@ -135,11 +135,16 @@ expr::ColumnResult evaluate(const Step& step, const expr::Expression& e, const s
                             std::vector<double>* storage = nullptr) {
     expr::Reuse reuse;
     reuse.reals = storage;
+    // gathers at the batch's own rows are kept for its next steps (Batch::gathers)
+    const auto selected = batch.rows();
+    expr::GatherCache* gathers =
+        rows.data() == selected.data() && rows.size() == selected.size() ? &batch.gathers() : nullptr;
+    reuse.gathers = gathers;
     if (auto* kept = batch.memo<KeptEvaluation>(&step)) {
         if (kept->columns.empty()) {
             for (const ProductId id : ids)
                 kept->columns.push_back(batch.share(id));
-            reuse = {&kept->values, true, {}, storage};
+            reuse = {&kept->values, true, {}, storage, gathers};
         } else {
             kept->same.assign(ids.size(), 0);
             bool any = false;
@@ -148,7 +153,7 @@ expr::ColumnResult evaluate(const Step& step, const expr::Expression& e, const s
                 any = any || kept->same[k] != 0;
             }
             if (any && kept->values.size() > 0)
-                reuse = {&kept->values, false, kept->same, storage};
+                reuse = {&kept->values, false, kept->same, storage, gathers};
         }
     }
     const auto views = views_of(ids, batch);

@@ -1,8 +1,10 @@
 // Schema and Batch (Products.hpp): the product table of a run and one pipeline's columns of a
 // block of events.
 #include "hepkit/events/Products.hpp"
+
 #include "hepkit/core/EditDistance.hpp"
 #include "hepkit/events/Step.hpp"
+#include "hepkit/expr/Columns.hpp"
 
 #include "hepkit/core/Error.hpp"
 
@@ -126,6 +128,8 @@ void Batch::put_shared(ProductId id, std::shared_ptr<const io::Column> column) {
         columns_.resize(schema_->size());
         offsets_ok_.resize(schema_->size(), 0);
     }
+    if (columns_[id])
+        forget_gathers(); // the replaced column may go, and another take its address
     columns_[id] = std::move(column);
     offsets_ok_[id] = 0;
 }
@@ -160,9 +164,31 @@ void Batch::keep_memos(const std::vector<const void*>& owners) {
         memos_->slots.emplace_back(owner, nullptr);
 }
 
+Batch::Gathers::Gathers() = default;
+Batch::Gathers::Gathers(const Gathers&) {}
+Batch::Gathers::Gathers(Gathers&&) noexcept = default;
+Batch::Gathers& Batch::Gathers::operator=(const Gathers&) {
+    cache.reset();
+    return *this;
+}
+Batch::Gathers& Batch::Gathers::operator=(Gathers&&) noexcept = default;
+Batch::Gathers::~Gathers() = default;
+
+expr::GatherCache& Batch::gathers() const {
+    if (!gathers_.cache)
+        gathers_.cache = std::make_unique<expr::GatherCache>();
+    return *gathers_.cache;
+}
+
+void Batch::forget_gathers() {
+    if (gathers_.cache)
+        gathers_.cache->clear();
+}
+
 void Batch::narrow(std::span<const std::uint8_t> pass) {
     if (pass.size() != rows_.size())
         throw std::invalid_argument("Batch::narrow: one flag per selected row");
+    forget_gathers();
     std::size_t kept = 0;
     for (std::size_t k = 0; k < rows_.size(); ++k) {
         rows_[kept] = rows_[k];

@@ -43,6 +43,12 @@ class Columnar {
 
     /// Keeps costly calls' values in `kept` (record) or takes them from it where every slot the
     /// call reads is `same`.
+    // Gathers at `rows` (the evaluation's whole row set) are taken from and kept in `cache`.
+    void cache_gathers(GatherCache::Impl* cache, std::span<const std::uint32_t> rows) {
+        gathers_ = cache;
+        top_ = rows;
+    }
+
     void reuse(KeptValues::Impl* kept, bool record, std::span<const std::uint8_t> same) {
         kept_ = kept;
         record_ = record;
@@ -166,6 +172,25 @@ class Columnar {
             *allocate<double>(c, 1) = *find_constant(bare_name(node(id).text));
             return c;
         }
+        // A gather at the evaluation's own scattered rows: kept for the next steps (GatherCache).
+        if (gathers_ && !rows.contiguous() && rows.idx() == top_.data() && rows.size() == top_.size()) {
+            const GatherCache::Impl::Entry key{
+                cv->values.data(), cv->offsets.data(), top_.data(),   top_.size(),
+                top_.front(),      top_.back(),        element_of(t), {}};
+            for (const auto& e : gathers_->entries)
+                if (e.values == key.values && e.offsets == key.offsets && e.rows == key.rows &&
+                    e.n == key.n && e.first == key.first && e.last == key.last && e.elem == key.elem)
+                    return e.col;
+            Col c = gather(cv, t, rows);
+            gathers_->entries.push_back(key);
+            gathers_->entries.back().col = c;
+            return c;
+        }
+        return gather(cv, t, rows);
+    }
+
+    // Input column `cv` at `rows`, in the canonical type of `t`'s elements.
+    Col gather(const ColumnView* cv, Type t, const RowSet& rows) {
         Col c;
         c.elem = element_of(t);
         c.rows = rows.size();
@@ -576,8 +601,10 @@ class Columnar {
     const std::vector<Type>& types_;
     const std::vector<int>& slots_;
     std::span<const ColumnView> columns_;
-    std::vector<std::uint32_t> counts_; ///< true_counts' buffer
-    KeptValues::Impl* kept_ = nullptr;  ///< costly calls' values (reuse)
+    std::vector<std::uint32_t> counts_;    ///< true_counts' buffer
+    KeptValues::Impl* kept_ = nullptr;     ///< costly calls' values (reuse)
+    GatherCache::Impl* gathers_ = nullptr; ///< gathers at top_ (cache_gathers)
+    std::span<const std::uint32_t> top_;
     bool record_ = false;
     std::span<const std::uint8_t> same_;
     std::vector<signed char> unchanged_; ///< by node: -1 unknown, 0/1 (unchanged)
@@ -611,6 +638,8 @@ bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnVie
     Col c;
     try {
         Columnar run(expr.nodes_, expr.types_, expr.slots_, columns);
+        if (reuse.gathers && reuse.gathers->impl_)
+            run.cache_gathers(reuse.gathers->impl_.get(), rows);
         if (KeptValues::Impl* kept = reuse.kept ? reuse.kept->impl_.get() : nullptr) {
             // Tied to the expression's serial, not its address: a later expression built where
             // a destroyed one was must not take its values.

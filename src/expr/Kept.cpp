@@ -14,6 +14,18 @@ std::size_t KeptValues::size() const {
     return impl_ ? impl_->entries.size() : 0;
 }
 
+GatherCache::GatherCache() : impl_(std::make_unique<Impl>()) {}
+GatherCache::~GatherCache() = default;
+GatherCache::GatherCache(GatherCache&&) noexcept = default;
+GatherCache& GatherCache::operator=(GatherCache&&) noexcept = default;
+void GatherCache::clear() {
+    if (impl_)
+        impl_->entries.clear();
+}
+std::size_t GatherCache::size() const {
+    return impl_ ? impl_->entries.size() : 0;
+}
+
 void KeptValues::Impl::start(std::uint64_t e) {
     expr = e;
     entries.clear();

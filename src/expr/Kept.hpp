@@ -30,6 +30,21 @@ struct KeptValues::Impl {
     void keep(int node, const columns::RowSet& rows, const columns::Col& c);
 };
 
+struct GatherCache::Impl {
+    /// An input column gathered at the caller's rows (identified by address, count, first and
+    /// last row: the caller promises they do not change while the cache is used).
+    struct Entry {
+        const void* values = nullptr;
+        const void* offsets = nullptr;
+        const std::uint32_t* rows = nullptr;
+        std::size_t n = 0;
+        std::uint32_t first = 0, last = 0;
+        Type elem = Type::real;
+        columns::Col col;
+    };
+    std::vector<Entry> entries;
+};
+
 namespace columns {
 
 /// The kept node's value over `rows`: the kept values where the entry has the row, `compute` on

@@ -579,3 +579,75 @@ TEST(EventsExpr, CutFlowSumsOverLongBatches) {
         EXPECT_EQ(rows[1].sumw2, kept2) << batch;
     }
 }
+
+// The gathers an expression step keeps in its batch (Batch::gathers) for the next steps over the
+// same rows: kept where the rows are scattered, forgotten when the rows change or a product is
+// replaced, not copied with the batch; and the steps' values are those without them.
+TEST(EventsExpr, GathersKeptUntilTheRowsOrAProductChange) {
+    Schema schema;
+    const ProductId x = schema.add({"x", ColumnType::Float32, true}, "branch of the input");
+    auto a = producer("a", "sum(x * 2)");
+    auto b = producer("b", "sum(x) + len(x)");
+    ProductId ids[2];
+    int k = 0;
+    for (const auto& p : {a, b}) {
+        const auto outs = p->declare(schema);
+        ids[k] = schema.add(outs.at(0), "producer");
+        p->outputs_declared(std::vector<ProductId>{ids[k++]});
+    }
+    const std::size_t events = 40;
+    io::Column in = io::Column::make("x", ColumnType::Float32);
+    in.offsets = {0};
+    for (std::size_t e = 0; e < events; ++e) {
+        for (std::size_t j = 0; j < e % 4; ++j)
+            in.mut<float>().push_back(static_cast<float>(e + j));
+        in.offsets.push_back(static_cast<std::int64_t>(in.mut<float>().size()));
+    }
+    // Σ over the event's objects: e·n + n(n−1)/2 with n = e % 4
+    auto sum_x = [](std::size_t e) {
+        const double n = static_cast<double>(e % 4);
+        return static_cast<double>(e) * n + n * (n - 1) / 2;
+    };
+    Batch batch(schema, 0, events);
+    batch.put(x, in);
+    std::vector<std::uint32_t> rows;
+    for (std::uint32_t r = 1; r < events; r += 3) // scattered
+        rows.push_back(r);
+    batch.set_rows(rows);
+    EXPECT_EQ(batch.gathers().size(), 0u);
+    a->produce(batch);
+    EXPECT_EQ(batch.gathers().size(), 1u); // x at the rows
+    b->produce(batch);                     // takes it
+    EXPECT_EQ(batch.gathers().size(), 1u);
+    for (const std::uint32_t r : batch.rows()) {
+        EXPECT_EQ(batch.get(ids[0]).value_as_double(r), 2 * sum_x(r)) << r;
+        EXPECT_EQ(batch.get(ids[1]).value_as_double(r), sum_x(r) + static_cast<double>(r % 4)) << r;
+    }
+    const Batch copy = batch;
+    EXPECT_EQ(copy.gathers().size(), 0u); // a copy starts without
+    std::vector<std::uint8_t> pass(batch.rows().size(), 0);
+    for (std::size_t j = 0; j < pass.size(); j += 2)
+        pass[j] = 1;
+    batch.narrow(pass);
+    EXPECT_EQ(batch.gathers().size(), 0u); // other rows
+    a->produce(batch);
+    b->produce(batch);
+    EXPECT_EQ(batch.gathers().size(), 0u); // b's product replaced its earlier one: forgotten
+    for (const std::uint32_t r : batch.rows())
+        EXPECT_EQ(batch.get(ids[1]).value_as_double(r), sum_x(r) + static_cast<double>(r % 4)) << r;
+    // x replaced by other values (same rows): forgotten, so b reads the new ones
+    io::Column doubled = in;
+    for (float& v : doubled.mut<float>())
+        v *= 2;
+    batch.put(x, doubled);
+    EXPECT_EQ(batch.gathers().size(), 0u);
+    b->produce(batch);
+    for (const std::uint32_t r : batch.rows())
+        EXPECT_EQ(batch.get(ids[1]).value_as_double(r), 2 * sum_x(r) + static_cast<double>(r % 4)) << r;
+    std::vector<std::uint32_t> other = {0, 5};
+    batch.swap_rows(other);
+    EXPECT_EQ(batch.gathers().size(), 0u);
+    a->produce(batch);
+    batch.set_rows({2, 9});
+    EXPECT_EQ(batch.gathers().size(), 0u);
+}

@@ -31,6 +31,10 @@
 #include <utility>
 #include <vector>
 
+namespace hepkit::expr {
+class GatherCache;
+}
+
 namespace hepkit::events {
 
 using ProductId = std::uint32_t;
@@ -126,12 +130,36 @@ class Batch {
 
     /// Keeps only the selected rows whose pass flag is set: pass[k] belongs to rows()[k].
     void narrow(std::span<const std::uint8_t> pass);
-    void set_rows(std::vector<std::uint32_t> rows) { rows_ = std::move(rows); }
+    void set_rows(std::vector<std::uint32_t> rows) {
+        rows_ = std::move(rows);
+        forget_gathers();
+    }
     /// Exchanges the selected rows with `rows` (increasing): a step computed on some rows only, and
     /// the batch's rows back after it, without copying the batch's list.
-    void swap_rows(std::vector<std::uint32_t>& rows) { rows_.swap(rows); }
+    void swap_rows(std::vector<std::uint32_t>& rows) {
+        rows_.swap(rows);
+        forget_gathers();
+    }
+
+    /// The input columns that expression steps gathered at the selected rows, kept for the next
+    /// steps over the same rows (expr::GatherCache: after a selective filter each step would gather
+    /// the same collections at the same scattered rows again). Forgotten whenever the rows change
+    /// or a product is replaced; a copy of the batch starts without. Like every use of a Batch,
+    /// one thread at a time.
+    expr::GatherCache& gathers() const;
 
   private:
+    void forget_gathers();
+    // Not copied: a copy's columns may be replaced independently of the original's.
+    struct Gathers {
+        std::unique_ptr<expr::GatherCache> cache;
+        Gathers();
+        Gathers(const Gathers&);
+        Gathers(Gathers&&) noexcept;
+        Gathers& operator=(const Gathers&);
+        Gathers& operator=(Gathers&&) noexcept;
+        ~Gathers();
+    };
     struct Memos {
         std::vector<std::pair<const void*, std::shared_ptr<void>>> slots;
         std::shared_ptr<void>* slot(const void* owner);
@@ -143,6 +171,7 @@ class Batch {
     std::vector<std::shared_ptr<const io::Column>> columns_; ///< by ProductId
     mutable std::vector<std::uint8_t> offsets_ok_;           ///< by ProductId: check_offsets passed
     std::shared_ptr<Memos> memos_;                           ///< shared by the batch's copies
+    mutable Gathers gathers_;
 };
 
 } // namespace hepkit::events

@@ -83,6 +83,33 @@ class KeptValues {
     std::unique_ptr<Impl> impl_;
 };
 
+/// Columns gathered at a caller's rows, kept for later evaluations over the very same rows: after
+/// a selective filter every step reads its collections at the same few scattered rows, and
+/// gathering them (offsets looked up per row, values copied and converted) is most of what such a
+/// step costs. Only the gathers of input columns at the whole row set an evaluation is given are
+/// kept (not those of the subsets a `where` or `and` evaluates on). The caller's promise: while the
+/// cache is used, the row span it passes has the same address and contents, and every column it
+/// lends keeps its address and contents — hepkit::events keeps one per batch and clears it
+/// whenever the batch's rows change or a product is replaced. Keeps its gathers alive (memory
+/// of the size of the columns at those rows); one thread at a time.
+class GatherCache {
+  public:
+    GatherCache();
+    ~GatherCache();
+    GatherCache(GatherCache&&) noexcept;
+    GatherCache& operator=(GatherCache&&) noexcept;
+    GatherCache(const GatherCache&) = delete;
+    GatherCache& operator=(const GatherCache&) = delete;
+    void clear();
+    /// How many gathered columns are kept.
+    std::size_t size() const;
+    struct Impl; ///< internal to hepkit::expr (src/expr/Kept.hpp)
+
+  private:
+    friend class ColumnEvaluator;
+    std::unique_ptr<Impl> impl_;
+};
+
 /// How one evaluation uses a KeptValues (the last argument of evaluate_columns and evaluate_rows).
 struct Reuse {
     KeptValues* kept = nullptr; ///< null: nothing kept, nothing reused
@@ -99,6 +126,8 @@ struct Reuse {
     /// Consumed (moved from) whenever its size is `events` — also when the columnar pass then
     /// stops and the per-event path gives the result; left alone otherwise.
     std::vector<double>* reals = nullptr;
+    /// Gathers kept for, and taken from, other evaluations over the same rows (null: none).
+    GatherCache* gathers = nullptr;
 };
 
 /// Evaluates `expr` (parsed against Bindings whose slots match `columns`: columns[s] is the
