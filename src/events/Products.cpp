@@ -128,7 +128,7 @@ void Batch::put_shared(ProductId id, std::shared_ptr<const io::Column> column) {
         columns_.resize(schema_->size());
         offsets_ok_.resize(schema_->size(), 0);
     }
-    if (columns_[id])
+    if (columns_[id] && columns_[id] != column)
         forget_gathers(); // the replaced column may go, and another take its address
     columns_[id] = std::move(column);
     offsets_ok_[id] = 0;

@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace hepkit::expr {
@@ -44,9 +45,10 @@ class Columnar {
     /// Keeps costly calls' values in `kept` (record) or takes them from it where every slot the
     /// call reads is `same`.
     // Gathers at `rows` (the evaluation's whole row set) are taken from and kept in `cache`.
-    void cache_gathers(GatherCache::Impl* cache, std::span<const std::uint32_t> rows) {
+    void cache_gathers(GatherCache::Impl* cache, std::span<const std::uint32_t> rows, std::size_t events) {
         gathers_ = cache;
         top_ = rows;
+        events_ = events;
     }
 
     void reuse(KeptValues::Impl* kept, bool record, std::span<const std::uint8_t> same) {
@@ -172,8 +174,10 @@ class Columnar {
             *allocate<double>(c, 1) = *find_constant(bare_name(node(id).text));
             return c;
         }
-        // A gather at the evaluation's own scattered rows: kept for the next steps (GatherCache).
-        if (gathers_ && !rows.contiguous() && rows.idx() == top_.data() && rows.size() == top_.size()) {
+        // A gather at the evaluation's own scattered rows, when they are few (at most 1/8 of the
+        // events: the memory kept stays small): kept for the next steps (GatherCache).
+        if (gathers_ && !rows.contiguous() && rows.idx() == top_.data() && rows.size() == top_.size() &&
+            8 * rows.size() <= events_) {
             const GatherCache::Impl::Entry key{
                 cv->values.data(), cv->offsets.data(), top_.data(),   top_.size(),
                 top_.front(),      top_.back(),        element_of(t), {}};
@@ -181,12 +185,30 @@ class Columnar {
                 if (e.values == key.values && e.offsets == key.offsets && e.rows == key.rows &&
                     e.n == key.n && e.first == key.first && e.last == key.last && e.elem == key.elem)
                     return e.col;
-            Col c = gather(cv, t, rows);
             gathers_->entries.push_back(key);
-            gathers_->entries.back().col = c;
-            return c;
+            gathers_->entries.back().col = owned(gather(cv, t, rows));
+            return gathers_->entries.back().col;
         }
         return gather(cv, t, rows);
+    }
+
+    // `c` (flat or jagged) in storage of its own, not the thread's buffer pool: a kept gather may
+    // outlive the evaluation and the pool (a GatherCache destroyed on another thread, or late).
+    static Col owned(const Col& c) {
+        const std::size_t width = c.elem == Type::boolean ? 1 : 8;
+        auto data = std::make_shared<std::vector<unsigned char>>(width * c.size() + 1);
+        if (c.size() > 0)
+            std::memcpy(data->data(), c.data, width * c.size());
+        Col out = c;
+        out.data = data->data();
+        out.keep = data;
+        out.keep_off.reset();
+        if (c.jagged()) {
+            auto off = std::make_shared<std::vector<std::int64_t>>(c.off, c.off + c.rows + 1);
+            out.off = off->data();
+            out.keep_off = off;
+        }
+        return out;
     }
 
     // Input column `cv` at `rows`, in the canonical type of `t`'s elements.
@@ -605,6 +627,7 @@ class Columnar {
     KeptValues::Impl* kept_ = nullptr;     ///< costly calls' values (reuse)
     GatherCache::Impl* gathers_ = nullptr; ///< gathers at top_ (cache_gathers)
     std::span<const std::uint32_t> top_;
+    std::size_t events_ = 0;
     bool record_ = false;
     std::span<const std::uint8_t> same_;
     std::vector<signed char> unchanged_; ///< by node: -1 unknown, 0/1 (unchanged)
@@ -639,7 +662,7 @@ bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnVie
     try {
         Columnar run(expr.nodes_, expr.types_, expr.slots_, columns);
         if (reuse.gathers && reuse.gathers->impl_)
-            run.cache_gathers(reuse.gathers->impl_.get(), rows);
+            run.cache_gathers(reuse.gathers->impl_.get(), rows, events);
         if (KeptValues::Impl* kept = reuse.kept ? reuse.kept->impl_.get() : nullptr) {
             // Tied to the expression's serial, not its address: a later expression built where
             // a destroyed one was must not take its values.

@@ -56,7 +56,8 @@ struct Col {
 // evaluates a few hundred rows and its ~10 nodes' allocations were a third of its cost (a best-fit
 // scan over 64 buffers and a control block from malloc per buffer). The shared_ptrs' control
 // blocks are recycled per thread too. Keeps at most 16 buffers per class and 128 MiB per thread;
-// every buffer is back before evaluate_columns returns (no Col outlives it).
+// every buffer is back before evaluate_columns returns (no Col outlives it: a GatherCache keeps
+// copies in storage of its own).
 class BufferPool {
   public:
     /// An uninitialised buffer of at least `bytes` bytes, back in the pool when released.

@@ -595,7 +595,7 @@ TEST(EventsExpr, GathersKeptUntilTheRowsOrAProductChange) {
         ids[k] = schema.add(outs.at(0), "producer");
         p->outputs_declared(std::vector<ProductId>{ids[k++]});
     }
-    const std::size_t events = 40;
+    const std::size_t events = 200; // a step keeps gathers over at most 1/8 of the events
     io::Column in = io::Column::make("x", ColumnType::Float32);
     in.offsets = {0};
     for (std::size_t e = 0; e < events; ++e) {
@@ -611,7 +611,7 @@ TEST(EventsExpr, GathersKeptUntilTheRowsOrAProductChange) {
     Batch batch(schema, 0, events);
     batch.put(x, in);
     std::vector<std::uint32_t> rows;
-    for (std::uint32_t r = 1; r < events; r += 3) // scattered
+    for (std::uint32_t r = 1; r < events; r += 17) // scattered: 12 rows
         rows.push_back(r);
     batch.set_rows(rows);
     EXPECT_EQ(batch.gathers().size(), 0u);
@@ -650,4 +650,35 @@ TEST(EventsExpr, GathersKeptUntilTheRowsOrAProductChange) {
     a->produce(batch);
     batch.set_rows({2, 9});
     EXPECT_EQ(batch.gathers().size(), 0u);
+
+    // A fresh batch whose steps fill empty slots (as a run's do): the gathers are kept, then the
+    // rows' list is exchanged for one at the same address whose middle row changed — the swap
+    // forgets them, so the step reads the new rows.
+    Batch fresh(schema, 0, events);
+    fresh.put(x, in);
+    std::vector<std::uint32_t> scattered = {1, 4, 10, 22};
+    fresh.swap_rows(scattered);
+    a->produce(fresh);
+    EXPECT_EQ(fresh.gathers().size(), 1u);
+    fresh.swap_rows(scattered); // back: `scattered` holds {1, 4, 10, 22} again
+    scattered[1] = 7;           // same address, size, first and last row
+    fresh.swap_rows(scattered);
+    EXPECT_EQ(fresh.gathers().size(), 0u);
+    b->produce(fresh);
+    for (const std::uint32_t r : fresh.rows())
+        EXPECT_EQ(fresh.get(ids[1]).value_as_double(r), sum_x(r) + static_cast<double>(r % 4)) << r;
+    // the input replaced while gathers are kept: forgotten
+    Batch third(schema, 0, events);
+    third.put(x, in);
+    third.set_rows(rows);
+    a->produce(third);
+    EXPECT_EQ(third.gathers().size(), 1u);
+    third.put(x, doubled);
+    EXPECT_EQ(third.gathers().size(), 0u);
+    b->produce(third);
+    for (const std::uint32_t r : third.rows())
+        EXPECT_EQ(third.get(ids[1]).value_as_double(r), 2 * sum_x(r) + static_cast<double>(r % 4)) << r;
+    // a moved batch keeps them (its rows and columns move along)
+    Batch moved = std::move(third);
+    EXPECT_EQ(moved.gathers().size(), 1u);
 }

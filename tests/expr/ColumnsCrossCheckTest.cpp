@@ -644,7 +644,12 @@ TEST(ExprColumnsCrossCheck, GatherCacheGivesTheSameResults) {
     // results and first errors are those without the cache, columnar and compacted
     const Batch b = random_batch(120, 6);
     RandomExpression gen(16);
-    const auto sets = row_sets(b.events, 9);
+    // row_sets' six sets (their scattered ones are too many rows to keep gathers: more than 1/8
+    // of the events) and three of few scattered rows
+    auto sets = row_sets(b.events, 9);
+    sets.push_back({3, 17, 18, 40, 41, 42, 99});
+    sets.push_back({0, 119});
+    sets.push_back({5, 6, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 100});
     std::vector<GatherCache> caches(sets.size());
     std::size_t compared = 0;
     for (int i = 0; i < 3000; ++i) {
@@ -685,6 +690,23 @@ TEST(ExprColumnsCrossCheck, GatherCacheGivesTheSameResults) {
         kept += c.size();
     EXPECT_GT(kept, 0u); // scattered sets kept gathers
     EXPECT_GT(compared, 4000u);
+    // Lookups hit: evaluating again adds nothing. Another span of the same size, first and last
+    // row but another middle row is another key (its own gathers, the right values).
+    const Expression e = Expression::parse("sum(Mu_pt) + sum(Jet_eta * 2)", b.schema);
+    std::vector<std::uint32_t> rows = {1, 5, 9, 40, 77, 119};
+    GatherCache cache;
+    Reuse reuse;
+    reuse.gathers = &cache;
+    const ColumnResult first = evaluate_columns(e, b.views, b.events, rows, 0, reuse);
+    const std::size_t size = cache.size();
+    EXPECT_EQ(size, 2u);
+    EXPECT_EQ(difference(first, evaluate_columns(e, b.views, b.events, rows, 0, reuse)), "");
+    EXPECT_EQ(cache.size(), size);
+    std::vector<std::uint32_t> other = {1, 5, 10, 40, 77, 119};
+    EXPECT_EQ(difference(evaluate_columns(e, b.views, b.events, other),
+                         evaluate_columns(e, b.views, b.events, other, 0, reuse)),
+              "");
+    EXPECT_EQ(cache.size(), 2 * size);
 }
 
 namespace {

@@ -87,7 +87,9 @@ class KeptValues {
 /// a selective filter every step reads its collections at the same few scattered rows, and
 /// gathering them (offsets looked up per row, values copied and converted) is most of what such a
 /// step costs. Only the gathers of input columns at the whole row set an evaluation is given are
-/// kept (not those of the subsets a `where` or `and` evaluates on). The caller's promise: while the
+/// kept (not those of the subsets a `where` or `and` evaluates on), and only where those rows are
+/// scattered and at most 1/8 of the events (the memory kept stays small); in storage of their
+/// own, so that the cache may outlive the evaluations that filled it. The caller's promise: while the
 /// cache is used, the row span it passes has the same address and contents, and every column it
 /// lends keeps its address and contents — hepkit::events keeps one per batch and clears it
 /// whenever the batch's rows change or a product is replaced. Keeps its gathers alive (memory
