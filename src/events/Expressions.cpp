@@ -137,14 +137,14 @@ expr::ColumnResult evaluate(const Step& step, const expr::Expression& e, const s
     reuse.reals = storage;
     // gathers at the batch's own rows are kept for its next steps (Batch::gathers)
     const auto selected = batch.rows();
-    expr::GatherCache* gathers =
-        rows.data() == selected.data() && rows.size() == selected.size() ? &batch.gathers() : nullptr;
-    reuse.gathers = gathers;
+    if (rows.data() == selected.data() && rows.size() == selected.size())
+        reuse.gathers = &batch.gathers();
     if (auto* kept = batch.memo<KeptEvaluation>(&step)) {
         if (kept->columns.empty()) {
             for (const ProductId id : ids)
                 kept->columns.push_back(batch.share(id));
-            reuse = {&kept->values, true, {}, storage, gathers};
+            reuse.kept = &kept->values;
+            reuse.record = true;
         } else {
             kept->same.assign(ids.size(), 0);
             bool any = false;
@@ -152,8 +152,10 @@ expr::ColumnResult evaluate(const Step& step, const expr::Expression& e, const s
                 kept->same[k] = batch.share(ids[k]) == kept->columns[k] ? 1 : 0;
                 any = any || kept->same[k] != 0;
             }
-            if (any && kept->values.size() > 0)
-                reuse = {&kept->values, false, kept->same, storage, gathers};
+            if (any && kept->values.size() > 0) {
+                reuse.kept = &kept->values;
+                reuse.same = kept->same;
+            }
         }
     }
     const auto views = views_of(ids, batch);
@@ -441,14 +443,16 @@ void ExprProducer::produce(Batch& batch) const {
     // A flat float64 product computed on few rows takes recycled storage, zeros again, rather than
     // allocating and zeroing the batch's length; its column gives it back (Recycle.hpp).
     const auto rows = batch.rows();
-    if (!out_.jagged && out_.type == io::ColumnType::Float64 && expr_->type() == expr::Type::real &&
-        detail::worth_recycling(batch.size(), rows.size())) {
-        std::vector<double> zeros = detail::take_zeros(batch.size());
-        io::Column col = column_of(evaluate(*this, *expr_, ids_, batch, rows, false, &zeros), batch.size());
+    const bool recycle = !out_.jagged && out_.type == io::ColumnType::Float64 &&
+                         expr_->type() == expr::Type::real &&
+                         detail::worth_recycling(batch.size(), rows.size());
+    std::vector<double> zeros = recycle ? detail::take_zeros(batch.size()) : std::vector<double>();
+    io::Column col = column_of(evaluate(*this, *expr_, ids_, batch, rows, false, recycle ? &zeros : nullptr),
+                               batch.size());
+    if (recycle)
         batch.put_shared(out_id_, detail::shared_recycled(std::move(col), {rows.begin(), rows.end()}));
-        return;
-    }
-    batch.put(out_id_, column_of(evaluate(*this, *expr_, ids_, batch, rows, false), batch.size()));
+    else
+        batch.put(out_id_, std::move(col));
     // The evaluator's offsets start at 0, never decrease and end at the values' size: no check
     // when a later step reads the product.
     batch.offsets_known_valid(out_id_);

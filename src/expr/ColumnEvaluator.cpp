@@ -178,15 +178,12 @@ class Columnar {
         // events: the memory kept stays small): kept for the next steps (GatherCache).
         if (gathers_ && !rows.contiguous() && rows.idx() == top_.data() && rows.size() == top_.size() &&
             8 * rows.size() <= events_) {
-            const GatherCache::Impl::Entry key{
-                cv->values.data(), cv->offsets.data(), top_.data(),   top_.size(),
-                top_.front(),      top_.back(),        element_of(t), {}};
+            const GatherCache::Impl::Key key{cv->values.data(), cv->offsets.data(), top_.data(),  top_.size(),
+                                             top_.front(),      top_.back(),        element_of(t)};
             for (const auto& e : gathers_->entries)
-                if (e.values == key.values && e.offsets == key.offsets && e.rows == key.rows &&
-                    e.n == key.n && e.first == key.first && e.last == key.last && e.elem == key.elem)
+                if (e.key == key)
                     return e.col;
-            gathers_->entries.push_back(key);
-            gathers_->entries.back().col = owned(gather(cv, t, rows));
+            gathers_->entries.push_back({key, owned(gather(cv, t, rows))});
             return gathers_->entries.back().col;
         }
         return gather(cv, t, rows);

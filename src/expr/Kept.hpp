@@ -33,13 +33,17 @@ struct KeptValues::Impl {
 struct GatherCache::Impl {
     /// An input column gathered at the caller's rows (identified by address, count, first and
     /// last row: the caller promises they do not change while the cache is used).
-    struct Entry {
+    struct Key {
         const void* values = nullptr;
         const void* offsets = nullptr;
         const std::uint32_t* rows = nullptr;
         std::size_t n = 0;
         std::uint32_t first = 0, last = 0;
         Type elem = Type::real;
+        bool operator==(const Key&) const = default;
+    };
+    struct Entry {
+        Key key;
         columns::Col col;
     };
     std::vector<Entry> entries;
