@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
@@ -97,6 +98,7 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     const auto t0 = std::chrono::steady_clock::now();
     const surrogate::SequenceSample q = surrogate::sequence_of(s);
     const std::vector<std::vector<double>> members = model.predict_members(q);
+    const std::vector<int> machines = model.predict_machines(q); // empty: the model predicts none
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const std::vector<double>& p = members.front();
     const std::size_t nt = surrogate::job_target_names().size(), n = q.job_count();
@@ -124,16 +126,29 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     }
     for (std::size_t c = 0; c < names.size(); ++c)
         spread[c] = std::sqrt(std::max(spread[c] - mean[c] * mean[c], 0.0));
+    // hepkit sim's trace columns (GridReport.cpp) that a per-job model predicts; machine.name and
+    // site where the model predicts machines
     if (!o.trace.empty()) {
+        const bool with_machines = !machines.empty();
         CsvWriter csv(o.trace,
-                      "job.tag,job.start,job.end,job.computetime,infiles.transfertime,outfiles.transfertime");
-        for (std::size_t j = 0; j < n; ++j)
-            csv.line(fmt::format("{},{},{},{},{},{}", CsvWriter::field(q.jobs[j]),
+                      std::string("job.tag,") + (with_machines ? "machine.name,site," : "") +
+                          "job.start,job.end,job.computetime,infiles.transfertime,outfiles.transfertime");
+        for (std::size_t j = 0; j < n; ++j) {
+            std::string where;
+            if (with_machines) {
+                const auto h = static_cast<std::size_t>(machines[j]);
+                where = CsvWriter::field(q.host_names[h]) + "," + CsvWriter::field(q.host_sites[h]) + ",";
+            }
+            csv.line(fmt::format("{},{}{},{},{},{},{}", CsvWriter::field(q.jobs[j]), where,
                                  CsvWriter::number(p[j * nt]), CsvWriter::number(p[j * nt] + p[j * nt + 1]),
                                  CsvWriter::number(p[j * nt + 2]), CsvWriter::number(p[j * nt + 3]),
                                  CsvWriter::number(p[j * nt + 4])));
+        }
         csv.commit();
     }
+    std::map<std::string, std::size_t> jobs_per_site;
+    for (const int h : machines)
+        ++jobs_per_site[q.host_sites[static_cast<std::size_t>(h)]];
     nlohmann::json j;
     j["scenario"] = s.name;
     j["model"] = o.model;
@@ -141,6 +156,8 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     j["jobs"] = n;
     for (std::size_t c = 0; c < names.size(); ++c)
         j["predicted"][names[c]] = {{"value", mean[c]}, {"spread", spread[c]}};
+    if (!machines.empty())
+        j["predicted"]["jobs_per_site"] = jobs_per_site;
     j["seconds"] = seconds;
     if (!o.json.empty())
         write_json_file(o.json, j, 2);
@@ -149,6 +166,8 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
                    surrogate::to_string(model.kind()), model.members(), 1e3 * seconds);
         for (std::size_t c = 0; c < names.size(); ++c)
             fmt::print("  {:<30} {:>14.6g}  ± {:.3g}\n", names[c], mean[c], spread[c]);
+        for (const auto& [site, jobs] : jobs_per_site)
+            fmt::print("  jobs at {:<22} {:>14}\n", site, jobs);
     }
     return 0;
 }
@@ -203,6 +222,13 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
     j["mean_wall_time_rel_mae"] = e.mean_wall_rel_mae;
     j["throughput_curve_rel_mae"] = e.throughput_rel_mae;
     j["predict_seconds"] = e.predict_seconds;
+    if (e.machine_jobs > 0)
+        j["machines"] = {{"jobs", e.machine_jobs},
+                         {"class_accuracy", e.class_accuracy},
+                         {"site_accuracy", e.site_accuracy},
+                         {"largest_class_accuracy", e.largest_class_accuracy},
+                         {"site_share_error", e.site_share_error},
+                         {"site_share_error_by_cores", e.site_share_error_by_cores}};
     if (!o.json.empty())
         write_json_file(o.json, j, 2);
     if (!g.quiet) {
@@ -216,6 +242,12 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
             "relative MAE {:.4f}, throughput curve (t10 … t90) relative MAE {:.4f}\n",
             e.start_mae_of_makespan, e.end_mae_of_makespan, e.makespan_rel_mae, e.mean_wall_rel_mae,
             e.throughput_rel_mae);
+        if (e.machine_jobs > 0)
+            fmt::print("  machines ({} jobs): in the simulated host's class {:.4f} (all on the class with "
+                       "the most cores: {:.4f}), in its site {:.4f}; jobs' shares of the sites off by {:.4f} "
+                       "(shares by cores: {:.4f})\n",
+                       e.machine_jobs, e.class_accuracy, e.largest_class_accuracy, e.site_accuracy,
+                       e.site_share_error, e.site_share_error_by_cores);
     }
     return 0;
 }

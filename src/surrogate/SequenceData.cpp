@@ -102,6 +102,8 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
                           {static_cast<double>(spec.cores), spec.speed, has_role(spec, "worker") ? 1.0 : 0.0,
                            has_role(spec, "storage") ? 1.0 : 0.0, has_role(spec, "cache") ? 1.0 : 0.0, read,
                            write, route.bandwidth, route.latency});
+        out.host_names.push_back(spec.id);
+        out.host_sites.push_back(p.zone_name(p.host_zone(h)));
     }
     out.scenario_x = scenario_features(s);
     return out;
@@ -144,8 +146,13 @@ std::vector<SequenceSample> load_sequences(const std::string& data_dir, std::siz
         };
         const std::size_t c_tag = col("job.tag"), c_start = col("job.start"), c_end = col("job.end"),
                           c_comp = col("job.computetime"), c_in = col("infiles.transfertime"),
-                          c_out = col("outfiles.transfertime"), c_status = col("status");
+                          c_out = col("outfiles.transfertime"), c_status = col("status"),
+                          c_machine = col("machine.name");
+        std::unordered_map<std::string, int> host_index;
+        for (std::size_t h = 0; h < q.host_names.size(); ++h)
+            host_index[q.host_names[h]] = static_cast<int>(h);
         std::unordered_map<std::string, std::array<double, 5>> by_id;
+        std::unordered_map<std::string, int> machine_of;
         int n = 1;
         while (std::getline(in, line)) {
             ++n;
@@ -161,11 +168,20 @@ std::vector<SequenceSample> load_sequences(const std::string& data_dir, std::siz
             const double start = std::stod(f[c_start]), end = std::stod(f[c_end]);
             by_id[f[c_tag]] = {start, end - start, std::stod(f[c_comp]), std::stod(f[c_in]),
                                std::stod(f[c_out])};
+            const auto host = host_index.find(f[c_machine]);
+            if (host == host_index.end())
+                throw InputError(trace, n, "machine.name",
+                                 fmt::format("'{}' is no host of the sample's platform: the trace is not "
+                                             "this scenario's; generate the sample again",
+                                             f[c_machine]));
+            machine_of[f[c_tag]] = host->second;
         }
         // keep the jobs that ran, in order
         SequenceSample kept;
         kept.host_x = std::move(q.host_x);
         kept.scenario_x = std::move(q.scenario_x);
+        kept.host_names = std::move(q.host_names);
+        kept.host_sites = std::move(q.host_sites);
         const std::size_t ni = job_input_names().size();
         for (std::size_t j = 0; j < q.jobs.size(); ++j) {
             const auto it = by_id.find(q.jobs[j]);
@@ -175,6 +191,7 @@ std::vector<SequenceSample> load_sequences(const std::string& data_dir, std::siz
             kept.job_x.insert(kept.job_x.end(), q.job_x.begin() + static_cast<std::ptrdiff_t>(j * ni),
                               q.job_x.begin() + static_cast<std::ptrdiff_t>((j + 1) * ni));
             kept.targets.insert(kept.targets.end(), it->second.begin(), it->second.end());
+            kept.machines.push_back(machine_of[q.jobs[j]]);
         }
         if (kept.jobs.size() != by_id.size())
             throw InputError(trace, 0, "",

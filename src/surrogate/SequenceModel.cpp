@@ -1,10 +1,12 @@
-// The per-job surrogates on libtorch: the paper's BiGRU, BiLSTM and encoder-only Transformer on the
-// job sequence alone, and hepkit's platform-aware model (a Deep Set over the hosts and the scenario
-// features as context of a BiGRU). Inputs log1p-scaled and standardised, targets log1p(seconds)
-// standardised; windows of 500 jobs overlapping by 250, batched.
+// The per-job surrogates on libtorch (the networks: SeqNet.hpp): training, loading, prediction and
+// evaluation. Inputs log1p-scaled and standardised, targets log1p(seconds) standardised; windows of
+// 500 jobs overlapping by 250, batched; the platform model's machine head (Machines.hpp) trained
+// with the times.
 
 #include "hepkit/surrogate/SequenceModel.hpp"
 
+#include "Machines.hpp"
+#include "SeqNet.hpp"
 #include "TrainSupport.hpp"
 #include "Transform.hpp"
 #include "hepkit/core/AtomicFile.hpp"
@@ -25,13 +27,12 @@
 namespace hepkit::surrogate {
 
 namespace fs = std::filesystem;
+using detail::SeqNet;
 using detail::Transform;
 
 namespace {
 
 constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windows
-constexpr std::int64_t kContext = 32;
-
 // log1p(x / unit) per input column (0: a flag, kept as it is)
 constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9};
 constexpr double kHostUnits[] = {1, 1e9, 0, 0, 0, 1e9, 1e9, 1e9, 1e-3};
@@ -40,122 +41,17 @@ double scaled(double x, double unit) {
     return unit == 0 ? x : std::log1p(std::max(x, 0.0) / unit);
 }
 
-struct SeqNetImpl : torch::nn::Module {
-    SequenceKind kind;
-    torch::nn::GRU gru{nullptr};
-    torch::nn::LSTM lstm{nullptr};
-    torch::nn::Linear proj{nullptr};
-    torch::nn::TransformerEncoder encoder{nullptr};
-    torch::nn::Sequential hosts{nullptr}, scenario{nullptr};
-    torch::nn::Linear head{nullptr};
-    std::int64_t width;
-
-    SeqNetImpl(SequenceKind k, std::int64_t hidden, std::int64_t job_in, std::int64_t host_in,
-               std::int64_t scen_in, std::int64_t out)
-        : kind(k), width(hidden) {
-        std::int64_t step_in = job_in;
-        if (k == SequenceKind::platform) {
-            hosts = register_module(
-                "hosts", torch::nn::Sequential(torch::nn::Linear(host_in, kContext), torch::nn::ReLU(),
-                                               torch::nn::Linear(kContext, kContext), torch::nn::ReLU()));
-            scenario = register_module(
-                "scenario", torch::nn::Sequential(torch::nn::Linear(scen_in, kContext), torch::nn::ReLU()));
-            step_in += 3 * kContext;
-        }
-        if (k == SequenceKind::gru || k == SequenceKind::platform) {
-            gru = register_module("gru",
-                                  torch::nn::GRU(torch::nn::GRUOptions(step_in, hidden).bidirectional(true)));
-        } else if (k == SequenceKind::lstm) {
-            lstm = register_module(
-                "lstm", torch::nn::LSTM(torch::nn::LSTMOptions(step_in, hidden).bidirectional(true)));
-        } else {
-            proj = register_module("proj", torch::nn::Linear(step_in, hidden));
-            encoder = register_module(
-                "encoder",
-                torch::nn::TransformerEncoder(torch::nn::TransformerEncoderOptions(
-                    torch::nn::TransformerEncoderLayer(torch::nn::TransformerEncoderLayerOptions(hidden, 2)
-                                                           .dim_feedforward(4 * hidden)
-                                                           .dropout(0.0)),
-                    2)));
-        }
-        head = register_module("head",
-                               torch::nn::Linear(k == SequenceKind::transformer ? hidden : 2 * hidden, out));
-    }
-
-    // Sinusoidal positions (Vaswani et al., arXiv:1706.03762), [steps, width].
-    torch::Tensor positions(std::int64_t steps) const {
-        const torch::Tensor pos = torch::arange(steps, torch::kFloat32).unsqueeze(1);
-        const torch::Tensor i = torch::arange(0, width, 2, torch::kFloat32);
-        const torch::Tensor angle = pos / torch::pow(10000.0, i / static_cast<double>(width));
-        torch::Tensor pe = torch::zeros({steps, width});
-        pe.index_put_({torch::indexing::Slice(), torch::indexing::Slice(0, torch::indexing::None, 2)},
-                      torch::sin(angle));
-        pe.index_put_(
-            {torch::indexing::Slice(), torch::indexing::Slice(1, torch::indexing::None, 2)},
-            torch::cos(angle).index({torch::indexing::Slice(), torch::indexing::Slice(0, width / 2)}));
-        return pe;
-    }
-
-    // The platform context of a sample (platform kind): the Deep Set of its hosts (mean and max of
-    // the encoded hosts) and its encoded scenario features, [3 · kContext].
-    torch::Tensor context(const torch::Tensor& host_x, const torch::Tensor& scen_x) {
-        const torch::Tensor e = hosts->forward(host_x);
-        return torch::cat(
-            {e.mean(0), std::get<0>(e.max(0)), scenario->forward(scen_x.unsqueeze(0)).squeeze(0)});
-    }
-
-    // x: [steps, windows, job inputs]; host_x: [hosts, host inputs]; scen_x: [features]
-    torch::Tensor forward(torch::Tensor x, const torch::Tensor& host_x, const torch::Tensor& scen_x) {
-        if (kind == SequenceKind::platform) {
-            const torch::Tensor ctx = context(host_x, scen_x);
-            x = torch::cat({x, ctx.view({1, 1, -1}).expand({x.size(0), x.size(1), ctx.size(0)})}, 2);
-        }
-        torch::Tensor y;
-        if (gru) {
-            y = std::get<0>(gru->forward(x));
-        } else if (lstm) {
-            y = std::get<0>(lstm->forward(x));
-        } else {
-            y = encoder->forward(proj->forward(x) + positions(x.size(0)).unsqueeze(1));
-        }
-        return head->forward(y);
-    }
-
-    // Windows of several samples at once (training in mini-batches): x [L, C, inputs] with every
-    // window padded with zeros to the longest L, lengths [C] (int64) its real steps, ctx [C, 3 ·
-    // kContext] the context of each window's sample (platform kind; undefined otherwise). The
-    // recurrent networks read packed sequences, so that neither direction sees the padding; the
-    // Transformer masks it (src_key_padding_mask). Outputs at padded steps are left to the
-    // caller's mask.
-    torch::Tensor forward_batch(torch::Tensor x, const torch::Tensor& lengths, const torch::Tensor& ctx) {
-        const std::int64_t steps = x.size(0), columns = x.size(1);
-        if (kind == SequenceKind::platform)
-            x = torch::cat({x, ctx.unsqueeze(0).expand({steps, columns, ctx.size(1)})}, 2);
-        torch::Tensor y;
-        if (gru || lstm) {
-            namespace rnn = torch::nn::utils::rnn;
-            const rnn::PackedSequence packed = rnn::pack_padded_sequence(x, lengths, false, false);
-            const rnn::PackedSequence out = gru ? std::get<0>(gru->forward_with_packed_input(packed))
-                                                : std::get<0>(lstm->forward_with_packed_input(packed));
-            y = std::get<0>(rnn::pad_packed_sequence(out, false, 0.0, steps));
-        } else {
-            const torch::Tensor pad = torch::arange(steps).unsqueeze(0).expand({columns, steps}) >=
-                                      lengths.unsqueeze(1); // [C, L], true: padding
-            y = encoder->forward(proj->forward(x) + positions(steps).unsqueeze(1), {}, pad);
-        }
-        return head->forward(y);
-    }
-};
-TORCH_MODULE(SeqNet);
-
 int default_hidden(SequenceKind k) {
     return k == SequenceKind::transformer ? 20 : k == SequenceKind::platform ? 64 : 75;
 }
 
 // A sample as tensors: its windows [W, N, F] (one window of all jobs when they are ≤ 500),
-// the window starts, hosts [H, Fh], scenario features [Fs], targets [W, N, T] (when known).
+// the window starts, hosts [H, Fh], scenario features [Fs], targets [W, N, T] (when known); for
+// the machine head the worker hosts [H] (bool), each host's class of identical hosts [H] and the
+// host each job ran on [W, N] (int64, −1 where not known).
 struct Tensors {
     torch::Tensor x, hosts, scenario, y;
+    torch::Tensor workers, host_class, machine;
     std::vector<std::int64_t> starts;
     std::int64_t jobs = 0, window = 0;
 };
@@ -189,6 +85,7 @@ std::string to_string(SequenceKind k) {
 struct SequenceModel::Impl {
     SequenceKind kind = SequenceKind::platform;
     int hidden = 0;
+    bool machines = false; ///< the networks have a machine head
     std::vector<Transform> job_in, host_in, scen_in, target;
     mutable std::vector<SeqNet> nets; ///< the ensemble's members
 
@@ -203,8 +100,11 @@ struct SequenceModel::Impl {
         std::vector<float> x(static_cast<std::size_t>(t.window * nw * (ni + 1)));
         std::vector<float> y;
         const auto nt = static_cast<std::int64_t>(job_target_names().size());
-        if (with_targets)
+        std::vector<std::int64_t> machine;
+        if (with_targets) {
             y.resize(static_cast<std::size_t>(t.window * nw * nt));
+            machine.assign(static_cast<std::size_t>(t.window * nw), -1);
+        }
         for (std::int64_t step = 0; step < t.window; ++step)
             for (std::int64_t w = 0; w < nw; ++w) {
                 const auto j = static_cast<std::size_t>(t.starts[static_cast<std::size_t>(w)] + step);
@@ -215,6 +115,8 @@ struct SequenceModel::Impl {
                         job_in[cc].to(scaled(s.job_x[j * static_cast<std::size_t>(ni) + cc], kJobUnits[cc])));
                 }
                 row[ni] = static_cast<float>(static_cast<double>(step) / static_cast<double>(kWindow));
+                if (with_targets && j < s.machines.size())
+                    machine[static_cast<std::size_t>(step * nw + w)] = s.machines[j];
                 if (with_targets)
                     for (std::int64_t c = 0; c < nt; ++c) {
                         const auto cc = static_cast<std::size_t>(c);
@@ -224,8 +126,10 @@ struct SequenceModel::Impl {
                     }
             }
         t.x = torch::from_blob(x.data(), {t.window, nw, ni + 1}, torch::kFloat32).clone();
-        if (with_targets)
+        if (with_targets) {
             t.y = torch::from_blob(y.data(), {t.window, nw, nt}, torch::kFloat32).clone();
+            t.machine = torch::from_blob(machine.data(), {t.window, nw}, torch::kInt64).clone();
+        }
         const std::size_t nh = host_input_names().size(), hosts = s.host_count();
         std::vector<float> h(hosts * nh);
         for (std::size_t r = 0; r < hosts; ++r)
@@ -236,6 +140,14 @@ struct SequenceModel::Impl {
             torch::from_blob(h.data(), {static_cast<std::int64_t>(hosts), static_cast<std::int64_t>(nh)},
                              torch::kFloat32)
                 .clone();
+        std::vector<std::int64_t> cls = detail::host_classes(s);
+        t.host_class =
+            torch::from_blob(cls.data(), {static_cast<std::int64_t>(hosts)}, torch::kInt64).clone();
+        std::vector<std::uint8_t> worker(hosts);
+        for (std::size_t r = 0; r < hosts; ++r)
+            worker[r] = s.host_x[r * nh + 2] > 0 ? 1 : 0; // host_input_names()[2]: "worker"
+        t.workers = torch::from_blob(worker.data(), {static_cast<std::int64_t>(hosts)}, torch::kUInt8)
+                        .to(torch::kBool);
         std::vector<float> f(s.scenario_x.size());
         for (std::size_t c = 0; c < f.size(); ++c)
             f[c] = static_cast<float>(scen_in[c].to(s.scenario_x[c]));
@@ -244,39 +156,53 @@ struct SequenceModel::Impl {
         return t;
     }
 
-    // Per job, the window it lies most central in, then that window's prediction (seconds).
+    // Job j's place in the windows: the index of the step (step · windows + window) of the
+    // window it lies most central in.
+    static std::int64_t central(const Tensors& t, std::int64_t j) {
+        const auto nw = static_cast<std::int64_t>(t.starts.size());
+        std::int64_t best = 0;
+        double dist = 1e300;
+        for (std::int64_t w = 0; w < nw; ++w) {
+            const std::int64_t a = t.starts[static_cast<std::size_t>(w)];
+            if (j < a || j >= a + t.window)
+                continue;
+            const double d = std::abs(static_cast<double>(j - a) - 0.5 * static_cast<double>(t.window - 1));
+            if (d < dist) {
+                dist = d;
+                best = w;
+            }
+        }
+        return (j - t.starts[static_cast<std::size_t>(best)]) * nw + best;
+    }
+
+    // Per job, its central window's prediction (seconds).
     std::vector<double> unwindow(const Tensors& t, const torch::Tensor& z) const {
         const auto nt = static_cast<std::int64_t>(job_target_names().size());
         const torch::Tensor zc = z.contiguous();
         const float* p = zc.data_ptr<float>();
-        const auto nw = static_cast<std::int64_t>(t.starts.size());
         std::vector<double> out(static_cast<std::size_t>(t.jobs * nt));
         for (std::int64_t j = 0; j < t.jobs; ++j) {
-            std::int64_t best = 0;
-            double dist = 1e300;
-            for (std::int64_t w = 0; w < nw; ++w) {
-                const std::int64_t a = t.starts[static_cast<std::size_t>(w)];
-                if (j < a || j >= a + t.window)
-                    continue;
-                const double d =
-                    std::abs(static_cast<double>(j - a) - 0.5 * static_cast<double>(t.window - 1));
-                if (d < dist) {
-                    dist = d;
-                    best = w;
-                }
-            }
-            const std::int64_t step = j - t.starts[static_cast<std::size_t>(best)];
+            const std::int64_t at = central(t, j);
             for (std::int64_t c = 0; c < nt; ++c)
                 out[static_cast<std::size_t>(j * nt + c)] =
-                    std::expm1(target[static_cast<std::size_t>(c)].from(p[(step * nw + best) * nt + c]));
+                    std::expm1(target[static_cast<std::size_t>(c)].from(p[at * nt + c]));
         }
         return out;
+    }
+
+    // A network: its kind and sizes, with a machine head where the model has one.
+    SeqNet network() const {
+        return SeqNet(kind, hidden, static_cast<std::int64_t>(job_input_names().size() + 1),
+                      static_cast<std::int64_t>(host_input_names().size()),
+                      static_cast<std::int64_t>(feature_names().size()),
+                      static_cast<std::int64_t>(job_target_names().size()), machines);
     }
 };
 
 SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
     root.check_keys({"model", "data", "output", "hidden", "epochs", "learning_rate", "patience",
-                     "validation_fraction", "max_samples", "seed", "threads", "ensemble", "batch_size"});
+                     "validation_fraction", "max_samples", "seed", "threads", "ensemble", "batch_size",
+                     "machine_weight"});
     SequenceTrainConfig c;
     const std::string kind = root.at("model").as_string();
     if (kind == "gru")
@@ -321,6 +247,15 @@ SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
         c.learning_rate = root.at("learning_rate").as_double();
         if (!(c.learning_rate > 0 && c.learning_rate < 10))
             root.at("learning_rate").fail("must be in (0, 10)");
+    }
+    if (root.has("machine_weight")) {
+        c.machine_weight = root.at("machine_weight").as_double();
+        if (!(c.machine_weight >= 0 && c.machine_weight <= 100))
+            root.at("machine_weight").fail("must be in [0, 100]");
+        if (c.machine_weight > 0 && c.kind != SequenceKind::platform)
+            root.at("machine_weight")
+                .fail(fmt::format("the {} model sees no hosts: only `model: platform` predicts machines",
+                                  kind));
     }
     if (root.has("validation_fraction")) {
         c.validation_fraction = root.at("validation_fraction").as_double();
@@ -373,14 +308,55 @@ SideBySide side_by_side(SeqNet& net, const std::vector<const Tensors*>& ts, bool
     return b;
 }
 
-// The mean squared error over the real steps of samples `which` of `tt`, run as one batch.
-torch::Tensor batch_loss(SeqNet& net, const std::vector<Tensors>& tt, const std::vector<std::size_t>& which) {
-    std::vector<const Tensors*> ts;
-    for (const auto i : which)
-        ts.push_back(&tt[i]);
+// The machine head's mean negative log-probability over the jobs of a sample with a known host,
+// weighted, added to `loss`; y [L, W, 2 · hidden]: the trunk's outputs of the sample's windows.
+void add_machine_loss(torch::Tensor& loss, SeqNet& net, const std::vector<const Tensors*>& ts,
+                      const std::vector<torch::Tensor>& ys, double weight) {
+    if (!net->has_machine_head() || weight == 0)
+        return;
+    torch::Tensor sum = torch::zeros({});
+    std::int64_t count = 0;
+    for (std::size_t k = 0; k < ts.size(); ++k) {
+        const auto [s, n] = detail::machine_nll(net->machine_scores(ys[k], ts[k]->hosts, ts[k]->workers),
+                                                ts[k]->machine, ts[k]->host_class);
+        sum = sum + s;
+        count += n;
+    }
+    if (count > 0)
+        loss = loss + weight * sum / static_cast<double>(count);
+}
+
+// One sample's loss: the times' mean squared error, and the machine head's (weighted).
+torch::Tensor sample_loss(SeqNet& net, const Tensors& t, double machine_weight) {
+    const torch::Tensor y = net->trunk(t.x, t.hosts, t.scenario);
+    torch::Tensor loss = torch::mse_loss(net->head->forward(y), t.y);
+    add_machine_loss(loss, net, {&t}, {y}, machine_weight);
+    return loss;
+}
+
+// Samples run as one batch: the times' mean squared error over their real steps, and the
+// machine head's loss; `per_sample`: each sample's own loss instead, summed (validation).
+torch::Tensor batch_loss(SeqNet& net, const std::vector<const Tensors*>& ts, double machine_weight,
+                         bool per_sample = false) {
+    using torch::indexing::Slice;
     const SideBySide b = side_by_side(net, ts, true);
-    const torch::Tensor pred = net->forward_batch(b.x, b.lengths, b.ctx);
-    return ((pred - b.y).pow(2) * b.mask).sum() / (b.mask.sum() * b.y.size(2));
+    const torch::Tensor y = net->trunk_batch(b.x, b.lengths, b.ctx);
+    std::vector<torch::Tensor> ys; // each sample's real steps
+    for (std::size_t k = 0; k < ts.size(); ++k)
+        ys.push_back(y.index({Slice(0, ts[k]->x.size(0)), Slice(b.first[k], b.first[k] + ts[k]->x.size(1))}));
+    if (!per_sample) {
+        torch::Tensor loss =
+            ((net->head->forward(y) - b.y).pow(2) * b.mask).sum() / (b.mask.sum() * b.y.size(2));
+        add_machine_loss(loss, net, ts, ys, machine_weight);
+        return loss;
+    }
+    torch::Tensor sum = torch::zeros({});
+    for (std::size_t k = 0; k < ts.size(); ++k) {
+        torch::Tensor loss = torch::mse_loss(net->head->forward(ys[k]), ts[k]->y);
+        add_machine_loss(loss, net, {ts[k]}, {ys[k]}, machine_weight);
+        sum = sum + loss;
+    }
+    return sum;
 }
 
 } // namespace
@@ -400,6 +376,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     auto impl = std::make_shared<SequenceModel::Impl>();
     impl->kind = config.kind;
     impl->hidden = config.hidden > 0 ? config.hidden : default_hidden(config.kind);
+    impl->machines = config.kind == SequenceKind::platform && config.machine_weight > 0;
     // transforms fitted on the training samples
     const std::size_t ni = job_input_names().size(), nh = host_input_names().size(),
                       nt = job_target_names().size(), nf = feature_names().size();
@@ -455,9 +432,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
         const auto m = static_cast<std::uint64_t>(member);
         torch::manual_seed(config.seed + 7919 * m);
         std::mt19937_64 order_rng(config.seed * 31 + m);
-        SeqNet net(config.kind, impl->hidden, static_cast<std::int64_t>(ni + 1),
-                   static_cast<std::int64_t>(nh), static_cast<std::int64_t>(nf),
-                   static_cast<std::int64_t>(nt));
+        SeqNet net = impl->network();
         torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(config.learning_rate));
         std::vector<std::size_t> perm(tt.size());
         const detail::Stopped stopped =
@@ -471,13 +446,12 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                 for (std::size_t at = 0; at < perm.size(); at += batch) {
                     const std::size_t end = std::min(perm.size(), at + batch);
                     opt.zero_grad();
-                    const torch::Tensor loss =
-                        batch == 1 ? torch::mse_loss(net->forward(tt[perm[at]].x, tt[perm[at]].hosts,
-                                                                  tt[perm[at]].scenario),
-                                                     tt[perm[at]].y)
-                                   : batch_loss(net, tt,
-                                                {perm.begin() + static_cast<std::ptrdiff_t>(at),
-                                                 perm.begin() + static_cast<std::ptrdiff_t>(end)});
+                    std::vector<const Tensors*> ts;
+                    for (std::size_t k = at; k < end; ++k)
+                        ts.push_back(&tt[perm[k]]);
+                    const torch::Tensor loss = batch == 1
+                                                   ? sample_loss(net, *ts.front(), config.machine_weight)
+                                                   : batch_loss(net, ts, config.machine_weight);
                     loss.backward();
                     torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
                     opt.step();
@@ -486,27 +460,15 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                 }
                 net->eval();
                 torch::NoGradGuard no_grad;
-                double vloss = 0; // each sample's mean squared error, averaged over the samples
-                if (batch == 1) {
-                    for (const auto& t : tv)
-                        vloss += torch::mse_loss(net->forward(t.x, t.hosts, t.scenario), t.y).item<double>() /
-                                 static_cast<double>(tv.size());
-                } else {
-                    for (std::size_t at = 0; at < tv.size(); at += batch) {
-                        std::vector<const Tensors*> ts;
-                        for (std::size_t k = at; k < std::min(tv.size(), at + batch); ++k)
-                            ts.push_back(&tv[k]);
-                        const SideBySide b = side_by_side(net, ts, true);
-                        const torch::Tensor sq = (net->forward_batch(b.x, b.lengths, b.ctx) - b.y).pow(2);
-                        for (std::size_t k = 0; k < ts.size(); ++k) {
-                            using torch::indexing::Slice;
-                            const std::int64_t l = ts[k]->x.size(0), w = ts[k]->x.size(1);
-                            vloss += sq.index({Slice(0, l), Slice(b.first[k], b.first[k] + w)})
-                                         .mean()
-                                         .item<double>() /
-                                     static_cast<double>(tv.size());
-                        }
-                    }
+                double vloss = 0; // each sample's loss, averaged over the samples
+                for (std::size_t at = 0; at < tv.size(); at += batch) {
+                    std::vector<const Tensors*> ts;
+                    for (std::size_t k = at; k < std::min(tv.size(), at + batch); ++k)
+                        ts.push_back(&tv[k]);
+                    vloss += (batch == 1 ? sample_loss(net, *ts.front(), config.machine_weight)
+                                         : batch_loss(net, ts, config.machine_weight, true))
+                                 .item<double>() /
+                             static_cast<double>(tv.size());
                 }
                 if (progress)
                     progress(member, epoch, train_loss, vloss);
@@ -533,6 +495,8 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     m["kind"] = to_string(config.kind);
     m["format"] = 1;
     m["hidden"] = impl->hidden;
+    m["machine_head"] = impl->machines;
+    m["machine_weight"] = impl->machines ? config.machine_weight : 0.0;
     m["ensemble"] = config.ensemble;
     m["job_inputs"] = job_input_names();
     m["host_inputs"] = host_input_names();
@@ -584,6 +548,7 @@ SequenceModel SequenceModel::load(const std::string& directory) {
             m.at("features") != feature_names() || m.at("targets") != job_target_names())
             throw InputError(path, 0, "", "made by another hepkit version (other inputs): train it again");
         impl->hidden = m.at("hidden").get<int>();
+        impl->machines = m.value("machine_head", false); // models from before the machine head have none
         ensemble = m.at("ensemble").get<int>();
         if (ensemble < 1 || ensemble > 100)
             throw InputError(path, 0, "ensemble",
@@ -602,10 +567,7 @@ SequenceModel SequenceModel::load(const std::string& directory) {
         throw InputError(path, 0, "", fmt::format("not a model description: {}", e.what()));
     }
     for (int member = 0; member < ensemble; ++member) {
-        SeqNet net(impl->kind, impl->hidden, static_cast<std::int64_t>(job_input_names().size() + 1),
-                   static_cast<std::int64_t>(host_input_names().size()),
-                   static_cast<std::int64_t>(feature_names().size()),
-                   static_cast<std::int64_t>(job_target_names().size()));
+        SeqNet net = impl->network();
         const std::string file = (fs::path(directory) / fmt::format("network_{}.pt", member)).string();
         detail::load_network(net, file);
         impl->nets.push_back(net);
@@ -673,6 +635,33 @@ std::size_t SequenceModel::members() const {
     return impl_->nets.size();
 }
 
+bool SequenceModel::predicts_machines() const {
+    return impl_->machines;
+}
+
+std::vector<int> SequenceModel::predict_machines(const SequenceSample& s) const {
+    const std::size_t hosts = s.host_count();
+    if (!impl_->machines || s.job_count() == 0 || hosts == 0)
+        return {};
+    const Tensors t = impl_->tensors(s, false);
+    torch::NoGradGuard no_grad;
+    // the members' mean probability of each host, per job (its central window's)
+    std::vector<double> probability(s.job_count() * hosts, 0.0);
+    const double members = static_cast<double>(impl_->nets.size());
+    for (SeqNet net : impl_->nets) {
+        const torch::Tensor p =
+            torch::softmax(net->machine_scores(net->trunk(t.x, t.hosts, t.scenario), t.hosts, t.workers), -1)
+                .contiguous();
+        const float* q = p.data_ptr<float>();
+        for (std::int64_t j = 0; j < t.jobs; ++j) {
+            const float* row = q + Impl::central(t, j) * static_cast<std::int64_t>(hosts);
+            for (std::size_t h = 0; h < hosts; ++h)
+                probability[static_cast<std::size_t>(j) * hosts + h] += row[h] / members;
+        }
+    }
+    return detail::assign_machines(probability, hosts, detail::host_classes(s));
+}
+
 SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::string& data_dir,
                                      std::size_t max_samples) {
     const std::vector<SequenceSample> samples = load_sequences(data_dir, max_samples);
@@ -682,6 +671,7 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
     const std::size_t nt = e.targets.size();
     e.rel_mae.assign(nt, 0.0);
     std::vector<std::size_t> counted(nt, 0);
+    std::size_t machine_samples = 0;
     for (const auto& s : samples) {
         const auto t0 = std::chrono::steady_clock::now();
         const std::vector<double> p = model.predict(s);
@@ -704,6 +694,16 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
                 }
         }
         e.jobs += n;
+        if (model.predicts_machines() && !s.machines.empty()) {
+            const detail::MachineScore m = detail::score_machines(s, model.predict_machines(s));
+            e.machine_jobs += m.jobs;
+            e.class_accuracy += static_cast<double>(m.class_hits);
+            e.site_accuracy += static_cast<double>(m.site_hits);
+            e.largest_class_accuracy += static_cast<double>(m.largest_class_hits);
+            e.site_share_error += m.site_share_error;
+            e.site_share_error_by_cores += m.site_share_error_by_cores;
+            ++machine_samples;
+        }
         if (n > 0 && makespan > 0) {
             // The throughput curve: the times by which 10, 25, 50, 75 and 90 % of the jobs ended
             // (the summary's t10 … t90), predicted against simulated.
@@ -735,6 +735,14 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
     e.makespan_rel_mae /= ns;
     e.mean_wall_rel_mae /= ns;
     e.throughput_rel_mae /= ns;
+    if (e.machine_jobs > 0) {
+        const double jobs = static_cast<double>(e.machine_jobs), with = static_cast<double>(machine_samples);
+        e.class_accuracy /= jobs;
+        e.site_accuracy /= jobs;
+        e.largest_class_accuracy /= jobs;
+        e.site_share_error /= with;
+        e.site_share_error_by_cores /= with;
+    }
     return e;
 }
 

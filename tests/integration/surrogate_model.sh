@@ -43,8 +43,27 @@ msg=$("$hk" surrogate predict perjob-model "$ex/surrogate/base-one-site.yaml" --
   fail "per-job predict: $msg"
 grep -q "120 jobs, platform model, 2 network(s)" <<<"$msg" || fail "per-job predict: $msg"
 [ "$(($(wc -l < perjob-trace.csv) - 1))" = 120 ] || fail "perjob-trace.csv: $(wc -l < perjob-trace.csv) lines"
+# the machine each job runs on: a worker of the scenario's platform (one-site.xml: the cluster
+# "batch" of wn1 … wn20) and its site, as hepkit sim's trace names them; the JSON's jobs per site
+# add up to the jobs
+"$hk" -q sim "$ex/surrogate/base-one-site.yaml" -o sim-trace.csv || fail "sim of the scenario"
+/usr/bin/python3 - <<'PY' || fail "perjob-trace.csv machines"
+import csv, json
+pred = list(csv.DictReader(open("perjob-trace.csv")))
+sim = list(csv.DictReader(open("sim-trace.csv"), skipinitialspace=True))
+workers = {"wn%d" % k for k in range(1, 21)}
+assert {r["machine.name"] for r in sim} <= workers and {r["site"] for r in sim} == {"batch"}
+assert all(r["machine.name"] in workers and r["site"] == "batch" for r in pred), pred[:3]
+per_site = json.load(open("perjob.json"))["predicted"]["jobs_per_site"]
+assert per_site == {"batch": 120}, per_site
+PY
 msg=$("$hk" surrogate evaluate perjob-model surrogate-data --json perjob-eval.json) || fail "per-job evaluate: $msg"
 grep -q "platform model, 40 samples" <<<"$msg" || fail "per-job evaluate: $msg"
+/usr/bin/python3 - <<'PY' || fail "perjob-eval.json machines"
+import json
+m = json.load(open("perjob-eval.json"))["machines"]
+assert m["jobs"] > 0 and all(0 <= m[k] <= 1 for k in ("class_accuracy", "site_accuracy", "largest_class_accuracy")), m
+PY
 # a scan predicted by the surrogate: one row per point, the parameters as the simulated scan's
 "$hk" -q sim --scan "$ex/surrogate/scan.yaml" -o scan-sim.csv || fail "simulated scan"
 "$hk" sim --scan "$ex/surrogate/scan.yaml" --surrogate surrogate-model -o scan-pred.csv 2> scan.err || fail "surrogate scan"

@@ -4,8 +4,9 @@
 /// models"): its jobs in submission order with what is known before the run (submit time, cores,
 /// memory, flops, input and output bytes), the platform's hosts as a set (cores, speed, roles,
 /// disks, the route from a worker to storage), the scenario's features (Features.hpp), and — for
-/// a simulated sample — each job's start, wall, compute, input- and output-transfer time from its
-/// trace. The order never depends on the simulation's results: a model never sees what it predicts.
+/// a simulated sample — each job's start, wall, compute, input- and output-transfer time and the
+/// host it ran on, from its trace. The order never depends on the simulation's results: a model
+/// never sees what it predicts.
 
 #include "hepkit/sim/grid/GridScenario.hpp"
 
@@ -22,11 +23,14 @@ const std::vector<std::string>& host_input_names();
 const std::vector<std::string>& job_target_names();
 
 struct SequenceSample {
-    std::vector<std::string> jobs;  ///< job ids, submission order (submit time, then id)
-    std::vector<double> job_x;      ///< jobs × job_input_names()
-    std::vector<double> host_x;     ///< hosts × host_input_names()
-    std::vector<double> scenario_x; ///< feature_names()
-    std::vector<double> targets;    ///< jobs × job_target_names(); empty when not simulated
+    std::vector<std::string> jobs;       ///< job ids, submission order (submit time, then id)
+    std::vector<double> job_x;           ///< jobs × job_input_names()
+    std::vector<double> host_x;          ///< hosts × host_input_names()
+    std::vector<double> scenario_x;      ///< feature_names()
+    std::vector<double> targets;         ///< jobs × job_target_names(); empty when not simulated
+    std::vector<std::string> host_names; ///< per host (the platform's order): its id
+    std::vector<std::string> host_sites; ///< per host: its zone (a worker's site in the trace)
+    std::vector<int> machines;           ///< per job, the host it ran on (index); empty when not simulated
     std::size_t job_count() const { return jobs.size(); }
     std::size_t host_count() const;
 };
@@ -36,7 +40,7 @@ SequenceSample sequence_of(const sim::GridScenario& scenario);
 
 /// The samples of a `generate` output (first `max_samples`, 0: all) with their traces' targets.
 /// Jobs the trace lists as not done are dropped. Throws InputError naming the file that is missing
-/// or does not match its scenario.
+/// or does not match its scenario (a job or a machine it does not have).
 std::vector<SequenceSample> load_sequences(const std::string& data_dir, std::size_t max_samples = 0);
 
 } // namespace hepkit::surrogate

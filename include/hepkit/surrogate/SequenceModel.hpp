@@ -8,7 +8,8 @@
 ///   sees the targets (the public code's decoder variant did);
 /// - `platform`: hepkit's platform-aware model: the hosts as a set (a shared MLP per host, mean and
 ///   max pooling: a Deep Set) and the scenario's features give a context that every job step
-///   reads beside its own inputs, then a bidirectional GRU.
+///   reads beside its own inputs, then a bidirectional GRU; a pointer head scores every host for
+///   every job: the machine it runs on (docs/surrogate.md, "Machines").
 /// Sequences longer than 500 jobs run in windows of 500 overlapping by 250 (as the paper), all
 /// windows in one batch; each job takes the window in which it lies most central.
 /// libtorch stays private: no torch types here.
@@ -41,6 +42,9 @@ struct SequenceTrainConfig {
     /// Samples per optimiser step: their windows padded to the longest and run as one batch
     /// (packed sequences; the loss over the real steps only). 1: one sample at a time.
     int batch_size = 1;
+    /// Platform model: the weight of the machine head's loss (the negative log-probability of the
+    /// class of hosts a job ran on) beside the times' mean squared error; 0: no machine head.
+    double machine_weight = 0.2;
     std::uint64_t seed = 1;
     int threads = 1;
 };
@@ -74,6 +78,12 @@ class SequenceModel {
     /// values up to float rounding, faster for many short samples.
     std::vector<std::vector<double>> predict_batch(const std::vector<SequenceSample>& samples) const;
     std::size_t members() const;
+    /// The model predicts the machine each job runs on (a platform model with a machine head).
+    bool predicts_machines() const;
+    /// Per job of `s`, the host (an index into its hosts) it is predicted to run on: the class of
+    /// identical hosts the ensemble's mean probability favours, its members in turn. Empty when
+    /// the model does not predict machines.
+    std::vector<int> predict_machines(const SequenceSample& s) const;
 
     struct Impl;
     explicit SequenceModel(std::shared_ptr<const Impl> impl);
@@ -96,6 +106,14 @@ struct SequenceEvaluation {
     /// the samples.
     double throughput_rel_mae = 0;
     double predict_seconds = 0; ///< all samples
+    /// Machines (models that predict them; 0 jobs otherwise): over the jobs, the fraction whose
+    /// predicted host is in the simulated host's class of identical hosts, in its site, and the
+    /// fraction a guess from the platform alone gets (every job on the class with the most worker
+    /// cores); over the samples, ½ Σ |predicted − simulated share of the jobs| over the sites, and
+    /// the same for shares in proportion to the sites' worker cores.
+    std::size_t machine_jobs = 0;
+    double class_accuracy = 0, site_accuracy = 0, largest_class_accuracy = 0;
+    double site_share_error = 0, site_share_error_by_cores = 0;
 };
 SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::string& data_dir,
                                      std::size_t max_samples = 0);
