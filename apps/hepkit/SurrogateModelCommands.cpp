@@ -97,8 +97,8 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     const surrogate::SequenceModel model = surrogate::SequenceModel::load(o.model);
     const auto t0 = std::chrono::steady_clock::now();
     const surrogate::SequenceSample q = surrogate::sequence_of(s);
-    const std::vector<std::vector<double>> members = model.predict_members(q);
-    const std::vector<int> machines = model.predict_machines(q); // empty: the model predicts none
+    std::vector<int> machines; // stays empty where the model predicts none
+    const std::vector<std::vector<double>> members = model.predict_members(q, &machines);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const std::vector<double>& p = members.front();
     const std::size_t nt = surrogate::job_target_names().size(), n = q.job_count();
@@ -146,7 +146,12 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
         }
         csv.commit();
     }
+    // every site with a worker, those predicted to run no job included
     std::map<std::string, std::size_t> jobs_per_site;
+    if (!machines.empty())
+        for (std::size_t h = 0; h < q.host_count(); ++h)
+            if (q.host_x[h * surrogate::host_input_names().size() + 2] > 0) // a worker
+                jobs_per_site[q.host_sites[h]] += 0;
     for (const int h : machines)
         ++jobs_per_site[q.host_sites[static_cast<std::size_t>(h)]];
     nlohmann::json j;
@@ -157,7 +162,7 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     for (std::size_t c = 0; c < names.size(); ++c)
         j["predicted"][names[c]] = {{"value", mean[c]}, {"spread", spread[c]}};
     if (!machines.empty())
-        j["predicted"]["jobs_per_site"] = jobs_per_site;
+        j["jobs_per_site"] = jobs_per_site; // a count per site, not a {value, spread} as `predicted`
     j["seconds"] = seconds;
     if (!o.json.empty())
         write_json_file(o.json, j, 2);

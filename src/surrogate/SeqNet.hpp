@@ -41,10 +41,6 @@ struct SeqNetImpl : torch::nn::Module {
             scenario = register_module(
                 "scenario", torch::nn::Sequential(torch::nn::Linear(scen_in, kContext), torch::nn::ReLU()));
             step_in += 3 * kContext;
-            if (machines) {
-                machine_query = register_module("machine_query", torch::nn::Linear(2 * hidden, kContext));
-                machine_key = register_module("machine_key", torch::nn::Linear(kContext, kContext));
-            }
         }
         if (k == SequenceKind::gru || k == SequenceKind::platform) {
             gru = register_module("gru",
@@ -64,6 +60,11 @@ struct SeqNetImpl : torch::nn::Module {
         }
         head = register_module("head",
                                torch::nn::Linear(k == SequenceKind::transformer ? hidden : 2 * hidden, out));
+        // made last: the other layers draw the same initial weights from a seed with or without it
+        if (machines && k == SequenceKind::platform) {
+            machine_query = register_module("machine_query", torch::nn::Linear(2 * hidden, kContext));
+            machine_key = register_module("machine_key", torch::nn::Linear(kContext, kContext));
+        }
     }
 
     bool has_machine_head() const { return !machine_query.is_empty(); }

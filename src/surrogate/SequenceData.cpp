@@ -174,6 +174,12 @@ std::vector<SequenceSample> load_sequences(const std::string& data_dir, std::siz
                                  fmt::format("'{}' is no host of the sample's platform: the trace is not "
                                              "this scenario's; generate the sample again",
                                              f[c_machine]));
+            if (q.host_x[static_cast<std::size_t>(host->second) * host_input_names().size() + 2] == 0)
+                throw InputError(
+                    trace, n, "machine.name",
+                    fmt::format("'{}' ran a job but has no worker role in the sample's platform: "
+                                "the trace is not this scenario's; generate the sample again",
+                                f[c_machine]));
             machine_of[f[c_tag]] = host->second;
         }
         // keep the jobs that ran, in order

@@ -140,14 +140,16 @@ struct SequenceModel::Impl {
             torch::from_blob(h.data(), {static_cast<std::int64_t>(hosts), static_cast<std::int64_t>(nh)},
                              torch::kFloat32)
                 .clone();
-        std::vector<std::int64_t> cls = detail::host_classes(s);
-        t.host_class =
-            torch::from_blob(cls.data(), {static_cast<std::int64_t>(hosts)}, torch::kInt64).clone();
-        std::vector<std::uint8_t> worker(hosts);
-        for (std::size_t r = 0; r < hosts; ++r)
-            worker[r] = s.host_x[r * nh + 2] > 0 ? 1 : 0; // host_input_names()[2]: "worker"
-        t.workers = torch::from_blob(worker.data(), {static_cast<std::int64_t>(hosts)}, torch::kUInt8)
-                        .to(torch::kBool);
+        if (machines) {
+            std::vector<std::int64_t> cls = detail::host_classes(s);
+            t.host_class =
+                torch::from_blob(cls.data(), {static_cast<std::int64_t>(hosts)}, torch::kInt64).clone();
+            std::vector<std::uint8_t> worker(hosts);
+            for (std::size_t r = 0; r < hosts; ++r)
+                worker[r] = s.host_x[r * nh + 2] > 0 ? 1 : 0; // host_input_names()[2]: "worker"
+            t.workers = torch::from_blob(worker.data(), {static_cast<std::int64_t>(hosts)}, torch::kUInt8)
+                            .to(torch::kBool);
+        }
         std::vector<float> f(s.scenario_x.size());
         for (std::size_t c = 0; c < f.size(); ++c)
             f[c] = static_cast<float>(scen_in[c].to(s.scenario_x[c]));
@@ -579,21 +581,47 @@ std::vector<double> SequenceModel::predict(const SequenceSample& s) const {
     return predict_members(s).front();
 }
 
-std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSample& s) const {
+std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSample& s,
+                                                                std::vector<int>* machines) const {
     // front(): the ensemble's mean; then each member's prediction
     std::vector<std::vector<double>> out(1);
+    if (machines)
+        machines->clear();
     if (s.job_count() == 0)
         return out;
     const Tensors t = impl_->tensors(s, false);
     torch::NoGradGuard no_grad;
-    for (SeqNet net : impl_->nets) // a holder: a shared pointer to the module, whose forward is not const
-        out.push_back(impl_->unwindow(t, net->forward(t.x, t.hosts, t.scenario)));
-    out[0].assign(out[1].size(), 0.0);
+    const std::size_t hosts = s.host_count();
+    const bool with_machines = machines && impl_->machines && hosts > 0;
+    // the members' mean probability of each host, per job (its central window's)
+    std::vector<double> probability(with_machines ? s.job_count() * hosts : 0, 0.0);
     const double members = static_cast<double>(impl_->nets.size());
+    for (SeqNet net : impl_->nets) { // a holder: a shared pointer to the module, whose forward is not const
+        const torch::Tensor y = net->trunk(t.x, t.hosts, t.scenario);
+        out.push_back(impl_->unwindow(t, net->head->forward(y)));
+        if (!with_machines)
+            continue;
+        const torch::Tensor p = torch::softmax(net->machine_scores(y, t.hosts, t.workers), -1).contiguous();
+        const float* q = p.data_ptr<float>();
+        for (std::int64_t j = 0; j < t.jobs; ++j) {
+            const float* row = q + Impl::central(t, j) * static_cast<std::int64_t>(hosts);
+            for (std::size_t h = 0; h < hosts; ++h)
+                probability[static_cast<std::size_t>(j) * hosts + h] += row[h] / members;
+        }
+    }
+    if (with_machines)
+        *machines = detail::assign_machines(probability, hosts, detail::host_classes(s));
+    out[0].assign(out[1].size(), 0.0);
     for (std::size_t k = 1; k < out.size(); ++k)
         for (std::size_t i = 0; i < out[0].size(); ++i)
             out[0][i] += out[k][i] / members;
     return out;
+}
+
+std::vector<int> SequenceModel::predict_machines(const SequenceSample& s) const {
+    std::vector<int> machines;
+    predict_members(s, &machines);
+    return machines;
 }
 
 std::vector<std::vector<double>>
@@ -639,29 +667,6 @@ bool SequenceModel::predicts_machines() const {
     return impl_->machines;
 }
 
-std::vector<int> SequenceModel::predict_machines(const SequenceSample& s) const {
-    const std::size_t hosts = s.host_count();
-    if (!impl_->machines || s.job_count() == 0 || hosts == 0)
-        return {};
-    const Tensors t = impl_->tensors(s, false);
-    torch::NoGradGuard no_grad;
-    // the members' mean probability of each host, per job (its central window's)
-    std::vector<double> probability(s.job_count() * hosts, 0.0);
-    const double members = static_cast<double>(impl_->nets.size());
-    for (SeqNet net : impl_->nets) {
-        const torch::Tensor p =
-            torch::softmax(net->machine_scores(net->trunk(t.x, t.hosts, t.scenario), t.hosts, t.workers), -1)
-                .contiguous();
-        const float* q = p.data_ptr<float>();
-        for (std::int64_t j = 0; j < t.jobs; ++j) {
-            const float* row = q + Impl::central(t, j) * static_cast<std::int64_t>(hosts);
-            for (std::size_t h = 0; h < hosts; ++h)
-                probability[static_cast<std::size_t>(j) * hosts + h] += row[h] / members;
-        }
-    }
-    return detail::assign_machines(probability, hosts, detail::host_classes(s));
-}
-
 SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::string& data_dir,
                                      std::size_t max_samples) {
     const std::vector<SequenceSample> samples = load_sequences(data_dir, max_samples);
@@ -674,7 +679,8 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
     std::size_t machine_samples = 0;
     for (const auto& s : samples) {
         const auto t0 = std::chrono::steady_clock::now();
-        const std::vector<double> p = model.predict(s);
+        std::vector<int> machines;
+        const std::vector<double> p = model.predict_members(s, &machines).front();
         e.predict_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         double makespan = 0, pred_makespan = 0, wall = 0, pred_wall = 0, start_err = 0, end_err = 0;
         const std::size_t n = s.job_count();
@@ -695,14 +701,14 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
         }
         e.jobs += n;
         if (model.predicts_machines() && !s.machines.empty()) {
-            const detail::MachineScore m = detail::score_machines(s, model.predict_machines(s));
+            const detail::MachineScore m = detail::score_machines(s, machines);
             e.machine_jobs += m.jobs;
             e.class_accuracy += static_cast<double>(m.class_hits);
             e.site_accuracy += static_cast<double>(m.site_hits);
             e.largest_class_accuracy += static_cast<double>(m.largest_class_hits);
             e.site_share_error += m.site_share_error;
             e.site_share_error_by_cores += m.site_share_error_by_cores;
-            ++machine_samples;
+            machine_samples += m.jobs > 0;
         }
         if (n > 0 && makespan > 0) {
             // The throughput curve: the times by which 10, 25, 50, 75 and 90 % of the jobs ended

@@ -54,7 +54,7 @@ sim = list(csv.DictReader(open("sim-trace.csv"), skipinitialspace=True))
 workers = {"wn%d" % k for k in range(1, 21)}
 assert {r["machine.name"] for r in sim} <= workers and {r["site"] for r in sim} == {"batch"}
 assert all(r["machine.name"] in workers and r["site"] == "batch" for r in pred), pred[:3]
-per_site = json.load(open("perjob.json"))["predicted"]["jobs_per_site"]
+per_site = json.load(open("perjob.json"))["jobs_per_site"]
 assert per_site == {"batch": 120}, per_site
 PY
 msg=$("$hk" surrogate evaluate perjob-model surrogate-data --json perjob-eval.json) || fail "per-job evaluate: $msg"

@@ -259,13 +259,57 @@ TEST(SurrogateSequence, MachineHeadOptionalAndOlderModelsLoad) {
     EXPECT_EQ(b.predict(samples[0]), a.predict(samples[0]));
 }
 
-TEST(SurrogateSequence, MachineHeadLearnsWhereJobsRun) {
-    // Trained mostly on the machines (a large weight), the head's share of jobs in their simulated
-    // class of hosts, on the samples it trained on, beats the untrained network's and the guess
-    // from the platform alone.
-    const auto before = hepkit::test::temp_dir("sequence", "machines-1"),
-               after = hepkit::test::temp_dir("sequence", "machines-12");
+TEST(SurrogateSequence, TraceMachinesMustBeWorkersOfThePlatform) {
+    // a copy of the data whose first trace names a host the platform does not have, then one
+    // that has no worker role: errors naming the file, line and column
+    const auto sample = load_sequences(data().string(), 1).front();
+    const auto storage =
+        std::find_if(sample.host_names.begin(), sample.host_names.end(), [&](const auto& name) {
+            const auto h = static_cast<std::size_t>(&name - sample.host_names.data());
+            return sample.host_x[h * host_input_names().size() + 2] == 0;
+        });
+    ASSERT_NE(storage, sample.host_names.end());
+    for (const std::string& host : {std::string("nowhere"), *storage}) {
+        const fs::path copy = hepkit::test::temp_dir("sequence", "bad-machine");
+        fs::remove_all(copy);
+        fs::copy(data(), copy, fs::copy_options::recursive);
+        std::vector<fs::path> dirs;
+        for (const auto& e : fs::directory_iterator(copy / "scenarios"))
+            dirs.push_back(e.path());
+        std::sort(dirs.begin(), dirs.end());
+        const fs::path trace = dirs.front() / "trace.csv";
+        std::ifstream in(trace);
+        std::string header, first, rest, line;
+        std::getline(in, header);
+        std::getline(in, first);
+        while (std::getline(in, line))
+            rest += line + "\n";
+        in.close();
+        const auto a = first.find(',') + 1, b = first.find(',', a);
+        first = first.substr(0, a) + " " + host + first.substr(b);
+        std::ofstream(trace) << header << "\n" << first << "\n" << rest;
+        try {
+            load_sequences(copy.string());
+            FAIL() << host;
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("trace.csv:2: machine.name: '" + host + "'"),
+                      std::string::npos)
+                << e.what();
+        }
+    }
+}
+
+class SurrogateMachineHead : public ::testing::TestWithParam<int> {};
+
+TEST_P(SurrogateMachineHead, LearnsWhereJobsRun) {
+    // Trained mostly on the machines (a large weight), one sample at a time and in mini-batches,
+    // the head's share of jobs in their simulated class of hosts, on the samples it trained on,
+    // beats the untrained network's and the guess from the platform alone.
+    const int batch = GetParam();
+    const auto before = hepkit::test::temp_dir("sequence", fmt::format("machines-{}-before", batch)),
+               after = hepkit::test::temp_dir("sequence", fmt::format("machines-{}-after", batch));
     SequenceTrainConfig c = brief(SequenceKind::platform, before, 8);
+    c.batch_size = batch;
     c.machine_weight = 50;
     c.validation_fraction = 0.125; // 7 of the 8 samples trained on
     c.epochs = 1;
@@ -283,6 +327,8 @@ TEST(SurrogateSequence, MachineHeadLearnsWhereJobsRun) {
         << e1.largest_class_accuracy;
     EXPECT_LT(e1.site_share_error, e0.site_share_error);
 }
+
+INSTANTIATE_TEST_SUITE_P(BatchSizes, SurrogateMachineHead, ::testing::Values(1, 3));
 
 INSTANTIATE_TEST_SUITE_P(Kinds, SurrogateSequenceKinds,
                          ::testing::Values(SequenceKind::gru, SequenceKind::lstm, SequenceKind::transformer,

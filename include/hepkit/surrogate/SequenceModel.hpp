@@ -71,8 +71,10 @@ class SequenceModel {
     /// Per job of `s` (its order), job_target_names() values in seconds: jobs × targets (the
     /// ensemble's mean).
     std::vector<double> predict(const SequenceSample& s) const;
-    /// The mean, then each member's prediction (for the spread of anything derived from them).
-    std::vector<std::vector<double>> predict_members(const SequenceSample& s) const;
+    /// The mean, then each member's prediction (for the spread of anything derived from them);
+    /// with `machines`, also predict_machines() into it from the same run of the networks.
+    std::vector<std::vector<double>> predict_members(const SequenceSample& s,
+                                                     std::vector<int>* machines = nullptr) const;
     /// predict() of several samples run as one batch (their windows side by side, padded: the
     /// recurrent networks read packed sequences, the Transformer masks the padding): the same
     /// values up to float rounding, faster for many short samples.
