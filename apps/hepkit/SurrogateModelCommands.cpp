@@ -331,7 +331,9 @@ std::vector<SubcommandRunner> add_surrogate_model_commands(CLI::App* cmd, const 
         ->required()
         ->check(CLI::ExistingFile);
     predict->add_option("--json", o->json, "write the prediction as JSON");
-    predict->add_option("--trace", o->trace, "per-job models: write the predicted job trace (CSV)");
+    predict->add_option("--trace", o->trace,
+                        "per-job models: write the predicted job trace (CSV; with machine.name and site from "
+                        "a platform model)");
     CLI::App* evaluate = cmd->add_subcommand(
         "evaluate",
         "Compare a surrogate with hepkit sim on held-out samples (a `generate` output): relative\n"
