@@ -47,8 +47,8 @@ bool id_less(const std::string& a, const std::string& b) {
 } // namespace
 
 const std::vector<std::string>& job_input_names() {
-    static const std::vector<std::string> n{"submit", "cores",       "memory",
-                                            "flops",  "input_bytes", "output_bytes"};
+    static const std::vector<std::string> n{"submit",      "cores",        "memory",      "flops",
+                                            "input_bytes", "output_bytes", "input_files", "staged_bytes"};
     return n;
 }
 const std::vector<std::string>& host_input_names() {
@@ -69,6 +69,11 @@ std::size_t SequenceSample::host_count() const {
 SequenceSample sequence_of(const sim::GridScenario& s) {
     SequenceSample out;
     const auto& jobs = s.workload.jobs;
+    const sim::Platform& p = *s.platform;
+    bool any_cache = false;
+    for (sim::HostIndex h = 0; h < p.host_count(); ++h)
+        any_cache = any_cache || has_role(p.host(h), "cache");
+    const double hitrate = any_cache ? s.options.cache.hitrate : 0.0;
     std::vector<std::size_t> order(jobs.size());
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -81,11 +86,20 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         double in = 0;
         for (const auto f : j.inputs)
             in += s.workload.files[f].size;
+        // The bytes staged on the caches before the run: a job's first input files up to the hit
+        // rate's share of its input bytes (sim::InputRouter::stage's rule) — known before the run,
+        // and what decides how much a job reads from a cache rather than from remote storage.
+        double staged = 0;
+        if (hitrate > 0)
+            for (const auto f : j.inputs) {
+                if (!(staged < hitrate * in))
+                    break;
+                staged += s.workload.files[f].size;
+            }
         out.jobs.push_back(j.id);
-        out.job_x.insert(out.job_x.end(),
-                         {j.submit, static_cast<double>(j.cores), j.memory, j.flops, in, j.output_size});
+        out.job_x.insert(out.job_x.end(), {j.submit, static_cast<double>(j.cores), j.memory, j.flops, in,
+                                           j.output_size, static_cast<double>(j.inputs.size()), staged});
     }
-    const sim::Platform& p = *s.platform;
     std::vector<sim::HostIndex> storages;
     for (sim::HostIndex h = 0; h < p.host_count(); ++h)
         if (has_role(p.host(h), "storage"))

@@ -34,7 +34,7 @@ namespace {
 
 constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windows
 // log1p(x / unit) per input column (0: a flag, kept as it is)
-constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9};
+constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9, 1, 1e9};
 constexpr double kHostUnits[] = {1, 1e9, 0, 0, 0, 1e9, 1e9, 1e9, 1e-3};
 
 double scaled(double x, double unit) {
@@ -366,6 +366,10 @@ torch::Tensor batch_loss(SeqNet& net, const std::vector<const Tensors*>& ts, dou
 SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                                    const std::function<void(int, int, double, double)>& progress) {
     const auto t0 = std::chrono::steady_clock::now();
+    static_assert(std::size(kJobUnits) == 8 && std::size(kHostUnits) == 9); // one per input name
+    if (job_input_names().size() != std::size(kJobUnits) ||
+        host_input_names().size() != std::size(kHostUnits))
+        throw std::logic_error("surrogate: an input without its unit (kJobUnits, kHostUnits)");
     const std::vector<SequenceSample> samples = load_sequences(config.data, config.max_samples);
     const std::size_t n = samples.size();
     if (n < 3)

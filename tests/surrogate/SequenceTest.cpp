@@ -64,13 +64,35 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
     for (std::size_t j = 1; j < q.job_count(); ++j)
         EXPECT_LE(q.job_x[(j - 1) * ni], q.job_x[j * ni]); // submit times never decrease
     // each job's inputs are its JobSpec's
+    std::size_t staged_jobs = 0;
     for (std::size_t j = 0; j < q.job_count(); ++j) {
         const auto it = std::find_if(s.workload.jobs.begin(), s.workload.jobs.end(),
                                      [&](const sim::JobSpec& js) { return js.id == q.jobs[j]; });
         ASSERT_NE(it, s.workload.jobs.end());
         EXPECT_EQ(q.job_x[j * ni + 3], it->flops);
         EXPECT_EQ(q.job_x[j * ni + 5], it->output_size);
+        EXPECT_EQ(q.job_x[j * ni + 6], static_cast<double>(it->inputs.size()));
+        // staged on the caches: the shortest prefix of the input files that reaches the hit rate's
+        // share of the input bytes
+        const double in = q.job_x[j * ni + 4], staged = q.job_x[j * ni + 7],
+                     share = s.options.cache.hitrate * in;
+        ASSERT_GT(s.options.cache.hitrate, 0);
+        double prefix = 0, before = 0;
+        for (const auto f : it->inputs) {
+            if (prefix >= share)
+                break;
+            before = prefix;
+            prefix += s.workload.files[f].size;
+        }
+        EXPECT_EQ(staged, prefix);
+        EXPECT_GE(staged, share);
+        if (share > 0) {
+            EXPECT_LT(before, share);
+        }
+        staged_jobs += staged > 0;
+        EXPECT_LE(staged, in);
     }
+    EXPECT_GT(staged_jobs, 10U);
     // job ids with numbers: job_analysis_9 before job_analysis_10 at the same submit time
     const auto pos = [&](const std::string& id) {
         return std::find(q.jobs.begin(), q.jobs.end(), id) - q.jobs.begin();

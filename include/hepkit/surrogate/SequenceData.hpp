@@ -15,7 +15,9 @@
 
 namespace hepkit::surrogate {
 
-/// Per job, in this order (raw units: s, cores, B, flop, B, B).
+/// Per job, in this order (raw units: s, cores, B, flop, B, B, files, B): submit time, cores,
+/// memory, flops, input and output bytes, input files, and the input bytes staged on the caches
+/// before the run (the hit rate's share: sim::InputRouter::stage's rule; 0 without caches).
 const std::vector<std::string>& job_input_names();
 /// Per host, in this order.
 const std::vector<std::string>& host_input_names();
