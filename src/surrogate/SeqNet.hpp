@@ -58,10 +58,15 @@ struct SeqNetImpl : torch::nn::Module {
                                                            .dropout(0.0)),
                     2)));
         }
-        head = register_module("head",
-                               torch::nn::Linear(k == SequenceKind::transformer ? hidden : 2 * hidden, out));
+        // With a machine head the times also read where the job is placed: the hosts' encodings
+        // weighted by the head's probabilities (heads()).
+        const bool placed = machines && k == SequenceKind::platform;
+        head =
+            register_module("head", torch::nn::Linear((k == SequenceKind::transformer ? hidden : 2 * hidden) +
+                                                          (placed ? kContext : 0),
+                                                      out));
         // made last: the other layers draw the same initial weights from a seed with or without it
-        if (machines && k == SequenceKind::platform) {
+        if (placed) {
             machine_query = register_module("machine_query", torch::nn::Linear(2 * hidden, kContext));
             machine_key = register_module("machine_key", torch::nn::Linear(kContext, kContext));
         }
@@ -105,10 +110,6 @@ struct SeqNetImpl : torch::nn::Module {
         return encoder->forward(proj->forward(x) + positions(x.size(0)).unsqueeze(1));
     }
 
-    torch::Tensor forward(torch::Tensor x, const torch::Tensor& host_x, const torch::Tensor& scen_x) {
-        return head->forward(trunk(std::move(x), host_x, scen_x));
-    }
-
     // Windows of several samples at once (training in mini-batches): x [L, C, inputs] with every
     // window padded with zeros to the longest L, lengths [C] (int64) its real steps, ctx [C, 3 ·
     // kContext] the context of each window's sample (platform kind; undefined otherwise). The
@@ -131,17 +132,29 @@ struct SeqNetImpl : torch::nn::Module {
         return encoder->forward(proj->forward(x) + positions(steps).unsqueeze(1), {}, pad);
     }
 
-    torch::Tensor forward_batch(torch::Tensor x, const torch::Tensor& lengths, const torch::Tensor& ctx) {
-        return head->forward(trunk_batch(std::move(x), lengths, ctx));
+    // One sample's times [steps, windows, targets] from the trunk's outputs y, and with a machine
+    // head its scores [steps, windows, hosts] (undefined without one). The times read y and, with
+    // the head, the encodings of the hosts weighted by their probabilities for the job — where the
+    // job is likely to run (its host's speed, its route to storage) decides its times; the time
+    // loss trains the pointer too.
+    std::pair<torch::Tensor, torch::Tensor> heads(const torch::Tensor& y, const torch::Tensor& host_x,
+                                                  const torch::Tensor& workers) {
+        if (!has_machine_head())
+            return {head->forward(y), {}};
+        const torch::Tensor encoded = hosts->forward(host_x); // [H, K]
+        const torch::Tensor s = scores_of(y, encoded, workers);
+        const torch::Tensor placed = torch::matmul(torch::softmax(s, -1), encoded); // [L, W, K]
+        return {head->forward(torch::cat({y, placed}, -1)), s};
     }
 
+  private:
     // The machine head's scores (logits) of every host for every job step: y [steps, windows, 2 ·
-    // hidden] the trunk's outputs, host_x [hosts, host inputs], workers [hosts] (bool: a host that
-    // runs jobs). Hosts that run no jobs score −1e9 (never picked, no weight in a softmax).
-    // [steps, windows, hosts].
-    torch::Tensor machine_scores(const torch::Tensor& y, const torch::Tensor& host_x,
-                                 const torch::Tensor& workers) {
-        const torch::Tensor keys = machine_key->forward(hosts->forward(host_x)); // [H, K]
+    // hidden] the trunk's outputs, encoded [hosts, kContext] the hosts' encodings, workers [hosts]
+    // (bool: a host that runs jobs). Hosts that run no jobs score −1e9 (never picked, no weight in
+    // a softmax). [steps, windows, hosts].
+    torch::Tensor scores_of(const torch::Tensor& y, const torch::Tensor& encoded,
+                            const torch::Tensor& workers) {
+        const torch::Tensor keys = machine_key->forward(encoded); // [H, K]
         const torch::Tensor s = torch::matmul(machine_query->forward(y), keys.t()) /
                                 std::sqrt(static_cast<double>(kContext)); // [L, W, H]
         return s.masked_fill(workers.logical_not().view({1, 1, -1}), -1e9);

@@ -310,30 +310,55 @@ SideBySide side_by_side(SeqNet& net, const std::vector<const Tensors*>& ts, bool
     return b;
 }
 
-// The machine head's mean negative log-probability over the jobs of a sample with a known host,
-// weighted, added to `loss`; y [L, W, 2 · hidden]: the trunk's outputs of the sample's windows.
-void add_machine_loss(torch::Tensor& loss, SeqNet& net, const std::vector<const Tensors*>& ts,
-                      const std::vector<torch::Tensor>& ys, double weight) {
-    if (!net->has_machine_head() || weight == 0)
-        return;
-    torch::Tensor sum = torch::zeros({});
-    std::int64_t count = 0;
+// Samples' losses from their trunk outputs ys (each sample's real steps): per sample its times'
+// summed squared error and, with a machine head, its machine negative log-likelihood (summed) and
+// the steps it counts over.
+struct SampleLoss {
+    torch::Tensor squared, nll;
+    std::int64_t machine_steps = 0;
+};
+std::vector<SampleLoss> sample_losses(SeqNet& net, const std::vector<const Tensors*>& ts,
+                                      const std::vector<torch::Tensor>& ys) {
+    std::vector<SampleLoss> out;
     for (std::size_t k = 0; k < ts.size(); ++k) {
-        const auto [s, n] = detail::machine_nll(net->machine_scores(ys[k], ts[k]->hosts, ts[k]->workers),
-                                                ts[k]->machine, ts[k]->host_class);
-        sum = sum + s;
-        count += n;
+        const auto [times, scores] = net->heads(ys[k], ts[k]->hosts, ts[k]->workers);
+        SampleLoss l;
+        l.squared = (times - ts[k]->y).pow(2).sum();
+        if (scores.defined())
+            std::tie(l.nll, l.machine_steps) = detail::machine_nll(scores, ts[k]->machine, ts[k]->host_class);
+        out.push_back(l);
     }
-    if (count > 0)
-        loss = loss + weight * sum / static_cast<double>(count);
+    return out;
+}
+
+// The times' mean squared error over all steps of `losses` (`elements`: steps × targets) plus the
+// machine head's mean negative log-likelihood, weighted.
+torch::Tensor combined(const std::vector<SampleLoss>& losses, double elements, double machine_weight) {
+    torch::Tensor squared = torch::zeros({}), nll = torch::zeros({});
+    std::int64_t steps = 0;
+    for (const SampleLoss& l : losses) {
+        squared = squared + l.squared;
+        if (l.nll.defined()) {
+            nll = nll + l.nll;
+            steps += l.machine_steps;
+        }
+    }
+    torch::Tensor loss = squared / elements;
+    if (steps > 0 && machine_weight > 0)
+        loss = loss + machine_weight * nll / static_cast<double>(steps);
+    return loss;
+}
+
+double elements_of(const Tensors& t) {
+    return static_cast<double>(t.y.numel());
 }
 
 // One sample's loss: the times' mean squared error, and the machine head's (weighted).
 torch::Tensor sample_loss(SeqNet& net, const Tensors& t, double machine_weight) {
     const torch::Tensor y = net->trunk(t.x, t.hosts, t.scenario);
-    torch::Tensor loss = torch::mse_loss(net->head->forward(y), t.y);
-    add_machine_loss(loss, net, {&t}, {y}, machine_weight);
-    return loss;
+    if (!net->has_machine_head())
+        return torch::mse_loss(net->head->forward(y), t.y);
+    return combined(sample_losses(net, {&t}, {y}), elements_of(t), machine_weight);
 }
 
 // Samples run as one batch: the times' mean squared error over their real steps, and the
@@ -343,21 +368,20 @@ torch::Tensor batch_loss(SeqNet& net, const std::vector<const Tensors*>& ts, dou
     using torch::indexing::Slice;
     const SideBySide b = side_by_side(net, ts, true);
     const torch::Tensor y = net->trunk_batch(b.x, b.lengths, b.ctx);
+    if (!net->has_machine_head() && !per_sample) // the times alone, over the padded batch
+        return ((net->head->forward(y) - b.y).pow(2) * b.mask).sum() / (b.mask.sum() * b.y.size(2));
     std::vector<torch::Tensor> ys; // each sample's real steps
-    for (std::size_t k = 0; k < ts.size(); ++k)
-        ys.push_back(y.index({Slice(0, ts[k]->x.size(0)), Slice(b.first[k], b.first[k] + ts[k]->x.size(1))}));
-    if (!per_sample) {
-        torch::Tensor loss =
-            ((net->head->forward(y) - b.y).pow(2) * b.mask).sum() / (b.mask.sum() * b.y.size(2));
-        add_machine_loss(loss, net, ts, ys, machine_weight);
-        return loss;
-    }
-    torch::Tensor sum = torch::zeros({});
+    double elements = 0;
     for (std::size_t k = 0; k < ts.size(); ++k) {
-        torch::Tensor loss = torch::mse_loss(net->head->forward(ys[k]), ts[k]->y);
-        add_machine_loss(loss, net, {ts[k]}, {ys[k]}, machine_weight);
-        sum = sum + loss;
+        ys.push_back(y.index({Slice(0, ts[k]->x.size(0)), Slice(b.first[k], b.first[k] + ts[k]->x.size(1))}));
+        elements += elements_of(*ts[k]);
     }
+    const std::vector<SampleLoss> losses = sample_losses(net, ts, ys);
+    if (!per_sample)
+        return combined(losses, elements, machine_weight);
+    torch::Tensor sum = torch::zeros({});
+    for (std::size_t k = 0; k < ts.size(); ++k)
+        sum = sum + combined({losses[k]}, elements_of(*ts[k]), machine_weight);
     return sum;
 }
 
@@ -601,11 +625,11 @@ std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSa
     std::vector<double> probability(with_machines ? s.job_count() * hosts : 0, 0.0);
     const double members = static_cast<double>(impl_->nets.size());
     for (SeqNet net : impl_->nets) { // a holder: a shared pointer to the module, whose forward is not const
-        const torch::Tensor y = net->trunk(t.x, t.hosts, t.scenario);
-        out.push_back(impl_->unwindow(t, net->head->forward(y)));
+        const auto [times, scores] = net->heads(net->trunk(t.x, t.hosts, t.scenario), t.hosts, t.workers);
+        out.push_back(impl_->unwindow(t, times));
         if (!with_machines)
             continue;
-        const torch::Tensor p = torch::softmax(net->machine_scores(y, t.hosts, t.workers), -1).contiguous();
+        const torch::Tensor p = torch::softmax(scores, -1).contiguous();
         const float* q = p.data_ptr<float>();
         for (std::int64_t j = 0; j < t.jobs; ++j) {
             const float* row = q + Impl::central(t, j) * static_cast<std::int64_t>(hosts);
@@ -648,12 +672,14 @@ SequenceModel::predict_batch(const std::vector<SequenceSample>& samples) const {
     const double members = static_cast<double>(impl_->nets.size());
     for (SeqNet net : impl_->nets) {
         const SideBySide b = side_by_side(net, with_jobs, false);
-        const torch::Tensor z = net->forward_batch(b.x, b.lengths, b.ctx);
+        const torch::Tensor y = net->trunk_batch(b.x, b.lengths, b.ctx);
         for (std::size_t j = 0; j < ts.size(); ++j) {
             using torch::indexing::Slice;
             const Tensors& t = ts[j];
             const std::vector<double> p = impl_->unwindow(
-                t, z.index({Slice(0, t.x.size(0)), Slice(b.first[j], b.first[j] + t.x.size(1))}));
+                t, net->heads(y.index({Slice(0, t.x.size(0)), Slice(b.first[j], b.first[j] + t.x.size(1))}),
+                              t.hosts, t.workers)
+                       .first);
             std::vector<double>& mean = out[index[j]];
             mean.resize(p.size(), 0.0);
             for (std::size_t i = 0; i < p.size(); ++i)
