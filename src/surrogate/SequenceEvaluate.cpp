@@ -1,0 +1,99 @@
+// A per-job model on held-out samples (SequenceModel.hpp, SequenceEvaluation): per-job relative
+// errors, the summaries derived from the jobs, and where the model predicts machines, how its
+// placements compare with the simulated ones (Machines.hpp).
+
+#include "Machines.hpp"
+#include "hepkit/surrogate/SequenceModel.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace hepkit::surrogate {
+
+SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::string& data_dir,
+                                     std::size_t max_samples) {
+    const std::vector<SequenceSample> samples = load_sequences(data_dir, max_samples);
+    SequenceEvaluation e;
+    e.targets = job_target_names();
+    e.samples = samples.size();
+    const std::size_t nt = e.targets.size();
+    e.rel_mae.assign(nt, 0.0);
+    std::vector<std::size_t> counted(nt, 0);
+    std::size_t machine_samples = 0;
+    for (const auto& s : samples) {
+        const auto t0 = std::chrono::steady_clock::now();
+        std::vector<int> machines;
+        const std::vector<double> p = model.predict_members(s, &machines).front();
+        e.predict_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        double makespan = 0, pred_makespan = 0, wall = 0, pred_wall = 0, start_err = 0, end_err = 0;
+        const std::size_t n = s.job_count();
+        for (std::size_t j = 0; j < n; ++j) {
+            const double* y = &s.targets[j * nt];
+            const double* q = &p[j * nt];
+            makespan = std::max(makespan, y[0] + y[1]);
+            pred_makespan = std::max(pred_makespan, q[0] + q[1]);
+            wall += y[1] / static_cast<double>(n);
+            pred_wall += q[1] / static_cast<double>(n);
+            start_err += std::abs(q[0] - y[0]);
+            end_err += std::abs(q[0] + q[1] - y[0] - y[1]);
+            for (std::size_t c = 0; c < nt; ++c)
+                if (y[c] >= 1.0) {
+                    e.rel_mae[c] += std::abs(q[c] - y[c]) / y[c];
+                    ++counted[c];
+                }
+        }
+        e.jobs += n;
+        if (model.predicts_machines() && !s.machines.empty()) {
+            const detail::MachineScore m = detail::score_machines(s, machines);
+            e.machine_jobs += m.jobs;
+            e.class_accuracy += static_cast<double>(m.class_hits);
+            e.site_accuracy += static_cast<double>(m.site_hits);
+            e.largest_class_accuracy += static_cast<double>(m.largest_class_hits);
+            e.site_share_error += m.site_share_error;
+            e.site_share_error_by_cores += m.site_share_error_by_cores;
+            machine_samples += m.jobs > 0;
+        }
+        if (n > 0 && makespan > 0) {
+            // The throughput curve: the times by which 10, 25, 50, 75 and 90 % of the jobs ended
+            // (the summary's t10 … t90), predicted against simulated.
+            std::vector<double> ends(n), pred_ends(n);
+            for (std::size_t j = 0; j < n; ++j) {
+                ends[j] = s.targets[j * nt] + s.targets[j * nt + 1];
+                pred_ends[j] = p[j * nt] + p[j * nt + 1];
+            }
+            std::sort(ends.begin(), ends.end());
+            std::sort(pred_ends.begin(), pred_ends.end());
+            double curve = 0;
+            for (const double q : {0.10, 0.25, 0.50, 0.75, 0.90}) {
+                const auto i =
+                    std::min(n - 1, static_cast<std::size_t>(std::ceil(q * static_cast<double>(n))) - 1);
+                curve += ends[i] > 0 ? std::abs(pred_ends[i] - ends[i]) / ends[i] / 5 : 0;
+            }
+            e.throughput_rel_mae += curve;
+            e.start_mae_of_makespan += start_err / static_cast<double>(n) / makespan;
+            e.end_mae_of_makespan += end_err / static_cast<double>(n) / makespan;
+            e.makespan_rel_mae += std::abs(pred_makespan - makespan) / makespan;
+            e.mean_wall_rel_mae += wall > 0 ? std::abs(pred_wall - wall) / wall : 0;
+        }
+    }
+    for (std::size_t c = 0; c < nt; ++c)
+        e.rel_mae[c] = counted[c] ? e.rel_mae[c] / static_cast<double>(counted[c]) : 0;
+    const double ns = std::max<double>(static_cast<double>(e.samples), 1);
+    e.start_mae_of_makespan /= ns;
+    e.end_mae_of_makespan /= ns;
+    e.makespan_rel_mae /= ns;
+    e.mean_wall_rel_mae /= ns;
+    e.throughput_rel_mae /= ns;
+    if (e.machine_jobs > 0) {
+        const double jobs = static_cast<double>(e.machine_jobs), with = static_cast<double>(machine_samples);
+        e.class_accuracy /= jobs;
+        e.site_accuracy /= jobs;
+        e.largest_class_accuracy /= jobs;
+        e.site_share_error /= with;
+        e.site_share_error_by_cores /= with;
+    }
+    return e;
+}
+
+} // namespace hepkit::surrogate
