@@ -65,7 +65,8 @@ struct SeqNetImpl : torch::nn::Module {
             register_module("head", torch::nn::Linear((k == SequenceKind::transformer ? hidden : 2 * hidden) +
                                                           (placed ? kContext : 0),
                                                       out));
-        // made last: the other layers draw the same initial weights from a seed with or without it
+        // made last: the trunk's layers draw the same initial weights from a seed with or without it
+        // (the time head's differ: it is wider with the placement)
         if (placed) {
             machine_query = register_module("machine_query", torch::nn::Linear(2 * hidden, kContext));
             machine_key = register_module("machine_key", torch::nn::Linear(kContext, kContext));

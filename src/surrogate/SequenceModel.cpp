@@ -270,7 +270,7 @@ SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
 namespace {
 
 // Windows of several samples side by side (columns), padded with zeros to the longest window:
-// what SeqNetImpl::forward_batch reads. `first[k]`: sample k's first column.
+// what SeqNetImpl::trunk_batch reads. `first[k]`: sample k's first column.
 struct SideBySide {
     torch::Tensor x, y, mask, lengths, ctx;
     std::vector<std::int64_t> first;
@@ -375,6 +375,12 @@ torch::Tensor batch_loss(SeqNet& net, const std::vector<const Tensors*>& ts, dou
     for (std::size_t k = 0; k < ts.size(); ++k) {
         ys.push_back(y.index({Slice(0, ts[k]->x.size(0)), Slice(b.first[k], b.first[k] + ts[k]->x.size(1))}));
         elements += elements_of(*ts[k]);
+    }
+    if (!net->has_machine_head()) { // validation: each sample's mean squared error, as sample_loss
+        torch::Tensor sum = torch::zeros({});
+        for (std::size_t k = 0; k < ts.size(); ++k)
+            sum = sum + torch::mse_loss(net->head->forward(ys[k]), ts[k]->y);
+        return sum;
     }
     const std::vector<SampleLoss> losses = sample_losses(net, ts, ys);
     if (!per_sample)
@@ -523,7 +529,9 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     };
     nlohmann::json m;
     m["kind"] = to_string(config.kind);
-    m["format"] = 1;
+    // 2: the platform model's machine head with placement-aware times (a format-1 model with a
+    // head has a narrower time head)
+    m["format"] = impl->machines ? 2 : 1;
     m["hidden"] = impl->hidden;
     m["machine_head"] = impl->machines;
     m["machine_weight"] = impl->machines ? config.machine_weight : 0.0;
@@ -579,6 +587,10 @@ SequenceModel SequenceModel::load(const std::string& directory) {
             throw InputError(path, 0, "", "made by another hepkit version (other inputs): train it again");
         impl->hidden = m.at("hidden").get<int>();
         impl->machines = m.value("machine_head", false); // models from before the machine head have none
+        if (impl->machines && m.value("format", 1) < 2)
+            throw InputError(
+                path, 0, "format",
+                "a machine head without placement-aware times (an earlier hepkit): train it again");
         ensemble = m.at("ensemble").get<int>();
         if (ensemble < 1 || ensemble > 100)
             throw InputError(path, 0, "ensemble",

@@ -3,6 +3,8 @@
 // and the scores against hand-counted values.
 
 #include "Machines.hpp"
+#include "SeqNet.hpp"
+#include "hepkit/surrogate/Features.hpp"
 
 #include <cmath>
 #include <fmt/format.h>
@@ -84,6 +86,34 @@ TEST(SurrogateMachines, ScoresCountClassSiteAndShares) {
     const MachineScore all_a = score_machines(s, {0, 1, 0, 1, 0});
     EXPECT_NEAR(all_a.site_share_error, 0.5, 1e-12); // ½ (|1 − ½| + |0 − ½|)
     EXPECT_EQ(all_a.class_hits, 2U);
+}
+
+TEST(SurrogateMachines, TheTimesReadThePlacementAndTrainThePointer) {
+    // A platform network with a machine head: its times change when only the hosts' scores do
+    // (the placement joins the time head's input), and a loss on the times alone reaches the
+    // pointer's query and key weights.
+    torch::manual_seed(3);
+    const std::int64_t job_in = static_cast<std::int64_t>(job_input_names().size() + 1),
+                       host_in = static_cast<std::int64_t>(host_input_names().size()),
+                       features = static_cast<std::int64_t>(feature_names().size()),
+                       targets = static_cast<std::int64_t>(job_target_names().size());
+    SeqNet net(SequenceKind::platform, 8, job_in, host_in, features, targets, true);
+    ASSERT_TRUE(net->has_machine_head());
+    const torch::Tensor x = torch::randn({6, 1, job_in}), hosts = torch::randn({3, host_in}),
+                        scenario = torch::randn({features});
+    const torch::Tensor workers = torch::tensor({1, 1, 0}, torch::kUInt8).to(torch::kBool);
+    const auto [times, scores] = net->heads(net->trunk(x, hosts, scenario), hosts, workers);
+    ASSERT_EQ(times.sizes(), (std::vector<std::int64_t>{6, 1, targets}));
+    ASSERT_EQ(scores.sizes(), (std::vector<std::int64_t>{6, 1, 3}));
+    EXPECT_LT(scores.index({0, 0, 2}).item<double>(), -1e8); // not a worker
+    times.pow(2).sum().backward();
+    EXPECT_GT(net->machine_query->weight.grad().abs().sum().item<double>(), 0);
+    EXPECT_GT(net->machine_key->weight.grad().abs().sum().item<double>(), 0);
+    // without a head: no pointer, a time head of the trunk's width
+    SeqNet plain(SequenceKind::platform, 8, job_in, host_in, features, targets, false);
+    EXPECT_FALSE(plain->has_machine_head());
+    EXPECT_EQ(plain->head->weight.size(1), 16);
+    EXPECT_EQ(net->head->weight.size(1), 16 + kContext);
 }
 
 } // namespace

@@ -93,6 +93,11 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
         EXPECT_LE(staged, in);
     }
     EXPECT_GT(staged_jobs, 10U);
+    sim::GridScenario no_hits = s;
+    no_hits.options.cache.hitrate = 0; // nothing staged
+    const SequenceSample q0 = sequence_of(no_hits);
+    for (std::size_t j = 0; j < q0.job_count(); ++j)
+        ASSERT_EQ(q0.job_x[j * ni + 7], 0.0);
     // job ids with numbers: job_analysis_9 before job_analysis_10 at the same submit time
     const auto pos = [&](const std::string& id) {
         return std::find(q.jobs.begin(), q.jobs.end(), id) - q.jobs.begin();
