@@ -632,7 +632,10 @@ std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSa
     const Tensors t = impl_->tensors(s, false);
     torch::NoGradGuard no_grad;
     const std::size_t hosts = s.host_count();
-    const bool with_machines = machines && impl_->machines && hosts > 0;
+    bool any_worker = false; // a platform without one runs no job: no machine to name
+    for (std::size_t h = 0; h < hosts; ++h)
+        any_worker = any_worker || s.host_x[h * host_input_names().size() + 2] > 0;
+    const bool with_machines = machines && impl_->machines && any_worker;
     // the members' mean probability of each host, per job (its central window's)
     std::vector<double> probability(with_machines ? s.job_count() * hosts : 0, 0.0);
     const double members = static_cast<double>(impl_->nets.size());

@@ -213,6 +213,10 @@ TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
             ASSERT_EQ(big.host_x[static_cast<std::size_t>(h) * host_input_names().size() + 2], 1.0);
         }
         EXPECT_EQ(b.predict_machines(samples[0]), a.predict_machines(samples[0])); // reproducible
+        SequenceSample idle = samples[0]; // no worker: no machine to name
+        for (std::size_t h = 0; h < idle.host_count(); ++h)
+            idle.host_x[h * host_input_names().size() + 2] = 0;
+        EXPECT_TRUE(a.predict_machines(idle).empty());
     } else {
         EXPECT_TRUE(machines.empty());
     }
