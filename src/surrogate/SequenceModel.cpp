@@ -177,7 +177,8 @@ struct SequenceModel::Impl {
         return (j - t.starts[static_cast<std::size_t>(best)]) * nw + best;
     }
 
-    // Per job, its central window's prediction (seconds).
+    // Per job, its central window's prediction (seconds; a time is never negative, though
+    // expm1 of a standardised log-target can be by a little).
     std::vector<double> unwindow(const Tensors& t, const torch::Tensor& z) const {
         const auto nt = static_cast<std::int64_t>(job_target_names().size());
         const torch::Tensor zc = z.contiguous();
@@ -187,7 +188,7 @@ struct SequenceModel::Impl {
             const std::int64_t at = central(t, j);
             for (std::int64_t c = 0; c < nt; ++c)
                 out[static_cast<std::size_t>(j * nt + c)] =
-                    std::expm1(target[static_cast<std::size_t>(c)].from(p[at * nt + c]));
+                    std::max(0.0, std::expm1(target[static_cast<std::size_t>(c)].from(p[at * nt + c])));
         }
         return out;
     }
