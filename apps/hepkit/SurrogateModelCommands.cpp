@@ -150,7 +150,7 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     std::map<std::string, std::size_t> jobs_per_site;
     if (!machines.empty())
         for (std::size_t h = 0; h < q.host_count(); ++h)
-            if (q.host_x[h * surrogate::host_input_names().size() + 2] > 0) // a worker
+            if (q.worker(h))
                 jobs_per_site[q.host_sites[h]] += 0;
     for (const int h : machines)
         ++jobs_per_site[q.host_sites[static_cast<std::size_t>(h)]];

@@ -13,7 +13,7 @@ namespace hepkit::surrogate::detail {
 namespace {
 
 // host_input_names()'s column of the worker flag and of the cores
-constexpr std::size_t kCoresColumn = 0, kWorkerColumn = 2;
+constexpr std::size_t kCoresColumn = 0; // host_input_names()[0]: "cores"
 
 } // namespace
 
@@ -78,7 +78,7 @@ MachineScore score_machines(const SequenceSample& s, const std::vector<int>& pre
     std::map<std::string, double> site_cores;
     double cores = 0;
     for (std::size_t h = 0; h < hosts; ++h)
-        if (s.host_x[h * nh + kWorkerColumn] > 0) {
+        if (s.worker(h)) {
             const double c = s.host_x[h * nh + kCoresColumn];
             class_cores[static_cast<std::size_t>(cls[h])] += c;
             site_cores[s.host_sites[h]] += c;

@@ -66,6 +66,10 @@ std::size_t SequenceSample::host_count() const {
     return host_x.size() / host_input_names().size();
 }
 
+bool SequenceSample::worker(std::size_t h) const {
+    return host_x[h * host_input_names().size() + 2] > 0; // host_input_names()[2]: "worker"
+}
+
 SequenceSample sequence_of(const sim::GridScenario& s) {
     SequenceSample out;
     const auto& jobs = s.workload.jobs;
@@ -188,7 +192,7 @@ std::vector<SequenceSample> load_sequences(const std::string& data_dir, std::siz
                                  fmt::format("'{}' is no host of the sample's platform: the trace is not "
                                              "this scenario's; generate the sample again",
                                              f[c_machine]));
-            if (q.host_x[static_cast<std::size_t>(host->second) * host_input_names().size() + 2] == 0)
+            if (!q.worker(static_cast<std::size_t>(host->second)))
                 throw InputError(
                     trace, n, "machine.name",
                     fmt::format("'{}' ran a job but has no worker role in the sample's platform: "

@@ -146,7 +146,7 @@ struct SequenceModel::Impl {
                 torch::from_blob(cls.data(), {static_cast<std::int64_t>(hosts)}, torch::kInt64).clone();
             std::vector<std::uint8_t> worker(hosts);
             for (std::size_t r = 0; r < hosts; ++r)
-                worker[r] = s.host_x[r * nh + 2] > 0 ? 1 : 0; // host_input_names()[2]: "worker"
+                worker[r] = s.worker(r) ? 1 : 0;
             t.workers = torch::from_blob(worker.data(), {static_cast<std::int64_t>(hosts)}, torch::kUInt8)
                             .to(torch::kBool);
         }
@@ -635,7 +635,7 @@ std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSa
     const std::size_t hosts = s.host_count();
     bool any_worker = false; // a platform without one runs no job: no machine to name
     for (std::size_t h = 0; h < hosts; ++h)
-        any_worker = any_worker || s.host_x[h * host_input_names().size() + 2] > 0;
+        any_worker = any_worker || s.worker(h);
     const bool with_machines = machines && impl_->machines && any_worker;
     // the members' mean probability of each host, per job (its central window's)
     std::vector<double> probability(with_machines ? s.job_count() * hosts : 0, 0.0);
@@ -654,7 +654,10 @@ std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSa
         }
     }
     if (with_machines)
-        *machines = detail::assign_machines(probability, hosts, detail::host_classes(s));
+        *machines = detail::assign_machines( // the classes tensors() found
+            probability, hosts,
+            std::vector<std::int64_t>(t.host_class.data_ptr<std::int64_t>(),
+                                      t.host_class.data_ptr<std::int64_t>() + t.host_class.numel()));
     out[0].assign(out[1].size(), 0.0);
     for (std::size_t k = 1; k < out.size(); ++k)
         for (std::size_t i = 0; i < out[0].size(); ++i)

@@ -35,6 +35,8 @@ struct SequenceSample {
     std::vector<int> machines;           ///< per job, the host it ran on (index); empty when not simulated
     std::size_t job_count() const { return jobs.size(); }
     std::size_t host_count() const;
+    /// Host h has the worker role (runs jobs): its host_input_names() "worker" flag.
+    bool worker(std::size_t h) const;
 };
 
 /// A loaded scenario (its workload drawn) as a sequence, without targets.
