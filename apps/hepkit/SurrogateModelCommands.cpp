@@ -93,11 +93,45 @@ int run_train(const ModelArgs& o, const GlobalOptions& g) {
     return 0;
 }
 
+// Per job and target, the ensemble members' standard deviation (their mean is members[0]); the
+// job's end (start + wall) as a sixth column. Empty for a single network: one member has no spread.
+std::vector<double> job_spreads(const std::vector<std::vector<double>>& members, std::size_t jobs,
+                                std::size_t nt) {
+    if (members.size() < 3)
+        return {};
+    const double k = static_cast<double>(members.size() - 1);
+    std::vector<double> sum((nt + 1) * jobs, 0.0), sq((nt + 1) * jobs, 0.0);
+    for (std::size_t m = 1; m < members.size(); ++m)
+        for (std::size_t j = 0; j < jobs; ++j)
+            for (std::size_t c = 0; c <= nt; ++c) {
+                const double v =
+                    c < nt ? members[m][j * nt + c] : members[m][j * nt] + members[m][j * nt + 1];
+                sum[j * (nt + 1) + c] += v / k;
+                sq[j * (nt + 1) + c] += v * v / k;
+            }
+    for (std::size_t i = 0; i < sum.size(); ++i)
+        sq[i] = std::sqrt(std::max(sq[i] - sum[i] * sum[i], 0.0));
+    return sq;
+}
+
+// Jobs per site (every site with a worker, those without a predicted job included) of one
+// assignment of hosts.
+std::map<std::string, std::size_t> jobs_per_site(const surrogate::SequenceSample& q,
+                                                 const std::vector<int>& hosts) {
+    std::map<std::string, std::size_t> n;
+    for (std::size_t h = 0; h < q.host_count(); ++h)
+        if (q.worker(h))
+            n[q.host_sites[h]] += 0;
+    for (const int h : hosts)
+        n[q.host_sites[static_cast<std::size_t>(h)]] += 1;
+    return n;
+}
+
 int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::GridScenario& s) {
     const surrogate::SequenceModel model = surrogate::SequenceModel::load(o.model);
     const auto t0 = std::chrono::steady_clock::now();
     const surrogate::SequenceSample q = surrogate::sequence_of(s);
-    std::vector<int> machines; // stays empty where the model predicts none
+    surrogate::SequenceModel::Machines machines; // stays empty where the model predicts none
     const std::vector<std::vector<double>> members = model.predict_members(q, &machines);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const std::vector<double>& p = members.front();
@@ -126,34 +160,60 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     }
     for (std::size_t c = 0; c < names.size(); ++c)
         spread[c] = std::sqrt(std::max(spread[c] - mean[c] * mean[c], 0.0));
+    const bool with_machines = !machines.host.empty();
     // hepkit sim's trace columns (GridReport.cpp) that a per-job model predicts; machine.name and
-    // site where the model predicts machines
+    // site where the model predicts machines, with the probability of the chosen host's class;
+    // the members' spread of each time where the model is an ensemble
     if (!o.trace.empty()) {
-        const bool with_machines = !machines.empty();
+        const std::vector<double> sd = job_spreads(members, n, nt);
         CsvWriter csv(o.trace,
-                      std::string("job.tag,") + (with_machines ? "machine.name,site," : "") +
-                          "job.start,job.end,job.computetime,infiles.transfertime,outfiles.transfertime");
+                      std::string("job.tag,") +
+                          (with_machines ? "machine.name,site,machine.probability," : "") +
+                          "job.start,job.end,job.computetime,infiles.transfertime,outfiles.transfertime" +
+                          (sd.empty() ? ""
+                                      : ",job.start.spread,job.end.spread,job.computetime.spread,"
+                                        "infiles.transfertime.spread,outfiles.transfertime.spread"));
         for (std::size_t j = 0; j < n; ++j) {
-            std::string where;
+            std::string where, spreads;
             if (with_machines) {
-                const auto h = static_cast<std::size_t>(machines[j]);
-                where = CsvWriter::field(q.host_names[h]) + "," + CsvWriter::field(q.host_sites[h]) + ",";
+                const auto h = static_cast<std::size_t>(machines.host[j]);
+                where = fmt::format("{},{},{},", CsvWriter::field(q.host_names[h]),
+                                    CsvWriter::field(q.host_sites[h]),
+                                    CsvWriter::number(machines.probability[j]));
             }
-            csv.line(fmt::format("{},{}{},{},{},{},{}", CsvWriter::field(q.jobs[j]), where,
+            if (!sd.empty()) {
+                const double* v = &sd[j * (nt + 1)];
+                spreads =
+                    fmt::format(",{},{},{},{},{}", CsvWriter::number(v[0]), CsvWriter::number(v[nt]),
+                                CsvWriter::number(v[2]), CsvWriter::number(v[3]), CsvWriter::number(v[4]));
+            }
+            csv.line(fmt::format("{},{}{},{},{},{},{}{}", CsvWriter::field(q.jobs[j]), where,
                                  CsvWriter::number(p[j * nt]), CsvWriter::number(p[j * nt] + p[j * nt + 1]),
                                  CsvWriter::number(p[j * nt + 2]), CsvWriter::number(p[j * nt + 3]),
-                                 CsvWriter::number(p[j * nt + 4])));
+                                 CsvWriter::number(p[j * nt + 4]), spreads));
         }
         csv.commit();
     }
-    // every site with a worker, those predicted to run no job included
-    std::map<std::string, std::size_t> jobs_per_site;
-    if (!machines.empty())
-        for (std::size_t h = 0; h < q.host_count(); ++h)
-            if (q.worker(h))
-                jobs_per_site[q.host_sites[h]] += 0;
-    for (const int h : machines)
-        ++jobs_per_site[q.host_sites[static_cast<std::size_t>(h)]];
+    // Jobs per site: the ensemble's assignment, and the spread of the members' own assignments'
+    // counts (0 for a single network).
+    std::map<std::string, std::size_t> per_site;
+    std::map<std::string, double> per_site_spread;
+    double mean_probability = 0;
+    if (with_machines) {
+        per_site = jobs_per_site(q, machines.host);
+        const double km = static_cast<double>(machines.members.size());
+        std::map<std::string, double> sum, sq;
+        for (const auto& hosts : machines.members)
+            for (const auto& [site, count] : jobs_per_site(q, hosts)) {
+                const auto c = static_cast<double>(count);
+                sum[site] += c / km;
+                sq[site] += c * c / km;
+            }
+        for (const auto& [site, c] : per_site)
+            per_site_spread[site] = std::sqrt(std::max(sq[site] - sum[site] * sum[site], 0.0));
+        for (const double v : machines.probability)
+            mean_probability += v / static_cast<double>(machines.probability.size());
+    }
     nlohmann::json j;
     j["scenario"] = s.name;
     j["model"] = o.model;
@@ -161,8 +221,12 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     j["jobs"] = n;
     for (std::size_t c = 0; c < names.size(); ++c)
         j["predicted"][names[c]] = {{"value", mean[c]}, {"spread", spread[c]}};
-    if (!machines.empty())
-        j["jobs_per_site"] = jobs_per_site; // a count per site, not a {value, spread} as `predicted`
+    if (with_machines) {
+        // counts of the ensemble's assignment; their spread over the members' own assignments
+        j["jobs_per_site"] = per_site;
+        j["jobs_per_site_spread"] = per_site_spread;
+        j["machine_probability_mean"] = mean_probability;
+    }
     j["seconds"] = seconds;
     if (!o.json.empty())
         write_json_file(o.json, j, 2);
@@ -171,8 +235,10 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
                    surrogate::to_string(model.kind()), model.members(), 1e3 * seconds);
         for (std::size_t c = 0; c < names.size(); ++c)
             fmt::print("  {:<30} {:>14.6g}  ± {:.3g}\n", names[c], mean[c], spread[c]);
-        for (const auto& [site, jobs] : jobs_per_site)
-            fmt::print("  jobs at {:<22} {:>14}\n", site, jobs);
+        for (const auto& [site, jobs] : per_site)
+            fmt::print("  jobs at {:<22} {:>14}  ± {:.3g}\n", site, jobs, per_site_spread[site]);
+        if (with_machines)
+            fmt::print("  machine class probability (mean over jobs) {:.3f}\n", mean_probability);
     }
     return 0;
 }
@@ -219,8 +285,11 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
     j["data"] = o.data;
     j["samples"] = e.samples;
     j["jobs"] = e.jobs;
-    for (std::size_t t = 0; t < e.targets.size(); ++t)
+    for (std::size_t t = 0; t < e.targets.size(); ++t) {
         j["per_job_rel_mae"][e.targets[t]] = e.rel_mae[t];
+        if (model.members() > 1)
+            j["per_job_rel_spread"][e.targets[t]] = e.rel_spread[t];
+    }
     j["start_mae_of_makespan"] = e.start_mae_of_makespan;
     j["end_mae_of_makespan"] = e.end_mae_of_makespan;
     j["makespan_rel_mae"] = e.makespan_rel_mae;
@@ -232,6 +301,7 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
                          {"class_accuracy", e.class_accuracy},
                          {"site_accuracy", e.site_accuracy},
                          {"largest_class_accuracy", e.largest_class_accuracy},
+                         {"mean_class_probability", e.mean_class_probability},
                          {"site_share_error", e.site_share_error},
                          {"site_share_error_by_cores", e.site_share_error_by_cores}};
     if (!o.json.empty())
@@ -240,8 +310,13 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
         fmt::print("hepkit surrogate evaluate: {} model, {} samples ({} jobs) of {}, predicted in {:.3g} s\n"
                    "  per job, relative MAE (times of 1 s and more):\n",
                    surrogate::to_string(model.kind()), e.samples, e.jobs, o.data, e.predict_seconds);
-        for (std::size_t t = 0; t < e.targets.size(); ++t)
-            fmt::print("    {:<20} {:.4f}\n", e.targets[t], e.rel_mae[t]);
+        for (std::size_t t = 0; t < e.targets.size(); ++t) {
+            if (model.members() > 1)
+                fmt::print("    {:<20} {:.4f}   ensemble spread {:.4f}\n", e.targets[t], e.rel_mae[t],
+                           e.rel_spread[t]);
+            else
+                fmt::print("    {:<20} {:.4f}\n", e.targets[t], e.rel_mae[t]);
+        }
         fmt::print(
             "  start, end: MAE / makespan {:.4f}, {:.4f}\n  makespan relative MAE {:.4f}, mean wall time "
             "relative MAE {:.4f}, throughput curve (t10 … t90) relative MAE {:.4f}\n",
@@ -249,10 +324,10 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
             e.throughput_rel_mae);
         if (e.machine_jobs > 0)
             fmt::print("  machines ({} jobs): in the simulated host's class {:.4f} (all on the class with "
-                       "the most cores: {:.4f}), in its site {:.4f}; jobs' shares of the sites off by {:.4f} "
-                       "(shares by cores: {:.4f})\n",
-                       e.machine_jobs, e.class_accuracy, e.largest_class_accuracy, e.site_accuracy,
-                       e.site_share_error, e.site_share_error_by_cores);
+                       "the most cores: {:.4f}; the model's mean probability of its class: {:.4f}), in its "
+                       "site {:.4f}; jobs' shares of the sites off by {:.4f} (shares by cores: {:.4f})\n",
+                       e.machine_jobs, e.class_accuracy, e.largest_class_accuracy, e.mean_class_probability,
+                       e.site_accuracy, e.site_share_error, e.site_share_error_by_cores);
     }
     return 0;
 }
@@ -332,8 +407,8 @@ std::vector<SubcommandRunner> add_surrogate_model_commands(CLI::App* cmd, const 
         ->check(CLI::ExistingFile);
     predict->add_option("--json", o->json, "write the prediction as JSON");
     predict->add_option("--trace", o->trace,
-                        "per-job models: write the predicted job trace (CSV; with machine.name and site from "
-                        "a platform model)");
+                        "per-job models: write the predicted job trace (CSV; with machine.name, site and "
+                        "machine.probability from a platform model, and *.spread columns from an ensemble)");
     CLI::App* evaluate = cmd->add_subcommand(
         "evaluate",
         "Compare a surrogate with hepkit sim on held-out samples (a `generate` output): relative\n"

@@ -47,7 +47,10 @@ std::pair<torch::Tensor, std::int64_t> machine_nll(const torch::Tensor& scores, 
 }
 
 std::vector<int> assign_machines(const std::vector<double>& probability, std::size_t hosts,
-                                 const std::vector<std::int64_t>& host_class) {
+                                 const std::vector<std::int64_t>& host_class,
+                                 std::vector<double>* class_probability) {
+    if (class_probability)
+        class_probability->clear();
     if (hosts == 0)
         return std::vector<int>(probability.size(), -1);
     const std::size_t jobs = probability.size() / hosts;
@@ -65,6 +68,8 @@ std::vector<int> assign_machines(const std::vector<double>& probability, std::si
             mass[static_cast<std::size_t>(host_class[h])] += probability[j * hosts + h];
         const auto c = static_cast<std::size_t>(std::max_element(mass.begin(), mass.end()) - mass.begin());
         out[j] = members[c][turn[c]++ % members[c].size()];
+        if (class_probability)
+            class_probability->push_back(mass[c]);
     }
     return out;
 }

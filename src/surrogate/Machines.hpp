@@ -27,9 +27,11 @@ std::pair<torch::Tensor, std::int64_t> machine_nll(const torch::Tensor& scores, 
                                                    const torch::Tensor& host_class);
 
 /// Per job, a host: `probability` is jobs × hosts (each row sums to 1 over the hosts); the class
-/// with the most probability, then its members in turn (a counter per class, in job order).
+/// with the most probability, then its members in turn (a counter per class, in job order). With
+/// `class_probability`, per job the chosen class's probability (the sum over its members).
 std::vector<int> assign_machines(const std::vector<double>& probability, std::size_t hosts,
-                                 const std::vector<std::int64_t>& host_class);
+                                 const std::vector<std::int64_t>& host_class,
+                                 std::vector<double>* class_probability = nullptr);
 
 /// How predicted machines compare with a sample's simulated ones (its `machines`), and the same
 /// for two guesses that know the platform but not the jobs: every job on the class with the most

@@ -11,6 +11,21 @@
 
 namespace hepkit::surrogate {
 
+namespace {
+
+// The ensemble members' standard deviation of value i (members[0] is their mean; 0 for one member).
+double spread(const std::vector<std::vector<double>>& members, std::size_t i) {
+    const std::size_t k = members.size() - 1;
+    if (k < 2)
+        return 0;
+    double sq = 0;
+    for (std::size_t m = 1; m <= k; ++m)
+        sq += (members[m][i] - members[0][i]) * (members[m][i] - members[0][i]);
+    return std::sqrt(sq / static_cast<double>(k));
+}
+
+} // namespace
+
 SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::string& data_dir,
                                      std::size_t max_samples) {
     const std::vector<SequenceSample> samples = load_sequences(data_dir, max_samples);
@@ -19,12 +34,14 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
     e.samples = samples.size();
     const std::size_t nt = e.targets.size();
     e.rel_mae.assign(nt, 0.0);
+    e.rel_spread.assign(nt, 0.0);
     std::vector<std::size_t> counted(nt, 0);
     std::size_t machine_samples = 0;
     for (const auto& s : samples) {
         const auto t0 = std::chrono::steady_clock::now();
-        std::vector<int> machines;
-        const std::vector<double> p = model.predict_members(s, &machines).front();
+        SequenceModel::Machines machines;
+        const std::vector<std::vector<double>> members = model.predict_members(s, &machines);
+        const std::vector<double>& p = members.front();
         e.predict_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         double makespan = 0, pred_makespan = 0, wall = 0, pred_wall = 0, start_err = 0, end_err = 0;
         const std::size_t n = s.job_count();
@@ -40,12 +57,16 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
             for (std::size_t c = 0; c < nt; ++c)
                 if (y[c] >= 1.0) {
                     e.rel_mae[c] += std::abs(q[c] - y[c]) / y[c];
+                    e.rel_spread[c] += spread(members, j * nt + c) / y[c];
                     ++counted[c];
                 }
         }
         e.jobs += n;
         if (model.predicts_machines() && !s.machines.empty()) {
-            const detail::MachineScore m = detail::score_machines(s, machines);
+            const detail::MachineScore m = detail::score_machines(s, machines.host);
+            for (std::size_t j = 0; j < s.machines.size() && j < machines.probability.size(); ++j)
+                if (s.machines[j] >= 0) // the jobs score_machines counts
+                    e.mean_class_probability += machines.probability[j];
             e.machine_jobs += m.jobs;
             e.class_accuracy += static_cast<double>(m.class_hits);
             e.site_accuracy += static_cast<double>(m.site_hits);
@@ -77,8 +98,10 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
             e.mean_wall_rel_mae += wall > 0 ? std::abs(pred_wall - wall) / wall : 0;
         }
     }
-    for (std::size_t c = 0; c < nt; ++c)
+    for (std::size_t c = 0; c < nt; ++c) {
         e.rel_mae[c] = counted[c] ? e.rel_mae[c] / static_cast<double>(counted[c]) : 0;
+        e.rel_spread[c] = counted[c] ? e.rel_spread[c] / static_cast<double>(counted[c]) : 0;
+    }
     const double ns = std::max<double>(static_cast<double>(e.samples), 1);
     e.start_mae_of_makespan /= ns;
     e.end_mae_of_makespan /= ns;
@@ -90,6 +113,7 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
         e.class_accuracy /= jobs;
         e.site_accuracy /= jobs;
         e.largest_class_accuracy /= jobs;
+        e.mean_class_probability /= jobs;
         e.site_share_error /= with;
         e.site_share_error_by_cores /= with;
     }

@@ -23,6 +23,7 @@
 #include <fstream>
 #include <optional>
 #include <random>
+#include <utility>
 
 namespace hepkit::surrogate {
 
@@ -623,11 +624,11 @@ std::vector<double> SequenceModel::predict(const SequenceSample& s) const {
 }
 
 std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSample& s,
-                                                                std::vector<int>* machines) const {
+                                                                Machines* machines) const {
     // front(): the ensemble's mean; then each member's prediction
     std::vector<std::vector<double>> out(1);
     if (machines)
-        machines->clear();
+        *machines = Machines{};
     if (s.job_count() == 0)
         return out;
     const Tensors t = impl_->tensors(s, false);
@@ -637,8 +638,14 @@ std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSa
     for (std::size_t h = 0; h < hosts; ++h)
         any_worker = any_worker || s.worker(h);
     const bool with_machines = machines && impl_->machines && any_worker;
+    // the classes tensors() found
+    const std::vector<std::int64_t> host_class =
+        with_machines
+            ? std::vector<std::int64_t>(t.host_class.data_ptr<std::int64_t>(),
+                                        t.host_class.data_ptr<std::int64_t>() + t.host_class.numel())
+            : std::vector<std::int64_t>{};
     // the members' mean probability of each host, per job (its central window's)
-    std::vector<double> probability(with_machines ? s.job_count() * hosts : 0, 0.0);
+    std::vector<double> probability(with_machines ? s.job_count() * hosts : 0, 0.0), own;
     const double members = static_cast<double>(impl_->nets.size());
     for (SeqNet net : impl_->nets) { // a holder: a shared pointer to the module, whose forward is not const
         const auto [times, scores] = net->heads(net->trunk(t.x, t.hosts, t.scenario), t.hosts, t.workers);
@@ -647,17 +654,18 @@ std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSa
             continue;
         const torch::Tensor p = torch::softmax(scores, -1).contiguous();
         const float* q = p.data_ptr<float>();
+        own.assign(probability.size(), 0.0);
         for (std::int64_t j = 0; j < t.jobs; ++j) {
             const float* row = q + Impl::central(t, j) * static_cast<std::int64_t>(hosts);
-            for (std::size_t h = 0; h < hosts; ++h)
+            for (std::size_t h = 0; h < hosts; ++h) {
+                own[static_cast<std::size_t>(j) * hosts + h] = row[h];
                 probability[static_cast<std::size_t>(j) * hosts + h] += row[h] / members;
+            }
         }
+        machines->members.push_back(detail::assign_machines(own, hosts, host_class));
     }
     if (with_machines)
-        *machines = detail::assign_machines( // the classes tensors() found
-            probability, hosts,
-            std::vector<std::int64_t>(t.host_class.data_ptr<std::int64_t>(),
-                                      t.host_class.data_ptr<std::int64_t>() + t.host_class.numel()));
+        machines->host = detail::assign_machines(probability, hosts, host_class, &machines->probability);
     out[0].assign(out[1].size(), 0.0);
     for (std::size_t k = 1; k < out.size(); ++k)
         for (std::size_t i = 0; i < out[0].size(); ++i)
@@ -666,9 +674,9 @@ std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSa
 }
 
 std::vector<int> SequenceModel::predict_machines(const SequenceSample& s) const {
-    std::vector<int> machines;
+    Machines machines;
     predict_members(s, &machines);
-    return machines;
+    return std::move(machines.host);
 }
 
 std::vector<std::vector<double>>

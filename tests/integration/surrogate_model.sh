@@ -56,6 +56,13 @@ assert {r["machine.name"] for r in sim} <= workers and {r["site"] for r in sim} 
 assert all(r["machine.name"] in workers and r["site"] == "batch" for r in pred), pred[:3]
 per_site = json.load(open("perjob.json"))["jobs_per_site"]
 assert per_site == {"batch": 120}, per_site
+# one class of identical workers: every job's class is certain, and both members put all jobs at
+# "batch"; the two members' times differ (own initialisations): spreads ≥ 0, some > 0
+assert json.load(open("perjob.json"))["jobs_per_site_spread"] == {"batch": 0}
+assert all(abs(float(r["machine.probability"]) - 1) < 1e-4 for r in pred), pred[:3]
+cols = ("job.start", "job.end", "job.computetime", "infiles.transfertime", "outfiles.transfertime")
+spreads = [float(r[c + ".spread"]) for r in pred for c in cols]
+assert min(spreads) >= 0 and max(spreads) > 0, (min(spreads), max(spreads))
 PY
 msg=$("$hk" surrogate evaluate perjob-model surrogate-data --json perjob-eval.json) || fail "per-job evaluate: $msg"
 grep -q "platform model, 40 samples" <<<"$msg" || fail "per-job evaluate: $msg"
@@ -63,6 +70,7 @@ grep -q "platform model, 40 samples" <<<"$msg" || fail "per-job evaluate: $msg"
 import json
 m = json.load(open("perjob-eval.json"))["machines"]
 assert m["jobs"] > 0 and all(0 <= m[k] <= 1 for k in ("class_accuracy", "site_accuracy", "largest_class_accuracy")), m
+assert 0 < m["mean_class_probability"] <= 1 + 1e-6, m
 PY
 # a scan predicted by the surrogate: one row per point, the parameters as the simulated scan's
 "$hk" -q sim --scan "$ex/surrogate/scan.yaml" -o scan-sim.csv || fail "simulated scan"

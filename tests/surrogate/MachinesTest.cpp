@@ -67,6 +67,13 @@ TEST(SurrogateMachines, JobsGoToTheLikeliestClassItsMembersInTurn) {
                                 0.3,  0.1, 0.3,  0.1, 0.2, //
                                 0.4,  0.0, 0.4,  0.0, 0.2};
     EXPECT_EQ(assign_machines(p, 5, cls), (std::vector<int>{0, 4, 2, 0}));
+    // the chosen class's probability: the sum over its members
+    std::vector<double> mass{7.0};
+    EXPECT_EQ(assign_machines(p, 5, cls, &mass), (std::vector<int>{0, 4, 2, 0}));
+    ASSERT_EQ(mass.size(), 4U);
+    const std::vector<double> expected{0.5, 0.8, 0.6, 0.8};
+    for (std::size_t j = 0; j < 4; ++j)
+        EXPECT_NEAR(mass[j], expected[j], 1e-12) << j;
 }
 
 TEST(SurrogateMachines, ScoresCountClassSiteAndShares) {

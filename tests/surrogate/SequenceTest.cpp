@@ -3,6 +3,7 @@
 // generated samples: files, reproducibility, windows beyond 500 jobs, a falling validation loss.
 
 #include "Helpers.hpp"
+#include "Machines.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/surrogate/Generate.hpp"
@@ -213,6 +214,32 @@ TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
             ASSERT_EQ(big.host_x[static_cast<std::size_t>(h) * host_input_names().size() + 2], 1.0);
         }
         EXPECT_EQ(b.predict_machines(samples[0]), a.predict_machines(samples[0])); // reproducible
+        // the ensemble's uncertainty: each member's own hosts, the chosen class's probability
+        SequenceModel::Machines m;
+        a.predict_members(big, &m);
+        EXPECT_EQ(m.host, machines);
+        ASSERT_EQ(m.probability.size(), big.job_count());
+        ASSERT_EQ(m.members.size(), 2U);
+        const std::vector<std::int64_t> cls = surrogate::detail::host_classes(big);
+        std::size_t worker_classes = 0;
+        {
+            std::vector<std::uint8_t> seen(big.host_count(), 0);
+            for (std::size_t h = 0; h < big.host_count(); ++h)
+                if (big.worker(h) && !seen[static_cast<std::size_t>(cls[h])]++)
+                    ++worker_classes;
+        }
+        for (std::size_t j = 0; j < big.job_count(); ++j) {
+            // the likeliest class has at least an even share of the worker classes' probability
+            EXPECT_GE(m.probability[j], 1.0 / static_cast<double>(worker_classes) - 1e-6);
+            EXPECT_LE(m.probability[j], 1.0 + 1e-6);
+            ASSERT_EQ(m.members[0].size(), big.job_count());
+            ASSERT_TRUE(big.worker(static_cast<std::size_t>(m.members[1][j])));
+            // where both members choose one class, the mean of their probabilities chooses it too
+            const auto c0 = cls[static_cast<std::size_t>(m.members[0][j])];
+            if (c0 == cls[static_cast<std::size_t>(m.members[1][j])]) {
+                EXPECT_EQ(cls[static_cast<std::size_t>(m.host[j])], c0) << j;
+            }
+        }
         SequenceSample idle = samples[0]; // no worker: no machine to name
         for (std::size_t h = 0; h < idle.host_count(); ++h)
             idle.host_x[h * host_input_names().size() + 2] = 0;
@@ -226,6 +253,8 @@ TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
         EXPECT_EQ(e.machine_jobs, e.jobs);
         for (const double f : {e.class_accuracy, e.site_accuracy, e.largest_class_accuracy})
             EXPECT_TRUE(f >= 0 && f <= 1) << f;
+        EXPECT_GT(e.mean_class_probability, 0);
+        EXPECT_LE(e.mean_class_probability, 1 + 1e-6);
     } else {
         EXPECT_EQ(e.machine_jobs, 0U);
     }
@@ -233,6 +262,22 @@ TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
     EXPECT_GT(e.rel_mae[2], 0);
     EXPECT_GT(e.throughput_rel_mae, 0);
     EXPECT_TRUE(std::isfinite(e.throughput_rel_mae));
+    // the ensemble's relative spread by hand: the two members' standard deviation (half their
+    // difference) over the simulated value, averaged over the jobs whose value is ≥ 1 s
+    const std::size_t nt = job_target_names().size();
+    std::vector<double> spread(nt, 0.0), counted(nt, 0.0);
+    for (const SequenceSample& s : load_sequences(data().string(), 3)) {
+        const auto m = a.predict_members(s);
+        for (std::size_t i = 0; i < s.targets.size(); ++i)
+            if (s.targets[i] >= 1.0) {
+                spread[i % nt] += 0.5 * std::abs(m[1][i] - m[2][i]) / s.targets[i];
+                counted[i % nt] += 1;
+            }
+    }
+    ASSERT_EQ(e.rel_spread.size(), nt);
+    for (std::size_t c = 0; c < nt; ++c)
+        EXPECT_NEAR(e.rel_spread[c], counted[c] > 0 ? spread[c] / counted[c] : 0.0, 1e-9) << c;
+    EXPECT_GT(e.rel_spread[2], 0);
 }
 
 TEST_P(SurrogateSequenceKinds, MiniBatchesTrainAndPredictAsOneSampleAtATime) {

@@ -71,10 +71,22 @@ class SequenceModel {
     /// Per job of `s` (its order), job_target_names() values in seconds: jobs × targets (the
     /// ensemble's mean).
     std::vector<double> predict(const SequenceSample& s) const;
+    /// Where the jobs run, with the ensemble's uncertainty (predict_members).
+    struct Machines {
+        /// Per job, the host (an index into the sample's hosts): predict_machines().
+        std::vector<int> host;
+        /// Per job, the ensemble's mean probability that the job runs in the chosen host's class
+        /// of identical hosts: a confidence (1: certain; 1/classes: no preference).
+        std::vector<double> probability;
+        /// Per member, the hosts its probabilities alone choose (the same rule): the spread of
+        /// anything counted from the machines (jobs per site). One entry for a single network.
+        std::vector<std::vector<int>> members;
+    };
     /// The mean, then each member's prediction (for the spread of anything derived from them);
-    /// with `machines`, also predict_machines() into it from the same run of the networks.
+    /// with `machines`, where the model predicts machines, also those (from the same run of the
+    /// networks; left empty otherwise).
     std::vector<std::vector<double>> predict_members(const SequenceSample& s,
-                                                     std::vector<int>* machines = nullptr) const;
+                                                     Machines* machines = nullptr) const;
     /// predict() of several samples run as one batch (their windows side by side, padded: the
     /// recurrent networks read packed sequences, the Transformer masks the padding): the same
     /// values up to float rounding, faster for many short samples.
@@ -102,6 +114,10 @@ struct SequenceEvaluation {
     std::size_t samples = 0, jobs = 0;
     std::vector<std::string> targets; ///< job_target_names()
     std::vector<double> rel_mae;      ///< per target, over jobs
+    /// Per target, over the same jobs, the ensemble members' standard deviation relative to the
+    /// simulated value: the uncertainty `predict` reports, in the units of rel_mae (0 for a single
+    /// network). An ensemble whose spread is far below its error is overconfident.
+    std::vector<double> rel_spread;
     double start_mae_of_makespan = 0, end_mae_of_makespan = 0;
     double makespan_rel_mae = 0, mean_wall_rel_mae = 0;
     /// The throughput curve (t10 … t90 of the jobs' ends), relative MAE over its five points and
@@ -115,6 +131,9 @@ struct SequenceEvaluation {
     /// the same for shares in proportion to the sites' worker cores.
     std::size_t machine_jobs = 0;
     double class_accuracy = 0, site_accuracy = 0, largest_class_accuracy = 0;
+    /// Over the same jobs, the mean probability the model gives its chosen class
+    /// (Machines::probability): where it equals class_accuracy, the confidence is calibrated.
+    double mean_class_probability = 0;
     double site_share_error = 0, site_share_error_by_cores = 0;
 };
 SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::string& data_dir,
