@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 #include <yaml-cpp/yaml.h>
@@ -44,6 +45,25 @@ double now() {
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
+}
+
+// The BLAS library libtorch's matrix products ran on (the per-job model's time depends on it six
+// times over: Debian's reference libblas3 against OpenBLAS, docs/surrogate.md "Speed"): the file
+// behind libblas.so.3 in this process's mappings, as the alternatives system resolved it.
+std::string blas_in_use() {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+        const auto slash = line.find('/');
+        if (slash == std::string::npos)
+            continue;
+        const std::string path = line.substr(slash);
+        const std::string name = std::filesystem::path(path).filename().string();
+        if (name.rfind("libblas", 0) == 0 || name.rfind("libopenblas", 0) == 0 ||
+            name.rfind("libmkl", 0) == 0)
+            return path;
+    }
+    return "unknown (no BLAS library mapped)";
 }
 
 } // namespace
@@ -157,6 +177,7 @@ int main(int argc, char** argv) {
             "scenario: %zu jobs on the example base platform (10 workers, 384 cores); simulated makespan "
             "%.0f s (the briefly trained summary model says %.0f s)\n",
             n, makespan, predicted);
+        std::printf("BLAS: %s\n", blas_in_use().c_str());
         std::printf("%-44s %12s %12s\n", "per scenario, median of runs", "seconds", "sim / this");
         std::printf("%-44s %12.4g %12s\n", "hepkit sim (sim::run)", median(t_sim), "1");
         std::printf("%-44s %12.4g %12.0f\n", "summary model (features + 5 networks)", median(t_sum),
