@@ -93,27 +93,6 @@ int run_train(const ModelArgs& o, const GlobalOptions& g) {
     return 0;
 }
 
-// Per job and target, the ensemble members' standard deviation (their mean is members[0]); the
-// job's end (start + wall) as a sixth column. Empty for a single network: one member has no spread.
-std::vector<double> job_spreads(const std::vector<std::vector<double>>& members, std::size_t jobs,
-                                std::size_t nt) {
-    if (members.size() < 3)
-        return {};
-    const double k = static_cast<double>(members.size() - 1);
-    std::vector<double> sum((nt + 1) * jobs, 0.0), sq((nt + 1) * jobs, 0.0);
-    for (std::size_t m = 1; m < members.size(); ++m)
-        for (std::size_t j = 0; j < jobs; ++j)
-            for (std::size_t c = 0; c <= nt; ++c) {
-                const double v =
-                    c < nt ? members[m][j * nt + c] : members[m][j * nt] + members[m][j * nt + 1];
-                sum[j * (nt + 1) + c] += v / k;
-                sq[j * (nt + 1) + c] += v * v / k;
-            }
-    for (std::size_t i = 0; i < sum.size(); ++i)
-        sq[i] = std::sqrt(std::max(sq[i] - sum[i] * sum[i], 0.0));
-    return sq;
-}
-
 // Jobs per site (every site with a worker, those without a predicted job included) of one
 // assignment of hosts.
 std::map<std::string, std::size_t> jobs_per_site(const surrogate::SequenceSample& q,
@@ -136,36 +115,19 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const std::vector<double>& p = members.front();
     const std::size_t nt = surrogate::job_target_names().size(), n = q.job_count();
-    // The summaries of each member's jobs; the ensemble's figure is their mean, its spread their
-    // standard deviation.
-    const std::vector<std::string> names{"makespan_s", "mean_wall_time_s", "mean_compute_time_s",
-                                         "mean_input_transfer_time_s", "mean_output_transfer_time_s"};
-    const auto summarise = [&](const std::vector<double>& v) {
-        std::vector<double> f(names.size(), 0.0);
-        for (std::size_t j = 0; j < n; ++j) {
-            f[0] = std::max(f[0], v[j * nt] + v[j * nt + 1]);
-            for (std::size_t c = 1; c < names.size(); ++c)
-                f[c] += v[j * nt + c] / static_cast<double>(n);
-        }
-        return f;
-    };
-    std::vector<double> mean(names.size(), 0.0), spread(names.size(), 0.0);
-    const double k = static_cast<double>(members.size() - 1);
-    for (std::size_t m = 1; m < members.size(); ++m) {
-        const auto f = summarise(members[m]);
-        for (std::size_t c = 0; c < names.size(); ++c) {
-            mean[c] += f[c] / k;
-            spread[c] += f[c] * f[c] / k;
-        }
-    }
-    for (std::size_t c = 0; c < names.size(); ++c)
-        spread[c] = std::sqrt(std::max(spread[c] - mean[c] * mean[c], 0.0));
+    // The summaries: the members' mean and spread; each job's spread (0 for one network), scaled
+    // by the calibration of the model's training
+    const surrogate::SequenceSpread sp = model.spread(members);
+    const std::vector<std::string>& names = surrogate::sequence_summary_names();
+    const std::vector<double>& mean = sp.summary;
+    const std::vector<double>& spread = sp.summary_spread;
     const bool with_machines = !machines.host.empty();
     // hepkit sim's trace columns (GridReport.cpp) that a per-job model predicts; machine.name and
     // site where the model predicts machines, with the probability of the chosen host's class;
     // the members' spread of each time where the model is an ensemble
     if (!o.trace.empty()) {
-        const std::vector<double> sd = job_spreads(members, n, nt);
+        const std::size_t ns = surrogate::sequence_spread_names().size();
+        const std::vector<double> sd = model.members() > 1 ? sp.jobs : std::vector<double>{};
         CsvWriter csv(o.trace,
                       std::string("job.tag,") +
                           (with_machines ? "machine.name,site,machine.probability," : "") +
@@ -182,7 +144,7 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
                                     CsvWriter::number(machines.probability[j]));
             }
             if (!sd.empty()) {
-                const double* v = &sd[j * (nt + 1)];
+                const double* v = &sd[j * ns];
                 spreads =
                     fmt::format(",{},{},{},{},{}", CsvWriter::number(v[0]), CsvWriter::number(v[nt]),
                                 CsvWriter::number(v[2]), CsvWriter::number(v[3]), CsvWriter::number(v[4]));
@@ -287,8 +249,10 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
     j["jobs"] = e.jobs;
     for (std::size_t t = 0; t < e.targets.size(); ++t) {
         j["per_job_rel_mae"][e.targets[t]] = e.rel_mae[t];
-        if (model.members() > 1)
+        if (model.members() > 1) {
             j["per_job_rel_spread"][e.targets[t]] = e.rel_spread[t];
+            j["per_job_coverage"][e.targets[t]] = e.coverage[t];
+        }
     }
     j["start_mae_of_makespan"] = e.start_mae_of_makespan;
     j["end_mae_of_makespan"] = e.end_mae_of_makespan;
@@ -308,12 +272,16 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
         write_json_file(o.json, j, 2);
     if (!g.quiet) {
         fmt::print("hepkit surrogate evaluate: {} model, {} samples ({} jobs) of {}, predicted in {:.3g} s\n"
-                   "  per job, relative MAE (times of 1 s and more):\n",
-                   surrogate::to_string(model.kind()), e.samples, e.jobs, o.data, e.predict_seconds);
+                   "  per job, relative MAE (times of 1 s and more){}:\n",
+                   surrogate::to_string(model.kind()), e.samples, e.jobs, o.data, e.predict_seconds,
+                   model.members() > 1
+                       ? "; the ensemble's calibrated spread relative to the simulated value, "
+                         "and the share of errors within it (0.683 where calibrated)"
+                       : "");
         for (std::size_t t = 0; t < e.targets.size(); ++t) {
             if (model.members() > 1)
-                fmt::print("    {:<20} {:.4f}   ensemble spread {:.4f}\n", e.targets[t], e.rel_mae[t],
-                           e.rel_spread[t]);
+                fmt::print("    {:<20} {:.4f}   spread {:.4f}, errors within it {:.3f}\n", e.targets[t],
+                           e.rel_mae[t], e.rel_spread[t], e.coverage[t]);
             else
                 fmt::print("    {:<20} {:.4f}\n", e.targets[t], e.rel_mae[t]);
         }

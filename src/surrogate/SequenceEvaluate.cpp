@@ -11,21 +11,6 @@
 
 namespace hepkit::surrogate {
 
-namespace {
-
-// The ensemble members' standard deviation of value i (members[0] is their mean; 0 for one member).
-double spread(const std::vector<std::vector<double>>& members, std::size_t i) {
-    const std::size_t k = members.size() - 1;
-    if (k < 2)
-        return 0;
-    double sq = 0;
-    for (std::size_t m = 1; m <= k; ++m)
-        sq += (members[m][i] - members[0][i]) * (members[m][i] - members[0][i]);
-    return std::sqrt(sq / static_cast<double>(k));
-}
-
-} // namespace
-
 SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::string& data_dir,
                                      std::size_t max_samples) {
     const std::vector<SequenceSample> samples = load_sequences(data_dir, max_samples);
@@ -35,6 +20,7 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
     const std::size_t nt = e.targets.size();
     e.rel_mae.assign(nt, 0.0);
     e.rel_spread.assign(nt, 0.0);
+    e.coverage.assign(nt, 0.0);
     std::vector<std::size_t> counted(nt, 0);
     std::size_t machine_samples = 0;
     for (const auto& s : samples) {
@@ -42,6 +28,8 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
         SequenceModel::Machines machines;
         const std::vector<std::vector<double>> members = model.predict_members(s, &machines);
         const std::vector<double>& p = members.front();
+        const SequenceSpread sp = model.spread(members); // calibrated; 0 for one network
+        const std::size_t ns = sequence_spread_names().size();
         e.predict_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         double makespan = 0, pred_makespan = 0, wall = 0, pred_wall = 0, start_err = 0, end_err = 0;
         const std::size_t n = s.job_count();
@@ -57,7 +45,11 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
             for (std::size_t c = 0; c < nt; ++c)
                 if (y[c] >= 1.0) {
                     e.rel_mae[c] += std::abs(q[c] - y[c]) / y[c];
-                    e.rel_spread[c] += spread(members, j * nt + c) / y[c];
+                    if (!sp.jobs.empty()) {
+                        const double sd = sp.jobs[j * ns + c];
+                        e.rel_spread[c] += sd / y[c];
+                        e.coverage[c] += std::abs(q[c] - y[c]) <= sd ? 1.0 : 0.0;
+                    }
                     ++counted[c];
                 }
         }
@@ -101,6 +93,7 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
     for (std::size_t c = 0; c < nt; ++c) {
         e.rel_mae[c] = counted[c] ? e.rel_mae[c] / static_cast<double>(counted[c]) : 0;
         e.rel_spread[c] = counted[c] ? e.rel_spread[c] / static_cast<double>(counted[c]) : 0;
+        e.coverage[c] = counted[c] ? e.coverage[c] / static_cast<double>(counted[c]) : 0;
     }
     const double ns = std::max<double>(static_cast<double>(e.samples), 1);
     e.start_mae_of_makespan /= ns;

@@ -7,6 +7,7 @@
 
 #include "Machines.hpp"
 #include "SeqNet.hpp"
+#include "SequenceSpread.hpp"
 #include "TrainSupport.hpp"
 #include "Transform.hpp"
 #include "hepkit/core/AtomicFile.hpp"
@@ -89,6 +90,9 @@ struct SequenceModel::Impl {
     bool machines = false; ///< the networks have a machine head
     std::vector<Transform> job_in, host_in, scen_in, target;
     mutable std::vector<SeqNet> nets; ///< the ensemble's members
+    /// SequenceModel::spread_scale(): 1 until a training calibrates it
+    std::vector<double> spread_scale =
+        std::vector<double>(sequence_spread_names().size() + sequence_summary_names().size(), 1.0);
 
     Tensors tensors(const SequenceSample& s, bool with_targets) const {
         Tensors t;
@@ -521,6 +525,14 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
         impl->nets.push_back(net);
     }
     const double best = report.best_validation_loss;
+    // The ensemble's spread calibrated on the validation samples (SequenceSpread.hpp): after
+    // training, so that early stopping never saw it.
+    if (config.ensemble >= 2 && !val.empty()) {
+        std::vector<const SequenceSample*> held;
+        for (const std::size_t i : val)
+            held.push_back(&samples[i]);
+        impl->spread_scale = detail::fit_spread_scale(SequenceModel(impl), held);
+    }
 
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto json_of = [](const std::vector<Transform>& v) {
@@ -546,6 +558,12 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     m["host_transforms"] = json_of(impl->host_in);
     m["feature_transforms"] = json_of(impl->scen_in);
     m["target_transforms"] = json_of(impl->target);
+    if (config.ensemble >= 2) {
+        const auto& names = sequence_spread_names();
+        const auto& sums = sequence_summary_names();
+        for (std::size_t c = 0; c < impl->spread_scale.size(); ++c)
+            m["spread_scale"][c < names.size() ? names[c] : sums[c - names.size()]] = impl->spread_scale[c];
+    }
     m["training"] = {{"data", fs::absolute(config.data).string()},
                      {"train_samples", report.train_samples},
                      {"validation_samples", report.validation_samples},
@@ -607,6 +625,18 @@ SequenceModel SequenceModel::load(const std::string& directory) {
         impl->host_in = read("host_transforms");
         impl->scen_in = read("feature_transforms");
         impl->target = read("target_transforms");
+        if (m.contains("spread_scale")) { // models before the calibration (or of one network) have none
+            const auto& names = sequence_spread_names();
+            const auto& sums = sequence_summary_names();
+            for (std::size_t c = 0; c < impl->spread_scale.size(); ++c) {
+                const std::string& name = c < names.size() ? names[c] : sums[c - names.size()];
+                const double f = m.at("spread_scale").at(name).get<double>();
+                if (!(f > 0 && std::isfinite(f)))
+                    throw InputError(path, 0, "spread_scale." + name,
+                                     fmt::format("{}: a spread's factor must be positive and finite", f));
+                impl->spread_scale[c] = f;
+            }
+        }
     } catch (const nlohmann::json::exception& e) {
         throw InputError(path, 0, "", fmt::format("not a model description: {}", e.what()));
     }
@@ -671,6 +701,10 @@ std::vector<std::vector<double>> SequenceModel::predict_members(const SequenceSa
         for (std::size_t i = 0; i < out[0].size(); ++i)
             out[0][i] += out[k][i] / members;
     return out;
+}
+
+const std::vector<double>& SequenceModel::spread_scale() const {
+    return impl_->spread_scale;
 }
 
 std::vector<int> SequenceModel::predict_machines(const SequenceSample& s) const {

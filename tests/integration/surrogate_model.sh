@@ -63,6 +63,9 @@ assert all(abs(float(r["machine.probability"]) - 1) < 1e-4 for r in pred), pred[
 cols = ("job.start", "job.end", "job.computetime", "infiles.transfertime", "outfiles.transfertime")
 spreads = [float(r[c + ".spread"]) for r in pred for c in cols]
 assert min(spreads) >= 0 and max(spreads) > 0, (min(spreads), max(spreads))
+# the ensemble's spreads are calibrated on the validation samples: a positive factor per spread
+scale = json.load(open("perjob-model/surrogate.json"))["spread_scale"]
+assert len(scale) == 11 and all(v > 0 for v in scale.values()), scale
 PY
 msg=$("$hk" surrogate evaluate perjob-model surrogate-data --json perjob-eval.json) || fail "per-job evaluate: $msg"
 grep -q "platform model, 40 samples" <<<"$msg" || fail "per-job evaluate: $msg"

@@ -4,6 +4,7 @@
 
 #include "Helpers.hpp"
 #include "Machines.hpp"
+#include "SequenceSpread.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/surrogate/Generate.hpp"
@@ -263,21 +264,64 @@ TEST_P(SurrogateSequenceKinds, TrainLoadPredictReproducibly) {
     EXPECT_GT(e.throughput_rel_mae, 0);
     EXPECT_TRUE(std::isfinite(e.throughput_rel_mae));
     // the ensemble's relative spread by hand: the two members' standard deviation (half their
-    // difference) over the simulated value, averaged over the jobs whose value is ≥ 1 s
+    // difference) times the calibration factor over the simulated value, averaged over the jobs
+    // whose value is ≥ 1 s; the coverage: the share of those jobs whose error is within it
     const std::size_t nt = job_target_names().size();
-    std::vector<double> spread(nt, 0.0), counted(nt, 0.0);
+    ASSERT_EQ(a.spread_scale().size(), sequence_spread_names().size() + sequence_summary_names().size());
+    std::vector<double> spread(nt, 0.0), covered(nt, 0.0), counted(nt, 0.0);
     for (const SequenceSample& s : load_sequences(data().string(), 3)) {
         const auto m = a.predict_members(s);
         for (std::size_t i = 0; i < s.targets.size(); ++i)
             if (s.targets[i] >= 1.0) {
-                spread[i % nt] += 0.5 * std::abs(m[1][i] - m[2][i]) / s.targets[i];
+                const double sd = 0.5 * std::abs(m[1][i] - m[2][i]) * a.spread_scale()[i % nt];
+                spread[i % nt] += sd / s.targets[i];
+                covered[i % nt] += std::abs(m[0][i] - s.targets[i]) <= sd ? 1 : 0;
                 counted[i % nt] += 1;
             }
     }
     ASSERT_EQ(e.rel_spread.size(), nt);
-    for (std::size_t c = 0; c < nt; ++c)
+    ASSERT_EQ(e.coverage.size(), nt);
+    for (std::size_t c = 0; c < nt; ++c) {
         EXPECT_NEAR(e.rel_spread[c], counted[c] > 0 ? spread[c] / counted[c] : 0.0, 1e-9) << c;
+        EXPECT_NEAR(e.coverage[c], counted[c] > 0 ? covered[c] / counted[c] : 0.0, 1e-12) << c;
+    }
     EXPECT_GT(e.rel_spread[2], 0);
+    // the calibration was fitted and written (an ensemble), and loads back as written
+    for (const double f : a.spread_scale())
+        EXPECT_TRUE(f > 0 && std::isfinite(f)) << f;
+    EXPECT_NE(a.spread_scale(), std::vector<double>(a.spread_scale().size(), 1.0));
+    EXPECT_EQ(a.spread_scale(), b.spread_scale());
+    // the calibration's defining property, on the samples it is fitted to: the scaled spread
+    // covers at least 68.3 % of the errors, and less than that lies strictly within it
+    const auto all = load_sequences(data().string());
+    std::vector<const SequenceSample*> fit;
+    for (const auto& s : all)
+        fit.push_back(&s);
+    const std::vector<double> scale = surrogate::detail::fit_spread_scale(a, fit);
+    const std::size_t ns = sequence_spread_names().size();
+    for (std::size_t c = 0; c < ns; ++c) {
+        double within = 0, inside = 0, n = 0;
+        for (const auto& s : all) {
+            const auto m = a.predict_members(s);
+            const SequenceSpread raw = surrogate::detail::raw_spread(m);
+            for (std::size_t j = 0; j < s.job_count(); ++j) {
+                const auto value = [&](const std::vector<double>& v) {
+                    return c < nt ? v[j * nt + c] : v[j * nt] + v[j * nt + 1];
+                };
+                const double y = value(s.targets), sd = raw.jobs[j * ns + c];
+                if (y < 1.0 || sd <= 0)
+                    continue;
+                const double err = std::abs(value(m[0]) - y);
+                within += err <= scale[c] * sd * (1 + 1e-12) ? 1 : 0;
+                inside += err < scale[c] * sd * (1 - 1e-12) ? 1 : 0;
+                n += 1;
+            }
+        }
+        if (n == 0)
+            continue;
+        EXPECT_GE(within / n, 0.683) << sequence_spread_names()[c];
+        EXPECT_LT(inside / n, 0.683) << sequence_spread_names()[c];
+    }
 }
 
 TEST_P(SurrogateSequenceKinds, MiniBatchesTrainAndPredictAsOneSampleAtATime) {
@@ -333,6 +377,24 @@ TEST(SurrogateSequence, MachineHeadOptionalAndOlderModelsLoad) {
     const SequenceModel b = SequenceModel::load(out.string());
     EXPECT_FALSE(b.predicts_machines());
     EXPECT_EQ(b.predict(samples[0]), a.predict(samples[0]));
+    // one network: no spread, no calibration written; a calibration that is not a positive factor
+    // is refused naming its key
+    EXPECT_FALSE(m.contains("spread_scale"));
+    EXPECT_EQ(b.spread_scale(), std::vector<double>(b.spread_scale().size(), 1.0));
+    for (const auto& name : sequence_spread_names())
+        m["spread_scale"][name] = 1.5;
+    for (const auto& name : sequence_summary_names())
+        m["spread_scale"][name] = 2.0;
+    std::ofstream(manifest) << m.dump();
+    EXPECT_EQ(SequenceModel::load(out.string()).spread_scale()[0], 1.5);
+    m["spread_scale"]["wall"] = -1.0;
+    std::ofstream(manifest) << m.dump();
+    try {
+        SequenceModel::load(out.string());
+        ADD_FAILURE() << "a negative spread factor loaded";
+    } catch (const InputError& e) {
+        EXPECT_EQ(e.key(), "spread_scale.wall");
+    }
 }
 
 TEST(SurrogateSequence, TraceMachinesMustBeWorkersOfThePlatform) {

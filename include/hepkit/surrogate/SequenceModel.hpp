@@ -64,6 +64,23 @@ struct SequenceTrainReport {
 SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                                    const std::function<void(int, int, double, double)>& progress = {});
 
+/// What the members of an ensemble spread (docs/surrogate.md, "Uncertainty of the per-job
+/// outputs"): per job the standard deviation of each time, and the summaries' mean and standard
+/// deviation over the members.
+struct SequenceSpread {
+    /// jobs × sequence_spread_names(): start, wall, compute, input, output transfer, end.
+    std::vector<double> jobs;
+    /// sequence_summary_names(): each member's summary, their mean and standard deviation.
+    std::vector<double> summary, summary_spread;
+};
+/// The per-job spreads' names: job_target_names() and "end" (start + wall).
+const std::vector<std::string>& sequence_spread_names();
+/// The summaries derived from a per-job prediction: makespan_s (the last end), mean_wall_time_s,
+/// mean_compute_time_s, mean_input_transfer_time_s, mean_output_transfer_time_s.
+const std::vector<std::string>& sequence_summary_names();
+/// The summaries of jobs × job_target_names() values (a prediction, or a sample's targets).
+std::vector<double> sequence_summaries(const std::vector<double>& jobs);
+
 class SequenceModel {
   public:
     static SequenceModel load(const std::string& directory);
@@ -98,6 +115,13 @@ class SequenceModel {
     /// identical hosts the ensemble's mean probability favours, its members in turn. Empty when
     /// the model does not predict machines.
     std::vector<int> predict_machines(const SequenceSample& s) const;
+    /// The spread of predict_members()'s result, each standard deviation times the model's
+    /// calibration factor (spread_scale()); for a single network every spread is 0.
+    SequenceSpread spread(const std::vector<std::vector<double>>& members) const;
+    /// Per sequence_spread_names() then per sequence_summary_names(): the factor that makes the
+    /// ensemble's spread cover 68.3 % of the errors on the training's validation samples (σ
+    /// scaling); 1 for a single network or a model trained before hepkit calibrated.
+    const std::vector<double>& spread_scale() const;
 
     struct Impl;
     explicit SequenceModel(std::shared_ptr<const Impl> impl);
@@ -118,6 +142,9 @@ struct SequenceEvaluation {
     /// simulated value: the uncertainty `predict` reports, in the units of rel_mae (0 for a single
     /// network). An ensemble whose spread is far below its error is overconfident.
     std::vector<double> rel_spread;
+    /// Per target, over the same jobs, the fraction whose error is within the (calibrated) spread:
+    /// 0.683 where the spread is a calibrated standard deviation (0 for a single network).
+    std::vector<double> coverage;
     double start_mae_of_makespan = 0, end_mae_of_makespan = 0;
     double makespan_rel_mae = 0, mean_wall_rel_mae = 0;
     /// The throughput curve (t10 … t90 of the jobs' ends), relative MAE over its five points and
