@@ -186,7 +186,8 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     if (with_machines) {
         // counts of the ensemble's assignment; their spread over the members' own assignments
         j["jobs_per_site"] = per_site;
-        j["jobs_per_site_spread"] = per_site_spread;
+        if (model.members() > 1) // one network: no spread (zeros would read as certainty)
+            j["jobs_per_site_spread"] = per_site_spread;
         j["machine_probability_mean"] = mean_probability;
     }
     j["seconds"] = seconds;
@@ -198,7 +199,8 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
         for (std::size_t c = 0; c < names.size(); ++c)
             fmt::print("  {:<30} {:>14.6g}  ± {:.3g}\n", names[c], mean[c], spread[c]);
         for (const auto& [site, jobs] : per_site)
-            fmt::print("  jobs at {:<22} {:>14}  ± {:.3g}\n", site, jobs, per_site_spread[site]);
+            fmt::print("  jobs at {:<22} {:>14}{}\n", site, jobs,
+                       model.members() > 1 ? fmt::format("  ± {:.3g}", per_site_spread[site]) : "");
         if (with_machines)
             fmt::print("  machine class probability (mean over jobs) {:.3f}\n", mean_probability);
     }
@@ -253,6 +255,9 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
             j["per_job_rel_spread"][e.targets[t]] = e.rel_spread[t];
             j["per_job_coverage"][e.targets[t]] = e.coverage[t];
         }
+        if (model.members() > 1)
+            for (std::size_t c = 0; c < e.summary_coverage.size(); ++c)
+                j["summary_coverage"][surrogate::sequence_summary_names()[c]] = e.summary_coverage[c];
     }
     j["start_mae_of_makespan"] = e.start_mae_of_makespan;
     j["end_mae_of_makespan"] = e.end_mae_of_makespan;
@@ -290,6 +295,11 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
             "relative MAE {:.4f}, throughput curve (t10 … t90) relative MAE {:.4f}\n",
             e.start_mae_of_makespan, e.end_mae_of_makespan, e.makespan_rel_mae, e.mean_wall_rel_mae,
             e.throughput_rel_mae);
+        if (model.members() > 1)
+            fmt::print(
+                "  samples whose summary lies within the calibrated spread: makespan {:.3f}, mean wall "
+                "time {:.3f} (0.683 where calibrated)\n",
+                e.summary_coverage[0], e.summary_coverage[1]);
         if (e.machine_jobs > 0)
             fmt::print("  machines ({} jobs): in the simulated host's class {:.4f} (all on the class with "
                        "the most cores: {:.4f}; the model's mean probability of its class: {:.4f}), in its "

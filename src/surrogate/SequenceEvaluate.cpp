@@ -21,6 +21,8 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
     e.rel_mae.assign(nt, 0.0);
     e.rel_spread.assign(nt, 0.0);
     e.coverage.assign(nt, 0.0);
+    e.summary_coverage.assign(sequence_summary_names().size(), 0.0);
+    std::size_t covered_samples = 0;
     std::vector<std::size_t> counted(nt, 0);
     std::size_t machine_samples = 0;
     for (const auto& s : samples) {
@@ -45,7 +47,7 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
             for (std::size_t c = 0; c < nt; ++c)
                 if (y[c] >= 1.0) {
                     e.rel_mae[c] += std::abs(q[c] - y[c]) / y[c];
-                    if (!sp.jobs.empty()) {
+                    if (model.members() > 1) { // one network: no spread, nothing covered
                         const double sd = sp.jobs[j * ns + c];
                         e.rel_spread[c] += sd / y[c];
                         e.coverage[c] += std::abs(q[c] - y[c]) <= sd ? 1.0 : 0.0;
@@ -66,6 +68,13 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
             e.site_share_error += m.site_share_error;
             e.site_share_error_by_cores += m.site_share_error_by_cores;
             machine_samples += m.jobs > 0;
+        }
+        if (n > 0 && model.members() > 1) { // the summaries' errors within their spread
+            const std::vector<double> truth = sequence_summaries(s.targets);
+            for (std::size_t c = 0; c < truth.size(); ++c)
+                e.summary_coverage[c] +=
+                    std::abs(sp.summary[c] - truth[c]) <= sp.summary_spread[c] ? 1.0 : 0.0;
+            ++covered_samples;
         }
         if (n > 0 && makespan > 0) {
             // The throughput curve: the times by which 10, 25, 50, 75 and 90 % of the jobs ended
@@ -101,6 +110,8 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
     e.makespan_rel_mae /= ns;
     e.mean_wall_rel_mae /= ns;
     e.throughput_rel_mae /= ns;
+    for (double& f : e.summary_coverage)
+        f = covered_samples > 0 ? f / static_cast<double>(covered_samples) : 0;
     if (e.machine_jobs > 0) {
         const double jobs = static_cast<double>(e.machine_jobs), with = static_cast<double>(machine_samples);
         e.class_accuracy /= jobs;

@@ -50,6 +50,10 @@ namespace detail {
 
 namespace {
 
+// Fewer errors than this (a summary has one per validation sample) leave a spread unscaled: a
+// quantile of a handful of ratios is one noisy ratio.
+constexpr std::size_t kMinRatios = 10;
+
 // Value c of sequence_spread_names() for job j of jobs × job_target_names() values.
 double spread_value(const std::vector<double>& v, std::size_t j, std::size_t c) {
     const std::size_t nt = job_target_names().size();
@@ -120,10 +124,11 @@ std::vector<double> fit_spread_scale(const SequenceModel& model,
     std::vector<double> scale(ns + nsum, 1.0);
     for (std::size_t c = 0; c < scale.size(); ++c) {
         std::vector<double>& r = ratios[c];
-        if (r.empty())
+        if (r.size() < kMinRatios)
             continue;
         // the nearest-rank 68.3 % quantile: the smallest factor covering that share of the errors
-        const auto rank = static_cast<std::size_t>(std::ceil(0.683 * static_cast<double>(r.size())));
+        // (the rank in integers: ceil(0.683 n) in doubles is one too high for some n)
+        const std::size_t rank = (683 * r.size() + 999) / 1000;
         std::nth_element(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(rank - 1), r.end());
         if (r[rank - 1] > 0)
             scale[c] = r[rank - 1];

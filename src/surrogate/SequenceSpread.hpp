@@ -16,8 +16,8 @@ SequenceSpread raw_spread(const std::vector<std::vector<double>>& members);
 /// learning", MIDL 2020, there fitted by likelihood; here by coverage): per spread name and per
 /// summary name, the 68.3 % quantile of |prediction − truth| / spread over `validation` (jobs
 /// whose true value is ≥ 1 s, as evaluate_sequence counts them), so that the scaled spread covers
-/// 68.3 % of those errors as a normal standard deviation would. 1 where no error was seen with a
-/// spread above 0.
+/// 68.3 % of those errors as a normal standard deviation would. 1 where fewer than 10 errors with
+/// a spread above 0 were seen (a summary has one per sample).
 std::vector<double> fit_spread_scale(const SequenceModel& model,
                                      const std::vector<const SequenceSample*>& validation);
 

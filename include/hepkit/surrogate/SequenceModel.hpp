@@ -138,13 +138,16 @@ struct SequenceEvaluation {
     std::size_t samples = 0, jobs = 0;
     std::vector<std::string> targets; ///< job_target_names()
     std::vector<double> rel_mae;      ///< per target, over jobs
-    /// Per target, over the same jobs, the ensemble members' standard deviation relative to the
-    /// simulated value: the uncertainty `predict` reports, in the units of rel_mae (0 for a single
-    /// network). An ensemble whose spread is far below its error is overconfident.
+    /// Per target, over the same jobs, the ensemble members' standard deviation times the model's
+    /// calibration factor (SequenceModel::spread), relative to the simulated value: the
+    /// uncertainty `predict` reports, in the units of rel_mae (0 for a single network).
     std::vector<double> rel_spread;
     /// Per target, over the same jobs, the fraction whose error is within the (calibrated) spread:
     /// 0.683 where the spread is a calibrated standard deviation (0 for a single network).
     std::vector<double> coverage;
+    /// Per sequence_summary_names(), over the samples, the fraction whose summary's error is within
+    /// its (calibrated) spread (0 for a single network).
+    std::vector<double> summary_coverage;
     double start_mae_of_makespan = 0, end_mae_of_makespan = 0;
     double makespan_rel_mae = 0, mean_wall_rel_mae = 0;
     /// The throughput curve (t10 … t90 of the jobs' ends), relative MAE over its five points and
