@@ -41,7 +41,7 @@ TEST(SurrogateSpread, MembersStandardDeviationByHand) {
     members[0].assign(members[1].size(), 0.0);
     for (std::size_t i = 0; i < members[0].size(); ++i)
         members[0][i] = (members[1][i] + members[2][i] + members[3][i]) / 3;
-    const SequenceSpread s = detail::raw_spread(members);
+    const SequenceSpread s = hepkit::surrogate::detail::raw_spread(members);
     const std::size_t ns = sequence_spread_names().size();
     ASSERT_EQ(s.jobs.size(), 2 * ns);
     const auto sd = [](double a, double b, double c) {
@@ -58,7 +58,7 @@ TEST(SurrogateSpread, MembersStandardDeviationByHand) {
     EXPECT_NEAR(s.summary_spread[0], sd(12, 14, 16), 1e-12);
     EXPECT_NEAR(s.summary[1], (9 + 11 + 11.5) / 3, 1e-12); // mean walls 9, 11, 11.5
     // one network: its summaries, no spread
-    const SequenceSpread one = detail::raw_spread({members[1], members[1]});
+    const SequenceSpread one = hepkit::surrogate::detail::raw_spread({members[1], members[1]});
     EXPECT_EQ(one.summary, sequence_summaries(members[1]));
     EXPECT_EQ(one.summary_spread, std::vector<double>(sequence_summary_names().size(), 0.0));
     EXPECT_EQ(one.jobs, std::vector<double>(2 * ns, 0.0));
