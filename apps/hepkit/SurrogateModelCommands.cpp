@@ -127,14 +127,14 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     // the members' spread of each time where the model is an ensemble
     if (!o.trace.empty()) {
         const std::size_t ns = surrogate::sequence_spread_names().size();
-        const std::vector<double> sd = model.members() > 1 ? sp.jobs : std::vector<double>{};
+        const bool with_spreads = model.members() > 1; // one network: no spread columns
         CsvWriter csv(o.trace,
                       std::string("job.tag,") +
                           (with_machines ? "machine.name,site,machine.probability," : "") +
                           "job.start,job.end,job.computetime,infiles.transfertime,outfiles.transfertime" +
-                          (sd.empty() ? ""
-                                      : ",job.start.spread,job.end.spread,job.computetime.spread,"
-                                        "infiles.transfertime.spread,outfiles.transfertime.spread"));
+                          (!with_spreads ? ""
+                                         : ",job.start.spread,job.end.spread,job.computetime.spread,"
+                                           "infiles.transfertime.spread,outfiles.transfertime.spread"));
         for (std::size_t j = 0; j < n; ++j) {
             std::string where, spreads;
             if (with_machines) {
@@ -143,8 +143,8 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
                                     CsvWriter::field(q.host_sites[h]),
                                     CsvWriter::number(machines.probability[j]));
             }
-            if (!sd.empty()) {
-                const double* v = &sd[j * ns];
+            if (with_spreads) {
+                const double* v = &sp.jobs[j * ns];
                 spreads =
                     fmt::format(",{},{},{},{},{}", CsvWriter::number(v[0]), CsvWriter::number(v[nt]),
                                 CsvWriter::number(v[2]), CsvWriter::number(v[3]), CsvWriter::number(v[4]));

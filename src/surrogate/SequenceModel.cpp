@@ -91,8 +91,7 @@ struct SequenceModel::Impl {
     std::vector<Transform> job_in, host_in, scen_in, target;
     mutable std::vector<SeqNet> nets; ///< the ensemble's members
     /// SequenceModel::spread_scale(): 1 until a training calibrates it
-    std::vector<double> spread_scale =
-        std::vector<double>(sequence_spread_names().size() + sequence_summary_names().size(), 1.0);
+    std::vector<double> spread_scale = std::vector<double>(detail::spread_scale_names().size(), 1.0);
 
     Tensors tensors(const SequenceSample& s, bool with_targets) const {
         Tensors t;
@@ -558,12 +557,9 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     m["host_transforms"] = json_of(impl->host_in);
     m["feature_transforms"] = json_of(impl->scen_in);
     m["target_transforms"] = json_of(impl->target);
-    if (config.ensemble >= 2) {
-        const auto& names = sequence_spread_names();
-        const auto& sums = sequence_summary_names();
+    if (config.ensemble >= 2)
         for (std::size_t c = 0; c < impl->spread_scale.size(); ++c)
-            m["spread_scale"][c < names.size() ? names[c] : sums[c - names.size()]] = impl->spread_scale[c];
-    }
+            m["spread_scale"][detail::spread_scale_names()[c]] = impl->spread_scale[c];
     m["training"] = {{"data", fs::absolute(config.data).string()},
                      {"train_samples", report.train_samples},
                      {"validation_samples", report.validation_samples},
@@ -626,10 +622,8 @@ SequenceModel SequenceModel::load(const std::string& directory) {
         impl->scen_in = read("feature_transforms");
         impl->target = read("target_transforms");
         if (m.contains("spread_scale")) { // models before the calibration (or of one network) have none
-            const auto& names = sequence_spread_names();
-            const auto& sums = sequence_summary_names();
             for (std::size_t c = 0; c < impl->spread_scale.size(); ++c) {
-                const std::string& name = c < names.size() ? names[c] : sums[c - names.size()];
+                const std::string& name = detail::spread_scale_names()[c];
                 const double f = m.at("spread_scale").at(name).get<double>();
                 if (!(f > 0 && std::isfinite(f)))
                     throw InputError(path, 0, "spread_scale." + name,

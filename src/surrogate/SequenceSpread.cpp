@@ -62,6 +62,15 @@ double spread_value(const std::vector<double>& v, std::size_t j, std::size_t c) 
 
 } // namespace
 
+const std::vector<std::string>& spread_scale_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> v = sequence_spread_names();
+        v.insert(v.end(), sequence_summary_names().begin(), sequence_summary_names().end());
+        return v;
+    }();
+    return names;
+}
+
 SequenceSpread raw_spread(const std::vector<std::vector<double>>& members) {
     SequenceSpread out;
     const std::size_t nt = job_target_names().size(), ns = sequence_spread_names().size();

@@ -4,9 +4,14 @@
 
 #include "hepkit/surrogate/SequenceModel.hpp"
 
+#include <string>
 #include <vector>
 
 namespace hepkit::surrogate::detail {
+
+/// The names of SequenceModel::spread_scale()'s factors, as surrogate.json keys them:
+/// sequence_spread_names(), then sequence_summary_names().
+const std::vector<std::string>& spread_scale_names();
 
 /// The members' standard deviations, unscaled: predict_members()'s result (the mean, then each
 /// member). Summaries are each member's, then their mean and standard deviation.
