@@ -115,7 +115,8 @@ int main(int argc, char** argv) {
                 hepkit::config::YamlView(hepkit::config::load_yaml_file(file), file), (work / "big").string(),
                 std::nullopt, detail);
         };
-        std::vector<double> t_sim, t_sum, t_job, t_feat, t_net, t_scan, t_load, t_point, t_shared;
+        std::vector<double> t_sim, t_sum, t_job, t_feat, t_net, t_scan, t_load, t_point, t_shared, t_feat_rep,
+            t_feat_bare;
         // a scan over the cache hit rate: its points share the scenario and seed, so their jobs
         hepkit::sim::ScanSpec hitrates;
         hitrates.origin = "bench";
@@ -147,6 +148,23 @@ int main(int argc, char** argv) {
             for (int k = 0; k < 200; ++k)
                 predicted += 0 * summary.predict(su::scenario_features(s)).mean[0];
             t_scan.push_back((now() - t0) / 200);
+            // the features alone, repeated, and without the placed reads (pack_*: the workload's
+            // job groups dropped, so nothing is placed) — what the placement costs, same run
+            double sink = 0;
+            t0 = now();
+            for (int k = 0; k < 200; ++k)
+                sink += su::scenario_features(s).back();
+            t_feat_rep.push_back((now() - t0) / 200);
+            {
+                hepkit::sim::GridScenario bare = s;
+                if (bare.workload.totals)
+                    bare.workload.totals->groups.clear();
+                t0 = now();
+                for (int k = 0; k < 200; ++k)
+                    sink += su::scenario_features(bare).back();
+                t_feat_bare.push_back((now() - t0) / 200);
+            }
+            predicted += 0 * sink;
             // a scan point through the surrogate, whole: its scenario read with the jobs' totals
             // only (what `hepkit sim --scan --surrogate` does; the features read no more) and
             // predicted — against reading it with its jobs and simulating, below
@@ -188,6 +206,11 @@ int main(int argc, char** argv) {
                     median(t_sim) / median(t_net));
         std::printf("%-44s %12.4g %12.0f\n", "summary model, repeated (as a scan's points)", median(t_scan),
                     median(t_sim) / median(t_scan));
+        std::printf("%-44s %12.4g %12.0f\n", "  the features alone, repeated", median(t_feat_rep),
+                    median(t_sim) / median(t_feat_rep));
+        std::printf("%-44s %12.4g %12.0f\n", "    of which the placed reads (pack_*)",
+                    median(t_feat_rep) - median(t_feat_bare),
+                    median(t_sim) / (median(t_feat_rep) - median(t_feat_bare)));
         std::printf("%-44s %12.4g %12.1f\n", "per-job platform model (sequence + network)", median(t_job),
                     median(t_sim) / median(t_job));
         std::printf("%-44s %12.4g %12s\n", "building the scenario (outside both timings)", median(t_load),

@@ -251,6 +251,7 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
     j["jobs"] = e.jobs;
     for (std::size_t t = 0; t < e.targets.size(); ++t) {
         j["per_job_rel_mae"][e.targets[t]] = e.rel_mae[t];
+        j["per_job_pooled_rel_mae"][e.targets[t]] = e.pooled_rel_mae[t];
         if (model.members() > 1) {
             j["per_job_rel_spread"][e.targets[t]] = e.rel_spread[t];
             j["per_job_coverage"][e.targets[t]] = e.coverage[t];
@@ -277,7 +278,8 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
         write_json_file(o.json, j, 2);
     if (!g.quiet) {
         fmt::print("hepkit surrogate evaluate: {} model, {} samples ({} jobs) of {}, predicted in {:.3g} s\n"
-                   "  per job, relative MAE (times of 1 s and more){}:\n",
+                   "  per job, relative MAE (mean of |error| / value over jobs with times of 1 s and "
+                   "more; in brackets Σ|error| / Σ value over all jobs){}:\n",
                    surrogate::to_string(model.kind()), e.samples, e.jobs, o.data, e.predict_seconds,
                    model.members() > 1
                        ? "; the ensemble's calibrated spread relative to the simulated value, "
@@ -285,10 +287,10 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
                        : "");
         for (std::size_t t = 0; t < e.targets.size(); ++t) {
             if (model.members() > 1)
-                fmt::print("    {:<20} {:.4f}   spread {:.4f}, errors within it {:.3f}\n", e.targets[t],
-                           e.rel_mae[t], e.rel_spread[t], e.coverage[t]);
+                fmt::print("    {:<20} {:.4f} ({:.4f})   spread {:.4f}, errors within it {:.3f}\n",
+                           e.targets[t], e.rel_mae[t], e.pooled_rel_mae[t], e.rel_spread[t], e.coverage[t]);
             else
-                fmt::print("    {:<20} {:.4f}\n", e.targets[t], e.rel_mae[t]);
+                fmt::print("    {:<20} {:.4f} ({:.4f})\n", e.targets[t], e.rel_mae[t], e.pooled_rel_mae[t]);
         }
         fmt::print(
             "  start, end: MAE / makespan {:.4f}, {:.4f}\n  makespan relative MAE {:.4f}, mean wall time "

@@ -3,6 +3,7 @@
 
 #include "hepkit/surrogate/Features.hpp"
 
+#include "Placement.hpp"
 #include "PlatformFacts.hpp"
 
 #include <algorithm>
@@ -75,7 +76,14 @@ const std::vector<std::string>& feature_names() {
                                                 "compute_estimate_s",
                                                 "transfer_estimate_s",
                                                 "work_estimate_s",
-                                                "transfer_alone_s"};
+                                                "transfer_alone_s",
+                                                "pack_readers",
+                                                "pack_transfer_crowd_s",
+                                                "pack_transfer_mean_s",
+                                                "pack_transfer_max_s",
+                                                "pack_transfer_alone_s",
+                                                "pack_reader_compute_s",
+                                                "pack_compute_mean_s"};
     return names;
 }
 
@@ -121,9 +129,11 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
     // workers weighted by their cores. The same to the cache hosts: where a cache sits
     // (`cache_moved`) changes how far its hits travel; a worker that is the cache reads it
     // locally and is left out.
-    std::vector<std::vector<sim::Route>> routes(workers.size());
-    for (std::size_t k = 0; k < workers.size(); ++k)
+    std::vector<std::vector<sim::Route>> routes(workers.size()), cache_routes(workers.size());
+    for (std::size_t k = 0; k < workers.size(); ++k) {
         routes[k] = detail::routes_from(p, workers[k], storages);
+        cache_routes[k] = detail::routes_from(p, workers[k], caches);
+    }
     // Each worker's route facts, once: the means, the clusters and the placement below read them.
     std::vector<detail::RouteFacts> facts(workers.size());
     for (std::size_t k = 0; k < workers.size(); ++k)
@@ -147,7 +157,7 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
     };
     double route_bw = 0, route_lat = 0, cache_bw_route = 0, cache_lat_route = 0;
     weighted([&](std::size_t k) { return facts[k]; }, route_bw, route_lat);
-    weighted([&](std::size_t k) { return detail::route_to_storage(p, workers[k], caches); }, cache_bw_route,
+    weighted([&](std::size_t k) { return detail::facts_of(p, cache_routes[k]); }, cache_bw_route,
              cache_lat_route);
     // The bandwidth a core gets when every core reads at once: each link's bandwidth over the
     // cores whose routes to storage cross it (a WAN link shared by a whole cluster, the storage's
@@ -322,6 +332,21 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
                  hit_alone = caches.empty() ? miss_alone : alone(cache_bw_route, cache_bw);
     f.push_back(per_job_in *
                 ((miss_alone > 0 ? (1 - h) / miss_alone : 0) + (hit_alone > 0 ? h / hit_alone : 0)));
+    // ... and the job groups placed as the dispatcher places them, each reader at its share of
+    // the routes and disks that the placed readers cross (Placement.hpp).
+    detail::ReadContext rc;
+    rc.workers = &workers;
+    rc.storages = &storages;
+    rc.caches = &caches;
+    rc.storage_routes = &routes;
+    rc.cache_routes = &cache_routes;
+    rc.storage_bw = storage_bw;
+    rc.cache_bw = cache_bw;
+    rc.hitrate = s.options.cache.hitrate;
+    rc.policy = policy;
+    const detail::PackedReads packed = detail::packed_reads(p, t.groups, rc);
+    f.insert(f.end(), {packed.readers, packed.transfer_crowd_s, packed.transfer_mean_s, packed.transfer_max_s,
+                       packed.transfer_alone_s, packed.reader_compute_s, packed.compute_mean_s});
     return f;
 }
 

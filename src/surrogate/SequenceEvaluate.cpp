@@ -19,6 +19,7 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
     e.samples = samples.size();
     const std::size_t nt = e.targets.size();
     e.rel_mae.assign(nt, 0.0);
+    std::vector<double> abs_err(nt, 0.0), total(nt, 0.0); // pooled over every job
     e.rel_spread.assign(nt, 0.0);
     e.coverage.assign(nt, 0.0);
     e.summary_coverage.assign(sequence_summary_names().size(), 0.0);
@@ -44,6 +45,10 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
             pred_wall += q[1] / static_cast<double>(n);
             start_err += std::abs(q[0] - y[0]);
             end_err += std::abs(q[0] + q[1] - y[0] - y[1]);
+            for (std::size_t c = 0; c < nt; ++c) {
+                abs_err[c] += std::abs(q[c] - y[c]);
+                total[c] += std::abs(y[c]);
+            }
             for (std::size_t c = 0; c < nt; ++c)
                 if (y[c] >= 1.0) {
                     e.rel_mae[c] += std::abs(q[c] - y[c]) / y[c];
@@ -99,7 +104,9 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
             e.mean_wall_rel_mae += wall > 0 ? std::abs(pred_wall - wall) / wall : 0;
         }
     }
+    e.pooled_rel_mae.assign(nt, 0.0);
     for (std::size_t c = 0; c < nt; ++c) {
+        e.pooled_rel_mae[c] = total[c] > 0 ? abs_err[c] / total[c] : 0;
         e.rel_mae[c] = counted[c] ? e.rel_mae[c] / static_cast<double>(counted[c]) : 0;
         e.rel_spread[c] = counted[c] ? e.rel_spread[c] / static_cast<double>(counted[c]) : 0;
         e.coverage[c] = counted[c] ? e.coverage[c] / static_cast<double>(counted[c]) : 0;

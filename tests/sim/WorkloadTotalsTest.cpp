@@ -37,6 +37,49 @@ void expect_same_bits(const WorkloadTotals& a, const WorkloadTotals& b, const st
                                                {a.last_submit, b.last_submit}};
     for (const auto& [x, y] : pairs)
         EXPECT_EQ(std::memcmp(&x, &y, sizeof x), 0) << what << ": " << x << " vs " << y;
+    ASSERT_EQ(a.groups.size(), b.groups.size()) << what;
+    for (std::size_t g = 0; g < a.groups.size(); ++g) {
+        const JobGroup &x = a.groups[g], &y = b.groups[g];
+        EXPECT_EQ(x.jobs, y.jobs) << what << " group " << g;
+        EXPECT_EQ(x.reads, y.reads) << what << " group " << g;
+        for (const auto& [u, v] : {std::pair{x.submit, y.submit},
+                                   {x.cores, y.cores},
+                                   {x.flops, y.flops},
+                                   {x.input_bytes, y.input_bytes}})
+            EXPECT_EQ(std::memcmp(&u, &v, sizeof u), 0) << what << " group " << g << ": " << u << " vs " << v;
+    }
+}
+
+// The groups add up to the totals and split where the submission time or the reading changes.
+void expect_groups_add_up(const WorkloadSet& set, const std::string& what) {
+    const WorkloadTotals& t = *set.totals;
+    std::size_t jobs = 0;
+    double cores = 0, input = 0;
+    for (std::size_t g = 0; g < t.groups.size(); ++g) {
+        const JobGroup& x = t.groups[g];
+        EXPECT_GT(x.jobs, 0u) << what;
+        EXPECT_EQ(x.reads, x.input_bytes > 0) << what << " group " << g;
+        if (g > 0) {
+            EXPECT_TRUE(x.submit != t.groups[g - 1].submit || x.reads != t.groups[g - 1].reads) << what;
+        }
+        jobs += x.jobs;
+        cores += x.cores;
+        input += x.input_bytes;
+    }
+    EXPECT_EQ(jobs, t.jobs) << what;
+    EXPECT_DOUBLE_EQ(cores, t.cores) << what;
+    EXPECT_NEAR(input, t.input_bytes, 1e-9 * t.input_bytes) << what;
+    // against the jobs themselves
+    std::size_t at = 0, in_group = 0;
+    for (const JobSpec& j : set.jobs) {
+        ASSERT_LT(at, t.groups.size()) << what;
+        EXPECT_EQ(j.submit, t.groups[at].submit) << what << " " << j.id;
+        EXPECT_EQ(!j.inputs.empty(), t.groups[at].reads) << what << " " << j.id;
+        if (++in_group == t.groups[at].jobs) {
+            ++at;
+            in_group = 0;
+        }
+    }
 }
 
 GridScenario read(const fs::path& file, WorkloadDetail detail, std::uint64_t seed) {
@@ -60,6 +103,7 @@ TEST(WorkloadTotals, EveryExampleScenarioGivesTheSameTotalsWithoutItsJobs) {
             EXPECT_TRUE(described.workload.totals_only);
             expect_same_bits(*full.workload.totals, *described.workload.totals, name);
             expect_same_bits(sum_jobs(full.workload), *described.workload.totals, name);
+            expect_groups_add_up(full.workload, name);
             // only a job list's jobs are kept (examples/grid has one: its 3 listed jobs)
             EXPECT_LT(described.workload.jobs.size(), full.workload.jobs.size()) << name;
         }
@@ -103,6 +147,13 @@ TEST(WorkloadTotals, OlderFormatAndFewFiles) {
     const WorkloadSet full = build_workload(p, src, 3);
     const WorkloadSet described = build_workload(p, src, 3, WorkloadDetail::totals);
     expect_same_bits(*full.totals, *described.totals, "inline");
+    expect_groups_add_up(full, "inline");
+    // the older format's 37 readers at 5 s; 9 copy jobs at 0 s without input (4 files for 9 jobs)
+    ASSERT_EQ(described.totals->groups.size(), 2u);
+    EXPECT_TRUE(described.totals->groups[0].reads);
+    EXPECT_EQ(described.totals->groups[0].jobs, 37u);
+    EXPECT_FALSE(described.totals->groups[1].reads);
+    EXPECT_EQ(described.totals->groups[1].jobs, 9u);
     EXPECT_EQ(described.totals->jobs, 46u);
     EXPECT_GT(described.totals->input_bytes, 0);
     EXPECT_TRUE(described.jobs.empty());

@@ -138,6 +138,11 @@ struct SequenceEvaluation {
     std::size_t samples = 0, jobs = 0;
     std::vector<std::string> targets; ///< job_target_names()
     std::vector<double> rel_mae;      ///< per target, over jobs
+    /// Per target, the MAE over all jobs divided by the mean simulated value (Σ|error| / Σ value):
+    /// the error relative to the target's typical size. The per-job mean above weighs a job with
+    /// 2 s of transfer as much as one with 2000 s, so a few seconds' error on the short ones
+    /// dominates it; this one weighs each job by its time.
+    std::vector<double> pooled_rel_mae;
     /// Per target, over the same jobs, the ensemble members' standard deviation times the model's
     /// calibration factor (SequenceModel::spread), relative to the simulated value: the
     /// uncertainty `predict` reports, in the units of rel_mae (0 for a single network).

@@ -188,6 +188,9 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
             }
         }
         const std::size_t first = set.jobs.size();
+        // DCSim's assignment: k = floor(files / jobs) consecutive files per job (none where there
+        // are fewer files than jobs).
+        const std::size_t per_job = n > 0 ? pool.size() / static_cast<std::size_t>(n) : 0;
         for (long long j = 0; j < n; ++j) {
             JobSpec job;
             if (!totals) { // totals only: no id or name to make, the draws are the same
@@ -212,17 +215,16 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
                     wl.fail(fmt::format("job {}: {}", j, why));
             }
             if (totals)
-                add_job(*totals, job); // as sum_jobs adds it; its inputs below
+                add_job(*totals, job, per_job > 0); // as sum_jobs adds it; its inputs below
             else
                 set.jobs.push_back(std::move(job));
         }
-        // DCSim's assignment: k = floor(files / jobs) consecutive files per job — for totals, the
-        // sizes of the first n·k files of the pool, in the order sum_jobs adds them.
+        // For totals, the sizes of the first n·k files of the pool, in the order sum_jobs adds them.
         if (n > 0 && !pool.empty()) {
-            const std::size_t k = pool.size() / static_cast<std::size_t>(n);
+            const std::size_t k = per_job;
             if (totals)
                 for (std::size_t i = 0; i < k * static_cast<std::size_t>(n); ++i)
-                    totals->input_bytes += set.files[pool[i]].size;
+                    add_input(*totals, set.files[pool[i]].size);
             else
                 for (std::size_t j = 0; j < static_cast<std::size_t>(n); ++j) {
                     const std::size_t begin = j * k;

@@ -5,21 +5,33 @@
 
 namespace hepkit::sim {
 
-void add_job(WorkloadTotals& t, const JobSpec& j) {
+void add_job(WorkloadTotals& t, const JobSpec& j, bool reads) {
     t.first_submit = t.jobs == 0 ? j.submit : std::min(t.first_submit, j.submit);
     t.last_submit = t.jobs == 0 ? j.submit : std::max(t.last_submit, j.submit);
     ++t.jobs;
     t.cores += j.cores;
     t.flops += j.flops;
     t.output_bytes += j.output_size;
+    if (t.groups.empty() || t.groups.back().submit != j.submit || t.groups.back().reads != reads)
+        t.groups.push_back(JobGroup{j.submit, reads});
+    JobGroup& g = t.groups.back();
+    ++g.jobs;
+    g.cores += j.cores;
+    g.flops += j.flops;
+}
+
+void add_input(WorkloadTotals& t, double bytes) {
+    t.input_bytes += bytes;
+    if (!t.groups.empty())
+        t.groups.back().input_bytes += bytes;
 }
 
 WorkloadTotals sum_jobs(const WorkloadSet& set) {
     WorkloadTotals t;
     for (const JobSpec& j : set.jobs) {
-        add_job(t, j);
+        add_job(t, j, !j.inputs.empty());
         for (const auto f : j.inputs)
-            t.input_bytes += set.files[f].size;
+            add_input(t, set.files[f].size);
     }
     return t;
 }

@@ -40,6 +40,18 @@ struct JobSpec {
     GpuRequest gpu;   ///< GPUs used after the CPU part (docs/models.md §9)
 };
 
+/// Consecutive jobs (in the workload's order) submitted at the same time that all read input files
+/// or all read none: a DCSim workload is one group, or part of one. The surrogate's features place
+/// such groups on the workers as the dispatcher would (src/surrogate/Placement.cpp).
+struct JobGroup {
+    double submit = 0;  ///< s
+    bool reads = false; ///< the jobs have input files
+    std::size_t jobs = 0;
+    double cores = 0;       ///< summed
+    double flops = 0;       ///< summed
+    double input_bytes = 0; ///< summed
+};
+
 /// Sums over a workload's jobs: what readers that need only totals (the surrogate's features)
 /// take without a walk over 10^4 jobs.
 struct WorkloadTotals {
@@ -50,6 +62,7 @@ struct WorkloadTotals {
     double output_bytes = 0; ///< summed
     double first_submit = 0; ///< s (0 without jobs)
     double last_submit = 0;  ///< s
+    std::vector<JobGroup> groups; ///< the same sums per group of jobs, in the jobs' order
 };
 
 /// Everything a grid workload defines: files, their datasets and replicas (the catalogue, sim/data),
@@ -73,8 +86,10 @@ enum class WorkloadDetail { jobs, totals };
 WorkloadTotals totals_of(const WorkloadSet& set);
 /// The sums over the jobs (one walk over them and their inputs).
 WorkloadTotals sum_jobs(const WorkloadSet& set);
-/// Adds one job to `t` as sum_jobs does, but for its inputs (their sizes are the caller's to add:
-/// a job drawn without being kept has no input list).
-void add_job(WorkloadTotals& t, const JobSpec& job);
+/// Adds one job to `t` as sum_jobs does, but for its inputs (their sizes are the caller's to add,
+/// with add_input: a job drawn without being kept has no input list); `reads`: it has input files.
+void add_job(WorkloadTotals& t, const JobSpec& job, bool reads);
+/// Adds an input file's size to the totals and to the last job's group.
+void add_input(WorkloadTotals& t, double bytes);
 
 } // namespace hepkit::sim

@@ -1,0 +1,139 @@
+// The `pack_*` features (src/surrogate/Placement.hpp) by hand on small platforms: where the job
+// groups land under each dispatcher policy, and what their readers share.
+
+#include "Placement.hpp"
+#include "PlatformFacts.hpp"
+#include "hepkit/sim/platform/PlatformLoader.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace hepkit;
+using namespace hepkit::surrogate::detail;
+
+namespace {
+
+// A storage host behind a 100 GBps NIC, its disk 100 GBps; worker clusters of 4-core 10 Gf nodes
+// on 1 GBps links, each behind a 2 GBps campus link to the storage's zone.
+std::string platform_xml(int clusters, int nodes) {
+    std::string x =
+        "<?xml version='1.0'?>\n<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
+        "<platform version=\"4.1\"><zone id=\"grid\" routing=\"Full\">\n"
+        "<zone id=\"st\" routing=\"Floyd\"><host id=\"se\" speed=\"1Gf\" core=\"1\">"
+        "<prop id=\"type\" value=\"storage\"/><disk id=\"d\" read_bw=\"100GBps\" write_bw=\"100GBps\">"
+        "<prop id=\"size\" value=\"1PB\"/><prop id=\"mount\" value=\"/\"/></disk></host>"
+        "<router id=\"st-gw\"/><link id=\"se-nic\" bandwidth=\"100GBps\" latency=\"10us\"/>"
+        "<route src=\"se\" dst=\"st-gw\"><link_ctn id=\"se-nic\"/></route></zone>\n";
+    const char* names[] = {"a", "b"};
+    for (int c = 0; c < clusters; ++c)
+        x += std::string("<cluster id=\"") + names[c] + "\" prefix=\"" + names[c] +
+             "\" suffix=\"\" radical=\"1-" + std::to_string(nodes) +
+             "\" speed=\"10Gf\" core=\"4\" bw=\"1GBps\" lat=\"10us\" router_id=\"" + names[c] +
+             "-gw\"><prop id=\"type\" value=\"worker\"/></cluster>\n<link id=\"campus-" + names[c] +
+             "\" bandwidth=\"2GBps\" latency=\"1ms\"/>\n";
+    for (int c = 0; c < clusters; ++c)
+        x += std::string("<zoneRoute src=\"st\" dst=\"") + names[c] + "\" gw_src=\"st-gw\" gw_dst=\"" +
+             names[c] + "-gw\"><link_ctn id=\"campus-" + names[c] + "\"/></zoneRoute>\n";
+    return x + "</zone></platform>\n";
+}
+
+struct Fixture {
+    sim::Platform p;
+    std::vector<sim::HostIndex> workers, storages, caches;
+    std::vector<std::vector<sim::Route>> routes, cache_routes;
+    ReadContext context(sim::DispatchPolicy policy) const {
+        ReadContext c;
+        c.workers = &workers;
+        c.storages = &storages;
+        c.caches = &caches;
+        c.storage_routes = &routes;
+        c.cache_routes = &cache_routes;
+        c.storage_bw = 100e9;
+        c.policy = policy;
+        return c;
+    }
+};
+
+Fixture make(int clusters, int nodes) {
+    const fs::path file =
+        fs::temp_directory_path() / ("hepkit-placement-" + std::to_string(::getpid()) + ".xml");
+    std::ofstream(file) << platform_xml(clusters, nodes);
+    Fixture f{sim::load_platform(file.string()), {}, {}, {}, {}, {}};
+    fs::remove(file);
+    for (sim::HostIndex h = 0; h < f.p.host_count(); ++h) {
+        if (has_role(f.p.host(h), "worker"))
+            f.workers.push_back(h);
+        if (has_role(f.p.host(h), "storage"))
+            f.storages.push_back(h);
+    }
+    for (const auto w : f.workers) {
+        f.routes.push_back(routes_from(f.p, w, f.storages));
+        f.cache_routes.emplace_back();
+    }
+    return f;
+}
+
+sim::JobGroup group(double submit, bool reads, std::size_t jobs, double cores_each, double flops_each,
+                    double input_each) {
+    const auto n = static_cast<double>(jobs);
+    return sim::JobGroup{submit, reads, jobs, n * cores_each, n * flops_each, n * input_each};
+}
+
+} // namespace
+
+// One cluster of 3 nodes. Six one-core readers of 10 GB and 1e12 flop (100 s at 10 Gf) fill node
+// a1 (4) and a2 (2) first fit; a 4-core calculation of 8e12 flop (200 s on its 4 cores), submitted
+// with them but after them, fits only on a3. Node a1's readers share its 1 GBps link by 4 (all at
+// once: 40 s, alone 10 s), a2's by 2 — but the campus link's 2 GBps by 6 is less: 30 s.
+TEST(SurrogatePlacement, OneSiteFirstFitByHand) {
+    const Fixture f = make(1, 3);
+    ASSERT_EQ(f.workers.size(), 3u);
+    const std::vector<sim::JobGroup> groups{group(0, true, 6, 1, 1e12, 10e9), group(0, false, 1, 4, 8e12, 0)};
+    for (const auto policy : {sim::DispatchPolicy::least_loaded, sim::DispatchPolicy::dcsim,
+                              sim::DispatchPolicy::data_locality, sim::DispatchPolicy::round_robin}) {
+        const PackedReads r = packed_reads(f.p, groups, f.context(policy));
+        EXPECT_DOUBLE_EQ(r.readers, 6);
+        EXPECT_NEAR(r.transfer_crowd_s, (4 * 40.0 + 2 * 30.0) / 6, 1e-9);
+        EXPECT_NEAR(r.transfer_alone_s, 10, 1e-9);
+        EXPECT_NEAR(r.reader_compute_s, 100, 1e-9);
+        // alone + all × all / (compute + all)
+        const double a1 = 10 + 40.0 * 40 / 140, a2 = 10 + 30.0 * 30 / 130;
+        EXPECT_NEAR(r.transfer_mean_s, (4 * a1 + 2 * a2) / 6, 1e-9);
+        EXPECT_NEAR(r.transfer_max_s, a1, 1e-9);
+        EXPECT_NEAR(r.compute_mean_s, (6 * 100.0 + 200) / 7, 1e-9);
+    }
+    // submitted first, the calculation takes a1; the readers a2 (4) and a3 (2)
+    const std::vector<sim::JobGroup> calc_first{group(0, true, 6, 1, 1e12, 10e9),
+                                                group(-1, false, 1, 4, 8e12, 0)};
+    const PackedReads r = packed_reads(f.p, calc_first, f.context(sim::DispatchPolicy::least_loaded));
+    EXPECT_NEAR(r.transfer_crowd_s, (4 * 40.0 + 2 * 30.0) / 6, 1e-9); // the same shares on other nodes
+    // jobs that do not fit wait: 20 readers on 12 cores, 12 placed
+    const PackedReads full =
+        packed_reads(f.p, {group(0, true, 20, 1, 1e12, 10e9)}, f.context(sim::DispatchPolicy::dcsim));
+    EXPECT_DOUBLE_EQ(full.readers, 12);
+    EXPECT_NEAR(full.transfer_crowd_s, 60, 1e-9); // the campus link by 12 (2 GBps / 12 < 1 GBps / 4)
+}
+
+// Two sites of 2 nodes: least-loaded levels the sites' busy cores (3 readers each, first fit
+// within: a1 and b1), dcsim fills by name (a1 4, a2 2).
+TEST(SurrogatePlacement, TwoSitesLevelOrFillByName) {
+    const Fixture f = make(2, 2);
+    ASSERT_EQ(f.workers.size(), 4u);
+    const std::vector<sim::JobGroup> groups{group(0, true, 6, 1, 1e12, 10e9)};
+    const PackedReads level = packed_reads(f.p, groups, f.context(sim::DispatchPolicy::least_loaded));
+    EXPECT_DOUBLE_EQ(level.readers, 6);
+    // a1's 3 readers: min(1 GBps / 3, 2 GBps / 3) → 30 s; the same on b1
+    EXPECT_NEAR(level.transfer_crowd_s, 30, 1e-9);
+    const PackedReads by_name = packed_reads(f.p, groups, f.context(sim::DispatchPolicy::dcsim));
+    // a1: min(1/4, 2/6) GBps → 40 s; a2: min(1/2, 2/6) → 30 s
+    EXPECT_NEAR(by_name.transfer_crowd_s, (4 * 40.0 + 2 * 30.0) / 6, 1e-9);
+    // nothing to read: no readers, no transfer
+    const PackedReads none =
+        packed_reads(f.p, {group(0, false, 3, 2, 1e12, 0)}, f.context(sim::DispatchPolicy::dcsim));
+    EXPECT_EQ(none.readers, 0);
+    EXPECT_EQ(none.transfer_mean_s, 0);
+    EXPECT_NEAR(none.compute_mean_s, 1e12 / 20e9, 1e-12);
+}
