@@ -17,7 +17,7 @@ namespace {
 struct Site {
     sim::ZoneIndex zone{};
     std::vector<std::size_t> workers; ///< indices into the worker list, in its order
-    double cores = 0, busy = 0;
+    double cores = 0, busy = 0, jobs = 0;
 };
 
 class Packer {
@@ -35,7 +35,7 @@ class Packer {
             const sim::ZoneIndex z = p.host_zone(workers[k]);
             auto it = std::find_if(sites_.begin(), sites_.end(), [&](const Site& s) { return s.zone == z; });
             if (it == sites_.end()) {
-                sites_.push_back(Site{z, {}, 0, 0});
+                sites_.push_back(Site{z, {}, 0, 0, 0});
                 it = sites_.end() - 1;
             }
             it->workers.push_back(k);
@@ -81,6 +81,8 @@ class Packer {
                     fill(s.workers, left);
         // Least-loaded: the level L of busy cores over cores that the sites reach together with
         // the jobs left, each site taking (L·cores − busy)/job cores, at most what fits in it.
+        // Round-robin: the same with the sites' job counts instead of their shares of busy cores.
+        const bool counts = c_.policy == sim::DispatchPolicy::round_robin;
         std::vector<double> fits(sites_.size(), 0.0);
         double can = 0;
         for (std::size_t s = 0; s < sites_.size(); ++s) {
@@ -92,9 +94,14 @@ class Packer {
         if (want <= 0)
             return;
         const auto taken = [&](double level, std::size_t s) {
-            return std::clamp((level * sites_[s].cores - sites_[s].busy) / cores, 0.0, fits[s]);
+            const double room =
+                counts ? level - sites_[s].jobs : (level * sites_[s].cores - sites_[s].busy) / cores;
+            return std::clamp(room, 0.0, fits[s]);
         };
         double lo = 0, hi = 1;
+        if (counts) // a level of job counts reached by every site's jobs and what fits
+            for (std::size_t s = 0; s < sites_.size(); ++s)
+                hi = std::max(hi, sites_[s].jobs + fits[s]);
         for (int it = 0; it < 60; ++it) { // bisection: a relative 1e-18 of the level
             const double mid = 0.5 * (lo + hi);
             double sum = 0;
@@ -119,22 +126,24 @@ class Packer {
     PackedReads reads() const {
         const auto& workers = *c_.workers;
         const double h = std::clamp(c_.hitrate, 0.0, 1.0);
-        const bool cached = !c_.caches->empty();
-        const double miss = cached ? 1 - h : 1, hit = cached ? h : 0;
+        // a worker's share of hits: the hit rate where a cache is in its scope (InputRouter reads
+        // only those), none elsewhere
+        const auto hit_of = [&](std::size_t k) { return (*c_.cached)[k] ? h : 0.0; };
         // readers per link: each worker's readers split evenly over its routes, misses to the
-        // storage hosts and hits to the caches
+        // storage hosts and hits to the caches in its scope
         std::vector<double> load(p_.link_count(), 0.0);
         const auto add = [&](const std::vector<sim::Route>& routes, double readers) {
             for (const auto& r : routes)
                 for (const auto l : r.links)
                     load[l] += readers / static_cast<double>(routes.size());
         };
-        double total = 0;
+        double total = 0, missing = 0, hitting = 0; // readers, of them from storage, from caches
         for (std::size_t k = 0; k < workers.size(); ++k) {
             total += readers_[k];
-            add((*c_.storage_routes)[k], readers_[k] * miss);
-            if (cached)
-                add((*c_.cache_routes)[k], readers_[k] * hit);
+            missing += readers_[k] * (1 - hit_of(k));
+            hitting += readers_[k] * hit_of(k);
+            add((*c_.storage_routes)[k], readers_[k] * (1 - hit_of(k)));
+            add((*c_.cache_routes)[k], readers_[k] * hit_of(k));
         }
         PackedReads out;
         out.readers = total;
@@ -158,8 +167,9 @@ class Packer {
             return route > 0 && disk > 0 ? std::min(route, disk) : std::max(route, disk);
         };
         const auto seconds = [&](std::size_t k, double bytes, bool alone) {
-            const double miss_bw = share((*c_.storage_routes)[k], c_.storage_bw, total * miss, alone);
-            const double hit_bw = cached ? share((*c_.cache_routes)[k], c_.cache_bw, total * hit, alone) : 0;
+            const double hit = hit_of(k), miss = 1 - hit;
+            const double miss_bw = share((*c_.storage_routes)[k], c_.storage_bw, missing, alone);
+            const double hit_bw = hit > 0 ? share((*c_.cache_routes)[k], c_.cache_bw, hitting, alone) : 0;
             return bytes * ((miss > 0 && miss_bw > 0 ? miss / miss_bw : 0) +
                             (hit > 0 && hit_bw > 0 ? hit / hit_bw : 0));
         };
@@ -195,9 +205,11 @@ class Packer {
     void put(std::size_t k, double jobs, double cores, double in, double flops, bool reads) {
         free_[k] -= jobs * cores;
         sites_[site_of_[k]].busy += jobs * cores;
+        sites_[site_of_[k]].jobs += jobs;
         jobs_[k] += jobs;
         // streaming and copy jobs compute on one core, calculations on all theirs (DCSim)
-        const double speed = p_.host((*c_.workers)[k]).speed * (reads ? 1 : cores);
+        const double speed =
+            p_.host((*c_.workers)[k]).speed * (reads && !c_.compute_on_all_cores ? 1 : cores);
         const double seconds = speed > 0 ? jobs * flops / speed : 0;
         compute_ += seconds;
         if (reads) {

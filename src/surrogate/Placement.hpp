@@ -12,18 +12,22 @@
 namespace hepkit::surrogate::detail {
 
 /// What packed_reads needs of a scenario besides its platform: the worker, storage and cache hosts
-/// (each in host order), every worker's routes to the storage and to the cache hosts (as
-/// routes_from gives them), the storage and cache disks' summed read bandwidths, the hit rate and
-/// the dispatcher's policy.
+/// (each in host order), every worker's routes to the storage hosts and to the cache hosts in its
+/// scope (as routes_from gives them; a cache on the worker itself has no route and is read at its
+/// disk's speed), whether it has a cache in scope at all, the storage and cache disks' summed read
+/// bandwidths, the hit rate, the dispatcher's policy and whether streaming and copy jobs compute
+/// on all their cores.
 struct ReadContext {
     const std::vector<sim::HostIndex>* workers = nullptr;
     const std::vector<sim::HostIndex>* storages = nullptr;
     const std::vector<sim::HostIndex>* caches = nullptr;
     const std::vector<std::vector<sim::Route>>* storage_routes = nullptr; ///< per worker
-    const std::vector<std::vector<sim::Route>>* cache_routes = nullptr;   ///< per worker
-    double storage_bw = 0, cache_bw = 0;                                  ///< B/s
+    const std::vector<std::vector<sim::Route>>* cache_routes = nullptr;   ///< per worker, caches in scope
+    const std::vector<char>* cached = nullptr; ///< per worker: a cache in its scope (sim::CacheScope)
+    double storage_bw = 0, cache_bw = 0;       ///< B/s
     double hitrate = 0;
     sim::DispatchPolicy policy = sim::DispatchPolicy::dcsim;
+    bool compute_on_all_cores = false; ///< sim::JobsConfig::compute_on_all_cores
 };
 
 struct PackedReads {
@@ -38,13 +42,15 @@ struct PackedReads {
 
 /// The job groups (WorkloadTotals::groups), in submission order, placed at once as the dispatcher
 /// would while no job has ended: `dcsim` first fit over the workers by name; `data-locality` a
-/// reading group first fit over the sites of the storage and cache hosts, then, as
-/// `least-loaded` (and `round-robin`, taken alike), over the sites so that their shares of busy
-/// cores level, first fit within a site. Jobs of one group take its mean cores (memory is not
-/// looked at); a placement may leave a fraction of a job (a mean over many placements). Jobs that
-/// do not fit wait and are not counted. Each reader then reads its group's mean input (misses from the
-/// storage, the hit rate's share from the caches) at the least, along its route, of each link's bandwidth
-/// over the readers whose routes cross it, and at most the disks' bandwidth over all their readers.
+/// reading group first fit over the sites of the storage and cache hosts (the simulator ranks the
+/// sites holding each job's own files), then, as `least-loaded`, over the sites so that their
+/// shares of busy cores level; `round-robin` so that their job counts level; first fit within a
+/// site. The queue's backfill limit and priorities are not looked at. Jobs of one group take its mean cores
+/// (memory is not looked at); a placement may leave a fraction of a job (a mean over many placements). Jobs
+/// that do not fit wait and are not counted. Each reader then reads its group's mean input (misses from the
+/// storage, the hit rate's share from the caches in its scope where it has one — the share of its
+/// files' bytes the run stages there is taken as the hit rate) at the least, along its route, of each link's
+/// bandwidth over the readers whose routes cross it, and at most the disks' bandwidth over all their readers.
 PackedReads packed_reads(const sim::Platform& p, const std::vector<sim::JobGroup>& groups,
                          const ReadContext& c);
 

@@ -18,7 +18,8 @@ namespace {
 
 // A storage host behind a 100 GBps NIC, its disk 100 GBps; worker clusters of 4-core 10 Gf nodes
 // on 1 GBps links, each behind a 2 GBps campus link to the storage's zone.
-std::string platform_xml(int clusters, int nodes) {
+std::string platform_xml(const std::vector<int>& nodes) {
+    const auto clusters = static_cast<int>(nodes.size());
     std::string x =
         "<?xml version='1.0'?>\n<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
         "<platform version=\"4.1\"><zone id=\"grid\" routing=\"Full\">\n"
@@ -30,7 +31,7 @@ std::string platform_xml(int clusters, int nodes) {
     const char* names[] = {"a", "b"};
     for (int c = 0; c < clusters; ++c)
         x += std::string("<cluster id=\"") + names[c] + "\" prefix=\"" + names[c] +
-             "\" suffix=\"\" radical=\"1-" + std::to_string(nodes) +
+             "\" suffix=\"\" radical=\"1-" + std::to_string(nodes[static_cast<std::size_t>(c)]) +
              "\" speed=\"10Gf\" core=\"4\" bw=\"1GBps\" lat=\"10us\" router_id=\"" + names[c] +
              "-gw\"><prop id=\"type\" value=\"worker\"/></cluster>\n<link id=\"campus-" + names[c] +
              "\" bandwidth=\"2GBps\" latency=\"1ms\"/>\n";
@@ -44,6 +45,7 @@ struct Fixture {
     sim::Platform p;
     std::vector<sim::HostIndex> workers, storages, caches;
     std::vector<std::vector<sim::Route>> routes, cache_routes;
+    std::vector<char> cached;
     ReadContext context(sim::DispatchPolicy policy) const {
         ReadContext c;
         c.workers = &workers;
@@ -51,17 +53,18 @@ struct Fixture {
         c.caches = &caches;
         c.storage_routes = &routes;
         c.cache_routes = &cache_routes;
+        c.cached = &cached;
         c.storage_bw = 100e9;
         c.policy = policy;
         return c;
     }
 };
 
-Fixture make(int clusters, int nodes) {
+Fixture make(const std::vector<int>& nodes) {
     const fs::path file =
         fs::temp_directory_path() / ("hepkit-placement-" + std::to_string(::getpid()) + ".xml");
-    std::ofstream(file) << platform_xml(clusters, nodes);
-    Fixture f{sim::load_platform(file.string()), {}, {}, {}, {}, {}};
+    std::ofstream(file) << platform_xml(nodes);
+    Fixture f{sim::load_platform(file.string()), {}, {}, {}, {}, {}, {}};
     fs::remove(file);
     for (sim::HostIndex h = 0; h < f.p.host_count(); ++h) {
         if (has_role(f.p.host(h), "worker"))
@@ -72,6 +75,7 @@ Fixture make(int clusters, int nodes) {
     for (const auto w : f.workers) {
         f.routes.push_back(routes_from(f.p, w, f.storages));
         f.cache_routes.emplace_back();
+        f.cached.push_back(0);
     }
     return f;
 }
@@ -89,7 +93,7 @@ sim::JobGroup group(double submit, bool reads, std::size_t jobs, double cores_ea
 // with them but after them, fits only on a3. Node a1's readers share its 1 GBps link by 4 (all at
 // once: 40 s, alone 10 s), a2's by 2 — but the campus link's 2 GBps by 6 is less: 30 s.
 TEST(SurrogatePlacement, OneSiteFirstFitByHand) {
-    const Fixture f = make(1, 3);
+    const Fixture f = make({3});
     ASSERT_EQ(f.workers.size(), 3u);
     const std::vector<sim::JobGroup> groups{group(0, true, 6, 1, 1e12, 10e9), group(0, false, 1, 4, 8e12, 0)};
     for (const auto policy : {sim::DispatchPolicy::least_loaded, sim::DispatchPolicy::dcsim,
@@ -120,7 +124,7 @@ TEST(SurrogatePlacement, OneSiteFirstFitByHand) {
 // Two sites of 2 nodes: least-loaded levels the sites' busy cores (3 readers each, first fit
 // within: a1 and b1), dcsim fills by name (a1 4, a2 2).
 TEST(SurrogatePlacement, TwoSitesLevelOrFillByName) {
-    const Fixture f = make(2, 2);
+    const Fixture f = make({2, 2});
     ASSERT_EQ(f.workers.size(), 4u);
     const std::vector<sim::JobGroup> groups{group(0, true, 6, 1, 1e12, 10e9)};
     const PackedReads level = packed_reads(f.p, groups, f.context(sim::DispatchPolicy::least_loaded));
@@ -136,4 +140,33 @@ TEST(SurrogatePlacement, TwoSitesLevelOrFillByName) {
     EXPECT_EQ(none.readers, 0);
     EXPECT_EQ(none.transfer_mean_s, 0);
     EXPECT_NEAR(none.compute_mean_s, 1e12 / 20e9, 1e-12);
+}
+
+// Sites of 3 nodes and of 1: least-loaded levels their shares of busy cores (12 : 4 → 4.5 and 1.5
+// of 6 readers, a fraction of a job on a2), round-robin their job counts (3 and 3).
+TEST(SurrogatePlacement, RoundRobinLevelsJobCounts) {
+    const Fixture f = make({3, 1});
+    const std::vector<sim::JobGroup> groups{group(0, true, 6, 1, 1e12, 10e9)};
+    const PackedReads counts = packed_reads(f.p, groups, f.context(sim::DispatchPolicy::round_robin));
+    EXPECT_NEAR(counts.transfer_crowd_s, 30, 1e-6); // a1 and b1: 3 readers on 1 GBps each
+    const PackedReads level = packed_reads(f.p, groups, f.context(sim::DispatchPolicy::least_loaded));
+    // a1 4 readers at min(1/4, 2/4.5) GBps: 40 s; a2 0.5 at 2/4.5: 22.5 s; b1 1.5 at 1/1.5: 15 s
+    EXPECT_NEAR(level.transfer_crowd_s, (4 * 40.0 + 0.5 * 22.5 + 1.5 * 15) / 6, 1e-6);
+}
+
+// Hits come only from a cache in the worker's scope: here a1's (its route the storage's, its disk
+// a slow 0.1 GBps), at the hit rate 0.5; a2 has none and reads everything from the storage.
+TEST(SurrogatePlacement, HitsOnlyWhereACacheIsInScope) {
+    Fixture f = make({3});
+    f.cached[0] = 1;
+    f.cache_routes[0] = f.routes[0];
+    ReadContext c = f.context(sim::DispatchPolicy::least_loaded);
+    c.hitrate = 0.5;
+    c.cache_bw = 0.1e9;
+    const PackedReads r = packed_reads(f.p, {group(0, true, 6, 1, 1e12, 10e9)}, c);
+    // a1: 5 GB hits over 0.1 GBps / 2 hitting readers (100 s) + 5 GB misses at 1 GBps / 4 (20 s);
+    // a2: 10 GB at the campus link's 2 GBps / 6 (30 s)
+    EXPECT_NEAR(r.transfer_crowd_s, (4 * 120.0 + 2 * 30) / 6, 1e-6);
+    // alone: a1 5 GB at 0.1 GBps + 5 GB at 1 GBps; a2 10 GB at 1 GBps
+    EXPECT_NEAR(r.transfer_alone_s, (4 * 55.0 + 2 * 10) / 6, 1e-6);
 }

@@ -29,7 +29,7 @@ void add_input(WorkloadTotals& t, double bytes) {
 WorkloadTotals sum_jobs(const WorkloadSet& set) {
     WorkloadTotals t;
     for (const JobSpec& j : set.jobs) {
-        add_job(t, j, !j.inputs.empty());
+        add_job(t, j, j.type != JobType::calculation && !j.inputs.empty()); // a calculation reads nothing
         for (const auto f : j.inputs)
             add_input(t, set.files[f].size);
     }

@@ -45,7 +45,7 @@ struct JobSpec {
 /// such groups on the workers as the dispatcher would (src/surrogate/Placement.cpp).
 struct JobGroup {
     double submit = 0;  ///< s
-    bool reads = false; ///< the jobs have input files
+    bool reads = false; ///< the jobs read input files (streaming or copy jobs with inputs)
     std::size_t jobs = 0;
     double cores = 0;       ///< summed
     double flops = 0;       ///< summed
