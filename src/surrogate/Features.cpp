@@ -5,6 +5,7 @@
 
 #include "Placement.hpp"
 #include "PlatformFacts.hpp"
+#include "hepkit/sim/data/InputRouter.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -339,29 +340,14 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
     rc.storages = &storages;
     rc.caches = &caches;
     rc.storage_routes = &routes;
-    // the caches each worker reads hits from (sim::InputRouter's rule for the cache scope)
+    // the caches each worker reads hits from (the simulator's rule, sim::in_cache_scope)
     std::vector<std::vector<sim::Route>> scoped_routes(workers.size());
     std::vector<char> scoped(workers.size(), 0);
     for (std::size_t k = 0; k < workers.size(); ++k) {
         std::vector<sim::HostIndex> in_scope;
-        const sim::ZoneIndex wz = p.host_zone(workers[k]);
-        for (const auto c : caches) {
-            const sim::ZoneIndex cz = p.host_zone(c);
-            switch (s.options.cache.scope) {
-            case sim::CacheScope::local:
-                if (c == workers[k])
-                    in_scope.push_back(c);
-                break;
-            case sim::CacheScope::network:
-                if (cz == wz)
-                    in_scope.push_back(c);
-                break;
-            case sim::CacheScope::sibling_network:
-                if (cz == wz || p.zone_parent(cz) == p.zone_parent(wz))
-                    in_scope.push_back(c);
-                break;
-            }
-        }
+        for (const auto c : caches)
+            if (sim::in_cache_scope(p, s.options.cache.scope, workers[k], c))
+                in_scope.push_back(c);
         scoped[k] = in_scope.empty() ? 0 : 1;
         scoped_routes[k] = detail::routes_from(p, workers[k], in_scope);
     }

@@ -45,12 +45,13 @@ struct PackedReads {
 /// reading group first fit over the sites of the storage and cache hosts (the simulator ranks the
 /// sites holding each job's own files), then, as `least-loaded`, over the sites so that their
 /// shares of busy cores level; `round-robin` so that their job counts level; first fit within a
-/// site. The queue's backfill limit and priorities are not looked at. Jobs of one group take its mean cores
-/// (memory is not looked at); a placement may leave a fraction of a job (a mean over many placements). Jobs
-/// that do not fit wait and are not counted. Each reader then reads its group's mean input (misses from the
-/// storage, the hit rate's share from the caches in its scope where it has one — the share of its
-/// files' bytes the run stages there is taken as the hit rate) at the least, along its route, of each link's
-/// bandwidth over the readers whose routes cross it, and at most the disks' bandwidth over all their readers.
+/// site. The queue's backfill limit and priorities are not looked at. Jobs of one group take its
+/// mean cores (memory is not looked at); a placement may leave a fraction of a job (a mean over
+/// many placements). Jobs that do not fit wait and are not counted. Each reader then reads its
+/// group's mean input — misses from the storage, the hit rate's share from the caches in its scope
+/// where it has one (the run stages whole files, so the true share of k files is ⌈h·k⌉/k) — at
+/// the least, along its route, of each link's bandwidth over the readers whose routes cross it,
+/// and at most the disks' bandwidth over all their readers.
 PackedReads packed_reads(const sim::Platform& p, const std::vector<sim::JobGroup>& groups,
                          const ReadContext& c);
 

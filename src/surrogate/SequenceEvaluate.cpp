@@ -48,8 +48,6 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
             for (std::size_t c = 0; c < nt; ++c) {
                 abs_err[c] += std::abs(q[c] - y[c]);
                 total[c] += std::abs(y[c]);
-            }
-            for (std::size_t c = 0; c < nt; ++c)
                 if (y[c] >= 1.0) {
                     e.rel_mae[c] += std::abs(q[c] - y[c]) / y[c];
                     if (model.members() > 1) { // one network: no spread, nothing covered
@@ -59,6 +57,7 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
                     }
                     ++counted[c];
                 }
+            }
         }
         e.jobs += n;
         if (model.predicts_machines() && !s.machines.empty()) {

@@ -7,6 +7,19 @@
 
 namespace hepkit::sim {
 
+bool in_cache_scope(const Platform& p, CacheScope scope, HostIndex worker, HostIndex cache) {
+    const ZoneIndex wz = p.host_zone(worker), cz = p.host_zone(cache);
+    switch (scope) {
+    case CacheScope::local:
+        return cache == worker;
+    case CacheScope::network:
+        return cz == wz;
+    case CacheScope::sibling_network:
+        return cz == wz || p.zone_parent(cz) == p.zone_parent(wz);
+    }
+    return false;
+}
+
 InputRouter::InputRouter(const Platform& p, const FileCatalog& files, const std::vector<HostIndex>& workers,
                          const Config& config, std::uint64_t seed)
     : files_(files), caching_(config.caching), hitrate_(config.hitrate),
@@ -34,25 +47,9 @@ InputRouter::InputRouter(const Platform& p, const FileCatalog& files, const std:
     }
     for (HostIndex w : workers) {
         std::vector<std::size_t> scope;
-        const ZoneIndex wz = p.host_zone(w);
-        for (std::size_t c = 0; c < caches_.size(); ++c) {
-            const HostIndex ch = caches_[c].host();
-            const ZoneIndex cz = p.host_zone(ch);
-            bool in = false;
-            switch (config.scope) {
-            case CacheScope::local:
-                in = ch == w;
-                break;
-            case CacheScope::network:
-                in = cz == wz;
-                break;
-            case CacheScope::sibling_network:
-                in = cz == wz || p.zone_parent(cz) == p.zone_parent(wz);
-                break;
-            }
-            if (in)
+        for (std::size_t c = 0; c < caches_.size(); ++c)
+            if (in_cache_scope(p, config.scope, w, caches_[c].host()))
                 scope.push_back(c);
-        }
         in_scope_.push_back(std::move(scope));
     }
 }

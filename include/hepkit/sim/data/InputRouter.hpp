@@ -20,6 +20,11 @@
 
 namespace hepkit::sim {
 
+/// Whether a worker on host `worker` reads hits from the cache on host `cache` under `scope`: its
+/// own host (local), its zone (network), or its zone and the zones sharing its parent
+/// (sibling_network). The surrogate's features apply the same rule (src/surrogate/Features.cpp).
+bool in_cache_scope(const Platform& p, CacheScope scope, HostIndex worker, HostIndex cache);
+
 /// Where one input file is read from.
 struct InputSource {
     HostIndex host;
