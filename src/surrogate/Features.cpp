@@ -5,7 +5,6 @@
 
 #include "Placement.hpp"
 #include "PlatformFacts.hpp"
-#include "hepkit/sim/data/InputRouter.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -84,7 +83,9 @@ const std::vector<std::string>& feature_names() {
                                                 "pack_transfer_max_s",
                                                 "pack_transfer_alone_s",
                                                 "pack_reader_compute_s",
-                                                "pack_compute_mean_s"};
+                                                "pack_compute_mean_s",
+                                                "pack_end_max_s",
+                                                "pack_compute_end_max_s"};
     return names;
 }
 
@@ -95,31 +96,23 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
     const double cores = t.cores, flops = t.flops, in = t.input_bytes, out = t.output_bytes,
                  first = t.first_submit, last = t.last_submit;
     const double n = static_cast<double>(t.jobs);
-    std::vector<sim::HostIndex> workers, storages, caches;
-    double worker_cores = 0, rate = 0, storage_bw = 0, cache_bw = 0, cache_disk = 0;
+    // the hosts by role, the routes to storage and the disks, as the placement below reads them
+    const detail::ReadSetup setup(s);
+    const std::vector<sim::HostIndex>&workers = setup.workers, &storages = setup.storages,
+          &caches = setup.caches;
+    const double storage_bw = setup.context.storage_bw, cache_bw = setup.context.cache_bw;
+    double worker_cores = 0, rate = 0, cache_disk = 0;
     std::vector<sim::ZoneIndex> sites;
-    for (sim::HostIndex h = 0; h < p.host_count(); ++h) {
+    for (const auto h : workers) {
         const auto& spec = p.host(h);
-        if (has_role(spec, "worker")) {
-            workers.push_back(h);
-            worker_cores += spec.cores;
-            rate += spec.cores * spec.speed;
-            if (std::find(sites.begin(), sites.end(), p.host_zone(h)) == sites.end())
-                sites.push_back(p.host_zone(h));
-        }
-        if (has_role(spec, "storage")) {
-            storages.push_back(h);
-            for (const auto& d : spec.disks)
-                storage_bw += d.read_bw;
-        }
-        if (has_role(spec, "cache")) {
-            caches.push_back(h);
-            for (const auto& d : spec.disks) {
-                cache_bw += d.read_bw;
-                cache_disk += d.size;
-            }
-        }
+        worker_cores += spec.cores;
+        rate += spec.cores * spec.speed;
+        if (std::find(sites.begin(), sites.end(), p.host_zone(h)) == sites.end())
+            sites.push_back(p.host_zone(h));
     }
+    for (const auto h : caches)
+        for (const auto& d : p.host(h).disks)
+            cache_disk += d.size;
     double cache_bytes = 0;
     for (const auto& [host, size] : s.options.cache.sizes)
         cache_bytes += size;
@@ -130,11 +123,10 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
     // workers weighted by their cores. The same to the cache hosts: where a cache sits
     // (`cache_moved`) changes how far its hits travel; a worker that is the cache reads it
     // locally and is left out.
-    std::vector<std::vector<sim::Route>> routes(workers.size()), cache_routes(workers.size());
-    for (std::size_t k = 0; k < workers.size(); ++k) {
-        routes[k] = detail::routes_from(p, workers[k], storages);
+    const std::vector<std::vector<sim::Route>>& routes = setup.storage_routes;
+    std::vector<std::vector<sim::Route>> cache_routes(workers.size());
+    for (std::size_t k = 0; k < workers.size(); ++k)
         cache_routes[k] = detail::routes_from(p, workers[k], caches);
-    }
     // Each worker's route facts, once: the means, the clusters and the placement below read them.
     std::vector<detail::RouteFacts> facts(workers.size());
     for (std::size_t k = 0; k < workers.size(); ++k)
@@ -335,32 +327,10 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
                 ((miss_alone > 0 ? (1 - h) / miss_alone : 0) + (hit_alone > 0 ? h / hit_alone : 0)));
     // ... and the job groups placed as the dispatcher places them, each reader at its share of
     // the routes and disks that the placed readers cross (Placement.hpp).
-    detail::ReadContext rc;
-    rc.workers = &workers;
-    rc.storages = &storages;
-    rc.caches = &caches;
-    rc.storage_routes = &routes;
-    // the caches each worker reads hits from (the simulator's rule, sim::in_cache_scope)
-    std::vector<std::vector<sim::Route>> scoped_routes(workers.size());
-    std::vector<char> scoped(workers.size(), 0);
-    for (std::size_t k = 0; k < workers.size(); ++k) {
-        std::vector<sim::HostIndex> in_scope;
-        for (const auto c : caches)
-            if (sim::in_cache_scope(p, s.options.cache.scope, workers[k], c))
-                in_scope.push_back(c);
-        scoped[k] = in_scope.empty() ? 0 : 1;
-        scoped_routes[k] = detail::routes_from(p, workers[k], in_scope);
-    }
-    rc.cache_routes = &scoped_routes;
-    rc.cached = &scoped;
-    rc.compute_on_all_cores = s.options.jobs.compute_on_all_cores;
-    rc.storage_bw = storage_bw;
-    rc.cache_bw = cache_bw;
-    rc.hitrate = s.options.cache.hitrate;
-    rc.policy = policy;
-    const detail::PackedReads packed = detail::packed_reads(p, t.groups, rc);
+    const detail::PackedReads packed = detail::packed_reads(p, t.groups, setup.context);
     f.insert(f.end(), {packed.readers, packed.transfer_crowd_s, packed.transfer_mean_s, packed.transfer_max_s,
-                       packed.transfer_alone_s, packed.reader_compute_s, packed.compute_mean_s});
+                       packed.transfer_alone_s, packed.reader_compute_s, packed.compute_mean_s,
+                       packed.end_max_s, packed.compute_end_max_s});
     return f;
 }
 

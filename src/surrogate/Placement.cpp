@@ -5,6 +5,8 @@
 // workers run none — on the unseen one-site platform that estimate was 8× the simulated mean
 // input transfer time with a spread of a factor 2 (docs/surrogate.md, "Placed reads").
 #include "Placement.hpp"
+#include "PlatformFacts.hpp"
+#include "hepkit/sim/data/InputRouter.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -51,7 +53,11 @@ class Packer {
         }
     }
 
-    void place(const sim::JobGroup& g) {
+    /// Keeps, per placed item (a group, or a job placed as a group of one), where it went.
+    void record(std::size_t items) { puts_.assign(items, {}); }
+
+    void place(const sim::JobGroup& g, std::size_t item) {
+        item_ = item;
         if (g.jobs == 0)
             return;
         const double n = static_cast<double>(g.jobs);
@@ -66,7 +72,7 @@ class Packer {
                 const double take = std::min(want, std::floor(free_[k] / cores + 1e-9));
                 if (take <= 0)
                     continue;
-                put(k, take, cores, in, flops, g.reads);
+                put(k, take, cores, in, flops, g);
                 want -= take;
                 left -= take;
             }
@@ -117,13 +123,13 @@ class Packer {
                     break;
                 const double take = std::min(share, std::floor(free_[k] / cores + 1e-9));
                 if (take > 0)
-                    put(k, take, cores, in, flops, g.reads);
+                    put(k, take, cores, in, flops, g);
                 share -= take;
             }
         }
     }
 
-    PackedReads reads() const {
+    PackedReads reads() {
         const auto& workers = *c_.workers;
         const double h = std::clamp(c_.hitrate, 0.0, 1.0);
         // a worker's share of hits: the hit rate where a cache is in its scope (InputRouter reads
@@ -147,8 +153,10 @@ class Packer {
         }
         PackedReads out;
         out.readers = total;
+        std::vector<double>& per_byte = per_byte_; // a placed reader's seconds per input byte
+        per_byte.assign(workers.size(), 0.0);
         if (total <= 0)
-            return finish(out);
+            return finish(out, per_byte);
         // The bandwidth of a reader's routes and disk: shared by `readers` on each link (load) and
         // the disk, or alone (its route's bottleneck, the whole disk).
         const auto share = [&](const std::vector<sim::Route>& routes, double disk_bw, double disk_readers,
@@ -193,16 +201,18 @@ class Packer {
             compute += reader_compute_[k];
             mean += readers_[k] * t;
             out.transfer_max_s = std::max(out.transfer_max_s, t);
+            per_byte[k] = per_reader > 0 ? t / per_reader : 0;
         }
         out.transfer_crowd_s = crowd / total;
         out.transfer_alone_s = alone / total;
         out.reader_compute_s = compute / total;
         out.transfer_mean_s = mean / total;
-        return finish(out);
+        return finish(out, per_byte);
     }
 
   private:
-    void put(std::size_t k, double jobs, double cores, double in, double flops, bool reads) {
+    void put(std::size_t k, double jobs, double cores, double in, double flops, const sim::JobGroup& g) {
+        const bool reads = g.reads;
         free_[k] -= jobs * cores;
         sites_[site_of_[k]].busy += jobs * cores;
         sites_[site_of_[k]].jobs += jobs;
@@ -212,6 +222,9 @@ class Packer {
             p_.host((*c_.workers)[k]).speed * (reads && !c_.compute_on_all_cores ? 1 : cores);
         const double seconds = speed > 0 ? jobs * flops / speed : 0;
         compute_ += seconds;
+        if (!puts_.empty())
+            puts_[item_].push_back(Put{k, jobs, seconds});
+        tails_.push_back(Tail{k, g.submit + (speed > 0 ? g.flops_max / speed : 0), reads ? g.input_max : 0});
         if (reads) {
             readers_[k] += jobs;
             bytes_[k] += jobs * in;
@@ -227,14 +240,69 @@ class Packer {
         return false;
     }
 
-    PackedReads finish(PackedReads out) const {
+    PackedReads finish(PackedReads out, const std::vector<double>& per_byte) const {
         const double placed = std::accumulate(jobs_.begin(), jobs_.end(), 0.0);
         out.compute_mean_s = placed > 0 ? compute_ / placed : 0;
+        // The latest end of a placed job: where every job runs at once, the makespan is the end
+        // of the slowest one — a maximum over the drawn jobs, which means do not carry.
+        for (const Tail& t : tails_) {
+            out.end_max_s = std::max(out.end_max_s, t.compute_end + t.input_max * per_byte[t.worker]);
+            out.compute_end_max_s = std::max(out.compute_end_max_s, t.compute_end);
+        }
         return out;
     }
 
+    /// A group's largest job placed on a worker: its submission plus its flops at the worker's
+    /// speed, and its input bytes (0 for a group that reads nothing).
+    struct Tail {
+        std::size_t worker = 0;
+        double compute_end = 0, input_max = 0;
+    };
+
+    struct Put {
+        std::size_t worker = 0;
+        double jobs = 0, seconds = 0;
+    };
+
+  public:
+    /// After reads(): what placed_jobs reports of item i (a job placed as a group of one).
+    PlacedJob job(std::size_t i, const sim::JobGroup& g) const {
+        const auto& workers = *c_.workers;
+        PlacedJob out;
+        double per_byte = 0;
+        for (const Put& u : puts_[i]) {
+            out.placed += u.jobs;
+            out.compute_s += u.seconds;
+            per_byte += u.jobs * per_byte_[u.worker];
+        }
+        if (out.placed > 0) {
+            out.compute_s /= out.placed;
+            per_byte /= out.placed;
+        } else { // waits: the workers' mean speed, the placed readers' mean rate
+            double cores = 0, rate = 0, readers = 0;
+            for (std::size_t k = 0; k < workers.size(); ++k) {
+                const auto& h = p_.host(workers[k]);
+                cores += h.cores;
+                rate += h.cores * h.speed;
+                readers += readers_[k];
+                per_byte += readers_[k] * per_byte_[k];
+            }
+            per_byte = readers > 0 ? per_byte / readers : 0;
+            const double speed = (cores > 0 ? rate / cores : 0) *
+                                 (g.reads && !c_.compute_on_all_cores ? 1 : std::max(1.0, g.cores));
+            out.compute_s = speed > 0 ? g.flops / speed : 0;
+        }
+        out.transfer_s = g.reads ? g.input_bytes * per_byte : 0;
+        return out;
+    }
+
+  private:
     const sim::Platform& p_;
     const ReadContext& c_;
+    std::vector<Tail> tails_;
+    std::vector<std::vector<Put>> puts_; ///< per item, where record() asked for it
+    std::size_t item_ = 0;
+    std::vector<double> per_byte_;
     std::vector<Site> sites_;
     std::vector<std::size_t> site_of_, by_name_;
     std::vector<double> free_, jobs_, readers_, bytes_, reader_compute_;
@@ -243,16 +311,80 @@ class Packer {
 
 } // namespace
 
-PackedReads packed_reads(const sim::Platform& p, const std::vector<sim::JobGroup>& groups,
-                         const ReadContext& c) {
-    Packer packer(p, c);
+namespace {
+
+void place_all(Packer& packer, const std::vector<sim::JobGroup>& groups) {
     std::vector<std::size_t> order(groups.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return groups[a].submit < groups[b].submit; });
     for (const std::size_t g : order)
-        packer.place(groups[g]);
+        packer.place(groups[g], g);
+}
+
+} // namespace
+
+PackedReads packed_reads(const sim::Platform& p, const std::vector<sim::JobGroup>& groups,
+                         const ReadContext& c) {
+    Packer packer(p, c);
+    place_all(packer, groups);
     return packer.reads();
+}
+
+std::vector<PlacedJob> placed_jobs(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs,
+                                   const ReadContext& c) {
+    Packer packer(p, c);
+    packer.record(jobs.size());
+    place_all(packer, jobs);
+    packer.reads();
+    std::vector<PlacedJob> out(jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+        out[i] = packer.job(i, jobs[i]);
+    return out;
+}
+
+ReadSetup::ReadSetup(const sim::GridScenario& s) {
+    const sim::Platform& p = *s.platform;
+    double storage_bw = 0, cache_bw = 0;
+    for (sim::HostIndex h = 0; h < p.host_count(); ++h) {
+        const auto& spec = p.host(h);
+        if (has_role(spec, "worker"))
+            workers.push_back(h);
+        if (has_role(spec, "storage")) {
+            storages.push_back(h);
+            for (const auto& d : spec.disks)
+                storage_bw += d.read_bw;
+        }
+        if (has_role(spec, "cache")) {
+            caches.push_back(h);
+            for (const auto& d : spec.disks)
+                cache_bw += d.read_bw;
+        }
+    }
+    storage_routes.resize(workers.size());
+    cache_routes.resize(workers.size());
+    cached.assign(workers.size(), 0);
+    for (std::size_t k = 0; k < workers.size(); ++k) {
+        storage_routes[k] = routes_from(p, workers[k], storages);
+        // the caches this worker reads hits from (the simulator's rule, sim::in_cache_scope)
+        std::vector<sim::HostIndex> in_scope;
+        for (const auto c : caches)
+            if (sim::in_cache_scope(p, s.options.cache.scope, workers[k], c))
+                in_scope.push_back(c);
+        cached[k] = in_scope.empty() ? 0 : 1;
+        cache_routes[k] = routes_from(p, workers[k], in_scope);
+    }
+    context.workers = &workers;
+    context.storages = &storages;
+    context.caches = &caches;
+    context.storage_routes = &storage_routes;
+    context.cache_routes = &cache_routes;
+    context.cached = &cached;
+    context.compute_on_all_cores = s.options.jobs.compute_on_all_cores;
+    context.storage_bw = storage_bw;
+    context.cache_bw = cache_bw;
+    context.hitrate = s.options.cache.hitrate;
+    context.policy = s.options.dispatcher.policy;
 }
 
 } // namespace hepkit::surrogate::detail

@@ -4,6 +4,7 @@
 // workers as the dispatcher places them, in one burst, without simulating.
 
 #include "hepkit/sim/batch/Dispatcher.hpp"
+#include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/platform/Platform.hpp"
 #include "hepkit/sim/workload/Job.hpp"
 
@@ -38,6 +39,33 @@ struct PackedReads {
     double transfer_alone_s = 0; ///< a placed reader's input read alone (route bottleneck, disk), mean
     double reader_compute_s = 0; ///< a reader's flops at its worker's speed on one core, mean
     double compute_mean_s = 0;   ///< a placed job's flops at its worker's speed, mean
+    /// The latest end of a placed group's largest job (its flops, then its input at its worker's
+    /// mean reader's rate, after the group's submission), s
+    double end_max_s = 0;
+    double compute_end_max_s = 0; ///< the same without the input
+};
+
+/// A scenario's workers, storage and cache hosts, routes and disks as packed_reads reads them,
+/// built once and owned here (`context` points into this object, which therefore stays put).
+struct ReadSetup {
+    explicit ReadSetup(const sim::GridScenario& s);
+    ReadSetup(const ReadSetup&) = delete;
+    ReadSetup& operator=(const ReadSetup&) = delete;
+
+    std::vector<sim::HostIndex> workers, storages, caches;
+    std::vector<std::vector<sim::Route>> storage_routes, cache_routes; ///< per worker
+    std::vector<char> cached;                                          ///< per worker
+    ReadContext context;
+};
+
+/// One job as placed_jobs sees it: placed at once (1), partly (a share of a placement that split
+/// it over sites), or waiting (0); its flops at the speed of where it was placed (on one core
+/// for streaming and copy jobs, as put() counts); and its input at the mean placed reader's rate
+/// on those workers (s).
+struct PlacedJob {
+    double placed = 0;
+    double compute_s = 0;
+    double transfer_s = 0;
 };
 
 /// The job groups (WorkloadTotals::groups), in submission order, placed at once as the dispatcher
@@ -54,5 +82,14 @@ struct PackedReads {
 /// and at most the disks' bandwidth over all their readers.
 PackedReads packed_reads(const sim::Platform& p, const std::vector<sim::JobGroup>& groups,
                          const ReadContext& c);
+
+/// The jobs one by one (each a group of one: `jobs[i].jobs == 1`, its flops and input as its
+/// maxima too), placed as packed_reads places groups, in submission order (a stable sort of
+/// `jobs` by submit time), while no job ends: where each would run in the first burst and what its
+/// compute and input would take there — the per-job inputs of the platform-aware sequence model.
+/// A job that waits (placed 0) gets its flops at the workers' core-weighted mean speed and its
+/// input at the placed readers' mean rate. Results in the order of `jobs`.
+std::vector<PlacedJob> placed_jobs(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs,
+                                   const ReadContext& c);
 
 } // namespace hepkit::surrogate::detail

@@ -2,6 +2,7 @@
 
 #include "hepkit/surrogate/SequenceData.hpp"
 
+#include "Placement.hpp"
 #include "PlatformFacts.hpp"
 
 #include "hepkit/core/ConfigReader.hpp"
@@ -47,8 +48,10 @@ bool id_less(const std::string& a, const std::string& b) {
 } // namespace
 
 const std::vector<std::string>& job_input_names() {
-    static const std::vector<std::string> n{"submit",      "cores",        "memory",      "flops",
-                                            "input_bytes", "output_bytes", "input_files", "staged_bytes"};
+    static const std::vector<std::string> n{
+        "submit",           "cores",       "memory",       "flops",  "input_bytes",
+        "output_bytes",     "input_files", "staged_bytes", "placed", "placed_compute_s",
+        "placed_transfer_s"};
     return n;
 }
 const std::vector<std::string>& host_input_names() {
@@ -79,6 +82,8 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         any_cache = any_cache || has_role(p.host(h), "cache");
     const double hitrate = any_cache ? s.options.cache.hitrate : 0.0;
     std::vector<std::size_t> order(jobs.size());
+    std::vector<sim::JobGroup> alone; // each job as a group of one, in the sequence's order
+    alone.reserve(jobs.size());
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         if (jobs[a].submit != jobs[b].submit)
@@ -101,8 +106,26 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
                 staged += s.workload.files[f].size;
             }
         out.jobs.push_back(j.id);
-        out.job_x.insert(out.job_x.end(), {j.submit, static_cast<double>(j.cores), j.memory, j.flops, in,
-                                           j.output_size, static_cast<double>(j.inputs.size()), staged});
+        out.job_x.insert(out.job_x.end(),
+                         {j.submit, static_cast<double>(j.cores), j.memory, j.flops, in, j.output_size,
+                          static_cast<double>(j.inputs.size()), staged, 0, 0, 0});
+        sim::JobGroup one{j.submit, j.type != sim::JobType::calculation && !j.inputs.empty(),
+                          1,        static_cast<double>(j.cores),
+                          j.flops,  in};
+        one.flops_max = j.flops;
+        one.input_max = in;
+        alone.push_back(one);
+    }
+    // Where each job would run in the first burst and what its compute and reads would take there
+    // (Placement.hpp): the platform-aware model's per-job view of the platform.
+    const detail::ReadSetup setup(s);
+    const std::vector<detail::PlacedJob> placed = detail::placed_jobs(p, alone, setup.context);
+    const std::size_t ni = job_input_names().size();
+    for (std::size_t j = 0; j < placed.size(); ++j) {
+        double* row = &out.job_x[j * ni + kPlacedInputs];
+        row[0] = placed[j].placed;
+        row[1] = placed[j].compute_s;
+        row[2] = placed[j].transfer_s;
     }
     std::vector<sim::HostIndex> storages;
     for (sim::HostIndex h = 0; h < p.host_count(); ++h)

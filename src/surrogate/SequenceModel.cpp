@@ -36,7 +36,7 @@ namespace {
 
 constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windows
 // log1p(x / unit) per input column (0: a flag, kept as it is)
-constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9, 1, 1e9};
+constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9, 1, 1e9, 1, 60, 60};
 constexpr double kHostUnits[] = {1, 1e9, 0, 0, 0, 1e9, 1e9, 1e9, 1e-3};
 
 double scaled(double x, double unit) {
@@ -88,14 +88,22 @@ struct SequenceModel::Impl {
     SequenceKind kind = SequenceKind::platform;
     int hidden = 0;
     bool machines = false; ///< the networks have a machine head
+    bool placed = false;   ///< the platform model reads the placement's job inputs
     std::vector<Transform> job_in, host_in, scen_in, target;
     mutable std::vector<SeqNet> nets; ///< the ensemble's members
     /// SequenceModel::spread_scale(): 1 until a training calibrates it
     std::vector<double> spread_scale = std::vector<double>(detail::spread_scale_names().size(), 1.0);
 
+    // The per-job inputs a network of this kind reads: the paper's baselines its inputs, the
+    // platform-aware model the placement's too (SequenceData.hpp).
+    std::int64_t job_inputs() const {
+        return static_cast<std::int64_t>(placed ? job_input_names().size() : kPlacedInputs);
+    }
+
     Tensors tensors(const SequenceSample& s, bool with_targets) const {
         Tensors t;
-        const auto ni = static_cast<std::int64_t>(job_input_names().size());
+        const auto stride = job_input_names().size();
+        const std::int64_t ni = job_inputs();
         const auto n = static_cast<std::int64_t>(s.job_count());
         t.jobs = n;
         t.starts = window_starts(n);
@@ -115,8 +123,8 @@ struct SequenceModel::Impl {
                 float* row = &x[static_cast<std::size_t>((step * nw + w) * (ni + 1))];
                 for (std::int64_t c = 0; c < ni; ++c) {
                     const auto cc = static_cast<std::size_t>(c);
-                    row[c] = static_cast<float>(
-                        job_in[cc].to(scaled(s.job_x[j * static_cast<std::size_t>(ni) + cc], kJobUnits[cc])));
+                    row[c] =
+                        static_cast<float>(job_in[cc].to(scaled(s.job_x[j * stride + cc], kJobUnits[cc])));
                 }
                 row[ni] = static_cast<float>(static_cast<double>(step) / static_cast<double>(kWindow));
                 if (with_targets && j < s.machines.size())
@@ -199,8 +207,7 @@ struct SequenceModel::Impl {
 
     // A network: its kind and sizes, with a machine head where the model has one.
     SeqNet network() const {
-        return SeqNet(kind, hidden, static_cast<std::int64_t>(job_input_names().size() + 1),
-                      static_cast<std::int64_t>(host_input_names().size()),
+        return SeqNet(kind, hidden, job_inputs() + 1, static_cast<std::int64_t>(host_input_names().size()),
                       static_cast<std::int64_t>(feature_names().size()),
                       static_cast<std::int64_t>(job_target_names().size()), machines);
     }
@@ -209,7 +216,7 @@ struct SequenceModel::Impl {
 SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
     root.check_keys({"model", "data", "output", "hidden", "epochs", "learning_rate", "patience",
                      "validation_fraction", "max_samples", "seed", "threads", "ensemble", "batch_size",
-                     "machine_weight"});
+                     "machine_weight", "placement_inputs"});
     SequenceTrainConfig c;
     const std::string kind = root.at("model").as_string();
     if (kind == "gru")
@@ -262,6 +269,14 @@ SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
         if (c.machine_weight > 0 && c.kind != SequenceKind::platform)
             root.at("machine_weight")
                 .fail(fmt::format("the {} model sees no hosts: only `model: platform` predicts machines",
+                                  kind));
+    }
+    if (root.has("placement_inputs")) {
+        c.placement_inputs = root.at("placement_inputs").as_bool();
+        if (c.placement_inputs && c.kind != SequenceKind::platform)
+            root.at("placement_inputs")
+                .fail(fmt::format("the {} model reads the paper's job inputs only: `placement_inputs` is "
+                                  "for `model: platform`",
                                   kind));
     }
     if (root.has("validation_fraction")) {
@@ -401,7 +416,7 @@ torch::Tensor batch_loss(SeqNet& net, const std::vector<const Tensors*>& ts, dou
 SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                                    const std::function<void(int, int, double, double)>& progress) {
     const auto t0 = std::chrono::steady_clock::now();
-    static_assert(std::size(kJobUnits) == 8 && std::size(kHostUnits) == 9); // one per input name
+    static_assert(std::size(kJobUnits) == 11 && std::size(kHostUnits) == 9); // one per input name
     if (job_input_names().size() != std::size(kJobUnits) ||
         host_input_names().size() != std::size(kHostUnits))
         throw std::logic_error("surrogate: an input without its unit (kJobUnits, kHostUnits)");
@@ -418,6 +433,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     impl->kind = config.kind;
     impl->hidden = config.hidden > 0 ? config.hidden : default_hidden(config.kind);
     impl->machines = config.kind == SequenceKind::platform && config.machine_weight > 0;
+    impl->placed = config.kind == SequenceKind::platform && config.placement_inputs;
     // transforms fitted on the training samples
     const std::size_t ni = job_input_names().size(), nh = host_input_names().size(),
                       nt = job_target_names().size(), nf = feature_names().size();
@@ -548,6 +564,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     m["hidden"] = impl->hidden;
     m["machine_head"] = impl->machines;
     m["machine_weight"] = impl->machines ? config.machine_weight : 0.0;
+    m["placement_inputs"] = impl->placed;
     m["ensemble"] = config.ensemble;
     m["job_inputs"] = job_input_names();
     m["host_inputs"] = host_input_names();
@@ -603,6 +620,7 @@ SequenceModel SequenceModel::load(const std::string& directory) {
             throw InputError(path, 0, "", "made by another hepkit version (other inputs): train it again");
         impl->hidden = m.at("hidden").get<int>();
         impl->machines = m.value("machine_head", false); // models from before the machine head have none
+        impl->placed = m.value("placement_inputs", false);
         if (impl->machines && m.value("format", 1) < 2)
             throw InputError(
                 path, 0, "format",

@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
+#include <yaml-cpp/yaml.h>
 
 namespace hepkit::surrogate {
 
@@ -145,6 +146,16 @@ struct SummaryModel::Impl {
     std::vector<std::size_t> used;  // indices into features of the network's inputs
     std::vector<Transform> in, out; // per used feature, per target
     std::vector<double> lo, hi;     // the training range of every feature
+    // Per target, the feature it is learned relative to (an index into features, -1: none), and
+    // that feature's smallest positive training value: the divisor where a value is not positive.
+    std::vector<int> base;
+    std::vector<double> base_floor;
+
+    double divisor(std::size_t target, const double* features_row) const {
+        if (base.empty() || base[target] < 0)
+            return 1;
+        return std::max(features_row[base[target]], base_floor[target]);
+    }
     /// The trained or loaded networks, until extract() has copied their weights into `layers`.
     std::vector<torch::nn::Sequential> members;
     // The members' weights as plain arrays, for prediction: a network this small costs less than
@@ -203,8 +214,9 @@ struct SummaryModel::Impl {
 };
 
 SummaryTrainConfig parse_summary_config(const config::YamlView& root) {
-    root.check_keys({"model", "data", "output", "targets", "features", "ensemble", "hidden", "epochs",
-                     "learning_rate", "batch_size", "patience", "validation_fraction", "seed", "threads"});
+    root.check_keys({"model", "data", "output", "targets", "features", "relative_to", "ensemble", "hidden",
+                     "epochs", "learning_rate", "batch_size", "patience", "validation_fraction", "seed",
+                     "threads"});
     SummaryTrainConfig c;
     if (root.has("model") && root.at("model").as_string() != "summary")
         root.at("model").fail(
@@ -233,6 +245,23 @@ SummaryTrainConfig parse_summary_config(const config::YamlView& root) {
     };
     names("targets", "target", default_targets(), c.targets);
     names("features", "feature", feature_names(), c.features);
+    if (root.has("relative_to")) {
+        const auto map = root.at("relative_to");
+        if (!map.is_map())
+            map.fail("expected a map of target: feature (makespan_s: pack_compute_end_max_s)");
+        const std::vector<std::string> targets = c.targets.empty() ? default_targets() : c.targets;
+        for (const auto& kv : map.node()) {
+            const std::string key = kv.first.as<std::string>();
+            const auto entry = map.at(key);
+            const std::string feature = entry.as_string();
+            if (std::find(targets.begin(), targets.end(), key) == targets.end())
+                entry.fail(fmt::format("'{}' is not a target of this model", key));
+            if (std::find(feature_names().begin(), feature_names().end(), feature) == feature_names().end())
+                entry.fail(
+                    fmt::format("unknown feature '{}' (the features are those of `features:`)", feature));
+            c.relative_to.emplace_back(key, feature);
+        }
+    }
     const auto integer = [&](const char* key, int& v, long long lo, long long hi) {
         if (!root.has(key))
             return;
@@ -321,8 +350,40 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
                              ? "no feature varies over the training samples: nothing to learn from"
                              : "none of the features the training file lists varies over the training "
                                "samples: nothing to learn from (list others, or none for all)");
-    for (const auto& t : targets) {
-        Transform tr = Transform::fit(column(t, train));
+    // Targets learned relative to a feature: over its value, at least its smallest positive one.
+    impl->base.assign(targets.size(), -1);
+    impl->base_floor.assign(targets.size(), 0.0);
+    for (const auto& [target, feature] : config.relative_to) {
+        const auto j =
+            static_cast<std::size_t>(std::find(targets.begin(), targets.end(), target) - targets.begin());
+        const auto f =
+            static_cast<std::size_t>(std::find(features.begin(), features.end(), feature) - features.begin());
+        if (j >= targets.size() || f >= features.size())
+            throw InputError(index_path, 0, "relative_to",
+                             fmt::format("{}: {}: not a target and a feature", target, feature));
+        double floor = 0;
+        for (const double v : column(feature, train))
+            if (v > 0)
+                floor = floor == 0 ? v : std::min(floor, v);
+        if (!(floor > 0))
+            throw InputError(
+                index_path, 0, "relative_to",
+                fmt::format("{}: the feature {} is never positive on the training samples", target, feature));
+        impl->base[j] = static_cast<int>(f);
+        impl->base_floor[j] = floor;
+    }
+    // a row's target as the networks learn it
+    const auto learned = [&](std::size_t r, std::size_t j) {
+        std::vector<double> row(features.size());
+        for (std::size_t f = 0; f < features.size(); ++f)
+            row[f] = idx.rows[r][fcol[f]];
+        return idx.rows[r][tcol[j]] / impl->divisor(j, row.data());
+    };
+    for (std::size_t j = 0; j < targets.size(); ++j) {
+        std::vector<double> v;
+        for (const auto r : train)
+            v.push_back(impl->base[j] < 0 ? idx.rows[r][tcol[j]] : learned(r, j));
+        Transform tr = Transform::fit(v);
         if (tr.scale == 0)
             tr.scale = 1;
         impl->out.push_back(tr);
@@ -336,7 +397,7 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
                 if (inputs)
                     m.push_back(impl->in[j].to(idx.rows[r][fcol[impl->used[j]]]));
                 else
-                    m.push_back(impl->out[j].to(idx.rows[r][tcol[j]]));
+                    m.push_back(impl->out[j].to(impl->base[j] < 0 ? idx.rows[r][tcol[j]] : learned(r, j)));
             }
         return matrix(m, rows.size(), cols);
     };
@@ -413,6 +474,12 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
     m["input_transforms"] = in;
     m["target_transforms"] = out;
     m["domain"] = {{"min", impl->lo}, {"max", impl->hi}};
+    nlohmann::json relative = nlohmann::json::object();
+    for (std::size_t j = 0; j < targets.size(); ++j)
+        if (impl->base[j] >= 0)
+            relative[targets[j]] = {{"feature", features[static_cast<std::size_t>(impl->base[j])]},
+                                    {"floor", impl->base_floor[j]}};
+    m["relative_to"] = relative;
     nlohmann::json mae = nlohmann::json::object();
     for (const auto& [t, e] : report.validation_rel_mae)
         mae[t] = e;
@@ -450,6 +517,23 @@ SummaryModel SummaryModel::load(const std::string& directory) {
             impl->out.push_back(Transform::from_json(t));
         impl->lo = m.at("domain").at("min").get<std::vector<double>>();
         impl->hi = m.at("domain").at("max").get<std::vector<double>>();
+        impl->base.assign(impl->targets.size(), -1);
+        impl->base_floor.assign(impl->targets.size(), 0.0);
+        if (m.contains("relative_to")) // models before relative targets have none
+            for (const auto& [target, b] : m.at("relative_to").items()) {
+                const auto j = static_cast<std::size_t>(
+                    std::find(impl->targets.begin(), impl->targets.end(), target) - impl->targets.begin());
+                const auto f =
+                    static_cast<std::size_t>(std::find(impl->features.begin(), impl->features.end(),
+                                                       b.at("feature").get<std::string>()) -
+                                             impl->features.begin());
+                const double floor = b.at("floor").get<double>();
+                if (j >= impl->targets.size() || f >= impl->features.size() || !(floor > 0))
+                    throw InputError(path, 0, "relative_to." + target,
+                                     "not a target, a feature and a positive floor");
+                impl->base[j] = static_cast<int>(f);
+                impl->base_floor[j] = floor;
+            }
         const int members = m.at("ensemble").get<int>();
         if (impl->features != feature_names())
             throw InputError(path, 0, "features",
@@ -513,8 +597,9 @@ std::vector<SummaryPrediction> SummaryModel::predict_rows(const std::vector<doub
         out[r].spread.assign(nt, 0.0);
         for (std::size_t j = 0; j < nt; ++j) {
             double s = 0, s2 = 0;
+            const double scale = m.divisor(j, &x[r * nf]);
             for (const auto& v : values) {
-                const double y = m.out[j].from(v[r * nt + j]);
+                const double y = m.out[j].from(v[r * nt + j]) * scale;
                 s += y;
                 s2 += y * y;
             }

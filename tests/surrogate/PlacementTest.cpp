@@ -83,7 +83,10 @@ Fixture make(const std::vector<int>& nodes) {
 sim::JobGroup group(double submit, bool reads, std::size_t jobs, double cores_each, double flops_each,
                     double input_each) {
     const auto n = static_cast<double>(jobs);
-    return sim::JobGroup{submit, reads, jobs, n * cores_each, n * flops_each, n * input_each};
+    sim::JobGroup g{submit, reads, jobs, n * cores_each, n * flops_each, n * input_each};
+    g.flops_max = flops_each;
+    g.input_max = input_each;
+    return g;
 }
 
 } // namespace
@@ -109,6 +112,20 @@ TEST(SurrogatePlacement, OneSiteFirstFitByHand) {
         EXPECT_NEAR(r.transfer_max_s, a1, 1e-9);
         EXPECT_NEAR(r.compute_mean_s, (6 * 100.0 + 200) / 7, 1e-9);
     }
+    // the latest end: the readers end at 100 s + their reads (a1's the longer), the calculation at 200 s
+    EXPECT_NEAR(packed_reads(f.p, groups, f.context(sim::DispatchPolicy::dcsim)).end_max_s, 200, 1e-9);
+    {
+        // the readers' largest job computes 3e12 flop (300 s) and reads 20 GB: on a1, twice the
+        // mean reader's transfer; a calculation submitted at 500 s ends at 700 s
+        std::vector<sim::JobGroup> tail = groups;
+        tail[0].flops_max = 3e12;
+        tail[0].input_max = 20e9;
+        const double a1 = 10 + 40.0 * 40 / 140;
+        EXPECT_NEAR(packed_reads(f.p, tail, f.context(sim::DispatchPolicy::dcsim)).end_max_s, 300 + 2 * a1,
+                    1e-9);
+        tail[1].submit = 500;
+        EXPECT_NEAR(packed_reads(f.p, tail, f.context(sim::DispatchPolicy::dcsim)).end_max_s, 700, 1e-9);
+    }
     // submitted first, the calculation takes a1; the readers a2 (4) and a3 (2)
     const std::vector<sim::JobGroup> calc_first{group(0, true, 6, 1, 1e12, 10e9),
                                                 group(-1, false, 1, 4, 8e12, 0)};
@@ -119,6 +136,43 @@ TEST(SurrogatePlacement, OneSiteFirstFitByHand) {
         packed_reads(f.p, {group(0, true, 20, 1, 1e12, 10e9)}, f.context(sim::DispatchPolicy::dcsim));
     EXPECT_DOUBLE_EQ(full.readers, 12);
     EXPECT_NEAR(full.transfer_crowd_s, 60, 1e-9); // the campus link by 12 (2 GBps / 12 < 1 GBps / 4)
+}
+
+// The same jobs one by one (placed_jobs, the platform-aware model's per-job inputs): each job
+// where the dispatcher would put it, its compute there, and its input at its worker's rate; jobs
+// that wait get the mean speed and the placed readers' mean rate.
+TEST(SurrogatePlacement, JobsOneByOneByHand) {
+    const Fixture f = make({3});
+    std::vector<sim::JobGroup> jobs(6, group(0, true, 1, 1, 1e12, 10e9));
+    jobs.push_back(group(0, false, 1, 4, 8e12, 0));
+    jobs[5].flops = jobs[5].flops_max = 2e12; // the last reader (on a2) computes twice as long
+    const double a1 = 10 + 40.0 * 40 / 140;
+    for (const auto policy : {sim::DispatchPolicy::least_loaded, sim::DispatchPolicy::dcsim}) {
+        const std::vector<PlacedJob> out = placed_jobs(f.p, jobs, f.context(policy));
+        ASSERT_EQ(out.size(), jobs.size());
+        for (std::size_t j = 0; j < jobs.size(); ++j)
+            EXPECT_DOUBLE_EQ(out[j].placed, 1) << j;
+        for (std::size_t j = 0; j < 4; ++j) { // a1
+            EXPECT_NEAR(out[j].compute_s, 100, 1e-9);
+            EXPECT_NEAR(out[j].transfer_s, a1, 1e-9);
+        }
+        // a2: its readers' duty cycle from their mean compute, (100 + 200) / 2
+        const double a2_mixed = 10 + 30.0 * 30 / 180;
+        EXPECT_NEAR(out[4].transfer_s, a2_mixed, 1e-9);
+        EXPECT_NEAR(out[5].compute_s, 200, 1e-9);
+        EXPECT_NEAR(out[6].compute_s, 200, 1e-9); // the calculation on a3's 4 cores
+        EXPECT_DOUBLE_EQ(out[6].transfer_s, 0);
+    }
+    // 14 readers on 12 cores: the last two wait, at the mean speed and the placed readers' rate
+    const std::vector<PlacedJob> out =
+        placed_jobs(f.p, std::vector<sim::JobGroup>(14, group(0, true, 1, 1, 1e12, 10e9)),
+                    f.context(sim::DispatchPolicy::dcsim));
+    const double each = 10 + 60.0 * 60 / 160; // the campus link by 12
+    for (std::size_t j = 0; j < 14; ++j) {
+        EXPECT_DOUBLE_EQ(out[j].placed, j < 12 ? 1 : 0) << j;
+        EXPECT_NEAR(out[j].compute_s, 100, 1e-9) << j;
+        EXPECT_NEAR(out[j].transfer_s, each, 1e-9) << j;
+    }
 }
 
 // Two sites of 2 nodes: least-loaded levels the sites' busy cores (3 readers each, first fit

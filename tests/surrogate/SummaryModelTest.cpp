@@ -39,7 +39,9 @@ double law(const std::vector<double>& f, std::size_t target) {
            std::pow(at("worker_cores"), b) * std::pow(at("route_bw_mean") / 1e9, -0.3);
 }
 
-void write_index(const fs::path& dir, std::size_t rows, std::uint64_t seed, double scale = 1) {
+// `times`: the makespan is the law times this feature's value (a target proportional to a feature).
+void write_index(const fs::path& dir, std::size_t rows, std::uint64_t seed, double scale = 1,
+                 const char* times = nullptr) {
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> u(0, 1);
     std::string header = "sample,seed,base";
@@ -57,9 +59,13 @@ void write_index(const fs::path& dir, std::size_t rows, std::uint64_t seed, doub
         for (const double x : f)
             out << fmt::format(",{:.17g}", x);
         std::size_t t = 0;
+        const auto& names = feature_names();
+        const double factor =
+            times ? f[static_cast<std::size_t>(std::find(names.begin(), names.end(), times) - names.begin())]
+                  : 1;
         for (const auto& o : observable_names()) {
             const bool counted = o == "jobs" || o == "done" || o == "failed";
-            out << fmt::format(",{:.17g}", counted ? 100.0 : law(f, t++));
+            out << fmt::format(",{:.17g}", counted ? 100.0 : law(f, t++) * (o == "makespan_s" ? factor : 1));
         }
         out << "\n";
     }
@@ -156,6 +162,47 @@ TEST(SurrogateSummaryModel, ChosenFeaturesOnly) {
             std::string(e.what()).find("train.yaml:3: features[1]: unknown feature 'colour'; allowed: jobs,"),
             std::string::npos)
             << e.what();
+    }
+}
+
+// A target learned relative to a feature (relative_to) follows that feature exactly, even one the
+// networks do not see; without it, a network that does not see the feature cannot learn it.
+TEST(SurrogateSummaryModel, TargetsRelativeToAFeature) {
+    const auto data = hepkit::test::fresh_dir("summary", "relative"),
+               test = hepkit::test::fresh_dir("summary", "relative-test");
+    write_index(data, 300, 11, 1, "flops_total");
+    write_index(test, 100, 12, 1, "flops_total");
+    const auto makespan_error = [&](const SummaryTrainConfig& c) {
+        train_summary(c);
+        const SummaryEvaluation e = evaluate_summary(SummaryModel::load(c.output), test.string());
+        return e.rel_mae.at(static_cast<std::size_t>(
+            std::find(e.targets.begin(), e.targets.end(), "makespan_s") - e.targets.begin()));
+    };
+    SummaryTrainConfig c = small(data, hepkit::test::fresh_dir("summary", "relative-model"));
+    c.features = {"jobs", "worker_cores", "route_bw_mean"};
+    c.relative_to = {{"makespan_s", "flops_total"}};
+    EXPECT_LT(makespan_error(c), 0.03);
+    std::ifstream in(fs::path(c.output) / "surrogate.json");
+    EXPECT_EQ(nlohmann::json::parse(in).at("relative_to").at("makespan_s").at("feature"), "flops_total");
+    c.relative_to.clear();
+    c.output = hepkit::test::fresh_dir("summary", "absolute-model").string();
+    EXPECT_GT(makespan_error(c), 0.2); // flops_total spans a factor 4 that no input tells
+    // the file's form, and its errors
+    const auto parsed = parse_summary_config(config::YamlView(
+        YAML::Load("model: summary\ndata: d\nrelative_to: {makespan_s: pack_compute_end_max_s}\n"),
+        "t.yaml"));
+    ASSERT_EQ(parsed.relative_to.size(), 1U);
+    EXPECT_EQ(parsed.relative_to[0].second, "pack_compute_end_max_s");
+    for (const auto& [yaml, message] :
+         {std::pair{"model: summary\ndata: d\nrelative_to: {colour: jobs}\n", "'colour' is not a target"},
+          {"model: summary\ndata: d\nrelative_to: {makespan_s: colour}\n", "unknown feature 'colour'"},
+          {"model: summary\ndata: d\nrelative_to: [makespan_s]\n", "expected a map of target: feature"}}) {
+        try {
+            parse_summary_config(config::YamlView(YAML::Load(yaml), "t.yaml"));
+            ADD_FAILURE() << "accepted " << yaml;
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+        }
     }
 }
 

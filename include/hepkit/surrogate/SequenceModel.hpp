@@ -45,6 +45,10 @@ struct SequenceTrainConfig {
     /// Platform model: the weight of the machine head's loss (the negative log-probability of the
     /// class of hosts a job ran on) beside the times' mean squared error; 0: no machine head.
     double machine_weight = 0.2;
+    /// Platform model: each job's place in the dispatcher's first burst as inputs (the share
+    /// placed, its compute and input transfer there: SequenceData.hpp); false leaves them out
+    /// (the model of the sixth to eighth studies, for comparisons).
+    bool placement_inputs = true;
     std::uint64_t seed = 1;
     int threads = 1;
 };

@@ -30,6 +30,11 @@ struct SummaryTrainConfig {
     /// The scenario features the networks see (feature_names()); empty: all. Features left out
     /// still bound the training domain that prediction checks.
     std::vector<std::string> features;
+    /// Targets learned relative to a feature (target → feature): the networks predict the target
+    /// over the feature's value, and prediction multiplies it back — for an estimate that bounds
+    /// or tracks a target (the makespan over pack_compute_end_max_s), so that the networks learn
+    /// only how far the target lies from it. Empty: every target learned as it is.
+    std::vector<std::pair<std::string, std::string>> relative_to;
     int ensemble = 5;                ///< networks, each from its own initialisation
     std::vector<int> hidden{64, 64}; ///< units per hidden layer (tanh)
     int epochs = 600;
