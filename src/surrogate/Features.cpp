@@ -84,7 +84,6 @@ const std::vector<std::string>& feature_names() {
                                                 "pack_transfer_alone_s",
                                                 "pack_reader_compute_s",
                                                 "pack_compute_mean_s",
-                                                "pack_end_max_s",
                                                 "pack_compute_end_max_s"};
     return names;
 }
@@ -330,7 +329,7 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
     const detail::PackedReads packed = detail::packed_reads(p, t.groups, setup.context);
     f.insert(f.end(), {packed.readers, packed.transfer_crowd_s, packed.transfer_mean_s, packed.transfer_max_s,
                        packed.transfer_alone_s, packed.reader_compute_s, packed.compute_mean_s,
-                       packed.end_max_s, packed.compute_end_max_s});
+                       packed.compute_end_max_s});
     return f;
 }
 

@@ -153,10 +153,9 @@ class Packer {
         }
         PackedReads out;
         out.readers = total;
-        std::vector<double>& per_byte = per_byte_; // a placed reader's seconds per input byte
-        per_byte.assign(workers.size(), 0.0);
+        per_byte_.assign(workers.size(), 0.0); // a placed reader's seconds per input byte
         if (total <= 0)
-            return finish(out, per_byte);
+            return finish(out);
         // The bandwidth of a reader's routes and disk: shared by `readers` on each link (load) and
         // the disk, or alone (its route's bottleneck, the whole disk).
         const auto share = [&](const std::vector<sim::Route>& routes, double disk_bw, double disk_readers,
@@ -201,13 +200,13 @@ class Packer {
             compute += reader_compute_[k];
             mean += readers_[k] * t;
             out.transfer_max_s = std::max(out.transfer_max_s, t);
-            per_byte[k] = per_reader > 0 ? t / per_reader : 0;
+            per_byte_[k] = per_reader > 0 ? t / per_reader : 0;
         }
         out.transfer_crowd_s = crowd / total;
         out.transfer_alone_s = alone / total;
         out.reader_compute_s = compute / total;
         out.transfer_mean_s = mean / total;
-        return finish(out, per_byte);
+        return finish(out);
     }
 
   private:
@@ -224,7 +223,7 @@ class Packer {
         compute_ += seconds;
         if (!puts_.empty())
             puts_[item_].push_back(Put{k, jobs, seconds});
-        tails_.push_back(Tail{k, g.submit + (speed > 0 ? g.flops_max / speed : 0), reads ? g.input_max : 0});
+        compute_end_max_ = std::max(compute_end_max_, g.submit + (speed > 0 ? g.flops_max / speed : 0));
         if (reads) {
             readers_[k] += jobs;
             bytes_[k] += jobs * in;
@@ -240,24 +239,14 @@ class Packer {
         return false;
     }
 
-    PackedReads finish(PackedReads out, const std::vector<double>& per_byte) const {
+    PackedReads finish(PackedReads out) const {
         const double placed = std::accumulate(jobs_.begin(), jobs_.end(), 0.0);
         out.compute_mean_s = placed > 0 ? compute_ / placed : 0;
-        // The latest end of a placed job: where every job runs at once, the makespan is the end
-        // of the slowest one — a maximum over the drawn jobs, which means do not carry.
-        for (const Tail& t : tails_) {
-            out.end_max_s = std::max(out.end_max_s, t.compute_end + t.input_max * per_byte[t.worker]);
-            out.compute_end_max_s = std::max(out.compute_end_max_s, t.compute_end);
-        }
+        // Where every job runs at once, the makespan is the end of the slowest one — a maximum
+        // over the drawn jobs, which means do not carry (docs/surrogate.md, ninth session).
+        out.compute_end_max_s = compute_end_max_;
         return out;
     }
-
-    /// A group's largest job placed on a worker: its submission plus its flops at the worker's
-    /// speed, and its input bytes (0 for a group that reads nothing).
-    struct Tail {
-        std::size_t worker = 0;
-        double compute_end = 0, input_max = 0;
-    };
 
     struct Put {
         std::size_t worker = 0;
@@ -299,10 +288,10 @@ class Packer {
   private:
     const sim::Platform& p_;
     const ReadContext& c_;
-    std::vector<Tail> tails_;
+    double compute_end_max_ = 0;
     std::vector<std::vector<Put>> puts_; ///< per item, where record() asked for it
     std::size_t item_ = 0;
-    std::vector<double> per_byte_;
+    std::vector<double> per_byte_; ///< per worker, after reads()
     std::vector<Site> sites_;
     std::vector<std::size_t> site_of_, by_name_;
     std::vector<double> free_, jobs_, readers_, bytes_, reader_compute_;

@@ -39,10 +39,9 @@ struct PackedReads {
     double transfer_alone_s = 0; ///< a placed reader's input read alone (route bottleneck, disk), mean
     double reader_compute_s = 0; ///< a reader's flops at its worker's speed on one core, mean
     double compute_mean_s = 0;   ///< a placed job's flops at its worker's speed, mean
-    /// The latest end of a placed group's largest job (its flops, then its input at its worker's
-    /// mean reader's rate, after the group's submission), s
-    double end_max_s = 0;
-    double compute_end_max_s = 0; ///< the same without the input
+    /// The latest end of a placed group's largest job's computation (its flops at its worker's
+    /// speed after the group's submission; its reads not counted), s
+    double compute_end_max_s = 0;
 };
 
 /// A scenario's workers, storage and cache hosts, routes and disks as packed_reads reads them,
@@ -60,8 +59,9 @@ struct ReadSetup {
 
 /// One job as placed_jobs sees it: placed at once (1), partly (a share of a placement that split
 /// it over sites), or waiting (0); its flops at the speed of where it was placed (on one core
-/// for streaming and copy jobs, as put() counts); and its input at the mean placed reader's rate
-/// on those workers (s).
+/// for streaming and copy jobs, as put() counts); and its input at the placed readers' rate on
+/// those workers (s: as transfer_mean_s, alone + crowd² / (compute + crowd)). (Its transfer alone
+/// and with all at once as two more inputs were tried: docs/surrogate.md, ninth session.)
 struct PlacedJob {
     double placed = 0;
     double compute_s = 0;

@@ -106,14 +106,13 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
                 staged += s.workload.files[f].size;
             }
         out.jobs.push_back(j.id);
-        out.job_x.insert(out.job_x.end(),
-                         {j.submit, static_cast<double>(j.cores), j.memory, j.flops, in, j.output_size,
-                          static_cast<double>(j.inputs.size()), staged, 0, 0, 0});
+        out.job_x.insert(out.job_x.end(), {j.submit, static_cast<double>(j.cores), j.memory, j.flops, in,
+                                           j.output_size, static_cast<double>(j.inputs.size()), staged});
+        out.job_x.resize(out.job_x.size() + job_input_names().size() - kPlacedInputs, 0.0); // set below
         sim::JobGroup one{j.submit, j.type != sim::JobType::calculation && !j.inputs.empty(),
                           1,        static_cast<double>(j.cores),
                           j.flops,  in};
         one.flops_max = j.flops;
-        one.input_max = in;
         alone.push_back(one);
     }
     // Where each job would run in the first burst and what its compute and reads would take there

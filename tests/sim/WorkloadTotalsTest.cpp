@@ -46,8 +46,7 @@ void expect_same_bits(const WorkloadTotals& a, const WorkloadTotals& b, const st
                                    {x.cores, y.cores},
                                    {x.flops, y.flops},
                                    {x.input_bytes, y.input_bytes},
-                                   {x.flops_max, y.flops_max},
-                                   {x.input_max, y.input_max}})
+                                   {x.flops_max, y.flops_max}})
             EXPECT_EQ(std::memcmp(&u, &v, sizeof u), 0) << what << " group " << g << ": " << u << " vs " << v;
     }
 }
@@ -73,23 +72,18 @@ void expect_groups_add_up(const WorkloadSet& set, const std::string& what) {
     EXPECT_NEAR(input, t.input_bytes, 1e-9 * t.input_bytes) << what;
     // against the jobs themselves
     std::size_t at = 0, in_group = 0;
-    double flops_max = 0, input_max = 0; // the group's largest job so far
+    double flops_max = 0; // the group's largest job so far
     for (const JobSpec& j : set.jobs) {
         ASSERT_LT(at, t.groups.size()) << what;
         EXPECT_EQ(j.submit, t.groups[at].submit) << what << " " << j.id;
         EXPECT_EQ(j.type != JobType::calculation && !j.inputs.empty(), t.groups[at].reads)
             << what << " " << j.id;
-        double in = 0;
-        for (const auto f : j.inputs)
-            in += set.files[f].size;
         flops_max = std::max(flops_max, j.flops);
-        input_max = std::max(input_max, in);
         if (++in_group == t.groups[at].jobs) {
             EXPECT_EQ(t.groups[at].flops_max, flops_max) << what << " group " << at;
-            EXPECT_EQ(t.groups[at].input_max, input_max) << what << " group " << at;
             ++at;
             in_group = 0;
-            flops_max = input_max = 0;
+            flops_max = 0;
         }
     }
 }

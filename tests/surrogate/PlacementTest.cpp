@@ -85,7 +85,6 @@ sim::JobGroup group(double submit, bool reads, std::size_t jobs, double cores_ea
     const auto n = static_cast<double>(jobs);
     sim::JobGroup g{submit, reads, jobs, n * cores_each, n * flops_each, n * input_each};
     g.flops_max = flops_each;
-    g.input_max = input_each;
     return g;
 }
 
@@ -112,19 +111,19 @@ TEST(SurrogatePlacement, OneSiteFirstFitByHand) {
         EXPECT_NEAR(r.transfer_max_s, a1, 1e-9);
         EXPECT_NEAR(r.compute_mean_s, (6 * 100.0 + 200) / 7, 1e-9);
     }
-    // the latest end: the readers end at 100 s + their reads (a1's the longer), the calculation at 200 s
-    EXPECT_NEAR(packed_reads(f.p, groups, f.context(sim::DispatchPolicy::dcsim)).end_max_s, 200, 1e-9);
+    // the latest end of a computation: the readers' at 100 s, the calculation's at 200 s
+    EXPECT_NEAR(packed_reads(f.p, groups, f.context(sim::DispatchPolicy::dcsim)).compute_end_max_s, 200,
+                1e-9);
     {
-        // the readers' largest job computes 3e12 flop (300 s) and reads 20 GB: on a1, twice the
-        // mean reader's transfer; a calculation submitted at 500 s ends at 700 s
+        // the readers' largest job computes 3e12 flop (300 s); a calculation submitted at 500 s
+        // ends at 700 s
         std::vector<sim::JobGroup> tail = groups;
         tail[0].flops_max = 3e12;
-        tail[0].input_max = 20e9;
-        const double a1 = 10 + 40.0 * 40 / 140;
-        EXPECT_NEAR(packed_reads(f.p, tail, f.context(sim::DispatchPolicy::dcsim)).end_max_s, 300 + 2 * a1,
+        EXPECT_NEAR(packed_reads(f.p, tail, f.context(sim::DispatchPolicy::dcsim)).compute_end_max_s, 300,
                     1e-9);
         tail[1].submit = 500;
-        EXPECT_NEAR(packed_reads(f.p, tail, f.context(sim::DispatchPolicy::dcsim)).end_max_s, 700, 1e-9);
+        EXPECT_NEAR(packed_reads(f.p, tail, f.context(sim::DispatchPolicy::dcsim)).compute_end_max_s, 700,
+                    1e-9);
     }
     // submitted first, the calculation takes a1; the readers a2 (4) and a3 (2)
     const std::vector<sim::JobGroup> calc_first{group(0, true, 6, 1, 1e12, 10e9),

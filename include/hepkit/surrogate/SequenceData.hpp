@@ -21,7 +21,8 @@ namespace hepkit::surrogate {
 /// caches before the run (the hit rate's share: sim::InputRouter::stage's rule; 0 without
 /// caches) — the paper's inputs, which its baselines read — then, from kPlacedInputs on, the
 /// job placed in the first burst as the dispatcher would place it (src/surrogate/Placement.hpp:
-/// the share placed, 0 for a job that waits; its compute and input transfer there), which only
+/// the share placed, 0 for a job that waits; its compute and input transfer there: Placement.hpp's
+/// PlacedJob), which only
 /// the platform-aware model reads.
 const std::vector<std::string>& job_input_names();
 /// The index of the first placement input in job_input_names() (the paper's inputs before it).

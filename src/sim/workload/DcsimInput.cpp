@@ -224,7 +224,7 @@ void add_dcsim_workloads(const nlohmann::json& doc, const std::string& origin, c
             const std::size_t k = per_job;
             if (totals)
                 for (std::size_t i = 0; i < k * static_cast<std::size_t>(n); ++i)
-                    add_input(*totals, set.files[pool[i]].size, i % k == 0);
+                    add_input(*totals, set.files[pool[i]].size);
             else
                 for (std::size_t j = 0; j < static_cast<std::size_t>(n); ++j) {
                     const std::size_t begin = j * k;

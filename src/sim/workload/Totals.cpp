@@ -21,22 +21,18 @@ void add_job(WorkloadTotals& t, const JobSpec& j, bool reads) {
     g.flops_max = g.jobs == 1 ? j.flops : std::max(g.flops_max, j.flops);
 }
 
-void add_input(WorkloadTotals& t, double bytes, bool first) {
+void add_input(WorkloadTotals& t, double bytes) {
     t.input_bytes += bytes;
-    if (!t.groups.empty()) {
-        JobGroup& g = t.groups.back();
-        g.input_bytes += bytes;
-        g.input_last = (first ? 0 : g.input_last) + bytes;
-        g.input_max = std::max(g.input_max, g.input_last);
-    }
+    if (!t.groups.empty())
+        t.groups.back().input_bytes += bytes;
 }
 
 WorkloadTotals sum_jobs(const WorkloadSet& set) {
     WorkloadTotals t;
     for (const JobSpec& j : set.jobs) {
         add_job(t, j, j.type != JobType::calculation && !j.inputs.empty()); // a calculation reads nothing
-        for (std::size_t i = 0; i < j.inputs.size(); ++i)
-            add_input(t, set.files[j.inputs[i]].size, i == 0);
+        for (const auto f : j.inputs)
+            add_input(t, set.files[f].size);
     }
     return t;
 }

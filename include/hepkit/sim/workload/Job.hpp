@@ -50,11 +50,9 @@ struct JobGroup {
     double cores = 0;       ///< summed
     double flops = 0;       ///< summed
     double input_bytes = 0; ///< summed
-    // The largest job, for the surrogate's estimate of the last end where all jobs run at once
-    // (a makespan is a maximum over jobs: the drawn tail, not the mean, decides it).
-    double flops_max = 0;  ///< the largest job's flops
-    double input_max = 0;  ///< the largest job's input bytes
-    double input_last = 0; ///< the input bytes of the job add_input adds to, so far
+    /// The largest job's flops: where all jobs run at once, the makespan is the end of the
+    /// slowest one — the drawn tail, not the mean, decides it (the surrogate's placed end).
+    double flops_max = 0;
 };
 
 /// Sums over a workload's jobs: what readers that need only totals (the surrogate's features)
@@ -94,9 +92,7 @@ WorkloadTotals sum_jobs(const WorkloadSet& set);
 /// Adds one job to `t` as sum_jobs does, but for its inputs (their sizes are the caller's to add,
 /// with add_input: a job drawn without being kept has no input list); `reads`: it has input files.
 void add_job(WorkloadTotals& t, const JobSpec& job, bool reads);
-/// Adds an input file's size to the totals and to the last job's group; `first`: the first file
-/// of a job (its largest-job record starts anew: the drawn path adds a workload's files after all
-/// its jobs).
-void add_input(WorkloadTotals& t, double bytes, bool first);
+/// Adds an input file's size to the totals and to the last job's group.
+void add_input(WorkloadTotals& t, double bytes);
 
 } // namespace hepkit::sim
