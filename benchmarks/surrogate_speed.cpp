@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
                 std::nullopt, detail);
         };
         std::vector<double> t_sim, t_sum, t_job, t_feat, t_net, t_scan, t_load, t_point, t_shared, t_feat_rep,
-            t_feat_bare;
+            t_seq, t_feat_bare;
         // a scan over the cache hit rate: its points share the scenario and seed, so their jobs
         hepkit::sim::ScanSpec hitrates;
         hitrates.origin = "bench";
@@ -182,7 +182,9 @@ int main(int argc, char** argv) {
                 predicted += 0 * summary.predict(su::scenario_features(describer.scenario(k))).mean[0];
             t_shared.push_back((now() - t0) / 20);
             t0 = now();
-            const auto q = perjob.predict(su::sequence_of(s));
+            const su::SequenceSample seq = su::sequence_of(s); // with every job placed (Placement.hpp)
+            t_seq.push_back(now() - t0);
+            const auto q = perjob.predict(seq);
             t_job.push_back(now() - t0);
             t0 = now();
             const auto sum = hepkit::sim::run(std::move(s));
@@ -213,6 +215,8 @@ int main(int argc, char** argv) {
                     median(t_sim) / (median(t_feat_rep) - median(t_feat_bare)));
         std::printf("%-44s %12.4g %12.1f\n", "per-job platform model (sequence + network)", median(t_job),
                     median(t_sim) / median(t_job));
+        std::printf("%-44s %12.4g %12.0f\n", "  of which the job sequence, each job placed", median(t_seq),
+                    median(t_sim) / median(t_seq));
         std::printf("%-44s %12.4g %12s\n", "building the scenario (outside both timings)", median(t_load),
                     "");
         // a scan's point, whole: read and simulated, or read (totals only) and predicted
