@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 namespace hepkit::surrogate::detail {
 
@@ -79,6 +80,10 @@ class Packer {
         };
         if (c_.policy == sim::DispatchPolicy::dcsim) {
             fill(by_name_, left);
+            return;
+        }
+        if (g.jobs == 1) { // one job: whole, on the site the dispatcher picks (no levelling of parts)
+            place_one(cores, in, flops, g);
             return;
         }
         if (c_.policy == sim::DispatchPolicy::data_locality && g.reads)
@@ -231,6 +236,49 @@ class Packer {
         }
     }
 
+    // One job as sim::Dispatcher::pick places it: data-locality first fit over the sites holding
+    // data, then (as least-loaded) the site of the lowest share of busy cores with room, ties to
+    // the first; round-robin the next site with room from a cursor; first fit within the site.
+    void place_one(double cores, double in, double flops, const sim::JobGroup& g) {
+        const auto first_fit = [&](const Site& s) -> std::optional<std::size_t> {
+            for (const std::size_t k : s.workers)
+                if (free_[k] + 1e-9 >= cores)
+                    return k;
+            return std::nullopt;
+        };
+        if (c_.policy == sim::DispatchPolicy::round_robin) {
+            for (std::size_t i = 0; i < sites_.size(); ++i) {
+                const std::size_t s = (cursor_ + i) % sites_.size();
+                if (const auto k = first_fit(sites_[s])) {
+                    cursor_ = (s + 1) % sites_.size();
+                    put(*k, 1, cores, in, flops, g);
+                    return;
+                }
+            }
+            return;
+        }
+        if (c_.policy == sim::DispatchPolicy::data_locality && g.reads)
+            for (const Site& s : sites_)
+                if (holds_data(s))
+                    if (const auto k = first_fit(s)) {
+                        put(*k, 1, cores, in, flops, g);
+                        return;
+                    }
+        std::optional<std::size_t> best;
+        double best_load = 2;
+        for (const Site& s : sites_) {
+            const double load = s.busy / std::max(1.0, s.cores);
+            if (load >= best_load)
+                continue;
+            if (const auto k = first_fit(s)) {
+                best = k;
+                best_load = load;
+            }
+        }
+        if (best)
+            put(*best, 1, cores, in, flops, g);
+    }
+
     bool holds_data(const Site& s) const {
         for (const auto* hosts : {c_.storages, c_.caches})
             for (const auto h : *hosts)
@@ -289,6 +337,7 @@ class Packer {
     const sim::Platform& p_;
     const ReadContext& c_;
     double compute_end_max_ = 0;
+    std::size_t cursor_ = 0;             ///< round-robin's next site, for jobs placed one by one
     std::vector<std::vector<Put>> puts_; ///< per item, where record() asked for it
     std::size_t item_ = 0;
     std::vector<double> per_byte_; ///< per worker, after reads()

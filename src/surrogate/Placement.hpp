@@ -57,11 +57,10 @@ struct ReadSetup {
     ReadContext context;
 };
 
-/// One job as placed_jobs sees it: placed at once (1), partly (a share of a placement that split
-/// it over sites), or waiting (0); its flops at the speed of where it was placed (on one core
-/// for streaming and copy jobs, as put() counts); and its input at the placed readers' rate on
-/// those workers (s: as transfer_mean_s, alone + crowd² / (compute + crowd)). (Its transfer alone
-/// and with all at once as two more inputs were tried: docs/surrogate.md, ninth session.)
+/// One job as placed_jobs sees it: placed at once (1) or waiting (0); its flops at the speed of where it was
+/// placed (on one core for streaming and copy jobs, as put() counts); and its input at the placed readers'
+/// rate on those workers (s: as transfer_mean_s, alone + crowd² / (compute + crowd)). (Its transfer alone and
+/// with all at once as two more inputs were tried: docs/surrogate.md, ninth session.)
 struct PlacedJob {
     double placed = 0;
     double compute_s = 0;
@@ -83,10 +82,12 @@ struct PlacedJob {
 PackedReads packed_reads(const sim::Platform& p, const std::vector<sim::JobGroup>& groups,
                          const ReadContext& c);
 
-/// The jobs one by one (each a group of one: `jobs[i].jobs == 1`, its flops and input as its
-/// maxima too), placed as packed_reads places groups, in submission order (a stable sort of
-/// `jobs` by submit time), while no job ends: where each would run in the first burst and what its
-/// compute and input would take there — the per-job inputs of the platform-aware sequence model.
+/// The jobs one by one (each a group of one: `jobs[i].jobs == 1`, its flops as flops_max too), in
+/// the queue's order (a stable sort of `jobs`, given in the workload's order, by submit time;
+/// priorities not looked at), each whole on the worker sim::Dispatcher::pick would give it, while
+/// no job ends: where each would run in the first burst and what its compute and input would take
+/// there — the per-job inputs of the platform-aware sequence model. (packed_reads places a group
+/// of one job so too.)
 /// A job that waits (placed 0) gets its flops at the workers' core-weighted mean speed and its
 /// input at the placed readers' mean rate. Results in the order of `jobs`.
 std::vector<PlacedJob> placed_jobs(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs,

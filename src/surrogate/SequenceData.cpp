@@ -86,8 +86,9 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         any_cache = any_cache || has_role(p.host(h), "cache");
     const double hitrate = any_cache ? s.options.cache.hitrate : 0.0;
     std::vector<std::size_t> order(jobs.size());
-    std::vector<sim::JobGroup> alone; // each job as a group of one, in the sequence's order
-    alone.reserve(jobs.size());
+    // each job as a group of one, in the workload's order: the queue's order among jobs submitted
+    // together, which decides who fits in the first burst (not the sequence's id order)
+    std::vector<sim::JobGroup> alone(jobs.size());
     std::iota(order.begin(), order.end(), 0);
     std::vector<IdKey> keys(jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i)
@@ -120,22 +121,22 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         out.job_x.insert(out.job_x.end(), {j.submit, static_cast<double>(j.cores), j.memory, j.flops, in,
                                            j.output_size, static_cast<double>(j.inputs.size()), staged});
         out.job_x.resize(out.job_x.size() + job_input_names().size() - kPlacedInputs, 0.0); // set below
-        sim::JobGroup one{j.submit, j.type != sim::JobType::calculation && !j.inputs.empty(),
-                          1,        static_cast<double>(j.cores),
-                          j.flops,  in};
-        one.flops_max = j.flops;
-        alone.push_back(one);
+        alone[i] = sim::JobGroup{j.submit, j.type != sim::JobType::calculation && !j.inputs.empty(),
+                                 1,        static_cast<double>(j.cores),
+                                 j.flops,  in};
+        alone[i].flops_max = j.flops;
     }
     // Where each job would run in the first burst and what its compute and reads would take there
     // (Placement.hpp): the platform-aware model's per-job view of the platform.
     const detail::ReadSetup setup(s);
     const std::vector<detail::PlacedJob> placed = detail::placed_jobs(p, alone, setup.context);
     const std::size_t ni = job_input_names().size();
-    for (std::size_t j = 0; j < placed.size(); ++j) {
-        double* row = &out.job_x[j * ni + kPlacedInputs];
-        row[0] = placed[j].placed;
-        row[1] = placed[j].compute_s;
-        row[2] = placed[j].transfer_s;
+    for (std::size_t r = 0; r < order.size(); ++r) {
+        const detail::PlacedJob& q = placed[order[r]];
+        double* row = &out.job_x[r * ni + kPlacedInputs];
+        row[0] = q.placed;
+        row[1] = q.compute_s;
+        row[2] = q.transfer_s;
     }
     std::vector<sim::HostIndex> storages;
     for (sim::HostIndex h = 0; h < p.host_count(); ++h)

@@ -258,7 +258,7 @@ SummaryTrainConfig parse_summary_config(const config::YamlView& root) {
                 entry.fail(fmt::format("'{}' is not a target of this model", key));
             if (std::find(feature_names().begin(), feature_names().end(), feature) == feature_names().end())
                 entry.fail(
-                    fmt::format("unknown feature '{}' (the features are those of `features:`)", feature));
+                    fmt::format("unknown feature '{}' (any feature, seen by the networks or not)", feature));
             c.relative_to.emplace_back(key, feature);
         }
     }
@@ -372,12 +372,10 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
         impl->base[j] = static_cast<int>(f);
         impl->base_floor[j] = floor;
     }
-    // a row's target as the networks learn it
+    // a row's target as the networks learn it (Impl::divisor's rule, on the index's columns)
     const auto learned = [&](std::size_t r, std::size_t j) {
-        std::vector<double> row(features.size());
-        for (std::size_t f = 0; f < features.size(); ++f)
-            row[f] = idx.rows[r][fcol[f]];
-        return idx.rows[r][tcol[j]] / impl->divisor(j, row.data());
+        const auto b = static_cast<std::size_t>(impl->base[j]);
+        return idx.rows[r][tcol[j]] / std::max(idx.rows[r][fcol[b]], impl->base_floor[j]);
     };
     for (std::size_t j = 0; j < targets.size(); ++j) {
         std::vector<double> v;

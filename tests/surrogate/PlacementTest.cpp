@@ -174,6 +174,32 @@ TEST(SurrogatePlacement, JobsOneByOneByHand) {
     }
 }
 
+// One job at a time on two sites of one 4-core node each, as sim::Dispatcher::pick places it:
+// least-loaded the site of the lower busy share (ties to the first), round-robin the next site;
+// whole jobs, so 8 one-core jobs all run and a ninth waits (a levelled placement of each job would
+// leave fractions of cores on both sites that no job can use).
+TEST(SurrogatePlacement, JobsOneByOneOnTwoSites) {
+    const Fixture f = make({1, 1});
+    ASSERT_EQ(f.workers.size(), 2u);
+    for (const auto policy : {sim::DispatchPolicy::least_loaded, sim::DispatchPolicy::round_robin,
+                              sim::DispatchPolicy::data_locality}) {
+        const std::vector<PlacedJob> out = placed_jobs(
+            f.p, std::vector<sim::JobGroup>(9, group(0, true, 1, 1, 1e12, 10e9)), f.context(policy));
+        for (std::size_t j = 0; j < 9; ++j)
+            EXPECT_DOUBLE_EQ(out[j].placed, j < 8 ? 1 : 0) << j;
+        // 4 readers per node: each node's 1 GBps link by 4 (40 s), its campus link's 2 GBps by 4
+        EXPECT_NEAR(out[0].transfer_s, 10 + 40.0 * 40 / 140, 1e-9);
+    }
+    // three 3-core jobs: the first on a, the second on b (a's share 3/4), the third fits on
+    // neither (1 core left on each): it waits
+    const std::vector<PlacedJob> three =
+        placed_jobs(f.p, std::vector<sim::JobGroup>(3, group(0, false, 1, 3, 3e12, 0)),
+                    f.context(sim::DispatchPolicy::least_loaded));
+    EXPECT_DOUBLE_EQ(three[0].placed + three[1].placed + three[2].placed, 2);
+    EXPECT_DOUBLE_EQ(three[2].placed, 0);
+    EXPECT_NEAR(three[0].compute_s, 100, 1e-9); // 3e12 flop on 3 cores of 10 Gf
+}
+
 // Two sites of 2 nodes: least-loaded levels the sites' busy cores (3 readers each, first fit
 // within: a1 and b1), dcsim fills by name (a1 4, a2 2).
 TEST(SurrogatePlacement, TwoSitesLevelOrFillByName) {

@@ -4,6 +4,7 @@
 
 #include "Helpers.hpp"
 #include "Machines.hpp"
+#include "Placement.hpp"
 #include "SequenceSpread.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
@@ -95,6 +96,37 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
         EXPECT_LE(staged, in);
     }
     EXPECT_GT(staged_jobs, 10U);
+    // the placement's inputs: each job's own, placed in the workload's order (the queue's), written
+    // at the job's row of the sequence
+    {
+        std::vector<sim::JobGroup> alone;
+        for (const auto& js : s.workload.jobs) {
+            double in = 0;
+            for (const auto f : js.inputs)
+                in += s.workload.files[f].size;
+            alone.push_back(sim::JobGroup{js.submit,
+                                          js.type != sim::JobType::calculation && !js.inputs.empty(), 1,
+                                          static_cast<double>(js.cores), js.flops, in});
+            alone.back().flops_max = js.flops;
+        }
+        const hepkit::surrogate::detail::ReadSetup setup(s);
+        const auto placed = hepkit::surrogate::detail::placed_jobs(*s.platform, alone, setup.context);
+        std::size_t waiting = 0;
+        for (std::size_t j = 0; j < q.job_count(); ++j) {
+            const auto w = static_cast<std::size_t>(
+                std::find_if(s.workload.jobs.begin(), s.workload.jobs.end(),
+                             [&](const sim::JobSpec& js) { return js.id == q.jobs[j]; }) -
+                s.workload.jobs.begin());
+            EXPECT_EQ(q.job_x[j * ni + kPlacedInputs], placed[w].placed) << q.jobs[j];
+            EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 1], placed[w].compute_s) << q.jobs[j];
+            EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 2], placed[w].transfer_s) << q.jobs[j];
+            EXPECT_TRUE(placed[w].placed == 0 || placed[w].placed == 1) << placed[w].placed;
+            EXPECT_GT(placed[w].compute_s, 0);
+            EXPECT_EQ(placed[w].transfer_s > 0, alone[w].reads) << q.jobs[j];
+            waiting += placed[w].placed == 0;
+        }
+        EXPECT_LT(waiting, q.job_count());
+    }
     sim::GridScenario no_hits = s;
     no_hits.options.cache.hitrate = 0; // nothing staged
     const SequenceSample q0 = sequence_of(no_hits);
@@ -417,6 +449,29 @@ TEST(SurrogateSequence, MachineHeadOptionalAndOlderModelsLoad) {
     }
 }
 
+TEST(SurrogateSequence, PlacementInputsOptional) {
+    // placement_inputs: false trains the platform model on the paper's job inputs only, saved as
+    // such; a manifest from before the placement inputs loads as one without them
+    const auto out = hepkit::test::temp_dir("sequence", "no-placement");
+    SequenceTrainConfig c = brief(SequenceKind::platform, out, 6);
+    c.epochs = 1;
+    c.placement_inputs = false;
+    train_sequence(c);
+    const auto samples = load_sequences(data().string(), 1);
+    const auto a = SequenceModel::load(out.string()).predict(samples[0]);
+    const fs::path manifest = out / "surrogate.json";
+    nlohmann::json m = nlohmann::json::parse(std::ifstream(manifest));
+    EXPECT_EQ(m.at("placement_inputs"), false);
+    m.erase("placement_inputs");
+    std::ofstream(manifest) << m.dump();
+    EXPECT_EQ(SequenceModel::load(out.string()).predict(samples[0]), a);
+    // the placement changes nothing for a model that does not read it
+    SequenceSample moved = samples[0];
+    for (std::size_t j = 0; j < moved.job_count(); ++j)
+        moved.job_x[j * job_input_names().size() + kPlacedInputs + 1] *= 3;
+    EXPECT_EQ(SequenceModel::load(out.string()).predict(moved), a);
+}
+
 TEST(SurrogateSequence, TraceMachinesMustBeWorkersOfThePlatform) {
     // a copy of the data whose first trace names a host the platform does not have, then one
     // that has no worker role: errors naming the file, line and column
@@ -526,6 +581,15 @@ TEST(SurrogateSequence, ConfigErrorsNameTheKey) {
             << e.what();
     }
     EXPECT_THROW(parse("model: platform\ndata: d\nmachine_weight: -1\n"), InputError);
+    EXPECT_FALSE(parse("model: platform\ndata: d\nplacement_inputs: false\n").placement_inputs);
+    try {
+        parse("model: lstm\ndata: d\nplacement_inputs: true\n");
+        ADD_FAILURE() << "a baseline accepted placement_inputs";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("t.yaml:3: placement_inputs: the lstm model reads the paper's"),
+                  std::string::npos)
+            << e.what();
+    }
     EXPECT_THROW(parse("model: gru\ndata: d\nbatch_size: 0\n"), InputError);
 }
 
