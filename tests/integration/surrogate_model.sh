@@ -91,6 +91,10 @@ PY
 grep -q "12 of 12 scan points lie outside the surrogate's training domain" scan.err || fail "scan warning: $(cat scan.err)"
 /usr/bin/python3 "$ex/../tools/plot/hepkit_surrogate_plot.py" eval.png "example=eval.csv" || fail "plot script"
 [ -s eval.png ] || fail "no eval.png"
+# per-job predicted against simulated, from the per-job model's traces of two samples
+/usr/bin/python3 "$ex/../tools/plot/hepkit_surrogate_perjob_plot.py" perjob.png perjob-model "example=surrogate-data" \
+  --samples 2 --hepkit "$hk" || fail "per-job plot script"
+[ -s perjob.png ] || fail "no perjob.png"
 # the gradient-boosted-trees comparison (python3-xgboost) runs on the same data, side by side
 if /usr/bin/python3 -c "import xgboost" 2>/dev/null; then
   msg=$(/usr/bin/python3 "$ex/../benchmarks/surrogate_xgboost.py" surrogate-data surrogate-data \

@@ -79,7 +79,7 @@ def main():
                 mae = sum(abs(p - t) / t for t, p in zip(s, q)) / len(s)
                 ax.set_xscale("log")
                 ax.set_yscale("log")
-                ax.set_title(f"{label}, {name}: rel. MAE {mae:.3f} ({len(s)} jobs, {n} samples)", fontsize=9)
+                ax.set_title(f"{label}, {name}\nrel. MAE {mae:.3f} ({len(s)} jobs, {n} samples)", fontsize=9)
                 ax.set_xlabel("simulated (s)")
                 ax.set_ylabel("predicted (s)")
     fig.suptitle(f"Per-job predicted against simulated: {os.path.basename(os.path.normpath(a.model))}", fontsize=10)
