@@ -381,6 +381,22 @@ std::vector<PlacedJob> placed_jobs(const sim::Platform& p, const std::vector<sim
     return out;
 }
 
+ReadContext context_over(const std::vector<sim::HostIndex>& workers,
+                         const std::vector<sim::HostIndex>& storages,
+                         const std::vector<sim::HostIndex>& caches,
+                         const std::vector<std::vector<sim::Route>>& storage_routes,
+                         const std::vector<std::vector<sim::Route>>& cache_routes,
+                         const std::vector<char>& cached) {
+    ReadContext c;
+    c.workers = &workers;
+    c.storages = &storages;
+    c.caches = &caches;
+    c.storage_routes = &storage_routes;
+    c.cache_routes = &cache_routes;
+    c.cached = &cached;
+    return c;
+}
+
 ReadSetup::ReadSetup(const sim::GridScenario& s) {
     const sim::Platform& p = *s.platform;
     double storage_bw = 0, cache_bw = 0;
@@ -412,12 +428,7 @@ ReadSetup::ReadSetup(const sim::GridScenario& s) {
         cached[k] = in_scope.empty() ? 0 : 1;
         cache_routes[k] = routes_from(p, workers[k], in_scope);
     }
-    context.workers = &workers;
-    context.storages = &storages;
-    context.caches = &caches;
-    context.storage_routes = &storage_routes;
-    context.cache_routes = &cache_routes;
-    context.cached = &cached;
+    context = context_over(workers, storages, caches, storage_routes, cache_routes, cached);
     context.compute_on_all_cores = s.options.jobs.compute_on_all_cores;
     context.storage_bw = storage_bw;
     context.cache_bw = cache_bw;

@@ -44,6 +44,15 @@ struct PackedReads {
     double compute_end_max_s = 0;
 };
 
+/// A context that reads these lists (which must outlive it), its numbers and policy at their
+/// defaults.
+ReadContext context_over(const std::vector<sim::HostIndex>& workers,
+                         const std::vector<sim::HostIndex>& storages,
+                         const std::vector<sim::HostIndex>& caches,
+                         const std::vector<std::vector<sim::Route>>& storage_routes,
+                         const std::vector<std::vector<sim::Route>>& cache_routes,
+                         const std::vector<char>& cached);
+
 /// A scenario's workers, storage and cache hosts, routes and disks as packed_reads reads them,
 /// built once and owned here (`context` points into this object, which therefore stays put).
 struct ReadSetup {

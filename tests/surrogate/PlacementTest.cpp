@@ -47,13 +47,7 @@ struct Fixture {
     std::vector<std::vector<sim::Route>> routes, cache_routes;
     std::vector<char> cached;
     ReadContext context(sim::DispatchPolicy policy) const {
-        ReadContext c;
-        c.workers = &workers;
-        c.storages = &storages;
-        c.caches = &caches;
-        c.storage_routes = &routes;
-        c.cache_routes = &cache_routes;
-        c.cached = &cached;
+        ReadContext c = context_over(workers, storages, caches, routes, cache_routes, cached);
         c.storage_bw = 100e9;
         c.policy = policy;
         return c;
