@@ -138,10 +138,7 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         row[1] = q.compute_s;
         row[2] = q.transfer_s;
     }
-    std::vector<sim::HostIndex> storages;
-    for (sim::HostIndex h = 0; h < p.host_count(); ++h)
-        if (has_role(p.host(h), "storage"))
-            storages.push_back(h);
+    const std::vector<sim::HostIndex>& storages = setup.storages; // the storage hosts, in host order
     for (sim::HostIndex h = 0; h < p.host_count(); ++h) {
         const auto& spec = p.host(h);
         double read = 0, write = 0;
