@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The summary surrogate's large study (docs/surrogate.md, "64 000 samples with the slowest job"),
+# end to end from its seeds: generate the training space (space-random.yaml's kind, seed 11), the
+# held-out random platforms (seed 12) and the unseen one-site platform (space-unseen.yaml, seed 4);
+# train the summary model (examples/surrogate/train.yaml's settings) with each seed; evaluate both
+# splits and say whether issue 18's unseen-platform goals (makespan and mean job wall time within
+# 5 % relative MAE) are met. A benchmark: it reports, it does not fail on the figures.
+#
+#   benchmarks/surrogate_study.sh [--hepkit PATH] [--work DIR] [--samples N] [--held N]
+#                                 [--seeds "1 2"] [--threads N] [--epochs N] [--quick]
+#
+# Defaults: build/apps/hepkit/hepkit, work dir surrogate-study/, 64 000 training samples (80 %
+# trained on, 20 % for early stopping), 300 held out per split, seeds 1 and 2, all cores. Cost on
+# a 2-core machine: ~5 min generating, ~15 min of one core per training (two seeds in parallel).
+# Samples already generated are kept (generate resumes), so a larger --samples extends a study.
+# --quick: 400 / 40 / 40 samples, 40 epochs, one seed — the smoke test that ctest runs
+# (benchmark.surrogate_study).
+set -euo pipefail
+
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+hk="$src/build/apps/hepkit/hepkit"
+work="surrogate-study"
+samples=64000
+held=300
+seeds="1 2"
+threads=$(nproc)
+epochs=600
+quick=0
+
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
+need() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "surrogate_study.sh: $1 needs a value" >&2; exit 64; }; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --hepkit) need "$@"; hk="$2"; shift 2 ;;
+    --work) need "$@"; work="$2"; shift 2 ;;
+    --samples) need "$@"; samples="$2"; shift 2 ;;
+    --held) need "$@"; held="$2"; shift 2 ;;
+    --seeds) need "$@"; seeds="$2"; shift 2 ;;
+    --threads) need "$@"; threads="$2"; shift 2 ;;
+    --epochs) need "$@"; epochs="$2"; shift 2 ;;
+    --quick) quick=1; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "surrogate_study.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
+    esac
+done
+if [ "$quick" = 1 ]; then
+    samples=400; held=40; seeds="1"; epochs=40
+fi
+for n in "$samples" "$held" "$threads" "$epochs"; do
+    [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "surrogate_study.sh: '$n' is not a positive whole number" >&2; exit 64; }
+done
+[ -x "$hk" ] || { echo "surrogate_study.sh: no hepkit at $hk (build it, or --hepkit PATH)" >&2; exit 2; }
+ex="$src/examples/surrogate"
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+
+# A space file of the examples with its base made absolute (spaces resolve it next to themselves)
+# and its sample count and seed set.
+space() { # example, output, samples, seed
+    sed -e "s#^base: #base: $ex/#" -e "s#^samples: .*#samples: $3#" -e "s#^seed: .*#seed: $4#" "$ex/$1" >"$2"
+}
+space space-random.yaml "$work/space-train.yaml" "$samples" 11
+space space-random.yaml "$work/space-held.yaml" "$held" 12
+space space-unseen.yaml "$work/space-unseen.yaml" "$held" 4
+
+start=$(date +%s)
+for s in train held unseen; do
+    echo "generating $s ($(grep '^samples:' "$work/space-$s.yaml" | cut -d' ' -f2) samples)"
+    "$hk" -q surrogate generate "$work/space-$s.yaml" -o "$work/data-$s" -j "$threads"
+done
+generated=$(($(date +%s) - start))
+
+start=$(date +%s)
+pids=()
+for seed in $seeds; do
+    cat >"$work/train-s$seed.yaml" <<EOF
+model: summary
+data: $work/data-train
+output: $work/model-s$seed
+ensemble: 5
+hidden: [64, 64]
+epochs: $epochs
+learning_rate: 0.003
+batch_size: 32
+patience: 100
+validation_fraction: 0.2
+seed: $seed
+EOF
+    echo "training the summary model, seed $seed"
+    "$hk" surrogate train "$work/train-s$seed.yaml" >"$work/train-s$seed.log" 2>&1 &
+    pids+=($!)
+done
+for p in "${pids[@]}"; do
+    wait "$p" || { echo "surrogate_study.sh: a training failed (see $work/train-s*.log)" >&2; exit 1; }
+done
+trained=$(($(date +%s) - start))
+
+# rel. MAE of a target in `evaluate`'s table
+figure() { awk -v t="$2" '$1 == t { print $2 }' "$1"; }
+echo
+echo "summary model, $samples samples (80 % trained on), relative MAE per split and seed:"
+printf '%-6s %-16s %10s %10s %10s\n' seed split makespan mean_wall mean_compute
+met=1
+for seed in $seeds; do
+    for s in held unseen; do
+        out="$work/eval-s$seed-$s.txt"
+        "$hk" surrogate evaluate "$work/model-s$seed" "$work/data-$s" --csv "$work/eval-s$seed-$s.csv" >"$out"
+        mk=$(figure "$out" makespan_s); mw=$(figure "$out" mean_wall_time_s); mc=$(figure "$out" mean_compute_time_s)
+        label=$([ "$s" = held ] && echo "random platforms" || echo "unseen one-site")
+        printf '%-6s %-16s %10s %10s %10s\n' "$seed" "$label" "$mk" "$mw" "$mc"
+        if [ "$s" = unseen ] && ! awk -v a="$mk" -v b="$mw" 'BEGIN { exit !(a < 0.05 && b < 0.05) }'; then
+            met=0
+        fi
+    done
+done
+echo
+echo "generating: ${generated} s, training: ${trained} s (wall, $threads threads)"
+if [ "$met" = 1 ]; then
+    echo "unseen platform, makespan and mean wall time within 5 %: met for every seed"
+else
+    echo "unseen platform, makespan and mean wall time within 5 %: not met for every seed"
+fi
+echo "surrogate study done: $work"
