@@ -10,11 +10,13 @@
 #                                 [--seeds "1 2"] [--threads N] [--epochs N] [--quick]
 #
 # Defaults: build/apps/hepkit/hepkit, work dir surrogate-study/, 64 000 training samples (80 %
-# trained on, 20 % for early stopping), 300 held out per split, seeds 1 and 2, all cores. Cost on
-# a 2-core machine: ~5 min generating, ~15 min of one core per training (two seeds in parallel).
-# Samples already generated are kept (generate resumes), so a larger --samples extends a study.
-# --quick: 400 / 40 / 40 samples, 40 epochs, one seed — the smoke test that ctest runs
-# (benchmark.surrogate_study).
+# trained on, 20 % for early stopping), 300 held out per split, seeds 1 and 2, generating on all
+# cores (--threads), each training on one core (the seeds in parallel). Cost on a 2-core machine:
+# ~5 min generating, ~30 min wall per training with two seeds in parallel. Samples already
+# generated are kept (generate resumes), so a larger --samples extends a study; models and
+# evaluations are named by sample count and seed (model-nN-sS), so runs of other sizes in one work
+# directory do not overwrite each other. --quick: 400 / 40 / 40 samples, 40 epochs, one seed —
+# the smoke test that ctest runs (benchmark.surrogate_study); options after it override it.
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,10 +27,15 @@ held=300
 seeds="1 2"
 threads=$(nproc)
 epochs=600
-quick=0
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
-need() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "surrogate_study.sh: $1 needs a value" >&2; exit 64; }; }
+die() { echo "surrogate_study.sh: $*" >&2; exit 64; }
+need() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value"; }
+for a in "$@"; do # --quick sets the defaults that the other options then override
+    if [ "$a" = --quick ]; then
+        samples=400; held=40; seeds="1"; epochs=40
+    fi
+done
 while [ $# -gt 0 ]; do
     case "$1" in
     --hepkit) need "$@"; hk="$2"; shift 2 ;;
@@ -38,21 +45,27 @@ while [ $# -gt 0 ]; do
     --seeds) need "$@"; seeds="$2"; shift 2 ;;
     --threads) need "$@"; threads="$2"; shift 2 ;;
     --epochs) need "$@"; epochs="$2"; shift 2 ;;
-    --quick) quick=1; shift ;;
+    --quick) shift ;;
     -h | --help) usage; exit 0 ;;
-    *) echo "surrogate_study.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
     esac
 done
-if [ "$quick" = 1 ]; then
-    samples=400; held=40; seeds="1"; epochs=40
-fi
 for n in "$samples" "$held" "$threads" "$epochs"; do
-    [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "surrogate_study.sh: '$n' is not a positive whole number" >&2; exit 64; }
+    [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "'$n' is not a positive whole number"
 done
+read -r -a seed_list <<<"$seeds"
+[ ${#seed_list[@]} -gt 0 ] || die "--seeds needs at least one seed (e.g. \"1 2\")"
+for seed in "${seed_list[@]}"; do
+    [[ "$seed" =~ ^[0-9]+$ ]] || die "seed '$seed' is not a whole number (seeds are separated by spaces)"
+done
+[ "$(printf '%s\n' "${seed_list[@]}" | sort -u | wc -l)" = ${#seed_list[@]} ] || die "seed given twice in '$seeds'"
 [ -x "$hk" ] || { echo "surrogate_study.sh: no hepkit at $hk (build it, or --hepkit PATH)" >&2; exit 2; }
 ex="$src/examples/surrogate"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+# the paths go into sed replacements and YAML double-quoted strings
+bad='[&#"\\]'
+[[ ! "$ex$work" =~ $bad ]] || die "paths with & # \" or \\ are not supported: $ex, $work"
 
 # A space file of the examples with its base made absolute (spaces resolve it next to themselves)
 # and its sample count and seed set.
@@ -72,11 +85,14 @@ generated=$(($(date +%s) - start))
 
 start=$(date +%s)
 pids=()
-for seed in $seeds; do
-    cat >"$work/train-s$seed.yaml" <<EOF
+# a failed training stops the others (they would go on writing into the work directory)
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+for seed in "${seed_list[@]}"; do
+    name="n$samples-s$seed"
+    cat >"$work/train-$name.yaml" <<EOF
 model: summary
-data: $work/data-train
-output: $work/model-s$seed
+data: "$work/data-train"
+output: "$work/model-$name"
 ensemble: 5
 hidden: [64, 64]
 epochs: $epochs
@@ -87,37 +103,43 @@ validation_fraction: 0.2
 seed: $seed
 EOF
     echo "training the summary model, seed $seed"
-    "$hk" surrogate train "$work/train-s$seed.yaml" >"$work/train-s$seed.log" 2>&1 &
+    "$hk" surrogate train "$work/train-$name.yaml" >"$work/train-$name.log" 2>&1 &
     pids+=($!)
 done
 for p in "${pids[@]}"; do
-    wait "$p" || { echo "surrogate_study.sh: a training failed (see $work/train-s*.log)" >&2; exit 1; }
+    wait "$p" || { echo "surrogate_study.sh: a training failed (see $work/train-n$samples-s*.log)" >&2; exit 1; }
 done
+trap - EXIT
 trained=$(($(date +%s) - start))
 
 # rel. MAE of a target in `evaluate`'s table
 figure() { awk -v t="$2" '$1 == t { print $2 }' "$1"; }
+number='^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$'
 echo
 echo "summary model, $samples samples (80 % trained on), relative MAE per split and seed:"
 printf '%-6s %-16s %10s %10s %10s\n' seed split makespan mean_wall mean_compute
-met=1
-for seed in $seeds; do
+missed=()
+for seed in "${seed_list[@]}"; do
+    name="n$samples-s$seed"
     for s in held unseen; do
-        out="$work/eval-s$seed-$s.txt"
-        "$hk" surrogate evaluate "$work/model-s$seed" "$work/data-$s" --csv "$work/eval-s$seed-$s.csv" >"$out"
+        out="$work/eval-$name-$s.txt"
+        "$hk" surrogate evaluate "$work/model-$name" "$work/data-$s" --csv "$work/eval-$name-$s.csv" >"$out"
         mk=$(figure "$out" makespan_s); mw=$(figure "$out" mean_wall_time_s); mc=$(figure "$out" mean_compute_time_s)
+        for v in "$mk" "$mw" "$mc"; do
+            [[ "$v" =~ $number ]] || { echo "surrogate_study.sh: no figures in $out ('$v')" >&2; exit 1; }
+        done
         label=$([ "$s" = held ] && echo "random platforms" || echo "unseen one-site")
         printf '%-6s %-16s %10s %10s %10s\n' "$seed" "$label" "$mk" "$mw" "$mc"
-        if [ "$s" = unseen ] && ! awk -v a="$mk" -v b="$mw" 'BEGIN { exit !(a < 0.05 && b < 0.05) }'; then
-            met=0
+        if [ "$s" = unseen ] && ! awk -v a="$mk" -v b="$mw" 'BEGIN { exit !(a + 0 < 0.05 && b + 0 < 0.05) }'; then
+            missed+=("$seed")
         fi
     done
 done
 echo
-echo "generating: ${generated} s, training: ${trained} s (wall, $threads threads)"
-if [ "$met" = 1 ]; then
+echo "generating: ${generated} s on $threads threads; training: ${trained} s (one core per seed, ${#seed_list[@]} in parallel)"
+if [ ${#missed[@]} = 0 ]; then
     echo "unseen platform, makespan and mean wall time within 5 %: met for every seed"
 else
-    echo "unseen platform, makespan and mean wall time within 5 %: not met for every seed"
+    echo "unseen platform, makespan and mean wall time within 5 %: not met for seed(s) ${missed[*]}"
 fi
 echo "surrogate study done: $work"
