@@ -89,19 +89,9 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 for seed in "${seed_list[@]}"; do
     name="n$samples-s$seed"
-    cat >"$work/train-$name.yaml" <<EOF
-model: summary
-data: "$work/data-train"
-output: "$work/model-$name"
-ensemble: 5
-hidden: [64, 64]
-epochs: $epochs
-learning_rate: 0.003
-batch_size: 32
-patience: 100
-validation_fraction: 0.2
-seed: $seed
-EOF
+    # examples/surrogate/train.yaml's settings, with this study's data, output, seed and epochs
+    sed -e "s#^data: .*#data: \"$work/data-train\"#" -e "s#^output: .*#output: \"$work/model-$name\"#" \
+        -e "s#^seed: .*#seed: $seed#" -e "s#^epochs: .*#epochs: $epochs#" "$ex/train.yaml" >"$work/train-$name.yaml"
     echo "training the summary model, seed $seed"
     "$hk" surrogate train "$work/train-$name.yaml" >"$work/train-$name.log" 2>&1 &
     pids+=($!)
