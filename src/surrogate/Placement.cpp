@@ -7,6 +7,7 @@
 #include "Placement.hpp"
 #include "PlatformFacts.hpp"
 #include "hepkit/sim/data/InputRouter.hpp"
+#include "hepkit/sim/network/NetworkModel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -313,6 +314,8 @@ class Packer {
             per_byte += u.jobs * per_byte_[u.worker];
         }
         if (out.placed > 0) {
+            if (puts_[i].size() == 1 && g.jobs == 1 && out.placed == 1)
+                out.worker = static_cast<int>(puts_[i].front().worker);
             out.compute_s /= out.placed;
             per_byte /= out.placed;
         } else { // waits: the workers' mean speed, the placed readers' mean rate
@@ -428,7 +431,57 @@ ReadSetup::ReadSetup(const sim::GridScenario& s) {
         cached[k] = in_scope.empty() ? 0 : 1;
         cache_routes[k] = routes_from(p, workers[k], in_scope);
     }
+    storage_routes_in.resize(workers.size());
+    cache_routes_in.resize(workers.size());
+    for (std::size_t k = 0; k < workers.size(); ++k) {
+        for (const auto h : storages)
+            for (auto& r : routes_from(p, h, {workers[k]}))
+                storage_routes_in[k].push_back(std::move(r));
+        for (const auto h : caches)
+            if (sim::in_cache_scope(p, s.options.cache.scope, workers[k], h))
+                for (auto& r : routes_from(p, h, {workers[k]}))
+                    cache_routes_in[k].push_back(std::move(r));
+    }
+    // Where each worker's outputs go: sim::OutputRouter's rule (the configured output host, else
+    // the first storage host; with to_site_storage a storage host in the worker's zone first).
+    int output_host = -1;
+    if (!s.options.output_storage.host.empty()) {
+        if (const auto h = p.find_host(s.options.output_storage.host))
+            output_host = static_cast<int>(*h);
+    } else if (!storages.empty()) {
+        output_host = static_cast<int>(storages.front());
+    }
+    output_routes.resize(workers.size());
+    output_hosts.assign(workers.size(), -1);
+    output_write_bw.assign(workers.size(), 0.0);
+    for (std::size_t k = 0; k < workers.size(); ++k) {
+        int target = output_host;
+        if (s.options.output_storage.to_site_storage)
+            for (const auto h : storages)
+                if (p.host_zone(h) == p.host_zone(workers[k])) {
+                    target = static_cast<int>(h);
+                    break;
+                }
+        if (target < 0)
+            continue;
+        const auto t = static_cast<sim::HostIndex>(target);
+        output_hosts[k] = target;
+        if (auto routes = routes_from(p, workers[k], {t}); !routes.empty())
+            output_routes[k] = std::move(routes.front());
+        if (!p.host(t).disks.empty())
+            output_write_bw[k] = p.host(t).disks.front().write_bw;
+    }
     context = context_over(workers, storages, caches, storage_routes, cache_routes, cached);
+    context.storage_routes_in = &storage_routes_in;
+    context.cache_routes_in = &cache_routes_in;
+    context.output_routes = &output_routes;
+    context.output_hosts = &output_hosts;
+    context.output_write_bw = &output_write_bw;
+    sim::NetworkModel::Config network;
+    network.apply(p.config());
+    context.latency_factor = network.latency_factor;
+    context.tcp_gamma = network.tcp_gamma;
+    context.bandwidth_factor = network.bandwidth_factor;
     context.compute_on_all_cores = s.options.jobs.compute_on_all_cores;
     context.storage_bw = storage_bw;
     context.cache_bw = cache_bw;

@@ -29,6 +29,19 @@ struct ReadContext {
     double hitrate = 0;
     sim::DispatchPolicy policy = sim::DispatchPolicy::dcsim;
     bool compute_on_all_cores = false; ///< sim::JobsConfig::compute_on_all_cores
+    /// For placed_outputs (PlacedOutputs.hpp), per worker: the routes its input flows along (from
+    /// each storage host, and from each cache in its scope, to it: on split-duplex links not those
+    /// of storage_routes), the route to the storage host its outputs go to (sim::OutputRouter's
+    /// rule; no links where it writes to itself), that host (-1: none) and its first disk's write
+    /// bandwidth (B/s). Null: no output estimates (placed_outputs gives zeros).
+    const std::vector<std::vector<sim::Route>>* storage_routes_in = nullptr;
+    const std::vector<std::vector<sim::Route>>* cache_routes_in = nullptr;
+    const std::vector<sim::Route>* output_routes = nullptr;
+    const std::vector<int>* output_hosts = nullptr;
+    const std::vector<double>* output_write_bw = nullptr;
+    /// The network model's latency factor, TCP window (bytes) and bandwidth factor
+    /// (sim::NetworkModel::Config with the platform's <config> applied).
+    double latency_factor = 0, tcp_gamma = 0, bandwidth_factor = 1;
 };
 
 struct PackedReads {
@@ -61,8 +74,12 @@ struct ReadSetup {
     ReadSetup& operator=(const ReadSetup&) = delete;
 
     std::vector<sim::HostIndex> workers, storages, caches;
-    std::vector<std::vector<sim::Route>> storage_routes, cache_routes; ///< per worker
-    std::vector<char> cached;                                          ///< per worker
+    std::vector<std::vector<sim::Route>> storage_routes, cache_routes;       ///< per worker
+    std::vector<char> cached;                                                ///< per worker
+    std::vector<std::vector<sim::Route>> storage_routes_in, cache_routes_in; ///< per worker
+    std::vector<sim::Route> output_routes;                                   ///< per worker
+    std::vector<int> output_hosts;                                           ///< per worker
+    std::vector<double> output_write_bw;                                     ///< per worker
     ReadContext context;
 };
 
@@ -74,6 +91,7 @@ struct PlacedJob {
     double placed = 0;
     double compute_s = 0;
     double transfer_s = 0;
+    int worker = -1; ///< index into ReadContext::workers where a job was placed whole; -1 otherwise
 };
 
 /// The job groups (WorkloadTotals::groups), in submission order, placed at once as the dispatcher

@@ -2,6 +2,7 @@
 
 #include "hepkit/surrogate/SequenceData.hpp"
 
+#include "PlacedOutputs.hpp"
 #include "Placement.hpp"
 #include "PlatformFacts.hpp"
 
@@ -52,10 +53,18 @@ IdKey id_key(const std::string& s) {
 } // namespace
 
 const std::vector<std::string>& job_input_names() {
-    static const std::vector<std::string> n{
-        "submit",           "cores",       "memory",       "flops",  "input_bytes",
-        "output_bytes",     "input_files", "staged_bytes", "placed", "placed_compute_s",
-        "placed_transfer_s"};
+    static const std::vector<std::string> n{"submit",
+                                            "cores",
+                                            "memory",
+                                            "flops",
+                                            "input_bytes",
+                                            "output_bytes",
+                                            "input_files",
+                                            "staged_bytes",
+                                            "placed",
+                                            "placed_compute_s",
+                                            "placed_transfer_s",
+                                            "placed_output_s"};
     return n;
 }
 const std::vector<std::string>& host_input_names() {
@@ -130,6 +139,10 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
     // (Placement.hpp): the platform-aware model's per-job view of the platform.
     const detail::ReadSetup setup(s);
     const std::vector<detail::PlacedJob> placed = detail::placed_jobs(p, alone, setup.context);
+    std::vector<double> output_bytes(jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+        output_bytes[i] = jobs[i].output_size;
+    const std::vector<double> outputs = detail::placed_outputs(p, setup.context, alone, placed, output_bytes);
     const std::size_t ni = job_input_names().size();
     for (std::size_t r = 0; r < order.size(); ++r) {
         const detail::PlacedJob& q = placed[order[r]];
@@ -137,6 +150,7 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         row[0] = q.placed;
         row[1] = q.compute_s;
         row[2] = q.transfer_s;
+        row[3] = outputs[order[r]];
     }
     const std::vector<sim::HostIndex>& storages = setup.storages; // the storage hosts, in host order
     for (sim::HostIndex h = 0; h < p.host_count(); ++h) {

@@ -36,7 +36,7 @@ namespace {
 
 constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windows
 // log1p(x / unit) per input column (0: a flag, kept as it is)
-constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9, 1, 1e9, 1, 60, 60};
+constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9, 1, 1e9, 1, 60, 60, 1};
 constexpr double kHostUnits[] = {1, 1e9, 0, 0, 0, 1e9, 1e9, 1e9, 1e-3};
 
 double scaled(double x, double unit) {
@@ -56,6 +56,9 @@ struct Tensors {
     torch::Tensor workers, host_class, machine;
     std::vector<std::int64_t> starts;
     std::int64_t jobs = 0, window = 0;
+    /// Per job and target, what the network's log-target is relative to: log1p of the
+    /// placement's estimate for a model with residual targets, else 0 (Impl::anchor).
+    std::vector<double> anchors;
 };
 
 std::vector<std::int64_t> window_starts(std::int64_t n) {
@@ -89,10 +92,24 @@ struct SequenceModel::Impl {
     int hidden = 0;
     bool machines = false; ///< the networks have a machine head
     bool placed = false;   ///< the platform model reads the placement's job inputs
+    bool residual = false; ///< times relative to the placement's estimates (anchor)
     std::vector<Transform> job_in, host_in, scen_in, target;
     mutable std::vector<SeqNet> nets; ///< the ensemble's members
     /// SequenceModel::spread_scale(): 1 until a training calibrates it
     std::vector<double> spread_scale = std::vector<double>(detail::spread_scale_names().size(), 1.0);
+
+    // Target c of job j is learned as log1p(time) − this: with residual targets, log1p of an
+    // estimate of that time from the job's inputs (SequenceTrainConfig::residual_targets), else 0.
+    double anchor(const SequenceSample& s, std::size_t j, std::size_t c) const {
+        if (!residual)
+            return 0.0;
+        const double* x = &s.job_x[j * job_input_names().size()];
+        const double* placed = x + kPlacedInputs;
+        // start: the submission (a job placed in the first burst starts then); wall: its compute,
+        // input and output estimates one after another
+        const double estimate = c == 0 ? x[0] : c == 1 ? placed[1] + placed[2] + placed[3] : placed[c - 1];
+        return std::log1p(std::max(estimate, 0.0));
+    }
 
     // The per-job inputs a network of this kind reads: the paper's baselines its inputs, the
     // platform-aware model the placement's too (SequenceData.hpp).
@@ -106,6 +123,12 @@ struct SequenceModel::Impl {
         const std::int64_t ni = job_inputs();
         const auto n = static_cast<std::int64_t>(s.job_count());
         t.jobs = n;
+        const auto nt_ = job_target_names().size();
+        t.anchors.assign(static_cast<std::size_t>(n) * nt_, 0.0);
+        if (residual)
+            for (std::size_t j = 0; j < s.job_count(); ++j)
+                for (std::size_t c = 0; c < nt_; ++c)
+                    t.anchors[j * nt_ + c] = anchor(s, j, c);
         t.starts = window_starts(n);
         t.window = std::min(n, kWindow);
         const auto nw = static_cast<std::int64_t>(t.starts.size());
@@ -134,7 +157,8 @@ struct SequenceModel::Impl {
                         const auto cc = static_cast<std::size_t>(c);
                         y[static_cast<std::size_t>((step * nw + w) * nt + c)] =
                             static_cast<float>(target[cc].to(
-                                std::log1p(std::max(s.targets[j * static_cast<std::size_t>(nt) + cc], 0.0))));
+                                std::log1p(std::max(s.targets[j * static_cast<std::size_t>(nt) + cc], 0.0)) -
+                                t.anchors[j * static_cast<std::size_t>(nt) + cc]));
                     }
             }
         t.x = torch::from_blob(x.data(), {t.window, nw, ni + 1}, torch::kFloat32).clone();
@@ -200,7 +224,8 @@ struct SequenceModel::Impl {
             const std::int64_t at = central(t, j);
             for (std::int64_t c = 0; c < nt; ++c)
                 out[static_cast<std::size_t>(j * nt + c)] =
-                    std::max(0.0, std::expm1(target[static_cast<std::size_t>(c)].from(p[at * nt + c])));
+                    std::max(0.0, std::expm1(target[static_cast<std::size_t>(c)].from(p[at * nt + c]) +
+                                             t.anchors[static_cast<std::size_t>(j * nt + c)]));
         }
         return out;
     }
@@ -216,7 +241,7 @@ struct SequenceModel::Impl {
 SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
     root.check_keys({"model", "data", "output", "hidden", "epochs", "learning_rate", "patience",
                      "validation_fraction", "max_samples", "seed", "threads", "ensemble", "batch_size",
-                     "machine_weight", "placement_inputs"});
+                     "machine_weight", "placement_inputs", "residual_targets"});
     SequenceTrainConfig c;
     const std::string kind = root.at("model").as_string();
     if (kind == "gru")
@@ -278,6 +303,14 @@ SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
                 .fail(fmt::format("the {} model reads the paper's job inputs only: `placement_inputs` is "
                                   "for `model: platform`",
                                   kind));
+    }
+    if (root.has("residual_targets")) {
+        c.residual_targets = root.at("residual_targets").as_bool();
+        if (c.residual_targets && !(c.kind == SequenceKind::platform && c.placement_inputs))
+            root.at("residual_targets")
+                .fail(
+                    "the times are learned relative to the placement's estimates: `residual_targets` is for "
+                    "`model: platform` with `placement_inputs: true`");
     }
     if (root.has("validation_fraction")) {
         c.validation_fraction = root.at("validation_fraction").as_double();
@@ -416,7 +449,7 @@ torch::Tensor batch_loss(SeqNet& net, const std::vector<const Tensors*>& ts, dou
 SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                                    const std::function<void(int, int, double, double)>& progress) {
     const auto t0 = std::chrono::steady_clock::now();
-    static_assert(std::size(kJobUnits) == 11 && std::size(kHostUnits) == 9); // one per input name
+    static_assert(std::size(kJobUnits) == 12 && std::size(kHostUnits) == 9); // one per input name
     if (job_input_names().size() != std::size(kJobUnits) ||
         host_input_names().size() != std::size(kHostUnits))
         throw std::logic_error("surrogate: an input without its unit (kJobUnits, kHostUnits)");
@@ -434,6 +467,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     impl->hidden = config.hidden > 0 ? config.hidden : default_hidden(config.kind);
     impl->machines = config.kind == SequenceKind::platform && config.machine_weight > 0;
     impl->placed = config.kind == SequenceKind::platform && config.placement_inputs;
+    impl->residual = impl->placed && config.residual_targets;
     // transforms fitted on the training samples
     const std::size_t ni = job_input_names().size(), nh = host_input_names().size(),
                       nt = job_target_names().size(), nf = feature_names().size();
@@ -446,7 +480,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
             for (std::size_t c = 0; c < ni; ++c)
                 cj[c].push_back(scaled(s.job_x[j * ni + c], kJobUnits[c]));
             for (std::size_t c = 0; c < nt; ++c)
-                ct[c].push_back(std::log1p(std::max(s.targets[j * nt + c], 0.0)));
+                ct[c].push_back(std::log1p(std::max(s.targets[j * nt + c], 0.0)) - impl->anchor(s, j, c));
         }
         for (std::size_t h = 0; h < s.host_count(); ++h)
             for (std::size_t c = 0; c < nh; ++c)
@@ -565,6 +599,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     m["machine_head"] = impl->machines;
     m["machine_weight"] = impl->machines ? config.machine_weight : 0.0;
     m["placement_inputs"] = impl->placed;
+    m["residual_targets"] = impl->residual;
     m["ensemble"] = config.ensemble;
     m["job_inputs"] = job_input_names();
     m["host_inputs"] = host_input_names();
@@ -621,6 +656,7 @@ SequenceModel SequenceModel::load(const std::string& directory) {
         impl->hidden = m.at("hidden").get<int>();
         impl->machines = m.value("machine_head", false); // models from before the machine head have none
         impl->placed = m.value("placement_inputs", false);
+        impl->residual = impl->placed && m.value("residual_targets", false); // none before them
         if (impl->machines && m.value("format", 1) < 2)
             throw InputError(
                 path, 0, "format",

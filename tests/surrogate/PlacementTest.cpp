@@ -2,6 +2,7 @@
 // groups land under each dispatcher policy, and what their readers share.
 
 #include "Placement.hpp"
+#include "PlacedOutputs.hpp"
 #include "PlatformFacts.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
@@ -242,4 +243,91 @@ TEST(SurrogatePlacement, HitsOnlyWhereACacheIsInScope) {
     EXPECT_NEAR(r.transfer_crowd_s, (4 * 120.0 + 2 * 30) / 6, 1e-6);
     // alone: a1 5 GB at 0.1 GBps + 5 GB at 1 GBps; a2 10 GB at 1 GBps
     EXPECT_NEAR(r.transfer_alone_s, (4 * 55.0 + 2 * 10) / 6, 1e-6);
+}
+
+// Output writes (placed_outputs, the platform-aware model's `placed_output_s`), by hand on one
+// cluster of three 4-core nodes: a write goes up its node's 1 GBps link, over the 2 GBps campus
+// link (latency 1 ms) and the storage's 100 GBps NIC to its 100 GBps disk; the TCP window
+// 4 MiB / (2 × 1.02 ms) does not bind. Each write takes 1.02 ms × 13.01, then its bytes at the
+// bandwidth factor 0.97 times the least share of its links.
+namespace {
+
+struct OutputFixture {
+    Fixture f;
+    std::vector<std::vector<sim::Route>> routes_in, cache_in;
+    std::vector<sim::Route> out_routes;
+    std::vector<int> out_hosts;
+    std::vector<double> write_bw;
+    ReadContext context() const {
+        ReadContext c = f.context(sim::DispatchPolicy::dcsim);
+        c.storage_routes_in = &routes_in;
+        c.cache_routes_in = &cache_in;
+        c.output_routes = &out_routes;
+        c.output_hosts = &out_hosts;
+        c.output_write_bw = &write_bw;
+        c.latency_factor = 13.01;
+        c.tcp_gamma = 4194304;
+        c.bandwidth_factor = 0.97;
+        return c;
+    }
+};
+
+OutputFixture make_outputs() {
+    OutputFixture o{make({3}), {}, {}, {}, {}, {}};
+    for (const auto w : o.f.workers) {
+        o.routes_in.push_back(routes_from(o.f.p, o.f.storages.front(), {w}));
+        o.cache_in.emplace_back();
+        o.out_routes.push_back(o.f.p.route(w, o.f.storages.front()));
+        o.out_hosts.push_back(static_cast<int>(o.f.storages.front()));
+        o.write_bw.push_back(100e9);
+    }
+    return o;
+}
+
+std::vector<double> outputs_of(const OutputFixture& o, const std::vector<sim::JobGroup>& jobs,
+                               const std::vector<double>& bytes) {
+    const ReadContext c = o.context();
+    return placed_outputs(o.f.p, c, jobs, placed_jobs(o.f.p, jobs, c), bytes);
+}
+
+} // namespace
+
+TEST(SurrogatePlacement, OutputWritesByHand) {
+    const OutputFixture o = make_outputs();
+    const double delay = 1.02e-3 * 13.01;
+    // Three 4-core calculations of 100 s (4e12 flop at 4 × 10 Gf), one per node, end at once:
+    // their 1 GB writes share the campus link by three (0.667 GBps, less than a node's link); a
+    // fourth waits (no core free) and writes alone at its node link's 1 GBps.
+    const std::vector<sim::JobGroup> calcs(4, group(0, false, 1, 4, 4e12, 0));
+    const auto out = outputs_of(o, calcs, {1e9, 1e9, 1e9, 1e9});
+    for (std::size_t j = 0; j < 3; ++j)
+        EXPECT_NEAR(out[j], delay + 1e9 / (0.97 * 2e9 / 3), 1e-9) << j;
+    EXPECT_NEAR(out[3], delay + 1e9 / (0.97 * 1e9), 1e-9);
+    // Ending 10 s apart (the second computes 5e12 flop), each writes alone: 1 GBps.
+    const auto apart =
+        outputs_of(o, {group(0, false, 1, 4, 4e12, 0), group(0, false, 1, 4, 5e12, 0)}, {1e9, 2e9});
+    EXPECT_NEAR(apart[0], delay + 1e9 / 0.97e9, 1e-9);
+    EXPECT_NEAR(apart[1], delay + 2e9 / 0.97e9, 1e-9);
+    // No output, no write.
+    EXPECT_DOUBLE_EQ(outputs_of(o, calcs, {0, 0, 0, 0})[0], 0);
+}
+
+// Four one-core readers of 10 GB and 1e11 flop fill node a1 (dcsim: by name): they share its
+// 1 GBps link by four (all at once 40 s, alone 10 s, compute 10 s: transfer 10 + 40² / 50 =
+// 42 s), reading 42 / 52 of their 52 s on the campus link. A calculation of 40 s on a2 writes
+// while they read: the campus link's 2 GBps over itself and 4 × 42 / 52 readers.
+TEST(SurrogatePlacement, OutputWriteBesideReaders) {
+    const OutputFixture o = make_outputs();
+    const double delay = 1.02e-3 * 13.01;
+    std::vector<sim::JobGroup> jobs(4, group(0, true, 1, 1, 1e11, 10e9));
+    jobs.push_back(group(0, false, 1, 4, 1.6e12, 0));
+    const std::vector<double> bytes{0, 0, 0, 0, 1e9};
+    const auto placed = placed_jobs(o.f.p, jobs, o.context());
+    ASSERT_NEAR(placed[0].transfer_s, 42, 1e-9);
+    ASSERT_NEAR(placed[4].compute_s, 40, 1e-9);
+    const double duty = 42.0 / 52;
+    EXPECT_NEAR(outputs_of(o, jobs, bytes)[4], delay + 1e9 / (0.97 * 2e9 / (1 + 4 * duty)), 1e-9);
+    // Submitted 60 s later, the write comes after the reads: alone.
+    jobs[4].submit = 60;
+    EXPECT_NEAR(outputs_of(o, jobs, bytes)[4], delay + 1e9 / 0.97e9, 1e-9);
 }

@@ -4,6 +4,7 @@
 
 #include "Helpers.hpp"
 #include "Machines.hpp"
+#include "PlacedOutputs.hpp"
 #include "Placement.hpp"
 #include "SequenceSpread.hpp"
 #include "hepkit/core/ConfigReader.hpp"
@@ -111,6 +112,11 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
         }
         const hepkit::surrogate::detail::ReadSetup setup(s);
         const auto placed = hepkit::surrogate::detail::placed_jobs(*s.platform, alone, setup.context);
+        std::vector<double> output_bytes;
+        for (const auto& js : s.workload.jobs)
+            output_bytes.push_back(js.output_size);
+        const auto outputs = hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone,
+                                                                       placed, output_bytes);
         std::size_t waiting = 0;
         for (std::size_t j = 0; j < q.job_count(); ++j) {
             const auto w = static_cast<std::size_t>(
@@ -120,6 +126,9 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             EXPECT_EQ(q.job_x[j * ni + kPlacedInputs], placed[w].placed) << q.jobs[j];
             EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 1], placed[w].compute_s) << q.jobs[j];
             EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 2], placed[w].transfer_s) << q.jobs[j];
+            EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 3], outputs[w]) << q.jobs[j];
+            // every job of the example writes an output: a delay and its bytes at a rate
+            EXPECT_GT(outputs[w], 0) << q.jobs[j];
             EXPECT_TRUE(placed[w].placed == 0 || placed[w].placed == 1) << placed[w].placed;
             EXPECT_GT(placed[w].compute_s, 0);
             EXPECT_EQ(placed[w].transfer_s > 0, alone[w].reads) << q.jobs[j];
@@ -472,6 +481,52 @@ TEST(SurrogateSequence, PlacementInputsOptional) {
     EXPECT_EQ(SequenceModel::load(out.string()).predict(moved), a);
 }
 
+TEST(SurrogateSequence, ResidualTargetsRelativeToThePlacement) {
+    // residual_targets: the compute and transfer times learned relative to the placement's
+    // estimates (log1p(time) − log1p(estimate)), saved as such and loaded back
+    const auto out = hepkit::test::temp_dir("sequence", "residual");
+    SequenceTrainConfig c = brief(SequenceKind::platform, out, 8);
+    c.epochs = 1;
+    EXPECT_TRUE(c.residual_targets); // the default
+    train_sequence(c);
+    const auto samples = load_sequences(data().string(), 1);
+    const SequenceSample& s = samples[0];
+    const fs::path manifest = out / "surrogate.json";
+    nlohmann::json j = nlohmann::json::parse(std::ifstream(manifest));
+    EXPECT_EQ(j.at("residual_targets"), true);
+    const std::vector<double> a = SequenceModel::load(out.string()).predict(s);
+    // The same network read as a model from before the option (no key): its outputs are the
+    // times themselves. So per job (1 + a) / (1 + b) is 1 + the estimate: the submission for the
+    // start, the placement's compute, input and output transfer for those, their sum for the wall
+    // (where neither prediction is clamped at 0).
+    j.erase("residual_targets");
+    std::ofstream(manifest) << j.dump();
+    const std::vector<double> b = SequenceModel::load(out.string()).predict(s);
+    const std::size_t nt = job_target_names().size(), ni = job_input_names().size();
+    ASSERT_EQ(a.size(), s.job_count() * nt);
+    ASSERT_EQ(b.size(), a.size());
+    std::size_t checked = 0;
+    for (std::size_t k = 0; k < s.job_count(); ++k)
+        for (std::size_t t = 0; t < nt; ++t) {
+            const double x = a[k * nt + t], y = b[k * nt + t];
+            if (!(x > 0 && y > 0))
+                continue;
+            const double* in = &s.job_x[k * ni];
+            const double* placed = in + kPlacedInputs;
+            const double estimate = t == 0   ? in[0]
+                                    : t == 1 ? placed[1] + placed[2] + placed[3]
+                                             : placed[t - 1];
+            EXPECT_NEAR((1 + x) / (1 + y), 1 + estimate, 1e-9 * (1 + estimate)) << k << " " << t;
+            ++checked;
+        }
+    EXPECT_GE(checked, s.job_count() / 2); // many residuals are near 0: b then clamps at 0
+    // only for the platform model with placement inputs
+    SequenceTrainConfig bad = c;
+    bad.placement_inputs = false;
+    train_sequence(bad); // placement off: the option has nothing to anchor to and is off
+    EXPECT_EQ(nlohmann::json::parse(std::ifstream(manifest)).at("residual_targets"), false);
+}
+
 TEST(SurrogateSequence, TraceMachinesMustBeWorkersOfThePlatform) {
     // a copy of the data whose first trace names a host the platform does not have, then one
     // that has no worker role: errors naming the file, line and column
@@ -591,6 +646,16 @@ TEST(SurrogateSequence, ConfigErrorsNameTheKey) {
             << e.what();
     }
     EXPECT_THROW(parse("model: gru\ndata: d\nbatch_size: 0\n"), InputError);
+    EXPECT_TRUE(parse("model: platform\ndata: d\n").residual_targets);
+    EXPECT_FALSE(parse("model: platform\ndata: d\nresidual_targets: false\n").residual_targets);
+    for (const char* text : {"model: gru\ndata: d\nresidual_targets: true\n",
+                             "model: platform\ndata: d\nplacement_inputs: false\nresidual_targets: true\n"})
+        try {
+            parse(text);
+            ADD_FAILURE() << "accepted: " << text;
+        } catch (const InputError& e) {
+            EXPECT_EQ(e.key(), "residual_targets") << e.what();
+        }
 }
 
 } // namespace

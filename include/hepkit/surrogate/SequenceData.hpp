@@ -16,13 +16,13 @@
 
 namespace hepkit::surrogate {
 
-/// Per job, in this order (raw units: s, cores, B, flop, B, B, files, B, 1, s, s): submit time,
+/// Per job, in this order (raw units: s, cores, B, flop, B, B, files, B, 1, s, s, s): submit time,
 /// cores, memory, flops, input and output bytes, input files, and the input bytes staged on the
 /// caches before the run (the hit rate's share: sim::InputRouter::stage's rule; 0 without
 /// caches) — the paper's inputs, which its baselines read — then, from kPlacedInputs on, the
 /// job placed in the first burst as the dispatcher would place it (src/surrogate/Placement.hpp:
 /// the share placed, 0 for a job that waits; its compute and input transfer there: Placement.hpp's
-/// PlacedJob), which only
+/// PlacedJob) and its output written from there (PlacedJob's output estimate), which only
 /// the platform-aware model reads.
 const std::vector<std::string>& job_input_names();
 /// The index of the first placement input in job_input_names() (the paper's inputs before it).

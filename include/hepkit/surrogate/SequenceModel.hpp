@@ -49,6 +49,13 @@ struct SequenceTrainConfig {
     /// placed, its compute and input transfer there: SequenceData.hpp); false leaves them out
     /// (the model of the sixth to eighth studies, for comparisons).
     bool placement_inputs = true;
+    /// Platform model with placement inputs: each time learned relative to an estimate of it
+    /// (log1p(time) − log1p(estimate)), so that the network learns a correction where an estimate
+    /// is good: the start to the submission, the compute, input and output transfer to the
+    /// placement's, the wall to their sum; false: the times themselves (models before it). On by
+    /// default: on the study's 800 samples it took a third off the unseen platform's per-job wall
+    /// and mean wall time errors (docs/surrogate.md, eleventh session).
+    bool residual_targets = true;
     std::uint64_t seed = 1;
     int threads = 1;
 };

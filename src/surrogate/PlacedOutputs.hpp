@@ -1,0 +1,38 @@
+#pragma once
+// Each job's output write time as the first burst would see it: the per-job input
+// `placed_output_s` of the platform-aware sequence model (SequenceData.hpp).
+//
+// Why: the per-job model's output transfers were off by 45 % on the unseen platform and 88 % on
+// random ones (tenth session), and the time of a write is decided by who else streams over its
+// route when it is written, not by the route alone. On the study's one-site platform the
+// reprocessing and analysis jobs write at the TCP window's rate (γ / 2L; campus latency 3 ms),
+// while the Monte-Carlo jobs, which end while the analysis jobs still read, get a fair share of
+// the shared campus link beside ~140 readers — a sixth of it (docs/surrogate.md, eleventh session).
+
+#include "Placement.hpp"
+
+#include <vector>
+
+namespace hepkit::surrogate::detail {
+
+/// The jobs (groups of one, as placed_jobs took them) with `placed` placed_jobs' results and
+/// `output_bytes` each job's output size: per job, the seconds its output write would take (all 0
+/// where `c` has no output routes: ReadContext's placed_outputs fields).
+///
+/// A job placed whole starts at its submission and ends after its placed compute and input
+/// transfer (PlacedJob); while it runs, a reader streams on the links of the routes its input
+/// takes (from the storage hosts for misses, from the caches in its scope for the hit rate's
+/// share) for the share of its time it reads, transfer / (compute + transfer); at its end it
+/// writes its output in one flow to its worker's output storage host. The write takes the route's
+/// latency times the network model's latency factor, then its bytes at the least, over its
+/// route's links, of each link's bandwidth over the flows on it then (itself, the readers by
+/// their share of time, and the other writers, each taking its time alone), bounded by the TCP
+/// window γ / 2L and by the output disk's write bandwidth over its writers, times the bandwidth
+/// factor (sim::NetworkModel). A job that waits gets the placed writers' mean delay and time per
+/// byte. Jobs that start later (after the first burst) are not followed.
+std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
+                                   const std::vector<sim::JobGroup>& jobs,
+                                   const std::vector<PlacedJob>& placed,
+                                   const std::vector<double>& output_bytes);
+
+} // namespace hepkit::surrogate::detail
