@@ -4,10 +4,14 @@
 //
 // Why: the per-job model's output transfers were off by 45 % on the unseen platform and 88 % on
 // random ones (tenth session), and the time of a write is decided by who else streams over its
-// route when it is written, not by the route alone. On the study's one-site platform the
-// reprocessing and analysis jobs write at the TCP window's rate (γ / 2L; campus latency 3 ms),
-// while the Monte-Carlo jobs, which end while the analysis jobs still read, get a fair share of
-// the shared campus link beside ~140 readers — a sixth of it (docs/surrogate.md, eleventh session).
+// route when it is written, not by the route alone. On a sample of the study's one-site platform
+// (route latency 3.15 ms) the reprocessing and analysis jobs write at the TCP window's rate
+// (γ / 2L), while the Monte-Carlo jobs, which end while the analysis jobs still read, get a
+// fair share of the shared campus link beside them, a sixth of that (docs/surrogate.md, eleventh
+// session). It stays an estimate: max-min sharing is taken as equal shares (readers bounded
+// elsewhere are counted whole), the acknowledgements' cross-traffic and the disk's shared
+// read-write bound are left out, and a worker writing to its own disk has no route (the
+// simulator's loopback is not modelled).
 
 #include "Placement.hpp"
 
@@ -28,8 +32,8 @@ namespace hepkit::surrogate::detail {
 /// route's links, of each link's bandwidth over the flows on it then (itself, the readers by
 /// their share of time, and the other writers, each taking its time alone), bounded by the TCP
 /// window γ / 2L and by the output disk's write bandwidth over its writers, times the bandwidth
-/// factor (sim::NetworkModel). A job that waits gets the placed writers' mean delay and time per
-/// byte. Jobs that start later (after the first burst) are not followed.
+/// factor (sim::NetworkModel). A job that waits writes alone: the workers' mean delay and time per
+/// byte alone. Jobs that start later (after the first burst) are not followed.
 std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
                                    const std::vector<sim::JobGroup>& jobs,
                                    const std::vector<PlacedJob>& placed,

@@ -400,7 +400,7 @@ ReadContext context_over(const std::vector<sim::HostIndex>& workers,
     return c;
 }
 
-ReadSetup::ReadSetup(const sim::GridScenario& s) {
+ReadSetup::ReadSetup(const sim::GridScenario& s, bool outputs) {
     const sim::Platform& p = *s.platform;
     double storage_bw = 0, cache_bw = 0;
     for (sim::HostIndex h = 0; h < p.host_count(); ++h) {
@@ -431,6 +431,14 @@ ReadSetup::ReadSetup(const sim::GridScenario& s) {
         cached[k] = in_scope.empty() ? 0 : 1;
         cache_routes[k] = routes_from(p, workers[k], in_scope);
     }
+    context = context_over(workers, storages, caches, storage_routes, cache_routes, cached);
+    context.compute_on_all_cores = s.options.jobs.compute_on_all_cores;
+    context.storage_bw = storage_bw;
+    context.cache_bw = cache_bw;
+    context.hitrate = s.options.cache.hitrate;
+    context.policy = s.options.dispatcher.policy;
+    if (!outputs)
+        return;
     storage_routes_in.resize(workers.size());
     cache_routes_in.resize(workers.size());
     for (std::size_t k = 0; k < workers.size(); ++k) {
@@ -471,7 +479,6 @@ ReadSetup::ReadSetup(const sim::GridScenario& s) {
         if (!p.host(t).disks.empty())
             output_write_bw[k] = p.host(t).disks.front().write_bw;
     }
-    context = context_over(workers, storages, caches, storage_routes, cache_routes, cached);
     context.storage_routes_in = &storage_routes_in;
     context.cache_routes_in = &cache_routes_in;
     context.output_routes = &output_routes;
@@ -482,11 +489,6 @@ ReadSetup::ReadSetup(const sim::GridScenario& s) {
     context.latency_factor = network.latency_factor;
     context.tcp_gamma = network.tcp_gamma;
     context.bandwidth_factor = network.bandwidth_factor;
-    context.compute_on_all_cores = s.options.jobs.compute_on_all_cores;
-    context.storage_bw = storage_bw;
-    context.cache_bw = cache_bw;
-    context.hitrate = s.options.cache.hitrate;
-    context.policy = s.options.dispatcher.policy;
 }
 
 } // namespace hepkit::surrogate::detail

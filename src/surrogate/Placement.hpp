@@ -32,8 +32,9 @@ struct ReadContext {
     /// For placed_outputs (PlacedOutputs.hpp), per worker: the routes its input flows along (from
     /// each storage host, and from each cache in its scope, to it: on split-duplex links not those
     /// of storage_routes), the route to the storage host its outputs go to (sim::OutputRouter's
-    /// rule; no links where it writes to itself), that host (-1: none) and its first disk's write
-    /// bandwidth (B/s). Null: no output estimates (placed_outputs gives zeros).
+    /// rule; no links where it writes to itself — the simulator's loopback is not modelled), that
+    /// host (-1: none) and its first disk's write bandwidth (B/s). Null: no output estimates
+    /// (placed_outputs gives zeros).
     const std::vector<std::vector<sim::Route>>* storage_routes_in = nullptr;
     const std::vector<std::vector<sim::Route>>* cache_routes_in = nullptr;
     const std::vector<sim::Route>* output_routes = nullptr;
@@ -69,7 +70,9 @@ ReadContext context_over(const std::vector<sim::HostIndex>& workers,
 /// A scenario's workers, storage and cache hosts, routes and disks as packed_reads reads them,
 /// built once and owned here (`context` points into this object, which therefore stays put).
 struct ReadSetup {
-    explicit ReadSetup(const sim::GridScenario& s);
+    /// `outputs`: also what placed_outputs reads (the routes inputs flow along, the output
+    /// routes, the network model's numbers); the summary model's features do not need them.
+    explicit ReadSetup(const sim::GridScenario& s, bool outputs = false);
     ReadSetup(const ReadSetup&) = delete;
     ReadSetup& operator=(const ReadSetup&) = delete;
 

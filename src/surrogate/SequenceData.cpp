@@ -137,7 +137,7 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
     }
     // Where each job would run in the first burst and what its compute and reads would take there
     // (Placement.hpp): the platform-aware model's per-job view of the platform.
-    const detail::ReadSetup setup(s);
+    const detail::ReadSetup setup(s, true);
     const std::vector<detail::PlacedJob> placed = detail::placed_jobs(p, alone, setup.context);
     std::vector<double> output_bytes(jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i)

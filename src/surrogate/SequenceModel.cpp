@@ -1,5 +1,6 @@
 // The per-job surrogates on libtorch (the networks: SeqNet.hpp): training, loading, prediction and
-// evaluation. Inputs log1p-scaled and standardised, targets log1p(seconds) standardised; windows of
+// evaluation. Inputs log1p-scaled and standardised, targets log1p(seconds) standardised (less
+// log1p of an estimate with residual targets: Impl::anchor); windows of
 // 500 jobs overlapping by 250, batched; the platform model's machine head (Machines.hpp) trained
 // with the times.
 
@@ -35,7 +36,8 @@ using detail::Transform;
 namespace {
 
 constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windows
-// log1p(x / unit) per input column (0: a flag, kept as it is)
+// log1p(x / unit) per input column (0: a flag, kept as it is); the placed output write is in
+// seconds (most writes take 0.1–10 s, the other placed times minutes)
 constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9, 1, 1e9, 1, 60, 60, 1};
 constexpr double kHostUnits[] = {1, 1e9, 0, 0, 0, 1e9, 1e9, 1e9, 1e-3};
 

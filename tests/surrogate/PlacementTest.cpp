@@ -303,7 +303,7 @@ TEST(SurrogatePlacement, OutputWritesByHand) {
     for (std::size_t j = 0; j < 3; ++j)
         EXPECT_NEAR(out[j], delay + 1e9 / (0.97 * 2e9 / 3), 1e-9) << j;
     EXPECT_NEAR(out[3], delay + 1e9 / (0.97 * 1e9), 1e-9);
-    // Ending 10 s apart (the second computes 5e12 flop), each writes alone: 1 GBps.
+    // Ending 25 s apart (the second computes 5e12 flop: 125 s), each writes alone: 1 GBps.
     const auto apart =
         outputs_of(o, {group(0, false, 1, 4, 4e12, 0), group(0, false, 1, 4, 5e12, 0)}, {1e9, 2e9});
     EXPECT_NEAR(apart[0], delay + 1e9 / 0.97e9, 1e-9);

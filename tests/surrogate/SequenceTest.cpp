@@ -110,7 +110,7 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
                                           static_cast<double>(js.cores), js.flops, in});
             alone.back().flops_max = js.flops;
         }
-        const hepkit::surrogate::detail::ReadSetup setup(s);
+        const hepkit::surrogate::detail::ReadSetup setup(s, true);
         const auto placed = hepkit::surrogate::detail::placed_jobs(*s.platform, alone, setup.context);
         std::vector<double> output_bytes;
         for (const auto& js : s.workload.jobs)
@@ -520,6 +520,20 @@ TEST(SurrogateSequence, ResidualTargetsRelativeToThePlacement) {
             ++checked;
         }
     EXPECT_GE(checked, s.job_count() / 2); // many residuals are near 0: b then clamps at 0
+    // The training side: each target's transform was fitted on residuals — for the compute time,
+    // its centre lies at the data's mean of log1p(compute) − log1p(placed compute), far from the
+    // mean of log1p(compute) itself (the training samples are most of the data)
+    double residual = 0, plain = 0, n = 0;
+    for (const SequenceSample& q : load_sequences(data().string()))
+        for (std::size_t k = 0; k < q.job_count(); ++k) {
+            const double t = std::log1p(q.targets[k * nt + 2]);
+            plain += t;
+            residual += t - std::log1p(q.job_x[k * ni + kPlacedInputs + 1]);
+            n += 1;
+        }
+    const double centre = j.at("target_transforms").at(2).at("mean").get<double>();
+    EXPECT_LT(std::abs(centre - residual / n), 0.25 * std::abs(plain / n - residual / n))
+        << centre << " " << residual / n << " " << plain / n;
     // only for the platform model with placement inputs
     SequenceTrainConfig bad = c;
     bad.placement_inputs = false;

@@ -22,7 +22,7 @@ namespace hepkit::surrogate {
 /// caches) — the paper's inputs, which its baselines read — then, from kPlacedInputs on, the
 /// job placed in the first burst as the dispatcher would place it (src/surrogate/Placement.hpp:
 /// the share placed, 0 for a job that waits; its compute and input transfer there: Placement.hpp's
-/// PlacedJob) and its output written from there (PlacedJob's output estimate), which only
+/// PlacedJob) and its output written from there (src/surrogate/PlacedOutputs.hpp), which only
 /// the platform-aware model reads.
 const std::vector<std::string>& job_input_names();
 /// The index of the first placement input in job_input_names() (the paper's inputs before it).

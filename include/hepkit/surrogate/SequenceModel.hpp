@@ -46,7 +46,7 @@ struct SequenceTrainConfig {
     /// class of hosts a job ran on) beside the times' mean squared error; 0: no machine head.
     double machine_weight = 0.2;
     /// Platform model: each job's place in the dispatcher's first burst as inputs (the share
-    /// placed, its compute and input transfer there: SequenceData.hpp); false leaves them out
+    /// placed, its compute, input transfer and output write there: SequenceData.hpp); false leaves them out
     /// (the model of the sixth to eighth studies, for comparisons).
     bool placement_inputs = true;
     /// Platform model with placement inputs: each time learned relative to an estimate of it
