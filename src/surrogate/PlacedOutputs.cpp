@@ -32,6 +32,23 @@ void add_reads(std::vector<Use>& uses, const std::vector<sim::Route>& routes, do
             uses.push_back({l, w});
 }
 
+// A write's rate along route r: the least of each link's bandwidth over the flows on it
+// (flows(l), at least 1), the TCP window γ / 2L and the disk's write bandwidth over its writers
+// (disk_flows), times the bandwidth factor (sim::NetworkModel); 0 where nothing bounds it.
+template <class Flows>
+double write_rate(const sim::Platform& p, const ReadContext& c, const sim::Route& r, double write_bw,
+                  Flows flows, double disk_flows) {
+    double rate = 0; // 0: no bound yet
+    const auto bound = [&](double x) { rate = rate > 0 ? std::min(rate, x) : x; };
+    for (const auto l : r.links)
+        bound(p.link(l).bandwidth / std::max(1.0, flows(l)));
+    if (!r.links.empty() && r.latency > 0 && c.tcp_gamma > 0)
+        bound(c.tcp_gamma / (2 * r.latency));
+    if (write_bw > 0)
+        bound(write_bw / std::max(1.0, disk_flows));
+    return rate * c.bandwidth_factor;
+}
+
 } // namespace
 
 std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
@@ -54,15 +71,8 @@ std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
     std::vector<std::size_t> disk(workers, 0);
     for (std::size_t k = 0; k < workers; ++k) {
         const sim::Route& r = output_routes[k];
-        double rate = 0; // 0: no bound yet
-        const auto bound = [&](double x) { rate = rate > 0 ? std::min(rate, x) : x; };
-        for (const auto l : r.links)
-            bound(p.link(l).bandwidth);
-        if (!r.links.empty() && r.latency > 0 && c.tcp_gamma > 0)
-            bound(c.tcp_gamma / (2 * r.latency));
-        if (output_write_bw[k] > 0)
-            bound(output_write_bw[k]);
-        alone[k] = rate * c.bandwidth_factor;
+        alone[k] = write_rate(
+            p, c, r, output_write_bw[k], [](std::size_t) { return 1.0; }, 1.0);
         delay[k] = r.latency * c.latency_factor;
         disk[k] = links + static_cast<std::size_t>(std::max(0, output_hosts[k]));
     }
@@ -131,17 +141,10 @@ std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
         for (; w < writers.size() && intervals[write_of[writers[w]]].begin <= t; ++w) {
             const std::size_t i = writers[w];
             const auto k = static_cast<std::size_t>(placed[i].worker);
-            const sim::Route& r = output_routes[k];
-            double rate = 0;
-            const auto bound = [&](double x) { rate = rate > 0 ? std::min(rate, x) : x; };
-            // the others on each resource (its own write is counted in `active`)
-            for (const auto l : r.links)
-                bound(p.link(l).bandwidth / std::max(1.0, active[l]));
-            if (!r.links.empty() && r.latency > 0 && c.tcp_gamma > 0)
-                bound(c.tcp_gamma / (2 * r.latency));
-            if (output_write_bw[k] > 0)
-                bound(output_write_bw[k] / std::max(1.0, active[disk[k]]));
-            rate *= c.bandwidth_factor;
+            // its own write is counted in `active`
+            const double rate = write_rate(
+                p, c, output_routes[k], output_write_bw[k], [&](std::size_t l) { return active[l]; },
+                active[disk[k]]);
             out[i] = rate > 0 ? delay[k] + output_bytes[i] / rate : 0.0;
         }
     }
