@@ -86,7 +86,7 @@ std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
         if (q.worker < 0)
             continue;
         const auto k = static_cast<std::size_t>(q.worker);
-        const double begin = jobs[i].submit, end = begin + q.compute_s + q.transfer_s;
+        const double begin = q.start_s, end = begin + q.compute_s + q.transfer_s;
         if (jobs[i].reads && q.transfer_s > 0) {
             // (Tried: reading all the time while reading at all, or only at the start, or for
             // max(compute, transfer), and the flows' shares weighted by 1 / their sharing penalty

@@ -1,5 +1,5 @@
 #pragma once
-// Each job's output write time as the first burst would see it: the per-job input
+// Each job's output write time as the placement would see it: the per-job input
 // `placed_output_s` of the platform-aware sequence model (SequenceData.hpp).
 //
 // Why: the per-job model's output transfers were off by 45 % on the unseen platform and 88 % on
@@ -23,8 +23,9 @@ namespace hepkit::surrogate::detail {
 /// `output_bytes` each job's output size: per job, the seconds its output write would take (all 0
 /// where `c` has no output routes: ReadContext's placed_outputs fields).
 ///
-/// A job placed whole starts at its submission and ends after its placed compute and input
-/// transfer (PlacedJob); while it runs, a reader streams on the links of the routes its input
+/// A job placed whole starts at its estimated start (PlacedJob::start_s: its submission in the
+/// first burst, the timed placement's start from TimedPlacement.hpp) and ends after its placed
+/// compute and input transfer; while it runs, a reader streams on the links of the routes its input
 /// takes (from the storage hosts for misses, from the caches in its scope for the hit rate's
 /// share) for the share of its time it reads, transfer / (compute + transfer); at its end it
 /// writes its output in one flow to its worker's output storage host. The write takes the route's
@@ -32,8 +33,8 @@ namespace hepkit::surrogate::detail {
 /// route's links, of each link's bandwidth over the flows on it then (itself, the readers by
 /// their share of time, and the other writers, each taking its time alone), bounded by the TCP
 /// window γ / 2L and by the output disk's write bandwidth over its writers, times the bandwidth
-/// factor (sim::NetworkModel). A job that waits writes alone: the workers' mean delay and time per
-/// byte alone. Jobs that start later (after the first burst) are not followed.
+/// factor (sim::NetworkModel). A job without a worker (placed_jobs' waiting jobs; timed_jobs'
+/// jobs that never fit) writes alone: the workers' mean delay and time per byte alone.
 std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
                                    const std::vector<sim::JobGroup>& jobs,
                                    const std::vector<PlacedJob>& placed,

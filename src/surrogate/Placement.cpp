@@ -307,6 +307,7 @@ class Packer {
     PlacedJob job(std::size_t i, const sim::JobGroup& g) const {
         const auto& workers = *c_.workers;
         PlacedJob out;
+        out.start_s = g.submit;
         double per_byte = 0;
         for (const Put& u : puts_[i]) {
             out.placed += u.jobs;

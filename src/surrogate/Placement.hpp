@@ -94,7 +94,8 @@ struct PlacedJob {
     double placed = 0;
     double compute_s = 0;
     double transfer_s = 0;
-    int worker = -1; ///< index into ReadContext::workers where a job was placed whole; -1 otherwise
+    int worker = -1;    ///< index into ReadContext::workers where a job was placed whole; -1 otherwise
+    double start_s = 0; ///< its estimated start: placed_jobs gives the submission (TimedPlacement.hpp)
 };
 
 /// The job groups (WorkloadTotals::groups), in submission order, placed at once as the dispatcher

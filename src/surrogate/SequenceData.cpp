@@ -5,6 +5,7 @@
 #include "PlacedOutputs.hpp"
 #include "Placement.hpp"
 #include "PlatformFacts.hpp"
+#include "TimedPlacement.hpp"
 
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
@@ -64,7 +65,8 @@ const std::vector<std::string>& job_input_names() {
                                             "placed",
                                             "placed_compute_s",
                                             "placed_transfer_s",
-                                            "placed_output_s"};
+                                            "placed_output_s",
+                                            "placed_start_s"};
     return n;
 }
 const std::vector<std::string>& host_input_names() {
@@ -138,10 +140,16 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
     // Where each job would run in the first burst and what its compute and reads would take there
     // (Placement.hpp): the platform-aware model's per-job view of the platform.
     const detail::ReadSetup setup(s, true);
-    const std::vector<detail::PlacedJob> placed = detail::placed_jobs(p, alone, setup.context);
-    std::vector<double> output_bytes(jobs.size());
-    for (std::size_t i = 0; i < jobs.size(); ++i)
+    // Then followed past the first burst (TimedPlacement.hpp): where and when each job starts.
+    std::vector<double> output_bytes(jobs.size()), memory(jobs.size());
+    std::vector<char> streaming(jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
         output_bytes[i] = jobs[i].output_size;
+        memory[i] = jobs[i].memory;
+        streaming[i] = jobs[i].type == sim::JobType::streaming ? 1 : 0;
+    }
+    const std::vector<detail::PlacedJob> placed = detail::timed_jobs(
+        p, alone, memory, streaming, setup.context, detail::placed_jobs(p, alone, setup.context));
     const std::vector<double> outputs = detail::placed_outputs(p, setup.context, alone, placed, output_bytes);
     const std::size_t ni = job_input_names().size();
     for (std::size_t r = 0; r < order.size(); ++r) {
@@ -151,6 +159,7 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         row[1] = q.compute_s;
         row[2] = q.transfer_s;
         row[3] = outputs[order[r]];
+        row[4] = q.start_s;
     }
     const std::vector<sim::HostIndex>& storages = setup.storages; // the storage hosts, in host order
     for (sim::HostIndex h = 0; h < p.host_count(); ++h) {

@@ -4,6 +4,7 @@
 #include "Placement.hpp"
 #include "PlacedOutputs.hpp"
 #include "PlatformFacts.hpp"
+#include "TimedPlacement.hpp"
 #include "hepkit/sim/platform/PlatformLoader.hpp"
 
 #include <filesystem>
@@ -330,4 +331,94 @@ TEST(SurrogatePlacement, OutputWriteBesideReaders) {
     // Submitted 60 s later, the write comes after the reads: alone.
     jobs[4].submit = 60;
     EXPECT_NEAR(outputs_of(o, jobs, bytes)[4], delay + 1e9 / 0.97e9, 1e-9);
+}
+
+// The jobs followed past the first burst (timed_jobs), by hand on one cluster of three 4-core
+// nodes (dcsim: first fit by name, a1 before a2 before a3).
+namespace {
+
+std::vector<PlacedJob> timed(const Fixture& f, const std::vector<sim::JobGroup>& jobs,
+                             const std::vector<char>& streaming,
+                             sim::DispatchPolicy policy = sim::DispatchPolicy::dcsim) {
+    const ReadContext c = f.context(policy);
+    return timed_jobs(f.p, jobs, std::vector<double>(jobs.size(), 1e9), streaming, c,
+                      placed_jobs(f.p, jobs, c));
+}
+
+} // namespace
+
+// Fourteen one-core calculations of 100 s on 12 cores: twelve start at once, the last two when the
+// first node's jobs end (100 s, on a1); one submitted at 50 s waits for them too, one at 250 s
+// starts then. Queued behind a 4-core job that cannot start, a one-core job starts at once
+// (backfill), and the 4-core job when a whole node is free.
+TEST(SurrogatePlacement, TimedJobsStartWhenCoresFree) {
+    const Fixture f = make({3});
+    std::vector<sim::JobGroup> jobs(14, group(0, false, 1, 1, 1e12, 0));
+    jobs.push_back(group(50, false, 1, 1, 1e12, 0));
+    jobs.push_back(group(250, false, 1, 1, 1e12, 0));
+    const auto out = timed(f, jobs, std::vector<char>(jobs.size(), 0));
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+        const double start = j < 12 ? 0 : j < 15 ? 100 : 250;
+        EXPECT_DOUBLE_EQ(out[j].start_s, start) << j;
+        EXPECT_DOUBLE_EQ(out[j].placed, j < 12 || j == 15 ? 1 : 0) << j;
+        EXPECT_EQ(out[j].worker, j < 12 ? static_cast<int>(j / 4) : 0) << j;
+        EXPECT_NEAR(out[j].compute_s, 100, 1e-9) << j;
+        EXPECT_DOUBLE_EQ(out[j].transfer_s, 0) << j;
+    }
+    // 11 one-core jobs leave one core on a3; a 4-core job waits, the one-core job behind it
+    // takes that core at once; the 4-core job starts at 100 s on a1
+    std::vector<sim::JobGroup> shapes(11, group(0, false, 1, 1, 1e12, 0));
+    shapes.push_back(group(0, false, 1, 4, 4e12, 0));
+    shapes.push_back(group(0, false, 1, 1, 1e12, 0));
+    const auto b = timed(f, shapes, std::vector<char>(shapes.size(), 0));
+    EXPECT_DOUBLE_EQ(b[12].start_s, 0);
+    EXPECT_EQ(b[12].worker, 2);
+    EXPECT_DOUBLE_EQ(b[11].start_s, 100);
+    EXPECT_EQ(b[11].worker, 0);
+    EXPECT_DOUBLE_EQ(b[11].placed, 0);
+    // a job larger than any node never starts: the first burst's result (waiting)
+    const auto big = timed(f, {group(0, false, 1, 5, 1e12, 0)}, {0});
+    EXPECT_EQ(big[0].worker, -1);
+    EXPECT_DOUBLE_EQ(big[0].placed, 0);
+}
+
+// Readers: a copy job reads at its crowd's share all the time it reads. Two copy jobs of 10 GB on
+// a1 reading at once share its 1 GBps link (20 s each); submitted 50 s apart, each reads alone
+// (10 s). Streaming jobs all at once get placed_jobs' estimate: four on a1, 10 s alone, 40 s with
+// all, 10 s of compute: 10 + 40² / 50 = 42 s.
+TEST(SurrogatePlacement, TimedReadersShareOverTheirLives) {
+    const Fixture f = make({3});
+    const auto together = timed(f, std::vector<sim::JobGroup>(2, group(0, true, 1, 1, 1e12, 10e9)), {0, 0});
+    for (const auto& q : together) {
+        EXPECT_EQ(q.worker, 0);
+        EXPECT_NEAR(q.transfer_s, 20, 1e-9);
+        EXPECT_NEAR(q.compute_s, 100, 1e-9);
+    }
+    const auto apart =
+        timed(f, {group(0, true, 1, 1, 1e12, 10e9), group(50, true, 1, 1, 1e12, 10e9)}, {0, 0});
+    EXPECT_NEAR(apart[0].transfer_s, 10, 1e-9);
+    EXPECT_NEAR(apart[1].transfer_s, 10, 1e-9);
+    EXPECT_DOUBLE_EQ(apart[1].start_s, 50);
+    const std::vector<sim::JobGroup> streams(4, group(0, true, 1, 1, 1e11, 10e9));
+    const ReadContext c = f.context(sim::DispatchPolicy::dcsim);
+    const auto burst = placed_jobs(f.p, streams, c);
+    const auto at_once = timed(f, streams, {1, 1, 1, 1});
+    for (std::size_t j = 0; j < 4; ++j) {
+        EXPECT_NEAR(at_once[j].transfer_s, 42, 1e-9) << j;
+        EXPECT_NEAR(at_once[j].transfer_s, burst[j].transfer_s, 1e-9) << j;
+    }
+    // two streaming readers on a1 (10 + 20² / 30 = 23.3 s each), a third submitted at 16 s, about
+    // halfway through their lives: each counts the other for the share of its life they overlap,
+    // so the first two read longer than with two, shorter than with three at once (10 + 30² / 40)
+    const auto three = timed(f,
+                             {group(0, true, 1, 1, 1e11, 10e9), group(0, true, 1, 1, 1e11, 10e9),
+                              group(16, true, 1, 1, 1e11, 10e9)},
+                             {1, 1, 1});
+    EXPECT_EQ(three[2].worker, 0);
+    EXPECT_DOUBLE_EQ(three[2].start_s, 16);
+    for (std::size_t j = 0; j < 3; ++j) {
+        EXPECT_GT(three[j].transfer_s, 10 + 20.0 * 20 / 30 + 0.1) << j;
+        EXPECT_LT(three[j].transfer_s, 10 + 30.0 * 30 / 40 - 0.1) << j;
+    }
+    EXPECT_NEAR(three[0].transfer_s, three[1].transfer_s, 1e-9);
 }

@@ -7,6 +7,7 @@
 #include "PlacedOutputs.hpp"
 #include "Placement.hpp"
 #include "SequenceSpread.hpp"
+#include "TimedPlacement.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/surrogate/Generate.hpp"
@@ -111,10 +112,16 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             alone.back().flops_max = js.flops;
         }
         const hepkit::surrogate::detail::ReadSetup setup(s, true);
-        const auto placed = hepkit::surrogate::detail::placed_jobs(*s.platform, alone, setup.context);
-        std::vector<double> output_bytes;
-        for (const auto& js : s.workload.jobs)
+        std::vector<double> output_bytes, memory;
+        std::vector<char> streaming;
+        for (const auto& js : s.workload.jobs) {
             output_bytes.push_back(js.output_size);
+            memory.push_back(js.memory);
+            streaming.push_back(js.type == sim::JobType::streaming ? 1 : 0);
+        }
+        const auto placed = hepkit::surrogate::detail::timed_jobs(
+            *s.platform, alone, memory, streaming, setup.context,
+            hepkit::surrogate::detail::placed_jobs(*s.platform, alone, setup.context));
         const auto outputs = hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone,
                                                                        placed, output_bytes);
         std::size_t waiting = 0;
@@ -127,6 +134,8 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 1], placed[w].compute_s) << q.jobs[j];
             EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 2], placed[w].transfer_s) << q.jobs[j];
             EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 3], outputs[w]) << q.jobs[j];
+            EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 4], placed[w].start_s) << q.jobs[j];
+            EXPECT_GE(placed[w].start_s, alone[w].submit) << q.jobs[j];
             // every job of the example writes an output: a delay and its bytes at a rate
             EXPECT_GT(outputs[w], 0) << q.jobs[j];
             EXPECT_TRUE(placed[w].placed == 0 || placed[w].placed == 1) << placed[w].placed;
@@ -513,7 +522,7 @@ TEST(SurrogateSequence, ResidualTargetsRelativeToThePlacement) {
                 continue;
             const double* in = &s.job_x[k * ni];
             const double* placed = in + kPlacedInputs;
-            const double estimate = t == 0   ? in[0]
+            const double estimate = t == 0   ? placed[4]
                                     : t == 1 ? placed[1] + placed[2] + placed[3]
                                              : placed[t - 1];
             EXPECT_NEAR((1 + x) / (1 + y), 1 + estimate, 1e-9 * (1 + estimate)) << k << " " << t;

@@ -20,10 +20,11 @@ namespace hepkit::surrogate {
 /// cores, memory, flops, input and output bytes, input files, and the input bytes staged on the
 /// caches before the run (the hit rate's share: sim::InputRouter::stage's rule; 0 without
 /// caches) — the paper's inputs, which its baselines read — then, from kPlacedInputs on, the
-/// job placed in the first burst as the dispatcher would place it (src/surrogate/Placement.hpp:
-/// the share placed, 0 for a job that waits; its compute and input transfer there: Placement.hpp's
-/// PlacedJob) and its output written from there (src/surrogate/PlacedOutputs.hpp), which only
-/// the platform-aware model reads.
+/// job started as the dispatcher would start it, with estimated durations
+/// (src/surrogate/TimedPlacement.hpp: 1 where it starts at its submission, 0 where it waits; its
+/// compute and input transfer there: Placement.hpp's PlacedJob), its output written from there
+/// (src/surrogate/PlacedOutputs.hpp) and its estimated start, which only the platform-aware
+/// model reads.
 const std::vector<std::string>& job_input_names();
 /// The index of the first placement input in job_input_names() (the paper's inputs before it).
 inline constexpr std::size_t kPlacedInputs = 8;

@@ -1,0 +1,301 @@
+// The jobs followed past the first burst (TimedPlacement.hpp): a list schedule with estimated
+// durations on the simulator's own dispatcher, then each reader's crowd over its life.
+#include "TimedPlacement.hpp"
+#include "hepkit/sim/batch/QueueConfig.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <queue>
+
+namespace hepkit::surrogate::detail {
+
+namespace {
+
+// Where each job starts and on which worker (index into ReadContext::workers; -1: never fits).
+struct Schedule {
+    std::vector<int> worker;
+    std::vector<double> start;
+};
+
+// A job's compute on worker k: its flops at the worker's speed, on one core for streaming and
+// copy jobs unless they compute on all their cores (as placed_jobs counts).
+double compute_on(const sim::Platform& p, const ReadContext& c, const sim::JobGroup& g, std::size_t k) {
+    const double speed =
+        p.host((*c.workers)[k]).speed * (g.reads && !c.compute_on_all_cores ? 1 : std::max(1.0, g.cores));
+    return speed > 0 ? g.flops / speed : 0;
+}
+
+int cores_of(const sim::JobGroup& g) {
+    return std::max(1, static_cast<int>(std::lround(g.cores)));
+}
+
+// The sites a reading job prefers under data-locality: those holding storage or cache hosts,
+// the storages' (misses) before the caches' (the hit rate's share) where the misses weigh more
+// — sim::Dispatcher::rank_by_locality ranks by each job's own bytes per site, which the
+// workload's groups do not know.
+std::vector<std::size_t> preferred_sites(const sim::Platform& p, const ReadContext& c,
+                                         const sim::Dispatcher& d) {
+    std::vector<std::pair<double, std::size_t>> weight; // (−bytes share, site)
+    const double h = std::clamp(c.hitrate, 0.0, 1.0);
+    const auto add = [&](const std::vector<sim::HostIndex>& hosts, double w) {
+        for (const auto host : hosts) {
+            const std::size_t s = d.site_of_zone(p.host_zone(host));
+            if (s == sim::Dispatcher::npos || w <= 0)
+                continue;
+            auto it =
+                std::find_if(weight.begin(), weight.end(), [&](const auto& x) { return x.second == s; });
+            if (it == weight.end())
+                weight.push_back({-w, s});
+            else
+                it->first -= w;
+        }
+    };
+    add(*c.storages, 1 - h);
+    add(*c.caches, h);
+    std::stable_sort(weight.begin(), weight.end());
+    std::vector<std::size_t> out;
+    for (const auto& w : weight)
+        out.push_back(w.second);
+    return out;
+}
+
+// The queue run with the jobs' durations `transfer` (s, besides their compute on the worker each
+// gets): sim::JobQueue's dispatch pass (in order, at most backfill_depth tried past the first job
+// that cannot start) at every submission and every estimated end.
+Schedule schedule(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs,
+                  const std::vector<double>& memory, const ReadContext& c,
+                  const std::vector<std::size_t>& order, const std::vector<double>& transfer) {
+    const std::size_t n = jobs.size();
+    Schedule out{std::vector<int>(n, -1), std::vector<double>(n, 0.0)};
+    sim::Dispatcher d(p, *c.workers, c.policy);
+    const std::vector<std::size_t> prefer = c.policy == sim::DispatchPolicy::data_locality
+                                                ? preferred_sites(p, c, d)
+                                                : std::vector<std::size_t>{};
+    const std::size_t depth = sim::QueueConfig{}.backfill_depth;
+    using End = std::pair<double, std::size_t>;
+    std::priority_queue<End, std::vector<End>, std::greater<>> running;
+    std::vector<std::size_t> pending, still;
+    std::size_t next = 0;
+    double t = 0;
+    for (;;) {
+        for (; next < n && jobs[order[next]].submit <= t; ++next)
+            pending.push_back(order[next]);
+        for (; !running.empty() && running.top().first <= t; running.pop()) {
+            const std::size_t i = running.top().second;
+            d.give(static_cast<std::size_t>(out.worker[i]), cores_of(jobs[i]), memory[i]);
+        }
+        still.clear();
+        std::size_t misses = 0;
+        for (const std::size_t i : pending) {
+            std::optional<std::size_t> k;
+            if (misses <= depth)
+                k = d.pick(cores_of(jobs[i]), memory[i], jobs[i].reads ? prefer : std::vector<std::size_t>{});
+            if (!k) {
+                ++misses;
+                still.push_back(i);
+                continue;
+            }
+            d.take(*k, cores_of(jobs[i]), memory[i]);
+            out.worker[i] = static_cast<int>(*k);
+            out.start[i] = t;
+            running.push({t + compute_on(p, c, jobs[i], *k) + transfer[i], i});
+        }
+        pending.swap(still);
+        double next_t = std::numeric_limits<double>::infinity();
+        if (next < n)
+            next_t = jobs[order[next]].submit;
+        if (!running.empty())
+            next_t = std::min(next_t, running.top().first);
+        if (!std::isfinite(next_t))
+            break; // what is still pending never fits
+        t = std::max(t, next_t);
+    }
+    return out;
+}
+
+// A piecewise-constant load over time per resource (links, then the storage and cache disks),
+// summed from intervals; its integral between two times.
+class Loads {
+  public:
+    explicit Loads(std::size_t resources) : events_(resources) {}
+    void add(std::size_t r, double begin, double end, double weight) {
+        if (weight > 0 && end > begin) {
+            events_[r].push_back({begin, weight});
+            events_[r].push_back({end, -weight});
+        }
+    }
+    void build() {
+        times_.resize(events_.size());
+        cum_.resize(events_.size());
+        level_.resize(events_.size());
+        for (std::size_t r = 0; r < events_.size(); ++r) {
+            auto& e = events_[r];
+            std::sort(e.begin(), e.end());
+            double level = 0, cum = 0, last = 0;
+            for (const auto& [time, dw] : e) {
+                if (!times_[r].empty() && time == times_[r].back()) {
+                    level += dw;
+                    level_[r].back() = level;
+                    continue;
+                }
+                cum += times_[r].empty() ? 0 : level * (time - last);
+                level += dw;
+                times_[r].push_back(time);
+                cum_[r].push_back(cum);
+                level_[r].push_back(level);
+                last = time;
+            }
+        }
+    }
+    /// The mean load on r over [begin, end] (the load at begin where end == begin).
+    double mean(std::size_t r, double begin, double end) const {
+        if (end <= begin)
+            end = begin + 1e-9;
+        return (integral(r, end) - integral(r, begin)) / (end - begin);
+    }
+
+  private:
+    double integral(std::size_t r, double x) const {
+        const auto& t = times_[r];
+        const auto it = std::upper_bound(t.begin(), t.end(), x);
+        if (it == t.begin())
+            return 0;
+        const auto i = static_cast<std::size_t>(it - t.begin()) - 1;
+        return cum_[r][i] + level_[r][i] * (x - t[i]);
+    }
+    std::vector<std::vector<std::pair<double, double>>> events_;
+    std::vector<std::vector<double>> times_, cum_, level_;
+};
+
+// Each placed reader's input transfer with its crowd over its life. Two views of the crowd, each
+// the better one for its kind of job on the study's data (log-sd of estimate / simulated read,
+// unseen one-site and random held-out platforms; docs/surrogate.md, twelfth session):
+// - a streaming job (placed_jobs' rule, per job): its time alone plus its time with the crowd
+//   weighted by the crowd's duty cycle, all / (c + all), where the crowd counts every reader whose
+//   life — compute and transfer — overlaps its own, by the share of its life overlapped (0.47 /
+//   0.60; 0.57 / 0.81 with the copy jobs' view);
+// - a copy job reads first, at its crowd's share all the time: its time with the crowd, where a
+//   streaming reader counts by the share of its life it reads, transfer / (compute + transfer),
+//   and a copy job whole while it reads (0.36 / 0.80; 0.67 / 0.91 with the streaming view).
+std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs,
+                              const std::vector<char>& streaming, const ReadContext& c, const Schedule& sched,
+                              const std::vector<double>& before) {
+    const std::size_t n = jobs.size(), links = p.link_count();
+    const std::size_t storage_disk = links, cache_disk = links + 1;
+    const double h = std::clamp(c.hitrate, 0.0, 1.0);
+    std::vector<double> out = before, compute(n, 0.0);
+    // the resources a reader on worker k uses and its share of each: misses on its routes to the
+    // storage hosts, hits on those to the caches in its scope (each route an equal part), the disks
+    const auto uses = [&](std::size_t k, auto&& use) {
+        const double hit = (*c.cached)[k] ? h : 0.0;
+        for (const auto* routes : {&(*c.storage_routes)[k], &(*c.cache_routes)[k]}) {
+            const double share = routes == &(*c.storage_routes)[k] ? 1 - hit : hit;
+            for (const auto& r : *routes)
+                for (const auto l : r.links)
+                    use(l, share / static_cast<double>(routes->size()));
+        }
+        use(storage_disk, 1 - hit);
+        use(cache_disk, hit);
+    };
+    // a reader's life (start, end) and the share of it it reads, in the copy jobs' view
+    const auto life = [&](std::size_t i) {
+        const double b = sched.start[i], t = before[i];
+        return streaming[i] ? std::array<double, 3>{b, b + compute[i] + t,
+                                                    compute[i] + t > 0 ? t / (compute[i] + t) : 1.0}
+                            : std::array<double, 3>{b, b + t, 1.0};
+    };
+    Loads counted(links + 2), reading(links + 2); // the streaming and the copy jobs' views
+    for (std::size_t i = 0; i < n; ++i) {
+        if (sched.worker[i] < 0 || !jobs[i].reads)
+            continue;
+        const auto k = static_cast<std::size_t>(sched.worker[i]);
+        compute[i] = compute_on(p, c, jobs[i], k);
+        const auto [begin, end, duty] = life(i);
+        const double whole = sched.start[i] + compute[i] + before[i];
+        uses(k, [&](std::size_t r, double w) {
+            counted.add(r, sched.start[i], whole, w);
+            reading.add(r, begin, end, w * duty);
+        });
+    }
+    counted.build();
+    reading.build();
+    std::vector<double> load(links + 2, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (sched.worker[i] < 0 || !jobs[i].reads)
+            continue;
+        const auto k = static_cast<std::size_t>(sched.worker[i]);
+        if (streaming[i])
+            uses(k, [&](std::size_t r, double) {
+                load[r] = counted.mean(r, sched.start[i], sched.start[i] + compute[i] + before[i]);
+            });
+        else
+            uses(k, [&](std::size_t r, double) {
+                load[r] = reading.mean(r, sched.start[i], sched.start[i] + before[i]);
+            });
+        // a route's bandwidth: the least over its links of bandwidth / load (alone: / 1), the
+        // routes' mean; at most the disks' bandwidth over their readers (Placement.cpp's share)
+        const auto bw = [&](const std::vector<sim::Route>& routes, double disk_bw, std::size_t disk,
+                            bool alone) {
+            double route = 0;
+            for (const auto& r : routes) {
+                double least = 0;
+                for (const auto l : r.links) {
+                    const double x = p.link(l).bandwidth / (alone ? 1.0 : std::max(1.0, load[l]));
+                    least = least == 0 ? x : std::min(least, x);
+                }
+                route += least / static_cast<double>(routes.size());
+            }
+            const double dk = disk_bw > 0 ? disk_bw / (alone ? 1.0 : std::max(1.0, load[disk])) : 0;
+            return route > 0 && dk > 0 ? std::min(route, dk) : std::max(route, dk);
+        };
+        const double hit = (*c.cached)[k] ? h : 0.0, miss = 1 - hit;
+        const auto seconds = [&](bool alone) {
+            const double mb = bw((*c.storage_routes)[k], c.storage_bw, storage_disk, alone);
+            const double hb = hit > 0 ? bw((*c.cache_routes)[k], c.cache_bw, cache_disk, alone) : 0;
+            return jobs[i].input_bytes *
+                   ((miss > 0 && mb > 0 ? miss / mb : 0) + (hit > 0 && hb > 0 ? hit / hb : 0));
+        };
+        const double all = seconds(false), ci = compute[i];
+        out[i] = streaming[i] ? seconds(true) + (ci + all > 0 ? all * all / (ci + all) : 0) : all;
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<PlacedJob> timed_jobs(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs,
+                                  const std::vector<double>& memory, const std::vector<char>& streaming,
+                                  const ReadContext& c, const std::vector<PlacedJob>& burst) {
+    const std::size_t n = jobs.size();
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return jobs[a].submit < jobs[b].submit; });
+    std::vector<double> transfer(n);
+    for (std::size_t i = 0; i < n; ++i)
+        transfer[i] = burst[i].transfer_s;
+    Schedule sched;
+    for (int round = 0; round < 2; ++round) {
+        sched = schedule(p, jobs, memory, c, order, transfer);
+        transfer = transfers(p, jobs, streaming, c, sched, transfer);
+    }
+    std::vector<PlacedJob> out = burst;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (sched.worker[i] < 0)
+            continue;
+        const auto k = static_cast<std::size_t>(sched.worker[i]);
+        PlacedJob& q = out[i];
+        q.worker = sched.worker[i];
+        q.start_s = sched.start[i];
+        q.placed = sched.start[i] <= jobs[i].submit ? 1.0 : 0.0;
+        q.compute_s = compute_on(p, c, jobs[i], k);
+        q.transfer_s = jobs[i].reads ? transfer[i] : 0.0;
+    }
+    return out;
+}
+
+} // namespace hepkit::surrogate::detail
