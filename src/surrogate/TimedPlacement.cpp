@@ -78,7 +78,19 @@ Schedule schedule(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs
     const std::size_t depth = sim::QueueConfig{}.backfill_depth;
     using End = std::pair<double, std::size_t>;
     std::priority_queue<End, std::vector<End>, std::greater<>> running;
-    std::vector<std::size_t> pending, still;
+    const std::vector<std::size_t> none;
+    std::vector<int> cores(n);
+    int least = std::numeric_limits<int>::max(); // the smallest job's cores: below, no pick can succeed
+    for (std::size_t i = 0; i < n; ++i) {
+        cores[i] = cores_of(jobs[i]);
+        least = std::min(least, cores[i]);
+    }
+    // The queued jobs in order from `head`, those started marked `taken` (a pass starts jobs from
+    // anywhere in its first part; copying 10^4 queued jobs at every event would cost O(n²)).
+    constexpr std::size_t taken = std::numeric_limits<std::size_t>::max();
+    std::vector<std::size_t> pending;
+    std::size_t head = 0, holes = 0;
+    std::vector<std::pair<int, double>> failed; // shapes that found no worker in this pass
     std::size_t next = 0;
     double t = 0;
     for (;;) {
@@ -86,25 +98,42 @@ Schedule schedule(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs
             pending.push_back(order[next]);
         for (; !running.empty() && running.top().first <= t; running.pop()) {
             const std::size_t i = running.top().second;
-            d.give(static_cast<std::size_t>(out.worker[i]), cores_of(jobs[i]), memory[i]);
+            d.give(static_cast<std::size_t>(out.worker[i]), cores[i], memory[i]);
         }
-        still.clear();
+        // A pick fails only where no worker has the cores and memory (every policy falls back to
+        // all workers), so within a pass, where cores are only taken, a job at least as large as
+        // one that failed fails too: counted as a miss without asking.
         std::size_t misses = 0;
-        for (const std::size_t i : pending) {
-            std::optional<std::size_t> k;
-            if (misses <= depth)
-                k = d.pick(cores_of(jobs[i]), memory[i], jobs[i].reads ? prefer : std::vector<std::size_t>{});
+        failed.clear();
+        for (std::size_t q = head; q < pending.size() && misses <= depth && d.idle_cores() >= least; ++q) {
+            const std::size_t i = pending[q];
+            if (i == taken)
+                continue;
+            const bool hopeless =
+                d.idle_cores() < cores[i] || std::any_of(failed.begin(), failed.end(), [&](const auto& f) {
+                    return cores[i] >= f.first && memory[i] >= f.second;
+                });
+            const auto k =
+                hopeless ? std::nullopt : d.pick(cores[i], memory[i], jobs[i].reads ? prefer : none);
             if (!k) {
+                if (!hopeless && failed.size() < 8)
+                    failed.push_back({cores[i], memory[i]});
                 ++misses;
-                still.push_back(i);
                 continue;
             }
-            d.take(*k, cores_of(jobs[i]), memory[i]);
+            d.take(*k, cores[i], memory[i]);
             out.worker[i] = static_cast<int>(*k);
             out.start[i] = t;
             running.push({t + compute_on(p, c, jobs[i], *k) + transfer[i], i});
+            pending[q] = taken;
+            ++holes;
         }
-        pending.swap(still);
+        for (; head < pending.size() && pending[head] == taken; ++head)
+            --holes;
+        if (head + holes > 4096 && head + holes > pending.size() / 2) {
+            std::erase(pending, taken);
+            head = holes = 0;
+        }
         double next_t = std::numeric_limits<double>::infinity();
         if (next < n)
             next_t = jobs[order[next]].submit;
