@@ -1,60 +1,30 @@
-// Each job's output write time in the first burst (PlacedOutputs.hpp): a sweep over the placed
-// jobs' reading lives and writes in time order.
+// Each job's output write time (PlacedOutputs.hpp): a sweep over the placed jobs' reading lives
+// and writes in time order, each write at its max-min share (MaxMin.hpp) of the flows then.
 #include "PlacedOutputs.hpp"
+#include "MaxMin.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace hepkit::surrogate::detail {
 
 namespace {
 
-// A flow's load on one resource: a link, or (past the links) an output disk's write bandwidth.
-struct Use {
-    std::size_t resource;
-    double weight;
-};
-
+// A class's flows present from begin to end, `weight` of them.
 struct Interval {
     double begin = 0, end = 0;
-    std::vector<Use> uses;
+    std::size_t cls = 0;
+    double weight = 0;
 };
-
-// The uses of a reader on worker k reading `share` of its input over `routes` for `duty` of its
-// time: each route an equal part.
-void add_reads(std::vector<Use>& uses, const std::vector<sim::Route>& routes, double share, double duty) {
-    if (routes.empty() || share <= 0 || duty <= 0)
-        return;
-    const double w = share * duty / static_cast<double>(routes.size());
-    for (const auto& r : routes)
-        for (const auto l : r.links)
-            uses.push_back({l, w});
-}
-
-// A write's rate along route r: the least of each link's bandwidth over the flows on it
-// (flows(l), at least 1), the TCP window γ / 2L and the disk's write bandwidth over its writers
-// (disk_flows), times the bandwidth factor (sim::NetworkModel); 0 where nothing bounds it.
-template <class Flows>
-double write_rate(const sim::Platform& p, const ReadContext& c, const sim::Route& r, double write_bw,
-                  Flows flows, double disk_flows) {
-    double rate = 0; // 0: no bound yet
-    const auto bound = [&](double x) { rate = rate > 0 ? std::min(rate, x) : x; };
-    for (const auto l : r.links)
-        bound(p.link(l).bandwidth / std::max(1.0, flows(l)));
-    if (!r.links.empty() && r.latency > 0 && c.tcp_gamma > 0)
-        bound(c.tcp_gamma / (2 * r.latency));
-    if (write_bw > 0)
-        bound(write_bw / std::max(1.0, disk_flows));
-    return rate * c.bandwidth_factor;
-}
 
 } // namespace
 
 std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
                                    const std::vector<sim::JobGroup>& jobs,
                                    const std::vector<PlacedJob>& placed,
-                                   const std::vector<double>& output_bytes) {
+                                   const std::vector<double>& output_bytes, Sharing sharing) {
     const std::size_t n = jobs.size();
     std::vector<double> out(n, 0.0);
     if (!c.output_routes || !c.output_hosts || !c.output_write_bw || !c.storage_routes_in ||
@@ -65,16 +35,43 @@ std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
     const auto& output_routes = *c.output_routes;
     const auto& output_hosts = *c.output_hosts;
     const auto& output_write_bw = *c.output_write_bw;
-    // Per worker: its write's delay and its rate alone (the route's bottleneck, the TCP window,
-    // the disk), the resource of its output disk.
+    // The flow classes: per worker, one per route its input takes (from each storage host, and
+    // from each cache in its scope) over that route's links, and its write over its output route's
+    // links and its output host's disk (resources past the links, one per host), capped by the TCP
+    // window γ / 2L (sim::NetworkModel).
+    FlowClasses flows;
+    flows.capacity.assign(links + p.host_count(), 0.0);
+    for (std::size_t l = 0; l < links; ++l)
+        flows.capacity[l] = p.link(static_cast<sim::LinkIndex>(l)).bandwidth;
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<std::size_t> first_read(workers), write_class(workers);
     std::vector<double> delay(workers, 0.0), alone(workers, 0.0);
-    std::vector<std::size_t> disk(workers, 0);
     for (std::size_t k = 0; k < workers; ++k) {
+        first_read[k] = flows.uses.size();
+        for (const auto* routes : {&(*c.storage_routes_in)[k], &(*c.cache_routes_in)[k]})
+            for (const auto& r : *routes) {
+                flows.uses.emplace_back(r.links.begin(), r.links.end());
+                flows.cap.push_back(inf);
+            }
+        write_class[k] = flows.uses.size();
         const sim::Route& r = output_routes[k];
-        alone[k] = write_rate(
-            p, c, r, output_write_bw[k], [](std::size_t) { return 1.0; }, 1.0);
+        std::vector<std::size_t> u(r.links.begin(), r.links.end());
+        if (output_hosts[k] >= 0 && output_write_bw[k] > 0) {
+            const std::size_t disk = links + static_cast<std::size_t>(output_hosts[k]);
+            flows.capacity[disk] = output_write_bw[k];
+            u.push_back(disk);
+        }
+        flows.uses.push_back(std::move(u));
+        flows.cap.push_back(
+            !r.links.empty() && r.latency > 0 && c.tcp_gamma > 0 ? c.tcp_gamma / (2 * r.latency) : inf);
         delay[k] = r.latency * c.latency_factor;
-        disk[k] = links + static_cast<std::size_t>(std::max(0, output_hosts[k]));
+    }
+    // each worker's write alone: its delay, then its bytes at its route's, window's and disk's least
+    std::vector<double> m(flows.uses.size(), 0.0);
+    for (std::size_t k = 0; k < workers; ++k) {
+        m[write_class[k]] = 1;
+        alone[k] = flows.max_min(m)[write_class[k]] * c.bandwidth_factor;
+        m[write_class[k]] = 0;
     }
     const double h = std::clamp(c.hitrate, 0.0, 1.0);
 
@@ -88,25 +85,24 @@ std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
         const auto k = static_cast<std::size_t>(q.worker);
         const double begin = q.start_s, end = begin + q.compute_s + q.transfer_s;
         if (jobs[i].reads && q.transfer_s > 0) {
-            // (Tried: reading all the time while reading at all, or only at the start, or for
-            // max(compute, transfer), and the flows' shares weighted by 1 / their sharing penalty
-            // (RTT unfairness): each spread the estimates of the study's writes more.)
-            Interval life{begin, end, {}};
+            // A reader streams for the share of its life it reads, each route an equal part of its
+            // misses or hits. (Tried: reading all the time while reading at all, or only at the
+            // start, or for max(compute, transfer), and the flows' shares weighted by 1 / their
+            // sharing penalty (RTT unfairness): each spread the estimates of the study's writes
+            // more.)
             const double duty = q.transfer_s / (q.compute_s + q.transfer_s);
             const double hit = (*c.cached)[k] ? h : 0.0;
-            add_reads(life.uses, (*c.storage_routes_in)[k], 1 - hit, duty);
-            add_reads(life.uses, (*c.cache_routes_in)[k], hit, duty);
-            if (!life.uses.empty())
-                intervals.push_back(std::move(life));
+            const std::size_t ns = (*c.storage_routes_in)[k].size(), nh = (*c.cache_routes_in)[k].size();
+            for (std::size_t j = 0; j < ns + nh; ++j) {
+                const double share =
+                    j < ns ? (1 - hit) / static_cast<double>(ns) : hit / static_cast<double>(nh);
+                if (share > 0)
+                    intervals.push_back({begin, end, first_read[k] + j, share * duty});
+            }
         }
         if (output_bytes[i] > 0 && output_hosts[k] >= 0 && alone[k] > 0) {
-            Interval write{end, end + delay[k] + output_bytes[i] / alone[k], {}};
-            for (const auto l : output_routes[k].links)
-                write.uses.push_back({l, 1.0});
-            if (output_write_bw[k] > 0)
-                write.uses.push_back({disk[k], 1.0});
             write_of[i] = intervals.size();
-            intervals.push_back(std::move(write));
+            intervals.push_back({end, end + delay[k] + output_bytes[i] / alone[k], write_class[k], 1.0});
         }
     }
 
@@ -131,21 +127,38 @@ std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
     std::sort(writers.begin(), writers.end(), [&](std::size_t a, std::size_t b) {
         return intervals[write_of[a]].begin < intervals[write_of[b]].begin;
     });
-    std::vector<double> active(links + p.host_count(), 0.0);
+    // Equal shares: the least, over the write's resources, of the capacity over the flows on it
+    // (at least 1: itself), and its cap.
+    std::vector<std::vector<std::size_t>> users(flows.capacity.size()); // per resource, its classes
+    for (std::size_t cls = 0; cls < flows.uses.size(); ++cls)
+        for (const std::size_t r : flows.uses[cls])
+            users[r].push_back(cls);
+    const auto equal_share = [&](std::size_t k) {
+        double x = flows.cap[write_class[k]];
+        for (const std::size_t r : flows.uses[write_class[k]]) {
+            double on = 0;
+            for (const std::size_t cls : users[r])
+                on += m[cls];
+            x = std::min(x, flows.capacity[r] / std::max(1.0, on));
+        }
+        return std::isfinite(x) ? x : 0.0;
+    };
     std::size_t e = 0, w = 0;
     while (w < writers.size()) {
         const double t = intervals[write_of[writers[w]]].begin;
-        for (; e < events.size() && events[e].t <= t; ++e)
-            for (const Use& u : intervals[events[e].interval].uses)
-                active[u.resource] += events[e].begins ? u.weight : -u.weight;
+        for (; e < events.size() && events[e].t <= t; ++e) {
+            const Interval& iv = intervals[events[e].interval];
+            m[iv.cls] = std::max(0.0, m[iv.cls] + (events[e].begins ? iv.weight : -iv.weight));
+        }
+        // its own write is counted in m
+        const std::vector<double> rate =
+            sharing == Sharing::max_min ? flows.max_min(m) : std::vector<double>{};
         for (; w < writers.size() && intervals[write_of[writers[w]]].begin <= t; ++w) {
             const std::size_t i = writers[w];
             const auto k = static_cast<std::size_t>(placed[i].worker);
-            // its own write is counted in `active`
-            const double rate = write_rate(
-                p, c, output_routes[k], output_write_bw[k], [&](std::size_t l) { return active[l]; },
-                active[disk[k]]);
-            out[i] = rate > 0 ? delay[k] + output_bytes[i] / rate : 0.0;
+            const double x =
+                (sharing == Sharing::max_min ? rate[write_class[k]] : equal_share(k)) * c.bandwidth_factor;
+            out[i] = x > 0 ? delay[k] + output_bytes[i] / x : 0.0;
         }
     }
 
@@ -153,17 +166,17 @@ std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
     // alone, at the workers' mean delay and time per byte (measured: the placed writers' mean
     // time per byte overestimated their writes 4–6×, the alone rate 0.8–1.3×).
     double d = 0, per_byte = 0;
-    std::size_t m = 0;
+    std::size_t count = 0;
     for (std::size_t k = 0; k < workers; ++k)
         if (output_hosts[k] >= 0 && alone[k] > 0) {
             d += delay[k];
             per_byte += 1 / alone[k];
-            ++m;
+            ++count;
         }
-    if (m > 0)
+    if (count > 0)
         for (std::size_t i = 0; i < n; ++i)
             if (placed[i].worker < 0 && output_bytes[i] > 0)
-                out[i] = (d + per_byte * output_bytes[i]) / static_cast<double>(m);
+                out[i] = (d + per_byte * output_bytes[i]) / static_cast<double>(count);
     return out;
 }
 

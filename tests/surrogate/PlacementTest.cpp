@@ -2,6 +2,7 @@
 // groups land under each dispatcher policy, and what their readers share.
 
 #include "Placement.hpp"
+#include "MaxMin.hpp"
 #include "PlacedOutputs.hpp"
 #include "PlatformFacts.hpp"
 #include "TimedPlacement.hpp"
@@ -328,9 +329,39 @@ TEST(SurrogatePlacement, OutputWriteBesideReaders) {
     ASSERT_NEAR(placed[4].compute_s, 40, 1e-9);
     const double duty = 42.0 / 52;
     EXPECT_NEAR(outputs_of(o, jobs, bytes)[4], delay + 1e9 / (0.97 * 2e9 / (1 + 4 * duty)), 1e-9);
+    // Max-min: the readers are held to a1's 1 GBps link, so the write gets what they leave of the
+    // campus link (1 GBps), as much as its own node link carries.
+    const ReadContext c = o.context();
+    EXPECT_NEAR(placed_outputs(o.f.p, c, jobs, placed, bytes, Sharing::max_min)[4], delay + 1e9 / 0.97e9,
+                1e-9);
     // Submitted 60 s later, the write comes after the reads: alone.
     jobs[4].submit = 60;
     EXPECT_NEAR(outputs_of(o, jobs, bytes)[4], delay + 1e9 / 0.97e9, 1e-9);
+}
+
+// Max-min by hand: link A (10) carries class 1 (one flow) and class 2 (two flows), link B (4)
+// class 2 and class 3 (one flow). B fills first, at 4 / 3 per flow; class 1 takes the rest of A,
+// 10 − 2 × 4/3. With class 1 capped at 5 it stops there; with class 3 present a quarter of the
+// time, B's 4 go to 2.25 flows; a class without flows gets 0.
+TEST(SurrogatePlacement, MaxMinByHand) {
+    FlowClasses f{{10, 4}, {{0}, {0, 1}, {1}}, {}};
+    auto x = f.max_min({1, 2, 1});
+    EXPECT_NEAR(x[1], 4.0 / 3, 1e-12);
+    EXPECT_NEAR(x[2], 4.0 / 3, 1e-12);
+    EXPECT_NEAR(x[0], 10 - 8.0 / 3, 1e-12);
+    f.cap = {5, 1e300, 1e300};
+    x = f.max_min({1, 2, 1});
+    EXPECT_NEAR(x[0], 5, 1e-12);
+    EXPECT_NEAR(x[1], 4.0 / 3, 1e-12);
+    x = f.max_min({1, 2, 0.25});
+    EXPECT_NEAR(x[1], 4 / 2.25, 1e-12);
+    EXPECT_NEAR(x[2], 4 / 2.25, 1e-12);
+    EXPECT_DOUBLE_EQ(f.max_min({0, 2, 1})[0], 0);
+    // the capacity shared exactly: A carries 10 − nothing left
+    f.cap.clear();
+    x = f.max_min({1, 2, 1});
+    EXPECT_NEAR(1 * x[0] + 2 * x[1], 10, 1e-9);
+    EXPECT_NEAR(2 * x[1] + 1 * x[2], 4, 1e-9);
 }
 
 // The jobs followed past the first burst (timed_jobs), by hand on one cluster of three 4-core

@@ -124,6 +124,9 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             hepkit::surrogate::detail::placed_jobs(*s.platform, alone, setup.context));
         const auto outputs = hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone,
                                                                        placed, output_bytes);
+        const auto outputs_mm =
+            hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone, placed, output_bytes,
+                                                      hepkit::surrogate::detail::Sharing::max_min);
         std::size_t waiting = 0;
         for (std::size_t j = 0; j < q.job_count(); ++j) {
             const auto w = static_cast<std::size_t>(
@@ -136,6 +139,8 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 3], outputs[w]) << q.jobs[j];
             EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 4], placed[w].start_s) << q.jobs[j];
             EXPECT_GE(placed[w].start_s, alone[w].submit) << q.jobs[j];
+            EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 5], outputs_mm[w]) << q.jobs[j];
+            EXPECT_GT(outputs_mm[w], 0) << q.jobs[j];
             // every job of the example writes an output: a delay and its bytes at a rate
             EXPECT_GT(outputs[w], 0) << q.jobs[j];
             EXPECT_TRUE(placed[w].placed == 0 || placed[w].placed == 1) << placed[w].placed;

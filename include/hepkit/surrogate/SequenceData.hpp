@@ -23,8 +23,8 @@ namespace hepkit::surrogate {
 /// job started as the dispatcher would start it, with estimated durations
 /// (src/surrogate/TimedPlacement.hpp: 1 where it starts at its submission, 0 where it waits; its
 /// compute and input transfer there: Placement.hpp's PlacedJob), its output written from there
-/// (src/surrogate/PlacedOutputs.hpp) and its estimated start, which only the platform-aware
-/// model reads.
+/// (src/surrogate/PlacedOutputs.hpp: each link shared equally), its estimated start, and its
+/// output written with max-min shares, which only the platform-aware model reads.
 const std::vector<std::string>& job_input_names();
 /// The index of the first placement input in job_input_names() (the paper's inputs before it).
 inline constexpr std::size_t kPlacedInputs = 8;
