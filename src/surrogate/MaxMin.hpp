@@ -4,8 +4,8 @@
 // its links (PlacedOutputs.cpp). Why: an equal share of every link it crosses undercounts what a
 // flow gets where others on the link are held back elsewhere — a Monte-Carlo job's write over a
 // 2.2 GBps campus link beside 46 readers held to 0.54 GBps by their worker's link takes ~1 s, not
-// the ~9 s of a 1/38 share (the simulator's network model, sim::MaxMinSolver, shares max-min;
-// docs/surrogate.md, twelfth session).
+// the ~9 s of a 1/38 share (the simulator's network model, sim::MaxMinSolver, shares max-min,
+// with RTT weights this leaves out; docs/surrogate.md, twelfth session).
 
 #include <cstddef>
 #include <vector>

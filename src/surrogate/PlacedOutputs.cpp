@@ -1,5 +1,6 @@
 // Each job's output write time (PlacedOutputs.hpp): a sweep over the placed jobs' reading lives
-// and writes in time order, each write at its max-min share (MaxMin.hpp) of the flows then.
+// and writes in time order, each write at its equal or max-min share (MaxMin.hpp) of the flows
+// then.
 #include "PlacedOutputs.hpp"
 #include "MaxMin.hpp"
 
@@ -119,7 +120,10 @@ std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
         events.push_back({intervals[k].begin, k, true});
         events.push_back({intervals[k].end, k, false});
     }
-    std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.t < b.t; });
+    // (at one time, beginnings first: an interval of no length cancels itself)
+    std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+        return a.t < b.t || (a.t == b.t && a.begins && !b.begins);
+    });
     std::vector<std::size_t> writers; // jobs with a write, by its time
     for (std::size_t i = 0; i < n; ++i)
         if (write_of[i] != SIZE_MAX)

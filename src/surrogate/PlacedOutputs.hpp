@@ -8,10 +8,11 @@
 // (route latency 3.15 ms) the reprocessing and analysis jobs write at the TCP window's rate
 // (γ / 2L), while the Monte-Carlo jobs, which end while the analysis jobs still read, get a
 // fair share of the shared campus link beside them, a sixth of that (docs/surrogate.md, eleventh
-// session). It stays an estimate: max-min sharing is taken as equal shares (readers bounded
-// elsewhere are counted whole), the acknowledgements' cross-traffic and the disk's shared
-// read-write bound are left out, and a worker writing to its own disk has no route (the
-// simulator's loopback is not modelled).
+// session). It stays an estimate: the links are shared equally among the flows on them (readers
+// bounded elsewhere counted whole) or max-min with the readers uncapped (the simulator caps every
+// flow by its TCP window and weights flows by their RTT), the acknowledgements' cross-traffic and
+// the disk's shared read-write bound are left out, and a worker writing to its own disk has no
+// route (the simulator's loopback is not modelled).
 
 #include "Placement.hpp"
 

@@ -438,6 +438,7 @@ ReadSetup::ReadSetup(const sim::GridScenario& s, bool outputs) {
     context.cache_bw = cache_bw;
     context.hitrate = s.options.cache.hitrate;
     context.policy = s.options.dispatcher.policy;
+    context.backfill_depth = s.options.queue.backfill_depth;
     if (!outputs)
         return;
     storage_routes_in.resize(workers.size());

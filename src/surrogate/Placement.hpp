@@ -4,6 +4,7 @@
 // workers as the dispatcher places them, in one burst, without simulating.
 
 #include "hepkit/sim/batch/Dispatcher.hpp"
+#include "hepkit/sim/batch/QueueConfig.hpp"
 #include "hepkit/sim/grid/GridScenario.hpp"
 #include "hepkit/sim/platform/Platform.hpp"
 #include "hepkit/sim/workload/Job.hpp"
@@ -29,6 +30,8 @@ struct ReadContext {
     double hitrate = 0;
     sim::DispatchPolicy policy = sim::DispatchPolicy::dcsim;
     bool compute_on_all_cores = false; ///< sim::JobsConfig::compute_on_all_cores
+    /// The queue's backfill depth (sim::QueueConfig; timed_jobs, TimedPlacement.hpp)
+    std::size_t backfill_depth = sim::QueueConfig{}.backfill_depth;
     /// For placed_outputs (PlacedOutputs.hpp), per worker: the routes its input flows along (from
     /// each storage host, and from each cache in its scope, to it: on split-duplex links not those
     /// of storage_routes), the route to the storage host its outputs go to (sim::OutputRouter's

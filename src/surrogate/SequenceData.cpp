@@ -142,15 +142,14 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
     // (Placement.hpp): the platform-aware model's per-job view of the platform.
     const detail::ReadSetup setup(s, true);
     // Then followed past the first burst (TimedPlacement.hpp): where and when each job starts.
-    std::vector<double> output_bytes(jobs.size()), memory(jobs.size());
-    std::vector<char> streaming(jobs.size());
+    std::vector<double> output_bytes(jobs.size());
+    std::vector<detail::JobNeeds> needs(jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         output_bytes[i] = jobs[i].output_size;
-        memory[i] = jobs[i].memory;
-        streaming[i] = jobs[i].type == sim::JobType::streaming ? 1 : 0;
+        needs[i] = {jobs[i].memory, jobs[i].priority, jobs[i].type == sim::JobType::streaming};
     }
-    const std::vector<detail::PlacedJob> placed = detail::timed_jobs(
-        p, alone, memory, streaming, setup.context, detail::placed_jobs(p, alone, setup.context));
+    const std::vector<detail::PlacedJob> placed =
+        detail::timed_jobs(p, alone, needs, setup.context, detail::placed_jobs(p, alone, setup.context));
     const std::vector<double> outputs = detail::placed_outputs(p, setup.context, alone, placed, output_bytes);
     const std::vector<double> outputs_mm =
         detail::placed_outputs(p, setup.context, alone, placed, output_bytes, detail::Sharing::max_min);

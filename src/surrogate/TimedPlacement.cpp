@@ -67,7 +67,7 @@ std::vector<std::size_t> preferred_sites(const sim::Platform& p, const ReadConte
 // gets): sim::JobQueue's dispatch pass (in order, at most backfill_depth tried past the first job
 // that cannot start) at every submission and every estimated end.
 Schedule schedule(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs,
-                  const std::vector<double>& memory, const ReadContext& c,
+                  const std::vector<JobNeeds>& needs, const ReadContext& c,
                   const std::vector<std::size_t>& order, const std::vector<double>& transfer) {
     const std::size_t n = jobs.size();
     Schedule out{std::vector<int>(n, -1), std::vector<double>(n, 0.0)};
@@ -75,7 +75,7 @@ Schedule schedule(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs
     const std::vector<std::size_t> prefer = c.policy == sim::DispatchPolicy::data_locality
                                                 ? preferred_sites(p, c, d)
                                                 : std::vector<std::size_t>{};
-    const std::size_t depth = sim::QueueConfig{}.backfill_depth;
+    const std::size_t depth = c.backfill_depth;
     using End = std::pair<double, std::size_t>;
     std::priority_queue<End, std::vector<End>, std::greater<>> running;
     const std::vector<std::size_t> none;
@@ -91,14 +91,31 @@ Schedule schedule(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs
     std::vector<std::size_t> pending;
     std::size_t head = 0, holes = 0;
     std::vector<std::pair<int, double>> failed; // shapes that found no worker in this pass
+    // a job no worker could ever hold is dropped at its submission (as the simulator drops it)
+    const auto fits_somewhere = [&](std::size_t i) {
+        return std::any_of(d.workers().begin(), d.workers().end(), [&](const sim::Dispatcher::Worker& w) {
+            return w.cores_total >= cores[i] && w.memory_total >= needs[i].memory;
+        });
+    };
+    const bool mixed = std::any_of(needs.begin(), needs.end(),
+                                   [&](const JobNeeds& x) { return x.priority != needs.front().priority; });
     std::size_t next = 0;
     double t = 0;
     for (;;) {
+        const std::size_t queued = pending.size();
         for (; next < n && jobs[order[next]].submit <= t; ++next)
-            pending.push_back(order[next]);
+            if (fits_somewhere(order[next]))
+                pending.push_back(order[next]);
+        if (mixed && pending.size() > queued) { // priorities: the queue's order again
+            std::erase(pending, taken);
+            head = holes = 0;
+            std::stable_sort(pending.begin(), pending.end(), [&](std::size_t a, std::size_t b) {
+                return needs[a].priority > needs[b].priority;
+            });
+        }
         for (; !running.empty() && running.top().first <= t; running.pop()) {
             const std::size_t i = running.top().second;
-            d.give(static_cast<std::size_t>(out.worker[i]), cores[i], memory[i]);
+            d.give(static_cast<std::size_t>(out.worker[i]), cores[i], needs[i].memory);
         }
         // A pick fails only where no worker has the cores and memory (every policy falls back to
         // all workers), so within a pass, where cores are only taken, a job at least as large as
@@ -111,17 +128,17 @@ Schedule schedule(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs
                 continue;
             const bool hopeless =
                 d.idle_cores() < cores[i] || std::any_of(failed.begin(), failed.end(), [&](const auto& f) {
-                    return cores[i] >= f.first && memory[i] >= f.second;
+                    return cores[i] >= f.first && needs[i].memory >= f.second;
                 });
             const auto k =
-                hopeless ? std::nullopt : d.pick(cores[i], memory[i], jobs[i].reads ? prefer : none);
+                hopeless ? std::nullopt : d.pick(cores[i], needs[i].memory, jobs[i].reads ? prefer : none);
             if (!k) {
                 if (!hopeless && failed.size() < 8)
-                    failed.push_back({cores[i], memory[i]});
+                    failed.push_back({cores[i], needs[i].memory});
                 ++misses;
                 continue;
             }
-            d.take(*k, cores[i], memory[i]);
+            d.take(*k, cores[i], needs[i].memory);
             out.worker[i] = static_cast<int>(*k);
             out.start[i] = t;
             running.push({t + compute_on(p, c, jobs[i], *k) + transfer[i], i});
@@ -180,11 +197,13 @@ class Loads {
             }
         }
     }
-    /// The mean load on r over [begin, end] (the load at begin where end == begin).
+    /// The mean load on r over [begin, end] (the load from begin on where end ≤ begin).
     double mean(std::size_t r, double begin, double end) const {
-        if (end <= begin)
-            end = begin + 1e-9;
-        return (integral(r, end) - integral(r, begin)) / (end - begin);
+        if (end > begin)
+            return (integral(r, end) - integral(r, begin)) / (end - begin);
+        const auto& t = times_[r];
+        const auto it = std::upper_bound(t.begin(), t.end(), begin);
+        return it == t.begin() ? 0.0 : level_[r][static_cast<std::size_t>(it - t.begin()) - 1];
     }
 
   private:
@@ -211,7 +230,7 @@ class Loads {
 //   streaming reader counts by the share of its life it reads, transfer / (compute + transfer),
 //   and a copy job whole while it reads (0.36 / 0.80; 0.67 / 0.91 with the streaming view).
 std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs,
-                              const std::vector<char>& streaming, const ReadContext& c, const Schedule& sched,
+                              const std::vector<JobNeeds>& needs, const ReadContext& c, const Schedule& sched,
                               const std::vector<double>& before) {
     const std::size_t n = jobs.size(), links = p.link_count();
     const std::size_t storage_disk = links, cache_disk = links + 1;
@@ -233,9 +252,9 @@ std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::Job
     // a reader's life (start, end) and the share of it it reads, in the copy jobs' view
     const auto life = [&](std::size_t i) {
         const double b = sched.start[i], t = before[i];
-        return streaming[i] ? std::array<double, 3>{b, b + compute[i] + t,
-                                                    compute[i] + t > 0 ? t / (compute[i] + t) : 1.0}
-                            : std::array<double, 3>{b, b + t, 1.0};
+        return needs[i].streaming ? std::array<double, 3>{b, b + compute[i] + t,
+                                                          compute[i] + t > 0 ? t / (compute[i] + t) : 1.0}
+                                  : std::array<double, 3>{b, b + t, 1.0};
     };
     Loads counted(links + 2), reading(links + 2); // the streaming and the copy jobs' views
     for (std::size_t i = 0; i < n; ++i) {
@@ -257,7 +276,7 @@ std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::Job
         if (sched.worker[i] < 0 || !jobs[i].reads)
             continue;
         const auto k = static_cast<std::size_t>(sched.worker[i]);
-        if (streaming[i])
+        if (needs[i].streaming)
             uses(k, [&](std::size_t r, double) {
                 load[r] = counted.mean(r, sched.start[i], sched.start[i] + compute[i] + before[i]);
             });
@@ -289,7 +308,7 @@ std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::Job
                    ((miss > 0 && mb > 0 ? miss / mb : 0) + (hit > 0 && hb > 0 ? hit / hb : 0));
         };
         const double all = seconds(false), ci = compute[i];
-        out[i] = streaming[i] ? seconds(true) + (ci + all > 0 ? all * all / (ci + all) : 0) : all;
+        out[i] = needs[i].streaming ? seconds(true) + (ci + all > 0 ? all * all / (ci + all) : 0) : all;
     }
     return out;
 }
@@ -297,8 +316,8 @@ std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::Job
 } // namespace
 
 std::vector<PlacedJob> timed_jobs(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs,
-                                  const std::vector<double>& memory, const std::vector<char>& streaming,
-                                  const ReadContext& c, const std::vector<PlacedJob>& burst) {
+                                  const std::vector<JobNeeds>& needs, const ReadContext& c,
+                                  const std::vector<PlacedJob>& burst) {
     const std::size_t n = jobs.size();
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -309,8 +328,8 @@ std::vector<PlacedJob> timed_jobs(const sim::Platform& p, const std::vector<sim:
         transfer[i] = burst[i].transfer_s;
     Schedule sched;
     for (int round = 0; round < 2; ++round) {
-        sched = schedule(p, jobs, memory, c, order, transfer);
-        transfer = transfers(p, jobs, streaming, c, sched, transfer);
+        sched = schedule(p, jobs, needs, c, order, transfer);
+        transfer = transfers(p, jobs, needs, c, sched, transfer);
     }
     std::vector<PlacedJob> out = burst;
     for (std::size_t i = 0; i < n; ++i) {

@@ -16,21 +16,28 @@
 
 namespace hepkit::surrogate::detail {
 
-/// The jobs (groups of one, in the workload's order, as placed_jobs takes them), `memory` each
-/// job's memory (bytes) and `burst` placed_jobs' results for them: each job started by
-/// sim::Dispatcher (the scenario's policy, its cores and memory checks) in the queue's order by
-/// submission time — at its submission where it fits, else when the estimated ends of the jobs
-/// before it free enough cores (queued jobs behind one that cannot start are tried, as the
-/// simulator's backfill does). A job holds its cores for its compute at its worker's speed and its
-/// input transfer. A reader's transfer is placed_jobs' rule with its crowd taken over its own life:
-/// on each link, and at the storage and cache disks, the readers whose lives overlap its own, each
-/// by the share of its life they overlap — where every job runs at once, placed_jobs' estimate
-/// again (per job rather than per worker's mean). Two rounds: the first with the burst's
-/// transfers as the jobs' durations, the second with the first's. A job that never fits keeps
-/// the burst's result. `placed` is 1 for a job that starts at its submission, 0 for one that
-/// waits; `start_s` the estimated start.
+/// What the queue and the reads need of each job besides its group of one.
+struct JobNeeds {
+    double memory = 0;      ///< bytes, as the dispatcher checks
+    int priority = 0;       ///< larger first among queued jobs (sim::JobQueue)
+    bool streaming = false; ///< reads while it computes (else a copy job reads first)
+};
+
+/// The jobs (groups of one, in the workload's order, as placed_jobs takes them), `needs` each
+/// job's, and `burst` placed_jobs' results for them: each job started by sim::Dispatcher (the
+/// scenario's policy, its cores and memory checks) in sim::JobQueue's order (higher priority
+/// first, then earlier submission, then the workload's order) — at its submission where it fits,
+/// else when the estimated ends of the jobs before it free enough cores (past the first queued job
+/// that cannot start, at most ReadContext::backfill_depth more are tried, as the simulator's
+/// backfill does; the queue's `max_pending` is not looked at). A job that no worker could ever
+/// hold never enters the queue (as in the simulator) and keeps the burst's result (it waits there
+/// too). A job holds its cores for its compute at its worker's speed and its input transfer (its
+/// output write, seconds beside minutes, is left out). A reader's transfer is placed_jobs' rule with
+/// its crowd taken over its own life (TimedPlacement.cpp). Two rounds: the first with the burst's
+/// transfers as the jobs' durations, the second with the first's. `placed` is 1 for a job that
+/// starts at its submission, 0 for one that waits; `start_s` the estimated start.
 std::vector<PlacedJob> timed_jobs(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs,
-                                  const std::vector<double>& memory, const std::vector<char>& streaming,
-                                  const ReadContext& c, const std::vector<PlacedJob>& burst);
+                                  const std::vector<JobNeeds>& needs, const ReadContext& c,
+                                  const std::vector<PlacedJob>& burst);
 
 } // namespace hepkit::surrogate::detail

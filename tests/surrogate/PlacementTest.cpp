@@ -329,11 +329,26 @@ TEST(SurrogatePlacement, OutputWriteBesideReaders) {
     ASSERT_NEAR(placed[4].compute_s, 40, 1e-9);
     const double duty = 42.0 / 52;
     EXPECT_NEAR(outputs_of(o, jobs, bytes)[4], delay + 1e9 / (0.97 * 2e9 / (1 + 4 * duty)), 1e-9);
-    // Max-min: the readers are held to a1's 1 GBps link, so the write gets what they leave of the
-    // campus link (1 GBps), as much as its own node link carries.
+    // Max-min, with a fifth reader of 1e12 flop on a3 (a2 holds the calculation): a1's readers are
+    // held to a1's 1 GBps link (1 / 4·duty each, less than the campus link's 2 / (4·duty + d5 + 1)),
+    // so the write and a3's reader share what they leave of the campus link (1 GBps) — equally
+    // shared, the write would get 2 / (1 + 4·duty + d5), alone its own link's 1 GBps.
+    std::vector<sim::JobGroup> more = jobs;
+    more.push_back(group(0, true, 1, 1, 1e12, 10e9));
+    std::vector<double> more_bytes = bytes;
+    more_bytes.push_back(0);
     const ReadContext c = o.context();
-    EXPECT_NEAR(placed_outputs(o.f.p, c, jobs, placed, bytes, Sharing::max_min)[4], delay + 1e9 / 0.97e9,
-                1e-9);
+    const auto more_placed = placed_jobs(o.f.p, more, c);
+    ASSERT_EQ(more_placed[5].worker, 2);
+    const auto duty_of = [&](std::size_t j) {
+        return more_placed[j].transfer_s / (more_placed[j].compute_s + more_placed[j].transfer_s);
+    };
+    const double a1 = 4 * duty_of(0), d5 = duty_of(5);
+    ASSERT_LT(1 / a1, 2 / (a1 + d5 + 1));
+    EXPECT_NEAR(placed_outputs(o.f.p, c, more, more_placed, more_bytes, Sharing::max_min)[4],
+                delay + 1e9 / (0.97 * 1e9 / (1 + d5)), 1e-9);
+    EXPECT_NEAR(placed_outputs(o.f.p, c, more, more_placed, more_bytes)[4],
+                delay + 1e9 / (0.97 * 2e9 / (1 + a1 + d5)), 1e-9);
     // Submitted 60 s later, the write comes after the reads: alone.
     jobs[4].submit = 60;
     EXPECT_NEAR(outputs_of(o, jobs, bytes)[4], delay + 1e9 / 0.97e9, 1e-9);
@@ -369,11 +384,14 @@ TEST(SurrogatePlacement, MaxMinByHand) {
 namespace {
 
 std::vector<PlacedJob> timed(const Fixture& f, const std::vector<sim::JobGroup>& jobs,
-                             const std::vector<char>& streaming,
-                             sim::DispatchPolicy policy = sim::DispatchPolicy::dcsim) {
-    const ReadContext c = f.context(policy);
-    return timed_jobs(f.p, jobs, std::vector<double>(jobs.size(), 1e9), streaming, c,
-                      placed_jobs(f.p, jobs, c));
+                             const std::vector<char>& streaming, const std::vector<int>& priority = {},
+                             std::size_t backfill_depth = 100) {
+    ReadContext c = f.context(sim::DispatchPolicy::dcsim);
+    c.backfill_depth = backfill_depth;
+    std::vector<JobNeeds> needs(jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+        needs[i] = {1e9, priority.empty() ? 0 : priority[i], streaming[i] != 0};
+    return timed_jobs(f.p, jobs, needs, c, placed_jobs(f.p, jobs, c));
 }
 
 } // namespace
@@ -411,6 +429,45 @@ TEST(SurrogatePlacement, TimedJobsStartWhenCoresFree) {
     const auto big = timed(f, {group(0, false, 1, 5, 1e12, 0)}, {0});
     EXPECT_EQ(big[0].worker, -1);
     EXPECT_DOUBLE_EQ(big[0].placed, 0);
+    // ... and never enters the queue: 150 of them queued ahead of a one-core job do not block it
+    // even with a backfill depth of 2 (it starts when the first node frees, at 100 s)
+    std::vector<sim::JobGroup> blocked(12, group(0, false, 1, 1, 1e12, 0));
+    blocked.insert(blocked.end(), 150, group(0, false, 1, 5, 1e12, 0));
+    blocked.push_back(group(0, false, 1, 1, 1e12, 0));
+    const auto behind = timed(f, blocked, std::vector<char>(blocked.size(), 0), {}, 2);
+    EXPECT_EQ(behind[162].worker, 0);
+    EXPECT_DOUBLE_EQ(behind[162].start_s, 100);
+    // Priorities: on one 4-core node busy with jobs ending at 100, 200, 300 and 400 s, a job
+    // submitted at 10 s and one at 20 s wait for a core; the later one with the higher priority
+    // starts first (100 s), the other at 200 s — in submission order without priorities.
+    const Fixture small = make({1});
+    std::vector<sim::JobGroup> prio;
+    for (int k = 1; k <= 4; ++k)
+        prio.push_back(group(0, false, 1, 1, k * 1e12, 0));
+    prio.push_back(group(10, false, 1, 1, 1e12, 0));
+    prio.push_back(group(20, false, 1, 1, 1e12, 0));
+    const auto fifo = timed(small, prio, std::vector<char>(6, 0));
+    EXPECT_DOUBLE_EQ(fifo[4].start_s, 100);
+    EXPECT_DOUBLE_EQ(fifo[5].start_s, 200);
+    const auto by_priority = timed(small, prio, std::vector<char>(6, 0), {0, 0, 0, 0, 0, 5});
+    EXPECT_DOUBLE_EQ(by_priority[5].start_s, 100);
+    EXPECT_DOUBLE_EQ(by_priority[4].start_s, 200);
+    // Backfill depth: behind a 4-core job that waits for the whole node (400 s), a one-core job
+    // takes the core freed at 100 s — not with depth 0 (strict order), where it starts after it.
+    std::vector<sim::JobGroup> shaped(prio.begin(), prio.begin() + 4);
+    shaped.push_back(group(10, false, 1, 4, 4e12, 0));
+    shaped.push_back(group(20, false, 1, 1, 1e12, 0));
+    EXPECT_DOUBLE_EQ(timed(small, shaped, std::vector<char>(6, 0))[5].start_s, 100);
+    const auto strict = timed(small, shaped, std::vector<char>(6, 0), {}, 0);
+    EXPECT_DOUBLE_EQ(strict[4].start_s, 400);
+    EXPECT_DOUBLE_EQ(strict[5].start_s, 500); // after the 4-core job's 100 s
+    // 5000 one-core jobs on 12 cores (the queue compacted as it drains): job j starts at
+    // ⌊j / 12⌋ × 100 s
+    const auto many = timed(f, std::vector<sim::JobGroup>(5000, group(0, false, 1, 1, 1e12, 0)),
+                            std::vector<char>(5000, 0));
+    for (std::size_t j = 0; j < 5000; j += 37)
+        EXPECT_DOUBLE_EQ(many[j].start_s, static_cast<double>(j / 12) * 100) << j;
+    EXPECT_DOUBLE_EQ(many[4999].start_s, 416 * 100.0);
 }
 
 // Readers: a copy job reads at its crowd's share all the time it reads. Two copy jobs of 10 GB on

@@ -112,15 +112,14 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             alone.back().flops_max = js.flops;
         }
         const hepkit::surrogate::detail::ReadSetup setup(s, true);
-        std::vector<double> output_bytes, memory;
-        std::vector<char> streaming;
+        std::vector<double> output_bytes;
+        std::vector<hepkit::surrogate::detail::JobNeeds> needs;
         for (const auto& js : s.workload.jobs) {
             output_bytes.push_back(js.output_size);
-            memory.push_back(js.memory);
-            streaming.push_back(js.type == sim::JobType::streaming ? 1 : 0);
+            needs.push_back({js.memory, js.priority, js.type == sim::JobType::streaming});
         }
         const auto placed = hepkit::surrogate::detail::timed_jobs(
-            *s.platform, alone, memory, streaming, setup.context,
+            *s.platform, alone, needs, setup.context,
             hepkit::surrogate::detail::placed_jobs(*s.platform, alone, setup.context));
         const auto outputs = hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone,
                                                                        placed, output_bytes);
