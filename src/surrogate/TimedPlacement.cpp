@@ -100,7 +100,7 @@ Schedule schedule(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs
     const bool mixed = std::any_of(needs.begin(), needs.end(),
                                    [&](const JobNeeds& x) { return x.priority != needs.front().priority; });
     std::size_t next = 0;
-    double t = 0;
+    double t = n > 0 ? std::min(0.0, jobs[order[0]].submit) : 0.0; // from the first submission
     for (;;) {
         const std::size_t queued = pending.size();
         for (; next < n && jobs[order[next]].submit <= t; ++next)

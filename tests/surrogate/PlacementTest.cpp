@@ -425,6 +425,10 @@ TEST(SurrogatePlacement, TimedJobsStartWhenCoresFree) {
     EXPECT_DOUBLE_EQ(b[11].start_s, 100);
     EXPECT_EQ(b[11].worker, 0);
     EXPECT_DOUBLE_EQ(b[11].placed, 0);
+    // the queue starts at the first submission, also before 0 s
+    const auto early = timed(f, {group(-10, false, 1, 1, 1e12, 0)}, {0});
+    EXPECT_DOUBLE_EQ(early[0].start_s, -10);
+    EXPECT_DOUBLE_EQ(early[0].placed, 1);
     // a job larger than any node never starts: the first burst's result (waiting)
     const auto big = timed(f, {group(0, false, 1, 5, 1e12, 0)}, {0});
     EXPECT_EQ(big[0].worker, -1);
