@@ -262,7 +262,8 @@ std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::Job
             continue;
         const auto k = static_cast<std::size_t>(sched.worker[i]);
         compute[i] = compute_on(p, c, jobs[i], k);
-        const auto [begin, end, duty] = life(i);
+        const std::array<double, 3> lf = life(i); // (no structured binding: clang-14 cannot capture one)
+        const double begin = lf[0], end = lf[1], duty = lf[2];
         const double whole = sched.start[i] + compute[i] + before[i];
         uses(k, [&](std::size_t r, double w) {
             counted.add(r, sched.start[i], whole, w);
