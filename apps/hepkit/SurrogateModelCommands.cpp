@@ -225,7 +225,9 @@ int run_predict(const ModelArgs& o, const GlobalOptions& g) {
     j["model"] = o.model;
     for (std::size_t t = 0; t < model.targets().size(); ++t)
         j["predicted"][model.targets()[t]] = {{"value", p.mean[t]}, {"spread", p.spread[t]}};
-    j["outside_training_domain"] = p.outside;
+    j["outside_training_domain"] = nlohmann::json::array();
+    for (const auto& w : p.outside)
+        j["outside_training_domain"].push_back(w.message());
     j["seconds"] = seconds;
     if (!o.json.empty())
         write_json_file(o.json, j, 2);
@@ -235,7 +237,7 @@ int run_predict(const ModelArgs& o, const GlobalOptions& g) {
         for (std::size_t t = 0; t < model.targets().size(); ++t)
             fmt::print("  {:<30} {:>14.6g}  ± {:.3g}\n", model.targets()[t], p.mean[t], p.spread[t]);
         for (const auto& w : p.outside)
-            fmt::print(stderr, "hepkit: warning: outside the training domain: {}\n", w);
+            fmt::print(stderr, "hepkit: warning: outside the training domain: {}\n", w.message());
     }
     return 0;
 }

@@ -60,7 +60,7 @@ int run_scan_surrogate(const sim::ScanSpec& spec, std::size_t first, std::size_t
                 .append(CsvWriter::number(p.spread[t]));
         std::string why;
         for (const auto& w : p.outside)
-            why.append(why.empty() ? "" : "; ").append(w);
+            why.append(why.empty() ? "" : "; ").append(w.message());
         row.append(",").append(CsvWriter::field(why));
         outside += p.outside.empty() ? 0 : 1;
         rows.push_back(std::move(row));

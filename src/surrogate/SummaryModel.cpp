@@ -561,6 +561,10 @@ std::size_t SummaryModel::members() const {
     return impl_->layers.size();
 }
 
+std::string OutsideFeature::message() const {
+    return fmt::format("{} = {:.4g} (trained on [{:.4g}, {:.4g}])", name, value, lo, hi);
+}
+
 SummaryPrediction SummaryModel::predict(const std::vector<double>& features) const {
     return predict_rows(features, 1).at(0);
 }
@@ -579,8 +583,7 @@ std::vector<SummaryPrediction> SummaryModel::predict_rows(const std::vector<doub
             const double v = x[r * nf + f], lo = m.lo[f], hi = m.hi[f];
             const double slack = 0.01 * (hi - lo) + 1e-12 * std::max(std::abs(lo), std::abs(hi));
             if (v < lo - slack || v > hi + slack)
-                out[r].outside.push_back(
-                    fmt::format("{} = {:.4g} (trained on [{:.4g}, {:.4g}])", m.features[f], v, lo, hi));
+                out[r].outside.push_back({m.features[f], v, lo, hi});
         }
         for (std::size_t j = 0; j < nu; ++j)
             z[r * nu + j] = m.in[j].to(x[r * nf + m.used[j]]);

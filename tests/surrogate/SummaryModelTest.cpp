@@ -137,7 +137,11 @@ TEST(SurrogateSummaryModel, SameSeedSameModelAndTheDomainIsFlagged) {
     f[0] = 100; // jobs: trained on [1, 4]
     const auto out = SummaryModel::load(a.string()).predict(f);
     ASSERT_EQ(out.outside.size(), 1U);
-    EXPECT_NE(out.outside[0].find("jobs = 100 (trained on ["), std::string::npos) << out.outside[0];
+    EXPECT_NE(out.outside[0].message().find("jobs = 100 (trained on ["), std::string::npos)
+        << out.outside[0].message();
+    EXPECT_EQ(out.outside[0].name, "jobs");
+    EXPECT_DOUBLE_EQ(out.outside[0].value, 100);
+    EXPECT_LT(out.outside[0].lo, out.outside[0].hi);
 }
 
 TEST(SurrogateSummaryModel, ChosenFeaturesOnly) {

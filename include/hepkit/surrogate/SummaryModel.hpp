@@ -63,11 +63,20 @@ struct SummaryTrainReport {
 SummaryTrainReport train_summary(const SummaryTrainConfig& config,
                                  const std::function<void(int, int, double)>& progress = {});
 
+/// A feature outside the model's training range. Kept as numbers and formatted where shown: a
+/// scan point far outside the range flags most of its features, and formatting every flag took
+/// half of a prediction's time (docs/surrogate.md, "Speed", twelfth session).
+struct OutsideFeature {
+    std::string name;
+    double value = 0, lo = 0, hi = 0; ///< its value and the training range
+    /// "name = value (trained on [min, max])"
+    std::string message() const;
+};
+
 struct SummaryPrediction {
-    std::vector<double> mean;   ///< per target (model targets() order), in the observable's unit
-    std::vector<double> spread; ///< the ensemble's standard deviation
-    /// Features outside the training range, as "name = value (trained on [min, max])".
-    std::vector<std::string> outside;
+    std::vector<double> mean;            ///< per target (model targets() order), in the observable's unit
+    std::vector<double> spread;          ///< the ensemble's standard deviation
+    std::vector<OutsideFeature> outside; ///< features outside the training range
 };
 
 class SummaryModel {
