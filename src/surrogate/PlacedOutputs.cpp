@@ -22,12 +22,11 @@ struct Interval {
 
 } // namespace
 
-std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
-                                   const std::vector<sim::JobGroup>& jobs,
-                                   const std::vector<PlacedJob>& placed,
-                                   const std::vector<double>& output_bytes, Sharing sharing) {
+PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
+                            const std::vector<sim::JobGroup>& jobs, const std::vector<PlacedJob>& placed,
+                            const std::vector<double>& output_bytes) {
     const std::size_t n = jobs.size();
-    std::vector<double> out(n, 0.0);
+    PlacedWrites out{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0)};
     if (!c.output_routes || !c.output_hosts || !c.output_write_bw || !c.storage_routes_in ||
         !c.cache_routes_in)
         return out;
@@ -155,14 +154,16 @@ std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
             m[iv.cls] = std::max(0.0, m[iv.cls] + (events[e].begins ? iv.weight : -iv.weight));
         }
         // its own write is counted in m
-        const std::vector<double> rate =
-            sharing == Sharing::max_min ? flows.max_min(m) : std::vector<double>{};
+        const std::vector<double> rate = flows.max_min(m);
+        const auto seconds = [&](std::size_t i, double x) {
+            const auto k = static_cast<std::size_t>(placed[i].worker);
+            return x > 0 ? delay[k] + output_bytes[i] / (x * c.bandwidth_factor) : 0.0;
+        };
         for (; w < writers.size() && intervals[write_of[writers[w]]].begin <= t; ++w) {
             const std::size_t i = writers[w];
             const auto k = static_cast<std::size_t>(placed[i].worker);
-            const double x =
-                (sharing == Sharing::max_min ? rate[write_class[k]] : equal_share(k)) * c.bandwidth_factor;
-            out[i] = x > 0 ? delay[k] + output_bytes[i] / x : 0.0;
+            out.equal[i] = seconds(i, equal_share(k));
+            out.max_min[i] = seconds(i, rate[write_class[k]]);
         }
     }
 
@@ -180,7 +181,7 @@ std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
     if (count > 0)
         for (std::size_t i = 0; i < n; ++i)
             if (placed[i].worker < 0 && output_bytes[i] > 0)
-                out[i] = (d + per_byte * output_bytes[i]) / static_cast<double>(count);
+                out.equal[i] = out.max_min[i] = (d + per_byte * output_bytes[i]) / static_cast<double>(count);
     return out;
 }
 

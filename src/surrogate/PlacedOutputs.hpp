@@ -36,12 +36,13 @@ namespace hepkit::surrogate::detail {
 /// window γ / 2L and by the output disk's write bandwidth over its writers, times the bandwidth
 /// factor (sim::NetworkModel). A job without a worker (placed_jobs' waiting jobs; timed_jobs'
 /// jobs that never fit) writes alone: the workers' mean delay and time per byte alone.
-/// `sharing`: how a link or disk is shared at a write's start — equal shares among the flows on
-/// it (readers bounded elsewhere counted whole), or max-min (MaxMin.hpp).
-enum class Sharing { equal, max_min };
-std::vector<double> placed_outputs(const sim::Platform& p, const ReadContext& c,
-                                   const std::vector<sim::JobGroup>& jobs,
-                                   const std::vector<PlacedJob>& placed,
-                                   const std::vector<double>& output_bytes, Sharing sharing = Sharing::equal);
+/// Both ways of sharing a link or disk at a write's start, from one sweep: equal shares among the
+/// flows on it (readers bounded elsewhere counted whole), and max-min (MaxMin.hpp).
+struct PlacedWrites {
+    std::vector<double> equal, max_min; ///< per job, s
+};
+PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
+                            const std::vector<sim::JobGroup>& jobs, const std::vector<PlacedJob>& placed,
+                            const std::vector<double>& output_bytes);
 
 } // namespace hepkit::surrogate::detail

@@ -150,9 +150,7 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
     }
     const std::vector<detail::PlacedJob> placed =
         detail::timed_jobs(p, alone, needs, setup.context, detail::placed_jobs(p, alone, setup.context));
-    const std::vector<double> outputs = detail::placed_outputs(p, setup.context, alone, placed, output_bytes);
-    const std::vector<double> outputs_mm =
-        detail::placed_outputs(p, setup.context, alone, placed, output_bytes, detail::Sharing::max_min);
+    const detail::PlacedWrites writes = detail::placed_outputs(p, setup.context, alone, placed, output_bytes);
     const std::size_t ni = job_input_names().size();
     for (std::size_t r = 0; r < order.size(); ++r) {
         const detail::PlacedJob& q = placed[order[r]];
@@ -160,9 +158,9 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         row[0] = q.placed;
         row[1] = q.compute_s;
         row[2] = q.transfer_s;
-        row[3] = outputs[order[r]];
+        row[3] = writes.equal[order[r]];
         row[4] = q.start_s;
-        row[5] = outputs_mm[order[r]];
+        row[5] = writes.max_min[order[r]];
     }
     const std::vector<sim::HostIndex>& storages = setup.storages; // the storage hosts, in host order
     for (sim::HostIndex h = 0; h < p.host_count(); ++h) {

@@ -289,7 +289,7 @@ OutputFixture make_outputs() {
 std::vector<double> outputs_of(const OutputFixture& o, const std::vector<sim::JobGroup>& jobs,
                                const std::vector<double>& bytes) {
     const ReadContext c = o.context();
-    return placed_outputs(o.f.p, c, jobs, placed_jobs(o.f.p, jobs, c), bytes);
+    return placed_outputs(o.f.p, c, jobs, placed_jobs(o.f.p, jobs, c), bytes).equal;
 }
 
 } // namespace
@@ -345,9 +345,9 @@ TEST(SurrogatePlacement, OutputWriteBesideReaders) {
     };
     const double a1 = 4 * duty_of(0), d5 = duty_of(5);
     ASSERT_LT(1 / a1, 2 / (a1 + d5 + 1));
-    EXPECT_NEAR(placed_outputs(o.f.p, c, more, more_placed, more_bytes, Sharing::max_min)[4],
+    EXPECT_NEAR(placed_outputs(o.f.p, c, more, more_placed, more_bytes).max_min[4],
                 delay + 1e9 / (0.97 * 1e9 / (1 + d5)), 1e-9);
-    EXPECT_NEAR(placed_outputs(o.f.p, c, more, more_placed, more_bytes)[4],
+    EXPECT_NEAR(placed_outputs(o.f.p, c, more, more_placed, more_bytes).equal[4],
                 delay + 1e9 / (0.97 * 2e9 / (1 + a1 + d5)), 1e-9);
     // Submitted 60 s later, the write comes after the reads: alone.
     jobs[4].submit = 60;

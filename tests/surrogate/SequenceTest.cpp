@@ -121,11 +121,10 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
         const auto placed = hepkit::surrogate::detail::timed_jobs(
             *s.platform, alone, needs, setup.context,
             hepkit::surrogate::detail::placed_jobs(*s.platform, alone, setup.context));
-        const auto outputs = hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone,
-                                                                       placed, output_bytes);
-        const auto outputs_mm =
-            hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone, placed, output_bytes,
-                                                      hepkit::surrogate::detail::Sharing::max_min);
+        const auto writes = hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone,
+                                                                      placed, output_bytes);
+        const auto& outputs = writes.equal;
+        const auto& outputs_mm = writes.max_min;
         std::size_t waiting = 0;
         for (std::size_t j = 0; j < q.job_count(); ++j) {
             const auto w = static_cast<std::size_t>(
