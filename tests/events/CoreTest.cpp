@@ -392,52 +392,83 @@ TEST(EventsCore, RunKeepsFreedMemoryForTheNextBatch) {
 #endif
 }
 
-// Columns in memory are cut into batches by their offsets: bad ones are an error naming the
-// column before any batch is cut, never a read out of bounds.
-TEST(EventsCore, BadOffsetsOfColumnsInMemoryNamed) {
-    for (const std::int64_t bad : {std::int64_t{-1}, std::int64_t{1000}}) {
-        Steps s;
-        Plan plan = make_plan(s, 4);
-        plan.inputs.files.clear();
-        std::vector<io::Column> columns = make_columns(0, 15);
-        columns[3].offsets[7] = bad; // Muon_pt: decreasing after it, or beyond its values
-        Runner runner(std::move(plan), std::move(columns));
-        try {
-            runner.run();
-            FAIL() << "offset " << bad << " accepted";
-        } catch (const std::invalid_argument& e) {
-            EXPECT_NE(std::string(e.what()).find("input column 'Muon_pt'"), std::string::npos) << e.what();
-        }
+// Per event: the number of objects of a jagged branch (or, `first`, the first one's value, -1
+// without): reads the branch's offsets itself.
+struct Count : Producer {
+    using Producer::Producer;
+    ProductId in = 0, out = 0;
+    std::string branch;
+    bool first = false;
+    std::vector<std::string> inputs() const override { return {branch}; }
+    std::vector<ProductInfo> declare(const Schema& schema) override {
+        in = schema.require(branch, place().label());
+        EXPECT_TRUE(schema.info(in).jagged);
+        return {{name(), ColumnType::Float64, false}};
     }
+    void outputs_declared(std::span<const ProductId> ids) override { out = ids[0]; }
+    void produce(Batch& batch) const override {
+        const auto& c = batch.get(in);
+        auto col = io::Column::make(name(), ColumnType::Float64);
+        col.mut<double>().assign(batch.size(), 0.0);
+        for (const auto r : batch.rows()) {
+            const auto b = c.offsets[r], e = c.offsets[r + 1];
+            col.mut<double>()[r] = first ? (e > b ? c.value_as_double(static_cast<std::size_t>(b)) : -1)
+                                         : static_cast<double>(e - b);
+        }
+        batch.put(out, std::move(col));
+    }
+};
+
+// A step that reads Muon_pt (make_plan's steps do not), summed by a consumer.
+void add_muon_count(Plan& plan) {
+    auto nmu = std::make_shared<Count>(place("producer", "nmu"));
+    nmu->branch = "Muon_pt";
+    plan.global.push_back(nmu);
+    plan.pipelines.front().steps.push_back(std::make_shared<SumConsumer>(place("consumer", "s_nmu"), "nmu"));
+}
+
+// Columns in memory are cut into batches by their offsets: bad ones are an error naming the
+// column and the entries, never a read out of bounds. Each batch checks its own slice as it is
+// cut (not a serial pass over the whole column first), so every position counts: the first
+// offset, one on a batch boundary (batches of 4: the offsets 4 and 8 belong to two slices), one
+// inside, the last; too large, negative, or decreasing.
+TEST(EventsCore, BadOffsetsOfColumnsInMemoryNamed) {
+    for (const std::size_t at : {std::size_t{0}, std::size_t{4}, std::size_t{7}, std::size_t{15}})
+        for (const std::int64_t bad : {std::int64_t{-1}, std::int64_t{1000}, std::int64_t{1} << 62}) {
+            Steps s;
+            Plan plan = make_plan(s, 4);
+            plan.inputs.files.clear();
+            std::vector<io::Column> columns = make_columns(0, 15);
+            columns[3].offsets[at] = bad; // Muon_pt
+            add_muon_count(plan);
+            Runner runner(std::move(plan), std::move(columns));
+            try {
+                runner.run();
+                FAIL() << "offset " << bad << " at " << at << " accepted";
+            } catch (const std::invalid_argument& e) {
+                EXPECT_NE(std::string(e.what()).find("input column 'Muon_pt'"), std::string::npos)
+                    << e.what();
+                EXPECT_NE(std::string(e.what()).find("entries"), std::string::npos) << e.what();
+            }
+        }
+    // Decreasing by one inside a batch, values in range.
+    Steps s;
+    Plan plan = make_plan(s, 4);
+    plan.inputs.files.clear();
+    std::vector<io::Column> columns = make_columns(0, 15);
+    auto& o = columns[3].offsets;
+    const auto k = static_cast<std::size_t>(
+        std::find_if(o.begin() + 1, o.end() - 1, [](std::int64_t v) { return v > 0; }) - o.begin());
+    ASSERT_LT(k + 1, o.size());
+    o[k + 1] = o[k] - 1;
+    add_muon_count(plan);
+    Runner runner(std::move(plan), std::move(columns));
+    EXPECT_THROW(runner.run(), std::invalid_argument);
 }
 
 TEST(EventsCore, JaggedAndFixedInputs) {
     // Σ over events of the number of muons: Σ g%3 over 0…14 = 5·3 = 15 (via a jagged input read
     // as offsets); Σ of arr's first element (arr[3] read as a jagged product) = Σg = 105.
-    struct Count : Producer {
-        using Producer::Producer;
-        ProductId in = 0, out = 0;
-        std::string branch;
-        bool first = false;
-        std::vector<std::string> inputs() const override { return {branch}; }
-        std::vector<ProductInfo> declare(const Schema& schema) override {
-            in = schema.require(branch, place().label());
-            EXPECT_TRUE(schema.info(in).jagged);
-            return {{name(), ColumnType::Float64, false}};
-        }
-        void outputs_declared(std::span<const ProductId> ids) override { out = ids[0]; }
-        void produce(Batch& batch) const override {
-            const auto& c = batch.get(in);
-            auto col = io::Column::make(name(), ColumnType::Float64);
-            col.mut<double>().assign(batch.size(), 0.0);
-            for (const auto r : batch.rows()) {
-                const auto b = c.offsets[r], e = c.offsets[r + 1];
-                col.mut<double>()[r] = first ? (e > b ? c.value_as_double(static_cast<std::size_t>(b)) : -1)
-                                             : static_cast<double>(e - b);
-            }
-            batch.put(out, std::move(col));
-        }
-    };
     auto nmu = std::make_shared<Count>(place("producer", "nmu"));
     nmu->branch = "Muon_pt";
     auto arr0 = std::make_shared<Count>(place("producer", "arr0"));
