@@ -283,7 +283,8 @@ std::optional<ZoneIndex> Platform::find_zone(const std::string& id) const {
     return it == zone_by_name_.end() ? std::nullopt : std::optional<ZoneIndex>(it->second);
 }
 
-void Platform::local_route(ZoneIndex zi, PointIndex src, PointIndex dst, LocalRoute& out) const {
+void Platform::local_route(ZoneIndex zi, PointIndex src, PointIndex dst, std::vector<LinkIndex>& links,
+                           PointIndex& gw_src, PointIndex& gw_dst) const {
     const Zone& z = zones_[zi];
     const std::uint32_t s = points_[src].local;
     const std::uint32_t d = points_[dst].local;
@@ -296,9 +297,9 @@ void Platform::local_route(ZoneIndex zi, PointIndex src, PointIndex dst, LocalRo
         auto it = z.table.find(key(z, s, d));
         if (it == z.table.end())
             throw no_route();
-        out.links.insert(out.links.end(), it->second.links.begin(), it->second.links.end());
-        out.gw_src = it->second.gw_src;
-        out.gw_dst = it->second.gw_dst;
+        links.insert(links.end(), it->second.links.begin(), it->second.links.end());
+        gw_src = it->second.gw_src;
+        gw_dst = it->second.gw_dst;
         return;
     }
     case Routing::floyd: {
@@ -313,16 +314,16 @@ void Platform::local_route(ZoneIndex zi, PointIndex src, PointIndex dst, LocalRo
             cur = p;
         } while (cur != s);
         if (z.recursive) {
-            out.gw_src = stack.back()->gw_src;
-            out.gw_dst = stack.front()->gw_dst;
+            gw_src = stack.back()->gw_src;
+            gw_dst = stack.front()->gw_dst;
         }
         PointIndex prev_gw = none;
         while (!stack.empty()) {
             const LocalRoute* hop = stack.back();
             stack.pop_back();
             if (z.recursive && prev_gw != none && prev_gw != hop->gw_src)
-                global_route(prev_gw, hop->gw_src, out.links);
-            out.links.insert(out.links.end(), hop->links.begin(), hop->links.end());
+                global_route(prev_gw, hop->gw_src, links);
+            links.insert(links.end(), hop->links.begin(), hop->links.end());
             prev_gw = hop->gw_dst;
         }
         return;
@@ -333,16 +334,16 @@ void Platform::local_route(ZoneIndex zi, PointIndex src, PointIndex dst, LocalRo
         if (!se || !de)
             throw no_route();
         if (src == dst && se->loopback) {
-            out.links.push_back(*se->loopback);
+            links.push_back(*se->loopback);
             return;
         }
         // A link shared by the way up and the way down (a backbone) is counted once.
-        const std::size_t first = out.links.size();
+        const std::size_t first = links.size();
         auto add = [&](const std::vector<LinkIndex>& ls) {
             for (LinkIndex l : ls)
-                if (std::find(out.links.begin() + static_cast<std::ptrdiff_t>(first), out.links.end(), l) ==
-                    out.links.end())
-                    out.links.push_back(l);
+                if (std::find(links.begin() + static_cast<std::ptrdiff_t>(first), links.end(), l) ==
+                    links.end())
+                    links.push_back(l);
         };
         add(se->up);
         add(de->down);
@@ -352,32 +353,46 @@ void Platform::local_route(ZoneIndex zi, PointIndex src, PointIndex dst, LocalRo
 }
 
 void Platform::global_route(PointIndex src, PointIndex dst, std::vector<LinkIndex>& links) const {
-    // Lowest common zone of the two netpoints, and the children of it that contain each.
-    std::vector<ZoneIndex> path_src, path_dst;
-    for (ZoneIndex z = points_[src].zone; z != none; z = zones_[z].parent)
-        path_src.push_back(z);
-    for (ZoneIndex z = points_[dst].zone; z != none; z = zones_[z].parent)
-        path_dst.push_back(z);
-    ZoneIndex common = none;
-    while (path_src.size() > 1 && path_dst.size() > 1 && path_src.back() == path_dst.back()) {
-        common = path_src.back();
-        path_src.pop_back();
-        path_dst.pop_back();
-    }
-    const ZoneIndex src_anc = path_src.back();
-    const ZoneIndex dst_anc = path_dst.back();
-    LocalRoute r;
+    // Lowest common zone of the two netpoints, and the children of it that contain each — found
+    // by depth, without lists of the zones above each (the features of a surrogate compute
+    // routes for every worker and storage: allocations were most of their time). Both move up to
+    // the shallower one's depth; equal there, that zone is where both lie (or one lies inside a
+    // child zone of the other's: an error below); else up together until their parents agree.
+    const auto depth = [&](ZoneIndex z) {
+        std::size_t d = 0;
+        for (; zones_[z].parent != none; z = zones_[z].parent)
+            ++d;
+        return d;
+    };
+    ZoneIndex src_anc = points_[src].zone, dst_anc = points_[dst].zone;
+    std::size_t ds = depth(src_anc), dd = depth(dst_anc);
+    for (; ds > dd; --ds)
+        src_anc = zones_[src_anc].parent;
+    for (; dd > ds; --dd)
+        dst_anc = zones_[dst_anc].parent;
     if (src_anc == dst_anc) {
         if (points_[src].zone != src_anc || points_[dst].zone != src_anc)
             throw std::invalid_argument(
                 fmt::format("no route from '{}' to '{}': one is inside a child zone of the other's zone '{}'",
                             points_[src].id, points_[dst].id, zones_[src_anc].id));
-        local_route(src_anc, src, dst, r);
-        links.insert(links.end(), r.links.begin(), r.links.end());
+        PointIndex gw_src = none, gw_dst = none;
+        local_route(src_anc, src, dst, links, gw_src, gw_dst);
         return;
     }
-    local_route(common, zones_[src_anc].point, zones_[dst_anc].point, r);
-    if (r.gw_src == none || r.gw_dst == none)
+    while (zones_[src_anc].parent != zones_[dst_anc].parent) {
+        src_anc = zones_[src_anc].parent;
+        dst_anc = zones_[dst_anc].parent;
+    }
+    const ZoneIndex common = zones_[src_anc].parent;
+    if (common == none)
+        throw std::invalid_argument(fmt::format("no route from '{}' to '{}': their zones have no common zone",
+                                                points_[src].id, points_[dst].id));
+    // The zone route's links are appended first and the source side's, computed after them
+    // (from the zone route's gateway), rotated in front: one vector, no temporary route.
+    const std::size_t at = links.size();
+    PointIndex gw_src = none, gw_dst = none;
+    local_route(common, zones_[src_anc].point, zones_[dst_anc].point, links, gw_src, gw_dst);
+    if (gw_src == none || gw_dst == none)
         throw std::invalid_argument(fmt::format("route from zone '{}' to zone '{}' has no gateways",
                                                 zones_[src_anc].id, zones_[dst_anc].id));
     // A gateway outside its side's zone would send the route back to the same zone route without
@@ -389,23 +404,26 @@ void Platform::global_route(PointIndex src, PointIndex dst, std::vector<LinkInde
                 return true;
         return false;
     };
-    if (!inside(r.gw_src, src_anc) || !inside(r.gw_dst, dst_anc))
+    if (!inside(gw_src, src_anc) || !inside(gw_dst, dst_anc))
         throw std::invalid_argument(fmt::format("route from zone '{}' to zone '{}': gateway '{}' must lie in "
                                                 "zone '{}' and gateway '{}' in zone '{}'",
-                                                zones_[src_anc].id, zones_[dst_anc].id, points_[r.gw_src].id,
-                                                zones_[src_anc].id, points_[r.gw_dst].id,
-                                                zones_[dst_anc].id));
-    if (src != r.gw_src)
-        global_route(src, r.gw_src, links);
-    links.insert(links.end(), r.links.begin(), r.links.end());
-    if (r.gw_dst != dst)
-        global_route(r.gw_dst, dst, links);
+                                                zones_[src_anc].id, zones_[dst_anc].id, points_[gw_src].id,
+                                                zones_[src_anc].id, points_[gw_dst].id, zones_[dst_anc].id));
+    if (src != gw_src) {
+        const std::size_t zone_links = links.size() - at;
+        global_route(src, gw_src, links);
+        std::rotate(links.begin() + static_cast<std::ptrdiff_t>(at),
+                    links.begin() + static_cast<std::ptrdiff_t>(at + zone_links), links.end());
+    }
+    if (gw_dst != dst)
+        global_route(gw_dst, dst, links);
 }
 
 Route Platform::route(HostIndex src, HostIndex dst) const {
     if (!sealed_)
         throw std::logic_error("Platform::route before seal()");
     Route out;
+    out.links.reserve(8);
     global_route(hosts_[src].point, hosts_[dst].point, out.links);
     for (LinkIndex l : out.links)
         out.latency += links_[l].latency;

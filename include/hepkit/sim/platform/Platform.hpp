@@ -173,7 +173,9 @@ class Platform {
     static std::uint64_t key(const Zone&, std::uint32_t a, std::uint32_t b) {
         return (static_cast<std::uint64_t>(a) << 32) | b;
     }
-    void local_route(ZoneIndex z, PointIndex src, PointIndex dst, LocalRoute& out) const;
+    /// Appends the route within zone `z` to `links`; sets the gateways of a route between zones.
+    void local_route(ZoneIndex z, PointIndex src, PointIndex dst, std::vector<LinkIndex>& links,
+                     PointIndex& gw_src, PointIndex& gw_dst) const;
     void global_route(PointIndex src, PointIndex dst, std::vector<LinkIndex>& links) const;
     void floyd(Zone& z);
 
