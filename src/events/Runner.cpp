@@ -111,7 +111,8 @@ io::Column slice(const io::Column& c, std::int64_t begin, std::int64_t end) {
             const auto o = static_cast<std::uint64_t>(in[i]);
             bits |= o;
             steps |= o - static_cast<std::uint64_t>(in[i - 1]);
-            out.offsets[i] = in[i] - base;
+            // in unsigned arithmetic: a bad offset (INT64_MIN) must reach the check, not overflow
+            out.offsets[i] = static_cast<std::int64_t>(o - static_cast<std::uint64_t>(base));
         }
         if ((bits >> 62) != 0 || (steps >> 63) != 0 || static_cast<std::uint64_t>(in[end - begin]) > c.size())
             throw std::invalid_argument("Runner: input column '" + c.name + "': its offsets of entries " +

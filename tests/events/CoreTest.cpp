@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <gtest/gtest.h>
+#include <limits>
 #include <map>
 #include <sstream>
 #if defined(__GLIBC__)
@@ -431,10 +432,12 @@ void add_muon_count(Plan& plan) {
 // column and the entries, never a read out of bounds. Each batch checks its own slice as it is
 // cut (not a serial pass over the whole column first), so every position counts: the first
 // offset, one on a batch boundary (batches of 4: the offsets 4 and 8 belong to two slices), one
-// inside, the last; too large, negative, or decreasing.
+// inside, the last; too large, negative (INT64_MIN too: rebasing must not overflow before the
+// check, the sanitizer build's point), or decreasing.
 TEST(EventsCore, BadOffsetsOfColumnsInMemoryNamed) {
     for (const std::size_t at : {std::size_t{0}, std::size_t{4}, std::size_t{7}, std::size_t{15}})
-        for (const std::int64_t bad : {std::int64_t{-1}, std::int64_t{1000}, std::int64_t{1} << 62}) {
+        for (const std::int64_t bad : {std::int64_t{-1}, std::int64_t{1000}, std::int64_t{1} << 62,
+                                       std::numeric_limits<std::int64_t>::min()}) {
             Steps s;
             Plan plan = make_plan(s, 4);
             plan.inputs.files.clear();

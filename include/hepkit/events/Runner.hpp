@@ -6,7 +6,8 @@
 /// the thread count), cut flows recorded for every filter (weighted and unweighted).
 ///
 ///     hepkit::events::Runner runner(std::move(plan), registry_schema_from_inputs);
-///     runner.prepare();                 // declares every step: all errors before any event
+///     runner.prepare();                 // declares every step: configuration errors before any event
+///                                       // (bad data — a corrupt file, bad offsets — is run()'s error)
 ///     RunReport r = runner.run(&pool, progress_callback);
 ///     runner.write("out/");             // OUTDIR/pipeline/name[__shift].ext, report.json
 
