@@ -143,6 +143,42 @@ TEST(Platform, ZoneRouteGoesThroughGatewayRouters) {
     fs::remove(path);
 }
 
+// Three levels of zones: a route from a host of SiteA (inside Region) to the host of Far goes up
+// through SiteA's gateway, Region's zone route to SiteB's exit router, then the world's zone route
+// — each side's part computed from its zone route's gateway and put in order (Platform.cpp's
+// global_route builds the zone route first and moves the source side in front of it).
+TEST(Platform, RouteThroughThreeLevelsOfZones) {
+    const auto path = write_temp("zone3.xml", head + R"(<zone id="world" routing="Full">
+  <zone id="Region" routing="Full">
+    <zone id="SiteA" routing="Full">
+      <host id="a" speed="1Gf"/><router id="ga"/>
+      <link id="la" bandwidth="1Gbps"/>
+      <route src="ga" dst="a"><link_ctn id="la"/></route>
+    </zone>
+    <zone id="SiteB" routing="Full">
+      <host id="b" speed="1Gf"/><router id="gb"/>
+      <link id="lb" bandwidth="1Gbps"/>
+      <route src="gb" dst="b"><link_ctn id="lb"/></route>
+    </zone>
+    <link id="lab" bandwidth="2Gbps"/>
+    <zoneRoute src="SiteA" dst="SiteB" gw_src="ga" gw_dst="gb"><link_ctn id="lab"/></zoneRoute>
+  </zone>
+  <zone id="Far" routing="Full">
+    <host id="s" speed="1Gf"/>
+  </zone>
+  <link id="wan" bandwidth="10Gbps" latency="5ms"/>
+  <zoneRoute src="Region" dst="Far" gw_src="gb" gw_dst="s"><link_ctn id="wan"/></zoneRoute>
+</zone></platform>)");
+    Platform p = load_simgrid_xml(path.string());
+    const auto a = *p.find_host("a"), b = *p.find_host("b"), s = *p.find_host("s");
+    EXPECT_EQ(link_names(p, p.route(a, s)), (std::vector<std::string>{"la", "lab", "wan"}));
+    EXPECT_EQ(link_names(p, p.route(s, a)), (std::vector<std::string>{"wan", "lab", "la"}));
+    EXPECT_EQ(link_names(p, p.route(b, s)), (std::vector<std::string>{"lb", "wan"}));
+    EXPECT_EQ(link_names(p, p.route(a, b)), (std::vector<std::string>{"la", "lab", "lb"}));
+    EXPECT_DOUBLE_EQ(p.route(a, s).latency, 5e-3);
+    fs::remove(path);
+}
+
 TEST(Platform, ClusterNodesUseSplitDuplexLinksAndTheClusterRouter) {
     const auto path = write_temp("cluster.xml", head + R"(<zone id="world" routing="Floyd">
   <cluster id="C" prefix="node" radical="0-3" suffix="" speed="3Gf" core="16" bw="25Gbps" lat="0us"/>
