@@ -36,6 +36,10 @@ using detail::Transform;
 namespace {
 
 constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windows
+// What the placement estimates (TimedPlacement.cpp) mean: 2 since reads are bounded by the TCP
+// window and streaming readers count in the copy jobs' crowd by their duty with that crowd
+// (thirteenth session). A model trained on other estimates would read inputs it never saw.
+constexpr int kPlacementEstimates = 2;
 // log1p(x / unit) per input column (0: a flag, kept as it is); the placed output write is in
 // seconds (most writes take 0.1–10 s, the other placed times minutes)
 constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9, 1, 1e9, 1, 60, 60, 1, 60, 1};
@@ -521,6 +525,8 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     m["machine_head"] = impl->machines;
     m["machine_weight"] = impl->machines ? config.machine_weight : 0.0;
     m["placement_inputs"] = impl->placed;
+    if (impl->placed)
+        m["placement_estimates"] = kPlacementEstimates;
     m["residual_targets"] = impl->residual;
     m["ensemble"] = config.ensemble;
     m["job_inputs"] = job_input_names();
@@ -579,6 +585,10 @@ SequenceModel SequenceModel::load(const std::string& directory) {
         impl->machines = m.value("machine_head", false); // models from before the machine head have none
         impl->placed = m.value("placement_inputs", false);
         impl->residual = impl->placed && m.value("residual_targets", false); // none before them
+        if (impl->placed && m.value("placement_estimates", 1) < kPlacementEstimates)
+            throw InputError(path, 0, "placement_estimates",
+                             "placement estimates of an earlier hepkit (reads without the TCP window bound): "
+                             "train it again");
         if (impl->machines && m.value("format", 1) < 2)
             throw InputError(
                 path, 0, "format",

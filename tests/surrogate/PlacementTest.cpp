@@ -514,3 +514,44 @@ TEST(SurrogatePlacement, TimedReadersShareOverTheirLives) {
     }
     EXPECT_NEAR(three[0].transfer_s, three[1].transfer_s, 1e-9);
 }
+
+// Every read is bounded by its TCP window over the round trip, γ / (2 × latency), as the
+// simulator bounds every flow (sim::NetworkModel): with γ chosen so that the bound is 0.5 GBps, a
+// copy reader of 10 GB alone on a1 (1 GBps link) takes 20 s, not 10; two together share the link
+// at 0.5 GBps each, which the bound does not lower further (20 s either way).
+TEST(SurrogatePlacement, TimedReadsBoundedByTheTcpWindow) {
+    const Fixture f = make({3});
+    const double latency = f.routes[0][0].latency;
+    ASSERT_GT(latency, 0);
+    const auto run = [&](const std::vector<sim::JobGroup>& jobs, double gamma) {
+        ReadContext c = f.context(sim::DispatchPolicy::dcsim);
+        c.tcp_gamma = gamma;
+        const std::vector<JobNeeds> needs(jobs.size(), JobNeeds{1e9, 0, false});
+        return timed_jobs(f.p, jobs, needs, c, placed_jobs(f.p, jobs, c));
+    };
+    const double gamma = 0.5e9 * 2 * latency;
+    EXPECT_NEAR(run({group(0, true, 1, 1, 1e12, 10e9)}, 0)[0].transfer_s, 10, 1e-9);
+    EXPECT_NEAR(run({group(0, true, 1, 1, 1e12, 10e9)}, gamma)[0].transfer_s, 20, 1e-9);
+    for (const auto& q : run(std::vector<sim::JobGroup>(2, group(0, true, 1, 1, 1e12, 10e9)), gamma))
+        EXPECT_NEAR(q.transfer_s, 20, 1e-9);
+}
+
+// A streaming reader counts in a copy reader's crowd by the share of its life it reads with the
+// copy jobs' view of the crowd, not with its own rule (which counts every overlapping reader as
+// reading all the time). Three streaming readers of 10 GB and 100 s on a1 (1 GBps) beside a copy
+// reader of 10 GB: by their own rule they read 21.2 s each, a duty of 21.2 / 121.2 = 0.17, and
+// the copy reader's crowd would be 1 + 3 · 0.17 — 15.3 s (the rule before); in the copy jobs'
+// view they read ~12.8 s (the copy reader whole while it reads, each other by its duty), a duty
+// of ~0.11: 1 + 3 · 0.09–0.11 — 12.7 s.
+TEST(SurrogatePlacement, TimedStreamingDutyInTheCopyJobsView) {
+    const Fixture f = make({3});
+    std::vector<sim::JobGroup> jobs(3, group(0, true, 1, 1, 1e12, 10e9));
+    jobs.push_back(group(0, true, 1, 1, 1e12, 10e9));
+    const auto q = timed(f, jobs, {1, 1, 1, 0});
+    for (const auto& j : q)
+        EXPECT_EQ(j.worker, 0);
+    for (std::size_t j = 0; j < 3; ++j) // their own rule, unchanged: alone plus the crowd by its duty
+        EXPECT_NEAR(q[j].transfer_s, 21.18, 0.01) << j;
+    EXPECT_GT(q[3].transfer_s, 12.0);
+    EXPECT_LT(q[3].transfer_s, 13.5);
+}

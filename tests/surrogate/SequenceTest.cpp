@@ -493,6 +493,34 @@ TEST(SurrogateSequence, PlacementInputsOptional) {
     EXPECT_EQ(SequenceModel::load(out.string()).predict(moved), a);
 }
 
+TEST(SurrogateSequence, OlderPlacementEstimatesRefused) {
+    // A model trained on the placement's estimates records which ones (placement_estimates: 2
+    // since reads are bounded by the TCP window, thirteenth session); one trained on earlier
+    // estimates would read inputs it never saw, so it is refused naming the key.
+    const auto out = hepkit::test::temp_dir("sequence", "estimates");
+    SequenceTrainConfig c = brief(SequenceKind::platform, out, 6);
+    c.epochs = 1;
+    train_sequence(c);
+    const fs::path manifest = out / "surrogate.json";
+    nlohmann::json m = nlohmann::json::parse(std::ifstream(manifest));
+    EXPECT_EQ(m.at("placement_estimates"), 2);
+    EXPECT_NO_THROW(SequenceModel::load(out.string()));
+    for (const bool erase : {true, false}) {
+        if (erase)
+            m.erase("placement_estimates");
+        else
+            m["placement_estimates"] = 1;
+        std::ofstream(manifest) << m.dump();
+        try {
+            SequenceModel::load(out.string());
+            ADD_FAILURE() << "a model of earlier placement estimates loaded";
+        } catch (const InputError& e) {
+            EXPECT_EQ(e.key(), "placement_estimates");
+            EXPECT_NE(std::string(e.what()).find("train it again"), std::string::npos) << e.what();
+        }
+    }
+}
+
 TEST(SurrogateSequence, ResidualTargetsRelativeToThePlacement) {
     // residual_targets: the compute and transfer times learned relative to the placement's
     // estimates (log1p(time) − log1p(estimate)), saved as such and loaded back
