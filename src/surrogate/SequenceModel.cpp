@@ -36,10 +36,11 @@ using detail::Transform;
 namespace {
 
 constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windows
-// What the placement estimates (TimedPlacement.cpp) mean: 2 since reads are bounded by the TCP
-// window and streaming readers count in the copy jobs' crowd by their duty with that crowd
-// (thirteenth session). A model trained on other estimates would read inputs it never saw.
-constexpr int kPlacementEstimates = 2;
+// What the placement estimates (TimedPlacement.cpp) mean: 3 since reads are bounded by the TCP
+// window, their rates take the bandwidth factor, and streaming readers count in the copy jobs'
+// crowd by their duty with that crowd (thirteenth session). A model trained on other estimates
+// would read inputs it never saw.
+constexpr int kPlacementEstimates = 3;
 // log1p(x / unit) per input column (0: a flag, kept as it is); the placed output write is in
 // seconds (most writes take 0.1–10 s, the other placed times minutes)
 constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9, 1, 1e9, 1, 60, 60, 1, 60, 1};
@@ -585,10 +586,13 @@ SequenceModel SequenceModel::load(const std::string& directory) {
         impl->machines = m.value("machine_head", false); // models from before the machine head have none
         impl->placed = m.value("placement_inputs", false);
         impl->residual = impl->placed && m.value("residual_targets", false); // none before them
-        if (impl->placed && m.value("placement_estimates", 1) < kPlacementEstimates)
-            throw InputError(path, 0, "placement_estimates",
-                             "placement estimates of an earlier hepkit (reads without the TCP window bound): "
-                             "train it again");
+        if (impl->placed) {
+            const auto it = m.find("placement_estimates");
+            if (it == m.end() || !it->is_number_integer() || it->get<std::int64_t>() != kPlacementEstimates)
+                throw InputError(path, 0, "placement_estimates",
+                                 "placement estimates of another hepkit version (this one reads version " +
+                                     std::to_string(kPlacementEstimates) + "): train it again");
+        }
         if (impl->machines && m.value("format", 1) < 2)
             throw InputError(
                 path, 0, "format",

@@ -234,8 +234,9 @@ class Loads {
 //   from its own estimate above: the latter counts every overlapping reader as reading all the
 //   time and made the copy jobs' crowd too large (reprocessing reads, median estimate /
 //   simulated 1.17 → 0.99, log-sd 0.36 / 0.81 → 0.31 / 0.80; thirteenth session).
-// Every flow is bounded by its TCP window over the round trip, γ / (2 × route latency), as in
-// the simulator (sim::NetworkModel).
+// Every flow is bounded by its TCP window over the round trip, γ / (2 × route latency), and its
+// rate is that or its share times the bandwidth factor, as in the simulator (sim::NetworkModel,
+// sim::Engine). `duty_before` and `duty_out` must be distinct vectors of one value per job.
 std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs,
                               const std::vector<JobNeeds>& needs, const ReadContext& c, const Schedule& sched,
                               const std::vector<double>& before, const std::vector<double>& duty_before,
@@ -302,7 +303,8 @@ std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::Job
                 }
                 if (least > 0 && r.latency > 0 && c.tcp_gamma > 0)
                     least = std::min(least, c.tcp_gamma / (2 * r.latency));
-                route += least / static_cast<double>(routes.size());
+                // the network model's effective rate: its share or bound times the bandwidth factor
+                route += least * c.bandwidth_factor / static_cast<double>(routes.size());
             }
             const double dk = disk_bw > 0 ? disk_bw / (alone ? 1.0 : std::max(1.0, load[disk])) : 0;
             return route > 0 && dk > 0 ? std::min(route, dk) : std::max(route, dk);

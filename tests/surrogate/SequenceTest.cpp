@@ -494,8 +494,8 @@ TEST(SurrogateSequence, PlacementInputsOptional) {
 }
 
 TEST(SurrogateSequence, OlderPlacementEstimatesRefused) {
-    // A model trained on the placement's estimates records which ones (placement_estimates: 2
-    // since reads are bounded by the TCP window, thirteenth session); one trained on earlier
+    // A model trained on the placement's estimates records which ones (placement_estimates: 3
+    // since reads are bounded by the TCP window, thirteenth session); one trained on other
     // estimates would read inputs it never saw, so it is refused naming the key.
     const auto out = hepkit::test::temp_dir("sequence", "estimates");
     SequenceTrainConfig c = brief(SequenceKind::platform, out, 6);
@@ -503,13 +503,14 @@ TEST(SurrogateSequence, OlderPlacementEstimatesRefused) {
     train_sequence(c);
     const fs::path manifest = out / "surrogate.json";
     nlohmann::json m = nlohmann::json::parse(std::ifstream(manifest));
-    EXPECT_EQ(m.at("placement_estimates"), 2);
+    EXPECT_EQ(m.at("placement_estimates"), 3);
     EXPECT_NO_THROW(SequenceModel::load(out.string()));
-    for (const bool erase : {true, false}) {
-        if (erase)
+    for (const nlohmann::json& other :
+         {nlohmann::json(), nlohmann::json(2), nlohmann::json(4), nlohmann::json("3")}) {
+        if (other.is_null())
             m.erase("placement_estimates");
         else
-            m["placement_estimates"] = 1;
+            m["placement_estimates"] = other;
         std::ofstream(manifest) << m.dump();
         try {
             SequenceModel::load(out.string());
