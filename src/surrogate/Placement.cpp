@@ -334,6 +334,7 @@ class Packer {
             out.compute_s = speed > 0 ? g.flops / speed : 0;
         }
         out.transfer_s = g.reads ? g.input_bytes * per_byte : 0;
+        out.transfer_alone_s = out.transfer_crowd_s = out.transfer_shared_s = out.transfer_s;
         return out;
     }
 

@@ -67,7 +67,10 @@ const std::vector<std::string>& job_input_names() {
                                             "placed_transfer_s",
                                             "placed_output_s",
                                             "placed_start_s",
-                                            "placed_output_maxmin_s"};
+                                            "placed_output_maxmin_s",
+                                            "placed_transfer_alone_s",
+                                            "placed_transfer_crowd_s",
+                                            "placed_transfer_shared_s"};
     return n;
 }
 const std::vector<std::string>& host_input_names() {
@@ -161,6 +164,9 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         row[3] = writes.equal[order[r]];
         row[4] = q.start_s;
         row[5] = writes.max_min[order[r]];
+        row[6] = q.transfer_alone_s;
+        row[7] = q.transfer_crowd_s;
+        row[8] = q.transfer_shared_s;
     }
     const std::vector<sim::HostIndex>& storages = setup.storages; // the storage hosts, in host order
     for (sim::HostIndex h = 0; h < p.host_count(); ++h) {

@@ -559,3 +559,31 @@ TEST(SurrogatePlacement, TimedStreamingDutyInTheCopyJobsView) {
         EXPECT_NEAR(q[j].transfer_s, 21.18, 0.01) << j;
     EXPECT_NEAR(q[3].transfer_s, 10 * (1 + 3.0 / 11), 1e-6);
 }
+
+// The three views of a reader's crowd that go to the per-job model beside its estimate: alone,
+// every reader whose life overlaps counted whole, each by its duty. Four readers of 10 GB on one
+// 1 GBps route, three streaming (100 s of compute each) and one copy job, all starting at 0.
+TEST(SurrogatePlacement, TimedReadViews) {
+    const Fixture f = make({3});
+    std::vector<sim::JobGroup> jobs(4, group(0, true, 1, 1, 1e12, 10e9));
+    const auto q = timed(f, jobs, {1, 1, 1, 0});
+    for (const auto& j : q) {
+        EXPECT_DOUBLE_EQ(j.transfer_alone_s, 10); // alone on the route
+        EXPECT_GE(j.transfer_crowd_s, j.transfer_shared_s);
+    }
+    for (std::size_t j = 0; j < 3; ++j) {
+        // the streaming estimate is made of two of them: alone plus the counted crowd by its duty
+        const double all = q[j].transfer_crowd_s;
+        EXPECT_NEAR(q[j].transfer_s, 10 + all * all / (q[j].compute_s + all), 1e-9) << j;
+        // the four count whole over the streaming life's reads: at most four at a time
+        EXPECT_GT(all, 30) << j;
+        EXPECT_LE(all, 40 + 1e-9) << j;
+        // by their duty: the streaming readers read ~10 of their ~110 s, the copy job its first
+        // ~13 s of them — less than one reader at a time on average, so no slower than alone
+        EXPECT_DOUBLE_EQ(q[j].transfer_shared_s, 10) << j;
+    }
+    // the copy job: its estimate is the duty-weighted view; counted whole, all four read while it
+    // reads: 10 GB at a quarter of 1 GBps
+    EXPECT_DOUBLE_EQ(q[3].transfer_shared_s, q[3].transfer_s);
+    EXPECT_NEAR(q[3].transfer_crowd_s, 40, 1e-9);
+}

@@ -139,6 +139,14 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             EXPECT_GE(placed[w].start_s, alone[w].submit) << q.jobs[j];
             EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 5], outputs_mm[w]) << q.jobs[j];
             EXPECT_GT(outputs_mm[w], 0) << q.jobs[j];
+            EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 6], placed[w].transfer_alone_s) << q.jobs[j];
+            EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 7], placed[w].transfer_crowd_s) << q.jobs[j];
+            EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 8], placed[w].transfer_shared_s) << q.jobs[j];
+            if (alone[w].reads && placed[w].worker >= 0) { // read alone: the fastest of the views
+                EXPECT_GT(placed[w].transfer_alone_s, 0) << q.jobs[j];
+                EXPECT_LE(placed[w].transfer_alone_s, placed[w].transfer_shared_s * (1 + 1e-12)) << q.jobs[j];
+                EXPECT_LE(placed[w].transfer_alone_s, placed[w].transfer_crowd_s * (1 + 1e-12)) << q.jobs[j];
+            }
             // every job of the example writes an output: a delay and its bytes at a rate
             EXPECT_GT(outputs[w], 0) << q.jobs[j];
             EXPECT_TRUE(placed[w].placed == 0 || placed[w].placed == 1) << placed[w].placed;

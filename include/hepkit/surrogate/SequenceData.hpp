@@ -16,15 +16,18 @@
 
 namespace hepkit::surrogate {
 
-/// Per job, in this order (raw units: s, cores, B, flop, B, B, files, B, 1, s, s, s): submit time,
+/// Per job, in this order (raw units: s, cores, B, flop, B, B, files, B, 1, s, s, s, s, s, s, s, s):
+/// submit time,
 /// cores, memory, flops, input and output bytes, input files, and the input bytes staged on the
 /// caches before the run (the hit rate's share: sim::InputRouter::stage's rule; 0 without
 /// caches) — the paper's inputs, which its baselines read — then, from kPlacedInputs on, the
 /// job started as the dispatcher would start it, with estimated durations
 /// (src/surrogate/TimedPlacement.hpp: 1 where it starts at its submission, 0 where it waits; its
 /// compute and input transfer there: Placement.hpp's PlacedJob), its output written from there
-/// (src/surrogate/PlacedOutputs.hpp: each link shared equally), its estimated start, and its
-/// output written with max-min shares, which only the platform-aware model reads.
+/// (src/surrogate/PlacedOutputs.hpp: each link shared equally), its estimated start, its
+/// output written with max-min shares, and its input read alone, with every overlapping reader
+/// reading all the time, and with each by its duty (PlacedJob), which only the platform-aware
+/// model reads.
 const std::vector<std::string>& job_input_names();
 /// The index of the first placement input in job_input_names() (the paper's inputs before it).
 inline constexpr std::size_t kPlacedInputs = 8;
