@@ -373,11 +373,12 @@ std::vector<PlacedJob> timed_jobs(const sim::Platform& p, const std::vector<sim:
         transfer[i] = burst[i].transfer_s;
     std::vector<double> duty = transfer, duty_next = transfer;
     Schedule sched;
-    Views views{transfer, transfer, transfer};
-    for (int round = 0; round < 2; ++round) {
+    Views views{transfer, transfer, transfer}; // (every reader placed gets its own in the last round)
+    constexpr int kRounds = 2;
+    for (int round = 0; round < kRounds; ++round) {
         sched = schedule(p, jobs, needs, c, order, transfer);
-        transfer =
-            transfers(p, jobs, needs, c, sched, transfer, duty, duty_next, round == 1 ? &views : nullptr);
+        transfer = transfers(p, jobs, needs, c, sched, transfer, duty, duty_next,
+                             round == kRounds - 1 ? &views : nullptr);
         duty.swap(duty_next);
     }
     std::vector<PlacedJob> out = burst;

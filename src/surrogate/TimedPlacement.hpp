@@ -35,7 +35,8 @@ struct JobNeeds {
 /// output write, seconds beside minutes, is left out). A reader's transfer is placed_jobs' rule with
 /// its crowd taken over its own life (TimedPlacement.cpp). Two rounds: the first with the burst's
 /// transfers as the jobs' durations, the second with the first's. `placed` is 1 for a job that
-/// starts at its submission, 0 for one that waits; `start_s` the estimated start.
+/// starts at its submission, 0 for one that waits; `start_s` the estimated start; the three
+/// views of each read's crowd (PlacedJob::transfer_alone_s, …) those of the second round.
 std::vector<PlacedJob> timed_jobs(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs,
                                   const std::vector<JobNeeds>& needs, const ReadContext& c,
                                   const std::vector<PlacedJob>& burst);

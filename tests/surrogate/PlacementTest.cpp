@@ -568,8 +568,8 @@ TEST(SurrogatePlacement, TimedReadViews) {
     std::vector<sim::JobGroup> jobs(4, group(0, true, 1, 1, 1e12, 10e9));
     const auto q = timed(f, jobs, {1, 1, 1, 0});
     for (const auto& j : q) {
-        EXPECT_DOUBLE_EQ(j.transfer_alone_s, 10); // alone on the route
-        EXPECT_GE(j.transfer_crowd_s, j.transfer_shared_s);
+        EXPECT_DOUBLE_EQ(j.transfer_alone_s, 10);           // alone on the route
+        EXPECT_GE(j.transfer_crowd_s, j.transfer_shared_s); // here; not in general (other windows)
     }
     for (std::size_t j = 0; j < 3; ++j) {
         // the streaming estimate is made of two of them: alone plus the counted crowd by its duty
@@ -586,4 +586,23 @@ TEST(SurrogatePlacement, TimedReadViews) {
     // reads: 10 GB at a quarter of 1 GBps
     EXPECT_DOUBLE_EQ(q[3].transfer_shared_s, q[3].transfer_s);
     EXPECT_NEAR(q[3].transfer_crowd_s, 40, 1e-9);
+
+    // Four streaming readers with 10 s of compute read most of their lives. Counted whole: 40 s.
+    // By duty: each counts the four by the share of their lives they read in the round before
+    // (the burst's 42 s, then 40 × 42 / 52), over its own life: 40 × t / (10 + t).
+    const auto busy = timed(f, std::vector<sim::JobGroup>(4, group(0, true, 1, 1, 1e11, 10e9)), {1, 1, 1, 1});
+    const double first = 40 * 42.0 / 52;
+    for (const auto& j : busy) {
+        EXPECT_NEAR(j.transfer_crowd_s, 40, 1e-9);
+        EXPECT_NEAR(j.transfer_shared_s, 40 * first / (10 + first), 1e-9);
+    }
+    // Two copy jobs 50 s apart: the first has read (10 s) before the second starts. A copy job's
+    // crowd is taken over its read, and the counted view holds a reader for its whole life (the
+    // first computes until 110 s): the first reads alone either way, the second with it counted.
+    const auto apart =
+        timed(f, {group(0, true, 1, 1, 1e12, 10e9), group(50, true, 1, 1, 1e12, 10e9)}, {0, 0});
+    EXPECT_NEAR(apart[0].transfer_crowd_s, 10, 1e-9);
+    EXPECT_NEAR(apart[0].transfer_shared_s, 10, 1e-9);
+    EXPECT_NEAR(apart[1].transfer_crowd_s, 20, 1e-9);
+    EXPECT_NEAR(apart[1].transfer_shared_s, 10, 1e-9);
 }
