@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 
 namespace hepkit::surrogate::detail {
 
@@ -39,20 +40,37 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
     // from each cache in its scope) over that route's links, and its write over its output route's
     // links and its output host's disk (resources past the links, one per host), capped by the TCP
     // window γ / 2L (sim::NetworkModel).
+    // Past the links, per host: its first disk's write bandwidth, then the disk's resource that
+    // its reads and writes share (sim::DiskModel: max(read, write) bandwidth) — a write to a
+    // storage host that its site's readers stream from gets a share of that too.
     FlowClasses flows;
-    flows.capacity.assign(links + p.host_count(), 0.0);
+    const std::size_t hosts = p.host_count();
+    flows.capacity.assign(links + 2 * hosts, 0.0);
     for (std::size_t l = 0; l < links; ++l)
         flows.capacity[l] = p.link(static_cast<sim::LinkIndex>(l)).bandwidth;
+    const bool shared_disks = c.storage_sources_in && c.cache_sources_in;
+    const auto both = [&](sim::HostIndex h) -> std::optional<std::size_t> {
+        const auto& disks = p.host(h).disks;
+        if (!shared_disks || disks.empty() || !(std::max(disks.front().read_bw, disks.front().write_bw) > 0))
+            return std::nullopt;
+        flows.capacity[links + hosts + h] = std::max(disks.front().read_bw, disks.front().write_bw);
+        return links + hosts + h;
+    };
     const double inf = std::numeric_limits<double>::infinity();
     std::vector<std::size_t> first_read(workers), write_class(workers);
     std::vector<double> delay(workers, 0.0), alone(workers, 0.0);
     for (std::size_t k = 0; k < workers; ++k) {
         first_read[k] = flows.uses.size();
-        for (const auto* routes : {&(*c.storage_routes_in)[k], &(*c.cache_routes_in)[k]})
-            for (const auto& r : *routes) {
-                flows.uses.emplace_back(r.links.begin(), r.links.end());
+        for (const bool cache : {false, true}) {
+            const auto& routes = cache ? (*c.cache_routes_in)[k] : (*c.storage_routes_in)[k];
+            for (std::size_t j = 0; j < routes.size(); ++j) {
+                flows.uses.emplace_back(routes[j].links.begin(), routes[j].links.end());
                 flows.cap.push_back(inf);
+                if (shared_disks)
+                    if (const auto d = both((cache ? *c.cache_sources_in : *c.storage_sources_in)[k].at(j)))
+                        flows.uses.back().push_back(*d);
             }
+        }
         write_class[k] = flows.uses.size();
         const sim::Route& r = output_routes[k];
         std::vector<std::size_t> u(r.links.begin(), r.links.end());
@@ -60,6 +78,8 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
             const std::size_t disk = links + static_cast<std::size_t>(output_hosts[k]);
             flows.capacity[disk] = output_write_bw[k];
             u.push_back(disk);
+            if (const auto d = both(static_cast<sim::HostIndex>(output_hosts[k])))
+                u.push_back(*d);
         }
         flows.uses.push_back(std::move(u));
         flows.cap.push_back(

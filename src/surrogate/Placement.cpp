@@ -444,14 +444,20 @@ ReadSetup::ReadSetup(const sim::GridScenario& s, bool outputs) {
         return;
     storage_routes_in.resize(workers.size());
     cache_routes_in.resize(workers.size());
+    storage_sources_in.resize(workers.size());
+    cache_sources_in.resize(workers.size());
     for (std::size_t k = 0; k < workers.size(); ++k) {
         for (const auto h : storages)
-            for (auto& r : routes_from(p, h, {workers[k]}))
+            for (auto& r : routes_from(p, h, {workers[k]})) {
                 storage_routes_in[k].push_back(std::move(r));
+                storage_sources_in[k].push_back(h);
+            }
         for (const auto h : caches)
             if (sim::in_cache_scope(p, s.options.cache.scope, workers[k], h))
-                for (auto& r : routes_from(p, h, {workers[k]}))
+                for (auto& r : routes_from(p, h, {workers[k]})) {
                     cache_routes_in[k].push_back(std::move(r));
+                    cache_sources_in[k].push_back(h);
+                }
     }
     // Where each worker's outputs go: sim::OutputRouter's rule (the configured output host, else
     // the first storage host; with to_site_storage a storage host in the worker's zone first).
@@ -484,6 +490,8 @@ ReadSetup::ReadSetup(const sim::GridScenario& s, bool outputs) {
     }
     context.storage_routes_in = &storage_routes_in;
     context.cache_routes_in = &cache_routes_in;
+    context.storage_sources_in = &storage_sources_in;
+    context.cache_sources_in = &cache_sources_in;
     context.output_routes = &output_routes;
     context.output_hosts = &output_hosts;
     context.output_write_bw = &output_write_bw;

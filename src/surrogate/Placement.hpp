@@ -40,6 +40,11 @@ struct ReadContext {
     /// (placed_outputs gives zeros).
     const std::vector<std::vector<sim::Route>>* storage_routes_in = nullptr;
     const std::vector<std::vector<sim::Route>>* cache_routes_in = nullptr;
+    /// Per worker, the host each of those routes starts from (parallel to storage_routes_in and
+    /// cache_routes_in): a read shares its source disk with the writes to it (sim::DiskModel's
+    /// resource of both). Null: the disks are not shared.
+    const std::vector<std::vector<sim::HostIndex>>* storage_sources_in = nullptr;
+    const std::vector<std::vector<sim::HostIndex>>* cache_sources_in = nullptr;
     const std::vector<sim::Route>* output_routes = nullptr;
     const std::vector<int>* output_hosts = nullptr;
     const std::vector<double>* output_write_bw = nullptr;
@@ -80,12 +85,13 @@ struct ReadSetup {
     ReadSetup& operator=(const ReadSetup&) = delete;
 
     std::vector<sim::HostIndex> workers, storages, caches;
-    std::vector<std::vector<sim::Route>> storage_routes, cache_routes;       ///< per worker
-    std::vector<char> cached;                                                ///< per worker
-    std::vector<std::vector<sim::Route>> storage_routes_in, cache_routes_in; ///< per worker
-    std::vector<sim::Route> output_routes;                                   ///< per worker
-    std::vector<int> output_hosts;                                           ///< per worker
-    std::vector<double> output_write_bw;                                     ///< per worker
+    std::vector<std::vector<sim::Route>> storage_routes, cache_routes;             ///< per worker
+    std::vector<char> cached;                                                      ///< per worker
+    std::vector<std::vector<sim::Route>> storage_routes_in, cache_routes_in;       ///< per worker
+    std::vector<std::vector<sim::HostIndex>> storage_sources_in, cache_sources_in; ///< per worker
+    std::vector<sim::Route> output_routes;                                         ///< per worker
+    std::vector<int> output_hosts;                                                 ///< per worker
+    std::vector<double> output_write_bw;                                           ///< per worker
     ReadContext context;
 };
 

@@ -21,16 +21,17 @@ namespace {
 
 // A storage host behind a 100 GBps NIC, its disk 100 GBps; worker clusters of 4-core 10 Gf nodes
 // on 1 GBps links, each behind a 2 GBps campus link to the storage's zone.
-std::string platform_xml(const std::vector<int>& nodes) {
+std::string platform_xml(const std::vector<int>& nodes, const std::string& disk_bw = "100GBps") {
     const auto clusters = static_cast<int>(nodes.size());
-    std::string x =
-        "<?xml version='1.0'?>\n<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
-        "<platform version=\"4.1\"><zone id=\"grid\" routing=\"Full\">\n"
-        "<zone id=\"st\" routing=\"Floyd\"><host id=\"se\" speed=\"1Gf\" core=\"1\">"
-        "<prop id=\"type\" value=\"storage\"/><disk id=\"d\" read_bw=\"100GBps\" write_bw=\"100GBps\">"
-        "<prop id=\"size\" value=\"1PB\"/><prop id=\"mount\" value=\"/\"/></disk></host>"
-        "<router id=\"st-gw\"/><link id=\"se-nic\" bandwidth=\"100GBps\" latency=\"10us\"/>"
-        "<route src=\"se\" dst=\"st-gw\"><link_ctn id=\"se-nic\"/></route></zone>\n";
+    std::string x = "<?xml version='1.0'?>\n<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
+                    "<platform version=\"4.1\"><zone id=\"grid\" routing=\"Full\">\n"
+                    "<zone id=\"st\" routing=\"Floyd\"><host id=\"se\" speed=\"1Gf\" core=\"1\">"
+                    "<prop id=\"type\" value=\"storage\"/><disk id=\"d\" read_bw=\"" +
+                    disk_bw + "\" write_bw=\"" + disk_bw +
+                    "\">"
+                    "<prop id=\"size\" value=\"1PB\"/><prop id=\"mount\" value=\"/\"/></disk></host>"
+                    "<router id=\"st-gw\"/><link id=\"se-nic\" bandwidth=\"100GBps\" latency=\"10us\"/>"
+                    "<route src=\"se\" dst=\"st-gw\"><link_ctn id=\"se-nic\"/></route></zone>\n";
     const char* names[] = {"a", "b"};
     for (int c = 0; c < clusters; ++c)
         x += std::string("<cluster id=\"") + names[c] + "\" prefix=\"" + names[c] +
@@ -57,10 +58,10 @@ struct Fixture {
     }
 };
 
-Fixture make(const std::vector<int>& nodes) {
+Fixture make(const std::vector<int>& nodes, const std::string& disk_bw = "100GBps") {
     const fs::path file =
         fs::temp_directory_path() / ("hepkit-placement-" + std::to_string(::getpid()) + ".xml");
-    std::ofstream(file) << platform_xml(nodes);
+    std::ofstream(file) << platform_xml(nodes, disk_bw);
     Fixture f{sim::load_platform(file.string()), {}, {}, {}, {}, {}, {}};
     fs::remove(file);
     for (sim::HostIndex h = 0; h < f.p.host_count(); ++h) {
@@ -260,10 +261,15 @@ struct OutputFixture {
     std::vector<sim::Route> out_routes;
     std::vector<int> out_hosts;
     std::vector<double> write_bw;
-    ReadContext context() const {
+    std::vector<std::vector<sim::HostIndex>> sources_in, cache_sources_in;
+    ReadContext context(bool shared_disks = true) const {
         ReadContext c = f.context(sim::DispatchPolicy::dcsim);
         c.storage_routes_in = &routes_in;
         c.cache_routes_in = &cache_in;
+        if (shared_disks) {
+            c.storage_sources_in = &sources_in;
+            c.cache_sources_in = &cache_sources_in;
+        }
         c.output_routes = &out_routes;
         c.output_hosts = &out_hosts;
         c.output_write_bw = &write_bw;
@@ -274,14 +280,16 @@ struct OutputFixture {
     }
 };
 
-OutputFixture make_outputs() {
-    OutputFixture o{make({3}), {}, {}, {}, {}, {}};
+OutputFixture make_outputs(const std::string& disk_bw = "100GBps", double write_bw = 100e9) {
+    OutputFixture o{make({3}, disk_bw), {}, {}, {}, {}, {}, {}, {}};
     for (const auto w : o.f.workers) {
         o.routes_in.push_back(routes_from(o.f.p, o.f.storages.front(), {w}));
         o.cache_in.emplace_back();
+        o.sources_in.emplace_back(o.routes_in.back().size(), o.f.storages.front());
+        o.cache_sources_in.emplace_back();
         o.out_routes.push_back(o.f.p.route(w, o.f.storages.front()));
         o.out_hosts.push_back(static_cast<int>(o.f.storages.front()));
-        o.write_bw.push_back(100e9);
+        o.write_bw.push_back(write_bw);
     }
     return o;
 }
@@ -352,6 +360,32 @@ TEST(SurrogatePlacement, OutputWriteBesideReaders) {
     // Submitted 60 s later, the write comes after the reads: alone.
     jobs[4].submit = 60;
     EXPECT_NEAR(outputs_of(o, jobs, bytes)[4], delay + 1e9 / 0.97e9, 1e-9);
+}
+
+// The same four readers and write, the storage's disk at 1 GBps for reads and writes: the write
+// shares the disk's resource of both (sim::DiskModel) with the readers streaming from it, 1 GBps
+// over itself and 4 × 42 / 52 readers, less than its campus link's share; max-min gives the same
+// (the disk holds the readers too: 1 / (1 + 4·duty) each, under a1's 1 / (4·duty)). Without the
+// readers' source hosts the disk is not shared: the campus link's share.
+TEST(SurrogatePlacement, OutputWriteSharesTheDiskItsReadersStreamFrom) {
+    const OutputFixture o = make_outputs("1GBps", 1e9);
+    const double delay = 1.02e-3 * 13.01;
+    std::vector<sim::JobGroup> jobs(4, group(0, true, 1, 1, 1e11, 10e9));
+    jobs.push_back(group(0, false, 1, 4, 1.6e12, 0));
+    const std::vector<double> bytes{0, 0, 0, 0, 1e9};
+    const ReadContext c = o.context();
+    const auto placed = placed_jobs(o.f.p, jobs, c);
+    ASSERT_NEAR(placed[0].transfer_s, 42, 1e-9); // (the reads' own estimate pools the disks)
+    const double duty = 42.0 / 52;
+    const auto shared = placed_outputs(o.f.p, c, jobs, placed, bytes);
+    EXPECT_NEAR(shared.equal[4], delay + 1e9 / (0.97 * 1e9 / (1 + 4 * duty)), 1e-9);
+    EXPECT_NEAR(shared.max_min[4], delay + 1e9 / (0.97 * 1e9 / (1 + 4 * duty)), 1e-9);
+    const ReadContext apart = o.context(false);
+    EXPECT_NEAR(placed_outputs(o.f.p, apart, jobs, placed, bytes).equal[4],
+                delay + 1e9 / (0.97 * 2e9 / (1 + 4 * duty)), 1e-9);
+    // a write with no reader beside it: the disk's write bandwidth alone
+    EXPECT_NEAR(placed_outputs(o.f.p, c, {jobs[4]}, placed_jobs(o.f.p, {jobs[4]}, c), {1e9}).equal[0],
+                delay + 1e9 / 0.97e9, 1e-9);
 }
 
 // Max-min by hand: link A (10) carries class 1 (one flow) and class 2 (two flows), link B (4)
