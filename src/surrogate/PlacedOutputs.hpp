@@ -10,9 +10,11 @@
 // fair share of the shared campus link beside them, a sixth of that (docs/surrogate.md, eleventh
 // session). It stays an estimate: the links are shared equally among the flows on them (readers
 // bounded elsewhere counted whole) or max-min with the readers uncapped (the simulator caps every
-// flow by its TCP window and weights flows by their RTT), the acknowledgements' cross-traffic and
-// the disk's shared read-write bound are left out, and a worker writing to its own disk has no
-// route (the simulator's loopback is not modelled).
+// flow by its TCP window and weights flows by their RTT), the acknowledgements' cross-traffic is
+// left out, and a worker writing to its own disk has no route (the simulator's loopback is not
+// modelled). The disk's resource that reads and writes share (sim::DiskModel: max of the two
+// bandwidths) is in since the fourteenth session: where the disks were slow the writes to a
+// storage host its site's readers stream from were estimated a ninth of the simulated ones.
 
 #include "Placement.hpp"
 
@@ -33,7 +35,9 @@ namespace hepkit::surrogate::detail {
 /// latency times the network model's latency factor, then its bytes at the least, over its
 /// route's links, of each link's bandwidth over the flows on it then (itself, the readers by
 /// their share of time, and the other writers, each taking its time alone), bounded by the TCP
-/// window γ / 2L and by the output disk's write bandwidth over its writers, times the bandwidth
+/// window γ / 2L, by the output disk's write bandwidth over its writers and by its resource of
+/// reads and writes over them and the readers streaming from it (where ReadContext names the
+/// readers' source hosts), times the bandwidth
 /// factor (sim::NetworkModel). A job without a worker (placed_jobs' waiting jobs; timed_jobs'
 /// jobs that never fit) writes alone: the workers' mean delay and time per byte alone.
 /// Both ways of sharing a link or disk at a write's start, from one sweep: equal shares among the
