@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <optional>
+#include <stdexcept>
 
 namespace hepkit::surrogate::detail {
 
@@ -41,20 +41,47 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
     // links and its output host's disk (resources past the links, one per host), capped by the TCP
     // window γ / 2L (sim::NetworkModel).
     // Past the links, per host: its first disk's write bandwidth, then the disk's resource that
-    // its reads and writes share (sim::DiskModel: max(read, write) bandwidth) — a write to a
-    // storage host that its site's readers stream from gets a share of that too.
+    // its reads and writes share (sim::DiskModel: max(read, write) bandwidth), then its read
+    // bandwidth — a write to a storage host that its site's readers stream from gets a share of
+    // the shared one too. (The simulator reads and writes disk 0 of a host: its first here.)
     FlowClasses flows;
     const std::size_t hosts = p.host_count();
-    flows.capacity.assign(links + 2 * hosts, 0.0);
+    flows.capacity.assign(links + 3 * hosts, 0.0);
     for (std::size_t l = 0; l < links; ++l)
         flows.capacity[l] = p.link(static_cast<sim::LinkIndex>(l)).bandwidth;
     const bool shared_disks = c.storage_sources_in && c.cache_sources_in;
-    const auto both = [&](sim::HostIndex h) -> std::optional<std::size_t> {
+    if (shared_disks) {
+        const auto parallel = [&](const auto& sources, const auto& routes) {
+            if (sources.size() != workers)
+                return false;
+            for (std::size_t k = 0; k < workers; ++k) {
+                if (sources[k].size() != routes[k].size())
+                    return false;
+                for (const auto h : sources[k])
+                    if (h >= hosts)
+                        return false;
+            }
+            return true;
+        };
+        if (!parallel(*c.storage_sources_in, *c.storage_routes_in) ||
+            !parallel(*c.cache_sources_in, *c.cache_routes_in))
+            throw std::logic_error(
+                "placed_outputs: the inbound routes' source hosts do not match the routes");
+    }
+    // the disk resources a read from (or a write to) host h takes besides its links
+    const auto disk_of = [&](sim::HostIndex h, bool read, std::vector<std::size_t>& u) {
         const auto& disks = p.host(h).disks;
-        if (!shared_disks || disks.empty() || !(std::max(disks.front().read_bw, disks.front().write_bw) > 0))
-            return std::nullopt;
-        flows.capacity[links + hosts + h] = std::max(disks.front().read_bw, disks.front().write_bw);
-        return links + hosts + h;
+        if (!shared_disks || disks.empty())
+            return;
+        const double r = disks.front().read_bw, w = disks.front().write_bw;
+        if (std::max(r, w) > 0) {
+            flows.capacity[links + hosts + h] = std::max(r, w);
+            u.push_back(links + hosts + h);
+        }
+        if (read && r > 0) {
+            flows.capacity[links + 2 * hosts + h] = r;
+            u.push_back(links + 2 * hosts + h);
+        }
     };
     const double inf = std::numeric_limits<double>::infinity();
     std::vector<std::size_t> first_read(workers), write_class(workers);
@@ -67,8 +94,8 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
                 flows.uses.emplace_back(routes[j].links.begin(), routes[j].links.end());
                 flows.cap.push_back(inf);
                 if (shared_disks)
-                    if (const auto d = both((cache ? *c.cache_sources_in : *c.storage_sources_in)[k].at(j)))
-                        flows.uses.back().push_back(*d);
+                    disk_of((cache ? *c.cache_sources_in : *c.storage_sources_in)[k][j], true,
+                            flows.uses.back());
             }
         }
         write_class[k] = flows.uses.size();
@@ -78,8 +105,7 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
             const std::size_t disk = links + static_cast<std::size_t>(output_hosts[k]);
             flows.capacity[disk] = output_write_bw[k];
             u.push_back(disk);
-            if (const auto d = both(static_cast<sim::HostIndex>(output_hosts[k])))
-                u.push_back(*d);
+            disk_of(static_cast<sim::HostIndex>(output_hosts[k]), false, u);
         }
         flows.uses.push_back(std::move(u));
         flows.cap.push_back(

@@ -42,7 +42,8 @@ struct ReadContext {
     const std::vector<std::vector<sim::Route>>* cache_routes_in = nullptr;
     /// Per worker, the host each of those routes starts from (parallel to storage_routes_in and
     /// cache_routes_in): a read shares its source disk with the writes to it (sim::DiskModel's
-    /// resource of both). Null: the disks are not shared.
+    /// resource of both). Either null: the disks are not shared. Set, they must match the routes
+    /// (std::logic_error otherwise).
     const std::vector<std::vector<sim::HostIndex>>* storage_sources_in = nullptr;
     const std::vector<std::vector<sim::HostIndex>>* cache_sources_in = nullptr;
     const std::vector<sim::Route>* output_routes = nullptr;

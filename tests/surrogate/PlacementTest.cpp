@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <tuple>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -21,13 +22,14 @@ namespace {
 
 // A storage host behind a 100 GBps NIC, its disk 100 GBps; worker clusters of 4-core 10 Gf nodes
 // on 1 GBps links, each behind a 2 GBps campus link to the storage's zone.
-std::string platform_xml(const std::vector<int>& nodes, const std::string& disk_bw = "100GBps") {
+std::string platform_xml(const std::vector<int>& nodes, const std::string& read_bw = "100GBps",
+                         const std::string& write_bw = "100GBps") {
     const auto clusters = static_cast<int>(nodes.size());
     std::string x = "<?xml version='1.0'?>\n<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
                     "<platform version=\"4.1\"><zone id=\"grid\" routing=\"Full\">\n"
                     "<zone id=\"st\" routing=\"Floyd\"><host id=\"se\" speed=\"1Gf\" core=\"1\">"
                     "<prop id=\"type\" value=\"storage\"/><disk id=\"d\" read_bw=\"" +
-                    disk_bw + "\" write_bw=\"" + disk_bw +
+                    read_bw + "\" write_bw=\"" + write_bw +
                     "\">"
                     "<prop id=\"size\" value=\"1PB\"/><prop id=\"mount\" value=\"/\"/></disk></host>"
                     "<router id=\"st-gw\"/><link id=\"se-nic\" bandwidth=\"100GBps\" latency=\"10us\"/>"
@@ -58,10 +60,11 @@ struct Fixture {
     }
 };
 
-Fixture make(const std::vector<int>& nodes, const std::string& disk_bw = "100GBps") {
+Fixture make(const std::vector<int>& nodes, const std::string& read_bw = "100GBps",
+             const std::string& write_bw = "100GBps") {
     const fs::path file =
         fs::temp_directory_path() / ("hepkit-placement-" + std::to_string(::getpid()) + ".xml");
-    std::ofstream(file) << platform_xml(nodes, disk_bw);
+    std::ofstream(file) << platform_xml(nodes, read_bw, write_bw);
     Fixture f{sim::load_platform(file.string()), {}, {}, {}, {}, {}, {}};
     fs::remove(file);
     for (sim::HostIndex h = 0; h < f.p.host_count(); ++h) {
@@ -280,8 +283,9 @@ struct OutputFixture {
     }
 };
 
-OutputFixture make_outputs(const std::string& disk_bw = "100GBps", double write_bw = 100e9) {
-    OutputFixture o{make({3}, disk_bw), {}, {}, {}, {}, {}, {}, {}};
+OutputFixture make_outputs(const std::string& read_bw = "100GBps", const std::string& write_bw = "100GBps",
+                           double write_bw_value = 100e9) {
+    OutputFixture o{make({3}, read_bw, write_bw), {}, {}, {}, {}, {}, {}, {}};
     for (const auto w : o.f.workers) {
         o.routes_in.push_back(routes_from(o.f.p, o.f.storages.front(), {w}));
         o.cache_in.emplace_back();
@@ -289,7 +293,7 @@ OutputFixture make_outputs(const std::string& disk_bw = "100GBps", double write_
         o.cache_sources_in.emplace_back();
         o.out_routes.push_back(o.f.p.route(w, o.f.storages.front()));
         o.out_hosts.push_back(static_cast<int>(o.f.storages.front()));
-        o.write_bw.push_back(write_bw);
+        o.write_bw.push_back(write_bw_value);
     }
     return o;
 }
@@ -368,7 +372,7 @@ TEST(SurrogatePlacement, OutputWriteBesideReaders) {
 // (the disk holds the readers too: 1 / (1 + 4·duty) each, under a1's 1 / (4·duty)). Without the
 // readers' source hosts the disk is not shared: the campus link's share.
 TEST(SurrogatePlacement, OutputWriteSharesTheDiskItsReadersStreamFrom) {
-    const OutputFixture o = make_outputs("1GBps", 1e9);
+    const OutputFixture o = make_outputs("1GBps", "1GBps", 1e9);
     const double delay = 1.02e-3 * 13.01;
     std::vector<sim::JobGroup> jobs(4, group(0, true, 1, 1, 1e11, 10e9));
     jobs.push_back(group(0, false, 1, 4, 1.6e12, 0));
@@ -386,6 +390,30 @@ TEST(SurrogatePlacement, OutputWriteSharesTheDiskItsReadersStreamFrom) {
     // a write with no reader beside it: the disk's write bandwidth alone
     EXPECT_NEAR(placed_outputs(o.f.p, c, {jobs[4]}, placed_jobs(o.f.p, {jobs[4]}, c), {1e9}).equal[0],
                 delay + 1e9 / 0.97e9, 1e-9);
+
+    // The shared resource holds max(read, write): 1.5 GBps both ways round. Equal shares: 1.5 over
+    // the write and 4·duty readers (under the campus link's 2 / (1 + 4·duty) and the write's own
+    // bandwidth). Max-min: with reads at 0.5 GBps the readers are held to that (their disk's read
+    // bandwidth, before a1's link) and the write takes the rest, 1 GBps, its node's link; with
+    // writes at 0.5 GBps, the write bandwidth binds.
+    const double d4 = 1 + 4 * duty;
+    for (const auto& [read, write, w, equal, max_min] :
+         {std::tuple{"0.5GBps", "1.5GBps", 1.5e9, 1.5e9 / d4, 1e9},
+          std::tuple{"1.5GBps", "0.5GBps", 0.5e9, 1.5e9 / d4, 0.5e9}}) {
+        const OutputFixture a = make_outputs(read, write, w);
+        const ReadContext ca = a.context();
+        const auto pa = placed_jobs(a.f.p, jobs, ca);
+        const auto x = placed_outputs(a.f.p, ca, jobs, pa, bytes);
+        EXPECT_NEAR(x.equal[4], delay + 1e9 / (0.97 * equal), 1e-9) << read << " " << write;
+        EXPECT_NEAR(x.max_min[4], delay + 1e9 / (0.97 * max_min), 1e-9) << read << " " << write;
+    }
+    // source hosts that do not match the routes: a logic error, not a wrong estimate
+    OutputFixture bad = make_outputs("1GBps", "1GBps", 1e9);
+    bad.sources_in.back().push_back(0);
+    EXPECT_THROW(placed_outputs(bad.f.p, bad.context(), jobs, placed, bytes), std::logic_error);
+    bad = make_outputs("1GBps", "1GBps", 1e9);
+    bad.sources_in.front().front() = static_cast<sim::HostIndex>(bad.f.p.host_count());
+    EXPECT_THROW(placed_outputs(bad.f.p, bad.context(), jobs, placed, bytes), std::logic_error);
 }
 
 // Max-min by hand: link A (10) carries class 1 (one flow) and class 2 (two flows), link B (4)
