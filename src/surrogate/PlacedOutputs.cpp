@@ -38,8 +38,7 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
     const auto& output_write_bw = *c.output_write_bw;
     // The flow classes: per worker, one per route its input takes (from each storage host, and
     // from each cache in its scope) over that route's links, and its write over its output route's
-    // links and its output host's disk (resources past the links, one per host), capped by the TCP
-    // window γ / 2L (sim::NetworkModel).
+    // links and its output host's disk, capped by the TCP window γ / 2L (sim::NetworkModel).
     // Past the links, per host: its first disk's write bandwidth, then the disk's resource that
     // its reads and writes share (sim::DiskModel: max(read, write) bandwidth), then its read
     // bandwidth — a write to a storage host that its site's readers stream from gets a share of

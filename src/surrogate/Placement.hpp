@@ -109,9 +109,9 @@ struct PlacedJob {
     /// The input read in three views of its crowd (timed_jobs; placed_jobs sets all three to
     /// transfer_s): alone on its routes; with every reader counted as reading all its life (by the
     /// share of the job's window its life overlaps: a streaming job's life, a copy job's read);
-    /// with each counted by the share of its life it reads. Where the
-    /// truth lies between them depends on how the readers' reads line up (TimedPlacement.cpp), which
-    /// no single rule caught: the per-job model gets all three beside transfer_s.
+    /// with each counted by the share of its life it reads. Where the truth lies between them
+    /// depends on how the readers' reads line up (TimedPlacement.cpp), which no single rule
+    /// caught: the per-job model gets all three beside transfer_s.
     double transfer_alone_s = 0, transfer_crowd_s = 0, transfer_shared_s = 0;
 };
 
