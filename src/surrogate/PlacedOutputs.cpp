@@ -106,6 +106,11 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
             u.push_back(disk);
             disk_of(static_cast<sim::HostIndex>(output_hosts[k]), false, u);
         }
+        // cross-traffic: the links of the way back too (once: on a shared link it is the same)
+        if (c.output_routes_back && k < c.output_routes_back->size())
+            for (const auto l : (*c.output_routes_back)[k].links)
+                if (std::find(u.begin(), u.end(), static_cast<std::size_t>(l)) == u.end())
+                    u.push_back(l);
         flows.uses.push_back(std::move(u));
         flows.cap.push_back(
             !r.links.empty() && r.latency > 0 && c.tcp_gamma > 0 ? c.tcp_gamma / (2 * r.latency) : inf);

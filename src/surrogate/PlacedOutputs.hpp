@@ -10,11 +10,14 @@
 // fair share of the shared campus link beside them, a sixth of that (docs/surrogate.md, eleventh
 // session). It stays an estimate: the links are shared equally among the flows on them (readers
 // bounded elsewhere counted whole) or max-min with the readers uncapped (the simulator caps every
-// flow by its TCP window and weights flows by their RTT), the acknowledgements' cross-traffic is
+// flow by its TCP window and weights flows by their RTT), the readers' own acknowledgements are
 // left out, and a worker writing to its own disk has no route (the simulator's loopback is not
-// modelled). The disk's resource that reads and writes share (sim::DiskModel: max of the two
-// bandwidths) is in since the fourteenth session: where the disks were slow the writes to a
-// storage host its site's readers stream from were estimated a ninth of the simulated ones.
+// modelled). A write's way back is in since the fourteenth session: the simulator puts every flow
+// on its reverse route at weight 0.05, and a max-min share binds a flow there whatever its weight,
+// so a write from a node whose down link its readers fill gets a reader's share (unseen sample
+// 192: 14–44 MB/s, estimated ~500). The disk's resource that reads and writes share (sim::DiskModel: max of
+// the two bandwidths) is in since the fourteenth session: where the disks were slow the writes to a storage
+// host its site's readers stream from were estimated a ninth of the simulated ones.
 
 #include "Placement.hpp"
 

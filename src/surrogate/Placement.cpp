@@ -469,6 +469,7 @@ ReadSetup::ReadSetup(const sim::GridScenario& s, bool outputs) {
         output_host = static_cast<int>(storages.front());
     }
     output_routes.resize(workers.size());
+    output_routes_back.resize(workers.size());
     output_hosts.assign(workers.size(), -1);
     output_write_bw.assign(workers.size(), 0.0);
     for (std::size_t k = 0; k < workers.size(); ++k) {
@@ -485,6 +486,8 @@ ReadSetup::ReadSetup(const sim::GridScenario& s, bool outputs) {
         output_hosts[k] = target;
         if (auto routes = routes_from(p, workers[k], {t}); !routes.empty())
             output_routes[k] = std::move(routes.front());
+        if (auto back = routes_from(p, t, {workers[k]}); !back.empty())
+            output_routes_back[k] = std::move(back.front());
         if (!p.host(t).disks.empty())
             output_write_bw[k] = p.host(t).disks.front().write_bw;
     }
@@ -499,6 +502,8 @@ ReadSetup::ReadSetup(const sim::GridScenario& s, bool outputs) {
     network.apply(p.config());
     context.latency_factor = network.latency_factor;
     context.tcp_gamma = network.tcp_gamma;
+    if (network.crosstraffic)
+        context.output_routes_back = &output_routes_back;
     context.bandwidth_factor = network.bandwidth_factor;
 }
 

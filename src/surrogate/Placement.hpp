@@ -47,6 +47,11 @@ struct ReadContext {
     const std::vector<std::vector<sim::HostIndex>>* storage_sources_in = nullptr;
     const std::vector<std::vector<sim::HostIndex>>* cache_sources_in = nullptr;
     const std::vector<sim::Route>* output_routes = nullptr;
+    /// Per worker, the route back from its output host (the acknowledgements' way): with the
+    /// network model's cross-traffic on, a write's rate is also held to its fair share on these
+    /// links (the simulator puts each flow on its reverse route at weight 0.05, and a max-min
+    /// share binds a flow whatever its weight there). Null: not looked at.
+    const std::vector<sim::Route>* output_routes_back = nullptr;
     const std::vector<int>* output_hosts = nullptr;
     const std::vector<double>* output_write_bw = nullptr;
     /// The network model's latency factor, TCP window (bytes) and bandwidth factor
@@ -90,7 +95,7 @@ struct ReadSetup {
     std::vector<char> cached;                                                      ///< per worker
     std::vector<std::vector<sim::Route>> storage_routes_in, cache_routes_in;       ///< per worker
     std::vector<std::vector<sim::HostIndex>> storage_sources_in, cache_sources_in; ///< per worker
-    std::vector<sim::Route> output_routes;                                         ///< per worker
+    std::vector<sim::Route> output_routes, output_routes_back;                     ///< per worker
     std::vector<int> output_hosts;                                                 ///< per worker
     std::vector<double> output_write_bw;                                           ///< per worker
     ReadContext context;

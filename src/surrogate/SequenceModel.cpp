@@ -39,9 +39,10 @@ constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windo
 // What the placement estimates (TimedPlacement.cpp, PlacedOutputs.cpp) mean: 3 since reads are
 // bounded by the TCP window, their rates take the bandwidth factor, and streaming readers count in
 // the copy jobs' crowd by their duty with that crowd (thirteenth session); 4 since an output write
-// shares its storage host's disk with the readers streaming from it (fourteenth session). A model
+// shares its storage host's disk with the readers streaming from it; 5 since it is held to its
+// share on its way back too (the network model's cross-traffic; both fourteenth session). A model
 // trained on other estimates would read inputs it never saw.
-constexpr int kPlacementEstimates = 4;
+constexpr int kPlacementEstimates = 5;
 // log1p(x / unit) per input column (0: a flag, kept as it is); the placed output write is in
 // seconds (most writes take 0.1–10 s, the other placed times minutes)
 constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9, 1, 1e9, 1, 60, 60, 1, 60, 1, 60, 60, 60};

@@ -265,8 +265,11 @@ struct OutputFixture {
     std::vector<int> out_hosts;
     std::vector<double> write_bw;
     std::vector<std::vector<sim::HostIndex>> sources_in, cache_sources_in;
-    ReadContext context(bool shared_disks = true) const {
+    std::vector<sim::Route> back_routes;
+    ReadContext context(bool shared_disks = true, bool crosstraffic = true) const {
         ReadContext c = f.context(sim::DispatchPolicy::dcsim);
+        if (crosstraffic)
+            c.output_routes_back = &back_routes;
         c.storage_routes_in = &routes_in;
         c.cache_routes_in = &cache_in;
         if (shared_disks) {
@@ -285,13 +288,14 @@ struct OutputFixture {
 
 OutputFixture make_outputs(const std::string& read_bw = "100GBps", const std::string& write_bw = "100GBps",
                            double write_bw_value = 100e9) {
-    OutputFixture o{make({3}, read_bw, write_bw), {}, {}, {}, {}, {}, {}, {}};
+    OutputFixture o{make({3}, read_bw, write_bw), {}, {}, {}, {}, {}, {}, {}, {}};
     for (const auto w : o.f.workers) {
         o.routes_in.push_back(routes_from(o.f.p, o.f.storages.front(), {w}));
         o.cache_in.emplace_back();
         o.sources_in.emplace_back(o.routes_in.back().size(), o.f.storages.front());
         o.cache_sources_in.emplace_back();
         o.out_routes.push_back(o.f.p.route(w, o.f.storages.front()));
+        o.back_routes.push_back(o.f.p.route(o.f.storages.front(), w));
         o.out_hosts.push_back(static_cast<int>(o.f.storages.front()));
         o.write_bw.push_back(write_bw_value);
     }
@@ -414,6 +418,32 @@ TEST(SurrogatePlacement, OutputWriteSharesTheDiskItsReadersStreamFrom) {
     bad = make_outputs("1GBps", "1GBps", 1e9);
     bad.sources_in.front().front() = static_cast<sim::HostIndex>(bad.f.p.host_count());
     EXPECT_THROW(placed_outputs(bad.f.p, bad.context(), jobs, placed, bytes), std::logic_error);
+}
+
+// A write from the node its readers stream to: up its split-duplex node link, which is free, but
+// the network model's cross-traffic puts every flow on its way back too (weight 0.05), and a
+// max-min share binds a flow there whatever its weight: the write gets what each of the readers
+// gets on the node's down link. Three one-core readers of 10 GB (10 s of compute) and a one-core
+// calculation of 40 s fill a1; the readers read 32.5 s (10 + 30² / 40) of their 42.5.
+TEST(SurrogatePlacement, OutputWriteHeldOnItsWayBack) {
+    const OutputFixture o = make_outputs();
+    const double delay = 1.02e-3 * 13.01;
+    std::vector<sim::JobGroup> jobs(3, group(0, true, 1, 1, 1e11, 10e9));
+    jobs.push_back(group(0, false, 1, 1, 4e11, 0));
+    const std::vector<double> bytes{0, 0, 0, 1e9};
+    const ReadContext c = o.context();
+    const auto placed = placed_jobs(o.f.p, jobs, c);
+    ASSERT_EQ(placed[3].worker, 0);
+    ASSERT_NEAR(placed[0].transfer_s, 32.5, 1e-9);
+    ASSERT_NEAR(placed[3].compute_s, 40, 1e-9);
+    const double d3 = 1 + 3 * 32.5 / 42.5;
+    const auto back = placed_outputs(o.f.p, c, jobs, placed, bytes);
+    EXPECT_NEAR(back.equal[3], delay + 1e9 / (0.97 * 1e9 / d3), 1e-9);
+    EXPECT_NEAR(back.max_min[3], delay + 1e9 / (0.97 * 1e9 / d3), 1e-9);
+    // without cross-traffic: the campus link's share (equal), its rest up to the node link (max-min)
+    const auto none = placed_outputs(o.f.p, o.context(true, false), jobs, placed, bytes);
+    EXPECT_NEAR(none.equal[3], delay + 1e9 / (0.97 * 2e9 / d3), 1e-9);
+    EXPECT_NEAR(none.max_min[3], delay + 1e9 / (0.97 * 1e9), 1e-9);
 }
 
 // Max-min by hand: link A (10) carries class 1 (one flow) and class 2 (two flows), link B (4)

@@ -502,19 +502,20 @@ TEST(SurrogateSequence, PlacementInputsOptional) {
 }
 
 TEST(SurrogateSequence, OlderPlacementEstimatesRefused) {
-    // A model trained on the placement's estimates records which ones (placement_estimates: 4
-    // since the output writes share the disks their readers stream from, fourteenth session); one
-    // trained on other estimates would read inputs it never saw, so it is refused naming the key.
+    // A model trained on the placement's estimates records which ones (placement_estimates: 5
+    // since the output writes share the disks their readers stream from and are held on their way
+    // back, fourteenth session); one trained on other estimates would read inputs it never saw, so
+    // it is refused naming the key.
     const auto out = hepkit::test::temp_dir("sequence", "estimates");
     SequenceTrainConfig c = brief(SequenceKind::platform, out, 6);
     c.epochs = 1;
     train_sequence(c);
     const fs::path manifest = out / "surrogate.json";
     nlohmann::json m = nlohmann::json::parse(std::ifstream(manifest));
-    EXPECT_EQ(m.at("placement_estimates"), 4);
+    EXPECT_EQ(m.at("placement_estimates"), 5);
     EXPECT_NO_THROW(SequenceModel::load(out.string()));
     for (const nlohmann::json& other :
-         {nlohmann::json(), nlohmann::json(3), nlohmann::json(5), nlohmann::json("4")}) {
+         {nlohmann::json(), nlohmann::json(4), nlohmann::json(6), nlohmann::json("5")}) {
         if (other.is_null())
             m.erase("placement_estimates");
         else
