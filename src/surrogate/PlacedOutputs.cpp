@@ -67,6 +67,8 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
             throw std::logic_error(
                 "placed_outputs: the inbound routes' source hosts do not match the routes");
     }
+    if (c.output_routes_back && c.output_routes_back->size() != workers)
+        throw std::logic_error("placed_outputs: a route back per worker expected");
     // the disk resources a read from (or a write to) host h takes besides its links
     const auto disk_of = [&](sim::HostIndex h, bool read, std::vector<std::size_t>& u) {
         const auto& disks = p.host(h).disks;
@@ -107,7 +109,7 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
             disk_of(static_cast<sim::HostIndex>(output_hosts[k]), false, u);
         }
         // cross-traffic: the links of the way back too (once: on a shared link it is the same)
-        if (c.output_routes_back && k < c.output_routes_back->size())
+        if (c.output_routes_back)
             for (const auto l : (*c.output_routes_back)[k].links)
                 if (std::find(u.begin(), u.end(), static_cast<std::size_t>(l)) == u.end())
                     u.push_back(l);

@@ -334,8 +334,8 @@ std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::Job
             uses(k, [&](std::size_t r, double) {
                 load[r] = reading.mean(r, sched.start[i], sched.start[i] + before[i]);
             });
-        const double all = seconds(false), ci = compute[i];
-        out[i] = needs[i].streaming ? seconds(true) + (ci + all > 0 ? all * all / (ci + all) : 0) : all;
+        const double alone = seconds(true), all = seconds(false), ci = compute[i];
+        out[i] = needs[i].streaming ? alone + (ci + all > 0 ? all * all / (ci + all) : 0) : all;
         duty_out[i] = out[i];
         if (needs[i].streaming) {
             uses(k, [&](std::size_t r, double) {
@@ -344,7 +344,7 @@ std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::Job
             duty_out[i] = seconds(false);
         }
         if (views) {
-            views->alone[i] = seconds(true);
+            views->alone[i] = alone;
             views->crowd[i] = all;
             views->shared[i] = duty_out[i];
             if (!needs[i].streaming) { // `all` was the duty-weighted view: the counted one too
