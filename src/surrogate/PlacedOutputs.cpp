@@ -25,8 +25,11 @@ struct Interval {
 
 PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
                             const std::vector<sim::JobGroup>& jobs, const std::vector<PlacedJob>& placed,
-                            const std::vector<double>& output_bytes) {
+                            const std::vector<double>& output_bytes,
+                            std::span<const std::uint8_t> reads_first) {
     const std::size_t n = jobs.size();
+    if (!reads_first.empty() && reads_first.size() != n)
+        throw std::logic_error("placed_outputs: reads_first needs one flag per job");
     PlacedWrites out{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0)};
     if (!c.output_routes || !c.output_hosts || !c.output_write_bw || !c.storage_routes_in ||
         !c.cache_routes_in)
@@ -137,19 +140,26 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
         const auto k = static_cast<std::size_t>(q.worker);
         const double begin = q.start_s, end = begin + q.compute_s + q.transfer_s;
         if (jobs[i].reads && q.transfer_s > 0) {
-            // A reader streams for the share of its life it reads, each route an equal part of its
-            // misses or hits. (Tried: reading all the time while reading at all, or only at the
-            // start, or for max(compute, transfer), and the flows' shares weighted by 1 / their
-            // sharing penalty (RTT unfairness): each spread the estimates of the study's writes
-            // more.)
-            const double duty = q.transfer_s / (q.compute_s + q.transfer_s);
+            // A streaming reader reads for the share of its life it reads, each route an equal part
+            // of its misses or hits. (Tried for every reader: reading all the time while reading at
+            // all, or only at the start, or for max(compute, transfer), and the flows' shares
+            // weighted by 1 / their sharing penalty (RTT unfairness): each spread the estimates of
+            // the study's writes more.) A copy job (`reads_first`) reads whole before it computes,
+            // so it holds its routes at its full share while it reads and not after: taken as a
+            // streaming reader, copy jobs still held the way back of the writes at their ends
+            // (since the fourteenth session's cross-traffic), and the reprocessing writes of the
+            // unseen platform were estimated 2.3–2.8× too long in the samples with busy node links
+            // (fifteenth session: max-min log-sd of their writes 0.32 → 0.11).
+            const bool first = !reads_first.empty() && reads_first[i];
+            const double duty = first ? 1.0 : q.transfer_s / (q.compute_s + q.transfer_s);
+            const double read_end = first ? begin + q.transfer_s : end;
             const double hit = (*c.cached)[k] ? h : 0.0;
             const std::size_t ns = (*c.storage_routes_in)[k].size(), nh = (*c.cache_routes_in)[k].size();
             for (std::size_t j = 0; j < ns + nh; ++j) {
                 const double share =
                     j < ns ? (1 - hit) / static_cast<double>(ns) : hit / static_cast<double>(nh);
                 if (share > 0)
-                    intervals.push_back({begin, end, first_read[k] + j, share * duty});
+                    intervals.push_back({begin, read_end, first_read[k] + j, share * duty});
             }
         }
         if (output_bytes[i] > 0 && output_hosts[k] >= 0 && alone[k] > 0) {

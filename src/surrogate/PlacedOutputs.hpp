@@ -21,6 +21,8 @@
 
 #include "Placement.hpp"
 
+#include <cstdint>
+#include <span>
 #include <vector>
 
 namespace hepkit::surrogate::detail {
@@ -33,7 +35,9 @@ namespace hepkit::surrogate::detail {
 /// first burst, the timed placement's start from TimedPlacement.hpp) and ends after its placed
 /// compute and input transfer; while it runs, a reader streams on the links of the routes its input
 /// takes (from the storage hosts for misses, from the caches in its scope for the hit rate's
-/// share) for the share of its time it reads, transfer / (compute + transfer); at its end it
+/// share) for the share of its time it reads, transfer / (compute + transfer) — a copy job
+/// (`reads_first[i]` set; empty: none) instead reads all the time from its start until its
+/// transfer is done, then computes; at its end it
 /// writes its output in one flow to its worker's output storage host. The write takes the route's
 /// latency times the network model's latency factor, then its bytes at the least, over its
 /// route's links, of each link's bandwidth over the flows on it then (itself, the readers by
@@ -50,6 +54,7 @@ struct PlacedWrites {
 };
 PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
                             const std::vector<sim::JobGroup>& jobs, const std::vector<PlacedJob>& placed,
-                            const std::vector<double>& output_bytes);
+                            const std::vector<double>& output_bytes,
+                            std::span<const std::uint8_t> reads_first = {});
 
 } // namespace hepkit::surrogate::detail

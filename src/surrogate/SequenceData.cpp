@@ -153,7 +153,11 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
     }
     const std::vector<detail::PlacedJob> placed =
         detail::timed_jobs(p, alone, needs, setup.context, detail::placed_jobs(p, alone, setup.context));
-    const detail::PlacedWrites writes = detail::placed_outputs(p, setup.context, alone, placed, output_bytes);
+    std::vector<std::uint8_t> reads_first(jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+        reads_first[i] = !needs[i].streaming;
+    const detail::PlacedWrites writes =
+        detail::placed_outputs(p, setup.context, alone, placed, output_bytes, reads_first);
     const std::size_t ni = job_input_names().size();
     for (std::size_t r = 0; r < order.size(); ++r) {
         const detail::PlacedJob& q = placed[order[r]];

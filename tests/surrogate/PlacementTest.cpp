@@ -698,3 +698,31 @@ TEST(SurrogatePlacement, TimedReadViews) {
     EXPECT_NEAR(apart[1].transfer_crowd_s, 20, 1e-9);
     EXPECT_NEAR(apart[1].transfer_shared_s, 10, 1e-9);
 }
+
+// A copy job reads its input first and computes after (sim's non-streaming jobs): it holds its
+// routes only while it reads, at its whole share, not for the share of its life it reads. The
+// four readers of OutputWriteBesideReaders as copy jobs read 42 s of their 52: a write at 40 s
+// shares the campus link with all four (2 GBps over 5), one at 45 s comes after their reads and
+// writes alone — where, taken as streaming readers, they would still hold 4 × 42 / 52 of it.
+TEST(SurrogatePlacement, OutputWriteAfterCopyJobsRead) {
+    const OutputFixture o = make_outputs();
+    const double delay = 1.02e-3 * 13.01;
+    const ReadContext c = o.context();
+    const std::vector<std::uint8_t> copies{1, 1, 1, 1, 0};
+    const std::vector<double> bytes{0, 0, 0, 0, 1e9};
+    for (const auto& [flops, equal, max_min] :
+         {std::tuple{1.6e12, 2e9 / 5, 1e9}, std::tuple{1.8e12, 1e9, 1e9}}) {
+        std::vector<sim::JobGroup> jobs(4, group(0, true, 1, 1, 1e11, 10e9));
+        jobs.push_back(group(0, false, 1, 4, flops, 0));
+        const auto placed = placed_jobs(o.f.p, jobs, c);
+        ASSERT_NEAR(placed[0].transfer_s, 42, 1e-9);
+        const auto x = placed_outputs(o.f.p, c, jobs, placed, bytes, copies);
+        EXPECT_NEAR(x.equal[4], delay + 1e9 / (0.97 * equal), 1e-9) << flops;
+        EXPECT_NEAR(x.max_min[4], delay + 1e9 / (0.97 * max_min), 1e-9) << flops;
+        if (flops == 1.8e12) { // as streaming readers: still on the campus link at 45 s
+            EXPECT_NEAR(placed_outputs(o.f.p, c, jobs, placed, bytes).equal[4],
+                        delay + 1e9 / (0.97 * 2e9 / (1 + 4 * 42.0 / 52)), 1e-9);
+        }
+        EXPECT_THROW(placed_outputs(o.f.p, c, jobs, placed, bytes, {copies.data(), 4}), std::logic_error);
+    }
+}

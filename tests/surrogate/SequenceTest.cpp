@@ -114,15 +114,17 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
         const hepkit::surrogate::detail::ReadSetup setup(s, true);
         std::vector<double> output_bytes;
         std::vector<hepkit::surrogate::detail::JobNeeds> needs;
+        std::vector<std::uint8_t> copies; // jobs that read whole before they compute
         for (const auto& js : s.workload.jobs) {
             output_bytes.push_back(js.output_size);
             needs.push_back({js.memory, js.priority, js.type == sim::JobType::streaming});
+            copies.push_back(js.type != sim::JobType::streaming);
         }
         const auto placed = hepkit::surrogate::detail::timed_jobs(
             *s.platform, alone, needs, setup.context,
             hepkit::surrogate::detail::placed_jobs(*s.platform, alone, setup.context));
         const auto writes = hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone,
-                                                                      placed, output_bytes);
+                                                                      placed, output_bytes, copies);
         const auto& outputs = writes.equal;
         const auto& outputs_mm = writes.max_min;
         std::size_t waiting = 0;
@@ -502,20 +504,19 @@ TEST(SurrogateSequence, PlacementInputsOptional) {
 }
 
 TEST(SurrogateSequence, OlderPlacementEstimatesRefused) {
-    // A model trained on the placement's estimates records which ones (placement_estimates: 5
-    // since the output writes share the disks their readers stream from and are held on their way
-    // back, fourteenth session); one trained on other estimates would read inputs it never saw, so
-    // it is refused naming the key.
+    // A model trained on the placement's estimates records which ones (placement_estimates: 6
+    // since a copy job holds its routes only while it reads, fifteenth session); one trained on other
+    // estimates would read inputs it never saw, so it is refused naming the key.
     const auto out = hepkit::test::temp_dir("sequence", "estimates");
     SequenceTrainConfig c = brief(SequenceKind::platform, out, 6);
     c.epochs = 1;
     train_sequence(c);
     const fs::path manifest = out / "surrogate.json";
     nlohmann::json m = nlohmann::json::parse(std::ifstream(manifest));
-    EXPECT_EQ(m.at("placement_estimates"), 5);
+    EXPECT_EQ(m.at("placement_estimates"), 6);
     EXPECT_NO_THROW(SequenceModel::load(out.string()));
     for (const nlohmann::json& other :
-         {nlohmann::json(), nlohmann::json(4), nlohmann::json(6), nlohmann::json("5")}) {
+         {nlohmann::json(), nlohmann::json(5), nlohmann::json(7), nlohmann::json("6")}) {
         if (other.is_null())
             m.erase("placement_estimates");
         else
