@@ -35,13 +35,15 @@ namespace hepkit::surrogate::detail {
 /// first burst, the timed placement's start from TimedPlacement.hpp) and ends after its placed
 /// compute and input transfer; while it runs, a reader streams on the links of the routes its input
 /// takes (from the storage hosts for misses, from the caches in its scope for the hit rate's
-/// share) for the share of its time it reads, transfer / (compute + transfer) — a copy job
-/// (`reads_first[i]` set; empty: none) instead reads all the time from its start until its
-/// transfer is done, then computes; at its end it
+/// share) for the share of its time it reads, transfer / (compute + transfer) — a job of the
+/// simulator's non-streaming kinds (`reads_first[i]` set; empty: none), a copy job where it reads,
+/// instead reads all the time from its start until its transfer is done, then computes; at its
+/// end it
 /// writes its output in one flow to its worker's output storage host. The write takes the route's
 /// latency times the network model's latency factor, then its bytes at the least, over its
-/// route's links, of each link's bandwidth over the flows on it then (itself, the readers by
-/// their share of time, and the other writers, each taking its time alone), bounded by the TCP
+/// route's links, of each link's bandwidth over the flows on it then (itself, the streaming
+/// readers by their share of time, the copy jobs reading then whole, and the other writers, each
+/// taking its time alone), bounded by the TCP
 /// window γ / 2L, by the output disk's write bandwidth over its writers and by its resource of
 /// reads and writes over them and the readers streaming from it (where ReadContext names the
 /// readers' source hosts), times the bandwidth

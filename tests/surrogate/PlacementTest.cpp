@@ -725,4 +725,24 @@ TEST(SurrogatePlacement, OutputWriteAfterCopyJobsRead) {
         }
         EXPECT_THROW(placed_outputs(o.f.p, c, jobs, placed, bytes, {copies.data(), 4}), std::logic_error);
     }
+
+    // Max-min, and the flags taken per job: on the storage's 1 GBps disk (shared by reads and
+    // writes) a copy reader (job 0) and a streaming one (job 1), both on a1, beside a write from
+    // a2 (job 2). While both read, the write gets 1 / (2 + d) of the disk, d the streaming one's
+    // duty; after the copy job's read, 1 / (1 + d) — both ways, the disk binds first. Flags read by
+    // worker (both readers on worker 0) or set for every reader would give 1 / 3 and 1 GBps.
+    const OutputFixture disk = make_outputs("1GBps", "1GBps", 1e9);
+    const ReadContext cd = disk.context();
+    std::vector<sim::JobGroup> mixed(2, group(0, true, 1, 1, 1e11, 10e9));
+    mixed.push_back(group(0, false, 1, 4, 0, 0));
+    const double t = placed_jobs(disk.f.p, mixed, cd)[0].transfer_s, d = t / (10 + t);
+    for (const auto& [at, share] : {std::pair{t / 2, 1 / (2 + d)}, std::pair{t + 5, 1 / (1 + d)}}) {
+        mixed[2].flops = 4e10 * at; // 4 cores × 10 Gf: the write starts at `at`
+        const auto placed = placed_jobs(disk.f.p, mixed, cd);
+        ASSERT_EQ(placed[2].worker, 1);
+        const auto x =
+            placed_outputs(disk.f.p, cd, mixed, placed, {0, 0, 1e9}, std::vector<std::uint8_t>{1, 0, 0});
+        EXPECT_NEAR(x.equal[2], delay + 1e9 / (0.97 * 1e9 * share), 1e-9) << at;
+        EXPECT_NEAR(x.max_min[2], delay + 1e9 / (0.97 * 1e9 * share), 1e-9) << at;
+    }
 }
