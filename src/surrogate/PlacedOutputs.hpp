@@ -38,19 +38,17 @@ namespace hepkit::surrogate::detail {
 /// share) for the share of its time it reads, transfer / (compute + transfer) — a job of the
 /// simulator's non-streaming kinds (`reads_first[i]` set; empty: none), a copy job where it reads,
 /// instead reads all the time from its start until its transfer is done, then computes; at its
-/// end it
-/// writes its output in one flow to its worker's output storage host. The write takes the route's
+/// end it writes its output in one flow to its worker's output storage host. The write takes the route's
 /// latency times the network model's latency factor, then its bytes at the least, over its
 /// route's links, of each link's bandwidth over the flows on it then (itself, the streaming
 /// readers by their share of time, the copy jobs reading then whole, and the other writers, each
-/// taking its time alone), bounded by the TCP
-/// window γ / 2L, by the output disk's write bandwidth over its writers and by its resource of
-/// reads and writes over them and the readers streaming from it (where ReadContext names the
-/// readers' source hosts), times the bandwidth
-/// factor (sim::NetworkModel). A job without a worker (placed_jobs' waiting jobs; timed_jobs'
-/// jobs that never fit) writes alone: the workers' mean delay and time per byte alone.
-/// Both ways of sharing a link or disk at a write's start, from one sweep: equal shares among the
-/// flows on it (readers bounded elsewhere counted whole), and max-min (MaxMin.hpp).
+/// taking its time alone), bounded by the TCP window γ / 2L, by the output disk's write bandwidth over its
+/// writers and by its resource of reads and writes over them and the readers streaming from it (where
+/// ReadContext names the readers' source hosts), times the bandwidth factor (sim::NetworkModel). A job
+/// without a worker (placed_jobs' waiting jobs; timed_jobs' jobs that never fit) writes alone: the workers'
+/// mean delay and time per byte alone. Both ways of sharing a link or disk at a write's start, from one
+/// sweep: equal shares among the flows on it (readers bounded elsewhere counted whole), and max-min
+/// (MaxMin.hpp).
 struct PlacedWrites {
     std::vector<double> equal, max_min; ///< per job, s
 };
