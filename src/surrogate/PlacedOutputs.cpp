@@ -138,7 +138,7 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
         if (q.worker < 0)
             continue;
         const auto k = static_cast<std::size_t>(q.worker);
-        const double begin = q.start_s, end = begin + q.compute_s + q.transfer_s;
+        const double begin = q.start_s, end = begin + q.duration_s;
         if (jobs[i].reads && q.transfer_s > 0) {
             // A streaming reader reads for the share of its life it reads, each route an equal part
             // of its misses or hits. (Tried for every reader: reading all the time while reading at
@@ -151,7 +151,7 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
             // unseen platform were estimated 2.3–2.8× too long in the samples with busy node links
             // (fifteenth session: max-min log-sd of their writes 0.32 → 0.11).
             const bool first = !reads_first.empty() && reads_first[i];
-            const double duty = first ? 1.0 : q.transfer_s / (q.compute_s + q.transfer_s);
+            const double duty = first || !(q.duration_s > q.transfer_s) ? 1.0 : q.transfer_s / q.duration_s;
             const double read_end = first ? begin + q.transfer_s : end;
             const double hit = (*c.cached)[k] ? h : 0.0;
             const std::size_t ns = (*c.storage_routes_in)[k].size(), nh = (*c.cache_routes_in)[k].size();

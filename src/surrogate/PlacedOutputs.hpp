@@ -32,10 +32,10 @@ namespace hepkit::surrogate::detail {
 /// where `c` has no output routes: ReadContext's placed_outputs fields).
 ///
 /// A job placed whole starts at its estimated start (PlacedJob::start_s: its submission in the
-/// first burst, the timed placement's start from TimedPlacement.hpp) and ends after its placed
-/// compute and input transfer; while it runs, a reader streams on the links of the routes its input
+/// first burst, the timed placement's start from TimedPlacement.hpp) and ends after its
+/// PlacedJob::duration_s; while it runs, a reader streams on the links of the routes its input
 /// takes (from the storage hosts for misses, from the caches in its scope for the hit rate's
-/// share) for the share of its time it reads, transfer / (compute + transfer) — a job of the
+/// share) for the share of its time it reads, transfer / duration (at most 1) — a job of the
 /// simulator's non-streaming kinds (`reads_first[i]` set; empty: none), a copy job where it reads,
 /// instead reads all the time from its start until its transfer is done, then computes; at its
 /// end it writes its output in one flow to its worker's output storage host. The write takes the route's

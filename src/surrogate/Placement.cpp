@@ -335,6 +335,7 @@ class Packer {
         }
         out.transfer_s = g.reads ? g.input_bytes * per_byte : 0;
         out.transfer_alone_s = out.transfer_crowd_s = out.transfer_shared_s = out.transfer_s;
+        out.duration_s = out.compute_s + out.transfer_s;
         return out;
     }
 
@@ -440,6 +441,9 @@ ReadSetup::ReadSetup(const sim::GridScenario& s, bool outputs) {
     context.hitrate = s.options.cache.hitrate;
     context.policy = s.options.dispatcher.policy;
     context.backfill_depth = s.options.queue.backfill_depth;
+    context.xrd_flops_per_time = s.options.streaming.xrd_flops_per_time;
+    context.xrd_over_steps =
+        s.options.streaming.xrd_overhead == sim::XrdOverhead::dcsim && s.options.streaming.prefetch;
     if (!outputs)
         return;
     storage_routes_in.resize(workers.size());

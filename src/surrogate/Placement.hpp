@@ -32,6 +32,11 @@ struct ReadContext {
     bool compute_on_all_cores = false; ///< sim::JobsConfig::compute_on_all_cores
     /// The queue's backfill depth (sim::QueueConfig; timed_jobs, TimedPlacement.hpp)
     std::size_t backfill_depth = sim::QueueConfig{}.backfill_depth;
+    /// A streaming job's XRootD overhead (sim::StreamingConfig), flop per second of its remote
+    /// reads, and whether it is counted over each block's whole step (the `dcsim` overhead model
+    /// with prefetch: per second of the job's life) rather than over its reads (timed_jobs)
+    double xrd_flops_per_time = 0;
+    bool xrd_over_steps = false;
     /// For placed_outputs (PlacedOutputs.hpp), per worker: the routes its input flows along (from
     /// each storage host, and from each cache in its scope, to it: on split-duplex links not those
     /// of storage_routes), the route to the storage host its outputs go to (sim::OutputRouter's
@@ -118,6 +123,9 @@ struct PlacedJob {
     /// depends on how the readers' reads line up (TimedPlacement.cpp), which no single rule
     /// caught: the per-job model gets all three beside transfer_s.
     double transfer_alone_s = 0, transfer_crowd_s = 0, transfer_shared_s = 0;
+    /// From its start to its output write (placed_jobs: compute_s + transfer_s; timed_jobs: a
+    /// streaming job's reads overlapped with its compute, TimedPlacement.hpp)
+    double duration_s = 0;
 };
 
 /// The job groups (WorkloadTotals::groups), in submission order, placed at once as the dispatcher

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -150,6 +151,16 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         output_bytes[i] = jobs[i].output_size;
         needs[i] = {jobs[i].memory, jobs[i].priority, jobs[i].type == sim::JobType::streaming};
+        // of each file of n blocks, the first read and the last compute do not overlap (its bytes'
+        // mean of 1 / n; TimedPlacement.hpp): all without prefetch
+        const auto& streaming = s.options.streaming;
+        double in = 0, u = 0;
+        for (const auto f : jobs[i].inputs) {
+            const double size = s.workload.files[f].size;
+            in += size;
+            u += size / std::max(1.0, std::ceil(size / streaming.block_size));
+        }
+        needs[i].unoverlapped = streaming.prefetch && in > 0 ? u / in : 1.0;
     }
     const std::vector<detail::PlacedJob> placed =
         detail::timed_jobs(p, alone, needs, setup.context, detail::placed_jobs(p, alone, setup.context));

@@ -29,6 +29,33 @@ double compute_on(const sim::Platform& p, const ReadContext& c, const sim::JobGr
     return speed > 0 ? g.flops / speed : 0;
 }
 
+// A job's time from its start on worker k to its output write, its input read taking t in all.
+// A copy job reads, then computes: t + compute. A streaming job with prefetch computes block b
+// while it reads block b + 1 (sim::GridSimulation::stream_step): of a file of n blocks only the
+// first read and the last compute stand alone, so with u its bytes' mean of 1 / n
+//   d = (1 − u) max(c', t) + u (c' + t),
+// where c' is its compute with the XRootD overhead, flop per second of its reads (`read-time`
+// model: c' = c + f t / speed) or of its steps (`dcsim` with prefetch: c' = c + f d / speed,
+// solved by iterating). Against the study's simulated analysis jobs, with the simulated compute
+// and read, this is within 3 % (log-sd 0.027); c + t, the rule before the sixteenth session, was
+// 21 % too long (median; docs/surrogate.md). Reads from the worker's own host (their own, smaller
+// overhead) are taken as remote.
+double duration_on(const sim::Platform& p, const ReadContext& c, const sim::JobGroup& g, const JobNeeds& need,
+                   std::size_t k, double t) {
+    const double compute = compute_on(p, c, g, k);
+    if (!g.reads || !need.streaming)
+        return compute + (g.reads ? t : 0.0);
+    const double speed = compute > 0 ? g.flops / compute : 0;
+    const double per_s = speed > 0 ? c.xrd_flops_per_time / speed : 0; // overhead s per s
+    const double u = std::clamp(need.unoverlapped, 0.0, 1.0);
+    const auto d = [&](double ci) { return (1 - u) * std::max(ci, t) + u * (ci + t); };
+    double out = d(compute + per_s * t);
+    if (c.xrd_over_steps)
+        for (int i = 0; i < 8; ++i) // converges as per_s^i (a few percent of a step's time)
+            out = d(compute + per_s * out);
+    return out;
+}
+
 int cores_of(const sim::JobGroup& g) {
     return std::max(1, static_cast<int>(std::lround(g.cores)));
 }
@@ -141,7 +168,7 @@ Schedule schedule(const sim::Platform& p, const std::vector<sim::JobGroup>& jobs
             d.take(*k, cores[i], needs[i].memory);
             out.worker[i] = static_cast<int>(*k);
             out.start[i] = t;
-            running.push({t + compute_on(p, c, jobs[i], *k) + transfer[i], i});
+            running.push({t + duration_on(p, c, jobs[i], needs[i], *k, transfer[i]), i});
             pending[q] = taken;
             ++holes;
         }
@@ -224,16 +251,17 @@ class Loads {
 // unseen one-site and random held-out platforms; docs/surrogate.md, twelfth session):
 // - a streaming job (placed_jobs' rule, per job): its time alone plus its time with the crowd
 //   weighted by the crowd's duty cycle, all / (c + all), where the crowd counts every reader whose
-//   life — compute and transfer — overlaps its own, by the share of its life overlapped (0.47 /
-//   0.60; 0.57 / 0.81 with the copy jobs' view);
+//   life (duration_on) overlaps its own, by the share of its life overlapped (0.47 / 0.60; 0.57 /
+//   0.81 with the copy jobs' view);
 // - a copy job reads first, at its crowd's share all the time: its time with the crowd, where a
-//   streaming reader counts by the share of its life it reads, transfer / (compute + transfer),
-//   and a copy job whole while it reads (0.36 / 0.80; 0.67 / 0.91 with the streaming view).
-//   A streaming reader's share of its life spent reading is taken from its transfer with the
-//   copy jobs' view of the crowd (`duty_before`, the last round's; returned in `duty_out`), not
-//   from its own estimate above: the latter counts every overlapping reader as reading all the
-//   time and made the copy jobs' crowd too large (reprocessing reads, median estimate /
-//   simulated 1.17 → 0.99, log-sd 0.36 / 0.81 → 0.31 / 0.80; thirteenth session).
+//   streaming reader counts by the share of its life it reads, transfer / duration (before the
+//   sixteenth session transfer / (compute + transfer)), and a copy job whole while it reads (0.36
+//   / 0.80; 0.67 / 0.91 with the streaming view). A streaming reader's share of its life spent
+//   reading is taken from its transfer with the copy jobs' view of the crowd (`duty_before`, the
+//   last round's; returned in `duty_out`), not from its own estimate above: the latter counts
+//   every overlapping reader as reading all the time and made the copy jobs' crowd too large
+//   (reprocessing reads, median estimate / simulated 1.17 → 0.99, log-sd 0.36 / 0.81 → 0.31 /
+//   0.80; thirteenth session).
 // Every flow is bounded by its TCP window over the round trip, γ / (2 × route latency), and its
 // rate is that or its share times the bandwidth factor, as in the simulator (sim::NetworkModel,
 // sim::Engine). `duty_before` and `duty_out` must be distinct vectors of one value per job.
@@ -270,10 +298,10 @@ std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::Job
         use(cache_disk, hit);
     };
     // a reader's life (start, end) and the share of it it reads, in the copy jobs' view
+    std::vector<double> lasts(n, 0.0), lasts_duty(n, 0.0); // its duration with `before`, `duty_before`
     const auto life = [&](std::size_t i) {
-        const double b = sched.start[i], t = duty_before[i];
-        return needs[i].streaming ? std::array<double, 3>{b, b + compute[i] + t,
-                                                          compute[i] + t > 0 ? t / (compute[i] + t) : 1.0}
+        const double b = sched.start[i], t = duty_before[i], d = lasts_duty[i];
+        return needs[i].streaming ? std::array<double, 3>{b, b + d, d > 0 ? std::min(1.0, t / d) : 1.0}
                                   : std::array<double, 3>{b, b + t, 1.0};
     };
     Loads counted(links + 2), reading(links + 2); // the streaming and the copy jobs' views
@@ -282,9 +310,11 @@ std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::Job
             continue;
         const auto k = static_cast<std::size_t>(sched.worker[i]);
         compute[i] = compute_on(p, c, jobs[i], k);
+        lasts[i] = duration_on(p, c, jobs[i], needs[i], k, before[i]);
+        lasts_duty[i] = duration_on(p, c, jobs[i], needs[i], k, duty_before[i]);
         const std::array<double, 3> lf = life(i); // (no structured binding: clang-14 cannot capture one)
         const double begin = lf[0], end = lf[1], duty = lf[2];
-        const double whole = sched.start[i] + compute[i] + before[i];
+        const double whole = sched.start[i] + lasts[i];
         uses(k, [&](std::size_t r, double w) {
             counted.add(r, sched.start[i], whole, w);
             reading.add(r, begin, end, w * duty);
@@ -328,7 +358,7 @@ std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::Job
         };
         if (needs[i].streaming)
             uses(k, [&](std::size_t r, double) {
-                load[r] = counted.mean(r, sched.start[i], sched.start[i] + compute[i] + before[i]);
+                load[r] = counted.mean(r, sched.start[i], sched.start[i] + lasts[i]);
             });
         else
             uses(k, [&](std::size_t r, double) {
@@ -339,7 +369,7 @@ std::vector<double> transfers(const sim::Platform& p, const std::vector<sim::Job
         duty_out[i] = out[i];
         if (needs[i].streaming) {
             uses(k, [&](std::size_t r, double) {
-                load[r] = reading.mean(r, sched.start[i], sched.start[i] + compute[i] + duty_before[i]);
+                load[r] = reading.mean(r, sched.start[i], sched.start[i] + lasts_duty[i]);
             });
             duty_out[i] = seconds(false);
         }
@@ -392,6 +422,7 @@ std::vector<PlacedJob> timed_jobs(const sim::Platform& p, const std::vector<sim:
         q.placed = sched.start[i] <= jobs[i].submit ? 1.0 : 0.0;
         q.compute_s = compute_on(p, c, jobs[i], k);
         q.transfer_s = jobs[i].reads ? transfer[i] : 0.0;
+        q.duration_s = duration_on(p, c, jobs[i], needs[i], k, q.transfer_s);
         q.transfer_alone_s = jobs[i].reads ? views.alone[i] : 0.0;
         q.transfer_crowd_s = jobs[i].reads ? views.crowd[i] : 0.0;
         q.transfer_shared_s = jobs[i].reads ? views.shared[i] : 0.0;

@@ -21,6 +21,10 @@ struct JobNeeds {
     double memory = 0;      ///< bytes, as the dispatcher checks
     int priority = 0;       ///< larger first among queued jobs (sim::JobQueue)
     bool streaming = false; ///< reads while it computes (else a copy job reads first)
+    /// A streaming job's share of its read and compute that does not overlap: it computes block b
+    /// while it reads block b + 1 (sim's prefetch), so of a file of n blocks only the first read
+    /// and the last compute stand alone: its bytes' mean of 1 / n (1 without prefetch)
+    double unoverlapped = 1;
 };
 
 /// The jobs (groups of one, in the workload's order, as placed_jobs takes them), `needs` each
@@ -31,8 +35,10 @@ struct JobNeeds {
 /// that cannot start, at most ReadContext::backfill_depth more are tried, as the simulator's
 /// backfill does; the queue's `max_pending` is not looked at). A job that no worker could ever
 /// hold never enters the queue (as in the simulator) and keeps the burst's result (it waits there
-/// too). A job holds its cores for its compute at its worker's speed and its input transfer (its
-/// output write, seconds beside minutes, is left out). A reader's transfer is placed_jobs' rule with
+/// too). A job holds its cores for its duration (PlacedJob::duration_s): a copy job its input
+/// transfer, then its compute at its worker's speed; a streaming job its compute with the XRootD
+/// overhead and its transfer overlapped block by block (TimedPlacement.cpp; its output write,
+/// seconds beside minutes, is left out). A reader's transfer is placed_jobs' rule with
 /// its crowd taken over its own life (TimedPlacement.cpp). Two rounds: the first with the burst's
 /// transfers as the jobs' durations, the second with the first's. `placed` is 1 for a job that
 /// starts at its submission, 0 for one that waits; `start_s` the estimated start; the three

@@ -337,6 +337,34 @@ TEST(SurrogatePlacement, MaxMinByHand) {
     EXPECT_NEAR(2 * x[1] + 1 * x[2], 4, 1e-9);
 }
 
+// A streaming reader holds its routes over its life, PlacedJob::duration_s (timed_jobs: its read
+// overlapped with its compute), for the share of it it reads, at most all of it. The four readers
+// of OutputWriteBesideReaders (42 s of reading in 52 s taken whole) beside a write at 47 s: with
+// their lives taken as 45 s they are done and the write goes alone at its node link's 1 GBps; at
+// 40 s they hold 4 × 42 / 45 of the campus link, and lives of 30 s (shorter than their reads)
+// count them whole at 20 s — in equal shares; max-min leaves the write its 1 GBps throughout (the
+// readers are held to 1 GBps in all by a1's link).
+TEST(SurrogatePlacement, OutputWriteBesideStreamingReadersOverTheirDuration) {
+    const OutputFixture o = make_outputs();
+    const double delay = 1.02e-3 * 13.01;
+    const ReadContext c = o.context();
+    const std::vector<double> bytes{0, 0, 0, 0, 1e9};
+    for (const auto& [at, life, rate] :
+         {std::tuple{47.0, 52.0, 2e9 / (1 + 4 * 42.0 / 52)}, std::tuple{47.0, 45.0, 1e9},
+          std::tuple{40.0, 45.0, 2e9 / (1 + 4 * 42.0 / 45)}, std::tuple{20.0, 30.0, 2e9 / 5}}) {
+        std::vector<sim::JobGroup> jobs(4, group(0, true, 1, 1, 1e11, 10e9));
+        jobs.push_back(group(0, false, 1, 4, 4e10 * at, 0)); // 4 cores × 10 Gf: it writes at `at`
+        auto placed = placed_jobs(o.f.p, jobs, c);
+        ASSERT_NEAR(placed[0].transfer_s, 42, 1e-9);
+        ASSERT_NEAR(placed[0].duration_s, 52, 1e-9); // placed_jobs: compute + transfer
+        for (std::size_t j = 0; j < 4; ++j)
+            placed[j].duration_s = life;
+        const auto x = placed_outputs(o.f.p, c, jobs, placed, bytes);
+        EXPECT_NEAR(x.equal[4], delay + 1e9 / (0.97 * rate), 1e-9) << at << " " << life;
+        EXPECT_NEAR(x.max_min[4], delay + 1e9 / (0.97 * 1e9), 1e-9) << at << " " << life;
+    }
+}
+
 // A copy job reads its input first and computes after (sim's non-streaming jobs): it holds its
 // routes only while it reads, at its whole share, not for the share of its life it reads. The
 // four readers of OutputWriteBesideReaders as copy jobs read 42 s of their 52: a write at 40 s

@@ -118,6 +118,18 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
         for (const auto& js : s.workload.jobs) {
             output_bytes.push_back(js.output_size);
             needs.push_back({js.memory, js.priority, js.type == sim::JobType::streaming});
+            // prefetch: of each file only its first block's read and last block's compute stand
+            // alone — the share 1 / blocks of its bytes
+            double in = 0, alone_bytes = 0;
+            for (const auto f : js.inputs) {
+                const double size = s.workload.files[f].size;
+                const double blocks = std::max(1.0, std::ceil(size / s.options.streaming.block_size));
+                in += size;
+                alone_bytes += size / blocks;
+            }
+            ASSERT_TRUE(s.options.streaming.prefetch);
+            if (in > 0)
+                needs.back().unoverlapped = alone_bytes / in;
             copies.push_back(js.type != sim::JobType::streaming);
         }
         const auto placed = hepkit::surrogate::detail::timed_jobs(
@@ -504,8 +516,8 @@ TEST(SurrogateSequence, PlacementInputsOptional) {
 }
 
 TEST(SurrogateSequence, OlderPlacementEstimatesRefused) {
-    // A model trained on the placement's estimates records which ones (placement_estimates: 6
-    // since a copy job holds its routes only while it reads, fifteenth session); one trained on other
+    // A model trained on the placement's estimates records which ones (placement_estimates: 7
+    // since a streaming job's read overlaps its compute, sixteenth session); one trained on other
     // estimates would read inputs it never saw, so it is refused naming the key.
     const auto out = hepkit::test::temp_dir("sequence", "estimates");
     SequenceTrainConfig c = brief(SequenceKind::platform, out, 6);
@@ -513,10 +525,10 @@ TEST(SurrogateSequence, OlderPlacementEstimatesRefused) {
     train_sequence(c);
     const fs::path manifest = out / "surrogate.json";
     nlohmann::json m = nlohmann::json::parse(std::ifstream(manifest));
-    EXPECT_EQ(m.at("placement_estimates"), 6);
+    EXPECT_EQ(m.at("placement_estimates"), 7);
     EXPECT_NO_THROW(SequenceModel::load(out.string()));
     for (const nlohmann::json& other :
-         {nlohmann::json(), nlohmann::json(5), nlohmann::json(7), nlohmann::json("6")}) {
+         {nlohmann::json(), nlohmann::json(6), nlohmann::json(8), nlohmann::json("7")}) {
         if (other.is_null())
             m.erase("placement_estimates");
         else

@@ -235,3 +235,83 @@ TEST(SurrogatePlacement, TimedReadViews) {
     EXPECT_NEAR(apart[1].transfer_shared_s, 10, 1e-9);
 }
 
+// A streaming job computes block b while it reads block b + 1 (sim's prefetch): of a file of n
+// blocks only the first read and the last compute stand alone, so with u its bytes' mean of 1 / n
+// it lasts (1 − u) max(c', t) + u (c' + t), c' its compute with the XRootD overhead. One 4-core
+// node: a streaming reader (100 s of compute, 10 GB) and three calculations of 1000 s fill it; a
+// fifth job waits for the reader's core and starts when it ends. A copy job, or no prefetch (u = 1),
+// lasts c + t.
+TEST(SurrogatePlacement, TimedStreamingOverlapsReadsWithCompute) {
+    const Fixture f = make({1});
+    const auto run = [&](bool streaming, double unoverlapped, double flops, double bytes, double xrd = 0,
+                         bool over_steps = false) {
+        ReadContext c = f.context(sim::DispatchPolicy::dcsim);
+        c.xrd_flops_per_time = xrd;
+        c.xrd_over_steps = over_steps;
+        std::vector<sim::JobGroup> jobs{group(0, true, 1, 1, flops, bytes)};
+        jobs.insert(jobs.end(), 3, group(0, false, 1, 1, 1e13, 0));
+        jobs.push_back(group(0, false, 1, 1, 1e12, 0));
+        std::vector<JobNeeds> needs(jobs.size(), JobNeeds{1e9, 0, false});
+        needs[0].streaming = streaming;
+        needs[0].unoverlapped = unoverlapped;
+        const auto out = timed_jobs(f.p, jobs, needs, c, placed_jobs(f.p, jobs, c));
+        for (std::size_t j = 1; j < 4; ++j)
+            EXPECT_DOUBLE_EQ(out[j].duration_s, 1000) << j;
+        EXPECT_EQ(out[4].worker, 0);
+        EXPECT_NEAR(out[4].start_s, out[0].duration_s, 1e-9); // it takes the reader's core
+        return out[0];
+    };
+    // compute-bound, four blocks a file: 0.75 · 100 + 0.25 · (100 + t); t alone with itself as
+    // its crowd, 10 + 10² / 110 s (placed_jobs' rule)
+    const PlacedJob q = run(true, 0.25, 1e12, 10e9);
+    const double t = 10 + 100.0 / 110;
+    ASSERT_NEAR(q.transfer_s, t, 1e-9);
+    EXPECT_NEAR(q.duration_s, 100 + 0.25 * t, 1e-9);
+    // read-bound (10 s of compute, 40 GB): 0.75 t + 0.25 (10 + t)
+    const PlacedJob r = run(true, 0.25, 1e11, 40e9);
+    EXPECT_GT(r.transfer_s, 40);
+    EXPECT_NEAR(r.duration_s, r.transfer_s + 2.5, 1e-9);
+    // the XRootD overhead, 1e9 flop per second of reading on a 10 Gf core: 0.1 s per s read
+    EXPECT_NEAR(run(true, 0.25, 1e12, 10e9, 1e9).duration_s, 100 + 0.1 * t + 0.25 * t, 1e-9);
+    // ... per second of each block's step (DCSim's model with prefetch): d = 100 + 0.1 d + 0.25 t
+    EXPECT_NEAR(run(true, 0.25, 1e12, 10e9, 1e9, true).duration_s, (100 + 0.25 * t) / 0.9, 1e-6);
+    // without prefetch the read and the compute follow each other
+    EXPECT_NEAR(run(true, 1, 1e12, 10e9).duration_s, 100 + t, 1e-9);
+    EXPECT_NEAR(run(true, 1, 1e12, 10e9, 1e9).duration_s, 100 + 1.1 * t, 1e-9);
+    // a copy job reads, then computes, without the streaming overhead
+    const PlacedJob copy = run(false, 0.25, 1e12, 10e9, 1e9);
+    EXPECT_NEAR(copy.duration_s, 100 + copy.transfer_s, 1e-9);
+}
+
+// A reader's crowd is taken over the others' lives as long as they last: a reader submitted at
+// 104 s on a1 after a streaming one that started there at 0 (100 s of compute, 10 GB: it lasts
+// 102.7 s with four blocks a file, 110.9 s without prefetch). With the overlap the two never meet
+// — each reads alone in every view, a streaming second by placed_jobs' rule, a copy job in 10 s —
+// without it the first is in the second's crowd and the second in the first's.
+TEST(SurrogatePlacement, TimedReadersCrowdOverTheirOverlappedLives) {
+    const Fixture f = make({3});
+    const std::vector<sim::JobGroup> jobs{group(0, true, 1, 1, 1e12, 10e9),
+                                          group(104, true, 1, 1, 1e12, 10e9)};
+    const ReadContext c = f.context(sim::DispatchPolicy::dcsim);
+    const double alone = 10 + 100.0 / 110; // placed_jobs' rule with itself as its crowd
+    for (const double u : {0.25, 1.0})
+        for (const bool streaming : {true, false}) {
+            std::vector<JobNeeds> needs(2, JobNeeds{1e9, 0, true});
+            needs[1].streaming = streaming;
+            needs[0].unoverlapped = needs[1].unoverlapped = u;
+            const auto q = timed_jobs(f.p, jobs, needs, c, placed_jobs(f.p, jobs, c));
+            ASSERT_EQ(q[1].worker, 0);
+            ASSERT_DOUBLE_EQ(q[1].start_s, 104);
+            const double own = streaming ? alone : 10;
+            if (u < 1) {
+                EXPECT_NEAR(q[0].duration_s, 100 + 0.25 * alone, 1e-9);
+                EXPECT_NEAR(q[0].transfer_crowd_s, 10, 1e-9) << streaming;
+                EXPECT_NEAR(q[1].transfer_s, own, 1e-9) << streaming;
+                EXPECT_NEAR(q[1].transfer_crowd_s, 10, 1e-9) << streaming;
+            } else {
+                EXPECT_NEAR(q[0].duration_s, 100 + q[0].transfer_s, 1e-9);
+                EXPECT_GT(q[0].transfer_crowd_s, 10 + 1e-3) << streaming;
+                EXPECT_GT(q[1].transfer_s, own + 1e-3) << streaming;
+            }
+        }
+}
