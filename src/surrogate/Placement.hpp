@@ -33,8 +33,9 @@ struct ReadContext {
     /// The queue's backfill depth (sim::QueueConfig; timed_jobs, TimedPlacement.hpp)
     std::size_t backfill_depth = sim::QueueConfig{}.backfill_depth;
     /// A streaming job's XRootD overhead (sim::StreamingConfig), flop per second of its remote
-    /// reads, and whether it is counted over each block's whole step (the `dcsim` overhead model
-    /// with prefetch: per second of the job's life) rather than over its reads (timed_jobs)
+    /// reads, and whether it is counted over each block's whole step, from its read's start to its
+    /// compute's start (the `dcsim` overhead model with prefetch), rather than over its reads
+    /// (timed_jobs)
     double xrd_flops_per_time = 0;
     bool xrd_over_steps = false;
     /// For placed_outputs (PlacedOutputs.hpp), per worker: the routes its input flows along (from

@@ -34,12 +34,15 @@ double compute_on(const sim::Platform& p, const ReadContext& c, const sim::JobGr
 // while it reads block b + 1 (sim::GridSimulation::stream_step): of a file of n blocks only the
 // first read and the last compute stand alone, so with u its bytes' mean of 1 / n
 //   d = (1 − u) max(c', t) + u (c' + t),
-// where c' is its compute with the XRootD overhead, flop per second of its reads (`read-time`
-// model: c' = c + f t / speed) or of its steps (`dcsim` with prefetch: c' = c + f d / speed,
-// solved by iterating). Against the study's simulated analysis jobs, with the simulated compute
-// and read, this is within 3 % (log-sd 0.027); c + t, the rule before the sixteenth session, was
-// 21 % too long (median; docs/surrogate.md). Reads from the worker's own host (their own, smaller
-// overhead) are taken as remote.
+// where c' is its compute with the XRootD overhead, f per second of its reads (`read-time`:
+// c' = c + f t / speed). In `dcsim`'s model with prefetch a block's overhead is f times its step,
+// from its read's start to its compute's start, so it feeds on the block before: followed block
+// by block over one file of 1 / u equal blocks (at most 64) holding all of c and t (d is the same
+// sum over files of equal shape). Against the study's simulated analysis jobs, with the simulated
+// compute and read, the formula is within 3 % (log-sd 0.027); c + t, the rule before the
+// sixteenth session, was 21 % too long (median; docs/surrogate.md). Approximations: the first
+// read and the last compute are each taken as 1 / n of a file, where the simulator's first block
+// is whole and its last the remainder; reads from the worker's own host take the remote rate f.
 double duration_on(const sim::Platform& p, const ReadContext& c, const sim::JobGroup& g, const JobNeeds& need,
                    std::size_t k, double t) {
     const double compute = compute_on(p, c, g, k);
@@ -48,12 +51,20 @@ double duration_on(const sim::Platform& p, const ReadContext& c, const sim::JobG
     const double speed = compute > 0 ? g.flops / compute : 0;
     const double per_s = speed > 0 ? c.xrd_flops_per_time / speed : 0; // overhead s per s
     const double u = std::clamp(need.unoverlapped, 0.0, 1.0);
-    const auto d = [&](double ci) { return (1 - u) * std::max(ci, t) + u * (ci + t); };
-    double out = d(compute + per_s * t);
-    if (c.xrd_over_steps)
-        for (int i = 0; i < 8; ++i) // converges as per_s^i (a few percent of a step's time)
-            out = d(compute + per_s * out);
-    return out;
+    if (!c.xrd_over_steps) {
+        const double ci = compute + per_s * t;
+        return (1 - u) * std::max(ci, t) + u * (ci + t);
+    }
+    const long n = u > 0 ? std::clamp(std::lround(1 / u), 1L, 64L) : 64L;
+    const double cb = compute / static_cast<double>(n), tb = t / static_cast<double>(n);
+    double last = cb + per_s * tb; // the first block's compute: its read alone before it
+    double d = tb;
+    for (long b = 1; b < n; ++b) {
+        const double step = std::max(last, tb); // compute block b while reading block b + 1
+        d += step;
+        last = cb + per_s * step;
+    }
+    return d + last;
 }
 
 int cores_of(const sim::JobGroup& g) {

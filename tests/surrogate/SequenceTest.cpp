@@ -112,6 +112,17 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             alone.back().flops_max = js.flops;
         }
         const hepkit::surrogate::detail::ReadSetup setup(s, true);
+        // the streaming overhead as the example sets it (xrd_flops_per_time: 1e9, the default
+        // read-time model: over the reads, not the steps)
+        EXPECT_DOUBLE_EQ(setup.context.xrd_flops_per_time, 1e9);
+        EXPECT_FALSE(setup.context.xrd_over_steps);
+        {
+            sim::GridScenario dcsim = s;
+            dcsim.options.streaming.xrd_overhead = sim::XrdOverhead::dcsim;
+            EXPECT_TRUE(hepkit::surrogate::detail::ReadSetup(dcsim, true).context.xrd_over_steps);
+            dcsim.options.streaming.prefetch = false; // without prefetch a step is its read
+            EXPECT_FALSE(hepkit::surrogate::detail::ReadSetup(dcsim, true).context.xrd_over_steps);
+        }
         std::vector<double> output_bytes;
         std::vector<hepkit::surrogate::detail::JobNeeds> needs;
         std::vector<std::uint8_t> copies; // jobs that read whole before they compute

@@ -273,8 +273,16 @@ TEST(SurrogatePlacement, TimedStreamingOverlapsReadsWithCompute) {
     EXPECT_NEAR(r.duration_s, r.transfer_s + 2.5, 1e-9);
     // the XRootD overhead, 1e9 flop per second of reading on a 10 Gf core: 0.1 s per s read
     EXPECT_NEAR(run(true, 0.25, 1e12, 10e9, 1e9).duration_s, 100 + 0.1 * t + 0.25 * t, 1e-9);
-    // ... per second of each block's step (DCSim's model with prefetch): d = 100 + 0.1 d + 0.25 t
-    EXPECT_NEAR(run(true, 0.25, 1e12, 10e9, 1e9, true).duration_s, (100 + 0.25 * t) / 0.9, 1e-6);
+    // DCSim's model with prefetch: a block's overhead is f times its step (from its read's start
+    // to its compute's start). Four blocks of 25 s compute and b = t / 4 read, compute-bound: the
+    // computes take 25 + 0.1 b, then 25 + 0.1 × the one before: 25 + 2.5 + 0.01 b, …; the job
+    // b + their sum = 108.025 + 1.1111 b — and with f = 2e10 (2 s per s) each
+    // doubles the one before and adds 25: b + (25 + 2b) + (75 + 4b) + (175 + 8b) + (375 + 16b)
+    const double b = t / 4;
+    EXPECT_NEAR(run(true, 0.25, 1e12, 10e9, 1e9, true).duration_s, 108.025 + 1.1111 * b, 1e-9);
+    EXPECT_NEAR(run(true, 0.25, 1e12, 10e9, 2e10, true).duration_s, 650 + 31 * b, 1e-9);
+    // one block a file: the read, then the compute with the read's overhead, as read-time counts
+    EXPECT_NEAR(run(true, 1, 1e12, 10e9, 1e9, true).duration_s, 100 + 1.1 * t, 1e-9);
     // without prefetch the read and the compute follow each other
     EXPECT_NEAR(run(true, 1, 1e12, 10e9).duration_s, 100 + t, 1e-9);
     EXPECT_NEAR(run(true, 1, 1e12, 10e9, 1e9).duration_s, 100 + 1.1 * t, 1e-9);
