@@ -154,12 +154,12 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         // of each file of n blocks, the first read and the last compute do not overlap (its bytes'
         // mean of 1 / n; TimedPlacement.hpp): all without prefetch
         const auto& streaming = s.options.streaming;
-        double in = 0, u = 0;
+        double u = 0;
         for (const auto f : jobs[i].inputs) {
             const double size = s.workload.files[f].size;
-            in += size;
             u += size / std::max(1.0, std::ceil(size / streaming.block_size));
         }
+        const double in = alone[i].input_bytes; // the job's input bytes, summed above
         needs[i].unoverlapped = streaming.prefetch && in > 0 ? u / in : 1.0;
     }
     const std::vector<detail::PlacedJob> placed =
