@@ -286,6 +286,84 @@ TEST(SurrogatePlacement, OutputWriteSharesTheDiskItsReadersStreamFrom) {
     EXPECT_THROW(placed_outputs(bad.f.p, bad.context(), jobs, placed, bytes), std::logic_error);
 }
 
+// The readers' waves (placed_outputs' `waves`): four one-core streaming readers of one 10 GB file
+// in 10 blocks and 1e12 flop (100 s) on a1, the storage's disk at 1 GBps both ways. Compute-bound,
+// each reads its first two blocks at once, then one block of t / 10 every 10 s of compute, and
+// computes its last block alone; the 100 + t / 10 s of that schedule are stretched to the job's
+// duration (placed_jobs: compute + transfer). A 4-core calculation on a2 writing 1 GB in the middle
+// of a read shares the disk with the four readers (max-min: 0.2 GBps each, under a1's 0.25); one
+// writing between two reads goes alone (1 GBps). The duty view (max_min) counts the readers by
+// t / duration whenever they live. Without prefetch each block is read, then computed.
+// Read-bound readers read without a pause until their last block's compute.
+TEST(SurrogatePlacement, OutputWriteInTheReadersWaves) {
+    const OutputFixture o = make_outputs("1GBps", "1GBps", 1e9);
+    const double delay = 1.02e-3 * 13.01;
+    const ReadContext c = o.context();
+    for (const bool prefetch : {true, false}) {
+        StreamedFiles file;
+        file.files = {{1.0, 10}};
+        file.prefetch = prefetch;
+        std::vector<StreamedFiles> streams(4, file);
+        streams.emplace_back(); // the calculation
+        const auto at = [&](double end, const std::vector<StreamedFiles>& st,
+                            std::vector<std::uint8_t> first = {}) {
+            std::vector<sim::JobGroup> jobs(4, group(0, true, 1, 1, 1e12, 10e9));
+            jobs.push_back(group(0, false, 1, 4, 4e10 * end, 0));
+            const auto placed = placed_jobs(o.f.p, jobs, c);
+            return std::pair{placed_outputs(o.f.p, c, jobs, placed, {0, 0, 0, 0, 1e9}, first, st), placed[0]};
+        };
+        const PlacedJob r = at(1, streams).second;
+        ASSERT_NEAR(r.compute_s, 100, 1e-9);
+        const double t = r.transfer_s, tb = t / 10;
+        ASSERT_GT(t, 10); // crowded, and under the compute's 10 s per block
+        ASSERT_LT(tb, 10);
+        // the fourth read and the gap after it, in the schedule's time, stretched to the duration
+        const double stretch = r.duration_s / (prefetch ? 100 + tb : 10 * (tb + 10));
+        const double read = (prefetch ? tb + 30 : 3 * (tb + 10)) + tb / 2, gap = read + tb / 2 + 5;
+        const double duty = t / r.duration_s;
+        for (const auto& [end, rate] : {std::pair{read * stretch, 0.2e9}, std::pair{gap * stretch, 1e9}}) {
+            const auto w = at(end, streams).first;
+            EXPECT_NEAR(w.waves[4], delay + 1e9 / (0.97 * rate), 1e-9) << prefetch << " " << end;
+            EXPECT_NEAR(w.max_min[4], delay + 1e9 / (0.97 * 1e9 / (1 + 4 * duty)), 1e-9) << end;
+            // files not known, or the readers copy jobs: the duty view
+            EXPECT_EQ(at(end, {}).first.waves[4], w.max_min[4]) << end;
+            EXPECT_EQ(at(end, streams, {1, 1, 1, 1, 0}).first.waves[4],
+                      at(end, streams, {1, 1, 1, 1, 0}).first.max_min[4])
+                << end;
+            // more than 64 blocks are followed as 64
+            std::vector<StreamedFiles> many = streams, most = streams;
+            for (std::size_t j = 0; j < 4; ++j) {
+                many[j].files = {{1.0, 1000}};
+                most[j].files = {{1.0, 64}};
+            }
+            EXPECT_EQ(at(end, many).first.waves[4], at(end, most).first.waves[4]) << end;
+        }
+    }
+    // Read-bound (1e11 flop: 1 s per block, under the read's t / 10), a reader reads all the time
+    // until its last block's compute: a write during that compute goes alone.
+    std::vector<sim::JobGroup> jobs(4, group(0, true, 1, 1, 1e11, 10e9));
+    jobs.push_back(group(0, false, 1, 4, 4e10, 0));
+    const double t = placed_jobs(o.f.p, jobs, c)[0].transfer_s, tb = t / 10;
+    ASSERT_GT(tb, 1);
+    StreamedFiles file;
+    file.files = {{1.0, 10}};
+    std::vector<StreamedFiles> streams(4, file);
+    streams.emplace_back();
+    const double stretch = (10 + t) / (t + 1); // the duration over the schedule's 10 reads and 1 s
+    for (const auto& [end, rate] :
+         {std::pair{(t - tb / 2) * stretch, 0.2e9}, std::pair{(t + 0.5) * stretch, 1e9}}) {
+        jobs.back().flops = 4e10 * end;
+        const auto placed = placed_jobs(o.f.p, jobs, c);
+        EXPECT_NEAR(placed_outputs(o.f.p, c, jobs, placed, {0, 0, 0, 0, 1e9}, {}, streams).waves[4],
+                    delay + 1e9 / (0.97 * rate), 1e-9)
+            << end;
+    }
+    jobs.resize(2);
+    const auto placed = placed_jobs(o.f.p, jobs, c);
+    EXPECT_THROW(placed_outputs(o.f.p, c, jobs, placed, {0, 0}, {}, std::vector<StreamedFiles>(1)),
+                 std::logic_error);
+}
+
 // A write from the node its readers stream to: up its split-duplex node link, which is free, but
 // the network model's cross-traffic puts every flow on its way back too (weight 0.05), and a
 // max-min share binds a flow there whatever its weight: the write gets what each of the readers
