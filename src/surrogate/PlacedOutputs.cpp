@@ -22,18 +22,38 @@ struct Interval {
 };
 
 // A streaming reader's reads in time, from its start, as the simulator streams its files one
-// after another (sim::GridSimulation::stream_step): with prefetch, of each file the first block
-// read alone, then block b + 1 read while block b computes, then the last block's compute alone;
-// without, each block read, then computed. A block's read and compute are the job's transfer t and
-// compute c' (with the XRootD overhead) by its share of the bytes; the whole is scaled to the
-// job's duration (duration_on's, which follows `dcsim`'s overhead model block by block). At most
-// 64 blocks per job: a file's blocks are merged into fewer, longer ones beyond that (the pattern's
-// period grows; the cost of the sweep stays bounded at 10^4 jobs). Touching reads are merged.
-std::vector<std::pair<double, double>> reads_in_time(const StreamedFiles& need, double t, double ci,
-                                                     double duration) {
+// after another (sim::GridSimulation::stream_step; it does not prefetch across files): with
+// prefetch, of each file the first block read alone, then block b + 1 read while block b computes,
+// then the last block's compute alone; without, each block read, then computed. A block's read is
+// the job's transfer t by its share of the bytes, its compute the job's compute c by that share
+// plus the XRootD overhead, `per_s` seconds per second of its read (read-time model) or of its
+// step from its read's start to its compute's start (`over_steps`: `dcsim` with prefetch) — the
+// steps of duration_on (TimedPlacement.cpp), so the schedule's length is the job's duration up to
+// its blocks (duration_on takes 1 / u equal blocks in one file); it is stretched to `duration`.
+// Approximations: equal blocks (the simulator reads whole blocks and a remainder last, or a
+// whole last block with `dcsim_block_sizes`), and each block from every route the job reads by
+// the hit rate's share, where the simulator reads the staged first files from the cache. At most
+// 64 blocks per job: beyond 64 files consecutive files are taken together as one block, and a file
+// of more than 64 / files blocks is followed as that many (the pattern's period grows; the
+// sweep's cost stays bounded at 10^4 jobs). Touching reads are merged. Empty where the
+// files are not known or not valid (StreamedFiles): the reader's duty then.
+std::vector<std::pair<double, double>> reads_in_time(const StreamedFiles& s, double t, double c, double per_s,
+                                                     bool over_steps, double duration) {
+    std::vector<StreamedFiles::File> files;
+    const std::size_t per_group = (s.files.size() + 63) / 64; // files taken together
+    for (std::size_t i = 0; i < s.files.size(); ++i) {
+        const auto& f = s.files[i];
+        if (!(std::isfinite(f.share) && f.share >= 0 && std::isfinite(f.blocks) && f.blocks >= 1))
+            return {};
+        if (i % per_group == 0)
+            files.push_back({0, 0});
+        files.back().share += f.share;
+        files.back().blocks = std::round(f.blocks); // (capped below: 1 where files go together)
+    }
+    const double most = std::floor(64 / static_cast<double>(std::max<std::size_t>(1, files.size())));
+    for (auto& f : files)
+        f.blocks = std::min(f.blocks, most);
     std::vector<std::pair<double, double>> reads;
-    const double files = static_cast<double>(need.files.size());
-    const double most = std::max(1.0, std::floor(64 / std::max(1.0, files)));
     double tau = 0;
     const auto read = [&](double tb) {
         if (!reads.empty() && !(tau > reads.back().second))
@@ -41,26 +61,31 @@ std::vector<std::pair<double, double>> reads_in_time(const StreamedFiles& need, 
         else
             reads.push_back({tau, tau + tb});
     };
-    for (const auto& f : need.files) {
-        const double n = std::clamp(std::round(f.blocks), 1.0, most);
-        const double tb = t * f.share / n, cb = ci * f.share / n;
-        const auto blocks = static_cast<long>(n);
-        if (!need.prefetch) {
+    for (const auto& f : files) {
+        const double tb = t * f.share / f.blocks, cb = c * f.share / f.blocks;
+        const auto blocks = static_cast<long>(f.blocks);
+        const auto compute = [&](double step) { return cb + per_s * (over_steps ? step : tb); };
+        if (!s.prefetch) {
             for (long b = 0; b < blocks; ++b) {
                 read(tb);
-                tau += tb + cb;
+                tau += tb + compute(tb);
             }
             continue;
         }
         read(tb);
         tau += tb;
+        double last = compute(tb);
         for (long b = 1; b < blocks; ++b) { // compute block b − 1 while reading block b
             read(tb);
-            tau += std::max(cb, tb);
+            const double step = std::max(last, tb);
+            tau += step;
+            last = compute(step);
         }
-        tau += cb;
+        tau += last;
     }
-    const double scale = tau > 0 ? duration / tau : 0;
+    if (!(tau > 0) || !std::isfinite(tau))
+        return {};
+    const double scale = duration / tau;
     for (auto& [a, b] : reads) {
         a *= scale;
         b *= scale;
@@ -213,7 +238,7 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
                 if (waves && !first && !streams.empty() && !streams[i].files.empty()) {
                     const double speed = q.compute_s > 0 ? jobs[i].flops / q.compute_s : 0;
                     const double per_s = speed > 0 ? c.xrd_flops_per_time / speed : 0;
-                    reads = reads_in_time(streams[i], q.transfer_s, q.compute_s + per_s * q.transfer_s,
+                    reads = reads_in_time(streams[i], q.transfer_s, q.compute_s, per_s, c.xrd_over_steps,
                                           q.duration_s);
                 }
                 for (std::size_t j = 0; j < ns + nh; ++j) {

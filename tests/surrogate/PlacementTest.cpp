@@ -286,13 +286,41 @@ TEST(SurrogatePlacement, OutputWriteSharesTheDiskItsReadersStreamFrom) {
     EXPECT_THROW(placed_outputs(bad.f.p, bad.context(), jobs, placed, bytes), std::logic_error);
 }
 
-// The readers' waves (placed_outputs' `waves`): four one-core streaming readers of one 10 GB file
-// in 10 blocks and 1e12 flop (100 s) on a1, the storage's disk at 1 GBps both ways. Compute-bound,
-// each reads its first two blocks at once, then one block of t / 10 every 10 s of compute, and
-// computes its last block alone; the 100 + t / 10 s of that schedule are stretched to the job's
-// duration (placed_jobs: compute + transfer). A 4-core calculation on a2 writing 1 GB in the middle
-// of a read shares the disk with the four readers (max-min: 0.2 GBps each, under a1's 0.25); one
-// writing between two reads goes alone (1 GBps). The duty view (max_min) counts the readers by
+namespace {
+
+// Four one-core streaming readers of 10 GB and `flops` on a1 (dcsim: by name) and a 4-core
+// calculation on a2 ending at `end` that writes 1 GB; the storage's disk at 1 GBps both ways.
+// `duration`, where > 0, replaces the readers' duration (placed_jobs: compute + transfer).
+std::pair<PlacedWrites, PlacedJob> waves_at(const OutputFixture& o, const ReadContext& c, double end,
+                                            const std::vector<StreamedFiles>& streams,
+                                            std::vector<std::uint8_t> first = {}, double flops = 1e12,
+                                            double duration = 0) {
+    std::vector<sim::JobGroup> jobs(4, group(0, true, 1, 1, flops, 10e9));
+    jobs.push_back(group(0, false, 1, 4, 4e10 * end, 0));
+    auto placed = placed_jobs(o.f.p, jobs, c);
+    for (std::size_t j = 0; duration > 0 && j < 4; ++j)
+        placed[j].duration_s = duration;
+    return {placed_outputs(o.f.p, c, jobs, placed, {0, 0, 0, 0, 1e9}, first, streams), placed[0]};
+}
+
+// The readers' files, as StreamedFiles, for the four readers and none for the calculation.
+std::vector<StreamedFiles> readers_files(std::vector<StreamedFiles::File> files, bool prefetch = true) {
+    StreamedFiles s;
+    s.files = std::move(files);
+    s.prefetch = prefetch;
+    std::vector<StreamedFiles> out(4, s);
+    out.emplace_back();
+    return out;
+}
+
+} // namespace
+
+// The readers' waves (placed_outputs' `waves`), waves_at's readers with one file of 10 blocks and
+// 1e12 flop (100 s). Compute-bound, each reads its first two blocks at once, then one block of
+// t / 10 every 10 s of compute, and computes its last block alone; the 100 + t / 10 s of that
+// schedule are stretched to the job's duration (placed_jobs: compute + transfer). A write in the
+// middle of a read shares the disk with the four readers (max-min: 0.2 GBps each, under a1's
+// 0.25); one between two reads goes alone (1 GBps). The duty view (max_min) counts the readers by
 // t / duration whenever they live. Without prefetch each block is read, then computed.
 // Read-bound readers read without a pause until their last block's compute.
 TEST(SurrogatePlacement, OutputWriteInTheReadersWaves) {
@@ -300,68 +328,97 @@ TEST(SurrogatePlacement, OutputWriteInTheReadersWaves) {
     const double delay = 1.02e-3 * 13.01;
     const ReadContext c = o.context();
     for (const bool prefetch : {true, false}) {
-        StreamedFiles file;
-        file.files = {{1.0, 10}};
-        file.prefetch = prefetch;
-        std::vector<StreamedFiles> streams(4, file);
-        streams.emplace_back(); // the calculation
-        const auto at = [&](double end, const std::vector<StreamedFiles>& st,
-                            std::vector<std::uint8_t> first = {}) {
-            std::vector<sim::JobGroup> jobs(4, group(0, true, 1, 1, 1e12, 10e9));
-            jobs.push_back(group(0, false, 1, 4, 4e10 * end, 0));
-            const auto placed = placed_jobs(o.f.p, jobs, c);
-            return std::pair{placed_outputs(o.f.p, c, jobs, placed, {0, 0, 0, 0, 1e9}, first, st), placed[0]};
-        };
-        const PlacedJob r = at(1, streams).second;
+        const auto streams = readers_files({{1.0, 10}}, prefetch);
+        const PlacedJob r = waves_at(o, c, 1, streams).second;
         ASSERT_NEAR(r.compute_s, 100, 1e-9);
         const double t = r.transfer_s, tb = t / 10;
-        ASSERT_GT(t, 10); // crowded, and under the compute's 10 s per block
-        ASSERT_LT(tb, 10);
+        ASSERT_GT(t, 10); // crowded, and well under the compute's 10 s per block
+        ASSERT_LT(tb, 5);
         // the fourth read and the gap after it, in the schedule's time, stretched to the duration
         const double stretch = r.duration_s / (prefetch ? 100 + tb : 10 * (tb + 10));
         const double read = (prefetch ? tb + 30 : 3 * (tb + 10)) + tb / 2, gap = read + tb / 2 + 5;
         const double duty = t / r.duration_s;
         for (const auto& [end, rate] : {std::pair{read * stretch, 0.2e9}, std::pair{gap * stretch, 1e9}}) {
-            const auto w = at(end, streams).first;
+            const auto w = waves_at(o, c, end, streams).first;
             EXPECT_NEAR(w.waves[4], delay + 1e9 / (0.97 * rate), 1e-9) << prefetch << " " << end;
             EXPECT_NEAR(w.max_min[4], delay + 1e9 / (0.97 * 1e9 / (1 + 4 * duty)), 1e-9) << end;
             // files not known, or the readers copy jobs: the duty view
-            EXPECT_EQ(at(end, {}).first.waves[4], w.max_min[4]) << end;
-            EXPECT_EQ(at(end, streams, {1, 1, 1, 1, 0}).first.waves[4],
-                      at(end, streams, {1, 1, 1, 1, 0}).first.max_min[4])
-                << end;
-            // more than 64 blocks are followed as 64
-            std::vector<StreamedFiles> many = streams, most = streams;
-            for (std::size_t j = 0; j < 4; ++j) {
-                many[j].files = {{1.0, 1000}};
-                most[j].files = {{1.0, 64}};
-            }
-            EXPECT_EQ(at(end, many).first.waves[4], at(end, most).first.waves[4]) << end;
+            EXPECT_EQ(waves_at(o, c, end, {}).first.waves[4], w.max_min[4]) << end;
+            const auto copies = waves_at(o, c, end, streams, {1, 1, 1, 1, 0}).first;
+            EXPECT_EQ(copies.waves[4], copies.max_min[4]) << end;
         }
     }
-    // Read-bound (1e11 flop: 1 s per block, under the read's t / 10), a reader reads all the time
-    // until its last block's compute: a write during that compute goes alone.
-    std::vector<sim::JobGroup> jobs(4, group(0, true, 1, 1, 1e11, 10e9));
-    jobs.push_back(group(0, false, 1, 4, 4e10, 0));
-    const double t = placed_jobs(o.f.p, jobs, c)[0].transfer_s, tb = t / 10;
+    // Read-bound (1e11 flop: 1 s per block, under the read's t / 10)
+    const auto streams = readers_files({{1.0, 10}});
+    const double t = waves_at(o, c, 1, streams, {}, 1e11).second.transfer_s, tb = t / 10;
     ASSERT_GT(tb, 1);
-    StreamedFiles file;
-    file.files = {{1.0, 10}};
-    std::vector<StreamedFiles> streams(4, file);
-    streams.emplace_back();
     const double stretch = (10 + t) / (t + 1); // the duration over the schedule's 10 reads and 1 s
     for (const auto& [end, rate] :
-         {std::pair{(t - tb / 2) * stretch, 0.2e9}, std::pair{(t + 0.5) * stretch, 1e9}}) {
-        jobs.back().flops = 4e10 * end;
-        const auto placed = placed_jobs(o.f.p, jobs, c);
-        EXPECT_NEAR(placed_outputs(o.f.p, c, jobs, placed, {0, 0, 0, 0, 1e9}, {}, streams).waves[4],
-                    delay + 1e9 / (0.97 * rate), 1e-9)
+         {std::pair{(t - tb / 2) * stretch, 0.2e9}, std::pair{(t + 0.5) * stretch, 1e9}})
+        EXPECT_NEAR(waves_at(o, c, end, streams, {}, 1e11).first.waves[4], delay + 1e9 / (0.97 * rate), 1e-9)
             << end;
-    }
-    jobs.resize(2);
-    const auto placed = placed_jobs(o.f.p, jobs, c);
-    EXPECT_THROW(placed_outputs(o.f.p, c, jobs, placed, {0, 0}, {}, std::vector<StreamedFiles>(1)),
+    std::vector<sim::JobGroup> jobs(2, group(0, true, 1, 1, 1e12, 10e9));
+    EXPECT_THROW(placed_outputs(o.f.p, c, jobs, placed_jobs(o.f.p, jobs, c), {0, 0}, {},
+                                std::vector<StreamedFiles>(1)),
                  std::logic_error);
+}
+
+// The same readers file by file. Two files of 5 blocks: the simulator streams them one after the
+// other without prefetching across them, so the first file's last compute (10 s) stands alone
+// before the second's first read — a write then goes alone, where one file of 10 blocks would be
+// read. With `dcsim`'s overhead over each step (0.5 s per s at 5e9 flop/s on a 10 Gf core) a
+// block's compute is 10 s + 0.5 × its step, the step from its read's start to its compute's
+// start, so the steps grow from 10 + 0.5 tb towards 20 s; the reads keep their t / 10 (the
+// readers' duration set to that schedule's, nothing stretched). At most 64 blocks per job: at
+// most 64 / files per file; beyond 64 files, consecutive files together as one block. Files with
+// a share or count that is not valid: the duty view.
+TEST(SurrogatePlacement, OutputWriteInTheReadersWavesFileByFile) {
+    const OutputFixture o = make_outputs("1GBps", "1GBps", 1e9);
+    const double delay = 1.02e-3 * 13.01;
+    const ReadContext c = o.context();
+    const auto two = readers_files({{0.5, 5}, {0.5, 5}});
+    const PlacedJob r = waves_at(o, c, 1, two).second;
+    const double t = r.transfer_s, tb = t / 10;
+    ASSERT_LT(tb, 5);
+    const double stretch = r.duration_s / (2 * (tb + 50));
+    for (const auto& [end, rate] : {std::pair{(1.5 * tb + 40) * stretch, 1e9},    // file 1's last compute
+                                    std::pair{(1.5 * tb + 50) * stretch, 0.2e9}}) // file 2's first read
+        EXPECT_NEAR(waves_at(o, c, end, two).first.waves[4], delay + 1e9 / (0.97 * rate), 1e-9) << end;
+
+    ReadContext dcsim = c;
+    dcsim.xrd_flops_per_time = 5e9;
+    dcsim.xrd_over_steps = true;
+    const auto one = readers_files({{1.0, 10}});
+    std::vector<double> starts; // of blocks 2..10's reads
+    double tau = tb, last = 10 + 0.5 * tb;
+    for (int b = 1; b < 10; ++b) {
+        starts.push_back(tau);
+        const double step = std::max(last, tb);
+        tau += step;
+        last = 10 + 0.5 * step;
+    }
+    const double length = tau + last;
+    for (std::size_t b = 1; b < starts.size(); ++b) // each read from the third, and the gap before it
+        for (const auto& [end, rate] : {std::pair{starts[b] + tb / 2, 0.2e9}, std::pair{starts[b] - 2, 1e9}})
+            EXPECT_NEAR(waves_at(o, dcsim, end, one, {}, 1e12, length).first.waves[4],
+                        delay + 1e9 / (0.97 * rate), 1e-9)
+                << b << " " << end;
+
+    for (const double end : {39.5, 46.7}) {
+        const auto waves = [&](std::vector<StreamedFiles::File> files) {
+            return waves_at(o, c, end, readers_files(std::move(files))).first.waves[4];
+        };
+        EXPECT_EQ(waves({{1.0, 1000}}), waves({{1.0, 64}})) << end;
+        EXPECT_EQ(waves({{0.98, 1000}, {0.01, 1}, {0.01, 1}}), waves({{0.98, 21}, {0.01, 1}, {0.01, 1}}))
+            << end;
+        std::vector<StreamedFiles::File> hundred(100, {0.01, 1});
+        hundred.back().blocks = 1e4;
+        EXPECT_EQ(waves(hundred), waves(std::vector<StreamedFiles::File>(50, {0.02, 1}))) << end;
+        const double duty_view = waves_at(o, c, end, {}).first.waves[4];
+        for (const StreamedFiles::File bad : {StreamedFiles::File{0.5, std::nan("")},
+                                              StreamedFiles::File{-0.5, 5}, StreamedFiles::File{0.5, 0.5}})
+            EXPECT_EQ(waves({{0.5, 5}, bad}), duty_view) << end;
+    }
 }
 
 // A write from the node its readers stream to: up its split-duplex node link, which is free, but

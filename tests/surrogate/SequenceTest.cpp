@@ -144,6 +144,7 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
                 needs.back().unoverlapped = alone_bytes / in;
             copies.push_back(js.type != sim::JobType::streaming);
             streams.emplace_back();
+            streams.back().prefetch = s.options.streaming.prefetch;
             if (js.type == sim::JobType::streaming)
                 for (const auto f : js.inputs) {
                     const double size = s.workload.files[f].size;
