@@ -328,7 +328,11 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
         }
     };
     sweep(false);
-    sweep(true);
+    // Without a streaming reader whose files are known the second sweep would repeat the first.
+    if (std::any_of(streams.begin(), streams.end(), [](const StreamedFiles& f) { return !f.files.empty(); }))
+        sweep(true);
+    else
+        out.waves = out.max_min;
 
     // Jobs that wait start after the first burst, when its readers are mostly done: their write
     // alone, at the workers' mean delay and time per byte (measured: the placed writers' mean
