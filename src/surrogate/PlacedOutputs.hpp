@@ -27,19 +27,6 @@
 
 namespace hepkit::surrogate::detail {
 
-/// A streaming job's input files in the order it streams them, each as its share of the job's
-/// input bytes and its count of blocks (sim::StreamingConfig::block_size), and whether it
-/// prefetches: the time pattern of its reads. No files (or a share or count that is negative,
-/// not finite, or a count under 1): not known, its reads spread over its life.
-struct StreamedFiles {
-    struct File {
-        double share = 0;
-        double blocks = 1;
-    };
-    std::vector<File> files;
-    bool prefetch = true;
-};
-
 /// The jobs (groups of one, as placed_jobs took them) with `placed` placed_jobs' results and
 /// `output_bytes` each job's output size: per job, the seconds its output write would take (all 0
 /// where `c` has no output routes: ReadContext's placed_outputs fields).
@@ -59,23 +46,15 @@ struct StreamedFiles {
 /// writers and by its resource of reads and writes over them and the readers streaming from it (where
 /// ReadContext names the readers' source hosts), times the bandwidth factor (sim::NetworkModel). A job
 /// without a worker (placed_jobs' waiting jobs; timed_jobs' jobs that never fit) writes alone: the workers'
-/// mean delay and time per byte alone. Two ways of sharing a link or disk at a write's start, from
-/// one sweep: equal shares among the flows on it (readers bounded elsewhere counted whole), and
-/// max-min (MaxMin.hpp). A third, `waves`, max-min from a second sweep in which each streaming
-/// reader whose files `streams` names (empty `streams`: none) reads at its whole share in the
-/// times it reads block by block (of each file its first block alone, each next one while it
-/// computes the one before, its last compute alone: PlacedOutputs.cpp) and not at all between
-/// them, instead of by its share of time over its whole life: readers started together read in
-/// step, so writes at the end of a wave go alone and writes within one share with all
-/// (docs/surrogate.md, seventeenth session). `streams`, where given, must have one entry per job
-/// (std::logic_error).
+/// mean delay and time per byte alone. Both ways of sharing a link or disk at a write's start, from one
+/// sweep: equal shares among the flows on it (readers bounded elsewhere counted whole), and max-min
+/// (MaxMin.hpp).
 struct PlacedWrites {
-    std::vector<double> equal, max_min, waves; ///< per job, s
+    std::vector<double> equal, max_min; ///< per job, s
 };
 PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
                             const std::vector<sim::JobGroup>& jobs, const std::vector<PlacedJob>& placed,
                             const std::vector<double>& output_bytes,
-                            std::span<const std::uint8_t> reads_first = {},
-                            std::span<const StreamedFiles> streams = {});
+                            std::span<const std::uint8_t> reads_first = {});
 
 } // namespace hepkit::surrogate::detail

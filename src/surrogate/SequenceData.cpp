@@ -71,8 +71,7 @@ const std::vector<std::string>& job_input_names() {
                                             "placed_output_maxmin_s",
                                             "placed_transfer_alone_s",
                                             "placed_transfer_crowd_s",
-                                            "placed_transfer_shared_s",
-                                            "placed_output_waves_s"};
+                                            "placed_transfer_shared_s"};
     return n;
 }
 const std::vector<std::string>& host_input_names() {
@@ -149,7 +148,6 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
     // Then followed past the first burst (TimedPlacement.hpp): where and when each job starts.
     std::vector<double> output_bytes(jobs.size());
     std::vector<detail::JobNeeds> needs(jobs.size());
-    std::vector<detail::StreamedFiles> streams(jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         output_bytes[i] = jobs[i].output_size;
         needs[i] = {jobs[i].memory, jobs[i].priority, jobs[i].type == sim::JobType::streaming};
@@ -157,16 +155,12 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         // mean of 1 / n; TimedPlacement.hpp): all without prefetch
         const auto& streaming = s.options.streaming;
         double u = 0;
-        const double in = alone[i].input_bytes; // the job's input bytes, summed above
         for (const auto f : jobs[i].inputs) {
             const double size = s.workload.files[f].size;
-            const double blocks = std::max(1.0, std::ceil(size / streaming.block_size));
-            u += size / blocks;
-            if (needs[i].streaming && in > 0)
-                streams[i].files.push_back({size / in, blocks});
+            u += size / std::max(1.0, std::ceil(size / streaming.block_size));
         }
+        const double in = alone[i].input_bytes; // the job's input bytes, summed above
         needs[i].unoverlapped = streaming.prefetch && in > 0 ? u / in : 1.0;
-        streams[i].prefetch = streaming.prefetch;
     }
     const std::vector<detail::PlacedJob> placed =
         detail::timed_jobs(p, alone, needs, setup.context, detail::placed_jobs(p, alone, setup.context));
@@ -174,7 +168,7 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
     for (std::size_t i = 0; i < jobs.size(); ++i)
         reads_first[i] = !needs[i].streaming;
     const detail::PlacedWrites writes =
-        detail::placed_outputs(p, setup.context, alone, placed, output_bytes, reads_first, streams);
+        detail::placed_outputs(p, setup.context, alone, placed, output_bytes, reads_first);
     const std::size_t ni = job_input_names().size();
     for (std::size_t r = 0; r < order.size(); ++r) {
         const detail::PlacedJob& q = placed[order[r]];
@@ -188,7 +182,6 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         row[6] = q.transfer_alone_s;
         row[7] = q.transfer_crowd_s;
         row[8] = q.transfer_shared_s;
-        row[9] = writes.waves[order[r]];
     }
     const std::vector<sim::HostIndex>& storages = setup.storages; // the storage hosts, in host order
     for (sim::HostIndex h = 0; h < p.host_count(); ++h) {

@@ -43,13 +43,12 @@ constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windo
 // share on its way back too (the network model's cross-traffic; both fourteenth session); 6 since
 // a copy job counts as a reader on its routes only while it reads, before it computes (fifteenth
 // session); 7 since a streaming job's duration overlaps its reads with its compute and counts the
-// XRootD overhead (sixteenth session); 8 since the write estimate has a third view, the streaming
-// readers' reads block by block in time (seventeenth session). A model trained on other estimates
-// would read inputs it never saw.
-constexpr int kPlacementEstimates = 8;
+// XRootD overhead (sixteenth session). A model trained on other estimates would read inputs it
+// never saw.
+constexpr int kPlacementEstimates = 7;
 // log1p(x / unit) per input column (0: a flag, kept as it is); the placed output write is in
 // seconds (most writes take 0.1–10 s, the other placed times minutes)
-constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9, 1, 1e9, 1, 60, 60, 1, 60, 1, 60, 60, 60, 1};
+constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9, 1, 1e9, 1, 60, 60, 1, 60, 1, 60, 60, 60};
 constexpr double kHostUnits[] = {1, 1e9, 0, 0, 0, 1e9, 1e9, 1e9, 1e-3};
 
 double scaled(double x, double unit) {
@@ -382,7 +381,7 @@ torch::Tensor batch_loss(SeqNet& net, const std::vector<const Tensors*>& ts, dou
 SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                                    const std::function<void(int, int, double, double)>& progress) {
     const auto t0 = std::chrono::steady_clock::now();
-    static_assert(std::size(kJobUnits) == 18 && std::size(kHostUnits) == 9); // one per input name
+    static_assert(std::size(kJobUnits) == 17 && std::size(kHostUnits) == 9); // one per input name
     if (job_input_names().size() != std::size(kJobUnits) ||
         host_input_names().size() != std::size(kHostUnits))
         throw std::logic_error("surrogate: an input without its unit (kJobUnits, kHostUnits)");

@@ -126,7 +126,6 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
         std::vector<double> output_bytes;
         std::vector<hepkit::surrogate::detail::JobNeeds> needs;
         std::vector<std::uint8_t> copies; // jobs that read whole before they compute
-        std::vector<hepkit::surrogate::detail::StreamedFiles> streams; // streaming jobs' files
         for (const auto& js : s.workload.jobs) {
             output_bytes.push_back(js.output_size);
             needs.push_back({js.memory, js.priority, js.type == sim::JobType::streaming});
@@ -143,23 +142,15 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             if (in > 0)
                 needs.back().unoverlapped = alone_bytes / in;
             copies.push_back(js.type != sim::JobType::streaming);
-            streams.emplace_back();
-            streams.back().prefetch = s.options.streaming.prefetch;
-            if (js.type == sim::JobType::streaming)
-                for (const auto f : js.inputs) {
-                    const double size = s.workload.files[f].size;
-                    streams.back().files.push_back(
-                        {size / in, std::max(1.0, std::ceil(size / s.options.streaming.block_size))});
-                }
         }
         const auto placed = hepkit::surrogate::detail::timed_jobs(
             *s.platform, alone, needs, setup.context,
             hepkit::surrogate::detail::placed_jobs(*s.platform, alone, setup.context));
         const auto writes = hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone,
-                                                                      placed, output_bytes, copies, streams);
+                                                                      placed, output_bytes, copies);
         const auto& outputs = writes.equal;
         const auto& outputs_mm = writes.max_min;
-        std::size_t waiting = 0, in_waves = 0;
+        std::size_t waiting = 0;
         for (std::size_t j = 0; j < q.job_count(); ++j) {
             const auto w = static_cast<std::size_t>(
                 std::find_if(s.workload.jobs.begin(), s.workload.jobs.end(),
@@ -176,8 +167,6 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 6], placed[w].transfer_alone_s) << q.jobs[j];
             EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 7], placed[w].transfer_crowd_s) << q.jobs[j];
             EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 8], placed[w].transfer_shared_s) << q.jobs[j];
-            EXPECT_EQ(q.job_x[j * ni + kPlacedInputs + 9], writes.waves[w]) << q.jobs[j];
-            EXPECT_GT(writes.waves[w], 0) << q.jobs[j];
             if (alone[w].reads && placed[w].worker >= 0) { // read alone: the fastest of the views
                 EXPECT_GT(placed[w].transfer_alone_s, 0) << q.jobs[j];
                 EXPECT_LE(placed[w].transfer_alone_s, placed[w].transfer_shared_s * (1 + 1e-12)) << q.jobs[j];
@@ -189,10 +178,8 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             EXPECT_GT(placed[w].compute_s, 0);
             EXPECT_EQ(placed[w].transfer_s > 0, alone[w].reads) << q.jobs[j];
             waiting += placed[w].placed == 0;
-            in_waves += writes.waves[w] != outputs_mm[w];
         }
         EXPECT_LT(waiting, q.job_count());
-        EXPECT_GT(in_waves, 0U); // the streaming readers' waves move some writes
     }
     sim::GridScenario no_hits = s;
     no_hits.options.cache.hitrate = 0; // nothing staged
@@ -540,8 +527,8 @@ TEST(SurrogateSequence, PlacementInputsOptional) {
 }
 
 TEST(SurrogateSequence, OlderPlacementEstimatesRefused) {
-    // A model trained on the placement's estimates records which ones (placement_estimates: 8
-    // since the writes have a view of the readers' waves, seventeenth session); one trained on other
+    // A model trained on the placement's estimates records which ones (placement_estimates: 7
+    // since a streaming job's read overlaps its compute, sixteenth session); one trained on other
     // estimates would read inputs it never saw, so it is refused naming the key.
     const auto out = hepkit::test::temp_dir("sequence", "estimates");
     SequenceTrainConfig c = brief(SequenceKind::platform, out, 6);
@@ -549,10 +536,10 @@ TEST(SurrogateSequence, OlderPlacementEstimatesRefused) {
     train_sequence(c);
     const fs::path manifest = out / "surrogate.json";
     nlohmann::json m = nlohmann::json::parse(std::ifstream(manifest));
-    EXPECT_EQ(m.at("placement_estimates"), 8);
+    EXPECT_EQ(m.at("placement_estimates"), 7);
     EXPECT_NO_THROW(SequenceModel::load(out.string()));
     for (const nlohmann::json& other :
-         {nlohmann::json(), nlohmann::json(7), nlohmann::json(9), nlohmann::json("8")}) {
+         {nlohmann::json(), nlohmann::json(6), nlohmann::json(8), nlohmann::json("7")}) {
         if (other.is_null())
             m.erase("placement_estimates");
         else

@@ -16,7 +16,7 @@
 
 namespace hepkit::surrogate {
 
-/// Per job, in this order (raw units: s, cores, B, flop, B, B, files, B, 1, s, s, s, s, s, s, s, s, s):
+/// Per job, in this order (raw units: s, cores, B, flop, B, B, files, B, 1, s, s, s, s, s, s, s, s):
 /// submit time,
 /// cores, memory, flops, input and output bytes, input files, and the input bytes staged on the
 /// caches before the run (the hit rate's share: sim::InputRouter::stage's rule; 0 without
@@ -26,9 +26,8 @@ namespace hepkit::surrogate {
 /// compute and input transfer there: Placement.hpp's PlacedJob), its output written from there
 /// (src/surrogate/PlacedOutputs.hpp: each link shared equally), its estimated start, its
 /// output written with max-min shares, and its input read alone, with every overlapping reader
-/// reading all the time, and with each by its duty (PlacedJob), and its output written with
-/// max-min shares beside the streaming readers' reads block by block in time (PlacedOutputs.hpp's
-/// `waves`), which only the platform-aware model reads.
+/// reading all the time, and with each by its duty (PlacedJob), which only the platform-aware
+/// model reads.
 const std::vector<std::string>& job_input_names();
 /// The index of the first placement input in job_input_names() (the paper's inputs before it).
 inline constexpr std::size_t kPlacedInputs = 8;
