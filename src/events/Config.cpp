@@ -364,6 +364,18 @@ AnyStep make_step(const YamlView& written, Registry& registry, bool allow_consum
     const YamlView name_at = step.at("name");
     const std::string name = name_at.as_string();
     check_name(name_at, name, kind.c_str());
+    if (kind == "consumer") {
+        // A consumer writes OUTDIR/PIPELINE/NAME.* and NAME__SHIFT.*, beside cutflow.json.
+        if (name.find("__") != std::string::npos)
+            name_at.fail(std::string("consumer '")
+                             .append(name)
+                             .append("': '__' separates an output's name from its shift (name__shift), so a "
+                                     "consumer name may "
+                                     "not hold it"));
+        if (name == "cutflow")
+            name_at.fail(
+                "'cutflow' is the pipeline's cut flow (cutflow.json): give the consumer another name");
+    }
     if (kind == "consumer" && !allow_consumers)
         step.fail(std::string("consumer '")
                       .append(name)
@@ -460,6 +472,10 @@ Pipeline make_pipeline(const Entry& e, Registry& registry, const std::vector<Shi
     if (!e.value.is_map())
         e.value.fail("expected a map with steps, shifts, weight");
     e.value.check_keys({"steps", "shifts", "weight"});
+    // The run writes OUTDIR/report.json beside the pipelines' folders.
+    if (e.name == "report.json")
+        e.value.fail(
+            "'report.json' is the run's report in the output folder: give the pipeline another name");
     Pipeline p;
     p.name = e.name;
     const YamlView steps = e.value.at("steps");
@@ -531,6 +547,16 @@ Plan load_plan(const std::string& path, Registry& registry, const PlanOverrides&
         plan.global.push_back(make_step(step, registry, false, global_names));
     for (const auto& e : g.shifts)
         plan.shifts.push_back(make_shift(e, registry));
+    // where each is defined, for the runner's messages (Plan::places)
+    auto place = [&](const YamlView& at) { plan.places[at.key()] = {at.file(), at.line()}; };
+    for (const auto& e : g.shifts)
+        place(e.value);
+    for (const auto& e : g.pipelines) {
+        place(e.value);
+        for (const char* key : {"shifts", "weight"})
+            if (e.value.is_map() && e.value.has(key))
+                place(e.value.at(key));
+    }
     if (g.pipelines.empty())
         throw InputError(
             path, 0, "pipelines",

@@ -203,9 +203,21 @@ std::vector<std::string> HistogramConsumer::inputs() const {
 void HistogramConsumer::declare(const Schema& schema) {
     const auto& p = place();
     const std::string who = where(p);
-    for (auto* e : {&x_, &y_, &weight_, &cut_})
-        if (!e->empty())
+    const std::pair<detail::ProductExpression*, const char*> keyed[] = {
+        {&x_, "x"}, {&y_, "y"}, {&weight_, "weight"}, {&cut_, "cut"}};
+    for (const auto& [e, key] : keyed) {
+        if (e->empty())
+            continue;
+        try {
             e->bind(schema, p.file, p.line, who);
+        } catch (const InputError& err) {
+            // The parser names the expression; the message also names the step and its key.
+            if (err.key() != e->text())
+                throw;
+            throw InputError(err.file(), err.line(), p.name + "." + key,
+                             fmt::format("{}: {} '{}': {}", who, key, e->text(), err.message()));
+        }
+    }
     const bool xj = expr::is_array(x_.expression().type());
     const bool yj = !y_.empty() && expr::is_array(y_.expression().type());
     const bool elements = xj || yj; // fills once per element

@@ -11,6 +11,8 @@
 #include <set>
 #include <stdexcept>
 #include <system_error>
+#include <unistd.h>
+#include <vector>
 
 namespace hepkit::events {
 
@@ -48,10 +50,78 @@ std::string quoted(const std::string& text) {
 
 } // namespace
 
+namespace {
+
+namespace fs = std::filesystem;
+
+// A folder that is removed with what it holds unless kept.
+struct Staging {
+    fs::path path;
+    ~Staging() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+// Moves every file under `staged` to the same place under `outdir`, replacing what is there. The
+// targets are checked first (a folder where a file goes, a file where a folder goes), so that a
+// run's outputs are all replaced or none.
+void move_outputs(const fs::path& staged, const fs::path& outdir) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(staged))
+        if (e.is_regular_file())
+            files.push_back(fs::relative(e.path(), staged));
+    std::error_code ec;
+    for (const auto& rel : files) {
+        const fs::path target = outdir / rel;
+        if (fs::is_directory(target, ec))
+            throw OutputError(target.string(), 0, "", "is a folder, where the run writes a file: remove it");
+        for (fs::path dir = target.parent_path(); dir != outdir && !dir.empty(); dir = dir.parent_path())
+            if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+                throw OutputError(dir.string(), 0, "", "is a file, where the run writes a folder: remove it");
+    }
+    for (const auto& rel : files) {
+        const fs::path target = outdir / rel;
+        fs::create_directories(target.parent_path(), ec);
+        if (ec)
+            throw OutputError(target.parent_path().string(), 0, "",
+                              "cannot create the output folder: " + ec.message());
+        fs::rename(staged / rel, target, ec);
+        if (ec)
+            throw OutputError(target.string(), 0, "", "cannot move the output into place: " + ec.message());
+    }
+}
+
+} // namespace
+
+// The outputs are written into a staging folder inside `outdir` and moved into place only when
+// every one was written: a run that fails to write one (a full disk, a folder in the way) leaves
+// the folder as it was, not a part of the outputs beside an earlier run's.
 void Runner::write(const std::filesystem::path& outdir) const {
-    const Impl& m = *impl_;
-    if (!m.ran)
+    if (!impl_->ran)
         throw std::logic_error("Runner::write: run() first");
+    std::error_code ec;
+    fs::create_directories(outdir, ec);
+    if (ec)
+        throw OutputError(outdir.string(), 0, "", "cannot create the output folder: " + ec.message());
+    // named with '.' first: no pipeline may be named so (Config.cpp)
+    const Staging staging{outdir / (".hepkit-writing-" + std::to_string(::getpid()))};
+    fs::remove_all(staging.path, ec);
+    try {
+        write_into(staging.path);
+    } catch (const OutputError& e) {
+        // the message names the file as the user will look for it
+        std::string file = e.file();
+        const std::string staged = staging.path.string();
+        if (file.rfind(staged, 0) == 0)
+            file = outdir.string() + file.substr(staged.size());
+        throw OutputError(file, e.line(), e.key(), e.message());
+    }
+    move_outputs(staging.path, outdir);
+}
+
+void Runner::write_into(const std::filesystem::path& outdir) const {
+    const Impl& m = *impl_;
     for (std::size_t p = 1; p < m.sequences.size(); ++p) {
         const Sequence& seq = m.sequences[p];
         const auto dir = outdir / seq.name;

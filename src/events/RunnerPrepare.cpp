@@ -33,6 +33,13 @@ bool bad_name(const std::string& name) {
     return name.empty() || name.find('/') != std::string::npos || name == "." || name == "..";
 }
 
+// Where the configuration defines `key` (Plan::places: a shift, a pipeline or its key, maybe in
+// an include), else the plan's file without a line.
+Plan::Place place_of(const Plan& plan, const std::string& key) {
+    const auto it = plan.places.find(key);
+    return it != plan.places.end() ? it->second : Plan::Place{plan.source, 0};
+}
+
 std::string join(const std::vector<std::string>& names) {
     std::string s;
     for (const auto& n : names)
@@ -109,20 +116,22 @@ void Runner::Impl::declare_steps() {
         const Shift& shift = plan.shifts[s];
         const std::string key = "shifts." + shift.name;
         if (bad_name(shift.name) || shift.name.find("__") != std::string::npos)
-            throw InputError(plan.source, 0, key,
+            throw InputError(place_of(plan, key).file, place_of(plan, key).line, key,
                              "shift name '" + shift.name +
                                  "' must be non-empty, without '/' or '__' (outputs are named name__shift)");
         if (!shift_names.insert(shift.name).second)
-            throw InputError(plan.source, 0, key, "shift '" + shift.name + "' is defined twice");
+            throw InputError(place_of(plan, key).file, place_of(plan, key).line, key,
+                             "shift '" + shift.name + "' is defined twice");
         if (shift.replaces.empty())
-            throw InputError(plan.source, 0, key, "shift '" + shift.name + "' replaces no product");
+            throw InputError(place_of(plan, key).file, place_of(plan, key).line, key,
+                             "shift '" + shift.name + "' replaces no product");
         std::set<std::string> products;
         for (const auto& r : shift.replaces) {
             if (!r.producer)
                 throw std::invalid_argument("Runner: shift '" + shift.name + "' replaces '" + r.product +
                                             "' by no producer");
             if (!products.insert(r.product).second)
-                throw InputError(plan.source, 0, key,
+                throw InputError(place_of(plan, key).file, place_of(plan, key).line, key,
                                  "shift '" + shift.name + "' replaces product '" + r.product + "' twice");
             pending[r.product].emplace_back(s, &r);
         }
@@ -248,19 +257,27 @@ void Runner::Impl::declare_steps() {
     std::set<std::string> pipeline_names;
     for (const auto& p : plan.pipelines) {
         const std::string key = "pipelines." + p.name;
-        if (bad_name(p.name))
-            throw InputError(plan.source, 0, key,
+        if (bad_name(p.name) || p.name == "report.json")
+            throw InputError(place_of(plan, key).file, place_of(plan, key).line, key,
                              "pipeline name '" + p.name +
-                                 "' must be non-empty and without '/' (it names a folder)");
+                                 "' must be non-empty, without '/' and not report.json (it names a folder "
+                                 "beside the run's report.json)");
         if (!pipeline_names.insert(p.name).second)
-            throw InputError(plan.source, 0, key, "pipeline '" + p.name + "' is defined twice");
+            throw InputError(place_of(plan, key).file, place_of(plan, key).line, key,
+                             "pipeline '" + p.name + "' is defined twice");
         Sequence seq;
         seq.name = p.name;
         for (const auto& step : p.steps)
             add_step(seq, step, false);
         std::set<std::string> consumer_names;
         for (const auto& node : seq.nodes)
-            if (node.kind == NodeKind::consumer && !consumer_names.insert(node.step->name()).second)
+            if (node.kind == NodeKind::consumer &&
+                (node.step->name().find("__") != std::string::npos || node.step->name() == "cutflow"))
+                throw InputError(node.step->place().file, node.step->place().line, node.step->name(),
+                                 "consumer '" + node.step->name() + "' of pipeline '" + p.name +
+                                     "': its outputs are NAME.* and NAME__SHIFT.* beside cutflow.json, so "
+                                     "the name may not hold '__' nor be 'cutflow'");
+            else if (node.kind == NodeKind::consumer && !consumer_names.insert(node.step->name()).second)
                 throw InputError(node.step->place().file, node.step->place().line, node.step->name(),
                                  "pipeline '" + p.name + "' has two consumers named '" + node.step->name() +
                                      "'; their outputs would overwrite each other");
@@ -270,15 +287,20 @@ void Runner::Impl::declare_steps() {
     // Shifts of products that nothing makes.
     for (const auto& [product, list] : pending) {
         const Shift& shift = plan.shifts[list.front().first];
+        // the replacement's own place (its line in the shift's map), else the shift's
+        const StepPlace& made = list.front().second->producer->place();
+        const Plan::Place defined = place_of(plan, "shifts." + shift.name);
+        const std::string& file = made.file.empty() ? defined.file : made.file;
+        const int line = made.file.empty() ? defined.line : made.line;
         try {
             schema.require(product, "shift " + shift.name);
         } catch (const InputError& e) {
-            throw InputError(plan.source, 0, "shifts." + shift.name, e.message());
+            throw InputError(file, line, "shifts." + shift.name + "." + product, e.message());
         }
         // Every product made is offered to the shifts when it is made; only a shift's own internal
         // products (name@shift) are not.
         throw InputError(
-            plan.source, 0, "shifts." + shift.name,
+            file, line, "shifts." + shift.name + "." + product,
             "shift '" + shift.name + "' replaces '" + product +
                 "', the internal product of another shift's replacement; replace the product itself");
     }
@@ -297,12 +319,14 @@ void Runner::Impl::declare_steps() {
                 for (const auto& s : plan.shifts)
                     known.push_back(s.name);
                 throw InputError(
-                    plan.source, 0, key + ".shifts",
+                    place_of(plan, key + ".shifts").file, place_of(plan, key + ".shifts").line,
+                    key + ".shifts",
                     "pipeline '" + pipe.name + "' runs under shift '" + name +
                         "', which is not defined (shifts: " + (known.empty() ? "none" : join(known)) + ")");
             }
             if (!seen.insert(name).second)
-                throw InputError(plan.source, 0, key + ".shifts",
+                throw InputError(place_of(plan, key + ".shifts").file, place_of(plan, key + ".shifts").line,
+                                 key + ".shifts",
                                  "pipeline '" + pipe.name + "' lists shift '" + name + "' twice");
             seq.shifts.push_back(static_cast<std::size_t>(it - plan.shifts.begin()));
         }
@@ -312,11 +336,13 @@ void Runner::Impl::declare_steps() {
         try {
             w = schema.require(pipe.weight, "the cut flow of pipeline " + pipe.name);
         } catch (const InputError& e) {
-            throw InputError(plan.source, 0, key + ".weight", e.message());
+            throw InputError(place_of(plan, key + ".weight").file, place_of(plan, key + ".weight").line,
+                             key + ".weight", e.message());
         }
         const ProductInfo& info = schema.info(w);
         if (info.jagged)
-            throw InputError(plan.source, 0, key + ".weight",
+            throw InputError(place_of(plan, key + ".weight").file, place_of(plan, key + ".weight").line,
+                             key + ".weight",
                              "the weight '" + pipe.weight + "' of pipeline '" + pipe.name + "' is " +
                                  describe(info) + "; a cut-flow weight has one value per event");
         // The cut flow counts weights from its first row ("all") on, so the weight must be known
@@ -336,11 +362,11 @@ void Runner::Impl::declare_steps() {
         if (!late)
             late = made_after_filter(seq, filtered);
         if (late)
-            throw InputError(plan.source, 0, key + ".weight",
-                             "the weight '" + pipe.weight + "' of pipeline '" + pipe.name + "' is made by " +
-                                 late->label +
-                                 " after a filter; the cut flow needs the weight of every event: make it "
-                                 "before the first filter");
+            throw InputError(
+                place_of(plan, key + ".weight").file, place_of(plan, key + ".weight").line, key + ".weight",
+                "the weight '" + pipe.weight + "' of pipeline '" + pipe.name + "' is made by " + late->label +
+                    " after a filter; the cut flow needs the weight of every event: make it "
+                    "before the first filter");
         seq.weight = w;
     }
 }

@@ -204,6 +204,13 @@ TEST(Config, IncludesAreMergedWithTheirPlaces) {
     EXPECT_EQ(as<FakeProducer>(plan.global[2]).name(), "own");
     ASSERT_EQ(plan.shifts.size(), 1u);
     EXPECT_EQ(plan.pipelines[0].shifts, std::vector<std::string>{"up"});
+    // where the shift and the pipeline are defined, for the runner's messages
+    EXPECT_EQ(plan.places.at("shifts.up").file, (d.path() / "common/steps.yaml").string());
+    EXPECT_EQ(plan.places.at("shifts.up").line, 5);
+    EXPECT_EQ(plan.places.at("pipelines.p").file, path);
+    EXPECT_EQ(plan.places.at("pipelines.p").line, 5);
+    EXPECT_EQ(plan.places.at("pipelines.p.shifts").line, 5);
+    EXPECT_EQ(plan.places.count("pipelines.p.weight"), 0u);
 }
 
 // A file that includes itself through others: the cycle is named at the include that closes it.
@@ -335,6 +342,29 @@ TEST(Config, NameErrors) {
         d.write("shift.yaml", "inputs: {files: [data/a.root]}\nshifts:\n  jes__up: {x: \"x\"}\n"
                               "pipelines:\n  p: {steps: [{type: hist, name: h}]}\n");
     expect_input_error([&] { load_plan(shift, r); }, "shift.yaml", 3, "shifts.jes__up", {"'__' separates"});
+    // names that the outputs would collide with: h__up.json is h's output under shift up, the
+    // pipeline's cut flow is cutflow.json, the run's report OUTDIR/report.json
+    const std::string under =
+        d.write("under.yaml", "inputs: {files: [data/a.root]}\n"
+                              "pipelines:\n  p: {steps: [{type: hist, name: h__up}]}\n");
+    expect_input_error([&] { load_plan(under, r); }, "under.yaml", 3, "pipelines.p.steps[0].name",
+                       {"consumer 'h__up'", "'__' separates"});
+    const std::string flow =
+        d.write("flow.yaml", "inputs: {files: [data/a.root]}\n"
+                             "pipelines:\n  p: {steps: [{type: hist, name: cutflow}]}\n");
+    expect_input_error([&] { load_plan(flow, r); }, "flow.yaml", 3, "pipelines.p.steps[0].name",
+                       {"'cutflow' is the pipeline's cut flow"});
+    const std::string report =
+        d.write("report.yaml", "inputs: {files: [data/a.root]}\n"
+                               "pipelines:\n  report.json:\n    steps: [{type: hist, name: h}]\n");
+    expect_input_error([&] { load_plan(report, r); }, "report.yaml", 4, "pipelines.report.json",
+                       {"'report.json' is the run's report"});
+    // a producer or filter may hold '__': its name names no output file
+    const std::string producer =
+        d.write("producer.yaml", "inputs: {files: [data/a.root]}\n"
+                                 "global:\n  - {type: scale, name: pt__raw}\n"
+                                 "pipelines:\n  p: {steps: [{type: hist, name: h}]}\n");
+    EXPECT_NO_THROW(load_plan(producer, r));
 }
 
 // Shifts: what they replace, and the pipelines' references to them.

@@ -12,6 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <set>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 using namespace hepkit;
@@ -108,5 +111,87 @@ TEST(EventsCoreConfig, ExpressionKeysAreChecked) {
     const auto syntax = error_of("filter: {type: expr, name: f, expr: \"x >\"}");
     EXPECT_EQ(syntax.line(), 4);
     EXPECT_NE(syntax.message().find("filter f ("), std::string::npos) << syntax.what();
+    fs::remove(root);
+}
+
+// Errors found while preparing the run name where the configuration says it: a shift or a
+// pipeline's weight in an included file, a histogram's expression by the histogram's key.
+TEST(EventsCoreConfig, PreparingErrorsNameTheirFileLineAndKey) {
+    const auto root = write_file("config-places", 0, 3);
+    const auto dir = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-evcore-places");
+    fs::create_directories(dir / "sub");
+    std::ofstream(dir / "sub" / "shifts.yaml") << "# shifts\nshifts:\n  up: {X: \"x * 2\"}\n";
+    auto error_of = [&](const std::string& pipeline) {
+        std::ofstream(dir / "run.yaml") << "include: [sub/shifts.yaml]\ninputs:\n  files: [" << root.string()
+                                        << "]\npipelines:\n  p:\n" + pipeline;
+        return hepkit::test::input_error([&] {
+            Runner runner(load(dir / "run.yaml"));
+            runner.prepare();
+        });
+    };
+    const auto shift =
+        error_of("    shifts: [up]\n    steps: [{type: histogram, name: h, x: x, bins: \"1, 0, "
+                 "1\"}]\n");
+    EXPECT_EQ(shift.file(), (dir / "sub" / "shifts.yaml").string());
+    EXPECT_EQ(shift.line(), 3);
+    EXPECT_EQ(shift.key(), "shifts.up.X");
+    EXPECT_NE(shift.message().find("needs product 'X'"), std::string::npos) << shift.what();
+    std::ofstream(dir / "sub" / "shifts.yaml") << "shifts:\n  up: {x: \"x * 2\"}\n";
+    const auto weight = error_of(
+        "    shifts: [up]\n    weight: wgt\n    steps: [{type: histogram, name: h, x: x, bins: \"1, 0, "
+        "1\"}]\n");
+    EXPECT_EQ(weight.file(), (dir / "run.yaml").string());
+    EXPECT_EQ(weight.line(), 7);
+    EXPECT_EQ(weight.key(), "pipelines.p.weight");
+    const auto x =
+        error_of("    steps:\n      - {type: histogram, name: h, x: \"x +* 2\", bins: \"1, 0, 1\"}\n");
+    EXPECT_EQ(x.line(), 7);
+    EXPECT_EQ(x.key(), "h.x");
+    EXPECT_NE(x.message().find("consumer h ("), std::string::npos) << x.what();
+    EXPECT_NE(x.message().find("x 'x +* 2': "), std::string::npos) << x.what();
+    fs::remove_all(dir);
+    fs::remove(root);
+}
+
+// A run's outputs are written all or none: a folder where an output file goes fails the write
+// before any file is in place, and a successful write leaves no staging folder behind.
+TEST(EventsCoreConfig, OutputsAreWrittenAllOrNone) {
+    const auto root = write_file("config-write", 0, 6);
+    const auto yaml =
+        config_file("config-write", "inputs:\n  files: [" + root.string() +
+                                        "]\nshifts:\n  up: {x: \"x * 2\"}\npipelines:\n  p:\n"
+                                        "    shifts: [up]\n    steps:\n"
+                                        "      - {type: histogram, name: h, x: x, bins: \"2, 0, 9\"}\n"
+                                        "      - {type: ntuple, name: n, products: [x], format: csv}\n");
+    Runner runner(load(yaml));
+    runner.prepare();
+    runner.run();
+    const auto dir = fs::temp_directory_path() / (std::to_string(::getpid()) + "-hepkit-evcore-write-out");
+    fs::remove_all(dir);
+    fs::create_directories(dir / "p" / "n__up.csv"); // in the way of the shifted ntuple
+    try {
+        runner.write(dir);
+        ADD_FAILURE() << "no OutputError";
+    } catch (const OutputError& e) {
+        EXPECT_EQ(e.file(), (dir / "p" / "n__up.csv").string());
+    }
+    std::vector<std::string> left;
+    for (const auto& f : fs::recursive_directory_iterator(dir))
+        left.push_back(fs::relative(f.path(), dir).string());
+    EXPECT_EQ(left, (std::vector<std::string>{"p", "p/n__up.csv"}))
+        << "nothing else written, no staging left";
+    fs::remove_all(dir / "p" / "n__up.csv");
+    runner.write(dir);
+    std::set<std::string> written;
+    for (const auto& f : fs::directory_iterator(dir / "p"))
+        written.insert(f.path().filename().string());
+    EXPECT_EQ(written, (std::set<std::string>{"cutflow.json", "h.json", "h.root", "h__up.json", "h__up.root",
+                                              "n.csv", "n__up.csv"}));
+    std::set<std::string> top;
+    for (const auto& f : fs::directory_iterator(dir))
+        top.insert(f.path().filename().string());
+    EXPECT_EQ(top, (std::set<std::string>{"p", "report.json"}));
+    fs::remove_all(dir);
+    fs::remove(yaml);
     fs::remove(root);
 }

@@ -16,6 +16,7 @@
 #include "hepkit/events/Step.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <variant>
@@ -60,6 +61,14 @@ struct Plan {
     std::vector<Shift> shifts;
     std::vector<Pipeline> pipelines;
     std::string source; ///< the configuration file, for messages
+    /// Where the configuration (or an include) defines a shift, a pipeline or a pipeline's key,
+    /// by key: "shifts.up", "pipelines.p", "pipelines.p.shifts", "pipelines.p.weight"; the
+    /// runner's messages name it (a key not here: `source`, no line).
+    struct Place {
+        std::string file;
+        int line = 0;
+    };
+    std::map<std::string, Place> places;
     /// Row-level sharing (docs/events.md): under a shift, a step that runs again computes only the
     /// rows where what it reads differs from the nominal's (bit for bit) or that the nominal
     /// dropped; the other rows take the nominal's values. Exact for steps whose value for an event

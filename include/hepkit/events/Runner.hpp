@@ -92,7 +92,8 @@ class Runner {
 
     /// Processes every batch. Throws what a step throws (hepkit::InputError naming the entry).
     RunReport run(ThreadPool* pool = nullptr, const ProgressFn& progress = {});
-    /// Writes every consumer's merged result under `outdir` and `report.json` (the RunReport).
+    /// Writes every consumer's merged result under `outdir` and `report.json` (the RunReport):
+    /// all of them, or — where one cannot be written (hepkit::OutputError) — none.
     void write(const std::filesystem::path& outdir) const;
     /// After run(): the merged result of a consumer of a pipeline under a shift ("" nominal); a
     /// shift that reaches no step of the consumer gives the nominal's result. std::invalid_argument
@@ -103,6 +104,7 @@ class Runner {
     const RunReport& report() const;
 
   private:
+    void write_into(const std::filesystem::path& outdir) const;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
