@@ -194,6 +194,10 @@ int run_scan_command(const SimOptions& o, const GlobalOptions& g) {
     sim::ScanSpec spec = sim::read_scan(o.scan);
     if (o.threads > 0)
         spec.threads = o.threads;
+    if (!o.emit.empty() && !o.surrogate.empty())
+        // The array's tasks would simulate each point; a surrogate predicts 10^5 points in seconds here.
+        throw UsageError("--emit", "runs the scan's points as simulations on a batch system; --surrogate "
+                                   "predicts them here (10^5 points in seconds): give one of the two");
     if (!o.emit.empty()) {
         sim::emit_batch_array(spec, o.scan, o.emit, o.emit_dir,
                               std::filesystem::canonical("/proc/self/exe").string());

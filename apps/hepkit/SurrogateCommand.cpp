@@ -95,11 +95,8 @@ int run_generate(const GenerateArgs& o, const GlobalOptions& g) {
     };
     const surrogate::GenerateReport r = surrogate::generate(space, o.out, options);
     line.finish();
-    // The index covers the whole space: written once every sample is done (a job array's task
-    // runs one sample and leaves it to merge.sh).
+    // generate() wrote the index where it ran the whole space
     const bool whole = options.first == 0 && options.last == space.samples;
-    if (whole)
-        surrogate::write_index(space, o.out);
     if (!g.quiet)
         fmt::print("hepkit surrogate generate: {} samples simulated ({} jobs, {:.2f} s of simulation), {} "
                    "already done{}\n",

@@ -328,11 +328,15 @@ int run_evaluate(const ModelArgs& o, const GlobalOptions& g) {
     j["samples"] = e.samples;
     j["outside_training_domain"] = e.outside_domain;
     j["predict_seconds"] = e.predict_seconds;
-    for (std::size_t t = 0; t < e.targets.size(); ++t)
-        j["targets"][e.targets[t]] = {{"rel_mae", e.rel_mae[t]},
-                                      {"rel_max", e.rel_max[t]},
-                                      {"mean_rel_spread", e.mean_spread[t]},
+    // A target simulated as 0 in every sample has no relative error (null, "n/a"): not a perfect 0.
+    auto none = [&](std::size_t t) { return e.samples > 0 && e.zero_truth[t] == e.samples; };
+    for (std::size_t t = 0; t < e.targets.size(); ++t) {
+        auto value = [&](double v) { return none(t) ? nlohmann::json(nullptr) : nlohmann::json(v); };
+        j["targets"][e.targets[t]] = {{"rel_mae", value(e.rel_mae[t])},
+                                      {"rel_max", value(e.rel_max[t])},
+                                      {"mean_rel_spread", value(e.mean_spread[t])},
                                       {"samples_simulated_at_zero", e.zero_truth[t]}};
+    }
     if (!o.json.empty())
         write_json_file(o.json, j, 2);
     if (!o.csv.empty()) {
@@ -358,9 +362,17 @@ int run_evaluate(const ModelArgs& o, const GlobalOptions& g) {
             "{:.3g} ms\n  {:<30} {:>9} {:>9} {:>12}\n",
             e.samples, o.data, e.outside_domain, 1e3 * e.predict_seconds, "target", "rel. MAE", "worst",
             "rel. spread");
-        for (std::size_t t = 0; t < e.targets.size(); ++t)
-            fmt::print("  {:<30} {:>9.4f} {:>9.4f} {:>12.4f}\n", e.targets[t], e.rel_mae[t], e.rel_max[t],
-                       e.mean_spread[t]);
+        for (std::size_t t = 0; t < e.targets.size(); ++t) {
+            if (none(t))
+                fmt::print("  {:<30} {:>9} {:>9} {:>12}  (0 in every sample: no relative error)\n",
+                           e.targets[t], "n/a", "n/a", "n/a");
+            else
+                fmt::print("  {:<30} {:>9.4f} {:>9.4f} {:>12.4f}{}\n", e.targets[t], e.rel_mae[t],
+                           e.rel_max[t], e.mean_spread[t],
+                           e.zero_truth[t] > 0
+                               ? fmt::format("  ({} samples simulated at 0 left out)", e.zero_truth[t])
+                               : std::string());
+        }
     }
     return 0;
 }

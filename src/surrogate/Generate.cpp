@@ -150,6 +150,52 @@ void run_sample(const Space& space, std::size_t k, const std::string& out_dir, G
     report.jobs += summary.jobs_total;
 }
 
+// What decides a space's samples (Space.hpp: draw): its bases, seed, parameters and share of
+// random platforms — not the sample count (a space extended by more samples keeps the first
+// ones) nor the threads.
+nlohmann::json space_identity(const Space& space) {
+    nlohmann::json j;
+    j["seed"] = space.seed;
+    nlohmann::json bases = nlohmann::json::array();
+    for (const auto& b : space.bases)
+        bases.push_back(fs::weakly_canonical(b).string());
+    j["bases"] = bases;
+    nlohmann::json params = nlohmann::json::array();
+    for (const auto& p : space.parameters)
+        params.push_back({{"name", p.name}, {"min", p.min}, {"max", p.max}, {"log", p.log}});
+    j["parameters"] = params;
+    j["random_platforms"] = space.random_platforms;
+    return j;
+}
+
+// DATA/space.json: the identity of the space whose samples DATA holds, written by the first
+// generation and compared by every later one, so that resuming with another space (another
+// seed, range or base) is refused rather than mixing two spaces' samples in one index.
+void check_space(const Space& space, const std::string& out_dir) {
+    const fs::path path = fs::path(out_dir) / "space.json";
+    const nlohmann::json now = space_identity(space);
+    if (!fs::exists(path)) {
+        std::error_code ec;
+        fs::create_directories(out_dir, ec);
+        write_json_file(path, now, 2);
+        return;
+    }
+    nlohmann::json before;
+    try {
+        std::ifstream in(path);
+        before = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(path.string(), 0, "", fmt::format("not valid JSON ({}): remove it", e.what()));
+    }
+    for (const auto& [key, value] : now.items())
+        if (!before.contains(key) || before[key] != value)
+            throw InputError(path.string(), 0, key,
+                             fmt::format("{} holds the samples of another space ({} {} there, {} in {}): "
+                                         "generate into another directory, or remove it",
+                                         out_dir, key, before.contains(key) ? before[key].dump() : "none",
+                                         value.dump(), space.origin));
+}
+
 // Throws OutputError naming the samples of `space` not done in `out_dir` (the first 10).
 void require_done(const Space& space, const std::string& out_dir) {
     std::vector<std::size_t> missing;
@@ -203,6 +249,7 @@ GenerateReport generate(const Space& space, const std::string& out_dir, const Ge
     GenerateReport report;
     if (first >= last)
         return report;
+    check_space(space, out_dir);
     unsigned threads = options.threads > 0 ? options.threads : space.threads;
     if (threads == 0)
         threads = std::max(1u, std::thread::hardware_concurrency());
@@ -241,10 +288,15 @@ GenerateReport generate(const Space& space, const std::string& out_dir, const Ge
     });
     if (error)
         std::rethrow_exception(error);
+    // The index covers the whole space: written once every sample is done (a job array's task
+    // runs one sample and leaves it to merge.sh, `--index-only`).
+    if (first == 0 && last == space.samples)
+        write_index(space, out_dir);
     return report;
 }
 
 std::size_t write_index(const Space& space, const std::string& out_dir) {
+    check_space(space, out_dir);
     require_done(space, out_dir);
     std::string header = "sample,seed,base";
     for (const auto& p : space.parameters)

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
@@ -203,17 +204,55 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
     return out;
 }
 
+namespace {
+
+// The samples that DATA/index.csv lists (its `sample` column), each of which must be done: the
+// index is written when every sample of the space is, so without it — a generation stopped, or
+// part of a space run with --samples — or with a sample gone, the data is incomplete, and a model
+// trained or evaluated on it would say so nowhere.
+std::vector<fs::path> indexed_samples(const std::string& data_dir) {
+    const fs::path index = fs::path(data_dir) / "index.csv";
+    std::ifstream in(index);
+    if (!in)
+        throw InputError(index.string(), 0, "",
+                         "missing: the generation has not finished (`hepkit surrogate generate SPACE -o " +
+                             data_dir +
+                             "` runs the samples not done and writes it; after a job array, "
+                             "`--index-only`)");
+    std::string line;
+    std::getline(in, line);
+    if (line.rfind("sample,", 0) != 0)
+        throw InputError(index.string(), 1, "sample", "not an index of `hepkit surrogate generate`");
+    std::vector<fs::path> dirs, missing;
+    int row = 1;
+    while (std::getline(in, line)) {
+        ++row;
+        if (line.empty())
+            continue;
+        std::size_t k = 0;
+        const std::string field = line.substr(0, line.find(','));
+        const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), k);
+        if (ec != std::errc() || end != field.data() + field.size())
+            throw InputError(index.string(), row, "sample", "'" + field + "' is no sample number");
+        const fs::path dir = fs::path(data_dir) / "scenarios" / fmt::format("{:06d}", k);
+        (fs::exists(dir / "observables.json") ? dirs : missing).push_back(dir);
+    }
+    if (!missing.empty())
+        throw InputError(missing.front().string(), 0, "",
+                         fmt::format("{} of the {} samples of {} are missing: run the generation again",
+                                     missing.size(), dirs.size() + missing.size(), index.string()));
+    return dirs;
+}
+
+} // namespace
+
 std::vector<SequenceSample> load_sequences(const std::string& data_dir, std::size_t max_samples) {
     std::vector<SequenceSample> out;
     const fs::path root = fs::path(data_dir) / "scenarios";
     if (!fs::is_directory(root))
         throw InputError(root.string(), 0, "",
                          "no samples: run `hepkit surrogate generate SPACE -o " + data_dir + "` first");
-    std::vector<fs::path> dirs;
-    for (const auto& e : fs::directory_iterator(root))
-        if (e.is_directory() && fs::exists(e.path() / "observables.json"))
-            dirs.push_back(e.path());
-    std::sort(dirs.begin(), dirs.end());
+    std::vector<fs::path> dirs = indexed_samples(data_dir);
     if (max_samples > 0 && dirs.size() > max_samples)
         dirs.resize(max_samples);
     for (const auto& dir : dirs) {

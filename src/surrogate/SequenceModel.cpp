@@ -7,6 +7,7 @@
 #include "hepkit/surrogate/SequenceModel.hpp"
 
 #include "Machines.hpp"
+#include "ModelOutput.hpp"
 #include "SeqNet.hpp"
 #include "SequenceSpread.hpp"
 #include "TrainSupport.hpp"
@@ -435,10 +436,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     impl->scen_in = fit(cf, true);
     impl->target = fit(ct, false);
 
-    std::error_code ec;
-    fs::create_directories(config.output, ec);
-    if (ec)
-        throw OutputError(config.output, 0, "", fmt::format("cannot create directory: {}", ec.message()));
+    detail::ModelOutput output(config.output); // staged, in place at the end (ModelOutput.hpp)
     const detail::TorchThreads threads(config.threads);
     std::vector<Tensors> tt, tv;
     for (const auto k : train)
@@ -501,7 +499,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
         report.best_epochs.push_back(stopped.best_epoch);
         report.epochs_run.push_back(stopped.epochs_run);
         report.best_validation_loss += stopped.best / static_cast<double>(config.ensemble);
-        const std::string file = (fs::path(config.output) / fmt::format("network_{}.pt", member)).string();
+        const std::string file = (output.dir() / fmt::format("network_{}.pt", member)).string();
         detail::save_network(net, file);
         impl->nets.push_back(net);
     }
@@ -555,7 +553,8 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                      {"best_validation_loss", best},
                      {"seconds", report.seconds},
                      {"seed", config.seed}};
-    write_json_file(fs::path(config.output) / detail::kManifest, m, 2);
+    write_json_file(output.dir() / detail::kManifest, m, 2);
+    output.commit();
     return report;
 }
 

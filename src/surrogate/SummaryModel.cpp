@@ -4,6 +4,7 @@
 
 #include "hepkit/surrogate/SummaryModel.hpp"
 
+#include "ModelOutput.hpp"
 #include "TrainSupport.hpp"
 #include "Transform.hpp"
 #include "hepkit/core/ArchClones.hpp"
@@ -402,10 +403,7 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
     const torch::Tensor xt = table(train, true), yt = table(train, false), xv = table(val, true),
                         yv = table(val, false);
 
-    std::error_code ec;
-    fs::create_directories(config.output, ec);
-    if (ec)
-        throw OutputError(config.output, 0, "", fmt::format("cannot create directory: {}", ec.message()));
+    detail::ModelOutput output(config.output); // staged, in place at the end (ModelOutput.hpp)
     const detail::TorchThreads threads(config.threads);
     SummaryTrainReport report;
     report.train_samples = train.size();
@@ -442,7 +440,7 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
             });
         net->eval();
         report.best_epochs.push_back(stopped.best_epoch);
-        const std::string file = (fs::path(config.output) / fmt::format("member_{}.pt", k)).string();
+        const std::string file = (output.dir() / fmt::format("member_{}.pt", k)).string();
         detail::save_network(net, file);
         impl->members.push_back(net);
     }
@@ -488,7 +486,8 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
                      {"seconds", report.seconds},
                      {"seed", config.seed},
                      {"validation_rel_mae", mae}};
-    write_json_file(fs::path(config.output) / detail::kManifest, m, 2);
+    write_json_file(output.dir() / detail::kManifest, m, 2);
+    output.commit();
     return report;
 }
 

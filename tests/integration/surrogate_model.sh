@@ -89,6 +89,10 @@ for a, b in zip(sim, pred):
     assert "workers" in b["outside_training_domain"]   # the base's 10 workers: trained on 5 to 9
 PY
 grep -q "12 of 12 scan points lie outside the surrogate's training domain" scan.err || fail "scan warning: $(cat scan.err)"
+# a job array would simulate the points: --emit and --surrogate together are refused, nothing written
+msg=$("$hk" sim --scan "$ex/surrogate/scan.yaml" --surrogate surrogate-model --emit slurm --emit-dir emitted 2>&1)
+code=$?
+[ "$code" = 64 ] && grep -q "give one of the two" <<<"$msg" && [ ! -e emitted ] || fail "--emit --surrogate: $code $msg"
 /usr/bin/python3 "$ex/../tools/plot/hepkit_surrogate_plot.py" eval.png "example=eval.csv" || fail "plot script"
 [ -s eval.png ] || fail "no eval.png"
 # per-job predicted against simulated, from the per-job model's traces of two samples

@@ -120,6 +120,30 @@ TEST(SurrogateGenerate, ThreadsResumeAndIndex) {
             << e.what();
     }
     EXPECT_FALSE(fs::exists(part / "index.csv"));
+    // generate() wrote the index of a whole space itself
+    fs::remove(two / "index.csv");
+    generate(space, two.string(), o2);
+    EXPECT_EQ(read(one / "index.csv"), read(two / "index.csv"));
+    // Resuming with another space is refused (its samples would join the others' index),
+    // naming what differs; more samples of the same space are not another space.
+    Space other = space;
+    other.seed += 1;
+    try {
+        generate(other, part.string(), o3);
+        FAIL() << "no error";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("space.json: seed: "), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("holds the samples of another space"), std::string::npos)
+            << e.what();
+    }
+    other = space;
+    other.parameters.front().max *= 0.5;
+    EXPECT_THROW(write_index(other, one.string()), InputError);
+    other = space;
+    other.samples += 1;
+    o3.first = 6;
+    o3.last = 7;
+    EXPECT_EQ(generate(other, part.string(), o3).run, 1U);
 }
 
 TEST(SurrogateGenerate, ObservablesAgreeWithTheTrace) {

@@ -21,6 +21,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -653,6 +654,60 @@ TEST(SurrogateSequence, TraceMachinesMustBeWorkersOfThePlatform) {
                 << e.what();
         }
     }
+}
+
+// The samples are those of DATA/index.csv, every one done: without the index (a generation that
+// did not finish) or with a sample gone, training and evaluation refuse the data rather than use
+// part of it unnoticed.
+TEST(SurrogateSequence, IncompleteDataRefused) {
+    const fs::path copy = hepkit::test::temp_dir("sequence", "incomplete");
+    fs::remove_all(copy);
+    fs::copy(data(), copy, fs::copy_options::recursive);
+    EXPECT_EQ(load_sequences(copy.string()).size(), 8U);
+    fs::remove(copy / "scenarios" / "000003" / "observables.json");
+    try {
+        load_sequences(copy.string());
+        FAIL() << "a sample missing";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("1 of the 8 samples"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("000003"), std::string::npos) << e.what();
+    }
+    fs::remove(copy / "index.csv");
+    try {
+        load_sequences(copy.string());
+        FAIL() << "no index";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("index.csv: missing: the generation has not finished"),
+                  std::string::npos)
+            << e.what();
+    }
+    fs::remove_all(copy);
+}
+
+// A retraining into a model's directory replaces the model: no network of the older, larger
+// ensemble stays beside the new one; other files there stay, and no staging folder is left.
+TEST(SurrogateSequence, RetrainingReplacesTheModel) {
+    const fs::path out = hepkit::test::temp_dir("sequence", "retrain");
+    fs::remove_all(out);
+    SequenceTrainConfig c = brief(SequenceKind::gru, out, 1);
+    c.epochs = 1;
+    c.max_samples = 4;
+    c.ensemble = 3;
+    train_sequence(c);
+    ASSERT_TRUE(fs::exists(out / "network_2.pt"));
+    std::ofstream(out / "notes.txt") << "the user's\n";
+    c.ensemble = 2;
+    train_sequence(c);
+    std::set<std::string> files;
+    for (const auto& e : fs::directory_iterator(out))
+        files.insert(e.path().filename().string());
+    EXPECT_EQ(files, (std::set<std::string>{"network_0.pt", "network_1.pt", "notes.txt", "surrogate.json"}));
+    EXPECT_EQ(SequenceModel::load(out.string()).members(), 2U);
+    for (const auto& e : fs::directory_iterator(out.parent_path()))
+        EXPECT_EQ(e.path().filename().string().find(out.filename().string() + ".training-"),
+                  std::string::npos)
+            << e.path();
+    fs::remove_all(out);
 }
 
 class SurrogateMachineHead : public ::testing::TestWithParam<int> {};

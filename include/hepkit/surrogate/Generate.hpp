@@ -51,7 +51,10 @@ struct GenerateReport {
 
 /// Runs the samples [first, last) of `space` into `out_dir` in parallel (each sample a
 /// separate simulation, so results do not depend on the threads), skipping the samples already
-/// done. Throws the first error (InputError naming the sample's scenario) after stopping.
+/// done; where [first, last) is the whole space, then writes the index (write_index). The first
+/// call records the space in out_dir/space.json; a later one with another space (seed, bases,
+/// parameters) is refused (InputError naming that file). Throws the first error (InputError
+/// naming the sample's scenario) after stopping.
 GenerateReport generate(const Space& space, const std::string& out_dir, const GenerateOptions& options);
 
 /// Writes out_dir/index.csv from every sample's observables.json (in sample order) and returns

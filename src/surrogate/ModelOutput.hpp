@@ -1,0 +1,33 @@
+#pragma once
+// Where a training writes its model: a staging folder beside the output directory, whose files
+// replace the model's when the training ends. Why: a retraining into the directory of an older
+// model left that model's extra files behind (member_4.pt of a five-network ensemble beside a
+// new two-network one, a per-job model's networks beside a summary model's), and a training that
+// failed or was stopped left a half-written model, or none, where the old one was.
+
+#include <filesystem>
+#include <string>
+
+namespace hepkit::surrogate::detail {
+
+class ModelOutput {
+  public:
+    /// Creates the staging folder `OUTPUT.training-PID` (OutputError where it cannot).
+    explicit ModelOutput(const std::string& output);
+    /// Removes the staging folder unless committed.
+    ~ModelOutput();
+    ModelOutput(const ModelOutput&) = delete;
+    ModelOutput& operator=(const ModelOutput&) = delete;
+
+    /// Where the training writes its files.
+    const std::filesystem::path& dir() const { return staging_; }
+    /// Puts the staged files in place: the output directory's model files (surrogate.json,
+    /// member_*.pt, network_*.pt) are removed first; other files there stay.
+    void commit();
+
+  private:
+    std::filesystem::path output_, staging_;
+    bool committed_ = false;
+};
+
+} // namespace hepkit::surrogate::detail
