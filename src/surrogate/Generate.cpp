@@ -298,13 +298,16 @@ GenerateReport generate(const Space& space, const std::string& out_dir, const Ge
 std::size_t write_index(const Space& space, const std::string& out_dir) {
     check_space(space, out_dir);
     require_done(space, out_dir);
+    // Every column named once (a CSV reader keyed by name takes one of two equal names): the
+    // space's drawn values as value.NAME (the feature `hitrate` is the scenario's hit rate, drawn
+    // or not), the observable `jobs` as jobs_run (what the simulation ran: duplications count).
     std::string header = "sample,seed,base";
     for (const auto& p : space.parameters)
-        header.append(",").append(p.name);
+        header.append(",value.").append(p.name);
     for (const auto& f : feature_names())
         header.append(",").append(f);
     for (const auto& o : observable_names())
-        header.append(",").append(o);
+        header.append(",").append(o == "jobs" ? "jobs_run" : o);
     CsvWriter out((fs::path(out_dir) / "index.csv").string(), header);
     for (std::size_t k = 0; k < space.samples; ++k) {
         const fs::path path = sample_dir(out_dir, k) / "observables.json";

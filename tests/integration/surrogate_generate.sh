@@ -15,6 +15,10 @@ n=$(sed -n 's/^samples: *//p' "$space")
 grep -q "$n samples simulated" <<<"$msg" || fail "first run: $msg"
 rows=$(($(wc -l < "$data/index.csv") - 1))
 [ "$rows" = "$n" ] || fail "index.csv has $rows rows for $n samples"
+# every column named once (a reader keyed by name would take one of two)
+twice=$(head -n 1 "$data/index.csv" | tr ',' '\n' | sort | uniq -d)
+[ -z "$twice" ] || fail "index.csv names columns twice: $twice"
+grep -q '"seed"' "$data/space.json" || fail "no space.json"
 msg=$("$hk" surrogate generate "$space" -o "$data") || fail "second run: $msg"
 grep -q "0 samples simulated .*, $n already done" <<<"$msg" || fail "second run: $msg"
 rm "$data/scenarios/000003/observables.json"
