@@ -190,6 +190,10 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
             j["jobs_per_site_spread"] = per_site_spread;
         j["machine_probability_mean"] = mean_probability;
     }
+    const std::vector<surrogate::OutsideFeature> outside = model.outside_domain(q);
+    j["outside_training_domain"] = nlohmann::json::array();
+    for (const auto& w : outside)
+        j["outside_training_domain"].push_back(w.message());
     j["seconds"] = seconds;
     if (!o.json.empty())
         write_json_file(o.json, j, 2);
@@ -203,6 +207,8 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
                        model.members() > 1 ? fmt::format("  ± {:.3g}", per_site_spread[site]) : "");
         if (with_machines)
             fmt::print("  machine class probability (mean over jobs) {:.3f}\n", mean_probability);
+        for (const auto& w : outside)
+            fmt::print(stderr, "hepkit: warning: outside the training domain: {}\n", w.message());
     }
     return 0;
 }
@@ -218,7 +224,9 @@ int run_predict(const ModelArgs& o, const GlobalOptions& g) {
                          "a summary model predicts no jobs; train a per-job model (model: platform)");
     const surrogate::SummaryModel model = surrogate::SummaryModel::load(o.model);
     const auto t0 = std::chrono::steady_clock::now();
-    const surrogate::SummaryPrediction p = model.predict(surrogate::scenario_features(s));
+    surrogate::SummaryPrediction p = model.predict(surrogate::scenario_features(s));
+    for (auto& w : model.settings_outside(surrogate::scenario_settings(s)))
+        p.outside.push_back(std::move(w));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nlohmann::json j;
     j["scenario"] = s.name;
@@ -251,6 +259,7 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
     j["data"] = o.data;
     j["samples"] = e.samples;
     j["jobs"] = e.jobs;
+    j["outside_training_domain"] = e.outside_domain;
     for (std::size_t t = 0; t < e.targets.size(); ++t) {
         j["per_job_rel_mae"][e.targets[t]] = e.rel_mae[t];
         j["per_job_pooled_rel_mae"][e.targets[t]] = e.pooled_rel_mae[t];
@@ -279,14 +288,16 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
     if (!o.json.empty())
         write_json_file(o.json, j, 2);
     if (!g.quiet) {
-        fmt::print("hepkit surrogate evaluate: {} model, {} samples ({} jobs) of {}, predicted in {:.3g} s\n"
-                   "  per job, relative MAE (mean of |error| / value over jobs with times of 1 s and "
-                   "more; in brackets Σ|error| / Σ value over all jobs){}:\n",
-                   surrogate::to_string(model.kind()), e.samples, e.jobs, o.data, e.predict_seconds,
-                   model.members() > 1
-                       ? "; the ensemble's calibrated spread relative to the simulated value, "
-                         "and the share of errors within it (0.683 where calibrated)"
-                       : "");
+        fmt::print(
+            "hepkit surrogate evaluate: {} model, {} samples ({} jobs; {} outside the training domain) "
+            "of {}, predicted in {:.3g} s\n"
+            "  per job, relative MAE (mean of |error| / value over jobs with times of 1 s and "
+            "more; in brackets Σ|error| / Σ value over all jobs){}:\n",
+            surrogate::to_string(model.kind()), e.samples, e.jobs, e.outside_domain, o.data,
+            e.predict_seconds,
+            model.members() > 1 ? "; the ensemble's calibrated spread relative to the simulated value, "
+                                  "and the share of errors within it (0.683 where calibrated)"
+                                : "");
         for (std::size_t t = 0; t < e.targets.size(); ++t) {
             if (model.members() > 1)
                 fmt::print("    {:<20} {:.4f} ({:.4f})   spread {:.4f}, errors within it {:.3f}\n",

@@ -26,6 +26,7 @@ int run_scan_surrogate(const sim::ScanSpec& spec, std::size_t first, std::size_t
     const surrogate::SummaryModel model = surrogate::SummaryModel::load(model_dir);
     const std::size_t n = last - first, nf = surrogate::feature_names().size();
     std::vector<double> x(n * nf);
+    std::vector<std::vector<double>> settings(n); // those no feature describes (Domain.hpp)
     std::size_t threads = spec.threads > 0 ? spec.threads : std::max(1u, std::thread::hardware_concurrency());
     ThreadPool pool(std::max<std::size_t>(1, std::min(threads, n)));
     ProgressLine line(g.quiet);
@@ -33,15 +34,20 @@ int run_scan_surrogate(const sim::ScanSpec& spec, std::size_t first, std::size_t
     std::mutex progress;
     sim::ScanDescriber describer(spec);
     pool.parallel_for(n, [&](std::size_t i) {
-        const std::vector<double> f = surrogate::scenario_features(describer.scenario(first + i));
+        const sim::GridScenario& scenario = describer.scenario(first + i);
+        const std::vector<double> f = surrogate::scenario_features(scenario);
         std::copy(f.begin(), f.end(), x.begin() + static_cast<std::ptrdiff_t>(i * nf));
+        settings[i] = surrogate::scenario_settings(scenario);
         const std::size_t d = ++done;
         const std::lock_guard l(progress);
         if (line.due())
             line.show(fmt::format("{} / {} scan points read", d, n));
     });
     line.finish();
-    const auto predictions = model.predict_rows(x, n);
+    auto predictions = model.predict_rows(x, n);
+    for (std::size_t i = 0; i < n; ++i)
+        for (auto& w : model.settings_outside(settings[i]))
+            predictions[i].outside.push_back(std::move(w));
     std::string header = "point,scenario";
     for (const auto& p : spec.parameters)
         header.append(",").append(p.name);
@@ -79,7 +85,8 @@ int run_scan_surrogate(const sim::ScanSpec& spec, std::size_t first, std::size_t
         fmt::print(
             stderr,
             "hepkit: warning: {} of {} scan points lie outside the surrogate's training domain (column "
-            "outside_training_domain names the features): simulate them, or train on a wider space\n",
+            "outside_training_domain names the features and settings): simulate them, or train on a wider "
+            "space\n",
             outside, n);
     return 0;
 }

@@ -333,4 +333,49 @@ std::vector<double> scenario_features(const sim::GridScenario& s) {
     return f;
 }
 
+const std::vector<std::string>& setting_names() {
+    static const std::vector<std::string> names{"jobs.duplications",
+                                                "jobs.shuffle",
+                                                "jobs.compute_on_all_cores",
+                                                "streaming.block_size",
+                                                "streaming.prefetch",
+                                                "streaming.xrd_flops_per_time",
+                                                "streaming.xrd_flops_per_time_local",
+                                                "streaming.xrd_overhead",
+                                                "streaming.dcsim_block_sizes",
+                                                "cache.caching",
+                                                "cache.scope",
+                                                "cache.eviction",
+                                                "dispatcher.policy",
+                                                "queue.backfill_depth",
+                                                "queue.max_pending",
+                                                "output_storage.to_site_storage",
+                                                "gpu.policies",
+                                                "drones.sites"};
+    return names;
+}
+
+std::vector<double> scenario_settings(const sim::GridScenario& s) {
+    const sim::GridOptions& o = s.options;
+    auto number = [](auto v) { return static_cast<double>(v); };
+    return {number(std::max<std::size_t>(1, o.jobs.duplications)),
+            number(o.jobs.shuffle),
+            number(o.jobs.compute_on_all_cores),
+            o.streaming.block_size,
+            number(o.streaming.prefetch),
+            o.streaming.xrd_flops_per_time,
+            o.streaming.xrd_flops_per_time_local,
+            number(static_cast<int>(o.streaming.xrd_overhead)),
+            number(o.streaming.dcsim_block_sizes),
+            number(o.cache.caching),
+            number(static_cast<int>(o.cache.scope)),
+            number(static_cast<int>(o.cache.eviction)),
+            number(static_cast<int>(o.dispatcher.policy)),
+            number(o.queue.backfill_depth),
+            number(o.queue.max_pending),
+            number(o.output_storage.to_site_storage),
+            number(o.gpu.policies.size()),
+            number(o.drones.sites.size())};
+}
+
 } // namespace hepkit::surrogate

@@ -75,6 +75,13 @@ struct JobTimes {
     double end, wall, compute, infile, outfile;
 };
 
+nlohmann::json named(const std::vector<std::string>& names, const std::vector<double>& values) {
+    nlohmann::json j = nlohmann::json::object();
+    for (std::size_t i = 0; i < values.size(); ++i)
+        j[names[i]] = values[i];
+    return j;
+}
+
 nlohmann::json observables(const Sample& s, const sim::Summary& summary, std::vector<JobTimes> jobs,
                            double wall_seconds) {
     nlohmann::json o;
@@ -124,6 +131,7 @@ void run_sample(const Space& space, std::size_t k, const std::string& out_dir, G
         config::YamlView(config::load_yaml_file(scenario_file), scenario_file), dir.string());
     write_json_file(dir / "platform.json", platform_json(*scenario.platform), 2);
     const std::vector<double> features = scenario_features(scenario);
+    const std::vector<double> settings = scenario_settings(scenario);
     std::vector<JobTimes> jobs;
     sim::RunOptions options;
     options.trace = (dir / "trace.csv").string();
@@ -139,10 +147,8 @@ void run_sample(const Space& space, std::size_t k, const std::string& out_dir, G
     write_json_file(dir / "summary.json", summary.to_json(), 2);
     nlohmann::json o = observables(s, summary, std::move(jobs), wall);
     o["warnings"] = warnings;
-    nlohmann::json f = nlohmann::json::object();
-    for (std::size_t i = 0; i < features.size(); ++i)
-        f[feature_names()[i]] = features[i];
-    o["features"] = f;
+    o["features"] = named(feature_names(), features);
+    o["settings"] = named(setting_names(), settings);
     write_json_file(dir / "observables.json", o, 2); // last: the sample is done
     const std::lock_guard l(report_mutex);
     ++report.run;
@@ -308,10 +314,21 @@ std::size_t write_index(const Space& space, const std::string& out_dir) {
         header.append(",").append(f);
     for (const auto& o : observable_names())
         header.append(",").append(o == "jobs" ? "jobs_run" : o);
+    // The settings (setting.NAME) where every sample has them: samples made before they were
+    // recorded have none, and a model trained on such an index checks none.
+    std::vector<nlohmann::json> all(space.samples);
+    bool settings = true;
+    for (std::size_t k = 0; k < space.samples; ++k) {
+        all[k] = read_observables(sample_dir(out_dir, k) / "observables.json");
+        settings = settings && all[k].contains("settings");
+    }
+    if (settings)
+        for (const auto& name : setting_names())
+            header.append(",setting.").append(name);
     CsvWriter out((fs::path(out_dir) / "index.csv").string(), header);
     for (std::size_t k = 0; k < space.samples; ++k) {
         const fs::path path = sample_dir(out_dir, k) / "observables.json";
-        nlohmann::json o = read_observables(path); // not const: a const json's [] of a missing key is UB
+        nlohmann::json& o = all[k]; // not const: a const json's [] of a missing key is UB
         std::string row =
             fmt::format("{},{},{}", k, o.value("seed", std::uint64_t{0}), o.value("base", std::size_t{0}));
         for (const auto& p : space.parameters) {
@@ -328,6 +345,13 @@ std::size_t write_index(const Space& space, const std::string& out_dir) {
         }
         for (const auto& name : observable_names())
             row.append(",").append(CsvWriter::number(o.at(name).get<double>()));
+        for (const auto& name : settings ? setting_names() : std::vector<std::string>()) {
+            if (!o["settings"].contains(name))
+                throw InputError(
+                    path.string(), 0, fmt::format("settings.{}", name),
+                    "missing: the sample was made by another hepkit version; `--refresh-features`");
+            row.append(",").append(CsvWriter::number(o["settings"][name].get<double>()));
+        }
         out.line(row);
     }
     out.commit();
@@ -349,13 +373,14 @@ std::size_t refresh_features(const Space& space, const std::string& out_dir,
         if (!fs::exists(scenario_file))
             throw InputError(scenario_file.string(), 0, "",
                              "missing: the sample's scenario was not kept; run the sample again");
-        std::vector<double> features;
+        std::vector<double> features, settings;
         try {
             // the jobs' totals only: the features read no more (sim::WorkloadDetail::totals)
             const sim::GridScenario scenario = sim::read_grid_scenario(
                 config::YamlView(config::load_yaml_file(scenario_file.string()), scenario_file.string()),
                 dir.string(), std::nullopt, sim::WorkloadDetail::totals);
             features = scenario_features(scenario);
+            settings = scenario_settings(scenario);
             // The workload drawn now must be the one simulated then: a hepkit that draws
             // differently would describe jobs that never ran.
             // (the simulation counts every job as often as `duplications` runs it)
@@ -372,10 +397,8 @@ std::size_t refresh_features(const Space& space, const std::string& out_dir,
             throw InputError(e.file(), e.line(), e.key(),
                              fmt::format("{} (sample {} of {})", e.message(), k, space.origin));
         }
-        nlohmann::json f = nlohmann::json::object();
-        for (std::size_t i = 0; i < features.size(); ++i)
-            f[feature_names()[i]] = features[i];
-        o["features"] = f;
+        o["features"] = named(feature_names(), features);
+        o["settings"] = named(setting_names(), settings);
         write_json_file(path, o, 2);
         if (progress)
             progress(k + 1, space.samples);

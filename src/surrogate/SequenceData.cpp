@@ -201,6 +201,7 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
         out.host_sites.push_back(p.zone_name(p.host_zone(h)));
     }
     out.scenario_x = scenario_features(s);
+    out.settings = scenario_settings(s);
     return out;
 }
 
@@ -319,6 +320,7 @@ std::vector<SequenceSample> load_sequences(const std::string& data_dir, std::siz
         SequenceSample kept;
         kept.host_x = std::move(q.host_x);
         kept.scenario_x = std::move(q.scenario_x);
+        kept.settings = std::move(q.settings);
         kept.host_names = std::move(q.host_names);
         kept.host_sites = std::move(q.host_sites);
         const std::size_t ni = job_input_names().size();

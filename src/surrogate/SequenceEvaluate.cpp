@@ -30,6 +30,7 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
         const auto t0 = std::chrono::steady_clock::now();
         SequenceModel::Machines machines;
         const std::vector<std::vector<double>> members = model.predict_members(s, &machines);
+        e.outside_domain += model.outside_domain(s).empty() ? 0 : 1;
         const std::vector<double>& p = members.front();
         const SequenceSpread sp = model.spread(members); // calibrated; 0 for one network
         const std::size_t ns = sequence_spread_names().size();

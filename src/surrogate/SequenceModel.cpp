@@ -107,6 +107,10 @@ struct SequenceModel::Impl {
     bool placed = false;   ///< the platform model reads the placement's job inputs
     bool residual = false; ///< times relative to the placement's estimates (anchor)
     std::vector<Transform> job_in, host_in, scen_in, target;
+    /// The training samples' features' ranges and settings (Domain.hpp); empty for a model
+    /// trained before hepkit recorded them: nothing checked.
+    std::vector<double> lo, hi;
+    SettingsDomain settings;
     mutable std::vector<SeqNet> nets; ///< the ensemble's members
     /// SequenceModel::spread_scale(): 1 until a training calibrates it
     std::vector<double> spread_scale = std::vector<double>(detail::spread_scale_names().size(), 1.0);
@@ -420,6 +424,11 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                 ch[c].push_back(scaled(s.host_x[h * nh + c], kHostUnits[c]));
         for (std::size_t c = 0; c < nf; ++c)
             cf[c].push_back(s.scenario_x[c]);
+        impl->settings.add(s.settings);
+    }
+    for (std::size_t c = 0; c < nf; ++c) {
+        impl->lo.push_back(*std::min_element(cf[c].begin(), cf[c].end()));
+        impl->hi.push_back(*std::max_element(cf[c].begin(), cf[c].end()));
     }
     const auto fit = [](const std::vector<std::vector<double>>& cols, bool allow_log) {
         std::vector<Transform> out;
@@ -541,6 +550,8 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
     m["host_transforms"] = json_of(impl->host_in);
     m["feature_transforms"] = json_of(impl->scen_in);
     m["target_transforms"] = json_of(impl->target);
+    m["domain"] = {{"min", impl->lo}, {"max", impl->hi}};
+    m["settings"] = detail::settings_json(impl->settings);
     if (config.ensemble >= 2)
         for (std::size_t c = 0; c < impl->spread_scale.size(); ++c)
             m["spread_scale"][detail::spread_scale_names()[c]] = impl->spread_scale[c];
@@ -615,6 +626,11 @@ SequenceModel SequenceModel::load(const std::string& directory) {
         impl->host_in = read("host_transforms");
         impl->scen_in = read("feature_transforms");
         impl->target = read("target_transforms");
+        if (m.contains("domain")) { // models before hepkit recorded it have none: nothing checked
+            impl->lo = m.at("domain").at("min").get<std::vector<double>>();
+            impl->hi = m.at("domain").at("max").get<std::vector<double>>();
+        }
+        impl->settings = detail::settings_from_json(m);
         if (m.contains("spread_scale")) { // models before the calibration (or of one network) have none
             for (std::size_t c = 0; c < impl->spread_scale.size(); ++c) {
                 const std::string& name = detail::spread_scale_names()[c];
@@ -635,6 +651,20 @@ SequenceModel SequenceModel::load(const std::string& directory) {
         impl->nets.push_back(net);
     }
     return SequenceModel(impl);
+}
+
+std::vector<OutsideFeature> SequenceModel::outside_domain(const SequenceSample& s) const {
+    const Impl& m = *impl_;
+    std::vector<OutsideFeature> out;
+    for (std::size_t f = 0; f < m.lo.size() && f < s.scenario_x.size(); ++f) {
+        const double v = s.scenario_x[f], lo = m.lo[f], hi = m.hi[f];
+        // the summary model's slack (SummaryModel::predict_rows): 1 % of the range
+        const double slack = 0.01 * (hi - lo) + 1e-12 * std::max(std::abs(lo), std::abs(hi));
+        if (v < lo - slack || v > hi + slack)
+            out.push_back({feature_names()[f], v, lo, hi});
+    }
+    m.settings.outside(s.settings, out);
+    return out;
 }
 
 std::vector<double> SequenceModel::predict(const SequenceSample& s) const {

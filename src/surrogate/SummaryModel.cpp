@@ -110,6 +110,26 @@ torch::Tensor matrix(const std::vector<double>& v, std::size_t rows, std::size_t
         .clone();
 }
 
+// The index's columns of the settings (setting.NAME, setting_names() order); empty where it has
+// not every one (data made before settings were recorded).
+std::vector<std::size_t> setting_columns(const Index& idx) {
+    std::vector<std::size_t> cols;
+    for (const auto& name : setting_names()) {
+        const auto it = std::find(idx.header.begin(), idx.header.end(), "setting." + name);
+        if (it == idx.header.end())
+            return {};
+        cols.push_back(static_cast<std::size_t>(it - idx.header.begin()));
+    }
+    return cols;
+}
+
+std::vector<double> settings_at(const Index& idx, const std::vector<std::size_t>& cols, std::size_t row) {
+    std::vector<double> v;
+    for (const auto c : cols)
+        v.push_back(idx.rows[row][c]);
+    return v;
+}
+
 std::vector<std::string> default_targets() {
     std::vector<std::string> t;
     for (const auto& o : observable_names())
@@ -147,6 +167,7 @@ struct SummaryModel::Impl {
     std::vector<std::size_t> used;  // indices into features of the network's inputs
     std::vector<Transform> in, out; // per used feature, per target
     std::vector<double> lo, hi;     // the training range of every feature
+    SettingsDomain settings;        // the training samples' settings (Domain.hpp)
     // Per target, the feature it is learned relative to (an index into features, -1: none), and
     // that feature's smallest positive training value: the divisor where a value is not positive.
     std::vector<int> base;
@@ -332,6 +353,10 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
             v.push_back(idx.rows[r][c]);
         return v;
     };
+    // The settings where the index has them (setting.NAME; data made before has none).
+    if (const auto scol = setting_columns(idx); !scol.empty())
+        for (const auto r : train)
+            impl->settings.add(settings_at(idx, scol, r));
     for (std::size_t f = 0; f < features.size(); ++f) {
         const auto v = column(features[f], train);
         impl->lo.push_back(*std::min_element(v.begin(), v.end()));
@@ -470,6 +495,8 @@ SummaryTrainReport train_summary(const SummaryTrainConfig& config,
     m["input_transforms"] = in;
     m["target_transforms"] = out;
     m["domain"] = {{"min", impl->lo}, {"max", impl->hi}};
+    if (impl->settings.recorded())
+        m["settings"] = detail::settings_json(impl->settings);
     nlohmann::json relative = nlohmann::json::object();
     for (std::size_t j = 0; j < targets.size(); ++j)
         if (impl->base[j] >= 0)
@@ -514,6 +541,7 @@ SummaryModel SummaryModel::load(const std::string& directory) {
             impl->out.push_back(Transform::from_json(t));
         impl->lo = m.at("domain").at("min").get<std::vector<double>>();
         impl->hi = m.at("domain").at("max").get<std::vector<double>>();
+        impl->settings = detail::settings_from_json(m);
         impl->base.assign(impl->targets.size(), -1);
         impl->base_floor.assign(impl->targets.size(), 0.0);
         if (m.contains("relative_to")) // models before relative targets have none
@@ -560,8 +588,10 @@ std::size_t SummaryModel::members() const {
     return impl_->layers.size();
 }
 
-std::string OutsideFeature::message() const {
-    return fmt::format("{} = {:.4g} (trained on [{:.4g}, {:.4g}])", name, value, lo, hi);
+std::vector<OutsideFeature> SummaryModel::settings_outside(const std::vector<double>& settings) const {
+    std::vector<OutsideFeature> out;
+    impl_->settings.outside(settings, out);
+    return out;
 }
 
 SummaryPrediction SummaryModel::predict(const std::vector<double>& features) const {
@@ -632,8 +662,10 @@ SummaryEvaluation evaluate_rows(const SummaryModel& model, const Index& idx,
     e.rel_max.assign(nt, 0.0);
     e.mean_spread.assign(nt, 0.0);
     e.zero_truth.assign(nt, 0);
+    const std::vector<std::size_t> scol = setting_columns(idx);
     for (std::size_t i = 0; i < e.samples; ++i) {
-        e.outside_domain += preds[i].outside.empty() ? 0 : 1;
+        const bool unseen = !scol.empty() && !model.settings_outside(settings_at(idx, scol, rows[i])).empty();
+        e.outside_domain += preds[i].outside.empty() && !unseen ? 0 : 1;
         for (std::size_t j = 0; j < nt; ++j) {
             const double truth = idx.rows[rows[i]][tcol[j]], p = preds[i].mean[j];
             e.simulated.push_back(truth);

@@ -3,10 +3,13 @@
 // validation sets, and the weights of the best validation epoch (early stopping keeps them).
 
 #include "hepkit/core/Error.hpp"
+#include "hepkit/surrogate/Domain.hpp"
+#include "hepkit/surrogate/Features.hpp"
 
 #include <torch/torch.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include <algorithm>
@@ -126,6 +129,24 @@ void load_network(Net& net, const std::string& file) {
         throw InputError(file, 0, "", fmt::format("cannot load the network: {}", e.what_without_backtrace()));
     }
     net->eval();
+}
+
+/// A model manifest's `settings` ({name: [values]}, Domain.hpp) and back; a manifest without them
+/// (a model trained before settings were recorded, or on data without them) checks none.
+inline nlohmann::json settings_json(const SettingsDomain& d) {
+    nlohmann::json j = nlohmann::json::object();
+    for (std::size_t i = 0; i < d.values.size(); ++i)
+        j[setting_names()[i]] = d.values[i];
+    return j;
+}
+inline SettingsDomain settings_from_json(const nlohmann::json& manifest) {
+    SettingsDomain d;
+    if (!manifest.contains("settings"))
+        return d;
+    const nlohmann::json& j = manifest.at("settings");
+    for (const auto& name : setting_names())
+        d.values.push_back(j.contains(name) ? j.at(name).get<std::vector<double>>() : std::vector<double>());
+    return d;
 }
 
 } // namespace hepkit::surrogate::detail

@@ -89,6 +89,18 @@ for a, b in zip(sim, pred):
     assert "workers" in b["outside_training_domain"]   # the base's 10 workers: trained on 5 to 9
 PY
 grep -q "12 of 12 scan points lie outside the surrogate's training domain" scan.err || fail "scan warning: $(cat scan.err)"
+# settings no feature describes are checked against the training samples': every job run three
+# times (jobs.duplications) flags the scenario for both kinds of model and a scan's points
+sed 's/^options:/options:\n  duplications: 3/' "$ex/surrogate/base.yaml" > base-dup.yaml
+sed -i "s#\.\./grid/#$ex/grid/#; s#\[workloads.json\]#[$ex/surrogate/workloads.json]#" base-dup.yaml
+for m in surrogate-model perjob-model; do
+  msg=$("$hk" surrogate predict "$m" base-dup.yaml 2>&1) || fail "predict $m with duplications: $msg"
+  grep -q "warning: outside the training domain: jobs.duplications = 3 (trained on \[1, 1\])" <<<"$msg" ||
+    fail "$m: no warning for duplications: $msg"
+done
+printf 'scenarios: [base-dup.yaml]\nparameters:\n  hitrate: [0.1]\n' > scan-dup.yaml
+"$hk" sim --scan scan-dup.yaml --surrogate surrogate-model -o scan-dup.csv 2> /dev/null || fail "scan with duplications"
+grep -q "jobs.duplications = 3" scan-dup.csv || fail "scan-dup.csv: $(cat scan-dup.csv)"
 # a job array would simulate the points: --emit and --surrogate together are refused, nothing written
 msg=$("$hk" sim --scan "$ex/surrogate/scan.yaml" --surrogate surrogate-model --emit slurm --emit-dir emitted 2>&1)
 code=$?

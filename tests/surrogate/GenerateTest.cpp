@@ -3,7 +3,9 @@
 
 #include "hepkit/surrogate/Generate.hpp"
 #include "Helpers.hpp"
+#include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
+#include "hepkit/surrogate/Domain.hpp"
 #include "hepkit/surrogate/Features.hpp"
 
 #include <algorithm>
@@ -211,6 +213,13 @@ TEST(SurrogateGenerate, FeaturesRefreshedWithoutSimulating) {
         std::ofstream(obs(k)) << j.dump(2);
     }
     EXPECT_THROW(write_index(space, dir.string()), InputError); // "made by another hepkit version"
+    // samples made before the settings were recorded: an index without their columns (nothing to
+    // check), and the refresh records them
+    for (int k = 0; k < 3; ++k) {
+        nlohmann::json j = json_of(obs(k));
+        j.erase("settings");
+        std::ofstream(obs(k)) << j.dump(2);
+    }
     std::size_t calls = 0;
     EXPECT_EQ(refresh_features(space, dir.string(),
                                [&](std::size_t done, std::size_t total) {
@@ -220,6 +229,7 @@ TEST(SurrogateGenerate, FeaturesRefreshedWithoutSimulating) {
               3U);
     EXPECT_EQ(calls, 3U);
     EXPECT_EQ(read(dir / "index.csv"), fresh_index);
+    EXPECT_NE(fresh_index.find(",setting.jobs.duplications,"), std::string::npos);
     EXPECT_EQ(read(dir / "scenarios/000001/trace.csv"), trace);
     // A sample whose workload would be drawn otherwise now (here: its simulated job count
     // changed): refused, naming its scenario.
@@ -259,4 +269,41 @@ TEST(SurrogateGenerate, FeaturesRefreshedWithoutSimulating) {
         EXPECT_NE(std::string(e.what()).find("scenarios/000001/scenario.yaml"), std::string::npos)
             << e.what();
     }
+}
+
+// The settings no feature describes: one value per name, a duplicated job mix's own, and the
+// training domain's check — a value no training sample had is named with the values seen.
+TEST(SurrogateGenerate, SettingsAndTheirDomain) {
+    const std::string base = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
+    sim::GridScenario s = sim::read_grid_scenario(config::YamlView(config::load_yaml_file(base), base),
+                                                  fs::path(base).parent_path().string(), std::nullopt,
+                                                  sim::WorkloadDetail::totals);
+    const std::vector<double> plain = scenario_settings(s);
+    ASSERT_EQ(plain.size(), setting_names().size());
+    const auto at = [&](const std::string& name) {
+        return static_cast<std::size_t>(std::find(setting_names().begin(), setting_names().end(), name) -
+                                        setting_names().begin());
+    };
+    EXPECT_EQ(plain[at("jobs.duplications")], 1);
+    EXPECT_EQ(plain[at("streaming.block_size")], 1e9); // xrd_blocksize: 1GB
+    s.options.jobs.duplications = 3;
+    s.options.streaming.prefetch = !s.options.streaming.prefetch;
+    const std::vector<double> changed = scenario_settings(s);
+    SettingsDomain d;
+    std::vector<OutsideFeature> out;
+    d.outside(changed, out);
+    EXPECT_TRUE(out.empty()) << "nothing recorded: nothing checked";
+    d.add(plain);
+    d.add(plain);
+    d.outside(plain, out);
+    EXPECT_TRUE(out.empty());
+    d.outside(changed, out);
+    ASSERT_EQ(out.size(), 2U);
+    EXPECT_EQ(out[0].message(), "jobs.duplications = 3 (trained on [1, 1])");
+    EXPECT_EQ(out[1].name, "streaming.prefetch");
+    d.add(changed); // seen now
+    out.clear();
+    d.outside(changed, out);
+    EXPECT_TRUE(out.empty());
+    EXPECT_THROW(d.add({1, 2}), std::invalid_argument);
 }

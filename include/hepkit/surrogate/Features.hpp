@@ -19,4 +19,16 @@ const std::vector<std::string>& feature_names();
 /// The features of a loaded scenario (its workload drawn), in feature_names() order.
 std::vector<double> scenario_features(const sim::GridScenario& scenario);
 
+/// Settings that no feature describes but that change what hepkit sim computes — jobs run
+/// several times, the streamed block size, prefetching, the cache's eviction, the dispatcher's
+/// policy, GPU sharing policies and opportunistic sites (their counts), ... — by parameter path
+/// (`jobs.duplications`, docs/formats.md), in the order scenario_settings() returns them. A
+/// model records the values its training samples had; a scenario with another value lies
+/// outside its training domain (the networks never saw what the setting does).
+const std::vector<std::string>& setting_names();
+
+/// A scenario's settings as numbers (enumerations by their index, flags 0 / 1), in
+/// setting_names() order.
+std::vector<double> scenario_settings(const sim::GridScenario& scenario);
+
 } // namespace hepkit::surrogate

@@ -41,6 +41,7 @@ struct SequenceSample {
     std::vector<double> job_x;           ///< jobs × job_input_names()
     std::vector<double> host_x;          ///< hosts × host_input_names()
     std::vector<double> scenario_x;      ///< feature_names()
+    std::vector<double> settings;        ///< setting_names() (Features.hpp): the training domain's
     std::vector<double> targets;         ///< jobs × job_target_names(); empty when not simulated
     std::vector<std::string> host_names; ///< per host (the platform's order): its id
     std::vector<std::string> host_sites; ///< per host: its zone (a worker's site in the trace)

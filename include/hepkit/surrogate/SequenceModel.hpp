@@ -15,6 +15,7 @@
 /// libtorch stays private: no torch types here.
 
 #include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/surrogate/Domain.hpp"
 #include "hepkit/surrogate/SequenceData.hpp"
 
 #include <cstdint>
@@ -120,6 +121,9 @@ class SequenceModel {
     /// values up to float rounding, faster for many short samples.
     std::vector<std::vector<double>> predict_batch(const std::vector<SequenceSample>& samples) const;
     std::size_t members() const;
+    /// The scenario features outside their training range and the settings no training sample
+    /// had (Domain.hpp); none for a model trained before hepkit recorded them.
+    std::vector<OutsideFeature> outside_domain(const SequenceSample& s) const;
     /// The model predicts the machine each job runs on (a platform model with a machine head).
     bool predicts_machines() const;
     /// Per job of `s`, the host (an index into its hosts) it is predicted to run on: the class of
@@ -147,6 +151,7 @@ class SequenceModel {
 /// time) as relative MAE over samples.
 struct SequenceEvaluation {
     std::size_t samples = 0, jobs = 0;
+    std::size_t outside_domain = 0;   ///< samples outside the training domain (outside_domain())
     std::vector<std::string> targets; ///< job_target_names()
     std::vector<double> rel_mae;      ///< per target, over jobs
     /// Per target, the MAE over all jobs divided by the mean simulated value (Σ|error| / Σ value):

@@ -14,6 +14,7 @@
 ///     SummaryPrediction p = m.predict(scenario_features(scenario));
 
 #include "hepkit/core/ConfigReader.hpp"
+#include "hepkit/surrogate/Domain.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -63,20 +64,10 @@ struct SummaryTrainReport {
 SummaryTrainReport train_summary(const SummaryTrainConfig& config,
                                  const std::function<void(int, int, double)>& progress = {});
 
-/// A feature outside the model's training range. Kept as numbers and formatted where shown: a
-/// scan point far outside the range flags most of its features, and formatting every flag took
-/// half of a prediction's time (docs/surrogate.md, "Speed", twelfth session).
-struct OutsideFeature {
-    std::string name;
-    double value = 0, lo = 0, hi = 0; ///< its value and the training range
-    /// "name = value (trained on [min, max])"
-    std::string message() const;
-};
-
 struct SummaryPrediction {
     std::vector<double> mean;            ///< per target (model targets() order), in the observable's unit
     std::vector<double> spread;          ///< the ensemble's standard deviation
-    std::vector<OutsideFeature> outside; ///< features outside the training range
+    std::vector<OutsideFeature> outside; ///< features outside the training range (settings: settings_outside)
 };
 
 class SummaryModel {
@@ -88,6 +79,9 @@ class SummaryModel {
     std::size_t members() const; ///< networks in the ensemble
     /// One scenario's features (feature_names() order).
     SummaryPrediction predict(const std::vector<double>& features) const;
+    /// The settings (Features.hpp: scenario_settings) whose value no training sample had; none
+    /// for a model trained on data without recorded settings.
+    std::vector<OutsideFeature> settings_outside(const std::vector<double>& settings) const;
     /// Many scenarios at once: rows × features, row-major; one prediction per row.
     std::vector<SummaryPrediction> predict_rows(const std::vector<double>& features, std::size_t rows) const;
 
