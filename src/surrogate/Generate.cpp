@@ -117,6 +117,24 @@ nlohmann::json observables(const Sample& s, const sim::Summary& summary, std::ve
     return o;
 }
 
+// The throughput over time: the jobs done by each of 100 evenly spaced times up to the makespan
+// (what a surrogate's throughput curve is compared with; t10 … t90 in observables.json are
+// five points of it).
+void write_throughput(const std::string& path, const std::vector<JobTimes>& jobs, double makespan) {
+    std::vector<double> ends;
+    for (const auto& j : jobs)
+        ends.push_back(j.end);
+    std::sort(ends.begin(), ends.end());
+    CsvWriter out(path, "time_s,jobs_done");
+    constexpr int kPoints = 100;
+    for (int i = 0; i <= kPoints; ++i) {
+        const double t = makespan * i / kPoints;
+        const auto done = std::upper_bound(ends.begin(), ends.end(), t) - ends.begin();
+        out.line(fmt::format("{},{}", CsvWriter::number(t), done));
+    }
+    out.commit();
+}
+
 void run_sample(const Space& space, std::size_t k, const std::string& out_dir, GenerateReport& report,
                 std::mutex& report_mutex) {
     const fs::path dir = sample_dir(out_dir, k);
@@ -145,6 +163,7 @@ void run_sample(const Space& space, std::size_t k, const std::string& out_dir, G
     const sim::Summary summary = sim::run(std::move(scenario), options);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     write_json_file(dir / "summary.json", summary.to_json(), 2);
+    write_throughput((dir / "throughput.csv").string(), jobs, summary.makespan);
     nlohmann::json o = observables(s, summary, std::move(jobs), wall);
     o["warnings"] = warnings;
     o["features"] = named(feature_names(), features);

@@ -181,6 +181,20 @@ TEST(SurrogateGenerate, ObservablesAgreeWithTheTrace) {
         // t50: the end of the job by which half of them ended
         EXPECT_NEAR(obs["t50_s"].get<double>(), ends[static_cast<std::size_t>(std::ceil(0.5 * n)) - 1], us);
         EXPECT_NEAR(obs["t90_s"].get<double>(), ends[static_cast<std::size_t>(std::ceil(0.9 * n)) - 1], us);
+        // the throughput curve: the jobs ended by each time, all of them at the makespan
+        const auto curve = trace_rows(d / "throughput.csv");
+        ASSERT_EQ(curve.size(), 101U);
+        EXPECT_EQ(std::stod(curve.front().at("time_s")), 0);
+        EXPECT_EQ(std::stoul(curve.back().at("jobs_done")), rows.size());
+        for (const auto& point : {curve[25], curve[50], curve[75]}) {
+            const double t = std::stod(point.at("time_s"));
+            // counted from the trace's microsecond times: a job ending within 1 µs may fall either side
+            const auto lo = std::upper_bound(ends.begin(), ends.end(), t - us) - ends.begin();
+            const auto hi = std::upper_bound(ends.begin(), ends.end(), t + us) - ends.begin();
+            const auto done = static_cast<long>(std::stoul(point.at("jobs_done")));
+            EXPECT_TRUE(done >= lo && done <= hi)
+                << t << ": " << done << " not in [" << lo << ", " << hi << "]";
+        }
         // the platform description counts what the varied platform.xml holds
         const auto plat = json_of(d / "platform.json");
         int workers = 0;
