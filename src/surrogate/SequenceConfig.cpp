@@ -12,7 +12,7 @@ namespace hepkit::surrogate {
 SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
     root.check_keys({"model", "data", "output", "hidden", "epochs", "learning_rate", "patience",
                      "validation_fraction", "max_samples", "seed", "threads", "ensemble", "batch_size",
-                     "machine_weight", "placement_inputs", "residual_targets"});
+                     "machine_weight", "placement_inputs", "residual_targets", "loss"});
     SequenceTrainConfig c;
     const std::string kind = root.at("model").as_string();
     if (kind == "gru")
@@ -82,6 +82,15 @@ SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
                 .fail(
                     "the times are learned relative to the placement's estimates: `residual_targets` is for "
                     "`model: platform` with `placement_inputs: true`");
+    }
+    if (root.has("loss")) {
+        const std::string loss = root.at("loss").as_string();
+        if (loss == "mse")
+            c.loss = SequenceLoss::mse;
+        else if (loss == "l1")
+            c.loss = SequenceLoss::l1;
+        else
+            root.at("loss").fail(fmt::format("'{}': expected mse or l1", loss));
     }
     if (root.has("validation_fraction")) {
         c.validation_fraction = root.at("validation_fraction").as_double();

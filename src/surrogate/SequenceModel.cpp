@@ -300,20 +300,28 @@ SideBySide side_by_side(SeqNet& net, const std::vector<const Tensors*>& ts, bool
     return b;
 }
 
+// What a training minimises (SequenceTrainConfig::loss): each time's error on its standardised
+// log-target, squared (mse) or absolute (l1), and the machine head's loss, weighted.
+struct LossSpec {
+    bool l1 = false;
+    double machine_weight = 0;
+    torch::Tensor error(const torch::Tensor& d) const { return l1 ? d.abs() : d.pow(2); }
+};
+
 // Samples' losses from their trunk outputs ys (each sample's real steps): per sample its times'
-// summed squared error and, with a machine head, its machine negative log-likelihood (summed) and
-// the steps it counts over.
+// summed error and, with a machine head, its machine negative log-likelihood (summed) and the
+// steps it counts over.
 struct SampleLoss {
-    torch::Tensor squared, nll;
+    torch::Tensor error, nll;
     std::int64_t machine_steps = 0;
 };
 std::vector<SampleLoss> sample_losses(SeqNet& net, const std::vector<const Tensors*>& ts,
-                                      const std::vector<torch::Tensor>& ys) {
+                                      const std::vector<torch::Tensor>& ys, const LossSpec& spec) {
     std::vector<SampleLoss> out;
     for (std::size_t k = 0; k < ts.size(); ++k) {
         const auto [times, scores] = net->heads(ys[k], ts[k]->hosts, ts[k]->workers);
         SampleLoss l;
-        l.squared = (times - ts[k]->y).pow(2).sum();
+        l.error = spec.error(times - ts[k]->y).sum();
         if (scores.defined())
             std::tie(l.nll, l.machine_steps) = detail::machine_nll(scores, ts[k]->machine, ts[k]->host_class);
         out.push_back(l);
@@ -321,21 +329,21 @@ std::vector<SampleLoss> sample_losses(SeqNet& net, const std::vector<const Tenso
     return out;
 }
 
-// The times' mean squared error over all steps of `losses` (`elements`: steps × targets) plus the
+// The times' mean error over all steps of `losses` (`elements`: steps × targets) plus the
 // machine head's mean negative log-likelihood, weighted.
-torch::Tensor combined(const std::vector<SampleLoss>& losses, double elements, double machine_weight) {
-    torch::Tensor squared = torch::zeros({}), nll = torch::zeros({});
+torch::Tensor combined(const std::vector<SampleLoss>& losses, double elements, const LossSpec& spec) {
+    torch::Tensor error = torch::zeros({}), nll = torch::zeros({});
     std::int64_t steps = 0;
     for (const SampleLoss& l : losses) {
-        squared = squared + l.squared;
+        error = error + l.error;
         if (l.nll.defined()) {
             nll = nll + l.nll;
             steps += l.machine_steps;
         }
     }
-    torch::Tensor loss = squared / elements;
-    if (steps > 0 && machine_weight > 0)
-        loss = loss + machine_weight * nll / static_cast<double>(steps);
+    torch::Tensor loss = error / elements;
+    if (steps > 0 && spec.machine_weight > 0)
+        loss = loss + spec.machine_weight * nll / static_cast<double>(steps);
     return loss;
 }
 
@@ -343,41 +351,41 @@ double elements_of(const Tensors& t) {
     return static_cast<double>(t.y.numel());
 }
 
-// One sample's loss: the times' mean squared error, and the machine head's (weighted).
-torch::Tensor sample_loss(SeqNet& net, const Tensors& t, double machine_weight) {
+// One sample's loss: the times' mean error, and the machine head's (weighted).
+torch::Tensor sample_loss(SeqNet& net, const Tensors& t, const LossSpec& spec) {
     const torch::Tensor y = net->trunk(t.x, t.hosts, t.scenario);
     if (!net->has_machine_head())
-        return torch::mse_loss(net->head->forward(y), t.y);
-    return combined(sample_losses(net, {&t}, {y}), elements_of(t), machine_weight);
+        return spec.error(net->head->forward(y) - t.y).mean();
+    return combined(sample_losses(net, {&t}, {y}, spec), elements_of(t), spec);
 }
 
-// Samples run as one batch: the times' mean squared error over their real steps, and the
-// machine head's loss; `per_sample`: each sample's own loss instead, summed (validation).
-torch::Tensor batch_loss(SeqNet& net, const std::vector<const Tensors*>& ts, double machine_weight,
+// Samples run as one batch: the times' mean error over their real steps, and the machine head's
+// loss; `per_sample`: each sample's own loss instead, summed (validation).
+torch::Tensor batch_loss(SeqNet& net, const std::vector<const Tensors*>& ts, const LossSpec& spec,
                          bool per_sample = false) {
     using torch::indexing::Slice;
     const SideBySide b = side_by_side(net, ts, true);
     const torch::Tensor y = net->trunk_batch(b.x, b.lengths, b.ctx);
     if (!net->has_machine_head() && !per_sample) // the times alone, over the padded batch
-        return ((net->head->forward(y) - b.y).pow(2) * b.mask).sum() / (b.mask.sum() * b.y.size(2));
+        return (spec.error(net->head->forward(y) - b.y) * b.mask).sum() / (b.mask.sum() * b.y.size(2));
     std::vector<torch::Tensor> ys; // each sample's real steps
     double elements = 0;
     for (std::size_t k = 0; k < ts.size(); ++k) {
         ys.push_back(y.index({Slice(0, ts[k]->x.size(0)), Slice(b.first[k], b.first[k] + ts[k]->x.size(1))}));
         elements += elements_of(*ts[k]);
     }
-    if (!net->has_machine_head()) { // validation: each sample's mean squared error, as sample_loss
+    if (!net->has_machine_head()) { // validation: each sample's mean error, as sample_loss
         torch::Tensor sum = torch::zeros({});
         for (std::size_t k = 0; k < ts.size(); ++k)
-            sum = sum + torch::mse_loss(net->head->forward(ys[k]), ts[k]->y);
+            sum = sum + spec.error(net->head->forward(ys[k]) - ts[k]->y).mean();
         return sum;
     }
-    const std::vector<SampleLoss> losses = sample_losses(net, ts, ys);
+    const std::vector<SampleLoss> losses = sample_losses(net, ts, ys, spec);
     if (!per_sample)
-        return combined(losses, elements, machine_weight);
+        return combined(losses, elements, spec);
     torch::Tensor sum = torch::zeros({});
     for (std::size_t k = 0; k < ts.size(); ++k)
-        sum = sum + combined({losses[k]}, elements_of(*ts[k]), machine_weight);
+        sum = sum + combined({losses[k]}, elements_of(*ts[k]), spec);
     return sum;
 }
 
@@ -447,6 +455,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
 
     detail::ModelOutput output(config.output); // staged, in place at the end (ModelOutput.hpp)
     const detail::TorchThreads threads(config.threads);
+    const LossSpec spec{config.loss == SequenceLoss::l1, config.machine_weight};
     std::vector<Tensors> tt, tv;
     for (const auto k : train)
         tt.push_back(impl->tensors(samples[k], true));
@@ -479,9 +488,8 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                     std::vector<const Tensors*> ts;
                     for (std::size_t k = at; k < end; ++k)
                         ts.push_back(&tt[perm[k]]);
-                    const torch::Tensor loss = batch == 1
-                                                   ? sample_loss(net, *ts.front(), config.machine_weight)
-                                                   : batch_loss(net, ts, config.machine_weight);
+                    const torch::Tensor loss =
+                        batch == 1 ? sample_loss(net, *ts.front(), spec) : batch_loss(net, ts, spec);
                     loss.backward();
                     torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
                     opt.step();
@@ -495,10 +503,10 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                     std::vector<const Tensors*> ts;
                     for (std::size_t k = at; k < std::min(tv.size(), at + batch); ++k)
                         ts.push_back(&tv[k]);
-                    vloss += (batch == 1 ? sample_loss(net, *ts.front(), config.machine_weight)
-                                         : batch_loss(net, ts, config.machine_weight, true))
-                                 .item<double>() /
-                             static_cast<double>(tv.size());
+                    vloss +=
+                        (batch == 1 ? sample_loss(net, *ts.front(), spec) : batch_loss(net, ts, spec, true))
+                            .item<double>() /
+                        static_cast<double>(tv.size());
                 }
                 if (progress)
                     progress(member, epoch, train_loss, vloss);
@@ -563,7 +571,8 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                      {"epochs_run", report.epochs_run},
                      {"best_validation_loss", best},
                      {"seconds", report.seconds},
-                     {"seed", config.seed}};
+                     {"seed", config.seed},
+                     {"loss", config.loss == SequenceLoss::l1 ? "l1" : "mse"}};
     write_json_file(output.dir() / detail::kManifest, m, 2);
     output.commit();
     return report;

@@ -710,6 +710,32 @@ TEST(SurrogateSequence, RetrainingReplacesTheModel) {
     fs::remove_all(out);
 }
 
+// `loss: l1` trains on each time's absolute error: the same seed gives another model than the
+// squared error's, one that learns (its validation loss falls), and the manifest says which.
+TEST(SurrogateSequence, AbsoluteErrorLoss) {
+    const fs::path a = hepkit::test::temp_dir("sequence", "loss-mse"),
+                   b = hepkit::test::temp_dir("sequence", "loss-l1");
+    SequenceTrainConfig c = brief(SequenceKind::platform, a, 3);
+    c.max_samples = 6;
+    c.batch_size = 2;
+    train_sequence(c);
+    c.output = b.string();
+    c.loss = SequenceLoss::l1;
+    std::vector<double> losses;
+    train_sequence(c, [&](int, int, double, double v) { losses.push_back(v); });
+    EXPECT_LT(*std::min_element(losses.begin(), losses.end()), losses.front());
+    std::ifstream in(b / "surrogate.json");
+    EXPECT_EQ(nlohmann::json::parse(in)["training"]["loss"], "l1");
+    const auto sample = load_sequences(data().string(), 1).front();
+    const auto pa = SequenceModel::load(a.string()).predict(sample),
+               pb = SequenceModel::load(b.string()).predict(sample);
+    ASSERT_EQ(pa.size(), pb.size());
+    double differ = 0;
+    for (std::size_t k = 0; k < pa.size(); ++k)
+        differ = std::max(differ, std::abs(pa[k] - pb[k]) / std::max(1.0, std::abs(pa[k])));
+    EXPECT_GT(differ, 1e-3) << "the loss changed nothing";
+}
+
 class SurrogateMachineHead : public ::testing::TestWithParam<int> {};
 
 TEST_P(SurrogateMachineHead, LearnsWhereJobsRun) {
@@ -768,6 +794,15 @@ TEST(SurrogateSequence, ConfigErrorsNameTheKey) {
     EXPECT_THROW(parse("model: gru\ndata: d\nepochs: 0\n"), InputError);
     EXPECT_THROW(parse("model: gru\ndata: d\nwindow: 3\n"), InputError);
     EXPECT_EQ(parse("model: gru\ndata: d\nbatch_size: 16\n").batch_size, 16);
+    EXPECT_EQ(parse("model: gru\ndata: d\n").loss, SequenceLoss::mse);
+    EXPECT_EQ(parse("model: gru\ndata: d\nloss: l1\n").loss, SequenceLoss::l1);
+    try {
+        parse("model: gru\ndata: d\nloss: l2\n");
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("t.yaml:3: loss: 'l2': expected mse or l1"), std::string::npos)
+            << e.what();
+    }
     EXPECT_EQ(parse("model: platform\ndata: d\nmachine_weight: 0.5\n").machine_weight, 0.5);
     EXPECT_EQ(parse("model: gru\ndata: d\nmachine_weight: 0\n").machine_weight, 0.0);
     try {
