@@ -106,6 +106,59 @@ std::map<std::string, std::size_t> jobs_per_site(const surrogate::SequenceSample
     return n;
 }
 
+// The predicted trace: hepkit sim's trace columns (GridReport.cpp) that a per-job model predicts
+// or that the scenario gives — the times, machine.name and site where the model predicts machines
+// (with the probability of the chosen host's class), the jobs' flops, sizes, submission, cores
+// and memory, the queue wait the predicted start implies — and each time's spread over an
+// ensemble's members. Not written: the status (the model predicts no failures), the job's hit
+// rate and the bytes read from caches and remotely (it predicts not where the bytes come from).
+void write_predicted_trace(const std::string& path, const surrogate::SequenceModel& model,
+                           const surrogate::SequenceSample& q, const std::vector<double>& p,
+                           const surrogate::SequenceSpread& sp,
+                           const surrogate::SequenceModel::Machines& machines) {
+    const std::size_t nt = surrogate::job_target_names().size(),
+                      ns = surrogate::sequence_spread_names().size();
+    const auto& inputs = surrogate::job_input_names();
+    const auto input = [&](const char* name) {
+        return static_cast<std::size_t>(std::find(inputs.begin(), inputs.end(), name) - inputs.begin());
+    };
+    const std::size_t ni = inputs.size(), c_submit = input("submit"), c_cores = input("cores"),
+                      c_memory = input("memory"), c_flops = input("flops"), c_in = input("input_bytes"),
+                      c_out = input("output_bytes");
+    const bool with_machines = !machines.host.empty();
+    const bool with_spreads = model.members() > 1; // one network: no spread columns
+    CsvWriter csv(path, std::string("job.tag,") + (with_machines ? "machine.name," : "") +
+                            "job.start,job.end,job.computetime,job.flops,infiles.transfertime,"
+                            "infiles.size,outfiles.transfertime,outfiles.size," +
+                            (with_machines ? "site," : "") + "submit,queue_wait,cores,memory" +
+                            (with_machines ? ",machine.probability" : "") +
+                            (!with_spreads ? ""
+                                           : ",job.start.spread,job.end.spread,job.computetime.spread,"
+                                             "infiles.transfertime.spread,outfiles.transfertime.spread"));
+    const auto num = [](double v) { return CsvWriter::number(v); };
+    for (std::size_t j = 0; j < q.job_count(); ++j) {
+        const double* t = &p[j * nt];
+        const double* x = &q.job_x[j * ni];
+        std::string host, site, probability, spreads;
+        if (with_machines) {
+            const auto h = static_cast<std::size_t>(machines.host[j]);
+            host = CsvWriter::field(q.host_names[h]) + ",";
+            site = CsvWriter::field(q.host_sites[h]) + ",";
+            probability = "," + num(machines.probability[j]);
+        }
+        if (with_spreads) {
+            const double* v = &sp.jobs[j * ns];
+            spreads = fmt::format(",{},{},{},{},{}", num(v[0]), num(v[nt]), num(v[2]), num(v[3]), num(v[4]));
+        }
+        csv.line(fmt::format("{},{}{},{},{},{},{},{},{},{},{}{},{},{},{}{}{}", CsvWriter::field(q.jobs[j]),
+                             host, num(t[0]), num(t[0] + t[1]), num(t[2]), num(x[c_flops]), num(t[3]),
+                             num(x[c_in]), num(t[4]), num(x[c_out]), site, num(x[c_submit]),
+                             num(std::max(0.0, t[0] - x[c_submit])), num(x[c_cores]), num(x[c_memory]),
+                             probability, spreads));
+    }
+    csv.commit();
+}
+
 int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::GridScenario& s) {
     const surrogate::SequenceModel model = surrogate::SequenceModel::load(o.model);
     const auto t0 = std::chrono::steady_clock::now();
@@ -122,40 +175,46 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     const std::vector<double>& mean = sp.summary;
     const std::vector<double>& spread = sp.summary_spread;
     const bool with_machines = !machines.host.empty();
-    // hepkit sim's trace columns (GridReport.cpp) that a per-job model predicts; machine.name and
-    // site where the model predicts machines, with the probability of the chosen host's class;
-    // the members' spread of each time where the model is an ensemble
-    if (!o.trace.empty()) {
-        const std::size_t ns = surrogate::sequence_spread_names().size();
-        const bool with_spreads = model.members() > 1; // one network: no spread columns
-        CsvWriter csv(o.trace,
-                      std::string("job.tag,") +
-                          (with_machines ? "machine.name,site,machine.probability," : "") +
-                          "job.start,job.end,job.computetime,infiles.transfertime,outfiles.transfertime" +
-                          (!with_spreads ? ""
-                                         : ",job.start.spread,job.end.spread,job.computetime.spread,"
-                                           "infiles.transfertime.spread,outfiles.transfertime.spread"));
+    // hepkit sim's other summaries that the jobs' times give: the CPU efficiency (compute / wall
+    // over the jobs) and the throughput curve's t10 … t90 (the times by which 10 … 90 % of the
+    // jobs ended), of the mean and, where the model is an ensemble, their spread over the members
+    // (not calibrated: the spread_scale factors are the five summaries')
+    const auto derived = [&](const std::vector<double>& jobs) {
+        double compute = 0, wall = 0;
+        std::vector<double> ends(n);
         for (std::size_t j = 0; j < n; ++j) {
-            std::string where, spreads;
-            if (with_machines) {
-                const auto h = static_cast<std::size_t>(machines.host[j]);
-                where = fmt::format("{},{},{},", CsvWriter::field(q.host_names[h]),
-                                    CsvWriter::field(q.host_sites[h]),
-                                    CsvWriter::number(machines.probability[j]));
-            }
-            if (with_spreads) {
-                const double* v = &sp.jobs[j * ns];
-                spreads =
-                    fmt::format(",{},{},{},{},{}", CsvWriter::number(v[0]), CsvWriter::number(v[nt]),
-                                CsvWriter::number(v[2]), CsvWriter::number(v[3]), CsvWriter::number(v[4]));
-            }
-            csv.line(fmt::format("{},{}{},{},{},{},{}{}", CsvWriter::field(q.jobs[j]), where,
-                                 CsvWriter::number(p[j * nt]), CsvWriter::number(p[j * nt] + p[j * nt + 1]),
-                                 CsvWriter::number(p[j * nt + 2]), CsvWriter::number(p[j * nt + 3]),
-                                 CsvWriter::number(p[j * nt + 4]), spreads));
+            compute += jobs[j * nt + 2];
+            wall += jobs[j * nt + 1];
+            ends[j] = jobs[j * nt] + jobs[j * nt + 1];
         }
-        csv.commit();
+        std::sort(ends.begin(), ends.end());
+        std::vector<double> v{wall > 0 ? compute / wall : 0.0};
+        for (const double f : {0.10, 0.25, 0.50, 0.75, 0.90})
+            v.push_back(
+                n == 0 ? 0.0
+                       : ends[std::min(n - 1,
+                                       static_cast<std::size_t>(std::ceil(f * static_cast<double>(n))) - 1)]);
+        return v;
+    };
+    const std::vector<std::string> derived_names{"cpu_efficiency", "t10_s", "t25_s",
+                                                 "t50_s",          "t75_s", "t90_s"};
+    const std::vector<double> derived_mean = derived(p);
+    std::vector<double> derived_spread(derived_names.size(), 0.0);
+    if (members.size() > 2) { // the mean, then two or more members
+        std::vector<double> sum(derived_names.size(), 0.0), sq(derived_names.size(), 0.0);
+        const double k = static_cast<double>(members.size() - 1);
+        for (std::size_t m = 1; m < members.size(); ++m) {
+            const std::vector<double> v = derived(members[m]);
+            for (std::size_t c = 0; c < v.size(); ++c) {
+                sum[c] += v[c] / k;
+                sq[c] += v[c] * v[c] / k;
+            }
+        }
+        for (std::size_t c = 0; c < sum.size(); ++c)
+            derived_spread[c] = std::sqrt(std::max(sq[c] - sum[c] * sum[c], 0.0));
     }
+    if (!o.trace.empty())
+        write_predicted_trace(o.trace, model, q, p, sp, machines);
     // Jobs per site: the ensemble's assignment, and the spread of the members' own assignments'
     // counts (0 for a single network).
     std::map<std::string, std::size_t> per_site;
@@ -183,6 +242,8 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
     j["jobs"] = n;
     for (std::size_t c = 0; c < names.size(); ++c)
         j["predicted"][names[c]] = {{"value", mean[c]}, {"spread", spread[c]}};
+    for (std::size_t c = 0; c < derived_names.size(); ++c)
+        j["predicted"][derived_names[c]] = {{"value", derived_mean[c]}, {"spread", derived_spread[c]}};
     if (with_machines) {
         // counts of the ensemble's assignment; their spread over the members' own assignments
         j["jobs_per_site"] = per_site;
@@ -202,6 +263,9 @@ int run_predict_sequence(const ModelArgs& o, const GlobalOptions& g, const sim::
                    surrogate::to_string(model.kind()), model.members(), 1e3 * seconds);
         for (std::size_t c = 0; c < names.size(); ++c)
             fmt::print("  {:<30} {:>14.6g}  ± {:.3g}\n", names[c], mean[c], spread[c]);
+        for (std::size_t c = 0; c < derived_names.size(); ++c)
+            fmt::print("  {:<30} {:>14.6g}  ± {:.3g}\n", derived_names[c], derived_mean[c],
+                       derived_spread[c]);
         for (const auto& [site, jobs] : per_site)
             fmt::print("  jobs at {:<22} {:>14}{}\n", site, jobs,
                        model.members() > 1 ? fmt::format("  ± {:.3g}", per_site_spread[site]) : "");

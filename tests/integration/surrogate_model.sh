@@ -54,6 +54,18 @@ sim = list(csv.DictReader(open("sim-trace.csv"), skipinitialspace=True))
 workers = {"wn%d" % k for k in range(1, 21)}
 assert {r["machine.name"] for r in sim} <= workers and {r["site"] for r in sim} == {"batch"}
 assert all(r["machine.name"] in workers and r["site"] == "batch" for r in pred), pred[:3]
+# hepkit sim's trace columns, but the status and where the bytes came from (not predicted); what
+# the scenario gives (flops, sizes, submission, cores, memory, hit rate) as the simulation has it
+missing = sorted(c.strip() for c in sim[0] if c.strip() not in pred[0])
+assert missing == ["bytes_from_cache", "bytes_from_remote", "hitrate", "status"], missing
+by_tag = {r["job.tag"]: r for r in pred}
+for r in sim:
+    q = by_tag[r["job.tag"]]
+    for c in ("job.flops", "infiles.size", "outfiles.size", "submit", "cores", "memory"):
+        assert abs(float(q[c]) - float(r[c])) <= 1e-6 * max(1.0, abs(float(r[c]))), (c, q[c], r[c])
+    assert abs(float(q["queue_wait"]) - max(0.0, float(q["job.start"]) - float(q["submit"]))) < 1e-6
+predicted = json.load(open("perjob.json"))["predicted"]
+assert 0 < predicted["cpu_efficiency"]["value"] <= 1 and predicted["t10_s"]["value"] <= predicted["t90_s"]["value"], predicted
 per_site = json.load(open("perjob.json"))["jobs_per_site"]
 assert per_site == {"batch": 120}, per_site
 # one class of identical workers: every job's class is certain, and both members put all jobs at
