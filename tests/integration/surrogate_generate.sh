@@ -71,7 +71,7 @@ exdir=$(dirname "$space")
 for b in "$exdir"/base*.yaml; do
   "$hk" -q sim "$b" -o "$out/surrogate-base.csv" || fail "hepkit sim $b"
 done
-for sp in space-platforms space-unseen space-random; do
+for sp in space-platforms space-unseen space-random space-x5 space-x10 space-x20; do
   rm -rf "$out/surrogate-$sp"
   msg=$("$hk" surrogate generate "$exdir/$sp.yaml" -o "$out/surrogate-$sp" -j 2) || fail "$sp: $msg"
   want=$(sed -n 's/^samples: *//p' "$exdir/$sp.yaml")
