@@ -325,8 +325,11 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
     j["jobs"] = e.jobs;
     j["outside_training_domain"] = e.outside_domain;
     for (std::size_t t = 0; t < e.targets.size(); ++t) {
-        j["per_job_rel_mae"][e.targets[t]] = e.rel_mae[t];
-        j["per_job_pooled_rel_mae"][e.targets[t]] = e.pooled_rel_mae[t];
+        // no job of 1 s or more: no relative error (null), not a perfect 0
+        const bool none = e.counted[t] == 0;
+        j["per_job_rel_mae"][e.targets[t]] = none ? nlohmann::json(nullptr) : nlohmann::json(e.rel_mae[t]);
+        j["per_job_pooled_rel_mae"][e.targets[t]] =
+            none ? nlohmann::json(nullptr) : nlohmann::json(e.pooled_rel_mae[t]);
         if (model.members() > 1) {
             j["per_job_rel_spread"][e.targets[t]] = e.rel_spread[t];
             j["per_job_coverage"][e.targets[t]] = e.coverage[t];
@@ -363,7 +366,9 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
                                   "and the share of errors within it (0.683 where calibrated)"
                                 : "");
         for (std::size_t t = 0; t < e.targets.size(); ++t) {
-            if (model.members() > 1)
+            if (e.counted[t] == 0)
+                fmt::print("    {:<20} n/a (no job of 1 s or more)\n", e.targets[t]);
+            else if (model.members() > 1)
                 fmt::print("    {:<20} {:.4f} ({:.4f})   spread {:.4f}, errors within it {:.3f}\n",
                            e.targets[t], e.rel_mae[t], e.pooled_rel_mae[t], e.rel_spread[t], e.coverage[t]);
             else

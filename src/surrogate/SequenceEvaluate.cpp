@@ -105,6 +105,7 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
         }
     }
     e.pooled_rel_mae.assign(nt, 0.0);
+    e.counted = counted;
     for (std::size_t c = 0; c < nt; ++c) {
         e.pooled_rel_mae[c] = total[c] > 0 ? abs_err[c] / total[c] : 0;
         e.rel_mae[c] = counted[c] ? e.rel_mae[c] / static_cast<double>(counted[c]) : 0;

@@ -163,6 +163,9 @@ struct SequenceEvaluation {
     std::size_t outside_domain = 0;   ///< samples outside the training domain (outside_domain())
     std::vector<std::string> targets; ///< job_target_names()
     std::vector<double> rel_mae;      ///< per target, over jobs
+    /// Per target, the jobs rel_mae counts (times of 1 s and more); 0: no relative error (a
+    /// target 0 everywhere — no job reads input — is no perfect score).
+    std::vector<std::size_t> counted;
     /// Per target, the MAE over all jobs divided by the mean simulated value (Σ|error| / Σ value):
     /// the error relative to the target's typical size. The per-job mean above weighs a job with
     /// 2 s of transfer as much as one with 2000 s, so a few seconds' error on the short ones
