@@ -325,14 +325,16 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
     j["jobs"] = e.jobs;
     j["outside_training_domain"] = e.outside_domain;
     for (std::size_t t = 0; t < e.targets.size(); ++t) {
-        // no job of 1 s or more: no relative error (null), not a perfect 0
+        // no job of 1 s or more (no relative error, no spread to compare): null, not a perfect 0
         const bool none = e.counted[t] == 0;
-        j["per_job_rel_mae"][e.targets[t]] = none ? nlohmann::json(nullptr) : nlohmann::json(e.rel_mae[t]);
-        j["per_job_pooled_rel_mae"][e.targets[t]] =
-            none ? nlohmann::json(nullptr) : nlohmann::json(e.pooled_rel_mae[t]);
+        const auto value = [&](double v, bool missing) {
+            return missing || !std::isfinite(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+        };
+        j["per_job_rel_mae"][e.targets[t]] = value(e.rel_mae[t], none);
+        j["per_job_pooled_rel_mae"][e.targets[t]] = value(e.pooled_rel_mae[t], false);
         if (model.members() > 1) {
-            j["per_job_rel_spread"][e.targets[t]] = e.rel_spread[t];
-            j["per_job_coverage"][e.targets[t]] = e.coverage[t];
+            j["per_job_rel_spread"][e.targets[t]] = value(e.rel_spread[t], none);
+            j["per_job_coverage"][e.targets[t]] = value(e.coverage[t], none);
         }
         if (model.members() > 1)
             for (std::size_t c = 0; c < e.summary_coverage.size(); ++c)
@@ -367,7 +369,9 @@ int run_evaluate_sequence(const ModelArgs& o, const GlobalOptions& g) {
                                 : "");
         for (std::size_t t = 0; t < e.targets.size(); ++t) {
             if (e.counted[t] == 0)
-                fmt::print("    {:<20} n/a (no job of 1 s or more)\n", e.targets[t]);
+                fmt::print("    {:<20} n/a (no job of 1 s or more){}\n", e.targets[t],
+                           std::isfinite(e.pooled_rel_mae[t]) ? fmt::format(" ({:.4f})", e.pooled_rel_mae[t])
+                                                              : std::string());
             else if (model.members() > 1)
                 fmt::print("    {:<20} {:.4f} ({:.4f})   spread {:.4f}, errors within it {:.3f}\n",
                            e.targets[t], e.rel_mae[t], e.pooled_rel_mae[t], e.rel_spread[t], e.coverage[t]);

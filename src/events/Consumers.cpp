@@ -191,12 +191,35 @@ HistogramConsumer::HistogramConsumer(StepPlace place, Config config)
                                   : "a 2D histogram needs y binning");
 }
 
+namespace {
+
+// An error of the lexer or parser names the expression's text: rethrown naming the step's key
+// (x, y, weight, cut) and the step too; any other error as it is.
+[[noreturn]] void rethrow_keyed(const InputError& err, const StepPlace& p, const char* key,
+                                const std::string& text) {
+    if (err.key() != text)
+        throw err;
+    throw InputError(err.file().empty() ? p.file : err.file(), err.file().empty() ? p.line : err.line(),
+                     p.name + "." + key, fmt::format("{}: {} '{}': {}", where(p), key, text, err.message()));
+}
+
+} // namespace
+
 std::vector<std::string> HistogramConsumer::inputs() const {
     std::vector<std::string> out;
-    for (const auto* e : {&x_, &y_, &weight_, &cut_})
-        for (auto& n : e->names())
+    const std::pair<const detail::ProductExpression*, const char*> keyed[] = {
+        {&x_, "x"}, {&y_, "y"}, {&weight_, "weight"}, {&cut_, "cut"}};
+    for (const auto& [e, key] : keyed) {
+        std::vector<std::string> names;
+        try {
+            names = e->names();
+        } catch (const InputError& err) {
+            rethrow_keyed(err, place(), key, e->text());
+        }
+        for (auto& n : names)
             if (std::find(out.begin(), out.end(), n) == out.end())
                 out.push_back(std::move(n));
+    }
     return out;
 }
 
@@ -211,11 +234,7 @@ void HistogramConsumer::declare(const Schema& schema) {
         try {
             e->bind(schema, p.file, p.line, who);
         } catch (const InputError& err) {
-            // The parser names the expression; the message also names the step and its key.
-            if (err.key() != e->text())
-                throw;
-            throw InputError(err.file(), err.line(), p.name + "." + key,
-                             fmt::format("{}: {} '{}': {}", who, key, e->text(), err.message()));
+            rethrow_keyed(err, p, key, e->text());
         }
     }
     const bool xj = expr::is_array(x_.expression().type());

@@ -181,9 +181,12 @@ void run_sample(const Space& space, std::size_t k, const std::string& out_dir, G
 nlohmann::json space_identity(const Space& space) {
     nlohmann::json j;
     j["seed"] = space.seed;
+    // relative to the space file's folder: a project moved or mounted elsewhere (a batch node)
+    // is the same space
+    const fs::path home = fs::weakly_canonical(fs::absolute(space.origin).parent_path());
     nlohmann::json bases = nlohmann::json::array();
     for (const auto& b : space.bases)
-        bases.push_back(fs::weakly_canonical(b).string());
+        bases.push_back(fs::weakly_canonical(fs::absolute(b)).lexically_relative(home).generic_string());
     j["bases"] = bases;
     nlohmann::json params = nlohmann::json::array();
     for (const auto& p : space.parameters)
@@ -199,19 +202,28 @@ nlohmann::json space_identity(const Space& space) {
 void check_space(const Space& space, const std::string& out_dir) {
     const fs::path path = fs::path(out_dir) / "space.json";
     const nlohmann::json now = space_identity(space);
+    const auto read = [&] {
+        try {
+            std::ifstream in(path);
+            return nlohmann::json::parse(in);
+        } catch (const nlohmann::json::exception& e) {
+            throw InputError(path.string(), 0, "", fmt::format("not valid JSON ({}): remove it", e.what()));
+        }
+    };
     if (!fs::exists(path)) {
         std::error_code ec;
         fs::create_directories(out_dir, ec);
-        write_json_file(path, now, 2);
-        return;
+        try {
+            write_json_file(path, now, 2);
+            return;
+        } catch (const OutputError&) {
+            // a job array's tasks write the same file at once: another's copy is as good
+            if (!fs::exists(path) || read() != now)
+                throw;
+            return;
+        }
     }
-    nlohmann::json before;
-    try {
-        std::ifstream in(path);
-        before = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError(path.string(), 0, "", fmt::format("not valid JSON ({}): remove it", e.what()));
-    }
+    const nlohmann::json before = read();
     for (const auto& [key, value] : now.items())
         if (!before.contains(key) || before[key] != value)
             throw InputError(path.string(), 0, key,
@@ -333,21 +345,27 @@ std::size_t write_index(const Space& space, const std::string& out_dir) {
         header.append(",").append(f);
     for (const auto& o : observable_names())
         header.append(",").append(o == "jobs" ? "jobs_run" : o);
-    // The settings (setting.NAME) where every sample has them: samples made before they were
-    // recorded have none, and a model trained on such an index checks none.
-    std::vector<nlohmann::json> all(space.samples);
-    bool settings = true;
-    for (std::size_t k = 0; k < space.samples; ++k) {
-        all[k] = read_observables(sample_dir(out_dir, k) / "observables.json");
-        settings = settings && all[k].contains("settings");
-    }
+    // The settings (setting.NAME) where the samples have them: samples made before they were
+    // recorded have none, and a model trained on such an index checks none; some with and some
+    // without (a space resumed by a newer hepkit) is refused rather than silently dropping them.
+    // (A first pass over the samples, read again below: the index streams, 10^6 samples too.)
+    std::size_t with_settings = 0;
+    for (std::size_t k = 0; k < space.samples; ++k)
+        with_settings +=
+            read_observables(sample_dir(out_dir, k) / "observables.json").contains("settings") ? 1 : 0;
+    if (with_settings != 0 && with_settings != space.samples)
+        throw InputError((fs::path(out_dir) / "index.csv").string(), 0, "settings",
+                         fmt::format("{} of the {} samples record their settings, the others were made by an "
+                                     "earlier hepkit: `--refresh-features` records them for all",
+                                     with_settings, space.samples));
+    const bool settings = with_settings > 0;
     if (settings)
         for (const auto& name : setting_names())
             header.append(",setting.").append(name);
     CsvWriter out((fs::path(out_dir) / "index.csv").string(), header);
     for (std::size_t k = 0; k < space.samples; ++k) {
         const fs::path path = sample_dir(out_dir, k) / "observables.json";
-        nlohmann::json& o = all[k]; // not const: a const json's [] of a missing key is UB
+        nlohmann::json o = read_observables(path); // not const: a const json's [] of a missing key is UB
         std::string row =
             fmt::format("{},{},{}", k, o.value("seed", std::uint64_t{0}), o.value("base", std::size_t{0}));
         for (const auto& p : space.parameters) {
@@ -379,8 +397,9 @@ std::size_t write_index(const Space& space, const std::string& out_dir) {
 
 std::size_t refresh_features(const Space& space, const std::string& out_dir,
                              const std::function<void(std::size_t done, std::size_t total)>& progress) {
-    // Every sample must be done: the index written at the end covers them all (checked first, so
-    // nothing is rewritten for an incomplete space).
+    // The space must be the data's and every sample done: the index written at the end covers them
+    // all (checked first, so that nothing is rewritten for another space or an incomplete one).
+    check_space(space, out_dir);
     require_done(space, out_dir);
     for (std::size_t k = 0; k < space.samples; ++k) {
         const fs::path dir = sample_dir(out_dir, k);

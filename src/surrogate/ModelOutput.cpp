@@ -14,6 +14,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr const char* kStaging = ".training-";
+
 // A file a model directory holds: the manifest and either kind's networks.
 bool model_file(const fs::path& p) {
     const std::string name = p.filename().string();
@@ -27,10 +29,13 @@ bool model_file(const fs::path& p) {
 } // namespace
 
 ModelOutput::ModelOutput(const std::string& output)
-    : output_(output), staging_(output_.string() + ".training-" + std::to_string(::getpid())) {
+    : output_(output), staging_(output_ / (kStaging + std::to_string(::getpid()))) {
     std::error_code ec;
     if (fs::exists(output_, ec) && !fs::is_directory(output_, ec))
         throw OutputError(output, 0, "", "is a file, where the training writes its model's directory");
+    fs::create_directories(output_, ec);
+    if (ec)
+        throw OutputError(output, 0, "", fmt::format("cannot create directory: {}", ec.message()));
     fs::remove_all(staging_, ec);
     fs::create_directories(staging_, ec);
     if (ec)
@@ -38,7 +43,7 @@ ModelOutput::ModelOutput(const std::string& output)
 }
 
 ModelOutput::~ModelOutput() {
-    if (!committed_) {
+    if (!keep_) {
         std::error_code ec;
         fs::remove_all(staging_, ec);
     }
@@ -46,26 +51,26 @@ ModelOutput::~ModelOutput() {
 
 void ModelOutput::commit() {
     std::error_code ec;
-    fs::create_directories(output_, ec);
-    if (ec)
-        throw OutputError(output_.string(), 0, "", fmt::format("cannot create directory: {}", ec.message()));
     std::vector<fs::path> old;
     for (const auto& e : fs::directory_iterator(output_, ec))
         if (e.is_regular_file() && model_file(e.path()))
             old.push_back(e.path());
+    // From here on the staging folder is the only whole model: kept where a step fails.
+    keep_ = true;
     for (const auto& p : old)
         if (!fs::remove(p, ec) || ec)
             throw OutputError(p.string(), 0, "",
-                              fmt::format("cannot replace the old model's file: {}", ec.message()));
+                              fmt::format("cannot replace the old model's file: {} (the new model is in {})",
+                                          ec.message(), staging_.string()));
     for (const auto& e : fs::directory_iterator(staging_)) {
         const fs::path target = output_ / e.path().filename();
         fs::rename(e.path(), target, ec);
         if (ec)
             throw OutputError(target.string(), 0, "",
-                              fmt::format("cannot move the model into place: {}", ec.message()));
+                              fmt::format("cannot move the model into place: {} (the rest is in {})",
+                                          ec.message(), staging_.string()));
     }
-    fs::remove_all(staging_, ec);
-    committed_ = true;
+    keep_ = false;
 }
 
 } // namespace hepkit::surrogate::detail

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 namespace hepkit::surrogate {
 
@@ -107,7 +108,8 @@ SequenceEvaluation evaluate_sequence(const SequenceModel& model, const std::stri
     e.pooled_rel_mae.assign(nt, 0.0);
     e.counted = counted;
     for (std::size_t c = 0; c < nt; ++c) {
-        e.pooled_rel_mae[c] = total[c] > 0 ? abs_err[c] / total[c] : 0;
+        // NaN where no job has the target at all (no relative error; printed n/a, null in JSON)
+        e.pooled_rel_mae[c] = total[c] > 0 ? abs_err[c] / total[c] : std::numeric_limits<double>::quiet_NaN();
         e.rel_mae[c] = counted[c] ? e.rel_mae[c] / static_cast<double>(counted[c]) : 0;
         e.rel_spread[c] = counted[c] ? e.rel_spread[c] / static_cast<double>(counted[c]) : 0;
         e.coverage[c] = counted[c] ? e.coverage[c] / static_cast<double>(counted[c]) : 0;

@@ -149,6 +149,12 @@ TEST(EventsCoreConfig, PreparingErrorsNameTheirFileLineAndKey) {
     EXPECT_EQ(x.key(), "h.x");
     EXPECT_NE(x.message().find("consumer h ("), std::string::npos) << x.what();
     EXPECT_NE(x.message().find("x 'x +* 2': "), std::string::npos) << x.what();
+    // the lexer's errors too (read before the parser's, when the runner asks what a step reads)
+    const auto lexed =
+        error_of("    steps:\n      - {type: histogram, name: h, x: x, cut: \"x $ 2\", bins: \"1, 0, 1\"}\n");
+    EXPECT_EQ(lexed.line(), 7);
+    EXPECT_EQ(lexed.key(), "h.cut");
+    EXPECT_NE(lexed.message().find("cut 'x $ 2': unexpected character"), std::string::npos) << lexed.what();
     fs::remove_all(dir);
     fs::remove(root);
 }

@@ -675,7 +675,7 @@ TEST(EventsCoreErrors, PlanStructure) {
         plan.shifts[0].replaces[0].product = "xx";
         Runner runner(std::move(plan));
         const auto e = hepkit::test::input_error([&] { runner.prepare(); });
-        EXPECT_EQ(e.key(), "shifts.xup");
+        EXPECT_EQ(e.key(), "shifts.xup.xx"); // the replacement's own key
         EXPECT_NE(e.message().find("shift xup needs product 'xx'"), std::string::npos) << e.what();
     }
     {

@@ -244,6 +244,22 @@ TEST(SurrogateGenerate, FeaturesRefreshedWithoutSimulating) {
     EXPECT_EQ(calls, 3U);
     EXPECT_EQ(read(dir / "index.csv"), fresh_index);
     EXPECT_NE(fresh_index.find(",setting.jobs.duplications,"), std::string::npos);
+    // some samples with settings, some without (resumed by a newer hepkit): refused, not dropped
+    {
+        const std::string before = read(obs(1));
+        nlohmann::json j = json_of(obs(1));
+        j.erase("settings");
+        std::ofstream(obs(1)) << j.dump(2);
+        try {
+            write_index(space, dir.string());
+            ADD_FAILURE() << "no error";
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("2 of the 3 samples record their settings"),
+                      std::string::npos)
+                << e.what();
+        }
+        std::ofstream(obs(1)) << before;
+    }
     EXPECT_EQ(read(dir / "scenarios/000001/trace.csv"), trace);
     // A sample whose workload would be drawn otherwise now (here: its simulated job count
     // changed): refused, naming its scenario.
