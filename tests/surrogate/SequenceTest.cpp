@@ -7,6 +7,7 @@
 #include "PlacedOutputs.hpp"
 #include "Placement.hpp"
 #include "SequenceSpread.hpp"
+#include "SequenceTestData.hpp"
 #include "TimedPlacement.hpp"
 #include "hepkit/core/ConfigReader.hpp"
 #include "hepkit/core/Error.hpp"
@@ -31,25 +32,12 @@ using namespace hepkit::surrogate;
 
 namespace {
 
-const std::string kBase = std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base.yaml";
+const std::string kBase = sequence_test::base_scenario();
 
-// Eight small samples, made once for the tests of this file.
 const fs::path& data() {
-    static const fs::path dir = [] {
-        const fs::path d = hepkit::test::temp_dir("sequence", "data");
-        Space s;
-        s.origin = "test";
-        s.bases = {kBase, std::string(HEPKIT_SOURCE_DIR) + "/examples/surrogate/base-three-sites.yaml"};
-        s.samples = 8;
-        s.seed = 2;
-        s.parameters = {{"cores_factor", 0.5, 2, false}, {"jobs_factor", 0.4, 0.8, false}};
-        GenerateOptions o;
-        o.threads = 2;
-        generate(s, d.string(), o);
-        return d;
-    }();
-    return dir;
+    return sequence_test::sequence_data();
 }
+using sequence_test::brief;
 
 TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
     const sim::GridScenario s = sim::read_grid_scenario(
@@ -223,19 +211,6 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
     }
     EXPECT_GT(multi_site, 0U);
     EXPECT_THROW(load_sequences(hepkit::test::temp_dir("sequence", "none").string()), InputError);
-}
-
-// A brief training of `kind` into `out`: 6 epochs, no early stopping.
-SequenceTrainConfig brief(SequenceKind kind, const fs::path& out, std::uint64_t seed) {
-    SequenceTrainConfig c;
-    c.data = data().string();
-    c.output = out.string();
-    c.kind = kind;
-    c.epochs = 6;
-    c.patience = 0;
-    c.learning_rate = 3e-3;
-    c.seed = seed;
-    return c;
 }
 
 // `s`'s jobs repeated to 1300 or more (windows of 500), without targets.
@@ -654,82 +629,6 @@ TEST(SurrogateSequence, TraceMachinesMustBeWorkersOfThePlatform) {
                 << e.what();
         }
     }
-}
-
-// The samples are those of DATA/index.csv, every one done: without the index (a generation that
-// did not finish) or with a sample gone, training and evaluation refuse the data rather than use
-// part of it unnoticed.
-TEST(SurrogateSequence, IncompleteDataRefused) {
-    const fs::path copy = hepkit::test::temp_dir("sequence", "incomplete");
-    fs::remove_all(copy);
-    fs::copy(data(), copy, fs::copy_options::recursive);
-    EXPECT_EQ(load_sequences(copy.string()).size(), 8U);
-    fs::remove(copy / "scenarios" / "000003" / "observables.json");
-    try {
-        load_sequences(copy.string());
-        FAIL() << "a sample missing";
-    } catch (const InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("1 of the 8 samples"), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find("000003"), std::string::npos) << e.what();
-    }
-    fs::remove(copy / "index.csv");
-    try {
-        load_sequences(copy.string());
-        FAIL() << "no index";
-    } catch (const InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("index.csv: missing: the generation has not finished"),
-                  std::string::npos)
-            << e.what();
-    }
-    fs::remove_all(copy);
-}
-
-// A retraining into a model's directory replaces the model: no network of the older, larger
-// ensemble stays beside the new one; other files there stay, and no staging folder is left.
-TEST(SurrogateSequence, RetrainingReplacesTheModel) {
-    const fs::path out = hepkit::test::temp_dir("sequence", "retrain");
-    fs::remove_all(out);
-    SequenceTrainConfig c = brief(SequenceKind::gru, out, 1);
-    c.epochs = 1;
-    c.max_samples = 4;
-    c.ensemble = 3;
-    train_sequence(c);
-    ASSERT_TRUE(fs::exists(out / "network_2.pt"));
-    std::ofstream(out / "notes.txt") << "the user's\n";
-    c.ensemble = 2;
-    train_sequence(c);
-    std::set<std::string> files;
-    for (const auto& e : fs::directory_iterator(out))
-        files.insert(e.path().filename().string());
-    EXPECT_EQ(files, (std::set<std::string>{"network_0.pt", "network_1.pt", "notes.txt", "surrogate.json"}));
-    EXPECT_EQ(SequenceModel::load(out.string()).members(), 2U); // (no .training-PID left in `files`)
-    fs::remove_all(out);
-}
-
-// `loss: l1` trains on each time's absolute error: the same seed gives another model than the
-// squared error's, one that learns (its validation loss falls), and the manifest says which.
-TEST(SurrogateSequence, AbsoluteErrorLoss) {
-    const fs::path a = hepkit::test::temp_dir("sequence", "loss-mse"),
-                   b = hepkit::test::temp_dir("sequence", "loss-l1");
-    SequenceTrainConfig c = brief(SequenceKind::platform, a, 3);
-    c.max_samples = 6;
-    c.batch_size = 2;
-    train_sequence(c);
-    c.output = b.string();
-    c.loss = SequenceLoss::l1;
-    std::vector<double> losses;
-    train_sequence(c, [&](int, int, double, double v) { losses.push_back(v); });
-    EXPECT_LT(*std::min_element(losses.begin(), losses.end()), losses.front());
-    std::ifstream in(b / "surrogate.json");
-    EXPECT_EQ(nlohmann::json::parse(in)["training"]["loss"], "l1");
-    const auto sample = load_sequences(data().string(), 1).front();
-    const auto pa = SequenceModel::load(a.string()).predict(sample),
-               pb = SequenceModel::load(b.string()).predict(sample);
-    ASSERT_EQ(pa.size(), pb.size());
-    double differ = 0;
-    for (std::size_t k = 0; k < pa.size(); ++k)
-        differ = std::max(differ, std::abs(pa[k] - pb[k]) / std::max(1.0, std::abs(pa[k])));
-    EXPECT_GT(differ, 1e-3) << "the loss changed nothing";
 }
 
 class SurrogateMachineHead : public ::testing::TestWithParam<int> {};
