@@ -4,6 +4,7 @@
 #include "hepkit/surrogate/Features.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 #include <stdexcept>
 
@@ -11,6 +12,17 @@ namespace hepkit::surrogate {
 
 std::string OutsideFeature::message() const {
     return fmt::format("{} = {:.4g} (trained on [{:.4g}, {:.4g}])", name, value, lo, hi);
+}
+
+void features_outside(const std::vector<std::string>& names, const double* values,
+                      const std::vector<double>& lo, const std::vector<double>& hi,
+                      std::vector<OutsideFeature>& out) {
+    for (std::size_t f = 0; f < lo.size() && f < hi.size() && f < names.size(); ++f) {
+        const double v = values[f];
+        const double slack = 0.01 * (hi[f] - lo[f]) + 1e-12 * std::max(std::abs(lo[f]), std::abs(hi[f]));
+        if (v < lo[f] - slack || v > hi[f] + slack)
+            out.push_back({names[f], v, lo[f], hi[f]});
+    }
 }
 
 void SettingsDomain::add(const std::vector<double>& settings) {

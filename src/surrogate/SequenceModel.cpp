@@ -665,13 +665,8 @@ SequenceModel SequenceModel::load(const std::string& directory) {
 std::vector<OutsideFeature> SequenceModel::outside_domain(const SequenceSample& s) const {
     const Impl& m = *impl_;
     std::vector<OutsideFeature> out;
-    for (std::size_t f = 0; f < m.lo.size() && f < s.scenario_x.size(); ++f) {
-        const double v = s.scenario_x[f], lo = m.lo[f], hi = m.hi[f];
-        // the summary model's slack (SummaryModel::predict_rows): 1 % of the range
-        const double slack = 0.01 * (hi - lo) + 1e-12 * std::max(std::abs(lo), std::abs(hi));
-        if (v < lo - slack || v > hi + slack)
-            out.push_back({feature_names()[f], v, lo, hi});
-    }
+    if (s.scenario_x.size() == feature_names().size())
+        features_outside(feature_names(), s.scenario_x.data(), m.lo, m.hi, out);
     m.settings.outside(s.settings, out);
     return out;
 }

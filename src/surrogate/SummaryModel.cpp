@@ -608,12 +608,7 @@ std::vector<SummaryPrediction> SummaryModel::predict_rows(const std::vector<doub
     std::vector<SummaryPrediction> out(rows);
     std::vector<double> z(rows * nu);
     for (std::size_t r = 0; r < rows; ++r) {
-        for (std::size_t f = 0; f < nf; ++f) {
-            const double v = x[r * nf + f], lo = m.lo[f], hi = m.hi[f];
-            const double slack = 0.01 * (hi - lo) + 1e-12 * std::max(std::abs(lo), std::abs(hi));
-            if (v < lo - slack || v > hi + slack)
-                out[r].outside.push_back({m.features[f], v, lo, hi});
-        }
+        features_outside(m.features, &x[r * nf], m.lo, m.hi, out[r].outside);
         for (std::size_t j = 0; j < nu; ++j)
             z[r * nu + j] = m.in[j].to(x[r * nf + m.used[j]]);
     }

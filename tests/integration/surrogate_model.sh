@@ -64,6 +64,8 @@ for r in sim:
     for c in ("job.flops", "infiles.size", "outfiles.size", "submit", "cores", "memory"):
         assert abs(float(q[c]) - float(r[c])) <= 1e-6 * max(1.0, abs(float(r[c]))), (c, q[c], r[c])
     assert abs(float(q["queue_wait"]) - max(0.0, float(q["job.start"]) - float(q["submit"]))) < 1e-6
+# the per-job model's training domain: the one-site platform's 20 workers, trained on at most 10
+assert any(w.startswith("workers = 20 (trained on [") for w in json.load(open("perjob.json"))["outside_training_domain"])
 predicted = json.load(open("perjob.json"))["predicted"]
 assert 0 < predicted["cpu_efficiency"]["value"] <= 1 and predicted["t10_s"]["value"] <= predicted["t90_s"]["value"], predicted
 per_site = json.load(open("perjob.json"))["jobs_per_site"]

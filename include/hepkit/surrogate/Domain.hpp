@@ -20,6 +20,12 @@ struct OutsideFeature {
     std::string message() const;
 };
 
+/// The features of `values` (one per name) outside their training range [lo, hi], appended to
+/// `out`: with a slack of 1 % of the range (a value at the edge, rounded, is inside).
+void features_outside(const std::vector<std::string>& names, const double* values,
+                      const std::vector<double>& lo, const std::vector<double>& hi,
+                      std::vector<OutsideFeature>& out);
+
 /// The settings of a model's training samples: per setting (setting_names() order), the values
 /// they had, sorted. A model trained on data made before the settings were recorded has none:
 /// then nothing is checked.
