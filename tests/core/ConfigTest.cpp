@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <string>
 #include <unistd.h>
+#include <vector>
 #include <yaml-cpp/yaml.h>
 
 using namespace hepkit;
@@ -80,4 +82,56 @@ TEST(Config, JsonTypedAccess) {
 
 TEST(Config, MissingFileIsInputError) {
     EXPECT_THROW(config::load_yaml_file("/nonexistent/hepkit.yaml"), InputError);
+}
+
+// A key written twice in one map (YAML requires unique keys): yaml-cpp would keep the first, PyYAML
+// the last; refused with the key's place and both lines, at any depth and inside lists.
+TEST(Config, DuplicateYamlKeyRefused) {
+    struct Case {
+        std::string text, key;
+        int line, first;
+    };
+    const std::vector<Case> cases = {
+        {"a: 1\nb: 2\na: 3\n", "a", 3, 1},
+        {"site:\n  name: KIT\n  cores: 4\n  \"cores\": 8\n", "site.cores", 4, 3},
+        {"jobs:\n  - name: x\n    n: 1\n  - name: y\n    n: 2\n    name: z\n", "jobs[1].name", 6, 4},
+        {"m: {p: 1, q: 2, p: 3}\n", "m.p", 1, 1},
+    };
+    for (const auto& c : cases) {
+        const auto p = write_temp("dup.yaml", c.text);
+        try {
+            config::load_yaml_file(p.string());
+            ADD_FAILURE() << c.text;
+        } catch (const InputError& e) {
+            EXPECT_EQ(e.file(), p.string());
+            EXPECT_EQ(e.line(), c.line) << c.text;
+            EXPECT_EQ(e.key(), c.key) << c.text;
+            EXPECT_NE(std::string(e.what()).find("first on line " + std::to_string(c.first)),
+                      std::string::npos)
+                << e.what();
+        }
+    }
+    // The same key in different maps, an alias used twice, and a recursive alias are fine.
+    const auto ok =
+        write_temp("nodup.yaml", "a: {x: 1}\nb: {x: 2}\nc: &r [1, 2]\nd: *r\ne: *r\nf: &s [*s]\n");
+    const YAML::Node root = config::load_yaml_file(ok.string());
+    EXPECT_EQ(root["b"]["x"].as<int>(), 2);
+    EXPECT_EQ(root["e"].size(), 2u);
+}
+
+// The same for JSON (nlohmann keeps the last of a repeated name): the key's place and its line.
+TEST(Config, DuplicateJsonKeyRefused) {
+    // "n" also as a value before the repeat: only its uses as a key count for the line
+    const auto p =
+        write_temp("dup.json", "{\"jobs\": [\n  {\"n\": \"n\"},\n  {\"n\": 2,\n   \"n\" : 3}\n]}\n");
+    try {
+        config::load_json_file(p.string());
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_EQ(e.key(), "jobs[1].n");
+        EXPECT_EQ(e.line(), 4);
+        EXPECT_NE(std::string(e.what()).find("appears twice"), std::string::npos) << e.what();
+    }
+    const auto ok = write_temp("nodup.json", R"({"a": {"n": 1}, "b": [{"n": 2}, {"n": 3}], "n": 4})");
+    EXPECT_EQ(config::load_json_file(ok.string())["b"][1]["n"], 3);
 }

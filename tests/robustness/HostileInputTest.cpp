@@ -210,8 +210,10 @@ TEST(HostileInput, ScanSeedsAreCheckedWhenReadAndParametersGivenOnce) {
     for (int i = 0; i < 64; ++i)
         text += "  hitrate: [0, 1]\n";
     const std::string twice = write("scan-twice.yaml", text);
-    const InputError t = expect_input_error([&] { sim::read_scan(twice); }, "parameter given twice");
+    // refused by the YAML reader, as every key written twice in one map (ConfigReader.cpp)
+    const InputError t = expect_input_error([&] { sim::read_scan(twice); }, "appears twice in the same map");
     EXPECT_EQ(t.line(), 4);
+    EXPECT_EQ(t.key(), "parameters.hitrate");
 }
 
 TEST(HostileInput, KafeErrorMatrixIsSizedByTheDataNotByItsRowCount) {

@@ -17,7 +17,8 @@
 namespace hepkit::config {
 
 /// Loads a YAML file; syntax errors become InputError with the parser's line. Files above 64 MiB
-/// and nesting beyond yaml-cpp's bound (about 500 levels) are InputErrors too.
+/// and nesting beyond yaml-cpp's bound (about 500 levels) are InputErrors too, and so is a key
+/// written twice in one map (YAML requires unique keys; the error names the key and both lines).
 /// (The result is yaml-cpp's: a caller includes <yaml-cpp/yaml.h>; load_yaml_view needs nothing.)
 YAML::Node load_yaml_file(const std::string& path);
 /// Loads a JSON file; syntax errors become InputError with the line of the error. Files above
