@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -143,8 +144,17 @@ void run_sample(const Space& space, std::size_t k, const std::string& out_dir, G
         ++report.skipped;
         return;
     }
-    const Sample s = draw(space, k);
-    const std::string scenario_file = write_variation(space, s, dir.string());
+    Sample s = draw(space, k);
+    // A value the platform allowed less of (removed_hosts beyond its workers) is recorded as
+    // applied, so that value.NAME in the index says what the sample simulated; the draw as
+    // drawn.NAME in observables.json.
+    std::map<std::string, double> applied;
+    const std::string scenario_file = write_variation(space, s, dir.string(), &applied);
+    nlohmann::json drawn = nlohmann::json::object();
+    for (const auto& [name, value] : applied) {
+        drawn[name] = s.values.at(name);
+        s.values[name] = value;
+    }
     sim::GridScenario scenario = sim::read_grid_scenario(
         config::YamlView(config::load_yaml_file(scenario_file), scenario_file), dir.string());
     write_json_file(dir / "platform.json", platform_json(*scenario.platform), 2);
@@ -166,6 +176,8 @@ void run_sample(const Space& space, std::size_t k, const std::string& out_dir, G
     write_throughput((dir / "throughput.csv").string(), jobs, summary.makespan);
     nlohmann::json o = observables(s, summary, std::move(jobs), wall);
     o["warnings"] = warnings;
+    if (!drawn.empty())
+        o["drawn"] = drawn;
     o["features"] = named(feature_names(), features);
     o["settings"] = named(setting_names(), settings);
     write_json_file(dir / "observables.json", o, 2); // last: the sample is done

@@ -170,8 +170,10 @@ void remove_host(pugi::xml_node host) {
     zone.remove_child(host);
 }
 
+// `removed`: the hosts and cluster nodes removed_hosts took away (fewer than drawn where one
+// worker would not stay).
 std::map<std::string, std::string> vary_platform(pugi::xml_document& doc, const Sample& s,
-                                                 const std::string& file) {
+                                                 const std::string& file, long& removed) {
     const double cores = value_of(s, "cores_factor", 1), speed = value_of(s, "speed_factor", 1);
     const double kept = value_of(s, "workers_fraction", 1);
     std::vector<pugi::xml_node> hosts, clusters;
@@ -226,11 +228,12 @@ std::map<std::string, std::string> vary_platform(pugi::xml_document& doc, const 
         }
         hosts = left;
     }
-    const auto removed = static_cast<long>(value_of(s, "removed_hosts", 0));
-    if (removed > 0) {
+    const auto to_remove = static_cast<long>(value_of(s, "removed_hosts", 0));
+    removed = 0;
+    if (to_remove > 0) {
         // Units that can go: each host, each cluster node but a cluster's last. One worker stays.
         std::mt19937_64 rng(s.scenario_seed ^ 0x7265'6d6f'7665ULL);
-        for (long r = 0; r < removed; ++r) {
+        for (long r = 0; r < to_remove; ++r) {
             long cluster_units = 0, workers = static_cast<long>(hosts.size());
             for (const auto& c : clusters) {
                 const auto [a, b] = radical_range(c, file);
@@ -241,6 +244,7 @@ std::map<std::string, std::string> vary_platform(pugi::xml_document& doc, const 
             if (units_left == 0 || workers <= 1)
                 break;
             auto pick = static_cast<long>(rng() % static_cast<std::uint64_t>(units_left));
+            ++removed;
             if (pick < static_cast<long>(hosts.size())) {
                 remove_host(hosts[static_cast<std::size_t>(pick)]);
                 hosts.erase(hosts.begin() + pick);
@@ -327,7 +331,8 @@ std::string resolved(const fs::path& base_dir, const std::string& p) {
 
 } // namespace
 
-std::string write_variation(const Space& space, const Sample& s, const std::string& dir_text) {
+std::string write_variation(const Space& space, const Sample& s, const std::string& dir_text,
+                            std::map<std::string, double>* applied) {
     const std::string& base = space.bases.at(s.base);
     const fs::path dir(dir_text), base_dir = fs::path(base).parent_path();
     const config::YamlView view(config::load_yaml_file(base), base);
@@ -355,7 +360,11 @@ std::string write_variation(const Space& space, const Sample& s, const std::stri
         throw InputError(platform_file, 0, "",
                          fmt::format("XML error: {} (at byte {})", r.description(), r.offset));
     }
-    const std::map<std::string, std::string> moved = vary_platform(doc, s, platform_file);
+    long removed = 0;
+    const std::map<std::string, std::string> moved = vary_platform(doc, s, platform_file, removed);
+    if (const auto it = s.values.find("removed_hosts");
+        applied && it != s.values.end() && static_cast<double>(removed) < it->second)
+        (*applied)["removed_hosts"] = static_cast<double>(removed);
     {
         std::ostringstream out;
         doc.save(out, "  ");
@@ -408,10 +417,20 @@ std::string write_variation(const Space& space, const Sample& s, const std::stri
             if (ds.is_object() && ds.contains("filesize"))
                 scale_distribution(ds["filesize"], in_size);
     });
-    if (root["jobs"]) { // replayed job lists: referred to where they are
+    if (root["jobs"]) {
+        // Replayed job lists are referred to where they are (a copy per sample would repeat a
+        // list of 10^4 jobs thousands of times), relative to the sample's folder: a data folder
+        // moved or copied together with its bases still finds them, as space.json's bases are
+        // relative to the space file. A list the base names by an absolute path stays absolute.
+        // Both paths canonical (symbolic links resolved), so that `..` means what the kernel
+        // makes of it.
+        const fs::path from = fs::weakly_canonical(fs::absolute(dir));
         YAML::Node list(YAML::NodeType::Sequence);
-        for (const auto& p : paths_of(root["jobs"]))
-            list.push_back(resolved(base_dir, p));
+        for (const auto& p : paths_of(root["jobs"])) {
+            const fs::path target = resolved(base_dir, p);
+            const fs::path rel = fs::weakly_canonical(target).lexically_relative(from);
+            list.push_back(fs::path(p).is_absolute() || rel.empty() ? target.string() : rel.generic_string());
+        }
         root["jobs"] = list;
     }
     if (const double f = value_of(s, "cache_size_factor", 1); f != 1 && root["caches"]) {

@@ -204,6 +204,34 @@ TEST(SurrogateGenerate, ObservablesAgreeWithTheTrace) {
     }
 }
 
+// More hosts drawn for removal than the platform has workers (10): one stays, and the sample's
+// value (observables.json and the index's value.removed_hosts) is the 9 removed, the draw kept as
+// drawn.removed_hosts.
+TEST(SurrogateGenerate, RemovedHostsRecordedAsApplied) {
+    Space space = small_space();
+    space.samples = 2;
+    space.parameters = {{"removed_hosts", 12, 15, false}, {"jobs_factor", 0.3, 0.3, false}};
+    const auto dir = hepkit::test::temp_dir("generate", "removed");
+    GenerateOptions o;
+    o.threads = 1;
+    generate(space, dir.string(), o);
+    for (int k = 0; k < 2; ++k) {
+        const auto obs = json_of(dir / fmt::format("scenarios/{:06d}", k) / "observables.json");
+        EXPECT_EQ(obs["values"]["removed_hosts"].get<double>(), 9);
+        EXPECT_GE(obs["drawn"]["removed_hosts"].get<double>(), 12);
+    }
+    std::istringstream index(read(dir / "index.csv"));
+    std::string header, row;
+    std::getline(index, header);
+    std::getline(index, row);
+    EXPECT_EQ(header.rfind("sample,seed,base,value.removed_hosts,", 0), 0U) << header;
+    std::stringstream fields(row);
+    std::string field;
+    for (int i = 0; i < 4; ++i)
+        std::getline(fields, field, ',');
+    EXPECT_EQ(field, "9") << row;
+}
+
 } // namespace
 
 // --refresh-features: the features of samples made by an earlier hepkit (here: one feature

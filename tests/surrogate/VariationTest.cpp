@@ -112,7 +112,9 @@ TEST(SurrogateVariation, RemovedHostsLeaveAWorkerAndDependOnTheSeed) {
         Sample s = sample({{"removed_hosts", 3}});
         s.scenario_seed = seed;
         const auto dir = hepkit::test::temp_dir("variation", "removed" + std::to_string(seed));
-        const sim::GridScenario sc = load(write_variation(space, s, dir.string()));
+        std::map<std::string, double> applied;
+        const sim::GridScenario sc = load(write_variation(space, s, dir.string(), &applied));
+        EXPECT_TRUE(applied.empty()); // all 3 removed, as drawn
         const auto& p = *sc.platform;
         std::string gone;
         int workers = 0;
@@ -127,10 +129,12 @@ TEST(SurrogateVariation, RemovedHostsLeaveAWorkerAndDependOnTheSeed) {
         gone_sets.insert(gone);
     }
     EXPECT_GT(gone_sets.size(), 1U); // which hosts go follows the sample's seed
-    // All but one: the last worker stays.
+    // All but one: the last worker stays, and the sample records the 9 removed, not the 1000 drawn.
     Sample all = sample({{"removed_hosts", 1000}});
+    std::map<std::string, double> applied;
     const sim::GridScenario sc =
-        load(write_variation(space, all, hepkit::test::temp_dir("variation", "all-gone").string()));
+        load(write_variation(space, all, hepkit::test::temp_dir("variation", "all-gone").string(), &applied));
+    EXPECT_EQ(applied, (std::map<std::string, double>{{"removed_hosts", 9}}));
     int workers = 0;
     for (sim::HostIndex h = 0; h < sc.platform->host_count(); ++h)
         workers +=
@@ -419,6 +423,34 @@ TEST(SurrogateVariation, RemovedHostsTakeTheirHostLinks) {
     for (auto at = text.find("<host_link"); at != std::string::npos; at = text.find("<host_link", at + 1))
         ++links;
     EXPECT_EQ(links, 1U);
+}
+
+} // namespace
+
+namespace {
+
+// A base with a replayed job list (examples/grid): the sample refers to the list relative to its
+// own folder, so that a data folder copied together with its bases still finds it.
+TEST(SurrogateVariation, JobListsAreReferredToRelatively) {
+    const auto dir = hepkit::test::temp_dir("variation", "job-list");
+    const fs::path src = fs::path(HEPKIT_SOURCE_DIR) / "examples" / "grid";
+    fs::create_directories(dir / "project" / "base");
+    for (const char* f : {"scenario.yaml", "platform.xml", "datasets.json", "workloads.json", "jobs.csv"})
+        fs::copy_file(src / f, dir / "project" / "base" / f);
+    Space space;
+    space.origin = (dir / "project" / "space.yaml").string();
+    space.bases = {(dir / "project" / "base" / "scenario.yaml").string()};
+    const std::string file =
+        write_variation(space, sample({}), (dir / "project" / "data" / "000003").string());
+    const YAML::Node written = YAML::LoadFile(file);
+    ASSERT_TRUE(written["jobs"].IsSequence());
+    EXPECT_EQ(written["jobs"][0].as<std::string>(), "../../base/jobs.csv");
+    const std::size_t jobs = load(file).workload.jobs.size();
+    EXPECT_GT(jobs, 0U);
+    // The whole project moved: the sample still loads the same jobs.
+    fs::rename(dir / "project", dir / "moved");
+    EXPECT_EQ(load((dir / "moved" / "data" / "000003" / "scenario.yaml").string()).workload.jobs.size(),
+              jobs);
 }
 
 } // namespace

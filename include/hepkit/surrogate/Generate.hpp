@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,10 @@ namespace hepkit::surrogate {
 /// Writes sample `s` of `space` into `dir` as a scenario (scenario.yaml, platform.xml, the
 /// dataset and workload files) and returns the scenario file's path. The base scenario needs a
 /// SimGrid XML platform file and DCSim JSON workloads/datasets; InputError naming the base's
-/// file and key otherwise.
-std::string write_variation(const Space& space, const Sample& s, const std::string& dir);
+/// file and key otherwise. `applied` (if given) receives the values the platform allowed where
+/// they fall short of the drawn ones: `removed_hosts` beyond what can go (one worker stays).
+std::string write_variation(const Space& space, const Sample& s, const std::string& dir,
+                            std::map<std::string, double>* applied = nullptr);
 
 /// The observables of one run, the columns of index.csv after the sample's values.
 const std::vector<std::string>& observable_names();
