@@ -4,14 +4,13 @@
 
 #include "hepkit/core/Error.hpp"
 
+#include "UniqueKeys.hpp"
+
 #include <cmath>
 #include <fmt/format.h>
 #include <fstream>
 #include <limits>
 #include <sstream>
-#include <unordered_map>
-#include <unordered_set>
-#include <vector>
 #include <yaml-cpp/depthguard.h> // YAML::DeepRecursion (not in yaml.h of 0.7)
 #include <yaml-cpp/yaml.h>
 
@@ -85,131 +84,13 @@ int line_of_offset(const std::string& text, std::size_t offset) {
     return line;
 }
 
-// YAML requires a mapping's keys to be unique (YAML 1.2, section 3.2.1.1), but yaml-cpp keeps
-// every pair and a look-up finds the first, while PyYAML (kafe2's reader) keeps the last: a key
-// written twice would silently lose one of its values, and the same file would mean different
-// things to two tools. Refused, naming the key, both lines and the map's place. Keys are compared
-// as written (the scalar's text: `1` and `1.0` differ, `a` and `"a"` do not); complex keys (a
-// list or map as a key) are not compared. An alias refers to a node already checked: each map
-// and list is visited once (by its position in the text), so an alias bomb or a recursive alias
-// costs no more than its text.
-struct KeyCheck {
-    const std::string& path;
-    std::unordered_set<std::size_t> visited; // positions of the maps and lists checked
-};
-
-void check_unique_keys(const YAML::Node& node, KeyCheck& check, const std::string& key) {
-    if (!node.IsMap() && !node.IsSequence())
-        return;
-    if (!check.visited.insert(node.Mark().pos).second)
-        return;
-    if (node.IsSequence()) {
-        std::size_t i = 0;
-        for (const auto& item : node)
-            check_unique_keys(item, check, fmt::format("{}[{}]", key, i++));
-        return;
-    }
-    std::unordered_map<std::string, int> first_line;
-    for (const auto& kv : node) {
-        if (!kv.first.IsScalar())
-            continue;
-        const std::string& name = kv.first.Scalar();
-        const int line = kv.first.Mark().line + 1;
-        const auto [it, fresh] = first_line.emplace(name, line);
-        if (!fresh)
-            throw InputError(check.path, line, child_key(key, name),
-                             fmt::format("key '{}' appears twice in the same map (first on line {}); "
-                                         "YAML requires unique keys: keep one",
-                                         shorten(name, 80), it->second));
-    }
-    for (const auto& kv : node)
-        if (kv.first.IsScalar())
-            check_unique_keys(kv.second, check, child_key(key, kv.first.Scalar()));
-}
-
-// JSON's names should be unique (RFC 8259, section 4); nlohmann keeps the last of a repeated one,
-// silently dropping the others, as a YAML key written twice would (above). Refused while parsing
-// (the parsed object has only one left), naming the key's place. The parser's callback gives no
-// position: the line is found by counting the name's uses as a key (`"name"` then `:`) in the
-// text up to this one (0 when the text writes the name with escapes).
-class JsonKeyCheck {
-  public:
-    JsonKeyCheck(const std::string& path, const std::string& text) : path_(&path), text_(&text) {}
-
-    bool operator()(int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-        using E = nlohmann::json::parse_event_t;
-        switch (event) {
-        case E::object_start:
-        case E::array_start:
-            frames_.push_back({event == E::object_start, {}, {}, 0});
-            break;
-        case E::key: {
-            Frame& f = frames_.back();
-            f.current = parsed.get<std::string>();
-            const std::size_t use = ++uses_[f.current];
-            if (!f.keys.insert(f.current).second)
-                throw InputError(*path_, line_of_use(f.current, use), place(),
-                                 fmt::format("key '{}' appears twice in the same object; JSON names must "
-                                             "be unique: keep one",
-                                             shorten(f.current, 80)));
-            break;
-        }
-        case E::object_end:
-        case E::array_end:
-            frames_.pop_back();
-            next_element();
-            break;
-        case E::value:
-            next_element();
-            break;
-        }
-        return true;
-    }
-
-  private:
-    struct Frame {
-        bool object;
-        std::unordered_set<std::string> keys;
-        std::string current; // the key whose value is being read (objects)
-        std::size_t index;   // the element being read (arrays)
-    };
-
-    void next_element() {
-        if (!frames_.empty() && !frames_.back().object)
-            ++frames_.back().index;
-    }
-    std::string place() const {
-        std::string key;
-        for (const Frame& f : frames_)
-            key = f.object ? child_key(key, f.current) : fmt::format("{}[{}]", key, f.index);
-        return key;
-    }
-    // The line of the use-th `"name"` followed by `:` (a string value is never followed by one).
-    int line_of_use(const std::string& name, std::size_t use) const {
-        const std::string quoted = nlohmann::json(name).dump();
-        std::size_t seen = 0;
-        for (auto at = text_->find(quoted); at != std::string::npos; at = text_->find(quoted, at + 1)) {
-            const auto next = text_->find_first_not_of(" \t\r\n", at + quoted.size());
-            if (next != std::string::npos && (*text_)[next] == ':' && ++seen == use)
-                return line_of_offset(*text_, at);
-        }
-        return 0;
-    }
-
-    const std::string* path_;
-    const std::string* text_;
-    std::vector<Frame> frames_;
-    std::unordered_map<std::string, std::size_t> uses_; // each name's uses as a key so far
-};
-
 } // namespace
 
 YAML::Node load_yaml_file(const std::string& path) {
     const std::string text = read_whole(path);
     try {
         YAML::Node root = YAML::Load(text);
-        KeyCheck check{path, {}};
-        check_unique_keys(root, check, "");
+        detail::check_unique_yaml_keys(root, path);
         return root;
     } catch (const YAML::DeepRecursion& e) {
         // yaml-cpp's own bound (its message is a bare "bad file")
@@ -223,7 +104,9 @@ nlohmann::json load_json_file(const std::string& path) {
     const std::string text = read_whole(path);
     check_json_nesting(path, text);
     try {
-        return nlohmann::json::parse(text, JsonKeyCheck(path, text));
+        nlohmann::json doc = nlohmann::json::parse(text);
+        detail::check_unique_json_keys(text, path);
+        return doc;
     } catch (const nlohmann::json::parse_error& e) {
         const int line = line_of_offset(text, e.byte == 0 ? 0 : e.byte - 1);
         // A YAML (or other non-JSON) file given where JSON is expected: say so instead of

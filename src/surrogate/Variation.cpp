@@ -421,15 +421,20 @@ std::string write_variation(const Space& space, const Sample& s, const std::stri
         // Replayed job lists are referred to where they are (a copy per sample would repeat a
         // list of 10^4 jobs thousands of times), relative to the sample's folder: a data folder
         // moved or copied together with its bases still finds them, as space.json's bases are
-        // relative to the space file. A list the base names by an absolute path stays absolute.
-        // Both paths canonical (symbolic links resolved), so that `..` means what the kernel
-        // makes of it.
+        // relative to the space file (a data folder copied without its bases does not: then
+        // give the base's lists by absolute paths, which stay absolute). Both paths canonical,
+        // symbolic links resolved before any `..` (not lexically_normal's textual `..`), so
+        // that `..` means what the kernel makes of it when hepkit sim opens the list.
         const fs::path from = fs::weakly_canonical(fs::absolute(dir));
         YAML::Node list(YAML::NodeType::Sequence);
         for (const auto& p : paths_of(root["jobs"])) {
-            const fs::path target = resolved(base_dir, p);
-            const fs::path rel = fs::weakly_canonical(target).lexically_relative(from);
-            list.push_back(fs::path(p).is_absolute() || rel.empty() ? target.string() : rel.generic_string());
+            if (fs::path(p).is_absolute()) {
+                list.push_back(p);
+                continue;
+            }
+            const fs::path target = fs::weakly_canonical(fs::absolute(base_dir / p));
+            const fs::path rel = target.lexically_relative(from);
+            list.push_back(rel.empty() ? target.string() : rel.generic_string());
         }
         root["jobs"] = list;
     }

@@ -119,19 +119,41 @@ TEST(Config, DuplicateYamlKeyRefused) {
     EXPECT_EQ(root["e"].size(), 2u);
 }
 
-// The same for JSON (nlohmann keeps the last of a repeated name): the key's place and its line.
+// The same for JSON (nlohmann keeps the last of a repeated name): the key's place, its line and
+// the first one's — in arrays, arrays of arrays, a root array, with escapes, and with a key whose
+// text holds `"n":` of its own.
 TEST(Config, DuplicateJsonKeyRefused) {
-    // "n" also as a value before the repeat: only its uses as a key count for the line
-    const auto p =
-        write_temp("dup.json", "{\"jobs\": [\n  {\"n\": \"n\"},\n  {\"n\": 2,\n   \"n\" : 3}\n]}\n");
-    try {
-        config::load_json_file(p.string());
-        FAIL();
-    } catch (const InputError& e) {
-        EXPECT_EQ(e.key(), "jobs[1].n");
-        EXPECT_EQ(e.line(), 4);
-        EXPECT_NE(std::string(e.what()).find("appears twice"), std::string::npos) << e.what();
+    struct Case {
+        std::string text, key;
+        int line, first;
+    };
+    const std::vector<Case> cases = {
+        {"{\"jobs\": [\n  {\"n\": \"n\"},\n  {\"n\": 2,\n   \"n\" : 3}\n]}\n", "jobs[1].n", 4, 3},
+        {"[[1, {\"a\": 1}], [{\"b\": [], \"b\": {}}]]", "[1][0].b", 1, 1},
+        {"{\"x\": {\"a\\u0062\": 1},\n \"y\": {\"ab\": 1,\n       \"ab\": 2},\n \"z\": {\"ab\": 3}}", "y.ab",
+         3, 2},
+        {"{\"k \\\"n\": 1, \"n\": 1,\n\"n\": 2}", "n", 2, 1},
+        {"{\"a\": {\"\": 1, \"\": 2}}", "a.\"\"", 1, 1},
+        {"{\"s\": \"{\\\"q\\\": 1, \\\"q\\\": 2}\", \"v\": [{\"c\": 1}, {\"c\": 1, \"d\": [1, 2], \"c\": "
+         "0}]}",
+         "v[1].c", 1, 1},
+    };
+    for (const auto& c : cases) {
+        const auto p = write_temp("dup.json", c.text);
+        try {
+            config::load_json_file(p.string());
+            ADD_FAILURE() << c.text;
+        } catch (const InputError& e) {
+            EXPECT_EQ(e.key(), c.key) << c.text;
+            EXPECT_EQ(e.line(), c.line) << c.text;
+            EXPECT_NE(std::string(e.what()).find("appears twice in the same object (first on line " +
+                                                 std::to_string(c.first) + ")"),
+                      std::string::npos)
+                << e.what();
+        }
     }
-    const auto ok = write_temp("nodup.json", R"({"a": {"n": 1}, "b": [{"n": 2}, {"n": 3}], "n": 4})");
+    // Equal names in different objects, and an object in a string, are fine.
+    const auto ok = write_temp(
+        "nodup.json", R"({"a": {"n": 1}, "b": [{"n": 2}, {"n": 3}], "n": 4, "t": "{\"n\": 1, \"n\": 2}"})");
     EXPECT_EQ(config::load_json_file(ok.string())["b"][1]["n"], 3);
 }

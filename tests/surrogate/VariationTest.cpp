@@ -451,6 +451,33 @@ TEST(SurrogateVariation, JobListsAreReferredToRelatively) {
     fs::rename(dir / "project", dir / "moved");
     EXPECT_EQ(load((dir / "moved" / "data" / "000003" / "scenario.yaml").string()).workload.jobs.size(),
               jobs);
+
+    // A base reached through a symbolic link whose list is named with `..`: the kernel resolves
+    // the link first (real/base/../lists), and so must the sample's relative path.
+    fs::create_directories(dir / "real" / "lists");
+    fs::create_directories(dir / "linked");
+    fs::rename(dir / "moved" / "base", dir / "real" / "base");
+    fs::rename(dir / "real" / "base" / "jobs.csv", dir / "real" / "lists" / "jobs.csv");
+    {
+        std::ifstream in(dir / "real" / "base" / "scenario.yaml");
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        text.replace(text.find("jobs: jobs.csv"), 14, "jobs: ../lists/jobs.csv");
+        std::ofstream(dir / "real" / "base" / "scenario.yaml") << text;
+    }
+    fs::create_directory_symlink(fs::path("..") / "real" / "base", dir / "linked" / "base");
+    space.bases = {(dir / "linked" / "base" / "scenario.yaml").string()};
+    const std::string linked =
+        write_variation(space, sample({}), (dir / "linked" / "data" / "000001").string());
+    EXPECT_EQ(load(linked).workload.jobs.size(), jobs);
+    // Absolute lists stay as the base gives them.
+    const std::string abs_list = (dir / "real" / "lists" / "jobs.csv").string();
+    std::ofstream(dir / "real" / "base" / "abs.yaml")
+        << "platform: platform.xml\ndatasets: [datasets.json]\nworkloads: [workloads.json]\njobs: ["
+        << abs_list << "]\n";
+    space.bases = {(dir / "real" / "base" / "abs.yaml").string()};
+    const YAML::Node abs = YAML::LoadFile(write_variation(space, sample({}), (dir / "abs").string()));
+    EXPECT_EQ(abs["jobs"][0].as<std::string>(), abs_list);
+    EXPECT_EQ(load((dir / "abs" / "scenario.yaml").string()).workload.jobs.size(), jobs);
 }
 
 } // namespace
