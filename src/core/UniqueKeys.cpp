@@ -30,13 +30,23 @@ std::string child_key(const std::string& parent, std::string_view name) {
     return parent.empty() ? shown : parent + "." + shown;
 }
 
+// A key as an error shows it: control characters (a terminal's escapes, a NUL that would cut the
+// message, a block scalar's line breaks) as '?', long keys shortened.
+std::string printable(std::string_view text) {
+    std::string s = shorten(text, 80);
+    for (char& c : s)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?';
+    return s;
+}
+
 [[noreturn]] void twice(const std::string& path, int line, const std::string& key, std::string_view name,
                         int first_line, const char* language, const char* container) {
     throw InputError(
-        path, line, key,
+        path, line, printable(key),
         fmt::format("key '{}' appears twice in the same {} (first on line {}); {} requires unique "
                     "keys: keep one",
-                    shorten(name, 80), container, first_line, language));
+                    printable(name), container, first_line, language));
 }
 
 // The keys seen in one map or object with their lines: a list searched in order while short (most
@@ -104,9 +114,11 @@ void check_yaml(const YAML::Node& node, YamlCheck& check, const Place& place) {
         return;
     }
     Seen seen;
-    for (const auto& kv : node) { // one pass: yaml-cpp's iteration is the check's main cost
-        if (!kv.first.IsScalar())
+    for (const auto& kv : node) {   // one pass: yaml-cpp's iteration is the check's main cost
+        if (!kv.first.IsScalar()) { // a list or map as a key: not compared, its value checked
+            check_yaml(kv.second, check, Place{&place, "?"});
             continue;
+        }
         const std::string& name = kv.first.Scalar();
         const int line = kv.first.Mark().line + 1;
         if (const int first = seen.add(name, line))

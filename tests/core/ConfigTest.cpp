@@ -96,6 +96,8 @@ TEST(Config, DuplicateYamlKeyRefused) {
         {"site:\n  name: KIT\n  cores: 4\n  \"cores\": 8\n", "site.cores", 4, 3},
         {"jobs:\n  - name: x\n    n: 1\n  - name: y\n    n: 2\n    name: z\n", "jobs[1].name", 6, 4},
         {"m: {p: 1, q: 2, p: 3}\n", "m.p", 1, 1},
+        {"? [k]\n: {x: 1, x: 2}\n", "?.x", 2, 2},               // under a complex key
+        {"\"\\e[31mR\": 1\n\"\\e[31mR\": 2\n", "?[31mR", 2, 1}, // no terminal escape in the message
     };
     for (const auto& c : cases) {
         const auto p = write_temp("dup.yaml", c.text);
@@ -109,6 +111,7 @@ TEST(Config, DuplicateYamlKeyRefused) {
             EXPECT_NE(std::string(e.what()).find("first on line " + std::to_string(c.first)),
                       std::string::npos)
                 << e.what();
+            EXPECT_EQ(std::string(e.what()).find('\x1b'), std::string::npos);
         }
     }
     // The same key in different maps, an alias used twice, and a recursive alias are fine.
