@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -21,6 +22,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -45,9 +47,7 @@ std::string read(const fs::path& p) {
     return s.str();
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     long entries = 60000;
     int repeat = 3;
     double max_ratio = 3;
@@ -57,6 +57,13 @@ int main(int argc, char** argv) {
                                   {"--max-ratio", hepkit::bench::into(max_ratio)}});
     const fs::path dir = fs::temp_directory_path() / fmt::format("hepkit-bench-config-{}", ::getpid());
     fs::create_directories(dir);
+    struct RemoveAtExit { // also when a reader throws (run() is called within a try)
+        fs::path dir;
+        ~RemoveAtExit() {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    } remove_at_exit{dir};
     // A DCSim-like workload file: one object per workload, each with distributions (nested objects).
     {
         std::ofstream out(dir / "workloads.json");
@@ -83,7 +90,6 @@ int main(int argc, char** argv) {
     const double yaml_plain = seconds_of([&] { sink += YAML::Load(yaml_text).size(); }, repeat);
     const double yaml_hepkit =
         seconds_of([&] { sink += hepkit::config::load_yaml_file(yaml_path).size(); }, repeat);
-    fs::remove_all(dir);
     std::printf("%-52s %10s %10s %8s\n", fmt::format("file (best of {} runs)", repeat).c_str(), "parser s",
                 "hepkit s", "ratio");
     const double rj = json_hepkit / json_plain, ry = yaml_hepkit / yaml_plain;
@@ -104,4 +110,15 @@ int main(int argc, char** argv) {
         return 1;
     }
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::printf("FAIL: %s\n", e.what());
+        return 1;
+    }
 }

@@ -17,10 +17,6 @@
 namespace hepkit::config {
 namespace {
 
-std::string child_key(const std::string& parent, const std::string& name) {
-    return parent.empty() ? name : parent + "." + name;
-}
-
 // Deeper nesting than any hepkit format uses; bounds the recursion of printing and converting.
 constexpr int max_json_depth = 256;
 // Values that one YAML-to-JSON conversion may produce: bounds alias expansion ("billion laughs").
@@ -233,7 +229,7 @@ YamlView YamlView::at(const std::string& name) const {
     YAML::Node child = (*node_)[name];
     if (!child)
         fail(fmt::format("missing required key '{}'", name));
-    return {child, file_, child_key(key_, name)};
+    return {child, file_, detail::child_key(key_, name)};
 }
 
 YamlView YamlView::at(std::size_t index) const {
@@ -298,7 +294,7 @@ void YamlView::check_keys(std::initializer_list<const char*> allowed) const {
             list += list.empty() ? a : std::string(", ") + a;
         }
         if (!ok)
-            throw InputError(file_, static_cast<int>(kv.first.Mark().line + 1), child_key(key_, name),
+            throw InputError(file_, static_cast<int>(kv.first.Mark().line + 1), detail::child_key(key_, name),
                              fmt::format("unknown key; allowed here: {}", list));
     }
 }
@@ -313,7 +309,7 @@ JsonView JsonView::at(const std::string& name) const {
     auto it = node_->find(name);
     if (it == node_->end())
         fail(fmt::format("missing required key '{}'", name));
-    return {*it, file_, child_key(key_, name)};
+    return {*it, file_, detail::child_key(key_, name)};
 }
 
 std::string JsonView::as_string() const {

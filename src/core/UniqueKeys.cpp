@@ -22,13 +22,13 @@
 #include <yaml-cpp/yaml.h>
 
 namespace hepkit::config::detail {
-namespace {
 
-// The key's place as the readers name it (`site.cores`); an empty key as `""`, so that it shows.
 std::string child_key(const std::string& parent, std::string_view name) {
     const std::string shown = name.empty() ? std::string("\"\"") : std::string(name);
     return parent.empty() ? shown : parent + "." + shown;
 }
+
+namespace {
 
 // A key as an error shows it: control characters (a terminal's escapes, a NUL that would cut the
 // message, a block scalar's line breaks) as '?', long keys shortened.

@@ -5,8 +5,13 @@
 #include "hepkit/core/YamlFwd.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace hepkit::config::detail {
+
+/// A child's key as the readers name it: `parent.name` (`site.cores`), or `name` at the top; an
+/// empty name as `""`, so that it shows in a message.
+std::string child_key(const std::string& parent, std::string_view name);
 
 /// InputError naming the key's place, its line and the first one's when a map of `root` (file
 /// `path`) holds a key twice.

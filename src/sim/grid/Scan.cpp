@@ -146,9 +146,6 @@ ScanSpec read_scan(const std::string& path) {
                             "cache_size, dispatcher, xrd_blocksize");
             if (!values.is_sequence() || values.size() == 0)
                 values.fail("expected a non-empty list of values");
-            for (const auto& earlier : spec.parameters)
-                if (earlier.name == name)
-                    values.fail("parameter given twice");
             ScanParameter p{name, {}};
             for (std::size_t i = 0; i < values.size(); ++i) {
                 p.values.push_back(values.at(i).as_string());
