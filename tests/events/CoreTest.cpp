@@ -763,6 +763,49 @@ TEST(EventsCore, ShiftOfAProducedWeightAndTwoPipelines) {
     EXPECT_DOUBLE_EQ(report.cutflows[2].rows[1].sumw, 12);
 }
 
+TEST(EventsCore, PipelinesSharingAShiftedGlobalRunAgree) {
+    // Two pipelines continue each shift's global run (xup and nup change a and b there; wup only
+    // the weight, so it continues the nominal's). The runner copies a global run for every
+    // pipeline but its last user, which takes it: both pipelines must see the same products and
+    // rows under every shift, and the first the same as when it runs alone.
+    Steps s;
+    Plan plan = make_plan(s, 4);
+    Pipeline again;
+    again.name = "again";
+    again.steps = {std::make_shared<SumConsumer>(place("consumer", "sum_a0", 40), "a"),
+                   std::make_shared<SumConsumer>(place("consumer", "sum_b", 41), "b")};
+    again.shifts = {"wup", "xup", "nup"}; // another order than sel's
+    again.weight = "w";
+    plan.pipelines.push_back(again);
+    Runner runner(std::move(plan));
+    const RunReport report = runner.run();
+    Steps alone_steps;
+    Runner alone(make_plan(alone_steps, 4));
+    const RunReport alone_report = alone.run();
+    for (const char* shift : {"", "xup", "nup", "wup"}) {
+        for (const char* consumer : {"sum_a0", "sum_b"}) {
+            const SumResult& sel = sum_of(runner, "sel", consumer, shift);
+            const SumResult& other = sum_of(runner, "again", consumer, shift);
+            const SumResult& ref = sum_of(alone, "sel", consumer, shift);
+            EXPECT_EQ(other.log, sel.log) << consumer << " under '" << shift << "'";
+            EXPECT_EQ(sel.log, ref.log) << consumer << " under '" << shift << "'";
+            EXPECT_DOUBLE_EQ(sel.sum, ref.sum) << consumer << " under '" << shift << "'";
+            EXPECT_DOUBLE_EQ(other.sum, ref.sum) << consumer << " under '" << shift << "'";
+        }
+        for (const char* consumer : {"sum_c", "sum_a"})
+            EXPECT_EQ(sum_of(runner, "sel", consumer, shift).log, sum_of(alone, "sel", consumer, shift).log)
+                << consumer << " under '" << shift << "'";
+    }
+    // The cut flows of both pipelines: the same global filter's rows, under every shift.
+    ASSERT_EQ(report.cutflows.size(), 8u);
+    ASSERT_EQ(alone_report.cutflows.size(), 4u);
+    for (std::size_t k = 0; k < 4; ++k) {
+        EXPECT_EQ(report.cutflows[k].shift, alone_report.cutflows[k].shift);
+        EXPECT_EQ(report.cutflows[k].rows[1].events, alone_report.cutflows[k].rows[1].events);
+        EXPECT_DOUBLE_EQ(report.cutflows[k].rows[1].sumw, alone_report.cutflows[k].rows[1].sumw);
+    }
+}
+
 TEST(EventsCore, ZeroEntriesStillWriteOutputs) {
     // max_entries 0: no batch; every consumer writes its empty result, cut flows are zeros.
     Steps s;
