@@ -20,13 +20,8 @@ namespace {
 constexpr std::size_t kPoolSize = 32;
 constexpr std::size_t kPoolBytes = std::size_t{64} << 20;
 
-struct Stored {
-    std::vector<double> values;      ///< 0 outside `rows`
-    std::vector<std::uint32_t> rows; ///< the rows that may hold other values
-};
-
 struct Pool {
-    std::deque<Stored> entries; ///< oldest first
+    std::deque<std::vector<double>> entries; ///< all zeros, oldest first
     std::size_t bytes = 0;
 };
 
@@ -46,11 +41,16 @@ struct GiveBack {
             Pool& p = pool();
             const std::size_t size = v->size() * sizeof(double);
             while (!p.entries.empty() && (p.entries.size() >= kPoolSize || p.bytes + size > kPoolBytes)) {
-                p.bytes -= p.entries.front().values.size() * sizeof(double);
+                p.bytes -= p.entries.front().size() * sizeof(double);
                 p.entries.pop_front();
             }
+            // Cleared now, not when taken: the rows were written while this batch ran and are
+            // likely still in the cache; by the next batch's take they are not (a miss per row).
+            double* d = v->data();
+            for (const std::uint32_t r : rows)
+                d[r] = 0.0;
             try {
-                p.entries.push_back({std::move(*v), std::move(rows)});
+                p.entries.push_back(std::move(*v));
                 p.bytes += size;
             } catch (...) { // no room for the entry: the storage is freed with the column
             }
@@ -68,15 +68,13 @@ bool worth_recycling(std::size_t events, std::size_t rows) {
 std::vector<double> take_zeros(std::size_t n) {
     Pool& p = pool();
     for (std::size_t k = p.entries.size(); k-- > 0;) { // the newest first
-        if (p.entries[k].values.size() != n)
+        if (p.entries[k].size() != n)
             continue;
-        Stored s = std::move(p.entries[k]);
+        std::vector<double> values = std::move(p.entries[k]);
         p.entries.erase(p.entries.begin() + static_cast<std::ptrdiff_t>(k));
         p.bytes -= n * sizeof(double);
-        for (const std::uint32_t r : s.rows)
-            s.values[r] = 0.0;
         takes.fetch_add(1, std::memory_order_relaxed);
-        return std::move(s.values);
+        return values;
     }
     return {};
 }
