@@ -35,7 +35,7 @@ std::vector<double> take_zeros(std::size_t n);
 std::uint64_t recycled_takes();
 
 /// `column` (flat float64, 0 outside `rows`) shared; when the last reference drops, its storage
-/// goes to the recycling of the thread that drops it, with `rows` to clear when it is taken.
+/// goes to the recycling of the thread that drops it, with `rows` cleared then (zeros again).
 std::shared_ptr<const io::Column> shared_recycled(io::Column column, std::vector<std::uint32_t> rows);
 
 } // namespace hepkit::events::detail
