@@ -161,21 +161,6 @@ HEPKIT_CUT_CLONES void mark_blocks_of(const double* a, const double* b, std::siz
     mark_blocks_for(a, b, n, v, op, block);
 }
 
-// The row r of element k: the last offset of [from, end) that is ≤ k (o[r] ≤ k < o[r + 1], past
-// the empty rows that start at k too), where *from ≤ k. A bisection without branches (a
-// conditional move per step, where std::upper_bound's branches mispredict at every step): ~10 % of
-// cut_changes on the Z→μμ benchmark's muon scale, ~55 flips per batch.
-const std::int64_t* row_of(const std::int64_t* from, const std::int64_t* end, std::int64_t k) {
-    const std::int64_t* base = from;
-    auto len = static_cast<std::size_t>(end - from);
-    while (len > 1) {
-        const std::size_t half = len / 2;
-        base = base[half] <= k ? base + half : base;
-        len -= half;
-    }
-    return base;
-}
-
 template <class T>
 void mark_rows(const std::vector<expr::Threshold>& cuts, const io::Column& a, const io::Column& b,
                std::span<const std::uint32_t> rows, RowMask& mask) {

@@ -15,6 +15,17 @@
 
 namespace hepkit::events::detail {
 
+const std::int64_t* row_of(const std::int64_t* from, const std::int64_t* end, std::int64_t k) {
+    const std::int64_t* base = from;
+    auto len = static_cast<std::size_t>(end - from);
+    while (len > 1) {
+        const std::size_t half = len / 2;
+        base = base[half] <= k ? base + half : base;
+        len -= half;
+    }
+    return base;
+}
+
 bool mark_differences(const io::Column& a, const io::Column& b, std::span<const std::uint32_t> rows,
                       std::uint8_t* diff) {
     bool all = false;
@@ -56,6 +67,7 @@ bool mark_differences(const io::Column& a, const io::Column& b, std::span<const 
             hit.assign(events, 0);
             std::size_t differing = 0;
             bool sparse = true;
+            const std::int64_t* from = oa; // the elements come in order: so do their rows
             for (std::size_t blk = 0; blk < blocks && sparse; ++blk) {
                 const std::size_t begin = blk * kBlock, end = std::min(elements, begin + kBlock);
                 U bits = 0;
@@ -66,10 +78,8 @@ bool mark_differences(const io::Column& a, const io::Column& b, std::span<const 
                 sparse = 4 * ++differing <= blocks;
                 for (std::size_t k = begin; k < end; ++k)
                     if (std::bit_cast<U>(pa[k]) != std::bit_cast<U>(pb[k])) {
-                        // the row r with oa[r] <= k < oa[r + 1]
-                        const auto r =
-                            std::upper_bound(oa, oa + events + 1, static_cast<std::int64_t>(k)) - oa - 1;
-                        hit[static_cast<std::size_t>(r)] = 1;
+                        from = row_of(from, oa + events + 1, static_cast<std::int64_t>(k));
+                        hit[static_cast<std::size_t>(from - oa)] = 1;
                     }
             }
             if (sparse) {

@@ -54,6 +54,12 @@ using RowMask = std::vector<std::uint8_t>;
 bool mark_differences(const io::Column& a, const io::Column& b, std::span<const std::uint32_t> rows,
                       std::uint8_t* diff);
 
+/// The row of element k of a collection: the last offset of [from, end) that is ≤ k (o[r] ≤ k <
+/// o[r + 1], past the empty rows that start at k too), where *from ≤ k. A bisection without
+/// branches (a conditional move per step, where std::upper_bound's branches mispredict at every
+/// step): the rows of the few elements where a shift changes a flag or a cut's outcome.
+const std::int64_t* row_of(const std::int64_t* from, const std::int64_t* end, std::int64_t k);
+
 /// For a step that reads a float product only through cuts (Step::thresholds): the rows of `rows`
 /// where one of `cuts` decides differently for `a` (the shift's values) and `b` (the nominal's),
 /// as a mask of one byte per row of the batch. Where neither a cut's outcome nor (for a
