@@ -163,7 +163,7 @@ HEPKIT_CUT_CLONES void mark_blocks_of(const double* a, const double* b, std::siz
 
 template <class T>
 void mark_rows(const std::vector<expr::Threshold>& cuts, const io::Column& a, const io::Column& b,
-               std::span<const std::uint32_t> rows, RowMask& mask) {
+               std::span<const std::uint32_t> rows, RowMask& mask, std::vector<std::uint32_t>* listed) {
     const T* pa = a.as<T>().data();
     const T* pb = b.as<T>().data();
     const std::size_t events = mask.size();
@@ -197,12 +197,15 @@ void mark_rows(const std::vector<expr::Threshold>& cuts, const io::Column& a, co
         for (std::size_t k = first + blk * kBlock; k < first + std::min(n, (blk + 1) * kBlock); ++k) {
             if (!flips(bounds, pa[k], pb[k]))
                 continue;
-            if (!o) {
-                mask[k] = 1;
-                continue;
+            std::size_t r = k;
+            if (o) {
+                from = row_of(from, o + events + 1, static_cast<std::int64_t>(k));
+                r = static_cast<std::size_t>(from - o);
             }
-            from = row_of(from, o + events + 1, static_cast<std::int64_t>(k));
-            mask[static_cast<std::size_t>(from - o)] = 1;
+            // The elements come in order, so do their rows: a row is new unless it is the last.
+            if (listed && !mask[r])
+                listed->push_back(static_cast<std::uint32_t>(r));
+            mask[r] = 1;
         }
     }
     if (rows.size() == events)
@@ -217,7 +220,14 @@ void mark_rows(const std::vector<expr::Threshold>& cuts, const io::Column& a, co
 } // namespace
 
 std::optional<RowMask> cut_changes(const std::vector<expr::Threshold>& cuts, const io::Column& a,
-                                   const io::Column& b, std::span<const std::uint32_t> rows) {
+                                   const io::Column& b, std::span<const std::uint32_t> rows,
+                                   std::vector<std::uint32_t>* flipped) {
+    // The rows listed only where every row is selected (the global part's first steps): there the
+    // mask's set rows are what the caller wants, and a pass over the mask would cost more than the
+    // few flips (the Z→μμ benchmark's muon scale: ~55 of 16 384 rows; ~0.2 ns per event).
+    std::vector<std::uint32_t>* listed = flipped && rows.size() == a.entries() ? flipped : nullptr;
+    if (flipped)
+        flipped->clear();
     if (a.type != b.type || a.jagged() != b.jagged() || a.entries() != b.entries() ||
         (a.type != io::ColumnType::Float32 && a.type != io::ColumnType::Float64))
         return std::nullopt;
@@ -227,9 +237,9 @@ std::optional<RowMask> cut_changes(const std::vector<expr::Threshold>& cuts, con
         return std::nullopt; // lengths differ somewhere: the general path decides
     RowMask mask(a.jagged() ? a.offsets.size() - 1 : a.entries(), 0);
     if (a.type == io::ColumnType::Float32)
-        mark_rows<float>(cuts, a, b, rows, mask);
+        mark_rows<float>(cuts, a, b, rows, mask, listed);
     else
-        mark_rows<double>(cuts, a, b, rows, mask);
+        mark_rows<double>(cuts, a, b, rows, mask, listed);
     return mask;
 }
 

@@ -251,11 +251,17 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
     std::vector<RowMask> by_cuts;
     by_cuts.reserve(node.reads.size());
     std::vector<std::uint8_t> cut_read(node.reads.size(), 0);
+    const bool every_row_selected = selected.size() == run.batch.size();
+    std::vector<std::uint32_t> flipped; // the first cut's rows, listed (every row selected)
     for (std::size_t k = 0; k < node.reads.size(); ++k) {
         const ProductId id = node.reads[k];
         if (id >= run.dense.size() || run.dense[id] == 0 || !read_by_cuts(k))
             continue;
-        if (auto m = cut_changes(*node.thresholds[k], run.batch.get(id), nominal.batch.get(id), selected)) {
+        std::vector<std::uint32_t> listed;
+        if (auto m = cut_changes(*node.thresholds[k], run.batch.get(id), nominal.batch.get(id), selected,
+                                 every_row_selected && by_cuts.empty() ? &listed : nullptr)) {
+            if (by_cuts.empty())
+                flipped = std::move(listed);
             by_cuts.push_back(std::move(*m));
             cut_read[k] = 1;
         } else if (run.dense[id] == kDiffersEverywhere) {
@@ -278,6 +284,9 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
     std::vector<std::uint32_t> rows;
     if (masks.empty())
         return rows;
+    // One cut's mask alone, every row selected: its rows as cut_changes listed them.
+    if (masks.size() == 1 && by_cuts.size() == 1 && masks.front() == &by_cuts.front() && every_row_selected)
+        return flipped;
     const RowMask* any = masks.front();
     RowMask combined;
     if (masks.size() > 1 && 4 * selected.size() < run.batch.size()) {

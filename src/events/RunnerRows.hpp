@@ -66,8 +66,11 @@ const std::int64_t* row_of(const std::int64_t* from, const std::int64_t* end, st
 /// collection) the length differs, the step's value is the nominal's. std::nullopt when the
 /// columns are not floats of one type, or collections of different layouts (a row of another
 /// length: the general path decides).
+/// `flipped`, when given, is cleared, and where `rows` is every row of the batch receives the rows
+/// the mask sets, increasing (what rows_set would find, without a pass over the mask).
 std::optional<RowMask> cut_changes(const std::vector<expr::Threshold>& cuts, const io::Column& a,
-                                   const io::Column& b, std::span<const std::uint32_t> rows);
+                                   const io::Column& b, std::span<const std::uint32_t> rows,
+                                   std::vector<std::uint32_t>* flipped = nullptr);
 
 /// A copy of `nominal` whose rows `rows` (increasing) are `fresh`'s (a column of the batch's
 /// length): what a step computed again on a few rows. Rows of another length than the nominal's

@@ -242,6 +242,15 @@ void check_cut_changes(const Pair& p, const std::vector<std::uint32_t>& rows, st
         const auto mask = cut_changes(cuts, p.b, p.a, rows);
         ASSERT_TRUE(mask) << what;
         ASSERT_EQ(mask->size(), events);
+        // The rows listed beside the mask: its set rows, increasing, where every row is selected;
+        // none (the list cleared) otherwise.
+        std::vector<std::uint32_t> listed{7, 7}, expected;
+        ASSERT_TRUE(cut_changes(cuts, p.b, p.a, rows, &listed)) << what;
+        for (std::size_t r = 0; r < events && rows.size() == events; ++r)
+            if ((*mask)[r])
+                expected.push_back(static_cast<std::uint32_t>(r));
+        EXPECT_EQ(listed, expected) << what << ", first cut x " << op_text(cuts[0].op) << " "
+                                    << cuts[0].value;
         for (std::size_t r = 0; r < events; ++r) {
             const bool jagged = p.a.jagged();
             const std::size_t begin = jagged ? static_cast<std::size_t>(p.a.offsets[r]) : r;
