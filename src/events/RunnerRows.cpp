@@ -185,24 +185,32 @@ void differs_everywhere(SeqRun& run, ProductId id) {
 
 // Where product `id` of the run differs from the nominal's on `rows` (computed rows): compared,
 // and stale rows always (the nominal has no value there).
+// `listed`, when given, receives the rows of the mask, increasing.
 RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal,
-                    std::span<const std::uint32_t> rows, bool& all);
+                    std::span<const std::uint32_t> rows, bool& all, std::vector<std::uint32_t>* listed);
 
 // run.diff[id], compared now if the product was computed but not compared yet: on the rows still
 // selected only (a product read after selective filters is compared on few rows; one read by no
-// step is never compared).
-const RowMask& diff_of(ProductId id, SeqRun& run, const SeqRun& nominal) {
+// step is never compared). `listed`, when given, is cleared, and receives the rows the mask sets
+// where it is compared now (else the caller finds them in the mask).
+const RowMask& diff_of(ProductId id, SeqRun& run, const SeqRun& nominal,
+                       std::vector<std::uint32_t>* listed = nullptr) {
+    if (listed)
+        listed->clear();
     if (id < run.computed.size() && (run.computed[id] || run.dense[id] == kComputedEverywhere)) {
-        // The rows still selected that were computed: all of them, or a look-up per selected row.
+        // The rows still selected that were computed: all of them, the computed ones' list where
+        // every row is still selected, or a look-up per selected row.
         const auto selected = run.batch.rows();
         std::vector<std::uint32_t> rows;
-        if (run.computed[id])
-            rows = rows_set(*run.computed[id], selected);
+        if (run.computed[id] && selected.size() == run.batch.size())
+            rows = run.computed[id]->rows;
+        else if (run.computed[id])
+            rows = rows_set(run.computed[id]->mask, selected);
         else
             rows.assign(selected.begin(), selected.end());
         const std::size_t k = rows.size();
         bool all = false;
-        run.diff[id] = differences(id, run, nominal, rows, all);
+        run.diff[id] = differences(id, run, nominal, rows, all, listed);
         run.dense[id] = all && k == selected.size() ? kDiffersEverywhere : 0;
         run.computed[id].reset();
     }
@@ -271,12 +279,24 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
     std::vector<const RowMask*> masks;
     for (const RowMask& m : by_cuts)
         masks.push_back(&m);
+    // The first product's differing rows, listed where it is compared now and every row is
+    // selected (the flag under a muon scale, read by the filter after it).
+    std::vector<std::uint32_t> differing;
+    const RowMask* listed_mask = nullptr;
     for (std::size_t k = 0; k < node.reads.size(); ++k) {
         const ProductId id = node.reads[k];
-        if (!cut_read[k] && id < run.diff.size() && !diff_of(id, run, nominal).empty()) {
-            if (run.dense[id] == kDiffersEverywhere)
-                return every_row();
-            masks.push_back(&run.diff[id]);
+        if (cut_read[k] || id >= run.diff.size())
+            continue;
+        std::vector<std::uint32_t> listed;
+        const bool list = every_row_selected && masks.empty();
+        if (diff_of(id, run, nominal, list ? &listed : nullptr).empty())
+            continue;
+        if (run.dense[id] == kDiffersEverywhere)
+            return every_row();
+        masks.push_back(&run.diff[id]);
+        if (list && !listed.empty()) {
+            differing = std::move(listed);
+            listed_mask = &run.diff[id];
         }
     }
     if (!run.stale.empty())
@@ -284,9 +304,14 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
     std::vector<std::uint32_t> rows;
     if (masks.empty())
         return rows;
-    // One cut's mask alone, every row selected: its rows as cut_changes listed them.
-    if (masks.size() == 1 && by_cuts.size() == 1 && masks.front() == &by_cuts.front() && every_row_selected)
-        return flipped;
+    // One mask alone, every row selected: its rows as they were listed (cut_changes, or the
+    // comparison just made), without a pass over the mask.
+    if (masks.size() == 1 && every_row_selected) {
+        if (by_cuts.size() == 1 && masks.front() == &by_cuts.front())
+            return flipped;
+        if (listed_mask && masks.front() == listed_mask)
+            return differing;
+    }
     const RowMask* any = masks.front();
     RowMask combined;
     if (masks.size() > 1 && 4 * selected.size() < run.batch.size()) {
@@ -314,7 +339,7 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
 }
 
 RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal,
-                    std::span<const std::uint32_t> rows, bool& all) {
+                    std::span<const std::uint32_t> rows, bool& all, std::vector<std::uint32_t>* listed) {
     RowMask d(run.batch.size(), 0);
     all = mark_differences(run.batch.get(id), nominal.batch.get(id), rows, d.data());
     bool any = false;
@@ -322,6 +347,8 @@ RowMask differences(ProductId id, const SeqRun& run, const SeqRun& nominal,
         if (!run.stale.empty() && run.stale[r])
             d[r] = 1;
         any = any || d[r] != 0;
+        if (listed && d[r])
+            listed->push_back(r);
     }
     // No row differs: an empty mask, which later steps skip without a look.
     if (!any)
@@ -409,12 +436,14 @@ void produce_rows(const Node& node, SeqRun& run, const SeqRun& nominal) {
         if (derived && (t == io::ColumnType::Float32 || t == io::ColumnType::Float64))
             differs_everywhere(run, id);
     }
-    std::shared_ptr<const RowMask> rows;
+    std::shared_ptr<const RowsComputed> rows;
     if (!everywhere) {
-        auto mask = std::make_shared<RowMask>(batch.size(), 0);
+        auto computed = std::make_shared<RowsComputed>();
+        computed->mask.assign(batch.size(), 0);
         for (const std::uint32_t r : fresh)
-            (*mask)[r] = 1;
-        rows = std::move(mask);
+            computed->mask[r] = 1;
+        computed->rows = fresh;
+        rows = std::move(computed);
     }
     for (const ProductId id : node.makes) {
         if (run.dense[id] == kDiffersEverywhere && derived)

@@ -85,6 +85,14 @@ io::Column splice_rows(const io::Column& nominal, const io::Column& fresh,
 io::Column splice_compact(const io::Column& nominal, const io::Column& compact,
                           std::span<const std::uint32_t> rows);
 
+/// The rows a step computed a product on (fewer than the selected): as a mask of the batch (to
+/// look rows up) and as their list, increasing (to take whole where every row is still selected,
+/// without a pass over the mask).
+struct RowsComputed {
+    RowMask mask;
+    std::vector<std::uint32_t> rows;
+};
+
 /// One sequence run in one variant on one batch: the rows after each filter (its own, or the
 /// nominal's where the filter is shared) and, for a shifted variant, where it differs from the
 /// nominal's run of the same sequence.
@@ -96,7 +104,7 @@ struct SeqRun {
     std::vector<RowMask> diff;
     /// By ProductId: the rows a product was computed on, until it is compared with the nominal's
     /// (then null, and `diff` holds the result): comparisons wait until a step reads the product.
-    std::vector<std::shared_ptr<const RowMask>> computed;
+    std::vector<std::shared_ptr<const RowsComputed>> computed;
     /// By ProductId: 1 when it differs in every selected row (a step reading it computes them all;
     /// `diff` may then be empty), 2 when it was computed on every selected row and not compared yet.
     std::vector<std::uint8_t> dense;
