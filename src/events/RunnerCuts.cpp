@@ -12,6 +12,7 @@
 #include "hepkit/core/ArchClones.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -24,6 +25,7 @@ namespace hepkit::events::detail {
 namespace {
 
 constexpr std::size_t kBlock = 16;
+static_assert(kBlock <= 32, "flipping() gives a block's elements as the bits of a uint32");
 
 // Sets block[b] = 1 where a cut `x cmp v` decides differently for a[k] and b[k] for some k of
 // block b (a[k], b[k] and v of one type, so that the loop vectorises).
@@ -126,6 +128,21 @@ bool flips(const std::vector<Bound<T>>& bounds, T x, T y) {
     return f;
 }
 
+// The elements of [begin, end) (at most 32) where one of the bounds' cuts flips, as bits: the
+// operator picked once per bound, not per element as flips() does (a flagged block's 16
+// comparisons without a branch; ~55 flagged blocks per batch under the Z→μμ benchmark's scale).
+template <class T>
+std::uint32_t flipping(const std::vector<Bound<T>>& bounds, const T* a, const T* b, std::size_t begin,
+                       std::size_t end) {
+    std::uint32_t bits = 0;
+    for (const Bound<T>& bd : bounds)
+        with_comparison(bd.op, [&](auto cmp) {
+            for (std::size_t k = begin; k < end; ++k)
+                bits |= static_cast<std::uint32_t>(cmp(a[k], bd.v) != cmp(b[k], bd.v)) << (k - begin);
+        });
+    return bits;
+}
+
 // mark_blocks for cut `op`, compiled for AVX-512 and AVX2 too and picked at load time (the Debian
 // baseline is SSE2): the pass runs over every element of the product. One plain function per
 // type (target_clones takes no templates).
@@ -194,9 +211,9 @@ void mark_rows(const std::vector<expr::Threshold>& cuts, const io::Column& a, co
     for (std::size_t blk = 0; blk < block.size(); ++blk) {
         if (!block[blk])
             continue;
-        for (std::size_t k = first + blk * kBlock; k < first + std::min(n, (blk + 1) * kBlock); ++k) {
-            if (!flips(bounds, pa[k], pb[k]))
-                continue;
+        const std::size_t begin = first + blk * kBlock, end = first + std::min(n, (blk + 1) * kBlock);
+        for (std::uint32_t bits = flipping(bounds, pa, pb, begin, end); bits != 0; bits &= bits - 1) {
+            const std::size_t k = begin + static_cast<std::size_t>(std::countr_zero(bits));
             std::size_t r = k;
             if (o) {
                 from = row_of(from, o + events + 1, static_cast<std::int64_t>(k));
