@@ -132,12 +132,46 @@ void Batch::put_shared(ProductId id, std::shared_ptr<const io::Column> column) {
         forget_gathers(); // the replaced column may go, and another take its address
     columns_[id] = std::move(column);
     offsets_ok_[id] = 0;
+    std::erase_if(offsets_origin_, [id](const auto& o) { return o.first == id; });
 }
 
 void Batch::share_from(const Batch& other, ProductId from, ProductId to) {
     const bool ok = from < other.offsets_ok_.size() && other.offsets_ok_[from] != 0;
+    std::shared_ptr<const io::Column> origin;
+    for (const auto& o : other.offsets_origin_)
+        if (o.first == from)
+            origin = o.second;
     put_shared(to, other.share(from));
     offsets_ok_[to] = ok ? 1 : 0;
+    if (origin)
+        offsets_origin_.emplace_back(to, std::move(origin));
+}
+
+void Batch::offsets_copied_from(ProductId id, ProductId as) {
+    std::shared_ptr<const io::Column> origin = share(as);
+    for (const auto& o : offsets_origin_)
+        if (o.first == as)
+            origin = o.second; // a copy of a copy: the first column
+    // The caller's promise, checked only where it costs no pass over the offsets.
+    const io::Column& c = get(id);
+    if (!c.jagged() || c.offsets.size() != origin->offsets.size() ||
+        c.offsets.back() != origin->offsets.back())
+        throw std::logic_error("Batch::offsets_copied_from: the offsets of '" + schema_->info(id).name +
+                               "' are not those of '" + schema_->info(as).name + "'");
+    std::erase_if(offsets_origin_, [id](const auto& o) { return o.first == id; });
+    offsets_origin_.emplace_back(id, std::move(origin));
+}
+
+const io::Column* Batch::offsets_source(ProductId id) const {
+    for (const auto& o : offsets_origin_)
+        if (o.first == id)
+            return o.second.get();
+    return has(id) ? columns_[id].get() : nullptr;
+}
+
+bool Batch::same_offsets(ProductId id, const Batch& other, ProductId other_id) const {
+    const io::Column* a = offsets_source(id);
+    return a && a == other.offsets_source(other_id);
 }
 
 void Batch::check_offsets(ProductId id) const {

@@ -267,7 +267,8 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
             continue;
         std::vector<std::uint32_t> listed;
         if (auto m = cut_changes(*node.thresholds[k], run.batch.get(id), nominal.batch.get(id), selected,
-                                 every_row_selected && by_cuts.empty() ? &listed : nullptr)) {
+                                 every_row_selected && by_cuts.empty() ? &listed : nullptr,
+                                 run.batch.same_offsets(id, nominal.batch, id))) {
             if (by_cuts.empty())
                 flipped = std::move(listed);
             by_cuts.push_back(std::move(*m));

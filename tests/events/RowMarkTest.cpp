@@ -118,6 +118,40 @@ TEST(EventsBatch, MemosAreSharedByTheCopiesOfABatchForTheOwnersKept) {
     EXPECT_EQ(shifted.memo<int>(&other), nullptr); // a step no shift runs again keeps nothing
 }
 
+// Batch::same_offsets: known equal only for the same column or a recorded copy of one, across the
+// batch's copies and shares; forgotten when the product is put again; a wrong claim that shows in
+// the offsets' size or end is refused.
+TEST(EventsBatch, OffsetsKnownEqualOnlyForACopyRecorded) {
+    events::Schema schema;
+    const events::ProductId pt = schema.add({"pt", io::ColumnType::Float32, true}, "test");
+    const events::ProductId up = schema.add({"pt_up", io::ColumnType::Float32, true}, "test");
+    const events::ProductId other = schema.add({"other", io::ColumnType::Float32, true}, "test");
+    events::Batch nominal(schema, 0, 3);
+    auto c = io::Column::make("pt", io::ColumnType::Float32);
+    c.offsets = {0, 1, 1, 3};
+    c.mut<float>() = {1, 2, 3};
+    nominal.put(pt, c);
+    nominal.put(other, c); // equal offsets, but not known to be: another column
+    events::Batch shifted = nominal;
+    EXPECT_TRUE(shifted.same_offsets(pt, nominal, pt)); // the same column, shared by the copy
+    EXPECT_FALSE(shifted.same_offsets(other, nominal, pt));
+    c.mut<float>() = {2, 4, 6};
+    shifted.put(up, c);
+    EXPECT_FALSE(shifted.same_offsets(up, nominal, pt)); // not recorded
+    shifted.offsets_copied_from(up, pt);
+    EXPECT_TRUE(shifted.same_offsets(up, nominal, pt));
+    shifted.share_from(shifted, up, pt); // the replacement under the product's name, as a shift does
+    EXPECT_TRUE(shifted.same_offsets(pt, nominal, pt));
+    EXPECT_FALSE(shifted.same_offsets(pt, nominal, other));
+    shifted.put(pt, c); // put again: forgotten
+    EXPECT_FALSE(shifted.same_offsets(pt, nominal, pt));
+    auto longer = io::Column::make("pt_up", io::ColumnType::Float32);
+    longer.offsets = {0, 1, 2, 4};
+    longer.mut<float>() = {1, 2, 3, 4};
+    shifted.put(up, longer);
+    EXPECT_THROW(shifted.offsets_copied_from(up, pt), std::logic_error);
+}
+
 // The check is two OR-reductions (Products.cpp): every kind of bad offsets, at every position of
 // a batch long enough for the vectorised loop, against the plain rule.
 TEST(EventsBatch, OffsetsCheckFindsEveryBadLayout) {
