@@ -4,6 +4,7 @@
 // step. Entries follow the formula of CoreSteps.hpp; each expected value is computed by hand in
 // the comment next to it.
 
+#include "CorePlan.hpp"
 #include "CoreSteps.hpp"
 #include "Helpers.hpp"
 
@@ -26,83 +27,6 @@ using namespace hepkit;
 using namespace hepkit::events;
 using namespace hepkit::events::test;
 using io::ColumnType;
-
-namespace {
-
-// Two files: entries 0–9 and 10–14 (clusters of 3), one chain of 15 entries.
-struct Files {
-    fs::path a = write_file("a", 0, 10);
-    fs::path b = write_file("b", 10, 5);
-    ~Files() {
-        fs::remove(a);
-        fs::remove(b);
-    }
-};
-
-const Files& files() {
-    static const Files f;
-    return f;
-}
-
-// The plan of most tests:
-//   global:    a = 2x (float64);  b = n + 1 (int32);  filter a_gt_6: a > 6
-//   pipeline sel (weight w; shifts xup, nup, wup):
-//              sum_a0: Σa;  c = 10 b (float64);  sum_c: Σc;  sum_b: Σb;
-//              filter b_ge_2: b ≥ 2;  sum_a: Σa
-//   shifts:    xup: x → 1.5 x;  nup: n → n + 1;  wup: w → 2 w
-struct Steps {
-    std::shared_ptr<FnProducer> a, b, c, x_up, n_up, w_up;
-    std::shared_ptr<FnFilter> a_gt_6, b_ge_2;
-    std::shared_ptr<SumConsumer> sum_a0, sum_c, sum_b, sum_a;
-};
-
-Plan make_plan(Steps& s, std::int64_t batch_entries = 0) {
-    s.a =
-        std::make_shared<FnProducer>(place("producer", "a", 10), std::vector<std::string>{"x"},
-                                     ProductInfo{"a", ColumnType::Float64}, [](auto& v) { return 2 * v[0]; });
-    s.b = std::make_shared<FnProducer>(place("producer", "b", 11), std::vector<std::string>{"n"},
-                                       ProductInfo{"b", ColumnType::Int32}, [](auto& v) { return v[0] + 1; });
-    s.c = std::make_shared<FnProducer>(place("producer", "c", 20), std::vector<std::string>{"b"},
-                                       ProductInfo{"c", ColumnType::Float64},
-                                       [](auto& v) { return 10 * v[0]; });
-    s.x_up = std::make_shared<FnProducer>(place("producer", "x_up", 30), std::vector<std::string>{"x"},
-                                          ProductInfo{"x_up", ColumnType::Float32},
-                                          [](auto& v) { return 1.5 * v[0]; });
-    s.n_up = std::make_shared<FnProducer>(place("producer", "n_up", 31), std::vector<std::string>{"n"},
-                                          ProductInfo{"n_up", ColumnType::Int32},
-                                          [](auto& v) { return v[0] + 1; });
-    s.w_up = std::make_shared<FnProducer>(place("producer", "w_up", 32), std::vector<std::string>{"w"},
-                                          ProductInfo{"w_up", ColumnType::Float64},
-                                          [](auto& v) { return 2 * v[0]; });
-    s.a_gt_6 = std::make_shared<FnFilter>(place("filter", "a_gt_6", 12), "a", [](double a) { return a > 6; });
-    s.b_ge_2 =
-        std::make_shared<FnFilter>(place("filter", "b_ge_2", 23), "b", [](double b) { return b >= 2; });
-    s.sum_a0 = std::make_shared<SumConsumer>(place("consumer", "sum_a0", 19), "a");
-    s.sum_c = std::make_shared<SumConsumer>(place("consumer", "sum_c", 21), "c");
-    s.sum_b = std::make_shared<SumConsumer>(place("consumer", "sum_b", 22), "b");
-    s.sum_a = std::make_shared<SumConsumer>(place("consumer", "sum_a", 24), "a");
-
-    Plan plan;
-    plan.source = "plan.yaml";
-    plan.inputs.files = {files().a.string(), files().b.string()};
-    plan.inputs.batch_entries = batch_entries;
-    plan.global = {s.a, s.b, s.a_gt_6};
-    plan.shifts = {Shift{"xup", {{"x", s.x_up}}}, Shift{"nup", {{"n", s.n_up}}},
-                   Shift{"wup", {{"w", s.w_up}}}};
-    Pipeline sel;
-    sel.name = "sel";
-    sel.steps = {s.sum_a0, s.c, s.sum_c, s.sum_b, s.b_ge_2, s.sum_a};
-    sel.shifts = {"xup", "nup", "wup"};
-    sel.weight = "w";
-    plan.pipelines = {sel};
-    return plan;
-}
-
-std::vector<std::string> names(std::initializer_list<const char*> list) {
-    return {list.begin(), list.end()};
-}
-
-} // namespace
 
 TEST(EventsCore, InputBranchesAreProducts) {
     // Scenario: the test file's five branches become products; the fixed-size array arr[3] is a
@@ -706,106 +630,6 @@ TEST(EventsCoreErrors, PlanStructure) {
         Runner runner(std::move(plan));
         const auto e = hepkit::test::input_error([&] { runner.prepare(); });
         EXPECT_NE(std::string(e.what()).find("/nonexistent/file.root"), std::string::npos) << e.what();
-    }
-}
-
-TEST(EventsCore, ShiftOfAProducedWeightAndTwoPipelines) {
-    // Global: wgt = 3w (made before any filter), filter a_gt_6 as before. Shift wx replaces wgt by
-    // 2·wgt, right after its producer. Pipeline one (weight wgt, shift wx): Σ over a_gt_6's 12
-    // events of wgt: 3·16.2 = 48.6, under wx 97.2; only the replacement and the consumer of wgt
-    // run again. Pipeline two (no shifts, no weight) counts the same 12 events; a product made in
-    // it (d) may not reuse a name made in pipeline one (checked in EventsCoreErrors below).
-    auto wgt = std::make_shared<FnProducer>(place("producer", "wgt", 60), std::vector<std::string>{"w"},
-                                            ProductInfo{"wgt", ColumnType::Float64},
-                                            [](auto& v) { return 3 * v[0]; });
-    auto wx = std::make_shared<FnProducer>(place("producer", "wgt_x2", 61), std::vector<std::string>{"wgt"},
-                                           ProductInfo{"wgt_x2", ColumnType::Float64},
-                                           [](auto& v) { return 2 * v[0]; });
-    auto a =
-        std::make_shared<FnProducer>(place("producer", "a", 62), std::vector<std::string>{"x"},
-                                     ProductInfo{"a", ColumnType::Float64}, [](auto& v) { return 2 * v[0]; });
-    auto cut = std::make_shared<FnFilter>(place("filter", "a_gt_6", 63), "a", [](double v) { return v > 6; });
-    Plan plan;
-    plan.source = "plan.yaml";
-    plan.inputs.files = {files().a.string(), files().b.string()};
-    plan.global = {wgt, a, cut};
-    plan.shifts = {Shift{"wx", {{"wgt", wx}}}};
-    Pipeline one;
-    one.name = "one";
-    one.weight = "wgt";
-    one.shifts = {"wx"};
-    one.steps = {std::make_shared<SumConsumer>(place("consumer", "sum_w"), "wgt"),
-                 std::make_shared<SumConsumer>(place("consumer", "sum_a"), "a")};
-    Pipeline two;
-    two.name = "two";
-    two.steps = {std::make_shared<FnProducer>(place("producer", "d"), std::vector<std::string>{"a"},
-                                              ProductInfo{"d", ColumnType::Float64},
-                                              [](auto& v) { return v[0]; }),
-                 std::make_shared<SumConsumer>(place("consumer", "sum_d"), "d")};
-    plan.pipelines = {one, two};
-    Runner runner(std::move(plan));
-    runner.prepare();
-    EXPECT_LT(*runner.schema().find("wgt"), *runner.schema().find("wgt@wx"));
-    EXPECT_LT(*runner.schema().find("wgt@wx"), *runner.schema().find("a"));
-    EXPECT_EQ(runner.rerun_steps("", "wx"), names({"wgt_x2"}));
-    EXPECT_EQ(runner.rerun_steps("one", "wx"), names({"sum_w"}));
-    EXPECT_TRUE(runner.rerun_steps("two", "wx").empty()); // two does not run under wx
-    const auto report = runner.run();
-    EXPECT_NEAR(sum_of(runner, "one", "sum_w").sum, 48.6, 1e-12);
-    EXPECT_NEAR(sum_of(runner, "one", "sum_w", "wx").sum, 97.2, 1e-12);
-    EXPECT_EQ(&runner.result("one", "sum_a", "wx"), &runner.result("one", "sum_a"));
-    EXPECT_DOUBLE_EQ(sum_of(runner, "two", "sum_d").sum, 228);
-    ASSERT_EQ(report.cutflows.size(), 3u); // one: nominal, wx; two: nominal
-    EXPECT_EQ(report.cutflows[0].pipeline, "one");
-    EXPECT_NEAR(report.cutflows[0].rows[1].sumw, 48.6, 1e-12);
-    EXPECT_NEAR(report.cutflows[1].rows[1].sumw, 97.2, 1e-12);
-    EXPECT_EQ(report.cutflows[2].pipeline, "two");
-    EXPECT_DOUBLE_EQ(report.cutflows[2].rows[1].sumw, 12);
-}
-
-TEST(EventsCore, PipelinesSharingAShiftedGlobalRunAgree) {
-    // Two pipelines continue each shift's global run (xup and nup change a and b there; wup only
-    // the weight, so it continues the nominal's). The runner copies a global run for every
-    // pipeline but its last user, which takes it: both pipelines must see the same products and
-    // rows under every shift, and the first the same as when it runs alone.
-    Steps s;
-    Plan plan = make_plan(s, 4);
-    Pipeline again;
-    again.name = "again";
-    again.steps = {std::make_shared<SumConsumer>(place("consumer", "sum_a0", 40), "a"),
-                   std::make_shared<SumConsumer>(place("consumer", "sum_b", 41), "b")};
-    again.shifts = {"wup", "xup", "nup"}; // another order than sel's
-    again.weight = "w";
-    plan.pipelines.push_back(again);
-    Runner runner(std::move(plan));
-    const RunReport report = runner.run();
-    Steps alone_steps;
-    Runner alone(make_plan(alone_steps, 4));
-    const RunReport alone_report = alone.run();
-    for (const char* shift : {"", "xup", "nup", "wup"}) {
-        for (const char* consumer : {"sum_a0", "sum_b"}) {
-            const SumResult& sel = sum_of(runner, "sel", consumer, shift);
-            const SumResult& other = sum_of(runner, "again", consumer, shift);
-            const SumResult& ref = sum_of(alone, "sel", consumer, shift);
-            EXPECT_EQ(other.log, sel.log) << consumer << " under '" << shift << "'";
-            EXPECT_EQ(sel.log, ref.log) << consumer << " under '" << shift << "'";
-            EXPECT_DOUBLE_EQ(sel.sum, ref.sum) << consumer << " under '" << shift << "'";
-            EXPECT_DOUBLE_EQ(other.sum, ref.sum) << consumer << " under '" << shift << "'";
-        }
-        for (const char* consumer : {"sum_c", "sum_a"})
-            EXPECT_EQ(sum_of(runner, "sel", consumer, shift).log, sum_of(alone, "sel", consumer, shift).log)
-                << consumer << " under '" << shift << "'";
-    }
-    // The cut flows of both pipelines: the same global filter's rows, under every shift (again's
-    // are counted after it took the global runs; matched by shift: it lists them in another order).
-    ASSERT_EQ(report.cutflows.size(), 8u);
-    ASSERT_EQ(alone_report.cutflows.size(), 4u);
-    for (const auto& flow : report.cutflows) {
-        const auto ref = std::find_if(alone_report.cutflows.begin(), alone_report.cutflows.end(),
-                                      [&](const auto& f) { return f.shift == flow.shift; });
-        ASSERT_NE(ref, alone_report.cutflows.end()) << flow.pipeline << " '" << flow.shift << "'";
-        EXPECT_EQ(flow.rows[1].events, ref->rows[1].events) << flow.pipeline << " '" << flow.shift << "'";
-        EXPECT_DOUBLE_EQ(flow.rows[1].sumw, ref->rows[1].sumw) << flow.pipeline << " '" << flow.shift << "'";
     }
 }
 
