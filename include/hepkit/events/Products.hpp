@@ -111,7 +111,10 @@ class Batch {
     void offsets_known_valid(ProductId id) const { offsets_ok_.at(id) = 1; }
     /// Records that product `id`'s offsets are a copy of product `as`'s (a shift's replacement
     /// made from the product it replaces, element by element): same_offsets() then knows without
-    /// comparing them. Forgotten when `id` is put again.
+    /// comparing them. Forgotten when `id` is put again. A promise that release builds check only
+    /// by the offsets' size and end (builds without NDEBUG compare them whole): a wrong one makes
+    /// row-level sharing read one column's elements by the other's offsets. hepkit's own
+    /// expression steps make it; a plugin needs no call (its products are compared).
     void offsets_copied_from(ProductId id, ProductId as);
     /// Whether product `id` and product `other_id` of `other` (a copy of the same batch: the
     /// nominal's, where this is a shift's) are known to have equal offsets: the same column, or
