@@ -137,10 +137,7 @@ void Batch::put_shared(ProductId id, std::shared_ptr<const io::Column> column) {
 
 void Batch::share_from(const Batch& other, ProductId from, ProductId to) {
     const bool ok = from < other.offsets_ok_.size() && other.offsets_ok_[from] != 0;
-    std::shared_ptr<const io::Column> origin;
-    for (const auto& o : other.offsets_origin_)
-        if (o.first == from)
-            origin = o.second;
+    std::shared_ptr<const io::Column> origin = other.offsets_origin(from);
     put_shared(to, other.share(from));
     offsets_ok_[to] = ok ? 1 : 0;
     if (origin)
@@ -148,10 +145,9 @@ void Batch::share_from(const Batch& other, ProductId from, ProductId to) {
 }
 
 void Batch::offsets_copied_from(ProductId id, ProductId as) {
-    std::shared_ptr<const io::Column> origin = share(as);
-    for (const auto& o : offsets_origin_)
-        if (o.first == as)
-            origin = o.second; // a copy of a copy: the first column
+    std::shared_ptr<const io::Column> origin = offsets_origin(as); // a copy of a copy: the first
+    if (!origin)
+        origin = share(as);
     // The caller's promise, checked where it costs no pass over the offsets (whole in builds
     // without NDEBUG: the sanitizer builds of the tests).
     const io::Column& c = get(id);
@@ -167,10 +163,16 @@ void Batch::offsets_copied_from(ProductId id, ProductId as) {
     offsets_origin_.emplace_back(id, std::move(origin));
 }
 
-const io::Column* Batch::offsets_source(ProductId id) const {
+std::shared_ptr<const io::Column> Batch::offsets_origin(ProductId id) const {
     for (const auto& o : offsets_origin_)
         if (o.first == id)
-            return o.second.get();
+            return o.second;
+    return nullptr;
+}
+
+const io::Column* Batch::offsets_source(ProductId id) const {
+    if (const auto origin = offsets_origin(id))
+        return origin.get();
     return has(id) ? columns_[id].get() : nullptr;
 }
 

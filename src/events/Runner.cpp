@@ -320,20 +320,14 @@ void Runner::Impl::process(const BatchSpec& spec, BatchWork& work) const {
             SeqRun& from = *gruns[seq.global_variant[v]];
             // A shifted variant continues from where its global variant differs from the nominal.
             const bool take = last_use[seq.global_variant[v]] == std::pair<std::size_t, std::size_t>{p, v};
-            if (take)
-                pruns[v] =
-                    v ? std::make_unique<SeqRun>(SeqRun{std::move(from.batch),
-                                                        {},
-                                                        {},
-                                                        std::move(from.diff),
-                                                        std::move(from.computed),
-                                                        std::move(from.dense),
-                                                        std::move(from.stale)})
-                      : std::make_unique<SeqRun>(SeqRun{std::move(from.batch), {}, {}, {}, {}, {}, {}});
-            else
-                pruns[v] = v ? std::make_unique<SeqRun>(SeqRun{
-                                   from.batch, {}, {}, from.diff, from.computed, from.dense, from.stale})
-                             : std::make_unique<SeqRun>(SeqRun{from.batch, {}, {}, {}, {}, {}, {}});
+            auto pass = [take](auto& x) { return take ? std::move(x) : x; }; // moved or copied
+            pruns[v] = std::make_unique<SeqRun>(SeqRun{pass(from.batch), {}, {}, {}, {}, {}, {}});
+            if (v) {
+                pruns[v]->diff = pass(from.diff);
+                pruns[v]->computed = pass(from.computed);
+                pruns[v]->dense = pass(from.dense);
+                pruns[v]->stale = pass(from.stale);
+            }
             run_sequence(seq, v, *pruns[v], v ? pruns[0].get() : nullptr);
 
             // Cut flow: all events, then after each filter of the global part and of the pipeline,

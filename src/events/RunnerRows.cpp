@@ -259,19 +259,22 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
     std::vector<RowMask> by_cuts;
     by_cuts.reserve(node.reads.size());
     std::vector<std::uint8_t> cut_read(node.reads.size(), 0);
+    // Where every row is selected, the first mask's set rows as they were found (the flips of a
+    // cut, or the differences of a product compared now): a mask alone then needs no pass.
     const bool every_row_selected = selected.size() == run.batch.size();
-    std::vector<std::uint32_t> flipped; // the first cut's rows, listed (every row selected)
+    std::vector<std::uint32_t> listed_rows;
+    const RowMask* listed_mask = nullptr;
     for (std::size_t k = 0; k < node.reads.size(); ++k) {
         const ProductId id = node.reads[k];
         if (id >= run.dense.size() || run.dense[id] == 0 || !read_by_cuts(k))
             continue;
-        std::vector<std::uint32_t> listed;
-        if (auto m = cut_changes(*node.thresholds[k], run.batch.get(id), nominal.batch.get(id), selected,
-                                 every_row_selected && by_cuts.empty() ? &listed : nullptr,
-                                 run.batch.same_offsets(id, nominal.batch, id))) {
-            if (by_cuts.empty())
-                flipped = std::move(listed);
-            by_cuts.push_back(std::move(*m));
+        const bool list = every_row_selected && by_cuts.empty();
+        if (auto m =
+                cut_changes(*node.thresholds[k], run.batch.get(id), nominal.batch.get(id), selected,
+                            list ? &listed_rows : nullptr, run.batch.same_offsets(id, nominal.batch, id))) {
+            by_cuts.push_back(std::move(*m)); // reserved: the address stays
+            if (list)
+                listed_mask = &by_cuts.back();
             cut_read[k] = 1;
         } else if (run.dense[id] == kDiffersEverywhere) {
             return every_row();
@@ -280,39 +283,26 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
     std::vector<const RowMask*> masks;
     for (const RowMask& m : by_cuts)
         masks.push_back(&m);
-    // The first product's differing rows, listed where it is compared now and every row is
-    // selected (the flag under a muon scale, read by the filter after it).
-    std::vector<std::uint32_t> differing;
-    const RowMask* listed_mask = nullptr;
     for (std::size_t k = 0; k < node.reads.size(); ++k) {
         const ProductId id = node.reads[k];
         if (cut_read[k] || id >= run.diff.size())
             continue;
-        std::vector<std::uint32_t> listed;
         const bool list = every_row_selected && masks.empty();
-        if (diff_of(id, run, nominal, list ? &listed : nullptr).empty())
+        if (diff_of(id, run, nominal, list ? &listed_rows : nullptr).empty())
             continue;
         if (run.dense[id] == kDiffersEverywhere)
             return every_row();
         masks.push_back(&run.diff[id]);
-        if (list && !listed.empty()) {
-            differing = std::move(listed);
+        if (list && !listed_rows.empty()) // empty: compared before, not listed
             listed_mask = &run.diff[id];
-        }
     }
     if (!run.stale.empty())
         masks.push_back(&run.stale);
     std::vector<std::uint32_t> rows;
     if (masks.empty())
         return rows;
-    // One mask alone, every row selected: its rows as they were listed (cut_changes, or the
-    // comparison just made), without a pass over the mask.
-    if (masks.size() == 1 && every_row_selected) {
-        if (by_cuts.size() == 1 && masks.front() == &by_cuts.front())
-            return flipped;
-        if (listed_mask && masks.front() == listed_mask)
-            return differing;
-    }
+    if (masks.size() == 1 && masks.front() == listed_mask)
+        return listed_rows;
     const RowMask* any = masks.front();
     RowMask combined;
     if (masks.size() > 1 && 4 * selected.size() < run.batch.size()) {

@@ -186,7 +186,8 @@ class Batch {
     /// The products whose offsets are a copy of another column's (offsets_copied_from), with that
     /// column, held: a column that went could leave its address to another. Usually none or one.
     std::vector<std::pair<ProductId, std::shared_ptr<const io::Column>>> offsets_origin_;
-    const io::Column* offsets_source(ProductId id) const;
+    std::shared_ptr<const io::Column> offsets_origin(ProductId id) const; ///< recorded, or null
+    const io::Column* offsets_source(ProductId id) const;                 ///< the origin, or the column
 };
 
 } // namespace hepkit::events
