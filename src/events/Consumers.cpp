@@ -166,8 +166,11 @@ expr::ColumnResult ProductExpression::evaluate(const Batch& batch,
     scratch.reserve(products_.size()); // views point into it: no reallocation
     std::vector<expr::ColumnView> cols;
     cols.reserve(products_.size());
-    for (ProductId id : products_)
-        cols.push_back(view_of(batch.get(id), scratch));
+    for (ProductId id : products_) {
+        cols.emplace_back();
+        if (!batch.compact_view(id, cols.back())) // a compact product is read at its rows
+            cols.back() = view_of(batch.get(id), scratch);
+    }
     return expr::evaluate_columns(*expr_, cols, batch.size(), rows, batch.first_entry());
 }
 

@@ -110,7 +110,10 @@ std::vector<expr::ColumnView> views_of(const std::vector<ProductId>& ids, const 
     std::vector<expr::ColumnView> views;
     views.reserve(ids.size());
     for (const ProductId id : ids) {
-        views.push_back(view_of(batch.get(id)));
+        views.emplace_back();
+        if (batch.compact_view(id, views.back())) // read at its rows, in order
+            continue;
+        views.back() = view_of(batch.get(id));
         // once per column and batch, not once per step that reads it
         batch.check_offsets(id);
         views.back().offsets_checked = true;
@@ -123,7 +126,7 @@ std::vector<expr::ColumnView> views_of(const std::vector<ProductId>& ids, const 
 // which has no costly subexpression to keep) and the columns it read, whose identity says which
 // are the same in a later evaluation (a shift's): a shared column is the nominal's, bit for bit.
 struct KeptEvaluation {
-    std::vector<std::shared_ptr<const io::Column>> columns;
+    std::vector<std::shared_ptr<const void>> columns; ///< Batch::identity of each input
     expr::KeptValues values;
     std::vector<std::uint8_t> same;
 };
@@ -142,14 +145,14 @@ expr::ColumnResult evaluate(const Step& step, const expr::Expression& e, const s
     if (auto* kept = batch.memo<KeptEvaluation>(&step)) {
         if (kept->columns.empty()) {
             for (const ProductId id : ids)
-                kept->columns.push_back(batch.share(id));
+                kept->columns.push_back(batch.identity(id));
             reuse.kept = &kept->values;
             reuse.record = true;
         } else {
             kept->same.assign(ids.size(), 0);
             bool any = false;
             for (std::size_t k = 0; k < ids.size(); ++k) {
-                kept->same[k] = batch.share(ids[k]) == kept->columns[k] ? 1 : 0;
+                kept->same[k] = batch.identity(ids[k]) == kept->columns[k] ? 1 : 0;
                 any = any || kept->same[k] != 0;
             }
             if (any && kept->values.size() > 0) {
@@ -449,6 +452,15 @@ void ExprProducer::produce(Batch& batch) const {
     const bool recycle = !out_.jagged && out_.type == io::ColumnType::Float64 &&
                          expr_->type() == expr::Type::real &&
                          detail::worth_recycling(batch.size(), rows.size());
+    if (recycle && !rows.empty()) {
+        auto c = std::make_shared<CompactColumn>();
+        expr::ColumnResult r = evaluate(*this, *expr_, ids_, batch, rows, true);
+        r.reals.resize(rows.size());
+        c->values = std::move(r.reals);
+        c->rows.assign(rows.begin(), rows.end());
+        batch.put_compact(out_id_, std::move(c));
+        return;
+    }
     std::vector<double> zeros = recycle ? detail::take_zeros(batch.size()) : std::vector<double>();
     io::Column col = column_of(evaluate(*this, *expr_, ids_, batch, rows, false, recycle ? &zeros : nullptr),
                                batch.size());

@@ -2,6 +2,8 @@
 // block of events.
 #include "hepkit/events/Products.hpp"
 
+#include "Recycle.hpp"
+
 #include "hepkit/core/EditDistance.hpp"
 #include "hepkit/events/Step.hpp"
 #include "hepkit/expr/Columns.hpp"
@@ -93,7 +95,7 @@ bool offsets_valid(const io::Column& c) {
 
 Batch::Batch(const Schema& schema, std::int64_t first_entry, std::size_t events)
     : schema_(&schema), first_entry_(first_entry), events_(events), rows_(events), columns_(schema.size()),
-      offsets_ok_(schema.size(), 0) {
+      compact_(schema.size()), offsets_ok_(schema.size(), 0) {
     for (std::size_t i = 0; i < events; ++i)
         rows_[i] = static_cast<std::uint32_t>(i);
 }
@@ -103,12 +105,73 @@ const io::Column& Batch::get(ProductId id) const {
         throw std::logic_error("Batch::get: product '" +
                                (id < schema_->size() ? schema_->info(id).name : std::to_string(id)) +
                                "' was not made before it is read");
+    if (!columns_[id]) {
+        // A compact product asked for as a column: zeros but at its rows — recycled storage where
+        // the rows are few (Recycle.hpp), as an expression producer's column would have had.
+        const CompactColumn& c = *compact_[id];
+        io::Column col = io::Column::make(schema_->info(id).name, io::ColumnType::Float64);
+        const bool recycle = detail::worth_recycling(events_, c.rows.size());
+        std::vector<double> values = recycle ? detail::take_zeros(events_) : std::vector<double>();
+        if (values.size() != events_)
+            values.assign(events_, 0.0);
+        for (std::size_t k = 0; k < c.rows.size(); ++k)
+            values[c.rows[k]] = c.values[k];
+        col.mut<double>() = std::move(values);
+        columns_[id] = recycle ? detail::shared_recycled(std::move(col), c.rows)
+                               : std::make_shared<const io::Column>(std::move(col));
+    }
     return *columns_[id];
 }
 
 std::shared_ptr<const io::Column> Batch::share(ProductId id) const {
     get(id);
     return columns_[id];
+}
+
+std::shared_ptr<const void> Batch::identity(ProductId id) const {
+    if (compact(id))
+        return compact_[id];
+    return share(id);
+}
+
+bool Batch::compact_view(ProductId id, expr::ColumnView& view) const {
+    const CompactColumn* c = compact(id);
+    if (!c)
+        return false;
+    view = expr::ColumnView{};
+    view.values = expr::ArrayView(c->values);
+    view.at_rows = c->rows;
+    view.offsets_checked = true;
+    return true;
+}
+
+void Batch::put_compact(ProductId id, std::shared_ptr<const CompactColumn> column) {
+    if (id >= schema_->size() || !column)
+        throw std::invalid_argument("Batch::put_compact: no product " + std::to_string(id));
+    const ProductInfo& info = schema_->info(id);
+    const auto& rows = column->rows;
+    bool increasing = true;
+    for (std::size_t k = 1; k < rows.size(); ++k)
+        increasing = increasing && rows[k - 1] < rows[k];
+    if (info.type != io::ColumnType::Float64 || info.jagged || column->values.size() != rows.size() ||
+        !increasing || (!rows.empty() && rows.back() >= events_))
+        throw std::invalid_argument(
+            "Batch::put_compact: product '" + info.name + "' (" + describe(info) +
+            ") needs flat float64 values at increasing rows below " + std::to_string(events_) + "; got " +
+            std::to_string(column->values.size()) + " values at " + std::to_string(rows.size()) + " rows");
+    if (columns_.size() < schema_->size()) {
+        columns_.resize(schema_->size());
+        compact_.resize(schema_->size());
+        offsets_ok_.resize(schema_->size(), 0);
+    }
+    if (compact_[id] == column)
+        return; // the same values (their column, if made, stays)
+    if (columns_[id] || compact_[id])
+        forget_gathers(); // the replaced values may go, and others take their address
+    columns_[id].reset();
+    compact_[id] = std::move(column);
+    offsets_ok_[id] = 1; // flat: no offsets
+    std::erase_if(offsets_origin_, [id](const auto& o) { return o.first == id; });
 }
 
 void Batch::put(ProductId id, io::Column column) {
@@ -126,16 +189,24 @@ void Batch::put_shared(ProductId id, std::shared_ptr<const io::Column> column) {
             std::string(io::column_type_name(column->type)) + " with " + std::to_string(column->entries()));
     if (columns_.size() < schema_->size()) {
         columns_.resize(schema_->size());
+        compact_.resize(schema_->size());
         offsets_ok_.resize(schema_->size(), 0);
     }
-    if (columns_[id] && columns_[id] != column)
+    if ((columns_[id] && columns_[id] != column) || compact_[id])
         forget_gathers(); // the replaced column may go, and another take its address
     columns_[id] = std::move(column);
+    compact_[id].reset();
     offsets_ok_[id] = 0;
     std::erase_if(offsets_origin_, [id](const auto& o) { return o.first == id; });
 }
 
 void Batch::share_from(const Batch& other, ProductId from, ProductId to) {
+    if (other.compact(from)) { // as it is: its column too where made already
+        put_compact(to, other.compact_[from]);
+        if (!columns_[to])
+            columns_[to] = other.columns_[from];
+        return;
+    }
     const bool ok = from < other.offsets_ok_.size() && other.offsets_ok_[from] != 0;
     std::shared_ptr<const io::Column> origin = other.offsets_origin(from);
     put_shared(to, other.share(from));

@@ -208,6 +208,38 @@ class Columnar {
         return out;
     }
 
+    // A compact column (ColumnView::at_rows) at `rows`: borrowed where they are its own rows (the
+    // steps after the filters that made them), else merged in order (both increasing), 0 where it
+    // has no value.
+    Col gather_compact(const ColumnView* cv, Col& c, const RowSet& rows, bool canonical) {
+        c.shape = Shape::flat;
+        const std::uint32_t* at = cv->at_rows.data();
+        const std::size_t m = cv->at_rows.size();
+        if (canonical && rows.size() == m && (rows.idx() == at || std::equal(at, at + m, rows.idx()))) {
+            c.data = static_cast<const unsigned char*>(cv->values.data());
+            return c;
+        }
+        with_element(cv->values, [&](auto in) {
+            using S = std::remove_cv_t<std::remove_pointer_t<decltype(in)>>;
+            using C = canonical_t<S>;
+            C* o = allocate<C>(c, rows.size());
+            bool ok = true;
+            std::size_t j = 0;
+            for (std::size_t k = 0; k < rows.size(); ++k) {
+                const std::uint32_t r = rows[k];
+                while (j < m && at[j] < r)
+                    ++j;
+                if (j < m && at[j] == r)
+                    ok &= convert_one(in, j, o[k]);
+                else
+                    o[k] = C{};
+            }
+            if (!ok)
+                throw Fail{};
+        });
+        return c;
+    }
+
     // Input column `cv` at `rows`, in the canonical type of `t`'s elements.
     Col gather(const ColumnView* cv, Type t, const RowSet& rows) {
         Col c;
@@ -215,6 +247,8 @@ class Columnar {
         c.rows = rows.size();
         const bool canonical =
             cv->values.element() == Element::float64 || cv->values.element() == Element::int64;
+        if (cv->compact())
+            return gather_compact(cv, c, rows, canonical);
         if (!cv->jagged()) {
             c.shape = Shape::flat;
             if (canonical && rows.contiguous()) {
@@ -650,8 +684,12 @@ bool ColumnEvaluator::columnar(const Expression& expr, std::span<const ColumnVie
             continue;
         const auto* v = static_cast<const std::uint64_t*>(cv.values.data());
         std::uint64_t high = 0;
-        for (const std::uint32_t r : rows)
-            high |= v[r];
+        if (cv.compact()) // its values, wherever they are read: every one may be
+            for (std::size_t k = 0; k < cv.values.size(); ++k)
+                high |= v[k];
+        else
+            for (const std::uint32_t r : rows)
+                high |= v[r];
         if (high >> 63)
             return false;
     }

@@ -10,6 +10,13 @@ namespace hepkit::expr {
 
 namespace {
 thread_local std::uint64_t fallbacks = 0;
+
+// The value of an event that a compact column does not list (ColumnView::at_rows).
+Value zero_of(Type t) {
+    return t == Type::boolean   ? Value::boolean(false)
+           : t == Type::integer ? Value::integer(0)
+                                : Value::real(0);
+}
 } // namespace
 
 std::uint64_t detail::per_event_fallbacks() {
@@ -44,6 +51,15 @@ void ColumnEvaluator::check(const Expression& expr, std::span<const ColumnView> 
                                                     expr.text(), names[s],
                                                     c.jagged() ? "a jagged column" : "a column",
                                                     type_name(c.values.element_type()), type_name(t)));
+        if (c.compact()) {
+            if (c.jagged() || c.values.size() != c.at_rows.size() || c.at_rows.back() >= events ||
+                !std::is_sorted(c.at_rows.begin(), c.at_rows.end(), std::less_equal<>()))
+                throw std::invalid_argument(
+                    fmt::format("'{}': column '{}' is given at {} rows, with {} values: it needs a flat "
+                                "column's values at increasing rows below its {} events",
+                                expr.text(), names[s], c.at_rows.size(), c.values.size(), events));
+            continue;
+        }
         if (!c.jagged()) {
             if (c.values.size() != events)
                 throw std::invalid_argument(fmt::format("'{}': column '{}' has {} values for {} events",
@@ -151,6 +167,11 @@ ColumnResult ColumnEvaluator::per_event(const Expression& expr, std::span<const 
                 if (c.jagged()) {
                     const auto begin = static_cast<std::size_t>(c.offsets[row]);
                     b.set(s, c.values.slice(begin, static_cast<std::size_t>(c.offsets[row + 1]) - begin));
+                } else if (c.compact()) { // 0 where the column has no value
+                    const auto at = std::lower_bound(c.at_rows.begin(), c.at_rows.end(), row);
+                    const bool known = at != c.at_rows.end() && *at == row;
+                    b.set(s, known ? c.values[static_cast<std::size_t>(at - c.at_rows.begin())]
+                                   : zero_of(c.values.element_type()));
                 } else {
                     b.set(s, c.values[row]);
                 }

@@ -11,7 +11,9 @@
 /// - Filters do not compact columns: a Batch carries the increasing list of rows (events of the
 ///   batch) that passed the filters so far. Producers compute values for those rows only; the
 ///   other rows of their output hold 0 (flat) or nothing (jagged: equal offsets). Every product of
-///   a batch therefore has the same length, so pipelines can share a product by pointer.
+///   a batch therefore has the same length, so pipelines can share a product by pointer. (A flat
+///   float64 product computed on few rows may be stored for those rows only, CompactColumn:
+///   Batch::get gives it as a column of the batch's length all the same.)
 /// - A shift's pipeline shares the nominal's column of every product that neither depends on a
 ///   shifted product nor comes after a filter that does (the rows are an implicit input). A step
 ///   that the shift runs again computes only the rows where what it reads differs from the
@@ -33,7 +35,8 @@
 
 namespace hepkit::expr {
 class GatherCache;
-}
+struct ColumnView;
+} // namespace hepkit::expr
 
 namespace hepkit::events {
 
@@ -73,6 +76,15 @@ class Schema {
 /// none decreasing, the last within its values (one vectorised pass).
 bool offsets_valid(const io::Column& column);
 
+/// A flat float64 product known at some rows of its batch only, 0 in every other event: what an
+/// expression producer computes after selective filters, stored for its rows (Batch::put_compact)
+/// so that the next steps read it in order instead of gathering it from scattered rows of a
+/// column of the batch's length.
+struct CompactColumn {
+    std::vector<double> values;      ///< values[k] belongs to event rows[k]
+    std::vector<std::uint32_t> rows; ///< increasing, each below the batch's size
+};
+
 /// One pipeline's view of a block of consecutive events: the products made so far (shared with
 /// other pipelines where they are equal) and the rows that passed the filters so far.
 class Batch {
@@ -87,11 +99,29 @@ class Batch {
     /// The selected rows, increasing.
     std::span<const std::uint32_t> rows() const { return rows_; }
 
-    bool has(ProductId id) const { return id < columns_.size() && columns_[id] != nullptr; }
-    /// The product's column; throws std::logic_error naming it when it was not made.
+    bool has(ProductId id) const {
+        return id < columns_.size() && (columns_[id] != nullptr || compact_[id] != nullptr);
+    }
+    /// The product's column; throws std::logic_error naming it when it was not made. A compact
+    /// product (put_compact) is made a column of the batch's length here, on its first get().
     const io::Column& get(ProductId id) const;
     /// The shared column (for a pipeline that shares it).
     std::shared_ptr<const io::Column> share(ProductId id) const;
+    /// The product's compact form, when it was put so (put_compact), else null.
+    const CompactColumn* compact(ProductId id) const {
+        return id < compact_.size() ? compact_[id].get() : nullptr;
+    }
+    /// Sets `view` to the product's compact form (expr::ColumnView::at_rows) and returns true
+    /// when it has one: an expression reads it there without the column of the batch's length.
+    bool compact_view(ProductId id, expr::ColumnView& view) const;
+    /// What identifies the product's values (its compact form or its column), held: equal for
+    /// batches that share the product, unequal once it is put again.
+    std::shared_ptr<const void> identity(ProductId id) const;
+    /// Sets a flat float64 product by its values at some rows (0 in the others): the next steps
+    /// read it there directly; get() makes the column of the batch's length when one asks for
+    /// it. std::invalid_argument naming the product where its schema entry is not flat float64
+    /// or the rows are not increasing and within the batch.
+    void put_compact(ProductId id, std::shared_ptr<const CompactColumn> column);
     /// Sets a product. The column must have size() entries and the schema's type and shape
     /// (std::invalid_argument otherwise, naming the product).
     void put(ProductId id, io::Column column);
@@ -179,9 +209,11 @@ class Batch {
     std::int64_t first_entry_;
     std::size_t events_;
     std::vector<std::uint32_t> rows_;
-    std::vector<std::shared_ptr<const io::Column>> columns_; ///< by ProductId
-    mutable std::vector<std::uint8_t> offsets_ok_;           ///< by ProductId: check_offsets passed
-    std::shared_ptr<Memos> memos_;                           ///< shared by the batch's copies
+    /// by ProductId; mutable: get() makes a compact product's column on demand
+    mutable std::vector<std::shared_ptr<const io::Column>> columns_;
+    std::vector<std::shared_ptr<const CompactColumn>> compact_; ///< by ProductId: put_compact's
+    mutable std::vector<std::uint8_t> offsets_ok_;              ///< by ProductId: check_offsets passed
+    std::shared_ptr<Memos> memos_;                              ///< shared by the batch's copies
     mutable Gathers gathers_;
     /// The products whose offsets are a copy of another column's (offsets_copied_from), with that
     /// column, held: a column that went could leave its address to another. Usually none or one.

@@ -41,7 +41,14 @@ struct ColumnView {
     /// values): evaluate_columns then does not scan them again. A caller that evaluates several
     /// expressions over the same column checks it once (hepkit::events' batches do).
     bool offsets_checked = false;
+    /// A flat column known at some rows only: when not empty, values[k] is the value of event
+    /// at_rows[k] (increasing, each below the events) and every other event's value is 0, so
+    /// values has at_rows.size() elements, not one per event. A product computed after selective
+    /// filters is stored so (hepkit::events' compact products): read at those rows, as the next
+    /// steps do, it is read in order, without a gather from scattered rows.
+    std::span<const std::uint32_t> at_rows = {};
     bool jagged() const { return !offsets.empty(); }
+    bool compact() const { return !at_rows.empty(); }
 };
 
 /// An owned result column: scalar types hold one value per event, array types are jagged.
