@@ -436,3 +436,40 @@ TEST(EventsRowMark, CutChangesAtTheEdgesOfBlocksAndRows) {
         EXPECT_EQ(std::count(m->begin(), m->end(), 1), 0);
     }
 }
+
+TEST(EventsRowMark, RowOfEveryElementOverManyLayouts) {
+    // row_of against std::upper_bound over layouts of even, growing, bursty and mostly empty rows
+    // (the guess in proportion lands far from the row there), from every starting row up to it
+    std::mt19937_64 rng(11);
+    for (int layout = 0; layout < 6; ++layout)
+        for (const std::size_t events : {std::size_t{1}, std::size_t{5}, std::size_t{40}, std::size_t{700}}) {
+            std::vector<std::int64_t> o{layout % 2 ? 7 : 0}; // a slice whose offsets start above 0
+            for (std::size_t r = 0; r < events; ++r) {
+                std::int64_t n = 0;
+                switch (layout / 2) {
+                case 0:
+                    n = std::uniform_int_distribution<int>(0, 4)(rng);
+                    break;
+                case 1:
+                    n = r < events / 2 ? 0 : static_cast<std::int64_t>(r % 13); // empty, then growing
+                    break;
+                default:
+                    n = rng() % 50 == 0 ? 200 : 0; // rare bursts between empty rows
+                    break;
+                }
+                o.push_back(o.back() + n);
+            }
+            const std::int64_t* end = o.data() + o.size();
+            for (std::int64_t k = o.front(); k < o.back(); ++k) {
+                // the row holding element k: the last offset ≤ k
+                const auto want = std::upper_bound(o.begin(), o.end(), k) - 1;
+                for (std::size_t from = 0; from <= static_cast<std::size_t>(want - o.begin());
+                     from += 1 + from / 3) {
+                    const std::int64_t* got = row_of(o.data() + from, end, k);
+                    ASSERT_EQ(got - o.data(), want - o.begin())
+                        << "layout " << layout << ", " << events << " events, element " << k << " from row "
+                        << from;
+                }
+            }
+        }
+}
