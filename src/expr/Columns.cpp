@@ -52,8 +52,11 @@ void ColumnEvaluator::check(const Expression& expr, std::span<const ColumnView> 
                                                     c.jagged() ? "a jagged column" : "a column",
                                                     type_name(c.values.element_type()), type_name(t)));
         if (c.compact()) {
+            // increasing rows: scanned unless the caller checked them (offsets_checked, as
+            // hepkit::events' batches do when a compact product is put)
             if (c.jagged() || c.values.size() != c.at_rows.size() || c.at_rows.back() >= events ||
-                !std::is_sorted(c.at_rows.begin(), c.at_rows.end(), std::less_equal<>()))
+                (!c.offsets_checked &&
+                 !std::is_sorted(c.at_rows.begin(), c.at_rows.end(), std::less_equal<>())))
                 throw std::invalid_argument(
                     fmt::format("'{}': column '{}' is given at {} rows, with {} values: it needs a flat "
                                 "column's values at increasing rows below its {} events",

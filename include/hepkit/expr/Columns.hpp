@@ -38,8 +38,9 @@ struct ColumnView {
     ArrayView values;
     std::span<const std::int64_t> offsets;
     /// The caller has checked the offsets (the first ≥ 0, none decreasing, the last within the
-    /// values): evaluate_columns then does not scan them again. A caller that evaluates several
-    /// expressions over the same column checks it once (hepkit::events' batches do).
+    /// values) — or a compact column's rows (increasing) — : evaluate_columns then does not scan
+    /// them again. A caller that evaluates several expressions over the same column checks it
+    /// once (hepkit::events' batches do).
     bool offsets_checked = false;
     /// A flat column known at some rows only: when not empty, values[k] is the value of event
     /// at_rows[k] (increasing, each below the events) and every other event's value is 0, so
