@@ -416,9 +416,9 @@ bool ExprProducer::produce_scaled(Batch& batch) const {
     if (in.jagged()) {
         first = static_cast<std::size_t>(in.offsets.front());
         n = static_cast<std::size_t>(in.offsets.back()) - first;
-        col.offsets = in.offsets;
+        col.offsets = in.offsets; // shared, unless they need rebasing
         if (first != 0)
-            for (auto& o : col.offsets)
+            for (auto& o : col.offsets.mut())
                 o -= static_cast<std::int64_t>(first);
     }
     std::visit(

@@ -57,7 +57,7 @@ void add_part(const Batch& batch, const SumPart& part, bool partial,
     const auto& opt = cols[0]->offsets;
     const auto& oeta = cols[1]->offsets;
     const auto& ophi = cols[2]->offsets;
-    const std::vector<std::int64_t>* omass = cols[3] ? &cols[3]->offsets : nullptr;
+    const io::Offsets* omass = cols[3] ? &cols[3]->offsets : nullptr;
     const double mass_const = part.mass.value_or(0.0);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const std::uint32_t r = rows[i];

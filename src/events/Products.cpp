@@ -248,6 +248,9 @@ const io::Column* Batch::offsets_source(ProductId id) const {
 }
 
 bool Batch::same_offsets(ProductId id, const Batch& other, ProductId other_id) const {
+    if (has(id) && other.has(other_id) && columns_[id] && other.columns_[other_id] &&
+        columns_[id]->offsets.shared_with(other.columns_[other_id]->offsets))
+        return true; // one vector of offsets (io::Offsets: copies share it until changed)
     const io::Column* a = offsets_source(id);
     return a && a == other.offsets_source(other_id);
 }

@@ -248,7 +248,7 @@ std::optional<RowMask> cut_changes(const std::vector<expr::Threshold>& cuts, con
     if (a.type != b.type || a.jagged() != b.jagged() || a.entries() != b.entries() ||
         (a.type != io::ColumnType::Float32 && a.type != io::ColumnType::Float64))
         return std::nullopt;
-    if (a.jagged() && !same_offsets &&
+    if (a.jagged() && !same_offsets && !a.offsets.shared_with(b.offsets) &&
         (a.offsets.size() != b.offsets.size() ||
          std::memcmp(a.offsets.data(), b.offsets.data(), a.offsets.size() * sizeof(std::int64_t)) != 0))
         return std::nullopt; // lengths differ somewhere: the general path decides

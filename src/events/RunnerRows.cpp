@@ -54,7 +54,9 @@ bool mark_differences(const io::Column& a, const io::Column& b, std::span<const 
         // per row mispredicts on every event of another length.
         // (Over few rows — after selective filters — the loop per row is cheaper than a pass over
         // the whole batch.)
-        if (4 * rows.size() >= events && std::memcmp(oa, ob, (events + 1) * sizeof(std::int64_t)) == 0 &&
+        if (4 * rows.size() >= events &&
+            (a.offsets.shared_with(b.offsets) ||
+             std::memcmp(oa, ob, (events + 1) * sizeof(std::int64_t)) == 0) &&
             oa[0] == 0) {
             const auto elements = static_cast<std::size_t>(oa[events]);
             // Usually few elements differ (a flag from a scaled pT changes near the cut only):
@@ -244,8 +246,9 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
             // each would spare few of them).
             const io::Column& a = run.batch.get(id);
             const io::Column& b = nominal.batch.get(id);
-            if (a.jagged() && std::memcmp(a.offsets.data(), b.offsets.data(),
-                                          a.offsets.size() * sizeof(std::int64_t)) != 0) {
+            if (a.jagged() && !a.offsets.shared_with(b.offsets) &&
+                std::memcmp(a.offsets.data(), b.offsets.data(), a.offsets.size() * sizeof(std::int64_t)) !=
+                    0) {
                 run.dense[id] = kDiffersEverywhere;
                 run.computed[id].reset();
                 run.diff[id].clear();

@@ -83,13 +83,14 @@ io::Column splice_compact(const io::Column& nominal, const io::Column& compact,
                     return;
                 }
                 // Another layout: rebuilt, the nominal's rows between two computed ones in one copy.
-                out.offsets.assign(events + 1, 0);
+                std::vector<std::int64_t>& offsets = out.offsets.mut();
+                offsets.assign(events + 1, 0);
                 std::size_t k = 0;
                 for (std::size_t r = 0; r < events; ++r) {
                     const bool fresh = k < rows.size() && rows[k] == r;
                     const std::int64_t len = fresh ? oc[k + 1] - oc[k] : on[r + 1] - on[r];
                     k += fresh;
-                    out.offsets[r + 1] = out.offsets[r] + len;
+                    offsets[r + 1] = offsets[r] + len;
                 }
                 std::vector<T> values(static_cast<std::size_t>(out.offsets[events]));
                 auto copy = [&](const T* from, std::int64_t at, std::int64_t count) {

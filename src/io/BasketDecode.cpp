@@ -369,10 +369,10 @@ void decode_entries(const Layout& l, const BasketView& b, std::int32_t first, st
             }
         const std::int64_t base = out.offsets.back() - bo[fo] / static_cast<std::int64_t>(l.stored_size);
         if ((l.stored_size & (l.stored_size - 1)) == 0) {
-            append_offsets(out.offsets, bo + fo, lo - fo, base, std::countr_zero(l.stored_size));
+            append_offsets(out.offsets.mut(), bo + fo, lo - fo, base, std::countr_zero(l.stored_size));
         } else {
             const auto size = static_cast<std::int32_t>(l.stored_size);
-            append_mapped(out.offsets, lo - fo, [&](std::ptrdiff_t e) {
+            append_mapped(out.offsets.mut(), lo - fo, [&](std::ptrdiff_t e) {
                 return base + bo[fo + static_cast<std::size_t>(e) + 1] / size;
             });
         }

@@ -1,6 +1,7 @@
 #include "hepkit/io/Column.hpp"
 
 #include <array>
+#include <atomic>
 #include <stdexcept>
 
 namespace hepkit::io {
@@ -43,6 +44,28 @@ std::size_t column_type_size(ColumnType type) {
     return kTypes.at(static_cast<std::size_t>(type)).size;
 }
 
+const std::vector<std::int64_t>& Offsets::vec() const {
+    static const std::vector<std::int64_t> none;
+    return p_ ? *p_ : none;
+}
+
+std::vector<std::int64_t>& Offsets::mut() {
+    if (!p_)
+        p_ = std::make_shared<std::vector<std::int64_t>>();
+    else if (p_.use_count() > 1) // shared: this column's own copy from here on
+        p_ = std::make_shared<std::vector<std::int64_t>>(*p_);
+    else // the last holder: what other threads read before they let go comes before our writes
+        std::atomic_thread_fence(std::memory_order_acquire);
+    return *p_;
+}
+
+void Offsets::set(std::vector<std::int64_t> v) {
+    if (v.empty())
+        p_.reset();
+    else
+        p_ = std::make_shared<std::vector<std::int64_t>>(std::move(v));
+}
+
 Column Column::make(std::string name, ColumnType type) {
     Column c;
     c.name = std::move(name);
@@ -60,9 +83,10 @@ void fixed_to_jagged(Column& c) {
     if (c.jagged() || c.width <= 1)
         return;
     const std::size_t n = c.entries(), w = c.width;
-    c.offsets.resize(n + 1);
+    auto& offsets = c.offsets.mut();
+    offsets.resize(n + 1);
     for (std::size_t i = 0; i <= n; ++i)
-        c.offsets[i] = static_cast<std::int64_t>(i * w);
+        offsets[i] = static_cast<std::int64_t>(i * w);
     c.width = 1;
 }
 

@@ -26,7 +26,7 @@ void append_column(Column& into, Column&& more) {
             into.offsets = std::move(more.offsets);
         } else {
             into.offsets.resize(at + n);
-            std::int64_t* __restrict dst = into.offsets.data() + at;
+            std::int64_t* __restrict dst = into.offsets.mut().data() + at;
             const std::int64_t* __restrict src = more.offsets.data() + 1;
             for (std::size_t i = 0; i < n; ++i)
                 dst[i] = src[i] + shift;

@@ -366,7 +366,7 @@ TEST(EventsCore, BadOffsetsOfColumnsInMemoryNamed) {
             Plan plan = make_plan(s, 4);
             plan.inputs.files.clear();
             std::vector<io::Column> columns = make_columns(0, 15);
-            columns[3].offsets[at] = bad; // Muon_pt
+            columns[3].offsets.mut()[at] = bad; // Muon_pt
             add_muon_count(plan);
             Runner runner(std::move(plan), std::move(columns));
             try {
@@ -383,7 +383,7 @@ TEST(EventsCore, BadOffsetsOfColumnsInMemoryNamed) {
     Plan plan = make_plan(s, 4);
     plan.inputs.files.clear();
     std::vector<io::Column> columns = make_columns(0, 15);
-    auto& o = columns[3].offsets;
+    auto& o = columns[3].offsets.mut();
     const auto k = static_cast<std::size_t>(
         std::find_if(o.begin() + 1, o.end() - 1, [](std::int64_t v) { return v > 0; }) - o.begin());
     ASSERT_LT(k + 1, o.size());

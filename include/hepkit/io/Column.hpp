@@ -14,6 +14,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -52,13 +54,79 @@ using ColumnValues =
                  std::vector<std::uint32_t>, std::vector<std::int64_t>, std::vector<std::uint64_t>,
                  std::vector<float>, std::vector<double>, std::vector<std::string>>;
 
+/// A jagged column's offsets (entries+1 of them, or none), shared by the copies of a column until
+/// one of them changes its own (copy on write): a shift's replacement of a collection and a
+/// column spliced from the nominal's keep the offsets of the column they were made from, where
+/// copying them was 128 KiB per column and batch of 16 384 events (docs/events.md,
+/// "Performance"). Read as a const std::vector (size, data, [], front, back, begin, end; a
+/// std::span of it); written through mut() — the column's own vector, copied first when shared —
+/// or the vector-like changes below, which call it.
+class Offsets {
+  public:
+    Offsets() = default;
+    Offsets(std::vector<std::int64_t> v) { set(std::move(v)); } // NOLINT: a vector converts
+    Offsets(std::initializer_list<std::int64_t> v) { set(std::vector<std::int64_t>(v)); }
+    template <class It>
+    Offsets(It first, It last) {
+        set(std::vector<std::int64_t>(first, last));
+    }
+    Offsets& operator=(std::vector<std::int64_t> v) {
+        set(std::move(v));
+        return *this;
+    }
+    Offsets& operator=(std::initializer_list<std::int64_t> v) {
+        set(std::vector<std::int64_t>(v));
+        return *this;
+    }
+
+    std::size_t size() const { return p_ ? p_->size() : 0; }
+    bool empty() const { return size() == 0; }
+    std::size_t capacity() const { return p_ ? p_->capacity() : 0; }
+    const std::int64_t* data() const { return p_ ? p_->data() : nullptr; }
+    std::int64_t operator[](std::size_t i) const { return (*p_)[i]; }
+    std::int64_t front() const { return p_->front(); }
+    std::int64_t back() const { return p_->back(); }
+    const std::int64_t* begin() const { return data(); }
+    const std::int64_t* end() const { return data() + size(); }
+    /// As a vector (an empty one when there are none).
+    const std::vector<std::int64_t>& vec() const;
+    operator const std::vector<std::int64_t>&() const { return vec(); } // NOLINT: reads as one
+    /// Whether both hold one vector: copies of one column's offsets, unchanged since.
+    bool shared_with(const Offsets& other) const { return p_ && p_ == other.p_; }
+    friend bool operator==(const Offsets& a, const Offsets& b) { return a.vec() == b.vec(); }
+    friend bool operator==(const Offsets& a, const std::vector<std::int64_t>& b) { return a.vec() == b; }
+
+    /// This column's own vector to change: copied first where another column shares it.
+    std::vector<std::int64_t>& mut();
+    void push_back(std::int64_t v) { mut().push_back(v); }
+    void resize(std::size_t n, std::int64_t v = 0) { mut().resize(n, v); }
+    void assign(std::size_t n, std::int64_t v) { mut().assign(n, v); }
+    template <class It>
+    void assign(It first, It last) {
+        mut().assign(first, last);
+    }
+    void reserve(std::size_t n) { mut().reserve(n); }
+    void clear() { p_.reset(); }
+    /// Inserts [first, last) at `at` (a position of begin()…end()).
+    template <class It>
+    void insert(const std::int64_t* at, It first, It last) {
+        const auto i = at - data();
+        auto& v = mut();
+        v.insert(v.begin() + i, first, last);
+    }
+
+  private:
+    void set(std::vector<std::int64_t> v);
+    std::shared_ptr<std::vector<std::int64_t>> p_;
+};
+
 /// A named, typed column of `entries()` entries (see the file comment for the three layouts).
 struct Column {
     std::string name;
     ColumnType type = ColumnType::Float64;
     ColumnValues values;
-    std::vector<std::int64_t> offsets; ///< jagged: entries+1 offsets into values; empty otherwise
-    std::size_t width = 1;             ///< values per entry of a flat or fixed-size column
+    Offsets offsets;       ///< jagged: entries+1 offsets into values; empty otherwise
+    std::size_t width = 1; ///< values per entry of a flat or fixed-size column
 
     /// An empty column of `type` (values holds the vector alternative of that type).
     static Column make(std::string name, ColumnType type);
