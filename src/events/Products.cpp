@@ -94,10 +94,21 @@ bool offsets_valid(const io::Column& c) {
 }
 
 Batch::Batch(const Schema& schema, std::int64_t first_entry, std::size_t events)
-    : schema_(&schema), first_entry_(first_entry), events_(events), rows_(events), columns_(schema.size()),
+    : schema_(&schema), first_entry_(first_entry), events_(events),
+      all_(std::make_shared<std::vector<std::uint32_t>>(events)), columns_(schema.size()),
       compact_(schema.size()), offsets_ok_(schema.size(), 0) {
     for (std::size_t i = 0; i < events; ++i)
-        rows_[i] = static_cast<std::uint32_t>(i);
+        (*all_)[i] = static_cast<std::uint32_t>(i);
+}
+
+void Batch::own_rows() {
+    if (!all_)
+        return;
+    if (all_.use_count() == 1)
+        rows_ = std::move(*all_);
+    else
+        rows_ = *all_;
+    all_.reset();
 }
 
 const io::Column& Batch::get(ProductId id) const {
@@ -301,9 +312,25 @@ void Batch::forget_gathers() {
 }
 
 void Batch::narrow(std::span<const std::uint8_t> pass) {
-    if (pass.size() != rows_.size())
+    const auto rows = this->rows();
+    if (pass.size() != rows.size())
         throw std::invalid_argument("Batch::narrow: one flag per selected row");
     forget_gathers();
+    if (all_) { // the shared list stays as it is for the copies: the kept rows into a list of their own
+        std::size_t n = 0;
+        for (const std::uint8_t p : pass)
+            n += p != 0;
+        std::vector<std::uint32_t> kept(n + 1); // one beyond: written, not kept, after the last
+        std::size_t j = 0;
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            kept[j] = rows[k];
+            j += pass[k] != 0;
+        }
+        kept.resize(n);
+        rows_ = std::move(kept);
+        all_.reset();
+        return;
+    }
     std::size_t kept = 0;
     for (std::size_t k = 0; k < rows_.size(); ++k) {
         rows_[kept] = rows_[k];

@@ -485,3 +485,40 @@ TEST(EventsRowMark, RowOfEveryElementOverManyLayouts) {
             }
         }
 }
+
+TEST(EventsBatch, EveryRowSharedByTheCopiesUntilOneChangesThem) {
+    events::Schema schema;
+    events::Batch a(schema, 0, 6);
+    events::Batch b = a;
+    ASSERT_EQ(a.rows().size(), 6u);
+    EXPECT_EQ(a.rows().data(), b.rows().data()); // one list, not a copy per variant
+    const std::vector<std::uint8_t> pass = {1, 0, 1, 1, 0, 0};
+    b.narrow(pass);
+    EXPECT_EQ(std::vector<std::uint32_t>(b.rows().begin(), b.rows().end()),
+              (std::vector<std::uint32_t>{0, 2, 3}));
+    EXPECT_EQ(std::vector<std::uint32_t>(a.rows().begin(), a.rows().end()),
+              (std::vector<std::uint32_t>{0, 1, 2, 3, 4, 5})); // the copy's rows stay
+    // exchanged for a step over some rows and back, while a copy still shares the list
+    events::Batch c = a;
+    std::vector<std::uint32_t> some = {1, 4};
+    c.swap_rows(some);
+    EXPECT_EQ(std::vector<std::uint32_t>(c.rows().begin(), c.rows().end()),
+              (std::vector<std::uint32_t>{1, 4}));
+    EXPECT_EQ(some.size(), 6u); // the list it had
+    c.swap_rows(some);
+    EXPECT_EQ(c.rows().size(), 6u);
+    EXPECT_EQ(a.rows().size(), 6u);
+    c.narrow(std::vector<std::uint8_t>{0, 0, 0, 0, 0, 1});
+    EXPECT_EQ(c.rows().size(), 1u);
+    EXPECT_EQ(c.rows()[0], 5u);
+    EXPECT_EQ(a.rows().size(), 6u);
+    // alone with the list: exchanged without a copy
+    events::Batch d(schema, 0, 3);
+    const std::uint32_t* list = d.rows().data();
+    std::vector<std::uint32_t> none;
+    d.swap_rows(none);
+    EXPECT_EQ(none.data(), list);
+    d.set_rows({2});
+    EXPECT_EQ(d.rows().size(), 1u);
+    EXPECT_THROW(d.narrow(std::vector<std::uint8_t>{1, 1}), std::invalid_argument);
+}

@@ -97,7 +97,9 @@ class Batch {
     /// Events in the batch (rows 0 … size()−1), whether selected or not.
     std::size_t size() const { return events_; }
     /// The selected rows, increasing.
-    std::span<const std::uint32_t> rows() const { return rows_; }
+    std::span<const std::uint32_t> rows() const {
+        return all_ ? std::span<const std::uint32_t>(*all_) : std::span<const std::uint32_t>(rows_);
+    }
 
     bool has(ProductId id) const {
         return id < columns_.size() && (columns_[id] != nullptr || compact_[id] != nullptr);
@@ -173,11 +175,13 @@ class Batch {
     void narrow(std::span<const std::uint8_t> pass);
     void set_rows(std::vector<std::uint32_t> rows) {
         rows_ = std::move(rows);
+        all_.reset();
         forget_gathers();
     }
     /// Exchanges the selected rows with `rows` (increasing): a step computed on some rows only, and
     /// the batch's rows back after it, without copying the batch's list.
     void swap_rows(std::vector<std::uint32_t>& rows) {
+        own_rows();
         rows_.swap(rows);
         forget_gathers();
     }
@@ -208,7 +212,12 @@ class Batch {
     const Schema* schema_;
     std::int64_t first_entry_;
     std::size_t events_;
-    std::vector<std::uint32_t> rows_;
+    std::vector<std::uint32_t> rows_; ///< the selected rows, unless all_ holds them
+    /// Every row, as a new batch selects them: shared by its copies (a run's variants start as
+    /// copies of the batch read) until one narrows them — not a list of the batch's length (64 KiB
+    /// at 16 384 events) copied per variant.
+    std::shared_ptr<std::vector<std::uint32_t>> all_;
+    void own_rows(); ///< rows_ made the list (all_'s, moved where this batch alone holds it)
     /// by ProductId; mutable: get() makes a compact product's column on demand
     mutable std::vector<std::shared_ptr<const io::Column>> columns_;
     std::vector<std::shared_ptr<const CompactColumn>> compact_; ///< by ProductId: put_compact's
