@@ -140,10 +140,14 @@ class MassHist : public ev::Consumer {
     }
     std::unique_ptr<ev::Result> consume(const ev::Batch& batch) const override {
         auto r = std::make_unique<HistResult>();
-        const auto m = batch.get(mass_).as<double>();
-        const auto w = batch.get(weight_).as<float>();
-        for (const auto row : batch.rows()) {
-            r->sumw[static_cast<std::size_t>(bin_of(m[row]))] += w[row];
+        // values at the selected rows: a mass stored for the rows it was computed on (a compact
+        // product) is read there, without a column of the batch's length
+        thread_local std::vector<double> masses;
+        thread_local std::vector<float> weights;
+        const auto m = batch.at_rows(mass_, masses);
+        const auto w = batch.at_rows(weight_, weights);
+        for (std::size_t k = 0; k < m.size(); ++k) {
+            r->sumw[static_cast<std::size_t>(bin_of(m[k]))] += w[k];
             ++r->entries;
         }
         return r;

@@ -145,6 +145,22 @@ std::shared_ptr<const void> Batch::identity(ProductId id) const {
     return share(id);
 }
 
+std::span<const double> Batch::compact_at_rows(const CompactColumn& c, std::vector<double>& scratch) const {
+    const auto selected = rows();
+    const std::size_t m = c.rows.size();
+    if (selected.size() == m &&
+        (selected.data() == c.rows.data() || std::equal(c.rows.begin(), c.rows.end(), selected.begin())))
+        return c.values;
+    scratch.resize(selected.size());
+    std::size_t j = 0; // both increasing: one merge
+    for (std::size_t k = 0; k < selected.size(); ++k) {
+        while (j < m && c.rows[j] < selected[k])
+            ++j;
+        scratch[k] = j < m && c.rows[j] == selected[k] ? c.values[j] : 0.0;
+    }
+    return scratch;
+}
+
 bool Batch::compact_view(ProductId id, expr::ColumnView& view) const {
     const CompactColumn* c = compact(id);
     if (!c)

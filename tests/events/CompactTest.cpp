@@ -192,3 +192,31 @@ TEST(EventsCompact, ExpressionStepsAfterSelectiveFiltersStoreAndReadThem) {
     EXPECT_EQ(all.compact(p.y), nullptr);
     EXPECT_EQ(all.get(p.y).value_as_double(4095), 4095.0 / 2);
 }
+
+TEST(EventsCompact, ReadAtTheSelectedRowsByCxxSteps) {
+    Products p;
+    Batch batch(p.schema, 0, 4096);
+    const auto c = compact_of({1.0, 2.0, 3.0}, {10, 20, 30});
+    batch.put_compact(p.y, c);
+    io::Column x = io::Column::make("x", ColumnType::Float64);
+    for (std::size_t e = 0; e < 4096; ++e)
+        x.mut<double>().push_back(static_cast<double>(e) / 4);
+    batch.put(p.x, x);
+    std::vector<double> scratch;
+    batch.set_rows(c->rows); // its own rows: read as they are
+    auto v = batch.at_rows(p.y, scratch);
+    EXPECT_EQ(v.data(), c->values.data());
+    batch.set_rows({5, 20, 30}); // a row it has no value for reads 0
+    v = batch.at_rows(p.y, scratch);
+    EXPECT_EQ(std::vector<double>(v.begin(), v.end()), (std::vector<double>{0.0, 2.0, 3.0}));
+    EXPECT_EQ(batch.compact(p.y), c.get());
+    EXPECT_EQ(batch.identity(p.y).get(), c.get());
+    v = batch.at_rows(p.x, scratch); // a column: gathered
+    EXPECT_EQ(std::vector<double>(v.begin(), v.end()), (std::vector<double>{1.25, 5.0, 7.5}));
+    std::vector<float> floats;
+    EXPECT_THROW(batch.at_rows(p.x, floats), std::logic_error); // not its type
+    io::Column jag = io::Column::make("jag", ColumnType::Float64);
+    jag.offsets.assign(4097, 0);
+    batch.put(p.jag, jag);
+    EXPECT_THROW(batch.at_rows(p.jag, scratch), std::logic_error);
+}

@@ -28,8 +28,10 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -116,6 +118,26 @@ class Batch {
     /// Sets `view` to the product's compact form (expr::ColumnView::at_rows) and returns true
     /// when it has one: an expression reads it there without the column of the batch's length.
     bool compact_view(ProductId id, expr::ColumnView& view) const;
+    /// A flat product's values at the selected rows, in their order (value k belongs to rows()[k]),
+    /// for C++ steps that read a product per selected row: a compact product is read at its rows
+    /// (as it is where they are the selected ones, else merged into `scratch`, 0 where it has no
+    /// value) without a column of the batch's length; any other is gathered from its column into
+    /// `scratch`. std::logic_error where T is not the product's type or the product is jagged.
+    template <class T>
+    std::span<const T> at_rows(ProductId id, std::vector<T>& scratch) const {
+        const auto selected = rows();
+        if constexpr (std::is_same_v<T, double>)
+            if (const CompactColumn* c = compact(id))
+                return compact_at_rows(*c, scratch);
+        const io::Column& column = get(id);
+        if (column.jagged())
+            throw std::logic_error("Batch::at_rows: product '" + schema_->info(id).name + "' is jagged");
+        const auto values = column.as<T>();
+        scratch.resize(selected.size());
+        for (std::size_t k = 0; k < selected.size(); ++k)
+            scratch[k] = values[selected[k]];
+        return scratch;
+    }
     /// What identifies the product's values (its compact form or its column), held: equal for
     /// batches that share the product, unequal once it is put again.
     std::shared_ptr<const void> identity(ProductId id) const;
@@ -218,6 +240,7 @@ class Batch {
     /// at 16 384 events) copied per variant.
     std::shared_ptr<std::vector<std::uint32_t>> all_;
     void own_rows(); ///< rows_ made the list (all_'s, moved where this batch alone holds it)
+    std::span<const double> compact_at_rows(const CompactColumn& c, std::vector<double>& scratch) const;
     /// by ProductId; mutable: get() makes a compact product's column on demand
     mutable std::vector<std::shared_ptr<const io::Column>> columns_;
     std::vector<std::shared_ptr<const CompactColumn>> compact_; ///< by ProductId: put_compact's
