@@ -219,10 +219,7 @@ class Columnar {
             c.data = static_cast<const unsigned char*>(cv->values.data());
             return c;
         }
-        with_element(cv->values, [&](auto in) {
-            using S = std::remove_cv_t<std::remove_pointer_t<decltype(in)>>;
-            using C = canonical_t<S>;
-            C* o = allocate<C>(c, rows.size());
+        convert_into(cv, c, rows.size(), [&](auto in, auto* o) {
             bool ok = true;
             std::size_t j = 0;
             for (std::size_t k = 0; k < rows.size(); ++k) {
@@ -232,12 +229,22 @@ class Columnar {
                 if (j < m && at[j] == r)
                     ok &= convert_one(in, j, o[k]);
                 else
-                    o[k] = C{};
+                    o[k] = {};
             }
-            if (!ok)
-                throw Fail{};
+            return ok;
         });
         return c;
+    }
+
+    // `n` values of `cv` in their canonical type into `c`, written by fill(in, out); false from it
+    // (a value the evaluator cannot hold) is a Fail: the per-event path decides.
+    template <class F>
+    void convert_into(const ColumnView* cv, Col& c, std::size_t n, F&& fill) {
+        with_element(cv->values, [&](auto in) {
+            using S = std::remove_cv_t<std::remove_pointer_t<decltype(in)>>;
+            if (!fill(in, allocate<canonical_t<S>>(c, n)))
+                throw Fail{};
+        });
     }
 
     // Input column `cv` at `rows`, in the canonical type of `t`'s elements.
@@ -255,19 +262,13 @@ class Columnar {
                 c.data = static_cast<const unsigned char*>(cv->values.data()) + 8 * rows.first();
                 return c;
             }
-            with_element(cv->values, [&](auto in) {
-                using S = std::remove_cv_t<std::remove_pointer_t<decltype(in)>>;
-                using C = canonical_t<S>;
-                C* o = allocate<C>(c, rows.size());
+            convert_into(cv, c, rows.size(), [&](auto in, auto* o) {
+                if (rows.contiguous())
+                    return convert_range(in + rows.first(), rows.size(), o);
                 bool ok = true;
-                if (rows.contiguous()) {
-                    ok = convert_range(in + rows.first(), rows.size(), o);
-                } else {
-                    for (std::size_t k = 0; k < rows.size(); ++k)
-                        ok &= convert_one(in, rows[k], o[k]);
-                }
-                if (!ok)
-                    throw Fail{};
+                for (std::size_t k = 0; k < rows.size(); ++k)
+                    ok &= convert_one(in, rows[k], o[k]);
+                return ok;
             });
             return c;
         }

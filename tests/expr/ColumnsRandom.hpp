@@ -341,6 +341,16 @@ inline const std::vector<std::string>& cross_check_expressions() {
     return list;
 }
 
+// `text` parsed against `schema`, or nothing where it does not type-check (as many generated
+// expressions do not).
+inline std::optional<Expression> parsed(const std::string& text, const Bindings& schema) {
+    try {
+        return Expression::parse(text, schema);
+    } catch (const InputError&) {
+        return std::nullopt;
+    }
+}
+
 inline std::vector<std::vector<std::uint32_t>> row_sets(std::size_t events, unsigned seed) {
     std::mt19937 rng(seed);
     std::vector<std::vector<std::uint32_t>> sets;
