@@ -116,6 +116,8 @@ const io::Column& Batch::get(ProductId id) const {
         throw std::logic_error("Batch::get: product '" +
                                (id < schema_->size() ? schema_->info(id).name : std::to_string(id)) +
                                "' was not made before it is read");
+    if (!columns_[id] && compact_[id]->column && compact_[id]->column->entries() == events_)
+        columns_[id] = compact_[id]->column; // made for a copy of this batch that shares it
     if (!columns_[id]) {
         // A compact product asked for as a column: zeros but at its rows — recycled storage where
         // the rows are few (Recycle.hpp), as an expression producer's column would have had.
@@ -130,6 +132,7 @@ const io::Column& Batch::get(ProductId id) const {
         col.mut<double>() = std::move(values);
         columns_[id] = recycle ? detail::shared_recycled(std::move(col), c.rows)
                                : std::make_shared<const io::Column>(std::move(col));
+        c.column = columns_[id];
     }
     return *columns_[id];
 }
@@ -163,7 +166,7 @@ std::span<const double> Batch::compact_at_rows(const CompactColumn& c, std::vect
 
 bool Batch::compact_view(ProductId id, expr::ColumnView& view) const {
     const CompactColumn* c = compact(id);
-    if (!c)
+    if (!c || c->rows.empty()) // no rows: a view would read as a flat column without values
         return false;
     view = expr::ColumnView{};
     view.values = expr::ArrayView(c->values);

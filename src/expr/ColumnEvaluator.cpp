@@ -176,8 +176,10 @@ class Columnar {
         }
         // A gather at the evaluation's own scattered rows, when they are few (at most 1/8 of the
         // events: the memory kept stays small): kept for the next steps (GatherCache).
-        if (gathers_ && !rows.contiguous() && rows.idx() == top_.data() && rows.size() == top_.size() &&
-            8 * rows.size() <= events_) {
+        // (Not a compact column: read at its own rows it is borrowed, at others merged cheaply —
+        // and its rows are not in the key.)
+        if (gathers_ && !cv->compact() && !rows.contiguous() && rows.idx() == top_.data() &&
+            rows.size() == top_.size() && 8 * rows.size() <= events_) {
             const GatherCache::Impl::Key key{cv->values.data(), cv->offsets.data(), top_.data(),  top_.size(),
                                              top_.front(),      top_.back(),        element_of(t)};
             for (const auto& e : gathers_->entries)

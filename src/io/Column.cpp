@@ -49,12 +49,12 @@ const std::vector<std::int64_t>& Offsets::vec() const {
     return p_ ? *p_ : none;
 }
 
-std::vector<std::int64_t>& Offsets::mut() {
+std::vector<std::int64_t>& Offsets::mut_shared() {
     if (!p_)
         p_ = std::make_shared<std::vector<std::int64_t>>();
     else if (p_.use_count() > 1) // shared: this column's own copy from here on
         p_ = std::make_shared<std::vector<std::int64_t>>(*p_);
-    else // the last holder: what other threads read before they let go comes before our writes
+    else // the other holder let go since mut() looked
         std::atomic_thread_fence(std::memory_order_acquire);
     return *p_;
 }

@@ -220,3 +220,128 @@ TEST(EventsCompact, ReadAtTheSelectedRowsByCxxSteps) {
     batch.put(p.jag, jag);
     EXPECT_THROW(batch.at_rows(p.jag, scratch), std::logic_error);
 }
+
+namespace {
+
+// Records whether the product was stored compact in any batch it saw.
+class CompactSeen : public Consumer {
+  public:
+    explicit CompactSeen(std::string input)
+        : Consumer(hepkit::events::test::place("consumer", "seen")), input_(std::move(input)) {}
+    std::vector<std::string> inputs() const override { return {input_}; }
+    void declare(const Schema& schema) override { id_ = schema.require(input_, place().label()); }
+    std::unique_ptr<Result> consume(const Batch& batch) const override {
+        auto r = std::make_unique<SumResult>();
+        r->count = batch.compact(id_) != nullptr ? 1 : 0;
+        return r;
+    }
+    std::unique_ptr<Result> empty() const override { return std::make_unique<SumResult>(); }
+
+  private:
+    std::string input_;
+    ProductId id_ = 0;
+};
+
+std::vector<io::Column> xs(std::size_t events, bool some) {
+    io::Column x = io::Column::make("x", ColumnType::Float64);
+    for (std::size_t e = 0; e < events; ++e) {
+        const auto v = static_cast<double>(e);
+        x.mut<double>().push_back(some ? (e % 256 == 0 ? v + 0.5 : v) : v + 1);
+    }
+    return {x};
+}
+
+Plan compact_plan(bool shifts, bool row_sharing) {
+    auto p = [](const char* name, const char* e) {
+        return std::make_shared<ExprProducer>(place("producer", name), e);
+    };
+    Plan plan;
+    plan.inputs.batch_entries = 4096;
+    plan.row_sharing = row_sharing;
+    // 2 of 16 rows (1/8: stored compact); x + 1 keeps rows 15 and 0 of 16 — the nominal's row 0,
+    // a row it dropped (15), and drops its row 1
+    plan.global = {std::make_shared<ExprFilter>(place("filter", "few"), "x % 16 < 2"), p("y", "x / 2"),
+                   p("z", "y + x"), std::make_shared<ExprFilter>(place("filter", "cut"), "z % 48 != 0"),
+                   p("w", "z * 2 + y")};
+    Pipeline pipe;
+    pipe.name = "p";
+    pipe.steps = {std::make_shared<SumConsumer>(place("consumer", "y"), "y"),
+                  std::make_shared<SumConsumer>(place("consumer", "z"), "z"),
+                  std::make_shared<SumConsumer>(place("consumer", "w"), "w"),
+                  std::make_shared<CompactSeen>("w")};
+    if (shifts) {
+        plan.shifts = {Shift{"all", {{"x", p("x_all", "x + 1")}}},
+                       Shift{"some", {{"x", p("x_some", "where(x % 256 == 0, x + 0.5, x)")}}}};
+        pipe.shifts = {"all", "some"};
+    }
+    plan.pipelines = {pipe};
+    return plan;
+}
+
+} // namespace
+
+TEST(EventsCompact, ShiftsOverCompactProductsGiveTheShiftedInputsNominal) {
+    // a shift that changes every selected row (x + 1: rows the nominal dropped come in) and one
+    // that changes one event in 256 (computed again on those rows only, spliced into the
+    // nominal's compact product), with and without row-level sharing, against the nominal of the
+    // shifted input
+    const std::size_t events = 3 * 4096 + 100;
+    std::vector<io::Column> plain;
+    {
+        io::Column x = io::Column::make("x", ColumnType::Float64);
+        for (std::size_t e = 0; e < events; ++e)
+            x.mut<double>().push_back(static_cast<double>(e));
+        plain = {x};
+    }
+    for (const bool sharing : {true, false}) {
+        Runner shifted(compact_plan(true, sharing), plain);
+        shifted.run();
+        for (const std::string shift : {"", "all", "some"}) {
+            SCOPED_TRACE(std::string(sharing ? "row sharing, " : "every row, ") + "shift '" + shift + "'");
+            Runner reference(compact_plan(false, true), shift.empty() ? plain : xs(events, shift == "some"));
+            reference.run();
+            for (const char* c : {"y", "z", "w"}) {
+                const SumResult& want = sum_of(reference, "p", c);
+                const SumResult& got = sum_of(shifted, "p", c, shift);
+                EXPECT_GT(want.count, 400);
+                EXPECT_EQ(got.count, want.count) << c;
+                EXPECT_EQ(got.log, want.log) << c; // every entry's value, exactly
+            }
+            // compact in the three full batches (where row sharing splices a few rows into the
+            // nominal's, a column of the batch's length)
+            if (shift != "some" || !sharing) {
+                EXPECT_EQ(sum_of(shifted, "p", "seen", shift).count, 3);
+            }
+        }
+    }
+}
+
+TEST(EventsCompact, WithoutRowsReadAsZeros) {
+    // a C++ producer may store a product computed on no rows (its filters kept nothing): every
+    // reader sees zeros, an expression too
+    Products p;
+    const ProductId z = p.schema.add({"z", ColumnType::Float64, false}, "producer");
+    auto zp = std::make_shared<ExprProducer>(place("producer", "z"), "y + 1");
+    zp->declare(p.schema);
+    zp->outputs_declared(std::vector<ProductId>{z});
+    Batch batch(p.schema, 0, 4096);
+    batch.put_compact(p.y, compact_of({}, {}));
+    expr::ColumnView view;
+    EXPECT_FALSE(batch.compact_view(p.y, view)); // read through its column of zeros
+    batch.set_rows({7, 300});
+    zp->produce(batch);
+    EXPECT_EQ(batch.get(z).value_as_double(7), 1.0);
+    EXPECT_EQ(batch.get(z).value_as_double(300), 1.0);
+    std::vector<double> scratch;
+    const auto v = batch.at_rows(p.y, scratch);
+    EXPECT_EQ(std::vector<double>(v.begin(), v.end()), (std::vector<double>{0.0, 0.0}));
+}
+
+TEST(EventsCompact, ItsColumnIsMadeOnceForTheCopiesThatShareIt) {
+    Products p;
+    Batch a(p.schema, 0, 4096);
+    a.put_compact(p.y, compact_of({2.0}, {9}));
+    const Batch b = a; // a shift's copy of the nominal's batch
+    EXPECT_EQ(&a.get(p.y), &b.get(p.y));
+    EXPECT_EQ(a.share(p.y), b.share(p.y));
+}

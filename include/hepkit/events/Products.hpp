@@ -85,6 +85,9 @@ bool offsets_valid(const io::Column& column);
 struct CompactColumn {
     std::vector<double> values;      ///< values[k] belongs to event rows[k]
     std::vector<std::uint32_t> rows; ///< increasing, each below the batch's size
+    /// The column of the batch's length, once Batch::get made it (shared by the batch's copies
+    /// that share these values; one thread at a time, as every use of a batch). Left empty.
+    mutable std::shared_ptr<const io::Column> column;
 };
 
 /// One pipeline's view of a block of consecutive events: the products made so far (shared with
@@ -104,7 +107,8 @@ class Batch {
     }
 
     bool has(ProductId id) const {
-        return id < columns_.size() && (columns_[id] != nullptr || compact_[id] != nullptr);
+        return (id < columns_.size() && columns_[id] != nullptr) ||
+               (id < compact_.size() && compact_[id] != nullptr);
     }
     /// The product's column; throws std::logic_error naming it when it was not made. A compact
     /// product (put_compact) is made a column of the batch's length here, on its first get().

@@ -12,6 +12,7 @@
 /// Booleans are stored as uint8_t 0/1 (std::vector<bool> is not contiguous); strings as one
 /// std::string per value.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -97,7 +98,14 @@ class Offsets {
     friend bool operator==(const Offsets& a, const std::vector<std::int64_t>& b) { return a.vec() == b; }
 
     /// This column's own vector to change: copied first where another column shares it.
-    std::vector<std::int64_t>& mut();
+    std::vector<std::int64_t>& mut() {
+        if (p_ && p_.use_count() == 1) {
+            // the last holder: what other threads read before they let go comes before our writes
+            std::atomic_thread_fence(std::memory_order_acquire);
+            return *p_;
+        }
+        return mut_shared();
+    }
     void push_back(std::int64_t v) { mut().push_back(v); }
     void resize(std::size_t n, std::int64_t v = 0) { mut().resize(n, v); }
     void assign(std::size_t n, std::int64_t v) { mut().assign(n, v); }
@@ -116,6 +124,7 @@ class Offsets {
     }
 
   private:
+    std::vector<std::int64_t>& mut_shared(); ///< mut() where none or another column holds them
     void set(std::vector<std::int64_t> v);
     std::shared_ptr<std::vector<std::int64_t>> p_;
 };
