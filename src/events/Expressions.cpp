@@ -434,10 +434,9 @@ bool ExprProducer::produce_scaled(Batch& batch) const {
         },
         col.values);
     batch.put(out_id_, std::move(col));
+    // The input's offsets, shared (io::Offsets) where they needed no rebasing: a cut comparing the
+    // two (cut_changes) then needs no pass over them.
     batch.offsets_known_valid(out_id_);
-    // The input's offsets unchanged: a cut comparing the two (cut_changes) needs no pass over them.
-    if (in.jagged() && first == 0)
-        batch.offsets_copied_from(out_id_, in_id);
     return true;
 }
 

@@ -201,7 +201,6 @@ void Batch::put_compact(ProductId id, std::shared_ptr<const CompactColumn> colum
     columns_[id].reset();
     compact_[id] = std::move(column);
     offsets_ok_[id] = 1; // flat: no offsets
-    std::erase_if(offsets_origin_, [id](const auto& o) { return o.first == id; });
 }
 
 void Batch::put(ProductId id, io::Column column) {
@@ -227,7 +226,6 @@ void Batch::put_shared(ProductId id, std::shared_ptr<const io::Column> column) {
     columns_[id] = std::move(column);
     compact_[id].reset();
     offsets_ok_[id] = 0;
-    std::erase_if(offsets_origin_, [id](const auto& o) { return o.first == id; });
 }
 
 void Batch::share_from(const Batch& other, ProductId from, ProductId to) {
@@ -238,51 +236,8 @@ void Batch::share_from(const Batch& other, ProductId from, ProductId to) {
         return;
     }
     const bool ok = from < other.offsets_ok_.size() && other.offsets_ok_[from] != 0;
-    std::shared_ptr<const io::Column> origin = other.offsets_origin(from);
     put_shared(to, other.share(from));
     offsets_ok_[to] = ok ? 1 : 0;
-    if (origin)
-        offsets_origin_.emplace_back(to, std::move(origin));
-}
-
-void Batch::offsets_copied_from(ProductId id, ProductId as) {
-    std::shared_ptr<const io::Column> origin = offsets_origin(as); // a copy of a copy: the first
-    if (!origin)
-        origin = share(as);
-    // The caller's promise, checked where it costs no pass over the offsets (whole in builds
-    // without NDEBUG: the sanitizer builds of the tests).
-    const io::Column& c = get(id);
-    bool same = c.jagged() && c.offsets.size() == origin->offsets.size() &&
-                c.offsets.back() == origin->offsets.back();
-#ifndef NDEBUG
-    same = same && c.offsets == origin->offsets;
-#endif
-    if (!same)
-        throw std::logic_error("Batch::offsets_copied_from: the offsets of '" + schema_->info(id).name +
-                               "' are not those of '" + schema_->info(as).name + "'");
-    std::erase_if(offsets_origin_, [id](const auto& o) { return o.first == id; });
-    offsets_origin_.emplace_back(id, std::move(origin));
-}
-
-std::shared_ptr<const io::Column> Batch::offsets_origin(ProductId id) const {
-    for (const auto& o : offsets_origin_)
-        if (o.first == id)
-            return o.second;
-    return nullptr;
-}
-
-const io::Column* Batch::offsets_source(ProductId id) const {
-    if (const auto origin = offsets_origin(id))
-        return origin.get();
-    return has(id) ? columns_[id].get() : nullptr;
-}
-
-bool Batch::same_offsets(ProductId id, const Batch& other, ProductId other_id) const {
-    if (has(id) && other.has(other_id) && columns_[id] && other.columns_[other_id] &&
-        columns_[id]->offsets.shared_with(other.columns_[other_id]->offsets))
-        return true; // one vector of offsets (io::Offsets: copies share it until changed)
-    const io::Column* a = offsets_source(id);
-    return a && a == other.offsets_source(other_id);
 }
 
 void Batch::check_offsets(ProductId id) const {

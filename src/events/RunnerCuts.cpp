@@ -238,7 +238,7 @@ void mark_rows(const std::vector<expr::Threshold>& cuts, const io::Column& a, co
 
 std::optional<RowMask> cut_changes(const std::vector<expr::Threshold>& cuts, const io::Column& a,
                                    const io::Column& b, std::span<const std::uint32_t> rows,
-                                   std::vector<std::uint32_t>* flipped, bool same_offsets) {
+                                   std::vector<std::uint32_t>* flipped) {
     // The rows listed only where every row is selected (the global part's first steps): there the
     // mask's set rows are what the caller wants, and a pass over the mask would cost more than the
     // few flips (the Z→μμ benchmark's muon scale: ~55 of 16 384 rows; ~0.2 ns per event).
@@ -248,7 +248,7 @@ std::optional<RowMask> cut_changes(const std::vector<expr::Threshold>& cuts, con
     if (a.type != b.type || a.jagged() != b.jagged() || a.entries() != b.entries() ||
         (a.type != io::ColumnType::Float32 && a.type != io::ColumnType::Float64))
         return std::nullopt;
-    if (a.jagged() && !same_offsets && !a.offsets.shared_with(b.offsets) &&
+    if (a.jagged() && !a.offsets.shared_with(b.offsets) &&
         (a.offsets.size() != b.offsets.size() ||
          std::memcmp(a.offsets.data(), b.offsets.data(), a.offsets.size() * sizeof(std::int64_t)) != 0))
         return std::nullopt; // lengths differ somewhere: the general path decides

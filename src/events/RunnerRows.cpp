@@ -272,9 +272,8 @@ std::vector<std::uint32_t> rows_to_compute(const Node& node, SeqRun& run, const 
         if (id >= run.dense.size() || run.dense[id] == 0 || !read_by_cuts(k))
             continue;
         const bool list = every_row_selected && by_cuts.empty();
-        if (auto m =
-                cut_changes(*node.thresholds[k], run.batch.get(id), nominal.batch.get(id), selected,
-                            list ? &listed_rows : nullptr, run.batch.same_offsets(id, nominal.batch, id))) {
+        if (auto m = cut_changes(*node.thresholds[k], run.batch.get(id), nominal.batch.get(id), selected,
+                                 list ? &listed_rows : nullptr)) {
             by_cuts.push_back(std::move(*m)); // reserved: the address stays
             if (list)
                 listed_mask = &by_cuts.back();

@@ -68,11 +68,11 @@ const std::int64_t* row_of(const std::int64_t* from, const std::int64_t* end, st
 /// length: the general path decides).
 /// `flipped`, when given, is cleared, and where `rows` is every row of the batch receives the rows
 /// the mask sets, increasing (what rows_set would find, without a pass over the mask).
-/// `same_offsets`: the caller knows that a's and b's offsets are equal (Batch::same_offsets), so
-/// they are not compared (a 128 KiB memcmp per batch of 16 384 events).
+/// Offsets that a and b share (io::Offsets::shared_with: a column made from the other) are not
+/// compared (a 128 KiB memcmp per batch of 16 384 events).
 std::optional<RowMask> cut_changes(const std::vector<expr::Threshold>& cuts, const io::Column& a,
                                    const io::Column& b, std::span<const std::uint32_t> rows,
-                                   std::vector<std::uint32_t>* flipped = nullptr, bool same_offsets = false);
+                                   std::vector<std::uint32_t>* flipped = nullptr);
 
 /// A copy of `nominal` whose rows `rows` (increasing) are `fresh`'s (a column of the batch's
 /// length): what a step computed again on a few rows. Rows of another length than the nominal's

@@ -410,6 +410,10 @@ TEST(EventsExpr, ScaledInputTakesTheEvaluatorsBits) {
                                                      (empty ? ", 0 events" : "") +
                                                      (some_rows ? ", every 2nd row" : "");
                             EXPECT_EQ(a.offsets, b.offsets) << what;
+                            // offsets that start above 0 are rebased: a vector of its own
+                            if (jagged && !some_rows && !empty) {
+                                EXPECT_FALSE(a.offsets.shared_with(batch.get(x).offsets)) << what;
+                            }
                             ASSERT_EQ(a.size(), b.size()) << what;
                             ASSERT_EQ(a.entries(), events) << what;
                             const std::size_t bytes = a.size() * io::column_type_size(out_type);
@@ -583,6 +587,23 @@ TEST(EventsExpr, CutFlowSumsOverLongBatches) {
 // The gathers an expression step keeps in its batch (Batch::gathers) for the next steps over the
 // same rows: kept where the rows are scattered, forgotten when the rows change or a product is
 // replaced, not copied with the batch; and the steps' values are those without them.
+TEST(EventsExpr, AScaleOverEveryRowKeepsTheInputsOffsets) {
+    // one vector of offsets for the input and its scale (io::Offsets): cut_changes compares none
+    Schema schema;
+    const ProductId x = schema.add({"x", ColumnType::Float32, true}, "branch of the input");
+    auto up = producer("up", "x * 1.01", ColumnType::Float32);
+    const ProductId id = schema.add(up->declare(schema).at(0), "producer");
+    up->outputs_declared(std::vector<ProductId>{id});
+    io::Column in = io::Column::make("x", ColumnType::Float32);
+    in.offsets = {0, 2, 2, 3};
+    in.mut<float>() = {1, 2, 3};
+    Batch batch(schema, 0, 3);
+    batch.put(x, in);
+    up->produce(batch);
+    EXPECT_TRUE(batch.get(id).offsets.shared_with(batch.get(x).offsets));
+    EXPECT_FLOAT_EQ(batch.get(id).as<float>()[2], 3.03f);
+}
+
 TEST(EventsExpr, GathersKeptUntilTheRowsOrAProductChange) {
     Schema schema;
     const ProductId x = schema.add({"x", ColumnType::Float32, true}, "branch of the input");

@@ -121,49 +121,6 @@ TEST(EventsBatch, MemosAreSharedByTheCopiesOfABatchForTheOwnersKept) {
 // Batch::same_offsets: known equal only for the same column or a recorded copy of one, across the
 // batch's copies and shares; forgotten when the product is put again; a wrong claim that shows in
 // the offsets' size or end is refused.
-TEST(EventsBatch, OffsetsKnownEqualOnlyForACopyRecordedOrShared) {
-    events::Schema schema;
-    const events::ProductId pt = schema.add({"pt", io::ColumnType::Float32, true}, "test");
-    const events::ProductId up = schema.add({"pt_up", io::ColumnType::Float32, true}, "test");
-    const events::ProductId other = schema.add({"other", io::ColumnType::Float32, true}, "test");
-    // columns with offsets of their own (equal values, another vector each)
-    auto own = [](std::vector<float> v) {
-        auto c = io::Column::make("pt", io::ColumnType::Float32);
-        c.offsets = std::vector<std::int64_t>{0, 1, 1, 3};
-        c.mut<float>() = std::move(v);
-        return c;
-    };
-    events::Batch nominal(schema, 0, 3);
-    nominal.put(pt, own({1, 2, 3}));
-    nominal.put(other, own({1, 2, 3})); // equal offsets, but not known to be: another vector
-    events::Batch shifted = nominal;
-    EXPECT_TRUE(shifted.same_offsets(pt, nominal, pt)); // the same column, shared by the copy
-    EXPECT_FALSE(shifted.same_offsets(other, nominal, pt));
-    shifted.put(up, own({2, 4, 6}));
-    EXPECT_FALSE(shifted.same_offsets(up, nominal, pt)); // not recorded
-    shifted.offsets_copied_from(up, pt);
-    EXPECT_TRUE(shifted.same_offsets(up, nominal, pt));
-    shifted.share_from(shifted, up, pt); // the replacement under the product's name, as a shift does
-    EXPECT_TRUE(shifted.same_offsets(pt, nominal, pt));
-    EXPECT_FALSE(shifted.same_offsets(pt, nominal, other));
-    shifted.put(pt, own({5, 6, 7})); // put again: forgotten
-    EXPECT_FALSE(shifted.same_offsets(pt, nominal, pt));
-    // a column made from another keeps its offsets (io::Offsets: one vector until changed):
-    // known equal without a record
-    io::Column scaled = nominal.get(pt);
-    scaled.mut<float>() = {3, 6, 9};
-    shifted.put(up, scaled);
-    EXPECT_TRUE(shifted.same_offsets(up, nominal, pt));
-    scaled.offsets.mut()[1] = 0; // its own offsets now (a copy): another vector
-    shifted.put(up, scaled);
-    EXPECT_FALSE(shifted.same_offsets(up, nominal, pt));
-    auto longer = io::Column::make("pt_up", io::ColumnType::Float32);
-    longer.offsets = {0, 1, 2, 4};
-    longer.mut<float>() = {1, 2, 3, 4};
-    shifted.put(up, longer);
-    EXPECT_THROW(shifted.offsets_copied_from(up, pt), std::logic_error);
-}
-
 // The check is two OR-reductions (Products.cpp): every kind of bad offsets, at every position of
 // a batch long enough for the vectorised loop, against the plain rule.
 TEST(EventsBatch, OffsetsCheckFindsEveryBadLayout) {
@@ -346,6 +303,10 @@ TEST(EventsRowMark, CutChangesLeaveOtherLayoutsToTheGeneralPath) {
     std::vector<std::uint32_t> rows(100);
     for (std::uint32_t r = 0; r < 100; ++r)
         rows[r] = r;
+    EXPECT_TRUE(cut_changes(cuts, p.b, p.a, rows));
+    // equal offsets in another vector (not shared): compared, and found equal
+    p.b.offsets = std::vector<std::int64_t>(p.a.offsets.begin(), p.a.offsets.end());
+    EXPECT_FALSE(p.b.offsets.shared_with(p.a.offsets));
     EXPECT_TRUE(cut_changes(cuts, p.b, p.a, rows));
     p.b.offsets.mut()[50] += 1; // a row of another length
     EXPECT_FALSE(cut_changes(cuts, p.b, p.a, rows));

@@ -167,17 +167,6 @@ class Batch {
     /// Records a jagged product's offsets as checked without a pass over them: for columns valid
     /// by construction (slices of an input column whose offsets were checked whole).
     void offsets_known_valid(ProductId id) const { offsets_ok_.at(id) = 1; }
-    /// Records that product `id`'s offsets are a copy of product `as`'s (a shift's replacement
-    /// made from the product it replaces, element by element): same_offsets() then knows without
-    /// comparing them. Forgotten when `id` is put again. A promise that release builds check only
-    /// by the offsets' size and end (builds without NDEBUG compare them whole): a wrong one makes
-    /// row-level sharing read one column's elements by the other's offsets. hepkit's own
-    /// expression steps make it; a plugin needs no call (its products are compared).
-    void offsets_copied_from(ProductId id, ProductId as);
-    /// Whether product `id` and product `other_id` of `other` (a copy of the same batch: the
-    /// nominal's, where this is a shift's) are known to have equal offsets: the same column, or
-    /// copies of one (offsets_copied_from). false means not known, not different.
-    bool same_offsets(ProductId id, const Batch& other, ProductId other_id) const;
 
     /// What a step keeps between its runs over this block of events — the nominal's run and each
     /// shift's share it, through the copies of the batch (expression steps keep their costly
@@ -251,11 +240,6 @@ class Batch {
     mutable std::vector<std::uint8_t> offsets_ok_;              ///< by ProductId: check_offsets passed
     std::shared_ptr<Memos> memos_;                              ///< shared by the batch's copies
     mutable Gathers gathers_;
-    /// The products whose offsets are a copy of another column's (offsets_copied_from), with that
-    /// column, held: a column that went could leave its address to another. Usually none or one.
-    std::vector<std::pair<ProductId, std::shared_ptr<const io::Column>>> offsets_origin_;
-    std::shared_ptr<const io::Column> offsets_origin(ProductId id) const; ///< recorded, or null
-    const io::Column* offsets_source(ProductId id) const;                 ///< the origin, or the column
 };
 
 } // namespace hepkit::events
