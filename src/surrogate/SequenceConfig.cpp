@@ -89,8 +89,10 @@ SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
             c.loss = SequenceLoss::mse;
         else if (loss == "l1")
             c.loss = SequenceLoss::l1;
+        else if (loss == "relative")
+            c.loss = SequenceLoss::relative;
         else
-            root.at("loss").fail(fmt::format("'{}': expected mse or l1", loss));
+            root.at("loss").fail(fmt::format("'{}': expected mse, l1 or relative", loss));
     }
     if (root.has("validation_fraction")) {
         c.validation_fraction = root.at("validation_fraction").as_double();

@@ -100,6 +100,18 @@ std::string to_string(SequenceKind k) {
     return "?";
 }
 
+std::string to_string(SequenceLoss loss) {
+    switch (loss) {
+    case SequenceLoss::mse:
+        return "mse";
+    case SequenceLoss::l1:
+        return "l1";
+    case SequenceLoss::relative:
+        return "relative";
+    }
+    return "?";
+}
+
 struct SequenceModel::Impl {
     SequenceKind kind = SequenceKind::platform;
     int hidden = 0;
@@ -301,11 +313,25 @@ SideBySide side_by_side(SeqNet& net, const std::vector<const Tensors*>& ts, bool
 }
 
 // What a training minimises (SequenceTrainConfig::loss): each time's error on its standardised
-// log-target, squared (mse) or absolute (l1), and the machine head's loss, weighted.
+// log-target, squared (mse), absolute (l1) or relative (the evaluation's metric), and the machine
+// head's loss, weighted.
 struct LossSpec {
-    bool l1 = false;
+    SequenceLoss loss = SequenceLoss::mse;
     double machine_weight = 0;
-    torch::Tensor error(const torch::Tensor& d) const { return l1 ? d.abs() : d.pow(2); }
+    /// Each target's standardisation scale (log1p seconds per standard unit): `relative` turns a
+    /// standardised difference back into log1p seconds.
+    torch::Tensor scale;
+    torch::Tensor error(const torch::Tensor& d) const {
+        switch (loss) {
+        case SequenceLoss::mse:
+            return d.pow(2);
+        case SequenceLoss::l1:
+            return d.abs();
+        case SequenceLoss::relative:
+            return detail::relative_error(d * scale) / scale; // l1 to first order
+        }
+        return d.pow(2);
+    }
 };
 
 // Samples' losses from their trunk outputs ys (each sample's real steps): per sample its times'
@@ -455,7 +481,10 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
 
     detail::ModelOutput output(config.output); // staged, in place at the end (ModelOutput.hpp)
     const detail::TorchThreads threads(config.threads);
-    const LossSpec spec{config.loss == SequenceLoss::l1, config.machine_weight};
+    std::vector<float> target_scale;
+    for (const Transform& t : impl->target)
+        target_scale.push_back(static_cast<float>(t.scale));
+    const LossSpec spec{config.loss, config.machine_weight, torch::tensor(target_scale)};
     std::vector<Tensors> tt, tv;
     for (const auto k : train)
         tt.push_back(impl->tensors(samples[k], true));
@@ -572,7 +601,7 @@ SequenceTrainReport train_sequence(const SequenceTrainConfig& config,
                      {"best_validation_loss", best},
                      {"seconds", report.seconds},
                      {"seed", config.seed},
-                     {"loss", config.loss == SequenceLoss::l1 ? "l1" : "mse"}};
+                     {"loss", to_string(config.loss)}};
     write_json_file(output.dir() / detail::kManifest, m, 2);
     output.commit();
     return report;

@@ -110,6 +110,15 @@ class TorchThreads {
     int old_;
 };
 
+/// The relative error |p − t| / (1 + t) = |e^Δ − 1| of a prediction p of a time t, from their
+/// difference Δ = log1p(p) − log1p(t) (`loss: relative`). Beyond |Δ| = 3 it goes on along its
+/// tangent: e^Δ would overflow early in a training, and a prediction far too short would get no
+/// gradient from an error that cannot exceed 1.
+inline torch::Tensor relative_error(const torch::Tensor& delta) {
+    const torch::Tensor inside = delta.clamp(-3.0, 3.0);
+    return (torch::expm1(inside) + torch::exp(inside) * (delta - inside)).abs();
+}
+
 /// A network's weights written to / read from `file`, libtorch's errors as OutputError /
 /// InputError naming the file.
 template <class Net>

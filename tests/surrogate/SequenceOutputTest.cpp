@@ -1,8 +1,9 @@
 // Per-job models: the data they train on must be whole (the index and every sample of it), a
-// retraining replaces the model in its directory, and the absolute-error loss.
+// retraining replaces the model in its directory, and the absolute and relative error losses.
 
 #include "Helpers.hpp"
 #include "SequenceTestData.hpp"
+#include "TrainSupport.hpp"
 #include "hepkit/core/Error.hpp"
 #include "hepkit/surrogate/SequenceData.hpp"
 #include "hepkit/surrogate/SequenceModel.hpp"
@@ -73,22 +74,23 @@ TEST(SurrogateSequence, RetrainingReplacesTheModel) {
     fs::remove_all(out);
 }
 
-// `loss: l1` trains on each time's absolute error: the same seed gives another model than the
-// squared error's, one that learns (its validation loss falls), and the manifest says which.
-TEST(SurrogateSequence, AbsoluteErrorLoss) {
-    const fs::path a = hepkit::test::temp_dir("sequence", "loss-mse"),
-                   b = hepkit::test::temp_dir("sequence", "loss-l1");
+// A loss trains another model from the same seed than the `other` loss, one that learns (its
+// validation loss falls), and the manifest says which loss it was.
+void expect_another_model(SequenceLoss loss, const std::string& name, SequenceLoss other) {
+    const fs::path a = hepkit::test::temp_dir("sequence", "loss-" + to_string(other)),
+                   b = hepkit::test::temp_dir("sequence", "loss-" + name);
     SequenceTrainConfig c = brief(SequenceKind::platform, a, 3);
     c.max_samples = 6;
     c.batch_size = 2;
+    c.loss = other;
     train_sequence(c);
     c.output = b.string();
-    c.loss = SequenceLoss::l1;
+    c.loss = loss;
     std::vector<double> losses;
     train_sequence(c, [&](int, int, double, double v) { losses.push_back(v); });
     EXPECT_LT(*std::min_element(losses.begin(), losses.end()), losses.front());
     std::ifstream in(b / "surrogate.json");
-    EXPECT_EQ(nlohmann::json::parse(in)["training"]["loss"], "l1");
+    EXPECT_EQ(nlohmann::json::parse(in)["training"]["loss"], name);
     const auto sample = load_sequences(sequence_test::sequence_data().string(), 1).front();
     const auto pa = SequenceModel::load(a.string()).predict(sample),
                pb = SequenceModel::load(b.string()).predict(sample);
@@ -97,6 +99,66 @@ TEST(SurrogateSequence, AbsoluteErrorLoss) {
     for (std::size_t k = 0; k < pa.size(); ++k)
         differ = std::max(differ, std::abs(pa[k] - pb[k]) / std::max(1.0, std::abs(pa[k])));
     EXPECT_GT(differ, 1e-3) << "the loss changed nothing";
+}
+
+TEST(SurrogateSequence, AbsoluteErrorLoss) {
+    expect_another_model(SequenceLoss::l1, "l1", SequenceLoss::mse);
+}
+
+TEST(SurrogateSequence, RelativeErrorLoss) {
+    expect_another_model(SequenceLoss::relative, "relative", SequenceLoss::l1); // not l1 under its name
+}
+
+// `loss: relative`'s error of a log1p difference is |p − t| / (1 + t) within |Δ| ≤ 3 and goes on
+// along its tangent beyond, continuous and with a gradient everywhere.
+TEST(SurrogateSequence, RelativeErrorOfALogDifference) {
+    for (const double t : {0.0, 0.5, 3.0, 120.0})
+        for (const double p : {0.0, 0.2, 2.0, 7.0, 100.0, 300.0}) {
+            const double d = std::log1p(p) - std::log1p(t);
+            if (std::abs(d) > 3)
+                continue;
+            const double e =
+                surrogate::detail::relative_error(torch::tensor(d, torch::kDouble)).item<double>();
+            EXPECT_NEAR(e, std::abs(p - t) / (1 + t), 1e-12) << p << " for " << t;
+        }
+    for (const double edge : {-3.0, 3.0}) {
+        const auto at = [](double d) {
+            return surrogate::detail::relative_error(torch::tensor(d, torch::kDouble)).item<double>();
+        };
+        EXPECT_NEAR(at(edge - 1e-9), at(edge + 1e-9), 1e-6); // no jump (the slope is ~20)
+        const double slope = (at(edge + 1e-6) - at(edge - 1e-6)) / 2e-6;
+        EXPECT_NEAR(std::abs(slope), std::exp(edge), 1e-5); // the tangent's slope, both sides
+    }
+    torch::Tensor far =
+        torch::tensor({-9.0, 9.0}, torch::TensorOptions().dtype(torch::kDouble).requires_grad(true));
+    surrogate::detail::relative_error(far).sum().backward();
+    EXPECT_NEAR(far.grad()[0].item<double>(), -std::exp(-3.0), 1e-12); // too short: still pushed up
+    EXPECT_NEAR(far.grad()[1].item<double>(), std::exp(3.0), 1e-12);
+    EXPECT_TRUE(std::isfinite(surrogate::detail::relative_error(torch::tensor(800.0)).item<float>()));
+}
+
+// What the loss is for: the one prediction that minimises the mean relative error over times that
+// scatter lies below their median, where the absolute log error's minimum lies (for log-normal
+// times with log-sd s, e^(−s²) times the median: Σ |p/t − 1| / t is a median weighted by 1/t).
+TEST(SurrogateSequence, RelativeErrorPrefersShortPredictions) {
+    torch::manual_seed(3);
+    const double s = 0.4;
+    const torch::Tensor logs = 5.0 + s * torch::randn({20000}, torch::kDouble); // log1p(t), t ~ 150 s
+    const auto minimum = [&](bool relative) {
+        torch::Tensor p =
+            torch::full({1}, 5.0, torch::TensorOptions().dtype(torch::kDouble).requires_grad(true));
+        torch::optim::Adam opt({p}, torch::optim::AdamOptions(0.01));
+        for (int k = 0; k < 1500; ++k) {
+            opt.zero_grad();
+            const torch::Tensor d = p - logs;
+            (relative ? surrogate::detail::relative_error(d) : d.abs()).mean().backward();
+            opt.step();
+        }
+        return p.item<double>();
+    };
+    const double median = logs.median().item<double>();
+    EXPECT_NEAR(minimum(false), median, 0.02);
+    EXPECT_NEAR(minimum(true), median - s * s, 0.03);
 }
 
 } // namespace

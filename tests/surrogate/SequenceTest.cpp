@@ -691,11 +691,13 @@ TEST(SurrogateSequence, ConfigErrorsNameTheKey) {
     EXPECT_EQ(parse("model: gru\ndata: d\nbatch_size: 16\n").batch_size, 16);
     EXPECT_EQ(parse("model: gru\ndata: d\n").loss, SequenceLoss::mse);
     EXPECT_EQ(parse("model: gru\ndata: d\nloss: l1\n").loss, SequenceLoss::l1);
+    EXPECT_EQ(parse("model: platform\ndata: d\nloss: relative\n").loss, SequenceLoss::relative);
     try {
         parse("model: gru\ndata: d\nloss: l2\n");
         FAIL();
     } catch (const InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("t.yaml:3: loss: 'l2': expected mse or l1"), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("t.yaml:3: loss: 'l2': expected mse, l1 or relative"),
+                  std::string::npos)
             << e.what();
     }
     EXPECT_EQ(parse("model: platform\ndata: d\nmachine_weight: 0.5\n").machine_weight, 0.5);
