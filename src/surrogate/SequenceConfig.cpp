@@ -9,6 +9,18 @@
 
 namespace hepkit::surrogate {
 
+std::string to_string(SequenceLoss loss) {
+    switch (loss) {
+    case SequenceLoss::mse:
+        return "mse";
+    case SequenceLoss::l1:
+        return "l1";
+    case SequenceLoss::relative:
+        return "relative";
+    }
+    return "?";
+}
+
 SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
     root.check_keys({"model", "data", "output", "hidden", "epochs", "learning_rate", "patience",
                      "validation_fraction", "max_samples", "seed", "threads", "ensemble", "batch_size",

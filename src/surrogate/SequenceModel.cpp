@@ -100,18 +100,6 @@ std::string to_string(SequenceKind k) {
     return "?";
 }
 
-std::string to_string(SequenceLoss loss) {
-    switch (loss) {
-    case SequenceLoss::mse:
-        return "mse";
-    case SequenceLoss::l1:
-        return "l1";
-    case SequenceLoss::relative:
-        return "relative";
-    }
-    return "?";
-}
-
 struct SequenceModel::Impl {
     SequenceKind kind = SequenceKind::platform;
     int hidden = 0;
