@@ -316,7 +316,7 @@ struct LossSpec {
         case SequenceLoss::l1:
             return d.abs();
         case SequenceLoss::relative:
-            return detail::relative_error(d * scale) / scale; // l1 to first order
+            return detail::relative_loss(d, scale);
         }
         return d.pow(2);
     }

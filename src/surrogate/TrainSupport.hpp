@@ -112,11 +112,18 @@ class TorchThreads {
 
 /// The relative error |p − t| / (1 + t) = |e^Δ − 1| of a prediction p of a time t, from their
 /// difference Δ = log1p(p) − log1p(t) (`loss: relative`). Beyond |Δ| = 3 it goes on along its
-/// tangent: e^Δ would overflow early in a training, and a prediction far too short would get no
-/// gradient from an error that cannot exceed 1.
+/// tangent: e^Δ would overflow early in a training, and the gradient of a prediction far too short
+/// would vanish with e^Δ (an error that cannot exceed 1).
 inline torch::Tensor relative_error(const torch::Tensor& delta) {
     const torch::Tensor inside = delta.clamp(-3.0, 3.0);
     return (torch::expm1(inside) + torch::exp(inside) * (delta - inside)).abs();
+}
+
+/// `loss: relative` of standardised log1p-targets: `d` their differences (…, targets), `scale`
+/// each target's standardisation scale (log1p seconds per unit; it broadcasts over the last
+/// dimension). Divided by the scale again so that to first order it is the absolute error |d|.
+inline torch::Tensor relative_loss(const torch::Tensor& d, const torch::Tensor& scale) {
+    return relative_error(d * scale) / scale;
 }
 
 /// A network's weights written to / read from `file`, libtorch's errors as OutputError /

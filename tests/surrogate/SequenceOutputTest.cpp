@@ -107,6 +107,19 @@ TEST(SurrogateSequence, AbsoluteErrorLoss) {
 
 TEST(SurrogateSequence, RelativeErrorLoss) {
     expect_another_model(SequenceLoss::relative, "relative", SequenceLoss::l1); // not l1 under its name
+    // without a machine head the padded batch and the validation take their own paths
+    const fs::path out = hepkit::test::temp_dir("sequence", "loss-relative-gru");
+    SequenceTrainConfig c = brief(SequenceKind::gru, out, 3);
+    c.max_samples = 6;
+    c.batch_size = 2;
+    c.loss = SequenceLoss::relative;
+    std::vector<double> losses;
+    train_sequence(c, [&](int, int, double, double v) { losses.push_back(v); });
+    ASSERT_FALSE(losses.empty());
+    EXPECT_TRUE(
+        std::all_of(losses.begin(), losses.end(), [](double v) { return std::isfinite(v) && v > 0; }));
+    EXPECT_LT(*std::min_element(losses.begin(), losses.end()), losses.front());
+    fs::remove_all(out);
 }
 
 // `loss: relative`'s error of a log1p difference is |p − t| / (1 + t) within |Δ| ≤ 3 and goes on
@@ -126,7 +139,7 @@ TEST(SurrogateSequence, RelativeErrorOfALogDifference) {
             return surrogate::detail::relative_error(torch::tensor(d, torch::kDouble)).item<double>();
         };
         EXPECT_NEAR(at(edge - 1e-9), at(edge + 1e-9), 1e-6); // no jump (the slope is ~20)
-        const double slope = (at(edge + 1e-6) - at(edge - 1e-6)) / 2e-6;
+        const double slope = (at(edge + 1e-7) - at(edge - 1e-7)) / 2e-7;
         EXPECT_NEAR(std::abs(slope), std::exp(edge), 1e-5); // the tangent's slope, both sides
     }
     torch::Tensor far =
@@ -137,9 +150,30 @@ TEST(SurrogateSequence, RelativeErrorOfALogDifference) {
     EXPECT_TRUE(std::isfinite(surrogate::detail::relative_error(torch::tensor(800.0)).item<float>()));
 }
 
+// The loss of standardised targets: each target's difference in log1p seconds is its standardised
+// one times its own scale, and the error is divided by that scale again.
+TEST(SurrogateSequence, RelativeLossOfStandardisedTargets) {
+    const std::vector<double> scale{0.05, 0.5, 2.0}, t{3.0, 40.0, 700.0}, p{3.3, 30.0, 1100.0};
+    std::vector<double> d;
+    for (std::size_t k = 0; k < t.size(); ++k)
+        d.push_back((std::log1p(p[k]) - std::log1p(t[k])) / scale[k]);
+    const torch::Tensor loss = surrogate::detail::relative_loss(
+        torch::tensor(d, torch::kDouble).reshape({1, 1, 3}), torch::tensor(scale, torch::kDouble));
+    ASSERT_EQ(loss.sizes(), (std::vector<std::int64_t>{1, 1, 3}));
+    for (std::size_t k = 0; k < t.size(); ++k)
+        EXPECT_NEAR(loss[0][0][static_cast<std::int64_t>(k)].item<double>(),
+                    std::abs(p[k] - t[k]) / (1 + t[k]) / scale[k], 1e-12)
+            << k;
+    const torch::Tensor small = torch::tensor({1e-4, -1e-4}, torch::kDouble);
+    const torch::Tensor near =
+        surrogate::detail::relative_loss(small, torch::tensor({0.5, 2.0}, torch::kDouble));
+    EXPECT_NEAR(near[0].item<double>(), 1e-4, 1e-7); // |d| to first order, whatever the scale
+    EXPECT_NEAR(near[1].item<double>(), 1e-4, 1e-7);
+}
+
 // What the loss is for: the one prediction that minimises the mean relative error over times that
 // scatter lies below their median, where the absolute log error's minimum lies (for log-normal
-// times with log-sd s, e^(−s²) times the median: Σ |p/t − 1| / t is a median weighted by 1/t).
+// times with log-sd s, e^(−s²) times the median: Σ |p − t| / t is a median weighted by 1/t).
 TEST(SurrogateSequence, RelativeErrorPrefersShortPredictions) {
     torch::manual_seed(3);
     const double s = 0.4;

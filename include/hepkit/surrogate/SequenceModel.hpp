@@ -65,10 +65,11 @@ struct SequenceTrainConfig {
     /// relative error, of which an absolute log error is the first-order part). On the study's
     /// unseen platform (3200 samples, two seeds) l1 halved the makespan, mean wall and compute
     /// errors and lowered the output writes', the reads' moved either way (docs/surrogate.md,
-    /// nineteenth session). `relative`: each time's relative error |p − t| / (1 + t), the
-    /// evaluation's metric itself (in log1p seconds, over the target's standardisation scale so
-    /// that its first order is l1's): it penalises a prediction too long more than one too short,
-    /// so its optimum lies below l1's median (docs/surrogate.md, twenty-third session).
+    /// nineteenth session). `relative`: each time's relative error |p − t| / (1 + t), close to
+    /// the evaluation's metric (which divides by t and counts times of 1 s and more; in log1p seconds, over
+    /// the target's standardisation scale so that its first order is l1's): it penalises a prediction too
+    /// long more than one too short, so its optimum lies below l1's median (docs/surrogate.md, twenty-third
+    /// session).
     SequenceLoss loss = SequenceLoss::mse;
     std::uint64_t seed = 1;
     int threads = 1;
