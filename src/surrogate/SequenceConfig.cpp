@@ -4,7 +4,9 @@
 
 #include "hepkit/surrogate/SequenceModel.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
+#include <iterator>
 #include <string>
 
 namespace hepkit::surrogate {
@@ -97,14 +99,12 @@ SequenceTrainConfig parse_sequence_config(const config::YamlView& root) {
     }
     if (root.has("loss")) {
         const std::string loss = root.at("loss").as_string();
-        if (loss == "mse")
-            c.loss = SequenceLoss::mse;
-        else if (loss == "l1")
-            c.loss = SequenceLoss::l1;
-        else if (loss == "relative")
-            c.loss = SequenceLoss::relative;
-        else
+        const SequenceLoss losses[] = {SequenceLoss::mse, SequenceLoss::l1, SequenceLoss::relative};
+        const auto named = std::find_if(std::begin(losses), std::end(losses),
+                                        [&](SequenceLoss l) { return to_string(l) == loss; });
+        if (named == std::end(losses))
             root.at("loss").fail(fmt::format("'{}': expected mse, l1 or relative", loss));
+        c.loss = *named;
     }
     if (root.has("validation_fraction")) {
         c.validation_fraction = root.at("validation_fraction").as_double();

@@ -301,8 +301,8 @@ SideBySide side_by_side(SeqNet& net, const std::vector<const Tensors*>& ts, bool
 }
 
 // What a training minimises (SequenceTrainConfig::loss): each time's error on its standardised
-// log-target, squared (mse), absolute (l1) or relative (the evaluation's metric), and the machine
-// head's loss, weighted.
+// log-target, squared (mse), absolute (l1) or relative (close to the evaluation's metric), and
+// the machine head's loss, weighted.
 struct LossSpec {
     SequenceLoss loss = SequenceLoss::mse;
     double machine_weight = 0;
