@@ -48,13 +48,20 @@ namespace hepkit::surrogate::detail {
 /// without a worker (placed_jobs' waiting jobs; timed_jobs' jobs that never fit) writes alone: the workers'
 /// mean delay and time per byte alone. Both ways of sharing a link or disk at a write's start, from one
 /// sweep: equal shares among the flows on it (readers bounded elsewhere counted whole), and max-min
-/// (MaxMin.hpp).
+/// (MaxMin.hpp). The max-min write is followed through its life (twenty-fourth session): its rate
+/// is solved again whenever a reading life or another write begins or ends while it writes, until
+/// its bytes are through (the equal share stays the rate at its start).
+/// `final_s` (empty: none), per job: the seconds at the end of a streaming reader's life in which
+/// it computes its last block without reading (sim's stream: of each file, block b is computed
+/// while block b + 1 is read, the last alone); such a reader streams from its start to its end less
+/// those seconds, at transfer / (duration − final_s) of that time.
 struct PlacedWrites {
     std::vector<double> equal, max_min; ///< per job, s
 };
 PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
                             const std::vector<sim::JobGroup>& jobs, const std::vector<PlacedJob>& placed,
                             const std::vector<double>& output_bytes,
-                            std::span<const std::uint8_t> reads_first = {});
+                            std::span<const std::uint8_t> reads_first = {},
+                            std::span<const double> final_s = {});
 
 } // namespace hepkit::surrogate::detail

@@ -166,10 +166,18 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
     const std::vector<detail::PlacedJob> placed =
         detail::timed_jobs(p, alone, needs, setup.context, detail::placed_jobs(p, alone, setup.context));
     std::vector<std::uint8_t> reads_first(jobs.size());
-    for (std::size_t i = 0; i < jobs.size(); ++i)
+    std::vector<double> final_s(jobs.size(), 0.0); // a streaming job's last block computed alone
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
         reads_first[i] = !needs[i].streaming;
+        if (needs[i].streaming && !jobs[i].inputs.empty() && alone[i].input_bytes > 0) {
+            const double size = s.workload.files[jobs[i].inputs.back()].size;
+            const double block = s.options.streaming.block_size;
+            const double last = size - (std::max(1.0, std::ceil(size / block)) - 1) * block;
+            final_s[i] = placed[i].compute_s * last / alone[i].input_bytes; // its flops go by bytes
+        }
+    }
     const detail::PlacedWrites writes =
-        detail::placed_outputs(p, setup.context, alone, placed, output_bytes, reads_first);
+        detail::placed_outputs(p, setup.context, alone, placed, output_bytes, reads_first, final_s);
     const std::size_t ni = job_input_names().size();
     for (std::size_t r = 0; r < order.size(); ++r) {
         const detail::PlacedJob& q = placed[order[r]];

@@ -305,7 +305,9 @@ TEST(SurrogatePlacement, OutputWriteHeldOnItsWayBack) {
     const double d3 = 1 + 3 * 32.5 / 42.5;
     const auto back = placed_outputs(o.f.p, c, jobs, placed, bytes);
     EXPECT_NEAR(back.equal[3], delay + 1e9 / (0.97 * 1e9 / d3), 1e-9);
-    EXPECT_NEAR(back.max_min[3], delay + 1e9 / (0.97 * 1e9 / d3), 1e-9);
+    // max-min follows the write: the readers end at 42.5 s, 2.5 s into it; the rest goes alone
+    const double held = 0.97 * 1e9 / d3;
+    EXPECT_NEAR(back.max_min[3], delay + 2.5 + (1e9 - 2.5 * held) / 0.97e9, 1e-9);
     // without cross-traffic: the campus link's share (equal), its rest up to the node link (max-min)
     const auto none = placed_outputs(o.f.p, o.context(true, false), jobs, placed, bytes);
     EXPECT_NEAR(none.equal[3], delay + 1e9 / (0.97 * 2e9 / d3), 1e-9);
@@ -411,4 +413,40 @@ TEST(SurrogatePlacement, OutputWriteAfterCopyJobsRead) {
         EXPECT_NEAR(x.equal[2], delay + 1e9 / (0.97 * 1e9 * share), 1e-9) << at;
         EXPECT_NEAR(x.max_min[2], delay + 1e9 / (0.97 * 1e9 * share), 1e-9) << at;
     }
+}
+// A streaming reader's last block is computed alone at the end of its life (`final_s`), and a
+// max-min write is followed through its life. By hand, the jobs placed directly: four readers on
+// a1 and four on a3, each a 50 s life with 40 s of reading, hold the campus link together (2 GBps
+// over 8 readers and the write: 2/9 GBps each, under their node links' 1/4); a calculation on a2
+// writes 1 GB at 39 s. With 10 s of final compute the readers read all of [0, 40) and then stop:
+// the write gets 2/9 GBps for 1 s, then its node link's 1 GBps alone (equal shares keep the rate
+// at the start). Without it they read 40/50 of their whole lives: 2 GBps over 1 + 8 × 0.8 flows
+// throughout. A final compute longer than the life's time besides the read is cut to it.
+TEST(SurrogatePlacement, OutputWriteFollowedPastTheReadersLastBlocks) {
+    const OutputFixture o = make_outputs();
+    const double delay = 1.02e-3 * 13.01;
+    const ReadContext c = o.context();
+    std::vector<sim::JobGroup> jobs(8, group(0, true, 1, 1, 1e11, 10e9));
+    jobs.push_back(group(0, false, 1, 4, 1.56e12, 0));
+    std::vector<PlacedJob> placed(9);
+    for (std::size_t j = 0; j < 9; ++j) {
+        placed[j].placed = 1;
+        placed[j].worker = j < 4 ? 0 : j < 8 ? 2 : 1;
+        placed[j].duration_s = j < 8 ? 50 : 39;
+        placed[j].transfer_s = j < 8 ? 40 : 0;
+    }
+    std::vector<double> bytes(9, 0.0), last(9, 10.0);
+    bytes[8] = 1e9;
+    last[8] = 0;
+    const double first = 0.97 * 2e9 / 9; // B/s while the readers read
+    const auto x = placed_outputs(o.f.p, c, jobs, placed, bytes, {}, last);
+    EXPECT_NEAR(x.max_min[8], delay + 1 + (1e9 - first) / 0.97e9, 1e-9);
+    EXPECT_NEAR(x.equal[8], delay + 1e9 / first, 1e-9);
+    const double whole = 0.97 * 2e9 / (1 + 8 * 0.8);
+    const auto y = placed_outputs(o.f.p, c, jobs, placed, bytes);
+    EXPECT_NEAR(y.max_min[8], delay + 1e9 / whole, 1e-9);
+    EXPECT_NEAR(y.equal[8], delay + 1e9 / whole, 1e-9);
+    last.assign(9, 30.0); // cut to 10 s: the same as above
+    EXPECT_NEAR(placed_outputs(o.f.p, c, jobs, placed, bytes, {}, last).max_min[8], x.max_min[8], 1e-9);
+    EXPECT_THROW(placed_outputs(o.f.p, c, jobs, placed, bytes, {}, {last.data(), 8}), std::logic_error);
 }

@@ -135,8 +135,24 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
         const auto placed = hepkit::surrogate::detail::timed_jobs(
             *s.platform, alone, needs, setup.context,
             hepkit::surrogate::detail::placed_jobs(*s.platform, alone, setup.context));
-        const auto writes = hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone,
-                                                                      placed, output_bytes, copies);
+        // a streaming job's last block (of its last file) is computed alone: its share of the
+        // job's compute by bytes
+        std::vector<double> last_compute(alone.size(), 0.0);
+        for (std::size_t w = 0; w < alone.size(); ++w) {
+            const auto& js = s.workload.jobs[w];
+            if (copies[w] || js.inputs.empty())
+                continue;
+            const double size = s.workload.files[js.inputs.back()].size,
+                         block = s.options.streaming.block_size;
+            const double tail = size - (std::max(1.0, std::ceil(size / block)) - 1) * block;
+            last_compute[w] = placed[w].compute_s * tail / alone[w].input_bytes;
+        }
+        const auto writes = hepkit::surrogate::detail::placed_outputs(
+            *s.platform, setup.context, alone, placed, output_bytes, copies, last_compute);
+        // (the followed writes with the readers' last blocks differ from those without)
+        EXPECT_NE(writes.max_min, hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone,
+                                                                            placed, output_bytes, copies)
+                                      .max_min);
         const auto& outputs = writes.equal;
         const auto& outputs_mm = writes.max_min;
         std::size_t waiting = 0;
