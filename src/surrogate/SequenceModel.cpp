@@ -44,9 +44,10 @@ constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windo
 // share on its way back too (the network model's cross-traffic; both fourteenth session); 6 since
 // a copy job counts as a reader on its routes only while it reads, before it computes (fifteenth
 // session); 7 since a streaming job's duration overlaps its reads with its compute and counts the
-// XRootD overhead (sixteenth session). A model trained on other estimates would read inputs it
-// never saw.
-constexpr int kPlacementEstimates = 7;
+// XRootD overhead (sixteenth session); 8 since a max-min write is followed through its life and a
+// streaming reader computes its last block without reading (twenty-fourth session). A model
+// trained on other estimates would read inputs it never saw.
+constexpr int kPlacementEstimates = 8;
 // log1p(x / unit) per input column (0: a flag, kept as it is); the placed output write is in
 // seconds (most writes take 0.1–10 s, the other placed times minutes)
 constexpr double kJobUnits[] = {60, 1, 1e9, 1e12, 1e9, 1e9, 1, 1e9, 1, 60, 60, 1, 60, 1, 60, 60, 60};

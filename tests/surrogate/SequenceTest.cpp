@@ -519,8 +519,9 @@ TEST(SurrogateSequence, PlacementInputsOptional) {
 }
 
 TEST(SurrogateSequence, OlderPlacementEstimatesRefused) {
-    // A model trained on the placement's estimates records which ones (placement_estimates: 7
-    // since a streaming job's read overlaps its compute, sixteenth session); one trained on other
+    // A model trained on the placement's estimates records which ones (placement_estimates: 8
+    // since the max-min writes are followed and the readers' last blocks computed alone,
+    // twenty-fourth session); one trained on other
     // estimates would read inputs it never saw, so it is refused naming the key.
     const auto out = hepkit::test::temp_dir("sequence", "estimates");
     SequenceTrainConfig c = brief(SequenceKind::platform, out, 6);
@@ -528,10 +529,10 @@ TEST(SurrogateSequence, OlderPlacementEstimatesRefused) {
     train_sequence(c);
     const fs::path manifest = out / "surrogate.json";
     nlohmann::json m = nlohmann::json::parse(std::ifstream(manifest));
-    EXPECT_EQ(m.at("placement_estimates"), 7);
+    EXPECT_EQ(m.at("placement_estimates"), 8);
     EXPECT_NO_THROW(SequenceModel::load(out.string()));
     for (const nlohmann::json& other :
-         {nlohmann::json(), nlohmann::json(6), nlohmann::json(8), nlohmann::json("7")}) {
+         {nlohmann::json(), nlohmann::json(7), nlohmann::json(9), nlohmann::json("8")}) {
         if (other.is_null())
             m.erase("placement_estimates");
         else
