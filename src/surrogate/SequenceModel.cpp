@@ -37,15 +37,13 @@ using detail::Transform;
 namespace {
 
 constexpr std::int64_t kWindow = 500, kStride = 250; // arXiv:2502.12741's windows
-// What the placement estimates (TimedPlacement.cpp, PlacedOutputs.cpp) mean: 3 since reads are
-// bounded by the TCP window, their rates take the bandwidth factor, and streaming readers count in
-// the copy jobs' crowd by their duty with that crowd (thirteenth session); 4 since an output write
-// shares its storage host's disk with the readers streaming from it; 5 since it is held to its
-// share on its way back too (the network model's cross-traffic; both fourteenth session); 6 since
-// a copy job counts as a reader on its routes only while it reads, before it computes (fifteenth
-// session); 7 since a streaming job's duration overlaps its reads with its compute and counts the
-// XRootD overhead (sixteenth session); 8 since a max-min write is followed through its life and a
-// streaming reader computes its last block without reading (twenty-fourth session). A model
+// What the placement estimates (TimedPlacement.cpp, PlacedOutputs.cpp) mean, by session: 3 reads
+// bounded by the TCP window, at the bandwidth factor, streaming readers in the copy jobs' crowd by
+// their duty there (13th); 4 an output write shares its storage host's disk with the readers
+// streaming from it; 5 it is held to its share on its way back too (cross-traffic; both 14th); 6 a
+// copy job reads on its routes only before it computes (15th); 7 a streaming job's duration
+// overlaps its reads with its compute, with the XRootD overhead (16th); 8 a max-min write followed
+// through its life, a streaming reader's last block computed without reading (24th). A model
 // trained on other estimates would read inputs it never saw.
 constexpr int kPlacementEstimates = 8;
 // log1p(x / unit) per input column (0: a flag, kept as it is); the placed output write is in
