@@ -35,7 +35,8 @@ namespace hepkit::surrogate::detail {
 /// first burst, the timed placement's start from TimedPlacement.hpp) and ends after its
 /// PlacedJob::duration_s; while it runs, a reader streams on the links of the routes its input
 /// takes (from the storage hosts for misses, from the caches in its scope for the hit rate's
-/// share) for the share of its time it reads, transfer / duration (at most 1) — a job of the
+/// share) for the share of its time it reads, transfer / duration (at most 1; a streaming reader
+/// with `final_s` to its end less those seconds, below) — a job of the
 /// simulator's non-streaming kinds (`reads_first[i]` set; empty: none), a copy job where it reads,
 /// instead reads all the time from its start until its transfer is done, then computes; at its
 /// end it writes its output in one flow to its worker's output storage host. The write takes the route's
@@ -46,11 +47,12 @@ namespace hepkit::surrogate::detail {
 /// writers and by its resource of reads and writes over them and the readers streaming from it (where
 /// ReadContext names the readers' source hosts), times the bandwidth factor (sim::NetworkModel). A job
 /// without a worker (placed_jobs' waiting jobs; timed_jobs' jobs that never fit) writes alone: the workers'
-/// mean delay and time per byte alone. Both ways of sharing a link or disk at a write's start, from one
-/// sweep: equal shares among the flows on it (readers bounded elsewhere counted whole), and max-min
-/// (MaxMin.hpp). The max-min write is followed through its life (twenty-fourth session): its rate
-/// is solved again whenever a reading life or another write begins or ends while it writes, until
-/// its bytes are through (the equal share stays the rate at its start).
+/// mean delay and time per byte alone. Two ways of sharing: equal shares among the flows on each link
+/// or disk at the write's start (readers bounded elsewhere counted whole, the other writers each for
+/// its time alone); and max-min (MaxMin.hpp) with the writes as flows in time (twenty-fourth
+/// session): the rates are solved again whenever a read begins or ends, a write begins or a write's
+/// bytes are through, so that a write that outlasts a read, or the writes of jobs ending together,
+/// take what the simulator's flows would.
 /// `final_s` (empty: none), per job: the seconds at the end of a streaming reader's life in which
 /// it computes its last block without reading (sim's stream: of each file, block b is computed
 /// while block b + 1 is read, the last alone); such a reader streams from its start to its end less

@@ -187,11 +187,26 @@ TEST(SurrogatePlacement, OutputWritesByHand) {
     for (std::size_t j = 0; j < 3; ++j)
         EXPECT_NEAR(out[j], delay + 1e9 / (0.97 * 2e9 / 3), 1e-9) << j;
     EXPECT_NEAR(out[3], delay + 1e9 / (0.97 * 1e9), 1e-9);
+    // Max-min, the writes as flows in time: with 1, 1 and 2 GB the three share the campus link
+    // until the first two are through (1 GB at 2/3 GBps), then the third goes on alone at its node
+    // link's 1 GBps with its last GB. (Each of the others counted for its time alone would leave
+    // after 1.03 s.)
+    const ReadContext c = o.context();
+    const auto three = placed_outputs(o.f.p, c, calcs, placed_jobs(o.f.p, calcs, c), {1e9, 1e9, 2e9, 1e9});
+    const double shared = 1e9 / (0.97 * 2e9 / 3);
+    EXPECT_NEAR(three.max_min[0], delay + shared, 1e-9);
+    EXPECT_NEAR(three.max_min[1], delay + shared, 1e-9);
+    EXPECT_NEAR(three.max_min[2], delay + shared + 1e9 / 0.97e9, 1e-9);
+    EXPECT_NEAR(three.max_min[3], delay + 1e9 / (0.97 * 1e9), 1e-9);
     // Ending 25 s apart (the second computes 5e12 flop: 125 s), each writes alone: 1 GBps.
     const auto apart =
         outputs_of(o, {group(0, false, 1, 4, 4e12, 0), group(0, false, 1, 4, 5e12, 0)}, {1e9, 2e9});
     EXPECT_NEAR(apart[0], delay + 1e9 / 0.97e9, 1e-9);
     EXPECT_NEAR(apart[1], delay + 2e9 / 0.97e9, 1e-9);
+    const auto apart_mm = placed_outputs(
+        o.f.p, c, {group(0, false, 1, 4, 4e12, 0), group(0, false, 1, 4, 5e12, 0)},
+        placed_jobs(o.f.p, {group(0, false, 1, 4, 4e12, 0), group(0, false, 1, 4, 5e12, 0)}, c), {1e9, 2e9});
+    EXPECT_NEAR(apart_mm.max_min[1], delay + 2e9 / 0.97e9, 1e-9);
     // No output, no write.
     EXPECT_DOUBLE_EQ(outputs_of(o, calcs, {0, 0, 0, 0})[0], 0);
 }
