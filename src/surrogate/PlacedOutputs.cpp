@@ -240,7 +240,7 @@ PlacedWrites placed_outputs(const sim::Platform& p, const ReadContext& c,
     // read that begins or ends, every write that begins and every write whose bytes are through,
     // the rates are solved again, and each write moves on at its class's rate until the next. (Its
     // rate at its start alone missed the writes of the unseen platform's reprocessing jobs that
-    // outlast a read: their log-sd 0.102, followed 0.080.) A write whose class gets no rate (no
+    // outlast a read: their log-sd 0.102, as flows 0.093.) A write whose class gets no rate (no
     // resource and no cap) is not estimated (0), as before.
     std::vector<double> mf(flows.uses.size(), 0.0), left(n, 0.0), rate;
     std::vector<std::size_t> active; // jobs writing now
