@@ -21,6 +21,8 @@
 
 #include "Placement.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -57,6 +59,12 @@ namespace hepkit::surrogate::detail {
 /// it computes its last block without reading (sim's stream: of each file, block b is computed
 /// while block b + 1 is read, the last alone); such a reader streams from its start to its end less
 /// those seconds, at transfer / (duration − final_s) of that time.
+/// The bytes of a file's last block (sim's stream reads a file of `size` bytes in blocks of
+/// `block`: the rest after the full ones, a whole block where they divide it; 0 for an empty file).
+inline double last_block_bytes(double size, double block) {
+    return size - (std::max(1.0, std::ceil(size / block)) - 1) * block;
+}
+
 struct PlacedWrites {
     std::vector<double> equal, max_min; ///< per job, s
 };

@@ -170,9 +170,8 @@ SequenceSample sequence_of(const sim::GridScenario& s) {
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         reads_first[i] = !needs[i].streaming;
         if (needs[i].streaming && !jobs[i].inputs.empty() && alone[i].input_bytes > 0) {
-            const double size = s.workload.files[jobs[i].inputs.back()].size;
-            const double block = s.options.streaming.block_size;
-            const double last = size - (std::max(1.0, std::ceil(size / block)) - 1) * block;
+            const double last = detail::last_block_bytes(s.workload.files[jobs[i].inputs.back()].size,
+                                                         s.options.streaming.block_size);
             final_s[i] = placed[i].compute_s * last / alone[i].input_bytes; // its flops go by bytes
         }
     }

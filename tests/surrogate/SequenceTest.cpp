@@ -142,14 +142,19 @@ TEST(SurrogateSequence, InputsInSubmissionOrderAndTargetsFromTheTrace) {
             const auto& js = s.workload.jobs[w];
             if (copies[w] || js.inputs.empty())
                 continue;
-            const double size = s.workload.files[js.inputs.back()].size,
-                         block = s.options.streaming.block_size;
-            const double tail = size - (std::max(1.0, std::ceil(size / block)) - 1) * block;
+            const double tail = hepkit::surrogate::detail::last_block_bytes(
+                s.workload.files[js.inputs.back()].size, s.options.streaming.block_size);
             last_compute[w] = placed[w].compute_s * tail / alone[w].input_bytes;
         }
+        // the last block by hand: the rest after the full blocks, a whole one where they divide
+        // the file, the file where it is smaller than a block, nothing for an empty file
+        EXPECT_DOUBLE_EQ(hepkit::surrogate::detail::last_block_bytes(2.5e9, 1e9), 0.5e9);
+        EXPECT_DOUBLE_EQ(hepkit::surrogate::detail::last_block_bytes(3e9, 1e9), 1e9);
+        EXPECT_DOUBLE_EQ(hepkit::surrogate::detail::last_block_bytes(0.3e9, 1e9), 0.3e9);
+        EXPECT_DOUBLE_EQ(hepkit::surrogate::detail::last_block_bytes(0, 1e9), 0);
         const auto writes = hepkit::surrogate::detail::placed_outputs(
             *s.platform, setup.context, alone, placed, output_bytes, copies, last_compute);
-        // (the followed writes with the readers' last blocks differ from those without)
+        // (the readers' last blocks change the max-min writes)
         EXPECT_NE(writes.max_min, hepkit::surrogate::detail::placed_outputs(*s.platform, setup.context, alone,
                                                                             placed, output_bytes, copies)
                                       .max_min);
